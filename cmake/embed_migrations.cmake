@@ -1,0 +1,17 @@
+# Generates a C++ source holding every schema/NNNN_name.sql file, in order.
+# Usage: cmake -DSCHEMA_DIR=... -DOUTPUT=... -P embed_migrations.cmake
+file(GLOB files RELATIVE "${SCHEMA_DIR}" "${SCHEMA_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
+list(SORT files)
+set(body "// Generated from schema/*.sql at build time. Do not edit.\n")
+string(APPEND body "#include \"store/migrations.h\"\n\nnamespace commsflow::store {\n")
+string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n")
+string(APPEND body "  static const std::vector<Migration> all = {\n")
+foreach(f IN LISTS files)
+  string(REGEX MATCH "^([0-9]+)_(.*)\\.sql$" _ "${f}")
+  math(EXPR number "${CMAKE_MATCH_1} + 0")
+  file(READ "${SCHEMA_DIR}/${f}" sql)
+  string(APPEND body "    {${number}, \"${CMAKE_MATCH_2}\", R\"commsflow_sql(${sql})commsflow_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n}  // namespace commsflow::store\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

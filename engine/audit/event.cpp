@@ -1,0 +1,74 @@
+#include <commsflow/error.h>
+#include <commsflow/event.h>
+#include <commsflow/sha256.h>
+
+namespace commsflow {
+
+std::string Event::body() const {
+  Json j{{"seq", seq},         {"ref", ref},         {"action", action}, {"actor", actor},
+         {"at", at},           {"from", from_state}, {"to", to_state},   {"version", version},
+         {"payload", payload}, {"changes", changes}};
+  if (!on_behalf_of.empty()) j["on_behalf_of"] = on_behalf_of;
+  if (!note.empty()) j["note"] = note;
+  return j.dump();  // object keys are sorted: the dump is canonical
+}
+
+Event Event::from_body(std::int64_t seq, std::string_view body) {
+  try {
+    Json j = Json::parse(body);
+    Event e;
+    e.seq = j.at("seq").get<std::int64_t>();
+    e.ref = j.at("ref").get<std::string>();
+    e.action = j.at("action").get<std::string>();
+    e.actor = j.at("actor").get<std::string>();
+    e.at = j.at("at").get<std::string>();
+    e.from_state = j.at("from").get<std::string>();
+    e.to_state = j.at("to").get<std::string>();
+    e.version = j.at("version").get<std::string>();
+    e.payload = j.at("payload");
+    e.changes = j.at("changes");
+    e.on_behalf_of = j.value("on_behalf_of", "");
+    e.note = j.value("note", "");
+    if (!e.changes.is_object() || !e.payload.is_object()) throw std::runtime_error("not objects");
+    return e;
+  } catch (const std::exception& ex) {
+    fail(ErrorKind::Storage, "event {} is not a valid event record: {}", seq, ex.what());
+  }
+}
+
+const std::string& genesis_hash() {
+  static const std::string zeros(64, '0');
+  return zeros;
+}
+
+std::string chain_hash(std::string_view prev_hash_hex, std::string_view body) {
+  Digest prev{};
+  if (!from_hex(prev_hash_hex, prev)) {
+    fail(ErrorKind::Storage, "stored hash '{}' is not 64 hex digits", prev_hash_hex);
+  }
+  return to_hex(Sha256().begin().add(prev).add(body).finish());
+}
+
+void apply_changes(Json& data, const Json& changes) {
+  for (const auto& [key, value] : changes.items()) {
+    if (value.is_null()) {
+      data.erase(key);
+    } else {
+      data[key] = value;
+    }
+  }
+}
+
+Json diff_changes(const Json& before, const Json& after) {
+  Json changes = Json::object();
+  for (const auto& [key, value] : after.items()) {
+    auto it = before.find(key);
+    if (it == before.end() || *it != value) changes[key] = value;
+  }
+  for (const auto& [key, value] : before.items()) {
+    if (!after.contains(key)) changes[key] = nullptr;
+  }
+  return changes;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,75 @@
+#include <commsflow/error.h>
+#include <commsflow/sha256.h>
+#include <openssl/evp.h>
+
+namespace commsflow {
+
+namespace {
+EVP_MD_CTX* ctx_of(void* p) {
+  return static_cast<EVP_MD_CTX*>(p);
+}
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_) throw std::bad_alloc();
+}
+
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(ctx_of(ctx_));
+}
+
+Sha256& Sha256::begin() {
+  if (EVP_DigestInit_ex(ctx_of(ctx_), EVP_sha256(), nullptr) != 1) {
+    fail(ErrorKind::Storage, "SHA-256 initialisation failed");
+  }
+  return *this;
+}
+
+Sha256& Sha256::add(std::string_view bytes) {
+  EVP_DigestUpdate(ctx_of(ctx_), bytes.data(), bytes.size());
+  return *this;
+}
+
+Sha256& Sha256::add(const Digest& digest) {
+  EVP_DigestUpdate(ctx_of(ctx_), digest.data(), digest.size());
+  return *this;
+}
+
+Digest Sha256::finish() {
+  Digest out{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_of(ctx_), out.data(), &len);
+  return out;
+}
+
+Digest sha256(std::string_view bytes) {
+  return Sha256().begin().add(bytes).finish();
+}
+
+std::string to_hex(const Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+bool from_hex(std::string_view hex, Digest& out) {
+  if (hex.size() != 64) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+}  // namespace commsflow

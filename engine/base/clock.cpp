@@ -1,0 +1,90 @@
+#include <commsflow/clock.h>
+#include <fmt/chrono.h>
+
+#include <cctype>
+
+namespace commsflow {
+
+using namespace std::chrono;
+
+TimePoint SystemClock::now() const {
+  return floor<seconds>(system_clock::now());
+}
+
+std::string format_datetime(TimePoint t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
+}
+
+std::string format_date(TimePoint t) {
+  return fmt::format("{:%Y-%m-%d}", t);
+}
+
+namespace {
+
+// Reads exactly `n` digits at text[pos], advancing pos.
+bool digits(std::string_view text, size_t& pos, size_t n, int& out) {
+  if (pos + n > text.size()) return false;
+  out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = text[pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    out = out * 10 + (c - '0');
+  }
+  pos += n;
+  return true;
+}
+
+bool expect(std::string_view text, size_t& pos, char c) {
+  if (pos >= text.size() || text[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+std::optional<sys_days> read_date(std::string_view text, size_t& pos) {
+  int y = 0, m = 0, d = 0;
+  if (!digits(text, pos, 4, y) || !expect(text, pos, '-') || !digits(text, pos, 2, m) ||
+      !expect(text, pos, '-') || !digits(text, pos, 2, d)) {
+    return std::nullopt;
+  }
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd};
+}
+
+}  // namespace
+
+std::optional<TimePoint> parse_date(std::string_view text) {
+  size_t pos = 0;
+  auto day = read_date(text, pos);
+  if (!day || pos != text.size()) return std::nullopt;
+  return TimePoint{*day};
+}
+
+std::optional<TimePoint> parse_datetime(std::string_view text) {
+  size_t pos = 0;
+  auto day = read_date(text, pos);
+  if (!day || pos >= text.size() || (text[pos] != 'T' && text[pos] != ' ')) return std::nullopt;
+  ++pos;
+  int hh = 0, mm = 0, ss = 0;
+  if (!digits(text, pos, 2, hh) || !expect(text, pos, ':') || !digits(text, pos, 2, mm)) {
+    return std::nullopt;
+  }
+  if (pos < text.size() && text[pos] == ':' && !(++pos, digits(text, pos, 2, ss))) {
+    return std::nullopt;
+  }
+  if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  TimePoint t = TimePoint{*day} + hours{hh} + minutes{mm} + seconds{ss};
+  if (pos == text.size()) return std::nullopt;  // a zone is required
+  if (text[pos] == 'Z' && pos + 1 == text.size()) return t;
+  if (text[pos] != '+' && text[pos] != '-') return std::nullopt;
+  int sign = text[pos] == '+' ? 1 : -1;
+  ++pos;
+  int oh = 0, om = 0;
+  if (!digits(text, pos, 2, oh) || !expect(text, pos, ':') || !digits(text, pos, 2, om) ||
+      pos != text.size() || oh > 14 || om > 59) {
+    return std::nullopt;
+  }
+  return t - sign * (hours{oh} + minutes{om});
+}
+
+}  // namespace commsflow

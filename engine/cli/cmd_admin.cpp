@@ -1,0 +1,175 @@
+// init, check, workflows, actor, verify.
+#include <commsflow/sha256.h>
+#include <commsflow/verify.h>
+#include <commsflow/workflow_loader.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+void run_init(Session& s, bool demo) {
+  bool existed = std::filesystem::exists(s.options.db);
+  Engine& engine = s.engine(/*create=*/true);
+  if (demo) add_demo_data(engine);
+  auto workflows = engine.workflows();
+  if (s.options.json) {
+    s.print_json(Json{{"db", s.options.db},
+                      {"created", !existed},
+                      {"schema_version", engine.store().schema_version()},
+                      {"workflows", workflows.size()}});
+    return;
+  }
+  fmt::print("{} {} (schema version {}), {} workflow(s) loaded{}\n", existed ? "Opened" : "Created",
+             s.options.db, engine.store().schema_version(), workflows.size(),
+             demo ? ", demo data present" : "");
+}
+
+void run_check(Session& s, std::vector<std::string> files) {
+  if (files.empty()) {
+    for (const auto& f : workflow_files(s.options.workflows)) files.push_back(f.string());
+  }
+  std::vector<Diagnostic> problems;
+  std::map<std::string, std::string> names;
+  for (const auto& file : files) {
+    std::string source;
+    try {
+      source = read_file(file);
+    } catch (const Error& e) {
+      problems.push_back(Diagnostic{file, 0, e.what()});
+      continue;
+    }
+    auto dir = std::filesystem::path(file).parent_path();
+    LoadedWorkflow loaded = load_workflow(ScriptSource{file, source, dir / "lib"},
+                                          to_hex(sha256(source)), ScriptLimits{}, s.clock());
+    if (loaded.ok()) {
+      auto [it, fresh] = names.emplace(loaded.definition.name, file);
+      if (!fresh) {
+        loaded.problems.push_back(Diagnostic{file, loaded.definition.line,
+                                             fmt::format("workflow '{}' is also defined in {}",
+                                                         loaded.definition.name, it->second)});
+      }
+    }
+    for (auto& p : loaded.problems) problems.push_back(std::move(p));
+  }
+  if (s.options.json) {
+    Json out = Json::array();
+    for (const auto& p : problems) {
+      out.push_back(Json{{"file", p.file}, {"line", p.line}, {"message", p.message}});
+    }
+    s.print_json(Json{{"files", files.size()}, {"problems", out}});
+  } else {
+    for (const auto& p : problems) std::cerr << p.to_string() << "\n";
+    if (problems.empty())
+      fmt::print("ok: {} workflow file(s) checked, no problems\n", files.size());
+    else
+      std::cerr << fmt::format("{} problem(s) in {} file(s) checked\n", problems.size(),
+                               files.size());
+  }
+  s.exit_code = problems.empty() ? 0 : 2;
+}
+
+void run_workflows(Session& s) {
+  auto workflows = s.engine().workflows();
+  if (s.options.json) {
+    Json out = Json::array();
+    for (const auto& w : workflows) {
+      out.push_back(Json{{"name", w.name},
+                         {"title", w.title},
+                         {"version", w.version},
+                         {"path", w.path},
+                         {"loaded_at", w.loaded_at},
+                         {"open_items", w.open_items}});
+    }
+    s.print_json(out);
+    return;
+  }
+  fmt::print("{:<20} {:<14} {:<22} {:>10}  {}\n", "WORKFLOW", "VERSION", "LOADED", "OPEN ITEMS",
+             "FILE");
+  for (const auto& w : workflows) {
+    fmt::print("{:<20} {:<14} {:<22} {:>10}  {}\n", w.name, w.version.substr(0, 12), w.loaded_at,
+               w.open_items, w.path);
+  }
+}
+
+void run_verify(Session& s) {
+  Engine& engine = s.engine();
+  VerifyReport report = verify(engine.store());
+  s.exit_code = report.ok() ? 0 : 1;
+  if (s.options.json) {
+    Json problems = Json::array();
+    for (const auto& p : report.problems) {
+      problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
+    }
+    s.print_json(Json{{"ok", report.ok()},
+                      {"events", report.events},
+                      {"items", report.items},
+                      {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
+                      {"problems", problems}});
+    return;
+  }
+  if (report.ok()) {
+    fmt::print("ok: {} events and {} items verified; chain head {}:{}\n", report.events,
+               report.items, report.head_seq, report.head_hash);
+    return;
+  }
+  std::cerr << fmt::format("TAMPERED: {} problem(s) found in {} events and {} items\n",
+                           report.problems.size(), report.events, report.items);
+  for (const auto& p : report.problems) std::cerr << "  - " << p.message << "\n";
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, Session& s) {
+  auto* init =
+      app.add_subcommand("init", "Create the database (if missing) and load the workflows");
+  auto demo = std::make_shared<bool>(false);
+  init->add_flag("--demo", *demo, "Also add demo actors and items (once)");
+  init->callback([&s, demo] { run_init(s, *demo); });
+
+  auto* check = app.add_subcommand(
+      "check", "Check workflow files without touching the database (exit 2 on problems)");
+  auto files = std::make_shared<std::vector<std::string>>();
+  check->add_option("files", *files, "Workflow files (default: every file in --workflows)");
+  check->callback([&s, files] { run_check(s, *files); });
+
+  app.add_subcommand("workflows", "List workflows: version, load time and open items")
+      ->callback([&s] { run_workflows(s); });
+
+  auto* actor = app.add_subcommand("actor", "Manage the people who act");
+  actor->require_subcommand(1);
+  auto* add = actor->add_subcommand("add", "Add an actor or grant more roles");
+  auto name = std::make_shared<std::string>();
+  auto roles = std::make_shared<std::vector<std::string>>();
+  add->add_option("name", *name, "Actor name, e.g. hannah.head")->required();
+  add->add_option("--role", *roles, "Role to grant (repeatable)")->required();
+  add->callback([&s, name, roles] {
+    Actor a = s.engine().add_actor(*name, *roles);
+    if (s.options.json)
+      s.print_json(Json{{"name", a.name}, {"roles", a.roles}});
+    else
+      fmt::print("{}: {}\n", a.name, fmt::join(a.roles, ", "));
+  });
+  actor->add_subcommand("list", "List actors and their roles")->callback([&s] {
+    auto actors = s.engine().store().actors();
+    if (s.options.json) {
+      Json out = Json::array();
+      for (const auto& a : actors) out.push_back(Json{{"name", a.name}, {"roles", a.roles}});
+      s.print_json(out);
+      return;
+    }
+    for (const auto& a : actors) fmt::print("{:<24} {}\n", a.name, fmt::join(a.roles, ", "));
+  });
+
+  app.add_subcommand("verify",
+                     "Check the hash chain and that every item matches its events (exit 1 if not)")
+      ->callback([&s] { run_verify(s); });
+}
+
+}  // namespace commsflow::cli

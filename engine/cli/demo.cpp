@@ -1,0 +1,60 @@
+// Demo actors and items for `commsflow init --demo`, using the shipped example workflow.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+void must(const Outcome<Item>& outcome, const char* what) {
+  if (!outcome) {
+    fail(ErrorKind::Script, "demo data: {} was refused: {}", what,
+         fmt::join(outcome.refusal().reasons, "; "));
+  }
+}
+
+}  // namespace
+
+void add_demo_data(Engine& engine) {
+  const std::vector<std::pair<const char*, std::vector<std::string>>> people = {
+      {"asha.requester", {"requester"}},
+      {"tom.triage", {"triager"}},
+      {"olivia.officer", {"comms_officer"}},
+      {"hannah.head", {"head_of_comms"}},
+      {"dev.director", {"director"}},
+      {"grace.governance", {"governance"}},
+      {"admin", {"admin"}},
+  };
+  for (const auto& [name, roles] : people) engine.add_actor(name, roles);
+  if (!engine.items(ItemFilter{"", "", 1}).empty()) return;
+  if (!engine.store().current_version("website_update")) return;
+
+  auto submit = [&](const char* title, const char* url, const char* urgency) {
+    auto outcome = engine.submit("website_update", "asha.requester",
+                                 Json{{"title", title}, {"page_url", url}, {"urgency", urgency}});
+    must(outcome, "a demo request");
+    return outcome.value().ref;
+  };
+  auto act = [&](const std::string& ref, const char* action, const char* actor,
+                 Json inputs = Json::object()) {
+    must(engine.act(ActRequest{ref, action, actor, std::move(inputs), "", std::nullopt}), action);
+  };
+
+  submit("Update flu vaccination clinic times", "https://example.nhs.uk/flu", "this_week");
+  std::string accepted = submit("Add Easy Read version of the consultation summary",
+                                "https://example.nhs.uk/consult", "routine");
+  act(accepted, "accept", "olivia.officer");
+  std::string reviewed = submit("Correct the minor injuries unit opening hours",
+                                "https://example.nhs.uk/miu", "today");
+  act(reviewed, "accept", "olivia.officer");
+  act(reviewed, "send_for_review", "olivia.officer");
+  std::string published =
+      submit("Publish winter campaign landing page", "https://example.nhs.uk/winter", "routine");
+  act(published, "accept", "olivia.officer");
+  act(published, "send_for_review", "olivia.officer");
+  act(published, "approve", "hannah.head");
+  act(published, "publish", "olivia.officer");
+}
+
+}  // namespace commsflow::cli

@@ -1,0 +1,56 @@
+// The `commsflow` command: Lua-defined workflows over an SQLite store.
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "commsflow: workflows for NHS communications and engagement teams.\n"
+    "Workflows are Lua files (see --workflows); state lives in one SQLite file (see --db).\n\n"
+    "Exit codes: 0 ok; 1 refused by a rule or role check, or the item changed meanwhile;\n"
+    "2 bad input or usage (the field or file is named); 3 storage or workflow script failure.\n"
+    "Nothing is written unless the exit code is 0.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using commsflow::Error;
+  commsflow::cli::Session session;
+  CLI::App app{kDescription, "commsflow"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.option_defaults()->always_capture_default();
+  app.add_option("--db", session.options.db, "SQLite database file")->envname("COMMSFLOW_DB");
+  app.add_option("--workflows", session.options.workflows, "Folder of workflow .lua files")
+      ->envname("COMMSFLOW_WORKFLOWS");
+  app.add_flag("--json", session.options.json, "Print JSON for scripts instead of text");
+  commsflow::cli::add_admin_commands(app, session);
+  commsflow::cli::add_item_commands(app, session);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const Error& e) {
+    if (session.options.json) {
+      session.print_json(
+          commsflow::Json{{"error", {{"code", to_string(e.kind())}, {"message", e.what()}}}});
+    } else {
+      std::cerr << "error: " << e.what() << "\n";
+    }
+    return commsflow::exit_code_for(e.kind());
+  } catch (const commsflow::Json::exception& e) {
+    std::cerr << "error: bad JSON: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 3;
+  }
+  return session.exit_code;
+}

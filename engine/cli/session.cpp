@@ -1,0 +1,52 @@
+#include "cli/session.h"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace commsflow::cli {
+
+const Clock& Session::clock() {
+  if (!clock_) {
+    const char* fixed = std::getenv("COMMSFLOW_NOW");
+    if (fixed && *fixed) {
+      auto t = parse_datetime(fixed);
+      if (!t)
+        fail(ErrorKind::BadInput, "COMMSFLOW_NOW must be a datetime like 2026-03-31T09:00:00Z");
+      clock_ = std::make_unique<FixedClock>(*t);
+    } else {
+      clock_ = std::make_unique<SystemClock>();
+    }
+  }
+  return *clock_;
+}
+
+Engine& Session::engine(bool create) {
+  if (!engine_) {
+    Store::Options store_options;
+    store_options.create = create;
+    store_ = std::make_unique<Store>(options.db, store_options);
+    registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
+    for (const auto& problem : registry_->sync()) {
+      std::cerr << "warning: " << problem.to_string()
+                << " (not loaded; the previous version, if any, stays in service)\n";
+    }
+    engine_ = std::make_unique<Engine>(*store_, *registry_, clock());
+  }
+  return *engine_;
+}
+
+void Session::refused(const Refusal& refusal) {
+  exit_code = 1;
+  if (options.json) {
+    print_json(Json{{"error", {{"code", "refused"}, {"reasons", refusal.reasons}}}});
+    return;
+  }
+  std::cerr << "refused:\n";
+  for (const auto& reason : refusal.reasons) std::cerr << "  - " << reason << "\n";
+}
+
+void Session::print_json(const Json& value) {
+  std::cout << value.dump(2) << "\n";
+}
+
+}  // namespace commsflow::cli

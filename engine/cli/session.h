@@ -1,0 +1,45 @@
+// What every command shares: global options, and the store, registry and engine opened on
+// first use. The clock is the system clock unless COMMSFLOW_NOW holds a datetime (for
+// reproducible demos and tests).
+#pragma once
+
+#include <commsflow/clock.h>
+#include <commsflow/engine.h>
+#include <commsflow/error.h>
+#include <commsflow/registry.h>
+#include <commsflow/store.h>
+
+#include <memory>
+#include <string>
+
+namespace commsflow::cli {
+
+struct Options {
+  std::string db = "commsflow.db";
+  std::string workflows = "workflows";
+  bool json = false;
+};
+
+class Session {
+ public:
+  Options options;
+  int exit_code = 0;
+
+  const Clock& clock();
+  // Opens the database (creating it when `create`) and loads the workflows, reporting files
+  // that fail to load on stderr.
+  Engine& engine(bool create = false);
+
+  // Prints a refusal (exit code 1).
+  void refused(const Refusal& refusal);
+  // Prints `value` as JSON (one line per document).
+  void print_json(const Json& value);
+
+ private:
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<WorkflowRegistry> registry_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace commsflow::cli

@@ -1,0 +1,84 @@
+// The model of a workflow definition, as read from a Lua file.
+//
+// A Definition is plain data: the Lua functions it names (guards, effects) are referred to by
+// `ScriptFunction` handles that only the script runtime that produced them can call.
+#pragma once
+
+#include <commsflow/json.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+// A Lua function held by a WorkflowScript; 0 means "none".
+using ScriptFunction = int;
+
+enum class FieldType { Text, Choice, Boolean, Integer, Number, Date, DateTime, List, Record };
+
+const char* to_string(FieldType type);
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::Text;
+  bool required = false;
+  std::string label;                 // for forms; defaults to the name
+  std::vector<std::string> options;  // choice
+  std::optional<double> min, max;    // integer/number value, text length, list length
+  std::optional<Json> default_value;
+  std::shared_ptr<FieldSpec> item;  // list: the type of each element
+  std::vector<FieldSpec> fields;    // record: its fields
+  int line = 0;
+};
+
+struct ActionSpec {
+  std::string name;
+  std::string to;
+  std::vector<std::string> roles;
+  std::string label;
+  ScriptFunction guard = 0;
+  ScriptFunction effect = 0;
+  std::vector<FieldSpec> fields;  // payload, passed to guard and effect as ctx.payload
+  std::vector<std::string> sets;  // item fields the action may set from its input
+  int line = 0;
+  int to_line = 0;
+  int roles_line = 0;
+};
+
+struct StateSpec {
+  std::string name;
+  std::string label;
+  bool final = false;
+  std::vector<ActionSpec> actions;  // in source order
+  int line = 0;
+
+  const ActionSpec* action(std::string_view name) const;
+};
+
+struct Definition {
+  std::string name;
+  std::string title;
+  std::string prefix;
+  std::string path;                // as loaded, used in messages
+  std::string version;             // hex SHA-256 of the source
+  std::vector<std::string> roles;  // roles the workflow declares beyond the standard ones
+  std::vector<FieldSpec> fields;   // in source order
+  std::string initial;
+  ActionSpec submit;              // creating an item: roles, guard, effect
+  std::vector<StateSpec> states;  // in source order
+  int line = 0;
+
+  const StateSpec* state(std::string_view name) const;
+  const FieldSpec* field(std::string_view name) const;
+  // The first state holding an action of that name, or nullptr.
+  const StateSpec* state_with_action(std::string_view action) const;
+  bool is_final(std::string_view state) const;
+};
+
+// Roles every workflow may use without declaring them.
+const std::vector<std::string>& standard_roles();
+
+}  // namespace commsflow

@@ -1,0 +1,85 @@
+// The workflow engine: creates items and moves them through their workflow.
+//
+// Every state change is one transaction (BEGIN IMMEDIATE ... COMMIT): role check, Lua guard,
+// Lua effect, data validation, the hash-chained event and the item update all happen inside it,
+// so either all of it is written or none of it is.
+//
+// Results: a refusal by a role check or a guard is returned as a Refusal (nothing written).
+// Bad input, unknown items/actors/workflows, conflicts, storage failures and script failures
+// throw commsflow::Error (nothing written).
+//
+// Not thread-safe; one Engine per Store.
+#pragma once
+
+#include <commsflow/clock.h>
+#include <commsflow/error.h>
+#include <commsflow/event.h>
+#include <commsflow/json.h>
+#include <commsflow/registry.h>
+#include <commsflow/store.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+struct ActRequest {
+  std::string ref;
+  std::string action;
+  std::string actor;
+  Json inputs = Json::object();  // field -> value (text is coerced to the field's type)
+  std::string note;
+  std::optional<std::int64_t> expected_revision;  // conflict if the item has moved on
+};
+
+struct AvailableAction {
+  std::string name;
+  std::string label;
+  std::string to;
+  std::vector<std::string> roles;
+  std::vector<std::string> blocked_by;  // the guard's reasons, evaluated without an actor
+  std::vector<std::string> sets;
+  std::vector<std::string> fields;
+};
+
+struct WorkflowSummary {
+  std::string name;
+  std::string title;
+  std::string version;
+  std::string path;
+  std::string loaded_at;
+  std::int64_t open_items = 0;  // items of any version of this workflow not in a final state
+};
+
+class Engine {
+ public:
+  Engine(Store& store, WorkflowRegistry& registry, const Clock& clock);
+
+  // Creates an item of the workflow's current version in its initial state.
+  Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs);
+  Outcome<Item> act(const ActRequest& request);
+
+  Item item(std::string_view ref);  // throws Error(NotFound)
+  std::vector<Item> items(const ItemFilter& filter);
+  std::vector<AvailableAction> available_actions(const Item& item);
+  std::vector<Event> history(std::string_view ref);  // throws Error(NotFound)
+  std::vector<WorkflowSummary> workflows();
+
+  // Adds the actor or grants it more roles. Throws Error(BadInput) for an unknown role or name.
+  Actor add_actor(std::string_view name, const std::vector<std::string>& roles);
+
+  Store& store() { return store_; }
+  WorkflowRegistry& registry() { return registry_; }
+
+ private:
+  Actor require_actor(std::string_view name);
+  std::int64_t append_event(Event& event);
+
+  Store& store_;
+  WorkflowRegistry& registry_;
+  const Clock& clock_;
+};
+
+}  // namespace commsflow

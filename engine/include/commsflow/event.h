@@ -1,0 +1,45 @@
+// One thing that happened to an item, and its place in the hash chain.
+//
+// The canonical body is the JSON object of the event's fields with keys sorted and no
+// whitespace; it is what gets stored and hashed:
+//   hash(n) = SHA-256(hash(n-1) as 32 raw bytes || body(n)),  hash(0) = 32 zero bytes.
+#pragma once
+
+#include <commsflow/json.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace commsflow {
+
+struct Event {
+  std::int64_t seq = 0;
+  std::string ref;
+  std::string action;
+  std::string actor;
+  std::string on_behalf_of;  // empty unless a delegate acted
+  std::string at;
+  std::string from_state;  // empty for the event that created the item
+  std::string to_state;
+  std::string version;  // definition version the action ran under
+  Json payload = Json::object();
+  Json changes = Json::object();  // top-level data changes: key -> new value, null = removed
+  std::string note;
+
+  std::string body() const;
+  // Throws Error(Storage) naming the sequence when the body is not a valid event.
+  static Event from_body(std::int64_t seq, std::string_view body);
+};
+
+// Hex SHA-256 of the genesis "previous hash": 64 zeros.
+const std::string& genesis_hash();
+// hex(SHA-256(unhex(prev_hash_hex) || body)). Throws if prev_hash_hex is not 64 hex digits.
+std::string chain_hash(std::string_view prev_hash_hex, std::string_view body);
+
+// Applies an event's `changes` to data: each key set to its value, or removed when null.
+void apply_changes(Json& data, const Json& changes);
+// The changes that turn `before` into `after` (top-level keys only).
+Json diff_changes(const Json& before, const Json& after);
+
+}  // namespace commsflow

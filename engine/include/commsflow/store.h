@@ -1,0 +1,137 @@
+// The commsflow database: one SQLite file in WAL mode.
+//
+// A Store owns one connection and is not thread-safe; open one per thread or process. Every
+// method throws commsflow::Error (Storage, or Conflict when the database stayed busy past the
+// busy timeout) and leaves the database unchanged on failure, provided callers group their
+// writes in a transaction from `begin_write()`, which is what the Engine does.
+#pragma once
+
+#include <commsflow/json.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace commsflow {
+
+namespace store {
+class Database;
+}
+
+struct Item {
+  std::int64_t id = 0;
+  std::string ref;
+  std::string workflow;
+  std::string version;
+  std::string state;
+  Json data = Json::object();
+  std::int64_t revision = 0;
+  std::string created_at;
+  std::string updated_at;
+
+  // {ref, workflow, version, state, data, revision, created_at, updated_at}
+  Json to_json() const;
+};
+
+struct Actor {
+  std::string name;
+  std::vector<std::string> roles;
+  bool has_role(std::string_view role) const;
+};
+
+struct StoredDefinition {
+  std::string version;
+  std::string name;
+  std::string path;
+  std::string source;
+  std::string loaded_at;
+};
+
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string body;
+  std::string hash;
+};
+
+struct ItemFilter {
+  std::string workflow;  // empty: any
+  std::string state;     // empty: any
+  std::int64_t limit = -1;
+};
+
+class StoreTransaction {
+ public:
+  virtual ~StoreTransaction() = default;
+  // Makes every write since begin_write() durable; without it, destruction rolls back.
+  virtual void commit() = 0;
+};
+
+class Store {
+ public:
+  enum class Durability { Normal, Full };
+  struct Options {
+    bool create = false;  // create the file if missing; otherwise a missing file is an error
+    Durability durability = Durability::Full;
+    int busy_timeout_ms = 5000;
+  };
+
+  // Opens the database and migrates it to the newest schema. Refuses a file from a newer
+  // version of commsflow and an SQLite file that is not a commsflow database.
+  Store(const std::filesystem::path& path, Options options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& path() const;
+  int schema_version() const { return schema_version_; }
+
+  // Write transactions take the write lock at once (BEGIN IMMEDIATE).
+  std::unique_ptr<StoreTransaction> begin_write();
+  std::unique_ptr<StoreTransaction> begin_read();
+
+  // Definitions
+  std::optional<StoredDefinition> definition(std::string_view version);
+  void save_definition(const StoredDefinition& definition);  // no-op if the version exists
+  std::optional<std::string> current_version(std::string_view workflow);
+  void set_current_version(std::string_view workflow, std::string_view version,
+                           std::string_view at);
+  // (workflow name, current version) for every workflow ever loaded, by name.
+  std::vector<std::pair<std::string, std::string>> workflows();
+  // (version, state, count) over all items.
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> item_counts();
+
+  // Actors
+  std::optional<Actor> actor(std::string_view name);
+  std::vector<Actor> actors();
+  // Creates the actor if needed and grants the roles (already held roles are kept).
+  void add_actor(const Actor& actor, std::string_view at);
+
+  // References: the next number for prefix-year, starting at 1, never reused.
+  std::int64_t next_ref_number(std::string_view prefix, int year);
+
+  // Items
+  std::optional<Item> item(std::string_view ref);
+  std::vector<Item> items(const ItemFilter& filter);
+  void insert_item(Item& item);  // sets item.id
+  // Writes the item only if its stored revision is still `expected_revision`.
+  bool update_item(const Item& item, std::int64_t expected_revision);
+
+  // Events
+  std::optional<StoredEvent> last_event();
+  void append_event(const StoredEvent& event);
+  std::vector<StoredEvent> events_for(std::string_view ref);
+  // Calls `visit` for each event in sequence order; body and hash are valid during the call.
+  void for_each_event(const std::function<void(std::int64_t seq, std::string_view body,
+                                               std::string_view hash)>& visit);
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  int schema_version_ = 0;
+};
+
+}  // namespace commsflow

@@ -1,0 +1,301 @@
+#include "lua/runtime.h"
+
+#include <commsflow/error.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "lua/prelude.h"
+
+namespace commsflow {
+
+namespace {
+
+// Registry keys (addresses are unique).
+char kBaseKey;
+char kModuleKey;
+char kLoadedKey;
+
+constexpr int kHookEvery = 1000;
+
+// Globals a workflow may read, copied from the real base library.
+constexpr const char* kAllowedGlobals[] = {
+    "assert",   "error",    "getmetatable", "ipairs", "next",    "pairs",
+    "pcall",    "rawequal", "rawget",       "rawlen", "select",  "setmetatable",
+    "tonumber", "tostring", "type",         "xpcall", "_VERSION"};
+
+constexpr const char* kAllowedLibraries[] = {"string", "table", "math", "utf8"};
+
+bool valid_module_name(const char* name) {
+  // Identifiers separated by dots: no slashes, no "..", nothing that leaves lib/.
+  bool at_start = true;
+  for (const char* p = name; *p; ++p) {
+    char c = *p;
+    if (c == '.') {
+      if (at_start) return false;
+      at_start = true;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+               (!at_start && std::isdigit(static_cast<unsigned char>(c)))) {
+      at_start = false;
+    } else {
+      return false;
+    }
+  }
+  return !at_start;
+}
+
+}  // namespace
+
+LuaRuntime& LuaRuntime::of(lua_State* L) {
+  void* ud = nullptr;
+  lua_getallocf(L, &ud);
+  return *static_cast<LuaRuntime*>(ud);
+}
+
+void* LuaRuntime::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+  auto& rt = *static_cast<LuaRuntime*>(ud);
+  std::size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    std::free(ptr);
+    rt.used_ -= old;
+    return nullptr;
+  }
+  if (nsize > old && rt.used_ + (nsize - old) > rt.limit_) {
+    rt.memory_exceeded_ = true;
+    return nullptr;
+  }
+  void* p = std::realloc(ptr, nsize);
+  if (p) rt.used_ = rt.used_ - old + nsize;
+  return p;
+}
+
+void LuaRuntime::count_hook(lua_State* L, lua_Debug* ar) {
+  auto& rt = of(L);
+  rt.remaining_ -= kHookEvery;
+  if (rt.remaining_ > 0) return;
+  if (!rt.budget_exceeded_) {
+    rt.budget_exceeded_ = true;
+    if (lua_getinfo(L, "Sl", ar)) {
+      rt.abort_line_ = ar->currentline;
+      rt.abort_source_ = ar->source ? ar->source : "";
+    }
+    // From now on fire on every instruction, so a pcall in the script cannot swallow the stop.
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+  }
+  luaL_error(L, "instruction budget exceeded");
+}
+
+int LuaRuntime::forbid_global_write(lua_State* L) {
+  const char* key = lua_tostring(L, 2);
+  luaL_where(L, 2);
+  lua_pushfstring(L,
+                  "assigning the global '%s' is not allowed in a workflow; declare it with "
+                  "'local %s = ...'",
+                  key ? key : "?", key ? key : "name");
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+int LuaRuntime::clock_now(lua_State* L) {
+  auto& rt = of(L);
+  lua_pushinteger(L, static_cast<lua_Integer>(rt.clock_.now().time_since_epoch().count()));
+  return 1;
+}
+
+// require(name): "commsflow", or a module under lib/ loaded as text in its own sandbox _ENV.
+// Uses only Lua-managed memory and closes its file before any call that may raise.
+int LuaRuntime::sandbox_require(lua_State* L) {
+  auto& rt = of(L);
+  const char* name = luaL_checkstring(L, 1);
+  if (std::strcmp(name, "commsflow") == 0) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &kModuleKey);
+    return 1;
+  }
+  if (!valid_module_name(name)) {
+    return luaL_error(L, "require '%s': module names are words separated by dots", name);
+  }
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kLoadedKey);  // [name, loaded]
+  if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  if (rt.lib_dir_.empty()) {
+    return luaL_error(L, "require '%s': only modules in the workflows' lib/ folder can be required",
+                      name);
+  }
+  std::string relative = name;
+  for (char& c : relative) {
+    if (c == '.') c = '/';
+  }
+  // Build the path as a Lua string so nothing C++-owned is live if a Lua call raises.
+  lua_pushstring(L, (rt.lib_dir_ / (relative + ".lua")).c_str());  // [name, loaded, path]
+  relative.clear();
+  relative.shrink_to_fit();
+  const char* file_path = lua_tostring(L, -1);
+
+  FILE* f = std::fopen(file_path, "rb");
+  if (!f) return luaL_error(L, "require '%s': no module %s", name, file_path);
+  long size = (std::fseek(f, 0, SEEK_END) == 0) ? std::ftell(f) : -1;
+  std::rewind(f);
+  if (size < 0 || size > (16 << 20)) {
+    std::fclose(f);
+    return luaL_error(L, "require '%s': cannot read %s", name, file_path);
+  }
+  void* buffer = lua_newuserdatauv(L, size > 0 ? static_cast<size_t>(size) : 1, 0);
+  size_t got = std::fread(buffer, 1, static_cast<size_t>(size), f);
+  std::fclose(f);
+  if (got != static_cast<size_t>(size)) {
+    return luaL_error(L, "require '%s': cannot read %s", name, file_path);
+  }
+  lua_pushfstring(L, "@%s", file_path);
+  const char* chunk_name = lua_tostring(L, -1);
+  if (luaL_loadbufferx(L, static_cast<const char*>(buffer), static_cast<size_t>(size), chunk_name,
+                       "t") != LUA_OK) {
+    return lua_error(L);
+  }
+  rt.push_sandbox_env();
+  lua_setupvalue(L, -2, 1);  // the chunk's _ENV
+  lua_call(L, 0, 1);         // [name, loaded, path, buffer, chunkname, result]
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 2, name);  // loaded[name] = result
+  return 1;
+}
+
+LuaRuntime::LuaRuntime(std::string path, std::filesystem::path lib_dir, ScriptLimits limits,
+                       const Clock& clock)
+    : path_(std::move(path)),
+      lib_dir_(std::move(lib_dir)),
+      limits_(limits),
+      clock_(clock),
+      limit_(limits.memory_bytes) {
+  Headroom room(*this);  // the standard libraries themselves must fit
+  L_ = lua_newstate(&LuaRuntime::allocate, this);
+  if (!L_) fail(ErrorKind::Script, "{}: cannot create a Lua state", path_);
+  build_sandbox();
+}
+
+LuaRuntime::~LuaRuntime() {
+  if (L_) lua_close(L_);
+}
+
+// Opens the libraries into the privileged global table, then builds the read-only base that
+// sandboxed chunks see through their _ENV. Runs unprotected at start-up, within Headroom.
+void LuaRuntime::build_sandbox() {
+  luaL_requiref(L_, "_G", luaopen_base, 1);
+  lua_pop(L_, 1);
+  static constexpr luaL_Reg kLibraries[] = {{"string", luaopen_string}, {"table", luaopen_table},
+                                            {"math", luaopen_math},     {"utf8", luaopen_utf8},
+                                            {"os", luaopen_os},         {"debug", luaopen_debug}};
+  for (const auto& lib : kLibraries) {
+    luaL_requiref(L_, lib.name, lib.func, 1);
+    lua_pop(L_, 1);
+  }
+
+  // Run the prelude with the privileged globals: [M, os]
+  if (luaL_loadbufferx(L_, kCommsflowPrelude, std::strlen(kCommsflowPrelude), "=commsflow", "t") !=
+      LUA_OK) {
+    fail(ErrorKind::Script, "commsflow prelude: {}", lua_tostring(L_, -1));
+  }
+  lua_getglobal(L_, "debug");
+  lua_getfield(L_, -1, "getinfo");
+  lua_remove(L_, -2);
+  lua_getglobal(L_, "os");
+  lua_getfield(L_, -1, "time");
+  lua_getfield(L_, -2, "date");
+  lua_getfield(L_, -3, "difftime");
+  lua_remove(L_, -4);
+  lua_pushcfunction(L_, &LuaRuntime::clock_now);
+  if (lua_pcall(L_, 5, 2, 0) != LUA_OK) {
+    fail(ErrorKind::Script, "commsflow prelude: {}", lua_tostring(L_, -1));
+  }
+  // [M, sandbox_os]
+  lua_newtable(L_);  // [M, os, base]
+  for (const char* name : kAllowedGlobals) {
+    lua_getglobal(L_, name);
+    lua_setfield(L_, -2, name);
+  }
+  for (const char* name : kAllowedLibraries) {
+    lua_getglobal(L_, name);
+    lua_setfield(L_, -2, name);
+  }
+  lua_pushvalue(L_, -2);
+  lua_setfield(L_, -2, "os");
+  lua_pushcfunction(L_, &LuaRuntime::sandbox_require);
+  lua_setfield(L_, -2, "require");
+  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kBaseKey);  // [M, os]
+  lua_pop(L_, 1);
+  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kModuleKey);  // []
+  lua_newtable(L_);
+  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kLoadedKey);
+}
+
+void LuaRuntime::push_sandbox_env() {
+  lua_createtable(L_, 0, 0);  // env
+  lua_createtable(L_, 0, 3);  // metatable
+  lua_rawgetp(L_, LUA_REGISTRYINDEX, &kBaseKey);
+  lua_setfield(L_, -2, "__index");
+  lua_pushcfunction(L_, &LuaRuntime::forbid_global_write);
+  lua_setfield(L_, -2, "__newindex");
+  lua_pushboolean(L_, 0);
+  lua_setfield(L_, -2, "__metatable");
+  lua_setmetatable(L_, -2);
+}
+
+void LuaRuntime::load_chunk(std::string_view text, const std::string& chunk_path) {
+  std::string chunk_name = "@" + chunk_path;
+  if (luaL_loadbufferx(L_, text.data(), text.size(), chunk_name.c_str(), "t") != LUA_OK) {
+    std::string message = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "cannot load";
+    lua_pop(L_, 1);
+    throw Error(ErrorKind::Script, message);
+  }
+  // Creating the environment allocates; do it protected so a full state fails cleanly.
+  lua_pushcfunction(L_, [](lua_State* L) -> int {
+    of(L).push_sandbox_env();
+    return 1;
+  });
+  if (lua_pcall(L_, 0, 1, 0) != LUA_OK) {
+    lua_pop(L_, 2);
+    fail(ErrorKind::Script, "{}: workflow stopped: no memory left for its environment", path_);
+  }
+  lua_setupvalue(L_, -2, 1);  // _ENV
+}
+
+void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
+  remaining_ = limits_.instructions;
+  budget_exceeded_ = memory_exceeded_ = false;
+  lua_sethook(L_, &LuaRuntime::count_hook, LUA_MASKCOUNT, kHookEvery);
+  int rc = lua_pcall(L_, nargs, nresults, 0);
+  lua_sethook(L_, nullptr, 0, 0);
+  if (rc == LUA_OK && !budget_exceeded_ && !memory_exceeded_) return;
+
+  std::string message;
+  if (rc != LUA_OK) {
+    const char* m = lua_tostring(L_, -1);
+    message = m ? m : fmt::format("error object is a {}", luaL_typename(L_, -1));
+    lua_pop(L_, 1);
+  } else {
+    lua_pop(L_, nresults == LUA_MULTRET ? 0 : nresults);
+  }
+  if (budget_exceeded_) {
+    std::string where = path_;
+    if (abort_source_.size() > 1 && abort_source_[0] == '@') where = abort_source_.substr(1);
+    if (abort_line_ > 0) where += fmt::format(":{}", abort_line_);
+    fail(ErrorKind::Script,
+         "{}: workflow stopped in {}: it ran more than its budget of {} instructions (an endless "
+         "loop?)",
+         where, what, limits_.instructions);
+  }
+  if (memory_exceeded_) {
+    lua_gc(L_, LUA_GCCOLLECT);
+    fail(ErrorKind::Script,
+         "{}: workflow stopped in {}: it used more than its memory cap of {} MiB", path_, what,
+         limits_.memory_bytes >> 20);
+  }
+  fail(ErrorKind::Script, "{} (in {})", message, what);
+}
+
+}  // namespace commsflow

@@ -1,0 +1,75 @@
+// One sandboxed Lua state with an instruction budget and a memory cap.
+//
+// Owns the lua_State. The registry holds the sandbox base table (read through by every file's
+// _ENV), the commsflow module and the cache of required lib modules. Not thread-safe.
+#pragma once
+
+#include <commsflow/clock.h>
+#include <commsflow/script.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <lua.hpp>
+#include <string>
+#include <string_view>
+
+namespace commsflow {
+
+class LuaRuntime {
+ public:
+  LuaRuntime(std::string path, std::filesystem::path lib_dir, ScriptLimits limits,
+             const Clock& clock);
+  ~LuaRuntime();
+  LuaRuntime(const LuaRuntime&) = delete;
+  LuaRuntime& operator=(const LuaRuntime&) = delete;
+
+  lua_State* state() const { return L_; }
+  const std::string& path() const { return path_; }
+
+  // Compiles `text` as a text chunk named after `chunk_path` with a fresh sandbox _ENV and
+  // pushes the resulting function. Throws Error(Script) with "path:line: message" on a syntax
+  // error. Stack: [] -> [fn]
+  void load_chunk(std::string_view text, const std::string& chunk_path);
+
+  // lua_pcall under the instruction budget and memory cap. On failure pops the error and throws
+  // Error(Script) saying what failed (`what`) and why. Stack: [fn, args...] -> [results...]
+  void call(int nargs, int nresults, std::string_view what);
+
+  // Gives conversions head-room above the cap, so that bookkeeping allocations made outside
+  // protected mode (registry references) cannot fail. Restored on destruction.
+  class Headroom {
+   public:
+    explicit Headroom(LuaRuntime& rt) : rt_(rt) { rt_.limit_ += kReserve; }
+    ~Headroom() { rt_.limit_ -= kReserve; }
+
+   private:
+    static constexpr std::size_t kReserve = 4u << 20;
+    LuaRuntime& rt_;
+  };
+
+ private:
+  static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
+  static void count_hook(lua_State* L, lua_Debug* ar);
+  static int forbid_global_write(lua_State* L);
+  static int sandbox_require(lua_State* L);
+  static int clock_now(lua_State* L);
+  static LuaRuntime& of(lua_State* L);
+  void build_sandbox();
+  void push_sandbox_env();
+
+  std::string path_;
+  std::filesystem::path lib_dir_;
+  ScriptLimits limits_;
+  const Clock& clock_;
+  lua_State* L_ = nullptr;
+  std::size_t used_ = 0;
+  std::size_t limit_ = 0;
+  std::int64_t remaining_ = 0;
+  bool budget_exceeded_ = false;
+  bool memory_exceeded_ = false;
+  int abort_line_ = 0;
+  std::string abort_source_;
+};
+
+}  // namespace commsflow

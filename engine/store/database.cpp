@@ -1,0 +1,187 @@
+#include "store/database.h"
+
+#include <commsflow/error.h>
+
+namespace commsflow::store {
+
+namespace {
+
+ErrorKind kind_for(int rc) {
+  int primary = rc & 0xff;
+  return (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? ErrorKind::Conflict
+                                                              : ErrorKind::Storage;
+}
+
+std::string advice_for(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return " (another process held the database for too long; try again)";
+    case SQLITE_FULL:
+      return " (the disk is full; free some space and try again)";
+    case SQLITE_READONLY:
+      return " (the database or its folder is read-only)";
+    case SQLITE_CANTOPEN:
+      return " (the file or its folder cannot be opened)";
+    case SQLITE_NOTADB:
+      return " (the file is not an SQLite database)";
+    case SQLITE_CORRUPT:
+      return " (the database file is damaged)";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  int rc =
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) db_->throw_error(rc, "binding a value");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) db_->throw_error(rc, "binding a value");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) db_->throw_error(rc, "binding a value");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string sql = sqlite3_sql(stmt_) ? sqlite3_sql(stmt_) : "";
+  sqlite3_reset(stmt_);
+  db_->throw_error(rc, fmt::format("running \"{}\"", sql.substr(0, 60)));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::text(int column) const {
+  return std::string(text_view(column));
+}
+
+std::string_view Statement::text_view(int column) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (!p) return {};
+  return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+std::int64_t Statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Database::Database(const std::filesystem::path& path, bool create, int busy_timeout_ms,
+                   Durability durability)
+    : path_(path) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    fail(ErrorKind::Storage, "cannot open database {}: {}{}", path.string(), detail,
+         advice_for(rc));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  try {
+    // The first read of the file: a non-database fails here with SQLITE_NOTADB.
+    exec("PRAGMA journal_mode=WAL");
+    exec(durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Database::~Database() {
+  cache_.clear();
+  if (db_) sqlite3_close(db_);
+}
+
+void Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string detail = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    throw Error(kind_for(rc),
+                fmt::format("database {}: {}{}", path_.string(), detail, advice_for(rc)));
+  }
+}
+
+Statement& Database::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    it->second->reset();
+    return *it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) throw_error(rc, fmt::format("preparing \"{}\"", sql.substr(0, 60)));
+  auto [pos, _] = cache_.emplace(sql, std::make_unique<Statement>(*this, stmt));
+  return *pos->second;
+}
+
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Database::throw_error(int rc, std::string_view doing) const {
+  std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  throw Error(kind_for(rc), fmt::format("database {}: {} while {}{}", path_.string(), detail, doing,
+                                        advice_for(rc)));
+}
+
+Transaction::Transaction(Database& db, Mode mode) : db_(db) {
+  db_.exec(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (open_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+      // The transaction may already have been rolled back by SQLite (e.g. on SQLITE_FULL).
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace commsflow::store

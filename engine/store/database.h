@@ -1,0 +1,93 @@
+// Thin RAII over the SQLite C API: a connection, prepared statements and transactions.
+//
+// Not thread-safe: one Database per thread. Every failure throws commsflow::Error of kind
+// Storage (or Conflict for a busy database) whose message names the database file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace commsflow::store {
+
+class Database;
+
+// A prepared statement. Reset and cleared by `reset()`; finalized on destruction.
+class Statement {
+ public:
+  Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind_null(int index);
+
+  // Advances; true while a row is available.
+  bool step();
+  // Runs to completion, expecting no rows.
+  void run();
+  void reset();
+
+  std::string text(int column) const;
+  std::string_view text_view(int column) const;  // valid until the next step/reset
+  std::int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_;
+};
+
+enum class Durability { Normal, Full };
+
+class Database {
+ public:
+  // Opens (creating when `create`) the file in WAL mode with the busy timeout.
+  Database(const std::filesystem::path& path, bool create, int busy_timeout_ms,
+           Durability durability);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  // A cached prepared statement, reset and ready to bind. Valid for the Database's lifetime,
+  // but only one user at a time: do not hold it across a call that may prepare the same SQL.
+  Statement& cached(const std::string& sql);
+  std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
+  const std::filesystem::path& path() const { return path_; }
+  [[noreturn]] void throw_error(int rc, std::string_view doing) const;
+
+ private:
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  friend class Statement;
+};
+
+// BEGIN on construction (IMMEDIATE for writes, so the write lock is taken before any read);
+// ROLLBACK on destruction unless `commit()` succeeded.
+class Transaction {
+ public:
+  enum class Mode { Read, Write };
+  Transaction(Database& db, Mode mode);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+}  // namespace commsflow::store

@@ -1,0 +1,83 @@
+#include "store/migrations.h"
+
+#include <commsflow/clock.h>
+#include <commsflow/error.h>
+
+#include "store/database.h"
+
+namespace commsflow::store {
+
+namespace {
+
+bool has_table(Database& db, const char* name) {
+  auto& q = db.cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+  q.bind(1, name);
+  bool found = q.step();
+  q.reset();
+  return found;
+}
+
+int applied_version(Database& db) {
+  if (!has_table(db, "schema_migrations")) return 0;
+  auto& q = db.cached("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  q.step();
+  int version = static_cast<int>(q.integer(0));
+  q.reset();
+  return version;
+}
+
+}  // namespace
+
+int migrate(Database& db) {
+  const auto& migrations = embedded_migrations();
+  const int newest = migrations.empty() ? 0 : migrations.back().number;
+
+  int current = 0;
+  {
+    Transaction read(db, Transaction::Mode::Read);
+    if (has_table(db, "schema_migrations")) {
+      current = applied_version(db);
+    } else {
+      auto& q = db.cached("SELECT count(*) FROM sqlite_schema");
+      q.step();
+      bool empty = q.integer(0) == 0;
+      q.reset();
+      if (!empty) {
+        fail(ErrorKind::Storage,
+             "{} is an SQLite database but not a commsflow one (it has no schema_migrations "
+             "table); refusing to change it",
+             db.path().string());
+      }
+    }
+    read.commit();
+  }
+
+  if (current > newest) {
+    fail(ErrorKind::Storage,
+         "{} was written by a newer version of commsflow (schema version {}; this build knows up "
+         "to {}). Upgrade commsflow to open it; nothing was changed.",
+         db.path().string(), current, newest);
+  }
+
+  for (const Migration& m : migrations) {
+    if (m.number <= current) continue;
+    Transaction tx(db, Transaction::Mode::Write);
+    // Another process may have migrated while we waited for the write lock.
+    if (applied_version(db) >= m.number) continue;
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+        "NULL, applied_at TEXT NOT NULL)");
+    db.exec(m.sql);
+    db.cached("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)")
+        .bind(1, m.number)
+        .bind(2, m.name)
+        .bind(3, format_datetime(SystemClock().now()))
+        .run();
+    db.exec(fmt::format("PRAGMA user_version = {}", m.number));
+    tx.commit();
+    current = m.number;
+  }
+  return current;
+}
+
+}  // namespace commsflow::store

@@ -1,0 +1,266 @@
+#include <commsflow/error.h>
+#include <commsflow/store.h>
+
+#include <algorithm>
+
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace commsflow {
+
+namespace {
+
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  SqliteTransaction(store::Database& db, store::Transaction::Mode mode) : tx_(db, mode) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  store::Transaction tx_;
+};
+
+Item read_item(store::Statement& q) {
+  Item item;
+  item.id = q.integer(0);
+  item.ref = q.text(1);
+  item.workflow = q.text(2);
+  item.version = q.text(3);
+  item.state = q.text(4);
+  item.data = Json::parse(q.text_view(5));
+  item.revision = q.integer(6);
+  item.created_at = q.text(7);
+  item.updated_at = q.text(8);
+  return item;
+}
+
+constexpr const char* kItemColumns =
+    "id, ref, workflow, version, state, data, revision, created_at, updated_at";
+
+}  // namespace
+
+Json Item::to_json() const {
+  return Json{{"ref", ref},
+              {"workflow", workflow},
+              {"version", version},
+              {"state", state},
+              {"data", data},
+              {"revision", revision},
+              {"created_at", created_at},
+              {"updated_at", updated_at}};
+}
+
+bool Actor::has_role(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+Store::Store(const std::filesystem::path& path, Options options) {
+  if (!options.create && !std::filesystem::exists(path)) {
+    fail(ErrorKind::NotFound, "no database at {}: create one with `commsflow init`", path.string());
+  }
+  db_ = std::make_unique<store::Database>(
+      path, options.create, options.busy_timeout_ms,
+      options.durability == Durability::Full ? store::Durability::Full : store::Durability::Normal);
+  schema_version_ = store::migrate(*db_);
+}
+
+Store::~Store() = default;
+
+const std::filesystem::path& Store::path() const {
+  return db_->path();
+}
+
+std::unique_ptr<StoreTransaction> Store::begin_write() {
+  return std::make_unique<SqliteTransaction>(*db_, store::Transaction::Mode::Write);
+}
+
+std::unique_ptr<StoreTransaction> Store::begin_read() {
+  return std::make_unique<SqliteTransaction>(*db_, store::Transaction::Mode::Read);
+}
+
+std::optional<StoredDefinition> Store::definition(std::string_view version) {
+  auto& q = db_->cached(
+      "SELECT version, name, path, source, loaded_at FROM definitions WHERE version = ?");
+  q.bind(1, version);
+  if (!q.step()) return std::nullopt;
+  StoredDefinition d{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)};
+  q.reset();
+  return d;
+}
+
+void Store::save_definition(const StoredDefinition& d) {
+  db_->cached(
+         "INSERT OR IGNORE INTO definitions(version, name, path, source, loaded_at) VALUES (?, ?, "
+         "?, ?, ?)")
+      .bind(1, d.version)
+      .bind(2, d.name)
+      .bind(3, d.path)
+      .bind(4, d.source)
+      .bind(5, d.loaded_at)
+      .run();
+}
+
+std::optional<std::string> Store::current_version(std::string_view workflow) {
+  auto& q = db_->cached("SELECT version FROM workflows WHERE name = ?");
+  q.bind(1, workflow);
+  if (!q.step()) return std::nullopt;
+  std::string version = q.text(0);
+  q.reset();
+  return version;
+}
+
+void Store::set_current_version(std::string_view workflow, std::string_view version,
+                                std::string_view at) {
+  db_->cached(
+         "INSERT INTO workflows(name, version, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO "
+         "UPDATE SET version = excluded.version, updated_at = excluded.updated_at")
+      .bind(1, workflow)
+      .bind(2, version)
+      .bind(3, at)
+      .run();
+}
+
+std::vector<std::pair<std::string, std::string>> Store::workflows() {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto& q = db_->cached("SELECT name, version FROM workflows ORDER BY name");
+  while (q.step()) out.emplace_back(q.text(0), q.text(1));
+  return out;
+}
+
+std::vector<std::tuple<std::string, std::string, std::int64_t>> Store::item_counts() {
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+  auto& q = db_->cached("SELECT version, state, count(*) FROM items GROUP BY version, state");
+  while (q.step()) out.emplace_back(q.text(0), q.text(1), q.integer(2));
+  return out;
+}
+
+std::optional<Actor> Store::actor(std::string_view name) {
+  auto& exists = db_->cached("SELECT 1 FROM actors WHERE name = ?");
+  exists.bind(1, name);
+  if (!exists.step()) return std::nullopt;
+  exists.reset();
+  Actor actor{std::string(name), {}};
+  auto& q = db_->cached("SELECT role FROM actor_roles WHERE actor = ? ORDER BY role");
+  q.bind(1, name);
+  while (q.step()) actor.roles.push_back(q.text(0));
+  return actor;
+}
+
+std::vector<Actor> Store::actors() {
+  std::vector<Actor> out;
+  auto& q = db_->cached(
+      "SELECT a.name, r.role FROM actors a LEFT JOIN actor_roles r ON r.actor = a.name ORDER BY "
+      "a.name, r.role");
+  while (q.step()) {
+    std::string name = q.text(0);
+    if (out.empty() || out.back().name != name) out.push_back(Actor{name, {}});
+    if (!q.is_null(1)) out.back().roles.push_back(q.text(1));
+  }
+  return out;
+}
+
+void Store::add_actor(const Actor& actor, std::string_view at) {
+  db_->cached("INSERT OR IGNORE INTO actors(name, created_at) VALUES (?, ?)")
+      .bind(1, actor.name)
+      .bind(2, at)
+      .run();
+  for (const auto& role : actor.roles) {
+    db_->cached("INSERT OR IGNORE INTO actor_roles(actor, role) VALUES (?, ?)")
+        .bind(1, actor.name)
+        .bind(2, role)
+        .run();
+  }
+}
+
+std::int64_t Store::next_ref_number(std::string_view prefix, int year) {
+  auto& q = db_->cached(
+      "INSERT INTO ref_counters(prefix, year, last) VALUES (?, ?, 1) ON CONFLICT(prefix, year) "
+      "DO UPDATE SET last = last + 1 RETURNING last");
+  q.bind(1, prefix).bind(2, year);
+  q.step();
+  std::int64_t n = q.integer(0);
+  q.reset();
+  return n;
+}
+
+std::optional<Item> Store::item(std::string_view ref) {
+  auto& q = db_->cached(fmt::format("SELECT {} FROM items WHERE ref = ?", kItemColumns));
+  q.bind(1, ref);
+  if (!q.step()) return std::nullopt;
+  Item item = read_item(q);
+  q.reset();
+  return item;
+}
+
+std::vector<Item> Store::items(const ItemFilter& filter) {
+  auto& q = db_->cached(fmt::format(
+      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR state = ?2) ORDER "
+      "BY id LIMIT ?3",
+      kItemColumns));
+  q.bind(1, filter.workflow).bind(2, filter.state).bind(3, filter.limit);
+  std::vector<Item> out;
+  while (q.step()) out.push_back(read_item(q));
+  return out;
+}
+
+void Store::insert_item(Item& item) {
+  db_->cached(
+         "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "
+         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, item.ref)
+      .bind(2, item.workflow)
+      .bind(3, item.version)
+      .bind(4, item.state)
+      .bind(5, item.data.dump())
+      .bind(6, item.revision)
+      .bind(7, item.created_at)
+      .bind(8, item.updated_at)
+      .run();
+  item.id = db_->last_insert_rowid();
+}
+
+bool Store::update_item(const Item& item, std::int64_t expected_revision) {
+  db_->cached(
+         "UPDATE items SET state = ?, data = ?, revision = ?, updated_at = ?, version = ? WHERE "
+         "id = ? AND revision = ?")
+      .bind(1, item.state)
+      .bind(2, item.data.dump())
+      .bind(3, item.revision)
+      .bind(4, item.updated_at)
+      .bind(5, item.version)
+      .bind(6, item.id)
+      .bind(7, expected_revision)
+      .run();
+  return db_->changes() == 1;
+}
+
+std::optional<StoredEvent> Store::last_event() {
+  auto& q = db_->cached("SELECT seq, body, hash FROM events ORDER BY seq DESC LIMIT 1");
+  if (!q.step()) return std::nullopt;
+  StoredEvent e{q.integer(0), q.text(1), q.text(2)};
+  q.reset();
+  return e;
+}
+
+void Store::append_event(const StoredEvent& event) {
+  db_->cached("INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)")
+      .bind(1, event.seq)
+      .bind(2, event.body)
+      .bind(3, event.hash)
+      .run();
+}
+
+std::vector<StoredEvent> Store::events_for(std::string_view ref) {
+  auto& q = db_->cached("SELECT seq, body, hash FROM events WHERE ref = ? ORDER BY seq");
+  q.bind(1, ref);
+  std::vector<StoredEvent> out;
+  while (q.step()) out.push_back(StoredEvent{q.integer(0), q.text(1), q.text(2)});
+  return out;
+}
+
+void Store::for_each_event(
+    const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) {
+  auto& q = db_->cached("SELECT seq, body, hash FROM events ORDER BY seq");
+  while (q.step()) visit(q.integer(0), q.text_view(1), q.text_view(2));
+}
+
+}  // namespace commsflow

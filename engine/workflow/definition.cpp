@@ -1,0 +1,70 @@
+#include <commsflow/definition.h>
+
+namespace commsflow {
+
+const char* to_string(FieldType type) {
+  switch (type) {
+    case FieldType::Text:
+      return "text";
+    case FieldType::Choice:
+      return "choice";
+    case FieldType::Boolean:
+      return "boolean";
+    case FieldType::Integer:
+      return "integer";
+    case FieldType::Number:
+      return "number";
+    case FieldType::Date:
+      return "date";
+    case FieldType::DateTime:
+      return "datetime";
+    case FieldType::List:
+      return "list";
+    case FieldType::Record:
+      return "record";
+  }
+  return "?";
+}
+
+const ActionSpec* StateSpec::action(std::string_view action_name) const {
+  for (const auto& a : actions) {
+    if (a.name == action_name) return &a;
+  }
+  return nullptr;
+}
+
+const StateSpec* Definition::state(std::string_view state_name) const {
+  for (const auto& s : states) {
+    if (s.name == state_name) return &s;
+  }
+  return nullptr;
+}
+
+const FieldSpec* Definition::field(std::string_view field_name) const {
+  for (const auto& f : fields) {
+    if (f.name == field_name) return &f;
+  }
+  return nullptr;
+}
+
+const StateSpec* Definition::state_with_action(std::string_view action_name) const {
+  for (const auto& s : states) {
+    if (s.action(action_name)) return &s;
+  }
+  return nullptr;
+}
+
+bool Definition::is_final(std::string_view state_name) const {
+  const StateSpec* s = state(state_name);
+  return s && s->final;
+}
+
+const std::vector<std::string>& standard_roles() {
+  static const std::vector<std::string> roles = {
+      "requester",       "triager",    "comms_officer", "head_of_comms", "director",
+      "clinical_lead",   "legal",      "executive",     "partner_comms", "regional_comms_lead",
+      "engagement_lead", "governance", "admin"};
+  return roles;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,459 @@
+// Reads the table a workflow file returns into a Definition, collecting every problem with the
+// line it is on, then checks that the parts fit together.
+#include <commsflow/error.h>
+#include <commsflow/workflow_loader.h>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <regex>
+#include <set>
+
+#include "workflow/field_values.h"
+#include "workflow/source_index.h"
+
+namespace commsflow {
+
+std::string Diagnostic::to_string() const {
+  if (line > 0) return fmt::format("{}:{}: {}", file, line, message);
+  return fmt::format("{}: {}", file, message);
+}
+
+namespace {
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+const char* json_kind(const Json& v) {
+  if (v.is_object()) return "a table with named keys";
+  if (v.is_array()) return "a list";
+  if (v.is_string()) return "text";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  return "nil";
+}
+
+class Builder {
+ public:
+  Builder(const std::string& path, const std::string& source, std::vector<Diagnostic>& problems)
+      : path_(path), index_(source), problems_(problems) {}
+
+  void problem(int line, std::string message) {
+    problems_.push_back(Diagnostic{path_, line, std::move(message)});
+  }
+
+  void build(const Json& t, Definition& d) {
+    if (!t.is_object() || !t.contains("__workflow")) {
+      problem(0,
+              "the file must return a workflow: `return commsflow.workflow { name = ..., ... }`");
+      return;
+    }
+    d.line = t.value("__line", 0);
+    check_keys(t,
+               {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
+                "submit", "states"},
+               "the workflow", d.line);
+
+    d.name = text(t, "name", d.line, true);
+    if (!d.name.empty() && !is_identifier(d.name)) {
+      problem(index_.find_key("name", d.line, d.line),
+              fmt::format("name '{}' must be lower-case letters, digits and underscores", d.name));
+    }
+    d.title = text(t, "title", d.line, false);
+    if (d.title.empty()) d.title = d.name;
+    d.prefix = text(t, "prefix", d.line, true);
+    static const std::regex prefix_re("[A-Z]{2,8}");
+    if (!d.prefix.empty() && !std::regex_match(d.prefix, prefix_re)) {
+      problem(index_.find_key("prefix", d.line, d.line),
+              fmt::format("prefix '{}' must be 2 to 8 capital letters", d.prefix));
+    }
+    d.roles = string_list(t, "roles", d.line, "roles");
+    d.initial = text(t, "initial", d.line, true);
+
+    int fields_line = index_.find_key("fields", d.line, d.line);
+    if (auto it = t.find("fields"); it != t.end()) {
+      if (!it->is_object() && !(it->is_array() && it->empty())) {
+        problem(fields_line, "fields must be a table of name = commsflow.<type> { ... }");
+      } else {
+        d.fields = field_map(*it, "field", fields_line);
+      }
+    }
+
+    int submit_line = index_.find_key("submit", d.line, d.line);
+    if (auto it = t.find("submit"); it == t.end()) {
+      problem(d.line,
+              "the workflow needs `submit = { roles = { ... } }` saying who may create an item");
+    } else {
+      d.submit = action("submit", *it, submit_line, /*is_submit=*/true);
+    }
+
+    int states_line = index_.find_key("states", d.line, d.line);
+    auto states = t.find("states");
+    if (states == t.end() || !states->is_object() || states->empty()) {
+      problem(states_line, "the workflow needs `states = { name = { ... }, ... }`");
+      return;
+    }
+    for (const auto& [name, spec] : states->items())
+      d.states.push_back(state(name, spec, states_line));
+    std::stable_sort(d.states.begin(), d.states.end(),
+                     [](const StateSpec& a, const StateSpec& b) { return a.line < b.line; });
+  }
+
+ private:
+  void check_keys(const Json& t, std::initializer_list<const char*> allowed,
+                  const std::string& what, int line) {
+    for (const auto& [key, _] : t.items()) {
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
+          allowed.end()) {
+        std::string known;
+        for (const char* a : allowed) {
+          if (a[0] != '_') known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
+        }
+        problem(index_.find_key(key, line, line),
+                fmt::format("unknown key '{}' in {} (known keys: {})", key, what, known));
+      }
+    }
+  }
+
+  std::string text(const Json& t, const char* key, int line, bool required) {
+    auto it = t.find(key);
+    if (it == t.end()) {
+      if (required) problem(line, fmt::format("missing `{} = \"...\"`", key));
+      return {};
+    }
+    if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+      problem(index_.find_key(key, line, line),
+              fmt::format("{} must be non-empty text, not {}", key, json_kind(*it)));
+      return {};
+    }
+    return it->get<std::string>();
+  }
+
+  std::vector<std::string> string_list(const Json& t, const char* key, int line,
+                                       const std::string& what) {
+    std::vector<std::string> out;
+    auto it = t.find(key);
+    if (it == t.end()) return out;
+    int at = index_.find_key(key, line, line);
+    if (!it->is_array()) {
+      problem(at, fmt::format("{} must be a list of names, like {{ \"a\", \"b\" }}", what));
+      return out;
+    }
+    for (const auto& v : *it) {
+      if (v.is_string()) {
+        out.push_back(v.get<std::string>());
+      } else {
+        problem(at, fmt::format("{} must contain only names, found {}", what, json_kind(v)));
+      }
+    }
+    return out;
+  }
+
+  ScriptFunction function(const Json& t, const char* key, int line, const std::string& what) {
+    auto it = t.find(key);
+    if (it == t.end()) return 0;
+    if (!it->is_object() || !it->contains("$fn")) {
+      problem(index_.find_key(key, line, line),
+              fmt::format("{} of {} must be a function", key, what));
+      return 0;
+    }
+    return it->at("$fn").get<int>();
+  }
+
+  std::vector<FieldSpec> field_map(const Json& fields, const std::string& what, int line) {
+    std::vector<FieldSpec> out;
+    if (!fields.is_object()) return out;
+    for (const auto& [name, spec] : fields.items()) {
+      out.push_back(field(name, spec, what, line));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const FieldSpec& a, const FieldSpec& b) { return a.line < b.line; });
+    return out;
+  }
+
+  FieldSpec field(const std::string& name, const Json& spec, const std::string& what, int near) {
+    FieldSpec f;
+    f.name = name;
+    f.line = index_.find_key(name, near, near);
+    if (what != "list item" && !is_identifier(name)) {
+      problem(f.line, fmt::format("{} name '{}' must be lower-case letters, digits and underscores",
+                                  what, name));
+    }
+    if (!spec.is_object() || !spec.contains("__field")) {
+      problem(f.line, fmt::format("{} '{}' must be made with a type, like commsflow.text {{}} or "
+                                  "commsflow.choice {{ \"a\", \"b\" }}",
+                                  what, name));
+      return f;
+    }
+    f.line = spec.value("__line", f.line);
+    const std::string kind = spec.at("__field").get<std::string>();
+    static const std::pair<const char*, FieldType> kinds[] = {
+        {"text", FieldType::Text},         {"choice", FieldType::Choice},
+        {"boolean", FieldType::Boolean},   {"integer", FieldType::Integer},
+        {"number", FieldType::Number},     {"date", FieldType::Date},
+        {"datetime", FieldType::DateTime}, {"list", FieldType::List},
+        {"record", FieldType::Record}};
+    for (auto [k, type] : kinds) {
+      if (kind == k) f.type = type;
+    }
+    check_keys(spec,
+               {"__field", "__line", "required", "label", "default", "min", "max", "options", "of",
+                "fields"},
+               fmt::format("{} '{}'", what, name), f.line);
+    if (auto it = spec.find("required"); it != spec.end()) {
+      if (!it->is_boolean())
+        problem(f.line, fmt::format("required of '{}' must be true or false", name));
+      else
+        f.required = it->get<bool>();
+    }
+    f.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
+    for (const char* bound : {"min", "max"}) {
+      if (auto it = spec.find(bound); it != spec.end()) {
+        if (!it->is_number()) {
+          problem(f.line, fmt::format("{} of '{}' must be a number", bound, name));
+        } else {
+          (bound[1] == 'i' ? f.min : f.max) = it->get<double>();
+        }
+      }
+    }
+    if (f.type == FieldType::Choice) {
+      f.options = string_list(spec, "options", f.line, fmt::format("the options of '{}'", name));
+      if (f.options.empty()) {
+        problem(f.line, fmt::format("choice '{}' needs at least one option, like "
+                                    "commsflow.choice {{ \"yes\", \"no\" }}",
+                                    name));
+      }
+    }
+    if (f.type == FieldType::List) {
+      if (auto it = spec.find("of"); it != spec.end()) {
+        f.item = std::make_shared<FieldSpec>(field(name + "[]", *it, "list item", f.line));
+      } else {
+        problem(f.line, fmt::format("list '{}' needs `of = commsflow.<type> {{}}`", name));
+      }
+    }
+    if (f.type == FieldType::Record) {
+      if (auto it = spec.find("fields"); it != spec.end()) {
+        f.fields = field_map(*it, "record field", f.line);
+      }
+      if (f.fields.empty()) {
+        problem(f.line, fmt::format("record '{}' needs at least one field", name));
+      }
+    }
+    if (auto it = spec.find("default"); it != spec.end()) {
+      std::string error;
+      Json value = coerce_value(f, *it, error);
+      if (!error.empty()) {
+        problem(f.line, fmt::format("default of '{}': {}", name, error));
+      } else {
+        f.default_value = value;
+      }
+    }
+    return f;
+  }
+
+  ActionSpec action(const std::string& name, const Json& spec, int line, bool is_submit) {
+    ActionSpec a;
+    a.name = name;
+    a.line = spec.is_object() ? spec.value("__line", line) : line;
+    if (!spec.is_object()) {
+      problem(a.line, fmt::format("action '{}' must be a table like {{ to = \"state\", roles = "
+                                  "{{ \"role\" }} }}",
+                                  name));
+      return a;
+    }
+    const std::string what = is_submit ? "submit" : fmt::format("action '{}'", name);
+    if (is_submit) {
+      check_keys(spec, {"__line", "roles", "guard", "effect", "label"}, what, a.line);
+    } else {
+      check_keys(spec, {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets"},
+                 what, a.line);
+      a.to = text(spec, "to", a.line, true);
+      a.to_line = index_.find_key("to", a.line, a.line);
+    }
+    a.roles = string_list(spec, "roles", a.line, fmt::format("roles of {}", what));
+    a.roles_line = index_.find_key("roles", a.line, a.line);
+    if (a.roles.empty()) {
+      problem(a.roles_line,
+              fmt::format("{} needs `roles = {{ ... }}` naming who may take it", what));
+    }
+    a.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
+    a.guard = function(spec, "guard", a.line, what);
+    a.effect = function(spec, "effect", a.line, what);
+    if (auto it = spec.find("fields"); it != spec.end()) {
+      a.fields = field_map(*it, fmt::format("payload field of {}", what), a.line);
+    }
+    a.sets = string_list(spec, "sets", a.line, fmt::format("sets of {}", what));
+    return a;
+  }
+
+  StateSpec state(const std::string& name, const Json& spec, int states_line) {
+    StateSpec s;
+    s.name = name;
+    s.line = index_.find_key(name, states_line, states_line);
+    if (spec.is_object()) s.line = spec.value("__line", s.line);
+    if (!is_identifier(name)) {
+      problem(
+          s.line,
+          fmt::format("state name '{}' must be lower-case letters, digits and underscores", name));
+    }
+    if (!spec.is_object() && !(spec.is_array() && spec.empty())) {
+      problem(s.line, fmt::format("state '{}' must be a table", name));
+      return s;
+    }
+    check_keys(spec, {"__line", "label", "final", "actions"}, fmt::format("state '{}'", name),
+               s.line);
+    s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
+    if (auto it = spec.find("final"); it != spec.end()) {
+      if (!it->is_boolean())
+        problem(s.line, fmt::format("final of state '{}' must be true or false", name));
+      else
+        s.final = it->get<bool>();
+    }
+    if (auto it = spec.find("actions"); it != spec.end()) {
+      if (!it->is_object() && !(it->is_array() && it->empty())) {
+        problem(index_.find_key("actions", s.line, s.line),
+                fmt::format("actions of state '{}' must be a table of name = {{ ... }}", name));
+      } else if (it->is_object()) {
+        int actions_line = index_.find_key("actions", s.line, s.line);
+        for (const auto& [action_name, action_spec] : it->items()) {
+          s.actions.push_back(action(action_name, action_spec,
+                                     index_.find_key(action_name, actions_line, actions_line),
+                                     false));
+        }
+        std::stable_sort(s.actions.begin(), s.actions.end(),
+                         [](const ActionSpec& a, const ActionSpec& b) { return a.line < b.line; });
+      }
+    }
+    return s;
+  }
+
+  const std::string& path_;
+  SourceIndex index_;
+  std::vector<Diagnostic>& problems_;
+};
+
+// Splits "path:line: message" as produced by Lua errors.
+Diagnostic diagnostic_from_error(const std::string& path, const std::string& message) {
+  Diagnostic d{path, 0, message};
+  if (message.rfind(path + ":", 0) == 0) {
+    size_t pos = path.size() + 1;
+    int line = 0;
+    auto [end, ec] = std::from_chars(message.data() + pos, message.data() + message.size(), line);
+    if (ec == std::errc() && end < message.data() + message.size() && *end == ':') {
+      d.line = line;
+      d.message = std::string(end + 1);
+      if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
+    } else {
+      d.message = message.substr(pos);
+      if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& version,
+                             const ScriptLimits& limits, const Clock& clock) {
+  LoadedWorkflow out;
+  try {
+    out.script = WorkflowScript::load(source, limits, clock);
+  } catch (const Error& e) {
+    out.problems.push_back(diagnostic_from_error(source.path, e.what()));
+    return out;
+  }
+  out.definition.path = source.path;
+  out.definition.version = version;
+  Builder(source.path, source.text, out.problems).build(out.script->returned(), out.definition);
+  if (out.problems.empty()) check_definition(out.definition, out.problems);
+  return out;
+}
+
+void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
+  auto problem = [&](int line, std::string message) {
+    problems.push_back(Diagnostic{d.path, line, std::move(message)});
+  };
+  std::set<std::string> roles(standard_roles().begin(), standard_roles().end());
+  roles.insert(d.roles.begin(), d.roles.end());
+  auto check_roles = [&](const ActionSpec& a, const std::string& what) {
+    for (const auto& role : a.roles) {
+      if (!roles.count(role)) {
+        problem(a.roles_line,
+                fmt::format("{} names unknown role '{}' (declare it in `roles = {{ ... }}` or use "
+                            "a standard role)",
+                            what, role));
+      }
+    }
+  };
+  auto check_sets = [&](const ActionSpec& a, const std::string& what) {
+    for (const auto& name : a.sets) {
+      if (!d.field(name)) {
+        problem(a.line,
+                fmt::format("{} sets '{}', which is not a field of the workflow", what, name));
+      }
+    }
+  };
+
+  if (!d.state(d.initial)) {
+    problem(d.line, fmt::format("initial state '{}' is not one of the states", d.initial));
+  }
+  check_roles(d.submit, "submit");
+  bool any_final = false;
+  for (const auto& s : d.states) {
+    any_final = any_final || s.final;
+    if (s.final && !s.actions.empty()) {
+      problem(s.line, fmt::format("state '{}' is final, so it cannot have actions", s.name));
+    }
+    if (!s.final && s.actions.empty()) {
+      problem(s.line, fmt::format("state '{}' has no actions and is not final: items there would "
+                                  "be stuck (add actions or `final = true`)",
+                                  s.name));
+    }
+    for (const auto& a : s.actions) {
+      std::string what = fmt::format("action '{}' in state '{}'", a.name, s.name);
+      if (!a.to.empty() && !d.state(a.to)) {
+        problem(a.to_line, fmt::format("{} goes to missing state '{}'", what, a.to));
+      }
+      check_roles(a, what);
+      check_sets(a, what);
+      for (const auto& f : a.fields) {
+        if (d.field(f.name)) {
+          problem(f.line, fmt::format("payload field '{}' of {} has the name of an item field; use "
+                                      "`sets = {{ \"{}\" }}` to let the action change it",
+                                      f.name, what, f.name));
+        }
+      }
+    }
+  }
+  if (!any_final) problem(d.line, "the workflow has no final state (add `final = true` to one)");
+
+  // Reachability from the initial state.
+  std::set<std::string> seen;
+  std::deque<std::string> queue;
+  if (d.state(d.initial)) {
+    queue.push_back(d.initial);
+    seen.insert(d.initial);
+  }
+  while (!queue.empty()) {
+    const StateSpec* s = d.state(queue.front());
+    queue.pop_front();
+    for (const auto& a : s->actions) {
+      if (d.state(a.to) && seen.insert(a.to).second) queue.push_back(a.to);
+    }
+  }
+  if (!seen.empty()) {
+    for (const auto& s : d.states) {
+      if (!seen.count(s.name)) {
+        problem(s.line, fmt::format("state '{}' cannot be reached from the initial state '{}'",
+                                    s.name, d.initial));
+      }
+    }
+  }
+}
+
+}  // namespace commsflow

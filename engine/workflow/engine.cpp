@@ -1,0 +1,373 @@
+#include <commsflow/engine.h>
+#include <commsflow/error.h>
+
+#include <algorithm>
+#include <chrono>
+#include <regex>
+
+#include "workflow/field_values.h"
+
+namespace commsflow {
+
+namespace {
+
+Json actor_json(const Actor& actor) {
+  return Json{{"name", actor.name}, {"roles", actor.roles}};
+}
+
+std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
+                                    const std::string& doing) {
+  for (const auto& role : action.roles) {
+    if (actor.has_role(role)) return std::nullopt;
+  }
+  return Refusal{{fmt::format(
+      "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
+      fmt::join(action.roles, " or "), actor.name,
+      actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))}};
+}
+
+[[noreturn]] void fail_fields(const std::string& subject,
+                              const std::vector<FieldProblem>& problems) {
+  std::string message = fmt::format("{}: bad input", subject);
+  for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
+  throw Error(ErrorKind::BadInput, message);
+}
+
+// A guard returns true (allowed), false, a reason, or a list of reasons (empty: allowed).
+std::vector<std::string> guard_reasons(const Json& result, const std::string& path,
+                                       const std::string& what) {
+  if (result.is_boolean()) {
+    if (result.get<bool>()) return {};
+    return {fmt::format("{} said no", what)};
+  }
+  if (result.is_string()) return {result.get<std::string>()};
+  if (result.is_array()) {
+    std::vector<std::string> reasons;
+    for (const auto& r : result) {
+      if (!r.is_string()) {
+        fail(ErrorKind::Script, "{}: {} must return true or a list of reasons (text), got {}", path,
+             what, r.dump());
+      }
+      reasons.push_back(r.get<std::string>());
+    }
+    return reasons;
+  }
+  fail(ErrorKind::Script, "{}: {} must return true or a list of reasons, got {}", path, what,
+       result.is_null() ? "nothing" : result.dump());
+}
+
+// Runs an action's guard and effect over `data`. Returns the new data or the guard's refusal.
+Outcome<Json> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
+                          const Json& ctx, const std::string& what) {
+  const Definition& d = wf.definition;
+  if (action.guard) {
+    std::string label = "the guard of " + what;
+    auto r = wf.script->call(action.guard, data, ctx, label);
+    auto reasons = guard_reasons(r.result, d.path, label);
+    if (!reasons.empty()) return Refusal{std::move(reasons)};
+  }
+  Json out = data;
+  if (action.effect) {
+    std::string label = "the effect of " + what;
+    auto r = wf.script->call(action.effect, data, ctx, label);
+    out = (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
+    auto problems = validate_data(d.fields, out, true);
+    if (!problems.empty()) {
+      std::string message =
+          fmt::format("{}: {} left data that does not fit the fields", d.path, label);
+      for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
+      throw Error(ErrorKind::Script, message);
+    }
+  }
+  return out;
+}
+
+const FieldSpec* find_spec(const std::vector<FieldSpec>& fields, std::string_view name) {
+  auto it = std::find_if(fields.begin(), fields.end(),
+                         [&](const FieldSpec& f) { return f.name == name; });
+  return it == fields.end() ? nullptr : &*it;
+}
+
+std::string action_list(const StateSpec* state) {
+  if (!state || state->actions.empty()) return "none";
+  std::vector<std::string> names;
+  for (const auto& a : state->actions) names.push_back(a.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+}  // namespace
+
+Engine::Engine(Store& store, WorkflowRegistry& registry, const Clock& clock)
+    : store_(store), registry_(registry), clock_(clock) {}
+
+Actor Engine::require_actor(std::string_view name) {
+  auto actor = store_.actor(name);
+  if (!actor) {
+    fail(ErrorKind::NotFound,
+         "unknown actor '{}' (add one with `commsflow actor add {} --role ROLE`)", name, name);
+  }
+  return *actor;
+}
+
+std::int64_t Engine::append_event(Event& event) {
+  auto last = store_.last_event();
+  event.seq = last ? last->seq + 1 : 1;
+  std::string body = event.body();
+  store_.append_event(
+      StoredEvent{event.seq, body, chain_hash(last ? last->hash : genesis_hash(), body)});
+  return event.seq;
+}
+
+Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor_name,
+                             const Json& inputs) {
+  auto tx = store_.begin_write();
+  CompiledWorkflow& wf = registry_.current(workflow);
+  const Definition& d = wf.definition;
+  Actor actor = require_actor(actor_name);
+  if (auto refusal = role_refusal(actor, d.submit, fmt::format("submit a {}", d.name))) {
+    return *refusal;
+  }
+  if (!inputs.is_object())
+    fail(ErrorKind::BadInput, "{}: input must be an object of fields", d.name);
+
+  Json data = inputs;
+  auto problems = validate_data(d.fields, data, false);
+  for (const auto& f : d.fields) {
+    if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
+    bool blank = data.contains(f.name) && data[f.name].is_string() &&
+                 data[f.name].get_ref<const std::string&>().find_first_not_of(" \t\r\n") ==
+                     std::string::npos;
+    if (f.required && (!data.contains(f.name) || blank) &&
+        std::none_of(problems.begin(), problems.end(),
+                     [&](auto& p) { return p.field == f.name; })) {
+      problems.push_back({f.name, "is required"});
+    }
+  }
+  if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
+
+  std::string now = format_datetime(clock_.now());
+  Json ctx{{"workflow", d.name},        {"ref", nullptr},     {"state", nullptr},
+           {"to", d.initial},           {"action", "submit"}, {"actor", actor_json(actor)},
+           {"payload", Json::object()}, {"now", now}};
+  auto ruled = apply_rules(wf, d.submit, data, ctx, "submit");
+  if (!ruled) return ruled.refusal();
+
+  int year = static_cast<int>(
+      std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(clock_.now())}.year());
+  Item item;
+  item.ref = fmt::format("{}-{}-{:04}", d.prefix, year, store_.next_ref_number(d.prefix, year));
+  item.workflow = d.name;
+  item.version = d.version;
+  item.state = d.initial;
+  item.data = std::move(ruled.value());
+  item.revision = 1;
+  item.created_at = item.updated_at = now;
+
+  Event event;
+  event.ref = item.ref;
+  event.action = "submit";
+  event.actor = actor.name;
+  event.at = now;
+  event.to_state = d.initial;
+  event.version = d.version;
+  event.changes = diff_changes(Json::object(), item.data);
+  append_event(event);
+  store_.insert_item(item);
+  tx->commit();
+  return item;
+}
+
+Outcome<Item> Engine::act(const ActRequest& request) {
+  auto tx = store_.begin_write();
+  Item item = this->item(request.ref);
+  if (request.expected_revision && *request.expected_revision != item.revision) {
+    fail(ErrorKind::Conflict,
+         "{} has changed: you had revision {}, it is now at revision {} (state '{}', changed {}). "
+         "Look at it again and retry.",
+         item.ref, *request.expected_revision, item.revision, item.state, item.updated_at);
+  }
+  CompiledWorkflow& wf = registry_.version(item.version);
+  const Definition& d = wf.definition;
+  const StateSpec* state = d.state(item.state);
+  const ActionSpec* action = state ? state->action(request.action) : nullptr;
+  if (!action) {
+    if (d.is_final(item.state)) {
+      return Refusal{
+          {fmt::format("{} is closed (state '{}'): no more actions", item.ref, item.state)}};
+    }
+    if (const StateSpec* other = d.state_with_action(request.action)) {
+      return Refusal{
+          {fmt::format("{} is in state '{}'; '{}' can only be taken in state '{}' "
+                       "(available now: {})",
+                       item.ref, item.state, request.action, other->name, action_list(state))}};
+    }
+    fail(ErrorKind::BadInput, "workflow '{}' has no action '{}' (available in state '{}': {})",
+         d.name, request.action, item.state, action_list(state));
+  }
+
+  Actor actor = require_actor(request.actor);
+  if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref))) {
+    return *refusal;
+  }
+
+  if (!request.inputs.is_object())
+    fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
+  Json data = item.data;
+  Json payload = Json::object();
+  std::vector<FieldProblem> problems;
+  for (const auto& [key, value] : request.inputs.items()) {
+    const FieldSpec* spec = nullptr;
+    bool is_data = std::find(action->sets.begin(), action->sets.end(), key) != action->sets.end();
+    spec = is_data ? d.field(key) : find_spec(action->fields, key);
+    if (!spec) {
+      std::vector<std::string> takes = action->sets;
+      for (const auto& f : action->fields) takes.push_back(f.name);
+      problems.push_back(
+          {key,
+           fmt::format("is not an input of '{}' (it takes: {})", action->name,
+                       takes.empty() ? "nothing" : fmt::format("{}", fmt::join(takes, ", ")))});
+      continue;
+    }
+    std::string error;
+    Json coerced = coerce_value(*spec, value, error);
+    if (!error.empty()) {
+      problems.push_back({key, error});
+    } else if (is_data) {
+      if (coerced.is_null())
+        data.erase(key);
+      else
+        data[key] = std::move(coerced);
+    } else if (!coerced.is_null()) {
+      payload[key] = std::move(coerced);
+    }
+  }
+  for (const auto& f : action->fields) {
+    if (!payload.contains(f.name) && f.default_value) payload[f.name] = *f.default_value;
+    if (f.required && !payload.contains(f.name)) problems.push_back({f.name, "is required"});
+  }
+  if (!problems.empty()) fail_fields(fmt::format("{} {}", action->name, item.ref), problems);
+
+  std::string now = format_datetime(clock_.now());
+  Json ctx{{"workflow", d.name},        {"ref", item.ref},
+           {"state", item.state},       {"to", action->to},
+           {"action", action->name},    {"actor", actor_json(actor)},
+           {"payload", payload},        {"now", now},
+           {"revision", item.revision}, {"note", request.note}};
+  auto ruled = apply_rules(wf, *action, data, ctx, fmt::format("action '{}'", action->name));
+  if (!ruled) return ruled.refusal();
+
+  Event event;
+  event.ref = item.ref;
+  event.action = action->name;
+  event.actor = actor.name;
+  event.at = now;
+  event.from_state = item.state;
+  event.to_state = action->to;
+  event.version = item.version;
+  event.payload = payload;
+  event.changes = diff_changes(item.data, ruled.value());
+  event.note = request.note;
+  append_event(event);
+
+  std::int64_t read_revision = item.revision;
+  item.state = action->to;
+  item.data = std::move(ruled.value());
+  item.revision += 1;
+  item.updated_at = now;
+  if (!store_.update_item(item, read_revision)) {
+    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
+         item.ref);
+  }
+  tx->commit();
+  return item;
+}
+
+Item Engine::item(std::string_view ref) {
+  auto item = store_.item(ref);
+  if (!item) fail(ErrorKind::NotFound, "no item {}", ref);
+  return *item;
+}
+
+std::vector<Item> Engine::items(const ItemFilter& filter) {
+  return store_.items(filter);
+}
+
+std::vector<AvailableAction> Engine::available_actions(const Item& item) {
+  CompiledWorkflow& wf = registry_.version(item.version);
+  const Definition& d = wf.definition;
+  std::vector<AvailableAction> out;
+  const StateSpec* state = d.state(item.state);
+  if (!state) return out;
+  for (const auto& a : state->actions) {
+    AvailableAction available{a.name, a.label, a.to, a.roles, {}, a.sets, {}};
+    for (const auto& f : a.fields) available.fields.push_back(f.name);
+    if (a.guard) {
+      Json ctx{{"workflow", d.name},        {"ref", item.ref},
+               {"state", item.state},       {"to", a.to},
+               {"action", a.name},          {"actor", nullptr},
+               {"payload", Json::object()}, {"now", format_datetime(clock_.now())},
+               {"revision", item.revision}, {"note", ""}};
+      std::string label = fmt::format("the guard of action '{}'", a.name);
+      auto r = wf.script->call(a.guard, item.data, ctx, label);
+      available.blocked_by = guard_reasons(r.result, d.path, label);
+    }
+    out.push_back(std::move(available));
+  }
+  return out;
+}
+
+std::vector<Event> Engine::history(std::string_view ref) {
+  auto tx = store_.begin_read();
+  item(ref);
+  std::vector<Event> events;
+  for (const auto& stored : store_.events_for(ref)) {
+    events.push_back(Event::from_body(stored.seq, stored.body));
+  }
+  return events;
+}
+
+std::vector<WorkflowSummary> Engine::workflows() {
+  auto tx = store_.begin_read();
+  std::vector<WorkflowSummary> out;
+  auto counts = store_.item_counts();
+  for (const auto& [name, version] : store_.workflows()) {
+    WorkflowSummary s;
+    s.name = name;
+    s.version = version;
+    auto stored = store_.definition(version);
+    s.path = stored ? stored->path : "";
+    s.loaded_at = stored ? stored->loaded_at : "";
+    s.title = registry_.version(version).definition.title;
+    for (const auto& [item_version, state, count] : counts) {
+      const Definition& d = registry_.version(item_version).definition;
+      if (d.name == name && !d.is_final(state)) s.open_items += count;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Actor Engine::add_actor(std::string_view name, const std::vector<std::string>& roles) {
+  static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
+  std::string n(name);
+  if (!std::regex_match(n, name_re)) {
+    fail(ErrorKind::BadInput,
+         "actor name '{}' must be 1-64 lower-case letters, digits, '.', '-' or '_'", name);
+  }
+  if (n == "system") fail(ErrorKind::BadInput, "'system' is reserved for the engine's own actions");
+  if (roles.empty()) fail(ErrorKind::BadInput, "give {} at least one --role", name);
+  auto known = registry_.known_roles();
+  for (const auto& role : roles) {
+    if (std::find(known.begin(), known.end(), role) == known.end()) {
+      fail(ErrorKind::BadInput, "unknown role '{}' (known roles: {})", role,
+           fmt::join(known, ", "));
+    }
+  }
+  auto tx = store_.begin_write();
+  store_.add_actor(Actor{n, roles}, format_datetime(clock_.now()));
+  Actor actor = *store_.actor(n);
+  tx->commit();
+  return actor;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,233 @@
+#include "workflow/field_values.h"
+
+#include <commsflow/clock.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace commsflow {
+
+namespace {
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+size_t utf8_length(const std::string& s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
+std::string shown(const Json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return "'" + s + "'";
+}
+
+bool out_of_range(const FieldSpec& spec, double value, std::string& error, const char* unit) {
+  if (spec.min && value < *spec.min) {
+    error = fmt::format("must be at least {}{}", *spec.min, unit);
+    return true;
+  }
+  if (spec.max && value > *spec.max) {
+    error = fmt::format("must be at most {}{}", *spec.max, unit);
+    return true;
+  }
+  return false;
+}
+
+Json parse_json_text(const Json& input) {
+  if (!input.is_string()) return input;
+  const auto& s = input.get_ref<const std::string&>();
+  std::string t = trim(s);
+  if (!t.empty() && (t[0] == '[' || t[0] == '{')) {
+    Json parsed = Json::parse(t, nullptr, false);
+    if (!parsed.is_discarded()) return parsed;
+  }
+  return input;
+}
+
+Json coerce_list(const FieldSpec& spec, const Json& raw, std::string& error) {
+  Json input = parse_json_text(raw);
+  Json items = Json::array();
+  if (input.is_string()) {
+    const auto& s = input.get_ref<const std::string&>();
+    size_t start = 0;
+    while (start <= s.size() && !trim(s).empty()) {
+      size_t comma = s.find(',', start);
+      if (comma == std::string::npos) comma = s.size();
+      std::string part = trim(std::string_view(s).substr(start, comma - start));
+      if (!part.empty()) items.push_back(part);
+      start = comma + 1;
+    }
+  } else if (input.is_array()) {
+    items = input;
+  } else if (input.is_object() && input.empty()) {
+    // An empty Lua table reads as {} or []; both mean an empty list.
+  } else {
+    error = fmt::format("expected a list, got {}", shown(input));
+    return nullptr;
+  }
+  Json out = Json::array();
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string item_error;
+    Json v = spec.item ? coerce_value(*spec.item, items[i], item_error) : items[i];
+    if (!item_error.empty()) {
+      error = fmt::format("item {}: {}", i + 1, item_error);
+      return nullptr;
+    }
+    if (!v.is_null()) out.push_back(std::move(v));
+  }
+  if (out_of_range(spec, static_cast<double>(out.size()), error, " items")) return nullptr;
+  return out;
+}
+
+Json coerce_record(const FieldSpec& spec, const Json& raw, std::string& error) {
+  Json input = parse_json_text(raw);
+  if (input.is_array() && input.empty()) input = Json::object();
+  if (!input.is_object()) {
+    error = fmt::format("expected a record (a JSON object), got {}", shown(input));
+    return nullptr;
+  }
+  Json out = input;
+  auto problems = validate_data(spec.fields, out, true);
+  if (!problems.empty()) {
+    error = fmt::format("{}: {}", problems.front().field, problems.front().message);
+    return nullptr;
+  }
+  return out;
+}
+
+}  // namespace
+
+Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) {
+  error.clear();
+  if (input.is_null()) return nullptr;
+  switch (spec.type) {
+    case FieldType::Text: {
+      if (!input.is_string()) {
+        error = fmt::format("expected text, got {}", shown(input));
+        return nullptr;
+      }
+      if (out_of_range(spec, static_cast<double>(utf8_length(input.get<std::string>())), error,
+                       " characters")) {
+        return nullptr;
+      }
+      return input;
+    }
+    case FieldType::Choice: {
+      if (input.is_string()) {
+        const auto& s = input.get_ref<const std::string&>();
+        if (std::find(spec.options.begin(), spec.options.end(), s) != spec.options.end()) {
+          return input;
+        }
+      }
+      error = fmt::format("{} is not one of: {}", shown(input), fmt::join(spec.options, ", "));
+      return nullptr;
+    }
+    case FieldType::Boolean: {
+      if (input.is_boolean()) return input;
+      if (input.is_string()) {
+        std::string s = lower(trim(input.get<std::string>()));
+        if (s == "true" || s == "yes" || s == "y" || s == "1") return true;
+        if (s == "false" || s == "no" || s == "n" || s == "0") return false;
+      }
+      error = fmt::format("expected yes or no (true/false), got {}", shown(input));
+      return nullptr;
+    }
+    case FieldType::Integer:
+    case FieldType::Number: {
+      bool integer = spec.type == FieldType::Integer;
+      double value = 0;
+      bool ok = false;
+      if (input.is_number()) {
+        value = input.get<double>();
+        ok = true;
+      } else if (input.is_string()) {
+        std::string s = trim(input.get<std::string>());
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+        ok = ec == std::errc() && end == s.data() + s.size() && !s.empty();
+      }
+      if (!ok || !std::isfinite(value) || (integer && value != std::floor(value)) ||
+          (integer && std::fabs(value) > 9.0e15)) {
+        error =
+            fmt::format("expected a {}, got {}", integer ? "whole number" : "number", shown(input));
+        return nullptr;
+      }
+      if (out_of_range(spec, value, error, "")) return nullptr;
+      if (integer) return static_cast<std::int64_t>(value);
+      return value;
+    }
+    case FieldType::Date: {
+      auto t = input.is_string() ? parse_date(trim(input.get<std::string>())) : std::nullopt;
+      if (!t) {
+        error = fmt::format("expected a date like 2026-03-31, got {}", shown(input));
+        return nullptr;
+      }
+      return format_date(*t);
+    }
+    case FieldType::DateTime: {
+      auto t = input.is_string() ? parse_datetime(trim(input.get<std::string>())) : std::nullopt;
+      if (!t) {
+        error =
+            fmt::format("expected a date and time like 2026-03-31T14:00:00Z, got {}", shown(input));
+        return nullptr;
+      }
+      return format_datetime(*t);
+    }
+    case FieldType::List:
+      return coerce_list(spec, input, error);
+    case FieldType::Record:
+      return coerce_record(spec, input, error);
+  }
+  return nullptr;
+}
+
+std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
+                                        bool require_all) {
+  std::vector<FieldProblem> problems;
+  if (!data.is_object()) {
+    if (data.is_array() && data.empty()) {
+      data = Json::object();
+    } else {
+      return {{"data", "must be a table of field = value"}};
+    }
+  }
+  std::vector<std::string> unset;
+  for (auto& [key, value] : data.items()) {
+    auto spec = std::find_if(fields.begin(), fields.end(),
+                             [&](const FieldSpec& f) { return f.name == key; });
+    if (spec == fields.end()) {
+      problems.push_back({key, "is not a field of this workflow"});
+      continue;
+    }
+    std::string error;
+    Json coerced = coerce_value(*spec, value, error);
+    if (!error.empty()) {
+      problems.push_back({key, error});
+    } else if (coerced.is_null()) {
+      unset.push_back(key);
+    } else {
+      value = std::move(coerced);
+    }
+  }
+  for (const auto& key : unset) data.erase(key);
+  if (require_all) {
+    for (const auto& f : fields) {
+      if (f.required && !data.contains(f.name)) problems.push_back({f.name, "is required"});
+    }
+  }
+  return problems;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,29 @@
+// Typed field values: coercion of input (CLI text or JSON) to a field's type, and validation of
+// whole item data against a workflow's fields.
+#pragma once
+
+#include <commsflow/definition.h>
+#include <commsflow/json.h>
+
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+// Returns `input` converted to the field's type: text as given is parsed for non-text types
+// ("yes" for a boolean, "3" for an integer, "a, b" or a JSON array for a list, a JSON object for
+// a record); dates and datetimes are normalised (datetimes to UTC with Z). null stays null
+// (meaning "unset"). On failure sets `error` to a plain-English reason and returns null.
+Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
+
+struct FieldProblem {
+  std::string field;
+  std::string message;
+};
+
+// Coerces every value in `data` in place against `fields`, dropping nulls. Reports unknown keys,
+// values of the wrong type and, when `require_all`, missing required fields.
+std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
+                                        bool require_all);
+
+}  // namespace commsflow

@@ -1,0 +1,138 @@
+#include <commsflow/error.h>
+#include <commsflow/registry.h>
+#include <commsflow/sha256.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace commsflow {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::BadInput, "cannot read {}", path.string());
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) fail(ErrorKind::BadInput, "cannot read {}", path.string());
+  return out.str();
+}
+
+std::vector<std::filesystem::path> workflow_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    fail(ErrorKind::BadInput, "workflows folder {} does not exist (use --workflows DIR)",
+         dir.string());
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".lua")
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+WorkflowRegistry::WorkflowRegistry(Store& store, const Clock& clock, std::filesystem::path dir,
+                                   ScriptLimits limits)
+    : store_(store), clock_(clock), dir_(std::move(dir)), limits_(limits) {}
+
+std::vector<Diagnostic> WorkflowRegistry::sync() {
+  std::vector<Diagnostic> problems;
+  std::map<std::string, std::string> loaded_from;  // workflow name -> file, this sync
+  for (const auto& file : workflow_files(dir_)) {
+    std::string path = file.string();
+    std::string source = read_file(file);
+    std::string hash = to_hex(sha256(source));
+
+    if (auto stored = store_.definition(hash)) {
+      loaded_from.emplace(stored->name, path);
+      if (store_.current_version(stored->name) != hash) {
+        auto tx = store_.begin_write();
+        store_.set_current_version(stored->name, hash, format_datetime(clock_.now()));
+        tx->commit();
+      }
+      continue;
+    }
+
+    ScriptSource script_source{path, source, dir_ / "lib"};
+    auto loaded =
+        std::make_unique<LoadedWorkflow>(load_workflow(script_source, hash, limits_, clock_));
+    if (loaded->ok()) {
+      const Definition& d = loaded->definition;
+      if (auto [it, fresh] = loaded_from.emplace(d.name, path); !fresh) {
+        loaded->problems.push_back(
+            Diagnostic{path, d.line,
+                       fmt::format("workflow '{}' is already defined in {}", d.name, it->second)});
+      }
+      for (const auto& [name, other_version] : store_.workflows()) {
+        if (name == d.name) continue;
+        try {
+          if (version(other_version).definition.prefix == d.prefix) {
+            loaded->problems.push_back(Diagnostic{
+                path, d.line,
+                fmt::format("prefix '{}' is already used by workflow '{}'", d.prefix, name)});
+          }
+        } catch (const Error&) {
+          // A stored version that no longer compiles cannot clash; it is reported when used.
+        }
+      }
+    }
+    if (!loaded->ok()) {
+      for (auto& p : loaded->problems) problems.push_back(std::move(p));
+      continue;
+    }
+    const Definition& d = loaded->definition;
+    std::string now = format_datetime(clock_.now());
+    auto tx = store_.begin_write();
+    store_.save_definition(StoredDefinition{hash, d.name, path, source, now});
+    store_.set_current_version(d.name, hash, now);
+    tx->commit();
+    by_version_[hash] = std::make_unique<CompiledWorkflow>(
+        CompiledWorkflow{std::move(loaded->definition), std::move(loaded->script)});
+  }
+  return problems;
+}
+
+CompiledWorkflow& WorkflowRegistry::current(std::string_view workflow) {
+  auto v = store_.current_version(workflow);
+  if (!v) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : store_.workflows()) names.push_back(name);
+    fail(ErrorKind::NotFound, "unknown workflow '{}' (known: {})", workflow,
+         names.empty() ? "none loaded" : fmt::format("{}", fmt::join(names, ", ")));
+  }
+  return version(*v);
+}
+
+CompiledWorkflow& WorkflowRegistry::version(std::string_view version_id) {
+  if (auto it = by_version_.find(version_id); it != by_version_.end()) return *it->second;
+  auto stored = store_.definition(version_id);
+  if (!stored) fail(ErrorKind::NotFound, "no stored workflow version {}", version_id);
+  ScriptSource source{stored->path, stored->source, dir_ / "lib"};
+  LoadedWorkflow loaded = load_workflow(source, stored->version, limits_, clock_);
+  if (!loaded.ok()) {
+    std::vector<std::string> lines;
+    for (const auto& p : loaded.problems) lines.push_back(p.to_string());
+    fail(ErrorKind::Script, "stored version {} of workflow '{}' no longer loads:\n{}",
+         version_id.substr(0, 12), stored->name, fmt::join(lines, "\n"));
+  }
+  auto& slot = by_version_[std::string(version_id)];
+  slot = std::make_unique<CompiledWorkflow>(
+      CompiledWorkflow{std::move(loaded.definition), std::move(loaded.script)});
+  return *slot;
+}
+
+std::vector<std::string> WorkflowRegistry::known_roles() {
+  std::set<std::string> roles(standard_roles().begin(), standard_roles().end());
+  for (const auto& [name, v] : store_.workflows()) {
+    try {
+      const auto& d = version(v).definition;
+      roles.insert(d.roles.begin(), d.roles.end());
+    } catch (const Error&) {
+    }
+  }
+  return {roles.begin(), roles.end()};
+}
+
+}  // namespace commsflow
