@@ -210,12 +210,13 @@ Outcome<Item> Engine::act(const ActRequest& request) {
     return *refusal;
   }
 
-  if (!request.inputs.is_object())
+  if (!request.inputs.is_object() && !request.inputs.is_null())
     fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
   Json data = item.data;
   Json payload = Json::object();
   std::vector<FieldProblem> problems;
-  for (const auto& [key, value] : request.inputs.items()) {
+  const Json inputs = request.inputs.is_null() ? Json::object() : request.inputs;
+  for (const auto& [key, value] : inputs.items()) {
     const FieldSpec* spec = nullptr;
     bool is_data = std::find(action->sets.begin(), action->sets.end(), key) != action->sets.end();
     spec = is_data ? d.field(key) : find_spec(action->fields, key);

@@ -1,0 +1,201 @@
+#include "support.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace commsflow::test {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("commsflow-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, const std::string& text) const {
+  auto p = path_ / name;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+std::filesystem::path shipped_workflows() {
+  return std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "workflows";
+}
+
+const char* const kReviewWorkflow = R"lua(local wf = require "commsflow"
+
+local function has_body(item)
+  if item.body and #item.body > 0 then return true end
+  return { "the draft has no text yet" }
+end
+
+return wf.workflow {
+  name = "review",
+  prefix = "REV",
+  fields = {
+    title = wf.text { required = true, max = 80 },
+    body = wf.text {},
+    priority = wf.choice { "low", "high", default = "low" },
+    words = wf.integer { min = 0 },
+    due = wf.date {},
+    tags = wf.list { of = wf.text {} },
+    comments = wf.list { of = wf.text {} },
+    approved_by = wf.text {},
+  },
+  submit = { roles = { "comms_officer" } },
+  initial = "draft",
+  states = {
+    draft = {
+      actions = {
+        send = { to = "review", roles = { "comms_officer" }, guard = has_body, sets = { "body", "tags" } },
+        edit = { to = "draft", roles = { "comms_officer" }, sets = { "body", "title", "words", "due" } },
+      },
+    },
+    review = {
+      actions = {
+        approve = {
+          to = "approved",
+          roles = { "head_of_comms" },
+          effect = function(item, ctx) item.approved_by = ctx.actor.name end,
+        },
+        send_back = {
+          to = "draft",
+          roles = { "head_of_comms" },
+          fields = { comment = wf.text { required = true } },
+          effect = function(item, ctx)
+            local c = item.comments or {}
+            c[#c + 1] = ctx.payload.comment
+            item.comments = c
+          end,
+        },
+      },
+    },
+    approved = { final = true },
+  },
+}
+)lua";
+
+Fixture::Fixture(const std::string& workflow_source, const std::string& file_name) {
+  db_path = dir / "test.db";
+  workflows = dir / "workflows";
+  std::filesystem::create_directories(workflows);
+  dir.write("workflows/" + file_name, workflow_source);
+  Store::Options options;
+  options.create = true;
+  store = std::make_unique<Store>(db_path, options);
+  registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
+  auto problems = registry->sync();
+  for (const auto& p : problems) INFO(p.to_string());
+  REQUIRE(problems.empty());
+  engine = std::make_unique<Engine>(*store, *registry, clock);
+  engine->add_actor("olivia", {"comms_officer"});
+  engine->add_actor("hannah", {"head_of_comms"});
+  engine->add_actor("rita", {"requester"});
+}
+
+Item Fixture::submit(const std::string& title) {
+  auto outcome = engine->submit("review", "olivia", Json{{"title", title}});
+  REQUIRE(outcome.ok());
+  return outcome.value();
+}
+
+Item Fixture::act(const std::string& ref, const std::string& action, const std::string& actor,
+                  Json inputs) {
+  auto outcome = engine->act(ActRequest{ref, action, actor, std::move(inputs), "", std::nullopt});
+  if (!outcome) {
+    for (const auto& r : outcome.refusal().reasons) INFO(r);
+  }
+  REQUIRE(outcome.ok());
+  return outcome.value();
+}
+
+void Fixture::reopen() {
+  engine.reset();
+  registry.reset();
+  store.reset();
+  store = std::make_unique<Store>(db_path, Store::Options{});
+  registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
+  registry->sync();
+  engine = std::make_unique<Engine>(*store, *registry, clock);
+}
+
+namespace {
+
+std::string slurp(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
+                  const std::string& now) {
+  TempDir scratch;
+  auto out_path = scratch / "out", err_path = scratch / "err";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (chdir(cwd.c_str()) != 0) _exit(126);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(out, 1);
+    dup2(err, 2);
+    dup2(in, 0);
+    if (now.empty()) {
+      unsetenv("COMMSFLOW_NOW");
+    } else {
+      setenv("COMMSFLOW_NOW", now.c_str(), 1);
+    }
+    unsetenv("COMMSFLOW_DB");
+    unsetenv("COMMSFLOW_WORKFLOWS");
+    std::vector<char*> argv;
+    std::string bin = COMMSFLOW_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int out = open(out_path.c_str(), O_RDONLY), err = open(err_path.c_str(), O_RDONLY);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  close(out);
+  close(err);
+  return r;
+}
+
+void raw_sql(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* message = nullptr;
+  int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &message);
+  std::string error = message ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(h);
+  INFO(error);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace commsflow::test

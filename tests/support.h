@@ -1,0 +1,75 @@
+// Test fixtures: temporary folders, workflow files, an engine over a fresh database, and running
+// the real `commsflow` binary.
+#pragma once
+
+#include <commsflow/clock.h>
+#include <commsflow/engine.h>
+#include <commsflow/registry.h>
+#include <commsflow/store.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace commsflow::test {
+
+// A fresh folder under the system temp dir, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // Writes `text` to path()/name (creating folders), returning the full path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The shipped workflows folder of the source tree.
+std::filesystem::path shipped_workflows();
+
+// A workflow used across tests: draft -> review -> approved/draft, with a guard, an effect,
+// a payload field and a `sets` field. Roles: comms_officer submits and sends, head_of_comms
+// approves or returns.
+extern const char* const kReviewWorkflow;
+
+// A database in a temp folder with a workflows/ folder, a fixed clock, the registry synced and
+// actors olivia (comms_officer), hannah (head_of_comms) and rita (requester).
+struct Fixture {
+  explicit Fixture(const std::string& workflow_source = kReviewWorkflow,
+                   const std::string& file_name = "review.lua");
+  TempDir dir;
+  std::filesystem::path db_path;
+  std::filesystem::path workflows;
+  FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<WorkflowRegistry> registry;
+  std::unique_ptr<Engine> engine;
+
+  // Submits a review item as olivia with a title; REQUIREs success.
+  Item submit(const std::string& title = "Winter campaign");
+  // Acts; REQUIREs success.
+  Item act(const std::string& ref, const std::string& action, const std::string& actor,
+           Json inputs = Json::object());
+  // Closes and reopens the database and registry (as a new process would).
+  void reopen();
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the commsflow binary with `args` in folder `cwd`, with COMMSFLOW_NOW fixed unless `now`
+// is empty.
+RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
+                  const std::string& now = "2026-03-02T09:00:00Z");
+
+// Executes SQL on a database file directly, bypassing the engine (for tampering tests).
+void raw_sql(const std::filesystem::path& db, const std::string& sql);
+
+}  // namespace commsflow::test

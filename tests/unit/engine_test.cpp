@@ -1,0 +1,199 @@
+// The engine: submitting, acting, roles, guards, effects, field validation and atomicity.
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::Fixture;
+
+TEST_CASE("submit creates an item with a PREFIX-YYYY-NNNN reference and a first event") {
+  Fixture f;
+  Item a = f.submit("First");
+  Item b = f.submit("Second");
+  CHECK(a.ref == "REV-2026-0001");
+  CHECK(b.ref == "REV-2026-0002");
+  CHECK(a.state == "draft");
+  CHECK(a.revision == 1);
+  CHECK(a.data["title"] == "First");
+  CHECK(a.data["priority"] == "low");  // default applied
+  CHECK(a.created_at == "2026-03-02T09:00:00Z");
+  auto history = f.engine->history(a.ref);
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].action == "submit");
+  CHECK(history[0].actor == "olivia");
+  CHECK(history[0].to_state == "draft");
+  CHECK(history[0].version == a.version);
+}
+
+TEST_CASE("references restart each year and are never reused") {
+  Fixture f;
+  f.submit();
+  f.clock.set(*parse_datetime("2027-01-01T00:00:01Z"));
+  CHECK(f.submit().ref == "REV-2027-0001");
+  f.clock.set(*parse_datetime("2026-12-31T23:00:00Z"));
+  CHECK(f.submit().ref == "REV-2026-0002");
+}
+
+TEST_CASE("an action moves the item, applies its effect and records who did it") {
+  Fixture f;
+  Item item = f.submit();
+  item = f.act(item.ref, "send", "olivia", Json{{"body", "Text of the release"}});
+  CHECK(item.state == "review");
+  CHECK(item.revision == 2);
+  item = f.act(item.ref, "approve", "hannah");
+  CHECK(item.state == "approved");
+  CHECK(item.data["approved_by"] == "hannah");
+  auto history = f.engine->history(item.ref);
+  REQUIRE(history.size() == 3);
+  CHECK(history[2].from_state == "review");
+  CHECK(history[2].changes == Json{{"approved_by", "hannah"}});
+}
+
+TEST_CASE("only an actor holding an allowed role may act, and a refusal writes nothing") {
+  Fixture f;
+  Item item = f.submit();
+  f.act(item.ref, "send", "olivia", Json{{"body", "x"}});
+  auto outcome = f.engine->act(ActRequest{item.ref, "approve", "olivia", {}, "", std::nullopt});
+  REQUIRE_FALSE(outcome.ok());
+  CHECK_THAT(outcome.refusal().reasons.at(0), Catch::Contains("needs the role head_of_comms"));
+  CHECK(f.engine->item(item.ref).state == "review");
+  CHECK(f.engine->history(item.ref).size() == 2);
+
+  auto submit = f.engine->submit("review", "rita", Json{{"title", "t"}});
+  REQUIRE_FALSE(submit.ok());
+  CHECK(f.engine->items({}).size() == 1);
+}
+
+TEST_CASE("a guard's reasons refuse the action and nothing is written") {
+  Fixture f;
+  Item item = f.submit();
+  auto outcome = f.engine->act(ActRequest{item.ref, "send", "olivia", {}, "", std::nullopt});
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.refusal().reasons == std::vector<std::string>{"the draft has no text yet"});
+  CHECK(f.engine->item(item.ref).revision == 1);
+}
+
+TEST_CASE("available actions show roles and guard reasons") {
+  Fixture f;
+  Item item = f.submit();
+  auto actions = f.engine->available_actions(item);
+  REQUIRE(actions.size() == 2);
+  CHECK(actions[0].name == "send");  // source order
+  CHECK(actions[0].roles == std::vector<std::string>{"comms_officer"});
+  CHECK(actions[0].blocked_by == std::vector<std::string>{"the draft has no text yet"});
+  CHECK(actions[1].name == "edit");
+  CHECK(actions[1].blocked_by.empty());
+}
+
+TEST_CASE("bad input names every offending field and changes nothing") {
+  Fixture f;
+  SECTION("submit") {
+    try {
+      f.engine->submit("review", "olivia",
+                       Json{{"priority", "urgent"}, {"words", "many"}, {"colour", "red"}});
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::BadInput);
+      std::string m = e.what();
+      CHECK_THAT(m, Catch::Contains("priority: 'urgent' is not one of: low, high"));
+      CHECK_THAT(m, Catch::Contains("words: expected a whole number"));
+      CHECK_THAT(m, Catch::Contains("colour: is not a field"));
+      CHECK_THAT(m, Catch::Contains("title: is required"));
+    }
+    CHECK(f.engine->items({}).empty());
+    CHECK_FALSE(f.store->last_event());
+  }
+  SECTION("act") {
+    Item item = f.submit();
+    CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
+                                               Json{{"due", "31/03/2026"}}, "", std::nullopt}),
+                      Catch::Contains("due: expected a date like 2026-03-31"));
+    CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
+                                               Json{{"priority", "high"}}, "", std::nullopt}),
+                      Catch::Contains("priority: is not an input of 'edit'"));
+    CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia", Json{{"words", "-3"}},
+                                               "", std::nullopt}),
+                      Catch::Contains("words: must be at least 0"));
+    CHECK(f.engine->item(item.ref).revision == 1);
+  }
+}
+
+TEST_CASE("typed values from text are coerced to their field types") {
+  Fixture f;
+  Item item = f.submit();
+  item = f.act(item.ref, "edit", "olivia", Json{{"words", "250"}, {"due", "2026-04-01"}});
+  CHECK(item.data["words"] == 250);
+  CHECK(item.data["due"] == "2026-04-01");
+  item = f.act(item.ref, "send", "olivia", Json{{"body", "b"}, {"tags", "winter, flu"}});
+  CHECK(item.data["tags"] == Json::array({"winter", "flu"}));
+}
+
+TEST_CASE("payload fields reach the effect and required payload is enforced") {
+  Fixture f;
+  Item item = f.submit();
+  f.act(item.ref, "send", "olivia", Json{{"body", "b"}});
+  CHECK_THROWS_AS(f.engine->act(ActRequest{item.ref, "send_back", "hannah", {}, "", std::nullopt}),
+                  Error);
+  item = f.act(item.ref, "send_back", "hannah", Json{{"comment", "Shorter please"}});
+  CHECK(item.state == "draft");
+  CHECK(item.data["comments"] == Json::array({"Shorter please"}));
+  CHECK(f.engine->history(item.ref).back().payload == Json{{"comment", "Shorter please"}});
+}
+
+TEST_CASE("actions in the wrong state, unknown actions and closed items") {
+  Fixture f;
+  Item item = f.submit();
+  auto wrong_state = f.engine->act(ActRequest{item.ref, "approve", "hannah", {}, "", std::nullopt});
+  REQUIRE_FALSE(wrong_state.ok());
+  CHECK_THAT(wrong_state.refusal().reasons[0], Catch::Contains("only be taken in state 'review'"));
+  CHECK_THROWS_AS(f.engine->act(ActRequest{item.ref, "explode", "hannah", {}, "", std::nullopt}),
+                  Error);
+  CHECK_THROWS_WITH(
+      f.engine->act(ActRequest{"REV-2026-9999", "send", "olivia", {}, "", std::nullopt}),
+      Catch::Contains("no item REV-2026-9999"));
+  CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "send", "nobody", {}, "", std::nullopt}),
+                    Catch::Contains("unknown actor 'nobody'"));
+  f.act(item.ref, "send", "olivia", Json{{"body", "b"}});
+  f.act(item.ref, "approve", "hannah");
+  auto closed = f.engine->act(ActRequest{item.ref, "send", "olivia", {}, "", std::nullopt});
+  REQUIRE_FALSE(closed.ok());
+  CHECK_THAT(closed.refusal().reasons[0], Catch::Contains("is closed"));
+}
+
+TEST_CASE("a stale revision is a conflict and writes nothing") {
+  Fixture f;
+  Item item = f.submit();
+  f.act(item.ref, "edit", "olivia", Json{{"body", "v2"}});
+  try {
+    f.engine->act(ActRequest{item.ref, "edit", "olivia", Json{{"body", "v3"}}, "", 1});
+    FAIL("expected a conflict");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Conflict);
+    CHECK_THAT(e.what(), Catch::Contains("you had revision 1, it is now at revision 2"));
+  }
+  CHECK(f.engine->item(item.ref).data["body"] == "v2");
+}
+
+TEST_CASE("actors need known roles and valid names") {
+  Fixture f;
+  CHECK_THROWS_WITH(f.engine->add_actor("zed", {"wizard"}),
+                    Catch::Contains("unknown role 'wizard'"));
+  CHECK_THROWS_WITH(f.engine->add_actor("Bad Name", {"requester"}), Catch::Contains("actor name"));
+  CHECK_THROWS_WITH(f.engine->add_actor("system", {"admin"}), Catch::Contains("reserved"));
+  CHECK_FALSE(f.store->actor("zed"));
+  Actor a = f.engine->add_actor("olivia", {"triager"});
+  CHECK(a.roles == std::vector<std::string>{"comms_officer", "triager"});
+}
+
+TEST_CASE("state survives closing and reopening the database") {
+  Fixture f;
+  Item item = f.submit();
+  f.act(item.ref, "edit", "olivia", Json{{"body", "kept"}});
+  f.reopen();
+  Item again = f.engine->item(item.ref);
+  CHECK(again.data["body"] == "kept");
+  CHECK(again.revision == 2);
+  CHECK(verify(*f.store).ok());
+}
