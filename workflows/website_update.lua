@@ -52,6 +52,7 @@ return wf.workflow {
     },
     in_progress = {
       actions = {
+        edit = { to = "in_progress", roles = { "comms_officer" }, sets = { "page_url", "details" } },
         send_for_review = { to = "in_review", roles = { "comms_officer" }, guard = page_is_secure },
       },
     },
