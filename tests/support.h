@@ -69,6 +69,12 @@ struct RunResult {
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                   const std::string& now = "2026-03-02T09:00:00Z");
 
+// The whole content of a file.
+std::string read_bytes(const std::filesystem::path& path);
+
+// The first column of the first row of a query run directly on a database file, as text.
+std::string query_text(const std::filesystem::path& db, const std::string& sql);
+
 // Executes SQL on a database file directly, bypassing the engine (for tampering tests).
 void raw_sql(const std::filesystem::path& db, const std::string& sql);
 

@@ -33,7 +33,8 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
     differs("updated_at", stored.updated_at, replayed.updated_at);
   }
   if (stored.data != replayed.data) {
-    for (const auto& [key, value] : diff_changes(replayed.data, stored.data).items()) {
+    const Json changed = diff_changes(replayed.data, stored.data);
+    for (const auto& [key, value] : changed.items()) {
       std::string expected = replayed.data.contains(key) ? replayed.data[key].dump() : "(unset)";
       differs(fmt::format("data.{}", key).c_str(), value.is_null() ? "(unset)" : value.dump(),
               expected);

@@ -28,8 +28,7 @@ int applied_version(Database& db) {
 
 }  // namespace
 
-int migrate(Database& db) {
-  const auto& migrations = embedded_migrations();
+int migrate(Database& db, const std::vector<Migration>& migrations) {
   const int newest = migrations.empty() ? 0 : migrations.back().number;
 
   int current = 0;

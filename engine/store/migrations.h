@@ -20,6 +20,6 @@ const std::vector<Migration>& embedded_migrations();
 // recorded in schema_migrations. Throws Error(Storage) if the file was written by a newer
 // version of commsflow, or is an SQLite database that is not a commsflow one.
 // Returns the schema version in force afterwards.
-int migrate(Database& db);
+int migrate(Database& db, const std::vector<Migration>& migrations = embedded_migrations());
 
 }  // namespace commsflow::store

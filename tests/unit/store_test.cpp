@@ -1,0 +1,177 @@
+// The store: migrations, WAL, refusing unknown or future databases, busy handling, atomicity.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::Fixture;
+using commsflow::test::raw_sql;
+using commsflow::test::TempDir;
+
+namespace {
+
+std::int64_t scalar(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::int64_t v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(h);
+  return v;
+}
+
+std::string file_bytes(const std::filesystem::path& p) {
+  return test::read_bytes(p);
+}
+
+}  // namespace
+
+TEST_CASE("a new database is migrated, recorded and in WAL mode") {
+  TempDir dir;
+  Store store(dir / "a.db", Store::Options{true});
+  const int newest = store::embedded_migrations().back().number;
+  CHECK(store.schema_version() == newest);
+  CHECK(scalar(dir / "a.db", "SELECT count(*) FROM schema_migrations") ==
+        static_cast<std::int64_t>(store::embedded_migrations().size()));
+  CHECK(scalar(dir / "a.db", "PRAGMA user_version") == newest);
+  CHECK(test::query_text(dir / "a.db", "PRAGMA journal_mode") == "wal");
+}
+
+TEST_CASE("opening an older database applies only the missing migrations, in order") {
+  TempDir dir;
+  std::vector<store::Migration> v1 = {{1, "first", "CREATE TABLE a(x INTEGER);"}};
+  std::vector<store::Migration> v2 = {{1, "first", "CREATE TABLE a(x INTEGER);"},
+                                      {2, "second", "INSERT INTO a VALUES (42);"}};
+  {
+    store::Database db(dir / "m.db", true, 1000, store::Durability::Full);
+    CHECK(store::migrate(db, v1) == 1);
+  }
+  {
+    store::Database db(dir / "m.db", false, 1000, store::Durability::Full);
+    CHECK(store::migrate(db, v2) == 2);
+    CHECK(store::migrate(db, v2) == 2);  // idempotent
+  }
+  CHECK(scalar(dir / "m.db", "SELECT count(*) FROM a") == 1);
+  CHECK(scalar(dir / "m.db", "SELECT max(version) FROM schema_migrations") == 2);
+}
+
+TEST_CASE("a failing migration leaves the database at the previous version") {
+  TempDir dir;
+  std::vector<store::Migration> broken = {{1, "first", "CREATE TABLE a(x INTEGER);"},
+                                          {2, "bad", "INSERT INTO a VALUES (1); SELECT nope();"}};
+  store::Database db(dir / "m.db", true, 1000, store::Durability::Full);
+  CHECK_THROWS_AS(store::migrate(db, broken), Error);
+  CHECK(scalar(dir / "m.db", "SELECT max(version) FROM schema_migrations") == 1);
+  CHECK(scalar(dir / "m.db", "SELECT count(*) FROM a") == 0);
+}
+
+TEST_CASE("a database from a newer version is refused and left unchanged") {
+  Fixture f;
+  f.submit();
+  f.engine.reset();
+  f.registry.reset();
+  f.store.reset();
+  raw_sql(f.db_path,
+          "INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'future', "
+          "'2030-01-01T00:00:00Z')");
+  std::string before = file_bytes(f.db_path);
+  try {
+    Store store(f.db_path, Store::Options{});
+    FAIL("expected the future database to be refused");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Storage);
+    CHECK_THAT(e.what(), Catch::Contains("newer version of commsflow"));
+    CHECK_THAT(e.what(), Catch::Contains("schema version 999"));
+    CHECK_THAT(e.what(), Catch::Contains(f.db_path.string()));
+  }
+  CHECK(file_bytes(f.db_path) == before);
+}
+
+TEST_CASE("files that are not commsflow databases are refused with the file named") {
+  TempDir dir;
+  SECTION("missing file") {
+    CHECK_THROWS_WITH(Store(dir / "none.db", Store::Options{}),
+                      Catch::Contains("no database at") && Catch::Contains("commsflow init"));
+    CHECK_FALSE(std::filesystem::exists(dir / "none.db"));
+  }
+  SECTION("not SQLite") {
+    dir.write("junk.db", std::string(4096, 'x'));
+    CHECK_THROWS_WITH(Store(dir / "junk.db", Store::Options{}),
+                      Catch::Contains("junk.db") && Catch::Contains("not an SQLite database"));
+    CHECK(file_bytes(dir / "junk.db") == std::string(4096, 'x'));
+  }
+  SECTION("another application's SQLite database") {
+    raw_sql(dir / "other.db", "CREATE TABLE customers(id INTEGER)");
+    CHECK_THROWS_WITH(Store(dir / "other.db", Store::Options{}),
+                      Catch::Contains("not a commsflow one"));
+    CHECK(test::query_text(dir / "other.db",
+                           "SELECT group_concat(name) FROM sqlite_schema WHERE type='table'") ==
+          "customers");
+  }
+}
+
+TEST_CASE("a database held busy by another writer reports a conflict after the timeout") {
+  Fixture f;
+  Store::Options options;
+  options.busy_timeout_ms = 50;
+  f.engine.reset();
+  f.registry.reset();
+  f.store = std::make_unique<Store>(f.db_path, options);
+  f.registry = std::make_unique<WorkflowRegistry>(*f.store, f.clock, f.workflows);
+  f.registry->sync();
+  f.engine = std::make_unique<Engine>(*f.store, *f.registry, f.clock);
+
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(f.db_path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  try {
+    f.engine->submit("review", "olivia", Json{{"title", "t"}});
+    FAIL("expected a busy database to be reported");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Conflict);
+    CHECK_THAT(e.what(), Catch::Contains("another process held the database"));
+  }
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(f.engine->submit("review", "olivia", Json{{"title", "t"}}).ok());
+}
+
+TEST_CASE("a failed action rolls back everything, including the reference counter") {
+  Fixture f(R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "fragile", prefix = "FR",
+  fields = { title = wf.text {}, n = wf.integer {} },
+  submit = { roles = { "comms_officer" },
+             effect = function(item) if item.title == "boom" then error("kaboom") end end },
+  initial = "open",
+  states = { open = { actions = { close = { to = "closed", roles = { "comms_officer" } } } },
+             closed = { final = true } },
+})lua",
+            "fragile.lua");
+  CHECK_THROWS_WITH(f.engine->submit("fragile", "olivia", Json{{"title", "boom"}}),
+                    Catch::Contains("kaboom"));
+  CHECK(f.engine->items({}).empty());
+  CHECK_FALSE(f.store->last_event());
+  auto ok = f.engine->submit("fragile", "olivia", Json{{"title", "fine"}});
+  REQUIRE(ok.ok());
+  CHECK(ok.value().ref == "FR-2026-0001");
+}
+
+TEST_CASE("events cannot be updated or deleted through SQL while the triggers stand") {
+  Fixture f;
+  f.submit();
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(f.db_path.c_str(), &h) == SQLITE_OK);
+  char* message = nullptr;
+  CHECK(sqlite3_exec(h, "UPDATE events SET body = '{}'", nullptr, nullptr, &message) != SQLITE_OK);
+  CHECK_THAT(std::string(message ? message : ""), Catch::Contains("append-only"));
+  sqlite3_free(message);
+  CHECK(sqlite3_exec(h, "DELETE FROM events", nullptr, nullptr, nullptr) != SQLITE_OK);
+  sqlite3_close(h);
+}

@@ -1,0 +1,167 @@
+// The hash chain, verification, tamper detection and replay.
+#include <commsflow/sha256.h>
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::Fixture;
+using commsflow::test::raw_sql;
+
+namespace {
+
+// Three items with a few events each: 8 events in all.
+std::vector<std::string> seed(Fixture& f) {
+  Item a = f.submit("Alpha");
+  Item b = f.submit("Bravo");
+  Item c = f.submit("Charlie");
+  f.act(a.ref, "send", "olivia", Json{{"body", "alpha text"}});
+  f.act(a.ref, "approve", "hannah");
+  f.act(b.ref, "edit", "olivia", Json{{"body", "bravo text"}});
+  f.act(c.ref, "send", "olivia", Json{{"body", "charlie text"}});
+  f.act(c.ref, "send_back", "hannah", Json{{"comment", "too long"}});
+  return {a.ref, b.ref, c.ref};
+}
+
+bool mentions(const VerifyReport& r, const std::string& text) {
+  for (const auto& p : r.problems) {
+    if (p.message.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("SHA-256 matches the standard test vector and the chain formula") {
+  CHECK(to_hex(sha256("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string zeros(32, '\0');
+  CHECK(chain_hash(genesis_hash(), "body") == to_hex(sha256(zeros + "body")));
+  Digest d{};
+  CHECK_FALSE(from_hex("xyz", d));
+  CHECK_THROWS_AS(chain_hash("not-hex", "body"), Error);
+}
+
+TEST_CASE("an intact history verifies and reports its head") {
+  Fixture f;
+  seed(f);
+  VerifyReport r = verify(*f.store);
+  CHECK(r.ok());
+  CHECK(r.events == 8);
+  CHECK(r.items == 3);
+  CHECK(r.head_seq == 8);
+  CHECK(r.head_hash == f.store->last_event()->hash);
+}
+
+TEST_CASE("an empty database verifies with the genesis head") {
+  Fixture f;
+  VerifyReport r = verify(*f.store);
+  CHECK(r.ok());
+  CHECK(r.events == 0);
+  CHECK(r.head_hash == genesis_hash());
+}
+
+TEST_CASE("tampering is detected and located") {
+  Fixture f;
+  auto refs = seed(f);
+  raw_sql(f.db_path, "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
+
+  SECTION("one byte of an event body changed") {
+    raw_sql(f.db_path,
+            "UPDATE events SET body = replace(body, 'charlie text', 'charlie tExt') WHERE seq = 7");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 7);
+    CHECK(r.problems[0].ref == refs[2]);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("does not match its hash"));
+    // Only that event is named: the next link still checks against the stored hash.
+    CHECK(std::none_of(r.problems.begin(), r.problems.end(), [](auto& p) { return p.seq == 8; }));
+    // Replay sees the changed body too: the item row no longer matches it.
+    CHECK(mentions(r, "data.body"));
+  }
+  SECTION("an event deleted") {
+    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 5");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 6);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("events 5 to 5 are missing"));
+    CHECK(mentions(r, "does not match its hash"));
+  }
+  SECTION("two events swapped") {
+    raw_sql(f.db_path,
+            "UPDATE events SET seq = -1 WHERE seq = 4; UPDATE events SET seq = 4 WHERE seq = 5; "
+            "UPDATE events SET seq = 5 WHERE seq = -1;");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 4);
+  }
+  SECTION("the item row edited directly") {
+    raw_sql(f.db_path, "UPDATE items SET state = 'approved' WHERE ref = '" + refs[1] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].ref == refs[1]);
+    CHECK_THAT(r.problems[0].message,
+               Catch::Contains("stored state is approved but its events give draft"));
+  }
+  SECTION("item data edited directly") {
+    raw_sql(f.db_path, "UPDATE items SET data = json_set(data, '$.title', 'Forged') WHERE ref = '" +
+                           refs[0] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("data.title"));
+    CHECK_THAT(r.problems[0].message, Catch::Contains("Forged"));
+  }
+  SECTION("the last event deleted together with the change it made") {
+    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 8");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].ref == refs[2]);
+    CHECK(mentions(r, "stored revision is 4 but its events give 3"));
+  }
+}
+
+TEST_CASE("replaying random action sequences reproduces every stored item exactly") {
+  auto seed_value = GENERATE(1u, 2u, 3u, 4u, 5u);
+  std::mt19937 rng(seed_value);
+  Fixture f;
+  std::vector<std::string> refs;
+  const std::vector<std::pair<std::string, std::string>> moves = {{"send", "olivia"},
+                                                                  {"edit", "olivia"},
+                                                                  {"approve", "hannah"},
+                                                                  {"send_back", "hannah"},
+                                                                  {"approve", "olivia"}};
+  for (int step = 0; step < 120; ++step) {
+    if (refs.empty() || rng() % 5 == 0) {
+      refs.push_back(f.submit("Item " + std::to_string(step)).ref);
+      continue;
+    }
+    const std::string& ref = refs[rng() % refs.size()];
+    auto [action, actor] = moves[rng() % moves.size()];
+    Json inputs = Json::object();
+    if (action == "send" && rng() % 3) inputs["body"] = "text " + std::to_string(rng() % 100);
+    if (action == "edit") inputs["words"] = static_cast<int>(rng() % 500);
+    if (action == "send_back") inputs["comment"] = "comment " + std::to_string(step);
+    // Refusals and wrong-state actions are part of the test: they must change nothing.
+    try {
+      f.engine->act(ActRequest{ref, action, actor, inputs, "", std::nullopt});
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::BadInput);
+    }
+    if (step % 40 == 39) f.reopen();
+  }
+  for (const auto& ref : refs) {
+    Item stored = f.engine->item(ref);
+    Item replayed = replay(f.engine->history(ref));
+    CHECK(replayed.state == stored.state);
+    CHECK(replayed.data == stored.data);
+    CHECK(replayed.revision == stored.revision);
+    CHECK(replayed.created_at == stored.created_at);
+    CHECK(replayed.updated_at == stored.updated_at);
+    CHECK(replayed.version == stored.version);
+  }
+  CHECK(verify(*f.store).ok());
+}
