@@ -120,7 +120,7 @@ TEST_CASE("tampering is detected and located") {
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     CHECK(r.problems[0].ref == refs[2]);
-    CHECK(mentions(r, "stored revision is 4 but its events give 3"));
+    CHECK(mentions(r, "stored revision is 3 but its events give 2"));
   }
 }
 
