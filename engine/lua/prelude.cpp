@@ -35,6 +35,8 @@ M.integer = field("integer")
 M.number = field("number")
 M.date = field("date")
 M.datetime = field("datetime")
+-- commsflow.actor { role = "comms_officer" }: the name of an actor holding that role.
+M.actor = field("actor")
 
 -- commsflow.choice { "red", "amber", "green", required = true }
 function M.choice(spec)

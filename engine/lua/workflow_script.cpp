@@ -31,8 +31,8 @@ std::unique_ptr<WorkflowScript> WorkflowScript::load(const ScriptSource& source,
   return script;
 }
 
-ScriptCallResult WorkflowScript::call(ScriptFunction fn, const Json& item, const Json& ctx,
-                                      std::string_view what) {
+ScriptCallResult WorkflowScript::call(ScriptFunction fn, const Json& item,
+                                      const std::vector<Json>& args, std::string_view what) {
   lua_State* L = runtime_->state();
   int top = lua_gettop(L);
   try {
@@ -41,9 +41,9 @@ ScriptCallResult WorkflowScript::call(ScriptFunction fn, const Json& item, const
     if (!lua_isfunction(L, -1)) {
       fail(ErrorKind::Script, "{}: {} is not a function", runtime_->path(), what);
     }
-    lua_pushvalue(L, -2);        // [item, fn, item]
-    push_json(*runtime_, ctx);   // [item, fn, item, ctx]
-    runtime_->call(2, 1, what);  // [item, result]
+    lua_pushvalue(L, -2);                                        // [item, fn, item]
+    for (const Json& arg : args) push_json(*runtime_, arg);      // [item, fn, item, args...]
+    runtime_->call(static_cast<int>(args.size()) + 1, 1, what);  // [item, result]
     std::string label = fmt::format("{}: {}", runtime_->path(), what);
     ScriptCallResult out;
     out.result = lua_to_json(L, -1, false, label + " returned a value that cannot be used");

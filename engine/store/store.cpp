@@ -202,6 +202,18 @@ std::vector<Item> Store::items(const ItemFilter& filter) {
   return out;
 }
 
+std::vector<Item> Store::items_with_data(std::string_view workflow, std::string_view key,
+                                         std::string_view value) {
+  auto& q = db_->cached(fmt::format(
+      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND json_extract(data, ?2) = ?3 "
+      "ORDER BY id",
+      kItemColumns));
+  q.bind(1, workflow).bind(2, fmt::format("$.{}", key)).bind(3, value);
+  std::vector<Item> out;
+  while (q.step()) out.push_back(read_item(q));
+  return out;
+}
+
 void Store::insert_item(Item& item) {
   db_->cached(
          "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "

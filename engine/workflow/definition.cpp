@@ -22,6 +22,8 @@ const char* to_string(FieldType type) {
       return "list";
     case FieldType::Record:
       return "record";
+    case FieldType::Actor:
+      return "actor";
   }
   return "?";
 }

@@ -56,7 +56,7 @@ class Builder {
     d.line = t.value("__line", 0);
     check_keys(t,
                {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
-                "submit", "states"},
+                "submit", "states", "incident_policy"},
                "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
@@ -91,6 +91,8 @@ class Builder {
     } else {
       d.submit = action("submit", *it, submit_line, /*is_submit=*/true);
     }
+
+    d.incident_policy = function(t, "incident_policy", d.line, "the workflow");
 
     int states_line = index_.find_key("states", d.line, d.line);
     auto states = t.find("states");
@@ -190,20 +192,22 @@ class Builder {
                                   what, name));
       return f;
     }
-    f.line = spec.value("__line", f.line);
+    // The key's own line when it can be found (fields built by helper functions record the
+    // helper's line); otherwise the line of the constructor call.
+    f.line = index_.find_key(name, near, spec.value("__line", f.line));
     const std::string kind = spec.at("__field").get<std::string>();
     static const std::pair<const char*, FieldType> kinds[] = {
         {"text", FieldType::Text},         {"choice", FieldType::Choice},
         {"boolean", FieldType::Boolean},   {"integer", FieldType::Integer},
         {"number", FieldType::Number},     {"date", FieldType::Date},
         {"datetime", FieldType::DateTime}, {"list", FieldType::List},
-        {"record", FieldType::Record}};
+        {"record", FieldType::Record},     {"actor", FieldType::Actor}};
     for (auto [k, type] : kinds) {
       if (kind == k) f.type = type;
     }
     check_keys(spec,
                {"__field", "__line", "required", "label", "default", "min", "max", "options", "of",
-                "fields"},
+                "fields", "required_if", "role"},
                fmt::format("{} '{}'", what, name), f.line);
     if (auto it = spec.find("required"); it != spec.end()) {
       if (!it->is_boolean())
@@ -244,6 +248,34 @@ class Builder {
         problem(f.line, fmt::format("record '{}' needs at least one field", name));
       }
     }
+    if (auto it = spec.find("role"); it != spec.end()) {
+      if (f.type != FieldType::Actor || !it->is_string()) {
+        problem(f.line,
+                fmt::format("role of '{}' applies only to commsflow.actor and must be a role name",
+                            name));
+      } else {
+        f.role = it->get<std::string>();
+      }
+    }
+    if (auto it = spec.find("required_if"); it != spec.end()) {
+      if (!it->is_object()) {
+        problem(f.line,
+                fmt::format("required_if of '{}' must look like {{ field = {{ \"value\", ... }} }}",
+                            name));
+      } else {
+        for (const auto& [other, values] : it->items()) {
+          std::vector<std::string> list;
+          for (const auto& v : values.is_array() ? values : Json::array({values})) {
+            if (v.is_string())
+              list.push_back(v.get<std::string>());
+            else
+              problem(f.line,
+                      fmt::format("required_if of '{}': values of '{}' must be text", name, other));
+          }
+          f.required_if.emplace_back(other, std::move(list));
+        }
+      }
+    }
     if (auto it = spec.find("default"); it != spec.end()) {
       std::string error;
       Json value = coerce_value(f, *it, error);
@@ -268,13 +300,23 @@ class Builder {
     }
     const std::string what = is_submit ? "submit" : fmt::format("action '{}'", name);
     if (is_submit) {
-      check_keys(spec, {"__line", "roles", "guard", "effect", "label"}, what, a.line);
+      check_keys(spec, {"__line", "roles", "guard", "effect", "label", "to", "route"}, what,
+                 a.line);
     } else {
-      check_keys(spec, {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets"},
+      check_keys(spec,
+                 {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route"},
                  what, a.line);
-      a.to = text(spec, "to", a.line, true);
-      a.to_line = index_.find_key("to", a.line, a.line);
     }
+    a.to_line = index_.find_key("to", a.line, a.line);
+    if (auto it = spec.find("to"); it != spec.end() && it->is_string()) {
+      a.to.push_back(it->get<std::string>());
+    } else if (it != spec.end()) {
+      a.to = string_list(spec, "to", a.line, fmt::format("to of {}", what));
+      if (a.to.empty()) {
+        problem(a.to_line, fmt::format("to of {} must name a state or a list of states", what));
+      }
+    }
+    a.route = function(spec, "route", a.line, what);
     a.roles = string_list(spec, "roles", a.line, fmt::format("roles of {}", what));
     a.roles_line = index_.find_key("roles", a.line, a.line);
     if (a.roles.empty()) {
@@ -402,7 +444,43 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   if (!d.state(d.initial)) {
     problem(d.line, fmt::format("initial state '{}' is not one of the states", d.initial));
   }
+  auto check_targets = [&](const ActionSpec& a, const std::string& what) {
+    for (const auto& target : a.to) {
+      if (!d.state(target)) {
+        problem(a.to_line, fmt::format("{} goes to missing state '{}'", what, target));
+      }
+    }
+    if (a.to.size() > 1 && !a.route) {
+      problem(a.to_line, fmt::format("{} may go to several states, so it needs `route = "
+                                     "function(item, ctx) return \"state\" end`",
+                                     what));
+    }
+  };
+  auto check_fields = [&](const std::vector<FieldSpec>& fields) {
+    for (const auto& f : fields) {
+      if (f.type == FieldType::Actor && !f.role.empty() && !roles.count(f.role)) {
+        problem(f.line, fmt::format("field '{}' names unknown role '{}'", f.name, f.role));
+      }
+      for (const auto& [other, values] : f.required_if) {
+        const FieldSpec* o = d.field(other);
+        if (!o) {
+          problem(f.line, fmt::format("required_if of '{}' names '{}', which is not a field",
+                                      f.name, other));
+          continue;
+        }
+        for (const auto& v : values) {
+          if (o->type == FieldType::Choice &&
+              std::find(o->options.begin(), o->options.end(), v) == o->options.end()) {
+            problem(f.line, fmt::format("required_if of '{}': '{}' is not an option of '{}'",
+                                        f.name, v, other));
+          }
+        }
+      }
+    }
+  };
+  check_fields(d.fields);
   check_roles(d.submit, "submit");
+  check_targets(d.submit, "submit");
   bool any_final = false;
   for (const auto& s : d.states) {
     any_final = any_final || s.final;
@@ -416,9 +494,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     }
     for (const auto& a : s.actions) {
       std::string what = fmt::format("action '{}' in state '{}'", a.name, s.name);
-      if (!a.to.empty() && !d.state(a.to)) {
-        problem(a.to_line, fmt::format("{} goes to missing state '{}'", what, a.to));
-      }
+      check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);
       for (const auto& f : a.fields) {
@@ -435,15 +511,16 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   // Reachability from the initial state.
   std::set<std::string> seen;
   std::deque<std::string> queue;
-  if (d.state(d.initial)) {
-    queue.push_back(d.initial);
-    seen.insert(d.initial);
-  }
+  auto visit = [&](const std::string& state) {
+    if (d.state(state) && seen.insert(state).second) queue.push_back(state);
+  };
+  visit(d.initial);
+  for (const auto& target : d.submit.to) visit(target);
   while (!queue.empty()) {
     const StateSpec* s = d.state(queue.front());
     queue.pop_front();
     for (const auto& a : s->actions) {
-      if (d.state(a.to) && seen.insert(a.to).second) queue.push_back(a.to);
+      for (const auto& target : a.to) visit(target);
     }
   }
   if (!seen.empty()) {

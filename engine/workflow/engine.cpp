@@ -56,9 +56,15 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
        result.is_null() ? "nothing" : result.dump());
 }
 
-// Runs an action's guard and effect over `data`. Returns the new data or the guard's refusal.
-Outcome<Json> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                          const Json& ctx, const std::string& what) {
+struct Ruled {
+  Json data;
+  std::string to;
+};
+
+// Runs an action's guard, effect and route over `data`, from state `from`. Returns the new data
+// and the state the item goes to, or the guard's refusal.
+Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
+                           const Json& ctx, const std::string& from, const std::string& what) {
   const Definition& d = wf.definition;
   if (action.guard) {
     std::string label = "the guard of " + what;
@@ -66,18 +72,29 @@ Outcome<Json> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const 
     auto reasons = guard_reasons(r.result, d.path, label);
     if (!reasons.empty()) return Refusal{std::move(reasons)};
   }
-  Json out = data;
+  Ruled out{data, action.to.empty() ? from : action.to.front()};
   if (action.effect) {
     std::string label = "the effect of " + what;
     auto r = wf.script->call(action.effect, data, ctx, label);
-    out = (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
-    auto problems = validate_data(d.fields, out, true);
+    out.data =
+        (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
+    auto problems = validate_data(d.fields, out.data, true);
     if (!problems.empty()) {
       std::string message =
           fmt::format("{}: {} left data that does not fit the fields", d.path, label);
       for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
       throw Error(ErrorKind::Script, message);
     }
+  }
+  if (action.route) {
+    std::string label = "the route of " + what;
+    auto r = wf.script->call(action.route, out.data, ctx, label);
+    if (!r.result.is_string() || std::find(action.to.begin(), action.to.end(),
+                                           r.result.get<std::string>()) == action.to.end()) {
+      fail(ErrorKind::Script, "{}: {} must return one of: {} (it returned {})", d.path, label,
+           fmt::join(action.to, ", "), r.result.dump());
+    }
+    out.to = r.result.get<std::string>();
   }
   return out;
 }
@@ -93,6 +110,28 @@ std::string action_list(const StateSpec* state) {
   std::vector<std::string> names;
   for (const auto& a : state->actions) names.push_back(a.name);
   return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// Fields of type actor must name an existing actor holding the field's role.
+void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, const Json& data,
+                        std::vector<FieldProblem>& problems) {
+  for (const auto& f : fields) {
+    if (f.type != FieldType::Actor || !data.contains(f.name)) continue;
+    std::string name = data[f.name].get<std::string>();
+    auto actor = store.actor(name);
+    if (!actor) {
+      problems.push_back({f.name, fmt::format("there is no actor '{}'", name)});
+    } else if (!f.role.empty() && !actor->has_role(f.role)) {
+      problems.push_back({f.name, fmt::format("{} does not have the role {}", name, f.role)});
+    }
+  }
+}
+
+int rating_rank(const Item& item) {
+  auto it = item.data.find("rating");
+  if (it == item.data.end() || !it->is_string()) return 3;
+  const auto& r = it->get_ref<const std::string&>();
+  return r == "red" ? 0 : r == "amber" ? 1 : r == "green" ? 2 : 3;
 }
 
 }  // namespace
@@ -118,38 +157,51 @@ std::int64_t Engine::append_event(Event& event) {
   return event.seq;
 }
 
-Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor_name,
+Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor,
                              const Json& inputs) {
   auto tx = store_.begin_write();
+  auto outcome = submit_in_transaction(workflow, actor, inputs);
+  if (outcome) tx->commit();
+  return outcome;
+}
+
+Outcome<Item> Engine::act(const ActRequest& request) {
+  auto tx = store_.begin_write();
+  auto outcome = act_in_transaction(request);
+  if (outcome) tx->commit();
+  return outcome;
+}
+
+Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::string_view actor_name,
+                                            const Json& inputs) {
   CompiledWorkflow& wf = registry_.current(workflow);
   const Definition& d = wf.definition;
   Actor actor = require_actor(actor_name);
   if (auto refusal = role_refusal(actor, d.submit, fmt::format("submit a {}", d.name))) {
     return *refusal;
   }
-  if (!inputs.is_object())
+  if (!inputs.is_object() && !inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object of fields", d.name);
+  }
 
-  Json data = inputs;
-  auto problems = validate_data(d.fields, data, false);
+  Json data = inputs.is_null() ? Json::object() : inputs;
   for (const auto& f : d.fields) {
     if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
-    bool blank = data.contains(f.name) && data[f.name].is_string() &&
-                 data[f.name].get_ref<const std::string&>().find_first_not_of(" \t\r\n") ==
-                     std::string::npos;
-    if (f.required && (!data.contains(f.name) || blank) &&
-        std::none_of(problems.begin(), problems.end(),
-                     [&](auto& p) { return p.field == f.name; })) {
-      problems.push_back({f.name, "is required"});
-    }
   }
+  auto problems = validate_data(d.fields, data, /*require_all=*/true);
+  check_actor_fields(store_, d.fields, data, problems);
   if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
 
   std::string now = format_datetime(clock_.now());
-  Json ctx{{"workflow", d.name},        {"ref", nullptr},     {"state", nullptr},
-           {"to", d.initial},           {"action", "submit"}, {"actor", actor_json(actor)},
-           {"payload", Json::object()}, {"now", now}};
-  auto ruled = apply_rules(wf, d.submit, data, ctx, "submit");
+  Json ctx{{"workflow", d.name},
+           {"ref", nullptr},
+           {"state", nullptr},
+           {"to", d.submit.to.empty() ? Json(d.initial) : Json(d.submit.to)},
+           {"action", "submit"},
+           {"actor", actor_json(actor)},
+           {"payload", Json::object()},
+           {"now", now}};
+  auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit");
   if (!ruled) return ruled.refusal();
 
   int year = static_cast<int>(
@@ -158,8 +210,8 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor_n
   item.ref = fmt::format("{}-{}-{:04}", d.prefix, year, store_.next_ref_number(d.prefix, year));
   item.workflow = d.name;
   item.version = d.version;
-  item.state = d.initial;
-  item.data = std::move(ruled.value());
+  item.state = ruled.value().to;
+  item.data = std::move(ruled.value().data);
   item.revision = 1;
   item.created_at = item.updated_at = now;
 
@@ -168,17 +220,15 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor_n
   event.action = "submit";
   event.actor = actor.name;
   event.at = now;
-  event.to_state = d.initial;
+  event.to_state = item.state;
   event.version = d.version;
   event.changes = diff_changes(Json::object(), item.data);
   append_event(event);
   store_.insert_item(item);
-  tx->commit();
   return item;
 }
 
-Outcome<Item> Engine::act(const ActRequest& request) {
-  auto tx = store_.begin_write();
+Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   Item item = this->item(request.ref);
   if (request.expected_revision && *request.expected_revision != item.revision) {
     fail(ErrorKind::Conflict,
@@ -196,10 +246,9 @@ Outcome<Item> Engine::act(const ActRequest& request) {
           {fmt::format("{} is closed (state '{}'): no more actions", item.ref, item.state)}};
     }
     if (const StateSpec* other = d.state_with_action(request.action)) {
-      return Refusal{
-          {fmt::format("{} is in state '{}'; '{}' can only be taken in state '{}' "
-                       "(available now: {})",
-                       item.ref, item.state, request.action, other->name, action_list(state))}};
+      return Refusal{{fmt::format(
+          "{} is in state '{}'; '{}' can only be taken in state '{}' (available now: {})", item.ref,
+          item.state, request.action, other->name, action_list(state))}};
     }
     fail(ErrorKind::BadInput, "workflow '{}' has no action '{}' (available in state '{}': {})",
          d.name, request.action, item.state, action_list(state));
@@ -210,16 +259,16 @@ Outcome<Item> Engine::act(const ActRequest& request) {
     return *refusal;
   }
 
-  if (!request.inputs.is_object() && !request.inputs.is_null())
+  if (!request.inputs.is_object() && !request.inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
+  }
+  const Json inputs = request.inputs.is_null() ? Json::object() : request.inputs;
   Json data = item.data;
   Json payload = Json::object();
   std::vector<FieldProblem> problems;
-  const Json inputs = request.inputs.is_null() ? Json::object() : request.inputs;
   for (const auto& [key, value] : inputs.items()) {
-    const FieldSpec* spec = nullptr;
     bool is_data = std::find(action->sets.begin(), action->sets.end(), key) != action->sets.end();
-    spec = is_data ? d.field(key) : find_spec(action->fields, key);
+    const FieldSpec* spec = is_data ? d.field(key) : find_spec(action->fields, key);
     if (!spec) {
       std::vector<std::string> takes = action->sets;
       for (const auto& f : action->fields) takes.push_back(f.name);
@@ -234,10 +283,11 @@ Outcome<Item> Engine::act(const ActRequest& request) {
     if (!error.empty()) {
       problems.push_back({key, error});
     } else if (is_data) {
-      if (coerced.is_null())
+      if (coerced.is_null()) {
         data.erase(key);
-      else
+      } else {
         data[key] = std::move(coerced);
+      }
     } else if (!coerced.is_null()) {
       payload[key] = std::move(coerced);
     }
@@ -246,6 +296,8 @@ Outcome<Item> Engine::act(const ActRequest& request) {
     if (!payload.contains(f.name) && f.default_value) payload[f.name] = *f.default_value;
     if (f.required && !payload.contains(f.name)) problems.push_back({f.name, "is required"});
   }
+  check_actor_fields(store_, d.fields, data, problems);
+  check_actor_fields(store_, action->fields, payload, problems);
   if (!problems.empty()) fail_fields(fmt::format("{} {}", action->name, item.ref), problems);
 
   std::string now = format_datetime(clock_.now());
@@ -254,7 +306,8 @@ Outcome<Item> Engine::act(const ActRequest& request) {
            {"action", action->name},    {"actor", actor_json(actor)},
            {"payload", payload},        {"now", now},
            {"revision", item.revision}, {"note", request.note}};
-  auto ruled = apply_rules(wf, *action, data, ctx, fmt::format("action '{}'", action->name));
+  auto ruled =
+      apply_rules(wf, *action, data, ctx, item.state, fmt::format("action '{}'", action->name));
   if (!ruled) return ruled.refusal();
 
   Event event;
@@ -263,24 +316,145 @@ Outcome<Item> Engine::act(const ActRequest& request) {
   event.actor = actor.name;
   event.at = now;
   event.from_state = item.state;
-  event.to_state = action->to;
+  event.to_state = ruled.value().to;
   event.version = item.version;
   event.payload = payload;
-  event.changes = diff_changes(item.data, ruled.value());
+  event.changes = diff_changes(item.data, ruled.value().data);
   event.note = request.note;
   append_event(event);
 
   std::int64_t read_revision = item.revision;
-  item.state = action->to;
-  item.data = std::move(ruled.value());
+  item.state = ruled.value().to;
+  item.data = std::move(ruled.value().data);
   item.revision += 1;
   item.updated_at = now;
   if (!store_.update_item(item, read_revision)) {
     fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
          item.ref);
   }
-  tx->commit();
   return item;
+}
+
+Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::string_view level,
+                                                 std::string_view actor) {
+  auto tx = store_.begin_write();
+  for (const Item& i : store_.items_with_data("incident", "name", name)) {
+    if (!registry_.version(i.version).definition.is_final(i.state)) {
+      fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, i.ref);
+    }
+  }
+  auto incident = submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
+  if (!incident) return incident.refusal();
+  IncidentResult result{incident.value(), {}};
+  Json incident_json{{"name", name}, {"level", level}, {"ref", result.incident.ref}};
+  std::string now = format_datetime(clock_.now());
+
+  for (const Item& item : store_.items(ItemFilter{})) {
+    CompiledWorkflow& wf = registry_.version(item.version);
+    const Definition& d = wf.definition;
+    const StateSpec* state = d.state(item.state);
+    if (!d.incident_policy || !state || !state->action("pause")) continue;
+    Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state}, {"now", now}};
+    auto decision = wf.script->call(d.incident_policy, item.data,
+                                    std::vector<Json>{incident_json, ctx}, "the incident policy");
+    if (!decision.result.is_boolean()) {
+      fail(ErrorKind::Script, "{}: the incident policy must return true or false, got {}", d.path,
+           decision.result.dump());
+    }
+    if (!decision.result.get<bool>()) continue;
+    auto paused = act_in_transaction(ActRequest{item.ref, "pause", std::string(actor),
+                                                Json{{"incident_name", name}}, "", std::nullopt});
+    if (!paused) return paused.refusal();
+    result.affected.push_back(item.ref);
+  }
+  tx->commit();
+  return result;
+}
+
+Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::string_view actor) {
+  auto tx = store_.begin_write();
+  std::optional<Item> active;
+  for (const Item& i : store_.items_with_data("incident", "name", name)) {
+    if (!registry_.version(i.version).definition.is_final(i.state)) active = i;
+  }
+  if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
+  auto closed = act_in_transaction(
+      ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});
+  if (!closed) return closed.refusal();
+  IncidentResult result{closed.value(), {}};
+  for (const Item& item : store_.items_with_data("", "paused_by_incident", name)) {
+    const StateSpec* state = registry_.version(item.version).definition.state(item.state);
+    if (!state || !state->action("resume")) continue;
+    auto resumed = act_in_transaction(ActRequest{item.ref, "resume", std::string(actor),
+                                                 Json{{"incident_name", name}}, "", std::nullopt});
+    if (!resumed) return resumed.refusal();
+    result.affected.push_back(item.ref);
+  }
+  tx->commit();
+  return result;
+}
+
+std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
+                                              const std::vector<ImportRow>& rows,
+                                              const std::function<void(size_t, size_t)>& progress) {
+  auto tx = store_.begin_write();
+  registry_.current(workflow);  // an unknown workflow is one error, not one per row
+  require_actor(actor);
+  std::vector<std::string> refs, problems;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ImportRow& row = rows[i];
+    try {
+      auto outcome = submit_in_transaction(workflow, actor, row.fields);
+      if (outcome) {
+        refs.push_back(outcome.value().ref);
+      } else {
+        for (const auto& r : outcome.refusal().reasons) {
+          problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
+        }
+      }
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::BadInput) throw;
+      // "submit W: bad input\n  field: problem\n  ..." becomes one line per field.
+      std::string message = e.what();
+      size_t start = message.find('\n');
+      if (start == std::string::npos)
+        problems.push_back(fmt::format("line {}: {}", row.line, message));
+      while (start != std::string::npos) {
+        size_t end = message.find('\n', start + 1);
+        size_t from = start + 3;  // past "\n  "
+        problems.push_back(fmt::format(
+            "line {}: {}", row.line,
+            message.substr(from, end == std::string::npos ? std::string::npos : end - from)));
+        start = end;
+      }
+    }
+    if (progress) progress(i + 1, rows.size());
+  }
+  if (!problems.empty()) {
+    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
+         fmt::join(problems, "\n"));
+  }
+  tx->commit();
+  return refs;
+}
+
+std::vector<Item> Engine::queue(std::string_view workflow) {
+  auto tx = store_.begin_read();
+  std::vector<Item> open;
+  for (Item& item : store_.items(ItemFilter{std::string(workflow), "", -1})) {
+    if (!registry_.version(item.version).definition.is_final(item.state)) {
+      open.push_back(std::move(item));
+    }
+  }
+  auto due = [](const Item& i) {
+    auto it = i.data.find("due_at");
+    return it != i.data.end() && it->is_string() ? it->get<std::string>() : std::string("~");
+  };
+  std::stable_sort(open.begin(), open.end(), [&](const Item& a, const Item& b) {
+    return std::make_tuple(a.state == "paused", rating_rank(a), due(a), a.id) <
+           std::make_tuple(b.state == "paused", rating_rank(b), due(b), b.id);
+  });
+  return open;
 }
 
 Item Engine::item(std::string_view ref) {
@@ -300,7 +474,8 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item) {
   const StateSpec* state = d.state(item.state);
   if (!state) return out;
   for (const auto& a : state->actions) {
-    AvailableAction available{a.name, a.label, a.to, a.roles, {}, a.sets, {}};
+    std::string to = a.to.empty() ? item.state : fmt::format("{}", fmt::join(a.to, "|"));
+    AvailableAction available{a.name, a.label, to, a.roles, {}, a.sets, {}};
     for (const auto& f : a.fields) available.fields.push_back(f.name);
     if (a.guard) {
       Json ctx{{"workflow", d.name},        {"ref", item.ref},

@@ -185,6 +185,13 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
       }
       return format_datetime(*t);
     }
+    case FieldType::Actor: {
+      if (!input.is_string() || trim(input.get<std::string>()).empty()) {
+        error = fmt::format("expected the name of an actor, got {}", shown(input));
+        return nullptr;
+      }
+      return trim(input.get<std::string>());
+    }
     case FieldType::List:
       return coerce_list(spec, input, error);
     case FieldType::Record:
@@ -223,8 +230,30 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
   }
   for (const auto& key : unset) data.erase(key);
   if (require_all) {
+    auto blank = [&](const std::string& name) {
+      auto it = data.find(name);
+      return it == data.end() ||
+             (it->is_string() && trim(it->get_ref<const std::string&>()).empty());
+    };
+    auto reported = [&](const std::string& name) {
+      return std::any_of(problems.begin(), problems.end(),
+                         [&](const FieldProblem& p) { return p.field == name; });
+    };
     for (const auto& f : fields) {
-      if (f.required && !data.contains(f.name)) problems.push_back({f.name, "is required"});
+      if (reported(f.name) || !blank(f.name)) continue;
+      if (f.required) {
+        problems.push_back({f.name, "is required"});
+        continue;
+      }
+      for (const auto& [other, values] : f.required_if) {
+        auto it = data.find(other);
+        if (it != data.end() && it->is_string() &&
+            std::find(values.begin(), values.end(), it->get<std::string>()) != values.end()) {
+          problems.push_back(
+              {f.name, fmt::format("is required when {} is {}", other, it->get<std::string>())});
+          break;
+        }
+      }
     }
   }
   return problems;

@@ -17,7 +17,18 @@ namespace commsflow {
 // A Lua function held by a WorkflowScript; 0 means "none".
 using ScriptFunction = int;
 
-enum class FieldType { Text, Choice, Boolean, Integer, Number, Date, DateTime, List, Record };
+enum class FieldType {
+  Text,
+  Choice,
+  Boolean,
+  Integer,
+  Number,
+  Date,
+  DateTime,
+  List,
+  Record,
+  Actor
+};
 
 const char* to_string(FieldType type);
 
@@ -31,12 +42,17 @@ struct FieldSpec {
   std::optional<Json> default_value;
   std::shared_ptr<FieldSpec> item;  // list: the type of each element
   std::vector<FieldSpec> fields;    // record: its fields
+  std::string role;                 // actor: the role the named actor must hold (optional)
+  // Required when another field has one of the listed values: {field, values}.
+  std::vector<std::pair<std::string, std::vector<std::string>>> required_if;
   int line = 0;
 };
 
 struct ActionSpec {
   std::string name;
-  std::string to;
+  // Where the action leads. Empty: the item stays in its state. Several: `route` picks one.
+  std::vector<std::string> to;
+  ScriptFunction route = 0;
   std::vector<std::string> roles;
   std::string label;
   ScriptFunction guard = 0;
@@ -67,8 +83,9 @@ struct Definition {
   std::vector<std::string> roles;  // roles the workflow declares beyond the standard ones
   std::vector<FieldSpec> fields;   // in source order
   std::string initial;
-  ActionSpec submit;              // creating an item: roles, guard, effect
-  std::vector<StateSpec> states;  // in source order
+  ActionSpec submit;                   // creating an item: roles, guard, effect, optional to/route
+  ScriptFunction incident_policy = 0;  // (item, incident, ctx) -> true to pause the item
+  std::vector<StateSpec> states;       // in source order
   int line = 0;
 
   const StateSpec* state(std::string_view name) const;

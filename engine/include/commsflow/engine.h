@@ -19,6 +19,7 @@
 #include <commsflow/store.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,17 @@ struct AvailableAction {
   std::vector<std::string> fields;
 };
 
+struct IncidentResult {
+  Item incident;                      // the incident item (workflow "incident")
+  std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
+};
+
+// One row of an import: its line in the file and its fields.
+struct ImportRow {
+  std::int64_t line = 0;
+  Json fields = Json::object();
+};
+
 struct WorkflowSummary {
   std::string name;
   std::string title;
@@ -61,6 +73,26 @@ class Engine {
   Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs);
   Outcome<Item> act(const ActRequest& request);
 
+  // Declares an incident (an item of the "incident" workflow) and, in the same transaction,
+  // pauses every open item whose workflow's incident_policy says so, through that workflow's
+  // `pause` action with payload {incident_name = name}. A refusal of any of it refuses all of it.
+  Outcome<IncidentResult> declare_incident(std::string_view name, std::string_view level,
+                                           std::string_view actor);
+  // Closes the named active incident and resumes exactly the items it paused (action `resume`
+  // with payload {incident_name = name}); items paused for other reasons stay paused.
+  Outcome<IncidentResult> close_incident(std::string_view name, std::string_view actor);
+
+  // Submits every row in one transaction. If any row is bad or refused, nothing is imported and
+  // Error(BadInput) lists every bad row as "line N: field: problem". `progress(done, total)` is
+  // called as rows are processed. Returns the new references in row order.
+  std::vector<std::string> import_items(std::string_view workflow, std::string_view actor,
+                                        const std::vector<ImportRow>& rows,
+                                        const std::function<void(size_t, size_t)>& progress = {});
+
+  // Open items of a workflow in queue order: by rating (red, amber, green, none), then due time
+  // (data.due_at), then reference; paused items last.
+  std::vector<Item> queue(std::string_view workflow);
+
   Item item(std::string_view ref);  // throws Error(NotFound)
   std::vector<Item> items(const ItemFilter& filter);
   std::vector<AvailableAction> available_actions(const Item& item);
@@ -74,6 +106,10 @@ class Engine {
   WorkflowRegistry& registry() { return registry_; }
 
  private:
+  // The work of submit/act inside a write transaction the caller holds.
+  Outcome<Item> submit_in_transaction(std::string_view workflow, std::string_view actor,
+                                      const Json& inputs);
+  Outcome<Item> act_in_transaction(const ActRequest& request);
   Actor require_actor(std::string_view name);
   std::int64_t append_event(Event& event);
 

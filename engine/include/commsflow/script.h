@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace commsflow {
 
@@ -58,6 +59,11 @@ class WorkflowScript {
   // Throws Error(Script) if the function fails, exceeds a limit, or returns something that is
   // not plain data.
   ScriptCallResult call(ScriptFunction fn, const Json& item, const Json& ctx,
+                        std::string_view what) {
+    return call(fn, item, std::vector<Json>{ctx}, what);
+  }
+  // Calls fn(item, args...).
+  ScriptCallResult call(ScriptFunction fn, const Json& item, const std::vector<Json>& args,
                         std::string_view what);
 
  private:

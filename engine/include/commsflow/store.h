@@ -117,6 +117,9 @@ class Store {
   // Items
   std::optional<Item> item(std::string_view ref);
   std::vector<Item> items(const ItemFilter& filter);
+  // Items (of `workflow`, or any when empty) whose data.<key> equals `value`.
+  std::vector<Item> items_with_data(std::string_view workflow, std::string_view key,
+                                    std::string_view value);
   void insert_item(Item& item);  // sets item.id
   // Writes the item only if its stored revision is still `expected_revision`.
   bool update_item(const Item& item, std::int64_t expected_revision);
