@@ -10,6 +10,7 @@ namespace commsflow::cli {
 
 void add_admin_commands(CLI::App& app, Session& session);  // init, check, workflows, actor, verify
 void add_item_commands(CLI::App& app, Session& session);   // submit, act, show, list, history
+void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
 
 // Adds demo actors and items (for `init --demo`); does nothing if there are items already.
 void add_demo_data(Engine& engine);

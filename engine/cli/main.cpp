@@ -1,5 +1,9 @@
 // The `commsflow` command: Lua-defined workflows over an SQLite store.
+#include <fmt/format.h>
+
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 
@@ -11,6 +15,38 @@ constexpr const char* kDescription =
     "Exit codes: 0 ok; 1 refused by a rule or role check, or the item changed meanwhile;\n"
     "2 bad input or usage (the field or file is named); 3 storage or workflow script failure.\n"
     "Nothing is written unless the exit code is 0.";
+
+// The innermost command the user named, e.g. `actor` in `commsflow actor frobnicate`.
+CLI::App* innermost_command(CLI::App& app) {
+  CLI::App* command = &app;
+  while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+  return command;
+}
+
+// A usage error in plain words. CLI11 says only "A subcommand is required" for a mistyped
+// command; name the word that was not understood and the commands there are.
+std::string usage_message(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* command = innermost_command(app);
+  if (command->get_require_subcommand_min() == 0 || !command->get_subcommands().empty()) {
+    return e.what();
+  }
+  std::vector<std::string> names;
+  const CLI::App& parent = *command;
+  for (const CLI::App* sub : parent.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  std::string path = command->get_name();
+  for (const CLI::App* p = command->get_parent(); p; p = p->get_parent()) {
+    path = p->get_name() + " " + path;
+  }
+  for (const auto& arg : app.remaining(true)) {
+    if (!arg.empty() && arg[0] != '-') {
+      return fmt::format("unknown command '{}' (`{}` commands: {})", arg, path,
+                         fmt::join(names, ", "));
+    }
+  }
+  return fmt::format("`{}` needs a command: {}", path, fmt::join(names, ", "));
+}
 
 }  // namespace
 

@@ -61,10 +61,11 @@ struct Ruled {
   std::string to;
 };
 
-// Runs an action's guard, effect and route over `data`, from state `from`. Returns the new data
-// and the state the item goes to, or the guard's refusal.
+// Runs an action's guard, then its route (which state it leads to, on the data before the
+// effect), then its effect (which sees the chosen state as ctx.to). Returns the new data and
+// state, or the guard's refusal.
 Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                           const Json& ctx, const std::string& from, const std::string& what) {
+                           Json ctx, const std::string& from, const std::string& what) {
   const Definition& d = wf.definition;
   if (action.guard) {
     std::string label = "the guard of " + what;
@@ -73,6 +74,17 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
     if (!reasons.empty()) return Refusal{std::move(reasons)};
   }
   Ruled out{data, action.to.empty() ? from : action.to.front()};
+  if (action.route) {
+    std::string label = "the route of " + what;
+    auto r = wf.script->call(action.route, data, ctx, label);
+    if (!r.result.is_string() || std::find(action.to.begin(), action.to.end(),
+                                           r.result.get<std::string>()) == action.to.end()) {
+      fail(ErrorKind::Script, "{}: {} must return one of: {} (it returned {})", d.path, label,
+           fmt::join(action.to, ", "), r.result.dump());
+    }
+    out.to = r.result.get<std::string>();
+  }
+  ctx["to"] = out.to;
   if (action.effect) {
     std::string label = "the effect of " + what;
     auto r = wf.script->call(action.effect, data, ctx, label);
@@ -85,16 +97,6 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
       for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
       throw Error(ErrorKind::Script, message);
     }
-  }
-  if (action.route) {
-    std::string label = "the route of " + what;
-    auto r = wf.script->call(action.route, out.data, ctx, label);
-    if (!r.result.is_string() || std::find(action.to.begin(), action.to.end(),
-                                           r.result.get<std::string>()) == action.to.end()) {
-      fail(ErrorKind::Script, "{}: {} must return one of: {} (it returned {})", d.path, label,
-           fmt::join(action.to, ", "), r.result.dump());
-    }
-    out.to = r.result.get<std::string>();
   }
   return out;
 }

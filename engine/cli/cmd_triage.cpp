@@ -1,0 +1,167 @@
+// queue, incident declare|close, import.
+#include <commsflow/csv.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+std::string text_of(const Json& data, const char* key, const char* otherwise = "") {
+  auto it = data.find(key);
+  if (it == data.end() || it->is_null()) return otherwise;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void run_queue(Session& s, const std::string& workflow) {
+  auto items = s.engine().queue(workflow);
+  if (s.options.json) {
+    Json out = Json::array();
+    for (const auto& item : items) out.push_back(item.to_json());
+    s.print_json(out);
+    return;
+  }
+  fmt::print("{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", "REF", "RATING", "STATE", "DUE", "LATE",
+             "ASSIGNEE", "TITLE");
+  for (const auto& item : items) {
+    std::string due = text_of(item.data, "due_at");
+    if (due.size() > 16) due = due.substr(0, 16);
+    bool late = item.data.value("late", false);
+    fmt::print(
+        "{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", item.ref, text_of(item.data, "rating", "-"),
+        item.state == "in_progress" ? "working" : item.state.substr(0, 8), due, late ? "LATE" : "",
+        text_of(item.data, "assignee", "-"), text_of(item.data, "title"));
+  }
+  if (items.empty()) fmt::print("the queue is empty\n");
+}
+
+void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* verb) {
+  if (!outcome) {
+    s.refused(outcome.refusal());
+    return;
+  }
+  const auto& r = outcome.value();
+  if (s.options.json) {
+    Json out = r.incident.to_json();
+    out[verb] = r.affected;
+    s.print_json(out);
+    return;
+  }
+  fmt::print("{} {} ({}): {} item(s) {}{}{}\n", r.incident.ref, text_of(r.incident.data, "name"),
+             text_of(r.incident.data, "level"), r.affected.size(), verb,
+             r.affected.empty() ? "" : ": ", fmt::join(r.affected, ", "));
+}
+
+std::vector<ImportRow> read_rows(const std::string& path) {
+  auto records = parse_csv(read_file(path), path);
+  if (records.empty())
+    fail(ErrorKind::BadInput, "{}: the file is empty (it needs a header row)", path);
+  const auto& header = records.front().fields;
+  std::vector<ImportRow> rows;
+  std::vector<std::string> problems;
+  for (size_t r = 1; r < records.size(); ++r) {
+    const auto& record = records[r];
+    if (record.fields.size() != header.size()) {
+      problems.push_back(fmt::format("line {}: has {} values but the header names {} columns",
+                                     record.line, record.fields.size(), header.size()));
+      continue;
+    }
+    ImportRow row{record.line, Json::object()};
+    for (size_t c = 0; c < header.size(); ++c) {
+      if (!record.fields[c].empty()) row.fields[header[c]] = record.fields[c];
+    }
+    rows.push_back(std::move(row));
+  }
+  if (!problems.empty()) {
+    fail(ErrorKind::BadInput, "{}: nothing was imported: {} problem(s)\n{}", path, problems.size(),
+         fmt::join(problems, "\n"));
+  }
+  return rows;
+}
+
+void run_import(Session& s, const std::string& path, const std::string& workflow,
+                const std::string& actor) {
+  auto rows = read_rows(path);
+  Engine& engine = s.engine();
+  const bool tty = isatty(STDERR_FILENO) && !s.options.json;
+  size_t shown = 0;
+  auto progress = [&](size_t done, size_t total) {
+    size_t percent = total ? done * 100 / total : 100;
+    if (tty && (percent != shown || done == total)) {
+      shown = percent;
+      std::string bar(percent / 4, '#');
+      std::cerr << fmt::format("\rImporting [{:<25}] {:>3}%  {}/{}", bar, percent, done, total)
+                << (done == total ? "\n" : "") << std::flush;
+    }
+  };
+  std::vector<std::string> refs;
+  try {
+    refs = engine.import_items(workflow, actor, rows, progress);
+  } catch (const Error& e) {
+    if (tty) std::cerr << "\n";
+    throw Error(e.kind(), fmt::format("{}: {}", path, e.what()));
+  }
+  if (s.options.json) {
+    s.print_json(Json{{"imported", refs.size()}, {"refs", refs}});
+    return;
+  }
+  fmt::print("imported {} {} item(s) from {}{}\n", refs.size(), workflow, path,
+             refs.empty() ? "" : fmt::format(" ({} to {})", refs.front(), refs.back()));
+}
+
+}  // namespace
+
+void add_triage_commands(CLI::App& app, Session& s) {
+  {
+    auto* cmd = app.add_subcommand(
+        "queue", "Open requests by rating (red, amber, green), then due time; paused last");
+    auto workflow = std::make_shared<std::string>("comms_request");
+    cmd->add_option("--workflow", *workflow, "Workflow whose items to queue");
+    cmd->callback([&s, workflow] { run_queue(s, *workflow); });
+  }
+  {
+    auto* incident = app.add_subcommand("incident", "Declare or close an incident");
+    incident->require_subcommand(1);
+    auto* declare = incident->add_subcommand(
+        "declare", "Declare an incident; pauses the work each workflow's incident policy names");
+    auto name = std::make_shared<std::string>();
+    auto level = std::make_shared<std::string>();
+    auto actor = std::make_shared<std::string>();
+    declare->add_option("name", *name, "Incident name, e.g. \"Storm Bert\"")->required();
+    declare->add_option("--level", *level, "major or minor")
+        ->required()
+        ->check(CLI::IsMember({"major", "minor"}));
+    declare->add_option("--as", *actor, "Actor declaring (a triager)")->required();
+    declare->callback([&s, name, level, actor] {
+      auto outcome = s.engine().declare_incident(*name, *level, *actor);
+      report_incident(s, outcome, "paused");
+    });
+    auto* close = incident->add_subcommand(
+        "close", "Close an incident; resumes exactly the work it paused, due times moved later");
+    auto close_name = std::make_shared<std::string>();
+    auto close_actor = std::make_shared<std::string>();
+    close->add_option("name", *close_name, "Incident name")->required();
+    close->add_option("--as", *close_actor, "Actor closing (a triager)")->required();
+    close->callback([&s, close_name, close_actor] {
+      auto outcome = s.engine().close_incident(*close_name, *close_actor);
+      report_incident(s, outcome, "resumed");
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand(
+        "import", "Import items from CSV (header row names fields); all rows or none");
+    auto path = std::make_shared<std::string>();
+    auto workflow = std::make_shared<std::string>("comms_request");
+    auto actor = std::make_shared<std::string>();
+    cmd->add_option("file", *path, "CSV file")->required();
+    cmd->add_option("--workflow", *workflow, "Workflow of the new items");
+    cmd->add_option("--as", *actor, "Actor submitting them")->required();
+    cmd->callback([&s, path, workflow, actor] { run_import(s, *path, *workflow, *actor); });
+  }
+}
+
+}  // namespace commsflow::cli
