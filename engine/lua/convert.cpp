@@ -12,35 +12,59 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
+// Well-formed UTF-8 as nlohmann::json requires when it writes data: no overlong forms, no
+// surrogates, nothing above U+10FFFF (RFC 3629).
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t continuation = 0;
-    if (c >= 0x80) {
-      if ((c >> 5) == 0x6) {
-        continuation = 1;
-      } else if ((c >> 4) == 0xe) {
-        continuation = 2;
-      } else if ((c >> 3) == 0x1e) {
-        continuation = 3;
-      } else {
-        return false;
-      }
+    unsigned char low = 0x80, high = 0xbf;  // allowed range of the second byte
+    if (c < 0x80) {
+      continuation = 0;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      continuation = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      continuation = 2;
+      if (c == 0xe0) low = 0xa0;   // overlong
+      if (c == 0xed) high = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      continuation = 3;
+      if (c == 0xf0) low = 0x90;   // overlong
+      if (c == 0xf4) high = 0x8f;  // above U+10FFFF
+    } else {
+      return false;
     }
-    if (i + continuation >= s.size() && continuation > 0) return false;
+    if (s.size() - i <= continuation) return false;
     for (size_t k = 1; k <= continuation; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < low || b > high) : (b >> 6) != 0x2) return false;
     }
     i += continuation + 1;
   }
   return true;
 }
 
+// Keeps the function at index 1 in the registry; run protected, as the registry may grow.
+int ref_trampoline(lua_State* L) {
+  lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+  return 1;
+}
+
 struct Reader {
   lua_State* L;
   bool allow_functions;
   const std::string& what;
+  // What the JSON may take, roughly in bytes: tables shared many times over would otherwise
+  // expand without limit, outside the Lua state's memory cap.
+  std::size_t budget;
+
+  void spend(const std::string& at, std::size_t bytes) {
+    if (bytes > budget) {
+      bad(at, "the value is too large to store (the same tables used many times over?)");
+    }
+    budget -= bytes;
+  }
 
   [[noreturn]] void bad(const std::string& at, const std::string& problem) const {
     fail(ErrorKind::Script, "{}: {}{}", what, at.empty() ? "" : at + ": ", problem);
@@ -48,6 +72,7 @@ struct Reader {
 
   Json read(int index, const std::string& at, int depth) {
     index = lua_absindex(L, index);
+    spend(at, sizeof(Json));
     switch (lua_type(L, index)) {
       case LUA_TNIL:
         return nullptr;
@@ -64,14 +89,23 @@ struct Reader {
         const char* s = lua_tolstring(L, index, &len);
         std::string_view view(s, len);
         if (!valid_utf8(view)) bad(at, "text is not valid UTF-8");
+        spend(at, len);
         return std::string(view);
       }
       case LUA_TTABLE:
         return read_table(index, at, depth);
       case LUA_TFUNCTION:
         if (allow_functions) {
+          if (!lua_checkstack(L, 2)) bad(at, "tables nest too deeply");
+          lua_pushcfunction(L, ref_trampoline);
           lua_pushvalue(L, index);
-          return Json{{"$fn", luaL_ref(L, LUA_REGISTRYINDEX)}};
+          if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+            lua_pop(L, 1);
+            bad(at, "no memory left under the memory cap to keep its functions");
+          }
+          auto ref = lua_tointeger(L, -1);
+          lua_pop(L, 1);
+          return Json{{"$fn", ref}};
         }
         bad(at, "functions cannot be stored");
       default:
@@ -108,6 +142,8 @@ struct Reader {
       size_t len = 0;
       const char* k = lua_tolstring(L, -2, &len);
       std::string key(k, len);
+      if (!valid_utf8(key)) bad(at, "a key is not valid UTF-8");
+      spend(at, len);
       std::string child_at = at.empty() ? key : at + "." + key;
       object[key] = read(-1, child_at, depth + 1);  // on a throw, lua_to_json restores the top
       lua_pop(L, 1);
@@ -178,7 +214,8 @@ int push_trampoline(lua_State* L) {
 Json lua_to_json(lua_State* L, int index, bool allow_functions, const std::string& what) {
   int top = lua_gettop(L);
   try {
-    Json out = Reader{L, allow_functions, what}.read(index, "", 0);
+    Json out = Reader{L, allow_functions, what, LuaRuntime::of(L).limits().memory_bytes}.read(
+        index, "", 0);
     lua_settop(L, top);
     return out;
   } catch (...) {

@@ -17,7 +17,8 @@ namespace commsflow {
 class LuaRuntime;
 
 // Reads the value at `index` without raising Lua errors. With `allow_functions`, functions are
-// referenced in the registry, so call it within LuaRuntime::Headroom.
+// referenced in the registry (in protected mode). The result may take no more than about the
+// state's memory cap, however often the value reuses the same tables.
 Json lua_to_json(lua_State* L, int index, bool allow_functions, const std::string& what);
 
 // Pushes `value` onto the stack in protected mode. Throws Error(Script) if the state is out of

@@ -62,9 +62,19 @@ void* LuaRuntime::allocate(void* ud, void* ptr, std::size_t osize, std::size_t n
     rt.used_ -= old;
     return nullptr;
   }
-  if (nsize > old && rt.used_ + (nsize - old) > rt.limit_) {
-    rt.memory_exceeded_ = true;
+  bool grows = nsize > old;
+  if (grows && rt.used_ + (nsize - old) > rt.limit_) {
+    if (rt.refused_) rt.memory_exceeded_ = true;  // the retry of a refusal failed too
+    rt.refused_ = true;
+    rt.refused_ptr_ = ptr;
+    rt.refused_size_ = nsize;
     return nullptr;
+  }
+  if (grows && rt.refused_) {
+    // Lua retries a refused allocation once, after an emergency collection. If the retry fits,
+    // the refusal did no harm; any other allocation first means the refusal raised an error.
+    if (ptr != rt.refused_ptr_ || nsize != rt.refused_size_) rt.memory_exceeded_ = true;
+    rt.refused_ = false;
   }
   void* p = std::realloc(ptr, nsize);
   if (p) rt.used_ = rt.used_ - old + nsize;
@@ -89,13 +99,60 @@ void LuaRuntime::count_hook(lua_State* L, lua_Debug* ar) {
 
 int LuaRuntime::forbid_global_write(lua_State* L) {
   const char* key = lua_tostring(L, 2);
-  luaL_where(L, 2);
+  luaL_where(L, 1);  // the function that assigned (level 0 is this metamethod)
   lua_pushfstring(L,
                   "assigning the global '%s' is not allowed in a workflow; declare it with "
                   "'local %s = ...'",
                   key ? key : "?", key ? key : "name");
   lua_concat(L, 2);
   return lua_error(L);
+}
+
+// setmetatable that refuses __gc: finalizers run with debug hooks off, so the instruction budget
+// could never stop one (in a call or when the state is closed). Otherwise as the base function.
+int LuaRuntime::sandbox_setmetatable(lua_State* L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (t == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL) {
+      return luaL_error(L, "setmetatable: __gc finalizers are not allowed in a workflow");
+    }
+    lua_pop(L, 1);
+  }
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
+    return luaL_error(L, "cannot change a protected metatable");
+  }
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+// xpcall(f, handler, ...) that calls the handler after the error has unwound. The base xpcall
+// calls it where the error is raised: for the budget's error, inside the count hook, where hooks
+// are off, so a handler that loops could never be stopped. Memory errors skip the handler, as
+// in the base function.
+int LuaRuntime::sandbox_xpcall(lua_State* L) {
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  luaL_checkstack(L, n + 2, "too many arguments");
+  lua_pushvalue(L, 1);
+  for (int i = 3; i <= n; ++i) lua_pushvalue(L, i);
+  int status = lua_pcall(L, n - 2, LUA_MULTRET, 0);
+  if (status == LUA_OK) {
+    lua_pushboolean(L, 1);
+    lua_insert(L, n + 1);
+    return lua_gettop(L) - n;
+  }
+  lua_pushboolean(L, 0);  // [args..., error, false]
+  lua_insert(L, -2);      // [args..., false, error]
+  if (status != LUA_ERRMEM) {
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);  // [args..., false, handler, error]
+    lua_call(L, 1, 1);  // [args..., false, result]
+  }
+  return 2;
 }
 
 int LuaRuntime::clock_now(lua_State* L) {
@@ -151,7 +208,8 @@ int LuaRuntime::sandbox_require(lua_State* L) {
   const char* chunk_name = lua_tostring(L, -1);
   if (luaL_loadbufferx(L, static_cast<const char*>(buffer), static_cast<size_t>(size), chunk_name,
                        "t") != LUA_OK) {
-    return lua_error(L);
+    // Name the module and the require's line: a binary chunk's message names neither.
+    return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
   }
   rt.push_sandbox_env();
   lua_setupvalue(L, -2, 1);  // the chunk's _ENV
@@ -222,6 +280,10 @@ void LuaRuntime::build_sandbox() {
     lua_getglobal(L_, name);
     lua_setfield(L_, -2, name);
   }
+  lua_pushcfunction(L_, &LuaRuntime::sandbox_setmetatable);
+  lua_setfield(L_, -2, "setmetatable");
+  lua_pushcfunction(L_, &LuaRuntime::sandbox_xpcall);
+  lua_setfield(L_, -2, "xpcall");
   lua_pushvalue(L_, -2);
   lua_setfield(L_, -2, "os");
   lua_pushcfunction(L_, &LuaRuntime::sandbox_require);
@@ -245,12 +307,25 @@ void LuaRuntime::push_sandbox_env() {
   lua_setmetatable(L_, -2);
 }
 
+// Lua shortens chunk names longer than LUA_IDSIZE to "..." and their tail in messages; puts the
+// workflow's path back whole, so messages read "path:line: ..." as for short paths.
+std::string LuaRuntime::whole_paths(std::string message) const {
+  std::string chunk_name = "@" + path_;
+  if (chunk_name.size() <= LUA_IDSIZE) return message;
+  std::string shortened = "..." + chunk_name.substr(chunk_name.size() - (LUA_IDSIZE - 4));
+  for (size_t at = message.find(shortened); at != std::string::npos;
+       at = message.find(shortened, at + path_.size())) {
+    message.replace(at, shortened.size(), path_);
+  }
+  return message;
+}
+
 void LuaRuntime::load_chunk(std::string_view text, const std::string& chunk_path) {
   std::string chunk_name = "@" + chunk_path;
   if (luaL_loadbufferx(L_, text.data(), text.size(), chunk_name.c_str(), "t") != LUA_OK) {
     std::string message = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "cannot load";
     lua_pop(L_, 1);
-    throw Error(ErrorKind::Script, message);
+    throw Error(ErrorKind::Script, whole_paths(std::move(message)));
   }
   // Creating the environment allocates; do it protected so a full state fails cleanly.
   lua_pushcfunction(L_, [](lua_State* L) -> int {
@@ -266,10 +341,12 @@ void LuaRuntime::load_chunk(std::string_view text, const std::string& chunk_path
 
 void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
   remaining_ = limits_.instructions;
-  budget_exceeded_ = memory_exceeded_ = false;
+  budget_exceeded_ = memory_exceeded_ = refused_ = false;
   lua_sethook(L_, &LuaRuntime::count_hook, LUA_MASKCOUNT, kHookEvery);
   int rc = lua_pcall(L_, nargs, nresults, 0);
   lua_sethook(L_, nullptr, 0, 0);
+  if (refused_) memory_exceeded_ = true;  // refused and never retried: it raised an error
+  refused_ = false;
   if (rc == LUA_OK && !budget_exceeded_ && !memory_exceeded_) return;
 
   std::string message;
@@ -295,7 +372,7 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
          "{}: workflow stopped in {}: it used more than its memory cap of {} MiB", path_, what,
          limits_.memory_bytes >> 20);
   }
-  fail(ErrorKind::Script, "{} (in {})", message, what);
+  fail(ErrorKind::Script, "{} (in {})", whole_paths(std::move(message)), what);
 }
 
 }  // namespace commsflow

@@ -25,6 +25,9 @@ class LuaRuntime {
   LuaRuntime& operator=(const LuaRuntime&) = delete;
 
   lua_State* state() const { return L_; }
+  const ScriptLimits& limits() const { return limits_; }
+  // The runtime that owns `L` (its allocator's user data).
+  static LuaRuntime& of(lua_State* L);
   const std::string& path() const { return path_; }
 
   // Compiles `text` as a text chunk named after `chunk_path` with a fresh sandbox _ENV and
@@ -52,11 +55,13 @@ class LuaRuntime {
   static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
   static void count_hook(lua_State* L, lua_Debug* ar);
   static int forbid_global_write(lua_State* L);
+  static int sandbox_setmetatable(lua_State* L);
+  static int sandbox_xpcall(lua_State* L);
   static int sandbox_require(lua_State* L);
   static int clock_now(lua_State* L);
-  static LuaRuntime& of(lua_State* L);
   void build_sandbox();
   void push_sandbox_env();
+  std::string whole_paths(std::string message) const;
 
   std::string path_;
   std::filesystem::path lib_dir_;
@@ -67,7 +72,10 @@ class LuaRuntime {
   std::size_t limit_ = 0;
   std::int64_t remaining_ = 0;
   bool budget_exceeded_ = false;
-  bool memory_exceeded_ = false;
+  bool memory_exceeded_ = false;  // an allocation was refused for good during this call
+  bool refused_ = false;          // the last refused allocation has not been retried yet
+  void* refused_ptr_ = nullptr;
+  std::size_t refused_size_ = 0;
   int abort_line_ = 0;
   std::string abort_source_;
 };

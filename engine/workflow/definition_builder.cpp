@@ -29,6 +29,14 @@ bool is_identifier(const std::string& s) {
   });
 }
 
+// The "__line" the commsflow constructors record, or `fallback` (also for a table that merely
+// has such a key).
+int line_value(const Json& t, int fallback) {
+  auto it = t.find("__line");
+  if (it == t.end() || !it->is_number_integer()) return fallback;
+  return it->get<int>();
+}
+
 const char* json_kind(const Json& v) {
   if (v.is_object()) return "a table with named keys";
   if (v.is_array()) return "a list";
@@ -53,7 +61,9 @@ class Builder {
               "the file must return a workflow: `return commsflow.workflow { name = ..., ... }`");
       return;
     }
-    d.line = t.value("__line", 0);
+    // `return wf.workflow { ... }` is a tail call, so Lua no longer knows the caller's line.
+    d.line = line_value(t, 0);
+    if (d.line <= 0) d.line = index_.find_call("workflow", 0);
     check_keys(t,
                {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
                 "submit", "states", "incident_policy"},
@@ -159,7 +169,7 @@ class Builder {
   ScriptFunction function(const Json& t, const char* key, int line, const std::string& what) {
     auto it = t.find(key);
     if (it == t.end()) return 0;
-    if (!it->is_object() || !it->contains("$fn")) {
+    if (!it->is_object() || !it->contains("$fn") || !it->at("$fn").is_number_integer()) {
       problem(index_.find_key(key, line, line),
               fmt::format("{} of {} must be a function", key, what));
       return 0;
@@ -186,7 +196,7 @@ class Builder {
       problem(f.line, fmt::format("{} name '{}' must be lower-case letters, digits and underscores",
                                   what, name));
     }
-    if (!spec.is_object() || !spec.contains("__field")) {
+    if (!spec.is_object() || !spec.contains("__field") || !spec.at("__field").is_string()) {
       problem(f.line, fmt::format("{} '{}' must be made with a type, like commsflow.text {{}} or "
                                   "commsflow.choice {{ \"a\", \"b\" }}",
                                   what, name));
@@ -194,7 +204,7 @@ class Builder {
     }
     // The key's own line when it can be found (fields built by helper functions record the
     // helper's line); otherwise the line of the constructor call.
-    f.line = index_.find_key(name, near, spec.value("__line", f.line));
+    f.line = index_.find_key(name, near, line_value(spec, f.line));
     const std::string kind = spec.at("__field").get<std::string>();
     static const std::pair<const char*, FieldType> kinds[] = {
         {"text", FieldType::Text},         {"choice", FieldType::Choice},
@@ -291,7 +301,7 @@ class Builder {
   ActionSpec action(const std::string& name, const Json& spec, int line, bool is_submit) {
     ActionSpec a;
     a.name = name;
-    a.line = spec.is_object() ? spec.value("__line", line) : line;
+    a.line = spec.is_object() ? line_value(spec, line) : line;
     if (!spec.is_object()) {
       problem(a.line, fmt::format("action '{}' must be a table like {{ to = \"state\", roles = "
                                   "{{ \"role\" }} }}",
@@ -337,7 +347,7 @@ class Builder {
     StateSpec s;
     s.name = name;
     s.line = index_.find_key(name, states_line, states_line);
-    if (spec.is_object()) s.line = spec.value("__line", s.line);
+    if (spec.is_object()) s.line = line_value(spec, s.line);
     if (!is_identifier(name)) {
       problem(
           s.line,

@@ -59,4 +59,19 @@ int SourceIndex::find_key(std::string_view key, int from_line, int fallback) con
   return fallback;
 }
 
+int SourceIndex::find_call(std::string_view name, int fallback) const {
+  if (name.empty()) return fallback;
+  for (size_t n = 0; n < lines_.size(); ++n) {
+    const std::string& line = lines_[n];
+    for (size_t p = line.find(name); p != std::string::npos; p = line.find(name, p + 1)) {
+      if (p == 0 || (line[p - 1] != '.' && line[p - 1] != ':')) continue;
+      size_t q = p + name.size();
+      if (q < line.size() && ident_char(line[q])) continue;
+      while (q < line.size() && (line[q] == ' ' || line[q] == '\t')) ++q;
+      if (q == line.size() || line[q] == '{' || line[q] == '(') return static_cast<int>(n + 1);
+    }
+  }
+  return fallback;
+}
+
 }  // namespace commsflow

@@ -14,6 +14,8 @@ class SourceIndex {
   explicit SourceIndex(std::string_view source);
   // 1-based line of the first `key =` at or after `from_line`; `fallback` when none.
   int find_key(std::string_view key, int from_line, int fallback) const;
+  // 1-based line of the first call `x.name {` or `x.name (` (also with ':'); `fallback` when none.
+  int find_call(std::string_view name, int fallback) const;
 
  private:
   std::vector<std::string> lines_;  // comments removed

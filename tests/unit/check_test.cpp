@@ -1,0 +1,471 @@
+// Loading and checking workflow files: every problem names the file, the exact line and what is
+// wrong, and the shipped workflows are clean.
+#include <commsflow/registry.h>
+#include <commsflow/workflow_loader.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "support.h"
+
+using namespace commsflow;
+
+namespace {
+
+const std::string kPath = "workflows/check.lua";
+
+const Clock& test_clock() {
+  static const FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+  return clock;
+}
+
+// A clean workflow; tests change one thing in it.
+const std::string kHead = R"lua(local wf = require "commsflow"
+
+return wf.workflow {
+  name = "check",
+  title = "Check",
+  prefix = "CHK",
+  roles = { "reviewer" },
+  fields = {
+    title = wf.text { required = true },
+    colour = wf.choice { "red", "green", default = "red" },
+    tags = wf.list { of = wf.text {} },
+    count = wf.integer { min = 0 },
+  },
+  submit = { roles = { "comms_officer" } },
+  initial = "draft",
+)lua";
+
+const std::string kStates = R"lua(  states = {
+    draft = {
+      actions = {
+        send = { to = "review", roles = { "comms_officer" }, sets = { "title", "tags" } },
+      },
+    },
+    review = {
+      actions = {
+        approve = { to = "done", roles = { "reviewer" } },
+        reject = {
+          to = "draft",
+          roles = { "head_of_comms" },
+          fields = { reason = wf.text { required = true } },
+        },
+      },
+    },
+    done = { final = true },
+  },
+)lua";
+
+const std::string kGood = kHead + kStates + "}\n";
+
+// `text` with the only occurrence of `from` replaced by `to`.
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  REQUIRE(text.find(from, pos + 1) == std::string::npos);
+  return text.replace(pos, from.size(), to);
+}
+
+// The 1-based line of the only line of `text` containing `marker`.
+int line_of(const std::string& text, const std::string& marker) {
+  auto pos = text.find(marker);
+  REQUIRE(pos != std::string::npos);
+  REQUIRE(text.find(marker, pos + 1) == std::string::npos);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + pos, '\n'));
+}
+
+LoadedWorkflow load(const std::string& text, const std::string& path = kPath) {
+  return load_workflow(ScriptSource{path, text, {}}, "v1", ScriptLimits{}, test_clock());
+}
+
+std::string listing(const std::vector<Diagnostic>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += p.to_string() + "\n";
+  return out;
+}
+
+// Loads `text` and requires a problem in kPath at exactly `line` whose message contains
+// `fragment`. Returns all problems.
+std::vector<Diagnostic> expect_problem(const std::string& text, int line,
+                                       const std::string& fragment) {
+  LoadedWorkflow loaded;
+  REQUIRE_NOTHROW(loaded = load(text));
+  INFO("problems:\n" << listing(loaded.problems));
+  INFO("expected line " << line << ": " << fragment);
+  CHECK_FALSE(loaded.ok());
+  bool found =
+      std::any_of(loaded.problems.begin(), loaded.problems.end(), [&](const Diagnostic& p) {
+        return p.file == kPath && p.line == line && p.message.find(fragment) != std::string::npos;
+      });
+  CHECK(found);
+  return loaded.problems;
+}
+
+}  // namespace
+
+TEST_CASE("the base workflow of these tests is clean") {
+  auto loaded = load(kGood);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.script);
+  CHECK(loaded.definition.name == "check");
+  CHECK(loaded.definition.path == kPath);
+  CHECK(loaded.definition.version == "v1");
+}
+
+TEST_CASE("Diagnostic::to_string gives file:line: message") {
+  CHECK(Diagnostic{"a.lua", 3, "broken"}.to_string() == "a.lua:3: broken");
+  CHECK(Diagnostic{"a.lua", 0, "broken"}.to_string() == "a.lua: broken");
+}
+
+TEST_CASE("a Lua syntax error names the file and line") {
+  std::string text = with(kGood, "  prefix = \"CHK\",\n", "  prefix = \"CHK\"\n");
+  auto problems =
+      expect_problem(text, line_of(text, "roles = { \"reviewer\" },\n"), "'}' expected");
+  CHECK(problems.size() == 1);
+  CHECK_FALSE(load(text).script);
+}
+
+TEST_CASE("an error while the file runs names the file and line") {
+  std::string text = with(kGood, "local wf = require \"commsflow\"\n",
+                          "local wf = require \"commsflow\"\nlocal broken = nil .. \"x\"\n");
+  auto problems =
+      expect_problem(text, line_of(text, "local broken"), "attempt to concatenate a nil value");
+  CHECK(problems.size() == 1);
+
+  text = with(kGood, "  initial = \"draft\",\n", "  initial = wf.nonexistent_helper(\"draft\"),\n");
+  expect_problem(text, line_of(text, "nonexistent_helper"), "attempt to call a nil value");
+}
+
+TEST_CASE("a file that does not return a workflow says so") {
+  auto text = GENERATE(as<std::string>{}, "local wf = require \"commsflow\"\nlocal x = 1\n",
+                       "return { name = \"check\", prefix = \"CHK\" }\n", "return \"check\"\n",
+                       "return 42\n", "return wf\n");
+  INFO(text);
+  auto problems = expect_problem(text, 0, "the file must return a workflow");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("a plain table instead of commsflow.workflow is not a workflow") {
+  std::string text = with(kGood, "return wf.workflow {", "return {");
+  auto problems = expect_problem(text, 0, "commsflow.workflow");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("missing required parts of a workflow are reported at the workflow's line") {
+  auto [line_to_remove, fragment] = GENERATE(table<std::string, std::string>({
+      {"  name = \"check\",\n", "missing `name = \"...\"`"},
+      {"  prefix = \"CHK\",\n", "missing `prefix = \"...\"`"},
+      {"  initial = \"draft\",\n", "missing `initial = \"...\"`"},
+      {"  submit = { roles = { \"comms_officer\" } },\n", "needs `submit = { roles"},
+  }));
+  INFO(line_to_remove);
+  std::string text = with(kGood, line_to_remove, "");
+  expect_problem(text, line_of(text, "return wf.workflow {"), fragment);
+}
+
+TEST_CASE("a workflow without states is reported") {
+  SECTION("no states key") {
+    std::string text = kHead + "}\n";
+    expect_problem(text, line_of(text, "return wf.workflow {"), "needs `states = {");
+  }
+  SECTION("an empty states table") {
+    std::string text = kHead + "  states = {},\n}\n";
+    expect_problem(text, line_of(text, "states = {}"), "needs `states = {");
+  }
+}
+
+TEST_CASE("a bad name or prefix is reported on its line") {
+  SECTION("lower-case prefix") {
+    std::string text = with(kGood, "prefix = \"CHK\"", "prefix = \"chk\"");
+    auto problems = expect_problem(text, line_of(text, "prefix ="), "prefix 'chk' must be 2 to 8");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("too long prefix") {
+    std::string text = with(kGood, "prefix = \"CHK\"", "prefix = \"CHECKINGS\"");
+    expect_problem(text, line_of(text, "prefix ="), "must be 2 to 8 capital letters");
+  }
+  SECTION("prefix that is not text") {
+    std::string text = with(kGood, "prefix = \"CHK\"", "prefix = 7");
+    expect_problem(text, line_of(text, "prefix ="), "prefix must be non-empty text");
+  }
+  SECTION("name with capitals") {
+    std::string text = with(kGood, "name = \"check\"", "name = \"Check Me\"");
+    expect_problem(text, line_of(text, "name ="), "name 'Check Me' must be lower-case");
+  }
+}
+
+TEST_CASE("an unknown key is reported on its own line with the known keys") {
+  SECTION("a typo in an action") {
+    std::string text = with(kGood, "roles = { \"head_of_comms\" }", "rols = { \"head_of_comms\" }");
+    auto problems =
+        expect_problem(text, line_of(text, "rols ="), "unknown key 'rols' in action 'reject'");
+    CHECK_THAT(listing(problems), Catch::Contains("known keys: to, roles"));
+  }
+  SECTION("a typo in the workflow") {
+    std::string text = with(kGood, "title = \"Check\"", "titel = \"Check\"");
+    expect_problem(text, line_of(text, "titel ="), "unknown key 'titel' in the workflow");
+  }
+  SECTION("a typo in a state") {
+    std::string text = with(kGood, "done = { final = true }", "done = { finall = true }");
+    expect_problem(text, line_of(text, "finall ="), "unknown key 'finall' in state 'done'");
+  }
+  SECTION("a typo in a field") {
+    std::string text =
+        with(kGood, "title = wf.text { required = true }", "title = wf.text { requird = true }");
+    expect_problem(text, line_of(text, "requird ="), "unknown key 'requird' in field 'title'");
+  }
+}
+
+TEST_CASE("an action going to a missing state is reported on the line of its `to`") {
+  std::string text = with(kGood, "to = \"draft\",", "to = \"drat\",");
+  auto problems = expect_problem(text, line_of(text, "to = \"drat\""),
+                                 "action 'reject' in state 'review' goes to missing state 'drat'");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("an unknown role is reported on the line of `roles =`") {
+  SECTION("in an action") {
+    std::string text = with(kGood, "roles = { \"head_of_comms\" }", "roles = { \"wizard\" }");
+    auto problems = expect_problem(text, line_of(text, "\"wizard\""),
+                                   "action 'reject' in state 'review' names unknown role 'wizard'");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("in submit") {
+    std::string text = with(kGood, "submit = { roles = { \"comms_officer\" } }",
+                            "submit = { roles = { \"clerk\" } }");
+    expect_problem(text, line_of(text, "\"clerk\""), "submit names unknown role 'clerk'");
+  }
+  SECTION("a declared role is known") {
+    std::string text =
+        with(kGood, "roles = { \"head_of_comms\" }", "roles = { \"reviewer\", \"director\" }");
+    auto loaded = load(text);
+    INFO(listing(loaded.problems));
+    CHECK(loaded.ok());
+  }
+}
+
+TEST_CASE("an unreachable state is reported on its own line") {
+  std::string text = with(kGood, "    done = { final = true },\n",
+                          "    done = { final = true },\n    archived = { final = true },\n");
+  auto problems =
+      expect_problem(text, line_of(text, "archived ="),
+                     "state 'archived' cannot be reached from the initial state 'draft'");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("an initial state that is not a state is reported") {
+  std::string text = with(kGood, "initial = \"draft\"", "initial = \"drafting\"");
+  expect_problem(text, line_of(text, "return wf.workflow {"),
+                 "initial state 'drafting' is not one of the states");
+}
+
+TEST_CASE("a state that is neither final nor has actions is reported on its line") {
+  std::string text =
+      with(kGood, "    done = { final = true },\n",
+           "    done = { final = true },\n    waiting = {\n      label = \"Waiting\",\n    },\n");
+  text = with(text, "sets = { \"title\", \"tags\" } },\n",
+              "sets = { \"title\", \"tags\" } },\n        wait = { to = \"waiting\", roles = { "
+              "\"comms_officer\" } },\n");
+  auto problems = expect_problem(text, line_of(text, "waiting = {"),
+                                 "state 'waiting' has no actions and is not final");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("a final state with actions is reported on its line") {
+  std::string text =
+      with(kGood, "    done = { final = true },\n",
+           "    done = {\n      final = true,\n      actions = {\n        reopen = { "
+           "to = \"draft\", roles = { \"reviewer\" } },\n      },\n    },\n");
+  auto problems = expect_problem(text, line_of(text, "done = {"),
+                                 "state 'done' is final, so it cannot have actions");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("a workflow with no final state is reported at the workflow's line") {
+  std::string text =
+      with(kGood, "    done = { final = true },\n",
+           "    done = { actions = { reopen = { to = \"draft\", roles = { \"reviewer\" } } } },\n");
+  auto problems = expect_problem(text, line_of(text, "return wf.workflow {"),
+                                 "the workflow has no final state");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("bad field types are reported on the field's line") {
+  SECTION("a choice with no options") {
+    std::string text =
+        with(kGood, "wf.choice { \"red\", \"green\", default = \"red\" }", "wf.choice {}");
+    auto problems = expect_problem(text, line_of(text, "colour ="),
+                                   "choice 'colour' needs at least one option");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("a list without `of`") {
+    std::string text = with(kGood, "wf.list { of = wf.text {} }", "wf.list {}");
+    auto problems = expect_problem(text, line_of(text, "tags ="), "list 'tags' needs `of =");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("a default that does not fit an integer") {
+    std::string text =
+        with(kGood, "wf.integer { min = 0 }", "wf.integer { min = 0, default = \"many\" }");
+    auto problems = expect_problem(text, line_of(text, "count ="), "default of 'count'");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("a default that is not one of the choices") {
+    std::string text = with(kGood, "default = \"red\"", "default = \"blue\"");
+    expect_problem(text, line_of(text, "colour ="), "default of 'colour'");
+  }
+  SECTION("a field that is not made with a type") {
+    std::string text = with(kGood, "count = wf.integer { min = 0 }", "count = { min = 0 }");
+    expect_problem(text, line_of(text, "count ="),
+                   "field 'count' must be made with a type, like commsflow.text {}");
+  }
+  SECTION("required that is not a boolean") {
+    std::string text = with(kGood, "title = wf.text { required = true }",
+                            "title = wf.text { required = \"yes\" }");
+    expect_problem(text, line_of(text, "required = \"yes\""),
+                   "required of 'title' must be true or false");
+  }
+}
+
+TEST_CASE("`sets` naming something that is not a field is reported on the action's line") {
+  std::string text =
+      with(kGood, "sets = { \"title\", \"tags\" }", "sets = { \"title\", \"tagz\" }");
+  auto problems =
+      expect_problem(text, line_of(text, "send ="),
+                     "action 'send' in state 'draft' sets 'tagz', which is not a field");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("a payload field with the name of an item field is reported on its line") {
+  std::string text =
+      with(kGood, "fields = { reason = wf.text { required = true } },",
+           "fields = {\n            reason = wf.text { required = true },\n            title = "
+           "wf.text {},\n          },");
+  auto problems = expect_problem(text, line_of(text, "title = wf.text {},"),
+                                 "payload field 'title' of action 'reject' in state 'review' has "
+                                 "the name of an item field");
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("guards and effects must be functions") {
+  std::string text = with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } }",
+                          "approve = { to = \"done\", roles = { \"reviewer\" }, guard = true }");
+  expect_problem(text, line_of(text, "approve ="), "guard of action 'approve' must be a function");
+}
+
+TEST_CASE("tables imitating the constructors' internal keys are reported and not thrown") {
+  // load_workflow never throws for a bad file, even one that writes the keys the commsflow
+  // constructors use internally.
+  auto [from, to, fragment] = GENERATE(table<std::string, std::string, std::string>({
+      {"count = wf.integer { min = 0 }", "count = { __field = 1 }", "must be made with a type"},
+      {"count = wf.integer { min = 0 }", "count = { __field = \"integer\", __line = \"x\" }", ""},
+      {"approve = { to = \"done\", roles = { \"reviewer\" } }",
+       "approve = { to = \"done\", roles = { \"reviewer\" }, guard = { [\"$fn\"] = \"x\" } }",
+       "guard of action 'approve' must be a function"},
+      {"approve = { to = \"done\", roles = { \"reviewer\" } }",
+       "approve = { to = \"done\", roles = { \"reviewer\" }, __line = {} }", ""},
+  }));
+  std::string text = with(kGood, from, to);
+  INFO(to);
+  LoadedWorkflow loaded;
+  REQUIRE_NOTHROW(loaded = load(text));
+  INFO(listing(loaded.problems));
+  for (const auto& p : loaded.problems) CHECK(p.file == kPath);
+  if (!fragment.empty()) expect_problem(text, line_of(text, to.substr(0, 8)), fragment);
+}
+
+TEST_CASE("several problems are all reported each with its line") {
+  std::string text = with(kGood, "prefix = \"CHK\"", "prefix = \"chk\"");
+  text = with(text, "roles = { \"head_of_comms\" }", "rols = { \"head_of_comms\" }");
+  text = with(text, "wf.list { of = wf.text {} }", "wf.list {}");
+  LoadedWorkflow loaded = load(text);
+  INFO(listing(loaded.problems));
+  auto has = [&](int line, const std::string& fragment) {
+    return std::any_of(loaded.problems.begin(), loaded.problems.end(), [&](const Diagnostic& p) {
+      return p.line == line && p.message.find(fragment) != std::string::npos;
+    });
+  };
+  CHECK(has(line_of(text, "prefix ="), "prefix 'chk'"));
+  CHECK(has(line_of(text, "rols ="), "unknown key 'rols'"));
+  CHECK(has(line_of(text, "tags ="), "list 'tags' needs `of"));
+}
+
+TEST_CASE("states and actions and fields come out in source order") {
+  const std::string text = R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "ordered",
+  prefix = "ORD",
+  fields = {
+    zebra = wf.text {},
+    apple = wf.integer {},
+    mango = wf.boolean {},
+  },
+  submit = { roles = { "requester" } },
+  initial = "zulu",
+  states = {
+    zulu = {
+      actions = {
+        yankee = { to = "alpha", roles = { "triager" } },
+        bravo = { to = "mike", roles = { "triager" } },
+      },
+    },
+    alpha = { actions = { finish = { to = "done", roles = { "triager" } } } },
+    mike = {
+      label = "Mike",
+      actions = { finish_too = { to = "done", roles = { "triager" } } },
+    },
+    done = { final = true },
+  },
+}
+)lua";
+  auto loaded = load(text);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  const Definition& d = loaded.definition;
+  std::vector<std::string> states, fields, actions;
+  for (const auto& s : d.states) states.push_back(s.name);
+  for (const auto& f : d.fields) fields.push_back(f.name);
+  for (const auto& a : d.states.at(0).actions) actions.push_back(a.name);
+  CHECK(states == std::vector<std::string>{"zulu", "alpha", "mike", "done"});
+  CHECK(fields == std::vector<std::string>{"zebra", "apple", "mango"});
+  CHECK(actions == std::vector<std::string>{"yankee", "bravo"});
+  CHECK(d.states[0].line == line_of(text, "zulu = {"));
+  CHECK(d.states[2].line == line_of(text, "mike = {"));
+  CHECK(d.states[2].label == "Mike");
+  CHECK(d.states[0].actions[1].line == line_of(text, "bravo ="));
+  CHECK(d.line == line_of(text, "return wf.workflow"));
+}
+
+TEST_CASE("the shipped workflows load with no problems") {
+  auto dir = commsflow::test::shipped_workflows();
+  auto files = workflow_files(dir);
+  REQUIRE(files.size() >= 2);
+  for (const auto& file : files) {
+    INFO(file.string());
+    ScriptSource source{file.string(), read_file(file), dir / "lib"};
+    auto loaded = load_workflow(source, "v", ScriptLimits{}, test_clock());
+    INFO(listing(loaded.problems));
+    CHECK(loaded.ok());
+    CHECK(loaded.script);
+    CHECK_FALSE(loaded.definition.states.empty());
+    // Source order: each state's line is after the previous one's.
+    for (size_t i = 1; i < loaded.definition.states.size(); ++i) {
+      CHECK(loaded.definition.states[i - 1].line < loaded.definition.states[i].line);
+    }
+  }
+}
+
+TEST_CASE("the website update workflow keeps its states in source order") {
+  auto file = commsflow::test::shipped_workflows() / "website_update.lua";
+  std::string text = read_file(file);
+  auto loaded = load_workflow(ScriptSource{file.string(), text, file.parent_path() / "lib"}, "v",
+                              ScriptLimits{}, test_clock());
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  std::vector<std::string> states;
+  for (const auto& s : loaded.definition.states) states.push_back(s.name);
+  CHECK(states == std::vector<std::string>{"requested", "in_progress", "in_review", "approved",
+                                           "published", "declined"});
+  CHECK(loaded.definition.states[0].line == line_of(text, "    requested = {"));
+}
