@@ -63,6 +63,18 @@ int main(int argc, char** argv) {
   app.add_flag("--json", session.options.json, "Print JSON for scripts instead of text");
   commsflow::cli::add_admin_commands(app, session);
   commsflow::cli::add_item_commands(app, session);
+  commsflow::cli::add_triage_commands(app, session);
+
+  // --json counts even when parsing stopped before its value was stored.
+  auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };
+  auto report = [&](const char* code, const std::string& message, int exit_code) {
+    if (json()) {
+      session.print_json(commsflow::Json{{"error", {{"code", code}, {"message", message}}}});
+    } else {
+      std::cerr << "error: " << message << "\n";
+    }
+    return exit_code;
+  };
 
   try {
     app.parse(argc, argv);
@@ -71,22 +83,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
+    std::string message = usage_message(app, e);
+    if (!json()) message += "\nRun with --help for more information.";
+    return report(to_string(commsflow::ErrorKind::BadInput), message, 2);
   } catch (const Error& e) {
-    if (session.options.json) {
-      session.print_json(
-          commsflow::Json{{"error", {{"code", to_string(e.kind())}, {"message", e.what()}}}});
-    } else {
-      std::cerr << "error: " << e.what() << "\n";
-    }
-    return commsflow::exit_code_for(e.kind());
+    return report(to_string(e.kind()), e.what(), commsflow::exit_code_for(e.kind()));
   } catch (const commsflow::Json::exception& e) {
-    std::cerr << "error: bad JSON: " << e.what() << "\n";
-    return 2;
+    return report(to_string(commsflow::ErrorKind::BadInput), std::string("bad JSON: ") + e.what(),
+                  2);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 3;
+    return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }
   return session.exit_code;
 }

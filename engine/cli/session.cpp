@@ -22,6 +22,9 @@ const Clock& Session::clock() {
 
 Engine& Session::engine(bool create) {
   if (!engine_) {
+    // Check the workflows folder before a new database is created, so that a mistyped
+    // --workflows leaves nothing behind.
+    if (create) workflow_files(options.workflows);
     Store::Options store_options;
     store_options.create = create;
     store_ = std::make_unique<Store>(options.db, store_options);
