@@ -1,0 +1,272 @@
+// The shipped comms_request workflow: RAG rating, late flags, due times, override, incidents,
+// queue and import.
+#include <commsflow/csv.h>
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::TempDir;
+
+namespace {
+
+struct Triage {
+  TempDir dir;
+  FixedClock clock{*parse_datetime("2026-11-23T09:00:00Z")};  // a Monday
+  std::unique_ptr<Store> store;
+  std::unique_ptr<WorkflowRegistry> registry;
+  std::unique_ptr<Engine> engine;
+
+  Triage() {
+    std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
+                          std::filesystem::copy_options::recursive);
+    store = std::make_unique<Store>(dir / "t.db", Store::Options{true});
+    registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
+    REQUIRE(registry->sync().empty());
+    engine = std::make_unique<Engine>(*store, *registry, clock);
+    engine->add_actor("rita", {"requester"});
+    engine->add_actor("tom", {"triager"});
+    engine->add_actor("olivia", {"comms_officer"});
+  }
+
+  static Json all_low() {
+    return Json{{"title", "Staff newsletter item"},
+                {"kind", "internal"},
+                {"requester_team", "Workforce"},
+                {"strategic_priority", "none"},
+                {"incident", "none"},
+                {"statutory", "no"},
+                {"reputational_risk", "low"},
+                {"impact", "low"},
+                {"resource", "low"},
+                {"time_sensitive", "no"},
+                {"responsibility", "own"}};
+  }
+
+  Item submit(Json changes = Json::object()) {
+    Json fields = all_low();
+    for (auto& [k, v] : changes.items()) fields[k] = v;
+    auto outcome = engine->submit("comms_request", "rita", fields);
+    REQUIRE(outcome.ok());
+    return outcome.value();
+  }
+
+  Item act(const std::string& ref, const std::string& action, Json inputs = Json::object()) {
+    auto outcome = engine->act(ActRequest{ref, action, "tom", inputs, "", std::nullopt});
+    if (!outcome) INFO(outcome.refusal().reasons.front());
+    REQUIRE(outcome.ok());
+    return outcome.value();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ratings: highest tier wins, time-sensitive alone is amber, all low is green") {
+  Triage t;
+  Item green = t.submit();
+  CHECK(green.data["rating"] == "green");
+  CHECK(green.state == "triaged");
+
+  Item amber = t.submit(Json{{"time_sensitive", "yes"}});
+  CHECK(amber.data["rating"] == "amber");
+  CHECK(amber.data["rating_reasons"] == Json::array({"amber: time-sensitive"}));
+
+  Item red =
+      t.submit(Json{{"statutory", "yes"}, {"reputational_risk", "high"}, {"impact", "medium"}});
+  CHECK(red.data["rating"] == "red");
+  CHECK(red.data["rating_reasons"] ==
+        Json::array({"red: statutory obligation", "red: high reputational risk"}));
+}
+
+TEST_CASE("a submission missing criteria or with bad values is refused naming every field") {
+  Triage t;
+  Json fields = Triage::all_low();
+  fields.erase("impact");
+  fields.erase("statutory");
+  fields["resource"] = "huge";
+  try {
+    t.engine->submit("comms_request", "rita", fields);
+    FAIL("expected bad input");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("impact: is required"));
+    CHECK_THAT(e.what(), Catch::Contains("statutory: is required"));
+    CHECK_THAT(e.what(), Catch::Contains("resource: 'huge' is not one of"));
+  }
+  CHECK(t.engine->items({}).empty());
+}
+
+TEST_CASE("influence requests are redirected to the owner and not queued") {
+  Triage t;
+  CHECK_THROWS_WITH(t.engine->submit("comms_request", "rita",
+                                     [] {
+                                       Json f = Triage::all_low();
+                                       f["responsibility"] = "influence";
+                                       return f;
+                                     }()),
+                    Catch::Contains("owner_org: is required when responsibility is influence"));
+  Item item =
+      t.submit(Json{{"responsibility", "influence"}, {"owner_org", "Acute trust press office"}});
+  CHECK(item.state == "redirected");
+  CHECK(item.data["redirected_to"] == "Acute trust press office");
+  CHECK(t.engine->queue("comms_request").empty());
+}
+
+TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") {
+  Triage t;
+  // A red campaign needs 10 working days' notice.
+  Item item = t.submit(
+      Json{{"kind", "campaign"}, {"strategic_priority", "primary"}, {"needed_by", "2026-11-24"}});
+  CHECK(item.data["late"] == true);
+  CHECK_THAT(item.data["late_reason"].get<std::string>(),
+             Catch::Contains("leaves 1 working day(s); campaign requests rated red need 10"));
+  Item early = t.submit(
+      Json{{"kind", "campaign"}, {"strategic_priority", "primary"}, {"needed_by", "2027-01-29"}});
+  CHECK(early.data["late"] == false);
+}
+
+TEST_CASE("due times count working days and skip bank holidays") {
+  Triage t;
+  CHECK(t.submit().data["due_at"] == "2026-12-07T09:00:00Z");  // green: 10 working days
+  t.clock.set(*parse_datetime("2026-12-24T10:00:00Z"));        // Thursday before Christmas
+  Item red = t.submit(Json{{"impact", "high"}});
+  CHECK(red.data["due_at"] == "2026-12-29T10:00:00Z");  // skips 25th, weekend, 28th
+}
+
+TEST_CASE("an override needs a reason and survives re-triage") {
+  Triage t;
+  Item item = t.submit();
+  CHECK_THROWS_WITH(t.engine->act(ActRequest{item.ref, "override", "tom",
+                                             Json{{"new_rating", "red"}}, "", std::nullopt}),
+                    Catch::Contains("reason: is required"));
+  auto by_requester =
+      t.engine->act(ActRequest{item.ref, "override", "rita",
+                               Json{{"new_rating", "red"}, {"reason", "x"}}, "", std::nullopt});
+  CHECK_FALSE(by_requester.ok());
+
+  item = t.act(item.ref, "override", Json{{"new_rating", "red"}, {"reason", "Minister visiting"}});
+  CHECK(item.data["rating"] == "red");
+  CHECK(item.data["computed_rating"] == "green");
+  CHECK(item.data["overridden_by"] == "tom");
+  CHECK(item.data["override_reason"] == "Minister visiting");
+
+  item = t.act(item.ref, "retriage", Json{{"impact", "medium"}});
+  CHECK(item.data["computed_rating"] == "amber");
+  CHECK(item.data["rating"] == "red");
+  CHECK(item.state == "triaged");
+}
+
+TEST_CASE("a major incident pauses less critical work and closing it resumes exactly that") {
+  Triage t;
+  Item red = t.submit(Json{{"impact", "high"}});
+  Item amber_soon = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(amber_soon.ref, "override", Json{{"new_rating", "amber"}, {"reason", "due soon"}});
+  Item green = t.submit();
+  Item manual = t.submit(Json{{"title", "Paused by hand"}});
+  t.act(manual.ref, "pause", Json{{"reason", "waiting for the requester"}});
+
+  auto declared = t.engine->declare_incident("Storm Bert", "major", "tom");
+  REQUIRE(declared.ok());
+  // Amber work is due in 5 working days, more than 2, so it pauses too; red never pauses.
+  CHECK(declared.value().affected == std::vector<std::string>{amber_soon.ref, green.ref});
+  CHECK(t.engine->item(red.ref).state == "triaged");
+  CHECK(t.engine->item(green.ref).state == "paused");
+  CHECK(t.engine->item(green.ref).data["paused_by_incident"] == "Storm Bert");
+  CHECK(t.engine->history(green.ref).back().payload["incident_name"] == "Storm Bert");
+  CHECK_THROWS_WITH(t.engine->declare_incident("Storm Bert", "major", "tom"),
+                    Catch::Contains("already active"));
+
+  t.clock.advance(std::chrono::hours(48));
+  auto closed = t.engine->close_incident("Storm Bert", "tom");
+  REQUIRE(closed.ok());
+  CHECK(closed.value().affected == std::vector<std::string>{amber_soon.ref, green.ref});
+  Item resumed = t.engine->item(green.ref);
+  CHECK(resumed.state == "triaged");
+  CHECK(resumed.data["due_at"] == "2026-12-09T09:00:00Z");  // two days later than 12-07
+  CHECK(t.engine->item(manual.ref).state == "paused");      // paused for another reason
+  CHECK_THROWS_WITH(t.engine->close_incident("Storm Bert", "tom"), Catch::Contains("no active"));
+  CHECK(verify(*t.store).ok());
+}
+
+TEST_CASE("a minor incident pauses only green work; only triagers may declare") {
+  Triage t;
+  Item amber = t.submit(Json{{"time_sensitive", "yes"}});
+  Item green = t.submit();
+  auto refused = t.engine->declare_incident("Outage", "minor", "olivia");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(t.engine->items(ItemFilter{"incident", "", -1}).empty());
+  auto declared = t.engine->declare_incident("Outage", "minor", "tom");
+  REQUIRE(declared.ok());
+  CHECK(declared.value().affected == std::vector<std::string>{green.ref});
+  CHECK(t.engine->item(amber.ref).state == "triaged");
+}
+
+TEST_CASE("the queue orders red, amber, green, then due time, with paused work last") {
+  Triage t;
+  Item green = t.submit();
+  Item amber = t.submit(Json{{"time_sensitive", "yes"}});
+  Item red_later = t.submit(Json{{"impact", "high"}});
+  t.clock.set(*parse_datetime("2026-11-20T09:00:00Z"));
+  Item red_sooner = t.submit(Json{{"resource", "high"}});
+  Item paused_red = t.submit(Json{{"statutory", "yes"}});
+  t.act(paused_red.ref, "pause", Json{{"reason", "on hold"}});
+  std::vector<std::string> order;
+  for (const auto& item : t.engine->queue("comms_request")) order.push_back(item.ref);
+  CHECK(order == std::vector<std::string>{red_sooner.ref, red_later.ref, amber.ref, green.ref,
+                                          paused_red.ref});
+}
+
+TEST_CASE("import takes every row or none, reporting each bad row by line") {
+  Triage t;
+  std::vector<ImportRow> rows = {
+      {2, Triage::all_low()}, {3, Triage::all_low()}, {4, Triage::all_low()}};
+  rows[1].fields["kind"] = "podcast";
+  rows[2].fields.erase("impact");
+  try {
+    t.engine->import_items("comms_request", "rita", rows);
+    FAIL("expected the import to be refused");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("line 3: kind: 'podcast' is not one of"));
+    CHECK_THAT(e.what(), Catch::Contains("line 4: impact: is required"));
+  }
+  CHECK(t.engine->items({}).empty());
+  CHECK_FALSE(t.store->last_event());
+}
+
+TEST_CASE("the shipped sample of requests imports cleanly") {
+  Triage t;
+  auto path = std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "samples" / "comms_requests.csv";
+  auto records = parse_csv(read_file(path), path.string());
+  REQUIRE(records.size() > 60);
+  std::vector<ImportRow> rows;
+  for (size_t r = 1; r < records.size(); ++r) {
+    ImportRow row{records[r].line, Json::object()};
+    for (size_t c = 0; c < records[0].fields.size(); ++c) {
+      if (!records[r].fields[c].empty()) row.fields[records[0].fields[c]] = records[r].fields[c];
+    }
+    rows.push_back(row);
+  }
+  auto refs = t.engine->import_items("comms_request", "rita", rows);
+  CHECK(refs.size() == rows.size());
+  std::map<std::string, int> ratings;
+  for (const auto& item : t.engine->items(ItemFilter{"comms_request", "", -1})) {
+    ratings[item.data["rating"].get<std::string>()]++;
+  }
+  CHECK(ratings["red"] > 0);
+  CHECK(ratings["amber"] > 0);
+  CHECK(ratings["green"] > 0);
+}
+
+TEST_CASE("CSV reading keeps record lines and rejects broken quoting") {
+  auto records = parse_csv("a,b\r\n\"x, \"\"y\"\"\",\"multi\nline\"\r\nlast,1\n", "f.csv");
+  REQUIRE(records.size() == 3);
+  CHECK(records[1].fields == std::vector<std::string>{"x, \"y\"", "multi\nline"});
+  CHECK(records[2].line == 4);
+  CHECK_THROWS_WITH(parse_csv("a\n\"open", "f.csv"), Catch::Contains("f.csv: line 2"));
+  CHECK_THROWS_WITH(parse_csv("a\nb\"c\n", "f.csv"), Catch::Contains("quote inside"));
+  CHECK(csv_escape("plain") == "plain");
+  CHECK(csv_escape("a,\"b\"") == "\"a,\"\"b\"\"\"");
+}
