@@ -110,8 +110,9 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   try {
-    // The first read of the file: a non-database fails here with SQLITE_NOTADB.
-    exec("PRAGMA journal_mode=WAL");
+    // The first read of the file: a non-database fails here with SQLITE_NOTADB. WAL is switched
+    // on by migrate(), only once the file is known to be a commsflow database.
+    exec("SELECT count(*) FROM sqlite_schema");
     exec(durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
   } catch (...) {

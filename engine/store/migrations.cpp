@@ -57,6 +57,7 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
          "to {}). Upgrade commsflow to open it; nothing was changed.",
          db.path().string(), current, newest);
   }
+  db.exec("PRAGMA journal_mode=WAL");  // persistent; a no-op when already in WAL mode
 
   for (const Migration& m : migrations) {
     if (m.number <= current) continue;

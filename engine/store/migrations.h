@@ -16,7 +16,8 @@ struct Migration {
 // In ascending order of number.
 const std::vector<Migration>& embedded_migrations();
 
-// Brings the database up to the newest embedded migration, each in its own transaction and
+// Checks the file is a commsflow database (or empty) of a version this build knows, switches it
+// to WAL, then brings the database up to the newest embedded migration, each in its own transaction and
 // recorded in schema_migrations. Throws Error(Storage) if the file was written by a newer
 // version of commsflow, or is an SQLite database that is not a commsflow one.
 // Returns the schema version in force afterwards.

@@ -933,13 +933,9 @@ TEST_CASE("cli: another application's SQLite database is refused and left unchan
   CHECK(test::query_text(p.db(), "SELECT group_concat(x) FROM foo") == "42");
 }
 
-// KNOWN BUG (engine/store/database.cpp, not the CLI): the store runs `PRAGMA journal_mode=WAL`
-// when it opens a file, before it finds the file is not a commsflow database, so the refused
-// file is switched from its rollback journal to WAL: its header bytes change although the message
-// says "refusing to change it". Marked [!shouldfail]: when the store checks before it sets WAL,
-// this test starts "failing" - remove the tag then.
-TEST_CASE("cli: refusing another application's SQLite database leaves its bytes unchanged",
-          "[!shouldfail]") {
+// The store must find out the file is not a commsflow database before it switches on WAL, or the
+// refused file's header changes although the message says "refusing to change it".
+TEST_CASE("cli: refusing another application's SQLite database leaves its bytes unchanged") {
   Project p;
   test::raw_sql(p.db(), "CREATE TABLE foo(x INTEGER); INSERT INTO foo VALUES (42);");
   REQUIRE(test::query_text(p.db(), "PRAGMA journal_mode") == "delete");
