@@ -127,6 +127,12 @@ end
 local criterion = function(options, label) options.required = true; options.label = label; return wf.choice(options) end
 local open_states = { "triaged", "accepted", "in_progress" }
 
+local decline = {
+  to = "declined", roles = { "triager" },
+  fields = { reason = wf.text { required = true, max = 500 } },
+  effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
+}
+
 local function common_actions(actions)
   actions.override = {
     roles = { "triager" }, -- stays in its state
@@ -151,11 +157,7 @@ local function common_actions(actions)
     fields = { reason = wf.text { max = 500 }, incident_name = wf.text {} },
     effect = pause,
   }
-  actions.decline = {
-    to = "declined", roles = { "triager" },
-    fields = { reason = wf.text { required = true, max = 500 } },
-    effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
-  }
+  actions.decline = decline
   return actions
 end
 
@@ -238,11 +240,7 @@ return wf.workflow {
         route = function(item) return item.paused_from end,
         effect = resume,
       },
-      decline = {
-        to = "declined", roles = { "triager" },
-        fields = { reason = wf.text { required = true, max = 500 } },
-        effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
-      },
+      decline = decline,
     } },
     done = { final = true },
     declined = { final = true },
