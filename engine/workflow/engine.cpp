@@ -337,13 +337,18 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   return item;
 }
 
+std::optional<Item> Engine::active_incident(std::string_view name) {
+  for (Item& i : store_.items_with_data("incident", "name", name)) {
+    if (!registry_.version(i.version).definition.is_final(i.state)) return std::move(i);
+  }
+  return std::nullopt;
+}
+
 Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::string_view level,
                                                  std::string_view actor) {
   auto tx = store_.begin_write();
-  for (const Item& i : store_.items_with_data("incident", "name", name)) {
-    if (!registry_.version(i.version).definition.is_final(i.state)) {
-      fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, i.ref);
-    }
+  if (auto active = active_incident(name)) {
+    fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, active->ref);
   }
   auto incident = submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
   if (!incident) return incident.refusal();
@@ -375,10 +380,7 @@ Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::str
 
 Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::string_view actor) {
   auto tx = store_.begin_write();
-  std::optional<Item> active;
-  for (const Item& i : store_.items_with_data("incident", "name", name)) {
-    if (!registry_.version(i.version).definition.is_final(i.state)) active = i;
-  }
+  std::optional<Item> active = active_incident(name);
   if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
   auto closed = act_in_transaction(
       ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});

@@ -111,6 +111,8 @@ class Engine {
                                       const Json& inputs);
   Outcome<Item> act_in_transaction(const ActRequest& request);
   Actor require_actor(std::string_view name);
+  // The incident of that name not yet in a final state, if any.
+  std::optional<Item> active_incident(std::string_view name);
   std::int64_t append_event(Event& event);
 
   Store& store_;
