@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <set>
 
+#include "audit/document_hash.h"
 #include "workflow/signoff_rules.h"
 
 namespace commsflow {
@@ -48,18 +49,12 @@ std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& 
   return signoff.contains("escalated_at") ? spec.escalate_to : std::vector<std::string>{};
 }
 
+// Sorts the attachments by name and sets their hashes; returns the version's hash.
 std::string hash_document(const std::string& content, std::vector<Attachment>& attachments) {
-  if (attachments.empty()) return to_hex(sha256(content));
-  // With attachments the version's hash covers a manifest naming each part's hash, so any
-  // part can be checked on its own with a standard sha256 tool.
   std::sort(attachments.begin(), attachments.end(),
             [](const Attachment& a, const Attachment& b) { return a.name < b.name; });
-  std::string manifest = fmt::format("text {}\n", to_hex(sha256(content)));
-  for (auto& a : attachments) {
-    a.hash = to_hex(sha256(a.content));
-    manifest += fmt::format("file {} {}\n", a.hash, a.name);
-  }
-  return to_hex(sha256(manifest));
+  for (auto& a : attachments) a.hash = to_hex(sha256(a.content));
+  return document_hash(content, attachments);
 }
 
 }  // namespace
