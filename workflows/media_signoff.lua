@@ -253,6 +253,8 @@ return wf.workflow {
             item.issued_channel = ctx.payload.channel
           end,
         },
+        -- Timing can change between approval and issue: an embargo moves, an election is called.
+        update_timing = { roles = { "comms_officer", "head_of_comms" }, sets = { "embargo_until", "pre_election" } },
         redraft = { to = "drafting", roles = { "comms_officer", "head_of_comms" } },
       },
     },
