@@ -66,7 +66,7 @@ class Builder {
     if (d.line <= 0) d.line = index_.find_call("workflow", 0);
     check_keys(t,
                {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
-                "submit", "states", "incident_policy"},
+                "submit", "states", "incident_policy", "children", "parent", "reports"},
                "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
@@ -103,6 +103,7 @@ class Builder {
     }
 
     d.incident_policy = function(t, "incident_policy", d.line, "the workflow");
+    read_family_and_reports(t, d);
 
     int states_line = index_.find_key("states", d.line, d.line);
     auto states = t.find("states");
@@ -313,9 +314,16 @@ class Builder {
       check_keys(spec, {"__line", "roles", "guard", "effect", "label", "to", "route"}, what,
                  a.line);
     } else {
-      check_keys(spec,
-                 {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route"},
-                 what, a.line);
+      check_keys(
+          spec,
+          {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route", "gate"},
+          what, a.line);
+      if (auto it = spec.find("gate"); it != spec.end()) {
+        if (!it->is_boolean())
+          problem(a.line, fmt::format("gate of {} must be true or false", what));
+        else
+          a.gate = it->get<bool>();
+      }
     }
     a.to_line = index_.find_key("to", a.line, a.line);
     if (auto it = spec.find("to"); it != spec.end() && it->is_string()) {
@@ -357,8 +365,9 @@ class Builder {
       problem(s.line, fmt::format("state '{}' must be a table", name));
       return s;
     }
-    check_keys(spec, {"__line", "label", "final", "actions"}, fmt::format("state '{}'", name),
-               s.line);
+    check_keys(spec, {"__line", "label", "final", "actions", "checklist"},
+               fmt::format("state '{}'", name), s.line);
+    s.checklist = function(spec, "checklist", s.line, fmt::format("state '{}'", name));
     s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
     if (auto it = spec.find("final"); it != spec.end()) {
       if (!it->is_boolean())
@@ -382,6 +391,34 @@ class Builder {
       }
     }
     return s;
+  }
+
+  // `children = { "feedback" }`, `parent = "service_change"` and
+  // `reports = { name = function(item, ctx) return markdown end }`.
+  void read_family_and_reports(const Json& t, Definition& d) {
+    d.children = string_list(t, "children", d.line, "children");
+    if (t.contains("parent")) d.parent = text(t, "parent", d.line, false);
+    auto it = t.find("reports");
+    if (it == t.end()) return;
+    int reports_line = index_.find_key("reports", d.line, d.line);
+    if (!it->is_object()) {
+      problem(reports_line, "reports must be a table of name = function(item, ctx) ... end");
+      return;
+    }
+    for (const auto& [name, fn] : it->items()) {
+      ReportSpec r{name, 0, index_.find_key(name, reports_line, reports_line)};
+      if (!is_identifier(name) || name == "timeline") {
+        problem(r.line, fmt::format("report name '{}' must be lower-case letters, digits and "
+                                    "underscores, and not 'timeline' (built in)",
+                                    name));
+      }
+      if (!fn.is_object() || !fn.contains("$fn") || !fn.at("$fn").is_number_integer()) {
+        problem(r.line, fmt::format("report '{}' must be a function(item, ctx)", name));
+        continue;
+      }
+      r.render = fn.at("$fn").get<int>();
+      d.reports.push_back(r);
+    }
   }
 
   const std::string& path_;
@@ -504,6 +541,11 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     }
     for (const auto& a : s.actions) {
       std::string what = fmt::format("action '{}' in state '{}'", a.name, s.name);
+      if (a.gate && !s.checklist) {
+        problem(a.line, fmt::format("{} is a gate, so state '{}' needs `checklist = "
+                                    "function(item, ctx) return {{ ... }} end`",
+                                    what, s.name));
+      }
       check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);
