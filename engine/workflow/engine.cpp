@@ -290,7 +290,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
     std::string error;
     Json coerced = coerce_value(*spec, value, error);
     if (!error.empty()) {
-      problems.push_back({key, error});
+      problems.push_back(problem_at(key, error));
     } else if (is_data) {
       if (coerced.is_null()) {
         data.erase(key);

@@ -21,10 +21,18 @@ struct Stage {
   std::string opened_at, opened_by, closed_at, closed_by;
 };
 
+// The item's events, oldest first, read inside the caller's transaction.
+std::vector<Event> events_of(Engine& engine, const Item& item) {
+  std::vector<Event> events;
+  for (const auto& stored : engine.store().events_for(item.ref))
+    events.push_back(Event::from_body(stored.seq, stored.body));
+  return events;
+}
+
 std::string timeline(Engine& engine, const Item& item) {
   const Definition& d = engine.registry().version(item.version).definition;
   std::vector<Stage> stages;
-  for (const Event& e : engine.history(item.ref)) {
+  for (const Event& e : events_of(engine, item)) {
     if (!stages.empty() && e.from_state == e.to_state) continue;
     if (!stages.empty()) {
       stages.back().closed_at = e.at;
@@ -72,7 +80,7 @@ std::string render_report(Engine& engine, std::string_view ref, std::string_view
          fmt::join(report_names(engine, item), ", "));
   }
   Json history = Json::array();
-  for (const Event& e : engine.history(item.ref)) history.push_back(Json::parse(e.body()));
+  for (const Event& e : events_of(engine, item)) history.push_back(Json::parse(e.body()));
   Json ctx{{"workflow", d.name},
            {"ref", item.ref},
            {"state", item.state},
