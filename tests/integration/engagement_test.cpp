@@ -297,8 +297,9 @@ TEST_CASE("Health scrutiny is required for a substantial variation and says why 
   }
 }
 
-TEST_CASE("A consultation shorter than 12 weeks needs a rationale; none opens before an election",
-          "[engagement]") {
+TEST_CASE(
+    "A consultation shorter than 12 weeks needs a rationale and none opens before an election",
+    "[engagement]") {
   Engagement e;
   std::string ref = e.submit_change(true);
   e.advance_to(ref, "consultation");
@@ -487,7 +488,7 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
   e.run(0, {"verify"});
 }
 
-TEST_CASE("Reports: unknown names and items are named; raw HTML is not passed through",
+TEST_CASE("Reports name unknown reports and items, and keep raw HTML out of the page",
           "[engagement]") {
   Engagement e;
   std::string ref = e.submit_change(true);
