@@ -106,6 +106,7 @@ VerifyReport verify(Store& store) {
   });
   report.head_hash = prev;
 
+  verify_documents(store, by_ref, report.problems);
   for (const Item& stored : store.items(ItemFilter{})) {
     ++report.items;
     auto it = by_ref.find(stored.ref);

@@ -91,6 +91,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions)
   for (const auto& f : d.fields) {
     if (item.data.contains(f.name)) print_value("  ", f.name, item.data[f.name]);
   }
+  print_signoff(s, item);
   if (!with_actions) return;
   print_family(engine, item);
   if (d.is_final(item.state)) {

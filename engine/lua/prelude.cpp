@@ -67,6 +67,15 @@ end
 function M.state(spec) local s = copy(spec, "state"); s.__line = caller_line(); return s end
 function M.action(spec) local a = copy(spec, "action"); a.__line = caller_line(); return a end
 
+-- A sign-off step: approvers decide on the current document version.
+-- commsflow.signoff { approvers = { "head_of_comms" }, rule = "any", approved = "next_state",
+--                     changes_required = "drafting", due = function(item, ctx) ... end }
+function M.signoff(spec)
+  local s = copy(spec, "signoff")
+  s.__signoff, s.__line = true, caller_line()
+  return s
+end
+
 function M.workflow(spec)
   local w = copy(spec, "workflow")
   w.__workflow, w.__line = true, caller_line()

@@ -57,6 +57,21 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
        result.is_null() ? "nothing" : result.dump());
 }
 
+// Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an
+// effect did to them, they stay as they were.
+void keep_engine_records(const Json& before, Json& after) {
+  if (after.is_array() && after.empty()) after = Json::object();
+  if (!after.is_object()) return;
+  std::vector<std::string> dropped;
+  for (const auto& [key, _] : after.items()) {
+    if (!key.empty() && key[0] == '_' && !before.contains(key)) dropped.push_back(key);
+  }
+  for (const auto& key : dropped) after.erase(key);
+  for (const auto& [key, value] : before.items()) {
+    if (!key.empty() && key[0] == '_') after[key] = value;
+  }
+}
+
 struct Ruled {
   Json data;
   std::string to;
@@ -91,6 +106,7 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
     auto r = wf.script->call(action.effect, data, ctx, label);
     out.data =
         (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
+    keep_engine_records(data, out.data);
     auto problems = validate_data(d.fields, out.data, true);
     if (!problems.empty()) {
       std::string message =
@@ -192,6 +208,9 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
     if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
   }
   auto problems = validate_data(d.fields, data, /*require_all=*/true);
+  for (const auto& [key, _] : data.items()) {
+    if (!key.empty() && key[0] == '_') problems.push_back({key, "is not a field of this workflow"});
+  }
   check_actor_fields(store_, d.fields, data, problems);
   if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
@@ -333,16 +352,19 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   event.to_state = ruled.value().to;
   event.version = item.version;
   event.payload = payload;
-  event.changes = diff_changes(item.data, ruled.value().data);
   event.note = request.note;
-  append_event(event);
 
-  std::int64_t read_revision = item.revision;
+  const Item before = item;
   item.state = ruled.value().to;
   item.data = std::move(ruled.value().data);
+  if (item.state != before.state) on_state_change(wf, before, item, "");
+  event.to_state = item.state;
+  event.changes = diff_changes(before.data, item.data);
+  append_event(event);
+
   item.revision += 1;
   item.updated_at = now;
-  if (!store_.update_item(item, read_revision)) {
+  if (!store_.update_item(item, before.revision)) {
     fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
          item.ref);
   }

@@ -222,6 +222,7 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
   }
   std::vector<std::string> unset;
   for (auto& [key, value] : data.items()) {
+    if (!key.empty() && key[0] == '_') continue;  // the engine's own records
     auto spec = std::find_if(fields.begin(), fields.end(),
                              [&](const FieldSpec& f) { return f.name == key; });
     if (spec == fields.end()) {
