@@ -82,6 +82,12 @@ function M.workflow(spec)
   return w
 end
 
+-- One line of a stage checklist: commsflow.check("EIA complete", ok, "why, when useful").
+function M.check(label, ok, why)
+  if type(label) ~= "string" then error("commsflow.check expects a label (text) first", 2) end
+  return { label = label, ok = ok and true or false, why = why }
+end
+
 -- Durations in seconds.
 function M.minutes(n) return n * 60 end
 function M.hours(n) return n * 3600 end

@@ -60,6 +60,7 @@ struct ActionSpec {
   ScriptFunction effect = 0;
   std::vector<FieldSpec> fields;  // payload, passed to guard and effect as ctx.payload
   std::vector<std::string> sets;  // item fields the action may set from its input
+  bool gate = false;              // refused while any line of its state's checklist is unmet
   int line = 0;
   int to_line = 0;
   int roles_line = 0;
@@ -106,11 +107,20 @@ struct StateSpec {
   std::string name;
   std::string label;
   bool final = false;
+  // (item, ctx) -> list of {label, ok, why}: what the stage needs before it can close.
+  ScriptFunction checklist = 0;
   std::vector<ActionSpec> actions;  // in source order
   std::optional<SignoffSpec> signoff;
   int line = 0;
 
   const ActionSpec* action(std::string_view name) const;
+};
+
+// A named report: (item, ctx) -> Markdown text.
+struct ReportSpec {
+  std::string name;
+  ScriptFunction render = 0;
+  int line = 0;
 };
 
 struct Definition {
@@ -129,6 +139,11 @@ struct Definition {
   std::vector<std::string> document_roles;
   std::string document_label;
   std::vector<StateSpec> states;  // in source order
+  // Workflows whose items may belong to items of this one; their items are passed to guards,
+  // checklists and reports as ctx.children (loaded only when this list is not empty).
+  std::vector<std::string> children;
+  std::string parent;               // when set, every item of this workflow belongs to one of it
+  std::vector<ReportSpec> reports;  // by name
   int line = 0;
 
   const StateSpec* state(std::string_view name) const;

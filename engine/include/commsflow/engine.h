@@ -81,6 +81,13 @@ struct AvailableAction {
   std::vector<std::string> fields;
 };
 
+// One line of a stage's checklist (see the state's `checklist` in the workflow).
+struct ChecklistLine {
+  std::string label;
+  bool ok = false;
+  std::string why;  // optional: what is missing, or why a line does not apply
+};
+
 struct IncidentResult {
   Item incident;                      // the incident item (workflow "incident")
   std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
@@ -105,8 +112,10 @@ class Engine {
  public:
   Engine(Store& store, WorkflowRegistry& registry, const Clock& clock);
 
-  // Creates an item of the workflow's current version in its initial state.
-  Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs);
+  // Creates an item of the workflow's current version in its initial state. `parent` (a ref,
+  // or empty) makes it a child of that item, whose workflow must list this one in `children`.
+  Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs,
+                       std::string_view parent = {});
   Outcome<Item> act(const ActRequest& request);
 
   // Declares an incident (an item of the "incident" workflow) and, in the same transaction,
@@ -132,6 +141,8 @@ class Engine {
   Item item(std::string_view ref);  // throws Error(NotFound)
   std::vector<Item> items(const ItemFilter& filter);
   std::vector<AvailableAction> available_actions(const Item& item);
+  // The checklist of the item's current state, met and unmet lines (empty when it has none).
+  std::vector<ChecklistLine> checklist(const Item& item);
   std::vector<Event> history(std::string_view ref);  // throws Error(NotFound)
   std::vector<WorkflowSummary> workflows();
 
@@ -163,11 +174,12 @@ class Engine {
 
   Store& store() { return store_; }
   WorkflowRegistry& registry() { return registry_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   // The work of submit/act inside a write transaction the caller holds.
   Outcome<Item> submit_in_transaction(std::string_view workflow, std::string_view actor,
-                                      const Json& inputs);
+                                      const Json& inputs, std::string_view parent = {});
   Outcome<Item> act_in_transaction(const ActRequest& request);
   Actor require_actor(std::string_view name);
   // The incident of that name not yet in a final state, if any.

@@ -33,8 +33,9 @@ struct Item {
   std::int64_t revision = 0;
   std::string created_at;
   std::string updated_at;
+  std::string parent;  // ref of the item this one belongs to; empty for none
 
-  // {ref, workflow, version, state, data, revision, created_at, updated_at}
+  // {ref, workflow, version, state, data, revision, created_at, updated_at[, parent]}
   Json to_json() const;
 };
 
@@ -109,6 +110,7 @@ struct ItemFilter {
   std::string workflow;  // empty: any
   std::string state;     // empty: any
   std::int64_t limit = -1;
+  std::string parent = {};  // empty: any; otherwise only the children of this ref
 };
 
 class StoreTransaction {
