@@ -4,16 +4,33 @@
 // no gap and that hash = SHA-256(previous stored hash || body). It then replays each item's
 // events and checks the result equals the stored item row. It reads in one read transaction, so
 // it never blocks writers (WAL).
+//
+// Anchoring: the chain head (sequence and hash) can be written down, e.g. in board minutes.
+// Because each hash covers every event before it, recomputing the chain from the stored bodies
+// and arriving at the same hash at that sequence proves nothing up to it was changed, even if
+// someone rewrote the stored hashes to hide an edit.
 #pragma once
 
 #include <commsflow/event.h>
 #include <commsflow/store.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace commsflow {
+
+// An event's place in the chain: its sequence and hash.
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash;  // lower-case hex; genesis (64 zeros) before the first event
+};
+
+// Parses "SEQ:HASH" as printed by `commsflow verify --head`. Throws Error(BadInput) naming the
+// text when it is not a sequence number, a colon and 64 hex digits.
+ChainHead parse_chain_head(std::string_view text);
 
 struct VerifyProblem {
   std::int64_t seq = 0;  // 0 when the problem is about an item row
@@ -30,7 +47,9 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-VerifyReport verify(Store& store);
+// With an `anchor`, also recomputes the chain from the stored bodies alone up to anchor.seq and
+// reports a problem unless it arrives at anchor.hash (or the log no longer reaches anchor.seq).
+VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor = std::nullopt);
 
 // The item its events describe: state, data, revision, created/updated times and version.
 // `ref` and `workflow` are left for the caller. Requires events in sequence order.
