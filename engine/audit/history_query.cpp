@@ -49,6 +49,7 @@ AuditRow to_row(std::int64_t seq, std::string_view body, std::string_view hash,
   row.document_hash = text_of(e.payload, "document_hash");
   row.comment = text_of(e.payload, "comment");
   row.note = std::move(e.note);
+  row.changes = std::move(e.changes);
   row.payload = std::move(e.payload);
   row.hash = std::string(hash);
   return row;
@@ -129,6 +130,7 @@ ReportTable audit_table(const std::vector<AuditRow>& rows) {
                    {"document_hash", "Document hash", false},
                    {"comment", "Comment", false},
                    {"note", "Note", false},
+                   {"changes", "Changes", false},
                    {"payload", "Payload", false},
                    {"event_hash", "Event hash", false}};
   for (const auto& r : rows) {
@@ -136,6 +138,7 @@ ReportTable audit_table(const std::vector<AuditRow>& rows) {
                           cell(r.on_behalf_of), cell(r.action), cell(r.from_state),
                           cell(r.to_state), cell(r.decision), cell(r.document_version),
                           cell(r.document_hash), cell(r.comment), cell(r.note),
+                          r.changes.empty() ? Json(nullptr) : r.changes,
                           r.payload.empty() ? Json(nullptr) : r.payload, cell(r.hash)});
   }
   return table;

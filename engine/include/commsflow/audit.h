@@ -45,6 +45,7 @@ struct AuditRow {
   std::string document_hash;     // payload.document_hash: the version a decision applied to
   std::string comment;           // payload.comment, when present
   std::string note;
+  Json changes = Json::object();  // item data changed: field -> new value, null = removed
   Json payload = Json::object();  // the whole payload, for anything not lifted out above
   std::string hash;               // the event's chain hash
 };
