@@ -91,7 +91,7 @@ TEST_CASE("cli audit: an item's history names who decided what on which version"
   CHECK(j["chain_head"]["seq"] == 8);
 }
 
-TEST_CASE("cli audit: filters combine; dates, formats and unknown items are checked") {
+TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are checked") {
   AuditProject p;
   Json decisions = p.json({"audit", "--action", "decide", "--json"});
   REQUIRE(decisions["rows"].size() == 2);
@@ -158,7 +158,7 @@ TEST_CASE("cli audit and verify read only: a changed workflow file is not loaded
 }
 
 TEST_CASE(
-    "cli verify: --head prints the chain head; --since-head proves nothing before it changed") {
+    "cli verify: --head prints the chain head and --since-head proves nothing before it changed") {
   AuditProject p;
   RunResult head = p.run(0, {"verify", "--head"});
   std::string anchor = head.out.substr(0, head.out.find('\n'));

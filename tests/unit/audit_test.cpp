@@ -243,7 +243,7 @@ TEST_CASE("audit queries: bad dates and unknown items are refused by name") {
   CHECK_THAT(e.what(), Contains("STM-2026-0099"));
 }
 
-TEST_CASE("audit: reading takes no write lock; actions commit while an audit reads") {
+TEST_CASE("audit: reading takes no write lock, so actions commit while an audit reads") {
   Fixture f(test::kStatementWorkflow, "statement.lua");
   Seeded s = seed(f);
   // The audit reads on its own connection, as `commsflow audit` in another process would.
