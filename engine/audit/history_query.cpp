@@ -113,6 +113,26 @@ std::string describe(const AuditQuery& query) {
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
+std::vector<Json> audit_cells(AuditRow r) {
+  return {Json(r.seq),
+          cell(r.at),
+          cell(r.ref),
+          cell(r.workflow),
+          cell(r.actor),
+          cell(r.on_behalf_of),
+          cell(r.action),
+          cell(r.from_state),
+          cell(r.to_state),
+          cell(r.decision),
+          cell(r.document_version),
+          cell(r.document_hash),
+          cell(r.comment),
+          cell(r.note),
+          r.changes.empty() ? Json(nullptr) : std::move(r.changes),
+          r.payload.empty() ? Json(nullptr) : std::move(r.payload),
+          cell(r.hash)};
+}
+
 ReportTable audit_table(const std::vector<AuditRow>& rows) {
   ReportTable table;
   table.title = "Audit history";
@@ -133,14 +153,7 @@ ReportTable audit_table(const std::vector<AuditRow>& rows) {
                    {"changes", "Changes", false},
                    {"payload", "Payload", false},
                    {"event_hash", "Event hash", false}};
-  for (const auto& r : rows) {
-    table.rows.push_back({Json(r.seq), cell(r.at), cell(r.ref), cell(r.workflow), cell(r.actor),
-                          cell(r.on_behalf_of), cell(r.action), cell(r.from_state),
-                          cell(r.to_state), cell(r.decision), cell(r.document_version),
-                          cell(r.document_hash), cell(r.comment), cell(r.note),
-                          r.changes.empty() ? Json(nullptr) : r.changes,
-                          r.payload.empty() ? Json(nullptr) : r.payload, cell(r.hash)});
-  }
+  for (const auto& r : rows) table.rows.push_back(audit_cells(r));
   return table;
 }
 

@@ -15,11 +15,11 @@ namespace commsflow::cli {
 namespace {
 
 void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
-  AuditResult result = query_history(s.store(), query);
-  ReportTable table = audit_table(result.rows);
+  ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
-  print_report(s, table, report_header(s, describe(query), result.head.seq, result.head.hash),
-               args);
+  ChainHead head = query_history(
+      s.store(), query, [&](AuditRow&& row) { table.rows.push_back(audit_cells(std::move(row))); });
+  print_report(s, table, report_header(s, describe(query), head.seq, head.hash), args);
 }
 
 void print_problems(const VerifyReport& report) {

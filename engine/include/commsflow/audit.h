@@ -70,7 +70,10 @@ AuditResult query_history(Store& store, const AuditQuery& query);
 // "all events"; for report headers.
 std::string describe(const AuditQuery& query);
 
-// The rows as a report table: one row per event.
-ReportTable audit_table(const std::vector<AuditRow>& rows);
+// The rows as a report table: one row per event. With no rows, the columns only: add rows with
+// audit_cells, e.g. from query_history's visitor, to avoid holding every AuditRow as well.
+ReportTable audit_table(const std::vector<AuditRow>& rows = {});
+// One row's cells in the columns of audit_table (pass an rvalue to move its payload in).
+std::vector<Json> audit_cells(AuditRow row);
 
 }  // namespace commsflow
