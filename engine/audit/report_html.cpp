@@ -2,7 +2,7 @@
 //
 // Everything the page needs is inside it: the style is inline and there are no scripts, images,
 // fonts or links, so it renders the same offline, in an email attachment or in an archive.
-#include <commsflow/report.h>
+#include <commsflow/report_table.h>
 #include <fmt/format.h>
 
 namespace commsflow {

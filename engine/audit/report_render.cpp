@@ -1,6 +1,6 @@
 // render_text, render_csv and render_json for report tables (render_html is in report_html.cpp).
 #include <commsflow/csv.h>
-#include <commsflow/report.h>
+#include <commsflow/report_table.h>
 #include <fmt/format.h>
 
 #include <algorithm>

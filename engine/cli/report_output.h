@@ -1,11 +1,11 @@
 // Printing a report table in the format the user asked for, for every `audit` report.
 //
 // A report command adds the export options to its CLI11 command, builds a ReportTable and a
-// ReportHeader (see commsflow/report.h) and calls print_report; the formats, the header and
+// ReportHeader (see commsflow/report_table.h) and calls print_report; the formats, the header and
 // --output come for free.
 #pragma once
 
-#include <commsflow/report.h>
+#include <commsflow/report_table.h>
 
 #include <CLI/CLI.hpp>
 #include <string>

@@ -2,7 +2,7 @@
 // reading without blocking writers.
 #include <commsflow/audit.h>
 #include <commsflow/csv.h>
-#include <commsflow/report.h>
+#include <commsflow/report_table.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>

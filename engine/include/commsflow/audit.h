@@ -8,7 +8,7 @@
 #pragma once
 
 #include <commsflow/json.h>
-#include <commsflow/report.h>
+#include <commsflow/report_table.h>
 #include <commsflow/store.h>
 #include <commsflow/verify.h>
 
