@@ -2,6 +2,9 @@
 #include <commsflow/sha256.h>
 #include <commsflow/verify.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <map>
 
 namespace commsflow {
@@ -46,7 +49,57 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
   }
 }
 
+// The anchor problem, if any: the log no longer reaches the anchor, or recomputing the chain up
+// to it no longer gives its hash.
+void check_anchor(const ChainHead& anchor, const std::optional<std::string>& recomputed,
+                  VerifyReport& report) {
+  if (!recomputed) {
+    report.problems.push_back(VerifyProblem{
+        anchor.seq, "",
+        report.head_seq < anchor.seq
+            ? fmt::format("the anchor {}:{} is event {} but the log ends at event {}: events "
+                          "were removed",
+                          anchor.seq, anchor.hash, anchor.seq, report.head_seq)
+            : fmt::format("the anchor {}:{} is event {}, which is missing from the log", anchor.seq,
+                          anchor.hash, anchor.seq)});
+    return;
+  }
+  if (*recomputed == anchor.hash) return;
+  bool chain_looks_intact =
+      std::none_of(report.problems.begin(), report.problems.end(),
+                   [&](const auto& p) { return p.seq > 0 && p.seq <= anchor.seq; });
+  report.problems.push_back(VerifyProblem{
+      anchor.seq, "",
+      fmt::format("the history up to event {} differs from the anchor {}:{} (it now recomputes to "
+                  "{}){}",
+                  anchor.seq, anchor.seq, anchor.hash, *recomputed,
+                  chain_looks_intact ? ": events were changed and every later hash rewritten to "
+                                       "hide it; compare with a backup to find which"
+                                     : "; the problems above show where")});
+}
+
 }  // namespace
+
+ChainHead parse_chain_head(std::string_view text) {
+  auto bad = [&]() -> ChainHead {
+    fail(ErrorKind::BadInput,
+         "chain head '{}' is not SEQ:HASH (a sequence number, a colon and 64 hex digits, as "
+         "printed by `commsflow verify --head`)",
+         text);
+  };
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  ChainHead head;
+  auto seq_text = text.substr(0, colon);
+  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
+  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || head.seq < 0) return bad();
+  for (char c : text.substr(colon + 1)) {
+    head.hash += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  Digest unused{};
+  if (!from_hex(head.hash, unused)) return bad();
+  return head;
+}
 
 Item replay(const std::vector<Event>& events) {
   Item item;
@@ -64,7 +117,7 @@ Item replay(const std::vector<Event>& events) {
   return item;
 }
 
-VerifyReport verify(Store& store) {
+VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   VerifyReport report;
   auto tx = store.begin_read();
 
@@ -73,6 +126,10 @@ VerifyReport verify(Store& store) {
   Sha256 hasher;
   Digest prev_digest{};
   std::map<std::string, std::vector<Event>> by_ref;
+  // The chain recomputed from the bodies alone, ignoring stored hashes: for the anchor.
+  Digest recomputed{};
+  std::optional<std::string> recomputed_at_anchor;
+  if (anchor && anchor->seq == 0) recomputed_at_anchor = genesis_hash();
   store.for_each_event([&](std::int64_t seq, std::string_view body, std::string_view hash) {
     ++report.events;
     if (seq != expected_seq) {
@@ -96,8 +153,18 @@ VerifyReport verify(Store& store) {
       prev_digest = Digest{};
     }
     prev = std::string(hash);
+    if (anchor && seq <= anchor->seq) {
+      recomputed = hasher.begin().add(recomputed).add(body).finish();
+      if (seq == anchor->seq) recomputed_at_anchor = to_hex(recomputed);
+    }
     try {
       Event e = Event::from_body(seq, body);
+      if (e.seq != seq) {
+        report.problems.push_back(VerifyProblem{
+            seq, e.ref,
+            fmt::format("event {} ({}) was written as event {}: events were moved or reordered",
+                        seq, e.ref, e.seq)});
+      }
       by_ref[e.ref].push_back(std::move(e));
     } catch (const Error& e) {
       report.problems.push_back(VerifyProblem{seq, "(unreadable)", e.what()});
@@ -105,6 +172,7 @@ VerifyReport verify(Store& store) {
     report.head_seq = seq;
   });
   report.head_hash = prev;
+  if (anchor) check_anchor(*anchor, recomputed_at_anchor, report);
 
   verify_documents(store, by_ref, report.problems);
   for (const Item& stored : store.items(ItemFilter{})) {

@@ -1,6 +1,5 @@
-// init, check, workflows, actor, verify.
+// init, check, workflows, actor.
 #include <commsflow/sha256.h>
-#include <commsflow/verify.h>
 #include <commsflow/workflow_loader.h>
 #include <fmt/format.h>
 
@@ -98,32 +97,6 @@ void run_workflows(Session& s) {
   }
 }
 
-void run_verify(Session& s) {
-  Engine& engine = s.engine();
-  VerifyReport report = verify(engine.store());
-  s.exit_code = report.ok() ? 0 : 1;
-  if (s.options.json) {
-    Json problems = Json::array();
-    for (const auto& p : report.problems) {
-      problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
-    }
-    s.print_json(Json{{"ok", report.ok()},
-                      {"events", report.events},
-                      {"items", report.items},
-                      {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
-                      {"problems", problems}});
-    return;
-  }
-  if (report.ok()) {
-    fmt::print("ok: {} events and {} items verified; chain head {}:{}\n", report.events,
-               report.items, report.head_seq, report.head_hash);
-    return;
-  }
-  std::cerr << fmt::format("TAMPERED: {} problem(s) found in {} events and {} items\n",
-                           report.problems.size(), report.events, report.items);
-  for (const auto& p : report.problems) std::cerr << "  - " << p.message << "\n";
-}
-
 }  // namespace
 
 void add_admin_commands(CLI::App& app, Session& s) {
@@ -166,10 +139,6 @@ void add_admin_commands(CLI::App& app, Session& s) {
     }
     for (const auto& a : actors) fmt::print("{:<24} {}\n", a.name, fmt::join(a.roles, ", "));
   });
-
-  app.add_subcommand("verify",
-                     "Check the hash chain and that every item matches its events (exit 1 if not)")
-      ->callback([&s] { run_verify(s); });
 }
 
 }  // namespace commsflow::cli

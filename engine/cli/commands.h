@@ -8,7 +8,7 @@
 
 namespace commsflow::cli {
 
-void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor, verify
+void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor
 void add_item_commands(CLI::App& app, Session& session);    // submit, act, show, list, history
 void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
 // doc, decide, delegate, delegations, inbox, outbox, tick
@@ -24,6 +24,7 @@ void add_engagement_commands(CLI::App& app, Session& session);  // report
 // and the same printed for people.
 Json family_json(Engine& engine, const Item& item);
 void print_family(Engine& engine, const Item& item);
+void add_audit_commands(CLI::App& app, Session& session);   // audit, verify
 
 // Adds demo actors and items (for `init --demo`); does nothing if there are items already.
 void add_demo_data(Engine& engine);

@@ -25,9 +25,11 @@ Engine& Session::engine(bool create) {
     // Check the workflows folder before a new database is created, so that a mistyped
     // --workflows leaves nothing behind.
     if (create) workflow_files(options.workflows);
-    Store::Options store_options;
-    store_options.create = create;
-    store_ = std::make_unique<Store>(options.db, store_options);
+    if (!store_) {
+      Store::Options store_options;
+      store_options.create = create;
+      store_ = std::make_unique<Store>(options.db, store_options);
+    }
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
     for (const auto& problem : registry_->sync()) {
       std::cerr << "warning: " << problem.to_string()
@@ -36,6 +38,11 @@ Engine& Session::engine(bool create) {
     engine_ = std::make_unique<Engine>(*store_, *registry_, clock());
   }
   return *engine_;
+}
+
+Store& Session::store() {
+  if (!store_) store_ = std::make_unique<Store>(options.db, Store::Options{});
+  return *store_;
 }
 
 void Session::refused(const Refusal& refusal) {

@@ -29,6 +29,9 @@ class Session {
   // Opens the database (creating it when `create`) and loads the workflows, reporting files
   // that fail to load on stderr.
   Engine& engine(bool create = false);
+  // Opens the existing database without loading workflows: for read-only commands (audit,
+  // verify), which must not write, not even a changed workflow's new version.
+  Store& store();
 
   // Prints a refusal (exit code 1).
   void refused(const Refusal& refusal);

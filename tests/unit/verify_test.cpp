@@ -97,6 +97,8 @@ TEST_CASE("tampering is detected and located") {
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     CHECK(r.problems[0].seq == 4);
+    CHECK(mentions(r, "event 4 (" + refs[0] + ") was written as event 5"));
+    CHECK(mentions(r, "reordered"));
   }
   SECTION("the item row edited directly") {
     raw_sql(f.db_path, "UPDATE items SET state = 'approved' WHERE ref = '" + refs[1] + "'");
@@ -164,4 +166,114 @@ TEST_CASE("replaying random action sequences reproduces every stored item exactl
     CHECK(replayed.version == stored.version);
   }
   CHECK(verify(*f.store).ok());
+}
+
+namespace {
+
+// Rewrites event `seq` with `edit` applied to its body and recomputes every later hash, as
+// someone covering their tracks would: the chain then checks out on its own.
+void rewrite_and_rechain(Fixture& f, std::int64_t seq, const std::string& from,
+                         const std::string& to) {
+  std::vector<StoredEvent> events;
+  f.store->for_each_event([&](std::int64_t s, std::string_view body, std::string_view hash) {
+    events.push_back(StoredEvent{s, std::string(body), std::string(hash)});
+  });
+  std::string prev = genesis_hash();
+  std::string sql = "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;";
+  for (auto& e : events) {
+    if (e.seq == seq) {
+      auto at = e.body.find(from);
+      REQUIRE(at != std::string::npos);
+      e.body.replace(at, from.size(), to);
+    }
+    e.hash = chain_hash(prev, e.body);
+    prev = e.hash;
+    if (e.seq >= seq) {
+      sql += fmt::format("UPDATE events SET body = '{}', hash = '{}' WHERE seq = {};", e.body,
+                         e.hash, e.seq);
+    }
+  }
+  raw_sql(f.db_path, sql);
+}
+
+}  // namespace
+
+TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
+  Fixture f;
+  auto refs = seed(f);
+  VerifyReport at_meeting = verify(*f.store);
+  ChainHead anchor =
+      parse_chain_head(fmt::format("{}:{}", at_meeting.head_seq, at_meeting.head_hash));
+  CHECK(anchor.seq == 8);
+  // Work carries on after the head was recorded.
+  f.act(refs[1], "send", "olivia", Json{{"body", "later text"}});
+  f.act(refs[1], "approve", "hannah");
+
+  SECTION("intact") {
+    VerifyReport r = verify(*f.store, anchor);
+    CHECK(r.ok());
+    CHECK(r.head_seq == 10);
+    CHECK(verify(*f.store, ChainHead{0, genesis_hash()}).ok());
+  }
+  SECTION("an approval re-attributed and every later hash recomputed") {
+    rewrite_and_rechain(f, 5, "\"actor\":\"hannah\"", "\"actor\":\"olivia\"");
+    // The chain and the replay alone cannot tell: nothing the replay uses changed.
+    CHECK(verify(*f.store).ok());
+    VerifyReport r = verify(*f.store, anchor);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].seq == 8);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("differs from the anchor 8:"));
+    CHECK_THAT(r.problems[0].message, Catch::Contains("every later hash rewritten"));
+  }
+  SECTION("a change after the anchor does not break it") {
+    rewrite_and_rechain(f, 9, "later text", "other text");
+    VerifyReport r = verify(*f.store, anchor);
+    CHECK_FALSE(r.ok());  // the replay of the item sees the change...
+    CHECK(std::none_of(r.problems.begin(), r.problems.end(),
+                       [](auto& p) { return p.message.find("anchor") != std::string::npos; }));
+  }
+  SECTION("an event before the anchor edited in place") {
+    raw_sql(f.db_path,
+            "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, 'alpha text', "
+            "'alpha tExt') WHERE seq = 4");
+    VerifyReport r = verify(*f.store, anchor);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 4);
+    CHECK(mentions(r, "differs from the anchor"));
+    CHECK(mentions(r, "the problems above show where"));
+  }
+  SECTION("the log cut back before the anchor") {
+    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 8");
+    VerifyReport r = verify(*f.store, anchor);
+    CHECK(mentions(r, "the anchor 8:" + anchor.hash + " is event 8 but the log ends at event 7"));
+  }
+  SECTION("the anchored event itself deleted") {
+    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 8");
+    VerifyReport r = verify(*f.store, anchor);
+    CHECK(mentions(r, "is event 8, which is missing from the log"));
+  }
+  SECTION("a head that was never this log's") {
+    VerifyReport r = verify(*f.store, ChainHead{8, std::string(64, 'f')});
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("differs from the anchor 8:ffff"));
+  }
+}
+
+TEST_CASE("a chain head is read as SEQ:HASH and nothing else") {
+  std::string hash(64, 'a');
+  ChainHead h = parse_chain_head("12:" + std::string(64, 'A'));
+  CHECK(h.seq == 12);
+  CHECK(h.hash == hash);
+  for (const std::string& bad :
+       std::vector<std::string>{"", "12", ":" + hash, "x:" + hash, "-1:" + hash, "12:abc",
+                                "12:" + hash + "0", "12 :" + hash, "12:" + std::string(64, 'g')}) {
+    INFO(bad);
+    try {
+      parse_chain_head(bad);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::BadInput);
+      CHECK_THAT(e.what(), Catch::Contains("SEQ:HASH"));
+    }
+  }
 }

@@ -106,6 +106,16 @@ struct Timer {
   Json payload = Json::object();
 };
 
+// Which events an audit wants. Every non-empty field narrows the result; all empty: every event.
+struct EventFilter {
+  std::string ref;
+  std::string actor;     // who acted, or on whose behalf a delegate acted
+  std::string workflow;  // the workflow of the definition version the event ran under
+  std::string action;
+  std::string from;  // at >= from, an ISO 8601 UTC time as stored (2026-03-31T09:00:00Z)
+  std::string to;    // at < to (exclusive), same form
+};
+
 struct ItemFilter {
   std::string workflow;  // empty: any
   std::string state;     // empty: any
@@ -204,6 +214,14 @@ class Store {
   // Calls `visit` for each event in sequence order; body and hash are valid during the call.
   void for_each_event(const std::function<void(std::int64_t seq, std::string_view body,
                                                std::string_view hash)>& visit);
+  // Calls `visit` for each event matching `filter`, in sequence order, with the name of the
+  // workflow its definition version belongs to (empty if that definition is missing). Uses the
+  // indexes on the events' ref, actor and time. Call inside a read transaction for a consistent
+  // snapshot.
+  void for_each_matching_event(
+      const EventFilter& filter,
+      const std::function<void(std::int64_t seq, std::string_view body, std::string_view hash,
+                               std::string_view workflow)>& visit);
 
  private:
   std::unique_ptr<store::Database> db_;

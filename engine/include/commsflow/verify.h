@@ -4,6 +4,11 @@
 // no gap and that hash = SHA-256(previous stored hash || body). It then replays each item's
 // events and checks the result equals the stored item row. It reads in one read transaction, so
 // it never blocks writers (WAL).
+//
+// Anchoring: the chain head (sequence and hash) can be written down, e.g. in board minutes.
+// Because each hash covers every event before it, recomputing the chain from the stored bodies
+// and arriving at the same hash at that sequence proves nothing up to it was changed, even if
+// someone rewrote the stored hashes to hide an edit.
 #pragma once
 
 #include <commsflow/event.h>
@@ -11,10 +16,22 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace commsflow {
+
+// An event's place in the chain: its sequence and hash.
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash;  // lower-case hex; genesis (64 zeros) before the first event
+};
+
+// Parses "SEQ:HASH" as printed by `commsflow verify --head`. Throws Error(BadInput) naming the
+// text when it is not a sequence number, a colon and 64 hex digits.
+ChainHead parse_chain_head(std::string_view text);
 
 struct VerifyProblem {
   std::int64_t seq = 0;  // 0 when the problem is about an item row
@@ -31,7 +48,9 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-VerifyReport verify(Store& store);
+// With an `anchor`, also recomputes the chain from the stored bodies alone up to anchor.seq and
+// reports a problem unless it arrives at anchor.hash (or the log no longer reaches anchor.seq).
+VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor = std::nullopt);
 
 // Checks each stored document version against its own hash and the hash its put_document event
 // recorded; appends what differs. `events` are every item's events by ref. Part of verify().

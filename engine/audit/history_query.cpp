@@ -1,0 +1,160 @@
+#include <commsflow/audit.h>
+#include <commsflow/clock.h>
+#include <commsflow/error.h>
+#include <commsflow/event.h>
+#include <commsflow/verify.h>
+
+#include <chrono>
+#include <optional>
+
+namespace commsflow {
+
+namespace {
+
+// A bound as the stored form of a time. `end_of` turns a date into the start of the next day and
+// a datetime into the next second, so that both bounds the user gives are inclusive.
+std::string stored_bound(const char* name, const std::string& text, bool end_of) {
+  if (text.empty()) return {};
+  if (auto day = parse_date(text)) {
+    return format_datetime(end_of ? *day + std::chrono::days(1) : *day);
+  }
+  if (auto t = parse_datetime(text)) {
+    return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
+  }
+  fail(ErrorKind::BadInput,
+       "{}: '{}' is not a date (2026-03-31) or a datetime (2026-03-31T09:00:00Z)", name, text);
+}
+
+std::string text_of(const Json& payload, const char* key) {
+  auto it = payload.find(key);
+  if (it == payload.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+AuditRow to_row(std::int64_t seq, std::string_view body, std::string_view hash,
+                std::string_view workflow) {
+  Event e = Event::from_body(seq, body);
+  AuditRow row;
+  row.seq = seq;
+  row.at = std::move(e.at);
+  row.ref = std::move(e.ref);
+  row.workflow = std::string(workflow);
+  row.actor = std::move(e.actor);
+  row.on_behalf_of = std::move(e.on_behalf_of);
+  row.action = std::move(e.action);
+  row.from_state = std::move(e.from_state);
+  row.to_state = std::move(e.to_state);
+  row.decision = text_of(e.payload, "decision");
+  row.document_version = text_of(e.payload, "document_version");
+  row.document_hash = text_of(e.payload, "document_hash");
+  row.comment = text_of(e.payload, "comment");
+  row.note = std::move(e.note);
+  row.changes = std::move(e.changes);
+  row.payload = std::move(e.payload);
+  row.hash = std::string(hash);
+  return row;
+}
+
+Json cell(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
+}  // namespace
+
+ChainHead query_history(Store& store, const AuditQuery& query,
+                        const std::function<void(AuditRow&&)>& visit) {
+  EventFilter filter{query.ref,
+                     query.actor,
+                     query.workflow,
+                     query.action,
+                     stored_bound("from", query.from, false),
+                     stored_bound("to", query.to, true)};
+  if (!filter.from.empty() && !filter.to.empty() && filter.from >= filter.to) {
+    fail(ErrorKind::BadInput, "from: {} is after to: {}", query.from, query.to);
+  }
+
+  auto tx = store.begin_read();
+  ChainHead head{0, genesis_hash()};
+  if (auto last = store.last_event()) head = ChainHead{last->seq, last->hash};
+  bool any = false;
+  store.for_each_matching_event(filter, [&](std::int64_t seq, std::string_view body,
+                                            std::string_view hash, std::string_view workflow) {
+    any = true;
+    visit(to_row(seq, body, hash, workflow));
+  });
+  if (!any && !query.ref.empty() && !store.item(query.ref)) {
+    fail(ErrorKind::NotFound, "no item {}", query.ref);
+  }
+  tx->commit();
+  return head;
+}
+
+AuditResult query_history(Store& store, const AuditQuery& query) {
+  AuditResult result;
+  result.head =
+      query_history(store, query, [&](AuditRow&& row) { result.rows.push_back(std::move(row)); });
+  return result;
+}
+
+std::string describe(const AuditQuery& query) {
+  std::vector<std::string> parts;
+  if (!query.ref.empty()) parts.push_back("item " + query.ref);
+  if (!query.workflow.empty()) parts.push_back("workflow " + query.workflow);
+  if (!query.actor.empty()) parts.push_back("actor " + query.actor);
+  if (!query.action.empty()) parts.push_back("action " + query.action);
+  if (!query.from.empty() && !query.to.empty()) {
+    parts.push_back(fmt::format("from {} to {}", query.from, query.to));
+  } else if (!query.from.empty()) {
+    parts.push_back("from " + query.from);
+  } else if (!query.to.empty()) {
+    parts.push_back("up to " + query.to);
+  }
+  if (parts.empty()) return "all events";
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+std::vector<Json> audit_cells(AuditRow r) {
+  return {Json(r.seq),
+          cell(r.at),
+          cell(r.ref),
+          cell(r.workflow),
+          cell(r.actor),
+          cell(r.on_behalf_of),
+          cell(r.action),
+          cell(r.from_state),
+          cell(r.to_state),
+          cell(r.decision),
+          cell(r.document_version),
+          cell(r.document_hash),
+          cell(r.comment),
+          cell(r.note),
+          r.changes.empty() ? Json(nullptr) : std::move(r.changes),
+          r.payload.empty() ? Json(nullptr) : std::move(r.payload),
+          cell(r.hash)};
+}
+
+ReportTable audit_table(const std::vector<AuditRow>& rows) {
+  ReportTable table;
+  table.title = "Audit history";
+  table.columns = {{"seq", "#", true},
+                   {"at", "Time (UTC)", true},
+                   {"ref", "Item", true},
+                   {"workflow", "Workflow", false},
+                   {"actor", "Actor", true},
+                   {"on_behalf_of", "On behalf of", true},
+                   {"action", "Action", true},
+                   {"from_state", "From", true},
+                   {"to_state", "To", true},
+                   {"decision", "Decision", false},
+                   {"document_version", "Document version", false},
+                   {"document_hash", "Document hash", false},
+                   {"comment", "Comment", false},
+                   {"note", "Note", false},
+                   {"changes", "Changes", false},
+                   {"payload", "Payload", false},
+                   {"event_hash", "Event hash", false}};
+  for (const auto& r : rows) table.rows.push_back(audit_cells(r));
+  return table;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,90 @@
+// render_text, render_csv and render_json for report tables (render_html is in report_html.cpp).
+#include <commsflow/csv.h>
+#include <commsflow/report_table.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace commsflow {
+
+namespace {
+
+// A cell as text: strings as they are, numbers and objects as JSON, null as nothing.
+std::string cell_text(const Json& cell) {
+  if (cell.is_null()) return {};
+  if (cell.is_string()) return cell.get<std::string>();
+  return cell.dump();
+}
+
+// Characters, not bytes, so that names with accents still line up.
+size_t display_width(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string render_text(const ReportTable& table, const ReportHeader& header) {
+  std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range,
+                                table.rows.size(), header.head_seq, header.head_hash);
+  const size_t n = table.columns.size();
+  std::vector<size_t> width(n, 0);
+  for (size_t c = 0; c < n; ++c) {
+    if (!table.columns[c].summary) continue;
+    width[c] = display_width(table.columns[c].heading);
+    for (const auto& row : table.rows)
+      width[c] = std::max(width[c], display_width(cell_text(row[c])));
+  }
+  auto line = [&](auto&& text_at) {
+    std::string l;
+    for (size_t c = 0; c < n; ++c) {
+      if (!table.columns[c].summary) continue;
+      std::string text = text_at(c);
+      l += text;
+      l.append(width[c] - display_width(text) + 2, ' ');
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    return l + "\n";
+  };
+  if (table.rows.empty()) return out;
+  out += line([&](size_t c) { return table.columns[c].heading; });
+  for (const auto& row : table.rows) {
+    out += line([&](size_t c) { return cell_text(row[c]); });
+    for (size_t c = 0; c < n; ++c) {
+      if (table.columns[c].summary || row[c].is_null()) continue;
+      out += fmt::format("    {}: {}\n", table.columns[c].heading, cell_text(row[c]));
+    }
+  }
+  return out;
+}
+
+std::string render_csv(const ReportTable& table) {
+  std::string out = "\xEF\xBB\xBF";
+  auto record = [&](auto&& text_at) {
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (c > 0) out += ',';
+      out += csv_escape(text_at(c));
+    }
+    out += "\r\n";
+  };
+  record([&](size_t c) { return table.columns[c].key; });
+  for (const auto& row : table.rows) record([&](size_t c) { return cell_text(row[c]); });
+  return out;
+}
+
+Json render_json(const ReportTable& table, const ReportHeader& header) {
+  Json rows = Json::array();
+  for (const auto& row : table.rows) {
+    Json r = Json::object();
+    for (size_t c = 0; c < table.columns.size(); ++c) r[table.columns[c].key] = row[c];
+    rows.push_back(std::move(r));
+  }
+  return Json{{"report", table.title},
+              {"database", header.database},
+              {"range", header.range},
+              {"produced_at", header.produced_at},
+              {"chain_head", {{"seq", header.head_seq}, {"hash", header.head_hash}}},
+              {"rows", std::move(rows)}};
+}
+
+}  // namespace commsflow

@@ -1,0 +1,111 @@
+// audit and verify: reading the record and proving it unaltered. Neither writes anything: they
+// open the database without loading workflows and read in one read transaction.
+#include <commsflow/audit.h>
+#include <commsflow/verify.h>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/report_output.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
+  ReportTable table = audit_table();
+  if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
+  ChainHead head = query_history(
+      s.store(), query, [&](AuditRow&& row) { table.rows.push_back(audit_cells(std::move(row))); });
+  print_report(s, table, report_header(s, describe(query), head.seq, head.hash), args);
+}
+
+void print_problems(const VerifyReport& report) {
+  std::cerr << fmt::format("TAMPERED: {} problem(s) found in {} events and {} items\n",
+                           report.problems.size(), report.events, report.items);
+  for (const auto& p : report.problems) std::cerr << "  - " << p.message << "\n";
+}
+
+Json report_json(const VerifyReport& report) {
+  Json problems = Json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
+  }
+  return Json{{"ok", report.ok()},
+              {"events", report.events},
+              {"items", report.items},
+              {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
+              {"problems", problems}};
+}
+
+struct VerifyArgs {
+  bool head = false;
+  std::string since_head;
+};
+
+void run_verify(Session& s, const VerifyArgs& args) {
+  std::optional<ChainHead> anchor;
+  if (!args.since_head.empty()) anchor = parse_chain_head(args.since_head);
+  VerifyReport report = verify(s.store(), anchor);
+  s.exit_code = report.ok() ? 0 : 1;
+  if (s.options.json) {
+    Json out = report_json(report);
+    if (anchor) out["since_head"] = Json{{"seq", anchor->seq}, {"hash", anchor->hash}};
+    s.print_json(out);
+    return;
+  }
+  if (!report.ok()) return print_problems(report);
+  if (args.head) {
+    fmt::print("{}:{}\n", report.head_seq, report.head_hash);
+    std::cerr << fmt::format(
+        "chain head (event {}); {} events and {} items verified. Record it, e.g. in minutes, and "
+        "later run `commsflow verify --since-head {}:{}` to prove nothing up to it changed.\n",
+        report.head_seq, report.events, report.items, report.head_seq, report.head_hash);
+    return;
+  }
+  if (anchor) {
+    fmt::print("ok: the history up to event {} is unchanged since {}:{}\n", anchor->seq,
+               anchor->seq, anchor->hash);
+  }
+  fmt::print("ok: {} events and {} items verified; chain head {}:{}\n", report.events, report.items,
+             report.head_seq, report.head_hash);
+}
+
+}  // namespace
+
+void add_audit_commands(CLI::App& app, Session& s) {
+  auto* audit = app.add_subcommand(
+      "audit",
+      "Who did what, when, on whose behalf and on which document version: one item's complete "
+      "history (audit REF) or events across items matching every filter given. Read-only.");
+  auto query = std::make_shared<AuditQuery>();
+  auto export_args = std::make_shared<ExportArgs>();
+  audit->add_option("ref", query->ref, "Item reference: its complete history");
+  audit->add_option("--actor", query->actor, "Events by this person, or on their behalf");
+  audit->add_option("--workflow", query->workflow, "Events of items of this workflow");
+  audit->add_option("--action", query->action, "Events of this action, e.g. decide");
+  audit->add_option("--from", query->from, "From this date (2026-01-01) or datetime, inclusive");
+  audit->add_option("--to", query->to, "To this date (2026-03-31) or datetime, inclusive");
+  add_export_options(audit, *export_args);
+  audit->callback([&s, audit, query, export_args] {
+    // A report added as a subcommand of `audit` (e.g. `audit signoffs`) runs on its own.
+    if (!audit->get_subcommands().empty()) return;
+    run_audit(s, *query, *export_args);
+  });
+
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check the hash chain and that every item matches its events (exit 1 if not). Read-only.");
+  auto verify_args = std::make_shared<VerifyArgs>();
+  verify_cmd->add_flag("--head", verify_args->head,
+                       "Print only the verified chain head as SEQ:HASH, to record (e.g. in "
+                       "board minutes)");
+  verify_cmd->add_option("--since-head", verify_args->since_head,
+                         "SEQ:HASH from an earlier --head: also prove the history up to it is "
+                         "unchanged");
+  verify_cmd->callback([&s, verify_args] { run_verify(s, *verify_args); });
+}
+
+}  // namespace commsflow::cli

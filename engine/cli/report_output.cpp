@@ -1,0 +1,55 @@
+#include "cli/report_output.h"
+
+#include <commsflow/clock.h>
+#include <commsflow/error.h>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+
+namespace commsflow::cli {
+
+void add_export_options(CLI::App* cmd, ExportArgs& args) {
+  cmd->add_option("--format", args.format,
+                  "text (default), csv (RFC 4180, UTF-8), json, or html (a self-contained "
+                  "printable page)")
+      ->check(CLI::IsMember({"text", "csv", "json", "html"}));
+  cmd->add_option("--output,-o", args.output, "Write the report to this file instead of stdout");
+}
+
+ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
+                           std::string head_hash) {
+  return ReportHeader{s.options.db, std::move(range), format_datetime(s.clock().now()), head_seq,
+                      std::move(head_hash)};
+}
+
+void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
+                  const ExportArgs& args) {
+  std::string format = args.format.empty() ? (s.options.json ? "json" : "text") : args.format;
+  std::string text;
+  if (format == "csv") {
+    text = render_csv(table);
+  } else if (format == "json") {
+    text = render_json(table, header).dump(2) + "\n";
+  } else if (format == "html") {
+    text = render_html(table, header);
+  } else {
+    text = render_text(table, header);
+  }
+  if (args.output.empty()) {
+    std::cout << text;
+    return;
+  }
+  std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) fail(ErrorKind::BadInput, "--output: cannot write {}", args.output);
+  if (s.options.json) {
+    s.print_json(Json{{"output", args.output}, {"format", format}, {"rows", table.rows.size()}});
+  } else {
+    fmt::print("Wrote {} ({} row(s), {}) to {}\n", table.title, table.rows.size(), format,
+               args.output);
+  }
+}
+
+}  // namespace commsflow::cli

@@ -1,0 +1,35 @@
+// Printing a report table in the format the user asked for, for every `audit` report.
+//
+// A report command adds the export options to its CLI11 command, builds a ReportTable and a
+// ReportHeader (see commsflow/report_table.h) and calls print_report; the formats, the header and
+// --output come for free.
+#pragma once
+
+#include <commsflow/report_table.h>
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/session.h"
+
+namespace commsflow::cli {
+
+struct ExportArgs {
+  std::string format;  // text, csv, json or html; empty: json under --json, text otherwise
+  std::string output;  // a file to write instead of standard output
+};
+
+// Adds --format and --output to `cmd`.
+void add_export_options(CLI::App* cmd, ExportArgs& args);
+
+// The header every report states: the database as named, the range, the time now and the chain
+// head of the snapshot the rows came from.
+ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
+                           std::string head_hash);
+
+// Renders the table and writes it to --output or standard output. Throws Error(BadInput)
+// naming the file when it cannot be written.
+void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
+                  const ExportArgs& args);
+
+}  // namespace commsflow::cli

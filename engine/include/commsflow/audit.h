@@ -1,0 +1,79 @@
+// Audit queries: who did what to which item, when, on whose behalf, and on which document version.
+//
+// An audit reads the event log (the only source of truth) in one read transaction, so it sees
+// one consistent snapshot together with the chain head at that moment, and never blocks the
+// team's writes (WAL readers take no write lock). It never changes anything.
+//
+// Functions here are safe to call on any Store not used by another thread at the same time.
+#pragma once
+
+#include <commsflow/json.h>
+#include <commsflow/report_table.h>
+#include <commsflow/store.h>
+#include <commsflow/verify.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+// What to look for. Every non-empty field narrows the result; they combine with AND.
+struct AuditQuery {
+  std::string ref;       // one item's complete history
+  std::string actor;     // who acted, or on whose behalf a delegate acted
+  std::string workflow;  // workflow name
+  std::string action;    // e.g. "decide"
+  std::string from;      // a date (2026-01-01: from its start) or a datetime, inclusive
+  std::string to;        // a date (2026-03-31: to its end) or a datetime, inclusive
+};
+
+// One event, with the fields an auditor asks about lifted out of its payload.
+struct AuditRow {
+  std::int64_t seq = 0;
+  std::string at;
+  std::string ref;
+  std::string workflow;
+  std::string actor;
+  std::string on_behalf_of;  // empty unless a delegate acted
+  std::string action;
+  std::string from_state;  // empty for the event that created the item
+  std::string to_state;
+  std::string decision;          // payload.decision, when present
+  std::string document_version;  // payload.document_version, when present
+  std::string document_hash;     // payload.document_hash: the version a decision applied to
+  std::string comment;           // payload.comment, when present
+  std::string note;
+  Json changes = Json::object();  // item data changed: field -> new value, null = removed
+  Json payload = Json::object();  // the whole payload, for anything not lifted out above
+  std::string hash;               // the event's chain hash
+};
+
+// The history matching `query`, oldest first, and the chain head of the same snapshot.
+struct AuditResult {
+  std::vector<AuditRow> rows;
+  ChainHead head;
+};
+
+// Runs the query in one read transaction, calling `visit` for each row in sequence order while
+// the transaction is open; returns the chain head of that snapshot.
+// Throws Error(BadInput) naming `from` or `to` when a bound is not a date or datetime, or when
+// `from` is after `to`; Error(NotFound) when `query.ref` names no item; Error(Storage) when an
+// event cannot be read.
+ChainHead query_history(Store& store, const AuditQuery& query,
+                        const std::function<void(AuditRow&&)>& visit);
+// The same, collecting the rows.
+AuditResult query_history(Store& store, const AuditQuery& query);
+
+// Plain words for the query's filters, e.g. "actor hannah; from 2026-01-01 to 2026-03-31", or
+// "all events"; for report headers.
+std::string describe(const AuditQuery& query);
+
+// The rows as a report table: one row per event. With no rows, the columns only: add rows with
+// audit_cells, e.g. from query_history's visitor, to avoid holding every AuditRow as well.
+ReportTable audit_table(const std::vector<AuditRow>& rows = {});
+// One row's cells in the columns of audit_table (pass an rvalue to move its payload in).
+std::vector<Json> audit_cells(AuditRow row);
+
+}  // namespace commsflow

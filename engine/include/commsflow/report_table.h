@@ -1,0 +1,52 @@
+// Reports: a table of named columns and rows, rendered as text, CSV, JSON or HTML.
+//
+// Every audit report (an item's history, a cross-item query, a sign-off summary) is built as a
+// ReportTable and rendered by the same four functions, so a new report only has to produce its
+// rows. Pure functions over values; safe to call from any thread.
+#pragma once
+
+#include <commsflow/json.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+struct ReportColumn {
+  std::string key;      // CSV header and JSON member name, e.g. "on_behalf_of"
+  std::string heading;  // for people, e.g. "On behalf of"
+  // Text output shows summary columns on the row's first line and the others, when not empty,
+  // as "Heading: value" lines beneath it.
+  bool summary = true;
+};
+
+struct ReportTable {
+  std::string title;  // e.g. "Audit history of MED-2026-0001"
+  std::vector<ReportColumn> columns;
+  // Each row has one cell per column: a string, a number, or null for "nothing here".
+  std::vector<std::vector<Json>> rows;
+};
+
+// What the report was produced from, stated at the top of exported reports.
+struct ReportHeader {
+  std::string database;     // the database file, as the user named it
+  std::string range;        // the filters in plain words, e.g. "from 2026-01-01 to 2026-03-31"
+  std::string produced_at;  // ISO 8601 UTC
+  std::int64_t head_seq = 0;
+  std::string head_hash;  // the chain head of the snapshot the rows were read from
+};
+
+// Human-readable lines: the title, then each row (summary cells on one line, the rest beneath).
+std::string render_text(const ReportTable& table, const ReportHeader& header);
+// RFC 4180: a UTF-8 byte-order mark (so spreadsheets read UTF-8), a header line of column keys,
+// then one record per row; CRLF line ends; values quoted when needed; null as an empty value.
+std::string render_csv(const ReportTable& table);
+// {"report", "database", "range", "produced_at", "chain_head": {"seq", "hash"},
+//  "rows": [{key: value, ...}]}; cells keep their JSON types.
+Json render_json(const ReportTable& table, const ReportHeader& header);
+// A self-contained printable page: inline style only, no scripts, links or fetched resources.
+// The header states the database, the range, the time produced and the chain head hash.
+std::string render_html(const ReportTable& table, const ReportHeader& header);
+
+}  // namespace commsflow

@@ -1,0 +1,192 @@
+// `commsflow audit` and `commsflow verify --head/--since-head` as a user runs them: the real
+// binary over a small sign-off history.
+#include <commsflow/csv.h>
+#include <commsflow/json.h>
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "audit_fixture.h"
+#include "support.h"
+
+using namespace commsflow;
+using Catch::Contains;
+using test::RunResult;
+
+namespace {
+
+using Args = std::vector<std::string>;
+
+const std::string kHash1(64, '1');
+const std::string kHash2(64, '2');
+
+// A folder with the statement workflow and a database holding one statement that was returned
+// on version 1 and approved on version 2 (events 1-7), and a second one just submitted (8).
+class AuditProject {
+ public:
+  AuditProject() {
+    dir.write("workflows/statement.lua", test::kStatementWorkflow);
+    run(0, {"init"});
+    run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
+    run(0, {"actor", "add", "hannah", "--role", "head_of_comms"});
+    run(0, {"actor", "add", "dora", "--role", "director"});
+    run(0, {"submit", "statement", "--as", "olivia", "--set", "headline=Hospital consultation"});
+    put(1, kHash1);
+    run(0, {"act", "STM-2026-0001", "send", "--as", "olivia"});
+    run(0,
+        {"act", "STM-2026-0001", "decide", "--as", "hannah", "--set", "decision=changes_required",
+         "--set", "document_version=1", "--set", "document_hash=" + kHash1, "--set",
+         "comment=Shorter, please; \"no jargon\""},
+        "2026-03-03T10:00:00Z");
+    put(2, kHash2);
+    run(0, {"act", "STM-2026-0001", "send", "--as", "olivia"});
+    run(0,
+        {"act", "STM-2026-0001", "decide", "--as", "dora", "--set", "decision=approved", "--set",
+         "document_version=2", "--set", "document_hash=" + kHash2, "--note", "agreed by phone"},
+        "2026-04-01T09:00:00Z");
+    run(0, {"submit", "statement", "--as", "olivia", "--set", "headline=Winter campaign"},
+        "2026-04-01T09:00:00Z");
+  }
+
+  RunResult run(int expected_exit, const Args& args, const std::string& now = kNow) {
+    RunResult r = test::run_cli(dir.path(), args, now);
+    INFO(fmt::format("$ commsflow {}\nexit {}\n{}{}", fmt::join(args, " "), r.exit_code, r.out,
+                     r.err));
+    REQUIRE(r.exit_code == expected_exit);
+    return r;
+  }
+
+  Json json(const Args& args) { return Json::parse(run(0, args).out); }
+
+  test::TempDir dir;
+
+ private:
+  static constexpr const char* kNow = "2026-03-02T09:00:00Z";
+  void put(int version, const std::string& hash) {
+    run(0, {"act", "STM-2026-0001", "put_document", "--as", "olivia", "--set",
+            fmt::format("document_version={}", version), "--set", "document_hash=" + hash});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cli audit: an item's history names who decided what on which version") {
+  AuditProject p;
+  RunResult r = p.run(0, {"audit", "STM-2026-0001"});
+  CHECK_THAT(r.out, Contains("Audit history of STM-2026-0001"));
+  CHECK_THAT(r.out, Contains("chain head 8:"));
+  CHECK_THAT(r.out, Contains("Decision: changes_required"));
+  CHECK_THAT(r.out, Contains("Document hash: " + kHash2));
+  CHECK_THAT(r.out, Contains("Comment: Shorter, please; \"no jargon\""));
+  CHECK_THAT(r.out, Contains("Note: agreed by phone"));
+
+  Json j = p.json({"audit", "STM-2026-0001", "--json"});
+  REQUIRE(j["rows"].size() == 7);
+  CHECK(j["rows"][6]["actor"] == "dora");
+  CHECK(j["rows"][6]["decision"] == "approved");
+  CHECK(j["rows"][6]["document_hash"] == kHash2);
+  CHECK(j["rows"][6]["at"] == "2026-04-01T09:00:00Z");
+  CHECK(j["chain_head"]["seq"] == 8);
+}
+
+TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are checked") {
+  AuditProject p;
+  Json decisions = p.json({"audit", "--action", "decide", "--json"});
+  REQUIRE(decisions["rows"].size() == 2);
+  Json dora = p.json({"audit", "--action", "decide", "--actor", "dora", "--workflow", "statement",
+                      "--from", "2026-04-01", "--to", "2026-06-30", "--format", "json"});
+  REQUIRE(dora["rows"].size() == 1);
+  CHECK(dora["rows"][0]["seq"] == 7);
+  CHECK(dora["range"] ==
+        "workflow statement; actor dora; action decide; from 2026-04-01 to 2026-06-30");
+  CHECK(p.json({"audit", "--actor", "nobody", "--json"})["rows"].empty());
+
+  RunResult bad = p.run(2, {"audit", "--from", "31/03/2026"});
+  CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));
+  bad = p.run(2, {"audit", "--from", "2026-05-01", "--to", "2026-04-01"});
+  CHECK_THAT(bad.err, Contains("after"));
+  bad = p.run(2, {"audit", "--format", "pdf"});
+  CHECK_THAT(bad.err, Contains("--format"));
+  bad = p.run(2, {"audit", "STM-2026-0404"});
+  CHECK_THAT(bad.err, Contains("no item STM-2026-0404"));
+}
+
+TEST_CASE("cli audit: CSV and HTML exports written to a file") {
+  AuditProject p;
+  RunResult r =
+      p.run(0, {"audit", "--action", "decide", "--format", "csv", "--output", "decisions.csv"});
+  CHECK_THAT(r.out, Contains("decisions.csv"));
+  auto records = parse_csv(test::read_bytes(p.dir / "decisions.csv"), "decisions.csv");
+  REQUIRE(records.size() == 3);
+  const auto& head = records[0].fields;
+  auto col = [&](const std::string& key) {
+    return static_cast<size_t>(std::find(head.begin(), head.end(), key) - head.begin());
+  };
+  REQUIRE(col("comment") < head.size());
+  CHECK(records[1].fields[col("comment")] == "Shorter, please; \"no jargon\"");
+  CHECK(records[2].fields[col("document_hash")] == kHash2);
+  CHECK(records[2].fields[col("at")] == "2026-04-01T09:00:00Z");
+
+  p.run(0, {"audit", "STM-2026-0001", "--format", "html", "-o", "history.html"});
+  std::string html = test::read_bytes(p.dir / "history.html");
+  CHECK_THAT(html, Contains("<dt>Database</dt><dd>commsflow.db</dd>"));
+  CHECK_THAT(html, Contains("item STM-2026-0001"));
+  CHECK_THAT(html, Contains("2026-03-02T09:00:00Z"));  // produced at (the fixed clock)
+  CHECK_THAT(html, Contains("event 8, hash"));
+  for (const char* external : {"http:", "https:", "//", "src=", "href=", "url(", "@import"}) {
+    INFO(external);
+    CHECK(html.find(external) == std::string::npos);
+  }
+
+  RunResult cannot = p.run(2, {"audit", "--format", "csv", "-o", "no-such-folder/x.csv"});
+  CHECK_THAT(cannot.err, Contains("no-such-folder/x.csv"));
+}
+
+TEST_CASE("cli audit and verify read only: a changed workflow file is not loaded by them") {
+  AuditProject p;
+  std::string before = test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM definitions");
+  p.dir.write("workflows/statement.lua",
+              std::string(test::kStatementWorkflow) + "\n-- edited after the history\n");
+  p.run(0, {"audit", "STM-2026-0001"});
+  p.run(0, {"audit", "--action", "decide", "--format", "html", "-o", "r.html"});
+  p.run(0, {"verify"});
+  p.run(0, {"verify", "--head"});
+  CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM definitions") == before);
+  CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM events") == "8");
+}
+
+TEST_CASE(
+    "cli verify: --head prints the chain head and --since-head proves nothing before it changed") {
+  AuditProject p;
+  RunResult head = p.run(0, {"verify", "--head"});
+  std::string anchor = head.out.substr(0, head.out.find('\n'));
+  CHECK(anchor.rfind("8:", 0) == 0);
+  CHECK(anchor.size() == 2 + 64);
+  CHECK_THAT(head.err, Contains("--since-head " + anchor));
+  Json j = p.json({"verify", "--head", "--json"});
+  CHECK(j["head"]["seq"] == 8);
+  CHECK(fmt::format("8:{}", j["head"]["hash"].get<std::string>()) == anchor);
+
+  p.run(0, {"act", "STM-2026-0002", "put_document", "--as", "olivia", "--set", "document_version=1",
+            "--set", "document_hash=" + kHash1});
+  RunResult ok = p.run(0, {"verify", "--since-head", anchor});
+  CHECK_THAT(ok.out, Contains("the history up to event 8 is unchanged"));
+  CHECK_THAT(ok.out, Contains("chain head 9:"));
+
+  RunResult bad = p.run(2, {"verify", "--since-head", "8"});
+  CHECK_THAT(bad.err, Contains("SEQ:HASH"));
+
+  // Someone removes the last two events and the item change they made: the anchor still shows it.
+  test::raw_sql(p.dir / "commsflow.db",
+                "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 8; DELETE FROM "
+                "items WHERE ref = 'STM-2026-0002'");
+  p.run(0, {"verify"});
+  RunResult tampered = p.run(1, {"verify", "--since-head", anchor});
+  CHECK_THAT(tampered.err, Contains("TAMPERED"));
+  CHECK_THAT(tampered.err, Contains("the log ends at event 7"));
+  Json tj = Json::parse(p.run(1, {"verify", "--since-head", anchor, "--json"}).out);
+  CHECK(tj["ok"] == false);
+  CHECK(tj["problems"][0]["seq"] == 8);
+}
