@@ -120,8 +120,8 @@ class Builder {
   void check_keys(const Json& t, std::initializer_list<const char*> allowed,
                   const std::string& what, int line) {
     for (const auto& [key, _] : t.items()) {
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-          allowed.end()) {
+      if (std::find_if(allowed.begin(), allowed.end(),
+                       [&name = key](const char* a) { return name == a; }) == allowed.end()) {
         std::string known;
         for (const char* a : allowed) {
           if (a[0] != '_') known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
