@@ -3,6 +3,7 @@
 #include <commsflow/json.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "fields.h"
@@ -17,6 +18,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   commsflow::validate_data(fields, as_new, true);
   commsflow::validate_data(fields, parsed, false);
   // What was accepted must print and read back (it is what the store keeps).
-  (void)commsflow::Json::parse(parsed.dump());
+  if (commsflow::Json::parse(parsed.dump()) != parsed) std::abort();
   return 0;
 }
