@@ -27,6 +27,7 @@ Engine& Session::engine(bool create) {
     if (create) workflow_files(options.workflows);
     Store::Options store_options;
     store_options.create = create;
+    store_options.busy_timeout_ms = options.busy_timeout_ms;
     store_ = std::make_unique<Store>(options.db, store_options);
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
     for (const auto& problem : registry_->sync()) {

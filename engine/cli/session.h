@@ -18,6 +18,7 @@ struct Options {
   std::string db = "commsflow.db";
   std::string workflows = "workflows";
   bool json = false;
+  int busy_timeout_ms = 5000;  // how long to wait for another process's write to finish
 };
 
 class Session {
