@@ -344,6 +344,8 @@ class Builder {
   }
 
   StateSpec state(const std::string& name, const Json& spec, int states_line) {
+    // `name = {}` arrives as an empty array (Lua cannot tell an empty table's kind).
+    if (spec.is_array() && spec.empty()) return state(name, Json::object(), states_line);
     StateSpec s;
     s.name = name;
     s.line = index_.find_key(name, states_line, states_line);
@@ -353,7 +355,7 @@ class Builder {
           s.line,
           fmt::format("state name '{}' must be lower-case letters, digits and underscores", name));
     }
-    if (!spec.is_object() && !(spec.is_array() && spec.empty())) {
+    if (!spec.is_object()) {
       problem(s.line, fmt::format("state '{}' must be a table", name));
       return s;
     }
