@@ -344,3 +344,31 @@ TEST_CASE("cli: a write-ahead log deleted between runs leaves a database that op
     p.run_ok({"verify"});
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Damaged database
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("cli: a damaged database file exits 3 saying it is damaged, and is left unchanged") {
+  Project p;
+  SECTION("bytes overwritten in every page after the first") {
+    std::fstream file(p.db, std::ios::in | std::ios::out | std::ios::binary);
+    const auto size = static_cast<std::streamoff>(fs::file_size(p.db));
+    for (std::streamoff page = 4096; page < size; page += 4096) {
+      file.seekp(page + 8);
+      file.write(std::string(64, '\xff').data(), 64);
+    }
+  }
+  SECTION("cut short") {
+    fs::resize_file(p.db, fs::file_size(p.db) / 3);
+  }
+  const std::string before = test::read_bytes(p.db);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list"}, {"verify"}, {"act", p.ref, "edit", "--as", "olivia"}}) {
+    RunResult r = test::run_cli(p.dir.path(), args);
+    INFO(describe(r));
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Contains("commsflow.db") && Contains("damaged"));
+    CHECK(test::read_bytes(p.db) == before);
+  }
+}
