@@ -11,6 +11,9 @@
 // timeout). The seed is printed first; the same seed makes the same choices (the moments of the
 // kills depend on timing too).
 //
+// Half the commands get a kill: by default at 50% to 110% of how long the lane's recent commands
+// took (so that many land around the commit), or with --max-kill-delay-ms N between 2N/5 and N.
+//
 // Usage: crash_driver --bin COMMSFLOW --workflows DIR [--actions N | --seconds S] [--lanes N]
 //                     [--seed N] [--max-kill-delay-ms N] [--keep]
 #include <fcntl.h>
@@ -54,7 +57,7 @@ struct Options {
   double seconds = 0;
   int lanes = 3;
   std::uint64_t seed = 0;
-  int max_kill_delay_ms = 0;  // 0: twice the time a setup command took
+  int max_kill_delay_ms = 0;  // 0: aim at how long commands take (see below)
   bool keep = false;
 };
 
@@ -229,13 +232,20 @@ int main(int argc, char** argv) {
     refs.push_back(item.at("ref"));
     must(o, db, dir / "setup", {"act", refs.back(), "accept", "--as", "olivia"});
   }
-  if (o.max_kill_delay_ms == 0) {
-    // Kills should land anywhere from start-up to commit: scale to how long a command takes.
-    auto per_command =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - setup_started) / 8;
-    o.max_kill_delay_ms = std::max<int>(5, static_cast<int>(per_command.count()) * 2);
+  // Most of a command's time is start-up; its transaction comes at the end. Unless a fixed
+  // window is given, each lane aims its kills at 50% to 110% of how long its recent commands
+  // took, so that many land around the commit.
+  const double setup_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - setup_started).count() / 8;
+  const bool fixed_window = o.max_kill_delay_ms > 0;
+  const int min_kill_delay_ms = o.max_kill_delay_ms * 2 / 5;
+  if (fixed_window) {
+    fmt::print("crash test: kills land {} to {} ms after a command starts\n", min_kill_delay_ms,
+               o.max_kill_delay_ms);
+  } else {
+    fmt::print("crash test: a command takes about {:.0f} ms; kills aim at 50-110% of that\n",
+               setup_ms);
   }
-  fmt::print("crash test: kills land within {} ms of a command's start\n", o.max_kill_delay_ms);
 
   Findings findings;
   std::atomic<std::int64_t> issued{0};
@@ -249,6 +259,7 @@ int main(int argc, char** argv) {
       std::mt19937_64 random(o.seed * 1000 + lane);
       fs::path scratch = dir / fmt::format("lane{}", lane);
       fs::create_directories(scratch);
+      double typical_ms = setup_ms;  // how long this lane's commands take, recently
       for (std::int64_t n = 0;; ++n) {
         if (o.actions > 0 ? issued++ >= o.actions : Clock::now() >= deadline) break;
         Attempt a;
@@ -266,9 +277,17 @@ int main(int argc, char** argv) {
         }
         std::optional<std::chrono::microseconds> kill_after;
         if (random() % 2 == 0) {
-          kill_after = std::chrono::microseconds(random() % (o.max_kill_delay_ms * 1000));
+          double ms = fixed_window ? min_kill_delay_ms + (o.max_kill_delay_ms - min_kill_delay_ms) *
+                                                             (random() % 1000) / 1000.0
+                                   : typical_ms * (0.5 + 0.6 * (random() % 1000) / 1000.0);
+          kill_after = std::chrono::microseconds(static_cast<std::int64_t>(ms * 1000));
         }
+        const auto started = Clock::now();
         Run r = run(o, db, scratch, args, kill_after);
+        if (!kill_after && r.exit_code == 0) {
+          double took = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+          typical_ms = 0.8 * typical_ms + 0.2 * took;
+        }
         Json out = Json::parse(r.out, nullptr, false);
         if (r.exit_code == 0 && !out.is_discarded()) {
           a.succeeded = true;
