@@ -1,5 +1,5 @@
 #include <commsflow/clock.h>
-#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include <cctype>
 
@@ -11,12 +11,19 @@ TimePoint SystemClock::now() const {
   return floor<seconds>(system_clock::now());
 }
 
+// Formatted from calendar fields rather than through fmt's chrono support, which converts to
+// nanoseconds and overflows for years after 2262 (any four-digit year is valid input).
 std::string format_datetime(TimePoint t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
+  auto day = floor<days>(t);
+  hh_mm_ss time{t - day};
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day), time.hours().count(),
+                     time.minutes().count(), time.seconds().count());
 }
 
 std::string format_date(TimePoint t) {
-  return fmt::format("{:%Y-%m-%d}", t);
+  year_month_day ymd{floor<days>(t)};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
 namespace {
@@ -84,7 +91,12 @@ std::optional<TimePoint> parse_datetime(std::string_view text) {
       pos != text.size() || oh > 14 || om > 59) {
     return std::nullopt;
   }
-  return t - sign * (hours{oh} + minutes{om});
+  TimePoint utc = t - sign * (hours{oh} + minutes{om});
+  // An offset can move the first or last day of year 0000 or 9999 out of four-digit years,
+  // which would be stored as text that does not read back.
+  year y = year_month_day{floor<days>(utc)}.year();
+  if (y < year{0} || y > year{9999}) return std::nullopt;
+  return utc;
 }
 
 }  // namespace commsflow

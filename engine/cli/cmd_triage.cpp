@@ -1,5 +1,5 @@
 // queue, incident declare|close, import.
-#include <commsflow/csv.h>
+#include <commsflow/import_rows.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -56,36 +56,9 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
              r.affected.empty() ? "" : ": ", fmt::join(r.affected, ", "));
 }
 
-std::vector<ImportRow> read_rows(const std::string& path) {
-  auto records = parse_csv(read_file(path), path);
-  if (records.empty())
-    fail(ErrorKind::BadInput, "{}: the file is empty (it needs a header row)", path);
-  const auto& header = records.front().fields;
-  std::vector<ImportRow> rows;
-  std::vector<std::string> problems;
-  for (size_t r = 1; r < records.size(); ++r) {
-    const auto& record = records[r];
-    if (record.fields.size() != header.size()) {
-      problems.push_back(fmt::format("line {}: has {} values but the header names {} columns",
-                                     record.line, record.fields.size(), header.size()));
-      continue;
-    }
-    ImportRow row{record.line, Json::object()};
-    for (size_t c = 0; c < header.size(); ++c) {
-      if (!record.fields[c].empty()) row.fields[header[c]] = record.fields[c];
-    }
-    rows.push_back(std::move(row));
-  }
-  if (!problems.empty()) {
-    fail(ErrorKind::BadInput, "{}: nothing was imported: {} problem(s)\n{}", path, problems.size(),
-         fmt::join(problems, "\n"));
-  }
-  return rows;
-}
-
 void run_import(Session& s, const std::string& path, const std::string& workflow,
                 const std::string& actor) {
-  auto rows = read_rows(path);
+  auto rows = import_rows_from_csv(read_file(path), path);
   Engine& engine = s.engine();
   const bool tty = isatty(STDERR_FILENO) && !s.options.json;
   size_t shown = 0;

@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   app.add_option("--workflows", session.options.workflows, "Folder of workflow .lua files")
       ->envname("COMMSFLOW_WORKFLOWS");
   app.add_flag("--json", session.options.json, "Print JSON for scripts instead of text");
+  app.add_option("--busy-timeout", session.options.busy_timeout_ms,
+                 "Milliseconds to wait while another process is writing before giving up (exit 1)")
+      ->envname("COMMSFLOW_BUSY_TIMEOUT")
+      ->check(CLI::Range(0, 600'000));
   commsflow::cli::add_admin_commands(app, session);
   commsflow::cli::add_item_commands(app, session);
   commsflow::cli::add_triage_commands(app, session);

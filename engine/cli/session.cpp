@@ -25,11 +25,7 @@ Engine& Session::engine(bool create) {
     // Check the workflows folder before a new database is created, so that a mistyped
     // --workflows leaves nothing behind.
     if (create) workflow_files(options.workflows);
-    if (!store_) {
-      Store::Options store_options;
-      store_options.create = create;
-      store_ = std::make_unique<Store>(options.db, store_options);
-    }
+    if (!store_) store_ = open_store(create);
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
     for (const auto& problem : registry_->sync()) {
       std::cerr << "warning: " << problem.to_string()
@@ -40,8 +36,15 @@ Engine& Session::engine(bool create) {
   return *engine_;
 }
 
+std::unique_ptr<Store> Session::open_store(bool create) const {
+  Store::Options store_options;
+  store_options.create = create;
+  store_options.busy_timeout_ms = options.busy_timeout_ms;
+  return std::make_unique<Store>(options.db, store_options);
+}
+
 Store& Session::store() {
-  if (!store_) store_ = std::make_unique<Store>(options.db, Store::Options{});
+  if (!store_) store_ = open_store(false);
   return *store_;
 }
 

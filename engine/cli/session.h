@@ -18,6 +18,7 @@ struct Options {
   std::string db = "commsflow.db";
   std::string workflows = "workflows";
   bool json = false;
+  int busy_timeout_ms = 5000;  // how long to wait for another process's write to finish
 };
 
 class Session {
@@ -39,6 +40,7 @@ class Session {
   void print_json(const Json& value);
 
  private:
+  std::unique_ptr<Store> open_store(bool create) const;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<WorkflowRegistry> registry_;

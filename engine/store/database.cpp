@@ -107,6 +107,17 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
     fail(ErrorKind::Storage, "cannot open database {}: {}{}", path.string(), detail,
          advice_for(rc));
   }
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    // SQLite falls back to reading a file it may not write. Refuse before the first read: that
+    // read would leave -wal and -shm files with the database's read-only mode, which would
+    // still block writing after the user fixed the database file itself.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    fail(ErrorKind::Storage,
+         "cannot write database {}: the file is read-only for this user (give write access to it "
+         "and its folder)",
+         path.string());
+  }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   try {

@@ -26,6 +26,15 @@ int applied_version(Database& db) {
   return version;
 }
 
+// The first problem `PRAGMA quick_check` finds, or empty when the file is sound. (It may also
+// throw Error(Storage) for damage SQLite meets on the way.)
+std::string damage(Database& db) {
+  auto& q = db.cached("PRAGMA quick_check(1)");
+  std::string result = q.step() ? q.text(0) : "";
+  q.reset();
+  return result == "ok" ? "" : result;
+}
+
 }  // namespace
 
 int migrate(Database& db, const std::vector<Migration>& migrations) {
@@ -52,6 +61,12 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
   }
 
   if (current > newest) {
+    // A damaged page can read as a huge schema version: check before blaming the version.
+    if (std::string problem = damage(db); !problem.empty()) {
+      fail(ErrorKind::Storage,
+           "database {}: the file is damaged ({}); restore it from a backup. Nothing was changed.",
+           db.path().string(), problem);
+    }
     fail(ErrorKind::Storage,
          "{} was written by a newer version of commsflow (schema version {}; this build knows up "
          "to {}). Upgrade commsflow to open it; nothing was changed.",

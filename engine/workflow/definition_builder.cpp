@@ -136,8 +136,8 @@ class Builder {
   void check_keys(const Json& t, std::initializer_list<const char*> allowed,
                   const std::string& what, int line) {
     for (const auto& [key, _] : t.items()) {
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-          allowed.end()) {
+      if (std::find_if(allowed.begin(), allowed.end(),
+                       [&name = key](const char* a) { return name == a; }) == allowed.end()) {
         std::string known;
         for (const char* a : allowed) {
           if (a[0] != '_') known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
@@ -371,6 +371,8 @@ class Builder {
   }
 
   StateSpec state(const std::string& name, const Json& spec, int states_line) {
+    // `name = {}` arrives as an empty array (Lua cannot tell an empty table's kind).
+    if (spec.is_array() && spec.empty()) return state(name, Json::object(), states_line);
     StateSpec s;
     s.name = name;
     s.line = index_.find_key(name, states_line, states_line);
@@ -380,7 +382,7 @@ class Builder {
           s.line,
           fmt::format("state name '{}' must be lower-case letters, digits and underscores", name));
     }
-    if (!spec.is_object() && !(spec.is_array() && spec.empty())) {
+    if (!spec.is_object()) {
       problem(s.line, fmt::format("state '{}' must be a table", name));
       return s;
     }

@@ -224,7 +224,7 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
   for (auto& [key, value] : data.items()) {
     if (!key.empty() && key[0] == '_') continue;  // the engine's own records
     auto spec = std::find_if(fields.begin(), fields.end(),
-                             [&](const FieldSpec& f) { return f.name == key; });
+                             [&name = key](const FieldSpec& f) { return f.name == name; });
     if (spec == fields.end()) {
       problems.push_back({key, "is not a field of this workflow"});
       continue;

@@ -469,3 +469,14 @@ TEST_CASE("the website update workflow keeps its states in source order") {
                                            "published", "declined"});
   CHECK(loaded.definition.states[0].line == line_of(text, "    requested = {"));
 }
+
+TEST_CASE("a state written as an empty table is checked, not thrown (found by fuzzing)") {
+  std::string text = with(kGood, "    done = { final = true },\n",
+                          "    done = { final = true },\n    waiting = {},\n");
+  text = with(text, "sets = { \"title\", \"tags\" } },\n",
+              "sets = { \"title\", \"tags\" } },\n        wait = { to = \"waiting\", roles = { "
+              "\"comms_officer\" } },\n");
+  auto problems = expect_problem(text, line_of(text, "waiting = {}"),
+                                 "state 'waiting' has no actions and is not final");
+  CHECK(problems.size() == 1);
+}

@@ -1,0 +1,249 @@
+-- Comms requests: colleagues ask the comms team for help; each request is rated red, amber or
+-- green against the team's criteria, given a due time and queued. Everything the team may want
+-- to tune is in the settings and rules below.
+local wf = require "commsflow"
+local calendar = require "calendar"
+
+---------------------------------------------------------------------------------------------
+-- Settings
+---------------------------------------------------------------------------------------------
+
+-- Working days from submission to the due time, by rating.
+local due_working_days = { red = 1, amber = 5, green = 10 }
+
+-- Working days of notice each kind of work needs, by rating. A request whose needed-by date
+-- leaves less than this is flagged late.
+local lead_time_working_days = {
+  media           = { red = 0,  amber = 1,  green = 2 },
+  parliamentary   = { red = 1,  amber = 3,  green = 5 },
+  mp_enquiry      = { red = 1,  amber = 3,  green = 5 },
+  campaign        = { red = 10, amber = 20, green = 30 },
+  publication     = { red = 5,  amber = 10, green = 15 },
+  internal        = { red = 2,  amber = 5,  green = 10 },
+  event           = { red = 10, amber = 15, green = 20 },
+  social          = { red = 1,  amber = 2,  green = 5 },
+  website         = { red = 1,  amber = 3,  green = 5 },
+  incident        = { red = 0,  amber = 0,  green = 1 },
+  service_change  = { red = 10, amber = 20, green = 30 },
+  practice_change = { red = 10, amber = 15, green = 20 },
+  other           = { red = 2,  amber = 5,  green = 10 },
+}
+
+-- During a major incident, amber work due within this many working days carries on.
+local major_incident_keeps_amber_due_within = 2
+
+---------------------------------------------------------------------------------------------
+-- Triage rules: the highest tier any answer reaches wins; time-sensitive is at least amber.
+---------------------------------------------------------------------------------------------
+
+local red_criteria = {
+  { field = "strategic_priority", value = "primary", reason = "primary strategic priority" },
+  { field = "incident",           value = "major",   reason = "major incident response" },
+  { field = "statutory",          value = "yes",     reason = "statutory obligation" },
+  { field = "reputational_risk",  value = "high",    reason = "high reputational risk" },
+  { field = "impact",             value = "high",    reason = "high impact" },
+  { field = "resource",           value = "high",    reason = "high resource" },
+}
+
+local amber_criteria = {
+  { field = "strategic_priority", value = "secondary", reason = "secondary strategic priority" },
+  { field = "incident",           value = "minor",     reason = "minor incident response" },
+  { field = "reputational_risk",  value = "medium",    reason = "medium reputational risk" },
+  { field = "impact",             value = "medium",    reason = "medium impact" },
+  { field = "resource",           value = "medium",    reason = "medium resource" },
+  { field = "time_sensitive",     value = "yes",       reason = "time-sensitive" },
+}
+
+local function reasons_for(item, rating, criteria)
+  local reasons = {}
+  for _, c in ipairs(criteria) do
+    if item[c.field] == c.value then reasons[#reasons + 1] = rating .. ": " .. c.reason end
+  end
+  return reasons
+end
+
+local function rate(item)
+  local reasons = reasons_for(item, "red", red_criteria)
+  if #reasons > 0 then return "red", reasons end
+  reasons = reasons_for(item, "amber", amber_criteria)
+  if #reasons > 0 then return "amber", reasons end
+  return "green", { "green: no red or amber criterion applies" }
+end
+
+-- Rating, due time and late flag. An override by a triager outlives re-triage.
+local function triage(item)
+  item.computed_rating, item.rating_reasons = rate(item)
+  item.rating = item.rating_override or item.computed_rating
+
+  local due = calendar.add_working_days_at(item.submitted_at, due_working_days[item.rating])
+  item.due_at = calendar.datetime(calendar.seconds(due) + (item.paused_seconds or 0))
+
+  item.late, item.late_reason = false, nil
+  local needed = lead_time_working_days[item.kind][item.rating]
+  if item.needed_by then
+    local notice = calendar.working_days_between(calendar.date(item.submitted_at), item.needed_by)
+    if notice < needed then
+      item.late = true
+      item.late_reason = string.format(
+        "needed by %s leaves %d working day(s); %s requests rated %s need %d",
+        item.needed_by, math.max(notice, 0), item.kind, item.rating, needed)
+    end
+  end
+end
+
+---------------------------------------------------------------------------------------------
+-- Pausing and resuming, by hand or for an incident
+---------------------------------------------------------------------------------------------
+
+local function pause(item, ctx)
+  item.paused_from = ctx.state
+  item.paused_at = ctx.now
+  item.paused_by_incident = ctx.payload.incident_name
+  item.pause_reason = ctx.payload.reason or ("incident " .. tostring(ctx.payload.incident_name))
+end
+
+local function resume(item, ctx)
+  item.paused_seconds = (item.paused_seconds or 0)
+    + (calendar.seconds(ctx.now) - calendar.seconds(item.paused_at))
+  item.paused_from, item.paused_at, item.paused_by_incident, item.pause_reason = nil, nil, nil, nil
+  triage(item)
+end
+
+-- Which open requests an incident pauses: a major incident pauses green work and amber work not
+-- due within two working days; a minor incident pauses green work. Red work never pauses.
+local function paused_by_incident(item, incident, ctx)
+  if item.rating == "green" then return true end
+  if incident.level == "major" and item.rating == "amber" then
+    local due_within = calendar.working_days_between(calendar.date(ctx.now), calendar.date(item.due_at))
+    return due_within > major_incident_keeps_amber_due_within
+  end
+  return false
+end
+
+---------------------------------------------------------------------------------------------
+-- The workflow
+---------------------------------------------------------------------------------------------
+
+local criterion = function(options, label) options.required = true; options.label = label; return wf.choice(options) end
+local open_states = { "triaged", "accepted", "in_progress" }
+
+local decline = {
+  to = "declined", roles = { "triager" },
+  fields = { reason = wf.text { required = true, max = 500 } },
+  effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
+}
+
+local function common_actions(actions)
+  actions.override = {
+    roles = { "triager" }, -- stays in its state
+    fields = { new_rating = wf.choice { "red", "amber", "green", required = true },
+               reason = wf.text { required = true, max = 500 } },
+    effect = function(item, ctx)
+      item.rating_override = ctx.payload.new_rating
+      item.override_reason = ctx.payload.reason
+      item.overridden_by = ctx.actor.name
+      triage(item)
+    end,
+  }
+  actions.retriage = {
+    roles = { "triager" }, -- stays in its state
+    sets = { "strategic_priority", "incident", "statutory", "reputational_risk", "impact",
+             "resource", "time_sensitive", "needed_by", "kind" },
+    effect = triage,
+  }
+  actions.assign = { roles = { "triager" }, sets = { "assignee" } } -- stays in its state
+  actions.pause = {
+    to = "paused", roles = { "triager" },
+    fields = { reason = wf.text { max = 500 }, incident_name = wf.text {} },
+    effect = pause,
+  }
+  actions.decline = decline
+  return actions
+end
+
+return wf.workflow {
+  name = "comms_request",
+  title = "Comms request",
+  prefix = "REQ",
+
+  fields = {
+    title = wf.text { required = true, max = 200 },
+    description = wf.text { max = 5000 },
+    kind = wf.choice { "media", "parliamentary", "mp_enquiry", "campaign", "publication",
+                       "internal", "event", "social", "website", "incident", "service_change",
+                       "practice_change", "other", required = true },
+    requester_team = wf.text { required = true, max = 200 },
+    needed_by = wf.date {},
+
+    strategic_priority = criterion({ "primary", "secondary", "none" }, "Strategic priority"),
+    incident = criterion({ "major", "minor", "none" }, "Incident response"),
+    statutory = criterion({ "yes", "no" }, "Statutory obligation"),
+    reputational_risk = criterion({ "high", "medium", "low" }, "Reputational risk"),
+    impact = criterion({ "high", "medium", "low" }, "Outcome or impact"),
+    resource = criterion({ "high", "medium", "low" }, "Resource needed"),
+    time_sensitive = criterion({ "yes", "no" }, "Time sensitive"),
+    responsibility = criterion({ "own", "lead", "partner", "influence" }, "Our responsibility"),
+    owner_org = wf.text {
+      max = 200, label = "Owning or partner organisation(s)",
+      required_if = { responsibility = { "influence", "lead", "partner" } },
+    },
+
+    -- Set by the rules above.
+    submitted_at = wf.datetime {},
+    rating = wf.choice { "red", "amber", "green" },
+    computed_rating = wf.choice { "red", "amber", "green" },
+    rating_reasons = wf.list { of = wf.text {} },
+    rating_override = wf.choice { "red", "amber", "green" },
+    override_reason = wf.text {},
+    overridden_by = wf.text {},
+    due_at = wf.datetime {},
+    late = wf.boolean {},
+    late_reason = wf.text {},
+    assignee = wf.actor { role = "comms_officer" },
+    redirected_to = wf.text {},
+    decline_reason = wf.text {},
+    paused_from = wf.choice(open_states),
+    paused_at = wf.datetime {},
+    paused_by_incident = wf.text {},
+    pause_reason = wf.text {},
+    paused_seconds = wf.integer { min = 0 },
+  },
+
+  submit = {
+    roles = { "requester", "triager", "comms_officer" },
+    to = { "triaged", "redirected" },
+    route = function(item) return item.responsibility == "influence" and "redirected" or "triaged" end,
+    effect = function(item, ctx)
+      item.submitted_at = ctx.now
+      triage(item)
+      if item.responsibility == "influence" then item.redirected_to = item.owner_org end
+    end,
+  },
+
+  incident_policy = paused_by_incident,
+
+  initial = "triaged",
+  states = {
+    triaged = { actions = common_actions {
+      accept = { to = "accepted", roles = { "triager" }, sets = { "assignee" } },
+    } },
+    accepted = { actions = common_actions {
+      start = { to = "in_progress", roles = { "comms_officer", "triager" } },
+    } },
+    in_progress = { actions = common_actions {
+      complete = { to = "done", roles = { "comms_officer", "triager" } },
+    } },
+    paused = { actions = {
+      resume = {
+        to = open_states, roles = { "triager" },
+        fields = { incident_name = wf.text {} },
+        route = function(item) return item.paused_from end,
+        effect = resume,
+      },
+      decline = decline,
+    } },
+    done = { final = true },
+    declined = { final = true },
+    redirected = { final = true },
+  },
+}
