@@ -31,6 +31,14 @@ std::string first_line_with(const char* file, const std::string& key) {
   return "unknown";
 }
 
+// The first three fields of /proc/loadavg: how busy the machine was, for reading the figures.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return fmt::format("{} {} {}", one, five, fifteen);
+}
+
 void print_table(const std::vector<cb::Row>& rows) {
   fmt::print("| Figure | commsflow | Baseline (same run) | Ratio | Target | Met | Notes |\n");
   fmt::print("|---|---|---|---|---|---|---|\n");
@@ -86,6 +94,7 @@ int main(int argc, char** argv) {
     };
 
     auto started = std::chrono::system_clock::now();
+    const std::string load_before = load_average();
     std::vector<cb::Row> rows;
     auto run = [&](const char* name, auto figure) {
       if (!wanted(name)) return;
@@ -112,6 +121,8 @@ int main(int argc, char** argv) {
     fmt::print("Machine: {} cores ({}), {} memory\n\n", std::thread::hardware_concurrency(),
                first_line_with("/proc/cpuinfo", "model name"),
                first_line_with("/proc/meminfo", "MemTotal"));
+    fmt::print("Load average (1, 5, 15 min) at start: {}; at end: {}\n\n", load_before,
+               load_average());
     print_table(rows);
     fmt::print(
         "\nThe three-step sign-off is bench/workflows/approval.lua (three ordinary approval "
