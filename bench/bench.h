@@ -65,6 +65,9 @@ std::string run_capture(const std::filesystem::path& program, const std::vector<
 
 // Peak resident memory of this process so far (VmHWM), in bytes.
 std::int64_t peak_rss_bytes();
+// Starts the peak over from the current resident memory (Linux: /proc/self/clear_refs).
+// Returns false where that is not possible; peak_rss_bytes() then covers the whole run.
+bool reset_peak_rss();
 
 std::string format_rate(double per_second, const char* unit);
 std::string format_ratio(double ratio);

@@ -84,11 +84,14 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   double verify_seconds = 0;
   std::int64_t checked = 0;
+  std::string verify_peak;
   {
     Store store(db, Store::Options{false, Store::Durability::Full, 5000});
+    const bool peak_reset = reset_peak_rss();
     double t0 = now_seconds();
     VerifyReport report = verify(store);
     verify_seconds = now_seconds() - t0;
+    verify_peak = peak_reset ? format_mib(peak_rss_bytes()) : "not measurable here";
     if (!report.ok()) {
       throw std::runtime_error("verify found a problem in the benchmark chain: " +
                                report.problems.front().message);
@@ -115,9 +118,9 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
                      format_rate(n / verify_seconds, "events/s"),
                      format_rate(n / sha_seconds, "events/s"), format_ratio(ratio), ">= 0.50x",
                      ratio >= 0.5 ? "yes" : "no",
-                     fmt::format("verify {:.2f} s: read, hash, parse, replay {} items; baseline "
-                                 "{:.2f} s: SHA-256 of the same bytes in memory",
-                                 verify_seconds, checked / 4, sha_seconds)});
+                     fmt::format("verify {:.2f} s: read, hash, parse, replay {} items, peak "
+                                 "RSS {}; baseline {:.2f} s: SHA-256 of the same bytes in memory",
+                                 verify_seconds, checked / 4, verify_peak, sha_seconds)});
 }
 
 }  // namespace commsflow::bench

@@ -122,6 +122,13 @@ std::int64_t peak_rss_bytes() {
   throw std::runtime_error("no VmHWM in /proc/self/status");
 }
 
+bool reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
 std::string format_rate(double per_second, const char* unit) {
   if (per_second >= 1e6) return fmt::format("{:.2f} M {}", per_second / 1e6, unit);
   if (per_second >= 1e4) return fmt::format("{:.1f} k {}", per_second / 1e3, unit);
