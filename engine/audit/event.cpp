@@ -7,7 +7,8 @@ namespace commsflow {
 // The canonical body is what Json::dump() gives for the object of the event's fields (keys
 // sorted, no whitespace). It is written here key by key, in that sorted order, rather than by
 // building the object first: building it copied the payload and changes and cost a tenth of
-// an action. Each value is still escaped by Json::dump(), so the bytes are the same.
+// an action. Each value is still escaped by Json::dump(), so the bytes are the same. A new
+// field goes in at its place in that order (tests/unit/event_body_test.cpp checks the bytes).
 std::string Event::body() const {
   std::string out;
   out.reserve(256 + ref.size() + version.size() + note.size());
@@ -25,6 +26,7 @@ std::string Event::body() const {
   text("from", from_state);
   if (!note.empty()) text("note", note);
   if (!on_behalf_of.empty()) text("on_behalf_of", on_behalf_of);
+  if (!parent.empty()) text("parent", parent);
   field("payload", payload);
   text("ref", ref);
   field("seq", Json(seq));
@@ -50,6 +52,7 @@ Event Event::from_body(std::int64_t seq, std::string_view body) {
     e.changes = j.at("changes");
     e.on_behalf_of = j.value("on_behalf_of", "");
     e.note = j.value("note", "");
+    e.parent = j.value("parent", "");
     if (!e.changes.is_object() || !e.payload.is_object()) throw std::runtime_error("not objects");
     return e;
   } catch (const std::exception& ex) {

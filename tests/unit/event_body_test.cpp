@@ -16,6 +16,7 @@ std::string canonical(const Event& e) {
          {"changes", e.changes}};
   if (!e.on_behalf_of.empty()) j["on_behalf_of"] = e.on_behalf_of;
   if (!e.note.empty()) j["note"] = e.note;
+  if (!e.parent.empty()) j["parent"] = e.parent;
   return j.dump();
 }
 
@@ -41,9 +42,10 @@ TEST_CASE("an event body is the canonical dump of its fields") {
   SECTION("plain") {
     CHECK(e.body() == canonical(e));
   }
-  SECTION("with a note and a delegate") {
+  SECTION("with a note, a delegate and a parent") {
     e.note = "Signed off \"as is\", see\nthread";
     e.on_behalf_of = "dan.director";
+    e.parent = "SC-2026-0001";
     CHECK(e.body() == canonical(e));
   }
   SECTION("the event that created an item, with empty payload and text needing escapes") {
@@ -55,6 +57,7 @@ TEST_CASE("an event body is the canonical dump of its fields") {
   }
   SECTION("it reads back as the same event") {
     e.note = "n";
+    e.parent = "SC-2026-0001";
     Event back = Event::from_body(e.seq, e.body());
     CHECK(back.body() == e.body());
   }
