@@ -31,8 +31,8 @@ std::unique_ptr<WorkflowScript> WorkflowScript::load(const ScriptSource& source,
   return script;
 }
 
-ScriptCallResult WorkflowScript::call(ScriptFunction fn, const Json& item,
-                                      const std::vector<Json>& args, std::string_view what) {
+ScriptCallResult WorkflowScript::call_with(ScriptFunction fn, const Json& item,
+                                           std::span<const Json> args, std::string_view what) {
   lua_State* L = runtime_->state();
   int top = lua_gettop(L);
   try {

@@ -177,8 +177,10 @@ void Database::throw_error(int rc, std::string_view doing) const {
                                         advice_for(rc)));
 }
 
+// BEGIN and COMMIT run as cached statements: preparing them anew for every transaction cost
+// about a tenth of an action's work.
 Transaction::Transaction(Database& db, Mode mode) : db_(db) {
-  db_.exec(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN");
+  db_.cached(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN").run();
 }
 
 Transaction::~Transaction() {
@@ -192,7 +194,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.cached("COMMIT").run();
   open_ = false;
 }
 

@@ -65,18 +65,24 @@ end
 
 function M.date(datetime) return datetime:sub(1, 10) end
 
+-- The loops below test day numbers, so a date is only written out (to look it up in the list)
+-- for weekdays, and never parsed back: that round trip was most of the cost of triage.
+local function is_working_day_number(day)
+  local weekday = (day + 3) % 7 + 1 -- 1 = Monday ... 7 = Sunday
+  return weekday <= 5 and M.non_working_days[date_of(day)] == nil
+end
+
 function M.is_working_day(date)
-  local weekday = (day_number(date) + 3) % 7 + 1 -- 1 = Monday ... 7 = Sunday
-  return weekday <= 5 and M.non_working_days[date:sub(1, 10)] == nil
+  return is_working_day_number(day_number(date))
 end
 
 -- The date `n` working days after `date` (n >= 0; 0 gives the next working day on or after it).
 function M.add_working_days(date, n)
   local day = day_number(date)
-  while not M.is_working_day(date_of(day)) do day = day + 1 end
+  while not is_working_day_number(day) do day = day + 1 end
   while n > 0 do
     day = day + 1
-    if M.is_working_day(date_of(day)) then n = n - 1 end
+    if is_working_day_number(day) then n = n - 1 end
   end
   return date_of(day)
 end
@@ -92,7 +98,7 @@ function M.working_days_between(from, to)
   if b < a then a, b, sign = b, a, -1 end
   local count = 0
   for day = a + 1, b do
-    if M.is_working_day(date_of(day)) then count = count + 1 end
+    if is_working_day_number(day) then count = count + 1 end
   end
   return sign * count
 end

@@ -28,6 +28,7 @@ struct Event {
   std::string note;
   std::string parent;  // set only on the event that creates a child item
 
+  // Written key by key in sorted order: a new field must be added there, in its place.
   std::string body() const;
   // Throws Error(Storage) naming the sequence when the body is not a valid event.
   static Event from_body(std::int64_t seq, std::string_view body);

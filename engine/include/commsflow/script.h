@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,14 +61,20 @@ class WorkflowScript {
   // not plain data.
   ScriptCallResult call(ScriptFunction fn, const Json& item, const Json& ctx,
                         std::string_view what) {
-    return call(fn, item, std::vector<Json>{ctx}, what);
+    return call_with(fn, item, std::span<const Json>(&ctx, 1), what);
   }
   // Calls fn(item, args...).
   ScriptCallResult call(ScriptFunction fn, const Json& item, const std::vector<Json>& args,
-                        std::string_view what);
+                        std::string_view what) {
+    return call_with(fn, item, args, what);
+  }
 
  private:
   explicit WorkflowScript(std::unique_ptr<LuaRuntime> runtime);
+  // Both calls end here; the arguments are read in place, never copied (copying the context
+  // for every guard and effect was a tenth of an action's work).
+  ScriptCallResult call_with(ScriptFunction fn, const Json& item, std::span<const Json> args,
+                             std::string_view what);
   std::unique_ptr<LuaRuntime> runtime_;
   Json returned_;
 };
