@@ -447,225 +447,222 @@ class Builder {
       r.render = fn.at("$fn").get<int>();
       d.reports.push_back(r);
     }
-    OutcomeSpec outcome(const Json& spec, const char* key, int line, const std::string& what,
-                        bool required) {
-      OutcomeSpec o;
-      o.line = index_.find_key(key, line, line);
-      auto it = spec.find(key);
-      if (it == spec.end()) {
-        if (required) problem(line, fmt::format("{} needs `{} = \"state\"`", what, key));
-        return o;
-      }
-      if (it->is_string()) {
-        o.to.push_back(it->get<std::string>());
-      } else if (it->is_object()) {
-        check_keys(*it, {"to", "route"}, fmt::format("{} of {}", key, what), o.line);
-        o.to = string_list(*it, "to", o.line, fmt::format("to of {} of {}", key, what));
-        o.route = function(*it, "route", o.line, fmt::format("{} of {}", key, what));
-        if (o.to.size() > 1 && !o.route) {
-          problem(o.line, fmt::format("{} of {} may go to several states, so it needs `route = "
-                                      "function(item, ctx) return \"state\" end`",
-                                      key, what));
-        }
-      }
-      if (o.to.empty()) {
-        problem(o.line, fmt::format("{} of {} must name a state, or be {{ to = {{ ... }}, route = "
-                                    "function(item, ctx) ... end }}",
-                                    key, what));
-      }
+  }
+
+  OutcomeSpec outcome(const Json& spec, const char* key, int line, const std::string& what,
+                      bool required) {
+    OutcomeSpec o;
+    o.line = index_.find_key(key, line, line);
+    auto it = spec.find(key);
+    if (it == spec.end()) {
+      if (required) problem(line, fmt::format("{} needs `{} = \"state\"`", what, key));
       return o;
     }
-
-    ApproverGroupSpec group(const std::string& name, const Json& spec, int line,
-                            const std::string& what) {
-      ApproverGroupSpec g;
-      g.name = name;
-      g.line = line;
-      g.approvers = string_list(spec, "approvers", line, fmt::format("approvers of {}", what));
-      if (g.approvers.empty()) {
-        problem(line,
-                fmt::format("{} needs `approvers = {{ ... }}`: roles or actors' names", what));
+    if (it->is_string()) {
+      o.to.push_back(it->get<std::string>());
+    } else if (it->is_object()) {
+      check_keys(*it, {"to", "route"}, fmt::format("{} of {}", key, what), o.line);
+      o.to = string_list(*it, "to", o.line, fmt::format("to of {} of {}", key, what));
+      o.route = function(*it, "route", o.line, fmt::format("{} of {}", key, what));
+      if (o.to.size() > 1 && !o.route) {
+        problem(o.line, fmt::format("{} of {} may go to several states, so it needs `route = "
+                                    "function(item, ctx) return \"state\" end`",
+                                    key, what));
       }
-      if (auto it = spec.find("quorum"); it != spec.end()) {
-        g.rule = "quorum";
-        if (!it->is_number_integer() || it->get<int>() < 1) {
-          problem(line, fmt::format("quorum of {} must be a whole number of at least 1", what));
-        } else {
-          g.quorum = it->get<int>();
-        }
-      }
-      if (auto it = spec.find("primary"); it != spec.end()) {
-        g.rule = "primary";
-        if (!it->is_string()) {
-          problem(line, fmt::format("primary of {} must name one of its approvers", what));
-        } else {
-          g.primary = it->get<std::string>();
-          if (std::find(g.approvers.begin(), g.approvers.end(), g.primary) == g.approvers.end()) {
-            problem(line, fmt::format("primary '{}' of {} must be one of its approvers", g.primary,
-                                      what));
-          }
-        }
-      }
-      if (auto it = spec.find("rule"); it != spec.end()) {
-        std::string rule = it->is_string() ? it->get<std::string>() : "";
-        if (rule != "all" && rule != "any") {
-          problem(index_.find_key("rule", line, line),
-                  fmt::format("rule of {} must be \"all\" or \"any\" (or use `quorum = N` or "
-                              "`primary = \"name\"`)",
-                              what));
-        } else if (g.rule == "quorum" || g.rule == "primary") {
-          problem(line, fmt::format("{} gives both rule and {}: choose one", what, g.rule));
-        } else {
-          g.rule = rule;
-        }
-      }
-      return g;
     }
+    if (o.to.empty()) {
+      problem(o.line, fmt::format("{} of {} must name a state, or be {{ to = {{ ... }}, route = "
+                                  "function(item, ctx) ... end }}",
+                                  key, what));
+    }
+    return o;
+  }
 
-    SignoffSpec signoff(const std::string& name, const Json& spec, int line) {
-      SignoffSpec so;
-      const std::string what = fmt::format("sign-off step '{}'", name);
-      if (auto it = spec.find("groups"); it != spec.end()) {
-        int groups_line = index_.find_key("groups", line, line);
-        for (const char* key : {"approvers", "rule", "quorum", "primary"}) {
-          if (spec.contains(key)) {
-            problem(groups_line,
-                    fmt::format("{} has groups, so `{}` belongs inside each group", what, key));
-          }
+  ApproverGroupSpec group(const std::string& name, const Json& spec, int line,
+                          const std::string& what) {
+    ApproverGroupSpec g;
+    g.name = name;
+    g.line = line;
+    g.approvers = string_list(spec, "approvers", line, fmt::format("approvers of {}", what));
+    if (g.approvers.empty()) {
+      problem(line, fmt::format("{} needs `approvers = {{ ... }}`: roles or actors' names", what));
+    }
+    if (auto it = spec.find("quorum"); it != spec.end()) {
+      g.rule = "quorum";
+      if (!it->is_number_integer() || it->get<int>() < 1) {
+        problem(line, fmt::format("quorum of {} must be a whole number of at least 1", what));
+      } else {
+        g.quorum = it->get<int>();
+      }
+    }
+    if (auto it = spec.find("primary"); it != spec.end()) {
+      g.rule = "primary";
+      if (!it->is_string()) {
+        problem(line, fmt::format("primary of {} must name one of its approvers", what));
+      } else {
+        g.primary = it->get<std::string>();
+        if (std::find(g.approvers.begin(), g.approvers.end(), g.primary) == g.approvers.end()) {
+          problem(line,
+                  fmt::format("primary '{}' of {} must be one of its approvers", g.primary, what));
         }
-        if (!it->is_object() || it->empty()) {
+      }
+    }
+    if (auto it = spec.find("rule"); it != spec.end()) {
+      std::string rule = it->is_string() ? it->get<std::string>() : "";
+      if (rule != "all" && rule != "any") {
+        problem(index_.find_key("rule", line, line),
+                fmt::format("rule of {} must be \"all\" or \"any\" (or use `quorum = N` or "
+                            "`primary = \"name\"`)",
+                            what));
+      } else if (g.rule == "quorum" || g.rule == "primary") {
+        problem(line, fmt::format("{} gives both rule and {}: choose one", what, g.rule));
+      } else {
+        g.rule = rule;
+      }
+    }
+    return g;
+  }
+
+  SignoffSpec signoff(const std::string& name, const Json& spec, int line) {
+    SignoffSpec so;
+    const std::string what = fmt::format("sign-off step '{}'", name);
+    if (auto it = spec.find("groups"); it != spec.end()) {
+      int groups_line = index_.find_key("groups", line, line);
+      for (const char* key : {"approvers", "rule", "quorum", "primary"}) {
+        if (spec.contains(key)) {
           problem(groups_line,
-                  fmt::format("groups of {} must look like {{ clinical = {{ approvers = {{ ... }} "
-                              "}}, legal = {{ ... }} }}",
-                              what));
-        } else {
-          for (const auto& [group_name, group_spec] : it->items()) {
-            int group_line = index_.find_key(group_name, groups_line, groups_line);
-            std::string group_what = fmt::format("group '{}' of {}", group_name, what);
-            if (!group_spec.is_object()) {
-              problem(group_line, fmt::format("{} must be a table", group_what));
-              continue;
-            }
-            check_keys(group_spec, {"approvers", "rule", "quorum", "primary"}, group_what,
-                       group_line);
-            so.groups.push_back(group(group_name, group_spec, group_line, group_what));
+                  fmt::format("{} has groups, so `{}` belongs inside each group", what, key));
+        }
+      }
+      if (!it->is_object() || it->empty()) {
+        problem(groups_line,
+                fmt::format("groups of {} must look like {{ clinical = {{ approvers = {{ ... }} "
+                            "}}, legal = {{ ... }} }}",
+                            what));
+      } else {
+        for (const auto& [group_name, group_spec] : it->items()) {
+          int group_line = index_.find_key(group_name, groups_line, groups_line);
+          std::string group_what = fmt::format("group '{}' of {}", group_name, what);
+          if (!group_spec.is_object()) {
+            problem(group_line, fmt::format("{} must be a table", group_what));
+            continue;
           }
-          std::stable_sort(so.groups.begin(), so.groups.end(),
-                           [](const ApproverGroupSpec& a, const ApproverGroupSpec& b) {
-                             return a.line < b.line;
-                           });
+          check_keys(group_spec, {"approvers", "rule", "quorum", "primary"}, group_what,
+                     group_line);
+          so.groups.push_back(group(group_name, group_spec, group_line, group_what));
         }
-      } else {
-        so.groups.push_back(group(name, spec, line, what));
+        std::stable_sort(
+            so.groups.begin(), so.groups.end(),
+            [](const ApproverGroupSpec& a, const ApproverGroupSpec& b) { return a.line < b.line; });
       }
-      so.due = function(spec, "due", line, what);
-      so.guard = function(spec, "guard", line, what);
-      if (auto it = spec.find("remind_before"); it != spec.end()) {
-        if (!it->is_number() || it->get<double>() <= 0) {
-          problem(index_.find_key("remind_before", line, line),
-                  fmt::format("remind_before of {} must be a positive number of seconds, like "
-                              "commsflow.hours(1)",
-                              what));
-        } else {
-          so.remind_before = static_cast<std::int64_t>(it->get<double>());
-        }
-      }
-      so.escalate_to =
-          string_list(spec, "escalate_to", line, fmt::format("escalate_to of {}", what));
-      so.approved = outcome(spec, "approved", line, what, true);
-      so.changes_required = outcome(spec, "changes_required", line, what, true);
-      so.not_relevant = spec.contains("not_relevant")
-                            ? outcome(spec, "not_relevant", line, what, true)
-                            : so.approved;
-      if (auto it = spec.find("on_new_version"); it != spec.end()) {
-        if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-          problem(
-              index_.find_key("on_new_version", line, line),
-              fmt::format("on_new_version of {} must be \"restart\", \"keep\" or a state", what));
-        } else {
-          so.on_new_version = it->get<std::string>();
-        }
-      }
-      return so;
+    } else {
+      so.groups.push_back(group(name, spec, line, what));
     }
+    so.due = function(spec, "due", line, what);
+    so.guard = function(spec, "guard", line, what);
+    if (auto it = spec.find("remind_before"); it != spec.end()) {
+      if (!it->is_number() || it->get<double>() <= 0) {
+        problem(index_.find_key("remind_before", line, line),
+                fmt::format("remind_before of {} must be a positive number of seconds, like "
+                            "commsflow.hours(1)",
+                            what));
+      } else {
+        so.remind_before = static_cast<std::int64_t>(it->get<double>());
+      }
+    }
+    so.escalate_to = string_list(spec, "escalate_to", line, fmt::format("escalate_to of {}", what));
+    so.approved = outcome(spec, "approved", line, what, true);
+    so.changes_required = outcome(spec, "changes_required", line, what, true);
+    so.not_relevant = spec.contains("not_relevant")
+                          ? outcome(spec, "not_relevant", line, what, true)
+                          : so.approved;
+    if (auto it = spec.find("on_new_version"); it != spec.end()) {
+      if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+        problem(index_.find_key("on_new_version", line, line),
+                fmt::format("on_new_version of {} must be \"restart\", \"keep\" or a state", what));
+      } else {
+        so.on_new_version = it->get<std::string>();
+      }
+    }
+    return so;
+  }
 
-    const std::string& path_;
-    SourceIndex index_;
-    std::vector<Diagnostic>& problems_;
+  const std::string& path_;
+  SourceIndex index_;
+  std::vector<Diagnostic>& problems_;
+};
+
+// Splits "path:line: message" as produced by Lua errors.
+Diagnostic diagnostic_from_error(const std::string& path, const std::string& message) {
+  Diagnostic d{path, 0, message};
+  if (message.rfind(path + ":", 0) == 0) {
+    size_t pos = path.size() + 1;
+    int line = 0;
+    auto [end, ec] = std::from_chars(message.data() + pos, message.data() + message.size(), line);
+    if (ec == std::errc() && end < message.data() + message.size() && *end == ':') {
+      d.line = line;
+      d.message = std::string(end + 1);
+      if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
+    } else {
+      d.message = message.substr(pos);
+      if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
+    }
+  }
+  return d;
+}
+
+std::vector<std::string> signoff_targets(const SignoffSpec& so) {
+  std::vector<std::string> out;
+  for (const OutcomeSpec* o : {&so.approved, &so.changes_required, &so.not_relevant}) {
+    out.insert(out.end(), o->to.begin(), o->to.end());
+  }
+  if (so.on_new_version != "restart" && so.on_new_version != "keep") {
+    out.push_back(so.on_new_version);
+  }
+  return out;
+}
+
+void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::string>& roles,
+                   std::vector<Diagnostic>& problems) {
+  auto problem = [&](int line, std::string message) {
+    problems.push_back(Diagnostic{d.path, line, std::move(message)});
   };
-
-  // Splits "path:line: message" as produced by Lua errors.
-  Diagnostic diagnostic_from_error(const std::string& path, const std::string& message) {
-    Diagnostic d{path, 0, message};
-    if (message.rfind(path + ":", 0) == 0) {
-      size_t pos = path.size() + 1;
-      int line = 0;
-      auto [end, ec] = std::from_chars(message.data() + pos, message.data() + message.size(), line);
-      if (ec == std::errc() && end < message.data() + message.size() && *end == ':') {
-        d.line = line;
-        d.message = std::string(end + 1);
-        if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
-      } else {
-        d.message = message.substr(pos);
-        if (!d.message.empty() && d.message[0] == ' ') d.message.erase(0, 1);
-      }
-    }
-    return d;
+  const SignoffSpec& so = *s.signoff;
+  if (d.document_roles.empty()) {
+    problem(s.line, fmt::format("sign-off step '{}' decides on a document, so the workflow needs "
+                                "`document = {{ roles = {{ ... }} }}`",
+                                s.name));
   }
-
-  std::vector<std::string> signoff_targets(const SignoffSpec& so) {
-    std::vector<std::string> out;
-    for (const OutcomeSpec* o : {&so.approved, &so.changes_required, &so.not_relevant}) {
-      out.insert(out.end(), o->to.begin(), o->to.end());
-    }
-    if (so.on_new_version != "restart" && so.on_new_version != "keep") {
-      out.push_back(so.on_new_version);
-    }
-    return out;
-  }
-
-  void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::string>& roles,
-                     std::vector<Diagnostic>& problems) {
-    auto problem = [&](int line, std::string message) {
-      problems.push_back(Diagnostic{d.path, line, std::move(message)});
-    };
-    const SignoffSpec& so = *s.signoff;
-    if (d.document_roles.empty()) {
-      problem(s.line, fmt::format("sign-off step '{}' decides on a document, so the workflow needs "
-                                  "`document = {{ roles = {{ ... }} }}`",
-                                  s.name));
-    }
-    for (const auto& g : so.groups) {
-      if (g.rule == "quorum" && g.approvers.size() > 1 &&
-          g.quorum > static_cast<int>(g.approvers.size()) &&
-          std::none_of(g.approvers.begin(), g.approvers.end(),
-                       [&](const std::string& a) { return roles.count(a) > 0; })) {
-        problem(g.line, fmt::format("quorum {} of step '{}' is more than its {} named approvers",
-                                    g.quorum, s.name, g.approvers.size()));
-      }
-    }
-    for (const auto& [label, o] :
-         {std::pair{"approved", &so.approved}, std::pair{"changes_required", &so.changes_required},
-          std::pair{"not_relevant", &so.not_relevant}}) {
-      for (const auto& target : o->to) {
-        if (!d.state(target)) {
-          problem(o->line, fmt::format("{} of sign-off step '{}' goes to missing state '{}'", label,
-                                       s.name, target));
-        }
-      }
-    }
-    if (so.on_new_version != "restart" && so.on_new_version != "keep" &&
-        !d.state(so.on_new_version)) {
-      problem(s.line, fmt::format("on_new_version of sign-off step '{}' names missing state '{}'",
-                                  s.name, so.on_new_version));
+  for (const auto& g : so.groups) {
+    if (g.rule == "quorum" && g.approvers.size() > 1 &&
+        g.quorum > static_cast<int>(g.approvers.size()) &&
+        std::none_of(g.approvers.begin(), g.approvers.end(),
+                     [&](const std::string& a) { return roles.count(a) > 0; })) {
+      problem(g.line, fmt::format("quorum {} of step '{}' is more than its {} named approvers",
+                                  g.quorum, s.name, g.approvers.size()));
     }
   }
+  for (const auto& [label, o] :
+       {std::pair{"approved", &so.approved}, std::pair{"changes_required", &so.changes_required},
+        std::pair{"not_relevant", &so.not_relevant}}) {
+    for (const auto& target : o->to) {
+      if (!d.state(target)) {
+        problem(o->line, fmt::format("{} of sign-off step '{}' goes to missing state '{}'", label,
+                                     s.name, target));
+      }
+    }
+  }
+  if (so.on_new_version != "restart" && so.on_new_version != "keep" &&
+      !d.state(so.on_new_version)) {
+    problem(s.line, fmt::format("on_new_version of sign-off step '{}' names missing state '{}'",
+                                s.name, so.on_new_version));
+  }
+}
 
 }  // namespace
 
-LoadedWorkflow
-load_workflow(const ScriptSource& source, const std::string& version, const ScriptLimits& limits,
-              const Clock& clock) {
+LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& version,
+                             const ScriptLimits& limits, const Clock& clock) {
   LoadedWorkflow out;
   try {
     out.script = WorkflowScript::load(source, limits, clock);
