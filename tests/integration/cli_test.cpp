@@ -313,10 +313,11 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(first.out, Contains("demo"));
   Json items = p.json(0, {"list"});
   Json actors = p.json(0, {"actor", "list"});
-  REQUIRE(items.size() == 4);
+  REQUIRE(items.size() == 5);
   std::vector<std::string> states = names_of(items, "state");
   std::sort(states.begin(), states.end());
-  CHECK(states == std::vector<std::string>{"in_progress", "in_review", "published", "requested"});
+  CHECK(states == std::vector<std::string>{"comms_review", "in_progress", "in_review", "published",
+                                           "requested"});
   std::vector<std::string> people = names_of(actors);
   for (const char* who : {"asha.requester", "olivia.officer", "hannah.head"}) {
     CHECK(std::find(people.begin(), people.end(), who) != people.end());
