@@ -531,3 +531,38 @@ return wf.workflow {
                                 Contains("checklist = function(item, ctx)"));
   CHECK_THAT(r.err + r.out, Contains("bad_report.lua:7:") && Contains("not 'timeline'"));
 }
+
+TEST_CASE("A checklist that returns something other than check lines is a script failure",
+          "[engagement]") {
+  test::TempDir dir;
+  dir.write("workflows/odd.lua", R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "odd", prefix = "ODD",
+  submit = { roles = { "engagement_lead" } },
+  initial = "one",
+  states = {
+    one = {
+      checklist = function(item) return { "EIA complete" } end,
+      actions = { go = { to = "two", roles = { "engagement_lead" }, gate = true } },
+    },
+    two = { final = true },
+  },
+}
+)lua");
+  auto run = [&](int expected, const Args& args) {
+    RunResult r = test::run_cli(dir.path(), args);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == expected);
+    return r;
+  };
+  run(0, {"init"});
+  run(0, {"actor", "add", "eve", "--role", "engagement_lead"});
+  run(0, {"submit", "odd", "--as", "eve"});
+  RunResult r = run(3, {"act", "ODD-2026-0001", "go", "--as", "eve"});
+  CHECK_THAT(r.err, Contains("workflows/odd.lua") && Contains("checklist of state 'one'") &&
+                        Contains("commsflow.check(label, ok, why)"));
+  Json items = Json::parse(run(0, {"--json", "list"}).out);
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["state"] == "one");
+  CHECK(items[0]["revision"] == 1);
+}
