@@ -95,6 +95,23 @@ void add_audit_commands(CLI::App& app, Session& s) {
     run_audit(s, *query, *export_args);
   });
 
+  auto* signoffs = audit->add_subcommand(
+      "signoffs",
+      "One row per item approved in the range: the version approved, every approver with "
+      "decision and time, time to approval, and any step escalated as overdue");
+  auto range = std::make_shared<AuditQuery>();
+  auto signoff_export = std::make_shared<ExportArgs>();
+  signoffs->add_option("--from", range->from, "Approved from this date or datetime, inclusive");
+  signoffs->add_option("--to", range->to, "Approved up to this date or datetime, inclusive");
+  signoffs->add_option("--workflow", range->workflow, "Only items of this workflow");
+  add_export_options(signoffs, *signoff_export);
+  signoffs->callback([&s, range, signoff_export] {
+    ChainHead head;
+    ReportTable table = signoff_table(s.store(), *range, head);
+    print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),
+                 *signoff_export);
+  });
+
   auto* verify_cmd = app.add_subcommand(
       "verify",
       "Check the hash chain and that every item matches its events (exit 1 if not). Read-only.");

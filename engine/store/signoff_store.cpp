@@ -136,6 +136,10 @@ void Store::clear_timers(std::int64_t item_id) {
   db_->cached("DELETE FROM timers WHERE item_id = ?").bind(1, item_id).run();
 }
 
+void Store::delete_timer(std::int64_t timer_id) {
+  db_->cached("DELETE FROM timers WHERE id = ?").bind(1, timer_id).run();
+}
+
 void Store::add_timer(std::int64_t item_id, std::string_view action, std::string_view due_at,
                       const Json& payload) {
   db_->cached("INSERT INTO timers(item_id, action, due_at, payload) VALUES (?, ?, ?, ?)")

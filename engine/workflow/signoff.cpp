@@ -562,7 +562,7 @@ Outcome<Item> Engine::fire_timer(const Timer& timer, FiredTimer& fired) {
   Item item = this->item(timer.ref);
   CompiledWorkflow& wf = registry_.version(item.version);
   const StateSpec* state = wf.definition.state(item.state);
-  store_.clear_timers(item.id);  // re-armed below for those still to come
+  store_.delete_timer(timer.id);
   const std::string step = timer.payload.value("step", "");
   if (!state || !state->signoff || step != item.state) return item;  // the step has passed
 
@@ -583,11 +583,6 @@ Outcome<Item> Engine::fire_timer(const Timer& timer, FiredTimer& fired) {
                                 signoff.value("due_at", ""));
     notify_step(item, *state, "reminder", pending,
                 fmt::format("reminder: your decision is due by {}", signoff.value("due_at", "")));
-    // The escalation still to come.
-    if (signoff.contains("due_at")) {
-      store_.add_timer(item.id, "escalate", signoff["due_at"].get<std::string>(),
-                       Json{{"step", step}});
-    }
   } else {
     signoff["escalated_at"] = now;
     signoff["overdue"] = true;

@@ -1,5 +1,6 @@
 // The shipped media sign-off chain (workflows/media_signoff.lua), driven through the CLI as a
 // comms team would: draft, put the text, decide, tick, issue.
+#include <commsflow/csv.h>
 #include <commsflow/json.h>
 
 #include <catch2/catch.hpp>
@@ -292,4 +293,38 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
              Contains("no item MED-2026-9999"));
   Json error = n.json(1, {"decide", ref, "approved", "--as", "olivia"});
   CHECK(error["error"]["code"] == "refused");
+}
+
+TEST_CASE("media: audit signoffs lists each approval with its version, approvers and delays") {
+  Newsroom n;
+  std::string quick = n.draft({"headline=Quick one", "kind=reactive_statement"}, "Quick.\n");
+  n.run(0, {"decide", quick, "approved", "--as", "hannah"}, "2026-03-02T10:00:00Z");
+  std::string slow = n.draft({"headline=Slow, \"quoted\" one", "kind=reactive_statement",
+                              "journalist_deadline=2026-03-02T12:00:00Z"},
+                             "Slow.\n");
+  n.run(0, {"tick"}, "2026-03-02T11:40:00Z");  // reminder and escalation
+  n.run(0, {"delegate", "dev", "sam", "--role", "director", "--until", "2026-03-31"});
+  n.run(0, {"decide", slow, "approved", "--as", "sam"}, "2026-03-02T11:45:00Z");
+  std::string open = n.draft({"headline=Still open", "kind=reactive_statement"}, "Open.\n");
+
+  Json report = n.json(0, {"audit", "signoffs", "--from", "2026-03-01", "--to", "2026-03-31"});
+  const Json& rows = report["rows"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["ref"] == quick);
+  CHECK(rows[0]["hours_to_approval"] == 1.0);
+  CHECK(rows[0]["escalated"].is_null());
+  CHECK_THAT(rows[0]["approvers"].get<std::string>(),
+             Contains("comms_review: hannah approved at 2026-03-02T10:00:00Z (v1)"));
+  CHECK(rows[1]["ref"] == slow);
+  CHECK(rows[1]["document_hash"] == n.json(0, {"show", slow})["data"]["_document"]["hash"]);
+  CHECK_THAT(rows[1]["approvers"].get<std::string>(), Contains("sam on behalf of dev approved"));
+  CHECK_THAT(rows[1]["escalated"].get<std::string>(), Contains("comms_review overdue"));
+  CHECK(report["chain_head"]["seq"].get<int>() > 0);
+
+  // Outside the range: nothing. CSV parses back with its quotes intact.
+  CHECK(n.json(0, {"audit", "signoffs", "--from", "2026-04-01"})["rows"].empty());
+  auto csv = n.run(0, {"audit", "signoffs", "--format", "csv"}).out;
+  auto records = parse_csv(csv, "signoffs.csv");
+  REQUIRE(records.size() == 3);
+  CHECK(records[2].fields[1] == "Slow, \"quoted\" one");
 }

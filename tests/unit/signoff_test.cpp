@@ -557,3 +557,15 @@ initial = "a", states = { a = { actions = { go = { to = "done", roles = { "comms
 )lua");
   CHECK_THAT(underscore, Contains("field name '_approved' may not begin with '_'"));
 }
+
+TEST_CASE("timers: a tick long after the due time sends the reminder and escalates at once") {
+  Chain c;
+  std::string ref = c.draft();
+  c.clock.set(*parse_datetime("2026-03-03T09:00:00Z"));
+  auto fired = c.engine->tick();
+  REQUIRE(fired.size() == 2);
+  CHECK(fired[0].action == "remind");
+  CHECK(fired[1].action == "escalate");
+  CHECK(c.engine->tick().empty());
+  CHECK(c.engine->item(ref).data["_signoff"]["overdue"] == true);
+}

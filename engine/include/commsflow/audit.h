@@ -73,6 +73,13 @@ std::string describe(const AuditQuery& query);
 // The rows as a report table: one row per event. With no rows, the columns only: add rows with
 // audit_cells, e.g. from query_history's visitor, to avoid holding every AuditRow as well.
 ReportTable audit_table(const std::vector<AuditRow>& rows = {});
+// One row per item approved through a sign-off chain in `range` (its from/to; the other filters
+// narrow the decide events considered): reference, headline, the approved version and hash, each
+// approver with decision and time (and on whose behalf), time from first submission to final
+// approval, and any step that was escalated as overdue. An item approved more than once in the
+// range appears once, with its latest approval. Sets `head` to the snapshot's chain head.
+ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head);
+
 // One row's cells in the columns of audit_table (pass an rvalue to move its payload in).
 std::vector<Json> audit_cells(AuditRow row);
 

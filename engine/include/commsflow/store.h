@@ -201,6 +201,7 @@ class Store {
 
   // Timers
   void clear_timers(std::int64_t item_id);
+  void delete_timer(std::int64_t timer_id);
   void add_timer(std::int64_t item_id, std::string_view action, std::string_view due_at,
                  const Json& payload);
   // Timers due at or before `now`, soonest first.

@@ -1,0 +1,91 @@
+// `audit signoffs`: one row per item approved in a range, from the events that recorded the
+// approvals (a decide event whose changes set the engine's `_approved` record).
+#include <commsflow/audit.h>
+#include <commsflow/clock.h>
+#include <commsflow/event.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+namespace commsflow {
+
+namespace {
+
+std::string approvers_of(const Json& approved) {
+  std::vector<std::string> parts;
+  for (const auto& step : approved.value("steps", Json::array())) {
+    for (const auto& d : step.value("decisions", Json::array())) {
+      std::string who = d.value("actor", "");
+      if (d.contains("on_behalf_of")) {
+        who += " on behalf of " + d["on_behalf_of"].get<std::string>();
+      }
+      parts.push_back(fmt::format("{}: {} {} at {} (v{})", step.value("step", ""), who,
+                                  d.value("decision", ""), d.value("at", ""),
+                                  d.value("document_version", 0)));
+    }
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+}  // namespace
+
+ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head) {
+  ReportTable table;
+  table.title = "Sign-offs approved";
+  table.columns = {{"ref", "Reference", true},
+                   {"headline", "Headline", true},
+                   {"approved_at", "Approved at", true},
+                   {"document_version", "Version", true},
+                   {"document_hash", "Approved version (SHA-256)", false},
+                   {"approvers", "Approvers", false},
+                   {"submitted_at", "First submitted", false},
+                   {"hours_to_approval", "Hours to approval", true},
+                   {"escalated", "Escalated or overdue", false}};
+  AuditQuery query = range;
+  query.action = "decide";
+  std::map<std::string, std::vector<Json>> latest;  // ref -> the row of its latest approval
+  std::vector<std::string> order;
+  head = query_history(store, query, [&](AuditRow&& row) {
+    auto approved = row.changes.find("_approved");
+    if (approved == row.changes.end() || !approved->is_object()) return;
+    std::optional<Item> item = store.item(row.ref);
+    std::string submitted_at = item ? item->created_at : "";
+    std::vector<std::string> escalated;
+    for (const auto& stored : store.events_for(row.ref)) {
+      if (stored.seq > row.seq) break;
+      Event e = Event::from_body(stored.seq, stored.body);
+      if (e.action == "escalate") {
+        escalated.push_back(fmt::format("{} overdue at {}", e.payload.value("step", ""),
+                                        e.payload.value("due_at", "")));
+      }
+    }
+    double hours = 0;
+    auto from = parse_datetime(submitted_at), to = parse_datetime(row.at);
+    if (from && to) hours = static_cast<double>((*to - *from).count()) / 3600.0;
+    std::string headline;
+    if (item) {
+      for (const char* key : {"headline", "title", "name"}) {
+        if (item->data.contains(key) && item->data[key].is_string()) {
+          headline = item->data[key].get<std::string>();
+          break;
+        }
+      }
+    }
+    if (!latest.count(row.ref)) order.push_back(row.ref);
+    latest[row.ref] = {
+        row.ref,
+        headline,
+        row.at,
+        approved->value("document_version", 0),
+        approved->value("document_hash", ""),
+        approvers_of(*approved),
+        submitted_at,
+        std::round(hours * 10) / 10,
+        escalated.empty() ? Json() : Json(fmt::format("{}", fmt::join(escalated, "; ")))};
+  });
+  for (const auto& ref : order) table.rows.push_back(latest[ref]);
+  return table;
+}
+
+}  // namespace commsflow
