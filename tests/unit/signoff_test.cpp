@@ -144,7 +144,7 @@ struct Chain : test::Fixture {
 
 }  // namespace
 
-TEST_CASE("decisions combine worst first; all not-relevant counts as not relevant") {
+TEST_CASE("decisions combine worst first, and all not-relevant counts as not relevant") {
   CHECK(combine_decisions({"approved", "approved_with_changes"}) == "approved_with_changes");
   CHECK(combine_decisions({"approved", "changes_required", "approved_with_changes"}) ==
         "changes_required");
@@ -212,7 +212,7 @@ TEST_CASE("sign-off: an approval moves the item to the next step and binds to th
   c.verified();
 }
 
-TEST_CASE("sign-off: quorum needs two different people; the same person cannot count twice") {
+TEST_CASE("sign-off: quorum needs two different people, and the same person cannot count twice") {
   Chain c;
   std::string ref = c.draft();
   c.ok(ref, "approved", "hannah");
@@ -221,7 +221,7 @@ TEST_CASE("sign-off: quorum needs two different people; the same person cannot c
   CHECK(c.ok(ref, "approved_with_changes", "eve").state == "chair");
 }
 
-TEST_CASE("sign-off: a primary decider ends the step; others' decisions are kept but do not") {
+TEST_CASE("sign-off: a primary decider ends the step, and others' decisions are kept but do not") {
   Chain c;
   std::string ref = c.draft();
   c.ok(ref, "approved", "hannah");

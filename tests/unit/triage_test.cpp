@@ -190,7 +190,7 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(verify(*t.store).ok());
 }
 
-TEST_CASE("a minor incident pauses only green work; only triagers may declare") {
+TEST_CASE("a minor incident pauses only green work, and only triagers may declare") {
   Triage t;
   Item amber = t.submit(Json{{"time_sensitive", "yes"}});
   Item green = t.submit();
