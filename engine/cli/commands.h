@@ -8,8 +8,8 @@
 
 namespace commsflow::cli {
 
-void add_admin_commands(CLI::App& app, Session& session);  // init, check, workflows, actor, verify
-void add_item_commands(CLI::App& app, Session& session);   // submit, act, show, list, history
+void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor, verify
+void add_item_commands(CLI::App& app, Session& session);    // submit, act, show, list, history
 void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create

@@ -28,8 +28,8 @@ void send_result(httplib::Response& res, const CallResult& r, const Json& body) 
   send_json(res, r.status, body);
 }
 
-using ApiHandler = std::function<void(const Principal&, const httplib::Request&,
-                                      httplib::Response&)>;
+using ApiHandler =
+    std::function<void(const Principal&, const httplib::Request&, httplib::Response&)>;
 
 // Wraps a handler: resolves the actor (401 without one), checks CSRF for changes (403), maps
 // escaping errors to their status. Reads take the engine mutex here; changes go through calls.h.
@@ -188,18 +188,18 @@ void add_api_routes(httplib::Server& http, Context& c) {
               Json body = body_object(req);
               CallResult r = declare_incident(c, p.actor, body.value("name", std::string()),
                                               body.value("level", std::string("major")));
-              send_result(res, r,
-                          Json{{"incident", r.item ? r.item->to_json() : Json()},
-                               {"paused", r.affected}});
+              send_result(
+                  res, r,
+                  Json{{"incident", r.item ? r.item->to_json() : Json()}, {"paused", r.affected}});
             }));
 
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
               CallResult r = close_incident(c, p.actor, body.value("name", std::string()));
-              send_result(res, r,
-                          Json{{"incident", r.item ? r.item->to_json() : Json()},
-                               {"resumed", r.affected}});
+              send_result(
+                  res, r,
+                  Json{{"incident", r.item ? r.item->to_json() : Json()}, {"resumed", r.affected}});
             }));
 
   http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal&, const auto&, auto& res) {

@@ -120,8 +120,8 @@ void sign_out(Context& context, const Principal& principal) {
 }
 
 std::string session_cookie(const std::string& token, std::chrono::seconds max_age) {
-  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie,
-                     token, max_age.count());
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie, token,
+                     max_age.count());
 }
 
 std::string cleared_session_cookie() {

@@ -35,7 +35,7 @@ bool csrf_ok(const Principal& principal, const httplib::Request& request);
 
 struct SignIn {
   enum class Status { Ok, Wrong, Throttled } status = Status::Wrong;
-  std::string token;  // the new session's cookie value (Ok)
+  std::string token;          // the new session's cookie value (Ok)
   long long retry_after = 0;  // seconds (Throttled)
 };
 // Checks the password (Argon2id, outside the engine mutex) and opens a session.

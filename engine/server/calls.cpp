@@ -45,22 +45,31 @@ CallResult guarded(Context& context, Fn&& fn) {
 
 int status_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::BadInput: return 400;
-    case ErrorKind::NotFound: return 404;
-    case ErrorKind::Conflict: return 409;
+    case ErrorKind::BadInput:
+      return 400;
+    case ErrorKind::NotFound:
+      return 404;
+    case ErrorKind::Conflict:
+      return 409;
     case ErrorKind::Storage:
-    case ErrorKind::Script: return 500;
+    case ErrorKind::Script:
+      return 500;
   }
   return 500;
 }
 
 const char* code_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::BadInput: return "bad_input";
-    case ErrorKind::NotFound: return "not_found";
-    case ErrorKind::Conflict: return "conflict";
-    case ErrorKind::Storage: return "storage";
-    case ErrorKind::Script: return "script";
+    case ErrorKind::BadInput:
+      return "bad_input";
+    case ErrorKind::NotFound:
+      return "not_found";
+    case ErrorKind::Conflict:
+      return "conflict";
+    case ErrorKind::Storage:
+      return "storage";
+    case ErrorKind::Script:
+      return "script";
   }
   return "storage";
 }

@@ -27,10 +27,10 @@ struct CallResult {
   int status = 200;
   std::string code;  // empty on success, else bad_input, forbidden, not_found, conflict, ...
   std::string message;
-  std::vector<std::string> reasons;       // forbidden, refused
-  std::vector<FieldError> field_errors;   // bad_input, when the engine named fields
+  std::vector<std::string> reasons;      // forbidden, refused
+  std::vector<FieldError> field_errors;  // bad_input, when the engine named fields
   std::optional<Item> item;
-  std::vector<std::string> affected;      // incidents: refs paused or resumed
+  std::vector<std::string> affected;  // incidents: refs paused or resumed
 
   bool ok() const { return code.empty(); }
   // {error: {code, message, reasons?, fields?}}

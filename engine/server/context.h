@@ -42,7 +42,7 @@ struct Context {
   const Clock& clock;
   ServerOptions options;
   std::ostream& log_stream;
-  std::mutex engine_mutex;  // guards engine, its store and registry, and `broken`
+  std::mutex engine_mutex;         // guards engine, its store and registry, and `broken`
   std::vector<Diagnostic> broken;  // workflow files that failed at the last reload
   std::string last_reload_at;
   SignInThrottle throttle;

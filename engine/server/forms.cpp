@@ -13,16 +13,22 @@ namespace {
 
 std::string hint_for(const FieldSpec& f) {
   switch (f.type) {
-    case FieldType::Date: return "For example, 2026-04-15";
-    case FieldType::DateTime: return "Date and time (UTC)";
-    case FieldType::List: return "One entry per line";
-    case FieldType::Record: return "A JSON object";
-    case FieldType::Actor: return f.role.empty() ? "A person's sign-in name"
-                                                 : "A person's sign-in name (" + f.role + ")";
+    case FieldType::Date:
+      return "For example, 2026-04-15";
+    case FieldType::DateTime:
+      return "Date and time (UTC)";
+    case FieldType::List:
+      return "One entry per line";
+    case FieldType::Record:
+      return "A JSON object";
+    case FieldType::Actor:
+      return f.role.empty() ? "A person's sign-in name"
+                            : "A person's sign-in name (" + f.role + ")";
     case FieldType::Text:
       if (f.max) return fmt::format("Up to {} characters", static_cast<long long>(*f.max));
       return {};
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -36,8 +42,8 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix)
   return "field-" + id_prefix + field.name;
 }
 
-std::string field_input_html(const FieldSpec& f, const std::string& value,
-                             const std::string& error, const std::string& id_prefix) {
+std::string field_input_html(const FieldSpec& f, const std::string& value, const std::string& error,
+                             const std::string& id_prefix) {
   const std::string id = field_input_id(f, id_prefix);
   const std::string name = escape(f.name);
   std::string label = escape(field_label(f)) + (f.required ? "" : " (optional)");
@@ -82,8 +88,9 @@ std::string field_input_html(const FieldSpec& f, const std::string& value,
     if (f.type == FieldType::Number) attrs = R"( inputmode="decimal")";
     std::string shown = value;
     if (f.type == FieldType::DateTime && shown.size() >= 16) shown = shown.substr(0, 16);
-    control = fmt::format(R"(<input class="nhsuk-input{}" id="{}" name="{}" type="{}" value="{}"{}{}>)",
-                          error_class, id, name, type, escape(shown), attrs, aria);
+    control =
+        fmt::format(R"(<input class="nhsuk-input{}" id="{}" name="{}" type="{}" value="{}"{}{}>)",
+                    error_class, id, name, type, escape(shown), attrs, aria);
   }
   return fmt::format(
       R"(<div class="nhsuk-form-group{}"><label class="nhsuk-label" for="{}">{}</label>{}{}</div>)",
@@ -123,8 +130,8 @@ std::string value_text(const Json& value) {
   if (value.is_null()) return {};
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  if (value.is_array() && std::all_of(value.begin(), value.end(),
-                                      [](const Json& v) { return v.is_string(); })) {
+  if (value.is_array() &&
+      std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_string(); })) {
     std::string out;
     for (const auto& v : value) out += (out.empty() ? "" : "\n") + v.get<std::string>();
     return out;

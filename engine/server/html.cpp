@@ -11,12 +11,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -39,9 +50,9 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
     const char* path;
     const char* label;
   };
-  static const Link links[] = {{"/queue", "Triage queue"},  {"/requests/new", "New request"},
-                               {"/items", "All items"},     {"/sign-offs", "My sign-offs"},
-                               {"/audit", "Audit"},         {"/admin", "Workflows"}};
+  static const Link links[] = {{"/queue", "Triage queue"}, {"/requests/new", "New request"},
+                               {"/items", "All items"},    {"/sign-offs", "My sign-offs"},
+                               {"/audit", "Audit"},        {"/admin", "Workflows"}};
   std::string nav;
   if (!frame.actor.empty()) {
     std::string items;

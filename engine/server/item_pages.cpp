@@ -99,10 +99,9 @@ std::string request_form_body(Context& c, const std::string& workflow, const Val
   return fmt::format(
       R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
       failed ? result_summary(*failed, "", fields) : "",
-      escape(d.title.empty() ? "New " + d.name : "New " + d.title), kCsrfPlaceholder, escape(workflow),
-      inputs);
+      escape(d.title.empty() ? "New " + d.name : "New " + d.title), kCsrfPlaceholder,
+      escape(workflow), inputs);
 }
-
 
 std::string summary_list(const Definition& d, const Item& item) {
   std::string rows;
@@ -145,9 +144,9 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
     for (const auto& name : a.sets) {
       if (const FieldSpec* f = d.field(name)) {
         auto it = mine_failed ? values.find(name) : values.end();
-        std::string value = it != values.end()                 ? it->second
+        std::string value = it != values.end()         ? it->second
                             : item.data.contains(name) ? value_text(item.data[name])
-                                                               : std::string();
+                                                       : std::string();
         inputs += field_input_html(*f, value, error_for(mine_failed, name), prefix);
       }
     }
@@ -168,8 +167,8 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
         R"(<div class="cf-action"><h3>{0}</h3>{1}<form method="post" action="/items/{2}/actions/{3}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{4}">{5}<div class="nhsuk-form-group"><label class="nhsuk-label" for="note-{3}">Note for the history (optional)</label><input class="nhsuk-input" id="note-{3}" name="note" type="text"></div><button class="nhsuk-button" type="submit" data-action="{3}">{0}</button></form></div>)",
         escape(title), blocked, url_encode(item.ref), escape(a.name), item.revision, inputs);
   }
-  std::string out = mine.empty() ? R"(<p class="nhsuk-body">Nothing here is yours to do.</p>)"
-                                 : mine;
+  std::string out =
+      mine.empty() ? R"(<p class="nhsuk-body">Nothing here is yours to do.</p>)" : mine;
   if (!others.empty()) {
     out += fmt::format(
         R"(<h3>Actions for other roles</h3><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
@@ -219,7 +218,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}<h2>What you can do</h2>{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
       escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
-      action_forms(engine, d, item, p.actor, failed_action, values, failed), timeline(engine, item));
+      action_forms(engine, d, item, p.actor, failed_action, values, failed),
+      timeline(engine, item));
 }
 
 }  // namespace
@@ -251,18 +251,20 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                         with_csrf(request_form_body(c, workflow, posted_values(req), &r), p));
             }));
 
-  http.Get(R"(/items/([A-Za-z0-9-]+))",
-           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             std::string ref = req.matches[1].str();
-             std::string body = item_body(c, p, ref, "", {}, nullptr);
-             if (req.has_param("created")) {
-               body = fmt::format(
-                          R"(<div class="nhsuk-inset-text" role="status"><p>Your request has been submitted as <strong>{}</strong>.</p></div>)",
-                          escape(ref)) +
-                      body;
-             }
-             send_page(res, 200, &p, ref, "", with_csrf(body, p));
-           }));
+  http.Get(
+      R"(/items/([A-Za-z0-9-]+))",
+      page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        std::string ref = req.matches[1].str();
+        std::string body = item_body(c, p, ref, "", {}, nullptr);
+        if (req.has_param("created")) {
+          body =
+              fmt::format(
+                  R"(<div class="nhsuk-inset-text" role="status"><p>Your request has been submitted as <strong>{}</strong>.</p></div>)",
+                  escape(ref)) +
+              body;
+        }
+        send_page(res, 200, &p, ref, "", with_csrf(body, p));
+      }));
 
   http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {

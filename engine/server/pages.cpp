@@ -1,4 +1,6 @@
 // The pages: sign-in, triage queue, all items, my sign-offs, audit and workflows (admin).
+#include "server/pages.h"
+
 #include <commsflow/verify.h>
 #include <fmt/format.h>
 
@@ -6,7 +8,6 @@
 
 #include "server/calls.h"
 #include "server/forms.h"
-#include "server/pages.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -114,16 +115,18 @@ std::string queue_body(Context& c, const httplib::Request& req) {
   for (const auto& item : items) {
     bool is_late = item.data.value("late", false);
     std::string late_cell =
-        is_late ? fmt::format(R"(<strong class="nhsuk-tag nhsuk-tag--red cf-late">Late</strong> <span class="nhsuk-body-s">{}</span>)",
-                              escape(item.data.value("late_reason", std::string())))
-                : "On time";
+        is_late
+            ? fmt::format(
+                  R"(<strong class="nhsuk-tag nhsuk-tag--red cf-late">Late</strong> <span class="nhsuk-body-s">{}</span>)",
+                  escape(item.data.value("late_reason", std::string())))
+            : "On time";
     std::string due = item.data.value("due_at", std::string());
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{0}"><td class="nhsuk-table__cell"><a href="/items/{1}">{0}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td><td class="nhsuk-table__cell">{6}</td><td class="nhsuk-table__cell">{7}</td></tr>)",
-        escape(item.ref), url_encode(item.ref),
-        escape(item.data.value("title", std::string())), rating_tag(item.data.value("rating", Json())),
-        due.empty() ? "None" : escape(due), late_cell,
-        escape(item.data.value("assignee", std::string("Not assigned"))), escape(item.state));
+        escape(item.ref), url_encode(item.ref), escape(item.data.value("title", std::string())),
+        rating_tag(item.data.value("rating", Json())), due.empty() ? "None" : escape(due),
+        late_cell, escape(item.data.value("assignee", std::string("Not assigned"))),
+        escape(item.state));
   }
   std::string table =
       items.empty()
@@ -172,10 +175,12 @@ std::string sign_offs_body(Context& c, const Principal& p) {
   for (const auto& item : items) {
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        url_encode(item.ref), escape(item.ref), escape(item.data.value("headline", item.data.value("title", std::string()))),
+        url_encode(item.ref), escape(item.ref),
+        escape(item.data.value("headline", item.data.value("title", std::string()))),
         escape(item.state));
   }
-  if (items.empty()) return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
+  if (items.empty())
+    return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
   return fmt::format(
       R"(<h1>My sign-offs</h1><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">Step</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
       rows);
@@ -208,7 +213,8 @@ std::string admin_body(Context& c) {
         escape(w.name), escape(w.version.substr(0, 12)), escape(w.loaded_at), w.open_items);
   }
   std::string broken;
-  for (const auto& d : c.broken) broken += fmt::format("<li><code>{}</code></li>", escape(d.to_string()));
+  for (const auto& d : c.broken)
+    broken += fmt::format("<li><code>{}</code></li>", escape(d.to_string()));
   std::string problems =
       c.broken.empty()
           ? R"(<p class="nhsuk-body">Every workflow file loads cleanly.</p>)"
@@ -250,14 +256,16 @@ httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
       if (req.method == "GET") {
         res.set_redirect("/sign-in?next=" + url_encode(req.path), 303);
       } else {
-        send_page(res, 401, nullptr, "Sign in", "",
-                  R"(<h1>Sign in first</h1><p class="nhsuk-body"><a href="/sign-in">Sign in</a>, then try again.</p>)");
+        send_page(
+            res, 401, nullptr, "Sign in", "",
+            R"(<h1>Sign in first</h1><p class="nhsuk-body"><a href="/sign-in">Sign in</a>, then try again.</p>)");
       }
       return;
     }
     if (changes && !csrf_ok(*principal, req)) {
-      send_page(res, 403, &*principal, "Form expired", "",
-                R"(<h1>This form could not be accepted</h1><p class="nhsuk-body">It has expired or did not come from this site. Go back, reload the page and try again. Nothing was changed.</p>)");
+      send_page(
+          res, 403, &*principal, "Form expired", "",
+          R"(<h1>This form could not be accepted</h1><p class="nhsuk-body">It has expired or did not come from this site. Go back, reload the page and try again. Nothing was changed.</p>)");
       return;
     }
     try {
@@ -292,9 +300,10 @@ void add_page_routes(httplib::Server& http, Context& c) {
     SignIn result = sign_in(c, name, param(req, "password"));
     switch (result.status) {
       case SignIn::Status::Ok:
-        res.set_header("Set-Cookie",
-                       session_cookie(result.token, std::chrono::duration_cast<std::chrono::seconds>(
-                                                        c.options.session_lifetime)));
+        res.set_header(
+            "Set-Cookie",
+            session_cookie(result.token, std::chrono::duration_cast<std::chrono::seconds>(
+                                             c.options.session_lifetime)));
         res.set_redirect(next, 303);
         return;
       case SignIn::Status::Throttled:
@@ -318,10 +327,12 @@ void add_page_routes(httplib::Server& http, Context& c) {
               res.set_redirect("/sign-in", 303);
             }));
 
-  http.Get("/queue", page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+  http.Get("/queue",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              send_page(res, 200, &p, "Triage queue", "/queue", queue_body(c, req));
            }));
-  http.Get("/items", page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+  http.Get("/items",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              send_page(res, 200, &p, "All items", "/items", items_body(c, req));
            }));
   http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
@@ -346,8 +357,9 @@ void add_page_routes(httplib::Server& http, Context& c) {
       return;
     }
     auto principal = authenticate(c, req);
-    send_page(res, 404, principal ? &*principal : nullptr, "Page not found", "",
-              R"(<h1>Page not found</h1><p class="nhsuk-body">Check the address, or go to the <a href="/queue">triage queue</a>.</p>)");
+    send_page(
+        res, 404, principal ? &*principal : nullptr, "Page not found", "",
+        R"(<h1>Page not found</h1><p class="nhsuk-body">Check the address, or go to the <a href="/queue">triage queue</a>.</p>)");
   });
 }
 

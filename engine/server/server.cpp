@@ -15,10 +15,9 @@ namespace {
 constexpr const char* kAssetsBelowRoot = "web/node_modules/nhsuk-frontend/dist/nhsuk";
 
 bool same_problems(const std::vector<Diagnostic>& a, const std::vector<Diagnostic>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const Diagnostic& x, const Diagnostic& y) {
-                      return x.to_string() == y.to_string();
-                    });
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const Diagnostic& x, const Diagnostic& y) { return x.to_string() == y.to_string(); });
 }
 
 }  // namespace
@@ -28,7 +27,9 @@ class Scheduler {
  public:
   explicit Scheduler(Context& context) : context_(context) {}
 
-  void start() { thread_ = std::thread([this] { loop(); }); }
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
   void stop() {
     {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -120,22 +121,22 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   }
   add_api_routes(http, c);
   add_page_routes(http, c);
-  http.set_exception_handler([&c](const httplib::Request& req, httplib::Response& res,
-                                  std::exception_ptr error) {
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    c.log("error serving {} {}: {}", req.method, req.path, what);
-    res.status = 500;
-    res.set_content(
-        Json{{"error", {{"code", "internal"}, {"message", "the server failed; see its log"}}}}
-            .dump(),
-        "application/json");
-  });
+  http.set_exception_handler(
+      [&c](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        c.log("error serving {} {}: {}", req.method, req.path, what);
+        res.status = 500;
+        res.set_content(
+            Json{{"error", {{"code", "internal"}, {"message", "the server failed; see its log"}}}}
+                .dump(),
+            "application/json");
+      });
   impl_->scheduler.reload();  // report broken files at start-up
 }
 

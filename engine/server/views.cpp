@@ -33,12 +33,8 @@ Json field_json(const FieldSpec& f) {
 Json definition_json(const Definition& d) {
   Json fields = Json::array();
   for (const auto& f : d.fields) fields.push_back(field_json(f));
-  return Json{{"name", d.name},
-              {"title", d.title},
-              {"prefix", d.prefix},
-              {"version", d.version},
-              {"fields", fields},
-              {"submit_roles", d.submit.roles}};
+  return Json{{"name", d.name},       {"title", d.title}, {"prefix", d.prefix},
+              {"version", d.version}, {"fields", fields}, {"submit_roles", d.submit.roles}};
 }
 
 Json item_json(Engine& engine, const Item& item, const Actor& actor) {

@@ -31,9 +31,8 @@ class Accounts {
   // The stored hash, or nullopt when the actor has no password (and so cannot sign in).
   std::optional<std::string> password_hash(std::string_view actor);
 
-  void create_session(std::string_view token_digest, std::string_view actor,
-                      std::string_view csrf, std::string_view created_at,
-                      std::string_view expires_at);
+  void create_session(std::string_view token_digest, std::string_view actor, std::string_view csrf,
+                      std::string_view created_at, std::string_view expires_at);
   // The session if it exists and expires after `now`.
   std::optional<SessionRecord> session(std::string_view token_digest, std::string_view now);
   void delete_session(std::string_view token_digest);
