@@ -31,10 +31,23 @@ std::string with_csrf(std::string body, const Principal& p) {
   return body;
 }
 
-std::string error_for(const CallResult* r, const std::string& field) {
+// An engine field problem in the NHS style: "Enter title" or "Select kind" for a missing value,
+// else "Label: problem".
+std::string field_message(const FieldSpec* spec, const FieldError& error) {
+  std::string label = spec ? field_label(*spec) : error.field;
+  if (error.message == "is required") {
+    std::string lower = label;
+    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(lower[0]));
+    bool pick = spec && (spec->type == FieldType::Choice || spec->type == FieldType::Boolean);
+    return (pick ? "Select " : "Enter ") + lower;
+  }
+  return label + ": " + error.message;
+}
+
+std::string error_for(const CallResult* r, const FieldSpec& field) {
   if (!r) return {};
   for (const auto& f : r->field_errors) {
-    if (f.field == field) return f.message;
+    if (f.field == field.name) return field_message(&field, f);
   }
   return {};
 }
@@ -46,9 +59,8 @@ std::string result_summary(const CallResult& r, const std::string& id_prefix,
   for (const auto& f : r.field_errors) {
     auto it = std::find_if(fields.begin(), fields.end(),
                            [&](const FieldSpec* s) { return s->name == f.field; });
-    std::string label = it != fields.end() ? field_label(**it) : f.field;
-    problems.push_back({it != fields.end() ? field_input_id(**it, id_prefix) : "",
-                        fmt::format("{}: {}", label, f.message)});
+    const FieldSpec* spec = it != fields.end() ? *it : nullptr;
+    problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, f)});
   }
   if (r.status == 403 || r.status == 422) problems.push_back({"", r.message});
   for (const auto& reason : r.reasons) problems.push_back({"", reason});
@@ -94,7 +106,7 @@ std::string request_form_body(Context& c, const std::string& workflow, const Val
     std::string value = it != values.end() ? it->second
                         : f->default_value ? value_text(*f->default_value)
                                            : std::string();
-    inputs += field_input_html(*f, value, error_for(failed, f->name));
+    inputs += field_input_html(*f, value, error_for(failed, *f));
   }
   return fmt::format(
       R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
@@ -147,13 +159,13 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
         std::string value = it != values.end()         ? it->second
                             : item.data.contains(name) ? value_text(item.data[name])
                                                        : std::string();
-        inputs += field_input_html(*f, value, error_for(mine_failed, name), prefix);
+        inputs += field_input_html(*f, value, error_for(mine_failed, *f), prefix);
       }
     }
     for (const auto& f : spec->fields) {
       auto it = mine_failed ? values.find(f.name) : values.end();
       inputs += field_input_html(f, it != values.end() ? it->second : std::string(),
-                                 error_for(mine_failed, f.name), prefix);
+                                 error_for(mine_failed, f), prefix);
     }
     std::string blocked;
     if (!a.blocked_by.empty()) {

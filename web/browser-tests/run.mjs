@@ -89,7 +89,7 @@ test('a submitted request appears in the queue with the right rating', async () 
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.locator('.nhsuk-error-summary').waitFor();
   await shot('03-new-request-errors');
-  assert.match(await page.locator('.nhsuk-error-summary').textContent(), /Title: is required/);
+  assert.match(await page.locator('.nhsuk-error-summary').textContent(), /Enter title/);
 
   await page.getByLabel('Title').fill('Statement on <script>ward</script> closure');
   await page.getByLabel('Kind').selectOption('media');
