@@ -144,7 +144,7 @@ std::string queue_body(Context& c, const httplib::Request& req) {
                   late),
       select_html("filter-sort", "Sort by", "sort",
                   {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
-  return fmt::format(R"({}<h1>Triage queue</h1>{}<p class="nhsuk-body">{} open item(s).</p>{})",
+  return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{})",
                      incident_banner(engine), filters, items.size(), table);
 }
 

@@ -47,6 +47,9 @@ struct WebFixture {
     }
     options.port = 0;
     options.bind = "127.0.0.1";
+    // The tests read the engine between requests; the only reload is the one at start-up, so
+    // no server thread touches the engine while a test does.
+    options.reload_every = std::chrono::hours(1);
     web = std::make_unique<server::WebServer>(*engine, clock, options, log);
     web->bind();
     thread = std::thread([this] { web->run(); });
@@ -453,6 +456,28 @@ TEST_CASE("server: a broken workflow file is reported and the old version keeps 
   auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(admin->body, Catch::Contains("Workflow files that did not load"));
   CHECK_THAT(admin->body, Catch::Contains("broken.lua"));
+}
+
+TEST_CASE("server: the queue page shows an incident banner while an incident is active",
+          "[server][pages]") {
+  WebFixture f;
+  auto tom = f.bearer("tom.triage");
+  auto declared =
+      f.post_json(tom, "/api/v1/incidents", Json{{"name", "Storm <Bert>"}, {"level", "major"}});
+  REQUIRE(declared);
+  INFO(declared->body);
+  REQUIRE(declared->status == 201);
+  std::string cookie = f.sign_in("tom.triage");
+  auto queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(queue->body, Catch::Contains("Incident in progress"));
+  CHECK_THAT(queue->body, Catch::Contains("Storm &lt;Bert&gt; (major incident"));
+
+  auto closed = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
+  REQUIRE(closed->status == 200);
+  queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(queue->body, !Catch::Contains("Incident in progress"));
+  auto again = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
+  CHECK(again->status >= 400);
 }
 
 TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {
