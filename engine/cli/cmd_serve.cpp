@@ -47,7 +47,10 @@ void add_serve_command(CLI::App& app, Session& s) {
     options->assets = server::find_assets(*assets, own_executable());
     options->reload_every = std::chrono::seconds(*reload);
     options->session_lifetime = std::chrono::minutes(*session_minutes);
-    // Timers: point options->tick at Engine::tick once it exists.
+    // Seams for sign-off (issue 4): once Engine::tick and Engine::inbox exist, set
+    //   options->tick = [](Engine& e) { e.tick(); };
+    //   options->inbox = [](Engine& e, const Actor& a) { return e.inbox(a.name); };
+    // The scheduler then runs due timers every tick_every, and "My sign-offs" lists the inbox.
     Engine& engine = s.engine();
     server::WebServer web(engine, s.clock(), *options, std::cerr);
     server::run_until_signal(web, std::cerr);
