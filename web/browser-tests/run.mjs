@@ -45,6 +45,7 @@ const browser = await chromium.launchPersistentContext(profile, {
   viewport: { width: 1280, height: 900 },
 });
 const page = browser.pages()[0] || (await browser.newPage());
+page.setDefaultTimeout(120_000); // generous: CI machines can be slow; nothing asserts on time
 
 async function shot(name) {
   await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
@@ -66,8 +67,37 @@ async function act(ref, actionButton) {
   await page.waitForURL(`${base}/items/${ref}`);
 }
 
+// Headings start at h1, there is one h1, and no level is skipped on the way down.
+async function checkHeadings() {
+  // The NHS error summary sits above the h1 by design, so its heading is left out.
+  const levels = await page.$$eval('main h1, main h2, main h3, main h4', (hs) => hs
+      .filter((h) => !h.closest('.nhsuk-error-summary')).map((h) => Number(h.tagName[1])));
+  assert.equal(levels[0], 1, `first heading on ${page.url()} is h${levels[0]}`);
+  assert.equal(levels.filter((l) => l === 1).length, 1, `one h1 on ${page.url()}`);
+  levels.reduce((prev, l) => { assert.ok(l <= prev + 1, `h${prev} then h${l} on ${page.url()}`); return l; });
+  // Every visible input, select and textarea has a label.
+  const unlabelled = await page.$$eval('main input:not([type=hidden]), main select, main textarea',
+      (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
+  assert.deepEqual(unlabelled, [], `inputs without labels on ${page.url()}`);
+}
+
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
+
+test('signing in works from the keyboard alone', async () => {
+  await page.goto(`${base}/sign-in`);
+  for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.id)) !== 'field-name'; i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'field-name');
+  await page.keyboard.type('tom.triage');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/queue/);
+  await checkHeadings();
+  await signOut();
+});
 
 test('signing in needs the right password', async () => {
   await page.goto(`${base}/queue`);
@@ -88,6 +118,7 @@ test('a submitted request appears in the queue with the right rating', async () 
   await page.goto(`${base}/requests/new?workflow=comms_request`);
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.locator('.nhsuk-error-summary').waitFor();
+  await checkHeadings();
   await shot('03-new-request-errors');
   assert.match(await page.locator('.nhsuk-error-summary').textContent(), /Enter title/);
 
@@ -103,6 +134,7 @@ test('a submitted request appears in the queue with the right rating', async () 
   await page.waitForURL(/\/items\/REQ-\d{4}-\d{4}\?created=1/);
   requestRef = page.url().match(/(REQ-\d{4}-\d{4})/)[1];
   assert.match(await page.locator('h1').textContent(), /<script>ward<\/script>/); // shown as text
+  await checkHeadings();
   await shot('04-request-created');
 
   await page.goto(`${base}/queue?workflow=comms_request`);
@@ -112,6 +144,7 @@ test('a submitted request appears in the queue with the right rating', async () 
   await page.getByRole('button', { name: 'Apply' }).click();
   assert.equal(await page.locator(`tr[data-ref="${requestRef}"]`).count(), 0);
   await page.goto(`${base}/queue?workflow=comms_request`);
+  await checkHeadings();
   await shot('05-queue-with-red-request');
 });
 
@@ -162,16 +195,20 @@ test('an action without the role is refused', async () => {
   assert.match(await page.locator('.nhsuk-error-summary').textContent(),
                /asha\.requester may not approve/);
   assert.equal(await page.locator('#item-state').textContent(), 'in_review');
+  await checkHeadings();
   await shot('07-refused-without-role');
 });
 
 test('audit and workflow pages', async () => {
   await page.goto(`${base}/audit`);
   assert.match(await page.locator('main').textContent(), /History verified/);
+  await checkHeadings();
   await shot('08-audit');
   await page.goto(`${base}/admin`);
   assert.match(await page.locator('main').textContent(), /Every workflow file loads cleanly/);
+  await checkHeadings();
   await page.goto(`${base}/sign-offs`);
+  await checkHeadings();
   await shot('09-sign-offs');
 });
 
