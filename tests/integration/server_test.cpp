@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -25,8 +26,17 @@ namespace {
 
 constexpr const char* kPassword = "correct horse battery";
 
+// Options for test servers. Reloads are scheduled an hour apart: the tests read the engine
+// between requests, and with the only reload being the one at start-up no server thread touches
+// the engine while a test does.
+server::ServerOptions test_options() {
+  server::ServerOptions options;
+  options.reload_every = std::chrono::hours(1);
+  return options;
+}
+
 struct WebFixture {
-  explicit WebFixture(server::ServerOptions options = {},
+  explicit WebFixture(server::ServerOptions options = test_options(),
                       const std::function<void(const std::filesystem::path&)>& prepare = {}) {
     workflows = dir / "workflows";
     std::filesystem::copy(test::shipped_workflows(), workflows,
@@ -44,12 +54,12 @@ struct WebFixture {
                               {"tom.triage", "triager"}}) {
       engine->add_actor(name, {role});
       Accounts(*store).set_password_hash(name, password_hash(), "2026-03-02T09:00:00Z");
+      std::string token = random_token();
+      Accounts(*store).create_api_token(token_digest(token), name, "test", "2026-03-02T09:00:00Z");
+      tokens[name] = token;
     }
     options.port = 0;
     options.bind = "127.0.0.1";
-    // The tests read the engine between requests; the only reload is the one at start-up, so
-    // no server thread touches the engine while a test does.
-    options.reload_every = std::chrono::hours(1);
     web = std::make_unique<server::WebServer>(*engine, clock, options, log);
     web->bind();
     thread = std::thread([this] { web->run(); });
@@ -84,11 +94,9 @@ struct WebFixture {
     REQUIRE(res);
     return Json::parse(res->body)["csrf"];
   }
-  // An API token header for the actor.
+  // An API token header for the actor (made before the server started).
   httplib::Headers bearer(const std::string& name) {
-    std::string token = random_token();
-    Accounts(*store).create_api_token(token_digest(token), name, "test", "2026-03-02T09:00:00Z");
-    return {{"Authorization", "Bearer " + token}};
+    return {{"Authorization", "Bearer " + tokens.at(name)}};
   }
 
   httplib::Result post_json(const httplib::Headers& headers, const std::string& path,
@@ -113,6 +121,7 @@ struct WebFixture {
   std::unique_ptr<Store> store;
   std::unique_ptr<WorkflowRegistry> registry;
   std::unique_ptr<Engine> engine;
+  std::map<std::string, std::string> tokens;
   std::ostringstream log;
   std::unique_ptr<server::WebServer> web;
   std::thread thread;
@@ -190,7 +199,7 @@ TEST_CASE("server: sign-in sets a strict HttpOnly cookie; wrong passwords are re
 }
 
 TEST_CASE("server: repeated failed sign-ins lock the name out for a while", "[server][security]") {
-  server::ServerOptions options;
+  server::ServerOptions options = test_options();
   options.failures_before_lockout = 3;
   options.lockout_base = std::chrono::hours(1);  // far longer than the test takes
   WebFixture f(options);
@@ -380,7 +389,7 @@ TEST_CASE("server: pages show text from data as text, never as markup", "[server
 }
 
 TEST_CASE("server: the New request form comes from the workflow's fields", "[server][pages]") {
-  WebFixture f({}, [](const std::filesystem::path& workflows) {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
     // A field added in Lua, with a label, appears on the form with no rebuild.
     std::string source = test::read_bytes(workflows / "website_update.lua");
     const std::string anchor = "    urgency = wf.choice";
@@ -444,7 +453,7 @@ TEST_CASE("server: an action without the role is refused on the item page", "[se
 
 TEST_CASE("server: a broken workflow file is reported and the old version keeps serving",
           "[server][reload]") {
-  WebFixture f({}, [](const std::filesystem::path& workflows) {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
     std::ofstream(workflows / "broken.lua") << "return {\n  name = \n";
   });
   auto tom = f.bearer("tom.triage");
@@ -456,6 +465,41 @@ TEST_CASE("server: a broken workflow file is reported and the old version keeps 
   auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(admin->body, Catch::Contains("Workflow files that did not load"));
   CHECK_THAT(admin->body, Catch::Contains("broken.lua"));
+}
+
+TEST_CASE("server: workflow files edited while serving are reloaded on the schedule",
+          "[server][reload]") {
+  server::ServerOptions options = test_options();
+  options.reload_every = std::chrono::seconds(1);
+  WebFixture f(options);
+  auto tom = f.bearer("tom.triage");
+  // The scheduler uses the engine now, so the test only talks to the server over HTTP.
+  auto c = f.client();
+  auto version = [&] {
+    auto res = c.Get("/api/v1/workflows/website_update", tom);
+    REQUIRE(res);
+    return Json::parse(res->body)["version"].get<std::string>();
+  };
+  auto broken_count = [&] {
+    auto res = c.Get("/api/v1/workflows", tom);
+    REQUIRE(res);
+    return Json::parse(res->body)["broken"].size();
+  };
+  std::string before = version();
+  std::string source = test::read_bytes(f.workflows / "website_update.lua");
+  std::ofstream(f.workflows / "website_update.lua") << source << "\n-- edited\n";
+  // Poll until the scheduler has loaded the edit (no time limit is asserted).
+  while (version() == before) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string edited = version();
+
+  std::ofstream(f.workflows / "website_update.lua") << "return {\n";
+  while (broken_count() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(version() == edited);  // the broken file did not replace the working version
+  f.web->stop();
+  f.thread.join();
+  f.thread = std::thread([] {});
+  CHECK_THAT(f.log.str(), Catch::Contains("workflow not loaded"));
+  CHECK_THAT(f.log.str(), Catch::Contains("website_update.lua"));
 }
 
 TEST_CASE("server: the queue page shows an incident banner while an incident is active",
@@ -484,7 +528,7 @@ TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {
   std::mutex m;
   std::condition_variable cv;
   int ticks = 0;
-  server::ServerOptions options;
+  server::ServerOptions options = test_options();
   options.tick = [&](Engine&) {
     std::lock_guard<std::mutex> g(m);
     ++ticks;
