@@ -10,6 +10,7 @@ std::string Event::body() const {
          {"payload", payload}, {"changes", changes}};
   if (!on_behalf_of.empty()) j["on_behalf_of"] = on_behalf_of;
   if (!note.empty()) j["note"] = note;
+  if (!parent.empty()) j["parent"] = parent;
   return j.dump();  // object keys are sorted: the dump is canonical
 }
 
@@ -29,6 +30,7 @@ Event Event::from_body(std::int64_t seq, std::string_view body) {
     e.changes = j.at("changes");
     e.on_behalf_of = j.value("on_behalf_of", "");
     e.note = j.value("note", "");
+    e.parent = j.value("parent", "");
     if (!e.changes.is_object() || !e.payload.is_object()) throw std::runtime_error("not objects");
     return e;
   } catch (const std::exception& ex) {

@@ -25,6 +25,10 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
   if (stored.revision != replayed.revision) {
     differs("revision", std::to_string(stored.revision), std::to_string(replayed.revision));
   }
+  if (stored.parent != replayed.parent) {
+    differs("parent", stored.parent.empty() ? "(none)" : stored.parent,
+            replayed.parent.empty() ? "(none)" : replayed.parent);
+  }
   if (stored.version != replayed.version) differs("version", stored.version, replayed.version);
   if (stored.created_at != replayed.created_at) {
     differs("created_at", stored.created_at, replayed.created_at);
@@ -47,7 +51,10 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
 Item replay(const std::vector<Event>& events) {
   Item item;
   for (const auto& e : events) {
-    if (item.revision == 0) item.created_at = e.at;
+    if (item.revision == 0) {
+      item.created_at = e.at;
+      item.parent = e.parent;
+    }
     item.state = e.to_state;
     item.version = e.version;
     apply_changes(item.data, e.changes);
@@ -99,6 +106,7 @@ VerifyReport verify(Store& store) {
   });
   report.head_hash = prev;
 
+  verify_documents(store, by_ref, report.problems);
   for (const Item& stored : store.items(ItemFilter{})) {
     ++report.items;
     auto it = by_ref.find(stored.ref);

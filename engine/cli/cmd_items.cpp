@@ -57,8 +57,8 @@ void print_value(const std::string& indent, const std::string& key, const Json& 
 }
 
 void print_item_summary(const Item& item) {
-  fmt::print("{}  [{}]  state: {}  revision {}\n", item.ref, item.workflow, item.state,
-             item.revision);
+  fmt::print("{}  [{}]  state: {}  revision {}{}\n", item.ref, item.workflow, item.state,
+             item.revision, item.parent.empty() ? "" : "  parent: " + item.parent);
 }
 
 void print_item(Session& s, Engine& engine, const Item& item, bool with_actions) {
@@ -78,6 +78,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions)
                             {"fields", a.fields}});
       }
       out["actions"] = list;
+      out.update(family_json(engine, item));
     }
     s.print_json(out);
     return;
@@ -90,7 +91,9 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions)
   for (const auto& f : d.fields) {
     if (item.data.contains(f.name)) print_value("  ", f.name, item.data[f.name]);
   }
+  print_signoff(s, item);
   if (!with_actions) return;
+  print_family(engine, item);
   if (d.is_final(item.state)) {
     fmt::print("Closed: '{}' is a final state.\n", item.state);
     return;
@@ -122,12 +125,15 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto workflow = std::make_shared<std::string>();
     auto actor = std::make_shared<std::string>();
     auto inputs = std::make_shared<InputArgs>();
+    auto parent = std::make_shared<std::string>();
     cmd->add_option("workflow", *workflow, "Workflow name")->required();
     cmd->add_option("--as", *actor, "Actor submitting")->required();
+    cmd->add_option("--parent", *parent,
+                    "The item this one belongs to, e.g. feedback on SC-2026-0001");
     add_input_options(cmd, *inputs);
-    cmd->callback([&s, workflow, actor, inputs] {
+    cmd->callback([&s, workflow, actor, inputs, parent] {
       Engine& engine = s.engine();
-      auto outcome = engine.submit(*workflow, *actor, collect_inputs(*inputs));
+      auto outcome = engine.submit(*workflow, *actor, collect_inputs(*inputs), *parent);
       report(s, engine, outcome);
     });
   }
@@ -166,6 +172,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--workflow", filter->workflow, "Only items of this workflow");
     cmd->add_option("--state", filter->state, "Only items in this state");
     cmd->add_option("--limit", filter->limit, "At most this many items");
+    cmd->add_option("--parent", filter->parent, "Only the children of this item");
     cmd->callback([&s, filter] {
       auto items = s.engine().items(*filter);
       if (s.options.json) {

@@ -11,6 +11,19 @@ namespace commsflow::cli {
 void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor, verify
 void add_item_commands(CLI::App& app, Session& session);    // submit, act, show, list, history
 void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
+// doc, decide, delegate, delegations, inbox, outbox, tick
+void add_signoff_commands(CLI::App& app, Session& session);
+
+// Prints an item's document version, sign-off step, decisions and approval record, if any.
+void print_signoff(Session& session, const Item& item);
+
+void add_engagement_commands(CLI::App& app, Session& session);  // report
+
+// What `show` adds for an item whose state has a checklist or whose workflow has children:
+// {checklist: [{label, ok, why}], children: [item...]} (keys present only when they apply),
+// and the same printed for people.
+Json family_json(Engine& engine, const Item& item);
+void print_family(Engine& engine, const Item& item);
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
 void add_serve_command(CLI::App& app, Session& session);     // serve

@@ -25,6 +25,11 @@ void add_demo_data(Engine& engine) {
       {"hannah.head", {"head_of_comms"}},
       {"dev.director", {"director"}},
       {"grace.governance", {"governance"}},
+      {"sam.officer", {"comms_officer"}},
+      {"cara.clinical", {"clinical_lead"}},
+      {"eddie.exec", {"executive"}},
+      {"pat.partner", {"partner_comms"}},
+      {"rhea.regional", {"regional_comms_lead"}},
       {"admin", {"admin"}},
   };
   for (const auto& [name, roles] : people) engine.add_actor(name, roles);
@@ -60,6 +65,28 @@ void add_demo_data(Engine& engine) {
   act(published, "send_for_review", "olivia.officer");
   act(published, "approve", "hannah.head");
   act(published, "publish", "olivia.officer");
+
+  if (!engine.store().current_version("media_signoff")) return;
+  // A reactive statement waiting for the head of comms.
+  auto statement =
+      engine.submit("media_signoff", "olivia.officer",
+                    Json{{"headline", "Statement on the Oakwood community hospital consultation"},
+                         {"kind", "reactive_statement"},
+                         {"journalist", "Jo Reporter"},
+                         {"outlet", "Valley Gazette"},
+                         {"clinical_content", true}});
+  must(statement, "a demo statement");
+  const std::string ref = statement.value().ref;
+  must(engine.put_document(PutDocumentRequest{
+           ref,
+           "olivia.officer",
+           "We are asking local people for their views on the future of Oakwood community "
+           "hospital.\nNo decision has been made, and services continue as normal.\n",
+           {},
+           "",
+           std::nullopt}),
+       "the demo statement's text");
+  act(ref, "send_for_review", "olivia.officer");
 }
 
 }  // namespace commsflow::cli

@@ -67,10 +67,25 @@ end
 function M.state(spec) local s = copy(spec, "state"); s.__line = caller_line(); return s end
 function M.action(spec) local a = copy(spec, "action"); a.__line = caller_line(); return a end
 
+-- A sign-off step: approvers decide on the current document version.
+-- commsflow.signoff { approvers = { "head_of_comms" }, rule = "any", approved = "next_state",
+--                     changes_required = "drafting", due = function(item, ctx) ... end }
+function M.signoff(spec)
+  local s = copy(spec, "signoff")
+  s.__signoff, s.__line = true, caller_line()
+  return s
+end
+
 function M.workflow(spec)
   local w = copy(spec, "workflow")
   w.__workflow, w.__line = true, caller_line()
   return w
+end
+
+-- One line of a stage checklist: commsflow.check("EIA complete", ok, "why, when useful").
+function M.check(label, ok, why)
+  if type(label) ~= "string" then error("commsflow.check expects a label (text) first", 2) end
+  return { label = label, ok = ok and true or false, why = why }
 end
 
 -- Durations in seconds.

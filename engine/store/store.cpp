@@ -30,23 +30,27 @@ Item read_item(store::Statement& q) {
   item.revision = q.integer(6);
   item.created_at = q.text(7);
   item.updated_at = q.text(8);
+  item.parent = q.text(9);
   return item;
 }
 
 constexpr const char* kItemColumns =
-    "id, ref, workflow, version, state, data, revision, created_at, updated_at";
+    "id, ref, workflow, version, state, data, revision, created_at, updated_at, "
+    "coalesce(parent, '')";
 
 }  // namespace
 
 Json Item::to_json() const {
-  return Json{{"ref", ref},
-              {"workflow", workflow},
-              {"version", version},
-              {"state", state},
-              {"data", data},
-              {"revision", revision},
-              {"created_at", created_at},
-              {"updated_at", updated_at}};
+  Json j{{"ref", ref},
+         {"workflow", workflow},
+         {"version", version},
+         {"state", state},
+         {"data", data},
+         {"revision", revision},
+         {"created_at", created_at},
+         {"updated_at", updated_at}};
+  if (!parent.empty()) j["parent"] = parent;
+  return j;
 }
 
 bool Actor::has_role(std::string_view role) const {
@@ -193,10 +197,10 @@ std::optional<Item> Store::item(std::string_view ref) {
 
 std::vector<Item> Store::items(const ItemFilter& filter) {
   auto& q = db_->cached(fmt::format(
-      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR state = ?2) ORDER "
-      "BY id LIMIT ?3",
+      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR state = ?2) AND "
+      "(?4 = '' OR parent = ?4) ORDER BY id LIMIT ?3",
       kItemColumns));
-  q.bind(1, filter.workflow).bind(2, filter.state).bind(3, filter.limit);
+  q.bind(1, filter.workflow).bind(2, filter.state).bind(3, filter.limit).bind(4, filter.parent);
   std::vector<Item> out;
   while (q.step()) out.push_back(read_item(q));
   return out;
@@ -217,7 +221,7 @@ std::vector<Item> Store::items_with_data(std::string_view workflow, std::string_
 void Store::insert_item(Item& item) {
   db_->cached(
          "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "
-         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+         "updated_at, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))")
       .bind(1, item.ref)
       .bind(2, item.workflow)
       .bind(3, item.version)
@@ -226,6 +230,7 @@ void Store::insert_item(Item& item) {
       .bind(6, item.revision)
       .bind(7, item.created_at)
       .bind(8, item.updated_at)
+      .bind(9, item.parent)
       .run();
   item.id = db_->last_insert_rowid();
 }

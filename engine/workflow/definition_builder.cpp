@@ -66,7 +66,7 @@ class Builder {
     if (d.line <= 0) d.line = index_.find_call("workflow", 0);
     check_keys(t,
                {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
-                "submit", "states", "incident_policy"},
+                "submit", "states", "incident_policy", "document", "children", "parent", "reports"},
                "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
@@ -103,6 +103,22 @@ class Builder {
     }
 
     d.incident_policy = function(t, "incident_policy", d.line, "the workflow");
+    read_family_and_reports(t, d);
+    if (auto it = t.find("document"); it != t.end()) {
+      int line = index_.find_key("document", d.line, d.line);
+      if (!it->is_object()) {
+        problem(line, "document must look like { label = \"Statement\", roles = { \"role\" } }");
+      } else {
+        check_keys(*it, {"label", "roles"}, "document", line);
+        d.document_roles = string_list(*it, "roles", line, "roles of document");
+        if (d.document_roles.empty()) {
+          problem(line, "document needs `roles = { ... }` naming who may put a new version");
+        }
+        d.document_label = it->value("label", Json()).is_string()
+                               ? it->at("label").get<std::string>()
+                               : std::string("Document");
+      }
+    }
 
     int states_line = index_.find_key("states", d.line, d.line);
     auto states = t.find("states");
@@ -192,7 +208,11 @@ class Builder {
     FieldSpec f;
     f.name = name;
     f.line = index_.find_key(name, near, near);
-    if (what != "list item" && !is_identifier(name)) {
+    if (what == "field" && !name.empty() && name[0] == '_') {
+      problem(f.line, fmt::format("field name '{}' may not begin with '_': those names are kept "
+                                  "for the engine's own records",
+                                  name));
+    } else if (what != "list item" && !is_identifier(name)) {
       problem(f.line, fmt::format("{} name '{}' must be lower-case letters, digits and underscores",
                                   what, name));
     }
@@ -313,9 +333,16 @@ class Builder {
       check_keys(spec, {"__line", "roles", "guard", "effect", "label", "to", "route"}, what,
                  a.line);
     } else {
-      check_keys(spec,
-                 {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route"},
-                 what, a.line);
+      check_keys(
+          spec,
+          {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route", "gate"},
+          what, a.line);
+      if (auto it = spec.find("gate"); it != spec.end()) {
+        if (!it->is_boolean())
+          problem(a.line, fmt::format("gate of {} must be true or false", what));
+        else
+          a.gate = it->get<bool>();
+      }
     }
     a.to_line = index_.find_key("to", a.line, a.line);
     if (auto it = spec.find("to"); it != spec.end() && it->is_string()) {
@@ -357,8 +384,18 @@ class Builder {
       problem(s.line, fmt::format("state '{}' must be a table", name));
       return s;
     }
-    check_keys(spec, {"__line", "label", "final", "actions"}, fmt::format("state '{}'", name),
-               s.line);
+    if (spec.contains("__signoff")) {
+      check_keys(spec,
+                 {"__line", "__signoff", "label", "actions", "approvers", "rule", "quorum",
+                  "primary", "groups", "due", "guard", "remind_before", "escalate_to", "approved",
+                  "changes_required", "not_relevant", "on_new_version"},
+                 fmt::format("sign-off step '{}'", name), s.line);
+      s.signoff = signoff(name, spec, s.line);
+    } else {
+      check_keys(spec, {"__line", "label", "final", "actions", "checklist"},
+                 fmt::format("state '{}'", name), s.line);
+      s.checklist = function(spec, "checklist", s.line, fmt::format("state '{}'", name));
+    }
     s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
     if (auto it = spec.find("final"); it != spec.end()) {
       if (!it->is_boolean())
@@ -384,6 +421,172 @@ class Builder {
     return s;
   }
 
+  // `children = { "feedback" }`, `parent = "service_change"` and
+  // `reports = { name = function(item, ctx) return markdown end }`.
+  void read_family_and_reports(const Json& t, Definition& d) {
+    d.children = string_list(t, "children", d.line, "children");
+    if (t.contains("parent")) d.parent = text(t, "parent", d.line, false);
+    auto it = t.find("reports");
+    if (it == t.end()) return;
+    int reports_line = index_.find_key("reports", d.line, d.line);
+    if (!it->is_object()) {
+      problem(reports_line, "reports must be a table of name = function(item, ctx) ... end");
+      return;
+    }
+    for (const auto& [name, fn] : it->items()) {
+      ReportSpec r{name, 0, index_.find_key(name, reports_line, reports_line)};
+      if (!is_identifier(name) || name == "timeline") {
+        problem(r.line, fmt::format("report name '{}' must be lower-case letters, digits and "
+                                    "underscores, and not 'timeline' (built in)",
+                                    name));
+      }
+      if (!fn.is_object() || !fn.contains("$fn") || !fn.at("$fn").is_number_integer()) {
+        problem(r.line, fmt::format("report '{}' must be a function(item, ctx)", name));
+        continue;
+      }
+      r.render = fn.at("$fn").get<int>();
+      d.reports.push_back(r);
+    }
+  }
+
+  OutcomeSpec outcome(const Json& spec, const char* key, int line, const std::string& what,
+                      bool required) {
+    OutcomeSpec o;
+    o.line = index_.find_key(key, line, line);
+    auto it = spec.find(key);
+    if (it == spec.end()) {
+      if (required) problem(line, fmt::format("{} needs `{} = \"state\"`", what, key));
+      return o;
+    }
+    if (it->is_string()) {
+      o.to.push_back(it->get<std::string>());
+    } else if (it->is_object()) {
+      check_keys(*it, {"to", "route"}, fmt::format("{} of {}", key, what), o.line);
+      o.to = string_list(*it, "to", o.line, fmt::format("to of {} of {}", key, what));
+      o.route = function(*it, "route", o.line, fmt::format("{} of {}", key, what));
+      if (o.to.size() > 1 && !o.route) {
+        problem(o.line, fmt::format("{} of {} may go to several states, so it needs `route = "
+                                    "function(item, ctx) return \"state\" end`",
+                                    key, what));
+      }
+    }
+    if (o.to.empty()) {
+      problem(o.line, fmt::format("{} of {} must name a state, or be {{ to = {{ ... }}, route = "
+                                  "function(item, ctx) ... end }}",
+                                  key, what));
+    }
+    return o;
+  }
+
+  ApproverGroupSpec group(const std::string& name, const Json& spec, int line,
+                          const std::string& what) {
+    ApproverGroupSpec g;
+    g.name = name;
+    g.line = line;
+    g.approvers = string_list(spec, "approvers", line, fmt::format("approvers of {}", what));
+    if (g.approvers.empty()) {
+      problem(line, fmt::format("{} needs `approvers = {{ ... }}`: roles or actors' names", what));
+    }
+    if (auto it = spec.find("quorum"); it != spec.end()) {
+      g.rule = "quorum";
+      if (!it->is_number_integer() || it->get<int>() < 1) {
+        problem(line, fmt::format("quorum of {} must be a whole number of at least 1", what));
+      } else {
+        g.quorum = it->get<int>();
+      }
+    }
+    if (auto it = spec.find("primary"); it != spec.end()) {
+      g.rule = "primary";
+      if (!it->is_string()) {
+        problem(line, fmt::format("primary of {} must name one of its approvers", what));
+      } else {
+        g.primary = it->get<std::string>();
+        if (std::find(g.approvers.begin(), g.approvers.end(), g.primary) == g.approvers.end()) {
+          problem(line,
+                  fmt::format("primary '{}' of {} must be one of its approvers", g.primary, what));
+        }
+      }
+    }
+    if (auto it = spec.find("rule"); it != spec.end()) {
+      std::string rule = it->is_string() ? it->get<std::string>() : "";
+      if (rule != "all" && rule != "any") {
+        problem(index_.find_key("rule", line, line),
+                fmt::format("rule of {} must be \"all\" or \"any\" (or use `quorum = N` or "
+                            "`primary = \"name\"`)",
+                            what));
+      } else if (g.rule == "quorum" || g.rule == "primary") {
+        problem(line, fmt::format("{} gives both rule and {}: choose one", what, g.rule));
+      } else {
+        g.rule = rule;
+      }
+    }
+    return g;
+  }
+
+  SignoffSpec signoff(const std::string& name, const Json& spec, int line) {
+    SignoffSpec so;
+    const std::string what = fmt::format("sign-off step '{}'", name);
+    if (auto it = spec.find("groups"); it != spec.end()) {
+      int groups_line = index_.find_key("groups", line, line);
+      for (const char* key : {"approvers", "rule", "quorum", "primary"}) {
+        if (spec.contains(key)) {
+          problem(groups_line,
+                  fmt::format("{} has groups, so `{}` belongs inside each group", what, key));
+        }
+      }
+      if (!it->is_object() || it->empty()) {
+        problem(groups_line,
+                fmt::format("groups of {} must look like {{ clinical = {{ approvers = {{ ... }} "
+                            "}}, legal = {{ ... }} }}",
+                            what));
+      } else {
+        for (const auto& [group_name, group_spec] : it->items()) {
+          int group_line = index_.find_key(group_name, groups_line, groups_line);
+          std::string group_what = fmt::format("group '{}' of {}", group_name, what);
+          if (!group_spec.is_object()) {
+            problem(group_line, fmt::format("{} must be a table", group_what));
+            continue;
+          }
+          check_keys(group_spec, {"approvers", "rule", "quorum", "primary"}, group_what,
+                     group_line);
+          so.groups.push_back(group(group_name, group_spec, group_line, group_what));
+        }
+        std::stable_sort(
+            so.groups.begin(), so.groups.end(),
+            [](const ApproverGroupSpec& a, const ApproverGroupSpec& b) { return a.line < b.line; });
+      }
+    } else {
+      so.groups.push_back(group(name, spec, line, what));
+    }
+    so.due = function(spec, "due", line, what);
+    so.guard = function(spec, "guard", line, what);
+    if (auto it = spec.find("remind_before"); it != spec.end()) {
+      if (!it->is_number() || it->get<double>() <= 0) {
+        problem(index_.find_key("remind_before", line, line),
+                fmt::format("remind_before of {} must be a positive number of seconds, like "
+                            "commsflow.hours(1)",
+                            what));
+      } else {
+        so.remind_before = static_cast<std::int64_t>(it->get<double>());
+      }
+    }
+    so.escalate_to = string_list(spec, "escalate_to", line, fmt::format("escalate_to of {}", what));
+    so.approved = outcome(spec, "approved", line, what, true);
+    so.changes_required = outcome(spec, "changes_required", line, what, true);
+    so.not_relevant = spec.contains("not_relevant")
+                          ? outcome(spec, "not_relevant", line, what, true)
+                          : so.approved;
+    if (auto it = spec.find("on_new_version"); it != spec.end()) {
+      if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+        problem(index_.find_key("on_new_version", line, line),
+                fmt::format("on_new_version of {} must be \"restart\", \"keep\" or a state", what));
+      } else {
+        so.on_new_version = it->get<std::string>();
+      }
+    }
+    return so;
+  }
+
   const std::string& path_;
   SourceIndex index_;
   std::vector<Diagnostic>& problems_;
@@ -406,6 +609,54 @@ Diagnostic diagnostic_from_error(const std::string& path, const std::string& mes
     }
   }
   return d;
+}
+
+std::vector<std::string> signoff_targets(const SignoffSpec& so) {
+  std::vector<std::string> out;
+  for (const OutcomeSpec* o : {&so.approved, &so.changes_required, &so.not_relevant}) {
+    out.insert(out.end(), o->to.begin(), o->to.end());
+  }
+  if (so.on_new_version != "restart" && so.on_new_version != "keep") {
+    out.push_back(so.on_new_version);
+  }
+  return out;
+}
+
+void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::string>& roles,
+                   std::vector<Diagnostic>& problems) {
+  auto problem = [&](int line, std::string message) {
+    problems.push_back(Diagnostic{d.path, line, std::move(message)});
+  };
+  const SignoffSpec& so = *s.signoff;
+  if (d.document_roles.empty()) {
+    problem(s.line, fmt::format("sign-off step '{}' decides on a document, so the workflow needs "
+                                "`document = {{ roles = {{ ... }} }}`",
+                                s.name));
+  }
+  for (const auto& g : so.groups) {
+    if (g.rule == "quorum" && g.approvers.size() > 1 &&
+        g.quorum > static_cast<int>(g.approvers.size()) &&
+        std::none_of(g.approvers.begin(), g.approvers.end(),
+                     [&](const std::string& a) { return roles.count(a) > 0; })) {
+      problem(g.line, fmt::format("quorum {} of step '{}' is more than its {} named approvers",
+                                  g.quorum, s.name, g.approvers.size()));
+    }
+  }
+  for (const auto& [label, o] :
+       {std::pair{"approved", &so.approved}, std::pair{"changes_required", &so.changes_required},
+        std::pair{"not_relevant", &so.not_relevant}}) {
+    for (const auto& target : o->to) {
+      if (!d.state(target)) {
+        problem(o->line, fmt::format("{} of sign-off step '{}' goes to missing state '{}'", label,
+                                     s.name, target));
+      }
+    }
+  }
+  if (so.on_new_version != "restart" && so.on_new_version != "keep" &&
+      !d.state(so.on_new_version)) {
+    problem(s.line, fmt::format("on_new_version of sign-off step '{}' names missing state '{}'",
+                                s.name, so.on_new_version));
+  }
 }
 
 }  // namespace
@@ -453,6 +704,10 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
 
   if (!d.state(d.initial)) {
     problem(d.line, fmt::format("initial state '{}' is not one of the states", d.initial));
+  } else if (d.state(d.initial)->signoff) {
+    problem(d.line, fmt::format("initial state '{}' is a sign-off step, but a new item has no "
+                                "document to decide on yet",
+                                d.initial));
   }
   auto check_targets = [&](const ActionSpec& a, const std::string& what) {
     for (const auto& target : a.to) {
@@ -489,6 +744,11 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     }
   };
   check_fields(d.fields);
+  for (const auto& role : d.document_roles) {
+    if (!roles.count(role)) {
+      problem(d.line, fmt::format("document names unknown role '{}'", role));
+    }
+  }
   check_roles(d.submit, "submit");
   check_targets(d.submit, "submit");
   bool any_final = false;
@@ -497,13 +757,20 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     if (s.final && !s.actions.empty()) {
       problem(s.line, fmt::format("state '{}' is final, so it cannot have actions", s.name));
     }
-    if (!s.final && s.actions.empty()) {
+    if (s.signoff) {
+      check_signoff(d, s, roles, problems);
+    } else if (!s.final && s.actions.empty()) {
       problem(s.line, fmt::format("state '{}' has no actions and is not final: items there would "
                                   "be stuck (add actions or `final = true`)",
                                   s.name));
     }
     for (const auto& a : s.actions) {
       std::string what = fmt::format("action '{}' in state '{}'", a.name, s.name);
+      if (a.gate && !s.checklist) {
+        problem(a.line, fmt::format("{} is a gate, so state '{}' needs `checklist = "
+                                    "function(item, ctx) return {{ ... }} end`",
+                                    what, s.name));
+      }
       check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);
@@ -531,6 +798,9 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     queue.pop_front();
     for (const auto& a : s->actions) {
       for (const auto& target : a.to) visit(target);
+    }
+    if (s->signoff) {
+      for (const auto& target : signoff_targets(*s->signoff)) visit(target);
     }
   }
   if (!seen.empty()) {

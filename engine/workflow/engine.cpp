@@ -5,6 +5,7 @@
 #include <chrono>
 #include <regex>
 
+#include "workflow/family.h"
 #include "workflow/field_values.h"
 
 namespace commsflow {
@@ -56,6 +57,21 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
        result.is_null() ? "nothing" : result.dump());
 }
 
+// Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an
+// effect did to them, they stay as they were.
+void keep_engine_records(const Json& before, Json& after) {
+  if (after.is_array() && after.empty()) after = Json::object();
+  if (!after.is_object()) return;
+  std::vector<std::string> dropped;
+  for (const auto& [key, _] : after.items()) {
+    if (!key.empty() && key[0] == '_' && !before.contains(key)) dropped.push_back(key);
+  }
+  for (const auto& key : dropped) after.erase(key);
+  for (const auto& [key, value] : before.items()) {
+    if (!key.empty() && key[0] == '_') after[key] = value;
+  }
+}
+
 struct Ruled {
   Json data;
   std::string to;
@@ -90,6 +106,7 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
     auto r = wf.script->call(action.effect, data, ctx, label);
     out.data =
         (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
+    keep_engine_records(data, out.data);
     auto problems = validate_data(d.fields, out.data, true);
     if (!problems.empty()) {
       std::string message =
@@ -159,10 +176,10 @@ std::int64_t Engine::append_event(Event& event) {
   return event.seq;
 }
 
-Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor,
-                             const Json& inputs) {
+Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, const Json& inputs,
+                             std::string_view parent) {
   auto tx = store_.begin_write();
-  auto outcome = submit_in_transaction(workflow, actor, inputs);
+  auto outcome = submit_in_transaction(workflow, actor, inputs, parent);
   if (outcome) tx->commit();
   return outcome;
 }
@@ -175,7 +192,7 @@ Outcome<Item> Engine::act(const ActRequest& request) {
 }
 
 Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::string_view actor_name,
-                                            const Json& inputs) {
+                                            const Json& inputs, std::string_view parent_ref) {
   CompiledWorkflow& wf = registry_.current(workflow);
   const Definition& d = wf.definition;
   Actor actor = require_actor(actor_name);
@@ -191,8 +208,13 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
     if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
   }
   auto problems = validate_data(d.fields, data, /*require_all=*/true);
+  for (const auto& [key, _] : data.items()) {
+    if (!key.empty() && key[0] == '_') problems.push_back({key, "is not a field of this workflow"});
+  }
   check_actor_fields(store_, d.fields, data, problems);
   if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
+  auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
+  if (!parent) return parent.refusal();
 
   std::string now = format_datetime(clock_.now());
   Json ctx{{"workflow", d.name},
@@ -203,6 +225,8 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
            {"actor", actor_json(actor)},
            {"payload", Json::object()},
            {"now", now}};
+  if (!parent.value().is_null()) ctx["parent"] = parent.value();
+  add_children(store_, d, "", ctx);
   auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit");
   if (!ruled) return ruled.refusal();
 
@@ -216,6 +240,7 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
   item.data = std::move(ruled.value().data);
   item.revision = 1;
   item.created_at = item.updated_at = now;
+  item.parent = std::string(parent_ref);
 
   Event event;
   event.ref = item.ref;
@@ -225,6 +250,7 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
   event.to_state = item.state;
   event.version = d.version;
   event.changes = diff_changes(Json::object(), item.data);
+  event.parent = item.parent;
   append_event(event);
   store_.insert_item(item);
   return item;
@@ -283,7 +309,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
     std::string error;
     Json coerced = coerce_value(*spec, value, error);
     if (!error.empty()) {
-      problems.push_back({key, error});
+      problems.push_back(problem_at(key, error));
     } else if (is_data) {
       if (coerced.is_null()) {
         data.erase(key);
@@ -308,6 +334,11 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
            {"action", action->name},    {"actor", actor_json(actor)},
            {"payload", payload},        {"now", now},
            {"revision", item.revision}, {"note", request.note}};
+  add_children(store_, d, item.ref, ctx);
+  if (action->gate) {
+    auto unmet = unmet_reasons(run_checklist(wf, *state, data, ctx));
+    if (!unmet.empty()) return Refusal{std::move(unmet)};
+  }
   auto ruled =
       apply_rules(wf, *action, data, ctx, item.state, fmt::format("action '{}'", action->name));
   if (!ruled) return ruled.refusal();
@@ -321,16 +352,19 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   event.to_state = ruled.value().to;
   event.version = item.version;
   event.payload = payload;
-  event.changes = diff_changes(item.data, ruled.value().data);
   event.note = request.note;
-  append_event(event);
 
-  std::int64_t read_revision = item.revision;
+  const Item before = item;
   item.state = ruled.value().to;
   item.data = std::move(ruled.value().data);
+  if (item.state != before.state) on_state_change(wf, before, item, "");
+  event.to_state = item.state;
+  event.changes = diff_changes(before.data, item.data);
+  append_event(event);
+
   item.revision += 1;
   item.updated_at = now;
-  if (!store_.update_item(item, read_revision)) {
+  if (!store_.update_item(item, before.revision)) {
     fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
          item.ref);
   }
@@ -477,23 +511,48 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item) {
   std::vector<AvailableAction> out;
   const StateSpec* state = d.state(item.state);
   if (!state) return out;
+  Json ctx{{"workflow", d.name},        {"ref", item.ref},
+           {"state", item.state},       {"actor", nullptr},
+           {"payload", Json::object()}, {"now", format_datetime(clock_.now())},
+           {"revision", item.revision}, {"note", ""}};
+  add_children(store_, d, item.ref, ctx);
+  std::vector<std::string> unmet;
+  if (std::any_of(state->actions.begin(), state->actions.end(),
+                  [](const ActionSpec& a) { return a.gate; })) {
+    unmet = unmet_reasons(run_checklist(wf, *state, item.data, ctx));
+  }
   for (const auto& a : state->actions) {
     std::string to = a.to.empty() ? item.state : fmt::format("{}", fmt::join(a.to, "|"));
     AvailableAction available{a.name, a.label, to, a.roles, {}, a.sets, {}};
     for (const auto& f : a.fields) available.fields.push_back(f.name);
+    if (a.gate) available.blocked_by = unmet;
     if (a.guard) {
-      Json ctx{{"workflow", d.name},        {"ref", item.ref},
-               {"state", item.state},       {"to", a.to},
-               {"action", a.name},          {"actor", nullptr},
-               {"payload", Json::object()}, {"now", format_datetime(clock_.now())},
-               {"revision", item.revision}, {"note", ""}};
+      ctx["to"] = a.to;
+      ctx["action"] = a.name;
       std::string label = fmt::format("the guard of action '{}'", a.name);
       auto r = wf.script->call(a.guard, item.data, ctx, label);
-      available.blocked_by = guard_reasons(r.result, d.path, label);
+      for (auto& reason : guard_reasons(r.result, d.path, label))
+        available.blocked_by.push_back(std::move(reason));
     }
     out.push_back(std::move(available));
   }
   return out;
+}
+
+std::vector<ChecklistLine> Engine::checklist(const Item& item) {
+  CompiledWorkflow& wf = registry_.version(item.version);
+  const StateSpec* state = wf.definition.state(item.state);
+  if (!state || !state->checklist) return {};
+  Json ctx{{"workflow", wf.definition.name},
+           {"ref", item.ref},
+           {"state", item.state},
+           {"actor", nullptr},
+           {"payload", Json::object()},
+           {"now", format_datetime(clock_.now())},
+           {"revision", item.revision},
+           {"note", ""}};
+  add_children(store_, wf.definition, item.ref, ctx);
+  return run_checklist(wf, *state, item.data, ctx);
 }
 
 std::vector<Event> Engine::history(std::string_view ref) {

@@ -83,7 +83,9 @@ Json coerce_list(const FieldSpec& spec, const Json& raw, std::string& error) {
     std::string item_error;
     Json v = spec.item ? coerce_value(*spec.item, items[i], item_error) : items[i];
     if (!item_error.empty()) {
-      error = fmt::format("item {}: {}", i + 1, item_error);
+      // Paths read like eia[3].impact, counting from 1 as Lua lists do.
+      bool nested = item_error[0] == '[' || item_error[0] == '.';
+      error = fmt::format("[{}]{}{}", i + 1, nested ? "" : ": ", item_error);
       return nullptr;
     }
     if (!v.is_null()) out.push_back(std::move(v));
@@ -102,7 +104,7 @@ Json coerce_record(const FieldSpec& spec, const Json& raw, std::string& error) {
   Json out = input;
   auto problems = validate_data(spec.fields, out, true);
   if (!problems.empty()) {
-    error = fmt::format("{}: {}", problems.front().field, problems.front().message);
+    error = fmt::format(".{}: {}", problems.front().field, problems.front().message);
     return nullptr;
   }
   return out;
@@ -200,6 +202,14 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
   return nullptr;
 }
 
+FieldProblem problem_at(const std::string& key, const std::string& error) {
+  size_t colon = error.find(": ");
+  if (!error.empty() && (error[0] == '[' || error[0] == '.') && colon != std::string::npos) {
+    return {key + error.substr(0, colon), error.substr(colon + 2)};
+  }
+  return {key, error};
+}
+
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
                                         bool require_all) {
   std::vector<FieldProblem> problems;
@@ -212,6 +222,7 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
   }
   std::vector<std::string> unset;
   for (auto& [key, value] : data.items()) {
+    if (!key.empty() && key[0] == '_') continue;  // the engine's own records
     auto spec = std::find_if(fields.begin(), fields.end(),
                              [&](const FieldSpec& f) { return f.name == key; });
     if (spec == fields.end()) {
@@ -221,7 +232,7 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
     std::string error;
     Json coerced = coerce_value(*spec, value, error);
     if (!error.empty()) {
-      problems.push_back({key, error});
+      problems.push_back(problem_at(key, error));
     } else if (coerced.is_null()) {
       unset.push_back(key);
     } else {

@@ -21,6 +21,10 @@ struct FieldProblem {
   std::string message;
 };
 
+// The problem for field `key` given coerce_value's error: a problem inside a list or record
+// ("[3].impact: is required") is placed at its path, {"eia[3].impact", "is required"}.
+FieldProblem problem_at(const std::string& key, const std::string& error);
+
 // Coerces every value in `data` in place against `fields`, dropping nulls. Reports unknown keys,
 // values of the wrong type and, when `require_all`, missing required fields.
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,

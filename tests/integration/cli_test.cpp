@@ -313,10 +313,11 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(first.out, Contains("demo"));
   Json items = p.json(0, {"list"});
   Json actors = p.json(0, {"actor", "list"});
-  REQUIRE(items.size() == 4);
+  REQUIRE(items.size() == 5);
   std::vector<std::string> states = names_of(items, "state");
   std::sort(states.begin(), states.end());
-  CHECK(states == std::vector<std::string>{"in_progress", "in_review", "published", "requested"});
+  CHECK(states == std::vector<std::string>{"comms_review", "in_progress", "in_review", "published",
+                                           "requested"});
   std::vector<std::string> people = names_of(actors);
   for (const char* who : {"asha.requester", "olivia.officer", "hannah.head"}) {
     CHECK(std::find(people.begin(), people.end(), who) != people.end());
@@ -898,7 +899,8 @@ TEST_CASE("cli: a database from a newer version exits 3 and is left unchanged") 
   CHECK_THAT(j["error"]["message"].get<std::string>(), Contains("newer version"));
   CHECK(fingerprint(p.db()) == bytes);
   CHECK(test::query_text(p.db(), "SELECT max(version) FROM schema_migrations") == "999");
-  CHECK(test::query_text(p.db(), "SELECT count(*) FROM definitions") == "3");
+  CHECK(test::query_text(p.db(), "SELECT count(*) FROM definitions") ==
+        std::to_string(shipped_workflow_count()));
 }
 
 TEST_CASE("cli: a file that is not a database exits 3 naming it and is left unchanged") {

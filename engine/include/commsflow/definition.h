@@ -6,6 +6,7 @@
 
 #include <commsflow/json.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,19 +60,67 @@ struct ActionSpec {
   ScriptFunction effect = 0;
   std::vector<FieldSpec> fields;  // payload, passed to guard and effect as ctx.payload
   std::vector<std::string> sets;  // item fields the action may set from its input
+  bool gate = false;              // refused while any line of its state's checklist is unmet
   int line = 0;
   int to_line = 0;
   int roles_line = 0;
+};
+
+// Where one outcome of a sign-off step leads: one state, or several with a `route` to pick.
+struct OutcomeSpec {
+  std::vector<std::string> to;
+  ScriptFunction route = 0;
+  int line = 0;
+};
+
+// One set of approvers within a sign-off step. A step has one group, or several that must all
+// reach a result (parallel sign-off, e.g. clinical and legal at once).
+struct ApproverGroupSpec {
+  std::string name;
+  // Each entry is a role, or the name of one actor.
+  std::vector<std::string> approvers;
+  // "all": every entry decides; "any": the first decision ends the group; "quorum": `quorum`
+  // decisions by different people; "primary": the decision of the entry `primary` ends it.
+  std::string rule = "any";
+  int quorum = 0;
+  std::string primary;
+  int line = 0;
+};
+
+// A state in which named approvers decide on the item's current document version.
+struct SignoffSpec {
+  std::vector<ApproverGroupSpec> groups;
+  ScriptFunction due = 0;          // (item, ctx) -> datetime text, seconds from now, or nil
+  ScriptFunction guard = 0;        // (item, ctx) -> true or reasons; ctx.decision is the decision
+  std::int64_t remind_before = 0;  // seconds before the due time; 0: no reminder
+  std::vector<std::string> escalate_to;  // roles or actors who may decide once overdue
+  OutcomeSpec approved;                  // approved and approved_with_changes
+  OutcomeSpec changes_required;
+  OutcomeSpec not_relevant;  // defaults to `approved`
+  // What a new document version does to this step while the item is in it: "restart" voids
+  // decisions given on earlier versions; "keep" lets them stand; any other value names the
+  // state the item returns to.
+  std::string on_new_version = "restart";
 };
 
 struct StateSpec {
   std::string name;
   std::string label;
   bool final = false;
+  // (item, ctx) -> list of {label, ok, why}: what the stage needs before it can close.
+  ScriptFunction checklist = 0;
   std::vector<ActionSpec> actions;  // in source order
+  std::optional<SignoffSpec> signoff;
   int line = 0;
 
   const ActionSpec* action(std::string_view name) const;
+};
+
+// A named report: (item, ctx) -> Markdown text.
+struct ReportSpec {
+  std::string name;
+  ScriptFunction render = 0;
+  int line = 0;
 };
 
 struct Definition {
@@ -85,7 +134,16 @@ struct Definition {
   std::string initial;
   ActionSpec submit;                   // creating an item: roles, guard, effect, optional to/route
   ScriptFunction incident_policy = 0;  // (item, incident, ctx) -> true to pause the item
-  std::vector<StateSpec> states;       // in source order
+  // Items may carry a versioned document (`document = { roles = { ... } }`): who may put a
+  // new version. Empty when the workflow has no document.
+  std::vector<std::string> document_roles;
+  std::string document_label;
+  std::vector<StateSpec> states;  // in source order
+  // Workflows whose items may belong to items of this one; their items are passed to guards,
+  // checklists and reports as ctx.children (loaded only when this list is not empty).
+  std::vector<std::string> children;
+  std::string parent;               // when set, every item of this workflow belongs to one of it
+  std::vector<ReportSpec> reports;  // by name
   int line = 0;
 
   const StateSpec* state(std::string_view name) const;

@@ -35,6 +35,42 @@ struct ActRequest {
   std::optional<std::int64_t> expected_revision;  // conflict if the item has moved on
 };
 
+// A decision in a sign-off step (see decision_names(): approved, approved_with_changes,
+// changes_required, not_relevant).
+struct DecideRequest {
+  std::string ref;
+  std::string decision;
+  std::string actor;
+  std::string comment;
+  std::string on_behalf_of;  // optional: whose delegation to use when more than one applies
+  std::optional<std::int64_t> expected_revision;
+};
+
+struct PutDocumentRequest {
+  std::string ref;
+  std::string actor;
+  std::string content;
+  std::vector<Attachment> attachments;  // hashes are computed by the engine
+  std::string note;
+  std::optional<std::int64_t> expected_revision;
+};
+
+// A timer that `tick` fired: the item, the timer's action and what it did.
+struct FiredTimer {
+  std::string ref;
+  std::string action;  // remind or escalate
+  std::string message;
+};
+
+// An item waiting for an actor's decision.
+struct PendingDecision {
+  Item item;
+  std::string step;
+  std::string due_at;        // empty when the step has no due time
+  std::string on_behalf_of;  // set when the actor would decide as a delegate
+  std::vector<std::string> groups;
+};
+
 struct AvailableAction {
   std::string name;
   std::string label;
@@ -43,6 +79,13 @@ struct AvailableAction {
   std::vector<std::string> blocked_by;  // the guard's reasons, evaluated without an actor
   std::vector<std::string> sets;
   std::vector<std::string> fields;
+};
+
+// One line of a stage's checklist (see the state's `checklist` in the workflow).
+struct ChecklistLine {
+  std::string label;
+  bool ok = false;
+  std::string why;  // optional: what is missing, or why a line does not apply
 };
 
 struct IncidentResult {
@@ -69,8 +112,10 @@ class Engine {
  public:
   Engine(Store& store, WorkflowRegistry& registry, const Clock& clock);
 
-  // Creates an item of the workflow's current version in its initial state.
-  Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs);
+  // Creates an item of the workflow's current version in its initial state. `parent` (a ref,
+  // or empty) makes it a child of that item, whose workflow must list this one in `children`.
+  Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs,
+                       std::string_view parent = {});
   Outcome<Item> act(const ActRequest& request);
 
   // Declares an incident (an item of the "incident" workflow) and, in the same transaction,
@@ -96,24 +141,61 @@ class Engine {
   Item item(std::string_view ref);  // throws Error(NotFound)
   std::vector<Item> items(const ItemFilter& filter);
   std::vector<AvailableAction> available_actions(const Item& item);
+  // The checklist of the item's current state, met and unmet lines (empty when it has none).
+  std::vector<ChecklistLine> checklist(const Item& item);
   std::vector<Event> history(std::string_view ref);  // throws Error(NotFound)
   std::vector<WorkflowSummary> workflows();
+
+  // Sign-off (engine/workflow/signoff.cpp).
+  //
+  // Records a decision on the item's current document version in its current sign-off step.
+  // Refused when the item is not in a sign-off step, the actor may not decide there (directly or
+  // as a delegate), the actor wrote the current version, they already decided, or the step's
+  // Lua guard says no. When the decision completes the step, the item moves where the step's
+  // outcome leads, in the same transaction.
+  Outcome<Item> decide(const DecideRequest& request);
+  // Stores a new version of the item's document. Refused in a final state, for an actor without
+  // a document role, or for content identical to the current version. In a sign-off step, the
+  // step's on_new_version rule applies (decisions on earlier versions are voided by default).
+  Outcome<Item> put_document(const PutDocumentRequest& request);
+  std::vector<DocumentVersion> documents(std::string_view ref);  // oldest first
+  // Lets `to` decide for `from` in `role` until the end of `until`. `by` must be `from` or an
+  // admin. Refused or Error(BadInput) naming the problem.
+  Outcome<Delegation> delegate(std::string_view from, std::string_view to, std::string_view role,
+                               std::string_view until, std::string_view by);
+  // Fires every timer due by now, each in its own transaction, as actor `system`.
+  std::vector<FiredTimer> tick();
+  // Items in a sign-off step waiting for `actor`'s decision, soonest due first.
+  std::vector<PendingDecision> inbox(std::string_view actor);
+  std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
 
   // Adds the actor or grants it more roles. Throws Error(BadInput) for an unknown role or name.
   Actor add_actor(std::string_view name, const std::vector<std::string>& roles);
 
   Store& store() { return store_; }
   WorkflowRegistry& registry() { return registry_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   // The work of submit/act inside a write transaction the caller holds.
   Outcome<Item> submit_in_transaction(std::string_view workflow, std::string_view actor,
-                                      const Json& inputs);
+                                      const Json& inputs, std::string_view parent = {});
   Outcome<Item> act_in_transaction(const ActRequest& request);
   Actor require_actor(std::string_view name);
   // The incident of that name not yet in a final state, if any.
   std::optional<Item> active_incident(std::string_view name);
   std::int64_t append_event(Event& event);
+  // Keeps the engine's sign-off records in step when an item moves from `before.state` to
+  // `after.state`: starts a sign-off step (due time, timers, notifications), records a passed
+  // step (`outcome` "approved" or "not_relevant") and the final approval, or clears them.
+  // Changes `after.data`; call before the event is built.
+  void on_state_change(CompiledWorkflow& wf, const Item& before, Item& after,
+                       std::string_view outcome);
+  void start_step(CompiledWorkflow& wf, Item& item, const StateSpec& state);
+  void notify_step(const Item& item, const StateSpec& state, std::string_view kind,
+                   const std::vector<std::string>& entries, const std::string& why);
+  std::vector<std::string> recipients(std::string_view entry);
+  Outcome<Item> fire_timer(const Timer& timer, FiredTimer& fired);
 
   Store& store_;
   WorkflowRegistry& registry_;

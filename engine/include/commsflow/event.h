@@ -26,6 +26,7 @@ struct Event {
   Json payload = Json::object();
   Json changes = Json::object();  // top-level data changes: key -> new value, null = removed
   std::string note;
+  std::string parent;  // set only on the event that creates a child item
 
   std::string body() const;
   // Throws Error(Storage) naming the sequence when the body is not a valid event.

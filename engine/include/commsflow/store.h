@@ -33,8 +33,9 @@ struct Item {
   std::int64_t revision = 0;
   std::string created_at;
   std::string updated_at;
+  std::string parent;  // ref of the item this one belongs to; empty for none
 
-  // {ref, workflow, version, state, data, revision, created_at, updated_at}
+  // {ref, workflow, version, state, data, revision, created_at, updated_at[, parent]}
   Json to_json() const;
 };
 
@@ -58,10 +59,58 @@ struct StoredEvent {
   std::string hash;
 };
 
+struct Attachment {
+  std::string name;
+  std::string hash;  // hex SHA-256 of content
+  std::string content;
+};
+
+// One version of an item's document. Never changed once stored.
+struct DocumentVersion {
+  std::int64_t version = 0;  // 1, 2, ... per item
+  std::string hash;          // hex SHA-256 of the content (or of the manifest, with attachments)
+  std::string content;
+  std::string author;
+  std::string created_at;
+  std::vector<Attachment> attachments;
+};
+
+// `to` may decide in `from`'s place for `role` until the end of the day `until`.
+struct Delegation {
+  std::int64_t id = 0;
+  std::string from;
+  std::string to;
+  std::string role;
+  std::string until;  // a date, 2026-12-31
+  std::string created_by;
+  std::string created_at;
+};
+
+// A notification: `recipient` (an actor, or "role:NAME") must act on `ref`, for `kind`.
+struct OutboxEntry {
+  std::int64_t id = 0;
+  std::string created_at;
+  std::string recipient;
+  std::string ref;
+  std::string kind;  // decision_needed, reminder, escalation
+  std::string message;
+};
+
+// A stored due time: at `due_at` the engine fires `action` on the item as actor `system`.
+struct Timer {
+  std::int64_t id = 0;
+  std::int64_t item_id = 0;
+  std::string ref;
+  std::string action;
+  std::string due_at;
+  Json payload = Json::object();
+};
+
 struct ItemFilter {
   std::string workflow;  // empty: any
   std::string state;     // empty: any
   std::int64_t limit = -1;
+  std::string parent = {};  // empty: any; otherwise only the children of this ref
 };
 
 class StoreTransaction {
@@ -123,6 +172,30 @@ class Store {
   void insert_item(Item& item);  // sets item.id
   // Writes the item only if its stored revision is still `expected_revision`.
   bool update_item(const Item& item, std::int64_t expected_revision);
+
+  // Documents (engine/store/signoff_store.cpp)
+  void insert_document_version(std::int64_t item_id, const DocumentVersion& version);
+  std::optional<DocumentVersion> document_version(std::int64_t item_id, std::int64_t version);
+  std::vector<DocumentVersion> document_versions(std::int64_t item_id);  // oldest first
+  // Calls `visit` for every stored version of every item (for verification).
+  void for_each_document_version(
+      const std::function<void(std::int64_t item_id, const DocumentVersion&)>& visit);
+
+  // Delegations
+  void add_delegation(Delegation& delegation);                     // sets delegation.id
+  std::vector<Delegation> delegations(std::string_view to_actor);  // all when empty
+
+  // Outbox
+  void add_outbox(const OutboxEntry& entry);
+  std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
+
+  // Timers
+  void clear_timers(std::int64_t item_id);
+  void add_timer(std::int64_t item_id, std::string_view action, std::string_view due_at,
+                 const Json& payload);
+  // Timers due at or before `now`, soonest first.
+  std::vector<Timer> due_timers(std::string_view now);
+  std::vector<Timer> timers_for(std::int64_t item_id);
 
   // Events
   std::optional<StoredEvent> last_event();

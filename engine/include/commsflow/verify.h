@@ -10,6 +10,7 @@
 #include <commsflow/store.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct VerifyReport {
 };
 
 VerifyReport verify(Store& store);
+
+// Checks each stored document version against its own hash and the hash its put_document event
+// recorded; appends what differs. `events` are every item's events by ref. Part of verify().
+void verify_documents(Store& store, const std::map<std::string, std::vector<Event>>& events,
+                      std::vector<VerifyProblem>& problems);
 
 // The item its events describe: state, data, revision, created/updated times and version.
 // `ref` and `workflow` are left for the caller. Requires events in sequence order.

@@ -1,0 +1,63 @@
+// Document versions are kept outside the event log; their hashes are in it. Each stored version
+// must hash to what it claims, and each claim must match the put_document event that recorded it.
+#include <commsflow/error.h>
+#include <commsflow/sha256.h>
+#include <commsflow/verify.h>
+
+#include <map>
+
+#include "audit/document_hash.h"
+
+namespace commsflow {
+
+std::string document_hash(const std::string& content, const std::vector<Attachment>& attachments) {
+  if (attachments.empty()) return to_hex(sha256(content));
+  std::string manifest = fmt::format("text {}\n", to_hex(sha256(content)));
+  for (const auto& a : attachments) manifest += fmt::format("file {} {}\n", a.hash, a.name);
+  return to_hex(sha256(manifest));
+}
+
+void verify_documents(Store& store, const std::map<std::string, std::vector<Event>>& events,
+                      std::vector<VerifyProblem>& problems) {
+  // (ref, version) -> hash, as the events recorded it.
+  std::map<std::pair<std::string, std::int64_t>, std::string> recorded;
+  for (const auto& [ref, list] : events) {
+    for (const auto& e : list) {
+      if (e.action != "put_document") continue;
+      recorded[{ref, e.payload.value("document_version", std::int64_t{0})}] =
+          e.payload.value("document_hash", "");
+    }
+  }
+  std::map<std::int64_t, std::string> refs;
+  for (const Item& item : store.items(ItemFilter{})) refs[item.id] = item.ref;
+  store.for_each_document_version([&](std::int64_t item_id, const DocumentVersion& v) {
+    const std::string ref = refs.count(item_id) ? refs[item_id] : fmt::format("item {}", item_id);
+    for (const auto& a : v.attachments) {
+      if (to_hex(sha256(a.content)) != a.hash) {
+        problems.push_back(VerifyProblem{
+            0, ref,
+            fmt::format("{} document version {}: attachment {} does not match its hash", ref,
+                        v.version, a.name)});
+      }
+    }
+    if (document_hash(v.content, v.attachments) != v.hash) {
+      problems.push_back(VerifyProblem{
+          0, ref,
+          fmt::format("{} document version {}: its content does not match its hash: it was "
+                      "changed after it was written",
+                      ref, v.version)});
+    }
+    auto it = recorded.find({ref, v.version});
+    if (it == recorded.end()) {
+      problems.push_back(VerifyProblem{
+          0, ref, fmt::format("{} document version {} has no put_document event", ref, v.version)});
+    } else if (it->second != v.hash) {
+      problems.push_back(VerifyProblem{
+          0, ref,
+          fmt::format("{} document version {}: its hash {} is not the one its event recorded ({})",
+                      ref, v.version, v.hash, it->second)});
+    }
+  });
+}
+
+}  // namespace commsflow

@@ -1,0 +1,95 @@
+// report, and the checklist and children that `show` prints for stage-based workflows.
+#include <commsflow/report.h>
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+Json family_json(Engine& engine, const Item& item) {
+  Json out = Json::object();
+  auto lines = engine.checklist(item);
+  if (!lines.empty()) {
+    Json list = Json::array();
+    for (const auto& l : lines)
+      list.push_back(Json{{"label", l.label}, {"ok", l.ok}, {"why", l.why}});
+    out["checklist"] = list;
+  }
+  const Definition& d = engine.registry().version(item.version).definition;
+  if (!d.children.empty()) {
+    ItemFilter filter;
+    filter.parent = item.ref;
+    Json list = Json::array();
+    for (const auto& child : engine.items(filter)) list.push_back(child.to_json());
+    out["children"] = list;
+  }
+  return out;
+}
+
+void print_family(Engine& engine, const Item& item) {
+  Json family = family_json(engine, item);
+  if (family.contains("checklist")) {
+    const Definition& d = engine.registry().version(item.version).definition;
+    const StateSpec* state = d.state(item.state);
+    size_t met = 0;
+    for (const auto& l : family["checklist"]) met += l["ok"].get<bool>() ? 1 : 0;
+    fmt::print("Checklist for '{}' ({} of {} met):\n", state ? state->label : item.state, met,
+               family["checklist"].size());
+    for (const auto& l : family["checklist"]) {
+      std::string why = l["why"].get<std::string>();
+      fmt::print("  [{}] {}{}\n", l["ok"].get<bool>() ? "x" : " ", l["label"].get<std::string>(),
+                 why.empty() ? "" : " - " + why);
+    }
+  }
+  if (family.contains("children")) {
+    fmt::print("Children ({}):\n", family["children"].size());
+    for (const auto& c : family["children"]) {
+      fmt::print("  {}  [{}]  state: {}\n", c["ref"].get<std::string>(),
+                 c["workflow"].get<std::string>(), c["state"].get<std::string>());
+    }
+  }
+}
+
+void add_engagement_commands(CLI::App& app, Session& s) {
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Render a report of an item as Markdown or a printable HTML page. Every item has "
+      "'timeline' (each stage, when it opened and closed, by whom); workflows add their own, "
+      "e.g. service_change's 'you_said_we_did'");
+  auto ref = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("md");
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("ref", *ref, "Item reference, e.g. SC-2026-0001")->required();
+  cmd->add_option("name", *name, "Report name (timeline, or one the workflow defines)")->required();
+  cmd->add_option("--format", *format, "md (Markdown, the default) or html")
+      ->check(CLI::IsMember({"md", "html"}));
+  cmd->add_option("--out", *out, "Write to this file instead of printing");
+  cmd->callback([&s, ref, name, format, out] {
+    Engine& engine = s.engine();
+    std::string markdown = render_report(engine, *ref, *name);
+    std::string text =
+        *format == "html" ? markdown_page(fmt::format("{}: {}", *ref, *name), markdown) : markdown;
+    if (out->empty()) {
+      if (s.options.json) {
+        s.print_json(Json{{"ref", *ref}, {"report", *name}, {"format", *format}, {"text", text}});
+      } else {
+        fmt::print("{}", text);
+      }
+      return;
+    }
+    std::ofstream file(*out, std::ios::binary | std::ios::trunc);
+    file << text;
+    file.close();
+    if (!file) fail(ErrorKind::BadInput, "--out: cannot write {}", *out);
+    if (s.options.json) {
+      s.print_json(Json{{"ref", *ref}, {"report", *name}, {"format", *format}, {"out", *out}});
+    } else {
+      fmt::print("wrote {} ({} bytes)\n", *out, text.size());
+    }
+  });
+}
+
+}  // namespace commsflow::cli

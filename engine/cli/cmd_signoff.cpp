@@ -1,0 +1,364 @@
+// doc put|show|list|diff, decide, delegate, delegations, inbox, outbox, tick; and the sign-off
+// part of `show`.
+#include <commsflow/line_diff.h>
+#include <commsflow/registry.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+Json version_json(const DocumentVersion& v, bool with_content) {
+  Json attachments = Json::array();
+  for (const auto& a : v.attachments) {
+    attachments.push_back(Json{{"name", a.name}, {"hash", a.hash}, {"bytes", a.content.size()}});
+  }
+  Json out{{"version", v.version},       {"hash", v.hash},
+           {"author", v.author},         {"created_at", v.created_at},
+           {"attachments", attachments}, {"bytes", v.content.size()}};
+  if (with_content) out["content"] = v.content;
+  return out;
+}
+
+const DocumentVersion& find_version(const std::vector<DocumentVersion>& versions,
+                                    const std::string& ref, std::int64_t number) {
+  if (versions.empty()) {
+    fail(ErrorKind::NotFound, "{} has no document yet (put one with `commsflow doc put {}`)", ref,
+         ref);
+  }
+  if (number == 0) return versions.back();
+  for (const auto& v : versions) {
+    if (v.version == number) return v;
+  }
+  fail(ErrorKind::NotFound, "{} has no document version {} (it has 1 to {})", ref, number,
+       versions.back().version);
+}
+
+void print_outcome(Session& s, Outcome<Item>& outcome, const std::string& done) {
+  if (!outcome) {
+    s.refused(outcome.refusal());
+    return;
+  }
+  const Item& item = outcome.value();
+  if (s.options.json) {
+    s.print_json(item.to_json());
+    return;
+  }
+  fmt::print("{}: {} (state: {}, revision {})\n", item.ref, done, item.state, item.revision);
+}
+
+std::string decision_text(const Json& d) {
+  std::string who = d.value("actor", "");
+  if (d.contains("on_behalf_of"))
+    who += fmt::format(" on behalf of {}", d["on_behalf_of"].get<std::string>());
+  std::string text =
+      fmt::format("{} {} (as {}) on version {} at {}", who, d.value("decision", ""),
+                  d.value("as", ""), d.value("document_version", 0), d.value("at", ""));
+  if (d.contains("comment")) text += fmt::format(": \"{}\"", d["comment"].get<std::string>());
+  return text;
+}
+
+void add_doc_commands(CLI::App& app, Session& s) {
+  auto* doc = app.add_subcommand("doc", "An item's document: put a new version, show, list, diff");
+  doc->require_subcommand(1);
+  {
+    auto* cmd =
+        doc->add_subcommand("put", "Store a new version of the document (never changes old ones)");
+    auto request = std::make_shared<PutDocumentRequest>();
+    auto file = std::make_shared<std::string>();
+    auto attach = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("ref", request->ref, "Item reference")->required();
+    cmd->add_option("--file", *file, "Text file holding the new version")->required();
+    cmd->add_option("--attach", *attach, "A file attached to this version (repeatable)");
+    cmd->add_option("--as", request->actor, "Actor writing the version")->required();
+    cmd->add_option("--note", request->note, "What changed, kept in the history");
+    cmd->callback([&s, request, file, attach] {
+      request->content = read_file(*file);
+      for (const auto& path : *attach) {
+        request->attachments.push_back(
+            Attachment{std::filesystem::path(path).filename().string(), "", read_file(path)});
+      }
+      auto outcome = s.engine().put_document(*request);
+      std::string stored;
+      if (outcome) {
+        const Json& current = outcome.value().data["_document"];
+        stored = fmt::format("stored document version {} (sha256 {})", current.value("version", 0),
+                             current.value("hash", ""));
+      }
+      print_outcome(s, outcome, stored);
+    });
+  }
+  {
+    auto* cmd =
+        doc->add_subcommand("show", "Print a version of the document (default: the latest)");
+    auto ref = std::make_shared<std::string>();
+    auto version = std::make_shared<std::int64_t>(0);
+    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("--version", *version, "Version number");
+    cmd->callback([&s, ref, version] {
+      auto versions = s.engine().documents(*ref);
+      const DocumentVersion& v = find_version(versions, *ref, *version);
+      if (s.options.json) {
+        s.print_json(version_json(v, true));
+        return;
+      }
+      fmt::print("{} document version {} of {}\n  sha256 {}\n  by {} at {}\n", *ref, v.version,
+                 versions.back().version, v.hash, v.author, v.created_at);
+      for (const auto& a : v.attachments) {
+        fmt::print("  attachment {} ({} bytes, sha256 {})\n", a.name, a.content.size(), a.hash);
+      }
+      fmt::print("\n{}{}", v.content, v.content.empty() || v.content.back() == '\n' ? "" : "\n");
+    });
+  }
+  {
+    auto* cmd = doc->add_subcommand("list", "List the document's versions");
+    auto ref = std::make_shared<std::string>();
+    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->callback([&s, ref] {
+      auto versions = s.engine().documents(*ref);
+      if (s.options.json) {
+        Json out = Json::array();
+        for (const auto& v : versions) out.push_back(version_json(v, false));
+        s.print_json(out);
+        return;
+      }
+      if (versions.empty()) fmt::print("{} has no document yet\n", *ref);
+      for (const auto& v : versions) {
+        fmt::print(
+            "v{:<3} {}  {}  {}  {} bytes{}\n", v.version, v.created_at, v.hash, v.author,
+            v.content.size(),
+            v.attachments.empty() ? "" : fmt::format(", {} attachment(s)", v.attachments.size()));
+      }
+    });
+  }
+  {
+    auto* cmd = doc->add_subcommand("diff", "Show what changed between two versions, line by line");
+    auto ref = std::make_shared<std::string>();
+    auto a = std::make_shared<std::int64_t>(0);
+    auto b = std::make_shared<std::int64_t>(0);
+    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("from", *a, "Earlier version number")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("to", *b, "Later version number")->required()->check(CLI::PositiveNumber);
+    cmd->callback([&s, ref, a, b] {
+      auto versions = s.engine().documents(*ref);
+      const DocumentVersion& from = find_version(versions, *ref, *a);
+      const DocumentVersion& to = find_version(versions, *ref, *b);
+      std::string diff = line_diff(from.content, to.content);
+      if (s.options.json) {
+        s.print_json(Json{{"ref", *ref},
+                          {"from", version_json(from, false)},
+                          {"to", version_json(to, false)},
+                          {"diff", diff}});
+        return;
+      }
+      fmt::print("--- {} version {} ({}, {})\n+++ {} version {} ({}, {})\n", *ref, from.version,
+                 from.author, from.created_at, *ref, to.version, to.author, to.created_at);
+      fmt::print("{}", diff.empty() ? "(the texts are the same)\n" : diff);
+    });
+  }
+}
+
+}  // namespace
+
+void print_signoff(Session& s, const Item& item) {
+  (void)s;
+  auto doc = item.data.find("_document");
+  if (doc != item.data.end()) {
+    fmt::print("Document: version {} by {} at {}\n  sha256 {}\n", doc->value("version", 0),
+               doc->value("author", ""), doc->value("at", ""), doc->value("hash", ""));
+  }
+  auto signoff = item.data.find("_signoff");
+  if (signoff != item.data.end()) {
+    fmt::print("Sign-off step: {}  started {}{}{}\n", signoff->value("step", ""),
+               signoff->value("started_at", ""),
+               signoff->contains("due_at")
+                   ? fmt::format("  due {}", (*signoff)["due_at"].get<std::string>())
+                   : "",
+               signoff->value("overdue", false) ? "  OVERDUE (escalated)" : "");
+    for (const auto& [group, record] : (*signoff)["groups"].items()) {
+      fmt::print("  {}: {}\n", group, record.value("result", std::string("waiting")));
+      for (const auto& d : record["decisions"]) fmt::print("    - {}\n", decision_text(d));
+    }
+    for (const auto& d : signoff->value("void", Json::array())) {
+      fmt::print("  void (given on an earlier version): {}\n", decision_text(d));
+    }
+  }
+  auto chain = item.data.find("_chain");
+  if (chain != item.data.end()) {
+    fmt::print("Steps passed:\n");
+    for (const auto& step : *chain) {
+      fmt::print("  {}: {} at {}\n", step.value("step", ""), step.value("result", ""),
+                 step.value("at", ""));
+    }
+  }
+  auto approved = item.data.find("_approved");
+  if (approved != item.data.end()) {
+    fmt::print("Approved: version {} (sha256 {}) at {}\n", approved->value("document_version", 0),
+               approved->value("document_hash", ""), approved->value("at", ""));
+    for (const auto& step : (*approved)["steps"]) {
+      fmt::print("  {}: {}\n", step.value("step", ""), step.value("result", ""));
+      for (const auto& d : step["decisions"]) fmt::print("    - {}\n", decision_text(d));
+    }
+  }
+}
+
+void add_signoff_commands(CLI::App& app, Session& s) {
+  add_doc_commands(app, s);
+  {
+    auto* cmd = app.add_subcommand(
+        "decide",
+        "Decide in a sign-off step: approved, approved_with_changes, changes_required "
+        "or not_relevant");
+    auto request = std::make_shared<DecideRequest>();
+    auto revision = std::make_shared<std::int64_t>(0);
+    cmd->add_option("ref", request->ref, "Item reference")->required();
+    cmd->add_option("decision", request->decision, "The decision")->required();
+    cmd->add_option("--as", request->actor, "Actor deciding")->required();
+    cmd->add_option("--comment", request->comment, "A comment kept with the decision");
+    cmd->add_option("--on-behalf-of", request->on_behalf_of,
+                    "Decide as the delegate of this actor (when several delegated to you)");
+    auto* rev = cmd->add_option("--revision", *revision,
+                                "Refuse if the item is no longer at this revision");
+    cmd->callback([&s, request, revision, rev] {
+      if (rev->count() > 0) request->expected_revision = *revision;
+      auto outcome = s.engine().decide(*request);
+      print_outcome(s, outcome, fmt::format("{} recorded", request->decision));
+      if (outcome && !s.options.json) print_signoff(s, outcome.value());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand(
+        "delegate", "Let another actor decide in your place for a role, until a date");
+    auto from = std::make_shared<std::string>();
+    auto to = std::make_shared<std::string>();
+    auto role = std::make_shared<std::string>();
+    auto until = std::make_shared<std::string>();
+    auto by = std::make_shared<std::string>();
+    cmd->add_option("from", *from, "The actor delegating")->required();
+    cmd->add_option("to", *to, "The delegate")->required();
+    cmd->add_option("--role", *role, "The role delegated")->required();
+    cmd->add_option("--until", *until, "Last day of the delegation (YYYY-MM-DD)")->required();
+    cmd->add_option("--as", *by, "Who records it: FROM (the default) or an admin");
+    cmd->callback([&s, from, to, role, until, by] {
+      auto outcome = s.engine().delegate(*from, *to, *role, *until, by->empty() ? *from : *by);
+      if (!outcome) {
+        s.refused(outcome.refusal());
+        return;
+      }
+      const Delegation& d = outcome.value();
+      if (s.options.json) {
+        s.print_json(Json{
+            {"id", d.id}, {"from", d.from}, {"to", d.to}, {"role", d.role}, {"until", d.until}});
+        return;
+      }
+      fmt::print("{} may decide for {} as {} until the end of {}\n", d.to, d.from, d.role, d.until);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("delegations", "List delegations");
+    auto to = std::make_shared<std::string>();
+    cmd->add_option("--to", *to, "Only delegations to this actor");
+    cmd->callback([&s, to] {
+      Engine& engine = s.engine();
+      auto list = engine.store().delegations(*to);
+      std::string today = format_date(s.clock().now());
+      if (s.options.json) {
+        Json out = Json::array();
+        for (const auto& d : list) {
+          out.push_back(Json{{"id", d.id},
+                             {"from", d.from},
+                             {"to", d.to},
+                             {"role", d.role},
+                             {"until", d.until},
+                             {"active", d.until >= today},
+                             {"created_by", d.created_by},
+                             {"created_at", d.created_at}});
+        }
+        s.print_json(out);
+        return;
+      }
+      for (const auto& d : list) {
+        fmt::print("{:<20} -> {:<20} {:<20} until {}{}\n", d.from, d.to, d.role, d.until,
+                   d.until >= today ? "" : " (lapsed)");
+      }
+      if (list.empty()) fmt::print("no delegations\n");
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("inbox", "What waits for your decision, soonest due first");
+    auto actor = std::make_shared<std::string>();
+    cmd->add_option("--as", *actor, "Actor")->required();
+    cmd->callback([&s, actor] {
+      auto pending = s.engine().inbox(*actor);
+      if (s.options.json) {
+        Json out = Json::array();
+        for (const auto& p : pending) {
+          Json j = p.item.to_json();
+          j["step"] = p.step;
+          j["due_at"] = p.due_at;
+          j["groups"] = p.groups;
+          if (!p.on_behalf_of.empty()) j["on_behalf_of"] = p.on_behalf_of;
+          out.push_back(j);
+        }
+        s.print_json(out);
+        return;
+      }
+      for (const auto& p : pending) {
+        fmt::print("{:<15} {:<20} due {:<21} {}{}\n", p.item.ref, p.step,
+                   p.due_at.empty() ? "-" : p.due_at,
+                   p.item.data.value("headline", p.item.data.value("title", "")),
+                   p.on_behalf_of.empty() ? "" : fmt::format("  (for {})", p.on_behalf_of));
+      }
+      if (pending.empty()) fmt::print("nothing waits for {}\n", *actor);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("outbox", "Notifications: who must decide on what, and why");
+    auto recipient = std::make_shared<std::string>();
+    auto ref = std::make_shared<std::string>();
+    cmd->add_option("--for", *recipient, "Only notifications for this actor (or role:NAME)");
+    cmd->add_option("--ref", *ref, "Only notifications about this item");
+    cmd->callback([&s, recipient, ref] {
+      auto entries = s.engine().outbox(*recipient, *ref);
+      if (s.options.json) {
+        Json out = Json::array();
+        for (const auto& e : entries) {
+          out.push_back(Json{{"id", e.id},
+                             {"created_at", e.created_at},
+                             {"recipient", e.recipient},
+                             {"ref", e.ref},
+                             {"kind", e.kind},
+                             {"message", e.message}});
+        }
+        s.print_json(out);
+        return;
+      }
+      for (const auto& e : entries) {
+        fmt::print("#{:<5} {}  {:<20} {:<16} {}\n", e.id, e.created_at, e.recipient, e.kind,
+                   e.message);
+      }
+      if (entries.empty()) fmt::print("the outbox is empty\n");
+    });
+  }
+  app.add_subcommand("tick", "Fire due timers (reminders, escalations) as actor system")
+      ->callback([&s] {
+        auto fired = s.engine().tick();
+        if (s.options.json) {
+          Json out = Json::array();
+          for (const auto& f : fired) {
+            out.push_back(Json{{"ref", f.ref}, {"action", f.action}, {"message", f.message}});
+          }
+          s.print_json(out);
+          return;
+        }
+        for (const auto& f : fired) fmt::print("{} {}: {}\n", f.ref, f.action, f.message);
+        fmt::print("{} timer(s) fired\n", fired.size());
+      });
+}
+
+}  // namespace commsflow::cli

@@ -1,0 +1,89 @@
+#include "workflow/family.h"
+
+#include <commsflow/error.h>
+
+#include <algorithm>
+
+namespace commsflow {
+
+namespace {
+
+Json summary(const Item& item) {
+  return Json{
+      {"ref", item.ref}, {"workflow", item.workflow}, {"state", item.state}, {"data", item.data}};
+}
+
+}  // namespace
+
+std::vector<ChecklistLine> run_checklist(CompiledWorkflow& wf, const StateSpec& state,
+                                         const Json& data, const Json& ctx) {
+  std::vector<ChecklistLine> lines;
+  if (!state.checklist) return lines;
+  const std::string what = fmt::format("the checklist of state '{}'", state.name);
+  auto r = wf.script->call(state.checklist, data, ctx, what);
+  const Json& result = r.result;
+  // An empty Lua table reads as {}; it is an empty checklist.
+  if (result.is_object() && result.empty()) return lines;
+  if (!result.is_array()) {
+    fail(ErrorKind::Script, "{}: {} must return a list of commsflow.check(label, ok, why), got {}",
+         wf.definition.path, what, result.is_null() ? "nothing" : result.dump());
+  }
+  for (const auto& line : result) {
+    if (!line.is_object() || !line.contains("label") || !line["label"].is_string() ||
+        (line.contains("ok") && !line["ok"].is_boolean()) ||
+        (line.contains("why") && !line["why"].is_string())) {
+      fail(ErrorKind::Script,
+           "{}: {} must return lines made with commsflow.check(label, ok, why), got {}",
+           wf.definition.path, what, line.dump());
+    }
+    lines.push_back(ChecklistLine{line["label"].get<std::string>(), line.value("ok", false),
+                                  line.value("why", "")});
+  }
+  return lines;
+}
+
+std::vector<std::string> unmet_reasons(const std::vector<ChecklistLine>& lines) {
+  std::vector<std::string> reasons;
+  for (const auto& line : lines) {
+    if (line.ok) continue;
+    reasons.push_back(line.why.empty() ? line.label : fmt::format("{}: {}", line.label, line.why));
+  }
+  return reasons;
+}
+
+void add_children(Store& store, const Definition& d, const std::string& ref, Json& ctx) {
+  if (d.children.empty()) return;
+  Json children = Json::array();
+  if (!ref.empty()) {
+    ItemFilter filter;
+    filter.parent = ref;
+    for (const Item& child : store.items(filter)) children.push_back(summary(child));
+  }
+  ctx["children"] = std::move(children);
+}
+
+Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Definition& child,
+                           const std::string& parent_ref) {
+  if (parent_ref.empty()) {
+    if (!child.parent.empty()) {
+      fail(ErrorKind::BadInput, "a {} belongs to a {}: give its reference with --parent REF",
+           child.name, child.parent);
+    }
+    return Json(nullptr);
+  }
+  auto parent = store.item(parent_ref);
+  if (!parent) fail(ErrorKind::BadInput, "--parent: no item {}", parent_ref);
+  const Definition& pd = registry.version(parent->version).definition;
+  if (std::find(pd.children.begin(), pd.children.end(), child.name) == pd.children.end() ||
+      (!child.parent.empty() && child.parent != pd.name)) {
+    fail(ErrorKind::BadInput, "--parent: {} is a {}, which cannot own a {}", parent_ref, pd.name,
+         child.name);
+  }
+  if (pd.is_final(parent->state)) {
+    return Refusal{{fmt::format("{} is closed (state '{}'): it takes no more {} items", parent_ref,
+                                parent->state, child.name)}};
+  }
+  return summary(*parent);
+}
+
+}  // namespace commsflow

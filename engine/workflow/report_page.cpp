@@ -1,0 +1,71 @@
+// Markdown to a self-contained, printable HTML page, with CommonMark (libcmark).
+#include <cmark.h>
+#include <commsflow/error.h>
+#include <commsflow/report.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace commsflow {
+
+namespace {
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// Readable on screen and on A4: system fonts, NHS blue headings, no page breaks inside items.
+constexpr const char* kStyle = R"css(
+body { font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5;
+       color: #212b32; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+h1, h2, h3 { color: #005eb8; line-height: 1.25; }
+h1 { font-size: 2rem; border-bottom: 4px solid #005eb8; padding-bottom: .25rem; }
+blockquote { border-left: 4px solid #aeb7bd; margin-left: 0; padding-left: 1rem; color: #4c6272; }
+code { font-family: monospace; }
+li { margin-bottom: .35rem; }
+footer { margin-top: 3rem; font-size: .85rem; color: #4c6272; }
+@media print {
+  body { font-size: 11pt; margin: 0; max-width: none; color: #000; }
+  h1, h2, h3 { color: #000; page-break-after: avoid; break-after: avoid; }
+  li, blockquote { page-break-inside: avoid; break-inside: avoid; }
+  a { color: #000; text-decoration: none; }
+  @page { size: A4; margin: 18mm 16mm; }
+}
+)css";
+
+}  // namespace
+
+std::string markdown_page(std::string_view title, std::string_view markdown) {
+  // CMARK_OPT_DEFAULT leaves raw HTML out (it is replaced by a comment), so report text that
+  // came from the public cannot inject markup into the page.
+  std::unique_ptr<char, decltype(&std::free)> body(
+      cmark_markdown_to_html(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT), &std::free);
+  if (!body) fail(ErrorKind::Storage, "out of memory rendering the report");
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n{}</main>\n</body>\n</"
+      "html>\n",
+      escape_html(title), kStyle, body.get());
+}
+
+}  // namespace commsflow

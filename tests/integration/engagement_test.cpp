@@ -1,0 +1,533 @@
+// The engagement cycle for a service change, driven through the real `commsflow` binary: stage
+// checklists and gates, feedback as child items, the decision rule, and the reports.
+#include <commsflow/json.h>
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support.h"
+
+using namespace commsflow;
+namespace fs = std::filesystem;
+using Catch::Contains;
+using test::RunResult;
+
+namespace {
+
+using Args = std::vector<std::string>;
+
+const char* const kMarch = "2026-03-02T09:00:00Z";  // before the pre-election period
+const char* const kApril = "2026-04-10T09:00:00Z";  // inside it (26 March to 7 May 2026)
+const char* const kAfter = "2026-06-20T09:00:00Z";  // after a 12-week consultation from 9 March
+
+// The groups the shipped EIA must cover, in the workflow's order.
+const std::vector<std::string> kEiaGroups = {"age",
+                                             "disability",
+                                             "gender_reassignment",
+                                             "marriage_and_civil_partnership",
+                                             "pregnancy_and_maternity",
+                                             "race",
+                                             "religion_or_belief",
+                                             "sex",
+                                             "sexual_orientation",
+                                             "homelessness",
+                                             "geographical_isolation",
+                                             "communication_impairments",
+                                             "carers",
+                                             "deprivation"};
+
+Json full_eia() {
+  Json rows = Json::array();
+  for (const auto& g : kEiaGroups) {
+    rows.push_back(Json{{"group", g}, {"impact", false}, {"description", "No different impact"}});
+  }
+  rows[1] = Json{{"group", "disability"},
+                 {"impact", true},
+                 {"description", "Longer journeys"},
+                 {"action", "Patient transport offer"},
+                 {"owner", "Transport lead"},
+                 {"due", "2026-06-01"}};
+  return Json{{"eia", rows}};
+}
+
+// A folder with the shipped workflows, a database and one engagement lead, eve.
+class Engagement {
+ public:
+  Engagement() {
+    fs::copy(test::shipped_workflows(), dir_ / "workflows", fs::copy_options::recursive);
+    run(0, {"init"});
+    run(0, {"actor", "add", "eve", "--role", "engagement_lead"});
+    run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
+  }
+
+  fs::path path(const std::string& name) const { return dir_ / name; }
+
+  RunResult run(int expected_exit, const Args& args, const std::string& now = kMarch) const {
+    RunResult r = test::run_cli(dir_.path(), args, now);
+    INFO(fmt::format("$ commsflow {}\nexit {}\n--- stdout ---\n{}--- stderr ---\n{}",
+                     fmt::join(args, " "), r.exit_code, r.out, r.err));
+    REQUIRE(r.exit_code == expected_exit);
+    return r;
+  }
+
+  Json json(int expected_exit, Args args, const std::string& now = kMarch) const {
+    args.insert(args.begin(), "--json");
+    RunResult r = run(expected_exit, args, now);
+    Json j = Json::parse(r.out, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+  }
+
+  // act REF ACTION --as eve with --set for each "field=value".
+  RunResult act(int expected_exit, const std::string& ref, const std::string& action,
+                const std::vector<std::string>& sets = {}, const std::string& now = kMarch,
+                Args extra = {}) const {
+    Args args{"act", ref, action, "--as", "eve"};
+    for (const auto& s : sets) {
+      args.push_back("--set");
+      args.push_back(s);
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(expected_exit, args, now);
+  }
+
+  RunResult record_data(int expected_exit, const std::string& ref, const Json& data) const {
+    dir_.write("data.json", data.dump());
+    return act(expected_exit, ref, "record", {}, kMarch, {"--data", "@data.json"});
+  }
+
+  std::string state(const std::string& ref) const {
+    return json(0, {"show", ref})["state"].get<std::string>();
+  }
+
+  Json show(const std::string& ref) const { return json(0, {"show", ref}); }
+
+  std::string submit_change(bool substantial) const {
+    Json j = json(0, {"submit", "service_change", "--as", "eve", "--set",
+                      "title=Community nursing locality restructure"});
+    std::string ref = j["ref"].get<std::string>();
+    act(0, ref, "record",
+        {fmt::format("substantial={}", substantial ? "yes" : "no"), "affects_services=yes",
+         "assessment_rationale=Moves two clinics into one hub"});
+    return ref;
+  }
+
+  // Records the evidence of each stage and closes it, until the item reaches `target`.
+  void advance_to(const std::string& ref, const std::string& target) const {
+    for (std::string s = state(ref); s != target; s = state(ref)) {
+      if (s == "assessment") {
+        act(0, ref, "complete");
+      } else if (s == "stakeholder_analysis") {
+        record_data(
+            0, ref,
+            Json{{"stakeholders",
+                  {{{"group", "Northtown patients"}, {"interest", "high"}, {"influence", "medium"}},
+                   {{"group", "Gypsy and Traveller community"},
+                    {"interest", "high"},
+                    {"influence", "low"},
+                    {"seldom_heard", true}}}}});
+        act(0, ref, "complete");
+      } else if (s == "insight") {
+        act(0, ref, "record",
+            {"insight=Patients value evening access", "insight_sources=Survey 2025, PALS"});
+        act(0, ref, "complete");
+      } else if (s == "engagement_plan") {
+        act(0, ref, "record",
+            {"engagement_plan=Drop-ins, survey, outreach",
+             "accessible_formats=Easy Read, Large print, BSL video"});
+        act(0, ref, "complete");
+      } else if (s == "case_for_change") {
+        act(0, ref, "record", {"case_for_change=Staffing two sites is not safe"});
+        act(0, ref, "complete");
+      } else if (s == "equality_impact") {
+        record_data(0, ref, full_eia());
+        act(0, ref, "complete");
+      } else if (s == "health_scrutiny") {
+        act(0, ref, "record",
+            {"scrutiny_committee=Northshire HOSC", "scrutiny_consulted_on=2026-02-20",
+             "scrutiny_response=Supportive", "secretary_of_state_notified_on=2026-02-25"});
+        act(0, ref, "complete");
+      } else if (s == "consultation") {
+        act(0, ref, "record",
+            {"consultation_start=2026-03-09", "consultation_end=2026-06-01",
+             "gunning_formative=yes", "gunning_information=yes", "gunning_time=yes",
+             "gunning_consideration=yes"});
+        act(0, ref, "open");
+      } else {
+        FAIL("advance_to does not know how to leave " << s);
+      }
+    }
+  }
+
+  // Logs feedback on `parent`; returns its ref.
+  std::string feedback(const std::string& parent, const std::string& text,
+                       const std::string& suggestion = "",
+                       const std::string& channel = "online_survey") const {
+    Args args{"submit", "feedback", "--as",         "eve",   "--parent",
+              parent,   "--set",    "text=" + text, "--set", "channel=" + channel};
+    if (!suggestion.empty()) {
+      args.insert(args.end(), {"--set", "has_suggestion=yes", "--set", "suggestion=" + suggestion});
+    }
+    return json(0, args)["ref"].get<std::string>();
+  }
+
+ private:
+  test::TempDir dir_;
+};
+
+std::vector<std::string> unmet_labels(const Json& shown) {
+  std::vector<std::string> out;
+  for (const auto& line : shown["checklist"]) {
+    if (!line["ok"].get<bool>()) out.push_back(line["label"].get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A stage gate is refused with every unmet line, changes nothing, and opens when met",
+          "[engagement]") {
+  Engagement e;
+  Json j = e.json(0, {"submit", "service_change", "--as", "eve", "--set", "title=Clinic merger"});
+  std::string ref = j["ref"].get<std::string>();
+  CHECK(ref == "SC-2026-0001");
+
+  Json shown = e.show(ref);
+  REQUIRE(shown["checklist"].size() == 3);
+  CHECK(unmet_labels(shown).size() == 3);
+
+  RunResult refused = e.act(1, ref, "complete");
+  CHECK_THAT(refused.err, Contains("changes how or which services are delivered") &&
+                              Contains("substantial development or variation") &&
+                              Contains("Rationale for the assessment"));
+  CHECK(e.show(ref)["revision"] == 1);
+
+  // The human `show` prints met and unmet lines as a checklist.
+  e.act(0, ref, "record", {"affects_services=yes", "substantial=no"});
+  RunResult human = e.run(0, {"show", ref});
+  CHECK_THAT(human.out, Contains("Checklist for 'Assessment' (2 of 3 met)") &&
+                            Contains("[x] Whether it changes how or which services") &&
+                            Contains("[ ] Rationale for the assessment - record "
+                                     "assessment_rationale"));
+  refused = e.act(1, ref, "complete");
+  CHECK_THAT(refused.err, Contains("Rationale for the assessment"));
+  CHECK_THAT(refused.err, !Contains("substantial development"));
+
+  e.act(0, ref, "record", {"assessment_rationale=Two clinics become one"});
+  e.act(0, ref, "complete");
+  CHECK(e.state(ref) == "stakeholder_analysis");
+
+  SECTION("stakeholders must include seldom-heard groups or say how they were considered") {
+    e.record_data(0, ref,
+                  Json{{"stakeholders",
+                        {{{"group", "Patients"}, {"interest", "high"}, {"influence", "low"}}}}});
+    CHECK_THAT(e.act(1, ref, "complete").err, Contains("Seldom-heard groups considered"));
+    e.act(0, ref, "record", {"seldom_heard_considered=Outreach via the traveller liaison nurse"});
+    e.act(0, ref, "complete");
+    CHECK(e.state(ref) == "insight");
+  }
+  SECTION("a bad stakeholder record is named by its path and changes nothing") {
+    RunResult bad = e.record_data(
+        2, ref, Json{{"stakeholders", {{{"group", "Patients"}, {"interest", "huge"}}}}});
+    CHECK_THAT(bad.err, Contains("stakeholders[1].interest"));
+    CHECK(e.show(ref)["revision"] == 4);
+  }
+}
+
+TEST_CASE("The EIA needs a row for every group, and an action with owner and date for an impact",
+          "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  e.advance_to(ref, "equality_impact");
+
+  RunResult refused = e.act(1, ref, "complete");
+  CHECK_THAT(refused.err, Contains("missing: age, disability") && Contains("sexual_orientation") &&
+                              Contains("homelessness") && Contains("geographical_isolation") &&
+                              Contains("communication_impairments"));
+
+  Json eia = full_eia();
+  eia["eia"][1].erase("owner");
+  e.record_data(0, ref, eia);
+  refused = e.act(1, ref, "complete");
+  CHECK_THAT(refused.err, Contains("no complete action for: disability"));
+  CHECK_THAT(refused.err, !Contains("missing:"));
+
+  SECTION("a row without its impact answer is bad input naming eia[3].impact") {
+    Json bad = full_eia();
+    bad["eia"][2].erase("impact");
+    RunResult r = e.record_data(2, ref, bad);
+    CHECK_THAT(r.err, Contains("eia[3].impact: is required"));
+  }
+  SECTION("a complete EIA opens the gate") {
+    e.record_data(0, ref, full_eia());
+    e.act(0, ref, "complete");
+    CHECK(e.state(ref) == "health_scrutiny");
+  }
+}
+
+TEST_CASE("Health scrutiny is required for a substantial variation and says why not otherwise",
+          "[engagement]") {
+  Engagement e;
+  SECTION("substantial: committee, response and Secretary of State notification") {
+    std::string ref = e.submit_change(true);
+    e.advance_to(ref, "health_scrutiny");
+    CHECK(unmet_labels(e.show(ref)).size() == 4);
+    e.act(0, ref, "record",
+          {"scrutiny_committee=Northshire HOSC", "scrutiny_consulted_on=2026-02-20",
+           "scrutiny_response=Supportive"});
+    RunResult refused = e.act(1, ref, "complete");
+    CHECK_THAT(refused.err, Contains("Secretary of State notified"));
+    e.act(0, ref, "record", {"secretary_of_state_notified_on=2026-02-25"});
+    e.act(0, ref, "complete");
+    CHECK(e.state(ref) == "consultation");
+  }
+  SECTION("not substantial: one met line that says why, and the gate is open") {
+    std::string ref = e.submit_change(false);
+    e.advance_to(ref, "health_scrutiny");
+    Json shown = e.show(ref);
+    REQUIRE(shown["checklist"].size() == 1);
+    CHECK(shown["checklist"][0]["ok"] == true);
+    CHECK_THAT(shown["checklist"][0]["why"].get<std::string>(),
+               Contains("not required") && Contains("not a substantial"));
+    e.act(0, ref, "complete");
+    CHECK(e.state(ref) == "consultation");
+  }
+}
+
+TEST_CASE(
+    "A consultation shorter than 12 weeks needs a rationale and none opens before an election",
+    "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  e.advance_to(ref, "consultation");
+  e.act(0, ref, "record",
+        {"consultation_start=2026-03-09", "consultation_end=2026-04-20", "gunning_formative=yes",
+         "gunning_information=yes", "gunning_time=yes"});
+  RunResult refused = e.act(1, ref, "open");
+  CHECK_THAT(refused.err, Contains("Length (6.0 weeks; the norm is 12)") &&
+                              Contains("short_consultation_rationale") &&
+                              Contains("responses will be conscientiously considered"));
+
+  e.act(0, ref, "record",
+        {"gunning_consideration=yes",
+         "short_consultation_rationale=Decision needed before winter planning"});
+
+  SECTION("in the pre-election period it is refused, naming the period") {
+    refused = e.act(1, ref, "open", {}, kApril);
+    CHECK_THAT(refused.err, Contains("pre-election period for local elections on 7 May 2026"));
+    CHECK(e.state(ref) == "consultation");
+  }
+  SECTION("a start date inside the period is refused too") {
+    e.act(0, ref, "record", {"consultation_start=2026-04-01", "consultation_end=2026-07-01"});
+    CHECK_THAT(e.act(1, ref, "open").err, Contains("pre-election period"));
+  }
+  SECTION("before the period, with the rationale, it opens") {
+    e.act(0, ref, "open");
+    Json shown = e.show(ref);
+    CHECK(shown["state"] == "consultation_open");
+    CHECK(shown["data"]["consultation_opened_on"] == "2026-03-02");
+  }
+  SECTION("12 weeks needs no rationale") {
+    e.act(0, ref, "record", {"consultation_end=2026-06-01", "short_consultation_rationale="});
+    e.act(0, ref, "open");
+    CHECK(e.state(ref) == "consultation_open");
+  }
+}
+
+TEST_CASE("Feedback belongs to a service change that is consulting", "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  Args base{"submit", "feedback",          "--as",  "eve",
+            "--set",  "text=Keep it open", "--set", "channel=email"};
+
+  Args without = base;
+  CHECK_THAT(e.run(2, without).err, Contains("--parent"));
+  Args unknown = base;
+  unknown.insert(unknown.end(), {"--parent", "SC-2026-0042"});
+  CHECK_THAT(e.run(2, unknown).err, Contains("no item SC-2026-0042"));
+  Args early = base;
+  early.insert(early.end(), {"--parent", ref});
+  CHECK_THAT(e.run(1, early).err, Contains("not consulting now"));
+
+  e.run(0, {"actor", "add", "eve", "--role", "requester"});
+  Json website =
+      e.json(0, {"submit", "website_update", "--as", "eve", "--set", "title=Clinic page"}, kMarch);
+  Args wrong = base;
+  wrong.insert(wrong.end(), {"--parent", website["ref"].get<std::string>()});
+  CHECK_THAT(e.run(2, wrong).err, Contains("cannot own a feedback"));
+  CHECK(e.json(0, {"list", "--workflow", "feedback"}).empty());
+
+  e.advance_to(ref, "consultation_open");
+  std::string fb = e.feedback(ref, "Evening clinics please", "Publish evening clinic times");
+  Json child = e.show(fb);
+  CHECK(child["parent"] == ref);
+  Json children = e.json(0, {"list", "--parent", ref});
+  REQUIRE(children.size() == 1);
+  CHECK(children[0]["ref"] == fb);
+  CHECK(e.show(ref)["children"][0]["ref"] == fb);
+  CHECK_THAT(e.run(0, {"show", ref}).out, Contains("Children (1):") && Contains(fb));
+
+  Args no_text = base;
+  no_text.insert(no_text.end(), {"--parent", ref, "--set", "has_suggestion=yes"});
+  CHECK_THAT(e.run(1, no_text).err, Contains("say what the suggestion is"));
+
+  // The parent link is part of the record: verify replays it.
+  e.run(0, {"verify"});
+  test::raw_sql(e.path("commsflow.db"), "UPDATE items SET parent = NULL WHERE ref = '" + fb + "'");
+  CHECK_THAT(e.run(1, {"verify"}).err,
+             Contains("stored parent is (none) but its events give " + ref));
+}
+
+TEST_CASE("The decision is refused while any suggestion is unanswered, naming them",
+          "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  e.advance_to(ref, "consultation_open");
+  std::string a = e.feedback(ref, "Evening access", "Publish evening clinic times", "email");
+  std::string b = e.feedback(ref, "Keep it", "Keep Northtown clinic open", "public_meeting");
+  std::string c = e.feedback(ref, "Sounds sensible");
+
+  CHECK_THAT(e.act(1, ref, "close").err, Contains("runs until 2026-06-01") && Contains("--note"));
+  e.act(0, ref, "close", {}, kAfter);
+  e.act(0, ref, "record", {"feedback_summary=Broad support; travel worries"}, kAfter);
+  RunResult refused = e.act(1, ref, "complete", {}, kAfter);
+  CHECK_THAT(refused.err, Contains("2 unanswered") && Contains(a) && Contains(b) &&
+                              Contains("Publish evening clinic times"));
+  CHECK_THAT(refused.err, !Contains(c));
+
+  SECTION("not taken forward needs a reason; every answer needs a response") {
+    RunResult r = e.act(1, b, "answer", {"outcome=not_taken_forward"}, kAfter);
+    CHECK_THAT(r.err, Contains("needs the reason") && Contains("individual response"));
+    CHECK_THAT(e.act(1, c, "answer", {"outcome=will_now_do", "response=x"}, kAfter).err,
+               Contains("no suggestion to answer"));
+    CHECK_THAT(e.act(1, a, "note", {}, kAfter).err, Contains("answer it"));
+    CHECK_THAT(e.act(2, a, "answer", {"outcome=maybe"}, kAfter).err, Contains("outcome"));
+  }
+  SECTION("one answer left: only that one is named") {
+    e.act(0, a, "answer", {"outcome=will_now_do", "response=We will publish them in June"}, kAfter);
+    refused = e.act(1, ref, "complete", {}, kAfter);
+    CHECK_THAT(refused.err, Contains("1 unanswered") && Contains(b));
+    CHECK_THAT(refused.err, !Contains(a + " "));
+  }
+}
+
+TEST_CASE("A whole cycle from assessment to the published 'you said, we did' report",
+          "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  e.advance_to(ref, "consultation_open");
+  std::string a =
+      e.feedback(ref, "Evening access", "Publish evening clinic times on the website", "email");
+  std::string b = e.feedback(ref, "Keep it", "Keep Northtown clinic open", "public_meeting");
+  std::string c = e.feedback(ref, "Bus route", "Ask the council to extend the 42 bus");
+  std::string d = e.feedback(ref, "Sounds sensible");
+
+  e.act(0, ref, "close", {}, kAfter);
+  e.act(0, ref, "record", {"feedback_summary=Broad support; travel worries"}, kAfter);
+  e.act(0, a, "answer", {"outcome=will_now_do", "response=We will publish them from July"}, kAfter);
+  e.act(0, b, "answer",
+        {"outcome=not_taken_forward", "reason=There are not enough nurses for two sites",
+         "response=We understand; transport support is offered"},
+        kAfter);
+  e.act(0, c, "answer",
+        {"outcome=already_done_or_planned", "response=Already agreed with the council"}, kAfter);
+  e.act(0, d, "note", {}, kAfter);
+  e.act(0, ref, "complete", {}, kAfter);
+  CHECK_THAT(e.act(1, ref, "decide", {}, kAfter).err, Contains("Decision recorded"));
+  e.act(0, ref, "record",
+        {"decision=Merge both clinics into the Southtown hub",
+         "responses_changed_decision=Evening clinics and a transport offer were added"},
+        kAfter);
+  e.act(0, ref, "decide", {}, kAfter);
+
+  RunResult md = e.run(0, {"report", ref, "you_said_we_did"}, kAfter);
+  CHECK_THAT(md.out, Contains("# You said, we did: Community nursing locality restructure"));
+  CHECK_THAT(md.out, Contains("Ran from 2026-03-09 to 2026-06-01 (12.0 weeks)"));
+  CHECK_THAT(md.out,
+             Contains("Responses received: 4 (email 1, online survey 2, public meeting 1)"));
+  CHECK_THAT(md.out, Contains("Specific suggestions: 3"));
+  CHECK_THAT(md.out, Contains("### Not planned, but we will now do it (1)") &&
+                         Contains("### Already done or planned (1)") &&
+                         Contains("### Not taken forward (1)"));
+  CHECK_THAT(md.out, Contains("Publish evening clinic times on the website") &&
+                         Contains("We will publish them from July"));
+  CHECK_THAT(md.out, Contains("Keep Northtown clinic open") &&
+                         Contains("**Why:** There are not enough nurses for two sites"));
+  CHECK_THAT(md.out, Contains("Ask the council to extend the 42 bus") &&
+                         Contains("Already agreed with the council"));
+  CHECK_THAT(md.out, Contains("Evening clinics and a transport offer were added"));
+  CHECK_THAT(md.out, !Contains("Still to be answered"));
+
+  CHECK_THAT(e.act(1, ref, "publish", {}, kAfter).err, Contains("outcome_report_url"));
+  e.act(0, ref, "record", {"outcome_report_url=https://example.nhs.uk/you-said-we-did"}, kAfter);
+  e.act(0, ref, "publish", {}, kAfter);
+  CHECK(e.show(ref)["data"]["published_on"] == "2026-06-20");
+  e.act(0, ref, "record", {"monitoring_notes=Travel complaints down at 3 months"}, kAfter);
+  e.act(0, ref, "complete", {}, kAfter);
+  CHECK(e.state(ref) == "closed");
+
+  RunResult html = e.run(
+      0, {"report", ref, "you_said_we_did", "--format", "html", "--out", "ysdw.html"}, kAfter);
+  std::string page = test::read_bytes(e.path("ysdw.html"));
+  CHECK_THAT(page,
+             Contains("<!DOCTYPE html>") && Contains("@media print") &&
+                 Contains("<h1>You said, we did: Community nursing locality restructure</h1>") &&
+                 Contains("<strong>Why:</strong> There are not enough nurses"));
+  CHECK_THAT(page, !Contains("<script") && !Contains("<link") && !Contains("src=\"http"));
+
+  RunResult timeline = e.run(0, {"report", ref, "timeline"}, kAfter);
+  CHECK_THAT(timeline.out,
+             Contains("- **Assessment**: opened 2026-03-02T09:00:00Z by eve; closed "
+                      "2026-03-02T09:00:00Z by eve") &&
+                 Contains("- **Consultation: open**: opened 2026-03-02T09:00:00Z by eve; closed "
+                          "2026-06-20T09:00:00Z by eve") &&
+                 Contains("- **Closed**: opened 2026-06-20T09:00:00Z by eve (final)"));
+  e.run(0, {"verify"});
+}
+
+TEST_CASE("Reports name unknown reports and items, and keep raw HTML out of the page",
+          "[engagement]") {
+  Engagement e;
+  std::string ref = e.submit_change(true);
+  CHECK_THAT(e.run(2, {"report", ref, "nope"}).err,
+             Contains("no report 'nope'") && Contains("timeline, you_said_we_did"));
+  CHECK_THAT(e.run(2, {"report", "SC-2026-0099", "timeline"}).err, Contains("SC-2026-0099"));
+  CHECK_THAT(e.run(2, {"report", ref, "timeline", "--format", "pdf"}).err, Contains("pdf"));
+  e.run(0, {"submit", "service_change", "--as", "eve", "--set",
+            "title=<script>alert(1)</script> clinic"});
+  RunResult html = e.run(0, {"report", "SC-2026-0002", "timeline", "--format", "html"});
+  CHECK_THAT(html.out, !Contains("<script>alert"));
+  CHECK_THAT(html.out, Contains("<title>SC-2026-0002: timeline</title>"));
+}
+
+TEST_CASE("check names a gate without a checklist and a report called timeline", "[engagement]") {
+  test::TempDir dir;
+  dir.write("workflows/bad.lua", R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "bad", prefix = "BAD",
+  submit = { roles = { "engagement_lead" } },
+  initial = "one",
+  states = {
+    one = { actions = { go = { to = "two", roles = { "engagement_lead" }, gate = true } } },
+    two = { final = true },
+  },
+}
+)lua");
+  dir.write("workflows/bad_report.lua", R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "bad_report", prefix = "BADR",
+  submit = { roles = { "engagement_lead" } },
+  initial = "one",
+  states = { one = { final = true } },
+  reports = { timeline = function() return "" end },
+}
+)lua");
+  RunResult r = test::run_cli(dir.path(), {"check"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err + r.out, Contains("bad.lua:7:") && Contains("is a gate") &&
+                                Contains("checklist = function(item, ctx)"));
+  CHECK_THAT(r.err + r.out, Contains("bad_report.lua:7:") && Contains("not 'timeline'"));
+}

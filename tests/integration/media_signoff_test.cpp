@@ -1,0 +1,295 @@
+// The shipped media sign-off chain (workflows/media_signoff.lua), driven through the CLI as a
+// comms team would: draft, put the text, decide, tick, issue.
+#include <commsflow/json.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "support.h"
+
+using namespace commsflow;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kMorning = "2026-03-02T09:00:00Z";  // a Monday
+
+class Newsroom {
+ public:
+  Newsroom() {
+    fs::copy(test::shipped_workflows(), dir_ / "workflows", fs::copy_options::recursive);
+    run(0, {"init"});
+    const std::vector<std::pair<std::string, std::string>> team = {
+        {"olivia", "comms_officer"},     {"hannah", "head_of_comms"}, {"cara", "clinical_lead"},
+        {"eddie", "executive"},          {"dev", "director"},         {"pat", "partner_comms"},
+        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"}};
+    for (const auto& [name, role] : team) run(0, {"actor", "add", name, "--role", role});
+  }
+
+  test::RunResult run(int expected_exit, const std::vector<std::string>& args,
+                      const std::string& now = kMorning) const {
+    test::RunResult r = test::run_cli(dir_.path(), args, now);
+    INFO("commsflow " << join(args) << "\nexit " << r.exit_code << "\nstdout:\n"
+                      << r.out << "\nstderr:\n"
+                      << r.err);
+    REQUIRE(r.exit_code == expected_exit);
+    return r;
+  }
+
+  Json json(int expected_exit, std::vector<std::string> args,
+            const std::string& now = kMorning) const {
+    args.insert(args.begin(), "--json");
+    return Json::parse(run(expected_exit, args, now).out);
+  }
+
+  // Drafts a statement with its text and sends it for review; returns the reference.
+  std::string draft(const std::vector<std::string>& sets, const std::string& text) const {
+    std::vector<std::string> args = {"submit", "media_signoff", "--as", "olivia"};
+    for (const auto& s : sets) {
+      args.push_back("--set");
+      args.push_back(s);
+    }
+    std::string ref = json(0, args)["ref"];
+    put(ref, text, "olivia");
+    run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+    return ref;
+  }
+
+  void put(const std::string& ref, const std::string& text, const std::string& actor,
+           const std::string& now = kMorning) const {
+    auto file = dir_.write("statement.txt", text);
+    run(0, {"doc", "put", ref, "--file", file.string(), "--as", actor}, now);
+  }
+
+  std::string state(const std::string& ref) const {
+    return json(0, {"show", ref})["state"].get<std::string>();
+  }
+
+  const fs::path& path() const { return dir_.path(); }
+
+ private:
+  static std::string join(const std::vector<std::string>& args) {
+    std::string out;
+    for (const auto& a : args) out += a + " ";
+    return out;
+  }
+  test::TempDir dir_;
+};
+
+}  // namespace
+
+TEST_CASE("media: a reactive statement with clinical content goes from enquiry to issue") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=Statement on the Oakwood community hospital consultation",
+               "kind=reactive_statement", "journalist=Jo Reporter", "outlet=Valley Gazette",
+               "contact=jo@example.org", "journalist_deadline=2026-03-02T13:00:00Z",
+               "clinical_content=true", "reputational_risk=medium", "spokesperson=Dr Amir Patel"},
+              "We are asking local people for their views on the future of Oakwood hospital.\n");
+  CHECK(n.state(ref) == "comms_review");
+
+  // Due before the deadline, leaving half an hour for each later step and for issuing.
+  Json item = n.json(0, {"show", ref});
+  CHECK(item["data"]["_signoff"]["due_at"] == "2026-03-02T12:00:00Z");
+  auto outbox = n.json(0, {"outbox", "--for", "hannah"});
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0]["kind"] == "decision_needed");
+  CHECK_THAT(outbox[0]["message"].get<std::string>(), Contains(ref));
+
+  // The drafter cannot approve; the head of comms asks for changes.
+  auto refused = n.run(1, {"decide", ref, "approved", "--as", "olivia"});
+  CHECK_THAT(refused.err, Contains("olivia may not decide in step 'comms_review'"));
+  n.run(0, {"decide", ref, "changes_required", "--as", "hannah", "--comment", "Name the dates"});
+  CHECK(n.state(ref) == "drafting");
+
+  n.put(ref,
+        "We are asking local people for their views on the future of Oakwood hospital.\n"
+        "The consultation runs from 9 March to 1 June.\n",
+        "olivia");
+  auto diff = n.run(0, {"doc", "diff", ref, "1", "2"});
+  CHECK_THAT(diff.out, Contains("+The consultation runs from 9 March to 1 June."));
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "clinical_review");
+  n.run(0, {"decide", ref, "approved_with_changes", "--as", "cara", "--comment", "Fine"});
+  CHECK(n.state(ref) == "approved");
+
+  item = n.json(0, {"show", ref});
+  const Json& approved = item["data"]["_approved"];
+  CHECK(approved["document_version"] == 2);
+  CHECK(approved["document_hash"] == item["data"]["_document"]["hash"]);
+  auto shown = n.run(0, {"show", ref});
+  CHECK_THAT(shown.out, Contains("Approved: version 2"));
+  CHECK_THAT(shown.out, Contains("cara approved_with_changes (as clinical_lead) on version 2"));
+
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=email_to_journalist"},
+        "2026-03-02T11:00:00Z");
+  item = n.json(0, {"show", ref});
+  CHECK(item["state"] == "issued");
+  CHECK(item["data"]["issued_channel"] == "email_to_journalist");
+  CHECK(item["data"]["issued_at"] == "2026-03-02T11:00:00Z");
+
+  // Closed to edits after issue.
+  auto file = n.path() / "late.txt";
+  std::ofstream(file) << "A late change.\n";
+  auto late = n.run(1, {"doc", "put", ref, "--file", file.string(), "--as", "olivia"});
+  CHECK_THAT(late.err, Contains("closed"));
+  CHECK(n.json(0, {"doc", "list", ref}).size() == 2);
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: a proactive network statement needs executive and regional sign-off") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Sharing images between hospitals", "kind=press_release",
+                             "network_statement=true", "reputational_risk=low"},
+                            "The network will share X-ray images between hospitals.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "exec_signoff");
+  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  CHECK(n.state(ref) == "regional_signoff");
+  n.run(0, {"decide", ref, "approved", "--as", "rhea"});
+  CHECK(n.state(ref) == "approved");
+  Json steps = n.json(0, {"show", ref})["data"]["_approved"]["steps"];
+  REQUIRE(steps.size() == 3);
+  CHECK(steps[2]["step"] == "regional_signoff");
+}
+
+TEST_CASE("media: a lead issue names its partners and needs their agreement") {
+  Newsroom n;
+  std::string ref =
+      n.json(0, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Joint winter plan",
+                 "--set", "kind=reactive_statement", "--set", "lead_issue=true"})["ref"];
+  n.put(ref, "Partners are working together this winter.\n", "olivia");
+  auto refused = n.run(1, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_THAT(refused.err, Contains("must name the partner organisations"));
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "partner_orgs=County Council"});
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "partner_agreement");
+  n.run(0, {"decide", ref, "approved", "--as", "pat"});
+  CHECK(n.state(ref) == "approved");
+}
+
+TEST_CASE("media: patient-identifiable content without consent cannot be approved") {
+  Newsroom n;
+  std::string ref = n.draft(
+      {"headline=A patient's story", "kind=reactive_statement", "patient_identifiable=true"},
+      "Mrs Smith, 82, of Oakwood, was treated ...\n");
+  auto refused = n.run(1, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK_THAT(refused.err, Contains("identifies a patient and no consent is recorded"));
+  CHECK(n.state(ref) == "comms_review");
+  n.run(0, {"decide", ref, "changes_required", "--as", "hannah"});
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "consent_recorded=true"});
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "approved");
+}
+
+TEST_CASE("media: issuing before the embargo is refused, and allowed once it lifts") {
+  Newsroom n;
+  std::string ref = n.draft(
+      {"headline=New scanner", "kind=reactive_statement", "embargo_until=2026-03-03T00:01:00Z"},
+      "A new scanner opens on Tuesday.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  auto early = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(early.err, Contains("embargoed until 2026-03-03T00:01:00Z"));
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"},
+        "2026-03-03T00:01:00Z");
+  CHECK(n.state(ref) == "issued");
+}
+
+TEST_CASE("media: a proactive announcement in a pre-election period needs the director") {
+  Newsroom n;
+  // Drafted in the pre-election period: the chain includes the director's step.
+  std::string ref =
+      n.draft({"headline=New clinic opens", "kind=press_release", "pre_election=true"},
+              "A new clinic opens in March.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  CHECK(n.state(ref) == "director_signoff");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});  // advises; the director decides
+  CHECK(n.state(ref) == "director_signoff");
+  n.run(0, {"decide", ref, "approved", "--as", "dev"});
+  CHECK(n.state(ref) == "approved");
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+
+  // Approved before the period began, without the director: issuing is refused once it begins.
+  std::string earlier = n.draft({"headline=Car park changes", "kind=press_release"},
+                                "The car park changes in April.\n");
+  n.run(0, {"decide", earlier, "approved", "--as", "hannah"});
+  n.run(0, {"decide", earlier, "approved", "--as", "eddie"});
+  CHECK(n.state(earlier) == "approved");
+  n.run(0, {"act", earlier, "update_timing", "--as", "olivia", "--set", "pre_election=true"});
+  auto refused = n.run(1, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(refused.err, Contains("pre-election period needs the director's sign-off"));
+}
+
+TEST_CASE("media: a new version after approval must be approved again before issue") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=Opening hours", "kind=reactive_statement"}, "Open 8am to 8pm.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.put(ref, "Open 8am to 6pm.\n", "sam");
+  auto refused = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(refused.err, Contains("version 2 of the statement has not been approved"));
+  n.run(0, {"act", ref, "redraft", "--as", "olivia"});
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+}
+
+TEST_CASE("media: an overdue step is escalated to the director by tick, as actor system") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward closure", "kind=reactive_statement",
+                             "journalist_deadline=2026-03-02T12:00:00Z"},
+                            "The ward is closed for cleaning.\n");
+  // Due 11:30 (half an hour before the deadline, for issuing), reminder at 11:00.
+  CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T11:30:00Z");
+  Json fired = n.json(0, {"tick"}, "2026-03-02T11:00:00Z");
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0]["action"] == "remind");
+  CHECK(n.json(0, {"tick"}, "2026-03-02T11:15:00Z").empty());
+  fired = n.json(0, {"tick"}, "2026-03-02T11:35:00Z");
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0]["action"] == "escalate");
+  auto director = n.json(0, {"outbox", "--for", "dev"});
+  REQUIRE(director.size() == 1);
+  CHECK(director[0]["kind"] == "escalation");
+  Json history = n.json(0, {"history", ref});
+  CHECK(history.back()["actor"] == "system");
+  CHECK_THAT(n.run(0, {"show", ref}).out, Contains("OVERDUE"));
+  n.run(0, {"decide", ref, "approved", "--as", "dev"}, "2026-03-02T11:40:00Z");
+  CHECK(n.state(ref) == "approved");
+}
+
+TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
+  Newsroom n;
+  n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"});
+  std::string ref = n.draft({"headline=Parking", "kind=reactive_statement"}, "Parking is free.\n");
+  CHECK(n.json(0, {"inbox", "--as", "sam"}).size() == 1);
+  auto decided = n.run(0, {"decide", ref, "approved", "--as", "sam"});
+  CHECK_THAT(decided.out, Contains("sam on behalf of hannah approved"));
+  CHECK(n.json(0, {"history", ref}).back()["on_behalf_of"] == "hannah");
+  auto lapsed = n.run(0, {"delegations"}, "2026-03-09T09:00:00Z");
+  CHECK_THAT(lapsed.out, Contains("(lapsed)"));
+}
+
+TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=x", "kind=social_post"}, "Post.\n");
+  CHECK_THAT(n.run(2, {"decide", ref, "great", "--as", "hannah"}).err,
+             Contains("decision 'great' is not one of"));
+  CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "missing.txt", "--as", "olivia"}).err,
+             Contains("cannot read missing.txt"));
+  CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "7"}).err,
+             Contains("has no document version 7"));
+  CHECK_THAT(
+      n.run(2, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "soon"}).err,
+      Contains("--until must be a date"));
+  CHECK_THAT(n.run(2, {"decide", "MED-2026-9999", "approved", "--as", "hannah"}).err,
+             Contains("no item MED-2026-9999"));
+  Json error = n.json(1, {"decide", ref, "approved", "--as", "olivia"});
+  CHECK(error["error"]["code"] == "refused");
+}

@@ -1,0 +1,559 @@
+// The sign-off mechanism: documents with versions, decision rules, parallel groups, version
+// voiding, separation of duties, delegation, timers and the outbox; on a small test workflow.
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+
+#include "support.h"
+#include "workflow/signoff_rules.h"
+
+using namespace commsflow;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// drafting -> review (any head_of_comms) -> panel (quorum 2 of executive) -> chair (primary
+// director, head_of_comms advising) -> checks (clinical AND legal, in parallel) -> approved.
+const char* const kChain = R"lua(local wf = require "commsflow"
+
+local function no_friday_approvals(item, ctx)
+  if item.title == "blocked by lua" and ctx.decision == "approved" then
+    return { "this workflow refuses approvals of this title" }
+  end
+  return true
+end
+
+return wf.workflow {
+  name = "chain", prefix = "CH",
+  fields = {
+    title = wf.text { required = true },
+    skip_checks = wf.boolean { default = false },
+    tampered = wf.text {},
+  },
+  document = { roles = { "comms_officer" } },
+  submit = { roles = { "comms_officer" } },
+  initial = "drafting",
+  states = {
+    drafting = { actions = {
+      send = { to = "review", roles = { "comms_officer" } },
+      forge = { roles = { "comms_officer" }, effect = function(item)
+        item._approved = { document_version = 99 }
+        item.tampered = "tried"
+      end },
+    } },
+    review = wf.signoff {
+      approvers = { "head_of_comms" }, rule = "any",
+      due = function(item, ctx) return wf.hours(4) end,
+      remind_before = wf.hours(1),
+      escalate_to = { "director" },
+      guard = no_friday_approvals,
+      approved = "panel", changes_required = "drafting", not_relevant = "approved",
+    },
+    panel = wf.signoff {
+      approvers = { "executive" }, quorum = 2,
+      approved = "chair", changes_required = "drafting", on_new_version = "keep",
+    },
+    chair = wf.signoff {
+      approvers = { "director", "head_of_comms" }, primary = "director",
+      approved = { to = { "checks", "approved" },
+                   route = function(item) return item.skip_checks and "approved" or "checks" end },
+      changes_required = "drafting", on_new_version = "review",
+    },
+    checks = wf.signoff {
+      groups = {
+        clinical = { approvers = { "clinical_lead" }, rule = "any" },
+        legal = { approvers = { "legal", "governance" }, rule = "all" },
+      },
+      approved = "approved", changes_required = "drafting",
+    },
+    approved = { actions = { publish = { to = "published", roles = { "comms_officer" } } } },
+    published = { final = true },
+  },
+}
+)lua";
+
+struct Chain : test::Fixture {
+  Chain() : test::Fixture(kChain, "chain.lua") {
+    engine->add_actor("olga", {"comms_officer"});
+    engine->add_actor("ed", {"executive"});
+    engine->add_actor("eve", {"executive"});
+    engine->add_actor("ezra", {"executive"});
+    engine->add_actor("dan", {"director"});
+    engine->add_actor("cal", {"clinical_lead"});
+    engine->add_actor("lee", {"legal"});
+    engine->add_actor("gus", {"governance"});
+    engine->add_actor("hugo", {"head_of_comms"});
+  }
+
+  std::string draft(const std::string& title = "Statement", Json extra = Json::object()) {
+    Json fields = extra;
+    fields["title"] = title;
+    auto outcome = engine->submit("chain", "olivia", fields);
+    REQUIRE(outcome.ok());
+    std::string ref = outcome.value().ref;
+    put(ref, "First draft.\n", "olivia");
+    act(ref, "send", "olivia");
+    return ref;
+  }
+
+  Item put(const std::string& ref, const std::string& text, const std::string& actor) {
+    auto outcome = engine->put_document(PutDocumentRequest{ref, actor, text, {}, "", {}});
+    if (!outcome) INFO(outcome.refusal().reasons.front());
+    REQUIRE(outcome.ok());
+    return outcome.value();
+  }
+
+  Outcome<Item> decide(const std::string& ref, const std::string& decision,
+                       const std::string& actor, const std::string& comment = "") {
+    return engine->decide(DecideRequest{ref, decision, actor, comment, "", {}});
+  }
+
+  Item ok(const std::string& ref, const std::string& decision, const std::string& actor) {
+    auto outcome = decide(ref, decision, actor);
+    if (!outcome) INFO(outcome.refusal().reasons.front());
+    REQUIRE(outcome.ok());
+    return outcome.value();
+  }
+
+  std::string refused(const std::string& ref, const std::string& decision,
+                      const std::string& actor) {
+    auto before = engine->item(ref);
+    auto outcome = decide(ref, decision, actor);
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(engine->item(ref).revision == before.revision);  // nothing written
+    return outcome.refusal().reasons.front();
+  }
+
+  // Takes a fresh draft through review, panel and chair.
+  std::string at_checks() {
+    std::string ref = draft();
+    ok(ref, "approved", "hannah");
+    ok(ref, "approved", "ed");
+    ok(ref, "approved", "eve");
+    ok(ref, "approved", "dan");
+    REQUIRE(engine->item(ref).state == "checks");
+    return ref;
+  }
+
+  void verified() {
+    auto report = verify(*store);
+    for (const auto& p : report.problems) INFO(p.message);
+    CHECK(report.ok());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("decisions combine worst first; all not-relevant counts as not relevant") {
+  CHECK(combine_decisions({"approved", "approved_with_changes"}) == "approved_with_changes");
+  CHECK(combine_decisions({"approved", "changes_required", "approved_with_changes"}) ==
+        "changes_required");
+  CHECK(combine_decisions({"not_relevant", "approved"}) == "approved");
+  CHECK(combine_decisions({"not_relevant", "not_relevant"}) == "not_relevant");
+  CHECK(combine_decisions({}).empty());
+  CHECK(is_decision("approved_with_changes"));
+  CHECK_FALSE(is_decision("maybe"));
+}
+
+TEST_CASE("group rules: all waits for every entry, quorum counts people, primary decides alone") {
+  auto decision = [](std::string as, std::string value, std::string actor) {
+    return Json{{"as", as}, {"decision", value}, {"actor", actor}};
+  };
+  ApproverGroupSpec all{"g", {"legal", "governance"}, "all", 0, "", 0};
+  CHECK_FALSE(group_result(all, Json::array({decision("legal", "approved", "a")}), {}));
+  CHECK(*group_result(all,
+                      Json::array({decision("legal", "approved", "a"),
+                                   decision("governance", "approved_with_changes", "b")}),
+                      {}) == "approved_with_changes");
+  CHECK(*group_result(all, Json::array({decision("legal", "changes_required", "a")}), {}) ==
+        "changes_required");
+
+  ApproverGroupSpec quorum{"g", {"executive"}, "quorum", 2, "", 0};
+  CHECK_FALSE(group_result(quorum, Json::array({decision("executive", "approved", "a")}), {}));
+  CHECK(*group_result(quorum,
+                      Json::array({decision("executive", "approved", "a"),
+                                   decision("executive", "approved", "b")}),
+                      {}) == "approved");
+
+  ApproverGroupSpec primary{"g", {"director", "head_of_comms"}, "primary", 0, "director", 0};
+  CHECK_FALSE(group_result(primary, Json::array({decision("head_of_comms", "approved", "h")}), {}));
+  CHECK(*group_result(primary,
+                      Json::array({decision("head_of_comms", "approved", "h"),
+                                   decision("director", "not_relevant", "d")}),
+                      {}) == "not_relevant");
+  // Once escalated, the fallback decides in the approvers' place.
+  ApproverGroupSpec any{"g", {"head_of_comms"}, "any", 0, "", 0};
+  CHECK(*group_result(any, Json::array({decision("director", "approved", "d")}), {"director"}) ==
+        "approved");
+}
+
+TEST_CASE("sign-off: an approval moves the item to the next step and binds to the version") {
+  Chain c;
+  std::string ref = c.draft();
+  Item item = c.engine->item(ref);
+  CHECK(item.state == "review");
+  CHECK(item.data["_signoff"]["due_at"] == "2026-03-02T13:00:00Z");
+
+  item = c.ok(ref, "approved", "hannah");
+  CHECK(item.state == "panel");
+  const Json& passed = item.data["_chain"][0];
+  CHECK(passed["step"] == "review");
+  CHECK(passed["decisions"][0]["actor"] == "hannah");
+  CHECK(passed["decisions"][0]["document_version"] == 1);
+  CHECK(passed["decisions"][0]["document_hash"] == item.data["_document"]["hash"]);
+
+  auto events = c.engine->history(ref);
+  const Event& decided = events.back();
+  CHECK(decided.action == "decide");
+  CHECK(decided.payload["decision"] == "approved");
+  CHECK(decided.payload["document_hash"] == item.data["_document"]["hash"]);
+  CHECK(decided.from_state == "review");
+  CHECK(decided.to_state == "panel");
+  c.verified();
+}
+
+TEST_CASE("sign-off: quorum needs two different people; the same person cannot count twice") {
+  Chain c;
+  std::string ref = c.draft();
+  c.ok(ref, "approved", "hannah");
+  CHECK(c.ok(ref, "approved", "ed").state == "panel");
+  CHECK_THAT(c.refused(ref, "approved", "ed"), Contains("ed has already decided"));
+  CHECK(c.ok(ref, "approved_with_changes", "eve").state == "chair");
+}
+
+TEST_CASE("sign-off: a primary decider ends the step; others' decisions are kept but do not") {
+  Chain c;
+  std::string ref = c.draft();
+  c.ok(ref, "approved", "hannah");
+  c.ok(ref, "approved", "ed");
+  c.ok(ref, "approved", "eve");
+  Item item = c.ok(ref, "approved", "hugo");  // head_of_comms advises
+  CHECK(item.state == "chair");
+  item = c.ok(ref, "approved", "dan");
+  CHECK(item.state == "checks");
+  CHECK(item.data["_chain"][2]["decisions"].size() == 2);
+}
+
+TEST_CASE("sign-off: parallel groups must all reach a result, and the worst result wins") {
+  Chain c;
+  std::string ref = c.at_checks();
+  CHECK(c.ok(ref, "approved", "cal").state == "checks");  // clinical done, legal waiting
+  CHECK(c.ok(ref, "approved", "lee").state == "checks");  // legal needs governance too
+  Item item = c.ok(ref, "approved_with_changes", "gus");
+  CHECK(item.state == "approved");
+  CHECK(item.data["_approved"]["steps"][3]["result"] == "approved_with_changes");
+  CHECK(item.data["_approved"]["document_version"] == 1);
+
+  std::string second = c.at_checks();
+  c.ok(second, "approved", "cal");
+  // changes required by one group ends the step at once.
+  item = c.ok(second, "changes_required", "lee");
+  CHECK(item.state == "drafting");
+  CHECK_FALSE(item.data.contains("_chain"));
+  CHECK_FALSE(item.data.contains("_approved"));
+  c.verified();
+}
+
+TEST_CASE("sign-off: all not-relevant follows the not_relevant outcome") {
+  Chain c;
+  std::string ref = c.draft();
+  Item item = c.ok(ref, "not_relevant", "hannah");
+  CHECK(item.state == "approved");
+  CHECK(item.data["_approved"]["steps"][0]["result"] == "not_relevant");
+}
+
+TEST_CASE("sign-off: a new version voids decisions on earlier versions in the current step") {
+  Chain c;
+  std::string ref = c.draft();
+  c.ok(ref, "approved", "hannah");
+  c.ok(ref, "approved", "ed");  // panel: one of two
+  // The panel keeps decisions on a new version (on_new_version = "keep").
+  Item item = c.put(ref, "Second draft.\n", "olga");
+  CHECK(item.state == "panel");
+  CHECK(item.data["_signoff"]["groups"]["panel"]["decisions"].size() == 1);
+  item = c.ok(ref, "approved", "eve");
+  CHECK(item.state == "chair");
+
+  // In chair, a new version sends the item back to review (on_new_version = "review").
+  item = c.put(ref, "Third draft.\n", "olivia");
+  CHECK(item.state == "review");
+  CHECK_FALSE(item.data.contains("_chain"));
+
+  c.verified();
+}
+
+TEST_CASE("sign-off: in a restarting step a new version voids the earlier decisions") {
+  Chain c;
+  std::string ref = c.at_checks();
+  c.ok(ref, "approved", "cal");
+  c.ok(ref, "approved", "lee");
+  Item item = c.put(ref, "Revised after legal.\n", "olga");
+  CHECK(item.state == "checks");
+  const Json& signoff = item.data["_signoff"];
+  CHECK(signoff["groups"]["clinical"]["decisions"].empty());
+  CHECK(signoff["groups"]["legal"]["decisions"].empty());
+  REQUIRE(signoff["void"].size() == 2);
+  CHECK(signoff["void"][0]["document_version"] == 1);
+  // Governance alone no longer completes legal; the step starts over on version 2.
+  CHECK(c.ok(ref, "approved", "gus").state == "checks");
+  c.ok(ref, "approved", "cal");
+  item = c.ok(ref, "approved", "lee");
+  CHECK(item.state == "approved");
+  CHECK(item.data["_approved"]["document_version"] == 2);
+  for (const auto& d : item.data["_approved"]["steps"][3]["decisions"]) {
+    CHECK(d["document_version"] == 2);
+  }
+  // Earlier steps keep their decisions on version 1: they had passed.
+  CHECK(item.data["_approved"]["steps"][0]["decisions"][0]["document_version"] == 1);
+  c.verified();
+}
+
+TEST_CASE("sign-off: the author of a version cannot approve it") {
+  Chain c;
+  c.engine->add_actor("hannah", {"comms_officer"});  // hannah also drafts
+  std::string ref = c.draft();
+  c.put(ref, "Hannah's rewrite.\n", "hannah");
+  CHECK_THAT(c.refused(ref, "approved", "hannah"),
+             Contains("hannah wrote version 2 of the document, so someone else must decide"));
+  CHECK(c.ok(ref, "approved", "hugo").state == "panel");
+}
+
+TEST_CASE("sign-off: refusals name the reason and change nothing") {
+  Chain c;
+  auto outcome = c.engine->submit("chain", "olivia", Json{{"title", "No text"}});
+  std::string bare = outcome.value().ref;
+  CHECK_THAT(c.refused(bare, "approved", "hannah"), Contains("not a sign-off step"));
+
+  std::string ref = c.draft();
+  CHECK_THAT(c.refused(ref, "approved", "ed"),
+             Contains("ed may not decide in step 'review': it needs head_of_comms"));
+  CHECK_THROWS_WITH(c.decide(ref, "yes", "hannah"), Contains("decision 'yes' is not one of"));
+  CHECK_THROWS_WITH(c.decide(ref, "approved", "nobody"), Contains("unknown actor 'nobody'"));
+  CHECK_THROWS_AS(c.engine->decide(DecideRequest{ref, "approved", "hannah", "", "", 1}), Error);
+
+  std::string blocked = c.draft("blocked by lua");
+  CHECK_THAT(c.refused(blocked, "approved", "hannah"),
+             Contains("this workflow refuses approvals of this title"));
+  CHECK(c.ok(blocked, "changes_required", "hannah").state == "drafting");
+}
+
+TEST_CASE("documents: versions are numbered, hashed, and closed after a final state") {
+  Chain c;
+  std::string ref = c.draft();
+  auto same = c.engine->put_document(PutDocumentRequest{ref, "olga", "First draft.\n", {}, "", {}});
+  REQUIRE_FALSE(same.ok());
+  CHECK_THAT(same.refusal().reasons.front(), Contains("same as version 1"));
+
+  auto not_allowed =
+      c.engine->put_document(PutDocumentRequest{ref, "hannah", "Mine.\n", {}, "", {}});
+  REQUIRE_FALSE(not_allowed.ok());
+  CHECK_THAT(not_allowed.refusal().reasons.front(), Contains("needs the role comms_officer"));
+
+  // Attachments: the hash covers a manifest of each part's hash.
+  Item item = c.put(ref, "With a picture.\n", "olga");
+  auto with_file = c.engine->put_document(PutDocumentRequest{
+      ref, "olga", "With a picture.\n", {Attachment{"photo.jpg", "", "JPEGDATA"}}, "", {}});
+  REQUIRE(with_file.ok());
+  auto versions = c.engine->documents(ref);
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[0].hash == "2f1d779cc4767d33a23909073d5dd89145666f34c62e35046c6836626049097f");
+  CHECK(versions[1].author == "olga");
+  CHECK(versions[2].attachments.at(0).name == "photo.jpg");
+  CHECK(versions[2].hash != versions[1].hash);
+
+  CHECK_THROWS_WITH(c.engine->put_document(PutDocumentRequest{
+                        ref, "olga", "x", {Attachment{"../up", "", "x"}}, "", {}}),
+                    Contains("must be a plain file name"));
+
+  c.ok(ref, "not_relevant", "hannah");
+  c.act(ref, "publish", "olivia");
+  auto closed = c.engine->put_document(PutDocumentRequest{ref, "olga", "Late edit.\n", {}, "", {}});
+  REQUIRE_FALSE(closed.ok());
+  CHECK_THAT(closed.refusal().reasons.front(), Contains("closed"));
+  CHECK(c.engine->documents(ref).size() == 3);
+  c.verified();
+}
+
+TEST_CASE("documents: a version edited in the database is detected by verify") {
+  Chain c;
+  std::string ref = c.draft();
+  test::raw_sql(c.db_path,
+                "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content = "
+                "'Tampered.' WHERE version = 1");
+  c.reopen();
+  auto report = verify(*c.store);
+  REQUIRE_FALSE(report.ok());
+  CHECK_THAT(report.problems.front().message,
+             Contains(ref + " document version 1: its content does not match its hash"));
+}
+
+TEST_CASE("engine records cannot be forged by a workflow effect or by input") {
+  Chain c;
+  auto outcome = c.engine->submit("chain", "olivia", Json{{"title", "x"}});
+  std::string ref = outcome.value().ref;
+  Item item = c.act(ref, "forge", "olivia");
+  CHECK(item.data["tampered"] == "tried");
+  CHECK_FALSE(item.data.contains("_approved"));
+  CHECK_THROWS_WITH(
+      c.engine->submit("chain", "olivia",
+                       Json{{"title", "x"}, {"_approved", {{"document_version", 1}}}}),
+      Contains("_approved: is not a field"));
+}
+
+TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapses after the date") {
+  Chain c;
+  c.engine->add_actor("dee", {"comms_officer"});
+  auto given = c.engine->delegate("hannah", "dee", "head_of_comms", "2026-03-03", "hannah");
+  REQUIRE(given.ok());
+  std::string ref = c.draft();
+  Item item = c.ok(ref, "approved", "dee");
+  const Json& d = item.data["_chain"][0]["decisions"][0];
+  CHECK(d["actor"] == "dee");
+  CHECK(d["on_behalf_of"] == "hannah");
+  CHECK(c.engine->history(ref).back().on_behalf_of == "hannah");
+
+  // The day after the last day, the delegation has lapsed.
+  c.clock.set(*parse_datetime("2026-03-04T09:00:00Z"));
+  std::string later = c.draft();
+  std::string reason;
+  auto outcome = c.decide(later, "approved", "dee");
+  REQUIRE_FALSE(outcome.ok());
+  CHECK_THAT(outcome.refusal().reasons.back(),
+             Contains("the delegation from hannah for head_of_comms lapsed after 2026-03-03"));
+  c.verified();
+}
+
+TEST_CASE("delegation: only the delegating actor or an admin, for a role they hold, in time") {
+  Chain c;
+  c.engine->add_actor("ada", {"admin"});
+  CHECK_FALSE(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-04-01", "olga").ok());
+  CHECK(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-04-01", "ada").ok());
+  auto not_held = c.engine->delegate("hannah", "olga", "director", "2026-04-01", "hannah");
+  REQUIRE_FALSE(not_held.ok());
+  CHECK_THAT(not_held.refusal().reasons.front(), Contains("does not hold the role director"));
+  CHECK_THROWS_WITH(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-03-01", "hannah"),
+                    Contains("in the past"));
+  CHECK_THROWS_WITH(c.engine->delegate("hannah", "olga", "head_of_comms", "next week", "hannah"),
+                    Contains("must be a date"));
+  CHECK_THROWS_WITH(c.engine->delegate("hannah", "hannah", "head_of_comms", "2026-04-01", "hannah"),
+                    Contains("themselves"));
+  CHECK(c.store->delegations("olga").size() == 1);
+}
+
+TEST_CASE(
+    "timers: a reminder and then an escalation fire on tick, survive a restart, and let "
+    "the fallback decide") {
+  Chain c;
+  std::string ref = c.draft();  // due 13:00, reminder at 12:00, escalate to director
+  CHECK(c.store->outbox("hannah", ref).size() == 1);
+  CHECK(c.engine->tick().empty());
+  // The director cannot decide before the step is overdue.
+  CHECK_THAT(c.refused(ref, "approved", "dan"), Contains("it needs head_of_comms"));
+
+  c.reopen();
+  c.clock.set(*parse_datetime("2026-03-02T12:00:00Z"));
+  auto fired = c.engine->tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "remind");
+  CHECK(c.store->outbox("hannah", ref).back().kind == "reminder");
+  CHECK(c.engine->tick().empty());  // fired once only
+
+  c.reopen();
+  c.clock.set(*parse_datetime("2026-03-02T13:30:00Z"));
+  fired = c.engine->tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "escalate");
+  auto events = c.engine->history(ref);
+  CHECK(events.back().actor == "system");
+  CHECK(events.back().action == "escalate");
+  CHECK(events[events.size() - 2].action == "remind");
+  CHECK(c.store->outbox("dan", ref).back().kind == "escalation");
+  Item item = c.engine->item(ref);
+  CHECK(item.data["_signoff"]["overdue"] == true);
+
+  item = c.ok(ref, "approved", "dan");
+  CHECK(item.state == "panel");
+  CHECK(item.data["_chain"][0]["decisions"][0]["as"] == "director");
+  CHECK(c.store->timers_for(item.id).empty());
+  c.verified();
+}
+
+TEST_CASE("inbox: what waits for an actor's decision, soonest due first, with delegations") {
+  Chain c;
+  std::string first = c.draft("first");
+  c.clock.advance(std::chrono::hours(1));
+  std::string second = c.draft("second");
+  auto inbox = c.engine->inbox("hannah");
+  REQUIRE(inbox.size() == 2);
+  CHECK(inbox[0].item.ref == first);
+  CHECK(inbox[0].due_at < inbox[1].due_at);
+  CHECK(c.engine->inbox("ed").empty());
+  c.ok(first, "approved", "hannah");
+  CHECK(c.engine->inbox("hannah").size() == 1);
+  CHECK(c.engine->inbox("ed").size() == 1);
+
+  c.engine->delegate("hannah", "olga", "head_of_comms", "2026-03-31", "hannah");
+  auto delegated = c.engine->inbox("olga");
+  REQUIRE(delegated.size() == 1);
+  CHECK(delegated[0].on_behalf_of == "hannah");
+}
+
+TEST_CASE("workflow checks: sign-off steps are validated with file and line") {
+  auto problems = [](const std::string& source) {
+    FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+    auto loaded = load_workflow(ScriptSource{"w.lua", source, {}}, "v", ScriptLimits{}, clock);
+    std::string all;
+    for (const auto& p : loaded.problems) all += p.to_string() + "\n";
+    return all;
+  };
+  const std::string head = R"lua(local wf = require "commsflow"
+return wf.workflow { name = "w", prefix = "WW", submit = { roles = { "comms_officer" } },
+)lua";
+  std::string no_document = problems(head + R"lua(initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "director" }, approved = "done", changes_required = "a" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(no_document, Contains("w.lua:5: sign-off step 's' decides on a document"));
+
+  std::string bad = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "director" }, rule = "most", approved = "nowhere",
+                   changes_required = "a", colour = "red" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(bad, Contains("rule of sign-off step 's' must be \"all\" or \"any\""));
+  CHECK_THAT(bad, Contains("unknown key 'colour' in sign-off step 's'"));
+
+  std::string missing = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "director" }, approved = "nowhere", changes_required = "a" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(missing, Contains("approved of sign-off step 's' goes to missing state 'nowhere'"));
+
+  std::string primary = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "director" }, primary = "legal", changes_required = "a" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(primary,
+             Contains("primary 'legal' of sign-off step 's' must be one of its approvers"));
+  CHECK_THAT(primary, Contains("sign-off step 's' needs `approved = \"state\"`"));
+
+  std::string initial = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "s", states = {
+  s = wf.signoff { approvers = { "director" }, approved = "done", changes_required = "s" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(initial, Contains("initial state 's' is a sign-off step"));
+
+  std::string underscore = problems(head + R"lua(fields = { _approved = wf.text {} },
+initial = "a", states = { a = { actions = { go = { to = "done", roles = { "comms_officer" } } } },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(underscore, Contains("field name '_approved' may not begin with '_'"));
+}

@@ -1,0 +1,80 @@
+-- Feedback on a proposed service change: one item per response received while the consultation
+-- is open, always belonging to a service change (`commsflow submit feedback --parent SC-...`).
+-- Every specific suggestion gets an individual response and one of three outcomes; the service
+-- change cannot be decided while any suggestion is unanswered.
+local wf = require "commsflow"
+
+local leads = { "engagement_lead" }
+
+-- The three answers a suggestion may get (the "LEAP" approach to feedback).
+local outcomes = { "already_done_or_planned", "will_now_do", "not_taken_forward" }
+
+return wf.workflow {
+  name = "feedback",
+  title = "Consultation feedback",
+  prefix = "FB",
+  parent = "service_change",
+
+  fields = {
+    text           = wf.text { required = true, label = "What was said" },
+    channel        = wf.choice { "online_survey", "public_meeting", "email", "letter", "phone",
+                                 "social_media", "focus_group", "easy_read_form", "other",
+                                 required = true, label = "How it reached us" },
+    has_suggestion = wf.boolean { default = false, label = "Contains a specific suggestion" },
+    suggestion     = wf.text { max = 500, label = "The suggestion, in brief" },
+    outcome        = wf.choice { options = outcomes, label = "What we will do" },
+    reason         = wf.text { label = "Why it is not taken forward" },
+    response       = wf.text { label = "Our individual response" },
+    answered_on    = wf.date {},
+  },
+
+  submit = {
+    roles = leads,
+    guard = function(item, ctx)
+      local reasons = {}
+      if ctx.parent.state ~= "consultation_open" then
+        reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at '" ..
+          ctx.parent.state .. "'): feedback is logged while the consultation is open"
+      end
+      if item.has_suggestion and (item.suggestion or "") == "" then
+        reasons[#reasons + 1] = "has_suggestion is yes: say what the suggestion is (suggestion=...)"
+      end
+      return reasons
+    end,
+  },
+
+  initial = "received",
+  states = {
+    received = { label = "Received", actions = {
+      answer = {
+        to = "answered", roles = leads, label = "Answer the suggestion",
+        sets = { "outcome", "reason", "response" },
+        guard = function(item)
+          local reasons = {}
+          if not item.has_suggestion then
+            reasons[#reasons + 1] = "there is no suggestion to answer: use 'note' instead"
+          end
+          if item.outcome == nil then
+            reasons[#reasons + 1] = "choose an outcome: " .. table.concat(outcomes, ", ")
+          end
+          if item.outcome == "not_taken_forward" and (item.reason or "") == "" then
+            reasons[#reasons + 1] = "a suggestion not taken forward needs the reason (reason=...)"
+          end
+          if (item.response or "") == "" then
+            reasons[#reasons + 1] = "write the individual response to this person (response=...)"
+          end
+          return reasons
+        end,
+        effect = function(item, ctx) item.answered_on = ctx.now:sub(1, 10) end,
+      },
+      note = {
+        to = "noted", roles = leads, label = "File (no suggestion to answer)",
+        guard = function(item)
+          return not item.has_suggestion or { "it contains a suggestion: answer it with 'answer'" }
+        end,
+      },
+    } },
+    answered = { label = "Answered", final = true },
+    noted    = { label = "Noted", final = true },
+  },
+}
