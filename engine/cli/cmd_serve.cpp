@@ -47,10 +47,12 @@ void add_serve_command(CLI::App& app, Session& s) {
     options->assets = server::find_assets(*assets, own_executable());
     options->reload_every = std::chrono::seconds(*reload);
     options->session_lifetime = std::chrono::minutes(*session_minutes);
-    // Seams for sign-off (issue 4): once Engine::tick and Engine::inbox exist, set
-    //   options->tick = [](Engine& e) { e.tick(); };
-    //   options->inbox = [](Engine& e, const Actor& a) { return e.inbox(a.name); };
-    // The scheduler then runs due timers every tick_every, and "My sign-offs" lists the inbox.
+    // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.
+    options->tick = [](Engine& engine) {
+      for (const auto& fired : engine.tick()) {
+        std::cerr << fmt::format("timer: {} {} ({})\n", fired.ref, fired.action, fired.message);
+      }
+    };
     Engine& engine = s.engine();
     server::WebServer web(engine, s.clock(), *options, std::cerr);
     server::run_until_signal(web, std::cerr);

@@ -172,16 +172,35 @@ void add_api_routes(httplib::Server& http, Context& c) {
            }));
 
   http.Get("/api/v1/inbox", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
-             if (!c.options.inbox) {
-               send_error(res, 501, "not_enabled", "sign-off is not enabled in this build");
-               return;
-             }
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& item : c.options.inbox(c.engine, p.actor))
-               out.push_back(item.to_json());
+             for (const auto& pending : c.engine.inbox(p.actor.name)) {
+               Json j = pending.item.to_json();
+               j["step"] = pending.step;
+               j["due_at"] = pending.due_at;
+               j["on_behalf_of"] = pending.on_behalf_of;
+               out.push_back(j);
+             }
              send_json(res, 200, Json{{"items", out}});
            }));
+
+  http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/decide)",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              DecideRequest request;
+              request.ref = req.matches[1].str();
+              request.decision = body.value("decision", std::string());
+              request.comment = body.value("comment", std::string());
+              request.on_behalf_of = body.value("on_behalf_of", std::string());
+              if (body.contains("revision")) {
+                if (!body["revision"].is_number_integer()) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+                request.expected_revision = body["revision"].get<std::int64_t>();
+              }
+              CallResult r = decide_on_item(c, p.actor, request);
+              send_result(res, r, r.item ? r.item->to_json() : Json());
+            }));
 
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {

@@ -146,6 +146,18 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
   });
 }
 
+CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
+  request.actor = actor.name;
+  return guarded(context, [&] {
+    auto outcome = context.engine.decide(request);
+    if (!outcome) return from_refusal(outcome.refusal(), false);
+    CallResult r;
+    r.item = outcome.value();
+    context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
+    return r;
+  });
+}
+
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
                             const std::string& level) {
   return guarded(context, [&] {

@@ -46,6 +46,9 @@ const char* code_for(ErrorKind kind);
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
                        const Json& inputs);
 CallResult act_on_item(Context& context, const Actor& actor, ActRequest request);
+// A sign-off decision. Refusals are 422: whether the actor may decide here is a rule of the
+// step (approvers, delegation, authorship), not a plain role check.
+CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request);
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
                             const std::string& level);
 CallResult close_incident(Context& context, const Actor& actor, const std::string& name);

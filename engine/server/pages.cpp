@@ -166,24 +166,24 @@ std::string items_body(Context& c, const httplib::Request& req) {
 }
 
 std::string sign_offs_body(Context& c, const Principal& p) {
-  if (!c.options.inbox) {
-    return R"(<h1>My sign-offs</h1><div class="nhsuk-inset-text"><p>Sign-off chains are not enabled in this version yet. Items waiting for your decision will be listed here, soonest deadline first.</p></div>)";
-  }
   auto lock = c.lock();
-  auto items = c.options.inbox(c.engine, p.actor);
+  auto pending = c.engine.inbox(p.actor.name);
+  if (pending.empty()) {
+    return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
+  }
   std::string rows;
-  for (const auto& item : items) {
+  for (const auto& d : pending) {
+    const Item& item = d.item;
     rows += fmt::format(
-        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
+        R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
         url_encode(item.ref), escape(item.ref),
         escape(item.data.value("headline", item.data.value("title", std::string()))),
-        escape(item.state));
+        escape(d.step), d.due_at.empty() ? "No deadline" : escape(d.due_at),
+        d.on_behalf_of.empty() ? "Yourself" : escape(d.on_behalf_of));
   }
-  if (items.empty())
-    return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
   return fmt::format(
-      R"(<h1>My sign-offs</h1><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">Step</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      rows);
+      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Decide with <code>commsflow decide</code> or <code>POST /api/v1/items/REF/decide</code>.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      pending.size(), rows);
 }
 
 std::string audit_body(Context& c) {

@@ -30,11 +30,9 @@
 
 namespace commsflow::server {
 
-// Runs due timers. The sign-off work points this at Engine::tick.
+// Runs due timers on the scheduler; `commsflow serve` points it at Engine::tick. Tests may set
+// their own, or none.
 using TickHook = std::function<void(Engine&)>;
-// Items waiting for the actor's decision, soonest deadline first (Engine::inbox once sign-off
-// lands). Without one, "My sign-offs" says sign-off is not enabled.
-using InboxHook = std::function<std::vector<Item>(Engine&, const Actor&)>;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
@@ -50,7 +48,6 @@ struct ServerOptions {
   std::chrono::seconds lockout_base{30};
   std::chrono::seconds lockout_max{15 * 60};
   TickHook tick;
-  InboxHook inbox;
 };
 
 class WebServer {

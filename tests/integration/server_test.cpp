@@ -502,6 +502,48 @@ TEST_CASE("server: workflow files edited while serving are reloaded on the sched
   CHECK_THAT(f.log.str(), Catch::Contains("website_update.lua"));
 }
 
+TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide moves it on",
+          "[server][signoff]") {
+  WebFixture f;
+  // Set up a statement in comms review directly through the engine (the server is idle).
+  auto submitted = f.engine->submit(
+      "media_signoff", "olivia.officer",
+      Json{{"headline", "Ward <b>closure</b> statement"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+  std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "We are reviewing ward 7.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+
+  auto hannah = f.bearer("hannah.head");
+  Json inbox = body_of(f.client().Get("/api/v1/inbox", hannah));
+  REQUIRE(inbox["items"].size() == 1);
+  CHECK(inbox["items"][0]["ref"] == ref);
+  CHECK(inbox["items"][0]["step"] == "comms_review");
+  CHECK(body_of(f.client().Get("/api/v1/inbox", f.bearer("asha.requester")))["items"].empty());
+
+  std::string cookie = f.sign_in("hannah.head");
+  auto page = f.client().Get("/sign-offs", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(page->body, Catch::Contains("data-ref=\"" + ref + "\""));
+  CHECK_THAT(page->body, Catch::Contains("Ward &lt;b&gt;closure&lt;/b&gt; statement"));
+
+  auto refused = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"}});
+  CHECK(refused->status == 422);
+  CHECK(body_of(refused)["error"]["code"] == "refused");
+  auto decided = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"}, {"comment", "Fine"}});
+  INFO(decided->body);
+  CHECK(decided->status == 200);
+  CHECK(body_of(decided)["state"] != "comms_review");
+  CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].empty());
+}
+
 TEST_CASE("server: the queue page shows an incident banner while an incident is active",
           "[server][pages]") {
   WebFixture f;
@@ -583,7 +625,14 @@ TEST_CASE("cli: serve stops cleanly on SIGTERM", "[server][cli]") {
   TempDir dir;
   auto workflows = test::shipped_workflows().string();
   REQUIRE(test::run_cli(dir.path(), {"--workflows", workflows, "init", "--demo"}).exit_code == 0);
-  CHECK(test::query_text(dir / "commsflow.db", "SELECT count(*) FROM passwords") == "7");
+  // Every demo actor can sign in with the demo password.
+  CHECK(test::query_text(dir / "commsflow.db",
+                         "SELECT count(*) FROM actors WHERE name IN ('asha.requester', "
+                         "'tom.triage', 'hannah.head', 'admin') AND name NOT IN (SELECT actor "
+                         "FROM passwords)") == "0");
+  CHECK(verify_password(
+      "demo-password", test::query_text(dir / "commsflow.db",
+                                        "SELECT hash FROM passwords WHERE actor = 'hannah.head'")));
   int log[2];
   REQUIRE(pipe(log) == 0);
   std::string assets =

@@ -199,6 +199,15 @@ test('an action without the role is refused', async () => {
   await shot('07-refused-without-role');
 });
 
+test('My sign-offs lists the demo statement waiting for the head of comms', async () => {
+  await signOut();
+  await signIn('hannah.head');
+  await page.goto(`${base}/sign-offs`);
+  assert.match(await page.locator('main').textContent(), /MED-\d{4}-\d{4}/);
+  await checkHeadings();
+  await shot('10-my-sign-offs');
+});
+
 test('audit and workflow pages', async () => {
   await page.goto(`${base}/audit`);
   assert.match(await page.locator('main').textContent(), /History verified/);
