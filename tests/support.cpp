@@ -145,16 +145,17 @@ std::string slurp(int fd) {
 }  // namespace
 
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
-                  const std::string& now) {
+                  const std::string& now, const std::string& input) {
   TempDir scratch;
   auto out_path = scratch / "out", err_path = scratch / "err";
+  auto in_path = input.empty() ? std::filesystem::path("/dev/null") : scratch.write("in", input);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     if (chdir(cwd.c_str()) != 0) _exit(126);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = open("/dev/null", O_RDONLY);
+    int in = open(in_path.c_str(), O_RDONLY);
     dup2(out, 1);
     dup2(err, 2);
     dup2(in, 0);

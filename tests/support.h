@@ -65,9 +65,9 @@ struct RunResult {
 };
 
 // Runs the commsflow binary with `args` in folder `cwd`, with COMMSFLOW_NOW fixed unless `now`
-// is empty.
+// is empty. Standard input is `input` (empty: /dev/null).
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
-                  const std::string& now = "2026-03-02T09:00:00Z");
+                  const std::string& now = "2026-03-02T09:00:00Z", const std::string& input = "");
 
 // The whole content of a file.
 std::string read_bytes(const std::filesystem::path& path);

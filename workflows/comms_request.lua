@@ -168,12 +168,12 @@ return wf.workflow {
 
   fields = {
     title = wf.text { required = true, max = 200 },
-    description = wf.text { max = 5000 },
+    description = wf.text { max = 5000, label = "Description" },
     kind = wf.choice { "media", "parliamentary", "mp_enquiry", "campaign", "publication",
                        "internal", "event", "social", "website", "incident", "service_change",
                        "practice_change", "other", required = true },
     requester_team = wf.text { required = true, max = 200 },
-    needed_by = wf.date {},
+    needed_by = wf.date { label = "Needed by" },
 
     strategic_priority = criterion({ "primary", "secondary", "none" }, "Strategic priority"),
     incident = criterion({ "major", "minor", "none" }, "Incident response"),

@@ -23,9 +23,9 @@ return wf.workflow {
   fields = {
     title = wf.text { required = true, max = 120, label = "What needs changing" },
     page_url = wf.text { max = 500, label = "Page address" },
-    details = wf.text { max = 4000 },
+    details = wf.text { max = 4000, label = "Details" },
     urgency = wf.choice { "routine", "this_week", "today", default = "routine" },
-    needed_by = wf.date {},
+    needed_by = wf.date { label = "Needed by" },
     requested_by = wf.text {},
     reviewer_notes = wf.list { of = wf.text {} },
     decline_reason = wf.text {},

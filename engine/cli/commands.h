@@ -26,6 +26,15 @@ Json family_json(Engine& engine, const Item& item);
 void print_family(Engine& engine, const Item& item);
 void add_audit_commands(CLI::App& app, Session& session);   // audit, verify
 
+void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
+void add_serve_command(CLI::App& app, Session& session);     // serve
+
+// Hashes and stores an actor's sign-in password. Throws Error(BadInput) if it is too short.
+void set_password(Engine& engine, std::string_view actor, std::string_view password);
+
+// The password `init --demo` gives every demo actor. For demonstrations only.
+inline constexpr const char* kDemoPassword = "demo-password";
+
 // Adds demo actors and items (for `init --demo`); does nothing if there are items already.
 void add_demo_data(Engine& engine);
 

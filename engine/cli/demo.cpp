@@ -1,4 +1,5 @@
 // Demo actors and items for `commsflow init --demo`, using the shipped example workflow.
+#include <commsflow/accounts.h>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -32,6 +33,10 @@ void add_demo_data(Engine& engine) {
       {"admin", {"admin"}},
   };
   for (const auto& [name, roles] : people) engine.add_actor(name, roles);
+  // Demo actors sign in to `commsflow serve` with kDemoPassword (demo only).
+  for (const auto& [name, roles] : people) {
+    if (!Accounts(engine.store()).password_hash(name)) set_password(engine, name, kDemoPassword);
+  }
   if (!engine.items(ItemFilter{"", "", 1}).empty()) return;
   if (!engine.store().current_version("website_update")) return;
 

@@ -225,6 +225,7 @@ class Store {
                                std::string_view workflow)>& visit);
 
  private:
+  friend class Accounts;  // sign-in records (accounts.h) share the connection
   std::unique_ptr<store::Database> db_;
   int schema_version_ = 0;
 };

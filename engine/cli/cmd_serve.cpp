@@ -1,0 +1,62 @@
+// serve: the web app and JSON API over the same engine as the other commands.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "server/server.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+std::filesystem::path own_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : path;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Session& s) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Serve the web app and the JSON API (/api/v1/) until SIGTERM or Ctrl-C.\n"
+      "People sign in with the password set by `commsflow actor passwd NAME`; scripts use a\n"
+      "token from `commsflow token create --as NAME`. Workflow files are reloaded when they\n"
+      "change (a broken file is logged and shown on /admin; the previous version keeps serving).");
+  auto options = std::make_shared<server::ServerOptions>();
+  auto assets = std::make_shared<std::string>();
+  auto reload = std::make_shared<int>(5);
+  auto session_minutes = std::make_shared<int>(8 * 60);
+  cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", options->port, "Port to listen on (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--assets", *assets,
+                  "nhsuk-frontend's dist/nhsuk folder (default: found from the executable or "
+                  "./web/node_modules)");
+  cmd->add_option("--reload-every", *reload, "Seconds between checks for changed workflow files")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
+      ->check(CLI::Range(1, 7 * 24 * 60))
+      ->capture_default_str();
+  cmd->callback([&s, options, assets, reload, session_minutes] {
+    options->assets = server::find_assets(*assets, own_executable());
+    options->reload_every = std::chrono::seconds(*reload);
+    options->session_lifetime = std::chrono::minutes(*session_minutes);
+    // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.
+    options->tick = [](Engine& engine) {
+      for (const auto& fired : engine.tick()) {
+        std::cerr << fmt::format("timer: {} {} ({})\n", fired.ref, fired.action, fired.message);
+      }
+    };
+    Engine& engine = s.engine();
+    server::WebServer web(engine, s.clock(), *options, std::cerr);
+    server::run_until_signal(web, std::cerr);
+  });
+}
+
+}  // namespace commsflow::cli

@@ -1,0 +1,231 @@
+// The JSON API under /api/v1/. Every route needs a session (with X-CSRF-Token for changes) or
+// an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
+#include <commsflow/verify.h>
+
+#include "server/auth.h"
+#include "server/calls.h"
+#include "server/views.h"
+
+namespace commsflow::server {
+
+namespace {
+
+void send_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message) {
+  send_json(res, status, Json{{"error", {{"code", code}, {"message", message}}}});
+}
+
+void send_result(httplib::Response& res, const CallResult& r, const Json& body) {
+  if (!r.ok()) {
+    send_json(res, r.status, r.error_json());
+    return;
+  }
+  send_json(res, r.status, body);
+}
+
+using ApiHandler =
+    std::function<void(const Principal&, const httplib::Request&, httplib::Response&)>;
+
+// Wraps a handler: resolves the actor (401 without one), checks CSRF for changes (403), maps
+// escaping errors to their status. Reads take the engine mutex here; changes go through calls.h.
+httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler) {
+  return [&context, changes, handler](const httplib::Request& req, httplib::Response& res) {
+    auto principal = authenticate(context, req);
+    if (!principal) {
+      send_error(res, 401, "unauthorized",
+                 "sign in first, or send an API token as `Authorization: Bearer <token>`");
+      return;
+    }
+    if (changes && !csrf_ok(*principal, req)) {
+      send_error(res, 403, "csrf", "missing or wrong X-CSRF-Token header for this session");
+      return;
+    }
+    try {
+      handler(*principal, req, res);
+    } catch (const Error& e) {
+      CallResult r = from_error(e);
+      send_json(res, r.status, r.error_json());
+    } catch (const Json::exception& e) {
+      send_error(res, 400, "bad_input", std::string("bad JSON: ") + e.what());
+    }
+  };
+}
+
+// The request body as a JSON object; throws Error(BadInput) otherwise.
+Json body_object(const httplib::Request& req) {
+  Json body = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    fail(ErrorKind::BadInput, "the request body must be a JSON object");
+  }
+  return body;
+}
+
+std::string param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+}  // namespace
+
+void add_api_routes(httplib::Server& http, Context& c) {
+  http.Get("/api/v1/me", api(c, false, [](const Principal& p, const auto&, auto& res) {
+             send_json(res, 200,
+                       Json{{"name", p.actor.name}, {"roles", p.actor.roles}, {"csrf", p.csrf}});
+           }));
+
+  http.Get("/api/v1/workflows", api(c, false, [&c](const Principal&, const auto&, auto& res) {
+             auto lock = c.lock();
+             Json out = Json::array();
+             for (const auto& w : c.engine.workflows()) {
+               out.push_back(Json{{"name", w.name},
+                                  {"title", w.title},
+                                  {"version", w.version},
+                                  {"loaded_at", w.loaded_at},
+                                  {"open_items", w.open_items}});
+             }
+             send_json(res, 200, Json{{"workflows", out}, {"broken", diagnostics_json(c.broken)}});
+           }));
+
+  http.Get(R"(/api/v1/workflows/([a-z0-9_]+))",
+           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+             auto lock = c.lock();
+             const Definition& d = c.engine.registry().current(req.matches[1].str()).definition;
+             send_json(res, 200, definition_json(d));
+           }));
+
+  http.Get("/api/v1/items",
+           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+             ItemFilter filter{param(req, "workflow"), param(req, "state"), -1};
+             if (auto limit = param(req, "limit"); !limit.empty()) {
+               try {
+                 filter.limit = std::stoll(limit);
+               } catch (const std::exception&) {
+                 fail(ErrorKind::BadInput, "limit: must be a whole number, got '{}'", limit);
+               }
+             }
+             auto lock = c.lock();
+             Json out = Json::array();
+             for (const auto& item : c.engine.items(filter)) out.push_back(item.to_json());
+             send_json(res, 200, Json{{"items", out}});
+           }));
+
+  http.Post("/api/v1/items",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              if (!body.contains("workflow") || !body["workflow"].is_string()) {
+                fail(ErrorKind::BadInput, "workflow: give the workflow name as text");
+              }
+              Json data = body.value("data", Json::object());
+              CallResult r = submit_item(c, p.actor, body["workflow"], data);
+              send_result(res, r, r.item ? r.item->to_json() : Json());
+            }));
+
+  http.Get(R"(/api/v1/items/([A-Za-z0-9-]+))",
+           api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             auto lock = c.lock();
+             Item item = c.engine.item(req.matches[1].str());
+             send_json(res, 200, item_json(c.engine, item, p.actor));
+           }));
+
+  http.Get(R"(/api/v1/items/([A-Za-z0-9-]+)/history)",
+           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+             auto lock = c.lock();
+             Json out = Json::array();
+             for (const auto& e : c.engine.history(req.matches[1].str())) {
+               Json j = Json::parse(e.body());
+               j["seq"] = e.seq;
+               out.push_back(j);
+             }
+             send_json(res, 200, Json{{"events", out}});
+           }));
+
+  http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              ActRequest request;
+              request.ref = req.matches[1].str();
+              request.action = req.matches[2].str();
+              request.inputs = body.value("inputs", Json::object());
+              request.note = body.value("note", std::string());
+              if (body.contains("revision")) {
+                if (!body["revision"].is_number_integer()) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+                request.expected_revision = body["revision"].get<std::int64_t>();
+              }
+              CallResult r = act_on_item(c, p.actor, request);
+              send_result(res, r, r.item ? r.item->to_json() : Json());
+            }));
+
+  http.Get("/api/v1/queue",
+           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+             std::string workflow = param(req, "workflow");
+             if (workflow.empty()) workflow = "comms_request";
+             auto lock = c.lock();
+             Json out = Json::array();
+             for (const auto& item : c.engine.queue(workflow)) out.push_back(item.to_json());
+             send_json(res, 200, Json{{"workflow", workflow}, {"items", out}});
+           }));
+
+  http.Get("/api/v1/inbox", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             auto lock = c.lock();
+             Json out = Json::array();
+             for (const auto& pending : c.engine.inbox(p.actor.name)) {
+               Json j = pending.item.to_json();
+               j["step"] = pending.step;
+               j["due_at"] = pending.due_at;
+               j["on_behalf_of"] = pending.on_behalf_of;
+               out.push_back(j);
+             }
+             send_json(res, 200, Json{{"items", out}});
+           }));
+
+  http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/decide)",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              DecideRequest request;
+              request.ref = req.matches[1].str();
+              request.decision = body.value("decision", std::string());
+              request.comment = body.value("comment", std::string());
+              request.on_behalf_of = body.value("on_behalf_of", std::string());
+              if (body.contains("revision")) {
+                if (!body["revision"].is_number_integer()) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+                request.expected_revision = body["revision"].get<std::int64_t>();
+              }
+              CallResult r = decide_on_item(c, p.actor, request);
+              send_result(res, r, r.item ? r.item->to_json() : Json());
+            }));
+
+  http.Post("/api/v1/incidents",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              CallResult r = declare_incident(c, p.actor, body.value("name", std::string()),
+                                              body.value("level", std::string("major")));
+              send_result(
+                  res, r,
+                  Json{{"incident", r.item ? r.item->to_json() : Json()}, {"paused", r.affected}});
+            }));
+
+  http.Post(R"(/api/v1/incidents/close)",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              CallResult r = close_incident(c, p.actor, body.value("name", std::string()));
+              send_result(
+                  res, r,
+                  Json{{"incident", r.item ? r.item->to_json() : Json()}, {"resumed", r.affected}});
+            }));
+
+  http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal&, const auto&, auto& res) {
+             auto lock = c.lock();
+             VerifyReport report = verify(c.engine.store());
+             send_json(res, 200, verify_json(report));
+           }));
+}
+
+}  // namespace commsflow::server

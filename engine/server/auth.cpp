@@ -1,0 +1,131 @@
+#include "server/auth.h"
+
+#include <commsflow/credentials.h>
+
+namespace commsflow::server {
+
+namespace {
+
+std::string cookie_value(const httplib::Request& request, const std::string& name) {
+  const std::string header = request.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string part = header.substr(pos, end - pos);
+    size_t start = part.find_first_not_of(' ');
+    if (start != std::string::npos) part = part.substr(start);
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
+        part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+    pos = end + 1;
+  }
+  return {};
+}
+
+std::optional<Actor> actor_named(Context& context, const std::string& name) {
+  return context.engine.store().actor(name);
+}
+
+}  // namespace
+
+long long SignInThrottle::wait_seconds(const std::string& name) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return 0;
+  auto left = it->second.locked_until - std::chrono::steady_clock::now();
+  if (left <= std::chrono::steady_clock::duration::zero()) return 0;
+  return std::chrono::ceil<std::chrono::seconds>(left).count();
+}
+
+void SignInThrottle::failed(const std::string& name) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  State& state = by_name_[name];
+  ++state.failures;
+  int over = state.failures - options_.failures_before_lockout;
+  if (over < 0) return;
+  std::chrono::seconds wait = options_.lockout_base * (1LL << std::min(over, 20));
+  state.locked_until = std::chrono::steady_clock::now() + std::min(wait, options_.lockout_max);
+}
+
+void SignInThrottle::succeeded(const std::string& name) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  by_name_.erase(name);
+}
+
+std::optional<Principal> authenticate(Context& context, const httplib::Request& request) {
+  std::string bearer = request.get_header_value("Authorization");
+  const std::string prefix = "Bearer ";
+  auto lock = context.lock();
+  if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
+    auto actor = context.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())));
+    if (!actor) return std::nullopt;
+    auto found = actor_named(context, *actor);
+    if (!found) return std::nullopt;
+    return Principal{*found, "", ""};
+  }
+  std::string token = cookie_value(request, kSessionCookie);
+  if (token.empty()) return std::nullopt;
+  std::string digest = token_digest(token);
+  auto session = context.accounts().session(digest, context.now());
+  if (!session) return std::nullopt;
+  auto found = actor_named(context, session->actor);
+  if (!found) return std::nullopt;
+  return Principal{*found, session->csrf, digest};
+}
+
+bool csrf_ok(const Principal& principal, const httplib::Request& request) {
+  if (principal.via_token()) return true;
+  std::string given = request.has_param("csrf") ? request.get_param_value("csrf")
+                                                : request.get_header_value("X-CSRF-Token");
+  return !given.empty() && constant_time_equal(given, principal.csrf);
+}
+
+SignIn sign_in(Context& context, const std::string& name, const std::string& password) {
+  SignIn result;
+  if (long long wait = context.throttle.wait_seconds(name); wait > 0) {
+    result.status = SignIn::Status::Throttled;
+    result.retry_after = wait;
+    return result;
+  }
+  std::optional<std::string> hash;
+  {
+    auto lock = context.lock();
+    hash = context.accounts().password_hash(name);
+  }
+  // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
+  bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
+  if (!ok) {
+    context.throttle.failed(name);
+    context.log("sign-in failed for '{}'", name);
+    return result;
+  }
+  context.throttle.succeeded(name);
+  result.status = SignIn::Status::Ok;
+  result.token = random_token();
+  auto lock = context.lock();
+  auto accounts = context.accounts();
+  auto now = context.clock.now();
+  accounts.delete_expired_sessions(format_datetime(now));
+  accounts.create_session(token_digest(result.token), name, random_token(), format_datetime(now),
+                          format_datetime(now + context.options.session_lifetime));
+  return result;
+}
+
+void sign_out(Context& context, const Principal& principal) {
+  if (principal.via_token()) return;
+  auto lock = context.lock();
+  context.accounts().delete_session(principal.session_digest);
+}
+
+std::string session_cookie(const std::string& token, std::chrono::seconds max_age) {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie, token,
+                     max_age.count());
+}
+
+std::string cleared_session_cookie() {
+  return fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
+}
+
+}  // namespace commsflow::server

@@ -1,0 +1,49 @@
+// Who is asking: sessions (browser cookie), API tokens (Authorization: Bearer) and sign-in.
+//
+// The session cookie `cf_session` holds a random token; the database keeps only its digest.
+// It is HttpOnly (scripts cannot read it) and SameSite=Strict (other sites cannot send it), and
+// expires after ServerOptions::session_lifetime. Each session has its own CSRF token, which
+// every state-changing form (field `csrf`) and cookie-authenticated API call (header
+// X-CSRF-Token) must carry. Bearer tokens are not sent by browsers on their own, so API calls
+// made with them need no CSRF token.
+//
+// Thread-safe: every function takes the engine mutex itself where it touches the database.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "server/context.h"
+
+namespace commsflow::server {
+
+inline constexpr const char* kSessionCookie = "cf_session";
+
+struct Principal {
+  Actor actor;
+  std::string csrf;            // empty for bearer tokens
+  std::string session_digest;  // empty for bearer tokens
+  bool via_token() const { return session_digest.empty(); }
+};
+
+// The signed-in actor for a request, or nullopt.
+std::optional<Principal> authenticate(Context& context, const httplib::Request& request);
+
+// True if the request may change state: a bearer token, or the session's CSRF token in the form
+// field `csrf` or the X-CSRF-Token header.
+bool csrf_ok(const Principal& principal, const httplib::Request& request);
+
+struct SignIn {
+  enum class Status { Ok, Wrong, Throttled } status = Status::Wrong;
+  std::string token;          // the new session's cookie value (Ok)
+  long long retry_after = 0;  // seconds (Throttled)
+};
+// Checks the password (Argon2id, outside the engine mutex) and opens a session.
+SignIn sign_in(Context& context, const std::string& name, const std::string& password);
+void sign_out(Context& context, const Principal& principal);
+
+// Set-Cookie values that set and clear the session cookie.
+std::string session_cookie(const std::string& token, std::chrono::seconds max_age);
+std::string cleared_session_cookie();
+
+}  // namespace commsflow::server

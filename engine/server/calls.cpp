@@ -1,0 +1,185 @@
+#include "server/calls.h"
+
+#include <algorithm>
+
+namespace commsflow::server {
+
+namespace {
+
+bool holds_any(const Actor& actor, const std::vector<std::string>& roles) {
+  return std::any_of(roles.begin(), roles.end(),
+                     [&](const std::string& role) { return actor.has_role(role); });
+}
+
+// A refusal is "forbidden" when the actor holds none of the roles the step needs (the Engine's
+// role check said no), otherwise a workflow rule said no.
+CallResult from_refusal(const Refusal& refusal, bool lacks_role) {
+  CallResult r;
+  r.status = lacks_role ? 403 : 422;
+  r.code = lacks_role ? "forbidden" : "refused";
+  r.message = lacks_role ? "You do not have the role this needs." : "A workflow rule said no.";
+  r.reasons = refusal.reasons;
+  return r;
+}
+
+template <typename Fn>
+CallResult guarded(Context& context, Fn&& fn) {
+  try {
+    auto lock = context.lock();
+    return fn();
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Storage || e.kind() == ErrorKind::Script) {
+      context.log("error: {}", e.what());
+    }
+    return from_error(e);
+  } catch (const Json::exception& e) {
+    CallResult r;
+    r.status = 400;
+    r.code = "bad_input";
+    r.message = std::string("bad JSON: ") + e.what();
+    return r;
+  }
+}
+
+}  // namespace
+
+int status_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::BadInput:
+      return 400;
+    case ErrorKind::NotFound:
+      return 404;
+    case ErrorKind::Conflict:
+      return 409;
+    case ErrorKind::Storage:
+    case ErrorKind::Script:
+      return 500;
+  }
+  return 500;
+}
+
+const char* code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::BadInput:
+      return "bad_input";
+    case ErrorKind::NotFound:
+      return "not_found";
+    case ErrorKind::Conflict:
+      return "conflict";
+    case ErrorKind::Storage:
+      return "storage";
+    case ErrorKind::Script:
+      return "script";
+  }
+  return "storage";
+}
+
+CallResult from_error(const Error& error) {
+  CallResult r;
+  r.status = status_for(error.kind());
+  r.code = code_for(error.kind());
+  std::string text = error.what();
+  r.message = text.substr(0, text.find('\n'));
+  if (error.kind() != ErrorKind::BadInput) {
+    r.message = text;
+    return r;
+  }
+  // The engine lists field problems one per line, indented: "  field: message".
+  size_t pos = text.find('\n');
+  while (pos != std::string::npos) {
+    size_t end = text.find('\n', pos + 1);
+    std::string line = text.substr(pos + 1, end == std::string::npos ? end : end - pos - 1);
+    size_t colon = line.find(": ");
+    if (line.rfind("  ", 0) == 0 && colon != std::string::npos) {
+      r.field_errors.push_back({line.substr(2, colon - 2), line.substr(colon + 2)});
+    }
+    pos = end;
+  }
+  if (r.field_errors.empty()) r.message = text;
+  return r;
+}
+
+Json CallResult::error_json() const {
+  Json error{{"code", code}, {"message", message}};
+  if (!reasons.empty()) error["reasons"] = reasons;
+  if (!field_errors.empty()) {
+    Json fields = Json::object();
+    for (const auto& f : field_errors) fields[f.field] = f.message;
+    error["fields"] = fields;
+  }
+  return Json{{"error", error}};
+}
+
+CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
+                       const Json& inputs) {
+  return guarded(context, [&] {
+    Engine& engine = context.engine;
+    auto outcome = engine.submit(workflow, actor.name, inputs);
+    if (!outcome) {
+      const auto& roles = engine.registry().current(workflow).definition.submit.roles;
+      return from_refusal(outcome.refusal(), !holds_any(actor, roles));
+    }
+    CallResult r;
+    r.status = 201;
+    r.item = outcome.value();
+    context.log("{} submitted {}", actor.name, r.item->ref);
+    return r;
+  });
+}
+
+CallResult act_on_item(Context& context, const Actor& actor, ActRequest request) {
+  request.actor = actor.name;
+  return guarded(context, [&] {
+    Engine& engine = context.engine;
+    auto outcome = engine.act(request);
+    if (!outcome) {
+      Item item = engine.item(request.ref);
+      const Definition& d = engine.registry().version(item.version).definition;
+      const StateSpec* state = d.state(item.state);
+      const ActionSpec* action = state ? state->action(request.action) : nullptr;
+      return from_refusal(outcome.refusal(), action && !holds_any(actor, action->roles));
+    }
+    CallResult r;
+    r.item = outcome.value();
+    context.log("{} took {} on {}", actor.name, request.action, request.ref);
+    return r;
+  });
+}
+
+CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
+  request.actor = actor.name;
+  return guarded(context, [&] {
+    auto outcome = context.engine.decide(request);
+    if (!outcome) return from_refusal(outcome.refusal(), false);
+    CallResult r;
+    r.item = outcome.value();
+    context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
+    return r;
+  });
+}
+
+CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
+                            const std::string& level) {
+  return guarded(context, [&] {
+    auto outcome = context.engine.declare_incident(name, level, actor.name);
+    if (!outcome) return from_refusal(outcome.refusal(), false);
+    CallResult r;
+    r.status = 201;
+    r.item = outcome.value().incident;
+    r.affected = outcome.value().affected;
+    return r;
+  });
+}
+
+CallResult close_incident(Context& context, const Actor& actor, const std::string& name) {
+  return guarded(context, [&] {
+    auto outcome = context.engine.close_incident(name, actor.name);
+    if (!outcome) return from_refusal(outcome.refusal(), false);
+    CallResult r;
+    r.item = outcome.value().incident;
+    r.affected = outcome.value().affected;
+    return r;
+  });
+}
+
+}  // namespace commsflow::server

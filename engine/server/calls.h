@@ -1,0 +1,56 @@
+// Engine calls made on behalf of a signed-in actor, with their results classified for HTTP.
+//
+// Both the JSON API and the pages change state through these, so a refusal or an error means
+// the same thing on either. Each call takes the engine mutex for its whole length; the Engine
+// runs it in one transaction. Statuses: 400 bad input, 403 the actor lacks the role, 404 not
+// found, 409 the item changed (stale revision), 422 refused by a workflow rule, 500 a storage or
+// script failure.
+//
+// Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/context.h"
+
+namespace commsflow::server {
+
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+struct CallResult {
+  int status = 200;
+  std::string code;  // empty on success, else bad_input, forbidden, not_found, conflict, ...
+  std::string message;
+  std::vector<std::string> reasons;      // forbidden, refused
+  std::vector<FieldError> field_errors;  // bad_input, when the engine named fields
+  std::optional<Item> item;
+  std::vector<std::string> affected;  // incidents: refs paused or resumed
+
+  bool ok() const { return code.empty(); }
+  // {error: {code, message, reasons?, fields?}}
+  Json error_json() const;
+};
+
+// An Error as a result: its kind's status and code, and field errors parsed from a
+// "subject: bad input\n  field: message" message.
+CallResult from_error(const Error& error);
+int status_for(ErrorKind kind);
+const char* code_for(ErrorKind kind);
+
+CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
+                       const Json& inputs);
+CallResult act_on_item(Context& context, const Actor& actor, ActRequest request);
+// A sign-off decision. Refusals are 422: whether the actor may decide here is a rule of the
+// step (approvers, delegation, authorship), not a plain role check.
+CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request);
+CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
+                            const std::string& level);
+CallResult close_incident(Context& context, const Actor& actor, const std::string& name);
+
+}  // namespace commsflow::server

@@ -1,0 +1,69 @@
+// What every request handler shares: the engine behind its mutex, the options, the log, the
+// latest workflow reload problems and the sign-in throttle. See server.h for the threading.
+#pragma once
+
+#include <commsflow/accounts.h>
+#include <commsflow/workflow_loader.h>
+#include <httplib.h>
+
+#include <map>
+#include <mutex>
+#include <ostream>
+
+#include "server/server.h"
+
+namespace commsflow::server {
+
+// Slows repeated failed sign-ins for a name (see ServerOptions). Thread-safe. Uses the real
+// monotonic clock: lockouts must pass even when the engine's clock is fixed.
+class SignInThrottle {
+ public:
+  explicit SignInThrottle(const ServerOptions& options) : options_(options) {}
+  // Seconds to wait before the name may try again; 0 when it may try now.
+  long long wait_seconds(const std::string& name);
+  void failed(const std::string& name);
+  void succeeded(const std::string& name);
+
+ private:
+  struct State {
+    int failures = 0;
+    std::chrono::steady_clock::time_point locked_until{};
+  };
+  const ServerOptions& options_;
+  std::mutex mutex_;
+  std::map<std::string, State> by_name_;
+};
+
+struct Context {
+  Context(Engine& e, const Clock& c, ServerOptions o, std::ostream& l)
+      : engine(e), clock(c), options(std::move(o)), log_stream(l), throttle(options) {}
+
+  Engine& engine;
+  const Clock& clock;
+  ServerOptions options;
+  std::ostream& log_stream;
+  std::mutex engine_mutex;         // guards engine, its store and registry, and `broken`
+  std::vector<Diagnostic> broken;  // workflow files that failed at the last reload
+  std::string last_reload_at;
+  SignInThrottle throttle;
+
+  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(engine_mutex); }
+  Accounts accounts() { return Accounts(engine.store()); }
+  std::string now() const { return format_datetime(clock.now()); }
+
+  template <typename... Args>
+  void log(fmt::format_string<Args...> format, Args&&... args) {
+    std::lock_guard<std::mutex> guard(log_mutex_);
+    log_stream << "[" << now() << "] " << fmt::format(format, std::forward<Args>(args)...)
+               << std::endl;
+  }
+
+ private:
+  std::mutex log_mutex_;
+};
+
+// Routes of the JSON API under /api/v1/ (api.cpp) and of the pages (pages*.cpp).
+void add_api_routes(httplib::Server& http, Context& context);
+void add_page_routes(httplib::Server& http, Context& context);
+
+}  // namespace commsflow::server

@@ -1,0 +1,40 @@
+// HTML forms generated from a workflow's field definitions, and form posts turned back into
+// engine input.
+//
+// A field added in Lua appears on the forms at the next reload, with no rebuild. The New request
+// form shows the fields a requester fills in: those that are required, have a `label`, or have a
+// `default`. Fields with none of these are taken to be set by the workflow's rules (ratings, due
+// times, who asked) and are left off.
+//
+// Thread-safe (pure functions).
+#pragma once
+
+#include <commsflow/definition.h>
+#include <httplib.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace commsflow::server {
+
+bool is_request_field(const FieldSpec& field);
+
+// One NHS form group for the field: label, hint, inline error and the input. `value` is what to
+// show (from a failed post, or the current data). `id_prefix` keeps ids unique when a page holds
+// several forms; the input's name is always the field's name.
+std::string field_input_html(const FieldSpec& field, const std::string& value,
+                             const std::string& error, const std::string& id_prefix = "");
+// The id field_input_html gives the field's input (for error summary links).
+std::string field_input_id(const FieldSpec& field, const std::string& id_prefix = "");
+
+// The posted values of `fields` as engine input: empty values are left out (unset); lists are
+// one entry per line; datetimes from a browser's datetime-local input are taken as UTC.
+Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request);
+// The raw posted text of each field (to show again after an error).
+std::map<std::string, std::string> posted_values(const httplib::Request& request);
+
+// A JSON value as text for a form or a page: strings as they are, lists one per line.
+std::string value_text(const Json& value);
+
+}  // namespace commsflow::server

@@ -1,0 +1,35 @@
+// HTML building for the pages: escaping and the NHS.UK page frame.
+//
+// Every piece of text that comes from data, a workflow or the request goes through escape();
+// the functions here never insert unescaped text except where their name says `html`.
+//
+// Thread-safe (pure functions).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace commsflow::server {
+
+// Escapes & < > " ' for use in element text and quoted attribute values.
+std::string escape(std::string_view text);
+// Escapes a query-string or path component (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text);
+
+struct PageFrame {
+  std::string title;         // <title> and nothing else; the page supplies its own <h1>
+  std::string actor;         // signed-in actor, empty on the sign-in page
+  std::string csrf;          // for the sign-out form
+  std::string current_path;  // marks the current navigation link
+};
+
+// A whole NHS.UK page (header, navigation, main, footer) around `body_html`.
+std::string page_html(const PageFrame& frame, std::string_view body_html);
+
+// An NHS error summary: a heading and one entry per problem, linking to `#id` when an id is
+// given. Entries are (id, message).
+std::string error_summary_html(const std::vector<std::pair<std::string, std::string>>& problems);
+
+}  // namespace commsflow::server

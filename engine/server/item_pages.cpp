@@ -1,0 +1,318 @@
+// The New request form and the item page with its action forms and timeline.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "server/calls.h"
+#include "server/forms.h"
+#include "server/pages.h"
+#include "server/views.h"
+
+namespace commsflow::server {
+
+namespace {
+
+using Values = std::map<std::string, std::string>;
+
+std::string param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+// Forms are built with this placeholder for the session's CSRF token, filled in by with_csrf.
+// It holds '<', which escaped data never does, so data cannot forge it.
+constexpr std::string_view kCsrfPlaceholder = "<cf-csrf>";
+
+std::string with_csrf(std::string body, const Principal& p) {
+  const std::string token = escape(p.csrf);
+  for (auto pos = body.find(kCsrfPlaceholder); pos != std::string::npos;
+       pos = body.find(kCsrfPlaceholder, pos + token.size())) {
+    body.replace(pos, kCsrfPlaceholder.size(), token);
+  }
+  return body;
+}
+
+// An engine field problem in the NHS style: "Enter title" or "Select kind" for a missing value,
+// else "Label: problem".
+std::string field_message(const FieldSpec* spec, const FieldError& error) {
+  std::string label = spec ? field_label(*spec) : error.field;
+  if (error.message == "is required") {
+    std::string lower = label;
+    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(lower[0]));
+    bool pick = spec && (spec->type == FieldType::Choice || spec->type == FieldType::Boolean);
+    return (pick ? "Select " : "Enter ") + lower;
+  }
+  return label + ": " + error.message;
+}
+
+std::string error_for(const CallResult* r, const FieldSpec& field) {
+  if (!r) return {};
+  for (const auto& f : r->field_errors) {
+    if (f.field == field.name) return field_message(&field, f);
+  }
+  return {};
+}
+
+// The summary at the top of a page after a failed change: field problems link to their input.
+std::string result_summary(const CallResult& r, const std::string& id_prefix,
+                           const std::vector<const FieldSpec*>& fields) {
+  std::vector<std::pair<std::string, std::string>> problems;
+  for (const auto& f : r.field_errors) {
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const FieldSpec* s) { return s->name == f.field; });
+    const FieldSpec* spec = it != fields.end() ? *it : nullptr;
+    problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, f)});
+  }
+  if (r.status == 403 || r.status == 422) problems.push_back({"", r.message});
+  for (const auto& reason : r.reasons) problems.push_back({"", reason});
+  if (problems.empty()) problems.push_back({"", r.message});
+  return error_summary_html(problems);
+}
+
+std::vector<const FieldSpec*> request_fields(const Definition& d) {
+  std::vector<const FieldSpec*> out;
+  for (const auto& f : d.fields) {
+    if (is_request_field(f)) out.push_back(&f);
+  }
+  return out;
+}
+
+std::string choose_workflow_body(Context& c, const Principal& p) {
+  auto lock = c.lock();
+  std::string links;
+  for (const auto& w : c.engine.workflows()) {
+    const Definition& d = c.engine.registry().current(w.name).definition;
+    bool may = std::any_of(d.submit.roles.begin(), d.submit.roles.end(),
+                           [&](const std::string& r) { return p.actor.has_role(r); });
+    if (!may) continue;
+    links += fmt::format(R"(<li><a href="/requests/new?workflow={}">{}</a></li>)",
+                         url_encode(w.name), escape(w.title.empty() ? w.name : w.title));
+  }
+  if (links.empty()) {
+    return R"(<h1>New request</h1><p class="nhsuk-body">Your roles do not let you start any workflow.</p>)";
+  }
+  return fmt::format(
+      R"(<h1>New request</h1><p class="nhsuk-body">What do you need?</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
+      links);
+}
+
+std::string request_form_body(Context& c, const std::string& workflow, const Values& values,
+                              const CallResult* failed) {
+  auto lock = c.lock();
+  const Definition& d = c.engine.registry().current(workflow).definition;
+  auto fields = request_fields(d);
+  std::string inputs;
+  for (const FieldSpec* f : fields) {
+    auto it = values.find(f->name);
+    std::string value = it != values.end() ? it->second
+                        : f->default_value ? value_text(*f->default_value)
+                                           : std::string();
+    inputs += field_input_html(*f, value, error_for(failed, *f));
+  }
+  return fmt::format(
+      R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
+      failed ? result_summary(*failed, "", fields) : "",
+      escape(d.title.empty() ? "New " + d.name : "New " + d.title), kCsrfPlaceholder,
+      escape(workflow), inputs);
+}
+
+std::string summary_list(const Definition& d, const Item& item) {
+  std::string rows;
+  for (const auto& f : d.fields) {
+    if (!item.data.contains(f.name)) continue;
+    const Json& v = item.data[f.name];
+    std::string shown = f.name == "rating" ? rating_tag(v) : escape(value_text(v));
+    if (v.is_array() || v.is_object()) shown = "<pre class=\"cf-data\">" + shown + "</pre>";
+    rows += fmt::format(
+        R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value" data-field="{}">{}</dd></div>)",
+        escape(field_label(f)), escape(f.name), shown);
+  }
+  return fmt::format(R"(<dl class="nhsuk-summary-list">{}</dl>)", rows);
+}
+
+std::string action_forms(Engine& engine, const Definition& d, const Item& item, const Actor& actor,
+                         const std::string& failed_action, const Values& values,
+                         const CallResult* failed) {
+  if (d.is_final(item.state)) {
+    return R"(<p class="nhsuk-body">This item is closed: no further actions.</p>)";
+  }
+  const StateSpec* state = d.state(item.state);
+  std::string mine, others;
+  for (const auto& a : engine.available_actions(item)) {
+    const ActionSpec* spec = state ? state->action(a.name) : nullptr;
+    if (!spec) continue;
+    bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
+                               [&](const std::string& r) { return actor.has_role(r); });
+    std::string title = a.label.empty() || a.label == a.name ? a.name : a.label;
+    std::replace(title.begin(), title.end(), '_', ' ');
+    if (!title.empty()) title[0] = static_cast<char>(std::toupper(title[0]));
+    if (!allowed) {
+      others += fmt::format("<li>{}: needs the role {}</li>", escape(title),
+                            escape(fmt::format("{}", fmt::join(a.roles, " or "))));
+      continue;
+    }
+    std::string prefix = a.name + "-";
+    const CallResult* mine_failed = a.name == failed_action ? failed : nullptr;
+    std::string inputs;
+    for (const auto& name : a.sets) {
+      if (const FieldSpec* f = d.field(name)) {
+        auto it = mine_failed ? values.find(name) : values.end();
+        std::string value = it != values.end()         ? it->second
+                            : item.data.contains(name) ? value_text(item.data[name])
+                                                       : std::string();
+        inputs += field_input_html(*f, value, error_for(mine_failed, *f), prefix);
+      }
+    }
+    for (const auto& f : spec->fields) {
+      auto it = mine_failed ? values.find(f.name) : values.end();
+      inputs += field_input_html(f, it != values.end() ? it->second : std::string(),
+                                 error_for(mine_failed, f), prefix);
+    }
+    std::string blocked;
+    if (!a.blocked_by.empty()) {
+      std::string reasons;
+      for (const auto& r : a.blocked_by) reasons += fmt::format("<li>{}</li>", escape(r));
+      blocked = fmt::format(
+          R"(<div class="nhsuk-inset-text"><p>Not possible yet:</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul></div>)",
+          reasons);
+    }
+    mine += fmt::format(
+        R"(<div class="cf-action"><h3>{0}</h3>{1}<form method="post" action="/items/{2}/actions/{3}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{4}">{5}<div class="nhsuk-form-group"><label class="nhsuk-label" for="note-{3}">Note for the history (optional)</label><input class="nhsuk-input" id="note-{3}" name="note" type="text"></div><button class="nhsuk-button" type="submit" data-action="{3}">{0}</button></form></div>)",
+        escape(title), blocked, url_encode(item.ref), escape(a.name), item.revision, inputs);
+  }
+  std::string out =
+      mine.empty() ? R"(<p class="nhsuk-body">Nothing here is yours to do.</p>)" : mine;
+  if (!others.empty()) {
+    out += fmt::format(
+        R"(<h3>Actions for other roles</h3><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
+        others);
+  }
+  return out;
+}
+
+std::string timeline(Engine& engine, const Item& item) {
+  std::string entries;
+  for (const auto& e : engine.history(item.ref)) {
+    std::string details;
+    for (const auto& [k, v] : e.payload.items()) {
+      details += fmt::format("<li>{}: {}</li>", escape(k), escape(value_text(v)));
+    }
+    if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
+    entries += fmt::format(
+        R"(<li><p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{}</strong> by {} on {}: {} &rarr; {}</p>{}</li>)",
+        escape(e.action), escape(e.actor), escape(e.at),
+        escape(e.from_state.empty() ? "(new)" : e.from_state), escape(e.to_state),
+        details.empty() ? "" : "<ul class=\"nhsuk-list nhsuk-body-s\">" + details + "</ul>");
+  }
+  return fmt::format(R"(<ol class="nhsuk-list" id="timeline">{}</ol>)", entries);
+}
+
+std::string item_body(Context& c, const Principal& p, const std::string& ref,
+                      const std::string& failed_action, const Values& values,
+                      const CallResult* failed) {
+  auto lock = c.lock();
+  Engine& engine = c.engine;
+  Item item = engine.item(ref);
+  const Definition& d = engine.registry().version(item.version).definition;
+  std::string summary;
+  if (failed) {
+    std::vector<const FieldSpec*> fields;
+    std::string prefix = failed_action + "-";
+    const StateSpec* state = d.state(item.state);
+    if (const ActionSpec* a = state ? state->action(failed_action) : nullptr) {
+      for (const auto& n : a->sets)
+        if (const FieldSpec* f = d.field(n)) fields.push_back(f);
+      for (const auto& f : a->fields) fields.push_back(&f);
+    }
+    summary = result_summary(*failed, prefix, fields);
+  }
+  std::string title = item.data.value("title", item.data.value("headline", std::string()));
+  return fmt::format(
+      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}<h2>What you can do</h2>{}<h2>History</h2>{})",
+      summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
+      escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
+      action_forms(engine, d, item, p.actor, failed_action, values, failed),
+      timeline(engine, item));
+}
+
+}  // namespace
+
+void add_item_page_routes(httplib::Server& http, Context& c) {
+  http.Get("/requests/new",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             std::string workflow = param(req, "workflow");
+             std::string body = workflow.empty() ? choose_workflow_body(c, p)
+                                                 : request_form_body(c, workflow, {}, nullptr);
+             send_page(res, 200, &p, "New request", "/requests/new", with_csrf(body, p));
+           }));
+
+  http.Post("/requests/new",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              std::string workflow = param(req, "workflow");
+              Json inputs;
+              {
+                auto lock = c.lock();
+                const Definition& d = c.engine.registry().current(workflow).definition;
+                inputs = form_inputs(request_fields(d), req);
+              }
+              CallResult r = submit_item(c, p.actor, workflow, inputs);
+              if (r.ok()) {
+                res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);
+                return;
+              }
+              send_page(res, r.status, &p, "Error: New request", "/requests/new",
+                        with_csrf(request_form_body(c, workflow, posted_values(req), &r), p));
+            }));
+
+  http.Get(
+      R"(/items/([A-Za-z0-9-]+))",
+      page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        std::string ref = req.matches[1].str();
+        std::string body = item_body(c, p, ref, "", {}, nullptr);
+        if (req.has_param("created")) {
+          body =
+              fmt::format(
+                  R"(<div class="nhsuk-inset-text" role="status"><p>Your request has been submitted as <strong>{}</strong>.</p></div>)",
+                  escape(ref)) +
+              body;
+        }
+        send_page(res, 200, &p, ref, "", with_csrf(body, p));
+      }));
+
+  http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              ActRequest request;
+              request.ref = req.matches[1].str();
+              request.action = req.matches[2].str();
+              request.note = param(req, "note");
+              if (auto rev = param(req, "revision"); !rev.empty()) {
+                try {
+                  request.expected_revision = std::stoll(rev);
+                } catch (const std::exception&) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+              }
+              {
+                auto lock = c.lock();
+                Item item = c.engine.item(request.ref);
+                const Definition& d = c.engine.registry().version(item.version).definition;
+                std::vector<const FieldSpec*> fields;
+                const StateSpec* state = d.state(item.state);
+                if (const ActionSpec* a = state ? state->action(request.action) : nullptr) {
+                  for (const auto& n : a->sets)
+                    if (const FieldSpec* f = d.field(n)) fields.push_back(f);
+                  for (const auto& f : a->fields) fields.push_back(&f);
+                }
+                request.inputs = form_inputs(fields, req);
+              }
+              CallResult r = act_on_item(c, p.actor, request);
+              if (r.ok()) {
+                res.set_redirect("/items/" + url_encode(request.ref), 303);
+                return;
+              }
+              std::string body =
+                  item_body(c, p, request.ref, request.action, posted_values(req), &r);
+              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+            }));
+}
+
+}  // namespace commsflow::server

@@ -1,0 +1,366 @@
+// The pages: sign-in, triage queue, all items, my sign-offs, audit and workflows (admin).
+#include "server/pages.h"
+
+#include <commsflow/verify.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "server/calls.h"
+#include "server/forms.h"
+#include "server/views.h"
+
+namespace commsflow::server {
+
+namespace {
+
+std::string param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+// Only local paths are followed after sign-in, so the form cannot send people elsewhere.
+std::string safe_next(const std::string& next) {
+  if (next.size() > 1 && next[0] == '/' && next[1] != '/' && next[1] != '\\') return next;
+  return "/queue";
+}
+
+std::string sign_in_body(const std::string& next, const std::string& name,
+                         const std::string& problem) {
+  std::string summary = problem.empty() ? "" : error_summary_html({{"field-name", problem}});
+  return fmt::format(
+      R"({}<h1>Sign in to commsflow</h1>
+<form method="post" action="/sign-in" novalidate>
+<input type="hidden" name="next" value="{}">
+<div class="nhsuk-form-group"><label class="nhsuk-label" for="field-name">Name</label>
+<input class="nhsuk-input nhsuk-u-width-one-half" id="field-name" name="name" type="text" autocomplete="username" spellcheck="false" value="{}"></div>
+<div class="nhsuk-form-group"><label class="nhsuk-label" for="field-password">Password</label>
+<input class="nhsuk-input nhsuk-u-width-one-half" id="field-password" name="password" type="password" autocomplete="current-password"></div>
+<button class="nhsuk-button" type="submit">Sign in</button>
+</form>)",
+      summary, escape(next), escape(name));
+}
+
+// Open items of the "incident" workflow, for the banner.
+std::vector<Item> active_incidents(Engine& engine) {
+  std::vector<Item> out;
+  if (!engine.store().current_version("incident")) return out;
+  for (auto& item : engine.items(ItemFilter{"incident", "", -1})) {
+    if (!engine.registry().version(item.version).definition.is_final(item.state)) {
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
+std::string incident_banner(Engine& engine) {
+  std::string html;
+  for (const auto& incident : active_incidents(engine)) {
+    html += fmt::format(
+        R"(<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>Incident in progress</span></h2><p>{} ({} incident, declared {}). Less urgent work is paused while it lasts.</p></div>)",
+        escape(value_text(incident.data.value("name", Json(incident.ref)))),
+        escape(value_text(incident.data.value("level", Json("unknown")))),
+        escape(incident.created_at));
+  }
+  return html;
+}
+
+std::string select_html(const std::string& id, const std::string& label, const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& options,
+                        const std::string& current) {
+  std::string opts;
+  for (const auto& [value, text] : options) {
+    opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(value),
+                        value == current ? " selected" : "", escape(text));
+  }
+  return fmt::format(
+      R"(<div class="nhsuk-form-group"><label class="nhsuk-label" for="{0}">{1}</label><select class="nhsuk-select" id="{0}" name="{2}">{3}</select></div>)",
+      id, escape(label), escape(name), opts);
+}
+
+std::string workflow_options(Engine& engine, const std::string& current,
+                             const std::string& select_id) {
+  std::vector<std::pair<std::string, std::string>> options;
+  for (const auto& w : engine.workflows()) {
+    if (w.name == "incident") continue;
+    options.push_back({w.name, w.title.empty() ? w.name : w.title});
+  }
+  return select_html(select_id, "Workflow", "workflow", options, current);
+}
+
+std::string queue_body(Context& c, const httplib::Request& req) {
+  std::string workflow = param(req, "workflow");
+  if (workflow.empty()) workflow = "comms_request";
+  std::string rating = param(req, "rating");
+  std::string late = param(req, "late");
+  std::string sort = param(req, "sort");
+
+  auto lock = c.lock();
+  Engine& engine = c.engine;
+  std::vector<Item> items = engine.queue(workflow);
+  std::erase_if(items, [&](const Item& item) {
+    if (!rating.empty() && item.data.value("rating", std::string()) != rating) return true;
+    if (late == "yes" && !item.data.value("late", false)) return true;
+    return false;
+  });
+  if (sort == "due") {
+    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.data.value("due_at", std::string("~")) < b.data.value("due_at", std::string("~"));
+    });
+  } else if (sort == "ref") {
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item& a, const Item& b) { return a.ref < b.ref; });
+  }
+
+  std::string rows;
+  for (const auto& item : items) {
+    bool is_late = item.data.value("late", false);
+    std::string late_cell =
+        is_late
+            ? fmt::format(
+                  R"(<strong class="nhsuk-tag nhsuk-tag--red cf-late">Late</strong> <span class="nhsuk-body-s">{}</span>)",
+                  escape(item.data.value("late_reason", std::string())))
+            : "On time";
+    std::string due = item.data.value("due_at", std::string());
+    rows += fmt::format(
+        R"(<tr class="nhsuk-table__row" data-ref="{0}"><td class="nhsuk-table__cell"><a href="/items/{1}">{0}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td><td class="nhsuk-table__cell">{6}</td><td class="nhsuk-table__cell">{7}</td></tr>)",
+        escape(item.ref), url_encode(item.ref), escape(item.data.value("title", std::string())),
+        rating_tag(item.data.value("rating", Json())), due.empty() ? "None" : escape(due),
+        late_cell, escape(item.data.value("assignee", std::string("Not assigned"))),
+        escape(item.state));
+  }
+  std::string table =
+      items.empty()
+          ? R"(<p class="nhsuk-body">Nothing in the queue matches.</p>)"
+          : fmt::format(
+                R"(<table class="nhsuk-table" id="queue"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open items, {} shown</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">Rating</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">Late</th><th scope="col" class="nhsuk-table__header">Assignee</th><th scope="col" class="nhsuk-table__header">State</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+                items.size(), rows);
+
+  std::string filters = fmt::format(
+      R"(<form method="get" action="/queue" class="cf-filters">{}{}{}{}<div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form>)",
+      workflow_options(engine, workflow, "filter-workflow"),
+      select_html("filter-rating", "Rating", "rating",
+                  {{"", "Any"}, {"red", "Red"}, {"amber", "Amber"}, {"green", "Green"}}, rating),
+      select_html("filter-late", "Late", "late", {{"", "Late or on time"}, {"yes", "Late only"}},
+                  late),
+      select_html("filter-sort", "Sort by", "sort",
+                  {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
+  return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{})",
+                     incident_banner(engine), filters, items.size(), table);
+}
+
+std::string items_body(Context& c, const httplib::Request& req) {
+  ItemFilter filter{param(req, "workflow"), param(req, "state"), 500};
+  auto lock = c.lock();
+  std::string rows;
+  auto items = c.engine.items(filter);
+  for (const auto& item : items) {
+    rows += fmt::format(
+        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
+        url_encode(item.ref), escape(item.ref), escape(item.workflow),
+        escape(item.data.value("title", std::string())), escape(item.state),
+        escape(item.updated_at));
+  }
+  return fmt::format(
+      R"(<h1>All items</h1><p class="nhsuk-body">{} item(s){}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">State</th><th scope="col" class="nhsuk-table__header">Updated</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      items.size(), items.size() == 500 ? " (the first 500)" : "", rows);
+}
+
+std::string sign_offs_body(Context& c, const Principal& p) {
+  auto lock = c.lock();
+  auto pending = c.engine.inbox(p.actor.name);
+  if (pending.empty()) {
+    return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
+  }
+  std::string rows;
+  for (const auto& d : pending) {
+    const Item& item = d.item;
+    rows += fmt::format(
+        R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
+        url_encode(item.ref), escape(item.ref),
+        escape(item.data.value("headline", item.data.value("title", std::string()))),
+        escape(d.step), d.due_at.empty() ? "No deadline" : escape(d.due_at),
+        d.on_behalf_of.empty() ? "Yourself" : escape(d.on_behalf_of));
+  }
+  return fmt::format(
+      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Decide with <code>commsflow decide</code> or <code>POST /api/v1/items/REF/decide</code>.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      pending.size(), rows);
+}
+
+std::string audit_body(Context& c) {
+  auto lock = c.lock();
+  VerifyReport report = verify(c.engine.store());
+  std::string problems;
+  for (const auto& p : report.problems) problems += fmt::format("<li>{}</li>", escape(p.message));
+  std::string status =
+      report.ok()
+          ? fmt::format(
+                R"(<div class="nhsuk-inset-text"><p><strong>History verified.</strong> {} events and {} items checked; every event's hash matches the chain and every item matches its events.</p></div>)",
+                report.events, report.items)
+          : fmt::format(
+                R"(<div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">The history has been altered</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
+                problems);
+  return fmt::format(
+      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>)",
+      status, report.head_seq, escape(report.head_hash));
+}
+
+std::string admin_body(Context& c) {
+  auto lock = c.lock();
+  std::string rows;
+  for (const auto& w : c.engine.workflows()) {
+    rows += fmt::format(
+        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell"><code>{}</code></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
+        escape(w.name), escape(w.version.substr(0, 12)), escape(w.loaded_at), w.open_items);
+  }
+  std::string broken;
+  for (const auto& d : c.broken)
+    broken += fmt::format("<li><code>{}</code></li>", escape(d.to_string()));
+  std::string problems =
+      c.broken.empty()
+          ? R"(<p class="nhsuk-body">Every workflow file loads cleanly.</p>)"
+          : fmt::format(
+                R"(<div class="nhsuk-error-summary" role="alert" aria-labelledby="broken-title"><h2 class="nhsuk-error-summary__title" id="broken-title">Workflow files that did not load</h2><div class="nhsuk-error-summary__body"><p>The previous version of each stays in service until the file is fixed.</p><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
+                broken);
+  return fmt::format(
+      R"(<h1>Workflows</h1>{}<p class="nhsuk-body">Files are checked for changes every {} seconds; last checked {}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Version</th><th scope="col" class="nhsuk-table__header">Loaded</th><th scope="col" class="nhsuk-table__header">Open items</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      problems, c.options.reload_every.count(), escape(c.last_reload_at), rows);
+}
+
+}  // namespace
+
+std::string rating_tag(const Json& rating) {
+  std::string r = rating.is_string() ? rating.get<std::string>() : "";
+  if (r == "red") return R"(<strong class="nhsuk-tag nhsuk-tag--red">Red</strong>)";
+  if (r == "amber") return R"(<strong class="nhsuk-tag nhsuk-tag--orange">Amber</strong>)";
+  if (r == "green") return R"(<strong class="nhsuk-tag nhsuk-tag--green">Green</strong>)";
+  return "Not rated";
+}
+
+std::string csrf_field(const Principal& principal) {
+  return fmt::format(R"(<input type="hidden" name="csrf" value="{}">)", escape(principal.csrf));
+}
+
+void send_page(httplib::Response& res, int status, const Principal* principal,
+               const std::string& title, const std::string& path, const std::string& body) {
+  PageFrame frame{title, principal ? principal->actor.name : "", principal ? principal->csrf : "",
+                  path};
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(page_html(frame, body), "text/html; charset=utf-8");
+}
+
+httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
+  return [&c, changes, handler](const httplib::Request& req, httplib::Response& res) {
+    auto principal = authenticate(c, req);
+    if (!principal) {
+      if (req.method == "GET") {
+        res.set_redirect("/sign-in?next=" + url_encode(req.path), 303);
+      } else {
+        send_page(
+            res, 401, nullptr, "Sign in", "",
+            R"(<h1>Sign in first</h1><p class="nhsuk-body"><a href="/sign-in">Sign in</a>, then try again.</p>)");
+      }
+      return;
+    }
+    if (changes && !csrf_ok(*principal, req)) {
+      send_page(
+          res, 403, &*principal, "Form expired", "",
+          R"(<h1>This form could not be accepted</h1><p class="nhsuk-body">It has expired or did not come from this site. Go back, reload the page and try again. Nothing was changed.</p>)");
+      return;
+    }
+    try {
+      handler(*principal, req, res);
+    } catch (const Error& e) {
+      CallResult r = from_error(e);
+      send_page(res, r.status, &*principal, "Problem", "",
+                fmt::format(R"(<h1>{}</h1><p class="nhsuk-body">{}</p>)",
+                            r.status == 404 ? "Page not found" : "Sorry, there is a problem",
+                            escape(r.message)));
+    }
+  };
+}
+
+void add_page_routes(httplib::Server& http, Context& c) {
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/queue", 303);
+  });
+
+  http.Get("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
+    if (authenticate(c, req)) {
+      res.set_redirect(safe_next(param(req, "next")), 303);
+      return;
+    }
+    send_page(res, 200, nullptr, "Sign in", "/sign-in",
+              sign_in_body(safe_next(param(req, "next")), "", ""));
+  });
+
+  http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
+    std::string name = param(req, "name");
+    std::string next = safe_next(param(req, "next"));
+    SignIn result = sign_in(c, name, param(req, "password"));
+    switch (result.status) {
+      case SignIn::Status::Ok:
+        res.set_header(
+            "Set-Cookie",
+            session_cookie(result.token, std::chrono::duration_cast<std::chrono::seconds>(
+                                             c.options.session_lifetime)));
+        res.set_redirect(next, 303);
+        return;
+      case SignIn::Status::Throttled:
+        res.set_header("Retry-After", std::to_string(result.retry_after));
+        send_page(res, 429, nullptr, "Sign in", "/sign-in",
+                  sign_in_body(next, name,
+                               fmt::format("Too many failed attempts for this name. Try again in "
+                                           "{} seconds.",
+                                           result.retry_after)));
+        return;
+      case SignIn::Status::Wrong:
+        send_page(res, 401, nullptr, "Sign in", "/sign-in",
+                  sign_in_body(next, name, "Enter a correct name and password"));
+        return;
+    }
+  });
+
+  http.Post("/sign-out", page(c, true, [&c](const Principal& p, const auto&, auto& res) {
+              sign_out(c, p);
+              res.set_header("Set-Cookie", cleared_session_cookie());
+              res.set_redirect("/sign-in", 303);
+            }));
+
+  http.Get("/queue",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             send_page(res, 200, &p, "Triage queue", "/queue", queue_body(c, req));
+           }));
+  http.Get("/items",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             send_page(res, 200, &p, "All items", "/items", items_body(c, req));
+           }));
+  http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p));
+           }));
+  http.Get("/audit", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             send_page(res, 200, &p, "Audit", "/audit", audit_body(c));
+           }));
+  http.Get("/admin", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             send_page(res, 200, &p, "Workflows", "/admin", admin_body(c));
+           }));
+
+  add_item_page_routes(http, c);
+
+  http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {
+    if (res.status != 404 || !res.body.empty()) return;
+    if (req.path.rfind("/api/", 0) == 0) {
+      res.set_content(
+          Json{{"error", {{"code", "not_found"}, {"message", "no such API route: " + req.path}}}}
+              .dump(),
+          "application/json");
+      return;
+    }
+    auto principal = authenticate(c, req);
+    send_page(
+        res, 404, principal ? &*principal : nullptr, "Page not found", "",
+        R"(<h1>Page not found</h1><p class="nhsuk-body">Check the address, or go to the <a href="/queue">triage queue</a>.</p>)");
+  });
+}
+
+}  // namespace commsflow::server

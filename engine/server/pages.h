@@ -1,0 +1,35 @@
+// Shared pieces of the pages: the signed-in wrapper every page route goes through, and sending
+// a page. See pages.cpp (frame, sign-in, queue, lists, audit, admin) and item_pages.cpp (new
+// request, item page and its action forms).
+//
+// Thread-safe; handlers take the engine mutex for the engine calls they make.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/auth.h"
+#include "server/html.h"
+
+namespace commsflow::server {
+
+using PageHandler =
+    std::function<void(const Principal&, const httplib::Request&, httplib::Response&)>;
+
+// Wraps a page handler: without a signed-in actor, a GET is redirected to the sign-in page and
+// anything else gets 401; a change without the session's CSRF token gets 403; an Error escaping
+// the handler becomes an error page with its status.
+httplib::Server::Handler page(Context& context, bool changes, PageHandler handler);
+
+void send_page(httplib::Response& res, int status, const Principal* principal,
+               const std::string& title, const std::string& path, const std::string& body);
+
+// Hidden CSRF field for a form.
+std::string csrf_field(const Principal& principal);
+
+// Text label and NHS tag for a RAG rating (text, never colour alone).
+std::string rating_tag(const Json& rating);
+
+void add_item_page_routes(httplib::Server& http, Context& context);
+
+}  // namespace commsflow::server

@@ -1,0 +1,224 @@
+#include "server/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include "server/context.h"
+
+namespace commsflow::server {
+
+namespace {
+
+constexpr const char* kAssetsBelowRoot = "web/node_modules/nhsuk-frontend/dist/nhsuk";
+
+bool same_problems(const std::vector<Diagnostic>& a, const std::vector<Diagnostic>& b) {
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const Diagnostic& x, const Diagnostic& y) { return x.to_string() == y.to_string(); });
+}
+
+}  // namespace
+
+// Reloads changed workflow files and runs due timers, each on its own period, until stopped.
+class Scheduler {
+ public:
+  explicit Scheduler(Context& context) : context_(context) {}
+
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Syncs the registry now, logging files whose problems are new. Holds the engine mutex.
+  void reload() {
+    auto lock = context_.lock();
+    std::vector<Diagnostic> problems;
+    try {
+      problems = context_.engine.registry().sync();
+    } catch (const Error& e) {
+      problems.push_back(Diagnostic{context_.engine.registry().dir().string(), 0, e.what()});
+    }
+    if (!same_problems(problems, context_.broken)) {
+      for (const auto& p : problems) {
+        context_.log("workflow not loaded: {} (the previous version stays in service)",
+                     p.to_string());
+      }
+      if (problems.empty()) context_.log("all workflow files load cleanly");
+    }
+    context_.broken = std::move(problems);
+    context_.last_reload_at = context_.now();
+  }
+
+ private:
+  void tick() {
+    if (!context_.options.tick) return;
+    auto lock = context_.lock();
+    try {
+      context_.options.tick(context_.engine);
+    } catch (const std::exception& e) {
+      context_.log("timers: {}", e.what());
+    }
+  }
+
+  void loop() {
+    using clock = std::chrono::steady_clock;
+    auto next_reload = clock::now() + context_.options.reload_every;
+    auto next_tick = clock::now();
+    std::unique_lock<std::mutex> guard(mutex_);
+    while (!stopping_) {
+      auto next = std::min(next_reload, next_tick);
+      if (wake_.wait_until(guard, next, [this] { return stopping_; })) break;
+      guard.unlock();
+      auto now = clock::now();
+      if (now >= next_reload) {
+        reload();
+        next_reload = now + context_.options.reload_every;
+      }
+      if (now >= next_tick) {
+        tick();
+        next_tick = now + context_.options.tick_every;
+      }
+      guard.lock();
+    }
+  }
+
+  Context& context_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+};
+
+struct WebServer::Impl {
+  Impl(Engine& engine, const Clock& clock, ServerOptions options, std::ostream& log)
+      : context(engine, clock, std::move(options), log), scheduler(context) {}
+  Context context;
+  httplib::Server http;
+  Scheduler scheduler;
+  int port = 0;
+};
+
+WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, std::ostream& log)
+    : impl_(std::make_unique<Impl>(engine, clock, std::move(options), log)) {
+  Context& c = impl_->context;
+  auto& http = impl_->http;
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                            {"X-Frame-Options", "DENY"},
+                            {"Referrer-Policy", "same-origin"}});
+  if (!c.options.assets.empty()) {
+    http.set_mount_point("/nhsuk", c.options.assets.string());
+    http.set_mount_point("/assets", (c.options.assets / "assets").string());
+  }
+  add_api_routes(http, c);
+  add_page_routes(http, c);
+  http.set_exception_handler(
+      [&c](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        c.log("error serving {} {}: {}", req.method, req.path, what);
+        res.status = 500;
+        res.set_content(
+            Json{{"error", {{"code", "internal"}, {"message", "the server failed; see its log"}}}}
+                .dump(),
+            "application/json");
+      });
+  impl_->scheduler.reload();  // report broken files at start-up
+}
+
+WebServer::~WebServer() {
+  stop();
+  impl_->scheduler.stop();
+}
+
+void WebServer::bind() {
+  const auto& o = impl_->context.options;
+  impl_->port = o.port == 0 ? impl_->http.bind_to_any_port(o.bind)
+                            : (impl_->http.bind_to_port(o.bind, o.port) ? o.port : -1);
+  if (impl_->port <= 0) {
+    fail(ErrorKind::BadInput, "--bind/--port: cannot listen on {}:{} (in use, or not an address)",
+         o.bind, o.port);
+  }
+}
+
+int WebServer::port() const {
+  return impl_->port;
+}
+
+void WebServer::run() {
+  Context& c = impl_->context;
+  c.log("serving http://{}:{}/ (workflows from {})", c.options.bind, impl_->port,
+        c.engine.registry().dir().string());
+  impl_->scheduler.start();
+  impl_->http.listen_after_bind();
+  impl_->scheduler.stop();
+  c.log("stopped");
+}
+
+void WebServer::stop() {
+  impl_->http.stop();
+}
+
+void run_until_signal(WebServer& server, std::ostream& log) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+
+  server.bind();
+  std::atomic<bool> stopped_by_signal{false};
+  std::thread watcher([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (stopped_by_signal.exchange(true)) return;  // woken by run_until_signal itself
+    log << "received " << (received == SIGINT ? "SIGINT" : "SIGTERM")
+        << ": finishing requests in progress, then stopping" << std::endl;
+    server.stop();
+  });
+  server.run();
+  if (!stopped_by_signal.exchange(true)) pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
+}
+
+std::filesystem::path find_assets(const std::filesystem::path& given,
+                                  const std::filesystem::path& executable) {
+  namespace fs = std::filesystem;
+  auto usable = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(p / "nhsuk-frontend.min.css", ec);
+  };
+  if (!given.empty()) {
+    if (!usable(given)) {
+      fail(ErrorKind::BadInput, "--assets: {} does not hold nhsuk-frontend.min.css",
+           given.string());
+    }
+    return given;
+  }
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(executable, ec).parent_path();
+  for (int up = 0; up < 4 && !dir.empty(); ++up, dir = dir.parent_path()) {
+    if (usable(dir / kAssetsBelowRoot)) return dir / kAssetsBelowRoot;
+    if (dir == dir.parent_path()) break;
+  }
+  if (usable(fs::current_path() / kAssetsBelowRoot)) return fs::current_path() / kAssetsBelowRoot;
+  fail(ErrorKind::BadInput,
+       "--assets: the NHS.UK frontend is not installed; run scripts/install-deps (it runs "
+       "`npm ci` in web/), or pass --assets pointing at nhsuk-frontend's dist/nhsuk folder");
+}
+
+}  // namespace commsflow::server

@@ -1,0 +1,79 @@
+#include "server/views.h"
+
+#include <algorithm>
+
+namespace commsflow::server {
+
+std::string field_label(const FieldSpec& field) {
+  if (!field.label.empty() && field.label != field.name) return field.label;
+  std::string label = field.name;
+  std::replace(label.begin(), label.end(), '_', ' ');
+  if (!label.empty()) label[0] = static_cast<char>(std::toupper(label[0]));
+  return label;
+}
+
+Json field_json(const FieldSpec& f) {
+  Json j{{"name", f.name},
+         {"type", to_string(f.type)},
+         {"label", field_label(f)},
+         {"required", f.required}};
+  if (!f.options.empty()) j["options"] = f.options;
+  if (f.min) j["min"] = *f.min;
+  if (f.max) j["max"] = *f.max;
+  if (f.default_value) j["default"] = *f.default_value;
+  if (!f.role.empty()) j["role"] = f.role;
+  if (!f.required_if.empty()) {
+    Json r = Json::object();
+    for (const auto& [field, values] : f.required_if) r[field] = values;
+    j["required_if"] = r;
+  }
+  return j;
+}
+
+Json definition_json(const Definition& d) {
+  Json fields = Json::array();
+  for (const auto& f : d.fields) fields.push_back(field_json(f));
+  return Json{{"name", d.name},       {"title", d.title}, {"prefix", d.prefix},
+              {"version", d.version}, {"fields", fields}, {"submit_roles", d.submit.roles}};
+}
+
+Json item_json(Engine& engine, const Item& item, const Actor& actor) {
+  Json out = item.to_json();
+  Json actions = Json::array();
+  for (const auto& a : engine.available_actions(item)) {
+    bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
+                               [&](const std::string& r) { return actor.has_role(r); });
+    actions.push_back(Json{{"name", a.name},
+                           {"label", a.label},
+                           {"to", a.to},
+                           {"roles", a.roles},
+                           {"blocked_by", a.blocked_by},
+                           {"sets", a.sets},
+                           {"fields", a.fields},
+                           {"allowed", allowed}});
+  }
+  out["actions"] = actions;
+  return out;
+}
+
+Json diagnostics_json(const std::vector<Diagnostic>& problems) {
+  Json out = Json::array();
+  for (const auto& p : problems) {
+    out.push_back(Json{{"file", p.file}, {"line", p.line}, {"message", p.message}});
+  }
+  return out;
+}
+
+Json verify_json(const VerifyReport& report) {
+  Json problems = Json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
+  }
+  return Json{{"ok", report.ok()},
+              {"events", report.events},
+              {"items", report.items},
+              {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
+              {"problems", problems}};
+}
+
+}  // namespace commsflow::server

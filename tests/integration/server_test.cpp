@@ -1,0 +1,676 @@
+// The web app and JSON API (`commsflow serve`), served in-process on a free loopback port over
+// a fresh database with the shipped workflows, and driven with an HTTP client.
+#include "server/server.h"
+
+#include <commsflow/accounts.h>
+#include <commsflow/credentials.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::TempDir;
+
+namespace {
+
+constexpr const char* kPassword = "correct horse battery";
+
+// Options for test servers. Reloads are scheduled an hour apart: the tests read the engine
+// between requests, and with the only reload being the one at start-up no server thread touches
+// the engine while a test does.
+server::ServerOptions test_options() {
+  server::ServerOptions options;
+  options.reload_every = std::chrono::hours(1);
+  return options;
+}
+
+struct WebFixture {
+  explicit WebFixture(server::ServerOptions options = test_options(),
+                      const std::function<void(const std::filesystem::path&)>& prepare = {}) {
+    workflows = dir / "workflows";
+    std::filesystem::copy(test::shipped_workflows(), workflows,
+                          std::filesystem::copy_options::recursive);
+    if (prepare) prepare(workflows);
+    Store::Options store_options;
+    store_options.create = true;
+    store = std::make_unique<Store>(dir / "web.db", store_options);
+    registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
+    registry->sync();
+    engine = std::make_unique<Engine>(*store, *registry, clock);
+    for (auto [name, role] : {std::pair{"asha.requester", "requester"},
+                              {"olivia.officer", "comms_officer"},
+                              {"hannah.head", "head_of_comms"},
+                              {"tom.triage", "triager"}}) {
+      engine->add_actor(name, {role});
+      Accounts(*store).set_password_hash(name, password_hash(), "2026-03-02T09:00:00Z");
+      std::string token = random_token();
+      Accounts(*store).create_api_token(token_digest(token), name, "test", "2026-03-02T09:00:00Z");
+      tokens[name] = token;
+    }
+    options.port = 0;
+    options.bind = "127.0.0.1";
+    web = std::make_unique<server::WebServer>(*engine, clock, options, log);
+    web->bind();
+    thread = std::thread([this] { web->run(); });
+  }
+  ~WebFixture() {
+    web->stop();
+    thread.join();
+  }
+
+  // One Argon2id hash shared by every test actor, to keep the suite quick.
+  static const std::string& password_hash() {
+    static const std::string hash = hash_password(kPassword);
+    return hash;
+  }
+
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", web->port());
+    c.set_read_timeout(60, 0);
+    return c;
+  }
+
+  // Signs in through the form; returns the Cookie header value.
+  std::string sign_in(const std::string& name) {
+    auto res = client().Post("/sign-in", httplib::Params{{"name", name}, {"password", kPassword}});
+    REQUIRE(res);
+    REQUIRE(res->status == 303);
+    std::string cookie = res->get_header_value("Set-Cookie");
+    return cookie.substr(0, cookie.find(';'));
+  }
+  std::string csrf(const std::string& cookie) {
+    auto res = client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res);
+    return Json::parse(res->body)["csrf"];
+  }
+  // An API token header for the actor (made before the server started).
+  httplib::Headers bearer(const std::string& name) {
+    return {{"Authorization", "Bearer " + tokens.at(name)}};
+  }
+
+  httplib::Result post_json(const httplib::Headers& headers, const std::string& path,
+                            const Json& body) {
+    return client().Post(path.c_str(), headers, body.dump(), "application/json");
+  }
+
+  // Submits a website update as asha through the API; returns its reference.
+  std::string submit_website_update(const std::string& title, const std::string& url) {
+    auto res = post_json(
+        bearer("asha.requester"), "/api/v1/items",
+        Json{{"workflow", "website_update"}, {"data", {{"title", title}, {"page_url", url}}}});
+    REQUIRE(res);
+    INFO(res->body);
+    REQUIRE(res->status == 201);
+    return Json::parse(res->body)["ref"];
+  }
+
+  TempDir dir;
+  std::filesystem::path workflows;
+  FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<WorkflowRegistry> registry;
+  std::unique_ptr<Engine> engine;
+  std::map<std::string, std::string> tokens;
+  std::ostringstream log;
+  std::unique_ptr<server::WebServer> web;
+  std::thread thread;
+};
+
+Json body_of(const httplib::Result& res) {
+  REQUIRE(res);
+  return Json::parse(res->body);
+}
+
+}  // namespace
+
+TEST_CASE("server: without a session, pages redirect to sign-in and the API answers 401",
+          "[server][security]") {
+  WebFixture f;
+  auto c = f.client();
+  auto page = c.Get("/queue");
+  REQUIRE(page);
+  CHECK(page->status == 303);
+  CHECK_THAT(page->get_header_value("Location"), Catch::StartsWith("/sign-in?next="));
+
+  auto api = c.Get("/api/v1/items");
+  REQUIRE(api);
+  CHECK(api->status == 401);
+  CHECK(body_of(api)["error"]["code"] == "unauthorized");
+
+  auto post = f.post_json({}, "/api/v1/items", Json{{"workflow", "website_update"}});
+  CHECK(post->status == 401);
+  auto form = c.Post("/requests/new", httplib::Params{{"workflow", "website_update"}});
+  CHECK(form->status == 401);
+  CHECK(f.engine->items(ItemFilter{}).empty());
+
+  auto bogus = c.Get("/api/v1/items", httplib::Headers{{"Authorization", "Bearer nonsense"}});
+  CHECK(bogus->status == 401);
+  auto sign_in_page = c.Get("/sign-in");
+  CHECK(sign_in_page->status == 200);
+  CHECK_THAT(sign_in_page->body,
+             Catch::Contains("<label class=\"nhsuk-label\" for=\"field-name\">"));
+}
+
+TEST_CASE("server: sign-in sets a strict HttpOnly cookie; wrong passwords are refused",
+          "[server][security]") {
+  WebFixture f;
+  auto c = f.client();
+  auto wrong = c.Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", "nope"}});
+  REQUIRE(wrong);
+  CHECK(wrong->status == 401);
+  CHECK(wrong->get_header_value("Set-Cookie").empty());
+  CHECK_THAT(wrong->body, Catch::Contains("Enter a correct name and password"));
+  auto unknown = c.Post("/sign-in", httplib::Params{{"name", "nobody"}, {"password", kPassword}});
+  CHECK(unknown->status == 401);
+
+  auto ok =
+      c.Post("/sign-in",
+             httplib::Params{{"name", "tom.triage"}, {"password", kPassword}, {"next", "/admin"}});
+  REQUIRE(ok->status == 303);
+  CHECK(ok->get_header_value("Location") == "/admin");
+  std::string set_cookie = ok->get_header_value("Set-Cookie");
+  CHECK_THAT(set_cookie, Catch::Contains("HttpOnly"));
+  CHECK_THAT(set_cookie, Catch::Contains("SameSite=Strict"));
+  CHECK_THAT(set_cookie, Catch::Contains("Max-Age="));
+  // The database keeps only the digest of the cookie's token.
+  std::string token = set_cookie.substr(set_cookie.find('=') + 1);
+  token = token.substr(0, token.find(';'));
+  CHECK(test::query_text(f.dir / "web.db", "SELECT count(*) FROM sessions WHERE token_digest = '" +
+                                               token + "'") == "0");
+  CHECK(test::query_text(f.dir / "web.db", "SELECT count(*) FROM sessions WHERE token_digest = '" +
+                                               token_digest(token) + "'") == "1");
+
+  // An off-site `next` is not followed.
+  auto offsite = c.Post("/sign-in", httplib::Params{{"name", "tom.triage"},
+                                                    {"password", kPassword},
+                                                    {"next", "//evil.example/"}});
+  CHECK(offsite->get_header_value("Location") == "/queue");
+}
+
+TEST_CASE("server: repeated failed sign-ins lock the name out for a while", "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.failures_before_lockout = 3;
+  options.lockout_base = std::chrono::hours(1);  // far longer than the test takes
+  WebFixture f(options);
+  auto c = f.client();
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", "wrong"}});
+    CHECK(r->status == 401);
+  }
+  auto locked =
+      c.Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", kPassword}});
+  REQUIRE(locked);
+  CHECK(locked->status == 429);
+  CHECK(std::stoll(locked->get_header_value("Retry-After")) > 0);
+  CHECK(locked->get_header_value("Set-Cookie").empty());
+  CHECK_THAT(locked->body, Catch::Contains("Too many failed attempts"));
+  // Another name is not affected.
+  CHECK(c.Post("/sign-in", httplib::Params{{"name", "hannah.head"}, {"password", kPassword}})
+            ->status == 303);
+}
+
+TEST_CASE("server: sessions end at sign-out and when they expire", "[server][security]") {
+  WebFixture f;
+  std::string cookie = f.sign_in("tom.triage");
+  auto c = f.client();
+  CHECK(c.Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 200);
+
+  // Sign-out needs the CSRF token too.
+  CHECK(c.Post("/sign-out", httplib::Headers{{"Cookie", cookie}}, httplib::Params{})->status ==
+        403);
+  auto out = c.Post("/sign-out", httplib::Headers{{"Cookie", cookie}},
+                    httplib::Params{{"csrf", f.csrf(cookie)}});
+  CHECK(out->status == 303);
+  CHECK(c.Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 401);
+
+  std::string second = f.sign_in("tom.triage");
+  f.clock.advance(std::chrono::hours(9));  // the default lifetime is 8 hours
+  CHECK(c.Get("/api/v1/me", httplib::Headers{{"Cookie", second}})->status == 401);
+}
+
+TEST_CASE("server: API creates, shows and moves items, with statuses for each failure",
+          "[server][api]") {
+  WebFixture f;
+  std::string ref = f.submit_website_update("Fix clinic times", "http://example.nhs.uk/clinics");
+  CHECK(ref == "WEB-2026-0001");
+
+  auto olivia = f.bearer("olivia.officer");
+  Json item = body_of(f.client().Get(("/api/v1/items/" + ref).c_str(), olivia));
+  CHECK(item["state"] == "requested");
+  CHECK(item["data"]["requested_by"] == "asha.requester");
+  REQUIRE(item["actions"].size() == 2);
+  CHECK(item["actions"][0]["name"] == "accept");
+  CHECK(item["actions"][0]["allowed"] == true);
+
+  auto act = [&](const httplib::Headers& who, const std::string& action, Json body = {}) {
+    if (body.is_null()) body = Json::object();
+    return f.post_json(who, "/api/v1/items/" + ref + "/actions/" + action, body);
+  };
+
+  SECTION("a stale revision is a 409 conflict and changes nothing") {
+    auto r = act(olivia, "accept", Json{{"revision", 7}});
+    CHECK(r->status == 409);
+    CHECK(body_of(r)["error"]["code"] == "conflict");
+    CHECK(f.engine->item(ref).state == "requested");
+  }
+  SECTION("another role is a 403 with the reason") {
+    auto r = act(f.bearer("asha.requester"), "accept");
+    CHECK(r->status == 403);
+    Json e = body_of(r)["error"];
+    CHECK(e["code"] == "forbidden");
+    CHECK_THAT(e["reasons"][0].get<std::string>(), Catch::Contains("comms_officer"));
+    CHECK(f.engine->item(ref).revision == 1);
+  }
+  SECTION("a workflow rule's refusal is a 422 with its reasons") {
+    REQUIRE(act(olivia, "accept", Json{{"revision", 1}})->status == 200);
+    auto r = act(olivia, "send_for_review");
+    CHECK(r->status == 422);
+    Json e = body_of(r)["error"];
+    CHECK(e["code"] == "refused");
+    CHECK(e["reasons"][0] == "the page address must start with https://");
+    CHECK(f.engine->item(ref).state == "in_progress");
+  }
+  SECTION("bad input is a 400 naming the field") {
+    auto r = act(olivia, "accept", Json{{"inputs", {{"needed_by", "next tuesday"}}}});
+    CHECK(r->status == 400);
+    Json e = body_of(r)["error"];
+    CHECK(e["code"] == "bad_input");
+    CHECK(e["fields"].contains("needed_by"));
+    auto bad_body = f.client().Post(("/api/v1/items/" + ref + "/actions/accept").c_str(), olivia,
+                                    "[1, 2", "application/json");
+    CHECK(bad_body->status == 400);
+  }
+  SECTION("unknown items and routes are 404") {
+    CHECK(f.client().Get("/api/v1/items/WEB-2026-0999", olivia)->status == 404);
+    auto r = f.client().Get("/api/v1/nothing-here", olivia);
+    CHECK(r->status == 404);
+    CHECK(body_of(r)["error"]["code"] == "not_found");
+  }
+  SECTION("the whole chain: accept, edit, send for review, approve, publish") {
+    auto hannah = f.bearer("hannah.head");
+    CHECK(act(olivia, "accept")->status == 200);
+    CHECK(
+        act(olivia, "edit", Json{{"inputs", {{"page_url", "https://example.nhs.uk/c"}}}})->status ==
+        200);
+    CHECK(act(olivia, "send_for_review")->status == 200);
+    CHECK(act(hannah, "approve", Json{{"note", "checked"}})->status == 200);
+    auto published = act(olivia, "publish");
+    CHECK(body_of(published)["state"] == "published");
+    Json history = body_of(f.client().Get(("/api/v1/items/" + ref + "/history").c_str(), olivia));
+    CHECK(history["events"].size() == 6);
+    CHECK(history["events"][4]["note"] == "checked");
+    CHECK(body_of(f.client().Get("/api/v1/audit/verify", olivia))["ok"] == true);
+  }
+}
+
+TEST_CASE("server: the queue API lists comms requests by rating", "[server][api]") {
+  WebFixture f;
+  auto tom = f.bearer("tom.triage");
+  Json base{{"title", "Ward closure statement"},
+            {"kind", "media"},
+            {"requester_team", "Estates"},
+            {"strategic_priority", "none"},
+            {"incident", "none"},
+            {"statutory", "no"},
+            {"reputational_risk", "low"},
+            {"impact", "low"},
+            {"resource", "low"},
+            {"time_sensitive", "no"},
+            {"responsibility", "own"}};
+  Json red = base;
+  red["reputational_risk"] = "high";
+  REQUIRE(f.post_json(tom, "/api/v1/items", Json{{"workflow", "comms_request"}, {"data", base}})
+              ->status == 201);
+  REQUIRE(f.post_json(tom, "/api/v1/items", Json{{"workflow", "comms_request"}, {"data", red}})
+              ->status == 201);
+  Json queue = body_of(f.client().Get("/api/v1/queue?workflow=comms_request", tom));
+  REQUIRE(queue["items"].size() == 2);
+  CHECK(queue["items"][0]["data"]["rating"] == "red");
+  CHECK(queue["items"][1]["data"]["rating"] == "green");
+
+  Json list = body_of(f.client().Get("/api/v1/items?workflow=comms_request&limit=1", tom));
+  CHECK(list["items"].size() == 1);
+  CHECK(f.client().Get("/api/v1/items?limit=lots", tom)->status == 400);
+}
+
+TEST_CASE("server: a session's changes need its CSRF token", "[server][security]") {
+  WebFixture f;
+  std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
+  std::string cookie = f.sign_in("olivia.officer");
+  auto c = f.client();
+
+  auto api = c.Post(("/api/v1/items/" + ref + "/actions/accept").c_str(),
+                    httplib::Headers{{"Cookie", cookie}}, "{}", "application/json");
+  CHECK(api->status == 403);
+  CHECK(body_of(api)["error"]["code"] == "csrf");
+  auto form = c.Post(("/items/" + ref + "/actions/accept").c_str(),
+                     httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"revision", "1"}});
+  CHECK(form->status == 403);
+  auto forged =
+      c.Post(("/items/" + ref + "/actions/accept").c_str(), httplib::Headers{{"Cookie", cookie}},
+             httplib::Params{{"csrf", std::string(64, '0')}});
+  CHECK(forged->status == 403);
+  CHECK(f.engine->item(ref).state == "requested");
+
+  auto ok =
+      c.Post(("/items/" + ref + "/actions/accept").c_str(), httplib::Headers{{"Cookie", cookie}},
+             httplib::Params{{"csrf", f.csrf(cookie)}, {"revision", "1"}});
+  CHECK(ok->status == 303);
+  CHECK(f.engine->item(ref).state == "in_progress");
+}
+
+TEST_CASE("server: pages show text from data as text, never as markup", "[server][security]") {
+  WebFixture f;
+  std::string title = "<script>alert('x')</script> & \"quotes\"";
+  std::string ref = f.submit_website_update(title, "https://example.nhs.uk/<b>");
+  std::string cookie = f.sign_in("olivia.officer");
+  auto c = f.client();
+  for (const std::string& path :
+       std::vector<std::string>{"/items/" + ref, "/items", "/queue?workflow=website_update"}) {
+    auto page = c.Get(path.c_str(), httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(page->status == 200);
+    INFO(path);
+    CHECK_THAT(page->body, !Catch::Contains("<script>alert"));
+    CHECK_THAT(page->body,
+               Catch::Contains(
+                   "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
+  }
+}
+
+TEST_CASE("server: the New request form comes from the workflow's fields", "[server][pages]") {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
+    // A field added in Lua, with a label, appears on the form with no rebuild.
+    std::string source = test::read_bytes(workflows / "website_update.lua");
+    const std::string anchor = "    urgency = wf.choice";
+    REQUIRE(source.find(anchor) != std::string::npos);
+    source.insert(
+        source.find(anchor),
+        "    audience = wf.choice { \"public\", \"staff\", label = \"Who is it for\" },\n");
+    std::ofstream(workflows / "website_update.lua") << source;
+  });
+  std::string cookie = f.sign_in("asha.requester");
+  auto c = f.client();
+  auto form = c.Get("/requests/new?workflow=website_update", httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(form->status == 200);
+  CHECK_THAT(form->body,
+             Catch::Contains("for=\"field-audience\">Who is it for (optional)</label>"));
+  CHECK_THAT(form->body, Catch::Contains("for=\"field-title\">What needs changing</label>"));
+  // Fields the rules set are not asked for.
+  CHECK_THAT(form->body, !Catch::Contains("field-requested_by"));
+
+  std::string csrf = f.csrf(cookie);
+  auto missing = c.Post(
+      "/requests/new", httplib::Headers{{"Cookie", cookie}},
+      httplib::Params{
+          {"csrf", csrf}, {"workflow", "website_update"}, {"title", ""}, {"needed_by", "soon"}});
+  REQUIRE(missing);
+  CHECK(missing->status == 400);
+  CHECK_THAT(missing->body, Catch::Contains("nhsuk-error-summary"));
+  CHECK_THAT(missing->body, Catch::Contains("href=\"#field-title\""));
+  CHECK_THAT(missing->body, Catch::Contains("id=\"field-needed_by-error\""));
+  CHECK_THAT(missing->body, Catch::Contains("value=\"soon\""));  // what was typed is kept
+  CHECK(f.engine->items(ItemFilter{}).empty());
+
+  auto ok = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
+                   httplib::Params{{"csrf", csrf},
+                                   {"workflow", "website_update"},
+                                   {"title", "Add parking info"},
+                                   {"audience", "public"},
+                                   {"needed_by", "2026-03-20"}});
+  REQUIRE(ok->status == 303);
+  CHECK(ok->get_header_value("Location") == "/items/WEB-2026-0001?created=1");
+  Item item = f.engine->item("WEB-2026-0001");
+  CHECK(item.data["audience"] == "public");
+  CHECK(item.data["needed_by"] == "2026-03-20");
+}
+
+TEST_CASE("server: an action without the role is refused on the item page", "[server][pages]") {
+  WebFixture f;
+  std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
+  std::string cookie = f.sign_in("asha.requester");
+  auto c = f.client();
+  auto page = c.Get(("/items/" + ref).c_str(), httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(page->body, Catch::Contains("Accept: needs the role comms_officer"));
+  CHECK_THAT(page->body, !Catch::Contains("action=\"/items/" + ref + "/actions/accept\""));
+  auto r = c.Post(("/items/" + ref + "/actions/accept").c_str(),
+                  httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"csrf", f.csrf(cookie)}});
+  CHECK(r->status == 403);
+  CHECK_THAT(r->body, Catch::Contains("nhsuk-error-summary"));
+  CHECK_THAT(r->body, Catch::Contains("asha.requester may not accept"));
+  CHECK(f.engine->item(ref).state == "requested");
+}
+
+TEST_CASE("server: a broken workflow file is reported and the old version keeps serving",
+          "[server][reload]") {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
+    std::ofstream(workflows / "broken.lua") << "return {\n  name = \n";
+  });
+  auto tom = f.bearer("tom.triage");
+  Json workflows = body_of(f.client().Get("/api/v1/workflows", tom));
+  REQUIRE(workflows["broken"].size() == 1);
+  CHECK_THAT(workflows["broken"][0]["file"].get<std::string>(), Catch::Contains("broken.lua"));
+  // Every shipped workflow still serves.
+  CHECK(workflows["workflows"].size() ==
+        workflow_files(f.workflows).size() - 1);  // all but broken.lua
+  std::string cookie = f.sign_in("tom.triage");
+  auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(admin->body, Catch::Contains("Workflow files that did not load"));
+  CHECK_THAT(admin->body, Catch::Contains("broken.lua"));
+}
+
+TEST_CASE("server: workflow files edited while serving are reloaded on the schedule",
+          "[server][reload]") {
+  server::ServerOptions options = test_options();
+  options.reload_every = std::chrono::seconds(1);
+  WebFixture f(options);
+  auto tom = f.bearer("tom.triage");
+  // The scheduler uses the engine now, so the test only talks to the server over HTTP.
+  auto c = f.client();
+  auto version = [&] {
+    auto res = c.Get("/api/v1/workflows/website_update", tom);
+    REQUIRE(res);
+    return Json::parse(res->body)["version"].get<std::string>();
+  };
+  auto broken_count = [&] {
+    auto res = c.Get("/api/v1/workflows", tom);
+    REQUIRE(res);
+    return Json::parse(res->body)["broken"].size();
+  };
+  std::string before = version();
+  std::string source = test::read_bytes(f.workflows / "website_update.lua");
+  std::ofstream(f.workflows / "website_update.lua") << source << "\n-- edited\n";
+  // Poll until the scheduler has loaded the edit (no time limit is asserted).
+  while (version() == before) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string edited = version();
+
+  std::ofstream(f.workflows / "website_update.lua") << "return {\n";
+  while (broken_count() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(version() == edited);  // the broken file did not replace the working version
+  f.web->stop();
+  f.thread.join();
+  f.thread = std::thread([] {});
+  CHECK_THAT(f.log.str(), Catch::Contains("workflow not loaded"));
+  CHECK_THAT(f.log.str(), Catch::Contains("website_update.lua"));
+}
+
+TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide moves it on",
+          "[server][signoff]") {
+  WebFixture f;
+  // Set up a statement in comms review directly through the engine (the server is idle).
+  auto submitted = f.engine->submit(
+      "media_signoff", "olivia.officer",
+      Json{{"headline", "Ward <b>closure</b> statement"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+  std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "We are reviewing ward 7.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+
+  auto hannah = f.bearer("hannah.head");
+  Json inbox = body_of(f.client().Get("/api/v1/inbox", hannah));
+  REQUIRE(inbox["items"].size() == 1);
+  CHECK(inbox["items"][0]["ref"] == ref);
+  CHECK(inbox["items"][0]["step"] == "comms_review");
+  CHECK(body_of(f.client().Get("/api/v1/inbox", f.bearer("asha.requester")))["items"].empty());
+
+  std::string cookie = f.sign_in("hannah.head");
+  auto page = f.client().Get("/sign-offs", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(page->body, Catch::Contains("data-ref=\"" + ref + "\""));
+  CHECK_THAT(page->body, Catch::Contains("Ward &lt;b&gt;closure&lt;/b&gt; statement"));
+
+  auto refused = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"}});
+  CHECK(refused->status == 422);
+  CHECK(body_of(refused)["error"]["code"] == "refused");
+  auto decided = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"}, {"comment", "Fine"}});
+  INFO(decided->body);
+  CHECK(decided->status == 200);
+  CHECK(body_of(decided)["state"] != "comms_review");
+  CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].empty());
+}
+
+TEST_CASE("server: the queue page shows an incident banner while an incident is active",
+          "[server][pages]") {
+  WebFixture f;
+  auto tom = f.bearer("tom.triage");
+  auto declared =
+      f.post_json(tom, "/api/v1/incidents", Json{{"name", "Storm <Bert>"}, {"level", "major"}});
+  REQUIRE(declared);
+  INFO(declared->body);
+  REQUIRE(declared->status == 201);
+  std::string cookie = f.sign_in("tom.triage");
+  auto queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(queue->body, Catch::Contains("Incident in progress"));
+  CHECK_THAT(queue->body, Catch::Contains("Storm &lt;Bert&gt; (major incident"));
+
+  auto closed = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
+  REQUIRE(closed->status == 200);
+  queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(queue->body, !Catch::Contains("Incident in progress"));
+  auto again = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
+  CHECK(again->status >= 400);
+}
+
+TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {
+  std::mutex m;
+  std::condition_variable cv;
+  int ticks = 0;
+  server::ServerOptions options = test_options();
+  options.tick = [&](Engine&) {
+    std::lock_guard<std::mutex> g(m);
+    ++ticks;
+    cv.notify_all();
+  };
+  WebFixture f(options);
+  std::unique_lock<std::mutex> lock(m);
+  // The first tick is due at once; waiting has no time limit that the test asserts on.
+  cv.wait(lock, [&] { return ticks > 0; });
+  CHECK(ticks >= 1);
+}
+
+TEST_CASE("cli: actor passwd reads the password from stdin; token create prints a token once",
+          "[server][cli]") {
+  TempDir dir;
+  auto workflows = test::shipped_workflows().string();
+  REQUIRE(test::run_cli(dir.path(), {"--workflows", workflows, "init"}).exit_code == 0);
+  REQUIRE(test::run_cli(dir.path(),
+                        {"--workflows", workflows, "actor", "add", "sam", "--role", "triager"})
+              .exit_code == 0);
+  auto short_pw = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "sam"},
+                                "", "short\n");
+  CHECK(short_pw.exit_code == 2);
+  CHECK_THAT(short_pw.err, Catch::Contains("at least 10 characters"));
+  auto none = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "sam"});
+  CHECK(none.exit_code == 2);
+  auto unknown = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "kim"}, "",
+                               "long enough password\n");
+  CHECK(unknown.exit_code == 2);
+
+  auto ok = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "sam"}, "",
+                          "long enough password\n");
+  CHECK(ok.exit_code == 0);
+  std::string hash =
+      test::query_text(dir / "commsflow.db", "SELECT hash FROM passwords WHERE actor = 'sam'");
+  CHECK_THAT(hash, Catch::StartsWith("$argon2id$"));
+  CHECK(verify_password("long enough password", hash));
+
+  auto token =
+      test::run_cli(dir.path(), {"--workflows", workflows, "token", "create", "--as", "sam"});
+  REQUIRE(token.exit_code == 0);
+  std::string value = token.out.substr(0, token.out.find('\n'));
+  CHECK(value.size() == 64);
+  CHECK(
+      test::query_text(dir / "commsflow.db", "SELECT actor FROM api_tokens WHERE token_digest = '" +
+                                                 token_digest(value) + "'") == "sam");
+  CHECK(test::run_cli(dir.path(), {"--workflows", workflows, "token", "create", "--as", "kim"})
+            .exit_code == 2);
+}
+
+TEST_CASE("cli: serve stops cleanly on SIGTERM", "[server][cli]") {
+  TempDir dir;
+  auto workflows = test::shipped_workflows().string();
+  REQUIRE(test::run_cli(dir.path(), {"--workflows", workflows, "init", "--demo"}).exit_code == 0);
+  // Every demo actor can sign in with the demo password.
+  CHECK(test::query_text(dir / "commsflow.db",
+                         "SELECT count(*) FROM actors WHERE name IN ('asha.requester', "
+                         "'tom.triage', 'hannah.head', 'admin') AND name NOT IN (SELECT actor "
+                         "FROM passwords)") == "0");
+  CHECK(verify_password(
+      "demo-password", test::query_text(dir / "commsflow.db",
+                                        "SELECT hash FROM passwords WHERE actor = 'hannah.head'")));
+  int log[2];
+  REQUIRE(pipe(log) == 0);
+  std::string assets =
+      std::string(COMMSFLOW_SOURCE_DIR) + "/web/node_modules/nhsuk-frontend/dist/nhsuk";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (chdir(dir.path().c_str()) != 0) _exit(126);
+    close(log[0]);
+    dup2(log[1], 2);
+    execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "--workflows", workflows.c_str(), "serve", "--port", "0",
+          "--assets", assets.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(log[1]);
+  // Wait for the server to say it is listening (its signal handling is set up by then).
+  std::string output;
+  char buffer[256];
+  while (output.find("serving http://") == std::string::npos) {
+    ssize_t n = read(log[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  INFO(output);
+  REQUIRE(output.find("serving http://") != std::string::npos);
+  kill(pid, SIGTERM);
+  while (true) {
+    ssize_t n = read(log[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  close(log[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_THAT(output, Catch::Contains("received SIGTERM"));
+  CHECK_THAT(output, Catch::Contains("stopped"));
+}

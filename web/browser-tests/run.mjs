@@ -1,0 +1,242 @@
+// Browser tests: the web app in real headless Chromium (Debian's /usr/bin/chromium), driven by
+// playwright-core. Starts `commsflow serve` on a free loopback port over a fresh demo database,
+// runs each test, and saves screenshots to web/artefacts/.
+//
+// Usage (from the repository root): node web/browser-tests/run.mjs [path/to/commsflow]
+// The binary defaults to $COMMSFLOW_BIN, then build/engine/commsflow.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = resolve(process.argv[2] || process.env.COMMSFLOW_BIN || join(root, 'build/engine/commsflow'));
+const artefacts = join(root, 'web/artefacts');
+mkdirSync(artefacts, { recursive: true });
+const PASSWORD = 'demo-password'; // the documented demo-only password of `init --demo`
+
+const work = mkdtempSync(join(tmpdir(), 'commsflow-browser-'));
+const env = { ...process.env, COMMSFLOW_DB: join(work, 'commsflow.db'),
+              COMMSFLOW_WORKFLOWS: join(root, 'workflows') };
+execFileSync(bin, ['init', '--demo'], { env, stdio: 'inherit' });
+
+// Start the server and wait for the line that names its port.
+const server = spawn(bin, ['serve', '--port', '0'], { env, stdio: ['ignore', 'inherit', 'pipe'] });
+let log = '';
+const base = await new Promise((resolveUrl, reject) => {
+  server.stderr.on('data', (chunk) => {
+    log += chunk;
+    process.stderr.write(chunk);
+    const m = log.match(/serving (http:\/\/[0-9.]+:\d+)\//);
+    if (m) resolveUrl(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`commsflow serve exited with ${code}:\n${log}`)));
+});
+
+const profile = mkdtempSync(join(tmpdir(), 'commsflow-chromium-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+});
+const page = browser.pages()[0] || (await browser.newPage());
+page.setDefaultTimeout(120_000); // generous: CI machines can be slow; nothing asserts on time
+
+async function shot(name) {
+  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
+}
+async function signIn(name) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/queue/);
+}
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+async function act(ref, actionButton) {
+  await page.goto(`${base}/items/${ref}`);
+  await page.locator(`button[data-action="${actionButton}"]`).click();
+  await page.waitForURL(`${base}/items/${ref}`);
+}
+
+// Headings start at h1, there is one h1, and no level is skipped on the way down.
+async function checkHeadings() {
+  // The NHS error summary sits above the h1 by design, so its heading is left out.
+  const levels = await page.$$eval('main h1, main h2, main h3, main h4', (hs) => hs
+      .filter((h) => !h.closest('.nhsuk-error-summary')).map((h) => Number(h.tagName[1])));
+  assert.equal(levels[0], 1, `first heading on ${page.url()} is h${levels[0]}`);
+  assert.equal(levels.filter((l) => l === 1).length, 1, `one h1 on ${page.url()}`);
+  levels.reduce((prev, l) => { assert.ok(l <= prev + 1, `h${prev} then h${l} on ${page.url()}`); return l; });
+  // Every visible input, select and textarea has a label.
+  const unlabelled = await page.$$eval('main input:not([type=hidden]), main select, main textarea',
+      (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
+  assert.deepEqual(unlabelled, [], `inputs without labels on ${page.url()}`);
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('signing in works from the keyboard alone', async () => {
+  await page.goto(`${base}/sign-in`);
+  for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.id)) !== 'field-name'; i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'field-name');
+  await page.keyboard.type('tom.triage');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/queue/);
+  await checkHeadings();
+  await signOut();
+});
+
+test('signing in needs the right password', async () => {
+  await page.goto(`${base}/queue`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByLabel('Name').fill('asha.requester');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Enter a correct name and password').first().waitFor();
+  await shot('01-sign-in-error');
+  await signIn('asha.requester');
+  assert.equal(await page.locator('h1').textContent(), 'Triage queue');
+  assert.equal(await page.locator('.cf-actor').textContent(), 'asha.requester');
+  await shot('02-queue-signed-in');
+});
+
+let requestRef;
+test('a submitted request appears in the queue with the right rating', async () => {
+  await page.goto(`${base}/requests/new?workflow=comms_request`);
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.locator('.nhsuk-error-summary').waitFor();
+  await checkHeadings();
+  await shot('03-new-request-errors');
+  assert.match(await page.locator('.nhsuk-error-summary').textContent(), /Enter title/);
+
+  await page.getByLabel('Title').fill('Statement on <script>ward</script> closure');
+  await page.getByLabel('Kind').selectOption('media');
+  await page.getByLabel('Requester team').fill('Estates');
+  for (const [label, value] of [['Strategic priority', 'none'], ['Incident response', 'none'],
+      ['Statutory obligation', 'no'], ['Reputational risk', 'high'], ['Outcome or impact', 'low'],
+      ['Resource needed', 'low'], ['Time sensitive', 'no'], ['Our responsibility', 'own']]) {
+    await page.getByLabel(label, { exact: true }).selectOption(value);
+  }
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.waitForURL(/\/items\/REQ-\d{4}-\d{4}\?created=1/);
+  requestRef = page.url().match(/(REQ-\d{4}-\d{4})/)[1];
+  assert.match(await page.locator('h1').textContent(), /<script>ward<\/script>/); // shown as text
+  await checkHeadings();
+  await shot('04-request-created');
+
+  await page.goto(`${base}/queue?workflow=comms_request`);
+  const row = page.locator(`tr[data-ref="${requestRef}"]`);
+  assert.match(await row.textContent(), /Red/);
+  await page.getByLabel('Rating').selectOption('green');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.equal(await page.locator(`tr[data-ref="${requestRef}"]`).count(), 0);
+  await page.goto(`${base}/queue?workflow=comms_request`);
+  await checkHeadings();
+  await shot('05-queue-with-red-request');
+});
+
+test('a website update goes through its chain of approvals', async () => {
+  await page.goto(`${base}/requests/new?workflow=website_update`);
+  await page.getByLabel('What needs changing').fill('Update A&E waiting times page');
+  await page.getByLabel('Page address (optional)').fill('https://example.nhs.uk/ae');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.waitForURL(/\/items\/WEB-/);
+  const ref = page.url().match(/(WEB-\d{4}-\d{4})/)[1];
+  await signOut();
+
+  await signIn('olivia.officer');
+  await act(ref, 'accept');
+  await act(ref, 'send_for_review');
+  assert.equal(await page.locator('#item-state').textContent(), 'in_review');
+  await signOut();
+
+  await signIn('hannah.head');
+  await act(ref, 'approve');
+  await signOut();
+
+  await signIn('olivia.officer');
+  await act(ref, 'publish');
+  assert.equal(await page.locator('#item-state').textContent(), 'published');
+  assert.equal(await page.locator('#timeline > li').count(), 5);
+  await shot('06-published-with-timeline');
+  await signOut();
+});
+
+test('an action without the role is refused', async () => {
+  await signIn('asha.requester');
+  await page.goto(`${base}/items/WEB-2026-0003`);
+  // The demo's third request waits for review; asha sees who may approve, not a button.
+  assert.match(await page.locator('body').textContent(), /Approve: needs the role head_of_comms/);
+  assert.equal(await page.locator('button[data-action="approve"]').count(), 0);
+  // Post the approval anyway, with her own valid session and CSRF token.
+  await page.evaluate(() => {
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = location.pathname + '/actions/approve';
+    const csrf = document.querySelector('input[name=csrf]').cloneNode();
+    form.appendChild(csrf);
+    document.body.appendChild(form);
+    form.submit();
+  });
+  await page.locator('.nhsuk-error-summary').waitFor();
+  assert.match(await page.locator('.nhsuk-error-summary').textContent(),
+               /asha\.requester may not approve/);
+  assert.equal(await page.locator('#item-state').textContent(), 'in_review');
+  await checkHeadings();
+  await shot('07-refused-without-role');
+});
+
+test('My sign-offs lists the demo statement waiting for the head of comms', async () => {
+  await signOut();
+  await signIn('hannah.head');
+  await page.goto(`${base}/sign-offs`);
+  assert.match(await page.locator('main').textContent(), /MED-\d{4}-\d{4}/);
+  await checkHeadings();
+  await shot('10-my-sign-offs');
+});
+
+test('audit and workflow pages', async () => {
+  await page.goto(`${base}/audit`);
+  assert.match(await page.locator('main').textContent(), /History verified/);
+  await checkHeadings();
+  await shot('08-audit');
+  await page.goto(`${base}/admin`);
+  assert.match(await page.locator('main').textContent(), /Every workflow file loads cleanly/);
+  await checkHeadings();
+  await page.goto(`${base}/sign-offs`);
+  await checkHeadings();
+  await shot('09-sign-offs');
+});
+
+let failures = 0;
+for (const t of tests) {
+  try {
+    await t.fn();
+    console.log(`ok - ${t.name}`);
+  } catch (e) {
+    failures++;
+    console.log(`FAILED - ${t.name}\n${e.stack}`);
+    await shot(`failed-${tests.indexOf(t)}`).catch(() => {});
+  }
+}
+await browser.close();
+server.kill('SIGTERM');
+const code = await new Promise((r) => server.on('exit', (c) => r(c)));
+assert.equal(code, 0, 'commsflow serve should stop cleanly on SIGTERM');
+rmSync(work, { recursive: true, force: true });
+rmSync(profile, { recursive: true, force: true });
+console.log(`${tests.length - failures}/${tests.length} browser tests passed; screenshots in web/artefacts/`);
+process.exit(failures ? 1 : 0);
