@@ -152,8 +152,10 @@ TEST_CASE("cli: edits from several processes at once are all kept (no lost updat
   const std::int64_t start = p.item().at("revision");
   std::vector<std::vector<std::string>> commands;
   for (int i = 0; i < 6; ++i) {
-    commands.push_back({"act", p.ref, "edit", "--as", i % 2 ? "olivia" : "omar", "--note",
-                        fmt::format("edit {}", i)});
+    // Each waits as long as it takes for the others (a slow machine, or Valgrind, can hold the
+    // write lock past the default 5 seconds: that is the busy test below, not this one).
+    commands.push_back({"--busy-timeout", "600000", "act", p.ref, "edit", "--as",
+                        i % 2 ? "olivia" : "omar", "--note", fmt::format("edit {}", i)});
   }
   for (const auto& r : run_together(p.dir.path(), commands)) {
     INFO(describe(r));
