@@ -2,39 +2,13 @@
 //
 // Everything the page needs is inside it: the style is inline and there are no scripts, images,
 // fonts or links, so it renders the same offline, in an email attachment or in an archive.
+#include <commsflow/html_escape.h>
 #include <commsflow/report_table.h>
 #include <fmt/format.h>
 
 namespace commsflow {
 
 namespace {
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string cell_html(const Json& cell) {
   if (cell.is_null()) return {};

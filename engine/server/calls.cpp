@@ -58,26 +58,10 @@ int status_for(ErrorKind kind) {
   return 500;
 }
 
-const char* code_for(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::BadInput:
-      return "bad_input";
-    case ErrorKind::NotFound:
-      return "not_found";
-    case ErrorKind::Conflict:
-      return "conflict";
-    case ErrorKind::Storage:
-      return "storage";
-    case ErrorKind::Script:
-      return "script";
-  }
-  return "storage";
-}
-
 CallResult from_error(const Error& error) {
   CallResult r;
   r.status = status_for(error.kind());
-  r.code = code_for(error.kind());
+  r.code = to_string(error.kind());
   std::string text = error.what();
   r.message = text.substr(0, text.find('\n'));
   if (error.kind() != ErrorKind::BadInput) {

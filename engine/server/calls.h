@@ -41,7 +41,6 @@ struct CallResult {
 // "subject: bad input\n  field: message" message.
 CallResult from_error(const Error& error);
 int status_for(ErrorKind kind);
-const char* code_for(ErrorKind kind);
 
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
                        const Json& inputs);

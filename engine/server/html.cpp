@@ -1,5 +1,6 @@
 #include "server/html.h"
 
+#include <commsflow/html_escape.h>
 #include <fmt/format.h>
 
 #include <vector>
@@ -7,30 +8,7 @@
 namespace commsflow::server {
 
 std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return escape_html(text);
 }
 
 std::string url_encode(std::string_view text) {
