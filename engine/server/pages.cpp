@@ -200,8 +200,8 @@ std::string audit_body(Context& c) {
                 R"(<div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">The history has been altered</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
                 problems);
   return fmt::format(
-      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>)",
-      status, report.head_seq, escape(report.head_hash));
+      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>{})",
+      status, report.head_seq, escape(report.head_hash), audit_download_form_html());
 }
 
 std::string admin_body(Context& c) {
@@ -346,6 +346,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
            }));
 
   add_item_page_routes(http, c);
+  add_audit_download_routes(http, c);
 
   http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {
     if (res.status != 404 || !res.body.empty()) return;
