@@ -89,6 +89,7 @@ std::string diff_html(const std::string& diff) {
 std::string checklist_html(Engine& engine, const Item& item) {
   auto lines = engine.checklist(item);
   if (lines.empty()) return {};
+  const StateSpec* state = engine.registry().version(item.version).definition.state(item.state);
   std::string rows;
   std::size_t met = 0;
   for (const auto& line : lines) {
@@ -103,7 +104,7 @@ std::string checklist_html(Engine& engine, const Item& item) {
   }
   return fmt::format(
       R"(<h2 id="checklist">Checklist for {}</h2><p class="nhsuk-body">{} of {} done.</p><ul class="nhsuk-list">{}</ul>)",
-      escape(item.state), met, lines.size(), rows);
+      escape(state && !state->label.empty() ? state->label : item.state), met, lines.size(), rows);
 }
 
 std::string documents_html(Engine& engine, const Item& item) {

@@ -724,7 +724,7 @@ TEST_CASE("server: the item page shows the stage checklist, met and unmet lines"
                                std::nullopt})
               .ok());
   std::string page = get_page(f, f.sign_in("eve.lead"), "/items/" + ref);
-  CHECK_THAT(page, Catch::Contains("<h2 id=\"checklist\">Checklist for assessment</h2>"));
+  CHECK_THAT(page, Catch::Contains("<h2 id=\"checklist\">Checklist for Assessment</h2>"));
   CHECK_THAT(page, Catch::Contains("1 of 3 done."));
   CHECK_THAT(
       page,
