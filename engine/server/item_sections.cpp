@@ -143,7 +143,8 @@ std::string signoff_html(const Item& item) {
         overdue
             ? R"( &middot; <strong class="nhsuk-tag nhsuk-tag--red">Overdue (escalated)</strong>)"
             : "");
-    for (const auto& [group, record] : s->value("groups", Json::object()).items()) {
+    const Json groups = s->value("groups", Json::object());  // items() must not outlive it
+    for (const auto& [group, record] : groups.items()) {
       std::string result = text_of(record, "result");
       out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(group),
                          result.empty() ? "waiting" : escape(decision_label(result)),
