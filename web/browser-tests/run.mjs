@@ -251,6 +251,13 @@ test('audit and workflow pages', async () => {
   assert.match(await page.locator('main').textContent(), /History verified/);
   await checkHeadings();
   await shot('08-audit');
+  // The sign-off report names the statement approved above.
+  await page.getByLabel('Sign-offs (approvals)').check();
+  await page.getByLabel('Printable page').check();
+  await page.getByRole('button', { name: 'Download report' }).click();
+  await page.waitForURL(/\/audit\/download\?report=sign-offs/);
+  assert.match(await page.locator('body').textContent(), /MED-\d{4}-\d{4}/);
+  await shot('13-sign-off-report');
   await page.goto(`${base}/admin`);
   assert.match(await page.locator('main').textContent(), /Every workflow file loads cleanly/);
   await checkHeadings();
