@@ -66,6 +66,10 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 .cf-filters .nhsuk-form-group {{ margin-bottom: 16px; }}
 .cf-action {{ border-left: 4px solid #d8dde0; padding-left: 16px; margin-bottom: 24px; }}
 pre.cf-data {{ white-space: pre-wrap; margin: 0; }}
+code.cf-hash {{ word-break: break-all; }}
+pre.cf-diff {{ white-space: pre-wrap; }}
+pre.cf-diff ins {{ text-decoration: none; background: #cce2d8; }}
+pre.cf-diff del {{ background: #f6d7d2; }}
 </style>
 </head>
 <body class="js-enabled">

@@ -5,6 +5,7 @@
 
 #include "server/calls.h"
 #include "server/forms.h"
+#include "server/item_sections.h"
 #include "server/pages.h"
 #include "server/views.h"
 
@@ -206,9 +207,12 @@ std::string timeline(Engine& engine, const Item& item) {
   return fmt::format(R"(<ol class="nhsuk-list" id="timeline">{}</ol>)", entries);
 }
 
+// The action named when a decide post failed (not an action name: those never begin with '_').
+constexpr const char* kDecideAction = "_decide";
+
 std::string item_body(Context& c, const Principal& p, const std::string& ref,
                       const std::string& failed_action, const Values& values,
-                      const CallResult* failed) {
+                      const CallResult* failed, const DecideFormState& decide = {}) {
   auto lock = c.lock();
   Engine& engine = c.engine;
   Item item = engine.item(ref);
@@ -223,13 +227,17 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
         if (const FieldSpec* f = d.field(n)) fields.push_back(f);
       for (const auto& f : a->fields) fields.push_back(&f);
     }
-    summary = result_summary(*failed, prefix, fields);
+    summary = failed_action == kDecideAction && !decide.error.empty()
+                  ? error_summary_html({{"decide-approved", decide.error}})
+                  : result_summary(*failed, prefix, fields);
   }
   std::string title = item.data.value("title", item.data.value("headline", std::string()));
   return fmt::format(
-      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}<h2>What you can do</h2>{}<h2>History</h2>{})",
+      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
       escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
+      checklist_html(engine, item), documents_html(engine, item), signoff_html(item),
+      children_html(engine, item), decide_form_html(engine, item, p.actor, decide),
       action_forms(engine, d, item, p.actor, failed_action, values, failed),
       timeline(engine, item));
 }
@@ -313,6 +321,57 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   item_body(c, p, request.ref, request.action, posted_values(req), &r);
               send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
             }));
+
+  http.Post(R"(/items/([A-Za-z0-9-]+)/decide)",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              DecideRequest request;
+              request.ref = req.matches[1].str();
+              request.decision = param(req, "decision");
+              request.comment = param(req, "comment");
+              if (auto rev = param(req, "revision"); !rev.empty()) {
+                try {
+                  request.expected_revision = std::stoll(rev);
+                } catch (const std::exception&) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+              }
+              DecideFormState form{request.decision, request.comment, {}};
+              CallResult r;
+              if (request.decision.empty()) {
+                form.error = "Select your decision";
+                r.status = 400;
+                r.code = "bad_input";
+                r.message = form.error;
+              } else {
+                r = decide_on_item(c, p.actor, request);
+              }
+              if (r.ok()) {
+                res.set_redirect("/items/" + url_encode(request.ref) + "#sign-off", 303);
+                return;
+              }
+              std::string body = item_body(c, p, request.ref, kDecideAction, {}, &r, form);
+              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+            }));
+
+  http.Get(R"(/items/([A-Za-z0-9-]+)/documents/([0-9]{1,9}))",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             std::string ref = req.matches[1].str();
+             std::int64_t version = std::stoll(req.matches[2].str());
+             std::optional<std::int64_t> against;
+             if (auto a = param(req, "against"); !a.empty()) {
+               if (a.size() > 9 || a.find_first_not_of("0123456789") != std::string::npos) {
+                 fail(ErrorKind::BadInput, "against: must be a version number");
+               }
+               against = std::stoll(a);
+             }
+             std::string body;
+             {
+               auto lock = c.lock();
+               Item item = c.engine.item(ref);
+               body = document_page_html(c.engine, item, version, against);
+             }
+             send_page(res, 200, &p, fmt::format("{} document version {}", ref, version), "", body);
+           }));
 }
 
 }  // namespace commsflow::server

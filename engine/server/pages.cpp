@@ -182,7 +182,7 @@ std::string sign_offs_body(Context& c, const Principal& p) {
         d.on_behalf_of.empty() ? "Yourself" : escape(d.on_behalf_of));
   }
   return fmt::format(
-      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Decide with <code>commsflow decide</code> or <code>POST /api/v1/items/REF/decide</code>.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Open one to read its document and decide, or use <code>commsflow decide</code> or <code>POST /api/v1/items/REF/decide</code>.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
       pending.size(), rows);
 }
 
@@ -200,8 +200,8 @@ std::string audit_body(Context& c) {
                 R"(<div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">The history has been altered</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
                 problems);
   return fmt::format(
-      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>)",
-      status, report.head_seq, escape(report.head_hash));
+      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>{})",
+      status, report.head_seq, escape(report.head_hash), audit_download_form_html());
 }
 
 std::string admin_body(Context& c) {
@@ -346,6 +346,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
            }));
 
   add_item_page_routes(http, c);
+  add_audit_download_routes(http, c);
 
   http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {
     if (res.status != 404 || !res.body.empty()) return;

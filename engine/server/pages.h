@@ -32,4 +32,9 @@ std::string rating_tag(const Json& rating);
 
 void add_item_page_routes(httplib::Server& http, Context& context);
 
+// The Audit page's report form (audit_pages.cpp), and GET /audit/download?report=history|sign-offs
+// &format=csv|json|html with the optional filters actor, workflow, action, from and to.
+std::string audit_download_form_html();
+void add_audit_download_routes(httplib::Server& http, Context& context);
+
 }  // namespace commsflow::server

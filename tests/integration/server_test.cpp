@@ -4,6 +4,7 @@
 
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
+#include <commsflow/csv.h>
 #include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
@@ -51,7 +52,8 @@ struct WebFixture {
     for (auto [name, role] : {std::pair{"asha.requester", "requester"},
                               {"olivia.officer", "comms_officer"},
                               {"hannah.head", "head_of_comms"},
-                              {"tom.triage", "triager"}}) {
+                              {"tom.triage", "triager"},
+                              {"eve.lead", "engagement_lead"}}) {
       engine->add_actor(name, {role});
       Accounts(*store).set_password_hash(name, password_hash(), "2026-03-02T09:00:00Z");
       std::string token = random_token();
@@ -673,4 +675,286 @@ TEST_CASE("cli: serve stops cleanly on SIGTERM", "[server][cli]") {
   CHECK(WEXITSTATUS(status) == 0);
   CHECK_THAT(output, Catch::Contains("received SIGTERM"));
   CHECK_THAT(output, Catch::Contains("stopped"));
+}
+
+namespace {
+
+// A reactive statement by olivia with two document versions, waiting in comms_review for
+// hannah (the only step it needs). Made through the engine while the server is idle.
+std::string statement_in_review(WebFixture& f) {
+  auto submitted =
+      f.engine->submit("media_signoff", "olivia.officer",
+                       Json{{"headline", "Ward 7 statement"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+  std::string ref = submitted.value().ref;
+  for (const char* text : {"We are reviewing ward <7>.\nVisiting is unchanged.\n",
+                           "We are reviewing ward <7> & ward 8.\nVisiting is unchanged.\n"}) {
+    REQUIRE(
+        f.engine
+            ->put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", std::nullopt})
+            .ok());
+  }
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  return ref;
+}
+
+std::string get_page(WebFixture& f, const std::string& cookie, const std::string& path,
+                     int status = 200) {
+  auto res = f.client().Get(path.c_str(), httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(res);
+  INFO(path << "\n" << res->body);
+  CHECK(res->status == status);
+  return res->body;
+}
+
+}  // namespace
+
+TEST_CASE("server: the item page shows the stage checklist, met and unmet lines",
+          "[server][pages]") {
+  WebFixture f;
+  auto submitted =
+      f.engine->submit("service_change", "eve.lead", Json{{"title", "Move <minor> injuries"}});
+  REQUIRE(submitted.ok());
+  std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "record", "eve.lead", Json{{"affects_services", "yes"}}, "",
+                               std::nullopt})
+              .ok());
+  std::string page = get_page(f, f.sign_in("eve.lead"), "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("<h2 id=\"checklist\">Checklist for Assessment</h2>"));
+  CHECK_THAT(page, Catch::Contains("1 of 3 done."));
+  CHECK_THAT(
+      page,
+      Catch::Contains(
+          R"(data-ok="yes"><strong class="nhsuk-tag nhsuk-tag--green">Done</strong> Whether it changes how or which services are delivered)"));
+  CHECK_THAT(
+      page,
+      Catch::Contains(
+          R"(data-ok="no"><strong class="nhsuk-tag nhsuk-tag--grey">Not done</strong> Rationale for the assessment)"));
+  CHECK_THAT(page, Catch::Contains("(record assessment_rationale)"));
+
+  // A workflow without checklists shows none.
+  std::string other = f.submit_website_update("Fix times", "https://example.nhs.uk/t");
+  CHECK_THAT(get_page(f, f.sign_in("olivia.officer"), "/items/" + other),
+             !Catch::Contains("id=\"checklist\""));
+}
+
+TEST_CASE("server: the item page links each child item", "[server][pages]") {
+  // Feedback is normally logged only while a consultation is open; this copy of the workflow
+  // takes it at any stage, so the test need not walk the whole engagement cycle.
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
+    std::ifstream in(workflows / "feedback.lua");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string lua = text.str();
+    auto at = lua.find("ctx.parent.state ~= \"consultation_open\"");
+    REQUIRE(at != std::string::npos);
+    lua.replace(at, std::string("ctx.parent.state ~= \"consultation_open\"").size(), "false");
+    std::ofstream(workflows / "feedback.lua") << lua;
+  });
+  auto parent = f.engine->submit("service_change", "eve.lead", Json{{"title", "Move clinic"}});
+  REQUIRE(parent.ok());
+  std::string ref = parent.value().ref;
+  std::string cookie = f.sign_in("eve.lead");
+  CHECK_THAT(get_page(f, cookie, "/items/" + ref), !Catch::Contains("id=\"children\""));
+
+  auto child = f.engine->submit("feedback", "eve.lead",
+                                Json{{"text", "Buses <rarely> run"}, {"channel", "email"}}, ref);
+  INFO((child.ok() ? "" : child.refusal().reasons.front()));
+  REQUIRE(child.ok());
+  std::string child_ref = child.value().ref;
+  std::string page = get_page(f, cookie, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("<h2 id=\"children\">Linked items</h2>"));
+  CHECK_THAT(page, Catch::Contains("<a href=\"/items/" + child_ref + "\">" + child_ref + "</a>"));
+  CHECK_THAT(page, Catch::Contains("feedback &middot; state received"));
+}
+
+TEST_CASE("server: document versions are listed with their hashes and diffs render escaped",
+          "[server][pages][signoff]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  auto versions = f.engine->documents(ref);
+  REQUIRE(versions.size() == 2);
+  std::string cookie = f.sign_in("hannah.head");
+
+  std::string page = get_page(f, cookie, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("<h2 id=\"documents\">Document versions</h2>"));
+  for (const auto& v : versions) {
+    CHECK_THAT(page, Catch::Contains(fmt::format("data-version=\"{}\"", v.version)));
+    CHECK_THAT(page, Catch::Contains("<code class=\"cf-hash\">" + v.hash + "</code>"));
+  }
+  CHECK(page.find("data-version=\"2\"") < page.find("data-version=\"1\""));  // newest first
+  CHECK_THAT(page, Catch::Contains(R"(<a href="/items/)" + ref + R"(/documents/2#diff">)"));
+
+  std::string doc = get_page(f, cookie, "/items/" + ref + "/documents/2");
+  CHECK_THAT(doc, Catch::Contains("<h1>Document version 2</h1>"));
+  CHECK_THAT(doc, Catch::Contains(versions[1].hash));
+  CHECK_THAT(doc, Catch::Contains("olivia.officer"));
+  CHECK_THAT(doc, Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
+  CHECK_THAT(doc, Catch::Contains("<del>-We are reviewing ward &lt;7&gt;.</del>"));
+  CHECK_THAT(doc, Catch::Contains("<ins>+We are reviewing ward &lt;7&gt; &amp; ward 8.</ins>"));
+  CHECK_THAT(doc, Catch::Contains(" Visiting is unchanged."));
+  CHECK_THAT(doc, !Catch::Contains("ward <7>"));
+
+  std::string first = get_page(f, cookie, "/items/" + ref + "/documents/1");
+  CHECK_THAT(first, !Catch::Contains("id=\"diff\""));  // nothing before version 1
+  std::string backwards = get_page(f, cookie, "/items/" + ref + "/documents/1?against=2");
+  CHECK_THAT(backwards, Catch::Contains("<h2>Changes from version 2 to version 1</h2>"));
+  CHECK_THAT(backwards,
+             Catch::Contains("<del>-We are reviewing ward &lt;7&gt; &amp; ward 8.</del>"));
+
+  get_page(f, cookie, "/items/" + ref + "/documents/3", 404);
+  get_page(f, cookie, "/items/" + ref + "/documents/2?against=9", 404);
+  CHECK_THAT(get_page(f, cookie, "/items/" + ref + "/documents/2?against=one", 400),
+             Catch::Contains("against: must be a version number"));
+}
+
+TEST_CASE("server: the decide form records a decision; refusals change nothing",
+          "[server][pages][signoff]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  const Item before = f.engine->item(ref);
+  std::string hannah = f.sign_in("hannah.head");
+  auto c = f.client();
+  const std::string path = "/items/" + ref + "/decide";
+
+  std::string page = get_page(f, hannah, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("<form method=\"post\" action=\"" + path + "\""));
+  CHECK_THAT(page, Catch::Contains(
+                       "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Your "
+                       "decision on document version 2 in step comms_review</legend>"));
+  for (const char* d : {"approved", "approved_with_changes", "changes_required", "not_relevant"}) {
+    CHECK_THAT(page, Catch::Contains(fmt::format("value=\"{}\"", d)));
+  }
+  CHECK_THAT(page, Catch::Contains("<h3>Current step: comms_review</h3>"));
+  CHECK_THAT(page, Catch::Contains("No decisions yet."));
+  // Someone who may not decide here gets no form.
+  std::string asha = f.sign_in("asha.requester");
+  CHECK_THAT(get_page(f, asha, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
+
+  SECTION("without the CSRF token the post is refused") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"decision", "approved"}, {"revision", "4"}});
+    CHECK(res->status == 403);
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("no decision chosen: an error on the radios, nothing changes") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)}, {"comment", "Hmm <i>"}});
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("<a href=\"#decide-approved\">Select your decision</a>"));
+    CHECK_THAT(res->body, Catch::Contains("nhsuk-form-group--error"));
+    CHECK_THAT(res->body, Catch::Contains(">Hmm &lt;i&gt;</textarea>"));
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("a refused decision shows the reason and changes nothing") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", asha}},
+                      httplib::Params{{"csrf", f.csrf(asha)}, {"decision", "approved"}});
+    CHECK(res->status == 422);
+    CHECK_THAT(res->body, Catch::Contains("There is a problem"));
+    CHECK_THAT(res->body, Catch::Contains("<li>"));
+    const Item after = f.engine->item(ref);
+    CHECK(after.revision == before.revision);
+    CHECK(after.state == "comms_review");
+  }
+  SECTION("a stale revision is a conflict and changes nothing") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"decision", "approved"},
+                                      {"revision", std::to_string(before.revision - 1)}});
+    CHECK(res->status == 409);
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("an unknown decision is bad input") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)}, {"decision", "maybe"}});
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("maybe"));
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("hannah approves: the item moves on and the page shows her decision") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"decision", "approved"},
+                                      {"comment", "Fine <b>now</b>"},
+                                      {"revision", std::to_string(before.revision)}});
+    INFO(res->body);
+    CHECK(res->status == 303);
+    CHECK(f.engine->item(ref).state == "approved");
+    std::string after = get_page(f, hannah, "/items/" + ref);
+    CHECK_THAT(after, !Catch::Contains("action=\"" + path + "\""));
+    CHECK_THAT(after, Catch::Contains("<h3>Approved</h3>"));
+    CHECK_THAT(after, Catch::Contains("<strong>Approved</strong>: hannah.head"));
+    CHECK_THAT(after, Catch::Contains("on version 2"));
+    CHECK_THAT(after, Catch::Contains("Fine &lt;b&gt;now&lt;/b&gt;"));
+  }
+}
+
+TEST_CASE("server: the Audit page links reports that download as CSV, JSON and HTML",
+          "[server][audit]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  REQUIRE(f.engine->decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt})
+              .ok());
+  std::string cookie = f.sign_in("hannah.head");
+  std::string audit = get_page(f, cookie, "/audit");
+  CHECK_THAT(audit, Catch::Contains("<form method=\"get\" action=\"/audit/download\""));
+  CHECK_THAT(
+      audit,
+      Catch::Contains(
+          "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Format</legend>"));
+  CHECK_THAT(audit, Catch::Contains("href=\"/audit/download?report=sign-offs&amp;format=csv\""));
+
+  SECTION("the event history as CSV") {
+    auto res = f.client().Get("/audit/download?report=history&format=csv",
+                              httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res->status == 200);
+    CHECK_THAT(res->get_header_value("Content-Type"), Catch::StartsWith("text/csv"));
+    CHECK_THAT(res->get_header_value("Content-Disposition"), Catch::Contains("audit-history.csv"));
+    auto records = parse_csv(res->body, "download");
+    REQUIRE(records.size() > 2);
+    CHECK(records[0].fields[0] == "seq");
+    CHECK(records[0].fields[2] == "ref");
+    CHECK(std::any_of(records.begin(), records.end(), [&](const CsvRecord& r) {
+      return r.fields[2] == ref && r.fields[6] == "decide";
+    }));
+  }
+  SECTION("filtered by actor and action, as JSON with the chain head") {
+    auto res =
+        f.client().Get("/audit/download?report=history&format=json&actor=hannah.head&action=decide",
+                       httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res->status == 200);
+    Json j = Json::parse(res->body);
+    REQUIRE(j["rows"].size() == 1);
+    CHECK(j["rows"][0]["ref"] == ref);
+    CHECK(j["rows"][0]["decision"] == "approved");
+    CHECK(j["chain_head"]["hash"].get<std::string>().size() == 64);
+    CHECK(j["database"] == "web.db");
+  }
+  SECTION("sign-offs as JSON and as a printable page") {
+    auto res = f.client().Get("/audit/download?report=sign-offs&format=json",
+                              httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res->status == 200);
+    Json j = Json::parse(res->body);
+    REQUIRE(j["rows"].size() == 1);
+    CHECK(j["rows"][0].dump().find(ref) != std::string::npos);
+    auto html = f.client().Get("/audit/download?report=sign-offs&format=html",
+                               httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(html->status == 200);
+    CHECK_THAT(html->get_header_value("Content-Type"), Catch::StartsWith("text/html"));
+    CHECK_THAT(html->body, Catch::Contains(ref));
+  }
+  SECTION("bad filters and formats are 400 naming the field") {
+    CHECK_THAT(get_page(f, cookie, "/audit/download?from=yesterday", 400), Catch::Contains("from"));
+    CHECK_THAT(get_page(f, cookie, "/audit/download?format=pdf", 400),
+               Catch::Contains("format: &#39;pdf&#39; is not one of csv, json, html"));
+    CHECK_THAT(get_page(f, cookie, "/audit/download?report=all", 400), Catch::Contains("report:"));
+  }
+  SECTION("without a session, downloads redirect to sign-in") {
+    auto res = f.client().Get("/audit/download?format=csv");
+    CHECK(res->status == 303);
+  }
 }

@@ -208,11 +208,56 @@ test('My sign-offs lists the demo statement waiting for the head of comms', asyn
   await shot('10-my-sign-offs');
 });
 
+test('the demo statement is approved through its chain with the decide form', async () => {
+  // hannah.head is signed in (previous test). The statement needs comms review, then clinical.
+  await page.goto(`${base}/sign-offs`);
+  const ref = (await page.locator('main').textContent()).match(/(MED-\d{4}-\d{4})/)[1];
+  await page.goto(`${base}/items/${ref}`);
+  assert.match(await page.locator('#documents').textContent(), /Document versions/);
+  assert.match(await page.locator('#sign-off + h3').textContent(), /Current step: comms_review/);
+  // Submitting without a choice is an error on the radios, and changes nothing.
+  await page.locator('button[data-action="decide"]').click();
+  await page.locator('.nhsuk-error-summary').waitFor();
+  assert.match(await page.locator('.nhsuk-error-summary').textContent(), /Select your decision/);
+  await checkHeadings();
+  await shot('11-decide-error');
+  await page.getByLabel('Approved', { exact: true }).check();
+  await page.getByLabel('Comment (optional)').fill('Fine from comms');
+  await page.locator('button[data-action="decide"]').click();
+  await page.waitForURL(`${base}/items/${ref}#sign-off`);
+  assert.equal(await page.locator('#item-state').textContent(), 'clinical_review');
+  await signOut();
+
+  await signIn('cara.clinical');
+  await page.goto(`${base}/items/${ref}`);
+  await page.getByLabel('Approved with changes').check();
+  await page.getByLabel('Comment (optional)').fill('Say "local people" once');
+  await page.locator('button[data-action="decide"]').click();
+  await page.waitForURL(`${base}/items/${ref}#sign-off`);
+  assert.equal(await page.locator('#item-state').textContent(), 'approved');
+  assert.match(await page.locator('#approved').textContent(), /Version 1/);
+  assert.match(await page.locator('main').textContent(), /Fine from comms/);
+  assert.equal(await page.locator('button[data-action="decide"]').count(), 0);
+  await checkHeadings();
+  await shot('12-statement-approved');
+  await page.goto(`${base}/items/${ref}/documents/1`);
+  await checkHeadings();
+  await signOut();
+  await signIn('hannah.head');
+});
+
 test('audit and workflow pages', async () => {
   await page.goto(`${base}/audit`);
   assert.match(await page.locator('main').textContent(), /History verified/);
   await checkHeadings();
   await shot('08-audit');
+  // The sign-off report names the statement approved above.
+  await page.getByLabel('Sign-offs (approvals)').check();
+  await page.getByLabel('Printable page').check();
+  await page.getByRole('button', { name: 'Download report' }).click();
+  await page.waitForURL(/\/audit\/download\?report=sign-offs/);
+  assert.match(await page.locator('body').textContent(), /MED-\d{4}-\d{4}/);
+  await shot('13-sign-off-report');
   await page.goto(`${base}/admin`);
   assert.match(await page.locator('main').textContent(), /Every workflow file loads cleanly/);
   await checkHeadings();

@@ -1,0 +1,44 @@
+// Sections of the item page beyond its details and actions: the stage checklist, the document
+// versions, the sign-off decisions step by step, the children, and the decide form; and the
+// document version page with its diff.
+//
+// Every piece of data is escaped here. Callers hold the engine mutex. Not thread-safe on their own.
+#pragma once
+
+#include <commsflow/engine.h>
+
+#include <optional>
+#include <string>
+
+namespace commsflow::server {
+
+// Met and unmet lines of the item's current stage, each stated in words ("Done" / "Not done"),
+// or an empty string when the stage has no checklist.
+std::string checklist_html(Engine& engine, const Item& item);
+// The item's document versions, newest first: number, SHA-256, author, time, and links to view
+// each and compare it with the one before. Empty when the item has no document.
+std::string documents_html(Engine& engine, const Item& item);
+// The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
+// the final approval, from the engine's records in item.data. Empty when there are none.
+std::string signoff_html(const Item& item);
+// Links to the item's children with their state. Empty when it has none.
+std::string children_html(Engine& engine, const Item& item);
+
+// What the decide form shows again after a failed post.
+struct DecideFormState {
+  std::string decision;
+  std::string comment;
+  std::string error;  // inline error on the decision radios
+};
+// The decide form when `actor` may decide on the item now (it is in their inbox), else empty.
+// The form holds the placeholder "<cf-csrf>" for the session's token.
+std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,
+                             const DecideFormState& state);
+
+// The body of the page showing document version `version` of the item, and the line diff from
+// version `against` (default: the version before) to it. Throws Error(NotFound) for a version
+// the item does not have.
+std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
+                               std::optional<std::int64_t> against);
+
+}  // namespace commsflow::server
