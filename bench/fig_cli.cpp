@@ -90,8 +90,6 @@ void bench_cli(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
              "Engine::queue holds every open item to sort it");
   memory_row(fmt::format("5c. Peak RSS, import of {} requests", sizes.import_rows), import_rss,
              "the CSV and every parsed row are held until the one transaction commits");
-  rows.push_back(Row{"5d. Peak RSS of `serve` under load", "not measured yet: server pending", "-",
-                     "-", "<= 64 MiB", "-", "the server (issue 7) is being built"});
 }
 
 int child_raw_show(const std::filesystem::path& db, const std::string& ref) {

@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
   paths.commsflow_bin = COMMSFLOW_BIN;
   std::filesystem::path scratch_parent = std::filesystem::temp_directory_path();
   app.add_flag("--quick", quick, "small sizes: the whole run takes under a minute");
-  app.add_option("--only", only, "run only these figures: actions, import, verify, cli")
-      ->check(CLI::IsMember({"actions", "import", "verify", "cli"}));
+  app.add_option("--only", only, "run only these figures: actions, import, verify, cli, server")
+      ->check(CLI::IsMember({"actions", "import", "verify", "cli", "server"}));
   app.add_option("--scratch", scratch_parent,
                  "folder for the benchmark databases (default: the system temp folder)");
   app.add_flag("--keep", keep, "keep the benchmark databases afterwards");
@@ -111,9 +111,7 @@ int main(int argc, char** argv) {
     } else {
       run("cli", cb::bench_cli);
     }
-    rows.push_back(cb::Row{"6. Server: actions/s and p50/p99 latency, 32 clients on loopback",
-                           "not measured yet: server pending", "-", "-", "-", "-",
-                           "the server (issue 7) is being built"});
+    run("server", cb::bench_server);
 
     fmt::print("commsflow benchmarks, {}{}\n\n",
                commsflow::format_datetime(std::chrono::floor<std::chrono::seconds>(started)),

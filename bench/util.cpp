@@ -34,6 +34,7 @@ Sizes quick_sizes() {
   s.import_rows = 2000;
   s.verify_events = 20000;
   s.show_runs = 11;
+  s.server_actions_per_client = 10;
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <condition_variable>
 #include <thread>
@@ -147,12 +148,22 @@ WebServer::~WebServer() {
 
 void WebServer::bind() {
   const auto& o = impl_->context.options;
+  // cpp-httplib listens with a backlog of 5, fixed when the library was compiled: 32 clients
+  // connecting at once overflow it, and Linux drops the extra connections' first packets (they
+  // retry a second later, or fail). Keep the listening socket, with the library's own options,
+  // so that its backlog can be raised once it listens.
+  int listening = -1;
+  impl_->http.set_socket_options([&listening](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening = sock;
+  });
   impl_->port = o.port == 0 ? impl_->http.bind_to_any_port(o.bind)
                             : (impl_->http.bind_to_port(o.bind, o.port) ? o.port : -1);
   if (impl_->port <= 0) {
     fail(ErrorKind::BadInput, "--bind/--port: cannot listen on {}:{} (in use, or not an address)",
          o.bind, o.port);
   }
+  if (listening >= 0) ::listen(listening, SOMAXCONN);
 }
 
 int WebServer::port() const {

@@ -1,0 +1,213 @@
+// Figure 6 (and the server half of 5): `commsflow serve` under 32 concurrent clients on
+// loopback, each taking an action through the JSON API, against the same actions taken through
+// the Engine in this process, one after another. Also the server's peak resident memory.
+#include <arpa/inet.h>
+#include <commsflow/engine.h>
+#include <fmt/format.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "bench.h"
+
+namespace commsflow::bench {
+
+namespace {
+
+constexpr int kClients = 32;
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::int64_t peak_rss_of(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// The server as a child process; stopped with SIGTERM on destruction.
+class ServeProcess {
+ public:
+  ServeProcess(const Paths& paths, const std::filesystem::path& db, int port) {
+    std::vector<std::string> args = {paths.commsflow_bin.string(),
+                                     "--db",
+                                     db.string(),
+                                     "--workflows",
+                                     (paths.source_dir / "workflows").string(),
+                                     "serve",
+                                     "--port",
+                                     std::to_string(port)};
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      freopen("/dev/null", "w", stdout);
+      freopen((db.parent_path() / "serve.log").c_str(), "w", stderr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    httplib::Client probe("127.0.0.1", port);
+    for (int i = 0; i < 200; ++i) {
+      if (probe.Get("/sign-in")) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("commsflow serve did not start");
+  }
+  ~ServeProcess() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  auto index = static_cast<size_t>(p * static_cast<double>(values.size() - 1));
+  return values[index];
+}
+
+}  // namespace
+
+void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
+  const int per_client = sizes.server_actions_per_client;
+  auto db = paths.scratch / "server.db";
+  auto csv = paths.scratch / "server.csv";
+  std::ofstream(csv) << comms_request_csv(kClients);
+  const std::vector<std::string> where = {"--db", db.string(), "--workflows",
+                                          (paths.source_dir / "workflows").string()};
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), where.begin(), where.end());
+    return run_capture(paths.commsflow_bin, args);
+  };
+  cli({"init", "--demo"});
+  cli({"import", csv.string(), "--as", "tom.triage"});
+  std::string token = cli({"token", "create", "--as", "tom.triage"});
+  token.erase(token.find_last_not_of(" \n\r\t") + 1);
+  std::vector<std::string> refs;
+  for (const auto& item : Json::parse(cli({"--json", "list", "--workflow", "comms_request"}))) {
+    refs.push_back(item["ref"].get<std::string>());
+  }
+  if (refs.size() < kClients) throw std::runtime_error("the server figure needs 32 requests");
+  auto baseline_db = paths.scratch / "server-baseline.db";
+  std::filesystem::copy_file(db, baseline_db);
+
+  // The server: 32 clients, each assigning its own request back and forth.
+  const int port = free_port();
+  std::vector<double> latencies;
+  std::mutex latencies_mutex;
+  std::atomic<int> failures{0};
+  double server_seconds = 0;
+  std::int64_t server_rss = 0;
+  {
+    ServeProcess serve(paths, db, port);
+    double t0 = now_seconds();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        httplib::Client client("127.0.0.1", port);
+        client.set_bearer_token_auth(token);
+        client.set_read_timeout(60, 0);
+        client.set_keep_alive(false);  // a new connection per request, as a script makes
+        std::vector<double> mine;
+        for (int i = 0; i < per_client; ++i) {
+          std::string who = i % 2 ? "olivia.officer" : "sam.officer";
+          std::string body = Json{{"inputs", {{"assignee", who}}}}.dump();
+          double start = now_seconds();
+          auto response = client.Post(
+              fmt::format("/api/v1/items/{}/actions/assign", refs[static_cast<size_t>(c)]), body,
+              "application/json");
+          mine.push_back(now_seconds() - start);
+          if (!response || response->status != 200) {
+            if (failures++ == 0) {
+              std::lock_guard<std::mutex> lock(latencies_mutex);
+              std::cerr << "  first failure: "
+                        << (response ? fmt::format("HTTP {} {}", response->status, response->body)
+                                     : httplib::to_string(response.error()))
+                        << "\n";
+            }
+          }
+        }
+        std::lock_guard<std::mutex> lock(latencies_mutex);
+        latencies.insert(latencies.end(), mine.begin(), mine.end());
+      });
+    }
+    for (auto& t : clients) t.join();
+    server_seconds = now_seconds() - t0;
+    server_rss = peak_rss_of(serve.pid());
+  }
+  const double total = static_cast<double>(kClients) * per_client;
+
+  // The baseline: the same actions through the Engine in this process, one after another.
+  double engine_seconds = 0;
+  {
+    FixedClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    Store store(baseline_db, Store::Options{false, Store::Durability::Full, 5000});
+    WorkflowRegistry registry(store, clock, paths.source_dir / "workflows");
+    registry.sync();
+    Engine engine(store, registry, clock);
+    double t0 = now_seconds();
+    for (int i = 0; i < per_client; ++i) {
+      for (int c = 0; c < kClients; ++c) {
+        std::string who = i % 2 ? "olivia.officer" : "sam.officer";
+        ActRequest request{refs[static_cast<size_t>(c)], "assign", "tom.triage",
+                           Json{{"assignee", who}},      "",       std::nullopt};
+        if (!engine.act(request)) throw std::runtime_error("baseline action refused");
+      }
+    }
+    engine_seconds = now_seconds() - t0;
+  }
+
+  const double server_rate = total / server_seconds;
+  const double engine_rate = total / engine_seconds;
+  rows.push_back(
+      Row{"6. Server: actions/s, 32 clients on loopback (synchronous FULL)",
+          format_rate(server_rate, "actions/s"), format_rate(engine_rate, "actions/s in-process"),
+          format_ratio(server_rate / engine_rate), "-", "-",
+          fmt::format("{} POSTs of `assign` through /api/v1 with a bearer token; {} failed; the "
+                      "baseline takes the same actions through Engine::act one after another",
+                      static_cast<int>(total), failures.load())});
+  rows.push_back(Row{"6. Server: latency p50 / p99, 32 clients",
+                     fmt::format("{:.1f} ms / {:.1f} ms", percentile(latencies, 0.5) * 1000,
+                                 percentile(latencies, 0.99) * 1000),
+                     fmt::format("{:.2f} ms per action in-process", engine_seconds / total * 1000),
+                     "-", "-", "-",
+                     "requests queue for the engine's one writer (one mutex, one SQLite writer)"});
+  rows.push_back(Row{"5d. Peak RSS of `serve` under that load", format_mib(server_rss), "-", "-",
+                     "<= 64 MiB", server_rss <= (64ll << 20) ? "yes" : "no",
+                     "VmHWM of the server process after the 32-client run"});
+}
+
+}  // namespace commsflow::bench
