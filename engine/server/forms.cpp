@@ -136,7 +136,7 @@ std::string value_text(const Json& value) {
     for (const auto& v : value) out += (out.empty() ? "" : "\n") + v.get<std::string>();
     return out;
   }
-  return value.dump();
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace commsflow::server

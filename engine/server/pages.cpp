@@ -353,7 +353,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
     if (req.path.rfind("/api/", 0) == 0) {
       res.set_content(
           Json{{"error", {{"code", "not_found"}, {"message", "no such API route: " + req.path}}}}
-              .dump(),
+              .dump(-1, ' ', false, Json::error_handler_t::replace),
           "application/json");
       return;
     }

@@ -282,6 +282,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
          d.name, request.action, item.state, action_list(state));
   }
 
+  if (!valid_utf8(request.note)) fail(ErrorKind::BadInput, "--note is not valid UTF-8 text");
   Actor actor = require_actor(request.actor);
   if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref))) {
     return *refusal;

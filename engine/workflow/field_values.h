@@ -6,6 +6,7 @@
 #include <commsflow/json.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace commsflow {
@@ -15,6 +16,9 @@ namespace commsflow {
 // a record); dates and datetimes are normalised (datetimes to UTC with Z). null stays null
 // (meaning "unset"). On failure sets `error` to a plain-English reason and returns null.
 Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
+
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view s);
 
 struct FieldProblem {
   std::string field;

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "audit/document_hash.h"
+#include "workflow/field_values.h"
 #include "workflow/signoff_rules.h"
 
 namespace commsflow {
@@ -188,6 +189,7 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
          "again and retry.",
          item.ref, *request.expected_revision, item.revision, item.state);
   }
+  if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "--comment is not valid UTF-8 text");
   if (!is_decision(request.decision)) {
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
          fmt::join(decision_names(), ", "));
@@ -433,6 +435,9 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
         {fmt::format("{} may not put a new version of {}'s document: that needs the "
                      "role {}",
                      actor.name, item.ref, fmt::join(d.document_roles, " or "))}};
+  }
+  if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
+    fail(ErrorKind::BadInput, "the document's text (or --note) is not valid UTF-8 text");
   }
   std::vector<Attachment> attachments = request.attachments;
   std::set<std::string> names;
