@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <thread>
 
@@ -107,6 +108,10 @@ struct WebServer::Impl {
   httplib::Server http;
   Scheduler scheduler;
   int port = 0;
+  // httplib's stop() does nothing until its listening loop has started, so a stop that comes
+  // early (a SIGTERM just after start-up) is remembered here and honoured by run().
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> running{false};
 };
 
 WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, std::ostream& log)
@@ -175,12 +180,19 @@ void WebServer::run() {
   c.log("serving http://{}:{}/ (workflows from {})", c.options.bind, impl_->port,
         c.engine.registry().dir().string());
   impl_->scheduler.start();
-  impl_->http.listen_after_bind();
+  impl_->running = true;
+  if (!impl_->stop_requested) impl_->http.listen_after_bind();
+  impl_->running = false;
   impl_->scheduler.stop();
   c.log("stopped");
 }
 
 void WebServer::stop() {
+  impl_->stop_requested = true;
+  // If run() is about to listen, wait until it does (or gives up), so that the stop lands.
+  while (impl_->running && !impl_->http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->http.stop();
 }
 
