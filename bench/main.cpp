@@ -123,9 +123,9 @@ int main(int argc, char** argv) {
                load_average());
     print_table(rows);
     fmt::print(
-        "\nThe three-step sign-off is bench/workflows/approval.lua (three ordinary approval "
-        "actions, each with a role check, a Lua guard and a Lua effect) until the media sign-off "
-        "workflow ships. Ratios are engine / baseline; throughput targets want a high ratio, "
+        "\nThe three-step sign-off is bench/workflows/signoff.lua: one document version, then "
+        "Engine::decide in three wf.signoff steps (head of comms, clinical lead, director). "
+        "Ratios are engine / baseline; throughput targets want a high ratio, "
         "time and memory targets are absolute.\n");
     std::fflush(stdout);
     return 0;

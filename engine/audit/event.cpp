@@ -2,6 +2,8 @@
 #include <commsflow/event.h>
 #include <commsflow/sha256.h>
 
+#include <utility>
+
 namespace commsflow {
 
 // The canonical body is what Json::dump() gives for the object of the event's fields (keys
@@ -48,8 +50,8 @@ Event Event::from_body(std::int64_t seq, std::string_view body) {
     e.from_state = j.at("from").get<std::string>();
     e.to_state = j.at("to").get<std::string>();
     e.version = j.at("version").get<std::string>();
-    e.payload = j.at("payload");
-    e.changes = j.at("changes");
+    e.payload = std::move(j.at("payload"));
+    e.changes = std::move(j.at("changes"));
     e.on_behalf_of = j.value("on_behalf_of", "");
     e.note = j.value("note", "");
     e.parent = j.value("parent", "");

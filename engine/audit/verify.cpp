@@ -78,6 +78,33 @@ void check_anchor(const ChainHead& anchor, const std::optional<std::string>& rec
                                      : "; the problems above show where")});
 }
 
+// Advances `item` by one event, as replay() does for each of an item's events in turn.
+void replay_one(Item& item, const Event& e) {
+  if (item.revision == 0) {
+    item.created_at = e.at;
+    item.parent = e.parent;
+  }
+  item.state = e.to_state;
+  item.version = e.version;
+  apply_changes(item.data, e.changes);
+  item.revision += 1;
+  item.updated_at = e.at;
+}
+
+// A stored hash matches only when it is exactly the lower-case hex of the recomputed digest, as
+// the engine writes it: the same bytes in upper case are not what was written.
+bool is_lower_hex_of(std::string_view stored, bool parsed, const Digest& stored_digest,
+                     const Digest& actual) {
+  return parsed && stored_digest == actual &&
+         std::none_of(stored.begin(), stored.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+}
+
+// One item as its events so far describe it, and the first of those events.
+struct Replayed {
+  std::int64_t first_seq = 0;
+  Item item;
+};
+
 }  // namespace
 
 ChainHead parse_chain_head(std::string_view text) {
@@ -103,17 +130,7 @@ ChainHead parse_chain_head(std::string_view text) {
 
 Item replay(const std::vector<Event>& events) {
   Item item;
-  for (const auto& e : events) {
-    if (item.revision == 0) {
-      item.created_at = e.at;
-      item.parent = e.parent;
-    }
-    item.state = e.to_state;
-    item.version = e.version;
-    apply_changes(item.data, e.changes);
-    item.revision += 1;
-    item.updated_at = e.at;
-  }
+  for (const auto& e : events) replay_one(item, e);
   return item;
 }
 
@@ -121,11 +138,14 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   VerifyReport report;
   auto tx = store.begin_read();
 
-  std::string prev = genesis_hash();
+  // Events are replayed as the chain is walked, so memory holds one replayed item per ref and the
+  // recorded hash of each document version, never the events themselves.
+  std::string prev = genesis_hash();  // assigned in place: no allocation per event
   std::int64_t expected_seq = 1;
   Sha256 hasher;
   Digest prev_digest{};
-  std::map<std::string, std::vector<Event>> by_ref;
+  std::map<std::string, Replayed, std::less<>> by_ref;
+  RecordedDocuments documents;
   // The chain recomputed from the bodies alone, ignoring stored hashes: for the anchor.
   Digest recomputed{};
   std::optional<std::string> recomputed_at_anchor;
@@ -140,19 +160,22 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
                              : fmt::format("event {} is out of order", seq)});
     }
     expected_seq = seq + 1;
-    std::string actual = to_hex(hasher.begin().add(prev_digest).add(body).finish());
-    if (actual != hash) {
+    const Digest actual = hasher.begin().add(prev_digest).add(body).finish();
+    Digest stored{};
+    const bool parsed = from_hex(hash, stored);
+    if (!is_lower_hex_of(hash, parsed, stored, actual)) {
       report.problems.push_back(VerifyProblem{
           seq, ref_of(body),
           fmt::format("event {} ({}) does not match its hash: it was changed after it was written",
                       seq, ref_of(body))});
     }
-    if (!from_hex(hash, prev_digest)) {
+    if (!parsed) {
       report.problems.push_back(
           VerifyProblem{seq, ref_of(body), fmt::format("event {} has a malformed hash", seq)});
-      prev_digest = Digest{};
+      stored = Digest{};
     }
-    prev = std::string(hash);
+    prev_digest = stored;
+    prev.assign(hash);
     if (anchor && seq <= anchor->seq) {
       recomputed = hasher.begin().add(recomputed).add(body).finish();
       if (seq == anchor->seq) recomputed_at_anchor = to_hex(recomputed);
@@ -165,7 +188,13 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
             fmt::format("event {} ({}) was written as event {}: events were moved or reordered",
                         seq, e.ref, e.seq)});
       }
-      by_ref[e.ref].push_back(std::move(e));
+      auto it = by_ref.find(e.ref);
+      if (it == by_ref.end()) it = by_ref.emplace(e.ref, Replayed{seq, Item{}}).first;
+      replay_one(it->second.item, e);
+      if (e.action == "put_document") {
+        documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
+            e.payload.value("document_hash", "");
+      }
     } catch (const Error& e) {
       report.problems.push_back(VerifyProblem{seq, "(unreadable)", e.what()});
     }
@@ -174,8 +203,11 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   report.head_hash = prev;
   if (anchor) check_anchor(*anchor, recomputed_at_anchor, report);
 
-  verify_documents(store, by_ref, report.problems);
-  for (const Item& stored : store.items(ItemFilter{})) {
+  const std::vector<Item> items = store.items(ItemFilter{});
+  std::map<std::int64_t, std::string> refs_by_id;
+  for (const Item& item : items) refs_by_id[item.id] = item.ref;
+  verify_documents(store, documents, refs_by_id, report.problems);
+  for (const Item& stored : items) {
     ++report.items;
     auto it = by_ref.find(stored.ref);
     if (it == by_ref.end()) {
@@ -183,12 +215,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
           VerifyProblem{0, stored.ref, fmt::format("item {} has no events", stored.ref)});
       continue;
     }
-    compare(stored, replay(it->second), report.problems);
+    compare(stored, it->second.item, report.problems);
     by_ref.erase(it);
   }
-  for (const auto& [ref, events] : by_ref) {
+  for (const auto& [ref, replayed] : by_ref) {
     report.problems.push_back(VerifyProblem{
-        events.front().seq, ref, fmt::format("events for {} exist but the item does not", ref)});
+        replayed.first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
   }
   return report;
 }

@@ -17,21 +17,13 @@ std::string document_hash(const std::string& content, const std::vector<Attachme
   return to_hex(sha256(manifest));
 }
 
-void verify_documents(Store& store, const std::map<std::string, std::vector<Event>>& events,
+void verify_documents(Store& store, const RecordedDocuments& recorded,
+                      const std::map<std::int64_t, std::string>& refs_by_id,
                       std::vector<VerifyProblem>& problems) {
-  // (ref, version) -> hash, as the events recorded it.
-  std::map<std::pair<std::string, std::int64_t>, std::string> recorded;
-  for (const auto& [ref, list] : events) {
-    for (const auto& e : list) {
-      if (e.action != "put_document") continue;
-      recorded[{ref, e.payload.value("document_version", std::int64_t{0})}] =
-          e.payload.value("document_hash", "");
-    }
-  }
-  std::map<std::int64_t, std::string> refs;
-  for (const Item& item : store.items(ItemFilter{})) refs[item.id] = item.ref;
   store.for_each_document_version([&](std::int64_t item_id, const DocumentVersion& v) {
-    const std::string ref = refs.count(item_id) ? refs[item_id] : fmt::format("item {}", item_id);
+    auto known = refs_by_id.find(item_id);
+    const std::string ref =
+        known != refs_by_id.end() ? known->second : fmt::format("item {}", item_id);
     for (const auto& a : v.attachments) {
       if (to_hex(sha256(a.content)) != a.hash) {
         problems.push_back(VerifyProblem{

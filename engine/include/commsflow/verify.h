@@ -1,9 +1,10 @@
 // Proof that the history was not altered.
 //
 // `verify` walks the event log in sequence order. For each event it checks that the sequence has
-// no gap and that hash = SHA-256(previous stored hash || body). It then replays each item's
-// events and checks the result equals the stored item row. It reads in one read transaction, so
-// it never blocks writers (WAL).
+// no gap and that hash = SHA-256(previous stored hash || body), and replays the event onto its
+// item as it goes; at the end each replayed item must equal the stored item row. Memory grows
+// with the number of items (one replayed item each), not with the number of events. It reads in
+// one read transaction, so it never blocks writers (WAL). Thread-safety: that of the Store given.
 //
 // Anchoring: the chain head (sequence and hash) can be written down, e.g. in board minutes.
 // Because each hash covers every event before it, recomputing the chain from the stored bodies
@@ -19,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace commsflow {
@@ -52,9 +54,13 @@ struct VerifyReport {
 // reports a problem unless it arrives at anchor.hash (or the log no longer reaches anchor.seq).
 VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor = std::nullopt);
 
+// (item ref, document version) -> the document hash its put_document event recorded.
+using RecordedDocuments = std::map<std::pair<std::string, std::int64_t>, std::string>;
+
 // Checks each stored document version against its own hash and the hash its put_document event
-// recorded; appends what differs. `events` are every item's events by ref. Part of verify().
-void verify_documents(Store& store, const std::map<std::string, std::vector<Event>>& events,
+// recorded; appends what differs. `refs_by_id` names each item row by its id. Part of verify().
+void verify_documents(Store& store, const RecordedDocuments& recorded,
+                      const std::map<std::int64_t, std::string>& refs_by_id,
                       std::vector<VerifyProblem>& problems);
 
 // The item its events describe: state, data, revision, created/updated times and version.
