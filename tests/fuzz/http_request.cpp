@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,8 +51,8 @@ struct LiveServer {
     registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
     registry->sync();
     engine = std::make_unique<Engine>(*store, *registry, clock);
-    engine->add_actor("tom", {"triager", "requester", "comms_officer", "head_of_comms",
-                              "director", "admin"});
+    engine->add_actor(
+        "tom", {"triager", "requester", "comms_officer", "head_of_comms", "director", "admin"});
     Accounts(*store).create_api_token(token_digest("fuzz-token"), "tom", "fuzz",
                                       "2026-03-02T09:00:00Z");
     engine->submit("website_update", "tom", Json{{"title", "A page"}});
@@ -93,7 +94,16 @@ void exchange(int port, const std::uint8_t* data, std::size_t size) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+  // After a hundred thousand connections the loopback's ports can run short for a moment
+  // (closed connections wait out TIME_WAIT): retry for a while before calling it a failure.
+  int tries = 0;
+  while (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (++tries == 500) {
+      std::perror("connect to the server under test");
+      std::abort();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::size_t sent = 0;
   while (sent < size) {
     ssize_t n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
