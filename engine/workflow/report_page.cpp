@@ -1,6 +1,7 @@
 // Markdown to a self-contained, printable HTML page, with CommonMark (libcmark).
 #include <cmark.h>
 #include <commsflow/error.h>
+#include <commsflow/html_escape.h>
 #include <commsflow/report.h>
 
 #include <cstdlib>
@@ -9,29 +10,6 @@
 namespace commsflow {
 
 namespace {
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Readable on screen and on A4: system fonts, NHS blue headings, no page breaks inside items.
 constexpr const char* kStyle = R"css(
