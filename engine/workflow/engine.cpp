@@ -176,6 +176,26 @@ std::int64_t Engine::append_event(Event& event) {
   return event.seq;
 }
 
+void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) {
+  if (expected && *expected != item.revision) {
+    fail(ErrorKind::Conflict,
+         "{} has changed: you had revision {}, it is now at revision {} (state '{}', changed {}). "
+         "Look at it again and retry.",
+         item.ref, *expected, item.revision, item.state, item.updated_at);
+  }
+}
+
+void Engine::record_change(Event& event, const Item& before, Item& item, const std::string& now) {
+  event.changes = diff_changes(before.data, item.data);
+  append_event(event);
+  item.revision = before.revision + 1;
+  item.updated_at = now;
+  if (!store_.update_item(item, before.revision)) {
+    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
+         item.ref);
+  }
+}
+
 Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, const Json& inputs,
                              std::string_view parent) {
   auto tx = store_.begin_write();
@@ -258,12 +278,7 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
 
 Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   Item item = this->item(request.ref);
-  if (request.expected_revision && *request.expected_revision != item.revision) {
-    fail(ErrorKind::Conflict,
-         "{} has changed: you had revision {}, it is now at revision {} (state '{}', changed {}). "
-         "Look at it again and retry.",
-         item.ref, *request.expected_revision, item.revision, item.state, item.updated_at);
-  }
+  check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
   const StateSpec* state = d.state(item.state);
@@ -360,15 +375,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   item.data = std::move(ruled.value().data);
   if (item.state != before.state) on_state_change(wf, before, item, "");
   event.to_state = item.state;
-  event.changes = diff_changes(before.data, item.data);
-  append_event(event);
-
-  item.revision += 1;
-  item.updated_at = now;
-  if (!store_.update_item(item, before.revision)) {
-    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
-         item.ref);
-  }
+  record_change(event, before, item, now);
   return item;
 }
 

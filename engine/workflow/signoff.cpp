@@ -183,12 +183,7 @@ void Engine::on_state_change(CompiledWorkflow& wf, const Item& before, Item& aft
 Outcome<Item> Engine::decide(const DecideRequest& request) {
   auto tx = store_.begin_write();
   Item item = this->item(request.ref);
-  if (request.expected_revision && *request.expected_revision != item.revision) {
-    fail(ErrorKind::Conflict,
-         "{} has changed: you had revision {}, it is now at revision {} (state '{}'). Look at it "
-         "again and retry.",
-         item.ref, *request.expected_revision, item.revision, item.state);
-  }
+  check_revision(item, request.expected_revision);
   if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "--comment is not valid UTF-8 text");
   if (!is_decision(request.decision)) {
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
@@ -397,15 +392,7 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
                        {"groups", group_names}};
   if (!request.comment.empty()) event.payload["comment"] = request.comment;
   if (!step_result.empty()) event.payload["step_result"] = step_result;
-  event.changes = diff_changes(before.data, item.data);
-  append_event(event);
-
-  item.revision += 1;
-  item.updated_at = now;
-  if (!store_.update_item(item, before.revision)) {
-    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
-         item.ref);
-  }
+  record_change(event, before, item, now);
   tx->commit();
   return item;
 }
@@ -413,12 +400,7 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
 Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
   auto tx = store_.begin_write();
   Item item = this->item(request.ref);
-  if (request.expected_revision && *request.expected_revision != item.revision) {
-    fail(ErrorKind::Conflict,
-         "{} has changed: you had revision {}, it is now at revision {} (state '{}'). Look at it "
-         "again and retry.",
-         item.ref, *request.expected_revision, item.revision, item.state);
-  }
+  check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {
@@ -511,14 +493,7 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
   event.version = item.version;
   event.payload = payload;
   event.note = request.note;
-  event.changes = diff_changes(before.data, item.data);
-  append_event(event);
-  item.revision += 1;
-  item.updated_at = now;
-  if (!store_.update_item(item, before.revision)) {
-    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
-         item.ref);
-  }
+  record_change(event, before, item, now);
   tx->commit();
   return item;
 }
@@ -615,13 +590,7 @@ Outcome<Item> Engine::fire_timer(const Timer& timer, FiredTimer& fired) {
   event.to_state = item.state;
   event.version = item.version;
   event.payload = Json{{"step", step}, {"due_at", signoff.value("due_at", "")}};
-  event.changes = diff_changes(before.data, item.data);
-  append_event(event);
-  item.revision += 1;
-  item.updated_at = now;
-  if (!store_.update_item(item, before.revision)) {
-    fail(ErrorKind::Conflict, "{} was changed by someone else at the same time", item.ref);
-  }
+  record_change(event, before, item, now);
   return item;
 }
 

@@ -185,6 +185,11 @@ class Engine {
   // The incident of that name not yet in a final state, if any.
   std::optional<Item> active_incident(std::string_view name);
   std::int64_t append_event(Event& event);
+  // Error(Conflict) when the caller expected another revision of `item`.
+  static void check_revision(const Item& item, std::optional<std::int64_t> expected);
+  // Records the change from `before` to `item`: sets event.changes, appends the event, and
+  // writes the item one revision on, or throws Error(Conflict) if it moved meanwhile.
+  void record_change(Event& event, const Item& before, Item& item, const std::string& now);
   // Keeps the engine's sign-off records in step when an item moves from `before.state` to
   // `after.state`: starts a sign-off step (due time, timers, notifications), records a passed
   // step (`outcome` "approved" or "not_relevant") and the final approval, or clears them.
