@@ -17,6 +17,7 @@ namespace {
 char kBaseKey;
 char kModuleKey;
 char kLoadedKey;
+char kSourcesKey;  // module name -> the text it ran, for LuaRuntime::required_libraries
 
 constexpr int kHookEvery = 1000;
 
@@ -161,8 +162,10 @@ int LuaRuntime::clock_now(lua_State* L) {
   return 1;
 }
 
-// require(name): "commsflow", or a module under lib/ loaded as text in its own sandbox _ENV.
-// Uses only Lua-managed memory and closes its file before any call that may raise.
+// require(name): "commsflow", or a module under lib/ loaded as text in its own sandbox _ENV, from
+// the stored version's record when there is one, otherwise from the file. Uses only Lua-managed
+// memory (or the record, which outlives the call) and closes its file before any call that may
+// raise.
 int LuaRuntime::sandbox_require(lua_State* L) {
   auto& rt = of(L);
   const char* name = luaL_checkstring(L, 1);
@@ -180,6 +183,12 @@ int LuaRuntime::sandbox_require(lua_State* L) {
     return luaL_error(L, "require '%s': only modules in the workflows' lib/ folder can be required",
                       name);
   }
+  if (rt.libraries_sealed_) {
+    return luaL_error(L,
+                      "require '%s': modules must be required when the file loads (at the top of "
+                      "the file), not inside a function",
+                      name);
+  }
   std::string relative = name;
   for (char& c : relative) {
     if (c == '.') c = '/';
@@ -190,30 +199,45 @@ int LuaRuntime::sandbox_require(lua_State* L) {
   relative.shrink_to_fit();
   const char* file_path = lua_tostring(L, -1);
 
-  FILE* f = std::fopen(file_path, "rb");
-  if (!f) return luaL_error(L, "require '%s': no module %s", name, file_path);
-  long size = (std::fseek(f, 0, SEEK_END) == 0) ? std::ftell(f) : -1;
-  std::rewind(f);
-  if (size < 0 || size > (16 << 20)) {
+  const char* text = nullptr;
+  size_t size = 0;
+  if (rt.stored_libraries_) {
+    auto it = rt.stored_libraries_->find(std::string_view(name));
+    if (it == rt.stored_libraries_->end()) {
+      return luaL_error(L, "require '%s': this stored version was not recorded with module %s",
+                        name, file_path);
+    }
+    text = it->second.data();
+    size = it->second.size();
+  } else {
+    FILE* f = std::fopen(file_path, "rb");
+    if (!f) return luaL_error(L, "require '%s': no module %s", name, file_path);
+    long length = (std::fseek(f, 0, SEEK_END) == 0) ? std::ftell(f) : -1;
+    std::rewind(f);
+    if (length < 0 || length > (16 << 20)) {
+      std::fclose(f);
+      return luaL_error(L, "require '%s': cannot read %s", name, file_path);
+    }
+    size = static_cast<size_t>(length);
+    void* buffer = lua_newuserdatauv(L, size > 0 ? size : 1, 0);
+    size_t got = std::fread(buffer, 1, size, f);
     std::fclose(f);
-    return luaL_error(L, "require '%s': cannot read %s", name, file_path);
+    if (got != size) return luaL_error(L, "require '%s': cannot read %s", name, file_path);
+    text = static_cast<const char*>(buffer);
   }
-  void* buffer = lua_newuserdatauv(L, size > 0 ? static_cast<size_t>(size) : 1, 0);
-  size_t got = std::fread(buffer, 1, static_cast<size_t>(size), f);
-  std::fclose(f);
-  if (got != static_cast<size_t>(size)) {
-    return luaL_error(L, "require '%s': cannot read %s", name, file_path);
-  }
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kSourcesKey);
+  lua_pushlstring(L, text, size);
+  lua_setfield(L, -2, name);  // sources[name] = text
+  lua_pop(L, 1);
   lua_pushfstring(L, "@%s", file_path);
   const char* chunk_name = lua_tostring(L, -1);
-  if (luaL_loadbufferx(L, static_cast<const char*>(buffer), static_cast<size_t>(size), chunk_name,
-                       "t") != LUA_OK) {
+  if (luaL_loadbufferx(L, text, size, chunk_name, "t") != LUA_OK) {
     // Name the module and the require's line: a binary chunk's message names neither.
     return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
   }
   rt.push_sandbox_env();
   lua_setupvalue(L, -2, 1);  // the chunk's _ENV
-  lua_call(L, 0, 1);         // [name, loaded, path, buffer, chunkname, result]
+  lua_call(L, 0, 1);         // [name, loaded, path, (buffer,) chunkname, result]
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_pushboolean(L, 1);
@@ -223,10 +247,27 @@ int LuaRuntime::sandbox_require(lua_State* L) {
   return 1;
 }
 
-LuaRuntime::LuaRuntime(std::string path, std::filesystem::path lib_dir, ScriptLimits limits,
+LibrarySources LuaRuntime::required_libraries() const {
+  LibrarySources out;
+  lua_rawgetp(L_, LUA_REGISTRYINDEX, &kSourcesKey);
+  lua_pushnil(L_);
+  while (lua_next(L_, -2) != 0) {
+    size_t name_size = 0, text_size = 0;
+    const char* name = lua_tolstring(L_, -2, &name_size);
+    const char* text = lua_tolstring(L_, -1, &text_size);
+    out.emplace(std::string(name, name_size), std::string(text, text_size));
+    lua_pop(L_, 1);
+  }
+  lua_pop(L_, 1);
+  return out;
+}
+
+LuaRuntime::LuaRuntime(std::string path, std::filesystem::path lib_dir,
+                       std::optional<LibrarySources> stored_libraries, ScriptLimits limits,
                        const Clock& clock)
     : path_(std::move(path)),
       lib_dir_(std::move(lib_dir)),
+      stored_libraries_(std::move(stored_libraries)),
       limits_(limits),
       clock_(clock),
       limit_(limits.memory_bytes) {
@@ -293,6 +334,8 @@ void LuaRuntime::build_sandbox() {
   lua_rawsetp(L_, LUA_REGISTRYINDEX, &kModuleKey);  // []
   lua_newtable(L_);
   lua_rawsetp(L_, LUA_REGISTRYINDEX, &kLoadedKey);
+  lua_newtable(L_);
+  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kSourcesKey);
 }
 
 void LuaRuntime::push_sandbox_env() {

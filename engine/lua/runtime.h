@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <lua.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,9 @@ namespace commsflow {
 
 class LuaRuntime {
  public:
-  LuaRuntime(std::string path, std::filesystem::path lib_dir, ScriptLimits limits,
+  // `stored_libraries`, when set, is where require() finds modules instead of lib_dir.
+  LuaRuntime(std::string path, std::filesystem::path lib_dir,
+             std::optional<LibrarySources> stored_libraries, ScriptLimits limits,
              const Clock& clock);
   ~LuaRuntime();
   LuaRuntime(const LuaRuntime&) = delete;
@@ -29,6 +32,12 @@ class LuaRuntime {
   // The runtime that owns `L` (its allocator's user data).
   static LuaRuntime& of(lua_State* L);
   const std::string& path() const { return path_; }
+
+  // The lib modules required so far, with the text each ran.
+  LibrarySources required_libraries() const;
+  // From now on require() returns only modules already required: a module first required
+  // inside a guard or effect would run code the version was not recorded with.
+  void seal_libraries() { libraries_sealed_ = true; }
 
   // Compiles `text` as a text chunk named after `chunk_path` with a fresh sandbox _ENV and
   // pushes the resulting function. Throws Error(Script) with "path:line: message" on a syntax
@@ -65,6 +74,8 @@ class LuaRuntime {
 
   std::string path_;
   std::filesystem::path lib_dir_;
+  std::optional<LibrarySources> stored_libraries_;
+  bool libraries_sealed_ = false;
   ScriptLimits limits_;
   const Clock& clock_;
   lua_State* L_ = nullptr;

@@ -18,16 +18,19 @@ const std::string& WorkflowScript::path() const {
 std::unique_ptr<WorkflowScript> WorkflowScript::load(const ScriptSource& source,
                                                      const ScriptLimits& limits,
                                                      const Clock& clock) {
-  auto runtime = std::make_unique<LuaRuntime>(source.path, source.lib_dir, limits, clock);
+  auto runtime =
+      std::make_unique<LuaRuntime>(source.path, source.lib_dir, source.libraries, limits, clock);
   lua_State* L = runtime->state();
   runtime->load_chunk(source.text, source.path);  // [chunk]
   runtime->call(0, 1, "loading the file");        // [result]
+  runtime->seal_libraries();
   std::unique_ptr<WorkflowScript> script(new WorkflowScript(std::move(runtime)));
   {
     LuaRuntime::Headroom room(*script->runtime_);
     script->returned_ = lua_to_json(L, -1, true, source.path);
   }
   lua_pop(L, 1);
+  script->libraries_ = script->runtime_->required_libraries();
   return script;
 }
 

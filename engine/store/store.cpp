@@ -81,26 +81,75 @@ std::unique_ptr<StoreTransaction> Store::begin_read() {
   return std::make_unique<SqliteTransaction>(*db_, store::Transaction::Mode::Read);
 }
 
-std::optional<StoredDefinition> Store::definition(std::string_view version) {
-  auto& q = db_->cached(
-      "SELECT version, name, path, source, loaded_at FROM definitions WHERE version = ?");
-  q.bind(1, version);
-  if (!q.step()) return std::nullopt;
-  StoredDefinition d{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)};
-  q.reset();
+namespace {
+
+// The definition row at the statement's current row (columns as selected below) with its modules.
+StoredDefinition definition_at(store::Statement& q) {
+  StoredDefinition d{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), std::nullopt};
+  if (!q.is_null(5)) d.libraries.emplace();
   return d;
 }
 
+void read_libraries(store::Database& db, StoredDefinition& d) {
+  if (!d.libraries) return;
+  auto& q = db.cached("SELECT module, source FROM definition_libraries WHERE version = ?");
+  q.bind(1, d.version);
+  while (q.step()) d.libraries->emplace(q.text(0), q.text(1));
+  q.reset();
+}
+
+}  // namespace
+
+std::optional<StoredDefinition> Store::definition(std::string_view version) {
+  auto& q = db_->cached(
+      "SELECT version, name, path, source, loaded_at, libraries FROM definitions WHERE version = "
+      "?");
+  q.bind(1, version);
+  if (!q.step()) return std::nullopt;
+  StoredDefinition d = definition_at(q);
+  q.reset();
+  read_libraries(*db_, d);
+  return d;
+}
+
+std::vector<StoredDefinition> Store::definitions_with_source(std::string_view source) {
+  auto& q = db_->cached(
+      "SELECT version, name, path, source, loaded_at, libraries FROM definitions WHERE source = ? "
+      "ORDER BY loaded_at DESC");
+  q.bind(1, source);
+  std::vector<StoredDefinition> out;
+  while (q.step()) out.push_back(definition_at(q));
+  q.reset();
+  for (auto& d : out) read_libraries(*db_, d);
+  return out;
+}
+
 void Store::save_definition(const StoredDefinition& d) {
-  db_->cached(
-         "INSERT OR IGNORE INTO definitions(version, name, path, source, loaded_at) VALUES (?, ?, "
-         "?, ?, ?)")
-      .bind(1, d.version)
-      .bind(2, d.name)
-      .bind(3, d.path)
-      .bind(4, d.source)
-      .bind(5, d.loaded_at)
-      .run();
+  auto& insert =
+      db_->cached(
+             "INSERT INTO definitions(version, name, path, source, loaded_at, libraries) "
+             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(version) DO UPDATE SET libraries = "
+             "excluded.libraries WHERE definitions.libraries IS NULL")
+          .bind(1, d.version)
+          .bind(2, d.name)
+          .bind(3, d.path)
+          .bind(4, d.source)
+          .bind(5, d.loaded_at);
+  if (d.libraries) {
+    insert.bind(6, static_cast<std::int64_t>(d.libraries->size()));
+  } else {
+    insert.bind_null(6);
+  }
+  insert.run();
+  if (!d.libraries) return;
+  for (const auto& [module, source] : *d.libraries) {
+    db_->cached(
+           "INSERT OR IGNORE INTO definition_libraries(version, module, source) VALUES (?, ?, ?)")
+        .bind(1, d.version)
+        .bind(2, module)
+        .bind(3, source)
+        .run();
+  }
 }
 
 std::optional<std::string> Store::current_version(std::string_view workflow) {

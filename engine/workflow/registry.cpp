@@ -37,55 +37,95 @@ WorkflowRegistry::WorkflowRegistry(Store& store, const Clock& clock, std::filesy
                                    ScriptLimits limits)
     : store_(store), clock_(clock), dir_(std::move(dir)), limits_(limits) {}
 
+std::string version_id(std::string_view source, const LibrarySources& libraries) {
+  if (libraries.empty()) return to_hex(sha256(source));
+  std::string manifest = "commsflow workflow\n" + to_hex(sha256(source)) + "\n";
+  for (const auto& [module, text] : libraries) {
+    manifest += module + " " + to_hex(sha256(text)) + "\n";
+  }
+  return to_hex(sha256(manifest));
+}
+
+std::optional<std::string> WorkflowRegistry::stored_version_of(const std::string& source) {
+  for (const StoredDefinition& d : store_.definitions_with_source(source)) {
+    if (!d.libraries) continue;  // modules not recorded: only loading the file can tell
+    bool same = std::all_of(d.libraries->begin(), d.libraries->end(), [&](const auto& module) {
+      std::string relative = module.first;
+      std::replace(relative.begin(), relative.end(), '.', '/');
+      std::error_code ec;
+      auto path = dir_ / "lib" / (relative + ".lua");
+      if (!std::filesystem::is_regular_file(path, ec)) return false;
+      return read_file(path) == module.second;
+    });
+    if (same) return d.version;
+  }
+  return std::nullopt;
+}
+
+void WorkflowRegistry::make_current(const std::string& workflow, const std::string& version) {
+  if (store_.current_version(workflow) == version) return;
+  auto tx = store_.begin_write();
+  store_.set_current_version(workflow, version, format_datetime(clock_.now()));
+  tx->commit();
+}
+
 std::vector<Diagnostic> WorkflowRegistry::sync() {
   std::vector<Diagnostic> problems;
   std::map<std::string, std::string> loaded_from;  // workflow name -> file, this sync
   for (const auto& file : workflow_files(dir_)) {
     std::string path = file.string();
     std::string source = read_file(file);
-    std::string hash = to_hex(sha256(source));
 
-    if (auto stored = store_.definition(hash)) {
+    if (auto known = stored_version_of(source)) {
+      auto stored = store_.definition(*known);
       loaded_from.emplace(stored->name, path);
-      if (store_.current_version(stored->name) != hash) {
-        auto tx = store_.begin_write();
-        store_.set_current_version(stored->name, hash, format_datetime(clock_.now()));
-        tx->commit();
-      }
+      make_current(stored->name, *known);
       continue;
     }
 
-    ScriptSource script_source{path, source, dir_ / "lib"};
-    auto loaded =
-        std::make_unique<LoadedWorkflow>(load_workflow(script_source, hash, limits_, clock_));
-    if (loaded->ok()) {
-      const Definition& d = loaded->definition;
-      if (auto [it, fresh] = loaded_from.emplace(d.name, path); !fresh) {
-        loaded->problems.push_back(
-            Diagnostic{path, d.line,
-                       fmt::format("workflow '{}' is already defined in {}", d.name, it->second)});
-      }
-      for (const auto& [name, other_version] : store_.workflows()) {
-        if (name == d.name) continue;
-        try {
-          if (version(other_version).definition.prefix == d.prefix) {
-            loaded->problems.push_back(Diagnostic{
-                path, d.line,
-                fmt::format("prefix '{}' is already used by workflow '{}'", d.prefix, name)});
-          }
-        } catch (const Error&) {
-          // A stored version that no longer compiles cannot clash; it is reported when used.
-        }
-      }
-    }
+    ScriptSource script_source{path, source, dir_ / "lib", std::nullopt};
+    auto loaded = std::make_unique<LoadedWorkflow>(
+        load_workflow(script_source, to_hex(sha256(source)), limits_, clock_));
     if (!loaded->ok()) {
       for (auto& p : loaded->problems) problems.push_back(std::move(p));
       continue;
     }
-    const Definition& d = loaded->definition;
+    const LibrarySources& libraries = loaded->script->libraries();
+    const std::string hash = version_id(source, libraries);
+    Definition& d = loaded->definition;
+    d.version = hash;
     std::string now = format_datetime(clock_.now());
+    if (store_.definition(hash)) {
+      // Stored before its modules were recorded: record them now.
+      loaded_from.emplace(d.name, path);
+      auto tx = store_.begin_write();
+      store_.save_definition(StoredDefinition{hash, d.name, path, source, now, libraries});
+      tx->commit();
+      make_current(d.name, hash);
+      continue;
+    }
+    if (auto [it, fresh] = loaded_from.emplace(d.name, path); !fresh) {
+      problems.push_back(Diagnostic{
+          path, d.line, fmt::format("workflow '{}' is already defined in {}", d.name, it->second)});
+      continue;
+    }
+    bool clashes = false;
+    for (const auto& [name, other_version] : store_.workflows()) {
+      if (name == d.name) continue;
+      try {
+        if (version(other_version).definition.prefix == d.prefix) {
+          problems.push_back(Diagnostic{
+              path, d.line,
+              fmt::format("prefix '{}' is already used by workflow '{}'", d.prefix, name)});
+          clashes = true;
+        }
+      } catch (const Error&) {
+        // A stored version that no longer compiles cannot clash; it is reported when used.
+      }
+    }
+    if (clashes) continue;
     auto tx = store_.begin_write();
-    store_.save_definition(StoredDefinition{hash, d.name, path, source, now});
+    store_.save_definition(StoredDefinition{hash, d.name, path, source, now, libraries});
     store_.set_current_version(d.name, hash, now);
     tx->commit();
     by_version_[hash] = std::make_unique<CompiledWorkflow>(
@@ -109,7 +149,7 @@ CompiledWorkflow& WorkflowRegistry::version(std::string_view version_id) {
   if (auto it = by_version_.find(version_id); it != by_version_.end()) return *it->second;
   auto stored = store_.definition(version_id);
   if (!stored) fail(ErrorKind::NotFound, "no stored workflow version {}", version_id);
-  ScriptSource source{stored->path, stored->source, dir_ / "lib"};
+  ScriptSource source{stored->path, stored->source, dir_ / "lib", stored->libraries};
   LoadedWorkflow loaded = load_workflow(source, stored->version, limits_, clock_);
   if (!loaded.ok()) {
     std::vector<std::string> lines;

@@ -377,6 +377,7 @@ TEST_CASE("require loads modules from the lib folder as text in the sandbox") {
     Script s(R"lua(
 local util = require "util"
 local case = require "text.case"
+local nothing = require "nothing"
 util.loads = util.loads + 1
 return {
   f = function(item)
@@ -384,7 +385,7 @@ return {
     item.shout = case.shout("hi")
     item.same = require("util") == util
     item.loads = require("util").loads
-    item.nothing = require("nothing")
+    item.nothing = nothing
   end,
 }
 )lua",

@@ -128,7 +128,7 @@ struct Definition {
   std::string title;
   std::string prefix;
   std::string path;                // as loaded, used in messages
-  std::string version;             // hex SHA-256 of the source
+  std::string version;             // see version_id in registry.h
   std::vector<std::string> roles;  // roles the workflow declares beyond the standard ones
   std::vector<FieldSpec> fields;   // in source order
   std::string initial;

@@ -49,12 +49,21 @@ class WorkflowRegistry {
   std::vector<std::string> known_roles();
 
  private:
+  // The stored version whose file text is `source` and whose recorded modules match lib/ today.
+  std::optional<std::string> stored_version_of(const std::string& source);
+  void make_current(const std::string& workflow, const std::string& version);
+
   Store& store_;
   const Clock& clock_;
   std::filesystem::path dir_;
   ScriptLimits limits_;
   std::map<std::string, std::unique_ptr<CompiledWorkflow>, std::less<>> by_version_;
 };
+
+// A workflow version's name: the hex SHA-256 of the file's text when it requires no lib modules;
+// otherwise the SHA-256 of a manifest naming the file's hash and each module's name and hash, in
+// name order. A changed module therefore makes a new version, as a changed file does.
+std::string version_id(std::string_view source, const LibrarySources& libraries);
 
 // Reads a whole file. Throws Error(BadInput) naming the file if it cannot be read.
 std::string read_file(const std::filesystem::path& path);

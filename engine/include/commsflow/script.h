@@ -13,11 +13,13 @@
 #include <commsflow/clock.h>
 #include <commsflow/definition.h>
 #include <commsflow/json.h>
+#include <commsflow/library_sources.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +36,10 @@ struct ScriptSource {
   std::string path;  // used in messages, e.g. "workflows/media_signoff.lua"
   std::string text;
   std::filesystem::path lib_dir;  // where require() looks; empty: only "commsflow"
+  // When set, require() takes modules from here instead of reading lib_dir: a stored workflow
+  // version runs the modules recorded with it, whatever lib/ holds today. lib_dir still names
+  // them in messages.
+  std::optional<LibrarySources> libraries = std::nullopt;
 };
 
 struct ScriptCallResult {
@@ -55,6 +61,9 @@ class WorkflowScript {
   // the commsflow constructors carry "__field"/"__line" or "__workflow"/"__line" keys.
   const Json& returned() const { return returned_; }
   const std::string& path() const;
+  // Every lib module the file required while it loaded, with the text it ran. Modules can be
+  // required only while the file loads, so this is everything the workflow can run.
+  const LibrarySources& libraries() const { return libraries_; }
 
   // Calls fn(item, ctx). `what` names the call in messages ("guard of action 'approve'").
   // Throws Error(Script) if the function fails, exceeds a limit, or returns something that is
@@ -77,6 +86,7 @@ class WorkflowScript {
                              std::string_view what);
   std::unique_ptr<LuaRuntime> runtime_;
   Json returned_;
+  LibrarySources libraries_;
 };
 
 }  // namespace commsflow

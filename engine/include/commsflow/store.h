@@ -7,6 +7,7 @@
 #pragma once
 
 #include <commsflow/json.h>
+#include <commsflow/library_sources.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -51,6 +52,9 @@ struct StoredDefinition {
   std::string path;
   std::string source;
   std::string loaded_at;
+  // The lib modules the version was loaded with; nullopt for versions stored before modules
+  // were recorded, which run whatever lib/ holds.
+  std::optional<LibrarySources> libraries;
 };
 
 struct StoredEvent {
@@ -155,7 +159,11 @@ class Store {
 
   // Definitions
   std::optional<StoredDefinition> definition(std::string_view version);
-  void save_definition(const StoredDefinition& definition);  // no-op if the version exists
+  // Stores a version and its modules. If the version exists, only records its modules when it
+  // was stored before modules were recorded.
+  void save_definition(const StoredDefinition& definition);
+  // Every stored version whose file text is exactly `source`, with its modules.
+  std::vector<StoredDefinition> definitions_with_source(std::string_view source);
   std::optional<std::string> current_version(std::string_view workflow);
   void set_current_version(std::string_view workflow, std::string_view version,
                            std::string_view at);
