@@ -203,6 +203,29 @@ void add_api_routes(httplib::Server& http, Context& c) {
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
 
+  http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/documents)",
+            api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              Json body = body_object(req);
+              PutDocumentRequest request;
+              request.ref = req.matches[1].str();
+              if (!body.contains("content") || !body["content"].is_string()) {
+                fail(ErrorKind::BadInput, "content: must be the document's text, as a string");
+              }
+              request.content = body["content"].get<std::string>();
+              if (body.contains("note")) {
+                if (!body["note"].is_string()) fail(ErrorKind::BadInput, "note: must be text");
+                request.note = body["note"].get<std::string>();
+              }
+              if (body.contains("revision")) {
+                if (!body["revision"].is_number_integer()) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+                request.expected_revision = body["revision"].get<std::int64_t>();
+              }
+              CallResult r = put_document_on_item(c, p.actor, request);
+              send_result(res, r, r.item ? r.item->to_json() : Json());
+            }));
+
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);

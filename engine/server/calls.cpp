@@ -130,6 +130,25 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
   });
 }
 
+CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumentRequest request) {
+  request.actor = actor.name;
+  return guarded(context, [&] {
+    Engine& engine = context.engine;
+    auto outcome = engine.put_document(request);
+    if (!outcome) {
+      Item item = engine.item(request.ref);
+      const Definition& d = engine.registry().version(item.version).definition;
+      return from_refusal(outcome.refusal(), !holds_any(actor, d.document_roles));
+    }
+    CallResult r;
+    r.status = 201;
+    r.item = outcome.value();
+    context.log("{} put document version {} on {}", actor.name,
+                r.item->data["_document"].value("version", 0), request.ref);
+    return r;
+  });
+}
+
 CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
   request.actor = actor.name;
   return guarded(context, [&] {

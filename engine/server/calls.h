@@ -48,6 +48,9 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
 // A sign-off decision. Refusals are 422: whether the actor may decide here is a rule of the
 // step (approvers, delegation, authorship), not a plain role check.
 CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request);
+// A new version of the item's document. 403 when the actor holds none of the workflow's
+// document roles; other refusals (closed item, same text as the current version) are 422.
+CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumentRequest request);
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
                             const std::string& level);
 CallResult close_incident(Context& context, const Actor& actor, const std::string& name);

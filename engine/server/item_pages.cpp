@@ -209,10 +209,12 @@ std::string timeline(Engine& engine, const Item& item) {
 
 // The action named when a decide post failed (not an action name: those never begin with '_').
 constexpr const char* kDecideAction = "_decide";
+constexpr const char* kDocumentAction = "_document";
 
 std::string item_body(Context& c, const Principal& p, const std::string& ref,
                       const std::string& failed_action, const Values& values,
-                      const CallResult* failed, const DecideFormState& decide = {}) {
+                      const CallResult* failed, const DecideFormState& decide = {},
+                      const DocumentFormState& document = {}) {
   auto lock = c.lock();
   Engine& engine = c.engine;
   Item item = engine.item(ref);
@@ -236,8 +238,10 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
       escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
-      checklist_html(engine, item), documents_html(engine, item), signoff_html(item),
-      children_html(engine, item), decide_form_html(engine, item, p.actor, decide),
+      checklist_html(engine, item),
+      documents_html(engine, item) + document_form_html(engine, item, p.actor, document),
+      signoff_html(item), children_html(engine, item),
+      decide_form_html(engine, item, p.actor, decide),
       action_forms(engine, d, item, p.actor, failed_action, values, failed),
       timeline(engine, item));
 }
@@ -350,6 +354,36 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 return;
               }
               std::string body = item_body(c, p, request.ref, kDecideAction, {}, &r, form);
+              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+            }));
+
+  http.Post(R"(/items/([A-Za-z0-9-]+)/documents)",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              PutDocumentRequest request;
+              request.ref = req.matches[1].str();
+              request.content = param(req, "content");
+              request.note = param(req, "note");
+              if (auto rev = param(req, "revision"); !rev.empty()) {
+                try {
+                  request.expected_revision = std::stoll(rev);
+                } catch (const std::exception&) {
+                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                }
+              }
+              CallResult r;
+              if (request.content.find_first_not_of(" \t\r\n") == std::string::npos) {
+                r.status = 400;
+                r.code = "bad_input";
+                r.message = "content: the document's text is empty";
+              } else {
+                r = put_document_on_item(c, p.actor, request);
+              }
+              if (r.ok()) {
+                res.set_redirect("/items/" + url_encode(request.ref) + "#documents", 303);
+                return;
+              }
+              std::string body = item_body(c, p, request.ref, kDocumentAction, {}, &r, {},
+                                           DocumentFormState{request.content, request.note});
               send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
             }));
 

@@ -228,6 +228,25 @@ std::string decide_form_html(Engine& engine, const Item& item, const Actor& acto
       escape(mine->step), error, radios, escape(state.comment));
 }
 
+std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
+                               const DocumentFormState& state) {
+  const Definition& d = engine.registry().version(item.version).definition;
+  if (d.document_roles.empty() || d.is_final(item.state) ||
+      std::none_of(d.document_roles.begin(), d.document_roles.end(),
+                   [&](const std::string& r) { return actor.has_role(r); })) {
+    return {};
+  }
+  std::string content;
+  if (state.content) {
+    content = *state.content;
+  } else if (auto versions = engine.documents(item.ref); !versions.empty()) {
+    content = versions.back().content;
+  }
+  return fmt::format(
+      R"(<div class="cf-action" id="new-version"><h3>Store a new version of the document</h3><form method="post" action="/items/{0}/documents" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{1}"><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-content">Text</label><div class="nhsuk-hint" id="document-content-hint">Approvals are tied to the exact text: a new version may void decisions already given on this step.</div><textarea class="nhsuk-textarea" id="document-content" name="content" rows="12" aria-describedby="document-content-hint">{2}</textarea></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-note">What changed (optional)</label><input class="nhsuk-input" id="document-note" name="note" type="text" value="{3}"></div><button class="nhsuk-button nhsuk-button--secondary" type="submit" data-action="put-document">Store new version</button></form></div>)",
+      url_encode(item.ref), item.revision, escape(content), escape(state.note));
+}
+
 std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
                                std::optional<std::int64_t> against) {
   auto versions = engine.documents(item.ref);

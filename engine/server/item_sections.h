@@ -35,6 +35,18 @@ struct DecideFormState {
 std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,
                              const DecideFormState& state);
 
+// What the new-version form shows: the text to start from (the posted text after a failed post,
+// else empty for the current version's text) and the note.
+struct DocumentFormState {
+  std::optional<std::string> content;
+  std::string note;
+};
+// The form to store a new version of the item's document, starting from the current text, when
+// the workflow has a document, the item is open and `actor` holds a document role; else empty.
+// The form holds the placeholder "<cf-csrf>" for the session's token.
+std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
+                               const DocumentFormState& state);
+
 // The body of the page showing document version `version` of the item, and the line diff from
 // version `against` (default: the version before) to it. Throws Error(NotFound) for a version
 // the item does not have.

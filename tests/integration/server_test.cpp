@@ -958,3 +958,105 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
     CHECK(res->status == 303);
   }
 }
+
+TEST_CASE("server: the item page stores a new document version; refusals change nothing",
+          "[server][pages][signoff]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  const Item before = f.engine->item(ref);
+  const std::string path = "/items/" + ref + "/documents";
+  std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+
+  std::string page = get_page(f, olivia, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("<form method=\"post\" action=\"" + path + "\""));
+  // The form starts from the current version's text, escaped.
+  CHECK_THAT(page, Catch::Contains(">We are reviewing ward &lt;7&gt; &amp; ward 8.\nVisiting is "
+                                   "unchanged.\n</textarea>"));
+  // A requester holds no document role: no form.
+  std::string asha = f.sign_in("asha.requester");
+  CHECK_THAT(get_page(f, asha, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
+
+  auto post = [&](const std::string& cookie, httplib::Params params) {
+    params.emplace("csrf", f.csrf(cookie));
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", cookie}}, params);
+    REQUIRE(res);
+    INFO(res->body);
+    return res;
+  };
+  auto unchanged = [&] {
+    CHECK(f.engine->documents(ref).size() == 2);
+    CHECK(f.engine->item(ref).revision == before.revision);
+  };
+
+  SECTION("a new text is stored as version 3 by its author") {
+    auto res = post(olivia, {{"content", "Ward 7 reopens on Monday.\n"},
+                             {"note", "reopening date"},
+                             {"revision", std::to_string(before.revision)}});
+    CHECK(res->status == 303);
+    auto versions = f.engine->documents(ref);
+    REQUIRE(versions.size() == 3);
+    CHECK(versions.back().content == "Ward 7 reopens on Monday.\n");
+    CHECK(versions.back().author == "olivia.officer");
+    CHECK_THAT(get_page(f, olivia, "/items/" + ref), Catch::Contains("data-version=\"3\""));
+  }
+  SECTION("the same text as the current version is refused and shown back") {
+    auto res = post(olivia, {{"content", f.engine->documents(ref).back().content}});
+    CHECK(res->status == 422);
+    CHECK_THAT(res->body, Catch::Contains("nothing to store"));
+    CHECK_THAT(res->body, Catch::Contains("ward &lt;7&gt; &amp; ward 8."));
+    unchanged();
+  }
+  SECTION("someone without a document role is forbidden") {
+    auto res = post(asha, {{"content", "My own statement\n"}});
+    CHECK(res->status == 403);
+    unchanged();
+  }
+  SECTION("an empty text is bad input naming the field, and the note is kept") {
+    auto res = post(olivia, {{"content", "  \n"}, {"note", "typo <fix>"}});
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("content: the document&#39;s text is empty"));
+    CHECK_THAT(res->body, Catch::Contains("value=\"typo &lt;fix&gt;\""));
+    unchanged();
+  }
+  SECTION("a stale revision is a conflict") {
+    auto res = post(
+        olivia, {{"content", "Later text\n"}, {"revision", std::to_string(before.revision - 1)}});
+    CHECK(res->status == 409);
+    unchanged();
+  }
+  SECTION("without the CSRF token the post is refused") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", olivia}},
+                      httplib::Params{{"content", "Sneaky\n"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    unchanged();
+  }
+}
+
+TEST_CASE("server: the API stores a new document version, with statuses for each failure",
+          "[server][api][signoff]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  const std::string path = "/api/v1/items/" + ref + "/documents";
+
+  auto created = f.post_json(f.bearer("olivia.officer"), path,
+                             Json{{"content", "Ward 7 reopens on Monday.\n"}, {"note", "date"}});
+  Json item = body_of(created);
+  CHECK(created->status == 201);
+  CHECK(item["data"]["_document"]["version"] == 3);
+  CHECK(item["data"]["_document"]["hash"] == f.engine->documents(ref).back().hash);
+
+  auto forbidden = f.post_json(f.bearer("asha.requester"), path, Json{{"content", "Mine\n"}});
+  CHECK(forbidden->status == 403);
+  auto missing = f.post_json(f.bearer("olivia.officer"), path, Json{{"text", "Wrong key\n"}});
+  CHECK(missing->status == 400);
+  CHECK_THAT(body_of(missing)["error"]["message"].get<std::string>(), Catch::Contains("content"));
+  auto stale =
+      f.post_json(f.bearer("olivia.officer"), path, Json{{"content", "Again\n"}, {"revision", 1}});
+  CHECK(stale->status == 409);
+  auto unknown = f.post_json(f.bearer("olivia.officer"), "/api/v1/items/MED-2026-9999/documents",
+                             Json{{"content", "Nobody\n"}});
+  CHECK(unknown->status == 404);
+  CHECK(f.engine->documents(ref).size() == 3);
+}
