@@ -211,6 +211,16 @@ std::string timeline(Engine& engine, const Item& item) {
 constexpr const char* kDecideAction = "_decide";
 constexpr const char* kDocumentAction = "_document";
 
+std::string without_carriage_returns(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out += text[i];
+  }
+  return out;
+}
+
 std::string item_body(Context& c, const Principal& p, const std::string& ref,
                       const std::string& failed_action, const Values& values,
                       const CallResult* failed, const DecideFormState& decide = {},
@@ -361,7 +371,9 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               PutDocumentRequest request;
               request.ref = req.matches[1].str();
-              request.content = param(req, "content");
+              // Browsers send a textarea's line breaks as CRLF whatever was typed; the text is
+              // stored with LF, as from the CLI, so an unchanged text is seen as unchanged.
+              request.content = without_carriage_returns(param(req, "content"));
               request.note = param(req, "note");
               if (auto rev = param(req, "revision"); !rev.empty()) {
                 try {

@@ -236,6 +236,8 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
                    [&](const std::string& r) { return actor.has_role(r); })) {
     return {};
   }
+  // HTML drops one newline straight after <textarea>, so the template writes one: a text that
+  // starts with a blank line keeps it.
   std::string content;
   if (state.content) {
     content = *state.content;
@@ -243,7 +245,8 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
     content = versions.back().content;
   }
   return fmt::format(
-      R"(<div class="cf-action" id="new-version"><h3>Store a new version of the document</h3><form method="post" action="/items/{0}/documents" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{1}"><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-content">Text</label><div class="nhsuk-hint" id="document-content-hint">Approvals are tied to the exact text: a new version may void decisions already given on this step.</div><textarea class="nhsuk-textarea" id="document-content" name="content" rows="12" aria-describedby="document-content-hint">{2}</textarea></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-note">What changed (optional)</label><input class="nhsuk-input" id="document-note" name="note" type="text" value="{3}"></div><button class="nhsuk-button nhsuk-button--secondary" type="submit" data-action="put-document">Store new version</button></form></div>)",
+      R"(<div class="cf-action" id="new-version"><h3>Store a new version of the document</h3><form method="post" action="/items/{0}/documents" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{1}"><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-content">Text</label><div class="nhsuk-hint" id="document-content-hint">Approvals are tied to the exact text: a new version may void decisions already given on this step.</div><textarea class="nhsuk-textarea" id="document-content" name="content" rows="12" aria-describedby="document-content-hint">
+{2}</textarea></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-note">What changed (optional)</label><input class="nhsuk-input" id="document-note" name="note" type="text" value="{3}"></div><button class="nhsuk-button nhsuk-button--secondary" type="submit" data-action="put-document">Store new version</button></form></div>)",
       url_encode(item.ref), item.revision, escape(content), escape(state.note));
 }
 

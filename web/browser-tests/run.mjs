@@ -199,6 +199,33 @@ test('an action without the role is refused', async () => {
   await shot('07-refused-without-role');
 });
 
+test('a comms officer stores a new version of the demo statement from its page', async () => {
+  await signOut();
+  await signIn('sam.officer');
+  await page.goto(`${base}/api/v1/items?workflow=media_signoff&state=comms_review`);
+  const ref = JSON.parse(await page.locator('body').textContent()).items[0].ref;
+  await page.goto(`${base}/items/${ref}`);
+  const text = page.getByLabel('Text', { exact: true });
+  const current = await text.inputValue();
+  assert.ok(current.length > 0, 'the form starts from the current text');
+  // The same text again is refused on the page, and nothing is stored.
+  await page.locator('button[data-action="put-document"]').click();
+  await page.locator('.nhsuk-error-summary').waitFor();
+  assert.match(await page.locator('.nhsuk-error-summary').textContent(), /nothing to store/);
+  await checkHeadings();
+  await text.fill(current + 'Visiting times are unchanged.\n');
+  await page.getByLabel('What changed (optional)').fill('visiting line');
+  await page.locator('button[data-action="put-document"]').click();
+  await page.waitForURL(`${base}/items/${ref}#documents`);
+  assert.equal(await page.locator('tr[data-version="2"]').count(), 1);
+  await page.goto(`${base}/items/${ref}/documents/2`);
+  assert.match(await page.locator('#diff').textContent(), /Visiting times are unchanged/);
+  await checkHeadings();
+  await shot('14-new-document-version');
+  await signOut();
+  await signIn('hannah.head');
+});
+
 test('My sign-offs lists the demo statement waiting for the head of comms', async () => {
   await signOut();
   await signIn('hannah.head');
@@ -235,7 +262,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await page.locator('button[data-action="decide"]').click();
   await page.waitForURL(`${base}/items/${ref}#sign-off`);
   assert.equal(await page.locator('#item-state').textContent(), 'approved');
-  assert.match(await page.locator('#approved').textContent(), /Version 1/);
+  assert.match(await page.locator('#approved').textContent(), /Version 2/);
   assert.match(await page.locator('main').textContent(), /Fine from comms/);
   assert.equal(await page.locator('button[data-action="decide"]').count(), 0);
   await checkHeadings();
