@@ -1,4 +1,5 @@
-// RFC 4180 CSV: reading with the line each record starts on (for messages), and writing.
+// RFC 4180 CSV: reading, whole or streamed record by record, with the line each record starts on
+// (for messages), and writing. The functions are pure; a CsvReader is used by one thread.
 #pragma once
 
 #include <cstdint>
