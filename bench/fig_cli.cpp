@@ -156,7 +156,7 @@ int child_import_rss(const Paths& paths, const std::filesystem::path& empty_db,
   std::filesystem::remove(db);
   std::filesystem::copy_file(empty_db, db);
   Opened o(paths, db);
-  auto refs = o.engine.import_items("comms_request", "tom.triage", import_rows(read_file(csv)));
+  auto refs = import_csv_file(o.engine, csv);
   std::printf("%lld\n", static_cast<long long>(peak_rss_bytes()));
   return refs.empty() ? 1 : 0;
 }

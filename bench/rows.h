@@ -1,17 +1,19 @@
-// Helpers the figures share that need engine types: import rows from CSV text, and the fixed
+// Helpers the figures share that need engine types: importing a CSV file, and the fixed
 // clock every benchmark database is written with (so runs are reproducible).
 #pragma once
 
 #include <commsflow/clock.h>
 #include <commsflow/engine.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace commsflow::bench {
 
-// The rows of a CSV with a header, as `commsflow import` builds them (empty values left out).
-std::vector<ImportRow> import_rows(const std::string& csv);
+// Imports a comms request CSV file as tom.triage, streaming it as `commsflow import` does.
+// Returns the new references.
+std::vector<std::string> import_csv_file(Engine& engine, const std::filesystem::path& csv);
 
 const FixedClock& bench_clock();
 

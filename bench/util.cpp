@@ -1,7 +1,7 @@
 // Scratch folders, timing, child processes and the synthetic comms requests.
 #include <commsflow/clock.h>
-#include <commsflow/csv.h>
 #include <commsflow/engine.h>
+#include <commsflow/import_rows.h>
 #include <commsflow/registry.h>
 #include <commsflow/store.h>
 #include <fcntl.h>
@@ -176,19 +176,10 @@ std::string comms_request_csv(int rows) {
   return csv;
 }
 
-std::vector<ImportRow> import_rows(const std::string& csv) {
-  auto records = parse_csv(csv, "generated.csv");
-  std::vector<ImportRow> rows;
-  rows.reserve(records.size());
-  const auto& header = records.front().fields;
-  for (size_t r = 1; r < records.size(); ++r) {
-    ImportRow row{records[r].line, Json::object()};
-    for (size_t c = 0; c < header.size(); ++c) {
-      if (!records[r].fields[c].empty()) row.fields[header[c]] = records[r].fields[c];
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
+std::vector<std::string> import_csv_file(Engine& engine, const std::filesystem::path& csv) {
+  std::ifstream in(csv, std::ios::binary);
+  CsvImportSource rows(in, csv.string(), std::filesystem::file_size(csv));
+  return engine.import_items("comms_request", "tom.triage", rows);
 }
 
 const FixedClock& bench_clock() {

@@ -3,76 +3,113 @@
 
 namespace commsflow {
 
+namespace {
+
+constexpr std::size_t kChunkBytes = 64 * 1024;
+
+}  // namespace
+
+CsvReader::CsvReader(std::istream& in, std::string source) : in_(&in), source_(std::move(source)) {}
+
+CsvReader::CsvReader(std::string_view text, std::string source)
+    : source_(std::move(source)), chunk_(text) {}
+
+bool CsvReader::refill() {
+  if (!in_) return false;
+  consumed_ += chunk_.size();
+  buffer_.resize(kChunkBytes);
+  in_->read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.resize(static_cast<std::size_t>(in_->gcount()));
+  chunk_ = buffer_;
+  pos_ = 0;
+  if (in_->bad()) fail(ErrorKind::BadInput, "{}: cannot be read past line {}", source_, line_);
+  return !chunk_.empty();
+}
+
+bool CsvReader::next(CsvRecord& record) {
+  if (!started_) {
+    started_ = true;
+    if (peek() >= 0 && chunk_.substr(pos_, 3) == "\xEF\xBB\xBF") pos_ += 3;  // a UTF-8 BOM
+  }
+  std::string field;
+  for (;;) {
+    record.fields.clear();
+    record.line = line_;
+    bool quoted = false, was_quoted = false, record_empty = true;
+    auto end_field = [&] {
+      record.fields.push_back(std::move(field));
+      field.clear();
+      was_quoted = false;
+    };
+    int c;
+    bool ended = false;
+    while (!ended && (c = get()) >= 0) {
+      if (quoted) {
+        if (c == '"') {
+          if (peek() == '"') {
+            field += '"';
+            get();
+          } else {
+            quoted = false;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          field += static_cast<char>(c);
+        }
+        continue;
+      }
+      switch (c) {
+        case '"':
+          if (!field.empty() || was_quoted) {
+            fail(ErrorKind::BadInput, "{}: line {}: a quote inside an unquoted value", source_,
+                 line_);
+          }
+          quoted = was_quoted = true;
+          record_empty = false;
+          break;
+        case ',':
+          end_field();
+          record_empty = false;
+          break;
+        case '\r':
+          if (peek() == '\n') break;
+          [[fallthrough]];
+        case '\n':
+          end_field();
+          ++line_;
+          ended = true;
+          break;
+        default:
+          if (was_quoted) {
+            fail(ErrorKind::BadInput, "{}: line {}: text after a closing quote", source_, line_);
+          }
+          field += static_cast<char>(c);
+          record_empty = false;
+      }
+    }
+    if (ended) {
+      bool blank = record.fields.size() == 1 && record.fields[0].empty() && record_empty;
+      if (blank) continue;
+      return true;
+    }
+    // The end of the input.
+    if (quoted) {
+      fail(ErrorKind::BadInput, "{}: line {}: a quoted value is never closed", source_,
+           record.line);
+    }
+    if (!record_empty || !record.fields.empty()) {
+      end_field();
+      return true;
+    }
+    return false;
+  }
+}
+
 std::vector<CsvRecord> parse_csv(std::string_view text, std::string_view source) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  CsvReader reader(text, std::string(source));
   std::vector<CsvRecord> records;
   CsvRecord record;
-  std::string field;
-  std::int64_t line = 1;
-  record.line = 1;
-  bool quoted = false, was_quoted = false, record_empty = true;
-
-  auto end_field = [&] {
-    record.fields.push_back(std::move(field));
-    field.clear();
-    was_quoted = false;
-  };
-  auto end_record = [&] {
-    end_field();
-    bool blank = record.fields.size() == 1 && record.fields[0].empty() && record_empty;
-    if (!blank) records.push_back(std::move(record));
-    record = CsvRecord{};
-    record_empty = true;
-  };
-
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        if (!field.empty() || was_quoted) {
-          fail(ErrorKind::BadInput, "{}: line {}: a quote inside an unquoted value", source, line);
-        }
-        quoted = was_quoted = true;
-        record_empty = false;
-        break;
-      case ',':
-        end_field();
-        record_empty = false;
-        break;
-      case '\r':
-        if (i + 1 < text.size() && text[i + 1] == '\n') break;
-        [[fallthrough]];
-      case '\n':
-        end_record();
-        ++line;
-        record.line = line;
-        break;
-      default:
-        if (was_quoted) {
-          fail(ErrorKind::BadInput, "{}: line {}: text after a closing quote", source, line);
-        }
-        field += c;
-        record_empty = false;
-    }
-  }
-  if (quoted) {
-    fail(ErrorKind::BadInput, "{}: line {}: a quoted value is never closed", source, record.line);
-  }
-  if (!record_empty || !field.empty() || !record.fields.empty()) end_record();
+  while (reader.next(record)) records.push_back(std::move(record));
   return records;
 }
 

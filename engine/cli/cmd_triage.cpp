@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -56,24 +58,33 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
              r.affected.empty() ? "" : ": ", fmt::join(r.affected, ", "));
 }
 
+// Streams the file: only the row being imported is held, however large the file.
 void run_import(Session& s, const std::string& path, const std::string& workflow,
                 const std::string& actor) {
-  auto rows = import_rows_from_csv(read_file(path), path);
+  std::ifstream in(path, std::ios::binary);
+  std::error_code size_error;
+  auto size = std::filesystem::file_size(path, size_error);
+  if (!in || size_error) fail(ErrorKind::BadInput, "cannot read {}", path);
+  CsvImportSource rows(in, path, size);
   Engine& engine = s.engine();
   const bool tty = isatty(STDERR_FILENO) && !s.options.json;
-  size_t shown = 0;
-  auto progress = [&](size_t done, size_t total) {
-    size_t percent = total ? done * 100 / total : 100;
-    if (tty && (percent != shown || done == total)) {
-      shown = percent;
-      std::string bar(percent / 4, '#');
-      std::cerr << fmt::format("\rImporting [{:<25}] {:>3}%  {}/{}", bar, percent, done, total)
-                << (done == total ? "\n" : "") << std::flush;
-    }
+  auto draw = [](size_t done, int percent) {
+    std::string bar(static_cast<size_t>(percent / 4), '#');
+    std::cerr << fmt::format("\rImporting [{:<25}] {:>3}%  {} row(s)", bar, percent, done)
+              << std::flush;
+  };
+  int shown = -1;
+  auto progress = [&](size_t done, double fraction) {
+    int percent = static_cast<int>(fraction * 100);
+    if (tty && percent != shown) draw(done, shown = percent);
   };
   std::vector<std::string> refs;
   try {
     refs = engine.import_items(workflow, actor, rows, progress);
+    if (tty) {
+      draw(refs.size(), 100);
+      std::cerr << "\n";
+    }
   } catch (const Error& e) {
     if (tty) std::cerr << "\n";
     throw Error(e.kind(), fmt::format("{}: {}", path, e.what()));

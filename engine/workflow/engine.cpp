@@ -214,8 +214,13 @@ Outcome<Item> Engine::act(const ActRequest& request) {
 Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::string_view actor_name,
                                             const Json& inputs, std::string_view parent_ref) {
   CompiledWorkflow& wf = registry_.current(workflow);
-  const Definition& d = wf.definition;
   Actor actor = require_actor(actor_name);
+  return submit_as(wf, actor, inputs, parent_ref, format_datetime(clock_.now()));
+}
+
+Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
+                                std::string_view parent_ref, const std::string& now) {
+  const Definition& d = wf.definition;
   if (auto refusal = role_refusal(actor, d.submit, fmt::format("submit a {}", d.name))) {
     return *refusal;
   }
@@ -223,7 +228,7 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
     fail(ErrorKind::BadInput, "{}: input must be an object of fields", d.name);
   }
 
-  Json data = inputs.is_null() ? Json::object() : inputs;
+  Json data = inputs.is_null() ? Json::object() : std::move(inputs);
   for (const auto& f : d.fields) {
     if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
   }
@@ -236,7 +241,6 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
   if (!parent) return parent.refusal();
 
-  std::string now = format_datetime(clock_.now());
   Json ctx{{"workflow", d.name},
            {"ref", nullptr},
            {"state", nullptr},
@@ -438,50 +442,6 @@ Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::strin
   }
   tx->commit();
   return result;
-}
-
-std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
-                                              const std::vector<ImportRow>& rows,
-                                              const std::function<void(size_t, size_t)>& progress) {
-  auto tx = store_.begin_write();
-  registry_.current(workflow);  // an unknown workflow is one error, not one per row
-  require_actor(actor);
-  std::vector<std::string> refs, problems;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const ImportRow& row = rows[i];
-    try {
-      auto outcome = submit_in_transaction(workflow, actor, row.fields);
-      if (outcome) {
-        refs.push_back(outcome.value().ref);
-      } else {
-        for (const auto& r : outcome.refusal().reasons) {
-          problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
-        }
-      }
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::BadInput) throw;
-      // "submit W: bad input\n  field: problem\n  ..." becomes one line per field.
-      std::string message = e.what();
-      size_t start = message.find('\n');
-      if (start == std::string::npos)
-        problems.push_back(fmt::format("line {}: {}", row.line, message));
-      while (start != std::string::npos) {
-        size_t end = message.find('\n', start + 1);
-        size_t from = start + 3;  // past "\n  "
-        problems.push_back(fmt::format(
-            "line {}: {}", row.line,
-            message.substr(from, end == std::string::npos ? std::string::npos : end - from)));
-        start = end;
-      }
-    }
-    if (progress) progress(i + 1, rows.size());
-  }
-  if (!problems.empty()) {
-    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
-         fmt::join(problems, "\n"));
-  }
-  tx->commit();
-  return refs;
 }
 
 std::vector<Item> Engine::queue(std::string_view workflow) {

@@ -1,29 +1,59 @@
-#include <commsflow/csv.h>
 #include <commsflow/error.h>
 #include <commsflow/import_rows.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace commsflow {
 
-std::vector<ImportRow> import_rows_from_csv(std::string_view text, std::string_view source) {
-  auto records = parse_csv(text, source);
-  if (records.empty())
+CsvImportSource::CsvImportSource(std::istream& in, std::string source, std::uint64_t size)
+    : reader_(in, source), size_(size) {
+  read_header(source);
+}
+
+CsvImportSource::CsvImportSource(std::string_view text, std::string source)
+    : reader_(text, source), size_(text.size()) {
+  read_header(source);
+}
+
+void CsvImportSource::read_header(const std::string& source) {
+  if (!reader_.next(record_))
     fail(ErrorKind::BadInput, "{}: the file is empty (it needs a header row)", source);
-  const auto& header = records.front().fields;
+  header_ = std::move(record_.fields);
+}
+
+bool CsvImportSource::next(ImportRow& row) {
+  if (!reader_.next(record_)) return false;
+  row.line = record_.line;
+  row.fields = Json::object();
+  row.problem.clear();
+  if (record_.fields.size() != header_.size()) {
+    row.problem = fmt::format("has {} values but the header names {} columns",
+                              record_.fields.size(), header_.size());
+    return true;
+  }
+  for (size_t c = 0; c < header_.size(); ++c) {
+    if (!record_.fields[c].empty()) row.fields[header_[c]] = std::move(record_.fields[c]);
+  }
+  return true;
+}
+
+double CsvImportSource::fraction_read() const {
+  if (size_ == 0) return 0;
+  return std::min(1.0, static_cast<double>(reader_.bytes_read()) / static_cast<double>(size_));
+}
+
+std::vector<ImportRow> import_rows_from_csv(std::string_view text, std::string_view source) {
+  CsvImportSource csv(text, std::string(source));
   std::vector<ImportRow> rows;
   std::vector<std::string> problems;
-  for (size_t r = 1; r < records.size(); ++r) {
-    const auto& record = records[r];
-    if (record.fields.size() != header.size()) {
-      problems.push_back(fmt::format("line {}: has {} values but the header names {} columns",
-                                     record.line, record.fields.size(), header.size()));
-      continue;
+  ImportRow row;
+  while (csv.next(row)) {
+    if (!row.problem.empty()) {
+      problems.push_back(fmt::format("line {}: {}", row.line, row.problem));
+    } else if (problems.empty()) {
+      rows.push_back(std::move(row));
     }
-    ImportRow row{record.line, Json::object()};
-    for (size_t c = 0; c < header.size(); ++c) {
-      if (!record.fields[c].empty()) row.fields[header[c]] = record.fields[c];
-    }
-    rows.push_back(std::move(row));
   }
   if (!problems.empty()) {
     fail(ErrorKind::BadInput, "{}: nothing was imported: {} problem(s)\n{}", source,

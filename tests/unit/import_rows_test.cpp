@@ -2,8 +2,10 @@
 // naming the file and every bad line.
 #include <commsflow/error.h>
 #include <commsflow/import_rows.h>
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 using namespace commsflow;
 using Catch::Contains;
@@ -34,4 +36,31 @@ TEST_CASE("rows with too many or too few values are all listed by line, and none
     CHECK_THAT(e.what(), Contains("line 3: has 1 values but the header names 2 columns"));
     CHECK_THAT(e.what(), Contains("line 4: has 3 values but the header names 2 columns"));
   }
+}
+
+TEST_CASE("a CSV stream read in chunks gives the records of the whole text, lines included") {
+  // Long enough to span several of the reader's buffers, with quotes, doubled quotes, CRLF and
+  // line breaks inside values falling on every byte offset along the way.
+  std::string text = "\xEF\xBB\xBFtitle,notes\r\n";
+  for (int i = 0; i < 6000; ++i) {
+    text += fmt::format("\"Item {}, \"\"quoted\"\"\",\"two\nlines {}\"{}", i,
+                        std::string(i % 37, 'x'), i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 500 == 0) text += "\n";  // blank lines are skipped
+  }
+  auto whole = parse_csv(text, "in.csv");
+  std::istringstream in(text);
+  CsvReader reader(in, "in.csv");
+  CsvRecord record;
+  size_t n = 0;
+  while (reader.next(record)) {
+    REQUIRE(n < whole.size());
+    CHECK(record.line == whole[n].line);
+    CHECK(record.fields == whole[n].fields);
+    ++n;
+  }
+  CHECK(n == whole.size());
+  CHECK(whole.size() == 6001);
+  CHECK(whole.back().line == 2 + 2 * 5999 + 12);
+  CHECK(whole[1].fields == std::vector<std::string>{"Item 0, \"quoted\"", "two\nlines "});
+  CHECK(reader.bytes_read() == text.size());
 }

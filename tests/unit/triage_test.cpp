@@ -1,9 +1,12 @@
 // The shipped comms_request workflow: RAG rating, late flags, due times, override, incidents,
 // queue and import.
 #include <commsflow/csv.h>
+#include <commsflow/import_rows.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
 
 #include "support.h"
 
@@ -239,18 +242,15 @@ TEST_CASE("import takes every row or none, reporting each bad row by line") {
 TEST_CASE("the shipped sample of requests imports cleanly") {
   Triage t;
   auto path = std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "samples" / "comms_requests.csv";
-  auto records = parse_csv(read_file(path), path.string());
-  REQUIRE(records.size() > 60);
-  std::vector<ImportRow> rows;
-  for (size_t r = 1; r < records.size(); ++r) {
-    ImportRow row{records[r].line, Json::object()};
-    for (size_t c = 0; c < records[0].fields.size(); ++c) {
-      if (!records[r].fields[c].empty()) row.fields[records[0].fields[c]] = records[r].fields[c];
-    }
-    rows.push_back(row);
-  }
-  auto refs = t.engine->import_items("comms_request", "rita", rows);
-  CHECK(refs.size() == rows.size());
+  std::ifstream in(path, std::ios::binary);
+  CsvImportSource rows(in, path.string(), std::filesystem::file_size(path));
+  std::vector<std::pair<size_t, double>> progress;
+  auto refs = t.engine->import_items("comms_request", "rita", rows, [&](size_t done, double f) {
+    progress.emplace_back(done, f);
+  });
+  REQUIRE(refs.size() > 60);
+  REQUIRE(progress.size() == refs.size());
+  CHECK(progress.back() == std::make_pair(refs.size(), 1.0));
   std::map<std::string, int> ratings;
   for (const auto& item : t.engine->items(ItemFilter{"comms_request", "", -1})) {
     ratings[item.data["rating"].get<std::string>()]++;
@@ -258,6 +258,33 @@ TEST_CASE("the shipped sample of requests imports cleanly") {
   CHECK(ratings["red"] > 0);
   CHECK(ratings["amber"] > 0);
   CHECK(ratings["green"] > 0);
+}
+
+TEST_CASE("importing the sample triages each row exactly as submitting it alone would") {
+  auto path = std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "samples" / "comms_requests.csv";
+  Triage imported, submitted;
+  imported.clock.set(*parse_datetime("2026-11-20T16:30:00Z"));  // a Friday afternoon
+  submitted.clock.set(*parse_datetime("2026-11-20T16:30:00Z"));
+  std::string text = read_file(path);
+  CsvImportSource rows(text, path.string());
+  auto refs = imported.engine->import_items("comms_request", "rita", rows);
+  auto one_by_one = import_rows_from_csv(text, path.string());
+  REQUIRE(refs.size() == one_by_one.size());
+  for (size_t i = 0; i < one_by_one.size(); ++i) {
+    auto outcome = submitted.engine->submit("comms_request", "rita", one_by_one[i].fields);
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().ref == refs[i]);
+  }
+  auto a = imported.engine->items(ItemFilter{"comms_request", "", -1});
+  auto b = submitted.engine->items(ItemFilter{"comms_request", "", -1});
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].ref);
+    CHECK(a[i].to_json() == b[i].to_json());
+    CHECK(imported.store->events_for(a[i].ref).at(0).body ==
+          submitted.store->events_for(b[i].ref).at(0).body);
+  }
+  CHECK(imported.store->last_event()->hash == submitted.store->last_event()->hash);
 }
 
 TEST_CASE("CSV reading keeps record lines and rejects broken quoting") {

@@ -93,11 +93,27 @@ struct IncidentResult {
   std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
 };
 
-// One row of an import: its line in the file and its fields.
+// One row of an import: its line in the file and its fields, or why it could not be read.
 struct ImportRow {
   std::int64_t line = 0;
   Json fields = Json::object();
+  std::string problem = {};  // set when the row could not be read: it is reported, never submitted
 };
+
+// Where an import's rows come from, one at a time, so that a large file is never held whole
+// (see import_rows.h for CSV). Not thread-safe.
+class ImportSource {
+ public:
+  virtual ~ImportSource() = default;
+  // Fills `row` with the next row and returns true, or returns false after the last one.
+  // Throws Error(BadInput) naming the line when the rest of the input cannot be read.
+  virtual bool next(ImportRow& row) = 0;
+  // The share of the input read so far, from 0 to 1.
+  virtual double fraction_read() const = 0;
+};
+
+// Told after each row of an import: rows processed so far and the share of the input read.
+using ImportProgress = std::function<void(size_t rows, double fraction)>;
 
 struct WorkflowSummary {
   std::string name;
@@ -127,12 +143,16 @@ class Engine {
   // with payload {incident_name = name}); items paused for other reasons stay paused.
   Outcome<IncidentResult> close_incident(std::string_view name, std::string_view actor);
 
-  // Submits every row in one transaction. If any row is bad or refused, nothing is imported and
-  // Error(BadInput) lists every bad row as "line N: field: problem". `progress(done, total)` is
-  // called as rows are processed. Returns the new references in row order.
+  // Submits every row in one transaction, reading them one at a time (engine/workflow/import.cpp).
+  // If any row is bad, unreadable or refused, nothing is imported and Error(BadInput) lists every
+  // bad row as "line N: field: problem" (when the source cannot read on, what it read until then).
+  // Each row is triaged exactly as Engine::submit would. Returns the new references in row order.
+  std::vector<std::string> import_items(std::string_view workflow, std::string_view actor,
+                                        ImportSource& rows, const ImportProgress& progress = {});
+  // The same over rows already in memory.
   std::vector<std::string> import_items(std::string_view workflow, std::string_view actor,
                                         const std::vector<ImportRow>& rows,
-                                        const std::function<void(size_t, size_t)>& progress = {});
+                                        const ImportProgress& progress = {});
 
   // Open items of a workflow in queue order: by rating (red, amber, green, none), then due time
   // (data.due_at), then reference; paused items last.
@@ -180,6 +200,9 @@ class Engine {
   // The work of submit/act inside a write transaction the caller holds.
   Outcome<Item> submit_in_transaction(std::string_view workflow, std::string_view actor,
                                       const Json& inputs, std::string_view parent = {});
+  // The same once the workflow and actor are found, at time `now` (import looks them up once).
+  Outcome<Item> submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
+                          std::string_view parent, const std::string& now);
   Outcome<Item> act_in_transaction(const ActRequest& request);
   Actor require_actor(std::string_view name);
   // The incident of that name not yet in a final state, if any.

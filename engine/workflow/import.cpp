@@ -1,0 +1,111 @@
+// Engine::import_items: many submits in one transaction, rows read one at a time.
+//
+// Only the row being submitted is held, never the whole input: what an import keeps as it goes
+// is the new references and the problems found. The workflow and actor are looked up once, and
+// the time is formatted again only when the clock has moved. Each row goes through the same
+// submit_as that Engine::submit uses, so its triage is the same as submitting it alone.
+#include <commsflow/engine.h>
+#include <commsflow/error.h>
+#include <fmt/format.h>
+
+namespace commsflow {
+
+namespace {
+
+// "submit W: bad input\n  field: problem\n  ..." becomes "line N: field: problem", one per field.
+void add_problems(std::int64_t line, const std::string& message,
+                  std::vector<std::string>& problems) {
+  size_t start = message.find('\n');
+  if (start == std::string::npos) problems.push_back(fmt::format("line {}: {}", line, message));
+  while (start != std::string::npos) {
+    size_t end = message.find('\n', start + 1);
+    size_t from = start + 3;  // past "\n  "
+    problems.push_back(
+        fmt::format("line {}: {}", line,
+                    std::string_view(message).substr(
+                        from, end == std::string::npos ? std::string::npos : end - from)));
+    start = end;
+  }
+}
+
+// Rows already in memory, as a source.
+class RowsInMemory : public ImportSource {
+ public:
+  explicit RowsInMemory(const std::vector<ImportRow>& rows) : rows_(rows) {}
+  bool next(ImportRow& row) override {
+    if (next_ == rows_.size()) return false;
+    row = rows_[next_++];
+    return true;
+  }
+  double fraction_read() const override {
+    return rows_.empty() ? 1.0 : static_cast<double>(next_) / static_cast<double>(rows_.size());
+  }
+
+ private:
+  const std::vector<ImportRow>& rows_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
+                                              const std::vector<ImportRow>& rows,
+                                              const ImportProgress& progress) {
+  RowsInMemory source(rows);
+  return import_items(workflow, actor, source, progress);
+}
+
+std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
+                                              ImportSource& rows, const ImportProgress& progress) {
+  auto tx = store_.begin_write();
+  // An unknown workflow or actor is one error, not one per row.
+  CompiledWorkflow& wf = registry_.current(workflow);
+  const Actor submitter = require_actor(actor);
+
+  std::vector<std::string> refs, problems;
+  TimePoint formatted_at{};
+  std::string now;
+  ImportRow row;
+  size_t done = 0;
+  for (;;) {
+    try {
+      if (!rows.next(row)) break;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::BadInput) throw;
+      problems.push_back(e.what());  // the rest cannot be read: report what was found so far
+      break;
+    }
+    if (!row.problem.empty()) {
+      problems.push_back(fmt::format("line {}: {}", row.line, row.problem));
+    } else {
+      try {
+        auto at = clock_.now();
+        if (now.empty() || at != formatted_at) {
+          now = format_datetime(at);
+          formatted_at = at;
+        }
+        auto outcome = submit_as(wf, submitter, std::move(row.fields), {}, now);
+        if (!outcome) {
+          for (const auto& r : outcome.refusal().reasons) {
+            problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
+          }
+        } else if (problems.empty()) {
+          refs.push_back(std::move(outcome.value().ref));
+        }
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::BadInput) throw;
+        add_problems(row.line, e.what(), problems);
+      }
+    }
+    ++done;
+    if (progress) progress(done, rows.fraction_read());
+  }
+  if (!problems.empty()) {
+    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
+         fmt::join(problems, "\n"));
+  }
+  tx->commit();
+  return refs;
+}
+
+}  // namespace commsflow
