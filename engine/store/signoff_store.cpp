@@ -109,6 +109,28 @@ std::vector<Delegation> Store::delegations(std::string_view to_actor) {
   return out;
 }
 
+std::vector<Delegation> Store::delegations_in_force(std::string_view today) {
+  auto& q = db_->cached(
+      "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
+      "WHERE until >= ? ORDER BY id");
+  q.bind(1, today);
+  std::vector<Delegation> out;
+  while (q.step()) {
+    out.push_back(
+        Delegation{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+  }
+  return out;
+}
+
+// Every actor_roles row names an existing actor (a foreign key), so no join with actors.
+std::vector<std::string> Store::actors_with_role(std::string_view role) {
+  auto& q = db_->cached("SELECT actor FROM actor_roles WHERE role = ? ORDER BY actor");
+  q.bind(1, role);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.text(0));
+  return out;
+}
+
 void Store::add_outbox(const OutboxEntry& e) {
   db_->cached(
          "INSERT INTO outbox(created_at, recipient, ref, kind, message) VALUES (?, ?, ?, ?, ?)")

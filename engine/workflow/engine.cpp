@@ -466,7 +466,7 @@ std::vector<Item> Engine::queue(std::string_view workflow) {
 Item Engine::item(std::string_view ref) {
   auto item = store_.item(ref);
   if (!item) fail(ErrorKind::NotFound, "no item {}", ref);
-  return *item;
+  return std::move(*item);
 }
 
 std::vector<Item> Engine::items(const ItemFilter& filter) {

@@ -423,6 +423,26 @@ TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapse
   c.verified();
 }
 
+TEST_CASE(
+    "notifications: a step notifies every holder of its role, by name, then their delegates") {
+  Chain c;
+  c.engine->add_actor("abe", {"head_of_comms", "executive"});
+  c.engine->add_actor("dee", {"comms_officer"});
+  c.engine->add_actor("zed", {"comms_officer"});
+  REQUIRE(c.engine->delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah").ok());
+  REQUIRE(c.engine->delegate("hugo", "zed", "head_of_comms", "2026-03-02", "hugo").ok());
+  REQUIRE(c.engine->delegate("ed", "olga", "executive", "2026-03-31", "ed").ok());
+  // zed's delegation ends today, so it has lapsed tomorrow; ed's is for another role.
+  c.clock.set(*parse_datetime("2026-03-03T09:00:00Z"));
+  std::string ref = c.draft();
+  std::vector<std::string> notified;
+  for (const auto& entry : c.store->outbox("", ref)) {
+    CHECK(entry.kind == "decision_needed");
+    notified.push_back(entry.recipient);
+  }
+  CHECK(notified == std::vector<std::string>{"abe", "hannah", "hugo", "dee"});
+}
+
 TEST_CASE("delegation: only the delegating actor or an admin, for a role they hold, in time") {
   Chain c;
   c.engine->add_actor("ada", {"admin"});

@@ -175,6 +175,8 @@ class Store {
   // Actors
   std::optional<Actor> actor(std::string_view name);
   std::vector<Actor> actors();
+  // Names of the actors holding `role`, by name (engine/store/signoff_store.cpp).
+  std::vector<std::string> actors_with_role(std::string_view role);
   // Creates the actor if needed and grants the roles (already held roles are kept).
   void add_actor(const Actor& actor, std::string_view at);
 
@@ -202,6 +204,8 @@ class Store {
   // Delegations
   void add_delegation(Delegation& delegation);                     // sets delegation.id
   std::vector<Delegation> delegations(std::string_view to_actor);  // all when empty
+  // Delegations whose `until` is `today` or later (dates as stored, 2026-12-31), by id.
+  std::vector<Delegation> delegations_in_force(std::string_view today);
 
   // Outbox
   void add_outbox(const OutboxEntry& entry);
