@@ -19,17 +19,29 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
+// with --json the same indented array that Session::print_json would print.
 void run_queue(Session& s, const std::string& workflow) {
-  auto items = s.engine().queue(workflow);
+  QueueQuery query;
+  query.workflow = workflow;
   if (s.options.json) {
-    Json out = Json::array();
-    for (const auto& item : items) out.push_back(item.to_json());
-    s.print_json(out);
+    bool first = true;
+    s.engine().for_each_in_queue(query, [&](const Item& item) {
+      std::string element = item.to_json().dump(2);
+      std::string indented = "  ";
+      for (char ch : element) {
+        indented += ch;
+        if (ch == '\n') indented += "  ";
+      }
+      std::cout << (first ? "[\n" : ",\n") << indented;
+      first = false;
+    });
+    std::cout << (first ? "[]\n" : "\n]\n");
     return;
   }
   fmt::print("{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", "REF", "RATING", "STATE", "DUE", "LATE",
              "ASSIGNEE", "TITLE");
-  for (const auto& item : items) {
+  std::int64_t total = s.engine().for_each_in_queue(query, [](const Item& item) {
     std::string due = text_of(item.data, "due_at");
     if (due.size() > 16) due = due.substr(0, 16);
     bool late = item.data.value("late", false);
@@ -37,8 +49,8 @@ void run_queue(Session& s, const std::string& workflow) {
         "{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", item.ref, text_of(item.data, "rating", "-"),
         item.state == "in_progress" ? "working" : item.state.substr(0, 8), due, late ? "LATE" : "",
         text_of(item.data, "assignee", "-"), text_of(item.data, "title"));
-  }
-  if (items.empty()) fmt::print("the queue is empty\n");
+  });
+  if (total == 0) fmt::print("the queue is empty\n");
 }
 
 void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* verb) {

@@ -2,8 +2,11 @@
 // an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
 #include <commsflow/verify.h>
 
+#include <limits>
+
 #include "server/auth.h"
 #include "server/calls.h"
+#include "server/paging.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -69,6 +72,11 @@ Json body_object(const httplib::Request& req) {
 std::string param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
+
+// GET /api/v1/queue returns this many items unless `limit` says otherwise, and never more than
+// the maximum: a page, not the whole queue, however long it grows.
+constexpr std::int64_t kQueueLimit = 100;
+constexpr std::int64_t kQueueMaxLimit = 1000;
 
 }  // namespace
 
@@ -164,12 +172,22 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Get("/api/v1/queue",
            api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
-             std::string workflow = param(req, "workflow");
-             if (workflow.empty()) workflow = "comms_request";
+             QueueQuery query;
+             query.workflow = param(req, "workflow");
+             if (query.workflow.empty()) query.workflow = "comms_request";
+             query.limit = whole_number_param(req, "limit", kQueueLimit, 1, kQueueMaxLimit);
+             query.offset =
+                 whole_number_param(req, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& item : c.engine.queue(workflow)) out.push_back(item.to_json());
-             send_json(res, 200, Json{{"workflow", workflow}, {"items", out}});
+             std::int64_t total = c.engine.for_each_in_queue(
+                 query, [&](const Item& item) { out.push_back(item.to_json()); });
+             send_json(res, 200,
+                       Json{{"workflow", query.workflow},
+                            {"total", total},
+                            {"offset", query.offset},
+                            {"limit", query.limit},
+                            {"items", out}});
            }));
 
   http.Get("/api/v1/inbox", api(c, false, [&c](const Principal& p, const auto&, auto& res) {

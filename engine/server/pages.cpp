@@ -8,6 +8,7 @@
 
 #include "server/calls.h"
 #include "server/forms.h"
+#include "server/paging.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -17,6 +18,10 @@ namespace {
 std::string param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
+
+// The queue page shows this many items at a time (`?page=1` is the first page).
+constexpr std::int64_t kQueuePageSize = 50;
+constexpr std::int64_t kQueueMaxPage = 1'000'000'000;
 
 // Only local paths are followed after sign-in, so the form cannot send people elsewhere.
 std::string safe_next(const std::string& next) {
@@ -87,29 +92,48 @@ std::string workflow_options(Engine& engine, const std::string& current,
   return select_html(select_id, "Workflow", "workflow", options, current);
 }
 
+// Previous and next links for page `page` of `pages`, keeping the filters in `query`
+// ("workflow=...&amp;rating=...", encoded and escaped). Empty when nothing matches or everything
+// fits on the one page shown.
+std::string pagination_html(const std::string& query, std::int64_t page, std::int64_t pages) {
+  if (pages == 0 || (pages == 1 && page == 1)) return "";
+  auto link = [&](std::int64_t to, const char* rel, const char* label) {
+    return fmt::format(
+        R"(<li class="nhsuk-pagination-item--{0}"><a class="nhsuk-pagination__link nhsuk-pagination__link--{1}" rel="{0}" href="/queue?{2}&amp;page={3}"><span class="nhsuk-pagination__title">{4}</span><span class="nhsuk-u-visually-hidden">:</span> <span class="nhsuk-pagination__page">Page {3} of {5}</span></a></li>)",
+        rel, rel == std::string("previous") ? "prev" : "next", query, to, label, pages);
+  };
+  std::string links;
+  if (page > 1) links += link(std::min(page - 1, pages), "previous", "Previous");
+  if (page < pages) links += link(page + 1, "next", "Next");
+  return fmt::format(
+      R"(<nav class="nhsuk-pagination" role="navigation" aria-label="Pagination"><p class="nhsuk-body">Page {} of {}</p><ul class="nhsuk-list nhsuk-pagination__list">{}</ul></nav>)",
+      page, pages, links);
+}
+
 std::string queue_body(Context& c, const httplib::Request& req) {
-  std::string workflow = param(req, "workflow");
-  if (workflow.empty()) workflow = "comms_request";
-  std::string rating = param(req, "rating");
+  QueueQuery query;
+  query.workflow = param(req, "workflow");
+  if (query.workflow.empty()) query.workflow = "comms_request";
+  query.rating = param(req, "rating");
   std::string late = param(req, "late");
+  query.late_only = late == "yes";
   std::string sort = param(req, "sort");
+  query.order = sort == "due"   ? QueueOrder::Due
+                : sort == "ref" ? QueueOrder::Reference
+                                : QueueOrder::Triage;
+  std::int64_t page = whole_number_param(req, "page", 1, 1, kQueueMaxPage);
+  query.offset = (page - 1) * kQueuePageSize;
+  query.limit = kQueuePageSize;
 
   auto lock = c.lock();
   Engine& engine = c.engine;
-  std::vector<Item> items = engine.queue(workflow);
-  std::erase_if(items, [&](const Item& item) {
-    if (!rating.empty() && item.data.value("rating", std::string()) != rating) return true;
-    if (late == "yes" && !item.data.value("late", false)) return true;
-    return false;
-  });
-  if (sort == "due") {
-    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return a.data.value("due_at", std::string("~")) < b.data.value("due_at", std::string("~"));
-    });
-  } else if (sort == "ref") {
-    std::stable_sort(items.begin(), items.end(),
-                     [](const Item& a, const Item& b) { return a.ref < b.ref; });
-  }
+  QueuePage found = engine.queue(query);
+  const std::vector<Item>& items = found.items;
+  std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
+  // The filters again, for the page links (HTML-escaped, as they go into href attributes).
+  std::string filters_query =
+      escape(fmt::format("workflow={}&rating={}&late={}&sort={}", url_encode(query.workflow),
+                         url_encode(query.rating), url_encode(late), url_encode(sort)));
 
   std::string rows;
   for (const auto& item : items) {
@@ -129,23 +153,28 @@ std::string queue_body(Context& c, const httplib::Request& req) {
         escape(item.state));
   }
   std::string table =
-      items.empty()
-          ? R"(<p class="nhsuk-body">Nothing in the queue matches.</p>)"
+      found.total == 0 ? R"(<p class="nhsuk-body">Nothing in the queue matches.</p>)"
+      : items.empty()
+          ? fmt::format(
+                R"(<p class="nhsuk-body">There is no page {} of the queue. <a href="/queue?{}">Go to the first page</a>.</p>)",
+                page, filters_query)
           : fmt::format(
                 R"(<table class="nhsuk-table" id="queue"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open items, {} shown</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">Rating</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">Late</th><th scope="col" class="nhsuk-table__header">Assignee</th><th scope="col" class="nhsuk-table__header">State</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
                 items.size(), rows);
 
   std::string filters = fmt::format(
       R"(<form method="get" action="/queue" class="cf-filters">{}{}{}{}<div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form>)",
-      workflow_options(engine, workflow, "filter-workflow"),
+      workflow_options(engine, query.workflow, "filter-workflow"),
       select_html("filter-rating", "Rating", "rating",
-                  {{"", "Any"}, {"red", "Red"}, {"amber", "Amber"}, {"green", "Green"}}, rating),
+                  {{"", "Any"}, {"red", "Red"}, {"amber", "Amber"}, {"green", "Green"}},
+                  query.rating),
       select_html("filter-late", "Late", "late", {{"", "Late or on time"}, {"yes", "Late only"}},
                   late),
       select_html("filter-sort", "Sort by", "sort",
                   {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
-  return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{})",
-                     incident_banner(engine), filters, items.size(), table);
+  return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
+                     incident_banner(engine), filters, found.total, table,
+                     pagination_html(filters_query, page, pages));
 }
 
 std::string items_body(Context& c, const httplib::Request& req) {

@@ -244,6 +244,15 @@ std::optional<Item> Store::item(std::string_view ref) {
   return item;
 }
 
+std::optional<Item> Store::item_by_id(std::int64_t id) {
+  auto& q = db_->cached(fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns));
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  Item item = read_item(q);
+  q.reset();
+  return item;
+}
+
 std::vector<Item> Store::items(const ItemFilter& filter) {
   auto& q = db_->cached(fmt::format(
       "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR state = ?2) AND "

@@ -146,13 +146,6 @@ void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, cons
   }
 }
 
-int rating_rank(const Item& item) {
-  auto it = item.data.find("rating");
-  if (it == item.data.end() || !it->is_string()) return 3;
-  const auto& r = it->get_ref<const std::string&>();
-  return r == "red" ? 0 : r == "amber" ? 1 : r == "green" ? 2 : 3;
-}
-
 }  // namespace
 
 Engine::Engine(Store& store, WorkflowRegistry& registry, const Clock& clock)
@@ -442,25 +435,6 @@ Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::strin
   }
   tx->commit();
   return result;
-}
-
-std::vector<Item> Engine::queue(std::string_view workflow) {
-  auto tx = store_.begin_read();
-  std::vector<Item> open;
-  for (Item& item : store_.items(ItemFilter{std::string(workflow), "", -1})) {
-    if (!registry_.version(item.version).definition.is_final(item.state)) {
-      open.push_back(std::move(item));
-    }
-  }
-  auto due = [](const Item& i) {
-    auto it = i.data.find("due_at");
-    return it != i.data.end() && it->is_string() ? it->get<std::string>() : std::string("~");
-  };
-  std::stable_sort(open.begin(), open.end(), [&](const Item& a, const Item& b) {
-    return std::make_tuple(a.state == "paused", rating_rank(a), due(a), a.id) <
-           std::make_tuple(b.state == "paused", rating_rank(b), due(b), b.id);
-  });
-  return open;
 }
 
 Item Engine::item(std::string_view ref) {

@@ -548,6 +548,101 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
   CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].empty());
 }
 
+TEST_CASE("server: the queue API and page come in pages, with the total", "[server][api]") {
+  WebFixture f;
+  auto tom = f.bearer("tom.triage");
+  Json empty = body_of(f.client().Get("/api/v1/queue", tom));
+  CHECK(empty["total"] == 0);
+  CHECK(empty["items"] == Json::array());
+
+  Json fields{
+      {"title", "Clinic moves"},      {"kind", "media"},        {"requester_team", "Estates"},
+      {"strategic_priority", "none"}, {"incident", "none"},     {"statutory", "no"},
+      {"reputational_risk", "low"},   {"impact", "low"},        {"resource", "low"},
+      {"time_sensitive", "no"},       {"responsibility", "own"}};
+  for (int i = 0; i < 120; ++i) {
+    fields["reputational_risk"] = i % 3 == 0 ? "high" : "low";  // red, or green
+    REQUIRE(f.engine->submit("comms_request", "tom.triage", fields).ok());
+  }
+  std::vector<std::string> order;
+  f.engine->for_each_in_queue(QueueQuery("comms_request"),
+                              [&](const Item& item) { order.push_back(item.ref); });
+  REQUIRE(order.size() == 120);
+
+  Json first = body_of(f.client().Get("/api/v1/queue", tom));
+  CHECK(first["total"] == 120);
+  CHECK(first["offset"] == 0);
+  CHECK(first["limit"] == 100);  // the default page
+  REQUIRE(first["items"].size() == 100);
+  CHECK(first["items"][0]["ref"] == order[0]);
+  CHECK(first["items"][0]["data"]["rating"] == "red");
+  Json rest =
+      body_of(f.client().Get("/api/v1/queue?workflow=comms_request&offset=100&limit=50", tom));
+  REQUIRE(rest["items"].size() == 20);
+  CHECK(rest["items"][0]["ref"] == order[100]);
+  CHECK(rest["items"][19]["ref"] == order[119]);
+  Json past = body_of(f.client().Get("/api/v1/queue?offset=500", tom));
+  CHECK(past["total"] == 120);
+  CHECK(past["items"] == Json::array());
+
+  for (auto [query, name] : {std::pair{"limit=ten", "limit"},
+                             {"limit=0", "limit"},
+                             {"limit=1001", "limit"},
+                             {"limit=5x", "limit"},
+                             {"limit=+5", "limit"},
+                             {"offset=-1", "offset"},
+                             {"offset=1.5", "offset"},
+                             {"offset=99999999999999999999", "offset"}}) {
+    auto res = f.client().Get(fmt::format("/api/v1/queue?{}", query), tom);
+    REQUIRE(res);
+    INFO(query << ": " << res->body);
+    CHECK(res->status == 400);
+    CHECK_THAT(body_of(res)["error"]["message"].get<std::string>(), Catch::StartsWith(name));
+  }
+
+  std::string cookie = f.sign_in("tom.triage");
+  httplib::Headers session{{"Cookie", cookie}};
+  auto rows = [](const std::string& body) {
+    size_t count = 0;
+    for (size_t at = body.find("data-ref="); at != std::string::npos;
+         at = body.find("data-ref=", at + 1))
+      ++count;
+    return count;
+  };
+  auto page1 = f.client().Get("/queue", session);
+  REQUIRE(page1->status == 200);
+  CHECK(rows(page1->body) == 50);
+  CHECK_THAT(page1->body, Catch::Contains("120 open item(s)"));
+  CHECK_THAT(page1->body, Catch::Contains("Page 1 of 3"));
+  CHECK_THAT(page1->body, Catch::Contains(fmt::format(R"(data-ref="{}")", order[0])));
+  CHECK_THAT(
+      page1->body,
+      Catch::Contains(
+          R"(rel="next" href="/queue?workflow=comms_request&amp;rating=&amp;late=&amp;sort=&amp;page=2")"));
+  CHECK_THAT(page1->body, !Catch::Contains(R"(rel="previous")"));
+  auto page3 = f.client().Get("/queue?rating=&page=3", session);
+  REQUIRE(page3->status == 200);
+  CHECK(rows(page3->body) == 20);
+  CHECK_THAT(page3->body, Catch::Contains(fmt::format(R"(data-ref="{}")", order[119])));
+  CHECK_THAT(page3->body, Catch::Contains(R"(rel="previous")"));
+  CHECK_THAT(page3->body, !Catch::Contains(R"(rel="next")"));
+  auto reds = f.client().Get("/queue?rating=red", session);
+  CHECK(rows(reds->body) == 40);
+  CHECK_THAT(reds->body, Catch::Contains("40 open item(s)"));
+  CHECK_THAT(reds->body, !Catch::Contains("Page 1 of"));  // one page
+  auto past_end = f.client().Get("/queue?page=4", session);
+  CHECK(past_end->status == 200);
+  CHECK(rows(past_end->body) == 0);
+  CHECK_THAT(past_end->body, Catch::Contains("There is no page 4 of the queue"));
+  for (const char* bad :
+       {"/queue?page=0", "/queue?page=-1", "/queue?page=two", "/queue?page=2.0"}) {
+    auto res = f.client().Get(bad, session);
+    INFO(bad);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("page: must be a whole number"));
+  }
+}
+
 TEST_CASE("server: the queue page shows an incident banner while an incident is active",
           "[server][pages]") {
   WebFixture f;

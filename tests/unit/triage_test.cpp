@@ -114,7 +114,7 @@ TEST_CASE("influence requests are redirected to the owner and not queued") {
       t.submit(Json{{"responsibility", "influence"}, {"owner_org", "Acute trust press office"}});
   CHECK(item.state == "redirected");
   CHECK(item.data["redirected_to"] == "Acute trust press office");
-  CHECK(t.engine->queue("comms_request").empty());
+  CHECK(t.engine->queue(QueueQuery("comms_request")).total == 0);
 }
 
 TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") {
@@ -216,7 +216,8 @@ TEST_CASE("the queue orders red, amber, green, then due time, with paused work l
   Item paused_red = t.submit(Json{{"statutory", "yes"}});
   t.act(paused_red.ref, "pause", Json{{"reason", "on hold"}});
   std::vector<std::string> order;
-  for (const auto& item : t.engine->queue("comms_request")) order.push_back(item.ref);
+  t.engine->for_each_in_queue(QueueQuery("comms_request"),
+                              [&](const Item& item) { order.push_back(item.ref); });
   CHECK(order == std::vector<std::string>{red_sooner.ref, red_later.ref, amber.ref, green.ref,
                                           paused_red.ref});
 }

@@ -293,6 +293,27 @@ test('audit and workflow pages', async () => {
   await shot('09-sign-offs');
 });
 
+test('a long queue comes in pages of 50, with the total', async () => {
+  // The sample requests as well as the demo ones: more than one page. Imported with the CLI
+  // while the server runs, as a team would.
+  execFileSync(bin, ['import', join(root, 'samples/comms_requests.csv'), '--as', 'tom.triage'],
+               { env, stdio: 'ignore' });
+  await page.goto(`${base}/queue?workflow=comms_request`);
+  const rows = page.locator('#queue tbody tr');
+  assert.equal(await rows.count(), 50);
+  const total = Number((await page.getByText(/open item\(s\)/).textContent()).match(/(\d+) open/)[1]);
+  assert.ok(total > 50 && total <= 100, `${total} open items`);
+  await page.getByRole('link', { name: /^Next/ }).click();
+  await page.waitForURL(/page=2/);
+  assert.equal(await rows.count(), total - 50);
+  assert.match(await page.locator('.nhsuk-pagination').textContent(), /Page 2 of 2/);
+  await checkHeadings();
+  await shot('14-queue-page-2');
+  await page.getByRole('link', { name: /^Previous/ }).click();
+  await page.waitForURL(/page=1/);
+  assert.equal(await rows.count(), 50);
+});
+
 let failures = 0;
 for (const t of tests) {
   try {

@@ -46,6 +46,30 @@ struct DecideRequest {
   std::optional<std::int64_t> expected_revision;
 };
 
+enum class QueueOrder {
+  Triage,     // paused last, rating, due time, id (see Engine::for_each_in_queue)
+  Due,        // due time first (none last), then triage order
+  Reference,  // by reference
+};
+
+// Which part of a workflow's queue to read, filtered then ordered then paged.
+struct QueueQuery {
+  QueueQuery() = default;
+  explicit QueueQuery(std::string workflow_name) : workflow(std::move(workflow_name)) {}
+
+  std::string workflow;
+  std::string rating;      // empty: any; otherwise only items whose data.rating is this text
+  bool late_only = false;  // only items whose data.late is true
+  QueueOrder order = QueueOrder::Triage;
+  std::int64_t offset = 0;  // how many matching items to skip
+  std::int64_t limit = -1;  // at most this many items; -1: all
+};
+
+struct QueuePage {
+  std::int64_t total = 0;  // items matching the query, on every page together
+  std::vector<Item> items;
+};
+
 struct PutDocumentRequest {
   std::string ref;
   std::string actor;
@@ -154,9 +178,18 @@ class Engine {
                                         const std::vector<ImportRow>& rows,
                                         const ImportProgress& progress = {});
 
-  // Open items of a workflow in queue order: by rating (red, amber, green, none), then due time
-  // (data.due_at), then reference; paused items last.
-  std::vector<Item> queue(std::string_view workflow);
+  // The queue (engine/workflow/queue.cpp): the open items (not in a final state of their
+  // version) of a workflow. Triage order: paused items last; then by rating (red, amber, green,
+  // none); then data.due_at when it is text, items without one after those with one; then id
+  // (creation order). Only small keys of every item are held; items are read one at a time.
+  //
+  // Calls `visit` with each item of the query's page, in order, inside one read transaction, and
+  // returns how many items match the query (ignoring offset and limit). Throws Error(BadInput)
+  // for a negative offset or a limit below -1. A workflow with no items has an empty queue.
+  std::int64_t for_each_in_queue(const QueueQuery& query,
+                                 const std::function<void(const Item&)>& visit);
+  // The same, collected: for a page of the queue (a small limit), not for all of it.
+  QueuePage queue(const QueueQuery& query);
 
   Item item(std::string_view ref);  // throws Error(NotFound)
   std::vector<Item> items(const ItemFilter& filter);

@@ -127,6 +127,24 @@ struct ItemFilter {
   std::string parent = {};  // empty: any; otherwise only the children of this ref
 };
 
+// One field of an item's data as SQLite's JSON functions see it, without parsing the whole item.
+struct DataValue {
+  // json_type(): text, true, false, null, integer, real, object or array; empty when absent.
+  std::string_view type;
+  std::string_view text;  // a string's value; the SQL text of any other value
+  bool is_string() const { return type == "text"; }
+  bool is_true() const { return type == "true"; }
+};
+
+// What Store::for_each_item_keys reads of an item. The views are valid only during the visit.
+struct ItemKeys {
+  std::int64_t id = 0;
+  std::string_view ref;
+  std::string_view version;
+  std::string_view state;
+  std::vector<DataValue> data;  // one per requested field, in the order requested
+};
+
 class StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;
@@ -185,10 +203,18 @@ class Store {
 
   // Items
   std::optional<Item> item(std::string_view ref);
+  std::optional<Item> item_by_id(std::int64_t id);
   std::vector<Item> items(const ItemFilter& filter);
   // Items (of `workflow`, or any when empty) whose data.<key> equals `value`.
   std::vector<Item> items_with_data(std::string_view workflow, std::string_view key,
                                     std::string_view value);
+  // Calls `visit` for every item of `workflow`, in no particular order, with its keys and the
+  // named top-level fields of its data (names without '"'; engine/store/item_keys.cpp). Reads no
+  // more than that, so a caller can order and filter many items holding only small records. Call
+  // inside a read transaction, then fetch the chosen items with item_by_id() in the same
+  // transaction.
+  void for_each_item_keys(std::string_view workflow, const std::vector<std::string>& data_fields,
+                          const std::function<void(const ItemKeys&)>& visit);
   void insert_item(Item& item);  // sets item.id
   // Writes the item only if its stored revision is still `expected_revision`.
   bool update_item(const Item& item, std::int64_t expected_revision);
