@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <map>
+
+#include "audit/event_scan.h"
+#include "audit/replayed_items.h"
 
 namespace commsflow {
 
@@ -99,11 +103,21 @@ bool is_lower_hex_of(std::string_view stored, bool parsed, const Digest& stored_
          std::none_of(stored.begin(), stored.end(), [](char c) { return c >= 'A' && c <= 'F'; });
 }
 
-// One item as its events so far describe it, and the first of those events.
-struct Replayed {
-  std::int64_t first_seq = 0;
+// The stored row as an Item, its data read as JSON: for diagnostics when it differs.
+Item stored_item(const ItemRowView& row) {
   Item item;
-};
+  item.id = row.id;
+  item.ref = row.ref;
+  item.workflow = row.workflow;
+  item.version = row.version;
+  item.state = row.state;
+  item.data = Json::parse(row.data);
+  item.revision = row.revision;
+  item.created_at = row.created_at;
+  item.updated_at = row.updated_at;
+  item.parent = row.parent;
+  return item;
+}
 
 }  // namespace
 
@@ -138,18 +152,26 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   VerifyReport report;
   auto tx = store.begin_read();
 
-  // Events are replayed as the chain is walked, so memory holds one replayed item per ref and the
-  // recorded hash of each document version, never the events themselves.
+  // Events are replayed as the chain is walked, so memory holds one compact replayed item per
+  // ref and the recorded hash of each document version, never the events themselves.
   std::string prev = genesis_hash();  // assigned in place: no allocation per event
   std::int64_t expected_seq = 1;
   Sha256 hasher;
   Digest prev_digest{};
-  std::map<std::string, Replayed, std::less<>> by_ref;
+  ReplayedItems replayed;
+  EventScanner scanner;
+  ScannedEvent scanned;
   RecordedDocuments documents;
   // The chain recomputed from the bodies alone, ignoring stored hashes: for the anchor.
   Digest recomputed{};
   std::optional<std::string> recomputed_at_anchor;
   if (anchor && anchor->seq == 0) recomputed_at_anchor = genesis_hash();
+  auto moved = [&](std::int64_t seq, std::string_view ref, std::int64_t written_as) {
+    report.problems.push_back(VerifyProblem{
+        seq, std::string(ref),
+        fmt::format("event {} ({}) was written as event {}: events were moved or reordered", seq,
+                    ref, written_as)});
+  };
   store.for_each_event([&](std::int64_t seq, std::string_view body, std::string_view hash) {
     ++report.events;
     if (seq != expected_seq) {
@@ -180,47 +202,49 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
       recomputed = hasher.begin().add(recomputed).add(body).finish();
       if (seq == anchor->seq) recomputed_at_anchor = to_hex(recomputed);
     }
-    try {
-      Event e = Event::from_body(seq, body);
-      if (e.seq != seq) {
-        report.problems.push_back(VerifyProblem{
-            seq, e.ref,
-            fmt::format("event {} ({}) was written as event {}: events were moved or reordered",
-                        seq, e.ref, e.seq)});
+    // The fast reading serves plain events; anything else, and the document events whose
+    // payload is needed, is read in full by Event::from_body, which names what is wrong.
+    if (scanner.scan(body, scanned) && scanned.action != "put_document") {
+      if (scanned.seq != seq) moved(seq, scanned.ref, scanned.seq);
+      replayed.apply(seq, scanned);
+    } else {
+      try {
+        Event e = Event::from_body(seq, body);
+        if (e.seq != seq) moved(seq, e.ref, e.seq);
+        replayed.apply(seq, e);
+        if (e.action == "put_document") {
+          documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
+              e.payload.value("document_hash", "");
+        }
+      } catch (const Error& e) {
+        report.problems.push_back(VerifyProblem{seq, "(unreadable)", e.what()});
       }
-      auto it = by_ref.find(e.ref);
-      if (it == by_ref.end()) it = by_ref.emplace(e.ref, Replayed{seq, Item{}}).first;
-      replay_one(it->second.item, e);
-      if (e.action == "put_document") {
-        documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
-            e.payload.value("document_hash", "");
-      }
-    } catch (const Error& e) {
-      report.problems.push_back(VerifyProblem{seq, "(unreadable)", e.what()});
     }
     report.head_seq = seq;
   });
   report.head_hash = prev;
   if (anchor) check_anchor(*anchor, recomputed_at_anchor, report);
 
-  const std::vector<Item> items = store.items(ItemFilter{});
+  // Item rows are read one at a time; a row is read as JSON only when it differs from its
+  // replayed item, to say how. Their problems follow the documents' problems.
   std::map<std::int64_t, std::string> refs_by_id;
-  for (const Item& item : items) refs_by_id[item.id] = item.ref;
-  verify_documents(store, documents, refs_by_id, report.problems);
-  for (const Item& stored : items) {
+  std::vector<VerifyProblem> item_problems;
+  store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
-    auto it = by_ref.find(stored.ref);
-    if (it == by_ref.end()) {
-      report.problems.push_back(
-          VerifyProblem{0, stored.ref, fmt::format("item {} has no events", stored.ref)});
-      continue;
+    refs_by_id.emplace(row.id, std::string(row.ref));
+    if (!replayed.contains(row.ref)) {
+      item_problems.push_back(
+          VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});
+      return;
     }
-    compare(stored, it->second.item, report.problems);
-    by_ref.erase(it);
-  }
-  for (const auto& [ref, replayed] : by_ref) {
+    if (!replayed.matches(row)) compare(stored_item(row), replayed.item(row.ref), item_problems);
+    replayed.take(row.ref);
+  });
+  verify_documents(store, documents, refs_by_id, report.problems);
+  std::move(item_problems.begin(), item_problems.end(), std::back_inserter(report.problems));
+  for (const auto& [first_seq, ref] : replayed.remaining()) {
     report.problems.push_back(VerifyProblem{
-        replayed.first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
+        first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
   }
   return report;
 }

@@ -1,0 +1,183 @@
+// simdjson On-Demand is used because parsing each body into an nlohmann document was most of
+// verify's cost. On-Demand checks only what is read, so every value is read here (validate)
+// and nothing is skipped unchecked.
+#include "audit/event_scan.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+
+namespace commsflow {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Bodies the shortcut leaves to Event::from_body: raw control characters (never in a body the
+// engine wrote) and \u escapes (whose edge cases, such as lone surrogates, the two parsers might
+// judge differently).
+bool has_unhandled_bytes(std::string_view body) {
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const auto c = static_cast<unsigned char>(body[i]);
+    if (c < 0x20) return true;
+    if (c == '\\' && i + 1 < body.size() && body[i + 1] == 'u') return true;
+  }
+  return false;
+}
+
+// Reads every part of `v` so that On-Demand checks all of it; false if any of it is not JSON
+// or is a number nlohmann would read differently (too large for 64 bits).
+bool validate(od::value v) {
+  od::json_type type;
+  if (v.type().get(type)) return false;
+  switch (type) {
+    case od::json_type::object: {
+      od::object object;
+      if (v.get_object().get(object)) return false;
+      for (auto field : object) {
+        std::string_view key;
+        od::value value;
+        if (field.unescaped_key().get(key) || field.value().get(value) || !validate(value)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case od::json_type::array: {
+      od::array array;
+      if (v.get_array().get(array)) return false;
+      for (auto element : array) {
+        od::value value;
+        if (element.get(value) || !validate(value)) return false;
+      }
+      return true;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      return !v.get_string().get(text);
+    }
+    case od::json_type::number: {
+      od::number number;
+      return !v.get_number().get(number);
+    }
+    case od::json_type::boolean: {
+      bool flag;
+      return !v.get_bool().get(flag);
+    }
+    case od::json_type::null: {
+      bool null = false;
+      return !v.is_null().get(null) && null;
+    }
+  }
+  return false;
+}
+
+bool read_string(od::value v, std::string_view& out) {
+  return !v.get_string().get(out);
+}
+
+}  // namespace
+
+struct EventScanner::Impl {
+  od::parser parser;
+  std::vector<char> buffer;  // the body followed by the padding simdjson reads ahead into
+
+  bool read_changes(od::value v, std::vector<ScannedChange>& out) {
+    out.clear();
+    od::object object;
+    if (v.get_object().get(object)) return false;
+    for (auto field : object) {
+      ScannedChange change;
+      od::value value;
+      if (field.unescaped_key().get(change.key) || field.value().get(value)) return false;
+      bool null = false;
+      if (value.is_null().get(null)) return false;
+      if (null) {
+        change.removed = true;
+      } else {
+        const char* start = value.raw_json_token().data();
+        if (!validate(value)) return false;
+        // After the value, the iterator stands on the ',' or '}' that follows it.
+        const char* end = nullptr;
+        if (!location(end)) return false;
+        while (end > start &&
+               (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) {
+          --end;
+        }
+        change.raw = std::string_view(start, static_cast<std::size_t>(end - start));
+      }
+      out.push_back(change);
+    }
+    return true;
+  }
+
+  od::document document;
+  // Where the iterator stands in the body; false at the end of the input.
+  bool location(const char*& out) {
+    return document.current_location().get(out) == simdjson::SUCCESS;
+  }
+};
+
+EventScanner::EventScanner() : impl_(std::make_unique<Impl>()) {}
+EventScanner::~EventScanner() = default;
+
+bool EventScanner::scan(std::string_view body, ScannedEvent& out) {
+  if (has_unhandled_bytes(body)) return false;
+  auto& buffer = impl_->buffer;
+  if (buffer.size() < body.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(buffer.data(), body.data(), body.size());
+  simdjson::padded_string_view padded(buffer.data(), body.size(), buffer.size());
+  if (impl_->parser.iterate(padded).get(impl_->document)) return false;
+  od::object object;
+  if (impl_->document.get_object().get(object)) return false;
+
+  out = ScannedEvent{{}, {}, {}, {}, {}, {}, {}, std::move(out.changes)};
+  // Which of the fields Event::from_body requires were present.
+  bool seq = false, ref = false, action = false, actor = false, at = false, from = false,
+       to = false, version = false, payload = false, changes = false;
+  for (auto field : object) {
+    std::string_view key;
+    od::value value;
+    if (field.unescaped_key().get(key) || field.value().get(value)) return false;
+    std::string_view unused;
+    bool ok = false;
+    if (key == "seq") {
+      ok = !value.get_int64().get(out.seq) && (seq = true);
+    } else if (key == "ref") {
+      ok = read_string(value, out.ref) && (ref = true);
+    } else if (key == "action") {
+      ok = read_string(value, out.action) && (action = true);
+    } else if (key == "actor") {
+      ok = read_string(value, unused) && (actor = true);
+    } else if (key == "at") {
+      ok = read_string(value, out.at) && (at = true);
+    } else if (key == "from") {
+      ok = read_string(value, unused) && (from = true);
+    } else if (key == "to") {
+      ok = read_string(value, out.to_state) && (to = true);
+    } else if (key == "version") {
+      ok = read_string(value, out.version) && (version = true);
+    } else if (key == "parent") {
+      ok = read_string(value, out.parent);
+    } else if (key == "note" || key == "on_behalf_of") {
+      ok = read_string(value, unused);
+    } else if (key == "changes") {
+      ok = impl_->read_changes(value, out.changes) && (changes = true);
+    } else if (key == "payload") {
+      od::json_type type;
+      ok = !value.type().get(type) && type == od::json_type::object && validate(value) &&
+           (payload = true);
+    } else {
+      ok = validate(value);  // a field replay does not use, but it must still be JSON
+    }
+    if (!ok) return false;
+  }
+  // Nothing may follow the object: current_location() fails only at the end of the input.
+  const char* trailing = nullptr;
+  return !impl_->location(trailing) && seq && ref && action && actor && at && from && to &&
+         version && payload && changes;
+}
+
+}  // namespace commsflow
