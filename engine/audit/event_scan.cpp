@@ -90,16 +90,20 @@ struct EventScanner::Impl {
       ScannedChange change;
       od::value value;
       if (field.unescaped_key().get(change.key) || field.value().get(value)) return false;
-      bool null = false;
-      if (value.is_null().get(null)) return false;
-      if (null) {
+      od::json_type type;
+      if (value.type().get(type)) return false;
+      if (type == od::json_type::null) {
+        bool null = false;
+        if (value.is_null().get(null) || !null) return false;
         change.removed = true;
       } else {
-        const char* start = value.raw_json_token().data();
-        if (!validate(value)) return false;
-        // After the value, the iterator stands on the ',' or '}' that follows it.
-        const char* end = nullptr;
-        if (!location(end)) return false;
+        // A scalar is its token (up to the next ',' or '}'); an object or array ends where the
+        // iterator stands once every part of it has been read.
+        const std::string_view token = value.raw_json_token();
+        const char* start = token.data();
+        const char* end = token.data() + token.size();
+        const bool scalar = type != od::json_type::object && type != od::json_type::array;
+        if (!validate(value) || (!scalar && !location(end))) return false;
         while (end > start &&
                (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) {
           --end;
