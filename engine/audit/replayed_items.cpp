@@ -7,22 +7,39 @@ namespace commsflow {
 
 namespace {
 
+// Lengths and name ids as LEB128 varints: most take one byte.
+void put_number(std::string& out, std::uint64_t n) {
+  while (n >= 0x80) {
+    out += static_cast<char>((n & 0x7f) | 0x80);
+    n >>= 7;
+  }
+  out += static_cast<char>(n);
+}
+
 void put(std::string& out, std::string_view bytes) {
-  const auto size = static_cast<std::uint32_t>(bytes.size());
-  char length[sizeof size];
-  std::memcpy(length, &size, sizeof size);
-  out.append(length, sizeof size);
+  put_number(out, bytes.size());
   out.append(bytes);
+}
+
+std::uint64_t next_number(std::string_view packed, std::size_t& at) {
+  std::uint64_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(packed[at++]);
+    n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) return n;
+  }
 }
 
 // Reads the next length-prefixed part of `packed` at `at`, moving `at` past it.
 std::string_view next(std::string_view packed, std::size_t& at) {
-  std::uint32_t size = 0;
-  std::memcpy(&size, packed.data() + at, sizeof size);
-  at += sizeof size;
+  const auto size = static_cast<std::size_t>(next_number(packed, at));
   std::string_view bytes = packed.substr(at, size);
   at += size;
   return bytes;
+}
+
+std::uint32_t next_id(std::string_view packed, std::size_t& at) {
+  return static_cast<std::uint32_t>(next_number(packed, at));
 }
 
 struct Unpacked {
@@ -99,8 +116,8 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   const Unpacked old = unpack(item.packed);
   entries_.clear();
   for (std::size_t pos = old.data_at; pos < item.packed.size();) {
-    std::string_view key = next(item.packed, pos);
-    entries_.push_back(Change{key, next(item.packed, pos)});
+    const std::uint32_t key_id = next_id(item.packed, pos);
+    entries_.push_back(Change{names_[key_id], next(item.packed, pos), key_id});
   }
   for (const auto& c : changes) {
     auto it = std::find_if(entries_.begin(), entries_.end(),
@@ -110,7 +127,7 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
     } else if (it != entries_.end()) {
       it->raw = c.raw;
     } else {
-      entries_.push_back(c);
+      entries_.push_back(Change{c.key, c.raw, name_id(c.key)});
     }
   }
   // The order of nlohmann's object: std::map<std::string> ordering, as string_view compares.
@@ -123,10 +140,16 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   put(scratch_, at);
   put(scratch_, first ? parent : old.parent);
   for (const auto& entry : entries_) {
-    put(scratch_, entry.key);
+    put_number(scratch_, entry.key_id);
     put(scratch_, entry.raw);
   }
-  item.packed.assign(scratch_);
+  // An exact allocation when it grows: doubling capacity, as assign() would, costs a quarter
+  // of a million items more memory than their data.
+  if (item.packed.capacity() < scratch_.size()) {
+    item.packed = std::string(scratch_);
+  } else {
+    item.packed.assign(scratch_);
+  }
   item.state = name_id(to_state);
   item.version = name_id(version);
   item.revision += 1;
@@ -151,7 +174,7 @@ bool ReplayedItems::matches(const ItemRowView& row) {
   canonical_.assign("{");
   for (std::size_t pos = u.data_at; pos < item.packed.size();) {
     if (canonical_.size() > 1) canonical_ += ',';
-    append_key(canonical_, next(item.packed, pos));
+    append_key(canonical_, names_[next_id(item.packed, pos)]);
     canonical_ += ':';
     canonical_ += next(item.packed, pos);
   }
@@ -171,7 +194,7 @@ Item ReplayedItems::item(std::string_view ref) const {
   item.updated_at = u.updated_at;
   item.parent = u.parent;
   for (std::size_t pos = u.data_at; pos < compact.packed.size();) {
-    std::string key(next(compact.packed, pos));
+    const std::string& key = names_[next_id(compact.packed, pos)];
     item.data[key] = Json::parse(next(compact.packed, pos));
   }
   return item;

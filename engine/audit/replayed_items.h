@@ -12,6 +12,7 @@
 #include <commsflow/store.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,13 +48,15 @@ class ReplayedItems {
     std::int64_t revision = 0;
     std::uint32_t state = 0;    // index in names_
     std::uint32_t version = 0;  // index in names_
-    // created_at, updated_at, parent, then per data key in sorted order the key (unescaped)
-    // and its value's JSON text; each as a 4-byte length and the bytes.
+    // created_at, updated_at, parent, then per data key in sorted order the key (as its id in
+    // names_: keys repeat across items) and its value's JSON text; texts as a varint length and
+    // the bytes.
     std::string packed;
   };
   struct Change {
     std::string_view key;
-    std::string_view raw;  // empty: removed
+    std::string_view raw;      // empty: removed
+    std::uint32_t key_id = 0;  // in names_; set for an item's entries, not an event's changes
   };
   struct Hash {
     using is_transparent = void;
@@ -68,7 +71,9 @@ class ReplayedItems {
   const Compact& find(std::string_view ref) const;
 
   std::unordered_map<std::string, Compact, Hash, std::equal_to<>> items_;
-  std::vector<std::string> names_;  // states and definition versions: few, shared by many items
+  // States, definition versions and data keys: few, shared by many items. A deque, so that
+  // views of its strings stay valid as it grows.
+  std::deque<std::string> names_;
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> name_ids_;
   std::vector<Change> changes_;      // scratch for one event
   std::vector<std::string> dumped_;  // scratch: values of a parsed event's changes

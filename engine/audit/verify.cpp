@@ -214,11 +214,11 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
 
   // Item rows are read one at a time; a row is read as JSON only when it differs from its
   // replayed item, to say how. Their problems follow the documents' problems.
-  std::map<std::int64_t, std::string> refs_by_id;
+  ItemRefs refs_by_id;  // rows come in id order, so it is sorted
   std::vector<VerifyProblem> item_problems;
   store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
-    refs_by_id.emplace(row.id, std::string(row.ref));
+    refs_by_id.emplace_back(row.id, std::string(row.ref));
     if (!replayed.contains(row.ref)) {
       item_problems.push_back(
           VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});

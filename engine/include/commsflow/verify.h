@@ -57,10 +57,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor = std::
 // (item ref, document version) -> the document hash its put_document event recorded.
 using RecordedDocuments = std::map<std::pair<std::string, std::int64_t>, std::string>;
 
+// (item id, ref) of every item row, sorted by id: a vector, as verify holds one per item.
+using ItemRefs = std::vector<std::pair<std::int64_t, std::string>>;
+
 // Checks each stored document version against its own hash and the hash its put_document event
 // recorded; appends what differs. `refs_by_id` names each item row by its id. Part of verify().
-void verify_documents(Store& store, const RecordedDocuments& recorded,
-                      const std::map<std::int64_t, std::string>& refs_by_id,
+void verify_documents(Store& store, const RecordedDocuments& recorded, const ItemRefs& refs_by_id,
                       std::vector<VerifyProblem>& problems);
 
 // The item its events describe: state, data, revision, created/updated times and version.
