@@ -5,7 +5,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace commsflow {
 
@@ -17,10 +19,12 @@ namespace {
 // engine wrote) and \u escapes (whose edge cases, such as lone surrogates, the two parsers might
 // judge differently).
 bool has_unhandled_bytes(std::string_view body) {
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const auto c = static_cast<unsigned char>(body[i]);
-    if (c < 0x20) return true;
-    if (c == '\\' && i + 1 < body.size() && body[i + 1] == 'u') return true;
+  // Without an early exit, so that the compiler can vectorise it.
+  unsigned char lowest = 0xff;
+  for (char c : body) lowest = std::min(lowest, static_cast<unsigned char>(c));
+  if (lowest < 0x20) return true;
+  for (auto at = body.find('\\'); at != std::string_view::npos; at = body.find('\\', at + 2)) {
+    if (at + 1 < body.size() && body[at + 1] == 'u') return true;
   }
   return false;
 }
@@ -141,40 +145,44 @@ bool EventScanner::scan(std::string_view body, ScannedEvent& out) {
   // Which of the fields Event::from_body requires were present.
   bool seq = false, ref = false, action = false, actor = false, at = false, from = false,
        to = false, version = false, payload = false, changes = false;
-  for (auto field : object) {
-    std::string_view key;
-    od::value value;
-    if (field.unescaped_key().get(key) || field.value().get(value)) return false;
+  for (auto result : object) {
+    od::field field;
+    if (std::move(result).get(field)) return false;
+    // Known names are compared with the key as written, which costs no copy; any other key is
+    // unescaped, so that a bad escape in it is still caught.
+    const od::raw_json_string key = field.key();
+    od::value& value = field.value();
     std::string_view unused;
     bool ok = false;
-    if (key == "seq") {
+    if (key.unsafe_is_equal("seq")) {
       ok = !value.get_int64().get(out.seq) && (seq = true);
-    } else if (key == "ref") {
+    } else if (key.unsafe_is_equal("ref")) {
       ok = read_string(value, out.ref) && (ref = true);
-    } else if (key == "action") {
+    } else if (key.unsafe_is_equal("action")) {
       ok = read_string(value, out.action) && (action = true);
-    } else if (key == "actor") {
+    } else if (key.unsafe_is_equal("actor")) {
       ok = read_string(value, unused) && (actor = true);
-    } else if (key == "at") {
+    } else if (key.unsafe_is_equal("at")) {
       ok = read_string(value, out.at) && (at = true);
-    } else if (key == "from") {
+    } else if (key.unsafe_is_equal("from")) {
       ok = read_string(value, unused) && (from = true);
-    } else if (key == "to") {
+    } else if (key.unsafe_is_equal("to")) {
       ok = read_string(value, out.to_state) && (to = true);
-    } else if (key == "version") {
+    } else if (key.unsafe_is_equal("version")) {
       ok = read_string(value, out.version) && (version = true);
-    } else if (key == "parent") {
+    } else if (key.unsafe_is_equal("parent")) {
       ok = read_string(value, out.parent);
-    } else if (key == "note" || key == "on_behalf_of") {
+    } else if (key.unsafe_is_equal("note") || key.unsafe_is_equal("on_behalf_of")) {
       ok = read_string(value, unused);
-    } else if (key == "changes") {
+    } else if (key.unsafe_is_equal("changes")) {
       ok = impl_->read_changes(value, out.changes) && (changes = true);
-    } else if (key == "payload") {
+    } else if (key.unsafe_is_equal("payload")) {
       od::json_type type;
       ok = !value.type().get(type) && type == od::json_type::object && validate(value) &&
            (payload = true);
     } else {
-      ok = validate(value);  // a field replay does not use, but it must still be JSON
+      // A field replay does not use, but it must still be JSON.
+      ok = !field.unescaped_key().get(unused) && validate(value);
     }
     if (!ok) return false;
   }

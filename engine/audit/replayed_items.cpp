@@ -150,8 +150,10 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   } else {
     item.packed.assign(scratch_);
   }
-  item.state = name_id(to_state);
-  item.version = name_id(version);
+  // Most events keep the item's definition version, and many its state: no lookup then.
+  const bool known = item.revision > 0;
+  if (!known || names_[item.state] != to_state) item.state = name_id(to_state);
+  if (!known || names_[item.version] != version) item.version = name_id(version);
   item.revision += 1;
 }
 
