@@ -3,8 +3,10 @@
 // `verify` walks the event log in sequence order. For each event it checks that the sequence has
 // no gap and that hash = SHA-256(previous stored hash || body), and replays the event onto its
 // item as it goes; at the end each replayed item must equal the stored item row. Memory grows
-// with the number of items (one replayed item each), not with the number of events. It reads in
-// one read transaction, so it never blocks writers (WAL). Thread-safety: that of the Store given.
+// with the number of items (one compact replayed item each), not with the number of events. It
+// reads in one read transaction, so it never blocks writers (WAL), and hashes the chain on a
+// second thread of its own while the calling thread replays. Thread-safety: that of the Store
+// given, which only the calling thread uses.
 //
 // Anchoring: the chain head (sequence and hash) can be written down, e.g. in board minutes.
 // Because each hash covers every event before it, recomputing the chain from the stored bodies
