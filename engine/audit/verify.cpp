@@ -5,18 +5,16 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <map>
+
+#include "audit/chain_check.h"
+#include "audit/event_scan.h"
+#include "audit/replayed_items.h"
 
 namespace commsflow {
 
 namespace {
-
-std::string ref_of(std::string_view body) {
-  Json j = Json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("ref") && j["ref"].is_string())
-    return j["ref"].get<std::string>();
-  return "(unreadable)";
-}
 
 void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem>& problems) {
   auto differs = [&](const char* what, const std::string& has, const std::string& expected) {
@@ -91,19 +89,21 @@ void replay_one(Item& item, const Event& e) {
   item.updated_at = e.at;
 }
 
-// A stored hash matches only when it is exactly the lower-case hex of the recomputed digest, as
-// the engine writes it: the same bytes in upper case are not what was written.
-bool is_lower_hex_of(std::string_view stored, bool parsed, const Digest& stored_digest,
-                     const Digest& actual) {
-  return parsed && stored_digest == actual &&
-         std::none_of(stored.begin(), stored.end(), [](char c) { return c >= 'A' && c <= 'F'; });
-}
-
-// One item as its events so far describe it, and the first of those events.
-struct Replayed {
-  std::int64_t first_seq = 0;
+// The stored row as an Item, its data read as JSON: for diagnostics when it differs.
+Item stored_item(const ItemRowView& row) {
   Item item;
-};
+  item.id = row.id;
+  item.ref = row.ref;
+  item.workflow = row.workflow;
+  item.version = row.version;
+  item.state = row.state;
+  item.data = Json::parse(row.data);
+  item.revision = row.revision;
+  item.created_at = row.created_at;
+  item.updated_at = row.updated_at;
+  item.parent = row.parent;
+  return item;
+}
 
 }  // namespace
 
@@ -138,89 +138,100 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   VerifyReport report;
   auto tx = store.begin_read();
 
-  // Events are replayed as the chain is walked, so memory holds one replayed item per ref and the
-  // recorded hash of each document version, never the events themselves.
-  std::string prev = genesis_hash();  // assigned in place: no allocation per event
-  std::int64_t expected_seq = 1;
-  Sha256 hasher;
-  Digest prev_digest{};
-  std::map<std::string, Replayed, std::less<>> by_ref;
+  // The log is read here in batches; each batch is hash-checked on the ChainCheck thread while
+  // this thread replays it. Memory holds one compact replayed item per ref, the recorded hash of
+  // each document version and a few batches, never the whole log.
+  ChainCheck chain(anchor);
+  ReplayedItems replayed;
+  EventScanner scanner;
+  ScannedEvent scanned;
   RecordedDocuments documents;
-  // The chain recomputed from the bodies alone, ignoring stored hashes: for the anchor.
-  Digest recomputed{};
-  std::optional<std::string> recomputed_at_anchor;
-  if (anchor && anchor->seq == 0) recomputed_at_anchor = genesis_hash();
-  store.for_each_event([&](std::int64_t seq, std::string_view body, std::string_view hash) {
-    ++report.events;
-    if (seq != expected_seq) {
-      report.problems.push_back(VerifyProblem{
-          seq, ref_of(body),
-          seq > expected_seq ? fmt::format("events {} to {} are missing (the sequence jumps to {})",
-                                           expected_seq, seq - 1, seq)
-                             : fmt::format("event {} is out of order", seq)});
-    }
-    expected_seq = seq + 1;
-    const Digest actual = hasher.begin().add(prev_digest).add(body).finish();
-    Digest stored{};
-    const bool parsed = from_hex(hash, stored);
-    if (!is_lower_hex_of(hash, parsed, stored, actual)) {
-      report.problems.push_back(VerifyProblem{
-          seq, ref_of(body),
-          fmt::format("event {} ({}) does not match its hash: it was changed after it was written",
-                      seq, ref_of(body))});
-    }
-    if (!parsed) {
-      report.problems.push_back(
-          VerifyProblem{seq, ref_of(body), fmt::format("event {} has a malformed hash", seq)});
-      stored = Digest{};
-    }
-    prev_digest = stored;
-    prev.assign(hash);
-    if (anchor && seq <= anchor->seq) {
-      recomputed = hasher.begin().add(recomputed).add(body).finish();
-      if (seq == anchor->seq) recomputed_at_anchor = to_hex(recomputed);
-    }
-    try {
-      Event e = Event::from_body(seq, body);
-      if (e.seq != seq) {
-        report.problems.push_back(VerifyProblem{
-            seq, e.ref,
-            fmt::format("event {} ({}) was written as event {}: events were moved or reordered",
-                        seq, e.ref, e.seq)});
+  std::vector<PlacedProblem> replay_problems;
+  auto moved = [&](std::int64_t index, std::int64_t seq, std::string_view ref,
+                   std::int64_t written_as) {
+    replay_problems.push_back(PlacedProblem{
+        index, VerifyProblem{seq, std::string(ref),
+                             fmt::format("event {} ({}) was written as event {}: events were "
+                                         "moved or reordered",
+                                         seq, ref, written_as)}});
+  };
+  auto replay_batch = [&](const EventBatch& batch) {
+    for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+      const auto& row = batch.rows[i];
+      const std::int64_t index = batch.first_index + static_cast<std::int64_t>(i);
+      const std::int64_t seq = row.seq;
+      const std::string_view body = batch.body(row);
+      // The fast reading serves plain events; anything else, and the document events whose
+      // payload is needed, is read in full by Event::from_body, which names what is wrong.
+      if (scanner.scan(body, scanned) && scanned.action != "put_document") {
+        if (scanned.seq != seq) moved(index, seq, scanned.ref, scanned.seq);
+        replayed.apply(seq, scanned);
+        continue;
       }
-      auto it = by_ref.find(e.ref);
-      if (it == by_ref.end()) it = by_ref.emplace(e.ref, Replayed{seq, Item{}}).first;
-      replay_one(it->second.item, e);
-      if (e.action == "put_document") {
-        documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
-            e.payload.value("document_hash", "");
+      try {
+        Event e = Event::from_body(seq, body);
+        if (e.seq != seq) moved(index, seq, e.ref, e.seq);
+        replayed.apply(seq, e);
+        if (e.action == "put_document") {
+          documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
+              e.payload.value("document_hash", "");
+        }
+      } catch (const Error& e) {
+        replay_problems.push_back(
+            PlacedProblem{index, VerifyProblem{seq, "(unreadable)", e.what()}});
       }
-    } catch (const Error& e) {
-      report.problems.push_back(VerifyProblem{seq, "(unreadable)", e.what()});
     }
-    report.head_seq = seq;
-  });
-  report.head_hash = prev;
-  if (anchor) check_anchor(*anchor, recomputed_at_anchor, report);
+  };
 
-  const std::vector<Item> items = store.items(ItemFilter{});
-  std::map<std::int64_t, std::string> refs_by_id;
-  for (const Item& item : items) refs_by_id[item.id] = item.ref;
-  verify_documents(store, documents, refs_by_id, report.problems);
-  for (const Item& stored : items) {
+  constexpr std::size_t kBatchRows = 512;
+  auto batch = std::make_shared<EventBatch>();
+  auto hand_over = [&] {
+    std::shared_ptr<const EventBatch> full = std::move(batch);
+    chain.add(full);
+    replay_batch(*full);
+    batch = std::make_shared<EventBatch>();
+    batch->first_index = report.events;
+  };
+  store.for_each_event([&](std::int64_t seq, std::string_view body, std::string_view hash) {
+    batch->add(seq, body, hash);
+    ++report.events;
+    report.head_seq = seq;
+    if (batch->rows.size() == kBatchRows) hand_over();
+  });
+  if (!batch->rows.empty()) hand_over();
+  ChainCheck::Result checked = chain.finish();
+  report.head_hash = checked.head_hash;
+
+  // Problems in log order; for one event, those of the chain before those of its replay.
+  std::vector<PlacedProblem> placed = std::move(checked.problems);
+  const auto chain_count = static_cast<std::ptrdiff_t>(placed.size());
+  std::move(replay_problems.begin(), replay_problems.end(), std::back_inserter(placed));
+  std::inplace_merge(
+      placed.begin(), placed.begin() + chain_count, placed.end(),
+      [](const PlacedProblem& a, const PlacedProblem& b) { return a.index < b.index; });
+  for (auto& p : placed) report.problems.push_back(std::move(p.problem));
+  if (anchor) check_anchor(*anchor, checked.recomputed_at_anchor, report);
+
+  // Item rows are read one at a time; a row is read as JSON only when it differs from its
+  // replayed item, to say how. Their problems follow the documents' problems.
+  ItemRefs refs_by_id;  // rows come in id order, so it is sorted
+  std::vector<VerifyProblem> item_problems;
+  store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
-    auto it = by_ref.find(stored.ref);
-    if (it == by_ref.end()) {
-      report.problems.push_back(
-          VerifyProblem{0, stored.ref, fmt::format("item {} has no events", stored.ref)});
-      continue;
+    refs_by_id.emplace_back(row.id, std::string(row.ref));
+    if (!replayed.contains(row.ref)) {
+      item_problems.push_back(
+          VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});
+      return;
     }
-    compare(stored, it->second.item, report.problems);
-    by_ref.erase(it);
-  }
-  for (const auto& [ref, replayed] : by_ref) {
+    if (!replayed.matches(row)) compare(stored_item(row), replayed.item(row.ref), item_problems);
+    replayed.take(row.ref);
+  });
+  verify_documents(store, documents, refs_by_id, report.problems);
+  std::move(item_problems.begin(), item_problems.end(), std::back_inserter(report.problems));
+  for (const auto& [first_seq, ref] : replayed.remaining()) {
     report.problems.push_back(VerifyProblem{
-        replayed.first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
+        first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
   }
   return report;
 }

@@ -4,7 +4,7 @@
 #include <commsflow/sha256.h>
 #include <commsflow/verify.h>
 
-#include <map>
+#include <algorithm>
 
 #include "audit/document_hash.h"
 
@@ -17,13 +17,15 @@ std::string document_hash(const std::string& content, const std::vector<Attachme
   return to_hex(sha256(manifest));
 }
 
-void verify_documents(Store& store, const RecordedDocuments& recorded,
-                      const std::map<std::int64_t, std::string>& refs_by_id,
+void verify_documents(Store& store, const RecordedDocuments& recorded, const ItemRefs& refs_by_id,
                       std::vector<VerifyProblem>& problems) {
   store.for_each_document_version([&](std::int64_t item_id, const DocumentVersion& v) {
-    auto known = refs_by_id.find(item_id);
-    const std::string ref =
-        known != refs_by_id.end() ? known->second : fmt::format("item {}", item_id);
+    auto known =
+        std::lower_bound(refs_by_id.begin(), refs_by_id.end(), item_id,
+                         [](const auto& entry, std::int64_t id) { return entry.first < id; });
+    const std::string ref = known != refs_by_id.end() && known->first == item_id
+                                ? known->second
+                                : fmt::format("item {}", item_id);
     for (const auto& a : v.attachments) {
       if (to_hex(sha256(a.content)) != a.hash) {
         problems.push_back(VerifyProblem{

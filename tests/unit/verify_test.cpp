@@ -277,3 +277,169 @@ TEST_CASE("a chain head is read as SEQ:HASH and nothing else") {
     }
   }
 }
+
+TEST_CASE("verify reads every event body in full, however it is written") {
+  Fixture f;
+  auto refs = seed(f);
+  // Event 4 is the first "send" of refs[0]: its changes set body to "alpha text".
+  const std::string change = "\"body\":\"alpha text\"";
+  // The columns read out of the body refuse a body that is not JSON; someone editing
+  // the file by other means is not stopped by them.
+  auto drop_body_columns = [&] {
+    raw_sql(f.db_path,
+            "DROP INDEX events_by_ref; DROP INDEX events_by_actor; DROP INDEX events_by_at; "
+            "ALTER TABLE events DROP COLUMN ref; ALTER TABLE events DROP COLUMN actor; "
+            "ALTER TABLE events DROP COLUMN action; ALTER TABLE events DROP COLUMN at;");
+  };
+
+  SECTION("a body that is not JSON is named, and the other events still replay") {
+    drop_body_columns();
+    rewrite_and_rechain(f, 4, "\"changes\":{", "\"changes\":{,");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 4);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+    // Without that event the item is one revision short; the other items still match.
+    CHECK(mentions(r, "item " + refs[0] + ": stored revision is 3 but its events give 2"));
+    CHECK(std::none_of(r.problems.begin(), r.problems.end(),
+                       [&](auto& p) { return p.ref == refs[1] || p.ref == refs[2]; }));
+  }
+  SECTION("bad JSON inside a change's value") {
+    drop_body_columns();
+    auto bad = GENERATE(std::string("[1,[2,,3]]"), std::string("1.2.3"), std::string("01"),
+                        std::string("tru"), std::string("nul"), std::string("\"a\\x\""),
+                        std::string("{\"k\" 1}"), std::string("[1 2]"), std::string("-"));
+    INFO(bad);
+    rewrite_and_rechain(f, 4, change, "\"body\":" + bad);
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 4);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+  }
+  SECTION("bad JSON in a field replay does not use") {
+    drop_body_columns();
+    rewrite_and_rechain(f, 4, "\"changes\":", "\"extra\":[tru],\"changes\":");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+  }
+  SECTION("a field missing or of the wrong type") {
+    auto [from, to] =
+        GENERATE(std::pair<std::string, std::string>{"\"seq\":4", "\"seq\":\"4\""},
+                 std::pair<std::string, std::string>{"\"changes\":{", "\"x\":{"},
+                 std::pair<std::string, std::string>{"\"to\":\"", "\"to\":1,\"tox\":\""});
+    INFO(from << " -> " << to);
+    rewrite_and_rechain(f, 4, from, to);
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 4);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+  }
+  SECTION("the same values written differently replay to the same item") {
+    // Spaces, \u escapes and a key written twice are never written by the engine, but read as
+    // JSON they give the same event: the history still verifies.
+    auto to = GENERATE(std::string("\"body\" : \"alph\\u0061 text\" "),
+                       std::string("\"body\":\"forged\",\"body\":\"alpha text\""));
+    rewrite_and_rechain(f, 4, change, to);
+    VerifyReport r = verify(*f.store);
+    CHECK(r.ok());
+  }
+  SECTION("a key written twice counts its later value") {
+    rewrite_and_rechain(f, 4, change, change + ",\"body\":\"forged\"");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("stored data.body is \"alpha text\""));
+    CHECK_THAT(r.problems[0].message, Catch::Contains("its events give \"forged\""));
+  }
+  SECTION("a value removed by a null change") {
+    rewrite_and_rechain(f, 4, change, "\"body\":null");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("its events give (unset)"));
+  }
+}
+
+TEST_CASE("values of every JSON type replay exactly, and a changed one is named") {
+  Fixture f;
+  Item item = f.submit("Alpha");
+  // Two more events for the item written directly, as the engine writes them, with data of
+  // every JSON type: numbers before other keys, escapes, nesting, and a value removed.
+  const std::vector<Json> steps = {
+      Json{{"n", 1},
+           {"f", 2.5},
+           {"neg", -3},
+           {"big", 12345678901234},
+           {"t", true},
+           {"no", false},
+           {"list", Json::array({1, "two", Json{{"three", 3}}, nullptr})},
+           {"nested", Json{{"k", Json::array({Json::object(), Json::array()})}}},
+           {"text", "quote \" backslash \\ newline \n tab \t accents é ✓ \x01 control"},
+           {"empty", ""},
+           {"a key \"quoted\"", 0}},
+      Json{{"n", 2}, {"f", nullptr}, {"list", "now a string"}, {"z", Json::object()}}};
+  {
+    auto tx = f.store->begin_write();
+    auto last = f.store->last_event();
+    REQUIRE(last);
+    std::string prev = last->hash;
+    for (const Json& changes : steps) {
+      Event e;
+      e.seq = last->seq + 1 + static_cast<std::int64_t>(&changes - steps.data());
+      e.ref = item.ref;
+      e.action = "edit";
+      e.actor = "olivia";
+      e.at = "2026-03-02T10:00:00Z";
+      e.from_state = item.state;
+      e.to_state = item.state;
+      e.version = item.version;
+      e.changes = changes;
+      const std::string body = e.body();
+      const std::string hash = chain_hash(prev, body);
+      f.store->append_event(StoredEvent{e.seq, body, hash});
+      prev = hash;
+      apply_changes(item.data, changes);
+      item.revision += 1;
+      item.updated_at = e.at;
+      REQUIRE(f.store->update_item(item, item.revision - 1));
+    }
+    tx->commit();
+  }
+  {
+    VerifyReport intact = verify(*f.store);
+    std::string found;
+    for (const auto& p : intact.problems) found += p.message + "\n";
+    INFO(found);
+    REQUIRE(intact.ok());
+  }
+
+  auto set_data = [&](const std::string& path, const std::string& sql_value) {
+    raw_sql(f.db_path,
+            fmt::format("UPDATE items SET data = json_set(data, '{}', {}) WHERE ref = '{}'", path,
+                        sql_value, item.ref));
+  };
+  SECTION("written in another form but equal as JSON: still the same item") {
+    set_data("$.n", "2.0");  // nlohmann compares numbers by value, as verify did before
+    CHECK(verify(*f.store).ok());
+  }
+  SECTION("a changed number") {
+    set_data("$.big", "12345678901235");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message,
+               Catch::Contains("stored data.big is 12345678901235 but its events give "
+                               "12345678901234"));
+  }
+  SECTION("a changed nested value") {
+    set_data("$.nested.k[0]", "json('{\"x\":1}')");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("data.nested"));
+  }
+  SECTION("a removed value put back") {
+    set_data("$.f", "2.5");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message,
+               Catch::Contains("stored data.f is 2.5 but its events give (unset)"));
+  }
+}

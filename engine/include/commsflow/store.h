@@ -40,6 +40,21 @@ struct Item {
   Json to_json() const;
 };
 
+// One item row as stored, with its data column as the JSON text written; the views are valid
+// only during the visit that receives it (Store::for_each_item_row).
+struct ItemRowView {
+  std::int64_t id = 0;
+  std::string_view ref;
+  std::string_view workflow;
+  std::string_view version;
+  std::string_view state;
+  std::string_view data;
+  std::int64_t revision = 0;
+  std::string_view created_at;
+  std::string_view updated_at;
+  std::string_view parent;  // empty for none
+};
+
 struct Actor {
   std::string name;
   std::vector<std::string> roles;
@@ -250,6 +265,9 @@ class Store {
   std::optional<StoredEvent> last_event();
   void append_event(const StoredEvent& event);
   std::vector<StoredEvent> events_for(std::string_view ref);
+  // Calls `visit` for each item row in id order without reading its data as JSON, so that a
+  // walk over every item holds one row at a time. Call inside a read transaction.
+  void for_each_item_row(const std::function<void(const ItemRowView& row)>& visit);
   // Calls `visit` for each event in sequence order; body and hash are valid during the call.
   void for_each_event(const std::function<void(std::int64_t seq, std::string_view body,
                                                std::string_view hash)>& visit);

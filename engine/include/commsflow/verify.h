@@ -3,8 +3,10 @@
 // `verify` walks the event log in sequence order. For each event it checks that the sequence has
 // no gap and that hash = SHA-256(previous stored hash || body), and replays the event onto its
 // item as it goes; at the end each replayed item must equal the stored item row. Memory grows
-// with the number of items (one replayed item each), not with the number of events. It reads in
-// one read transaction, so it never blocks writers (WAL). Thread-safety: that of the Store given.
+// with the number of items (one compact replayed item each), not with the number of events. It
+// reads in one read transaction, so it never blocks writers (WAL), and hashes the chain on a
+// second thread of its own while the calling thread replays. Thread-safety: that of the Store
+// given, which only the calling thread uses.
 //
 // Anchoring: the chain head (sequence and hash) can be written down, e.g. in board minutes.
 // Because each hash covers every event before it, recomputing the chain from the stored bodies
@@ -57,10 +59,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor = std::
 // (item ref, document version) -> the document hash its put_document event recorded.
 using RecordedDocuments = std::map<std::pair<std::string, std::int64_t>, std::string>;
 
+// (item id, ref) of every item row, sorted by id: a vector, as verify holds one per item.
+using ItemRefs = std::vector<std::pair<std::int64_t, std::string>>;
+
 // Checks each stored document version against its own hash and the hash its put_document event
 // recorded; appends what differs. `refs_by_id` names each item row by its id. Part of verify().
-void verify_documents(Store& store, const RecordedDocuments& recorded,
-                      const std::map<std::int64_t, std::string>& refs_by_id,
+void verify_documents(Store& store, const RecordedDocuments& recorded, const ItemRefs& refs_by_id,
                       std::vector<VerifyProblem>& problems);
 
 // The item its events describe: state, data, revision, created/updated times and version.

@@ -1,0 +1,86 @@
+// The hash-chain half of verify, run on its own thread so that hashing overlaps with reading
+// and replaying the events (the chain itself is sequential; the machine has more than one core).
+//
+// Events are handed over in batches, in sequence order. For each it checks that the sequence
+// has no gap and that hash = SHA-256(previous stored hash || body), and recomputes the chain from
+// the bodies alone up to an anchor, exactly as verify() describes.
+//
+// Thread-safety: add() and finish() are called by one thread (the reader); the checking runs on
+// a thread of its own, started by the constructor and joined by finish() or the destructor.
+#pragma once
+
+#include <commsflow/sha256.h>
+#include <commsflow/verify.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace commsflow {
+
+// Events read from the log, their bytes kept together; shared, read-only once full.
+struct EventBatch {
+  struct Row {
+    std::int64_t seq = 0;
+    std::size_t body_at = 0, body_size = 0, hash_at = 0, hash_size = 0;
+  };
+  std::int64_t first_index = 0;  // position of rows[0] in the log, counting from 0
+  std::vector<Row> rows;
+  std::string bytes;
+
+  void add(std::int64_t seq, std::string_view body, std::string_view hash);
+  std::string_view body(const Row& r) const { return {bytes.data() + r.body_at, r.body_size}; }
+  std::string_view hash(const Row& r) const { return {bytes.data() + r.hash_at, r.hash_size}; }
+};
+
+// A problem and the position of the event it is about, so that problems found on two threads
+// can be put back in the order of the log.
+struct PlacedProblem {
+  std::int64_t index = 0;
+  VerifyProblem problem;
+};
+
+class ChainCheck {
+ public:
+  explicit ChainCheck(const std::optional<ChainHead>& anchor);
+  ~ChainCheck();  // stops and joins the thread if finish() was not called
+  ChainCheck(const ChainCheck&) = delete;
+  ChainCheck& operator=(const ChainCheck&) = delete;
+
+  // Queues a batch for checking; blocks while too many are waiting, to bound memory.
+  void add(std::shared_ptr<const EventBatch> batch);
+
+  struct Result {
+    std::vector<PlacedProblem> problems;  // in log order
+    std::string head_hash;                // the last stored hash; genesis for an empty log
+    std::optional<std::string> recomputed_at_anchor;  // empty if the log never reached it
+  };
+  // Waits for every queued batch to be checked. Rethrows what the checking thread threw.
+  Result finish();
+
+ private:
+  void run();
+  void check(const EventBatch& batch);
+
+  std::optional<ChainHead> anchor_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::shared_ptr<const EventBatch>> queue_;
+  bool closed_ = false;
+  std::exception_ptr failure_;
+  Result result_;
+  std::int64_t expected_seq_ = 1;
+  Digest prev_digest_{};  // the previous stored hash, as bytes
+  Digest recomputed_{};   // the chain recomputed from the bodies alone, for the anchor
+  std::thread thread_;    // last: started once everything above is ready
+};
+
+}  // namespace commsflow

@@ -1,0 +1,19 @@
+// Store::for_each_item_row: every item row, one at a time, its data left as the stored text.
+#include <commsflow/store.h>
+
+#include "store/database.h"
+
+namespace commsflow {
+
+void Store::for_each_item_row(const std::function<void(const ItemRowView&)>& visit) {
+  auto& q = db_->cached(
+      "SELECT id, ref, workflow, version, state, data, revision, created_at, updated_at, "
+      "coalesce(parent, '') FROM items ORDER BY id");
+  while (q.step()) {
+    visit(ItemRowView{q.integer(0), q.text_view(1), q.text_view(2), q.text_view(3), q.text_view(4),
+                      q.text_view(5), q.integer(6), q.text_view(7), q.text_view(8),
+                      q.text_view(9)});
+  }
+}
+
+}  // namespace commsflow
