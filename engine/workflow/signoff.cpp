@@ -205,6 +205,9 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
     return Refusal{{fmt::format("{} has no document yet: put one with `commsflow doc put {}`",
                                 item.ref, item.ref)}};
   }
+  // Taken before anything below touches the item: the event's changes are the difference, and a
+  // decision that leaves the step open changes nothing but `_signoff`.
+  const Item before = item;
   Json& signoff = item.data["_signoff"];
   const auto escalated = escalated_entries(spec, signoff);
   const std::string today = format_date(clock_.now());
@@ -350,7 +353,6 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
     step_result = combine_decisions(results);
   }
 
-  Item before = item;
   if (!step_result.empty()) {
     signoff["result"] = step_result;
     const OutcomeSpec& outcome = step_result == "changes_required" ? spec.changes_required
