@@ -89,7 +89,7 @@ void bench_cli(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
   memory_row(fmt::format("5b. Peak RSS, `queue` of {} open items", sizes.import_rows), queue_rss,
              "Engine::for_each_in_queue: sorts small keys, reads one item at a time");
   memory_row(fmt::format("5c. Peak RSS, import of {} requests", sizes.import_rows), import_rss,
-             "the CSV and every parsed row are held until the one transaction commits");
+             "the CSV is streamed row by row into the one transaction");
 }
 
 int child_raw_show(const std::filesystem::path& db, const std::string& ref) {
