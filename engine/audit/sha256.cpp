@@ -8,6 +8,17 @@ namespace {
 EVP_MD_CTX* ctx_of(void* p) {
   return static_cast<EVP_MD_CTX*>(p);
 }
+
+// The digest is fetched from the provider once per process: passing EVP_sha256() to every
+// EVP_DigestInit_ex looks it up again each time. The fetched EVP_MD is read-only and may be
+// shared between threads; it lives until the process ends.
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched ? fetched : EVP_sha256();
+  }();
+  return md;
+}
 }  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
@@ -19,7 +30,7 @@ Sha256::~Sha256() {
 }
 
 Sha256& Sha256::begin() {
-  if (EVP_DigestInit_ex(ctx_of(ctx_), EVP_sha256(), nullptr) != 1) {
+  if (EVP_DigestInit_ex(ctx_of(ctx_), sha256_md(), nullptr) != 1) {
     fail(ErrorKind::Storage, "SHA-256 initialisation failed");
   }
   return *this;

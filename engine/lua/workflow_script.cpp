@@ -35,7 +35,8 @@ std::unique_ptr<WorkflowScript> WorkflowScript::load(const ScriptSource& source,
 }
 
 ScriptCallResult WorkflowScript::call_with(ScriptFunction fn, const Json& item,
-                                           std::span<const Json> args, std::string_view what) {
+                                           std::span<const Json> args, std::string_view what,
+                                           bool read_item) {
   lua_State* L = runtime_->state();
   int top = lua_gettop(L);
   try {
@@ -50,7 +51,9 @@ ScriptCallResult WorkflowScript::call_with(ScriptFunction fn, const Json& item,
     std::string label = fmt::format("{}: {}", runtime_->path(), what);
     ScriptCallResult out;
     out.result = lua_to_json(L, -1, false, label + " returned a value that cannot be used");
-    out.item = lua_to_json(L, -2, false, label + " left item data that cannot be stored");
+    if (read_item) {
+      out.item = lua_to_json(L, -2, false, label + " left item data that cannot be stored");
+    }
     lua_settop(L, top);
     return out;
   } catch (...) {

@@ -316,6 +316,14 @@ std::optional<StoredEvent> Store::last_event() {
   return e;
 }
 
+std::optional<ChainLink> Store::chain_head() {
+  auto& q = db_->cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+  if (!q.step()) return std::nullopt;
+  ChainLink head{q.integer(0), q.text(1)};
+  q.reset();
+  return head;
+}
+
 void Store::append_event(const StoredEvent& event) {
   db_->cached("INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)")
       .bind(1, event.seq)

@@ -79,20 +79,22 @@ struct Ruled {
 
 // Runs an action's guard, then its route (which state it leads to, on the data before the
 // effect), then its effect (which sees the chosen state as ctx.to). Returns the new data and
-// state, or the guard's refusal.
+// state, or the guard's refusal. `data_validated` says `data` has just passed validate_data, so the
+// effect's output is checked again only where the effect changed it.
 Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                           Json ctx, const std::string& from, const std::string& what) {
+                           Json ctx, const std::string& from, const std::string& what,
+                           bool data_validated) {
   const Definition& d = wf.definition;
   if (action.guard) {
     std::string label = "the guard of " + what;
-    auto r = wf.script->call(action.guard, data, ctx, label);
+    auto r = wf.script->ask(action.guard, data, ctx, label);
     auto reasons = guard_reasons(r.result, d.path, label);
     if (!reasons.empty()) return Refusal{std::move(reasons)};
   }
   Ruled out{data, action.to.empty() ? from : action.to.front()};
   if (action.route) {
     std::string label = "the route of " + what;
-    auto r = wf.script->call(action.route, data, ctx, label);
+    auto r = wf.script->ask(action.route, data, ctx, label);
     if (!r.result.is_string() || std::find(action.to.begin(), action.to.end(),
                                            r.result.get<std::string>()) == action.to.end()) {
       fail(ErrorKind::Script, "{}: {} must return one of: {} (it returned {})", d.path, label,
@@ -107,7 +109,7 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
     out.data =
         (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
     keep_engine_records(data, out.data);
-    auto problems = validate_data(d.fields, out.data, true);
+    auto problems = validate_data(d.fields, out.data, true, data_validated ? &data : nullptr);
     if (!problems.empty()) {
       std::string message =
           fmt::format("{}: {} left data that does not fit the fields", d.path, label);
@@ -161,7 +163,7 @@ Actor Engine::require_actor(std::string_view name) {
 }
 
 std::int64_t Engine::append_event(Event& event) {
-  auto last = store_.last_event();
+  auto last = store_.chain_head();
   event.seq = last ? last->seq + 1 : 1;
   std::string body = event.body();
   store_.append_event(
@@ -244,7 +246,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
            {"now", now}};
   if (!parent.value().is_null()) ctx["parent"] = parent.value();
   add_children(store_, d, "", ctx);
-  auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit");
+  auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit", /*data_validated=*/true);
   if (!ruled) return ruled.refusal();
 
   int year = static_cast<int>(
@@ -353,7 +355,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
     if (!unmet.empty()) return Refusal{std::move(unmet)};
   }
   auto ruled =
-      apply_rules(wf, *action, data, ctx, item.state, fmt::format("action '{}'", action->name));
+      apply_rules(wf, *action, data, ctx, item.state, fmt::format("action '{}'", action->name),
+                  /*data_validated=*/false);
   if (!ruled) return ruled.refusal();
 
   Event event;
@@ -472,7 +475,7 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item) {
       ctx["to"] = a.to;
       ctx["action"] = a.name;
       std::string label = fmt::format("the guard of action '{}'", a.name);
-      auto r = wf.script->call(a.guard, item.data, ctx, label);
+      auto r = wf.script->ask(a.guard, item.data, ctx, label);
       for (auto& reason : guard_reasons(r.result, d.path, label))
         available.blocked_by.push_back(std::move(reason));
     }

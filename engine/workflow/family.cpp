@@ -20,7 +20,7 @@ std::vector<ChecklistLine> run_checklist(CompiledWorkflow& wf, const StateSpec& 
   std::vector<ChecklistLine> lines;
   if (!state.checklist) return lines;
   const std::string what = fmt::format("the checklist of state '{}'", state.name);
-  auto r = wf.script->call(state.checklist, data, ctx, what);
+  auto r = wf.script->ask(state.checklist, data, ctx, what);
   const Json& result = r.result;
   // An empty Lua table reads as {}; it is an empty checklist.
   if (result.is_object() && result.empty()) return lines;

@@ -252,8 +252,17 @@ FieldProblem problem_at(const std::string& key, const std::string& error) {
   return {key, error};
 }
 
+namespace {
+// True when `value` is a scalar found unchanged under `key` in `validated`.
+bool unchanged_scalar(const Json* validated, const std::string& key, const Json& value) {
+  if (!validated || !value.is_primitive() || value.is_null()) return false;
+  auto it = validated->find(key);
+  return it != validated->end() && it->type() == value.type() && *it == value;
+}
+}  // namespace
+
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
-                                        bool require_all) {
+                                        bool require_all, const Json* validated) {
   std::vector<FieldProblem> problems;
   if (!data.is_object()) {
     if (data.is_array() && data.empty()) {
@@ -271,6 +280,7 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
       problems.push_back({key, "is not a field of this workflow"});
       continue;
     }
+    if (unchanged_scalar(validated, key, value)) continue;
     std::string error;
     Json coerced = coerce_value(*spec, value, error);
     if (!error.empty()) {

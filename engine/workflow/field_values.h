@@ -30,8 +30,11 @@ struct FieldProblem {
 FieldProblem problem_at(const std::string& key, const std::string& error);
 
 // Coerces every value in `data` in place against `fields`, dropping nulls. Reports unknown keys,
-// values of the wrong type and, when `require_all`, missing required fields.
+// values of the wrong type and, when `require_all`, missing required fields. `validated`, if
+// given, is data this function has already passed: a text, number or yes/no value found there
+// unchanged (same type, same value) is kept as it is, since coercing a coerced value gives it
+// back; lists, records and everything else are checked again.
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
-                                        bool require_all);
+                                        bool require_all, const Json* validated = nullptr);
 
 }  // namespace commsflow

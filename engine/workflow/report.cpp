@@ -90,7 +90,7 @@ std::string render_report(Engine& engine, std::string_view ref, std::string_view
            {"updated_at", item.updated_at}};
   add_children(engine.store(), d, item.ref, ctx);
   std::string what = fmt::format("report '{}'", name);
-  auto r = wf.script->call(report->render, item.data, ctx, what);
+  auto r = wf.script->ask(report->render, item.data, ctx, what);
   if (!r.result.is_string()) {
     fail(ErrorKind::Script, "{}: {} must return Markdown text, got {}", d.path, what,
          r.result.is_null() ? "nothing" : r.result.dump());

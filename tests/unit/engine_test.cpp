@@ -197,3 +197,65 @@ TEST_CASE("state survives closing and reopening the database") {
   CHECK(again.revision == 2);
   CHECK(verify(*f.store).ok());
 }
+
+// The submit effect's output is checked again only where it changed the submitted data; what it
+// changed must still be coerced and checked, and required fields still be there.
+TEST_CASE("a submit effect's changes are checked against the fields, its untouched data kept") {
+  Fixture f(R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "stamped",
+  prefix = "ST",
+  fields = {
+    title = wf.text { required = true, max = 20 },
+    words = wf.integer { min = 0 },
+    due = wf.date {},
+  },
+  submit = {
+    roles = { "comms_officer" },
+    effect = function(item, ctx)
+      if item.title == "negative" then item.words = -1 end
+      if item.title == "as text" then item.words = "7" end
+      if item.title == "untitled" then item.title = nil end
+      if item.title == "too long" then item.title = "a title well past twenty characters" end
+      if item.title == "due" then item.due = " 2026-04-01 " end
+    end,
+  },
+  initial = "open",
+  states = {
+    open = { actions = { close = { to = "closed", roles = { "comms_officer" } } } },
+    closed = { final = true },
+  },
+}
+)lua",
+            "stamped.lua");
+  auto submit = [&](const std::string& title) {
+    return f.engine->submit("stamped", "olivia",
+                            Json{{"title", title}, {"words", "3"}, {"due", "2026-03-09"}});
+  };
+  auto error_of = [&](const std::string& title) {
+    try {
+      submit(title);
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::Script);
+      return std::string(e.what());
+    }
+    FAIL("the submit of '" << title << "' did not fail");
+    return std::string();
+  };
+
+  CHECK_THAT(error_of("negative"), Catch::Contains("words:"));
+  CHECK_THAT(error_of("untitled"), Catch::Contains("title: is required"));
+  CHECK_THAT(error_of("too long"), Catch::Contains("title:"));
+  CHECK(f.engine->items({}).empty());
+
+  auto kept = submit("unchanged");
+  REQUIRE(kept.ok());
+  CHECK(kept.value().data == Json{{"title", "unchanged"}, {"words", 3}, {"due", "2026-03-09"}});
+  auto coerced = submit("as text");
+  REQUIRE(coerced.ok());
+  CHECK(coerced.value().data["words"] == 7);
+  CHECK(coerced.value().data["words"].is_number_integer());
+  auto due = submit("due");
+  REQUIRE(due.ok());
+  CHECK(due.value().data["due"] == "2026-04-01");
+}

@@ -1,4 +1,5 @@
 // The store: migrations, WAL, refusing unknown or future databases, busy handling, atomicity.
+#include <commsflow/event.h>
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -174,4 +175,22 @@ TEST_CASE("events cannot be updated or deleted through SQL while the triggers st
   sqlite3_free(message);
   CHECK(sqlite3_exec(h, "DELETE FROM events", nullptr, nullptr, nullptr) != SQLITE_OK);
   sqlite3_close(h);
+}
+
+TEST_CASE("the chain head is the last event's seq and hash, and nothing before the first") {
+  Fixture f;
+  CHECK_FALSE(f.store->chain_head());
+  f.submit();
+  auto first = f.store->chain_head();
+  REQUIRE(first);
+  CHECK(first->seq == 1);
+  f.submit();
+  auto head = f.store->chain_head();
+  auto last = f.store->last_event();
+  REQUIRE(head);
+  REQUIRE(last);
+  CHECK(head->seq == 2);
+  CHECK(head->seq == last->seq);
+  CHECK(head->hash == last->hash);
+  CHECK(head->hash == chain_hash(first->hash, last->body));
 }

@@ -77,13 +77,19 @@ class WorkflowScript {
                         std::string_view what) {
     return call_with(fn, item, args, what);
   }
+  // Calls fn(item, ctx) for its answer only (a guard's or a route's): whatever it does to
+  // `item` is discarded without being read back, so result.item is null.
+  ScriptCallResult ask(ScriptFunction fn, const Json& item, const Json& ctx,
+                       std::string_view what) {
+    return call_with(fn, item, std::span<const Json>(&ctx, 1), what, /*read_item=*/false);
+  }
 
  private:
   explicit WorkflowScript(std::unique_ptr<LuaRuntime> runtime);
   // Both calls end here; the arguments are read in place, never copied (copying the context
   // for every guard and effect was a tenth of an action's work).
   ScriptCallResult call_with(ScriptFunction fn, const Json& item, std::span<const Json> args,
-                             std::string_view what);
+                             std::string_view what, bool read_item = true);
   std::unique_ptr<LuaRuntime> runtime_;
   Json returned_;
   LibrarySources libraries_;

@@ -72,6 +72,12 @@ struct StoredDefinition {
   std::optional<LibrarySources> libraries;
 };
 
+// The position of an event in the hash chain: its seq and its hash (64 hex digits).
+struct ChainLink {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
 struct StoredEvent {
   std::int64_t seq = 0;
   std::string body;
@@ -263,6 +269,8 @@ class Store {
 
   // Events
   std::optional<StoredEvent> last_event();
+  // The seq and hash of the last event, without its body: what appending the next one needs.
+  std::optional<ChainLink> chain_head();
   void append_event(const StoredEvent& event);
   std::vector<StoredEvent> events_for(std::string_view ref);
   // Calls `visit` for each item row in id order without reading its data as JSON, so that a
