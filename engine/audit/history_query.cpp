@@ -75,7 +75,7 @@ ChainHead query_history(Store& store, const AuditQuery& query,
 
   auto tx = store.begin_read();
   ChainHead head{0, genesis_hash()};
-  if (auto last = store.last_event()) head = ChainHead{last->seq, last->hash};
+  if (auto last = store.chain_head()) head = *last;
   bool any = false;
   store.for_each_matching_event(filter, [&](std::int64_t seq, std::string_view body,
                                             std::string_view hash, std::string_view workflow) {

@@ -96,11 +96,10 @@ void Store::add_delegation(Delegation& d) {
   d.id = db_->last_insert_rowid();
 }
 
-std::vector<Delegation> Store::delegations(std::string_view to_actor) {
-  auto& q = db_->cached(
-      "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
-      "WHERE ?1 = '' OR to_actor = ?1 ORDER BY id");
-  q.bind(1, to_actor);
+namespace {
+
+// Every row of a query selecting id, from_actor, to_actor, role, until, created_by, created_at.
+std::vector<Delegation> delegations_from(store::Statement& q) {
   std::vector<Delegation> out;
   while (q.step()) {
     out.push_back(
@@ -109,17 +108,22 @@ std::vector<Delegation> Store::delegations(std::string_view to_actor) {
   return out;
 }
 
+}  // namespace
+
+std::vector<Delegation> Store::delegations(std::string_view to_actor) {
+  auto& q = db_->cached(
+      "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
+      "WHERE ?1 = '' OR to_actor = ?1 ORDER BY id");
+  q.bind(1, to_actor);
+  return delegations_from(q);
+}
+
 std::vector<Delegation> Store::delegations_in_force(std::string_view today) {
   auto& q = db_->cached(
       "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
       "WHERE until >= ? ORDER BY id");
   q.bind(1, today);
-  std::vector<Delegation> out;
-  while (q.step()) {
-    out.push_back(
-        Delegation{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
-  }
-  return out;
+  return delegations_from(q);
 }
 
 // Every actor_roles row names an existing actor (a foreign key), so no join with actors.

@@ -28,10 +28,8 @@
 namespace commsflow {
 
 // An event's place in the chain: its sequence and hash.
-struct ChainHead {
-  std::int64_t seq = 0;
-  std::string hash;  // lower-case hex; genesis (64 zeros) before the first event
-};
+// An event's place in the chain: its seq and lower-case hex hash (genesis, 64 zeros, at seq 0).
+using ChainHead = ChainLink;
 
 // Parses "SEQ:HASH" as printed by `commsflow verify --head`. Throws Error(BadInput) naming the
 // text when it is not a sequence number, a colon and 64 hex digits.
