@@ -107,6 +107,18 @@ Item stored_item(const ItemRowView& row) {
 
 }  // namespace
 
+Json VerifyReport::to_json() const {
+  Json listed = Json::array();
+  for (const auto& p : problems) {
+    listed.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
+  }
+  return Json{{"ok", ok()},
+              {"events", events},
+              {"items", items},
+              {"head", {{"seq", head_seq}, {"hash", head_hash}}},
+              {"problems", listed}};
+}
+
 ChainHead parse_chain_head(std::string_view text) {
   auto bad = [&]() -> ChainHead {
     fail(ErrorKind::BadInput,

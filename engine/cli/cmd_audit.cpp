@@ -28,18 +28,6 @@ void print_problems(const VerifyReport& report) {
   for (const auto& p : report.problems) std::cerr << "  - " << p.message << "\n";
 }
 
-Json report_json(const VerifyReport& report) {
-  Json problems = Json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
-  }
-  return Json{{"ok", report.ok()},
-              {"events", report.events},
-              {"items", report.items},
-              {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
-              {"problems", problems}};
-}
-
 struct VerifyArgs {
   bool head = false;
   std::string since_head;
@@ -51,7 +39,7 @@ void run_verify(Session& s, const VerifyArgs& args) {
   VerifyReport report = verify(s.store(), anchor);
   s.exit_code = report.ok() ? 0 : 1;
   if (s.options.json) {
-    Json out = report_json(report);
+    Json out = report.to_json();
     if (anchor) out["since_head"] = Json{{"seq", anchor->seq}, {"hash", anchor->hash}};
     s.print_json(out);
     return;

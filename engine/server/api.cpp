@@ -266,7 +266,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal&, const auto&, auto& res) {
              auto lock = c.lock();
              VerifyReport report = verify(c.engine.store());
-             send_json(res, 200, verify_json(report));
+             send_json(res, 200, report.to_json());
            }));
 }
 

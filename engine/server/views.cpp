@@ -64,16 +64,4 @@ Json diagnostics_json(const std::vector<Diagnostic>& problems) {
   return out;
 }
 
-Json verify_json(const VerifyReport& report) {
-  Json problems = Json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back(Json{{"seq", p.seq}, {"ref", p.ref}, {"message", p.message}});
-  }
-  return Json{{"ok", report.ok()},
-              {"events", report.events},
-              {"items", report.items},
-              {"head", {{"seq", report.head_seq}, {"hash", report.head_hash}}},
-              {"problems", problems}};
-}
-
 }  // namespace commsflow::server

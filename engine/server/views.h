@@ -17,7 +17,6 @@ Json definition_json(const Definition& definition);
 // where `allowed` says whether `actor` holds one of the action's roles.
 Json item_json(Engine& engine, const Item& item, const Actor& actor);
 Json diagnostics_json(const std::vector<Diagnostic>& problems);
-Json verify_json(const VerifyReport& report);
 
 // The label people see for a field: its Lua label, else its name with spaces.
 std::string field_label(const FieldSpec& field);

@@ -48,6 +48,9 @@ struct VerifyReport {
   std::string head_hash;                // genesis (64 zeros) for an empty log
   std::vector<VerifyProblem> problems;  // in order found; the first chain problem comes first
   bool ok() const { return problems.empty(); }
+  // {ok, events, items, head: {seq, hash}, problems: [{seq, ref, message}]}, as the CLI's
+  // `verify --json` and the API print it.
+  Json to_json() const;
 };
 
 // With an `anchor`, also recomputes the chain from the stored bodies alone up to anchor.seq and
