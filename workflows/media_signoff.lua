@@ -1,7 +1,8 @@
 -- Media sign-off: a reactive statement, press release or social post is drafted by the comms
 -- team and passes through the approvers it needs before it is issued. Every decision is tied to
--- the exact version of the text approved (`commsflow doc put` stores a new version; approvals of
--- earlier versions in the current step no longer count).
+-- the exact version of the text approved: a new version (`commsflow doc put`) voids every
+-- approval given so far and restarts the chain, and so does a change to a condition the
+-- approvals were given under (see `approval`), unless it only moves the release later.
 --
 -- To change who approves what, edit the chain and the steps below: no rebuild.
 local wf = require "commsflow"
@@ -29,33 +30,51 @@ local fallback = { "director" }
 local function proactive(item) return item.kind ~= "reactive_statement" end
 
 local chain = {
-  { step = "comms_review",      needed = function(item) return true end },
-  { step = "clinical_review",   needed = function(item) return item.clinical_content end },
-  { step = "exec_signoff",      needed = function(item) return item.reputational_risk == "high" or proactive(item) end },
-  { step = "director_signoff",  needed = function(item) return item.pre_election and proactive(item) end },
-  { step = "partner_agreement", needed = function(item) return item.lead_issue end },
-  { step = "regional_signoff",  needed = function(item) return item.network_statement end },
+  { step = "comms_review",      label = "Comms review",
+    needed = function(item) return true end },
+  { step = "clinical_review",   label = "Clinical accuracy review",
+    needed = function(item) return item.clinical_content end },
+  { step = "exec_signoff",      label = "Executive sign-off",
+    needed = function(item) return item.reputational_risk == "high" or proactive(item) end },
+  { step = "director_signoff",  label = "Director sign-off (pre-election period)",
+    needed = function(item) return item.pre_election and proactive(item) end },
+  { step = "partner_agreement", label = "Partner agreement",
+    needed = function(item) return item.lead_issue end },
+  { step = "regional_signoff",  label = "NHS England regional comms lead",
+    needed = function(item) return item.network_statement end },
 }
+
+local step_labels = {}
+for _, link in ipairs(chain) do step_labels[link.step] = link.label end
+
+-- Steps that have passed and still stand (after a changed condition added a step, the steps
+-- that approved before are not asked again).
+local function passed(item, step)
+  for _, link in ipairs(item._chain or {}) do
+    if link.step == step then return true end
+  end
+  return false
+end
+
+-- The steps this statement still needs after `step`, in order.
+local function steps_after(item, step)
+  local out, seen = {}, false
+  for _, link in ipairs(chain) do
+    if seen and link.needed(item) and not passed(item, link.step) then out[#out + 1] = link.step end
+    if link.step == step then seen = true end
+  end
+  return out
+end
 
 -- The next step this statement needs after `step`, or "approved" when none is left.
 local function next_after(step)
   return function(item)
-    local passed = false
-    for _, link in ipairs(chain) do
-      if passed and link.needed(item) then return link.step end
-      if link.step == step then passed = true end
-    end
-    return "approved"
+    return steps_after(item, step)[1] or "approved"
   end
 end
 
 local function steps_left_after(item, step)
-  local count, passed = 0, false
-  for _, link in ipairs(chain) do
-    if passed and link.needed(item) then count = count + 1 end
-    if link.step == step then passed = true end
-  end
-  return count
+  return #steps_after(item, step)
 end
 
 -- Due: before the journalist's deadline, leaving time for the steps still to come and for
@@ -95,6 +114,22 @@ local function director_approved(item)
   return false
 end
 
+-- The labels of the steps whose decisions are not all on `version` (none, for an approval
+-- made since every new version restarts the chain; a legacy approval may have some).
+local function steps_not_on(approved, version)
+  local out = {}
+  for _, step in ipairs(approved.steps or {}) do
+    for _, d in ipairs(step.decisions or {}) do
+      if d.document_version ~= version then
+        out[#out + 1] = string.format("%s (version %d)", step_labels[step.step] or step.step,
+                                      d.document_version)
+        break
+      end
+    end
+  end
+  return out
+end
+
 local function ready_to_issue(item, ctx)
   local reasons = {}
   local document = item._document
@@ -102,6 +137,13 @@ local function ready_to_issue(item, ctx)
     reasons[#reasons + 1] = "there is no statement text yet"
   elseif not item._approved or item._approved.document_version ~= document.version then
     reasons[#reasons + 1] = string.format("version %d of the statement has not been approved", document.version)
+  else
+    local stale = steps_not_on(item._approved, document.version)
+    if #stale > 0 then
+      reasons[#reasons + 1] = string.format(
+        "every step must approve version %d, the version to be issued; these approved another: %s",
+        document.version, table.concat(stale, ", "))
+    end
   end
   if item.embargo_until and ctx.now < item.embargo_until then
     reasons[#reasons + 1] = "the statement is embargoed until " .. item.embargo_until
@@ -113,6 +155,38 @@ local function ready_to_issue(item, ctx)
     reasons[#reasons + 1] = "a proactive announcement in a pre-election period needs the director's sign-off"
   end
   return #reasons == 0 or reasons
+end
+
+-- What a change to an approval condition means once approvals stand (see `approval` below):
+-- a release brought forward, a pre-election flag cleared or patient details changed needs the
+-- whole chain again; a step the new values need that has not approved is added; anything else
+-- (an embargo moved later) stands, and the event records the change.
+local function earlier(now_value, was_value)
+  if was_value == nil then return false end
+  return now_value == nil or now_value < was_value
+end
+
+local function conditions_changed(item, ctx)
+  if ctx.state == "drafting" then return true end  -- the whole chain runs when it is sent again
+  local was = ctx.was
+  local restart = earlier(item.embargo_until, was.embargo_until)
+    or (was.pre_election and not item.pre_election)
+    or (item.patient_identifiable and not was.patient_identifiable)
+    or (was.consent_recorded and not item.consent_recorded)
+  for _, name in ipairs(ctx.changed) do
+    if name == "partner_orgs" or name == "kind" then restart = true end
+  end
+  if restart then return chain[1].step end
+  -- A step now needed that was skipped: back to it. Steps after the current one come anyway.
+  for _, link in ipairs(chain) do
+    if link.step == ctx.state then break end
+    local done = false
+    for _, step in ipairs(ctx.passed) do
+      if step == link.step then done = true end
+    end
+    if link.needed(item) and not done then return link.step end
+  end
+  return true
 end
 
 local function ready_for_review(item)
@@ -133,18 +207,17 @@ end
 local all_steps_after_review = { "clinical_review", "exec_signoff", "director_signoff",
                                  "partner_agreement", "regional_signoff", "approved" }
 
-local function step(spec)
+-- A sign-off step of the chain: its label from the chain, and on approval the next step needed.
+local function step(name, spec)
+  spec.label = step_labels[name]
   spec.due = due
   spec.remind_before = wf.minutes(30)
   spec.escalate_to = fallback
   spec.guard = no_approval_without_consent
   spec.changes_required = "drafting"
+  spec.approved = { to = all_steps_after_review, route = next_after(name) }
   spec.actions = { withdraw = { to = "withdrawn", roles = { "head_of_comms", "director" } } }
   return wf.signoff(spec)
-end
-
-local function after(name)
-  return { to = all_steps_after_review, route = next_after(name) }
 end
 
 return wf.workflow {
@@ -182,6 +255,16 @@ return wf.workflow {
 
   document = { label = "Statement", roles = { "comms_officer", "head_of_comms" } },
 
+  -- What every approval is given under: the fields that choose the chain or the release. Their
+  -- values are recorded in the approval; changing one after a step passed asks
+  -- `conditions_changed` above whether the approvals stand.
+  approval = {
+    conditions = { "kind", "embargo_until", "pre_election", "clinical_content", "reputational_risk",
+                   "network_statement", "lead_issue", "partner_orgs", "patient_identifiable",
+                   "consent_recorded" },
+    on_change = conditions_changed,
+  },
+
   submit = {
     roles = { "comms_officer", "head_of_comms" },
     effect = function(item, ctx)
@@ -210,36 +293,13 @@ return wf.workflow {
       },
     },
 
-    comms_review = step {
-      label = "Comms review",
-      approvers = { "head_of_comms" }, rule = "any",
-      approved = after("comms_review"),
-    },
-    clinical_review = step {
-      label = "Clinical accuracy review",
-      approvers = { "clinical_lead" }, rule = "any",
-      approved = after("clinical_review"),
-    },
-    exec_signoff = step {
-      label = "Executive sign-off",
-      approvers = { "executive", "director" }, rule = "any",
-      approved = after("exec_signoff"),
-    },
-    director_signoff = step {
-      label = "Director sign-off (pre-election period)",
-      approvers = { "director", "head_of_comms" }, primary = "director",
-      approved = after("director_signoff"),
-    },
-    partner_agreement = step {
-      label = "Partner agreement",
-      approvers = { "partner_comms" }, rule = "all",
-      approved = after("partner_agreement"),
-    },
-    regional_signoff = step {
-      label = "NHS England regional comms lead",
-      approvers = { "regional_comms_lead" }, rule = "any",
-      approved = "approved",
-    },
+    comms_review = step("comms_review", { approvers = { "head_of_comms" }, rule = "any" }),
+    clinical_review = step("clinical_review", { approvers = { "clinical_lead" }, rule = "any" }),
+    exec_signoff = step("exec_signoff", { approvers = { "executive", "director" }, rule = "any" }),
+    director_signoff = step("director_signoff",
+                            { approvers = { "director", "head_of_comms" }, primary = "director" }),
+    partner_agreement = step("partner_agreement", { approvers = { "partner_comms" }, rule = "all" }),
+    regional_signoff = step("regional_signoff", { approvers = { "regional_comms_lead" }, rule = "any" }),
 
     approved = {
       actions = {

@@ -28,6 +28,29 @@ std::string approvers_of(const Json& approved) {
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
+// What a reader of the register must not miss: approvers who decided on another version than
+// the one approved (possible only in approvals recorded before every new version voided the
+// whole chain), and an item whose text has moved on from the version approved. Empty when the
+// approval is whole.
+std::string discrepancies(const Json& approved, int current_version) {
+  const int version = approved.value("document_version", 0);
+  std::vector<std::string> out;
+  for (const auto& step : approved.value("steps", Json::array())) {
+    for (const auto& d : step.value("decisions", Json::array())) {
+      if (d.value("document_version", 0) != version) {
+        out.push_back(fmt::format("{} decided {} on version {}, not version {}",
+                                  d.value("actor", ""), step.value("step", ""),
+                                  d.value("document_version", 0), version));
+      }
+    }
+  }
+  if (current_version != 0 && current_version != version) {
+    out.push_back(fmt::format("the current version is {}, not the version {} approved",
+                              current_version, version));
+  }
+  return fmt::format("{}", fmt::join(out, "; "));
+}
+
 }  // namespace
 
 ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head) {
@@ -37,6 +60,9 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                    {"headline", "Headline", true},
                    {"approved_at", "Approved at", true},
                    {"document_version", "Version", true},
+                   {"current_version", "Current version", true},
+                   {"state", "State now", true},
+                   {"warning", "Versions differ", true},
                    {"document_hash", "Approved version (SHA-256)", false},
                    {"approvers", "Approvers", false},
                    {"submitted_at", "First submitted", false},
@@ -72,12 +98,18 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
         }
       }
     }
+    const int current_version =
+        item ? item->data.value("_document", Json::object()).value("version", 0) : 0;
+    const std::string warning = discrepancies(*approved, current_version);
     if (!latest.count(row.ref)) order.push_back(row.ref);
     latest[row.ref] = {
         row.ref,
         headline,
         row.at,
         approved->value("document_version", 0),
+        current_version,
+        item ? Json(item->state) : Json(),
+        warning.empty() ? Json() : Json(warning),
         approved->value("document_hash", ""),
         approvers_of(*approved),
         submitted_at,

@@ -2,11 +2,16 @@
 
 #include <commsflow/error.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
+#include "lua/guarded.h"
+#include "lua/pattern.h"
 #include "lua/prelude.h"
 
 namespace commsflow {
@@ -86,11 +91,23 @@ void LuaRuntime::count_hook(lua_State* L, lua_Debug* ar) {
   auto& rt = of(L);
   rt.remaining_ -= kHookEvery;
   if (rt.remaining_ > 0) return;
-  if (!rt.budget_exceeded_) {
-    rt.budget_exceeded_ = true;
-    if (lua_getinfo(L, "Sl", ar)) {
-      rt.abort_line_ = ar->currentline;
-      rt.abort_source_ = ar->source ? ar->source : "";
+  rt.exceed_budget(L, ar);
+}
+
+void LuaRuntime::charge(lua_State* L, std::int64_t steps) {
+  if (!in_call_) return;
+  remaining_ -= steps;
+  if (remaining_ > 0) return;
+  lua_Debug caller;  // level 0 is the C function charging; level 1 the Lua code calling it
+  exceed_budget(L, lua_getstack(L, 1, &caller) ? &caller : nullptr);
+}
+
+void LuaRuntime::exceed_budget(lua_State* L, lua_Debug* ar) {
+  if (!budget_exceeded_) {
+    budget_exceeded_ = true;
+    if (ar && lua_getinfo(L, "Sl", ar)) {
+      abort_line_ = ar->currentline;
+      abort_source_ = ar->source ? ar->source : "";
     }
     // From now on fire on every instruction, so a pcall in the script cannot swallow the stop.
     lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
@@ -163,9 +180,12 @@ int LuaRuntime::clock_now(lua_State* L) {
 }
 
 // require(name): "commsflow", or a module under lib/ loaded as text in its own sandbox _ENV, from
-// the stored version's record when there is one, otherwise from the file. Uses only Lua-managed
-// memory (or the record, which outlives the call) and closes its file before any call that may
-// raise.
+// the stored version's record when there is one, otherwise from the file.
+//
+// Three parts, so that no Lua error unwinds over a C++ object: checks that may raise but hold
+// nothing; then, in one scope, the C++ work (the module's path, reading the file), whose results
+// reach Lua only through protected pushes, which cannot raise; then, once that scope has ended,
+// the Lua work that may raise (compiling and running the module).
 int LuaRuntime::sandbox_require(lua_State* L) {
   auto& rt = of(L);
   const char* name = luaL_checkstring(L, 1);
@@ -176,8 +196,9 @@ int LuaRuntime::sandbox_require(lua_State* L) {
   if (!valid_module_name(name)) {
     return luaL_error(L, "require '%s': module names are words separated by dots", name);
   }
+  lua_settop(L, 1);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &kLoadedKey);  // [name, loaded]
-  if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
+  if (lua_getfield(L, 2, name) != LUA_TNIL) return 1;
   lua_pop(L, 1);
   if (rt.lib_dir_.empty()) {
     return luaL_error(L, "require '%s': only modules in the workflows' lib/ folder can be required",
@@ -189,55 +210,66 @@ int LuaRuntime::sandbox_require(lua_State* L) {
                       "the file), not inside a function",
                       name);
   }
-  std::string relative = name;
-  for (char& c : relative) {
-    if (c == '.') c = '/';
-  }
-  // Build the path as a Lua string so nothing C++-owned is live if a Lua call raises.
-  lua_pushstring(L, (rt.lib_dir_ / (relative + ".lua")).c_str());  // [name, loaded, path]
-  relative.clear();
-  relative.shrink_to_fit();
-  const char* file_path = lua_tostring(L, -1);
 
-  const char* text = nullptr;
-  size_t size = 0;
-  if (rt.stored_libraries_) {
-    auto it = rt.stored_libraries_->find(std::string_view(name));
-    if (it == rt.stored_libraries_->end()) {
+  enum class Problem { None, NoMemory, NotRecorded, NoFile, Unreadable } problem = Problem::None;
+  {
+    std::string relative = name;
+    std::replace(relative.begin(), relative.end(), '.', '/');
+    const std::string path = (rt.lib_dir_ / (relative + ".lua")).string();
+    std::string read;
+    std::string_view text;
+    if (!push_protected(L, path)) {  // [name, loaded, path]
+      problem = Problem::NoMemory;
+    } else if (rt.stored_libraries_) {
+      auto it = rt.stored_libraries_->find(std::string_view(name));
+      if (it == rt.stored_libraries_->end()) {
+        problem = Problem::NotRecorded;
+      } else {
+        text = it->second;
+      }
+    } else {
+      std::ifstream file(path, std::ios::binary);
+      if (!file) {
+        problem = Problem::NoFile;
+      } else {
+        std::ostringstream content;
+        content << file.rdbuf();
+        read = std::move(content).str();
+        if (file.bad() || read.size() > (16u << 20)) problem = Problem::Unreadable;
+        text = read;
+      }
+    }
+    if (problem == Problem::None && !push_protected(L, text)) problem = Problem::NoMemory;
+  }  // every C++ object is gone: from here on Lua may raise
+  const char* file_path = lua_tostring(L, 3);
+  switch (problem) {
+    case Problem::None:
+      break;
+    case Problem::NoMemory:
+      return luaL_error(L, "require '%s': no memory left under the memory cap", name);
+    case Problem::NotRecorded:
       return luaL_error(L, "require '%s': this stored version was not recorded with module %s",
                         name, file_path);
-    }
-    text = it->second.data();
-    size = it->second.size();
-  } else {
-    FILE* f = std::fopen(file_path, "rb");
-    if (!f) return luaL_error(L, "require '%s': no module %s", name, file_path);
-    long length = (std::fseek(f, 0, SEEK_END) == 0) ? std::ftell(f) : -1;
-    std::rewind(f);
-    if (length < 0 || length > (16 << 20)) {
-      std::fclose(f);
+    case Problem::NoFile:
+      return luaL_error(L, "require '%s': no module %s", name, file_path);
+    case Problem::Unreadable:
       return luaL_error(L, "require '%s': cannot read %s", name, file_path);
-    }
-    size = static_cast<size_t>(length);
-    void* buffer = lua_newuserdatauv(L, size > 0 ? size : 1, 0);
-    size_t got = std::fread(buffer, 1, size, f);
-    std::fclose(f);
-    if (got != size) return luaL_error(L, "require '%s': cannot read %s", name, file_path);
-    text = static_cast<const char*>(buffer);
   }
+  // [name, loaded, path, text]
+  size_t size = 0;
+  const char* text = lua_tolstring(L, 4, &size);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &kSourcesKey);
-  lua_pushlstring(L, text, size);
+  lua_pushvalue(L, 4);
   lua_setfield(L, -2, name);  // sources[name] = text
   lua_pop(L, 1);
-  lua_pushfstring(L, "@%s", file_path);
-  const char* chunk_name = lua_tostring(L, -1);
-  if (luaL_loadbufferx(L, text, size, chunk_name, "t") != LUA_OK) {
+  lua_pushfstring(L, "@%s", file_path);  // [name, loaded, path, text, chunkname]
+  if (luaL_loadbufferx(L, text, size, lua_tostring(L, 5), "t") != LUA_OK) {
     // Name the module and the require's line: a binary chunk's message names neither.
     return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
   }
   rt.push_sandbox_env();
   lua_setupvalue(L, -2, 1);  // the chunk's _ENV
-  lua_call(L, 0, 1);         // [name, loaded, path, (buffer,) chunkname, result]
+  lua_call(L, 0, 1);         // [name, loaded, path, text, chunkname, result]
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_pushboolean(L, 1);
@@ -293,6 +325,11 @@ void LuaRuntime::build_sandbox() {
     luaL_requiref(L_, lib.name, lib.func, 1);
     lua_pop(L_, 1);
   }
+  // The string table is also strings' metatable __index ("a"):find(...): patterns are counted
+  // against the budget wherever they are called from.
+  lua_getglobal(L_, "string");
+  install_counted_patterns(L_, -1);
+  lua_pop(L_, 1);
 
   // Run the prelude with the privileged globals: [M, os]
   if (luaL_loadbufferx(L_, kCommsflowPrelude, std::strlen(kCommsflowPrelude), "=commsflow", "t") !=
@@ -307,7 +344,7 @@ void LuaRuntime::build_sandbox() {
   lua_getfield(L_, -2, "date");
   lua_getfield(L_, -3, "difftime");
   lua_remove(L_, -4);
-  lua_pushcfunction(L_, &LuaRuntime::clock_now);
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::clock_now>);
   if (lua_pcall(L_, 5, 2, 0) != LUA_OK) {
     fail(ErrorKind::Script, "commsflow prelude: {}", lua_tostring(L_, -1));
   }
@@ -321,13 +358,13 @@ void LuaRuntime::build_sandbox() {
     lua_getglobal(L_, name);
     lua_setfield(L_, -2, name);
   }
-  lua_pushcfunction(L_, &LuaRuntime::sandbox_setmetatable);
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::sandbox_setmetatable>);
   lua_setfield(L_, -2, "setmetatable");
-  lua_pushcfunction(L_, &LuaRuntime::sandbox_xpcall);
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::sandbox_xpcall>);
   lua_setfield(L_, -2, "xpcall");
   lua_pushvalue(L_, -2);
   lua_setfield(L_, -2, "os");
-  lua_pushcfunction(L_, &LuaRuntime::sandbox_require);
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::sandbox_require>);
   lua_setfield(L_, -2, "require");
   lua_rawsetp(L_, LUA_REGISTRYINDEX, &kBaseKey);  // [M, os]
   lua_pop(L_, 1);
@@ -343,7 +380,7 @@ void LuaRuntime::push_sandbox_env() {
   lua_createtable(L_, 0, 3);  // metatable
   lua_rawgetp(L_, LUA_REGISTRYINDEX, &kBaseKey);
   lua_setfield(L_, -2, "__index");
-  lua_pushcfunction(L_, &LuaRuntime::forbid_global_write);
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::forbid_global_write>);
   lua_setfield(L_, -2, "__newindex");
   lua_pushboolean(L_, 0);
   lua_setfield(L_, -2, "__metatable");
@@ -386,7 +423,9 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
   remaining_ = limits_.instructions;
   budget_exceeded_ = memory_exceeded_ = refused_ = false;
   lua_sethook(L_, &LuaRuntime::count_hook, LUA_MASKCOUNT, kHookEvery);
+  in_call_ = true;
   int rc = lua_pcall(L_, nargs, nresults, 0);
+  in_call_ = false;
   lua_sethook(L_, nullptr, 0, 0);
   if (refused_) memory_exceeded_ = true;  // refused and never retried: it raised an error
   refused_ = false;

@@ -48,6 +48,12 @@ class LuaRuntime {
   // Error(Script) saying what failed (`what`) and why. Stack: [fn, args...] -> [results...]
   void call(int nargs, int nresults, std::string_view what);
 
+  // Takes `steps` from the running call's instruction budget, for work done in C (pattern
+  // matching). Once the budget is spent, stops the call as the count hook does: raises the
+  // budget's error, and from then on the hook fires on every instruction, so a pcall in the
+  // script cannot swallow the stop. Outside call() nothing is counted.
+  void charge(lua_State* L, std::int64_t steps);
+
   // Gives conversions head-room above the cap, so that bookkeeping allocations made outside
   // protected mode (registry references) cannot fail. Restored on destruction.
   class Headroom {
@@ -63,6 +69,8 @@ class LuaRuntime {
  private:
   static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
   static void count_hook(lua_State* L, lua_Debug* ar);
+  // Records where the budget ran out (from `ar`, when it can be read) and raises its error.
+  void exceed_budget(lua_State* L, lua_Debug* ar);
   static int forbid_global_write(lua_State* L);
   static int sandbox_setmetatable(lua_State* L);
   static int sandbox_xpcall(lua_State* L);
@@ -82,6 +90,7 @@ class LuaRuntime {
   std::size_t used_ = 0;
   std::size_t limit_ = 0;
   std::int64_t remaining_ = 0;
+  bool in_call_ = false;
   bool budget_exceeded_ = false;
   bool memory_exceeded_ = false;  // an allocation was refused for good during this call
   bool refused_ = false;          // the last refused allocation has not been retried yet

@@ -6,18 +6,13 @@ namespace commsflow::server {
 
 namespace {
 
-bool holds_any(const Actor& actor, const std::vector<std::string>& roles) {
-  return std::any_of(roles.begin(), roles.end(),
-                     [&](const std::string& role) { return actor.has_role(role); });
-}
-
-// A refusal is "forbidden" when the actor holds none of the roles the step needs (the Engine's
-// role check said no), otherwise a workflow rule said no.
-CallResult from_refusal(const Refusal& refusal, bool lacks_role) {
+// A refusal for a missing role is 403; a workflow rule's refusal is 422.
+CallResult from_refusal(const Refusal& refusal) {
   CallResult r;
-  r.status = lacks_role ? 403 : 422;
-  r.code = lacks_role ? "forbidden" : "refused";
-  r.message = lacks_role ? "You do not have the role this needs." : "A workflow rule said no.";
+  r.status = refusal.forbidden ? 403 : 422;
+  r.code = refusal.forbidden ? "forbidden" : "refused";
+  r.message =
+      refusal.forbidden ? "You do not have the role this needs." : "A workflow rule said no.";
   r.reasons = refusal.reasons;
   return r;
 }
@@ -99,10 +94,7 @@ CallResult submit_item(Context& context, const Actor& actor, const std::string& 
   return guarded(context, [&] {
     Engine& engine = context.engine;
     auto outcome = engine.submit(workflow, actor.name, inputs);
-    if (!outcome) {
-      const auto& roles = engine.registry().current(workflow).definition.submit.roles;
-      return from_refusal(outcome.refusal(), !holds_any(actor, roles));
-    }
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
     r.item = outcome.value();
@@ -116,13 +108,7 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
   return guarded(context, [&] {
     Engine& engine = context.engine;
     auto outcome = engine.act(request);
-    if (!outcome) {
-      Item item = engine.item(request.ref);
-      const Definition& d = engine.registry().version(item.version).definition;
-      const StateSpec* state = d.state(item.state);
-      const ActionSpec* action = state ? state->action(request.action) : nullptr;
-      return from_refusal(outcome.refusal(), action && !holds_any(actor, action->roles));
-    }
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = outcome.value();
     context.log("{} took {} on {}", actor.name, request.action, request.ref);
@@ -135,11 +121,7 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
   return guarded(context, [&] {
     Engine& engine = context.engine;
     auto outcome = engine.put_document(request);
-    if (!outcome) {
-      Item item = engine.item(request.ref);
-      const Definition& d = engine.registry().version(item.version).definition;
-      return from_refusal(outcome.refusal(), !holds_any(actor, d.document_roles));
-    }
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
     r.item = outcome.value();
@@ -153,7 +135,7 @@ CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest re
   request.actor = actor.name;
   return guarded(context, [&] {
     auto outcome = context.engine.decide(request);
-    if (!outcome) return from_refusal(outcome.refusal(), false);
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = outcome.value();
     context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
@@ -165,7 +147,7 @@ CallResult declare_incident(Context& context, const Actor& actor, const std::str
                             const std::string& level) {
   return guarded(context, [&] {
     auto outcome = context.engine.declare_incident(name, level, actor.name);
-    if (!outcome) return from_refusal(outcome.refusal(), false);
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
     r.item = outcome.value().incident;
@@ -177,7 +159,7 @@ CallResult declare_incident(Context& context, const Actor& actor, const std::str
 CallResult close_incident(Context& context, const Actor& actor, const std::string& name) {
   return guarded(context, [&] {
     auto outcome = context.engine.close_incident(name, actor.name);
-    if (!outcome) return from_refusal(outcome.refusal(), false);
+    if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = outcome.value().incident;
     r.affected = outcome.value().affected;

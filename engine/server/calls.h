@@ -42,11 +42,13 @@ struct CallResult {
 CallResult from_error(const Error& error);
 int status_for(ErrorKind kind);
 
+// Each call answers a refusal with 403 when the actor lacks the role (Refusal::forbidden) and
+// 422 when a workflow rule said no.
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
                        const Json& inputs);
 CallResult act_on_item(Context& context, const Actor& actor, ActRequest request);
-// A sign-off decision. Refusals are 422: whether the actor may decide here is a rule of the
-// step (approvers, delegation, authorship), not a plain role check.
+// A sign-off decision: 403 when the actor fills none of the step's approver entries (in person
+// or by delegation); 422 when a rule refuses (authorship, already decided, the step's guard).
 CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request);
 // A new version of the item's document. 403 when the actor holds none of the workflow's
 // document roles; other refusals (closed item, same text as the current version) are 422.

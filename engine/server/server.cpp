@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <thread>
 
@@ -157,15 +158,28 @@ void WebServer::bind() {
   // connecting at once overflow it, and Linux drops the extra connections' first packets (they
   // retry a second later, or fail). Keep the listening socket, with the library's own options,
   // so that its backlog can be raised once it listens.
+  //
+  // SO_REUSEADDR only, so a restart can bind while old connections linger in TIME_WAIT; not the
+  // library's SO_REUSEPORT, under which a second server binds the same port without a word and
+  // the kernel splits requests between the two (and their databases).
   int listening = -1;
+  int bind_error = 0;
   impl_->http.set_socket_options([&listening](socket_t sock) {
-    httplib::default_socket_options(sock);
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listening = sock;
   });
+  errno = 0;
   impl_->port = o.port == 0 ? impl_->http.bind_to_any_port(o.bind)
                             : (impl_->http.bind_to_port(o.bind, o.port) ? o.port : -1);
+  bind_error = errno;
+  if (impl_->port <= 0 && bind_error == EADDRINUSE) {
+    fail(ErrorKind::BadInput,
+         "port {} is in use (another commsflow serve?): stop it, or choose another with --port",
+         o.port);
+  }
   if (impl_->port <= 0) {
-    fail(ErrorKind::BadInput, "--bind/--port: cannot listen on {}:{} (in use, or not an address)",
+    fail(ErrorKind::BadInput, "--bind/--port: cannot listen on {}:{} (not an address here?)",
          o.bind, o.port);
   }
   if (listening >= 0) ::listen(listening, SOMAXCONN);

@@ -64,10 +64,11 @@ class Builder {
     // `return wf.workflow { ... }` is a tail call, so Lua no longer knows the caller's line.
     d.line = line_value(t, 0);
     if (d.line <= 0) d.line = index_.find_call("workflow", 0);
-    check_keys(t,
-               {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
-                "submit", "states", "incident_policy", "document", "children", "parent", "reports"},
-               "the workflow", d.line);
+    check_keys(
+        t,
+        {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial", "submit",
+         "states", "incident_policy", "document", "children", "parent", "reports", "approval"},
+        "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
     if (!d.name.empty() && !is_identifier(d.name)) {
@@ -103,6 +104,19 @@ class Builder {
     }
 
     d.incident_policy = function(t, "incident_policy", d.line, "the workflow");
+    if (auto it = t.find("approval"); it != t.end()) {
+      d.approval.line = index_.find_key("approval", d.line, d.line);
+      if (!it->is_object()) {
+        problem(d.approval.line,
+                "approval must look like { conditions = { \"field\", ... }, "
+                "on_change = function(item, ctx) ... end }");
+      } else {
+        check_keys(*it, {"conditions", "on_change"}, "approval", d.approval.line);
+        d.approval.conditions =
+            string_list(*it, "conditions", d.approval.line, "conditions of approval");
+        d.approval.on_change = function(*it, "on_change", d.approval.line, "approval");
+      }
+    }
     read_family_and_reports(t, d);
     if (auto it = t.find("document"); it != t.end()) {
       int line = index_.find_key("document", d.line, d.line);
@@ -581,7 +595,9 @@ class Builder {
     if (auto it = spec.find("on_new_version"); it != spec.end()) {
       if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
         problem(index_.find_key("on_new_version", line, line),
-                fmt::format("on_new_version of {} must be \"restart\", \"keep\" or a state", what));
+                fmt::format("on_new_version of {} must be \"restart\", \"first_approval\" or "
+                            "a state",
+                            what));
       } else {
         so.on_new_version = it->get<std::string>();
       }
@@ -618,7 +634,7 @@ std::vector<std::string> signoff_targets(const SignoffSpec& so) {
   for (const OutcomeSpec* o : {&so.approved, &so.changes_required, &so.not_relevant}) {
     out.insert(out.end(), o->to.begin(), o->to.end());
   }
-  if (so.on_new_version != "restart" && so.on_new_version != "keep") {
+  if (so.on_new_version != "restart" && so.on_new_version != "first_approval") {
     out.push_back(so.on_new_version);
   }
   return out;
@@ -654,7 +670,7 @@ void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::
       }
     }
   }
-  if (so.on_new_version != "restart" && so.on_new_version != "keep" &&
+  if (so.on_new_version != "restart" && so.on_new_version != "first_approval" &&
       !d.state(so.on_new_version)) {
     problem(s.line, fmt::format("on_new_version of sign-off step '{}' names missing state '{}'",
                                 s.name, so.on_new_version));
@@ -710,6 +726,12 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     problem(d.line, fmt::format("initial state '{}' is a sign-off step, but a new item has no "
                                 "document to decide on yet",
                                 d.initial));
+  }
+  for (const auto& name : d.approval.conditions) {
+    if (!d.field(name)) {
+      problem(d.approval.line,
+              fmt::format("approval condition '{}' is not a field of the workflow", name));
+    }
   }
   auto check_targets = [&](const ActionSpec& a, const std::string& what) {
     for (const auto& target : a.to) {

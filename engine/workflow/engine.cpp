@@ -21,10 +21,12 @@ std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action
   for (const auto& role : action.roles) {
     if (actor.has_role(role)) return std::nullopt;
   }
-  return Refusal{{fmt::format(
-      "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
-      fmt::join(action.roles, " or "), actor.name,
-      actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))}};
+  return Refusal{
+      {fmt::format(
+          "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
+          fmt::join(action.roles, " or "), actor.name,
+          actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))},
+      /*forbidden=*/true};
 }
 
 [[noreturn]] void fail_fields(const std::string& subject,
@@ -373,7 +375,11 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   const Item before = item;
   item.state = ruled.value().to;
   item.data = std::move(ruled.value().data);
-  if (item.state != before.state) on_state_change(wf, before, item, "");
+  if (item.state != before.state) {
+    on_state_change(wf, before, item, "");
+  } else {
+    reconsider_approval(wf, before, item, action->name, ctx["actor"], event.payload);
+  }
   event.to_state = item.state;
   record_change(event, before, item, now);
   return item;

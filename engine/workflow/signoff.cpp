@@ -33,19 +33,6 @@ std::string step_label(const StateSpec& state) {
   return state.label.empty() ? state.name : state.label;
 }
 
-// Every decision recorded in the step, each tagged with its group.
-Json flatten_decisions(const Json& signoff) {
-  Json out = Json::array();
-  const Json groups = signoff.value("groups", Json::object());
-  for (const auto& [group, record] : groups.items()) {
-    for (Json d : record.value("decisions", Json::array())) {
-      d["group"] = group;
-      out.push_back(std::move(d));
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& signoff) {
   return signoff.contains("escalated_at") ? spec.escalate_to : std::vector<std::string>{};
 }
@@ -60,7 +47,7 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 
 }  // namespace
 
-std::vector<std::string> Engine::recipients(std::string_view entry) {
+std::vector<std::string> Engine::recipients(std::string_view entry, std::string_view excluded) {
   std::vector<std::string> out;
   if (auto named = store_.actor(entry)) {
     out.push_back(named->name);
@@ -69,7 +56,7 @@ std::vector<std::string> Engine::recipients(std::string_view entry) {
   }
   std::vector<std::string> delegates;
   for (const auto& d : store_.delegations_in_force(format_date(clock_.now()))) {
-    if (std::find(out.begin(), out.end(), d.from) == out.end()) continue;
+    if (d.from == excluded || std::find(out.begin(), out.end(), d.from) == out.end()) continue;
     if ((d.role == entry || d.from == entry) &&
         std::find(out.begin(), out.end(), d.to) == out.end()) {
       delegates.push_back(d.to);
@@ -77,6 +64,7 @@ std::vector<std::string> Engine::recipients(std::string_view entry) {
   }
   out.insert(out.end(), delegates.begin(), delegates.end());
   if (out.empty()) out.push_back(fmt::format("role:{}", entry));
+  std::erase(out, excluded);
   return out;
 }
 
@@ -84,8 +72,10 @@ void Engine::notify_step(const Item& item, const StateSpec& state, std::string_v
                          const std::vector<std::string>& entries, const std::string& why) {
   std::set<std::string> sent;
   std::string now = format_datetime(clock_.now());
+  const std::string author =
+      item.data.value("_document", Json::object()).value("author", std::string());
   for (const auto& entry : entries) {
-    for (const auto& who : recipients(entry)) {
+    for (const auto& who : recipients(entry, author)) {
       if (!sent.insert(who).second) continue;
       store_.add_outbox(OutboxEntry{0, now, who, item.ref, std::string(kind),
                                     fmt::format("{} \"{}\", step '{}': {}", item.ref,
@@ -171,11 +161,15 @@ void Engine::on_state_change(CompiledWorkflow& wf, const Item& before, Item& aft
   if (to && to->signoff) {
     start_step(wf, after, *to);
   } else if (passed) {
+    // The approval of record: the version, the conditions it was given under, every step, and
+    // the state it rests in (where a new version or a changed condition can still reach it).
     auto doc = data.value("_document", Json::object());
-    data["_approved"] = Json{{"document_version", doc.value("version", 0)},
-                             {"document_hash", doc.value("hash", "")},
-                             {"at", format_datetime(clock_.now())},
-                             {"steps", std::move(data["_chain"])}};
+    Json conditions = Json::object();
+    for (const auto& name : d.approval.conditions) conditions[name] = data.value(name, Json());
+    data["_approved"] = Json{
+        {"document_version", doc.value("version", 0)}, {"document_hash", doc.value("hash", "")},
+        {"at", format_datetime(clock_.now())},         {"state", after.state},
+        {"conditions", std::move(conditions)},         {"steps", std::move(data["_chain"])}};
     data.erase("_chain");
   }
 }
@@ -277,7 +271,8 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
           actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", "))));
     }
     reasons.insert(reasons.end(), lapsed.begin(), lapsed.end());
-    return Refusal{std::move(reasons)};
+    // Having decided already is a rule; holding none of the step's entries is a missing role.
+    return Refusal{std::move(reasons), /*forbidden=*/already.empty()};
   }
 
   const std::string author = doc.value("author", "");
@@ -415,10 +410,10 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
   Actor actor = require_actor(request.actor);
   if (std::none_of(d.document_roles.begin(), d.document_roles.end(),
                    [&](const std::string& r) { return actor.has_role(r); })) {
-    return Refusal{
-        {fmt::format("{} may not put a new version of {}'s document: that needs the "
-                     "role {}",
-                     actor.name, item.ref, fmt::join(d.document_roles, " or "))}};
+    return Refusal{{fmt::format("{} may not put a new version of {}'s document: that needs the "
+                                "role {}",
+                                actor.name, item.ref, fmt::join(d.document_roles, " or "))},
+                   /*forbidden=*/true};
   }
   if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
     fail(ErrorKind::BadInput, "the document's text (or --note) is not valid UTF-8 text");
@@ -448,42 +443,8 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
   Item before = item;
   item.data["_document"] =
       Json{{"version", version.version}, {"hash", hash}, {"author", actor.name}, {"at", now}};
-  // An approval was of an earlier version: it no longer stands.
-  item.data.erase("_approved");
-
-  const StateSpec* state = d.state(item.state);
   Json payload{{"document_version", version.version}, {"document_hash", hash}};
-  if (state && state->signoff) {
-    const std::string& rule = state->signoff->on_new_version;
-    if (rule == "restart") {
-      Json& signoff = item.data["_signoff"];
-      Json voided = signoff.value("void", Json::array());
-      Json groups = Json::object();
-      for (const auto& g : state->signoff->groups) {
-        for (const auto& dec : signoff["groups"][g.name].value("decisions", Json::array())) {
-          Json v = dec;
-          v["group"] = g.name;
-          voided.push_back(std::move(v));
-        }
-        groups[g.name] = Json{{"decisions", Json::array()}};
-      }
-      signoff["groups"] = std::move(groups);
-      if (!voided.empty()) signoff["void"] = voided;
-      payload["voided"] =
-          voided.size() - before.data["_signoff"].value("void", Json::array()).size();
-      std::vector<std::string> entries;
-      for (const auto& g : state->signoff->groups) {
-        entries.insert(entries.end(), g.approvers.begin(), g.approvers.end());
-      }
-      notify_step(item, *state, "decision_needed", entries,
-                  fmt::format("version {} replaces the version you saw; your decision is needed "
-                              "on it",
-                              version.version));
-    } else if (rule != "keep") {
-      item.state = rule;
-      on_state_change(wf, before, item, "new_version");
-    }
-  }
+  void_for_new_version(wf, item, payload);
 
   Event event;
   event.ref = item.ref;
@@ -522,7 +483,8 @@ Outcome<Delegation> Engine::delegate(std::string_view from, std::string_view to,
   Actor author = require_actor(by);
   if (author.name != giver.name && !author.has_role("admin")) {
     return Refusal{
-        {fmt::format("{} may not delegate for {}: only {} or an admin may", by, from, from)}};
+        {fmt::format("{} may not delegate for {}: only {} or an admin may", by, from, from)},
+        /*forbidden=*/true};
   }
   if (!giver.has_role(role)) {
     return Refusal{
@@ -644,8 +606,9 @@ std::vector<PendingDecision> Engine::inbox(std::string_view actor_name) {
         if (fills_entry(actor, entry)) mine = true;
       }
       for (const auto& del : delegations) {
+        if (mine || del.from == author) continue;  // acting for the author is refused too
         auto from = store_.actor(del.from);
-        if (!from || mine) continue;
+        if (!from) continue;
         for (const auto& entry : open_entries(g, record["decisions"], from->name, escalated)) {
           if (delegation_covers(del, *from, entry, today)) {
             mine = true;

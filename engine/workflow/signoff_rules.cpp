@@ -68,6 +68,18 @@ std::optional<std::string> group_result(const ApproverGroupSpec& group, const Js
   return std::nullopt;
 }
 
+Json flatten_decisions(const Json& signoff) {
+  Json out = Json::array();
+  const Json groups = signoff.value("groups", Json::object());
+  for (const auto& [group, record] : groups.items()) {
+    for (Json d : record.value("decisions", Json::array())) {
+      d["group"] = group;
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
 bool fills_entry(const Actor& actor, std::string_view entry) {
   return actor.name == entry || actor.has_role(entry);
 }

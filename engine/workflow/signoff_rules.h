@@ -32,6 +32,9 @@ std::string combine_decisions(const std::vector<std::string>& decisions);
 std::optional<std::string> group_result(const ApproverGroupSpec& group, const Json& decisions,
                                         const std::vector<std::string>& escalated_to);
 
+// Every decision recorded in a step's `_signoff` record, each tagged with its group.
+Json flatten_decisions(const Json& signoff);
+
 // True when `actor` is the entry itself (a name) or holds it (a role).
 bool fills_entry(const Actor& actor, std::string_view entry);
 

@@ -1,12 +1,16 @@
 // The shipped media sign-off chain (workflows/media_signoff.lua), driven through the CLI as a
 // comms team would: draft, put the text, decide, tick, issue.
 #include <commsflow/csv.h>
+#include <commsflow/event.h>
 #include <commsflow/json.h>
+#include <commsflow/store.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
+#include "audit/document_hash.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -78,6 +82,55 @@ class Newsroom {
   }
   test::TempDir dir_;
 };
+
+// Writes what an earlier commsflow recorded when a new version arrived in a later step: only
+// that step decided again, so the approval of record mixes versions. Appended as hash-chained
+// events, as that engine did, so `verify` still passes.
+void write_legacy_mixed_approval(const fs::path& db, const std::string& ref) {
+  Store store(db, Store::Options{});
+  auto tx = store.begin_write();
+  Item item = *store.item(ref);
+  const std::string text = "A revised statement the comms reviewer never saw.\n";
+  const std::string hash = document_hash(text, {});
+  const std::string at = "2026-03-02T10:30:00Z";
+  store.insert_document_version(item.id, DocumentVersion{2, hash, text, "sam", at, {}});
+
+  auto append = [&](const std::string& action, const std::string& actor, Json&& payload,
+                    const std::function<void(Json&)>& change) {
+    const Item before = item;
+    change(item.data);
+    Event event;
+    event.ref = item.ref;
+    event.action = action;
+    event.actor = actor;
+    event.at = at;
+    event.from_state = event.to_state = item.state;
+    event.version = item.version;
+    event.payload = std::move(payload);
+    event.changes = diff_changes(before.data, item.data);
+    auto last = store.chain_head();
+    event.seq = last->seq + 1;
+    const std::string body = event.body();
+    store.append_event(StoredEvent{event.seq, body, chain_hash(last->hash, body)});
+    item.revision = before.revision + 1;
+    item.updated_at = at;
+    REQUIRE(store.update_item(item, before.revision));
+  };
+  append("put_document", "sam", Json{{"document_version", 2}, {"document_hash", hash}},
+         [&](Json& data) {
+           data["_document"] = Json{{"version", 2}, {"hash", hash}, {"author", "sam"}, {"at", at}};
+         });
+  append("decide", "cara", Json{{"step", "clinical_review"}, {"decision", "approved"}},
+         [&](Json& data) {
+           Json& approved = data["_approved"];
+           approved["document_version"] = 2;
+           approved["document_hash"] = hash;
+           Json& decision = approved["steps"][1]["decisions"][0];
+           decision["document_version"] = 2;
+           decision["document_hash"] = hash;
+         });
+  tx->commit();
+}
 
 }  // namespace
 
@@ -222,23 +275,155 @@ TEST_CASE("media: a proactive announcement in a pre-election period needs the di
   n.run(0, {"decide", earlier, "approved", "--as", "hannah"});
   n.run(0, {"decide", earlier, "approved", "--as", "eddie"});
   CHECK(n.state(earlier) == "approved");
+  // Once the period begins, the director's step is added; the steps that approved stand.
   n.run(0, {"act", earlier, "update_timing", "--as", "olivia", "--set", "pre_election=true"});
+  CHECK(n.state(earlier) == "director_signoff");
+  Json chain = n.json(0, {"show", earlier})["data"]["_chain"];
+  REQUIRE(chain.size() == 2);
+  CHECK(chain[1]["step"] == "exec_signoff");
   auto refused = n.run(1, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
-  CHECK_THAT(refused.err, Contains("pre-election period needs the director's sign-off"));
+  CHECK_THAT(refused.err, Contains("can only be taken in state 'approved'"));
+  n.run(0, {"decide", earlier, "approved", "--as", "dev"});
+  CHECK(n.state(earlier) == "approved");
+  CHECK(n.json(0, {"show", earlier})["data"]["_approved"]["steps"].size() == 3);
+  n.run(0, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
+  n.run(0, {"verify"});
 }
 
-TEST_CASE("media: a new version after approval must be approved again before issue") {
+TEST_CASE("media: a new version after approval goes back through the chain before issue") {
   Newsroom n;
   std::string ref =
       n.draft({"headline=Opening hours", "kind=reactive_statement"}, "Open 8am to 8pm.\n");
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "approved");
   n.put(ref, "Open 8am to 6pm.\n", "sam");
+  CHECK(n.state(ref) == "comms_review");
+  Json item = n.json(0, {"show", ref});
+  CHECK_FALSE(item["data"].contains("_approved"));
+  CHECK(item["data"]["_signoff"]["void"][0]["document_version"] == 1);
   auto refused = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
-  CHECK_THAT(refused.err, Contains("version 2 of the statement has not been approved"));
-  n.run(0, {"act", ref, "redraft", "--as", "olivia"});
-  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_THAT(refused.err, Contains("can only be taken in state 'approved'"));
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  n.run(0, {"verify"});
+}
+
+TEST_CASE(
+    "media: a new version mid-chain voids every approval; the clinical reviewer decides "
+    "again") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=New treatment", "kind=reactive_statement",
+                             "clinical_content=true", "reputational_risk=high"},
+                            "The new drug helps some patients.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  CHECK(n.state(ref) == "exec_signoff");
+
+  // During executive sign-off the text changes: back to the start of the chain.
+  n.put(ref, "The new drug cures everyone.\n", "sam");
+  CHECK(n.state(ref) == "comms_review");
+  Json put = n.json(0, {"history", ref}).back();
+  CHECK(put["action"] == "put_document");
+  CHECK(put["payload"]["back_to"] == "comms_review");
+  CHECK(put["payload"]["voided"] == 2);
+  CHECK(put["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
+  CHECK_THAT(n.run(1, {"decide", ref, "approved", "--as", "eddie"}).err,
+             Contains("may not decide in step 'comms_review'"));
+
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  CHECK(n.state(ref) == "clinical_review");
+  CHECK(n.json(0, {"inbox", "--as", "cara"}).size() == 1);
+  n.run(0, {"decide", ref, "changes_required", "--as", "cara", "--comment", "Not true"});
+  CHECK(n.state(ref) == "drafting");
+  n.put(ref, "The new drug helps some patients with early symptoms.\n", "olivia");
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  CHECK(n.state(ref) == "approved");
+  Json approved = n.json(0, {"show", ref})["data"]["_approved"];
+  CHECK(approved["document_version"] == 3);
+  REQUIRE(approved["steps"].size() == 3);
+  for (const auto& step : approved["steps"]) {
+    for (const auto& d : step["decisions"]) CHECK(d["document_version"] == 3);
+  }
+  CHECK(approved["conditions"]["clinical_content"] == true);
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: the author of a version is not asked to decide on it") {
+  Newsroom n;
+  n.run(0, {"actor", "add", "harriet", "--role", "head_of_comms"});
+  std::string ref = n.draft({"headline=Visiting times", "kind=reactive_statement",
+                             "journalist_deadline=2026-03-02T13:00:00Z"},
+                            "Visiting is 2pm to 8pm.\n");
+  CHECK(n.json(0, {"outbox", "--for", "hannah"}).size() == 1);
+  // Hannah rewrites it herself: the step starts again on her version, without her.
+  n.put(ref, "Visiting is 2pm to 7pm.\n", "hannah");
+  CHECK(n.json(0, {"outbox", "--for", "hannah"}).size() == 1);
+  CHECK(n.json(0, {"outbox", "--for", "harriet"}).size() == 2);
+  CHECK(n.json(0, {"inbox", "--as", "hannah"}).empty());
+  CHECK(n.json(0, {"inbox", "--as", "harriet"}).size() == 1);
+  // Nor reminded, nor asked through a delegate acting for her.
+  n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"});
+  // Due 12:30 (half an hour before the deadline), reminded at 12:00.
+  CHECK(n.json(0, {"tick"}, "2026-03-02T12:05:00Z")[0]["action"] == "remind");
+  Json reminders = n.json(0, {"outbox", "--for", "hannah"});
+  CHECK(reminders.size() == 1);
+  CHECK(n.json(0, {"outbox", "--for", "sam"}).empty());
+  CHECK(n.json(0, {"inbox", "--as", "sam"}).empty());
+  CHECK(n.json(0, {"outbox", "--for", "harriet"}).back()["kind"] == "reminder");
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: an embargo brought forward after approval needs the approvals again") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=New scanner", "kind=reactive_statement",
+                             "clinical_content=true", "embargo_until=2026-03-03T00:01:00Z"},
+                            "A new scanner opens on Tuesday.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  CHECK(n.state(ref) == "approved");
+  CHECK(n.json(0, {"show", ref})["data"]["_approved"]["conditions"]["embargo_until"] ==
+        "2026-03-03T00:01:00Z");
+
+  // Later: allowed, and the event says what changed and that the approvals stand.
+  n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set",
+            "embargo_until=2026-03-04T00:01:00Z"});
+  CHECK(n.state(ref) == "approved");
+  Json later = n.json(0, {"history", ref}).back();
+  CHECK(later["payload"]["approval"] == "stands");
+  CHECK(later["payload"]["conditions_changed"]["embargo_until"]["from"] == "2026-03-03T00:01:00Z");
+  CHECK(later["payload"]["conditions_changed"]["embargo_until"]["to"] == "2026-03-04T00:01:00Z");
+
+  // Earlier (to now): the chain starts again, and nothing can be issued until it is done.
+  n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set",
+            "embargo_until=2026-03-02T09:00:00Z"});
+  CHECK(n.state(ref) == "comms_review");
+  Json earlier = n.json(0, {"history", ref}).back();
+  CHECK(earlier["payload"]["back_to"] == "comms_review");
+  CHECK(earlier["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
+  CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
+             Contains("can only be taken in state 'approved'"));
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: clearing the pre-election flag after approval needs the approvals again") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=New clinic opens", "kind=press_release", "pre_election=true"},
+              "A new clinic opens in March.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  n.run(0, {"decide", ref, "approved", "--as", "dev"});
+  CHECK(n.state(ref) == "approved");
+  n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set", "pre_election=false"});
+  CHECK(n.state(ref) == "comms_review");
+  n.run(0, {"verify"});
 }
 
 TEST_CASE("media: an overdue step is escalated to the director by tick, as actor system") {
@@ -327,4 +512,30 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   auto records = parse_csv(csv, "signoffs.csv");
   REQUIRE(records.size() == 3);
   CHECK(records[2].fields[1] == "Slow, \"quoted\" one");
+}
+
+TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=Legacy statement", "kind=reactive_statement", "clinical_content=true"},
+              "The first text.\n");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  write_legacy_mixed_approval(n.path() / "commsflow.db", ref);
+  n.run(0, {"verify"});
+
+  auto refused = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(refused.err, Contains("every step must approve version 2, the version to be issued"));
+  CHECK_THAT(refused.err, Contains("Comms review (version 1)"));
+  CHECK(n.state(ref) == "approved");
+
+  Json rows = n.json(0, {"audit", "signoffs"})["rows"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["document_version"] == 2);
+  CHECK(rows[0]["current_version"] == 2);
+  CHECK(rows[0]["state"] == "approved");
+  CHECK_THAT(rows[0]["warning"].get<std::string>(),
+             Contains("hannah decided comms_review on version 1, not version 2"));
+  auto csv = n.run(0, {"audit", "signoffs", "--format", "csv"}).out;
+  CHECK_THAT(csv, Contains("hannah decided comms_review on version 1"));
 }

@@ -538,8 +538,8 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
 
   auto refused = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
                              Json{{"decision", "approved"}});
-  CHECK(refused->status == 422);
-  CHECK(body_of(refused)["error"]["code"] == "refused");
+  CHECK(refused->status == 403);
+  CHECK(body_of(refused)["error"]["code"] == "forbidden");
   auto decided = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
                              Json{{"decision", "approved"}, {"comment", "Fine"}});
   INFO(decided->body);
@@ -945,10 +945,10 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK_THAT(res->body, Catch::Contains(">Hmm &lt;i&gt;</textarea>"));
     CHECK(f.engine->item(ref).revision == before.revision);
   }
-  SECTION("a refused decision shows the reason and changes nothing") {
+  SECTION("a decision without the step's role shows the reason and changes nothing") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", asha}},
                       httplib::Params{{"csrf", f.csrf(asha)}, {"decision", "approved"}});
-    CHECK(res->status == 422);
+    CHECK(res->status == 403);
     CHECK_THAT(res->body, Catch::Contains("There is a problem"));
     CHECK_THAT(res->body, Catch::Contains("<li>"));
     const Item after = f.engine->item(ref);
@@ -1158,4 +1158,72 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
                              Json{{"content", "Nobody\n"}});
   CHECK(unknown->status == 404);
   CHECK(f.engine->documents(ref).size() == 3);
+}
+
+TEST_CASE(
+    "server: decide answers 403 without the role and 422 for a rule; a new version "
+    "restarts the chain for everyone but its author",
+    "[server][signoff]") {
+  WebFixture f;
+  auto submitted =
+      f.engine->submit("media_signoff", "olivia.officer",
+                       Json{{"headline", "Clinic hours"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "Open 8am to 8pm.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  const std::string decide = "/api/v1/items/" + ref + "/decide";
+
+  // No role for the step: 403, on decide as on actions and documents.
+  for (const auto& name : {"asha.requester", "tom.triage", "olivia.officer"}) {
+    auto res = f.post_json(f.bearer(name), decide, Json{{"decision", "approved"}});
+    INFO(name << ": " << res->body);
+    CHECK(res->status == 403);
+    CHECK(body_of(res)["error"]["code"] == "forbidden");
+  }
+  auto no_role_act = f.post_json(f.bearer("asha.requester"),
+                                 "/api/v1/items/" + ref + "/actions/withdraw", Json::object());
+  CHECK(no_role_act->status == 403);
+  auto no_role_doc = f.post_json(f.bearer("tom.triage"), "/api/v1/items/" + ref + "/documents",
+                                 Json{{"content", "Mine.\n"}});
+  CHECK(no_role_doc->status == 403);
+
+  // Hannah writes version 2: the step starts again, and it is not hers to decide.
+  auto hannah = f.bearer("hannah.head");
+  auto put = f.post_json(hannah, "/api/v1/items/" + ref + "/documents",
+                         Json{{"content", "Open 8am to 6pm.\n"}});
+  INFO(put->body);
+  REQUIRE(put->status == 201);
+  CHECK(body_of(put)["state"] == "comms_review");
+  CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].empty());
+  auto rule = f.post_json(hannah, decide, Json{{"decision", "approved"}});
+  CHECK(rule->status == 422);
+  CHECK(body_of(rule)["error"]["code"] == "refused");
+  CHECK_THAT(body_of(rule)["error"]["reasons"][0].get<std::string>(),
+             Catch::Contains("hannah.head wrote version 2"));
+  for (const auto& entry : f.engine->outbox("hannah.head", ref)) {
+    CHECK_THAT(entry.message, !Catch::Contains("version 2"));
+  }
+}
+
+TEST_CASE("server: a second server on a port in use refuses to start, naming the port",
+          "[server][cli]") {
+  WebFixture f;
+  server::ServerOptions options = test_options();
+  options.bind = "127.0.0.1";
+  options.port = f.web->port();
+  std::ostringstream log;
+  server::WebServer second(*f.engine, f.clock, options, log);
+  CHECK_THROWS_WITH(second.bind(),
+                    Catch::Contains(fmt::format("port {} is in use", f.web->port())));
+  // The first server still answers.
+  auto res = f.client().Get("/api/v1/me", f.bearer("tom.triage"));
+  REQUIRE(res);
+  CHECK(res->status == 200);
 }

@@ -51,7 +51,7 @@ return wf.workflow {
     },
     panel = wf.signoff {
       approvers = { "executive" }, quorum = 2,
-      approved = "chair", changes_required = "drafting", on_new_version = "keep",
+      approved = "chair", changes_required = "drafting", on_new_version = "first_approval",
     },
     chair = wf.signoff {
       approvers = { "director", "head_of_comms" }, primary = "director",
@@ -266,49 +266,64 @@ TEST_CASE("sign-off: all not-relevant follows the not_relevant outcome") {
   CHECK(item.data["_approved"]["steps"][0]["result"] == "not_relevant");
 }
 
-TEST_CASE("sign-off: a new version voids decisions on earlier versions in the current step") {
+TEST_CASE("sign-off: a new version voids every approval and goes where the step's policy says") {
   Chain c;
   std::string ref = c.draft();
   c.ok(ref, "approved", "hannah");
   c.ok(ref, "approved", "ed");  // panel: one of two
-  // The panel keeps decisions on a new version (on_new_version = "keep").
+  // In the panel (on_new_version = "first_approval"): back to review, the first step that
+  // approved version 1; both decisions are void.
   Item item = c.put(ref, "Second draft.\n", "olga");
-  CHECK(item.state == "panel");
-  CHECK(item.data["_signoff"]["groups"]["panel"]["decisions"].size() == 1);
+  CHECK(item.state == "review");
+  CHECK_FALSE(item.data.contains("_chain"));
+  REQUIRE(item.data["_signoff"]["void"].size() == 2);
+  CHECK(item.data["_signoff"]["void"][0]["step"] == "panel");
+  CHECK(item.data["_signoff"]["void"][1]["step"] == "review");
+  c.ok(ref, "approved", "hugo");
+  c.ok(ref, "approved", "ed");
   item = c.ok(ref, "approved", "eve");
   CHECK(item.state == "chair");
 
-  // In chair, a new version sends the item back to review (on_new_version = "review").
+  // In chair (on_new_version = "review"): back to review.
   item = c.put(ref, "Third draft.\n", "olivia");
   CHECK(item.state == "review");
   CHECK_FALSE(item.data.contains("_chain"));
-
   c.verified();
 }
 
-TEST_CASE("sign-off: in a restarting step a new version voids the earlier decisions") {
+TEST_CASE(
+    "sign-off: by default a new version restarts the chain, and every approval of record "
+    "is on the version approved") {
   Chain c;
   std::string ref = c.at_checks();
   c.ok(ref, "approved", "cal");
   c.ok(ref, "approved", "lee");
   Item item = c.put(ref, "Revised after legal.\n", "olga");
-  CHECK(item.state == "checks");
+  CHECK(item.state == "review");
   const Json& signoff = item.data["_signoff"];
-  CHECK(signoff["groups"]["clinical"]["decisions"].empty());
-  CHECK(signoff["groups"]["legal"]["decisions"].empty());
-  REQUIRE(signoff["void"].size() == 2);
-  CHECK(signoff["void"][0]["document_version"] == 1);
-  // Governance alone no longer completes legal; the step starts over on version 2.
+  CHECK(signoff["groups"]["review"]["decisions"].empty());
+  // review, panel (two), chair, and the two in checks.
+  REQUIRE(signoff["void"].size() == 6);
+  for (const auto& d : signoff["void"]) CHECK(d["document_version"] == 1);
+  CHECK(c.engine->inbox("hannah").size() == 1);
+
+  c.ok(ref, "approved", "hannah");
+  c.ok(ref, "approved", "ed");
+  c.ok(ref, "approved", "eve");
+  c.ok(ref, "approved", "dan");
+  // Governance alone does not complete legal ("all"): the step waits for lee too.
   CHECK(c.ok(ref, "approved", "gus").state == "checks");
   c.ok(ref, "approved", "cal");
   item = c.ok(ref, "approved", "lee");
   CHECK(item.state == "approved");
   CHECK(item.data["_approved"]["document_version"] == 2);
-  for (const auto& d : item.data["_approved"]["steps"][3]["decisions"]) {
-    CHECK(d["document_version"] == 2);
+  for (const auto& step : item.data["_approved"]["steps"]) {
+    for (const auto& d : step["decisions"]) CHECK(d["document_version"] == 2);
   }
-  // Earlier steps keep their decisions on version 1: they had passed.
-  CHECK(item.data["_approved"]["steps"][0]["decisions"][0]["document_version"] == 1);
+  // After the chain: a new version sends it back to the start again.
+  item = c.put(ref, "Revised once more.\n", "olga");
+  CHECK(item.state == "review");
+  CHECK_FALSE(item.data.contains("_approved"));
   c.verified();
 }
 

@@ -97,10 +97,24 @@ struct SignoffSpec {
   OutcomeSpec approved;                  // approved and approved_with_changes
   OutcomeSpec changes_required;
   OutcomeSpec not_relevant;  // defaults to `approved`
-  // What a new document version does to this step while the item is in it: "restart" voids
-  // decisions given on earlier versions; "keep" lets them stand; any other value names the
-  // state the item returns to.
+  // Where a new document version sends the item while it is in this step (or, for the chain's
+  // last step, once the chain has approved it). Every decision of the chain so far is voided
+  // either way, so every approval of record is on the version approved. "restart": the first
+  // step of the chain; "first_approval": the first step that approved an earlier version (steps
+  // before it, which found the text not relevant, drop out of the record); any other value
+  // names the state the item returns to.
   std::string on_new_version = "restart";
+};
+
+// The fields an approval is given under (`approval = { conditions = { ... }, on_change = fn }`):
+// those that choose the chain or the release. Their values are recorded in the approval, and an
+// action that changes one while approvals stand asks `on_change` (item, ctx) what follows:
+// true (the approvals stand; the change is audited) or the sign-off step the item goes back to.
+// Without `on_change`, any change restarts the chain.
+struct ApprovalSpec {
+  std::vector<std::string> conditions;
+  ScriptFunction on_change = 0;
+  int line = 0;
 };
 
 struct StateSpec {
@@ -134,6 +148,7 @@ struct Definition {
   std::string initial;
   ActionSpec submit;                   // creating an item: roles, guard, effect, optional to/route
   ScriptFunction incident_policy = 0;  // (item, incident, ctx) -> true to pause the item
+  ApprovalSpec approval;
   // Items may carry a versioned document (`document = { roles = { ... } }`): who may put a
   // new version. Empty when the workflow has no document.
   std::vector<std::string> document_roles;

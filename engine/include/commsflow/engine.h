@@ -208,8 +208,9 @@ class Engine {
   // outcome leads, in the same transaction.
   Outcome<Item> decide(const DecideRequest& request);
   // Stores a new version of the item's document. Refused in a final state, for an actor without
-  // a document role, or for content identical to the current version. In a sign-off step, the
-  // step's on_new_version rule applies (decisions on earlier versions are voided by default).
+  // a document role, or for content identical to the current version. In the chain, or once it
+  // has approved the item, every approval of an earlier version is voided and the item goes
+  // back to the step the on_new_version policy names (by default the start of the chain).
   Outcome<Item> put_document(const PutDocumentRequest& request);
   std::vector<DocumentVersion> documents(std::string_view ref);  // oldest first
   // Lets `to` decide for `from` in `role` until the end of `until`. `by` must be `from` or an
@@ -253,9 +254,30 @@ class Engine {
   void on_state_change(CompiledWorkflow& wf, const Item& before, Item& after,
                        std::string_view outcome);
   void start_step(CompiledWorkflow& wf, Item& item, const StateSpec& state);
+
+  // Approvals of record (engine/workflow/approval.cpp).
+  //
+  // A new document version: voids every standing approval of the chain and sends the item to
+  // the step its on_new_version policy names, recording `back_to`, `voided` and `voided_steps`
+  // in `payload`. Outside the chain it only drops an approval that no longer applies.
+  void void_for_new_version(CompiledWorkflow& wf, Item& item, Json& payload);
+  // After an action that left the item in its state: when it changed an approval condition
+  // while approvals stand, records `conditions_changed` and either `approval: "stands"` or
+  // where the workflow's approval.on_change (default: the chain's start) sent the item.
+  void reconsider_approval(CompiledWorkflow& wf, const Item& before, Item& item,
+                           std::string_view action, const Json& actor, Json& payload);
+  // Moves the item to `target`, voiding the current step's decisions and those of `passed`
+  // from index `keep` on (kept in the new step's `void`); passed steps before `keep` stay in
+  // `_chain`. Starts `target` when it is a sign-off step.
+  void send_back(CompiledWorkflow& wf, Item& item, const Json& passed, const std::string& target,
+                 std::size_t keep, Json& payload);
+  // Adds an outbox row for each person who may fill one of `entries`, except the author of the
+  // item's current document version (who may not decide on it) and anyone acting only for them.
   void notify_step(const Item& item, const StateSpec& state, std::string_view kind,
                    const std::vector<std::string>& entries, const std::string& why);
-  std::vector<std::string> recipients(std::string_view entry);
+  // The actors who fill `entry` (a name or a role) and their delegates in force, leaving out
+  // `excluded` and delegations from them; "role:NAME" when nobody holds the role.
+  std::vector<std::string> recipients(std::string_view entry, std::string_view excluded);
   Outcome<Item> fire_timer(const Timer& timer, FiredTimer& fired);
 
   Store& store_;

@@ -43,9 +43,12 @@ template <typename... Args>
   throw Error(kind, fmt::format(format, std::forward<Args>(args)...));
 }
 
-// Why a rule or role check said no. `reasons` is never empty.
+// Why a rule or role check said no. `reasons` is never empty. `forbidden` is true when the
+// actor lacks the role (or approver entry) the step needs, false when a workflow rule said no:
+// the server answers 403 for one and 422 for the other.
 struct Refusal {
   std::vector<std::string> reasons;
+  bool forbidden = false;
 };
 
 // Either a value or a refusal.
