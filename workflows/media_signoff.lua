@@ -130,6 +130,30 @@ local function steps_not_on(approved, version)
   return out
 end
 
+-- The labels of the steps this statement needs that are not in the approval (a condition that
+-- changed in a record written before conditions were part of the approval).
+local function steps_missing(item, approved)
+  local out = {}
+  for _, link in ipairs(chain) do
+    local found = false
+    for _, step in ipairs(approved.steps or {}) do
+      if step.step == link.step then found = true end
+    end
+    if link.needed(item) and not found then out[#out + 1] = link.label end
+  end
+  return out
+end
+
+-- Steps that approved with changes: the edit they asked for must be made (a new version, which
+-- goes back through the chain to them) before the statement can go out.
+local function edits_asked(approved)
+  local out = {}
+  for _, step in ipairs(approved.steps or {}) do
+    if step.result == "approved_with_changes" then out[#out + 1] = step_labels[step.step] or step.step end
+  end
+  return out
+end
+
 local function ready_to_issue(item, ctx)
   local reasons = {}
   local document = item._document
@@ -143,6 +167,15 @@ local function ready_to_issue(item, ctx)
       reasons[#reasons + 1] = string.format(
         "every step must approve version %d, the version to be issued; these approved another: %s",
         document.version, table.concat(stale, ", "))
+    end
+    local missing = steps_missing(item, item._approved)
+    if #missing > 0 then
+      reasons[#reasons + 1] = "these steps have not approved it: " .. table.concat(missing, ", ")
+    end
+    local asked = edits_asked(item._approved)
+    if #asked > 0 then
+      reasons[#reasons + 1] = "approved with changes by " .. table.concat(asked, ", ")
+        .. ": put the edited version, which goes back through the chain, before issuing"
     end
   end
   if item.embargo_until and ctx.now < item.embargo_until then

@@ -70,7 +70,13 @@ std::vector<std::string> Engine::recipients(std::string_view entry, std::string_
 
 void Engine::notify_step(const Item& item, const StateSpec& state, std::string_view kind,
                          const std::vector<std::string>& entries, const std::string& why) {
+  // Those who decided in this step already are not asked again; nor is the author.
   std::set<std::string> sent;
+  if (auto signoff = item.data.find("_signoff"); signoff != item.data.end()) {
+    for (const auto& d : flatten_decisions(*signoff)) {
+      sent.insert(d.value("on_behalf_of", d.value("actor", std::string())));
+    }
+  }
   std::string now = format_datetime(clock_.now());
   const std::string author =
       item.data.value("_document", Json::object()).value("author", std::string());

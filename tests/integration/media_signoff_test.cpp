@@ -167,16 +167,29 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");
-  n.run(0, {"decide", ref, "approved_with_changes", "--as", "cara", "--comment", "Fine"});
+  n.run(0, {"decide", ref, "approved_with_changes", "--as", "cara", "--comment",
+            "Name the hospital in full"});
+  CHECK(n.state(ref) == "approved");
+  auto shown = n.run(0, {"show", ref});
+  CHECK_THAT(shown.out, Contains("Approved: version 2"));
+  CHECK_THAT(shown.out, Contains("cara approved_with_changes (as clinical_lead) on version 2"));
+
+  // Approved with changes: the edit must be made, and goes back through the chain to cara.
+  CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
+             Contains("approved with changes by Clinical accuracy review: put the edited version"));
+  n.put(ref,
+        "We are asking local people for their views on the future of Oakwood Community Hospital.\n"
+        "The consultation runs from 9 March to 1 June.\n",
+        "olivia");
+  CHECK(n.state(ref) == "comms_review");
+  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--as", "cara"});
   CHECK(n.state(ref) == "approved");
 
   item = n.json(0, {"show", ref});
   const Json& approved = item["data"]["_approved"];
-  CHECK(approved["document_version"] == 2);
+  CHECK(approved["document_version"] == 3);
   CHECK(approved["document_hash"] == item["data"]["_document"]["hash"]);
-  auto shown = n.run(0, {"show", ref});
-  CHECK_THAT(shown.out, Contains("Approved: version 2"));
-  CHECK_THAT(shown.out, Contains("cara approved_with_changes (as clinical_lead) on version 2"));
 
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=email_to_journalist"},
         "2026-03-02T11:00:00Z");
@@ -190,7 +203,7 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   std::ofstream(file) << "A late change.\n";
   auto late = n.run(1, {"doc", "put", ref, "--file", file.string(), "--as", "olivia"});
   CHECK_THAT(late.err, Contains("closed"));
-  CHECK(n.json(0, {"doc", "list", ref}).size() == 2);
+  CHECK(n.json(0, {"doc", "list", ref}).size() == 3);
   n.run(0, {"verify"});
 }
 
