@@ -26,7 +26,7 @@ Json collect_inputs(const InputArgs& args) {
   Json inputs = Json::object();
   if (!args.data.empty()) {
     std::string text = args.data[0] == '@' ? read_file(args.data.substr(1)) : args.data;
-    Json parsed = Json::parse(text, nullptr, false);
+    Json parsed = parse_input_json(text);
     if (parsed.is_discarded() || !parsed.is_object()) {
       fail(ErrorKind::BadInput, "--data must be a JSON object{}",
            args.data[0] == '@' ? fmt::format(" (in {})", args.data.substr(1)) : "");

@@ -40,6 +40,14 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->add_option("--reload-every", *reload, "Seconds between checks for changed workflow files")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  cmd->add_option("--public-url", options->public_url,
+                  "Where people reach the server, e.g. https://comms.example.nhs.uk behind an "
+                  "HTTPS proxy: with https, the session cookie is Secure and answers carry HSTS")
+      ->check([](const std::string& url) {
+        return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0
+                   ? std::string()
+                   : std::string("--public-url must begin with https:// or http://");
+      });
   cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();

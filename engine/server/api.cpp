@@ -62,7 +62,7 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
 
 // The request body as a JSON object; throws Error(BadInput) otherwise.
 Json body_object(const httplib::Request& req) {
-  Json body = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
+  Json body = req.body.empty() ? Json::object() : parse_input_json(req.body);
   if (body.is_discarded() || !body.is_object()) {
     fail(ErrorKind::BadInput, "the request body must be a JSON object");
   }

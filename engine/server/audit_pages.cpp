@@ -108,6 +108,11 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
                res.set_header(
                    "Content-Disposition",
                    fmt::format("attachment; filename=\"audit-{}.{}\"", report, format.name));
+             } else {
+               // The printable page is self-contained: its own inline style, nothing else.
+               res.set_header("Content-Security-Policy",
+                              "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
              }
              res.status = 200;
              res.set_content(body, format.content_type);

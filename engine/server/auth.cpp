@@ -119,13 +119,14 @@ void sign_out(Context& context, const Principal& principal) {
   context.accounts().delete_session(principal.session_digest);
 }
 
-std::string session_cookie(const std::string& token, std::chrono::seconds max_age) {
-  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie, token,
-                     max_age.count());
+std::string session_cookie(const std::string& token, std::chrono::seconds max_age, bool secure) {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}; Max-Age={}", kSessionCookie,
+                     token, secure ? "; Secure" : "", max_age.count());
 }
 
-std::string cleared_session_cookie() {
-  return fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
+std::string cleared_session_cookie(bool secure) {
+  return fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict{}; Max-Age=0", kSessionCookie,
+                     secure ? "; Secure" : "");
 }
 
 }  // namespace commsflow::server

@@ -43,7 +43,8 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
 void sign_out(Context& context, const Principal& principal);
 
 // Set-Cookie values that set and clear the session cookie.
-std::string session_cookie(const std::string& token, std::chrono::seconds max_age);
-std::string cleared_session_cookie();
+// Secure (sent over HTTPS only) when `secure`.
+std::string session_cookie(const std::string& token, std::chrono::seconds max_age, bool secure);
+std::string cleared_session_cookie(bool secure);
 
 }  // namespace commsflow::server

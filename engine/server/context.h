@@ -51,11 +51,29 @@ struct Context {
   Accounts accounts() { return Accounts(engine.store()); }
   std::string now() const { return format_datetime(clock.now()); }
 
+  // Writes one line. Control characters in it (a newline in a sign-in name, an ESC) are written
+  // as \xNN and a backslash as \\, so text a user supplied can never forge a line of its own.
   template <typename... Args>
   void log(fmt::format_string<Args...> format, Args&&... args) {
+    std::string line = escape_for_log(fmt::format(format, std::forward<Args>(args)...));
     std::lock_guard<std::mutex> guard(log_mutex_);
-    log_stream << "[" << now() << "] " << fmt::format(format, std::forward<Args>(args)...)
-               << std::endl;
+    log_stream << "[" << now() << "] " << line << std::endl;
+  }
+
+  static std::string escape_for_log(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c < 0x20 || c == 0x7f) {
+        out += fmt::format("\\x{:02x}", c);
+      } else {
+        out += ch;
+      }
+    }
+    return out;
   }
 
  private:

@@ -60,17 +60,7 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 <title>{title} - commsflow</title>
 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
 <link rel="icon" href="/assets/images/favicon.ico">
-<style>
-.cf-late {{ font-weight: 600; }}
-.cf-filters {{ display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-end; }}
-.cf-filters .nhsuk-form-group {{ margin-bottom: 16px; }}
-.cf-action {{ border-left: 4px solid #d8dde0; padding-left: 16px; margin-bottom: 24px; }}
-pre.cf-data {{ white-space: pre-wrap; margin: 0; }}
-code.cf-hash {{ word-break: break-all; }}
-pre.cf-diff {{ white-space: pre-wrap; }}
-pre.cf-diff ins {{ text-decoration: none; background: #cce2d8; }}
-pre.cf-diff del {{ background: #f6d7d2; }}
-</style>
+<link rel="stylesheet" href="/commsflow.css">
 </head>
 <body class="js-enabled">
 <a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>

@@ -9,6 +9,7 @@
 #include "server/calls.h"
 #include "server/forms.h"
 #include "server/paging.h"
+#include "server/security_headers.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -23,10 +24,22 @@ std::string param(const httplib::Request& req, const char* name) {
 constexpr std::int64_t kQueuePageSize = 50;
 constexpr std::int64_t kQueueMaxPage = 1'000'000'000;
 
-// Only local paths are followed after sign-in, so the form cannot send people elsewhere.
+// Only paths of this server are followed after sign-in, so the form cannot send people
+// elsewhere: a "/" then printable ASCII, with no backslash, no "//" (a browser reads "//host" or
+// "/\t/host" as another site) and no encoded slash or backslash that a later decoding could
+// turn into one. Anything else goes to the queue.
 std::string safe_next(const std::string& next) {
-  if (next.size() > 1 && next[0] == '/' && next[1] != '/' && next[1] != '\\') return next;
-  return "/queue";
+  if (next.size() < 2 || next[0] != '/') return "/queue";
+  for (char ch : next) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '\\') return "/queue";
+  }
+  std::string lower = next;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const char* bad : {"//", "%2f", "%5c", "%09", "%0a", "%0d", "%00"}) {
+    if (lower.find(bad) != std::string::npos) return "/queue";
+  }
+  return next;
 }
 
 std::string sign_in_body(const std::string& next, const std::string& name,
@@ -329,10 +342,11 @@ void add_page_routes(httplib::Server& http, Context& c) {
     SignIn result = sign_in(c, name, param(req, "password"));
     switch (result.status) {
       case SignIn::Status::Ok:
-        res.set_header(
-            "Set-Cookie",
-            session_cookie(result.token, std::chrono::duration_cast<std::chrono::seconds>(
-                                             c.options.session_lifetime)));
+        res.set_header("Set-Cookie",
+                       session_cookie(result.token,
+                                      std::chrono::duration_cast<std::chrono::seconds>(
+                                          c.options.session_lifetime),
+                                      served_over_https(c.options)));
         res.set_redirect(next, 303);
         return;
       case SignIn::Status::Throttled:
@@ -352,7 +366,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
 
   http.Post("/sign-out", page(c, true, [&c](const Principal& p, const auto&, auto& res) {
               sign_out(c, p);
-              res.set_header("Set-Cookie", cleared_session_cookie());
+              res.set_header("Set-Cookie", cleared_session_cookie(served_over_https(c.options)));
               res.set_redirect("/sign-in", 303);
             }));
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server/context.h"
+#include "server/security_headers.h"
 
 namespace commsflow::server {
 
@@ -128,6 +129,11 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   }
   add_api_routes(http, c);
   add_page_routes(http, c);
+  add_stylesheet_route(http);
+  http.set_payload_max_length(c.options.max_body_bytes);
+  http.set_post_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
+    add_security_headers(c.options, req, res);
+  });
   http.set_exception_handler(
       [&c](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
         std::string what = "unknown error";

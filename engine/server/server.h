@@ -48,6 +48,11 @@ struct ServerOptions {
   std::chrono::seconds lockout_base{30};
   std::chrono::seconds lockout_max{15 * 60};
   TickHook tick;
+  // Where people reach the server, e.g. https://comms.example.nhs.uk behind a proxy. When it is
+  // https, the session cookie is Secure and answers carry HSTS. Empty: plain HTTP (loopback).
+  std::string public_url;
+  // Request bodies larger than this are refused with 413 (Content-Length is read first).
+  std::size_t max_body_bytes = 8u << 20;
 };
 
 class WebServer {

@@ -89,7 +89,7 @@ Json parse_json_text(const Json& input) {
   const auto& s = input.get_ref<const std::string&>();
   std::string t = trim(s);
   if (!t.empty() && (t[0] == '[' || t[0] == '{')) {
-    Json parsed = Json::parse(t, nullptr, false);
+    Json parsed = parse_input_json(t);
     if (!parsed.is_discarded()) return parsed;
   }
   return input;

@@ -727,6 +727,11 @@ TEST_CASE("cli: bad --set or --data exits 2 naming the field and writes nothing"
       {{"submit", "website_update", "--as", "asha"}, {"title", "required"}},
       {with(submit, {"--data", "{not json"}), {"--data", "JSON"}},
       {with(submit, {"--data", "@missing.json"}), {"missing.json"}},
+      {with(submit, {"--data", "{\"reviewer_notes\": " + std::string(50000, '[') +
+                                   std::string(50000, ']') + "}"}),
+       {"deeper than 64 levels"}},
+      {with(submit, {"--set", "reviewer_notes=" + std::string(70, '[') + std::string(70, ']')}),
+       {"deeper than 64 levels"}},
       {{"submit", "no_such_workflow", "--as", "asha", "--set", "title=x"},
        {"no_such_workflow", "website_update"}},
       {{"submit", "website_update", "--as", "nobody", "--set", "title=x"}, {"nobody"}},

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/security_headers.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -1226,4 +1227,138 @@ TEST_CASE("server: a second server on a port in use refuses to start, naming the
   auto res = f.client().Get("/api/v1/me", f.bearer("tom.triage"));
   REQUIRE(res);
   CHECK(res->status == 200);
+}
+
+TEST_CASE("server: sign-in follows only this server's paths (no open redirect)",
+          "[server][security]") {
+  WebFixture f;
+  auto c = f.client();
+  auto next_after_sign_in = [&](const std::string& next) {
+    auto res =
+        c.Post("/sign-in",
+               httplib::Params{{"name", "tom.triage"}, {"password", kPassword}, {"next", next}});
+    REQUIRE(res);
+    REQUIRE(res->status == 303);
+    return res->get_header_value("Location");
+  };
+  for (const char* evil : {"//evil.example/", "/\t/evil.example", "/\\evil.example", "/%2F/evil",
+                           "/%5c/evil", "https://evil.example/", "/\r\nSet-Cookie: x=y",
+                           "/%09/evil.example", "evil.example", "/"}) {
+    INFO(evil);
+    CHECK(next_after_sign_in(evil) == "/queue");
+  }
+  CHECK(next_after_sign_in("/items/MED-2026-0001?tab=history") ==
+        "/items/MED-2026-0001?tab=history");
+  // The probe as a browser sends it: the query is decoded to "/\t/evil.example".
+  std::string cookie = f.sign_in("tom.triage");
+  auto res = c.Get("/sign-in?next=/%09/evil.example", httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(res);
+  CHECK(res->get_header_value("Location") == "/queue");
+}
+
+TEST_CASE("server: a strict CSP on every answer; nothing behind sign-in is cached",
+          "[server][security]") {
+  WebFixture f;
+  std::string cookie = f.sign_in("hannah.head");
+  auto c = f.client();
+  for (const auto& path : {"/queue", "/sign-in", "/api/v1/me", "/api/v1/queue", "/audit"}) {
+    INFO(path);
+    auto res = c.Get(path, httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res);
+    CHECK(res->get_header_value("Content-Security-Policy") == server::kContentSecurityPolicy);
+    CHECK(res->get_header_value("Cache-Control") == "no-store");
+    CHECK(res->get_header_value("Strict-Transport-Security").empty());  // plain HTTP
+  }
+  auto page = c.Get("/queue", httplib::Headers{{"Cookie", cookie}});
+  CHECK_THAT(page->body, !Catch::Contains("<style"));
+  CHECK_THAT(page->body, !Catch::Contains("style=\""));
+  CHECK_THAT(page->body, Catch::Contains(R"(<link rel="stylesheet" href="/commsflow.css">)"));
+  auto css = c.Get("/commsflow.css");
+  REQUIRE(css);
+  CHECK(css->status == 200);
+  CHECK_THAT(css->get_header_value("Content-Type"), Catch::Contains("text/css"));
+  CHECK(css->get_header_value("Cache-Control") == "public, max-age=3600");
+  CHECK_THAT(css->body, Catch::Contains(".cf-diff"));
+  // An audit download is no-store too; its printable page allows only its own inline style.
+  auto report =
+      c.Get("/audit/download?report=sign-offs&format=html", httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(report);
+  CHECK(report->status == 200);
+  CHECK(report->get_header_value("Cache-Control") == "no-store");
+  CHECK_THAT(report->get_header_value("Content-Security-Policy"),
+             Catch::StartsWith("default-src 'none'"));
+  auto csv =
+      c.Get("/audit/download?report=history&format=csv", httplib::Headers{{"Cookie", cookie}});
+  CHECK(csv->get_header_value("Cache-Control") == "no-store");
+}
+
+TEST_CASE("server: behind HTTPS the session cookie is Secure and answers carry HSTS",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.public_url = "https://comms.example.nhs.uk";
+  WebFixture f(options);
+  auto res =
+      f.client().Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", kPassword}});
+  REQUIRE(res);
+  CHECK_THAT(res->get_header_value("Set-Cookie"), Catch::Contains("; Secure"));
+  CHECK_THAT(res->get_header_value("Strict-Transport-Security"), Catch::Contains("max-age="));
+}
+
+TEST_CASE("server: user text cannot forge a log line", "[server][security]") {
+  WebFixture f;
+  auto res = f.client().Post(
+      "/sign-in",
+      httplib::Params{{"name", "x\n[2026-03-02T09:00:00Z] hannah.head decided approved on MED-1"},
+                      {"password", "wrong"}});
+  REQUIRE(res);
+  CHECK(res->status == 401);
+  const std::string log = f.log.str();
+  CHECK_THAT(log, Catch::Contains("sign-in failed for 'x\\x0a[2026-03-02T09:00:00Z] hannah.head"));
+  for (std::size_t at = log.find('\n'); at != std::string::npos; at = log.find('\n', at + 1)) {
+    if (at + 1 < log.size()) CHECK(log.compare(at + 1, 1, "[") == 0);  // each line is an entry
+  }
+}
+
+TEST_CASE("server: a body over the limit is refused with 413 and changes nothing",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.max_body_bytes = 64 * 1024;
+  WebFixture f(options);
+  Json big{{"workflow", "website_update"},
+           {"data", {{"title", std::string(100 * 1024, 'x')}, {"page_url", "https://x.nhs.uk"}}}};
+  auto res = f.post_json(f.bearer("asha.requester"), "/api/v1/items", big);
+  REQUIRE(res);
+  CHECK(res->status == 413);
+  CHECK(f.engine->items(ItemFilter{}).empty());
+  // Without a session as well: the size is refused before anything else.
+  auto anonymous = f.client().Post("/api/v1/items", big.dump(), "application/json");
+  REQUIRE(anonymous);
+  CHECK(anonymous->status == 413);
+}
+
+TEST_CASE("server: JSON nested past the limit is refused with 400 naming it; the server lives",
+          "[server][security]") {
+  WebFixture f;
+  const int depth = 100'000;
+  std::string nested = std::string(depth, '[') + std::string(depth, ']');
+  std::string body =
+      R"({"workflow": "website_update", "data": {"title": "x", "reviewer_notes": )" + nested + "}}";
+  auto res = f.client().Post("/api/v1/items", f.bearer("asha.requester"), body, "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK_THAT(body_of(res)["error"]["message"].get<std::string>(),
+             Catch::Contains("deeper than 64 levels"));
+  // Just inside the limit is parsed (and then judged by the fields' rules).
+  std::string ok_depth = std::string(60, '[') + std::string(60, ']');
+  auto inside = f.client().Post(
+      "/api/v1/items", f.bearer("asha.requester"),
+      R"({"workflow": "website_update", "data": {"title": "x", "reviewer_notes": )" + ok_depth +
+          "}}",
+      "application/json");
+  REQUIRE(inside);
+  CHECK(inside->status == 400);
+  CHECK_THAT(inside->body, !Catch::Contains("deeper than"));
+  auto me = f.client().Get("/api/v1/me", f.bearer("tom.triage"));
+  REQUIRE(me);
+  CHECK(me->status == 200);
 }

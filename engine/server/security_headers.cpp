@@ -1,0 +1,54 @@
+#include "server/security_headers.h"
+
+namespace commsflow::server {
+
+const char* const kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+namespace {
+
+constexpr const char* kStylesheet = R"(.cf-late { font-weight: 600; }
+.cf-filters { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-end; }
+.cf-filters .nhsuk-form-group { margin-bottom: 16px; }
+.cf-action { border-left: 4px solid #d8dde0; padding-left: 16px; margin-bottom: 24px; }
+pre.cf-data { white-space: pre-wrap; margin: 0; }
+code.cf-hash { word-break: break-all; }
+pre.cf-diff { white-space: pre-wrap; }
+pre.cf-diff ins { text-decoration: none; background: #cce2d8; }
+pre.cf-diff del { background: #f6d7d2; }
+)";
+
+bool is_static(const std::string& path) {
+  return path.rfind("/nhsuk/", 0) == 0 || path.rfind("/assets/", 0) == 0 ||
+         path == "/commsflow.css";
+}
+
+}  // namespace
+
+bool served_over_https(const ServerOptions& options) {
+  return options.public_url.rfind("https://", 0) == 0;
+}
+
+void add_security_headers(const ServerOptions& options, const httplib::Request& req,
+                          httplib::Response& res) {
+  if (!res.has_header("Content-Security-Policy")) {
+    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  }
+  if (!res.has_header("Cache-Control")) {
+    // Static files are the same for everyone; everything else may be someone's data.
+    res.set_header("Cache-Control", is_static(req.path) ? "public, max-age=3600" : "no-store");
+  }
+  if (served_over_https(options)) {
+    res.set_header("Strict-Transport-Security", "max-age=31536000");
+  }
+}
+
+void add_stylesheet_route(httplib::Server& http) {
+  http.Get("/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kStylesheet, "text/css; charset=utf-8");
+  });
+}
+
+}  // namespace commsflow::server

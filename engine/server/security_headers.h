@@ -1,0 +1,27 @@
+// What every answer of the server says about itself to the browser: a strict
+// Content-Security-Policy (scripts, styles and fonts from this origin only; nothing inline), no
+// caching of anything but the NHS.UK frontend's static files and the stylesheet, and, when the
+// server is reached over HTTPS (--public-url https://...), HSTS. Also the app's own stylesheet,
+// served from the same origin so that pages need no inline style.
+#pragma once
+
+#include <httplib.h>
+
+#include "server/server.h"
+
+namespace commsflow::server {
+
+// The policy for pages and API answers.
+extern const char* const kContentSecurityPolicy;
+
+// True when people reach the server over HTTPS (options.public_url begins with https://).
+bool served_over_https(const ServerOptions& options);
+
+// Adds the headers to `res` (those it has set itself, such as a download's own policy, stay).
+void add_security_headers(const ServerOptions& options, const httplib::Request& req,
+                          httplib::Response& res);
+
+// GET /commsflow.css: the few styles of the app beyond the NHS.UK frontend's.
+void add_stylesheet_route(httplib::Server& http);
+
+}  // namespace commsflow::server
