@@ -220,4 +220,15 @@ void raw_sql(const std::filesystem::path& db, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+std::string script_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Script);
+    return e.what();
+  }
+  FAIL("expected Error(Script)");
+  return {};
+}
+
 }  // namespace commsflow::test

@@ -8,6 +8,7 @@
 #include <commsflow/store.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ struct RunResult {
 // is empty. Standard input is `input` (empty: /dev/null).
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                   const std::string& now = "2026-03-02T09:00:00Z", const std::string& input = "");
+
+// Runs `f`, which must throw Error(Script); returns the message.
+std::string script_error(const std::function<void()>& f);
 
 // The whole content of a file.
 std::string read_bytes(const std::filesystem::path& path);

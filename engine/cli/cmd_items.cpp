@@ -45,12 +45,12 @@ Json collect_inputs(const InputArgs& args) {
 
 void print_value(const std::string& indent, const std::string& key, const Json& value) {
   if (value.is_string()) {
-    fmt::print("{}{}: {}\n", indent, key, value.get<std::string>());
+    fmt::print("{}{}: {}\n", indent, key, printable(value.get<std::string>()));
   } else if (value.is_array() && std::all_of(value.begin(), value.end(),
                                              [](const Json& v) { return !v.is_structured(); })) {
     std::vector<std::string> parts;
     for (const auto& v : value) parts.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-    fmt::print("{}{}: {}\n", indent, key, fmt::join(parts, "; "));
+    fmt::print("{}{}: {}\n", indent, key, printable(fmt::format("{}", fmt::join(parts, "; "))));
   } else {
     fmt::print("{}{}: {}\n", indent, key, value.dump());
   }
@@ -208,7 +208,7 @@ void add_item_commands(CLI::App& app, Session& s) {
         for (const auto& [key, value] : e.changes.items()) {
           print_value("         set ", key, value.is_null() ? Json("(removed)") : value);
         }
-        if (!e.note.empty()) fmt::print("         note: {}\n", e.note);
+        if (!e.note.empty()) fmt::print("         note: {}\n", printable(e.note));
       }
     });
   }

@@ -59,7 +59,9 @@ std::string decision_text(const Json& d) {
   std::string text =
       fmt::format("{} {} (as {}) on version {} at {}", who, d.value("decision", ""),
                   d.value("as", ""), d.value("document_version", 0), d.value("at", ""));
-  if (d.contains("comment")) text += fmt::format(": \"{}\"", d["comment"].get<std::string>());
+  if (d.contains("comment")) {
+    text += fmt::format(": \"{}\"", printable(d["comment"].get<std::string>()));
+  }
   return text;
 }
 
@@ -112,7 +114,8 @@ void add_doc_commands(CLI::App& app, Session& s) {
       for (const auto& a : v.attachments) {
         fmt::print("  attachment {} ({} bytes, sha256 {})\n", a.name, a.content.size(), a.hash);
       }
-      fmt::print("\n{}{}", v.content, v.content.empty() || v.content.back() == '\n' ? "" : "\n");
+      fmt::print("\n{}{}", printable(v.content),
+                 v.content.empty() || v.content.back() == '\n' ? "" : "\n");
     });
   }
   {

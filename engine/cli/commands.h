@@ -24,7 +24,7 @@ void add_engagement_commands(CLI::App& app, Session& session);  // report
 // and the same printed for people.
 Json family_json(Engine& engine, const Item& item);
 void print_family(Engine& engine, const Item& item);
-void add_audit_commands(CLI::App& app, Session& session);   // audit, verify
+void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
 void add_serve_command(CLI::App& app, Session& session);     // serve

@@ -37,7 +37,7 @@ void print_report(Session& s, const ReportTable& table, const ReportHeader& head
     text = render_text(table, header);
   }
   if (args.output.empty()) {
-    std::cout << text;
+    std::cout << (format == "text" ? printable(text) : text);
     return;
   }
   std::ofstream out(args.output, std::ios::binary | std::ios::trunc);

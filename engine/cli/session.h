@@ -47,4 +47,9 @@ class Session {
   std::unique_ptr<Engine> engine_;
 };
 
+// `text` with every control character other than newline and tab written as \xNN, for human
+// output: text someone else typed must not drive the reader's terminal (an ESC sequence can
+// rewrite what the screen shows). JSON output needs no such care.
+std::string printable(std::string_view text);
+
 }  // namespace commsflow::cli

@@ -30,28 +30,37 @@ std::optional<Actor> actor_named(Context& context, const std::string& name) {
 
 }  // namespace
 
-long long SignInThrottle::wait_seconds(const std::string& name) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  auto it = by_name_.find(name);
-  if (it == by_name_.end()) return 0;
+long long SignInThrottle::wait_for(const std::string& key) {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return 0;
   auto left = it->second.locked_until - std::chrono::steady_clock::now();
   if (left <= std::chrono::steady_clock::duration::zero()) return 0;
   return std::chrono::ceil<std::chrono::seconds>(left).count();
 }
 
-void SignInThrottle::failed(const std::string& name) {
+long long SignInThrottle::wait_seconds(const std::string& name, const std::string& address) {
   std::lock_guard<std::mutex> guard(mutex_);
-  State& state = by_name_[name];
+  return std::max(wait_for("name:" + name), wait_for("address:" + address));
+}
+
+void SignInThrottle::fail_key(const std::string& key, int allowed) {
+  State& state = by_key_[key];
   ++state.failures;
-  int over = state.failures - options_.failures_before_lockout;
+  int over = state.failures - allowed;
   if (over < 0) return;
   std::chrono::seconds wait = options_.lockout_base * (1LL << std::min(over, 20));
   state.locked_until = std::chrono::steady_clock::now() + std::min(wait, options_.lockout_max);
 }
 
+void SignInThrottle::failed(const std::string& name, const std::string& address) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  fail_key("name:" + name, options_.failures_before_lockout);
+  fail_key("address:" + address, options_.failures_before_address_lockout);
+}
+
 void SignInThrottle::succeeded(const std::string& name) {
   std::lock_guard<std::mutex> guard(mutex_);
-  by_name_.erase(name);
+  by_key_.erase("name:" + name);
 }
 
 std::optional<Principal> authenticate(Context& context, const httplib::Request& request) {
@@ -82,9 +91,10 @@ bool csrf_ok(const Principal& principal, const httplib::Request& request) {
   return !given.empty() && constant_time_equal(given, principal.csrf);
 }
 
-SignIn sign_in(Context& context, const std::string& name, const std::string& password) {
+SignIn sign_in(Context& context, const std::string& name, const std::string& password,
+               const std::string& address) {
   SignIn result;
-  if (long long wait = context.throttle.wait_seconds(name); wait > 0) {
+  if (long long wait = context.throttle.wait_seconds(name, address); wait > 0) {
     result.status = SignIn::Status::Throttled;
     result.retry_after = wait;
     return result;
@@ -97,7 +107,7 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
   if (!ok) {
-    context.throttle.failed(name);
+    context.throttle.failed(name, address);
     context.log("sign-in failed for '{}'", name);
     return result;
   }

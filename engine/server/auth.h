@@ -39,7 +39,8 @@ struct SignIn {
   long long retry_after = 0;  // seconds (Throttled)
 };
 // Checks the password (Argon2id, outside the engine mutex) and opens a session.
-SignIn sign_in(Context& context, const std::string& name, const std::string& password);
+SignIn sign_in(Context& context, const std::string& name, const std::string& password,
+               const std::string& address);
 void sign_out(Context& context, const Principal& principal);
 
 // Set-Cookie values that set and clear the session cookie.

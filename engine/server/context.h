@@ -19,9 +19,13 @@ namespace commsflow::server {
 class SignInThrottle {
  public:
   explicit SignInThrottle(const ServerOptions& options) : options_(options) {}
-  // Seconds to wait before the name may try again; 0 when it may try now.
-  long long wait_seconds(const std::string& name);
-  void failed(const std::string& name);
+  // Seconds to wait before the name may try again from this address (the longer of the name's
+  // and the address's lockouts); 0 when it may try now.
+  long long wait_seconds(const std::string& name, const std::string& address);
+  // A failure counts against the name and against the address: spraying one guess at many
+  // names from one place is slowed as well as many guesses at one name.
+  void failed(const std::string& name, const std::string& address);
+  // Clears the name's failures (not the address's: one known password must not reset them).
   void succeeded(const std::string& name);
 
  private:
@@ -29,9 +33,11 @@ class SignInThrottle {
     int failures = 0;
     std::chrono::steady_clock::time_point locked_until{};
   };
+  long long wait_for(const std::string& key);
+  void fail_key(const std::string& key, int allowed);
   const ServerOptions& options_;
   std::mutex mutex_;
-  std::map<std::string, State> by_name_;
+  std::map<std::string, State> by_key_;  // "name:NAME" and "address:IP"
 };
 
 struct Context {

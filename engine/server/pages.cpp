@@ -339,7 +339,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
   http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
     std::string name = param(req, "name");
     std::string next = safe_next(param(req, "next"));
-    SignIn result = sign_in(c, name, param(req, "password"));
+    SignIn result = sign_in(c, name, param(req, "password"), req.remote_addr);
     switch (result.status) {
       case SignIn::Status::Ok:
         res.set_header("Set-Cookie",
@@ -352,10 +352,12 @@ void add_page_routes(httplib::Server& http, Context& c) {
       case SignIn::Status::Throttled:
         res.set_header("Retry-After", std::to_string(result.retry_after));
         send_page(res, 429, nullptr, "Sign in", "/sign-in",
-                  sign_in_body(next, name,
-                               fmt::format("Too many failed attempts for this name. Try again in "
-                                           "{} seconds.",
-                                           result.retry_after)));
+                  sign_in_body(
+                      next, name,
+                      fmt::format(
+                          "Too many failed attempts for this name or from this place. Try again in "
+                          "{} seconds.",
+                          result.retry_after)));
         return;
       case SignIn::Status::Wrong:
         send_page(res, 401, nullptr, "Sign in", "/sign-in",

@@ -131,6 +131,16 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   add_page_routes(http, c);
   add_stylesheet_route(http);
   http.set_payload_max_length(c.options.max_body_bytes);
+  // Bounded waiting: a client that sends nothing for read_timeout loses its connection, a kept-
+  // alive connection closes after keep_alive_timeout idle, and there are enough workers that
+  // dozens of idle or slow clients cannot take them all. A client that trickles a header line
+  // just inside the timeout still holds a worker: in front of a team, the proxy in deploy/
+  // bounds that.
+  http.new_task_queue = [workers = c.options.workers] { return new httplib::ThreadPool(workers); };
+  http.set_read_timeout(c.options.read_timeout);
+  http.set_write_timeout(c.options.read_timeout);
+  http.set_keep_alive_timeout(2);
+  http.set_keep_alive_max_count(100);
   http.set_post_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     add_security_headers(c.options, req, res);
   });

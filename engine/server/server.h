@@ -45,6 +45,9 @@ struct ServerOptions {
   // Sign-in slowing: after this many failures in a row for one name, further attempts are
   // refused (429) for lockout_base, doubling with each further failure up to lockout_max.
   int failures_before_lockout = 5;
+  // The same for all names tried from one client address (people behind one office address
+  // share it, so it allows more).
+  int failures_before_address_lockout = 20;
   std::chrono::seconds lockout_base{30};
   std::chrono::seconds lockout_max{15 * 60};
   TickHook tick;
@@ -53,6 +56,10 @@ struct ServerOptions {
   std::string public_url;
   // Request bodies larger than this are refused with 413 (Content-Length is read first).
   std::size_t max_body_bytes = 8u << 20;
+  // Worker threads (each serves one connection at a time) and how long a connection may send
+  // nothing before it is closed.
+  std::size_t workers = 64;
+  std::chrono::seconds read_timeout{5};
 };
 
 class WebServer {

@@ -29,6 +29,8 @@ void Accounts::set_password_hash(std::string_view actor, std::string_view hash,
       .bind(2, hash)
       .bind(3, at)
       .run();
+  // A new password ends every session signed in with the old one.
+  db.cached("DELETE FROM sessions WHERE actor = ?").bind(1, actor).run();
   tx.commit();
 }
 

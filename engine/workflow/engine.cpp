@@ -299,6 +299,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   }
 
   if (!valid_utf8(request.note)) fail(ErrorKind::BadInput, "--note is not valid UTF-8 text");
+  if (auto control = control_character_in(request.note); !control.empty()) {
+    fail(ErrorKind::BadInput, "--note contains the control character {}", control);
+  }
   Actor actor = require_actor(request.actor);
   if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref))) {
     return *refusal;

@@ -26,6 +26,19 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+std::string control_character_in(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\t' || c == '\n' || (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) continue;
+    if (c < 0x20 || c == 0x7f) return fmt::format("U+{:04X}", c);
+    if (c == 0xC2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return fmt::format("U+{:04X}", next);
+    }
+  }
+  return {};
+}
+
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -161,6 +174,13 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
       }
       if (!valid_utf8(input.get_ref<const std::string&>())) {
         error = "is not valid UTF-8 text";
+        return nullptr;
+      }
+      if (auto control = control_character_in(input.get_ref<const std::string&>());
+          !control.empty()) {
+        error = fmt::format(
+            "contains the control character {}: only text, line breaks and tabs are allowed",
+            control);
         return nullptr;
       }
       if (out_of_range(spec, static_cast<double>(utf8_length(input.get<std::string>())), error,

@@ -185,6 +185,9 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
   Item item = this->item(request.ref);
   check_revision(item, request.expected_revision);
   if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "--comment is not valid UTF-8 text");
+  if (auto control = control_character_in(request.comment); !control.empty()) {
+    fail(ErrorKind::BadInput, "--comment contains the control character {}", control);
+  }
   if (!is_decision(request.decision)) {
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
          fmt::join(decision_names(), ", "));
@@ -423,6 +426,12 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
   }
   if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
     fail(ErrorKind::BadInput, "the document's text (or --note) is not valid UTF-8 text");
+  }
+  for (const std::string* text : {&request.content, &request.note}) {
+    if (auto control = control_character_in(*text); !control.empty()) {
+      fail(ErrorKind::BadInput, "the document's text (or --note) contains the control character {}",
+           control);
+    }
   }
   std::vector<Attachment> attachments = request.attachments;
   std::set<std::string> names;

@@ -727,6 +727,10 @@ TEST_CASE("cli: bad --set or --data exits 2 naming the field and writes nothing"
       {{"submit", "website_update", "--as", "asha"}, {"title", "required"}},
       {with(submit, {"--data", "{not json"}), {"--data", "JSON"}},
       {with(submit, {"--data", "@missing.json"}), {"missing.json"}},
+      {with(submit, {"--set", "title=Clinic \x1b[2Jtimes"}), {"title", "U+001B"}},
+      {with(submit, {"--set", "title=Bell\a"}), {"title", "U+0007"}},
+      {with(submit, {"--set", "title=Over\rwritten"}), {"title", "U+000D"}},
+      {with(act, {"--note", "back\bspace"}), {"--note", "U+0008"}},
       {with(submit, {"--data", "{\"reviewer_notes\": " + std::string(50000, '[') +
                                    std::string(50000, ']') + "}"}),
        {"deeper than 64 levels"}},
@@ -984,4 +988,21 @@ TEST_CASE("cli: with --json every error is a JSON object on stdout") {
     check_error_json(p.json(2, {"submit", "website_update", "--as", "asha", "--data", "[1, 2]"}),
                      "bad_input");
   }
+}
+
+TEST_CASE("cli: human output never prints a control character raw") {
+  Project p;
+  p.set_up_team();
+  const std::string ref = p.submit("Clinic times")["ref"];
+  // Written around the engine, as an older version may have let it in.
+  test::raw_sql(p.db(),
+                "UPDATE items SET data = json_set(data, '$.title', 'Clinic ' || char(27) "
+                "|| '[2J' || char(7) || 'times') WHERE ref = '" +
+                    ref + "'");
+  RunResult shown = p.run(0, {"show", ref});
+  CHECK(shown.out.find('\x1b') == std::string::npos);
+  CHECK(shown.out.find('\a') == std::string::npos);
+  CHECK_THAT(shown.out, Contains("title: Clinic \\x1b[2J\\x07times"));
+  // JSON keeps the value exactly.
+  CHECK(p.json(0, {"show", ref})["data"]["title"] == "Clinic \x1b[2J\atimes");
 }

@@ -2,12 +2,15 @@
 // a fresh database with the shipped workflows, and driven with an HTTP client.
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
 #include <commsflow/csv.h>
 #include <fcntl.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1361,4 +1364,95 @@ TEST_CASE("server: JSON nested past the limit is refused with 400 naming it; the
   auto me = f.client().Get("/api/v1/me", f.bearer("tom.triage"));
   REQUIRE(me);
   CHECK(me->status == 200);
+}
+
+TEST_CASE("server: a new password ends the sessions signed in with the old one",
+          "[server][security]") {
+  WebFixture f;
+  std::string cookie = f.sign_in("hannah.head");
+  std::string other = f.sign_in("tom.triage");
+  REQUIRE(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 200);
+  Accounts(*f.store).set_password_hash("hannah.head", WebFixture::password_hash(),
+                                       "2026-03-02T09:30:00Z");
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 401);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", other}})->status == 200);
+  // The API token is not a session: it stays until revoked.
+  CHECK(f.client().Get("/api/v1/me", f.bearer("hannah.head"))->status == 200);
+}
+
+TEST_CASE("server: text with control characters is refused naming the field",
+          "[server][security]") {
+  WebFixture f;
+  auto res = f.post_json(
+      f.bearer("asha.requester"), "/api/v1/items",
+      Json{{"workflow", "website_update"}, {"data", {{"title", "Clinic\x1b[2J times"}}}});
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK_THAT(body_of(res)["error"]["fields"]["title"].get<std::string>(),
+             Catch::Contains("U+001B"));
+  CHECK(f.engine->items(ItemFilter{}).empty());
+  // Line breaks and tabs are text.
+  auto ok =
+      f.post_json(f.bearer("asha.requester"), "/api/v1/items",
+                  Json{{"workflow", "website_update"}, {"data", {{"title", "Clinic\ttimes"}}}});
+  REQUIRE(ok);
+  CHECK(ok->status == 201);
+}
+
+TEST_CASE("server: one guess at many names from one address is slowed too", "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.failures_before_address_lockout = 4;
+  options.lockout_base = std::chrono::hours(1);
+  WebFixture f(options);
+  auto c = f.client();
+  for (const char* name : {"asha.requester", "olivia.officer", "hannah.head", "tom.triage"}) {
+    auto r = c.Post("/sign-in", httplib::Params{{"name", name}, {"password", "Winter2026!"}});
+    CHECK(r->status == 401);
+  }
+  // Each name failed once only, yet the address is now slowed: even a right password waits.
+  auto slowed = c.Post("/sign-in", httplib::Params{{"name", "eve.lead"}, {"password", kPassword}});
+  REQUIRE(slowed);
+  CHECK(slowed->status == 429);
+  CHECK(std::stoll(slowed->get_header_value("Retry-After")) > 0);
+}
+
+namespace {
+
+// A loopback TCP connection to the test server that sends what it is told, or nothing.
+int open_raw_connection(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("server: fifty idle or slow connections do not stop a normal request",
+          "[server][security]") {
+  WebFixture f;
+  std::vector<int> idle;
+  for (int i = 0; i < 25; ++i) idle.push_back(open_raw_connection(f.web->port()));
+  // Slow ones: a request line and one header, then nothing more.
+  for (int i = 0; i < 25; ++i) {
+    int fd = open_raw_connection(f.web->port());
+    const std::string start = "GET /sign-in HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n";
+    REQUIRE(::write(fd, start.data(), start.size()) == static_cast<ssize_t>(start.size()));
+    idle.push_back(fd);
+  }
+  // A normal request is answered well before any of those time out (the client gives up after
+  // 3 s, less than the server's 5 s read timeout).
+  httplib::Client c("127.0.0.1", f.web->port());
+  c.set_read_timeout(3, 0);
+  c.set_connection_timeout(3, 0);
+  for (int i = 0; i < 3; ++i) {
+    auto res = c.Get("/sign-in");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+  }
+  for (int fd : idle) ::close(fd);
 }

@@ -13,6 +13,7 @@
 #include "support.h"
 
 using namespace commsflow;
+using commsflow::test::script_error;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -30,18 +31,6 @@ struct Loaded {
     return script->call(fn, Json::object(), Json::object(), "run").result;
   }
 };
-
-// The message of the Error(Script) that `f` must throw.
-std::string script_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::Script);
-    return e.what();
-  }
-  FAIL("expected Error(Script)");
-  return {};
-}
 
 // Runs `body` (the body of a function returning text) in a plain Lua state with Lua's own string
 // library: the reference the counted matcher must agree with.

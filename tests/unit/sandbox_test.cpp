@@ -10,6 +10,7 @@
 #include "support.h"
 
 using namespace commsflow;
+using commsflow::test::script_error;
 using commsflow::test::Fixture;
 using commsflow::test::TempDir;
 
@@ -30,18 +31,6 @@ int line_of(const std::string& text, const std::string& marker) {
   auto pos = text.find(marker);
   REQUIRE(pos != std::string::npos);
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + pos, '\n'));
-}
-
-// Runs `f`, which must throw Error(Script); returns the message.
-std::string script_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::Script);
-    return e.what();
-  }
-  FAIL("expected Error(Script)");
-  return {};
 }
 
 struct Script {

@@ -26,7 +26,8 @@ class Accounts {
  public:
   explicit Accounts(Store& store) : store_(store) {}
 
-  // Sets (or replaces) the actor's password hash. Throws Error(NotFound) for an unknown actor.
+  // Sets (or replaces) the actor's password hash and ends the actor's sessions, in one
+  // transaction. Throws Error(NotFound) for an unknown actor.
   void set_password_hash(std::string_view actor, std::string_view hash, std::string_view at);
   // The stored hash, or nullopt when the actor has no password (and so cannot sign in).
   std::optional<std::string> password_hash(std::string_view actor);
