@@ -45,6 +45,13 @@ void add_security_headers(const ServerOptions& options, const httplib::Request& 
   }
 }
 
+bool headers_within_limits(const httplib::Request& req) {
+  if (req.headers.size() > kMaxHeaderCount) return false;
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : req.headers) bytes += name.size() + value.size();
+  return bytes <= kMaxHeaderBytes;
+}
+
 void add_stylesheet_route(httplib::Server& http) {
   http.Get("/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kStylesheet, "text/css; charset=utf-8");

@@ -21,6 +21,11 @@ bool served_over_https(const ServerOptions& options);
 void add_security_headers(const ServerOptions& options, const httplib::Request& req,
                           httplib::Response& res);
 
+// The most request headers, and bytes of header names and values in all, the server accepts.
+inline constexpr std::size_t kMaxHeaderCount = 100;
+inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+bool headers_within_limits(const httplib::Request& req);
+
 // GET /commsflow.css: the few styles of the app beyond the NHS.UK frontend's.
 void add_stylesheet_route(httplib::Server& http);
 

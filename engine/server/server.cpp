@@ -141,6 +141,26 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   http.set_write_timeout(c.options.read_timeout);
   http.set_keep_alive_timeout(2);
   http.set_keep_alive_max_count(100);
+  // Too many or too large headers are refused before any route sees them (431). The library
+  // has read them by then: each line is capped at 8 KiB by the library, and the proxy in front
+  // caps the rest.
+  http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
+    if (!headers_within_limits(req)) {
+      res.status = 431;
+      res.set_header("Connection", "close");
+      res.set_content(
+          Json{{"error",
+                {{"code", "bad_input"},
+                 {"message", fmt::format("too many or too large request headers (at most {} "
+                                         "headers, {} bytes in all)",
+                                         kMaxHeaderCount, kMaxHeaderBytes)}}}}
+              .dump(),
+          "application/json");
+      add_security_headers(c.options, req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   http.set_post_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     add_security_headers(c.options, req, res);
   });

@@ -1456,3 +1456,76 @@ TEST_CASE("server: fifty idle or slow connections do not stop a normal request",
   }
   for (int fd : idle) ::close(fd);
 }
+
+TEST_CASE(
+    "server: through the API an embargo moved later stands; moved earlier, the chain "
+    "starts again; the register shows the versions",
+    "[server][signoff]") {
+  WebFixture f;
+  auto submitted = f.engine->submit("media_signoff", "olivia.officer",
+                                    Json{{"headline", "New scanner"},
+                                         {"kind", "reactive_statement"},
+                                         {"embargo_until", "2026-03-03T00:01:00Z"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "A new scanner opens.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  auto approved = f.post_json(f.bearer("hannah.head"), "/api/v1/items/" + ref + "/decide",
+                              Json{{"decision", "approved"}});
+  REQUIRE(approved->status == 200);
+  CHECK(body_of(approved)["state"] == "approved");
+
+  const std::string timing = "/api/v1/items/" + ref + "/actions/update_timing";
+  auto later = f.post_json(f.bearer("olivia.officer"), timing,
+                           Json{{"inputs", {{"embargo_until", "2026-03-04T00:01:00Z"}}}});
+  INFO(later->body);
+  REQUIRE(later->status == 200);
+  CHECK(body_of(later)["state"] == "approved");
+  auto earlier = f.post_json(f.bearer("olivia.officer"), timing,
+                             Json{{"inputs", {{"embargo_until", "2026-03-02T09:00:00Z"}}}});
+  REQUIRE(earlier->status == 200);
+  CHECK(body_of(earlier)["state"] == "comms_review");
+  Json history = body_of(
+      f.client().Get(("/api/v1/items/" + ref + "/history").c_str(), f.bearer("olivia.officer")));
+  const Json& events = history.is_array() ? history : history["events"];
+  REQUIRE(events.size() >= 2);
+  CHECK(events[events.size() - 2]["payload"]["approval"] == "stands");
+  CHECK(events.back()["payload"]["back_to"] == "comms_review");
+
+  // Approved again (her earlier decision was voided); the register's JSON names the version
+  // approved and the version now.
+  REQUIRE(f.post_json(f.bearer("hannah.head"), "/api/v1/items/" + ref + "/decide",
+                      Json{{"decision", "approved"}})
+              ->status == 200);
+  std::string cookie = f.sign_in("hannah.head");
+  auto report = f.client().Get("/audit/download?report=sign-offs&format=json",
+                               httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(report);
+  Json rows = Json::parse(report->body)["rows"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["document_version"] == 1);
+  CHECK(rows[0]["current_version"] == 1);
+  CHECK(rows[0]["warning"].is_null());
+}
+
+TEST_CASE("server: too many or too large headers are refused with 431", "[server][security]") {
+  WebFixture f;
+  httplib::Headers many = f.bearer("tom.triage");
+  for (int i = 0; i < 200; ++i) many.emplace(fmt::format("X-Filler-{}", i), std::string(1000, 'a'));
+  auto res = f.client().Get("/api/v1/me", many);
+  REQUIRE(res);
+  CHECK(res->status == 431);
+  httplib::Headers large = f.bearer("tom.triage");
+  for (int i = 0; i < 20; ++i) large.emplace(fmt::format("X-Big-{}", i), std::string(4000, 'b'));
+  auto big = f.client().Get("/api/v1/me", large);
+  REQUIRE(big);
+  CHECK(big->status == 431);
+  // Ordinary requests still pass.
+  CHECK(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 200);
+}
