@@ -57,6 +57,11 @@ CallResult from_error(const Error& error) {
   CallResult r;
   r.status = status_for(error.kind());
   r.code = to_string(error.kind());
+  if (error.cause() == Error::Cause::DiskFull) {
+    // Insufficient Storage: nothing was written, and it works again once space is freed.
+    r.status = 507;
+    r.code = "storage_full";
+  }
   std::string text = error.what();
   r.message = text.substr(0, text.find('\n'));
   if (error.kind() != ErrorKind::BadInput) {

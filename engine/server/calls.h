@@ -37,8 +37,8 @@ struct CallResult {
   Json error_json() const;
 };
 
-// An Error as a result: its kind's status and code, and field errors parsed from a
-// "subject: bad input\n  field: message" message.
+// An Error as a result: its kind's status and code (507 `storage_full` when the disk is full),
+// and field errors parsed from a "subject: bad input\n  field: message" message.
 CallResult from_error(const Error& error);
 int status_for(ErrorKind kind);
 

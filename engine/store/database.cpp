@@ -171,10 +171,14 @@ std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
 }
 
-void Database::throw_error(int rc, std::string_view doing) const {
+void Database::throw_error(int rc, std::string_view doing) {
   std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  throw Error(kind_for(rc), fmt::format("database {}: {} while {}{}", path_.string(), detail, doing,
-                                        advice_for(rc)));
+  const bool full = (rc & 0xff) == SQLITE_FULL;
+  if (full) disk_was_full_ = true;
+  throw Error(
+      kind_for(rc),
+      fmt::format("database {}: {} while {}{}", path_.string(), detail, doing, advice_for(rc)),
+      full ? Error::Cause::DiskFull : Error::Cause::None);
 }
 
 // BEGIN and COMMIT run as cached statements: preparing them anew for every transaction cost
@@ -191,6 +195,15 @@ Transaction::~Transaction() {
       // The transaction may already have been rolled back by SQLite (e.g. on SQLITE_FULL).
     }
   }
+  if (db_.disk_was_full_) db_.checkpoint_after_full_disk();
+}
+
+void Database::checkpoint_after_full_disk() {
+  // With little space free the write-ahead log may never be folded back into the database,
+  // so every later write fails too, even once space is freed. Fold it in and truncate it now,
+  // as far as the space allows; a failure here changes nothing.
+  disk_was_full_ = false;
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
 void Transaction::commit() {

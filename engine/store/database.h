@@ -65,11 +65,16 @@ class Database {
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   const std::filesystem::path& path() const { return path_; }
-  [[noreturn]] void throw_error(int rc, std::string_view doing) const;
+  // Throws Error naming the database, what it was doing and advice; Error::Cause::DiskFull for
+  // SQLITE_FULL (and then the next transaction's end checkpoints the write-ahead log).
+  [[noreturn]] void throw_error(int rc, std::string_view doing);
 
  private:
+  friend class Transaction;
+  void checkpoint_after_full_disk();
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  bool disk_was_full_ = false;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
   friend class Statement;
 };

@@ -17,8 +17,8 @@ struct Migration {
 const std::vector<Migration>& embedded_migrations();
 
 // Checks the file is a commsflow database (or empty) of a version this build knows, switches it
-// to WAL, then brings the database up to the newest embedded migration, each in its own transaction and
-// recorded in schema_migrations. Throws Error(Storage) if the file was written by a newer
+// to WAL, then brings the database up to the newest embedded migration, each in its own transaction
+// and recorded in schema_migrations. Throws Error(Storage) if the file was written by a newer
 // version of commsflow, or is an SQLite database that is not a commsflow one.
 // Returns the schema version in force afterwards.
 int migrate(Database& db, const std::vector<Migration>& migrations = embedded_migrations());

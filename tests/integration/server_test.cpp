@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "server/security_headers.h"
+#include "store/fault_vfs.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -1528,4 +1529,27 @@ TEST_CASE("server: too many or too large headers are refused with 431", "[server
   CHECK(big->status == 431);
   // Ordinary requests still pass.
   CHECK(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 200);
+}
+
+TEST_CASE(
+    "server: a full disk is 507 storage_full, changes nothing, and passes once space is freed",
+    "[server][security]") {
+  namespace faults = store::fault_vfs;
+  faults::install();
+  faults::reset();
+  WebFixture f;  // its database opens through the fault-injecting VFS
+  const Json request{{"workflow", "website_update"},
+                     {"data", {{"title", "Clinic times"}, {"page_url", "https://x.nhs.uk"}}}};
+  faults::fail_writes_after(0);
+  auto full = f.post_json(f.bearer("asha.requester"), "/api/v1/items", request);
+  REQUIRE(full);
+  CHECK(full->status == 507);
+  CHECK(body_of(full)["error"]["code"] == "storage_full");
+  CHECK_THAT(body_of(full)["error"]["message"].get<std::string>(), Catch::Contains("disk is full"));
+  CHECK(faults::refused_writes() > 0);
+  faults::reset();
+  CHECK(f.engine->items(ItemFilter{}).empty());
+  auto freed = f.post_json(f.bearer("asha.requester"), "/api/v1/items", request);
+  REQUIRE(freed);
+  CHECK(freed->status == 201);
 }

@@ -150,6 +150,7 @@ TEST_CASE("a full disk fails the command naming the database, changes nothing, a
       FAIL("expected the full disk to be reported");
     } catch (const Error& e) {
       CHECK(e.kind() == ErrorKind::Storage);
+      CHECK(e.cause() == Error::Cause::DiskFull);
       CHECK_THAT(e.what(), Contains(f.db_path.string()) && Contains("disk is full"));
     }
   }

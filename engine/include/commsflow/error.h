@@ -30,12 +30,18 @@ const char* to_string(ErrorKind kind);
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, std::string message)
-      : std::runtime_error(std::move(message)), kind_(kind) {}
+  // What a caller may act on beyond the kind: a storage error because the disk is full is one
+  // a person can fix (free space), and the server answers it with its own status.
+  enum class Cause { None, DiskFull };
+
+  Error(ErrorKind kind, std::string message, Cause cause = Cause::None)
+      : std::runtime_error(std::move(message)), kind_(kind), cause_(cause) {}
   ErrorKind kind() const { return kind_; }
+  Cause cause() const { return cause_; }
 
  private:
   ErrorKind kind_;
+  Cause cause_;
 };
 
 template <typename... Args>
