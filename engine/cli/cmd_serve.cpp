@@ -48,6 +48,9 @@ void add_serve_command(CLI::App& app, Session& s) {
                    ? std::string()
                    : std::string("--public-url must begin with https:// or http://");
       });
+  cmd->add_option("--trusted-proxy", options->trusted_proxy,
+                  "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "
+                  "names the client, for slowing sign-in per address");
   cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();

@@ -339,7 +339,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
   http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
     std::string name = param(req, "name");
     std::string next = safe_next(param(req, "next"));
-    SignIn result = sign_in(c, name, param(req, "password"), req.remote_addr);
+    SignIn result = sign_in(c, name, param(req, "password"), client_address(c.options, req));
     switch (result.status) {
       case SignIn::Status::Ok:
         res.set_header("Set-Cookie",

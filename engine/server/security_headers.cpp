@@ -52,6 +52,14 @@ bool headers_within_limits(const httplib::Request& req) {
   return bytes <= kMaxHeaderBytes;
 }
 
+std::string client_address(const ServerOptions& options, const httplib::Request& req) {
+  if (!options.trusted_proxy.empty() && req.remote_addr == options.trusted_proxy) {
+    std::string real = req.get_header_value("X-Real-IP");
+    if (!real.empty()) return real;
+  }
+  return req.remote_addr;
+}
+
 void add_stylesheet_route(httplib::Server& http) {
   http.Get("/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kStylesheet, "text/css; charset=utf-8");

@@ -26,6 +26,10 @@ inline constexpr std::size_t kMaxHeaderCount = 100;
 inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 bool headers_within_limits(const httplib::Request& req);
 
+// The client's address: X-Real-IP when the request comes from options.trusted_proxy, otherwise
+// the connection's own address.
+std::string client_address(const ServerOptions& options, const httplib::Request& req);
+
 // GET /commsflow.css: the few styles of the app beyond the NHS.UK frontend's.
 void add_stylesheet_route(httplib::Server& http);
 

@@ -59,6 +59,10 @@ struct ServerOptions {
   // Worker threads (each serves one connection at a time) and how long a connection may send
   // nothing before it is closed.
   std::size_t workers = 64;
+  // The address of the reverse proxy in front (e.g. 127.0.0.1). Requests from it name the real
+  // client in X-Real-IP, which sign-in slowing then uses; from anywhere else the header is
+  // ignored. Empty: every request's own address is the client's.
+  std::string trusted_proxy;
   std::chrono::seconds read_timeout{5};
 };
 
