@@ -1553,3 +1553,30 @@ TEST_CASE(
   REQUIRE(freed);
   CHECK(freed->status == 201);
 }
+
+TEST_CASE("server: the client address comes from X-Real-IP only when the proxy is trusted",
+          "[server][security]") {
+  auto attempt = [](WebFixture& f, const std::string& real_ip) {
+    auto res = f.client().Post("/sign-in", httplib::Headers{{"X-Real-IP", real_ip}},
+                               httplib::Params{{"name", "nobody"}, {"password", "guess"}});
+    REQUIRE(res);
+    return res->status;
+  };
+  server::ServerOptions options = test_options();
+  options.failures_before_address_lockout = 2;
+  options.lockout_base = std::chrono::hours(1);
+  SECTION("behind a trusted proxy, each client is slowed on its own") {
+    options.trusted_proxy = "127.0.0.1";
+    WebFixture f(options);
+    CHECK(attempt(f, "192.0.2.1") == 401);
+    CHECK(attempt(f, "192.0.2.1") == 401);
+    CHECK(attempt(f, "192.0.2.1") == 429);
+    CHECK(attempt(f, "192.0.2.2") == 401);
+  }
+  SECTION("without one, the header is ignored: the connection's address counts") {
+    WebFixture f(options);
+    CHECK(attempt(f, "192.0.2.1") == 401);
+    CHECK(attempt(f, "192.0.2.2") == 401);
+    CHECK(attempt(f, "192.0.2.3") == 429);
+  }
+}
