@@ -248,6 +248,8 @@ local function step(name, spec)
   spec.escalate_to = fallback
   spec.guard = no_approval_without_consent
   spec.changes_required = "drafting"
+  -- A new version of the text voids every approval given so far: back to the start of the chain.
+  spec.on_new_version = "restart"
   spec.approved = { to = all_steps_after_review, route = next_after(name) }
   spec.actions = { withdraw = { to = "withdrawn", roles = { "head_of_comms", "director" } } }
   return wf.signoff(spec)

@@ -188,8 +188,23 @@ WebServer::~WebServer() {
   impl_->scheduler.stop();
 }
 
+namespace {
+
+bool is_loopback(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
 void WebServer::bind() {
   const auto& o = impl_->context.options;
+  if (!is_loopback(o.bind) && o.trusted_proxy.empty()) {
+    fail(ErrorKind::BadInput,
+         "--bind {}: beyond loopback, commsflow serves only behind the reverse proxy in deploy/ "
+         "(its HTTP library cannot refuse every hostile request); run the proxy and pass "
+         "--trusted-proxy ADDRESS (see the README, \"Deploying it for real\")",
+         o.bind);
+  }
   // cpp-httplib listens with a backlog of 5, fixed when the library was compiled: 32 clients
   // connecting at once overflow it, and Linux drops the extra connections' first packets (they
   // retry a second later, or fail). Keep the listening socket, with the library's own options,

@@ -1580,3 +1580,21 @@ TEST_CASE("server: the client address comes from X-Real-IP only when the proxy i
     CHECK(attempt(f, "192.0.2.3") == 429);
   }
 }
+
+TEST_CASE("server: serving beyond loopback needs the proxy", "[server][security]") {
+  FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+  TempDir dir;
+  Store::Options store_options;
+  store_options.create = true;
+  Store store(dir / "open.db", store_options);
+  WorkflowRegistry registry(store, clock, test::shipped_workflows());
+  registry.sync();
+  Engine engine(store, registry, clock);
+  server::ServerOptions options = test_options();
+  options.bind = "0.0.0.0";
+  options.port = 0;
+  std::ostringstream log;
+  server::WebServer web(engine, clock, options, log);
+  CHECK_THROWS_WITH(web.bind(), Catch::Contains("--bind 0.0.0.0") && Catch::Contains("deploy/") &&
+                                    Catch::Contains("--trusted-proxy"));
+}
