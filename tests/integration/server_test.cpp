@@ -122,6 +122,20 @@ struct WebFixture {
     return Json::parse(res->body)["ref"];
   }
 
+  // A media statement drafted by olivia.officer with `text` as version 1 and sent for review
+  // (so in comms review), set up through the engine while the server is idle; its reference.
+  std::string draft_in_review(Json fields, const std::string& text) {
+    fields["kind"] = "reactive_statement";
+    auto submitted = engine->submit("media_signoff", "olivia.officer", fields);
+    REQUIRE(submitted.ok());
+    const std::string ref = submitted.value().ref;
+    REQUIRE(engine->put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", {}}).ok());
+    REQUIRE(
+        engine->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "", {}})
+            .ok());
+    return ref;
+  }
+
   TempDir dir;
   std::filesystem::path workflows;
   FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
@@ -515,19 +529,8 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
           "[server][signoff]") {
   WebFixture f;
   // Set up a statement in comms review directly through the engine (the server is idle).
-  auto submitted = f.engine->submit(
-      "media_signoff", "olivia.officer",
-      Json{{"headline", "Ward <b>closure</b> statement"}, {"kind", "reactive_statement"}});
-  REQUIRE(submitted.ok());
-  std::string ref = submitted.value().ref;
-  REQUIRE(f.engine
-              ->put_document(PutDocumentRequest{
-                  ref, "olivia.officer", "We are reviewing ward 7.\n", {}, "", std::nullopt})
-              .ok());
-  REQUIRE(f.engine
-              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
-                               std::nullopt})
-              .ok());
+  const std::string ref = f.draft_in_review(Json{{"headline", "Ward <b>closure</b> statement"}},
+                                            "We are reviewing ward 7.\n");
 
   auto hannah = f.bearer("hannah.head");
   Json inbox = body_of(f.client().Get("/api/v1/inbox", hannah));
@@ -1170,19 +1173,8 @@ TEST_CASE(
     "restarts the chain for everyone but its author",
     "[server][signoff]") {
   WebFixture f;
-  auto submitted =
-      f.engine->submit("media_signoff", "olivia.officer",
-                       Json{{"headline", "Clinic hours"}, {"kind", "reactive_statement"}});
-  REQUIRE(submitted.ok());
-  const std::string ref = submitted.value().ref;
-  REQUIRE(f.engine
-              ->put_document(PutDocumentRequest{
-                  ref, "olivia.officer", "Open 8am to 8pm.\n", {}, "", std::nullopt})
-              .ok());
-  REQUIRE(f.engine
-              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
-                               std::nullopt})
-              .ok());
+  const std::string ref =
+      f.draft_in_review(Json{{"headline", "Clinic hours"}}, "Open 8am to 8pm.\n");
   const std::string decide = "/api/v1/items/" + ref + "/decide";
 
   // No role for the step: 403, on decide as on actions and documents.
@@ -1463,20 +1455,9 @@ TEST_CASE(
     "starts again; the register shows the versions",
     "[server][signoff]") {
   WebFixture f;
-  auto submitted = f.engine->submit("media_signoff", "olivia.officer",
-                                    Json{{"headline", "New scanner"},
-                                         {"kind", "reactive_statement"},
-                                         {"embargo_until", "2026-03-03T00:01:00Z"}});
-  REQUIRE(submitted.ok());
-  const std::string ref = submitted.value().ref;
-  REQUIRE(f.engine
-              ->put_document(PutDocumentRequest{
-                  ref, "olivia.officer", "A new scanner opens.\n", {}, "", std::nullopt})
-              .ok());
-  REQUIRE(f.engine
-              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
-                               std::nullopt})
-              .ok());
+  const std::string ref = f.draft_in_review(
+      Json{{"headline", "New scanner"}, {"embargo_until", "2026-03-03T00:01:00Z"}},
+      "A new scanner opens.\n");
   auto approved = f.post_json(f.bearer("hannah.head"), "/api/v1/items/" + ref + "/decide",
                               Json{{"decision", "approved"}});
   REQUIRE(approved->status == 200);

@@ -596,27 +596,25 @@ initial = "a", states = { a = { actions = { go = { to = "done", roles = { "comms
 )lua");
   CHECK_THAT(underscore, Contains("field name '_approved' may not begin with '_'"));
 
-  std::string approval = problems(head + R"lua(document = { roles = { "comms_officer" } },
+  // A workflow with a document and one step, given its `approval` table.
+  auto with_approval = [&](const std::string& approval) {
+    return problems(head + R"lua(document = { roles = { "comms_officer" } },
 fields = { embargo = wf.datetime {} },
-approval = { conditions = { "embargo", "colour" }, on_change = "restart", when = 1 },
+)lua" + approval + R"lua(
 initial = "a", states = {
   a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
   s = wf.signoff { approvers = { "director" }, approved = "done", changes_required = "a",
                    on_new_version = "keep" },
   done = { final = true } } }
 )lua");
+  };
+  std::string approval = with_approval(
+      R"lua(approval = { conditions = { "embargo", "colour" }, on_change = "restart", when = 1 },)lua");
   CHECK_THAT(approval, Contains("w.lua:5: unknown key 'when' in approval"));
   CHECK_THAT(approval, Contains("on_change of approval must be a function"));
   // Reported once the parts are read: the unknown condition and where a new version goes.
-  std::string targets = problems(head + R"lua(document = { roles = { "comms_officer" } },
-fields = { embargo = wf.datetime {} },
-approval = { conditions = { "embargo", "colour" } },
-initial = "a", states = {
-  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
-  s = wf.signoff { approvers = { "director" }, approved = "done", changes_required = "a",
-                   on_new_version = "keep" },
-  done = { final = true } } }
-)lua");
+  std::string targets =
+      with_approval(R"lua(approval = { conditions = { "embargo", "colour" } },)lua");
   CHECK_THAT(targets, Contains("approval condition 'colour' is not a field of the workflow"));
   CHECK_THAT(targets, Contains("on_new_version of sign-off step 's' names missing state 'keep'"));
 }
