@@ -200,7 +200,6 @@ local function earlier(now_value, was_value)
 end
 
 local function conditions_changed(item, ctx)
-  if ctx.state == "drafting" then return true end  -- the whole chain runs when it is sent again
   local was = ctx.was
   local restart = earlier(item.embargo_until, was.embargo_until)
     or (was.pre_election and not item.pre_election)
