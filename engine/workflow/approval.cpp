@@ -61,16 +61,16 @@ void Engine::send_back(CompiledWorkflow& wf, Item& item, const Json& passed,
                        const std::string& target, std::size_t keep, Json& payload) {
   const Definition& d = wf.definition;
   Json& data = item.data;
-  Json voided = Json::array();
+  // Decisions voided before (kept in the step's `void`), then this step's, then the passed steps'.
+  Json voided =
+      data.contains("_signoff") ? data["_signoff"].value("void", Json::array()) : Json::array();
+  const std::size_t earlier_void = voided.size();
   if (data.contains("_signoff")) {
-    voided = data["_signoff"].value("void", Json::array());
     for (Json decision : flatten_decisions(data["_signoff"])) {
       decision["step"] = item.state;
       voided.push_back(std::move(decision));
     }
   }
-  const std::size_t earlier_void =
-      data.contains("_signoff") ? data["_signoff"].value("void", Json::array()).size() : 0;
   Json kept = Json::array();
   std::vector<std::string> voided_steps;
   for (std::size_t i = 0; i < passed.size(); ++i) {
