@@ -222,6 +222,17 @@ return wf.workflow {
 
   incident_policy = paused_by_incident,
 
+  -- Who sees what. The comms team sees every request. A requester sees the requests she
+  -- submitted, with their state, rating and due time, and not the team's notes, assignments
+  -- or overrides; nobody else's requests.
+  read = {
+    roles = { "triager", "comms_officer", "head_of_comms", "director" },
+    submitter = { "title", "description", "kind", "requester_team", "needed_by",
+                  "strategic_priority", "incident", "statutory", "reputational_risk", "impact",
+                  "resource", "time_sensitive", "responsibility", "owner_org", "submitted_at",
+                  "rating", "due_at", "late", "late_reason", "redirected_to", "decline_reason" },
+  },
+
   initial = "triaged",
   states = {
     triaged = { actions = common_actions {

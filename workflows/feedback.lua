@@ -28,6 +28,9 @@ return wf.workflow {
     answered_on    = wf.date {},
   },
 
+  -- Feedback is seen by those running the engagement and by governance.
+  read = { roles = { "engagement_lead", "governance", "head_of_comms", "director" } },
+
   submit = {
     roles = leads,
     guard = function(item, ctx)

@@ -13,6 +13,8 @@ return wf.workflow {
     closed_at = wf.datetime {},
   },
   submit = { roles = { "triager" } },
+  -- Incidents are the comms team's.
+  read = { roles = { "triager", "comms_officer", "head_of_comms", "director", "governance" } },
   initial = "active",
   states = {
     active = {

@@ -299,6 +299,20 @@ return wf.workflow {
     on_change = conditions_changed,
   },
 
+  -- Who sees what. The comms team, the director and governance see every statement; each
+  -- approver sees the statements that reach her step. The journalist's contact details are
+  -- the press office's; the draft text is for the comms team and the approvers until the
+  -- statement is approved.
+  read = {
+    roles = { "comms_officer", "head_of_comms", "director", "governance" },
+    deciders = true,
+    fields = {
+      contact = { roles = { "comms_officer", "head_of_comms" } },
+      journalist = { roles = { "comms_officer", "head_of_comms", "director" } },
+    },
+    draft = { roles = { "comms_officer", "head_of_comms", "director" }, deciders = true },
+  },
+
   submit = {
     roles = { "comms_officer", "head_of_comms" },
     effect = function(item, ctx)

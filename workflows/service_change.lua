@@ -390,6 +390,8 @@ return wf.workflow {
   },
 
   submit = { roles = leads },
+  -- A service change's engagement is seen by those running it and by governance.
+  read = { roles = { "engagement_lead", "governance", "head_of_comms", "director" } },
   initial = "assessment",
 
   states = {

@@ -37,6 +37,14 @@ return wf.workflow {
     effect = function(item, ctx) item.requested_by = ctx.actor.name end,
   },
 
+  -- The comms team sees every website request; a requester sees her own, without the
+  -- reviewers' notes.
+  read = {
+    roles = { "comms_officer", "head_of_comms", "director" },
+    submitter = { "title", "page_url", "details", "urgency", "needed_by", "requested_by",
+                  "decline_reason", "published_at" },
+  },
+
   initial = "requested",
   states = {
     requested = {

@@ -58,12 +58,13 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
   return out;
 }
 
+// For people: cells a spreadsheet would run as formulas are neutralised (spreadsheet_safe).
 std::string render_csv(const ReportTable& table) {
   std::string out = "\xEF\xBB\xBF";
   auto record = [&](auto&& text_at) {
     for (size_t c = 0; c < table.columns.size(); ++c) {
       if (c > 0) out += ',';
-      out += csv_escape(text_at(c));
+      out += csv_escape(spreadsheet_safe(text_at(c)));
     }
     out += "\r\n";
   };

@@ -10,6 +10,7 @@
 
 #include "audit/chain_check.h"
 #include "audit/event_scan.h"
+#include "audit/replayed_accounts.h"
 #include "audit/replayed_items.h"
 
 namespace commsflow {
@@ -155,6 +156,7 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   // each document version and a few batches, never the whole log.
   ChainCheck chain(anchor);
   ReplayedItems replayed;
+  ReplayedAccounts accounts;
   EventScanner scanner;
   ScannedEvent scanned;
   RecordedDocuments documents;
@@ -175,7 +177,8 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
       const std::string_view body = batch.body(row);
       // The fast reading serves plain events; anything else, and the document events whose
       // payload is needed, is read in full by Event::from_body, which names what is wrong.
-      if (scanner.scan(body, scanned) && scanned.action != "put_document") {
+      if (scanner.scan(body, scanned) && scanned.action != "put_document" &&
+          !is_account_ref(scanned.ref)) {
         if (scanned.seq != seq) moved(index, seq, scanned.ref, scanned.seq);
         replayed.apply(seq, scanned);
         continue;
@@ -183,6 +186,10 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
       try {
         Event e = Event::from_body(seq, body);
         if (e.seq != seq) moved(index, seq, e.ref, e.seq);
+        if (is_account_ref(e.ref)) {
+          accounts.apply(e);
+          continue;
+        }
         replayed.apply(seq, e);
         if (e.action == "put_document") {
           documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
@@ -245,6 +252,7 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
     report.problems.push_back(VerifyProblem{
         first_seq, ref, fmt::format("events for {} exist but the item does not", ref)});
   }
+  accounts.compare(store, report.problems);
   return report;
 }
 

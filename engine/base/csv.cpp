@@ -113,6 +113,14 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string_view source)
   return records;
 }
 
+std::string spreadsheet_safe(std::string_view value) {
+  if (!value.empty() &&
+      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
+    return "'" + std::string(value);
+  }
+  return std::string(value);
+}
+
 std::string csv_escape(std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string out = "\"";

@@ -1,6 +1,8 @@
-// actor passwd, token create: the credentials `commsflow serve` signs people in with.
+// Accounts over their life: actor passwd, role remove, disable, enable; token create, list,
+// revoke; delegation revoke. Each change is recorded in the hash chain (see people.h).
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
+#include <commsflow/people.h>
 #include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
@@ -35,6 +37,20 @@ std::string read_secret(const char* prompt) {
   return line;
 }
 
+People people(Session& s) {
+  Engine& engine = s.engine();
+  return People(engine.store(), engine.registry(), engine.clock());
+}
+
+void print_actor(Session& s, const Actor& a, const char* what) {
+  if (s.options.json) {
+    s.print_json(Json{{"name", a.name}, {"roles", a.roles}, {"disabled", a.disabled}});
+    return;
+  }
+  fmt::print("{} {}: {}{}\n", a.name, what, fmt::join(a.roles, ", "),
+             a.disabled ? " (disabled)" : "");
+}
+
 void run_passwd(Session& s, const std::string& name) {
   Engine& engine = s.engine();
   if (!engine.store().actor(name)) {
@@ -48,30 +64,65 @@ void run_passwd(Session& s, const std::string& name) {
   if (s.options.json)
     s.print_json(Json{{"actor", name}, {"password", "set"}});
   else
-    fmt::print("Password set for {}.\n", name);
+    fmt::print("Password set for {}; their sessions have ended.\n", name);
 }
 
-void run_token_create(Session& s, const std::string& actor, const std::string& label) {
-  Engine& engine = s.engine();
+Json token_json(const ApiTokenRecord& t) {
+  return Json{{"id", t.id},
+              {"actor", t.actor},
+              {"name", t.name},
+              {"created_at", t.created_at},
+              {"expires_at", t.expires_at},
+              {"revoked_at", t.revoked_at}};
+}
+
+void run_token_create(Session& s, const std::string& actor, const std::string& name, int days) {
+  if (days < 1 || days > 366) fail(ErrorKind::BadInput, "--days: give 1 to 366, got {}", days);
   std::string token = random_token();
-  Accounts(engine.store())
-      .create_api_token(token_digest(token), actor, label, format_datetime(s.clock().now()));
+  ApiTokenRecord record = people(s).create_api_token(actor, token_digest(token), name,
+                                                     std::chrono::hours(24 * days), kOperator);
   if (s.options.json) {
-    s.print_json(Json{{"actor", actor}, {"label", label}, {"token", token}});
+    Json out = token_json(record);
+    out["token"] = token;
+    s.print_json(out);
     return;
   }
   fmt::print("{}\n", token);
   std::cerr << fmt::format(
-      "API token for {} created. It is shown only now; send it as "
+      "API token {} '{}' for {} created; it expires at {}. It is shown only now; send it as "
       "`Authorization: Bearer <token>`.\n",
-      actor);
+      record.id, record.name, actor, record.expires_at);
+}
+
+void run_token_list(Session& s, const std::string& actor) {
+  auto tokens = Accounts(s.engine().store()).api_tokens(actor);
+  const std::string now = format_datetime(s.clock().now());
+  if (s.options.json) {
+    Json out = Json::array();
+    for (const auto& t : tokens) {
+      Json j = token_json(t);
+      j["active"] = t.revoked_at.empty() && t.expires_at > now;
+      out.push_back(j);
+    }
+    s.print_json(out);
+    return;
+  }
+  for (const auto& t : tokens) {
+    std::string status = !t.revoked_at.empty() ? "revoked " + t.revoked_at
+                         : t.expires_at <= now ? "expired " + t.expires_at
+                                               : "expires " + t.expires_at;
+    fmt::print("{:<4} {:<20} {:<24} created {}  {}\n", t.id, t.actor, printable(t.name),
+               t.created_at, status);
+  }
+  if (tokens.empty()) fmt::print("no API tokens\n");
 }
 
 }  // namespace
 
 void set_password(Engine& engine, std::string_view actor, std::string_view password) {
   std::string hash = hash_password(password);
-  Accounts(engine.store()).set_password_hash(actor, hash, format_datetime(SystemClock().now()));
+  People(engine.store(), engine.registry(), engine.clock())
+      .set_password_hash(actor, hash, kOperator);
 }
 
 void add_account_commands(CLI::App& app, Session& s) {
@@ -81,6 +132,34 @@ void add_account_commands(CLI::App& app, Session& s) {
     auto name = std::make_shared<std::string>();
     passwd->add_option("name", *name, "Actor name")->required();
     passwd->callback([&s, name] { run_passwd(s, *name); });
+
+    auto* role = actor->add_subcommand("role", "Take a role away from an actor");
+    role->require_subcommand(1);
+    auto* remove =
+        role->add_subcommand("remove", "Remove a role from an actor; their sessions end at once");
+    auto who = std::make_shared<std::string>();
+    auto which = std::make_shared<std::string>();
+    remove->add_option("name", *who, "Actor name")->required();
+    remove->add_option("role", *which, "Role to remove")->required();
+    remove->callback([&s, who, which] {
+      print_actor(s, people(s).remove_role(*who, *which, kOperator), "now holds");
+    });
+
+    auto* disable = actor->add_subcommand(
+        "disable",
+        "A leaver: cannot sign in or act, sessions end and tokens stop at once; history still "
+        "names them");
+    auto leaver = std::make_shared<std::string>();
+    disable->add_option("name", *leaver, "Actor name")->required();
+    disable->callback(
+        [&s, leaver] { print_actor(s, people(s).disable(*leaver, kOperator), "disabled; roles"); });
+
+    auto* enable = actor->add_subcommand("enable", "Let a disabled actor sign in and act again");
+    auto returner = std::make_shared<std::string>();
+    enable->add_option("name", *returner, "Actor name")->required();
+    enable->callback([&s, returner] {
+      print_actor(s, people(s).enable(*returner, kOperator), "enabled; roles");
+    });
   }
 
   auto* token = app.add_subcommand("token", "API tokens for scripts using the web API");
@@ -88,10 +167,51 @@ void add_account_commands(CLI::App& app, Session& s) {
   auto* create =
       token->add_subcommand("create", "Create an API token; prints it once (stored hashed)");
   auto actor = std::make_shared<std::string>();
-  auto label = std::make_shared<std::string>("api");
+  auto name = std::make_shared<std::string>("api");
+  auto days = std::make_shared<int>(90);
   create->add_option("--as", *actor, "Actor the token acts as")->required();
-  create->add_option("--label", *label, "What the token is for");
-  create->callback([&s, actor, label] { run_token_create(s, *actor, *label); });
+  create->add_option("--name,--label", *name, "What the token is for, e.g. \"nightly export\"");
+  create->add_option("--days", *days, "Days until it expires (default 90, at most 366)");
+  create->callback([&s, actor, name, days] { run_token_create(s, *actor, *name, *days); });
+
+  auto* list = token->add_subcommand("list", "List API tokens (never their values)");
+  auto owner = std::make_shared<std::string>();
+  list->add_option("--as", *owner, "Only this actor's tokens");
+  list->callback([&s, owner] { run_token_list(s, *owner); });
+
+  auto* revoke = token->add_subcommand("revoke", "Revoke an API token at once");
+  auto id = std::make_shared<std::int64_t>(0);
+  revoke->add_option("id", *id, "Token id, from `commsflow token list`")->required();
+  revoke->callback([&s, id] {
+    auto outcome = people(s).revoke_api_token(*id, kOperator);
+    if (!outcome) return s.refused(outcome.refusal());
+    const ApiTokenRecord& t = outcome.value();
+    if (s.options.json) return s.print_json(token_json(t));
+    fmt::print("token {} '{}' of {} revoked at {}\n", t.id, printable(t.name), t.actor,
+               t.revoked_at);
+  });
+
+  auto* delegation = app.add_subcommand("delegation", "End a delegation early");
+  delegation->require_subcommand(1);
+  auto* end = delegation->add_subcommand(
+      "revoke", "End a delegation before its end date (ids from `commsflow delegations`)");
+  auto delegation_id = std::make_shared<std::int64_t>(0);
+  end->add_option("id", *delegation_id, "Delegation id")->required();
+  end->callback([&s, delegation_id] {
+    auto outcome = people(s).revoke_delegation(*delegation_id, kOperator);
+    if (!outcome) return s.refused(outcome.refusal());
+    const Delegation& d = outcome.value();
+    if (s.options.json) {
+      return s.print_json(Json{{"id", d.id},
+                               {"from", d.from},
+                               {"to", d.to},
+                               {"role", d.role},
+                               {"until", d.until},
+                               {"revoked_at", d.revoked_at}});
+    }
+    fmt::print("{} may no longer decide for {} as {} (revoked at {})\n", d.to, d.from, d.role,
+               d.revoked_at);
+  });
 }
 
 }  // namespace commsflow::cli

@@ -133,11 +133,16 @@ void add_admin_commands(CLI::App& app, Session& s) {
     auto actors = s.engine().store().actors();
     if (s.options.json) {
       Json out = Json::array();
-      for (const auto& a : actors) out.push_back(Json{{"name", a.name}, {"roles", a.roles}});
+      for (const auto& a : actors) {
+        out.push_back(Json{{"name", a.name}, {"roles", a.roles}, {"disabled", a.disabled}});
+      }
       s.print_json(out);
       return;
     }
-    for (const auto& a : actors) fmt::print("{:<24} {}\n", a.name, fmt::join(a.roles, ", "));
+    for (const auto& a : actors) {
+      fmt::print("{:<24} {}{}\n", a.name, fmt::join(a.roles, ", "),
+                 a.disabled ? "  (disabled)" : "");
+    }
   });
 }
 

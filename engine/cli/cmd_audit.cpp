@@ -15,6 +15,7 @@ namespace commsflow::cli {
 namespace {
 
 void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
+  s.reader().require_audit();
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
   ChainHead head = query_history(
@@ -77,6 +78,7 @@ void add_audit_commands(CLI::App& app, Session& s) {
   audit->add_option("--from", query->from, "From this date (2026-01-01) or datetime, inclusive");
   audit->add_option("--to", query->to, "To this date (2026-03-31) or datetime, inclusive");
   add_export_options(audit, *export_args);
+  add_read_as(audit, s);
   audit->callback([&s, audit, query, export_args] {
     // A report added as a subcommand of `audit` (e.g. `audit signoffs`) runs on its own.
     if (!audit->get_subcommands().empty()) return;
@@ -93,7 +95,9 @@ void add_audit_commands(CLI::App& app, Session& s) {
   signoffs->add_option("--to", range->to, "Approved up to this date or datetime, inclusive");
   signoffs->add_option("--workflow", range->workflow, "Only items of this workflow");
   add_export_options(signoffs, *signoff_export);
+  add_read_as(signoffs, s);
   signoffs->callback([&s, range, signoff_export] {
+    s.reader().require_audit();
     ChainHead head;
     ReportTable table = signoff_table(s.store(), *range, head);
     print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),

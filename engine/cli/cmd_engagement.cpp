@@ -8,7 +8,14 @@
 
 namespace commsflow::cli {
 
-Json family_json(Engine& engine, const Item& item) {
+void add_read_as(CLI::App* cmd, Session& s) {
+  cmd->add_option("--as", s.options.read_as,
+                  "Read as this person, with their permissions (default: the operator of the "
+                  "database file, who sees everything)");
+}
+
+Json family_json(ReadAccess& access, const Item& item) {
+  Engine& engine = access.engine();
   Json out = Json::object();
   auto lines = engine.checklist(item);
   if (!lines.empty()) {
@@ -22,16 +29,16 @@ Json family_json(Engine& engine, const Item& item) {
     ItemFilter filter;
     filter.parent = item.ref;
     Json list = Json::array();
-    for (const auto& child : engine.items(filter)) list.push_back(child.to_json());
+    for (const auto& child : access.items(filter)) list.push_back(child.to_json());
     out["children"] = list;
   }
   return out;
 }
 
-void print_family(Engine& engine, const Item& item) {
-  Json family = family_json(engine, item);
+void print_family(ReadAccess& access, const Item& item) {
+  Json family = family_json(access, item);
   if (family.contains("checklist")) {
-    const Definition& d = engine.registry().version(item.version).definition;
+    const Definition& d = access.engine().registry().version(item.version).definition;
     const StateSpec* state = d.state(item.state);
     size_t met = 0;
     for (const auto& l : family["checklist"]) met += l["ok"].get<bool>() ? 1 : 0;
@@ -67,8 +74,10 @@ void add_engagement_commands(CLI::App& app, Session& s) {
   cmd->add_option("--format", *format, "md (Markdown, the default) or html")
       ->check(CLI::IsMember({"md", "html"}));
   cmd->add_option("--out", *out, "Write to this file instead of printing");
+  add_read_as(cmd, s);
   cmd->callback([&s, ref, name, format, out] {
     Engine& engine = s.engine();
+    s.access().require_whole(*ref);
     std::string markdown = render_report(engine, *ref, *name);
     std::string text =
         *format == "html" ? markdown_page(fmt::format("{}: {}", *ref, *name), markdown) : markdown;

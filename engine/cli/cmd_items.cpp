@@ -61,9 +61,12 @@ void print_item_summary(const Item& item) {
              item.revision, item.parent.empty() ? "" : "  parent: " + item.parent);
 }
 
-void print_item(Session& s, Engine& engine, const Item& item, bool with_actions) {
+// `item` as the reader sees it; with_actions needs `access`, whose reader the actions are
+// evaluated for on the item as stored.
+void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
+                ReadAccess* access = nullptr) {
   std::vector<AvailableAction> actions;
-  if (with_actions) actions = engine.available_actions(item);
+  if (with_actions) actions = engine.available_actions(engine.item(item.ref));
   if (s.options.json) {
     Json out = item.to_json();
     if (with_actions) {
@@ -78,7 +81,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions)
                             {"fields", a.fields}});
       }
       out["actions"] = list;
-      out.update(family_json(engine, item));
+      out.update(family_json(*access, item));
     }
     s.print_json(out);
     return;
@@ -93,7 +96,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions)
   }
   print_signoff(s, item);
   if (!with_actions) return;
-  print_family(engine, item);
+  print_family(*access, item);
   if (d.is_final(item.state)) {
     fmt::print("Closed: '{}' is a final state.\n", item.state);
     return;
@@ -161,9 +164,11 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto* cmd = app.add_subcommand("show", "Show an item and the actions available now");
     auto ref = std::make_shared<std::string>();
     cmd->add_option("ref", *ref, "Item reference")->required();
+    add_read_as(cmd, s);
     cmd->callback([&s, ref] {
       Engine& engine = s.engine();
-      print_item(s, engine, engine.item(*ref), true);
+      ReadAccess access = s.access();
+      print_item(s, engine, access.item(*ref), true, &access);
     });
   }
   {
@@ -173,8 +178,9 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--state", filter->state, "Only items in this state");
     cmd->add_option("--limit", filter->limit, "At most this many items");
     cmd->add_option("--parent", filter->parent, "Only the children of this item");
+    add_read_as(cmd, s);
     cmd->callback([&s, filter] {
-      auto items = s.engine().items(*filter);
+      auto items = s.access().items(*filter);
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& item : items) out.push_back(item.to_json());
@@ -189,8 +195,9 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto* cmd = app.add_subcommand("history", "Show every event of an item, oldest first");
     auto ref = std::make_shared<std::string>();
     cmd->add_option("ref", *ref, "Item reference")->required();
+    add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      auto events = s.engine().history(*ref);
+      auto events = s.access().history(*ref);
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& e : events) {

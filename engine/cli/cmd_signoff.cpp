@@ -102,8 +102,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
     auto version = std::make_shared<std::int64_t>(0);
     cmd->add_option("ref", *ref, "Item reference")->required();
     cmd->add_option("--version", *version, "Version number");
+    add_read_as(cmd, s);
     cmd->callback([&s, ref, version] {
-      auto versions = s.engine().documents(*ref);
+      auto versions = s.access().documents(*ref);
       const DocumentVersion& v = find_version(versions, *ref, *version);
       if (s.options.json) {
         s.print_json(version_json(v, true));
@@ -122,8 +123,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
     auto* cmd = doc->add_subcommand("list", "List the document's versions");
     auto ref = std::make_shared<std::string>();
     cmd->add_option("ref", *ref, "Item reference")->required();
+    add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      auto versions = s.engine().documents(*ref);
+      auto versions = s.access().documents(*ref);
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& v : versions) out.push_back(version_json(v, false));
@@ -147,8 +149,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     cmd->add_option("from", *a, "Earlier version number")->required()->check(CLI::PositiveNumber);
     cmd->add_option("to", *b, "Later version number")->required()->check(CLI::PositiveNumber);
+    add_read_as(cmd, s);
     cmd->callback([&s, ref, a, b] {
-      auto versions = s.engine().documents(*ref);
+      auto versions = s.access().documents(*ref);
       const DocumentVersion& from = find_version(versions, *ref, *a);
       const DocumentVersion& to = find_version(versions, *ref, *b);
       std::string diff = line_diff(from.content, to.content);
@@ -278,7 +281,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                              {"to", d.to},
                              {"role", d.role},
                              {"until", d.until},
-                             {"active", d.until >= today},
+                             {"active", d.until >= today && d.revoked_at.empty()},
+                             {"revoked_at", d.revoked_at},
                              {"created_by", d.created_by},
                              {"created_at", d.created_at}});
         }
@@ -286,8 +290,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         return;
       }
       for (const auto& d : list) {
-        fmt::print("{:<20} -> {:<20} {:<20} until {}{}\n", d.from, d.to, d.role, d.until,
-                   d.until >= today ? "" : " (lapsed)");
+        fmt::print("{:<4} {:<20} -> {:<20} {:<20} until {}{}\n", d.id, d.from, d.to, d.role,
+                   d.until,
+                   !d.revoked_at.empty() ? " (revoked " + d.revoked_at + ")"
+                   : d.until >= today    ? ""
+                                         : " (lapsed)");
       }
       if (list.empty()) fmt::print("no delegations\n");
     });

@@ -24,9 +24,10 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
 void run_queue(Session& s, const std::string& workflow) {
   QueueQuery query;
   query.workflow = workflow;
+  ReadAccess access = s.access();
   if (s.options.json) {
     bool first = true;
-    s.engine().for_each_in_queue(query, [&](const Item& item) {
+    access.for_each_in_queue(query, [&](const Item& item) {
       std::string element = item.to_json().dump(2);
       std::string indented = "  ";
       for (char ch : element) {
@@ -41,7 +42,7 @@ void run_queue(Session& s, const std::string& workflow) {
   }
   fmt::print("{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", "REF", "RATING", "STATE", "DUE", "LATE",
              "ASSIGNEE", "TITLE");
-  std::int64_t total = s.engine().for_each_in_queue(query, [](const Item& item) {
+  std::int64_t total = access.for_each_in_queue(query, [](const Item& item) {
     std::string due = text_of(item.data, "due_at");
     if (due.size() > 16) due = due.substr(0, 16);
     bool late = item.data.value("late", false);
@@ -117,6 +118,7 @@ void add_triage_commands(CLI::App& app, Session& s) {
         "queue", "Open requests by rating (red, amber, green), then due time; paused last");
     auto workflow = std::make_shared<std::string>("comms_request");
     cmd->add_option("--workflow", *workflow, "Workflow whose items to queue");
+    add_read_as(cmd, s);
     cmd->callback([&s, workflow] { run_queue(s, *workflow); });
   }
   {

@@ -22,8 +22,12 @@ void add_engagement_commands(CLI::App& app, Session& session);  // report
 // What `show` adds for an item whose state has a checklist or whose workflow has children:
 // {checklist: [{label, ok, why}], children: [item...]} (keys present only when they apply),
 // and the same printed for people.
-Json family_json(Engine& engine, const Item& item);
-void print_family(Engine& engine, const Item& item);
+// Children are those the reader may see.
+Json family_json(ReadAccess& access, const Item& item);
+void print_family(ReadAccess& access, const Item& item);
+
+// Adds `--as NAME` to a reading command (see Options::read_as).
+void add_read_as(CLI::App* cmd, Session& session);
 void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create

@@ -48,6 +48,18 @@ Store& Session::store() {
   return *store_;
 }
 
+Reader Session::reader() {
+  if (options.read_as.empty()) return Reader::operator_reader();
+  Store& opened = engine_ ? engine_->store() : store();
+  auto actor = opened.actor(options.read_as);
+  if (!actor) fail(ErrorKind::NotFound, "--as: unknown actor '{}'", options.read_as);
+  return Reader::for_actor(opened, *actor, format_date(clock().now()));
+}
+
+ReadAccess Session::access() {
+  return ReadAccess(engine(), reader());
+}
+
 void Session::refused(const Refusal& refusal) {
   exit_code = 1;
   if (options.json) {

@@ -6,6 +6,7 @@
 #include <commsflow/clock.h>
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/read_access.h>
 #include <commsflow/registry.h>
 #include <commsflow/store.h>
 
@@ -16,6 +17,9 @@ namespace commsflow::cli {
 
 struct Options {
   std::string db = "commsflow.db";
+  // Readers' --as: read as this person, with their permissions. Empty: the operator of the
+  // database file, who sees everything.
+  std::string read_as;
   std::string workflows = "workflows";
   bool json = false;
   int busy_timeout_ms = 5000;  // how long to wait for another process's write to finish
@@ -33,6 +37,10 @@ class Session {
   // Opens the existing database without loading workflows: for read-only commands (audit,
   // verify), which must not write, not even a changed workflow's new version.
   Store& store();
+  // What the reader (options.read_as, or the operator) may see. Error(NotFound) for an
+  // unknown name.
+  ReadAccess access();
+  Reader reader();
 
   // Prints a refusal (exit code 1).
   void refused(const Refusal& refusal);

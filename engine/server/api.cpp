@@ -107,7 +107,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
            }));
 
   http.Get("/api/v1/items",
-           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+           api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              ItemFilter filter{param(req, "workflow"), param(req, "state"), -1};
              if (auto limit = param(req, "limit"); !limit.empty()) {
                try {
@@ -118,7 +118,9 @@ void add_api_routes(httplib::Server& http, Context& c) {
              }
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& item : c.engine.items(filter)) out.push_back(item.to_json());
+             for (const auto& item : c.read_access(p.actor).items(filter)) {
+               out.push_back(item.to_json());
+             }
              send_json(res, 200, Json{{"items", out}});
            }));
 
@@ -136,15 +138,15 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+))",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
-             Item item = c.engine.item(req.matches[1].str());
+             Item item = c.read_access(p.actor).item(req.matches[1].str());
              send_json(res, 200, item_json(c.engine, item, p.actor));
            }));
 
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+)/history)",
-           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+           api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& e : c.engine.history(req.matches[1].str())) {
+             for (const auto& e : c.read_access(p.actor).history(req.matches[1].str())) {
                Json j = Json::parse(e.body());
                j["seq"] = e.seq;
                out.push_back(j);
@@ -171,7 +173,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
             }));
 
   http.Get("/api/v1/queue",
-           api(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+           api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              QueueQuery query;
              query.workflow = param(req, "workflow");
              if (query.workflow.empty()) query.workflow = "comms_request";
@@ -180,7 +182,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
                  whole_number_param(req, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
              auto lock = c.lock();
              Json out = Json::array();
-             std::int64_t total = c.engine.for_each_in_queue(
+             std::int64_t total = c.read_access(p.actor).for_each_in_queue(
                  query, [&](const Item& item) { out.push_back(item.to_json()); });
              send_json(res, 200,
                        Json{{"workflow", query.workflow},
@@ -193,7 +195,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Get("/api/v1/inbox", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& pending : c.engine.inbox(p.actor.name)) {
+             for (const auto& pending : c.read_access(p.actor).inbox()) {
                Json j = pending.item.to_json();
                j["step"] = pending.step;
                j["due_at"] = pending.due_at;
@@ -263,8 +265,9 @@ void add_api_routes(httplib::Server& http, Context& c) {
                   Json{{"incident", r.item ? r.item->to_json() : Json()}, {"resumed", r.affected}});
             }));
 
-  http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal&, const auto&, auto& res) {
+  http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
              auto lock = c.lock();
+             c.read_access(p.actor).reader().require_audit();
              VerifyReport report = verify(c.engine.store());
              send_json(res, 200, report.to_json());
            }));

@@ -67,7 +67,8 @@ std::string audit_download_form_html() {
 
 void add_audit_download_routes(httplib::Server& http, Context& c) {
   http.Get("/audit/download",
-           page(c, false, [&c](const Principal&, const httplib::Request& req, auto& res) {
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             require_page(may_audit(p.actor));
              std::string report = param(req, "report");
              if (report.empty()) report = "history";
              if (report != "history" && report != "sign-offs") {

@@ -68,7 +68,8 @@ std::optional<Principal> authenticate(Context& context, const httplib::Request& 
   const std::string prefix = "Bearer ";
   auto lock = context.lock();
   if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
-    auto actor = context.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())));
+    auto actor = context.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())),
+                                                    context.now());
     if (!actor) return std::nullopt;
     auto found = actor_named(context, *actor);
     if (!found) return std::nullopt;
@@ -102,7 +103,9 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   std::optional<std::string> hash;
   {
     auto lock = context.lock();
-    hash = context.accounts().password_hash(name);
+    // A disabled actor (a leaver) signs in no more than an unknown one.
+    auto actor = actor_named(context, name);
+    if (actor && !actor->disabled) hash = context.accounts().password_hash(name);
   }
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;

@@ -36,6 +36,23 @@ CallResult guarded(Context& context, Fn&& fn) {
   }
 }
 
+// The item as `actor` sees it after a change: their view, or only its ref, workflow and state
+// when the change took it out of their sight.
+Item seen_by(ReadAccess& access, const Item& item) {
+  if (auto seen = access.view(item)) return std::move(*seen);
+  Item bare;
+  bare.ref = item.ref;
+  bare.workflow = item.workflow;
+  bare.state = item.state;
+  return bare;
+}
+
+// Error(NotFound) unless the actor may see the item: a change to an item they may not see is
+// answered as if it did not exist.
+void require_sight(ReadAccess& access, const std::string& ref) {
+  if (!access.view(access.engine().item(ref))) item_not_found(ref);
+}
+
 }  // namespace
 
 int status_for(ErrorKind kind) {
@@ -102,7 +119,8 @@ CallResult submit_item(Context& context, const Actor& actor, const std::string& 
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
-    r.item = outcome.value();
+    ReadAccess access = context.read_access(actor);
+    r.item = seen_by(access, outcome.value());
     context.log("{} submitted {}", actor.name, r.item->ref);
     return r;
   });
@@ -112,10 +130,12 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
   request.actor = actor.name;
   return guarded(context, [&] {
     Engine& engine = context.engine;
+    ReadAccess access = context.read_access(actor);
+    require_sight(access, request.ref);
     auto outcome = engine.act(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
-    r.item = outcome.value();
+    r.item = seen_by(access, outcome.value());
     context.log("{} took {} on {}", actor.name, request.action, request.ref);
     return r;
   });
@@ -125,13 +145,15 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
   request.actor = actor.name;
   return guarded(context, [&] {
     Engine& engine = context.engine;
+    ReadAccess access = context.read_access(actor);
+    require_sight(access, request.ref);
     auto outcome = engine.put_document(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
-    r.item = outcome.value();
     context.log("{} put document version {} on {}", actor.name,
-                r.item->data["_document"].value("version", 0), request.ref);
+                outcome.value().data["_document"].value("version", 0), request.ref);
+    r.item = seen_by(access, outcome.value());
     return r;
   });
 }
@@ -139,10 +161,12 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
 CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
   request.actor = actor.name;
   return guarded(context, [&] {
+    ReadAccess access = context.read_access(actor);
+    require_sight(access, request.ref);
     auto outcome = context.engine.decide(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
-    r.item = outcome.value();
+    r.item = seen_by(access, outcome.value());
     context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
     return r;
   });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <commsflow/accounts.h>
+#include <commsflow/read_access.h>
 #include <commsflow/workflow_loader.h>
 #include <httplib.h>
 
@@ -55,6 +56,10 @@ struct Context {
 
   std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(engine_mutex); }
   Accounts accounts() { return Accounts(engine.store()); }
+  // What `actor` may see (read_access.h). Hold the lock while it is used.
+  ReadAccess read_access(const Actor& actor) {
+    return ReadAccess(engine, Reader::for_actor(engine.store(), actor, format_date(clock.now())));
+  }
   std::string now() const { return format_datetime(clock.now()); }
 
   // Writes one line. Control characters in it (a newline in a sign-in name, an ESC) are written

@@ -35,6 +35,8 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
   if (!frame.actor.empty()) {
     std::string items;
     for (const auto& link : links) {
+      if (std::string_view(link.path) == "/audit" && !frame.audit_link) continue;
+      if (std::string_view(link.path) == "/admin" && !frame.admin_link) continue;
       bool current = frame.current_path == link.path;
       items += fmt::format(
           R"(<li class="nhsuk-header__navigation-item{}"><a class="nhsuk-header__navigation-link" href="{}"{}>{}</a></li>)",

@@ -23,6 +23,8 @@ struct PageFrame {
   std::string actor;         // signed-in actor, empty on the sign-in page
   std::string csrf;          // for the sign-out form
   std::string current_path;  // marks the current navigation link
+  bool audit_link = false;   // the actor may read the audit pages
+  bool admin_link = false;   // the actor may administer
 };
 
 // A whole NHS.UK page (header, navigation, main, footer) around `body_html`.

@@ -190,9 +190,9 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
   return out;
 }
 
-std::string timeline(Engine& engine, const Item& item) {
+std::string timeline(ReadAccess& access, const Item& item) {
   std::string entries;
-  for (const auto& e : engine.history(item.ref)) {
+  for (const auto& e : access.history(item.ref)) {
     std::string details;
     for (const auto& [k, v] : e.payload.items()) {
       details += fmt::format("<li>{}: {}</li>", escape(k), escape(value_text(v)));
@@ -227,7 +227,13 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
                       const DocumentFormState& document = {}) {
   auto lock = c.lock();
   Engine& engine = c.engine;
-  Item item = engine.item(ref);
+  ReadAccess access = c.read_access(p.actor);
+  // Rules (checklists, guards, who may decide) judge the item as stored; the page shows only
+  // what the reader may see of it.
+  const Item stored = engine.item(ref);
+  const Sight sight = access.sight(stored);
+  const Item item = access.view(stored).value_or(Item{});
+  if (!sight.item) item_not_found(ref);
   const Definition& d = engine.registry().version(item.version).definition;
   std::string summary;
   if (failed) {
@@ -248,12 +254,14 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
       escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
-      checklist_html(engine, item),
-      documents_html(engine, item) + document_form_html(engine, item, p.actor, document),
-      signoff_html(item), children_html(engine, item),
-      decide_form_html(engine, item, p.actor, decide),
-      action_forms(engine, d, item, p.actor, failed_action, values, failed),
-      timeline(engine, item));
+      checklist_html(engine, stored),
+      sight.document
+          ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
+          : std::string(),
+      signoff_html(item), children_html(access, item),
+      sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
+      action_forms(engine, d, stored, p.actor, failed_action, values, failed),
+      timeline(access, item));
 }
 
 }  // namespace
@@ -413,8 +421,9 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
              std::string body;
              {
                auto lock = c.lock();
-               Item item = c.engine.item(ref);
-               body = document_page_html(c.engine, item, version, against);
+               ReadAccess access = c.read_access(p.actor);
+               access.documents(ref);  // not found unless the reader may read the text
+               body = document_page_html(c.engine, access.item(ref), version, against);
              }
              send_page(res, 200, &p, fmt::format("{} document version {}", ref, version), "", body);
            }));

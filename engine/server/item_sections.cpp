@@ -179,10 +179,10 @@ std::string signoff_html(const Item& item) {
   return R"(<h2 id="sign-off">Sign-off</h2>)" + out;
 }
 
-std::string children_html(Engine& engine, const Item& item) {
+std::string children_html(ReadAccess& access, const Item& item) {
   ItemFilter filter;
   filter.parent = item.ref;
-  auto children = engine.items(filter);
+  auto children = access.items(filter);
   if (children.empty()) return {};
   std::string rows;
   for (const auto& child : children) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <commsflow/engine.h>
+#include <commsflow/read_access.h>
 
 #include <optional>
 #include <string>
@@ -22,7 +23,7 @@ std::string documents_html(Engine& engine, const Item& item);
 // the final approval, from the engine's records in item.data. Empty when there are none.
 std::string signoff_html(const Item& item);
 // Links to the item's children with their state. Empty when it has none.
-std::string children_html(Engine& engine, const Item& item);
+std::string children_html(ReadAccess& access, const Item& item);
 
 // What the decide form shows again after a failed post.
 struct DecideFormState {

@@ -59,10 +59,11 @@ std::string sign_in_body(const std::string& next, const std::string& name,
 }
 
 // Open items of the "incident" workflow, for the banner.
-std::vector<Item> active_incidents(Engine& engine) {
+std::vector<Item> active_incidents(ReadAccess& access) {
+  Engine& engine = access.engine();
   std::vector<Item> out;
   if (!engine.store().current_version("incident")) return out;
-  for (auto& item : engine.items(ItemFilter{"incident", "", -1})) {
+  for (auto& item : access.items(ItemFilter{"incident", "", -1})) {
     if (!engine.registry().version(item.version).definition.is_final(item.state)) {
       out.push_back(std::move(item));
     }
@@ -70,9 +71,9 @@ std::vector<Item> active_incidents(Engine& engine) {
   return out;
 }
 
-std::string incident_banner(Engine& engine) {
+std::string incident_banner(ReadAccess& access) {
   std::string html;
-  for (const auto& incident : active_incidents(engine)) {
+  for (const auto& incident : active_incidents(access)) {
     html += fmt::format(
         R"(<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>Incident in progress</span></h2><p>{} ({} incident, declared {}). Less urgent work is paused while it lasts.</p></div>)",
         escape(value_text(incident.data.value("name", Json(incident.ref)))),
@@ -123,7 +124,7 @@ std::string pagination_html(const std::string& query, std::int64_t page, std::in
       page, pages, links);
 }
 
-std::string queue_body(Context& c, const httplib::Request& req) {
+std::string queue_body(Context& c, const Principal& p, const httplib::Request& req) {
   QueueQuery query;
   query.workflow = param(req, "workflow");
   if (query.workflow.empty()) query.workflow = "comms_request";
@@ -139,8 +140,8 @@ std::string queue_body(Context& c, const httplib::Request& req) {
   query.limit = kQueuePageSize;
 
   auto lock = c.lock();
-  Engine& engine = c.engine;
-  QueuePage found = engine.queue(query);
+  ReadAccess access = c.read_access(p.actor);
+  QueuePage found = access.queue(query);
   const std::vector<Item>& items = found.items;
   std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
   // The filters again, for the page links (HTML-escaped, as they go into href attributes).
@@ -177,7 +178,7 @@ std::string queue_body(Context& c, const httplib::Request& req) {
 
   std::string filters = fmt::format(
       R"(<form method="get" action="/queue" class="cf-filters">{}{}{}{}<div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form>)",
-      workflow_options(engine, query.workflow, "filter-workflow"),
+      workflow_options(c.engine, query.workflow, "filter-workflow"),
       select_html("filter-rating", "Rating", "rating",
                   {{"", "Any"}, {"red", "Red"}, {"amber", "Amber"}, {"green", "Green"}},
                   query.rating),
@@ -186,15 +187,15 @@ std::string queue_body(Context& c, const httplib::Request& req) {
       select_html("filter-sort", "Sort by", "sort",
                   {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
   return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
-                     incident_banner(engine), filters, found.total, table,
+                     incident_banner(access), filters, found.total, table,
                      pagination_html(filters_query, page, pages));
 }
 
-std::string items_body(Context& c, const httplib::Request& req) {
+std::string items_body(Context& c, const Principal& p, const httplib::Request& req) {
   ItemFilter filter{param(req, "workflow"), param(req, "state"), 500};
   auto lock = c.lock();
   std::string rows;
-  auto items = c.engine.items(filter);
+  auto items = c.read_access(p.actor).items(filter);
   for (const auto& item : items) {
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
@@ -209,7 +210,7 @@ std::string items_body(Context& c, const httplib::Request& req) {
 
 std::string sign_offs_body(Context& c, const Principal& p) {
   auto lock = c.lock();
-  auto pending = c.engine.inbox(p.actor.name);
+  auto pending = c.read_access(p.actor).inbox();
   if (pending.empty()) {
     return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
   }
@@ -282,10 +283,17 @@ std::string csrf_field(const Principal& principal) {
   return fmt::format(R"(<input type="hidden" name="csrf" value="{}">)", escape(principal.csrf));
 }
 
+void require_page(bool allowed) {
+  // Not found, not forbidden: a page a person may not use is not confirmed to exist.
+  if (!allowed) fail(ErrorKind::NotFound, "Page not found");
+}
+
 void send_page(httplib::Response& res, int status, const Principal* principal,
                const std::string& title, const std::string& path, const std::string& body) {
   PageFrame frame{title, principal ? principal->actor.name : "", principal ? principal->csrf : "",
                   path};
+  frame.audit_link = principal && may_audit(principal->actor);
+  frame.admin_link = principal && may_administer(principal->actor);
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(page_html(frame, body), "text/html; charset=utf-8");
@@ -374,19 +382,21 @@ void add_page_routes(httplib::Server& http, Context& c) {
 
   http.Get("/queue",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             send_page(res, 200, &p, "Triage queue", "/queue", queue_body(c, req));
+             send_page(res, 200, &p, "Triage queue", "/queue", queue_body(c, p, req));
            }));
   http.Get("/items",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             send_page(res, 200, &p, "All items", "/items", items_body(c, req));
+             send_page(res, 200, &p, "All items", "/items", items_body(c, p, req));
            }));
   http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
              send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p));
            }));
   http.Get("/audit", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             require_page(may_audit(p.actor));
              send_page(res, 200, &p, "Audit", "/audit", audit_body(c));
            }));
   http.Get("/admin", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             require_page(may_administer(p.actor));
              send_page(res, 200, &p, "Workflows", "/admin", admin_body(c));
            }));
 

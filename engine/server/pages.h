@@ -21,6 +21,8 @@ using PageHandler =
 // the handler becomes an error page with its status.
 httplib::Server::Handler page(Context& context, bool changes, PageHandler handler);
 
+// Error(NotFound) ("Page not found") unless `allowed`: for pages only some roles may use.
+void require_page(bool allowed);
 void send_page(httplib::Response& res, int status, const Principal* principal,
                const std::string& title, const std::string& path, const std::string& body);
 

@@ -40,7 +40,8 @@ Json definition_json(const Definition& d) {
 Json item_json(Engine& engine, const Item& item, const Actor& actor) {
   Json out = item.to_json();
   Json actions = Json::array();
-  for (const auto& a : engine.available_actions(item)) {
+  // Guards judge the item as stored, not the reader's view of it.
+  for (const auto& a : engine.available_actions(engine.item(item.ref))) {
     bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
                                [&](const std::string& r) { return actor.has_role(r); });
     actions.push_back(Json{{"name", a.name},

@@ -7,12 +7,17 @@ namespace commsflow {
 
 namespace {
 
-void require_actor(store::Database& db, std::string_view actor) {
-  auto& q = db.cached("SELECT 1 FROM actors WHERE name = ?");
-  q.bind(1, actor);
-  bool found = q.step();
-  q.reset();
-  if (!found) fail(ErrorKind::NotFound, "unknown actor '{}'", actor);
+constexpr const char* kTokenColumns =
+    "SELECT id, actor, label, created_at, expires_at, coalesce(revoked_at, ''), token_digest "
+    "FROM api_tokens ";
+
+std::vector<ApiTokenRecord> tokens_from(store::Statement& q) {
+  std::vector<ApiTokenRecord> out;
+  while (q.step()) {
+    out.push_back(ApiTokenRecord{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4),
+                                 q.text(5), q.text(6)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -20,8 +25,6 @@ void require_actor(store::Database& db, std::string_view actor) {
 void Accounts::set_password_hash(std::string_view actor, std::string_view hash,
                                  std::string_view at) {
   store::Database& db = *store_.db_;
-  store::Transaction tx(db, store::Transaction::Mode::Write);
-  require_actor(db, actor);
   db.cached(
         "INSERT INTO passwords(actor, hash, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(actor) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at")
@@ -30,8 +33,7 @@ void Accounts::set_password_hash(std::string_view actor, std::string_view hash,
       .bind(3, at)
       .run();
   // A new password ends every session signed in with the old one.
-  db.cached("DELETE FROM sessions WHERE actor = ?").bind(1, actor).run();
-  tx.commit();
+  delete_sessions_of(actor);
 }
 
 std::optional<std::string> Accounts::password_hash(std::string_view actor) {
@@ -61,12 +63,32 @@ void Accounts::create_session(std::string_view token_digest, std::string_view ac
 std::optional<SessionRecord> Accounts::session(std::string_view token_digest,
                                                std::string_view now) {
   auto& q = store_.db_->cached(
-      "SELECT actor, csrf, expires_at FROM sessions WHERE token_digest = ? AND expires_at > ?");
+      "SELECT s.actor, s.csrf, s.expires_at, s.created_at FROM sessions s "
+      "JOIN actors a ON a.name = s.actor "
+      "WHERE s.token_digest = ? AND s.expires_at > ? AND a.disabled_at IS NULL");
   q.bind(1, token_digest).bind(2, now);
   std::optional<SessionRecord> out;
-  if (q.step()) out = SessionRecord{q.text(0), q.text(1), q.text(2)};
+  if (q.step()) {
+    out = SessionRecord{q.text(0), q.text(1), q.text(2), q.text(3), std::string(token_digest)};
+  }
   q.reset();
   return out;
+}
+
+std::vector<SessionRecord> Accounts::sessions_of(std::string_view actor, std::string_view now) {
+  auto& q = store_.db_->cached(
+      "SELECT actor, csrf, expires_at, created_at, token_digest FROM sessions "
+      "WHERE actor = ? AND expires_at > ? ORDER BY created_at DESC, token_digest");
+  q.bind(1, actor).bind(2, now);
+  std::vector<SessionRecord> out;
+  while (q.step())
+    out.push_back(SessionRecord{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)});
+  return out;
+}
+
+std::int64_t Accounts::delete_sessions_of(std::string_view actor) {
+  store_.db_->cached("DELETE FROM sessions WHERE actor = ?").bind(1, actor).run();
+  return store_.db_->changes();
 }
 
 void Accounts::delete_session(std::string_view token_digest) {
@@ -78,27 +100,55 @@ std::int64_t Accounts::delete_expired_sessions(std::string_view now) {
   return store_.db_->changes();
 }
 
-void Accounts::create_api_token(std::string_view token_digest, std::string_view actor,
-                                std::string_view label, std::string_view at) {
-  store::Database& db = *store_.db_;
-  store::Transaction tx(db, store::Transaction::Mode::Write);
-  require_actor(db, actor);
-  db.cached("INSERT INTO api_tokens(token_digest, actor, label, created_at) VALUES (?, ?, ?, ?)")
+std::int64_t Accounts::create_api_token(std::string_view token_digest, std::string_view actor,
+                                        std::string_view name, std::string_view at,
+                                        std::string_view expires_at) {
+  store_.db_
+      ->cached(
+          "INSERT INTO api_tokens(token_digest, actor, label, created_at, expires_at) "
+          "VALUES (?, ?, ?, ?, ?)")
       .bind(1, token_digest)
       .bind(2, actor)
-      .bind(3, label)
+      .bind(3, name)
       .bind(4, at)
+      .bind(5, expires_at)
       .run();
-  tx.commit();
+  return store_.db_->last_insert_rowid();
 }
 
-std::optional<std::string> Accounts::api_token_actor(std::string_view token_digest) {
-  auto& q = store_.db_->cached("SELECT actor FROM api_tokens WHERE token_digest = ?");
-  q.bind(1, token_digest);
+std::optional<std::string> Accounts::api_token_actor(std::string_view token_digest,
+                                                     std::string_view now) {
+  auto& q = store_.db_->cached(
+      "SELECT t.actor FROM api_tokens t JOIN actors a ON a.name = t.actor "
+      "WHERE t.token_digest = ? AND t.revoked_at IS NULL AND t.expires_at > ? "
+      "AND a.disabled_at IS NULL");
+  q.bind(1, token_digest).bind(2, now);
   std::optional<std::string> out;
   if (q.step()) out = q.text(0);
   q.reset();
   return out;
+}
+
+std::vector<ApiTokenRecord> Accounts::api_tokens(std::string_view actor) {
+  auto& q =
+      store_.db_->cached(std::string(kTokenColumns) + "WHERE ?1 = '' OR actor = ?1 ORDER BY id");
+  q.bind(1, actor);
+  return tokens_from(q);
+}
+
+std::optional<ApiTokenRecord> Accounts::api_token(std::int64_t id) {
+  auto& q = store_.db_->cached(std::string(kTokenColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  auto found = tokens_from(q);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+void Accounts::revoke_api_token(std::int64_t id, std::string_view at) {
+  store_.db_->cached("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+      .bind(1, at)
+      .bind(2, id)
+      .run();
 }
 
 }  // namespace commsflow

@@ -3,11 +3,14 @@
 #include <commsflow/clock.h>
 #include <commsflow/error.h>
 
+#include "store/account_baseline.h"
 #include "store/database.h"
 
 namespace commsflow::store {
 
 namespace {
+
+constexpr int kAccountsInChain = 6;  // schema/0006_accounts_in_chain.sql
 
 bool has_table(Database& db, const char* name) {
   auto& q = db.cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
@@ -83,10 +86,14 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
         "NULL, applied_at TEXT NOT NULL)");
     db.exec(m.sql);
+    const std::string now = format_datetime(SystemClock().now());
+    // The accounts that exist when changes to accounts begin to be chained are recorded as
+    // they stand, so verify can check the account tables from here on.
+    if (m.number == kAccountsInChain) record_existing_accounts(db, now);
     db.cached("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)")
         .bind(1, m.number)
         .bind(2, m.name)
-        .bind(3, format_datetime(SystemClock().now()))
+        .bind(3, now)
         .run();
     db.exec(fmt::format("PRAGMA user_version = {}", m.number));
     tx.commit();

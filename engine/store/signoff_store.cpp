@@ -98,12 +98,16 @@ void Store::add_delegation(Delegation& d) {
 
 namespace {
 
-// Every row of a query selecting id, from_actor, to_actor, role, until, created_by, created_at.
+constexpr const char* kDelegationColumns =
+    "SELECT id, from_actor, to_actor, role, until, created_by, created_at, "
+    "coalesce(revoked_at, '') FROM delegations ";
+
+// Every row of a query selecting kDelegationColumns.
 std::vector<Delegation> delegations_from(store::Statement& q) {
   std::vector<Delegation> out;
   while (q.step()) {
-    out.push_back(
-        Delegation{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+    out.push_back(Delegation{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5),
+                             q.text(6), q.text(7)});
   }
   return out;
 }
@@ -111,24 +115,38 @@ std::vector<Delegation> delegations_from(store::Statement& q) {
 }  // namespace
 
 std::vector<Delegation> Store::delegations(std::string_view to_actor) {
-  auto& q = db_->cached(
-      "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
-      "WHERE ?1 = '' OR to_actor = ?1 ORDER BY id");
+  auto& q =
+      db_->cached(std::string(kDelegationColumns) + "WHERE ?1 = '' OR to_actor = ?1 ORDER BY id");
   q.bind(1, to_actor);
   return delegations_from(q);
 }
 
 std::vector<Delegation> Store::delegations_in_force(std::string_view today) {
-  auto& q = db_->cached(
-      "SELECT id, from_actor, to_actor, role, until, created_by, created_at FROM delegations "
-      "WHERE until >= ? ORDER BY id");
+  auto& q = db_->cached(std::string(kDelegationColumns) +
+                        "WHERE until >= ? AND revoked_at IS NULL ORDER BY id");
   q.bind(1, today);
   return delegations_from(q);
 }
 
-// Every actor_roles row names an existing actor (a foreign key), so no join with actors.
+std::optional<Delegation> Store::delegation(std::int64_t id) {
+  auto& q = db_->cached(std::string(kDelegationColumns) + "WHERE id = ?");
+  q.bind(1, id);
+  auto found = delegations_from(q);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+void Store::revoke_delegation(std::int64_t id, std::string_view at) {
+  db_->cached("UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+      .bind(1, at)
+      .bind(2, id)
+      .run();
+}
+
 std::vector<std::string> Store::actors_with_role(std::string_view role) {
-  auto& q = db_->cached("SELECT actor FROM actor_roles WHERE role = ? ORDER BY actor");
+  auto& q = db_->cached(
+      "SELECT r.actor FROM actor_roles r JOIN actors a ON a.name = r.actor "
+      "WHERE r.role = ? AND a.disabled_at IS NULL ORDER BY r.actor");
   q.bind(1, role);
   std::vector<std::string> out;
   while (q.step()) out.push_back(q.text(0));

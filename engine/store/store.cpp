@@ -187,11 +187,11 @@ std::vector<std::tuple<std::string, std::string, std::int64_t>> Store::item_coun
 }
 
 std::optional<Actor> Store::actor(std::string_view name) {
-  auto& exists = db_->cached("SELECT 1 FROM actors WHERE name = ?");
+  auto& exists = db_->cached("SELECT disabled_at IS NOT NULL FROM actors WHERE name = ?");
   exists.bind(1, name);
   if (!exists.step()) return std::nullopt;
+  Actor actor{std::string(name), {}, exists.integer(0) != 0};
   exists.reset();
-  Actor actor{std::string(name), {}};
   auto& q = db_->cached("SELECT role FROM actor_roles WHERE actor = ? ORDER BY role");
   q.bind(1, name);
   while (q.step()) actor.roles.push_back(q.text(0));
@@ -201,27 +201,54 @@ std::optional<Actor> Store::actor(std::string_view name) {
 std::vector<Actor> Store::actors() {
   std::vector<Actor> out;
   auto& q = db_->cached(
-      "SELECT a.name, r.role FROM actors a LEFT JOIN actor_roles r ON r.actor = a.name ORDER BY "
-      "a.name, r.role");
+      "SELECT a.name, r.role, a.disabled_at IS NOT NULL FROM actors a "
+      "LEFT JOIN actor_roles r ON r.actor = a.name ORDER BY a.name, r.role");
   while (q.step()) {
     std::string name = q.text(0);
-    if (out.empty() || out.back().name != name) out.push_back(Actor{name, {}});
+    if (out.empty() || out.back().name != name) {
+      out.push_back(Actor{name, {}, q.integer(2) != 0});
+    }
     if (!q.is_null(1)) out.back().roles.push_back(q.text(1));
   }
   return out;
 }
 
-void Store::add_actor(const Actor& actor, std::string_view at) {
+std::vector<std::string> Store::add_actor(const Actor& actor, std::string_view at) {
   db_->cached("INSERT OR IGNORE INTO actors(name, created_at) VALUES (?, ?)")
       .bind(1, actor.name)
       .bind(2, at)
       .run();
+  std::vector<std::string> granted;
   for (const auto& role : actor.roles) {
     db_->cached("INSERT OR IGNORE INTO actor_roles(actor, role) VALUES (?, ?)")
         .bind(1, actor.name)
         .bind(2, role)
         .run();
+    if (db_->changes() > 0) granted.push_back(role);
   }
+  return granted;
+}
+
+bool Store::remove_role(std::string_view actor, std::string_view role) {
+  db_->cached("DELETE FROM actor_roles WHERE actor = ? AND role = ?")
+      .bind(1, actor)
+      .bind(2, role)
+      .run();
+  return db_->changes() > 0;
+}
+
+bool Store::set_disabled(std::string_view actor, std::string_view at) {
+  if (at.empty()) {
+    db_->cached("UPDATE actors SET disabled_at = NULL WHERE name = ? AND disabled_at IS NOT NULL")
+        .bind(1, actor)
+        .run();
+  } else {
+    db_->cached("UPDATE actors SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL")
+        .bind(1, at)
+        .bind(2, actor)
+        .run();
+  }
+  return db_->changes() > 0;
 }
 
 std::int64_t Store::next_ref_number(std::string_view prefix, int year) {
@@ -324,12 +351,28 @@ std::optional<ChainLink> Store::chain_head() {
   return head;
 }
 
+std::int64_t Store::append(Event& event) {
+  auto last = chain_head();
+  event.seq = last ? last->seq + 1 : 1;
+  std::string body = event.body();
+  append_event(StoredEvent{event.seq, body, chain_hash(last ? last->hash : genesis_hash(), body)});
+  return event.seq;
+}
+
 void Store::append_event(const StoredEvent& event) {
   db_->cached("INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)")
       .bind(1, event.seq)
       .bind(2, event.body)
       .bind(3, event.hash)
       .run();
+}
+
+std::string Store::creator(std::string_view ref) {
+  auto& q = db_->cached("SELECT actor FROM events WHERE ref = ? ORDER BY seq LIMIT 1");
+  q.bind(1, ref);
+  std::string actor = q.step() ? q.text(0) : "";
+  q.reset();
+  return actor;
 }
 
 std::vector<StoredEvent> Store::events_for(std::string_view ref) {

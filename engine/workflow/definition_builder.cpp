@@ -64,11 +64,11 @@ class Builder {
     // `return wf.workflow { ... }` is a tail call, so Lua no longer knows the caller's line.
     d.line = line_value(t, 0);
     if (d.line <= 0) d.line = index_.find_call("workflow", 0);
-    check_keys(
-        t,
-        {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial", "submit",
-         "states", "incident_policy", "document", "children", "parent", "reports", "approval"},
-        "the workflow", d.line);
+    check_keys(t,
+               {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
+                "submit", "states", "incident_policy", "document", "children", "parent", "reports",
+                "approval", "read"},
+               "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
     if (!d.name.empty() && !is_identifier(d.name)) {
@@ -118,6 +118,7 @@ class Builder {
       }
     }
     read_family_and_reports(t, d);
+    read_permissions(t, d);
     if (auto it = t.find("document"); it != t.end()) {
       int line = index_.find_key("document", d.line, d.line);
       if (!it->is_object()) {
@@ -144,6 +145,18 @@ class Builder {
       d.states.push_back(state(name, spec, states_line));
     std::stable_sort(d.states.begin(), d.states.end(),
                      [](const StateSpec& a, const StateSpec& b) { return a.line < b.line; });
+    if (!t.contains("read")) default_read(d);
+  }
+
+  // Without `read`: whoever may act in some state or put the document, every approver, and
+  // each item's submitter.
+  static void default_read(Definition& d) {
+    std::set<std::string> roles(d.document_roles.begin(), d.document_roles.end());
+    for (const auto& state : d.states) {
+      for (const auto& a : state.actions) roles.insert(a.roles.begin(), a.roles.end());
+    }
+    d.read.items = ReaderSpec{{roles.begin(), roles.end()}, /*deciders=*/true};
+    d.read.submitter = true;
   }
 
  private:
@@ -437,6 +450,67 @@ class Builder {
     return s;
   }
 
+  // `roles = { ... }, deciders = true` within `read` (for its items, a field or the draft).
+  ReaderSpec reader(const Json& t, int line, const std::string& what) {
+    ReaderSpec r;
+    if (!t.is_object()) {
+      problem(line, fmt::format("{} must look like {{ roles = {{ \"role\", ... }}, deciders = "
+                                "true }}",
+                                what));
+      return r;
+    }
+    check_keys(t, {"roles", "deciders"}, what, line);
+    r.roles = string_list(t, "roles", line, "roles of " + what);
+    if (auto it = t.find("deciders"); it != t.end()) {
+      if (!it->is_boolean())
+        problem(line, fmt::format("deciders of {} must be true or false", what));
+      else
+        r.deciders = it->get<bool>();
+    }
+    return r;
+  }
+
+  // `read = { roles = {...}, deciders = true, submitter = true | { "field", ... },
+  //           fields = { name = { roles = {...}, deciders = true } }, draft = { ... } }`.
+  void read_permissions(const Json& t, Definition& d) {
+    auto it = t.find("read");
+    if (it == t.end()) return;
+    ReadSpec& r = d.read;
+    r.line = index_.find_key("read", d.line, d.line);
+    if (!it->is_object()) {
+      problem(r.line, "read must look like { roles = { \"role\", ... }, submitter = true, ... }");
+      return;
+    }
+    check_keys(*it, {"roles", "deciders", "submitter", "fields", "draft"}, "read", r.line);
+    Json items = Json::object();
+    for (const char* key : {"roles", "deciders"}) {
+      if (it->contains(key)) items[key] = it->at(key);
+    }
+    r.items = reader(items, r.line, "read");
+    if (auto s = it->find("submitter"); s != it->end()) {
+      if (s->is_boolean()) {
+        r.submitter = s->get<bool>();
+      } else {
+        r.submitter = true;
+        r.submitter_fields = string_list(*it, "submitter", r.line, "submitter of read");
+      }
+    }
+    if (auto f = it->find("fields"); f != it->end()) {
+      int line = index_.find_key("fields", r.line, r.line);
+      if (!f->is_object()) {
+        problem(line, "fields of read must be a table of field = { roles = { ... } }");
+      } else {
+        for (const auto& [name, spec] : f->items()) {
+          r.fields.emplace_back(name, reader(spec, index_.find_key(name, line, line),
+                                             fmt::format("read.fields.{}", name)));
+        }
+      }
+    }
+    if (auto f = it->find("draft"); f != it->end()) {
+      r.draft = reader(*f, index_.find_key("draft", r.line, r.line), "read.draft");
+    }
+  }
+
   // `children = { "feedback" }`, `parent = "service_change"` and
   // `reports = { name = function(item, ctx) return markdown end }`.
   void read_family_and_reports(const Json& t, Definition& d) {
@@ -695,6 +769,40 @@ LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& vers
   return out;
 }
 
+namespace {
+
+// `read` names known roles and fields, and a draft only where there is a document.
+template <typename Problem>
+void check_read(const Definition& d, const std::set<std::string>& roles, Problem& problem) {
+  const ReadSpec& r = d.read;
+  auto check = [&](const ReaderSpec& reader, const std::string& what) {
+    for (const auto& role : reader.roles) {
+      if (!roles.count(role))
+        problem(r.line, fmt::format("{} names unknown role '{}'", what, role));
+    }
+  };
+  check(r.items, "read");
+  for (const auto& name : r.submitter_fields) {
+    if (!d.field(name)) {
+      problem(r.line, fmt::format("read.submitter names '{}', which is not a field", name));
+    }
+  }
+  for (const auto& [name, reader] : r.fields) {
+    if (!d.field(name)) {
+      problem(r.line, fmt::format("read.fields names '{}', which is not a field", name));
+    }
+    check(reader, "read.fields." + name);
+  }
+  if (r.draft) {
+    if (d.document_roles.empty()) {
+      problem(r.line, "read.draft restricts the document, but the workflow has no `document`");
+    }
+    check(*r.draft, "read.draft");
+  }
+}
+
+}  // namespace
+
 void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   auto problem = [&](int line, std::string message) {
     problems.push_back(Diagnostic{d.path, line, std::move(message)});
@@ -727,6 +835,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
                                 "document to decide on yet",
                                 d.initial));
   }
+  check_read(d, roles, problem);
   for (const auto& name : d.approval.conditions) {
     if (!d.field(name)) {
       problem(d.approval.line,

@@ -1,5 +1,6 @@
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/people.h>
 
 #include <algorithm>
 #include <chrono>
@@ -161,16 +162,15 @@ Actor Engine::require_actor(std::string_view name) {
     fail(ErrorKind::NotFound,
          "unknown actor '{}' (add one with `commsflow actor add {} --role ROLE`)", name, name);
   }
+  if (actor->disabled) {
+    fail(ErrorKind::BadInput, "{} is disabled and may not act (`commsflow actor enable {}`)", name,
+         name);
+  }
   return *actor;
 }
 
 std::int64_t Engine::append_event(Event& event) {
-  auto last = store_.chain_head();
-  event.seq = last ? last->seq + 1 : 1;
-  std::string body = event.body();
-  store_.append_event(
-      StoredEvent{event.seq, body, chain_hash(last ? last->hash : genesis_hash(), body)});
-  return event.seq;
+  return store_.append(event);
 }
 
 void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) {
@@ -540,27 +540,9 @@ std::vector<WorkflowSummary> Engine::workflows() {
   return out;
 }
 
-Actor Engine::add_actor(std::string_view name, const std::vector<std::string>& roles) {
-  static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
-  std::string n(name);
-  if (!std::regex_match(n, name_re)) {
-    fail(ErrorKind::BadInput,
-         "actor name '{}' must be 1-64 lower-case letters, digits, '.', '-' or '_'", name);
-  }
-  if (n == "system") fail(ErrorKind::BadInput, "'system' is reserved for the engine's own actions");
-  if (roles.empty()) fail(ErrorKind::BadInput, "give {} at least one --role", name);
-  auto known = registry_.known_roles();
-  for (const auto& role : roles) {
-    if (std::find(known.begin(), known.end(), role) == known.end()) {
-      fail(ErrorKind::BadInput, "unknown role '{}' (known roles: {})", role,
-           fmt::join(known, ", "));
-    }
-  }
-  auto tx = store_.begin_write();
-  store_.add_actor(Actor{n, roles}, format_datetime(clock_.now()));
-  Actor actor = *store_.actor(n);
-  tx->commit();
-  return actor;
+Actor Engine::add_actor(std::string_view name, const std::vector<std::string>& roles,
+                        std::string_view by) {
+  return People(store_, registry_, clock_).add(name, roles, by);
 }
 
 }  // namespace commsflow

@@ -8,6 +8,7 @@
 //   _approved  {document_version, document_hash, at, steps}   the final approval record
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/people.h>
 #include <commsflow/sha256.h>
 
 #include <algorithm>
@@ -513,6 +514,7 @@ Outcome<Delegation> Engine::delegate(std::string_view from, std::string_view to,
                         author.name,
                         format_datetime(clock_.now())};
   store_.add_delegation(delegation);
+  record_delegation(store_, delegation);
   tx->commit();
   return delegation;
 }

@@ -8,6 +8,7 @@
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
 #include <commsflow/engine.h>
+#include <commsflow/people.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -53,8 +54,9 @@ struct LiveServer {
     engine = std::make_unique<Engine>(*store, *registry, clock);
     engine->add_actor(
         "tom", {"triager", "requester", "comms_officer", "head_of_comms", "director", "admin"});
-    Accounts(*store).create_api_token(token_digest("fuzz-token"), "tom", "fuzz",
-                                      "2026-03-02T09:00:00Z");
+    People(*store, *registry, clock)
+        .create_api_token("tom", token_digest("fuzz-token"), "fuzz", kDefaultTokenLifetime,
+                          kOperator);
     engine->submit("website_update", "tom", Json{{"title", "A page"}});
     server::ServerOptions so;
     so.port = 0;

@@ -1006,3 +1006,50 @@ TEST_CASE("cli: human output never prints a control character raw") {
   // JSON keeps the value exactly.
   CHECK(p.json(0, {"show", ref})["data"]["title"] == "Clinic \x1b[2J\atimes");
 }
+
+TEST_CASE("cli: readers take --as and refuse, as not found, what that person may not see") {
+  Project p;
+  p.set_up_team();
+  std::string ref = p.submit("Fix the clinic page")["ref"];
+  p.run(0, {"actor", "add", "rhea", "--role", "requester"});
+  // The operator (no --as) and the submitter see it; another requester does not.
+  p.run(0, {"show", ref});
+  CHECK(p.json(0, {"show", ref, "--as", "asha"})["ref"] == ref);
+  RunResult hidden = p.run(2, {"show", ref, "--as", "rhea"});
+  CHECK_THAT(hidden.err, Contains("no item " + ref));
+  p.run(2, {"history", ref, "--as", "rhea"});
+  CHECK(p.json(0, {"list", "--as", "rhea"}).empty());
+  CHECK(p.json(0, {"list", "--as", "asha"}).size() == 1);
+  CHECK_THAT(p.run(2, {"audit", "--as", "asha"}).err, Contains("audit log is for governance"));
+  CHECK_THAT(p.run(2, {"show", ref, "--as", "nobody"}).err, Contains("unknown actor 'nobody'"));
+}
+
+TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change is audited") {
+  Project p;
+  p.set_up_team();
+  Json token = p.json(0, {"token", "create", "--as", "olivia", "--name", "export"});
+  CHECK(token["expires_at"] == "2026-05-31T09:00:00Z");
+  Json listed = p.json(0, {"token", "list"});
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["name"] == "export");
+  CHECK_FALSE(listed[0].contains("token"));
+  p.run(0, {"token", "revoke", std::to_string(token["id"].get<int>())});
+  CHECK(p.json(0, {"token", "list"})[0]["active"] == false);
+
+  CHECK(p.json(0, {"actor", "disable", "olivia"})["disabled"] == true);
+  CHECK_THAT(p.run(2, {"submit", "website_update", "--as", "olivia", "--set", "title=x"}).err,
+             Contains("olivia is disabled"));
+  p.run(0, {"actor", "enable", "olivia"});
+  p.run(0, {"actor", "add", "olivia", "--role", "head_of_comms"});
+  p.run(0, {"actor", "role", "remove", "olivia", "head_of_comms"});
+  CHECK_THAT(p.run(2, {"actor", "role", "remove", "olivia", "director"}).err,
+             Contains("does not hold the role director"));
+
+  Json audit = p.json(0, {"audit", "actor:olivia"});
+  std::vector<std::string> actions;
+  for (const auto& row : audit["rows"]) actions.push_back(row["action"]);
+  CHECK(actions == std::vector<std::string>{"actor_added", "token_created", "token_revoked",
+                                            "actor_disabled", "actor_enabled", "role_granted",
+                                            "role_removed"});
+  p.run(0, {"verify"});
+}

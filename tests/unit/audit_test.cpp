@@ -269,6 +269,26 @@ TEST_CASE("audit: reading takes no write lock, so actions commit while an audit 
   CHECK(verify(reader).ok());
 }
 
+TEST_CASE("audit exports: a cell a spreadsheet would run as a formula is shown as text in CSV") {
+  Fixture f(test::kStatementWorkflow, "statement.lua");
+  auto outcome = f.engine->submit("statement", "olivia", Json{{"headline", "Formula"}});
+  REQUIRE(outcome.ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{outcome.value().ref, "send", "olivia", Json::object(),
+                               "=HYPERLINK(\"http://evil.example\",\"click\")", std::nullopt})
+              .ok());
+  AuditResult r = query_history(*f.store, AuditQuery{outcome.value().ref, "", "", "", "", ""});
+  ReportTable table = audit_table(r.rows);
+  auto records = parse_csv(render_csv(table), "export.csv");
+  const auto& head = records[0].fields;
+  const auto note = static_cast<size_t>(std::find(head.begin(), head.end(), "note") - head.begin());
+  REQUIRE(note < head.size());
+  CHECK(records.back().fields[note] == "'=HYPERLINK(\"http://evil.example\",\"click\")");
+  // The JSON export stays exact.
+  ReportHeader header{"test.db", "", "2026-04-03T08:00:00Z", r.head.seq, r.head.hash};
+  CHECK(render_json(table, header).dump().find("\"=HYPERLINK") != std::string::npos);
+}
+
 TEST_CASE("audit exports: CSV and JSON parse back to the same rows") {
   Fixture f(test::kStatementWorkflow, "statement.lua");
   Seeded s = seed(f);

@@ -296,5 +296,12 @@ TEST_CASE("CSV reading keeps record lines and rejects broken quoting") {
   CHECK_THROWS_WITH(parse_csv("a\n\"open", "f.csv"), Catch::Contains("f.csv: line 2"));
   CHECK_THROWS_WITH(parse_csv("a\nb\"c\n", "f.csv"), Catch::Contains("quote inside"));
   CHECK(csv_escape("plain") == "plain");
+  CHECK(spreadsheet_safe("=HYPERLINK(\"http://evil.example\")") ==
+        "'=HYPERLINK(\"http://evil.example\")");
+  for (const char* formula : {"+1", "-1+2", "@SUM(A1)", "\tx", "\rx"}) {
+    CHECK(spreadsheet_safe(formula) == std::string("'") + formula);
+  }
+  CHECK(spreadsheet_safe("2026-03-02") == "2026-03-02");
+  CHECK(spreadsheet_safe("") == "");
   CHECK(csv_escape("a,\"b\"") == "\"a,\"\"b\"\"\"");
 }

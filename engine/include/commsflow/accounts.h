@@ -2,17 +2,19 @@
 //
 // Only digests are stored: the caller hashes passwords (see credentials.h) and passes the
 // SHA-256 digest of session and API tokens, never the tokens themselves. Each method is one
-// statement or one write transaction of its own, so it must not be called while the Store has
-// another transaction open.
+// statement. Changes to passwords and tokens are made through People (people.h), which records
+// each in the hash chain in the same transaction; sessions are not in the chain.
 //
 // Not thread-safe: an Accounts shares its Store's thread.
 #pragma once
 
 #include <commsflow/store.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace commsflow {
 
@@ -20,31 +22,54 @@ struct SessionRecord {
   std::string actor;
   std::string csrf;
   std::string expires_at;
+  std::string created_at = {};
+  std::string token_digest = {};
+};
+
+struct ApiTokenRecord {
+  std::int64_t id = 0;
+  std::string actor;
+  std::string name;
+  std::string created_at;
+  std::string expires_at;
+  std::string revoked_at;  // empty unless revoked
+  std::string digest;      // SHA-256 of the token's value (the value itself is never stored)
 };
 
 class Accounts {
  public:
   explicit Accounts(Store& store) : store_(store) {}
 
-  // Sets (or replaces) the actor's password hash and ends the actor's sessions, in one
-  // transaction. Throws Error(NotFound) for an unknown actor.
+  // Sets (or replaces) the actor's password hash and ends the actor's sessions. Call inside a
+  // write transaction (People::set_password_hash).
   void set_password_hash(std::string_view actor, std::string_view hash, std::string_view at);
   // The stored hash, or nullopt when the actor has no password (and so cannot sign in).
   std::optional<std::string> password_hash(std::string_view actor);
 
   void create_session(std::string_view token_digest, std::string_view actor, std::string_view csrf,
                       std::string_view created_at, std::string_view expires_at);
-  // The session if it exists and expires after `now`.
+  // The session if it exists, expires after `now` and its actor is enabled.
   std::optional<SessionRecord> session(std::string_view token_digest, std::string_view now);
+  // The actor's sessions that expire after `now`, newest first.
+  std::vector<SessionRecord> sessions_of(std::string_view actor, std::string_view now);
   void delete_session(std::string_view token_digest);
+  // Ends every session of the actor; returns how many.
+  std::int64_t delete_sessions_of(std::string_view actor);
   // Removes sessions that expired at or before `now`; returns how many.
   std::int64_t delete_expired_sessions(std::string_view now);
 
-  // Records an API token for the actor. Throws Error(NotFound) for an unknown actor.
-  void create_api_token(std::string_view token_digest, std::string_view actor,
-                        std::string_view label, std::string_view at);
-  // The actor the token belongs to, if any.
-  std::optional<std::string> api_token_actor(std::string_view token_digest);
+  // Records an API token for the actor and returns its id. Call inside a write transaction
+  // (People::create_api_token).
+  std::int64_t create_api_token(std::string_view token_digest, std::string_view actor,
+                                std::string_view name, std::string_view at,
+                                std::string_view expires_at);
+  // The actor the token belongs to, if the token is not revoked, expires after `now` and its
+  // actor is enabled.
+  std::optional<std::string> api_token_actor(std::string_view token_digest, std::string_view now);
+  // The actor's tokens (every actor's when empty), by id.
+  std::vector<ApiTokenRecord> api_tokens(std::string_view actor);
+  std::optional<ApiTokenRecord> api_token(std::int64_t id);
+  void revoke_api_token(std::int64_t id, std::string_view at);
 
  private:
   Store& store_;

@@ -56,4 +56,9 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string_view source)
 // One value, quoted when it contains a comma, quote, CR or LF.
 std::string csv_escape(std::string_view value);
 
+// A value for CSV that people open in a spreadsheet: one a spreadsheet would run as a formula
+// (beginning with =, +, -, @, a tab or a CR) gets a leading ' so that it is shown as text, as
+// OWASP advises. Not for CSV read back by programs, which must stay exact.
+std::string spreadsheet_safe(std::string_view value);
+
 }  // namespace commsflow

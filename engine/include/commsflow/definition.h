@@ -117,6 +117,32 @@ struct ApprovalSpec {
   int line = 0;
 };
 
+// Who may see something of an item: holders of `roles`, and with `deciders` the people who may
+// decide in a sign-off step the item is in or has passed (by name or role, their delegates in
+// force, and those it escalates to).
+struct ReaderSpec {
+  std::vector<std::string> roles;
+  bool deciders = false;
+  bool matches_roles_only() const { return !deciders; }
+};
+
+// Who may see the workflow's items (`read = { ... }`); admins and the operator see everything.
+// Without `read`, everyone who may act in the workflow (any action's roles, the document's,
+// every approver) sees its items, and so does each item's submitter.
+struct ReadSpec {
+  ReaderSpec items;        // see every item, and every field not restricted below
+  bool submitter = false;  // the person who submitted an item sees it...
+  // ...but only these fields of it (with its state and times) when the list is not empty; the
+  // history they see holds no notes or inputs, only state changes and the changes to these.
+  std::vector<std::string> submitter_fields;
+  // Fields only these readers see, whoever else sees the item.
+  std::vector<std::pair<std::string, ReaderSpec>> fields;
+  // The document's text: only these readers see it until the item is approved (`_approved`),
+  // then everyone who sees the item. Unset: everyone who sees the item, always.
+  std::optional<ReaderSpec> draft;
+  int line = 0;
+};
+
 struct StateSpec {
   std::string name;
   std::string label;
@@ -149,6 +175,7 @@ struct Definition {
   ActionSpec submit;                   // creating an item: roles, guard, effect, optional to/route
   ScriptFunction incident_policy = 0;  // (item, incident, ctx) -> true to pause the item
   ApprovalSpec approval;
+  ReadSpec read;
   // Items may carry a versioned document (`document = { roles = { ... } }`): who may put a
   // new version. Empty when the workflow has no document.
   std::vector<std::string> document_roles;

@@ -223,8 +223,10 @@ class Engine {
   std::vector<PendingDecision> inbox(std::string_view actor);
   std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
 
-  // Adds the actor or grants it more roles. Throws Error(BadInput) for an unknown role or name.
-  Actor add_actor(std::string_view name, const std::vector<std::string>& roles);
+  // Adds the actor or grants it more roles, recorded in the chain as done `by` (see people.h).
+  // Throws Error(BadInput) for an unknown role or name.
+  Actor add_actor(std::string_view name, const std::vector<std::string>& roles,
+                  std::string_view by = "operator");
 
   Store& store() { return store_; }
   WorkflowRegistry& registry() { return registry_; }

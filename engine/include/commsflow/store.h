@@ -6,6 +6,7 @@
 // writes in a transaction from `begin_write()`, which is what the Engine does.
 #pragma once
 
+#include <commsflow/event.h>
 #include <commsflow/json.h>
 #include <commsflow/library_sources.h>
 
@@ -58,6 +59,7 @@ struct ItemRowView {
 struct Actor {
   std::string name;
   std::vector<std::string> roles;
+  bool disabled = false;  // a leaver: may not sign in or act, still named in history
   bool has_role(std::string_view role) const;
 };
 
@@ -109,6 +111,7 @@ struct Delegation {
   std::string until;  // a date, 2026-12-31
   std::string created_by;
   std::string created_at;
+  std::string revoked_at = {};  // set when revoked before `until`
 };
 
 // A notification: `recipient` (an actor, or "role:NAME") must act on `ref`, for `kind`.
@@ -214,10 +217,15 @@ class Store {
   // Actors
   std::optional<Actor> actor(std::string_view name);
   std::vector<Actor> actors();
-  // Names of the actors holding `role`, by name (engine/store/signoff_store.cpp).
+  // Names of the enabled actors holding `role`, by name (engine/store/signoff_store.cpp).
   std::vector<std::string> actors_with_role(std::string_view role);
-  // Creates the actor if needed and grants the roles (already held roles are kept).
-  void add_actor(const Actor& actor, std::string_view at);
+  // Creates the actor if needed and grants the roles (already held roles are kept). Returns
+  // the roles it did not hold before.
+  std::vector<std::string> add_actor(const Actor& actor, std::string_view at);
+  // Takes the role away; false when the actor did not hold it.
+  bool remove_role(std::string_view actor, std::string_view role);
+  // Disables the actor from `at`, or enables it when `at` is empty. False when already so.
+  bool set_disabled(std::string_view actor, std::string_view at);
 
   // References: the next number for prefix-year, starting at 1, never reused.
   std::int64_t next_ref_number(std::string_view prefix, int year);
@@ -251,8 +259,10 @@ class Store {
   // Delegations
   void add_delegation(Delegation& delegation);                     // sets delegation.id
   std::vector<Delegation> delegations(std::string_view to_actor);  // all when empty
-  // Delegations whose `until` is `today` or later (dates as stored, 2026-12-31), by id.
+  // Delegations not revoked whose `until` is `today` or later (dates as stored), by id.
   std::vector<Delegation> delegations_in_force(std::string_view today);
+  std::optional<Delegation> delegation(std::int64_t id);
+  void revoke_delegation(std::int64_t id, std::string_view at);
 
   // Outbox
   void add_outbox(const OutboxEntry& entry);
@@ -272,7 +282,12 @@ class Store {
   // The seq and hash of the last event, without its body: what appending the next one needs.
   std::optional<ChainLink> chain_head();
   void append_event(const StoredEvent& event);
+  // Appends `event` at the chain's head: sets event.seq and writes it with its chain hash.
+  // Call inside a write transaction. Returns the seq.
+  std::int64_t append(Event& event);
   std::vector<StoredEvent> events_for(std::string_view ref);
+  // The actor of the event that created the item (its submitter), empty when it has none.
+  std::string creator(std::string_view ref);
   // Calls `visit` for each item row in id order without reading its data as JSON, so that a
   // walk over every item holds one row at a time. Call inside a read transaction.
   void for_each_item_row(const std::function<void(const ItemRowView& row)>& visit);

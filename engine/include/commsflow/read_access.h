@@ -1,0 +1,104 @@
+// Need to know: the one check every reader goes through (the CLI's readers, every API route and
+// every page), so that what a person sees of an item is decided in one place.
+//
+// What a reader sees of an item comes from its workflow's `read` (see ReadSpec in definition.h):
+//   - nothing: the item is "not found" for them, exactly as if it did not exist;
+//   - part of it: its submitter, where the workflow lists the fields a submitter sees;
+//   - all of it but the fields (and draft text) restricted to others.
+// Admins and the operator of the database file see everything. The whole event log (audit,
+// exports, verify) is for audit readers only: governance, head_of_comms, director and admin.
+//
+// Not thread-safe: a ReadAccess shares its Engine's thread.
+#pragma once
+
+#include <commsflow/engine.h>
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace commsflow {
+
+// The person reading.
+class Reader {
+ public:
+  // The operator of the database file (the CLI without --as): an admin by definition.
+  static Reader operator_reader();
+  // An actor, with the delegations to them in force on `today` (they may decide for others).
+  // A disabled actor sees nothing.
+  static Reader for_actor(Store& store, const Actor& actor, std::string_view today);
+
+  const std::string& name() const { return name_; }
+  bool sees_everything() const { return everything_; }
+  bool may_audit() const;       // governance, head_of_comms, director, admin
+  bool may_administer() const;  // admin
+  // Error(NotFound) unless the reader may read the whole log (audit, exports, the register).
+  void require_audit() const;
+  bool holds(std::string_view role) const;
+  // True when an approver entry (a role or a name) is the reader, one of their roles, or a
+  // role or person they are delegated to decide for.
+  bool decides_as(std::string_view entry) const;
+
+ private:
+  std::string name_;
+  std::set<std::string> roles_;
+  std::set<std::string> deciding_as_;  // roles and names delegated to the reader
+  bool everything_ = false;
+  bool disabled_ = false;
+};
+
+// What one reader sees of one item.
+struct Sight {
+  bool item = false;              // may see that it exists, its state and times
+  std::vector<std::string> only;  // when not empty: the only fields they see
+  std::set<std::string> hidden;   // fields they may not see
+  bool document = false;          // may read the document's text
+  bool whole() const { return item && only.empty(); }
+};
+
+class ReadAccess {
+ public:
+  ReadAccess(Engine& engine, Reader reader) : engine_(engine), reader_(std::move(reader)) {}
+  const Reader& reader() const { return reader_; }
+  Engine& engine() { return engine_; }
+
+  Sight sight(const Item& item);
+  // The item as the reader sees it, or nullopt when they may not see it.
+  std::optional<Item> view(const Item& item);
+
+  // As Engine's readers, limited to what the reader may see. A refused item throws
+  // Error(NotFound) with the same message as one that does not exist.
+  Item item(std::string_view ref);
+  std::vector<Item> items(const ItemFilter& filter);
+  std::vector<Event> history(std::string_view ref);
+  // The document's versions; Error(NotFound) when the reader may not read the text.
+  std::vector<DocumentVersion> documents(std::string_view ref);
+  std::int64_t for_each_in_queue(const QueueQuery& query,
+                                 const std::function<void(const Item&)>& visit);
+  QueuePage queue(const QueueQuery& query);
+  // Items waiting for the reader's decision.
+  std::vector<PendingDecision> inbox();
+  // Error(NotFound) unless the reader sees all of the item (reports may show any of it).
+  void require_whole(std::string_view ref);
+
+ private:
+  bool is_decider(const Definition& d, const Item& item) const;
+  std::string submitter(const Item& item);
+  Event view(const Event& event, const Sight& sight) const;
+
+  Engine& engine_;
+  Reader reader_;
+};
+
+// By their roles alone: whether the actor may read the whole log (governance, head_of_comms,
+// director, admin), and whether they may administer (admin).
+bool may_audit(const Actor& actor);
+bool may_administer(const Actor& actor);
+
+// The message of a refused or missing item, the same for both.
+[[noreturn]] void item_not_found(std::string_view ref);
+
+}  // namespace commsflow

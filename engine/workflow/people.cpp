@@ -1,0 +1,201 @@
+#include <commsflow/people.h>
+#include <commsflow/registry.h>
+
+#include <algorithm>
+#include <regex>
+
+namespace commsflow {
+
+namespace {
+
+Refusal not_yours(std::string_view by, std::string_view what, std::string_view owner) {
+  return Refusal{{fmt::format("{} may not change {}: only {} or an admin may", by, what, owner)},
+                 /*forbidden=*/true};
+}
+
+}  // namespace
+
+Actor People::require(std::string_view name) {
+  auto actor = store_.actor(name);
+  if (!actor) fail(ErrorKind::NotFound, "unknown actor '{}'", name);
+  return *actor;
+}
+
+bool People::may_manage(std::string_view by, std::string_view owner) {
+  if (by == kOperator || by == owner) return true;
+  auto actor = store_.actor(by);
+  return actor && !actor->disabled && actor->has_role("admin");
+}
+
+void People::record(std::string_view name, std::string_view action, std::string_view by,
+                    Json payload) {
+  Event event;
+  event.ref = fmt::format("actor:{}", name);
+  event.action = std::string(action);
+  event.actor = std::string(by);
+  event.at = now_;
+  event.payload = std::move(payload);
+  store_.append(event);
+}
+
+Actor People::add(std::string_view name, const std::vector<std::string>& roles,
+                  std::string_view by) {
+  static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
+  std::string n(name);
+  if (!std::regex_match(n, name_re)) {
+    fail(ErrorKind::BadInput,
+         "actor name '{}' must be 1-64 lower-case letters, digits, '.', '-' or '_'", name);
+  }
+  if (n == "system" || n == kOperator) {
+    fail(ErrorKind::BadInput, "'{}' is reserved for the engine's own records", n);
+  }
+  if (roles.empty()) fail(ErrorKind::BadInput, "give {} at least one --role", name);
+  auto known = registry_.known_roles();
+  for (const auto& role : roles) {
+    if (std::find(known.begin(), known.end(), role) == known.end()) {
+      fail(ErrorKind::BadInput, "unknown role '{}' (known roles: {})", role,
+           fmt::join(known, ", "));
+    }
+  }
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  const bool existed = store_.actor(n).has_value();
+  std::vector<std::string> granted = store_.add_actor(Actor{n, roles}, now_);
+  if (!existed) {
+    record(n, "actor_added", by, Json{{"roles", granted}});
+  } else {
+    for (const auto& role : granted) record(n, "role_granted", by, Json{{"role", role}});
+  }
+  Actor actor = *store_.actor(n);
+  tx->commit();
+  return actor;
+}
+
+Actor People::remove_role(std::string_view name, std::string_view role, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  Actor actor = require(name);
+  if (!actor.has_role(role)) {
+    fail(ErrorKind::BadInput, "{} does not hold the role {} (roles: {})", name, role,
+         fmt::join(actor.roles, ", "));
+  }
+  if (actor.roles.size() == 1) {
+    fail(ErrorKind::BadInput,
+         "{} is the last role of {}: a person keeps at least one role (to stop {} acting, "
+         "use `commsflow actor disable {}`)",
+         role, name, name, name);
+  }
+  store_.remove_role(name, role);
+  Accounts(store_).delete_sessions_of(name);
+  record(name, "role_removed", by, Json{{"role", role}});
+  actor = require(name);
+  tx->commit();
+  return actor;
+}
+
+Actor People::disable(std::string_view name, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  require(name);
+  if (!store_.set_disabled(name, now_)) {
+    fail(ErrorKind::BadInput, "{} is already disabled", name);
+  }
+  Accounts(store_).delete_sessions_of(name);
+  record(name, "actor_disabled", by);
+  Actor actor = require(name);
+  tx->commit();
+  return actor;
+}
+
+Actor People::enable(std::string_view name, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  require(name);
+  if (!store_.set_disabled(name, "")) fail(ErrorKind::BadInput, "{} is not disabled", name);
+  record(name, "actor_enabled", by);
+  Actor actor = require(name);
+  tx->commit();
+  return actor;
+}
+
+void People::set_password_hash(std::string_view name, std::string_view hash, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  require(name);
+  Accounts(store_).set_password_hash(name, hash, now_);
+  record(name, "password_set", by);
+  tx->commit();
+}
+
+ApiTokenRecord People::create_api_token(std::string_view name, std::string_view token_digest,
+                                        std::string_view token_name, std::chrono::seconds lifetime,
+                                        std::string_view by) {
+  if (lifetime <= std::chrono::seconds::zero()) {
+    fail(ErrorKind::BadInput, "a token must last at least one day");
+  }
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  Actor actor = require(name);
+  if (actor.disabled) fail(ErrorKind::BadInput, "{} is disabled: enable them first", name);
+  Accounts accounts(store_);
+  std::int64_t id = accounts.create_api_token(token_digest, name, token_name, now_,
+                                              format_datetime(*parse_datetime(now_) + lifetime));
+  ApiTokenRecord token = *accounts.api_token(id);
+  record(name, "token_created", by,
+         Json{{"token_id", id},
+              {"name", token.name},
+              {"expires_at", token.expires_at},
+              {"digest", std::string(token_digest)}});
+  tx->commit();
+  return token;
+}
+
+Outcome<ApiTokenRecord> People::revoke_api_token(std::int64_t id, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  Accounts accounts(store_);
+  auto token = accounts.api_token(id);
+  if (!token) fail(ErrorKind::NotFound, "no API token has id {}", id);
+  if (!may_manage(by, token->actor)) {
+    return not_yours(by, fmt::format("token {}", id), token->actor);
+  }
+  if (!token->revoked_at.empty()) {
+    fail(ErrorKind::BadInput, "token {} was already revoked at {}", id, token->revoked_at);
+  }
+  accounts.revoke_api_token(id, now_);
+  record(token->actor, "token_revoked", by, Json{{"token_id", id}});
+  token = accounts.api_token(id);
+  tx->commit();
+  return *token;
+}
+
+Outcome<Delegation> People::revoke_delegation(std::int64_t id, std::string_view by) {
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  auto delegation = store_.delegation(id);
+  if (!delegation) fail(ErrorKind::NotFound, "no delegation has id {}", id);
+  if (by != delegation->to && !may_manage(by, delegation->from)) {
+    return not_yours(by, fmt::format("delegation {}", id), delegation->from);
+  }
+  if (!delegation->revoked_at.empty()) {
+    fail(ErrorKind::BadInput, "delegation {} was already revoked at {}", id,
+         delegation->revoked_at);
+  }
+  store_.revoke_delegation(id, now_);
+  record(delegation->from, "delegation_revoked", by, Json{{"delegation_id", id}});
+  delegation = store_.delegation(id);
+  tx->commit();
+  return *delegation;
+}
+
+void record_delegation(Store& store, const Delegation& d) {
+  Event event;
+  event.ref = fmt::format("actor:{}", d.from);
+  event.action = "delegation_created";
+  event.actor = d.created_by;
+  event.at = d.created_at;
+  event.payload = Json{{"delegation_id", d.id}, {"to", d.to}, {"role", d.role}, {"until", d.until}};
+  store.append(event);
+}
+
+}  // namespace commsflow

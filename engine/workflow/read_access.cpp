@@ -1,0 +1,267 @@
+#include <commsflow/people.h>
+#include <commsflow/read_access.h>
+
+#include <algorithm>
+
+namespace commsflow {
+
+namespace {
+
+const std::set<std::string>& audit_roles() {
+  static const std::set<std::string> roles = {"governance", "head_of_comms", "director", "admin"};
+  return roles;
+}
+
+// The sign-off steps an item is in or has passed, as its data records them.
+std::vector<std::string> steps_of(const Json& data) {
+  std::vector<std::string> steps;
+  if (auto s = data.find("_signoff"); s != data.end() && s->is_object()) {
+    steps.push_back(s->value("step", ""));
+  }
+  auto add_all = [&](const Json& list) {
+    if (!list.is_array()) return;
+    for (const auto& step : list) {
+      if (step.is_object()) steps.push_back(step.value("step", ""));
+    }
+  };
+  if (auto c = data.find("_chain"); c != data.end()) add_all(*c);
+  if (auto a = data.find("_approved"); a != data.end() && a->is_object()) {
+    add_all(a->value("steps", Json::array()));
+  }
+  return steps;
+}
+
+void erase_keys(Json& object, const std::set<std::string>& keys) {
+  if (!object.is_object()) return;
+  for (const auto& key : keys) object.erase(key);
+}
+
+void keep_only(Json& object, const std::vector<std::string>& keys) {
+  if (!object.is_object()) return;
+  Json kept = Json::object();
+  for (const auto& key : keys) {
+    if (auto it = object.find(key); it != object.end()) kept[key] = *it;
+  }
+  object = std::move(kept);
+}
+
+}  // namespace
+
+bool may_audit(const Actor& actor) {
+  return !actor.disabled &&
+         std::any_of(actor.roles.begin(), actor.roles.end(),
+                     [](const std::string& role) { return audit_roles().count(role) > 0; });
+}
+
+bool may_administer(const Actor& actor) {
+  return !actor.disabled && actor.has_role("admin");
+}
+
+Reader Reader::operator_reader() {
+  Reader r;
+  r.name_ = kOperator;
+  r.everything_ = true;
+  r.roles_ = {"admin"};
+  return r;
+}
+
+Reader Reader::for_actor(Store& store, const Actor& actor, std::string_view today) {
+  Reader r;
+  r.name_ = actor.name;
+  r.disabled_ = actor.disabled;
+  if (actor.disabled) return r;
+  r.roles_.insert(actor.roles.begin(), actor.roles.end());
+  r.everything_ = r.roles_.count("admin") > 0;
+  for (const auto& d : store.delegations_in_force(today)) {
+    if (d.to != actor.name) continue;
+    r.deciding_as_.insert(d.role);
+    r.deciding_as_.insert(d.from);
+  }
+  return r;
+}
+
+bool Reader::may_audit() const {
+  return everything_ || std::any_of(roles_.begin(), roles_.end(), [](const std::string& role) {
+           return audit_roles().count(role) > 0;
+         });
+}
+
+bool Reader::may_administer() const {
+  return everything_;
+}
+
+bool Reader::holds(std::string_view role) const {
+  return roles_.count(std::string(role)) > 0;
+}
+
+bool Reader::decides_as(std::string_view entry) const {
+  const std::string e(entry);
+  return e == name_ || roles_.count(e) > 0 || deciding_as_.count(e) > 0;
+}
+
+bool ReadAccess::is_decider(const Definition& d, const Item& item) const {
+  for (const auto& step : steps_of(item.data)) {
+    const StateSpec* state = d.state(step);
+    if (!state || !state->signoff) continue;
+    for (const auto& group : state->signoff->groups) {
+      for (const auto& entry : group.approvers) {
+        if (reader_.decides_as(entry)) return true;
+      }
+    }
+    for (const auto& entry : state->signoff->escalate_to) {
+      if (reader_.decides_as(entry)) return true;
+    }
+  }
+  return false;
+}
+
+std::string ReadAccess::submitter(const Item& item) {
+  return engine_.store().creator(item.ref);
+}
+
+Sight ReadAccess::sight(const Item& item) {
+  Sight s;
+  if (reader_.sees_everything()) {
+    s.item = s.document = true;
+    return s;
+  }
+  const Definition& d = engine_.registry().version(item.version).definition;
+  const ReadSpec& r = d.read;
+  auto matches = [&](const ReaderSpec& spec) {
+    if (std::any_of(spec.roles.begin(), spec.roles.end(),
+                    [&](const std::string& role) { return reader_.holds(role); })) {
+      return true;
+    }
+    return spec.deciders && is_decider(d, item);
+  };
+  if (matches(r.items)) {
+    s.item = true;
+  } else if (r.submitter && submitter(item) == reader_.name()) {
+    s.item = true;
+    s.only = r.submitter_fields;
+  } else {
+    return s;
+  }
+  for (const auto& [field, spec] : r.fields) {
+    if (!matches(spec)) s.hidden.insert(field);
+  }
+  s.document = !r.draft || item.data.contains("_approved") || matches(*r.draft);
+  if (!s.only.empty()) {
+    std::erase_if(s.only, [&](const std::string& f) { return s.hidden.count(f) > 0; });
+    // A submitter limited to some fields still sees the document once it is approved, not before.
+    s.document = s.document && (!r.draft || item.data.contains("_approved"));
+  }
+  return s;
+}
+
+std::optional<Item> ReadAccess::view(const Item& item) {
+  Sight s = sight(item);
+  if (!s.item) return std::nullopt;
+  Item out = item;
+  if (!s.only.empty()) {
+    keep_only(out.data, s.only);
+  } else {
+    erase_keys(out.data, s.hidden);
+  }
+  return out;
+}
+
+Event ReadAccess::view(const Event& event, const Sight& s) const {
+  Event out = event;
+  if (!s.only.empty()) {
+    keep_only(out.changes, s.only);
+    out.payload = Json::object();
+    out.note.clear();
+  } else {
+    erase_keys(out.changes, s.hidden);
+    erase_keys(out.payload, s.hidden);
+  }
+  return out;
+}
+
+void item_not_found(std::string_view ref) {
+  fail(ErrorKind::NotFound, "no item {}", ref);
+}
+
+Item ReadAccess::item(std::string_view ref) {
+  auto seen = view(engine_.item(ref));
+  if (!seen) item_not_found(ref);
+  return std::move(*seen);
+}
+
+std::vector<Item> ReadAccess::items(const ItemFilter& filter) {
+  if (reader_.sees_everything()) return engine_.items(filter);
+  ItemFilter all = filter;
+  all.limit = -1;
+  std::vector<Item> out;
+  for (const Item& item : engine_.items(all)) {
+    if (filter.limit >= 0 && static_cast<std::int64_t>(out.size()) >= filter.limit) break;
+    if (auto seen = view(item)) out.push_back(std::move(*seen));
+  }
+  return out;
+}
+
+std::vector<Event> ReadAccess::history(std::string_view ref) {
+  Sight s = sight(engine_.item(ref));
+  if (!s.item) item_not_found(ref);
+  std::vector<Event> events = engine_.history(ref);
+  if (s.whole() && s.hidden.empty()) return events;
+  for (auto& e : events) e = view(e, s);
+  return events;
+}
+
+std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref) {
+  Sight s = sight(engine_.item(ref));
+  if (!s.item || !s.document) item_not_found(ref);
+  return engine_.documents(ref);
+}
+
+std::int64_t ReadAccess::for_each_in_queue(const QueueQuery& query,
+                                           const std::function<void(const Item&)>& visit) {
+  if (reader_.sees_everything()) return engine_.for_each_in_queue(query, visit);
+  // Filtered before paging, so totals and pages count only what the reader may see.
+  QueueQuery all = query;
+  all.offset = 0;
+  all.limit = -1;
+  std::int64_t seen = 0;
+  engine_.for_each_in_queue(all, [&](const Item& item) {
+    auto v = view(item);
+    if (!v) return;
+    const std::int64_t index = seen++;
+    if (index < query.offset) return;
+    if (query.limit >= 0 && index >= query.offset + query.limit) return;
+    visit(*v);
+  });
+  return seen;
+}
+
+QueuePage ReadAccess::queue(const QueueQuery& query) {
+  QueuePage page;
+  page.total = for_each_in_queue(query, [&](const Item& item) { page.items.push_back(item); });
+  return page;
+}
+
+std::vector<PendingDecision> ReadAccess::inbox() {
+  std::vector<PendingDecision> out;
+  if (reader_.name() == kOperator) return out;
+  for (auto& pending : engine_.inbox(reader_.name())) {
+    if (auto seen = view(pending.item)) {
+      pending.item = std::move(*seen);
+      out.push_back(std::move(pending));
+    }
+  }
+  return out;
+}
+
+void ReadAccess::require_whole(std::string_view ref) {
+  if (!sight(engine_.item(ref)).whole()) item_not_found(ref);
+}
+
+void Reader::require_audit() const {
+  if (!may_audit()) {
+    fail(ErrorKind::NotFound,
+         "the audit log is for governance, head_of_comms, director and admin only");
+  }
+}
+
+}  // namespace commsflow

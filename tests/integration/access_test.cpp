@@ -1,0 +1,331 @@
+// Need to know, through the server: every route as every demo role (against the README's table),
+// what a requester sees of her own request, and accounts that end: a disabled actor, a removed
+// role, a revoked or expired token.
+#include <commsflow/people.h>
+#include <commsflow/read_access.h>
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "integration/web_fixture.h"
+
+using namespace commsflow;
+using namespace commsflow::test;
+
+namespace {
+
+// The README's route table: route -> (column heading -> status).
+struct Matrix {
+  std::vector<std::string> columns;
+  std::vector<std::pair<std::string, std::vector<int>>> rows;
+};
+
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  std::string cell;
+  std::getline(in, cell, '|');  // before the first bar
+  while (std::getline(in, cell, '|')) {
+    const auto first = cell.find_first_not_of(" `");
+    const auto last = cell.find_last_not_of(" `");
+    out.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+Matrix readme_matrix() {
+  std::ifstream readme(std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "README.md");
+  REQUIRE(readme);
+  Matrix m;
+  bool inside = false;
+  for (std::string line; std::getline(readme, line);) {
+    if (line.find("access-matrix: begin") != std::string::npos) {
+      inside = true;
+      continue;
+    }
+    if (line.find("access-matrix: end") != std::string::npos) break;
+    if (!inside || line.rfind("|", 0) != 0 || line.rfind("|---", 0) == 0) continue;
+    auto row = cells(line);
+    if (m.columns.empty()) {
+      m.columns.assign(row.begin() + 1, row.end());
+      continue;
+    }
+    REQUIRE(row.size() == m.columns.size() + 1);
+    std::vector<int> statuses;
+    for (std::size_t i = 1; i < row.size(); ++i) statuses.push_back(std::stoi(row[i]));
+    m.rows.emplace_back(row[0], statuses);
+  }
+  return m;
+}
+
+// One person per role of the README's table, beyond the fixture's own.
+const std::map<std::string, std::string>& person_for_role() {
+  static const std::map<std::string, std::string> people = {{"requester", "asha.requester"},
+                                                            {"triager", "tom.triage"},
+                                                            {"comms_officer", "olivia.officer"},
+                                                            {"head_of_comms", "hannah.head"},
+                                                            {"director", "dev.director"},
+                                                            {"clinical_lead", "cara.clinical"},
+                                                            {"governance", "grace.governance"},
+                                                            {"engagement_lead", "eve.lead"},
+                                                            {"admin", "ada.admin"}};
+  return people;
+}
+
+Json comms_request(const std::string& title) {
+  return Json{{"title", title},
+              {"kind", "media"},
+              {"requester_team", "Maternity"},
+              {"strategic_priority", "secondary"},
+              {"incident", "none"},
+              {"statutory", "no"},
+              {"reputational_risk", "low"},
+              {"impact", "low"},
+              {"resource", "low"},
+              {"time_sensitive", "no"},
+              {"responsibility", "own"}};
+}
+
+// The items the table names, made through the engine while the server is idle.
+struct Scene {
+  explicit Scene(WebFixture& f) {
+    for (const auto& [role, name] : person_for_role()) {
+      f.engine->add_actor(name, {role});
+      f.people().set_password_hash(name, WebFixture::password_hash(), kOperator);
+    }
+    auto own = f.engine->submit("comms_request", "asha.requester", comms_request("Baby week"));
+    REQUIRE(own.ok());
+    req = own.value().ref;
+    REQUIRE(f.engine
+                ->act(ActRequest{req,
+                                 "assign",
+                                 "tom.triage",
+                                 Json{{"assignee", "olivia.officer"}},
+                                 "internal: VIP",
+                                 {}})
+                .ok());
+    auto other = f.engine->submit("comms_request", "tom.triage", comms_request("Ward move"));
+    REQUIRE(other.ok());
+    req2 = other.value().ref;
+
+    auto statement = f.engine->submit("media_signoff", "olivia.officer",
+                                      Json{{"headline", "Ward 7 statement"},
+                                           {"kind", "reactive_statement"},
+                                           {"journalist", "Jo Reporter"},
+                                           {"contact", "07700 900123"},
+                                           {"clinical_content", true}});
+    REQUIRE(statement.ok());
+    med = statement.value().ref;
+    REQUIRE(
+        f.engine
+            ->put_document(PutDocumentRequest{med, "olivia.officer", "Draft text.\n", {}, "", {}})
+            .ok());
+    REQUIRE(f.engine->act(ActRequest{med, "send_for_review", "olivia.officer", {}, "", {}}).ok());
+    auto decided = f.engine->decide(DecideRequest{med, "approved", "hannah.head", "", "", {}});
+    REQUIRE(decided.ok());
+    REQUIRE(decided.value().state == "clinical_review");
+
+    auto change = f.engine->submit("service_change", "eve.lead", Json{{"title", "Move clinic"}});
+    REQUIRE(change.ok());
+    sc = change.value().ref;
+  }
+
+  std::string path(std::string route) const {
+    for (const auto& [name, ref] :
+         {std::pair{"REQ2", req2}, {"REQ", req}, {"MED", med}, {"SC", sc}}) {
+      route = std::regex_replace(route, std::regex(std::string("/") + name + "(/|$)"),
+                                 "/" + ref + "$1");
+    }
+    return route;
+  }
+
+  std::string req, req2, med, sc;
+};
+
+}  // namespace
+
+TEST_CASE("access: every route as every role answers as the README's table says",
+          "[server][access]") {
+  Matrix m = readme_matrix();
+  REQUIRE(m.columns.size() == person_for_role().size() + 1);
+  REQUIRE(m.rows.size() >= 20);
+  WebFixture f;
+  Scene scene(f);
+
+  std::map<std::string, std::string> cookies;
+  for (const auto& column : m.columns) {
+    if (column != "out") cookies[column] = f.sign_in(person_for_role().at(column));
+  }
+  int checked = 0;
+  for (const auto& [route, statuses] : m.rows) {
+    const std::string path = scene.path(route);
+    for (std::size_t i = 0; i < m.columns.size(); ++i) {
+      const std::string& column = m.columns[i];
+      httplib::Headers headers;
+      if (column != "out") headers.emplace("Cookie", cookies.at(column));
+      auto res = f.client().Get(path.c_str(), headers);
+      REQUIRE(res);
+      INFO(route << " as " << column << " (" << path << ")");
+      CHECK(res->status == statuses[i]);
+      ++checked;
+    }
+  }
+  CHECK(checked == static_cast<int>(m.rows.size() * m.columns.size()));
+}
+
+TEST_CASE("access: a refused item looks exactly like a missing one", "[server][access]") {
+  WebFixture f;
+  Scene scene(f);
+  auto hidden = f.client().Get(("/api/v1/items/" + scene.med).c_str(), f.bearer("asha.requester"));
+  auto missing = f.client().Get("/api/v1/items/MED-2026-9999", f.bearer("asha.requester"));
+  REQUIRE(hidden);
+  REQUIRE(missing);
+  CHECK(hidden->status == 404);
+  CHECK(missing->status == 404);
+  CHECK(body_of(hidden)["error"]["code"] == body_of(missing)["error"]["code"]);
+
+  // Changes to an item one may not see are not found either: nothing is confirmed or done.
+  for (const std::string& path :
+       {"/api/v1/items/" + scene.med + "/actions/withdraw",
+        "/api/v1/items/" + scene.med + "/decide", "/api/v1/items/" + scene.med + "/documents"}) {
+    auto res = f.post_json(f.bearer("asha.requester"), path,
+                           Json{{"decision", "approved"}, {"content", "Mine now"}});
+    REQUIRE(res);
+    INFO(path << ": " << res->body);
+    CHECK(res->status == 404);
+  }
+  CHECK(f.engine->item(scene.med).state == "clinical_review");
+  CHECK(f.engine->documents(scene.med).size() == 1);
+}
+
+TEST_CASE("access: a requester sees her request's state, rating and due time, not the notes",
+          "[server][access]") {
+  WebFixture f;
+  Scene scene(f);
+  Json item =
+      body_of(f.client().Get(("/api/v1/items/" + scene.req).c_str(), f.bearer("asha.requester")));
+  CHECK(item["state"] == "triaged");
+  CHECK(item["data"]["rating"] == "amber");
+  CHECK(item["data"].contains("due_at"));
+  CHECK(item["data"]["title"] == "Baby week");
+  CHECK_FALSE(item["data"].contains("assignee"));
+  CHECK_FALSE(item["data"].contains("rating_reasons"));
+
+  Json history = body_of(f.client().Get(("/api/v1/items/" + scene.req + "/history").c_str(),
+                                        f.bearer("asha.requester")))["events"];
+  REQUIRE(history.size() == 2);
+  CHECK(history[1]["action"] == "assign");
+  CHECK(history[1].value("note", "") == "");
+  CHECK_FALSE(history[1]["changes"].contains("assignee"));
+
+  // The triager sees all of it.
+  Json full =
+      body_of(f.client().Get(("/api/v1/items/" + scene.req).c_str(), f.bearer("tom.triage")));
+  CHECK(full["data"]["assignee"] == "olivia.officer");
+
+  // Lists and the queue hold her own request only.
+  Json listed = body_of(f.client().Get("/api/v1/items", f.bearer("asha.requester")))["items"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["ref"] == scene.req);
+  Json queue = body_of(f.client().Get("/api/v1/queue", f.bearer("asha.requester")));
+  CHECK(queue["total"] == 1);
+}
+
+TEST_CASE("access: restricted fields and the draft are hidden from those without the role",
+          "[server][access]") {
+  WebFixture f;
+  Scene scene(f);
+  auto cookie = f.sign_in("grace.governance");
+  auto get = [&](const std::string& who, const std::string& path) {
+    auto res = f.client().Get(path.c_str(), httplib::Headers{{"Cookie", f.sign_in(who)}});
+    REQUIRE(res);
+    return res;
+  };
+  Json as_director = body_of(get("dev.director", "/api/v1/items/" + scene.med));
+  CHECK(as_director["data"]["journalist"] == "Jo Reporter");
+  CHECK_FALSE(as_director["data"].contains("contact"));
+  Json as_clinical = body_of(get("cara.clinical", "/api/v1/items/" + scene.med));
+  CHECK_FALSE(as_clinical["data"].contains("journalist"));
+  Json history = body_of(get("cara.clinical", "/api/v1/items/" + scene.med + "/history"));
+  CHECK(history.dump().find("07700 900123") == std::string::npos);
+
+  // Governance sees the statement, but not its draft text before approval.
+  auto page = f.client().Get(("/items/" + scene.med).c_str(), httplib::Headers{{"Cookie", cookie}});
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body.find("Draft text.") == std::string::npos);
+  auto officer_page = get("olivia.officer", "/items/" + scene.med);
+  CHECK(officer_page->body.find("07700 900123") != std::string::npos);
+}
+
+TEST_CASE("access: a disabled actor's session and tokens stop at once; history still names them",
+          "[server][access]") {
+  WebFixture f;
+  std::string cookie = f.sign_in("olivia.officer");
+  REQUIRE(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 200);
+  REQUIRE(f.client().Get("/api/v1/me", f.bearer("olivia.officer"))->status == 200);
+  auto submitted =
+      f.engine->submit("media_signoff", "olivia.officer",
+                       Json{{"headline", "Leaver's statement"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+
+  f.people().disable("olivia.officer", kOperator);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 401);
+  CHECK(f.client().Get("/api/v1/me", f.bearer("olivia.officer"))->status == 401);
+  auto again = f.client().Post(
+      "/sign-in", httplib::Params{{"name", "olivia.officer"}, {"password", kPassword}});
+  REQUIRE(again);
+  CHECK(again->status != 303);
+  CHECK(f.engine->history(submitted.value().ref).front().actor == "olivia.officer");
+  CHECK_THROWS_WITH(
+      f.engine->act(ActRequest{
+          submitted.value().ref, "withdraw", "olivia.officer", Json{{"reason", "gone"}}, "", {}}),
+      Catch::Contains("disabled"));
+
+  f.people().enable("olivia.officer", kOperator);
+  CHECK(f.client().Get("/api/v1/me", f.bearer("olivia.officer"))->status == 200);
+  CHECK(verify(*f.store).ok());
+}
+
+TEST_CASE("access: removing a role ends the actor's sessions and what the role let them see",
+          "[server][access]") {
+  WebFixture f;
+  f.engine->add_actor("hannah.head", {"triager"});
+  std::string cookie = f.sign_in("hannah.head");
+  REQUIRE(f.client().Get("/audit", httplib::Headers{{"Cookie", cookie}})->status == 200);
+  f.people().remove_role("hannah.head", "head_of_comms", kOperator);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 401);
+  std::string fresh = f.sign_in("hannah.head");
+  CHECK(f.client().Get("/audit", httplib::Headers{{"Cookie", fresh}})->status == 404);
+  CHECK_THROWS_WITH(f.people().remove_role("hannah.head", "triager", kOperator),
+                    Catch::Contains("last role"));
+}
+
+TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
+  WebFixture f;
+  REQUIRE(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 200);
+  auto tokens = Accounts(*f.store).api_tokens("tom.triage");
+  REQUIRE(tokens.size() == 1);
+  CHECK(tokens[0].expires_at == "2026-05-31T09:00:00Z");  // 90 days from the fixture's clock
+  REQUIRE(f.people().revoke_api_token(tokens[0].id, kOperator).ok());
+  CHECK(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 401);
+  CHECK_THROWS_WITH(f.people().revoke_api_token(tokens[0].id, kOperator),
+                    Catch::Contains("already revoked"));
+  // Someone else's token is not theirs to revoke.
+  auto hannahs = Accounts(*f.store).api_tokens("hannah.head");
+  auto refused = f.people().revoke_api_token(hannahs[0].id, "tom.triage");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.refusal().forbidden);
+
+  std::string token = random_token();
+  f.people().create_api_token("tom.triage", token_digest(token), "short", std::chrono::hours(24),
+                              kOperator);
+  httplib::Headers bearer{{"Authorization", "Bearer " + token}};
+  REQUIRE(f.client().Get("/api/v1/me", bearer)->status == 200);
+  f.clock.advance(std::chrono::hours(25));
+  CHECK(f.client().Get("/api/v1/me", bearer)->status == 401);
+}

@@ -1,0 +1,161 @@
+// Accounts over their life (people.h): each change is an event in the hash chain, and verify
+// finds an edit of the account tables made around commsflow.
+#include <commsflow/credentials.h>
+#include <commsflow/people.h>
+#include <commsflow/verify.h>
+
+#include <catch2/catch.hpp>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "support.h"
+
+using namespace commsflow;
+using commsflow::test::Fixture;
+using commsflow::test::raw_sql;
+
+namespace {
+
+People people(Fixture& f) {
+  return People(*f.store, *f.registry, f.clock);
+}
+
+// The account events of `name`, as "action by actor".
+std::vector<std::string> account_events(Fixture& f, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& stored : f.store->events_for("actor:" + name)) {
+    Event e = Event::from_body(stored.seq, stored.body);
+    out.push_back(e.action + " by " + e.actor);
+  }
+  return out;
+}
+
+std::string problems_of(Store& store) {
+  std::string out;
+  for (const auto& p : verify(store).problems) out += p.message + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("people: every change to an account is an event, by whom and when", "[people]") {
+  Fixture f;
+  People p = people(f);
+  p.add("sam", {"comms_officer"}, "hannah");
+  p.add("sam", {"head_of_comms"}, "hannah");
+  p.set_password_hash("sam", hash_password("a long enough password"), kOperator);
+  ApiTokenRecord token =
+      p.create_api_token("sam", token_digest("t"), "export", kDefaultTokenLifetime, kOperator);
+  REQUIRE(p.revoke_api_token(token.id, "sam").ok());
+  auto delegation = f.engine->delegate("sam", "olivia", "head_of_comms", "2026-03-31", "sam");
+  REQUIRE(delegation.ok());
+  REQUIRE(p.revoke_delegation(delegation.value().id, "olivia").ok());
+  p.remove_role("sam", "head_of_comms", kOperator);
+  p.disable("sam", kOperator);
+  p.enable("sam", kOperator);
+
+  CHECK(account_events(f, "sam") ==
+        std::vector<std::string>{"actor_added by hannah", "role_granted by hannah",
+                                 "password_set by operator", "token_created by operator",
+                                 "token_revoked by sam", "delegation_created by sam",
+                                 "delegation_revoked by olivia", "role_removed by operator",
+                                 "actor_disabled by operator", "actor_enabled by operator"});
+  // The password's hash is never in the record, only the fact.
+  for (const auto& stored : f.store->events_for("actor:sam")) {
+    CHECK(stored.body.find("$argon2") == std::string::npos);
+  }
+  CHECK(problems_of(*f.store).empty());
+}
+
+TEST_CASE("people: bad account changes are refused and change nothing", "[people]") {
+  Fixture f;
+  People p = people(f);
+  const auto before = f.store->chain_head()->seq;
+  CHECK_THROWS_WITH(p.add("operator", {"admin"}, kOperator), Catch::Contains("reserved"));
+  CHECK_THROWS_WITH(p.remove_role("rita", "admin", kOperator),
+                    Catch::Contains("does not hold the role admin"));
+  CHECK_THROWS_WITH(p.remove_role("rita", "requester", kOperator), Catch::Contains("last role"));
+  CHECK_THROWS_WITH(p.disable("nobody", kOperator), Catch::Contains("unknown actor 'nobody'"));
+  CHECK_THROWS_WITH(p.enable("rita", kOperator), Catch::Contains("not disabled"));
+  CHECK_THROWS_WITH(p.revoke_api_token(99, kOperator), Catch::Contains("no API token has id 99"));
+  CHECK_THROWS_WITH(p.revoke_delegation(7, kOperator), Catch::Contains("no delegation has id 7"));
+  auto refused = p.revoke_delegation(
+      f.engine->delegate("hannah", "olivia", "head_of_comms", "2026-03-31", "hannah").value().id,
+      "rita");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.refusal().forbidden);
+  CHECK(f.store->chain_head()->seq == before + 1);  // only the delegation itself
+}
+
+TEST_CASE("people: verify fails when the account tables are edited around commsflow",
+          "[people][audit]") {
+  Fixture f;
+  People p = people(f);
+  p.create_api_token("olivia", token_digest("t"), "export", kDefaultTokenLifetime, kOperator);
+  REQUIRE(problems_of(*f.store).empty());
+
+  SECTION("a role granted in the table") {
+    raw_sql(f.db_path, "INSERT INTO actor_roles(actor, role) VALUES ('rita', 'admin')");
+    CHECK_THAT(problems_of(*f.store),
+               Catch::Contains("actor_roles: rita holds admin, requester but the events say "
+                               "requester"));
+  }
+  SECTION("an actor added in the table") {
+    raw_sql(f.db_path,
+            "INSERT INTO actors(name, created_at) VALUES ('mallory', '2026-03-02T09:00:00Z')");
+    CHECK_THAT(problems_of(*f.store), Catch::Contains("actor mallory is in the actors table"));
+  }
+  SECTION("a disabled actor enabled in the table") {
+    p.disable("rita", kOperator);
+    raw_sql(f.db_path, "UPDATE actors SET disabled_at = NULL WHERE name = 'rita'");
+    CHECK_THAT(problems_of(*f.store),
+               Catch::Contains("rita is enabled but the events say disabled"));
+  }
+  SECTION("a token's life extended in the table") {
+    raw_sql(f.db_path, "UPDATE api_tokens SET expires_at = '2099-01-01T00:00:00Z'");
+    CHECK_THAT(problems_of(*f.store), Catch::Contains("token 1 differs from its events"));
+  }
+  SECTION("a password set in the table") {
+    raw_sql(f.db_path,
+            "INSERT INTO passwords(actor, hash, updated_at) VALUES ('rita', 'x', "
+            "'2026-03-02T09:00:00Z')");
+    CHECK_THAT(problems_of(*f.store), Catch::Contains("passwords: rita has a password: yes"));
+  }
+  SECTION("a delegation made in the table") {
+    raw_sql(f.db_path,
+            "INSERT INTO delegations(from_actor, to_actor, role, until, created_by, created_at) "
+            "VALUES ('hannah', 'rita', 'head_of_comms', '2026-12-31', 'hannah', "
+            "'2026-03-02T09:00:00Z')");
+    CHECK_THAT(problems_of(*f.store), Catch::Contains("was not created by an event"));
+  }
+}
+
+TEST_CASE("people: accounts made before the record began are recorded once, as they stood",
+          "[people][store]") {
+  test::TempDir dir;
+  const auto path = dir / "old.db";
+  {
+    // A database at the schema before accounts were chained, with an actor and a token.
+    std::vector<store::Migration> before;
+    for (const auto& m : store::embedded_migrations()) {
+      if (m.number < 6) before.push_back(m);
+    }
+    store::Database db(path, true, 1000, store::Durability::Full);
+    REQUIRE(store::migrate(db, before) == 5);
+    db.exec(
+        "INSERT INTO actors(name, created_at) VALUES ('old.hand', '2025-01-01T09:00:00Z');"
+        "INSERT INTO actor_roles(actor, role) VALUES ('old.hand', 'triager');"
+        "INSERT INTO api_tokens(token_digest, actor, label, created_at) VALUES "
+        "('abc', 'old.hand', 'cron', '2026-01-01T09:00:00Z');");
+  }
+  Store store(path, Store::Options{});
+  auto events = store.events_for("actor:old.hand");
+  REQUIRE(events.size() == 1);
+  Event recorded = Event::from_body(events[0].seq, events[0].body);
+  CHECK(recorded.action == "account_recorded");
+  CHECK(recorded.payload["roles"] == Json::array({"triager"}));
+  CHECK(recorded.payload["tokens"][0]["expires_at"] == "2026-04-01T09:00:00Z");
+  CHECK(problems_of(store).empty());
+  test::raw_sql(path, "DELETE FROM actor_roles");
+  CHECK_THAT(problems_of(store), Catch::Contains("actor_roles: old.hand holds (none)"));
+}
