@@ -74,8 +74,7 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
     }
     control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
                           error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
-  } else if (f.type == FieldType::List || f.type == FieldType::Record ||
-             (f.type == FieldType::Text && (!f.max || *f.max > 500))) {
+  } else if (f.type == FieldType::List || f.type == FieldType::Record || f.multiline()) {
     control = fmt::format(
         R"(<textarea class="nhsuk-textarea{}" id="{}" name="{}" rows="4"{}>{}</textarea>)",
         error.empty() ? "" : " nhsuk-textarea--error", id, name, aria, escape(value));

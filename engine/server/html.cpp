@@ -50,7 +50,7 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
   std::string account;
   if (!frame.actor.empty()) {
     account = fmt::format(
-        R"(<nav class="nhsuk-header__account" aria-label="Account"><ul class="nhsuk-header__account-list"><li class="nhsuk-header__account-item">Signed in as <strong class="cf-actor">{}</strong></li><li class="nhsuk-header__account-item"><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{}"><button class="nhsuk-header__account-button" type="submit">Sign out</button></form></li></ul></nav>)",
+        R"(<nav class="nhsuk-header__account" aria-label="Account"><ul class="nhsuk-header__account-list"><li class="nhsuk-header__account-item">Signed in as <a class="nhsuk-header__account-link" href="/account"><strong class="cf-actor">{}</strong></a></li><li class="nhsuk-header__account-item"><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="{}"><button class="nhsuk-header__account-button" type="submit">Sign out</button></form></li></ul></nav>)",
         escape(frame.actor), escape(frame.csrf));
   }
   return fmt::format(

@@ -401,6 +401,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
            }));
 
   add_item_page_routes(http, c);
+  add_account_page_routes(http, c);
   add_audit_download_routes(http, c);
 
   http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {

@@ -34,6 +34,10 @@ std::string rating_tag(const Json& rating);
 
 void add_item_page_routes(httplib::Server& http, Context& context);
 
+// GET /account: who you are, your sessions (end one, or every other) and your API tokens
+// (account_pages.cpp).
+void add_account_page_routes(httplib::Server& http, Context& context);
+
 // The Audit page's report form (audit_pages.cpp), and GET /audit/download?report=history|sign-offs
 // &format=csv|json|html with the optional filters actor, workflow, action, from and to.
 std::string audit_download_form_html();

@@ -86,6 +86,22 @@ std::vector<SessionRecord> Accounts::sessions_of(std::string_view actor, std::st
   return out;
 }
 
+bool Accounts::delete_session_of(std::string_view actor, std::string_view token_digest) {
+  store_.db_->cached("DELETE FROM sessions WHERE actor = ? AND token_digest = ?")
+      .bind(1, actor)
+      .bind(2, token_digest)
+      .run();
+  return store_.db_->changes() > 0;
+}
+
+std::int64_t Accounts::delete_other_sessions(std::string_view actor, std::string_view keep_digest) {
+  store_.db_->cached("DELETE FROM sessions WHERE actor = ? AND token_digest <> ?")
+      .bind(1, actor)
+      .bind(2, keep_digest)
+      .run();
+  return store_.db_->changes();
+}
+
 std::int64_t Accounts::delete_sessions_of(std::string_view actor) {
   store_.db_->cached("DELETE FROM sessions WHERE actor = ?").bind(1, actor).run();
   return store_.db_->changes();

@@ -775,6 +775,7 @@ namespace {
 template <typename Problem>
 void check_read(const Definition& d, const std::set<std::string>& roles, Problem& problem) {
   const ReadSpec& r = d.read;
+  if (r.line == 0) return;  // not declared: made from roles checked where they were named
   auto check = [&](const ReaderSpec& reader, const std::string& what) {
     for (const auto& role : reader.roles) {
       if (!roles.count(role))

@@ -26,10 +26,13 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-std::string control_character_in(std::string_view s) {
+std::string control_character_in(std::string_view s, bool line_breaks) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\t' || c == '\n' || (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) continue;
+    if (c == '\t') continue;
+    if (line_breaks && (c == '\n' || (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n'))) {
+      continue;
+    }
     if (c < 0x20 || c == 0x7f) return fmt::format("U+{:04X}", c);
     if (c == 0xC2 && i + 1 < s.size()) {
       const auto next = static_cast<unsigned char>(s[i + 1]);
@@ -176,11 +179,17 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
         error = "is not valid UTF-8 text";
         return nullptr;
       }
-      if (auto control = control_character_in(input.get_ref<const std::string&>());
+      if (auto control =
+              control_character_in(input.get_ref<const std::string&>(), spec.multiline());
           !control.empty()) {
-        error = fmt::format(
-            "contains the control character {}: only text, line breaks and tabs are allowed",
-            control);
+        error = spec.multiline() ? fmt::format(
+                                       "contains the control character {}: only text, line breaks "
+                                       "and tabs are allowed",
+                                       control)
+                                 : fmt::format(
+                                       "contains the control character {}: this field is one line "
+                                       "of text (tabs are allowed, line breaks are not)",
+                                       control);
         return nullptr;
       }
       if (out_of_range(spec, static_cast<double>(utf8_length(input.get<std::string>())), error,

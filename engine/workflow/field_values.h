@@ -20,11 +20,12 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool valid_utf8(std::string_view s);
 
-// The first control character in `s` other than tab, line feed and a carriage return that ends
-// a line (CR LF), written as "U+001B"; empty when there is none. People's text may hold line
-// breaks and tabs; any other control character (C0, DEL or C1) is invisible on a page and can
-// drive a terminal. Requires valid UTF-8.
-std::string control_character_in(std::string_view s);
+// The first control character in `s` other than tab and, with `line_breaks`, a line feed or a
+// carriage return that ends a line (CR LF), written as "U+001B"; empty when there is none.
+// People's text may hold tabs, and line breaks where it has more than one line; any other
+// control character (C0, DEL or C1) is invisible on a page and can drive a terminal. Requires
+// valid UTF-8.
+std::string control_character_in(std::string_view s, bool line_breaks = true);
 
 struct FieldProblem {
   std::string field;

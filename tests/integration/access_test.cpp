@@ -329,3 +329,47 @@ TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
   f.clock.advance(std::chrono::hours(25));
   CHECK(f.client().Get("/api/v1/me", bearer)->status == 401);
 }
+
+TEST_CASE("access: a signed-in person sees their sessions and ends the others",
+          "[server][access][security]") {
+  WebFixture f;
+  std::string here = f.sign_in("hannah.head");
+  std::string phone = f.sign_in("hannah.head");
+  std::string shared = f.sign_in("hannah.head");
+  auto page = f.client().Get("/account", httplib::Headers{{"Cookie", here}});
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK_THAT(page->body, Catch::Contains("This session"));
+  CHECK_THAT(page->body, Catch::Contains("test &middot; Expires 2026-05-31T09:00:00Z"));
+
+  // End one session by the digest its row carries (the first "End" form is another session).
+  std::smatch found;
+  REQUIRE(std::regex_search(page->body, found,
+                            std::regex(R"re(name="session" value="([0-9a-f]{64})")re")));
+  auto ended = f.client().Post("/account/sessions/end", httplib::Headers{{"Cookie", here}},
+                               httplib::Params{{"csrf", f.csrf(here)}, {"session", found[1]}});
+  REQUIRE(ended);
+  CHECK(ended->status == 303);
+  const int still_signed_in =
+      (f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", phone}})->status == 200) +
+      (f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", shared}})->status == 200);
+  CHECK(still_signed_in == 1);
+
+  // Someone else's session is not theirs to end.
+  std::string tom = f.sign_in("tom.triage");
+  auto others =
+      f.client().Post("/account/sessions/end", httplib::Headers{{"Cookie", here}},
+                      httplib::Params{{"csrf", f.csrf(here)},
+                                      {"session", token_digest(tom.substr(tom.find('=') + 1))}});
+  REQUIRE(others);
+  CHECK(others->status == 404);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", tom}})->status == 200);
+
+  auto rest = f.client().Post("/account/sessions/end-others", httplib::Headers{{"Cookie", here}},
+                              httplib::Params{{"csrf", f.csrf(here)}});
+  REQUIRE(rest);
+  CHECK(rest->status == 303);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", phone}})->status == 401);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", shared}})->status == 401);
+  CHECK(f.client().Get("/api/v1/me", httplib::Headers{{"Cookie", here}})->status == 200);
+}

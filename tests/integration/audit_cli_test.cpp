@@ -22,8 +22,9 @@ using Args = std::vector<std::string>;
 const std::string kHash1(64, '1');
 const std::string kHash2(64, '2');
 
-// A folder with the statement workflow and a database holding one statement that was returned
-// on version 1 and approved on version 2 (events 1-7), and a second one just submitted (8).
+// A folder with the statement workflow and a database holding three actors (events 1-3), one
+// statement that was returned on version 1 and approved on version 2 (events 4-10), and a second
+// one just submitted (11).
 class AuditProject {
  public:
   AuditProject() {
@@ -76,7 +77,7 @@ TEST_CASE("cli audit: an item's history names who decided what on which version"
   AuditProject p;
   RunResult r = p.run(0, {"audit", "STM-2026-0001"});
   CHECK_THAT(r.out, Contains("Audit history of STM-2026-0001"));
-  CHECK_THAT(r.out, Contains("chain head 8:"));
+  CHECK_THAT(r.out, Contains("chain head 11:"));
   CHECK_THAT(r.out, Contains("Decision: changes_required"));
   CHECK_THAT(r.out, Contains("Document hash: " + kHash2));
   CHECK_THAT(r.out, Contains("Comment: Shorter, please; \"no jargon\""));
@@ -88,7 +89,7 @@ TEST_CASE("cli audit: an item's history names who decided what on which version"
   CHECK(j["rows"][6]["decision"] == "approved");
   CHECK(j["rows"][6]["document_hash"] == kHash2);
   CHECK(j["rows"][6]["at"] == "2026-04-01T09:00:00Z");
-  CHECK(j["chain_head"]["seq"] == 8);
+  CHECK(j["chain_head"]["seq"] == 11);
 }
 
 TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are checked") {
@@ -98,7 +99,7 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   Json dora = p.json({"audit", "--action", "decide", "--actor", "dora", "--workflow", "statement",
                       "--from", "2026-04-01", "--to", "2026-06-30", "--format", "json"});
   REQUIRE(dora["rows"].size() == 1);
-  CHECK(dora["rows"][0]["seq"] == 7);
+  CHECK(dora["rows"][0]["seq"] == 10);
   CHECK(dora["range"] ==
         "workflow statement; actor dora; action decide; from 2026-04-01 to 2026-06-30");
   CHECK(p.json({"audit", "--actor", "nobody", "--json"})["rows"].empty());
@@ -134,7 +135,7 @@ TEST_CASE("cli audit: CSV and HTML exports written to a file") {
   CHECK_THAT(html, Contains("<dt>Database</dt><dd>commsflow.db</dd>"));
   CHECK_THAT(html, Contains("item STM-2026-0001"));
   CHECK_THAT(html, Contains("2026-03-02T09:00:00Z"));  // produced at (the fixed clock)
-  CHECK_THAT(html, Contains("event 8, hash"));
+  CHECK_THAT(html, Contains("event 11, hash"));
   for (const char* external : {"http:", "https:", "//", "src=", "href=", "url(", "@import"}) {
     INFO(external);
     CHECK(html.find(external) == std::string::npos);
@@ -154,7 +155,7 @@ TEST_CASE("cli audit and verify read only: a changed workflow file is not loaded
   p.run(0, {"verify"});
   p.run(0, {"verify", "--head"});
   CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM definitions") == before);
-  CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM events") == "8");
+  CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM events") == "11");
 }
 
 TEST_CASE(
@@ -162,31 +163,31 @@ TEST_CASE(
   AuditProject p;
   RunResult head = p.run(0, {"verify", "--head"});
   std::string anchor = head.out.substr(0, head.out.find('\n'));
-  CHECK(anchor.rfind("8:", 0) == 0);
-  CHECK(anchor.size() == 2 + 64);
+  CHECK(anchor.rfind("11:", 0) == 0);
+  CHECK(anchor.size() == 3 + 64);
   CHECK_THAT(head.err, Contains("--since-head " + anchor));
   Json j = p.json({"verify", "--head", "--json"});
-  CHECK(j["head"]["seq"] == 8);
-  CHECK(fmt::format("8:{}", j["head"]["hash"].get<std::string>()) == anchor);
+  CHECK(j["head"]["seq"] == 11);
+  CHECK(fmt::format("11:{}", j["head"]["hash"].get<std::string>()) == anchor);
 
   p.run(0, {"act", "STM-2026-0002", "put_document", "--as", "olivia", "--set", "document_version=1",
             "--set", "document_hash=" + kHash1});
   RunResult ok = p.run(0, {"verify", "--since-head", anchor});
-  CHECK_THAT(ok.out, Contains("the history up to event 8 is unchanged"));
-  CHECK_THAT(ok.out, Contains("chain head 9:"));
+  CHECK_THAT(ok.out, Contains("the history up to event 11 is unchanged"));
+  CHECK_THAT(ok.out, Contains("chain head 12:"));
 
   RunResult bad = p.run(2, {"verify", "--since-head", "8"});
   CHECK_THAT(bad.err, Contains("SEQ:HASH"));
 
   // Someone removes the last two events and the item change they made: the anchor still shows it.
   test::raw_sql(p.dir / "commsflow.db",
-                "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 8; DELETE FROM "
+                "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 11; DELETE FROM "
                 "items WHERE ref = 'STM-2026-0002'");
   p.run(0, {"verify"});
   RunResult tampered = p.run(1, {"verify", "--since-head", anchor});
   CHECK_THAT(tampered.err, Contains("TAMPERED"));
-  CHECK_THAT(tampered.err, Contains("the log ends at event 7"));
+  CHECK_THAT(tampered.err, Contains("the log ends at event 10"));
   Json tj = Json::parse(p.run(1, {"verify", "--since-head", anchor, "--json"}).out);
   CHECK(tj["ok"] == false);
-  CHECK(tj["problems"][0]["seq"] == 8);
+  CHECK(tj["problems"][0]["seq"] == 11);
 }

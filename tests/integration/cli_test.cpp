@@ -637,13 +637,14 @@ TEST_CASE("cli: submit, act, show, list and history take an item through its wor
   CHECK_THAT(p.run(0, {"list", "--state", "declined"}).out, Contains("no items"));
 
   RunResult verified = p.run(0, {"verify"});
-  CHECK_THAT(verified.out, Contains("ok") && Contains("8 events") && Contains("2 items"));
-  std::string head = test::query_text(p.db(), "SELECT hash FROM events WHERE seq = 8");
+  // Three actors added, then eight item events.
+  CHECK_THAT(verified.out, Contains("ok") && Contains("11 events") && Contains("2 items"));
+  std::string head = test::query_text(p.db(), "SELECT hash FROM events WHERE seq = 11");
   REQUIRE(head.size() == 64);
-  CHECK_THAT(verified.out, Contains("8:" + head));
+  CHECK_THAT(verified.out, Contains("11:" + head));
   Json report = p.json(0, {"verify"});
   CHECK(report["ok"] == true);
-  CHECK(report["head"]["seq"] == 8);
+  CHECK(report["head"]["seq"] == 11);
   CHECK(report["head"]["hash"] == head);
   CHECK(report["problems"] == Json::array());
 }
@@ -801,38 +802,38 @@ TEST_CASE("cli: a stale --revision exits 1 saying the item changed, and writes n
 TEST_CASE("cli: verify finds tampering and names the event or item") {
   Project p;
   p.set_up_team();
-  // WEB-2026-0001: events 1, 2, 6.  WEB-2026-0002: events 3, 4, 5.
+  // Three actors: events 1-3. WEB-2026-0001: events 4, 5, 9.  WEB-2026-0002: events 6, 7, 8.
   const std::string a = p.submit("Clinic times")["ref"];
   p.act(a, "accept", "olivia");
   const std::string b = p.submit("Winter campaign")["ref"];
   p.act(b, "accept", "olivia");
   p.act(b, "send_for_review", "olivia");
   p.act(a, "edit", "olivia", {"--set", "details=Sunday too"});
-  REQUIRE(test::query_text(p.db(), "SELECT ref FROM events WHERE seq = 4") == b);
-  REQUIRE(test::query_text(p.db(), "SELECT action FROM events WHERE seq = 4") == "accept");
+  REQUIRE(test::query_text(p.db(), "SELECT ref FROM events WHERE seq = 7") == b);
+  REQUIRE(test::query_text(p.db(), "SELECT action FROM events WHERE seq = 7") == "accept");
   RunResult intact = p.run(0, {"verify"});
-  CHECK_THAT(intact.out, Contains("ok") && Contains("6 events") && Contains("chain head 6:"));
+  CHECK_THAT(intact.out, Contains("ok") && Contains("9 events") && Contains("chain head 9:"));
 
   SECTION("an event body edited in place") {
     p.run(0, {"verify"});
     test::raw_sql(p.db(),
                   "DROP TRIGGER events_no_update; "
-                  "UPDATE events SET body = replace(body, 'olivia', 'mallory') WHERE seq = 4");
-    REQUIRE_THAT(test::query_text(p.db(), "SELECT body FROM events WHERE seq = 4"),
+                  "UPDATE events SET body = replace(body, 'olivia', 'mallory') WHERE seq = 7");
+    REQUIRE_THAT(test::query_text(p.db(), "SELECT body FROM events WHERE seq = 7"),
                  Contains("mallory"));
     RunResult r = p.run(1, {"verify"});
-    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("event 4") && Contains(b));
-    CHECK_THAT(r.err, !Contains("event 5"));
+    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("event 7") && Contains(b));
+    CHECK_THAT(r.err, !Contains("event 8"));
     Json j = p.json(1, {"verify"});
     CHECK(j["ok"] == false);
     REQUIRE(j["problems"].size() == 1);
-    CHECK(j["problems"][0]["seq"] == 4);
+    CHECK(j["problems"][0]["seq"] == 7);
     CHECK(j["problems"][0]["ref"] == b);
   }
   SECTION("an event deleted") {
-    test::raw_sql(p.db(), "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 4");
+    test::raw_sql(p.db(), "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 7");
     RunResult r = p.run(1, {"verify"});
-    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("events 4 to 4 are missing"));
+    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("events 7 to 7 are missing"));
     CHECK_THAT(r.err, Contains("item " + b));
     Json j = p.json(1, {"verify"});
     CHECK(j["ok"] == false);
@@ -841,7 +842,7 @@ TEST_CASE("cli: verify finds tampering and names the event or item") {
       const std::string message = problem.at("message");
       if (message.find("missing") != std::string::npos) {
         gap = true;
-        CHECK(problem.at("seq") == 5);
+        CHECK(problem.at("seq") == 8);
         CHECK(problem.at("ref") == b);
       }
       if (problem.at("seq") == 0 && problem.at("ref") == b) item_named = true;

@@ -206,7 +206,9 @@ TEST_CASE("server: API creates, shows and moves items, with statuses for each fa
     Json history = body_of(f.client().Get(("/api/v1/items/" + ref + "/history").c_str(), olivia));
     CHECK(history["events"].size() == 6);
     CHECK(history["events"][4]["note"] == "checked");
-    CHECK(body_of(f.client().Get("/api/v1/audit/verify", olivia))["ok"] == true);
+    // Verification is for audit roles: the head of comms, not the officer.
+    CHECK(body_of(f.client().Get("/api/v1/audit/verify", hannah))["ok"] == true);
+    CHECK(f.client().Get("/api/v1/audit/verify", olivia)->status == 404);
   }
 }
 
@@ -359,7 +361,8 @@ TEST_CASE("server: a broken workflow file is reported and the old version keeps 
   // Every shipped workflow still serves.
   CHECK(workflows["workflows"].size() ==
         workflow_files(f.workflows).size() - 1);  // all but broken.lua
-  std::string cookie = f.sign_in("tom.triage");
+  f.add_person("ada.admin", "admin");
+  std::string cookie = f.sign_in("ada.admin");
   auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(admin->body, Catch::Contains("Workflow files that did not load"));
   CHECK_THAT(admin->body, Catch::Contains("broken.lua"));
@@ -1029,8 +1032,12 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
   CHECK(item["data"]["_document"]["version"] == 3);
   CHECK(item["data"]["_document"]["hash"] == f.engine->documents(ref).back().hash);
 
-  auto forbidden = f.post_json(f.bearer("asha.requester"), path, Json{{"content", "Mine\n"}});
+  // The director sees the statement but may not write it; a requester may not even see it.
+  f.add_person("dev.director", "director");
+  auto forbidden = f.post_json(f.bearer("dev.director"), path, Json{{"content", "Mine\n"}});
   CHECK(forbidden->status == 403);
+  auto hidden = f.post_json(f.bearer("asha.requester"), path, Json{{"content", "Mine\n"}});
+  CHECK(hidden->status == 404);
   auto missing = f.post_json(f.bearer("olivia.officer"), path, Json{{"text", "Wrong key\n"}});
   CHECK(missing->status == 400);
   CHECK_THAT(body_of(missing)["error"]["message"].get<std::string>(), Catch::Contains("content"));
@@ -1258,10 +1265,19 @@ TEST_CASE("server: text with control characters is refused naming the field",
   CHECK_THAT(body_of(res)["error"]["fields"]["title"].get<std::string>(),
              Catch::Contains("U+001B"));
   CHECK(f.engine->items(ItemFilter{}).empty());
-  // Line breaks and tabs are text.
+  // A one-line field refuses a line break; a multi-line one (no max, or over 500) keeps it.
+  auto broken = f.post_json(
+      f.bearer("asha.requester"), "/api/v1/items",
+      Json{{"workflow", "website_update"}, {"data", {{"title", "Clinic\nFORGED LINE"}}}});
+  REQUIRE(broken);
+  CHECK(broken->status == 400);
+  CHECK_THAT(body_of(broken)["error"]["fields"]["title"].get<std::string>(),
+             Catch::Contains("one line"));
+  // Tabs are text, and so are line breaks where the field has more than one line.
   auto ok =
       f.post_json(f.bearer("asha.requester"), "/api/v1/items",
-                  Json{{"workflow", "website_update"}, {"data", {{"title", "Clinic\ttimes"}}}});
+                  Json{{"workflow", "website_update"},
+                       {"data", {{"title", "Clinic\ttimes"}, {"details", "Line one\nLine two"}}}});
   REQUIRE(ok);
   CHECK(ok->status == 201);
 }

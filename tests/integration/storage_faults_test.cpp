@@ -212,7 +212,7 @@ TEST_CASE("whatever write the disk fills on, work either commits whole or not at
     faults::reset();
     f.reopen();
     CHECK(test::query_text(f.db_path, "SELECT count(*) FROM items") == std::to_string(submitted));
-    CHECK(test::query_text(f.db_path, "SELECT count(*) FROM events") ==
+    CHECK(test::query_text(f.db_path, "SELECT count(*) FROM events WHERE ref NOT LIKE 'actor:%'") ==
           std::to_string(submitted + acted));
     CHECK(test::query_text(f.db_path, "PRAGMA integrity_check") == "ok");
     require_verified(*f.store);

@@ -76,6 +76,15 @@ struct WebFixture {
 
   People people() { return People(*store, *registry, clock); }
 
+  // Adds someone with a password and an API token (while the server is idle).
+  void add_person(const std::string& name, const std::string& role) {
+    engine->add_actor(name, {role});
+    people().set_password_hash(name, password_hash(), kOperator);
+    std::string token = random_token();
+    people().create_api_token(name, token_digest(token), "test", kDefaultTokenLifetime, kOperator);
+    tokens[name] = token;
+  }
+
   httplib::Client client() {
     httplib::Client c("127.0.0.1", web->port());
     c.set_read_timeout(60, 0);

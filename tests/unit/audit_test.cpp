@@ -51,7 +51,8 @@ struct Seeded {
   std::string a, b, c, d;
 };
 
-// 16 events over four days in two workflows:
+// Five actors (events 1-5, see kAccountEvents), then 16 item events over four days in two
+// workflows, numbered here (and by seqs()) from 1:
 //   03-02 09:00  1-3   A submit, put_document v1, send
 //   03-03 10:00  4-6   A decide changes_required (hannah), put_document v2, send
 //   04-01 09:00  7-11  A decide approved (dora, with a note); B (review) submit; C submit,
@@ -107,9 +108,15 @@ Seeded seed(Fixture& f) {
   return s;
 }
 
+// The events recording the fixture's three actors and the seed's two, before any item event.
+constexpr std::int64_t kAccountEvents = 5;
+
+// The item events of a result, numbered from the first item event as in seed()'s comment.
 std::vector<std::int64_t> seqs(const AuditResult& r) {
   std::vector<std::int64_t> out;
-  for (const auto& row : r.rows) out.push_back(row.seq);
+  for (const auto& row : r.rows) {
+    if (row.ref.rfind("actor:", 0) != 0) out.push_back(row.seq - kAccountEvents);
+  }
   return out;
 }
 
@@ -122,7 +129,7 @@ TEST_CASE("audit REF: the item's complete history with decisions, versions and c
   Seeded s = seed(f);
   AuditResult r = query_history(*f.store, AuditQuery{s.a, "", "", "", "", ""});
   REQUIRE(seqs(r) == Seqs{1, 2, 3, 4, 5, 6, 7});
-  CHECK(r.head.seq == 16);
+  CHECK(r.head.seq == kAccountEvents + 16);
   CHECK(r.head.hash == f.store->last_event()->hash);
 
   const AuditRow& first = r.rows[0];
@@ -251,21 +258,21 @@ TEST_CASE("audit: reading takes no write lock, so actions commit while an audit 
   std::int64_t seen = 0;
   std::string committed_ref;
   ChainHead head = query_history(reader, AuditQuery{}, [&](AuditRow&&) {
-    if (++seen != 3) return;
+    if (++seen != kAccountEvents + 3) return;
     // Mid-read, with the audit's read transaction open: the team's work must commit.
     auto outcome = f.engine->submit("statement", "olivia", Json{{"headline", "Mid-audit"}});
     REQUIRE(outcome.ok());
     committed_ref = outcome.value().ref;
     f.act(s.b, "send", "olivia", Json{{"body", "Written while the audit was reading"}});
   });
-  // The audit saw one consistent snapshot: the 16 events before the writes and their head.
-  CHECK(seen == 16);
-  CHECK(head.seq == 16);
+  // The audit saw one consistent snapshot: the 21 events before the writes and their head.
+  CHECK(seen == kAccountEvents + 16);
+  CHECK(head.seq == kAccountEvents + 16);
   // The writes are committed and visible to the next read.
   AuditResult after = query_history(reader, AuditQuery{});
-  CHECK(after.rows.size() == 18);
-  CHECK(after.rows[16].ref == committed_ref);
-  CHECK(after.head.seq == 18);
+  CHECK(after.rows.size() == kAccountEvents + 18);
+  CHECK(after.rows[kAccountEvents + 16].ref == committed_ref);
+  CHECK(after.head.seq == kAccountEvents + 18);
   CHECK(verify(reader).ok());
 }
 
@@ -328,10 +335,10 @@ TEST_CASE("audit exports: CSV and JSON parse back to the same rows") {
     CHECK(j["database"] == "test.db");
     CHECK(j["range"] == "item " + s.a);
     CHECK(j["produced_at"] == "2026-04-03T08:00:00Z");
-    CHECK(j["chain_head"]["seq"] == 16);
+    CHECK(j["chain_head"]["seq"] == kAccountEvents + 16);
     CHECK(j["chain_head"]["hash"] == r.head.hash);
     REQUIRE(j["rows"].size() == 7);
-    CHECK(j["rows"][6]["seq"] == 7);
+    CHECK(j["rows"][6]["seq"] == kAccountEvents + 7);
     CHECK(j["rows"][6]["decision"] == "approved");
     CHECK(j["rows"][6]["document_hash"] == kHash2);
     CHECK(j["rows"][6]["payload"]["document_version"] == 2);

@@ -10,10 +10,12 @@
 using namespace commsflow;
 using commsflow::test::Fixture;
 using commsflow::test::raw_sql;
+using commsflow::test::TempDir;
 
 namespace {
 
-// Three items with a few events each: 8 events in all.
+// Three items with a few events each: 8 events in all, after the fixture's three actors
+// (events 1-3): events 4-11.
 std::vector<std::string> seed(Fixture& f) {
   Item a = f.submit("Alpha");
   Item b = f.submit("Bravo");
@@ -50,15 +52,18 @@ TEST_CASE("an intact history verifies and reports its head") {
   seed(f);
   VerifyReport r = verify(*f.store);
   CHECK(r.ok());
-  CHECK(r.events == 8);
+  CHECK(r.events == 3 + 8);  // the fixture's three actors, then the items' events
   CHECK(r.items == 3);
-  CHECK(r.head_seq == 8);
+  CHECK(r.head_seq == 3 + 8);
   CHECK(r.head_hash == f.store->last_event()->hash);
 }
 
 TEST_CASE("an empty database verifies with the genesis head") {
-  Fixture f;
-  VerifyReport r = verify(*f.store);
+  TempDir dir;
+  Store::Options options;
+  options.create = true;
+  Store store(dir / "empty.db", options);
+  VerifyReport r = verify(store);
   CHECK(r.ok());
   CHECK(r.events == 0);
   CHECK(r.head_hash == genesis_hash());
@@ -70,34 +75,35 @@ TEST_CASE("tampering is detected and located") {
   raw_sql(f.db_path, "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
 
   SECTION("one byte of an event body changed") {
-    raw_sql(f.db_path,
-            "UPDATE events SET body = replace(body, 'charlie text', 'charlie tExt') WHERE seq = 7");
+    raw_sql(
+        f.db_path,
+        "UPDATE events SET body = replace(body, 'charlie text', 'charlie tExt') WHERE seq = 10");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 7);
+    CHECK(r.problems[0].seq == 10);
     CHECK(r.problems[0].ref == refs[2]);
     CHECK_THAT(r.problems[0].message, Catch::Contains("does not match its hash"));
     // Only that event is named: the next link still checks against the stored hash.
-    CHECK(std::none_of(r.problems.begin(), r.problems.end(), [](auto& p) { return p.seq == 8; }));
+    CHECK(std::none_of(r.problems.begin(), r.problems.end(), [](auto& p) { return p.seq == 11; }));
     // Replay sees the changed body too: the item row no longer matches it.
     CHECK(mentions(r, "data.body"));
   }
   SECTION("an event deleted") {
-    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 5");
+    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 8");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 6);
-    CHECK_THAT(r.problems[0].message, Catch::Contains("events 5 to 5 are missing"));
+    CHECK(r.problems[0].seq == 9);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("events 8 to 8 are missing"));
     CHECK(mentions(r, "does not match its hash"));
   }
   SECTION("two events swapped") {
     raw_sql(f.db_path,
-            "UPDATE events SET seq = -1 WHERE seq = 4; UPDATE events SET seq = 4 WHERE seq = 5; "
-            "UPDATE events SET seq = 5 WHERE seq = -1;");
+            "UPDATE events SET seq = -1 WHERE seq = 7; UPDATE events SET seq = 7 WHERE seq = 8; "
+            "UPDATE events SET seq = 8 WHERE seq = -1;");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 4);
-    CHECK(mentions(r, "event 4 (" + refs[0] + ") was written as event 5"));
+    CHECK(r.problems[0].seq == 7);
+    CHECK(mentions(r, "event 7 (" + refs[0] + ") was written as event 8"));
     CHECK(mentions(r, "reordered"));
   }
   SECTION("the item row edited directly") {
@@ -118,7 +124,7 @@ TEST_CASE("tampering is detected and located") {
     CHECK_THAT(r.problems[0].message, Catch::Contains("Forged"));
   }
   SECTION("the last event deleted together with the change it made") {
-    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 8");
+    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     CHECK(r.problems[0].ref == refs[2]);
@@ -204,7 +210,7 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
   VerifyReport at_meeting = verify(*f.store);
   ChainHead anchor =
       parse_chain_head(fmt::format("{}:{}", at_meeting.head_seq, at_meeting.head_hash));
-  CHECK(anchor.seq == 8);
+  CHECK(anchor.seq == 11);
   // Work carries on after the head was recorded.
   f.act(refs[1], "send", "olivia", Json{{"body", "later text"}});
   f.act(refs[1], "approve", "hannah");
@@ -212,21 +218,21 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
   SECTION("intact") {
     VerifyReport r = verify(*f.store, anchor);
     CHECK(r.ok());
-    CHECK(r.head_seq == 10);
+    CHECK(r.head_seq == 13);
     CHECK(verify(*f.store, ChainHead{0, genesis_hash()}).ok());
   }
   SECTION("an approval re-attributed and every later hash recomputed") {
-    rewrite_and_rechain(f, 5, "\"actor\":\"hannah\"", "\"actor\":\"olivia\"");
+    rewrite_and_rechain(f, 8, "\"actor\":\"hannah\"", "\"actor\":\"olivia\"");
     // The chain and the replay alone cannot tell: nothing the replay uses changed.
     CHECK(verify(*f.store).ok());
     VerifyReport r = verify(*f.store, anchor);
     REQUIRE(r.problems.size() == 1);
-    CHECK(r.problems[0].seq == 8);
-    CHECK_THAT(r.problems[0].message, Catch::Contains("differs from the anchor 8:"));
+    CHECK(r.problems[0].seq == 11);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("differs from the anchor 11:"));
     CHECK_THAT(r.problems[0].message, Catch::Contains("every later hash rewritten"));
   }
   SECTION("a change after the anchor does not break it") {
-    rewrite_and_rechain(f, 9, "later text", "other text");
+    rewrite_and_rechain(f, 12, "later text", "other text");
     VerifyReport r = verify(*f.store, anchor);
     CHECK_FALSE(r.ok());  // the replay of the item sees the change...
     CHECK(std::none_of(r.problems.begin(), r.problems.end(),
@@ -235,22 +241,23 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
   SECTION("an event before the anchor edited in place") {
     raw_sql(f.db_path,
             "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, 'alpha text', "
-            "'alpha tExt') WHERE seq = 4");
+            "'alpha tExt') WHERE seq = 7");
     VerifyReport r = verify(*f.store, anchor);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 4);
+    CHECK(r.problems[0].seq == 7);
     CHECK(mentions(r, "differs from the anchor"));
     CHECK(mentions(r, "the problems above show where"));
   }
   SECTION("the log cut back before the anchor") {
-    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 8");
+    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 11");
     VerifyReport r = verify(*f.store, anchor);
-    CHECK(mentions(r, "the anchor 8:" + anchor.hash + " is event 8 but the log ends at event 7"));
+    CHECK(
+        mentions(r, "the anchor 11:" + anchor.hash + " is event 11 but the log ends at event 10"));
   }
   SECTION("the anchored event itself deleted") {
-    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 8");
+    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store, anchor);
-    CHECK(mentions(r, "is event 8, which is missing from the log"));
+    CHECK(mentions(r, "is event 11, which is missing from the log"));
   }
   SECTION("a head that was never this log's") {
     VerifyReport r = verify(*f.store, ChainHead{8, std::string(64, 'f')});
@@ -262,7 +269,7 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
 TEST_CASE("a chain head is read as SEQ:HASH and nothing else") {
   std::string hash(64, 'a');
   ChainHead h = parse_chain_head("12:" + std::string(64, 'A'));
-  CHECK(h.seq == 12);
+  CHECK(h.seq == 15);
   CHECK(h.hash == hash);
   for (const std::string& bad :
        std::vector<std::string>{"", "12", ":" + hash, "x:" + hash, "-1:" + hash, "12:abc",
@@ -294,11 +301,11 @@ TEST_CASE("verify reads every event body in full, however it is written") {
 
   SECTION("a body that is not JSON is named, and the other events still replay") {
     drop_body_columns();
-    rewrite_and_rechain(f, 4, "\"changes\":{", "\"changes\":{,");
+    rewrite_and_rechain(f, 7, "\"changes\":{", "\"changes\":{,");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 4);
-    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+    CHECK(r.problems[0].seq == 7);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 7 is not a valid event record"));
     // Without that event the item is one revision short; the other items still match.
     CHECK(mentions(r, "item " + refs[0] + ": stored revision is 3 but its events give 2"));
     CHECK(std::none_of(r.problems.begin(), r.problems.end(),
@@ -310,18 +317,18 @@ TEST_CASE("verify reads every event body in full, however it is written") {
                         std::string("tru"), std::string("nul"), std::string("\"a\\x\""),
                         std::string("{\"k\" 1}"), std::string("[1 2]"), std::string("-"));
     INFO(bad);
-    rewrite_and_rechain(f, 4, change, "\"body\":" + bad);
+    rewrite_and_rechain(f, 7, change, "\"body\":" + bad);
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 4);
-    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+    CHECK(r.problems[0].seq == 7);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 7 is not a valid event record"));
   }
   SECTION("bad JSON in a field replay does not use") {
     drop_body_columns();
-    rewrite_and_rechain(f, 4, "\"changes\":", "\"extra\":[tru],\"changes\":");
+    rewrite_and_rechain(f, 7, "\"changes\":", "\"extra\":[tru],\"changes\":");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 7 is not a valid event record"));
   }
   SECTION("a field missing or of the wrong type") {
     auto [from, to] =
@@ -329,30 +336,30 @@ TEST_CASE("verify reads every event body in full, however it is written") {
                  std::pair<std::string, std::string>{"\"changes\":{", "\"x\":{"},
                  std::pair<std::string, std::string>{"\"to\":\"", "\"to\":1,\"tox\":\""});
     INFO(from << " -> " << to);
-    rewrite_and_rechain(f, 4, from, to);
+    rewrite_and_rechain(f, 7, from, to);
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.problems[0].seq == 4);
-    CHECK_THAT(r.problems[0].message, Catch::Contains("event 4 is not a valid event record"));
+    CHECK(r.problems[0].seq == 7);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("event 7 is not a valid event record"));
   }
   SECTION("the same values written differently replay to the same item") {
     // Spaces, \u escapes and a key written twice are never written by the engine, but read as
     // JSON they give the same event: the history still verifies.
     auto to = GENERATE(std::string("\"body\" : \"alph\\u0061 text\" "),
                        std::string("\"body\":\"forged\",\"body\":\"alpha text\""));
-    rewrite_and_rechain(f, 4, change, to);
+    rewrite_and_rechain(f, 7, change, to);
     VerifyReport r = verify(*f.store);
     CHECK(r.ok());
   }
   SECTION("a key written twice counts its later value") {
-    rewrite_and_rechain(f, 4, change, change + ",\"body\":\"forged\"");
+    rewrite_and_rechain(f, 7, change, change + ",\"body\":\"forged\"");
     VerifyReport r = verify(*f.store);
     REQUIRE(r.problems.size() == 1);
     CHECK_THAT(r.problems[0].message, Catch::Contains("stored data.body is \"alpha text\""));
     CHECK_THAT(r.problems[0].message, Catch::Contains("its events give \"forged\""));
   }
   SECTION("a value removed by a null change") {
-    rewrite_and_rechain(f, 4, change, "\"body\":null");
+    rewrite_and_rechain(f, 7, change, "\"body\":null");
     VerifyReport r = verify(*f.store);
     REQUIRE(r.problems.size() == 1);
     CHECK_THAT(r.problems[0].message, Catch::Contains("its events give (unset)"));

@@ -285,12 +285,38 @@ test('audit and workflow pages', async () => {
   await page.waitForURL(/\/audit\/download\?report=sign-offs/);
   assert.match(await page.locator('body').textContent(), /MED-\d{4}-\d{4}/);
   await shot('13-sign-off-report');
+  // Workflows is for admins: the head of comms is not offered it, and it is not found for her.
+  assert.equal(await page.locator('header a[href="/admin"]').count(), 0);
+  const refused = await page.goto(`${base}/admin`);
+  assert.equal(refused.status(), 404);
+  await signOut();
+  await signIn('admin');
   await page.goto(`${base}/admin`);
   assert.match(await page.locator('main').textContent(), /Every workflow file loads cleanly/);
   await checkHeadings();
+  await signOut();
+  await signIn('hannah.head');
   await page.goto(`${base}/sign-offs`);
   await checkHeadings();
   await shot('09-sign-offs');
+});
+
+test('a requester sees her own requests and not the media statements', async () => {
+  await signOut();
+  await signIn('asha.requester');
+  await page.goto(`${base}/items`);
+  const listed = await page.locator('main').textContent();
+  assert.match(listed, /WEB-\d{4}-\d{4}/);
+  assert.match(listed, new RegExp(requestRef));
+  assert.doesNotMatch(listed, /MED-\d{4}-\d{4}/);
+  assert.equal(await page.locator('header a[href="/audit"]').count(), 0);
+  const statement = await page.goto(`${base}/items/MED-2026-0001`);
+  assert.equal(statement.status(), 404);
+  assert.match(await page.locator('h1').textContent(), /not found/i);
+  await checkHeadings();
+  await shot('15-requester-sees-her-own');
+  await signOut();
+  await signIn('hannah.head');
 });
 
 test('a long queue comes in pages of 50, with the total', async () => {

@@ -55,6 +55,10 @@ class Accounts {
   void delete_session(std::string_view token_digest);
   // Ends every session of the actor; returns how many.
   std::int64_t delete_sessions_of(std::string_view actor);
+  // Ends the actor's session with that digest, if it is theirs; true when one ended.
+  bool delete_session_of(std::string_view actor, std::string_view token_digest);
+  // Ends every session of the actor but the one with that digest; returns how many.
+  std::int64_t delete_other_sessions(std::string_view actor, std::string_view keep_digest);
   // Removes sessions that expired at or before `now`; returns how many.
   std::int64_t delete_expired_sessions(std::string_view now);
 

@@ -47,6 +47,10 @@ struct FieldSpec {
   // Required when another field has one of the listed values: {field, values}.
   std::vector<std::pair<std::string, std::vector<std::string>>> required_if;
   int line = 0;
+
+  // Text without a `max`, or with one over 500 characters, may hold line breaks (a text area on
+  // the web); shorter text is one line.
+  bool multiline() const { return type == FieldType::Text && (!max || *max > 500); }
 };
 
 struct ActionSpec {
