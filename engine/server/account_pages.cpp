@@ -1,5 +1,6 @@
 // The signed-in person's own account: their roles, their sessions (each can be ended, or every
 // other at once, say after using a shared computer) and their API tokens.
+#include "base/uk_time.h"
 #include "server/pages.h"
 
 namespace commsflow::server {
@@ -17,20 +18,20 @@ std::string account_body(Context& c, const Principal& p, const std::string& noti
             ? R"(<strong class="nhsuk-tag nhsuk-tag--green">This session</strong>)"
             : fmt::format(
                   R"(<form method="post" action="/account/sessions/end">{}<input type="hidden" name="session" value="{}"><button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="submit">End<span class="nhsuk-u-visually-hidden"> the session signed in at {}</span></button></form>)",
-                  csrf_field(p), escape(s.token_digest), escape(s.created_at));
+                  csrf_field(p), escape(s.token_digest), escape(uk_datetime(s.created_at)));
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        escape(s.created_at), escape(s.expires_at), end);
+        time_html(s.created_at), time_html(s.expires_at), end);
   }
   std::string tokens;
   for (const auto& t : accounts.api_tokens(p.actor.name)) {
-    std::string status = !t.revoked_at.empty()     ? "Revoked " + t.revoked_at
-                         : t.expires_at <= c.now() ? "Expired " + t.expires_at
-                                                   : "Expires " + t.expires_at;
-    tokens += fmt::format("<li>{} &middot; {}</li>", escape(t.name), escape(status));
+    std::string status = !t.revoked_at.empty()     ? "Revoked " + time_html(t.revoked_at)
+                         : t.expires_at <= c.now() ? "Expired " + time_html(t.expires_at)
+                                                   : "Expires " + time_html(t.expires_at);
+    tokens += fmt::format("<li>{} &middot; {}</li>", escape(t.name), status);
   }
   return fmt::format(
-      R"({}<h1>Your account</h1><p class="nhsuk-body">Signed in as <strong>{}</strong>; roles: {}.</p><h2>Where you are signed in</h2><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Signed in (UTC)</th><th scope="col" class="nhsuk-table__header">Ends (UTC)</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Action</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table><form method="post" action="/account/sessions/end-others">{}<button class="nhsuk-button nhsuk-button--warning" type="submit">Sign out everywhere else</button></form><h2>API tokens</h2>{}<p class="nhsuk-body">Tokens are made and revoked by an administrator.</p>)",
+      R"({}<h1>Your account</h1><p class="nhsuk-body">Signed in as <strong>{}</strong>; roles: {}.</p><h2>Where you are signed in</h2><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Signed in</th><th scope="col" class="nhsuk-table__header">Ends</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Action</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table><form method="post" action="/account/sessions/end-others">{}<button class="nhsuk-button nhsuk-button--warning" type="submit">Sign out everywhere else</button></form><h2>API tokens</h2>{}<p class="nhsuk-body">Tokens are made and revoked by an administrator.</p>)",
       notice, escape(p.actor.name), escape(fmt::format("{}", fmt::join(p.actor.roles, ", "))), rows,
       csrf_field(p),
       tokens.empty() ? R"(<p class="nhsuk-body">You have no API tokens.</p>)"

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "base/uk_time.h"
+
 namespace commsflow::server {
 
 std::string escape(std::string_view text) {
@@ -21,6 +23,17 @@ std::string url_encode(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string time_html(std::string_view utc) {
+  if (!parse_datetime(utc)) return escape(utc);
+  return fmt::format(R"(<time datetime="{}">{}</time>)", escape(utc), escape(uk_datetime(utc)));
+}
+
+std::string due_html(std::string_view utc, TimePoint now) {
+  auto due = parse_datetime(utc);
+  if (!due) return escape(utc);
+  return fmt::format("{} ({})", time_html(utc), due_phrase(*due, now));
 }
 
 std::string page_html(const PageFrame& frame, std::string_view body_html) {
@@ -60,9 +73,9 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} - commsflow</title>
-<link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
+<link rel="stylesheet" href="/static/nhsuk-frontend.css">
 <link rel="icon" href="/assets/images/favicon.ico">
-<link rel="stylesheet" href="/commsflow.css">
+<link rel="stylesheet" href="/static/commsflow.css">
 </head>
 <body class="js-enabled">
 <a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
@@ -79,7 +92,7 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 </main>
 </div>
 <footer class="nhsuk-footer" role="contentinfo"><div class="nhsuk-width-container"><p class="nhsuk-body-s">commsflow: every change is recorded in a hash-chained history.</p></div></footer>
-<script type="module" src="/nhsuk/nhsuk-frontend.min.js"></script>
+<script type="module" src="/static/commsflow.js"></script>
 </body>
 </html>
 )",

@@ -6,6 +6,8 @@
 // Thread-safe (pure functions).
 #pragma once
 
+#include <commsflow/clock.h>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +28,13 @@ struct PageFrame {
   bool audit_link = false;   // the actor may read the audit pages
   bool admin_link = false;   // the actor may administer
 };
+
+// A stored UTC time as people read it, in UK time, marked up with the UTC value:
+// <time datetime="2026-12-03T14:30:00Z">Thu 3 Dec 2026, 14:30</time>. Text that is not a time
+// is shown as it is.
+std::string time_html(std::string_view utc);
+// The same followed by how far it is from `now`: "(due in 2 hours)", "(overdue by 1 day)".
+std::string due_html(std::string_view utc, TimePoint now);
 
 // A whole NHS.UK page (header, navigation, main, footer) around `body_html`.
 std::string page_html(const PageFrame& frame, std::string_view body_html);

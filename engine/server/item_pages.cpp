@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/uk_time.h"
 #include "server/calls.h"
 #include "server/forms.h"
 #include "server/item_sections.h"
@@ -116,12 +117,24 @@ std::string request_form_body(Context& c, const std::string& workflow, const Val
       escape(workflow), inputs);
 }
 
+// A field's value as people read it: times in UK time, dates and choices in words.
+std::string shown_value(const FieldSpec& f, const Json& v) {
+  if (v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    if (f.type == FieldType::DateTime) return time_html(text);
+    if (f.type == FieldType::Date) return escape(uk_date(text));
+    if (f.type == FieldType::Choice) return escape(readable_label(text));
+  }
+  if (v.is_boolean()) return v.get<bool>() ? "Yes" : "No";
+  return escape(value_text(v));
+}
+
 std::string summary_list(const Definition& d, const Item& item) {
   std::string rows;
   for (const auto& f : d.fields) {
     if (!item.data.contains(f.name)) continue;
     const Json& v = item.data[f.name];
-    std::string shown = f.name == "rating" ? rating_tag(v) : escape(value_text(v));
+    std::string shown = f.name == "rating" ? rating_tag(v) : shown_value(f, v);
     if (v.is_array() || v.is_object()) shown = "<pre class=\"cf-data\">" + shown + "</pre>";
     rows += fmt::format(
         R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value" data-field="{}">{}</dd></div>)",
@@ -191,6 +204,7 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
 }
 
 std::string timeline(ReadAccess& access, const Item& item) {
+  const Definition& d = access.engine().registry().version(item.version).definition;
   std::string entries;
   for (const auto& e : access.history(item.ref)) {
     std::string details;
@@ -200,8 +214,9 @@ std::string timeline(ReadAccess& access, const Item& item) {
     if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
     entries += fmt::format(
         R"(<li><p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{}</strong> by {} on {}: {} &rarr; {}</p>{}</li>)",
-        escape(e.action), escape(e.actor), escape(e.at),
-        escape(e.from_state.empty() ? "(new)" : e.from_state), escape(e.to_state),
+        escape(e.action), escape(e.actor), time_html(e.at),
+        escape(e.from_state.empty() ? "(new)" : state_label(d, e.from_state)),
+        escape(state_label(d, e.to_state)),
         details.empty() ? "" : "<ul class=\"nhsuk-list nhsuk-body-s\">" + details + "</ul>");
   }
   return fmt::format(R"(<ol class="nhsuk-list" id="timeline">{}</ol>)", entries);
@@ -249,12 +264,15 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
                   ? error_summary_html({{"decide-approved", decide.error}})
                   : result_summary(*failed, prefix, fields);
   }
-  std::string title = item.data.value("title", item.data.value("headline", std::string()));
+  // Every item page has a heading: the item's title, headline or name, else what it is.
+  std::string title =
+      item.data.value("title", item.data.value("headline", item.data.value("name", std::string())));
+  if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
   return fmt::format(
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
-      escape(item.state), item.revision, escape(item.updated_at), summary_list(d, item),
-      checklist_html(engine, stored),
+      escape(state_label(d, item.state)), item.revision, time_html(item.updated_at),
+      summary_list(d, item), checklist_html(engine, stored),
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),

@@ -138,8 +138,8 @@ std::string signoff_html(const Item& item) {
     bool overdue = s->value("overdue", false) || s->contains("escalated_at");
     out += fmt::format(
         R"(<h3>Current step: {}</h3><p class="nhsuk-body">Started {}{}{}</p>)",
-        escape(text_of(*s, "step")), escape(text_of(*s, "started_at")),
-        due.empty() ? "" : " &middot; due " + escape(due),
+        escape(text_of(*s, "step")), time_html(text_of(*s, "started_at")),
+        due.empty() ? "" : " &middot; due " + time_html(due),
         overdue
             ? R"( &middot; <strong class="nhsuk-tag nhsuk-tag--red">Overdue (escalated)</strong>)"
             : "");
@@ -186,11 +186,12 @@ std::string children_html(ReadAccess& access, const Item& item) {
   if (children.empty()) return {};
   std::string rows;
   for (const auto& child : children) {
+    const Definition& d = access.engine().registry().version(child.version).definition;
     std::string title = child.data.value("title", child.data.value("headline", std::string()));
     rows += fmt::format(
         R"(<li data-ref="{1}"><a href="/items/{0}">{1}</a>{2} &middot; {3} &middot; state {4}</li>)",
         url_encode(child.ref), escape(child.ref), title.empty() ? "" : ": " + escape(title),
-        escape(child.workflow), escape(child.state));
+        escape(d.title), escape(state_label(d, child.state)));
   }
   return fmt::format(
       R"(<h2 id="children">Linked items</h2><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",

@@ -78,7 +78,7 @@ std::string incident_banner(ReadAccess& access) {
         R"(<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>Incident in progress</span></h2><p>{} ({} incident, declared {}). Less urgent work is paused while it lasts.</p></div>)",
         escape(value_text(incident.data.value("name", Json(incident.ref)))),
         escape(value_text(incident.data.value("level", Json("unknown")))),
-        escape(incident.created_at));
+        time_html(incident.created_at));
   }
   return html;
 }
@@ -162,9 +162,10 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{0}"><td class="nhsuk-table__cell"><a href="/items/{1}">{0}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td><td class="nhsuk-table__cell">{6}</td><td class="nhsuk-table__cell">{7}</td></tr>)",
         escape(item.ref), url_encode(item.ref), escape(item.data.value("title", std::string())),
-        rating_tag(item.data.value("rating", Json())), due.empty() ? "None" : escape(due),
-        late_cell, escape(item.data.value("assignee", std::string("Not assigned"))),
-        escape(item.state));
+        rating_tag(item.data.value("rating", Json())),
+        due.empty() ? "None" : due_html(due, c.clock.now()), late_cell,
+        escape(item.data.value("assignee", std::string("Not assigned"))),
+        escape(state_label(c.engine.registry().version(item.version).definition, item.state)));
   }
   std::string table =
       found.total == 0 ? R"(<p class="nhsuk-body">Nothing in the queue matches.</p>)"
@@ -197,11 +198,12 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
   std::string rows;
   auto items = c.read_access(p.actor).items(filter);
   for (const auto& item : items) {
+    const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        url_encode(item.ref), escape(item.ref), escape(item.workflow),
-        escape(item.data.value("title", std::string())), escape(item.state),
-        escape(item.updated_at));
+        url_encode(item.ref), escape(item.ref), escape(definition.title),
+        escape(item.data.value("title", std::string())),
+        escape(state_label(definition, item.state)), time_html(item.updated_at));
   }
   return fmt::format(
       R"(<h1>All items</h1><p class="nhsuk-body">{} item(s){}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">State</th><th scope="col" class="nhsuk-table__header">Updated</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
@@ -217,15 +219,17 @@ std::string sign_offs_body(Context& c, const Principal& p) {
   std::string rows;
   for (const auto& d : pending) {
     const Item& item = d.item;
+    const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
         url_encode(item.ref), escape(item.ref),
         escape(item.data.value("headline", item.data.value("title", std::string()))),
-        escape(d.step), d.due_at.empty() ? "No deadline" : escape(d.due_at),
+        escape(state_label(definition, d.step)),
+        d.due_at.empty() ? "No deadline" : due_html(d.due_at, c.clock.now()),
         d.on_behalf_of.empty() ? "Yourself" : escape(d.on_behalf_of));
   }
   return fmt::format(
-      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Open one to read its document and decide, or use <code>commsflow decide</code> or <code>POST /api/v1/items/REF/decide</code>.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Open one to read its document and decide.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
       pending.size(), rows);
 }
 
@@ -253,7 +257,7 @@ std::string admin_body(Context& c) {
   for (const auto& w : c.engine.workflows()) {
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell"><code>{}</code></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        escape(w.name), escape(w.version.substr(0, 12)), escape(w.loaded_at), w.open_items);
+        escape(w.name), escape(w.version.substr(0, 12)), time_html(w.loaded_at), w.open_items);
   }
   std::string broken;
   for (const auto& d : c.broken)
@@ -266,7 +270,7 @@ std::string admin_body(Context& c) {
                 broken);
   return fmt::format(
       R"(<h1>Workflows</h1>{}<p class="nhsuk-body">Files are checked for changes every {} seconds; last checked {}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Version</th><th scope="col" class="nhsuk-table__header">Loaded</th><th scope="col" class="nhsuk-table__header">Open items</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      problems, c.options.reload_every.count(), escape(c.last_reload_at), rows);
+      problems, c.options.reload_every.count(), time_html(c.last_reload_at), rows);
 }
 
 }  // namespace

@@ -9,20 +9,9 @@ const char* const kContentSecurityPolicy =
 
 namespace {
 
-constexpr const char* kStylesheet = R"(.cf-late { font-weight: 600; }
-.cf-filters { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-end; }
-.cf-filters .nhsuk-form-group { margin-bottom: 16px; }
-.cf-action { border-left: 4px solid #d8dde0; padding-left: 16px; margin-bottom: 24px; }
-pre.cf-data { white-space: pre-wrap; margin: 0; }
-code.cf-hash { word-break: break-all; }
-pre.cf-diff { white-space: pre-wrap; }
-pre.cf-diff ins { text-decoration: none; background: #cce2d8; }
-pre.cf-diff del { background: #f6d7d2; }
-)";
-
 bool is_static(const std::string& path) {
   return path.rfind("/nhsuk/", 0) == 0 || path.rfind("/assets/", 0) == 0 ||
-         path == "/commsflow.css";
+         path.rfind("/static/", 0) == 0;
 }
 
 }  // namespace
@@ -58,12 +47,6 @@ std::string client_address(const ServerOptions& options, const httplib::Request&
     if (!real.empty()) return real;
   }
   return req.remote_addr;
-}
-
-void add_stylesheet_route(httplib::Server& http) {
-  http.Get("/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(kStylesheet, "text/css; charset=utf-8");
-  });
 }
 
 }  // namespace commsflow::server

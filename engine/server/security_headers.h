@@ -7,6 +7,8 @@
 
 #include <httplib.h>
 
+#include <filesystem>
+
 #include "server/server.h"
 
 namespace commsflow::server {
@@ -30,7 +32,9 @@ bool headers_within_limits(const httplib::Request& req);
 // the connection's own address.
 std::string client_address(const ServerOptions& options, const httplib::Request& req);
 
-// GET /commsflow.css: the few styles of the app beyond the NHS.UK frontend's.
-void add_stylesheet_route(httplib::Server& http);
+// The files every page loads, under /static/ (static_files.cpp): the NHS.UK frontend's
+// stylesheet without its web fonts, the app's few styles, and the script that starts the
+// frontend's components. `assets` is the frontend's dist/nhsuk folder.
+void add_static_routes(httplib::Server& http, const std::filesystem::path& assets);
 
 }  // namespace commsflow::server

@@ -129,7 +129,7 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   }
   add_api_routes(http, c);
   add_page_routes(http, c);
-  add_stylesheet_route(http);
+  add_static_routes(http, c.options.assets);
   http.set_payload_max_length(c.options.max_body_bytes);
   // Bounded waiting: a client that sends nothing for read_timeout loses its connection, a kept-
   // alive connection closes after keep_alive_timeout idle, and there are enough workers that

@@ -5,11 +5,8 @@
 namespace commsflow::server {
 
 std::string field_label(const FieldSpec& field) {
-  if (!field.label.empty() && field.label != field.name) return field.label;
-  std::string label = field.name;
-  std::replace(label.begin(), label.end(), '_', ' ');
-  if (!label.empty()) label[0] = static_cast<char>(std::toupper(label[0]));
-  return label;
+  return field.label.empty() || field.label == field.name ? readable_label(field.name)
+                                                          : field.label;
 }
 
 Json field_json(const FieldSpec& f) {

@@ -1,5 +1,8 @@
 #include <commsflow/definition.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace commsflow {
 
 const char* to_string(FieldType type) {
@@ -59,6 +62,19 @@ const StateSpec* Definition::state_with_action(std::string_view action_name) con
 bool Definition::is_final(std::string_view state_name) const {
   const StateSpec* s = state(state_name);
   return s && s->final;
+}
+
+std::string readable_label(std::string_view identifier) {
+  std::string label(identifier);
+  std::replace(label.begin(), label.end(), '_', ' ');
+  if (!label.empty())
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+  return label;
+}
+
+std::string state_label(const Definition& d, std::string_view state) {
+  const StateSpec* s = d.state(state);
+  return s ? s->label : readable_label(state);
 }
 
 const std::vector<std::string>& standard_roles() {

@@ -272,6 +272,8 @@ class Builder {
       else
         f.required = it->get<bool>();
     }
+    // Left as the name when not given: forms offer the fields a workflow labels (forms.cpp);
+    // pages show readable_label(name) for the others.
     f.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
     for (const char* bound : {"min", "max"}) {
       if (auto it = spec.find(bound); it != spec.end()) {
@@ -387,7 +389,8 @@ class Builder {
       problem(a.roles_line,
               fmt::format("{} needs `roles = {{ ... }}` naming who may take it", what));
     }
-    a.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
+    a.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>()
+                                                      : readable_label(name);
     a.guard = function(spec, "guard", a.line, what);
     a.effect = function(spec, "effect", a.line, what);
     if (auto it = spec.find("fields"); it != spec.end()) {
@@ -425,7 +428,8 @@ class Builder {
                  fmt::format("state '{}'", name), s.line);
       s.checklist = function(spec, "checklist", s.line, fmt::format("state '{}'", name));
     }
-    s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>() : name;
+    s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>()
+                                                      : readable_label(name);
     if (auto it = spec.find("final"); it != spec.end()) {
       if (!it->is_boolean())
         problem(s.line, fmt::format("final of state '{}' must be true or false", name));

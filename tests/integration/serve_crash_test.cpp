@@ -76,9 +76,12 @@ TEST_CASE("serve: killed under concurrent API clients, it lost nothing it acknow
           "[server][crash]") {
   TempDir dir;
   const std::string workflows = test::shipped_workflows().string();
-  REQUIRE(test::run_cli(dir.path(), {"--workflows", workflows, "init", "--demo"}).exit_code == 0);
+  // The server runs on the real clock, so the set-up does too (a token made at a fixed past
+  // time would have expired).
+  REQUIRE(test::run_cli(dir.path(), {"--workflows", workflows, "init", "--demo"}, "").exit_code ==
+          0);
   auto created = test::run_cli(
-      dir.path(), {"--workflows", workflows, "token", "create", "--as", "asha.requester"});
+      dir.path(), {"--workflows", workflows, "token", "create", "--as", "asha.requester"}, "");
   REQUIRE(created.exit_code == 0);
   const std::string token = created.out.substr(0, created.out.find('\n'));
 
@@ -129,5 +132,5 @@ TEST_CASE("serve: killed under concurrent API clients, it lost nothing it acknow
   }
   INFO(acknowledged.size() << " acknowledged");
   CHECK(lost == 0);
-  CHECK(test::run_cli(dir.path(), {"--workflows", workflows, "verify"}).exit_code == 0);
+  CHECK(test::run_cli(dir.path(), {"--workflows", workflows, "verify"}, "").exit_code == 0);
 }

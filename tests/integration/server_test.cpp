@@ -422,10 +422,15 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
   CHECK_THAT(page->body, Catch::Contains("data-ref=\"" + ref + "\""));
   CHECK_THAT(page->body, Catch::Contains("Ward &lt;b&gt;closure&lt;/b&gt; statement"));
 
-  auto refused = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
+  // The director sees it but is not among this step's approvers; a requester does not see it.
+  f.add_person("dev.director", "director");
+  auto refused = f.post_json(f.bearer("dev.director"), "/api/v1/items/" + ref + "/decide",
                              Json{{"decision", "approved"}});
   CHECK(refused->status == 403);
   CHECK(body_of(refused)["error"]["code"] == "forbidden");
+  auto hidden = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
+                            Json{{"decision", "approved"}});
+  CHECK(hidden->status == 404);
   auto decided = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
                              Json{{"decision", "approved"}, {"comment", "Fine"}});
   INFO(decided->body);
@@ -750,7 +755,7 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
   std::string page = get_page(f, cookie, "/items/" + ref);
   CHECK_THAT(page, Catch::Contains("<h2 id=\"children\">Linked items</h2>"));
   CHECK_THAT(page, Catch::Contains("<a href=\"/items/" + child_ref + "\">" + child_ref + "</a>"));
-  CHECK_THAT(page, Catch::Contains("feedback &middot; state received"));
+  CHECK_THAT(page, Catch::Contains("Consultation feedback &middot; state Received"));
 }
 
 TEST_CASE("server: document versions are listed with their hashes and diffs render escaped",
@@ -813,8 +818,10 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
   CHECK_THAT(page, Catch::Contains("<h3>Current step: comms_review</h3>"));
   CHECK_THAT(page, Catch::Contains("No decisions yet."));
   // Someone who may not decide here gets no form.
-  std::string asha = f.sign_in("asha.requester");
-  CHECK_THAT(get_page(f, asha, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
+  // The director sees the statement but decides in none of its steps so far.
+  f.add_person("dev.director", "director");
+  std::string director = f.sign_in("dev.director");
+  CHECK_THAT(get_page(f, director, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
 
   SECTION("without the CSRF token the post is refused") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
@@ -832,8 +839,8 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("a decision without the step's role shows the reason and changes nothing") {
-    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", asha}},
-                      httplib::Params{{"csrf", f.csrf(asha)}, {"decision", "approved"}});
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", director}},
+                      httplib::Params{{"csrf", f.csrf(director)}, {"decision", "approved"}});
     CHECK(res->status == 403);
     CHECK_THAT(res->body, Catch::Contains("There is a problem"));
     CHECK_THAT(res->body, Catch::Contains("<li>"));
@@ -954,9 +961,10 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
   // The form starts from the current version's text, escaped.
   CHECK_THAT(page, Catch::Contains(">\nWe are reviewing ward &lt;7&gt; &amp; ward 8.\nVisiting is "
                                    "unchanged.\n</textarea>"));
-  // A requester holds no document role: no form.
-  std::string asha = f.sign_in("asha.requester");
-  CHECK_THAT(get_page(f, asha, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
+  // The director sees the statement but holds no document role: no form.
+  f.add_person("dev.director", "director");
+  std::string director = f.sign_in("dev.director");
+  CHECK_THAT(get_page(f, director, "/items/" + ref), !Catch::Contains("action=\"" + path + "\""));
 
   auto post = [&](const std::string& cookie, httplib::Params params) {
     params.emplace("csrf", f.csrf(cookie));
@@ -993,7 +1001,7 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
     unchanged();
   }
   SECTION("someone without a document role is forbidden") {
-    auto res = post(asha, {{"content", "My own statement\n"}});
+    auto res = post(director, {{"content", "My own statement\n"}});
     CHECK(res->status == 403);
     unchanged();
   }
@@ -1059,17 +1067,23 @@ TEST_CASE(
       f.draft_in_review(Json{{"headline", "Clinic hours"}}, "Open 8am to 8pm.\n");
   const std::string decide = "/api/v1/items/" + ref + "/decide";
 
-  // No role for the step: 403, on decide as on actions and documents.
-  for (const auto& name : {"asha.requester", "tom.triage", "olivia.officer"}) {
+  // No role for the step: 403, on decide as on actions and documents, for those who see the
+  // statement; those who may not see it get 404, as if it did not exist.
+  f.add_person("dev.director", "director");
+  for (const auto& name : {"dev.director", "olivia.officer"}) {
     auto res = f.post_json(f.bearer(name), decide, Json{{"decision", "approved"}});
     INFO(name << ": " << res->body);
     CHECK(res->status == 403);
     CHECK(body_of(res)["error"]["code"] == "forbidden");
   }
-  auto no_role_act = f.post_json(f.bearer("asha.requester"),
+  for (const auto& name : {"asha.requester", "tom.triage"}) {
+    auto res = f.post_json(f.bearer(name), decide, Json{{"decision", "approved"}});
+    CHECK(res->status == 404);
+  }
+  auto no_role_act = f.post_json(f.bearer("olivia.officer"),
                                  "/api/v1/items/" + ref + "/actions/withdraw", Json::object());
   CHECK(no_role_act->status == 403);
-  auto no_role_doc = f.post_json(f.bearer("tom.triage"), "/api/v1/items/" + ref + "/documents",
+  auto no_role_doc = f.post_json(f.bearer("dev.director"), "/api/v1/items/" + ref + "/documents",
                                  Json{{"content", "Mine.\n"}});
   CHECK(no_role_doc->status == 403);
 
@@ -1150,8 +1164,14 @@ TEST_CASE("server: a strict CSP on every answer; nothing behind sign-in is cache
   auto page = c.Get("/queue", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(page->body, !Catch::Contains("<style"));
   CHECK_THAT(page->body, !Catch::Contains("style=\""));
-  CHECK_THAT(page->body, Catch::Contains(R"(<link rel="stylesheet" href="/commsflow.css">)"));
-  auto css = c.Get("/commsflow.css");
+  CHECK_THAT(page->body,
+             Catch::Contains(R"(<link rel="stylesheet" href="/static/commsflow.css">)"));
+  // Nothing a page loads comes from another site.
+  CHECK_THAT(page->body, !Catch::Contains("src=\"http") && !Catch::Contains("href=\"http"));
+  auto script = c.Get("/static/commsflow.js");
+  REQUIRE(script);
+  CHECK_THAT(script->body, Catch::Contains("initAll()"));
+  auto css = c.Get("/static/commsflow.css");
   REQUIRE(css);
   CHECK(css->status == 200);
   CHECK_THAT(css->get_header_value("Content-Type"), Catch::Contains("text/css"));
@@ -1468,4 +1488,18 @@ TEST_CASE("server: serving beyond loopback needs the proxy", "[server][security]
   server::WebServer web(engine, clock, options, log);
   CHECK_THROWS_WITH(web.bind(), Catch::Contains("--bind 0.0.0.0") && Catch::Contains("deploy/") &&
                                     Catch::Contains("--trusted-proxy"));
+}
+
+TEST_CASE("server: the frontend's stylesheet is served without fonts from another site",
+          "[server][pages]") {
+  server::ServerOptions options = test_options();
+  options.assets =
+      std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "web/node_modules/nhsuk-frontend/dist/nhsuk";
+  WebFixture f(options);
+  auto css = f.client().Get("/static/nhsuk-frontend.css");
+  REQUIRE(css);
+  CHECK(css->status == 200);
+  CHECK(css->get_header_value("Cache-Control") == "public, max-age=3600");
+  CHECK_THAT(css->body, Catch::Contains(".nhsuk-header"));
+  CHECK_THAT(css->body, !Catch::Contains("@font-face") && !Catch::Contains("assets.nhs.uk"));
 }

@@ -160,7 +160,7 @@ test('a website update goes through its chain of approvals', async () => {
   await signIn('olivia.officer');
   await act(ref, 'accept');
   await act(ref, 'send_for_review');
-  assert.equal(await page.locator('#item-state').textContent(), 'in_review');
+  assert.equal(await page.locator('#item-state').textContent(), 'In review');
   await signOut();
 
   await signIn('hannah.head');
@@ -169,7 +169,7 @@ test('a website update goes through its chain of approvals', async () => {
 
   await signIn('olivia.officer');
   await act(ref, 'publish');
-  assert.equal(await page.locator('#item-state').textContent(), 'published');
+  assert.equal(await page.locator('#item-state').textContent(), 'Published');
   assert.equal(await page.locator('#timeline > li').count(), 5);
   await shot('06-published-with-timeline');
   await signOut();
@@ -194,7 +194,7 @@ test('an action without the role is refused', async () => {
   await page.locator('.nhsuk-error-summary').waitFor();
   assert.match(await page.locator('.nhsuk-error-summary').textContent(),
                /asha\.requester may not approve/);
-  assert.equal(await page.locator('#item-state').textContent(), 'in_review');
+  assert.equal(await page.locator('#item-state').textContent(), 'In review');
   await checkHeadings();
   await shot('07-refused-without-role');
 });
@@ -252,7 +252,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await page.getByLabel('Comment (optional)').fill('Fine from comms');
   await page.locator('button[data-action="decide"]').click();
   await page.waitForURL(`${base}/items/${ref}#sign-off`);
-  assert.equal(await page.locator('#item-state').textContent(), 'clinical_review');
+  assert.equal(await page.locator('#item-state').textContent(), 'Clinical accuracy review');
   await signOut();
 
   await signIn('cara.clinical');
@@ -261,7 +261,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await page.getByLabel('Comment (optional)').fill('Say "local people" once');
   await page.locator('button[data-action="decide"]').click();
   await page.waitForURL(`${base}/items/${ref}#sign-off`);
-  assert.equal(await page.locator('#item-state').textContent(), 'approved');
+  assert.equal(await page.locator('#item-state').textContent(), 'Approved');
   assert.match(await page.locator('#approved').textContent(), /Version 2/);
   assert.match(await page.locator('main').textContent(), /Fine from comms/);
   assert.equal(await page.locator('button[data-action="decide"]').count(), 0);

@@ -199,6 +199,13 @@ struct Definition {
   bool is_final(std::string_view state) const;
 };
 
+// A label for people from an identifier, used where a workflow gives none: "comms_review" is
+// "Comms review".
+std::string readable_label(std::string_view identifier);
+
+// The label of a state of `d` (its own, or readable_label of the name for a state it lacks).
+std::string state_label(const Definition& d, std::string_view state);
+
 // Roles every workflow may use without declaring them.
 const std::vector<std::string>& standard_roles();
 

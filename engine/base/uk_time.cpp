@@ -1,0 +1,100 @@
+#include "base/uk_time.h"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdio>
+
+namespace commsflow {
+
+namespace {
+
+const date::time_zone* london() {
+  static const date::time_zone* zone = date::locate_zone("Europe/London");
+  return zone;
+}
+
+// TimePoint is std::chrono::sys_seconds, which is date::sys_seconds.
+date::local_seconds to_local(TimePoint t) {
+  return london()->to_local(t);
+}
+
+constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+std::string day_text(date::sys_days day) {
+  const date::year_month_day ymd(day);
+  const date::weekday wd(day);
+  return fmt::format("{} {} {} {}", kDays[wd.c_encoding()], static_cast<unsigned>(ymd.day()),
+                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()));
+}
+
+std::string plural(long long n, const char* unit) {
+  return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+}
+
+// The largest whole unit of a span of seconds: "2 hours", "3 days", "5 minutes".
+std::string span(long long seconds) {
+  if (seconds >= 2 * 86400) return plural(seconds / 86400, "day");
+  if (seconds >= 86400) return "1 day";
+  if (seconds >= 3600) return plural(seconds / 3600, "hour");
+  if (seconds >= 60) return plural(seconds / 60, "minute");
+  return "less than a minute";
+}
+
+}  // namespace
+
+std::string uk_datetime(TimePoint t) {
+  const date::local_seconds local = to_local(t);
+  const auto day = date::floor<date::days>(local);
+  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
+  return fmt::format("{}, {:02}:{:02}", day_text(date::sys_days(day.time_since_epoch())),
+                     time.hours().count(), time.minutes().count());
+}
+
+std::string uk_datetime(std::string_view utc) {
+  auto t = parse_datetime(utc);
+  return t ? uk_datetime(*t) : std::string(utc);
+}
+
+std::string uk_date(std::string_view text) {
+  auto d = parse_date(text);
+  if (!d) return std::string(text);
+  return day_text(date::floor<date::days>(*d));
+}
+
+std::string relative_time(TimePoint t, TimePoint now) {
+  const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(t - now).count();
+  if (seconds > -60 && seconds < 60) return "now";
+  return seconds > 0 ? "in " + span(seconds) : span(-seconds) + " ago";
+}
+
+std::string due_phrase(TimePoint due, TimePoint now) {
+  const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(due - now).count();
+  if (seconds > -60 && seconds < 60) return "due now";
+  return seconds > 0 ? "due in " + span(seconds) : "overdue by " + span(-seconds);
+}
+
+std::optional<TimePoint> parse_uk_local(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char sep = 0;
+  std::string copy(text);
+  int n = std::sscanf(copy.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &sep, &h, &mi, &s);
+  if ((n != 6 && n != 7) || (sep != 'T' && sep != ' ')) return std::nullopt;
+  const std::string canonical =
+      n == 7 ? fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, mo, d, h, mi, s)
+             : fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}", y, mo, d, h, mi);
+  if (copy.size() != canonical.size()) return std::nullopt;
+  const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)),
+                                 date::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  const date::local_seconds local = date::local_days(ymd) + std::chrono::hours(h) +
+                                    std::chrono::minutes(mi) + std::chrono::seconds(s);
+  const date::local_info info = london()->get_info(local);
+  if (info.result == date::local_info::nonexistent) return std::nullopt;
+  return TimePoint(local.time_since_epoch()) - info.first.offset;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,29 @@
+// Times as people in the UK read them: Europe/London (GMT, or BST in summer), from the IANA time
+// zone database the system keeps (tzdata, read with Howard Hinnant's date library). Storage, JSON
+// and CSV keep UTC ISO 8601; only what people read and type is local.
+#pragma once
+
+#include <commsflow/clock.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace commsflow {
+
+// "Tue 3 Dec 2026, 14:30" in UK time.
+std::string uk_datetime(TimePoint t);
+// The same for stored UTC text ("2026-12-03T14:30:00Z"); the text as it is when it is not one.
+std::string uk_datetime(std::string_view utc);
+// "Tue 3 Dec 2026" for a date ("2026-12-03"); the text as it is when it is not one.
+std::string uk_date(std::string_view date);
+// How far `t` is from `now`, in the largest whole unit: "in 2 hours", "3 days ago", "now".
+std::string relative_time(TimePoint t, TimePoint now);
+// "due in 2 hours", "due now", or "overdue by 1 day".
+std::string due_phrase(TimePoint due, TimePoint now);
+// A UK local time typed by a person ("2026-12-03T14:30", "2026-12-03 14:30", seconds optional)
+// as UTC. nullopt when it is not one, or names a time the clocks skip in spring; a time the
+// autumn change repeats is the first of the two.
+std::optional<TimePoint> parse_uk_local(std::string_view text);
+
+}  // namespace commsflow

@@ -1,0 +1,67 @@
+// The files every page loads. Nothing a page needs comes from another site: the NHS.UK
+// frontend's stylesheet is served without its @font-face rules, which fetch Frutiger from
+// assets.nhs.uk, so pages use the frontend's fallback fonts (Arial, then the system's sans-serif).
+#include <fstream>
+#include <sstream>
+
+#include "server/security_headers.h"
+
+namespace commsflow::server {
+
+namespace {
+
+constexpr const char* kStylesheet = R"(.cf-late { font-weight: 600; }
+.cf-filters { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-end; }
+.cf-filters .nhsuk-form-group { margin-bottom: 16px; }
+.cf-action { border-left: 4px solid #d8dde0; padding-left: 16px; margin-bottom: 24px; }
+pre.cf-data { white-space: pre-wrap; margin: 0; }
+code.cf-hash { word-break: break-all; }
+pre.cf-diff { white-space: pre-wrap; }
+pre.cf-diff ins { text-decoration: none; background: #cce2d8; }
+pre.cf-diff del { background: #f6d7d2; }
+)";
+
+// Starts the frontend's components (the error summary takes focus, the header menu folds on a
+// phone) in browsers that run modules; without it the pages work as plain HTML.
+constexpr const char* kScript = R"(import { initAll } from '/nhsuk/nhsuk-frontend.min.js';
+document.body.classList.add('nhsuk-frontend-supported');
+initAll();
+)";
+
+// The frontend's stylesheet without @font-face rules; empty when the file cannot be read (the
+// pages then show unstyled, which the server's start-up log already warns of).
+std::string frontend_stylesheet(const std::filesystem::path& assets) {
+  std::ifstream in(assets / "nhsuk-frontend.min.css", std::ios::binary);
+  std::stringstream read;
+  read << in.rdbuf();
+  const std::string css = read.str();
+  std::string out;
+  out.reserve(css.size());
+  const std::string_view rule = "@font-face{";
+  std::size_t at = 0;
+  for (std::size_t found; (found = css.find(rule, at)) != std::string::npos;) {
+    out.append(css, at, found - at);
+    const std::size_t end = css.find('}', found);
+    at = end == std::string::npos ? css.size() : end + 1;
+  }
+  out.append(css, at, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
+void add_static_routes(httplib::Server& http, const std::filesystem::path& assets) {
+  auto frontend = std::make_shared<const std::string>(frontend_stylesheet(assets));
+  http.Get("/static/nhsuk-frontend.css",
+           [frontend](const httplib::Request&, httplib::Response& res) {
+             res.set_content(*frontend, "text/css; charset=utf-8");
+           });
+  http.Get("/static/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kStylesheet, "text/css; charset=utf-8");
+  });
+  http.Get("/static/commsflow.js", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kScript, "text/javascript; charset=utf-8");
+  });
+}
+
+}  // namespace commsflow::server
