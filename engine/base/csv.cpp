@@ -116,7 +116,9 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string_view source)
 std::string spreadsheet_safe(std::string_view value) {
   if (!value.empty() &&
       std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
-    return "'" + std::string(value);
+    std::string out(1, '\'');  // built up, not "'" + text: GCC 12 warns wrongly on that
+    out.append(value);
+    return out;
   }
   return std::string(value);
 }

@@ -214,7 +214,7 @@ std::string timeline(ReadAccess& access, const Item& item) {
     if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
     entries += fmt::format(
         R"(<li><p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{}</strong> by {} on {}: {} &rarr; {}</p>{}</li>)",
-        escape(e.action), escape(e.actor), time_html(e.at),
+        escape(action_label(d, e.action)), escape(e.actor), time_html(e.at),
         escape(e.from_state.empty() ? "(new)" : state_label(d, e.from_state)),
         escape(state_label(d, e.to_state)),
         details.empty() ? "" : "<ul class=\"nhsuk-list nhsuk-body-s\">" + details + "</ul>");

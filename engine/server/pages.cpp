@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "server/calls.h"
 #include "server/forms.h"
@@ -106,15 +107,16 @@ std::string workflow_options(Engine& engine, const std::string& current,
   return select_html(select_id, "Workflow", "workflow", options, current);
 }
 
-// Previous and next links for page `page` of `pages`, keeping the filters in `query`
+// Previous and next links to `path` for page `page` of `pages`, keeping the filters in `query`
 // ("workflow=...&amp;rating=...", encoded and escaped). Empty when nothing matches or everything
 // fits on the one page shown.
-std::string pagination_html(const std::string& query, std::int64_t page, std::int64_t pages) {
+std::string pagination_html(const std::string& path, const std::string& query, std::int64_t page,
+                            std::int64_t pages) {
   if (pages == 0 || (pages == 1 && page == 1)) return "";
   auto link = [&](std::int64_t to, const char* rel, const char* label) {
     return fmt::format(
-        R"(<li class="nhsuk-pagination-item--{0}"><a class="nhsuk-pagination__link nhsuk-pagination__link--{1}" rel="{0}" href="/queue?{2}&amp;page={3}"><span class="nhsuk-pagination__title">{4}</span><span class="nhsuk-u-visually-hidden">:</span> <span class="nhsuk-pagination__page">Page {3} of {5}</span></a></li>)",
-        rel, rel == std::string("previous") ? "prev" : "next", query, to, label, pages);
+        R"(<li class="nhsuk-pagination-item--{0}"><a class="nhsuk-pagination__link nhsuk-pagination__link--{1}" rel="{0}" href="{6}?{2}&amp;page={3}"><span class="nhsuk-pagination__title">{4}</span><span class="nhsuk-u-visually-hidden">:</span> <span class="nhsuk-pagination__page">Page {3} of {5}</span></a></li>)",
+        rel, rel == std::string("previous") ? "prev" : "next", query, to, label, pages, path);
   };
   std::string links;
   if (page > 1) links += link(std::min(page - 1, pages), "previous", "Previous");
@@ -189,25 +191,85 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
                   {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
   return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
                      incident_banner(access), filters, found.total, table,
-                     pagination_html(filters_query, page, pages));
+                     pagination_html("/queue", filters_query, page, pages));
 }
 
+// True when `text` holds `part`, ignoring the case of ASCII letters.
+bool contains_folded(std::string_view text, std::string_view part) {
+  auto fold = [](char ch) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  };
+  return std::search(text.begin(), text.end(), part.begin(), part.end(),
+                     [&](char a, char b) { return fold(a) == fold(b); }) != text.end();
+}
+
+std::string item_title(const Item& item) {
+  return item.data.value("title",
+                         item.data.value("headline", item.data.value("name", std::string())));
+}
+
+// All items the reader may see, filtered by workflow, state, "mine" (submitted by them or
+// assigned to them) and a search of reference and title, 50 a page.
 std::string items_body(Context& c, const Principal& p, const httplib::Request& req) {
-  ItemFilter filter{param(req, "workflow"), param(req, "state"), 500};
+  constexpr std::int64_t kPageSize = 50;
+  const std::string workflow = param(req, "workflow");
+  const std::string state = param(req, "state");
+  const std::string search = param(req, "q");
+  const bool mine = param(req, "mine") == "yes";
+  std::int64_t page = whole_number_param(req, "page", 1, 1, 1000000);
+
   auto lock = c.lock();
+  std::vector<Item> found;
+  for (auto& item : c.read_access(p.actor).items(ItemFilter{workflow, state, -1})) {
+    if (!search.empty() && !contains_folded(item.ref, search) &&
+        !contains_folded(item_title(item), search)) {
+      continue;
+    }
+    if (mine && item.data.value("assignee", std::string()) != p.actor.name &&
+        c.engine.store().creator(item.ref) != p.actor.name) {
+      continue;
+    }
+    found.push_back(std::move(item));
+  }
+  const auto total = static_cast<std::int64_t>(found.size());
+  const std::int64_t pages = (total + kPageSize - 1) / kPageSize;
   std::string rows;
-  auto items = c.read_access(p.actor).items(filter);
-  for (const auto& item : items) {
+  for (std::int64_t i = (page - 1) * kPageSize; i < std::min(total, page * kPageSize); ++i) {
+    const Item& item = found[static_cast<std::size_t>(i)];
     const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
-        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        url_encode(item.ref), escape(item.ref), escape(definition.title),
-        escape(item.data.value("title", std::string())),
+        R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
+        url_encode(item.ref), escape(item.ref), escape(definition.title), escape(item_title(item)),
         escape(state_label(definition, item.state)), time_html(item.updated_at));
   }
-  return fmt::format(
-      R"(<h1>All items</h1><p class="nhsuk-body">{} item(s){}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">State</th><th scope="col" class="nhsuk-table__header">Updated</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      items.size(), items.size() == 500 ? " (the first 500)" : "", rows);
+
+  std::vector<std::pair<std::string, std::string>> workflows = {{"", "Any"}};
+  for (const auto& w : c.engine.workflows()) {
+    workflows.push_back({w.name, w.title.empty() ? readable_label(w.name) : w.title});
+  }
+  std::string state_filter;
+  if (!workflow.empty() && c.engine.store().current_version(workflow)) {
+    std::vector<std::pair<std::string, std::string>> states = {{"", "Any"}};
+    for (const auto& s : c.engine.registry().current(workflow).definition.states) {
+      states.push_back({s.name, s.label});
+    }
+    state_filter = select_html("filter-state", "State", "state", states, state);
+  }
+  const std::string filters = fmt::format(
+      R"(<form class="cf-filters" method="get" action="/items">{}{}<div class="nhsuk-form-group"><label class="nhsuk-label" for="filter-q">Reference or title</label><input class="nhsuk-input" id="filter-q" name="q" type="search" value="{}"></div><div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="filter-mine" name="mine" type="checkbox" value="yes"{}><label class="nhsuk-label nhsuk-checkboxes__label" for="filter-mine">Mine only</label></div><div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form>)",
+      select_html("filter-workflow", "Workflow", "workflow", workflows, workflow), state_filter,
+      escape(search), mine ? " checked" : "");
+  const std::string filters_query =
+      escape(fmt::format("workflow={}&state={}&q={}&mine={}", url_encode(workflow),
+                         url_encode(state), url_encode(search), mine ? "yes" : ""));
+  const std::string table =
+      total == 0
+          ? R"(<p class="nhsuk-body">No items match.</p>)"
+          : fmt::format(
+                R"(<table class="nhsuk-table" id="items"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">State</th><th scope="col" class="nhsuk-table__header">Updated</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+                rows);
+  return fmt::format(R"(<h1>All items</h1>{}<p class="nhsuk-body">{} item(s).</p>{}{})", filters,
+                     total, table, pagination_html("/items", filters_query, page, pages));
 }
 
 std::string sign_offs_body(Context& c, const Principal& p) {

@@ -77,6 +77,11 @@ std::string state_label(const Definition& d, std::string_view state) {
   return s ? s->label : readable_label(state);
 }
 
+std::string action_label(const Definition& d, std::string_view action) {
+  if (const StateSpec* s = d.state_with_action(action)) return s->action(action)->label;
+  return readable_label(action);
+}
+
 const std::vector<std::string>& standard_roles() {
   static const std::vector<std::string> roles = {
       "requester",       "triager",    "comms_officer", "head_of_comms", "director",

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -1502,4 +1503,37 @@ TEST_CASE("server: the frontend's stylesheet is served without fonts from anothe
   CHECK(css->get_header_value("Cache-Control") == "public, max-age=3600");
   CHECK_THAT(css->body, Catch::Contains(".nhsuk-header"));
   CHECK_THAT(css->body, !Catch::Contains("@font-face") && !Catch::Contains("assets.nhs.uk"));
+}
+
+TEST_CASE("server: all items can be filtered by workflow, state and mine, searched and paged",
+          "[server][pages]") {
+  WebFixture f;
+  const std::string clinic = f.submit_website_update("Clinic opening times", "https://x.nhs.uk/a");
+  const std::string winter = f.submit_website_update("Winter campaign", "https://x.nhs.uk/b");
+  auto accepted = f.engine->act(ActRequest{winter, "accept", "olivia.officer", {}, "", {}});
+  REQUIRE(accepted.ok());
+  for (int i = 0; i < 55; ++i) {
+    REQUIRE(
+        f.engine->submit("website_update", "olivia.officer", Json{{"title", "Bulk page"}}).ok());
+  }
+  std::string olivia = f.sign_in("olivia.officer");
+  auto rows = [&](const std::string& query) {
+    std::string page = get_page(f, olivia, "/items?" + query);
+    std::vector<std::string> refs;
+    std::regex row(R"re(<tr class="nhsuk-table__row" data-ref="([A-Z]+-\d{4}-\d{4})")re");
+    for (auto it = std::sregex_iterator(page.begin(), page.end(), row);
+         it != std::sregex_iterator(); ++it) {
+      refs.push_back((*it)[1]);
+    }
+    return refs;
+  };
+  CHECK(rows("q=CLINIC") == std::vector<std::string>{clinic});
+  CHECK(rows("q=" + winter) == std::vector<std::string>{winter});
+  CHECK(rows("workflow=website_update&state=in_progress") == std::vector<std::string>{winter});
+  // Olivia submitted the 55 bulk pages and was assigned none: 50 on the first page, 5 after.
+  CHECK(rows("mine=yes").size() == 50);
+  CHECK(rows("mine=yes&page=2").size() == 5);
+  CHECK_THAT(get_page(f, olivia, "/items?mine=yes"), Catch::Contains("55 item(s)"));
+  CHECK_THAT(get_page(f, olivia, "/items?q=nothing-like-this"), Catch::Contains("No items match"));
+  get_page(f, olivia, "/items?page=0", 400);
 }

@@ -206,6 +206,10 @@ std::string readable_label(std::string_view identifier);
 // The label of a state of `d` (its own, or readable_label of the name for a state it lacks).
 std::string state_label(const Definition& d, std::string_view state);
 
+// The label of an action of `d` (the first state's that has it; "submit" for creating an item),
+// or readable_label of the name.
+std::string action_label(const Definition& d, std::string_view action);
+
 // Roles every workflow may use without declaring them.
 const std::vector<std::string>& standard_roles();
 
