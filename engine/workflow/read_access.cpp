@@ -138,6 +138,7 @@ Sight ReadAccess::sight(const Item& item) {
     s.item = true;
   } else if (r.submitter && submitter(item) == reader_.name()) {
     s.item = true;
+    s.limited = !r.submitter_fields.empty();
     s.only = r.submitter_fields;
   } else {
     return s;
@@ -146,7 +147,7 @@ Sight ReadAccess::sight(const Item& item) {
     if (!matches(spec)) s.hidden.insert(field);
   }
   s.document = !r.draft || item.data.contains("_approved") || matches(*r.draft);
-  if (!s.only.empty()) {
+  if (s.limited) {
     std::erase_if(s.only, [&](const std::string& f) { return s.hidden.count(f) > 0; });
     // A submitter limited to some fields still sees the document once it is approved, not before.
     s.document = s.document && (!r.draft || item.data.contains("_approved"));
@@ -158,7 +159,7 @@ std::optional<Item> ReadAccess::view(const Item& item) {
   Sight s = sight(item);
   if (!s.item) return std::nullopt;
   Item out = item;
-  if (!s.only.empty()) {
+  if (s.limited) {
     keep_only(out.data, s.only);
   } else {
     erase_keys(out.data, s.hidden);
@@ -168,7 +169,7 @@ std::optional<Item> ReadAccess::view(const Item& item) {
 
 Event ReadAccess::view(const Event& event, const Sight& s) const {
   Event out = event;
-  if (!s.only.empty()) {
+  if (s.limited) {
     keep_only(out.changes, s.only);
     out.payload = Json::object();
     out.note.clear();

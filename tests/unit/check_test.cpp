@@ -480,3 +480,18 @@ TEST_CASE("a state written as an empty table is checked, not thrown (found by fu
                                  "state 'waiting' has no actions and is not final");
   CHECK(problems.size() == 1);
 }
+
+TEST_CASE("read names known roles and fields, and a draft only where there is a document") {
+  const std::string read_line =
+      "  read = { roles = { \"wizard\" }, submitter = { \"colour\", \"size\" },"
+      " fields = { shade = { roles = { \"admin\" } } },"
+      " draft = { roles = { \"admin\" } } },\n";
+  std::string text =
+      with(kGood, "  initial = \"draft\",\n", "  initial = \"draft\",\n" + read_line);
+  const int line = line_of(text, "read = {");
+  expect_problem(text, line, "read names unknown role 'wizard'");
+  expect_problem(text, line, "read.submitter names 'size', which is not a field");
+  expect_problem(text, line, "read.fields names 'shade', which is not a field");
+  expect_problem(text, line,
+                 "read.draft restricts the document, but the workflow has no `document`");
+}

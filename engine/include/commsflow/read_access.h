@@ -53,10 +53,11 @@ class Reader {
 // What one reader sees of one item.
 struct Sight {
   bool item = false;              // may see that it exists, its state and times
-  std::vector<std::string> only;  // when not empty: the only fields they see
+  bool limited = false;           // sees only the fields in `only` (which may be none)
+  std::vector<std::string> only;  // when limited: the only fields they see
   std::set<std::string> hidden;   // fields they may not see
   bool document = false;          // may read the document's text
-  bool whole() const { return item && only.empty(); }
+  bool whole() const { return item && !limited; }
 };
 
 class ReadAccess {

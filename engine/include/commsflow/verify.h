@@ -2,7 +2,9 @@
 //
 // `verify` walks the event log in sequence order. For each event it checks that the sequence has
 // no gap and that hash = SHA-256(previous stored hash || body), and replays the event onto its
-// item as it goes; at the end each replayed item must equal the stored item row. Memory grows
+// item as it goes; at the end each replayed item must equal the stored item row, and the account
+// tables (actors, roles, passwords, API tokens, delegations) must equal what their events
+// (ref "actor:NAME", see people.h) say. Memory grows
 // with the number of items (one compact replayed item each), not with the number of events. It
 // reads in one read transaction, so it never blocks writers (WAL), and hashes the chain on a
 // second thread of its own while the calling thread replays. Thread-safety: that of the Store
