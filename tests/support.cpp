@@ -132,6 +132,58 @@ void Fixture::reopen() {
   engine = std::make_unique<Engine>(*store, *registry, clock);
 }
 
+LocalEngine::LocalEngine(const std::filesystem::path& folder, bool create) {
+  Store::Options options;
+  options.create = create;
+  store = std::make_unique<Store>(folder / "commsflow.db", options);
+  registry = std::make_unique<WorkflowRegistry>(*store, clock, folder / "workflows");
+  auto problems = registry->sync();
+  for (const auto& p : problems) INFO(p.to_string());
+  REQUIRE(problems.empty());
+  engine = std::make_unique<Engine>(*store, *registry, clock);
+}
+
+namespace {
+
+template <typename T>
+T required(Outcome<T> outcome) {
+  if (!outcome) {
+    for (const auto& r : outcome.refusal().reasons) UNSCOPED_INFO(r);
+  }
+  REQUIRE(outcome.ok());
+  return outcome.value();
+}
+
+}  // namespace
+
+Item LocalEngine::submit(const std::string& workflow, const std::string& actor, const Json& inputs,
+                         const std::string& now, const std::string& parent) {
+  clock.set(*parse_datetime(now));
+  return required(engine->submit(workflow, actor, inputs, parent));
+}
+
+Item LocalEngine::act(const std::string& ref, const std::string& action, const std::string& actor,
+                      const Json& inputs, const std::string& now, const std::string& note) {
+  clock.set(*parse_datetime(now));
+  return required(engine->act(ActRequest{ref, action, actor, inputs, note, std::nullopt}));
+}
+
+Json inputs_of(const std::vector<std::string>& pairs) {
+  Json out = Json::object();
+  for (const auto& pair : pairs) {
+    const auto eq = pair.find('=');
+    REQUIRE(eq != std::string::npos);
+    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return out;
+}
+
+Item LocalEngine::item(const std::string& ref) const {
+  auto found = store->item(ref);
+  REQUIRE(found);
+  return *found;
+}
+
 namespace {
 
 std::string slurp(int fd) {

@@ -59,6 +59,30 @@ struct Fixture {
   void reopen();
 };
 
+// An engine in this process over a folder the CLI works in too (run_cli's defaults: the database
+// commsflow.db and the workflows/ folder). Long scenarios are set up through it in milliseconds,
+// and the CLI is run where the test is about the CLI. Each call takes the time it runs at.
+struct LocalEngine {
+  // Opens the folder's database; `create` makes it (as `commsflow init` would) when missing.
+  explicit LocalEngine(const std::filesystem::path& folder, bool create = false);
+  FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<WorkflowRegistry> registry;
+  std::unique_ptr<Engine> engine;
+
+  // Submit and act at `now` (ISO 8601 UTC); REQUIRE success and return the item.
+  Item submit(const std::string& workflow, const std::string& actor, const Json& inputs,
+              const std::string& now, const std::string& parent = "");
+  Item act(const std::string& ref, const std::string& action, const std::string& actor,
+           const Json& inputs, const std::string& now, const std::string& note = "");
+  // The item as stored now.
+  Item item(const std::string& ref) const;
+};
+
+// "field=value" pairs as the inputs object `--set field=value` makes (values stay text; the engine
+// coerces them to the fields' types).
+Json inputs_of(const std::vector<std::string>& pairs);
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

@@ -27,28 +27,34 @@ const std::string kHash2(64, '2');
 // one just submitted (11).
 class AuditProject {
  public:
+  // Recorded in this process; the tests read them back through the real binary.
   AuditProject() {
     dir.write("workflows/statement.lua", test::kStatementWorkflow);
-    run(0, {"init"});
-    run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
-    run(0, {"actor", "add", "hannah", "--role", "head_of_comms"});
-    run(0, {"actor", "add", "dora", "--role", "director"});
-    run(0, {"submit", "statement", "--as", "olivia", "--set", "headline=Hospital consultation"});
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("olivia", {"comms_officer"});
+    here.engine->add_actor("hannah", {"head_of_comms"});
+    here.engine->add_actor("dora", {"director"});
+    const std::string ref =
+        here.submit("statement", "olivia", Json{{"headline", "Hospital consultation"}}, kNow).ref;
+    auto put = [&](int version, const std::string& hash) {
+      here.act(ref, "put_document", "olivia",
+               Json{{"document_version", version}, {"document_hash", hash}}, kNow);
+    };
     put(1, kHash1);
-    run(0, {"act", "STM-2026-0001", "send", "--as", "olivia"});
-    run(0,
-        {"act", "STM-2026-0001", "decide", "--as", "hannah", "--set", "decision=changes_required",
-         "--set", "document_version=1", "--set", "document_hash=" + kHash1, "--set",
-         "comment=Shorter, please; \"no jargon\""},
-        "2026-03-03T10:00:00Z");
+    here.act(ref, "send", "olivia", Json::object(), kNow);
+    here.act(ref, "decide", "hannah",
+             Json{{"decision", "changes_required"},
+                  {"document_version", 1},
+                  {"document_hash", kHash1},
+                  {"comment", "Shorter, please; \"no jargon\""}},
+             "2026-03-03T10:00:00Z");
     put(2, kHash2);
-    run(0, {"act", "STM-2026-0001", "send", "--as", "olivia"});
-    run(0,
-        {"act", "STM-2026-0001", "decide", "--as", "dora", "--set", "decision=approved", "--set",
-         "document_version=2", "--set", "document_hash=" + kHash2, "--note", "agreed by phone"},
-        "2026-04-01T09:00:00Z");
-    run(0, {"submit", "statement", "--as", "olivia", "--set", "headline=Winter campaign"},
-        "2026-04-01T09:00:00Z");
+    here.act(ref, "send", "olivia", Json::object(), kNow);
+    here.act(ref, "decide", "dora",
+             Json{{"decision", "approved"}, {"document_version", 2}, {"document_hash", kHash2}},
+             "2026-04-01T09:00:00Z", "agreed by phone");
+    here.submit("statement", "olivia", Json{{"headline", "Winter campaign"}},
+                "2026-04-01T09:00:00Z");
   }
 
   RunResult run(int expected_exit, const Args& args, const std::string& now = kNow) {
@@ -65,10 +71,6 @@ class AuditProject {
 
  private:
   static constexpr const char* kNow = "2026-03-02T09:00:00Z";
-  void put(int version, const std::string& hash) {
-    run(0, {"act", "STM-2026-0001", "put_document", "--as", "olivia", "--set",
-            fmt::format("document_version={}", version), "--set", "document_hash=" + hash});
-  }
 };
 
 }  // namespace

@@ -92,12 +92,14 @@ class Project {
     return j;
   }
 
-  // init, and a small team: asha (requester), olivia (comms_officer), hannah (head_of_comms).
+  // A database (as init makes it) and a small team: asha (requester), olivia (comms_officer),
+  // hannah (head_of_comms); made in this process, as `init` and `actor add` have tests of their
+  // own.
   void set_up_team() const {
-    run(0, {"init"});
-    run(0, {"actor", "add", "asha", "--role", "requester"});
-    run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
-    run(0, {"actor", "add", "hannah", "--role", "head_of_comms"});
+    test::LocalEngine here(dir_.path(), /*create=*/true);
+    here.engine->add_actor("asha", {"requester"});
+    here.engine->add_actor("olivia", {"comms_officer"});
+    here.engine->add_actor("hannah", {"head_of_comms"});
   }
 
   // Submits a website update as asha; returns the new item.
@@ -803,12 +805,19 @@ TEST_CASE("cli: verify finds tampering and names the event or item") {
   Project p;
   p.set_up_team();
   // Three actors: events 1-3. WEB-2026-0001: events 4, 5, 9.  WEB-2026-0002: events 6, 7, 8.
-  const std::string a = p.submit("Clinic times")["ref"];
-  p.act(a, "accept", "olivia");
-  const std::string b = p.submit("Winter campaign")["ref"];
-  p.act(b, "accept", "olivia");
-  p.act(b, "send_for_review", "olivia");
-  p.act(a, "edit", "olivia", {"--set", "details=Sunday too"});
+  std::string a, b;
+  {
+    test::LocalEngine here(p.path());
+    auto update = [](const std::string& title) {
+      return Json{{"title", title}, {"page_url", "https://example.nhs.uk/a"}};
+    };
+    a = here.submit("website_update", "asha", update("Clinic times"), kNow).ref;
+    here.act(a, "accept", "olivia", Json::object(), kNow);
+    b = here.submit("website_update", "asha", update("Winter campaign"), kNow).ref;
+    here.act(b, "accept", "olivia", Json::object(), kNow);
+    here.act(b, "send_for_review", "olivia", Json::object(), kNow);
+    here.act(a, "edit", "olivia", Json{{"details", "Sunday too"}}, kNow);
+  }
   REQUIRE(test::query_text(p.db(), "SELECT ref FROM events WHERE seq = 7") == b);
   REQUIRE(test::query_text(p.db(), "SELECT action FROM events WHERE seq = 7") == "accept");
   RunResult intact = p.run(0, {"verify"});

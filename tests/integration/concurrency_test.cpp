@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 #include "support.h"
 
@@ -68,10 +71,26 @@ std::string slurp(const fs::path& path) {
   return s.str();
 }
 
+// True once the process has `file` open and is asleep (in SQLite's busy wait, for these tests).
+bool waiting_with_open(pid_t pid, const fs::path& file) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string fields;
+  std::getline(stat, fields);
+  const auto after_name = fields.rfind(')');
+  if (after_name == std::string::npos || fields.substr(after_name + 2, 1) != "S") return false;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator(fmt::format("/proc/{}/fd", pid), ec)) {
+    if (fs::read_symlink(fd.path(), ec) == file) return true;
+  }
+  return false;
+}
+
 // Starts several commands at the same time in `cwd` (each a separate process, started with
 // posix_spawn so no thread forks) and returns their results in order once all have exited.
-std::vector<RunResult> run_together(const fs::path& cwd,
-                                    const std::vector<std::vector<std::string>>& commands) {
+// `while_running`, if given, is called with their process ids before they are waited for.
+std::vector<RunResult> run_together(
+    const fs::path& cwd, const std::vector<std::vector<std::string>>& commands,
+    const std::function<void(const std::vector<pid_t>&)>& while_running = {}) {
   test::TempDir scratch;
   std::vector<std::string> env = {"COMMSFLOW_NOW=2026-03-02T09:00:00Z"};
   for (char** e = environ; *e; ++e) {
@@ -101,6 +120,7 @@ std::vector<RunResult> run_together(const fs::path& cwd,
     REQUIRE(rc == 0);
     pids.push_back(pid);
   }
+  if (while_running) while_running(pids);
   std::vector<RunResult> results(commands.size());
   for (size_t i = 0; i < pids.size(); ++i) {
     int status = 0;
@@ -157,7 +177,22 @@ TEST_CASE("cli: edits from several processes at once are all kept (no lost updat
     commands.push_back({"--busy-timeout", "600000", "act", p.ref, "edit", "--as",
                         i % 2 ? "olivia" : "omar", "--note", fmt::format("edit {}", i)});
   }
-  for (const auto& r : run_together(p.dir.path(), commands)) {
+  // The test holds the write lock until all six have opened the database and are waiting for
+  // it, so they race for it together: an engine that read the item before taking the lock would
+  // lose updates here, where it might not if the processes happened to run one after another.
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(p.db.c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const fs::path db = fs::canonical(p.db);
+  auto results = run_together(p.dir.path(), commands, [&](const std::vector<pid_t>& pids) {
+    while (!std::all_of(pids.begin(), pids.end(),
+                        [&](pid_t pid) { return waiting_with_open(pid, db); })) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  });
+  sqlite3_close(holder);
+  for (const auto& r : results) {
     INFO(describe(r));
     CHECK(r.exit_code == 0);
   }

@@ -53,14 +53,16 @@ Json full_eia() {
   return Json{{"eia", rows}};
 }
 
-// A folder with the shipped workflows, a database and one engagement lead, eve.
+// A folder with the shipped workflows, a database, one engagement lead, eve, and one comms
+// officer. Scenarios are set up in this process (submit_change, advance_to, feedback, state);
+// what a test is about goes through the real binary (run, json, act, show).
 class Engagement {
  public:
   Engagement() {
     fs::copy(test::shipped_workflows(), dir_ / "workflows", fs::copy_options::recursive);
-    run(0, {"init"});
-    run(0, {"actor", "add", "eve", "--role", "engagement_lead"});
-    run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
+    here_ = std::make_unique<test::LocalEngine>(dir_.path(), /*create=*/true);
+    here_->engine->add_actor("eve", {"engagement_lead"});
+    here_->engine->add_actor("olivia", {"comms_officer"});
   }
 
   fs::path path(const std::string& name) const { return dir_ / name; }
@@ -99,19 +101,20 @@ class Engagement {
     return act(expected_exit, ref, "record", {}, kMarch, {"--data", "@data.json"});
   }
 
-  std::string state(const std::string& ref) const {
-    return json(0, {"show", ref})["state"].get<std::string>();
-  }
+  std::string state(const std::string& ref) const { return here_->item(ref).state; }
 
   Json show(const std::string& ref) const { return json(0, {"show", ref}); }
 
   std::string submit_change(bool substantial) const {
-    Json j = json(0, {"submit", "service_change", "--as", "eve", "--set",
-                      "title=Community nursing locality restructure"});
-    std::string ref = j["ref"].get<std::string>();
-    act(0, ref, "record",
-        {fmt::format("substantial={}", substantial ? "yes" : "no"), "affects_services=yes",
-         "assessment_rationale=Moves two clinics into one hub"});
+    const std::string ref =
+        here_
+            ->submit("service_change", "eve",
+                     Json{{"title", "Community nursing locality restructure"}}, kMarch)
+            .ref;
+    setup(ref, "record",
+          Json{{"substantial", substantial ? "yes" : "no"},
+               {"affects_services", "yes"},
+               {"assessment_rationale", "Moves two clinics into one hub"}});
     return ref;
   }
 
@@ -119,43 +122,45 @@ class Engagement {
   void advance_to(const std::string& ref, const std::string& target) const {
     for (std::string s = state(ref); s != target; s = state(ref)) {
       if (s == "assessment") {
-        act(0, ref, "complete");
+        setup(ref, "complete");
       } else if (s == "stakeholder_analysis") {
-        record_data(
-            0, ref,
+        setup(
+            ref, "record",
             Json{{"stakeholders",
                   {{{"group", "Northtown patients"}, {"interest", "high"}, {"influence", "medium"}},
                    {{"group", "Gypsy and Traveller community"},
                     {"interest", "high"},
                     {"influence", "low"},
                     {"seldom_heard", true}}}}});
-        act(0, ref, "complete");
+        setup(ref, "complete");
       } else if (s == "insight") {
-        act(0, ref, "record",
-            {"insight=Patients value evening access", "insight_sources=Survey 2025, PALS"});
-        act(0, ref, "complete");
+        setup(ref, "record",
+              test::inputs_of(
+                  {"insight=Patients value evening access", "insight_sources=Survey 2025, PALS"}));
+        setup(ref, "complete");
       } else if (s == "engagement_plan") {
-        act(0, ref, "record",
-            {"engagement_plan=Drop-ins, survey, outreach",
-             "accessible_formats=Easy Read, Large print, BSL video"});
-        act(0, ref, "complete");
+        setup(ref, "record",
+              test::inputs_of({"engagement_plan=Drop-ins, survey, outreach",
+                               "accessible_formats=Easy Read, Large print, BSL video"}));
+        setup(ref, "complete");
       } else if (s == "case_for_change") {
-        act(0, ref, "record", {"case_for_change=Staffing two sites is not safe"});
-        act(0, ref, "complete");
+        setup(ref, "record", test::inputs_of({"case_for_change=Staffing two sites is not safe"}));
+        setup(ref, "complete");
       } else if (s == "equality_impact") {
-        record_data(0, ref, full_eia());
-        act(0, ref, "complete");
+        setup(ref, "record", full_eia());
+        setup(ref, "complete");
       } else if (s == "health_scrutiny") {
-        act(0, ref, "record",
-            {"scrutiny_committee=Northshire HOSC", "scrutiny_consulted_on=2026-02-20",
-             "scrutiny_response=Supportive", "secretary_of_state_notified_on=2026-02-25"});
-        act(0, ref, "complete");
+        setup(ref, "record",
+              test::inputs_of({"scrutiny_committee=Northshire HOSC",
+                               "scrutiny_consulted_on=2026-02-20", "scrutiny_response=Supportive",
+                               "secretary_of_state_notified_on=2026-02-25"}));
+        setup(ref, "complete");
       } else if (s == "consultation") {
-        act(0, ref, "record",
-            {"consultation_start=2026-03-09", "consultation_end=2026-06-01",
-             "gunning_formative=yes", "gunning_information=yes", "gunning_time=yes",
-             "gunning_consideration=yes"});
-        act(0, ref, "open");
+        setup(ref, "record",
+              test::inputs_of({"consultation_start=2026-03-09", "consultation_end=2026-06-01",
+                               "gunning_formative=yes", "gunning_information=yes",
+                               "gunning_time=yes", "gunning_consideration=yes"}));
+        setup(ref, "open");
       } else {
         FAIL("advance_to does not know how to leave " << s);
       }
@@ -166,16 +171,22 @@ class Engagement {
   std::string feedback(const std::string& parent, const std::string& text,
                        const std::string& suggestion = "",
                        const std::string& channel = "online_survey") const {
-    Args args{"submit", "feedback", "--as",         "eve",   "--parent",
-              parent,   "--set",    "text=" + text, "--set", "channel=" + channel};
+    Json fields{{"text", text}, {"channel", channel}};
     if (!suggestion.empty()) {
-      args.insert(args.end(), {"--set", "has_suggestion=yes", "--set", "suggestion=" + suggestion});
+      fields["has_suggestion"] = "yes";
+      fields["suggestion"] = suggestion;
     }
-    return json(0, args)["ref"].get<std::string>();
+    return here_->submit("feedback", "eve", fields, kMarch, parent).ref;
   }
 
  private:
+  // An action by eve in this process, as part of setting a scenario up; REQUIREs success.
+  void setup(const std::string& ref, const std::string& action, const Json& inputs = {}) const {
+    here_->act(ref, action, "eve", inputs.is_null() ? Json::object() : inputs, kMarch);
+  }
+
   test::TempDir dir_;
+  std::unique_ptr<test::LocalEngine> here_;
 };
 
 std::vector<std::string> unmet_labels(const Json& shown) {

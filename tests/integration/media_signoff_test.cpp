@@ -21,16 +21,19 @@ namespace {
 
 constexpr const char* kMorning = "2026-03-02T09:00:00Z";  // a Monday
 
+// A folder with the shipped workflows and the press office's team. Statements are drafted in
+// this process (draft, state); what a test is about goes through the real binary (run, json,
+// put).
 class Newsroom {
  public:
   Newsroom() {
     fs::copy(test::shipped_workflows(), dir_ / "workflows", fs::copy_options::recursive);
-    run(0, {"init"});
+    here_ = std::make_unique<test::LocalEngine>(dir_.path(), /*create=*/true);
     const std::vector<std::pair<std::string, std::string>> team = {
         {"olivia", "comms_officer"},     {"hannah", "head_of_comms"}, {"cara", "clinical_lead"},
         {"eddie", "executive"},          {"dev", "director"},         {"pat", "partner_comms"},
         {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"}};
-    for (const auto& [name, role] : team) run(0, {"actor", "add", name, "--role", role});
+    for (const auto& [name, role] : team) here_->engine->add_actor(name, {role});
   }
 
   test::RunResult run(int expected_exit, const std::vector<std::string>& args,
@@ -51,14 +54,15 @@ class Newsroom {
 
   // Drafts a statement with its text and sends it for review; returns the reference.
   std::string draft(const std::vector<std::string>& sets, const std::string& text) const {
-    std::vector<std::string> args = {"submit", "media_signoff", "--as", "olivia"};
-    for (const auto& s : sets) {
-      args.push_back("--set");
-      args.push_back(s);
+    const std::string ref =
+        here_->submit("media_signoff", "olivia", test::inputs_of(sets), kMorning).ref;
+    here_->clock.set(*parse_datetime(kMorning));
+    auto put = here_->engine->put_document(PutDocumentRequest{ref, "olivia", text, {}, "", {}});
+    if (!put) {
+      for (const auto& r : put.refusal().reasons) UNSCOPED_INFO(r);
     }
-    std::string ref = json(0, args)["ref"];
-    put(ref, text, "olivia");
-    run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+    REQUIRE(put.ok());
+    here_->act(ref, "send_for_review", "olivia", Json::object(), kMorning);
     return ref;
   }
 
@@ -68,9 +72,7 @@ class Newsroom {
     run(0, {"doc", "put", ref, "--file", file.string(), "--as", actor}, now);
   }
 
-  std::string state(const std::string& ref) const {
-    return json(0, {"show", ref})["state"].get<std::string>();
-  }
+  std::string state(const std::string& ref) const { return here_->item(ref).state; }
 
   const fs::path& path() const { return dir_.path(); }
 
@@ -81,6 +83,7 @@ class Newsroom {
     return out;
   }
   test::TempDir dir_;
+  std::unique_ptr<test::LocalEngine> here_;
 };
 
 // Writes what an earlier commsflow recorded when a new version arrived in a later step: only

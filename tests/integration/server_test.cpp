@@ -387,16 +387,29 @@ TEST_CASE("server: workflow files edited while serving are reloaded on the sched
     REQUIRE(res);
     return Json::parse(res->body)["broken"].size();
   };
+  auto olivia = f.bearer("olivia.officer");
+  auto version_of = [&](const std::string& ref) {
+    return body_of(c.Get(("/api/v1/items/" + ref).c_str(), olivia))["version"].get<std::string>();
+  };
   std::string before = version();
+  const std::string old_item = f.submit_website_update("Opening times", "/opening");
+  CHECK(version_of(old_item) == before);
   std::string source = test::read_bytes(f.workflows / "website_update.lua");
   std::ofstream(f.workflows / "website_update.lua") << source << "\n-- edited\n";
   // Poll until the scheduler has loaded the edit (no time limit is asserted).
   while (version() == before) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::string edited = version();
+  // What a user sees: new requests follow the edited file, open ones keep the version they began
+  // in.
+  const std::string new_item = f.submit_website_update("Parking", "/parking");
+  CHECK(version_of(new_item) == edited);
+  CHECK(version_of(old_item) == before);
 
   std::ofstream(f.workflows / "website_update.lua") << "return {\n";
   while (broken_count() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(version() == edited);  // the broken file did not replace the working version
+  // and new requests are still taken, under the last version that loaded.
+  CHECK(version_of(f.submit_website_update("Car park", "/car-park")) == edited);
   f.web->stop();
   f.thread.join();
   f.thread = std::thread([] {});

@@ -355,13 +355,17 @@ TEST_CASE("cli: a damaged database file exits 3 saying it is damaged, and is lef
   SECTION("bytes overwritten in every page after the first") {
     std::fstream file(p.db, std::ios::in | std::ios::out | std::ios::binary);
     const auto size = static_cast<std::streamoff>(fs::file_size(p.db));
+    REQUIRE(size > 4096);
     for (std::streamoff page = 4096; page < size; page += 4096) {
       file.seekp(page + 8);
       file.write(std::string(64, '\xff').data(), 64);
     }
+    REQUIRE(file.good());
   }
   SECTION("cut short") {
-    fs::resize_file(p.db, fs::file_size(p.db) / 3);
+    const auto size = fs::file_size(p.db);
+    fs::resize_file(p.db, size / 3);
+    REQUIRE(fs::file_size(p.db) < size);
   }
   const std::string before = test::read_bytes(p.db);
   for (const std::vector<std::string>& args :

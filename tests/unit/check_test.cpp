@@ -449,10 +449,34 @@ TEST_CASE("the shipped workflows load with no problems") {
     CHECK(loaded.ok());
     CHECK(loaded.script);
     CHECK_FALSE(loaded.definition.states.empty());
-    // Source order: each state's line is after the previous one's.
-    for (size_t i = 1; i < loaded.definition.states.size(); ++i) {
-      CHECK(loaded.definition.states[i - 1].line < loaded.definition.states[i].line);
+    // Source order, read from the file itself: each state is written `    NAME = ` (spaces may
+    // align the `=`) inside the `  states = {` block, and the definition lists them in the order a
+    // reader of the file meets them, each with the line it is on.
+    const std::string text = read_file(file);
+    const auto block = text.find("\n  states = {");
+    REQUIRE(block != std::string::npos);
+    auto written_at = [&](const std::string& name) {
+      for (auto at = text.find("\n    " + name, block); at != std::string::npos;
+           at = text.find("\n    " + name, at + 1)) {
+        const auto rest = text.find_first_not_of(' ', at + 5 + name.size());
+        if (rest != std::string::npos && text[rest] == '=') return at;
+      }
+      return std::string::npos;
+    };
+    std::vector<std::pair<std::size_t, std::string>> written;
+    for (const auto& state : loaded.definition.states) {
+      const auto at = written_at(state.name);
+      INFO(state.name);
+      REQUIRE(at != std::string::npos);
+      written.emplace_back(at, state.name);
+      // `at` is the newline before the state's line.
+      CHECK(state.line == 1 + std::count(text.begin(), text.begin() + at + 1, '\n'));
     }
+    std::sort(written.begin(), written.end());
+    std::vector<std::string> in_file, in_definition;
+    for (const auto& [at, name] : written) in_file.push_back(name);
+    for (const auto& state : loaded.definition.states) in_definition.push_back(state.name);
+    CHECK(in_definition == in_file);
   }
 }
 
