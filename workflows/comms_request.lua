@@ -222,6 +222,31 @@ return wf.workflow {
 
   incident_policy = paused_by_incident,
 
+  -- Open requests moved to a new version of these rules are triaged again by it
+  -- (`commsflow retriage` lists what changes). A triager's override is kept, and said so.
+  migrate = {
+    watch = { "rating", "due_at", "late" },
+    data = function(item)
+      local rating_before, due_before, late_before = item.rating, item.due_at, item.late
+      triage(item)
+      local remarks = {}
+      if item.rating ~= rating_before then
+        for _, reason in ipairs(item.rating_reasons) do remarks[#remarks + 1] = reason end
+      end
+      if item.due_at ~= due_before then
+        remarks[#remarks + 1] = string.format("%s requests are due %d working day(s) after they arrive",
+          item.rating, due_working_days[item.rating])
+      end
+      if item.late and not late_before then remarks[#remarks + 1] = "late: " .. item.late_reason end
+      if item.rating_override then
+        remarks[#remarks + 1] = string.format(
+          "rating overridden to %s by %s: left alone (the rules give %s)",
+          item.rating_override, item.overridden_by or "a triager", item.computed_rating)
+      end
+      return remarks
+    end,
+  },
+
   -- Who sees what. The comms team sees every request. A requester sees the requests she
   -- submitted, with their state, rating and due time, and not the team's notes, assignments
   -- or overrides; nobody else's requests.

@@ -11,6 +11,7 @@ namespace commsflow::cli {
 void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor
 void add_item_commands(CLI::App& app, Session& session);    // submit, act, show, list, history
 void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
+void add_migration_commands(CLI::App& app, Session& session);  // migrate, retriage
 // doc, decide, delegate, delegations, inbox, outbox, tick
 void add_signoff_commands(CLI::App& app, Session& session);
 

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   commsflow::cli::add_admin_commands(app, session);
   commsflow::cli::add_item_commands(app, session);
   commsflow::cli::add_triage_commands(app, session);
+  commsflow::cli::add_migration_commands(app, session);
   commsflow::cli::add_signoff_commands(app, session);
   commsflow::cli::add_engagement_commands(app, session);
   commsflow::cli::add_audit_commands(app, session);

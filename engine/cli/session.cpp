@@ -20,20 +20,24 @@ const Clock& Session::clock() {
   return *clock_;
 }
 
-Engine& Session::engine(bool create) {
+Engine& Session::engine(bool create, bool load_workflows) {
   if (!engine_) {
     // Check the workflows folder before a new database is created, so that a mistyped
     // --workflows leaves nothing behind.
     if (create) workflow_files(options.workflows);
     if (!store_) store_ = open_store(create);
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
-    for (const auto& problem : registry_->sync()) {
-      std::cerr << "warning: " << problem.to_string()
-                << " (not loaded; the previous version, if any, stays in service)\n";
-    }
+    if (load_workflows) warn_not_loaded(registry_->sync());
     engine_ = std::make_unique<Engine>(*store_, *registry_, clock());
   }
   return *engine_;
+}
+
+void Session::warn_not_loaded(const std::vector<Diagnostic>& problems) {
+  for (const auto& problem : problems) {
+    std::cerr << "warning: " << problem.to_string()
+              << " (not loaded; the previous version, if any, stays in service)\n";
+  }
 }
 
 std::unique_ptr<Store> Session::open_store(bool create) const {

@@ -32,8 +32,9 @@ class Session {
 
   const Clock& clock();
   // Opens the database (creating it when `create`) and loads the workflows, reporting files
-  // that fail to load on stderr.
-  Engine& engine(bool create = false);
+  // that fail to load on stderr. Without `load_workflows` the folder is not read: the caller
+  // syncs the registry itself (in a transaction it may roll back, as a dry run does).
+  Engine& engine(bool create = false, bool load_workflows = true);
   // Opens the existing database without loading workflows: for read-only commands (audit,
   // verify), which must not write, not even a changed workflow's new version.
   Store& store();
@@ -44,6 +45,8 @@ class Session {
 
   // Prints a refusal (exit code 1).
   void refused(const Refusal& refusal);
+  // Warns on stderr of each workflow file that did not load.
+  static void warn_not_loaded(const std::vector<Diagnostic>& problems);
   // Prints `value` as JSON (one line per document).
   void print_json(const Json& value);
 

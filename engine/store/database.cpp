@@ -183,19 +183,26 @@ void Database::throw_error(int rc, std::string_view doing) {
 
 // BEGIN and COMMIT run as cached statements: preparing them anew for every transaction cost
 // about a tenth of an action's work.
-Transaction::Transaction(Database& db, Mode mode) : db_(db) {
-  db_.cached(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN").run();
+// Inside another transaction, a savepoint: it commits (RELEASE) into the outer one, whose own end
+// decides; rolled back, it undoes only its own part.
+Transaction::Transaction(Database& db, Mode mode)
+    : db_(db), nested_(sqlite3_get_autocommit(db.db_) == 0) {
+  if (nested_) {
+    db_.cached("SAVEPOINT nested").run();
+  } else {
+    db_.cached(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN").run();
+  }
 }
 
 Transaction::~Transaction() {
   if (open_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
     } catch (...) {
       // The transaction may already have been rolled back by SQLite (e.g. on SQLITE_FULL).
     }
   }
-  if (db_.disk_was_full_) db_.checkpoint_after_full_disk();
+  if (!nested_ && db_.disk_was_full_) db_.checkpoint_after_full_disk();
 }
 
 void Database::checkpoint_after_full_disk() {
@@ -207,7 +214,7 @@ void Database::checkpoint_after_full_disk() {
 }
 
 void Transaction::commit() {
-  db_.cached("COMMIT").run();
+  db_.cached(nested_ ? "RELEASE nested" : "COMMIT").run();
   open_ = false;
 }
 

@@ -80,7 +80,8 @@ class Database {
 };
 
 // BEGIN on construction (IMMEDIATE for writes, so the write lock is taken before any read);
-// ROLLBACK on destruction unless `commit()` succeeded.
+// ROLLBACK on destruction unless `commit()` succeeded. Opened inside another transaction on the
+// same connection it is a SAVEPOINT within it (a dry run wraps real work in one it rolls back).
 class Transaction {
  public:
   enum class Mode { Read, Write };
@@ -92,6 +93,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_ = false;
   bool open_ = true;
 };
 

@@ -67,7 +67,7 @@ class Builder {
     check_keys(t,
                {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
                 "submit", "states", "incident_policy", "document", "children", "parent", "reports",
-                "approval", "read"},
+                "approval", "read", "migrate"},
                "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
@@ -119,6 +119,7 @@ class Builder {
     }
     read_family_and_reports(t, d);
     read_permissions(t, d);
+    read_migration(t, d);
     if (auto it = t.find("document"); it != t.end()) {
       int line = index_.find_key("document", d.line, d.line);
       if (!it->is_object()) {
@@ -515,6 +516,39 @@ class Builder {
     }
   }
 
+  // `migrate = { states = { old = "new" }, data = function(item, ctx) ... end, watch = {...} }`.
+  // The states it maps to, and the fields it watches, are checked once the states are read.
+  void read_migration(const Json& t, Definition& d) {
+    auto it = t.find("migrate");
+    if (it == t.end()) return;
+    MigrateSpec& m = d.migrate;
+    m.line = index_.find_key("migrate", d.line, d.line);
+    if (!it->is_object()) {
+      problem(m.line,
+              "migrate must look like { states = { old = \"new\" }, data = function(item, ctx) "
+              "... end }");
+      return;
+    }
+    check_keys(*it, {"states", "data", "watch"}, "migrate", m.line);
+    if (auto s = it->find("states"); s != it->end()) {
+      int line = index_.find_key("states", m.line, m.line);
+      if (!s->is_object() && !(s->is_array() && s->empty())) {
+        problem(line, "states of migrate must be a table of old_state = \"new_state\"");
+      } else {
+        for (const auto& [old_state, new_state] : s->items()) {
+          if (!new_state.is_string()) {
+            problem(index_.find_key(old_state, line, line),
+                    fmt::format("migrate.states.{} must name a state of this workflow", old_state));
+            continue;
+          }
+          m.states.emplace_back(old_state, new_state.get<std::string>());
+        }
+      }
+    }
+    m.data = function(*it, "data", m.line, "migrate");
+    m.watch = string_list(*it, "watch", m.line, "watch of migrate");
+  }
+
   // `children = { "feedback" }`, `parent = "service_change"` and
   // `reports = { name = function(item, ctx) return markdown end }`.
   void read_family_and_reports(const Json& t, Definition& d) {
@@ -775,6 +809,28 @@ LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& vers
 
 namespace {
 
+// `migrate` maps only states this version lacks, each to one it has, and watches its fields.
+template <typename Problem>
+void check_migration(const Definition& d, Problem& problem) {
+  const MigrateSpec& m = d.migrate;
+  for (const auto& [old_state, new_state] : m.states) {
+    if (d.state(old_state)) {
+      problem(m.line, fmt::format("migrate.states maps '{}', which is still a state: its items "
+                                  "stay in it",
+                                  old_state));
+    }
+    if (!d.state(new_state)) {
+      problem(m.line,
+              fmt::format("migrate.states.{} goes to missing state '{}'", old_state, new_state));
+    }
+  }
+  for (const auto& name : m.watch) {
+    if (!d.field(name)) {
+      problem(m.line, fmt::format("migrate.watch names '{}', which is not a field", name));
+    }
+  }
+}
+
 // `read` names known roles and fields, and a draft only where there is a document.
 template <typename Problem>
 void check_read(const Definition& d, const std::set<std::string>& roles, Problem& problem) {
@@ -841,6 +897,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
                                 d.initial));
   }
   check_read(d, roles, problem);
+  check_migration(d, problem);
   for (const auto& name : d.approval.conditions) {
     if (!d.field(name)) {
       problem(d.approval.line,

@@ -60,21 +60,6 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
        result.is_null() ? "nothing" : result.dump());
 }
 
-// Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an
-// effect did to them, they stay as they were.
-void keep_engine_records(const Json& before, Json& after) {
-  if (after.is_array() && after.empty()) after = Json::object();
-  if (!after.is_object()) return;
-  std::vector<std::string> dropped;
-  for (const auto& [key, _] : after.items()) {
-    if (!key.empty() && key[0] == '_' && !before.contains(key)) dropped.push_back(key);
-  }
-  for (const auto& key : dropped) after.erase(key);
-  for (const auto& [key, value] : before.items()) {
-    if (!key.empty() && key[0] == '_') after[key] = value;
-  }
-}
-
 struct Ruled {
   Json data;
   std::string to;

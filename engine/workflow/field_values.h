@@ -44,4 +44,8 @@ FieldProblem problem_at(const std::string& key, const std::string& error);
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
                                         bool require_all, const Json* validated = nullptr);
 
+// Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever a
+// workflow's function did to them in `after`, they are put back as they were in `before`.
+void keep_engine_records(const Json& before, Json& after);
+
 }  // namespace commsflow

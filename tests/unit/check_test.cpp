@@ -519,3 +519,26 @@ TEST_CASE("read names known roles and fields, and a draft only where there is a 
   expect_problem(text, line,
                  "read.draft restricts the document, but the workflow has no `document`");
 }
+
+TEST_CASE("migrate maps only states this version lacks, to states it has, and watches fields") {
+  const std::string migrate = R"lua(  initial = "draft",
+  migrate = {
+    states = { review = "draft", sent = "nowhere", gone = "done" },
+    watch = { "colour", "shade" },
+    data = function(item) end,
+  },
+)lua";
+  const std::string text = with(kGood, "  initial = \"draft\",\n", migrate);
+  const int line = line_of(text, "migrate = {");
+  expect_problem(text, line, "maps 'review', which is still a state");
+  expect_problem(text, line, "migrate.states.sent goes to missing state 'nowhere'");
+  auto problems = expect_problem(text, line, "migrate.watch names 'shade', which is not a field");
+  CHECK(problems.size() == 3);  // `gone = "done"` and the colour field are fine
+
+  expect_problem(
+      with(kGood, "  initial = \"draft\",\n", "  initial = \"draft\",\n  migrate = 3,\n"), line,
+      "migrate must look like");
+  expect_problem(with(kGood, "  initial = \"draft\",\n",
+                      "  initial = \"draft\",\n  migrate = { data = 1 },\n"),
+                 line, "data");
+}

@@ -167,6 +167,18 @@ struct ReportSpec {
   int line = 0;
 };
 
+// How open items of earlier versions move to this one (`commsflow migrate`, `retriage`).
+//   migrate = { states = { old = "new" }, data = function(item, ctx) ... end, watch = { ... } }
+// A state this version still has keeps its name; `states` maps the others. `data` runs on each
+// item as it moves (ctx.from_state, ctx.from_version), may change it, and may return remarks to
+// show with it. `watch` names the fields whose changes `retriage` lists.
+struct MigrateSpec {
+  std::vector<std::pair<std::string, std::string>> states;  // old -> new, in source order
+  ScriptFunction data = 0;
+  std::vector<std::string> watch;
+  int line = 0;
+};
+
 struct Definition {
   std::string name;
   std::string title;
@@ -190,6 +202,7 @@ struct Definition {
   std::vector<std::string> children;
   std::string parent;               // when set, every item of this workflow belongs to one of it
   std::vector<ReportSpec> reports;  // by name
+  MigrateSpec migrate;
   int line = 0;
 
   const StateSpec* state(std::string_view name) const;

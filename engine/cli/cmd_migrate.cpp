@@ -1,0 +1,136 @@
+// migrate, retriage: moving open items to their workflow's current version after its Lua changed.
+#include <commsflow/migration.h>
+#include <commsflow/people.h>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "base/uk_time.h"
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+namespace {
+
+// A value as a person reads it: text as it is, times in UK time, yes/no, "(none)" when absent.
+std::string readable_value(const FieldSpec* spec, const Json& value) {
+  if (value.is_null()) return "(none)";
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  if (!value.is_string()) return printable(value.dump());
+  const std::string& text = value.get_ref<const std::string&>();
+  if (spec && spec->type == FieldType::DateTime) return uk_datetime(text);
+  if (spec && spec->type == FieldType::Date) return uk_date(text);
+  return printable(text);
+}
+
+std::string field_title(const FieldSpec* spec, const std::string& name) {
+  return spec && spec->label != spec->name ? spec->label : readable_label(name);
+}
+
+void print_migration(Engine& engine, const ItemMigration& m, bool watched_only) {
+  const Definition& d = engine.registry().version(m.to_version).definition;
+  std::cout << m.ref;
+  if (auto item = engine.store().item(m.ref); item && item->data.contains("title")) {
+    std::cout << "  " << readable_value(nullptr, item->data["title"]);
+  }
+  std::cout << "\n";
+  const std::string state = state_label(d, m.to_state);
+  if (m.from_state != m.to_state) {
+    const Definition& old = engine.registry().version(m.from_version).definition;
+    std::cout << fmt::format("  State: {} -> {}\n", state_label(old, m.from_state), state);
+  }
+  for (const auto& c : m.changes) {
+    if (watched_only && std::find(m.watched.begin(), m.watched.end(), c.field) == m.watched.end()) {
+      continue;
+    }
+    const FieldSpec* spec = d.field(c.field);
+    std::cout << fmt::format("  {}: {} -> {}\n", field_title(spec, c.field),
+                             readable_value(spec, c.before), readable_value(spec, c.after));
+  }
+  for (const auto& remark : m.remarks) std::cout << "  " << printable(remark) << "\n";
+}
+
+// Runs the migration and prints it. `retriage` lists only the items whose watched fields change
+// or about which the workflow remarked.
+void run_migration(Session& s, MigrationRequest request, bool retriage) {
+  request.actor = kOperator;
+  Engine& engine = s.engine(/*create=*/false, /*load_workflows=*/false);
+  auto outcome = migrate(engine, request);
+  if (!outcome) {
+    if (!s.options.json) std::cerr << "nothing was migrated: fix these in the workflow's Lua\n";
+    s.refused(outcome.refusal());
+    return;
+  }
+  const MigrationResult& result = outcome.value();
+  Session::warn_not_loaded(result.problems);
+  if (s.options.json) {
+    Json items = Json::array();
+    for (const auto& m : result.items) {
+      if (!retriage || m.worth_listing()) items.push_back(m.to_json());
+    }
+    s.print_json(Json{{"dry_run", request.dry_run},
+                      {"migrated", request.dry_run ? 0 : result.items.size()},
+                      {"items", items}});
+    return;
+  }
+  if (result.items.empty()) {
+    std::cout << "Nothing to move: every open item is on its workflow's current version.\n";
+    return;
+  }
+  std::size_t listed = 0;
+  for (const auto& m : result.items) {
+    if (retriage && !m.worth_listing()) continue;
+    print_migration(engine, m, retriage);
+    ++listed;
+  }
+  if (retriage) {
+    std::cout << fmt::format(
+        "{} {} open item(s) to the current rules; {} listed above change or are overridden{}\n",
+        request.dry_run ? "Re-triage would move" : "Re-triage moved", result.items.size(), listed,
+        request.dry_run ? " (dry run: nothing was changed)" : "");
+  } else {
+    std::cout << fmt::format("{} {} open item(s) to the current version{}\n",
+                             request.dry_run ? "Would move" : "Moved", result.items.size(),
+                             request.dry_run ? " (dry run: nothing was changed)" : "");
+  }
+}
+
+}  // namespace
+
+void add_migration_commands(CLI::App& app, Session& s) {
+  {
+    auto* cmd = app.add_subcommand(
+        "migrate",
+        "Move open items to their workflow's current version (states mapped and data changed by "
+        "the new version's `migrate` in Lua); one event per item, all or nothing");
+    auto request = std::make_shared<MigrationRequest>();
+    cmd->add_option("ref", request->ref, "One item (e.g. REQ-2026-0042)");
+    cmd->add_option("--workflow", request->workflow, "Every open item of this workflow");
+    cmd->add_flag("--dry-run", request->dry_run,
+                  "List what would change (state, data, due times, rating) and why; change "
+                  "nothing");
+    cmd->callback([&s, request, cmd] {
+      if (request->ref.empty() == request->workflow.empty()) {
+        throw CLI::ValidationError(cmd->get_name(),
+                                   "give one item (REF) or --workflow NAME, not both");
+      }
+      run_migration(s, *request, /*retriage=*/false);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand(
+        "retriage",
+        "After the triage rules changed: move open requests to the current rules and list those "
+        "whose rating, due time or late flag change, old -> new, with the reasons; overridden "
+        "ratings are left alone and listed");
+    auto request = std::make_shared<MigrationRequest>();
+    request->watching_only = true;
+    cmd->add_option("--workflow", request->workflow,
+                    "Only this workflow (default: every workflow whose Lua declares "
+                    "migrate.watch)");
+    cmd->add_flag("--dry-run", request->dry_run, "List what would change; change nothing");
+    cmd->callback([&s, request] { run_migration(s, *request, /*retriage=*/true); });
+  }
+}
+
+}  // namespace commsflow::cli

@@ -1,0 +1,152 @@
+// After the team edits its triage rules: `commsflow retriage --dry-run` lists the open requests
+// whose rating, due time or late flag would change, with the reasons, and changes nothing;
+// `retriage` moves them to the new rules as audited events; overrides are kept and listed.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support.h"
+
+using namespace commsflow;
+namespace fs = std::filesystem;
+using Catch::Contains;
+using test::RunResult;
+
+namespace {
+
+const char* const kMonday = "2026-03-02T09:00:00Z";
+
+Json request(const std::string& title, const std::string& impact,
+             const std::string& reputational_risk = "low") {
+  return Json{{"title", title},
+              {"kind", "internal"},
+              {"requester_team", "Estates"},
+              {"strategic_priority", "none"},
+              {"incident", "none"},
+              {"statutory", "no"},
+              {"reputational_risk", reputational_risk},
+              {"impact", impact},
+              {"resource", "low"},
+              {"time_sensitive", "no"},
+              {"responsibility", "own"}};
+}
+
+void replace_in_file(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = test::read_bytes(file);
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
+}
+
+RunResult run(const fs::path& dir, int expected_exit, const std::vector<std::string>& args) {
+  RunResult r = test::run_cli(dir, args, "2026-03-03T09:00:00Z");
+  INFO(fmt::format("$ commsflow {}\nexit {}\n{}{}", fmt::join(args, " "), r.exit_code, r.out,
+                   r.err));
+  REQUIRE(r.exit_code == expected_exit);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cli: retriage lists what new triage rules change, then applies them as events") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  std::string amber, green, overridden, done;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("tom", {"triager"});
+    amber = here.submit("comms_request", "tom", request("Rota change", "medium"), kMonday).ref;
+    green = here.submit("comms_request", "tom", request("Newsletter", "low"), kMonday).ref;
+    overridden =
+        here.submit("comms_request", "tom", request("Car park", "low", "medium"), kMonday).ref;
+    here.act(overridden, "override", "tom",
+             Json{{"new_rating", "green"}, {"reason", "Estates are handling it"}}, kMonday);
+    done = here.submit("comms_request", "tom", request("Posters", "medium"), kMonday).ref;
+    here.act(done, "accept", "tom", Json::object(), kMonday);
+    here.act(done, "start", "tom", Json::object(), kMonday);
+    here.act(done, "complete", "tom", Json::object(), kMonday);
+  }
+  // The team decides medium impact is now red, and green work is due in 8 working days, not 10.
+  const fs::path rules = dir / "workflows" / "comms_request.lua";
+  replace_in_file(rules, R"(value = "high",    reason = "high impact" },)",
+                  R"(value = "high",    reason = "high impact" },
+  { field = "impact", value = "medium", reason = "medium impact" },)");
+  replace_in_file(rules, "green = 10 }", "green = 8 }");
+
+  const std::string bytes_before = test::read_bytes(dir / "commsflow.db");
+  RunResult dry = run(dir.path(), 0, {"retriage", "--dry-run"});
+  CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
+  CHECK_FALSE(fs::exists(dir / "commsflow.db-wal"));  // nothing left waiting to be written either
+
+  // Old -> new, in the team's words and UK time, with the reasons.
+  CHECK_THAT(dry.out,
+             Contains(amber) && Contains("Rating: amber -> red") && Contains("red: medium impact"));
+  CHECK_THAT(dry.out, Contains(green) && Contains("Due at: Mon 16 Mar 2026, 09:00 -> Thu 12 Mar "
+                                                  "2026, 09:00"));
+  CHECK_THAT(dry.out, Contains("green requests are due 8 working day(s) after they arrive"));
+  CHECK_THAT(dry.out, Contains(overridden) &&
+                          Contains("rating overridden to green by tom: left alone (the rules "
+                                   "give amber)"));
+  CHECK_THAT(dry.out, !Contains(done));
+  CHECK_THAT(dry.out, Contains("dry run: nothing was changed"));
+
+  Json planned = Json::parse(run(dir.path(), 0, {"--json", "retriage", "--dry-run"}).out);
+  CHECK(planned["dry_run"] == true);
+  CHECK(planned["migrated"] == 0);
+  REQUIRE(planned["items"].size() == 3);
+  CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
+
+  RunResult applied = run(dir.path(), 0, {"retriage"});
+  CHECK_THAT(applied.out, Contains("Rating: amber -> red") && !Contains("dry run"));
+  Json shown = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
+  CHECK(shown["data"]["rating"] == "red");
+  Json kept = Json::parse(run(dir.path(), 0, {"--json", "show", overridden}).out);
+  CHECK(kept["data"]["rating"] == "green");
+  CHECK(kept["data"]["computed_rating"] == "amber");
+  Json history = Json::parse(run(dir.path(), 0, {"--json", "history", amber}).out);
+  CHECK(history.back()["action"] == "migrate");
+  CHECK(history.back()["actor"] == "operator");
+  Json closed = Json::parse(run(dir.path(), 0, {"--json", "show", done}).out);
+  CHECK(closed["version"] != shown["version"]);  // closed work keeps the rules it was done under
+  run(dir.path(), 0, {"verify"});
+
+  CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to move"));
+}
+
+TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot move") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  std::string ref;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("asha", {"requester"});
+    ref = here.submit("website_update", "asha", Json{{"title", "Clinic times"}}, kMonday).ref;
+  }
+  CHECK_THAT(run(dir.path(), 2, {"migrate"}).err, Contains("REF") && Contains("--workflow"));
+  CHECK_THAT(run(dir.path(), 2, {"migrate", ref, "--workflow", "website_update"}).err,
+             Contains("not both"));
+  CHECK_THAT(run(dir.path(), 2, {"migrate", "WEB-2026-0099"}).err, Contains("WEB-2026-0099"));
+
+  // The new version renames `requested` and says nothing about it.
+  const fs::path file = dir / "workflows" / "website_update.lua";
+  replace_in_file(file, "    requested = {", "    asked = {");
+  replace_in_file(file, "initial = \"requested\"", "initial = \"asked\"");
+  const std::string bytes_before = test::read_bytes(dir / "commsflow.db");
+  RunResult refused = run(dir.path(), 1, {"migrate", "--workflow", "website_update"});
+  CHECK_THAT(refused.err, Contains(ref) && Contains("state 'requested'") &&
+                              Contains("migrate = { states = { requested = \"...\" } }"));
+  CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
+
+  replace_in_file(file, "  initial = \"asked\",",
+                  "  initial = \"asked\",\n  migrate = { states = { requested = \"asked\" } },");
+  RunResult dry = run(dir.path(), 0, {"migrate", ref, "--dry-run"});
+  CHECK_THAT(dry.out, Contains(ref) && Contains("State: Requested -> Asked"));
+  run(dir.path(), 0, {"migrate", ref});
+  CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", ref}).out)["state"] == "asked");
+  run(dir.path(), 0, {"verify"});
+}
