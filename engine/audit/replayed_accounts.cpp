@@ -41,11 +41,15 @@ void ReplayedAccounts::apply(const Event& e) {
       account.roles.insert(role.get<std::string>());
     account.disabled = p.value("disabled", false);
     account.password = p.value("password", false);
+    account.display_name = p.value("display_name", "");
     for (const auto& t : p.value("tokens", Json::array())) add_token(name, t);
     for (const auto& d : p.value("delegations", Json::array())) add_delegation(name, d);
   } else if (e.action == "actor_added") {
     for (const auto& role : p.value("roles", Json::array()))
       account.roles.insert(role.get<std::string>());
+    account.display_name = p.value("display_name", "");
+  } else if (e.action == "display_name_set") {
+    account.display_name = p.value("display_name", "");
   } else if (e.action == "role_granted") {
     account.roles.insert(p.value("role", ""));
   } else if (e.action == "role_removed") {
@@ -96,6 +100,10 @@ void ReplayedAccounts::compare(Store& store, std::vector<VerifyProblem>& problem
       problem(actor.name, fmt::format("actors: {} is {} but the events say {}", actor.name,
                                       actor.disabled ? "disabled" : "enabled",
                                       replayed.disabled ? "disabled" : "enabled"));
+    }
+    if (actor.display_name != replayed.display_name) {
+      problem(actor.name, fmt::format("actors: {} is shown as '{}' but the events say '{}'",
+                                      actor.name, actor.display_name, replayed.display_name));
     }
     const bool password = accounts.password_hash(actor.name).has_value();
     if (password != replayed.password) {

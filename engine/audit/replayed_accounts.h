@@ -33,6 +33,7 @@ class ReplayedAccounts {
     std::set<std::string> roles;
     bool disabled = false;
     bool password = false;
+    std::string display_name;
   };
   struct Token {
     std::string actor, name, expires_at, digest;

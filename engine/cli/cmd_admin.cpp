@@ -1,4 +1,5 @@
 // init, check, workflows, actor.
+#include <commsflow/people.h>
 #include <commsflow/sha256.h>
 #include <commsflow/workflow_loader.h>
 #include <fmt/format.h>
@@ -12,6 +13,16 @@
 namespace commsflow::cli {
 
 namespace {
+
+void print_actor(Session& s, const Actor& a) {
+  if (s.options.json) {
+    s.print_json(Json{{"name", a.name}, {"display_name", a.display_name}, {"roles", a.roles}});
+  } else if (a.display_name.empty()) {
+    fmt::print("{}: {}\n", a.name, fmt::join(a.roles, ", "));
+  } else {
+    fmt::print("{} ({}): {}\n", a.name, printable(a.display_name), fmt::join(a.roles, ", "));
+  }
+}
 
 void run_init(Session& s, bool demo) {
   bool existed = std::filesystem::exists(s.options.db);
@@ -120,28 +131,42 @@ void add_admin_commands(CLI::App& app, Session& s) {
   auto* add = actor->add_subcommand("add", "Add an actor or grant more roles");
   auto name = std::make_shared<std::string>();
   auto roles = std::make_shared<std::vector<std::string>>();
+  auto display_name = std::make_shared<std::string>();
   add->add_option("name", *name, "Actor name, e.g. hannah.head")->required();
   add->add_option("--role", *roles, "Role to grant (repeatable)")->required();
-  add->callback([&s, name, roles] {
-    Actor a = s.engine().add_actor(*name, *roles);
-    if (s.options.json)
-      s.print_json(Json{{"name", a.name}, {"roles", a.roles}});
-    else
-      fmt::print("{}: {}\n", a.name, fmt::join(a.roles, ", "));
+  add->add_option("--display-name", *display_name,
+                  "How people see them, e.g. \"Hannah Head\" (default: the name)");
+  add->callback([&s, name, roles, display_name] {
+    Actor a = s.engine().add_actor(*name, *roles, kOperator, *display_name);
+    print_actor(s, a);
+  });
+  auto* set = actor->add_subcommand("set", "Change how an actor is shown");
+  auto set_name = std::make_shared<std::string>();
+  auto set_display = std::make_shared<std::string>();
+  set->add_option("name", *set_name, "Actor name")->required();
+  set->add_option("--display-name", *set_display, "How people see them (empty: the name)")
+      ->required();
+  set->callback([&s, set_name, set_display] {
+    Engine& engine = s.engine();
+    print_actor(s, People(engine.store(), engine.registry(), engine.clock())
+                       .set_display_name(*set_name, *set_display, kOperator));
   });
   actor->add_subcommand("list", "List actors and their roles")->callback([&s] {
     auto actors = s.engine().store().actors();
     if (s.options.json) {
       Json out = Json::array();
       for (const auto& a : actors) {
-        out.push_back(Json{{"name", a.name}, {"roles", a.roles}, {"disabled", a.disabled}});
+        out.push_back(Json{{"name", a.name},
+                           {"display_name", a.display_name},
+                           {"roles", a.roles},
+                           {"disabled", a.disabled}});
       }
       s.print_json(out);
       return;
     }
     for (const auto& a : actors) {
-      fmt::print("{:<24} {}{}\n", a.name, fmt::join(a.roles, ", "),
-                 a.disabled ? "  (disabled)" : "");
+      fmt::print("{:<24} {:<24} {}{}\n", a.name, printable(a.display_name),
+                 fmt::join(a.roles, ", "), a.disabled ? "  (disabled)" : "");
     }
   });
 }

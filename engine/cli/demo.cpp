@@ -18,24 +18,30 @@ void must(const Outcome<Item>& outcome, const char* what) {
 }  // namespace
 
 void add_demo_data(Engine& engine) {
-  const std::vector<std::pair<const char*, std::vector<std::string>>> people = {
-      {"asha.requester", {"requester"}},
-      {"tom.triage", {"triager"}},
-      {"olivia.officer", {"comms_officer"}},
-      {"hannah.head", {"head_of_comms"}},
-      {"dev.director", {"director"}},
-      {"grace.governance", {"governance"}},
-      {"sam.officer", {"comms_officer"}},
-      {"cara.clinical", {"clinical_lead"}},
-      {"eddie.exec", {"executive"}},
-      {"pat.partner", {"partner_comms"}},
-      {"rhea.regional", {"regional_comms_lead"}},
-      {"admin", {"admin"}},
+  struct Person {
+    const char* name;
+    const char* display_name;
+    std::vector<std::string> roles;
   };
-  for (const auto& [name, roles] : people) engine.add_actor(name, roles);
+  const std::vector<Person> people = {
+      {"asha.requester", "Asha Requester", {"requester"}},
+      {"tom.triage", "Tom Triage", {"triager"}},
+      {"olivia.officer", "Olivia Officer", {"comms_officer"}},
+      {"hannah.head", "Hannah Head", {"head_of_comms"}},
+      {"dev.director", "Dev Director", {"director"}},
+      {"grace.governance", "Grace Governance", {"governance"}},
+      {"sam.officer", "Sam Officer", {"comms_officer"}},
+      {"cara.clinical", "Cara Clinical", {"clinical_lead"}},
+      {"eddie.exec", "Eddie Exec", {"executive"}},
+      {"pat.partner", "Pat Partner", {"partner_comms"}},
+      {"rhea.regional", "Rhea Regional", {"regional_comms_lead"}},
+      {"admin", "Administrator", {"admin"}},
+  };
+  for (const auto& p : people) engine.add_actor(p.name, p.roles, "operator", p.display_name);
   // Demo actors sign in to `commsflow serve` with kDemoPassword (demo only).
-  for (const auto& [name, roles] : people) {
-    if (!Accounts(engine.store()).password_hash(name)) set_password(engine, name, kDemoPassword);
+  for (const auto& p : people) {
+    if (!Accounts(engine.store()).password_hash(p.name))
+      set_password(engine, p.name, kDemoPassword);
   }
   if (!engine.items(ItemFilter{"", "", 1}).empty()) return;
   if (!engine.store().current_version("website_update")) return;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "workflow/field_values.h"
+
 namespace commsflow {
 
 namespace {
@@ -38,8 +40,27 @@ void People::record(std::string_view name, std::string_view action, std::string_
   store_.append(event);
 }
 
-Actor People::add(std::string_view name, const std::vector<std::string>& roles,
-                  std::string_view by) {
+namespace {
+
+void check_display_name(std::string_view display_name) {
+  if (display_name.size() > 100) {
+    fail(ErrorKind::BadInput, "--display-name: at most 100 characters (it has {})",
+         display_name.size());
+  }
+  if (!valid_utf8(display_name))
+    fail(ErrorKind::BadInput, "--display-name is not valid UTF-8 text");
+  auto control = control_character_in(display_name, /*line_breaks=*/false);
+  if (control.empty() && display_name.find('\t') != std::string_view::npos) control = "U+0009";
+  if (!control.empty()) {
+    fail(ErrorKind::BadInput, "--display-name contains the control character {}", control);
+  }
+}
+
+}  // namespace
+
+Actor People::add(std::string_view name, const std::vector<std::string>& roles, std::string_view by,
+                  std::string_view display_name) {
+  check_display_name(display_name);
   static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
   std::string n(name);
   if (!std::regex_match(n, name_re)) {
@@ -62,11 +83,33 @@ Actor People::add(std::string_view name, const std::vector<std::string>& roles,
   const bool existed = store_.actor(n).has_value();
   std::vector<std::string> granted = store_.add_actor(Actor{n, roles}, now_);
   if (!existed) {
-    record(n, "actor_added", by, Json{{"roles", granted}});
+    Json payload{{"roles", granted}};
+    if (!display_name.empty()) {
+      store_.set_display_name(n, display_name);
+      payload["display_name"] = display_name;
+    }
+    record(n, "actor_added", by, std::move(payload));
   } else {
     for (const auto& role : granted) record(n, "role_granted", by, Json{{"role", role}});
+    if (!display_name.empty() && store_.set_display_name(n, display_name)) {
+      record(n, "display_name_set", by, Json{{"display_name", display_name}});
+    }
   }
   Actor actor = *store_.actor(n);
+  tx->commit();
+  return actor;
+}
+
+Actor People::set_display_name(std::string_view name, std::string_view display_name,
+                               std::string_view by) {
+  check_display_name(display_name);
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  require(name);
+  if (store_.set_display_name(name, display_name)) {
+    record(name, "display_name_set", by, Json{{"display_name", display_name}});
+  }
+  Actor actor = *store_.actor(name);
   tx->commit();
   return actor;
 }

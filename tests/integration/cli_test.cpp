@@ -539,6 +539,22 @@ TEST_CASE("cli: actor add grants roles, actor list shows them, an unknown role e
   CHECK_THAT(bad_name.err, Contains("Carol Smith"));
   check_error_json(p.json(2, {"actor", "add", "carol", "--role", "wizard"}), "bad_input");
   CHECK(p.snapshot() == before);
+
+  // Display names: given when added, changed later, shown in the list.
+  RunResult named =
+      p.run(0, {"actor", "add", "carol", "--role", "requester", "--display-name", "Carol Smith"});
+  CHECK_THAT(named.out, Contains("carol (Carol Smith): requester"));
+  p.run(0, {"actor", "set", "bob", "--display-name", "Bob Jones"});
+  CHECK_THAT(p.run(0, {"actor", "list"}).out, Contains("Bob Jones") && Contains("Carol Smith"));
+  CHECK(p.json(0, {"actor", "list"})[0]["display_name"] == "Bob Jones");
+  const std::string named_before = p.snapshot();
+  CHECK_THAT(p.run(2, {"actor", "set", "bob", "--display-name", "Bob\tJones"}).err,
+             Contains("--display-name") && Contains("control character"));
+  CHECK_THAT(p.run(2, {"actor", "set", "nobody", "--display-name", "No One"}).err,
+             Contains("nobody"));
+  CHECK_THAT(p.run(2, {"actor", "set", "bob"}).err, Contains("--display-name"));
+  CHECK(p.snapshot() == named_before);
+  p.run(0, {"verify"});
 }
 
 // ---------------------------------------------------------------------------------------------

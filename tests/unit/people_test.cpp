@@ -159,3 +159,30 @@ TEST_CASE("people: accounts made before the record began are recorded once, as t
   test::raw_sql(path, "DELETE FROM actor_roles");
   CHECK_THAT(problems_of(store), Catch::Contains("actor_roles: old.hand holds (none)"));
 }
+
+TEST_CASE("people: a display name is set with the actor or later, each time as an event",
+          "[people]") {
+  Fixture f;
+  People p = people(f);
+  CHECK(p.add("sam", {"comms_officer"}, kOperator, "Sam Officer").shown_name() == "Sam Officer");
+  CHECK(f.store->actor("sam")->display_name == "Sam Officer");
+  CHECK(f.store->actor("olivia")->shown_name() == "olivia");  // none given: the name
+  p.set_display_name("sam", "Samira Officer", "hannah");
+  p.set_display_name("sam", "Samira Officer", "hannah");  // unchanged: no event
+  CHECK(account_events(f, "sam") ==
+        std::vector<std::string>{"actor_added by operator", "display_name_set by hannah"});
+  CHECK(f.store->actor("sam")->shown_name() == "Samira Officer");
+  CHECK(verify(*f.store).ok());
+
+  CHECK_THROWS_WITH(p.set_display_name("sam", "Sam\nOfficer", kOperator),
+                    Catch::Contains("control character"));
+  CHECK_THROWS_WITH(p.set_display_name("sam", std::string(101, 'x'), kOperator),
+                    Catch::Contains("at most 100"));
+  CHECK_THROWS_AS(p.set_display_name("nobody", "No One", kOperator), Error);
+  CHECK(f.store->actor("sam")->display_name == "Samira Officer");
+
+  // An edit made around commsflow is found.
+  raw_sql(f.db_path, "UPDATE actors SET display_name = 'Someone Else' WHERE name = 'sam'");
+  CHECK_THAT(problems_of(*f.store),
+             Catch::Contains("sam is shown as 'Someone Else' but the events say 'Samira Officer'"));
+}

@@ -226,7 +226,7 @@ class Engine {
   // Adds the actor or grants it more roles, recorded in the chain as done `by` (see people.h).
   // Throws Error(BadInput) for an unknown role or name.
   Actor add_actor(std::string_view name, const std::vector<std::string>& roles,
-                  std::string_view by = "operator");
+                  std::string_view by = "operator", std::string_view display_name = {});
 
   Store& store() { return store_; }
   WorkflowRegistry& registry() { return registry_; }

@@ -59,8 +59,11 @@ struct ItemRowView {
 struct Actor {
   std::string name;
   std::vector<std::string> roles;
-  bool disabled = false;  // a leaver: may not sign in or act, still named in history
+  bool disabled = false;          // a leaver: may not sign in or act, still named in history
+  std::string display_name = {};  // how people see them ("Olivia Officer"); empty: the name
   bool has_role(std::string_view role) const;
+  // The display name, or the name when there is none.
+  const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
 };
 
 struct StoredDefinition {
@@ -222,6 +225,8 @@ class Store {
   // Creates the actor if needed and grants the roles (already held roles are kept). Returns
   // the roles it did not hold before.
   std::vector<std::string> add_actor(const Actor& actor, std::string_view at);
+  // Sets the display name; false when it was already that.
+  bool set_display_name(std::string_view actor, std::string_view display_name);
   // Takes the role away; false when the actor did not hold it.
   bool remove_role(std::string_view actor, std::string_view role);
   // Disables the actor from `at`, or enables it when `at` is empty. False when already so.
