@@ -168,6 +168,21 @@ Item LocalEngine::act(const std::string& ref, const std::string& action, const s
   return required(engine->act(ActRequest{ref, action, actor, inputs, note, std::nullopt}));
 }
 
+Json comms_request_fields(const std::string& title, const std::string& impact,
+                          const std::string& reputational_risk) {
+  return Json{{"title", title},
+              {"kind", "internal"},
+              {"requester_team", "Estates"},
+              {"strategic_priority", "none"},
+              {"incident", "none"},
+              {"statutory", "no"},
+              {"reputational_risk", reputational_risk},
+              {"impact", impact},
+              {"resource", "low"},
+              {"time_sensitive", "no"},
+              {"responsibility", "own"}};
+}
+
 Json inputs_of(const std::vector<std::string>& pairs) {
   Json out = Json::object();
   for (const auto& pair : pairs) {

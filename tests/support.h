@@ -79,6 +79,11 @@ struct LocalEngine {
   Item item(const std::string& ref) const;
 };
 
+// The answers of a shipped comms request (workflows/comms_request.lua): internal work for Estates,
+// every criterion at its lowest except `impact` and `reputational_risk` as given.
+Json comms_request_fields(const std::string& title, const std::string& impact,
+                          const std::string& reputational_risk = "low");
+
 // "field=value" pairs as the inputs object `--set field=value` makes (values stay text; the engine
 // coerces them to the fields' types).
 Json inputs_of(const std::vector<std::string>& pairs);

@@ -129,6 +129,7 @@ local open_states = { "triaged", "accepted", "in_progress" }
 
 local decline = {
   to = "declined", roles = { "triager" },
+  confirm = "Decline this request? It will be closed and cannot be reopened.",
   fields = { reason = wf.text { required = true, max = 500 } },
   effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
 }

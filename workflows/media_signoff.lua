@@ -224,7 +224,7 @@ end
 local function ready_for_review(item)
   local reasons = {}
   if item._document == nil then
-    reasons[#reasons + 1] = "put the statement's text first: commsflow doc put REF --file statement.txt"
+    reasons[#reasons + 1] = "put the statement's text first (a new version of the document)"
   end
   if item.lead_issue and not (item.partner_orgs and #item.partner_orgs > 0) then
     reasons[#reasons + 1] = "a lead issue must name the partner organisations (partner_orgs)"
@@ -250,7 +250,8 @@ local function step(name, spec)
   -- A new version of the text voids every approval given so far: back to the start of the chain.
   spec.on_new_version = "restart"
   spec.approved = { to = all_steps_after_review, route = next_after(name) }
-  spec.actions = { withdraw = { to = "withdrawn", roles = { "head_of_comms", "director" } } }
+  spec.actions = { withdraw = { to = "withdrawn", roles = { "head_of_comms", "director" },
+                                 confirm = "Withdraw this statement? It will not be issued." } }
   return wf.signoff(spec)
 end
 
@@ -335,6 +336,7 @@ return wf.workflow {
         },
         withdraw = {
           to = "withdrawn", roles = { "comms_officer", "head_of_comms" },
+          confirm = "Withdraw this statement? It will not be issued.",
           fields = { reason = wf.text { required = true, max = 500 } },
           effect = function(item, ctx) item.withdrawn_reason = ctx.payload.reason end,
         },

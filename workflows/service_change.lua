@@ -38,7 +38,8 @@ local leads = { "engagement_lead" }
 -- Helpers
 ---------------------------------------------------------------------------------------------
 
-local check = wf.check
+-- A checklist line; `missing` says what is still needed, and is shown only while it is.
+local function check(label, ok, missing) return wf.check(label, ok, (not ok) and missing or nil) end
 
 local function given(value)
   return value ~= nil and value ~= "" and not (type(value) == "table" and next(value) == nil)
@@ -98,11 +99,11 @@ end
 local function assessment(item)
   return {
     check("Whether it changes how or which services are delivered", item.affects_services ~= nil,
-          "record affects_services=yes|no"),
+          "not answered yet (yes or no)"),
     check("Whether it is a substantial development or variation", item.substantial ~= nil,
-          "record substantial=yes|no"),
+          "not answered yet (yes or no)"),
     check("Rationale for the assessment", given(item.assessment_rationale),
-          "record assessment_rationale"),
+          "not written yet"),
   }
 end
 
@@ -113,30 +114,30 @@ local function stakeholder_analysis(item)
   end
   return {
     check("Stakeholder groups with interest and influence", given(item.stakeholders),
-          "record stakeholders (a list of {group, interest, influence, seldom_heard}) with --data"),
+          "no groups yet: add each group with its interest and influence"),
     check("Seldom-heard groups considered", seldom > 0 or given(item.seldom_heard_considered),
-          "mark groups seldom_heard, or record seldom_heard_considered"),
+          "mark the seldom-heard groups, or say how they were considered"),
   }
 end
 
 local function insight(item)
   return {
-    check("What we already know (insight)", given(item.insight), "record insight"),
-    check("Sources of insight", given(item.insight_sources), "record insight_sources"),
+    check("What we already know (insight)", given(item.insight), "not written yet"),
+    check("Sources of insight", given(item.insight_sources), "not listed yet"),
   }
 end
 
 local function engagement_plan(item)
   return {
     check("Communication and engagement plan", given(item.engagement_plan),
-          "record engagement_plan"),
+          "not written yet"),
     check("Accessible formats", given(item.accessible_formats),
-          "record accessible_formats, e.g. Easy Read, large print, BSL"),
+          "none listed yet, e.g. Easy Read, large print, BSL"),
   }
 end
 
 local function case_for_change(item)
-  return { check("Case for change", given(item.case_for_change), "record case_for_change") }
+  return { check("Case for change", given(item.case_for_change), "not written yet") }
 end
 
 local function equality_impact(item)
@@ -161,19 +162,19 @@ end
 
 local function health_scrutiny(item)
   if not item.substantial then
-    return { check("Health scrutiny", true,
+    return { wf.check("Health scrutiny", true,
                    "not required: the assessment found this is not a substantial development "
                    .. "or variation") }
   end
   return {
     check("Health scrutiny committee named", given(item.scrutiny_committee),
-          "record scrutiny_committee"),
+          "not named yet"),
     check("Committee consulted (date)", item.scrutiny_consulted_on ~= nil,
-          "record scrutiny_consulted_on"),
+          "no date yet"),
     check("Committee's response recorded", given(item.scrutiny_response),
-          "record scrutiny_response"),
+          "not recorded yet"),
     check("Secretary of State notified (date)", item.secretary_of_state_notified_on ~= nil,
-          "a substantial variation must be notified: record secretary_of_state_notified_on"),
+          "a substantial variation must be notified: no date yet"),
   }
 end
 
@@ -182,59 +183,59 @@ local function consultation(item, ctx)
   local start, finish = item.consultation_start, item.consultation_end
   lines[#lines + 1] = check("Start and end dates", start ~= nil and finish ~= nil and start < finish,
     (start and finish) and "the end must be after the start"
-    or "record consultation_start and consultation_end")
+    or "no start and end dates yet")
   if start and finish and start < finish then
     local weeks = days_between(start, finish) / 7
     local short = weeks < consultation_norm_weeks
     lines[#lines + 1] = check(
       string.format("Length (%.1f weeks; the norm is %d)", weeks, consultation_norm_weeks),
       not short or given(item.short_consultation_rationale),
-      short and "shorter than the norm: record short_consultation_rationale" or nil)
+      short and "shorter than the norm: give the rationale for a short consultation" or nil)
   end
   lines[#lines + 1] = check("Accessible formats listed", given(item.accessible_formats),
-                            "record accessible_formats")
+                            "none listed yet")
   local period = pre_election(today(ctx)) or (start and pre_election(start))
   lines[#lines + 1] = check("Outside a pre-election period", period == nil,
     period and string.format("no consultation opens in the pre-election period for %s (%s to %s)",
                              period.name, period.from, period.to))
   lines[#lines + 1] = check("Gunning: proposals still at a formative stage",
-                            item.gunning_formative == true, "record gunning_formative=yes")
+                            item.gunning_formative == true, "not confirmed yet")
   lines[#lines + 1] = check("Gunning: enough information to respond",
-                            item.gunning_information == true, "record gunning_information=yes")
+                            item.gunning_information == true, "not confirmed yet")
   lines[#lines + 1] = check("Gunning: adequate time to respond", item.gunning_time == true,
-                            "record gunning_time=yes")
+                            "not confirmed yet")
   lines[#lines + 1] = check("Gunning: responses will be conscientiously considered",
-                            item.gunning_consideration == true, "record gunning_consideration=yes")
+                            item.gunning_consideration == true, "not confirmed yet")
   return lines
 end
 
 local function feedback_analysis(item, ctx)
   return {
     check("Responses logged", #(ctx.children or {}) > 0,
-          "log each response with `commsflow submit feedback --parent " .. ctx.ref .. "`"),
+          "none yet: log each response as feedback on this service change"),
     unanswered_check(ctx),
-    check("Summary of the feedback", given(item.feedback_summary), "record feedback_summary"),
+    check("Summary of the feedback", given(item.feedback_summary), "not written yet"),
   }
 end
 
 local function decision(item, ctx)
   return {
     unanswered_check(ctx),
-    check("Decision recorded", given(item.decision), "record decision"),
+    check("Decision recorded", given(item.decision), "not recorded yet"),
     check("How the responses changed the decision", given(item.responses_changed_decision),
-          "record responses_changed_decision"),
+          "not written yet"),
   }
 end
 
 local function outcome_report(item)
   return {
     check("Where the report is published", given(item.outcome_report_url),
-          "record outcome_report_url"),
+          "no link yet"),
   }
 end
 
 local function monitoring(item)
-  return { check("Monitoring findings", given(item.monitoring_notes), "record monitoring_notes") }
+  return { check("Monitoring findings", given(item.monitoring_notes), "not written yet") }
 end
 
 ---------------------------------------------------------------------------------------------
@@ -378,6 +379,7 @@ return wf.workflow {
     gunning_consideration   = wf.boolean {},
     consultation_opened_on  = wf.date {},
     consultation_closed_on  = wf.date {},
+    early_close_reason      = wf.text {},
     -- feedback analysis and decision
     feedback_summary        = wf.text {},
     decision                = wf.text {},
@@ -435,12 +437,17 @@ return wf.workflow {
     consultation_open = { label = "Consultation: open", actions = {
       close = {
         to = "feedback_analysis", roles = leads, label = "Close the consultation",
+        confirm = "Close the consultation? No more feedback can be logged against it.",
+        fields = { reason = wf.text { max = 1000, label = "Why it is closing early" } },
         guard = function(item, ctx)
-          return today(ctx) >= item.consultation_end or ctx.note ~= "" or {
+          return today(ctx) >= item.consultation_end or given(ctx.payload.reason) or {
             "the consultation runs until " .. item.consultation_end
-            .. ": closing it early needs a --note saying why" }
+            .. ": closing it early needs the reason why" }
         end,
-        effect = function(item, ctx) item.consultation_closed_on = today(ctx) end,
+        effect = function(item, ctx)
+          item.consultation_closed_on = today(ctx)
+          item.early_close_reason = ctx.payload.reason
+        end,
       },
     } },
     feedback_analysis = stage {

@@ -53,6 +53,7 @@ return wf.workflow {
         decline = {
           to = "declined",
           roles = { "comms_officer", "head_of_comms" },
+          confirm = "Decline this request? It will be closed and cannot be reopened.",
           fields = { reason = wf.text { required = true } },
           effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
         },

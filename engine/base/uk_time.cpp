@@ -59,6 +59,18 @@ std::string uk_datetime(std::string_view utc) {
   return t ? uk_datetime(*t) : std::string(utc);
 }
 
+std::string uk_local_input(std::string_view utc) {
+  auto t = parse_datetime(utc);
+  if (!t) return std::string(utc);
+  const date::local_seconds local = to_local(*t);
+  const auto day = date::floor<date::days>(local);
+  const date::year_month_day ymd(day);
+  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     time.hours().count(), time.minutes().count());
+}
+
 std::string uk_date(std::string_view text) {
   auto d = parse_date(text);
   if (!d) return std::string(text);

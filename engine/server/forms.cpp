@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "base/uk_time.h"
 #include "server/html.h"
 #include "server/views.h"
 
@@ -16,7 +17,7 @@ std::string hint_for(const FieldSpec& f) {
     case FieldType::Date:
       return "For example, 2026-04-15";
     case FieldType::DateTime:
-      return "Date and time (UTC)";
+      return "Date and time, UK time";
     case FieldType::List:
       return "One entry per line";
     case FieldType::Record:
@@ -43,11 +44,11 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix)
 }
 
 std::string field_input_html(const FieldSpec& f, const std::string& value, const std::string& error,
-                             const std::string& id_prefix) {
+                             const std::string& id_prefix, const std::vector<Actor>* people) {
   const std::string id = field_input_id(f, id_prefix);
   const std::string name = escape(f.name);
   std::string label = escape(field_label(f)) + (f.required ? "" : " (optional)");
-  std::string hint = hint_for(f);
+  std::string hint = f.type == FieldType::Actor && people ? std::string() : hint_for(f);
   std::string described;
   std::string extra;
   if (!hint.empty()) {
@@ -64,13 +65,22 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
       described.empty() ? "" : fmt::format(R"( aria-describedby="{}")", escape(described));
   std::string error_class = error.empty() ? "" : " nhsuk-input--error";
   std::string control;
-  if (f.type == FieldType::Choice || f.type == FieldType::Boolean) {
+  if (f.type == FieldType::Actor && people) {
+    std::string opts = R"(<option value="">Choose a person</option>)";
+    for (const auto& person : *people) {
+      if (person.disabled || (!f.role.empty() && !person.has_role(f.role))) continue;
+      opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(person.name),
+                          person.name == value ? " selected" : "", escape(person.shown_name()));
+    }
+    control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
+                          error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
+  } else if (f.type == FieldType::Choice || f.type == FieldType::Boolean) {
     std::vector<std::string> options = f.options;
     if (f.type == FieldType::Boolean) options = {"yes", "no"};
     std::string opts = R"(<option value="">Choose</option>)";
     for (const auto& o : options) {
-      opts += fmt::format(R"(<option value="{0}"{1}>{0}</option>)", escape(o),
-                          o == value ? " selected" : "");
+      opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(o),
+                          o == value ? " selected" : "", escape(readable_label(o)));
     }
     control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
                           error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
@@ -85,8 +95,8 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
     if (f.type == FieldType::DateTime) type = "datetime-local";
     if (f.type == FieldType::Integer) attrs = R"( inputmode="numeric")";
     if (f.type == FieldType::Number) attrs = R"( inputmode="decimal")";
-    std::string shown = value;
-    if (f.type == FieldType::DateTime && shown.size() >= 16) shown = shown.substr(0, 16);
+    // A stored time (UTC) is shown as UK time; what a person typed is shown as typed.
+    std::string shown = f.type == FieldType::DateTime ? uk_local_input(value) : value;
     control =
         fmt::format(R"(<input class="nhsuk-input{}" id="{}" name="{}" type="{}" value="{}"{}{}>)",
                     error_class, id, name, type, escape(shown), attrs, aria);
@@ -110,8 +120,8 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
         if (!line.empty()) list.push_back(line);
       }
       inputs[f->name] = list;
-    } else if (f->type == FieldType::DateTime && value.size() == 16 && value[10] == 'T') {
-      inputs[f->name] = value + ":00Z";  // datetime-local has no zone; times are UTC
+    } else if (auto local = f->type == FieldType::DateTime ? parse_uk_local(value) : std::nullopt) {
+      inputs[f->name] = format_datetime(*local);  // typed in UK time, stored as UTC
     } else {
       inputs[f->name] = value;
     }

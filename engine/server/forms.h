@@ -10,6 +10,7 @@
 #pragma once
 
 #include <commsflow/definition.h>
+#include <commsflow/store.h>
 #include <httplib.h>
 
 #include <map>
@@ -23,13 +24,17 @@ bool is_request_field(const FieldSpec& field);
 // One NHS form group for the field: label, hint, inline error and the input. `value` is what to
 // show (from a failed post, or the current data). `id_prefix` keeps ids unique when a page holds
 // several forms; the input's name is always the field's name.
+// `people`, if given, makes a field that names a person a choice of those holding its role (by
+// display name), rather than a name to type.
 std::string field_input_html(const FieldSpec& field, const std::string& value,
-                             const std::string& error, const std::string& id_prefix = "");
+                             const std::string& error, const std::string& id_prefix = "",
+                             const std::vector<Actor>* people = nullptr);
 // The id field_input_html gives the field's input (for error summary links).
 std::string field_input_id(const FieldSpec& field, const std::string& id_prefix = "");
 
 // The posted values of `fields` as engine input: empty values are left out (unset); lists are
-// one entry per line; datetimes from a browser's datetime-local input are taken as UTC.
+// one entry per line; datetimes from a browser's datetime-local input are UK time, stored as UTC
+// (a time the clocks skip is passed on as typed, and refused by the field's check).
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request);
 // The raw posted text of each field (to show again after an error).
 std::map<std::string, std::string> posted_values(const httplib::Request& request);

@@ -102,13 +102,14 @@ std::string request_form_body(Context& c, const std::string& workflow, const Val
   auto lock = c.lock();
   const Definition& d = c.engine.registry().current(workflow).definition;
   auto fields = request_fields(d);
+  const std::vector<Actor> people = c.engine.store().actors();
   std::string inputs;
   for (const FieldSpec* f : fields) {
     auto it = values.find(f->name);
     std::string value = it != values.end() ? it->second
                         : f->default_value ? value_text(*f->default_value)
                                            : std::string();
-    inputs += field_input_html(*f, value, error_for(failed, *f));
+    inputs += field_input_html(*f, value, error_for(failed, *f), "", &people);
   }
   return fmt::format(
       R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
@@ -129,12 +130,15 @@ std::string shown_value(const FieldSpec& f, const Json& v) {
   return escape(value_text(v));
 }
 
-std::string summary_list(const Definition& d, const Item& item) {
+std::string summary_list(Store& store, const Definition& d, const Item& item) {
   std::string rows;
   for (const auto& f : d.fields) {
     if (!item.data.contains(f.name)) continue;
     const Json& v = item.data[f.name];
-    std::string shown = f.name == "rating" ? rating_tag(v) : shown_value(f, v);
+    std::string shown = f.name == "rating" ? rating_tag(v)
+                        : f.type == FieldType::Actor && v.is_string()
+                            ? escape(person_name(store, v.get<std::string>()))
+                            : shown_value(f, v);
     if (v.is_array() || v.is_object()) shown = "<pre class=\"cf-data\">" + shown + "</pre>";
     rows += fmt::format(
         R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value" data-field="{}">{}</dd></div>)",
@@ -150,19 +154,34 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
     return R"(<p class="nhsuk-body">This item is closed: no further actions.</p>)";
   }
   const StateSpec* state = d.state(item.state);
+  const std::vector<Actor> people = engine.store().actors();  // for fields that name a person
   std::string mine, others;
   for (const auto& a : engine.available_actions(item)) {
     const ActionSpec* spec = state ? state->action(a.name) : nullptr;
     if (!spec) continue;
     bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
                                [&](const std::string& r) { return actor.has_role(r); });
-    std::string title = a.label.empty() || a.label == a.name ? a.name : a.label;
-    std::replace(title.begin(), title.end(), '_', ' ');
-    if (!title.empty()) title[0] = static_cast<char>(std::toupper(title[0]));
+    const std::string title =
+        a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
     if (!allowed) {
       others += fmt::format("<li>{}: needs the role {}</li>", escape(title),
                             escape(fmt::format("{}", fmt::join(a.roles, " or "))));
       continue;
+    }
+    std::string blocked;
+    if (!a.blocked_by.empty()) {
+      std::string reasons;
+      for (const auto& r : a.blocked_by) reasons += fmt::format("<li>{}</li>", escape(r));
+      blocked = fmt::format(
+          R"(<div class="nhsuk-inset-text"><p>Not possible yet:</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul></div>)",
+          reasons);
+      // An action that takes no input cannot become possible from its form: no button, only
+      // the reasons. (One that takes input keeps its form: what is typed may satisfy the guard.)
+      if (a.sets.empty() && a.fields.empty()) {
+        mine +=
+            fmt::format(R"(<div class="cf-action"><h3>{}</h3>{}</div>)", escape(title), blocked);
+        continue;
+      }
     }
     std::string prefix = a.name + "-";
     const CallResult* mine_failed = a.name == failed_action ? failed : nullptr;
@@ -173,25 +192,22 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
         std::string value = it != values.end()         ? it->second
                             : item.data.contains(name) ? value_text(item.data[name])
                                                        : std::string();
-        inputs += field_input_html(*f, value, error_for(mine_failed, *f), prefix);
+        inputs += field_input_html(*f, value, error_for(mine_failed, *f), prefix, &people);
       }
     }
     for (const auto& f : spec->fields) {
       auto it = mine_failed ? values.find(f.name) : values.end();
       inputs += field_input_html(f, it != values.end() ? it->second : std::string(),
-                                 error_for(mine_failed, f), prefix);
+                                 error_for(mine_failed, f), prefix, &people);
     }
-    std::string blocked;
-    if (!a.blocked_by.empty()) {
-      std::string reasons;
-      for (const auto& r : a.blocked_by) reasons += fmt::format("<li>{}</li>", escape(r));
-      blocked = fmt::format(
-          R"(<div class="nhsuk-inset-text"><p>Not possible yet:</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul></div>)",
-          reasons);
-    }
+    // Actions that end or discard work are warning buttons (confirmed on the next page);
+    // actions that leave the item where it is are secondary.
+    const char* kind = !spec->confirm.empty() ? " nhsuk-button--warning"
+                       : spec->to.empty()     ? " nhsuk-button--secondary"
+                                              : "";
     mine += fmt::format(
-        R"(<div class="cf-action"><h3>{0}</h3>{1}<form method="post" action="/items/{2}/actions/{3}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{4}">{5}<div class="nhsuk-form-group"><label class="nhsuk-label" for="note-{3}">Note for the history (optional)</label><input class="nhsuk-input" id="note-{3}" name="note" type="text"></div><button class="nhsuk-button" type="submit" data-action="{3}">{0}</button></form></div>)",
-        escape(title), blocked, url_encode(item.ref), escape(a.name), item.revision, inputs);
+        R"(<div class="cf-action"><h3>{0}</h3>{6}<form method="post" action="/items/{1}/actions/{2}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{3}">{4}<div class="nhsuk-form-group"><label class="nhsuk-label" for="note-{2}">Note for the history (optional)</label><input class="nhsuk-input" id="note-{2}" name="note" type="text"></div><button class="nhsuk-button{5}" type="submit" data-action="{2}">{0}</button></form></div>)",
+        escape(title), url_encode(item.ref), escape(a.name), item.revision, inputs, kind, blocked);
   }
   std::string out =
       mine.empty() ? R"(<p class="nhsuk-body">Nothing here is yours to do.</p>)" : mine;
@@ -214,8 +230,8 @@ std::string timeline(ReadAccess& access, const Item& item) {
     if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
     entries += fmt::format(
         R"(<li><p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{}</strong> by {} on {}: {} &rarr; {}</p>{}</li>)",
-        escape(action_label(d, e.action)), escape(e.actor), time_html(e.at),
-        escape(e.from_state.empty() ? "(new)" : state_label(d, e.from_state)),
+        escape(action_label(d, e.action)), escape(person_name(access.engine().store(), e.actor)),
+        time_html(e.at), escape(e.from_state.empty() ? "(new)" : state_label(d, e.from_state)),
         escape(state_label(d, e.to_state)),
         details.empty() ? "" : "<ul class=\"nhsuk-list nhsuk-body-s\">" + details + "</ul>");
   }
@@ -272,7 +288,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
       escape(state_label(d, item.state)), item.revision, time_html(item.updated_at),
-      summary_list(d, item), checklist_html(engine, stored),
+      summary_list(engine.store(), d, item), checklist_html(engine, stored),
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
@@ -280,6 +296,61 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       action_forms(engine, d, stored, p.actor, failed_action, values, failed),
       timeline(access, item));
+}
+
+// Where to go after a change: the item, saying what was done (see done_banner), at `section`.
+std::string done_location(const Item& item, const std::string& section = "") {
+  return fmt::format("/items/{}?done={}{}", url_encode(item.ref), item.revision,
+                     section.empty() ? "" : "#" + section);
+}
+
+// The success banner for the change that made revision `done` of the item, when it is still the
+// latest and was made by this person; otherwise nothing (a stale or shared link says nothing).
+std::string done_banner(Context& c, const Principal& p, const std::string& ref,
+                        const std::string& done) {
+  auto lock = c.lock();
+  ReadAccess access = c.read_access(p.actor);
+  const Item item = access.item(ref);
+  if (std::to_string(item.revision) != done) return {};
+  const auto history = access.history(ref);
+  if (history.empty() || history.back().actor != p.actor.name) return {};
+  const Event& e = history.back();
+  const Definition& d = c.engine.registry().version(item.version).definition;
+  std::vector<std::string> said;
+  if (e.from_state != e.to_state) said.push_back("It is now " + state_label(d, e.to_state) + ".");
+  auto describe = [&](const std::string& key, const Json& value) {
+    if (key.empty() || key[0] == '_' || value.is_object() || said.size() >= 4) return;
+    const FieldSpec* f = d.field(key);
+    std::string text = value.is_null() ? "(removed)" : value_text(value);
+    if (f && f->type == FieldType::DateTime) text = uk_datetime(text);
+    if (f && f->type == FieldType::Actor) text = person_name(c.engine.store(), text);
+    if (f && (f->type == FieldType::Choice)) text = readable_label(text);
+    said.push_back(fmt::format("{}: {}.", f ? field_label(*f) : readable_label(key), text));
+  };
+  for (const auto& [key, value] : e.payload.items()) describe(key, value);
+  for (const auto& [key, value] : e.changes.items()) describe(key, value);
+  std::string body;
+  for (const auto& line : said)
+    body += fmt::format(R"(<p class="nhsuk-body">{}</p>)", escape(line));
+  return fmt::format(
+      R"(<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="done-title" data-module="nhsuk-notification-banner"><div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="done-title">Success</h2></div><div class="nhsuk-notification-banner__content"><h3 class="nhsuk-notification-banner__heading">{}: {} done</h3>{}</div></div>)",
+      escape(item.ref), escape(action_label(d, e.action)), body);
+}
+
+// The step before an action that ends or discards work: the question, what was typed carried
+// over in hidden fields, a warning button to go ahead and a way back.
+std::string confirmation_body(const ActRequest& request, const std::string& question,
+                              const httplib::Request& req) {
+  std::string carried;
+  for (const auto& [key, value] : req.params) {
+    if (key == "csrf" || key == "confirmed") continue;
+    carried +=
+        fmt::format(R"(<input type="hidden" name="{}" value="{}">)", escape(key), escape(value));
+  }
+  return fmt::format(
+      R"(<h1 class="nhsuk-heading-l">{0}</h1><p class="nhsuk-body">{1}</p><form method="post" action="/items/{2}/actions/{3}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="confirmed" value="yes">{4}<button class="nhsuk-button nhsuk-button--warning" type="submit" data-action="{3}">Yes, go ahead</button></form><p class="nhsuk-body"><a href="/items/{2}">No, go back to {1}</a></p>)",
+      escape(question), escape(request.ref), url_encode(request.ref), escape(request.action),
+      carried);
 }
 
 }  // namespace
@@ -316,6 +387,8 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
       page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         std::string ref = req.matches[1].str();
         std::string body = item_body(c, p, ref, "", {}, nullptr);
+        if (auto done = param(req, "done"); !done.empty())
+          body = done_banner(c, p, ref, done) + body;
         if (req.has_param("created")) {
           body =
               fmt::format(
@@ -339,9 +412,10 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   fail(ErrorKind::BadInput, "revision: must be a whole number");
                 }
               }
+              std::string confirm;  // the question to ask first, if the action needs one
               {
                 auto lock = c.lock();
-                Item item = c.engine.item(request.ref);
+                Item item = c.read_access(p.actor).item(request.ref);
                 const Definition& d = c.engine.registry().version(item.version).definition;
                 std::vector<const FieldSpec*> fields;
                 const StateSpec* state = d.state(item.state);
@@ -349,12 +423,23 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   for (const auto& n : a->sets)
                     if (const FieldSpec* f = d.field(n)) fields.push_back(f);
                   for (const auto& f : a->fields) fields.push_back(&f);
+                  request.inputs = form_inputs(fields, req);
+                  // Asked once what it needs is filled in (else the error comes first).
+                  const bool complete =
+                      std::all_of(a->fields.begin(), a->fields.end(), [&](const FieldSpec& f) {
+                        return !f.required || request.inputs.contains(f.name);
+                      });
+                  if (complete && param(req, "confirmed") != "yes") confirm = a->confirm;
                 }
-                request.inputs = form_inputs(fields, req);
+              }
+              if (!confirm.empty()) {
+                send_page(res, 200, &p, confirm, "",
+                          with_csrf(confirmation_body(request, confirm, req), p));
+                return;
               }
               CallResult r = act_on_item(c, p.actor, request);
               if (r.ok()) {
-                res.set_redirect("/items/" + url_encode(request.ref), 303);
+                res.set_redirect(done_location(*r.item), 303);
                 return;
               }
               std::string body =
@@ -386,7 +471,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 r = decide_on_item(c, p.actor, request);
               }
               if (r.ok()) {
-                res.set_redirect("/items/" + url_encode(request.ref) + "#sign-off", 303);
+                res.set_redirect(done_location(*r.item, "sign-off"), 303);
                 return;
               }
               std::string body = item_body(c, p, request.ref, kDecideAction, {}, &r, form);
@@ -417,7 +502,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 r = put_document_on_item(c, p.actor, request);
               }
               if (r.ok()) {
-                res.set_redirect("/items/" + url_encode(request.ref) + "#documents", 303);
+                res.set_redirect(done_location(*r.item, "documents"), 303);
                 return;
               }
               std::string body = item_body(c, p, request.ref, kDocumentAction, {}, &r, {},

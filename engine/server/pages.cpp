@@ -166,7 +166,9 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
         escape(item.ref), url_encode(item.ref), escape(item.data.value("title", std::string())),
         rating_tag(item.data.value("rating", Json())),
         due.empty() ? "None" : due_html(due, c.clock.now()), late_cell,
-        escape(item.data.value("assignee", std::string("Not assigned"))),
+        item.data.contains("assignee")
+            ? escape(person_name(c.engine.store(), item.data.value("assignee", std::string())))
+            : std::string("Not assigned"),
         escape(state_label(c.engine.registry().version(item.version).definition, item.state)));
   }
   std::string table =
@@ -189,8 +191,12 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
                   late),
       select_html("filter-sort", "Sort by", "sort",
                   {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
-  return fmt::format(R"(<h1>Triage queue</h1>{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
-                     incident_banner(access), filters, found.total, table,
+  const std::string incidents =
+      may_declare_incidents(c.engine, p.actor)
+          ? R"(<p class="nhsuk-body"><a href="/incidents">Declare or close an incident</a></p>)"
+          : "";
+  return fmt::format(R"(<h1>Triage queue</h1>{}{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
+                     incident_banner(access), incidents, filters, found.total, table,
                      pagination_html("/queue", filters_query, page, pages));
 }
 
@@ -309,7 +315,7 @@ std::string audit_body(Context& c) {
                 R"(<div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">The history has been altered</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
                 problems);
   return fmt::format(
-      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>. The same check runs as <code>commsflow verify</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history: open the item, or <code>/api/v1/items/REFERENCE/history</code> (JSON)</li></ul>{})",
+      R"(<h1>Audit</h1><h2>Integrity of the record</h2>{}<p class="nhsuk-body">Chain head: event {} with hash <code>{}</code>.</p><h2>Downloads</h2><ul class="nhsuk-list nhsuk-list--bullet"><li><a href="/api/v1/audit/verify">Verification report (JSON)</a></li><li>Each item's history is on its page.</li></ul>{})",
       status, report.head_seq, escape(report.head_hash), audit_download_form_html());
 }
 
@@ -356,8 +362,8 @@ void require_page(bool allowed) {
 
 void send_page(httplib::Response& res, int status, const Principal* principal,
                const std::string& title, const std::string& path, const std::string& body) {
-  PageFrame frame{title, principal ? principal->actor.name : "", principal ? principal->csrf : "",
-                  path};
+  PageFrame frame{title, principal ? principal->actor.shown_name() : "",
+                  principal ? principal->csrf : "", path};
   frame.audit_link = principal && may_audit(principal->actor);
   frame.admin_link = principal && may_administer(principal->actor);
   res.status = status;
@@ -468,6 +474,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
 
   add_item_page_routes(http, c);
   add_account_page_routes(http, c);
+  add_incident_page_routes(http, c);
   add_audit_download_routes(http, c);
 
   http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {

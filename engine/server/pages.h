@@ -34,6 +34,12 @@ std::string rating_tag(const Json& rating);
 
 void add_item_page_routes(httplib::Server& http, Context& context);
 
+// GET /incidents (those in progress), POST /incidents (declare) and /incidents/close, through
+// the engine's incident calls (incident_pages.cpp). The queue links to it for those who may
+// declare.
+void add_incident_page_routes(httplib::Server& http, Context& context);
+bool may_declare_incidents(Engine& engine, const Actor& actor);
+
 // GET /account: who you are, your sessions (end one, or every other) and your API tokens
 // (account_pages.cpp).
 void add_account_page_routes(httplib::Server& http, Context& context);

@@ -9,6 +9,11 @@ std::string field_label(const FieldSpec& field) {
                                                           : field.label;
 }
 
+std::string person_name(Store& store, std::string_view name) {
+  auto actor = store.actor(name);
+  return actor ? actor->shown_name() : std::string(name);
+}
+
 Json field_json(const FieldSpec& f) {
   Json j{{"name", f.name},
          {"type", to_string(f.type)},

@@ -365,7 +365,8 @@ class Builder {
     } else {
       check_keys(
           spec,
-          {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route", "gate"},
+          {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route", "gate",
+           "confirm"},
           what, a.line);
       if (auto it = spec.find("gate"); it != spec.end()) {
         if (!it->is_boolean())
@@ -373,6 +374,8 @@ class Builder {
         else
           a.gate = it->get<bool>();
       }
+      // The question the web app asks before an action that ends or discards work.
+      a.confirm = text(spec, "confirm", a.line, false);
     }
     a.to_line = index_.find_key("to", a.line, a.line);
     if (auto it = spec.find("to"); it != spec.end() && it->is_string()) {

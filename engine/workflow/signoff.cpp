@@ -206,8 +206,7 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
   Actor actor = require_actor(request.actor);
   const Json doc = item.data.value("_document", Json());
   if (!doc.is_object()) {
-    return Refusal{{fmt::format("{} has no document yet: put one with `commsflow doc put {}`",
-                                item.ref, item.ref)}};
+    return Refusal{{fmt::format("{} has no document yet: put its text first", item.ref)}};
   }
   // Taken before anything below touches the item: the event's changes are the difference, and a
   // decision that leaves the step open changes nothing but `_signoff`.

@@ -220,9 +220,9 @@ TEST_CASE("A stage gate is refused with every unmet line, changes nothing, and o
   e.act(0, ref, "record", {"affects_services=yes", "substantial=no"});
   RunResult human = e.run(0, {"show", ref});
   CHECK_THAT(human.out, Contains("Checklist for 'Assessment' (2 of 3 met)") &&
-                            Contains("[x] Whether it changes how or which services") &&
-                            Contains("[ ] Rationale for the assessment - record "
-                                     "assessment_rationale"));
+                            Contains("[x] Whether it changes how or which services are "
+                                     "delivered\n") &&
+                            Contains("[ ] Rationale for the assessment - not written yet"));
   refused = e.act(1, ref, "complete");
   CHECK_THAT(refused.err, Contains("Rationale for the assessment"));
   CHECK_THAT(refused.err, !Contains("substantial development"));
@@ -319,7 +319,7 @@ TEST_CASE(
          "gunning_information=yes", "gunning_time=yes"});
   RunResult refused = e.act(1, ref, "open");
   CHECK_THAT(refused.err, Contains("Length (6.0 weeks; the norm is 12)") &&
-                              Contains("short_consultation_rationale") &&
+                              Contains("rationale for a short consultation") &&
                               Contains("responses will be conscientiously considered"));
 
   e.act(0, ref, "record",
@@ -401,7 +401,13 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
   std::string b = e.feedback(ref, "Keep it", "Keep Northtown clinic open", "public_meeting");
   std::string c = e.feedback(ref, "Sounds sensible");
 
-  CHECK_THAT(e.act(1, ref, "close").err, Contains("runs until 2026-06-01") && Contains("--note"));
+  CHECK_THAT(e.act(1, ref, "close").err,
+             Contains("runs until 2026-06-01") && Contains("closing it early needs the reason"));
+  SECTION("closed early, saying why") {
+    e.act(0, ref, "close", {"reason=The service moved sooner than planned"});
+    CHECK(e.show(ref)["data"]["early_close_reason"] == "The service moved sooner than planned");
+    return;
+  }
   e.act(0, ref, "close", {}, kAfter);
   e.act(0, ref, "record", {"feedback_summary=Broad support; travel worries"}, kAfter);
   RunResult refused = e.act(1, ref, "complete", {}, kAfter);
@@ -472,7 +478,8 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
   CHECK_THAT(md.out, Contains("Evening clinics and a transport offer were added"));
   CHECK_THAT(md.out, !Contains("Still to be answered"));
 
-  CHECK_THAT(e.act(1, ref, "publish", {}, kAfter).err, Contains("outcome_report_url"));
+  CHECK_THAT(e.act(1, ref, "publish", {}, kAfter).err,
+             Contains("Where the report is published: no link yet"));
   e.act(0, ref, "record", {"outcome_report_url=https://example.nhs.uk/you-said-we-did"}, kAfter);
   e.act(0, ref, "publish", {}, kAfter);
   CHECK(e.show(ref)["data"]["published_on"] == "2026-06-20");

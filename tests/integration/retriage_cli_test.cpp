@@ -20,21 +20,6 @@ namespace {
 
 const char* const kMonday = "2026-03-02T09:00:00Z";
 
-Json request(const std::string& title, const std::string& impact,
-             const std::string& reputational_risk = "low") {
-  return Json{{"title", title},
-              {"kind", "internal"},
-              {"requester_team", "Estates"},
-              {"strategic_priority", "none"},
-              {"incident", "none"},
-              {"statutory", "no"},
-              {"reputational_risk", reputational_risk},
-              {"impact", impact},
-              {"resource", "low"},
-              {"time_sensitive", "no"},
-              {"responsibility", "own"}};
-}
-
 void replace_in_file(const fs::path& file, const std::string& from, const std::string& to) {
   std::string text = test::read_bytes(file);
   const auto at = text.find(from);
@@ -60,13 +45,20 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   {
     test::LocalEngine here(dir.path(), /*create=*/true);
     here.engine->add_actor("tom", {"triager"});
-    amber = here.submit("comms_request", "tom", request("Rota change", "medium"), kMonday).ref;
-    green = here.submit("comms_request", "tom", request("Newsletter", "low"), kMonday).ref;
-    overridden =
-        here.submit("comms_request", "tom", request("Car park", "low", "medium"), kMonday).ref;
+    amber = here.submit("comms_request", "tom", test::comms_request_fields("Rota change", "medium"),
+                        kMonday)
+                .ref;
+    green = here.submit("comms_request", "tom", test::comms_request_fields("Newsletter", "low"),
+                        kMonday)
+                .ref;
+    overridden = here.submit("comms_request", "tom",
+                             test::comms_request_fields("Car park", "low", "medium"), kMonday)
+                     .ref;
     here.act(overridden, "override", "tom",
              Json{{"new_rating", "green"}, {"reason", "Estates are handling it"}}, kMonday);
-    done = here.submit("comms_request", "tom", request("Posters", "medium"), kMonday).ref;
+    done = here.submit("comms_request", "tom", test::comms_request_fields("Posters", "medium"),
+                       kMonday)
+               .ref;
     here.act(done, "accept", "tom", Json::object(), kMonday);
     here.act(done, "start", "tom", Json::object(), kMonday);
     here.act(done, "complete", "tom", Json::object(), kMonday);

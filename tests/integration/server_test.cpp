@@ -734,7 +734,7 @@ TEST_CASE("server: the item page shows the stage checklist, met and unmet lines"
       page,
       Catch::Contains(
           R"(data-ok="no"><strong class="nhsuk-tag nhsuk-tag--grey">Not done</strong> Rationale for the assessment)"));
-  CHECK_THAT(page, Catch::Contains("(record assessment_rationale)"));
+  CHECK_THAT(page, Catch::Contains("(not written yet)"));
 
   // A workflow without checklists shows none.
   std::string other = f.submit_website_update("Fix times", "https://example.nhs.uk/t");

@@ -542,3 +542,18 @@ TEST_CASE("migrate maps only states this version lacks, to states it has, and wa
                       "  initial = \"draft\",\n  migrate = { data = 1 },\n"),
                  line, "data");
 }
+
+TEST_CASE("confirm on an action is the question to ask, as text") {
+  const std::string asked =
+      with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } },",
+           "approve = { to = \"done\", roles = { \"reviewer\" }, confirm = \"Approve it?\" },");
+  LoadedWorkflow loaded = load(asked);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.definition.state("review")->action("approve")->confirm == "Approve it?");
+  CHECK(loaded.definition.state("review")->action("reject")->confirm.empty());
+  const std::string bad =
+      with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } },",
+           "approve = { to = \"done\", roles = { \"reviewer\" }, confirm = true },");
+  expect_problem(bad, line_of(bad, "confirm = true"), "confirm must be non-empty text");
+}

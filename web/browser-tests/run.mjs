@@ -64,14 +64,18 @@ async function signOut() {
 async function act(ref, actionButton) {
   await page.goto(`${base}/items/${ref}`);
   await page.locator(`button[data-action="${actionButton}"]`).click();
-  await page.waitForURL(`${base}/items/${ref}`);
+  await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+`));
+  // The success banner says what was done.
+  await page.locator('.nhsuk-notification-banner--success').getByText(`${ref}:`).waitFor();
 }
 
 // Headings start at h1, there is one h1, and no level is skipped on the way down.
 async function checkHeadings() {
-  // The NHS error summary sits above the h1 by design, so its heading is left out.
+  // The NHS error summary and notification banner sit above the h1 by design, so their headings
+  // are left out.
   const levels = await page.$$eval('main h1, main h2, main h3, main h4', (hs) => hs
-      .filter((h) => !h.closest('.nhsuk-error-summary')).map((h) => Number(h.tagName[1])));
+      .filter((h) => !h.closest('.nhsuk-error-summary, .nhsuk-notification-banner'))
+      .map((h) => Number(h.tagName[1])));
   assert.equal(levels[0], 1, `first heading on ${page.url()} is h${levels[0]}`);
   assert.equal(levels.filter((l) => l === 1).length, 1, `one h1 on ${page.url()}`);
   levels.reduce((prev, l) => { assert.ok(l <= prev + 1, `h${prev} then h${l} on ${page.url()}`); return l; });
@@ -109,7 +113,7 @@ test('signing in needs the right password', async () => {
   await shot('01-sign-in-error');
   await signIn('asha.requester');
   assert.equal(await page.locator('h1').textContent(), 'Triage queue');
-  assert.equal(await page.locator('.cf-actor').textContent(), 'asha.requester');
+  assert.equal(await page.locator('.cf-actor').textContent(), 'Asha Requester'); // her display name
   await shot('02-queue-signed-in');
 });
 
@@ -216,7 +220,7 @@ test('a comms officer stores a new version of the demo statement from its page',
   await text.fill(current + 'Visiting times are unchanged.\n');
   await page.getByLabel('What changed (optional)').fill('visiting line');
   await page.locator('button[data-action="put-document"]').click();
-  await page.waitForURL(`${base}/items/${ref}#documents`);
+  await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#documents`));
   assert.equal(await page.locator('tr[data-version="2"]').count(), 1);
   await page.goto(`${base}/items/${ref}/documents/2`);
   assert.match(await page.locator('#diff').textContent(), /Visiting times are unchanged/);
@@ -251,7 +255,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await page.getByLabel('Approved', { exact: true }).check();
   await page.getByLabel('Comment (optional)').fill('Fine from comms');
   await page.locator('button[data-action="decide"]').click();
-  await page.waitForURL(`${base}/items/${ref}#sign-off`);
+  await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#sign-off`));
   assert.equal(await page.locator('#item-state').textContent(), 'Clinical accuracy review');
   await signOut();
 
@@ -260,7 +264,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await page.getByLabel('Approved with changes').check();
   await page.getByLabel('Comment (optional)').fill('Say "local people" once');
   await page.locator('button[data-action="decide"]').click();
-  await page.waitForURL(`${base}/items/${ref}#sign-off`);
+  await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#sign-off`));
   assert.equal(await page.locator('#item-state').textContent(), 'Approved');
   assert.match(await page.locator('#approved').textContent(), /Version 2/);
   assert.match(await page.locator('main').textContent(), /Fine from comms/);

@@ -65,6 +65,9 @@ struct ActionSpec {
   std::vector<FieldSpec> fields;  // payload, passed to guard and effect as ctx.payload
   std::vector<std::string> sets;  // item fields the action may set from its input
   bool gate = false;              // refused while any line of its state's checklist is unmet
+  // For an action that ends or discards work: the question the web app asks before taking it
+  // (shown as a warning button with a confirmation step). Empty: taken at once.
+  std::string confirm;
   int line = 0;
   int to_line = 0;
   int roles_line = 0;

@@ -1,0 +1,222 @@
+// The web app as a daily tool: work that ends something is confirmed first, each change is
+// followed by a banner saying what happened, incidents are declared and closed in the browser
+// with the same effect as the CLI, and times are typed in UK time.
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "web_fixture.h"
+
+using namespace commsflow;
+using Catch::Contains;
+using commsflow::test::WebFixture;
+
+namespace {
+
+httplib::Headers as(const std::string& cookie) {
+  return {{"Cookie", cookie}};
+}
+
+}  // namespace
+
+TEST_CASE("web: declining asks first, then a banner says what was done", "[server][pages]") {
+  WebFixture f;
+  const std::string ref = f.submit_website_update("Clinic times", "https://example.nhs.uk/c");
+  const std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+  const std::string path = "/items/" + ref + "/actions/decline";
+
+  auto page = c.Get(("/items/" + ref).c_str(), as(olivia));
+  REQUIRE(page->status == 200);
+  CHECK_THAT(
+      page->body,
+      Contains(
+          R"(class="nhsuk-button nhsuk-button--warning" type="submit" data-action="decline")"));
+
+  // Without its required reason there is nothing to confirm yet: the error comes first.
+  auto missing = c.Post(path.c_str(), as(olivia),
+                        httplib::Params{{"csrf", f.csrf(olivia)}, {"revision", "1"}});
+  CHECK(missing->status == 400);
+  CHECK_THAT(missing->body, !Contains("Decline this request?"));
+
+  const httplib::Params form{
+      {"csrf", f.csrf(olivia)}, {"revision", "1"}, {"reason", "A duplicate"}};
+  auto asked = c.Post(path.c_str(), as(olivia), form);
+  REQUIRE(asked->status == 200);
+  CHECK_THAT(asked->body,
+             Contains("Decline this request? It will be closed and cannot be reopened."));
+  CHECK_THAT(asked->body, Contains(R"(name="reason" value="A duplicate")"));
+  CHECK_THAT(asked->body, Contains("No, go back"));
+  CHECK(f.engine->item(ref).state == "requested");  // asking changed nothing
+
+  httplib::Params confirmed = form;
+  confirmed.emplace("confirmed", "yes");
+  auto done = c.Post(path.c_str(), as(olivia), confirmed);
+  REQUIRE(done->status == 303);
+  CHECK(f.engine->item(ref).state == "declined");
+  const std::string location = done->get_header_value("Location");
+  CHECK(location == "/items/" + ref + "?done=" + std::to_string(f.engine->item(ref).revision));
+
+  auto after = c.Get(location.c_str(), as(olivia));
+  CHECK_THAT(after->body, Contains("nhsuk-notification-banner--success") &&
+                              Contains(ref + ": Decline done") && Contains("It is now Declined.") &&
+                              Contains("Reason: A duplicate."));
+  // The same link says nothing to someone else, or once the item has moved on.
+  auto other = c.Get(location.c_str(), as(f.sign_in("hannah.head")));
+  REQUIRE(other->status == 200);
+  CHECK_THAT(other->body, !Contains("nhsuk-notification-banner"));
+}
+
+TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",
+          "[server][pages]") {
+  WebFixture f;
+  const std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+  // A media statement with no text yet cannot be sent for review.
+  auto submitted = f.engine->submit("media_signoff", "olivia.officer",
+                                    Json{{"headline", "New scanner"}, {"kind", "press_release"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  auto page = c.Get(("/items/" + ref).c_str(), as(olivia));
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body,
+             Contains("Not possible yet") && Contains("put the statement&#39;s text first"));
+  CHECK_THAT(page->body, !Contains(R"(data-action="send_for_review")"));
+}
+
+TEST_CASE(
+    "web: an incident declared in the browser pauses what the CLI would, and closing "
+    "resumes it",
+    "[server][pages]") {
+  WebFixture f;
+  auto green = f.engine->submit("comms_request", "tom.triage",
+                                test::comms_request_fields("Newsletter", "low"));
+  auto red = f.engine->submit("comms_request", "tom.triage",
+                              test::comms_request_fields("Outbreak", "high"));
+  REQUIRE(green.ok());
+  REQUIRE(red.ok());
+  const std::string tom = f.sign_in("tom.triage");
+  auto c = f.client();
+
+  CHECK_THAT(c.Get("/queue", as(tom))->body, Contains(R"(href="/incidents")"));
+  auto empty =
+      c.Post("/incidents", as(tom), httplib::Params{{"csrf", f.csrf(tom)}, {"level", "major"}});
+  CHECK(empty->status == 400);
+  CHECK_THAT(empty->body, Contains("Enter the name of the incident"));
+
+  auto declared =
+      c.Post("/incidents", as(tom),
+             httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "major"}});
+  REQUIRE(declared->status == 200);
+  CHECK_THAT(declared->body, Contains("Storm Bert declared") && Contains("1 item(s) paused."));
+  CHECK(f.engine->item(green.value().ref).state == "paused");
+  CHECK(f.engine->item(red.value().ref).state == "triaged");
+  CHECK_THAT(declared->body, Contains("Storm Bert") && Contains("Close"));
+
+  auto again =
+      c.Post("/incidents", as(tom),
+             httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "major"}});
+  CHECK(again->status != 200);  // refused, and said so
+  CHECK_THAT(again->body, Contains("There is a problem"));
+
+  auto closed = c.Post("/incidents/close", as(tom),
+                       httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}});
+  REQUIRE(closed->status == 200);
+  CHECK_THAT(closed->body, Contains("Storm Bert closed") && Contains("1 item(s) resumed"));
+  CHECK(f.engine->item(green.value().ref).state == "triaged");
+  CHECK_THAT(closed->body, Contains("No incident is in progress."));
+
+  // A requester neither sees the page nor is offered it.
+  const std::string asha = f.sign_in("asha.requester");
+  CHECK(c.Get("/incidents", as(asha))->status == 404);
+  CHECK(c.Post("/incidents", as(asha),
+               httplib::Params{{"csrf", f.csrf(asha)}, {"name", "Fake"}, {"level", "major"}})
+            ->status == 404);
+}
+
+TEST_CASE("web: a time typed in the browser is UK time, stored as UTC", "[server][pages]") {
+  WebFixture f;
+  const std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+  auto submit = [&](const std::string& embargo) {
+    auto res = c.Post("/requests/new", as(olivia),
+                      httplib::Params{{"csrf", f.csrf(olivia)},
+                                      {"workflow", "media_signoff"},
+                                      {"headline", "New scanner"},
+                                      {"kind", "press_release"},
+                                      {"embargo_until", embargo}});
+    REQUIRE(res->status == 303);
+    const std::string location = res->get_header_value("Location");
+    return location.substr(7, location.find('?') - 7);
+  };
+  const std::string summer = submit("2026-06-03T15:30");  // BST: an hour ahead of UTC
+  CHECK(f.engine->item(summer).data["embargo_until"] == "2026-06-03T14:30:00Z");
+  const std::string winter = submit("2026-12-03T15:30");  // GMT
+  CHECK(f.engine->item(winter).data["embargo_until"] == "2026-12-03T15:30:00Z");
+  // Shown back in UK time.
+  CHECK_THAT(c.Get(("/items/" + summer).c_str(), as(olivia))->body,
+             Contains("Wed 3 Jun 2026, 15:30"));
+}
+
+TEST_CASE("web: no page tells a person to use the command line or the API", "[server][pages]") {
+  WebFixture f;
+  f.add_person("ada.admin", "admin");
+  const std::string website = f.submit_website_update("Clinic times", "https://example.nhs.uk/c");
+  auto media = f.engine->submit("media_signoff", "olivia.officer",
+                                Json{{"headline", "New scanner"}, {"kind", "press_release"}});
+  auto change =
+      f.engine->submit("service_change", "eve.lead", Json{{"title", "Community nursing hub"}});
+  auto request =
+      f.engine->submit("comms_request", "tom.triage", test::comms_request_fields("Rota", "low"));
+  REQUIRE(media.ok());
+  REQUIRE(change.ok());
+  REQUIRE(request.ok());
+  auto c = f.client();
+  const std::regex command_line(
+      R"((<code>commsflow|`commsflow|commsflow (actor|submit|act|doc|decide|incident|audit|verify|import|token|report)\b|\s--[a-z]|/api/v1/items/[A-Z]))");
+  for (const std::string who : {"ada.admin", "olivia.officer", "tom.triage", "eve.lead"}) {
+    const std::string cookie = f.sign_in(who);
+    for (const std::string& path : std::vector<std::string>{
+             "/queue", "/items", "/sign-offs", "/audit", "/admin", "/account", "/incidents",
+             "/requests/new", "/requests/new?workflow=website_update", "/items/" + website,
+             "/items/" + media.value().ref, "/items/" + change.value().ref,
+             "/items/" + request.value().ref}) {
+      auto page = c.Get(path.c_str(), as(cookie));
+      REQUIRE(page);
+      INFO(who << " " << path);
+      std::smatch found;
+      const bool tells = std::regex_search(page->body, found, command_line);
+      INFO((tells ? found.str() : std::string()));
+      CHECK_FALSE(tells);
+    }
+  }
+}
+
+TEST_CASE("web: people are shown by name, and assigned by choosing from those holding the role",
+          "[server][pages]") {
+  WebFixture f;
+  f.people().set_display_name("olivia.officer", "Olivia Officer", kOperator);
+  f.people().set_display_name("tom.triage", "Tom Triage", kOperator);
+  auto request =
+      f.engine->submit("comms_request", "tom.triage", test::comms_request_fields("Rota", "low"));
+  REQUIRE(request.ok());
+  const std::string ref = request.value().ref;
+  const std::string tom = f.sign_in("tom.triage");
+  auto c = f.client();
+
+  auto page = c.Get(("/items/" + ref).c_str(), as(tom));
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Contains(R"(<strong class="cf-actor">Tom Triage</strong>)"));
+  CHECK_THAT(page->body, Contains(R"(<option value="olivia.officer">Olivia Officer</option>)"));
+  CHECK_THAT(page->body, !Contains(R"(<option value="hannah.head">)"));  // not a comms officer
+  CHECK_THAT(page->body, Contains("Submit</strong> by Tom Triage"));
+
+  auto assigned = c.Post(("/items/" + ref + "/actions/assign").c_str(), as(tom),
+                         httplib::Params{{"csrf", f.csrf(tom)},
+                                         {"revision", std::to_string(request.value().revision)},
+                                         {"assignee", "olivia.officer"}});
+  REQUIRE(assigned->status == 303);
+  CHECK(f.engine->item(ref).data["assignee"] == "olivia.officer");  // stored by name
+  auto after = c.Get(assigned->get_header_value("Location").c_str(), as(tom));
+  CHECK_THAT(after->body, Contains(ref + ": Assign done") && Contains("Assignee: Olivia Officer."));
+  CHECK_THAT(c.Get("/queue", as(tom))->body, Contains("Olivia Officer"));
+}
