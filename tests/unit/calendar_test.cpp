@@ -1,8 +1,13 @@
 // workflows/lib/calendar.lua, the working-day arithmetic behind every due time and late flag:
-// checked against a day-by-day model that writes each date out and looks it up in the list.
+// its bank holidays against those published for England and Wales (tests/data), Scotland and
+// Northern Ireland, and its arithmetic against a day-by-day model that writes each date out and
+// asks whether it is a bank holiday.
 #include <commsflow/script.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "support.h"
 
@@ -20,7 +25,7 @@ end
 
 local function model_is_working(date)
   local day = calendar.seconds(date .. "T00:00:00Z") // 86400
-  return (day + 3) % 7 < 5 and calendar.non_working_days[date] == nil
+  return (day + 3) % 7 < 5 and calendar.bank_holiday(date) == nil
 end
 
 local function model_between(from, to)
@@ -67,8 +72,20 @@ local function disagreements()
   return out
 end
 
+-- "date name" lines for a year's bank holidays in a region.
+local function holidays(_, ctx)
+  calendar.use_region(ctx.region or "england_and_wales")
+  local out = {}
+  for _, h in ipairs(calendar.bank_holidays(ctx.year)) do out[#out + 1] = h.date .. " " .. h.name end
+  calendar.use_region("england_and_wales")
+  return out
+end
+
 return {
   disagreements = disagreements,
+  holidays = holidays,
+  is_working_day = function(_, ctx) return calendar.is_working_day(ctx.date) end,
+  use_region = function(_, ctx) calendar.use_region(ctx.region) end,
   between = function(_, ctx) return calendar.working_days_between(ctx.from, ctx.to) end,
   add = function(_, ctx) return calendar.add_working_days(ctx.from, ctx.n) end,
 }
@@ -105,4 +122,85 @@ TEST_CASE("working-day counts and additions agree with a day-by-day model over t
   Json disagreements = c.call("disagreements");
   INFO(disagreements.dump(1));
   CHECK((disagreements.empty() || disagreements == Json::object()));
+}
+
+TEST_CASE("bank holidays by rule match those published for England and Wales") {
+  Calendar c;
+  // The published list for 2026 and 2027 (tests/data, from the reference data).
+  std::ifstream published(std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "tests" / "data" /
+                          "bank-holidays-england-wales.csv");
+  REQUIRE(published);
+  std::map<int, std::vector<std::string>> by_year;
+  std::string line;
+  std::getline(published, line);  // the header
+  while (std::getline(published, line)) {
+    if (line.empty()) continue;
+    const int year = std::stoi(line.substr(0, 4));
+    line[10] = ' ';  // "2026-01-01,New Year's Day" as "2026-01-01 New Year's Day"
+    if (year <= 2027) by_year[year].push_back(line);
+  }
+  REQUIRE(by_year[2026].size() == 8);
+  REQUIRE(by_year[2027].size() == 8);
+  for (const auto& [year, dates] : by_year) {
+    INFO(year);
+    std::vector<std::string> computed;
+    for (const auto& h : c.call("holidays", Json{{"year", year}})) {
+      computed.push_back(h.get<std::string>());
+    }
+    CHECK(computed == dates);  // dates and names
+  }
+  // Years beyond the list, and years with one-off changes, as GOV.UK published them.
+  auto dates_of = [&](int year, const char* region = "england_and_wales") {
+    std::vector<std::string> out;
+    for (const auto& h : c.call("holidays", Json{{"year", year}, {"region", region}})) {
+      out.push_back(h.get<std::string>());
+    }
+    return out;
+  };
+  CHECK(dates_of(2028) ==
+        std::vector<std::string>{"2028-01-03 New Year's Day (substitute day)",
+                                 "2028-04-14 Good Friday", "2028-04-17 Easter Monday",
+                                 "2028-05-01 Early May bank holiday",
+                                 "2028-05-29 Spring bank holiday", "2028-08-28 Summer bank holiday",
+                                 "2028-12-25 Christmas Day", "2028-12-26 Boxing Day"});
+  CHECK(dates_of(2029).at(1) == "2029-03-30 Good Friday");
+  CHECK(dates_of(2022) ==
+        std::vector<std::string>{
+            "2022-01-03 New Year's Day (substitute day)", "2022-04-15 Good Friday",
+            "2022-04-18 Easter Monday", "2022-05-02 Early May bank holiday",
+            "2022-06-02 Spring bank holiday (moved)", "2022-06-03 Platinum Jubilee",
+            "2022-08-29 Summer bank holiday", "2022-09-19 State Funeral of Queen Elizabeth II",
+            "2022-12-26 Boxing Day", "2022-12-27 Christmas Day (substitute day)"});
+  CHECK(dates_of(2023).at(4) == "2023-05-08 Coronation of King Charles III");
+  CHECK(dates_of(2020).at(3) == "2020-05-08 Early May bank holiday (VE day)");
+  CHECK(c.call("is_working_day", Json{{"date", "2020-05-04"}}) == true);  // moved away from
+
+  // Scotland and Northern Ireland, 2026.
+  CHECK(dates_of(2026, "scotland") ==
+        std::vector<std::string>{"2026-01-01 New Year's Day", "2026-01-02 2nd January",
+                                 "2026-04-03 Good Friday", "2026-05-04 Early May bank holiday",
+                                 "2026-05-25 Spring bank holiday", "2026-08-03 Summer bank holiday",
+                                 "2026-11-30 St Andrew's Day", "2026-12-25 Christmas Day",
+                                 "2026-12-28 Boxing Day (substitute day)"});
+  CHECK(dates_of(2026, "northern_ireland") ==
+        std::vector<std::string>{
+            "2026-01-01 New Year's Day", "2026-03-17 St Patrick's Day", "2026-04-03 Good Friday",
+            "2026-04-06 Easter Monday", "2026-05-04 Early May bank holiday",
+            "2026-05-25 Spring bank holiday",
+            "2026-07-13 Battle of the Boyne (Orangemen's Day) (substitute day)",
+            "2026-08-31 Summer bank holiday", "2026-12-25 Christmas Day",
+            "2026-12-28 Boxing Day (substitute day)"});
+}
+
+TEST_CASE("a date the calendar does not cover is an error, never a working day") {
+  Calendar c;
+  for (const char* date : {"2100-01-04", "1999-12-31"}) {
+    INFO(date);
+    CHECK_THROWS_WITH(c.call("is_working_day", Json{{"date", date}}),
+                      Catch::Contains("covers 2000 to 2099"));
+  }
+  CHECK_THROWS_WITH(c.call("add", Json{{"from", "2099-12-30"}, {"n", 5}}),
+                    Catch::Contains("not 2100"));
+  CHECK_THROWS_WITH(c.call("use_region", Json{{"region", "wales"}}),
+                    Catch::Contains("unknown region 'wales'"));
 }

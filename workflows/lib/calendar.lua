@@ -1,25 +1,33 @@
--- Working days for due times and lead times: Monday to Friday, skipping the non-working days
--- listed here (England and Wales bank holidays). Add local closures to the list as needed.
+-- Working days for due times and lead times: Monday to Friday, less the bank holidays of the
+-- region the team works in. Bank holidays are computed by rule for any year the calendar covers
+-- (fixed dates moved off weekends, Easter, the first and last Mondays), with the one-off changes
+-- listed below (a jubilee, a coronation, a state funeral). A date outside the years it covers is
+-- an error, never quietly a working day.
 -- Dates are "YYYY-MM-DD" and times "YYYY-MM-DDTHH:MM:SSZ" (UTC), as stored by commsflow.
 local M = {}
 
-M.non_working_days = {
-  ["2026-01-01"] = "New Year's Day",
-  ["2026-04-03"] = "Good Friday",
-  ["2026-04-06"] = "Easter Monday",
-  ["2026-05-04"] = "Early May bank holiday",
-  ["2026-05-25"] = "Spring bank holiday",
-  ["2026-08-31"] = "Summer bank holiday",
-  ["2026-12-25"] = "Christmas Day",
-  ["2026-12-28"] = "Boxing Day (substitute day)",
-  ["2027-01-01"] = "New Year's Day",
-  ["2027-03-26"] = "Good Friday",
-  ["2027-03-29"] = "Easter Monday",
-  ["2027-05-03"] = "Early May bank holiday",
-  ["2027-05-31"] = "Spring bank holiday",
-  ["2027-08-30"] = "Summer bank holiday",
-  ["2027-12-27"] = "Christmas Day (substitute day)",
-  ["2027-12-28"] = "Boxing Day (substitute day)",
+-- The years the rules are known to hold for.
+M.first_year, M.last_year = 2000, 2099
+
+-- The region whose bank holidays count: "england_and_wales", "scotland" or "northern_ireland".
+-- A workflow that works to another region says so once, at the top of its file:
+--   calendar.use_region("scotland")
+M.region = "england_and_wales"
+
+-- One-off changes to the rules, for every region unless `regions` says otherwise: `date` is
+-- added as a bank holiday, or with `instead_of` it replaces the holiday the rules give on that
+-- date. Add local closures here too.
+M.one_off = {
+  { date = "2002-06-04", name = "Spring bank holiday (moved)", instead_of = "2002-05-27" },
+  { date = "2002-06-03", name = "Golden Jubilee" },
+  { date = "2011-04-29", name = "Royal wedding" },
+  { date = "2012-06-04", name = "Spring bank holiday (moved)", instead_of = "2012-05-28" },
+  { date = "2012-06-05", name = "Diamond Jubilee" },
+  { date = "2020-05-08", name = "Early May bank holiday (VE day)", instead_of = "2020-05-04" },
+  { date = "2022-06-02", name = "Spring bank holiday (moved)", instead_of = "2022-05-30" },
+  { date = "2022-06-03", name = "Platinum Jubilee" },
+  { date = "2022-09-19", name = "State Funeral of Queen Elizabeth II" },
+  { date = "2023-05-08", name = "Coronation of King Charles III" },
 }
 
 -- Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm), and back.
@@ -45,12 +53,14 @@ local function civil_from_days(z)
 end
 
 local function day_number(date)
-  local y, m, d = date:match("^(%d%d%d%d)-(%d%d)-(%d%d)")
-  assert(y, "not a date: " .. tostring(date))
+  local y, m, d = tostring(date):match("^(%d%d%d%d)-(%d%d)-(%d%d)")
+  if not y then error("not a date: " .. tostring(date), 2) end
   return days_from_civil(tonumber(y), tonumber(m), tonumber(d))
 end
 
 local function date_of(n) return string.format("%04d-%02d-%02d", civil_from_days(n)) end
+
+local function year_of(day) return (civil_from_days(day)) end
 
 -- Seconds since 1970 for "YYYY-MM-DDTHH:MM:SSZ", and back.
 function M.seconds(datetime)
@@ -65,24 +75,125 @@ end
 
 function M.date(datetime) return datetime:sub(1, 10) end
 
--- The non-working days above as day numbers, read from the list at the first working-day
--- calculation (so add closures to the list in this file, not from a rule). Working days are
--- then told apart by arithmetic and one table look-up: no date is written out or parsed back,
--- which was most of the cost of triage.
-local non_working_day_numbers
+local function is_weekday_number(day) return (day + 3) % 7 < 5 end -- day 0 was a Thursday
+local function weekday(day) return (day + 3) % 7 end               -- 0 Monday .. 6 Sunday
 
-local function non_working_numbers()
-  if not non_working_day_numbers then
-    non_working_day_numbers = {}
-    for date in pairs(M.non_working_days) do non_working_day_numbers[day_number(date)] = true end
-  end
-  return non_working_day_numbers
+-- Easter Sunday (the Anonymous Gregorian algorithm).
+local function easter(y)
+  local a, b, c = y % 19, y // 100, y % 100
+  local d, e = b // 4, b % 4
+  local f = (b + 8) // 25
+  local g = (b - f + 1) // 3
+  local h = (19 * a + b - d - g + 15) % 30
+  local i, k = c // 4, c % 4
+  local l = (32 + 2 * e + 2 * i - h - k) % 7
+  local m = (a + 11 * h + 22 * l) // 451
+  local month = (h + l - 7 * m + 114) // 31
+  local dom = (h + l - 7 * m + 114) % 31 + 1
+  return days_from_civil(y, month, dom)
 end
 
-local function is_weekday_number(day) return (day + 3) % 7 < 5 end -- day 0 was a Thursday
+local function first_monday(y, month)
+  local day = days_from_civil(y, month, 1)
+  return day + (7 - weekday(day)) % 7
+end
+
+local function last_monday(y, month)
+  local next_month_first = month == 12 and days_from_civil(y + 1, 1, 1) or days_from_civil(y, month + 1, 1)
+  local day = next_month_first - 1
+  return day - weekday(day)
+end
+
+-- The rules of each region: fixed dates (moved to the next free weekday when they fall at a
+-- weekend) and days found from Easter or the calendar.
+local regions = {
+  england_and_wales = {
+    fixed = { { 1, 1, "New Year's Day" }, { 12, 25, "Christmas Day" }, { 12, 26, "Boxing Day" } },
+    easter = { { -2, "Good Friday" }, { 1, "Easter Monday" } },
+    mondays = { { "first", 5, "Early May bank holiday" }, { "last", 5, "Spring bank holiday" },
+                { "last", 8, "Summer bank holiday" } },
+  },
+  scotland = {
+    fixed = { { 1, 1, "New Year's Day" }, { 1, 2, "2nd January" }, { 11, 30, "St Andrew's Day" },
+              { 12, 25, "Christmas Day" }, { 12, 26, "Boxing Day" } },
+    easter = { { -2, "Good Friday" } },
+    mondays = { { "first", 5, "Early May bank holiday" }, { "last", 5, "Spring bank holiday" },
+                { "first", 8, "Summer bank holiday" } },
+  },
+  northern_ireland = {
+    fixed = { { 1, 1, "New Year's Day" }, { 3, 17, "St Patrick's Day" },
+              { 7, 12, "Battle of the Boyne (Orangemen's Day)" }, { 12, 25, "Christmas Day" },
+              { 12, 26, "Boxing Day" } },
+    easter = { { -2, "Good Friday" }, { 1, "Easter Monday" } },
+    mondays = { { "first", 5, "Early May bank holiday" }, { "last", 5, "Spring bank holiday" },
+                { "last", 8, "Summer bank holiday" } },
+  },
+}
+
+-- Bank holidays of year `y` in the current region: day number -> name. Computed once a year.
+local by_year = {}
+
+local function holidays_of(y)
+  if y < M.first_year or y > M.last_year then
+    error(string.format("the working-day calendar covers %d to %d, not %d (workflows/lib/calendar.lua)",
+                        M.first_year, M.last_year, y), 3)
+  end
+  local found = by_year[y]
+  if found then return found end
+  local rules = regions[M.region]
+  found = {}
+  for _, r in ipairs(rules.easter) do found[easter(y) + r[1]] = r[2] end
+  for _, r in ipairs(rules.mondays) do
+    found[(r[1] == "first" and first_monday or last_monday)(y, r[2])] = r[3]
+  end
+  -- Fixed dates on weekdays first; then each at a weekend, in date order, takes the next weekday
+  -- not taken already (Christmas on a Sunday: Boxing Day on Monday, Christmas on Tuesday).
+  for _, r in ipairs(rules.fixed) do
+    local day = days_from_civil(y, r[1], r[2])
+    if is_weekday_number(day) then found[day] = r[3] end
+  end
+  for _, r in ipairs(rules.fixed) do
+    local day = days_from_civil(y, r[1], r[2])
+    if not is_weekday_number(day) then
+      repeat day = day + 1 until is_weekday_number(day) and not found[day]
+      found[day] = r[3] .. " (substitute day)"
+    end
+  end
+  for _, change in ipairs(M.one_off) do
+    local regions_ok = not change.regions
+    for _, region in ipairs(change.regions or {}) do regions_ok = regions_ok or region == M.region end
+    if regions_ok and change.date:sub(1, 4) == tostring(y) then
+      if change.instead_of then found[day_number(change.instead_of)] = nil end
+      found[day_number(change.date)] = change.name
+    end
+  end
+  by_year[y] = found
+  return found
+end
+
+function M.use_region(region)
+  if not regions[region] then
+    error("unknown region '" .. tostring(region) .. "' (england_and_wales, scotland or northern_ireland)", 2)
+  end
+  M.region, by_year = region, {}
+end
+
+-- The name of the bank holiday on `date`, or nil.
+function M.bank_holiday(date)
+  local day = day_number(date)
+  return holidays_of(year_of(day))[day]
+end
+
+-- The bank holidays of a year, in date order: { { date = "2028-01-03", name = "..." }, ... }.
+function M.bank_holidays(year)
+  local out = {}
+  for day, name in pairs(holidays_of(year)) do out[#out + 1] = { date = date_of(day), name = name } end
+  table.sort(out, function(a, b) return a.date < b.date end)
+  return out
+end
 
 local function is_working_day_number(day)
-  return is_weekday_number(day) and not non_working_numbers()[day]
+  return is_weekday_number(day) and not holidays_of(year_of(day))[day]
 end
 
 -- Monday to Friday days before `day`, counted from a Monday long ago (only differences matter).
@@ -112,13 +223,15 @@ function M.add_working_days_at(datetime, n)
 end
 
 -- Working days after `from` up to and including `to` (negative when `to` is earlier): the
--- weekdays in between, less the non-working days among them.
+-- weekdays in between, less the bank holidays among them.
 function M.working_days_between(from, to)
   local a, b, sign = day_number(from), day_number(to), 1
   if b < a then a, b, sign = b, a, -1 end
   local count = weekdays_before(b + 1) - weekdays_before(a + 1)
-  for day in pairs(non_working_numbers()) do
-    if day > a and day <= b and is_weekday_number(day) then count = count - 1 end
+  for y = year_of(a), year_of(b) do
+    for day in pairs(holidays_of(y)) do
+      if day > a and day <= b and is_weekday_number(day) then count = count - 1 end
+    end
   end
   return sign * count
 end
