@@ -75,8 +75,10 @@ local function triage(item)
   item.computed_rating, item.rating_reasons = rate(item)
   item.rating = item.rating_override or item.computed_rating
 
+  -- Time paused counts only its working time, and moves the due time on by that much working
+  -- time: never onto a weekend or a bank holiday.
   local due = calendar.add_working_days_at(item.submitted_at, due_working_days[item.rating])
-  item.due_at = calendar.datetime(calendar.seconds(due) + (item.paused_seconds or 0))
+  item.due_at = calendar.add_working_seconds(due, item.paused_seconds or 0)
 
   item.late, item.late_reason = false, nil
   local needed = lead_time_working_days[item.kind][item.rating]
@@ -104,7 +106,7 @@ end
 
 local function resume(item, ctx)
   item.paused_seconds = (item.paused_seconds or 0)
-    + (calendar.seconds(ctx.now) - calendar.seconds(item.paused_at))
+    + calendar.working_seconds_between(item.paused_at, ctx.now)
   item.paused_from, item.paused_at, item.paused_by_incident, item.pause_reason = nil, nil, nil, nil
   triage(item)
 end

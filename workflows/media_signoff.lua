@@ -267,7 +267,7 @@ return wf.workflow {
     journalist = wf.text { max = 200 },
     outlet = wf.text { max = 200 },
     contact = wf.text { max = 200, label = "Journalist's phone or e-mail" },
-    received_at = wf.datetime {},
+    received_at = wf.datetime { past = true },
     journalist_deadline = wf.datetime {},
     embargo_until = wf.datetime { label = "Embargoed until" },
     spokesperson = wf.text { max = 200 },

@@ -366,9 +366,9 @@ return wf.workflow {
     } },
     -- health scrutiny (substantial variations only)
     scrutiny_committee      = wf.text {},
-    scrutiny_consulted_on   = wf.date {},
+    scrutiny_consulted_on   = wf.date { past = true },
     scrutiny_response       = wf.text {},
-    secretary_of_state_notified_on = wf.date {},
+    secretary_of_state_notified_on = wf.date { past = true },
     -- consultation
     consultation_start      = wf.date {},
     consultation_end        = wf.date {},

@@ -26,10 +26,27 @@ bool CsvReader::refill() {
   return !chunk_.empty();
 }
 
+// Spreadsheets saving CSV with a decimal comma separate values with semicolons: the first line
+// says which, by whichever of the two it has more of outside quotes.
+char delimiter_of(std::string_view first_line) {
+  std::size_t commas = 0, semicolons = 0;
+  bool quoted = false;
+  for (char c : first_line) {
+    if (c == '"') quoted = !quoted;
+    if (c == '\n') break;
+    if (!quoted) {
+      commas += c == ',';
+      semicolons += c == ';';
+    }
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
 bool CsvReader::next(CsvRecord& record) {
   if (!started_) {
     started_ = true;
     if (peek() >= 0 && chunk_.substr(pos_, 3) == "\xEF\xBB\xBF") pos_ += 3;  // a UTF-8 BOM
+    if (peek() >= 0) delimiter_ = delimiter_of(chunk_.substr(pos_));
   }
   std::string field;
   for (;;) {
@@ -58,6 +75,11 @@ bool CsvReader::next(CsvRecord& record) {
         }
         continue;
       }
+      if (c == delimiter_) {
+        end_field();
+        record_empty = false;
+        continue;
+      }
       switch (c) {
         case '"':
           if (!field.empty() || was_quoted) {
@@ -65,10 +87,6 @@ bool CsvReader::next(CsvRecord& record) {
                  line_);
           }
           quoted = was_quoted = true;
-          record_empty = false;
-          break;
-        case ',':
-          end_field();
           record_empty = false;
           break;
         case '\r':

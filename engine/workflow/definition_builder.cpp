@@ -265,7 +265,7 @@ class Builder {
     }
     check_keys(spec,
                {"__field", "__line", "required", "label", "default", "min", "max", "options", "of",
-                "fields", "required_if", "role"},
+                "fields", "required_if", "role", "past"},
                fmt::format("{} '{}'", what, name), f.line);
     if (auto it = spec.find("required"); it != spec.end()) {
       if (!it->is_boolean())
@@ -306,6 +306,15 @@ class Builder {
       }
       if (f.fields.empty()) {
         problem(f.line, fmt::format("record '{}' needs at least one field", name));
+      }
+    }
+    if (auto it = spec.find("past"); it != spec.end()) {
+      if ((f.type != FieldType::Date && f.type != FieldType::DateTime) || !it->is_boolean()) {
+        problem(f.line, fmt::format("past of '{}' applies only to commsflow.date and "
+                                    "commsflow.datetime and must be true or false",
+                                    name));
+      } else {
+        f.past = it->get<bool>();
       }
     }
     if (auto it = spec.find("role"); it != spec.end()) {
@@ -363,11 +372,10 @@ class Builder {
       check_keys(spec, {"__line", "roles", "guard", "effect", "label", "to", "route"}, what,
                  a.line);
     } else {
-      check_keys(
-          spec,
-          {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route", "gate",
-           "confirm"},
-          what, a.line);
+      check_keys(spec,
+                 {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route",
+                  "gate", "confirm"},
+                 what, a.line);
       if (auto it = spec.find("gate"); it != spec.end()) {
         if (!it->is_boolean())
           problem(a.line, fmt::format("gate of {} must be true or false", what));

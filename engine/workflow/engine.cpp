@@ -182,7 +182,12 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
                              std::string_view parent) {
   auto tx = store_.begin_write();
   auto outcome = submit_in_transaction(workflow, actor, inputs, parent);
-  if (outcome) tx->commit();
+  if (!outcome) return outcome;
+  // Work that arrives during an incident is paused by the same policy as work already open.
+  auto paused = pause_by_policy(outcome.value(), active_incidents(), kSystemActor);
+  if (!paused) return paused.refusal();
+  if (paused.value()) outcome = item(outcome.value().ref);
+  tx->commit();
   return outcome;
 }
 
@@ -219,6 +224,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
     if (!key.empty() && key[0] == '_') problems.push_back({key, "is not a field of this workflow"});
   }
   check_actor_fields(store_, d.fields, data, problems);
+  check_past_dates(d.fields, data, clock_.now(), problems);
   if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
   if (!parent) return parent.refusal();
@@ -262,7 +268,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   return item;
 }
 
-Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
+Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engine) {
   Item item = this->item(request.ref);
   check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = registry_.version(item.version);
@@ -287,8 +293,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   if (auto control = control_character_in(request.note); !control.empty()) {
     fail(ErrorKind::BadInput, "--note contains the control character {}", control);
   }
-  Actor actor = require_actor(request.actor);
-  if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref))) {
+  // The engine acting on a workflow's own rule (as "system") needs no role; people do.
+  Actor actor = by_engine ? Actor{kSystemActor, {}} : require_actor(request.actor);
+  if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref));
+      refusal && !by_engine) {
     return *refusal;
   }
 
@@ -327,10 +335,18 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request) {
   }
   for (const auto& f : action->fields) {
     if (!payload.contains(f.name) && f.default_value) payload[f.name] = *f.default_value;
-    if (f.required && !payload.contains(f.name)) problems.push_back({f.name, "is required"});
+    // Text of spaces alone is no answer to a required question.
+    const auto given = payload.find(f.name);
+    const bool blank =
+        given == payload.end() ||
+        (given->is_string() &&
+         given->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos);
+    if (f.required && blank) problems.push_back({f.name, "is required"});
   }
   check_actor_fields(store_, d.fields, data, problems);
   check_actor_fields(store_, action->fields, payload, problems);
+  check_past_dates(d.fields, data, clock_.now(), problems);
+  check_past_dates(action->fields, payload, clock_.now(), problems);
   if (!problems.empty()) fail_fields(fmt::format("{} {}", action->name, item.ref), problems);
 
   std::string now = format_datetime(clock_.now());
@@ -380,6 +396,45 @@ std::optional<Item> Engine::active_incident(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<Json> Engine::active_incidents() {
+  std::vector<Json> out;
+  if (!store_.current_version("incident")) return out;
+  for (const Item& i : store_.items(ItemFilter{"incident", "", -1})) {
+    if (registry_.version(i.version).definition.is_final(i.state)) continue;
+    out.push_back(Json{
+        {"name", i.data.value("name", "")}, {"level", i.data.value("level", "")}, {"ref", i.ref}});
+  }
+  return out;
+}
+
+Outcome<bool> Engine::pause_by_policy(const Item& item, const std::vector<Json>& incidents,
+                                      std::string_view actor) {
+  const bool by_engine = actor == kSystemActor;
+  if (incidents.empty()) return false;
+  CompiledWorkflow& wf = registry_.version(item.version);
+  const Definition& d = wf.definition;
+  const StateSpec* state = d.state(item.state);
+  if (!d.incident_policy || !state || !state->action("pause")) return false;
+  const std::string now = format_datetime(clock_.now());
+  Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state}, {"now", now}};
+  for (const Json& incident : incidents) {
+    auto decision = wf.script->call(d.incident_policy, item.data, std::vector<Json>{incident, ctx},
+                                    "the incident policy");
+    if (!decision.result.is_boolean()) {
+      fail(ErrorKind::Script, "{}: the incident policy must return true or false, got {}", d.path,
+           decision.result.dump());
+    }
+    if (!decision.result.get<bool>()) continue;
+    auto paused = act_in_transaction(
+        ActRequest{item.ref, "pause", std::string(actor),
+                   Json{{"incident_name", incident.at("name")}}, "", std::nullopt},
+        by_engine);
+    if (!paused) return paused.refusal();
+    return true;
+  }
+  return false;
+}
+
 Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::string_view level,
                                                  std::string_view actor) {
   auto tx = store_.begin_write();
@@ -389,26 +444,12 @@ Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::str
   auto incident = submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
   if (!incident) return incident.refusal();
   IncidentResult result{incident.value(), {}};
-  Json incident_json{{"name", name}, {"level", level}, {"ref", result.incident.ref}};
-  std::string now = format_datetime(clock_.now());
-
+  const std::vector<Json> this_one{
+      Json{{"name", name}, {"level", level}, {"ref", result.incident.ref}}};
   for (const Item& item : store_.items(ItemFilter{})) {
-    CompiledWorkflow& wf = registry_.version(item.version);
-    const Definition& d = wf.definition;
-    const StateSpec* state = d.state(item.state);
-    if (!d.incident_policy || !state || !state->action("pause")) continue;
-    Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state}, {"now", now}};
-    auto decision = wf.script->call(d.incident_policy, item.data,
-                                    std::vector<Json>{incident_json, ctx}, "the incident policy");
-    if (!decision.result.is_boolean()) {
-      fail(ErrorKind::Script, "{}: the incident policy must return true or false, got {}", d.path,
-           decision.result.dump());
-    }
-    if (!decision.result.get<bool>()) continue;
-    auto paused = act_in_transaction(ActRequest{item.ref, "pause", std::string(actor),
-                                                Json{{"incident_name", name}}, "", std::nullopt});
+    auto paused = pause_by_policy(item, this_one, actor);
     if (!paused) return paused.refusal();
-    result.affected.push_back(item.ref);
+    if (paused.value()) result.affected.push_back(item.ref);
   }
   tx->commit();
   return result;
@@ -422,13 +463,18 @@ Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::strin
       ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});
   if (!closed) return closed.refusal();
   IncidentResult result{closed.value(), {}};
+  const std::vector<Json> still_active = active_incidents();
   for (const Item& item : store_.items_with_data("", "paused_by_incident", name)) {
     const StateSpec* state = registry_.version(item.version).definition.state(item.state);
     if (!state || !state->action("resume")) continue;
     auto resumed = act_in_transaction(ActRequest{item.ref, "resume", std::string(actor),
                                                  Json{{"incident_name", name}}, "", std::nullopt});
     if (!resumed) return resumed.refusal();
-    result.affected.push_back(item.ref);
+    // An incident still active that would hold it takes it over: it stays paused, now by that
+    // incident, and resumes only when that one closes.
+    auto held = pause_by_policy(resumed.value(), still_active, kSystemActor);
+    if (!held) return held.refusal();
+    if (!held.value()) result.affected.push_back(item.ref);
   }
   tx->commit();
   return result;

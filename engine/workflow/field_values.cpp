@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 namespace commsflow {
 
@@ -17,6 +18,17 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   size_t e = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(b, e - b + 1));
+}
+
+// A UK date as people write it ("31/03/2026", "1/4/2026") in ISO form ("2026-03-31"); any
+// other text as it is.
+std::string uk_date_as_iso(const std::string& text) {
+  unsigned day = 0, month = 0, year = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%2u/%2u/%4u%c", &day, &month, &year, &extra) != 3 || year < 1000) {
+    return text;
+  }
+  return fmt::format("{:04}-{:02}-{:02}", year, month, day);
 }
 
 std::string lower(std::string s) {
@@ -204,6 +216,11 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
         if (std::find(spec.options.begin(), spec.options.end(), s) != spec.options.end()) {
           return input;
         }
+        // "Yes" for yes, " Media " for media: as people type them and spreadsheets save them.
+        const std::string folded = lower(trim(s));
+        for (const auto& option : spec.options) {
+          if (lower(option) == folded) return option;
+        }
       }
       error = fmt::format("{} is not one of: {}", shown(input), fmt::join(spec.options, ", "));
       return nullptr;
@@ -242,9 +259,10 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
       return value;
     }
     case FieldType::Date: {
-      auto t = input.is_string() ? parse_date(trim(input.get<std::string>())) : std::nullopt;
+      auto t = input.is_string() ? parse_date(uk_date_as_iso(trim(input.get<std::string>())))
+                                 : std::nullopt;
       if (!t) {
-        error = fmt::format("expected a date like 2026-03-31, got {}", shown(input));
+        error = fmt::format("expected a date like 2026-03-31 or 31/03/2026, got {}", shown(input));
         return nullptr;
       }
       return format_date(*t);
@@ -349,6 +367,25 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
     }
   }
   return problems;
+}
+
+void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
+                      std::vector<FieldProblem>& problems) {
+  for (const auto& f : fields) {
+    if (!f.past) continue;
+    auto it = data.find(f.name);
+    if (it == data.end() || !it->is_string()) continue;
+    const std::string& text = it->get_ref<const std::string&>();
+    if (f.type == FieldType::Date) {
+      const std::string today = format_date(now);
+      if (text > today) {
+        problems.push_back({f.name, fmt::format("cannot be in the future (today is {})", today)});
+      }
+    } else if (auto t = parse_datetime(text); t && *t > now) {
+      problems.push_back(
+          {f.name, fmt::format("cannot be in the future (it is now {})", format_datetime(now))});
+    }
+  }
 }
 
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an

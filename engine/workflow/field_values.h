@@ -2,6 +2,7 @@
 // whole item data against a workflow's fields.
 #pragma once
 
+#include <commsflow/clock.h>
 #include <commsflow/definition.h>
 #include <commsflow/json.h>
 
@@ -43,6 +44,11 @@ FieldProblem problem_at(const std::string& key, const std::string& error);
 // back; lists, records and everything else are checked again.
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
                                         bool require_all, const Json* validated = nullptr);
+
+// A problem for each field marked `past` whose date or time in `data` is after `now` (a date
+// counts as in the future from the day after today, in UTC).
+void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
+                      std::vector<FieldProblem>& problems);
 
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever a
 // workflow's function did to them in `after`, they are put back as they were in `before`.

@@ -63,6 +63,7 @@ std::vector<std::string> Engine::import_items(std::string_view workflow, std::st
   const Actor submitter = require_actor(actor);
 
   std::vector<std::string> refs, problems;
+  const std::vector<Json> incidents = active_incidents();  // imported work is paused like any
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;
@@ -90,6 +91,12 @@ std::vector<std::string> Engine::import_items(std::string_view workflow, std::st
             problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
           }
         } else if (problems.empty()) {
+          auto paused = pause_by_policy(outcome.value(), incidents, kSystemActor);
+          if (!paused) {
+            for (const auto& r : paused.refusal().reasons) {
+              problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
+            }
+          }
           refs.push_back(std::move(outcome.value().ref));
         }
       } catch (const Error& e) {

@@ -23,7 +23,11 @@ void CsvImportSource::read_header(const std::string& source) {
 }
 
 bool CsvImportSource::next(ImportRow& row) {
-  if (!reader_.next(record_)) return false;
+  // A row with no values at all (",,,", as a spreadsheet saves an empty last row) is no item.
+  do {
+    if (!reader_.next(record_)) return false;
+  } while (std::all_of(record_.fields.begin(), record_.fields.end(),
+                       [](const std::string& f) { return f.empty(); }));
   row.line = record_.line;
   row.fields = Json::object();
   row.problem.clear();

@@ -291,7 +291,12 @@ TEST_CASE("Health scrutiny is required for a substantial variation and says why 
            "scrutiny_response=Supportive"});
     RunResult refused = e.act(1, ref, "complete");
     CHECK_THAT(refused.err, Contains("Secretary of State notified"));
-    e.act(0, ref, "record", {"secretary_of_state_notified_on=2026-02-25"});
+    // A notification that has happened cannot be dated tomorrow (it is 2 March 2026).
+    CHECK_THAT(e.act(2, ref, "record", {"secretary_of_state_notified_on=2026-03-03"}).err,
+               Contains("secretary_of_state_notified_on: cannot be in the future (today is "
+                        "2026-03-02)"));
+    CHECK(unmet_labels(e.show(ref)).size() == 1);  // nothing was recorded
+    e.act(0, ref, "record", {"secretary_of_state_notified_on=2026-03-02"});
     e.act(0, ref, "complete");
     CHECK(e.state(ref) == "consultation");
   }

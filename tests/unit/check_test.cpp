@@ -557,3 +557,16 @@ TEST_CASE("confirm on an action is the question to ask, as text") {
            "approve = { to = \"done\", roles = { \"reviewer\" }, confirm = true },");
   expect_problem(bad, line_of(bad, "confirm = true"), "confirm must be non-empty text");
 }
+
+TEST_CASE("past applies to dates and times only") {
+  const std::string good =
+      with(kGood, "    count = wf.integer { min = 0 },\n",
+           "    count = wf.integer { min = 0 },\n    met_on = wf.date { past = true },\n");
+  LoadedWorkflow loaded = load(good);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.definition.field("met_on")->past);
+  const std::string bad =
+      with(kGood, "    count = wf.integer { min = 0 },", "    count = wf.integer { past = true },");
+  expect_problem(bad, line_of(bad, "count = wf.integer"), "past of 'count' applies only to");
+}

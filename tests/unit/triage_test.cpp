@@ -305,3 +305,81 @@ TEST_CASE("CSV reading keeps record lines and rejects broken quoting") {
   CHECK(spreadsheet_safe("") == "");
   CHECK(csv_escape("a,\"b\"") == "\"a,\"\"b\"\"\"");
 }
+
+TEST_CASE("an incident moves due times on by working time, never onto a weekend") {
+  Triage t;
+  t.clock.set(*parse_datetime("2026-11-27T09:00:00Z"));  // a Friday
+  Item green = t.submit();
+  CHECK(green.data["due_at"] == "2026-12-11T09:00:00Z");  // 10 working days: a Friday
+  t.clock.set(*parse_datetime("2026-11-30T09:00:00Z"));   // Monday
+  REQUIRE(t.engine->declare_incident("Flood", "major", "tom").ok());
+  t.clock.set(*parse_datetime("2026-12-01T09:00:00Z"));  // a working day later
+  REQUIRE(t.engine->close_incident("Flood", "tom").ok());
+  // A working day on from Friday 09:00 is Monday 09:00, not Saturday.
+  CHECK(t.engine->item(green.ref).data["due_at"] == "2026-12-14T09:00:00Z");
+
+  // Paused over a weekend and a bank holiday, only the working time counts.
+  Item other = t.submit();  // Tue 1 Dec 09:00, due Tue 15 Dec 09:00
+  CHECK(other.data["due_at"] == "2026-12-15T09:00:00Z");
+  t.clock.set(*parse_datetime("2026-12-24T09:00:00Z"));  // Thursday
+  t.act(other.ref, "pause", Json{{"reason", "on hold over Christmas"}});
+  t.clock.set(*parse_datetime("2026-12-29T09:00:00Z"));  // Tuesday: 25th, 28th are holidays
+  t.act(other.ref, "resume");
+  // Thu 09:00 to midnight (15 h) and Tue 00:00 to 09:00 (9 h): one working day on.
+  CHECK(t.engine->item(other.ref).data["due_at"] == "2026-12-16T09:00:00Z");
+  CHECK(verify(*t.store).ok());
+}
+
+TEST_CASE("work that arrives during an incident is paused by the same policy") {
+  Triage t;
+  REQUIRE(t.engine->declare_incident("Storm Bert", "major", "tom").ok());
+  Item green = t.submit();
+  Item red = t.submit(Json{{"impact", "high"}});
+  CHECK(green.state == "paused");
+  CHECK(green.data["paused_by_incident"] == "Storm Bert");
+  CHECK(t.engine->history(green.ref).back().actor == "system");  // by the workflow's rule
+  CHECK(red.state == "triaged");
+
+  // Imported work too.
+  const std::string header =
+      "title,kind,requester_team,strategic_priority,incident,statutory,reputational_risk,impact,"
+      "resource,time_sensitive,responsibility\n";
+  auto refs = t.engine->import_items(
+      "comms_request", "tom",
+      import_rows_from_csv(header + "Poster,internal,Estates,none,none,no,low,low,low,no,own\n",
+                           "in.csv"));
+  REQUIRE(refs.size() == 1);
+  CHECK(t.engine->item(refs[0]).state == "paused");
+
+  auto closed = t.engine->close_incident("Storm Bert", "tom");
+  REQUIRE(closed.ok());
+  CHECK(closed.value().affected == std::vector<std::string>{green.ref, refs[0]});
+  CHECK(t.engine->item(green.ref).state == "triaged");
+  CHECK(verify(*t.store).ok());
+}
+
+TEST_CASE("overlapping incidents each resume only what they alone hold") {
+  Triage t;
+  Item green = t.submit();
+  Item amber = t.submit(Json{{"reputational_risk", "medium"}});        // due in 5 working days
+  REQUIRE(t.engine->declare_incident("Outage", "minor", "tom").ok());  // pauses green work
+  CHECK(t.engine->item(green.ref).data["paused_by_incident"] == "Outage");
+  auto storm = t.engine->declare_incident("Storm Bert", "major", "tom");
+  REQUIRE(storm.ok());
+  CHECK(storm.value().affected == std::vector<std::string>{amber.ref});
+
+  // The outage ends, but the storm would hold the green work too: it stays paused, now by it.
+  auto outage_over = t.engine->close_incident("Outage", "tom");
+  REQUIRE(outage_over.ok());
+  CHECK(outage_over.value().affected.empty());
+  Item held = t.engine->item(green.ref);
+  CHECK(held.state == "paused");
+  CHECK(held.data["paused_by_incident"] == "Storm Bert");
+
+  auto storm_over = t.engine->close_incident("Storm Bert", "tom");
+  REQUIRE(storm_over.ok());
+  CHECK(storm_over.value().affected == std::vector<std::string>{green.ref, amber.ref});
+  CHECK(t.engine->item(green.ref).state == "triaged");
+  CHECK(t.engine->item(amber.ref).state == "triaged");
+  CHECK(verify(*t.store).ok());
+}

@@ -236,4 +236,36 @@ function M.working_days_between(from, to)
   return sign * count
 end
 
+-- Working time: the seconds of whole working days (a working day counts all its 24 hours, as
+-- due times here are whole working days from submission).
+
+-- Seconds of working days from `from` to `to` (datetimes; 0 when `to` is not later).
+function M.working_seconds_between(from, to)
+  local a, b = M.seconds(from), M.seconds(to)
+  if b <= a then return 0 end
+  local day_a, day_b = a // 86400, b // 86400
+  if day_a == day_b then return is_working_day_number(day_a) and b - a or 0 end
+  local total = is_working_day_number(day_a) and (day_a + 1) * 86400 - a or 0
+  if day_b - 1 > day_a then
+    total = total + 86400 * M.working_days_between(date_of(day_a), date_of(day_b - 1))
+  end
+  if is_working_day_number(day_b) then total = total + (b - day_b * 86400) end
+  return total
+end
+
+-- The datetime `seconds` of working time after `datetime`: weekends and bank holidays are
+-- stepped over, never landed on. 0 gives `datetime` itself.
+function M.add_working_seconds(datetime, seconds)
+  if seconds <= 0 then return datetime end
+  local t = M.seconds(datetime)
+  local day, within = t // 86400, t % 86400
+  while not is_working_day_number(day) do day, within = day + 1, 0 end
+  while seconds >= 86400 - within do
+    seconds = seconds - (86400 - within)
+    repeat day = day + 1 until is_working_day_number(day)
+    within = 0
+  end
+  return M.datetime(day * 86400 + within + seconds)
+end
+
 return M

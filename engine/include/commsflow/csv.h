@@ -46,10 +46,13 @@ class CsvReader {
   std::uint64_t consumed_ = 0;  // bytes of the input before chunk_
   std::int64_t line_ = 1;
   bool started_ = false;
+  char delimiter_ = ',';  // or ';', as the first line shows
 };
 
 // Parses the whole text. Accepts CRLF or LF line ends, a UTF-8 byte-order mark, quoted values
-// containing commas, quotes ("") and line breaks; skips blank lines. Throws Error(BadInput)
+// containing commas, quotes ("") and line breaks; skips blank lines. Values are separated by
+// commas, or by semicolons when the first line has more of them (as spreadsheets set to a
+// decimal comma save CSV). Throws Error(BadInput)
 // naming `source` and the line for an unterminated quote or a quote inside an unquoted value.
 std::vector<CsvRecord> parse_csv(std::string_view text, std::string_view source);
 

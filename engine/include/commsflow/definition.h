@@ -44,6 +44,7 @@ struct FieldSpec {
   std::shared_ptr<FieldSpec> item;  // list: the type of each element
   std::vector<FieldSpec> fields;    // record: its fields
   std::string role;                 // actor: the role the named actor must hold (optional)
+  bool past = false;                // date/datetime: something that has happened, never future
   // Required when another field has one of the listed values: {field, values}.
   std::vector<std::pair<std::string, std::vector<std::string>>> required_if;
   int line = 0;

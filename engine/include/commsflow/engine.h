@@ -148,6 +148,10 @@ struct WorkflowSummary {
   std::int64_t open_items = 0;  // items of any version of this workflow not in a final state
 };
 
+// The actor the engine records for what it does by a workflow's own rules (timers firing, work
+// paused by an incident's policy).
+inline constexpr const char* kSystemActor = "system";
+
 class Engine {
  public:
   Engine(Store& store, WorkflowRegistry& registry, const Clock& clock);
@@ -239,10 +243,19 @@ class Engine {
   // The same once the workflow and actor are found, at time `now` (import looks them up once).
   Outcome<Item> submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
                           std::string_view parent, const std::string& now);
-  Outcome<Item> act_in_transaction(const ActRequest& request);
+  // `by_engine`: the engine applying a workflow's own rule, recorded as kSystemActor, with no
+  // role check (an incident's policy pausing work that arrives during it).
+  Outcome<Item> act_in_transaction(const ActRequest& request, bool by_engine = false);
   Actor require_actor(std::string_view name);
   // The incident of that name not yet in a final state, if any.
   std::optional<Item> active_incident(std::string_view name);
+  // Every incident not yet closed, as the policy sees it: {name, level, ref}.
+  std::vector<Json> active_incidents();
+  // Pauses `item` (its workflow's `pause` action, by `actor`, or by the engine when that is
+  // kSystemActor) for the first of `incidents` its workflow's incident_policy says should hold
+  // it. True when it was paused.
+  Outcome<bool> pause_by_policy(const Item& item, const std::vector<Json>& incidents,
+                                std::string_view actor);
   std::int64_t append_event(Event& event);
   // Error(Conflict) when the caller expected another revision of `item`.
   static void check_revision(const Item& item, std::optional<std::int64_t> expected);
