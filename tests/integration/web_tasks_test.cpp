@@ -2,7 +2,10 @@
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
 #include <regex>
+#include <thread>
 
 #include "web_fixture.h"
 
@@ -219,4 +222,48 @@ TEST_CASE("web: people are shown by name, and assigned by choosing from those ho
   auto after = c.Get(assigned->get_header_value("Location").c_str(), as(tom));
   CHECK_THAT(after->body, Contains(ref + ": Assign done") && Contains("Assignee: Olivia Officer."));
   CHECK_THAT(c.Get("/queue", as(tom))->body, Contains("Olivia Officer"));
+}
+
+TEST_CASE("web: a change made in Lua alone reaches a running server: a new label, a new lead time",
+          "[server][reload]") {
+  server::ServerOptions options = test::test_options();
+  options.reload_every = std::chrono::seconds(1);
+  WebFixture f(options);
+  auto c = f.client();
+  auto tom = f.bearer("tom.triage");  // only HTTP from here: the server's scheduler uses the engine
+  auto submit = [&] {
+    auto res = f.post_json(tom, "/api/v1/items",
+                           Json{{"workflow", "comms_request"},
+                                {"data", test::comms_request_fields("Newsletter", "low")}});
+    REQUIRE(res->status == 201);
+    return Json::parse(res->body);
+  };
+  auto version = [&] {
+    return Json::parse(c.Get("/api/v1/workflows/comms_request", tom)->body)["version"];
+  };
+  const Json before = submit();
+  const Json first_version = version();
+
+  // The team gives the first state a label and gives green work 8 working days, not 10.
+  const auto file = f.workflows / "comms_request.lua";
+  std::string source = test::read_bytes(file);
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"green = 10 }", "green = 8 }"},
+        {"    triaged = { actions", "    triaged = { label = \"With the team\", actions"}}) {
+    const auto at = source.find(from);
+    REQUIRE(at != std::string::npos);
+    source.replace(at, from.size(), to);
+  }
+  std::ofstream(file, std::ios::trunc) << source;
+  while (version() == first_version) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  const Json after = submit();
+  CHECK(before["data"]["due_at"] == "2026-03-16T09:00:00Z");  // 10 working days from Monday 2nd
+  CHECK(after["data"]["due_at"] == "2026-03-12T09:00:00Z");   // 8
+  const std::string cookie = f.sign_in("tom.triage");
+  CHECK_THAT(c.Get(("/items/" + after["ref"].get<std::string>()).c_str(), as(cookie))->body,
+             Contains(R"(<strong id="item-state">With the team</strong>)"));
+  // Open work keeps the rules it began under until it is migrated.
+  CHECK_THAT(c.Get(("/items/" + before["ref"].get<std::string>()).c_str(), as(cookie))->body,
+             Contains(R"(<strong id="item-state">Triaged</strong>)"));
 }
