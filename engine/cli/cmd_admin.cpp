@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -100,11 +101,12 @@ void run_workflows(Session& s) {
     s.print_json(out);
     return;
   }
-  fmt::print("{:<20} {:<14} {:<22} {:>10}  {}\n", "WORKFLOW", "VERSION", "LOADED", "OPEN ITEMS",
-             "FILE");
+  // People read UK time; --json keeps UTC.
+  fmt::print("{:<20} {:<14} {:<24} {:>10}  {}\n", "WORKFLOW", "VERSION", "LOADED (UK TIME)",
+             "OPEN ITEMS", "FILE");
   for (const auto& w : workflows) {
-    fmt::print("{:<20} {:<14} {:<22} {:>10}  {}\n", w.name, w.version.substr(0, 12), w.loaded_at,
-               w.open_items, w.path);
+    fmt::print("{:<20} {:<14} {:<24} {:>10}  {}\n", w.name, w.version.substr(0, 12),
+               uk_datetime(w.loaded_at), w.open_items, w.path);
   }
 }
 
