@@ -282,7 +282,7 @@ return wf.workflow {
     pre_election = wf.boolean { default = false, label = "Pre-election period" },
 
     -- Set by the workflow.
-    drafted_by = wf.text {},
+    drafted_by = wf.actor {},
     issued_at = wf.datetime {},
     issued_channel = wf.text {},
     withdrawn_reason = wf.text {},

@@ -26,7 +26,7 @@ return wf.workflow {
     details = wf.text { max = 4000, label = "Details" },
     urgency = wf.choice { "routine", "this_week", "today", default = "routine" },
     needed_by = wf.date { label = "Needed by" },
-    requested_by = wf.text {},
+    requested_by = wf.actor {},
     reviewer_notes = wf.list { of = wf.text {} },
     decline_reason = wf.text {},
     published_at = wf.datetime {},

@@ -292,7 +292,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
-      signoff_html(item), children_html(access, item),
+      signoff_html(engine.store(), item), children_html(access, item),
       sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       action_forms(engine, d, stored, p.actor, failed_action, values, failed),
       timeline(access, item));

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "server/html.h"
+#include "server/views.h"
 
 namespace commsflow::server {
 
@@ -40,21 +41,23 @@ std::string text_of(const Json& object, const char* key) {
 }
 
 // One decision as a list entry: who (and for whom), what, as which entry, on which version, when.
-std::string decision_item(const Json& d) {
-  std::string who = escape(text_of(d, "actor"));
-  if (d.contains("on_behalf_of")) who += " on behalf of " + escape(text_of(d, "on_behalf_of"));
+std::string decision_item(Store& store, const Json& d) {
+  std::string who = escape(person_name(store, text_of(d, "actor")));
+  if (d.contains("on_behalf_of")) {
+    who += " on behalf of " + escape(person_name(store, text_of(d, "on_behalf_of")));
+  }
   std::string as = text_of(d, "as");
   std::string comment = text_of(d, "comment");
   return fmt::format(
       R"(<li class="cf-decision"><strong>{}</strong>: {}{} on version {} at {}{}</li>)",
       decision_label(text_of(d, "decision")), who, as.empty() ? "" : " (as " + escape(as) + ")",
-      escape(text_of(d, "document_version")), escape(text_of(d, "at")),
+      escape(text_of(d, "document_version")), time_html(text_of(d, "at")),
       comment.empty() ? "" : fmt::format(R"(<br><q class="cf-comment">{}</q>)", escape(comment)));
 }
 
-std::string decision_list(const Json& decisions) {
+std::string decision_list(Store& store, const Json& decisions) {
   std::string items;
-  for (const auto& d : decisions) items += decision_item(d);
+  for (const auto& d : decisions) items += decision_item(store, d);
   if (items.empty()) return R"(<p class="nhsuk-body">No decisions yet.</p>)";
   return fmt::format(R"(<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)", items);
 }
@@ -124,14 +127,15 @@ std::string documents_html(Engine& engine, const Item& item) {
     rows += fmt::format(R"(<tr class="nhsuk-table__row" data-version="{}">{}{}{}{}{}</tr>)",
                         it->version, td(fmt::format("{}", it->version)),
                         td("<code class=\"cf-hash\">" + escape(it->hash) + "</code>"),
-                        td(escape(it->author)), td(escape(it->created_at)), td(links));
+                        td(escape(person_name(engine.store(), it->author))),
+                        td(time_html(it->created_at)), td(links));
   }
   return fmt::format(
       R"(<h2 id="documents">Document versions</h2><table class="nhsuk-table"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Document versions, newest first</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
       th("Version"), th("SHA-256"), th("Author"), th("Stored"), th("Text"), rows);
 }
 
-std::string signoff_html(const Item& item) {
+std::string signoff_html(Store& store, const Item& item) {
   std::string out;
   if (auto s = item.data.find("_signoff"); s != item.data.end() && s->is_object()) {
     std::string due = text_of(*s, "due_at");
@@ -148,31 +152,31 @@ std::string signoff_html(const Item& item) {
       std::string result = text_of(record, "result");
       out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(group),
                          result.empty() ? "waiting" : escape(decision_label(result)),
-                         decision_list(record.value("decisions", Json::array())));
+                         decision_list(store, record.value("decisions", Json::array())));
     }
     Json voided = s->value("void", Json::array());
     if (!voided.empty()) {
-      out += "<h4>Void: given on an earlier version</h4>" + decision_list(voided);
+      out += "<h4>Void: given on an earlier version</h4>" + decision_list(store, voided);
     }
   }
   if (auto chain = item.data.find("_chain"); chain != item.data.end() && !chain->empty()) {
     out += "<h3>Steps passed</h3>";
     for (const auto& step : *chain) {
-      out +=
-          fmt::format(R"(<h4>{}: {} at {}</h4>{})", escape(text_of(step, "step")),
-                      escape(decision_label(text_of(step, "result"))), escape(text_of(step, "at")),
-                      decision_list(step.value("decisions", Json::array())));
+      out += fmt::format(R"(<h4>{}: {} at {}</h4>{})", escape(text_of(step, "step")),
+                         escape(decision_label(text_of(step, "result"))),
+                         time_html(text_of(step, "at")),
+                         decision_list(store, step.value("decisions", Json::array())));
     }
   }
   if (auto a = item.data.find("_approved"); a != item.data.end() && a->is_object()) {
     out += fmt::format(
         R"(<h3>Approved</h3><p class="nhsuk-body" id="approved">Version {} (SHA-256 <code>{}</code>) approved at {}.</p>)",
         escape(text_of(*a, "document_version")), escape(text_of(*a, "document_hash")),
-        escape(text_of(*a, "at")));
+        time_html(text_of(*a, "at")));
     for (const auto& step : a->value("steps", Json::array())) {
       out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(text_of(step, "step")),
                          escape(decision_label(text_of(step, "result"))),
-                         decision_list(step.value("decisions", Json::array())));
+                         decision_list(store, step.value("decisions", Json::array())));
     }
   }
   if (out.empty()) return {};
@@ -295,8 +299,8 @@ std::string document_page_html(Engine& engine, const Item& item, std::int64_t ve
   }
   return fmt::format(
       R"(<span class="nhsuk-caption-l"><a href="/items/{0}">{1}</a></span><h1>Document version {2}</h1><dl class="nhsuk-summary-list"><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">SHA-256</dt><dd class="nhsuk-summary-list__value"><code class="cf-hash">{3}</code></dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Author</dt><dd class="nhsuk-summary-list__value">{4}</dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Stored</dt><dd class="nhsuk-summary-list__value">{5}</dd></div></dl>{6}<h2>Text</h2><pre class="cf-data" id="document-text">{7}</pre>{8}{9})",
-      ref, escape(item.ref), shown->version, escape(shown->hash), escape(shown->author),
-      escape(shown->created_at),
+      ref, escape(item.ref), shown->version, escape(shown->hash),
+      escape(person_name(engine.store(), shown->author)), time_html(shown->created_at),
       attachments.empty() ? ""
                           : "<h2>Attachments</h2><ul class=\"nhsuk-list\">" + attachments + "</ul>",
       escape(shown->content), compare_form, changes);

@@ -267,3 +267,21 @@ TEST_CASE("web: a change made in Lua alone reaches a running server: a new label
   CHECK_THAT(c.Get(("/items/" + before["ref"].get<std::string>()).c_str(), as(cookie))->body,
              Contains(R"(<strong id="item-state">Triaged</strong>)"));
 }
+
+TEST_CASE("web: decisions and document versions name people and times as people read them",
+          "[server][pages]") {
+  WebFixture f;
+  f.people().set_display_name("olivia.officer", "Olivia Officer", kOperator);
+  f.people().set_display_name("hannah.head", "Hannah Head", kOperator);
+  const std::string ref =
+      f.draft_in_review(Json{{"headline", "New scanner"}}, "The new scanner opens in May.\n");
+  REQUIRE(f.engine->decide(DecideRequest{ref, "approved", "hannah.head", "Fine", {}, {}}).ok());
+  const std::string cookie = f.sign_in("olivia.officer");
+  auto c = f.client();
+  const std::string page = c.Get(("/items/" + ref).c_str(), as(cookie))->body;
+  CHECK_THAT(page, Contains("Hannah Head") && Contains("Olivia Officer"));
+  CHECK_THAT(page, Contains("Mon 2 Mar 2026, 09:00"));
+  CHECK_THAT(page, !Contains(">hannah.head<") && !Contains(">olivia.officer<"));
+  const std::string version = c.Get(("/items/" + ref + "/documents/1").c_str(), as(cookie))->body;
+  CHECK_THAT(version, Contains("Olivia Officer") && Contains("Mon 2 Mar 2026, 09:00"));
+}
