@@ -11,10 +11,6 @@ namespace commsflow::server {
 
 namespace {
 
-std::string param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string();
-}
-
 struct Format {
   const char* name;
   const char* content_type;

@@ -11,10 +11,6 @@ namespace commsflow::server {
 
 namespace {
 
-std::string param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string();
-}
-
 // Who may declare an incident (the incident workflow's submit roles) and who may close one (its
 // close action's roles).
 bool holds_any(const Actor& actor, const std::vector<std::string>& roles) {
@@ -76,9 +72,7 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
 }
 
 std::string success(const std::string& heading, const std::string& text) {
-  return fmt::format(
-      R"(<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="done-title" data-module="nhsuk-notification-banner"><div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="done-title">Success</h2></div><div class="nhsuk-notification-banner__content"><h3 class="nhsuk-notification-banner__heading">{}</h3><p class="nhsuk-body">{}</p></div></div>)",
-      escape(heading), escape(text));
+  return success_banner_html(heading, "<p class=\"nhsuk-body\">" + escape(text) + "</p>");
 }
 
 std::string problem(const CallResult& r) {

@@ -16,10 +16,6 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
-std::string param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string();
-}
-
 // Forms are built with this placeholder for the session's CSRF token, filled in by with_csrf.
 // It holds '<', which escaped data never does, so data cannot forge it.
 constexpr std::string_view kCsrfPlaceholder = "<cf-csrf>";
@@ -332,9 +328,7 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   std::string body;
   for (const auto& line : said)
     body += fmt::format(R"(<p class="nhsuk-body">{}</p>)", escape(line));
-  return fmt::format(
-      R"(<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="done-title" data-module="nhsuk-notification-banner"><div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="done-title">Success</h2></div><div class="nhsuk-notification-banner__content"><h3 class="nhsuk-notification-banner__heading">{}: {} done</h3>{}</div></div>)",
-      escape(item.ref), escape(action_label(d, e.action)), body);
+  return success_banner_html(fmt::format("{}: {} done", item.ref, action_label(d, e.action)), body);
 }
 
 // The step before an action that ends or discards work: the question, what was typed carried

@@ -15,11 +15,17 @@
 
 namespace commsflow::server {
 
-namespace {
-
 std::string param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
+
+std::string success_banner_html(const std::string& heading, const std::string& body_html) {
+  return fmt::format(
+      R"(<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="done-title" data-module="nhsuk-notification-banner"><div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="done-title">Success</h2></div><div class="nhsuk-notification-banner__content"><h3 class="nhsuk-notification-banner__heading">{}</h3>{}</div></div>)",
+      escape(heading), body_html);
+}
+
+namespace {
 
 // The queue page shows this many items at a time (`?page=1` is the first page).
 constexpr std::int64_t kQueuePageSize = 50;

@@ -26,6 +26,12 @@ void require_page(bool allowed);
 void send_page(httplib::Response& res, int status, const Principal* principal,
                const std::string& title, const std::string& path, const std::string& body);
 
+// A posted or query parameter's value, empty when absent.
+std::string param(const httplib::Request& req, const char* name);
+
+// The NHS success notification banner: `heading` as text, `body_html` already escaped.
+std::string success_banner_html(const std::string& heading, const std::string& body_html);
+
 // Hidden CSRF field for a form.
 std::string csrf_field(const Principal& principal);
 

@@ -183,10 +183,13 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
   auto tx = store_.begin_write();
   auto outcome = submit_in_transaction(workflow, actor, inputs, parent);
   if (!outcome) return outcome;
-  // Work that arrives during an incident is paused by the same policy as work already open.
-  auto paused = pause_by_policy(outcome.value(), active_incidents(), kSystemActor);
-  if (!paused) return paused.refusal();
-  if (paused.value()) outcome = item(outcome.value().ref);
+  // Work that arrives during an incident is paused by the same policy as work already open
+  // (incidents are looked for only when the workflow has a policy).
+  if (registry_.version(outcome.value().version).definition.incident_policy) {
+    auto paused = pause_by_policy(outcome.value(), active_incidents(), kSystemActor);
+    if (!paused) return paused.refusal();
+    if (paused.value()) outcome = item(outcome.value().ref);
+  }
   tx->commit();
   return outcome;
 }

@@ -63,7 +63,9 @@ std::vector<std::string> Engine::import_items(std::string_view workflow, std::st
   const Actor submitter = require_actor(actor);
 
   std::vector<std::string> refs, problems;
-  const std::vector<Json> incidents = active_incidents();  // imported work is paused like any
+  // Imported work is paused like any other while an incident is active.
+  const std::vector<Json> incidents =
+      wf.definition.incident_policy ? active_incidents() : std::vector<Json>{};
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;
