@@ -98,7 +98,9 @@ Fixture::Fixture(const std::string& workflow_source, const std::string& file_nam
   store = std::make_unique<Store>(db_path, options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
   auto problems = registry->sync();
-  for (const auto& p : problems) INFO(p.to_string());
+  std::string listing;
+  for (const auto& p : problems) listing += p.to_string() + "\n";
+  INFO(listing);
   REQUIRE(problems.empty());
   engine = std::make_unique<Engine>(*store, *registry, clock);
   engine->add_actor("olivia", {"comms_officer"});
@@ -138,7 +140,9 @@ LocalEngine::LocalEngine(const std::filesystem::path& folder, bool create) {
   store = std::make_unique<Store>(folder / "commsflow.db", options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, folder / "workflows");
   auto problems = registry->sync();
-  for (const auto& p : problems) INFO(p.to_string());
+  std::string listing;
+  for (const auto& p : problems) listing += p.to_string() + "\n";
+  INFO(listing);
   REQUIRE(problems.empty());
   engine = std::make_unique<Engine>(*store, *registry, clock);
 }

@@ -223,7 +223,30 @@ return wf.workflow {
     end,
   },
 
-  incident_policy = paused_by_incident,
+  -- During an incident, the requests `paused_by_incident` names are paused, and resume when the
+  -- incident that paused them closes.
+  incidents = {
+    holds = paused_by_incident,
+    pause = "pause",
+    resume = "resume",
+    held_by = "paused_by_incident",
+  },
+
+  -- The triage queue: red, then amber, then green; paused work last; then the soonest due.
+  -- A new tier is a new rating choice listed here in its place, with an NHS tag colour.
+  queue = {
+    tier = "rating",
+    tiers = {
+      { value = "red", label = "Red", colour = "red" },
+      { value = "amber", label = "Amber", colour = "orange" },
+      { value = "green", label = "Green", colour = "green" },
+    },
+    hold = { "paused" },
+    due = "due_at",
+    late = "late",
+    late_reason = "late_reason",
+    sort = { "hold", "tier", "due_at" },
+  },
 
   -- Open requests moved to a new version of these rules are triaged again by it
   -- (`commsflow retriage` lists what changes). A triager's override is kept, and said so.

@@ -1,5 +1,5 @@
 -- Incidents: when a major incident takes the team's capacity, less critical work is paused
--- (each workflow's incident_policy says which) and resumes when the incident closes.
+-- (each workflow's `incidents.holds` says which) and resumes when the incident closes.
 -- Declared and closed with `commsflow incident declare|close`.
 local wf = require "commsflow"
 

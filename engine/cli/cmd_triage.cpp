@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -22,6 +23,9 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
 // Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
 // with --json the same indented array that Session::print_json would print.
 void run_queue(Session& s, const std::string& workflow) {
+  if (!s.engine().store().current_version(workflow)) {
+    fail(ErrorKind::NotFound, "no workflow '{}' (commsflow workflows lists them)", workflow);
+  }
   QueueQuery query;
   query.workflow = workflow;
   ReadAccess access = s.access();
@@ -40,16 +44,34 @@ void run_queue(Session& s, const std::string& workflow) {
     std::cout << (first ? "[]\n" : "\n]\n");
     return;
   }
-  fmt::print("{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", "REF", "RATING", "STATE", "DUE", "LATE",
-             "ASSIGNEE", "TITLE");
-  std::int64_t total = access.for_each_in_queue(query, [](const Item& item) {
-    std::string due = text_of(item.data, "due_at");
-    if (due.size() > 16) due = due.substr(0, 16);
-    bool late = item.data.value("late", false);
-    fmt::print(
-        "{:<15} {:<6} {:<8} {:<17} {:<5} {:<16} {}\n", item.ref, text_of(item.data, "rating", "-"),
-        item.state == "in_progress" ? "working" : item.state.substr(0, 8), due, late ? "LATE" : "",
-        text_of(item.data, "assignee", "-"), text_of(item.data, "title"));
+  // People's language: the workflow's labels, UK time and display names.
+  Engine& engine = s.engine();
+  const Definition& d = engine.registry().current(workflow).definition;
+  const QueueSpec& spec = d.queue;
+  std::string tier_header = "-";
+  if (const FieldSpec* f = spec.tier_field.empty() ? nullptr : d.field(spec.tier_field)) {
+    tier_header = field_label(*f);
+  }
+  fmt::print("{:<15} {:<10} {:<14} {:<22} {:<5} {:<18} {}\n", "Reference", tier_header, "State",
+             "Due (UK time)", "Late", "Assignee", "Title");
+  std::int64_t total = access.for_each_in_queue(query, [&](const Item& item) {
+    const Json tier = spec.tier_field.empty() ? Json() : item.data.value(spec.tier_field, Json());
+    const QueueTier* t = tier.is_string() ? spec.tier(tier.get<std::string>()) : nullptr;
+    const std::string due =
+        spec.due_field.empty() ? "" : text_of(item.data, spec.due_field.c_str());
+    const bool late = !spec.late_field.empty() && item.data.value(spec.late_field, false);
+    const std::string assignee = text_of(item.data, "assignee");
+    auto person = assignee.empty() ? std::nullopt : engine.store().actor(assignee);
+    fmt::print("{:<15} {:<10} {:<14} {:<22} {:<5} {:<18} {}\n", item.ref,
+               t                  ? t->label
+               : tier.is_string() ? tier.get<std::string>()
+                                  : "-",
+               state_label(engine.registry().version(item.version).definition, item.state),
+               due.empty() ? "-" : uk_datetime(due), late ? "Late" : "",
+               person             ? person->shown_name()
+               : assignee.empty() ? "-"
+                                  : assignee,
+               text_of(item.data, "title"));
   });
   if (total == 0) fmt::print("the queue is empty\n");
 }
@@ -115,7 +137,9 @@ void run_import(Session& s, const std::string& path, const std::string& workflow
 void add_triage_commands(CLI::App& app, Session& s) {
   {
     auto* cmd = app.add_subcommand(
-        "queue", "Open requests by rating (red, amber, green), then due time; paused last");
+        "queue",
+        "Open items in the order the workflow's `queue` declares (comms requests: red, amber, "
+        "green, then due time; paused last)");
     auto workflow = std::make_shared<std::string>("comms_request");
     cmd->add_option("--workflow", *workflow, "Workflow whose items to queue");
     add_read_as(cmd, s);

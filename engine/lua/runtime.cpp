@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lua/free_names.h"
 #include "lua/guarded.h"
 #include "lua/pattern.h"
 #include "lua/prelude.h"
@@ -33,6 +34,15 @@ constexpr const char* kAllowedGlobals[] = {
     "tonumber", "tostring", "type",         "xpcall", "_VERSION"};
 
 constexpr const char* kAllowedLibraries[] = {"string", "table", "math", "utf8"};
+
+// Every name a sandboxed chunk's _ENV has: the above and what build_sandbox adds.
+bool is_sandbox_global(std::string_view name) {
+  auto in = [&](const auto& names) {
+    return std::find(std::begin(names), std::end(names), name) != std::end(names);
+  };
+  static constexpr std::string_view kAdded[] = {"os", "require"};
+  return in(kAllowedGlobals) || in(kAllowedLibraries) || in(kAdded);
+}
 
 bool valid_module_name(const char* name) {
   // Identifiers separated by dots: no slashes, no "..", nothing that leaves lib/.
@@ -267,6 +277,7 @@ int LuaRuntime::sandbox_require(lua_State* L) {
     // Name the module and the require's line: a binary chunk's message names neither.
     return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
   }
+  rt.note_undefined_globals(file_path);
   rt.push_sandbox_env();
   lua_setupvalue(L, -2, 1);  // the chunk's _ENV
   lua_call(L, 0, 1);         // [name, loaded, path, text, chunkname, result]
@@ -375,6 +386,14 @@ void LuaRuntime::build_sandbox() {
   lua_rawsetp(L_, LUA_REGISTRYINDEX, &kSourcesKey);
 }
 
+void LuaRuntime::note_undefined_globals(const std::string& file) {
+  for (auto& use : global_uses(L_)) {
+    if (is_sandbox_global(use.name)) continue;
+    undefined_globals_.push_back(
+        UndefinedGlobal{file, use.line, std::move(use.name), use.assigned});
+  }
+}
+
 void LuaRuntime::push_sandbox_env() {
   lua_createtable(L_, 0, 0);  // env
   lua_createtable(L_, 0, 3);  // metatable
@@ -407,6 +426,7 @@ void LuaRuntime::load_chunk(std::string_view text, const std::string& chunk_path
     lua_pop(L_, 1);
     throw Error(ErrorKind::Script, whole_paths(std::move(message)));
   }
+  note_undefined_globals(chunk_path);
   // Creating the environment allocates; do it protected so a full state fails cleanly.
   lua_pushcfunction(L_, [](lua_State* L) -> int {
     of(L).push_sandbox_env();

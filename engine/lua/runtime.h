@@ -35,6 +35,8 @@ class LuaRuntime {
 
   // The lib modules required so far, with the text each ran.
   LibrarySources required_libraries() const;
+  // What note_undefined_globals found in the file and the modules it required.
+  const std::vector<UndefinedGlobal>& undefined_globals() const { return undefined_globals_; }
   // From now on require() returns only modules already required: a module first required
   // inside a guard or effect would run code the version was not recorded with.
   void seal_libraries() { libraries_sealed_ = true; }
@@ -78,6 +80,9 @@ class LuaRuntime {
   static int clock_now(lua_State* L);
   void build_sandbox();
   void push_sandbox_env();
+  // Records the globals the chunk on top of the stack (loaded from `file`) uses that the sandbox
+  // lacks. Does not touch the Lua stack or raise Lua errors; throws Error on unreadable bytecode.
+  void note_undefined_globals(const std::string& file);
   std::string whole_paths(std::string message) const;
 
   std::string path_;
@@ -98,6 +103,7 @@ class LuaRuntime {
   std::size_t refused_size_ = 0;
   int abort_line_ = 0;
   std::string abort_source_;
+  std::vector<UndefinedGlobal> undefined_globals_;
 };
 
 }  // namespace commsflow

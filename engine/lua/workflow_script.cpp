@@ -31,6 +31,7 @@ std::unique_ptr<WorkflowScript> WorkflowScript::load(const ScriptSource& source,
   }
   lua_pop(L, 1);
   script->libraries_ = script->runtime_->required_libraries();
+  script->undefined_globals_ = script->runtime_->undefined_globals();
   return script;
 }
 

@@ -131,7 +131,7 @@ std::string summary_list(Store& store, const Definition& d, const Item& item) {
   for (const auto& f : d.fields) {
     if (!item.data.contains(f.name)) continue;
     const Json& v = item.data[f.name];
-    std::string shown = f.name == "rating" ? rating_tag(v)
+    std::string shown = f.name == d.queue.tier_field ? tier_tag(d.queue, v)
                         : f.type == FieldType::Actor && v.is_string()
                             ? escape(person_name(store, v.get<std::string>()))
                             : shown_value(f, v);

@@ -114,7 +114,7 @@ std::string workflow_options(Engine& engine, const std::string& current,
 }
 
 // Previous and next links to `path` for page `page` of `pages`, keeping the filters in `query`
-// ("workflow=...&amp;rating=...", encoded and escaped). Empty when nothing matches or everything
+// ("workflow=...&amp;tier=...", encoded and escaped). Empty when nothing matches or everything
 // fits on the one page shown.
 std::string pagination_html(const std::string& path, const std::string& query, std::int64_t page,
                             std::int64_t pages) {
@@ -132,17 +132,19 @@ std::string pagination_html(const std::string& path, const std::string& query, s
       page, pages, links);
 }
 
+// The queue of a workflow, in the order and with the tiers its `queue` declares: a column for
+// the tier, due time and late flag only when it names them.
 std::string queue_body(Context& c, const Principal& p, const httplib::Request& req) {
   QueueQuery query;
   query.workflow = param(req, "workflow");
   if (query.workflow.empty()) query.workflow = "comms_request";
-  query.rating = param(req, "rating");
+  query.tier = param(req, "tier");
   std::string late = param(req, "late");
   query.late_only = late == "yes";
   std::string sort = param(req, "sort");
   query.order = sort == "due"   ? QueueOrder::Due
                 : sort == "ref" ? QueueOrder::Reference
-                                : QueueOrder::Triage;
+                                : QueueOrder::Workflow;
   std::int64_t page = whole_number_param(req, "page", 1, 1, kQueueMaxPage);
   query.offset = (page - 1) * kQueuePageSize;
   query.limit = kQueuePageSize;
@@ -152,31 +154,67 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   QueuePage found = access.queue(query);
   const std::vector<Item>& items = found.items;
   std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
+  static const Definition kNoWorkflow;
+  const Definition& d = c.engine.store().current_version(query.workflow)
+                            ? c.engine.registry().current(query.workflow).definition
+                            : kNoWorkflow;
+  const QueueSpec& spec = d.queue;
+  auto label_of = [&](const std::string& field) {
+    const FieldSpec* f = d.field(field);
+    return f ? field_label(*f) : readable_label(field);
+  };
+  const bool has_assignee = d.field("assignee") != nullptr;
   // The filters again, for the page links (HTML-escaped, as they go into href attributes).
   std::string filters_query =
-      escape(fmt::format("workflow={}&rating={}&late={}&sort={}", url_encode(query.workflow),
-                         url_encode(query.rating), url_encode(late), url_encode(sort)));
+      escape(fmt::format("workflow={}&tier={}&late={}&sort={}", url_encode(query.workflow),
+                         url_encode(query.tier), url_encode(late), url_encode(sort)));
 
   std::string rows;
+  auto cell = [](const std::string& html) {
+    return fmt::format(R"(<td class="nhsuk-table__cell">{}</td>)", html);
+  };
   for (const auto& item : items) {
-    bool is_late = item.data.value("late", false);
-    std::string late_cell =
-        is_late
-            ? fmt::format(
-                  R"(<strong class="nhsuk-tag nhsuk-tag--red cf-late">Late</strong> <span class="nhsuk-body-s">{}</span>)",
-                  escape(item.data.value("late_reason", std::string())))
-            : "On time";
-    std::string due = item.data.value("due_at", std::string());
-    rows += fmt::format(
-        R"(<tr class="nhsuk-table__row" data-ref="{0}"><td class="nhsuk-table__cell"><a href="/items/{1}">{0}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td><td class="nhsuk-table__cell">{6}</td><td class="nhsuk-table__cell">{7}</td></tr>)",
-        escape(item.ref), url_encode(item.ref), escape(item.data.value("title", std::string())),
-        rating_tag(item.data.value("rating", Json())),
-        due.empty() ? "None" : due_html(due, c.clock.now()), late_cell,
-        item.data.contains("assignee")
-            ? escape(person_name(c.engine.store(), item.data.value("assignee", std::string())))
-            : std::string("Not assigned"),
-        escape(state_label(c.engine.registry().version(item.version).definition, item.state)));
+    std::string row =
+        cell(fmt::format(R"(<a href="/items/{}">{}</a>)", url_encode(item.ref), escape(item.ref))) +
+        cell(escape(item.data.value("title", std::string())));
+    if (!spec.tier_field.empty())
+      row += cell(tier_tag(spec, item.data.value(spec.tier_field, Json())));
+    if (!spec.due_field.empty()) {
+      std::string due = item.data.value(spec.due_field, std::string());
+      row += cell(due.empty() ? "None" : due_html(due, c.clock.now()));
+    }
+    if (!spec.late_field.empty()) {
+      bool is_late = item.data.value(spec.late_field, false);
+      std::string reason = spec.late_reason_field.empty()
+                               ? std::string()
+                               : item.data.value(spec.late_reason_field, std::string());
+      row += cell(
+          is_late
+              ? fmt::format(
+                    R"(<strong class="nhsuk-tag nhsuk-tag--red cf-late">Late</strong> <span class="nhsuk-body-s">{}</span>)",
+                    escape(reason))
+              : "On time");
+    }
+    if (has_assignee) {
+      row += cell(
+          item.data.contains("assignee")
+              ? escape(person_name(c.engine.store(), item.data.value("assignee", std::string())))
+              : std::string("Not assigned"));
+    }
+    row +=
+        cell(escape(state_label(c.engine.registry().version(item.version).definition, item.state)));
+    rows +=
+        fmt::format(R"(<tr class="nhsuk-table__row" data-ref="{}">{}</tr>)", escape(item.ref), row);
   }
+  auto header = [](const std::string& label) {
+    return fmt::format(R"(<th scope="col" class="nhsuk-table__header">{}</th>)", escape(label));
+  };
+  std::string headers = header("Reference") + header("Title");
+  if (!spec.tier_field.empty()) headers += header(label_of(spec.tier_field));
+  if (!spec.due_field.empty()) headers += header("Due");
+  if (!spec.late_field.empty()) headers += header("Late");
+  if (has_assignee) headers += header("Assignee");
+  headers += header("State");
   std::string table =
       found.total == 0 ? R"(<p class="nhsuk-body">Nothing in the queue matches.</p>)"
       : items.empty()
@@ -184,26 +222,31 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
                 R"(<p class="nhsuk-body">There is no page {} of the queue. <a href="/queue?{}">Go to the first page</a>.</p>)",
                 page, filters_query)
           : fmt::format(
-                R"(<table class="nhsuk-table" id="queue"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open items, {} shown</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Title</th><th scope="col" class="nhsuk-table__header">Rating</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">Late</th><th scope="col" class="nhsuk-table__header">Assignee</th><th scope="col" class="nhsuk-table__header">State</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-                items.size(), rows);
+                R"(<table class="nhsuk-table" id="queue"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open items, {} shown</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+                items.size(), headers, rows);
 
-  std::string filters = fmt::format(
-      R"(<form method="get" action="/queue" class="cf-filters">{}{}{}{}<div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form>)",
-      workflow_options(c.engine, query.workflow, "filter-workflow"),
-      select_html("filter-rating", "Rating", "rating",
-                  {{"", "Any"}, {"red", "Red"}, {"amber", "Amber"}, {"green", "Green"}},
-                  query.rating),
-      select_html("filter-late", "Late", "late", {{"", "Late or on time"}, {"yes", "Late only"}},
-                  late),
-      select_html("filter-sort", "Sort by", "sort",
-                  {{"", "Rating, then due"}, {"due", "Due time"}, {"ref", "Reference"}}, sort));
+  std::string filters = workflow_options(c.engine, query.workflow, "filter-workflow");
+  if (!spec.tiers.empty()) {
+    std::vector<std::pair<std::string, std::string>> tiers{{"", "Any"}};
+    for (const auto& t : spec.tiers) tiers.emplace_back(t.value, t.label);
+    filters += select_html("filter-tier", label_of(spec.tier_field), "tier", tiers, query.tier);
+  }
+  if (!spec.late_field.empty()) {
+    filters += select_html("filter-late", "Late", "late",
+                           {{"", "Late or on time"}, {"yes", "Late only"}}, late);
+  }
+  std::vector<std::pair<std::string, std::string>> orders{{"", "Queue order"}};
+  if (!spec.due_field.empty()) orders.emplace_back("due", "Due time");
+  orders.emplace_back("ref", "Reference");
+  filters += select_html("filter-sort", "Sort by", "sort", orders, sort);
   const std::string incidents =
       may_declare_incidents(c.engine, p.actor)
           ? R"(<p class="nhsuk-body"><a href="/incidents">Declare or close an incident</a></p>)"
           : "";
-  return fmt::format(R"(<h1>Triage queue</h1>{}{}{}<p class="nhsuk-body">{} open item(s).</p>{}{})",
-                     incident_banner(access), incidents, filters, found.total, table,
-                     pagination_html("/queue", filters_query, page, pages));
+  return fmt::format(
+      R"(<h1>Triage queue</h1>{}{}<form method="get" action="/queue" class="cf-filters">{}<div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Apply</button></div></form><p class="nhsuk-body">{} open item(s).</p>{}{})",
+      incident_banner(access), incidents, filters, found.total, table,
+      pagination_html("/queue", filters_query, page, pages));
 }
 
 // True when `text` holds `part`, ignoring the case of ASCII letters.
@@ -349,12 +392,12 @@ std::string admin_body(Context& c) {
 
 }  // namespace
 
-std::string rating_tag(const Json& rating) {
-  std::string r = rating.is_string() ? rating.get<std::string>() : "";
-  if (r == "red") return R"(<strong class="nhsuk-tag nhsuk-tag--red">Red</strong>)";
-  if (r == "amber") return R"(<strong class="nhsuk-tag nhsuk-tag--orange">Amber</strong>)";
-  if (r == "green") return R"(<strong class="nhsuk-tag nhsuk-tag--green">Green</strong>)";
-  return "Not rated";
+std::string tier_tag(const QueueSpec& spec, const Json& value) {
+  const QueueTier* tier =
+      value.is_string() ? spec.tier(value.get_ref<const std::string&>()) : nullptr;
+  if (!tier) return value.is_string() ? escape(readable_label(value.get<std::string>())) : "None";
+  return fmt::format(R"(<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>)", tier->colour,
+                     escape(tier->label));
 }
 
 std::string csrf_field(const Principal& principal) {

@@ -35,8 +35,9 @@ std::string success_banner_html(const std::string& heading, const std::string& b
 // Hidden CSRF field for a form.
 std::string csrf_field(const Principal& principal);
 
-// Text label and NHS tag for a RAG rating (text, never colour alone).
-std::string rating_tag(const Json& rating);
+// A queue tier's label in its NHS tag colour (text, never colour alone); a value that is no tier
+// as a readable label; "None" for none.
+std::string tier_tag(const QueueSpec& spec, const Json& value);
 
 void add_item_page_routes(httplib::Server& http, Context& context);
 

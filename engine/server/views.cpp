@@ -4,11 +4,6 @@
 
 namespace commsflow::server {
 
-std::string field_label(const FieldSpec& field) {
-  return field.label.empty() || field.label == field.name ? readable_label(field.name)
-                                                          : field.label;
-}
-
 std::string person_name(Store& store, std::string_view name) {
   auto actor = store.actor(name);
   return actor ? actor->shown_name() : std::string(name);

@@ -18,9 +18,6 @@ Json definition_json(const Definition& definition);
 Json item_json(Engine& engine, const Item& item, const Actor& actor);
 Json diagnostics_json(const std::vector<Diagnostic>& problems);
 
-// The label people see for a field: its Lua label, else its name with spaces.
-std::string field_label(const FieldSpec& field);
-
 // How people see an actor: the display name, or the name when there is none or no such actor.
 std::string person_name(Store& store, std::string_view name);
 

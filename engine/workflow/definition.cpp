@@ -59,6 +59,17 @@ const StateSpec* Definition::state_with_action(std::string_view action_name) con
   return nullptr;
 }
 
+const QueueTier* QueueSpec::tier(std::string_view value) const {
+  for (const auto& t : tiers) {
+    if (t.value == value) return &t;
+  }
+  return nullptr;
+}
+
+bool QueueSpec::holds(std::string_view state) const {
+  return std::find(hold_states.begin(), hold_states.end(), state) != hold_states.end();
+}
+
 bool Definition::is_final(std::string_view state_name) const {
   const StateSpec* s = state(state_name);
   return s && s->final;
@@ -70,6 +81,11 @@ std::string readable_label(std::string_view identifier) {
   if (!label.empty())
     label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
   return label;
+}
+
+std::string field_label(const FieldSpec& field) {
+  return field.label.empty() || field.label == field.name ? readable_label(field.name)
+                                                          : field.label;
 }
 
 std::string state_label(const Definition& d, std::string_view state) {

@@ -11,6 +11,7 @@
 
 #include "workflow/field_values.h"
 #include "workflow/source_index.h"
+#include "workflow/spec_keys.h"
 
 namespace commsflow {
 
@@ -64,11 +65,7 @@ class Builder {
     // `return wf.workflow { ... }` is a tail call, so Lua no longer knows the caller's line.
     d.line = line_value(t, 0);
     if (d.line <= 0) d.line = index_.find_call("workflow", 0);
-    check_keys(t,
-               {"__workflow", "__line", "name", "title", "prefix", "roles", "fields", "initial",
-                "submit", "states", "incident_policy", "document", "children", "parent", "reports",
-                "approval", "read", "migrate"},
-               "the workflow", d.line);
+    check_keys(t, spec_keys::kWorkflow, "the workflow", d.line);
 
     d.name = text(t, "name", d.line, true);
     if (!d.name.empty() && !is_identifier(d.name)) {
@@ -103,7 +100,8 @@ class Builder {
       d.submit = action("submit", *it, submit_line, /*is_submit=*/true);
     }
 
-    d.incident_policy = function(t, "incident_policy", d.line, "the workflow");
+    read_incidents(t, d);
+    read_queue(t, d);
     if (auto it = t.find("approval"); it != t.end()) {
       d.approval.line = index_.find_key("approval", d.line, d.line);
       if (!it->is_object()) {
@@ -111,7 +109,7 @@ class Builder {
                 "approval must look like { conditions = { \"field\", ... }, "
                 "on_change = function(item, ctx) ... end }");
       } else {
-        check_keys(*it, {"conditions", "on_change"}, "approval", d.approval.line);
+        check_keys(*it, spec_keys::kApproval, "approval", d.approval.line);
         d.approval.conditions =
             string_list(*it, "conditions", d.approval.line, "conditions of approval");
         d.approval.on_change = function(*it, "on_change", d.approval.line, "approval");
@@ -125,7 +123,7 @@ class Builder {
       if (!it->is_object()) {
         problem(line, "document must look like { label = \"Statement\", roles = { \"role\" } }");
       } else {
-        check_keys(*it, {"label", "roles"}, "document", line);
+        check_keys(*it, spec_keys::kDocument, "document", line);
         d.document_roles = string_list(*it, "roles", line, "roles of document");
         if (d.document_roles.empty()) {
           problem(line, "document needs `roles = { ... }` naming who may put a new version");
@@ -161,14 +159,12 @@ class Builder {
   }
 
  private:
-  void check_keys(const Json& t, std::initializer_list<const char*> allowed,
-                  const std::string& what, int line) {
+  void check_keys(const Json& t, spec_keys::Keys allowed, const std::string& what, int line) {
     for (const auto& [key, _] : t.items()) {
-      if (std::find_if(allowed.begin(), allowed.end(),
-                       [&name = key](const char* a) { return name == a; }) == allowed.end()) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string known;
-        for (const char* a : allowed) {
-          if (a[0] != '_') known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
+        for (std::string_view a : allowed) {
+          if (!a.starts_with("__")) known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
         }
         problem(index_.find_key(key, line, line),
                 fmt::format("unknown key '{}' in {} (known keys: {})", key, what, known));
@@ -263,10 +259,7 @@ class Builder {
     for (auto [k, type] : kinds) {
       if (kind == k) f.type = type;
     }
-    check_keys(spec,
-               {"__field", "__line", "required", "label", "default", "min", "max", "options", "of",
-                "fields", "required_if", "role", "past"},
-               fmt::format("{} '{}'", what, name), f.line);
+    check_keys(spec, spec_keys::kField, fmt::format("{} '{}'", what, name), f.line);
     if (auto it = spec.find("required"); it != spec.end()) {
       if (!it->is_boolean())
         problem(f.line, fmt::format("required of '{}' must be true or false", name));
@@ -369,13 +362,9 @@ class Builder {
     }
     const std::string what = is_submit ? "submit" : fmt::format("action '{}'", name);
     if (is_submit) {
-      check_keys(spec, {"__line", "roles", "guard", "effect", "label", "to", "route"}, what,
-                 a.line);
+      check_keys(spec, spec_keys::kSubmit, what, a.line);
     } else {
-      check_keys(spec,
-                 {"__line", "to", "roles", "guard", "effect", "label", "fields", "sets", "route",
-                  "gate", "confirm"},
-                 what, a.line);
+      check_keys(spec, spec_keys::kAction, what, a.line);
       if (auto it = spec.find("gate"); it != spec.end()) {
         if (!it->is_boolean())
           problem(a.line, fmt::format("gate of {} must be true or false", what));
@@ -429,15 +418,10 @@ class Builder {
       return s;
     }
     if (spec.contains("__signoff")) {
-      check_keys(spec,
-                 {"__line", "__signoff", "label", "actions", "approvers", "rule", "quorum",
-                  "primary", "groups", "due", "guard", "remind_before", "escalate_to", "approved",
-                  "changes_required", "not_relevant", "on_new_version"},
-                 fmt::format("sign-off step '{}'", name), s.line);
+      check_keys(spec, spec_keys::kSignoff, fmt::format("sign-off step '{}'", name), s.line);
       s.signoff = signoff(name, spec, s.line);
     } else {
-      check_keys(spec, {"__line", "label", "final", "actions", "checklist"},
-                 fmt::format("state '{}'", name), s.line);
+      check_keys(spec, spec_keys::kState, fmt::format("state '{}'", name), s.line);
       s.checklist = function(spec, "checklist", s.line, fmt::format("state '{}'", name));
     }
     s.label = spec.value("label", Json()).is_string() ? spec.at("label").get<std::string>()
@@ -475,7 +459,7 @@ class Builder {
                                 what));
       return r;
     }
-    check_keys(t, {"roles", "deciders"}, what, line);
+    check_keys(t, spec_keys::kReader, what, line);
     r.roles = string_list(t, "roles", line, "roles of " + what);
     if (auto it = t.find("deciders"); it != t.end()) {
       if (!it->is_boolean())
@@ -497,7 +481,7 @@ class Builder {
       problem(r.line, "read must look like { roles = { \"role\", ... }, submitter = true, ... }");
       return;
     }
-    check_keys(*it, {"roles", "deciders", "submitter", "fields", "draft"}, "read", r.line);
+    check_keys(*it, spec_keys::kRead, "read", r.line);
     Json items = Json::object();
     for (const char* key : {"roles", "deciders"}) {
       if (it->contains(key)) items[key] = it->at(key);
@@ -527,6 +511,72 @@ class Builder {
     }
   }
 
+  // `incidents = { holds = function(item, incident, ctx) ... end, pause = "pause", resume =
+  // "resume", held_by = "field" }`. The actions and field are checked once the states are read.
+  void read_incidents(const Json& t, Definition& d) {
+    auto it = t.find("incidents");
+    if (it == t.end()) return;
+    IncidentHooks& h = d.incidents;
+    h.line = index_.find_key("incidents", d.line, d.line);
+    if (!it->is_object()) {
+      problem(h.line,
+              "incidents must look like { holds = function(item, incident, ctx) ... end, pause = "
+              "\"action\", resume = \"action\", held_by = \"field\" }");
+      return;
+    }
+    check_keys(*it, spec_keys::kIncidents, "incidents", h.line);
+    h.holds = function(*it, "holds", h.line, "incidents");
+    if (!h.holds)
+      problem(h.line, "incidents needs `holds = function(item, incident, ctx) ... end`");
+    h.pause = text(*it, "pause", h.line, true);
+    h.resume = text(*it, "resume", h.line, true);
+    h.held_by = text(*it, "held_by", h.line, true);
+  }
+
+  // `queue = { tier = "field", tiers = { { value = ..., label = ..., colour = ... } }, hold = {
+  // "state" }, due = "field", late = "field", late_reason = "field", sort = { ... } }`. Fields and
+  // states are checked once the states are read.
+  void read_queue(const Json& t, Definition& d) {
+    auto it = t.find("queue");
+    if (it == t.end()) return;
+    QueueSpec& q = d.queue;
+    q.line = index_.find_key("queue", d.line, d.line);
+    if (!it->is_object()) {
+      problem(q.line,
+              "queue must look like { tier = \"field\", tiers = { { value = \"red\", label = "
+              "\"Red\", colour = \"red\" } }, sort = { \"tier\" } }");
+      return;
+    }
+    check_keys(*it, spec_keys::kQueue, "queue", q.line);
+    q.tier_field = text(*it, "tier", q.line, false);
+    q.hold_states = string_list(*it, "hold", q.line, "hold of queue");
+    q.due_field = text(*it, "due", q.line, false);
+    q.late_field = text(*it, "late", q.line, false);
+    q.late_reason_field = text(*it, "late_reason", q.line, false);
+    q.sort = string_list(*it, "sort", q.line, "sort of queue");
+    auto tiers = it->find("tiers");
+    if (tiers == it->end()) return;
+    int line = index_.find_key("tiers", q.line, q.line);
+    if (!tiers->is_array()) {
+      problem(line, "tiers of queue must be a list of { value = ..., label = ..., colour = ... }");
+      return;
+    }
+    for (const Json& spec : *tiers) {
+      if (!spec.is_object()) {
+        problem(line,
+                "each tier must look like { value = \"red\", label = \"Red\", colour = "
+                "\"red\" }");
+        continue;
+      }
+      check_keys(spec, spec_keys::kQueueTier, "a tier of queue", line);
+      QueueTier tier{text(spec, "value", line, true), text(spec, "label", line, false),
+                     text(spec, "colour", line, false)};
+      if (tier.label.empty()) tier.label = readable_label(tier.value);
+      if (tier.colour.empty()) tier.colour = "grey";
+      q.tiers.push_back(std::move(tier));
+    }
+  }
+
   // `migrate = { states = { old = "new" }, data = function(item, ctx) ... end, watch = {...} }`.
   // The states it maps to, and the fields it watches, are checked once the states are read.
   void read_migration(const Json& t, Definition& d) {
@@ -540,7 +590,7 @@ class Builder {
               "... end }");
       return;
     }
-    check_keys(*it, {"states", "data", "watch"}, "migrate", m.line);
+    check_keys(*it, spec_keys::kMigrate, "migrate", m.line);
     if (auto s = it->find("states"); s != it->end()) {
       int line = index_.find_key("states", m.line, m.line);
       if (!s->is_object() && !(s->is_array() && s->empty())) {
@@ -600,7 +650,7 @@ class Builder {
     if (it->is_string()) {
       o.to.push_back(it->get<std::string>());
     } else if (it->is_object()) {
-      check_keys(*it, {"to", "route"}, fmt::format("{} of {}", key, what), o.line);
+      check_keys(*it, spec_keys::kOutcome, fmt::format("{} of {}", key, what), o.line);
       o.to = string_list(*it, "to", o.line, fmt::format("to of {} of {}", key, what));
       o.route = function(*it, "route", o.line, fmt::format("{} of {}", key, what));
       if (o.to.size() > 1 && !o.route) {
@@ -667,7 +717,7 @@ class Builder {
     const std::string what = fmt::format("sign-off step '{}'", name);
     if (auto it = spec.find("groups"); it != spec.end()) {
       int groups_line = index_.find_key("groups", line, line);
-      for (const char* key : {"approvers", "rule", "quorum", "primary"}) {
+      for (std::string_view key : spec_keys::kSignoffGroup) {
         if (spec.contains(key)) {
           problem(groups_line,
                   fmt::format("{} has groups, so `{}` belongs inside each group", what, key));
@@ -686,8 +736,7 @@ class Builder {
             problem(group_line, fmt::format("{} must be a table", group_what));
             continue;
           }
-          check_keys(group_spec, {"approvers", "rule", "quorum", "primary"}, group_what,
-                     group_line);
+          check_keys(group_spec, spec_keys::kSignoffGroup, group_what, group_line);
           so.groups.push_back(group(group_name, group_spec, group_line, group_what));
         }
         std::stable_sort(
@@ -811,6 +860,13 @@ LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& vers
     out.problems.push_back(diagnostic_from_error(source.path, e.what()));
     return out;
   }
+  for (const auto& g : out.script->undefined_globals()) {
+    out.problems.push_back(Diagnostic{
+        g.file, g.line,
+        g.assigned
+            ? fmt::format("assigns the global '{}': declare it with `local {}`", g.name, g.name)
+            : fmt::format("'{}' is not defined (a typo, or a missing `local`?)", g.name)});
+  }
   out.definition.path = source.path;
   out.definition.version = version;
   Builder(source.path, source.text, out.problems).build(out.script->returned(), out.definition);
@@ -838,6 +894,84 @@ void check_migration(const Definition& d, Problem& problem) {
   for (const auto& name : m.watch) {
     if (!d.field(name)) {
       problem(m.line, fmt::format("migrate.watch names '{}', which is not a field", name));
+    }
+  }
+}
+
+// `incidents` names actions the workflow has, taking `incident_name`, and a text field.
+template <typename Problem>
+void check_incidents(const Definition& d, Problem& problem) {
+  const IncidentHooks& h = d.incidents;
+  if (h.line == 0) return;
+  for (const auto& [key, name] : {std::pair{"pause", &h.pause}, std::pair{"resume", &h.resume}}) {
+    const StateSpec* s = d.state_with_action(*name);
+    if (!s) {
+      problem(h.line,
+              fmt::format("incidents.{} names '{}', which no state has as an action", key, *name));
+    } else if (const ActionSpec* a = s->action(*name);
+               std::none_of(a->fields.begin(), a->fields.end(),
+                            [](const FieldSpec& f) { return f.name == "incident_name"; })) {
+      problem(h.line, fmt::format("incidents.{}: action '{}' must take the field incident_name "
+                                  "(incident_name = wf.text {{}})",
+                                  key, *name));
+    }
+  }
+  const FieldSpec* held_by = d.field(h.held_by);
+  if (!held_by) {
+    problem(h.line, fmt::format("incidents.held_by names '{}', which is not a field", h.held_by));
+  } else if (held_by->type != FieldType::Text) {
+    problem(h.line, fmt::format("incidents.held_by: field '{}' must be text", h.held_by));
+  }
+}
+
+// `queue` names fields and states the workflow has, tiers once each in NHS tag colours.
+template <typename Problem>
+void check_queue(const Definition& d, Problem& problem) {
+  const QueueSpec& q = d.queue;
+  if (q.line == 0) return;
+  for (const auto& [key, name] :
+       {std::pair{"tier", &q.tier_field}, std::pair{"due", &q.due_field},
+        std::pair{"late", &q.late_field}, std::pair{"late_reason", &q.late_reason_field}}) {
+    if (!name->empty() && !d.field(*name)) {
+      problem(q.line, fmt::format("queue.{} names '{}', which is not a field", key, *name));
+    }
+  }
+  if (!q.tiers.empty() && q.tier_field.empty()) {
+    problem(q.line, "queue.tiers needs `tier = \"field\"` naming the field that holds the tier");
+  }
+  static const std::set<std::string> colours = {"white",  "grey", "green", "aqua-green", "blue",
+                                                "purple", "pink", "red",   "orange",     "yellow"};
+  const FieldSpec* tier_field = q.tier_field.empty() ? nullptr : d.field(q.tier_field);
+  std::set<std::string> seen;
+  for (const auto& tier : q.tiers) {
+    if (!seen.insert(tier.value).second) {
+      problem(q.line, fmt::format("queue.tiers lists '{}' twice", tier.value));
+    }
+    if (!colours.count(tier.colour)) {
+      problem(q.line, fmt::format("queue.tiers: colour '{}' of '{}' is not an NHS tag colour (one "
+                                  "of white, grey, green, aqua-green, blue, purple, pink, red, "
+                                  "orange, yellow)",
+                                  tier.colour, tier.value));
+    }
+    if (tier_field && tier_field->type == FieldType::Choice &&
+        std::find(tier_field->options.begin(), tier_field->options.end(), tier.value) ==
+            tier_field->options.end()) {
+      problem(q.line, fmt::format("queue.tiers: '{}' is not one of the choices of field '{}'",
+                                  tier.value, q.tier_field));
+    }
+  }
+  for (const auto& state : q.hold_states) {
+    if (!d.state(state)) {
+      problem(q.line, fmt::format("queue.hold names '{}', which is not a state", state));
+    }
+  }
+  for (const auto& key : q.sort) {
+    if (key == "tier" && q.tier_field.empty()) {
+      problem(q.line, "queue.sort names \"tier\", but the queue has no `tier` field");
+    } else if (key != "hold" && key != "tier" && !d.field(key)) {
+      problem(q.line, fmt::format("queue.sort names '{}', which is neither \"hold\", \"tier\" "
+                                  "nor a field",
+                                  key));
     }
   }
 }
@@ -909,6 +1043,8 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   }
   check_read(d, roles, problem);
   check_migration(d, problem);
+  check_incidents(d, problem);
+  check_queue(d, problem);
   for (const auto& name : d.approval.conditions) {
     if (!d.field(name)) {
       problem(d.approval.line,

@@ -185,7 +185,7 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
   if (!outcome) return outcome;
   // Work that arrives during an incident is paused by the same policy as work already open
   // (incidents are looked for only when the workflow has a policy).
-  if (registry_.version(outcome.value().version).definition.incident_policy) {
+  if (registry_.version(outcome.value().version).definition.incidents.holds) {
     auto paused = pause_by_policy(outcome.value(), active_incidents(), kSystemActor);
     if (!paused) return paused.refusal();
     if (paused.value()) outcome = item(outcome.value().ref);
@@ -416,20 +416,21 @@ Outcome<bool> Engine::pause_by_policy(const Item& item, const std::vector<Json>&
   if (incidents.empty()) return false;
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
+  const IncidentHooks& hooks = d.incidents;
   const StateSpec* state = d.state(item.state);
-  if (!d.incident_policy || !state || !state->action("pause")) return false;
+  if (!hooks.holds || !state || !state->action(hooks.pause)) return false;
   const std::string now = format_datetime(clock_.now());
   Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state}, {"now", now}};
   for (const Json& incident : incidents) {
-    auto decision = wf.script->call(d.incident_policy, item.data, std::vector<Json>{incident, ctx},
-                                    "the incident policy");
+    auto decision = wf.script->call(hooks.holds, item.data, std::vector<Json>{incident, ctx},
+                                    "incidents.holds");
     if (!decision.result.is_boolean()) {
-      fail(ErrorKind::Script, "{}: the incident policy must return true or false, got {}", d.path,
+      fail(ErrorKind::Script, "{}: incidents.holds must return true or false, got {}", d.path,
            decision.result.dump());
     }
     if (!decision.result.get<bool>()) continue;
     auto paused = act_in_transaction(
-        ActRequest{item.ref, "pause", std::string(actor),
+        ActRequest{item.ref, hooks.pause, std::string(actor),
                    Json{{"incident_name", incident.at("name")}}, "", std::nullopt},
         by_engine);
     if (!paused) return paused.refusal();
@@ -467,10 +468,12 @@ Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::strin
   if (!closed) return closed.refusal();
   IncidentResult result{closed.value(), {}};
   const std::vector<Json> still_active = active_incidents();
-  for (const Item& item : store_.items_with_data("", "paused_by_incident", name)) {
+  for (const Item& item : store_.items(ItemFilter{})) {
+    const IncidentHooks& hooks = registry_.version(item.version).definition.incidents;
+    if (hooks.held_by.empty() || item.data.value(hooks.held_by, Json()) != name) continue;
     const StateSpec* state = registry_.version(item.version).definition.state(item.state);
-    if (!state || !state->action("resume")) continue;
-    auto resumed = act_in_transaction(ActRequest{item.ref, "resume", std::string(actor),
+    if (!state || !state->action(hooks.resume)) continue;
+    auto resumed = act_in_transaction(ActRequest{item.ref, hooks.resume, std::string(actor),
                                                  Json{{"incident_name", name}}, "", std::nullopt});
     if (!resumed) return resumed.refusal();
     // An incident still active that would hold it takes it over: it stays paused, now by that

@@ -65,7 +65,7 @@ std::vector<std::string> Engine::import_items(std::string_view workflow, std::st
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.
   const std::vector<Json> incidents =
-      wf.definition.incident_policy ? active_incidents() : std::vector<Json>{};
+      wf.definition.incidents.holds ? active_incidents() : std::vector<Json>{};
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;

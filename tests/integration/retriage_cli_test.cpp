@@ -142,3 +142,48 @@ TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot m
   CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", ref}).out)["state"] == "asked");
   run(dir.path(), 0, {"verify"});
 }
+
+TEST_CASE("cli: the queue reads in the team's words: tiers, states, UK time and names") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  std::string amber, green, paused;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("tom", {"triager"}, "operator", "Tom Triage");
+    here.engine->add_actor("olivia", {"comms_officer"}, "operator", "Olivia Officer");
+    green = here.submit("comms_request", "tom", test::comms_request_fields("Newsletter", "low"),
+                        kMonday)
+                .ref;
+    amber = here.submit("comms_request", "tom", test::comms_request_fields("Rota change", "medium"),
+                        kMonday)
+                .ref;
+    here.act(amber, "accept", "tom", Json{{"assignee", "olivia"}}, kMonday);
+    paused = here.submit("comms_request", "tom",
+                         test::comms_request_fields("Summer fete", "medium"), kMonday)
+                 .ref;
+    here.act(paused, "pause", "tom", Json{{"reason", "waiting for the venue"}}, kMonday);
+  }
+  RunResult queue = run(dir.path(), 0, {"queue"});
+  // Amber before green; paused work last, whatever its rating.
+  const auto at_amber = queue.out.find(amber), at_green = queue.out.find(green),
+             at_paused = queue.out.find(paused);
+  REQUIRE(at_paused != std::string::npos);
+  CHECK(at_amber < at_green);
+  CHECK(at_green < at_paused);
+  CHECK_THAT(queue.out, Contains("Rating") && Contains("Amber") && Contains("Green") &&
+                            Contains("Accepted") && Contains("Paused") &&
+                            Contains("Olivia Officer"));
+  // Due times in UK time: amber work is due 5 working days after Monday 2 March, 09:00 GMT.
+  CHECK_THAT(queue.out, Contains("Mon 9 Mar 2026, 09:00"));
+  CHECK_THAT(queue.out, !Contains("T09:00:00Z") && !Contains("comms_officer"));
+  // JSON keeps identifiers and UTC.
+  RunResult json = run(dir.path(), 0, {"queue", "--json"});
+  const Json items = Json::parse(json.out);
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["data"]["rating"] == "amber");
+  CHECK(items[0]["data"]["due_at"] == "2026-03-09T09:00:00Z");
+  CHECK(items[2]["state"] == "paused");
+
+  RunResult unknown = run(dir.path(), 2, {"queue", "--workflow", "nosuch"});
+  CHECK_THAT(unknown.out + unknown.err, Contains("no workflow 'nosuch'"));
+}

@@ -523,15 +523,15 @@ TEST_CASE("server: the queue API and page come in pages, with the total", "[serv
   CHECK_THAT(
       page1->body,
       Catch::Contains(
-          R"(rel="next" href="/queue?workflow=comms_request&amp;rating=&amp;late=&amp;sort=&amp;page=2")"));
+          R"(rel="next" href="/queue?workflow=comms_request&amp;tier=&amp;late=&amp;sort=&amp;page=2")"));
   CHECK_THAT(page1->body, !Catch::Contains(R"(rel="previous")"));
-  auto page3 = f.client().Get("/queue?rating=&page=3", session);
+  auto page3 = f.client().Get("/queue?tier=&page=3", session);
   REQUIRE(page3->status == 200);
   CHECK(rows(page3->body) == 20);
   CHECK_THAT(page3->body, Catch::Contains(fmt::format(R"(data-ref="{}")", order[119])));
   CHECK_THAT(page3->body, Catch::Contains(R"(rel="previous")"));
   CHECK_THAT(page3->body, !Catch::Contains(R"(rel="next")"));
-  auto reds = f.client().Get("/queue?rating=red", session);
+  auto reds = f.client().Get("/queue?tier=red", session);
   CHECK(rows(reds->body) == 40);
   CHECK_THAT(reds->body, Catch::Contains("40 open item(s)"));
   CHECK_THAT(reds->body, !Catch::Contains("Page 1 of"));  // one page

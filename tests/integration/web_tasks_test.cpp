@@ -224,8 +224,10 @@ TEST_CASE("web: people are shown by name, and assigned by choosing from those ho
   CHECK_THAT(c.Get("/queue", as(tom))->body, Contains("Olivia Officer"));
 }
 
-TEST_CASE("web: a change made in Lua alone reaches a running server: a new label, a new lead time",
-          "[server][reload]") {
+TEST_CASE(
+    "web: a change made in Lua alone reaches a running server: a new label, a new lead time, a "
+    "new tier",
+    "[server][reload]") {
   server::ServerOptions options = test::test_options();
   options.reload_every = std::chrono::seconds(1);
   WebFixture f(options);
@@ -244,12 +246,21 @@ TEST_CASE("web: a change made in Lua alone reaches a running server: a new label
   const Json before = submit();
   const Json first_version = version();
 
-  // The team gives the first state a label and gives green work 8 working days, not 10.
+  // The team gives the first state a label, gives green work 8 working days, not 10, and adds a
+  // tier above red for ministers' requests.
   const auto file = f.workflows / "comms_request.lua";
   std::string source = test::read_bytes(file);
-  for (auto [from, to] :
-       {std::pair<std::string, std::string>{"green = 10 }", "green = 8 }"},
-        {"    triaged = { actions", "    triaged = { label = \"With the team\", actions"}}) {
+  for (auto [from, to] : {
+           std::pair<std::string, std::string>{"green = 10 }", "green = 8 }"},
+           {"    triaged = { actions", "    triaged = { label = \"With the team\", actions"},
+           {"    rating = wf.choice { \"red\",", "    rating = wf.choice { \"purple\", \"red\","},
+           {"      { value = \"red\", label = \"Red\", colour = \"red\" },",
+            "      { value = \"purple\", label = \"Ministerial\", colour = \"purple\" },\n"
+            "      { value = \"red\", label = \"Red\", colour = \"red\" },"},
+           {"      triage(item)\n      if item.responsibility",
+            "      triage(item)\n      if item.title:find(\"Minister\") then item.rating = "
+            "\"purple\" end\n      if item.responsibility"},
+       }) {
     const auto at = source.find(from);
     REQUIRE(at != std::string::npos);
     source.replace(at, from.size(), to);
@@ -266,6 +277,24 @@ TEST_CASE("web: a change made in Lua alone reaches a running server: a new label
   // Open work keeps the rules it began under until it is migrated.
   CHECK_THAT(c.Get(("/items/" + before["ref"].get<std::string>()).c_str(), as(cookie))->body,
              Contains(R"(<strong id="item-state">Triaged</strong>)"));
+
+  // The new tier heads the queue in its colour, and the queue can be filtered by it.
+  auto minister = f.post_json(
+      tom, "/api/v1/items",
+      Json{{"workflow", "comms_request"},
+           {"data", test::comms_request_fields("Minister's visit to the ward", "low")}});
+  REQUIRE(minister->status == 201);
+  const std::string minister_ref = Json::parse(minister->body)["ref"];
+  const std::string queue = c.Get("/queue", as(cookie))->body;
+  const auto first_row = queue.find("data-ref=\"");
+  REQUIRE(first_row != std::string::npos);
+  CHECK(queue.compare(first_row, 10 + minister_ref.size() + 1,
+                      "data-ref=\"" + minister_ref + "\"") == 0);
+  CHECK_THAT(queue,
+             Contains(R"(<strong class="nhsuk-tag nhsuk-tag--purple">Ministerial</strong>)"));
+  CHECK_THAT(queue, Contains(R"(<option value="purple">Ministerial</option>)"));
+  const std::string filtered = c.Get("/queue?tier=purple", as(cookie))->body;
+  CHECK_THAT(filtered, Contains("1 open item(s)") && Contains(minister_ref));
 }
 
 TEST_CASE("web: decisions and document versions name people and times as people read them",

@@ -2,6 +2,7 @@
 // wrong, and the shipped workflows are clean.
 #include <commsflow/registry.h>
 #include <commsflow/workflow_loader.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -141,7 +142,7 @@ TEST_CASE("an error while the file runs names the file and line") {
 TEST_CASE("a file that does not return a workflow says so") {
   auto text = GENERATE(as<std::string>{}, "local wf = require \"commsflow\"\nlocal x = 1\n",
                        "return { name = \"check\", prefix = \"CHK\" }\n", "return \"check\"\n",
-                       "return 42\n", "return wf\n");
+                       "return 42\n", "local wf = require \"commsflow\"\nreturn wf\n");
   INFO(text);
   auto problems = expect_problem(text, 0, "the file must return a workflow");
   CHECK(problems.size() == 1);
@@ -569,4 +570,98 @@ TEST_CASE("past applies to dates and times only") {
   const std::string bad =
       with(kGood, "    count = wf.integer { min = 0 },", "    count = wf.integer { past = true },");
   expect_problem(bad, line_of(bad, "count = wf.integer"), "past of 'count' applies only to");
+}
+
+TEST_CASE("check: a queue or incident hooks naming what the workflow lacks are named") {
+  // Each declaration on the line after `initial`, so the problem is on that line.
+  auto declared = [](const std::string& declaration) {
+    return with(kGood, "  initial = \"draft\",\n",
+                "  initial = \"draft\",\n  " + declaration + "\n");
+  };
+  const int line = line_of(kGood, "initial = \"draft\"") + 1;
+  expect_problem(declared(R"(queue = { tier = "urgency" },)"), line,
+                 "queue.tier names 'urgency', which is not a field");
+  expect_problem(declared(R"(queue = { tier = "colour", tiers = { { value = "blue" } } },)"), line,
+                 "queue.tiers: 'blue' is not one of the choices of field 'colour'");
+  expect_problem(
+      declared(R"(queue = { tier = "colour", tiers = { { value = "red", colour = "mauve" } } },)"),
+      line, "colour 'mauve' of 'red' is not an NHS tag colour");
+  expect_problem(
+      declared(R"(queue = { tier = "colour", tiers = { { value = "red" }, { value = "red" } } },)"),
+      line, "queue.tiers lists 'red' twice");
+  expect_problem(declared(R"(queue = { hold = { "on_ice" } },)"), line,
+                 "queue.hold names 'on_ice', which is not a state");
+  expect_problem(declared(R"(queue = { sort = { "tier" } },)"), line,
+                 "queue.sort names \"tier\", but the queue has no `tier` field");
+  expect_problem(declared(R"(queue = { sort = { "cuont" } },)"), line,
+                 "queue.sort names 'cuont', which is neither");
+  expect_problem(declared(R"(queue = { order = { "count" } },)"), line,
+                 "unknown key 'order' in queue");
+  expect_problem(
+      declared(R"(incidents = { pause = "send", resume = "approve", held_by = "title" },)"), line,
+      "incidents needs `holds = function(item, incident, ctx) ... end`");
+  const std::string hooks =
+      R"(incidents = { holds = function() return true end, pause = "hold", resume = "approve", held_by = "colour" },)";
+  auto problems = expect_problem(declared(hooks), line,
+                                 "incidents.pause names 'hold', which no state has as an action");
+  CHECK_THAT(
+      listing(problems),
+      Catch::Contains("incidents.resume: action 'approve' must take the field incident_name"));
+  CHECK_THAT(listing(problems), Catch::Contains("incidents.held_by: field 'colour' must be text"));
+
+  auto good = load(declared(
+      R"(queue = { tier = "colour", tiers = { { value = "green", label = "Go", colour = "green" } }, hold = { "review" }, sort = { "hold", "tier", "count" } },)"));
+  INFO(listing(good.problems));
+  REQUIRE(good.ok());
+  const QueueSpec& q = good.definition.queue;
+  CHECK(q.tier("green")->label == "Go");
+  CHECK(q.holds("review"));
+  CHECK_FALSE(q.holds("draft"));
+  CHECK(q.sort == std::vector<std::string>{"hold", "tier", "count"});
+}
+
+TEST_CASE("check: reading or assigning a global the sandbox lacks is named at its line") {
+  // A typo in a guard that has never run, an assignment inside an effect, and a library name the
+  // sandbox leaves out: each found when the file loads, not when the line first runs.
+  std::string text = with(kGood, R"(send = { to = "review", roles = { "comms_officer" },)",
+                          R"(send = { to = "review", roles = { "comms_officer" },
+          guard = function(item) return calender.is_working_day(item.title) end,
+          effect = function(item) last_sent = item.title; item.count = io and 1 or 0 end,)");
+  const int guard_line = line_of(text, "calender.is_working_day");
+  const int effect_line = line_of(text, "last_sent = item.title");
+  LoadedWorkflow loaded = load(text);
+  const std::string problems = listing(loaded.problems);
+  INFO(problems);
+  CHECK_FALSE(loaded.ok());
+  CHECK_THAT(problems,
+             Catch::Contains(fmt::format("{}:{}: 'calender' is not defined (a typo, or a missing "
+                                         "`local`?)",
+                                         kPath, guard_line)));
+  CHECK_THAT(problems, Catch::Contains(fmt::format(
+                           "{}:{}: assigns the global 'last_sent': declare it with `local "
+                           "last_sent`",
+                           kPath, effect_line)));
+  CHECK_THAT(problems,
+             Catch::Contains(fmt::format("{}:{}: 'io' is not defined", kPath, effect_line)));
+  // What the sandbox has, and locals, fields and upvalues, are not globals.
+  CHECK_THAT(problems, !Catch::Contains("'string'") && !Catch::Contains("'item'") &&
+                           !Catch::Contains("'is_working_day'") && !Catch::Contains("'wf'"));
+  CHECK(std::count(problems.begin(), problems.end(), '\n') == 3);
+}
+
+TEST_CASE("check: a module's undefined globals are named in the module's file") {
+  test::TempDir dir;
+  const auto lib = dir.write("lib/helpers.lua",
+                             "local M = {}\n\nfunction M.twice(x)\n"
+                             "  return x * tw0\nend\n\nreturn M\n");
+  const std::string text = with(kGood, "local wf = require \"commsflow\"\n",
+                                "local wf = require \"commsflow\"\nlocal helpers = require "
+                                "\"helpers\"\n");
+  auto loaded =
+      load_workflow(ScriptSource{kPath, text, dir / "lib"}, "v1", ScriptLimits{}, test_clock());
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.problems.size() == 1);
+  CHECK(loaded.problems[0].file == lib.string());
+  CHECK(loaded.problems[0].line == 4);
+  CHECK(loaded.problems[0].message == "'tw0' is not defined (a typo, or a missing `local`?)");
 }

@@ -183,6 +183,50 @@ struct MigrateSpec {
   int line = 0;
 };
 
+// How the workflow's open items are queued (`commsflow queue`, the web queue):
+//   queue = { tier = "rating", tiers = { { value = "red", label = "Red", colour = "red" }, ... },
+//             hold = { "paused" }, due = "due_at", late = "late", late_reason = "late_reason",
+//             sort = { "hold", "tier", "due_at" } }
+// `sort` orders the queue key by key: "hold" puts items in a `hold` state last, "tier" orders by
+// the place of the `tier` field's value in `tiers` (other values after), and a field name orders
+// by that field's value (numbers by value, text by its characters; items without it last). The
+// item's submission order breaks ties. Every key is optional; a workflow without `queue` is
+// queued in submission order.
+struct QueueTier {
+  std::string value;
+  std::string label;
+  std::string colour;  // an NHS tag colour: red, orange, yellow, green, ...
+};
+
+struct QueueSpec {
+  std::string tier_field;
+  std::vector<QueueTier> tiers;  // in queue order
+  std::vector<std::string> hold_states;
+  std::string due_field;
+  std::string late_field;
+  std::string late_reason_field;
+  std::vector<std::string> sort;  // "hold", "tier" or field names
+  int line = 0;
+
+  const QueueTier* tier(std::string_view value) const;
+  bool holds(std::string_view state) const;
+};
+
+// How incidents hold the workflow's work (`commsflow incident declare|close`):
+//   incidents = { holds = function(item, incident, ctx) return true end, pause = "pause",
+//                 resume = "resume", held_by = "paused_by_incident" }
+// On a declaration, each open item in a state with the `pause` action is offered to `holds`
+// (incident = {name, level, ref}); when it returns true the engine takes `pause` with payload
+// {incident_name = name}. When that incident closes, every item whose `held_by` field names it
+// takes `resume` with the same payload.
+struct IncidentHooks {
+  ScriptFunction holds = 0;
+  std::string pause;
+  std::string resume;
+  std::string held_by;
+  int line = 0;
+};
+
 struct Definition {
   std::string name;
   std::string title;
@@ -192,8 +236,9 @@ struct Definition {
   std::vector<std::string> roles;  // roles the workflow declares beyond the standard ones
   std::vector<FieldSpec> fields;   // in source order
   std::string initial;
-  ActionSpec submit;                   // creating an item: roles, guard, effect, optional to/route
-  ScriptFunction incident_policy = 0;  // (item, incident, ctx) -> true to pause the item
+  ActionSpec submit;        // creating an item: roles, guard, effect, optional to/route
+  IncidentHooks incidents;  // no `holds`: incidents leave its items alone
+  QueueSpec queue;
   ApprovalSpec approval;
   ReadSpec read;
   // Items may carry a versioned document (`document = { roles = { ... } }`): who may put a
@@ -219,6 +264,9 @@ struct Definition {
 // A label for people from an identifier, used where a workflow gives none: "comms_review" is
 // "Comms review".
 std::string readable_label(std::string_view identifier);
+
+// A field's label: its own, or readable_label of its name.
+std::string field_label(const FieldSpec& field);
 
 // The label of a state of `d` (its own, or readable_label of the name for a state it lacks).
 std::string state_label(const Definition& d, std::string_view state);

@@ -47,8 +47,8 @@ struct DecideRequest {
 };
 
 enum class QueueOrder {
-  Triage,     // paused last, rating, due time, id (see Engine::for_each_in_queue)
-  Due,        // due time first (none last), then triage order
+  Workflow,   // the workflow's `queue.sort`, then submission order (see QueueSpec)
+  Due,        // the `queue.due` field first (none last), then the workflow's order
   Reference,  // by reference
 };
 
@@ -58,9 +58,9 @@ struct QueueQuery {
   explicit QueueQuery(std::string workflow_name) : workflow(std::move(workflow_name)) {}
 
   std::string workflow;
-  std::string rating;      // empty: any; otherwise only items whose data.rating is this text
-  bool late_only = false;  // only items whose data.late is true
-  QueueOrder order = QueueOrder::Triage;
+  std::string tier;        // empty: any; otherwise only items whose `queue.tier` field is this
+  bool late_only = false;  // only items whose `queue.late` field is true
+  QueueOrder order = QueueOrder::Workflow;
   std::int64_t offset = 0;  // how many matching items to skip
   std::int64_t limit = -1;  // at most this many items; -1: all
 };
@@ -163,12 +163,14 @@ class Engine {
   Outcome<Item> act(const ActRequest& request);
 
   // Declares an incident (an item of the "incident" workflow) and, in the same transaction,
-  // pauses every open item whose workflow's incident_policy says so, through that workflow's
-  // `pause` action with payload {incident_name = name}. A refusal of any of it refuses all of it.
+  // pauses every open item whose workflow's `incidents.holds` says so, through that workflow's
+  // `incidents.pause` action with payload {incident_name = name}. A refusal of any of it refuses
+  // all of it.
   Outcome<IncidentResult> declare_incident(std::string_view name, std::string_view level,
                                            std::string_view actor);
-  // Closes the named active incident and resumes exactly the items it paused (action `resume`
-  // with payload {incident_name = name}); items paused for other reasons stay paused.
+  // Closes the named active incident and resumes exactly the items it paused (the items whose
+  // `incidents.held_by` field names it take `incidents.resume` with payload {incident_name =
+  // name}); items paused for other reasons stay paused.
   Outcome<IncidentResult> close_incident(std::string_view name, std::string_view actor);
 
   // Submits every row in one transaction, reading them one at a time (engine/workflow/import.cpp).
@@ -183,9 +185,8 @@ class Engine {
                                         const ImportProgress& progress = {});
 
   // The queue (engine/workflow/queue.cpp): the open items (not in a final state of their
-  // version) of a workflow. Triage order: paused items last; then by rating (red, amber, green,
-  // none); then data.due_at when it is text, items without one after those with one; then id
-  // (creation order). Only small keys of every item are held; items are read one at a time.
+  // version) of a workflow, in the order its current version's `queue` declares (QueueSpec in
+  // definition.h). Only small keys of every item are held; items are read one at a time.
   //
   // Calls `visit` with each item of the query's page, in order, inside one read transaction, and
   // returns how many items match the query (ignoring offset and limit). Throws Error(BadInput)
@@ -251,8 +252,8 @@ class Engine {
   std::optional<Item> active_incident(std::string_view name);
   // Every incident not yet closed, as the policy sees it: {name, level, ref}.
   std::vector<Json> active_incidents();
-  // Pauses `item` (its workflow's `pause` action, by `actor`, or by the engine when that is
-  // kSystemActor) for the first of `incidents` its workflow's incident_policy says should hold
+  // Pauses `item` (its workflow's `incidents.pause` action, by `actor`, or by the engine when that
+  // is kSystemActor) for the first of `incidents` its workflow's `incidents.holds` says should hold
   // it. True when it was paused.
   Outcome<bool> pause_by_policy(const Item& item, const std::vector<Json>& incidents,
                                 std::string_view actor);

@@ -42,6 +42,15 @@ struct ScriptSource {
   std::optional<LibrarySources> libraries = std::nullopt;
 };
 
+// A global name a workflow file, or a module it required, reads or assigns that the sandbox does
+// not have: a typo (`calender.date`) or a missing `local`. Found when the file loads.
+struct UndefinedGlobal {
+  std::string file;
+  int line = 0;
+  std::string name;
+  bool assigned = false;
+};
+
 struct ScriptCallResult {
   Json result;  // the first value returned (null for none)
   Json item;    // the first argument after the call, with any changes the function made
@@ -64,6 +73,8 @@ class WorkflowScript {
   // Every lib module the file required while it loaded, with the text it ran. Modules can be
   // required only while the file loads, so this is everything the workflow can run.
   const LibrarySources& libraries() const { return libraries_; }
+  // The undefined globals the file and its modules use (see UndefinedGlobal).
+  const std::vector<UndefinedGlobal>& undefined_globals() const { return undefined_globals_; }
 
   // Calls fn(item, ctx). `what` names the call in messages ("guard of action 'approve'").
   // Throws Error(Script) if the function fails, exceeds a limit, or returns something that is
@@ -93,6 +104,7 @@ class WorkflowScript {
   std::unique_ptr<LuaRuntime> runtime_;
   Json returned_;
   LibrarySources libraries_;
+  std::vector<UndefinedGlobal> undefined_globals_;
 };
 
 }  // namespace commsflow

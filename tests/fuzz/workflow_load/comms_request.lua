@@ -75,8 +75,10 @@ local function triage(item)
   item.computed_rating, item.rating_reasons = rate(item)
   item.rating = item.rating_override or item.computed_rating
 
+  -- Time paused counts only its working time, and moves the due time on by that much working
+  -- time: never onto a weekend or a bank holiday.
   local due = calendar.add_working_days_at(item.submitted_at, due_working_days[item.rating])
-  item.due_at = calendar.datetime(calendar.seconds(due) + (item.paused_seconds or 0))
+  item.due_at = calendar.add_working_seconds(due, item.paused_seconds or 0)
 
   item.late, item.late_reason = false, nil
   local needed = lead_time_working_days[item.kind][item.rating]
@@ -104,7 +106,7 @@ end
 
 local function resume(item, ctx)
   item.paused_seconds = (item.paused_seconds or 0)
-    + (calendar.seconds(ctx.now) - calendar.seconds(item.paused_at))
+    + calendar.working_seconds_between(item.paused_at, ctx.now)
   item.paused_from, item.paused_at, item.paused_by_incident, item.pause_reason = nil, nil, nil, nil
   triage(item)
 end
@@ -129,6 +131,7 @@ local open_states = { "triaged", "accepted", "in_progress" }
 
 local decline = {
   to = "declined", roles = { "triager" },
+  confirm = "Decline this request? It will be closed and cannot be reopened.",
   fields = { reason = wf.text { required = true, max = 500 } },
   effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
 }
@@ -168,12 +171,12 @@ return wf.workflow {
 
   fields = {
     title = wf.text { required = true, max = 200 },
-    description = wf.text { max = 5000 },
+    description = wf.text { max = 5000, label = "Description" },
     kind = wf.choice { "media", "parliamentary", "mp_enquiry", "campaign", "publication",
                        "internal", "event", "social", "website", "incident", "service_change",
                        "practice_change", "other", required = true },
     requester_team = wf.text { required = true, max = 200 },
-    needed_by = wf.date {},
+    needed_by = wf.date { label = "Needed by" },
 
     strategic_priority = criterion({ "primary", "secondary", "none" }, "Strategic priority"),
     incident = criterion({ "major", "minor", "none" }, "Incident response"),
@@ -220,7 +223,66 @@ return wf.workflow {
     end,
   },
 
-  incident_policy = paused_by_incident,
+  -- During an incident, the requests `paused_by_incident` names are paused, and resume when the
+  -- incident that paused them closes.
+  incidents = {
+    holds = paused_by_incident,
+    pause = "pause",
+    resume = "resume",
+    held_by = "paused_by_incident",
+  },
+
+  -- The triage queue: red, then amber, then green; paused work last; then the soonest due.
+  -- A new tier is a new rating choice listed here in its place, with an NHS tag colour.
+  queue = {
+    tier = "rating",
+    tiers = {
+      { value = "red", label = "Red", colour = "red" },
+      { value = "amber", label = "Amber", colour = "orange" },
+      { value = "green", label = "Green", colour = "green" },
+    },
+    hold = { "paused" },
+    due = "due_at",
+    late = "late",
+    late_reason = "late_reason",
+    sort = { "hold", "tier", "due_at" },
+  },
+
+  -- Open requests moved to a new version of these rules are triaged again by it
+  -- (`commsflow retriage` lists what changes). A triager's override is kept, and said so.
+  migrate = {
+    watch = { "rating", "due_at", "late" },
+    data = function(item)
+      local rating_before, due_before, late_before = item.rating, item.due_at, item.late
+      triage(item)
+      local remarks = {}
+      if item.rating ~= rating_before then
+        for _, reason in ipairs(item.rating_reasons) do remarks[#remarks + 1] = reason end
+      end
+      if item.due_at ~= due_before then
+        remarks[#remarks + 1] = string.format("%s requests are due %d working day(s) after they arrive",
+          item.rating, due_working_days[item.rating])
+      end
+      if item.late and not late_before then remarks[#remarks + 1] = "late: " .. item.late_reason end
+      if item.rating_override then
+        remarks[#remarks + 1] = string.format(
+          "rating overridden to %s by %s: left alone (the rules give %s)",
+          item.rating_override, item.overridden_by or "a triager", item.computed_rating)
+      end
+      return remarks
+    end,
+  },
+
+  -- Who sees what. The comms team sees every request. A requester sees the requests she
+  -- submitted, with their state, rating and due time, and not the team's notes, assignments
+  -- or overrides; nobody else's requests.
+  read = {
+    roles = { "triager", "comms_officer", "head_of_comms", "director" },
+    submitter = { "title", "description", "kind", "requester_team", "needed_by",
+                  "strategic_priority", "incident", "statutory", "reputational_risk", "impact",
+                  "resource", "time_sensitive", "responsibility", "owner_org", "submitted_at",
+                  "rating", "due_at", "late", "late_reason", "redirected_to", "decline_reason" },
+  },
 
   initial = "triaged",
   states = {
