@@ -246,6 +246,8 @@ return wf.workflow {
     late = "late",
     late_reason = "late_reason",
     sort = { "hold", "tier", "due_at" },
+    -- Told once by email when an open request passes its due time (paused work is not).
+    overdue_notify = { "assignee", "triager" },
   },
 
   -- Open requests moved to a new version of these rules are triaged again by it

@@ -42,14 +42,18 @@ void ReplayedAccounts::apply(const Event& e) {
     account.disabled = p.value("disabled", false);
     account.password = p.value("password", false);
     account.display_name = p.value("display_name", "");
+    account.email = p.value("email", "");
     for (const auto& t : p.value("tokens", Json::array())) add_token(name, t);
     for (const auto& d : p.value("delegations", Json::array())) add_delegation(name, d);
   } else if (e.action == "actor_added") {
     for (const auto& role : p.value("roles", Json::array()))
       account.roles.insert(role.get<std::string>());
     account.display_name = p.value("display_name", "");
+    account.email = p.value("email", "");
   } else if (e.action == "display_name_set") {
     account.display_name = p.value("display_name", "");
+  } else if (e.action == "email_set") {
+    account.email = p.value("email", "");
   } else if (e.action == "role_granted") {
     account.roles.insert(p.value("role", ""));
   } else if (e.action == "role_removed") {
@@ -104,6 +108,11 @@ void ReplayedAccounts::compare(Store& store, std::vector<VerifyProblem>& problem
     if (actor.display_name != replayed.display_name) {
       problem(actor.name, fmt::format("actors: {} is shown as '{}' but the events say '{}'",
                                       actor.name, actor.display_name, replayed.display_name));
+    }
+    if (actor.email != replayed.email) {
+      problem(actor.name, fmt::format("actors: {} has the email address '{}' but the events say "
+                                      "'{}'",
+                                      actor.name, actor.email, replayed.email));
     }
     const bool password = accounts.password_hash(actor.name).has_value();
     if (password != replayed.password) {

@@ -34,6 +34,7 @@ class ReplayedAccounts {
     bool disabled = false;
     bool password = false;
     std::string display_name;
+    std::string email;
   };
   struct Token {
     std::string actor, name, expires_at, digest;

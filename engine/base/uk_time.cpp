@@ -54,6 +54,18 @@ std::string uk_datetime(TimePoint t) {
                      time.hours().count(), time.minutes().count());
 }
 
+std::string uk_deadline(TimePoint t, TimePoint now) {
+  const date::local_seconds local = to_local(t);
+  const auto day = date::floor<date::days>(local);
+  const auto today = date::floor<date::days>(to_local(now));
+  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
+  const std::string clock =
+      fmt::format("{:02}:{:02}", time.hours().count(), time.minutes().count());
+  if (day == today) return clock + " today";
+  if (day == today + date::days(1)) return clock + " tomorrow";
+  return uk_datetime(t);
+}
+
 std::string uk_datetime(std::string_view utc) {
   auto t = parse_datetime(utc);
   return t ? uk_datetime(*t) : std::string(utc);

@@ -13,6 +13,9 @@ namespace commsflow {
 
 // "Tue 3 Dec 2026, 14:30" in UK time.
 std::string uk_datetime(TimePoint t);
+// A deadline as a person reads it in a subject line: "14:30 today", "09:00 tomorrow", else as
+// uk_datetime.
+std::string uk_deadline(TimePoint t, TimePoint now);
 // The same for stored UTC text ("2026-12-03T14:30:00Z"); the text as it is when it is not one.
 std::string uk_datetime(std::string_view utc);
 // Stored UTC text as the UK local time a datetime-local input shows ("2026-06-03T15:30"); the

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "base/uk_time.h"
 #include "cli/commands.h"
@@ -17,12 +18,15 @@ namespace {
 
 void print_actor(Session& s, const Actor& a) {
   if (s.options.json) {
-    s.print_json(Json{{"name", a.name}, {"display_name", a.display_name}, {"roles", a.roles}});
-  } else if (a.display_name.empty()) {
-    fmt::print("{}: {}\n", a.name, fmt::join(a.roles, ", "));
-  } else {
-    fmt::print("{} ({}): {}\n", a.name, printable(a.display_name), fmt::join(a.roles, ", "));
+    s.print_json(Json{{"name", a.name},
+                      {"display_name", a.display_name},
+                      {"email", a.email},
+                      {"roles", a.roles}});
+    return;
   }
+  fmt::print("{}{}: {}{}\n", a.name,
+             a.display_name.empty() ? "" : fmt::format(" ({})", printable(a.display_name)),
+             fmt::join(a.roles, ", "), a.email.empty() ? "" : fmt::format(" <{}>", a.email));
 }
 
 void run_init(Session& s, bool demo) {
@@ -138,20 +142,34 @@ void add_admin_commands(CLI::App& app, Session& s) {
   add->add_option("--role", *roles, "Role to grant (repeatable)")->required();
   add->add_option("--display-name", *display_name,
                   "How people see them, e.g. \"Hannah Head\" (default: the name)");
-  add->callback([&s, name, roles, display_name] {
-    Actor a = s.engine().add_actor(*name, *roles, kOperator, *display_name);
+  auto email = std::make_shared<std::string>();
+  add->add_option("--email", *email,
+                  "Where their notifications go, e.g. hannah.head@nhs.net (personal data)");
+  add->callback([&s, name, roles, display_name, email] {
+    Actor a = s.engine().add_actor(*name, *roles, kOperator, *display_name, *email);
     print_actor(s, a);
   });
-  auto* set = actor->add_subcommand("set", "Change how an actor is shown");
+  auto* set = actor->add_subcommand("set", "Change how an actor is shown, or their email address");
   auto set_name = std::make_shared<std::string>();
-  auto set_display = std::make_shared<std::string>();
+  auto set_display = std::make_shared<std::optional<std::string>>();
+  auto set_email = std::make_shared<std::optional<std::string>>();
   set->add_option("name", *set_name, "Actor name")->required();
-  set->add_option("--display-name", *set_display, "How people see them (empty: the name)")
-      ->required();
-  set->callback([&s, set_name, set_display] {
+  auto* display_option =
+      set->add_option("--display-name", *set_display, "How people see them (empty: the name)");
+  auto* email_option =
+      set->add_option("--email", *set_email, "Where their notifications go (empty: nowhere)");
+  set->callback([&s, set_name, set_display, set_email, display_option, email_option] {
+    if (display_option->count() == 0 && email_option->count() == 0) {
+      fail(ErrorKind::BadInput, "actor set: give --display-name, --email or both");
+    }
     Engine& engine = s.engine();
-    print_actor(s, People(engine.store(), engine.registry(), engine.clock())
-                       .set_display_name(*set_name, *set_display, kOperator));
+    People people(engine.store(), engine.registry(), engine.clock());
+    auto tx = engine.store().begin_write();  // both changes (each its own event), or neither
+    if (*set_display) people.set_display_name(*set_name, **set_display, kOperator);
+    if (*set_email) people.set_email(*set_name, **set_email, kOperator);
+    Actor a = *engine.store().actor(*set_name);  // there: the change above found it
+    tx->commit();
+    print_actor(s, a);
   });
   actor->add_subcommand("list", "List actors and their roles")->callback([&s] {
     auto actors = s.engine().store().actors();
@@ -160,6 +178,7 @@ void add_admin_commands(CLI::App& app, Session& s) {
       for (const auto& a : actors) {
         out.push_back(Json{{"name", a.name},
                            {"display_name", a.display_name},
+                           {"email", a.email},
                            {"roles", a.roles},
                            {"disabled", a.disabled}});
       }
@@ -167,8 +186,9 @@ void add_admin_commands(CLI::App& app, Session& s) {
       return;
     }
     for (const auto& a : actors) {
-      fmt::print("{:<24} {:<24} {}{}\n", a.name, printable(a.display_name),
-                 fmt::join(a.roles, ", "), a.disabled ? "  (disabled)" : "");
+      fmt::print("{:<24} {:<24} {:<32} {}{}\n", a.name, printable(a.display_name),
+                 a.email.empty() ? "-" : a.email, fmt::join(a.roles, ", "),
+                 a.disabled ? "  (disabled)" : "");
     }
   });
 }

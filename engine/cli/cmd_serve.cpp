@@ -1,4 +1,5 @@
 // serve: the web app and JSON API over the same engine as the other commands.
+#include <commsflow/delivery.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -54,7 +55,12 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();
-  cmd->callback([&s, options, assets, reload, session_minutes] {
+  auto mail_config = std::make_shared<std::string>();
+  cmd->add_option("--mail-config", *mail_config,
+                  "A file of COMMSFLOW_...=value lines saying how email leaves (or set them in "
+                  "the environment; see README, \"Email\"). Without either, notifications wait "
+                  "in the outbox");
+  cmd->callback([&s, options, assets, reload, session_minutes, mail_config] {
     options->assets = server::find_assets(*assets, own_executable());
     options->reload_every = std::chrono::seconds(*reload);
     options->session_lifetime = std::chrono::minutes(*session_minutes);
@@ -64,6 +70,18 @@ void add_serve_command(CLI::App& app, Session& s) {
         std::cerr << fmt::format("timer: {} {} ({})\n", fired.ref, fired.action, fired.message);
       }
     };
+    // Notifications are emailed every deliver_every, as `commsflow deliver` does.
+    const MailSettings mail = read_mail_settings(*mail_config, options->public_url);
+    std::shared_ptr<Mailer> mailer = make_mailer(mail);
+    if (mailer) {
+      options->deliver = [mailer, mail](Engine& engine, std::mutex& engine_mutex) {
+        DeliveryReport r = deliver_due(engine, *mailer, mail, &engine_mutex);
+        for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
+        if (r.sent > 0) std::cerr << fmt::format("email: {} sent\n", r.sent);
+      };
+    } else {
+      std::cerr << "email: off (COMMSFLOW_MAIL is not set): notifications wait in the outbox\n";
+    }
     Engine& engine = s.engine();
     server::WebServer web(engine, s.clock(), *options, std::cerr);
     server::run_until_signal(web, std::cerr);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -328,13 +329,19 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     });
   }
   {
-    auto* cmd = app.add_subcommand("outbox", "Notifications: who must decide on what, and why");
+    auto* cmd = app.add_subcommand(
+        "outbox", "Notifications: who must decide on what, and why, and whether each was emailed");
     auto recipient = std::make_shared<std::string>();
     auto ref = std::make_shared<std::string>();
+    auto failed = std::make_shared<bool>(false);
     cmd->add_option("--for", *recipient, "Only notifications for this actor (or role:NAME)");
     cmd->add_option("--ref", *ref, "Only notifications about this item");
-    cmd->callback([&s, recipient, ref] {
+    cmd->add_flag("--failed", *failed,
+                  "Only those whose email failed for good, with the last error (see `deliver`)");
+    cmd->callback([&s, recipient, ref, failed] {
       auto entries = s.engine().outbox(*recipient, *ref);
+      if (*failed)
+        std::erase_if(entries, [](const OutboxEntry& e) { return e.status != "failed"; });
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& e : entries) {
@@ -343,16 +350,32 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                              {"recipient", e.recipient},
                              {"ref", e.ref},
                              {"kind", e.kind},
-                             {"message", e.message}});
+                             {"message", e.message},
+                             {"status", e.status},
+                             {"attempts", e.attempts},
+                             {"last_error", e.last_error},
+                             {"next_attempt_at", e.next_attempt_at},
+                             {"sent_at", e.sent_at},
+                             {"sent_to", e.sent_to}});
         }
         s.print_json(out);
         return;
       }
       for (const auto& e : entries) {
-        fmt::print("#{:<5} {}  {:<20} {:<16} {}\n", e.id, e.created_at, e.recipient, e.kind,
-                   e.message);
+        std::string delivery =
+            e.status == "sent"
+                ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
+            : e.status == "failed"
+                ? fmt::format("FAILED after {} attempt(s): {}", e.attempts, e.last_error)
+            : e.status == "skipped" ? fmt::format("not sent: {}", e.last_error)
+            : e.attempts > 0
+                ? fmt::format("waiting, {} attempt(s) so far: {}", e.attempts, e.last_error)
+                : std::string("waiting to be emailed");
+        fmt::print("#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
+                   e.recipient, e.kind, e.message, delivery);
       }
-      if (entries.empty()) fmt::print("the outbox is empty\n");
+      if (entries.empty())
+        fmt::print("{}\n", *failed ? "no failed deliveries" : "the outbox is empty");
     });
   }
   app.add_subcommand("tick", "Fire due timers (reminders, escalations) as actor system")

@@ -8,9 +8,9 @@
 
 namespace commsflow::cli {
 
-void add_admin_commands(CLI::App& app, Session& session);   // init, check, workflows, actor
-void add_item_commands(CLI::App& app, Session& session);    // submit, act, show, list, history
-void add_triage_commands(CLI::App& app, Session& session);  // queue, incident, import
+void add_admin_commands(CLI::App& app, Session& session);      // init, check, workflows, actor
+void add_item_commands(CLI::App& app, Session& session);       // submit, act, show, list, history
+void add_triage_commands(CLI::App& app, Session& session);     // queue, incident, import
 void add_migration_commands(CLI::App& app, Session& session);  // migrate, retriage
 // doc, decide, delegate, delegations, inbox, outbox, tick
 void add_signoff_commands(CLI::App& app, Session& session);
@@ -33,6 +33,7 @@ void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
 void add_serve_command(CLI::App& app, Session& session);     // serve
+void add_deliver_command(CLI::App& app, Session& session);   // deliver
 
 // Hashes and stores an actor's sign-in password. Throws Error(BadInput) if it is too short.
 void set_password(Engine& engine, std::string_view actor, std::string_view password);

@@ -37,7 +37,11 @@ void add_demo_data(Engine& engine) {
       {"rhea.regional", "Rhea Regional", {"regional_comms_lead"}},
       {"admin", "Administrator", {"admin"}},
   };
-  for (const auto& p : people) engine.add_actor(p.name, p.roles, "operator", p.display_name);
+  // Addresses at example.org (reserved for examples): a demo never emails a real person.
+  for (const auto& p : people) {
+    engine.add_actor(p.name, p.roles, "operator", p.display_name,
+                     fmt::format("{}@example.org", p.name));
+  }
   // Demo actors sign in to `commsflow serve` with kDemoPassword (demo only).
   for (const auto& p : people) {
     if (!Accounts(engine.store()).password_hash(p.name))

@@ -181,7 +181,16 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
       row += cell(tier_tag(spec, item.data.value(spec.tier_field, Json())));
     if (!spec.due_field.empty()) {
       std::string due = item.data.value(spec.due_field, std::string());
-      row += cell(due.empty() ? "None" : due_html(due, c.clock.now()));
+      const auto due_at = parse_datetime(due);
+      const bool overdue = due_at && *due_at < c.clock.now() && !spec.holds(item.state);
+      row += cell(
+          due.empty()
+              ? std::string("None")
+              : std::string(
+                    overdue
+                        ? R"(<strong class="nhsuk-tag nhsuk-tag--red cf-overdue">Overdue</strong> )"
+                        : "") +
+                    due_html(due, c.clock.now()));
     }
     if (!spec.late_field.empty()) {
       bool is_late = item.data.value(spec.late_field, false);
@@ -385,9 +394,30 @@ std::string admin_body(Context& c) {
           : fmt::format(
                 R"(<div class="nhsuk-error-summary" role="alert" aria-labelledby="broken-title"><h2 class="nhsuk-error-summary__title" id="broken-title">Workflow files that did not load</h2><div class="nhsuk-error-summary__body"><p>The previous version of each stays in service until the file is fixed.</p><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
                 broken);
+  // Emails that failed for good: someone was not told and should be, another way.
+  std::string failed_rows;
+  std::int64_t failed = 0;
+  {
+    auto tx = c.engine.store().begin_read();
+    for (const auto& e : c.engine.store().outbox_with_status("failed")) {
+      ++failed;
+      failed_rows += fmt::format(
+          R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
+          url_encode(e.ref), escape(e.ref),
+          escape(e.recipient.starts_with("role:") ? e.recipient
+                                                  : person_name(c.engine.store(), e.recipient)),
+          escape(readable_label(e.kind)), e.attempts, escape(e.last_error));
+    }
+  }
+  std::string deliveries =
+      failed == 0
+          ? R"(<h2>Email</h2><p class="nhsuk-body">No email has failed for good.</p>)"
+          : fmt::format(
+                R"(<h2>Email</h2><div class="nhsuk-warning-callout"><h3 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>{} email(s) could not be sent</span></h3><p>These people were not told. Tell them another way, and fix what the error says.</p></div><table class="nhsuk-table" id="failed-email"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Item</th><th scope="col" class="nhsuk-table__header">For</th><th scope="col" class="nhsuk-table__header">About</th><th scope="col" class="nhsuk-table__header">Attempts</th><th scope="col" class="nhsuk-table__header">Last error</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+                failed, failed_rows);
   return fmt::format(
-      R"(<h1>Workflows</h1>{}<p class="nhsuk-body">Files are checked for changes every {} seconds; last checked {}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Version</th><th scope="col" class="nhsuk-table__header">Loaded</th><th scope="col" class="nhsuk-table__header">Open items</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      problems, c.options.reload_every.count(), time_html(c.last_reload_at), rows);
+      R"(<h1>Workflows</h1>{}<p class="nhsuk-body">Files are checked for changes every {} seconds; last checked {}.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Workflow</th><th scope="col" class="nhsuk-table__header">Version</th><th scope="col" class="nhsuk-table__header">Loaded</th><th scope="col" class="nhsuk-table__header">Open items</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>{})",
+      problems, c.options.reload_every.count(), time_html(c.last_reload_at), rows, deliveries);
 }
 
 }  // namespace

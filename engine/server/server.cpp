@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -74,13 +75,24 @@ class Scheduler {
     }
   }
 
+  // Not under the engine mutex: the hook takes it for its own database work, not while sending.
+  void deliver() {
+    if (!context_.options.deliver) return;
+    try {
+      context_.options.deliver(context_.engine, context_.engine_mutex);
+    } catch (const std::exception& e) {
+      context_.log("email: {}", e.what());
+    }
+  }
+
   void loop() {
     using clock = std::chrono::steady_clock;
     auto next_reload = clock::now() + context_.options.reload_every;
     auto next_tick = clock::now();
+    auto next_delivery = clock::now();
     std::unique_lock<std::mutex> guard(mutex_);
     while (!stopping_) {
-      auto next = std::min(next_reload, next_tick);
+      auto next = std::min({next_reload, next_tick, next_delivery});
       if (wake_.wait_until(guard, next, [this] { return stopping_; })) break;
       guard.unlock();
       auto now = clock::now();
@@ -91,6 +103,10 @@ class Scheduler {
       if (now >= next_tick) {
         tick();
         next_tick = now + context_.options.tick_every;
+      }
+      if (now >= next_delivery) {
+        deliver();
+        next_delivery = clock::now() + context_.options.deliver_every;
       }
       guard.lock();
     }

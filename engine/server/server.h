@@ -25,6 +25,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ namespace commsflow::server {
 // Runs due timers on the scheduler; `commsflow serve` points it at Engine::tick. Tests may set
 // their own, or none.
 using TickHook = std::function<void(Engine&)>;
+// Emails due notifications on the scheduler, using the engine only while holding the mutex it
+// is given (and never while sending); `commsflow serve` points it at deliver_due.
+using DeliverHook = std::function<void(Engine&, std::mutex&)>;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
@@ -51,6 +55,8 @@ struct ServerOptions {
   std::chrono::seconds lockout_base{30};
   std::chrono::seconds lockout_max{15 * 60};
   TickHook tick;
+  DeliverHook deliver;
+  std::chrono::seconds deliver_every{15};
   // Where people reach the server, e.g. https://comms.example.nhs.uk behind a proxy. When it is
   // https, the session cookie is Secure and answers carry HSTS. Empty: plain HTTP (loopback).
   std::string public_url;

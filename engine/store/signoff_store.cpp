@@ -1,4 +1,5 @@
-// Store methods for sign-off: document versions, delegations, the outbox and timers.
+// Store methods for sign-off: document versions, delegations and timers (the outbox is in
+// outbox_rows.cpp).
 #include <commsflow/error.h>
 #include <commsflow/store.h>
 
@@ -150,29 +151,6 @@ std::vector<std::string> Store::actors_with_role(std::string_view role) {
   q.bind(1, role);
   std::vector<std::string> out;
   while (q.step()) out.push_back(q.text(0));
-  return out;
-}
-
-void Store::add_outbox(const OutboxEntry& e) {
-  db_->cached(
-         "INSERT INTO outbox(created_at, recipient, ref, kind, message) VALUES (?, ?, ?, ?, ?)")
-      .bind(1, e.created_at)
-      .bind(2, e.recipient)
-      .bind(3, e.ref)
-      .bind(4, e.kind)
-      .bind(5, e.message)
-      .run();
-}
-
-std::vector<OutboxEntry> Store::outbox(std::string_view recipient, std::string_view ref) {
-  auto& q = db_->cached(
-      "SELECT id, created_at, recipient, ref, kind, message FROM outbox WHERE (?1 = '' OR "
-      "recipient = ?1) AND (?2 = '' OR ref = ?2) ORDER BY id");
-  q.bind(1, recipient).bind(2, ref);
-  std::vector<OutboxEntry> out;
-  while (q.step()) {
-    out.push_back(OutboxEntry{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5)});
-  }
   return out;
 }
 

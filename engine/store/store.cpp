@@ -188,10 +188,10 @@ std::vector<std::tuple<std::string, std::string, std::int64_t>> Store::item_coun
 
 std::optional<Actor> Store::actor(std::string_view name) {
   auto& exists =
-      db_->cached("SELECT disabled_at IS NOT NULL, display_name FROM actors WHERE name = ?");
+      db_->cached("SELECT disabled_at IS NOT NULL, display_name, email FROM actors WHERE name = ?");
   exists.bind(1, name);
   if (!exists.step()) return std::nullopt;
-  Actor actor{std::string(name), {}, exists.integer(0) != 0, exists.text(1)};
+  Actor actor{std::string(name), {}, exists.integer(0) != 0, exists.text(1), exists.text(2)};
   exists.reset();
   auto& q = db_->cached("SELECT role FROM actor_roles WHERE actor = ? ORDER BY role");
   q.bind(1, name);
@@ -202,12 +202,12 @@ std::optional<Actor> Store::actor(std::string_view name) {
 std::vector<Actor> Store::actors() {
   std::vector<Actor> out;
   auto& q = db_->cached(
-      "SELECT a.name, r.role, a.disabled_at IS NOT NULL, a.display_name FROM actors a "
+      "SELECT a.name, r.role, a.disabled_at IS NOT NULL, a.display_name, a.email FROM actors a "
       "LEFT JOIN actor_roles r ON r.actor = a.name ORDER BY a.name, r.role");
   while (q.step()) {
     std::string name = q.text(0);
     if (out.empty() || out.back().name != name) {
-      out.push_back(Actor{name, {}, q.integer(2) != 0, q.text(3)});
+      out.push_back(Actor{name, {}, q.integer(2) != 0, q.text(3), q.text(4)});
     }
     if (!q.is_null(1)) out.back().roles.push_back(q.text(1));
   }
@@ -235,6 +235,15 @@ bool Store::set_display_name(std::string_view actor, std::string_view display_na
       .bind(1, display_name)
       .bind(2, actor)
       .bind(3, display_name)
+      .run();
+  return db_->changes() > 0;
+}
+
+bool Store::set_email(std::string_view actor, std::string_view email) {
+  db_->cached("UPDATE actors SET email = ? WHERE name = ? AND email IS NOT ?")
+      .bind(1, email)
+      .bind(2, actor)
+      .bind(3, email)
       .run();
   return db_->changes() > 0;
 }

@@ -554,6 +554,7 @@ class Builder {
     q.late_field = text(*it, "late", q.line, false);
     q.late_reason_field = text(*it, "late_reason", q.line, false);
     q.sort = string_list(*it, "sort", q.line, "sort of queue");
+    q.overdue_notify = string_list(*it, "overdue_notify", q.line, "overdue_notify of queue");
     auto tiers = it->find("tiers");
     if (tiers == it->end()) return;
     int line = index_.find_key("tiers", q.line, q.line);
@@ -926,7 +927,7 @@ void check_incidents(const Definition& d, Problem& problem) {
 
 // `queue` names fields and states the workflow has, tiers once each in NHS tag colours.
 template <typename Problem>
-void check_queue(const Definition& d, Problem& problem) {
+void check_queue(const Definition& d, const std::set<std::string>& roles, Problem& problem) {
   const QueueSpec& q = d.queue;
   if (q.line == 0) return;
   for (const auto& [key, name] :
@@ -963,6 +964,18 @@ void check_queue(const Definition& d, Problem& problem) {
   for (const auto& state : q.hold_states) {
     if (!d.state(state)) {
       problem(q.line, fmt::format("queue.hold names '{}', which is not a state", state));
+    }
+  }
+  if (!q.overdue_notify.empty() && q.due_field.empty()) {
+    problem(q.line,
+            "queue.overdue_notify needs `due = \"field\"`: the time an item is overdue from");
+  }
+  for (const auto& name : q.overdue_notify) {
+    const FieldSpec* f = d.field(name);
+    if (f ? f->type != FieldType::Actor : !roles.count(name)) {
+      problem(q.line, fmt::format("queue.overdue_notify names '{}', which is neither a person "
+                                  "field (wf.actor) nor a role",
+                                  name));
     }
   }
   for (const auto& key : q.sort) {
@@ -1044,7 +1057,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   check_read(d, roles, problem);
   check_migration(d, problem);
   check_incidents(d, problem);
-  check_queue(d, problem);
+  check_queue(d, roles, problem);
   for (const auto& name : d.approval.conditions) {
     if (!d.field(name)) {
       problem(d.approval.line,

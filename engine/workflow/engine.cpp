@@ -578,8 +578,9 @@ std::vector<WorkflowSummary> Engine::workflows() {
 }
 
 Actor Engine::add_actor(std::string_view name, const std::vector<std::string>& roles,
-                        std::string_view by, std::string_view display_name) {
-  return People(store_, registry_, clock_).add(name, roles, by, display_name);
+                        std::string_view by, std::string_view display_name,
+                        std::string_view email) {
+  return People(store_, registry_, clock_).add(name, roles, by, display_name, email);
 }
 
 }  // namespace commsflow

@@ -56,11 +56,26 @@ void check_display_name(std::string_view display_name) {
   }
 }
 
+// An address a relay will take: local@domain, the domain with a dot, nothing a header could
+// be split on. Not every address RFC 5321 allows, but every one an NHS organisation issues.
+void check_email(std::string_view email) {
+  if (email.empty()) return;
+  static const std::regex email_re(
+      R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+      R"(@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})");
+  const std::string text(email);
+  if (email.size() > 254 || email.find('@') > 64 || !std::regex_match(text, email_re)) {
+    fail(ErrorKind::BadInput, "--email: {:?} is not an email address (like olivia.officer@nhs.net)",
+         email);
+  }
+}
+
 }  // namespace
 
 Actor People::add(std::string_view name, const std::vector<std::string>& roles, std::string_view by,
-                  std::string_view display_name) {
+                  std::string_view display_name, std::string_view email) {
   check_display_name(display_name);
+  check_email(email);
   static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
   std::string n(name);
   if (!std::regex_match(n, name_re)) {
@@ -88,11 +103,18 @@ Actor People::add(std::string_view name, const std::vector<std::string>& roles, 
       store_.set_display_name(n, display_name);
       payload["display_name"] = display_name;
     }
+    if (!email.empty()) {
+      store_.set_email(n, email);
+      payload["email"] = email;
+    }
     record(n, "actor_added", by, std::move(payload));
   } else {
     for (const auto& role : granted) record(n, "role_granted", by, Json{{"role", role}});
     if (!display_name.empty() && store_.set_display_name(n, display_name)) {
       record(n, "display_name_set", by, Json{{"display_name", display_name}});
+    }
+    if (!email.empty() && store_.set_email(n, email)) {
+      record(n, "email_set", by, Json{{"email", email}});
     }
   }
   Actor actor = *store_.actor(n);
@@ -109,6 +131,17 @@ Actor People::set_display_name(std::string_view name, std::string_view display_n
   if (store_.set_display_name(name, display_name)) {
     record(name, "display_name_set", by, Json{{"display_name", display_name}});
   }
+  Actor actor = *store_.actor(name);
+  tx->commit();
+  return actor;
+}
+
+Actor People::set_email(std::string_view name, std::string_view email, std::string_view by) {
+  check_email(email);
+  auto tx = store_.begin_write();
+  now_ = format_datetime(clock_.now());
+  require(name);
+  if (store_.set_email(name, email)) record(name, "email_set", by, Json{{"email", email}});
   Actor actor = *store_.actor(name);
   tx->commit();
   return actor;

@@ -84,9 +84,15 @@ void Engine::notify_step(const Item& item, const StateSpec& state, std::string_v
   for (const auto& entry : entries) {
     for (const auto& who : recipients(entry, author)) {
       if (!sent.insert(who).second) continue;
-      store_.add_outbox(OutboxEntry{0, now, who, item.ref, std::string(kind),
-                                    fmt::format("{} \"{}\", step '{}': {}", item.ref,
-                                                title_of(item), step_label(state), why)});
+      OutboxEntry row{0,
+                      now,
+                      who,
+                      item.ref,
+                      std::string(kind),
+                      fmt::format("{} \"{}\", step '{}': {}", item.ref, title_of(item),
+                                  step_label(state), why)};
+      row.state = state.name;
+      store_.add_outbox(row);
     }
   }
 }
@@ -594,6 +600,7 @@ std::vector<FiredTimer> Engine::tick() {
     tx->commit();
     if (!result.ref.empty()) fired.push_back(std::move(result));
   }
+  notify_overdue(fired);
   return fired;
 }
 

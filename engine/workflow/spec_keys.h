@@ -42,8 +42,8 @@ inline constexpr std::array<std::string_view, 2> kReader = {"roles", "deciders"}
 inline constexpr std::array<std::string_view, 3> kMigrate = {"states", "data", "watch"};
 inline constexpr std::array<std::string_view, 4> kIncidents = {"holds", "pause", "resume",
                                                                "held_by"};
-inline constexpr std::array<std::string_view, 7> kQueue = {"tier", "tiers",       "hold", "due",
-                                                           "late", "late_reason", "sort"};
+inline constexpr std::array<std::string_view, 8> kQueue = {
+    "tier", "tiers", "hold", "due", "late", "late_reason", "sort", "overdue_notify"};
 inline constexpr std::array<std::string_view, 3> kQueueTier = {"value", "label", "colour"};
 
 // Each table's keys under the name of its class in the annotations.

@@ -152,6 +152,7 @@ local commsflow = {}
 ---@field late? string the field flagging lateness
 ---@field late_reason? string the field saying why it is late
 ---@field sort? string[] "hold", "tier" or field names, in order
+---@field overdue_notify? string[] person fields or roles told once when an item is overdue
 
 ---@class commsflow.QueueTier
 ---@field value string

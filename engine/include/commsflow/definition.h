@@ -186,7 +186,7 @@ struct MigrateSpec {
 // How the workflow's open items are queued (`commsflow queue`, the web queue):
 //   queue = { tier = "rating", tiers = { { value = "red", label = "Red", colour = "red" }, ... },
 //             hold = { "paused" }, due = "due_at", late = "late", late_reason = "late_reason",
-//             sort = { "hold", "tier", "due_at" } }
+//             sort = { "hold", "tier", "due_at" }, overdue_notify = { "assignee", "triager" } }
 // `sort` orders the queue key by key: "hold" puts items in a `hold` state last, "tier" orders by
 // the place of the `tier` field's value in `tiers` (other values after), and a field name orders
 // by that field's value (numbers by value, text by its characters; items without it last). The
@@ -206,6 +206,9 @@ struct QueueSpec {
   std::string late_field;
   std::string late_reason_field;
   std::vector<std::string> sort;  // "hold", "tier" or field names
+  // Who is told, once, when an open item (not held) passes its due time: actor fields of the
+  // item ("assignee") or roles ("triager").
+  std::vector<std::string> overdue_notify;
   int line = 0;
 
   const QueueTier* tier(std::string_view value) const;

@@ -82,7 +82,7 @@ struct PutDocumentRequest {
 // A timer that `tick` fired: the item, the timer's action and what it did.
 struct FiredTimer {
   std::string ref;
-  std::string action;  // remind or escalate
+  std::string action;  // remind, escalate, or overdue (a queued item past its due time)
   std::string message;
 };
 
@@ -231,7 +231,8 @@ class Engine {
   // Adds the actor or grants it more roles, recorded in the chain as done `by` (see people.h).
   // Throws Error(BadInput) for an unknown role or name.
   Actor add_actor(std::string_view name, const std::vector<std::string>& roles,
-                  std::string_view by = "operator", std::string_view display_name = {});
+                  std::string_view by = "operator", std::string_view display_name = {},
+                  std::string_view email = {});
 
   Store& store() { return store_; }
   WorkflowRegistry& registry() { return registry_; }
@@ -295,6 +296,9 @@ class Engine {
   // `excluded` and delegations from them; "role:NAME" when nobody holds the role.
   std::vector<std::string> recipients(std::string_view entry, std::string_view excluded);
   Outcome<Item> fire_timer(const Timer& timer, FiredTimer& fired);
+  // For each workflow whose queue names `overdue_notify`: an open item past its due time (not
+  // held) gets, once, an `overdue` outbox row for each person named (engine/workflow/overdue.cpp).
+  void notify_overdue(std::vector<FiredTimer>& fired);
 
   Store& store_;
   WorkflowRegistry& registry_;

@@ -4,11 +4,11 @@
 // `verify` finds an edit of the account tables made around commsflow and the audit answers
 // "who gave Sam the head of comms role, and when". The event's ref is "actor:NAME" (for a
 // delegation, the name of the person delegating), its actor is `by`, and its action one of:
-//   actor_added {roles, display_name?}, display_name_set {display_name}, role_granted {role},
-//   role_removed {role}, actor_disabled,
-//   actor_enabled, password_set (the fact, never the hash), token_created {token_id, name,
-//   expires_at, digest}, token_revoked {token_id}, delegation_created {delegation_id, to, role,
-//   until}, delegation_revoked {delegation_id}
+//   actor_added {roles, display_name?, email?}, display_name_set {display_name}, email_set {email},
+//   role_granted {role}, role_removed {role}, actor_disabled, actor_enabled, password_set (the
+//   fact, never the hash), token_created {token_id, name, expires_at, digest}, token_revoked
+//   {token_id}, delegation_created {delegation_id, to, role, until}, delegation_revoked
+//   {delegation_id}
 // (and account_recorded, written once for each account that existed before this record began).
 //
 // `by` is the actor making the change, or kOperator for the person at the database file.
@@ -43,13 +43,17 @@ class People {
   People(Store& store, WorkflowRegistry& registry, const Clock& clock)
       : store_(store), registry_(registry), clock_(clock) {}
 
-  // Adds the actor or grants it more roles (and, when given, sets the display name). Throws
-  // Error(BadInput) for an unknown role, a bad or reserved name, no roles, or a bad display name.
+  // Adds the actor or grants it more roles (and, when given, sets the display name and email
+  // address). Throws Error(BadInput) for an unknown role, a bad or reserved name, no roles, or a
+  // bad display name or email address.
   Actor add(std::string_view name, const std::vector<std::string>& roles, std::string_view by,
-            std::string_view display_name = {});
+            std::string_view display_name = {}, std::string_view email = {});
   // How people see the actor: 1 to 100 characters of text on one line ("Olivia Officer"); empty
   // shows the sign-in name again.
   Actor set_display_name(std::string_view name, std::string_view display_name, std::string_view by);
+  // Where the actor's notifications go: an address like olivia.officer@nhs.net, or empty for
+  // none. Personal data: shown only where the people list is.
+  Actor set_email(std::string_view name, std::string_view email, std::string_view by);
   // Takes a role away and ends the actor's sessions. Error(BadInput) when the actor does not
   // hold it, or it is the actor's last role (disable the actor instead).
   Actor remove_role(std::string_view name, std::string_view role, std::string_view by);

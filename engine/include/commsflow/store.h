@@ -61,6 +61,7 @@ struct Actor {
   std::vector<std::string> roles;
   bool disabled = false;          // a leaver: may not sign in or act, still named in history
   std::string display_name = {};  // how people see them ("Olivia Officer"); empty: the name
+  std::string email = {};         // where notifications go; empty: none (personal data)
   bool has_role(std::string_view role) const;
   // The display name, or the name when there is none.
   const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
@@ -118,13 +119,22 @@ struct Delegation {
 };
 
 // A notification: `recipient` (an actor, or "role:NAME") must act on `ref`, for `kind`.
+// One notification: one email to one person (schema/0008_delivery.sql).
 struct OutboxEntry {
   std::int64_t id = 0;
   std::string created_at;
-  std::string recipient;
+  std::string recipient;  // an actor's name, or "role:NAME" when nobody held the role
   std::string ref;
-  std::string kind;  // decision_needed, reminder, escalation
+  std::string kind;  // decision_needed, reminder, escalation, overdue
   std::string message;
+  std::string state = {};  // the item's state when it was made: moved on, it is not sent
+  // Delivery: waiting, sent, failed (gave up) or skipped (no longer needed).
+  std::string status = "waiting";
+  int attempts = 0;
+  std::string last_error = {};
+  std::string next_attempt_at = {};  // empty: at once
+  std::string sent_at = {};
+  std::string sent_to = {};  // the address it went to
 };
 
 // A stored due time: at `due_at` the engine fires `action` on the item as actor `system`.
@@ -227,6 +237,8 @@ class Store {
   std::vector<std::string> add_actor(const Actor& actor, std::string_view at);
   // Sets the display name; false when it was already that.
   bool set_display_name(std::string_view actor, std::string_view display_name);
+  // Sets the email address; false when it was already that.
+  bool set_email(std::string_view actor, std::string_view email);
   // Takes the role away; false when the actor did not hold it.
   bool remove_role(std::string_view actor, std::string_view role);
   // Disables the actor from `at`, or enables it when `at` is empty. False when already so.
@@ -269,9 +281,19 @@ class Store {
   std::optional<Delegation> delegation(std::int64_t id);
   void revoke_delegation(std::int64_t id, std::string_view at);
 
-  // Outbox
-  void add_outbox(const OutboxEntry& entry);
+  // Outbox (engine/store/outbox_rows.cpp)
+  std::int64_t add_outbox(const OutboxEntry& entry);  // returns its id
   std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
+  // Rows waiting whose next attempt is due at `now` (UTC text), oldest first, at most `limit`.
+  std::vector<OutboxEntry> outbox_due(std::string_view now, int limit);
+  // Rows with that status, oldest first.
+  std::vector<OutboxEntry> outbox_with_status(std::string_view status);
+  std::optional<OutboxEntry> outbox_row(std::int64_t id);
+  // Writes the delivery columns of row `entry.id` (status, attempts, last_error,
+  // next_attempt_at, sent_at, sent_to).
+  void record_delivery(const OutboxEntry& entry);
+  // Whether a row of that kind was ever made for the item (sent or not).
+  bool outbox_has(std::string_view ref, std::string_view kind);
 
   // Timers
   void clear_timers(std::int64_t item_id);

@@ -1,0 +1,45 @@
+// deliver: one pass of email delivery over the outbox, for a cron job (`commsflow serve` does the
+// same continuously). How mail leaves is read from COMMSFLOW_* variables or --mail-config.
+#include <commsflow/delivery.h>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+namespace commsflow::cli {
+
+void add_deliver_command(CLI::App& app, Session& s) {
+  auto* cmd = app.add_subcommand(
+      "deliver",
+      "Email every notification that is due, once (for cron; `serve` does it continuously).\n"
+      "Settings: COMMSFLOW_MAIL=smtp|notify and the rest, from the environment or\n"
+      "--mail-config FILE (see README, \"Email\"). Failures are retried with backoff on later\n"
+      "passes and given up after the attempts allowed (`commsflow outbox --failed`).");
+  auto config = std::make_shared<std::string>();
+  auto public_url = std::make_shared<std::string>();
+  cmd->add_option("--mail-config", *config, "A file of COMMSFLOW_...=value lines");
+  cmd->add_option("--public-url", *public_url,
+                  "Where people reach the web app, for the links in emails "
+                  "(default: COMMSFLOW_PUBLIC_URL)");
+  cmd->callback([&s, config, public_url] {
+    MailSettings settings = read_mail_settings(*config, *public_url);
+    auto mailer = make_mailer(settings);
+    if (!mailer) {
+      fail(ErrorKind::BadInput,
+           "no way to send email is set: COMMSFLOW_MAIL=smtp or notify (see README, \"Email\")");
+    }
+    DeliveryReport r = deliver_due(s.engine(), *mailer, settings);
+    if (s.options.json) {
+      s.print_json(Json{{"sent", r.sent},
+                        {"retrying", r.retrying},
+                        {"failed", r.failed},
+                        {"skipped", r.skipped},
+                        {"problems", r.problems}});
+      return;
+    }
+    for (const auto& p : r.problems) fmt::print("{}\n", p);
+    fmt::print("{} sent, {} to retry, {} failed for good, {} no longer needed\n", r.sent,
+               r.retrying, r.failed, r.skipped);
+  });
+}
+
+}  // namespace commsflow::cli

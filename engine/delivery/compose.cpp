@@ -1,0 +1,122 @@
+// compose_mail: what a notification says. Plain text and HTML carry the same words: what is
+// needed, by when in UK time, the item's reference and title, and a link to its page. Nothing of
+// the document's text or the item's other fields goes into an email.
+#include <commsflow/definition.h>
+#include <commsflow/delivery.h>
+#include <commsflow/html_escape.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/uk_time.h"
+
+namespace commsflow {
+
+namespace {
+
+std::string title_of(const Item& item) {
+  for (const char* key : {"title", "headline", "name"}) {
+    auto it = item.data.find(key);
+    if (it != item.data.end() && it->is_string()) return it->get<std::string>();
+  }
+  return item.ref;
+}
+
+// The due time the row is about: a sign-off step's, or the workflow's queue due field.
+std::optional<TimePoint> due_of(const OutboxEntry& row, const Item& item, const Definition& d) {
+  std::string due;
+  if (row.kind == "overdue") {
+    if (!d.queue.due_field.empty()) due = item.data.value(d.queue.due_field, std::string());
+  } else if (auto s = item.data.find("_signoff"); s != item.data.end() && s->is_object()) {
+    due = s->value("due_at", std::string());
+  }
+  return parse_datetime(due);
+}
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find_first_of(":/", start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  return host.empty() ? "commsflow.invalid" : host;
+}
+
+}  // namespace
+
+MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definition& d,
+                         const Actor& to, const MailSettings& settings, TimePoint now) {
+  const auto due = due_of(row, item, d);
+  const std::string when = due ? uk_deadline(*due, now) : std::string();
+  std::string heading, explanation, button = "Open it to decide";
+  if (row.kind == "reminder") {
+    heading =
+        due ? fmt::format("Reminder: decision needed by {}", when) : "Reminder: decision needed";
+    explanation = "Your decision has not been recorded yet.";
+  } else if (row.kind == "escalation") {
+    heading = due ? fmt::format("Overdue: decision was needed by {}", when) : "Overdue decision";
+    explanation = "The decision is overdue, and you are asked to decide.";
+  } else if (row.kind == "overdue") {
+    heading = due ? fmt::format("Overdue since {}", when) : "Overdue";
+    explanation = "This was due and is not done yet.";
+    button = "Open it";
+  } else {
+    heading = due ? fmt::format("Decision needed by {}", when) : "Decision needed";
+    const std::string document =
+        d.document_label.empty() ? std::string("document") : d.document_label;
+    const int version = item.data.value("_document", Json::object()).value("version", 0);
+    std::string noun = readable_label(document);
+    noun[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(noun[0])));
+    explanation =
+        version > 0 ? fmt::format("Your decision is needed on version {} of the {}.", version, noun)
+                    : std::string("Your decision is needed.");
+  }
+  const std::string title = title_of(item);
+  const std::string where =
+      fmt::format("{}: {}", d.title.empty() ? d.name : d.title, state_label(d, item.state));
+  std::string base = settings.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+
+  MailMessage m;
+  m.to = to.email;
+  m.to_name = to.shown_name();
+  m.subject = fmt::format("{}: {} {}", heading, item.ref, title);
+  m.link = fmt::format("{}/items/{}", base, item.ref);  // references are letters, digits, '-'
+  // The row's id and creation time: the same on every attempt, unique across databases that
+  // share a relay closely enough to recognise a duplicate.
+  std::string stamp = row.created_at;
+  std::erase_if(stamp, [](char c) { return c < '0' || c > '9'; });
+  m.message_id = fmt::format("<commsflow.outbox.{}.{}@{}>", row.id, stamp, host_of(base));
+  m.reference = fmt::format("commsflow-outbox-{}-{}", row.id, stamp);
+  const std::string footer =
+      "You are getting this because commsflow names you as someone who acts on this item. "
+      "If it is not for you, tell your comms team.";
+  m.text = fmt::format("{}\n\n{}: {}\n{}\n\n{}\n\n{}: {}\n\n--\n{}\n", heading, item.ref, title,
+                       where, explanation, button, m.link, footer);
+  auto e = [](const std::string& s) { return escape_html(s); };
+  m.html = fmt::format(
+      R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{subject}</title></head>)"
+      R"(<body style="margin:0;padding:0;background:#f0f4f5;font-family:Arial,Helvetica,sans-serif;color:#212b32">)"
+      R"(<div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff">)"
+      R"(<h1 style="font-size:24px;line-height:1.3;margin:0 0 16px">{heading}</h1>)"
+      R"(<p style="font-size:19px;margin:0 0 8px"><strong>{ref}</strong>: {title}</p>)"
+      R"(<p style="font-size:16px;margin:0 0 16px;color:#4c6272">{where}</p>)"
+      R"(<p style="font-size:16px;margin:0 0 24px">{explanation}</p>)"
+      R"(<p style="margin:0 0 24px"><a href="{link}" style="display:inline-block;background:#007f3b;color:#ffffff;padding:12px 16px;font-size:19px;font-weight:bold;text-decoration:none">{button}</a></p>)"
+      R"(<p style="font-size:14px;margin:0 0 24px;color:#4c6272">Or copy this address into your browser: {link}</p>)"
+      R"(<p style="font-size:14px;margin:0;color:#4c6272">{footer}</p></div></body></html>)",
+      fmt::arg("subject", e(m.subject)), fmt::arg("heading", e(heading)),
+      fmt::arg("ref", e(item.ref)), fmt::arg("title", e(title)), fmt::arg("where", e(where)),
+      fmt::arg("explanation", e(explanation)), fmt::arg("link", e(m.link)),
+      fmt::arg("button", e(button)), fmt::arg("footer", e(footer)));
+  return m;
+}
+
+std::optional<TimePoint> next_attempt(const MailSettings& settings, int attempts, TimePoint now) {
+  if (attempts >= settings.max_attempts) return std::nullopt;
+  std::chrono::seconds wait = settings.first_retry;
+  for (int i = 1; i < attempts && wait < std::chrono::hours(1); ++i) wait *= 2;
+  return now + std::min<std::chrono::seconds>(wait, std::chrono::hours(1));
+}
+
+}  // namespace commsflow

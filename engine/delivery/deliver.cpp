@@ -1,0 +1,166 @@
+// deliver_due: one pass of the delivery worker (`commsflow deliver`, and continuously inside
+// `commsflow serve`). Three steps, the database unlocked while mail is sent:
+//   1. claim: in one transaction, read the rows due, give a row for a role to the role's
+//      holders, skip rows whose item moved on, record rows that cannot be sent (no address),
+//      compose the rest and lease them (next attempt pushed past the send) so that another worker
+//      leaves them alone;
+//   2. send each message;
+//   3. record each outcome in its own transaction: sent, or the error with the next attempt
+//      after a backoff, or failed for good after the attempts allowed.
+// A crash after 2 and before 3 leaves the row leased, not sent: it is sent again when the lease
+// ends, with the same Message-ID.
+#include <commsflow/delivery.h>
+#include <commsflow/engine.h>
+#include <commsflow/registry.h>
+#include <fmt/format.h>
+
+#include "delivery/mailers.h"
+
+namespace commsflow {
+
+namespace {
+
+// How long a claimed row is left alone: longer than any send can take.
+constexpr std::chrono::minutes kLease{5};
+
+struct Claimed {
+  OutboxEntry row;
+  MailMessage message;
+};
+
+std::unique_lock<std::mutex> hold(std::mutex* m) {
+  return m ? std::unique_lock<std::mutex>(*m) : std::unique_lock<std::mutex>();
+}
+
+// Marks one attempt failed: to be tried again after the backoff, or failed for good.
+void record_failure(OutboxEntry& row, const std::string& why, const MailSettings& settings,
+                    TimePoint now, DeliveryReport& report) {
+  row.attempts += 1;
+  row.last_error = why;
+  if (auto next = next_attempt(settings, row.attempts, now)) {
+    row.next_attempt_at = format_datetime(*next);
+    ++report.retrying;
+  } else {
+    row.status = "failed";
+    ++report.failed;
+  }
+  report.problems.push_back(fmt::format("outbox {} ({}): {}", row.id, row.recipient, why));
+}
+
+void skip(Store& store, OutboxEntry& row, const std::string& why, DeliveryReport& report) {
+  row.status = "skipped";
+  row.last_error = why;
+  store.record_delivery(row);
+  ++report.skipped;
+}
+
+std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int batch,
+                           DeliveryReport& report) {
+  Store& store = engine.store();
+  const TimePoint now = engine.clock().now();
+  auto tx = store.begin_write();
+  std::vector<OutboxEntry> due = store.outbox_due(format_datetime(now), batch);
+  std::vector<Claimed> claimed;
+  for (size_t i = 0; i < due.size(); ++i) {
+    OutboxEntry row = due[i];
+    auto item = store.item(row.ref);
+    if (!item) {
+      skip(store, row, "the item is gone", report);
+      continue;
+    }
+    if (!row.state.empty() && item->state != row.state) {
+      skip(store, row, "no longer needed: the item has moved on", report);
+      continue;
+    }
+    if (row.recipient.starts_with("role:")) {
+      // Nobody held the role when the row was made: whoever holds it now is told, except the
+      // author of the version to be decided on.
+      const std::string role = row.recipient.substr(5);
+      const std::string author =
+          item->data.value("_document", Json::object()).value("author", std::string());
+      std::vector<std::string> holders = store.actors_with_role(role);
+      std::erase(holders, author);
+      if (holders.empty()) {
+        record_failure(row, fmt::format("nobody holds the role {}", role), settings, now, report);
+        store.record_delivery(row);
+        continue;
+      }
+      for (const auto& holder : holders) {
+        OutboxEntry given = row;
+        given.recipient = holder;
+        given.id = store.add_outbox(given);
+        due.push_back(std::move(given));
+      }
+      skip(store, row, fmt::format("given to those holding the role: {}", fmt::join(holders, ", ")),
+           report);
+      --report.skipped;  // not skipped: passed on
+      continue;
+    }
+    auto actor = store.actor(row.recipient);
+    if (!actor || actor->disabled) {
+      skip(store, row, fmt::format("{} may no longer act", row.recipient), report);
+      continue;
+    }
+    if (actor->email.empty()) {
+      record_failure(row,
+                     fmt::format("{} has no email address (commsflow actor set {} --email ...)",
+                                 actor->name, actor->name),
+                     settings, now, report);
+      store.record_delivery(row);
+      continue;
+    }
+    const Definition& d = engine.registry().version(item->version).definition;
+    MailMessage message = compose_mail(row, *item, d, *actor, settings, now);
+    row.next_attempt_at = format_datetime(now + kLease);
+    store.record_delivery(row);
+    claimed.push_back(Claimed{std::move(row), std::move(message)});
+  }
+  tx->commit();
+  return claimed;
+}
+
+}  // namespace
+
+std::unique_ptr<Mailer> make_mailer(const MailSettings& settings) {
+  if (settings.transport == "smtp") return smtp_mailer(settings);
+  if (settings.transport == "notify") return notify_mailer(settings);
+  return nullptr;
+}
+
+DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
+                           std::mutex* engine_mutex, int batch) {
+  DeliveryReport report;
+  std::vector<Claimed> claimed;
+  {
+    auto lock = hold(engine_mutex);
+    claimed = claim(engine, settings, batch, report);
+  }
+  for (Claimed& c : claimed) {
+    std::string problem;
+    try {
+      mailer.send(c.message);
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    auto lock = hold(engine_mutex);
+    const TimePoint now = engine.clock().now();
+    Store& store = engine.store();
+    auto tx = store.begin_write();
+    if (problem.empty()) {
+      c.row.attempts += 1;
+      c.row.status = "sent";
+      c.row.sent_at = format_datetime(now);
+      c.row.sent_to = c.message.to;
+      c.row.last_error.clear();
+      c.row.next_attempt_at.clear();
+      ++report.sent;
+    } else {
+      record_failure(c.row, problem, settings, now, report);
+    }
+    store.record_delivery(c.row);
+    tx->commit();
+  }
+  return report;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,143 @@
+// read_mail_settings: how email leaves, from COMMSFLOW_* environment variables and, when given, a
+// file of the same KEY=VALUE lines (blank lines and # comments allowed; a value may be quoted).
+#include <commsflow/delivery.h>
+#include <commsflow/error.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <regex>
+
+namespace commsflow {
+
+namespace {
+
+constexpr const char* kKeys[] = {"COMMSFLOW_MAIL",
+                                 "COMMSFLOW_SMTP_URL",
+                                 "COMMSFLOW_SMTP_USER",
+                                 "COMMSFLOW_SMTP_PASSWORD",
+                                 "COMMSFLOW_SMTP_STARTTLS",
+                                 "COMMSFLOW_SMTP_CA_FILE",
+                                 "COMMSFLOW_MAIL_FROM",
+                                 "COMMSFLOW_NOTIFY_API_KEY",
+                                 "COMMSFLOW_NOTIFY_TEMPLATE_ID",
+                                 "COMMSFLOW_NOTIFY_URL",
+                                 "COMMSFLOW_PUBLIC_URL",
+                                 "COMMSFLOW_MAIL_MAX_ATTEMPTS",
+                                 "COMMSFLOW_MAIL_FIRST_RETRY_SECONDS"};
+
+bool known(const std::string& key) {
+  return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; });
+}
+
+int whole_number(const std::string& key, const std::string& value, int low, int high) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < low || n > high) {
+    fail(ErrorKind::BadInput, "{}: '{}' is not a whole number from {} to {}", key, value, low,
+         high);
+  }
+  return n;
+}
+
+}  // namespace
+
+MailSettings read_mail_settings(const std::filesystem::path& file, const std::string& public_url) {
+  std::map<std::string, std::string> values;
+  for (const char* key : kKeys) {
+    if (const char* v = std::getenv(key)) values[key] = v;
+  }
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) fail(ErrorKind::BadInput, "cannot read the mail settings file {}", file.string());
+    static const std::regex line_re(R"(\s*([A-Z_]+)\s*=\s*(.*?)\s*)");
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      std::smatch m;
+      if (!std::regex_match(line, m, line_re)) {
+        fail(ErrorKind::BadInput, "{}:{}: expected KEY=value", file.string(), number);
+      }
+      std::string key = m[1], value = m[2];
+      if (!known(key)) {
+        fail(ErrorKind::BadInput, "{}:{}: unknown setting {} (see README, \"Email\")",
+             file.string(), number, key);
+      }
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      values[key] = value;
+    }
+  }
+  auto get = [&](const char* key) {
+    auto it = values.find(key);
+    return it == values.end() ? std::string() : it->second;
+  };
+
+  MailSettings s;
+  s.transport = get("COMMSFLOW_MAIL");
+  if (s.transport == "off") s.transport.clear();
+  if (!s.transport.empty() && s.transport != "smtp" && s.transport != "notify") {
+    fail(ErrorKind::BadInput, "COMMSFLOW_MAIL: '{}' must be smtp, notify or off", s.transport);
+  }
+  s.smtp_url = get("COMMSFLOW_SMTP_URL");
+  s.smtp_user = get("COMMSFLOW_SMTP_USER");
+  s.smtp_password = get("COMMSFLOW_SMTP_PASSWORD");
+  const std::string starttls = get("COMMSFLOW_SMTP_STARTTLS");
+  if (!starttls.empty() && starttls != "required" && starttls != "off") {
+    fail(ErrorKind::BadInput, "COMMSFLOW_SMTP_STARTTLS: '{}' must be required or off", starttls);
+  }
+  s.smtp_starttls = starttls != "off";
+  s.smtp_ca_file = get("COMMSFLOW_SMTP_CA_FILE");
+  s.from = get("COMMSFLOW_MAIL_FROM");
+  s.notify_api_key = get("COMMSFLOW_NOTIFY_API_KEY");
+  s.notify_template_id = get("COMMSFLOW_NOTIFY_TEMPLATE_ID");
+  if (auto url = get("COMMSFLOW_NOTIFY_URL"); !url.empty()) s.notify_url = url;
+  s.public_url = public_url.empty() ? get("COMMSFLOW_PUBLIC_URL") : public_url;
+  if (auto n = get("COMMSFLOW_MAIL_MAX_ATTEMPTS"); !n.empty()) {
+    s.max_attempts = whole_number("COMMSFLOW_MAIL_MAX_ATTEMPTS", n, 1, 100);
+  }
+  if (auto n = get("COMMSFLOW_MAIL_FIRST_RETRY_SECONDS"); !n.empty()) {
+    s.first_retry =
+        std::chrono::seconds(whole_number("COMMSFLOW_MAIL_FIRST_RETRY_SECONDS", n, 1, 3600));
+  }
+
+  if (s.transport == "smtp") {
+    if (!s.smtp_url.starts_with("smtp://") && !s.smtp_url.starts_with("smtps://")) {
+      fail(ErrorKind::BadInput,
+           "COMMSFLOW_SMTP_URL: '{}' must be smtp://host:port (STARTTLS) or smtps://host:port",
+           s.smtp_url);
+    }
+    if (s.from.find('@') == std::string::npos) {
+      fail(ErrorKind::BadInput,
+           "COMMSFLOW_MAIL_FROM: needed for SMTP, like \"Comms team <comms@example.nhs.uk>\"");
+    }
+  }
+  if (s.transport == "notify") {
+    // "{key name}-{service id}-{secret}": the last two are UUIDs (36 characters each).
+    static const std::regex key_re(
+        R"(.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))");
+    if (!std::regex_match(s.notify_api_key, key_re)) {
+      fail(ErrorKind::BadInput,
+           "COMMSFLOW_NOTIFY_API_KEY: not a GOV.UK Notify API key (name-serviceid-secret)");
+    }
+    static const std::regex uuid_re(
+        R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+    if (!std::regex_match(s.notify_template_id, uuid_re)) {
+      fail(ErrorKind::BadInput,
+           "COMMSFLOW_NOTIFY_TEMPLATE_ID: the id of a Notify email template (a UUID)");
+    }
+  }
+  if (!s.transport.empty() && !s.public_url.starts_with("https://") &&
+      !s.public_url.starts_with("http://")) {
+    fail(ErrorKind::BadInput,
+         "COMMSFLOW_PUBLIC_URL: needed so emails can link to items, like "
+         "https://commsflow.example.nhs.uk (or --public-url)");
+  }
+  return s;
+}
+
+}  // namespace commsflow

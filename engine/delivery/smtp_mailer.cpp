@@ -1,0 +1,158 @@
+// Email through an SMTP relay with libcurl: smtp:// with STARTTLS required (unless turned off),
+// or smtps://; authentication when a user is set. Each message is multipart/alternative: plain
+// text, then HTML, both UTF-8 and quoted-printable.
+#include <commsflow/delivery.h>
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <stdexcept>
+
+#include "delivery/mailers.h"
+
+namespace commsflow {
+
+namespace {
+
+// A header value as RFC 2047 encoded words when it is not plain ASCII ("=?UTF-8?B?...?=").
+std::string header_text(const std::string& text) {
+  const bool ascii = std::all_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  if (ascii) return text;
+  static const char* const kDigits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  // Encoded words of at most 45 bytes of text each, never splitting a UTF-8 character.
+  std::string out;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = std::min(text.size(), at + 45);
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    std::string word;
+    for (size_t i = at; i < end; i += 3) {
+      unsigned n = static_cast<unsigned char>(text[i]) << 16;
+      if (i + 1 < end) n |= static_cast<unsigned char>(text[i + 1]) << 8;
+      if (i + 2 < end) n |= static_cast<unsigned char>(text[i + 2]);
+      word += kDigits[(n >> 18) & 63];
+      word += kDigits[(n >> 12) & 63];
+      word += i + 1 < end ? kDigits[(n >> 6) & 63] : '=';
+      word += i + 2 < end ? kDigits[n & 63] : '=';
+    }
+    out += fmt::format("{}=?UTF-8?B?{}?=", out.empty() ? "" : " ", word);
+    at = end;
+  }
+  return out;
+}
+
+// The address inside "Name <address>", or the whole text.
+std::string address_of(const std::string& from) {
+  auto open = from.rfind('<');
+  auto close = from.rfind('>');
+  if (open != std::string::npos && close != std::string::npos && close > open) {
+    return from.substr(open + 1, close - open - 1);
+  }
+  return from;
+}
+
+std::string rfc5322_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+  return buffer;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(curl_mime* m) const { curl_mime_free(m); }
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+class SmtpMailer final : public Mailer {
+ public:
+  explicit SmtpMailer(MailSettings settings) : settings_(std::move(settings)) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+  }
+
+  void send(const MailMessage& m) override {
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) throw std::runtime_error("libcurl could not start a transfer");
+    CURL* c = curl.get();
+    char error[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(c, CURLOPT_URL, settings_.smtp_url.c_str());
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(settings_.timeout.count()));
+    if (settings_.smtp_url.starts_with("smtp://")) {
+      curl_easy_setopt(c, CURLOPT_USE_SSL,
+                       settings_.smtp_starttls ? static_cast<long>(CURLUSESSL_ALL)
+                                               : static_cast<long>(CURLUSESSL_NONE));
+    }
+    if (!settings_.smtp_ca_file.empty()) {
+      curl_easy_setopt(c, CURLOPT_CAINFO, settings_.smtp_ca_file.c_str());
+    }
+    if (!settings_.smtp_user.empty()) {
+      curl_easy_setopt(c, CURLOPT_USERNAME, settings_.smtp_user.c_str());
+      curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.smtp_password.c_str());
+    }
+    const std::string from = "<" + address_of(settings_.from) + ">";
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+    std::unique_ptr<curl_slist, CurlDeleter> recipients(
+        curl_slist_append(nullptr, ("<" + m.to + ">").c_str()));
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
+
+    std::unique_ptr<curl_slist, CurlDeleter> headers;
+    auto header = [&](const std::string& line) {
+      curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+      if (!grown) throw std::runtime_error("out of memory building the message");
+      (void)headers.release();
+      headers.reset(grown);
+    };
+    header("Date: " + rfc5322_date());
+    header("From: " + settings_.from);
+    header(fmt::format("To: {} <{}>", header_text(m.to_name), m.to));
+    header("Subject: " + header_text(m.subject));
+    header("Message-ID: " + m.message_id);
+    header("Auto-Submitted: auto-generated");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+
+    // multipart/mixed holding one multipart/alternative of the text and the HTML.
+    std::unique_ptr<curl_mime, CurlDeleter> mime(curl_mime_init(c));
+    curl_mime* alternative = curl_mime_init(c);
+    for (const auto& [body, type] : {std::pair{&m.text, "text/plain; charset=utf-8"},
+                                     std::pair{&m.html, "text/html; charset=utf-8"}}) {
+      curl_mimepart* part = curl_mime_addpart(alternative);
+      curl_mime_data(part, body->c_str(), body->size());
+      curl_mime_type(part, type);
+      curl_mime_encoder(part, "quoted-printable");
+    }
+    curl_mimepart* holder = curl_mime_addpart(mime.get());
+    curl_mime_subparts(holder, alternative);  // owned by `mime` from here
+    curl_mime_type(holder, "multipart/alternative");
+    std::unique_ptr<curl_slist, CurlDeleter> inline_header(
+        curl_slist_append(nullptr, "Content-Disposition: inline"));
+    curl_mime_headers(holder, inline_header.release(), 1);
+    curl_easy_setopt(c, CURLOPT_MIMEPOST, mime.get());
+
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) {
+      throw std::runtime_error(
+          fmt::format("{}: {}", settings_.smtp_url, error[0] ? error : curl_easy_strerror(rc)));
+    }
+  }
+
+ private:
+  MailSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Mailer> smtp_mailer(const MailSettings& settings) {
+  return std::make_unique<SmtpMailer>(settings);
+}
+
+}  // namespace commsflow
