@@ -13,8 +13,8 @@ TEST_CASE("dates and datetimes far from today format and read back unchanged") {
     REQUIRE(t);
     CHECK(format_date(*t) == date);
   }
-  for (const char* datetime : {"0000-01-01T00:00:00Z", "2263-01-01T12:34:56Z",
-                               "9999-12-31T23:59:59Z"}) {
+  for (const char* datetime :
+       {"0000-01-01T00:00:00Z", "2263-01-01T12:34:56Z", "9999-12-31T23:59:59Z"}) {
     INFO(datetime);
     auto t = parse_datetime(datetime);
     REQUIRE(t);

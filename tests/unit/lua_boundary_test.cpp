@@ -7,14 +7,14 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
-#include <sstream>
 #include <lua.hpp>
+#include <sstream>
 
 #include "support.h"
 
 using namespace commsflow;
-using commsflow::test::script_error;
 using Catch::Matchers::Contains;
+using commsflow::test::script_error;
 
 namespace {
 

@@ -186,3 +186,37 @@ TEST_CASE("people: a display name is set with the actor or later, each time as a
   CHECK_THAT(problems_of(*f.store),
              Catch::Contains("sam is shown as 'Someone Else' but the events say 'Samira Officer'"));
 }
+
+TEST_CASE(
+    "people: an email address is checked, set with the actor or later, each time as an "
+    "event that verify holds it to",
+    "[people]") {
+  Fixture f;
+  People p = people(f);
+  CHECK(p.add("sam", {"comms_officer"}, kOperator, "", "sam.officer@nhs.net").email ==
+        "sam.officer@nhs.net");
+  p.set_email("sam", "sam.officer@example.nhs.uk", "hannah");
+  p.set_email("sam", "sam.officer@example.nhs.uk", "hannah");  // unchanged: no event
+  CHECK(account_events(f, "sam") ==
+        std::vector<std::string>{"actor_added by operator", "email_set by hannah"});
+  CHECK(verify(*f.store).ok());
+
+  for (const char* bad : {"sam", "sam@", "@nhs.net", "sam@nhs", "sam officer@nhs.net",
+                          "sam@nhs.net\r\nBcc: everyone@nhs.net", "sam@@nhs.net", "sam.@nhs.net",
+                          "sam@-nhs.net", "<sam@nhs.net>"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(p.set_email("sam", bad, kOperator),
+                      Catch::StartsWith("--email:") && Catch::Contains("is not an email address"));
+  }
+  CHECK_THROWS_WITH(p.add("tia", {"comms_officer"}, kOperator, "", "tia@"),
+                    Catch::Contains("--email"));
+  CHECK_FALSE(f.store->actor("tia"));  // nothing half-made
+  CHECK(f.store->actor("sam")->email == "sam.officer@example.nhs.uk");
+  p.set_email("sam", "", kOperator);  // no address: nobody is emailed
+  CHECK(f.store->actor("sam")->email.empty());
+
+  raw_sql(f.db_path, "UPDATE actors SET email = 'someone.else@nhs.net' WHERE name = 'sam'");
+  CHECK_THAT(
+      problems_of(*f.store),
+      Catch::Contains("sam has the email address 'someone.else@nhs.net' but the events say ''"));
+}

@@ -383,3 +383,40 @@ TEST_CASE("overlapping incidents each resume only what they alone hold") {
   CHECK(t.engine->item(amber.ref).state == "triaged");
   CHECK(verify(*t.store).ok());
 }
+
+TEST_CASE(
+    "an open request past its due time tells its assignee and the triagers, once; paused "
+    "and finished work does not") {
+  Triage t;
+  Item late = t.submit(Json{{"time_sensitive", "yes"}});  // amber: due in 5 working days
+  t.act(late.ref, "accept", Json{{"assignee", "olivia"}});
+  Item paused = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(paused.ref, "pause", Json{{"reason", "waiting for the venue"}});
+  Item done = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(done.ref, "accept", Json{{"assignee", "olivia"}});
+  t.act(done.ref, "start");
+  t.act(done.ref, "complete");
+  Item on_time = t.submit();  // green: due in 10 working days
+
+  t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) - std::chrono::minutes(1));
+  CHECK(t.engine->tick().empty());  // nothing overdue yet
+  CHECK(t.store->outbox("", late.ref).empty());
+
+  t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) + std::chrono::hours(1));
+  std::vector<FiredTimer> fired = t.engine->tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].ref == late.ref);
+  CHECK(fired[0].action == "overdue");
+  std::vector<std::string> told;
+  for (const auto& row : t.store->outbox("", late.ref)) {
+    CHECK(row.kind == "overdue");
+    CHECK(row.state == "accepted");
+    told.push_back(row.recipient);
+  }
+  CHECK(told == std::vector<std::string>{"olivia", "tom"});
+  for (const auto& ref : {paused.ref, done.ref, on_time.ref}) {
+    CHECK(t.store->outbox("", ref).empty());
+  }
+  CHECK(t.engine->tick().empty());  // once
+  CHECK(t.store->outbox("", late.ref).size() == 2);
+}

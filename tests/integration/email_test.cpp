@@ -1,0 +1,318 @@
+// Notifications by email, checked against a real SMTP server: Debian's aiosmtpd, started on a
+// free loopback port by each test (tests/tools/smtp_sink.py), which parses what it receives
+// with Python's email package and keeps each message as JSON. `commsflow deliver` is the real
+// binary, configured by a --mail-config file.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "support.h"
+
+using namespace commsflow;
+namespace fs = std::filesystem;
+using Catch::Contains;
+using test::RunResult;
+
+namespace {
+
+constexpr const char* kMorning = "2026-03-02T09:00:00Z";  // a Monday, GMT
+
+std::string later(const char* at, std::chrono::seconds by) {
+  return format_datetime(*parse_datetime(at) + by);
+}
+
+// A port nothing listens on (bound, then let go).
+int free_port() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t size = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &size);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+// tests/tools/smtp_sink.py as a child: listening once constructed, stopped on destruction.
+class SmtpSink {
+ public:
+  explicit SmtpSink(fs::path folder, int port = 0, double delay = 0) : folder_(std::move(folder)) {
+    int out[2], in[2];
+    REQUIRE(pipe(out) == 0);
+    REQUIRE(pipe(in) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      dup2(in[0], 0);
+      close(out[0]);
+      close(in[1]);
+      const std::string script = std::string(COMMSFLOW_SOURCE_DIR) + "/tests/tools/smtp_sink.py";
+      const std::string port_text = std::to_string(port), delay_text = std::to_string(delay);
+      execl("/usr/bin/python3", "python3", script.c_str(), folder_.c_str(), port_text.c_str(),
+            "--delay", delay_text.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    close(in[0]);
+    stdin_ = in[1];
+    std::string said;
+    char c = 0;
+    while (read(out[0], &c, 1) == 1 && c != '\n') said += c;
+    close(out[0]);
+    INFO("the SMTP sink said: " << said);
+    REQUIRE(said.starts_with("listening on "));
+    port_ = std::stoi(said.substr(13));
+  }
+  ~SmtpSink() {
+    close(stdin_);  // the sink stops when its input closes
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  int port() const { return port_; }
+
+  // Every message received so far, oldest first.
+  std::vector<Json> messages() const {
+    std::vector<fs::path> files;
+    if (fs::exists(folder_)) {
+      for (const auto& f : fs::directory_iterator(folder_)) {
+        if (f.path().extension() == ".json") files.push_back(f.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<Json> out;
+    for (const auto& f : files) out.push_back(Json::parse(test::read_bytes(f)));
+    return out;
+  }
+
+ private:
+  fs::path folder_;
+  pid_t pid_ = 0;
+  int stdin_ = -1;
+  int port_ = 0;
+};
+
+// A folder with the shipped workflows, a team with addresses, and a mail settings file.
+struct Team {
+  test::TempDir dir;
+  std::unique_ptr<test::LocalEngine> here;
+
+  Team() {
+    fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+    here = std::make_unique<test::LocalEngine>(dir.path(), /*create=*/true);
+    // Olivia drafts and also holds the approvers' role: as the author she is never asked.
+    here->engine->add_actor("olivia", {"comms_officer", "head_of_comms"}, "operator",
+                            "Olivia Officer", "olivia@example.org");
+    here->engine->add_actor("hannah", {"head_of_comms"}, "operator", "Hannah Head",
+                            "hannah@example.org");
+    here->engine->add_actor("cara", {"clinical_lead"}, "operator", "Cara Clinical",
+                            "cara@example.org");
+  }
+
+  // A reactive statement with clinical content, sent for review at `now`; its reference.
+  std::string statement(const std::string& headline, const char* now = kMorning) {
+    const std::string ref =
+        here->submit("media_signoff", "olivia",
+                     test::inputs_of({"headline=" + headline, "kind=reactive_statement",
+                                      "journalist=Jo Reporter", "outlet=Valley Gazette",
+                                      "journalist_deadline=2026-03-02T17:00:00Z",
+                                      "clinical_content=true"}),
+                     now)
+            .ref;
+    here->clock.set(*parse_datetime(now));
+    REQUIRE(here->engine
+                ->put_document(PutDocumentRequest{
+                    ref, "olivia", "The ward reopens on Monday after a deep clean.\n", {}, "", {}})
+                .ok());
+    here->act(ref, "send_for_review", "olivia", Json::object(), now);
+    return ref;
+  }
+
+  fs::path settings(int port, const std::string& extra = "") const {
+    return dir.write("mail.conf",
+                     fmt::format("# how email leaves, for these tests\n"
+                                 "COMMSFLOW_MAIL=smtp\n"
+                                 "COMMSFLOW_SMTP_URL=smtp://127.0.0.1:{}\n"
+                                 "COMMSFLOW_SMTP_STARTTLS=off\n"
+                                 "COMMSFLOW_MAIL_FROM=\"Comms team <comms@example.org>\"\n"
+                                 "COMMSFLOW_PUBLIC_URL=https://comms.example.org/\n{}",
+                                 port, extra));
+  }
+
+  RunResult deliver(const std::string& now, int expected_exit = 0) const {
+    RunResult r = test::run_cli(dir.path(), {"deliver", "--mail-config", "mail.conf"}, now);
+    INFO("deliver at " << now << "\nexit " << r.exit_code << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == expected_exit);
+    return r;
+  }
+
+  Json outbox(const std::string& now = kMorning) const {
+    RunResult r = test::run_cli(dir.path(), {"--json", "outbox"}, now);
+    REQUIRE(r.exit_code == 0);
+    return Json::parse(r.out);
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "email: a decision needed reaches the approver by SMTP, with the deadline in UK time "
+    "and a link to decide; never the author",
+    "[email]") {
+  Team t;
+  const std::string ref = t.statement("Ward 7 reopens");
+  const std::string due = t.here->item(ref).data["_signoff"]["due_at"];
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+
+  RunResult first = t.deliver(later(kMorning, std::chrono::seconds(60)));
+  CHECK_THAT(first.out, Contains("1 sent"));
+  std::vector<Json> mail = sink.messages();
+  REQUIRE(mail.size() == 1);
+  const Json& m = mail[0];
+  CHECK(m["rcpt_tos"] == Json::array({"hannah@example.org"}));
+  CHECK(m["mail_from"] == "comms@example.org");
+  CHECK(m["to"] == "Hannah Head <hannah@example.org>");
+  // March is GMT: the stored UTC time is the clock time people read.
+  CHECK(m["subject"] ==
+        fmt::format("Decision needed by {} today: {} Ward 7 reopens", due.substr(11, 5), ref));
+  const std::string link = "https://comms.example.org/items/" + ref;
+  CHECK_THAT(m["text"].get<std::string>(),
+             Contains(link) && Contains("version 1 of the statement") && Contains("Comms review"));
+  CHECK_THAT(m["html"].get<std::string>(), Contains("href=\"" + link + "\""));
+  // Nothing of the statement itself leaves in an email.
+  CHECK_THAT(m["raw"].get<std::string>(), !Contains("deep clean"));
+  CHECK_THAT(m["message_id"].get<std::string>(),
+             Catch::Matches("<commsflow\\.outbox\\.[0-9]+\\.[0-9]+@comms\\.example\\.org>"));
+
+  // Recorded as sent; a second pass sends nothing again.
+  const Json rows = t.outbox();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["status"] == "sent");
+  CHECK(rows[0]["sent_to"] == "hannah@example.org");
+  CHECK(rows[0]["attempts"] == 1);
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(120))).out, Contains("0 sent"));
+  CHECK(sink.messages().size() == 1);
+
+  // Hannah approves: the clinical review asks Cara, by email too.
+  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(180))));
+  REQUIRE(t.here->engine->decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  t.deliver(later(kMorning, std::chrono::seconds(240)));
+  mail = sink.messages();
+  REQUIRE(mail.size() == 2);
+  CHECK(mail[1]["rcpt_tos"] == Json::array({"cara@example.org"}));
+  CHECK_THAT(mail[1]["subject"].get<std::string>(), Catch::StartsWith("Decision needed by"));
+  for (const auto& each : mail) CHECK(each["rcpt_tos"][0] != "olivia@example.org");
+}
+
+TEST_CASE(
+    "email: with the relay down a row is retried with backoff and sent once it is up; "
+    "without an address it fails for good after the attempts allowed",
+    "[email]") {
+  Team t;
+  const int port = free_port();
+  t.settings(port, "COMMSFLOW_MAIL_MAX_ATTEMPTS=3\nCOMMSFLOW_MAIL_FIRST_RETRY_SECONDS=60\n");
+  const std::string ref = t.statement("Car park closure");
+
+  RunResult down = t.deliver(later(kMorning, std::chrono::seconds(10)));
+  CHECK_THAT(down.out, Contains("0 sent, 1 to retry"));
+  CHECK_THAT(down.out, Contains("outbox 1 (hannah)"));
+  Json row = t.outbox()[0];
+  CHECK(row["status"] == "waiting");
+  CHECK(row["attempts"] == 1);
+  CHECK(row["next_attempt_at"] == later(kMorning, std::chrono::seconds(70)));
+  CHECK_FALSE(row["last_error"].get<std::string>().empty());
+
+  // Not before the backoff ends.
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(40))).out,
+             Contains("0 sent, 0 to retry"));
+
+  {
+    SmtpSink sink(t.dir / "mail", port);
+    CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(71))).out, Contains("1 sent"));
+    REQUIRE(sink.messages().size() == 1);
+    CHECK(sink.messages()[0]["rcpt_tos"] == Json::array({"hannah@example.org"}));
+  }
+  row = t.outbox()[0];
+  CHECK(row["status"] == "sent");
+  CHECK(row["attempts"] == 2);
+
+  // Cara has no address now: her row is tried three times, 60 then 120 seconds apart, then it
+  // is given up and listed as failed.
+  REQUIRE(test::run_cli(t.dir.path(), {"actor", "set", "cara", "--email", ""}).exit_code == 0);
+  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(100))));
+  REQUIRE(t.here->engine->decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(110))).out,
+             Contains("cara has no email address"));
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(170))).out, Contains("1 to retry"));
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(290))).out,
+             Contains("1 failed for good"));
+  RunResult failed = test::run_cli(t.dir.path(), {"outbox", "--failed"}, kMorning);
+  CHECK(failed.exit_code == 0);
+  CHECK_THAT(failed.out, Contains("cara") && Contains("FAILED after 3 attempt(s)") &&
+                             Contains("cara has no email address"));
+  CHECK_THAT(failed.out, !Contains("hannah"));
+}
+
+TEST_CASE(
+    "email: a worker killed with SIGKILL mid-batch loses nothing: every row is sent at "
+    "least once, and a row sent twice carries the same Message-ID",
+    "[email]") {
+  Team t;
+  constexpr int kRows = 12;
+  for (int i = 1; i <= kRows; ++i) t.statement(fmt::format("Statement {}", i));
+  REQUIRE(t.outbox().size() == kRows);
+  SmtpSink sink(t.dir / "mail", 0, /*delay=*/0.15);
+  t.settings(sink.port());
+
+  const std::string first_pass = later(kMorning, std::chrono::seconds(60));
+  pid_t worker = fork();
+  REQUIRE(worker >= 0);
+  if (worker == 0) {
+    if (chdir(t.dir.path().c_str()) != 0) _exit(126);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    setenv("COMMSFLOW_NOW", first_pass.c_str(), 1);
+    execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "deliver", "--mail-config", "mail.conf",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Killed once a few messages are through: mid-batch.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (sink.messages().size() < 3 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(worker, SIGKILL);
+  int status = 0;
+  waitpid(worker, &status, 0);
+  const size_t before = sink.messages().size();
+  CHECK(before >= 3);
+  CHECK(before < kRows);
+
+  // The next pass, after the claimed rows' lease, sends the rest (and perhaps again what was
+  // sent but not recorded).
+  t.deliver(later(kMorning, std::chrono::seconds(60 + 6 * 60)));
+  std::map<std::string, std::set<std::string>> ids_by_subject;
+  for (const auto& m : sink.messages()) {
+    ids_by_subject[m["subject"].get<std::string>()].insert(m["message_id"].get<std::string>());
+  }
+  CHECK(ids_by_subject.size() == kRows);
+  for (const auto& [subject, ids] : ids_by_subject) {
+    INFO(subject);
+    CHECK(ids.size() == 1);
+  }
+  for (const auto& row : t.outbox()) CHECK(row["status"] == "sent");
+}
