@@ -19,6 +19,7 @@ struct Sizes {
   int verify_events = 1000000;
   int show_runs = 41;
   int server_actions_per_client = 100;  // 32 clients
+  int email_messages = 500;
 };
 Sizes full_sizes();
 Sizes quick_sizes();
@@ -83,6 +84,7 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 void bench_cli(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
+void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 
 // Child modes (this program run again), printing one number on stdout.
 int child_import_rss(const Paths& paths, const std::filesystem::path& empty_db,

@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
   paths.commsflow_bin = COMMSFLOW_BIN;
   std::filesystem::path scratch_parent = std::filesystem::temp_directory_path();
   app.add_flag("--quick", quick, "small sizes: the whole run takes under a minute");
-  app.add_option("--only", only, "run only these figures: actions, import, verify, cli, server")
-      ->check(CLI::IsMember({"actions", "import", "verify", "cli", "server"}));
+  app.add_option("--only", only,
+                 "run only these figures: actions, import, verify, cli, server, email")
+      ->check(CLI::IsMember({"actions", "import", "verify", "cli", "server", "email"}));
   app.add_option("--scratch", scratch_parent,
                  "folder for the benchmark databases (default: the system temp folder)");
   app.add_flag("--keep", keep, "keep the benchmark databases afterwards");
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
       run("cli", cb::bench_cli);
     }
     run("server", cb::bench_server);
+    run("email", cb::bench_email);
 
     fmt::print("commsflow benchmarks, {}{}\n\n",
                commsflow::format_datetime(std::chrono::floor<std::chrono::seconds>(started)),

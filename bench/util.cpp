@@ -35,6 +35,7 @@ Sizes quick_sizes() {
   s.verify_events = 20000;
   s.show_runs = 11;
   s.server_actions_per_client = 10;
+  s.email_messages = 50;
   return s;
 }
 

@@ -18,22 +18,6 @@ namespace commsflow {
 
 namespace {
 
-std::string base64url(std::string_view bytes) {
-  static const char* const kDigits =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kDigits[(n >> 18) & 63];
-    out += kDigits[(n >> 12) & 63];
-    if (i + 1 < bytes.size()) out += kDigits[(n >> 6) & 63];
-    if (i + 2 < bytes.size()) out += kDigits[n & 63];
-  }
-  return out;
-}
-
 size_t append_body(char* data, size_t size, size_t count, void* out) noexcept {
   try {
     static_cast<std::string*>(out)->append(data, size * count);
@@ -42,11 +26,6 @@ size_t append_body(char* data, size_t size, size_t count, void* out) noexcept {
     return 0;  // stops the transfer
   }
 }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 class NotifyMailer final : public Mailer {
  public:
@@ -116,13 +95,38 @@ class NotifyMailer final : public Mailer {
 
 }  // namespace
 
+std::string base64(std::string_view bytes, bool url) {
+  const char* const digits =
+      url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+          : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    out += digits[(n >> 18) & 63];
+    out += digits[(n >> 12) & 63];
+    if (i + 1 < bytes.size()) {
+      out += digits[(n >> 6) & 63];
+    } else if (!url) {
+      out += '=';
+    }
+    if (i + 2 < bytes.size()) {
+      out += digits[n & 63];
+    } else if (!url) {
+      out += '=';
+    }
+  }
+  return out;
+}
+
 std::string notify_token(const std::string& api_key, std::int64_t issued_at) {
   // The key ends "-{service id}-{secret}", each a 36-character UUID.
   if (api_key.size() < 74) throw std::runtime_error("not a GOV.UK Notify API key");
   const std::string secret = api_key.substr(api_key.size() - 36);
   const std::string service = api_key.substr(api_key.size() - 73, 36);
-  const std::string signing_input = base64url(R"({"typ":"JWT","alg":"HS256"})") + "." +
-                                    base64url(Json{{"iss", service}, {"iat", issued_at}}.dump());
+  const std::string signing_input = base64(R"({"typ":"JWT","alg":"HS256"})", true) + "." +
+                                    base64(Json{{"iss", service}, {"iat", issued_at}}.dump(), true);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
@@ -131,7 +135,7 @@ std::string notify_token(const std::string& api_key, std::int64_t issued_at) {
     throw std::runtime_error("could not sign the Notify token");
   }
   return signing_input + "." +
-         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
+         base64(std::string_view(reinterpret_cast<const char*>(mac), mac_size), true);
 }
 
 std::unique_ptr<Mailer> notify_mailer(const MailSettings& settings) {

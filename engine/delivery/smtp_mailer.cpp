@@ -22,25 +22,14 @@ std::string header_text(const std::string& text) {
     return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
   });
   if (ascii) return text;
-  static const char* const kDigits =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   // Encoded words of at most 45 bytes of text each, never splitting a UTF-8 character.
   std::string out;
   size_t at = 0;
   while (at < text.size()) {
     size_t end = std::min(text.size(), at + 45);
     while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    std::string word;
-    for (size_t i = at; i < end; i += 3) {
-      unsigned n = static_cast<unsigned char>(text[i]) << 16;
-      if (i + 1 < end) n |= static_cast<unsigned char>(text[i + 1]) << 8;
-      if (i + 2 < end) n |= static_cast<unsigned char>(text[i + 2]);
-      word += kDigits[(n >> 18) & 63];
-      word += kDigits[(n >> 12) & 63];
-      word += i + 1 < end ? kDigits[(n >> 6) & 63] : '=';
-      word += i + 2 < end ? kDigits[n & 63] : '=';
-    }
-    out += fmt::format("{}=?UTF-8?B?{}?=", out.empty() ? "" : " ", word);
+    out += fmt::format("{}=?UTF-8?B?{}?=", out.empty() ? "" : " ",
+                       base64(std::string_view(text).substr(at, end - at)));
     at = end;
   }
   return out;
@@ -64,12 +53,6 @@ std::string rfc5322_date() {
   std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S +0000", &utc);
   return buffer;
 }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  void operator()(curl_mime* m) const { curl_mime_free(m); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 class SmtpMailer final : public Mailer {
  public:

@@ -1,9 +1,13 @@
 // The web app as a daily tool: work that ends something is confirmed first, each change is
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
+#include <commsflow/delivery.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -313,4 +317,89 @@ TEST_CASE("web: decisions and document versions name people and times as people 
   CHECK_THAT(page, !Contains(">hannah.head<") && !Contains(">olivia.officer<"));
   const std::string version = c.Get(("/items/" + ref + "/documents/1").c_str(), as(cookie))->body;
   CHECK_THAT(version, Contains("Olivia Officer") && Contains("Mon 2 Mar 2026, 09:00"));
+}
+
+namespace {
+
+// A mailer that keeps what it is given, and whether the engine was free while it sent.
+struct RecordingMailer final : Mailer {
+  std::mutex mutex;
+  std::mutex* engine_mutex = nullptr;
+  std::vector<MailMessage> sent;
+  int attempts = 0;
+  bool engine_held_while_sending = false;
+
+  void send(const MailMessage& m) override {
+    const bool engine_free = engine_mutex->try_lock();
+    if (engine_free) engine_mutex->unlock();
+    std::lock_guard<std::mutex> guard(mutex);
+    ++attempts;
+    if (!engine_free) engine_held_while_sending = true;
+    if (m.to == "tom@example.org") throw std::runtime_error("550 mailbox unavailable");
+    sent.push_back(m);
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "web: serve emails due notifications on its own, never holding the engine while it "
+    "sends, and /admin lists the emails that failed for good",
+    "[server][email]") {
+  auto mailer = std::make_shared<RecordingMailer>();
+  auto armed = std::make_shared<std::atomic<bool>>(false);
+  server::ServerOptions options = test::test_options();
+  options.deliver_every = std::chrono::seconds(1);
+  MailSettings mail;
+  mail.public_url = "https://comms.example.nhs.uk";
+  mail.max_attempts = 1;
+  options.deliver = [mailer, armed, mail](Engine& engine, std::mutex& engine_mutex) {
+    if (!*armed) return;  // the test is still setting up through the engine
+    mailer->engine_mutex = &engine_mutex;
+    deliver_due(engine, *mailer, mail, &engine_mutex);
+  };
+  WebFixture f(options);
+  f.add_person("ada.admin", "admin");
+  People people = f.people();
+  people.set_email("hannah.head", "hannah@example.org", kOperator);
+  people.set_email("tom.triage", "tom@example.org", kOperator);
+  auto statement =
+      f.engine->submit("media_signoff", "olivia.officer",
+                       test::inputs_of({"headline=Ward 7 reopens", "kind=reactive_statement",
+                                        "journalist=Jo Reporter", "outlet=Valley Gazette",
+                                        "journalist_deadline=2026-03-02T17:00:00Z"}));
+  REQUIRE(statement.ok());
+  const std::string ref = statement.value().ref;
+  REQUIRE(f.engine->put_document(PutDocumentRequest{ref, "olivia.officer", "Text.\n", {}, "", {}})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  // A second row, for someone whose relay refuses: with one attempt allowed, it fails for good.
+  OutboxEntry refused{0, "2026-03-02T09:00:00Z", "tom.triage", ref, "reminder", "why"};
+  refused.state = "comms_review";
+  f.store->add_outbox(refused);
+
+  *armed = true;  // from here, only HTTP
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto attempts = [&] {
+    std::lock_guard<std::mutex> guard(mailer->mutex);
+    return mailer->attempts;
+  };
+  while (attempts() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  {
+    std::lock_guard<std::mutex> guard(mailer->mutex);
+    REQUIRE(mailer->sent.size() == 1);
+    CHECK(mailer->sent[0].to == "hannah@example.org");
+    CHECK(mailer->sent[0].link == "https://comms.example.nhs.uk/items/" + ref);
+    CHECK_FALSE(mailer->engine_held_while_sending);
+  }
+  const std::string admin = f.client().Get("/admin", as(f.sign_in("ada.admin")))->body;
+  CHECK_THAT(admin, Contains("1 email(s) could not be sent") &&
+                        Contains("550 mailbox unavailable") && Contains("tom.triage") &&
+                        Contains("/items/" + ref));
+  *armed = false;
 }
