@@ -78,7 +78,12 @@ int main(int argc, char** argv) {
 
   // --json counts even when parsing stopped before its value was stored.
   auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };
-  auto report = [&](const char* code, const std::string& message, int exit_code) {
+  auto report = [&](const char* code, std::string message, int exit_code) {
+    // The engine names the input at fault as the field ("parent: no item X"); here that input
+    // is an option.
+    for (const char* option : {"parent", "note", "comment"}) {
+      if (message.starts_with(std::string(option) + ":")) message = "--" + message;
+    }
     if (json()) {
       session.print_json(commsflow::Json{{"error", {{"code", code}, {"message", message}}}});
     } else {

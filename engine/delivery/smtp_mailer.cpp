@@ -82,10 +82,10 @@ class SmtpMailer final : public Mailer {
       curl_easy_setopt(c, CURLOPT_USERNAME, settings_.smtp_user.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.smtp_password.c_str());
     }
-    const std::string from = "<" + address_of(settings_.from) + ">";
+    const std::string from = fmt::format("<{}>", address_of(settings_.from));
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
     std::unique_ptr<curl_slist, CurlDeleter> recipients(
-        curl_slist_append(nullptr, ("<" + m.to + ">").c_str()));
+        curl_slist_append(nullptr, fmt::format("<{}>", m.to).c_str()));
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
 
     std::unique_ptr<curl_slist, CurlDeleter> headers;

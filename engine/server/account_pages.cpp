@@ -2,6 +2,7 @@
 // other at once, say after using a shared computer) and their API tokens.
 #include "base/uk_time.h"
 #include "server/pages.h"
+#include "server/views.h"
 
 namespace commsflow::server {
 
@@ -32,7 +33,7 @@ std::string account_body(Context& c, const Principal& p, const std::string& noti
   }
   return fmt::format(
       R"({}<h1>Your account</h1><p class="nhsuk-body">Signed in as <strong>{}</strong>; roles: {}.</p><h2>Where you are signed in</h2><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Signed in</th><th scope="col" class="nhsuk-table__header">Ends</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Action</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table><form method="post" action="/account/sessions/end-others">{}<button class="nhsuk-button nhsuk-button--warning" type="submit">Sign out everywhere else</button></form><h2>API tokens</h2>{}<p class="nhsuk-body">Tokens are made and revoked by an administrator.</p>)",
-      notice, escape(p.actor.name), escape(fmt::format("{}", fmt::join(p.actor.roles, ", "))), rows,
+      notice, escape(p.actor.name), escape(roles_in_words(p.actor.roles, "and")), rows,
       csrf_field(p),
       tokens.empty() ? R"(<p class="nhsuk-body">You have no API tokens.</p>)"
                      : R"(<ul class="nhsuk-list nhsuk-list--bullet">)" + tokens + "</ul>");

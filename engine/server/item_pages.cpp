@@ -160,8 +160,8 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
     const std::string title =
         a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
     if (!allowed) {
-      others += fmt::format("<li>{}: needs the role {}</li>", escape(title),
-                            escape(fmt::format("{}", fmt::join(a.roles, " or "))));
+      others +=
+          fmt::format("<li>{}: for {}</li>", escape(title), escape(roles_in_words(a.roles, "or")));
       continue;
     }
     std::string blocked;
@@ -221,7 +221,7 @@ std::string timeline(ReadAccess& access, const Item& item) {
   for (const auto& e : access.history(item.ref)) {
     std::string details;
     for (const auto& [k, v] : e.payload.items()) {
-      details += fmt::format("<li>{}: {}</li>", escape(k), escape(value_text(v)));
+      details += fmt::format("<li>{}: {}</li>", escape(readable_label(k)), escape(value_text(v)));
     }
     if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
     entries += fmt::format(
@@ -288,7 +288,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
-      signoff_html(engine.store(), item), children_html(access, item),
+      signoff_html(engine.store(), d, item), children_html(access, item),
       sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       action_forms(engine, d, stored, p.actor, failed_action, values, failed),
       timeline(access, item));

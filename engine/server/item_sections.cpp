@@ -135,14 +135,14 @@ std::string documents_html(Engine& engine, const Item& item) {
       th("Version"), th("SHA-256"), th("Author"), th("Stored"), th("Text"), rows);
 }
 
-std::string signoff_html(Store& store, const Item& item) {
+std::string signoff_html(Store& store, const Definition& d, const Item& item) {
   std::string out;
   if (auto s = item.data.find("_signoff"); s != item.data.end() && s->is_object()) {
     std::string due = text_of(*s, "due_at");
     bool overdue = s->value("overdue", false) || s->contains("escalated_at");
     out += fmt::format(
         R"(<h3>Current step: {}</h3><p class="nhsuk-body">Started {}{}{}</p>)",
-        escape(text_of(*s, "step")), time_html(text_of(*s, "started_at")),
+        escape(state_label(d, text_of(*s, "step"))), time_html(text_of(*s, "started_at")),
         due.empty() ? "" : " &middot; due " + time_html(due),
         overdue
             ? R"( &middot; <strong class="nhsuk-tag nhsuk-tag--red">Overdue (escalated)</strong>)"
@@ -150,7 +150,9 @@ std::string signoff_html(Store& store, const Item& item) {
     const Json groups = s->value("groups", Json::object());  // items() must not outlive it
     for (const auto& [group, record] : groups.items()) {
       std::string result = text_of(record, "result");
-      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(group),
+      // A step of one group names the group after the step.
+      const std::string group_name = d.state(group) ? state_label(d, group) : readable_label(group);
+      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(group_name),
                          result.empty() ? "waiting" : escape(decision_label(result)),
                          decision_list(store, record.value("decisions", Json::array())));
     }
@@ -162,10 +164,10 @@ std::string signoff_html(Store& store, const Item& item) {
   if (auto chain = item.data.find("_chain"); chain != item.data.end() && !chain->empty()) {
     out += "<h3>Steps passed</h3>";
     for (const auto& step : *chain) {
-      out += fmt::format(R"(<h4>{}: {} at {}</h4>{})", escape(text_of(step, "step")),
-                         escape(decision_label(text_of(step, "result"))),
-                         time_html(text_of(step, "at")),
-                         decision_list(store, step.value("decisions", Json::array())));
+      out += fmt::format(
+          R"(<h4>{}: {} at {}</h4>{})", escape(state_label(d, text_of(step, "step"))),
+          escape(decision_label(text_of(step, "result"))), time_html(text_of(step, "at")),
+          decision_list(store, step.value("decisions", Json::array())));
     }
   }
   if (auto a = item.data.find("_approved"); a != item.data.end() && a->is_object()) {
@@ -230,7 +232,8 @@ std::string decide_form_html(Engine& engine, const Item& item, const Actor& acto
       R"(<div class="cf-action" id="decide"><h3>Your decision</h3>{0}<form method="post" action="/items/{1}/decide" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{2}"><div class="nhsuk-form-group{3}"><fieldset class="nhsuk-fieldset"{4}><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Your decision on document version {5} in step {6}</legend>{7}<div class="nhsuk-radios">{8}</div></fieldset></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="decide-comment">Comment (optional)</label><textarea class="nhsuk-textarea" id="decide-comment" name="comment" rows="3">{9}</textarea></div><button class="nhsuk-button" type="submit" data-action="decide">Record decision</button></form></div>)",
       behalf, url_encode(item.ref), item.revision, error.empty() ? "" : " nhsuk-form-group--error",
       error.empty() ? "" : R"( aria-describedby="decide-error")", escape(doc.empty() ? "?" : doc),
-      escape(mine->step), error, radios, escape(state.comment));
+      escape(state_label(engine.registry().version(item.version).definition, mine->step)), error,
+      radios, escape(state.comment));
 }
 
 std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,

@@ -21,7 +21,7 @@ std::string checklist_html(Engine& engine, const Item& item);
 std::string documents_html(Engine& engine, const Item& item);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.
-std::string signoff_html(Store& store, const Item& item);
+std::string signoff_html(Store& store, const Definition& d, const Item& item);
 // Links to the item's children with their state. Empty when it has none.
 std::string children_html(ReadAccess& access, const Item& item);
 

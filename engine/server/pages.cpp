@@ -383,7 +383,9 @@ std::string admin_body(Context& c) {
   for (const auto& w : c.engine.workflows()) {
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell"><code>{}</code></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        escape(w.name), escape(w.version.substr(0, 12)), time_html(w.loaded_at), w.open_items);
+        fmt::format("{} <code>{}</code>", escape(w.title.empty() ? w.name : w.title),
+                    escape(w.name)),
+        escape(w.version.substr(0, 12)), time_html(w.loaded_at), w.open_items);
   }
   std::string broken;
   for (const auto& d : c.broken)

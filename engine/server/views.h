@@ -19,6 +19,9 @@ Json item_json(Engine& engine, const Item& item, const Actor& actor);
 Json diagnostics_json(const std::vector<Diagnostic>& problems);
 
 // How people see an actor: the display name, or the name when there is none or no such actor.
+// Roles as people say them: "Head of comms or director".
+std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
+
 std::string person_name(Store& store, std::string_view name);
 
 }  // namespace commsflow::server

@@ -292,9 +292,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
          d.name, request.action, item.state, action_list(state));
   }
 
-  if (!valid_utf8(request.note)) fail(ErrorKind::BadInput, "--note is not valid UTF-8 text");
+  if (!valid_utf8(request.note)) fail(ErrorKind::BadInput, "note: is not valid UTF-8 text");
   if (auto control = control_character_in(request.note); !control.empty()) {
-    fail(ErrorKind::BadInput, "--note contains the control character {}", control);
+    fail(ErrorKind::BadInput, "note: contains the control character {}", control);
   }
   // The engine acting on a workflow's own rule (as "system") needs no role; people do.
   Actor actor = by_engine ? Actor{kSystemActor, {}} : require_actor(request.actor);

@@ -3,6 +3,7 @@
 #include <commsflow/error.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace commsflow {
 
@@ -62,22 +63,34 @@ void add_children(Store& store, const Definition& d, const std::string& ref, Jso
   ctx["children"] = std::move(children);
 }
 
+namespace {
+
+// "service_change" as words in a sentence: "service change".
+std::string lower_label(const std::string& name) {
+  std::string label = readable_label(name);
+  if (!label.empty())
+    label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
+  return label;
+}
+
+}  // namespace
+
 Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Definition& child,
                            const std::string& parent_ref) {
   if (parent_ref.empty()) {
     if (!child.parent.empty()) {
-      fail(ErrorKind::BadInput, "a {} belongs to a {}: give its reference with --parent REF",
-           child.name, child.parent);
+      fail(ErrorKind::BadInput, "parent: each {} belongs to a {}: say which one",
+           lower_label(child.name), lower_label(child.parent));
     }
     return Json(nullptr);
   }
   auto parent = store.item(parent_ref);
-  if (!parent) fail(ErrorKind::BadInput, "--parent: no item {}", parent_ref);
+  if (!parent) fail(ErrorKind::BadInput, "parent: no item {}", parent_ref);
   const Definition& pd = registry.version(parent->version).definition;
   if (std::find(pd.children.begin(), pd.children.end(), child.name) == pd.children.end() ||
       (!child.parent.empty() && child.parent != pd.name)) {
-    fail(ErrorKind::BadInput, "--parent: {} is a {}, which cannot own a {}", parent_ref, pd.name,
-         child.name);
+    fail(ErrorKind::BadInput, "parent: {} is a {}, which cannot own a {}", parent_ref,
+         lower_label(pd.name), lower_label(child.name));
   }
   if (pd.is_final(parent->state)) {
     return Refusal{{fmt::format("{} is closed (state '{}'): it takes no more {} items", parent_ref,

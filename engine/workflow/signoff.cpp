@@ -191,9 +191,9 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
   auto tx = store_.begin_write();
   Item item = this->item(request.ref);
   check_revision(item, request.expected_revision);
-  if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "--comment is not valid UTF-8 text");
+  if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "comment: is not valid UTF-8 text");
   if (auto control = control_character_in(request.comment); !control.empty()) {
-    fail(ErrorKind::BadInput, "--comment contains the control character {}", control);
+    fail(ErrorKind::BadInput, "comment: contains the control character {}", control);
   }
   if (!is_decision(request.decision)) {
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
@@ -431,12 +431,12 @@ Outcome<Item> Engine::put_document(const PutDocumentRequest& request) {
                    /*forbidden=*/true};
   }
   if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
-    fail(ErrorKind::BadInput, "the document's text (or --note) is not valid UTF-8 text");
+    fail(ErrorKind::BadInput, "the document's text (or its note) is not valid UTF-8 text");
   }
   for (const std::string* text : {&request.content, &request.note}) {
     if (auto control = control_character_in(*text); !control.empty()) {
-      fail(ErrorKind::BadInput, "the document's text (or --note) contains the control character {}",
-           control);
+      fail(ErrorKind::BadInput,
+           "the document's text (or its note) contains the control character {}", control);
     }
   }
   std::vector<Attachment> attachments = request.attachments;

@@ -136,8 +136,11 @@ TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot m
 
   replace_in_file(file, "  initial = \"asked\",",
                   "  initial = \"asked\",\n  migrate = { states = { requested = \"asked\" } },");
+  const std::string before_dry_run = test::read_bytes(dir / "commsflow.db");
   RunResult dry = run(dir.path(), 0, {"migrate", ref, "--dry-run"});
   CHECK_THAT(dry.out, Contains(ref) && Contains("State: Requested -> Asked"));
+  CHECK(test::read_bytes(dir / "commsflow.db") == before_dry_run);  // changes nothing
+  CHECK_FALSE(fs::exists(dir / "commsflow.db-wal"));
   run(dir.path(), 0, {"migrate", ref});
   CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", ref}).out)["state"] == "asked");
   run(dir.path(), 0, {"verify"});

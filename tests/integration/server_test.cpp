@@ -340,7 +340,7 @@ TEST_CASE("server: an action without the role is refused on the item page", "[se
   std::string cookie = f.sign_in("asha.requester");
   auto c = f.client();
   auto page = c.Get(("/items/" + ref).c_str(), httplib::Headers{{"Cookie", cookie}});
-  CHECK_THAT(page->body, Catch::Contains("Accept: needs the role comms_officer"));
+  CHECK_THAT(page->body, Catch::Contains("Accept: for Comms officer"));
   CHECK_THAT(page->body, !Catch::Contains("action=\"/items/" + ref + "/actions/accept\""));
   auto r = c.Post(("/items/" + ref + "/actions/accept").c_str(),
                   httplib::Headers{{"Cookie", cookie}}, httplib::Params{{"csrf", f.csrf(cookie)}});
@@ -825,11 +825,11 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
   CHECK_THAT(page, Catch::Contains("<form method=\"post\" action=\"" + path + "\""));
   CHECK_THAT(page, Catch::Contains(
                        "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Your "
-                       "decision on document version 2 in step comms_review</legend>"));
+                       "decision on document version 2 in step Comms review</legend>"));
   for (const char* d : {"approved", "approved_with_changes", "changes_required", "not_relevant"}) {
     CHECK_THAT(page, Catch::Contains(fmt::format("value=\"{}\"", d)));
   }
-  CHECK_THAT(page, Catch::Contains("<h3>Current step: comms_review</h3>"));
+  CHECK_THAT(page, Catch::Contains("<h3>Current step: Comms review</h3>"));
   CHECK_THAT(page, Catch::Contains("No decisions yet."));
   // Someone who may not decide here gets no form.
   // The director sees the statement but decides in none of its steps so far.

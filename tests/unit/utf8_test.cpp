@@ -26,6 +26,6 @@ TEST_CASE(
   Item item = f.submit();
   CHECK_THROWS_WITH(
       f.engine->act(ActRequest{item.ref, "edit", "olivia", Json::object(), "\xfe", std::nullopt}),
-      Contains("--note is not valid UTF-8"));
+      Contains("note: is not valid UTF-8"));
   CHECK(f.engine->item(item.ref).revision == item.revision);
 }

@@ -183,7 +183,7 @@ test('an action without the role is refused', async () => {
   await signIn('asha.requester');
   await page.goto(`${base}/items/WEB-2026-0003`);
   // The demo's third request waits for review; asha sees who may approve, not a button.
-  assert.match(await page.locator('body').textContent(), /Approve: needs the role head_of_comms/);
+  assert.match(await page.locator('body').textContent(), /Approve: for Head of comms/);
   assert.equal(await page.locator('button[data-action="approve"]').count(), 0);
   // Post the approval anyway, with her own valid session and CSRF token.
   await page.evaluate(() => {
@@ -245,7 +245,7 @@ test('the demo statement is approved through its chain with the decide form', as
   const ref = (await page.locator('main').textContent()).match(/(MED-\d{4}-\d{4})/)[1];
   await page.goto(`${base}/items/${ref}`);
   assert.match(await page.locator('#documents').textContent(), /Document versions/);
-  assert.match(await page.locator('#sign-off + h3').textContent(), /Current step: comms_review/);
+  assert.match(await page.locator('#sign-off + h3').textContent(), /Current step: Comms review/);
   // Submitting without a choice is an error on the radios, and changes nothing.
   await page.locator('button[data-action="decide"]').click();
   await page.locator('.nhsuk-error-summary').waitFor();

@@ -1,0 +1,131 @@
+// The web app in people's words: on every page each demo person can open, the visible text
+// holds no ISO 8601 timestamp and no snake_case identifier (hashes and references aside). The
+// real `commsflow serve` over `init --demo`, read as each person sees it.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+
+#include "httplib.h"
+#include "support.h"
+
+using namespace commsflow;
+
+namespace {
+
+class DemoServer {
+ public:
+  explicit DemoServer(const test::TempDir& dir) {
+    int log[2];
+    REQUIRE(pipe(log) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      if (chdir(dir.path().c_str()) != 0) _exit(126);
+      close(log[0]);
+      dup2(log[1], 2);
+      setenv("COMMSFLOW_NOW", "2026-03-02T09:00:00Z", 1);
+      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "serve", "--port", "0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(log[1]);
+    log_ = log[0];
+    std::string output;
+    char c = 0;
+    const std::string marker = "serving http://127.0.0.1:";
+    while (read(log_, &c, 1) == 1) {
+      output += c;
+      const auto at = output.find(marker);
+      if (at != std::string::npos && output.find('\n', at) != std::string::npos) break;
+    }
+    const auto at = output.find(marker);
+    INFO(output);
+    REQUIRE(at != std::string::npos);
+    port_ = std::stoi(output.substr(at + marker.size()));
+  }
+  ~DemoServer() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    close(log_);
+  }
+  httplib::Client client() const { return httplib::Client("127.0.0.1", port_); }
+
+ private:
+  pid_t pid_ = 0;
+  int log_ = -1;
+  int port_ = 0;
+};
+
+// What a person reads: no scripts, styles, head, code, or tags; entities for < > & undone.
+std::string visible_text(std::string html) {
+  for (const char* element : {"head", "script", "style", "code", "pre"}) {
+    const std::regex block(fmt::format("<{0}[\\s>][\\s\\S]*?</{0}>", element));
+    html = std::regex_replace(html, block, " ");
+  }
+  html = std::regex_replace(html, std::regex("<[^>]*>"), " ");
+  for (auto [entity, ch] :
+       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}}) {
+    html = std::regex_replace(html, std::regex(entity), ch);
+  }
+  return html;
+}
+
+}  // namespace
+
+TEST_CASE("web: no page shows a person an ISO timestamp or a snake_case identifier",
+          "[server][words]") {
+  test::TempDir dir;
+  std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
+                        std::filesystem::copy_options::recursive);
+  REQUIRE(test::run_cli(dir.path(), {"init", "--demo"}).exit_code == 0);
+  DemoServer server(dir);
+  auto client = server.client();
+
+  static const std::regex iso(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})");
+  static const std::regex snake(R"(\b[a-z][a-z0-9]*_[a-z0-9_]+\b)");
+  std::vector<std::string> found;
+  for (const char* person : {"tom.triage", "olivia.officer", "hannah.head", "cara.clinical",
+                             "grace.governance", "admin"}) {
+    auto signed_in =
+        client.Post("/sign-in", httplib::Params{{"name", person}, {"password", "demo-password"}});
+    REQUIRE(signed_in);
+    REQUIRE(signed_in->status == 303);
+    std::string cookie = signed_in->get_header_value("Set-Cookie");
+    httplib::Headers as{{"Cookie", cookie.substr(0, cookie.find(';'))}};
+    std::vector<std::string> pages = {"/queue",   "/items", "/sign-offs", "/incidents",
+                                      "/account", "/audit", "/admin",     "/requests/new"};
+    // Every item the person can see from All items.
+    auto items = client.Get("/items", as);
+    REQUIRE(items);
+    static const std::regex link(R"re(href="(/items/[A-Z]+-\d{4}-\d{4})")re");
+    std::set<std::string> refs;
+    for (std::sregex_iterator it(items->body.begin(), items->body.end(), link), end; it != end;
+         ++it) {
+      refs.insert((*it)[1]);
+    }
+    pages.insert(pages.end(), refs.begin(), refs.end());
+    for (const auto& page : pages) {
+      auto res = client.Get(page.c_str(), as);
+      REQUIRE(res);
+      if (res->status != 200) continue;  // a page this person may not use
+      const std::string text = visible_text(res->body);
+      for (const auto* pattern : {&iso, &snake}) {
+        for (std::sregex_iterator it(text.begin(), text.end(), *pattern), end; it != end; ++it) {
+          const auto at = static_cast<size_t>(it->position());
+          found.push_back(fmt::format("{} as {}: '{}' in \"…{}…\"", page, person, it->str(),
+                                      text.substr(at < 40 ? 0 : at - 40, 100)));
+        }
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::string listing;
+  for (const auto& f : found) listing += f + "\n";
+  INFO(listing);
+  CHECK(found.empty());
+}
