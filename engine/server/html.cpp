@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/uk_time.h"
+#include "server/security_headers.h"
 
 namespace commsflow::server {
 
@@ -73,9 +74,9 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} - commsflow</title>
-<link rel="stylesheet" href="/static/nhsuk-frontend.css">
+<link rel="stylesheet" href="{frontend_css}">
 <link rel="icon" href="/assets/images/favicon.ico">
-<link rel="stylesheet" href="/static/commsflow.css">
+<link rel="stylesheet" href="{app_css}">
 </head>
 <body class="js-enabled">
 <a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
@@ -92,12 +93,14 @@ std::string page_html(const PageFrame& frame, std::string_view body_html) {
 </main>
 </div>
 <footer class="nhsuk-footer" role="contentinfo"><div class="nhsuk-width-container"><p class="nhsuk-body-s">commsflow: every change is recorded in a hash-chained history.</p></div></footer>
-<script type="module" src="/static/commsflow.js"></script>
+<script type="module" src="{app_js}"></script>
 </body>
 </html>
 )",
-      fmt::arg("title", escape(frame.title)), fmt::arg("account", account), fmt::arg("nav", nav),
-      fmt::arg("body", body_html));
+      fmt::arg("frontend_css", static_path("nhsuk-frontend.css")),
+      fmt::arg("app_css", static_path("commsflow.css")),
+      fmt::arg("app_js", static_path("commsflow.js")), fmt::arg("title", escape(frame.title)),
+      fmt::arg("account", account), fmt::arg("nav", nav), fmt::arg("body", body_html));
 }
 
 std::string error_summary_html(const std::vector<std::pair<std::string, std::string>>& problems) {

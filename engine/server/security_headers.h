@@ -35,6 +35,11 @@ std::string client_address(const ServerOptions& options, const httplib::Request&
 // The files every page loads, under /static/ (static_files.cpp): the NHS.UK frontend's
 // stylesheet without its web fonts, the app's few styles, and the script that starts the
 // frontend's components. `assets` is the frontend's dist/nhsuk folder.
+// Each is served at a versioned path (cached for a year: a new build changes the name) and at its
+// plain name (revalidated).
 void add_static_routes(httplib::Server& http, const std::filesystem::path& assets);
+// The versioned path pages link to for a static file ("commsflow.css"), once add_static_routes
+// has run; the plain /static/ path before.
+std::string static_path(std::string_view name);
 
 }  // namespace commsflow::server

@@ -1,7 +1,12 @@
 // The files every page loads. Nothing a page needs comes from another site: the NHS.UK
 // frontend's stylesheet is served without its @font-face rules, which fetch Frutiger from
 // assets.nhs.uk, so pages use the frontend's fallback fonts (Arial, then the system's sans-serif).
+#include <commsflow/sha256.h>
+#include <fmt/format.h>
+
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "server/security_headers.h"
@@ -48,20 +53,49 @@ std::string frontend_stylesheet(const std::filesystem::path& assets) {
   return out;
 }
 
+// The versioned path of each file ("commsflow.css" -> "/static/commsflow-1a2b3c4d5e6f.css"),
+// set as the routes are added. Every server in a process serves the same files.
+std::mutex versions_mutex;
+std::map<std::string, std::string, std::less<>> versions;
+
+// Serves `content` at /static/NAME (for pages made before a change; revalidated) and at its
+// versioned path (never changes, so cached for a year).
+void serve(httplib::Server& http, const std::string& name,
+           std::shared_ptr<const std::string> content, const char* type) {
+  const auto dot = name.rfind('.');
+  const std::string versioned =
+      fmt::format("/static/{}-{}{}", name.substr(0, dot), to_hex(sha256(*content)).substr(0, 12),
+                  name.substr(dot));
+  {
+    std::lock_guard<std::mutex> guard(versions_mutex);
+    versions[name] = versioned;
+  }
+  http.Get("/static/" + name, [content, type](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(*content, type);
+  });
+  http.Get(versioned, [content, type](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    res.set_content(*content, type);
+  });
+}
+
 }  // namespace
 
+std::string static_path(std::string_view name) {
+  std::lock_guard<std::mutex> guard(versions_mutex);
+  auto it = versions.find(name);
+  return it == versions.end() ? fmt::format("/static/{}", name) : it->second;
+}
+
 void add_static_routes(httplib::Server& http, const std::filesystem::path& assets) {
-  auto frontend = std::make_shared<const std::string>(frontend_stylesheet(assets));
-  http.Get("/static/nhsuk-frontend.css",
-           [frontend](const httplib::Request&, httplib::Response& res) {
-             res.set_content(*frontend, "text/css; charset=utf-8");
-           });
-  http.Get("/static/commsflow.css", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(kStylesheet, "text/css; charset=utf-8");
-  });
-  http.Get("/static/commsflow.js", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(kScript, "text/javascript; charset=utf-8");
-  });
+  serve(http, "nhsuk-frontend.css",
+        std::make_shared<const std::string>(frontend_stylesheet(assets)),
+        "text/css; charset=utf-8");
+  serve(http, "commsflow.css", std::make_shared<const std::string>(kStylesheet),
+        "text/css; charset=utf-8");
+  serve(http, "commsflow.js", std::make_shared<const std::string>(kScript),
+        "text/javascript; charset=utf-8");
 }
 
 }  // namespace commsflow::server

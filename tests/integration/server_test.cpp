@@ -1178,8 +1178,16 @@ TEST_CASE("server: a strict CSP on every answer; nothing behind sign-in is cache
   auto page = c.Get("/queue", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(page->body, !Catch::Contains("<style"));
   CHECK_THAT(page->body, !Catch::Contains("style=\""));
-  CHECK_THAT(page->body,
-             Catch::Contains(R"(<link rel="stylesheet" href="/static/commsflow.css">)"));
+  // Pages link to versioned names, cached for a year; a new build changes the name.
+  static const std::regex stylesheet(
+      R"re(<link rel="stylesheet" href="(/static/commsflow-[0-9a-f]{12}\.css)">)re");
+  std::smatch linked;
+  REQUIRE(std::regex_search(page->body, linked, stylesheet));
+  auto versioned = c.Get(linked[1].str().c_str());
+  REQUIRE(versioned);
+  CHECK(versioned->status == 200);
+  CHECK(versioned->get_header_value("Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK_THAT(versioned->body, Catch::Contains(".cf-diff"));
   // Nothing a page loads comes from another site.
   CHECK_THAT(page->body, !Catch::Contains("src=\"http") && !Catch::Contains("href=\"http"));
   auto script = c.Get("/static/commsflow.js");
@@ -1189,7 +1197,7 @@ TEST_CASE("server: a strict CSP on every answer; nothing behind sign-in is cache
   REQUIRE(css);
   CHECK(css->status == 200);
   CHECK_THAT(css->get_header_value("Content-Type"), Catch::Contains("text/css"));
-  CHECK(css->get_header_value("Cache-Control") == "public, max-age=3600");
+  CHECK(css->get_header_value("Cache-Control") == "no-cache");  // the plain name revalidates
   CHECK_THAT(css->body, Catch::Contains(".cf-diff"));
   // An audit download is no-store too; its printable page allows only its own inline style.
   auto report =
@@ -1510,10 +1518,12 @@ TEST_CASE("server: the frontend's stylesheet is served without fonts from anothe
   options.assets =
       std::filesystem::path(COMMSFLOW_SOURCE_DIR) / "web/node_modules/nhsuk-frontend/dist/nhsuk";
   WebFixture f(options);
-  auto css = f.client().Get("/static/nhsuk-frontend.css");
+  const std::string path = server::static_path("nhsuk-frontend.css");
+  CHECK_THAT(path, Catch::Matches("/static/nhsuk-frontend-[0-9a-f]{12}\\.css"));
+  auto css = f.client().Get(path.c_str());
   REQUIRE(css);
   CHECK(css->status == 200);
-  CHECK(css->get_header_value("Cache-Control") == "public, max-age=3600");
+  CHECK(css->get_header_value("Cache-Control") == "public, max-age=31536000, immutable");
   CHECK_THAT(css->body, Catch::Contains(".nhsuk-header"));
   CHECK_THAT(css->body, !Catch::Contains("@font-face") && !Catch::Contains("assets.nhs.uk"));
 }
