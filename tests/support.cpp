@@ -1,6 +1,7 @@
 #include "support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,6 +215,55 @@ std::string slurp(int fd) {
 }
 
 }  // namespace
+
+ServeChild::ServeChild(const std::filesystem::path& folder,
+                       const std::vector<std::string>& global_args, const std::string& now) {
+  int log[2];
+  REQUIRE(pipe(log) == 0);
+  pid_ = fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    if (chdir(folder.c_str()) != 0) _exit(126);
+    close(log[0]);
+    dup2(log[1], 2);
+    if (now.empty()) {
+      unsetenv("COMMSFLOW_NOW");
+    } else {
+      setenv("COMMSFLOW_NOW", now.c_str(), 1);
+    }
+    std::vector<std::string> words = {COMMSFLOW_BIN};
+    words.insert(words.end(), global_args.begin(), global_args.end());
+    for (const char* w : {"serve", "--port", "0"}) words.emplace_back(w);
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(log[1]);
+  log_ = log[0];
+  std::string output;
+  char c = 0;
+  const std::string marker = "serving http://127.0.0.1:";
+  while (read(log_, &c, 1) == 1) {
+    output += c;
+    const auto at = output.find(marker);
+    if (at != std::string::npos && output.find('\n', at) != std::string::npos) break;
+  }
+  const auto at = output.find(marker);
+  INFO(output);
+  REQUIRE(at != std::string::npos);
+  port_ = std::stoi(output.substr(at + marker.size()));
+}
+
+void ServeChild::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  close(log_);
+  pid_ = 0;
+}
 
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                   const std::string& now, const std::string& input) {

@@ -88,6 +88,25 @@ Json comms_request_fields(const std::string& title, const std::string& impact,
 // coerces them to the fields' types).
 Json inputs_of(const std::vector<std::string>& pairs);
 
+// `commsflow [global_args] serve --port 0` as a child in `folder`, with COMMSFLOW_NOW set to `now`
+// (the real clock when empty): serving once constructed, on port(). Killed with SIGKILL by
+// kill_hard() or on destruction.
+class ServeChild {
+ public:
+  ServeChild(const std::filesystem::path& folder, const std::vector<std::string>& global_args,
+             const std::string& now = "");
+  ~ServeChild() { kill_hard(); }
+  ServeChild(const ServeChild&) = delete;
+  ServeChild& operator=(const ServeChild&) = delete;
+  int port() const { return port_; }
+  void kill_hard();
+
+ private:
+  int pid_ = 0;
+  int log_ = -1;
+  int port_ = 0;
+};
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

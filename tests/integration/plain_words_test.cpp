@@ -1,9 +1,6 @@
 // The web app in people's words: on every page each demo person can open, the visible text
 // holds no ISO 8601 timestamp and no snake_case identifier (hashes and references aside). The
 // real `commsflow serve` over `init --demo`, read as each person sees it.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <regex>
@@ -15,50 +12,6 @@
 using namespace commsflow;
 
 namespace {
-
-class DemoServer {
- public:
-  explicit DemoServer(const test::TempDir& dir) {
-    int log[2];
-    REQUIRE(pipe(log) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (chdir(dir.path().c_str()) != 0) _exit(126);
-      close(log[0]);
-      dup2(log[1], 2);
-      setenv("COMMSFLOW_NOW", "2026-03-02T09:00:00Z", 1);
-      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "serve", "--port", "0", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(log[1]);
-    log_ = log[0];
-    std::string output;
-    char c = 0;
-    const std::string marker = "serving http://127.0.0.1:";
-    while (read(log_, &c, 1) == 1) {
-      output += c;
-      const auto at = output.find(marker);
-      if (at != std::string::npos && output.find('\n', at) != std::string::npos) break;
-    }
-    const auto at = output.find(marker);
-    INFO(output);
-    REQUIRE(at != std::string::npos);
-    port_ = std::stoi(output.substr(at + marker.size()));
-  }
-  ~DemoServer() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    close(log_);
-  }
-  httplib::Client client() const { return httplib::Client("127.0.0.1", port_); }
-
- private:
-  pid_t pid_ = 0;
-  int log_ = -1;
-  int port_ = 0;
-};
 
 // What a person reads: no scripts, styles, head, code, or tags; entities for < > & undone.
 std::string visible_text(std::string html) {
@@ -82,8 +35,8 @@ TEST_CASE("web: no page shows a person an ISO timestamp or a snake_case identifi
   std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
                         std::filesystem::copy_options::recursive);
   REQUIRE(test::run_cli(dir.path(), {"init", "--demo"}).exit_code == 0);
-  DemoServer server(dir);
-  auto client = server.client();
+  test::ServeChild server(dir.path(), {}, "2026-03-02T09:00:00Z");
+  httplib::Client client("127.0.0.1", server.port());
 
   static const std::regex iso(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})");
   static const std::regex snake(R"(\b[a-z][a-z0-9]*_[a-z0-9_]+\b)");

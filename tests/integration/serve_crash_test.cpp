@@ -2,9 +2,6 @@
 // acknowledged (201) is in the database afterwards, exactly as acknowledged, and the history
 // verifies. A small run; the same check at length is `scripts/crash-test`'s job.
 #include <httplib.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -17,60 +14,6 @@
 
 using namespace commsflow;
 using commsflow::test::TempDir;
-
-namespace {
-
-// A `commsflow serve` child on a free loopback port; killed with SIGKILL by kill_hard().
-class ServeProcess {
- public:
-  ServeProcess(const TempDir& dir, const std::string& workflows) {
-    int log[2];
-    REQUIRE(pipe(log) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (chdir(dir.path().c_str()) != 0) _exit(126);
-      close(log[0]);
-      dup2(log[1], 2);
-      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "--workflows", workflows.c_str(), "serve", "--port", "0",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(log[1]);
-    log_ = log[0];
-    std::string output;
-    char buffer[256];
-    const std::string marker = "serving http://127.0.0.1:";
-    while (output.find(marker) == std::string::npos ||
-           output.find('\n', output.find(marker)) == std::string::npos) {
-      ssize_t n = read(log_, buffer, sizeof buffer);
-      if (n <= 0) break;
-      output.append(buffer, static_cast<size_t>(n));
-    }
-    INFO(output);
-    auto at = output.find(marker);
-    REQUIRE(at != std::string::npos);
-    port_ = std::stoi(output.substr(at + marker.size()));
-  }
-  ~ServeProcess() { kill_hard(); }
-
-  int port() const { return port_; }
-  void kill_hard() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    close(log_);
-    pid_ = 0;
-  }
-
- private:
-  pid_t pid_ = 0;
-  int log_ = -1;
-  int port_ = 0;
-};
-
-}  // namespace
 
 TEST_CASE("serve: killed under concurrent API clients, it lost nothing it acknowledged",
           "[server][crash]") {
@@ -88,7 +31,7 @@ TEST_CASE("serve: killed under concurrent API clients, it lost nothing it acknow
   std::map<std::string, std::string> acknowledged;  // ref -> title
   std::mutex mutex;
   for (int round = 0; round < 2; ++round) {
-    ServeProcess serve(dir, workflows);
+    test::ServeChild serve(dir.path(), {"--workflows", workflows});
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
     for (int lane = 0; lane < 4; ++lane) {
