@@ -35,6 +35,8 @@ void add_demo_data(Engine& engine) {
       {"eddie.exec", "Eddie Exec", {"executive"}},
       {"pat.partner", "Pat Partner", {"partner_comms"}},
       {"rhea.regional", "Rhea Regional", {"regional_comms_lead"}},
+      {"eve.engagement", "Eve Engagement", {"engagement_lead"}},
+      {"lee.legal", "Lee Legal", {"legal"}},
       {"admin", "Administrator", {"admin"}},
   };
   // Addresses at example.org (reserved for examples): a demo never emails a real person.
@@ -97,6 +99,42 @@ void add_demo_data(Engine& engine) {
            std::nullopt}),
        "the demo statement's text");
   act(ref, "send_for_review", "olivia.officer");
+
+  if (!engine.store().current_version("comms_request") ||
+      !engine.store().current_version("incident")) {
+    return;
+  }
+  // Comms requests rated by the shipped triage rules, one accepted for Olivia; then a major
+  // incident pauses the green ones, so the queue shows its banner and paused work.
+  auto request = [&](const char* title, const char* kind, const Json& answers) {
+    Json fields{{"title", title},
+                {"kind", kind},
+                {"requester_team", "Estates"},
+                {"strategic_priority", "none"},
+                {"incident", "none"},
+                {"statutory", "no"},
+                {"reputational_risk", "low"},
+                {"impact", "low"},
+                {"resource", "low"},
+                {"time_sensitive", "no"},
+                {"responsibility", "own"}};
+    for (const auto& [key, value] : answers.items()) fields[key] = value;
+    auto outcome = engine.submit("comms_request", "asha.requester", fields);
+    must(outcome, "a demo comms request");
+    return outcome.value().ref;
+  };
+  request("Car park closure at the General during resurfacing", "internal",
+          Json{{"impact", "high"}});
+  const std::string amber =
+      request("New phlebotomy booking line", "website", Json{{"time_sensitive", "yes"}});
+  act(amber, "accept", "tom.triage", Json{{"assignee", "olivia.officer"}});
+  request("Staff newsletter: long service awards", "internal", Json::object());
+  request("Summer fete stall for the hospital charity", "event", Json::object());
+  auto incident = engine.declare_incident("Storm Darragh", "major", "tom.triage");
+  if (!incident) {
+    fail(ErrorKind::Script, "demo data: the incident was refused: {}",
+         fmt::join(incident.refusal().reasons, "; "));
+  }
 }
 
 }  // namespace commsflow::cli
