@@ -91,9 +91,10 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
         given.id = store.add_outbox(given);
         due.push_back(std::move(given));
       }
-      skip(store, row, fmt::format("given to those holding the role: {}", fmt::join(holders, ", ")),
-           report);
-      --report.skipped;  // not skipped: passed on
+      // Passed on, not skipped: the new rows are counted as they are sent.
+      row.status = "skipped";
+      row.last_error = fmt::format("given to those holding the role: {}", fmt::join(holders, ", "));
+      store.record_delivery(row);
       continue;
     }
     auto actor = store.actor(row.recipient);

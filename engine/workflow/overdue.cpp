@@ -10,15 +10,20 @@ namespace commsflow {
 void Engine::notify_overdue(std::vector<FiredTimer>& fired) {
   const TimePoint now = clock_.now();
   const std::string now_text = format_datetime(now);
-  for (const auto& summary : workflows()) {
-    const Definition& current = registry_.current(summary.name).definition;
+  std::vector<std::pair<std::string, std::string>> current_versions;
+  {
+    auto tx = store_.begin_read();
+    current_versions = store_.workflows();
+  }
+  for (const auto& [name, version] : current_versions) {
+    const Definition& current = registry_.version(version).definition;
     const QueueSpec& q = current.queue;
     if (q.overdue_notify.empty() || q.due_field.empty()) continue;
     // Cheap keys first: only items past due are read whole.
     std::vector<std::string> overdue;
     {
       auto tx = store_.begin_read();
-      store_.for_each_item_keys(summary.name, {q.due_field}, [&](const ItemKeys& k) {
+      store_.for_each_item_keys(name, {q.due_field}, [&](const ItemKeys& k) {
         const DataValue& due = k.data[0];
         if (!due.is_string() || due.text >= now_text || q.holds(k.state)) return;
         if (registry_.version(k.version).definition.is_final(k.state)) return;

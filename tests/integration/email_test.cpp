@@ -370,3 +370,31 @@ TEST_CASE(
              Contains("https://comms.example.org/items/" + ref) && !Contains("deep clean"));
   CHECK(t.outbox()[0]["status"] == "sent");
 }
+
+TEST_CASE(
+    "email: a row for a role nobody held when it was made goes to whoever holds it now, "
+    "never the author",
+    "[email]") {
+  Team t;
+  const std::string ref = t.statement("Bank holiday opening");
+  OutboxEntry row{0, kMorning, "role:head_of_comms", ref, "reminder", "why"};
+  row.state = "comms_review";
+  t.here->store->add_outbox(row);
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("2 sent"));
+  std::multiset<std::string> to;
+  for (const auto& m : sink.messages()) to.insert(m["rcpt_tos"][0].get<std::string>());
+  // Hannah's own decision row, and the role's row given to her; Olivia holds the role too but
+  // wrote the statement.
+  CHECK(to == std::multiset<std::string>{"hannah@example.org", "hannah@example.org"});
+  bool passed_on = false;
+  for (const auto& r : t.outbox()) {
+    if (r["recipient"] == "role:head_of_comms") {
+      CHECK(r["status"] == "skipped");
+      CHECK(r["last_error"] == "given to those holding the role: hannah");
+      passed_on = true;
+    }
+  }
+  CHECK(passed_on);
+}
