@@ -70,7 +70,7 @@ ChainHead query_history(Store& store, const AuditQuery& query,
                      stored_bound("from", query.from, false),
                      stored_bound("to", query.to, true)};
   if (!filter.from.empty() && !filter.to.empty() && filter.from >= filter.to) {
-    fail(ErrorKind::BadInput, "from: {} is after to: {}", query.from, query.to);
+    fail_field("from", "{} is after to: {}", query.from, query.to);
   }
 
   auto tx = store.begin_read();

@@ -19,7 +19,7 @@ void init_sodium() {
 std::string hash_password(std::string_view password) {
   init_sodium();
   if (password.size() < kMinPasswordLength) {
-    fail(ErrorKind::BadInput, "password: must be at least {} characters", kMinPasswordLength);
+    fail_field("password", "must be at least {} characters", kMinPasswordLength);
   }
   std::array<char, crypto_pwhash_STRBYTES> out{};
   if (crypto_pwhash_str(out.data(), password.data(), password.size(),

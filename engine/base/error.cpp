@@ -2,6 +2,31 @@
 
 namespace commsflow {
 
+Error Error::bad_fields(const std::string& subject, std::vector<FieldProblem> problems) {
+  std::string message = subject + ": bad input";
+  for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
+  Error error(ErrorKind::BadInput, std::move(message));
+  error.fields_ = std::move(problems);
+  return error;
+}
+
+Error Error::bad_field(std::string field, std::string message) {
+  Error error(ErrorKind::BadInput, fmt::format("{}: {}", field, message));
+  error.fields_.push_back({std::move(field), std::move(message)});
+  return error;
+}
+
+Error Error::script(std::string message, std::string where) {
+  Error error(ErrorKind::Script, std::move(message));
+  error.where_ = std::move(where);
+  return error;
+}
+
+std::string Error::summary() const {
+  std::string_view text = what();
+  return std::string(text.substr(0, text.find('\n')));
+}
+
 int exit_code_for(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::BadInput:

@@ -32,7 +32,7 @@ std::string read_secret(const char* prompt) {
     tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::cerr << "\n";
   }
-  if (!got) fail(ErrorKind::BadInput, "password: nothing was given on standard input");
+  if (!got) fail_field("password", "nothing was given on standard input");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
@@ -58,7 +58,7 @@ void run_passwd(Session& s, const std::string& name) {
   }
   std::string password = read_secret("New password: ");
   if (isatty(STDIN_FILENO) && read_secret("Again: ") != password) {
-    fail(ErrorKind::BadInput, "password: the two entries differ; nothing was changed");
+    fail_field("password", "the two entries differ; nothing was changed");
   }
   set_password(engine, name, password);
   if (s.options.json)

@@ -78,12 +78,7 @@ int main(int argc, char** argv) {
 
   // --json counts even when parsing stopped before its value was stored.
   auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };
-  auto report = [&](const char* code, std::string message, int exit_code) {
-    // The engine names the input at fault as the field ("parent: no item X"); here that input
-    // is an option.
-    for (const char* option : {"parent", "note", "comment"}) {
-      if (message.starts_with(std::string(option) + ":")) message = "--" + message;
-    }
+  auto report = [&](const char* code, const std::string& message, int exit_code) {
     if (json()) {
       session.print_json(commsflow::Json{{"error", {{"code", code}, {"message", message}}}});
     } else {
@@ -103,10 +98,19 @@ int main(int argc, char** argv) {
     if (!json()) message += "\nRun with --help for more information.";
     return report(to_string(commsflow::ErrorKind::BadInput), message, 2);
   } catch (const Error& e) {
-    return report(to_string(e.kind()), e.what(), commsflow::exit_code_for(e.kind()));
+    // The engine names the input at fault as the field ("parent: no item X"); here a few of
+    // those inputs are options.
+    std::string message = e.what();
+    if (e.fields().size() == 1 && message.starts_with(e.fields()[0].field + ":")) {
+      const std::string& field = e.fields()[0].field;
+      if (field == "parent" || field == "note" || field == "comment" || field == "until") {
+        message = "--" + message;
+      }
+    }
+    return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()));
   } catch (const commsflow::Json::exception& e) {
-    return report(to_string(commsflow::ErrorKind::BadInput), std::string("bad JSON: ") + e.what(),
-                  2);
+    // Input JSON is parsed and checked before use; one escaping the engine is a defect.
+    return report("internal", fmt::format("internal error, nothing was changed: {}", e.what()), 3);
   } catch (const std::exception& e) {
     return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }

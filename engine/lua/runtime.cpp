@@ -125,6 +125,19 @@ void LuaRuntime::exceed_budget(lua_State* L, lua_Debug* ar) {
   luaL_error(L, "instruction budget exceeded");
 }
 
+int LuaRuntime::note_error_place(lua_State* L) {
+  auto& rt = of(L);
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source && ar.source[0] == '@') {
+      rt.error_source_ = ar.source + 1;
+      rt.error_line_ = ar.currentline;
+      break;
+    }
+  }
+  return 1;
+}
+
 int LuaRuntime::forbid_global_write(lua_State* L) {
   const char* key = lua_tostring(L, 2);
   luaL_where(L, 1);  // the function that assigned (level 0 is this metamethod)
@@ -422,9 +435,18 @@ std::string LuaRuntime::whole_paths(std::string message) const {
 void LuaRuntime::load_chunk(std::string_view text, const std::string& chunk_path) {
   std::string chunk_name = "@" + chunk_path;
   if (luaL_loadbufferx(L_, text.data(), text.size(), chunk_name.c_str(), "t") != LUA_OK) {
-    std::string message = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "cannot load";
+    std::string message = whole_paths(lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "cannot load");
     lua_pop(L_, 1);
-    throw Error(ErrorKind::Script, whole_paths(std::move(message)));
+    // Lua's syntax errors read "path:line: message".
+    std::string where;
+    if (message.starts_with(chunk_path + ":")) {
+      std::string_view rest = std::string_view(message).substr(chunk_path.size() + 1);
+      size_t digits = rest.find_first_not_of("0123456789");
+      if (digits != 0 && digits != std::string_view::npos && rest[digits] == ':') {
+        where = chunk_path + ":" + std::string(rest.substr(0, digits));
+      }
+    }
+    throw Error::script(std::move(message), std::move(where));
   }
   note_undefined_globals(chunk_path);
   // Creating the environment allocates; do it protected so a full state fails cleanly.
@@ -443,9 +465,17 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
   remaining_ = limits_.instructions;
   budget_exceeded_ = memory_exceeded_ = refused_ = false;
   lua_sethook(L_, &LuaRuntime::count_hook, LUA_MASKCOUNT, kHookEvery);
+  error_source_ = nullptr;
+  error_line_ = 0;
+  const int handler = lua_gettop(L_) - nargs;  // the handler goes below the function
+  lua_pushcfunction(L_, &LuaRuntime::note_error_place);
+  lua_insert(L_, handler);
   in_call_ = true;
-  int rc = lua_pcall(L_, nargs, nresults, 0);
+  int rc = lua_pcall(L_, nargs, nresults, handler);
   in_call_ = false;
+  lua_remove(L_, handler);
+  std::string error_place;
+  if (error_source_) error_place = fmt::format("{}:{}", error_source_, error_line_);
   lua_sethook(L_, nullptr, 0, 0);
   if (refused_) memory_exceeded_ = true;  // refused and never retried: it raised an error
   refused_ = false;
@@ -463,10 +493,10 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
     std::string where = path_;
     if (abort_source_.size() > 1 && abort_source_[0] == '@') where = abort_source_.substr(1);
     if (abort_line_ > 0) where += fmt::format(":{}", abort_line_);
-    fail(ErrorKind::Script,
-         "{}: workflow stopped in {}: it ran more than its budget of {} instructions (an endless "
-         "loop?)",
-         where, what, limits_.instructions);
+    throw Error::script(fmt::format("{}: workflow stopped in {}: it ran more than its budget of "
+                                    "{} instructions (an endless loop?)",
+                                    where, what, limits_.instructions),
+                        abort_line_ > 0 ? where : std::string());
   }
   if (memory_exceeded_) {
     lua_gc(L_, LUA_GCCOLLECT);
@@ -474,7 +504,8 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
          "{}: workflow stopped in {}: it used more than its memory cap of {} MiB", path_, what,
          limits_.memory_bytes >> 20);
   }
-  fail(ErrorKind::Script, "{} (in {})", whole_paths(std::move(message)), what);
+  throw Error::script(fmt::format("{} (in {})", whole_paths(std::move(message)), what),
+                      std::move(error_place));
 }
 
 }  // namespace commsflow

@@ -42,12 +42,13 @@ class LuaRuntime {
   void seal_libraries() { libraries_sealed_ = true; }
 
   // Compiles `text` as a text chunk named after `chunk_path` with a fresh sandbox _ENV and
-  // pushes the resulting function. Throws Error(Script) with "path:line: message" on a syntax
-  // error. Stack: [] -> [fn]
+  // pushes the resulting function. Throws Error(Script) with "path:line: message" (and that
+  // place as where()) on a syntax error. Stack: [] -> [fn]
   void load_chunk(std::string_view text, const std::string& chunk_path);
 
   // lua_pcall under the instruction budget and memory cap. On failure pops the error and throws
-  // Error(Script) saying what failed (`what`) and why. Stack: [fn, args...] -> [results...]
+  // Error(Script) saying what failed (`what`) and why, with the script's file:line as where()
+  // when it is known. Stack: [fn, args...] -> [results...]
   void call(int nargs, int nresults, std::string_view what);
 
   // Takes `steps` from the running call's instruction budget, for work done in C (pattern
@@ -73,6 +74,9 @@ class LuaRuntime {
   static void count_hook(lua_State* L, lua_Debug* ar);
   // Records where the budget ran out (from `ar`, when it can be read) and raises its error.
   void exceed_budget(lua_State* L, lua_Debug* ar);
+  // pcall's message handler: records where the error arose (the innermost Lua function's file
+  // and line) and returns the error object unchanged. Not called for memory errors.
+  static int note_error_place(lua_State* L);
   static int forbid_global_write(lua_State* L);
   static int sandbox_setmetatable(lua_State* L);
   static int sandbox_xpcall(lua_State* L);
@@ -103,6 +107,8 @@ class LuaRuntime {
   std::size_t refused_size_ = 0;
   int abort_line_ = 0;
   std::string abort_source_;
+  int error_line_ = 0;
+  const char* error_source_ = nullptr;  // interned by Lua: valid while the function's proto is
   std::vector<UndefinedGlobal> undefined_globals_;
 };
 

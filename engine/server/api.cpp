@@ -55,7 +55,8 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
       CallResult r = from_error(e);
       send_json(res, r.status, r.error_json());
     } catch (const Json::exception& e) {
-      send_error(res, 400, "bad_input", std::string("bad JSON: ") + e.what());
+      CallResult r = internal_error(context, e);
+      send_json(res, r.status, r.error_json());
     }
   };
 }
@@ -67,6 +68,30 @@ Json body_object(const httplib::Request& req) {
     fail(ErrorKind::BadInput, "the request body must be a JSON object");
   }
   return body;
+}
+
+// The body's member `key` as text; `fallback` when it is absent or null.
+std::string text_member(const Json& body, const char* key, std::string fallback = {}) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_string()) fail_field(key, "must be text");
+  return it->get<std::string>();
+}
+
+// The body's member `key` as an object; an empty one when it is absent.
+Json object_member(const Json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return Json::object();
+  if (!it->is_object()) fail_field(key, "must be an object of field names and values");
+  return *it;
+}
+
+// The revision the caller last read, when the body gives one.
+std::optional<std::int64_t> revision_member(const Json& body) {
+  auto it = body.find("revision");
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_number_integer()) fail_field("revision", "must be a whole number");
+  return it->get<std::int64_t>();
 }
 
 std::string param(const httplib::Request& req, const char* name) {
@@ -113,7 +138,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
                try {
                  filter.limit = std::stoll(limit);
                } catch (const std::exception&) {
-                 fail(ErrorKind::BadInput, "limit: must be a whole number, got '{}'", limit);
+                 fail_field("limit", "must be a whole number, got '{}'", limit);
                }
              }
              auto lock = c.lock();
@@ -127,11 +152,9 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post("/api/v1/items",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              if (!body.contains("workflow") || !body["workflow"].is_string()) {
-                fail(ErrorKind::BadInput, "workflow: give the workflow name as text");
-              }
-              Json data = body.value("data", Json::object());
-              CallResult r = submit_item(c, p.actor, body["workflow"], data);
+              std::string workflow = text_member(body, "workflow");
+              if (workflow.empty()) fail_field("workflow", "give the workflow name as text");
+              CallResult r = submit_item(c, p.actor, workflow, object_member(body, "data"));
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
 
@@ -160,14 +183,9 @@ void add_api_routes(httplib::Server& http, Context& c) {
               ActRequest request;
               request.ref = req.matches[1].str();
               request.action = req.matches[2].str();
-              request.inputs = body.value("inputs", Json::object());
-              request.note = body.value("note", std::string());
-              if (body.contains("revision")) {
-                if (!body["revision"].is_number_integer()) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
-                }
-                request.expected_revision = body["revision"].get<std::int64_t>();
-              }
+              request.inputs = object_member(body, "inputs");
+              request.note = text_member(body, "note");
+              request.expected_revision = revision_member(body);
               CallResult r = act_on_item(c, p.actor, request);
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
@@ -210,15 +228,10 @@ void add_api_routes(httplib::Server& http, Context& c) {
               Json body = body_object(req);
               DecideRequest request;
               request.ref = req.matches[1].str();
-              request.decision = body.value("decision", std::string());
-              request.comment = body.value("comment", std::string());
-              request.on_behalf_of = body.value("on_behalf_of", std::string());
-              if (body.contains("revision")) {
-                if (!body["revision"].is_number_integer()) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
-                }
-                request.expected_revision = body["revision"].get<std::int64_t>();
-              }
+              request.decision = text_member(body, "decision");
+              request.comment = text_member(body, "comment");
+              request.on_behalf_of = text_member(body, "on_behalf_of");
+              request.expected_revision = revision_member(body);
               CallResult r = decide_on_item(c, p.actor, request);
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
@@ -229,19 +242,11 @@ void add_api_routes(httplib::Server& http, Context& c) {
               PutDocumentRequest request;
               request.ref = req.matches[1].str();
               if (!body.contains("content") || !body["content"].is_string()) {
-                fail(ErrorKind::BadInput, "content: must be the document's text, as a string");
+                fail_field("content", "must be the document's text, as a string");
               }
               request.content = body["content"].get<std::string>();
-              if (body.contains("note")) {
-                if (!body["note"].is_string()) fail(ErrorKind::BadInput, "note: must be text");
-                request.note = body["note"].get<std::string>();
-              }
-              if (body.contains("revision")) {
-                if (!body["revision"].is_number_integer()) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
-                }
-                request.expected_revision = body["revision"].get<std::int64_t>();
-              }
+              request.note = text_member(body, "note");
+              request.expected_revision = revision_member(body);
               CallResult r = put_document_on_item(c, p.actor, request);
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
@@ -249,8 +254,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = declare_incident(c, p.actor, body.value("name", std::string()),
-                                              body.value("level", std::string("major")));
+              CallResult r = declare_incident(c, p.actor, text_member(body, "name"),
+                                              text_member(body, "level", "major"));
               send_result(
                   res, r,
                   Json{{"incident", r.item ? r.item->to_json() : Json()}, {"paused", r.affected}});
@@ -259,7 +264,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = close_incident(c, p.actor, body.value("name", std::string()));
+              CallResult r = close_incident(c, p.actor, text_member(body, "name"));
               send_result(
                   res, r,
                   Json{{"incident", r.item ? r.item->to_json() : Json()}, {"resumed", r.affected}});

@@ -24,7 +24,7 @@ const Format& format_named(const std::string& name) {
   for (const auto& f : kFormats) {
     if (name == f.name) return f;
   }
-  fail(ErrorKind::BadInput, "format: '{}' is not one of csv, json, html", name);
+  fail_field("format", "'{}' is not one of csv, json, html", name);
 }
 
 }  // namespace
@@ -69,7 +69,7 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
              std::string report = param(req, "report");
              if (report.empty()) report = "history";
              if (report != "history" && report != "sign-offs") {
-               fail(ErrorKind::BadInput, "report: '{}' is not one of history, sign-offs", report);
+               fail_field("report", "'{}' is not one of history, sign-offs", report);
              }
              std::string format_name = param(req, "format");
              const Format& format = format_named(format_name.empty() ? "csv" : format_name);

@@ -28,11 +28,7 @@ CallResult guarded(Context& context, Fn&& fn) {
     }
     return from_error(e);
   } catch (const Json::exception& e) {
-    CallResult r;
-    r.status = 400;
-    r.code = "bad_input";
-    r.message = std::string("bad JSON: ") + e.what();
-    return r;
+    return internal_error(context, e);
   }
 }
 
@@ -79,30 +75,26 @@ CallResult from_error(const Error& error) {
     r.status = 507;
     r.code = "storage_full";
   }
-  std::string text = error.what();
-  r.message = text.substr(0, text.find('\n'));
-  if (error.kind() != ErrorKind::BadInput) {
-    r.message = text;
-    return r;
-  }
-  // The engine lists field problems one per line, indented: "  field: message".
-  size_t pos = text.find('\n');
-  while (pos != std::string::npos) {
-    size_t end = text.find('\n', pos + 1);
-    std::string line = text.substr(pos + 1, end == std::string::npos ? end : end - pos - 1);
-    size_t colon = line.find(": ");
-    if (line.rfind("  ", 0) == 0 && colon != std::string::npos) {
-      r.field_errors.push_back({line.substr(2, colon - 2), line.substr(colon + 2)});
-    }
-    pos = end;
-  }
-  if (r.field_errors.empty()) r.message = text;
+  r.message = error.kind() == ErrorKind::BadInput && !error.fields().empty() ? error.summary()
+                                                                             : error.what();
+  r.field_errors = error.fields();
+  r.where = error.where();
+  return r;
+}
+
+CallResult internal_error(Context& context, const std::exception& e) {
+  context.log("internal error: {}", e.what());
+  CallResult r;
+  r.status = 500;
+  r.code = "internal";
+  r.message = "Something went wrong inside commsflow; nothing was changed. It has been logged.";
   return r;
 }
 
 Json CallResult::error_json() const {
   Json error{{"code", code}, {"message", message}};
   if (!reasons.empty()) error["reasons"] = reasons;
+  if (!where.empty()) error["where"] = where;
   if (!field_errors.empty()) {
     Json fields = Json::object();
     for (const auto& f : field_errors) fields[f.field] = f.message;
@@ -193,6 +185,15 @@ CallResult close_incident(Context& context, const Actor& actor, const std::strin
     r.item = outcome.value().incident;
     r.affected = outcome.value().affected;
     return r;
+  });
+}
+
+CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
+                              const std::string& role, const std::string& until) {
+  return guarded(context, [&] {
+    auto outcome = context.engine.delegate(actor.name, to, role, until, actor.name);
+    if (!outcome) return from_refusal(outcome.refusal());
+    return CallResult{};
   });
 }
 

@@ -18,28 +18,27 @@
 
 namespace commsflow::server {
 
-struct FieldError {
-  std::string field;
-  std::string message;
-};
-
 struct CallResult {
   int status = 200;
   std::string code;  // empty on success, else bad_input, forbidden, not_found, conflict, ...
   std::string message;
-  std::vector<std::string> reasons;      // forbidden, refused
-  std::vector<FieldError> field_errors;  // bad_input, when the engine named fields
+  std::vector<std::string> reasons;        // forbidden, refused
+  std::vector<FieldProblem> field_errors;  // bad_input, when the engine named fields
+  std::string where;                       // script errors: "file:line" in the workflows
   std::optional<Item> item;
   std::vector<std::string> affected;  // incidents: refs paused or resumed
 
   bool ok() const { return code.empty(); }
-  // {error: {code, message, reasons?, fields?}}
+  // {error: {code, message, reasons?, fields?, where?}}
   Json error_json() const;
 };
 
 // An Error as a result: its kind's status and code (507 `storage_full` when the disk is full),
-// and field errors parsed from a "subject: bad input\n  field: message" message.
+// its fields at fault and, for a script, where it failed.
 CallResult from_error(const Error& error);
+// A JSON library exception escaping the engine is a defect, not the caller's bad JSON (input is
+// parsed by parse_input_json and checked): 500 `internal`, logged.
+CallResult internal_error(Context& context, const std::exception& e);
 int status_for(ErrorKind kind);
 
 // Each call answers a refusal with 403 when the actor lacks the role (Refusal::forbidden) and
@@ -56,5 +55,8 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
                             const std::string& level);
 CallResult close_incident(Context& context, const Actor& actor, const std::string& name);
+// The actor lets `to` decide in their place for `role` until the end of the day `until`.
+CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
+                              const std::string& role, const std::string& until);
 
 }  // namespace commsflow::server

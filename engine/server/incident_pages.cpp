@@ -11,13 +11,7 @@ namespace commsflow::server {
 
 namespace {
 
-// Who may declare an incident (the incident workflow's submit roles) and who may close one (its
-// close action's roles).
-bool holds_any(const Actor& actor, const std::vector<std::string>& roles) {
-  return std::any_of(roles.begin(), roles.end(),
-                     [&](const std::string& r) { return actor.has_role(r); });
-}
-
+// Who may close an incident: the roles of its close action.
 std::vector<std::string> close_roles(const Definition& d) {
   const StateSpec* first = d.state(d.initial);
   const ActionSpec* close = first ? first->action("close") : nullptr;
@@ -30,10 +24,10 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
                            const std::string& name, const std::string& level) {
   auto lock = c.lock();
   const Definition& d = c.engine.registry().current("incident").definition;
-  require_page(holds_any(p.actor, d.submit.roles) || holds_any(p.actor, d.read.items.roles) ||
+  require_page(p.actor.holds_any(d.submit.roles) || p.actor.holds_any(d.read.items.roles) ||
                may_administer(p.actor));
   ReadAccess access = c.read_access(p.actor);
-  const bool may_close = holds_any(p.actor, close_roles(d));
+  const bool may_close = p.actor.holds_any(close_roles(d));
   std::string rows;
   for (const auto& item : access.items(ItemFilter{"incident", "", -1})) {
     if (c.engine.registry().version(item.version).definition.is_final(item.state)) continue;
@@ -57,7 +51,7 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
                 R"(<table class="nhsuk-table"><caption class="nhsuk-table__caption">In progress</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Incident</th><th scope="col" class="nhsuk-table__header">Level</th><th scope="col" class="nhsuk-table__header">Declared</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Action</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
                 rows);
   std::string declare;
-  if (holds_any(p.actor, d.submit.roles)) {
+  if (p.actor.holds_any(d.submit.roles)) {
     std::string levels;
     for (const char* option : {"major", "minor"}) {
       levels += fmt::format(
@@ -88,7 +82,7 @@ std::string problem(const CallResult& r) {
 
 bool may_declare_incidents(Engine& engine, const Actor& actor) {
   if (!engine.store().current_version("incident")) return false;
-  return holds_any(actor, engine.registry().current("incident").definition.submit.roles);
+  return engine.may_submit(actor, "incident");
 }
 
 void add_incident_page_routes(httplib::Server& http, Context& c) {

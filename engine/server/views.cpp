@@ -52,9 +52,7 @@ Json item_json(Engine& engine, const Item& item, const Actor& actor) {
   Json out = item.to_json();
   Json actions = Json::array();
   // Guards judge the item as stored, not the reader's view of it.
-  for (const auto& a : engine.available_actions(engine.item(item.ref))) {
-    bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
-                               [&](const std::string& r) { return actor.has_role(r); });
+  for (const auto& a : engine.available_actions(engine.item(item.ref), &actor)) {
     actions.push_back(Json{{"name", a.name},
                            {"label", a.label},
                            {"to", a.to},
@@ -62,7 +60,7 @@ Json item_json(Engine& engine, const Item& item, const Actor& actor) {
                            {"blocked_by", a.blocked_by},
                            {"sets", a.sets},
                            {"fields", a.fields},
-                           {"allowed", allowed}});
+                           {"allowed", a.allowed}});
   }
   out["actions"] = actions;
   return out;

@@ -57,6 +57,11 @@ bool Actor::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
+bool Actor::holds_any(const std::vector<std::string>& wanted) const {
+  return std::any_of(wanted.begin(), wanted.end(),
+                     [&](const std::string& role) { return has_role(role); });
+}
+
 Store::Store(const std::filesystem::path& path, Options options) {
   if (!options.create && !std::filesystem::exists(path)) {
     fail(ErrorKind::NotFound, "no database at {}: create one with `commsflow init`", path.string());

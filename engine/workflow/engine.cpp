@@ -19,22 +19,13 @@ Json actor_json(const Actor& actor) {
 
 std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
                                     const std::string& doing) {
-  for (const auto& role : action.roles) {
-    if (actor.has_role(role)) return std::nullopt;
-  }
+  if (actor.holds_any(action.roles)) return std::nullopt;
   return Refusal{
       {fmt::format(
           "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
           fmt::join(action.roles, " or "), actor.name,
           actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))},
       /*forbidden=*/true};
-}
-
-[[noreturn]] void fail_fields(const std::string& subject,
-                              const std::vector<FieldProblem>& problems) {
-  std::string message = fmt::format("{}: bad input", subject);
-  for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
-  throw Error(ErrorKind::BadInput, message);
 }
 
 // A guard returns true (allowed), false, a reason, or a list of reasons (empty: allowed).
@@ -228,7 +219,8 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   }
   check_actor_fields(store_, d.fields, data, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
-  if (!problems.empty()) fail_fields(fmt::format("submit {}", d.name), problems);
+  if (!problems.empty())
+    throw Error::bad_fields(fmt::format("submit {}", d.name), std::move(problems));
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
   if (!parent) return parent.refusal();
 
@@ -292,9 +284,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
          d.name, request.action, item.state, action_list(state));
   }
 
-  if (!valid_utf8(request.note)) fail(ErrorKind::BadInput, "note: is not valid UTF-8 text");
+  if (!valid_utf8(request.note)) fail_field("note", "is not valid UTF-8 text");
   if (auto control = control_character_in(request.note); !control.empty()) {
-    fail(ErrorKind::BadInput, "note: contains the control character {}", control);
+    fail_field("note", "contains the control character {}", control);
   }
   // The engine acting on a workflow's own rule (as "system") needs no role; people do.
   Actor actor = by_engine ? Actor{kSystemActor, {}} : require_actor(request.actor);
@@ -350,7 +342,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   check_actor_fields(store_, action->fields, payload, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_past_dates(action->fields, payload, clock_.now(), problems);
-  if (!problems.empty()) fail_fields(fmt::format("{} {}", action->name, item.ref), problems);
+  if (!problems.empty())
+    throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref), std::move(problems));
 
   std::string now = format_datetime(clock_.now());
   Json ctx{{"workflow", d.name},        {"ref", item.ref},
@@ -496,7 +489,11 @@ std::vector<Item> Engine::items(const ItemFilter& filter) {
   return store_.items(filter);
 }
 
-std::vector<AvailableAction> Engine::available_actions(const Item& item) {
+bool Engine::may_submit(const Actor& actor, std::string_view workflow) {
+  return actor.holds_any(registry_.current(workflow).definition.submit.roles);
+}
+
+std::vector<AvailableAction> Engine::available_actions(const Item& item, const Actor* actor) {
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
   std::vector<AvailableAction> out;
@@ -515,6 +512,7 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item) {
   for (const auto& a : state->actions) {
     std::string to = a.to.empty() ? item.state : fmt::format("{}", fmt::join(a.to, "|"));
     AvailableAction available{a.name, a.label, to, a.roles, {}, a.sets, {}};
+    available.allowed = actor && actor->holds_any(a.roles);
     for (const auto& f : a.fields) available.fields.push_back(f.name);
     if (a.gate) available.blocked_by = unmet;
     if (a.guard) {

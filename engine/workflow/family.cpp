@@ -79,18 +79,18 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
                            const std::string& parent_ref) {
   if (parent_ref.empty()) {
     if (!child.parent.empty()) {
-      fail(ErrorKind::BadInput, "parent: each {} belongs to a {}: say which one",
-           lower_label(child.name), lower_label(child.parent));
+      fail_field("parent", "each {} belongs to a {}: say which one", lower_label(child.name),
+                 lower_label(child.parent));
     }
     return Json(nullptr);
   }
   auto parent = store.item(parent_ref);
-  if (!parent) fail(ErrorKind::BadInput, "parent: no item {}", parent_ref);
+  if (!parent) fail_field("parent", "no item {}", parent_ref);
   const Definition& pd = registry.version(parent->version).definition;
   if (std::find(pd.children.begin(), pd.children.end(), child.name) == pd.children.end() ||
       (!child.parent.empty() && child.parent != pd.name)) {
-    fail(ErrorKind::BadInput, "parent: {} is a {}, which cannot own a {}", parent_ref,
-         lower_label(pd.name), lower_label(child.name));
+    fail_field("parent", "{} is a {}, which cannot own a {}", parent_ref, lower_label(pd.name),
+               lower_label(child.name));
   }
   if (pd.is_final(parent->state)) {
     return Refusal{{fmt::format("{} is closed (state '{}'): it takes no more {} items", parent_ref,

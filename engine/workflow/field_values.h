@@ -4,6 +4,7 @@
 
 #include <commsflow/clock.h>
 #include <commsflow/definition.h>
+#include <commsflow/error.h>
 #include <commsflow/json.h>
 
 #include <string>
@@ -27,11 +28,6 @@ bool valid_utf8(std::string_view s);
 // control character (C0, DEL or C1) is invisible on a page and can drive a terminal. Requires
 // valid UTF-8.
 std::string control_character_in(std::string_view s, bool line_breaks = true);
-
-struct FieldProblem {
-  std::string field;
-  std::string message;
-};
 
 // The problem for field `key` given coerce_value's error: a problem inside a list or record
 // ("[3].impact: is required") is placed at its path, {"eia[3].impact", "is required"}.

@@ -74,8 +74,8 @@ std::vector<std::string> order_keys(const QueueSpec& spec, QueueOrder order) {
 
 std::int64_t Engine::for_each_in_queue(const QueueQuery& query,
                                        const std::function<void(const Item&)>& visit) {
-  if (query.offset < 0) fail(ErrorKind::BadInput, "offset: must be 0 or more");
-  if (query.limit < -1) fail(ErrorKind::BadInput, "limit: must be 0 or more, or -1 for all");
+  if (query.offset < 0) fail_field("offset", "must be 0 or more");
+  if (query.limit < -1) fail_field("limit", "must be 0 or more, or -1 for all");
   auto tx = store_.begin_read();
   static const QueueSpec kNoQueue;
   const QueueSpec& spec = store_.current_version(query.workflow)

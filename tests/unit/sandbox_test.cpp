@@ -326,6 +326,64 @@ TEST_CASE("assigning a global is refused with the file and line") {
   }
 }
 
+namespace {
+
+// The Error(Script) that `f` throws; fails the test when it throws nothing or something else.
+Error script_failure(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Script);
+    return e;
+  }
+  FAIL("expected Error(Script)");
+  throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("a script error says where it arose as file:line, apart from its message") {
+  SECTION("a runtime error in a guard") {
+    const std::string text =
+        "return {\n  guard = function(item)\n    local n = nil\n    return n + 1 -- here\n"
+        "  end,\n}\n";
+    Script s(text);
+    Error e = script_failure([&] { s.call("guard"); });
+    CHECK(e.where() == fmt::format("{}:{}", kPath, line_of(text, "-- here")));
+  }
+  SECTION("error() called from a helper names the helper's line") {
+    const std::string text =
+        "local function check(v)\n  if not v then error('no value') end -- raise\nend\n"
+        "return { guard = function(item) check(item.v) return true end }\n";
+    Script s(text);
+    Error e = script_failure([&] { s.call("guard"); });
+    CHECK(e.where() == fmt::format("{}:{}", kPath, line_of(text, "-- raise")));
+  }
+  SECTION("a syntax error") {
+    FixedClock clock{start_time()};
+    Error e = script_failure([&] {
+      WorkflowScript::load(ScriptSource{kPath, "return {\n  a = 1,\n  b = = 2\n}\n", {}},
+                           small_limits(), clock);
+    });
+    CHECK(e.where() == kPath + ":3");
+  }
+  SECTION("the instruction budget, where it ran out") {
+    const std::string text = "return { spin = function(item)\n  while true do end -- spin\nend }\n";
+    Script s(text);
+    Error e = script_failure([&] { s.call("spin"); });
+    CHECK(e.where() == fmt::format("{}:{}", kPath, line_of(text, "-- spin")));
+  }
+  SECTION("the memory cap has no place") {
+    Script s(
+        "return { grow = function(item)\n  local t = {}\n  for i = 1, 1e9 do t[i] = i end\n"
+        "end }\n",
+        ScriptLimits{100'000'000, 8u << 20});
+    Error e = script_failure([&] { s.call("grow"); });
+    CHECK_THAT(e.what(), Catch::Contains("memory cap"));
+    CHECK(e.where().empty());
+  }
+}
+
 TEST_CASE("a long workflow path is kept whole in messages") {
   // Lua shortens chunk names longer than 60 characters to "...tail"; messages must still name
   // the file as given so that `commsflow check` can report file:line.

@@ -103,6 +103,7 @@ struct AvailableAction {
   std::vector<std::string> blocked_by;  // the guard's reasons, evaluated without an actor
   std::vector<std::string> sets;
   std::vector<std::string> fields;
+  bool allowed = false;  // the actor asked about holds one of `roles` (false when none was given)
 };
 
 // One line of a stage's checklist (see the state's `checklist` in the workflow).
@@ -198,7 +199,11 @@ class Engine {
 
   Item item(std::string_view ref);  // throws Error(NotFound)
   std::vector<Item> items(const ItemFilter& filter);
-  std::vector<AvailableAction> available_actions(const Item& item);
+  // The actions of the item's state, each with the reasons it is blocked now and, when `actor`
+  // is given, whether they hold a role it needs.
+  std::vector<AvailableAction> available_actions(const Item& item, const Actor* actor = nullptr);
+  // Whether `actor` holds a role that may start an item of the workflow's current version.
+  bool may_submit(const Actor& actor, std::string_view workflow);
   // The checklist of the item's current state, met and unmet lines (empty when it has none).
   std::vector<ChecklistLine> checklist(const Item& item);
   std::vector<Event> history(std::string_view ref);  // throws Error(NotFound)

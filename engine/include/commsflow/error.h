@@ -28,6 +28,13 @@ enum class ErrorKind {
 int exit_code_for(ErrorKind kind);
 const char* to_string(ErrorKind kind);
 
+// One input field at fault: `field` names it as the caller gave it, with its place inside a list
+// or record ("eia[3].impact"); `message` says what is wrong, in words ("is required").
+struct FieldProblem {
+  std::string field;
+  std::string message;
+};
+
 class Error : public std::runtime_error {
  public:
   // What a caller may act on beyond the kind: a storage error because the disk is full is one
@@ -36,17 +43,41 @@ class Error : public std::runtime_error {
 
   Error(ErrorKind kind, std::string message, Cause cause = Cause::None)
       : std::runtime_error(std::move(message)), kind_(kind), cause_(cause) {}
+
+  // Bad input in named fields. what() reads "subject: bad input", then "  field: message" on a
+  // line of its own for each; callers that place errors beside fields read fields().
+  static Error bad_fields(const std::string& subject, std::vector<FieldProblem> problems);
+  // Bad input in one field: what() reads "field: message".
+  static Error bad_field(std::string field, std::string message);
+  // A workflow script failed; `where` is the script's "file:line" when it is known.
+  static Error script(std::string message, std::string where);
+
   ErrorKind kind() const { return kind_; }
   Cause cause() const { return cause_; }
+  // The fields at fault (bad input only; empty when the input as a whole is wrong).
+  const std::vector<FieldProblem>& fields() const { return fields_; }
+  // Where in the workflow scripts a Script error arose ("workflows/x.lua:12"); empty if unknown.
+  const std::string& where() const { return where_; }
+  // what()'s first line: the summary without the per-field lines.
+  std::string summary() const;
 
  private:
   ErrorKind kind_;
   Cause cause_;
+  std::vector<FieldProblem> fields_;
+  std::string where_;
 };
 
 template <typename... Args>
 [[noreturn]] void fail(ErrorKind kind, fmt::format_string<Args...> format, Args&&... args) {
   throw Error(kind, fmt::format(format, std::forward<Args>(args)...));
+}
+
+// Bad input in one field: what() reads "field: message".
+template <typename... Args>
+[[noreturn]] void fail_field(const std::string& field, fmt::format_string<Args...> format,
+                             Args&&... args) {
+  throw Error::bad_field(field, fmt::format(format, std::forward<Args>(args)...));
 }
 
 // Why a rule or role check said no. `reasons` is never empty. `forbidden` is true when the

@@ -63,6 +63,8 @@ struct Actor {
   std::string display_name = {};  // how people see them ("Olivia Officer"); empty: the name
   std::string email = {};         // where notifications go; empty: none (personal data)
   bool has_role(std::string_view role) const;
+  // True when the actor holds at least one of `roles`: the check every role-gated step makes.
+  bool holds_any(const std::vector<std::string>& roles) const;
   // The display name, or the name when there is none.
   const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
 };
