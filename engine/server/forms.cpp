@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <sstream>
 
 #include "base/uk_time.h"
@@ -15,9 +16,9 @@ namespace {
 std::string hint_for(const FieldSpec& f) {
   switch (f.type) {
     case FieldType::Date:
-      return "For example, 2026-04-15";
+      return "For example, 15 4 2026";
     case FieldType::DateTime:
-      return "Date and time, UK time";
+      return "For example, 15 4 2026 and 14:30, in UK time";
     case FieldType::List:
       return "One entry per line";
     case FieldType::Record:
@@ -31,6 +32,86 @@ std::string hint_for(const FieldSpec& f) {
     default:
       return {};
   }
+}
+
+// A date (and time) as the NHS date input shows it: day, month and year boxes, and a time box.
+struct DateParts {
+  std::string day, month, year, time;
+};
+
+std::string without_leading_zero(std::string s) {
+  if (s.size() > 1 && s[0] == '0') s.erase(0, 1);
+  return s;
+}
+
+// `text` is "2026-04-15", "2026-04-15T14:30" (UK time) or what was typed, joined the same way.
+DateParts date_parts(std::string_view text) {
+  DateParts parts;
+  std::string_view date = text.substr(0, text.find('T'));
+  if (auto t = text.find('T'); t != std::string_view::npos) parts.time = text.substr(t + 1);
+  if (parts.time.size() == 8 && parts.time.ends_with(":00")) parts.time.resize(5);  // no seconds
+  auto first = date.find('-');
+  auto second = first == std::string_view::npos ? first : date.find('-', first + 1);
+  if (second == std::string_view::npos) return parts;
+  parts.year = date.substr(0, first);
+  parts.month = without_leading_zero(std::string(date.substr(first + 1, second - first - 1)));
+  parts.day = without_leading_zero(std::string(date.substr(second + 1)));
+  return parts;
+}
+
+std::string two_digits(const std::string& s) {
+  return s.size() == 1 && std::isdigit(static_cast<unsigned char>(s[0])) ? "0" + s : s;
+}
+
+std::string param_text(const httplib::Request& request, const std::string& name) {
+  if (!request.has_param(name)) return {};
+  std::string value = request.get_param_value(name);
+  auto first = value.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  return value.substr(first, value.find_last_not_of(" \t") - first + 1);
+}
+
+// The date (and time) typed in the NHS date input named `name`, joined as "2026-04-15" or
+// "2026-04-15T14:30" with one-digit days, months and hours given a leading zero; empty when
+// every box is empty.
+std::string posted_date(const httplib::Request& request, const std::string& name, bool with_time) {
+  std::string day = param_text(request, name + "-day");
+  std::string month = param_text(request, name + "-month");
+  std::string year = param_text(request, name + "-year");
+  std::string time = with_time ? param_text(request, name + "-time") : std::string();
+  if (day.empty() && month.empty() && year.empty() && time.empty()) return {};
+  std::string out = fmt::format("{}-{}-{}", year, two_digits(month), two_digits(day));
+  if (with_time) out += "T" + (time.size() == 4 && time[1] == ':' ? "0" + time : time);
+  return out;
+}
+
+// The NHS date input pattern: a fieldset whose legend is the field's label, with day, month and
+// year boxes (and a time box for a date and time). The day box has the field's id, so an error
+// summary's link lands on it.
+std::string date_input_html(const FieldSpec& f, const std::string& id, const std::string& legend,
+                            const std::string& extra, const std::string& aria,
+                            const std::string& value, bool error) {
+  const bool with_time = f.type == FieldType::DateTime;
+  DateParts parts = date_parts(with_time ? uk_local_input(value) : value);
+  const std::string input_error = error ? " nhsuk-input--error" : "";
+  auto box = [&](const std::string& box_id, const char* suffix, const char* label,
+                 const std::string& shown, const char* width) {
+    return fmt::format(
+        R"(<div class="nhsuk-date-input__item"><div class="nhsuk-form-group"><label class="nhsuk-label nhsuk-date-input__label" for="{0}">{1}</label><input class="nhsuk-input nhsuk-date-input__input nhsuk-input--width-{2}{3}" id="{0}" name="{4}-{5}" type="text" inputmode="numeric" value="{6}"></div></div>)",
+        box_id, label, width, input_error, escape(f.name), suffix, escape(shown));
+  };
+  std::string boxes = box(id, "day", "Day", parts.day, "2") +
+                      box(id + "-month", "month", "Month", parts.month, "2") +
+                      box(id + "-year", "year", "Year", parts.year, "4");
+  std::string time;
+  if (with_time) {
+    time = fmt::format(
+        R"(<div class="nhsuk-form-group cf-time"><label class="nhsuk-label" for="{0}-time">Time (24-hour clock, UK time)</label><input class="nhsuk-input nhsuk-input--width-5{1}" id="{0}-time" name="{2}-time" type="text" value="{3}" autocomplete="off"></div>)",
+        id, input_error, escape(f.name), escape(parts.time));
+  }
+  return fmt::format(
+      R"(<div class="nhsuk-form-group{0}"><fieldset class="nhsuk-fieldset" role="group"{1}><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{2}</legend>{3}<div class="nhsuk-date-input">{4}</div>{5}</fieldset></div>)",
+      error ? " nhsuk-form-group--error" : "", aria, legend, extra, boxes, time);
 }
 
 }  // namespace
@@ -63,6 +144,9 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
   }
   std::string aria =
       described.empty() ? "" : fmt::format(R"( aria-describedby="{}")", escape(described));
+  if (f.type == FieldType::Date || f.type == FieldType::DateTime) {
+    return date_input_html(f, id, label, extra, aria, value, !error.empty());
+  }
   std::string error_class = error.empty() ? "" : " nhsuk-input--error";
   std::string control;
   if (f.type == FieldType::Actor && people) {
@@ -91,15 +175,11 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
   } else {
     const char* type = "text";
     std::string attrs;
-    if (f.type == FieldType::Date) type = "date";
-    if (f.type == FieldType::DateTime) type = "datetime-local";
     if (f.type == FieldType::Integer) attrs = R"( inputmode="numeric")";
     if (f.type == FieldType::Number) attrs = R"( inputmode="decimal")";
-    // A stored time (UTC) is shown as UK time; what a person typed is shown as typed.
-    std::string shown = f.type == FieldType::DateTime ? uk_local_input(value) : value;
     control =
         fmt::format(R"(<input class="nhsuk-input{}" id="{}" name="{}" type="{}" value="{}"{}{}>)",
-                    error_class, id, name, type, escape(shown), attrs, aria);
+                    error_class, id, name, type, escape(value), attrs, aria);
   }
   return fmt::format(
       R"(<div class="nhsuk-form-group{}"><label class="nhsuk-label" for="{}">{}</label>{}{}</div>)",
@@ -109,8 +189,12 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request) {
   Json inputs = Json::object();
   for (const FieldSpec* f : fields) {
-    if (!request.has_param(f->name)) continue;
-    std::string value = request.get_param_value(f->name);
+    std::string value;
+    if (request.has_param(f->name)) {
+      value = request.get_param_value(f->name);
+    } else if (f->type == FieldType::Date || f->type == FieldType::DateTime) {
+      value = posted_date(request, f->name, f->type == FieldType::DateTime);
+    }
     if (value.find_first_not_of(" \t\r\n") == std::string::npos) continue;
     if (f->type == FieldType::List) {
       Json list = Json::array();
@@ -131,7 +215,19 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
 
 std::map<std::string, std::string> posted_values(const httplib::Request& request) {
   std::map<std::string, std::string> out;
-  for (const auto& [key, value] : request.params) out[key] = value;
+  for (const auto& [key, value] : request.params) {
+    out[key] = value;
+    // The boxes of a date input, joined as date_input_html reads them back, as typed.
+    if (key.ends_with("-day")) {
+      std::string name = key.substr(0, key.size() - 4);
+      if (request.has_param(name)) continue;
+      std::string joined =
+          fmt::format("{}-{}-{}", param_text(request, name + "-year"),
+                      param_text(request, name + "-month"), param_text(request, name + "-day"));
+      if (request.has_param(name + "-time")) joined += "T" + param_text(request, name + "-time");
+      if (joined != "--" && joined != "--T") out[name] = joined;
+    }
+  }
   return out;
 }
 

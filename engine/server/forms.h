@@ -33,10 +33,13 @@ std::string field_input_html(const FieldSpec& field, const std::string& value,
 std::string field_input_id(const FieldSpec& field, const std::string& id_prefix = "");
 
 // The posted values of `fields` as engine input: empty values are left out (unset); lists are
-// one entry per line; datetimes from a browser's datetime-local input are UK time, stored as UTC
-// (a time the clocks skip is passed on as typed, and refused by the field's check).
+// one entry per line; dates and datetimes come from the NHS date input's boxes (NAME-day,
+// NAME-month, NAME-year, NAME-time), or from NAME itself when it is posted whole; datetimes are
+// UK time, stored as UTC (what is not a date, or a time the clocks skip, is passed on as typed
+// and refused by the field's check).
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request);
-// The raw posted text of each field (to show again after an error).
+// The raw posted text of each field (to show again after an error); a date input's boxes are
+// joined under the field's name too.
 std::map<std::string, std::string> posted_values(const httplib::Request& request);
 
 // A JSON value as text for a form or a page: strings as they are, lists one per line.

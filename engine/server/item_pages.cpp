@@ -5,6 +5,7 @@
 
 #include "base/uk_time.h"
 #include "server/calls.h"
+#include "server/form_errors.h"
 #include "server/forms.h"
 #include "server/item_sections.h"
 #include "server/pages.h"
@@ -29,43 +30,6 @@ std::string with_csrf(std::string body, const Principal& p) {
   return body;
 }
 
-// An engine field problem in the NHS style: "Enter title" or "Select kind" for a missing value,
-// else "Label: problem".
-std::string field_message(const FieldSpec* spec, const FieldError& error) {
-  std::string label = spec ? field_label(*spec) : error.field;
-  if (error.message == "is required") {
-    std::string lower = label;
-    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(lower[0]));
-    bool pick = spec && (spec->type == FieldType::Choice || spec->type == FieldType::Boolean);
-    return (pick ? "Select " : "Enter ") + lower;
-  }
-  return label + ": " + error.message;
-}
-
-std::string error_for(const CallResult* r, const FieldSpec& field) {
-  if (!r) return {};
-  for (const auto& f : r->field_errors) {
-    if (f.field == field.name) return field_message(&field, f);
-  }
-  return {};
-}
-
-// The summary at the top of a page after a failed change: field problems link to their input.
-std::string result_summary(const CallResult& r, const std::string& id_prefix,
-                           const std::vector<const FieldSpec*>& fields) {
-  std::vector<std::pair<std::string, std::string>> problems;
-  for (const auto& f : r.field_errors) {
-    auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const FieldSpec* s) { return s->name == f.field; });
-    const FieldSpec* spec = it != fields.end() ? *it : nullptr;
-    problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, f)});
-  }
-  if (r.status == 403 || r.status == 422) problems.push_back({"", r.message});
-  for (const auto& reason : r.reasons) problems.push_back({"", reason});
-  if (problems.empty()) problems.push_back({"", r.message});
-  return error_summary_html(problems);
-}
-
 std::vector<const FieldSpec*> request_fields(const Definition& d) {
   std::vector<const FieldSpec*> out;
   for (const auto& f : d.fields) {
@@ -78,10 +42,7 @@ std::string choose_workflow_body(Context& c, const Principal& p) {
   auto lock = c.lock();
   std::string links;
   for (const auto& w : c.engine.workflows()) {
-    const Definition& d = c.engine.registry().current(w.name).definition;
-    bool may = std::any_of(d.submit.roles.begin(), d.submit.roles.end(),
-                           [&](const std::string& r) { return p.actor.has_role(r); });
-    if (!may) continue;
+    if (!c.engine.may_submit(p.actor, w.name)) continue;
     links += fmt::format(R"(<li><a href="/requests/new?workflow={}">{}</a></li>)",
                          url_encode(w.name), escape(w.title.empty() ? w.name : w.title));
   }
@@ -152,14 +113,12 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
   const StateSpec* state = d.state(item.state);
   const std::vector<Actor> people = engine.store().actors();  // for fields that name a person
   std::string mine, others;
-  for (const auto& a : engine.available_actions(item)) {
+  for (const auto& a : engine.available_actions(item, &actor)) {
     const ActionSpec* spec = state ? state->action(a.name) : nullptr;
     if (!spec) continue;
-    bool allowed = std::any_of(a.roles.begin(), a.roles.end(),
-                               [&](const std::string& r) { return actor.has_role(r); });
     const std::string title =
         a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
-    if (!allowed) {
+    if (!a.allowed) {
       others +=
           fmt::format("<li>{}: for {}</li>", escape(title), escape(roles_in_words(a.roles, "or")));
       continue;
@@ -280,18 +239,21 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   std::string title =
       item.data.value("title", item.data.value("headline", item.data.value("name", std::string())));
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
+  // What matters first: the state, what is needed next, the due time and the text being
+  // approved; then the details, the records and the actions; what auditors need is folded.
   return fmt::format(
-      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1><p class="nhsuk-body">State: <strong id="item-state">{}</strong> &middot; revision {} &middot; updated {}</p><h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}{}<h2>History</h2>{})",
+      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1>{}{}{}<h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}<h2>History</h2>{}<details class="nhsuk-details"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">For audit</span></summary><div class="nhsuk-details__text"><p class="nhsuk-body" id="item-revision">This is revision {} of the item. Each change above is recorded in the tamper-evident audit log.</p></div></details>)",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
-      escape(state_label(d, item.state)), item.revision, time_html(item.updated_at),
+      at_a_glance_html(engine, d, stored, item),
+      sight.document ? current_text_html(engine, item) : std::string(),
+      sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       summary_list(engine.store(), d, item), checklist_html(engine, stored),
+      signoff_html(engine.store(), d, item), children_html(access, item),
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
-      signoff_html(engine.store(), d, item), children_html(access, item),
-      sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       action_forms(engine, d, stored, p.actor, failed_action, values, failed),
-      timeline(access, item));
+      timeline(access, item), item.revision);
 }
 
 // Where to go after a change: the item, saying what was done (see done_banner), at `section`.
@@ -403,7 +365,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 try {
                   request.expected_revision = std::stoll(rev);
                 } catch (const std::exception&) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                  fail_field("revision", "must be a whole number");
                 }
               }
               std::string confirm;  // the question to ask first, if the action needs one
@@ -451,7 +413,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 try {
                   request.expected_revision = std::stoll(rev);
                 } catch (const std::exception&) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                  fail_field("revision", "must be a whole number");
                 }
               }
               DecideFormState form{request.decision, request.comment, {}};
@@ -484,7 +446,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 try {
                   request.expected_revision = std::stoll(rev);
                 } catch (const std::exception&) {
-                  fail(ErrorKind::BadInput, "revision: must be a whole number");
+                  fail_field("revision", "must be a whole number");
                 }
               }
               CallResult r;
@@ -511,7 +473,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
              std::optional<std::int64_t> against;
              if (auto a = param(req, "against"); !a.empty()) {
                if (a.size() > 9 || a.find_first_not_of("0123456789") != std::string::npos) {
-                 fail(ErrorKind::BadInput, "against: must be a version number");
+                 fail_field("against", "must be a version number");
                }
                against = std::stoll(a);
              }

@@ -110,6 +110,96 @@ std::string checklist_html(Engine& engine, const Item& item) {
       escape(state && !state->label.empty() ? state->label : item.state), met, lines.size(), rows);
 }
 
+namespace {
+
+std::string summary_row(const char* key, const std::string& value_html, const char* id = "") {
+  return fmt::format(
+      R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value"{}>{}</dd></div>)",
+      key, *id ? fmt::format(R"( id="{}")", id) : std::string(), value_html);
+}
+
+// "A or B", "A, B or C".
+std::string in_words(const std::vector<std::string>& parts, const char* conjunction) {
+  if (parts.empty()) return {};
+  if (parts.size() == 1) return parts[0];
+  std::vector<std::string> head(parts.begin(), parts.end() - 1);
+  return fmt::format("{} {} {}", fmt::join(head, ", "), conjunction, parts.back());
+}
+
+// The sign-off groups still to decide in the current step, by label.
+std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff) {
+  std::vector<std::string> out;
+  const Json groups = signoff.value("groups", Json::object());
+  for (const auto& [group, record] : groups.items()) {
+    if (!text_of(record, "result").empty()) continue;
+    out.push_back(d.state(group) ? state_label(d, group) : readable_label(group));
+  }
+  return out;
+}
+
+std::string needed_next_html(Engine& engine, const Definition& d, const Item& stored) {
+  if (d.is_final(stored.state)) return "Nothing: this item is closed.";
+  if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
+    auto groups = waiting_groups(d, *s);
+    if (!groups.empty()) {
+      return fmt::format("A decision from {} on the text below", escape(in_words(groups, "and")));
+    }
+  }
+  std::vector<std::string> open, roles;
+  std::string blocked;
+  for (const auto& a : engine.available_actions(stored)) {
+    const std::string label = a.label.empty() ? readable_label(a.name) : a.label;
+    if (!a.blocked_by.empty()) {
+      if (blocked.empty())
+        blocked = fmt::format("{}: not possible yet ({})", label, a.blocked_by[0]);
+      continue;
+    }
+    open.push_back(label);
+    for (const auto& r : a.roles) {
+      if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
+    }
+  }
+  if (open.empty()) return blocked.empty() ? "Nothing can be done now." : escape(blocked);
+  return fmt::format("{}, by {}", escape(in_words(open, "or")),
+                     escape(roles_in_words(roles, "or")));
+}
+
+}  // namespace
+
+std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
+                             const Item& item) {
+  const TimePoint now = engine.clock().now();
+  std::string rows = summary_row("State", fmt::format(R"(<strong id="item-state">{}</strong>)",
+                                                      escape(state_label(d, item.state))));
+  rows += summary_row("Needed next", needed_next_html(engine, d, stored), "needed-next");
+  std::string due;
+  if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
+    due = text_of(*s, "due_at");
+  }
+  if (due.empty() && !d.queue.due_field.empty() && !d.queue.holds(item.state)) {
+    if (auto v = item.data.find(d.queue.due_field); v != item.data.end() && v->is_string()) {
+      due = v->get<std::string>();
+    }
+  }
+  if (!due.empty() && !d.is_final(item.state)) rows += summary_row("Due", due_html(due, now));
+  rows += summary_row("Last changed", time_html(item.updated_at));
+  return fmt::format(R"(<dl class="nhsuk-summary-list" id="at-a-glance">{}</dl>)", rows);
+}
+
+std::string current_text_html(Engine& engine, const Item& item) {
+  auto versions = engine.documents(item.ref);
+  if (versions.empty()) return {};
+  const DocumentVersion& current = versions.back();
+  const Json approved = item.data.value("_approved", Json::object());
+  const bool is_approved =
+      text_of(approved, "document_version") == fmt::format("{}", current.version);
+  return fmt::format(
+      R"(<h2 id="current-text">{}</h2><p class="nhsuk-body-s">Version {} by {}, stored {}</p><div class="nhsuk-inset-text cf-text"><pre class="cf-data" id="document-current">{}</pre></div>)",
+      is_approved ? "The text approved" : "The text for approval", current.version,
+      escape(person_name(engine.store(), current.author)), time_html(current.created_at),
+      escape(current.content));
+}
+
 std::string documents_html(Engine& engine, const Item& item) {
   auto versions = engine.documents(item.ref);
   if (versions.empty()) return {};
@@ -131,7 +221,7 @@ std::string documents_html(Engine& engine, const Item& item) {
                         td(time_html(it->created_at)), td(links));
   }
   return fmt::format(
-      R"(<h2 id="documents">Document versions</h2><table class="nhsuk-table"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Document versions, newest first</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      R"(<details class="nhsuk-details" id="documents"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Document versions and their SHA-256 hashes</span></summary><div class="nhsuk-details__text"><table class="nhsuk-table"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Document versions, newest first</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table></div></details>)",
       th("Version"), th("SHA-256"), th("Author"), th("Stored"), th("Text"), rows);
 }
 

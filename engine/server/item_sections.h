@@ -13,11 +13,22 @@
 
 namespace commsflow::server {
 
+// What a person needs first, as a summary list: the state, what is needed next and from whom
+// (the sign-off groups still to decide, else the actions open now and the roles that take them;
+// an action blocked by a rule is named with its first reason), and the due time with how far
+// off it is. `stored` is the item as stored, for the rules; `item` the reader's view of it.
+std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
+                             const Item& item);
+// The current version of the item's document in a read-only panel, under a heading that says
+// whether it is the text being approved or the text approved. Empty when there is none.
+std::string current_text_html(Engine& engine, const Item& item);
+
 // Met and unmet lines of the item's current stage, each stated in words ("Done" / "Not done"),
 // or an empty string when the stage has no checklist.
 std::string checklist_html(Engine& engine, const Item& item);
 // The item's document versions, newest first: number, SHA-256, author, time, and links to view
-// each and compare it with the one before. Empty when the item has no document.
+// each and compare it with the one before, folded under "details" (they are for those who
+// audit). Empty when the item has no document.
 std::string documents_html(Engine& engine, const Item& item);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.

@@ -336,29 +336,6 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
                      total, table, pagination_html("/items", filters_query, page, pages));
 }
 
-std::string sign_offs_body(Context& c, const Principal& p) {
-  auto lock = c.lock();
-  auto pending = c.read_access(p.actor).inbox();
-  if (pending.empty()) {
-    return R"(<h1>My sign-offs</h1><p class="nhsuk-body">Nothing is waiting for your decision.</p>)";
-  }
-  std::string rows;
-  for (const auto& d : pending) {
-    const Item& item = d.item;
-    const Definition& definition = c.engine.registry().version(item.version).definition;
-    rows += fmt::format(
-        R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
-        url_encode(item.ref), escape(item.ref),
-        escape(item.data.value("headline", item.data.value("title", std::string()))),
-        escape(state_label(definition, d.step)),
-        d.due_at.empty() ? "No deadline" : due_html(d.due_at, c.clock.now()),
-        d.on_behalf_of.empty() ? "Yourself" : escape(d.on_behalf_of));
-  }
-  return fmt::format(
-      R"(<h1>My sign-offs</h1><p class="nhsuk-body">{} item(s) wait for your decision, soonest deadline first. Open one to read its document and decide.</p><table class="nhsuk-table"><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Reference</th><th scope="col" class="nhsuk-table__header">Headline</th><th scope="col" class="nhsuk-table__header">Step</th><th scope="col" class="nhsuk-table__header">Due</th><th scope="col" class="nhsuk-table__header">On behalf of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      pending.size(), rows);
-}
-
 std::string audit_body(Context& c) {
   auto lock = c.lock();
   VerifyReport report = verify(c.engine.store());
@@ -541,9 +518,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              send_page(res, 200, &p, "All items", "/items", items_body(c, p, req));
            }));
-  http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
-             send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p));
-           }));
+  add_signoff_page_routes(http, c);
   http.Get("/audit", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
              require_page(may_audit(p.actor));
              send_page(res, 200, &p, "Audit", "/audit", audit_body(c));

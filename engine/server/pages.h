@@ -45,6 +45,9 @@ void add_item_page_routes(httplib::Server& http, Context& context);
 // the engine's incident calls (incident_pages.cpp). The queue links to it for those who may
 // declare.
 void add_incident_page_routes(httplib::Server& http, Context& context);
+// /sign-offs: the decisions waiting for the person, and their delegations with the form to
+// delegate.
+void add_signoff_page_routes(httplib::Server& http, Context& context);
 bool may_declare_incidents(Engine& engine, const Actor& actor);
 
 // GET /account: who you are, your sessions (end one, or every other) and your API tokens

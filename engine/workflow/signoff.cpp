@@ -191,9 +191,9 @@ Outcome<Item> Engine::decide(const DecideRequest& request) {
   auto tx = store_.begin_write();
   Item item = this->item(request.ref);
   check_revision(item, request.expected_revision);
-  if (!valid_utf8(request.comment)) fail(ErrorKind::BadInput, "comment: is not valid UTF-8 text");
+  if (!valid_utf8(request.comment)) fail_field("comment", "is not valid UTF-8 text");
   if (auto control = control_character_in(request.comment); !control.empty()) {
-    fail(ErrorKind::BadInput, "comment: contains the control character {}", control);
+    fail_field("comment", "contains the control character {}", control);
   }
   if (!is_decision(request.decision)) {
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
@@ -491,11 +491,11 @@ Outcome<Delegation> Engine::delegate(std::string_view from, std::string_view to,
                                      std::string_view role, std::string_view until,
                                      std::string_view by) {
   if (!parse_date(until)) {
-    fail(ErrorKind::BadInput, "--until must be a date like 2026-12-31, got '{}'", until);
+    fail_field("until", "must be a date like 2026-12-31, got '{}'", until);
   }
   const std::string today = format_date(clock_.now());
   if (until < today) {
-    fail(ErrorKind::BadInput, "--until {} is in the past (today is {})", until, today);
+    fail_field("until", "{} is in the past (today is {})", until, today);
   }
   if (from == to) fail(ErrorKind::BadInput, "{} cannot delegate to themselves", from);
   auto tx = store_.begin_write();

@@ -489,7 +489,7 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
              Contains("has no document version 7"));
   CHECK_THAT(
       n.run(2, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "soon"}).err,
-      Contains("--until must be a date"));
+      Contains("--until: must be a date"));
   CHECK_THAT(n.run(2, {"decide", "MED-2026-9999", "approved", "--as", "hannah"}).err,
              Contains("no item MED-2026-9999"));
   Json error = n.json(1, {"decide", ref, "approved", "--as", "olivia"});

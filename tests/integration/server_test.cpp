@@ -187,6 +187,15 @@ TEST_CASE("server: API creates, shows and moves items, with statuses for each fa
     auto bad_body = f.client().Post(("/api/v1/items/" + ref + "/actions/accept").c_str(), olivia,
                                     "[1, 2", "application/json");
     CHECK(bad_body->status == 400);
+    // Members of the wrong type are the caller's bad input, named, never a server error.
+    for (auto [member, value] : {std::pair{"note", Json(5)},
+                                 {"inputs", Json("needed_by=tomorrow")},
+                                 {"revision", Json("1")}}) {
+      auto typed = act(olivia, "accept", Json{{member, value}});
+      CHECK(typed->status == 400);
+      CHECK(body_of(typed)["error"]["fields"].contains(member));
+    }
+    CHECK(f.engine->item(ref).revision == 1);
   }
   SECTION("unknown items and routes are 404") {
     CHECK(f.client().Get("/api/v1/items/WEB-2026-0999", olivia)->status == 404);
@@ -309,16 +318,25 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
   CHECK_THAT(form->body, !Catch::Contains("field-requested_by"));
 
   std::string csrf = f.csrf(cookie);
-  auto missing = c.Post(
-      "/requests/new", httplib::Headers{{"Cookie", cookie}},
-      httplib::Params{
-          {"csrf", csrf}, {"workflow", "website_update"}, {"title", ""}, {"needed_by", "soon"}});
+  auto missing = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
+                        httplib::Params{{"csrf", csrf},
+                                        {"workflow", "website_update"},
+                                        {"title", ""},
+                                        {"needed_by-day", "31"},
+                                        {"needed_by-month", "2"},
+                                        {"needed_by-year", "2026"}});
   REQUIRE(missing);
   CHECK(missing->status == 400);
   CHECK_THAT(missing->body, Catch::Contains("nhsuk-error-summary"));
   CHECK_THAT(missing->body, Catch::Contains("href=\"#field-title\""));
   CHECK_THAT(missing->body, Catch::Contains("id=\"field-needed_by-error\""));
-  CHECK_THAT(missing->body, Catch::Contains("value=\"soon\""));  // what was typed is kept
+  // The NHS date input: day, month and year boxes, keeping what was typed.
+  CHECK_THAT(missing->body, Catch::Contains(R"(id="field-needed_by" name="needed_by-day")"));
+  CHECK_THAT(missing->body,
+             Catch::Contains(R"(name="needed_by-day" type="text" inputmode="numeric" value="31")"));
+  CHECK_THAT(
+      missing->body,
+      Catch::Contains(R"(name="needed_by-month" type="text" inputmode="numeric" value="2")"));
   CHECK(f.engine->items(ItemFilter{}).empty());
 
   auto ok = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
@@ -326,7 +344,9 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
                                    {"workflow", "website_update"},
                                    {"title", "Add parking info"},
                                    {"audience", "public"},
-                                   {"needed_by", "2026-03-20"}});
+                                   {"needed_by-day", "20"},
+                                   {"needed_by-month", "3"},
+                                   {"needed_by-year", "2026"}});
   REQUIRE(ok->status == 303);
   CHECK(ok->get_header_value("Location") == "/items/WEB-2026-0001?created=1");
   Item item = f.engine->item("WEB-2026-0001");
@@ -348,6 +368,28 @@ TEST_CASE("server: an action without the role is refused on the item page", "[se
   CHECK_THAT(r->body, Catch::Contains("nhsuk-error-summary"));
   CHECK_THAT(r->body, Catch::Contains("asha.requester may not accept"));
   CHECK(f.engine->item(ref).state == "requested");
+}
+
+TEST_CASE("server: a workflow script failing is a 500 naming the file and line",
+          "[server][reload]") {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
+    std::string source = test::read_bytes(workflows / "website_update.lua");
+    const std::string anchor = "  if item.page_url and item.page_url:match";
+    REQUIRE(source.find(anchor) != std::string::npos);
+    source.insert(source.find(anchor), "  local broken = nil; broken = broken.field\n");
+    std::ofstream(workflows / "website_update.lua") << source;
+  });
+  std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
+  auto olivia = f.bearer("olivia.officer");
+  REQUIRE(f.post_json(olivia, "/api/v1/items/" + ref + "/actions/accept", Json::object())->status ==
+          200);
+  auto r = f.post_json(olivia, "/api/v1/items/" + ref + "/actions/send_for_review", Json::object());
+  REQUIRE(r);
+  CHECK(r->status == 500);
+  Json e = body_of(r)["error"];
+  CHECK(e["code"] == "script");
+  CHECK(e["where"].get<std::string>().ends_with("website_update.lua:7"));
+  CHECK(f.engine->item(ref).state == "in_progress");
 }
 
 TEST_CASE("server: a broken workflow file is reported and the old version keeps serving",
@@ -781,7 +823,14 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
   std::string cookie = f.sign_in("hannah.head");
 
   std::string page = get_page(f, cookie, "/items/" + ref);
-  CHECK_THAT(page, Catch::Contains("<h2 id=\"documents\">Document versions</h2>"));
+  // The page opens with what is needed next and the text being approved; the versions and
+  // their hashes come after the details, folded.
+  CHECK_THAT(page, Catch::Contains(R"(id="needed-next">A decision from )"));
+  CHECK_THAT(page, Catch::Contains(R"(<h2 id="current-text">The text for approval</h2>)"));
+  CHECK_THAT(page, Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
+  CHECK(page.find("id=\"current-text\"") < page.find("<h2>Details</h2>"));
+  CHECK_THAT(page, Catch::Contains(R"(<details class="nhsuk-details" id="documents">)"));
+  CHECK(page.find("<h2>Details</h2>") < page.find("cf-hash"));
   for (const auto& v : versions) {
     CHECK_THAT(page, Catch::Contains(fmt::format("data-version=\"{}\"", v.version)));
     CHECK_THAT(page, Catch::Contains("<code class=\"cf-hash\">" + v.hash + "</code>"));

@@ -144,24 +144,45 @@ TEST_CASE("web: a time typed in the browser is UK time, stored as UTC", "[server
   WebFixture f;
   const std::string olivia = f.sign_in("olivia.officer");
   auto c = f.client();
-  auto submit = [&](const std::string& embargo) {
-    auto res = c.Post("/requests/new", as(olivia),
-                      httplib::Params{{"csrf", f.csrf(olivia)},
-                                      {"workflow", "media_signoff"},
-                                      {"headline", "New scanner"},
-                                      {"kind", "press_release"},
-                                      {"embargo_until", embargo}});
+  // The NHS date input: day, month and year boxes, and a time box.
+  auto post = [&](const char* day, const char* month, const char* year, const char* time) {
+    return c.Post("/requests/new", as(olivia),
+                  httplib::Params{{"csrf", f.csrf(olivia)},
+                                  {"workflow", "media_signoff"},
+                                  {"headline", "New scanner"},
+                                  {"kind", "press_release"},
+                                  {"embargo_until-day", day},
+                                  {"embargo_until-month", month},
+                                  {"embargo_until-year", year},
+                                  {"embargo_until-time", time}});
+  };
+  auto submit = [&](const char* day, const char* month, const char* year, const char* time) {
+    auto res = post(day, month, year, time);
     REQUIRE(res->status == 303);
     const std::string location = res->get_header_value("Location");
     return location.substr(7, location.find('?') - 7);
   };
-  const std::string summer = submit("2026-06-03T15:30");  // BST: an hour ahead of UTC
+  const std::string summer = submit("3", "6", "2026", "15:30");  // BST: an hour ahead of UTC
   CHECK(f.engine->item(summer).data["embargo_until"] == "2026-06-03T14:30:00Z");
-  const std::string winter = submit("2026-12-03T15:30");  // GMT
-  CHECK(f.engine->item(winter).data["embargo_until"] == "2026-12-03T15:30:00Z");
+  const std::string winter = submit("03", "12", "2026", "9:05");  // GMT
+  CHECK(f.engine->item(winter).data["embargo_until"] == "2026-12-03T09:05:00Z");
   // Shown back in UK time.
   CHECK_THAT(c.Get(("/items/" + summer).c_str(), as(olivia))->body,
              Contains("Wed 3 Jun 2026, 15:30"));
+
+  // A date that does not exist, or a time missing, is refused naming the field, with what was
+  // typed kept in the boxes; nothing is stored.
+  const size_t before = f.engine->items(ItemFilter{}).size();
+  for (auto [day, time] : {std::pair{"30", "xx"}, {"31", "10:00"}}) {
+    auto res = post(day, day == std::string("31") ? "2" : "6", "2026", time);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Contains(R"(href="#field-embargo_until")"));
+    CHECK_THAT(res->body,
+               Contains(fmt::format(
+                   R"(name="embargo_until-day" type="text" inputmode="numeric" value="{}")", day)));
+  }
+  CHECK(f.engine->items(ItemFilter{}).size() == before);
 }
 
 TEST_CASE("web: no page tells a person to use the command line or the API", "[server][pages]") {
@@ -402,4 +423,60 @@ TEST_CASE(
                         Contains("550 mailbox unavailable") && Contains("tom.triage") &&
                         Contains("/items/" + ref));
   *armed = false;
+}
+
+TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server][pages]") {
+  WebFixture f;  // the fixture's clock reads Mon 2 Mar 2026
+  const std::string hannah = f.sign_in("hannah.head");
+  auto c = f.client();
+  auto page = c.Get("/sign-offs", as(hannah));
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Contains("Let someone decide for you"));
+  CHECK_THAT(page->body, Contains(R"(<option value="olivia.officer">)"));
+  CHECK_THAT(page->body, !Contains(R"(<option value="hannah.head">)"));  // not herself
+  CHECK_THAT(page->body, Contains(R"(name="until-day")"));
+
+  auto post = [&](const char* to, const char* role, const char* day, const char* month) {
+    return c.Post("/sign-offs/delegate", as(hannah),
+                  httplib::Params{{"csrf", f.csrf(hannah)},
+                                  {"to", to},
+                                  {"role", role},
+                                  {"until-day", day},
+                                  {"until-month", month},
+                                  {"until-year", "2026"}});
+  };
+  SECTION("nothing chosen: each field is named, nothing is stored") {
+    auto r = post("", "", "", "");
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Contains(R"(href="#field-delegate-to")") &&
+                            Contains("Select who may decide for you") &&
+                            Contains(R"(href="#field-delegate-role")"));
+    CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("a day already past is refused naming the date") {
+    auto r = post("olivia.officer", "head_of_comms", "1", "3");
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body,
+               Contains(R"(id="field-delegate-until-error")") && Contains("is in the past"));
+    CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("a role she does not hold is refused with the reason") {
+    auto r = post("olivia.officer", "triager", "31", "3");
+    CHECK(r->status == 422);
+    CHECK_THAT(r->body, Contains("does not hold the role"));
+    CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("done: a banner says so, the delegation is listed, and it is in force") {
+    auto r = post("olivia.officer", "head_of_comms", "31", "3");
+    REQUIRE(r->status == 200);
+    CHECK_THAT(r->body, Contains("nhsuk-notification-banner--success") &&
+                            Contains("olivia.officer may decide for you") &&
+                            Contains("As Head of comms, until the end of Tue 31 Mar 2026."));
+    auto list = f.engine->store().delegations("olivia.officer");
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].from == "hannah.head");
+    CHECK(list[0].until == "2026-03-31");
+    CHECK_THAT(c.Get("/sign-offs", as(f.sign_in("olivia.officer")))->body,
+               Contains(R"(id="delegation-list")") && Contains("Head of comms"));
+  }
 }
