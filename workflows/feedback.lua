@@ -22,7 +22,10 @@ return wf.workflow {
                                  required = true, label = "How it reached us" },
     has_suggestion = wf.boolean { default = false, label = "Contains a specific suggestion" },
     suggestion     = wf.text { max = 500, label = "The suggestion, in brief" },
-    outcome        = wf.choice { options = outcomes, label = "What we will do" },
+    outcome        = wf.choice { options = outcomes, label = "What we will do", labels = {
+                       already_done_or_planned = "Already done or planned",
+                       will_now_do = "We will now do this",
+                       not_taken_forward = "Not taken forward" } },
     reason         = wf.text { label = "Why it is not taken forward" },
     response       = wf.text { label = "Our individual response" },
     answered_on    = wf.date {},
@@ -55,16 +58,16 @@ return wf.workflow {
         guard = function(item)
           local reasons = {}
           if not item.has_suggestion then
-            reasons[#reasons + 1] = "there is no suggestion to answer: use 'note' instead"
+            reasons[#reasons + 1] = "there is no suggestion to answer: file it instead"
           end
           if item.outcome == nil then
-            reasons[#reasons + 1] = "choose an outcome: " .. table.concat(outcomes, ", ")
+            reasons[#reasons + 1] = "choose what we will do about the suggestion"
           end
           if item.outcome == "not_taken_forward" and (item.reason or "") == "" then
-            reasons[#reasons + 1] = "a suggestion not taken forward needs the reason (reason=...)"
+            reasons[#reasons + 1] = "a suggestion not taken forward needs the reason why"
           end
           if (item.response or "") == "" then
-            reasons[#reasons + 1] = "write the individual response to this person (response=...)"
+            reasons[#reasons + 1] = "write our individual response to this person"
           end
           return reasons
         end,

@@ -255,6 +255,14 @@ local function step(name, spec)
   return wf.signoff(spec)
 end
 
+-- How a statement goes out.
+local channels = { "email_to_journalist", "press_release_list", "website", "social_media",
+                   "broadcast_interview" }
+local channel_labels = {
+  email_to_journalist = "Email to the journalist", press_release_list = "Press release list",
+  website = "Website", social_media = "Social media", broadcast_interview = "Broadcast interview",
+}
+
 return wf.workflow {
   name = "media_signoff",
   title = "Media statement sign-off",
@@ -284,7 +292,8 @@ return wf.workflow {
     -- Set by the workflow.
     drafted_by = wf.actor {},
     issued_at = wf.datetime {},
-    issued_channel = wf.text {},
+    issued_channel = wf.choice { options = channels, labels = channel_labels,
+                                 label = "Issued by" },
     withdrawn_reason = wf.text {},
   },
 
@@ -355,8 +364,8 @@ return wf.workflow {
       actions = {
         issue = {
           to = "issued", roles = { "comms_officer", "head_of_comms" },
-          fields = { channel = wf.choice { "email_to_journalist", "press_release_list", "website",
-                                           "social_media", "broadcast_interview", required = true } },
+          fields = { channel = wf.choice { options = channels, labels = channel_labels,
+                                           required = true, label = "How it is issued" } },
           guard = ready_to_issue,
           effect = function(item, ctx)
             item.issued_at = ctx.now

@@ -340,11 +340,11 @@ return wf.workflow {
     substantial             = wf.boolean { label = "Substantial development or variation" },
     assessment_rationale    = wf.text {},
     -- stakeholder analysis
-    stakeholders            = wf.list { of = wf.record {
-      group        = wf.text { required = true },
-      interest     = wf.choice { "high", "medium", "low", required = true },
-      influence    = wf.choice { "high", "medium", "low", required = true },
-      seldom_heard = wf.boolean { default = false },
+    stakeholders            = wf.list { label = "Stakeholder groups", of = wf.record {
+      group        = wf.text { required = true, max = 200, label = "Group" },
+      interest     = wf.choice { "high", "medium", "low", required = true, label = "Interest" },
+      influence    = wf.choice { "high", "medium", "low", required = true, label = "Influence" },
+      seldom_heard = wf.boolean { default = false, label = "Seldom heard" },
     } },
     seldom_heard_considered = wf.text {},
     -- insight
@@ -356,13 +356,13 @@ return wf.workflow {
     -- case for change
     case_for_change         = wf.text {},
     -- equality impact assessment: one row per group
-    eia                     = wf.list { of = wf.record {
-      group       = wf.choice { options = eia_groups, required = true },
-      impact      = wf.boolean { required = true },
-      description = wf.text { required = true },
-      action      = wf.text {},
-      owner       = wf.text {},
-      due         = wf.date {},
+    eia                     = wf.list { label = "Equality impact assessment", of = wf.record {
+      group       = wf.choice { options = eia_groups, required = true, label = "Group" },
+      impact      = wf.boolean { required = true, label = "Affected" },
+      description = wf.text { required = true, label = "Impact, or why there is none" },
+      action      = wf.text { label = "Action to reduce it" },
+      owner       = wf.text { label = "Owner" },
+      due         = wf.date { label = "Action due" },
     } },
     -- health scrutiny (substantial variations only)
     scrutiny_committee      = wf.text {},

@@ -2,6 +2,9 @@
 #include <commsflow/accounts.h>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <tuple>
+
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -12,6 +15,119 @@ void must(const Outcome<Item>& outcome, const char* what) {
   if (!outcome) {
     fail(ErrorKind::Script, "demo data: {} was refused: {}", what,
          fmt::join(outcome.refusal().reasons, "; "));
+  }
+}
+
+// A statement taken through its whole chain by whoever each step waits for, then issued.
+void add_issued_statement(Engine& engine, const std::vector<std::string>& people) {
+  auto statement =
+      engine.submit("media_signoff", "sam.officer",
+                    Json{{"headline", "Winter vaccination clinics open at the General"},
+                         {"kind", "press_release"},
+                         {"clinical_content", false}});
+  must(statement, "the issued demo statement");
+  const std::string ref = statement.value().ref;
+  must(engine.put_document(PutDocumentRequest{
+           ref,
+           "sam.officer",
+           "Flu and COVID-19 vaccination clinics open at the General Hospital from Monday.\n"
+           "Book online or call the booking line; walk-ins are welcome on Saturdays.\n",
+           {},
+           "",
+           std::nullopt}),
+       "the issued statement's text");
+  must(engine.act(
+           ActRequest{ref, "send_for_review", "sam.officer", Json::object(), "", std::nullopt}),
+       "sending the issued statement for review");
+  // Each round, everyone the current step waits for approves; a chain has a handful of steps.
+  for (int round = 0; round < 10 && engine.item(ref).state != "approved"; ++round) {
+    for (const auto& name : people) {
+      for (const auto& pending : engine.inbox(name)) {
+        if (pending.item.ref != ref) continue;
+        must(engine.decide(DecideRequest{ref, "approved", name, "", "", std::nullopt}),
+             "a demo approval");
+      }
+    }
+  }
+  must(engine.act(ActRequest{ref, "issue", "sam.officer", Json{{"channel", "press_release_list"}},
+                             "", std::nullopt}),
+       "issuing the demo statement");
+}
+
+// A service change taken through its stage gates to an open consultation, with feedback; the
+// dates are around today.
+void add_consultation(Engine& engine) {
+  const TimePoint now = engine.clock().now();
+  auto day = [&](int offset) { return format_date(now + std::chrono::days(offset)); };
+  auto change = engine.submit("service_change", "eve.engagement",
+                              Json{{"title", "Oakwood community hospital: future of the beds"}});
+  must(change, "the demo service change");
+  const std::string ref = change.value().ref;
+  auto stage = [&](const char* action, Json inputs) {
+    must(engine.act(ActRequest{ref, action, "eve.engagement", std::move(inputs), "", std::nullopt}),
+         action);
+  };
+  stage("record", Json{{"affects_services", "yes"},
+                       {"substantial", "yes"},
+                       {"assessment_rationale", "Moves 16 community beds to the General"}});
+  stage("complete", Json::object());
+  stage("record", Json{{"stakeholders",
+                        {{{"group", "Oakwood patients and carers"},
+                          {"interest", "high"},
+                          {"influence", "medium"}},
+                         {{"group", "Gypsy and Traveller community"},
+                          {"interest", "high"},
+                          {"influence", "low"},
+                          {"seldom_heard", true}}}},
+                       {"seldom_heard_considered", "Outreach through the liaison nurse"}});
+  stage("complete", Json::object());
+  stage("record", Json{{"insight", "People value care close to home and evening visiting"},
+                       {"insight_sources", {"Patient survey 2025", "PALS contacts"}}});
+  stage("complete", Json::object());
+  stage("record", Json{{"engagement_plan", "Drop-in sessions, an online survey and outreach"},
+                       {"accessible_formats", {"Easy Read", "Large print", "BSL video"}}});
+  stage("complete", Json::object());
+  stage("record", Json{{"case_for_change", "Two small wards cannot be staffed safely"}});
+  stage("complete", Json::object());
+  Json eia = Json::array();
+  for (const char* group :
+       {"age", "disability", "gender_reassignment", "marriage_and_civil_partnership",
+        "pregnancy_and_maternity", "race", "religion_or_belief", "sex", "sexual_orientation",
+        "homelessness", "geographical_isolation", "communication_impairments", "carers",
+        "deprivation"}) {
+    eia.push_back(
+        Json{{"group", group}, {"impact", false}, {"description", "No different impact"}});
+  }
+  eia[1] = Json{{"group", "disability"},
+                {"impact", true},
+                {"description", "Longer journeys"},
+                {"action", "Patient transport offer"},
+                {"owner", "Transport lead"},
+                {"due", day(60)}};
+  stage("record", Json{{"eia", eia}});
+  stage("complete", Json::object());
+  stage("record", Json{{"scrutiny_committee", "Northshire health scrutiny committee"},
+                       {"scrutiny_consulted_on", day(-21)},
+                       {"scrutiny_response", "Supportive, asks for transport support"},
+                       {"secretary_of_state_notified_on", day(-14)}});
+  stage("complete", Json::object());
+  stage("record", Json{{"consultation_start", day(-7)},
+                       {"consultation_end", day(77)},
+                       {"gunning_formative", "yes"},
+                       {"gunning_information", "yes"},
+                       {"gunning_time", "yes"},
+                       {"gunning_consideration", "yes"}});
+  stage("open", Json::object());
+  for (auto [text, channel, suggestion] :
+       {std::tuple{"Please keep evening visiting", "public_meeting", "Keep visiting until 8pm"},
+        {"The bus to the General takes an hour", "online_survey", "Run a shuttle from Oakwood"},
+        {"Staff were helpful at the drop-in", "email", ""}}) {
+    Json fields{{"text", text}, {"channel", channel}};
+    if (*suggestion) {
+      fields["has_suggestion"] = "yes";
+      fields["suggestion"] = suggestion;
+    }
+    must(engine.submit("feedback", "eve.engagement", fields, ref), "demo feedback");
   }
 }
 
@@ -99,6 +215,15 @@ void add_demo_data(Engine& engine) {
            std::nullopt}),
        "the demo statement's text");
   act(ref, "send_for_review", "olivia.officer");
+  {
+    std::vector<std::string> names;
+    for (const auto& p : people) names.push_back(p.name);
+    add_issued_statement(engine, names);
+  }
+  if (engine.store().current_version("service_change") &&
+      engine.store().current_version("feedback")) {
+    add_consultation(engine);
+  }
 
   if (!engine.store().current_version("comms_request") ||
       !engine.store().current_version("incident")) {

@@ -154,7 +154,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
               Json body = body_object(req);
               std::string workflow = text_member(body, "workflow");
               if (workflow.empty()) fail_field("workflow", "give the workflow name as text");
-              CallResult r = submit_item(c, p.actor, workflow, object_member(body, "data"));
+              CallResult r = submit_item(c, p.actor, workflow, object_member(body, "data"),
+                                         text_member(body, "parent"));
               send_result(res, r, r.item ? r.item->to_json() : Json());
             }));
 

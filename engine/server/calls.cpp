@@ -104,10 +104,10 @@ Json CallResult::error_json() const {
 }
 
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
-                       const Json& inputs) {
+                       const Json& inputs, const std::string& parent) {
   return guarded(context, [&] {
     Engine& engine = context.engine;
-    auto outcome = engine.submit(workflow, actor.name, inputs);
+    auto outcome = engine.submit(workflow, actor.name, inputs, parent);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;

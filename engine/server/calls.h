@@ -43,8 +43,9 @@ int status_for(ErrorKind kind);
 
 // Each call answers a refusal with 403 when the actor lacks the role (Refusal::forbidden) and
 // 422 when a workflow rule said no.
+// `parent`: the item the new one belongs to, for a workflow whose items belong to another's.
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
-                       const Json& inputs);
+                       const Json& inputs, const std::string& parent = {});
 CallResult act_on_item(Context& context, const Actor& actor, ActRequest request);
 // A sign-off decision: 403 when the actor fills none of the step's approver entries (in person
 // or by delegation); 422 when a rule refuses (authorship, already decided, the step's guard).

@@ -1,5 +1,7 @@
 #include "server/form_errors.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -8,14 +10,47 @@
 
 namespace commsflow::server {
 
+namespace {
+
+// True when the problem is with `spec` itself or with something inside it ("eia[2].impact").
+bool concerns(const FieldSpec& spec, const std::string& field) {
+  return field == spec.name || field.starts_with(spec.name + "[");
+}
+
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+bool picked(const FieldSpec& spec) {
+  return spec.type == FieldType::Choice || spec.type == FieldType::Boolean ||
+         spec.type == FieldType::Actor;
+}
+
+}  // namespace
+
 std::string field_message(const FieldSpec* spec, const FieldProblem& error) {
+  // A problem inside a row of a list of records: "Stakeholder groups, row 2: select interest".
+  if (spec && error.field != spec->name && spec->item &&
+      error.field.starts_with(spec->name + "[")) {
+    const std::string rest = error.field.substr(spec->name.size() + 1);
+    const size_t close = rest.find("].");
+    if (close != std::string::npos) {
+      const std::string row = rest.substr(0, close), name = rest.substr(close + 2);
+      const auto& subs = spec->item->fields;
+      auto sub = std::find_if(subs.begin(), subs.end(),
+                              [&](const FieldSpec& f) { return f.name == name; });
+      const std::string label = sub != subs.end() ? field_label(*sub) : name;
+      std::string what =
+          error.message == "is required"
+              ? (sub != subs.end() && picked(*sub) ? "select " : "enter ") + lower_first(label)
+              : label + " " + error.message;
+      return fmt::format("{}, row {}: {}", field_label(*spec), row, what);
+    }
+  }
   std::string label = spec ? field_label(*spec) : error.field;
   if (error.message == "is required") {
-    std::string lower = label;
-    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(lower[0]));
-    bool pick = spec && (spec->type == FieldType::Choice || spec->type == FieldType::Boolean ||
-                         spec->type == FieldType::Actor);
-    return (pick ? "Select " : "Enter ") + lower;
+    return (spec && picked(*spec) ? "Select " : "Enter ") + lower_first(label);
   }
   return label + ": " + error.message;
 }
@@ -23,7 +58,7 @@ std::string field_message(const FieldSpec* spec, const FieldProblem& error) {
 std::string error_for(const CallResult* r, const FieldSpec& field) {
   if (!r) return {};
   for (const auto& f : r->field_errors) {
-    if (f.field == field.name) return field_message(&field, f);
+    if (concerns(field, f.field)) return field_message(&field, f);
   }
   return {};
 }
@@ -33,7 +68,7 @@ std::string result_summary(const CallResult& r, const std::string& id_prefix,
   std::vector<std::pair<std::string, std::string>> problems;
   for (const auto& f : r.field_errors) {
     auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const FieldSpec* s) { return s->name == f.field; });
+                           [&](const FieldSpec* s) { return concerns(*s, f.field); });
     const FieldSpec* spec = it != fields.end() ? *it : nullptr;
     problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, f)});
   }

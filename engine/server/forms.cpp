@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstring>
+#include <set>
 #include <sstream>
 
 #include "base/uk_time.h"
@@ -114,6 +116,108 @@ std::string date_input_html(const FieldSpec& f, const std::string& id, const std
       error ? " nhsuk-form-group--error" : "", aria, legend, extra, boxes, time);
 }
 
+// A list of records (stakeholders, EIA rows) is edited as one fieldset per row. Row n's inputs
+// are named "NAME[n].FIELD", counting from 1 as the engine's messages do ("eia[3].impact"), so
+// an error lands beside its input; "NAME[n]._remove" removes the row; "NAME[rows]" says the
+// form had the list.
+bool is_record_list(const FieldSpec& f) {
+  return f.type == FieldType::List && f.item && f.item->type == FieldType::Record;
+}
+
+std::string row_input_name(const std::string& list, size_t row, const std::string& field) {
+  return fmt::format("{}[{}].{}", list, row, field);
+}
+
+// The rows posted for the record list `name`, as text, in order: rows marked for removal and
+// rows left empty are left out. Date boxes are joined as posted_date joins them.
+Json posted_rows(const httplib::Request& request, const std::string& name) {
+  // The row numbers posted, from the parameter names.
+  std::set<size_t> numbers;
+  const std::string prefix = name + "[";
+  for (const auto& [key, value] : request.params) {
+    if (!key.starts_with(prefix)) continue;
+    size_t close = key.find("].", prefix.size());
+    if (close == std::string::npos) continue;
+    const std::string digits = key.substr(prefix.size(), close - prefix.size());
+    if (digits.empty() || digits.size() > 4 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    numbers.insert(std::stoul(digits));
+  }
+  Json rows = Json::array();
+  for (size_t n : numbers) {
+    const std::string row_prefix = fmt::format("{}[{}].", name, n);
+    if (!param_text(request, row_prefix + "_remove").empty()) continue;
+    Json row = Json::object();
+    for (const auto& [key, value] : request.params) {
+      if (!key.starts_with(row_prefix) || key.ends_with("._remove")) continue;
+      std::string field = key.substr(row_prefix.size());
+      for (const char* part : {"-day", "-month", "-year", "-time"}) {
+        if (field.ends_with(part)) {
+          field.resize(field.size() - std::strlen(part));
+          std::string joined = posted_date(request, row_prefix + field,
+                                           request.has_param(row_prefix + field + "-time"));
+          if (!joined.empty()) row[field] = joined;
+          field.clear();
+          break;
+        }
+      }
+      if (field.empty() || row.contains(field)) continue;
+      std::string text = param_text(request, key);
+      if (!text.empty()) row[field] = text;
+    }
+    if (!row.empty()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// One fieldset per row of a record list, and an empty one to add a row.
+std::string record_list_html(const FieldSpec& f, const std::string& value, const std::string& error,
+                             const std::string& id_prefix, const std::vector<Actor>* people) {
+  Json rows = Json::parse(value, nullptr, false);
+  if (!rows.is_array()) rows = Json::array();
+  rows.push_back(Json::object());  // the row to add
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const size_t n = i + 1;
+    const bool adding = i + 1 == rows.size();
+    const Json row = rows[i].is_object() ? rows[i] : Json::object();
+    std::string inputs;
+    for (const auto& sub : f.item->fields) {
+      FieldSpec named = sub;
+      named.name = row_input_name(f.name, n, sub.name);
+      named.label = field_label(sub);
+      named.required = sub.required && !adding;
+      auto v = row.find(sub.name);
+      inputs += field_input_html(named, v == row.end() ? std::string() : value_text(*v), "",
+                                 id_prefix, people);
+    }
+    if (!adding) {
+      const std::string remove_id = "field-" + id_prefix + row_input_name(f.name, n, "_remove");
+      inputs += fmt::format(
+          R"(<div class="nhsuk-checkboxes"><div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="{0}" name="{1}" type="checkbox" value="yes"><label class="nhsuk-label nhsuk-checkboxes__label" for="{0}">Remove this row</label></div></div>)",
+          escape(remove_id), escape(row_input_name(f.name, n, "_remove")));
+    }
+    out += fmt::format(
+        R"(<fieldset class="nhsuk-fieldset cf-row" data-row="{}"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{}</legend>{}</fieldset>)",
+        n,
+        adding ? fmt::format("Add a row to {} (optional)", escape(field_label(f)))
+               : fmt::format("{}: row {}", escape(field_label(f)), n),
+        inputs);
+  }
+  std::string message;
+  if (!error.empty()) {
+    message = fmt::format(
+        R"(<span class="nhsuk-error-message" id="{}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
+        escape(field_input_id(f, id_prefix)), escape(error));
+  }
+  return fmt::format(
+      R"(<div class="nhsuk-form-group{0}" id="{1}"><input type="hidden" name="{2}[rows]" value="{3}">{4}{5}</div>)",
+      error.empty() ? "" : " nhsuk-form-group--error", escape(field_input_id(f, id_prefix)),
+      escape(f.name), rows.size() - 1, message, out);
+}
+
 }  // namespace
 
 bool is_request_field(const FieldSpec& f) {
@@ -147,6 +251,7 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
   if (f.type == FieldType::Date || f.type == FieldType::DateTime) {
     return date_input_html(f, id, label, extra, aria, value, !error.empty());
   }
+  if (is_record_list(f)) return record_list_html(f, value, error, id_prefix, people);
   std::string error_class = error.empty() ? "" : " nhsuk-input--error";
   std::string control;
   if (f.type == FieldType::Actor && people) {
@@ -164,7 +269,7 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
     std::string opts = R"(<option value="">Choose</option>)";
     for (const auto& o : options) {
       opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(o),
-                          o == value ? " selected" : "", escape(readable_label(o)));
+                          o == value ? " selected" : "", escape(option_label(f, o)));
     }
     control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
                           error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
@@ -192,6 +297,9 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
     std::string value;
     if (request.has_param(f->name)) {
       value = request.get_param_value(f->name);
+    } else if (is_record_list(*f)) {
+      if (request.has_param(f->name + "[rows]")) inputs[f->name] = posted_rows(request, f->name);
+      continue;
     } else if (f->type == FieldType::Date || f->type == FieldType::DateTime) {
       value = posted_date(request, f->name, f->type == FieldType::DateTime);
     }
@@ -217,6 +325,12 @@ std::map<std::string, std::string> posted_values(const httplib::Request& request
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : request.params) {
     out[key] = value;
+    // The rows of a record list, as record_list_html reads them back.
+    if (key.ends_with("[rows]")) {
+      std::string name = key.substr(0, key.size() - 6);
+      out[name] = posted_rows(request, name).dump();
+      continue;
+    }
     // The boxes of a date input, joined as date_input_html reads them back, as typed.
     if (key.ends_with("-day")) {
       std::string name = key.substr(0, key.size() - 4);

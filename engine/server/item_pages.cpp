@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "base/uk_time.h"
 #include "server/calls.h"
@@ -54,13 +55,59 @@ std::string choose_workflow_body(Context& c, const Principal& p) {
       links);
 }
 
-std::string request_form_body(Context& c, const std::string& workflow, const Values& values,
+// For a workflow whose items belong to another's: the choice of the item a new one belongs to,
+// posted as `parent` and labelled with the other workflow's title.
+FieldSpec parent_field(Context& c, const Definition& d) {
+  const Definition& parent = c.engine.registry().current(d.parent).definition;
+  FieldSpec spec;
+  spec.name = "parent";
+  spec.type = FieldType::Choice;
+  spec.required = true;
+  spec.label = parent.title.empty() ? readable_label(d.parent) : parent.title;
+  return spec;
+}
+
+// The parent choice: the open items of the parent workflow the person may see, `chosen`
+// selected.
+std::string parent_input_html(Context& c, const Principal& p, const Definition& d,
+                              const FieldSpec& spec, const std::string& chosen,
                               const CallResult* failed) {
+  const std::string& label = spec.label;
+  std::string options = R"(<option value="">Choose</option>)";
+  for (const auto& item : c.read_access(p.actor).items(ItemFilter{d.parent, "", -1})) {
+    if (c.engine.registry().version(item.version).definition.is_final(item.state)) continue;
+    std::string title = item.data.value("title", item.data.value("name", std::string()));
+    options += fmt::format(R"(<option value="{0}"{1}>{0}{2}</option>)", escape(item.ref),
+                           item.ref == chosen ? " selected" : "",
+                           title.empty() ? "" : ": " + escape(title));
+  }
+  std::string error = error_for(failed, spec);
+  return fmt::format(
+      R"(<div class="nhsuk-form-group{0}"><label class="nhsuk-label" for="field-parent">{1}</label>{2}<select class="nhsuk-select{3}" id="field-parent" name="parent"{4}>{5}</select></div>)",
+      error.empty() ? "" : " nhsuk-form-group--error", escape(label),
+      error.empty()
+          ? ""
+          : fmt::format(
+                R"(<span class="nhsuk-error-message" id="field-parent-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
+                escape(error)),
+      error.empty() ? "" : " nhsuk-select--error",
+      error.empty() ? "" : R"( aria-describedby="field-parent-error")", options);
+}
+
+std::string request_form_body(Context& c, const Principal& p, const std::string& workflow,
+                              const Values& values, const CallResult* failed) {
   auto lock = c.lock();
   const Definition& d = c.engine.registry().current(workflow).definition;
   auto fields = request_fields(d);
   const std::vector<Actor> people = c.engine.store().actors();
   std::string inputs;
+  std::optional<FieldSpec> parent;
+  if (!d.parent.empty()) {
+    parent = parent_field(c, d);
+    auto chosen = values.find("parent");
+    inputs +=
+        parent_input_html(c, p, d, *parent, chosen == values.end() ? "" : chosen->second, failed);
+  }
   for (const FieldSpec* f : fields) {
     auto it = values.find(f->name);
     std::string value = it != values.end() ? it->second
@@ -68,9 +115,11 @@ std::string request_form_body(Context& c, const std::string& workflow, const Val
                                            : std::string();
     inputs += field_input_html(*f, value, error_for(failed, *f), "", &people);
   }
+  std::vector<const FieldSpec*> with_parent = fields;
+  if (parent) with_parent.insert(with_parent.begin(), &*parent);
   return fmt::format(
       R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
-      failed ? result_summary(*failed, "", fields) : "",
+      failed ? result_summary(*failed, "", with_parent) : "",
       escape(d.title.empty() ? "New " + d.name : "New " + d.title), kCsrfPlaceholder,
       escape(workflow), inputs);
 }
@@ -81,10 +130,31 @@ std::string shown_value(const FieldSpec& f, const Json& v) {
     const std::string& text = v.get_ref<const std::string&>();
     if (f.type == FieldType::DateTime) return time_html(text);
     if (f.type == FieldType::Date) return escape(uk_date(text));
-    if (f.type == FieldType::Choice) return escape(readable_label(text));
+    if (f.type == FieldType::Choice) return escape(option_label(f, text));
   }
   if (v.is_boolean()) return v.get<bool>() ? "Yes" : "No";
   return escape(value_text(v));
+}
+
+// A list of records as a table: a column per field of the record, a row per record.
+std::string records_table_html(const FieldSpec& f, const Json& rows) {
+  std::string head, body;
+  for (const auto& sub : f.item->fields) {
+    head += fmt::format(R"(<th scope="col" class="nhsuk-table__header">{}</th>)",
+                        escape(field_label(sub)));
+  }
+  for (const auto& row : rows) {
+    std::string cells;
+    for (const auto& sub : f.item->fields) {
+      auto v = row.is_object() ? row.find(sub.name) : row.end();
+      cells += fmt::format(R"(<td class="nhsuk-table__cell">{}</td>)",
+                           v == row.end() || v->is_null() ? "" : shown_value(sub, *v));
+    }
+    body += R"(<tr class="nhsuk-table__row">)" + cells + "</tr>";
+  }
+  return fmt::format(
+      R"(<table class="nhsuk-table cf-records"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">{}</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      escape(field_label(f)), head, body);
 }
 
 std::string summary_list(Store& store, const Definition& d, const Item& item) {
@@ -96,7 +166,15 @@ std::string summary_list(Store& store, const Definition& d, const Item& item) {
                         : f.type == FieldType::Actor && v.is_string()
                             ? escape(person_name(store, v.get<std::string>()))
                             : shown_value(f, v);
-    if (v.is_array() || v.is_object()) shown = "<pre class=\"cf-data\">" + shown + "</pre>";
+    if (f.type == FieldType::List && f.item && f.item->type == FieldType::Record && v.is_array()) {
+      shown = v.empty() ? "None" : records_table_html(f, v);
+    } else if (v.is_array() && f.item && v.size() > 0) {
+      std::string entries;
+      for (const auto& e : v) entries += "<li>" + shown_value(*f.item, e) + "</li>";
+      shown = R"(<ul class="nhsuk-list nhsuk-list--bullet">)" + entries + "</ul>";
+    } else if (v.is_array() || v.is_object()) {
+      shown = "<pre class=\"cf-data\">" + shown + "</pre>";
+    }
     rows += fmt::format(
         R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value" data-field="{}">{}</dd></div>)",
         escape(field_label(f)), escape(f.name), shown);
@@ -174,13 +252,42 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
   return out;
 }
 
+// A value recorded in an event's payload as people read it: a field's value as the page shows
+// it; otherwise a state by its label, a person by name, an identifier ("step_result" values
+// such as "approved") as a readable label, and lists joined.
+std::string payload_text(const Definition& d, Store& store, const std::string& key, const Json& v) {
+  if (const FieldSpec* f = d.field(key); f && !v.is_null()) {
+    if (f->type == FieldType::Actor && v.is_string()) {
+      return escape(person_name(store, v.get<std::string>()));
+    }
+    return shown_value(*f, v);
+  }
+  auto one = [&](const Json& x) -> std::string {
+    if (!x.is_string()) return value_text(x);
+    const std::string& s = x.get_ref<const std::string&>();
+    if (d.state(s)) return state_label(d, s);
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+      return readable_label(s);
+    }
+    return person_name(store, s);
+  };
+  if (v.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& x : v) parts.push_back(one(x));
+    return escape(fmt::format("{}", fmt::join(parts, ", ")));
+  }
+  return escape(one(v));
+}
+
 std::string timeline(ReadAccess& access, const Item& item) {
   const Definition& d = access.engine().registry().version(item.version).definition;
   std::string entries;
   for (const auto& e : access.history(item.ref)) {
     std::string details;
     for (const auto& [k, v] : e.payload.items()) {
-      details += fmt::format("<li>{}: {}</li>", escape(readable_label(k)), escape(value_text(v)));
+      const FieldSpec* f = d.field(k);
+      details += fmt::format("<li>{}: {}</li>", escape(f ? field_label(*f) : readable_label(k)),
+                             payload_text(d, access.engine().store(), k, v));
     }
     if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
     entries += fmt::format(
@@ -248,7 +355,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       sight.document ? current_text_html(engine, item) : std::string(),
       sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       summary_list(engine.store(), d, item), checklist_html(engine, stored),
-      signoff_html(engine.store(), d, item), children_html(access, item),
+      signoff_html(engine.store(), d, item), children_html(access, item, p.actor),
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
@@ -282,7 +389,7 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
     std::string text = value.is_null() ? "(removed)" : value_text(value);
     if (f && f->type == FieldType::DateTime) text = uk_datetime(text);
     if (f && f->type == FieldType::Actor) text = person_name(c.engine.store(), text);
-    if (f && (f->type == FieldType::Choice)) text = readable_label(text);
+    if (f && f->type == FieldType::Choice) text = option_label(*f, text);
     said.push_back(fmt::format("{}: {}.", f ? field_label(*f) : readable_label(key), text));
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
@@ -290,7 +397,10 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   std::string body;
   for (const auto& line : said)
     body += fmt::format(R"(<p class="nhsuk-body">{}</p>)", escape(line));
-  return success_banner_html(fmt::format("{}: {} done", item.ref, action_label(d, e.action)), body);
+  const std::string heading = e.action == "decide"
+                                  ? fmt::format("{}: your decision is recorded", item.ref)
+                                  : fmt::format("{}: {} done", item.ref, action_label(d, e.action));
+  return success_banner_html(heading, body);
 }
 
 // The step before an action that ends or discards work: the question, what was typed carried
@@ -315,8 +425,11 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
   http.Get("/requests/new",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              std::string workflow = param(req, "workflow");
-             std::string body = workflow.empty() ? choose_workflow_body(c, p)
-                                                 : request_form_body(c, workflow, {}, nullptr);
+             Values chosen;
+             if (req.has_param("parent")) chosen["parent"] = param(req, "parent");
+             std::string body = workflow.empty()
+                                    ? choose_workflow_body(c, p)
+                                    : request_form_body(c, p, workflow, chosen, nullptr);
              send_page(res, 200, &p, "New request", "/requests/new", with_csrf(body, p));
            }));
 
@@ -324,18 +437,22 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               std::string workflow = param(req, "workflow");
               Json inputs;
+              bool parent_missing = false;
               {
                 auto lock = c.lock();
                 const Definition& d = c.engine.registry().current(workflow).definition;
                 inputs = form_inputs(request_fields(d), req);
+                parent_missing = !d.parent.empty() && param(req, "parent").empty();
               }
-              CallResult r = submit_item(c, p.actor, workflow, inputs);
+              CallResult r = parent_missing
+                                 ? from_error(Error::bad_field("parent", "is required"))
+                                 : submit_item(c, p.actor, workflow, inputs, param(req, "parent"));
               if (r.ok()) {
                 res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);
                 return;
               }
               send_page(res, r.status, &p, "Error: New request", "/requests/new",
-                        with_csrf(request_form_body(c, workflow, posted_values(req), &r), p));
+                        with_csrf(request_form_body(c, p, workflow, posted_values(req), &r), p));
             }));
 
   http.Get(

@@ -46,7 +46,12 @@ std::string decision_item(Store& store, const Json& d) {
   if (d.contains("on_behalf_of")) {
     who += " on behalf of " + escape(person_name(store, text_of(d, "on_behalf_of")));
   }
+  // "as" names the approver entry filled: a role, or a person named as an approver.
   std::string as = text_of(d, "as");
+  if (!as.empty()) {
+    const std::string person = person_name(store, as);
+    as = person != as ? person : readable_label(as);
+  }
   std::string comment = text_of(d, "comment");
   return fmt::format(
       R"(<li class="cf-decision"><strong>{}</strong>: {}{} on version {} at {}{}</li>)",
@@ -266,7 +271,7 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
         escape(text_of(*a, "document_version")), escape(text_of(*a, "document_hash")),
         time_html(text_of(*a, "at")));
     for (const auto& step : a->value("steps", Json::array())) {
-      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(text_of(step, "step")),
+      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(state_label(d, text_of(step, "step"))),
                          escape(decision_label(text_of(step, "result"))),
                          decision_list(store, step.value("decisions", Json::array())));
     }
@@ -275,11 +280,24 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
   return R"(<h2 id="sign-off">Sign-off</h2>)" + out;
 }
 
-std::string children_html(ReadAccess& access, const Item& item) {
+std::string children_html(ReadAccess& access, const Item& item, const Actor& actor) {
+  Engine& engine = access.engine();
+  // Links to start a child of each workflow that belongs to this one, for those who may.
+  std::string add;
+  if (!engine.registry().version(item.version).definition.is_final(item.state)) {
+    for (const auto& w : engine.workflows()) {
+      const Definition& child = engine.registry().current(w.name).definition;
+      if (child.parent != item.workflow || !engine.may_submit(actor, w.name)) continue;
+      add += fmt::format(
+          R"(<a class="nhsuk-button nhsuk-button--secondary" href="/requests/new?workflow={}&amp;parent={}">Add {}</a> )",
+          url_encode(w.name), url_encode(item.ref),
+          escape(child.title.empty() ? readable_label(w.name) : child.title));
+    }
+  }
   ItemFilter filter;
   filter.parent = item.ref;
   auto children = access.items(filter);
-  if (children.empty()) return {};
+  if (children.empty() && add.empty()) return {};
   std::string rows;
   for (const auto& child : children) {
     const Definition& d = access.engine().registry().version(child.version).definition;
@@ -289,9 +307,11 @@ std::string children_html(ReadAccess& access, const Item& item) {
         url_encode(child.ref), escape(child.ref), title.empty() ? "" : ": " + escape(title),
         escape(d.title), escape(state_label(d, child.state)));
   }
-  return fmt::format(
-      R"(<h2 id="children">Linked items</h2><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
-      rows);
+  return fmt::format(R"(<h2 id="children">Linked items</h2>{}{})",
+                     rows.empty()
+                         ? R"(<p class="nhsuk-body">None yet.</p>)"
+                         : R"(<ul class="nhsuk-list nhsuk-list--bullet">)" + rows + "</ul>",
+                     add);
 }
 
 std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,

@@ -33,8 +33,9 @@ std::string documents_html(Engine& engine, const Item& item);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.
 std::string signoff_html(Store& store, const Definition& d, const Item& item);
-// Links to the item's children with their state. Empty when it has none.
-std::string children_html(ReadAccess& access, const Item& item);
+// Links to the item's children with their state, and a button to add a child of each workflow
+// that belongs to the item's workflow when `actor` may start one. Empty when there is neither.
+std::string children_html(ReadAccess& access, const Item& item, const Actor& actor);
 
 // What the decide form shows again after a failed post.
 struct DecideFormState {

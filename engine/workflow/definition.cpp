@@ -88,6 +88,11 @@ std::string field_label(const FieldSpec& field) {
                                                           : field.label;
 }
 
+std::string option_label(const FieldSpec& field, std::string_view value) {
+  auto it = field.option_labels.find(std::string(value));
+  return it != field.option_labels.end() ? it->second : readable_label(value);
+}
+
 std::string state_label(const Definition& d, std::string_view state) {
   const StateSpec* s = d.state(state);
   return s ? s->label : readable_label(state);

@@ -285,6 +285,24 @@ class Builder {
                                     "commsflow.choice {{ \"yes\", \"no\" }}",
                                     name));
       }
+      if (auto it = spec.find("labels"); it != spec.end() && !(it->is_array() && it->empty())) {
+        if (!it->is_object()) {
+          problem(f.line,
+                  fmt::format("labels of '{}' must be a table of option = \"label\"", name));
+        } else {
+          for (const auto& [value, label] : it->items()) {
+            if (std::find(f.options.begin(), f.options.end(), value) == f.options.end()) {
+              problem(f.line,
+                      fmt::format("labels of '{}' names '{}', which is not one of its options",
+                                  name, value));
+            } else if (!label.is_string() || label.get<std::string>().empty()) {
+              problem(f.line, fmt::format("the label of '{}' in '{}' must be text", value, name));
+            } else {
+              f.option_labels[value] = label.get<std::string>();
+            }
+          }
+        }
+      }
     }
     if (f.type == FieldType::List) {
       if (auto it = spec.find("of"); it != spec.end()) {

@@ -480,3 +480,117 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
                Contains(R"(id="delegation-list")") && Contains("Head of comms"));
   }
 }
+
+TEST_CASE("web: feedback is logged against the service change chosen in the browser",
+          "[server][pages]") {
+  WebFixture f;
+  auto change =
+      f.engine->submit("service_change", "eve.lead", Json{{"title", "Community nursing hub"}});
+  REQUIRE(change.ok());
+  const std::string ref = change.value().ref;
+  const std::string eve = f.sign_in("eve.lead");
+  auto c = f.client();
+
+  // The service change offers to add feedback; the form chooses it already.
+  auto item = c.Get(("/items/" + ref).c_str(), as(eve));
+  CHECK_THAT(item->body, Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
+  auto form = c.Get(("/requests/new?workflow=feedback&parent=" + ref).c_str(), as(eve));
+  REQUIRE(form->status == 200);
+  CHECK_THAT(
+      form->body,
+      Contains(
+          R"(<label class="nhsuk-label" for="field-parent">Service change engagement</label>)"));
+  CHECK_THAT(form->body, Contains("<option value=\"" + ref + "\" selected>" + ref +
+                                  ": Community nursing hub</option>"));
+
+  auto post = [&](const std::string& parent) {
+    return c.Post("/requests/new", as(eve),
+                  httplib::Params{{"csrf", f.csrf(eve)},
+                                  {"workflow", "feedback"},
+                                  {"parent", parent},
+                                  {"text", "Keep the evening clinic"},
+                                  {"channel", "email"}});
+  };
+  auto missing = post("");
+  CHECK(missing->status == 400);
+  CHECK_THAT(missing->body,
+             Contains(R"(href="#field-parent")") && Contains("Select service change"));
+  // The chosen service change reaches the workflow's rules: it is not consulting yet.
+  auto early = post(ref);
+  CHECK(early->status == 422);
+  CHECK_THAT(early->body, Contains(ref + " is not consulting now"));
+  CHECK(f.engine->items(ItemFilter{"feedback", "", -1}).empty());
+  // Someone who reads the service change but may not log feedback is not offered it.
+  auto head = c.Get(("/items/" + ref).c_str(), as(f.sign_in("hannah.head")));
+  REQUIRE(head->status == 200);
+  CHECK_THAT(head->body, Contains("Community nursing hub") && !Contains("workflow=feedback"));
+}
+
+TEST_CASE("web: stakeholder rows are added, corrected and removed with a fieldset per row",
+          "[server][pages]") {
+  WebFixture f;
+  auto change =
+      f.engine->submit("service_change", "eve.lead", Json{{"title", "Community nursing hub"}});
+  REQUIRE(change.ok());
+  const std::string ref = change.value().ref;
+  auto act = [&](const char* action, const Json& inputs) {
+    REQUIRE(f.engine->act(ActRequest{ref, action, "eve.lead", inputs, "", std::nullopt}).ok());
+  };
+  act("record", Json{{"substantial", "no"},
+                     {"affects_services", "yes"},
+                     {"assessment_rationale", "Moves two clinics into one hub"}});
+  act("complete", Json::object());
+  REQUIRE(f.engine->item(ref).state == "stakeholder_analysis");
+
+  const std::string eve = f.sign_in("eve.lead");
+  auto c = f.client();
+  auto page = c.Get(("/items/" + ref).c_str(), as(eve));
+  CHECK_THAT(page->body, Contains("Add a row to Stakeholder groups (optional)") &&
+                             Contains(R"(name="stakeholders[1].group")"));
+  auto record = [&](httplib::Params rows) {
+    rows.emplace("csrf", f.csrf(eve));
+    return c.Post(("/items/" + ref + "/actions/record").c_str(), as(eve), rows);
+  };
+
+  auto added = record({{"stakeholders[rows]", "0"},
+                       {"stakeholders[1].group", "Northtown patients"},
+                       {"stakeholders[1].interest", "high"},
+                       {"stakeholders[1].influence", "medium"},
+                       {"stakeholders[1].seldom_heard", "no"}});
+  REQUIRE(added->status == 303);
+  CHECK(f.engine->item(ref).data["stakeholders"] ==
+        Json::parse(R"([{"group":"Northtown patients","interest":"high","influence":"medium",
+                         "seldom_heard":false}])"));
+  // Shown as a table, never JSON.
+  page = c.Get(("/items/" + ref).c_str(), as(eve));
+  CHECK_THAT(page->body, Contains("cf-records") && Contains("<td class=\"nhsuk-table__cell\">"
+                                                            "Northtown patients</td>"));
+  CHECK_THAT(page->body, !Contains("&quot;group&quot;"));
+
+  // A second row missing its interest is refused in words beside the rows; nothing changes.
+  const std::int64_t revision = f.engine->item(ref).revision;
+  auto half = record({{"stakeholders[rows]", "1"},
+                      {"stakeholders[1].group", "Northtown patients"},
+                      {"stakeholders[1].interest", "high"},
+                      {"stakeholders[1].influence", "medium"},
+                      {"stakeholders[2].group", "Carers"},
+                      {"stakeholders[2].influence", "low"}});
+  CHECK(half->status == 400);
+  CHECK_THAT(half->body, Contains("Stakeholder groups, row 2: select interest"));
+  CHECK_THAT(half->body, Contains(R"(name="stakeholders[2].group" type="text" value="Carers")"));
+  CHECK(f.engine->item(ref).revision == revision);
+
+  // The first row removed and the second completed: only the second is kept.
+  auto replaced = record({{"stakeholders[rows]", "1"},
+                          {"stakeholders[1].group", "Northtown patients"},
+                          {"stakeholders[1].interest", "high"},
+                          {"stakeholders[1].influence", "medium"},
+                          {"stakeholders[1]._remove", "yes"},
+                          {"stakeholders[2].group", "Carers"},
+                          {"stakeholders[2].interest", "medium"},
+                          {"stakeholders[2].influence", "low"}});
+  REQUIRE(replaced->status == 303);
+  const Json rows = f.engine->item(ref).data["stakeholders"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["group"] == "Carers");
+}

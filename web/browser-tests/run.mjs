@@ -6,7 +6,7 @@
 // The binary defaults to $COMMSFLOW_BIN, then build/engine/commsflow.
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -342,6 +342,45 @@ test('a long queue comes in pages of 50, with the total', async () => {
   await page.getByRole('link', { name: /^Previous/ }).click();
   await page.waitForURL(/page=1/);
   assert.equal(await rows.count(), 50);
+});
+
+test('on a phone (390 px) a head of comms reads a statement and approves it', async () => {
+  // A new statement waiting for the head of comms, put in with the CLI while the server runs.
+  const cli = (args) => execFileSync(bin, args, { env, encoding: 'utf8' });
+  const ref = JSON.parse(cli(['--json', 'submit', 'media_signoff', '--as', 'olivia.officer',
+                              '--set', 'headline=Phone test: car park charges',
+                              '--set', 'kind=reactive_statement'])).ref;
+  const text = join(work, 'phone-statement.txt');
+  writeFileSync(text, 'Car park charges at the General are unchanged this winter.\n');
+  cli(['doc', 'put', ref, '--file', text, '--as', 'olivia.officer']);
+  cli(['act', ref, 'send_for_review', '--as', 'olivia.officer']);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await signOut();
+    await signIn('hannah.head');
+    const fits = async () => {
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `${page.url()} is ${width} px wide on a 390 px screen`);
+    };
+    for (const path of ['/queue', '/sign-offs', '/items', `/items/${ref}`]) {
+      await page.goto(`${base}${path}`);
+      await fits();
+      await checkHeadings();
+    }
+    // The item opens with what is needed and the text, then the decision.
+    assert.match(await page.locator('#needed-next').textContent(), /A decision from/);
+    assert.match(await page.locator('#document-current').textContent(), /Car park charges/);
+    await shot('16-phone-statement');
+    await page.getByLabel('Approved', { exact: true }).check();
+    await page.locator('button[data-action="decide"]').click();
+    await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#sign-off`));
+    await fits();
+    assert.match(await page.locator('.nhsuk-notification-banner').textContent(), /your decision is recorded/);
+    await shot('17-phone-approved');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 let failures = 0;

@@ -38,6 +38,7 @@ local commsflow = {}
 ---@field min? number smallest number, or shortest text or list
 ---@field max? number largest number, or longest text or list
 ---@field options? string[] a choice's values (or list them first: wf.choice { "a", "b" })
+---@field labels? table<string, string> what people see for each of a choice's values
 ---@field of? commsflow.Field a list's element
 ---@field fields? table<string, commsflow.Field> a record's fields
 ---@field required_if? table<string, string[]> required when that field has one of these values

@@ -37,9 +37,10 @@ struct FieldSpec {
   std::string name;
   FieldType type = FieldType::Text;
   bool required = false;
-  std::string label;                 // for forms; defaults to the name
-  std::vector<std::string> options;  // choice
-  std::optional<double> min, max;    // integer/number value, text length, list length
+  std::string label;                                 // for forms; defaults to the name
+  std::vector<std::string> options;                  // choice
+  std::map<std::string, std::string> option_labels;  // choice: what people see for a value
+  std::optional<double> min, max;  // integer/number value, text length, list length
   std::optional<Json> default_value;
   std::shared_ptr<FieldSpec> item;  // list: the type of each element
   std::vector<FieldSpec> fields;    // record: its fields
@@ -270,6 +271,8 @@ std::string readable_label(std::string_view identifier);
 
 // A field's label: its own, or readable_label of its name.
 std::string field_label(const FieldSpec& field);
+// What people see for a value of a choice field: its label in `labels`, or readable_label.
+std::string option_label(const FieldSpec& field, std::string_view value);
 
 // The label of a state of `d` (its own, or readable_label of the name for a state it lacks).
 std::string state_label(const Definition& d, std::string_view state);
