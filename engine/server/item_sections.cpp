@@ -267,7 +267,7 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
   }
   if (auto a = item.data.find("_approved"); a != item.data.end() && a->is_object()) {
     out += fmt::format(
-        R"(<h3>Approved</h3><p class="nhsuk-body" id="approved">Version {} (SHA-256 <code>{}</code>) approved at {}.</p>)",
+        R"(<h3>Approved</h3><p class="nhsuk-body" id="approved">Version {} (SHA-256 <code class="cf-hash">{}</code>) approved at {}.</p>)",
         escape(text_of(*a, "document_version")), escape(text_of(*a, "document_hash")),
         time_html(text_of(*a, "at")));
     for (const auto& step : a->value("steps", Json::array())) {
@@ -407,8 +407,8 @@ std::string document_page_html(Engine& engine, const Item& item, std::int64_t ve
   }
   std::string attachments;
   for (const auto& a : shown->attachments) {
-    attachments +=
-        fmt::format(R"(<li>{} (SHA-256 <code>{}</code>)</li>)", escape(a.name), escape(a.hash));
+    attachments += fmt::format(R"(<li>{} (SHA-256 <code class="cf-hash">{}</code>)</li>)",
+                               escape(a.name), escape(a.hash));
   }
   return fmt::format(
       R"(<span class="nhsuk-caption-l"><a href="/items/{0}">{1}</a></span><h1>Document version {2}</h1><dl class="nhsuk-summary-list"><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">SHA-256</dt><dd class="nhsuk-summary-list__value"><code class="cf-hash">{3}</code></dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Author</dt><dd class="nhsuk-summary-list__value">{4}</dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Stored</dt><dd class="nhsuk-summary-list__value">{5}</dd></div></dl>{6}<h2>Text</h2><pre class="cf-data" id="document-text">{7}</pre>{8}{9})",

@@ -24,6 +24,12 @@ code.cf-hash { word-break: break-all; }
 pre.cf-diff { white-space: pre-wrap; }
 pre.cf-diff ins { text-decoration: none; background: #cce2d8; }
 pre.cf-diff del { background: #f6d7d2; }
+/* On a phone a wide table scrolls sideways inside itself; the page never does. */
+@media (max-width: 40em) {
+  table.nhsuk-table { display: block; overflow-x: auto; }
+}
+main { overflow-wrap: break-word; }
+main code { overflow-wrap: anywhere; }
 )";
 
 // Starts the frontend's components (the error summary takes focus, the header menu folds on a

@@ -801,7 +801,12 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
   REQUIRE(parent.ok());
   std::string ref = parent.value().ref;
   std::string cookie = f.sign_in("eve.lead");
-  CHECK_THAT(get_page(f, cookie, "/items/" + ref), !Catch::Contains("id=\"children\""));
+  // No children yet: the section says so and offers to add one.
+  std::string empty = get_page(f, cookie, "/items/" + ref);
+  CHECK_THAT(empty,
+             Catch::Contains(
+                 "<h2 id=\"children\">Linked items</h2><p class=\"nhsuk-body\">None yet.</p>"));
+  CHECK_THAT(empty, Catch::Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
 
   auto child = f.engine->submit("feedback", "eve.lead",
                                 Json{{"text", "Buses <rarely> run"}, {"channel", "email"}}, ref);
