@@ -18,27 +18,28 @@ void must(const Outcome<Item>& outcome, const char* what) {
   }
 }
 
+// A media statement by `author` with its first version of `text`, sent for review.
+std::string statement_in_review(Engine& engine, const char* author, const Json& fields,
+                                const char* text) {
+  auto statement = engine.submit("media_signoff", author, fields);
+  must(statement, "a demo statement");
+  const std::string ref = statement.value().ref;
+  must(engine.put_document(PutDocumentRequest{ref, author, text, {}, "", std::nullopt}),
+       "a demo statement's text");
+  must(engine.act(ActRequest{ref, "send_for_review", author, Json::object(), "", std::nullopt}),
+       "sending a demo statement for review");
+  return ref;
+}
+
 // A statement taken through its whole chain by whoever each step waits for, then issued.
 void add_issued_statement(Engine& engine, const std::vector<std::string>& people) {
-  auto statement =
-      engine.submit("media_signoff", "sam.officer",
-                    Json{{"headline", "Winter vaccination clinics open at the General"},
-                         {"kind", "press_release"},
-                         {"clinical_content", false}});
-  must(statement, "the issued demo statement");
-  const std::string ref = statement.value().ref;
-  must(engine.put_document(PutDocumentRequest{
-           ref,
-           "sam.officer",
-           "Flu and COVID-19 vaccination clinics open at the General Hospital from Monday.\n"
-           "Book online or call the booking line; walk-ins are welcome on Saturdays.\n",
-           {},
-           "",
-           std::nullopt}),
-       "the issued statement's text");
-  must(engine.act(
-           ActRequest{ref, "send_for_review", "sam.officer", Json::object(), "", std::nullopt}),
-       "sending the issued statement for review");
+  const std::string ref = statement_in_review(
+      engine, "sam.officer",
+      Json{{"headline", "Winter vaccination clinics open at the General"},
+           {"kind", "press_release"},
+           {"clinical_content", false}},
+      "Flu and COVID-19 vaccination clinics open at the General Hospital from Monday.\n"
+      "Book online or call the booking line; walk-ins are welcome on Saturdays.\n");
   // Each round, everyone the current step waits for approves; a chain has a handful of steps.
   for (int round = 0; round < 10 && engine.item(ref).state != "approved"; ++round) {
     for (const auto& name : people) {
@@ -196,25 +197,15 @@ void add_demo_data(Engine& engine) {
 
   if (!engine.store().current_version("media_signoff")) return;
   // A reactive statement waiting for the head of comms.
-  auto statement =
-      engine.submit("media_signoff", "olivia.officer",
-                    Json{{"headline", "Statement on the Oakwood community hospital consultation"},
-                         {"kind", "reactive_statement"},
-                         {"journalist", "Jo Reporter"},
-                         {"outlet", "Valley Gazette"},
-                         {"clinical_content", true}});
-  must(statement, "a demo statement");
-  const std::string ref = statement.value().ref;
-  must(engine.put_document(PutDocumentRequest{
-           ref,
-           "olivia.officer",
-           "We are asking local people for their views on the future of Oakwood community "
-           "hospital.\nNo decision has been made, and services continue as normal.\n",
-           {},
-           "",
-           std::nullopt}),
-       "the demo statement's text");
-  act(ref, "send_for_review", "olivia.officer");
+  statement_in_review(
+      engine, "olivia.officer",
+      Json{{"headline", "Statement on the Oakwood community hospital consultation"},
+           {"kind", "reactive_statement"},
+           {"journalist", "Jo Reporter"},
+           {"outlet", "Valley Gazette"},
+           {"clinical_content", true}},
+      "We are asking local people for their views on the future of Oakwood community "
+      "hospital.\nNo decision has been made, and services continue as normal.\n");
   {
     std::vector<std::string> names;
     for (const auto& p : people) names.push_back(p.name);

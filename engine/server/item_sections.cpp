@@ -98,20 +98,21 @@ std::string checklist_html(Engine& engine, const Item& item) {
   auto lines = engine.checklist(item);
   if (lines.empty()) return {};
   const StateSpec* state = engine.registry().version(item.version).definition.state(item.state);
+  // The NHS task list: each line's name, what is missing as its hint, and its status.
   std::string rows;
   std::size_t met = 0;
   for (const auto& line : lines) {
     if (line.ok) ++met;
     rows += fmt::format(
-        R"(<li class="cf-check" data-ok="{}"><strong class="nhsuk-tag {}">{}</strong> {}{}</li>)",
-        line.ok ? "yes" : "no", line.ok ? "nhsuk-tag--green" : "nhsuk-tag--grey",
-        line.ok ? "Done" : "Not done", escape(line.label),
-        line.why.empty()
+        R"(<li class="nhsuk-task-list__item cf-check" data-ok="{}"><div class="nhsuk-task-list__name-and-hint"><div>{}</div>{}</div><div class="nhsuk-task-list__status">{}</div></li>)",
+        line.ok ? "yes" : "no", escape(line.label),
+        line.why.empty() || line.ok
             ? ""
-            : fmt::format(R"( <span class="nhsuk-hint">({})</span>)", escape(line.why)));
+            : fmt::format(R"(<div class="nhsuk-task-list__hint">{}</div>)", escape(line.why)),
+        line.ok ? "Done" : R"(<strong class="nhsuk-tag nhsuk-tag--blue">Not done</strong>)");
   }
   return fmt::format(
-      R"(<h2 id="checklist">Checklist for {}</h2><p class="nhsuk-body">{} of {} done.</p><ul class="nhsuk-list">{}</ul>)",
+      R"(<h2 id="checklist">Checklist for {}</h2><p class="nhsuk-body">{} of {} done.</p><ul class="nhsuk-task-list">{}</ul>)",
       escape(state && !state->label.empty() ? state->label : item.state), met, lines.size(), rows);
 }
 

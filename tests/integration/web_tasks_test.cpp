@@ -481,13 +481,22 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
   }
 }
 
-TEST_CASE("web: feedback is logged against the service change chosen in the browser",
-          "[server][pages]") {
-  WebFixture f;
+namespace {
+
+// A service change by eve.lead, in its first stage.
+std::string community_nursing_hub(WebFixture& f) {
   auto change =
       f.engine->submit("service_change", "eve.lead", Json{{"title", "Community nursing hub"}});
   REQUIRE(change.ok());
-  const std::string ref = change.value().ref;
+  return change.value().ref;
+}
+
+}  // namespace
+
+TEST_CASE("web: feedback is logged against the service change chosen in the browser",
+          "[server][pages]") {
+  WebFixture f;
+  const std::string ref = community_nursing_hub(f);
   const std::string eve = f.sign_in("eve.lead");
   auto c = f.client();
 
@@ -529,10 +538,7 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
 TEST_CASE("web: stakeholder rows are added, corrected and removed with a fieldset per row",
           "[server][pages]") {
   WebFixture f;
-  auto change =
-      f.engine->submit("service_change", "eve.lead", Json{{"title", "Community nursing hub"}});
-  REQUIRE(change.ok());
-  const std::string ref = change.value().ref;
+  const std::string ref = community_nursing_hub(f);
   auto act = [&](const char* action, const Json& inputs) {
     REQUIRE(f.engine->act(ActRequest{ref, action, "eve.lead", inputs, "", std::nullopt}).ok());
   };

@@ -363,7 +363,7 @@ test('on a phone (390 px) a head of comms reads a statement and approves it', as
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `${page.url()} is ${width} px wide on a 390 px screen`);
     };
-    for (const path of ['/queue', '/sign-offs', '/items', `/items/${ref}`]) {
+    for (const path of ['/queue', '/sign-offs', '/items', '/audit', '/items/SC-2026-0001', `/items/${ref}`]) {
       await page.goto(`${base}${path}`);
       await fits();
       await checkHeadings();
