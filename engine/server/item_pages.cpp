@@ -317,7 +317,7 @@ std::string without_carriage_returns(std::string text) {
 std::string item_body(Context& c, const Principal& p, const std::string& ref,
                       const std::string& failed_action, const Values& values,
                       const CallResult* failed, const DecideFormState& decide = {},
-                      const DocumentFormState& document = {}) {
+                      const DocumentFormState& document = {}, std::string* page_title = nullptr) {
   auto lock = c.lock();
   Engine& engine = c.engine;
   ReadAccess access = c.read_access(p.actor);
@@ -346,6 +346,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   std::string title =
       item.data.value("title", item.data.value("headline", item.data.value("name", std::string())));
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
+  if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // What matters first: the state, what is needed next, the due time and the text being
   // approved; then the details, the records and the actions; what auditors need is folded.
   return fmt::format(
@@ -430,7 +431,13 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
              std::string body = workflow.empty()
                                     ? choose_workflow_body(c, p)
                                     : request_form_body(c, p, workflow, chosen, nullptr);
-             send_page(res, 200, &p, "New request", "/requests/new", with_csrf(body, p));
+             std::string title = "New request";
+             if (!workflow.empty()) {
+               auto lock = c.lock();
+               const Definition& d = c.engine.registry().current(workflow).definition;
+               title = "New " + (d.title.empty() ? readable_label(d.name) : d.title);
+             }
+             send_page(res, 200, &p, title, "/requests/new", with_csrf(body, p));
            }));
 
   http.Post("/requests/new",
@@ -459,7 +466,8 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
       R"(/items/([A-Za-z0-9-]+))",
       page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         std::string ref = req.matches[1].str();
-        std::string body = item_body(c, p, ref, "", {}, nullptr);
+        std::string title = ref;
+        std::string body = item_body(c, p, ref, "", {}, nullptr, {}, {}, &title);
         if (auto done = param(req, "done"); !done.empty())
           body = done_banner(c, p, ref, done) + body;
         if (req.has_param("created")) {
@@ -469,7 +477,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   escape(ref)) +
               body;
         }
-        send_page(res, 200, &p, ref, "", with_csrf(body, p));
+        send_page(res, 200, &p, title, "", with_csrf(body, p));
       }));
 
   http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",

@@ -349,6 +349,10 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
                                    {"needed_by-year", "2026"}});
   REQUIRE(ok->status == 303);
   CHECK(ok->get_header_value("Location") == "/items/WEB-2026-0001?created=1");
+  // Each page's title says what it is: the form its workflow, the item its reference and title.
+  CHECK_THAT(form->body, Catch::Contains("<title>New Website update request - commsflow</title>"));
+  CHECK_THAT(c.Get("/items/WEB-2026-0001", httplib::Headers{{"Cookie", cookie}})->body,
+             Catch::Contains("<title>WEB-2026-0001: Add parking info - commsflow</title>"));
   Item item = f.engine->item("WEB-2026-0001");
   CHECK(item.data["audience"] == "public");
   CHECK(item.data["needed_by"] == "2026-03-20");
