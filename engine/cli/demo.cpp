@@ -31,15 +31,12 @@ std::string statement_in_review(Engine& engine, const char* author, const Json& 
   return ref;
 }
 
-// A statement taken through its whole chain by whoever each step waits for, then issued.
-void add_issued_statement(Engine& engine, const std::vector<std::string>& people) {
+// A statement by sam.officer taken through its whole chain by whoever each step waits for.
+std::string approved_statement(Engine& engine, const std::vector<std::string>& people,
+                               const char* headline, const char* text) {
   const std::string ref = statement_in_review(
       engine, "sam.officer",
-      Json{{"headline", "Winter vaccination clinics open at the General"},
-           {"kind", "press_release"},
-           {"clinical_content", false}},
-      "Flu and COVID-19 vaccination clinics open at the General Hospital from Monday.\n"
-      "Book online or call the booking line; walk-ins are welcome on Saturdays.\n");
+      Json{{"headline", headline}, {"kind", "press_release"}, {"clinical_content", false}}, text);
   // Each round, everyone the current step waits for approves; a chain has a handful of steps.
   for (int round = 0; round < 10 && engine.item(ref).state != "approved"; ++round) {
     for (const auto& name : people) {
@@ -50,9 +47,21 @@ void add_issued_statement(Engine& engine, const std::vector<std::string>& people
       }
     }
   }
-  must(engine.act(ActRequest{ref, "issue", "sam.officer", Json{{"channel", "press_release_list"}},
-                             "", std::nullopt}),
+  return ref;
+}
+
+// Two approved statements: one issued, one waiting to be issued.
+void add_approved_statements(Engine& engine, const std::vector<std::string>& people) {
+  const std::string issued = approved_statement(
+      engine, people, "Winter vaccination clinics open at the General",
+      "Flu and COVID-19 vaccination clinics open at the General Hospital from Monday.\n"
+      "Book online or call the booking line; walk-ins are welcome on Saturdays.\n");
+  must(engine.act(ActRequest{issued, "issue", "sam.officer",
+                             Json{{"channel", "press_release_list"}}, "", std::nullopt}),
        "issuing the demo statement");
+  approved_statement(engine, people, "New car park opens at Oakwood",
+                     "The new car park at Oakwood community hospital opens next month, with "
+                     "40 spaces and free parking for blue badge holders.\n");
 }
 
 // A service change taken through its stage gates to an open consultation, with feedback; the
@@ -209,7 +218,7 @@ void add_demo_data(Engine& engine) {
   {
     std::vector<std::string> names;
     for (const auto& p : people) names.push_back(p.name);
-    add_issued_statement(engine, names);
+    add_approved_statements(engine, names);
   }
   if (engine.store().current_version("service_change") &&
       engine.store().current_version("feedback")) {

@@ -315,16 +315,16 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(first.out, Contains("demo"));
   Json items = p.json(0, {"list"});
   Json actors = p.json(0, {"actor", "list"});
-  REQUIRE(items.size() == 15);
+  REQUIRE(items.size() == 16);
   std::vector<std::string> states = names_of(items, "state");
   std::sort(states.begin(), states.end());
-  // Website updates, a statement for review and one issued, comms requests (three paused by
-  // the demo's active incident), the incident itself, and a service change consulting now
+  // Website updates, statements in review, approved and issued, comms requests (three paused
+  // by the demo's active incident), the incident itself, and a service change consulting now
   // with three pieces of feedback.
-  CHECK(states == std::vector<std::string>{"active", "comms_review", "consultation_open",
-                                           "in_progress", "in_review", "issued", "paused", "paused",
-                                           "paused", "published", "received", "received",
-                                           "received", "requested", "triaged"});
+  CHECK(states == std::vector<std::string>{
+                      "active", "approved", "comms_review", "consultation_open", "in_progress",
+                      "in_review", "issued", "paused", "paused", "paused", "published", "received",
+                      "received", "received", "requested", "triaged"});
   std::vector<std::string> people = names_of(actors);
   for (const char* who : {"asha.requester", "olivia.officer", "hannah.head"}) {
     CHECK(std::find(people.begin(), people.end(), who) != people.end());
