@@ -182,7 +182,9 @@ std::string summary_list(Store& store, const Definition& d, const Item& item) {
   return fmt::format(R"(<dl class="nhsuk-summary-list">{}</dl>)", rows);
 }
 
-std::string action_forms(Engine& engine, const Definition& d, const Item& item, const Actor& actor,
+// `actions`: Engine::available_actions of the stored item for the reader.
+std::string action_forms(Engine& engine, const Definition& d, const Item& item,
+                         const std::vector<AvailableAction>& actions,
                          const std::string& failed_action, const Values& values,
                          const CallResult* failed) {
   if (d.is_final(item.state)) {
@@ -191,7 +193,7 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item, 
   const StateSpec* state = d.state(item.state);
   const std::vector<Actor> people = engine.store().actors();  // for fields that name a person
   std::string mine, others;
-  for (const auto& a : engine.available_actions(item, &actor)) {
+  for (const auto& a : actions) {
     const ActionSpec* spec = state ? state->action(a.name) : nullptr;
     if (!spec) continue;
     const std::string title =
@@ -347,12 +349,14 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       item.data.value("title", item.data.value("headline", item.data.value("name", std::string())));
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
+  // Guards run once per page: the summary and the action forms read the same answers.
+  const std::vector<AvailableAction> actions = engine.available_actions(stored, &p.actor);
   // What matters first: the state, what is needed next, the due time and the text being
   // approved; then the details, the records and the actions; what auditors need is folded.
   return fmt::format(
       R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1>{}{}{}<h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}<h2>History</h2>{}<details class="nhsuk-details"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">For audit</span></summary><div class="nhsuk-details__text"><p class="nhsuk-body" id="item-revision">This is revision {} of the item. Each change above is recorded in the tamper-evident audit log.</p></div></details>)",
       summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
-      at_a_glance_html(engine, d, stored, item),
+      at_a_glance_html(engine, d, stored, item, actions),
       sight.document ? current_text_html(engine, item) : std::string(),
       sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
       summary_list(engine.store(), d, item), checklist_html(engine, stored),
@@ -360,7 +364,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       sight.document
           ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
           : std::string(),
-      action_forms(engine, d, stored, p.actor, failed_action, values, failed),
+      action_forms(engine, d, stored, actions, failed_action, values, failed),
       timeline(access, item), item.revision);
 }
 

@@ -143,7 +143,8 @@ std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff
   return out;
 }
 
-std::string needed_next_html(Engine& engine, const Definition& d, const Item& stored) {
+std::string needed_next_html(const Definition& d, const Item& stored,
+                             const std::vector<AvailableAction>& actions) {
   if (d.is_final(stored.state)) return "Nothing: this item is closed.";
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     auto groups = waiting_groups(d, *s);
@@ -153,7 +154,7 @@ std::string needed_next_html(Engine& engine, const Definition& d, const Item& st
   }
   std::vector<std::string> open, roles;
   std::string blocked;
-  for (const auto& a : engine.available_actions(stored)) {
+  for (const auto& a : actions) {
     const std::string label = a.label.empty() ? readable_label(a.name) : a.label;
     if (!a.blocked_by.empty()) {
       if (blocked.empty())
@@ -173,11 +174,11 @@ std::string needed_next_html(Engine& engine, const Definition& d, const Item& st
 }  // namespace
 
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
-                             const Item& item) {
+                             const Item& item, const std::vector<AvailableAction>& actions) {
   const TimePoint now = engine.clock().now();
   std::string rows = summary_row("State", fmt::format(R"(<strong id="item-state">{}</strong>)",
                                                       escape(state_label(d, item.state))));
-  rows += summary_row("Needed next", needed_next_html(engine, d, stored), "needed-next");
+  rows += summary_row("Needed next", needed_next_html(d, stored, actions), "needed-next");
   std::string due;
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     due = text_of(*s, "due_at");

@@ -16,9 +16,10 @@ namespace commsflow::server {
 // What a person needs first, as a summary list: the state, what is needed next and from whom
 // (the sign-off groups still to decide, else the actions open now and the roles that take them;
 // an action blocked by a rule is named with its first reason), and the due time with how far
-// off it is. `stored` is the item as stored, for the rules; `item` the reader's view of it.
+// off it is. `stored` is the item as stored, for the rules; `item` the reader's view of it;
+// `actions` Engine::available_actions of `stored`.
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
-                             const Item& item);
+                             const Item& item, const std::vector<AvailableAction>& actions);
 // The current version of the item's document in a read-only panel, under a heading that says
 // whether it is the text being approved or the text approved. Empty when there is none.
 std::string current_text_html(Engine& engine, const Item& item);
