@@ -7,22 +7,29 @@
 #include <chrono>
 #include <optional>
 
+#include "base/uk_time.h"
+
 namespace commsflow {
 
 namespace {
 
-// A bound as the stored form of a time. `end_of` turns a date into the start of the next day and
+// A bound as the stored form of a time. A date is a UK day (from its midnight, UK time) and a
+// datetime without a zone is UK time. `end_of` turns a date into the start of the next day and
 // a datetime into the next second, so that both bounds the user gives are inclusive.
 std::string stored_bound(const char* name, const std::string& text, bool end_of) {
   if (text.empty()) return {};
   if (auto day = parse_date(text)) {
-    return format_datetime(end_of ? *day + std::chrono::days(1) : *day);
+    auto midnight =
+        parse_uk_local(format_date(end_of ? *day + std::chrono::days(1) : *day) + "T00:00");
+    if (midnight) return format_datetime(*midnight);
   }
   if (auto t = parse_datetime(text)) {
     return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
   }
-  fail(ErrorKind::BadInput,
-       "{}: '{}' is not a date (2026-03-31) or a datetime (2026-03-31T09:00:00Z)", name, text);
+  if (auto t = parse_uk_local(text)) {
+    return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
+  }
+  fail_field(name, "'{}' is not a date (2026-03-31) or a date and time (2026-03-31 09:00)", text);
 }
 
 std::string text_of(const Json& payload, const char* key) {

@@ -3,6 +3,7 @@
 #include <commsflow/audit.h>
 #include <commsflow/clock.h>
 #include <commsflow/event.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -89,15 +90,7 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     double hours = 0;
     auto from = parse_datetime(submitted_at), to = parse_datetime(row.at);
     if (from && to) hours = static_cast<double>((*to - *from).count()) / 3600.0;
-    std::string headline;
-    if (item) {
-      for (const char* key : {"headline", "title", "name"}) {
-        if (item->data.contains(key) && item->data[key].is_string()) {
-          headline = item->data[key].get<std::string>();
-          break;
-        }
-      }
-    }
+    const std::string headline = item ? item_title(*item) : std::string();
     const int current_version =
         item ? item->data.value("_document", Json::object()).value("version", 0) : 0;
     const std::string warning = discrepancies(*approved, current_version);

@@ -101,6 +101,10 @@ std::string due_phrase(TimePoint due, TimePoint now) {
   return seconds > 0 ? "due in " + span(seconds) : "overdue by " + span(-seconds);
 }
 
+std::string uk_zone_name(TimePoint t) {
+  return london()->get_info(t).abbrev;
+}
+
 std::optional<TimePoint> parse_uk_local(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char sep = 0;

@@ -27,6 +27,8 @@ std::string uk_date(std::string_view date);
 std::string relative_time(TimePoint t, TimePoint now);
 // "due in 2 hours", "due now", or "overdue by 1 day".
 std::string due_phrase(TimePoint due, TimePoint now);
+// The UK zone in force at `t`: "GMT" or "BST".
+std::string uk_zone_name(TimePoint t);
 // A UK local time typed by a person ("2026-12-03T14:30", "2026-12-03 14:30", seconds optional)
 // as UTC. nullopt when it is not one, or names a time the clocks skip in spring; a time the
 // autumn change repeats is the first of the two.

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "base/uk_time.h"
 #include "cli/commands.h"
 #include "cli/report_output.h"
 
@@ -14,8 +15,20 @@ namespace commsflow::cli {
 
 namespace {
 
+// Says on stderr which zone a bound without one was read in: a date is a UK day, a time without
+// a zone is UK time.
+void say_zone(const AuditQuery& query) {
+  for (auto [option, text] : {std::pair{"--from", &query.from}, {"--to", &query.to}}) {
+    if (text->empty() || parse_datetime(*text)) continue;
+    auto t = parse_date(*text) ? parse_uk_local(*text + "T00:00") : parse_uk_local(*text);
+    if (t)
+      std::cerr << fmt::format("{} {} taken as UK time ({})\n", option, *text, uk_zone_name(*t));
+  }
+}
+
 void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
   s.reader().require_audit();
+  say_zone(query);
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
   ChainHead head = query_history(
@@ -75,8 +88,9 @@ void add_audit_commands(CLI::App& app, Session& s) {
   audit->add_option("--actor", query->actor, "Events by this person, or on their behalf");
   audit->add_option("--workflow", query->workflow, "Events of items of this workflow");
   audit->add_option("--action", query->action, "Events of this action, e.g. decide");
-  audit->add_option("--from", query->from, "From this date (2026-01-01) or datetime, inclusive");
-  audit->add_option("--to", query->to, "To this date (2026-03-31) or datetime, inclusive");
+  audit->add_option("--from", query->from,
+                    "From this UK day (2026-01-01) or time (\"2026-01-01 09:00\"), inclusive");
+  audit->add_option("--to", query->to, "To this UK day (2026-03-31) or time, inclusive");
   add_export_options(audit, *export_args);
   add_read_as(audit, s);
   audit->callback([&s, audit, query, export_args] {
@@ -91,13 +105,14 @@ void add_audit_commands(CLI::App& app, Session& s) {
       "decision and time, time to approval, and any step escalated as overdue");
   auto range = std::make_shared<AuditQuery>();
   auto signoff_export = std::make_shared<ExportArgs>();
-  signoffs->add_option("--from", range->from, "Approved from this date or datetime, inclusive");
-  signoffs->add_option("--to", range->to, "Approved up to this date or datetime, inclusive");
+  signoffs->add_option("--from", range->from, "Approved from this UK day or time, inclusive");
+  signoffs->add_option("--to", range->to, "Approved up to this UK day or time, inclusive");
   signoffs->add_option("--workflow", range->workflow, "Only items of this workflow");
   add_export_options(signoffs, *signoff_export);
   add_read_as(signoffs, s);
   signoffs->callback([&s, range, signoff_export] {
     s.reader().require_audit();
+    say_zone(*range);
     ChainHead head;
     ReportTable table = signoff_table(s.store(), *range, head);
     print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),

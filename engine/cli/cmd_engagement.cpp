@@ -1,5 +1,6 @@
 // report, and the checklist and children that `show` prints for stage-based workflows.
 #include <commsflow/report.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <fstream>
@@ -51,10 +52,14 @@ void print_family(ReadAccess& access, const Item& item) {
     }
   }
   if (family.contains("children")) {
-    fmt::print("Children ({}):\n", family["children"].size());
+    fmt::print("Linked items ({}):\n", family["children"].size());
+    Engine& engine = access.engine();
     for (const auto& c : family["children"]) {
-      fmt::print("  {}  [{}]  state: {}\n", c["ref"].get<std::string>(),
-                 c["workflow"].get<std::string>(), c["state"].get<std::string>());
+      const Definition& d = engine.registry().version(c["version"].get<std::string>()).definition;
+      fmt::print("  {}  {}, {}: {}\n", c["ref"].get<std::string>(),
+                 d.title.empty() ? readable_label(d.name) : d.title,
+                 state_label(d, c["state"].get<std::string>()),
+                 printable(item_title(access.engine().item(c["ref"].get<std::string>()))));
     }
   }
 }

@@ -1,9 +1,12 @@
 // submit, act, show, list, history.
 #include <commsflow/registry.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <functional>
 #include <iostream>
 
+#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -43,26 +46,72 @@ Json collect_inputs(const InputArgs& args) {
   return inputs;
 }
 
-void print_value(const std::string& indent, const std::string& key, const Json& value) {
-  if (value.is_string()) {
-    fmt::print("{}{}: {}\n", indent, key, printable(value.get<std::string>()));
-  } else if (value.is_array() && std::all_of(value.begin(), value.end(),
-                                             [](const Json& v) { return !v.is_structured(); })) {
-    std::vector<std::string> parts;
-    for (const auto& v : value) parts.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-    fmt::print("{}{}: {}\n", indent, key, printable(fmt::format("{}", fmt::join(parts, "; "))));
-  } else {
-    fmt::print("{}{}: {}\n", indent, key, value.dump());
+// Datetime inputs typed without a zone ("2026-07-01 14:30") are UK local time: converted to UTC,
+// and said so on stderr. Anything else is left for the engine to check and name.
+void localise_times(const std::function<const FieldSpec*(const std::string&)>& field_of,
+                    Json& inputs) {
+  for (auto& [name, value] : inputs.items()) {
+    const FieldSpec* f = field_of(name);
+    if (!f || f->type != FieldType::DateTime || !value.is_string()) continue;
+    const std::string typed = value.get<std::string>();
+    if (parse_datetime(typed)) continue;  // it names its zone
+    auto t = parse_uk_local(typed);
+    if (!t) continue;
+    value = format_datetime(*t);
+    std::cerr << fmt::format("{}: {} taken as UK time ({}); stored as {}\n", name, typed,
+                             uk_zone_name(*t), value.get<std::string>());
   }
 }
 
-void print_item_summary(const Item& item) {
-  fmt::print("{}  [{}]  state: {}  revision {}{}\n", item.ref, item.workflow, item.state,
-             item.revision, item.parent.empty() ? "" : "  parent: " + item.parent);
+// A field of the action's form: one it sets on the item, or one of its own inputs.
+const FieldSpec* action_field(const Definition& d, const Item& item, const std::string& action,
+                              const std::string& name) {
+  if (const FieldSpec* f = d.field(name)) return f;
+  const StateSpec* state = d.state(item.state);
+  const ActionSpec* spec = state ? state->action(action) : nullptr;
+  if (!spec) return nullptr;
+  for (const auto& f : spec->fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const Definition& definition_of(Engine& engine, const Item& item) {
+  return engine.registry().version(item.version).definition;
+}
+
+// A field's value, as people read it, under `indent`: a list of records one row per line.
+void print_value(Store& store, const std::string& indent, const FieldSpec& f, const Json& value) {
+  if (value.is_array() && f.item && f.item->type == FieldType::Record) {
+    fmt::print("{}{}:{}\n", indent, field_label(f), value.empty() ? " none" : "");
+    size_t row = 0;
+    for (const auto& record : value) {
+      std::vector<std::string> cells;
+      for (const auto& sub : f.item->fields) {
+        auto it = record.is_object() ? record.find(sub.name) : record.end();
+        if (it == record.end() || it->is_null()) continue;
+        cells.push_back(fmt::format("{}: {}", field_label(sub), value_in_words(store, sub, *it)));
+      }
+      fmt::print("{}  {}. {}\n", indent, ++row,
+                 printable(fmt::format("{}", fmt::join(cells, "; "))));
+    }
+    return;
+  }
+  fmt::print("{}{}: {}\n", indent, field_label(f), printable(value_in_words(store, f, value)));
+}
+
+// One line of a list: reference, workflow, state and title as people read them.
+constexpr const char* kItemLine = "{:<15} {:<28} {:<24} {}\n";
+
+void print_item_line(Engine& engine, const Item& item) {
+  const Definition& d = definition_of(engine, item);
+  fmt::print(kItemLine, item.ref, d.title.empty() ? readable_label(d.name) : d.title,
+             state_label(d, item.state), printable(item_title(item)));
 }
 
 // `item` as the reader sees it; with_actions needs `access`, whose reader the actions are
-// evaluated for on the item as stored.
+// evaluated for on the item as stored. People read labels, names and UK time; the names to type
+// (actions, fields) follow in brackets.
 void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
                 ReadAccess* access = nullptr) {
   std::vector<AvailableAction> actions;
@@ -86,29 +135,46 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
     s.print_json(out);
     return;
   }
-  print_item_summary(item);
-  fmt::print("  workflow version {}  created {}  updated {}\n", item.version.substr(0, 12),
-             item.created_at, item.updated_at);
-  const Definition& d = engine.registry().version(item.version).definition;
-  fmt::print("Data:\n");
+  Store& store = engine.store();
+  const Definition& d = definition_of(engine, item);
+  const std::string title = item_title(item);
+  fmt::print("{}{}\n", item.ref, title.empty() ? "" : ": " + printable(title));
+  fmt::print("  {}, {} (revision {})\n", d.title.empty() ? readable_label(d.name) : d.title,
+             state_label(d, item.state), item.revision);
+  fmt::print("  Created {}, last changed {} (UK time)\n", uk_datetime(item.created_at),
+             uk_datetime(item.updated_at));
+  if (!item.parent.empty()) fmt::print("  Belongs to {}\n", item.parent);
+  fmt::print("Details:\n");
   for (const auto& f : d.fields) {
-    if (item.data.contains(f.name)) print_value("  ", f.name, item.data[f.name]);
+    auto v = item.data.find(f.name);
+    if (v != item.data.end() && !v->is_null()) print_value(store, "  ", f, *v);
   }
+  fmt::print("  Workflow version: {}\n", item.version.substr(0, 12));
   print_signoff(s, item);
   if (!with_actions) return;
   print_family(*access, item);
   if (d.is_final(item.state)) {
-    fmt::print("Closed: '{}' is a final state.\n", item.state);
+    fmt::print("Closed: \"{}\" is a final state.\n", state_label(d, item.state));
     return;
   }
   fmt::print("Actions now:\n");
   for (const auto& a : actions) {
-    fmt::print("  {} -> {}  (who: {}){}\n", a.name, a.to, fmt::join(a.roles, ", "),
-               a.blocked_by.empty() ? "" : "  BLOCKED:");
+    const std::string label =
+        a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
+    fmt::print("  {} [{}]{}, for {}\n", label, a.name,
+               a.to.empty() ? "" : " -> " + state_label(d, a.to), roles_in_words(a.roles, "or"));
+    if (!a.blocked_by.empty()) fmt::print("      Not possible yet:\n");
     for (const auto& reason : a.blocked_by) fmt::print("      - {}\n", reason);
-    std::vector<std::string> inputs = a.sets;
-    inputs.insert(inputs.end(), a.fields.begin(), a.fields.end());
-    if (!inputs.empty()) fmt::print("      takes: {}\n", fmt::join(inputs, ", "));
+    std::vector<std::string> inputs;
+    for (const auto& name : a.sets) {
+      const FieldSpec* f = action_field(d, item, a.name, name);
+      inputs.push_back(fmt::format("{} [{}]", f ? field_label(*f) : readable_label(name), name));
+    }
+    for (const auto& name : a.fields) {
+      const FieldSpec* f = action_field(d, item, a.name, name);
+      inputs.push_back(fmt::format("{} [{}]", f ? field_label(*f) : readable_label(name), name));
+    }
+    if (!inputs.empty()) fmt::print("      Takes: {}\n", fmt::join(inputs, ", "));
   }
 }
 
@@ -136,7 +202,10 @@ void add_item_commands(CLI::App& app, Session& s) {
     add_input_options(cmd, *inputs);
     cmd->callback([&s, workflow, actor, inputs, parent] {
       Engine& engine = s.engine();
-      auto outcome = engine.submit(*workflow, *actor, collect_inputs(*inputs), *parent);
+      Json values = collect_inputs(*inputs);
+      const Definition& d = engine.registry().current(*workflow).definition;
+      localise_times([&](const std::string& name) { return d.field(name); }, values);
+      auto outcome = engine.submit(*workflow, *actor, values, *parent);
       report(s, engine, outcome);
     });
   }
@@ -156,6 +225,12 @@ void add_item_commands(CLI::App& app, Session& s) {
       Engine& engine = s.engine();
       if (rev->count() > 0) request->expected_revision = *revision;
       request->inputs = collect_inputs(*inputs);
+      if (auto item = engine.store().item(request->ref)) {
+        const Definition& d = definition_of(engine, *item);
+        localise_times(
+            [&](const std::string& name) { return action_field(d, *item, request->action, name); },
+            request->inputs);
+      }
       auto outcome = engine.act(*request);
       report(s, engine, outcome);
     });
@@ -187,8 +262,13 @@ void add_item_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
-      for (const auto& item : items) print_item_summary(item);
-      if (items.empty()) fmt::print("no items\n");
+      if (items.empty()) {
+        fmt::print("no items\n");
+        return;
+      }
+      Engine& engine = s.engine();
+      fmt::print(kItemLine, "Reference", "Workflow", "State", "Title");
+      for (const auto& item : items) print_item_line(engine, item);
     });
   }
   {
@@ -207,16 +287,29 @@ void add_item_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
+      // People's words: labels, display names and UK time; the event number to cite in audit.
+      Engine& engine = s.engine();
+      Store& store = engine.store();
+      const Definition& d = definition_of(engine, engine.item(*ref));
       for (const auto& e : events) {
-        fmt::print("#{:<6} {}  {:<16} {:<18} {} -> {}\n", e.seq, e.at, e.actor, e.action,
-                   e.from_state.empty() ? "(new)" : e.from_state, e.to_state);
-        for (const auto& [key, value] : e.payload.items())
-          print_value("         input ", key, value);
+        fmt::print("#{:<6} {}  {} by {}: {} -> {}\n", e.seq, uk_datetime(e.at),
+                   action_label(d, e.action), printable(person_name(store, e.actor)),
+                   e.from_state.empty() ? "(new)" : state_label(d, e.from_state),
+                   state_label(d, e.to_state));
+        auto detail = [&](const char* what, const std::string& key, const Json& value) {
+          const FieldSpec* f = d.field(key);
+          fmt::print(
+              "         {}{}: {}\n", what, f ? field_label(*f) : readable_label(key),
+              printable(value.is_null() ? "(removed)" : payload_in_words(store, d, key, value)));
+        };
+        for (const auto& [key, value] : e.payload.items()) detail("", key, value);
+        // Fields the engine keeps for itself ("_signoff") are in --json and the audit.
         for (const auto& [key, value] : e.changes.items()) {
-          print_value("         set ", key, value.is_null() ? Json("(removed)") : value);
+          if (key.empty() || key[0] != '_') detail("Set ", key, value);
         }
-        if (!e.note.empty()) fmt::print("         note: {}\n", printable(e.note));
+        if (!e.note.empty()) fmt::print("         Note: {}\n", printable(e.note));
       }
+      if (!events.empty()) fmt::print("(times are UK time)\n");
     });
   }
 }

@@ -2,6 +2,7 @@
 // part of `show`.
 #include <commsflow/line_diff.h>
 #include <commsflow/registry.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -50,20 +51,9 @@ void print_outcome(Session& s, Outcome<Item>& outcome, const std::string& done) 
     s.print_json(item.to_json());
     return;
   }
-  fmt::print("{}: {} (state: {}, revision {})\n", item.ref, done, item.state, item.revision);
-}
-
-std::string decision_text(const Json& d) {
-  std::string who = d.value("actor", "");
-  if (d.contains("on_behalf_of"))
-    who += fmt::format(" on behalf of {}", d["on_behalf_of"].get<std::string>());
-  std::string text =
-      fmt::format("{} {} (as {}) on version {} at {}", who, d.value("decision", ""),
-                  d.value("as", ""), d.value("document_version", 0), d.value("at", ""));
-  if (d.contains("comment")) {
-    text += fmt::format(": \"{}\"", printable(d["comment"].get<std::string>()));
-  }
-  return text;
+  const Definition& d = s.engine().registry().version(item.version).definition;
+  fmt::print("{}: {}; now {} (revision {})\n", item.ref, done, state_label(d, item.state),
+             item.revision);
 }
 
 void add_doc_commands(CLI::App& app, Session& s) {
@@ -111,8 +101,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
         s.print_json(version_json(v, true));
         return;
       }
-      fmt::print("{} document version {} of {}\n  sha256 {}\n  by {} at {}\n", *ref, v.version,
-                 versions.back().version, v.hash, v.author, v.created_at);
+      fmt::print("{} document version {} of {}\n  sha256 {}\n  by {} at {} (UK time)\n", *ref,
+                 v.version, versions.back().version, v.hash,
+                 person_name(s.engine().store(), v.author), uk_datetime(v.created_at));
       for (const auto& a : v.attachments) {
         fmt::print("  attachment {} ({} bytes, sha256 {})\n", a.name, a.content.size(), a.hash);
       }
@@ -134,11 +125,13 @@ void add_doc_commands(CLI::App& app, Session& s) {
         return;
       }
       if (versions.empty()) fmt::print("{} has no document yet\n", *ref);
+      Store& store = s.engine().store();
       for (const auto& v : versions) {
         fmt::print(
-            "v{:<3} {}  {}  {}  {} bytes{}\n", v.version, v.created_at, v.hash, v.author,
-            v.content.size(),
-            v.attachments.empty() ? "" : fmt::format(", {} attachment(s)", v.attachments.size()));
+            "v{:<3} {:<23} {:<20} {} bytes{}  sha256 {}\n", v.version, uk_datetime(v.created_at),
+            person_name(store, v.author), v.content.size(),
+            v.attachments.empty() ? "" : fmt::format(", {} attachment(s)", v.attachments.size()),
+            v.hash);
       }
     });
   }
@@ -163,8 +156,10 @@ void add_doc_commands(CLI::App& app, Session& s) {
                           {"diff", diff}});
         return;
       }
+      Store& store = s.engine().store();
       fmt::print("--- {} version {} ({}, {})\n+++ {} version {} ({}, {})\n", *ref, from.version,
-                 from.author, from.created_at, *ref, to.version, to.author, to.created_at);
+                 person_name(store, from.author), uk_datetime(from.created_at), *ref, to.version,
+                 person_name(store, to.author), uk_datetime(to.created_at));
       fmt::print("{}", diff.empty() ? "(the texts are the same)\n" : diff);
     });
   }
@@ -173,43 +168,54 @@ void add_doc_commands(CLI::App& app, Session& s) {
 }  // namespace
 
 void print_signoff(Session& s, const Item& item) {
-  (void)s;
+  Store& store = s.engine().store();
+  const Definition& d = s.engine().registry().version(item.version).definition;
+  auto step_name = [&](const Json& step) { return state_label(d, step.value("step", "")); };
+  auto decisions = [&](const Json& list) {
+    for (const auto& one : list) fmt::print("    - {}\n", printable(decision_in_words(store, one)));
+  };
   auto doc = item.data.find("_document");
   if (doc != item.data.end()) {
     fmt::print("Document: version {} by {} at {}\n  sha256 {}\n", doc->value("version", 0),
-               doc->value("author", ""), doc->value("at", ""), doc->value("hash", ""));
+               person_name(store, doc->value("author", "")), uk_datetime(doc->value("at", "")),
+               doc->value("hash", ""));
   }
   auto signoff = item.data.find("_signoff");
   if (signoff != item.data.end()) {
-    fmt::print("Sign-off step: {}  started {}{}{}\n", signoff->value("step", ""),
-               signoff->value("started_at", ""),
+    fmt::print("Sign-off step: {}, started {}{}{}\n", step_name(*signoff),
+               uk_datetime(signoff->value("started_at", "")),
                signoff->contains("due_at")
-                   ? fmt::format("  due {}", (*signoff)["due_at"].get<std::string>())
+                   ? fmt::format(", due {}", uk_datetime((*signoff)["due_at"].get<std::string>()))
                    : "",
                signoff->value("overdue", false) ? "  OVERDUE (escalated)" : "");
     for (const auto& [group, record] : (*signoff)["groups"].items()) {
-      fmt::print("  {}: {}\n", group, record.value("result", std::string("waiting")));
-      for (const auto& d : record["decisions"]) fmt::print("    - {}\n", decision_text(d));
+      const std::string result = record.value("result", std::string());
+      fmt::print("  {}: {}\n", d.state(group) ? state_label(d, group) : readable_label(group),
+                 result.empty() ? "waiting" : decision_label(result));
+      decisions(record["decisions"]);
     }
-    for (const auto& d : signoff->value("void", Json::array())) {
-      fmt::print("  void (given on an earlier version): {}\n", decision_text(d));
+    if (signoff->contains("void") && !(*signoff)["void"].empty()) {
+      fmt::print("  Void (given on an earlier version):\n");
+      decisions((*signoff)["void"]);
     }
+    fmt::print("  To decide: commsflow decide {} DECISION --as NAME (see decide --help)\n",
+               item.ref);
   }
   auto chain = item.data.find("_chain");
   if (chain != item.data.end()) {
     fmt::print("Steps passed:\n");
     for (const auto& step : *chain) {
-      fmt::print("  {}: {} at {}\n", step.value("step", ""), step.value("result", ""),
-                 step.value("at", ""));
+      fmt::print("  {}: {} at {}\n", step_name(step), decision_label(step.value("result", "")),
+                 uk_datetime(step.value("at", "")));
     }
   }
   auto approved = item.data.find("_approved");
   if (approved != item.data.end()) {
     fmt::print("Approved: version {} (sha256 {}) at {}\n", approved->value("document_version", 0),
-               approved->value("document_hash", ""), approved->value("at", ""));
+               approved->value("document_hash", ""), uk_datetime(approved->value("at", "")));
     for (const auto& step : (*approved)["steps"]) {
-      fmt::print("  {}: {}\n", step.value("step", ""), step.value("result", ""));
-      for (const auto& d : step["decisions"]) fmt::print("    - {}\n", decision_text(d));
+      fmt::print("  {}: {}\n", step_name(step), decision_label(step.value("result", "")));
+      decisions(step["decisions"]);
     }
   }
 }
@@ -263,7 +269,9 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             {"id", d.id}, {"from", d.from}, {"to", d.to}, {"role", d.role}, {"until", d.until}});
         return;
       }
-      fmt::print("{} may decide for {} as {} until the end of {}\n", d.to, d.from, d.role, d.until);
+      Store& store = s.engine().store();
+      fmt::print("{} may decide for {} as {} until the end of {}\n", person_name(store, d.to),
+                 person_name(store, d.from), readable_label(d.role), uk_date(d.until));
     });
   }
   {
@@ -290,10 +298,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
+      Store& store = engine.store();
       for (const auto& d : list) {
-        fmt::print("{:<4} {:<20} -> {:<20} {:<20} until {}{}\n", d.id, d.from, d.to, d.role,
-                   d.until,
-                   !d.revoked_at.empty() ? " (revoked " + d.revoked_at + ")"
+        fmt::print("{:<4} {:<20} -> {:<20} {:<20} until {}{}\n", d.id, person_name(store, d.from),
+                   person_name(store, d.to), readable_label(d.role), uk_date(d.until),
+                   !d.revoked_at.empty() ? " (revoked " + uk_datetime(d.revoked_at) + ")"
                    : d.until >= today    ? ""
                                          : " (lapsed)");
       }
@@ -319,11 +328,14 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
+      Engine& engine = s.engine();
       for (const auto& p : pending) {
-        fmt::print("{:<15} {:<20} due {:<21} {}{}\n", p.item.ref, p.step,
-                   p.due_at.empty() ? "-" : p.due_at,
-                   p.item.data.value("headline", p.item.data.value("title", "")),
-                   p.on_behalf_of.empty() ? "" : fmt::format("  (for {})", p.on_behalf_of));
+        const Definition& d = engine.registry().version(p.item.version).definition;
+        fmt::print("{:<15} {:<20} due {:<23} {}{}\n", p.item.ref, state_label(d, p.step),
+                   p.due_at.empty() ? "-" : uk_datetime(p.due_at), printable(item_title(p.item)),
+                   p.on_behalf_of.empty()
+                       ? ""
+                       : fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of)));
       }
       if (pending.empty()) fmt::print("nothing waits for {}\n", *actor);
     });

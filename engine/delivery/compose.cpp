@@ -4,6 +4,7 @@
 #include <commsflow/definition.h>
 #include <commsflow/delivery.h>
 #include <commsflow/html_escape.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,11 +17,8 @@ namespace commsflow {
 namespace {
 
 std::string title_of(const Item& item) {
-  for (const char* key : {"title", "headline", "name"}) {
-    auto it = item.data.find(key);
-    if (it != item.data.end() && it->is_string()) return it->get<std::string>();
-  }
-  return item.ref;
+  std::string title = item_title(item);
+  return title.empty() ? item.ref : title;
 }
 
 // The due time the row is about: a sign-off step's, or the workflow's queue due field.

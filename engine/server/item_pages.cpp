@@ -254,31 +254,12 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item,
   return out;
 }
 
-// A value recorded in an event's payload as people read it: a field's value as the page shows
-// it; otherwise a state by its label, a person by name, an identifier ("step_result" values
-// such as "approved") as a readable label, and lists joined.
+// A value recorded in an event's payload as people read it (see payload_in_words), a time as a
+// <time> element.
 std::string payload_text(const Definition& d, Store& store, const std::string& key, const Json& v) {
-  if (const FieldSpec* f = d.field(key); f && !v.is_null()) {
-    if (f->type == FieldType::Actor && v.is_string()) {
-      return escape(person_name(store, v.get<std::string>()));
-    }
-    return shown_value(*f, v);
-  }
-  auto one = [&](const Json& x) -> std::string {
-    if (!x.is_string()) return value_text(x);
-    const std::string& s = x.get_ref<const std::string&>();
-    if (d.state(s)) return state_label(d, s);
-    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
-      return readable_label(s);
-    }
-    return person_name(store, s);
-  };
-  if (v.is_array()) {
-    std::vector<std::string> parts;
-    for (const auto& x : v) parts.push_back(one(x));
-    return escape(fmt::format("{}", fmt::join(parts, ", ")));
-  }
-  return escape(one(v));
+  const FieldSpec* f = d.field(key);
+  if (f && f->type == FieldType::DateTime && v.is_string()) return time_html(v.get<std::string>());
+  return escape(payload_in_words(store, d, key, v));
 }
 
 std::string timeline(ReadAccess& access, const Item& item) {
@@ -345,8 +326,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
                   : result_summary(*failed, prefix, fields);
   }
   // Every item page has a heading: the item's title, headline or name, else what it is.
-  std::string title =
-      item.data.value("title", item.data.value("headline", item.data.value("name", std::string())));
+  std::string title = item_title(item);
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // Guards run once per page: the summary and the action forms read the same answers.

@@ -25,15 +25,6 @@ constexpr DecisionChoice kDecisions[] = {{"approved", "Approved"},
                                          {"changes_required", "Changes required"},
                                          {"not_relevant", "Not relevant"}};
 
-std::string decision_label(const std::string& value) {
-  for (const auto& d : kDecisions) {
-    if (value == d.value) return d.label;
-  }
-  std::string out = value;
-  std::replace(out.begin(), out.end(), '_', ' ');
-  return out;
-}
-
 std::string text_of(const Json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return {};
@@ -48,10 +39,7 @@ std::string decision_item(Store& store, const Json& d) {
   }
   // "as" names the approver entry filled: a role, or a person named as an approver.
   std::string as = text_of(d, "as");
-  if (!as.empty()) {
-    const std::string person = person_name(store, as);
-    as = person != as ? person : readable_label(as);
-  }
+  if (!as.empty()) as = approver_in_words(store, as);
   std::string comment = text_of(d, "comment");
   return fmt::format(
       R"(<li class="cf-decision"><strong>{}</strong>: {}{} on version {} at {}{}</li>)",
@@ -303,7 +291,7 @@ std::string children_html(ReadAccess& access, const Item& item, const Actor& act
   std::string rows;
   for (const auto& child : children) {
     const Definition& d = access.engine().registry().version(child.version).definition;
-    std::string title = child.data.value("title", child.data.value("headline", std::string()));
+    std::string title = item_title(child);
     rows += fmt::format(
         R"(<li data-ref="{1}"><a href="/items/{0}">{1}</a>{2} &middot; {3} &middot; state {4}</li>)",
         url_encode(child.ref), escape(child.ref), title.empty() ? "" : ": " + escape(title),

@@ -267,11 +267,6 @@ bool contains_folded(std::string_view text, std::string_view part) {
                      [&](char a, char b) { return fold(a) == fold(b); }) != text.end();
 }
 
-std::string item_title(const Item& item) {
-  return item.data.value("title",
-                         item.data.value("headline", item.data.value("name", std::string())));
-}
-
 // All items the reader may see, filtered by workflow, state, "mine" (submitted by them or
 // assigned to them) and a search of reference and title, 50 a page.
 std::string items_body(Context& c, const Principal& p, const httplib::Request& req) {

@@ -46,8 +46,7 @@ std::string pending_html(Context& c, const Principal& p) {
     const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
-        url_encode(item.ref), escape(item.ref),
-        escape(item.data.value("headline", item.data.value("title", std::string()))),
+        url_encode(item.ref), escape(item.ref), escape(item_title(item)),
         escape(state_label(definition, d.step)),
         d.due_at.empty() ? "No deadline" : due_html(d.due_at, c.clock.now()),
         d.on_behalf_of.empty() ? "Yourself"

@@ -5,24 +5,6 @@
 
 namespace commsflow::server {
 
-std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
-  std::string out;
-  for (size_t i = 0; i < roles.size(); ++i) {
-    std::string label = readable_label(roles[i]);
-    if (i > 0) {
-      label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
-      out += i + 1 == roles.size() ? fmt::format(" {} ", conjunction) : ", ";
-    }
-    out += label;
-  }
-  return out;
-}
-
-std::string person_name(Store& store, std::string_view name) {
-  auto actor = store.actor(name);
-  return actor ? actor->shown_name() : std::string(name);
-}
-
 Json field_json(const FieldSpec& f) {
   Json j{{"name", f.name},
          {"type", to_string(f.type)},

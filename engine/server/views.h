@@ -6,6 +6,7 @@
 
 #include <commsflow/engine.h>
 #include <commsflow/verify.h>
+#include <commsflow/words.h>
 #include <commsflow/workflow_loader.h>
 
 namespace commsflow::server {
@@ -17,11 +18,5 @@ Json definition_json(const Definition& definition);
 // where `allowed` says whether `actor` holds one of the action's roles.
 Json item_json(Engine& engine, const Item& item, const Actor& actor);
 Json diagnostics_json(const std::vector<Diagnostic>& problems);
-
-// How people see an actor: the display name, or the name when there is none or no such actor.
-// Roles as people say them: "Head of comms or director".
-std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
-
-std::string person_name(Store& store, std::string_view name);
 
 }  // namespace commsflow::server

@@ -1,0 +1,48 @@
+// What people read, in plain text: the workflow's labels for states, actions, fields and choices;
+// people by their display names; times in UK time. The web app escapes these for HTML, the CLI
+// prints them. JSON, CSV and storage keep identifiers and UTC.
+#pragma once
+
+#include <commsflow/definition.h>
+#include <commsflow/json.h>
+#include <commsflow/store.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace commsflow {
+
+// The words that name an item: its "title", "headline" or "name" text, the first it has; empty
+// when it has none.
+std::string item_title(const Item& item);
+
+// An actor's display name; the name itself when there is none or no such actor.
+std::string person_name(Store& store, std::string_view name);
+
+// Roles as people say them: "Head of comms or director".
+std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
+
+// A stored value of field `f`: a date or time in UK time, a choice by its label, yes/no, a person
+// (an actor field) by name, a list of plain values joined with "; ". A list of records is given
+// as "N rows" (readers that can, show it as a table).
+std::string value_in_words(Store& store, const FieldSpec& f, const Json& value);
+
+// A value recorded in an event's payload under `key`: a field's value as value_in_words; else a
+// state by its label, an identifier ("approved") as a readable label, a person by name; lists
+// joined with ", ".
+std::string payload_in_words(Store& store, const Definition& d, std::string_view key,
+                             const Json& value);
+
+// A sign-off decision (approved, approved_with_changes, ...) as people say it: "Approved with
+// changes".
+std::string decision_label(std::string_view decision);
+
+// Whom a decision's "as" names: a person named as an approver, by name; else a role's label.
+std::string approver_in_words(Store& store, std::string_view as);
+
+// One decision recorded in a sign-off: "Approved: Hannah Head (as Head of comms) on version 2 at
+// Tue 3 Dec 2026, 14:30: \"comment\"".
+std::string decision_in_words(Store& store, const Json& decision);
+
+}  // namespace commsflow

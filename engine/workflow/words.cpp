@@ -1,0 +1,125 @@
+#include <commsflow/words.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/uk_time.h"
+
+namespace commsflow {
+
+namespace {
+
+bool is_identifier(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+}
+
+std::string text_of(const Json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string plain(const Json& v) {
+  if (v.is_null()) return {};
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "Yes" : "No";
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string item_title(const Item& item) {
+  for (const char* key : {"title", "headline", "name"}) {
+    auto it = item.data.find(key);
+    if (it != item.data.end() && it->is_string()) return it->get<std::string>();
+  }
+  return {};
+}
+
+std::string person_name(Store& store, std::string_view name) {
+  auto actor = store.actor(name);
+  return actor ? actor->shown_name() : std::string(name);
+}
+
+std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
+  std::string out;
+  for (size_t i = 0; i < roles.size(); ++i) {
+    std::string label = readable_label(roles[i]);
+    if (i > 0) {
+      label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
+      out += i + 1 == roles.size() ? fmt::format(" {} ", conjunction) : ", ";
+    }
+    out += label;
+  }
+  return out;
+}
+
+std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {
+  if (v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    switch (f.type) {
+      case FieldType::DateTime:
+        return uk_datetime(text);
+      case FieldType::Date:
+        return uk_date(text);
+      case FieldType::Choice:
+        return option_label(f, text);
+      case FieldType::Actor:
+        return person_name(store, text);
+      default:
+        return text;
+    }
+  }
+  if (v.is_array() && f.item) {
+    if (f.item->type == FieldType::Record) {
+      return v.size() == 1 ? "1 row" : fmt::format("{} rows", v.size());
+    }
+    std::vector<std::string> parts;
+    for (const auto& e : v) parts.push_back(value_in_words(store, *f.item, e));
+    return fmt::format("{}", fmt::join(parts, "; "));
+  }
+  return plain(v);
+}
+
+std::string payload_in_words(Store& store, const Definition& d, std::string_view key,
+                             const Json& v) {
+  if (const FieldSpec* f = d.field(key); f && !v.is_null()) return value_in_words(store, *f, v);
+  auto one = [&](const Json& x) -> std::string {
+    if (!x.is_string()) return plain(x);
+    const std::string& s = x.get_ref<const std::string&>();
+    if (d.state(s)) return state_label(d, s);
+    if (is_identifier(s)) return readable_label(s);
+    return person_name(store, s);
+  };
+  if (v.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& x : v) parts.push_back(one(x));
+    return fmt::format("{}", fmt::join(parts, ", "));
+  }
+  return one(v);
+}
+
+std::string decision_label(std::string_view decision) {
+  return readable_label(decision);
+}
+
+std::string approver_in_words(Store& store, std::string_view as) {
+  const std::string person = person_name(store, as);
+  return person != as ? person : readable_label(as);
+}
+
+std::string decision_in_words(Store& store, const Json& d) {
+  std::string who = person_name(store, text_of(d, "actor"));
+  if (d.contains("on_behalf_of")) {
+    who += " on behalf of " + person_name(store, text_of(d, "on_behalf_of"));
+  }
+  const std::string as = text_of(d, "as");
+  const std::string comment = text_of(d, "comment");
+  return fmt::format("{}: {}{} on version {} at {}{}", decision_label(text_of(d, "decision")), who,
+                     as.empty() ? "" : " (as " + approver_in_words(store, as) + ")",
+                     text_of(d, "document_version"), uk_datetime(text_of(d, "at")),
+                     comment.empty() ? "" : ": \"" + comment + "\"");
+}
+
+}  // namespace commsflow

@@ -1,0 +1,126 @@
+// The CLI in people's words: its human output reads like the web app (the workflow's labels,
+// display names, UK time), while --json keeps identifiers and UTC; and a time typed without a zone
+// is taken as UK time, and the CLI says so.
+
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "support.h"
+
+using namespace commsflow;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Demo {
+  test::TempDir dir;
+  Demo() {
+    std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
+                          std::filesystem::copy_options::recursive);
+    REQUIRE(run({"init", "--demo"}).exit_code == 0);
+  }
+  test::RunResult run(const std::vector<std::string>& args,
+                      const std::string& now = "2026-03-02T09:00:00Z") const {
+    return test::run_cli(dir.path(), args, now);
+  }
+  Json json(std::vector<std::string> args, const std::string& now = "2026-03-02T09:00:00Z") const {
+    args.insert(args.begin(), "--json");
+    test::RunResult r = run(args, now);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return Json::parse(r.out);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or identifiers",
+          "[cli][words]") {
+  Demo demo;
+  std::vector<std::vector<std::string>> commands = {
+      {"list"},        {"queue", "--workflow", "comms_request"}, {"inbox", "--as", "hannah.head"},
+      {"delegations"}, {"doc", "list", "MED-2026-0001"},         {"doc", "show", "MED-2026-0001"},
+  };
+  for (const auto& item : demo.json({"list"})) {
+    const std::string ref = item.at("ref");
+    commands.push_back({"show", ref});
+    commands.push_back({"history", ref});
+  }
+  static const std::regex iso(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})");
+  static const std::regex snake(R"(\b[a-z][a-z0-9]*_[a-z0-9_]+\b)");
+  // What a person types is given in brackets after its label ("Issue [issue_statement]").
+  static const std::regex typed(R"(\[[a-z0-9_]+\])");
+  std::vector<std::string> found;
+  for (const auto& args : commands) {
+    test::RunResult r = demo.run(args);
+    REQUIRE(r.exit_code == 0);
+    const std::string text = std::regex_replace(r.out, typed, "[]");
+    for (const auto* pattern : {&iso, &snake}) {
+      for (std::sregex_iterator it(text.begin(), text.end(), *pattern), end; it != end; ++it) {
+        const auto at = static_cast<size_t>(it->position());
+        found.push_back(fmt::format("{}: '{}' in \"…{}…\"", fmt::join(args, " "), it->str(),
+                                    text.substr(at < 40 ? 0 : at - 40, 100)));
+      }
+    }
+  }
+  INFO(fmt::format("{}", fmt::join(found, "\n")));
+  CHECK(found.empty());
+
+  // The labels a reader looks for.
+  test::RunResult shown = demo.run({"show", "MED-2026-0002"});
+  CHECK_THAT(shown.out, Contains("Media statement sign-off, Issued"));
+  CHECK_THAT(shown.out, Contains("Drafted by: Sam Officer"));
+  CHECK_THAT(shown.out, Contains("Issued by: Press release list"));
+  CHECK_THAT(shown.out, Contains("Approved: Dev Director"));
+  // Identifiers and UTC stay in JSON.
+  Json item = demo.json({"show", "MED-2026-0002"});
+  CHECK(item["state"] == "issued");
+  CHECK(item["data"]["drafted_by"] == "sam.officer");
+  CHECK(std::regex_search(item["data"]["issued_at"].get<std::string>(),
+                          std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$)")));
+}
+
+TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which", "[cli][words]") {
+  Demo demo;
+  const std::vector<std::string> statement = {
+      "submit", "media_signoff",           "--as",  "olivia.officer", "--set", "headline=Test",
+      "--set",  "kind=reactive_statement", "--set", "journalist=A",   "--set", "outlet=B"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = statement;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+
+  // In summer the clocks are an hour ahead of UTC; in winter they agree.
+  test::RunResult summer = demo.run(with({"--json", "--set", "journalist_deadline=2026-07-01 14:30",
+                                          "--set", "embargo_until=2026-12-05T09:00"}));
+  INFO(summer.err);
+  REQUIRE(summer.exit_code == 0);
+  Json made = Json::parse(summer.out);
+  CHECK(made["data"]["journalist_deadline"] == "2026-07-01T13:30:00Z");
+  CHECK(made["data"]["embargo_until"] == "2026-12-05T09:00:00Z");
+  CHECK_THAT(summer.err, Contains("journalist_deadline: 2026-07-01 14:30 taken as UK time (BST)"));
+  CHECK_THAT(summer.err, Contains("embargo_until: 2026-12-05T09:00 taken as UK time (GMT)"));
+
+  // A time that names its zone is kept as given, without a word.
+  test::RunResult zoned =
+      demo.run(with({"--json", "--set", "journalist_deadline=2026-07-01T14:30:00+01:00"}));
+  REQUIRE(zoned.exit_code == 0);
+  CHECK(Json::parse(zoned.out)["data"]["journalist_deadline"] == "2026-07-01T13:30:00Z");
+  CHECK_THAT(zoned.err, !Contains("taken as UK time"));
+
+  // An hour the clocks skip in spring, or no time at all, is refused naming the field.
+  for (const char* bad : {"journalist_deadline=2026-03-29 01:30", "journalist_deadline=soon"}) {
+    const std::string before = demo.run({"--json", "list"}).out;
+    test::RunResult refused = demo.run(with({"--set", bad}));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Contains("journalist_deadline"));
+    CHECK(demo.run({"--json", "list"}).out == before);
+  }
+
+  // Audit ranges: a date is a UK day, and the CLI says so.
+  test::RunResult audit = demo.run({"audit", "--from", "2026-06-01", "--to", "2026-12-31 23:00"});
+  REQUIRE(audit.exit_code == 0);
+  CHECK_THAT(audit.err, Contains("--from 2026-06-01 taken as UK time (BST)"));
+  CHECK_THAT(audit.err, Contains("--to 2026-12-31 23:00 taken as UK time (GMT)"));
+}
