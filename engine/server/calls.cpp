@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "commsflow/people.h"
+
 namespace commsflow::server {
 
 namespace {
@@ -192,6 +194,20 @@ CallResult delegate_decisions(Context& context, const Actor& actor, const std::s
                               const std::string& role, const std::string& until) {
   return guarded(context, [&] {
     auto outcome = context.engine.delegate(actor.name, to, role, until, actor.name);
+    if (!outcome) return from_refusal(outcome.refusal());
+    return CallResult{};
+  });
+}
+
+CallResult end_delegation(Context& context, const Actor& actor, std::int64_t id) {
+  return guarded(context, [&] {
+    Engine& engine = context.engine;
+    auto delegation = engine.store().delegation(id);
+    if (!delegation || (delegation->from != actor.name && delegation->to != actor.name)) {
+      return from_error(Error(ErrorKind::NotFound, "no such delegation"));
+    }
+    auto outcome = People(engine.store(), engine.registry(), engine.clock())
+                       .revoke_delegation(id, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });

@@ -59,5 +59,8 @@ CallResult close_incident(Context& context, const Actor& actor, const std::strin
 // The actor lets `to` decide in their place for `role` until the end of the day `until`.
 CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
                               const std::string& role, const std::string& until);
+// Ends delegation `id` early: the person who delegated or the delegate may (404 for anyone else,
+// as for a delegation that does not exist).
+CallResult end_delegation(Context& context, const Actor& actor, std::int64_t id);
 
 }  // namespace commsflow::server

@@ -65,16 +65,18 @@ std::string delegations_html(Context& c, const Principal& p) {
   for (const auto& d : store.delegations("")) {
     if (!d.revoked_at.empty() || d.until < today) continue;
     if (d.from != p.actor.name && d.to != p.actor.name) continue;
+    // Either side may end it early.
+    const std::string to = person_name(store, d.to);
     rows += fmt::format(
-        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        escape(person_name(store, d.from)), escape(person_name(store, d.to)),
-        escape(readable_label(d.role)), escape(uk_date(d.until)));
+        R"(<tr class="nhsuk-table__row" data-delegation="{4}"><td class="nhsuk-table__cell">{0}</td><td class="nhsuk-table__cell">{1}</td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell"><form method="post" action="/sign-offs/delegations/end">{5}<input type="hidden" name="id" value="{4}"><button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" type="submit">End now<span class="nhsuk-u-visually-hidden">: {1} deciding as {2}</span></button></form></td></tr>)",
+        escape(person_name(store, d.from)), escape(to), escape(readable_label(d.role)),
+        escape(uk_date(d.until)), d.id, csrf_field(p));
   }
   if (rows.empty()) {
     return R"(<p class="nhsuk-body">You have not delegated your decisions, and nobody has delegated theirs to you.</p>)";
   }
   return fmt::format(
-      R"(<table class="nhsuk-table" id="delegation-list"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Delegations in force</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">From</th><th scope="col" class="nhsuk-table__header">To</th><th scope="col" class="nhsuk-table__header">Role</th><th scope="col" class="nhsuk-table__header">Until the end of</th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
+      R"(<table class="nhsuk-table" id="delegation-list"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Delegations in force</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">From</th><th scope="col" class="nhsuk-table__header">To</th><th scope="col" class="nhsuk-table__header">Role</th><th scope="col" class="nhsuk-table__header">Until the end of</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Change</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
       rows);
 }
 
@@ -150,6 +152,34 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                   sign_offs_body(c, p,
                                  success_banner_html(
                                      heading, "<p class=\"nhsuk-body\">" + escape(text) + "</p>")));
+      }));
+  http.Post(
+      "/sign-offs/delegations/end",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        std::int64_t id = 0;
+        const std::string given = param(req, "id");
+        if (given.empty() || given.size() > 18 ||
+            given.find_first_not_of("0123456789") != std::string::npos) {
+          fail_field("id", "must be a delegation number");
+        }
+        id = std::stoll(given);
+        std::string heading;
+        {
+          auto lock = c.lock();
+          if (auto d = c.engine.store().delegation(id)) {
+            heading = d->from == p.actor.name
+                          ? person_name(c.engine.store(), d->to) + " no longer decides for you"
+                          : "You no longer decide for " + person_name(c.engine.store(), d->from);
+          }
+        }
+        CallResult r = end_delegation(c, p.actor, id);
+        if (!r.ok()) {
+          send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
+                    sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
+          return;
+        }
+        send_page(res, 200, &p, "My sign-offs", "/sign-offs",
+                  sign_offs_body(c, p, success_banner_html(heading, "")));
       }));
 }
 

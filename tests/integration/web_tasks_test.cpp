@@ -479,6 +479,27 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK_THAT(c.Get("/sign-offs", as(f.sign_in("olivia.officer")))->body,
                Contains(R"(id="delegation-list")") && Contains("Head of comms"));
   }
+  SECTION("ended early by the person who gave it; nobody else may end it") {
+    REQUIRE(post("olivia.officer", "head_of_comms", "31", "3")->status == 200);
+    const auto id = std::to_string(f.engine->store().delegations("olivia.officer").at(0).id);
+    const std::string tom = f.sign_in("tom.triage");
+    auto stranger = c.Post("/sign-offs/delegations/end", as(tom),
+                           httplib::Params{{"csrf", f.csrf(tom)}, {"id", id}});
+    CHECK(stranger->status == 404);
+    CHECK(f.engine->store().delegations("olivia.officer").at(0).revoked_at.empty());
+    auto garbled = c.Post("/sign-offs/delegations/end", as(hannah),
+                          httplib::Params{{"csrf", f.csrf(hannah)}, {"id", "x1"}});
+    CHECK(garbled->status == 400);
+    CHECK_THAT(garbled->body, Contains("must be a delegation number"));
+
+    auto ended = c.Post("/sign-offs/delegations/end", as(hannah),
+                        httplib::Params{{"csrf", f.csrf(hannah)}, {"id", id}});
+    REQUIRE(ended->status == 200);
+    CHECK_THAT(ended->body, Contains("nhsuk-notification-banner--success") &&
+                                Contains("no longer decides for you") &&
+                                !Contains(R"(id="delegation-list")"));
+    CHECK_FALSE(f.engine->store().delegations("olivia.officer").at(0).revoked_at.empty());
+  }
 }
 
 namespace {
