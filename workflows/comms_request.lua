@@ -154,7 +154,8 @@ local function common_actions(actions)
              "resource", "time_sensitive", "needed_by", "kind" },
     effect = triage,
   }
-  actions.assign = { roles = { "triager" }, sets = { "assignee" } } -- stays in its state
+  actions.assign = { roles = { "triager" }, sets = { "assignee" }, -- stays in its state
+                     done = "assigned to {assignee}" }
   actions.pause = {
     to = "paused", roles = { "triager" },
     fields = { reason = wf.text { max = 500 }, incident_name = wf.text {} },

@@ -382,9 +382,13 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   std::string body;
   for (const auto& line : said)
     body += fmt::format(R"(<p class="nhsuk-body">{}</p>)", escape(line));
-  const std::string heading = e.action == "decide"
-                                  ? fmt::format("{}: your decision is recorded", item.ref)
-                                  : fmt::format("{}: {} done", item.ref, action_label(d, e.action));
+  const StateSpec* from = d.state(e.from_state);
+  const ActionSpec* a = from ? from->action(e.action) : nullptr;
+  const std::string heading =
+      e.action == "decide" ? fmt::format("{}: your decision is recorded", item.ref)
+      : a && !a->done.empty()
+          ? fmt::format("{} {}", item.ref, done_in_words(c.engine.store(), d, *a, item, e.payload))
+          : fmt::format("{}: {} done", item.ref, action_label(d, e.action));
   return success_banner_html(heading, body);
 }
 

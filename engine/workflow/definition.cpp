@@ -38,6 +38,13 @@ const ActionSpec* StateSpec::action(std::string_view action_name) const {
   return nullptr;
 }
 
+const FieldSpec* ActionSpec::field(std::string_view field_name) const {
+  for (const auto& f : fields) {
+    if (f.name == field_name) return &f;
+  }
+  return nullptr;
+}
+
 const StateSpec* Definition::state(std::string_view state_name) const {
   for (const auto& s : states) {
     if (s.name == state_name) return &s;

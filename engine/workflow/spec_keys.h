@@ -21,9 +21,9 @@ inline constexpr std::array<std::string_view, 14> kField = {
     "options", "labels", "of",       "fields", "required_if", "role", "past"};
 inline constexpr std::array<std::string_view, 7> kSubmit = {"__line", "roles", "guard", "effect",
                                                             "label",  "to",    "route"};
-inline constexpr std::array<std::string_view, 11> kAction = {"__line", "to",    "roles",  "guard",
-                                                             "effect", "label", "fields", "sets",
-                                                             "route",  "gate",  "confirm"};
+inline constexpr std::array<std::string_view, 12> kAction = {"__line", "to",    "roles",   "guard",
+                                                             "effect", "label", "fields",  "sets",
+                                                             "route",  "gate",  "confirm", "done"};
 inline constexpr std::array<std::string_view, 5> kState = {"__line", "label", "final", "actions",
                                                            "checklist"};
 inline constexpr std::array<std::string_view, 17> kSignoff = {

@@ -122,4 +122,33 @@ std::string decision_in_words(Store& store, const Json& d) {
                      comment.empty() ? "" : ": \"" + comment + "\"");
 }
 
+std::vector<std::string> placeholders(std::string_view wording) {
+  std::vector<std::string> names;
+  for (size_t open = wording.find('{'); open != std::string_view::npos;
+       open = wording.find('{', open + 1)) {
+    const size_t close = wording.find('}', open);
+    if (close == std::string_view::npos) break;
+    names.emplace_back(wording.substr(open + 1, close - open - 1));
+  }
+  return names;
+}
+
+std::string done_in_words(Store& store, const Definition& d, const ActionSpec& a, const Item& item,
+                          const Json& payload) {
+  if (a.done.empty()) return action_label(d, a.name) + " done";
+  std::string out;
+  size_t at = 0;
+  for (const auto& name : placeholders(a.done)) {
+    const size_t open = a.done.find('{' + name + '}', at);
+    out += a.done.substr(at, open - at);
+    at = open + name.size() + 2;
+    const FieldSpec* f = a.field(name) ? a.field(name) : d.field(name);
+    const Json* value = payload.contains(name)     ? &payload[name]
+                        : item.data.contains(name) ? &item.data[name]
+                                                   : nullptr;
+    out += f && value && !value->is_null() ? value_in_words(store, *f, *value) : "(not given)";
+  }
+  return out + a.done.substr(at);
+}
+
 }  // namespace commsflow

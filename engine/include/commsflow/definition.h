@@ -70,9 +70,14 @@ struct ActionSpec {
   // For an action that ends or discards work: the question the web app asks before taking it
   // (shown as a warning button with a confirmation step). Empty: taken at once.
   std::string confirm;
+  // What the success banner says was done, after the item's reference: "assigned to
+  // {assignee}", each {name} an item or action field, given in words. Empty: "<label> done".
+  std::string done;
   int line = 0;
   int to_line = 0;
   int roles_line = 0;
+
+  const FieldSpec* field(std::string_view name) const;  // one of `fields`, or null
 };
 
 // Where one outcome of a sign-off step leads: one state, or several with a `route` to pick.

@@ -45,4 +45,13 @@ std::string approver_in_words(Store& store, std::string_view as);
 // Tue 3 Dec 2026, 14:30: \"comment\"".
 std::string decision_in_words(Store& store, const Json& decision);
 
+// The names in braces in a workflow's wording ("assigned to {assignee}"), in order.
+std::vector<std::string> placeholders(std::string_view wording);
+
+// What action `a` did to `item`, for a success message: its `done` wording with each {name}
+// given in words from the action's payload or else the item's data ("assigned to Olivia
+// Officer"); without wording, "<action label> done".
+std::string done_in_words(Store& store, const Definition& d, const ActionSpec& a, const Item& item,
+                          const Json& payload);
+
 }  // namespace commsflow
