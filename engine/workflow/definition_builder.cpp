@@ -1,6 +1,7 @@
 // Reads the table a workflow file returns into a Definition, collecting every problem with the
 // line it is on, then checks that the parts fit together.
 #include <commsflow/error.h>
+#include <commsflow/words.h>
 #include <commsflow/workflow_loader.h>
 
 #include <algorithm>
@@ -52,8 +53,14 @@ class Builder {
   Builder(const std::string& path, const std::string& source, std::vector<Diagnostic>& problems)
       : path_(path), index_(source), problems_(problems) {}
 
+  // One line per problem: a table shared by several states (one actions table used in each) is
+  // read once for each, and its fault is reported once.
   void problem(int line, std::string message) {
-    problems_.push_back(Diagnostic{path_, line, std::move(message)});
+    Diagnostic d{path_, line, std::move(message)};
+    const bool seen = std::any_of(problems_.begin(), problems_.end(), [&](const Diagnostic& p) {
+      return p.line == d.line && p.message == d.message && p.file == d.file;
+    });
+    if (!seen) problems_.push_back(std::move(d));
   }
 
   void build(const Json& t, Definition& d) {
@@ -391,6 +398,7 @@ class Builder {
       }
       // The question the web app asks before an action that ends or discards work.
       a.confirm = text(spec, "confirm", a.line, false);
+      a.done = text(spec, "done", a.line, false);
     }
     a.to_line = index_.find_key("to", a.line, a.line);
     if (auto it = spec.find("to"); it != spec.end() && it->is_string()) {
@@ -1147,6 +1155,12 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
       check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);
+      for (const auto& name : placeholders(a.done)) {
+        if (!d.field(name) && !a.field(name)) {
+          problem(a.line,
+                  fmt::format("done of {} names '{{{}}}', which is not a field", what, name));
+        }
+      }
       for (const auto& f : a.fields) {
         if (d.field(f.name)) {
           problem(f.line, fmt::format("payload field '{}' of {} has the name of an item field; use "

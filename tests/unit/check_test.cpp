@@ -559,6 +559,39 @@ TEST_CASE("confirm on an action is the question to ask, as text") {
   expect_problem(bad, line_of(bad, "confirm = true"), "confirm must be non-empty text");
 }
 
+TEST_CASE("done on an action says what was done, naming fields in braces") {
+  const std::string said =
+      with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } },",
+           "approve = { to = \"done\", roles = { \"reviewer\" }, done = \"counted {count}\" },");
+  LoadedWorkflow loaded = load(said);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.definition.state("review")->action("approve")->done == "counted {count}");
+  const std::string unknown =
+      with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } },",
+           "approve = { to = \"done\", roles = { \"reviewer\" }, done = \"sent to {whom}\" },");
+  expect_problem(unknown, line_of(unknown, "done = \"sent"),
+                 "names '{whom}', which is not a field");
+}
+
+TEST_CASE("a fault found twice at the same line is reported once") {
+  // Two states on one line, their actions made by one function: one fault, one line.
+  const std::string made = with(kHead, "local wf = require \"commsflow\"\n",
+                                "local wf = require \"commsflow\"\n"
+                                "local function actions() return { park = { to = \"done\", "
+                                "roles = { \"reviewer\" }, colour = 1 } } end\n") +
+                           R"lua(  states = {
+    draft = { actions = actions() }, review = { actions = actions() },
+    done = { final = true },
+  },
+}
+)lua";
+  LoadedWorkflow loaded = load(made);
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.problems.size() == 1);
+  CHECK_THAT(loaded.problems[0].message, Catch::Contains("unknown key 'colour'"));
+}
+
 TEST_CASE("past applies to dates and times only") {
   const std::string good =
       with(kGood, "    count = wf.integer { min = 0 },\n",
