@@ -36,7 +36,7 @@ tr { page-break-inside: avoid; }
 std::string render_html(const ReportTable& table, const ReportHeader& header) {
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n"
-      "<style>{1}</style>\n</head>\n<body>\n<header>\n<h1>{0}</h1>\n<dl>\n"
+      "<style>{1}</style>\n</head>\n<body>\n<main>\n<header>\n<h1>{0}</h1>\n<dl>\n"
       "<dt>Database</dt><dd>{2}</dd>\n<dt>Range</dt><dd>{3}</dd>\n"
       "<dt>Produced</dt><dd>{4}</dd>\n"
       "<dt>Chain head</dt><dd>event {5}, hash <span class=\"hash\">{6}</span></dd>\n"
@@ -44,7 +44,8 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
       escape_html(table.title), kStyle, escape_html(header.database), escape_html(header.range),
       escape_html(header.produced_at), header.head_seq, escape_html(header.head_hash),
       table.rows.size());
-  for (const auto& col : table.columns) out += fmt::format("<th>{}</th>", escape_html(col.heading));
+  for (const auto& col : table.columns)
+    out += fmt::format("<th scope=\"col\">{}</th>", escape_html(col.heading));
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : table.rows) {
     out += "<tr>";
@@ -55,7 +56,7 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
     }
     out += "</tr>\n";
   }
-  out += "</tbody>\n</table>\n</body>\n</html>\n";
+  out += "</tbody>\n</table>\n</main>\n</body>\n</html>\n";
   return out;
 }
 

@@ -113,7 +113,7 @@ std::string error_summary_html(const std::vector<std::pair<std::string, std::str
       items += fmt::format(R"(<li><a href="#{}">{}</a></li>)", escape(id), escape(message));
   }
   return fmt::format(
-      R"(<div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1"><h2 class="nhsuk-error-summary__title" id="error-summary-title">There is a problem</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
+      R"(<div class="nhsuk-error-summary" data-module="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1"><h2 class="nhsuk-error-summary__title" id="error-summary-title">There is a problem</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
       items);
 }
 

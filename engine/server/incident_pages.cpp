@@ -69,13 +69,13 @@ std::string success(const std::string& heading, const std::string& text) {
   return success_banner_html(heading, "<p class=\"nhsuk-body\">" + escape(text) + "</p>");
 }
 
-std::string problem(const CallResult& r) {
-  std::string reasons;
-  for (const auto& reason : r.reasons) reasons += "<li>" + escape(reason) + "</li>";
-  if (reasons.empty()) reasons = "<li>" + escape(r.message) + "</li>";
-  return fmt::format(
-      R"(<div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1"><h2 class="nhsuk-error-summary__title" id="error-summary-title">There is a problem</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">{}</ul></div></div>)",
-      reasons);
+// The error summary for a refused or failed declaration or closing; a missing name links to
+// its input.
+std::string problem(const CallResult& r, const std::string& input_id = "") {
+  std::vector<std::pair<std::string, std::string>> problems;
+  for (const auto& reason : r.reasons) problems.emplace_back("", reason);
+  if (problems.empty()) problems.emplace_back(input_id, r.message);
+  return error_summary_html(problems);
 }
 
 }  // namespace
@@ -94,18 +94,20 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
       "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string name = param(req, "name"), level = param(req, "level");
         CallResult r;
+        std::string input_id;  // the input an unanswered question links to
         if (name.find_first_not_of(" \t") == std::string::npos || level.empty()) {
           r.status = 400;
           r.code = "bad_input";
-          r.message = name.find_first_not_of(" \t") == std::string::npos
-                          ? "Enter the name of the incident"
-                          : "Select the level of the incident";
+          const bool unnamed = name.find_first_not_of(" \t") == std::string::npos;
+          r.message =
+              unnamed ? "Enter the name of the incident" : "Select the level of the incident";
+          input_id = unnamed ? "incident-name" : "level-major";
         } else {
           r = declare_incident(c, p.actor, name, level);
         }
         if (!r.ok()) {
           send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                    incidents_body(c, p, problem(r), name, level));
+                    incidents_body(c, p, problem(r, input_id), name, level));
           return;
         }
         send_page(res, 200, &p, "Incidents", "/incidents",
