@@ -274,6 +274,7 @@ test('a whole media sign-off on a phone: drafted, reviewed twice, issued', async
       await page.goto(`${base}/sign-offs`);
       await fits();
       await page.getByRole('link', { name: ref }).click();
+      await page.waitForURL(new RegExp(`/items/${ref}$`));
       await fits();
       // The item opens with what is needed and the text, then the decision.
       assert.match(await page.locator('#needed-next').textContent(), /A decision from/);
@@ -296,6 +297,8 @@ test('a whole media sign-off on a phone: drafted, reviewed twice, issued', async
     assert.equal(stateOf(ref), 'issued');
     await shot('17-phone-issued');
     await signInAs('hannah.head');
+    // On a phone the header folds its links under "More".
+    assert.ok(await page.locator('.nhsuk-header__menu-toggle').isVisible(), 'the header menu is folded');
     for (const path of ['/queue', '/sign-offs', '/items', '/audit']) {
       await page.goto(`${base}${path}`);
       await fits();
