@@ -1,6 +1,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
 #include <commsflow/people.h>
+#include <commsflow/words.h>
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +36,8 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
     if (result.get<bool>()) return {};
     return {fmt::format("{} said no", what)};
   }
-  if (result.is_string()) return {result.get<std::string>()};
+  // Reasons are prose for people: a time they quote is given in UK time.
+  if (result.is_string()) return {times_in_words(result.get<std::string>())};
   if (result.is_array()) {
     std::vector<std::string> reasons;
     for (const auto& r : result) {
@@ -43,7 +45,7 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
         fail(ErrorKind::Script, "{}: {} must return true or a list of reasons (text), got {}", path,
              what, r.dump());
       }
-      reasons.push_back(r.get<std::string>());
+      reasons.push_back(times_in_words(r.get<std::string>()));
     }
     return reasons;
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 #include "base/uk_time.h"
 
@@ -120,6 +121,20 @@ std::string decision_in_words(Store& store, const Json& d) {
                      as.empty() ? "" : " (as " + approver_in_words(store, as) + ")",
                      text_of(d, "document_version"), uk_datetime(text_of(d, "at")),
                      comment.empty() ? "" : ": \"" + comment + "\"");
+}
+
+std::string times_in_words(std::string_view text) {
+  static const std::regex utc_time(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z)");
+  std::string out;
+  auto at = text.begin();
+  for (std::regex_iterator<std::string_view::const_iterator> it(text.begin(), text.end(), utc_time),
+       end;
+       it != end; ++it) {
+    out.append(at, (*it)[0].first);
+    out += uk_datetime(std::string_view(&*(*it)[0].first, static_cast<size_t>((*it)[0].length())));
+    at = (*it)[0].second;
+  }
+  return out.append(at, text.end());
 }
 
 std::vector<std::string> placeholders(std::string_view wording) {

@@ -264,7 +264,7 @@ TEST_CASE("media: issuing before the embargo is refused, and allowed once it lif
       "A new scanner opens on Tuesday.\n");
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   auto early = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
-  CHECK_THAT(early.err, Contains("embargoed until 2026-03-03T00:01:00Z"));
+  CHECK_THAT(early.err, Contains("embargoed until Tue 3 Mar 2026, 00:01"));
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"},
         "2026-03-03T00:01:00Z");
   CHECK(n.state(ref) == "issued");

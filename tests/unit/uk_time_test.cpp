@@ -2,6 +2,8 @@
 // and local times typed by people read back as UTC.
 #include "base/uk_time.h"
 
+#include <commsflow/words.h>
+
 #include <catch2/catch.hpp>
 
 using namespace commsflow;
@@ -54,4 +56,14 @@ TEST_CASE("uk time: a local time typed by a person is read as UTC") {
     INFO(bad);
     CHECK_FALSE(parse_uk_local(bad));
   }
+}
+
+TEST_CASE("uk time: a UTC time quoted in a workflow's prose is given in UK time") {
+  CHECK(times_in_words("embargoed until 2026-07-01T13:30:00Z, then issue") ==
+        "embargoed until Wed 1 Jul 2026, 14:30, then issue");
+  CHECK(times_in_words("from 2026-12-03T14:30Z to 2026-12-03T15:00:00Z") ==
+        "from Thu 3 Dec 2026, 14:30 to Thu 3 Dec 2026, 15:00");
+  // Dates alone, references and text without a time stay as written.
+  CHECK(times_in_words("due 2026-12-03 for REQ-2026-0001") == "due 2026-12-03 for REQ-2026-0001");
+  CHECK(times_in_words("") == "");
 }

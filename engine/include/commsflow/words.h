@@ -45,6 +45,10 @@ std::string approver_in_words(Store& store, std::string_view as);
 // Tue 3 Dec 2026, 14:30: \"comment\"".
 std::string decision_in_words(Store& store, const Json& decision);
 
+// `text` with each UTC time written in it ("2026-12-03T14:30:00Z") in UK time, as people read
+// it: prose a workflow writes (a guard's reasons) may quote a stored time.
+std::string times_in_words(std::string_view text);
+
 // The names in braces in a workflow's wording ("assigned to {assignee}"), in order.
 std::vector<std::string> placeholders(std::string_view wording);
 
