@@ -384,7 +384,7 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
   REQUIRE(children.size() == 1);
   CHECK(children[0]["ref"] == fb);
   CHECK(e.show(ref)["children"][0]["ref"] == fb);
-  CHECK_THAT(e.run(0, {"show", ref}).out, Contains("Children (1):") && Contains(fb));
+  CHECK_THAT(e.run(0, {"show", ref}).out, Contains("Linked items (1):") && Contains(fb));
 
   Args no_text = base;
   no_text.insert(no_text.end(), {"--parent", ref, "--set", "has_suggestion=yes"});

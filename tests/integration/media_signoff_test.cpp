@@ -175,7 +175,7 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   CHECK(n.state(ref) == "approved");
   auto shown = n.run(0, {"show", ref});
   CHECK_THAT(shown.out, Contains("Approved: version 2"));
-  CHECK_THAT(shown.out, Contains("cara approved_with_changes (as clinical_lead) on version 2"));
+  CHECK_THAT(shown.out, Contains("Approved with changes: cara (as Clinical lead) on version 2"));
 
   // Approved with changes: the edit must be made, and goes back through the chain to cara.
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
@@ -472,7 +472,7 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
   std::string ref = n.draft({"headline=Parking", "kind=reactive_statement"}, "Parking is free.\n");
   CHECK(n.json(0, {"inbox", "--as", "sam"}).size() == 1);
   auto decided = n.run(0, {"decide", ref, "approved", "--as", "sam"});
-  CHECK_THAT(decided.out, Contains("sam on behalf of hannah approved"));
+  CHECK_THAT(decided.out, Contains("Approved: sam on behalf of hannah (as Head of comms)"));
   CHECK(n.json(0, {"history", ref}).back()["on_behalf_of"] == "hannah");
   auto lapsed = n.run(0, {"delegations"}, "2026-03-09T09:00:00Z");
   CHECK_THAT(lapsed.out, Contains("(lapsed)"));

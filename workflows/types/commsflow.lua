@@ -69,6 +69,7 @@ local commsflow = {}
 ---@field route? fun(item: commsflow.Item, ctx: commsflow.Context): string picks one of `to`
 ---@field gate? boolean refused while any line of the state's checklist is unmet
 ---@field confirm? string the question asked before an action that ends or discards work
+---@field done? string what the success banner says was done: "assigned to {assignee}"
 ---@field __line? integer
 
 ---A state.
