@@ -106,7 +106,7 @@ constexpr const char* kItemLine = "{:<15} {:<28} {:<24} {}\n";
 void print_item_line(Engine& engine, const Item& item) {
   const Definition& d = definition_of(engine, item);
   fmt::print(kItemLine, item.ref, d.title.empty() ? readable_label(d.name) : d.title,
-             state_label(d, item.state), printable(item_title(item)));
+             state_label(d, item.state), printable(item_title(d, item)));
 }
 
 // `item` as the reader sees it; with_actions needs `access`, whose reader the actions are
@@ -137,7 +137,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
   }
   Store& store = engine.store();
   const Definition& d = definition_of(engine, item);
-  const std::string title = item_title(item);
+  const std::string title = item_title(d, item);
   fmt::print("{}{}\n", item.ref, title.empty() ? "" : ": " + printable(title));
   fmt::print("  {}, {} (revision {})\n", d.title.empty() ? readable_label(d.name) : d.title,
              state_label(d, item.state), item.revision);

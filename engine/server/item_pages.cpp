@@ -326,7 +326,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
                   : result_summary(*failed, prefix, fields);
   }
   // Every item page has a heading: the item's title, headline or name, else what it is.
-  std::string title = item_title(item);
+  std::string title = item_title(d, item);
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // Guards run once per page: the summary and the action forms read the same answers.

@@ -291,7 +291,7 @@ std::string children_html(ReadAccess& access, const Item& item, const Actor& act
   std::string rows;
   for (const auto& child : children) {
     const Definition& d = access.engine().registry().version(child.version).definition;
-    std::string title = item_title(child);
+    std::string title = item_title(d, child);
     rows += fmt::format(
         R"(<li data-ref="{1}"><a href="/items/{0}">{1}</a>{2} &middot; {3} &middot; state {4}</li>)",
         url_encode(child.ref), escape(child.ref), title.empty() ? "" : ": " + escape(title),

@@ -280,8 +280,9 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
   auto lock = c.lock();
   std::vector<Item> found;
   for (auto& item : c.read_access(p.actor).items(ItemFilter{workflow, state, -1})) {
+    const Definition& d = c.engine.registry().version(item.version).definition;
     if (!search.empty() && !contains_folded(item.ref, search) &&
-        !contains_folded(item_title(item), search)) {
+        !contains_folded(item_title(d, item), search)) {
       continue;
     }
     if (mine && item.data.value("assignee", std::string()) != p.actor.name &&
@@ -298,8 +299,9 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
     const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
-        url_encode(item.ref), escape(item.ref), escape(definition.title), escape(item_title(item)),
-        escape(state_label(definition, item.state)), time_html(item.updated_at));
+        url_encode(item.ref), escape(item.ref), escape(definition.title),
+        escape(item_title(definition, item)), escape(state_label(definition, item.state)),
+        time_html(item.updated_at));
   }
 
   std::vector<std::pair<std::string, std::string>> workflows = {{"", "Any"}};

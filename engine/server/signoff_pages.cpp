@@ -46,7 +46,7 @@ std::string pending_html(Context& c, const Principal& p) {
     const Definition& definition = c.engine.registry().version(item.version).definition;
     rows += fmt::format(
         R"(<tr class="nhsuk-table__row" data-ref="{1}"><td class="nhsuk-table__cell"><a href="/items/{0}">{1}</a></td><td class="nhsuk-table__cell">{2}</td><td class="nhsuk-table__cell">{3}</td><td class="nhsuk-table__cell">{4}</td><td class="nhsuk-table__cell">{5}</td></tr>)",
-        url_encode(item.ref), escape(item.ref), escape(item_title(item)),
+        url_encode(item.ref), escape(item.ref), escape(item_title(definition, item)),
         escape(state_label(definition, d.step)),
         d.due_at.empty() ? "No deadline" : due_html(d.due_at, c.clock.now()),
         d.on_behalf_of.empty() ? "Yourself"
@@ -153,34 +153,34 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                                  success_banner_html(
                                      heading, "<p class=\"nhsuk-body\">" + escape(text) + "</p>")));
       }));
-  http.Post(
-      "/sign-offs/delegations/end",
-      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-        std::int64_t id = 0;
-        const std::string given = param(req, "id");
-        if (given.empty() || given.size() > 18 ||
-            given.find_first_not_of("0123456789") != std::string::npos) {
-          fail_field("id", "must be a delegation number");
-        }
-        id = std::stoll(given);
-        std::string heading;
-        {
-          auto lock = c.lock();
-          if (auto d = c.engine.store().delegation(id)) {
-            heading = d->from == p.actor.name
+  http.Post("/sign-offs/delegations/end",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              std::int64_t id = 0;
+              const std::string given = param(req, "id");
+              if (given.empty() || given.size() > 18 ||
+                  given.find_first_not_of("0123456789") != std::string::npos) {
+                fail_field("id", "must be a delegation number");
+              }
+              id = std::stoll(given);
+              std::string heading;
+              {
+                auto lock = c.lock();
+                if (auto d = c.engine.store().delegation(id)) {
+                  heading =
+                      d->from == p.actor.name
                           ? person_name(c.engine.store(), d->to) + " no longer decides for you"
                           : "You no longer decide for " + person_name(c.engine.store(), d->from);
-          }
-        }
-        CallResult r = end_delegation(c, p.actor, id);
-        if (!r.ok()) {
-          send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
-                    sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
-          return;
-        }
-        send_page(res, 200, &p, "My sign-offs", "/sign-offs",
-                  sign_offs_body(c, p, success_banner_html(heading, "")));
-      }));
+                }
+              }
+              CallResult r = end_delegation(c, p.actor, id);
+              if (!r.ok()) {
+                send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
+                          sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
+                return;
+              }
+              send_page(res, 200, &p, "My sign-offs", "/sign-offs",
+                        sign_offs_body(c, p, success_banner_html(heading, "")));
+            }));
 }
 
 }  // namespace commsflow::server

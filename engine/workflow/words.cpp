@@ -38,6 +38,25 @@ std::string item_title(const Item& item) {
   return {};
 }
 
+std::string item_title(const Definition& d, const Item& item) {
+  if (std::string named = item_title(item); !named.empty()) return named;
+  constexpr size_t kLongest = 80;
+  for (const auto& f : d.fields) {
+    auto it = item.data.find(f.name);
+    if (f.type != FieldType::Text || it == item.data.end() || !it->is_string()) continue;
+    std::string text = it->get<std::string>();
+    text = text.substr(0, text.find('\n'));
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (text.size() > kLongest) {
+      size_t cut = kLongest;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+      text = text.substr(0, cut) + "…";
+    }
+    return text;
+  }
+  return {};
+}
+
 std::string person_name(Store& store, std::string_view name) {
   auto actor = store.actor(name);
   return actor ? actor->shown_name() : std::string(name);

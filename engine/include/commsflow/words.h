@@ -16,6 +16,9 @@ namespace commsflow {
 // The words that name an item: its "title", "headline" or "name" text, the first it has; empty
 // when it has none.
 std::string item_title(const Item& item);
+// The same, and for an item with none of those (a piece of feedback) the first line of its first
+// text field in the workflow's order, cut to 80 characters, so every item has words to show.
+std::string item_title(const Definition& d, const Item& item);
 
 // An actor's display name; the name itself when there is none or no such actor.
 std::string person_name(Store& store, std::string_view name);
