@@ -155,13 +155,12 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
       }));
   http.Post("/sign-offs/delegations/end",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              std::int64_t id = 0;
               const std::string given = param(req, "id");
               if (given.empty() || given.size() > 18 ||
                   given.find_first_not_of("0123456789") != std::string::npos) {
                 fail_field("id", "must be a delegation number");
               }
-              id = std::stoll(given);
+              const std::int64_t id = std::stoll(given);
               std::string heading;
               {
                 auto lock = c.lock();
