@@ -1,0 +1,124 @@
+// The `commsflow` command line: parses the arguments and runs the command they name.
+#include "cli/command_line.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "commsflow: workflows for NHS communications and engagement teams.\n"
+    "Workflows are Lua files (see --workflows); state lives in one SQLite file (see --db).\n\n"
+    "Exit codes: 0 ok; 1 refused by a rule or role check, or the item changed meanwhile;\n"
+    "2 bad input or usage (the field or file is named); 3 storage or workflow script failure.\n"
+    "Nothing is written unless the exit code is 0.";
+
+// The innermost command the user named, e.g. `actor` in `commsflow actor frobnicate`.
+CLI::App* innermost_command(CLI::App& app) {
+  CLI::App* command = &app;
+  while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+  return command;
+}
+
+// A usage error in plain words. CLI11 says only "A subcommand is required" for a mistyped
+// command; name the word that was not understood and the commands there are.
+std::string usage_message(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* command = innermost_command(app);
+  if (command->get_require_subcommand_min() == 0 || !command->get_subcommands().empty()) {
+    return e.what();
+  }
+  std::vector<std::string> names;
+  const CLI::App& parent = *command;
+  for (const CLI::App* sub : parent.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  std::string path = command->get_name();
+  for (const CLI::App* p = command->get_parent(); p; p = p->get_parent()) {
+    path = p->get_name() + " " + path;
+  }
+  for (const auto& arg : app.remaining(true)) {
+    if (!arg.empty() && arg[0] != '-') {
+      return fmt::format("unknown command '{}' (`{}` commands: {})", arg, path,
+                         fmt::join(names, ", "));
+    }
+  }
+  return fmt::format("`{}` needs a command: {}", path, fmt::join(names, ", "));
+}
+
+}  // namespace
+
+namespace commsflow::cli {
+
+int run_command_line(int argc, char** argv) {
+  using commsflow::Error;
+  commsflow::cli::Session session;
+  CLI::App app{kDescription, "commsflow"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.option_defaults()->always_capture_default();
+  app.add_option("--db", session.options.db, "SQLite database file")->envname("COMMSFLOW_DB");
+  app.add_option("--workflows", session.options.workflows, "Folder of workflow .lua files")
+      ->envname("COMMSFLOW_WORKFLOWS");
+  app.add_flag("--json", session.options.json, "Print JSON for scripts instead of text");
+  app.add_option("--busy-timeout", session.options.busy_timeout_ms,
+                 "Milliseconds to wait while another process is writing before giving up (exit 1)")
+      ->envname("COMMSFLOW_BUSY_TIMEOUT")
+      ->check(CLI::Range(0, 600'000));
+  commsflow::cli::add_admin_commands(app, session);
+  commsflow::cli::add_item_commands(app, session);
+  commsflow::cli::add_triage_commands(app, session);
+  commsflow::cli::add_migration_commands(app, session);
+  commsflow::cli::add_signoff_commands(app, session);
+  commsflow::cli::add_engagement_commands(app, session);
+  commsflow::cli::add_audit_commands(app, session);
+  commsflow::cli::add_account_commands(app, session);
+  commsflow::cli::add_serve_command(app, session);
+  commsflow::cli::add_deliver_command(app, session);
+
+  // --json counts even when parsing stopped before its value was stored.
+  auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };
+  auto report = [&](const char* code, const std::string& message, int exit_code) {
+    if (json()) {
+      session.print_json(commsflow::Json{{"error", {{"code", code}, {"message", message}}}});
+    } else {
+      std::cerr << "error: " << message << "\n";
+    }
+    return exit_code;
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = usage_message(app, e);
+    if (!json()) message += "\nRun with --help for more information.";
+    return report(to_string(commsflow::ErrorKind::BadInput), message, 2);
+  } catch (const Error& e) {
+    // The engine names the input at fault as the field ("parent: no item X"); here a few of
+    // those inputs are options.
+    std::string message = e.what();
+    if (e.fields().size() == 1 && message.starts_with(e.fields()[0].field + ":")) {
+      const std::string& field = e.fields()[0].field;
+      if (field == "parent" || field == "note" || field == "comment" || field == "until") {
+        message = "--" + message;
+      }
+    }
+    return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()));
+  } catch (const commsflow::Json::exception& e) {
+    // Input JSON is parsed and checked before use; one escaping the engine is a defect.
+    return report("internal", fmt::format("internal error, nothing was changed: {}", e.what()), 3);
+  } catch (const std::exception& e) {
+    return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
+  }
+  return session.exit_code;
+}
+
+}  // namespace commsflow::cli
