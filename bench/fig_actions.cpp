@@ -4,14 +4,16 @@
 // statements), under synchronous NORMAL and FULL.
 //
 // Each item is submitted, given one document version and sent for review before the clock
-// starts; then Engine::decide approves it in each of the three steps. Both sides start from
+// starts; then Signoff::decide approves it in each of the three steps. Both sides start from
 // byte-identical copies of that database, and the baseline writes exactly the rows the engine
 // wrote (read back from the engine's file), so the difference is the engine's own work: loading
 // the item, the actor and their delegations, the sign-off rules and Lua guard, routing, starting
 // the next step, the event body and its hash. The two sides alternate every few items, so that
 // load from other work on the machine (and slow fsyncs) falls on both alike.
 #include <commsflow/engine.h>
+#include <commsflow/import.h>
 #include <commsflow/registry.h>
+#include <commsflow/signoff.h>
 #include <commsflow/store.h>
 #include <fmt/format.h>
 
@@ -65,7 +67,7 @@ void create_database(const Paths& paths, const std::filesystem::path& db, int it
     rows.push_back(
         ImportRow{i, Json{{"headline", fmt::format("Statement {} on winter pressures", i)}}});
   }
-  engine.import_items("bench_signoff", "olivia.officer", rows);
+  import_items(engine, "bench_signoff", "olivia.officer", rows);
   for (int i = 1; i <= items; ++i) {
     PutDocumentRequest document;
     document.ref = ref_of(i);
@@ -74,7 +76,8 @@ void create_database(const Paths& paths, const std::filesystem::path& db, int it
         "Statement {}: our hospitals are busy this winter. Please use NHS 111 online, your "
         "pharmacy or your GP, and keep A&E for emergencies.",
         i);
-    if (!engine.put_document(document)) throw std::runtime_error("put_document was refused");
+    if (!Signoff(engine).put_document(document))
+      throw std::runtime_error("put_document was refused");
     ActRequest send;
     send.ref = ref_of(i);
     send.action = "send";
@@ -183,7 +186,7 @@ Pair measure(const Paths& paths, int items, bool full) {
         request.decision = "approved";
         request.actor = step.actor;
         double t0 = now_seconds();
-        auto outcome = engine.decide(request);
+        auto outcome = Signoff(engine).decide(request);
         result.engine_seconds += now_seconds() - t0;
         if (!outcome) throw std::runtime_error("refused: " + outcome.refusal().reasons.front());
         ++result.actions;
@@ -230,7 +233,7 @@ void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& row
     double ratio = engine_rate / raw_rate;
     double target = full ? 0.9 : 0.75;
     rows.push_back(Row{
-        fmt::format("1. Actions/s, 3-step sign-off (Engine::decide), synchronous={}",
+        fmt::format("1. Actions/s, 3-step sign-off (Signoff::decide), synchronous={}",
                     full ? "FULL" : "NORMAL"),
         format_rate(engine_rate, "actions/s"), format_rate(raw_rate, "tx/s"), format_ratio(ratio),
         fmt::format(">= {:.2f}x", target), ratio >= target ? "yes" : "no",

@@ -3,6 +3,7 @@
 // requests, all open. The baseline for each is this program run again as a child doing the
 // least the same job needs with plain SQLite: look up the row and print it; hold every item row.
 #include <commsflow/engine.h>
+#include <commsflow/queue.h>
 #include <commsflow/registry.h>
 #include <commsflow/store.h>
 #include <fmt/format.h>
@@ -147,7 +148,7 @@ int child_queue_rss(const Paths& paths, const std::filesystem::path& db) {
   // As `commsflow queue` does: every open item in queue order, each visited then let go.
   Opened o(paths, db);
   std::int64_t visited = 0;
-  o.engine.for_each_in_queue(QueueQuery("comms_request"), [&](const Item&) { ++visited; });
+  for_each_in_queue(o.engine, QueueQuery("comms_request"), [&](const Item&) { ++visited; });
   std::printf("%lld\n", static_cast<long long>(peak_rss_bytes()));
   return visited == 0 ? 1 : 0;
 }

@@ -6,8 +6,10 @@
 // up to that much).
 #include <commsflow/delivery.h>
 #include <commsflow/engine.h>
+#include <commsflow/import.h>
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/signoff.h>
 #include <commsflow/store.h>
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -107,13 +109,14 @@ void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows)
   for (int i = 1; i <= n; ++i) {
     items.push_back(ImportRow{i, Json{{"headline", fmt::format("Statement {}", i)}}});
   }
-  const auto refs = engine.import_items("bench_signoff", "olivia.officer", items);
+  const auto refs = import_items(engine, "bench_signoff", "olivia.officer", items);
   for (const auto& ref : refs) {
     PutDocumentRequest document;
     document.ref = ref;
     document.actor = "olivia.officer";
     document.content = "Our hospitals are busy this winter.";
-    if (!engine.put_document(document)) throw std::runtime_error("put_document was refused");
+    if (!Signoff(engine).put_document(document))
+      throw std::runtime_error("put_document was refused");
     if (!engine.act(ActRequest{ref, "send", "olivia.officer", Json::object(), "", {}})) {
       throw std::runtime_error("send was refused");
     }
@@ -158,7 +161,7 @@ void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows)
   for (int i = 0; i < decisions; ++i) {
     const size_t before = sink.received();
     t0 = now_seconds();
-    if (!engine.decide(
+    if (!Signoff(engine).decide(
             DecideRequest{refs[static_cast<size_t>(i)], "approved", "hannah.head", "", "", {}})) {
       throw std::runtime_error("the decision was refused");
     }

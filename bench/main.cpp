@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     print_table(rows);
     fmt::print(
         "\nThe three-step sign-off is bench/workflows/signoff.lua: one document version, then "
-        "Engine::decide in three wf.signoff steps (head of comms, clinical lead, director). "
+        "Signoff::decide in three wf.signoff steps (head of comms, clinical lead, director). "
         "Ratios are engine / baseline; throughput targets want a high ratio, "
         "time and memory targets are absolute.\n");
     std::fflush(stdout);

@@ -1,6 +1,7 @@
 // Scratch folders, timing, child processes and the synthetic comms requests.
 #include <commsflow/clock.h>
 #include <commsflow/engine.h>
+#include <commsflow/import.h>
 #include <commsflow/import_rows.h>
 #include <commsflow/registry.h>
 #include <commsflow/store.h>
@@ -180,7 +181,7 @@ std::string comms_request_csv(int rows) {
 std::vector<std::string> import_csv_file(Engine& engine, const std::filesystem::path& csv) {
   std::ifstream in(csv, std::ios::binary);
   CsvImportSource rows(in, csv.string(), std::filesystem::file_size(csv));
-  return engine.import_items("comms_request", "tom.triage", rows);
+  return import_items(engine, "comms_request", "tom.triage", rows);
 }
 
 const FixedClock& bench_clock() {

@@ -1,5 +1,6 @@
 // serve: the web app and JSON API over the same engine as the other commands.
 #include <commsflow/delivery.h>
+#include <commsflow/signoff.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -66,7 +67,7 @@ void add_serve_command(CLI::App& app, Session& s) {
     options->session_lifetime = std::chrono::minutes(*session_minutes);
     // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.
     options->tick = [](Engine& engine) {
-      for (const auto& fired : engine.tick()) {
+      for (const auto& fired : Signoff(engine).tick()) {
         std::cerr << fmt::format("timer: {} {} ({})\n", fired.ref, fired.action, fired.message);
       }
     };

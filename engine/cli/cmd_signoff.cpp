@@ -2,6 +2,7 @@
 // part of `show`.
 #include <commsflow/line_diff.h>
 #include <commsflow/registry.h>
+#include <commsflow/signoff.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
@@ -76,7 +77,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
         request->attachments.push_back(
             Attachment{std::filesystem::path(path).filename().string(), "", read_file(path)});
       }
-      auto outcome = s.engine().put_document(*request);
+      auto outcome = Signoff(s.engine()).put_document(*request);
       std::string stored;
       if (outcome) {
         const Json& current = outcome.value().data["_document"];
@@ -239,7 +240,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                                 "Refuse if the item is no longer at this revision");
     cmd->callback([&s, request, revision, rev] {
       if (rev->count() > 0) request->expected_revision = *revision;
-      auto outcome = s.engine().decide(*request);
+      auto outcome = Signoff(s.engine()).decide(*request);
       print_outcome(s, outcome, fmt::format("{} recorded", request->decision));
       if (outcome && !s.options.json) print_signoff(s, outcome.value());
     });
@@ -258,7 +259,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("--until", *until, "Last day of the delegation (YYYY-MM-DD)")->required();
     cmd->add_option("--as", *by, "Who records it: FROM (the default) or an admin");
     cmd->callback([&s, from, to, role, until, by] {
-      auto outcome = s.engine().delegate(*from, *to, *role, *until, by->empty() ? *from : *by);
+      auto outcome =
+          Signoff(s.engine()).delegate(*from, *to, *role, *until, by->empty() ? *from : *by);
       if (!outcome) {
         s.refused(outcome.refusal());
         return;
@@ -314,7 +316,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto actor = std::make_shared<std::string>();
     cmd->add_option("--as", *actor, "Actor")->required();
     cmd->callback([&s, actor] {
-      auto pending = s.engine().inbox(*actor);
+      auto pending = Signoff(s.engine()).inbox(*actor);
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& p : pending) {
@@ -351,7 +353,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_flag("--failed", *failed,
                   "Only those whose email failed for good, with the last error (see `deliver`)");
     cmd->callback([&s, recipient, ref, failed] {
-      auto entries = s.engine().outbox(*recipient, *ref);
+      auto entries = Signoff(s.engine()).outbox(*recipient, *ref);
       if (*failed)
         std::erase_if(entries, [](const OutboxEntry& e) { return e.status != "failed"; });
       if (s.options.json) {
@@ -392,7 +394,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
   }
   app.add_subcommand("tick", "Fire due timers (reminders, escalations) as actor system")
       ->callback([&s] {
-        auto fired = s.engine().tick();
+        auto fired = Signoff(s.engine()).tick();
         if (s.options.json) {
           Json out = Json::array();
           for (const auto& f : fired) {

@@ -1,5 +1,8 @@
 // queue, incident declare|close, import.
+#include <commsflow/import.h>
 #include <commsflow/import_rows.h>
+#include <commsflow/incidents.h>
+#include <commsflow/queue.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -115,7 +118,7 @@ void run_import(Session& s, const std::string& path, const std::string& workflow
   };
   std::vector<std::string> refs;
   try {
-    refs = engine.import_items(workflow, actor, rows, progress);
+    refs = import_items(engine, workflow, actor, rows, progress);
     if (tty) {
       draw(refs.size(), 100);
       std::cerr << "\n";
@@ -159,7 +162,7 @@ void add_triage_commands(CLI::App& app, Session& s) {
         ->check(CLI::IsMember({"major", "minor"}));
     declare->add_option("--as", *actor, "Actor declaring (a triager)")->required();
     declare->callback([&s, name, level, actor] {
-      auto outcome = s.engine().declare_incident(*name, *level, *actor);
+      auto outcome = declare_incident(s.engine(), *name, *level, *actor);
       report_incident(s, outcome, "paused");
     });
     auto* close = incident->add_subcommand(
@@ -169,7 +172,7 @@ void add_triage_commands(CLI::App& app, Session& s) {
     close->add_option("name", *close_name, "Incident name")->required();
     close->add_option("--as", *close_actor, "Actor closing (a triager)")->required();
     close->callback([&s, close_name, close_actor] {
-      auto outcome = s.engine().close_incident(*close_name, *close_actor);
+      auto outcome = close_incident(s.engine(), *close_name, *close_actor);
       report_incident(s, outcome, "resumed");
     });
   }

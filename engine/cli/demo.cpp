@@ -1,7 +1,9 @@
 // Demo actors and items for `commsflow init --demo`, using the shipped example workflow.
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
+#include <commsflow/incidents.h>
 #include <commsflow/people.h>
+#include <commsflow/signoff.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -26,7 +28,7 @@ std::string statement_in_review(Engine& engine, const char* author, const Json& 
   auto statement = engine.submit("media_signoff", author, fields);
   must(statement, "a demo statement");
   const std::string ref = statement.value().ref;
-  must(engine.put_document(PutDocumentRequest{ref, author, text, {}, "", std::nullopt}),
+  must(Signoff(engine).put_document(PutDocumentRequest{ref, author, text, {}, "", std::nullopt}),
        "a demo statement's text");
   must(engine.act(ActRequest{ref, "send_for_review", author, Json::object(), "", std::nullopt}),
        "sending a demo statement for review");
@@ -42,9 +44,9 @@ std::string approved_statement(Engine& engine, const std::vector<std::string>& p
   // Each round, everyone the current step waits for approves; a chain has a handful of steps.
   for (int round = 0; round < 10 && engine.item(ref).state != "approved"; ++round) {
     for (const auto& name : people) {
-      for (const auto& pending : engine.inbox(name)) {
+      for (const auto& pending : Signoff(engine).inbox(name)) {
         if (pending.item.ref != ref) continue;
-        must(engine.decide(DecideRequest{ref, "approved", name, "", "", std::nullopt}),
+        must(Signoff(engine).decide(DecideRequest{ref, "approved", name, "", "", std::nullopt}),
              "a demo approval");
       }
     }
@@ -261,7 +263,7 @@ void add_demo_data(Engine& engine) {
   act(amber, "accept", "tom.triage", Json{{"assignee", "olivia.officer"}});
   request("Staff newsletter: long service awards", "internal", Json::object());
   request("Summer fete stall for the hospital charity", "event", Json::object());
-  auto incident = engine.declare_incident("Storm Darragh", "major", "tom.triage");
+  auto incident = declare_incident(engine, "Storm Darragh", "major", "tom.triage");
   if (!incident) {
     fail(ErrorKind::Script, "demo data: the incident was refused: {}",
          fmt::join(incident.refusal().reasons, "; "));

@@ -1,5 +1,7 @@
 // The JSON API under /api/v1/. Every route needs a session (with X-CSRF-Token for changes) or
 // an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
+#include <commsflow/queue.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
 #include <limits>

@@ -1,5 +1,8 @@
 #include "server/calls.h"
 
+#include <commsflow/incidents.h>
+#include <commsflow/signoff.h>
+
 #include <algorithm>
 
 #include "commsflow/people.h"
@@ -141,7 +144,7 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
     require_sight(access, request.ref);
-    auto outcome = engine.put_document(request);
+    auto outcome = Signoff(engine).put_document(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
@@ -157,7 +160,7 @@ CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest re
   return guarded(context, [&] {
     ReadAccess access = context.read_access(actor);
     require_sight(access, request.ref);
-    auto outcome = context.engine.decide(request);
+    auto outcome = Signoff(context.engine).decide(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = seen_by(access, outcome.value());
@@ -169,7 +172,7 @@ CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest re
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
                             const std::string& level) {
   return guarded(context, [&] {
-    auto outcome = context.engine.declare_incident(name, level, actor.name);
+    auto outcome = commsflow::declare_incident(context.engine, name, level, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
@@ -181,7 +184,7 @@ CallResult declare_incident(Context& context, const Actor& actor, const std::str
 
 CallResult close_incident(Context& context, const Actor& actor, const std::string& name) {
   return guarded(context, [&] {
-    auto outcome = context.engine.close_incident(name, actor.name);
+    auto outcome = commsflow::close_incident(context.engine, name, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = outcome.value().incident;
@@ -193,7 +196,7 @@ CallResult close_incident(Context& context, const Actor& actor, const std::strin
 CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
                               const std::string& role, const std::string& until) {
   return guarded(context, [&] {
-    auto outcome = context.engine.delegate(actor.name, to, role, until, actor.name);
+    auto outcome = Signoff(context.engine).delegate(actor.name, to, role, until, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });
@@ -206,8 +209,8 @@ CallResult end_delegation(Context& context, const Actor& actor, std::int64_t id)
     if (!delegation || (delegation->from != actor.name && delegation->to != actor.name)) {
       return from_error(Error(ErrorKind::NotFound, "no such delegation"));
     }
-    auto outcome = People(engine.store(), engine.registry(), engine.clock())
-                       .revoke_delegation(id, actor.name);
+    auto outcome =
+        People(engine.store(), engine.registry(), engine.clock()).revoke_delegation(id, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });

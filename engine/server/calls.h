@@ -9,6 +9,8 @@
 // Thread-safe.
 #pragma once
 
+#include <commsflow/signoff.h>
+
 #include <optional>
 #include <string>
 #include <utility>

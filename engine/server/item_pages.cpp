@@ -1,4 +1,5 @@
 // The New request form and the item page with its action forms and timeline.
+#include <commsflow/signoff.h>
 #include <fmt/format.h>
 
 #include <algorithm>

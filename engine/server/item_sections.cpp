@@ -2,6 +2,7 @@
 
 #include <commsflow/error.h>
 #include <commsflow/line_diff.h>
+#include <commsflow/signoff.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@ struct DecisionChoice {
   const char* label;
 };
 
-// The decisions of Engine::decide, in the order offered, with the words people read.
+// The decisions of Signoff::decide, in the order offered, with the words people read.
 constexpr DecisionChoice kDecisions[] = {{"approved", "Approved"},
                                          {"approved_with_changes", "Approved with changes"},
                                          {"changes_required", "Changes required"},
@@ -182,7 +183,7 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
 }
 
 std::string current_text_html(Engine& engine, const Item& item) {
-  auto versions = engine.documents(item.ref);
+  auto versions = Signoff(engine).documents(item.ref);
   if (versions.empty()) return {};
   const DocumentVersion& current = versions.back();
   const Json approved = item.data.value("_approved", Json::object());
@@ -196,7 +197,7 @@ std::string current_text_html(Engine& engine, const Item& item) {
 }
 
 std::string documents_html(Engine& engine, const Item& item) {
-  auto versions = engine.documents(item.ref);
+  auto versions = Signoff(engine).documents(item.ref);
   if (versions.empty()) return {};
   const std::string ref = url_encode(item.ref);
   std::string rows;
@@ -306,7 +307,7 @@ std::string children_html(ReadAccess& access, const Item& item, const Actor& act
 
 std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,
                              const DecideFormState& state) {
-  auto pending = engine.inbox(actor.name);
+  auto pending = Signoff(engine).inbox(actor.name);
   auto mine = std::find_if(pending.begin(), pending.end(),
                            [&](const PendingDecision& p) { return p.item.ref == item.ref; });
   if (mine == pending.end()) return {};
@@ -349,7 +350,7 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
   std::string content;
   if (state.content) {
     content = *state.content;
-  } else if (auto versions = engine.documents(item.ref); !versions.empty()) {
+  } else if (auto versions = Signoff(engine).documents(item.ref); !versions.empty()) {
     content = versions.back().content;
   }
   return fmt::format(
@@ -360,7 +361,7 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
 
 std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
                                std::optional<std::int64_t> against) {
-  auto versions = engine.documents(item.ref);
+  auto versions = Signoff(engine).documents(item.ref);
   auto find = [&](std::int64_t n) -> const DocumentVersion* {
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const DocumentVersion& v) { return v.version == n; });

@@ -1,6 +1,7 @@
 // The pages: sign-in, triage queue, all items, my sign-offs, audit and workflows (admin).
 #include "server/pages.h"
 
+#include <commsflow/queue.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
 

@@ -31,7 +31,7 @@
 
 namespace commsflow::server {
 
-// Runs due timers on the scheduler; `commsflow serve` points it at Engine::tick. Tests may set
+// Runs due timers on the scheduler; `commsflow serve` points it at Signoff::tick. Tests may set
 // their own, or none.
 using TickHook = std::function<void(Engine&)>;
 // Emails due notifications on the scheduler, using the engine only while holding the mutex it

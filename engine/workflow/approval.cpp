@@ -9,9 +9,12 @@
 // Voided decisions are kept in the new step's `_signoff.void`, and the event says what happened.
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 
+#include "workflow/script_context.h"
+#include "workflow/signoff_records.h"
 #include "workflow/signoff_rules.h"
 
 namespace commsflow {
@@ -55,10 +58,11 @@ std::string target_for_new_version(const Definition& d, const Item& item, const 
   return item.state;
 }
 
-}  // namespace
-
-void Engine::send_back(CompiledWorkflow& wf, Item& item, const Json& passed,
-                       const std::string& target, std::size_t keep, Json& payload) {
+// Moves the item to `target`, voiding the current step's decisions and those of `passed` from
+// index `keep` on (kept in the new step's `void`); passed steps before `keep` stay in `_chain`.
+// Starts `target` when it is a sign-off step.
+void send_back(Engine& engine, CompiledWorkflow& wf, Item& item, const Json& passed,
+               const std::string& target, std::size_t keep, Json& payload) {
   const Definition& d = wf.definition;
   Json& data = item.data;
   // Decisions voided before (kept in the step's `void`), then this step's, then the passed steps'.
@@ -92,17 +96,19 @@ void Engine::send_back(CompiledWorkflow& wf, Item& item, const Json& passed,
   if (to && to->signoff) {
     // The due rule and the routes may read the steps that still stand.
     if (!kept.empty()) data["_chain"] = kept;
-    start_step(wf, item, *to);
+    start_step(engine, wf, item, *to);
     if (!voided.empty()) data["_signoff"]["void"] = voided;
   } else {
-    store_.clear_timers(item.id);
+    engine.store().clear_timers(item.id);
   }
   payload["back_to"] = target;
   payload["voided"] = voided.size() - earlier_void;
   if (!voided_steps.empty()) payload["voided_steps"] = voided_steps;
 }
 
-void Engine::void_for_new_version(CompiledWorkflow& wf, Item& item, Json& payload) {
+}  // namespace
+
+void void_for_new_version(Engine& engine, CompiledWorkflow& wf, Item& item, Json& payload) {
   const Definition& d = wf.definition;
   const Json passed = standing_steps(d, item);
   const std::string target = target_for_new_version(d, item, passed);
@@ -112,11 +118,11 @@ void Engine::void_for_new_version(CompiledWorkflow& wf, Item& item, Json& payloa
     item.data.erase("_approved");
     return;
   }
-  send_back(wf, item, passed, target, 0, payload);
+  send_back(engine, wf, item, passed, target, 0, payload);
 }
 
-void Engine::reconsider_approval(CompiledWorkflow& wf, const Item& before, Item& item,
-                                 std::string_view action, const Json& actor, Json& payload) {
+void reconsider_approval(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& item,
+                         std::string_view action, const Json& actor, Json& payload) {
   const Definition& d = wf.definition;
   if (d.approval.conditions.empty()) return;
   Json changed = Json::object();
@@ -141,9 +147,12 @@ void Engine::reconsider_approval(CompiledWorkflow& wf, const Item& before, Item&
   for (const auto& step : passed) passed_names.push_back(step.value("step", ""));
   std::string target;
   if (d.approval.on_change) {
-    Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state},
-             {"action", action},   {"actor", actor},  {"now", format_datetime(clock_.now())},
-             {"changed", names},   {"was", was},      {"passed", passed_names}};
+    Json ctx = script_context(d, &item, format_datetime(engine.clock().now()),
+                              {{"action", action},
+                               {"actor", actor},
+                               {"changed", names},
+                               {"was", was},
+                               {"passed", passed_names}});
     const std::string what = "approval.on_change";
     Json result = wf.script->ask(d.approval.on_change, item.data, ctx, what).result;
     if (result.is_string() && d.state(result.get<std::string>())) {
@@ -165,7 +174,7 @@ void Engine::reconsider_approval(CompiledWorkflow& wf, const Item& before, Item&
   std::size_t keep = passed_names.size();
   auto at = std::find(passed_names.begin(), passed_names.end(), target);
   if (at != passed_names.end()) keep = static_cast<std::size_t>(at - passed_names.begin());
-  send_back(wf, item, passed, target, keep, payload);
+  send_back(engine, wf, item, passed, target, keep, payload);
 }
 
 }  // namespace commsflow

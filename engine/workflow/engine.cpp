@@ -7,99 +7,16 @@
 #include <chrono>
 #include <regex>
 
+#include "workflow/action_rules.h"
 #include "workflow/family.h"
 #include "workflow/field_values.h"
+#include "workflow/incident_policy.h"
+#include "workflow/script_context.h"
+#include "workflow/signoff_records.h"
 
 namespace commsflow {
 
 namespace {
-
-Json actor_json(const Actor& actor) {
-  return Json{{"name", actor.name}, {"roles", actor.roles}};
-}
-
-std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
-                                    const std::string& doing) {
-  if (actor.holds_any(action.roles)) return std::nullopt;
-  return Refusal{
-      {fmt::format(
-          "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
-          fmt::join(action.roles, " or "), actor.name,
-          actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))},
-      /*forbidden=*/true};
-}
-
-// A guard returns true (allowed), false, a reason, or a list of reasons (empty: allowed).
-std::vector<std::string> guard_reasons(const Json& result, const std::string& path,
-                                       const std::string& what) {
-  if (result.is_boolean()) {
-    if (result.get<bool>()) return {};
-    return {fmt::format("{} said no", what)};
-  }
-  // Reasons are prose for people: a time they quote is given in UK time.
-  if (result.is_string()) return {times_in_words(result.get<std::string>())};
-  if (result.is_array()) {
-    std::vector<std::string> reasons;
-    for (const auto& r : result) {
-      if (!r.is_string()) {
-        fail(ErrorKind::Script, "{}: {} must return true or a list of reasons (text), got {}", path,
-             what, r.dump());
-      }
-      reasons.push_back(times_in_words(r.get<std::string>()));
-    }
-    return reasons;
-  }
-  fail(ErrorKind::Script, "{}: {} must return true or a list of reasons, got {}", path, what,
-       result.is_null() ? "nothing" : result.dump());
-}
-
-struct Ruled {
-  Json data;
-  std::string to;
-};
-
-// Runs an action's guard, then its route (which state it leads to, on the data before the
-// effect), then its effect (which sees the chosen state as ctx.to). Returns the new data and
-// state, or the guard's refusal. `data_validated` says `data` has just passed validate_data, so the
-// effect's output is checked again only where the effect changed it.
-Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                           Json ctx, const std::string& from, const std::string& what,
-                           bool data_validated) {
-  const Definition& d = wf.definition;
-  if (action.guard) {
-    std::string label = "the guard of " + what;
-    auto r = wf.script->ask(action.guard, data, ctx, label);
-    auto reasons = guard_reasons(r.result, d.path, label);
-    if (!reasons.empty()) return Refusal{std::move(reasons)};
-  }
-  Ruled out{data, action.to.empty() ? from : action.to.front()};
-  if (action.route) {
-    std::string label = "the route of " + what;
-    auto r = wf.script->ask(action.route, data, ctx, label);
-    if (!r.result.is_string() || std::find(action.to.begin(), action.to.end(),
-                                           r.result.get<std::string>()) == action.to.end()) {
-      fail(ErrorKind::Script, "{}: {} must return one of: {} (it returned {})", d.path, label,
-           fmt::join(action.to, ", "), r.result.dump());
-    }
-    out.to = r.result.get<std::string>();
-  }
-  ctx["to"] = out.to;
-  if (action.effect) {
-    std::string label = "the effect of " + what;
-    auto r = wf.script->call(action.effect, data, ctx, label);
-    out.data =
-        (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
-    keep_engine_records(data, out.data);
-    auto problems = validate_data(d.fields, out.data, true, data_validated ? &data : nullptr);
-    if (!problems.empty()) {
-      std::string message =
-          fmt::format("{}: {} left data that does not fit the fields", d.path, label);
-      for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
-      throw Error(ErrorKind::Script, message);
-    }
-  }
-  return out;
-}
 
 const FieldSpec* find_spec(const std::vector<FieldSpec>& fields, std::string_view name) {
   auto it = std::find_if(fields.begin(), fields.end(),
@@ -147,10 +64,6 @@ Actor Engine::require_actor(std::string_view name) {
   return *actor;
 }
 
-std::int64_t Engine::append_event(Event& event) {
-  return store_.append(event);
-}
-
 void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) {
   if (expected && *expected != item.revision) {
     fail(ErrorKind::Conflict,
@@ -162,7 +75,7 @@ void Engine::check_revision(const Item& item, std::optional<std::int64_t> expect
 
 void Engine::record_change(Event& event, const Item& before, Item& item, const std::string& now) {
   event.changes = diff_changes(before.data, item.data);
-  append_event(event);
+  store_.append(event);
   item.revision = before.revision + 1;
   item.updated_at = now;
   if (!store_.update_item(item, before.revision)) {
@@ -179,7 +92,7 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
   // Work that arrives during an incident is paused by the same policy as work already open
   // (incidents are looked for only when the workflow has a policy).
   if (registry_.version(outcome.value().version).definition.incidents.holds) {
-    auto paused = pause_by_policy(outcome.value(), active_incidents(), kSystemActor);
+    auto paused = pause_by_policy(*this, outcome.value(), active_incidents(*this), kSystemActor);
     if (!paused) return paused.refusal();
     if (paused.value()) outcome = item(outcome.value().ref);
   }
@@ -226,14 +139,11 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
   if (!parent) return parent.refusal();
 
-  Json ctx{{"workflow", d.name},
-           {"ref", nullptr},
-           {"state", nullptr},
-           {"to", d.submit.to.empty() ? Json(d.initial) : Json(d.submit.to)},
-           {"action", "submit"},
-           {"actor", actor_json(actor)},
-           {"payload", Json::object()},
-           {"now", now}};
+  Json ctx = script_context(d, nullptr, now,
+                            {{"to", d.submit.to.empty() ? Json(d.initial) : Json(d.submit.to)},
+                             {"action", "submit"},
+                             {"actor", actor_context(actor)},
+                             {"payload", Json::object()}});
   if (!parent.value().is_null()) ctx["parent"] = parent.value();
   add_children(store_, d, "", ctx);
   auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit", /*data_validated=*/true);
@@ -260,7 +170,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   event.version = d.version;
   event.changes = diff_changes(Json::object(), item.data);
   event.parent = item.parent;
-  append_event(event);
+  store_.append(event);
   store_.insert_item(item);
   return item;
 }
@@ -348,11 +258,12 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref), std::move(problems));
 
   std::string now = format_datetime(clock_.now());
-  Json ctx{{"workflow", d.name},        {"ref", item.ref},
-           {"state", item.state},       {"to", action->to},
-           {"action", action->name},    {"actor", actor_json(actor)},
-           {"payload", payload},        {"now", now},
-           {"revision", item.revision}, {"note", request.note}};
+  Json ctx = script_context(d, &item, now,
+                            {{"to", action->to},
+                             {"action", action->name},
+                             {"actor", actor_context(actor)},
+                             {"payload", payload},
+                             {"note", request.note}});
   add_children(store_, d, item.ref, ctx);
   if (action->gate) {
     auto unmet = unmet_reasons(run_checklist(wf, *state, data, ctx));
@@ -378,107 +289,13 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   item.state = ruled.value().to;
   item.data = std::move(ruled.value().data);
   if (item.state != before.state) {
-    on_state_change(wf, before, item, "");
+    on_state_change(*this, wf, before, item, "");
   } else {
-    reconsider_approval(wf, before, item, action->name, ctx["actor"], event.payload);
+    reconsider_approval(*this, wf, before, item, action->name, ctx["actor"], event.payload);
   }
   event.to_state = item.state;
   record_change(event, before, item, now);
   return item;
-}
-
-std::optional<Item> Engine::active_incident(std::string_view name) {
-  for (Item& i : store_.items_with_data("incident", "name", name)) {
-    if (!registry_.version(i.version).definition.is_final(i.state)) return std::move(i);
-  }
-  return std::nullopt;
-}
-
-std::vector<Json> Engine::active_incidents() {
-  std::vector<Json> out;
-  if (!store_.current_version("incident")) return out;
-  for (const Item& i : store_.items(ItemFilter{"incident", "", -1})) {
-    if (registry_.version(i.version).definition.is_final(i.state)) continue;
-    out.push_back(Json{
-        {"name", i.data.value("name", "")}, {"level", i.data.value("level", "")}, {"ref", i.ref}});
-  }
-  return out;
-}
-
-Outcome<bool> Engine::pause_by_policy(const Item& item, const std::vector<Json>& incidents,
-                                      std::string_view actor) {
-  const bool by_engine = actor == kSystemActor;
-  if (incidents.empty()) return false;
-  CompiledWorkflow& wf = registry_.version(item.version);
-  const Definition& d = wf.definition;
-  const IncidentHooks& hooks = d.incidents;
-  const StateSpec* state = d.state(item.state);
-  if (!hooks.holds || !state || !state->action(hooks.pause)) return false;
-  const std::string now = format_datetime(clock_.now());
-  Json ctx{{"workflow", d.name}, {"ref", item.ref}, {"state", item.state}, {"now", now}};
-  for (const Json& incident : incidents) {
-    auto decision = wf.script->call(hooks.holds, item.data, std::vector<Json>{incident, ctx},
-                                    "incidents.holds");
-    if (!decision.result.is_boolean()) {
-      fail(ErrorKind::Script, "{}: incidents.holds must return true or false, got {}", d.path,
-           decision.result.dump());
-    }
-    if (!decision.result.get<bool>()) continue;
-    auto paused = act_in_transaction(
-        ActRequest{item.ref, hooks.pause, std::string(actor),
-                   Json{{"incident_name", incident.at("name")}}, "", std::nullopt},
-        by_engine);
-    if (!paused) return paused.refusal();
-    return true;
-  }
-  return false;
-}
-
-Outcome<IncidentResult> Engine::declare_incident(std::string_view name, std::string_view level,
-                                                 std::string_view actor) {
-  auto tx = store_.begin_write();
-  if (auto active = active_incident(name)) {
-    fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, active->ref);
-  }
-  auto incident = submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
-  if (!incident) return incident.refusal();
-  IncidentResult result{incident.value(), {}};
-  const std::vector<Json> this_one{
-      Json{{"name", name}, {"level", level}, {"ref", result.incident.ref}}};
-  for (const Item& item : store_.items(ItemFilter{})) {
-    auto paused = pause_by_policy(item, this_one, actor);
-    if (!paused) return paused.refusal();
-    if (paused.value()) result.affected.push_back(item.ref);
-  }
-  tx->commit();
-  return result;
-}
-
-Outcome<IncidentResult> Engine::close_incident(std::string_view name, std::string_view actor) {
-  auto tx = store_.begin_write();
-  std::optional<Item> active = active_incident(name);
-  if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
-  auto closed = act_in_transaction(
-      ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});
-  if (!closed) return closed.refusal();
-  IncidentResult result{closed.value(), {}};
-  const std::vector<Json> still_active = active_incidents();
-  for (const Item& item : store_.items(ItemFilter{})) {
-    const IncidentHooks& hooks = registry_.version(item.version).definition.incidents;
-    if (hooks.held_by.empty() || item.data.value(hooks.held_by, Json()) != name) continue;
-    const StateSpec* state = registry_.version(item.version).definition.state(item.state);
-    if (!state || !state->action(hooks.resume)) continue;
-    auto resumed = act_in_transaction(ActRequest{item.ref, hooks.resume, std::string(actor),
-                                                 Json{{"incident_name", name}}, "", std::nullopt});
-    if (!resumed) return resumed.refusal();
-    // An incident still active that would hold it takes it over: it stays paused, now by that
-    // incident, and resumes only when that one closes.
-    auto held = pause_by_policy(resumed.value(), still_active, kSystemActor);
-    if (!held) return held.refusal();
-    if (!held.value()) result.affected.push_back(item.ref);
-  }
-  tx->commit();
-  return result;
 }
 
 Item Engine::item(std::string_view ref) {
@@ -501,10 +318,8 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item, const A
   std::vector<AvailableAction> out;
   const StateSpec* state = d.state(item.state);
   if (!state) return out;
-  Json ctx{{"workflow", d.name},        {"ref", item.ref},
-           {"state", item.state},       {"actor", nullptr},
-           {"payload", Json::object()}, {"now", format_datetime(clock_.now())},
-           {"revision", item.revision}, {"note", ""}};
+  Json ctx = script_context(d, &item, format_datetime(clock_.now()),
+                            {{"actor", nullptr}, {"payload", Json::object()}, {"note", ""}});
   add_children(store_, d, item.ref, ctx);
   std::vector<std::string> unmet;
   if (std::any_of(state->actions.begin(), state->actions.end(),
@@ -534,14 +349,8 @@ std::vector<ChecklistLine> Engine::checklist(const Item& item) {
   CompiledWorkflow& wf = registry_.version(item.version);
   const StateSpec* state = wf.definition.state(item.state);
   if (!state || !state->checklist) return {};
-  Json ctx{{"workflow", wf.definition.name},
-           {"ref", item.ref},
-           {"state", item.state},
-           {"actor", nullptr},
-           {"payload", Json::object()},
-           {"now", format_datetime(clock_.now())},
-           {"revision", item.revision},
-           {"note", ""}};
+  Json ctx = script_context(wf.definition, &item, format_datetime(clock_.now()),
+                            {{"actor", nullptr}, {"payload", Json::object()}, {"note", ""}});
   add_children(store_, wf.definition, item.ref, ctx);
   return run_checklist(wf, *state, item.data, ctx);
 }

@@ -1,12 +1,14 @@
-// Engine::import_items: many submits in one transaction, rows read one at a time.
+// import_items (import.h): many submits in one transaction, rows read one at a time.
 //
 // Only the row being submitted is held, never the whole input: what an import keeps as it goes
 // is the new references and the problems found. The workflow and actor are looked up once, and
 // the time is formatted again only when the clock has moved. Each row goes through the same
 // submit_as that Engine::submit uses, so its triage is the same as submitting it alone.
-#include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/import.h>
 #include <fmt/format.h>
+
+#include "workflow/incident_policy.h"
 
 namespace commsflow {
 
@@ -48,24 +50,25 @@ class RowsInMemory : public ImportSource {
 
 }  // namespace
 
-std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
-                                              const std::vector<ImportRow>& rows,
-                                              const ImportProgress& progress) {
+std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
+                                      std::string_view actor, const std::vector<ImportRow>& rows,
+                                      const ImportProgress& progress) {
   RowsInMemory source(rows);
-  return import_items(workflow, actor, source, progress);
+  return import_items(engine, workflow, actor, source, progress);
 }
 
-std::vector<std::string> Engine::import_items(std::string_view workflow, std::string_view actor,
-                                              ImportSource& rows, const ImportProgress& progress) {
-  auto tx = store_.begin_write();
+std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
+                                      std::string_view actor, ImportSource& rows,
+                                      const ImportProgress& progress) {
+  auto tx = engine.store().begin_write();
   // An unknown workflow or actor is one error, not one per row.
-  CompiledWorkflow& wf = registry_.current(workflow);
-  const Actor submitter = require_actor(actor);
+  CompiledWorkflow& wf = engine.registry().current(workflow);
+  const Actor submitter = engine.require_actor(actor);
 
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.
   const std::vector<Json> incidents =
-      wf.definition.incidents.holds ? active_incidents() : std::vector<Json>{};
+      wf.definition.incidents.holds ? active_incidents(engine) : std::vector<Json>{};
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;
@@ -82,18 +85,18 @@ std::vector<std::string> Engine::import_items(std::string_view workflow, std::st
       problems.push_back(fmt::format("line {}: {}", row.line, row.problem));
     } else {
       try {
-        auto at = clock_.now();
+        auto at = engine.clock().now();
         if (now.empty() || at != formatted_at) {
           now = format_datetime(at);
           formatted_at = at;
         }
-        auto outcome = submit_as(wf, submitter, std::move(row.fields), {}, now);
+        auto outcome = engine.submit_as(wf, submitter, std::move(row.fields), {}, now);
         if (!outcome) {
           for (const auto& r : outcome.refusal().reasons) {
             problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
           }
         } else if (problems.empty()) {
-          auto paused = pause_by_policy(outcome.value(), incidents, kSystemActor);
+          auto paused = pause_by_policy(engine, outcome.value(), incidents, kSystemActor);
           if (!paused) {
             for (const auto& r : paused.refusal().reasons) {
               problems.push_back(fmt::format("line {}: refused: {}", row.line, r));

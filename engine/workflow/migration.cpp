@@ -6,6 +6,7 @@
 #include <set>
 
 #include "workflow/field_values.h"
+#include "workflow/script_context.h"
 
 namespace commsflow {
 
@@ -82,14 +83,12 @@ class Migrator {
     }
     Json data = item.data;
     if (d.migrate.data) {
-      const Json ctx{{"workflow", d.name},
-                     {"ref", item.ref},
-                     {"state", m.to_state},
-                     {"from_state", item.state},
-                     {"from_version", item.version},
-                     {"to_version", d.version},
-                     {"now", now_},
-                     {"actor", Json{{"name", request_.actor}}}};
+      const Json ctx = script_context(d, &item, now_,
+                                      {{"state", m.to_state},
+                                       {"from_state", item.state},
+                                       {"from_version", item.version},
+                                       {"to_version", d.version},
+                                       {"actor", Json{{"name", request_.actor}}}});
       auto r = wf.script->call(d.migrate.data, data, ctx, "migrate.data");
       data = r.item;
       keep_engine_records(item.data, data);

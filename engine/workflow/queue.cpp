@@ -1,9 +1,9 @@
-// Engine::for_each_in_queue and Engine::queue: the open items of a workflow, filtered, ordered
+// for_each_in_queue and queue_page (queue.h): the open items of a workflow, filtered, ordered
 // and paged while holding only a small record per item. The keys come from the store without
 // parsing item data (Store::for_each_item_keys); only the items on the page are read whole. The
 // order is the workflow's: its current version's `queue` (QueueSpec in definition.h).
-#include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/queue.h>
 
 #include <algorithm>
 #include <charconv>
@@ -72,14 +72,16 @@ std::vector<std::string> order_keys(const QueueSpec& spec, QueueOrder order) {
 
 }  // namespace
 
-std::int64_t Engine::for_each_in_queue(const QueueQuery& query,
-                                       const std::function<void(const Item&)>& visit) {
+std::int64_t for_each_in_queue(Engine& engine, const QueueQuery& query,
+                               const std::function<void(const Item&)>& visit) {
+  Store& store = engine.store();
+  WorkflowRegistry& registry = engine.registry();
   if (query.offset < 0) fail_field("offset", "must be 0 or more");
   if (query.limit < -1) fail_field("limit", "must be 0 or more, or -1 for all");
-  auto tx = store_.begin_read();
+  auto tx = store.begin_read();
   static const QueueSpec kNoQueue;
-  const QueueSpec& spec = store_.current_version(query.workflow)
-                              ? registry_.current(query.workflow).definition.queue
+  const QueueSpec& spec = store.current_version(query.workflow)
+                              ? registry.current(query.workflow).definition.queue
                               : kNoQueue;
   const std::vector<std::string> keys = order_keys(spec, query.order);
 
@@ -101,9 +103,9 @@ std::int64_t Engine::for_each_in_queue(const QueueQuery& query,
     key_at.push_back(key == "hold" || key == "tier" || key == "ref" ? 0 : field_index(key));
   }
 
-  FinalStates final_states(registry_);
+  FinalStates final_states(registry);
   std::vector<QueueEntry> entries;
-  store_.for_each_item_keys(query.workflow, fields, [&](const ItemKeys& k) {
+  store.for_each_item_keys(query.workflow, fields, [&](const ItemKeys& k) {
     if (final_states.is_final(k.version, k.state)) return;
     const DataValue* tier = by_tier ? &k.data[tier_at] : nullptr;
     if (filter_tier && !(tier && tier->is_string() && tier->text == query.tier)) return;
@@ -140,15 +142,16 @@ std::int64_t Engine::for_each_in_queue(const QueueQuery& query,
     std::partial_sort(entries.begin(), entries.begin() + end, entries.end(), before);
   }
   for (std::int64_t i = begin; i < end; ++i) {
-    auto item = store_.item_by_id(entries[static_cast<size_t>(i)].id);
+    auto item = store.item_by_id(entries[static_cast<size_t>(i)].id);
     if (item) visit(*item);  // always there: the keys were read in this same transaction
   }
   return total;
 }
 
-QueuePage Engine::queue(const QueueQuery& query) {
+QueuePage queue_page(Engine& engine, const QueueQuery& query) {
   QueuePage page;
-  page.total = for_each_in_queue(query, [&](const Item& item) { page.items.push_back(item); });
+  page.total =
+      for_each_in_queue(engine, query, [&](const Item& item) { page.items.push_back(item); });
   return page;
 }
 

@@ -214,22 +214,23 @@ std::vector<Event> ReadAccess::history(std::string_view ref) {
 std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref) {
   Sight s = sight(engine_.item(ref));
   if (!s.item || !s.document) item_not_found(ref);
-  return engine_.documents(ref);
+  return Signoff(engine_).documents(ref);
 }
 
 std::int64_t ReadAccess::for_each_in_queue(const QueueQuery& query,
                                            const std::function<void(const Item&)>& visit) {
-  if (reader_.sees_everything()) return engine_.for_each_in_queue(query, visit);
+  if (reader_.sees_everything()) return commsflow::for_each_in_queue(engine_, query, visit);
   if (sees_every_item_of(query.workflow)) {
     // The triage team's case: the engine's paging stands; only restricted fields are removed.
-    return engine_.for_each_in_queue(query, [&](const Item& item) { visit(*view(item)); });
+    return commsflow::for_each_in_queue(engine_, query,
+                                        [&](const Item& item) { visit(*view(item)); });
   }
   // Filtered before paging, so totals and pages count only what the reader may see.
   QueueQuery all = query;
   all.offset = 0;
   all.limit = -1;
   std::int64_t seen = 0;
-  engine_.for_each_in_queue(all, [&](const Item& item) {
+  commsflow::for_each_in_queue(engine_, all, [&](const Item& item) {
     auto v = view(item);
     if (!v) return;
     const std::int64_t index = seen++;
@@ -262,7 +263,7 @@ QueuePage ReadAccess::queue(const QueueQuery& query) {
 std::vector<PendingDecision> ReadAccess::inbox() {
   std::vector<PendingDecision> out;
   if (reader_.name() == kOperator) return out;
-  for (auto& pending : engine_.inbox(reader_.name())) {
+  for (auto& pending : Signoff(engine_).inbox(reader_.name())) {
     if (auto seen = view(pending.item)) {
       pending.item = std::move(*seen);
       out.push_back(std::move(pending));

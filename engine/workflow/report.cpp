@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "workflow/family.h"
+#include "workflow/script_context.h"
 
 namespace commsflow {
 
@@ -81,13 +82,10 @@ std::string render_report(Engine& engine, std::string_view ref, std::string_view
   }
   Json history = Json::array();
   for (const Event& e : events_of(engine, item)) history.push_back(Json::parse(e.body()));
-  Json ctx{{"workflow", d.name},
-           {"ref", item.ref},
-           {"state", item.state},
-           {"now", format_datetime(engine.clock().now())},
-           {"history", std::move(history)},
-           {"created_at", item.created_at},
-           {"updated_at", item.updated_at}};
+  Json ctx = script_context(d, &item, format_datetime(engine.clock().now()),
+                            {{"history", std::move(history)},
+                             {"created_at", item.created_at},
+                             {"updated_at", item.updated_at}});
   add_children(engine.store(), d, item.ref, ctx);
   std::string what = fmt::format("report '{}'", name);
   auto r = wf.script->ask(report->render, item.data, ctx, what);

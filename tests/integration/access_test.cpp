@@ -3,6 +3,7 @@
 // role, a revoked or expired token.
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -121,11 +122,12 @@ struct Scene {
     REQUIRE(statement.ok());
     med = statement.value().ref;
     REQUIRE(
-        f.engine
-            ->put_document(PutDocumentRequest{med, "olivia.officer", "Draft text.\n", {}, "", {}})
+        Signoff(*f.engine)
+            .put_document(PutDocumentRequest{med, "olivia.officer", "Draft text.\n", {}, "", {}})
             .ok());
     REQUIRE(f.engine->act(ActRequest{med, "send_for_review", "olivia.officer", {}, "", {}}).ok());
-    auto decided = f.engine->decide(DecideRequest{med, "approved", "hannah.head", "", "", {}});
+    auto decided =
+        Signoff(*f.engine).decide(DecideRequest{med, "approved", "hannah.head", "", "", {}});
     REQUIRE(decided.ok());
     REQUIRE(decided.value().state == "clinical_review");
 
@@ -199,7 +201,7 @@ TEST_CASE("access: a refused item looks exactly like a missing one", "[server][a
     CHECK(res->status == 404);
   }
   CHECK(f.engine->item(scene.med).state == "clinical_review");
-  CHECK(f.engine->documents(scene.med).size() == 1);
+  CHECK(Signoff(*f.engine).documents(scene.med).size() == 1);
 }
 
 TEST_CASE("access: a requester sees her request's state, rating and due time, not the notes",

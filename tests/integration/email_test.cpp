@@ -2,6 +2,7 @@
 // free loopback port by each test (tests/tools/smtp_sink.py), which parses what it receives
 // with Python's email package and keeps each message as JSON. `commsflow deliver` is the real
 // binary, configured by a --mail-config file.
+#include <commsflow/signoff.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -144,8 +145,8 @@ struct Team {
                      now)
             .ref;
     here->clock.set(*parse_datetime(now));
-    REQUIRE(here->engine
-                ->put_document(PutDocumentRequest{
+    REQUIRE(Signoff(*here->engine)
+                .put_document(PutDocumentRequest{
                     ref, "olivia", "The ward reopens on Monday after a deep clean.\n", {}, "", {}})
                 .ok());
     here->act(ref, "send_for_review", "olivia", Json::object(), now);
@@ -221,7 +222,8 @@ TEST_CASE(
 
   // Hannah approves: the clinical review asks Cara, by email too.
   t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(180))));
-  REQUIRE(t.here->engine->decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  REQUIRE(
+      Signoff(*t.here->engine).decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
   t.deliver(later(kMorning, std::chrono::seconds(240)));
   mail = sink.messages();
   REQUIRE(mail.size() == 2);
@@ -266,7 +268,8 @@ TEST_CASE(
   // is given up and listed as failed.
   REQUIRE(test::run_cli(t.dir.path(), {"actor", "set", "cara", "--email", ""}).exit_code == 0);
   t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(100))));
-  REQUIRE(t.here->engine->decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  REQUIRE(
+      Signoff(*t.here->engine).decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(110))).out,
              Contains("cara has no email address"));
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(170))).out, Contains("1 to retry"));

@@ -3,6 +3,7 @@
 #include <commsflow/csv.h>
 #include <commsflow/event.h>
 #include <commsflow/json.h>
+#include <commsflow/signoff.h>
 #include <commsflow/store.h>
 
 #include <catch2/catch.hpp>
@@ -57,7 +58,8 @@ class Newsroom {
     const std::string ref =
         here_->submit("media_signoff", "olivia", test::inputs_of(sets), kMorning).ref;
     here_->clock.set(*parse_datetime(kMorning));
-    auto put = here_->engine->put_document(PutDocumentRequest{ref, "olivia", text, {}, "", {}});
+    auto put =
+        Signoff(*here_->engine).put_document(PutDocumentRequest{ref, "olivia", text, {}, "", {}});
     if (!put) {
       for (const auto& r : put.refusal().reasons) UNSCOPED_INFO(r);
     }

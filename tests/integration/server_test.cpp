@@ -7,6 +7,8 @@
 #include <commsflow/credentials.h>
 #include <commsflow/csv.h>
 #include <commsflow/people.h>
+#include <commsflow/queue.h>
+#include <commsflow/signoff.h>
 #include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -516,8 +518,8 @@ TEST_CASE("server: the queue API and page come in pages, with the total", "[serv
     REQUIRE(f.engine->submit("comms_request", "tom.triage", fields).ok());
   }
   std::vector<std::string> order;
-  f.engine->for_each_in_queue(QueueQuery("comms_request"),
-                              [&](const Item& item) { order.push_back(item.ref); });
+  for_each_in_queue(*f.engine, QueueQuery("comms_request"),
+                    [&](const Item& item) { order.push_back(item.ref); });
   REQUIRE(order.size() == 120);
 
   Json first = body_of(f.client().Get("/api/v1/queue", tom));
@@ -735,10 +737,9 @@ std::string statement_in_review(WebFixture& f) {
   std::string ref = submitted.value().ref;
   for (const char* text : {"We are reviewing ward <7>.\nVisiting is unchanged.\n",
                            "We are reviewing ward <7> & ward 8.\nVisiting is unchanged.\n"}) {
-    REQUIRE(
-        f.engine
-            ->put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", std::nullopt})
-            .ok());
+    REQUIRE(Signoff(*f.engine)
+                .put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", std::nullopt})
+                .ok());
   }
   REQUIRE(f.engine
               ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
@@ -827,7 +828,7 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
           "[server][pages][signoff]") {
   WebFixture f;
   std::string ref = statement_in_review(f);
-  auto versions = f.engine->documents(ref);
+  auto versions = Signoff(*f.engine).documents(ref);
   REQUIRE(versions.size() == 2);
   std::string cookie = f.sign_in("hannah.head");
 
@@ -957,7 +958,8 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
           "[server][audit]") {
   WebFixture f;
   std::string ref = statement_in_review(f);
-  REQUIRE(f.engine->decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt})
+  REQUIRE(Signoff(*f.engine)
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt})
               .ok());
   std::string cookie = f.sign_in("hannah.head");
   std::string audit = get_page(f, cookie, "/audit");
@@ -1046,7 +1048,7 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
     return res;
   };
   auto unchanged = [&] {
-    CHECK(f.engine->documents(ref).size() == 2);
+    CHECK(Signoff(*f.engine).documents(ref).size() == 2);
     CHECK(f.engine->item(ref).revision == before.revision);
   };
 
@@ -1055,7 +1057,7 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
                              {"note", "reopening date"},
                              {"revision", std::to_string(before.revision)}});
     CHECK(res->status == 303);
-    auto versions = f.engine->documents(ref);
+    auto versions = Signoff(*f.engine).documents(ref);
     REQUIRE(versions.size() == 3);
     CHECK(versions.back().content == "Ward 7 reopens on Monday.\n");
     CHECK(versions.back().author == "olivia.officer");
@@ -1063,7 +1065,7 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
   }
   SECTION("the same text as the current version is refused and shown back") {
     // As a browser sends it: line breaks as CRLF.
-    const std::string current = f.engine->documents(ref).back().content;
+    const std::string current = Signoff(*f.engine).documents(ref).back().content;
     std::string crlf;
     for (char ch : current) crlf += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
     auto res = post(olivia, {{"content", crlf}});
@@ -1110,7 +1112,7 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
   Json item = body_of(created);
   CHECK(created->status == 201);
   CHECK(item["data"]["_document"]["version"] == 3);
-  CHECK(item["data"]["_document"]["hash"] == f.engine->documents(ref).back().hash);
+  CHECK(item["data"]["_document"]["hash"] == Signoff(*f.engine).documents(ref).back().hash);
 
   // The director sees the statement but may not write it; a requester may not even see it.
   f.add_person("dev.director", "director");
@@ -1127,7 +1129,7 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
   auto unknown = f.post_json(f.bearer("olivia.officer"), "/api/v1/items/MED-2026-9999/documents",
                              Json{{"content", "Nobody\n"}});
   CHECK(unknown->status == 404);
-  CHECK(f.engine->documents(ref).size() == 3);
+  CHECK(Signoff(*f.engine).documents(ref).size() == 3);
 }
 
 TEST_CASE(
@@ -1172,7 +1174,7 @@ TEST_CASE(
   CHECK(body_of(rule)["error"]["code"] == "refused");
   CHECK_THAT(body_of(rule)["error"]["reasons"][0].get<std::string>(),
              Catch::Contains("hannah.head wrote version 2"));
-  for (const auto& entry : f.engine->outbox("hannah.head", ref)) {
+  for (const auto& entry : Signoff(*f.engine).outbox("hannah.head", ref)) {
     CHECK_THAT(entry.message, !Catch::Contains("version 2"));
   }
 }

@@ -7,6 +7,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/signoff.h>
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
@@ -132,7 +133,9 @@ struct WebFixture {
     auto submitted = engine->submit("media_signoff", "olivia.officer", fields);
     REQUIRE(submitted.ok());
     const std::string ref = submitted.value().ref;
-    REQUIRE(engine->put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", {}}).ok());
+    REQUIRE(Signoff(*engine)
+                .put_document(PutDocumentRequest{ref, "olivia.officer", text, {}, "", {}})
+                .ok());
     REQUIRE(
         engine->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "", {}})
             .ok());

@@ -2,6 +2,7 @@
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
 #include <commsflow/delivery.h>
+#include <commsflow/signoff.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -330,7 +331,9 @@ TEST_CASE("web: decisions and document versions name people and times as people 
   f.people().set_display_name("hannah.head", "Hannah Head", kOperator);
   const std::string ref =
       f.draft_in_review(Json{{"headline", "New scanner"}}, "The new scanner opens in May.\n");
-  REQUIRE(f.engine->decide(DecideRequest{ref, "approved", "hannah.head", "Fine", {}, {}}).ok());
+  REQUIRE(Signoff(*f.engine)
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", {}, {}})
+              .ok());
   const std::string cookie = f.sign_in("olivia.officer");
   auto c = f.client();
   const std::string page = c.Get(("/items/" + ref).c_str(), as(cookie))->body;
@@ -392,7 +395,8 @@ TEST_CASE(
                                         "journalist_deadline=2026-03-02T17:00:00Z"}));
   REQUIRE(statement.ok());
   const std::string ref = statement.value().ref;
-  REQUIRE(f.engine->put_document(PutDocumentRequest{ref, "olivia.officer", "Text.\n", {}, "", {}})
+  REQUIRE(Signoff(*f.engine)
+              .put_document(PutDocumentRequest{ref, "olivia.officer", "Text.\n", {}, "", {}})
               .ok());
   REQUIRE(f.engine
               ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",

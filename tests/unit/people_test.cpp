@@ -2,6 +2,7 @@
 // finds an edit of the account tables made around commsflow.
 #include <commsflow/credentials.h>
 #include <commsflow/people.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -47,7 +48,8 @@ TEST_CASE("people: every change to an account is an event, by whom and when", "[
   ApiTokenRecord token =
       p.create_api_token("sam", token_digest("t"), "export", kDefaultTokenLifetime, kOperator);
   REQUIRE(p.revoke_api_token(token.id, "sam").ok());
-  auto delegation = f.engine->delegate("sam", "olivia", "head_of_comms", "2026-03-31", "sam");
+  auto delegation =
+      Signoff(*f.engine).delegate("sam", "olivia", "head_of_comms", "2026-03-31", "sam");
   REQUIRE(delegation.ok());
   REQUIRE(p.revoke_delegation(delegation.value().id, "olivia").ok());
   p.remove_role("sam", "head_of_comms", kOperator);
@@ -79,9 +81,12 @@ TEST_CASE("people: bad account changes are refused and change nothing", "[people
   CHECK_THROWS_WITH(p.enable("rita", kOperator), Catch::Contains("not disabled"));
   CHECK_THROWS_WITH(p.revoke_api_token(99, kOperator), Catch::Contains("no API token has id 99"));
   CHECK_THROWS_WITH(p.revoke_delegation(7, kOperator), Catch::Contains("no delegation has id 7"));
-  auto refused = p.revoke_delegation(
-      f.engine->delegate("hannah", "olivia", "head_of_comms", "2026-03-31", "hannah").value().id,
-      "rita");
+  auto refused =
+      p.revoke_delegation(Signoff(*f.engine)
+                              .delegate("hannah", "olivia", "head_of_comms", "2026-03-31", "hannah")
+                              .value()
+                              .id,
+                          "rita");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.refusal().forbidden);
   CHECK(f.store->chain_head()->seq == before + 1);  // only the delegation itself

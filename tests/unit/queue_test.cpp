@@ -1,5 +1,6 @@
 // The queue: which items it holds, their order, filters and paging, checked against a model that
 // holds every item whole and sorts it, as the queue was first defined.
+#include <commsflow/queue.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -123,7 +124,7 @@ QueueQuery query(std::string tier, bool late_only, QueueOrder order, std::int64_
 
 std::vector<std::string> queue_refs(Fixture& f, const QueueQuery& q, std::int64_t* total) {
   std::vector<std::string> refs;
-  *total = f.engine->for_each_in_queue(q, [&](const Item& item) { refs.push_back(item.ref); });
+  *total = for_each_in_queue(*f.engine, q, [&](const Item& item) { refs.push_back(item.ref); });
   return refs;
 }
 
@@ -186,7 +187,7 @@ TEST_CASE("the queue orders and filters as the model does, ties included") {
   QueueQuery all("review");
   auto refs = queue_refs(f, all, &total);
   CHECK(total > 100);  // the data above leaves a real queue to order
-  CHECK(f.engine->queue(all).items.size() == refs.size());
+  CHECK(queue_page(*f.engine, all).items.size() == refs.size());
 }
 
 TEST_CASE("the queue leaves out items in a final state of their own version") {
@@ -208,7 +209,7 @@ TEST_CASE("the queue leaves out items in a final state of their own version") {
   stored_item(f, "REV-2026-0003", "approved", Json::object(), v1);
   stored_item(f, "REV-2026-0004", "approved", Json::object(), v2);
   stored_item(f, "REV-2026-0005", "draft", Json::object(), v2);
-  QueuePage page = f.engine->queue(QueueQuery("review"));
+  QueuePage page = queue_page(*f.engine, QueueQuery("review"));
   std::vector<std::string> refs;
   for (const auto& item : page.items) refs.push_back(item.ref);
   CHECK(refs == std::vector<std::string>{"REV-2026-0001", "REV-2026-0005"});
@@ -221,23 +222,23 @@ TEST_CASE("the queue leaves out items in a final state of their own version") {
 TEST_CASE("queue paging: past the end is empty with the total; bad bounds are bad input") {
   Fixture f;
   for (int i = 0; i < 5; ++i) f.submit(fmt::format("Item {}", i));
-  QueuePage page = f.engine->queue(query("", false, QueueOrder::Workflow, 3, 10));
+  QueuePage page = queue_page(*f.engine, query("", false, QueueOrder::Workflow, 3, 10));
   CHECK(page.total == 5);
   REQUIRE(page.items.size() == 2);
   CHECK(page.items[0].ref == "REV-2026-0004");
-  page = f.engine->queue(query("", false, QueueOrder::Workflow, 5, 10));
+  page = queue_page(*f.engine, query("", false, QueueOrder::Workflow, 5, 10));
   CHECK(page.total == 5);
   CHECK(page.items.empty());
-  page = f.engine->queue(
-      query("", false, QueueOrder::Workflow, 1, std::numeric_limits<std::int64_t>::max()));
+  page = queue_page(*f.engine, query("", false, QueueOrder::Workflow, 1,
+                                     std::numeric_limits<std::int64_t>::max()));
   CHECK(page.items.size() == 4);
-  page = f.engine->queue(query("", false, QueueOrder::Workflow, 0, 0));
+  page = queue_page(*f.engine, query("", false, QueueOrder::Workflow, 0, 0));
   CHECK(page.total == 5);
   CHECK(page.items.empty());
 
   auto bad = [&](std::int64_t offset, std::int64_t limit, const char* field) {
     try {
-      f.engine->queue(query("", false, QueueOrder::Workflow, offset, limit));
+      queue_page(*f.engine, query("", false, QueueOrder::Workflow, offset, limit));
       FAIL("accepted offset " << offset << " limit " << limit);
     } catch (const Error& e) {
       CHECK(e.kind() == ErrorKind::BadInput);
@@ -251,13 +252,13 @@ TEST_CASE("queue paging: past the end is empty with the total; bad bounds are ba
 TEST_CASE("an empty queue visits nothing and counts none") {
   Fixture f;
   int visits = 0;
-  CHECK(f.engine->for_each_in_queue(QueueQuery("review"), [&](const Item&) { ++visits; }) == 0);
+  CHECK(for_each_in_queue(*f.engine, QueueQuery("review"), [&](const Item&) { ++visits; }) == 0);
   Item item = f.submit();
   f.act(item.ref, "send", "olivia", Json{{"body", "text"}});
   f.act(item.ref, "approve", "hannah");  // final: not in the queue
-  CHECK(f.engine->for_each_in_queue(QueueQuery("review"), [&](const Item&) { ++visits; }) == 0);
-  CHECK(f.engine->for_each_in_queue(QueueQuery("no_such_workflow"),
-                                    [&](const Item&) { ++visits; }) == 0);
+  CHECK(for_each_in_queue(*f.engine, QueueQuery("review"), [&](const Item&) { ++visits; }) == 0);
+  CHECK(for_each_in_queue(*f.engine, QueueQuery("no_such_workflow"),
+                          [&](const Item&) { ++visits; }) == 0);
   CHECK(visits == 0);
 }
 

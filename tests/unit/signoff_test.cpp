@@ -1,5 +1,6 @@
 // The sign-off mechanism: documents with versions, decision rules, parallel groups, version
 // voiding, separation of duties, delegation, timers and the outbox; on a small test workflow.
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -97,7 +98,7 @@ struct Chain : test::Fixture {
   }
 
   Item put(const std::string& ref, const std::string& text, const std::string& actor) {
-    auto outcome = engine->put_document(PutDocumentRequest{ref, actor, text, {}, "", {}});
+    auto outcome = Signoff(*engine).put_document(PutDocumentRequest{ref, actor, text, {}, "", {}});
     if (!outcome) INFO(outcome.refusal().reasons.front());
     REQUIRE(outcome.ok());
     return outcome.value();
@@ -105,7 +106,7 @@ struct Chain : test::Fixture {
 
   Outcome<Item> decide(const std::string& ref, const std::string& decision,
                        const std::string& actor, const std::string& comment = "") {
-    return engine->decide(DecideRequest{ref, decision, actor, comment, "", {}});
+    return Signoff(*engine).decide(DecideRequest{ref, decision, actor, comment, "", {}});
   }
 
   Item ok(const std::string& ref, const std::string& decision, const std::string& actor) {
@@ -305,7 +306,7 @@ TEST_CASE(
   // review, panel (two), chair, and the two in checks.
   REQUIRE(signoff["void"].size() == 6);
   for (const auto& d : signoff["void"]) CHECK(d["document_version"] == 1);
-  CHECK(c.engine->inbox("hannah").size() == 1);
+  CHECK(Signoff(*c.engine).inbox("hannah").size() == 1);
 
   c.ok(ref, "approved", "hannah");
   c.ok(ref, "approved", "ed");
@@ -348,7 +349,8 @@ TEST_CASE("sign-off: refusals name the reason and change nothing") {
              Contains("ed may not decide in step 'review': it needs head_of_comms"));
   CHECK_THROWS_WITH(c.decide(ref, "yes", "hannah"), Contains("decision 'yes' is not one of"));
   CHECK_THROWS_WITH(c.decide(ref, "approved", "nobody"), Contains("unknown actor 'nobody'"));
-  CHECK_THROWS_AS(c.engine->decide(DecideRequest{ref, "approved", "hannah", "", "", 1}), Error);
+  CHECK_THROWS_AS(Signoff(*c.engine).decide(DecideRequest{ref, "approved", "hannah", "", "", 1}),
+                  Error);
 
   std::string blocked = c.draft("blocked by lua");
   CHECK_THAT(c.refused(blocked, "approved", "hannah"),
@@ -359,37 +361,39 @@ TEST_CASE("sign-off: refusals name the reason and change nothing") {
 TEST_CASE("documents: versions are numbered, hashed, and closed after a final state") {
   Chain c;
   std::string ref = c.draft();
-  auto same = c.engine->put_document(PutDocumentRequest{ref, "olga", "First draft.\n", {}, "", {}});
+  auto same = Signoff(*c.engine).put_document(
+      PutDocumentRequest{ref, "olga", "First draft.\n", {}, "", {}});
   REQUIRE_FALSE(same.ok());
   CHECK_THAT(same.refusal().reasons.front(), Contains("same as version 1"));
 
   auto not_allowed =
-      c.engine->put_document(PutDocumentRequest{ref, "hannah", "Mine.\n", {}, "", {}});
+      Signoff(*c.engine).put_document(PutDocumentRequest{ref, "hannah", "Mine.\n", {}, "", {}});
   REQUIRE_FALSE(not_allowed.ok());
   CHECK_THAT(not_allowed.refusal().reasons.front(), Contains("needs the role comms_officer"));
 
   // Attachments: the hash covers a manifest of each part's hash.
   Item item = c.put(ref, "With a picture.\n", "olga");
-  auto with_file = c.engine->put_document(PutDocumentRequest{
+  auto with_file = Signoff(*c.engine).put_document(PutDocumentRequest{
       ref, "olga", "With a picture.\n", {Attachment{"photo.jpg", "", "JPEGDATA"}}, "", {}});
   REQUIRE(with_file.ok());
-  auto versions = c.engine->documents(ref);
+  auto versions = Signoff(*c.engine).documents(ref);
   REQUIRE(versions.size() == 3);
   CHECK(versions[0].hash == "2f1d779cc4767d33a23909073d5dd89145666f34c62e35046c6836626049097f");
   CHECK(versions[1].author == "olga");
   CHECK(versions[2].attachments.at(0).name == "photo.jpg");
   CHECK(versions[2].hash != versions[1].hash);
 
-  CHECK_THROWS_WITH(c.engine->put_document(PutDocumentRequest{
+  CHECK_THROWS_WITH(Signoff(*c.engine).put_document(PutDocumentRequest{
                         ref, "olga", "x", {Attachment{"../up", "", "x"}}, "", {}}),
                     Contains("must be a plain file name"));
 
   c.ok(ref, "not_relevant", "hannah");
   c.act(ref, "publish", "olivia");
-  auto closed = c.engine->put_document(PutDocumentRequest{ref, "olga", "Late edit.\n", {}, "", {}});
+  auto closed =
+      Signoff(*c.engine).put_document(PutDocumentRequest{ref, "olga", "Late edit.\n", {}, "", {}});
   REQUIRE_FALSE(closed.ok());
   CHECK_THAT(closed.refusal().reasons.front(), Contains("closed"));
-  CHECK(c.engine->documents(ref).size() == 3);
+  CHECK(Signoff(*c.engine).documents(ref).size() == 3);
   c.verified();
 }
 
@@ -422,7 +426,8 @@ TEST_CASE("engine records cannot be forged by a workflow effect or by input") {
 TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapses after the date") {
   Chain c;
   c.engine->add_actor("dee", {"comms_officer"});
-  auto given = c.engine->delegate("hannah", "dee", "head_of_comms", "2026-03-03", "hannah");
+  auto given =
+      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-03", "hannah");
   REQUIRE(given.ok());
   std::string ref = c.draft();
   Item item = c.ok(ref, "approved", "dee");
@@ -448,9 +453,10 @@ TEST_CASE(
   c.engine->add_actor("abe", {"head_of_comms", "executive"});
   c.engine->add_actor("dee", {"comms_officer"});
   c.engine->add_actor("zed", {"comms_officer"});
-  REQUIRE(c.engine->delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah").ok());
-  REQUIRE(c.engine->delegate("hugo", "zed", "head_of_comms", "2026-03-02", "hugo").ok());
-  REQUIRE(c.engine->delegate("ed", "olga", "executive", "2026-03-31", "ed").ok());
+  REQUIRE(
+      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah").ok());
+  REQUIRE(Signoff(*c.engine).delegate("hugo", "zed", "head_of_comms", "2026-03-02", "hugo").ok());
+  REQUIRE(Signoff(*c.engine).delegate("ed", "olga", "executive", "2026-03-31", "ed").ok());
   // zed's delegation ends today, so it has lapsed tomorrow; ed's is for another role.
   c.clock.set(*parse_datetime("2026-03-03T09:00:00Z"));
   std::string ref = c.draft();
@@ -465,17 +471,21 @@ TEST_CASE(
 TEST_CASE("delegation: only the delegating actor or an admin, for a role they hold, in time") {
   Chain c;
   c.engine->add_actor("ada", {"admin"});
-  CHECK_FALSE(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-04-01", "olga").ok());
-  CHECK(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-04-01", "ada").ok());
-  auto not_held = c.engine->delegate("hannah", "olga", "director", "2026-04-01", "hannah");
+  CHECK_FALSE(
+      Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "olga").ok());
+  CHECK(Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "ada").ok());
+  auto not_held = Signoff(*c.engine).delegate("hannah", "olga", "director", "2026-04-01", "hannah");
   REQUIRE_FALSE(not_held.ok());
   CHECK_THAT(not_held.refusal().reasons.front(), Contains("does not hold the role director"));
-  CHECK_THROWS_WITH(c.engine->delegate("hannah", "olga", "head_of_comms", "2026-03-01", "hannah"),
-                    Contains("in the past"));
-  CHECK_THROWS_WITH(c.engine->delegate("hannah", "olga", "head_of_comms", "next week", "hannah"),
-                    Contains("must be a date"));
-  CHECK_THROWS_WITH(c.engine->delegate("hannah", "hannah", "head_of_comms", "2026-04-01", "hannah"),
-                    Contains("themselves"));
+  CHECK_THROWS_WITH(
+      Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-03-01", "hannah"),
+      Contains("in the past"));
+  CHECK_THROWS_WITH(
+      Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "next week", "hannah"),
+      Contains("must be a date"));
+  CHECK_THROWS_WITH(
+      Signoff(*c.engine).delegate("hannah", "hannah", "head_of_comms", "2026-04-01", "hannah"),
+      Contains("themselves"));
   CHECK(c.store->delegations("olga").size() == 1);
 }
 
@@ -485,21 +495,21 @@ TEST_CASE(
   Chain c;
   std::string ref = c.draft();  // due 13:00, reminder at 12:00, escalate to director
   CHECK(c.store->outbox("hannah", ref).size() == 1);
-  CHECK(c.engine->tick().empty());
+  CHECK(Signoff(*c.engine).tick().empty());
   // The director cannot decide before the step is overdue.
   CHECK_THAT(c.refused(ref, "approved", "dan"), Contains("it needs head_of_comms"));
 
   c.reopen();
   c.clock.set(*parse_datetime("2026-03-02T12:00:00Z"));
-  auto fired = c.engine->tick();
+  auto fired = Signoff(*c.engine).tick();
   REQUIRE(fired.size() == 1);
   CHECK(fired[0].action == "remind");
   CHECK(c.store->outbox("hannah", ref).back().kind == "reminder");
-  CHECK(c.engine->tick().empty());  // fired once only
+  CHECK(Signoff(*c.engine).tick().empty());  // fired once only
 
   c.reopen();
   c.clock.set(*parse_datetime("2026-03-02T13:30:00Z"));
-  fired = c.engine->tick();
+  fired = Signoff(*c.engine).tick();
   REQUIRE(fired.size() == 1);
   CHECK(fired[0].action == "escalate");
   auto events = c.engine->history(ref);
@@ -522,17 +532,17 @@ TEST_CASE("inbox: what waits for an actor's decision, soonest due first, with de
   std::string first = c.draft("first");
   c.clock.advance(std::chrono::hours(1));
   std::string second = c.draft("second");
-  auto inbox = c.engine->inbox("hannah");
+  auto inbox = Signoff(*c.engine).inbox("hannah");
   REQUIRE(inbox.size() == 2);
   CHECK(inbox[0].item.ref == first);
   CHECK(inbox[0].due_at < inbox[1].due_at);
-  CHECK(c.engine->inbox("ed").empty());
+  CHECK(Signoff(*c.engine).inbox("ed").empty());
   c.ok(first, "approved", "hannah");
-  CHECK(c.engine->inbox("hannah").size() == 1);
-  CHECK(c.engine->inbox("ed").size() == 1);
+  CHECK(Signoff(*c.engine).inbox("hannah").size() == 1);
+  CHECK(Signoff(*c.engine).inbox("ed").size() == 1);
 
-  c.engine->delegate("hannah", "olga", "head_of_comms", "2026-03-31", "hannah");
-  auto delegated = c.engine->inbox("olga");
+  Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-03-31", "hannah");
+  auto delegated = Signoff(*c.engine).inbox("olga");
   REQUIRE(delegated.size() == 1);
   CHECK(delegated[0].on_behalf_of == "hannah");
 }
@@ -623,10 +633,10 @@ TEST_CASE("timers: a tick long after the due time sends the reminder and escalat
   Chain c;
   std::string ref = c.draft();
   c.clock.set(*parse_datetime("2026-03-03T09:00:00Z"));
-  auto fired = c.engine->tick();
+  auto fired = Signoff(*c.engine).tick();
   REQUIRE(fired.size() == 2);
   CHECK(fired[0].action == "remind");
   CHECK(fired[1].action == "escalate");
-  CHECK(c.engine->tick().empty());
+  CHECK(Signoff(*c.engine).tick().empty());
   CHECK(c.engine->item(ref).data["_signoff"]["overdue"] == true);
 }

@@ -1,7 +1,11 @@
 // The shipped comms_request workflow: RAG rating, late flags, due times, override, incidents,
 // queue and import.
 #include <commsflow/csv.h>
+#include <commsflow/import.h>
 #include <commsflow/import_rows.h>
+#include <commsflow/incidents.h>
+#include <commsflow/queue.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -114,7 +118,7 @@ TEST_CASE("influence requests are redirected to the owner and not queued") {
       t.submit(Json{{"responsibility", "influence"}, {"owner_org", "Acute trust press office"}});
   CHECK(item.state == "redirected");
   CHECK(item.data["redirected_to"] == "Acute trust press office");
-  CHECK(t.engine->queue(QueueQuery("comms_request")).total == 0);
+  CHECK(queue_page(*t.engine, QueueQuery("comms_request")).total == 0);
 }
 
 TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") {
@@ -170,7 +174,7 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   Item manual = t.submit(Json{{"title", "Paused by hand"}});
   t.act(manual.ref, "pause", Json{{"reason", "waiting for the requester"}});
 
-  auto declared = t.engine->declare_incident("Storm Bert", "major", "tom");
+  auto declared = declare_incident(*t.engine, "Storm Bert", "major", "tom");
   REQUIRE(declared.ok());
   // Amber work is due in 5 working days, more than 2, so it pauses too; red never pauses.
   CHECK(declared.value().affected == std::vector<std::string>{amber_soon.ref, green.ref});
@@ -178,18 +182,18 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(t.engine->item(green.ref).state == "paused");
   CHECK(t.engine->item(green.ref).data["paused_by_incident"] == "Storm Bert");
   CHECK(t.engine->history(green.ref).back().payload["incident_name"] == "Storm Bert");
-  CHECK_THROWS_WITH(t.engine->declare_incident("Storm Bert", "major", "tom"),
+  CHECK_THROWS_WITH(declare_incident(*t.engine, "Storm Bert", "major", "tom"),
                     Catch::Contains("already active"));
 
   t.clock.advance(std::chrono::hours(48));
-  auto closed = t.engine->close_incident("Storm Bert", "tom");
+  auto closed = close_incident(*t.engine, "Storm Bert", "tom");
   REQUIRE(closed.ok());
   CHECK(closed.value().affected == std::vector<std::string>{amber_soon.ref, green.ref});
   Item resumed = t.engine->item(green.ref);
   CHECK(resumed.state == "triaged");
   CHECK(resumed.data["due_at"] == "2026-12-09T09:00:00Z");  // two days later than 12-07
   CHECK(t.engine->item(manual.ref).state == "paused");      // paused for another reason
-  CHECK_THROWS_WITH(t.engine->close_incident("Storm Bert", "tom"), Catch::Contains("no active"));
+  CHECK_THROWS_WITH(close_incident(*t.engine, "Storm Bert", "tom"), Catch::Contains("no active"));
   CHECK(verify(*t.store).ok());
 }
 
@@ -197,10 +201,10 @@ TEST_CASE("a minor incident pauses only green work, and only triagers may declar
   Triage t;
   Item amber = t.submit(Json{{"time_sensitive", "yes"}});
   Item green = t.submit();
-  auto refused = t.engine->declare_incident("Outage", "minor", "olivia");
+  auto refused = declare_incident(*t.engine, "Outage", "minor", "olivia");
   REQUIRE_FALSE(refused.ok());
   CHECK(t.engine->items(ItemFilter{"incident", "", -1}).empty());
-  auto declared = t.engine->declare_incident("Outage", "minor", "tom");
+  auto declared = declare_incident(*t.engine, "Outage", "minor", "tom");
   REQUIRE(declared.ok());
   CHECK(declared.value().affected == std::vector<std::string>{green.ref});
   CHECK(t.engine->item(amber.ref).state == "triaged");
@@ -216,8 +220,8 @@ TEST_CASE("the queue orders red, amber, green, then due time, with paused work l
   Item paused_red = t.submit(Json{{"statutory", "yes"}});
   t.act(paused_red.ref, "pause", Json{{"reason", "on hold"}});
   std::vector<std::string> order;
-  t.engine->for_each_in_queue(QueueQuery("comms_request"),
-                              [&](const Item& item) { order.push_back(item.ref); });
+  for_each_in_queue(*t.engine, QueueQuery("comms_request"),
+                    [&](const Item& item) { order.push_back(item.ref); });
   CHECK(order == std::vector<std::string>{red_sooner.ref, red_later.ref, amber.ref, green.ref,
                                           paused_red.ref});
 }
@@ -229,7 +233,7 @@ TEST_CASE("import takes every row or none, reporting each bad row by line") {
   rows[1].fields["kind"] = "podcast";
   rows[2].fields.erase("impact");
   try {
-    t.engine->import_items("comms_request", "rita", rows);
+    import_items(*t.engine, "comms_request", "rita", rows);
     FAIL("expected the import to be refused");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::BadInput);
@@ -246,9 +250,8 @@ TEST_CASE("the shipped sample of requests imports cleanly") {
   std::ifstream in(path, std::ios::binary);
   CsvImportSource rows(in, path.string(), std::filesystem::file_size(path));
   std::vector<std::pair<size_t, double>> progress;
-  auto refs = t.engine->import_items("comms_request", "rita", rows, [&](size_t done, double f) {
-    progress.emplace_back(done, f);
-  });
+  auto refs = import_items(*t.engine, "comms_request", "rita", rows,
+                           [&](size_t done, double f) { progress.emplace_back(done, f); });
   REQUIRE(refs.size() > 60);
   REQUIRE(progress.size() == refs.size());
   CHECK(progress.back() == std::make_pair(refs.size(), 1.0));
@@ -268,7 +271,7 @@ TEST_CASE("importing the sample triages each row exactly as submitting it alone 
   submitted.clock.set(*parse_datetime("2026-11-20T16:30:00Z"));
   std::string text = read_file(path);
   CsvImportSource rows(text, path.string());
-  auto refs = imported.engine->import_items("comms_request", "rita", rows);
+  auto refs = import_items(*imported.engine, "comms_request", "rita", rows);
   auto one_by_one = import_rows_from_csv(text, path.string());
   REQUIRE(refs.size() == one_by_one.size());
   for (size_t i = 0; i < one_by_one.size(); ++i) {
@@ -312,9 +315,9 @@ TEST_CASE("an incident moves due times on by working time, never onto a weekend"
   Item green = t.submit();
   CHECK(green.data["due_at"] == "2026-12-11T09:00:00Z");  // 10 working days: a Friday
   t.clock.set(*parse_datetime("2026-11-30T09:00:00Z"));   // Monday
-  REQUIRE(t.engine->declare_incident("Flood", "major", "tom").ok());
+  REQUIRE(declare_incident(*t.engine, "Flood", "major", "tom").ok());
   t.clock.set(*parse_datetime("2026-12-01T09:00:00Z"));  // a working day later
-  REQUIRE(t.engine->close_incident("Flood", "tom").ok());
+  REQUIRE(close_incident(*t.engine, "Flood", "tom").ok());
   // A working day on from Friday 09:00 is Monday 09:00, not Saturday.
   CHECK(t.engine->item(green.ref).data["due_at"] == "2026-12-14T09:00:00Z");
 
@@ -332,7 +335,7 @@ TEST_CASE("an incident moves due times on by working time, never onto a weekend"
 
 TEST_CASE("work that arrives during an incident is paused by the same policy") {
   Triage t;
-  REQUIRE(t.engine->declare_incident("Storm Bert", "major", "tom").ok());
+  REQUIRE(declare_incident(*t.engine, "Storm Bert", "major", "tom").ok());
   Item green = t.submit();
   Item red = t.submit(Json{{"impact", "high"}});
   CHECK(green.state == "paused");
@@ -344,14 +347,14 @@ TEST_CASE("work that arrives during an incident is paused by the same policy") {
   const std::string header =
       "title,kind,requester_team,strategic_priority,incident,statutory,reputational_risk,impact,"
       "resource,time_sensitive,responsibility\n";
-  auto refs = t.engine->import_items(
-      "comms_request", "tom",
+  auto refs = import_items(
+      *t.engine, "comms_request", "tom",
       import_rows_from_csv(header + "Poster,internal,Estates,none,none,no,low,low,low,no,own\n",
                            "in.csv"));
   REQUIRE(refs.size() == 1);
   CHECK(t.engine->item(refs[0]).state == "paused");
 
-  auto closed = t.engine->close_incident("Storm Bert", "tom");
+  auto closed = close_incident(*t.engine, "Storm Bert", "tom");
   REQUIRE(closed.ok());
   CHECK(closed.value().affected == std::vector<std::string>{green.ref, refs[0]});
   CHECK(t.engine->item(green.ref).state == "triaged");
@@ -361,22 +364,22 @@ TEST_CASE("work that arrives during an incident is paused by the same policy") {
 TEST_CASE("overlapping incidents each resume only what they alone hold") {
   Triage t;
   Item green = t.submit();
-  Item amber = t.submit(Json{{"reputational_risk", "medium"}});        // due in 5 working days
-  REQUIRE(t.engine->declare_incident("Outage", "minor", "tom").ok());  // pauses green work
+  Item amber = t.submit(Json{{"reputational_risk", "medium"}});         // due in 5 working days
+  REQUIRE(declare_incident(*t.engine, "Outage", "minor", "tom").ok());  // pauses green work
   CHECK(t.engine->item(green.ref).data["paused_by_incident"] == "Outage");
-  auto storm = t.engine->declare_incident("Storm Bert", "major", "tom");
+  auto storm = declare_incident(*t.engine, "Storm Bert", "major", "tom");
   REQUIRE(storm.ok());
   CHECK(storm.value().affected == std::vector<std::string>{amber.ref});
 
   // The outage ends, but the storm would hold the green work too: it stays paused, now by it.
-  auto outage_over = t.engine->close_incident("Outage", "tom");
+  auto outage_over = close_incident(*t.engine, "Outage", "tom");
   REQUIRE(outage_over.ok());
   CHECK(outage_over.value().affected.empty());
   Item held = t.engine->item(green.ref);
   CHECK(held.state == "paused");
   CHECK(held.data["paused_by_incident"] == "Storm Bert");
 
-  auto storm_over = t.engine->close_incident("Storm Bert", "tom");
+  auto storm_over = close_incident(*t.engine, "Storm Bert", "tom");
   REQUIRE(storm_over.ok());
   CHECK(storm_over.value().affected == std::vector<std::string>{green.ref, amber.ref});
   CHECK(t.engine->item(green.ref).state == "triaged");
@@ -399,11 +402,11 @@ TEST_CASE(
   Item on_time = t.submit();  // green: due in 10 working days
 
   t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) - std::chrono::minutes(1));
-  CHECK(t.engine->tick().empty());  // nothing overdue yet
+  CHECK(Signoff(*t.engine).tick().empty());  // nothing overdue yet
   CHECK(t.store->outbox("", late.ref).empty());
 
   t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) + std::chrono::hours(1));
-  std::vector<FiredTimer> fired = t.engine->tick();
+  std::vector<FiredTimer> fired = Signoff(*t.engine).tick();
   REQUIRE(fired.size() == 1);
   CHECK(fired[0].ref == late.ref);
   CHECK(fired[0].action == "overdue");
@@ -417,6 +420,6 @@ TEST_CASE(
   for (const auto& ref : {paused.ref, done.ref, on_time.ref}) {
     CHECK(t.store->outbox("", ref).empty());
   }
-  CHECK(t.engine->tick().empty());  // once
+  CHECK(Signoff(*t.engine).tick().empty());  // once
   CHECK(t.store->outbox("", late.ref).size() == 2);
 }

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <commsflow/csv.h>
-#include <commsflow/engine.h>
+#include <commsflow/import.h>
 
 #include <cstdint>
 #include <istream>
@@ -14,7 +14,7 @@
 
 namespace commsflow {
 
-// Rows of a CSV file as Engine::import_items reads them. Each row's fields are the non-empty
+// Rows of a CSV file as import_items reads them. Each row's fields are the non-empty
 // values under their column names; a record whose value count differs from the header's comes
 // back with a problem instead ("has 1 values but the header names 2 columns").
 class CsvImportSource : public ImportSource {

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <commsflow/engine.h>
+#include <commsflow/queue.h>
+#include <commsflow/signoff.h>
 
 #include <functional>
 #include <optional>
@@ -70,8 +72,8 @@ class ReadAccess {
   // The item as the reader sees it, or nullopt when they may not see it.
   std::optional<Item> view(const Item& item);
 
-  // As Engine's readers, limited to what the reader may see. A refused item throws
-  // Error(NotFound) with the same message as one that does not exist.
+  // As the engine's readers (engine.h, queue.h, signoff.h), limited to what the reader may see. A
+  // refused item throws Error(NotFound) with the same message as one that does not exist.
   Item item(std::string_view ref);
   std::vector<Item> items(const ItemFilter& filter);
   std::vector<Event> history(std::string_view ref);

@@ -1,0 +1,35 @@
+// Incidents, standing on the engine's core: declaring one pauses the open work its workflows'
+// policies say it should hold, and closing it resumes exactly that work.
+//
+// A workflow opts in with `incidents = { holds = function(item, incident, ctx), pause = ...,
+// resume = ..., held_by = ... }` (IncidentHooks in definition.h); incidents themselves are items
+// of the workflow named "incident". Each call is one transaction: a refusal of any part refuses
+// all of it.
+#pragma once
+
+#include <commsflow/engine.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace commsflow {
+
+struct IncidentResult {
+  Item incident;                      // the incident item (workflow "incident")
+  std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
+};
+
+// Declares an incident and, in the same transaction, pauses every open item whose workflow's
+// `incidents.holds` says so, through that workflow's `incidents.pause` action with payload
+// {incident_name = name}.
+Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
+                                         std::string_view level, std::string_view actor);
+// Closes the named active incident and resumes exactly the items it paused (the items whose
+// `incidents.held_by` field names it take `incidents.resume` with payload {incident_name =
+// name}); items paused for other reasons stay paused, and an item another active incident
+// would hold stays paused by that one.
+Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
+                                       std::string_view actor);
+
+}  // namespace commsflow

@@ -1,0 +1,87 @@
+// Sign-off, standing on the engine's core: documents with versions, decisions in sign-off steps,
+// delegation, the timers that remind and escalate, and what waits for each person.
+//
+// Each change is one transaction, as in the core (engine.h): a refusal is a Refusal and writes
+// nothing; bad input, unknown items or actors and script failures throw commsflow::Error.
+// A Signoff holds only a reference to the engine; make one where it is needed. Not thread-safe.
+#pragma once
+
+#include <commsflow/engine.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace commsflow {
+
+// A decision in a sign-off step (see decision_names(): approved, approved_with_changes,
+// changes_required, not_relevant).
+struct DecideRequest {
+  std::string ref;
+  std::string decision;
+  std::string actor;
+  std::string comment;
+  std::string on_behalf_of;  // optional: whose delegation to use when more than one applies
+  std::optional<std::int64_t> expected_revision;
+};
+
+struct PutDocumentRequest {
+  std::string ref;
+  std::string actor;
+  std::string content;
+  std::vector<Attachment> attachments;  // hashes are computed by the engine
+  std::string note;
+  std::optional<std::int64_t> expected_revision;
+};
+
+// A timer that `tick` fired: the item, the timer's action and what it did.
+struct FiredTimer {
+  std::string ref;
+  std::string action;  // remind, escalate, or overdue (a queued item past its due time)
+  std::string message;
+};
+
+// An item waiting for an actor's decision.
+struct PendingDecision {
+  Item item;
+  std::string step;
+  std::string due_at;        // empty when the step has no due time
+  std::string on_behalf_of;  // set when the actor would decide as a delegate
+  std::vector<std::string> groups;
+};
+
+class Signoff {
+ public:
+  explicit Signoff(Engine& engine) : engine_(engine) {}
+
+  // Records a decision on the item's current document version in its current sign-off step
+  // (engine/workflow/decide.cpp). Refused when the item is not in a sign-off step, the actor may
+  // not decide there (directly or as a delegate), the actor wrote the current version, they
+  // already decided, or the step's Lua guard says no. When the decision completes the step, the
+  // item moves where the step's outcome leads, in the same transaction.
+  Outcome<Item> decide(const DecideRequest& request);
+  // Stores a new version of the item's document (engine/workflow/documents.cpp). Refused in a
+  // final state, for an actor without a document role, or for content identical to the current
+  // version. In the chain, or once it has approved the item, every approval of an earlier version
+  // is voided and the item goes back to the step the on_new_version policy names (by default the
+  // start of the chain).
+  Outcome<Item> put_document(const PutDocumentRequest& request);
+  std::vector<DocumentVersion> documents(std::string_view ref);  // oldest first
+  // Lets `to` decide for `from` in `role` until the end of `until`. `by` must be `from` or an
+  // admin. Refused or Error(BadInput) naming the problem (engine/workflow/delegation.cpp).
+  Outcome<Delegation> delegate(std::string_view from, std::string_view to, std::string_view role,
+                               std::string_view until, std::string_view by);
+  // Fires every timer due by now, each in its own transaction, as actor `system`; then tells
+  // the people a queue names when its items pass their due time (engine/workflow/timers.cpp).
+  std::vector<FiredTimer> tick();
+  // Items in a sign-off step waiting for `actor`'s decision, soonest due first
+  // (engine/workflow/inbox.cpp).
+  std::vector<PendingDecision> inbox(std::string_view actor);
+  std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
+
+ private:
+  Engine& engine_;
+};
+
+}  // namespace commsflow

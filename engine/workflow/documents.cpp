@@ -1,0 +1,107 @@
+// Signoff::put_document and Signoff::documents: the versions of an item's document, each bound
+// to its hash, and what a new version does to the approvals of earlier ones.
+#include <commsflow/sha256.h>
+#include <commsflow/signoff.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "audit/document_hash.h"
+#include "workflow/field_values.h"
+#include "workflow/signoff_records.h"
+
+namespace commsflow {
+
+namespace {
+
+// Sorts the attachments by name and sets their hashes; returns the version's hash.
+std::string hash_document(const std::string& content, std::vector<Attachment>& attachments) {
+  std::sort(attachments.begin(), attachments.end(),
+            [](const Attachment& a, const Attachment& b) { return a.name < b.name; });
+  for (auto& a : attachments) a.hash = to_hex(sha256(a.content));
+  return document_hash(content, attachments);
+}
+
+}  // namespace
+
+Outcome<Item> Signoff::put_document(const PutDocumentRequest& request) {
+  auto tx = engine_.store().begin_write();
+  Item item = engine_.item(request.ref);
+  Engine::check_revision(item, request.expected_revision);
+  CompiledWorkflow& wf = engine_.registry().version(item.version);
+  const Definition& d = wf.definition;
+  if (d.document_roles.empty()) {
+    fail(ErrorKind::BadInput, "{} is a {}, which has no document", item.ref, d.name);
+  }
+  if (d.is_final(item.state)) {
+    return Refusal{{fmt::format("{} is closed (state '{}'): its document can no longer change",
+                                item.ref, item.state)}};
+  }
+  Actor actor = engine_.require_actor(request.actor);
+  if (std::none_of(d.document_roles.begin(), d.document_roles.end(),
+                   [&](const std::string& r) { return actor.has_role(r); })) {
+    return Refusal{{fmt::format("{} may not put a new version of {}'s document: that needs the "
+                                "role {}",
+                                actor.name, item.ref, fmt::join(d.document_roles, " or "))},
+                   /*forbidden=*/true};
+  }
+  if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
+    fail(ErrorKind::BadInput, "the document's text (or its note) is not valid UTF-8 text");
+  }
+  for (const std::string* text : {&request.content, &request.note}) {
+    if (auto control = control_character_in(*text); !control.empty()) {
+      fail(ErrorKind::BadInput,
+           "the document's text (or its note) contains the control character {}", control);
+    }
+  }
+  std::vector<Attachment> attachments = request.attachments;
+  std::set<std::string> names;
+  for (const auto& a : attachments) {
+    if (a.name.empty() || a.name.find('/') != std::string::npos || !names.insert(a.name).second) {
+      fail(ErrorKind::BadInput, "attachment name '{}' must be a plain file name, once", a.name);
+    }
+  }
+  const std::string hash = hash_document(request.content, attachments);
+  const Json current = item.data.value("_document", Json());
+  if (current.is_object() && current.value("hash", "") == hash) {
+    return Refusal{{fmt::format("this is the same as version {} of {}'s document: nothing to store",
+                                current.value("version", 0), item.ref)}};
+  }
+  const std::string now = format_datetime(engine_.clock().now());
+  DocumentVersion version{current.is_object() ? current.value("version", 0) + 1 : 1,
+                          hash,
+                          request.content,
+                          actor.name,
+                          now,
+                          attachments};
+  engine_.store().insert_document_version(item.id, version);
+
+  Item before = item;
+  item.data["_document"] =
+      Json{{"version", version.version}, {"hash", hash}, {"author", actor.name}, {"at", now}};
+  Json payload{{"document_version", version.version}, {"document_hash", hash}};
+  void_for_new_version(engine_, wf, item, payload);
+
+  Event event;
+  event.ref = item.ref;
+  event.action = "put_document";
+  event.actor = actor.name;
+  event.at = now;
+  event.from_state = before.state;
+  event.to_state = item.state;
+  event.version = item.version;
+  event.payload = payload;
+  event.note = request.note;
+  engine_.record_change(event, before, item, now);
+  tx->commit();
+  return item;
+}
+
+std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
+  auto tx = engine_.store().begin_read();
+  return engine_.store().document_versions(engine_.item(ref).id);
+}
+
+}  // namespace commsflow

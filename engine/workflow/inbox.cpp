@@ -1,0 +1,63 @@
+// Signoff::inbox and Signoff::outbox: what waits for a person, and what they were told.
+#include <commsflow/signoff.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "workflow/signoff_records.h"
+#include "workflow/signoff_rules.h"
+
+namespace commsflow {
+
+std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
+  auto tx = engine_.store().begin_read();
+  Actor actor = engine_.require_actor(actor_name);
+  const std::string today = format_date(engine_.clock().now());
+  std::vector<Delegation> delegations;
+  for (auto& del : engine_.store().delegations(actor.name)) {
+    if (del.until >= today) delegations.push_back(std::move(del));
+  }
+  std::vector<PendingDecision> out;
+  for (Item& item : engine_.store().items(ItemFilter{})) {
+    const Definition& d = engine_.registry().version(item.version).definition;
+    const StateSpec* state = d.state(item.state);
+    if (!state || !state->signoff || !item.data.contains("_signoff")) continue;
+    const Json& signoff = item.data["_signoff"];
+    const auto escalated = escalated_entries(*state->signoff, signoff);
+    const std::string author = item.data.value("_document", Json::object()).value("author", "");
+    PendingDecision pending{item, state->name, signoff.value("due_at", ""), "", {}};
+    for (const auto& g : state->signoff->groups) {
+      const Json& record = signoff["groups"][g.name];
+      if (record.contains("result")) continue;
+      bool mine = false;
+      for (const auto& entry : open_entries(g, record["decisions"], actor.name, escalated)) {
+        if (fills_entry(actor, entry)) mine = true;
+      }
+      for (const auto& del : delegations) {
+        if (mine || del.from == author) continue;  // acting for the author is refused too
+        auto from = engine_.store().actor(del.from);
+        if (!from) continue;
+        for (const auto& entry : open_entries(g, record["decisions"], from->name, escalated)) {
+          if (delegation_covers(del, *from, entry, today)) {
+            mine = true;
+            pending.on_behalf_of = from->name;
+          }
+        }
+      }
+      if (mine) pending.groups.push_back(g.name);
+    }
+    if (!pending.groups.empty() && author != actor.name) out.push_back(std::move(pending));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PendingDecision& a, const PendingDecision& b) {
+    return std::make_tuple(a.due_at.empty(), a.due_at, a.item.id) <
+           std::make_tuple(b.due_at.empty(), b.due_at, b.item.id);
+  });
+  return out;
+}
+
+std::vector<OutboxEntry> Signoff::outbox(std::string_view recipient, std::string_view ref) {
+  auto tx = engine_.store().begin_read();
+  return engine_.store().outbox(recipient, ref);
+}
+
+}  // namespace commsflow

@@ -1,0 +1,112 @@
+// Declaring and closing incidents (incidents.h), and the policy that holds work while one is
+// active (incident_policy.h).
+#include <commsflow/incidents.h>
+
+#include "workflow/incident_policy.h"
+#include "workflow/script_context.h"
+
+namespace commsflow {
+
+namespace {
+
+// The incident of that name not yet in a final state, if any.
+std::optional<Item> active_incident(Engine& engine, std::string_view name) {
+  for (Item& i : engine.store().items_with_data("incident", "name", name)) {
+    if (!engine.registry().version(i.version).definition.is_final(i.state)) return std::move(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Json> active_incidents(Engine& engine) {
+  std::vector<Json> out;
+  if (!engine.store().current_version("incident")) return out;
+  for (const Item& i : engine.store().items(ItemFilter{"incident", "", -1})) {
+    if (engine.registry().version(i.version).definition.is_final(i.state)) continue;
+    out.push_back(Json{
+        {"name", i.data.value("name", "")}, {"level", i.data.value("level", "")}, {"ref", i.ref}});
+  }
+  return out;
+}
+
+Outcome<bool> pause_by_policy(Engine& engine, const Item& item, const std::vector<Json>& incidents,
+                              std::string_view actor) {
+  const bool by_engine = actor == kSystemActor;
+  if (incidents.empty()) return false;
+  CompiledWorkflow& wf = engine.registry().version(item.version);
+  const Definition& d = wf.definition;
+  const IncidentHooks& hooks = d.incidents;
+  const StateSpec* state = d.state(item.state);
+  if (!hooks.holds || !state || !state->action(hooks.pause)) return false;
+  const Json ctx = script_context(d, &item, format_datetime(engine.clock().now()));
+  for (const Json& incident : incidents) {
+    auto decision = wf.script->call(hooks.holds, item.data, std::vector<Json>{incident, ctx},
+                                    "incidents.holds");
+    if (!decision.result.is_boolean()) {
+      fail(ErrorKind::Script, "{}: incidents.holds must return true or false, got {}", d.path,
+           decision.result.dump());
+    }
+    if (!decision.result.get<bool>()) continue;
+    auto paused = engine.act_in_transaction(
+        ActRequest{item.ref, hooks.pause, std::string(actor),
+                   Json{{"incident_name", incident.at("name")}}, "", std::nullopt},
+        by_engine);
+    if (!paused) return paused.refusal();
+    return true;
+  }
+  return false;
+}
+
+Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
+                                         std::string_view level, std::string_view actor) {
+  auto tx = engine.store().begin_write();
+  if (auto active = active_incident(engine, name)) {
+    fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, active->ref);
+  }
+  auto incident =
+      engine.submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
+  if (!incident) return incident.refusal();
+  IncidentResult result{incident.value(), {}};
+  const std::vector<Json> this_one{
+      Json{{"name", name}, {"level", level}, {"ref", result.incident.ref}}};
+  for (const Item& item : engine.store().items(ItemFilter{})) {
+    auto paused = pause_by_policy(engine, item, this_one, actor);
+    if (!paused) return paused.refusal();
+    if (paused.value()) result.affected.push_back(item.ref);
+  }
+  tx->commit();
+  return result;
+}
+
+Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
+                                       std::string_view actor) {
+  auto tx = engine.store().begin_write();
+  std::optional<Item> active = active_incident(engine, name);
+  if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
+  auto closed = engine.act_in_transaction(
+      ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});
+  if (!closed) return closed.refusal();
+  IncidentResult result{closed.value(), {}};
+  const std::vector<Json> still_active = active_incidents(engine);
+  for (const Item& item : engine.store().items(ItemFilter{})) {
+    const Definition& d = engine.registry().version(item.version).definition;
+    const IncidentHooks& hooks = d.incidents;
+    if (hooks.held_by.empty() || item.data.value(hooks.held_by, Json()) != name) continue;
+    const StateSpec* state = d.state(item.state);
+    if (!state || !state->action(hooks.resume)) continue;
+    auto resumed =
+        engine.act_in_transaction(ActRequest{item.ref, hooks.resume, std::string(actor),
+                                             Json{{"incident_name", name}}, "", std::nullopt});
+    if (!resumed) return resumed.refusal();
+    // An incident still active that would hold it takes it over: it stays paused, now by that
+    // incident, and resumes only when that one closes.
+    auto held = pause_by_policy(engine, resumed.value(), still_active, kSystemActor);
+    if (!held) return held.refusal();
+    if (!held.value()) result.affected.push_back(item.ref);
+  }
+  tx->commit();
+  return result;
+}
+
+}  // namespace commsflow

@@ -1,0 +1,79 @@
+// Who is told when a sign-off step needs them (signoff_records.h): the outbox rows of a step.
+#include <commsflow/engine.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "workflow/signoff_records.h"
+#include "workflow/signoff_rules.h"
+
+namespace commsflow {
+
+namespace {
+
+std::string title_of(const Item& item) {
+  for (const char* key : {"headline", "title", "name"}) {
+    auto it = item.data.find(key);
+    if (it != item.data.end() && it->is_string()) return it->get<std::string>();
+  }
+  return item.ref;
+}
+
+std::string step_label(const StateSpec& state) {
+  return state.label.empty() ? state.name : state.label;
+}
+
+std::vector<std::string> recipients(Engine& engine, std::string_view entry,
+                                    std::string_view excluded) {
+  std::vector<std::string> out;
+  if (auto named = engine.store().actor(entry)) {
+    out.push_back(named->name);
+  } else {
+    out = engine.store().actors_with_role(entry);
+  }
+  std::vector<std::string> delegates;
+  for (const auto& d : engine.store().delegations_in_force(format_date(engine.clock().now()))) {
+    if (d.from == excluded || std::find(out.begin(), out.end(), d.from) == out.end()) continue;
+    if ((d.role == entry || d.from == entry) &&
+        std::find(out.begin(), out.end(), d.to) == out.end()) {
+      delegates.push_back(d.to);
+    }
+  }
+  out.insert(out.end(), delegates.begin(), delegates.end());
+  if (out.empty()) out.push_back(fmt::format("role:{}", entry));
+  std::erase(out, excluded);
+  return out;
+}
+
+}  // namespace
+
+void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::string_view kind,
+                 const std::vector<std::string>& entries, const std::string& why) {
+  // Those who decided in this step already are not asked again; nor is the author.
+  std::set<std::string> sent;
+  if (auto signoff = item.data.find("_signoff"); signoff != item.data.end()) {
+    for (const auto& d : flatten_decisions(*signoff)) {
+      sent.insert(d.value("on_behalf_of", d.value("actor", std::string())));
+    }
+  }
+  std::string now = format_datetime(engine.clock().now());
+  const std::string author =
+      item.data.value("_document", Json::object()).value("author", std::string());
+  for (const auto& entry : entries) {
+    for (const auto& who : recipients(engine, entry, author)) {
+      if (!sent.insert(who).second) continue;
+      OutboxEntry row{0,
+                      now,
+                      who,
+                      item.ref,
+                      std::string(kind),
+                      fmt::format("{} \"{}\", step '{}': {}", item.ref, title_of(item),
+                                  step_label(state), why)};
+      row.state = state.name;
+      engine.store().add_outbox(row);
+    }
+  }
+}
+
+}  // namespace commsflow

@@ -1,0 +1,57 @@
+// The engine's records of a sign-off, kept in step as an item moves. They live in the item's data
+// under keys that begin with '_' (workflow fields never do), so they travel in events and replay
+// like any other data:
+//   _document  {version, hash, author, at}            the current document version
+//   _signoff   {step, started_at, due_at?, reminded_at?, escalated_at?, groups: {name: {decisions,
+//               result?}}, void: [decisions on earlier versions]}
+//   _chain     [{step, result, at, decisions}]        steps passed since the chain began
+//   _approved  {document_version, document_hash, at, state, conditions, steps}   the approval of
+//               record
+//
+// Used by the core (an action that moves an item) and by sign-off (signoff.h), inside the
+// caller's write transaction. Each function changes the item's data; call them before the event
+// is built.
+#pragma once
+
+#include <commsflow/engine.h>
+#include <commsflow/signoff.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace commsflow {
+
+// When an item moves from `before.state` to `after.state`: starts a sign-off step (due time,
+// timers, notifications), records a passed step (`outcome` "approved" or "not_relevant") and the
+// approval of record, or clears them (signoff_steps.cpp).
+void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& after,
+                     std::string_view outcome);
+void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpec& state);
+// The step's fallback approvers once it is overdue (empty before).
+std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& signoff);
+
+// Adds an outbox row for each person who may fill one of `entries`, except the author of the
+// item's current document version (who may not decide on it), anyone acting only for them, and
+// whoever decided in this step already (signoff_notify.cpp).
+void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::string_view kind,
+                 const std::vector<std::string>& entries, const std::string& why);
+
+// Approvals of record (approval.cpp).
+//
+// A new document version: voids every standing approval of the chain and sends the item to the
+// step its on_new_version policy names, recording `back_to`, `voided` and `voided_steps` in
+// `payload`. Outside the chain it only drops an approval that no longer applies.
+void void_for_new_version(Engine& engine, CompiledWorkflow& wf, Item& item, Json& payload);
+// After an action that left the item in its state: when it changed an approval condition while
+// approvals stand, records `conditions_changed` and either `approval: "stands"` or where the
+// workflow's approval.on_change (default: the chain's start) sent the item.
+void reconsider_approval(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& item,
+                         std::string_view action, const Json& actor, Json& payload);
+
+// For each workflow whose queue names `overdue_notify`: an open item past its due time (not
+// held) gets, once, an `overdue` outbox row for each person named (overdue.cpp). Each item in its
+// own transaction.
+void notify_overdue(Engine& engine, std::vector<FiredTimer>& fired);
+
+}  // namespace commsflow

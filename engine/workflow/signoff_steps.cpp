@@ -1,0 +1,107 @@
+// Starting and passing sign-off steps as an item moves (signoff_records.h): the step's record,
+// its due time and timers, and the approval of record when the chain is passed.
+#include <commsflow/engine.h>
+#include <fmt/format.h>
+
+#include "workflow/script_context.h"
+#include "workflow/signoff_records.h"
+#include "workflow/signoff_rules.h"
+
+namespace commsflow {
+
+std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& signoff) {
+  return signoff.contains("escalated_at") ? spec.escalate_to : std::vector<std::string>{};
+}
+
+void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpec& state) {
+  const SignoffSpec& spec = *state.signoff;
+  const Definition& d = wf.definition;
+  const TimePoint now = engine.clock().now();
+  Json signoff{{"step", state.name}, {"started_at", format_datetime(now)}};
+  Json groups = Json::object();
+  for (const auto& g : spec.groups) groups[g.name] = Json{{"decisions", Json::array()}};
+  signoff["groups"] = std::move(groups);
+
+  std::optional<TimePoint> due;
+  if (spec.due) {
+    Json ctx = script_context(d, &item, format_datetime(now),
+                              {{"state", state.name},
+                               {"step", state.name},
+                               {"document", item.data.value("_document", Json())}});
+    std::string what = fmt::format("the due time of step '{}'", state.name);
+    Json result = wf.script->call(spec.due, item.data, ctx, what).result;
+    if (result.is_number()) {
+      due = now + std::chrono::seconds(static_cast<std::int64_t>(result.get<double>()));
+    } else if (result.is_string()) {
+      due = parse_datetime(result.get<std::string>());
+      if (!due) {
+        fail(ErrorKind::Script, "{}: {} returned '{}', which is not a datetime", d.path, what,
+             result.get<std::string>());
+      }
+    } else if (!result.is_null()) {
+      fail(ErrorKind::Script, "{}: {} must return a datetime, a number of seconds or nil, got {}",
+           d.path, what, result.dump());
+    }
+  }
+  engine.store().clear_timers(item.id);
+  Json timer_payload{{"step", state.name}};
+  if (due) {
+    signoff["due_at"] = format_datetime(*due);
+    auto remind_at = *due - std::chrono::seconds(spec.remind_before);
+    if (spec.remind_before > 0 && remind_at > now) {
+      engine.store().add_timer(item.id, "remind", format_datetime(remind_at), timer_payload);
+    }
+    engine.store().add_timer(item.id, "escalate", format_datetime(*due), timer_payload);
+  }
+  item.data["_signoff"] = std::move(signoff);
+
+  std::vector<std::string> entries;
+  for (const auto& g : spec.groups)
+    entries.insert(entries.end(), g.approvers.begin(), g.approvers.end());
+  std::string due_text = due ? fmt::format(", due {}", format_datetime(*due)) : "";
+  auto doc = item.data.value("_document", Json::object());
+  notify_step(engine, item, state, "decision_needed", entries,
+              fmt::format("your decision is needed on document version {}{}",
+                          doc.value("version", 0), due_text));
+}
+
+void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& after,
+                     std::string_view outcome) {
+  const Definition& d = wf.definition;
+  const StateSpec* from = d.state(before.state);
+  const StateSpec* to = d.state(after.state);
+  Json& data = after.data;
+  const bool passed = from && from->signoff && (outcome == "approved" || outcome == "not_relevant");
+  if (passed) {
+    // Appended in place: copying the chain out and back cost more than the rest of the step.
+    Json step{{"step", from->name},
+              {"result", data["_signoff"].value("result", std::string(outcome))},
+              {"at", format_datetime(engine.clock().now())},
+              {"decisions", flatten_decisions(data["_signoff"])}};
+    Json& chain = data["_chain"];
+    if (chain.is_null()) chain = Json::array();
+    chain.push_back(std::move(step));
+  } else {
+    data.erase("_chain");
+  }
+  data.erase("_signoff");
+  // start_step clears the timers itself.
+  if (from && from->signoff && !(to && to->signoff)) engine.store().clear_timers(after.id);
+
+  if (to && to->signoff) {
+    start_step(engine, wf, after, *to);
+  } else if (passed) {
+    // The approval of record: the version, the conditions it was given under, every step, and
+    // the state it rests in (where a new version or a changed condition can still reach it).
+    auto doc = data.value("_document", Json::object());
+    Json conditions = Json::object();
+    for (const auto& name : d.approval.conditions) conditions[name] = data.value(name, Json());
+    data["_approved"] = Json{
+        {"document_version", doc.value("version", 0)}, {"document_hash", doc.value("hash", "")},
+        {"at", format_datetime(engine.clock().now())}, {"state", after.state},
+        {"conditions", std::move(conditions)},         {"steps", std::move(data["_chain"])}};
+    data.erase("_chain");
+  }
+}
+
+}  // namespace commsflow

@@ -1,0 +1,98 @@
+// Signoff::tick: the timers of sign-off steps (remind before the due time, escalate at it),
+// each fired in its own transaction, then the queues' overdue notices (overdue.cpp).
+#include <commsflow/signoff.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "workflow/signoff_records.h"
+#include "workflow/signoff_rules.h"
+
+namespace commsflow {
+
+namespace {
+
+Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) {
+  Item item = engine.item(timer.ref);
+  CompiledWorkflow& wf = engine.registry().version(item.version);
+  const StateSpec* state = wf.definition.state(item.state);
+  engine.store().delete_timer(timer.id);
+  const std::string step = timer.payload.value("step", "");
+  if (!state || !state->signoff || step != item.state) return item;  // the step has passed
+
+  const SignoffSpec& spec = *state->signoff;
+  Item before = item;
+  const std::string now = format_datetime(engine.clock().now());
+  Json& signoff = item.data["_signoff"];
+  std::vector<std::string> pending;
+  for (const auto& g : spec.groups) {
+    const Json& record = signoff["groups"][g.name];
+    if (record.contains("result")) continue;
+    for (const auto& e : open_entries(g, record["decisions"], "", {})) pending.push_back(e);
+  }
+  Event event;
+  if (timer.action == "remind") {
+    signoff["reminded_at"] = now;
+    fired.message = fmt::format("reminded {} of the decision due {}", fmt::join(pending, ", "),
+                                signoff.value("due_at", ""));
+    notify_step(engine, item, *state, "reminder", pending,
+                fmt::format("reminder: your decision is due by {}", signoff.value("due_at", "")));
+  } else {
+    signoff["escalated_at"] = now;
+    signoff["overdue"] = true;
+    if (spec.escalate_to.empty()) {
+      fired.message = fmt::format("overdue since {}; no fallback approver is named",
+                                  signoff.value("due_at", ""));
+      notify_step(engine, item, *state, "escalation", pending,
+                  fmt::format("overdue: the decision was due by {}", signoff.value("due_at", "")));
+    } else {
+      fired.message = fmt::format("overdue since {}; escalated to {}", signoff.value("due_at", ""),
+                                  fmt::join(spec.escalate_to, ", "));
+      notify_step(engine, item, *state, "escalation", spec.escalate_to,
+                  fmt::format("escalated to you: the decision was due by {} and {} has not "
+                              "decided; you may decide in their place",
+                              signoff.value("due_at", ""), fmt::join(pending, ", ")));
+    }
+  }
+  fired.ref = item.ref;
+  fired.action = timer.action;
+  event.ref = item.ref;
+  event.action = timer.action;
+  event.actor = "system";
+  event.at = now;
+  event.from_state = item.state;
+  event.to_state = item.state;
+  event.version = item.version;
+  event.payload = Json{{"step", step}, {"due_at", signoff.value("due_at", "")}};
+  engine.record_change(event, before, item, now);
+  return item;
+}
+
+}  // namespace
+
+std::vector<FiredTimer> Signoff::tick() {
+  std::vector<Timer> due;
+  {
+    auto tx = engine_.store().begin_read();
+    due = engine_.store().due_timers(format_datetime(engine_.clock().now()));
+  }
+  std::vector<FiredTimer> fired;
+  for (const Timer& timer : due) {
+    auto tx = engine_.store().begin_write();
+    // Another process may have fired or cleared it meanwhile.
+    auto still = engine_.store().timers_for(timer.item_id);
+    if (std::none_of(still.begin(), still.end(),
+                     [&](const Timer& t) { return t.id == timer.id; })) {
+      continue;
+    }
+    FiredTimer result;
+    fire_timer(engine_, timer, result);
+    tx->commit();
+    if (!result.ref.empty()) fired.push_back(std::move(result));
+  }
+  notify_overdue(engine_, fired);
+  return fired;
+}
+
+}  // namespace commsflow
