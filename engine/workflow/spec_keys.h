@@ -1,4 +1,4 @@
-// The keys each table of a workflow file may have. The builder (definition_builder.cpp) refuses
+// The keys each table of a workflow file may have. The reader (definition_reader.h) refuses
 // any other key, naming these; the editor annotations (workflows/types/commsflow.lua) describe
 // each under the class named here, which a test checks key by key. Keys beginning "__" are the
 // constructors' own marks, not written by hand.
