@@ -2,12 +2,11 @@
 #include <commsflow/clock.h>
 #include <commsflow/error.h>
 #include <commsflow/event.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 
 #include <chrono>
 #include <optional>
-
-#include "base/uk_time.h"
 
 namespace commsflow {
 

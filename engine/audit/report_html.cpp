@@ -2,9 +2,10 @@
 //
 // Everything the page needs is inside it: the style is inline and there are no scripts, images,
 // fonts or links, so it renders the same offline, in an email attachment or in an archive.
-#include <commsflow/html_escape.h>
 #include <commsflow/report_table.h>
 #include <fmt/format.h>
+
+#include "base/html_escape.h"
 
 namespace commsflow {
 

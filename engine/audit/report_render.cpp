@@ -1,9 +1,10 @@
 // render_text, render_csv and render_json for report tables (render_html is in report_html.cpp).
-#include <commsflow/csv.h>
 #include <commsflow/report_table.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "base/csv.h"
 
 namespace commsflow {
 

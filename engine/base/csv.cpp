@@ -1,4 +1,5 @@
-#include <commsflow/csv.h>
+#include "base/csv.h"
+
 #include <commsflow/error.h>
 
 namespace commsflow {

@@ -1,4 +1,4 @@
-#include <commsflow/html_escape.h>
+#include "base/html_escape.h"
 
 namespace commsflow {
 

@@ -1,4 +1,4 @@
-#include <commsflow/line_diff.h>
+#include "base/line_diff.h"
 
 #include <dtl/dtl.hpp>
 #include <sstream>

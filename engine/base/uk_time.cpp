@@ -1,5 +1,4 @@
-#include "base/uk_time.h"
-
+#include <commsflow/uk_time.h>
 #include <date/tz.h>
 #include <fmt/format.h>
 

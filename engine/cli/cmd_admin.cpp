@@ -1,6 +1,7 @@
 // init, check, workflows, actor.
 #include <commsflow/people.h>
 #include <commsflow/sha256.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/workflow_loader.h>
 #include <fmt/format.h>
 
@@ -9,7 +10,6 @@
 #include <map>
 #include <optional>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {

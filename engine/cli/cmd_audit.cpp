@@ -1,13 +1,13 @@
 // audit and verify: reading the record and proving it unaltered. Neither writes anything: they
 // open the database without loading workflows and read in one read transaction.
 #include <commsflow/audit.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 #include "cli/report_output.h"
 

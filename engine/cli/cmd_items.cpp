@@ -1,12 +1,12 @@
 // submit, act, show, list, history.
 #include <commsflow/registry.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <functional>
 #include <iostream>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {

@@ -1,11 +1,11 @@
 // migrate, retriage: moving open items to their workflow's current version after its Lua changed.
 #include <commsflow/migration.h>
 #include <commsflow/people.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <iostream>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {

@@ -1,15 +1,14 @@
 // doc put|show|list|diff, decide, delegate, delegations, inbox, outbox, tick; and the sign-off
 // part of `show`.
-#include <commsflow/line_diff.h>
 #include <commsflow/registry.h>
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <iostream>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -149,7 +148,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
       auto versions = s.access().documents(*ref);
       const DocumentVersion& from = find_version(versions, *ref, *a);
       const DocumentVersion& to = find_version(versions, *ref, *b);
-      std::string diff = line_diff(from.content, to.content);
+      std::string diff = changes_between(from, to);
       if (s.options.json) {
         s.print_json(Json{{"ref", *ref},
                           {"from", version_json(from, false)},

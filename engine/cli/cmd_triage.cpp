@@ -3,6 +3,7 @@
 #include <commsflow/import_rows.h>
 #include <commsflow/incidents.h>
 #include <commsflow/queue.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "base/uk_time.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {

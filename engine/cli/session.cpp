@@ -1,7 +1,9 @@
 #include "cli/session.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace commsflow::cli {
 
@@ -90,6 +92,14 @@ std::string printable(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  if (in) out << in.rdbuf();
+  if (!in || in.bad()) fail(ErrorKind::BadInput, "cannot read {}", path.string());
+  return out.str();
 }
 
 }  // namespace commsflow::cli

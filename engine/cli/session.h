@@ -10,6 +10,7 @@
 #include <commsflow/registry.h>
 #include <commsflow/store.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -62,5 +63,8 @@ class Session {
 // output: text someone else typed must not drive the reader's terminal (an ESC sequence can
 // rewrite what the screen shows). JSON output needs no such care.
 std::string printable(std::string_view text);
+// The whole of a file the person named (`--data @file`, a document, an attachment, a workflow
+// to check). Throws Error(BadInput) "cannot read <file>" if it cannot be read.
+std::string read_file(const std::filesystem::path& path);
 
 }  // namespace commsflow::cli

@@ -3,14 +3,14 @@
 // the document's text or the item's other fields goes into an email.
 #include <commsflow/definition.h>
 #include <commsflow/delivery.h>
-#include <commsflow/html_escape.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include "base/uk_time.h"
+#include "base/html_escape.h"
 
 namespace commsflow {
 

@@ -1,6 +1,7 @@
 // The signed-in person's own account: their roles, their sessions (each can be ended, or every
 // other at once, say after using a shared computer) and their API tokens.
-#include "base/uk_time.h"
+#include <commsflow/uk_time.h>
+
 #include "server/pages.h"
 #include "server/templates.h"
 #include "server/views.h"

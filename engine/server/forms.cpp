@@ -1,5 +1,6 @@
 #include "server/forms.h"
 
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <cctype>
@@ -7,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-#include "base/uk_time.h"
 #include "server/html.h"
 #include "server/views.h"
 

@@ -1,18 +1,18 @@
 #include "server/html.h"
 
-#include <commsflow/html_escape.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
+#include <kainjow/mustache.hpp>
 #include <vector>
 
-#include "base/uk_time.h"
 #include "server/security_headers.h"
 #include "server/templates.h"
 
 namespace commsflow::server {
 
 std::string escape(std::string_view text) {
-  return escape_html(text);
+  return kainjow::mustache::html_escape(std::string(text));
 }
 
 std::string url_encode(std::string_view text) {

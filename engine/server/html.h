@@ -15,7 +15,8 @@
 
 namespace commsflow::server {
 
-// Escapes & < > " ' for use in element text and quoted attribute values.
+// Escapes & < > " ' for use in element text and quoted attribute values, as the templates do
+// (the mustache library's escaping: ' becomes &apos;).
 std::string escape(std::string_view text);
 // Escapes a query-string or path component (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text);

@@ -1,11 +1,11 @@
 // The New request form and the item page with its action forms and timeline.
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
 
-#include "base/uk_time.h"
 #include "server/calls.h"
 #include "server/form_errors.h"
 #include "server/forms.h"

@@ -1,13 +1,13 @@
 #include "server/item_sections.h"
 
 #include <commsflow/error.h>
-#include <commsflow/line_diff.h>
 #include <commsflow/signoff.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <sstream>
 
+#include "base/line_diff.h"
 #include "server/html.h"
 #include "server/views.h"
 

@@ -1,10 +1,10 @@
 // My sign-offs: the decisions waiting for the person, the delegations they gave or were given,
 // and the form to let someone decide in their place while they are away.
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "base/uk_time.h"
 #include "server/calls.h"
 #include "server/form_errors.h"
 #include "server/forms.h"

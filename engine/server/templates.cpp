@@ -1,7 +1,5 @@
 #include "server/templates.h"
 
-#include <commsflow/html_escape.h>
-
 #include <kainjow/mustache.hpp>
 #include <stdexcept>
 #include <unordered_map>
@@ -81,7 +79,6 @@ mustache::mustache& parsed(std::string_view name) {
   if (!tmpl.is_valid()) {
     throw std::logic_error("template \"" + std::string(name) + "\": " + tmpl.error_message());
   }
-  tmpl.set_custom_escape([](const std::string& s) { return escape_html(s); });
   return cache.emplace(std::string(name), std::move(tmpl)).first->second;
 }
 

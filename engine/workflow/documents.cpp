@@ -8,7 +8,8 @@
 #include <algorithm>
 #include <set>
 
-#include "audit/document_hash.h"
+#include "base/line_diff.h"
+#include "chain/document_hash.h"
 #include "workflow/field_values.h"
 #include "workflow/signoff_records.h"
 
@@ -102,6 +103,10 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request) {
 std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
   auto tx = engine_.store().begin_read();
   return engine_.store().document_versions(engine_.item(ref).id);
+}
+
+std::string changes_between(const DocumentVersion& before, const DocumentVersion& after) {
+  return line_diff(before.content, after.content);
 }
 
 }  // namespace commsflow

@@ -4,47 +4,57 @@
 
 #include <algorithm>
 
+#include "base/csv.h"
+
 namespace commsflow {
 
+struct CsvImportSource::Reader {
+  CsvReader csv;
+  CsvRecord record;
+};
+
 CsvImportSource::CsvImportSource(std::istream& in, std::string source, std::uint64_t size)
-    : reader_(in, source), size_(size) {
+    : reader_(new Reader{CsvReader(in, source), {}}), size_(size) {
   read_header(source);
 }
 
 CsvImportSource::CsvImportSource(std::string_view text, std::string source)
-    : reader_(text, source), size_(text.size()) {
+    : reader_(new Reader{CsvReader(text, source), {}}), size_(text.size()) {
   read_header(source);
 }
 
+CsvImportSource::~CsvImportSource() = default;
+
 void CsvImportSource::read_header(const std::string& source) {
-  if (!reader_.next(record_))
+  if (!reader_->csv.next(reader_->record))
     fail(ErrorKind::BadInput, "{}: the file is empty (it needs a header row)", source);
-  header_ = std::move(record_.fields);
+  header_ = std::move(reader_->record.fields);
 }
 
 bool CsvImportSource::next(ImportRow& row) {
+  CsvRecord& record = reader_->record;
   // A row with no values at all (",,,", as a spreadsheet saves an empty last row) is no item.
   do {
-    if (!reader_.next(record_)) return false;
-  } while (std::all_of(record_.fields.begin(), record_.fields.end(),
+    if (!reader_->csv.next(record)) return false;
+  } while (std::all_of(record.fields.begin(), record.fields.end(),
                        [](const std::string& f) { return f.empty(); }));
-  row.line = record_.line;
+  row.line = record.line;
   row.fields = Json::object();
   row.problem.clear();
-  if (record_.fields.size() != header_.size()) {
-    row.problem = fmt::format("has {} values but the header names {} columns",
-                              record_.fields.size(), header_.size());
+  if (record.fields.size() != header_.size()) {
+    row.problem = fmt::format("has {} values but the header names {} columns", record.fields.size(),
+                              header_.size());
     return true;
   }
   for (size_t c = 0; c < header_.size(); ++c) {
-    if (!record_.fields[c].empty()) row.fields[header_[c]] = std::move(record_.fields[c]);
+    if (!record.fields[c].empty()) row.fields[header_[c]] = std::move(record.fields[c]);
   }
   return true;
 }
 
 double CsvImportSource::fraction_read() const {
   if (size_ == 0) return 0;
-  return std::min(1.0, static_cast<double>(reader_.bytes_read()) / static_cast<double>(size_));
+  return std::min(1.0, static_cast<double>(reader_->csv.bytes_read()) / static_cast<double>(size_));
 }
 
 std::vector<ImportRow> import_rows_from_csv(std::string_view text, std::string_view source) {

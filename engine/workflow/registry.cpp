@@ -9,6 +9,9 @@
 
 namespace commsflow {
 
+namespace {
+
+// Reads a whole file. Throws Error(BadInput) naming the file if it cannot be read.
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(ErrorKind::BadInput, "cannot read {}", path.string());
@@ -17,6 +20,8 @@ std::string read_file(const std::filesystem::path& path) {
   if (in.bad()) fail(ErrorKind::BadInput, "cannot read {}", path.string());
   return out.str();
 }
+
+}  // namespace
 
 std::vector<std::filesystem::path> workflow_files(const std::filesystem::path& dir) {
   std::error_code ec;

@@ -1,11 +1,12 @@
 // Markdown to a self-contained, printable HTML page, with CommonMark (libcmark).
 #include <cmark.h>
 #include <commsflow/error.h>
-#include <commsflow/html_escape.h>
 #include <commsflow/report.h>
 
 #include <cstdlib>
 #include <memory>
+
+#include "base/html_escape.h"
 
 namespace commsflow {
 

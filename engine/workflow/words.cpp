@@ -1,11 +1,10 @@
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
-
-#include "base/uk_time.h"
 
 namespace commsflow {
 

@@ -1,6 +1,5 @@
 // `commsflow audit` and `commsflow verify --head/--since-head` as a user runs them: the real
 // binary over a small sign-off history.
-#include <commsflow/csv.h>
 #include <commsflow/json.h>
 #include <fmt/format.h>
 
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "audit_fixture.h"
+#include "base/csv.h"
 #include "support.h"
 
 using namespace commsflow;

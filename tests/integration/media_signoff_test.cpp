@@ -1,6 +1,5 @@
 // The shipped media sign-off chain (workflows/media_signoff.lua), driven through the CLI as a
 // comms team would: draft, put the text, decide, tick, issue.
-#include <commsflow/csv.h>
 #include <commsflow/event.h>
 #include <commsflow/json.h>
 #include <commsflow/signoff.h>
@@ -11,7 +10,8 @@
 #include <fstream>
 #include <functional>
 
-#include "audit/document_hash.h"
+#include "base/csv.h"
+#include "chain/document_hash.h"
 #include "support.h"
 
 using namespace commsflow;

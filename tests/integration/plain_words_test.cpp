@@ -20,8 +20,12 @@ std::string visible_text(std::string html) {
     html = std::regex_replace(html, block, " ");
   }
   html = std::regex_replace(html, std::regex("<[^>]*>"), " ");
-  for (auto [entity, ch] :
-       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}}) {
+  for (auto [entity, ch] : {std::pair{"&lt;", "<"},
+                            {"&gt;", ">"},
+                            {"&quot;", "\""},
+                            {"&#39;", "'"},
+                            {"&apos;", "'"},
+                            {"&amp;", "&"}}) {
     html = std::regex_replace(html, std::regex(entity), ch);
   }
   return html;

@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
-#include <commsflow/csv.h>
 #include <commsflow/people.h>
 #include <commsflow/queue.h>
 #include <commsflow/signoff.h>
@@ -25,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/csv.h"
 #include "integration/web_fixture.h"
 #include "server/security_headers.h"
 #include "store/fault_vfs.h"
@@ -294,7 +294,7 @@ TEST_CASE("server: pages show text from data as text, never as markup", "[server
     CHECK_THAT(page->body, !Catch::Contains("<script>alert"));
     CHECK_THAT(page->body,
                Catch::Contains(
-                   "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
+                   "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;quotes&quot;"));
   }
 }
 
@@ -1012,7 +1012,7 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
   SECTION("bad filters and formats are 400 naming the field") {
     CHECK_THAT(get_page(f, cookie, "/audit/download?from=yesterday", 400), Catch::Contains("from"));
     CHECK_THAT(get_page(f, cookie, "/audit/download?format=pdf", 400),
-               Catch::Contains("format: &#39;pdf&#39; is not one of csv, json, html"));
+               Catch::Contains("format: &apos;pdf&apos; is not one of csv, json, html"));
     CHECK_THAT(get_page(f, cookie, "/audit/download?report=all", 400), Catch::Contains("report:"));
   }
   SECTION("without a session, downloads redirect to sign-in") {
@@ -1082,7 +1082,7 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
   SECTION("an empty text is bad input naming the field, and the note is kept") {
     auto res = post(olivia, {{"content", "  \n"}, {"note", "typo <fix>"}});
     CHECK(res->status == 400);
-    CHECK_THAT(res->body, Catch::Contains("content: the document&#39;s text is empty"));
+    CHECK_THAT(res->body, Catch::Contains("content: the document&apos;s text is empty"));
     CHECK_THAT(res->body, Catch::Contains("value=\"typo &lt;fix&gt;\""));
     unchanged();
   }

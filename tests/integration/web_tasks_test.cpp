@@ -87,7 +87,7 @@ TEST_CASE("web: an action that takes no input and is not possible yet shows why,
   auto page = c.Get(("/items/" + ref).c_str(), as(olivia));
   REQUIRE(page->status == 200);
   CHECK_THAT(page->body,
-             Contains("Not possible yet") && Contains("put the statement&#39;s text first"));
+             Contains("Not possible yet") && Contains("put the statement&apos;s text first"));
   CHECK_THAT(page->body, !Contains(R"(data-action="send_for_review")"));
 }
 

@@ -1,13 +1,13 @@
 // Audit queries and their exports: the right rows, readable fields, exports that parse back, and
 // reading without blocking writers.
 #include <commsflow/audit.h>
-#include <commsflow/csv.h>
 #include <commsflow/report_table.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
 
 #include "audit_fixture.h"
+#include "base/csv.h"
 #include "support.h"
 
 using namespace commsflow;

@@ -444,7 +444,7 @@ TEST_CASE("the shipped workflows load with no problems") {
   REQUIRE(files.size() >= 2);
   for (const auto& file : files) {
     INFO(file.string());
-    ScriptSource source{file.string(), read_file(file), dir / "lib"};
+    ScriptSource source{file.string(), test::read_bytes(file), dir / "lib"};
     auto loaded = load_workflow(source, "v", ScriptLimits{}, test_clock());
     INFO(listing(loaded.problems));
     CHECK(loaded.ok());
@@ -453,7 +453,7 @@ TEST_CASE("the shipped workflows load with no problems") {
     // Source order, read from the file itself: each state is written `    NAME = ` (spaces may
     // align the `=`) inside the `  states = {` block, and the definition lists them in the order a
     // reader of the file meets them, each with the line it is on.
-    const std::string text = read_file(file);
+    const std::string text = test::read_bytes(file);
     const auto block = text.find("\n  states = {");
     REQUIRE(block != std::string::npos);
     auto written_at = [&](const std::string& name) {
@@ -483,7 +483,7 @@ TEST_CASE("the shipped workflows load with no problems") {
 
 TEST_CASE("the website update workflow keeps its states in source order") {
   auto file = commsflow::test::shipped_workflows() / "website_update.lua";
-  std::string text = read_file(file);
+  std::string text = test::read_bytes(file);
   auto loaded = load_workflow(ScriptSource{file.string(), text, file.parent_path() / "lib"}, "v",
                               ScriptLimits{}, test_clock());
   INFO(listing(loaded.problems));

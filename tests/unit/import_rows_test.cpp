@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "base/csv.h"
+
 using namespace commsflow;
 using Catch::Contains;
 

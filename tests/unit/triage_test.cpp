@@ -1,6 +1,5 @@
 // The shipped comms_request workflow: RAG rating, late flags, due times, override, incidents,
 // queue and import.
-#include <commsflow/csv.h>
 #include <commsflow/import.h>
 #include <commsflow/import_rows.h>
 #include <commsflow/incidents.h>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/csv.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -269,7 +269,7 @@ TEST_CASE("importing the sample triages each row exactly as submitting it alone 
   Triage imported, submitted;
   imported.clock.set(*parse_datetime("2026-11-20T16:30:00Z"));  // a Friday afternoon
   submitted.clock.set(*parse_datetime("2026-11-20T16:30:00Z"));
-  std::string text = read_file(path);
+  std::string text = test::read_bytes(path);
   CsvImportSource rows(text, path.string());
   auto refs = import_items(*imported.engine, "comms_request", "rita", rows);
   auto one_by_one = import_rows_from_csv(text, path.string());

@@ -1,7 +1,6 @@
 // UK time for people: GMT in winter, BST in summer, the changes on the right Sundays of any year,
 // and local times typed by people read back as UTC.
-#include "base/uk_time.h"
-
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 
 #include <catch2/catch.hpp>

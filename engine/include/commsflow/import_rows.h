@@ -3,11 +3,11 @@
 // Not thread-safe (one source per import); import_rows_from_csv is a pure function.
 #pragma once
 
-#include <commsflow/csv.h>
 #include <commsflow/import.h>
 
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +23,7 @@ class CsvImportSource : public ImportSource {
   // quoting in it. `size` is the input's length in bytes, for fraction_read() (0: unknown).
   CsvImportSource(std::istream& in, std::string source, std::uint64_t size);
   CsvImportSource(std::string_view text, std::string source);
+  ~CsvImportSource() override;
 
   bool next(ImportRow& row) override;
   double fraction_read() const override;
@@ -30,13 +31,13 @@ class CsvImportSource : public ImportSource {
  private:
   void read_header(const std::string& source);
 
-  CsvReader reader_;
+  struct Reader;  // the CSV reader and its current record (csv.h stays inside the engine)
+  std::unique_ptr<Reader> reader_;
   std::uint64_t size_ = 0;
   std::vector<std::string> header_;
-  CsvRecord record_;
 };
 
-// Parses `text` (RFC 4180, see csv.h) and maps each record after the header to an ImportRow
+// Parses `text` (RFC 4180) and maps each record after the header to an ImportRow
 // whose fields are the non-empty values under their column names, with the record's line.
 // Throws Error(BadInput) naming `source` for an empty file, a malformed quote, or any record
 // whose value count differs from the header's (every such line is listed, nothing is returned).

@@ -65,8 +65,6 @@ class WorkflowRegistry {
 // name order. A changed module therefore makes a new version, as a changed file does.
 std::string version_id(std::string_view source, const LibrarySources& libraries);
 
-// Reads a whole file. Throws Error(BadInput) naming the file if it cannot be read.
-std::string read_file(const std::filesystem::path& path);
 // The workflow files of a folder, sorted (excluding lib/).
 std::vector<std::filesystem::path> workflow_files(const std::filesystem::path& dir);
 

@@ -84,4 +84,9 @@ class Signoff {
   Engine& engine_;
 };
 
+// What changed from one version of a document to another, line by line: unified-diff hunks
+// ("@@ -1,3 +1,4 @@", then lines marked ' ', '-' or '+'), empty when the texts are the same.
+// Thread-safe (a pure function; engine/workflow/documents.cpp).
+std::string changes_between(const DocumentVersion& before, const DocumentVersion& after);
+
 }  // namespace commsflow
