@@ -11,6 +11,7 @@
 #include "server/forms.h"
 #include "server/item_sections.h"
 #include "server/pages.h"
+#include "server/templates.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -18,19 +19,6 @@ namespace commsflow::server {
 namespace {
 
 using Values = std::map<std::string, std::string>;
-
-// Forms are built with this placeholder for the session's CSRF token, filled in by with_csrf.
-// It holds '<', which escaped data never does, so data cannot forge it.
-constexpr std::string_view kCsrfPlaceholder = "<cf-csrf>";
-
-std::string with_csrf(std::string body, const Principal& p) {
-  const std::string token = escape(p.csrf);
-  for (auto pos = body.find(kCsrfPlaceholder); pos != std::string::npos;
-       pos = body.find(kCsrfPlaceholder, pos + token.size())) {
-    body.replace(pos, kCsrfPlaceholder.size(), token);
-  }
-  return body;
-}
 
 std::vector<const FieldSpec*> request_fields(const Definition& d) {
   std::vector<const FieldSpec*> out;
@@ -42,18 +30,14 @@ std::vector<const FieldSpec*> request_fields(const Definition& d) {
 
 std::string choose_workflow_body(Context& c, const Principal& p) {
   auto lock = c.lock();
-  std::string links;
+  Json workflows = Json::array();
   for (const auto& w : c.engine.workflows()) {
     if (!c.engine.may_submit(p.actor, w.name)) continue;
-    links += fmt::format(R"(<li><a href="/requests/new?workflow={}">{}</a></li>)",
-                         url_encode(w.name), escape(w.title.empty() ? w.name : w.title));
+    workflows.push_back(
+        {{"name", url_encode(w.name)}, {"title", w.title.empty() ? w.name : w.title}});
   }
-  if (links.empty()) {
-    return R"(<h1>New request</h1><p class="nhsuk-body">Your roles do not let you start any workflow.</p>)";
-  }
-  return fmt::format(
-      R"(<h1>New request</h1><p class="nhsuk-body">What do you need?</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
-      links);
+  return render("item-choose-workflow",
+                {{"has_workflows", !workflows.empty()}, {"workflows", workflows}});
 }
 
 // For a workflow whose items belong to another's: the choice of the item a new one belongs to,
@@ -73,26 +57,15 @@ FieldSpec parent_field(Context& c, const Definition& d) {
 std::string parent_input_html(Context& c, const Principal& p, const Definition& d,
                               const FieldSpec& spec, const std::string& chosen,
                               const CallResult* failed) {
-  const std::string& label = spec.label;
-  std::string options = R"(<option value="">Choose</option>)";
+  Json options = Json::array();
   for (const auto& item : c.read_access(p.actor).items(ItemFilter{d.parent, "", -1})) {
     if (c.engine.registry().version(item.version).definition.is_final(item.state)) continue;
-    std::string title = item.data.value("title", item.data.value("name", std::string()));
-    options += fmt::format(R"(<option value="{0}"{1}>{0}{2}</option>)", escape(item.ref),
-                           item.ref == chosen ? " selected" : "",
-                           title.empty() ? "" : ": " + escape(title));
+    options.push_back({{"ref", item.ref},
+                       {"title", item.data.value("title", item.data.value("name", std::string()))},
+                       {"selected", item.ref == chosen}});
   }
-  std::string error = error_for(failed, spec);
-  return fmt::format(
-      R"(<div class="nhsuk-form-group{0}"><label class="nhsuk-label" for="field-parent">{1}</label>{2}<select class="nhsuk-select{3}" id="field-parent" name="parent"{4}>{5}</select></div>)",
-      error.empty() ? "" : " nhsuk-form-group--error", escape(label),
-      error.empty()
-          ? ""
-          : fmt::format(
-                R"(<span class="nhsuk-error-message" id="field-parent-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
-                escape(error)),
-      error.empty() ? "" : " nhsuk-select--error",
-      error.empty() ? "" : R"( aria-describedby="field-parent-error")", options);
+  return render("item-parent-input",
+                {{"label", spec.label}, {"error", error_for(failed, spec)}, {"options", options}});
 }
 
 std::string request_form_body(Context& c, const Principal& p, const std::string& workflow,
@@ -101,12 +74,12 @@ std::string request_form_body(Context& c, const Principal& p, const std::string&
   const Definition& d = c.engine.registry().current(workflow).definition;
   auto fields = request_fields(d);
   const std::vector<Actor> people = c.engine.store().actors();
-  std::string inputs;
+  std::string parent_input, inputs;
   std::optional<FieldSpec> parent;
   if (!d.parent.empty()) {
     parent = parent_field(c, d);
     auto chosen = values.find("parent");
-    inputs +=
+    parent_input =
         parent_input_html(c, p, d, *parent, chosen == values.end() ? "" : chosen->second, failed);
   }
   for (const FieldSpec* f : fields) {
@@ -118,104 +91,109 @@ std::string request_form_body(Context& c, const Principal& p, const std::string&
   }
   std::vector<const FieldSpec*> with_parent = fields;
   if (parent) with_parent.insert(with_parent.begin(), &*parent);
-  return fmt::format(
-      R"({}<h1>{}</h1><form method="post" action="/requests/new" novalidate><input type="hidden" name="csrf" value="{}"><input type="hidden" name="workflow" value="{}">{}<button class="nhsuk-button" type="submit">Submit request</button></form>)",
-      failed ? result_summary(*failed, "", with_parent) : "",
-      escape(d.title.empty() ? "New " + d.name : "New " + d.title), kCsrfPlaceholder,
-      escape(workflow), inputs);
+  return render("item-request-form",
+                {{"summary", failed ? result_summary(*failed, "", with_parent) : ""},
+                 {"heading", d.title.empty() ? "New " + d.name : "New " + d.title},
+                 {"csrf", p.csrf},
+                 {"workflow", workflow},
+                 {"parent", parent_input},
+                 {"inputs", inputs}});
 }
 
-// A field's value as people read it: times in UK time, dates and choices in words.
-std::string shown_value(const FieldSpec& f, const Json& v) {
+// A field's value as people read it: times in UK time, dates and choices in words. As a view:
+// {text} to escape, or {html} (a <time> element).
+Json shown_value(const FieldSpec& f, const Json& v) {
+  auto text = [](std::string t) { return Json{{"text", std::move(t)}, {"html", ""}}; };
   if (v.is_string()) {
-    const std::string& text = v.get_ref<const std::string&>();
-    if (f.type == FieldType::DateTime) return time_html(text);
-    if (f.type == FieldType::Date) return escape(uk_date(text));
-    if (f.type == FieldType::Choice) return escape(option_label(f, text));
+    const std::string& s = v.get_ref<const std::string&>();
+    if (f.type == FieldType::DateTime) return {{"text", ""}, {"html", time_html(s)}};
+    if (f.type == FieldType::Date) return text(uk_date(s));
+    if (f.type == FieldType::Choice) return text(option_label(f, s));
   }
-  if (v.is_boolean()) return v.get<bool>() ? "Yes" : "No";
-  return escape(value_text(v));
+  if (v.is_boolean()) return text(v.get<bool>() ? "Yes" : "No");
+  return text(value_text(v));
 }
 
 // A list of records as a table: a column per field of the record, a row per record.
 std::string records_table_html(const FieldSpec& f, const Json& rows) {
-  std::string head, body;
-  for (const auto& sub : f.item->fields) {
-    head += fmt::format(R"(<th scope="col" class="nhsuk-table__header">{}</th>)",
-                        escape(field_label(sub)));
-  }
+  Json head = Json::array(), body = Json::array();
+  for (const auto& sub : f.item->fields) head.push_back({{"text", field_label(sub)}});
   for (const auto& row : rows) {
-    std::string cells;
+    Json cells = Json::array();
     for (const auto& sub : f.item->fields) {
       auto v = row.is_object() ? row.find(sub.name) : row.end();
-      cells += fmt::format(R"(<td class="nhsuk-table__cell">{}</td>)",
-                           v == row.end() || v->is_null() ? "" : shown_value(sub, *v));
+      cells.push_back(v == row.end() || v->is_null() ? Json{{"text", ""}, {"html", ""}}
+                                                     : shown_value(sub, *v));
     }
-    body += R"(<tr class="nhsuk-table__row">)" + cells + "</tr>";
+    body.push_back({{"cells", cells}});
   }
-  return fmt::format(
-      R"(<table class="nhsuk-table cf-records"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">{}</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-      escape(field_label(f)), head, body);
+  return render("item-records-table",
+                {{"caption", field_label(f)}, {"head", head}, {"rows", body}});
 }
 
 std::string summary_list(Store& store, const Definition& d, const Item& item) {
-  std::string rows;
+  Json rows = Json::array();
   for (const auto& f : d.fields) {
     if (!item.data.contains(f.name)) continue;
     const Json& v = item.data[f.name];
-    std::string shown = f.name == d.queue.tier_field ? tier_tag(d.queue, v)
-                        : f.type == FieldType::Actor && v.is_string()
-                            ? escape(person_name(store, v.get<std::string>()))
-                            : shown_value(f, v);
+    Json row = {{"label", field_label(f)},
+                {"field", f.name},
+                {"text", ""},
+                {"html", ""},
+                {"pre", ""},
+                {"has_entries", false},
+                {"entries", Json::array()}};
     if (f.type == FieldType::List && f.item && f.item->type == FieldType::Record && v.is_array()) {
-      shown = v.empty() ? "None" : records_table_html(f, v);
+      if (v.empty())
+        row["text"] = "None";
+      else
+        row["html"] = records_table_html(f, v);
     } else if (v.is_array() && f.item && v.size() > 0) {
-      std::string entries;
-      for (const auto& e : v) entries += "<li>" + shown_value(*f.item, e) + "</li>";
-      shown = R"(<ul class="nhsuk-list nhsuk-list--bullet">)" + entries + "</ul>";
+      for (const auto& e : v) row["entries"].push_back(shown_value(*f.item, e));
+      row["has_entries"] = true;
+    } else if (f.name == d.queue.tier_field) {
+      row["html"] = tier_tag(d.queue, v);
+    } else if (f.type == FieldType::Actor && v.is_string()) {
+      row["text"] = person_name(store, v.get<std::string>());
     } else if (v.is_array() || v.is_object()) {
-      shown = "<pre class=\"cf-data\">" + shown + "</pre>";
+      row["pre"] = shown_value(f, v)["text"];
+    } else {
+      Json shown = shown_value(f, v);
+      row["text"] = shown["text"];
+      row["html"] = shown["html"];
     }
-    rows += fmt::format(
-        R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value" data-field="{}">{}</dd></div>)",
-        escape(field_label(f)), escape(f.name), shown);
+    rows.push_back(std::move(row));
   }
-  return fmt::format(R"(<dl class="nhsuk-summary-list">{}</dl>)", rows);
+  return render("item-details", {{"rows", rows}});
 }
 
 // `actions`: Engine::available_actions of the stored item for the reader.
 std::string action_forms(Engine& engine, const Definition& d, const Item& item,
                          const std::vector<AvailableAction>& actions,
                          const std::string& failed_action, const Values& values,
-                         const CallResult* failed) {
-  if (d.is_final(item.state)) {
-    return R"(<p class="nhsuk-body">This item is closed: no further actions.</p>)";
-  }
+                         const CallResult* failed, const std::string& csrf) {
+  if (d.is_final(item.state)) return render("item-actions", {{"closed", true}});
   const StateSpec* state = d.state(item.state);
   const std::vector<Actor> people = engine.store().actors();  // for fields that name a person
-  std::string mine, others;
+  Json mine = Json::array(), others = Json::array();
   for (const auto& a : actions) {
     const ActionSpec* spec = state ? state->action(a.name) : nullptr;
     if (!spec) continue;
     const std::string title =
         a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
     if (!a.allowed) {
-      others +=
-          fmt::format("<li>{}: for {}</li>", escape(title), escape(roles_in_words(a.roles, "or")));
+      others.push_back({{"title", title}, {"roles", roles_in_words(a.roles, "or")}});
       continue;
     }
-    std::string blocked;
+    Json action = {{"title", title}, {"blocked", nullptr}, {"form", nullptr}};
     if (!a.blocked_by.empty()) {
-      std::string reasons;
-      for (const auto& r : a.blocked_by) reasons += fmt::format("<li>{}</li>", escape(r));
-      blocked = fmt::format(
-          R"(<div class="nhsuk-inset-text"><p>Not possible yet:</p><ul class="nhsuk-list nhsuk-list--bullet">{}</ul></div>)",
-          reasons);
+      Json reasons = Json::array();
+      for (const auto& r : a.blocked_by) reasons.push_back({{"text", r}});
+      action["blocked"] = {{"reasons", reasons}};
       // An action that takes no input cannot become possible from its form: no button, only
       // the reasons. (One that takes input keeps its form: what is typed may satisfy the guard.)
       if (a.sets.empty() && a.fields.empty()) {
-        mine +=
-            fmt::format(R"(<div class="cf-action"><h3>{}</h3>{}</div>)", escape(title), blocked);
+        mine.push_back(std::move(action));
         continue;
       }
     }
@@ -238,50 +216,51 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item,
     }
     // Actions that end or discard work are warning buttons (confirmed on the next page);
     // actions that leave the item where it is are secondary.
-    const char* kind = !spec->confirm.empty() ? " nhsuk-button--warning"
-                       : spec->to.empty()     ? " nhsuk-button--secondary"
-                                              : "";
-    mine += fmt::format(
-        R"(<div class="cf-action"><h3>{0}</h3>{6}<form method="post" action="/items/{1}/actions/{2}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{3}">{4}<div class="nhsuk-form-group"><label class="nhsuk-label" for="note-{2}">Note for the history (optional)</label><input class="nhsuk-input" id="note-{2}" name="note" type="text"></div><button class="nhsuk-button{5}" type="submit" data-action="{2}">{0}</button></form></div>)",
-        escape(title), url_encode(item.ref), escape(a.name), item.revision, inputs, kind, blocked);
+    const char* style = !spec->confirm.empty() ? "warning" : spec->to.empty() ? "secondary" : "";
+    action["form"] = {{"name", a.name}, {"inputs", inputs}, {"style", style}};
+    mine.push_back(std::move(action));
   }
-  std::string out =
-      mine.empty() ? R"(<p class="nhsuk-body">Nothing here is yours to do.</p>)" : mine;
-  if (!others.empty()) {
-    out += fmt::format(
-        R"(<h3>Actions for other roles</h3><ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)",
-        others);
-  }
-  return out;
+  return render("item-actions", {{"closed", false},
+                                 {"csrf", csrf},
+                                 {"path", url_encode(item.ref)},
+                                 {"revision", item.revision},
+                                 {"actions", mine},
+                                 {"has_others", !others.empty()},
+                                 {"others", others}});
 }
 
 // A value recorded in an event's payload as people read it (see payload_in_words), a time as a
-// <time> element.
-std::string payload_text(const Definition& d, Store& store, const std::string& key, const Json& v) {
+// <time> element. As a view: {text} to escape, or {html}.
+Json payload_view(const Definition& d, Store& store, const std::string& key, const Json& v) {
   const FieldSpec* f = d.field(key);
-  if (f && f->type == FieldType::DateTime && v.is_string()) return time_html(v.get<std::string>());
-  return escape(payload_in_words(store, d, key, v));
+  if (f && f->type == FieldType::DateTime && v.is_string()) {
+    return {{"text", ""}, {"html", time_html(v.get<std::string>())}};
+  }
+  return {{"text", payload_in_words(store, d, key, v)}, {"html", ""}};
 }
 
 std::string timeline(ReadAccess& access, const Item& item) {
   const Definition& d = access.engine().registry().version(item.version).definition;
-  std::string entries;
+  Store& store = access.engine().store();
+  Json events = Json::array();
   for (const auto& e : access.history(item.ref)) {
-    std::string details;
+    Json details = Json::array();
     for (const auto& [k, v] : e.payload.items()) {
       const FieldSpec* f = d.field(k);
-      details += fmt::format("<li>{}: {}</li>", escape(f ? field_label(*f) : readable_label(k)),
-                             payload_text(d, access.engine().store(), k, v));
+      Json detail = payload_view(d, store, k, v);
+      detail["label"] = f ? field_label(*f) : readable_label(k);
+      details.push_back(std::move(detail));
     }
-    if (!e.note.empty()) details += fmt::format("<li>Note: {}</li>", escape(e.note));
-    entries += fmt::format(
-        R"(<li><p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{}</strong> by {} on {}: {} &rarr; {}</p>{}</li>)",
-        escape(action_label(d, e.action)), escape(person_name(access.engine().store(), e.actor)),
-        time_html(e.at), escape(e.from_state.empty() ? "(new)" : state_label(d, e.from_state)),
-        escape(state_label(d, e.to_state)),
-        details.empty() ? "" : "<ul class=\"nhsuk-list nhsuk-body-s\">" + details + "</ul>");
+    if (!e.note.empty()) details.push_back({{"label", "Note"}, {"text", e.note}, {"html", ""}});
+    events.push_back({{"action", action_label(d, e.action)},
+                      {"actor", person_name(store, e.actor)},
+                      {"at", time_html(e.at)},
+                      {"from", e.from_state.empty() ? "(new)" : state_label(d, e.from_state)},
+                      {"to", state_label(d, e.to_state)},
+                      {"has_details", !details.empty()},
+                      {"details", details}});
   }
-  return fmt::format(R"(<ol class="nhsuk-list" id="timeline">{}</ol>)", entries);
+  return render("item-timeline", {{"events", events}});
 }
 
 // The action named when a decide post failed (not an action name: those never begin with '_').
@@ -332,21 +311,26 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // Guards run once per page: the summary and the action forms read the same answers.
   const std::vector<AvailableAction> actions = engine.available_actions(stored, &p.actor);
-  // What matters first: the state, what is needed next, the due time and the text being
-  // approved; then the details, the records and the actions; what auditors need is folded.
-  return fmt::format(
-      R"({}<span class="nhsuk-caption-l">{} &middot; {}</span><h1>{}</h1>{}{}{}<h2>Details</h2>{}{}{}{}{}<h2>What you can do</h2>{}<h2>History</h2>{}<details class="nhsuk-details"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">For audit</span></summary><div class="nhsuk-details__text"><p class="nhsuk-body" id="item-revision">This is revision {} of the item. Each change above is recorded in the tamper-evident audit log.</p></div></details>)",
-      summary, escape(item.ref), escape(d.title.empty() ? d.name : d.title), escape(title),
-      at_a_glance_html(engine, d, stored, item, actions),
-      sight.document ? current_text_html(engine, item) : std::string(),
-      sight.document ? decide_form_html(engine, stored, p.actor, decide) : std::string(),
-      summary_list(engine.store(), d, item), checklist_html(engine, stored),
-      signoff_html(engine.store(), d, item), children_html(access, item, p.actor),
-      sight.document
-          ? documents_html(engine, item) + document_form_html(engine, stored, p.actor, document)
-          : std::string(),
-      action_forms(engine, d, stored, actions, failed_action, values, failed),
-      timeline(access, item), item.revision);
+  return render(
+      "item-page",
+      {{"summary", summary},
+       {"ref", item.ref},
+       {"workflow", d.title.empty() ? d.name : d.title},
+       {"title", title},
+       {"revision", item.revision},
+       {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions)},
+       {"current_text", sight.document ? current_text_html(engine, item) : ""},
+       {"decide_form",
+        sight.document ? decide_form_html(engine, stored, p.actor, p.csrf, decide) : ""},
+       {"details", summary_list(engine.store(), d, item)},
+       {"checklist", checklist_html(engine, stored)},
+       {"signoff", signoff_html(engine.store(), d, item)},
+       {"children", children_html(access, item, p.actor)},
+       {"documents", sight.document ? documents_html(engine, item) : ""},
+       {"document_form",
+        sight.document ? document_form_html(engine, stored, p.actor, p.csrf, document) : ""},
+       {"actions", action_forms(engine, d, stored, actions, failed_action, values, failed, p.csrf)},
+       {"timeline", timeline(access, item)}});
 }
 
 // Where to go after a change: the item, saying what was done (see done_banner), at `section`.
@@ -380,9 +364,8 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);
-  std::string body;
-  for (const auto& line : said)
-    body += fmt::format(R"(<p class="nhsuk-body">{}</p>)", escape(line));
+  Json paragraphs = Json::array();
+  for (const auto& line : said) paragraphs.push_back({{"text", line}});
   const StateSpec* from = d.state(e.from_state);
   const ActionSpec* a = from ? from->action(e.action) : nullptr;
   const std::string heading =
@@ -390,23 +373,28 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
       : a && !a->done.empty()
           ? fmt::format("{} {}", item.ref, done_in_words(c.engine.store(), d, *a, item, e.payload))
           : fmt::format("{}: {} done", item.ref, action_label(d, e.action));
-  return success_banner_html(heading, body);
+  return render("nhs-notification-banner", {{"success", true},
+                                            {"id", "done-title"},
+                                            {"title", "Success"},
+                                            {"heading", heading},
+                                            {"paragraphs", paragraphs}});
 }
 
 // The step before an action that ends or discards work: the question, what was typed carried
 // over in hidden fields, a warning button to go ahead and a way back.
-std::string confirmation_body(const ActRequest& request, const std::string& question,
-                              const httplib::Request& req) {
-  std::string carried;
+std::string confirmation_body(const Principal& p, const ActRequest& request,
+                              const std::string& question, const httplib::Request& req) {
+  Json carried = Json::array();
   for (const auto& [key, value] : req.params) {
     if (key == "csrf" || key == "confirmed") continue;
-    carried +=
-        fmt::format(R"(<input type="hidden" name="{}" value="{}">)", escape(key), escape(value));
+    carried.push_back({{"name", key}, {"value", value}});
   }
-  return fmt::format(
-      R"(<h1 class="nhsuk-heading-l">{0}</h1><p class="nhsuk-body">{1}</p><form method="post" action="/items/{2}/actions/{3}" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="confirmed" value="yes">{4}<button class="nhsuk-button nhsuk-button--warning" type="submit" data-action="{3}">Yes, go ahead</button></form><p class="nhsuk-body"><a href="/items/{2}">No, go back to {1}</a></p>)",
-      escape(question), escape(request.ref), url_encode(request.ref), escape(request.action),
-      carried);
+  return render("item-confirm", {{"question", question},
+                                 {"ref", request.ref},
+                                 {"path", url_encode(request.ref)},
+                                 {"action", request.action},
+                                 {"csrf", p.csrf},
+                                 {"carried", carried}});
 }
 
 }  // namespace
@@ -426,7 +414,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                const Definition& d = c.engine.registry().current(workflow).definition;
                title = "New " + (d.title.empty() ? readable_label(d.name) : d.title);
              }
-             send_page(res, 200, &p, title, "/requests/new", with_csrf(body, p));
+             send_page(res, 200, &p, title, "/requests/new", body);
            }));
 
   http.Post("/requests/new",
@@ -448,26 +436,19 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 return;
               }
               send_page(res, r.status, &p, "Error: New request", "/requests/new",
-                        with_csrf(request_form_body(c, p, workflow, posted_values(req), &r), p));
+                        request_form_body(c, p, workflow, posted_values(req), &r));
             }));
 
-  http.Get(
-      R"(/items/([A-Za-z0-9-]+))",
-      page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-        std::string ref = req.matches[1].str();
-        std::string title = ref;
-        std::string body = item_body(c, p, ref, "", {}, nullptr, {}, {}, &title);
-        if (auto done = param(req, "done"); !done.empty())
-          body = done_banner(c, p, ref, done) + body;
-        if (req.has_param("created")) {
-          body =
-              fmt::format(
-                  R"(<div class="nhsuk-inset-text" role="status"><p>Your request has been submitted as <strong>{}</strong>.</p></div>)",
-                  escape(ref)) +
-              body;
-        }
-        send_page(res, 200, &p, title, "", with_csrf(body, p));
-      }));
+  http.Get(R"(/items/([A-Za-z0-9-]+))",
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             std::string ref = req.matches[1].str();
+             std::string title = ref;
+             std::string body = item_body(c, p, ref, "", {}, nullptr, {}, {}, &title);
+             if (auto done = param(req, "done"); !done.empty())
+               body = done_banner(c, p, ref, done) + body;
+             if (req.has_param("created")) body = render("item-created", {{"ref", ref}}) + body;
+             send_page(res, 200, &p, title, "", body);
+           }));
 
   http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -503,8 +484,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 }
               }
               if (!confirm.empty()) {
-                send_page(res, 200, &p, confirm, "",
-                          with_csrf(confirmation_body(request, confirm, req), p));
+                send_page(res, 200, &p, confirm, "", confirmation_body(p, request, confirm, req));
                 return;
               }
               CallResult r = act_on_item(c, p.actor, request);
@@ -514,7 +494,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               }
               std::string body =
                   item_body(c, p, request.ref, request.action, posted_values(req), &r);
-              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+              send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 
   http.Post(R"(/items/([A-Za-z0-9-]+)/decide)",
@@ -545,7 +525,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 return;
               }
               std::string body = item_body(c, p, request.ref, kDecideAction, {}, &r, form);
-              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+              send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 
   http.Post(R"(/items/([A-Za-z0-9-]+)/documents)",
@@ -577,7 +557,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               }
               std::string body = item_body(c, p, request.ref, kDocumentAction, {}, &r, {},
                                            DocumentFormState{request.content, request.note});
-              send_page(res, r.status, &p, "Error: " + request.ref, "", with_csrf(body, p));
+              send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 
   http.Get(R"(/items/([A-Za-z0-9-]+)/documents/([0-9]{1,9}))",

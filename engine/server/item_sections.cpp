@@ -9,6 +9,7 @@
 
 #include "base/line_diff.h"
 #include "server/html.h"
+#include "server/templates.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -32,53 +33,40 @@ std::string text_of(const Json& object, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-// One decision as a list entry: who (and for whom), what, as which entry, on which version, when.
-std::string decision_item(Store& store, const Json& d) {
-  std::string who = escape(person_name(store, text_of(d, "actor")));
-  if (d.contains("on_behalf_of")) {
-    who += " on behalf of " + escape(person_name(store, text_of(d, "on_behalf_of")));
-  }
+// One decision as item-decisions shows it: who (and for whom), what, as which entry, on which
+// version, when.
+Json decision_view(Store& store, const Json& d) {
   // "as" names the approver entry filled: a role, or a person named as an approver.
   std::string as = text_of(d, "as");
   if (!as.empty()) as = approver_in_words(store, as);
-  std::string comment = text_of(d, "comment");
-  return fmt::format(
-      R"(<li class="cf-decision"><strong>{}</strong>: {}{} on version {} at {}{}</li>)",
-      decision_label(text_of(d, "decision")), who, as.empty() ? "" : " (as " + escape(as) + ")",
-      escape(text_of(d, "document_version")), time_html(text_of(d, "at")),
-      comment.empty() ? "" : fmt::format(R"(<br><q class="cf-comment">{}</q>)", escape(comment)));
+  return {{"label", decision_label(text_of(d, "decision"))},
+          {"who", person_name(store, text_of(d, "actor"))},
+          {"on_behalf_of",
+           d.contains("on_behalf_of") ? person_name(store, text_of(d, "on_behalf_of")) : ""},
+          {"as", as},
+          {"version", text_of(d, "document_version")},
+          {"at", time_html(text_of(d, "at"))},
+          {"comment", text_of(d, "comment")}};
 }
 
-std::string decision_list(Store& store, const Json& decisions) {
-  std::string items;
-  for (const auto& d : decisions) items += decision_item(store, d);
-  if (items.empty()) return R"(<p class="nhsuk-body">No decisions yet.</p>)";
-  return fmt::format(R"(<ul class="nhsuk-list nhsuk-list--bullet">{}</ul>)", items);
+// `view` with the decisions' keys of item-decisions added.
+Json with_decisions(Store& store, Json view, const Json& decisions) {
+  Json list = Json::array();
+  for (const auto& d : decisions) list.push_back(decision_view(store, d));
+  view["has_decisions"] = !list.empty();
+  view["decisions"] = std::move(list);
+  return view;
 }
 
-std::string th(const char* text) {
-  return fmt::format(R"(<th scope="col" class="nhsuk-table__header">{}</th>)", text);
-}
-
-std::string td(const std::string& html) {
-  return fmt::format(R"(<td class="nhsuk-table__cell">{}</td>)", html);
-}
-
-// The diff as preformatted lines: removed lines in <del>, added in <ins>, each keeping its
-// leading '-' or '+' so the change reads without colour.
-std::string diff_html(const std::string& diff) {
-  std::string out;
+// The diff's lines for item-document-page: removed lines marked `del`, added `ins`.
+Json diff_lines(const std::string& diff) {
+  Json out = Json::array();
   std::istringstream lines(diff);
   for (std::string line; std::getline(lines, line);) {
     const char mark = line.empty() ? ' ' : line[0];
-    if (mark == '+')
-      out += "<ins>" + escape(line) + "</ins>\n";
-    else if (mark == '-')
-      out += "<del>" + escape(line) + "</del>\n";
-    else
-      out += escape(line) + "\n";
+    out.push_back({{"ins", mark == '+'}, {"del", mark == '-'}, {"text", line}});
   }
-  return fmt::format(R"(<pre class="cf-diff" id="diff">{}</pre>)", out);
+  return out;
 }
 
 }  // namespace
@@ -88,30 +76,25 @@ std::string checklist_html(Engine& engine, const Item& item) {
   if (lines.empty()) return {};
   const StateSpec* state = engine.registry().version(item.version).definition.state(item.state);
   // The NHS task list: each line's name, what is missing as its hint, and its status.
-  std::string rows;
+  Json rows = Json::array();
   std::size_t met = 0;
   for (const auto& line : lines) {
     if (line.ok) ++met;
-    rows += fmt::format(
-        R"(<li class="nhsuk-task-list__item cf-check" data-ok="{}"><div class="nhsuk-task-list__name-and-hint"><div>{}</div>{}</div><div class="nhsuk-task-list__status">{}</div></li>)",
-        line.ok ? "yes" : "no", escape(line.label),
-        line.why.empty() || line.ok
-            ? ""
-            : fmt::format(R"(<div class="nhsuk-task-list__hint">{}</div>)", escape(line.why)),
-        line.ok ? "Done" : R"(<strong class="nhsuk-tag nhsuk-tag--blue">Not done</strong>)");
+    rows.push_back(
+        {{"ok", line.ok ? "yes" : "no"},
+         {"label", line.label},
+         {"hint", line.ok ? "" : line.why},
+         {"done", line.ok},
+         {"not_done", line.ok ? Json(nullptr) : Json{{"text", "Not done"}, {"colour", "blue"}}}});
   }
-  return fmt::format(
-      R"(<h2 id="checklist">Checklist for {}</h2><p class="nhsuk-body">{} of {} done.</p><ul class="nhsuk-task-list">{}</ul>)",
-      escape(state && !state->label.empty() ? state->label : item.state), met, lines.size(), rows);
+  return render("item-checklist",
+                {{"stage", state && !state->label.empty() ? state->label : item.state},
+                 {"met", met},
+                 {"total", lines.size()},
+                 {"lines", rows}});
 }
 
 namespace {
-
-std::string summary_row(const char* key, const std::string& value_html, const char* id = "") {
-  return fmt::format(
-      R"(<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{}</dt><dd class="nhsuk-summary-list__value"{}>{}</dd></div>)",
-      key, *id ? fmt::format(R"( id="{}")", id) : std::string(), value_html);
-}
 
 // "A or B", "A, B or C".
 std::string in_words(const std::vector<std::string>& parts, const char* conjunction) {
@@ -132,13 +115,13 @@ std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff
   return out;
 }
 
-std::string needed_next_html(const Definition& d, const Item& stored,
-                             const std::vector<AvailableAction>& actions) {
+std::string needed_next(const Definition& d, const Item& stored,
+                        const std::vector<AvailableAction>& actions) {
   if (d.is_final(stored.state)) return "Nothing: this item is closed.";
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     auto groups = waiting_groups(d, *s);
     if (!groups.empty()) {
-      return fmt::format("A decision from {} on the text below", escape(in_words(groups, "and")));
+      return fmt::format("A decision from {} on the text below", in_words(groups, "and"));
     }
   }
   std::vector<std::string> open, roles;
@@ -155,9 +138,8 @@ std::string needed_next_html(const Definition& d, const Item& stored,
       if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
     }
   }
-  if (open.empty()) return blocked.empty() ? "Nothing can be done now." : escape(blocked);
-  return fmt::format("{}, by {}", escape(in_words(open, "or")),
-                     escape(roles_in_words(roles, "or")));
+  if (open.empty()) return blocked.empty() ? "Nothing can be done now." : blocked;
+  return fmt::format("{}, by {}", in_words(open, "or"), roles_in_words(roles, "or"));
 }
 
 }  // namespace
@@ -165,9 +147,6 @@ std::string needed_next_html(const Definition& d, const Item& stored,
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
                              const Item& item, const std::vector<AvailableAction>& actions) {
   const TimePoint now = engine.clock().now();
-  std::string rows = summary_row("State", fmt::format(R"(<strong id="item-state">{}</strong>)",
-                                                      escape(state_label(d, item.state))));
-  rows += summary_row("Needed next", needed_next_html(d, stored, actions), "needed-next");
   std::string due;
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     due = text_of(*s, "due_at");
@@ -177,9 +156,11 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
       due = v->get<std::string>();
     }
   }
-  if (!due.empty() && !d.is_final(item.state)) rows += summary_row("Due", due_html(due, now));
-  rows += summary_row("Last changed", time_html(item.updated_at));
-  return fmt::format(R"(<dl class="nhsuk-summary-list" id="at-a-glance">{}</dl>)", rows);
+  return render("item-at-a-glance",
+                {{"state", state_label(d, item.state)},
+                 {"needed_next", needed_next(d, stored, actions)},
+                 {"due", !due.empty() && !d.is_final(item.state) ? due_html(due, now) : ""},
+                 {"last_changed", time_html(item.updated_at)}});
 }
 
 std::string current_text_html(Engine& engine, const Item& item) {
@@ -189,174 +170,160 @@ std::string current_text_html(Engine& engine, const Item& item) {
   const Json approved = item.data.value("_approved", Json::object());
   const bool is_approved =
       text_of(approved, "document_version") == fmt::format("{}", current.version);
-  return fmt::format(
-      R"(<h2 id="current-text">{}</h2><p class="nhsuk-body-s">Version {} by {}, stored {}</p><div class="nhsuk-inset-text cf-text"><pre class="cf-data" id="document-current">{}</pre></div>)",
-      is_approved ? "The text approved" : "The text for approval", current.version,
-      escape(person_name(engine.store(), current.author)), time_html(current.created_at),
-      escape(current.content));
+  return render("item-current-text",
+                {{"heading", is_approved ? "The text approved" : "The text for approval"},
+                 {"version", current.version},
+                 {"author", person_name(engine.store(), current.author)},
+                 {"stored", time_html(current.created_at)},
+                 {"content", current.content}});
 }
 
 std::string documents_html(Engine& engine, const Item& item) {
   auto versions = Signoff(engine).documents(item.ref);
   if (versions.empty()) return {};
-  const std::string ref = url_encode(item.ref);
-  std::string rows;
+  Json rows = Json::array();
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-    std::string links = fmt::format(
-        R"(<a href="/items/{}/documents/{}">View<span class="nhsuk-u-visually-hidden"> version {}</span></a>)",
-        ref, it->version, it->version);
-    if (it->version > 1) {
-      links += fmt::format(
-          R"( &middot; <a href="/items/{0}/documents/{1}#diff">Changes from version {2}</a>)", ref,
-          it->version, it->version - 1);
-    }
-    rows += fmt::format(R"(<tr class="nhsuk-table__row" data-version="{}">{}{}{}{}{}</tr>)",
-                        it->version, td(fmt::format("{}", it->version)),
-                        td("<code class=\"cf-hash\">" + escape(it->hash) + "</code>"),
-                        td(escape(person_name(engine.store(), it->author))),
-                        td(time_html(it->created_at)), td(links));
+    rows.push_back({{"version", it->version},
+                    {"hash", it->hash},
+                    {"author", person_name(engine.store(), it->author)},
+                    {"stored", time_html(it->created_at)},
+                    {"has_previous", it->version > 1},
+                    {"previous", it->version - 1}});
   }
-  return fmt::format(
-      R"(<details class="nhsuk-details" id="documents"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Document versions and their SHA-256 hashes</span></summary><div class="nhsuk-details__text"><table class="nhsuk-table"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Document versions, newest first</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row">{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">{}</tbody></table></div></details>)",
-      th("Version"), th("SHA-256"), th("Author"), th("Stored"), th("Text"), rows);
+  return render(
+      "nhs-details",
+      {{"id", "documents"},
+       {"summary", "Document versions and their SHA-256 hashes"},
+       {"html", render("item-documents", {{"path", url_encode(item.ref)}, {"versions", rows}})}});
 }
 
 std::string signoff_html(Store& store, const Definition& d, const Item& item) {
-  std::string out;
+  Json view = {
+      {"current", nullptr}, {"has_chain", false}, {"chain", Json::array()}, {"approved", nullptr}};
   if (auto s = item.data.find("_signoff"); s != item.data.end() && s->is_object()) {
-    std::string due = text_of(*s, "due_at");
-    bool overdue = s->value("overdue", false) || s->contains("escalated_at");
-    out += fmt::format(
-        R"(<h3>Current step: {}</h3><p class="nhsuk-body">Started {}{}{}</p>)",
-        escape(state_label(d, text_of(*s, "step"))), time_html(text_of(*s, "started_at")),
-        due.empty() ? "" : " &middot; due " + time_html(due),
-        overdue
-            ? R"( &middot; <strong class="nhsuk-tag nhsuk-tag--red">Overdue (escalated)</strong>)"
-            : "");
-    const Json groups = s->value("groups", Json::object());  // items() must not outlive it
-    for (const auto& [group, record] : groups.items()) {
+    const bool overdue = s->value("overdue", false) || s->contains("escalated_at");
+    Json groups = Json::array();
+    const Json records = s->value("groups", Json::object());  // items() must not outlive it
+    for (const auto& [group, record] : records.items()) {
       std::string result = text_of(record, "result");
       // A step of one group names the group after the step.
       const std::string group_name = d.state(group) ? state_label(d, group) : readable_label(group);
-      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(group_name),
-                         result.empty() ? "waiting" : escape(decision_label(result)),
-                         decision_list(store, record.value("decisions", Json::array())));
+      groups.push_back(with_decisions(
+          store,
+          {{"name", group_name}, {"result", result.empty() ? "waiting" : decision_label(result)}},
+          record.value("decisions", Json::array())));
     }
-    Json voided = s->value("void", Json::array());
-    if (!voided.empty()) {
-      out += "<h4>Void: given on an earlier version</h4>" + decision_list(store, voided);
-    }
+    const Json voided = s->value("void", Json::array());
+    view["current"] = {
+        {"step", state_label(d, text_of(*s, "step"))},
+        {"started", time_html(text_of(*s, "started_at"))},
+        {"due", text_of(*s, "due_at").empty() ? "" : time_html(text_of(*s, "due_at"))},
+        {"overdue",
+         overdue ? Json{{"text", "Overdue (escalated)"}, {"colour", "red"}} : Json(nullptr)},
+        {"groups", groups},
+        {"void", voided.empty() ? Json(nullptr) : with_decisions(store, Json::object(), voided)}};
   }
   if (auto chain = item.data.find("_chain"); chain != item.data.end() && !chain->empty()) {
-    out += "<h3>Steps passed</h3>";
     for (const auto& step : *chain) {
-      out += fmt::format(
-          R"(<h4>{}: {} at {}</h4>{})", escape(state_label(d, text_of(step, "step"))),
-          escape(decision_label(text_of(step, "result"))), time_html(text_of(step, "at")),
-          decision_list(store, step.value("decisions", Json::array())));
+      view["chain"].push_back(with_decisions(store,
+                                             {{"step", state_label(d, text_of(step, "step"))},
+                                              {"result", decision_label(text_of(step, "result"))},
+                                              {"at", time_html(text_of(step, "at"))}},
+                                             step.value("decisions", Json::array())));
     }
+    view["has_chain"] = true;
   }
   if (auto a = item.data.find("_approved"); a != item.data.end() && a->is_object()) {
-    out += fmt::format(
-        R"(<h3>Approved</h3><p class="nhsuk-body" id="approved">Version {} (SHA-256 <code class="cf-hash">{}</code>) approved at {}.</p>)",
-        escape(text_of(*a, "document_version")), escape(text_of(*a, "document_hash")),
-        time_html(text_of(*a, "at")));
+    Json steps = Json::array();
     for (const auto& step : a->value("steps", Json::array())) {
-      out += fmt::format(R"(<h4>{}: {}</h4>{})", escape(state_label(d, text_of(step, "step"))),
-                         escape(decision_label(text_of(step, "result"))),
-                         decision_list(store, step.value("decisions", Json::array())));
+      steps.push_back(with_decisions(store,
+                                     {{"step", state_label(d, text_of(step, "step"))},
+                                      {"result", decision_label(text_of(step, "result"))}},
+                                     step.value("decisions", Json::array())));
     }
+    view["approved"] = {{"version", text_of(*a, "document_version")},
+                        {"hash", text_of(*a, "document_hash")},
+                        {"at", time_html(text_of(*a, "at"))},
+                        {"steps", steps}};
   }
-  if (out.empty()) return {};
-  return R"(<h2 id="sign-off">Sign-off</h2>)" + out;
+  if (view["current"].is_null() && !view["has_chain"] && view["approved"].is_null()) return {};
+  return render("item-signoff", view);
 }
 
 std::string children_html(ReadAccess& access, const Item& item, const Actor& actor) {
   Engine& engine = access.engine();
   // Links to start a child of each workflow that belongs to this one, for those who may.
-  std::string add;
+  Json adds = Json::array();
   if (!engine.registry().version(item.version).definition.is_final(item.state)) {
     for (const auto& w : engine.workflows()) {
       const Definition& child = engine.registry().current(w.name).definition;
       if (child.parent != item.workflow || !engine.may_submit(actor, w.name)) continue;
-      add += fmt::format(
-          R"(<a class="nhsuk-button nhsuk-button--secondary" href="/requests/new?workflow={}&amp;parent={}">Add {}</a> )",
-          url_encode(w.name), url_encode(item.ref),
-          escape(child.title.empty() ? readable_label(w.name) : child.title));
+      adds.push_back({{"workflow", url_encode(w.name)},
+                      {"parent", url_encode(item.ref)},
+                      {"label", child.title.empty() ? readable_label(w.name) : child.title}});
     }
   }
   ItemFilter filter;
   filter.parent = item.ref;
   auto children = access.items(filter);
-  if (children.empty() && add.empty()) return {};
-  std::string rows;
+  if (children.empty() && adds.empty()) return {};
+  Json rows = Json::array();
   for (const auto& child : children) {
     const Definition& d = access.engine().registry().version(child.version).definition;
-    std::string title = item_title(d, child);
-    rows += fmt::format(
-        R"(<li data-ref="{1}"><a href="/items/{0}">{1}</a>{2} &middot; {3} &middot; state {4}</li>)",
-        url_encode(child.ref), escape(child.ref), title.empty() ? "" : ": " + escape(title),
-        escape(d.title), escape(state_label(d, child.state)));
+    rows.push_back({{"ref", child.ref},
+                    {"path", url_encode(child.ref)},
+                    {"title", item_title(d, child)},
+                    {"workflow", d.title},
+                    {"state", state_label(d, child.state)}});
   }
-  return fmt::format(R"(<h2 id="children">Linked items</h2>{}{})",
-                     rows.empty()
-                         ? R"(<p class="nhsuk-body">None yet.</p>)"
-                         : R"(<ul class="nhsuk-list nhsuk-list--bullet">)" + rows + "</ul>",
-                     add);
+  return render("item-children",
+                {{"has_children", !rows.empty()}, {"children", rows}, {"adds", adds}});
 }
 
 std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,
-                             const DecideFormState& state) {
+                             const std::string& csrf, const DecideFormState& state) {
   auto pending = Signoff(engine).inbox(actor.name);
   auto mine = std::find_if(pending.begin(), pending.end(),
                            [&](const PendingDecision& p) { return p.item.ref == item.ref; });
   if (mine == pending.end()) return {};
-  std::string radios;
+  Json choices = Json::array();
   for (const auto& d : kDecisions) {
-    radios += fmt::format(
-        R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="decide-{0}" name="decision" type="radio" value="{0}"{2}><label class="nhsuk-label nhsuk-radios__label" for="decide-{0}">{1}</label></div>)",
-        d.value, d.label, state.decision == d.value ? " checked" : "");
+    choices.push_back(
+        {{"value", d.value}, {"label", d.label}, {"checked", state.decision == d.value}});
   }
-  std::string error;
-  if (!state.error.empty()) {
-    error = fmt::format(
-        R"(<span class="nhsuk-error-message" id="decide-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
-        escape(state.error));
-  }
-  std::string behalf =
-      mine->on_behalf_of.empty()
-          ? std::string()
-          : fmt::format(R"(<p class="nhsuk-body">You decide on behalf of <strong>{}</strong>.</p>)",
-                        escape(mine->on_behalf_of));
   std::string doc = text_of(item.data.value("_document", Json::object()), "version");
-  return fmt::format(
-      R"(<div class="cf-action" id="decide"><h3>Your decision</h3>{0}<form method="post" action="/items/{1}/decide" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{2}"><div class="nhsuk-form-group{3}"><fieldset class="nhsuk-fieldset"{4}><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Your decision on document version {5} in step {6}</legend>{7}<div class="nhsuk-radios">{8}</div></fieldset></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="decide-comment">Comment (optional)</label><textarea class="nhsuk-textarea" id="decide-comment" name="comment" rows="3">{9}</textarea></div><button class="nhsuk-button" type="submit" data-action="decide">Record decision</button></form></div>)",
-      behalf, url_encode(item.ref), item.revision, error.empty() ? "" : " nhsuk-form-group--error",
-      error.empty() ? "" : R"( aria-describedby="decide-error")", escape(doc.empty() ? "?" : doc),
-      escape(state_label(engine.registry().version(item.version).definition, mine->step)), error,
-      radios, escape(state.comment));
+  return render(
+      "item-decide-form",
+      {{"csrf", csrf},
+       {"path", url_encode(item.ref)},
+       {"revision", item.revision},
+       {"behalf", mine->on_behalf_of},
+       {"version", doc.empty() ? "?" : doc},
+       {"step", state_label(engine.registry().version(item.version).definition, mine->step)},
+       {"error", state.error},
+       {"choices", choices},
+       {"comment", state.comment}});
 }
 
 std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
-                               const DocumentFormState& state) {
+                               const std::string& csrf, const DocumentFormState& state) {
   const Definition& d = engine.registry().version(item.version).definition;
   if (d.document_roles.empty() || d.is_final(item.state) ||
       std::none_of(d.document_roles.begin(), d.document_roles.end(),
                    [&](const std::string& r) { return actor.has_role(r); })) {
     return {};
   }
-  // HTML drops one newline straight after <textarea>, so the template writes one: a text that
-  // starts with a blank line keeps it.
   std::string content;
   if (state.content) {
     content = *state.content;
   } else if (auto versions = Signoff(engine).documents(item.ref); !versions.empty()) {
     content = versions.back().content;
   }
-  return fmt::format(
-      R"(<div class="cf-action" id="new-version"><h3>Store a new version of the document</h3><form method="post" action="/items/{0}/documents" novalidate><input type="hidden" name="csrf" value="<cf-csrf>"><input type="hidden" name="revision" value="{1}"><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-content">Text</label><div class="nhsuk-hint" id="document-content-hint">Approvals are tied to the exact text: a new version may void decisions already given on this step.</div><textarea class="nhsuk-textarea" id="document-content" name="content" rows="12" aria-describedby="document-content-hint">
-{2}</textarea></div><div class="nhsuk-form-group"><label class="nhsuk-label" for="document-note">What changed (optional)</label><input class="nhsuk-input" id="document-note" name="note" type="text" value="{3}"></div><button class="nhsuk-button nhsuk-button--secondary" type="submit" data-action="put-document">Store new version</button></form></div>)",
-      url_encode(item.ref), item.revision, escape(content), escape(state.note));
+  return render("item-document-form", {{"csrf", csrf},
+                                       {"path", url_encode(item.ref)},
+                                       {"revision", item.revision},
+                                       {"content", content},
+                                       {"note", state.note}});
 }
 
 std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
@@ -374,40 +341,36 @@ std::string document_page_html(Engine& engine, const Item& item, std::int64_t ve
   if (against && !base) {
     fail(ErrorKind::NotFound, "compare: {} has no document version {}", item.ref, *against);
   }
-  const std::string ref = url_encode(item.ref);
-  std::string options;
+  Json options = Json::array();
   for (const auto& v : versions) {
     if (v.version == version) continue;
-    options += fmt::format(R"(<option value="{0}"{1}>Version {0}</option>)", v.version,
-                           base && base->version == v.version ? " selected" : "");
+    options.push_back(
+        {{"value", v.version}, {"selected", base != nullptr && base->version == v.version}});
   }
-  std::string compare_form =
-      options.empty()
-          ? std::string()
-          : fmt::format(
-                R"(<form method="get" action="/items/{}/documents/{}" class="cf-filters"><div class="nhsuk-form-group"><label class="nhsuk-label" for="against">Compare with</label><select class="nhsuk-select" id="against" name="against">{}</select></div><div class="nhsuk-form-group"><button class="nhsuk-button nhsuk-button--secondary" type="submit">Compare</button></div></form>)",
-                ref, version, options);
-  std::string changes;
+  Json changes = nullptr;
   if (base) {
     std::string diff = line_diff(base->content, shown->content);
-    changes = fmt::format(
-        R"(<h2>Changes from version {} to version {}</h2><p class="nhsuk-body">Lines starting with &minus; were removed and lines starting with + were added.</p>{})",
-        base->version, shown->version,
-        diff.empty() ? R"(<p class="nhsuk-body" id="diff">The texts are the same.</p>)"
-                     : diff_html(diff));
+    changes = {{"from", base->version},
+               {"to", shown->version},
+               {"same", diff.empty()},
+               {"lines", diff_lines(diff)}};
   }
-  std::string attachments;
+  Json attachments = Json::array();
   for (const auto& a : shown->attachments) {
-    attachments += fmt::format(R"(<li>{} (SHA-256 <code class="cf-hash">{}</code>)</li>)",
-                               escape(a.name), escape(a.hash));
+    attachments.push_back({{"name", a.name}, {"hash", a.hash}});
   }
-  return fmt::format(
-      R"(<span class="nhsuk-caption-l"><a href="/items/{0}">{1}</a></span><h1>Document version {2}</h1><dl class="nhsuk-summary-list"><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">SHA-256</dt><dd class="nhsuk-summary-list__value"><code class="cf-hash">{3}</code></dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Author</dt><dd class="nhsuk-summary-list__value">{4}</dd></div><div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">Stored</dt><dd class="nhsuk-summary-list__value">{5}</dd></div></dl>{6}<h2>Text</h2><pre class="cf-data" id="document-text">{7}</pre>{8}{9})",
-      ref, escape(item.ref), shown->version, escape(shown->hash),
-      escape(person_name(engine.store(), shown->author)), time_html(shown->created_at),
-      attachments.empty() ? ""
-                          : "<h2>Attachments</h2><ul class=\"nhsuk-list\">" + attachments + "</ul>",
-      escape(shown->content), compare_form, changes);
+  return render("item-document-page",
+                {{"path", url_encode(item.ref)},
+                 {"ref", item.ref},
+                 {"version", shown->version},
+                 {"hash", shown->hash},
+                 {"author", person_name(engine.store(), shown->author)},
+                 {"stored", time_html(shown->created_at)},
+                 {"has_attachments", !attachments.empty()},
+                 {"attachments", attachments},
+                 {"content", shown->content},
+                 {"compare", options.empty() ? Json(nullptr) : Json{{"options", options}}},
+                 {"changes", changes}});
 }
 
 }  // namespace commsflow::server

@@ -2,7 +2,8 @@
 // versions, the sign-off decisions step by step, the children, and the decide form; and the
 // document version page with its diff.
 //
-// Every piece of data is escaped here. Callers hold the engine mutex. Not thread-safe on their own.
+// Each is rendered from a template (engine/server/templates/item-*.mustache), which escapes every
+// piece of data. Callers hold the engine mutex. Not thread-safe on their own.
 #pragma once
 
 #include <commsflow/engine.h>
@@ -45,9 +46,9 @@ struct DecideFormState {
   std::string error;  // inline error on the decision radios
 };
 // The decide form when `actor` may decide on the item now (it is in their inbox), else empty.
-// The form holds the placeholder "<cf-csrf>" for the session's token.
+// `csrf` is the session's token for the form.
 std::string decide_form_html(Engine& engine, const Item& item, const Actor& actor,
-                             const DecideFormState& state);
+                             const std::string& csrf, const DecideFormState& state);
 
 // What the new-version form shows: the text to start from (the posted text after a failed post,
 // else empty for the current version's text) and the note.
@@ -57,9 +58,9 @@ struct DocumentFormState {
 };
 // The form to store a new version of the item's document, starting from the current text, when
 // the workflow has a document, the item is open and `actor` holds a document role; else empty.
-// The form holds the placeholder "<cf-csrf>" for the session's token.
+// `csrf` is the session's token for the form.
 std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
-                               const DocumentFormState& state);
+                               const std::string& csrf, const DocumentFormState& state);
 
 // The body of the page showing document version `version` of the item, and the line diff from
 // version `against` (default: the version before) to it. Throws Error(NotFound) for a version

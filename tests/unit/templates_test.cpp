@@ -58,3 +58,57 @@ TEST_CASE("templates: the page frame names the person, escaped, and marks the cu
   CHECK(bare.find("Sign out") == std::string::npos);
   CHECK(bare.find("nhsuk-header__navigation-list") == std::string::npos);
 }
+
+TEST_CASE("templates: a sign-off decision's comment and names show as text, never as markup") {
+  const Json decision = {{"label", "Approved"},
+                         {"who", "Eve <b>Lead</b>"},
+                         {"on_behalf_of", ""},
+                         {"as", ""},
+                         {"version", "2"},
+                         {"at", "<time datetime=\"x\">x</time>"},
+                         {"comment", "<script>alert('x')</script>"}};
+  std::string html = render("item-signoff", {{"current", nullptr},
+                                             {"has_chain", true},
+                                             {"chain",
+                                              {{{"step", "Comms review"},
+                                                {"result", "Approved"},
+                                                {"at", ""},
+                                                {"has_decisions", true},
+                                                {"decisions", {decision}}}}},
+                                             {"approved", nullptr}});
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find(R"(<q class="cf-comment">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</q>)") !=
+        std::string::npos);
+  CHECK(html.find("Eve &lt;b&gt;Lead&lt;/b&gt; on version 2 at <time datetime=\"x\">x</time>") !=
+        std::string::npos);
+  // Keys left empty in a decision hide their words rather than show the step's.
+  CHECK(html.find("on behalf of") == std::string::npos);
+  CHECK(html.find("(as") == std::string::npos);
+}
+
+TEST_CASE("templates: the new-version form keeps a text's leading blank line and escapes it") {
+  std::string html = render("item-document-form", {{"csrf", "tok"},
+                                                   {"path", "MED-1"},
+                                                   {"revision", 3},
+                                                   {"content", "\n</textarea><b>x"},
+                                                   {"note", ""}});
+  CHECK(html.find("aria-describedby=\"document-content-hint\">\n\n&lt;/textarea&gt;&lt;b&gt;x</"
+                  "textarea>") != std::string::npos);
+}
+
+TEST_CASE("templates: a diff keeps its lines and marks, escaped, in its preformatted block") {
+  std::string html =
+      render("item-document-page", {{"path", "MED-1"},
+                                    {"ref", "MED-1"},
+                                    {"version", 2},
+                                    {"changes",
+                                     {{"from", 1},
+                                      {"to", 2},
+                                      {"same", false},
+                                      {"lines",
+                                       {{{"ins", false}, {"del", true}, {"text", "-a <7>"}},
+                                        {{"ins", true}, {"del", false}, {"text", "+b"}},
+                                        {{"ins", false}, {"del", false}, {"text", " c"}}}}}}});
+  CHECK(html.find("<pre class=\"cf-diff\" id=\"diff\"><del>-a &lt;7&gt;</del>\n<ins>+b</ins>\n "
+                  "c\n</pre>") != std::string::npos);
+}
