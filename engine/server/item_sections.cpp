@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "base/line_diff.h"
 #include "server/html.h"
 #include "server/templates.h"
 #include "server/views.h"
@@ -349,7 +348,7 @@ std::string document_page_html(Engine& engine, const Item& item, std::int64_t ve
   }
   Json changes = nullptr;
   if (base) {
-    std::string diff = line_diff(base->content, shown->content);
+    std::string diff = changes_between(*base, *shown);
     changes = {{"from", base->version},
                {"to", shown->version},
                {"same", diff.empty()},

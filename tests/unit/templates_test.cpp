@@ -77,7 +77,7 @@ TEST_CASE("templates: a sign-off decision's comment and names show as text, neve
                                                 {"decisions", {decision}}}}},
                                              {"approved", nullptr}});
   CHECK(html.find("<script") == std::string::npos);
-  CHECK(html.find(R"(<q class="cf-comment">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</q>)") !=
+  CHECK(html.find(R"(<q class="cf-comment">&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;</q>)") !=
         std::string::npos);
   CHECK(html.find("Eve &lt;b&gt;Lead&lt;/b&gt; on version 2 at <time datetime=\"x\">x</time>") !=
         std::string::npos);
