@@ -1,7 +1,6 @@
 #include "support.h"
 
-#include "cli/command_line.h"
-
+#include <commsflow/command_line.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -11,8 +10,8 @@
 #endif
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>

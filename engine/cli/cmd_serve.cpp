@@ -1,5 +1,6 @@
 // serve: the web app and JSON API over the same engine as the other commands.
 #include <commsflow/delivery.h>
+#include <commsflow/server.h>
 #include <commsflow/signoff.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "server/server.h"
 
 namespace commsflow::cli {
 

@@ -1,6 +1,5 @@
 // The `commsflow` command line: parses the arguments and runs the command they name.
-#include "cli/command_line.h"
-
+#include <commsflow/command_line.h>
 #include <fmt/format.h>
 
 #include <iostream>

@@ -1,4 +1,6 @@
 // The `commsflow` command: Lua-defined workflows over an SQLite store.
-#include "cli/command_line.h"
+#include <commsflow/command_line.h>
 
-int main(int argc, char** argv) { return commsflow::cli::run_command_line(argc, argv); }
+int main(int argc, char** argv) {
+  return commsflow::cli::run_command_line(argc, argv);
+}

@@ -4,14 +4,13 @@
 
 #include <commsflow/accounts.h>
 #include <commsflow/read_access.h>
+#include <commsflow/server.h>
 #include <commsflow/workflow_loader.h>
 #include <httplib.h>
 
 #include <map>
 #include <mutex>
 #include <ostream>
-
-#include "server/server.h"
 
 namespace commsflow::server {
 

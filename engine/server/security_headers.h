@@ -5,11 +5,10 @@
 // served from the same origin so that pages need no inline style.
 #pragma once
 
+#include <commsflow/server.h>
 #include <httplib.h>
 
 #include <filesystem>
-
-#include "server/server.h"
 
 namespace commsflow::server {
 

@@ -1,5 +1,4 @@
-#include "server/server.h"
-
+#include <commsflow/server.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>

@@ -9,6 +9,7 @@
 #include <commsflow/credentials.h>
 #include <commsflow/engine.h>
 #include <commsflow/people.h>
+#include <commsflow/server.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,8 +22,6 @@
 #include <fstream>
 #include <memory>
 #include <thread>
-
-#include "server/server.h"
 
 namespace {
 

@@ -1,12 +1,11 @@
 // The web app and JSON API (`commsflow serve`), served in-process on a free loopback port over
 // a fresh database with the shipped workflows, and driven with an HTTP client.
-#include "server/server.h"
-
 #include <arpa/inet.h>
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
 #include <commsflow/people.h>
 #include <commsflow/queue.h>
+#include <commsflow/server.h>
 #include <commsflow/signoff.h>
 #include <fcntl.h>
 #include <httplib.h>

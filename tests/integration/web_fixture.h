@@ -7,6 +7,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/server.h>
 #include <commsflow/signoff.h>
 #include <httplib.h>
 
@@ -17,7 +18,6 @@
 #include <sstream>
 #include <thread>
 
-#include "server/server.h"
 #include "support.h"
 
 namespace commsflow::test {
