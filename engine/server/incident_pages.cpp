@@ -6,6 +6,7 @@
 #include "server/calls.h"
 #include "server/forms.h"
 #include "server/pages.h"
+#include "server/templates.h"
 
 namespace commsflow::server {
 
@@ -28,45 +29,57 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
                may_administer(p.actor));
   ReadAccess access = c.read_access(p.actor);
   const bool may_close = p.actor.holds_any(close_roles(d));
-  std::string rows;
+  Json rows = Json::array();
   for (const auto& item : access.items(ItemFilter{"incident", "", -1})) {
     if (c.engine.registry().version(item.version).definition.is_final(item.state)) continue;
     const std::string incident = value_text(item.data.value("name", Json(item.ref)));
     std::string close;
     if (may_close) {
-      close = fmt::format(
-          R"(<form method="post" action="/incidents/close">{}<input type="hidden" name="name" value="{}"><button class="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0" type="submit">Close<span class="nhsuk-u-visually-hidden"> {}</span></button></form>)",
-          csrf_field(p), escape(incident), escape(incident));
+      close = render("post-button", {{"action", "/incidents/close"},
+                                     {"csrf", p.csrf},
+                                     {"fields", {{{"name", "name"}, {"value", incident}}}},
+                                     {"label", "Close"},
+                                     {"hidden", incident},
+                                     {"style", "warning"},
+                                     {"inline", true}});
     }
-    rows += fmt::format(
-        R"(<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/items/{}">{}</a></td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td><td class="nhsuk-table__cell">{}</td></tr>)",
-        url_encode(item.ref), escape(incident),
-        escape(readable_label(value_text(item.data.value("level", Json(""))))),
-        time_html(item.created_at), close);
+    rows.push_back(
+        {{"cells",
+          {{{"text", ""},
+            {"html",
+             render("link", {{"href", "/items/" + url_encode(item.ref)}, {"text", incident}})}},
+           {{"text", readable_label(value_text(item.data.value("level", Json(""))))}, {"html", ""}},
+           {{"text", ""}, {"html", time_html(item.created_at)}},
+           {{"text", ""}, {"html", close}}}}});
   }
-  std::string active =
-      rows.empty()
-          ? R"(<p class="nhsuk-body">No incident is in progress.</p>)"
-          : fmt::format(
-                R"(<table class="nhsuk-table"><caption class="nhsuk-table__caption">In progress</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Incident</th><th scope="col" class="nhsuk-table__header">Level</th><th scope="col" class="nhsuk-table__header">Declared</th><th scope="col" class="nhsuk-table__header"><span class="nhsuk-u-visually-hidden">Action</span></th></tr></thead><tbody class="nhsuk-table__body">{}</tbody></table>)",
-                rows);
-  std::string declare;
+  Json active = false;
+  if (!rows.empty()) {
+    active = {{"caption", "In progress"},
+              {"head",
+               {{{"text", "Incident"}, {"hidden", ""}},
+                {{"text", "Level"}, {"hidden", ""}},
+                {{"text", "Declared"}, {"hidden", ""}},
+                {{"text", ""}, {"hidden", "Action"}}}},
+              {"rows", rows}};
+  }
+  Json declare = false;
   if (p.actor.holds_any(d.submit.roles)) {
-    std::string levels;
+    Json levels = Json::array();
     for (const char* option : {"major", "minor"}) {
-      levels += fmt::format(
-          R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="level-{0}" name="level" type="radio" value="{0}"{1}><label class="nhsuk-label nhsuk-radios__label" for="level-{0}">{2}</label></div>)",
-          option, level == option ? " checked" : "", readable_label(option));
+      levels.push_back(
+          {{"value", option}, {"label", readable_label(option)}, {"checked", level == option}});
     }
-    declare = fmt::format(
-        R"(<h2>Declare an incident</h2><p class="nhsuk-body">Work each workflow's incident policy names is paused at once, and resumes, with its due times moved on, when the incident is closed.</p><form method="post" action="/incidents" novalidate>{}<div class="nhsuk-form-group"><label class="nhsuk-label" for="incident-name">Name of the incident</label><div class="nhsuk-hint" id="incident-name-hint">For example, Storm Bert</div><input class="nhsuk-input" id="incident-name" name="name" type="text" aria-describedby="incident-name-hint" value="{}"></div><div class="nhsuk-form-group"><fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Level</legend><div class="nhsuk-radios">{}</div></fieldset></div><button class="nhsuk-button nhsuk-button--warning" type="submit">Declare the incident</button></form>)",
-        csrf_field(p), escape(name), levels);
+    declare = {{"csrf", p.csrf}, {"name", name}, {"levels", levels}};
   }
-  return fmt::format(R"({}<h1>Incidents</h1>{}{})", notice, active, declare);
+  return render("incident-page", {{"notice", notice}, {"active", active}, {"declare", declare}});
 }
 
 std::string success(const std::string& heading, const std::string& text) {
-  return success_banner_html(heading, "<p class=\"nhsuk-body\">" + escape(text) + "</p>");
+  return render("nhs-notification-banner", {{"success", true},
+                                            {"id", "done-title"},
+                                            {"title", "Success"},
+                                            {"heading", heading},
+                                            {"paragraphs", {{{"text", text}}}}});
 }
 
 // The error summary for a refused or failed declaration or closing; a missing name links to

@@ -119,6 +119,10 @@ TEST_CASE(
   CHECK(f.engine->item(green.value().ref).state == "paused");
   CHECK(f.engine->item(red.value().ref).state == "triaged");
   CHECK_THAT(declared->body, Contains("Storm Bert") && Contains("Close"));
+  // The close button names the incident for screen readers and posts its name.
+  CHECK_THAT(declared->body,
+             Contains(R"(<input type="hidden" name="name" value="Storm Bert">)") &&
+                 Contains(R"(Close<span class="nhsuk-u-visually-hidden"> Storm Bert</span>)"));
 
   auto again =
       c.Post("/incidents", as(tom),
