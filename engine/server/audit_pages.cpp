@@ -6,6 +6,7 @@
 
 #include "server/context.h"
 #include "server/pages.h"
+#include "server/templates.h"
 
 namespace commsflow::server {
 
@@ -30,36 +31,7 @@ const Format& format_named(const std::string& name) {
 }  // namespace
 
 std::string audit_download_form_html() {
-  auto text_input = [](const char* name, const char* label, const char* hint) {
-    return fmt::format(
-        R"(<div class="nhsuk-form-group"><label class="nhsuk-label" for="audit-{0}">{1} (optional)</label><div class="nhsuk-hint" id="audit-{0}-hint">{2}</div><input class="nhsuk-input nhsuk-input--width-20" id="audit-{0}" name="{0}" type="text" aria-describedby="audit-{0}-hint"></div>)",
-        name, label, hint);
-  };
-  auto radios = [](const char* name, const char* legend,
-                   std::initializer_list<std::pair<const char*, const char*>> choices) {
-    std::string items;
-    bool first = true;
-    for (const auto& [value, label] : choices) {
-      items += fmt::format(
-          R"(<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="audit-{0}-{1}" name="{0}" type="radio" value="{1}"{3}><label class="nhsuk-label nhsuk-radios__label" for="audit-{0}-{1}">{2}</label></div>)",
-          name, value, label, first ? " checked" : "");
-      first = false;
-    }
-    return fmt::format(
-        R"(<div class="nhsuk-form-group"><fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{}</legend><div class="nhsuk-radios nhsuk-radios--inline">{}</div></fieldset></div>)",
-        legend, items);
-  };
-  return fmt::format(
-      R"(<h2 id="downloads">Audit reports</h2><p class="nhsuk-body">Every filter is optional; they combine.</p><form method="get" action="/audit/download" novalidate>{}{}{}{}{}{}{}<button class="nhsuk-button" type="submit">Download report</button></form><ul class="nhsuk-list nhsuk-list--bullet"><li>All events: <a href="/audit/download?report=history&amp;format=csv">CSV</a>, <a href="/audit/download?report=history&amp;format=json">JSON</a>, <a href="/audit/download?report=history&amp;format=html">printable page</a></li><li>All sign-offs: <a href="/audit/download?report=sign-offs&amp;format=csv">CSV</a>, <a href="/audit/download?report=sign-offs&amp;format=json">JSON</a>, <a href="/audit/download?report=sign-offs&amp;format=html">printable page</a></li></ul>)",
-      radios("report", "Report",
-             {{"history", "Events (who did what, when)"}, {"sign-offs", "Sign-offs (approvals)"}}),
-      text_input("actor", "Actor", "Who acted, or on whose behalf"),
-      text_input("workflow", "Workflow",
-                 "Its name as the workflows list shows it, for example <code>media_signoff</code>"),
-      text_input("action", "Action", "For example, decide"),
-      text_input("from", "From", "A date, for example 2026-01-01, or a date and time"),
-      text_input("to", "To", "A date, for example 2026-03-31, or a date and time"),
-      radios("format", "Format", {{"csv", "CSV"}, {"json", "JSON"}, {"html", "Printable page"}}));
+  return render("audit-download-form", Json::object());
 }
 
 void add_audit_download_routes(httplib::Server& http, Context& c) {
