@@ -88,7 +88,7 @@ void bench_cli(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
       fmt::format("5a. Peak RSS, engine open on {} open items: show + act", sizes.import_rows),
       act_rss, "a process like a long-running engine serving one request");
   memory_row(fmt::format("5b. Peak RSS, `queue` of {} open items", sizes.import_rows), queue_rss,
-             "Engine::for_each_in_queue: sorts small keys, reads one item at a time");
+             "for_each_in_queue: sorts small keys, reads one item at a time");
   memory_row(fmt::format("5c. Peak RSS, import of {} requests", sizes.import_rows), import_rss,
              "the CSV is streamed row by row into the one transaction");
 }
