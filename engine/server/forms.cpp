@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "server/html.h"
+#include "server/templates.h"
 #include "server/views.h"
 
 namespace commsflow::server {
@@ -87,33 +88,23 @@ std::string posted_date(const httplib::Request& request, const std::string& name
   return out;
 }
 
-// The NHS date input pattern: a fieldset whose legend is the field's label, with day, month and
-// year boxes (and a time box for a date and time). The day box has the field's id, so an error
-// summary's link lands on it.
-std::string date_input_html(const FieldSpec& f, const std::string& id, const std::string& legend,
-                            const std::string& extra, const std::string& aria,
-                            const std::string& value, bool error) {
+// The date-input template's boxes for a date (and time) field, added to `view`.
+void add_date_boxes(Json& view, const FieldSpec& f, const std::string& value) {
   const bool with_time = f.type == FieldType::DateTime;
-  DateParts parts = date_parts(with_time ? uk_local_input(value) : value);
-  const std::string input_error = error ? " nhsuk-input--error" : "";
-  auto box = [&](const std::string& box_id, const char* suffix, const char* label,
-                 const std::string& shown, const char* width) {
-    return fmt::format(
-        R"(<div class="nhsuk-date-input__item"><div class="nhsuk-form-group"><label class="nhsuk-label nhsuk-date-input__label" for="{0}">{1}</label><input class="nhsuk-input nhsuk-date-input__input nhsuk-input--width-{2}{3}" id="{0}" name="{4}-{5}" type="text" inputmode="numeric" value="{6}"></div></div>)",
-        box_id, label, width, input_error, escape(f.name), suffix, escape(shown));
+  const DateParts parts = date_parts(with_time ? uk_local_input(value) : value);
+  const std::string id = view["id"];
+  auto box = [](std::string box_id, const char* suffix, const char* label, std::string shown,
+                const char* width) {
+    return Json{{"box_id", std::move(box_id)},
+                {"suffix", suffix},
+                {"box_label", label},
+                {"shown", std::move(shown)},
+                {"width", width}};
   };
-  std::string boxes = box(id, "day", "Day", parts.day, "2") +
-                      box(id + "-month", "month", "Month", parts.month, "2") +
-                      box(id + "-year", "year", "Year", parts.year, "4");
-  std::string time;
-  if (with_time) {
-    time = fmt::format(
-        R"(<div class="nhsuk-form-group cf-time"><label class="nhsuk-label" for="{0}-time">Time (24-hour clock, UK time)</label><input class="nhsuk-input nhsuk-input--width-5{1}" id="{0}-time" name="{2}-time" type="text" value="{3}" autocomplete="off"></div>)",
-        id, input_error, escape(f.name), escape(parts.time));
-  }
-  return fmt::format(
-      R"(<div class="nhsuk-form-group{0}"><fieldset class="nhsuk-fieldset" role="group"{1}><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{2}</legend>{3}<div class="nhsuk-date-input">{4}</div>{5}</fieldset></div>)",
-      error ? " nhsuk-form-group--error" : "", aria, legend, extra, boxes, time);
+  view["boxes"] = {box(id, "day", "Day", parts.day, "2"),
+                   box(id + "-month", "month", "Month", parts.month, "2"),
+                   box(id + "-year", "year", "Year", parts.year, "4")};
+  view["time"] = with_time ? Json{{"shown", parts.time}} : Json(false);
 }
 
 // A list of records (stakeholders, EIA rows) is edited as one fieldset per row. Row n's inputs
@@ -178,7 +169,7 @@ std::string record_list_html(const FieldSpec& f, const std::string& value, const
   Json rows = Json::parse(value, nullptr, false);
   if (!rows.is_array()) rows = Json::array();
   rows.push_back(Json::object());  // the row to add
-  std::string out;
+  Json fieldsets = Json::array();
   for (size_t i = 0; i < rows.size(); ++i) {
     const size_t n = i + 1;
     const bool adding = i + 1 == rows.size();
@@ -193,29 +184,20 @@ std::string record_list_html(const FieldSpec& f, const std::string& value, const
       inputs += field_input_html(named, v == row.end() ? std::string() : value_text(*v), "",
                                  id_prefix, people);
     }
-    if (!adding) {
-      const std::string remove_id = "field-" + id_prefix + row_input_name(f.name, n, "_remove");
-      inputs += fmt::format(
-          R"(<div class="nhsuk-checkboxes"><div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="{0}" name="{1}" type="checkbox" value="yes"><label class="nhsuk-label nhsuk-checkboxes__label" for="{0}">Remove this row</label></div></div>)",
-          escape(remove_id), escape(row_input_name(f.name, n, "_remove")));
-    }
-    out += fmt::format(
-        R"(<fieldset class="nhsuk-fieldset cf-row" data-row="{}"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{}</legend>{}</fieldset>)",
-        n,
-        adding ? fmt::format("Add a row to {} (optional)", escape(field_label(f)))
-               : fmt::format("{}: row {}", escape(field_label(f)), n),
-        inputs);
+    const std::string remove = row_input_name(f.name, n, "_remove");
+    fieldsets.push_back(
+        {{"n", n},
+         {"adding", adding},
+         {"inputs", inputs},
+         {"remove",
+          adding ? Json(false) : Json{{"id", "field-" + id_prefix + remove}, {"name", remove}}}});
   }
-  std::string message;
-  if (!error.empty()) {
-    message = fmt::format(
-        R"(<span class="nhsuk-error-message" id="{}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
-        escape(field_input_id(f, id_prefix)), escape(error));
-  }
-  return fmt::format(
-      R"(<div class="nhsuk-form-group{0}" id="{1}"><input type="hidden" name="{2}[rows]" value="{3}">{4}{5}</div>)",
-      error.empty() ? "" : " nhsuk-form-group--error", escape(field_input_id(f, id_prefix)),
-      escape(f.name), rows.size() - 1, message, out);
+  return render("record-list", {{"id", field_input_id(f, id_prefix)},
+                                {"name", f.name},
+                                {"label", field_label(f)},
+                                {"error", error},
+                                {"count", rows.size() - 1},
+                                {"rows", fieldsets}});
 }
 
 }  // namespace
@@ -230,65 +212,44 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix)
 
 std::string field_input_html(const FieldSpec& f, const std::string& value, const std::string& error,
                              const std::string& id_prefix, const std::vector<Actor>* people) {
-  const std::string id = field_input_id(f, id_prefix);
-  const std::string name = escape(f.name);
-  std::string label = escape(field_label(f)) + (f.required ? "" : " (optional)");
-  std::string hint = f.type == FieldType::Actor && people ? std::string() : hint_for(f);
-  std::string described;
-  std::string extra;
-  if (!hint.empty()) {
-    extra += fmt::format(R"(<div class="nhsuk-hint" id="{}-hint">{}</div>)", id, escape(hint));
-    described += id + "-hint";
-  }
-  if (!error.empty()) {
-    extra += fmt::format(
-        R"(<span class="nhsuk-error-message" id="{}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>)",
-        id, escape(error));
-    described += (described.empty() ? "" : " ") + id + "-error";
-  }
-  std::string aria =
-      described.empty() ? "" : fmt::format(R"( aria-describedby="{}")", escape(described));
-  if (f.type == FieldType::Date || f.type == FieldType::DateTime) {
-    return date_input_html(f, id, label, extra, aria, value, !error.empty());
-  }
   if (is_record_list(f)) return record_list_html(f, value, error, id_prefix, people);
-  std::string error_class = error.empty() ? "" : " nhsuk-input--error";
-  std::string control;
+  const std::string id = field_input_id(f, id_prefix);
+  const std::string hint = f.type == FieldType::Actor && people ? std::string() : hint_for(f);
+  std::string described = hint.empty() ? "" : id + "-hint";
+  if (!error.empty()) described += (described.empty() ? "" : " ") + id + "-error";
+  Json view = {
+      {"id", id},     {"name", f.name}, {"label", field_label(f)}, {"optional", !f.required},
+      {"hint", hint}, {"error", error}, {"described", described}};
+  if (f.type == FieldType::Date || f.type == FieldType::DateTime) {
+    add_date_boxes(view, f, value);
+    return render("date-input", view);
+  }
+  auto option = [&](const std::string& option_value, const std::string& text) {
+    return Json{{"value", option_value}, {"text", text}, {"selected", option_value == value}};
+  };
   if (f.type == FieldType::Actor && people) {
-    std::string opts = R"(<option value="">Choose a person</option>)";
+    Json options = Json::array();
     for (const auto& person : *people) {
       if (person.disabled || (!f.role.empty() && !person.has_role(f.role))) continue;
-      opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(person.name),
-                          person.name == value ? " selected" : "", escape(person.shown_name()));
+      options.push_back(option(person.name, person.shown_name()));
     }
-    control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
-                          error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
+    view["select"] = {{"placeholder", "Choose a person"}, {"options", options}};
   } else if (f.type == FieldType::Choice || f.type == FieldType::Boolean) {
-    std::vector<std::string> options = f.options;
-    if (f.type == FieldType::Boolean) options = {"yes", "no"};
-    std::string opts = R"(<option value="">Choose</option>)";
-    for (const auto& o : options) {
-      opts += fmt::format(R"(<option value="{}"{}>{}</option>)", escape(o),
-                          o == value ? " selected" : "", escape(option_label(f, o)));
+    Json options = Json::array();
+    for (const auto& o :
+         f.type == FieldType::Boolean ? std::vector<std::string>{"yes", "no"} : f.options) {
+      options.push_back(option(o, option_label(f, o)));
     }
-    control = fmt::format(R"(<select class="nhsuk-select{}" id="{}" name="{}"{}>{}</select>)",
-                          error.empty() ? "" : " nhsuk-select--error", id, name, aria, opts);
+    view["select"] = {{"placeholder", "Choose"}, {"options", options}};
   } else if (f.type == FieldType::List || f.type == FieldType::Record || f.multiline()) {
-    control = fmt::format(
-        R"(<textarea class="nhsuk-textarea{}" id="{}" name="{}" rows="4"{}>{}</textarea>)",
-        error.empty() ? "" : " nhsuk-textarea--error", id, name, aria, escape(value));
+    view["textarea"] = {{"value", value}};
   } else {
-    const char* type = "text";
-    std::string attrs;
-    if (f.type == FieldType::Integer) attrs = R"( inputmode="numeric")";
-    if (f.type == FieldType::Number) attrs = R"( inputmode="decimal")";
-    control =
-        fmt::format(R"(<input class="nhsuk-input{}" id="{}" name="{}" type="{}" value="{}"{}{}>)",
-                    error_class, id, name, type, escape(value), attrs, aria);
+    const char* inputmode = f.type == FieldType::Integer  ? "numeric"
+                            : f.type == FieldType::Number ? "decimal"
+                                                          : "";
+    view["input"] = {{"value", value}, {"inputmode", inputmode}};
   }
-  return fmt::format(
-      R"(<div class="nhsuk-form-group{}"><label class="nhsuk-label" for="{}">{}</label>{}{}</div>)",
-      error.empty() ? "" : " nhsuk-form-group--error", id, label, extra, control);
+  return render("field-input", view);
 }
 
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request) {

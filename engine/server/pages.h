@@ -29,12 +29,6 @@ void send_page(httplib::Response& res, int status, const Principal* principal,
 // A posted or query parameter's value, empty when absent.
 std::string param(const httplib::Request& req, const char* name);
 
-// The NHS success notification banner: `heading` as text, `body_html` already escaped.
-std::string success_banner_html(const std::string& heading, const std::string& body_html);
-
-// Hidden CSRF field for a form.
-std::string csrf_field(const Principal& principal);
-
 // A queue tier's label in its NHS tag colour (text, never colour alone); a value that is no tier
 // as a readable label; "None" for none.
 std::string tier_tag(const QueueSpec& spec, const Json& value);

@@ -77,8 +77,9 @@ TEST_CASE("templates: a sign-off decision's comment and names show as text, neve
                                                 {"decisions", {decision}}}}},
                                              {"approved", nullptr}});
   CHECK(html.find("<script") == std::string::npos);
-  CHECK(html.find(R"(<q class="cf-comment">&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;</q>)") !=
-        std::string::npos);
+  CHECK(
+      html.find(R"(<q class="cf-comment">&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;</q>)") !=
+      std::string::npos);
   CHECK(html.find("Eve &lt;b&gt;Lead&lt;/b&gt; on version 2 at <time datetime=\"x\">x</time>") !=
         std::string::npos);
   // Keys left empty in a decision hide their words rather than show the step's.
@@ -111,4 +112,51 @@ TEST_CASE("templates: a diff keeps its lines and marks, escaped, in its preforma
                                         {{"ins", false}, {"del", false}, {"text", " c"}}}}}}});
   CHECK(html.find("<pre class=\"cf-diff\" id=\"diff\"><del>-a &lt;7&gt;</del>\n<ins>+b</ins>\n "
                   "c\n</pre>") != std::string::npos);
+}
+
+// A line holding only a section tag or a comment leaves nothing behind, as in standard mustache.
+TEST_CASE("templates: a section tag or comment alone on its line leaves no blank line") {
+  auto has_blank_line = [](const std::string& html) {
+    return html.starts_with("\n") || html.find("\n\n") != std::string::npos ||
+           html.find("\n  \n") != std::string::npos;
+  };
+  const Json banner = {
+      {"success", true},
+      {"id", "done-title"},
+      {"title", "Success"},
+      {"heading", "Declared"},
+      {"paragraphs", {{{"text", "Work is paused."}}, {{"text", "Tell the team."}}}}};
+  const std::string with_paragraphs = render("nhs-notification-banner", banner);
+  INFO(with_paragraphs);
+  CHECK_FALSE(has_blank_line(with_paragraphs));
+  CHECK(with_paragraphs.find("    <p class=\"nhsuk-body\">Work is paused.</p>\n    <p "
+                             "class=\"nhsuk-body\">Tell the team.</p>\n") != std::string::npos);
+
+  Json none = banner;
+  none["paragraphs"] = Json::array();
+  const std::string without = render("nhs-notification-banner", none);
+  INFO(without);
+  CHECK_FALSE(has_blank_line(without));
+  CHECK(without.find("<p") == std::string::npos);
+  // The comment spanning the template's first lines is gone, and so is its line.
+  CHECK(without.starts_with("<div class=\"nhsuk-notification-banner"));
+}
+
+TEST_CASE("templates: a workflow field's label, hint, error and value are text in its input") {
+  const std::string html =
+      render("field-input", {{"id", "field-title"},
+                             {"name", "title"},
+                             {"label", "Title <b>"},
+                             {"optional", true},
+                             {"hint", "Up to 80 characters"},
+                             {"error", "Enter a title & <more>"},
+                             {"described", "field-title-hint field-title-error"},
+                             {"input", {{"value", "\"x\" onfocus=alert(1)"}}}});
+  CHECK(html.find(R"(for="field-title">Title &lt;b&gt; (optional)</label>)") != std::string::npos);
+  CHECK(html.find("Enter a title &amp; &lt;more&gt;") != std::string::npos);
+  CHECK(html.find(R"x(value="&quot;x&quot; onfocus=alert(1)")x") != std::string::npos);
+  CHECK(html.find(R"(aria-describedby="field-title-hint field-title-error")") != std::string::npos);
+  CHECK(html.find("nhsuk-form-group--error") != std::string::npos);
+  CHECK(html.find("<select") == std::string::npos);
+  CHECK(html.find("<textarea") == std::string::npos);
 }
