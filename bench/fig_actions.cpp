@@ -48,7 +48,7 @@ struct RowWrite {
   std::int64_t item_id = 0, revision = 0;
   std::string state, data, updated_at, version;
   std::int64_t seq = 0;
-  std::string body, hash;
+  std::string body, hash, ref, actor, action, at;  // the event row, with its indexed columns
   std::vector<OutboxRow> outbox;
 };
 
@@ -92,10 +92,12 @@ class WrittenRows {
  public:
   explicit WrittenRows(const std::filesystem::path& db)
       : reader_(db, false),
-        event_(reader_.handle(),
-               "SELECT e.seq, e.body, e.hash, i.id, i.state, i.data, i.revision, i.updated_at, "
-               "i.version FROM events e JOIN items i ON i.ref = e.ref WHERE e.seq > ? "
-               "ORDER BY e.seq"),
+        event_(
+            reader_.handle(),
+            "SELECT e.seq, e.body, e.hash, i.id, i.state, i.data, i.revision, i.updated_at, "
+            "i.version, e.ref, e.actor, e.action, e.at FROM events e JOIN items i ON i.ref = e.ref "
+            "WHERE e.seq > ? "
+            "ORDER BY e.seq"),
         outbox_(reader_.handle(),
                 "SELECT id, created_at, recipient, ref, kind, message FROM outbox WHERE id > ? "
                 "ORDER BY id"),
@@ -120,6 +122,10 @@ class WrittenRows {
     w.revision = event_.integer(6);
     w.updated_at = event_.text(7);
     w.version = event_.text(8);
+    w.ref = event_.text(9);
+    w.actor = event_.text(10);
+    w.action = event_.text(11);
+    w.at = event_.text(12);
     if (event_.step()) throw std::runtime_error("the decision wrote more than one event");
     event_.reset();
     seen_seq_ = w.seq;
@@ -165,7 +171,9 @@ Pair measure(const Paths& paths, int items, bool full) {
   RawStatement update(raw.handle(),
                       "UPDATE items SET state = ?, data = ?, revision = ?, updated_at = ?, "
                       "version = ? WHERE id = ? AND revision = ?");
-  RawStatement insert(raw.handle(), "INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)");
+  RawStatement insert(raw.handle(),
+                      "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   RawStatement notify(raw.handle(),
                       "INSERT INTO outbox(created_at, recipient, ref, kind, message) "
                       "VALUES (?, ?, ?, ?, ?)");
@@ -206,7 +214,14 @@ Pair measure(const Paths& paths, int items, bool full) {
           .bind(7, w.revision - 1)
           .run();
       if (sqlite3_changes(raw.handle()) != 1) throw std::runtime_error("raw update missed its row");
-      insert.bind(1, w.seq).bind(2, w.body).bind(3, w.hash).run();
+      insert.bind(1, w.seq)
+          .bind(2, w.body)
+          .bind(3, w.hash)
+          .bind(4, w.ref)
+          .bind(5, w.actor)
+          .bind(6, w.action)
+          .bind(7, w.at)
+          .run();
       for (const auto& o : w.outbox) {
         notify.bind(1, o.created_at)
             .bind(2, o.recipient)

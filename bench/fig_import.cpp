@@ -27,7 +27,7 @@ struct ItemRow {
 };
 struct EventRow {
   std::int64_t seq = 0;
-  std::string body, hash;
+  std::string body, hash, ref, actor, action, at;
 };
 
 }  // namespace
@@ -75,8 +75,12 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
     }
     // The items' events only: the account events before them are in the copied empty database.
     RawStatement e(reader.handle(),
-                   "SELECT seq, body, hash FROM events WHERE ref NOT LIKE 'actor:%' ORDER BY seq");
-    while (e.step()) events.push_back(EventRow{e.integer(0), e.text(1), e.text(2)});
+                   "SELECT seq, body, hash, ref, actor, action, at FROM events "
+                   "WHERE ref NOT LIKE 'actor:%' ORDER BY seq");
+    while (e.step()) {
+      events.push_back(
+          EventRow{e.integer(0), e.text(1), e.text(2), e.text(3), e.text(4), e.text(5), e.text(6)});
+    }
   }
 
   double raw_seconds = 0;
@@ -88,13 +92,23 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
     RawStatement insert_item(raw.handle(),
                              "INSERT INTO items(ref, workflow, version, state, data, revision, "
                              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    RawStatement insert_event(raw.handle(), "INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)");
+    RawStatement insert_event(raw.handle(),
+                              "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)");
     double t0 = now_seconds();
     raw.exec("BEGIN IMMEDIATE");
     for (size_t i = 0; i < items.size(); ++i) {
       const ItemRow& it = items[i];
       counter.run();
-      insert_event.bind(1, events[i].seq).bind(2, events[i].body).bind(3, events[i].hash).run();
+      const EventRow& ev = events[i];
+      insert_event.bind(1, ev.seq)
+          .bind(2, ev.body)
+          .bind(3, ev.hash)
+          .bind(4, ev.ref)
+          .bind(5, ev.actor)
+          .bind(6, ev.action)
+          .bind(7, ev.at)
+          .run();
       insert_item.bind(1, it.ref)
           .bind(2, it.workflow)
           .bind(3, it.version)

@@ -29,10 +29,16 @@ bool is_lower_hex_of(std::string_view stored, bool parsed, const Digest& stored_
 
 }  // namespace
 
-void EventBatch::add(std::int64_t seq, std::string_view body, std::string_view hash) {
-  Row r{seq, bytes.size(), body.size(), bytes.size() + body.size(), hash.size()};
-  bytes.append(body);
-  bytes.append(hash);
+void EventBatch::add(const EventRowView& row) {
+  Row r;
+  r.seq = row.seq;
+  const std::string_view parts[kParts] = {row.body,  row.hash,   row.ref,
+                                          row.actor, row.action, row.at};
+  for (int p = 0; p < kParts; ++p) {
+    r.at[p] = bytes.size();
+    r.size[p] = parts[p].size();
+    bytes.append(parts[p]);
+  }
   rows.push_back(r);
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <commsflow/sha256.h>
+#include <commsflow/store.h>
 #include <commsflow/verify.h>
 
 #include <condition_variable>
@@ -28,17 +29,21 @@ namespace commsflow {
 
 // Events read from the log, their bytes kept together; shared, read-only once full.
 struct EventBatch {
+  // Where each part of a row lies in `bytes`.
+  enum Part { kBody, kHash, kRef, kActor, kAction, kAt, kParts };
   struct Row {
     std::int64_t seq = 0;
-    std::size_t body_at = 0, body_size = 0, hash_at = 0, hash_size = 0;
+    std::size_t at[kParts] = {};
+    std::size_t size[kParts] = {};
   };
   std::int64_t first_index = 0;  // position of rows[0] in the log, counting from 0
   std::vector<Row> rows;
   std::string bytes;
 
-  void add(std::int64_t seq, std::string_view body, std::string_view hash);
-  std::string_view body(const Row& r) const { return {bytes.data() + r.body_at, r.body_size}; }
-  std::string_view hash(const Row& r) const { return {bytes.data() + r.hash_at, r.hash_size}; }
+  void add(const EventRowView& row);
+  std::string_view part(const Row& r, Part p) const { return {bytes.data() + r.at[p], r.size[p]}; }
+  std::string_view body(const Row& r) const { return part(r, kBody); }
+  std::string_view hash(const Row& r) const { return part(r, kHash); }
 };
 
 // A problem and the position of the event it is about, so that problems found on two threads

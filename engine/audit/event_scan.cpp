@@ -141,7 +141,7 @@ bool EventScanner::scan(std::string_view body, ScannedEvent& out) {
   od::object object;
   if (impl_->document.get_object().get(object)) return false;
 
-  out = ScannedEvent{{}, {}, {}, {}, {}, {}, {}, std::move(out.changes)};
+  out = ScannedEvent{{}, {}, {}, {}, {}, {}, {}, {}, std::move(out.changes)};
   // Which of the fields Event::from_body requires were present.
   bool seq = false, ref = false, action = false, actor = false, at = false, from = false,
        to = false, version = false, payload = false, changes = false;
@@ -161,7 +161,7 @@ bool EventScanner::scan(std::string_view body, ScannedEvent& out) {
     } else if (key.unsafe_is_equal("action")) {
       ok = read_string(value, out.action) && (action = true);
     } else if (key.unsafe_is_equal("actor")) {
-      ok = read_string(value, unused) && (actor = true);
+      ok = read_string(value, out.actor) && (actor = true);
     } else if (key.unsafe_is_equal("at")) {
       ok = read_string(value, out.at) && (at = true);
     } else if (key.unsafe_is_equal("from")) {

@@ -29,6 +29,7 @@ struct ScannedChange {
 struct ScannedEvent {
   std::int64_t seq = 0;
   std::string_view ref;
+  std::string_view actor;
   std::string_view action;
   std::string_view at;
   std::string_view to_state;

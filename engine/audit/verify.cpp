@@ -169,6 +169,23 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
                                          "moved or reordered",
                                          seq, ref, written_as)}});
   };
+  // The indexed columns are written beside the body (schema/0009_event_columns.sql); searches
+  // and reports go by them, so they must say what the hashed body says.
+  auto check_columns = [&](std::int64_t index, const EventBatch& batch, const EventBatch::Row& row,
+                           std::string_view ref, std::string_view actor, std::string_view action,
+                           std::string_view at) {
+    const std::string_view body_says[] = {ref, actor, action, at};
+    const char* names[] = {"ref", "actor", "action", "at"};
+    for (int i = 0; i < 4; ++i) {
+      const std::string_view column = batch.part(row, EventBatch::Part(EventBatch::kRef + i));
+      if (column == body_says[i]) continue;
+      replay_problems.push_back(PlacedProblem{
+          index, VerifyProblem{row.seq, std::string(ref),
+                               fmt::format("event {} ({}): its {} column says '{}' but its body "
+                                           "says '{}': the indexed columns were changed",
+                                           row.seq, ref, names[i], column, body_says[i])}});
+    }
+  };
   auto replay_batch = [&](const EventBatch& batch) {
     for (std::size_t i = 0; i < batch.rows.size(); ++i) {
       const auto& row = batch.rows[i];
@@ -180,12 +197,14 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
       if (scanner.scan(body, scanned) && scanned.action != "put_document" &&
           !is_account_ref(scanned.ref)) {
         if (scanned.seq != seq) moved(index, seq, scanned.ref, scanned.seq);
+        check_columns(index, batch, row, scanned.ref, scanned.actor, scanned.action, scanned.at);
         replayed.apply(seq, scanned);
         continue;
       }
       try {
         Event e = Event::from_body(seq, body);
         if (e.seq != seq) moved(index, seq, e.ref, e.seq);
+        check_columns(index, batch, row, e.ref, e.actor, e.action, e.at);
         if (is_account_ref(e.ref)) {
           accounts.apply(e);
           continue;
@@ -211,10 +230,10 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
     batch = std::make_shared<EventBatch>();
     batch->first_index = report.events;
   };
-  store.for_each_event([&](std::int64_t seq, std::string_view body, std::string_view hash) {
-    batch->add(seq, body, hash);
+  store.for_each_event([&](const EventRowView& row) {
+    batch->add(row);
     ++report.events;
-    report.head_seq = seq;
+    report.head_seq = row.seq;
     if (batch->rows.size() == kBatchRows) hand_over();
   });
   if (!batch->rows.empty()) hand_over();

@@ -85,6 +85,7 @@ void record_existing_accounts(Database& db, std::string_view at) {
     event.payload = std::move(record);
     const std::string body = event.body();
     hash = chain_hash(hash, body);
+    // At schema 6 the indexed columns are still generated from the body (until 0009).
     db.cached("INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)")
         .bind(1, seq)
         .bind(2, body)

@@ -375,16 +375,31 @@ std::optional<ChainLink> Store::chain_head() {
   return head;
 }
 
+// The indexed columns are bound from the values the body was made from, so nothing is parsed
+// again to write them (schema/0009_event_columns.sql).
 std::int64_t Store::append(Event& event) {
   auto last = chain_head();
   event.seq = last ? last->seq + 1 : 1;
-  std::string body = event.body();
-  append_event(StoredEvent{event.seq, body, chain_hash(last ? last->hash : genesis_hash(), body)});
+  const std::string body = event.body();
+  db_->cached(
+         "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, event.seq)
+      .bind(2, body)
+      .bind(3, chain_hash(last ? last->hash : genesis_hash(), body))
+      .bind(4, event.ref)
+      .bind(5, event.actor)
+      .bind(6, event.action)
+      .bind(7, event.at)
+      .run();
   return event.seq;
 }
 
 void Store::append_event(const StoredEvent& event) {
-  db_->cached("INSERT INTO events(seq, body, hash) VALUES (?, ?, ?)")
+  db_->cached(
+         "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
+         "VALUES (?1, ?2, ?3, json_extract(?2, '$.ref'), json_extract(?2, '$.actor'), "
+         "json_extract(?2, '$.action'), json_extract(?2, '$.at'))")
       .bind(1, event.seq)
       .bind(2, event.body)
       .bind(3, event.hash)
@@ -407,10 +422,12 @@ std::vector<StoredEvent> Store::events_for(std::string_view ref) {
   return out;
 }
 
-void Store::for_each_event(
-    const std::function<void(std::int64_t, std::string_view, std::string_view)>& visit) {
-  auto& q = db_->cached("SELECT seq, body, hash FROM events ORDER BY seq");
-  while (q.step()) visit(q.integer(0), q.text_view(1), q.text_view(2));
+void Store::for_each_event(const std::function<void(const EventRowView& row)>& visit) {
+  auto& q = db_->cached("SELECT seq, body, hash, ref, actor, action, at FROM events ORDER BY seq");
+  while (q.step()) {
+    visit(EventRowView{q.integer(0), q.text_view(1), q.text_view(2), q.text_view(3), q.text_view(4),
+                       q.text_view(5), q.text_view(6)});
+  }
 }
 
 }  // namespace commsflow

@@ -853,7 +853,8 @@ TEST_CASE("cli: verify finds tampering and names the event or item") {
     p.run(0, {"verify"});
     test::raw_sql(p.db(),
                   "DROP TRIGGER events_no_update; "
-                  "UPDATE events SET body = replace(body, 'olivia', 'mallory') WHERE seq = 7");
+                  "UPDATE events SET body = replace(body, 'olivia', 'mallory'), "
+                  "actor = replace(actor, 'olivia', 'mallory') WHERE seq = 7");
     REQUIRE_THAT(test::query_text(p.db(), "SELECT body FROM events WHERE seq = 7"),
                  Contains("mallory"));
     RunResult r = p.run(1, {"verify"});

@@ -92,6 +92,15 @@ struct StoredEvent {
   std::string hash;
 };
 
+// One row of the event log as it is stored: the body that was hashed and its hash, and the
+// columns written beside them for the indexes, which verify() checks against the body. Views
+// valid during the call that gives them; a column that is NULL is empty.
+struct EventRowView {
+  std::int64_t seq = 0;
+  std::string_view body, hash;
+  std::string_view ref, actor, action, at;
+};
+
 struct Attachment {
   std::string name;
   std::string hash;  // hex SHA-256 of content
@@ -310,6 +319,8 @@ class Store {
   std::optional<StoredEvent> last_event();
   // The seq and hash of the last event, without its body: what appending the next one needs.
   std::optional<ChainLink> chain_head();
+  // Writes `event` as it is, its indexed columns read from its body: for copies and tests that
+  // write bodies directly. append() is the engine's way.
   void append_event(const StoredEvent& event);
   // Appends `event` at the chain's head: sets event.seq and writes it with its chain hash.
   // Call inside a write transaction. Returns the seq.
@@ -320,9 +331,8 @@ class Store {
   // Calls `visit` for each item row in id order without reading its data as JSON, so that a
   // walk over every item holds one row at a time. Call inside a read transaction.
   void for_each_item_row(const std::function<void(const ItemRowView& row)>& visit);
-  // Calls `visit` for each event in sequence order; body and hash are valid during the call.
-  void for_each_event(const std::function<void(std::int64_t seq, std::string_view body,
-                                               std::string_view hash)>& visit);
+  // Calls `visit` for each event row in sequence order.
+  void for_each_event(const std::function<void(const EventRowView& row)>& visit);
   // Calls `visit` for each event matching `filter`, in sequence order, with the name of the
   // workflow its definition version belongs to (empty if that definition is missing). Uses the
   // indexes on the events' ref, actor and time. Call inside a read transaction for a consistent
