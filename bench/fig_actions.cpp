@@ -148,7 +148,7 @@ class WrittenRows {
 
 // What one peer did, or why it did not.
 struct PeerResult {
-  std::string name, label, failure;
+  std::string label, failure;
   std::int64_t approvals = 0;
   double seconds = 0;
 };
@@ -209,9 +209,9 @@ Pair measure(const Paths& paths, int items, bool full) {
 
   // In chunks of a few items: the engine takes them through the three steps, then the baseline
   // writes the same rows, then each peer takes the same items through its own three steps.
-  // Alternating every few milliseconds gives both sides the same share of the machine, while each
-  // side still runs its own code warm, as it would in a busy hour. Each decision is timed on its
-  // own so that reading back its rows is not counted.
+  // Alternating every few milliseconds gives every side the same share of the machine, while
+  // each side still runs its own code warm, as it would in a busy hour. Each decision is timed on
+  // its own so that reading back its rows is not counted.
   Pair result;
   const int chunk = 20;
   for (int first = 1; first <= items; first += chunk) {
@@ -262,7 +262,7 @@ Pair measure(const Paths& paths, int items, bool full) {
   for (std::size_t i = 0; i < peers.size(); ++i) {
     const Peer& peer = *peers[i];
     result.peers.push_back(
-        PeerResult{kPeers[i].name, peer.label(), peer.failure(), peer.approvals(), peer.seconds()});
+        PeerResult{peer.label(), peer.failure(), peer.approvals(), peer.seconds()});
   }
   return result;
 }
