@@ -30,6 +30,7 @@ struct Paths {
   std::filesystem::path commsflow_bin;  // the real `commsflow` binary
   std::filesystem::path self_bin;       // this program, run again for child measurements
   std::filesystem::path scratch;        // a fresh folder for the databases of this run
+  std::string peers_unavailable;        // set when figure 1's peers cannot run here: the reason
 };
 
 // One line of the table. `higher_is_better` decides how the target reads.

@@ -10,6 +10,11 @@
 // the item, the actor and their delegations, the sign-off rules and Lua guard, routing, starting
 // the next step, the event body and its hash. The two sides alternate every few items, so that
 // load from other work on the machine (and slow fsyncs) falls on both alike.
+//
+// In the same turns, the peers (bench/peers, see peers.h) take their own copy of the items
+// through the same three approvals in Node.js: xstate 5 with better-sqlite3, and bpmn-engine 25,
+// each approval one transaction on its own SQLite file (WAL, the same synchronous). Their rows
+// compare the engine's decisions/s with each peer's approvals/s.
 #include <commsflow/engine.h>
 #include <commsflow/import.h>
 #include <commsflow/registry.h>
@@ -19,9 +24,11 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "bench.h"
+#include "peers.h"
 #include "raw_sqlite.h"
 #include "rows.h"
 
@@ -145,9 +152,33 @@ class WrittenRows {
   std::int64_t seen_seq_ = 0, seen_outbox_ = 0;
 };
 
+// What one peer did, or why it did not.
+struct PeerResult {
+  std::string label, failure;
+  std::int64_t approvals = 0;
+  double seconds = 0;
+};
+
 struct Pair {
   double engine_seconds = 0, raw_seconds = 0;
   std::int64_t actions = 0, notifications = 0;
+  std::vector<PeerResult> peers;
+};
+
+// The peers, in the order they take their turn; each row's target comes from issue 22.
+struct PeerSpec {
+  const char* name;    // the peer.mjs peer
+  const char* title;   // for its rows when it cannot tell its versions (it did not start)
+  double target;       // commsflow decisions/s over the peer's approvals/s
+  const char* method;  // what one approval does, for the row's notes
+};
+constexpr PeerSpec kPeers[] = {
+    {"xstate", "xstate 5 + better-sqlite3", 1.0,
+     "read the item, restore the actor from its persisted snapshot, send APPROVE (a role "
+     "guard; the decision kept in the context), write the new snapshot and one event row"},
+    {"bpmn", "bpmn-engine 25 + better-sqlite3", 50.0,
+     "read the item, recover the engine from its saved getState(), resume, signal the waiting "
+     "user task, write getState() and one event row"},
 };
 
 Pair measure(const Paths& paths, int items, bool full) {
@@ -165,6 +196,12 @@ Pair measure(const Paths& paths, int items, bool full) {
   Engine engine(store, registry, bench_clock());
   WrittenRows written(engine_db);
 
+  // Each peer sets up its own items now, before any timing.
+  const std::string unavailable = peers_unavailable(paths);
+  std::vector<std::unique_ptr<Peer>> peers;
+  for (const PeerSpec& spec : kPeers)
+    peers.push_back(std::make_unique<Peer>(paths, spec.name, full, items, unavailable));
+
   RawDb raw(raw_db, full);
   RawStatement begin(raw.handle(), "BEGIN IMMEDIATE");
   RawStatement commit(raw.handle(), "COMMIT");
@@ -179,9 +216,10 @@ Pair measure(const Paths& paths, int items, bool full) {
                       "VALUES (?, ?, ?, ?, ?)");
 
   // In chunks of a few items: the engine takes them through the three steps, then the baseline
-  // writes the same rows. Alternating every few milliseconds gives both sides the same share of
-  // the machine, while each side still runs its own code warm, as it would in a busy hour. Each
-  // decision is timed on its own so that reading back its rows is not counted.
+  // writes the same rows, then each peer takes the same items through its own three steps.
+  // Alternating every few milliseconds gives every side the same share of the machine, while
+  // each side still runs its own code warm, as it would in a busy hour. Each decision is timed on
+  // its own so that reading back its rows is not counted.
   Pair result;
   const int chunk = 20;
   for (int first = 1; first <= items; first += chunk) {
@@ -234,8 +272,42 @@ Pair measure(const Paths& paths, int items, bool full) {
     }
     result.raw_seconds += now_seconds() - t0;
     for (const auto& w : writes) result.notifications += std::ssize(w.outbox);
+    for (auto& peer : peers) peer->approve(first, last);
+  }
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    const Peer& peer = *peers[i];
+    result.peers.push_back(
+        PeerResult{peer.label(), peer.failure(), peer.approvals(), peer.seconds()});
   }
   return result;
+}
+
+Row peer_row(const PeerSpec& spec, const PeerResult& peer, double engine_rate, bool full,
+             std::int64_t notifications) {
+  Row row{fmt::format("1. Decisions/s against {}, synchronous={}",
+                      peer.label.empty() ? spec.title : peer.label, full ? "FULL" : "NORMAL"),
+          format_rate(engine_rate, "decisions/s"),
+          "",
+          "-",
+          fmt::format(">= {:g}x", spec.target),
+          "-",
+          ""};
+  if (!peer.failure.empty() || peer.approvals == 0 || peer.seconds <= 0) {
+    row.baseline = "not run: " + (peer.failure.empty() ? "no approvals" : peer.failure);
+    row.notes = "bench/peers: the same sign-off in Node.js";
+    return row;
+  }
+  double peer_rate = static_cast<double>(peer.approvals) / peer.seconds;
+  double ratio = engine_rate / peer_rate;
+  row.baseline = format_rate(peer_rate, "approvals/s");
+  row.ratio = format_ratio(ratio);
+  row.met = ratio >= spec.target ? "yes" : "no";
+  row.notes = fmt::format(
+      "{} approvals on {} items in Node.js (bench/peers/peer.mjs {}), each one BEGIN IMMEDIATE "
+      "transaction: {}; no notification rows (the engine wrote {}); taking turns with the "
+      "engine every 20 items",
+      peer.approvals, peer.approvals / 3, spec.name, spec.method, notifications);
+  return row;
 }
 
 }  // namespace
@@ -256,6 +328,9 @@ void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& row
                     "baseline: the same item UPDATE, event INSERT and {} notification INSERTs "
                     "in all; the two alternate every 20 items",
                     p.actions, p.actions / 3, p.notifications)});
+    for (std::size_t i = 0; i < p.peers.size(); ++i) {
+      rows.push_back(peer_row(kPeers[i], p.peers[i], engine_rate, full, p.notifications));
+    }
   }
 }
 

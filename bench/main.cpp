@@ -72,14 +72,17 @@ int main(int argc, char** argv) {
   paths.commsflow_bin = COMMSFLOW_BIN;
   std::filesystem::path scratch_parent = std::filesystem::temp_directory_path();
   app.add_flag("--quick", quick, "small sizes: the whole run takes under a minute");
-  app.add_option("--only", only,
-                 "run only these figures: actions, import, verify, cli, server, email")
+  app.add_option(
+         "--only", only,
+         "run only these figures: actions (with its peers), import, verify, cli, server, email")
       ->check(CLI::IsMember({"actions", "import", "verify", "cli", "server", "email"}));
   app.add_option("--scratch", scratch_parent,
                  "folder for the benchmark databases (default: the system temp folder)");
   app.add_flag("--keep", keep, "keep the benchmark databases afterwards");
   app.add_option("--source", paths.source_dir, "the repository, for the workflows");
   app.add_option("--commsflow", paths.commsflow_bin, "the commsflow binary to time");
+  app.add_option("--peers-unavailable", paths.peers_unavailable,
+                 "why figure 1's Node.js peers cannot run (scripts/bench says so when npm failed)");
   app.add_option("--child", child, "internal: a measurement run in a child process")->group("");
   CLI11_PARSE(app, argc, argv);
 
@@ -127,6 +130,8 @@ int main(int argc, char** argv) {
     fmt::print(
         "\nThe three-step sign-off is bench/workflows/signoff.lua: one document version, then "
         "Signoff::decide in three wf.signoff steps (head of comms, clinical lead, director). "
+        "Its peers run the same sign-off in Node.js (bench/peers), each approval one SQLite "
+        "transaction; their ratio is commsflow decisions/s over the peer's approvals/s. "
         "Ratios are engine / baseline; throughput targets want a high ratio, "
         "time and memory targets are absolute.\n");
     std::fflush(stdout);
