@@ -170,6 +170,9 @@ std::int64_t Database::changes() const {
 std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
 }
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 void Database::throw_error(int rc, std::string_view doing) {
   std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

@@ -64,6 +64,9 @@ class Database {
   Statement& cached(const std::string& sql);
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
+  // True while a transaction is open on the connection. SQLite ends one itself on some failures
+  // (SQLITE_FULL, SQLITE_IOERR, ...), savepoints and all: this tells whether that happened.
+  bool in_transaction() const;
   const std::filesystem::path& path() const { return path_; }
   // Throws Error naming the database, what it was doing and advice; Error::Cause::DiskFull for
   // SQLITE_FULL (and then the next transaction's end checkpoints the write-ahead log).

@@ -86,6 +86,10 @@ std::unique_ptr<StoreTransaction> Store::begin_read() {
   return std::make_unique<SqliteTransaction>(*db_, store::Transaction::Mode::Read);
 }
 
+bool Store::in_transaction() const {
+  return db_->in_transaction();
+}
+
 namespace {
 
 // The definition row at the statement's current row (columns as selected below) with its modules.

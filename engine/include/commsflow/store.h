@@ -219,9 +219,15 @@ class Store {
   const std::filesystem::path& path() const;
   int schema_version() const { return schema_version_; }
 
-  // Write transactions take the write lock at once (BEGIN IMMEDIATE).
+  // Write transactions take the write lock at once (BEGIN IMMEDIATE). Begun while another is
+  // open on this Store, either is a savepoint inside it: its commit() keeps its writes for the
+  // outer transaction to commit, and rolling it back undoes only its own.
   std::unique_ptr<StoreTransaction> begin_write();
   std::unique_ptr<StoreTransaction> begin_read();
+  // True while a transaction is open. After some storage failures (a full disk, an I/O error)
+  // SQLite rolls back the whole transaction, savepoints and all: then this turns false although
+  // the StoreTransaction objects still exist.
+  bool in_transaction() const;
 
   // Definitions
   std::optional<StoredDefinition> definition(std::string_view version);
