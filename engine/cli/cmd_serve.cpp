@@ -56,13 +56,26 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();
+  auto group_commit = std::make_shared<std::string>("on");
+  cmd->add_option("--group-commit", *group_commit,
+                  "on: changes made at the same moment (actions, decisions, new items, ...) "
+                  "share one transaction and one COMMIT, each in a savepoint of its own, and each "
+                  "is answered once that COMMIT is durable; off: each change commits on its own")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--group-commit-max", options->group_commit_max,
+                  "With group commit on, the most changes one COMMIT takes (1: each commits on "
+                  "its own, through the same writer)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   auto mail_config = std::make_shared<std::string>();
   cmd->add_option("--mail-config", *mail_config,
                   "A file of COMMSFLOW_...=value lines saying how email leaves (or set them in "
                   "the environment; see README, \"Email\"). Without either, notifications wait "
                   "in the outbox");
-  cmd->callback([&s, options, assets, reload, session_minutes, mail_config] {
+  cmd->callback([&s, options, assets, reload, session_minutes, group_commit, mail_config] {
     options->assets = server::find_assets(*assets, own_executable());
+    options->group_commit = *group_commit == "on";
     options->reload_every = std::chrono::seconds(*reload);
     options->session_lifetime = std::chrono::minutes(*session_minutes);
     // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.

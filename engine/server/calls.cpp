@@ -22,19 +22,40 @@ CallResult from_refusal(const Refusal& refusal) {
   return r;
 }
 
+// Runs `fn`, one change, and returns its result once the change is durable or rolled back.
+// With group commit on, through Context::writer (group_commit.h): on the writer thread with the
+// engine mutex held, in a savepoint of the batch's transaction that is kept only when `fn`
+// succeeds, returning once that transaction's COMMIT has ended. Off, here under the engine mutex,
+// the Engine committing the change on its own. Refusals and errors become results; a storage
+// failure, `fn`'s or the batch's, is every change's in the transaction (nothing was written), so
+// it is thrown from the work and answered once the batch is over.
 template <typename Fn>
 CallResult guarded(Context& context, Fn&& fn) {
-  try {
-    auto lock = context.lock();
-    return fn();
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Storage || e.kind() == ErrorKind::Script) {
-      context.log("error: {}", e.what());
+  CallResult result;
+  auto work = [&] {
+    try {
+      result = fn();
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Storage) throw;
+      if (e.kind() == ErrorKind::Script) context.log("error: {}", e.what());
+      result = from_error(e);
+    } catch (const Json::exception& e) {
+      result = internal_error(context, e);
     }
-    return from_error(e);
-  } catch (const Json::exception& e) {
-    return internal_error(context, e);
+    return result.ok();
+  };
+  try {
+    if (context.writer) {
+      context.note_batch(context.writer->run(work));
+    } else {
+      auto lock = context.lock();
+      work();
+    }
+  } catch (const Error& e) {
+    context.log("error: {}", e.what());
+    result = from_error(e);
   }
+  return result;
 }
 
 // The item as `actor` sees it after a change: their view, or only its ref, workflow and state
@@ -110,7 +131,7 @@ Json CallResult::error_json() const {
 
 CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
                        const Json& inputs, const std::string& parent) {
-  return guarded(context, [&] {
+  CallResult result = guarded(context, [&] {
     Engine& engine = context.engine;
     auto outcome = engine.submit(workflow, actor.name, inputs, parent);
     if (!outcome) return from_refusal(outcome.refusal());
@@ -118,14 +139,15 @@ CallResult submit_item(Context& context, const Actor& actor, const std::string& 
     r.status = 201;
     ReadAccess access = context.read_access(actor);
     r.item = seen_by(access, outcome.value());
-    context.log("{} submitted {}", actor.name, r.item->ref);
     return r;
   });
+  if (result.ok()) context.log("{} submitted {}", actor.name, result.item->ref);
+  return result;
 }
 
 CallResult act_on_item(Context& context, const Actor& actor, ActRequest request) {
   request.actor = actor.name;
-  return guarded(context, [&] {
+  CallResult result = guarded(context, [&] {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
     require_sight(access, request.ref);
@@ -133,14 +155,16 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = seen_by(access, outcome.value());
-    context.log("{} took {} on {}", actor.name, request.action, request.ref);
     return r;
   });
+  if (result.ok()) context.log("{} took {} on {}", actor.name, request.action, request.ref);
+  return result;
 }
 
 CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumentRequest request) {
   request.actor = actor.name;
-  return guarded(context, [&] {
+  std::int64_t version = 0;
+  CallResult result = guarded(context, [&] {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
     require_sight(access, request.ref);
@@ -148,25 +172,29 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
-    context.log("{} put document version {} on {}", actor.name,
-                outcome.value().data["_document"].value("version", 0), request.ref);
+    version = outcome.value().data["_document"].value("version", std::int64_t{0});
     r.item = seen_by(access, outcome.value());
     return r;
   });
+  if (result.ok()) {
+    context.log("{} put document version {} on {}", actor.name, version, request.ref);
+  }
+  return result;
 }
 
 CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
   request.actor = actor.name;
-  return guarded(context, [&] {
+  CallResult result = guarded(context, [&] {
     ReadAccess access = context.read_access(actor);
     require_sight(access, request.ref);
     auto outcome = Signoff(context.engine).decide(request);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = seen_by(access, outcome.value());
-    context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
     return r;
   });
+  if (result.ok()) context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
+  return result;
 }
 
 CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,

@@ -1,10 +1,13 @@
 // Engine calls made on behalf of a signed-in actor, with their results classified for HTTP.
 //
 // Both the JSON API and the pages change state through these, so a refusal or an error means
-// the same thing on either. Each call takes the engine mutex for its whole length; the Engine
-// runs it in one transaction. Statuses: 400 bad input, 403 the actor lacks the role, 404 not
-// found, 409 the item changed (stale revision), 422 refused by a workflow rule, 500 a storage or
-// script failure.
+// the same thing on either. Each call is one change through Context::writer (group_commit.h):
+// it runs with the engine mutex held, in a savepoint of a transaction it may share with other
+// changes made at the same moment, kept only when it succeeds; it returns once that
+// transaction's COMMIT has ended, so a success is durable before it is answered, and a failed
+// COMMIT fails every change in it (500 storage, or 507 storage_full). Statuses: 400 bad input, 403
+// the actor lacks the role, 404 not found, 409 the item changed (stale revision), 422 refused by a
+// workflow rule, 500 a storage or script failure.
 //
 // Thread-safe.
 #pragma once

@@ -8,9 +8,13 @@
 #include <commsflow/workflow_loader.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
+
+#include "server/group_commit.h"
 
 namespace commsflow::server {
 
@@ -42,7 +46,9 @@ class SignInThrottle {
 
 struct Context {
   Context(Engine& e, const Clock& c, ServerOptions o, std::ostream& l)
-      : engine(e), clock(c), options(std::move(o)), log_stream(l), throttle(options) {}
+      : engine(e), clock(c), options(std::move(o)), log_stream(l), throttle(options) {
+    if (options.group_commit) writer.emplace(e.store(), engine_mutex, options.group_commit_max);
+  }
 
   Engine& engine;
   const Clock& clock;
@@ -52,6 +58,9 @@ struct Context {
   std::vector<Diagnostic> broken;  // workflow files that failed at the last reload
   std::string last_reload_at;
   SignInThrottle throttle;
+  // With group commit on, every change made through calls.h goes through it: batched, and
+  // durable before it is answered. Off (empty), each takes the engine mutex and commits alone.
+  std::optional<GroupCommit> writer;
 
   std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(engine_mutex); }
   Accounts accounts() { return Accounts(engine.store()); }
@@ -60,6 +69,18 @@ struct Context {
     return ReadAccess(engine, Reader::for_actor(engine.store(), actor, format_date(clock.now())));
   }
   std::string now() const { return format_datetime(clock.now()); }
+
+  // Logs a batch of `size` changes when it is the largest yet: a few lines over a server's life
+  // that show batches forming.
+  void note_batch(std::size_t size) {
+    std::size_t largest = largest_batch_logged_.load();
+    while (size > largest) {
+      if (largest_batch_logged_.compare_exchange_weak(largest, size)) {
+        log("group commit: {} changes in one transaction, the most so far", size);
+        return;
+      }
+    }
+  }
 
   // Writes one line. Control characters in it (a newline in a sign-in name, an ESC) are written
   // as \xNN and a backslash as \\, so text a user supplied can never forge a line of its own.
@@ -88,6 +109,7 @@ struct Context {
 
  private:
   std::mutex log_mutex_;
+  std::atomic<std::size_t> largest_batch_logged_{1};
 };
 
 // Routes of the JSON API under /api/v1/ (api.cpp) and of the pages (pages*.cpp).

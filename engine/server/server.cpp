@@ -257,6 +257,12 @@ int WebServer::port() const {
 
 void WebServer::run() {
   Context& c = impl_->context;
+  if (c.writer) {
+    c.log("group commit on: changes made at the same moment share a COMMIT (at most {})",
+          c.writer->max_batch());
+  } else {
+    c.log("group commit off: each change commits on its own");
+  }
   c.log("serving http://{}:{}/ (workflows from {})", c.options.bind, impl_->port,
         c.engine.registry().dir().string());
   impl_->scheduler.start();
@@ -264,6 +270,11 @@ void WebServer::run() {
   if (!impl_->stop_requested) impl_->http.listen_after_bind();
   impl_->running = false;
   impl_->scheduler.stop();
+  if (c.writer) {
+    const GroupCommit::Stats written = c.writer->stats();
+    c.log("group commit: {} changes in {} transactions, at most {} in one", written.works,
+          written.batches, written.largest);
+  }
   c.log("stopped");
 }
 

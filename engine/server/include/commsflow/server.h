@@ -11,7 +11,9 @@
 // makes a few requests a second and an engine call takes milliseconds; one registry means a
 // reloaded workflow is in service for every request at the same moment; and per-thread engines
 // would compile every workflow version once per thread. The slow part of sign-in (Argon2id,
-// about 0.1 s and 64 MiB) runs outside the mutex.
+// about 0.1 s and 64 MiB) runs outside the mutex. Changes are group-committed: a writer thread
+// takes every change waiting by then into one transaction, one savepoint each, and all are answered
+// after its one COMMIT (ServerOptions::group_commit).
 //
 // Shutdown: stop() (or SIGTERM/SIGINT in run_until_signal) stops accepting connections, lets
 // requests in progress finish (an Engine call always ends in commit or rollback), then stops the
@@ -70,6 +72,13 @@ struct ServerOptions {
   // ignored. Empty: every request's own address is the client's.
   std::string trusted_proxy;
   std::chrono::seconds read_timeout{5};
+  // Group commit: one writer thread makes every change (actions, decisions, submissions, ...);
+  // the changes waiting for it at the same moment share one transaction and one COMMIT, each in
+  // a savepoint of its own, at most group_commit_max of them, and each is answered once that
+  // COMMIT is durable. Off: each change takes the engine mutex on its own worker thread and
+  // commits alone. See engine/server/group_commit.h.
+  bool group_commit = true;
+  std::size_t group_commit_max = 64;
 };
 
 class WebServer {
