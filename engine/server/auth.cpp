@@ -24,8 +24,8 @@ std::string cookie_value(const httplib::Request& request, const std::string& nam
   return {};
 }
 
-std::optional<Actor> actor_named(Context& context, const std::string& name) {
-  return context.engine.store().actor(name);
+std::optional<Actor> actor_named(Store& store, const std::string& name) {
+  return store.actor(name);
 }
 
 }  // namespace
@@ -66,21 +66,24 @@ void SignInThrottle::succeeded(const std::string& name) {
 std::optional<Principal> authenticate(Context& context, const httplib::Request& request) {
   std::string bearer = request.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
-  auto lock = context.lock();
+  // On the sign-in connection, not the engine's: a request is known while changes hold the
+  // engine, and it reads only what they committed.
+  auto lock = context.lock_sign_in_store();
+  Store& store = context.sign_in_store();
   if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
-    auto actor = context.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())),
-                                                    context.now());
+    auto actor =
+        Accounts(store).api_token_actor(token_digest(bearer.substr(prefix.size())), context.now());
     if (!actor) return std::nullopt;
-    auto found = actor_named(context, *actor);
+    auto found = actor_named(store, *actor);
     if (!found) return std::nullopt;
     return Principal{*found, "", ""};
   }
   std::string token = cookie_value(request, kSessionCookie);
   if (token.empty()) return std::nullopt;
   std::string digest = token_digest(token);
-  auto session = context.accounts().session(digest, context.now());
+  auto session = Accounts(store).session(digest, context.now());
   if (!session) return std::nullopt;
-  auto found = actor_named(context, session->actor);
+  auto found = actor_named(store, session->actor);
   if (!found) return std::nullopt;
   return Principal{*found, session->csrf, digest};
 }
@@ -104,7 +107,7 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   {
     auto lock = context.lock();
     // A disabled actor (a leaver) signs in no more than an unknown one.
-    auto actor = actor_named(context, name);
+    auto actor = actor_named(context.engine.store(), name);
     if (actor && !actor->disabled) hash = context.accounts().password_hash(name);
   }
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.

@@ -7,7 +7,8 @@
 // X-CSRF-Token) must carry. Bearer tokens are not sent by browsers on their own, so API calls
 // made with them need no CSRF token.
 //
-// Thread-safe: every function takes the engine mutex itself where it touches the database.
+// Thread-safe: authenticate() reads on the sign-in connection under its own mutex (see
+// Context::sign_in_store); the others take the engine mutex where they touch the database.
 #pragma once
 
 #include <optional>

@@ -46,7 +46,12 @@ class SignInThrottle {
 
 struct Context {
   Context(Engine& e, const Clock& c, ServerOptions o, std::ostream& l)
-      : engine(e), clock(c), options(std::move(o)), log_stream(l), throttle(options) {
+      : engine(e),
+        clock(c),
+        options(std::move(o)),
+        log_stream(l),
+        throttle(options),
+        sign_in_store_(e.store().path(), Store::Options{false, Store::Durability::Normal, 5000}) {
     if (options.group_commit) writer.emplace(e.store(), engine_mutex, options.group_commit_max);
   }
 
@@ -63,6 +68,14 @@ struct Context {
   std::optional<GroupCommit> writer;
 
   std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(engine_mutex); }
+  // A second connection to the database, for finding who is asking (auth.cpp) without the
+  // engine mutex: requests are authenticated while a batch of changes holds the engine, and,
+  // outside any transaction of the engine's, it reads only what has been committed. Hold
+  // lock_sign_in_store() while using it, and only to read.
+  std::unique_lock<std::mutex> lock_sign_in_store() {
+    return std::unique_lock<std::mutex>(sign_in_mutex_);
+  }
+  Store& sign_in_store() { return sign_in_store_; }
   Accounts accounts() { return Accounts(engine.store()); }
   // What `actor` may see (read_access.h). Hold the lock while it is used.
   ReadAccess read_access(const Actor& actor) {
@@ -110,6 +123,8 @@ struct Context {
  private:
   std::mutex log_mutex_;
   std::atomic<std::size_t> largest_batch_logged_{1};
+  std::mutex sign_in_mutex_;  // guards sign_in_store_
+  Store sign_in_store_;
 };
 
 // Routes of the JSON API under /api/v1/ (api.cpp) and of the pages (pages*.cpp).

@@ -11,9 +11,10 @@
 // makes a few requests a second and an engine call takes milliseconds; one registry means a
 // reloaded workflow is in service for every request at the same moment; and per-thread engines
 // would compile every workflow version once per thread. The slow part of sign-in (Argon2id,
-// about 0.1 s and 64 MiB) runs outside the mutex. Changes are group-committed: a writer thread
-// takes every change waiting by then into one transaction, one savepoint each, and all are answered
-// after its one COMMIT (ServerOptions::group_commit).
+// about 0.1 s and 64 MiB) runs outside the mutex, and finding who a request comes from reads a
+// second connection of its own. Changes are group-committed: a writer thread takes every change
+// waiting by then into one transaction, one savepoint each, and all are answered after its one
+// COMMIT (ServerOptions::group_commit).
 //
 // Shutdown: stop() (or SIGTERM/SIGINT in run_until_signal) stops accepting connections, lets
 // requests in progress finish (an Engine call always ends in commit or rollback), then stops the
