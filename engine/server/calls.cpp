@@ -72,7 +72,7 @@ Item seen_by(ReadAccess& access, const Item& item) {
 // Error(NotFound) unless the actor may see the item: a change to an item they may not see is
 // answered as if it did not exist.
 void require_sight(ReadAccess& access, const std::string& ref) {
-  if (!access.view(access.engine().item(ref))) item_not_found(ref);
+  if (!access.sight(access.engine().item(ref)).item) item_not_found(ref);
 }
 
 }  // namespace
