@@ -259,7 +259,8 @@ std::string slurp(int fd) {
 }  // namespace
 
 ServeChild::ServeChild(const std::filesystem::path& folder,
-                       const std::vector<std::string>& global_args, const std::string& now) {
+                       const std::vector<std::string>& global_args, const std::string& now,
+                       const std::vector<std::string>& serve_args) {
   int log[2];
   REQUIRE(pipe(log) == 0);
   pid_ = fork();
@@ -276,6 +277,7 @@ ServeChild::ServeChild(const std::filesystem::path& folder,
     std::vector<std::string> words = {COMMSFLOW_BIN};
     words.insert(words.end(), global_args.begin(), global_args.end());
     for (const char* w : {"serve", "--port", "0"}) words.emplace_back(w);
+    words.insert(words.end(), serve_args.begin(), serve_args.end());
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
@@ -296,6 +298,14 @@ ServeChild::ServeChild(const std::filesystem::path& folder,
   INFO(output);
   REQUIRE(at != std::string::npos);
   port_ = std::stoi(output.substr(at + marker.size()));
+  log_text_ = std::move(output);
+  reader_ = std::thread([this] {
+    char buffer[4096];
+    for (ssize_t n; (n = read(log_, buffer, sizeof buffer)) > 0;) {
+      std::lock_guard<std::mutex> guard(log_mutex_);
+      log_text_.append(buffer, static_cast<std::size_t>(n));
+    }
+  });
 }
 
 void ServeChild::kill_hard() {
@@ -303,8 +313,14 @@ void ServeChild::kill_hard() {
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
+  if (reader_.joinable()) reader_.join();  // the pipe ends with the child
   close(log_);
   pid_ = 0;
+}
+
+std::string ServeChild::log() const {
+  std::lock_guard<std::mutex> guard(log_mutex_);
+  return log_text_;
 }
 
 RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::string>& args,

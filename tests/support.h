@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace commsflow::test {
@@ -88,23 +90,29 @@ Json comms_request_fields(const std::string& title, const std::string& impact,
 // coerces them to the fields' types).
 Json inputs_of(const std::vector<std::string>& pairs);
 
-// `commsflow [global_args] serve --port 0` as a child in `folder`, with COMMSFLOW_NOW set to `now`
-// (the real clock when empty): serving once constructed, on port(). Killed with SIGKILL by
-// kill_hard() or on destruction.
+// `commsflow [global_args] serve --port 0 [serve_args]` as a child in `folder`, with
+// COMMSFLOW_NOW set to `now` (the real clock when empty): serving once constructed, on port().
+// Its log (standard error) is read as it comes, so it never fills the pipe. Killed with SIGKILL
+// by kill_hard() or on destruction.
 class ServeChild {
  public:
   ServeChild(const std::filesystem::path& folder, const std::vector<std::string>& global_args,
-             const std::string& now = "");
+             const std::string& now = "", const std::vector<std::string>& serve_args = {});
   ~ServeChild() { kill_hard(); }
   ServeChild(const ServeChild&) = delete;
   ServeChild& operator=(const ServeChild&) = delete;
   int port() const { return port_; }
   void kill_hard();
+  // What the server has logged so far (all of it, once killed).
+  std::string log() const;
 
  private:
   int pid_ = 0;
   int log_ = -1;
   int port_ = 0;
+  std::thread reader_;
+  mutable std::mutex log_mutex_;
+  std::string log_text_;
 };
 
 struct RunResult {

@@ -14,10 +14,19 @@
 // Half the commands get a kill: by default at 50% to 110% of how long the lane's recent commands
 // took (so that many land around the commit), or with --max-kill-delay-ms N between 2N/5 and N.
 //
+// With --serve the lanes are API clients of one `commsflow serve` instead, which group-commits
+// their changes; the server is killed with SIGKILL every 0.2 to 1.5 seconds (or at a random
+// moment up to --max-kill-delay-ms) and started again. A change it acknowledged (200 or 201)
+// must be in the history exactly once; one it refused (a quarter of the edits carry an input the
+// action does not take: 400) must not be, although it shared batches with the others; a request
+// cut off by the kill may be there at most once. `verify` must pass after every kill, and the
+// server's log must show batches of more than one change.
+//
 // Usage: crash_driver --bin COMMSFLOW --workflows DIR [--actions N | --seconds S] [--lanes N]
-//                     [--seed N] [--max-kill-delay-ms N] [--keep]
+//                     [--seed N] [--max-kill-delay-ms N] [--serve] [--keep]
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -36,6 +45,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -58,6 +68,7 @@ struct Options {
   int lanes = 3;
   std::uint64_t seed = 0;
   int max_kill_delay_ms = 0;  // 0: aim at how long commands take (see below)
+  bool serve = false;         // API clients of `commsflow serve` instead of commands
   bool keep = false;
 };
 
@@ -159,6 +170,28 @@ std::string integrity_check(const fs::path& db) {
   return result;
 }
 
+// Every event's body, by item, in sequence order, read straight from the database.
+std::map<std::string, Json> histories_by_ref(const fs::path& db) {
+  std::map<std::string, Json> out;
+  sqlite3* h = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(h, "SELECT body FROM events ORDER BY seq", -1, &stmt, nullptr) ==
+          SQLITE_OK) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      Json event = Json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+      if (event.contains("ref")) {
+        Json& history = out[event["ref"].get<std::string>()];
+        if (history.is_null()) history = Json::array();
+        history.push_back(std::move(event));
+      }
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(h);
+  return out;
+}
+
 Options parse_options(int argc, char** argv) {
   Options o;
   o.seed = std::random_device{}();
@@ -185,12 +218,14 @@ Options parse_options(int argc, char** argv) {
       o.seed = std::stoull(value());
     else if (a == "--max-kill-delay-ms")
       o.max_kill_delay_ms = std::stoi(value());
+    else if (a == "--serve")
+      o.serve = true;
     else if (a == "--keep")
       o.keep = true;
     else {
       fmt::print(stderr,
                  "usage: crash_driver --bin COMMSFLOW --workflows DIR [--actions N | --seconds S]"
-                 " [--lanes N] [--seed N] [--max-kill-delay-ms N] [--keep]\n");
+                 " [--lanes N] [--seed N] [--max-kill-delay-ms N] [--serve] [--keep]\n");
       std::exit(2);
     }
   }
@@ -200,6 +235,155 @@ Options parse_options(int argc, char** argv) {
     std::exit(2);
   }
   return o;
+}
+
+// `commsflow serve --port 0` on `db`, its log appended to `log`; killed with SIGKILL by kill()
+// or on destruction.
+class Server {
+ public:
+  Server(const Options& o, const fs::path& db, const fs::path& log) {
+    const auto logged_before = fs::exists(log) ? fs::file_size(log) : 0;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    std::vector<std::string> all = {
+        o.bin, "--db", db.string(), "--workflows", o.workflows.string(), "serve", "--port", "0"};
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, o.bin.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      fmt::print(stderr, "cannot run {}: {}\n", o.bin, std::strerror(rc));
+      std::exit(2);
+    }
+    // The port, from this start's "serving http://127.0.0.1:PORT/" line.
+    const std::string marker = "serving http://127.0.0.1:";
+    for (int i = 0; i < 3000 && port_ == 0; ++i) {
+      std::string text = slurp(log).substr(logged_before);
+      auto at = text.find(marker);
+      if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+        port_ = std::stoi(text.substr(at + marker.size()));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    if (port_ == 0) {
+      fmt::print(stderr, "commsflow serve did not start:\n{}\n", slurp(log));
+      std::exit(1);
+    }
+  }
+  ~Server() { kill(); }
+  int port() const { return port_; }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+  }
+
+ private:
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
+// The API clients' turn: rounds of `o.lanes` clients writing through one server, each round
+// ended by SIGKILL, until the commands or the time run out. Fills `attempts` (by lane) as the
+// command lanes do; returns the largest batch the server logged.
+int serve_lanes(const Options& o, const fs::path& db, const fs::path& dir,
+                const std::vector<std::string>& refs, const std::string& asha_token,
+                const std::string& olivia_token, std::vector<std::vector<Attempt>>& attempts,
+                Findings& findings, std::int64_t& rounds) {
+  const fs::path log = dir / "serve.log";
+  std::atomic<std::int64_t> issued{0};
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(o.seconds));
+  auto out_of_work = [&] {
+    return o.actions > 0 ? issued.load() >= o.actions : Clock::now() >= deadline;
+  };
+  std::mt19937_64 random(o.seed);
+  while (!out_of_work()) {
+    ++rounds;
+    Server server(o, db, log);
+    const int round_ms =
+        o.max_kill_delay_ms > 0
+            ? static_cast<int>(random() % static_cast<std::uint64_t>(o.max_kill_delay_ms)) + 1
+            : 200 + static_cast<int>(random() % 1300);
+    std::atomic<bool> stop{false};
+    std::atomic<int> running{o.lanes};
+    std::vector<std::thread> lanes;
+    for (int lane = 0; lane < o.lanes; ++lane) {
+      lanes.emplace_back([&, lane, round = rounds] {
+        std::mt19937_64 choose(o.seed * 1000 + static_cast<std::uint64_t>(round) * 64 +
+                               static_cast<std::uint64_t>(lane));
+        httplib::Client client("127.0.0.1", server.port());
+        client.set_connection_timeout(5);
+        client.set_read_timeout(30);
+        for (std::int64_t n = 0; !stop; ++n) {
+          if (o.actions > 0 ? issued++ >= o.actions : Clock::now() >= deadline) break;
+          Attempt a;
+          a.token = fmt::format("lane{}-r{}-{}", lane, round, n);
+          bool bad = false;
+          auto post = [&]() -> httplib::Result {
+            if (choose() % 5 == 0) {
+              a.kind = Attempt::Kind::Submit;
+              return client.Post(
+                  "/api/v1/items", httplib::Headers{{"Authorization", "Bearer " + asha_token}},
+                  Json{{"workflow", "website_update"}, {"data", {{"title", a.token}}}}.dump(),
+                  "application/json");
+            }
+            a.kind = Attempt::Kind::Edit;
+            a.ref = refs[choose() % refs.size()];
+            bad = choose() % 4 == 0;  // an input `edit` does not take: refused alone
+            Json inputs{{"details", a.token}};
+            if (bad) inputs["colour"] = "red";
+            return client.Post(fmt::format("/api/v1/items/{}/actions/edit", a.ref),
+                               httplib::Headers{{"Authorization", "Bearer " + olivia_token}},
+                               Json{{"inputs", inputs}, {"note", a.token}}.dump(),
+                               "application/json");
+          };
+          httplib::Result res = post();
+          if (!res) {
+            a.outcome_unknown = true;  // cut off by the kill: it may or may not have committed
+          } else if (res->status == 200 || res->status == 201) {
+            Json body = Json::parse(res->body, nullptr, false);
+            if (body.is_discarded() || bad) {
+              findings.add(fmt::format("{} answered {} {}", a.token, res->status, res->body));
+            } else {
+              a.succeeded = true;
+              if (a.kind == Attempt::Kind::Submit) a.ref = body.at("ref");
+            }
+          } else if (!bad || res->status != 400) {
+            findings.add(fmt::format("{} ({}) answered {} {}", a.token,
+                                     bad ? "bad input" : "good input", res->status, res->body));
+          }
+          attempts[static_cast<std::size_t>(lane)].push_back(std::move(a));
+        }
+        --running;
+      });
+    }
+    const auto kill_at = Clock::now() + std::chrono::milliseconds(round_ms);
+    while (Clock::now() < kill_at && running > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    server.kill();
+    stop = true;
+    for (auto& t : lanes) t.join();
+    Run verify = run(o, db, dir / "check", {"verify"});
+    if (verify.exit_code != 0) {
+      findings.add(
+          fmt::format("verify failed after kill {}:\n{}{}", rounds, verify.out, verify.err));
+    }
+  }
+  static const std::regex batch(R"(group commit: (\d+) changes in one transaction)");
+  const std::string text = slurp(log);
+  int largest = 1;
+  for (std::sregex_iterator it(text.begin(), text.end(), batch), end; it != end; ++it) {
+    largest = std::max(largest, std::stoi((*it)[1].str()));
+  }
+  return largest;
 }
 
 }  // namespace
@@ -239,13 +423,18 @@ int main(int argc, char** argv) {
       std::chrono::duration<double, std::milli>(Clock::now() - setup_started).count() / 8;
   const bool fixed_window = o.max_kill_delay_ms > 0;
   const int min_kill_delay_ms = o.max_kill_delay_ms * 2 / 5;
-  if (fixed_window) {
+  if (o.serve) {
+    fmt::print("crash test: {} API clients of `commsflow serve`, killed every {}\n", o.lanes,
+               fixed_window ? fmt::format("1 to {} ms", o.max_kill_delay_ms)
+                            : std::string("0.2 to 1.5 s"));
+  } else if (fixed_window) {
     fmt::print("crash test: kills land {} to {} ms after a command starts\n", min_kill_delay_ms,
                o.max_kill_delay_ms);
   } else {
     fmt::print("crash test: a command takes about {:.0f} ms; kills aim at 50-110% of that\n",
                setup_ms);
   }
+  std::fflush(stdout);
 
   Findings findings;
   std::atomic<std::int64_t> issued{0};
@@ -254,7 +443,20 @@ int main(int argc, char** argv) {
                                            std::chrono::duration<double>(o.seconds));
   std::vector<std::vector<Attempt>> attempts(o.lanes);
   std::vector<std::thread> lanes;
-  for (int lane = 0; lane < o.lanes; ++lane) {
+  std::int64_t rounds = 0;
+  int largest_batch = 0;
+  if (o.serve) {
+    fs::create_directories(dir / "check");
+    const std::string asha =
+        must(o, db, dir / "setup", {"token", "create", "--as", "asha"})["token"];
+    const std::string olivia =
+        must(o, db, dir / "setup", {"token", "create", "--as", "olivia"})["token"];
+    largest_batch = serve_lanes(o, db, dir, refs, asha, olivia, attempts, findings, rounds);
+    if (largest_batch < 2) {
+      findings.add("the server never logged a batch of more than one change (group commit off?)");
+    }
+  }
+  for (int lane = 0; lane < o.lanes && !o.serve; ++lane) {
     lanes.emplace_back([&, lane] {
       std::mt19937_64 random(o.seed * 1000 + lane);
       fs::path scratch = dir / fmt::format("lane{}", lane);
@@ -316,10 +518,14 @@ int main(int argc, char** argv) {
 
   std::map<std::string, Json> items;  // ref -> item
   for (const Json& item : must(o, db, scratch, {"list"})) items[item.at("ref")] = item;
+  // Each item's history: from `commsflow history`, or, for the thousands of items the API
+  // clients make, read from the event log in one pass.
+  std::map<std::string, Json> histories;
+  if (o.serve) histories = histories_by_ref(db);
   std::map<std::string, int> token_count;        // token -> events carrying it
   std::map<std::string, std::string> token_ref;  // token -> item that carries it
   for (const auto& [ref, item] : items) {
-    Json history = must(o, db, scratch, {"history", ref});
+    Json history = o.serve ? histories[ref] : must(o, db, scratch, {"history", ref});
     if (history.size() != item.at("revision").get<std::size_t>()) {
       findings.add(fmt::format("{} is at revision {} but has {} events", ref,
                                item.at("revision").dump(), history.size()));
@@ -361,11 +567,24 @@ int main(int argc, char** argv) {
     }
   }
 
-  fmt::print(
-      "crash test: {} commands: {} succeeded, {} killed ({} of them had committed), {} busy; "
-      "{} items, verify {}, integrity {}\n",
-      succeeded + unknown + busy, succeeded, unknown, unknown_committed, busy.load(), items.size(),
-      verify.exit_code == 0 ? "ok" : "FAILED", integrity);
+  std::int64_t refused = 0;
+  for (const auto& lane : attempts) {
+    for (const auto& a : lane) refused += !a.succeeded && !a.outcome_unknown ? 1 : 0;
+  }
+  if (o.serve) {
+    fmt::print(
+        "crash test: {} requests in {} server runs, each ended by SIGKILL: {} acknowledged, {} "
+        "refused, {} cut off ({} of them had committed); largest batch {}; {} items, verify {}, "
+        "integrity {}\n",
+        succeeded + unknown + refused, rounds, succeeded, refused, unknown, unknown_committed,
+        largest_batch, items.size(), verify.exit_code == 0 ? "ok" : "FAILED", integrity);
+  } else {
+    fmt::print(
+        "crash test: {} commands: {} succeeded, {} killed ({} of them had committed), {} busy; "
+        "{} items, verify {}, integrity {}\n",
+        succeeded + unknown + busy, succeeded, unknown, unknown_committed, busy.load(),
+        items.size(), verify.exit_code == 0 ? "ok" : "FAILED", integrity);
+  }
   if (!findings.problems.empty()) {
     fmt::print("crash test FAILED with seed {}; database kept in {}\n", o.seed, dir.string());
     for (const auto& p : findings.problems) fmt::print("  - {}\n", p);
