@@ -1,6 +1,9 @@
 // Figure 6 (and the server half of 5): `commsflow serve` under 32 concurrent clients on
 // loopback, each taking an action through the JSON API, against the same actions taken through
-// the Engine in this process, one after another. Also the server's peak resident memory.
+// the Engine in this process, one after another; and the same server with group commit off
+// (`serve --group-commit off`: each action takes the engine mutex and commits on its own) and
+// with batches of one (`--group-commit-max 1`: the same writer thread, one COMMIT per action).
+// Also the server's peak resident memory.
 #include <arpa/inet.h>
 #include <commsflow/engine.h>
 #include <fmt/format.h>
@@ -54,7 +57,9 @@ std::int64_t peak_rss_of(pid_t pid) {
 // The server as a child process; stopped with SIGTERM on destruction.
 class ServeProcess {
  public:
-  ServeProcess(const Paths& paths, const std::filesystem::path& db, int port) {
+  ServeProcess(const Paths& paths, const std::filesystem::path& db, int port,
+               const std::vector<std::string>& options)
+      : log_(db.parent_path() / (db.stem().string() + "-serve.log")) {
     std::vector<std::string> args = {paths.commsflow_bin.string(),
                                      "--db",
                                      db.string(),
@@ -63,6 +68,7 @@ class ServeProcess {
                                      "serve",
                                      "--port",
                                      std::to_string(port)};
+    args.insert(args.end(), options.begin(), options.end());
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -70,7 +76,7 @@ class ServeProcess {
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       freopen("/dev/null", "w", stdout);
-      freopen((db.parent_path() / "serve.log").c_str(), "w", stderr);
+      freopen(log_.c_str(), "w", stderr);
       execv(argv[0], argv.data());
       _exit(127);
     }
@@ -81,22 +87,101 @@ class ServeProcess {
     }
     throw std::runtime_error("commsflow serve did not start");
   }
-  ~ServeProcess() {
+  ~ServeProcess() { stop(); }
+  // SIGTERM, and waits for it to finish.
+  void stop() {
+    if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    pid_ = -1;
   }
   pid_t pid() const { return pid_; }
+  const std::filesystem::path& log() const { return log_; }
 
  private:
+  std::filesystem::path log_;
   pid_t pid_ = -1;
 };
+
+// The server's own count on stopping ("group commit: N changes in M transactions, at most K in
+// one"), or an empty string when it logged none.
+std::string group_commit_summary(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  const std::string marker = "group commit: ";
+  std::string line, found;
+  while (std::getline(in, line)) {
+    auto at = line.find(marker);
+    if (at != std::string::npos && line.find(" transactions, ") != std::string::npos) {
+      found = line.substr(at + marker.size());
+    }
+  }
+  return found;
+}
 
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
   auto index = static_cast<size_t>(p * static_cast<double>(values.size() - 1));
   return values[index];
+}
+
+struct ServerRun {
+  double seconds = 0;
+  std::vector<double> latencies;
+  int failures = 0;
+  std::int64_t rss = 0;
+  std::string group_commit;  // the server's own count of changes and transactions
+};
+
+// 32 clients on loopback, each POSTing `assign` on its own request `per_client` times, a new
+// connection per request, against a server started on `db` with `options`.
+ServerRun run_server(const Paths& paths, const std::filesystem::path& db,
+                     const std::vector<std::string>& options, const std::string& token,
+                     const std::vector<std::string>& refs, int per_client) {
+  ServerRun run;
+  const int port = free_port();
+  std::mutex latencies_mutex;
+  std::atomic<int> failures{0};
+  ServeProcess serve(paths, db, port, options);
+  double t0 = now_seconds();
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port);
+      client.set_bearer_token_auth(token);
+      client.set_read_timeout(60, 0);
+      client.set_keep_alive(false);  // a new connection per request, as a script makes
+      std::vector<double> mine;
+      for (int i = 0; i < per_client; ++i) {
+        std::string who = i % 2 ? "olivia.officer" : "sam.officer";
+        std::string body = Json{{"inputs", {{"assignee", who}}}}.dump();
+        double start = now_seconds();
+        auto response = client.Post(
+            fmt::format("/api/v1/items/{}/actions/assign", refs[static_cast<size_t>(c)]), body,
+            "application/json");
+        mine.push_back(now_seconds() - start);
+        if (!response || response->status != 200) {
+          if (failures++ == 0) {
+            std::lock_guard<std::mutex> lock(latencies_mutex);
+            std::cerr << "  first failure: "
+                      << (response ? fmt::format("HTTP {} {}", response->status, response->body)
+                                   : httplib::to_string(response.error()))
+                      << "\n";
+          }
+        }
+      }
+      std::lock_guard<std::mutex> lock(latencies_mutex);
+      run.latencies.insert(run.latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : clients) t.join();
+  run.seconds = now_seconds() - t0;
+  run.rss = peak_rss_of(serve.pid());
+  run.failures = failures.load();
+  serve.stop();
+  run.group_commit = group_commit_summary(serve.log());
+  return run;
 }
 
 }  // namespace
@@ -119,58 +204,25 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
   std::string token = cli({"token", "create", "--as", "tom.triage"});
   token.erase(token.find_last_not_of(" \n\r\t") + 1);
   std::vector<std::string> refs;
-  for (const auto& item : Json::parse(
-           cli({"--json", "list", "--workflow", "comms_request", "--state", "triaged"}))) {
+  for (const auto& item :
+       Json::parse(cli({"--json", "list", "--workflow", "comms_request", "--state", "triaged"}))) {
     refs.push_back(item["ref"].get<std::string>());
   }
   if (refs.size() < kClients) throw std::runtime_error("the server figure needs 32 requests");
   auto baseline_db = paths.scratch / "server-baseline.db";
   std::filesystem::copy_file(db, baseline_db);
+  auto off_db = paths.scratch / "server-off.db";
+  std::filesystem::copy_file(db, off_db);
+  auto ones_db = paths.scratch / "server-ones.db";
+  std::filesystem::copy_file(db, ones_db);
 
-  // The server: 32 clients, each assigning its own request back and forth.
-  const int port = free_port();
-  std::vector<double> latencies;
-  std::mutex latencies_mutex;
-  std::atomic<int> failures{0};
-  double server_seconds = 0;
-  std::int64_t server_rss = 0;
-  {
-    ServeProcess serve(paths, db, port);
-    double t0 = now_seconds();
-    std::vector<std::thread> clients;
-    for (int c = 0; c < kClients; ++c) {
-      clients.emplace_back([&, c] {
-        httplib::Client client("127.0.0.1", port);
-        client.set_bearer_token_auth(token);
-        client.set_read_timeout(60, 0);
-        client.set_keep_alive(false);  // a new connection per request, as a script makes
-        std::vector<double> mine;
-        for (int i = 0; i < per_client; ++i) {
-          std::string who = i % 2 ? "olivia.officer" : "sam.officer";
-          std::string body = Json{{"inputs", {{"assignee", who}}}}.dump();
-          double start = now_seconds();
-          auto response = client.Post(
-              fmt::format("/api/v1/items/{}/actions/assign", refs[static_cast<size_t>(c)]), body,
-              "application/json");
-          mine.push_back(now_seconds() - start);
-          if (!response || response->status != 200) {
-            if (failures++ == 0) {
-              std::lock_guard<std::mutex> lock(latencies_mutex);
-              std::cerr << "  first failure: "
-                        << (response ? fmt::format("HTTP {} {}", response->status, response->body)
-                                     : httplib::to_string(response.error()))
-                        << "\n";
-            }
-          }
-        }
-        std::lock_guard<std::mutex> lock(latencies_mutex);
-        latencies.insert(latencies.end(), mine.begin(), mine.end());
-      });
-    }
-    for (auto& t : clients) t.join();
-    server_seconds = now_seconds() - t0;
-    server_rss = peak_rss_of(serve.pid());
-  }
+  // The server: 32 clients, each assigning its own request back and forth; with group commit
+  // on (the default), then off, then on with batches of one, each on a copy of the same database.
+  const ServerRun on = run_server(paths, db, {}, token, refs, per_client);
+  const ServerRun off =
+      run_server(paths, off_db, {"--group-commit", "off"}, token, refs, per_client);
+  const ServerRun ones =
+      run_server(paths, ones_db, {"--group-commit-max", "1"}, token, refs, per_client);
   const double total = static_cast<double>(kClients) * per_client;
 
   // The baseline: the same actions through the Engine in this process, one after another.
@@ -193,24 +245,50 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
     engine_seconds = now_seconds() - t0;
   }
 
-  const double server_rate = total / server_seconds;
+  const double on_rate = total / on.seconds;
+  const double off_rate = total / off.seconds;
+  const double ones_rate = total / ones.seconds;
   const double engine_rate = total / engine_seconds;
-  rows.push_back(
-      Row{"6. Server: actions/s, 32 clients on loopback (synchronous FULL)",
-          format_rate(server_rate, "actions/s"), format_rate(engine_rate, "actions/s in-process"),
-          format_ratio(server_rate / engine_rate), "-", "-",
-          fmt::format("{} POSTs of `assign` through /api/v1 with a bearer token; {} failed; the "
-                      "baseline takes the same actions through Engine::act one after another",
-                      static_cast<int>(total), failures.load())});
-  rows.push_back(Row{"6. Server: latency p50 / p99, 32 clients",
-                     fmt::format("{:.1f} ms / {:.1f} ms", percentile(latencies, 0.5) * 1000,
-                                 percentile(latencies, 0.99) * 1000),
+  auto latency = [](const ServerRun& run) {
+    return fmt::format("{:.1f} ms / {:.1f} ms", percentile(run.latencies, 0.5) * 1000,
+                       percentile(run.latencies, 0.99) * 1000);
+  };
+  auto counted = [](const ServerRun& run) {
+    return run.group_commit.empty() ? std::string("the server logged no count")
+                                    : "the server counted " + run.group_commit;
+  };
+  rows.push_back(Row{
+      "6. Server: actions/s, 32 clients on loopback (synchronous FULL)",
+      format_rate(on_rate, "actions/s"), format_rate(engine_rate, "actions/s in-process"),
+      format_ratio(on_rate / engine_rate), ">= 1x", on_rate >= engine_rate ? "yes" : "no",
+      fmt::format("{} POSTs of `assign` through /api/v1 with a bearer token, group commit on; {} "
+                  "failed; {}; the baseline takes the same actions through Engine::act one after "
+                  "another",
+                  static_cast<int>(total), on.failures, counted(on))});
+  rows.push_back(Row{"6. Server: latency p50 / p99, 32 clients", latency(on),
                      fmt::format("{:.2f} ms per action in-process", engine_seconds / total * 1000),
                      "-", "-", "-",
-                     "requests queue for the engine's one writer (one mutex, one SQLite writer)"});
-  rows.push_back(Row{"5d. Peak RSS of `serve` under that load", format_mib(server_rss), "-", "-",
-                     "<= 64 MiB", server_rss <= (64ll << 20) ? "yes" : "no",
-                     "VmHWM of the server process after the 32-client run"});
+                     "group commit on: requests wait for the batch under way, then share the "
+                     "next one's COMMIT"});
+  rows.push_back(Row{
+      "6. Server: group commit on against off, 32 clients", format_rate(on_rate, "actions/s"),
+      format_rate(off_rate, "actions/s off"), format_ratio(on_rate / off_rate), ">= 2x",
+      on_rate >= 2 * off_rate ? "yes" : "no",
+      fmt::format("the same POSTs to `serve --group-commit off` on a copy of the database, each "
+                  "action taking the engine mutex and committing on its own: p50 / p99 {}; {} "
+                  "failed",
+                  latency(off), off.failures)});
+  rows.push_back(Row{
+      "6. Server: group commit on against batches of one, 32 clients",
+      format_rate(on_rate, "actions/s"), format_rate(ones_rate, "actions/s in ones"),
+      format_ratio(on_rate / ones_rate), "-", "-",
+      fmt::format("the same POSTs to `serve --group-commit-max 1`: the same writer thread, one "
+                  "COMMIT per action, so the ratio is what batching alone adds: p50 / p99 {}; {} "
+                  "failed; {}",
+                  latency(ones), ones.failures, counted(ones))});
+  rows.push_back(Row{"5d. Peak RSS of `serve` under that load", format_mib(on.rss), "-", "-",
+                     "<= 64 MiB", on.rss <= (64ll << 20) ? "yes" : "no",
+                     "VmHWM of the server process (group commit on) after the 32-client run"});
 }
 
 }  // namespace commsflow::bench
