@@ -368,8 +368,9 @@ int serve_lanes(const Options& o, const fs::path& db, const fs::path& dir,
     while (Clock::now() < kill_at && running > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    server.kill();
+    // No new requests from here: those in flight are cut off by the kill.
     stop = true;
+    server.kill();
     for (auto& t : lanes) t.join();
     Run verify = run(o, db, dir / "check", {"verify"});
     if (verify.exit_code != 0) {
