@@ -67,7 +67,11 @@ struct Context {
   // durable before it is answered. Off (empty), each takes the engine mutex and commits alone.
   std::optional<GroupCommit> writer;
 
-  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(engine_mutex); }
+  // The engine mutex, for reading or for a change made outside calls.h (sessions, reloads).
+  // With group commit on, taken in turn with the writer's batches (GroupCommit::lock_engine).
+  std::unique_lock<std::mutex> lock() {
+    return writer ? writer->lock_engine() : std::unique_lock<std::mutex>(engine_mutex);
+  }
   // A second connection to the database, for finding who is asking (auth.cpp) without the
   // engine mutex: requests are authenticated while a batch of changes holds the engine, and,
   // outside any transaction of the engine's, it reads only what has been committed. Hold

@@ -92,6 +92,12 @@ void GroupCommit::write() {
     work_queued_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to do
     guard.unlock();
+    // Those already waiting for the engine go first: a waiter woken when the writer lets go
+    // needs a moment to be scheduled, in which the writer would take the mutex back. A few
+    // turns of the processor are enough, and bound how long a batch waits for them.
+    for (int turn = 0; turn < 20 && others_waiting_.load() > 0; ++turn) {
+      std::this_thread::yield();
+    }
     std::vector<Waiter*> batch;
     {
       // The engine mutex first: works that come while a reader holds it join this batch.
@@ -155,6 +161,13 @@ void GroupCommit::run_batch(const std::vector<Waiter*>& batch) {
       for (Waiter* w : ran) w->error = std::current_exception();
     }
   }
+}
+
+std::unique_lock<std::mutex> GroupCommit::lock_engine() {
+  ++others_waiting_;
+  std::unique_lock<std::mutex> engine(engine_mutex_);
+  --others_waiting_;
+  return engine;
 }
 
 GroupCommit::Stats GroupCommit::stats() const {

@@ -33,6 +33,7 @@
 
 #include <commsflow/store.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,12 @@ class GroupCommit {
   // could not be begun or committed or was abandoned: then nothing `work` did was written.
   std::size_t run(const Work& work);
 
+  // The engine mutex, for anyone but the writer (a page, a sign-in, the scheduler). The writer
+  // lets those already waiting for it go before its next batch: under a stream of changes it
+  // would otherwise take the mutex back before a woken reader could run, and pages would wait
+  // for seconds.
+  std::unique_lock<std::mutex> lock_engine();
+
   Stats stats() const;
   // Works queued and not yet taken into a batch (for tests and diagnostics).
   std::size_t waiting() const;
@@ -87,7 +94,8 @@ class GroupCommit {
   Store& store_;
   std::mutex& engine_mutex_;
   const std::size_t max_batch_;
-  mutable std::mutex mutex_;  // guards everything below
+  std::atomic<int> others_waiting_{0};  // lock_engine() callers not yet holding the mutex
+  mutable std::mutex mutex_;            // guards everything below
   std::condition_variable work_queued_;
   std::deque<Waiter*> queue_;
   bool stopping_ = false;
