@@ -27,8 +27,11 @@
 // With max_batch 1 every batch holds one work: each commits on its own, in the order the works
 // came (what batching alone adds can be measured against that).
 //
-// Thread-safe: run(), stats() and waiting() may be called from any thread but the writer's (a
-// work must not call run()). The destructor finishes the works queued, then stops the writer.
+// Readers take the engine mutex through lock_engine(), which lets them in between batches.
+//
+// Thread-safe: run(), lock_engine(), stats() and waiting() may be called from any thread but the
+// writer's (a work must not call them). The destructor finishes the works queued, then stops
+// the writer.
 #pragma once
 
 #include <commsflow/store.h>
