@@ -61,7 +61,8 @@ struct RowWrite {
 
 // Items submitted, each with one document version, sent to the first sign-off step.
 void create_database(const Paths& paths, const std::filesystem::path& db, int items) {
-  Store store(db, Store::Options{true, Store::Durability::Normal, 5000});
+  auto store_owner = Store::open(db, Store::Options{true, Store::Durability::Normal, 5000});
+  Store& store = *store_owner;
   WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "bench" / "workflows");
   registry.sync();
   Engine engine(store, registry, bench_clock());
@@ -188,9 +189,11 @@ Pair measure(const Paths& paths, int items, bool full) {
   create_database(paths, engine_db, items);
   std::filesystem::copy_file(engine_db, raw_db);
 
-  Store store(
+  auto store_owner = Store::open(
       engine_db,
       Store::Options{false, full ? Store::Durability::Full : Store::Durability::Normal, 5000});
+
+  Store& store = *store_owner;
   WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "bench" / "workflows");
   registry.sync();
   Engine engine(store, registry, bench_clock());

@@ -120,12 +120,14 @@ int child_raw_items_rss(const std::filesystem::path& db) {
 namespace {
 struct Opened {
   explicit Opened(const Paths& paths, const std::filesystem::path& db)
-      : store(db, Store::Options{false, Store::Durability::Full, 5000}),
+      : owner(Store::open(db, Store::Options{false, Store::Durability::Full, 5000})),
+        store(*owner),
         registry(store, bench_clock(), paths.source_dir / "workflows"),
         engine(store, registry, bench_clock()) {
     registry.sync();
   }
-  Store store;
+  std::unique_ptr<Store> owner;
+  Store& store;
   WorkflowRegistry registry;
   Engine engine;
 };

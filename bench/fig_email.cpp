@@ -95,7 +95,10 @@ void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows)
   std::filesystem::create_directories(folder);
   Sink sink(paths, folder);
 
-  Store store(paths.scratch / "email.db", Store::Options{true, Store::Durability::Normal, 5000});
+  auto store_owner = Store::open(paths.scratch / "email.db",
+                                 Store::Options{true, Store::Durability::Normal, 5000});
+
+  Store& store = *store_owner;
   WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "bench" / "workflows");
   registry.sync();
   Engine engine(store, registry, bench_clock());

@@ -38,7 +38,8 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
   auto raw_db = paths.scratch / "requests-raw.db";
   auto csv_path = paths.scratch / "requests.csv";
   {
-    Store store(empty_db, Store::Options{true, Store::Durability::Full, 5000});
+    auto store_owner = Store::open(empty_db, Store::Options{true, Store::Durability::Full, 5000});
+    Store& store = *store_owner;
     WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "workflows");
     registry.sync();
     Engine engine(store, registry, bench_clock());
@@ -50,7 +51,8 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   double engine_seconds = 0;
   {
-    Store store(engine_db, Store::Options{false, Store::Durability::Full, 5000});
+    auto store_owner = Store::open(engine_db, Store::Options{false, Store::Durability::Full, 5000});
+    Store& store = *store_owner;
     WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "workflows");
     registry.sync();
     Engine engine(store, registry, bench_clock());

@@ -229,7 +229,9 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
   double engine_seconds = 0;
   {
     FixedClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-    Store store(baseline_db, Store::Options{false, Store::Durability::Full, 5000});
+    auto store_owner =
+        Store::open(baseline_db, Store::Options{false, Store::Durability::Full, 5000});
+    Store& store = *store_owner;
     WorkflowRegistry registry(store, clock, paths.source_dir / "workflows");
     registry.sync();
     Engine engine(store, registry, clock);

@@ -23,7 +23,8 @@ namespace commsflow::bench {
 namespace {
 
 void write_chain(const Paths& paths, const std::filesystem::path& db, int events) {
-  Store store(db, Store::Options{true, Store::Durability::Normal, 5000});
+  auto store_owner = Store::open(db, Store::Options{true, Store::Durability::Normal, 5000});
+  Store& store = *store_owner;
   WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "bench" / "workflows");
   registry.sync();
   const std::string version = registry.current("bench_approval").definition.version;
@@ -86,7 +87,8 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
   std::int64_t checked = 0;
   std::string verify_peak;
   {
-    Store store(db, Store::Options{false, Store::Durability::Full, 5000});
+    auto store_owner = Store::open(db, Store::Options{false, Store::Durability::Full, 5000});
+    Store& store = *store_owner;
     const bool peak_reset = reset_peak_rss();
     double t0 = now_seconds();
     VerifyReport report = verify(store);

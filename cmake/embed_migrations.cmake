@@ -1,10 +1,11 @@
-# Generates a C++ source holding every schema/NNNN_name.sql file, in order.
-# Usage: cmake -DSCHEMA_DIR=... -DOUTPUT=... -P embed_migrations.cmake
+# Generates a C++ source holding every NNNN_name.sql file of one backend's schema folder, in
+# order, as the function FUNCTION declared in engine/store/migration_list.h.
+# Usage: cmake -DSCHEMA_DIR=... -DFUNCTION=... -DOUTPUT=... -P embed_migrations.cmake
 file(GLOB files RELATIVE "${SCHEMA_DIR}" "${SCHEMA_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
 list(SORT files)
-set(body "// Generated from schema/*.sql at build time. Do not edit.\n")
-string(APPEND body "#include \"store/migrations.h\"\n\nnamespace commsflow::store {\n")
-string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n")
+set(body "// Generated from ${SCHEMA_DIR}/*.sql at build time. Do not edit.\n")
+string(APPEND body "#include \"store/migration_list.h\"\n\nnamespace commsflow::store {\n")
+string(APPEND body "const std::vector<Migration>& ${FUNCTION}() {\n")
 string(APPEND body "  static const std::vector<Migration> all = {\n")
 foreach(f IN LISTS files)
   string(REGEX MATCH "^([0-9]+)_(.*)\\.sql$" _ "${f}")

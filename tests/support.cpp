@@ -104,7 +104,7 @@ Fixture::Fixture(const std::string& workflow_source, const std::string& file_nam
   dir.write("workflows/" + file_name, workflow_source);
   Store::Options options;
   options.create = true;
-  store = std::make_unique<Store>(db_path, options);
+  store = Store::open(db_path, options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
   auto problems = registry->sync();
   std::string listing;
@@ -137,7 +137,7 @@ void Fixture::reopen() {
   engine.reset();
   registry.reset();
   store.reset();
-  store = std::make_unique<Store>(db_path, Store::Options{});
+  store = Store::open(db_path, Store::Options{});
   registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
   registry->sync();
   engine = std::make_unique<Engine>(*store, *registry, clock);
@@ -146,7 +146,7 @@ void Fixture::reopen() {
 LocalEngine::LocalEngine(const std::filesystem::path& folder, bool create) {
   Store::Options options;
   options.create = create;
-  store = std::make_unique<Store>(folder / "commsflow.db", options);
+  store = Store::open(folder / "commsflow.db", options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, folder / "workflows");
   auto problems = registry->sync();
   std::string listing;

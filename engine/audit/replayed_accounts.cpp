@@ -79,7 +79,7 @@ void ReplayedAccounts::compare(Store& store, std::vector<VerifyProblem>& problem
   auto problem = [&](const std::string& actor, std::string message) {
     problems.push_back(VerifyProblem{0, std::string(kAccountPrefix) + actor, std::move(message)});
   };
-  Accounts accounts(store);
+  Accounts& accounts = store.accounts();
 
   std::set<std::string> seen;
   for (const Actor& actor : store.actors()) {

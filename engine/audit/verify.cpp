@@ -169,8 +169,8 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
                                          "moved or reordered",
                                          seq, ref, written_as)}});
   };
-  // The indexed columns are written beside the body (schema/0009_event_columns.sql); searches
-  // and reports go by them, so they must say what the hashed body says.
+  // The indexed columns are written beside the body (schema/sqlite/0009_event_columns.sql);
+  // searches and reports go by them, so they must say what the hashed body says.
   auto check_columns = [&](std::int64_t index, const EventBatch& batch, const EventBatch::Row& row,
                            std::string_view ref, std::string_view actor, std::string_view action,
                            std::string_view at) {

@@ -95,7 +95,7 @@ void run_token_create(Session& s, const std::string& actor, const std::string& n
 }
 
 void run_token_list(Session& s, const std::string& actor) {
-  auto tokens = Accounts(s.engine().store()).api_tokens(actor);
+  auto tokens = s.engine().store().accounts().api_tokens(actor);
   const std::string now = format_datetime(s.clock().now());
   if (s.options.json) {
     Json out = Json::array();

@@ -179,7 +179,7 @@ void add_demo_data(Engine& engine) {
   std::string demo_hash;
   People people_store(engine.store(), engine.registry(), engine.clock());
   for (const auto& p : people) {
-    if (Accounts(engine.store()).password_hash(p.name)) continue;
+    if (engine.store().accounts().password_hash(p.name)) continue;
     if (demo_hash.empty()) demo_hash = hash_password(kDemoPassword);
     people_store.set_password_hash(p.name, demo_hash, kOperator);
   }

@@ -46,7 +46,7 @@ std::unique_ptr<Store> Session::open_store(bool create) const {
   Store::Options store_options;
   store_options.create = create;
   store_options.busy_timeout_ms = options.busy_timeout_ms;
-  return std::make_unique<Store>(options.db, store_options);
+  return Store::open(options.db, store_options);
 }
 
 Store& Session::store() {

@@ -12,7 +12,7 @@ namespace {
 
 std::string account_body(Context& c, const Principal& p, const std::string& notice) {
   auto lock = c.lock();
-  Accounts accounts = c.accounts();
+  Accounts& accounts = c.accounts();
   Json rows = Json::array();
   for (const auto& s : accounts.sessions_of(p.actor.name, c.now())) {
     const bool current = s.token_digest == p.session_digest;

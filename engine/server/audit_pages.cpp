@@ -35,58 +35,57 @@ std::string audit_download_form_html() {
 }
 
 void add_audit_download_routes(httplib::Server& http, Context& c) {
-  http.Get("/audit/download",
-           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             require_page(may_audit(p.actor));
-             std::string report = param(req, "report");
-             if (report.empty()) report = "history";
-             if (report != "history" && report != "sign-offs") {
-               fail_field("report", "'{}' is not one of history, sign-offs", report);
-             }
-             std::string format_name = param(req, "format");
-             const Format& format = format_named(format_name.empty() ? "csv" : format_name);
-             AuditQuery query;
-             query.actor = param(req, "actor");
-             query.workflow = param(req, "workflow");
-             query.action = param(req, "action");
-             query.from = param(req, "from");
-             query.to = param(req, "to");
-             ReportTable table;
-             ChainHead head;
-             {
-               auto lock = c.lock();
-               Store& store = c.engine.store();
-               if (report == "history") {
-                 table = audit_table();
-                 head = query_history(store, query, [&table](AuditRow&& row) {
-                   table.rows.push_back(audit_cells(std::move(row)));
-                 });
-               } else {
-                 table = signoff_table(store, query, head);
-               }
-             }
-             ReportHeader header{c.engine.store().path().filename().string(), describe(query),
-                                 c.now(), head.seq, head.hash};
-             std::string body;
-             if (format.name == std::string_view("csv"))
-               body = render_csv(table);
-             else if (format.name == std::string_view("json"))
-               body = render_json(table, header).dump(2);
-             else
-               body = render_html(table, header);
-             if (format.name != std::string_view("html")) {
-               res.set_header(
-                   "Content-Disposition",
-                   fmt::format("attachment; filename=\"audit-{}.{}\"", report, format.name));
-             } else {
-               // The printable page is self-contained: its own inline style, nothing else.
-               res.set_header("Content-Security-Policy",
-                              "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-             }
-             res.status = 200;
-             res.set_content(body, format.content_type);
-           }));
+  http.Get(
+      "/audit/download",
+      page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        require_page(may_audit(p.actor));
+        std::string report = param(req, "report");
+        if (report.empty()) report = "history";
+        if (report != "history" && report != "sign-offs") {
+          fail_field("report", "'{}' is not one of history, sign-offs", report);
+        }
+        std::string format_name = param(req, "format");
+        const Format& format = format_named(format_name.empty() ? "csv" : format_name);
+        AuditQuery query;
+        query.actor = param(req, "actor");
+        query.workflow = param(req, "workflow");
+        query.action = param(req, "action");
+        query.from = param(req, "from");
+        query.to = param(req, "to");
+        ReportTable table;
+        ChainHead head;
+        {
+          auto lock = c.lock();
+          Store& store = c.engine.store();
+          if (report == "history") {
+            table = audit_table();
+            head = query_history(store, query, [&table](AuditRow&& row) {
+              table.rows.push_back(audit_cells(std::move(row)));
+            });
+          } else {
+            table = signoff_table(store, query, head);
+          }
+        }
+        ReportHeader header{c.engine.store().name(), describe(query), c.now(), head.seq, head.hash};
+        std::string body;
+        if (format.name == std::string_view("csv"))
+          body = render_csv(table);
+        else if (format.name == std::string_view("json"))
+          body = render_json(table, header).dump(2);
+        else
+          body = render_html(table, header);
+        if (format.name != std::string_view("html")) {
+          res.set_header("Content-Disposition",
+                         fmt::format("attachment; filename=\"audit-{}.{}\"", report, format.name));
+        } else {
+          // The printable page is self-contained: its own inline style, nothing else.
+          res.set_header("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        }
+        res.status = 200;
+        res.set_content(body, format.content_type);
+      }));
 }
 
 }  // namespace commsflow::server

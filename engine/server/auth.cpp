@@ -72,7 +72,7 @@ std::optional<Principal> authenticate(Context& context, const httplib::Request& 
   Store& store = context.sign_in_store();
   if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
     auto actor =
-        Accounts(store).api_token_actor(token_digest(bearer.substr(prefix.size())), context.now());
+        store.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())), context.now());
     if (!actor) return std::nullopt;
     auto found = actor_named(store, *actor);
     if (!found) return std::nullopt;
@@ -81,7 +81,7 @@ std::optional<Principal> authenticate(Context& context, const httplib::Request& 
   std::string token = cookie_value(request, kSessionCookie);
   if (token.empty()) return std::nullopt;
   std::string digest = token_digest(token);
-  auto session = Accounts(store).session(digest, context.now());
+  auto session = store.accounts().session(digest, context.now());
   if (!session) return std::nullopt;
   auto found = actor_named(store, session->actor);
   if (!found) return std::nullopt;
@@ -121,7 +121,7 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   result.status = SignIn::Status::Ok;
   result.token = random_token();
   auto lock = context.lock();
-  auto accounts = context.accounts();
+  Accounts& accounts = context.accounts();
   auto now = context.clock.now();
   accounts.delete_expired_sessions(format_datetime(now));
   accounts.create_session(token_digest(result.token), name, random_token(), format_datetime(now),

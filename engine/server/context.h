@@ -51,7 +51,8 @@ struct Context {
         options(std::move(o)),
         log_stream(l),
         throttle(options),
-        sign_in_store_(e.store().path(), Store::Options{false, Store::Durability::Normal, 5000}) {
+        sign_in_store_(Store::open(e.store().location(),
+                                   Store::Options{false, Store::Durability::Normal, 5000})) {
     if (options.group_commit) writer.emplace(e.store(), engine_mutex, options.group_commit_max);
   }
 
@@ -79,8 +80,8 @@ struct Context {
   std::unique_lock<std::mutex> lock_sign_in_store() {
     return std::unique_lock<std::mutex>(sign_in_mutex_);
   }
-  Store& sign_in_store() { return sign_in_store_; }
-  Accounts accounts() { return Accounts(engine.store()); }
+  Store& sign_in_store() { return *sign_in_store_; }
+  Accounts& accounts() { return engine.store().accounts(); }
   // What `actor` may see (read_access.h). Hold the lock while it is used.
   ReadAccess read_access(const Actor& actor) {
     return ReadAccess(engine, Reader::for_actor(engine.store(), actor, format_date(clock.now())));
@@ -128,7 +129,7 @@ struct Context {
   std::mutex log_mutex_;
   std::atomic<std::size_t> largest_batch_logged_{1};
   std::mutex sign_in_mutex_;  // guards sign_in_store_
-  Store sign_in_store_;
+  std::unique_ptr<Store> sign_in_store_;
 };
 
 // Routes of the JSON API under /api/v1/ (api.cpp) and of the pages (pages*.cpp).

@@ -162,7 +162,7 @@ Actor People::remove_role(std::string_view name, std::string_view role, std::str
          role, name, name, name);
   }
   store_.remove_role(name, role);
-  Accounts(store_).delete_sessions_of(name);
+  store_.accounts().delete_sessions_of(name);
   record(name, "role_removed", by, Json{{"role", role}});
   actor = require(name);
   tx->commit();
@@ -176,7 +176,7 @@ Actor People::disable(std::string_view name, std::string_view by) {
   if (!store_.set_disabled(name, now_)) {
     fail(ErrorKind::BadInput, "{} is already disabled", name);
   }
-  Accounts(store_).delete_sessions_of(name);
+  store_.accounts().delete_sessions_of(name);
   record(name, "actor_disabled", by);
   Actor actor = require(name);
   tx->commit();
@@ -198,7 +198,7 @@ void People::set_password_hash(std::string_view name, std::string_view hash, std
   auto tx = store_.begin_write();
   now_ = format_datetime(clock_.now());
   require(name);
-  Accounts(store_).set_password_hash(name, hash, now_);
+  store_.accounts().set_password_hash(name, hash, now_);
   record(name, "password_set", by);
   tx->commit();
 }
@@ -213,7 +213,7 @@ ApiTokenRecord People::create_api_token(std::string_view name, std::string_view 
   now_ = format_datetime(clock_.now());
   Actor actor = require(name);
   if (actor.disabled) fail(ErrorKind::BadInput, "{} is disabled: enable them first", name);
-  Accounts accounts(store_);
+  Accounts& accounts = store_.accounts();
   std::int64_t id = accounts.create_api_token(token_digest, name, token_name, now_,
                                               format_datetime(*parse_datetime(now_) + lifetime));
   ApiTokenRecord token = *accounts.api_token(id);
@@ -229,7 +229,7 @@ ApiTokenRecord People::create_api_token(std::string_view name, std::string_view 
 Outcome<ApiTokenRecord> People::revoke_api_token(std::int64_t id, std::string_view by) {
   auto tx = store_.begin_write();
   now_ = format_datetime(clock_.now());
-  Accounts accounts(store_);
+  Accounts& accounts = store_.accounts();
   auto token = accounts.api_token(id);
   if (!token) fail(ErrorKind::NotFound, "no API token has id {}", id);
   if (!may_manage(by, token->actor)) {

@@ -47,7 +47,7 @@ struct LiveServer {
              fs::copy_options::recursive);
     Store::Options options;
     options.create = true;
-    store = std::make_unique<Store>(dir / "fuzz.db", options);
+    store = Store::open(dir / "fuzz.db", options);
     registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
     registry->sync();
     engine = std::make_unique<Engine>(*store, *registry, clock);

@@ -310,7 +310,7 @@ TEST_CASE("access: removing a role ends the actor's sessions and what the role l
 TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
   WebFixture f;
   REQUIRE(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 200);
-  auto tokens = Accounts(*f.store).api_tokens("tom.triage");
+  auto tokens = f.store->accounts().api_tokens("tom.triage");
   REQUIRE(tokens.size() == 1);
   CHECK(tokens[0].expires_at == "2026-05-31T09:00:00Z");  // 90 days from the fixture's clock
   REQUIRE(f.people().revoke_api_token(tokens[0].id, kOperator).ok());
@@ -318,7 +318,7 @@ TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
   CHECK_THROWS_WITH(f.people().revoke_api_token(tokens[0].id, kOperator),
                     Catch::Contains("already revoked"));
   // Someone else's token is not theirs to revoke.
-  auto hannahs = Accounts(*f.store).api_tokens("hannah.head");
+  auto hannahs = f.store->accounts().api_tokens("hannah.head");
   auto refused = f.people().revoke_api_token(hannahs[0].id, "tom.triage");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.refusal().forbidden);

@@ -92,7 +92,8 @@ class Newsroom {
 // that step decided again, so the approval of record mixes versions. Appended as hash-chained
 // events, as that engine did, so `verify` still passes.
 void write_legacy_mixed_approval(const fs::path& db, const std::string& ref) {
-  Store store(db, Store::Options{});
+  auto store_owner = Store::open(db, Store::Options{});
+  Store& store = *store_owner;
   auto tx = store.begin_write();
   Item item = *store.item(ref);
   const std::string text = "A revised statement the comms reviewer never saw.\n";

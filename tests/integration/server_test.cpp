@@ -26,7 +26,7 @@
 #include "base/csv.h"
 #include "integration/web_fixture.h"
 #include "server/security_headers.h"
-#include "store/fault_vfs.h"
+#include "store/sqlite/fault_vfs.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -1564,7 +1564,8 @@ TEST_CASE("server: serving beyond loopback needs the proxy", "[server][security]
   TempDir dir;
   Store::Options store_options;
   store_options.create = true;
-  Store store(dir / "open.db", store_options);
+  auto store_owner = Store::open(dir / "open.db", store_options);
+  Store& store = *store_owner;
   WorkflowRegistry registry(store, clock, test::shipped_workflows());
   registry.sync();
   Engine engine(store, registry, clock);

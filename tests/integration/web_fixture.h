@@ -42,7 +42,7 @@ struct WebFixture {
     if (prepare) prepare(workflows);
     Store::Options store_options;
     store_options.create = true;
-    store = std::make_unique<Store>(dir / "web.db", store_options);
+    store = Store::open(dir / "web.db", store_options);
     registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
     registry->sync();
     engine = std::make_unique<Engine>(*store, *registry, clock);

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "store/fault_vfs.h"
+#include "store/sqlite/fault_vfs.h"
 #include "support.h"
 
 using namespace commsflow;

@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "store/database.h"
-#include "store/migrations.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/migrations.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -142,7 +142,7 @@ TEST_CASE("people: accounts made before the record began are recorded once, as t
   {
     // A database at the schema before accounts were chained, with an actor and a token.
     std::vector<store::Migration> before;
-    for (const auto& m : store::embedded_migrations()) {
+    for (const auto& m : store::sqlite_migrations()) {
       if (m.number < 6) before.push_back(m);
     }
     store::Database db(path, true, 1000, store::Durability::Full);
@@ -153,7 +153,8 @@ TEST_CASE("people: accounts made before the record began are recorded once, as t
         "INSERT INTO api_tokens(token_digest, actor, label, created_at) VALUES "
         "('abc', 'old.hand', 'cron', '2026-01-01T09:00:00Z');");
   }
-  Store store(path, Store::Options{});
+  auto store_owner = Store::open(path, Store::Options{});
+  Store& store = *store_owner;
   auto events = store.events_for("actor:old.hand");
   REQUIRE(events.size() == 1);
   Event recorded = Event::from_body(events[0].seq, events[0].body);

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "store/database.h"
-#include "store/migrations.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/migrations.h"
 #include "support.h"
 
 using namespace commsflow;
@@ -35,11 +35,12 @@ std::string file_bytes(const std::filesystem::path& p) {
 
 TEST_CASE("a new database is migrated, recorded and in WAL mode") {
   TempDir dir;
-  Store store(dir / "a.db", Store::Options{true});
-  const int newest = store::embedded_migrations().back().number;
+  auto store_owner = Store::open(dir / "a.db", Store::Options{true});
+  Store& store = *store_owner;
+  const int newest = store::sqlite_migrations().back().number;
   CHECK(store.schema_version() == newest);
   CHECK(scalar(dir / "a.db", "SELECT count(*) FROM schema_migrations") ==
-        static_cast<std::int64_t>(store::embedded_migrations().size()));
+        static_cast<std::int64_t>(store::sqlite_migrations().size()));
   CHECK(scalar(dir / "a.db", "PRAGMA user_version") == newest);
   CHECK(test::query_text(dir / "a.db", "PRAGMA journal_mode") == "wal");
 }
@@ -83,7 +84,7 @@ TEST_CASE("a database from a newer version is refused and left unchanged") {
           "'2030-01-01T00:00:00Z')");
   std::string before = file_bytes(f.db_path);
   try {
-    Store store(f.db_path, Store::Options{});
+    Store::open(f.db_path, Store::Options{});
     FAIL("expected the future database to be refused");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Storage);
@@ -97,19 +98,19 @@ TEST_CASE("a database from a newer version is refused and left unchanged") {
 TEST_CASE("files that are not commsflow databases are refused with the file named") {
   TempDir dir;
   SECTION("missing file") {
-    CHECK_THROWS_WITH(Store(dir / "none.db", Store::Options{}),
+    CHECK_THROWS_WITH(Store::open(dir / "none.db", Store::Options{}),
                       Catch::Contains("no database at") && Catch::Contains("commsflow init"));
     CHECK_FALSE(std::filesystem::exists(dir / "none.db"));
   }
   SECTION("not SQLite") {
     dir.write("junk.db", std::string(4096, 'x'));
-    CHECK_THROWS_WITH(Store(dir / "junk.db", Store::Options{}),
+    CHECK_THROWS_WITH(Store::open(dir / "junk.db", Store::Options{}),
                       Catch::Contains("junk.db") && Catch::Contains("not an SQLite database"));
     CHECK(file_bytes(dir / "junk.db") == std::string(4096, 'x'));
   }
   SECTION("another application's SQLite database") {
     raw_sql(dir / "other.db", "CREATE TABLE customers(id INTEGER)");
-    CHECK_THROWS_WITH(Store(dir / "other.db", Store::Options{}),
+    CHECK_THROWS_WITH(Store::open(dir / "other.db", Store::Options{}),
                       Catch::Contains("not a commsflow one"));
     CHECK(test::query_text(dir / "other.db",
                            "SELECT group_concat(name) FROM sqlite_schema WHERE type='table'") ==
@@ -123,7 +124,7 @@ TEST_CASE("a database held busy by another writer reports a conflict after the t
   options.busy_timeout_ms = 50;
   f.engine.reset();
   f.registry.reset();
-  f.store = std::make_unique<Store>(f.db_path, options);
+  f.store = Store::open(f.db_path, options);
   f.registry = std::make_unique<WorkflowRegistry>(*f.store, f.clock, f.workflows);
   f.registry->sync();
   f.engine = std::make_unique<Engine>(*f.store, *f.registry, f.clock);
@@ -182,7 +183,8 @@ TEST_CASE("the chain head is the last event's seq and hash, and nothing before t
     TempDir dir;
     Store::Options options;
     options.create = true;
-    Store empty(dir / "empty.db", options);
+    auto empty_owner = Store::open(dir / "empty.db", options);
+    Store& empty = *empty_owner;
     CHECK_FALSE(empty.chain_head());
   }
   Fixture f;

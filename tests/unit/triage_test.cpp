@@ -29,7 +29,7 @@ struct Triage {
   Triage() {
     std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
                           std::filesystem::copy_options::recursive);
-    store = std::make_unique<Store>(dir / "t.db", Store::Options{true});
+    store = Store::open(dir / "t.db", Store::Options{true});
     registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
     REQUIRE(registry->sync().empty());
     engine = std::make_unique<Engine>(*store, *registry, clock);

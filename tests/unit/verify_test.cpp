@@ -62,7 +62,8 @@ TEST_CASE("an empty database verifies with the genesis head") {
   TempDir dir;
   Store::Options options;
   options.create = true;
-  Store store(dir / "empty.db", options);
+  auto store_owner = Store::open(dir / "empty.db", options);
+  Store& store = *store_owner;
   VerifyReport r = verify(store);
   CHECK(r.ok());
   CHECK(r.events == 0);

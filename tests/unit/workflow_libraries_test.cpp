@@ -51,7 +51,7 @@ struct Project {
     dir.write("workflows/lib/stamp.lua", stamp_module("one"));
     Store::Options options;
     options.create = true;
-    store = std::make_unique<Store>(dir / "test.db", options);
+    store = Store::open(dir / "test.db", options);
     REQUIRE(open().empty());
     engine->add_actor("olivia", {"comms_officer"});
   }
@@ -60,7 +60,7 @@ struct Project {
   std::vector<Diagnostic> open() {
     engine.reset();
     registry.reset();
-    if (!store) store = std::make_unique<Store>(dir / "test.db", Store::Options{});
+    if (!store) store = Store::open(dir / "test.db", Store::Options{});
     registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
     auto problems = registry->sync();
     engine = std::make_unique<Engine>(*store, *registry, clock);

@@ -5,7 +5,8 @@
 // statement. Changes to passwords and tokens are made through People (people.h), which records
 // each in the hash chain in the same transaction; sessions are not in the chain.
 //
-// Not thread-safe: an Accounts shares its Store's thread.
+// Each backend implements it over its Store's connection (Store::accounts()). Not thread-safe:
+// an Accounts shares its Store's thread.
 #pragma once
 
 #include <commsflow/store.h>
@@ -38,45 +39,47 @@ struct ApiTokenRecord {
 
 class Accounts {
  public:
-  explicit Accounts(Store& store) : store_(store) {}
+  virtual ~Accounts() = default;
 
   // Sets (or replaces) the actor's password hash and ends the actor's sessions. Call inside a
   // write transaction (People::set_password_hash).
-  void set_password_hash(std::string_view actor, std::string_view hash, std::string_view at);
+  virtual void set_password_hash(std::string_view actor, std::string_view hash,
+                                 std::string_view at) = 0;
   // The stored hash, or nullopt when the actor has no password (and so cannot sign in).
-  std::optional<std::string> password_hash(std::string_view actor);
+  virtual std::optional<std::string> password_hash(std::string_view actor) = 0;
 
-  void create_session(std::string_view token_digest, std::string_view actor, std::string_view csrf,
-                      std::string_view created_at, std::string_view expires_at);
+  virtual void create_session(std::string_view token_digest, std::string_view actor,
+                              std::string_view csrf, std::string_view created_at,
+                              std::string_view expires_at) = 0;
   // The session if it exists, expires after `now` and its actor is enabled.
-  std::optional<SessionRecord> session(std::string_view token_digest, std::string_view now);
+  virtual std::optional<SessionRecord> session(std::string_view token_digest,
+                                               std::string_view now) = 0;
   // The actor's sessions that expire after `now`, newest first.
-  std::vector<SessionRecord> sessions_of(std::string_view actor, std::string_view now);
-  void delete_session(std::string_view token_digest);
+  virtual std::vector<SessionRecord> sessions_of(std::string_view actor, std::string_view now) = 0;
+  virtual void delete_session(std::string_view token_digest) = 0;
   // Ends every session of the actor; returns how many.
-  std::int64_t delete_sessions_of(std::string_view actor);
+  virtual std::int64_t delete_sessions_of(std::string_view actor) = 0;
   // Ends the actor's session with that digest, if it is theirs; true when one ended.
-  bool delete_session_of(std::string_view actor, std::string_view token_digest);
+  virtual bool delete_session_of(std::string_view actor, std::string_view token_digest) = 0;
   // Ends every session of the actor but the one with that digest; returns how many.
-  std::int64_t delete_other_sessions(std::string_view actor, std::string_view keep_digest);
+  virtual std::int64_t delete_other_sessions(std::string_view actor,
+                                             std::string_view keep_digest) = 0;
   // Removes sessions that expired at or before `now`; returns how many.
-  std::int64_t delete_expired_sessions(std::string_view now);
+  virtual std::int64_t delete_expired_sessions(std::string_view now) = 0;
 
   // Records an API token for the actor and returns its id. Call inside a write transaction
   // (People::create_api_token).
-  std::int64_t create_api_token(std::string_view token_digest, std::string_view actor,
-                                std::string_view name, std::string_view at,
-                                std::string_view expires_at);
+  virtual std::int64_t create_api_token(std::string_view token_digest, std::string_view actor,
+                                        std::string_view name, std::string_view at,
+                                        std::string_view expires_at) = 0;
   // The actor the token belongs to, if the token is not revoked, expires after `now` and its
   // actor is enabled.
-  std::optional<std::string> api_token_actor(std::string_view token_digest, std::string_view now);
+  virtual std::optional<std::string> api_token_actor(std::string_view token_digest,
+                                                     std::string_view now) = 0;
   // The actor's tokens (every actor's when empty), by id.
-  std::vector<ApiTokenRecord> api_tokens(std::string_view actor);
-  std::optional<ApiTokenRecord> api_token(std::int64_t id);
-  void revoke_api_token(std::int64_t id, std::string_view at);
-
- private:
-  Store& store_;
+  virtual std::vector<ApiTokenRecord> api_tokens(std::string_view actor) = 0;
+  virtual std::optional<ApiTokenRecord> api_token(std::int64_t id) = 0;
+  virtual void revoke_api_token(std::int64_t id, std::string_view at) = 0;
 };
 
 }  // namespace commsflow

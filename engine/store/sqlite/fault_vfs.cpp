@@ -1,4 +1,4 @@
-#include "store/fault_vfs.h"
+#include "store/sqlite/fault_vfs.h"
 
 #include <sqlite3.h>
 

@@ -1,14 +1,14 @@
-// Store::for_each_matching_event: the audit's filtered walk over the event log.
+// SqliteStore::for_each_matching_event: the audit's filtered walk over the event log.
 #include <commsflow/store.h>
 #include <fmt/format.h>
 
 #include <vector>
 
-#include "store/database.h"
+#include "store/sqlite/sqlite_store.h"
 
-namespace commsflow {
+namespace commsflow::store {
 
-void Store::for_each_matching_event(
+void SqliteStore::for_each_matching_event(
     const EventFilter& filter,
     const std::function<void(std::int64_t, std::string_view, std::string_view, std::string_view)>&
         visit) {
@@ -47,4 +47,4 @@ void Store::for_each_matching_event(
   while (q.step()) visit(q.integer(0), q.text_view(1), q.text_view(2), q.text_view(3));
 }
 
-}  // namespace commsflow
+}  // namespace commsflow::store

@@ -1,10 +1,10 @@
 // The outbox: notifications made by the engine, and the record of delivering each
-// (schema/0002_signoff.sql, 0008_delivery.sql).
+// (schema/sqlite/0002_signoff.sql, 0008_delivery.sql).
 #include <commsflow/store.h>
 
-#include "store/database.h"
+#include "store/sqlite/sqlite_store.h"
 
-namespace commsflow {
+namespace commsflow::store {
 
 namespace {
 
@@ -32,7 +32,7 @@ std::vector<OutboxEntry> rows_of(store::Statement& q) {
 
 }  // namespace
 
-std::int64_t Store::add_outbox(const OutboxEntry& e) {
+std::int64_t SqliteStore::add_outbox(const OutboxEntry& e) {
   db_->cached(
          "INSERT INTO outbox(created_at, recipient, ref, kind, message, state) VALUES (?, ?, ?, "
          "?, ?, ?)")
@@ -46,7 +46,7 @@ std::int64_t Store::add_outbox(const OutboxEntry& e) {
   return db_->last_insert_rowid();
 }
 
-std::vector<OutboxEntry> Store::outbox(std::string_view recipient, std::string_view ref) {
+std::vector<OutboxEntry> SqliteStore::outbox(std::string_view recipient, std::string_view ref) {
   auto& q = db_->cached(std::string("SELECT ") + kColumns +
                         " FROM outbox WHERE (?1 = '' OR recipient = ?1) AND (?2 = '' OR ref = ?2) "
                         "ORDER BY id");
@@ -54,7 +54,7 @@ std::vector<OutboxEntry> Store::outbox(std::string_view recipient, std::string_v
   return rows_of(q);
 }
 
-std::vector<OutboxEntry> Store::outbox_due(std::string_view now, int limit) {
+std::vector<OutboxEntry> SqliteStore::outbox_due(std::string_view now, int limit) {
   auto& q = db_->cached(std::string("SELECT ") + kColumns +
                         " FROM outbox WHERE status = 'waiting' AND next_attempt_at <= ?1 ORDER BY "
                         "next_attempt_at, id LIMIT ?2");
@@ -62,14 +62,14 @@ std::vector<OutboxEntry> Store::outbox_due(std::string_view now, int limit) {
   return rows_of(q);
 }
 
-std::vector<OutboxEntry> Store::outbox_with_status(std::string_view status) {
+std::vector<OutboxEntry> SqliteStore::outbox_with_status(std::string_view status) {
   auto& q =
       db_->cached(std::string("SELECT ") + kColumns + " FROM outbox WHERE status = ? ORDER BY id");
   q.bind(1, status);
   return rows_of(q);
 }
 
-std::optional<OutboxEntry> Store::outbox_row(std::int64_t id) {
+std::optional<OutboxEntry> SqliteStore::outbox_row(std::int64_t id) {
   auto& q = db_->cached(std::string("SELECT ") + kColumns + " FROM outbox WHERE id = ?");
   q.bind(1, id);
   auto rows = rows_of(q);
@@ -77,7 +77,7 @@ std::optional<OutboxEntry> Store::outbox_row(std::int64_t id) {
   return std::move(rows.front());
 }
 
-void Store::record_delivery(const OutboxEntry& e) {
+void SqliteStore::record_delivery(const OutboxEntry& e) {
   db_->cached(
          "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, "
          "sent_at = ?, sent_to = ? WHERE id = ?")
@@ -91,7 +91,7 @@ void Store::record_delivery(const OutboxEntry& e) {
       .run();
 }
 
-bool Store::outbox_has(std::string_view ref, std::string_view kind) {
+bool SqliteStore::outbox_has(std::string_view ref, std::string_view kind) {
   auto& q = db_->cached("SELECT 1 FROM outbox WHERE ref = ? AND kind = ? LIMIT 1");
   q.bind(1, ref).bind(2, kind);
   const bool found = q.step();
@@ -99,4 +99,4 @@ bool Store::outbox_has(std::string_view ref, std::string_view kind) {
   return found;
 }
 
-}  // namespace commsflow
+}  // namespace commsflow::store

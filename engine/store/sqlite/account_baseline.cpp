@@ -1,10 +1,10 @@
-#include "store/account_baseline.h"
+#include "store/sqlite/account_baseline.h"
 
 #include <commsflow/event.h>
 
 #include <map>
 
-#include "store/database.h"
+#include "store/sqlite/database.h"
 
 namespace commsflow::store {
 

@@ -3,11 +3,11 @@
 #include <commsflow/error.h>
 #include <commsflow/store.h>
 
-#include "store/database.h"
+#include "store/sqlite/sqlite_store.h"
 
-namespace commsflow {
+namespace commsflow::store {
 
-void Store::insert_document_version(std::int64_t item_id, const DocumentVersion& v) {
+void SqliteStore::insert_document_version(std::int64_t item_id, const DocumentVersion& v) {
   db_->cached(
          "INSERT INTO document_versions(item_id, version, hash, content, author, created_at) "
          "VALUES (?, ?, ?, ?, ?, ?)")
@@ -50,7 +50,8 @@ void read_attachments(store::Database& db, std::int64_t item_id, DocumentVersion
 
 }  // namespace
 
-std::optional<DocumentVersion> Store::document_version(std::int64_t item_id, std::int64_t version) {
+std::optional<DocumentVersion> SqliteStore::document_version(std::int64_t item_id,
+                                                             std::int64_t version) {
   auto& q = db_->cached(fmt::format(
       "SELECT {} FROM document_versions WHERE item_id = ? AND version = ?", kVersionColumns));
   q.bind(1, item_id).bind(2, version);
@@ -61,7 +62,7 @@ std::optional<DocumentVersion> Store::document_version(std::int64_t item_id, std
   return v;
 }
 
-std::vector<DocumentVersion> Store::document_versions(std::int64_t item_id) {
+std::vector<DocumentVersion> SqliteStore::document_versions(std::int64_t item_id) {
   std::vector<DocumentVersion> out;
   auto& q = db_->cached(fmt::format(
       "SELECT {} FROM document_versions WHERE item_id = ? ORDER BY version", kVersionColumns));
@@ -71,7 +72,7 @@ std::vector<DocumentVersion> Store::document_versions(std::int64_t item_id) {
   return out;
 }
 
-void Store::for_each_document_version(
+void SqliteStore::for_each_document_version(
     const std::function<void(std::int64_t, const DocumentVersion&)>& visit) {
   std::vector<std::pair<std::int64_t, DocumentVersion>> all;
   auto& q = db_->cached(
@@ -83,7 +84,7 @@ void Store::for_each_document_version(
   }
 }
 
-void Store::add_delegation(Delegation& d) {
+void SqliteStore::add_delegation(Delegation& d) {
   db_->cached(
          "INSERT INTO delegations(from_actor, to_actor, role, until, created_by, created_at) "
          "VALUES (?, ?, ?, ?, ?, ?)")
@@ -115,21 +116,21 @@ std::vector<Delegation> delegations_from(store::Statement& q) {
 
 }  // namespace
 
-std::vector<Delegation> Store::delegations(std::string_view to_actor) {
+std::vector<Delegation> SqliteStore::delegations(std::string_view to_actor) {
   auto& q =
       db_->cached(std::string(kDelegationColumns) + "WHERE ?1 = '' OR to_actor = ?1 ORDER BY id");
   q.bind(1, to_actor);
   return delegations_from(q);
 }
 
-std::vector<Delegation> Store::delegations_in_force(std::string_view today) {
+std::vector<Delegation> SqliteStore::delegations_in_force(std::string_view today) {
   auto& q = db_->cached(std::string(kDelegationColumns) +
                         "WHERE until >= ? AND revoked_at IS NULL ORDER BY id");
   q.bind(1, today);
   return delegations_from(q);
 }
 
-std::optional<Delegation> Store::delegation(std::int64_t id) {
+std::optional<Delegation> SqliteStore::delegation(std::int64_t id) {
   auto& q = db_->cached(std::string(kDelegationColumns) + "WHERE id = ?");
   q.bind(1, id);
   auto found = delegations_from(q);
@@ -137,14 +138,14 @@ std::optional<Delegation> Store::delegation(std::int64_t id) {
   return found.front();
 }
 
-void Store::revoke_delegation(std::int64_t id, std::string_view at) {
+void SqliteStore::revoke_delegation(std::int64_t id, std::string_view at) {
   db_->cached("UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
       .bind(1, at)
       .bind(2, id)
       .run();
 }
 
-std::vector<std::string> Store::actors_with_role(std::string_view role) {
+std::vector<std::string> SqliteStore::actors_with_role(std::string_view role) {
   auto& q = db_->cached(
       "SELECT r.actor FROM actor_roles r JOIN actors a ON a.name = r.actor "
       "WHERE r.role = ? AND a.disabled_at IS NULL ORDER BY r.actor");
@@ -154,16 +155,16 @@ std::vector<std::string> Store::actors_with_role(std::string_view role) {
   return out;
 }
 
-void Store::clear_timers(std::int64_t item_id) {
+void SqliteStore::clear_timers(std::int64_t item_id) {
   db_->cached("DELETE FROM timers WHERE item_id = ?").bind(1, item_id).run();
 }
 
-void Store::delete_timer(std::int64_t timer_id) {
+void SqliteStore::delete_timer(std::int64_t timer_id) {
   db_->cached("DELETE FROM timers WHERE id = ?").bind(1, timer_id).run();
 }
 
-void Store::add_timer(std::int64_t item_id, std::string_view action, std::string_view due_at,
-                      const Json& payload) {
+void SqliteStore::add_timer(std::int64_t item_id, std::string_view action, std::string_view due_at,
+                            const Json& payload) {
   db_->cached("INSERT INTO timers(item_id, action, due_at, payload) VALUES (?, ?, ?, ?)")
       .bind(1, item_id)
       .bind(2, action)
@@ -185,7 +186,7 @@ std::vector<Timer> read_timers(store::Statement& q) {
 
 }  // namespace
 
-std::vector<Timer> Store::due_timers(std::string_view now) {
+std::vector<Timer> SqliteStore::due_timers(std::string_view now) {
   auto& q = db_->cached(
       "SELECT t.id, t.item_id, i.ref, t.action, t.due_at, t.payload FROM timers t JOIN items i ON "
       "i.id = t.item_id WHERE t.due_at <= ? ORDER BY t.due_at, t.id");
@@ -193,7 +194,7 @@ std::vector<Timer> Store::due_timers(std::string_view now) {
   return read_timers(q);
 }
 
-std::vector<Timer> Store::timers_for(std::int64_t item_id) {
+std::vector<Timer> SqliteStore::timers_for(std::int64_t item_id) {
   auto& q = db_->cached(
       "SELECT t.id, t.item_id, i.ref, t.action, t.due_at, t.payload FROM timers t JOIN items i ON "
       "i.id = t.item_id WHERE t.item_id = ? ORDER BY t.due_at, t.id");
@@ -201,4 +202,4 @@ std::vector<Timer> Store::timers_for(std::int64_t item_id) {
   return read_timers(q);
 }
 
-}  // namespace commsflow
+}  // namespace commsflow::store

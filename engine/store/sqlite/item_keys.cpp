@@ -1,15 +1,15 @@
-// Store::for_each_item_keys: an item's id, reference, version, state and a few data fields, read
-// with SQLite's JSON functions so that ordering a long list never parses or holds whole items.
+// SqliteStore::for_each_item_keys: an item's id, reference, version, state and a few data fields,
+// read with SQLite's JSON functions so that ordering a long list never parses or holds whole items.
 #include <commsflow/store.h>
 #include <fmt/format.h>
 
-#include "store/database.h"
+#include "store/sqlite/sqlite_store.h"
 
-namespace commsflow {
+namespace commsflow::store {
 
-void Store::for_each_item_keys(std::string_view workflow,
-                               const std::vector<std::string>& data_fields,
-                               const std::function<void(const ItemKeys&)>& visit) {
+void SqliteStore::for_each_item_keys(std::string_view workflow,
+                                     const std::vector<std::string>& data_fields,
+                                     const std::function<void(const ItemKeys&)>& visit) {
   // Field paths are bound, never spliced: ?2, ?3, ... hold '$."name"' for each field.
   std::string columns;
   for (size_t i = 0; i < data_fields.size(); ++i) {
@@ -37,4 +37,4 @@ void Store::for_each_item_keys(std::string_view workflow,
   }
 }
 
-}  // namespace commsflow
+}  // namespace commsflow::store

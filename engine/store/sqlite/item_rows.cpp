@@ -1,11 +1,11 @@
-// Store::for_each_item_row: every item row, one at a time, its data left as the stored text.
+// SqliteStore::for_each_item_row: every item row, one at a time, its data left as the stored text.
 #include <commsflow/store.h>
 
-#include "store/database.h"
+#include "store/sqlite/sqlite_store.h"
 
-namespace commsflow {
+namespace commsflow::store {
 
-void Store::for_each_item_row(const std::function<void(const ItemRowView&)>& visit) {
+void SqliteStore::for_each_item_row(const std::function<void(const ItemRowView&)>& visit) {
   auto& q = db_->cached(
       "SELECT id, ref, workflow, version, state, data, revision, created_at, updated_at, "
       "coalesce(parent, '') FROM items ORDER BY id");
@@ -16,4 +16,4 @@ void Store::for_each_item_row(const std::function<void(const ItemRowView&)>& vis
   }
 }
 
-}  // namespace commsflow
+}  // namespace commsflow::store

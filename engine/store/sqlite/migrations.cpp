@@ -1,16 +1,16 @@
-#include "store/migrations.h"
+#include "store/sqlite/migrations.h"
 
 #include <commsflow/clock.h>
 #include <commsflow/error.h>
 
-#include "store/account_baseline.h"
-#include "store/database.h"
+#include "store/sqlite/account_baseline.h"
+#include "store/sqlite/database.h"
 
 namespace commsflow::store {
 
 namespace {
 
-constexpr int kAccountsInChain = 6;  // schema/0006_accounts_in_chain.sql
+constexpr int kAccountsInChain = 6;  // schema/sqlite/0006_accounts_in_chain.sql
 
 bool has_table(Database& db, const char* name) {
   auto& q = db.cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
