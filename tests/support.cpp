@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -98,13 +99,12 @@ return wf.workflow {
 )lua";
 
 Fixture::Fixture(const std::string& workflow_source, const std::string& file_name) {
-  db_path = dir / "test.db";
   workflows = dir / "workflows";
   std::filesystem::create_directories(workflows);
   dir.write("workflows/" + file_name, workflow_source);
   Store::Options options;
   options.create = true;
-  store = Store::open(db_path, options);
+  store = Store::open(db, options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
   auto problems = registry->sync();
   std::string listing;
@@ -137,16 +137,27 @@ void Fixture::reopen() {
   engine.reset();
   registry.reset();
   store.reset();
-  store = Store::open(db_path, Store::Options{});
+  store = Store::open(db, Store::Options{});
   registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
   registry->sync();
   engine = std::make_unique<Engine>(*store, *registry, clock);
 }
 
+std::string folder_database(const std::filesystem::path& folder) {
+  if (!testing_postgresql()) return "commsflow.db";
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<TestDatabase>> made;
+  std::lock_guard<std::mutex> guard(mutex);
+  auto& database = made[std::filesystem::absolute(folder).string()];
+  if (!database) database = std::make_unique<TestDatabase>(folder / "commsflow.db");
+  return database->location();
+}
+
 LocalEngine::LocalEngine(const std::filesystem::path& folder, bool create) {
   Store::Options options;
   options.create = create;
-  store = Store::open(folder / "commsflow.db", options);
+  const std::string db = folder_database(folder);
+  store = Store::open(testing_postgresql() ? db : (folder / db).string(), options);
   registry = std::make_unique<WorkflowRegistry>(*store, clock, folder / "workflows");
   auto problems = registry->sync();
   std::string listing;
@@ -261,6 +272,7 @@ std::string slurp(int fd) {
 ServeChild::ServeChild(const std::filesystem::path& folder,
                        const std::vector<std::string>& global_args, const std::string& now,
                        const std::vector<std::string>& serve_args) {
+  const std::string db = folder_database(folder);
   int log[2];
   REQUIRE(pipe(log) == 0);
   pid_ = fork();
@@ -274,6 +286,7 @@ ServeChild::ServeChild(const std::filesystem::path& folder,
     } else {
       setenv("COMMSFLOW_NOW", now.c_str(), 1);
     }
+    setenv("COMMSFLOW_DB", db.c_str(), 1);
     std::vector<std::string> words = {COMMSFLOW_BIN};
     words.insert(words.end(), global_args.begin(), global_args.end());
     for (const char* w : {"serve", "--port", "0"}) words.emplace_back(w);
@@ -332,6 +345,7 @@ RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::strin
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  const std::string db = folder_database(cwd);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -347,7 +361,7 @@ RunResult run_cli(const std::filesystem::path& cwd, const std::vector<std::strin
     } else {
       setenv("COMMSFLOW_NOW", now.c_str(), 1);
     }
-    unsetenv("COMMSFLOW_DB");
+    setenv("COMMSFLOW_DB", db.c_str(), 1);
     unsetenv("COMMSFLOW_WORKFLOWS");
     std::vector<char*> argv;
     std::string bin = COMMSFLOW_BIN;
@@ -389,7 +403,8 @@ std::string read_bytes(const std::filesystem::path& path) {
   return out.str();
 }
 
-std::string query_text(const std::filesystem::path& db, const std::string& sql) {
+std::string query_text(const std::string& db, const std::string& sql) {
+  if (Store::is_url(db)) return postgresql_query(db, sql);
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -403,7 +418,11 @@ std::string query_text(const std::filesystem::path& db, const std::string& sql) 
   return out;
 }
 
-void raw_sql(const std::filesystem::path& db, const std::string& sql) {
+void raw_sql(const std::string& db, const std::string& sql) {
+  if (Store::is_url(db)) {
+    postgresql_query(db, sql);
+    return;
+  }
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   char* message = nullptr;

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_database.h"
+
 namespace commsflow::test {
 
 // A fresh folder under the system temp dir, removed with its contents on destruction.
@@ -45,7 +47,9 @@ struct Fixture {
   explicit Fixture(const std::string& workflow_source = kReviewWorkflow,
                    const std::string& file_name = "review.lua");
   TempDir dir;
-  std::filesystem::path db_path;
+  std::filesystem::path db_path;  // the SQLite file, when not testing PostgreSQL
+  TestDatabase database{db_path = dir / "test.db"};
+  const std::string& db = database.location();  // the file or the PostgreSQL URL
   std::filesystem::path workflows;
   FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
   std::unique_ptr<Store> store;
@@ -60,6 +64,11 @@ struct Fixture {
   // Closes and reopens the database and registry (as a new process would).
   void reopen();
 };
+
+// The database of a folder the CLI works in: "commsflow.db" (the CLI's default, in the folder),
+// or, when testing PostgreSQL, the URL of a database made for the folder and kept until the tests
+// end. run_cli and ServeChild give it to the command as COMMSFLOW_DB.
+std::string folder_database(const std::filesystem::path& folder);
 
 // An engine in this process over a folder the CLI works in too (run_cli's defaults: the database
 // commsflow.db and the workflows/ folder). Long scenarios are set up through it in milliseconds,
@@ -132,10 +141,12 @@ std::string script_error(const std::function<void()>& f);
 // The whole content of a file.
 std::string read_bytes(const std::filesystem::path& path);
 
-// The first column of the first row of a query run directly on a database file, as text.
-std::string query_text(const std::filesystem::path& db, const std::string& sql);
+// The first column of the first row of a query run directly on a database (a file or a URL), as
+// text.
+std::string query_text(const std::string& db, const std::string& sql);
 
-// Executes SQL on a database file directly, bypassing the engine (for tampering tests).
-void raw_sql(const std::filesystem::path& db, const std::string& sql);
+// Executes SQL on a database (a file or a URL) directly, bypassing the engine (for tampering
+// tests).
+void raw_sql(const std::string& db, const std::string& sql);
 
 }  // namespace commsflow::test

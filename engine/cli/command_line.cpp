@@ -78,6 +78,7 @@ int run_command_line(int argc, char** argv) {
   commsflow::cli::add_account_commands(app, session);
   commsflow::cli::add_serve_command(app, session);
   commsflow::cli::add_deliver_command(app, session);
+  commsflow::cli::add_copy_command(app, session);
 
   // --json counts even when parsing stopped before its value was stored.
   auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };

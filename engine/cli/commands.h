@@ -34,6 +34,7 @@ void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
 void add_serve_command(CLI::App& app, Session& session);     // serve
 void add_deliver_command(CLI::App& app, Session& session);   // deliver
+void add_copy_command(CLI::App& app, Session& session);      // copy
 
 // Hashes and stores an actor's sign-in password. Throws Error(BadInput) if it is too short.
 void set_password(Engine& engine, std::string_view actor, std::string_view password);

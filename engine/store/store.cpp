@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "store/postgresql/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace commsflow {
@@ -12,6 +13,7 @@ bool Store::is_url(std::string_view location) {
 }
 
 std::unique_ptr<Store> Store::open(const std::string& location, Options options) {
+  if (is_url(location)) return std::make_unique<store::pg::PgStore>(location, options);
   return std::make_unique<store::SqliteStore>(std::filesystem::path(location), options);
 }
 

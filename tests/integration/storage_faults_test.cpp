@@ -211,10 +211,10 @@ TEST_CASE("whatever write the disk fills on, work either commits whole or not at
     }
     faults::reset();
     f.reopen();
-    CHECK(test::query_text(f.db_path, "SELECT count(*) FROM items") == std::to_string(submitted));
-    CHECK(test::query_text(f.db_path, "SELECT count(*) FROM events WHERE ref NOT LIKE 'actor:%'") ==
+    CHECK(test::query_text(f.db, "SELECT count(*) FROM items") == std::to_string(submitted));
+    CHECK(test::query_text(f.db, "SELECT count(*) FROM events WHERE ref NOT LIKE 'actor:%'") ==
           std::to_string(submitted + acted));
-    CHECK(test::query_text(f.db_path, "PRAGMA integrity_check") == "ok");
+    CHECK(test::query_text(f.db, "PRAGMA integrity_check") == "ok");
     require_verified(*f.store);
     CHECK(f.engine->submit("review", "olivia", Json{{"title", "after"}}).ok());
   }

@@ -42,7 +42,7 @@ struct WebFixture {
     if (prepare) prepare(workflows);
     Store::Options store_options;
     store_options.create = true;
-    store = Store::open(dir / "web.db", store_options);
+    store = Store::open(database.location(), store_options);
     registry = std::make_unique<WorkflowRegistry>(*store, clock, workflows);
     registry->sync();
     engine = std::make_unique<Engine>(*store, *registry, clock);
@@ -143,6 +143,7 @@ struct WebFixture {
   }
 
   TempDir dir;
+  test::TestDatabase database{dir / "web.db"};
   std::filesystem::path workflows;
   FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
   std::unique_ptr<Store> store;

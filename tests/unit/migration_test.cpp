@@ -46,7 +46,7 @@ void replace_workflow(Fixture& f, const std::string& text) {
 
 // What a dry run must leave exactly as it was: items, events and stored versions.
 std::string everything(Fixture& f) {
-  return query_text(f.db_path,
+  return query_text(f.db,
                     "SELECT (SELECT group_concat(ref || ' ' || version || ' ' || state || ' ' || "
                     "revision || ' ' || data, '|') FROM items) || ' / ' || "
                     "(SELECT count(*) || ' ' || max(seq) FROM events) || ' / ' || "

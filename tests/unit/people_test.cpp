@@ -100,34 +100,34 @@ TEST_CASE("people: verify fails when the account tables are edited around commsf
   REQUIRE(problems_of(*f.store).empty());
 
   SECTION("a role granted in the table") {
-    raw_sql(f.db_path, "INSERT INTO actor_roles(actor, role) VALUES ('rita', 'admin')");
+    raw_sql(f.db, "INSERT INTO actor_roles(actor, role) VALUES ('rita', 'admin')");
     CHECK_THAT(problems_of(*f.store),
                Catch::Contains("actor_roles: rita holds admin, requester but the events say "
                                "requester"));
   }
   SECTION("an actor added in the table") {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             "INSERT INTO actors(name, created_at) VALUES ('mallory', '2026-03-02T09:00:00Z')");
     CHECK_THAT(problems_of(*f.store), Catch::Contains("actor mallory is in the actors table"));
   }
   SECTION("a disabled actor enabled in the table") {
     p.disable("rita", kOperator);
-    raw_sql(f.db_path, "UPDATE actors SET disabled_at = NULL WHERE name = 'rita'");
+    raw_sql(f.db, "UPDATE actors SET disabled_at = NULL WHERE name = 'rita'");
     CHECK_THAT(problems_of(*f.store),
                Catch::Contains("rita is enabled but the events say disabled"));
   }
   SECTION("a token's life extended in the table") {
-    raw_sql(f.db_path, "UPDATE api_tokens SET expires_at = '2099-01-01T00:00:00Z'");
+    raw_sql(f.db, "UPDATE api_tokens SET expires_at = '2099-01-01T00:00:00Z'");
     CHECK_THAT(problems_of(*f.store), Catch::Contains("token 1 differs from its events"));
   }
   SECTION("a password set in the table") {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             "INSERT INTO passwords(actor, hash, updated_at) VALUES ('rita', 'x', "
             "'2026-03-02T09:00:00Z')");
     CHECK_THAT(problems_of(*f.store), Catch::Contains("passwords: rita has a password: yes"));
   }
   SECTION("a delegation made in the table") {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             "INSERT INTO delegations(from_actor, to_actor, role, until, created_by, created_at) "
             "VALUES ('hannah', 'rita', 'head_of_comms', '2026-12-31', 'hannah', "
             "'2026-03-02T09:00:00Z')");
@@ -188,7 +188,7 @@ TEST_CASE("people: a display name is set with the actor or later, each time as a
   CHECK(f.store->actor("sam")->display_name == "Samira Officer");
 
   // An edit made around commsflow is found.
-  raw_sql(f.db_path, "UPDATE actors SET display_name = 'Someone Else' WHERE name = 'sam'");
+  raw_sql(f.db, "UPDATE actors SET display_name = 'Someone Else' WHERE name = 'sam'");
   CHECK_THAT(problems_of(*f.store),
              Catch::Contains("sam is shown as 'Someone Else' but the events say 'Samira Officer'"));
 }
@@ -221,7 +221,7 @@ TEST_CASE(
   p.set_email("sam", "", kOperator);  // no address: nobody is emailed
   CHECK(f.store->actor("sam")->email.empty());
 
-  raw_sql(f.db_path, "UPDATE actors SET email = 'someone.else@nhs.net' WHERE name = 'sam'");
+  raw_sql(f.db, "UPDATE actors SET email = 'someone.else@nhs.net' WHERE name = 'sam'");
   CHECK_THAT(
       problems_of(*f.store),
       Catch::Contains("sam has the email address 'someone.else@nhs.net' but the events say ''"));

@@ -79,7 +79,7 @@ TEST_CASE("a database from a newer version is refused and left unchanged") {
   f.engine.reset();
   f.registry.reset();
   f.store.reset();
-  raw_sql(f.db_path,
+  raw_sql(f.db,
           "INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'future', "
           "'2030-01-01T00:00:00Z')");
   std::string before = file_bytes(f.db_path);

@@ -21,6 +21,7 @@ namespace {
 
 struct Triage {
   TempDir dir;
+  test::TestDatabase database{dir / "t.db"};
   FixedClock clock{*parse_datetime("2026-11-23T09:00:00Z")};  // a Monday
   std::unique_ptr<Store> store;
   std::unique_ptr<WorkflowRegistry> registry;
@@ -29,7 +30,7 @@ struct Triage {
   Triage() {
     std::filesystem::copy(test::shipped_workflows(), dir / "workflows",
                           std::filesystem::copy_options::recursive);
-    store = Store::open(dir / "t.db", Store::Options{true});
+    store = Store::open(database.location(), Store::Options{true});
     registry = std::make_unique<WorkflowRegistry>(*store, clock, dir / "workflows");
     REQUIRE(registry->sync().empty());
     engine = std::make_unique<Engine>(*store, *registry, clock);

@@ -73,7 +73,7 @@ TEST_CASE("an empty database verifies with the genesis head") {
 TEST_CASE("tampering is detected and located") {
   Fixture f;
   auto refs = seed(f);
-  raw_sql(f.db_path, "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
+  raw_sql(f.db, "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
 
   SECTION("one byte of an event body changed") {
     raw_sql(
@@ -90,7 +90,7 @@ TEST_CASE("tampering is detected and located") {
     CHECK(mentions(r, "data.body"));
   }
   SECTION("an event deleted") {
-    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 8");
+    raw_sql(f.db, "DELETE FROM events WHERE seq = 8");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     CHECK(r.problems[0].seq == 9);
@@ -98,7 +98,7 @@ TEST_CASE("tampering is detected and located") {
     CHECK(mentions(r, "does not match its hash"));
   }
   SECTION("two events swapped") {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             "UPDATE events SET seq = -1 WHERE seq = 7; UPDATE events SET seq = 7 WHERE seq = 8; "
             "UPDATE events SET seq = 8 WHERE seq = -1;");
     VerifyReport r = verify(*f.store);
@@ -108,7 +108,7 @@ TEST_CASE("tampering is detected and located") {
     CHECK(mentions(r, "reordered"));
   }
   SECTION("the item row edited directly") {
-    raw_sql(f.db_path, "UPDATE items SET state = 'approved' WHERE ref = '" + refs[1] + "'");
+    raw_sql(f.db, "UPDATE items SET state = 'approved' WHERE ref = '" + refs[1] + "'");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     REQUIRE(r.problems.size() == 1);
@@ -117,7 +117,7 @@ TEST_CASE("tampering is detected and located") {
                Catch::Contains("stored state is approved but its events give draft"));
   }
   SECTION("item data edited directly") {
-    raw_sql(f.db_path, "UPDATE items SET data = json_set(data, '$.title', 'Forged') WHERE ref = '" +
+    raw_sql(f.db, "UPDATE items SET data = json_set(data, '$.title', 'Forged') WHERE ref = '" +
                            refs[0] + "'");
     VerifyReport r = verify(*f.store);
     REQUIRE(r.problems.size() == 1);
@@ -125,7 +125,7 @@ TEST_CASE("tampering is detected and located") {
     CHECK_THAT(r.problems[0].message, Catch::Contains("Forged"));
   }
   SECTION("the last event deleted together with the change it made") {
-    raw_sql(f.db_path, "DELETE FROM events WHERE seq = 11");
+    raw_sql(f.db, "DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store);
     REQUIRE_FALSE(r.ok());
     CHECK(r.problems[0].ref == refs[2]);
@@ -208,7 +208,7 @@ void rewrite_and_rechain(Fixture& f, std::int64_t seq, const std::string& from,
                          e.hash, columns, e.seq);
     }
   }
-  raw_sql(f.db_path, sql);
+  raw_sql(f.db, sql);
 }
 
 }  // namespace
@@ -220,8 +220,8 @@ TEST_CASE("verify names an event whose indexed columns disagree with its body") 
   // History searches and audit reports go by the columns: re-attributing an approval there
   // alone, leaving the hashed body as it was, would change what a report of someone's actions
   // shows.
-  const std::string actor = test::query_text(f.db_path, "SELECT actor FROM events WHERE seq = 7");
-  test::raw_sql(f.db_path,
+  const std::string actor = test::query_text(f.db, "SELECT actor FROM events WHERE seq = 7");
+  test::raw_sql(f.db,
                 "DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory' WHERE seq = 7");
   VerifyReport r = verify(*f.store);
   REQUIRE_FALSE(r.ok());
@@ -267,7 +267,7 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
                        [](auto& p) { return p.message.find("anchor") != std::string::npos; }));
   }
   SECTION("an event before the anchor edited in place") {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, 'alpha text', "
             "'alpha tExt') WHERE seq = 7");
     VerifyReport r = verify(*f.store, anchor);
@@ -277,13 +277,13 @@ TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
     CHECK(mentions(r, "the problems above show where"));
   }
   SECTION("the log cut back before the anchor") {
-    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 11");
+    raw_sql(f.db, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 11");
     VerifyReport r = verify(*f.store, anchor);
     CHECK(
         mentions(r, "the anchor 11:" + anchor.hash + " is event 11 but the log ends at event 10"));
   }
   SECTION("the anchored event itself deleted") {
-    raw_sql(f.db_path, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 11");
+    raw_sql(f.db, "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store, anchor);
     CHECK(mentions(r, "is event 11, which is missing from the log"));
   }
@@ -437,7 +437,7 @@ TEST_CASE("values of every JSON type replay exactly, and a changed one is named"
   }
 
   auto set_data = [&](const std::string& path, const std::string& sql_value) {
-    raw_sql(f.db_path,
+    raw_sql(f.db,
             fmt::format("UPDATE items SET data = json_set(data, '{}', {}) WHERE ref = '{}'", path,
                         sql_value, item.ref));
   };

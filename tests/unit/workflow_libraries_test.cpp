@@ -167,9 +167,9 @@ TEST_CASE("workflow libraries: a version stored before modules were recorded is 
   test::Fixture f;
   const std::string version = f.submit().version;
   CHECK(version == to_hex(sha256(test::kReviewWorkflow)));
-  test::raw_sql(f.db_path, "UPDATE definitions SET libraries = NULL");
+  test::raw_sql(f.db, "UPDATE definitions SET libraries = NULL");
   f.reopen();
   CHECK(f.submit().version == version);
-  CHECK(test::query_text(f.db_path, "SELECT libraries FROM definitions") == "0");
-  CHECK(test::query_text(f.db_path, "SELECT count(*) FROM definitions") == "1");
+  CHECK(test::query_text(f.db, "SELECT libraries FROM definitions") == "0");
+  CHECK(test::query_text(f.db, "SELECT count(*) FROM definitions") == "1");
 }

@@ -23,6 +23,9 @@
 namespace commsflow {
 
 class Accounts;
+namespace store {
+struct CopiedTable;
+}
 
 class StoreTransaction {
  public:
@@ -193,6 +196,16 @@ class Store {
       const EventFilter& filter,
       const std::function<void(std::int64_t seq, std::string_view body, std::string_view hash,
                                std::string_view workflow)>& visit) = 0;
+
+  // Copying a whole database (copy.h): every row of a table, and writing rows as they were.
+  // Values are text (an integer as its digits; bytes as they are); nullopt is NULL.
+  using Row = std::vector<std::optional<std::string>>;
+  // Calls `visit` for every row of `table`, its columns in the table's order, in its order_by.
+  virtual void read_rows(const store::CopiedTable& table,
+                         const std::function<void(const Row&)>& visit) = 0;
+  virtual void write_row(const store::CopiedTable& table, const Row& row) = 0;
+  // After rows were written with their ids: ids generated from now on follow the largest.
+  virtual void after_copy() = 0;
 
  protected:
   Store(std::string location, int schema_version)

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "store/copy_tables.h"
 #include "store/sqlite/database.h"
 
 namespace commsflow::store {
@@ -114,6 +115,10 @@ class SqliteStore final : public Store {
       const EventFilter& filter,
       const std::function<void(std::int64_t seq, std::string_view body, std::string_view hash,
                                std::string_view workflow)>& visit) override;
+
+  void read_rows(const CopiedTable& table, const std::function<void(const Row&)>& visit) override;
+  void write_row(const CopiedTable& table, const Row& row) override;
+  void after_copy() override;
 
  private:
   std::unique_ptr<Database> db_;

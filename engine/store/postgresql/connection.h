@@ -1,0 +1,106 @@
+// Thin RAII over libpq: a connection, its query results and transactions.
+//
+// Not thread-safe: one Connection per thread. Each statement is prepared once per connection
+// (by its SQL text) and then run with text parameters. Every failure throws commsflow::Error:
+// Conflict when the database stayed locked past the lock timeout or PostgreSQL gave up on a
+// deadlock or serialization failure, Storage otherwise (Cause::DiskFull for a full disk), with
+// a message naming the database (never its password) and what was being done.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace commsflow::store::pg {
+
+// One statement parameter: text, an integer, or NULL.
+class Param {
+ public:
+  Param(std::string_view text) : value_(text) {}  // NOLINT: a parameter list reads as values
+  Param(const std::string& text) : value_(text) {}
+  Param(const char* text) : value_(text) {}
+  Param(std::int64_t number) : value_(std::to_string(number)) {}
+  Param(int number) : value_(std::to_string(number)) {}
+  Param(std::nullopt_t) {}
+  const char* c_str() const { return value_ ? value_->c_str() : nullptr; }
+
+ private:
+  std::optional<std::string> value_;
+};
+
+// The rows of a statement. Text of NULL is empty.
+class Result {
+ public:
+  explicit Result(PGresult* result) : result_(result, PQclear) {}
+  int rows() const { return PQntuples(result_.get()); }
+  std::string_view text_view(int row, int column) const;
+  std::string text(int row, int column) const { return std::string(text_view(row, column)); }
+  std::int64_t integer(int row, int column) const;
+  bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  std::int64_t affected() const;
+  const PGresult* get() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class Connection {
+ public:
+  // Connects to `url` (a libpq connection URL). Waits at most `lock_timeout_ms` for a lock
+  // before failing with Conflict.
+  Connection(const std::string& url, int lock_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Result run(const std::string& sql, const std::vector<Param>& params = {});
+  // Calls `visit(result, row)` for each row of the query, fetched through a cursor a thousand
+  // rows at a time, so a walk over a long table holds one batch. Runs inside a transaction (a
+  // read transaction of its own when none is open); `visit` may run other statements.
+  void for_each_row(const std::string& sql, const std::vector<Param>& params,
+                    const std::function<void(const Result&, int row)>& visit);
+  // Runs several statements with no parameters (a migration).
+  void run_script(const std::string& sql);
+
+  // True while a transaction is open, including one an error has spoiled (until rolled back).
+  bool in_transaction() const;
+  // The database as people may see it: host or socket, port and name, without a password.
+  const std::string& name() const { return name_; }
+  [[noreturn]] void throw_error(const PGresult* result, std::string_view doing) const;
+
+ private:
+  PGconn* conn_ = nullptr;
+  std::string name_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  int cursors_ = 0;                                        // cursors opened, to name the next
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless `commit()` succeeded. A write
+// transaction first takes the database's write lock (a transaction-scoped advisory lock), so
+// writers take turns as they do on SQLite: what a writer reads is what it changes, and the
+// event chain cannot fork. A read transaction sees one snapshot (REPEATABLE READ). Opened
+// inside another transaction on the same connection it is a SAVEPOINT within it.
+class Transaction {
+ public:
+  enum class Mode { Read, Write };
+  Transaction(Connection& db, Mode mode);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& db_;
+  bool nested_ = false;
+  bool open_ = true;
+};
+
+}  // namespace commsflow::store::pg
