@@ -1,5 +1,5 @@
 // The database a test works on. By default an SQLite file in the test's folder. When the suite
-// runs against PostgreSQL (COMMSFLOW_TEST_BACKEND=postgresql, as CTest's "postgresql: " tests
+// runs against PostgreSQL (COMMSFLOW_TEST_BACKEND=postgresql, as CTest's "postgresql:" tests
 // do), a database of its own on the cluster named by COMMSFLOW_TEST_POSTGRESQL (a URL to a
 // database the role may create databases from; scripts/test starts one), dropped afterwards.
 #pragma once

@@ -30,19 +30,23 @@ void print_actor(Session& s, const Actor& a) {
 }
 
 void run_init(Session& s, bool demo) {
-  bool existed = std::filesystem::exists(s.options.db);
+  // A PostgreSQL database is made by its administrator: it counts as new until workflows are.
+  const bool url = Store::is_url(s.options.db);
+  const bool existed = url ? !s.store().workflows().empty() : std::filesystem::exists(s.options.db);
   Engine& engine = s.engine(/*create=*/true);
+  // Never a URL's password: the server and database name.
+  const std::string shown = url ? engine.store().name() : s.options.db;
   if (demo) add_demo_data(engine);
   auto workflows = engine.workflows();
   if (s.options.json) {
-    s.print_json(Json{{"db", s.options.db},
+    s.print_json(Json{{"db", shown},
                       {"created", !existed},
                       {"schema_version", engine.store().schema_version()},
                       {"workflows", workflows.size()}});
     return;
   }
   fmt::print("{} {} (schema version {}), {} workflow(s) loaded{}\n", existed ? "Opened" : "Created",
-             s.options.db, engine.store().schema_version(), workflows.size(),
+             shown, engine.store().schema_version(), workflows.size(),
              demo ? ", demo data present" : "");
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kDescription =
     "commsflow: workflows for NHS communications and engagement teams.\n"
-    "Workflows are Lua files (see --workflows); state lives in one SQLite file (see --db).\n\n"
+    "Workflows are Lua files (see --workflows); state lives in one SQLite file\n"
+    "or a PostgreSQL database (see --db).\n\n"
     "Exit codes: 0 ok; 1 refused by a rule or role check, or the item changed meanwhile;\n"
     "2 bad input or usage (the field or file is named); 3 storage or workflow script failure.\n"
     "Nothing is written unless the exit code is 0.";
@@ -60,7 +61,9 @@ int run_command_line(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.option_defaults()->always_capture_default();
-  app.add_option("--db", session.options.db, "SQLite database file")->envname("COMMSFLOW_DB");
+  app.add_option("--db", session.options.db,
+                 "The database: an SQLite file, or a postgresql:// URL (see README, PostgreSQL)")
+      ->envname("COMMSFLOW_DB");
   app.add_option("--workflows", session.options.workflows, "Folder of workflow .lua files")
       ->envname("COMMSFLOW_WORKFLOWS");
   app.add_flag("--json", session.options.json, "Print JSON for scripts instead of text");

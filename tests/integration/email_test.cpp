@@ -285,7 +285,7 @@ TEST_CASE(
 TEST_CASE(
     "email: a worker killed with SIGKILL mid-batch loses nothing: every row is sent at "
     "least once, and a row sent twice carries the same Message-ID",
-    "[email]") {
+    "[email][sqlite]") {
   Team t;
   constexpr int kRows = 12;
   for (int i = 1; i <= kRows; ++i) t.statement(fmt::format("Statement {}", i));

@@ -353,7 +353,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("Feedback belongs to a service change that is consulting", "[engagement]") {
+TEST_CASE("Feedback belongs to a service change that is consulting", "[engagement][sqlite]") {
   Engagement e;
   std::string ref = e.submit_change(true);
   Args base{"submit", "feedback",          "--as",  "eve",

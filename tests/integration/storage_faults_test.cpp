@@ -235,7 +235,7 @@ TEST_CASE("a database the user may not write is named as read-only and left unch
 
   faults::open_databases_read_only(true);
   try {
-    Store::open(f.db_path, Store::Options{});
+    Store::open(f.db, Store::Options{});
     FAIL("expected the read-only database to be reported");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Storage);

@@ -254,7 +254,7 @@ TEST_CASE("audit: reading takes no write lock, so actions commit while an audit 
   Fixture f(test::kStatementWorkflow, "statement.lua");
   Seeded s = seed(f);
   // The audit reads on its own connection, as `commsflow audit` in another process would.
-  auto reader_owner = Store::open(f.db_path, Store::Options{});
+  auto reader_owner = Store::open(f.db, Store::Options{});
   Store& reader = *reader_owner;
   std::int64_t seen = 0;
   std::string committed_ref;

@@ -114,7 +114,7 @@ TEST_CASE("migrate: open items move to the new version, states mapped, each with
   CHECK(again.value().items.empty());
 }
 
-TEST_CASE("migrate: a dry run plans the same moves and leaves the database as it was") {
+TEST_CASE("migrate: a dry run plans the same moves and leaves the database as it was", "[sqlite]") {
   Fixture f;
   Item item = f.submit("Winter campaign");
   f.act(item.ref, "edit", "olivia", Json{{"body", "Text"}});
@@ -134,7 +134,7 @@ TEST_CASE("migrate: a dry run plans the same moves and leaves the database as it
   CHECK(everything(f) != before);
 }
 
-TEST_CASE("migrate: a state the new version neither has nor maps is refused, and nothing moves") {
+TEST_CASE("migrate: a state the new version neither has nor maps is refused, and nothing moves", "[sqlite]") {
   Fixture f;
   Item drafting = f.submit("Winter campaign");
   Item in_review = f.submit("Flu clinics");

@@ -397,7 +397,7 @@ TEST_CASE("documents: versions are numbered, hashed, and closed after a final st
   c.verified();
 }
 
-TEST_CASE("documents: a version edited in the database is detected by verify") {
+TEST_CASE("documents: a version edited in the database is detected by verify", "[sqlite]") {
   Chain c;
   std::string ref = c.draft();
   test::raw_sql(c.db_path,

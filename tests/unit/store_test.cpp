@@ -73,7 +73,7 @@ TEST_CASE("a failing migration leaves the database at the previous version") {
   CHECK(scalar(dir / "m.db", "SELECT count(*) FROM a") == 0);
 }
 
-TEST_CASE("a database from a newer version is refused and left unchanged") {
+TEST_CASE("a database from a newer version is refused and left unchanged", "[sqlite]") {
   Fixture f;
   f.submit();
   f.engine.reset();
@@ -84,7 +84,7 @@ TEST_CASE("a database from a newer version is refused and left unchanged") {
           "'2030-01-01T00:00:00Z')");
   std::string before = file_bytes(f.db_path);
   try {
-    Store::open(f.db_path, Store::Options{});
+    Store::open(f.db, Store::Options{});
     FAIL("expected the future database to be refused");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Storage);
@@ -118,13 +118,14 @@ TEST_CASE("files that are not commsflow databases are refused with the file name
   }
 }
 
-TEST_CASE("a database held busy by another writer reports a conflict after the timeout") {
+TEST_CASE("a database held busy by another writer reports a conflict after the timeout",
+          "[sqlite]") {
   Fixture f;
   Store::Options options;
   options.busy_timeout_ms = 50;
   f.engine.reset();
   f.registry.reset();
-  f.store = Store::open(f.db_path, options);
+  f.store = Store::open(f.db, options);
   f.registry = std::make_unique<WorkflowRegistry>(*f.store, f.clock, f.workflows);
   f.registry->sync();
   f.engine = std::make_unique<Engine>(*f.store, *f.registry, f.clock);
@@ -165,7 +166,7 @@ return wf.workflow {
   CHECK(ok.value().ref == "FR-2026-0001");
 }
 
-TEST_CASE("events cannot be updated or deleted through SQL while the triggers stand") {
+TEST_CASE("events cannot be updated or deleted through SQL while the triggers stand", "[sqlite]") {
   Fixture f;
   f.submit();
   sqlite3* h = nullptr;
@@ -203,4 +204,28 @@ TEST_CASE("the chain head is the last event's seq and hash, and nothing before t
   CHECK(head->seq == last->seq);
   CHECK(head->hash == last->hash);
   CHECK(head->hash == chain_hash(first->hash, last->body));
+}
+
+TEST_CASE(
+    "a writer waits for another connection's write, reports a conflict after its timeout, "
+    "and writes once the other is done") {
+  Fixture f;
+  Store::Options options;
+  options.busy_timeout_ms = 50;
+  auto other = Store::open(f.db, options);
+  {
+    auto holding = f.store->begin_write();
+    try {
+      other->begin_write();
+      FAIL("expected the second writer to give up");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::Conflict);
+      CHECK_THAT(e.what(), Catch::Contains("try again"));
+    }
+    CHECK_FALSE(other->in_transaction());
+  }
+  auto writing = other->begin_write();
+  other->add_actor(Actor{"nina", {"requester"}}, "2026-03-02T09:00:00Z");
+  writing->commit();
+  CHECK(f.store->actor("nina").has_value());
 }

@@ -70,7 +70,7 @@ TEST_CASE("an empty database verifies with the genesis head") {
   CHECK(r.head_hash == genesis_hash());
 }
 
-TEST_CASE("tampering is detected and located") {
+TEST_CASE("tampering is detected and located", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);
   raw_sql(f.db, "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
@@ -213,7 +213,7 @@ void rewrite_and_rechain(Fixture& f, std::int64_t seq, const std::string& from,
 
 }  // namespace
 
-TEST_CASE("verify names an event whose indexed columns disagree with its body") {
+TEST_CASE("verify names an event whose indexed columns disagree with its body", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);
   REQUIRE(verify(*f.store).ok());
@@ -232,7 +232,7 @@ TEST_CASE("verify names an event whose indexed columns disagree with its body") 
              Catch::Contains("actor column says 'mallory' but its body says '" + actor + "'"));
 }
 
-TEST_CASE("a recorded chain head proves the history up to it is unchanged") {
+TEST_CASE("a recorded chain head proves the history up to it is unchanged", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);
   VerifyReport at_meeting = verify(*f.store);
@@ -313,7 +313,7 @@ TEST_CASE("a chain head is read as SEQ:HASH and nothing else") {
   }
 }
 
-TEST_CASE("verify reads every event body in full, however it is written") {
+TEST_CASE("verify reads every event body in full, however it is written", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);
   // Event 7 is the first "send" of refs[0]: its changes set body to "alpha text".
@@ -383,7 +383,7 @@ TEST_CASE("verify reads every event body in full, however it is written") {
   }
 }
 
-TEST_CASE("values of every JSON type replay exactly, and a changed one is named") {
+TEST_CASE("values of every JSON type replay exactly, and a changed one is named", "[sqlite]") {
   Fixture f;
   Item item = f.submit("Alpha");
   // Two more events for the item written directly, as the engine writes them, with data of
