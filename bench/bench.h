@@ -31,6 +31,8 @@ struct Paths {
   std::filesystem::path self_bin;       // this program, run again for child measurements
   std::filesystem::path scratch;        // a fresh folder for the databases of this run
   std::string peers_unavailable;        // set when figure 1's peers cannot run here: the reason
+  std::string postgresql;  // figure 8's cluster: a URL to a database the role may create from
+  std::string postgresql_unavailable;  // or why there is none
 };
 
 // One line of the table. `higher_is_better` decides how the target reads.
@@ -79,6 +81,12 @@ std::string format_mib(std::int64_t bytes);
 // The CSV of `rows` synthetic comms requests (all valid, all staying open once triaged).
 std::string comms_request_csv(int rows);
 
+// Figure 1's database: `items` sign-off items (bench/workflows/signoff.lua), each with one
+// document version and sent to the first of its three steps, at `db` (a file or a URL).
+void create_signoff_items(const Paths& paths, const std::string& db, int items);
+// The reference of the i-th of those items (1-based).
+std::string signoff_ref(int i);
+
 // The figures; each appends its rows.
 void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
@@ -86,6 +94,7 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 void bench_cli(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
+void bench_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows);
 
 // Child modes (this program run again), printing one number on stdout.
 int child_import_rss(const Paths& paths, const std::filesystem::path& empty_db,

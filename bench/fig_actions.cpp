@@ -41,8 +41,16 @@ struct Step {
 };
 constexpr Step kSteps[] = {{"hannah.head"}, {"clara.clinical"}, {"dan.director"}};
 
-std::string ref_of(int i) {
+}  // namespace
+
+std::string signoff_ref(int i) {
   return fmt::format("BSO-2026-{:04}", i);
+}
+
+namespace {
+
+std::string ref_of(int i) {
+  return signoff_ref(i);
 }
 
 // One notification row a decision wrote.
@@ -59,8 +67,9 @@ struct RowWrite {
   std::vector<OutboxRow> outbox;
 };
 
-// Items submitted, each with one document version, sent to the first sign-off step.
-void create_database(const Paths& paths, const std::filesystem::path& db, int items) {
+}  // namespace
+
+void create_signoff_items(const Paths& paths, const std::string& db, int items) {
   auto store_owner = Store::open(db, Store::Options{true, Store::Durability::Normal, 5000});
   Store& store = *store_owner;
   WorkflowRegistry registry(store, bench_clock(), paths.source_dir / "bench" / "workflows");
@@ -93,6 +102,8 @@ void create_database(const Paths& paths, const std::filesystem::path& db, int it
     if (!engine.act(send)) throw std::runtime_error("send for review was refused");
   }
 }
+
+namespace {
 
 // Reads back what the engine wrote in one decision: the newest event, its item row and the
 // notifications added since the last call.
@@ -186,7 +197,7 @@ Pair measure(const Paths& paths, int items, bool full) {
   const char* mode = full ? "full" : "normal";
   auto engine_db = paths.scratch / fmt::format("actions-{}-engine.db", mode);
   auto raw_db = paths.scratch / fmt::format("actions-{}-raw.db", mode);
-  create_database(paths, engine_db, items);
+  create_signoff_items(paths, engine_db, items);
   std::filesystem::copy_file(engine_db, raw_db);
 
   auto store_owner = Store::open(

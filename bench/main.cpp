@@ -74,8 +74,10 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", quick, "small sizes: the whole run takes under a minute");
   app.add_option(
          "--only", only,
-         "run only these figures: actions (with its peers), import, verify, cli, server, email")
-      ->check(CLI::IsMember({"actions", "import", "verify", "cli", "server", "email"}));
+         "run only these figures: actions (with its peers), import, verify, cli, server, email, "
+         "postgresql")
+      ->check(
+          CLI::IsMember({"actions", "import", "verify", "cli", "server", "email", "postgresql"}));
   app.add_option("--scratch", scratch_parent,
                  "folder for the benchmark databases (default: the system temp folder)");
   app.add_flag("--keep", keep, "keep the benchmark databases afterwards");
@@ -83,6 +85,11 @@ int main(int argc, char** argv) {
   app.add_option("--commsflow", paths.commsflow_bin, "the commsflow binary to time");
   app.add_option("--peers-unavailable", paths.peers_unavailable,
                  "why figure 1's Node.js peers cannot run (scripts/bench says so when npm failed)");
+  app.add_option("--postgresql", paths.postgresql,
+                 "figure 8's PostgreSQL: a URL to a database the role may create databases from "
+                 "(scripts/bench starts a throwaway cluster)");
+  app.add_option("--postgresql-unavailable", paths.postgresql_unavailable,
+                 "why figure 8 cannot run (scripts/bench says so when no cluster started)");
   app.add_option("--child", child, "internal: a measurement run in a child process")->group("");
   CLI11_PARSE(app, argc, argv);
 
@@ -117,6 +124,10 @@ int main(int argc, char** argv) {
     }
     run("server", cb::bench_server);
     run("email", cb::bench_email);
+    if (paths.postgresql.empty() && paths.postgresql_unavailable.empty()) {
+      paths.postgresql_unavailable = "no --postgresql cluster given (scripts/bench starts one)";
+    }
+    run("postgresql", cb::bench_postgresql);
 
     fmt::print("commsflow benchmarks, {}{}\n\n",
                commsflow::format_datetime(std::chrono::floor<std::chrono::seconds>(started)),
