@@ -30,37 +30,45 @@ std::optional<Actor> actor_named(Store& store, const std::string& name) {
 
 }  // namespace
 
-long long SignInThrottle::wait_for(const std::string& key) {
-  auto it = by_key_.find(key);
-  if (it == by_key_.end()) return 0;
-  auto left = it->second.locked_until - std::chrono::steady_clock::now();
-  if (left <= std::chrono::steady_clock::duration::zero()) return 0;
-  return std::chrono::ceil<std::chrono::seconds>(left).count();
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-long long SignInThrottle::wait_seconds(const std::string& name, const std::string& address) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  return std::max(wait_for("name:" + name), wait_for("address:" + address));
+long long seconds_locked(Accounts& accounts, const std::string& key, std::int64_t now) {
+  const std::int64_t left = accounts.sign_in_locked_until(key) - now;
+  return left <= 0 ? 0 : (left + 999) / 1000;
 }
 
-void SignInThrottle::fail_key(const std::string& key, int allowed) {
-  State& state = by_key_[key];
-  ++state.failures;
-  int over = state.failures - allowed;
+}  // namespace
+
+long long SignInThrottle::wait_seconds(Store& store, const std::string& name,
+                                       const std::string& address) {
+  const std::int64_t now = now_ms();
+  return std::max(seconds_locked(store.accounts(), "name:" + name, now),
+                  seconds_locked(store.accounts(), "address:" + address, now));
+}
+
+void SignInThrottle::fail_key(Accounts& accounts, const std::string& key, int allowed) {
+  const int over = accounts.count_sign_in_failure(key) - allowed;
   if (over < 0) return;
-  std::chrono::seconds wait = options_.lockout_base * (1LL << std::min(over, 20));
-  state.locked_until = std::chrono::steady_clock::now() + std::min(wait, options_.lockout_max);
+  const std::chrono::seconds doubled = options_.lockout_base * (1LL << std::min(over, 20));
+  const std::chrono::seconds wait = std::min(doubled, options_.lockout_max);
+  accounts.lock_sign_in(key, now_ms() + std::chrono::milliseconds(wait).count());
 }
 
-void SignInThrottle::failed(const std::string& name, const std::string& address) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  fail_key("name:" + name, options_.failures_before_lockout);
-  fail_key("address:" + address, options_.failures_before_address_lockout);
+void SignInThrottle::failed(Store& store, const std::string& name, const std::string& address) {
+  auto tx = store.begin_write();
+  fail_key(store.accounts(), "name:" + name, options_.failures_before_lockout);
+  fail_key(store.accounts(), "address:" + address, options_.failures_before_address_lockout);
+  tx->commit();
 }
 
-void SignInThrottle::succeeded(const std::string& name) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  by_key_.erase("name:" + name);
+void SignInThrottle::succeeded(Store& store, const std::string& name) {
+  store.accounts().clear_sign_in_failures("name:" + name);
 }
 
 std::optional<Principal> authenticate(Context& context, const httplib::Request& request) {
@@ -98,7 +106,12 @@ bool csrf_ok(const Principal& principal, const httplib::Request& request) {
 SignIn sign_in(Context& context, const std::string& name, const std::string& password,
                const std::string& address) {
   SignIn result;
-  if (long long wait = context.throttle.wait_seconds(name, address); wait > 0) {
+  long long wait = 0;
+  {
+    auto guard = context.lock_sign_in_store();
+    wait = context.throttle.wait_seconds(context.sign_in_store(), name, address);
+  }
+  if (wait > 0) {
     result.status = SignIn::Status::Throttled;
     result.retry_after = wait;
     return result;
@@ -113,11 +126,17 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
   if (!ok) {
-    context.throttle.failed(name, address);
+    {
+      auto guard = context.lock_sign_in_store();
+      context.throttle.failed(context.sign_in_store(), name, address);
+    }
     context.log("sign-in failed for '{}'", name);
     return result;
   }
-  context.throttle.succeeded(name);
+  {
+    auto guard = context.lock_sign_in_store();
+    context.throttle.succeeded(context.sign_in_store(), name);
+  }
   result.status = SignIn::Status::Ok;
   result.token = random_token();
   auto lock = context.lock();

@@ -18,30 +18,25 @@
 
 namespace commsflow::server {
 
-// Slows repeated failed sign-ins for a name (see ServerOptions). Thread-safe. Uses the real
-// monotonic clock: lockouts must pass even when the engine's clock is fixed.
+// Slows repeated failed sign-ins for a name (see ServerOptions). The failures are kept in the
+// database (Accounts), so every server of one database sees the same lockouts and a restart
+// does not lift them. Each call uses `store` (the sign-in store, held by the caller for itself
+// alone). Uses the real clock: lockouts must pass even when the engine's clock is fixed.
 class SignInThrottle {
  public:
   explicit SignInThrottle(const ServerOptions& options) : options_(options) {}
   // Seconds to wait before the name may try again from this address (the longer of the name's
   // and the address's lockouts); 0 when it may try now.
-  long long wait_seconds(const std::string& name, const std::string& address);
+  long long wait_seconds(Store& store, const std::string& name, const std::string& address);
   // A failure counts against the name and against the address: spraying one guess at many
   // names from one place is slowed as well as many guesses at one name.
-  void failed(const std::string& name, const std::string& address);
+  void failed(Store& store, const std::string& name, const std::string& address);
   // Clears the name's failures (not the address's: one known password must not reset them).
-  void succeeded(const std::string& name);
+  void succeeded(Store& store, const std::string& name);
 
  private:
-  struct State {
-    int failures = 0;
-    std::chrono::steady_clock::time_point locked_until{};
-  };
-  long long wait_for(const std::string& key);
-  void fail_key(const std::string& key, int allowed);
+  void fail_key(Accounts& accounts, const std::string& key, int allowed);
   const ServerOptions& options_;
-  std::mutex mutex_;
-  std::map<std::string, State> by_key_;  // "name:NAME" and "address:IP"
 };
 
 struct Context {
@@ -76,7 +71,7 @@ struct Context {
   // A second connection to the database, for finding who is asking (auth.cpp) without the
   // engine mutex: requests are authenticated while a batch of changes holds the engine, and,
   // outside any transaction of the engine's, it reads only what has been committed. Hold
-  // lock_sign_in_store() while using it, and only to read.
+  // lock_sign_in_store() while using it: to read, and to count failed sign-ins.
   std::unique_lock<std::mutex> lock_sign_in_store() {
     return std::unique_lock<std::mutex>(sign_in_mutex_);
   }

@@ -57,6 +57,7 @@ const std::vector<CopiedTable>& copied_tables() {
        "id",
        "",
        "id"},
+      {"sign_in_failures", {"key", "failures", "locked_until_ms"}, "key", "", ""},
   };
   return tables;
 }

@@ -113,6 +113,10 @@ TEST_CASE("server: repeated failed sign-ins lock the name out for a while", "[se
   CHECK(std::stoll(locked->get_header_value("Retry-After")) > 0);
   CHECK(locked->get_header_value("Set-Cookie").empty());
   CHECK_THAT(locked->body, Catch::Contains("Too many failed attempts"));
+  // Kept in the database, where every server of it (and this one, restarted) finds it.
+  CHECK(test::query_text(f.database.location(),
+                         "SELECT failures FROM sign_in_failures WHERE key = 'name:tom.triage'") ==
+        "3");
   // Another name is not affected.
   CHECK(c.Post("/sign-in", httplib::Params{{"name", "hannah.head"}, {"password", kPassword}})
             ->status == 303);

@@ -1,9 +1,13 @@
 // The store: migrations, WAL, refusing unknown or future databases, busy handling, atomicity.
+#include <commsflow/accounts.h>
 #include <commsflow/event.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "store/copy_tables.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/migrations.h"
 #include "support.h"
@@ -228,4 +232,36 @@ TEST_CASE(
   other->add_actor(Actor{"nina", {"requester"}}, "2026-03-02T09:00:00Z");
   writing->commit();
   CHECK(f.store->actor("nina").has_value());
+}
+
+TEST_CASE("failed sign-ins counted through one connection lock the name for every other") {
+  Fixture f;
+  auto other = Store::open(f.db, Store::Options{});
+  Accounts& here = f.store->accounts();
+  CHECK(here.count_sign_in_failure("name:tom") == 1);
+  CHECK(here.count_sign_in_failure("name:tom") == 2);
+  CHECK(other->accounts().count_sign_in_failure("name:tom") == 3);
+  CHECK(other->accounts().sign_in_locked_until("name:tom") == 0);
+  here.lock_sign_in("name:tom", 1'900'000'000'000);
+  CHECK(other->accounts().sign_in_locked_until("name:tom") == 1'900'000'000'000);
+  CHECK(other->accounts().sign_in_locked_until("name:hannah") == 0);
+  other->accounts().clear_sign_in_failures("name:tom");
+  CHECK(here.sign_in_locked_until("name:tom") == 0);
+  CHECK(here.count_sign_in_failure("name:tom") == 1);
+}
+
+TEST_CASE("copy moves every table of the schema but schema_migrations") {
+  Fixture f;
+  const std::string tables =
+      test::testing_postgresql()
+          ? test::query_text(f.db,
+                             "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
+                             "WHERE schemaname = current_schema()")
+          : test::query_text(f.db,
+                             "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                             "WHERE type = 'table' ORDER BY name)");
+  std::vector<std::string> copied{"schema_migrations"};
+  for (const auto& t : store::copied_tables()) copied.push_back(t.name);
+  std::sort(copied.begin(), copied.end());
+  CHECK(tables == fmt::format("{}", fmt::join(copied, ",")));
 }

@@ -80,6 +80,15 @@ class Accounts {
   virtual std::vector<ApiTokenRecord> api_tokens(std::string_view actor) = 0;
   virtual std::optional<ApiTokenRecord> api_token(std::int64_t id) = 0;
   virtual void revoke_api_token(std::int64_t id, std::string_view at) = 0;
+
+  // Failed sign-ins under `key` ("name:NAME", "address:IP"), shared by every server of the
+  // database. Times are Unix milliseconds by the real clock.
+  // Counts one more failure and returns how many there have been since the key was cleared.
+  virtual int count_sign_in_failure(std::string_view key) = 0;
+  virtual void lock_sign_in(std::string_view key, std::int64_t until_ms) = 0;
+  // Until when the key is locked; 0 when it never was.
+  virtual std::int64_t sign_in_locked_until(std::string_view key) = 0;
+  virtual void clear_sign_in_failures(std::string_view key) = 0;
 };
 
 }  // namespace commsflow

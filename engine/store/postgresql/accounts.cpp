@@ -132,4 +132,25 @@ void PgAccounts::revoke_api_token(std::int64_t id, std::string_view at) {
   db_.run("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", {at, id});
 }
 
+int PgAccounts::count_sign_in_failure(std::string_view key) {
+  return static_cast<int>(
+      db_.run("INSERT INTO sign_in_failures(key, failures) VALUES ($1, 1) ON CONFLICT(key) DO "
+              "UPDATE SET failures = sign_in_failures.failures + 1 RETURNING failures",
+              {key})
+          .integer(0, 0));
+}
+
+void PgAccounts::lock_sign_in(std::string_view key, std::int64_t until_ms) {
+  db_.run("UPDATE sign_in_failures SET locked_until_ms = $1 WHERE key = $2", {until_ms, key});
+}
+
+std::int64_t PgAccounts::sign_in_locked_until(std::string_view key) {
+  Result r = db_.run("SELECT locked_until_ms FROM sign_in_failures WHERE key = $1", {key});
+  return r.rows() ? r.integer(0, 0) : 0;
+}
+
+void PgAccounts::clear_sign_in_failures(std::string_view key) {
+  db_.run("DELETE FROM sign_in_failures WHERE key = $1", {key});
+}
+
 }  // namespace commsflow::store::pg

@@ -166,4 +166,34 @@ void SqliteAccounts::revoke_api_token(std::int64_t id, std::string_view at) {
       .run();
 }
 
+int SqliteAccounts::count_sign_in_failure(std::string_view key) {
+  auto& q = db_.cached(
+      "INSERT INTO sign_in_failures(key, failures) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET "
+      "failures = failures + 1 RETURNING failures");
+  q.bind(1, key);
+  q.step();
+  const int failures = static_cast<int>(q.integer(0));
+  q.reset();
+  return failures;
+}
+
+void SqliteAccounts::lock_sign_in(std::string_view key, std::int64_t until_ms) {
+  db_.cached("UPDATE sign_in_failures SET locked_until_ms = ? WHERE key = ?")
+      .bind(1, until_ms)
+      .bind(2, key)
+      .run();
+}
+
+std::int64_t SqliteAccounts::sign_in_locked_until(std::string_view key) {
+  auto& q = db_.cached("SELECT locked_until_ms FROM sign_in_failures WHERE key = ?");
+  q.bind(1, key);
+  const std::int64_t until = q.step() ? q.integer(0) : 0;
+  q.reset();
+  return until;
+}
+
+void SqliteAccounts::clear_sign_in_failures(std::string_view key) {
+  db_.cached("DELETE FROM sign_in_failures WHERE key = ?").bind(1, key).run();
+}
+
 }  // namespace commsflow::store

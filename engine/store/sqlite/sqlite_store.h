@@ -37,6 +37,10 @@ class SqliteAccounts final : public Accounts {
   std::vector<ApiTokenRecord> api_tokens(std::string_view actor) override;
   std::optional<ApiTokenRecord> api_token(std::int64_t id) override;
   void revoke_api_token(std::int64_t id, std::string_view at) override;
+  int count_sign_in_failure(std::string_view key) override;
+  void lock_sign_in(std::string_view key, std::int64_t until_ms) override;
+  std::int64_t sign_in_locked_until(std::string_view key) override;
+  void clear_sign_in_failures(std::string_view key) override;
 
  private:
   Database& db_;
