@@ -32,7 +32,12 @@ void print_actor(Session& s, const Actor& a) {
 void run_init(Session& s, bool demo) {
   // A PostgreSQL database is made by its administrator: it counts as new until workflows are.
   const bool url = Store::is_url(s.options.db);
-  const bool existed = url ? !s.store().workflows().empty() : std::filesystem::exists(s.options.db);
+  const bool existed =
+      url ? !Store::open(s.options.db,
+                         Store::Options{true, Store::Durability::Full, s.options.busy_timeout_ms})
+                 ->workflows()
+                 .empty()
+          : std::filesystem::exists(s.options.db);
   Engine& engine = s.engine(/*create=*/true);
   // Never a URL's password: the server and database name.
   const std::string shown = url ? engine.store().name() : s.options.db;

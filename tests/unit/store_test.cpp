@@ -265,3 +265,17 @@ TEST_CASE("copy moves every table of the schema but schema_migrations") {
   std::sort(copied.begin(), copied.end());
   CHECK(tables == fmt::format("{}", fmt::join(copied, ",")));
 }
+
+TEST_CASE("a database that was never initialised is refused, naming `commsflow init`") {
+  TempDir dir;
+  test::TestDatabase fresh(dir / "never.db");
+  try {
+    Store::open(fresh.location(), Store::Options{});
+    FAIL("expected the uninitialised database to be refused");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::NotFound);
+    CHECK_THAT(e.what(), Catch::Contains("commsflow init"));
+  }
+  // And init (create) makes it.
+  CHECK(Store::open(fresh.location(), Store::Options{true})->schema_version() > 0);
+}

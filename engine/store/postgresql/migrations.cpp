@@ -28,13 +28,17 @@ int applied_version(Connection& db) {
 
 }  // namespace
 
-int migrate(Connection& db, const std::vector<Migration>& migrations) {
+int migrate(Connection& db, bool create, const std::vector<Migration>& migrations) {
   const int newest = migrations.empty() ? 0 : migrations.back().number;
   int current = 0;
   {
     Transaction read(db, Transaction::Mode::Read);
     current = applied_version(db);
     read.commit();
+  }
+  if (current == 0 && !create) {
+    fail(ErrorKind::NotFound, "{} has no commsflow tables: create them with `commsflow init`",
+         db.name());
   }
   if (current > newest) {
     fail(ErrorKind::Storage,

@@ -49,7 +49,7 @@ class PgAccounts final : public Accounts {
 class PgStore final : public Store {
  public:
   // Connects to the database at `url` and migrates it to the newest schema. The database must
-  // exist (options.create or not: creating one is the administrator's, see README).
+  // exist (creating one is the administrator's, see README); options.create lets it be empty.
   PgStore(const std::string& url, Options options);
   ~PgStore() override;
 

@@ -74,7 +74,7 @@ PgStore::PgStore(const std::string& url, Options options)
     : Store(url, 0),
       db_(std::make_unique<Connection>(url, options.busy_timeout_ms)),
       accounts_(*db_) {
-  set_schema_version(migrate(*db_));
+  set_schema_version(migrate(*db_, options.create));
 }
 
 PgStore::~PgStore() = default;
