@@ -31,7 +31,8 @@ std::string with_database(const std::string& url, const std::string& name) {
 void run_quietly(const std::string& url, const std::string& sql) {
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(url.c_str()), PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) return;
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   PQclear(PQexec(conn.get(), sql.c_str()));
 }
 

@@ -533,7 +533,8 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   CHECK(records[2].fields[1] == "Slow, \"quoted\" one");
 }
 
-TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it", "[sqlite]") {
+TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it",
+          "[sqlite]") {
   Newsroom n;
   std::string ref =
       n.draft({"headline=Legacy statement", "kind=reactive_statement", "clinical_content=true"},

@@ -134,7 +134,8 @@ TEST_CASE("migrate: a dry run plans the same moves and leaves the database as it
   CHECK(everything(f) != before);
 }
 
-TEST_CASE("migrate: a state the new version neither has nor maps is refused, and nothing moves", "[sqlite]") {
+TEST_CASE("migrate: a state the new version neither has nor maps is refused, and nothing moves",
+          "[sqlite]") {
   Fixture f;
   Item drafting = f.submit("Winter campaign");
   Item in_review = f.submit("Flu clinics");

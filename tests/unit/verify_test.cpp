@@ -118,7 +118,7 @@ TEST_CASE("tampering is detected and located", "[sqlite]") {
   }
   SECTION("item data edited directly") {
     raw_sql(f.db, "UPDATE items SET data = json_set(data, '$.title', 'Forged') WHERE ref = '" +
-                           refs[0] + "'");
+                      refs[0] + "'");
     VerifyReport r = verify(*f.store);
     REQUIRE(r.problems.size() == 1);
     CHECK_THAT(r.problems[0].message, Catch::Contains("data.title"));
@@ -437,9 +437,8 @@ TEST_CASE("values of every JSON type replay exactly, and a changed one is named"
   }
 
   auto set_data = [&](const std::string& path, const std::string& sql_value) {
-    raw_sql(f.db,
-            fmt::format("UPDATE items SET data = json_set(data, '{}', {}) WHERE ref = '{}'", path,
-                        sql_value, item.ref));
+    raw_sql(f.db, fmt::format("UPDATE items SET data = json_set(data, '{}', {}) WHERE ref = '{}'",
+                              path, sql_value, item.ref));
   };
   SECTION("written in another form but equal as JSON: still the same item") {
     set_data("$.n", "2.0");  // nlohmann compares numbers by value, as verify did before
