@@ -41,18 +41,6 @@ struct Step {
 };
 constexpr Step kSteps[] = {{"hannah.head"}, {"clara.clinical"}, {"dan.director"}};
 
-}  // namespace
-
-std::string signoff_ref(int i) {
-  return fmt::format("BSO-2026-{:04}", i);
-}
-
-namespace {
-
-std::string ref_of(int i) {
-  return signoff_ref(i);
-}
-
 // One notification row a decision wrote.
 struct OutboxRow {
   std::string created_at, recipient, ref, kind, message;
@@ -68,6 +56,10 @@ struct RowWrite {
 };
 
 }  // namespace
+
+std::string signoff_ref(int i) {
+  return fmt::format("BSO-2026-{:04}", i);
+}
 
 void create_signoff_items(const Paths& paths, const std::string& db, int items) {
   auto store_owner = Store::open(db, Store::Options{true, Store::Durability::Normal, 5000});
@@ -87,7 +79,7 @@ void create_signoff_items(const Paths& paths, const std::string& db, int items) 
   import_items(engine, "bench_signoff", "olivia.officer", rows);
   for (int i = 1; i <= items; ++i) {
     PutDocumentRequest document;
-    document.ref = ref_of(i);
+    document.ref = signoff_ref(i);
     document.actor = "olivia.officer";
     document.content = fmt::format(
         "Statement {}: our hospitals are busy this winter. Please use NHS 111 online, your "
@@ -96,7 +88,7 @@ void create_signoff_items(const Paths& paths, const std::string& db, int items) 
     if (!Signoff(engine).put_document(document))
       throw std::runtime_error("put_document was refused");
     ActRequest send;
-    send.ref = ref_of(i);
+    send.ref = signoff_ref(i);
     send.action = "send";
     send.actor = "olivia.officer";
     if (!engine.act(send)) throw std::runtime_error("send for review was refused");
@@ -242,7 +234,7 @@ Pair measure(const Paths& paths, int items, bool full) {
     for (const Step& step : kSteps) {
       for (int i = first; i <= last; ++i) {
         DecideRequest request;
-        request.ref = ref_of(i);
+        request.ref = signoff_ref(i);
         request.decision = "approved";
         request.actor = step.actor;
         double t0 = now_seconds();

@@ -9,7 +9,6 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <ostream>

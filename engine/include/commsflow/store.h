@@ -38,7 +38,9 @@ class Store {
  public:
   enum class Durability { Normal, Full };
   struct Options {
-    bool create = false;  // create the database if missing; otherwise a missing file is an error
+    // Create the schema if missing (and the SQLite file); otherwise a database never initialised
+    // is an error naming `commsflow init`.
+    bool create = false;
     Durability durability = Durability::Full;
     int busy_timeout_ms = 5000;
   };
@@ -61,10 +63,10 @@ class Store {
   virtual std::string name() const = 0;
   int schema_version() const { return schema_version_; }
 
-  // Write transactions take the write lock at once (BEGIN IMMEDIATE on SQLite; on PostgreSQL
-  // the chain's lock is taken by the first append). Begun while another is open on this Store,
-  // either is a savepoint inside it: its commit() keeps its writes for the outer transaction to
-  // commit, and rolling it back undoes only its own.
+  // Write transactions take the write lock at once (BEGIN IMMEDIATE on SQLite, an advisory
+  // lock on PostgreSQL), so writers take turns and the chain cannot fork. Begun while another is
+  // open on this Store, either is a savepoint inside it: its commit() keeps its writes for the
+  // outer transaction to commit, and rolling it back undoes only its own.
   virtual std::unique_ptr<StoreTransaction> begin_write() = 0;
   virtual std::unique_ptr<StoreTransaction> begin_read() = 0;
   // True while a transaction is open. After some storage failures (a full disk, an I/O error)

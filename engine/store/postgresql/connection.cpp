@@ -34,6 +34,14 @@ std::string one_line(const char* message) {
   return text;
 }
 
+// The parameters as libpq takes them: one C string (or null for NULL) each.
+std::vector<const char*> values_of(const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p.c_str());
+  return values;
+}
+
 }  // namespace
 
 std::string_view Result::text_view(int row, int column) const {
@@ -87,9 +95,7 @@ Result Connection::run(const std::string& sql, const std::vector<Param>& params)
     }
     found = prepared_.emplace(sql, std::move(statement)).first;
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const Param& p : params) values.push_back(p.c_str());
+  const std::vector<const char*> values = values_of(params);
   Result result(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()),
                                values.data(), nullptr, nullptr, 0));
   const ExecStatusType status = PQresultStatus(result.get());
@@ -104,8 +110,7 @@ void Connection::for_each_row(const std::string& sql, const std::vector<Param>& 
   constexpr int kBatch = 1000;
   Transaction tx(*this, Transaction::Mode::Read);
   const std::string cursor = fmt::format("walk{}", ++cursors_);
-  std::vector<const char*> values;
-  for (const Param& p : params) values.push_back(p.c_str());
+  const std::vector<const char*> values = values_of(params);
   // DECLARE cannot be prepared: it is sent with its parameters each time.
   Result declared(
       PQexecParams(conn_, fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", cursor, sql).c_str(),
