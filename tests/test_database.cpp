@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "postgresql_url.h"
+
 namespace commsflow::test {
 
 namespace {
@@ -15,16 +17,6 @@ namespace {
 const char* cluster_url() {
   const char* url = std::getenv("COMMSFLOW_TEST_POSTGRESQL");
   return url && *url ? url : nullptr;
-}
-
-// `url` with its database name (the path after the authority) replaced by `name`.
-std::string with_database(const std::string& url, const std::string& name) {
-  const auto authority = url.find("://") + 3;
-  const auto path = url.find_first_of("/?", authority);
-  const auto query = url.find('?', authority);
-  std::string out = url.substr(0, path == std::string::npos ? url.size() : path) + "/" + name;
-  if (query != std::string::npos) out += url.substr(query);
-  return out;
 }
 
 // Runs one statement without Catch's macros: for destructors, which may run after the tests.
