@@ -141,3 +141,36 @@ TEST_CASE("two servers on one database share sessions, lockouts and workflow edi
     CHECK(Json::parse(made->body)["version"] == edited);
   }
 }
+
+TEST_CASE("a server whose PostgreSQL connections were cut serves again without a restart",
+          "[server][postgresql]") {
+  REQUIRE(testing_postgresql());
+  TempDir dir;
+  prepare_team(dir.path());
+  ServeChild server(dir.path(), {"--workflows", "workflows"});
+  const std::string cookie = cookie_of(sign_in(server, "asha.requester", kPassword));
+  // Ends the server's sessions with the database, as a restart of PostgreSQL would.
+  postgresql_query(folder_database(dir.path()),
+                   "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  // A statement outside a transaction that finds its connection lost fails, its outcome unknown:
+  // one request may be answered with an error. The connection is opened again for the next.
+  auto status_of_me = [&] {
+    auto res = client_of(server).Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(res);
+    return res->status;
+  };
+  int failed = 0;
+  while (status_of_me() != 200 && failed < 3) ++failed;
+  CHECK(failed <= 1);
+  CHECK(status_of_me() == 200);
+  // A change begins its transaction on a connection opened again: it is not refused at all.
+  auto made = client_of(server).Post(
+      "/api/v1/items",
+      httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", me(server, cookie)["csrf"]}},
+      Json{{"workflow", "website_update"}, {"data", {{"title", "Parking"}}}}.dump(),
+      "application/json");
+  REQUIRE(made);
+  INFO(made->body);
+  CHECK(made->status == 201);
+}

@@ -279,3 +279,43 @@ TEST_CASE("a database that was never initialised is refused, naming `commsflow i
   // And init (create) makes it.
   CHECK(Store::open(fresh.location(), Store::Options{true})->schema_version() > 0);
 }
+
+// PostgreSQL only: the server may drop a connection (it restarted, or an administrator or a
+// proxy cut it). A long-running server must not answer errors from then on.
+TEST_CASE("a connection PostgreSQL dropped is opened again at the next transaction",
+          "[postgresql]") {
+  REQUIRE(test::testing_postgresql());
+  Fixture f;
+  const Item before = f.submit("Before the cut");
+  // Ends every other session on the test's database, waiting until they have gone.
+  auto cut = [&] {
+    test::postgresql_query(f.db,
+                           "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  };
+  cut();
+  // Between transactions: the next one opens the connection again, and nothing is lost.
+  const Item after = f.submit("After the cut");
+  CHECK(f.engine->item(before.ref).data["title"] == "Before the cut");
+  CHECK(f.engine->item(after.ref).data["title"] == "After the cut");
+
+  // Inside a transaction: that transaction fails, saying so, and nothing of it is written.
+  {
+    auto tx = f.store->begin_write();
+    f.store->add_actor(Actor{"late", {"comms_officer"}}, "2026-03-02T09:00:00Z");
+    cut();
+    CHECK_THROWS_WITH(tx->commit(), Catch::Contains("connection to the database server was lost"));
+  }
+  {
+    auto tx = f.store->begin_read();
+    CHECK_FALSE(f.store->actor("late").has_value());
+  }
+  // Outside a transaction: the statement that finds the connection lost fails, as its outcome
+  // is unknown, and the next opens it again.
+  cut();
+  CHECK_THROWS_WITH(f.store->accounts().password_hash("olivia"),
+                    Catch::Contains("connection to the database server was lost"));
+  CHECK_FALSE(f.store->accounts().password_hash("olivia").has_value());
+  f.act(after.ref, "edit", "olivia", Json{{"body", "Written after the second cut"}});
+  CHECK(f.engine->item(after.ref).data["body"] == "Written after the second cut");
+}

@@ -62,7 +62,7 @@ std::int64_t Result::affected() const {
 }
 
 Connection::Connection(const std::string& url, int lock_timeout_ms)
-    : conn_(PQconnectdb(url.c_str())) {
+    : conn_(PQconnectdb(url.c_str())), lock_timeout_ms_(lock_timeout_ms) {
   const char* db = conn_ ? PQdb(conn_) : nullptr;
   const char* host = conn_ ? PQhost(conn_) : nullptr;
   const char* port = conn_ ? PQport(conn_) : nullptr;
@@ -77,8 +77,35 @@ Connection::Connection(const std::string& url, int lock_timeout_ms)
   // Notices (a migration's "table created") are not for people; errors come back as results.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
+  apply_settings();
+}
+
+void Connection::apply_settings() {
   run_script(fmt::format("SET lock_timeout = {}; SET client_min_messages = warning",
-                         std::max(lock_timeout_ms, 1)));
+                         std::max(lock_timeout_ms_, 1)));
+}
+
+void Connection::reconnect() {
+  PQreset(conn_);     // keeps the notice processor
+  prepared_.clear();  // prepared statements belong to the old session
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    fail(ErrorKind::Storage, "{}: the connection was lost and cannot be opened again: {}", name_,
+         one_line(PQerrorMessage(conn_)));
+  }
+  apply_settings();
+}
+
+void Connection::reopen_if_lost() {
+  if (open_transactions_ == 0 && PQstatus(conn_) == CONNECTION_BAD) reconnect();
+}
+
+void Connection::begin(const std::string& begin) {
+  try {
+    run(begin);
+  } catch (const Error&) {
+    if (PQstatus(conn_) != CONNECTION_BAD) throw;  // an answer, not a lost connection
+    run(begin);  // BEGIN changes nothing, so it is safe to send again, on a new connection
+  }
 }
 
 Connection::~Connection() {
@@ -86,6 +113,7 @@ Connection::~Connection() {
 }
 
 Result Connection::run(const std::string& sql, const std::vector<Param>& params) {
+  reopen_if_lost();
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     std::string statement = fmt::format("s{}", prepared_.size() + 1);
@@ -132,6 +160,7 @@ void Connection::for_each_row(const std::string& sql, const std::vector<Param>& 
 }
 
 void Connection::run_script(const std::string& sql) {
+  reopen_if_lost();
   Result result(PQexec(conn_, sql.c_str()));
   const ExecStatusType status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -139,7 +168,7 @@ void Connection::run_script(const std::string& sql) {
   }
 }
 
-bool Connection::in_transaction() const {
+bool Connection::session_in_transaction() const {
   const PGTransactionStatusType status = PQtransactionStatus(conn_);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
@@ -162,35 +191,44 @@ Transaction::Transaction(Connection& db, Mode mode) : db_(db), nested_(db.in_tra
   if (nested_) {
     db_.run("SAVEPOINT nested");
   } else if (mode == Mode::Write) {
-    db_.run("BEGIN");
+    db_.begin("BEGIN");
     try {
       db_.run("SELECT pg_advisory_xact_lock($1)", {kWriteLock});
     } catch (...) {
-      db_.run_script("ROLLBACK");
+      try {
+        db_.run_script("ROLLBACK");
+      } catch (...) {
+        // The connection is lost: the server rolls the transaction back itself.
+      }
       throw;
     }
   } else {
-    db_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    db_.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
+  ++db_.open_transactions_;
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
+  close();
   try {
-    if (nested_) {
-      // Gone already when the outer transaction ended under it (a failed COMMIT).
-      if (db_.in_transaction()) db_.run_script("ROLLBACK TO nested; RELEASE nested");
-    } else if (db_.in_transaction()) {
-      db_.run_script("ROLLBACK");
-    }
+    // The session's transaction is gone already when the connection was lost, or when the
+    // outer transaction ended under a nested one (a failed COMMIT).
+    if (!db_.session_in_transaction()) return;
+    db_.run_script(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
   } catch (...) {
     // The connection may be lost; the server then rolls the transaction back itself.
   }
 }
 
+void Transaction::close() {
+  open_ = false;
+  --db_.open_transactions_;
+}
+
 void Transaction::commit() {
   Result done = db_.run(nested_ ? "RELEASE nested" : "COMMIT");
-  open_ = false;
+  close();
   // PostgreSQL answers COMMIT of a transaction an error spoiled with ROLLBACK, not an error.
   if (!nested_ && std::string_view(PQcmdStatus(const_cast<PGresult*>(done.get()))) != "COMMIT") {
     fail(ErrorKind::Storage,

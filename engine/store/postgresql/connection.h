@@ -70,17 +70,39 @@ class Connection {
   // Runs several statements with no parameters (a migration).
   void run_script(const std::string& sql);
 
-  // True while a transaction is open, including one an error has spoiled (until rolled back).
-  bool in_transaction() const;
+  // Starts an outermost transaction with `begin` (BEGIN ...), sending it again on a new
+  // connection when the connection turns out to be lost.
+  void begin(const std::string& begin);
+  // True while a Transaction is open on this connection, including one an error has spoiled or
+  // whose connection was lost (until it is rolled back).
+  bool in_transaction() const { return open_transactions_ > 0; }
   // The database as people may see it: host or socket, port and name, without a password.
   const std::string& name() const { return name_; }
   [[noreturn]] void throw_error(const PGresult* result, std::string_view doing) const;
 
  private:
+  friend class Transaction;
+  // True while the server has a transaction open on this session (libpq's view).
+  bool session_in_transaction() const;
+  // A connection can be lost: the server restarted, or an administrator or a proxy cut it. A
+  // statement that finds it so fails (its outcome unknown: it may have been run), as does the
+  // transaction it was part of. Outside any transaction, the next statement opens the
+  // connection again first: nothing of a transaction was on the old one, so nothing is lost.
+  // Inside one, it is never reopened: the rest of the transaction must not run on its own.
+  void reopen_if_lost();
+  // Opens the connection again, with this connection's settings.
+  void reconnect();
+  void apply_settings();
+
   PGconn* conn_ = nullptr;
+  int lock_timeout_ms_;
   std::string name_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   int cursors_ = 0;                                        // cursors opened, to name the next
+  // Transactions open, outermost and nested. Counted here rather than asked of libpq, which
+  // knows no transaction once the connection is lost: a nested transaction begun then must
+  // fail, never start afresh on a new connection with half of the outer one's work behind it.
+  int open_transactions_ = 0;
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless `commit()` succeeded. A write
@@ -98,6 +120,8 @@ class Transaction {
   void commit();
 
  private:
+  void close();  // counts this transaction as ended on the connection
+
   Connection& db_;
   bool nested_ = false;
   bool open_ = true;
