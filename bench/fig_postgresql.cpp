@@ -3,7 +3,8 @@
 // made from rows) and verify events/s (the chain those left), each on an SQLite file with
 // synchronous FULL and on a database of the throwaway cluster scripts/bench starts (fsync and
 // synchronous_commit on), so both are durable at each commit. The ratio is PostgreSQL over
-// SQLite. One server process only: several servers on one database are not supported yet.
+// SQLite. Then `commsflow serve` under figure 6's 32 clients: two server processes on one
+// PostgreSQL database against one, and one on PostgreSQL against one on an SQLite file.
 #include <commsflow/engine.h>
 #include <commsflow/import.h>
 #include <commsflow/registry.h>
@@ -18,6 +19,7 @@
 
 #include "bench.h"
 #include "rows.h"
+#include "server_run.h"
 
 namespace commsflow::bench {
 
@@ -34,6 +36,8 @@ std::string fresh_database(const std::string& admin, const std::string& name) {
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     throw std::runtime_error(fmt::format("PostgreSQL: {}", PQerrorMessage(conn.get())));
   }
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
   for (const std::string& sql : {fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name),
                                  fmt::format("CREATE DATABASE {}", name)}) {
     std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(conn.get(), sql.c_str()), PQclear);
@@ -90,11 +94,53 @@ Rates measure(const Paths& paths, const Sizes& sizes, const std::string& db) {
   return r;
 }
 
+// The server rows: the same database copied (`commsflow copy`) to an SQLite file and to two
+// PostgreSQL databases, and figure 6's clients on one server, and on two, in turn.
+void bench_servers_on_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
+  const auto source = paths.scratch / "postgresql-serve-source.db";
+  const ServerSetup setup = prepare_server_database(paths, source);
+  auto copy_to = [&](const std::string& to) {
+    run_capture(paths.commsflow_bin, {"copy", "--from", source.string(), "--to", to});
+    return to;
+  };
+  const int per_client = sizes.server_actions_per_client;
+  const ServerRun lite =
+      run_servers(paths, copy_to((paths.scratch / "postgresql-serve.db").string()), 1, {}, setup,
+                  per_client, paths.scratch);
+  const ServerRun one =
+      run_servers(paths, copy_to(fresh_database(paths.postgresql, "bench_serve_one")), 1, {}, setup,
+                  per_client, paths.scratch);
+  const ServerRun two =
+      run_servers(paths, copy_to(fresh_database(paths.postgresql, "bench_serve_two")), 2, {}, setup,
+                  per_client, paths.scratch);
+  const double total = static_cast<double>(kClients) * per_client;
+  auto rate = [&](const ServerRun& run) { return total / run.seconds; };
+  auto described = [](const ServerRun& run) {
+    return fmt::format("p50 / p99 {}; {} failed", latency_summary(run), run.failures);
+  };
+  rows.push_back(Row{
+      "8d. Server actions/s on PostgreSQL, two processes", format_rate(rate(two), "actions/s"),
+      format_rate(rate(one), "actions/s, one"), format_ratio(rate(two) / rate(one)), "-", "-",
+      fmt::format("figure 6's {} POSTs of `assign`, 16 clients to each of two `serve` processes "
+                  "on one database, against all 32 to one; two: {}; one: {}. Writers of both "
+                  "take turns under one lock",
+                  static_cast<int>(total), described(two), described(one))});
+  rows.push_back(Row{"8e. Server actions/s on PostgreSQL, one process",
+                     format_rate(rate(one), "actions/s"),
+                     format_rate(rate(lite), "actions/s on SQLite"),
+                     format_ratio(rate(one) / rate(lite)), "-", "-",
+                     fmt::format("the same POSTs to one server on a copy of the database in an "
+                                 "SQLite file (synchronous FULL); SQLite: {}",
+                                 described(lite))});
+}
+
 }  // namespace
 
 void bench_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
   const char* figures[] = {"8a. Decisions/s on PostgreSQL, one process",
-                           "8b. Import rows/s on PostgreSQL", "8c. Verify events/s on PostgreSQL"};
+                           "8b. Import rows/s on PostgreSQL", "8c. Verify events/s on PostgreSQL",
+                           "8d. Server actions/s on PostgreSQL, two processes",
+                           "8e. Server actions/s on PostgreSQL, one process"};
   if (paths.postgresql.empty()) {
     for (const char* figure : figures) {
       rows.push_back(
@@ -103,7 +149,7 @@ void bench_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& 
     return;
   }
   const Rates lite = measure(paths, sizes, (paths.scratch / "postgresql-beside.db").string());
-  const Rates pg = measure(paths, sizes, fresh_database(paths.postgresql, "bench_figure7"));
+  const Rates pg = measure(paths, sizes, fresh_database(paths.postgresql, "bench_figure8"));
   auto row = [&](const char* figure, double on_pg, double on_sqlite, const char* unit,
                  std::string notes) {
     rows.push_back(Row{figure, format_rate(on_pg, unit), format_rate(on_sqlite, unit),
@@ -117,6 +163,7 @@ void bench_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& 
       fmt::format("baseline: SQLite; {} rows in one import, one transaction", pg.import_count));
   row(figures[2], pg.verified, lite.verified, "events/s",
       fmt::format("baseline: SQLite; the {}-event chain the two above left", pg.event_count));
+  bench_servers_on_postgresql(paths, sizes, rows);
 }
 
 }  // namespace commsflow::bench

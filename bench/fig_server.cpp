@@ -23,12 +23,11 @@
 #include <thread>
 
 #include "bench.h"
+#include "server_run.h"
 
 namespace commsflow::bench {
 
 namespace {
-
-constexpr int kClients = 32;
 
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -54,15 +53,15 @@ std::int64_t peak_rss_of(pid_t pid) {
   return 0;
 }
 
-// The server as a child process; stopped with SIGTERM on destruction.
+// The server as a child process, its log in `log`; stopped with SIGTERM on destruction.
 class ServeProcess {
  public:
-  ServeProcess(const Paths& paths, const std::filesystem::path& db, int port,
-               const std::vector<std::string>& options)
-      : log_(db.parent_path() / (db.stem().string() + "-serve.log")) {
+  ServeProcess(const Paths& paths, const std::string& db, int port,
+               const std::vector<std::string>& options, std::filesystem::path log)
+      : log_(std::move(log)) {
     std::vector<std::string> args = {paths.commsflow_bin.string(),
                                      "--db",
-                                     db.string(),
+                                     db,
                                      "--workflows",
                                      (paths.source_dir / "workflows").string(),
                                      "serve",
@@ -126,30 +125,52 @@ double percentile(std::vector<double> values, double p) {
   return values[index];
 }
 
-struct ServerRun {
-  double seconds = 0;
-  std::vector<double> latencies;
-  int failures = 0;
-  std::int64_t rss = 0;
-  std::string group_commit;  // the server's own count of changes and transactions
-};
+}  // namespace
 
-// 32 clients on loopback, each POSTing `assign` on its own request `per_client` times, a new
-// connection per request, against a server started on `db` with `options`.
-ServerRun run_server(const Paths& paths, const std::filesystem::path& db,
-                     const std::vector<std::string>& options, const std::string& token,
-                     const std::vector<std::string>& refs, int per_client) {
+ServerSetup prepare_server_database(const Paths& paths, const std::filesystem::path& db) {
+  auto csv = db.parent_path() / (db.stem().string() + ".csv");
+  std::ofstream(csv) << comms_request_csv(kClients);
+  const std::vector<std::string> where = {"--db", db.string(), "--workflows",
+                                          (paths.source_dir / "workflows").string()};
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), where.begin(), where.end());
+    return run_capture(paths.commsflow_bin, args);
+  };
+  cli({"init", "--demo"});
+  // The demo's incident pauses new low-rated requests; the figure assigns triaged ones.
+  cli({"incident", "close", "Storm Darragh", "--as", "tom.triage"});
+  cli({"import", csv.string(), "--as", "tom.triage"});
+  ServerSetup setup;
+  setup.token = cli({"token", "create", "--as", "tom.triage"});
+  setup.token.erase(setup.token.find_last_not_of(" \n\r\t") + 1);
+  for (const auto& item :
+       Json::parse(cli({"--json", "list", "--workflow", "comms_request", "--state", "triaged"}))) {
+    setup.refs.push_back(item["ref"].get<std::string>());
+  }
+  if (setup.refs.size() < kClients) throw std::runtime_error("the server figures need 32 requests");
+  return setup;
+}
+
+ServerRun run_servers(const Paths& paths, const std::string& db, int servers,
+                      const std::vector<std::string>& options, const ServerSetup& setup,
+                      int per_client, const std::filesystem::path& log_dir) {
   ServerRun run;
-  const int port = free_port();
   std::mutex latencies_mutex;
   std::atomic<int> failures{0};
-  ServeProcess serve(paths, db, port, options);
+  std::vector<int> ports;
+  std::vector<std::unique_ptr<ServeProcess>> serves;
+  static int started = 0;
+  for (int i = 0; i < servers; ++i) {
+    ports.push_back(free_port());
+    serves.push_back(std::make_unique<ServeProcess>(
+        paths, db, ports.back(), options, log_dir / fmt::format("serve-{}.log", ++started)));
+  }
   double t0 = now_seconds();
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
-      httplib::Client client("127.0.0.1", port);
-      client.set_bearer_token_auth(token);
+      httplib::Client client("127.0.0.1", ports[static_cast<size_t>(c % servers)]);
+      client.set_bearer_token_auth(setup.token);
       client.set_read_timeout(60, 0);
       client.set_keep_alive(false);  // a new connection per request, as a script makes
       std::vector<double> mine;
@@ -158,8 +179,8 @@ ServerRun run_server(const Paths& paths, const std::filesystem::path& db,
         std::string body = Json{{"inputs", {{"assignee", who}}}}.dump();
         double start = now_seconds();
         auto response = client.Post(
-            fmt::format("/api/v1/items/{}/actions/assign", refs[static_cast<size_t>(c)]), body,
-            "application/json");
+            fmt::format("/api/v1/items/{}/actions/assign", setup.refs[static_cast<size_t>(c)]),
+            body, "application/json");
         mine.push_back(now_seconds() - start);
         if (!response || response->status != 200) {
           if (failures++ == 0) {
@@ -177,38 +198,27 @@ ServerRun run_server(const Paths& paths, const std::filesystem::path& db,
   }
   for (auto& t : clients) t.join();
   run.seconds = now_seconds() - t0;
-  run.rss = peak_rss_of(serve.pid());
+  run.rss = peak_rss_of(serves.front()->pid());
   run.failures = failures.load();
-  serve.stop();
-  run.group_commit = group_commit_summary(serve.log());
+  for (auto& serve : serves) {
+    serve->stop();
+    const std::string counted = group_commit_summary(serve->log());
+    if (counted.empty()) continue;
+    run.group_commit += (run.group_commit.empty() ? "" : "; ") + counted;
+  }
   return run;
 }
 
-}  // namespace
+std::string latency_summary(const ServerRun& run) {
+  return fmt::format("{:.1f} ms / {:.1f} ms", percentile(run.latencies, 0.5) * 1000,
+                     percentile(run.latencies, 0.99) * 1000);
+}
 
 void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
   const int per_client = sizes.server_actions_per_client;
   auto db = paths.scratch / "server.db";
-  auto csv = paths.scratch / "server.csv";
-  std::ofstream(csv) << comms_request_csv(kClients);
-  const std::vector<std::string> where = {"--db", db.string(), "--workflows",
-                                          (paths.source_dir / "workflows").string()};
-  auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), where.begin(), where.end());
-    return run_capture(paths.commsflow_bin, args);
-  };
-  cli({"init", "--demo"});
-  // The demo's incident pauses new low-rated requests; the figure assigns triaged ones.
-  cli({"incident", "close", "Storm Darragh", "--as", "tom.triage"});
-  cli({"import", csv.string(), "--as", "tom.triage"});
-  std::string token = cli({"token", "create", "--as", "tom.triage"});
-  token.erase(token.find_last_not_of(" \n\r\t") + 1);
-  std::vector<std::string> refs;
-  for (const auto& item :
-       Json::parse(cli({"--json", "list", "--workflow", "comms_request", "--state", "triaged"}))) {
-    refs.push_back(item["ref"].get<std::string>());
-  }
-  if (refs.size() < kClients) throw std::runtime_error("the server figure needs 32 requests");
+  const ServerSetup setup = prepare_server_database(paths, db);
+  const std::vector<std::string>& refs = setup.refs;
   auto baseline_db = paths.scratch / "server-baseline.db";
   std::filesystem::copy_file(db, baseline_db);
   auto off_db = paths.scratch / "server-off.db";
@@ -218,11 +228,11 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   // The server: 32 clients, each assigning its own request back and forth; with group commit
   // on (the default), then off, then on with batches of one, each on a copy of the same database.
-  const ServerRun on = run_server(paths, db, {}, token, refs, per_client);
-  const ServerRun off =
-      run_server(paths, off_db, {"--group-commit", "off"}, token, refs, per_client);
-  const ServerRun ones =
-      run_server(paths, ones_db, {"--group-commit-max", "1"}, token, refs, per_client);
+  const ServerRun on = run_servers(paths, db, 1, {}, setup, per_client, paths.scratch);
+  const ServerRun off = run_servers(paths, off_db.string(), 1, {"--group-commit", "off"}, setup,
+                                    per_client, paths.scratch);
+  const ServerRun ones = run_servers(paths, ones_db.string(), 1, {"--group-commit-max", "1"}, setup,
+                                     per_client, paths.scratch);
   const double total = static_cast<double>(kClients) * per_client;
 
   // The baseline: the same actions through the Engine in this process, one after another.
@@ -251,10 +261,7 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
   const double off_rate = total / off.seconds;
   const double ones_rate = total / ones.seconds;
   const double engine_rate = total / engine_seconds;
-  auto latency = [](const ServerRun& run) {
-    return fmt::format("{:.1f} ms / {:.1f} ms", percentile(run.latencies, 0.5) * 1000,
-                       percentile(run.latencies, 0.99) * 1000);
-  };
+  const auto& latency = latency_summary;
   auto counted = [](const ServerRun& run) {
     return run.group_commit.empty() ? std::string("the server logged no count")
                                     : "the server counted " + run.group_commit;

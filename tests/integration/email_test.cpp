@@ -401,3 +401,45 @@ TEST_CASE(
   }
   CHECK(passed_on);
 }
+
+TEST_CASE("email: two workers delivering at once (two servers of one database) send each row once",
+          "[email]") {
+  Team t;
+  constexpr int kRows = 12;
+  for (int i = 1; i <= kRows; ++i) t.statement(fmt::format("Statement {}", i));
+  SmtpSink sink(t.dir / "mail", 0, /*delay=*/0.05);
+  t.settings(sink.port());
+  const std::string now = later(kMorning, std::chrono::seconds(60));
+  const std::string db = test::folder_database(t.dir.path());
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 2; ++i) {
+    pid_t worker = fork();
+    REQUIRE(worker >= 0);
+    if (worker == 0) {
+      if (chdir(t.dir.path().c_str()) != 0) _exit(126);
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      setenv("COMMSFLOW_NOW", now.c_str(), 1);
+      setenv("COMMSFLOW_DB", db.c_str(), 1);
+      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "deliver", "--mail-config", "mail.conf",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    workers.push_back(worker);
+  }
+  for (pid_t worker : workers) {
+    int status = 0;
+    waitpid(worker, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  std::multiset<std::string> subjects;
+  for (const auto& m : sink.messages()) subjects.insert(m["subject"].get<std::string>());
+  CHECK(subjects.size() == kRows);
+  for (const auto& subject : std::set<std::string>(subjects.begin(), subjects.end())) {
+    INFO(subject);
+    CHECK(subjects.count(subject) == 1);
+  }
+  for (const auto& row : t.outbox()) CHECK(row["status"] == "sent");
+}
