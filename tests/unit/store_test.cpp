@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "store/copy_tables.h"
+#include "store/postgresql/connection.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/migrations.h"
 #include "support.h"
@@ -318,4 +319,23 @@ TEST_CASE("a connection PostgreSQL dropped is opened again at the next transacti
   CHECK_FALSE(f.store->accounts().password_hash("olivia").has_value());
   f.act(after.ref, "edit", "olivia", Json{{"body", "Written after the second cut"}});
   CHECK(f.engine->item(after.ref).data["body"] == "Written after the second cut");
+}
+
+TEST_CASE("a PostgreSQL connection keeps its settings when it is opened again", "[postgresql]") {
+  REQUIRE(test::testing_postgresql());
+  Fixture f;
+  store::pg::Connection normal(f.db, 1234, /*synchronous=*/false);
+  store::pg::Connection full(f.db, 1234);
+  auto setting = [](store::pg::Connection& c, const std::string& name) {
+    return c.run("SELECT current_setting($1)", {name}).text(0, 0);
+  };
+  CHECK(setting(normal, "synchronous_commit") == "off");  // as SQLite's synchronous=NORMAL
+  CHECK(setting(full, "synchronous_commit") == "on");
+  CHECK(setting(normal, "lock_timeout") == "1234ms");
+  test::postgresql_query(f.db,
+                         "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  CHECK_THROWS(setting(normal, "synchronous_commit"));  // finds the connection lost
+  CHECK(setting(normal, "synchronous_commit") == "off");
+  CHECK(setting(normal, "lock_timeout") == "1234ms");
 }

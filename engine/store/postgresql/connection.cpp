@@ -61,8 +61,10 @@ std::int64_t Result::affected() const {
   return count && *count ? std::stoll(count) : 0;
 }
 
-Connection::Connection(const std::string& url, int lock_timeout_ms)
-    : conn_(PQconnectdb(url.c_str())), lock_timeout_ms_(lock_timeout_ms) {
+Connection::Connection(const std::string& url, int lock_timeout_ms, bool synchronous)
+    : conn_(PQconnectdb(url.c_str())),
+      lock_timeout_ms_(lock_timeout_ms),
+      synchronous_(synchronous) {
   const char* db = conn_ ? PQdb(conn_) : nullptr;
   const char* host = conn_ ? PQhost(conn_) : nullptr;
   const char* port = conn_ ? PQport(conn_) : nullptr;
@@ -81,8 +83,9 @@ Connection::Connection(const std::string& url, int lock_timeout_ms)
 }
 
 void Connection::apply_settings() {
-  run_script(fmt::format("SET lock_timeout = {}; SET client_min_messages = warning",
-                         std::max(lock_timeout_ms_, 1)));
+  run_script(fmt::format(
+      "SET lock_timeout = {}; SET client_min_messages = warning; SET synchronous_commit = {}",
+      std::max(lock_timeout_ms_, 1), synchronous_ ? "on" : "off"));
 }
 
 void Connection::reconnect() {

@@ -55,8 +55,10 @@ class Result {
 class Connection {
  public:
   // Connects to `url` (a libpq connection URL). Waits at most `lock_timeout_ms` for a lock
-  // before failing with Conflict.
-  Connection(const std::string& url, int lock_timeout_ms);
+  // before failing with Conflict. With `synchronous` false, COMMIT returns before the WAL is
+  // flushed (synchronous_commit off): a crash of the database server may lose the last
+  // commits, never corrupt or half-write one, as SQLite's synchronous=NORMAL.
+  Connection(const std::string& url, int lock_timeout_ms, bool synchronous = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -96,6 +98,7 @@ class Connection {
 
   PGconn* conn_ = nullptr;
   int lock_timeout_ms_;
+  bool synchronous_;
   std::string name_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   int cursors_ = 0;                                        // cursors opened, to name the next

@@ -72,7 +72,8 @@ Param or_null(const std::string& text) {
 
 PgStore::PgStore(const std::string& url, Options options)
     : Store(url, 0),
-      db_(std::make_unique<Connection>(url, options.busy_timeout_ms)),
+      db_(std::make_unique<Connection>(url, options.busy_timeout_ms,
+                                       options.durability == Durability::Full)),
       accounts_(*db_) {
   set_schema_version(migrate(*db_, options.create));
 }
