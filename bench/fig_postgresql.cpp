@@ -3,8 +3,9 @@
 // made from rows) and verify events/s (the chain those left), each on an SQLite file with
 // synchronous FULL and on a database of the throwaway cluster scripts/bench starts (fsync and
 // synchronous_commit on), so both are durable at each commit. The ratio is PostgreSQL over
-// SQLite. Then `commsflow serve` under figure 6's 32 clients: two server processes on one
-// PostgreSQL database against one, and one on PostgreSQL against one on an SQLite file.
+// SQLite. Then the same decisions through `commsflow serve` by 32 API clients: two server
+// processes on one PostgreSQL database against one, and one on PostgreSQL against one on an
+// SQLite file.
 #include <commsflow/engine.h>
 #include <commsflow/import.h>
 #include <commsflow/registry.h>
@@ -94,40 +95,52 @@ Rates measure(const Paths& paths, const Sizes& sizes, const std::string& db) {
   return r;
 }
 
-// The server rows: the same database copied (`commsflow copy`) to an SQLite file and to two
-// PostgreSQL databases, and figure 6's clients on one server, and on two, in turn.
+// The server rows: figure 1's sign-off items and three approvers' API tokens in an SQLite file,
+// copied (`commsflow copy`) to another file and to two PostgreSQL databases; then 32 clients
+// take the items through their three decisions over the JSON API, each client its own items,
+// against one server on the file, one on PostgreSQL and two on PostgreSQL, in turn.
 void bench_servers_on_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
+  const auto workflows = paths.source_dir / "bench" / "workflows";
   const auto source = paths.scratch / "postgresql-serve-source.db";
-  const ServerSetup setup = prepare_server_database(paths, source);
-  auto copy_to = [&](const std::string& to) {
-    run_capture(paths.commsflow_bin, {"copy", "--from", source.string(), "--to", to});
-    return to;
+  const int per_client_items = std::max(1, sizes.actions_items / kClients);
+  create_signoff_items(paths, source.string(), per_client_items * kClients);
+  std::vector<std::string> tokens;
+  const char* approvers[] = {"hannah.head", "clara.clinical", "dan.director"};
+  for (const char* approver : approvers) {
+    std::string token =
+        run_capture(paths.commsflow_bin, {"--db", source.string(), "--workflows",
+                                          workflows.string(), "token", "create", "--as", approver});
+    tokens.push_back(token.substr(0, token.find_first_of(" \n")));
+  }
+  // Client c takes items c+1, c+1+32, ... each through its three steps, one after another.
+  auto decide = [&](int c, int i) {
+    return ServerRequest{
+        fmt::format("/api/v1/items/{}/decide", signoff_ref(c + kClients * (i / 3) + 1)),
+        Json{{"decision", "approved"}}.dump(), tokens[static_cast<size_t>(i % 3)]};
   };
-  const int per_client = sizes.server_actions_per_client;
-  const ServerRun lite =
-      run_servers(paths, copy_to((paths.scratch / "postgresql-serve.db").string()), 1, {}, setup,
-                  per_client, paths.scratch);
-  const ServerRun one =
-      run_servers(paths, copy_to(fresh_database(paths.postgresql, "bench_serve_one")), 1, {}, setup,
-                  per_client, paths.scratch);
-  const ServerRun two =
-      run_servers(paths, copy_to(fresh_database(paths.postgresql, "bench_serve_two")), 2, {}, setup,
-                  per_client, paths.scratch);
-  const double total = static_cast<double>(kClients) * per_client;
-  auto rate = [&](const ServerRun& run) { return total / run.seconds; };
-  auto described = [](const ServerRun& run) {
-    return fmt::format("p50 / p99 {}; {} failed", latency_summary(run), run.failures);
+  auto run = [&](const std::string& db, int servers) {
+    run_capture(paths.commsflow_bin, {"copy", "--from", source.string(), "--to", db});
+    return run_servers(paths, db, workflows, servers, {}, 3 * per_client_items, decide,
+                       paths.scratch);
+  };
+  const ServerRun lite = run((paths.scratch / "postgresql-serve.db").string(), 1);
+  const ServerRun one = run(fresh_database(paths.postgresql, "bench_serve_one"), 1);
+  const ServerRun two = run(fresh_database(paths.postgresql, "bench_serve_two"), 2);
+  const double total = 3.0 * per_client_items * kClients;
+  auto rate = [&](const ServerRun& r) { return total / r.seconds; };
+  auto described = [](const ServerRun& r) {
+    return fmt::format("p50 / p99 {}; {} failed", latency_summary(r), r.failures);
   };
   rows.push_back(Row{
-      "8d. Server actions/s on PostgreSQL, two processes", format_rate(rate(two), "actions/s"),
-      format_rate(rate(one), "actions/s, one"), format_ratio(rate(two) / rate(one)), "-", "-",
-      fmt::format("figure 6's {} POSTs of `assign`, 16 clients to each of two `serve` processes "
-                  "on one database, against all 32 to one; two: {}; one: {}. Writers of both "
-                  "take turns under one lock",
+      "8d. Server decisions/s on PostgreSQL, two processes", format_rate(rate(two), "decisions/s"),
+      format_rate(rate(one), "decisions/s, one"), format_ratio(rate(two) / rate(one)), "-", "-",
+      fmt::format("{} POSTs of /decide (figure 1's three steps) by 32 clients, 16 to each of two "
+                  "`serve` processes on one database, against all 32 to one; two: {}; one: {}. "
+                  "The writers of both take turns under one lock",
                   static_cast<int>(total), described(two), described(one))});
-  rows.push_back(Row{"8e. Server actions/s on PostgreSQL, one process",
-                     format_rate(rate(one), "actions/s"),
-                     format_rate(rate(lite), "actions/s on SQLite"),
+  rows.push_back(Row{"8e. Server decisions/s on PostgreSQL, one process",
+                     format_rate(rate(one), "decisions/s"),
+                     format_rate(rate(lite), "decisions/s on SQLite"),
                      format_ratio(rate(one) / rate(lite)), "-", "-",
                      fmt::format("the same POSTs to one server on a copy of the database in an "
                                  "SQLite file (synchronous FULL); SQLite: {}",
@@ -139,8 +152,8 @@ void bench_servers_on_postgresql(const Paths& paths, const Sizes& sizes, std::ve
 void bench_postgresql(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
   const char* figures[] = {"8a. Decisions/s on PostgreSQL, one process",
                            "8b. Import rows/s on PostgreSQL", "8c. Verify events/s on PostgreSQL",
-                           "8d. Server actions/s on PostgreSQL, two processes",
-                           "8e. Server actions/s on PostgreSQL, one process"};
+                           "8d. Server decisions/s on PostgreSQL, two processes",
+                           "8e. Server decisions/s on PostgreSQL, one process"};
   if (paths.postgresql.empty()) {
     for (const char* figure : figures) {
       rows.push_back(

@@ -56,17 +56,12 @@ std::int64_t peak_rss_of(pid_t pid) {
 // The server as a child process, its log in `log`; stopped with SIGTERM on destruction.
 class ServeProcess {
  public:
-  ServeProcess(const Paths& paths, const std::string& db, int port,
-               const std::vector<std::string>& options, std::filesystem::path log)
+  ServeProcess(const Paths& paths, const std::string& db, const std::filesystem::path& workflows,
+               int port, const std::vector<std::string>& options, std::filesystem::path log)
       : log_(std::move(log)) {
-    std::vector<std::string> args = {paths.commsflow_bin.string(),
-                                     "--db",
-                                     db,
-                                     "--workflows",
-                                     (paths.source_dir / "workflows").string(),
-                                     "serve",
-                                     "--port",
-                                     std::to_string(port)};
+    std::vector<std::string> args = {
+        paths.commsflow_bin.string(), "--db",  db,       "--workflows",
+        workflows.string(),           "serve", "--port", std::to_string(port)};
     args.insert(args.end(), options.begin(), options.end());
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -151,9 +146,11 @@ ServerSetup prepare_server_database(const Paths& paths, const std::filesystem::p
   return setup;
 }
 
-ServerRun run_servers(const Paths& paths, const std::string& db, int servers,
-                      const std::vector<std::string>& options, const ServerSetup& setup,
-                      int per_client, const std::filesystem::path& log_dir) {
+ServerRun run_servers(const Paths& paths, const std::string& db,
+                      const std::filesystem::path& workflows, int servers,
+                      const std::vector<std::string>& options, int per_client,
+                      const std::function<ServerRequest(int, int)>& make,
+                      const std::filesystem::path& log_dir) {
   ServerRun run;
   std::mutex latencies_mutex;
   std::atomic<int> failures{0};
@@ -162,25 +159,23 @@ ServerRun run_servers(const Paths& paths, const std::string& db, int servers,
   static int started = 0;
   for (int i = 0; i < servers; ++i) {
     ports.push_back(free_port());
-    serves.push_back(std::make_unique<ServeProcess>(
-        paths, db, ports.back(), options, log_dir / fmt::format("serve-{}.log", ++started)));
+    serves.push_back(
+        std::make_unique<ServeProcess>(paths, db, workflows, ports.back(), options,
+                                       log_dir / fmt::format("serve-{}.log", ++started)));
   }
   double t0 = now_seconds();
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       httplib::Client client("127.0.0.1", ports[static_cast<size_t>(c % servers)]);
-      client.set_bearer_token_auth(setup.token);
       client.set_read_timeout(60, 0);
       client.set_keep_alive(false);  // a new connection per request, as a script makes
       std::vector<double> mine;
       for (int i = 0; i < per_client; ++i) {
-        std::string who = i % 2 ? "olivia.officer" : "sam.officer";
-        std::string body = Json{{"inputs", {{"assignee", who}}}}.dump();
+        const ServerRequest request = make(c, i);
         double start = now_seconds();
-        auto response = client.Post(
-            fmt::format("/api/v1/items/{}/actions/assign", setup.refs[static_cast<size_t>(c)]),
-            body, "application/json");
+        auto response = client.Post(request.path, {{"Authorization", "Bearer " + request.token}},
+                                    request.body, "application/json");
         mine.push_back(now_seconds() - start);
         if (!response || response->status != 200) {
           if (failures++ == 0) {
@@ -228,11 +223,21 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   // The server: 32 clients, each assigning its own request back and forth; with group commit
   // on (the default), then off, then on with batches of one, each on a copy of the same database.
-  const ServerRun on = run_servers(paths, db, 1, {}, setup, per_client, paths.scratch);
-  const ServerRun off = run_servers(paths, off_db.string(), 1, {"--group-commit", "off"}, setup,
-                                    per_client, paths.scratch);
-  const ServerRun ones = run_servers(paths, ones_db.string(), 1, {"--group-commit-max", "1"}, setup,
-                                     per_client, paths.scratch);
+  // Client c assigns its own request, to two officers in turn.
+  auto assign = [&](int c, int i) {
+    return ServerRequest{
+        fmt::format("/api/v1/items/{}/actions/assign", refs[static_cast<size_t>(c)]),
+        Json{{"inputs", {{"assignee", i % 2 ? "olivia.officer" : "sam.officer"}}}}.dump(),
+        setup.token};
+  };
+  const auto workflows = paths.source_dir / "workflows";
+  auto serve = [&](const std::filesystem::path& on, const std::vector<std::string>& options) {
+    return run_servers(paths, on.string(), workflows, 1, options, per_client, assign,
+                       paths.scratch);
+  };
+  const ServerRun on = serve(db, {});
+  const ServerRun off = serve(off_db, {"--group-commit", "off"});
+  const ServerRun ones = serve(ones_db, {"--group-commit-max", "1"});
   const double total = static_cast<double>(kClients) * per_client;
 
   // The baseline: the same actions through the Engine in this process, one after another.
