@@ -146,7 +146,7 @@ void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows)
   const double raw_seconds = now_seconds() - t0;
 
   t0 = now_seconds();
-  DeliveryReport report = deliver_due(engine, *mailer, settings, nullptr, n + 1);
+  DeliveryReport report = deliver_due(engine, *mailer, settings, {}, n + 1);
   sink.wait_for(messages.size() + static_cast<size_t>(report.sent));
   const double engine_seconds = now_seconds() - t0;
   if (report.sent != n) throw std::runtime_error("not every notification was delivered");

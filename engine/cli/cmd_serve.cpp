@@ -76,6 +76,7 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->callback([&s, options, assets, reload, session_minutes, group_commit, mail_config] {
     options->assets = server::find_assets(*assets, own_executable());
     options->group_commit = *group_commit == "on";
+    options->busy_timeout_ms = s.options.busy_timeout_ms;
     options->reload_every = std::chrono::seconds(*reload);
     options->session_lifetime = std::chrono::minutes(*session_minutes);
     // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.
@@ -88,8 +89,8 @@ void add_serve_command(CLI::App& app, Session& s) {
     const MailSettings mail = read_mail_settings(*mail_config, options->public_url);
     std::shared_ptr<Mailer> mailer = make_mailer(mail);
     if (mailer) {
-      options->deliver = [mailer, mail](Engine& engine, std::mutex& engine_mutex) {
-        DeliveryReport r = deliver_due(engine, *mailer, mail, &engine_mutex);
+      options->deliver = [mailer, mail](Engine& engine, const EngineLock& lock_engine) {
+        DeliveryReport r = deliver_due(engine, *mailer, mail, lock_engine);
         for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
         if (r.sent > 0) std::cerr << fmt::format("email: {} sent\n", r.sent);
       };

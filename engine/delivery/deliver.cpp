@@ -28,8 +28,8 @@ struct Claimed {
   MailMessage message;
 };
 
-std::unique_lock<std::mutex> hold(std::mutex* m) {
-  return m ? std::unique_lock<std::mutex>(*m) : std::unique_lock<std::mutex>();
+std::unique_lock<std::mutex> hold(const EngineLock& lock_engine) {
+  return lock_engine ? lock_engine() : std::unique_lock<std::mutex>();
 }
 
 // Marks one attempt failed: to be tried again after the backoff, or failed for good.
@@ -129,11 +129,11 @@ std::unique_ptr<Mailer> make_mailer(const MailSettings& settings) {
 }
 
 DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
-                           std::mutex* engine_mutex, int batch) {
+                           const EngineLock& lock_engine, int batch) {
   DeliveryReport report;
   std::vector<Claimed> claimed;
   {
-    auto lock = hold(engine_mutex);
+    auto lock = hold(lock_engine);
     claimed = claim(engine, settings, batch, report);
   }
   for (Claimed& c : claimed) {
@@ -143,7 +143,7 @@ DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& s
     } catch (const std::exception& e) {
       problem = e.what();
     }
-    auto lock = hold(engine_mutex);
+    auto lock = hold(lock_engine);
     const TimePoint now = engine.clock().now();
     Store& store = engine.store();
     auto tx = store.begin_write();

@@ -45,8 +45,9 @@ struct Context {
         options(std::move(o)),
         log_stream(l),
         throttle(options),
-        sign_in_store_(Store::open(e.store().location(),
-                                   Store::Options{false, Store::Durability::Normal, 5000})) {
+        sign_in_store_(Store::open(
+            e.store().location(),
+            Store::Options{false, Store::Durability::Normal, options.busy_timeout_ms})) {
     if (options.group_commit) writer.emplace(e.store(), engine_mutex, options.group_commit_max);
   }
 

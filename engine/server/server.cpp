@@ -78,7 +78,7 @@ class Scheduler {
   void deliver() {
     if (!context_.options.deliver) return;
     try {
-      context_.options.deliver(context_.engine, context_.engine_mutex);
+      context_.options.deliver(context_.engine, [this] { return context_.lock(); });
     } catch (const std::exception& e) {
       context_.log("email: {}", e.what());
     }

@@ -382,10 +382,10 @@ TEST_CASE(
   MailSettings mail;
   mail.public_url = "https://comms.example.nhs.uk";
   mail.max_attempts = 1;
-  options.deliver = [mailer, armed, mail](Engine& engine, std::mutex& engine_mutex) {
+  options.deliver = [mailer, armed, mail](Engine& engine, const EngineLock& lock_engine) {
     if (!*armed) return;  // the test is still setting up through the engine
-    mailer->engine_mutex = &engine_mutex;
-    deliver_due(engine, *mailer, mail, &engine_mutex);
+    mailer->engine_mutex = lock_engine().mutex();  // the mutex the server's lock holds
+    deliver_due(engine, *mailer, mail, lock_engine);
   };
   WebFixture f(options);
   f.add_person("ada.admin", "admin");

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -84,11 +85,15 @@ struct DeliveryReport {
   std::vector<std::string> problems;  // "outbox 42 (olivia): connection refused"
 };
 
+// How a caller that shares the engine with other threads takes it (the server's lock): the
+// engine is used only while the returned lock is held.
+using EngineLock = std::function<std::unique_lock<std::mutex>()>;
+
 // One pass over the rows due now (at most `batch`): each is composed and sent with the database
-// unlocked, then its outcome recorded in its own transaction. With `engine_mutex`, the engine is
-// used only while holding it (the server's lock), and never while sending.
+// unlocked, then its outcome recorded in its own transaction. With `lock_engine`, the engine is
+// used only while holding what it returns, and never while sending.
 DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
-                           std::mutex* engine_mutex = nullptr, int batch = 100);
+                           const EngineLock& lock_engine = {}, int batch = 100);
 
 // When row attempt `attempts` (1 for the first) failed at `now`, the next is due at the returned
 // time; nullopt once `attempts` reaches the settings' limit.

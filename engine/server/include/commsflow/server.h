@@ -37,9 +37,12 @@ namespace commsflow::server {
 // Runs due timers on the scheduler; `commsflow serve` points it at Signoff::tick. Tests may set
 // their own, or none.
 using TickHook = std::function<void(Engine&)>;
-// Emails due notifications on the scheduler, using the engine only while holding the mutex it
-// is given (and never while sending); `commsflow serve` points it at deliver_due.
-using DeliverHook = std::function<void(Engine&, std::mutex&)>;
+// Emails due notifications on the scheduler, using the engine only while holding a lock from
+// the function it is given (and never while sending); `commsflow serve` points it at
+// deliver_due. The lock is the one pages and the scheduler take: with group commit on, it is
+// granted between the writer's batches, so delivery is not starved by a stream of changes.
+using DeliverHook =
+    std::function<void(Engine&, const std::function<std::unique_lock<std::mutex>()>&)>;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
@@ -57,6 +60,9 @@ struct ServerOptions {
   int failures_before_address_lockout = 20;
   std::chrono::seconds lockout_base{30};
   std::chrono::seconds lockout_max{15 * 60};
+  // How long the server's sign-in connection waits for another process's write (the engine's
+  // own connection is opened by whoever starts the server): `--busy-timeout`.
+  int busy_timeout_ms = 5000;
   TickHook tick;
   DeliverHook deliver;
   std::chrono::seconds deliver_every{15};
