@@ -171,6 +171,39 @@ return wf.workflow {
   CHECK(ok.value().ref == "FR-2026-0001");
 }
 
+TEST_CASE(
+    "reference numbers given in a savepoint rolled back are given again; committed ones never") {
+  Fixture f;
+  {
+    auto outer = f.store->begin_write();
+    CHECK(f.store->next_ref_number("REV", 2026) == 1);
+    {
+      auto kept = f.store->begin_write();  // a savepoint
+      CHECK(f.store->next_ref_number("REV", 2026) == 2);
+      kept->commit();
+    }
+    {
+      auto undone = f.store->begin_write();  // rolled back: its numbers are given again
+      CHECK(f.store->next_ref_number("REV", 2026) == 3);
+      CHECK(f.store->next_ref_number("OTHER", 2026) == 1);
+    }
+    CHECK(f.store->next_ref_number("REV", 2026) == 3);
+    CHECK(f.store->next_ref_number("OTHER", 2026) == 1);
+    CHECK(f.store->next_ref_number("REV", 2027) == 1);
+    outer->commit();
+  }
+  {
+    auto rolled_back = f.store->begin_write();
+    CHECK(f.store->next_ref_number("REV", 2026) == 4);
+  }
+  f.reopen();  // as another process would find them
+  auto tx = f.store->begin_write();
+  CHECK(f.store->next_ref_number("REV", 2026) == 4);
+  CHECK(f.store->next_ref_number("OTHER", 2026) == 2);
+  CHECK(f.store->next_ref_number("REV", 2027) == 2);
+  tx->commit();
+}
+
 TEST_CASE("events cannot be updated or deleted through SQL while the triggers stand", "[sqlite]") {
   Fixture f;
   f.submit();

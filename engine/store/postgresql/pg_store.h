@@ -9,6 +9,7 @@
 
 #include "store/copy_tables.h"
 #include "store/postgresql/connection.h"
+#include "store/postgresql/ref_counters.h"
 
 namespace commsflow::store::pg {
 
@@ -128,6 +129,7 @@ class PgStore final : public Store {
  private:
   std::unique_ptr<Connection> db_;
   PgAccounts accounts_;
+  RefCounters ref_counters_;
 };
 
 }  // namespace commsflow::store::pg

@@ -9,12 +9,50 @@ namespace commsflow::store::pg {
 
 namespace {
 
+// A transaction that also tells the reference counters where it begins and ends.
 class PgTransaction final : public StoreTransaction {
  public:
-  PgTransaction(Connection& db, Transaction::Mode mode) : tx_(db, mode) {}
-  void commit() override { tx_.commit(); }
+  PgTransaction(Connection& db, Transaction::Mode mode, RefCounters& counters)
+      : db_(db),
+        counters_(counters),
+        nested_(db.in_transaction()),
+        writes_(mode == Transaction::Mode::Write),
+        tx_(db, mode) {
+    if (nested_) {
+      counters_.enter_nested();
+    } else if (writes_) {
+      counters_.begin();
+    }
+  }
+  ~PgTransaction() override {
+    if (done_) return;
+    if (nested_) {
+      counters_.undo_nested();
+    } else if (writes_) {
+      counters_.forget();
+    }
+  }
+  void commit() override {
+    if (!nested_ && writes_) {
+      try {
+        counters_.write(db_);
+      } catch (...) {
+        counters_.forget();
+        done_ = true;
+        throw;
+      }
+    }
+    tx_.commit();
+    if (nested_) counters_.keep_nested();
+    done_ = true;
+  }
 
  private:
+  Connection& db_;
+  RefCounters& counters_;
+  const bool nested_;
+  const bool writes_;
+  bool done_ = false;
   Transaction tx_;
 };
 
@@ -89,11 +127,11 @@ Accounts& PgStore::accounts() {
 }
 
 std::unique_ptr<StoreTransaction> PgStore::begin_write() {
-  return std::make_unique<PgTransaction>(*db_, Transaction::Mode::Write);
+  return std::make_unique<PgTransaction>(*db_, Transaction::Mode::Write, ref_counters_);
 }
 
 std::unique_ptr<StoreTransaction> PgStore::begin_read() {
-  return std::make_unique<PgTransaction>(*db_, Transaction::Mode::Read);
+  return std::make_unique<PgTransaction>(*db_, Transaction::Mode::Read, ref_counters_);
 }
 
 bool PgStore::in_transaction() const {
@@ -242,6 +280,7 @@ bool PgStore::set_disabled(std::string_view actor, std::string_view at) {
 }
 
 std::int64_t PgStore::next_ref_number(std::string_view prefix, int year) {
+  if (db_->in_transaction()) return ref_counters_.next(*db_, prefix, year);
   return db_
       ->run(
           "INSERT INTO ref_counters(prefix, year, last) VALUES ($1, $2, 1) ON CONFLICT(prefix, "
