@@ -55,6 +55,12 @@ std::string postgresql_query(const std::string& url, const std::string& sql) {
   return PQgetvalue(result.get(), 0, 0);
 }
 
+void cut_postgresql_connections(const std::string& url) {
+  postgresql_query(url,
+                   "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+}
+
 TestDatabase::TestDatabase(const std::filesystem::path& file) : location_(file.string()) {
   if (!testing_postgresql()) return;
   static std::atomic<int> made{0};

@@ -32,4 +32,8 @@ class TestDatabase {
 // of the first row as text (empty when none).
 std::string postgresql_query(const std::string& url, const std::string& sql);
 
+// Ends every other session on the database `url` names and waits until they have gone, as a
+// restart of PostgreSQL or an administrator's pg_terminate_backend would.
+void cut_postgresql_connections(const std::string& url);
+
 }  // namespace commsflow::test

@@ -171,6 +171,25 @@ struct Team {
     return r;
   }
 
+  // `commsflow deliver` started in the background at `now`, its output discarded; its pid.
+  pid_t start_deliver(const std::string& now) const {
+    const std::string db = test::folder_database(dir.path());
+    pid_t worker = fork();
+    REQUIRE(worker >= 0);
+    if (worker == 0) {
+      if (chdir(dir.path().c_str()) != 0) _exit(126);
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      setenv("COMMSFLOW_NOW", now.c_str(), 1);
+      setenv("COMMSFLOW_DB", db.c_str(), 1);
+      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "deliver", "--mail-config", "mail.conf",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return worker;
+  }
+
   Json outbox(const std::string& now = kMorning) const {
     RunResult r = test::run_cli(dir.path(), {"--json", "outbox"}, now);
     REQUIRE(r.exit_code == 0);
@@ -293,19 +312,7 @@ TEST_CASE(
   SmtpSink sink(t.dir / "mail", 0, /*delay=*/0.15);
   t.settings(sink.port());
 
-  const std::string first_pass = later(kMorning, std::chrono::seconds(60));
-  pid_t worker = fork();
-  REQUIRE(worker >= 0);
-  if (worker == 0) {
-    if (chdir(t.dir.path().c_str()) != 0) _exit(126);
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    setenv("COMMSFLOW_NOW", first_pass.c_str(), 1);
-    execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "deliver", "--mail-config", "mail.conf",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t worker = t.start_deliver(later(kMorning, std::chrono::seconds(60)));
   // Killed once a few messages are through: mid-batch.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (sink.messages().size() < 3 && std::chrono::steady_clock::now() < give_up) {
@@ -410,24 +417,7 @@ TEST_CASE("email: two workers delivering at once (two servers of one database) s
   SmtpSink sink(t.dir / "mail", 0, /*delay=*/0.05);
   t.settings(sink.port());
   const std::string now = later(kMorning, std::chrono::seconds(60));
-  const std::string db = test::folder_database(t.dir.path());
-  std::vector<pid_t> workers;
-  for (int i = 0; i < 2; ++i) {
-    pid_t worker = fork();
-    REQUIRE(worker >= 0);
-    if (worker == 0) {
-      if (chdir(t.dir.path().c_str()) != 0) _exit(126);
-      int null = open("/dev/null", O_WRONLY);
-      dup2(null, 1);
-      dup2(null, 2);
-      setenv("COMMSFLOW_NOW", now.c_str(), 1);
-      setenv("COMMSFLOW_DB", db.c_str(), 1);
-      execl(COMMSFLOW_BIN, COMMSFLOW_BIN, "deliver", "--mail-config", "mail.conf",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    workers.push_back(worker);
-  }
+  const std::vector<pid_t> workers = {t.start_deliver(now), t.start_deliver(now)};
   for (pid_t worker : workers) {
     int status = 0;
     waitpid(worker, &status, 0);

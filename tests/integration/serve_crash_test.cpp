@@ -69,10 +69,9 @@ TEST_CASE("serve: killed under concurrent API clients, it lost nothing it acknow
           const bool bad = n % 4 == 3;
           Json data{{"title", title}};
           if (bad) data["urgency"] = "yesterday";
-          auto res =
-              client.Post("/api/v1/items", httplib::Headers{{"Authorization", "Bearer " + token}},
-                          Json{{"workflow", "website_update"}, {"data", data}}.dump(),
-                          "application/json");
+          auto res = client.Post(
+              "/api/v1/items", httplib::Headers{{"Authorization", "Bearer " + token}},
+              Json{{"workflow", "website_update"}, {"data", data}}.dump(), "application/json");
           if (!res) continue;  // killed mid-request: not acknowledged
           std::lock_guard<std::mutex> guard(mutex);
           if (res->status == 201) acknowledged[Json::parse(res->body)["ref"]] = title;

@@ -73,6 +73,18 @@ std::string served_version(const ServeChild& server, const std::string& cookie,
   return Json::parse(res->body)["version"].get<std::string>();
 }
 
+// A website update with `title`, made through the JSON API with a session; the answer.
+httplib::Result submit_website_update(const ServeChild& server, const std::string& cookie,
+                                      const std::string& title) {
+  auto made = client_of(server).Post(
+      "/api/v1/items",
+      httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", me(server, cookie)["csrf"]}},
+      Json{{"workflow", "website_update"}, {"data", {{"title", title}}}}.dump(),
+      "application/json");
+  REQUIRE(made);
+  return made;
+}
+
 }  // namespace
 
 TEST_CASE("two servers on one database share sessions, lockouts and workflow edits",
@@ -130,12 +142,7 @@ TEST_CASE("two servers on one database share sessions, lockouts and workflow edi
     const std::string edited = served_version(first, cookie, "website_update");
     CHECK(served_version(second, cookie, "website_update") == edited);
     // A request made through the second server follows the edited file.
-    auto made = client_of(second).Post(
-        "/api/v1/items",
-        httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", me(second, cookie)["csrf"]}},
-        Json{{"workflow", "website_update"}, {"data", {{"title", "Parking"}}}}.dump(),
-        "application/json");
-    REQUIRE(made);
+    auto made = submit_website_update(second, cookie, "Parking");
     INFO(made->body);
     REQUIRE(made->status == 201);
     CHECK(Json::parse(made->body)["version"] == edited);
@@ -149,10 +156,7 @@ TEST_CASE("a server whose PostgreSQL connections were cut serves again without a
   prepare_team(dir.path());
   ServeChild server(dir.path(), {"--workflows", "workflows"});
   const std::string cookie = cookie_of(sign_in(server, "asha.requester", kPassword));
-  // Ends the server's sessions with the database, as a restart of PostgreSQL would.
-  postgresql_query(folder_database(dir.path()),
-                   "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  cut_postgresql_connections(folder_database(dir.path()));
   // A statement outside a transaction that finds its connection lost fails, its outcome unknown:
   // one request may be answered with an error. The connection is opened again for the next.
   auto status_of_me = [&] {
@@ -165,12 +169,7 @@ TEST_CASE("a server whose PostgreSQL connections were cut serves again without a
   CHECK(failed <= 1);
   CHECK(status_of_me() == 200);
   // A change begins its transaction on a connection opened again: it is not refused at all.
-  auto made = client_of(server).Post(
-      "/api/v1/items",
-      httplib::Headers{{"Cookie", cookie}, {"X-CSRF-Token", me(server, cookie)["csrf"]}},
-      Json{{"workflow", "website_update"}, {"data", {{"title", "Parking"}}}}.dump(),
-      "application/json");
-  REQUIRE(made);
+  auto made = submit_website_update(server, cookie, "Parking");
   INFO(made->body);
   CHECK(made->status == 201);
 }

@@ -321,12 +321,7 @@ TEST_CASE("a connection PostgreSQL dropped is opened again at the next transacti
   REQUIRE(test::testing_postgresql());
   Fixture f;
   const Item before = f.submit("Before the cut");
-  // Ends every other session on the test's database, waiting until they have gone.
-  auto cut = [&] {
-    test::postgresql_query(f.db,
-                           "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()");
-  };
+  auto cut = [&] { test::cut_postgresql_connections(f.db); };
   cut();
   // Between transactions: the next one opens the connection again, and nothing is lost.
   const Item after = f.submit("After the cut");
@@ -365,9 +360,7 @@ TEST_CASE("a PostgreSQL connection keeps its settings when it is opened again", 
   CHECK(setting(normal, "synchronous_commit") == "off");  // as SQLite's synchronous=NORMAL
   CHECK(setting(full, "synchronous_commit") == "on");
   CHECK(setting(normal, "lock_timeout") == "1234ms");
-  test::postgresql_query(f.db,
-                         "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
-                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  test::cut_postgresql_connections(f.db);
   CHECK_THROWS(setting(normal, "synchronous_commit"));  // finds the connection lost
   CHECK(setting(normal, "synchronous_commit") == "off");
   CHECK(setting(normal, "lock_timeout") == "1234ms");
