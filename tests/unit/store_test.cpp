@@ -333,6 +333,11 @@ TEST_CASE("a connection PostgreSQL dropped is opened again at the next transacti
     auto tx = f.store->begin_write();
     f.store->add_actor(Actor{"late", {"comms_officer"}}, "2026-03-02T09:00:00Z");
     cut();
+    // As when SQLite abandons a transaction: a statement fails, and the store then says no
+    // transaction is open (group commit reads this to start the rest of a batch afresh).
+    CHECK_THROWS_WITH(f.store->actor("late"),
+                      Catch::Contains("connection to the database server was lost"));
+    CHECK_FALSE(f.store->in_transaction());
     CHECK_THROWS_WITH(tx->commit(), Catch::Contains("connection to the database server was lost"));
   }
   {

@@ -103,6 +103,7 @@ void Connection::reopen_if_lost() {
 }
 
 void Connection::begin(const std::string& begin) {
+  reopen_if_lost();  // a server still unreachable fails here, once
   try {
     run(begin);
   } catch (const Error&) {
@@ -171,6 +172,10 @@ void Connection::run_script(const std::string& sql) {
   }
 }
 
+bool Connection::transaction_alive() const {
+  return in_transaction() && session_in_transaction();
+}
+
 bool Connection::session_in_transaction() const {
   const PGTransactionStatusType status = PQtransactionStatus(conn_);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
@@ -198,11 +203,8 @@ Transaction::Transaction(Connection& db, Mode mode) : db_(db), nested_(db.in_tra
     try {
       db_.run("SELECT pg_advisory_xact_lock($1)", {kWriteLock});
     } catch (...) {
-      try {
-        db_.run_script("ROLLBACK");
-      } catch (...) {
-        // The connection is lost: the server rolls the transaction back itself.
-      }
+      // A lost connection needs no ROLLBACK: the server rolled the transaction back itself.
+      if (db_.session_in_transaction()) db_.run_script("ROLLBACK");
       throw;
     }
   } else {

@@ -1,10 +1,11 @@
 // Thin RAII over libpq: a connection, its query results and transactions.
 //
-// Not thread-safe: one Connection per thread. Each statement is prepared once per connection
-// (by its SQL text) and then run with text parameters. Every failure throws commsflow::Error:
-// Conflict when the database stayed locked past the lock timeout or PostgreSQL gave up on a
-// deadlock or serialization failure, Storage otherwise (Cause::DiskFull for a full disk), with
-// a message naming the database (never its password) and what was being done.
+// Not thread-safe: one Connection per thread. Each statement is prepared once per session (by
+// its SQL text; again after the connection is reopened) and then run with text parameters. Every
+// failure throws commsflow::Error: Conflict when the database stayed locked past the lock timeout
+// or PostgreSQL gave up on a deadlock or serialization failure, Storage otherwise (Cause::DiskFull
+// for a full disk), with a message naming the database (never its password) and what was being
+// done.
 #pragma once
 
 #include <libpq-fe.h>
@@ -78,6 +79,12 @@ class Connection {
   // True while a Transaction is open on this connection, including one an error has spoiled or
   // whose connection was lost (until it is rolled back).
   bool in_transaction() const { return open_transactions_ > 0; }
+  // True while a Transaction is open and the server still holds it: false once the connection
+  // was lost under it (the server then rolled it back).
+  bool transaction_alive() const;
+  // True when an error spoiled the open transaction outside any savepoint: its COMMIT can only
+  // roll it back.
+  bool transaction_spoiled() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   // The database as people may see it: host or socket, port and name, without a password.
   const std::string& name() const { return name_; }
   [[noreturn]] void throw_error(const PGresult* result, std::string_view doing) const;

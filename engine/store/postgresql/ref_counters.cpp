@@ -1,8 +1,14 @@
 #include "store/postgresql/ref_counters.h"
 
+#include <commsflow/error.h>
+
 namespace commsflow::store::pg {
 
 std::int64_t RefCounters::next(Connection& db, std::string_view prefix, int year) {
+  if (!active_) {
+    fail(ErrorKind::Storage, "{}: a reference number was asked for outside a write transaction",
+         db.name());
+  }
   auto key = std::make_pair(std::string(prefix), year);
   auto found = counted_.find(key);
   if (found == counted_.end()) {
@@ -20,7 +26,7 @@ void RefCounters::write(Connection& db) {
         "ON CONFLICT(prefix, year) DO UPDATE SET last = excluded.last",
         {key.first, key.second, last});
   }
-  counted_.clear();
+  forget();
 }
 
 }  // namespace commsflow::store::pg

@@ -33,7 +33,8 @@ class PgTransaction final : public StoreTransaction {
     }
   }
   void commit() override {
-    if (!nested_ && writes_) {
+    // A transaction an error spoiled writes nothing: tx_.commit() says so.
+    if (!nested_ && writes_ && !db_.transaction_spoiled()) {
       try {
         counters_.write(db_);
       } catch (...) {
@@ -135,7 +136,9 @@ std::unique_ptr<StoreTransaction> PgStore::begin_read() {
 }
 
 bool PgStore::in_transaction() const {
-  return db_->in_transaction();
+  // As on SQLite: false once the server has dropped the transaction (a lost connection),
+  // although its StoreTransaction objects still exist.
+  return db_->transaction_alive();
 }
 
 std::optional<StoredDefinition> PgStore::definition(std::string_view version) {
@@ -281,12 +284,10 @@ bool PgStore::set_disabled(std::string_view actor, std::string_view at) {
 
 std::int64_t PgStore::next_ref_number(std::string_view prefix, int year) {
   if (db_->in_transaction()) return ref_counters_.next(*db_, prefix, year);
-  return db_
-      ->run(
-          "INSERT INTO ref_counters(prefix, year, last) VALUES ($1, $2, 1) ON CONFLICT(prefix, "
-          "year) DO UPDATE SET last = ref_counters.last + 1 RETURNING last",
-          {prefix, year})
-      .integer(0, 0);
+  auto tx = begin_write();  // a number of its own, under the write lock
+  const std::int64_t number = ref_counters_.next(*db_, prefix, year);
+  tx->commit();
+  return number;
 }
 
 std::optional<Item> PgStore::item(std::string_view ref) {
