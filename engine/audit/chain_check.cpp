@@ -59,13 +59,21 @@ ChainCheck::~ChainCheck() {
   thread_.join();
 }
 
-void ChainCheck::add(std::shared_ptr<const EventBatch> batch) {
+void ChainCheck::add(std::shared_ptr<EventBatch> batch) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return queue_.size() < kMaxWaitingBatches || failure_; });
   if (failure_) return;  // finish() reports it
   queue_.push_back(std::move(batch));
   lock.unlock();
   changed_.notify_all();
+}
+
+std::shared_ptr<EventBatch> ChainCheck::reusable() {
+  std::lock_guard lock(mutex_);
+  if (checked_.empty()) return nullptr;
+  auto batch = std::move(checked_.back());
+  checked_.pop_back();
+  return batch;
 }
 
 ChainCheck::Result ChainCheck::finish() {
@@ -82,7 +90,7 @@ ChainCheck::Result ChainCheck::finish() {
 void ChainCheck::run() {
   try {
     for (;;) {
-      std::shared_ptr<const EventBatch> batch;
+      std::shared_ptr<EventBatch> batch;
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return !queue_.empty() || closed_; });
@@ -92,6 +100,8 @@ void ChainCheck::run() {
       }
       changed_.notify_all();
       check(*batch);
+      std::lock_guard lock(mutex_);
+      if (checked_.size() < kMaxWaitingBatches) checked_.push_back(std::move(batch));
     }
   } catch (...) {
     std::lock_guard lock(mutex_);

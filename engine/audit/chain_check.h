@@ -27,7 +27,8 @@
 
 namespace commsflow {
 
-// Events read from the log, their bytes kept together; shared, read-only once full.
+// Events read from the log, their bytes kept together; shared, read-only once full (until
+// ChainCheck::reusable() hands it back).
 struct EventBatch {
   // Where each part of a row lies in `bytes`.
   enum Part { kBody, kHash, kRef, kActor, kAction, kAt, kParts };
@@ -41,6 +42,8 @@ struct EventBatch {
   std::string bytes;
 
   void add(const EventRowView& row);
+  // Empties it for another round, keeping its memory.
+  void clear() { rows.clear(), bytes.clear(); }
   std::string_view part(const Row& r, Part p) const { return {bytes.data() + r.at[p], r.size[p]}; }
   std::string_view body(const Row& r) const { return part(r, kBody); }
   std::string_view hash(const Row& r) const { return part(r, kHash); }
@@ -60,8 +63,13 @@ class ChainCheck {
   ChainCheck(const ChainCheck&) = delete;
   ChainCheck& operator=(const ChainCheck&) = delete;
 
-  // Queues a batch for checking; blocks while too many are waiting, to bound memory.
-  void add(std::shared_ptr<const EventBatch> batch);
+  // Queues a batch for checking; blocks while too many are waiting, to bound memory. The caller
+  // may go on reading the batch, but not change it.
+  void add(std::shared_ptr<EventBatch> batch);
+  // A batch already checked, for the reader to clear and fill again (its memory reused rather
+  // than given back and asked for anew at every batch), or null when none is. Call only once
+  // the reader itself is done with the batches it added.
+  std::shared_ptr<EventBatch> reusable();
 
   struct Result {
     std::vector<PlacedProblem> problems;  // in log order
@@ -78,7 +86,8 @@ class ChainCheck {
   std::optional<ChainHead> anchor_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::shared_ptr<const EventBatch>> queue_;
+  std::deque<std::shared_ptr<EventBatch>> queue_;
+  std::vector<std::shared_ptr<EventBatch>> checked_;  // for reusable(), a few at most
   bool closed_ = false;
   std::exception_ptr failure_;
   Result result_;

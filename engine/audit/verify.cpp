@@ -224,10 +224,16 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   constexpr std::size_t kBatchRows = 512;
   auto batch = std::make_shared<EventBatch>();
   auto hand_over = [&] {
-    std::shared_ptr<const EventBatch> full = std::move(batch);
+    std::shared_ptr<EventBatch> full = std::move(batch);
     chain.add(full);
     replay_batch(*full);
-    batch = std::make_shared<EventBatch>();
+    // Done with it here; one the chain check is done with too is filled again.
+    batch = chain.reusable();
+    if (batch) {
+      batch->clear();
+    } else {
+      batch = std::make_shared<EventBatch>();
+    }
     batch->first_index = report.events;
   };
   store.for_each_event([&](const EventRowView& row) {
