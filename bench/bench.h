@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,11 @@ std::int64_t peak_rss_bytes();
 // Starts the peak over from the current resident memory (Linux: /proc/self/clear_refs).
 // Returns false where that is not possible; peak_rss_bytes() then covers the whole run.
 bool reset_peak_rss();
+
+// A rate one figure measured, kept for another figure's row in the same run (figure 6 compares
+// the server with figure 1's xstate peer); nullopt when nothing was kept under that name.
+void remember_rate(const std::string& name, double per_second);
+std::optional<double> remembered_rate(const std::string& name);
 
 std::string format_rate(double per_second, const char* unit);
 std::string format_ratio(double ratio);

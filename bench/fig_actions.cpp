@@ -336,6 +336,11 @@ void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& row
                     p.actions, p.actions / 3, p.notifications)});
     for (std::size_t i = 0; i < p.peers.size(); ++i) {
       rows.push_back(peer_row(kPeers[i], p.peers[i], engine_rate, full, p.notifications));
+      const PeerResult& peer = p.peers[i];
+      if (peer.failure.empty() && peer.approvals > 0 && peer.seconds > 0) {
+        remember_rate(fmt::format("{} {}", kPeers[i].name, full ? "FULL" : "NORMAL"),
+                      static_cast<double>(peer.approvals) / peer.seconds);
+      }
     }
   }
 }

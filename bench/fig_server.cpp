@@ -300,6 +300,22 @@ void bench_server(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
                   "COMMIT per action, so the ratio is what batching alone adds: p50 / p99 {}; {} "
                   "failed; {}",
                   latency(ones), ones.failures, counted(ones))});
+  // Issue 22: under concurrency, at least 1.5x what xstate + better-sqlite3 reaches one approval
+  // after another at the same synchronous setting (figure 1, when it ran in this invocation).
+  Row against_xstate{"6. Server against xstate one after another, 32 clients (synchronous FULL)",
+                     format_rate(on_rate, "actions/s"),
+                     "not run: figure 1's xstate peer did not run in this invocation",
+                     "-",
+                     ">= 1.5x",
+                     "-",
+                     "figure 1's xstate + better-sqlite3 approvals/s at synchronous FULL, one "
+                     "transaction after another, against the server's 32 clients above"};
+  if (auto xstate = remembered_rate("xstate FULL")) {
+    against_xstate.baseline = format_rate(*xstate, "approvals/s");
+    against_xstate.ratio = format_ratio(on_rate / *xstate);
+    against_xstate.met = on_rate >= 1.5 * *xstate ? "yes" : "no";
+  }
+  rows.push_back(std::move(against_xstate));
   rows.push_back(Row{"5d. Peak RSS of `serve` under that load", format_mib(on.rss), "-", "-",
                      "<= 64 MiB", on.rss <= (64ll << 20) ? "yes" : "no",
                      "VmHWM of the server process (group commit on) after the 32-client run"});

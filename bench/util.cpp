@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include "bench.h"
@@ -131,6 +132,23 @@ bool reset_peak_rss() {
   clear << "5";
   clear.flush();
   return static_cast<bool>(clear);
+}
+
+namespace {
+std::map<std::string, double>& remembered() {
+  static std::map<std::string, double> rates;
+  return rates;
+}
+}  // namespace
+
+void remember_rate(const std::string& name, double per_second) {
+  remembered()[name] = per_second;
+}
+
+std::optional<double> remembered_rate(const std::string& name) {
+  auto found = remembered().find(name);
+  if (found == remembered().end()) return std::nullopt;
+  return found->second;
 }
 
 std::string format_rate(double per_second, const char* unit) {
