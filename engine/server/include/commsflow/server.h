@@ -21,6 +21,7 @@
 // scheduler. Nothing is ever cut in the middle of a transaction.
 #pragma once
 
+#include <commsflow/delivery.h>
 #include <commsflow/engine.h>
 
 #include <chrono>
@@ -41,8 +42,7 @@ using TickHook = std::function<void(Engine&)>;
 // the function it is given (and never while sending); `commsflow serve` points it at
 // deliver_due. The lock is the one pages and the scheduler take: with group commit on, it is
 // granted between the writer's batches, so delivery is not starved by a stream of changes.
-using DeliverHook =
-    std::function<void(Engine&, const std::function<std::unique_lock<std::mutex>()>&)>;
+using DeliverHook = std::function<void(Engine&, const EngineLock&)>;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
