@@ -1,6 +1,7 @@
 // PgStore: definitions, actors, references, items and the event log on PostgreSQL. The SQL
 // mirrors engine/store/sqlite/store.cpp statement for statement.
 #include <commsflow/error.h>
+#include <commsflow/json_text.h>
 
 #include "store/postgresql/migrations.h"
 #include "store/postgresql/pg_store.h"
@@ -323,7 +324,7 @@ void PgStore::insert_item(Item& item) {
   item.id = db_->run(
                    "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "
                    "updated_at, parent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                   {item.ref, item.workflow, item.version, item.state, item.data.dump(),
+                   {item.ref, item.workflow, item.version, item.state, json_text(item.data),
                     item.revision, item.created_at, item.updated_at, or_null(item.parent)})
                 .integer(0, 0);
 }
@@ -332,7 +333,7 @@ bool PgStore::update_item(const Item& item, std::int64_t expected_revision) {
   return db_->run(
                 "UPDATE items SET state = $1, data = $2, revision = $3, updated_at = $4, version "
                 "= $5 WHERE id = $6 AND revision = $7",
-                {item.state, item.data.dump(), item.revision, item.updated_at, item.version,
+                {item.state, json_text(item.data), item.revision, item.updated_at, item.version,
                  item.id, expected_revision})
              .affected() == 1;
 }

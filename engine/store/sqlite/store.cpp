@@ -1,4 +1,5 @@
 #include <commsflow/error.h>
+#include <commsflow/json_text.h>
 #include <commsflow/store.h>
 
 #include <algorithm>
@@ -329,7 +330,7 @@ void SqliteStore::insert_item(Item& item) {
       .bind(2, item.workflow)
       .bind(3, item.version)
       .bind(4, item.state)
-      .bind(5, item.data.dump())
+      .bind(5, json_text(item.data))
       .bind(6, item.revision)
       .bind(7, item.created_at)
       .bind(8, item.updated_at)
@@ -343,7 +344,7 @@ bool SqliteStore::update_item(const Item& item, std::int64_t expected_revision) 
          "UPDATE items SET state = ?, data = ?, revision = ?, updated_at = ?, version = ? WHERE "
          "id = ? AND revision = ?")
       .bind(1, item.state)
-      .bind(2, item.data.dump())
+      .bind(2, json_text(item.data))
       .bind(3, item.revision)
       .bind(4, item.updated_at)
       .bind(5, item.version)
