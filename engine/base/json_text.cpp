@@ -1,6 +1,8 @@
 #include <commsflow/json_text.h>
+#include <simdjson.h>
 
 #include <charconv>
+#include <cstring>
 
 namespace commsflow {
 
@@ -23,7 +25,66 @@ void append_integer(std::string& out, Integer n) {
   out.append(digits, end);
 }
 
+// Json::parse makes "-0" a signed integer and "0" an unsigned one; simdjson gives both as the
+// same int64 0. True when the text may hold the former, so that it goes to Json::parse: a '-'
+// then '0' not followed by another digit, a fraction or an exponent. Dates ("2026-03-02") do
+// not match; a match inside a string only costs the faster path.
+bool may_hold_negative_zero(std::string_view text) {
+  for (auto at = text.find("-0"); at != std::string_view::npos; at = text.find("-0", at + 2)) {
+    const char next = at + 2 < text.size() ? text[at + 2] : ' ';
+    if (!(next >= '0' && next <= '9') && next != '.' && next != 'e' && next != 'E') return true;
+  }
+  return false;
+}
+
+Json from_element(simdjson::dom::element element) {
+  switch (element.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      Json object(Json::value_t::object);
+      auto& members = *object.get_ptr<Json::object_t*>();
+      // Stored objects come with their keys in order, so each goes in at the end; a repeated
+      // key keeps its last value, as in Json::parse.
+      for (auto [key, value] : simdjson::dom::object(element)) {
+        members.insert_or_assign(members.end(), std::string(key), from_element(value));
+      }
+      return object;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      Json array(Json::value_t::array);
+      auto& elements = *array.get_ptr<Json::array_t*>();
+      for (auto value : simdjson::dom::array(element)) elements.push_back(from_element(value));
+      return array;
+    }
+    case simdjson::dom::element_type::STRING:
+      return Json(std::string(std::string_view(element)));
+    case simdjson::dom::element_type::INT64: {
+      const std::int64_t n = std::int64_t(element);
+      return n >= 0 ? Json(static_cast<std::uint64_t>(n)) : Json(n);
+    }
+    case simdjson::dom::element_type::UINT64:
+      return Json(std::uint64_t(element));
+    case simdjson::dom::element_type::DOUBLE:
+      return Json(double(element));
+    case simdjson::dom::element_type::BOOL:
+      return Json(bool(element));
+    default:
+      return Json(nullptr);
+  }
+}
+
 }  // namespace
+
+Json parse_stored_json(std::string_view text) {
+  if (!may_hold_negative_zero(text)) {
+    // One parser per thread, kept: it holds buffers sized for the largest text it has read.
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
+      return from_element(root);
+    }
+  }
+  return Json::parse(text);
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   if (!plain_ascii(text)) {

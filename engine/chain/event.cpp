@@ -48,7 +48,7 @@ std::string Event::body() const {
 
 Event Event::from_body(std::int64_t seq, std::string_view body) {
   try {
-    Json j = Json::parse(body);
+    Json j = parse_stored_json(body);
     Event e;
     e.seq = j.at("seq").get<std::int64_t>();
     e.ref = j.at("ref").get<std::string>();

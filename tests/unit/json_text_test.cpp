@@ -3,6 +3,7 @@
 #include <commsflow/json_text.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <limits>
 #include <random>
 
@@ -151,4 +152,108 @@ TEST_CASE(
     }
   }
   CHECK(refused > 0);  // the broken bytes were drawn, so the refusal path was exercised
+}
+
+namespace {
+
+// Equal values of equal types all the way down: Json's operator== takes 1, 1u and 1.0 as equal,
+// and which of those a number is decides how it is written back.
+bool same_value_and_types(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y) {
+      if (x.key() != y.key() || !same_value_and_types(*x, *y)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!same_value_and_types(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_number_float())
+    return std::signbit(a.get<double>()) == std::signbit(b.get<double>()) && a.dump() == b.dump();
+  return a == b;
+}
+
+// parse_stored_json(text) against Json::parse(text): the same value and types, or the same
+// refusal.
+void check_parses_alike(const std::string& text) {
+  INFO("text: " << Json(text).dump(-1, ' ', true, Json::error_handler_t::replace));
+  Json expected;
+  std::string refusal;
+  try {
+    expected = Json::parse(text);
+  } catch (const Json::exception& e) {
+    refusal = e.what();
+  }
+  if (!refusal.empty()) {
+    CHECK_THROWS_WITH(commsflow::parse_stored_json(text), refusal);
+  } else {
+    CHECK(same_value_and_types(commsflow::parse_stored_json(text), expected));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("parse_stored_json gives what Json::parse gives, types included, on chosen texts") {
+  for (const char* text : {"0",
+                           "-0",
+                           "[-0]",
+                           "{\"a\":-0}",
+                           "-0.0",
+                           "-0e1",
+                           "5",
+                           "-5",
+                           "1.0",
+                           "1e2",
+                           "1E-2",
+                           "9223372036854775807",
+                           "9223372036854775808",
+                           "18446744073709551615",
+                           "18446744073709551616",
+                           "-9223372036854775808",
+                           "-9223372036854775809",
+                           "1e400",
+                           "0.1",
+                           "true",
+                           "false",
+                           "null",
+                           "\"\"",
+                           "\"2026-03-02T09:00:00Z\"",
+                           R"("tab\t quote\" slash\/ unicode \u00e9 \ud83d\ude00 nul \u0000")",
+                           "  {\"b\" : 1 , \"a\" : [ ] }  ",
+                           R"({"a":1,"a":2})",
+                           R"({"z":1,"a":{"y":[1,{"b":null}]}})",
+                           "{}",
+                           "[]",
+                           "",
+                           "{",
+                           "[1,]",
+                           "{\"a\":1} x",
+                           "\"caf\xc3\"",
+                           "\"\xff\"",
+                           "nul",
+                           "01",
+                           "[1 2]",
+                           "{\"a\" 1}",
+                           "\"\\ud800\""}) {
+    check_parses_alike(text);
+  }
+  std::string deep(2000, '[');
+  deep += std::string(2000, ']');
+  check_parses_alike(deep);  // deeper than simdjson goes: Json::parse reads it
+}
+
+TEST_CASE("parse_stored_json gives what Json::parse gives on ten thousand random values") {
+  std::mt19937 random(4122026);
+  for (int i = 0; i < 10000; ++i) {
+    Json value = random_value(random, 0, /*allow_broken=*/false);
+    // As stored, and with whitespace as a person might have typed it.
+    check_parses_alike(value.dump());
+    check_parses_alike(value.dump(1, '\t'));
+  }
 }

@@ -69,7 +69,7 @@ Item item_at(const Result& r, int row) {
   item.workflow = r.text(row, 2);
   item.version = r.text(row, 3);
   item.state = r.text(row, 4);
-  item.data = Json::parse(r.text_view(row, 5));
+  item.data = parse_stored_json(r.text_view(row, 5));
   item.revision = r.integer(row, 6);
   item.created_at = r.text(row, 7);
   item.updated_at = r.text(row, 8);

@@ -27,7 +27,7 @@ Item read_item(store::Statement& q) {
   item.workflow = q.text(2);
   item.version = q.text(3);
   item.state = q.text(4);
-  item.data = Json::parse(q.text_view(5));
+  item.data = parse_stored_json(q.text_view(5));
   item.revision = q.integer(6);
   item.created_at = q.text(7);
   item.updated_at = q.text(8);
