@@ -12,16 +12,54 @@ TimePoint SystemClock::now() const {
 }
 
 // Formatted from calendar fields rather than through fmt's chrono support, which converts to
-// nanoseconds and overflows for years after 2262 (any four-digit year is valid input).
+// nanoseconds and overflows for years after 2262 (any four-digit year is valid input). Digits
+// are written by hand for four-digit years: every change stamps several times, and fmt's
+// parsing of the format string was most of the cost. Other years (none can be read in, but a
+// clock may say so) go through fmt.
+namespace {
+
+void put_two_digits(char* out, unsigned n) {
+  out[0] = static_cast<char>('0' + n / 10);
+  out[1] = static_cast<char>('0' + n % 10);
+}
+
+// "YYYY-MM-DD" into out[0..9]; false when the year is not four digits.
+bool put_date(char* out, const year_month_day& ymd) {
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return false;
+  put_two_digits(out, static_cast<unsigned>(year / 100));
+  put_two_digits(out + 2, static_cast<unsigned>(year % 100));
+  out[4] = '-';
+  put_two_digits(out + 5, static_cast<unsigned>(ymd.month()));
+  out[7] = '-';
+  put_two_digits(out + 8, static_cast<unsigned>(ymd.day()));
+  return true;
+}
+
+}  // namespace
+
 std::string format_datetime(TimePoint t) {
   auto day = floor<days>(t);
   hh_mm_ss time{t - day};
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day), time.hours().count(),
-                     time.minutes().count(), time.seconds().count());
+  char text[20];
+  if (!put_date(text, year_month_day{day})) {
+    return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day), time.hours().count(),
+                       time.minutes().count(), time.seconds().count());
+  }
+  text[10] = 'T';
+  put_two_digits(text + 11, static_cast<unsigned>(time.hours().count()));
+  text[13] = ':';
+  put_two_digits(text + 14, static_cast<unsigned>(time.minutes().count()));
+  text[16] = ':';
+  put_two_digits(text + 17, static_cast<unsigned>(time.seconds().count()));
+  text[19] = 'Z';
+  return std::string(text, sizeof text);
 }
 
 std::string format_date(TimePoint t) {
   year_month_day ymd{floor<days>(t)};
+  char text[10];
+  if (put_date(text, ymd)) return std::string(text, sizeof text);
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }

@@ -69,10 +69,15 @@ std::optional<std::string> group_result(const ApproverGroupSpec& group, const Js
 }
 
 Json flatten_decisions(const Json& signoff) {
+  // Read in place: copying each group's record out first cost more than the flattening.
   Json out = Json::array();
-  const Json groups = signoff.value("groups", Json::object());
-  for (const auto& [group, record] : groups.items()) {
-    for (Json d : record.value("decisions", Json::array())) {
+  auto groups = signoff.find("groups");
+  if (groups == signoff.end() || !groups->is_object()) return out;
+  for (const auto& [group, record] : groups->items()) {
+    auto decisions = record.find("decisions");
+    if (decisions == record.end() || !decisions->is_array()) continue;
+    for (const Json& decision : *decisions) {
+      Json d = decision;
       d["group"] = group;
       out.push_back(std::move(d));
     }
