@@ -12,8 +12,8 @@ namespace commsflow {
 // in their sorted order, the same escapes), and throw as dump() does on text that is not UTF-8.
 // Hashes and stored rows depend on those bytes, so they must never differ. It exists because
 // dump() sets up a fresh serializer on every call and writes plain text a character at a time:
-// that was about a sixth of each sign-off decision. Numbers with a fraction, and text that
-// needs escaping or is not ASCII, are still written by dump() itself.
+// that was about a sixth of each sign-off decision. Numbers with a fraction, and text that is
+// not UTF-8 (for dump()'s refusal), are still written by dump() itself.
 void append_json(std::string& out, const Json& value);
 // The same for a string value: "text" with its escapes.
 void append_json_string(std::string& out, std::string_view text);
