@@ -66,8 +66,10 @@ Json from_element(simdjson::dom::element element) {
 }  // namespace
 
 Json parse_stored_json(std::string_view text) {
-  if (!may_hold_negative_zero(text)) {
-    // One parser per thread, kept: it holds buffers sized for the largest text it has read.
+  // One parser per thread, kept: it holds buffers sized for the largest text it has read, so
+  // rare large texts go to Json::parse rather than leaving every server thread that much bigger.
+  constexpr std::size_t kLargestForSimdjson = 256 * 1024;
+  if (text.size() <= kLargestForSimdjson && !may_hold_negative_zero(text)) {
     thread_local simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS) {
