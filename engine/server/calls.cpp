@@ -69,10 +69,10 @@ Item seen_by(ReadAccess& access, const Item& item) {
   return bare;
 }
 
-// Error(NotFound) unless the actor may see the item: a change to an item they may not see is
-// answered as if it did not exist.
-void require_sight(ReadAccess& access, const std::string& ref) {
-  if (!access.sight(access.engine().item(ref)).item) item_not_found(ref);
+// That the actor may see the item, checked by the change itself on the item it reads: a change
+// to an item they may not see is answered as if it did not exist.
+SeesItem sight_of(ReadAccess& access) {
+  return [&access](const Item& item) { return access.sight(item).item; };
 }
 
 }  // namespace
@@ -150,8 +150,7 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
   CallResult result = guarded(context, [&] {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
-    require_sight(access, request.ref);
-    auto outcome = engine.act(request);
+    auto outcome = engine.act(request, sight_of(access));
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = seen_by(access, outcome.value());
@@ -167,8 +166,7 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
   CallResult result = guarded(context, [&] {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
-    require_sight(access, request.ref);
-    auto outcome = Signoff(engine).put_document(request);
+    auto outcome = Signoff(engine).put_document(request, sight_of(access));
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;
@@ -186,8 +184,7 @@ CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest re
   request.actor = actor.name;
   CallResult result = guarded(context, [&] {
     ReadAccess access = context.read_access(actor);
-    require_sight(access, request.ref);
-    auto outcome = Signoff(context.engine).decide(request);
+    auto outcome = Signoff(context.engine).decide(request, sight_of(access));
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = seen_by(access, outcome.value());

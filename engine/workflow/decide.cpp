@@ -13,9 +13,9 @@
 
 namespace commsflow {
 
-Outcome<Item> Signoff::decide(const DecideRequest& request) {
+Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
-  Item item = engine_.item(request.ref);
+  Item item = engine_.item_for_change(request.ref, sees);
   Engine::check_revision(item, request.expected_revision);
   if (!valid_utf8(request.comment)) fail_field("comment", "is not valid UTF-8 text");
   if (auto control = control_character_in(request.comment); !control.empty()) {

@@ -27,9 +27,9 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 
 }  // namespace
 
-Outcome<Item> Signoff::put_document(const PutDocumentRequest& request) {
+Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
-  Item item = engine_.item(request.ref);
+  Item item = engine_.item_for_change(request.ref, sees);
   Engine::check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;

@@ -1,6 +1,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
 #include <commsflow/people.h>
+#include <commsflow/read_access.h>
 #include <commsflow/words.h>
 
 #include <algorithm>
@@ -100,9 +101,9 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
   return outcome;
 }
 
-Outcome<Item> Engine::act(const ActRequest& request) {
+Outcome<Item> Engine::act(const ActRequest& request, const SeesItem& sees) {
   auto tx = store_.begin_write();
-  auto outcome = act_in_transaction(request);
+  auto outcome = act_in_transaction(request, /*by_engine=*/false, sees);
   if (outcome) tx->commit();
   return outcome;
 }
@@ -175,8 +176,9 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   return item;
 }
 
-Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engine) {
-  Item item = this->item(request.ref);
+Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engine,
+                                         const SeesItem& sees) {
+  Item item = item_for_change(request.ref, sees);
   check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
@@ -302,6 +304,12 @@ Item Engine::item(std::string_view ref) {
   auto item = store_.item(ref);
   if (!item) fail(ErrorKind::NotFound, "no item {}", ref);
   return std::move(*item);
+}
+
+Item Engine::item_for_change(std::string_view ref, const SeesItem& sees) {
+  Item found = item(ref);
+  if (sees && !sees(found)) item_not_found(ref);
+  return found;
 }
 
 std::vector<Item> Engine::items(const ItemFilter& filter) {

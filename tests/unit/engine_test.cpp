@@ -176,6 +176,31 @@ TEST_CASE("a stale revision is a conflict and writes nothing") {
   CHECK(f.engine->item(item.ref).data["body"] == "v2");
 }
 
+TEST_CASE("a change whose asker may not see the item is not found, before any other check") {
+  Fixture f;
+  Item item = f.submit();
+  const SeesItem nobody = [](const Item&) { return false; };
+  // A stale revision too: being told of a conflict would say the item exists.
+  try {
+    f.engine->act(ActRequest{item.ref, "edit", "olivia", Json{{"body", "v2"}}, "", 7}, nobody);
+    FAIL("expected not found");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::NotFound);
+    CHECK(std::string(e.what()) == "no item " + item.ref);
+  }
+  CHECK(f.engine->item(item.ref).revision == item.revision);
+
+  int asked = 0;
+  const SeesItem counted = [&](const Item& seen) {
+    ++asked;
+    return seen.ref == item.ref;
+  };
+  REQUIRE(f.engine->act(
+      ActRequest{item.ref, "edit", "olivia", Json{{"body", "v2"}}, "", std::nullopt}, counted));
+  CHECK(asked == 1);
+  CHECK(f.engine->item(item.ref).data["body"] == "v2");
+}
+
 TEST_CASE("actors need known roles and valid names") {
   Fixture f;
   CHECK_THROWS_WITH(f.engine->add_actor("zed", {"wizard"}),

@@ -29,6 +29,12 @@
 
 namespace commsflow {
 
+// Whether the one asking for a change may see the item as it stands. A change given one is
+// carried out only when it says yes; otherwise the item is reported not found, as if it did
+// not exist, before its revision or anything else about it is looked at. The server passes the
+// reader's sight (read_access.h) this way rather than reading the item once more first.
+using SeesItem = std::function<bool(const Item&)>;
+
 struct ActRequest {
   std::string ref;
   std::string action;
@@ -78,9 +84,13 @@ class Engine {
   // Work that arrives during an incident is held by the workflow's policy (incidents.h).
   Outcome<Item> submit(std::string_view workflow, std::string_view actor, const Json& inputs,
                        std::string_view parent = {});
-  Outcome<Item> act(const ActRequest& request);
+  // `sees`, when given: see SeesItem.
+  Outcome<Item> act(const ActRequest& request, const SeesItem& sees = {});
 
   Item item(std::string_view ref);  // throws Error(NotFound)
+  // The item a change is asked for: Error(NotFound) when there is none, or when `sees` is given
+  // and says no.
+  Item item_for_change(std::string_view ref, const SeesItem& sees);
   std::vector<Item> items(const ItemFilter& filter);
   // The actions of the item's state, each with the reasons it is blocked now and, when `actor`
   // is given, whether they hold a role it needs.
@@ -112,7 +122,8 @@ class Engine {
                           std::string_view parent, const std::string& now);
   // `by_engine`: the engine applying a workflow's own rule, recorded as kSystemActor, with no
   // role check (an incident's policy pausing work that arrives during it).
-  Outcome<Item> act_in_transaction(const ActRequest& request, bool by_engine = false);
+  Outcome<Item> act_in_transaction(const ActRequest& request, bool by_engine = false,
+                                   const SeesItem& sees = {});
   // The actor of that name, able to act: Error(NotFound) or Error(BadInput) (disabled) if not.
   Actor require_actor(std::string_view name);
   // Error(Conflict) when the caller expected another revision of `item`.

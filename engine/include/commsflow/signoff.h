@@ -60,13 +60,14 @@ class Signoff {
   // not decide there (directly or as a delegate), the actor wrote the current version, they
   // already decided, or the step's Lua guard says no. When the decision completes the step, the
   // item moves where the step's outcome leads, in the same transaction.
-  Outcome<Item> decide(const DecideRequest& request);
+  // `sees`, when given: see SeesItem (engine.h); likewise for put_document.
+  Outcome<Item> decide(const DecideRequest& request, const SeesItem& sees = {});
   // Stores a new version of the item's document (engine/workflow/documents.cpp). Refused in a
   // final state, for an actor without a document role, or for content identical to the current
   // version. In the chain, or once it has approved the item, every approval of an earlier version
   // is voided and the item goes back to the step the on_new_version policy names (by default the
   // start of the chain).
-  Outcome<Item> put_document(const PutDocumentRequest& request);
+  Outcome<Item> put_document(const PutDocumentRequest& request, const SeesItem& sees = {});
   std::vector<DocumentVersion> documents(std::string_view ref);  // oldest first
   // Lets `to` decide for `from` in `role` until the end of `until`. `by` must be `from` or an
   // admin. Refused or Error(BadInput) naming the problem (engine/workflow/delegation.cpp).
