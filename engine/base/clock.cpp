@@ -41,19 +41,11 @@ bool put_date(char* out, const year_month_day& ymd) {
 std::string format_datetime(TimePoint t) {
   auto day = floor<days>(t);
   hh_mm_ss time{t - day};
-  char text[20];
-  if (!put_date(text, year_month_day{day})) {
-    return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day), time.hours().count(),
-                       time.minutes().count(), time.seconds().count());
-  }
-  text[10] = 'T';
-  put_two_digits(text + 11, static_cast<unsigned>(time.hours().count()));
-  text[13] = ':';
-  put_two_digits(text + 14, static_cast<unsigned>(time.minutes().count()));
-  text[16] = ':';
-  put_two_digits(text + 17, static_cast<unsigned>(time.seconds().count()));
-  text[19] = 'Z';
-  return std::string(text, sizeof text);
+  char clock[10] = {'T', 0, 0, ':', 0, 0, ':', 0, 0, 'Z'};
+  put_two_digits(clock + 1, static_cast<unsigned>(time.hours().count()));
+  put_two_digits(clock + 4, static_cast<unsigned>(time.minutes().count()));
+  put_two_digits(clock + 7, static_cast<unsigned>(time.seconds().count()));
+  return format_date(day).append(clock, sizeof clock);
 }
 
 std::string format_date(TimePoint t) {
