@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 
+#include "audit/batch_worker.h"
 #include "audit/chain_check.h"
 #include "audit/event_scan.h"
 #include "audit/replayed_accounts.h"
@@ -151,10 +152,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   VerifyReport report;
   auto tx = store.begin_read();
 
-  // The log is read here in batches; each batch is hash-checked on the ChainCheck thread while
-  // this thread replays it. Memory holds one compact replayed item per ref, the recorded hash of
-  // each document version and a few batches, never the whole log.
+  // The log is read here in batches; this thread checks each batch's hash chain and hands it to
+  // a second thread, which replays it while this one reads the next (replay is the larger half).
+  // Memory holds one compact replayed item per ref, the recorded hash of each document version
+  // and a few batches, never the whole log.
   ChainCheck chain(anchor);
+  // Replay's state, touched only by the replay thread until replayer.finish().
   ReplayedItems replayed;
   ReplayedAccounts accounts;
   EventScanner scanner;
@@ -221,14 +224,17 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
     }
   };
 
+  // Declared after everything replay_batch touches, so that it stops first if this throws.
+  BatchWorker replayer(replay_batch);
+
   constexpr std::size_t kBatchRows = 512;
   auto batch = std::make_shared<EventBatch>();
   auto hand_over = [&] {
     std::shared_ptr<EventBatch> full = std::move(batch);
-    chain.add(full);
-    replay_batch(*full);
-    // Done with it here; one the chain check is done with too is filled again.
-    batch = chain.reusable();
+    chain.check(*full);
+    replayer.add(full);
+    // A batch the replay is done with is filled again.
+    batch = replayer.reusable();
     if (batch) {
       batch->clear();
     } else {
@@ -243,6 +249,7 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
     if (batch->rows.size() == kBatchRows) hand_over();
   });
   if (!batch->rows.empty()) hand_over();
+  replayer.finish();
   ChainCheck::Result checked = chain.finish();
   report.head_hash = checked.head_hash;
 

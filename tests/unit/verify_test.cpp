@@ -124,6 +124,27 @@ TEST_CASE("tampering is detected and located", "[sqlite]") {
     CHECK_THAT(r.problems[0].message, Catch::Contains("data.title"));
     CHECK_THAT(r.problems[0].message, Catch::Contains("Forged"));
   }
+  SECTION("a stored hash rewritten in upper case") {
+    // The same bytes, but not the text the engine wrote: that event alone is named, and the
+    // chain goes on from the bytes it holds, so the next event still checks.
+    raw_sql(f.db, "UPDATE events SET hash = upper(hash) WHERE seq = 6");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].seq == 6);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("does not match its hash"));
+  }
+  SECTION("a stored hash that is not hex") {
+    raw_sql(f.db, "UPDATE events SET hash = 'not a hash' WHERE seq = 6");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems[0].seq == 6);
+    CHECK_THAT(r.problems[0].message, Catch::Contains("does not match its hash"));
+    CHECK(mentions(r, "event 6 has a malformed hash"));
+    // With nothing to go on from, the next link cannot check either.
+    CHECK(std::any_of(r.problems.begin(), r.problems.end(), [](auto& p) {
+      return p.seq == 7 && p.message.find("does not match its hash") != std::string::npos;
+    }));
+  }
   SECTION("the last event deleted together with the change it made") {
     raw_sql(f.db, "DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store);
