@@ -51,6 +51,21 @@ int ref_trampoline(lua_State* L) {
   return 1;
 }
 
+// Where in a value a problem lies, as people read it ("rating_reasons[2]", "steps.due"): the
+// keys and list positions leading there, written out only when there is a problem to report.
+struct Where {
+  const Where* parent = nullptr;  // null at the top of the value
+  std::string_view key;           // a named key, unless this is a list position
+  lua_Integer position = 0;       // a list position, counted from 1; 0 for a named key
+
+  std::string text() const {
+    if (!parent) return "";
+    std::string before = parent->text();
+    if (position > 0) return fmt::format("{}[{}]", before, position);
+    return before.empty() ? std::string(key) : fmt::format("{}.{}", before, key);
+  }
+};
+
 struct Reader {
   lua_State* L;
   bool allow_functions;
@@ -59,18 +74,19 @@ struct Reader {
   // expand without limit, outside the Lua state's memory cap.
   std::size_t budget;
 
-  void spend(const std::string& at, std::size_t bytes) {
+  void spend(const Where& at, std::size_t bytes) {
     if (bytes > budget) {
       bad(at, "the value is too large to store (the same tables used many times over?)");
     }
     budget -= bytes;
   }
 
-  [[noreturn]] void bad(const std::string& at, const std::string& problem) const {
+  [[noreturn]] void bad(const Where& where, const std::string& problem) const {
+    const std::string at = where.text();
     fail(ErrorKind::Script, "{}: {}{}", what, at.empty() ? "" : at + ": ", problem);
   }
 
-  Json read(int index, const std::string& at, int depth) {
+  Json read(int index, const Where& at, int depth) {
     index = lua_absindex(L, index);
     spend(at, sizeof(Json));
     switch (lua_type(L, index)) {
@@ -113,7 +129,7 @@ struct Reader {
     }
   }
 
-  Json read_table(int index, const std::string& at, int depth) {
+  Json read_table(int index, const Where& at, int depth) {
     if (depth > kMaxDepth) bad(at, "tables nest too deeply (a table that contains itself?)");
     if (!lua_checkstack(L, 4)) bad(at, "tables nest too deeply");
     lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, index));
@@ -129,7 +145,7 @@ struct Reader {
       Json array = Json::array();
       for (lua_Integer i = 1; i <= n; ++i) {
         lua_rawgeti(L, index, i);
-        array.push_back(read(-1, fmt::format("{}[{}]", at, i), depth + 1));
+        array.push_back(read(-1, Where{&at, {}, i}, depth + 1));
         lua_pop(L, 1);
       }
       return array;
@@ -144,8 +160,8 @@ struct Reader {
       std::string key(k, len);
       if (!valid_utf8(key)) bad(at, "a key is not valid UTF-8");
       spend(at, len);
-      std::string child_at = at.empty() ? key : at + "." + key;
-      object[key] = read(-1, child_at, depth + 1);  // on a throw, lua_to_json restores the top
+      // On a throw, lua_to_json restores the top.
+      object[key] = read(-1, Where{&at, key, 0}, depth + 1);
       lua_pop(L, 1);
     }
     return object;
@@ -215,7 +231,7 @@ Json lua_to_json(lua_State* L, int index, bool allow_functions, const std::strin
   int top = lua_gettop(L);
   try {
     Json out = Reader{L, allow_functions, what, LuaRuntime::of(L).limits().memory_bytes}.read(
-        index, "", 0);
+        index, Where{}, 0);
     lua_settop(L, top);
     return out;
   } catch (...) {

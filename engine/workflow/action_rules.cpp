@@ -44,9 +44,8 @@ std::vector<std::string> guard_reasons(const Json& result, const std::string& pa
        result.is_null() ? "nothing" : result.dump());
 }
 
-Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                           Json ctx, const std::string& from, const std::string& what,
-                           bool data_validated) {
+Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, Json data, Json ctx,
+                           const std::string& from, const std::string& what, bool data_validated) {
   const Definition& d = wf.definition;
   if (action.guard) {
     std::string label = "the guard of " + what;
@@ -54,7 +53,7 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
     auto reasons = guard_reasons(r.result, d.path, label);
     if (!reasons.empty()) return Refusal{std::move(reasons)};
   }
-  Ruled out{data, action.to.empty() ? from : action.to.front()};
+  Ruled out{{}, action.to.empty() ? from : action.to.front()};
   if (action.route) {
     std::string label = "the route of " + what;
     auto r = wf.script->ask(action.route, data, ctx, label);
@@ -79,6 +78,8 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const
       for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
       throw Error(ErrorKind::Script, message);
     }
+  } else {
+    out.data = std::move(data);
   }
   return out;
 }

@@ -34,8 +34,7 @@ struct Ruled {
 // effect), then its effect (which sees the chosen state as ctx.to). Returns the new data and
 // state, or the guard's refusal. `data_validated` says `data` has just passed validate_data, so
 // the effect's output is checked again only where the effect changed it.
-Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, const Json& data,
-                           Json ctx, const std::string& from, const std::string& what,
-                           bool data_validated);
+Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, Json data, Json ctx,
+                           const std::string& from, const std::string& what, bool data_validated);
 
 }  // namespace commsflow

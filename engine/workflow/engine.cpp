@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <utility>
 
 #include "workflow/action_rules.h"
 #include "workflow/family.h"
@@ -147,7 +148,8 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
                              {"payload", Json::object()}});
   if (!parent.value().is_null()) ctx["parent"] = parent.value();
   add_children(store_, d, "", ctx);
-  auto ruled = apply_rules(wf, d.submit, data, ctx, d.initial, "submit", /*data_validated=*/true);
+  auto ruled = apply_rules(wf, d.submit, std::move(data), std::move(ctx), d.initial, "submit",
+                           /*data_validated=*/true);
   if (!ruled) return ruled.refusal();
 
   int year = static_cast<int>(
@@ -212,7 +214,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   if (!request.inputs.is_object() && !request.inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
   }
-  const Json inputs = request.inputs.is_null() ? Json::object() : request.inputs;
+  static const Json kNoInputs = Json::object();
+  const Json& inputs = request.inputs.is_null() ? kNoInputs : request.inputs;
   Json data = item.data;
   Json payload = Json::object();
   std::vector<FieldProblem> problems;
@@ -271,9 +274,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     auto unmet = unmet_reasons(run_checklist(wf, *state, data, ctx));
     if (!unmet.empty()) return Refusal{std::move(unmet)};
   }
-  auto ruled =
-      apply_rules(wf, *action, data, ctx, item.state, fmt::format("action '{}'", action->name),
-                  /*data_validated=*/false);
+  auto ruled = apply_rules(wf, *action, std::move(data), ctx, item.state,
+                           fmt::format("action '{}'", action->name), /*data_validated=*/false);
   if (!ruled) return ruled.refusal();
 
   Event event;
@@ -287,9 +289,15 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   event.payload = payload;
   event.note = request.note;
 
-  const Item before = item;
-  item.state = ruled.value().to;
+  // The item as it was, its data moved rather than copied: `item` takes the new data.
+  const Item before = [&] {
+    Json old_data = std::exchange(item.data, Json());
+    Item was = item;
+    was.data = std::move(old_data);
+    return was;
+  }();
   item.data = std::move(ruled.value().data);
+  item.state = ruled.value().to;
   if (item.state != before.state) {
     on_state_change(*this, wf, before, item, "");
   } else {

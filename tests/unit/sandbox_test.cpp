@@ -516,6 +516,7 @@ return {
   returns_function = function(item) return function() end end,
   mixed = function(item) return { 1, 2, x = 3 } end,
   nan = function(item) item.n = 0 / 0 end,
+  nested_nan = function(item) item.steps = { { due = 1 }, { due = 0 / 0 } } end,
   cycle = function(item) item.self = item end,
   bad_text = function(item) item.t = "\xff" end,
   bad_key = function(item) item["caf\xe9"] = 1 end,
@@ -531,6 +532,9 @@ return {
   CHECK_THAT(script_error([&] { s.call("mixed"); }),
              Catch::Contains("either a list or have only named keys"));
   CHECK_THAT(script_error([&] { s.call("nan"); }), Catch::Contains("n: numbers must be finite"));
+  // The problem is placed by its path in the value, as people read it.
+  CHECK_THAT(script_error([&] { s.call("nested_nan"); }),
+             Catch::Contains(": steps[2].due: numbers must be finite"));
   CHECK_THAT(script_error([&] { s.call("cycle"); }), Catch::Contains("nest too deeply"));
   CHECK_THAT(script_error([&] { s.call("bad_text"); }), Catch::Contains("t: text is not valid"));
   CHECK_THAT(script_error([&] { s.call("bad_key"); }), Catch::Contains("a key is not valid UTF-8"));
