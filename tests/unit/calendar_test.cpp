@@ -204,3 +204,14 @@ TEST_CASE("a date the calendar does not cover is an error, never a working day")
   CHECK_THROWS_WITH(c.call("use_region", Json{{"region", "wales"}}),
                     Catch::Contains("unknown region 'wales'"));
 }
+
+TEST_CASE("a working day asked about in one region is asked again after the region changes") {
+  Calendar c;
+  // Friday 2 January 2026: a working day in England and Wales, a bank holiday in Scotland.
+  const Json date{{"date", "2026-01-02"}};
+  CHECK(c.call("is_working_day", date) == true);
+  c.call("use_region", Json{{"region", "scotland"}});
+  CHECK(c.call("is_working_day", date) == false);
+  c.call("use_region", Json{{"region", "england_and_wales"}});
+  CHECK(c.call("is_working_day", date) == true);
+}

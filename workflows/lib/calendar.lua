@@ -132,6 +132,10 @@ local regions = {
 
 -- Bank holidays of year `y` in the current region: day number -> name. Computed once a year.
 local by_year = {}
+-- Whether a day number is a working day, as found so far: due times and lead times fall near
+-- today, so the same few hundred days are asked about again and again. At most one entry per
+-- day the calendar covers.
+local working_by_day = {}
 
 local function holidays_of(y)
   if y < M.first_year or y > M.last_year then
@@ -175,7 +179,7 @@ function M.use_region(region)
   if not regions[region] then
     error("unknown region '" .. tostring(region) .. "' (england_and_wales, scotland or northern_ireland)", 2)
   end
-  M.region, by_year = region, {}
+  M.region, by_year, working_by_day = region, {}, {}
 end
 
 -- The name of the bank holiday on `date`, or nil.
@@ -193,7 +197,12 @@ function M.bank_holidays(year)
 end
 
 local function is_working_day_number(day)
-  return is_weekday_number(day) and not holidays_of(year_of(day))[day]
+  local working = working_by_day[day]
+  if working == nil then
+    working = is_weekday_number(day) and not holidays_of(year_of(day))[day]
+    working_by_day[day] = working
+  end
+  return working
 end
 
 -- Monday to Friday days before `day`, counted from a Monday long ago (only differences matter).
