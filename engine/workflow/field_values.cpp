@@ -300,12 +300,18 @@ FieldProblem problem_at(const std::string& key, const std::string& error) {
 }
 
 namespace {
-// True when `value` is a scalar found unchanged under `key` in `validated`.
-bool unchanged_scalar(const Json* validated, const std::string& key, const Json& value) {
-  if (!validated || !value.is_primitive() || value.is_null()) return false;
-  auto it = validated->find(key);
-  return it != validated->end() && it->type() == value.type() && *it == value;
+
+// Text of spaces alone is no answer: true for a missing value or such text.
+bool blank(const Json& value) {
+  return value.is_string() &&
+         value.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
 }
+
+// True when `value` is a scalar equal, type included, to `found`.
+bool same_scalar(const Json& found, const Json& value) {
+  return value.is_primitive() && !value.is_null() && found.type() == value.type() && found == value;
+}
+
 }  // namespace
 
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
@@ -318,39 +324,55 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
       return {{"data", "must be a table of field = value"}};
     }
   }
+  if (validated && !validated->is_object()) validated = nullptr;
   std::vector<std::string> unset;
+  // Which fields hold an answer, by their place in `fields`: found here rather than by looking
+  // each field up in `data` again below.
+  std::vector<char> answered(fields.size(), 0);
+  // Both objects keep their keys in order, so the one validated already is walked beside `data`.
+  Json::const_iterator before;
+  if (validated) before = validated->cbegin();
   for (auto& [key, value] : data.items()) {
-    if (!key.empty() && key[0] == '_') continue;  // the engine's own records
     auto spec = std::find_if(fields.begin(), fields.end(),
                              [&name = key](const FieldSpec& f) { return f.name == name; });
+    if (!key.empty() && key[0] == '_') {  // the engine's own records: left as they are
+      if (spec != fields.end())
+        answered[static_cast<std::size_t>(spec - fields.begin())] = !blank(value);
+      continue;
+    }
     if (spec == fields.end()) {
       problems.push_back({key, "is not a field of this workflow"});
       continue;
     }
-    if (unchanged_scalar(validated, key, value)) continue;
+    char& has_answer = answered[static_cast<std::size_t>(spec - fields.begin())];
+    if (validated) {
+      while (before != validated->cend() && before.key() < key) ++before;
+      if (before != validated->cend() && before.key() == key && same_scalar(*before, value)) {
+        has_answer = !blank(value);
+        continue;
+      }
+    }
     std::string error;
     Json coerced = coerce_value(*spec, value, error);
     if (!error.empty()) {
       problems.push_back(problem_at(key, error));
     } else if (coerced.is_null()) {
       unset.push_back(key);
+      continue;
     } else {
       value = std::move(coerced);
     }
+    has_answer = !blank(value);
   }
   for (const auto& key : unset) data.erase(key);
   if (require_all) {
-    auto blank = [&](const std::string& name) {
-      auto it = data.find(name);
-      return it == data.end() ||
-             (it->is_string() && trim(it->get_ref<const std::string&>()).empty());
-    };
     auto reported = [&](const std::string& name) {
       return std::any_of(problems.begin(), problems.end(),
                          [&](const FieldProblem& p) { return p.field == name; });
     };
-    for (const auto& f : fields) {
-      if (reported(f.name) || !blank(f.name)) continue;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const FieldSpec& f = fields[i];
+      if (answered[i] || reported(f.name)) continue;
       if (f.required) {
         problems.push_back({f.name, "is required"});
         continue;
