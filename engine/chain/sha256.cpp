@@ -2,6 +2,9 @@
 #include <commsflow/sha256.h>
 #include <openssl/evp.h>
 
+#include <array>
+#include <cstdint>
+
 namespace commsflow {
 
 namespace {
@@ -67,20 +70,32 @@ std::string to_hex(const Digest& digest) {
   return out;
 }
 
+namespace {
+// Each byte's value as a hex digit (either case), or -1. A look-up rather than a test per kind
+// of digit: digits and letters come in no order, so such a test is a branch guessed wrong half
+// the time, and the chain's last hash is read at every change.
+constexpr std::array<std::int8_t, 256> kHexValue = [] {
+  std::array<std::int8_t, 256> value{};
+  value.fill(-1);
+  for (int c = 0; c < 10; ++c) value['0' + c] = static_cast<std::int8_t>(c);
+  for (int c = 0; c < 6; ++c) {
+    value['a' + c] = static_cast<std::int8_t>(10 + c);
+    value['A' + c] = static_cast<std::int8_t>(10 + c);
+  }
+  return value;
+}();
+}  // namespace
+
 bool from_hex(std::string_view hex, Digest& out) {
   if (hex.size() != 64) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  int bad = 0;  // any digit that is not hex makes it negative
   for (size_t i = 0; i < 32; ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    const int hi = kHexValue[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = kHexValue[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<std::uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
   }
-  return true;
+  return bad >= 0;
 }
 
 }  // namespace commsflow

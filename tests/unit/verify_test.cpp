@@ -3,6 +3,7 @@
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <random>
 
 #include "support.h"
@@ -45,6 +46,29 @@ TEST_CASE("SHA-256 matches the standard test vector and the chain formula") {
   Digest d{};
   CHECK_FALSE(from_hex("xyz", d));
   CHECK_THROWS_AS(chain_hash("not-hex", "body"), Error);
+}
+
+TEST_CASE("a hash is read back from its hex in either case, and anything else is refused") {
+  const std::string hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  Digest d{};
+  REQUIRE(from_hex(hex, d));
+  CHECK(d == sha256("abc"));
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  Digest from_upper{};
+  REQUIRE(from_hex(upper, from_upper));
+  CHECK(from_upper == d);
+  // One character that is not a hex digit, wherever it is, or a wrong length.
+  for (std::size_t at : {std::size_t{0}, std::size_t{31}, std::size_t{63}}) {
+    for (char bad : {'g', 'G', ' ', '/', ':', '@', '`', '\0', '\xff'}) {
+      std::string wrong = hex;
+      wrong[at] = bad;
+      INFO("position " << at << ", byte " << static_cast<int>(static_cast<unsigned char>(bad)));
+      CHECK_FALSE(from_hex(wrong, d));
+    }
+  }
+  CHECK_FALSE(from_hex(hex.substr(1), d));
+  CHECK_FALSE(from_hex(hex + "0", d));
 }
 
 TEST_CASE("an intact history verifies and reports its head") {
