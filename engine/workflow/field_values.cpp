@@ -301,7 +301,7 @@ FieldProblem problem_at(const std::string& key, const std::string& error) {
 
 namespace {
 
-// Text of spaces alone is no answer: true for a missing value or such text.
+// True for text of spaces alone, which is no answer.
 bool blank(const Json& value) {
   return value.is_string() &&
          value.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
