@@ -4,9 +4,6 @@
 #include <commsflow/sha256.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cstring>
-#include <tuple>
 
 namespace commsflow {
 
@@ -17,20 +14,6 @@ std::string ref_of(std::string_view body) {
   if (j.is_object() && j.contains("ref") && j["ref"].is_string())
     return j["ref"].get<std::string>();
   return "(unreadable)";
-}
-
-// True when `stored` is exactly the lower-case hex of `digest`. Comparing text rather than
-// parsing the stored hash: a parser's branch per character, digit or letter in no order, is a
-// guess the processor gets wrong half the time.
-bool is_lower_hex(std::string_view stored, const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  if (stored.size() != 2 * digest.size()) return false;
-  char expected[2 * std::tuple_size_v<Digest>];
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    expected[2 * i] = kHex[digest[i] >> 4];
-    expected[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return std::memcmp(expected, stored.data(), sizeof expected) == 0;
 }
 
 }  // namespace
@@ -76,7 +59,7 @@ void ChainCheck::check(const EventBatch& batch) {
     // A stored hash matches only when it is exactly the lower-case hex of the recomputed digest,
     // as the engine writes it: the same bytes in upper case are not what was written. The chain
     // goes on from the stored hash, parsed only when it does not match.
-    const bool matches = is_lower_hex(hash, actual);
+    const bool matches = is_hex_of(hash, actual);
     Digest stored = actual;
     const bool parsed = matches || from_hex(hash, stored);
     if (!matches) {

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <tuple>
 
 namespace commsflow {
 
@@ -60,14 +62,28 @@ Digest sha256(std::string_view bytes) {
   return Sha256().begin().add(bytes).finish();
 }
 
-std::string to_hex(const Digest& digest) {
+namespace {
+// The lower-case hex of `digest` into `out`, two characters a byte.
+void put_hex(const Digest& digest, char* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
   for (size_t i = 0; i < digest.size(); ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
+}
+}  // namespace
+
+std::string to_hex(const Digest& digest) {
+  std::string out(2 * digest.size(), '0');
+  put_hex(digest, out.data());
   return out;
+}
+
+bool is_hex_of(std::string_view hex, const Digest& digest) {
+  char expected[2 * std::tuple_size_v<Digest>];
+  if (hex.size() != sizeof expected) return false;
+  put_hex(digest, expected);
+  return std::memcmp(expected, hex.data(), sizeof expected) == 0;
 }
 
 namespace {

@@ -69,6 +69,11 @@ TEST_CASE("a hash is read back from its hex in either case, and anything else is
   }
   CHECK_FALSE(from_hex(hex.substr(1), d));
   CHECK_FALSE(from_hex(hex + "0", d));
+  // As the engine writes it, it is exactly to_hex: lower case, 64 digits.
+  CHECK(is_hex_of(hex, sha256("abc")));
+  CHECK_FALSE(is_hex_of(upper, sha256("abc")));
+  CHECK_FALSE(is_hex_of(hex.substr(1), sha256("abc")));
+  CHECK_FALSE(is_hex_of(hex, sha256("abd")));
 }
 
 TEST_CASE("an intact history verifies and reports its head") {

@@ -29,6 +29,10 @@ class Sha256 {
 
 Digest sha256(std::string_view bytes);
 std::string to_hex(const Digest& digest);
+// True when `hex` is exactly to_hex(digest), without building that string: compared as text
+// rather than parsed, since a parser's branch per character, digit or letter in no order, is a
+// guess the processor gets wrong half the time.
+bool is_hex_of(std::string_view hex, const Digest& digest);
 // False if `hex` is not exactly 64 hex digits.
 bool from_hex(std::string_view hex, Digest& out);
 
