@@ -710,9 +710,6 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   const int largest_batch = o.serve ? largest_batch_logged(dir, o.servers) : 0;
-  if (o.serve && largest_batch < 2) {
-    findings.add("no server logged a batch of more than one change (group commit off?)");
-  }
 
   // Checks. A last tick fires whatever timers are still due, so that each has fired once.
   fs::path scratch = dir / "check";
@@ -810,6 +807,12 @@ int main(int argc, char** argv) {
       statements, timers_fired, last_tick.size(),
       o.serve ? fmt::format("largest batch {}; ", largest_batch) : "", items.size(),
       verify.exit_code == 0 ? "ok" : "FAILED", integrity);
+  // Batches form only when changes wait for each other: on a machine too loaded to acknowledge
+  // a few dozen changes in the time given, none may have.
+  constexpr int kEnoughForBatches = 30;
+  if (o.serve && largest_batch < 2 && succeeded >= kEnoughForBatches) {
+    findings.add("no server logged a batch of more than one change (group commit off?)");
+  }
   if (command_lanes > 0 && lane_statements == 0) {
     findings.add("no command lane sent a statement for review: their timers were not tested");
   }
