@@ -1,5 +1,6 @@
 // The JSON API under /api/v1/. Every route needs a session (with X-CSRF-Token for changes) or
 // an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
+#include <commsflow/json_text.h>
 #include <commsflow/queue.h>
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
@@ -17,8 +18,14 @@ namespace {
 
 void send_json(httplib::Response& res, int status, const Json& body) {
   res.status = status;
-  // Text from a request may hold bytes that are not UTF-8: they are replaced, never thrown on.
-  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+  std::string text;
+  try {
+    append_json(text, body);  // dump()'s bytes, at a fraction of its cost
+  } catch (const Json::type_error&) {
+    // Text from a request may hold bytes that are not UTF-8: they are replaced, never thrown on.
+    text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  res.set_content(text, "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& code,

@@ -200,6 +200,11 @@ TEST_CASE("server: API creates, shows and moves items, with statuses for each fa
       CHECK(typed->status == 400);
       CHECK(body_of(typed)["error"]["fields"].contains(member));
     }
+    // Bytes that are not UTF-8, quoted back in the message, come back replaced: never a 500.
+    auto bad_bytes = f.client().Get("/api/v1/items?limit=%FF", olivia);
+    CHECK(bad_bytes->status == 400);
+    CHECK_THAT(body_of(bad_bytes)["error"]["fields"]["limit"].get<std::string>(),
+               Catch::Contains("'\xEF\xBF\xBD'"));
     CHECK(f.engine->item(ref).revision == 1);
   }
   SECTION("unknown items and routes are 404") {
