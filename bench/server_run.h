@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,31 @@ struct ServerRequest {
 };
 
 // `servers` processes of `commsflow serve` on `db` (a file or a URL) with the workflows in
-// `workflows`, started with `options`, logging into `log_dir`; then 32 clients on loopback,
-// client c talking to server c mod `servers`, each POSTing `make(c, i)` for i below
-// `per_client`, one after another, a new connection per request.
+// `workflows`, started with `options`, logging into `log_dir`, driven in one or more rounds by
+// 32 clients on loopback. Client c talks to server c mod `servers`. Driving several groups in
+// turn, a round each, lets load from elsewhere on the machine fall on all of them alike.
+class ServerGroup {
+ public:
+  ServerGroup(const Paths& paths, const std::string& db, const std::filesystem::path& workflows,
+              int servers, const std::vector<std::string>& options,
+              const std::filesystem::path& log_dir);
+  ~ServerGroup();
+  ServerGroup(const ServerGroup&) = delete;
+  ServerGroup& operator=(const ServerGroup&) = delete;
+
+  // One round: each client POSTs `make(c, i)` for i from `from` up to `to`, one after another,
+  // a new connection per request; the round's time, latencies and failures add to the run's.
+  void drive(int from, int to, const std::function<ServerRequest(int client, int i)>& make);
+
+  // Stops the servers and returns the whole run, with their peak memory and own counts.
+  ServerRun finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A ServerGroup driven in one round of `per_client` requests per client.
 ServerRun run_servers(const Paths& paths, const std::string& db,
                       const std::filesystem::path& workflows, int servers,
                       const std::vector<std::string>& options, int per_client,
