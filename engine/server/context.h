@@ -99,9 +99,13 @@ struct Context {
   // as \xNN and a backslash as \\, so text a user supplied can never forge a line of its own.
   template <typename... Args>
   void log(fmt::format_string<Args...> format, Args&&... args) {
-    std::string line = escape_for_log(fmt::format(format, std::forward<Args>(args)...));
+    // One write per line: std::cerr flushes after every <<, which made each line five system
+    // calls, and let another thread's output fall between its pieces.
+    const std::string line = fmt::format(
+        "[{}] {}\n", now(), escape_for_log(fmt::format(format, std::forward<Args>(args)...)));
     std::lock_guard<std::mutex> guard(log_mutex_);
-    log_stream << "[" << now() << "] " << line << std::endl;
+    log_stream.write(line.data(), static_cast<std::streamsize>(line.size()));
+    log_stream.flush();
   }
 
   static std::string escape_for_log(std::string_view text) {
