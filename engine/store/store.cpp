@@ -17,16 +17,20 @@ std::unique_ptr<Store> Store::open(const std::string& location, Options options)
   return std::make_unique<store::SqliteStore>(std::filesystem::path(location), options);
 }
 
-Json Item::to_json() const {
-  Json j{{"ref", ref},
-         {"workflow", workflow},
-         {"version", version},
-         {"state", state},
-         {"data", data},
+Json Item::to_json() const& {
+  return Item(*this).to_json();
+}
+
+Json Item::to_json() && {
+  Json j{{"ref", std::move(ref)},
+         {"workflow", std::move(workflow)},
+         {"version", std::move(version)},
+         {"state", std::move(state)},
+         {"data", std::move(data)},
          {"revision", revision},
-         {"created_at", created_at},
-         {"updated_at", updated_at}};
-  if (!parent.empty()) j["parent"] = parent;
+         {"created_at", std::move(created_at)},
+         {"updated_at", std::move(updated_at)}};
+  if (!parent.empty()) j["parent"] = std::move(parent);
   return j;
 }
 

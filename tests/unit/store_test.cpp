@@ -370,3 +370,30 @@ TEST_CASE("a PostgreSQL connection keeps its settings when it is opened again", 
   CHECK(setting(normal, "synchronous_commit") == "off");
   CHECK(setting(normal, "lock_timeout") == "1234ms");
 }
+
+TEST_CASE("an item's JSON is the same moved as copied, with a parent only when it has one") {
+  Item item;
+  item.id = 7;
+  item.ref = "REQ-2026-0007";
+  item.workflow = "comms_request";
+  item.version = "abc123";
+  item.state = "triaged";
+  item.data = Json{{"title", "Clinic times"}, {"rating", "amber"}};
+  item.revision = 3;
+  item.created_at = "2026-03-02T09:00:00Z";
+  item.updated_at = "2026-03-02T10:00:00Z";
+  const Json copied = item.to_json();
+  CHECK(copied == Json{{"ref", "REQ-2026-0007"},
+                       {"workflow", "comms_request"},
+                       {"version", "abc123"},
+                       {"state", "triaged"},
+                       {"data", {{"title", "Clinic times"}, {"rating", "amber"}}},
+                       {"revision", 3},
+                       {"created_at", "2026-03-02T09:00:00Z"},
+                       {"updated_at", "2026-03-02T10:00:00Z"}});
+  CHECK(item.data["title"] == "Clinic times");  // copying leaves the item as it was
+  Item child = item;
+  child.parent = "ENG-2026-0001";
+  CHECK(Item(child).to_json()["parent"] == "ENG-2026-0001");
+  CHECK(std::move(item).to_json() == copied);
+}

@@ -26,7 +26,9 @@ struct Item {
   std::string parent;  // ref of the item this one belongs to; empty for none
 
   // {ref, workflow, version, state, data, revision, created_at, updated_at[, parent]}
-  Json to_json() const;
+  Json to_json() const&;
+  // The same, moving the item's text and data rather than copying them.
+  Json to_json() &&;
 };
 
 // One item row as stored, with its data column as the JSON text written; the views are valid

@@ -150,17 +150,17 @@ void Database::exec(std::string_view sql) {
   }
 }
 
-Statement& Database::cached(const std::string& sql) {
+Statement& Database::cached(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->reset();
     return *it->second;
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) throw_error(rc, fmt::format("preparing \"{}\"", sql.substr(0, 60)));
-  auto [pos, _] = cache_.emplace(sql, std::make_unique<Statement>(*this, stmt));
+  auto [pos, _] = cache_.emplace(std::string(sql), std::make_unique<Statement>(*this, stmt));
   return *pos->second;
 }
 

@@ -61,7 +61,8 @@ class Database {
   void exec(std::string_view sql);
   // A cached prepared statement, reset and ready to bind. Valid for the Database's lifetime,
   // but only one user at a time: do not hold it across a call that may prepare the same SQL.
-  Statement& cached(const std::string& sql);
+  // Looked up by the text as given: a literal costs no std::string on the way in.
+  Statement& cached(std::string_view sql);
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   // True while a transaction is open on the connection. SQLite ends one itself on some failures
@@ -78,7 +79,13 @@ class Database {
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   bool disk_was_full_ = false;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
   friend class Statement;
 };
 
