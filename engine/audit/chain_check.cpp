@@ -4,7 +4,6 @@
 #include <commsflow/sha256.h>
 #include <fmt/format.h>
 
-
 namespace commsflow {
 
 namespace {

@@ -33,6 +33,11 @@ void send_error(httplib::Response& res, int status, const std::string& code,
   send_json(res, status, Json{{"error", {{"code", code}, {"message", message}}}});
 }
 
+// The changed item's JSON, moved out of the result (null when the call changed none).
+Json take_item_json(CallResult& r) {
+  return r.item ? std::move(*r.item).to_json() : Json();
+}
+
 void send_result(httplib::Response& res, const CallResult& r, const Json& body) {
   if (!r.ok()) {
     send_json(res, r.status, r.error_json());
@@ -165,7 +170,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               if (workflow.empty()) fail_field("workflow", "give the workflow name as text");
               CallResult r = submit_item(c, p.actor, workflow, object_member(body, "data"),
                                          text_member(body, "parent"));
-              send_result(res, r, r.item ? std::move(*r.item).to_json() : Json());
+              send_result(res, r, take_item_json(r));
             }));
 
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+))",
@@ -197,7 +202,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.note = text_member(body, "note");
               request.expected_revision = revision_member(body);
               CallResult r = act_on_item(c, p.actor, request);
-              send_result(res, r, r.item ? std::move(*r.item).to_json() : Json());
+              send_result(res, r, take_item_json(r));
             }));
 
   http.Get("/api/v1/queue",
@@ -243,7 +248,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.on_behalf_of = text_member(body, "on_behalf_of");
               request.expected_revision = revision_member(body);
               CallResult r = decide_on_item(c, p.actor, request);
-              send_result(res, r, r.item ? std::move(*r.item).to_json() : Json());
+              send_result(res, r, take_item_json(r));
             }));
 
   http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/documents)",
@@ -258,7 +263,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.note = text_member(body, "note");
               request.expected_revision = revision_member(body);
               CallResult r = put_document_on_item(c, p.actor, request);
-              send_result(res, r, r.item ? std::move(*r.item).to_json() : Json());
+              send_result(res, r, take_item_json(r));
             }));
 
   http.Post("/api/v1/incidents",
@@ -266,18 +271,14 @@ void add_api_routes(httplib::Server& http, Context& c) {
               Json body = body_object(req);
               CallResult r = declare_incident(c, p.actor, text_member(body, "name"),
                                               text_member(body, "level", "major"));
-              send_result(res, r,
-                          Json{{"incident", r.item ? std::move(*r.item).to_json() : Json()},
-                               {"paused", r.affected}});
+              send_result(res, r, Json{{"incident", take_item_json(r)}, {"paused", r.affected}});
             }));
 
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
               CallResult r = close_incident(c, p.actor, text_member(body, "name"));
-              send_result(res, r,
-                          Json{{"incident", r.item ? std::move(*r.item).to_json() : Json()},
-                               {"resumed", r.affected}});
+              send_result(res, r, Json{{"incident", take_item_json(r)}, {"resumed", r.affected}});
             }));
 
   http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
