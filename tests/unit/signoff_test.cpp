@@ -489,6 +489,26 @@ TEST_CASE("delegation: only the delegating actor or an admin, for a role they ho
   CHECK(c.store->delegations("olga").size() == 1);
 }
 
+TEST_CASE("the outbox lists by recipient or by item or by both or whole") {
+  Chain c;
+  const std::string first = c.draft(), second = c.draft();
+  const auto ids = [](const std::vector<OutboxEntry>& rows) {
+    std::vector<std::int64_t> out;
+    for (const auto& row : rows) out.push_back(row.id);
+    return out;
+  };
+  const auto whole = c.store->outbox("", "");
+  REQUIRE(whole.size() == 2 * c.store->outbox("", first).size());
+  CHECK(c.store->outbox("hannah", "").size() == 2);
+  CHECK(ids(c.store->outbox("hannah", first)).size() == 1);
+  CHECK(ids(c.store->outbox("", second)) != ids(c.store->outbox("", first)));
+  std::vector<std::int64_t> both = ids(c.store->outbox("", first));
+  for (auto id : ids(c.store->outbox("", second))) both.push_back(id);
+  CHECK(both == ids(whole));  // in id order, nothing lost
+  CHECK(c.store->outbox("nobody", first).empty());
+  CHECK(c.store->outbox("hannah", "no-such-ref").empty());
+}
+
 TEST_CASE(
     "timers: a reminder and then an escalation fire on tick, survive a restart, and let "
     "the fallback decide") {

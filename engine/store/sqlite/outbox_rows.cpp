@@ -47,10 +47,15 @@ std::int64_t SqliteStore::add_outbox(const OutboxEntry& e) {
 }
 
 std::vector<OutboxEntry> SqliteStore::outbox(std::string_view recipient, std::string_view ref) {
-  auto& q = db_->cached(std::string("SELECT ") + kColumns +
-                        " FROM outbox WHERE (?1 = '' OR recipient = ?1) AND (?2 = '' OR ref = ?2) "
-                        "ORDER BY id");
-  q.bind(1, recipient).bind(2, ref);
+  // Only the conditions asked for go into the SQL, so that the planner takes outbox_by_recipient
+  // or outbox_by_ref: written as `(?1 = '' OR recipient = ?1)` it reads the whole table.
+  std::string sql = std::string("SELECT ") + kColumns + " FROM outbox";
+  if (!recipient.empty()) sql += " WHERE recipient = ?1";
+  if (!ref.empty()) sql += recipient.empty() ? " WHERE ref = ?2" : " AND ref = ?2";
+  sql += " ORDER BY id";
+  auto& q = db_->cached(sql);
+  if (!recipient.empty()) q.bind(1, recipient);
+  if (!ref.empty()) q.bind(2, ref);
   return rows_of(q);
 }
 
