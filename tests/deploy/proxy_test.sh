@@ -72,9 +72,11 @@ passed=0
 
 # Sign-in through the proxy: a Secure cookie, HSTS, and the queue.
 headers=$(curl -sk -o /dev/null -D - -d 'name=hannah.head&password=demo-password' "$base/sign-in")
-echo "$headers" | grep -qi '^HTTP/1.1 303' || fail "sign-in through the proxy: $headers"
-echo "$headers" | grep -qi '^set-cookie: cf_session=.*; Secure' || fail "no Secure cookie: $headers"
-echo "$headers" | grep -qi '^strict-transport-security:' || fail "no HSTS: $headers"
+# Here-strings rather than `echo | grep -q`: with pipefail, grep -q stopping at its match can
+# leave echo writing to a closed pipe (SIGPIPE), which fails a check that matched.
+grep -qi '^HTTP/1.1 303' <<<"$headers" || fail "sign-in through the proxy: $headers"
+grep -qi '^set-cookie: cf_session=.*; Secure' <<<"$headers" || fail "no Secure cookie: $headers"
+grep -qi '^strict-transport-security:' <<<"$headers" || fail "no HSTS: $headers"
 passed=$((passed + 1))
 
 # A decision through the proxy with an API token.
