@@ -36,6 +36,9 @@ namespace commsflow::bench {
 
 namespace {
 
+// Items per turn of the engine, the baseline and each peer (see measure).
+constexpr int kTurnItems = 100;
+
 struct Step {
   const char* actor;
 };
@@ -221,13 +224,15 @@ Pair measure(const Paths& paths, int items, bool full) {
                       "INSERT INTO outbox(created_at, recipient, ref, kind, message) "
                       "VALUES (?, ?, ?, ?, ?)");
 
-  // In chunks of a few items: the engine takes them through the three steps, then the baseline
-  // writes the same rows, then each peer takes the same items through its own three steps.
-  // Alternating every few milliseconds gives every side the same share of the machine, while
-  // each side still runs its own code warm, as it would in a busy hour. Each decision is timed on
-  // its own so that reading back its rows is not counted.
+  // In turns of kTurnItems items: the engine takes them through the three steps, then the
+  // baseline writes the same rows, then each peer takes the same items through its own three
+  // steps. Alternating every few tens of milliseconds gives every side the same share of the
+  // machine, while each side still runs its own code warm, as it would in a busy hour: in turns
+  // of 20 items (about 15 ms) each turn began with the processor's caches full of the others'
+  // work, which cost the engine, the side with the most code, a quarter of its rate. Each
+  // decision is timed on its own so that reading back its rows is not counted.
   Pair result;
-  const int chunk = 20;
+  const int chunk = kTurnItems;
   for (int first = 1; first <= items; first += chunk) {
     const int last = std::min(items, first + chunk - 1);
     std::vector<RowWrite> writes;
@@ -311,8 +316,8 @@ Row peer_row(const PeerSpec& spec, const PeerResult& peer, double engine_rate, b
   row.notes = fmt::format(
       "{} approvals on {} items in Node.js (bench/peers/peer.mjs {}), each one BEGIN IMMEDIATE "
       "transaction: {}; no notification rows (the engine wrote {}); taking turns with the "
-      "engine every 20 items",
-      peer.approvals, peer.approvals / 3, spec.name, spec.method, notifications);
+      "engine every {} items",
+      peer.approvals, peer.approvals / 3, spec.name, spec.method, notifications, kTurnItems);
   return row;
 }
 
@@ -332,8 +337,8 @@ void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& row
         fmt::format(">= {:.2f}x", target), ratio >= target ? "yes" : "no",
         fmt::format("{} decisions on {} items (one document version each), one transaction each; "
                     "baseline: the same item UPDATE, event INSERT and {} notification INSERTs "
-                    "in all; the two alternate every 20 items",
-                    p.actions, p.actions / 3, p.notifications)});
+                    "in all; the two alternate every {} items",
+                    p.actions, p.actions / 3, p.notifications, kTurnItems)});
     for (std::size_t i = 0; i < p.peers.size(); ++i) {
       rows.push_back(peer_row(kPeers[i], p.peers[i], engine_rate, full, p.notifications));
       const PeerResult& peer = p.peers[i];
