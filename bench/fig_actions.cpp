@@ -232,9 +232,8 @@ Pair measure(const Paths& paths, int items, bool full) {
   // work, which cost the engine, the side with the most code, a quarter of its rate. Each
   // decision is timed on its own so that reading back its rows is not counted.
   Pair result;
-  const int chunk = kTurnItems;
-  for (int first = 1; first <= items; first += chunk) {
-    const int last = std::min(items, first + chunk - 1);
+  for (int first = 1; first <= items; first += kTurnItems) {
+    const int last = std::min(items, first + kTurnItems - 1);
     std::vector<RowWrite> writes;
     for (const Step& step : kSteps) {
       for (int i = first; i <= last; ++i) {

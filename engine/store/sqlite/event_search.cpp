@@ -16,10 +16,14 @@ void SqliteStore::for_each_matching_event(
   // (events_by_ref or events_by_actor); a handful of shapes end up cached.
   std::vector<std::string> where;
   std::vector<std::string_view> values;
-  auto add = [&](std::string_view value, const char* condition) {
+  auto add_to = [&](std::vector<std::string>& conditions, std::string_view value,
+                    const char* condition) {
     if (value.empty()) return;
     values.push_back(value);
-    where.push_back(fmt::format(fmt::runtime(condition), values.size()));
+    conditions.push_back(fmt::format(fmt::runtime(condition), values.size()));
+  };
+  auto add = [&](std::string_view value, const char* condition) {
+    add_to(where, value, condition);
   };
   add(filter.ref, "e.ref = ?{0}");
   add(filter.actor, "(e.actor = ?{0} OR json_extract(e.body, '$.on_behalf_of') = ?{0})");
@@ -30,13 +34,8 @@ void SqliteStore::for_each_matching_event(
   // than the log. (Written as `e.at >= ?` the planner walks the whole log.) An event without
   // an actor column is looked for too, so that the answer stays exact.
   std::vector<std::string> times;
-  auto add_time = [&](std::string_view value, const char* op) {
-    if (value.empty()) return;
-    values.push_back(value);
-    times.push_back(fmt::format("at {} ?{}", op, values.size()));
-  };
-  add_time(filter.from, ">=");
-  add_time(filter.to, "<");
+  add_to(times, filter.from, "at >= ?{0}");
+  add_to(times, filter.to, "at < ?{0}");
   if (!times.empty()) {
     const std::string in_dates = fmt::format("{}", fmt::join(times, " AND "));
     where.push_back(fmt::format(
