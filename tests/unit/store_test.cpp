@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <fstream>
 #include <catch2/catch.hpp>
 
 #include "store/copy_tables.h"
@@ -169,6 +170,45 @@ return wf.workflow {
   auto ok = f.engine->submit("fragile", "olivia", Json{{"title", "fine"}});
   REQUIRE(ok.ok());
   CHECK(ok.value().ref == "FR-2026-0001");
+}
+
+TEST_CASE("items are listed by workflow and state in id order up to a limit and by a data value") {
+  Fixture f;
+  {
+    std::ofstream(f.workflows / "note.lua") << R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "note", prefix = "NOTE",
+  fields = { title = wf.text {} },
+  submit = { roles = { "comms_officer" } },
+  initial = "open",
+  states = { open = { actions = { close = { to = "closed", roles = { "comms_officer" } } } },
+             closed = { final = true } },
+})lua";
+  }
+  f.reopen();
+  const std::string first = f.submit("First").ref;
+  auto note = f.engine->submit("note", "olivia", Json{{"title", "Second"}});
+  REQUIRE(note.ok());
+  const std::string second = f.submit("Second").ref;
+  f.act(second, "send", "olivia", Json{{"body", "Some text"}});
+  const std::string third = f.submit("Third").ref;
+  const auto refs = [](const std::vector<Item>& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.ref);
+    return out;
+  };
+  using Refs = std::vector<std::string>;
+  CHECK(refs(f.store->items({})) == Refs{first, note.value().ref, second, third});
+  CHECK(refs(f.store->items({"review", "", -1})) == Refs{first, second, third});
+  CHECK(refs(f.store->items({"review", "draft", -1})) == Refs{first, third});
+  CHECK(refs(f.store->items({"", "review", -1})) == Refs{second});
+  CHECK(refs(f.store->items({"review", "", 2})) == Refs{first, second});
+  CHECK(refs(f.store->items({"", "", 1})) == Refs{first});
+  CHECK(f.store->items({"note", "review", -1}).empty());
+  CHECK(f.store->items({"no_such_workflow", "", -1}).empty());
+  CHECK(refs(f.store->items_with_data("", "title", "Second")) == Refs{note.value().ref, second});
+  CHECK(refs(f.store->items_with_data("review", "title", "Second")) == Refs{second});
+  CHECK(f.store->items_with_data("note", "title", "First").empty());
 }
 
 TEST_CASE(

@@ -309,11 +309,18 @@ std::optional<Item> SqliteStore::item_by_id(std::int64_t id) {
 }
 
 std::vector<Item> SqliteStore::items(const ItemFilter& filter) {
-  auto& q = db_->cached(fmt::format(
-      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR state = ?2) AND "
-      "(?4 = '' OR parent = ?4) ORDER BY id LIMIT ?3",
-      kItemColumns));
-  q.bind(1, filter.workflow).bind(2, filter.state).bind(3, filter.limit).bind(4, filter.parent);
+  // Only the conditions asked for go into the SQL, so that the planner takes items_by_workflow
+  // for a workflow: written as `(?1 = '' OR workflow = ?1)` it reads the whole table.
+  std::string sql = fmt::format("SELECT {} FROM items WHERE 1", kItemColumns);
+  if (!filter.workflow.empty()) sql += " AND workflow = ?1";
+  if (!filter.state.empty()) sql += " AND state = ?2";
+  if (!filter.parent.empty()) sql += " AND parent = ?4";
+  sql += " ORDER BY id LIMIT ?3";
+  auto& q = db_->cached(sql);
+  if (!filter.workflow.empty()) q.bind(1, filter.workflow);
+  if (!filter.state.empty()) q.bind(2, filter.state);
+  if (!filter.parent.empty()) q.bind(4, filter.parent);
+  q.bind(3, filter.limit);
   std::vector<Item> out;
   while (q.step()) out.push_back(read_item(q));
   return out;
@@ -321,11 +328,13 @@ std::vector<Item> SqliteStore::items(const ItemFilter& filter) {
 
 std::vector<Item> SqliteStore::items_with_data(std::string_view workflow, std::string_view key,
                                                std::string_view value) {
-  auto& q = db_->cached(fmt::format(
-      "SELECT {} FROM items WHERE (?1 = '' OR workflow = ?1) AND json_extract(data, ?2) = ?3 "
-      "ORDER BY id",
-      kItemColumns));
-  q.bind(1, workflow).bind(2, fmt::format("$.{}", key)).bind(3, value);
+  std::string sql = fmt::format("SELECT {} FROM items WHERE json_extract(data, ?2) = ?3",
+                                kItemColumns);
+  if (!workflow.empty()) sql += " AND workflow = ?1";
+  sql += " ORDER BY id";
+  auto& q = db_->cached(sql);
+  if (!workflow.empty()) q.bind(1, workflow);
+  q.bind(2, fmt::format("$.{}", key)).bind(3, value);
   std::vector<Item> out;
   while (q.step()) out.push_back(read_item(q));
   return out;
