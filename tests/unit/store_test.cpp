@@ -5,8 +5,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <fstream>
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "store/copy_tables.h"
 #include "store/postgresql/connection.h"

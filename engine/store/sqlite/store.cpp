@@ -328,8 +328,8 @@ std::vector<Item> SqliteStore::items(const ItemFilter& filter) {
 
 std::vector<Item> SqliteStore::items_with_data(std::string_view workflow, std::string_view key,
                                                std::string_view value) {
-  std::string sql = fmt::format("SELECT {} FROM items WHERE json_extract(data, ?2) = ?3",
-                                kItemColumns);
+  std::string sql =
+      fmt::format("SELECT {} FROM items WHERE json_extract(data, ?2) = ?3", kItemColumns);
   if (!workflow.empty()) sql += " AND workflow = ?1";
   sql += " ORDER BY id";
   auto& q = db_->cached(sql);
