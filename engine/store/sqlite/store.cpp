@@ -314,13 +314,13 @@ std::vector<Item> SqliteStore::items(const ItemFilter& filter) {
   std::string sql = fmt::format("SELECT {} FROM items WHERE 1", kItemColumns);
   if (!filter.workflow.empty()) sql += " AND workflow = ?1";
   if (!filter.state.empty()) sql += " AND state = ?2";
-  if (!filter.parent.empty()) sql += " AND parent = ?4";
-  sql += " ORDER BY id LIMIT ?3";
+  if (!filter.parent.empty()) sql += " AND parent = ?3";
+  sql += " ORDER BY id LIMIT ?4";
   auto& q = db_->cached(sql);
   if (!filter.workflow.empty()) q.bind(1, filter.workflow);
   if (!filter.state.empty()) q.bind(2, filter.state);
-  if (!filter.parent.empty()) q.bind(4, filter.parent);
-  q.bind(3, filter.limit);
+  if (!filter.parent.empty()) q.bind(3, filter.parent);
+  q.bind(4, filter.limit);
   std::vector<Item> out;
   while (q.step()) out.push_back(read_item(q));
   return out;
