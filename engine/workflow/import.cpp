@@ -3,7 +3,8 @@
 // Only the row being submitted is held, never the whole input: what an import keeps as it goes
 // is the new references and the problems found. The workflow and actor are looked up once, and
 // the time is formatted again only when the clock has moved. Each row goes through the same
-// submit_as that Engine::submit uses, so its triage is the same as submitting it alone.
+// submit_as that Engine::submit uses, so its triage is the same as submitting it alone; its rows
+// are written behind it (Store::write_behind), on a second core.
 #include <commsflow/error.h>
 #include <commsflow/import.h>
 #include <fmt/format.h>
@@ -69,6 +70,9 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
   // Imported work is paused like any other while an incident is active.
   const std::vector<Json> incidents =
       wf.definition.incidents.holds ? active_incidents(engine) : std::vector<Json>{};
+  // The rows are written on another thread while the next are read and triaged (where the
+  // store can); a failure among those writes fails the commit below.
+  const auto behind = engine.store().write_behind();
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;

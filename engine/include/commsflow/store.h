@@ -34,6 +34,16 @@ class StoreTransaction {
   virtual void commit() = 0;
 };
 
+// Held while an import adds many new items: their rows, their events and their reference
+// numbers are then written on a thread of their own, in order, while the caller prepares the
+// next ones, so that a second processor core does the writing. Only inside a write transaction,
+// and only for rows it adds: any other use of the store first waits for the writes queued so
+// far, and a failure among them is thrown by that use and by the transaction's commit().
+class StoreWriteBehind {
+ public:
+  virtual ~StoreWriteBehind() = default;  // waits for what is still queued
+};
+
 class Store {
  public:
   enum class Durability { Normal, Full };
@@ -73,6 +83,9 @@ class Store {
   // the database rolls back the whole transaction, savepoints and all: then this turns false
   // although the StoreTransaction objects still exist.
   virtual bool in_transaction() const = 0;
+  // Writes behind the caller until the result is destroyed (see StoreWriteBehind); null from a
+  // backend that writes as it goes (PostgreSQL).
+  virtual std::unique_ptr<StoreWriteBehind> write_behind() { return nullptr; }
 
   // Sign-in records: passwords, sessions and API tokens (accounts.h), on this connection.
   virtual Accounts& accounts() = 0;

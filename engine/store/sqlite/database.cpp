@@ -2,6 +2,8 @@
 
 #include <commsflow/error.h>
 
+#include "store/sqlite/write_behind.h"
+
 namespace commsflow::store {
 
 namespace {
@@ -139,6 +141,7 @@ Database::~Database() {
 }
 
 void Database::exec(std::string_view sql) {
+  settle(false);  // a ROLLBACK must run whatever the deferred writes did
   std::string s(sql);
   char* message = nullptr;
   int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &message);
@@ -151,6 +154,7 @@ void Database::exec(std::string_view sql) {
 }
 
 Statement& Database::cached(std::string_view sql) {
+  if (behind_ || deferred_failure_) settle(true);
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->reset();
@@ -188,6 +192,33 @@ void Database::throw_error(int rc, std::string_view doing) {
 // about a tenth of an action's work.
 // Inside another transaction, a savepoint: it commits (RELEASE) into the outer one, whose own end
 // decides; rolled back, it undoes only its own part.
+void Database::start_write_behind() {
+  if (behind_ || !in_transaction()) {
+    throw Error(ErrorKind::Storage,
+                fmt::format("database {}: writes can be deferred only once, inside a transaction",
+                            path_.string()));
+  }
+  behind_ = std::make_unique<WriteBehind>();
+}
+
+void Database::stop_write_behind() {
+  if (!behind_) return;
+  settle(false);
+  behind_.reset();
+}
+
+void Database::defer(std::function<void()> job) {
+  behind_->queue(std::move(job));
+}
+
+void Database::settle(bool rethrow) {
+  if (behind_) {
+    if (behind_->on_writer_thread()) return;
+    if (auto failed = behind_->settle(); failed && !deferred_failure_) deferred_failure_ = failed;
+  }
+  if (rethrow && deferred_failure_) std::rethrow_exception(deferred_failure_);
+}
+
 Transaction::Transaction(Database& db, Mode mode)
     : db_(db), nested_(sqlite3_get_autocommit(db.db_) == 0) {
   if (nested_) {
@@ -204,6 +235,9 @@ Transaction::~Transaction() {
     } catch (...) {
       // The transaction may already have been rolled back by SQLite (e.g. on SQLITE_FULL).
     }
+    // Deferred writes are made inside the transaction that deferred them, so they are undone
+    // now; a savepoint rolled back while they are still being made leaves their failure.
+    if (!db_.behind_) db_.deferred_failure_ = nullptr;
   }
   if (!nested_ && db_.disk_was_full_) db_.checkpoint_after_full_disk();
 }

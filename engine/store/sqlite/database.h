@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +19,7 @@
 namespace commsflow::store {
 
 class Database;
+class WriteBehind;
 
 // A prepared statement. Reset and cleared by `reset()`; finalized on destruction.
 class Statement {
@@ -73,8 +76,20 @@ class Database {
   // SQLITE_FULL (and then the next transaction's end checkpoints the write-ahead log).
   [[noreturn]] void throw_error(int rc, std::string_view doing);
 
+  // Write-behind (write_behind.h), inside a transaction: jobs given to `defer` run on a thread
+  // of their own, in order, and any other use of the connection from this thread first waits
+  // for them all. A failure among them is thrown by that next use (so the commit fails) until
+  // the transaction rolls back. Stopping runs what is still queued.
+  void start_write_behind();
+  void stop_write_behind();
+  bool writing_behind() const { return behind_ != nullptr; }
+  void defer(std::function<void()> job);
+
  private:
   friend class Transaction;
+  // Waits for the write-behind thread (unless called from it); then throws its failure when
+  // `rethrow`.
+  void settle(bool rethrow);
   void checkpoint_after_full_disk();
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
@@ -86,6 +101,8 @@ class Database {
     }
   };
   std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
+  std::unique_ptr<WriteBehind> behind_;
+  std::exception_ptr deferred_failure_;  // until the transaction rolls back
   friend class Statement;
 };
 

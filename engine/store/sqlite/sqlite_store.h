@@ -5,7 +5,9 @@
 #include <commsflow/store.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "store/copy_tables.h"
 #include "store/sqlite/database.h"
@@ -56,6 +58,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<StoreTransaction> begin_write() override;
   std::unique_ptr<StoreTransaction> begin_read() override;
   bool in_transaction() const override;
+  std::unique_ptr<StoreWriteBehind> write_behind() override;
   Accounts& accounts() override;
   std::optional<StoredDefinition> definition(std::string_view version) override;
   void save_definition(const StoredDefinition& definition) override;
@@ -125,8 +128,19 @@ class SqliteStore final : public Store {
   void after_copy() override;
 
  private:
+  friend class SqliteWriteBehind;
+  void stop_writing_behind();
+
   std::unique_ptr<Database> db_;
   SqliteAccounts accounts_;
+  // While writing behind (write_behind()): what the rows queued so far make, known here before
+  // the writer has made them. Each is read from the database when first needed.
+  struct Ahead {
+    std::map<std::pair<std::string, int>, std::int64_t> ref_counters;  // prefix, year -> last
+    std::optional<std::int64_t> last_seq;                              // the newest event's
+    std::optional<std::int64_t> last_item_id;                          // the newest item's
+  };
+  std::optional<Ahead> ahead_;
 };
 
 }  // namespace commsflow::store

@@ -81,6 +81,26 @@ bool SqliteStore::in_transaction() const {
   return db_->in_transaction();
 }
 
+class SqliteWriteBehind final : public StoreWriteBehind {
+ public:
+  explicit SqliteWriteBehind(SqliteStore& store) : store_(store) {}
+  ~SqliteWriteBehind() override { store_.stop_writing_behind(); }
+
+ private:
+  SqliteStore& store_;
+};
+
+std::unique_ptr<StoreWriteBehind> SqliteStore::write_behind() {
+  db_->start_write_behind();
+  ahead_.emplace();
+  return std::make_unique<SqliteWriteBehind>(*this);
+}
+
+void SqliteStore::stop_writing_behind() {
+  db_->stop_write_behind();
+  ahead_.reset();
+}
+
 namespace {
 
 // The definition row at the statement's current row (columns as selected below) with its modules.
@@ -270,21 +290,47 @@ bool SqliteStore::set_disabled(std::string_view actor, std::string_view at) {
   return db_->changes() > 0;
 }
 
+namespace {
+
+// The counter's last number given, or 0 when it has given none.
+std::int64_t ref_counter(Database& db, std::string_view prefix, int year) {
+  auto& read = db.cached("SELECT last FROM ref_counters WHERE prefix = ? AND year = ?");
+  read.bind(1, prefix).bind(2, year);
+  const std::int64_t last = read.step() ? read.integer(0) : 0;
+  read.reset();
+  return last;
+}
+
+void set_ref_counter(Database& db, std::string_view prefix, int year, std::int64_t last) {
+  db.cached(
+        "INSERT INTO ref_counters(prefix, year, last) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(prefix, year) DO UPDATE SET last = excluded.last")
+      .bind(1, prefix)
+      .bind(2, year)
+      .bind(3, last)
+      .run();
+}
+
+}  // namespace
+
 std::int64_t SqliteStore::next_ref_number(std::string_view prefix, int year) {
   // Read, then write, inside the caller's write transaction (so nobody can give the same number
   // meanwhile). Not one statement with RETURNING: SQLite keeps RETURNING rows in a temporary
   // table made for each execution, and that was most of the cost of numbering an imported row.
-  auto& read = db_->cached("SELECT last FROM ref_counters WHERE prefix = ? AND year = ?");
-  read.bind(1, prefix).bind(2, year);
-  const bool found = read.step();
-  const std::int64_t next = (found ? read.integer(0) : 0) + 1;
-  read.reset();
-  db_->cached(found ? "UPDATE ref_counters SET last = ?3 WHERE prefix = ?1 AND year = ?2"
-                    : "INSERT INTO ref_counters(prefix, year, last) VALUES (?1, ?2, ?3)")
-      .bind(1, prefix)
-      .bind(2, year)
-      .bind(3, next)
-      .run();
+  if (!ahead_) {
+    const std::int64_t next = ref_counter(*db_, prefix, year) + 1;
+    set_ref_counter(*db_, prefix, year, next);
+    return next;
+  }
+  auto key = std::make_pair(std::string(prefix), year);
+  auto it = ahead_->ref_counters.find(key);
+  if (it == ahead_->ref_counters.end()) {
+    it = ahead_->ref_counters.emplace(key, ref_counter(*db_, prefix, year)).first;
+  }
+  const std::int64_t next = ++it->second;
+  db_->defer([db = db_.get(), prefix = std::move(key.first), year, next] {
+    set_ref_counter(*db, prefix, year, next);
+  });
   return next;
 }
 
@@ -341,20 +387,51 @@ std::vector<Item> SqliteStore::items_with_data(std::string_view workflow, std::s
 }
 
 void SqliteStore::insert_item(Item& item) {
-  db_->cached(
-         "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "
-         "updated_at, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))")
-      .bind(1, item.ref)
-      .bind(2, item.workflow)
-      .bind(3, item.version)
-      .bind(4, item.state)
-      .bind(5, json_text(item.data))
-      .bind(6, item.revision)
-      .bind(7, item.created_at)
-      .bind(8, item.updated_at)
-      .bind(9, item.parent)
-      .run();
-  item.id = db_->last_insert_rowid();
+  static constexpr std::string_view kInsert =
+      "INSERT INTO items(id, ref, workflow, version, state, data, revision, created_at, "
+      "updated_at, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))";
+  if (!ahead_) {
+    db_->cached(kInsert)
+        .bind_null(1)  // the next rowid
+        .bind(2, item.ref)
+        .bind(3, item.workflow)
+        .bind(4, item.version)
+        .bind(5, item.state)
+        .bind(6, json_text(item.data))
+        .bind(7, item.revision)
+        .bind(8, item.created_at)
+        .bind(9, item.updated_at)
+        .bind(10, item.parent)
+        .run();
+    item.id = db_->last_insert_rowid();
+    return;
+  }
+  // The id is what SQLite would give the row (the next rowid), given here: were it taken
+  // meanwhile, the insert fails rather than the item getting another.
+  if (!ahead_->last_item_id) {
+    auto& q = db_->cached("SELECT coalesce(max(id), 0) FROM items");
+    q.step();
+    ahead_->last_item_id = q.integer(0);
+    q.reset();
+  }
+  item.id = ++*ahead_->last_item_id;
+  db_->defer([db = db_.get(), id = item.id, ref = item.ref, workflow = item.workflow,
+              version = item.version, state = item.state, data = json_text(item.data),
+              revision = item.revision, created_at = item.created_at, updated_at = item.updated_at,
+              parent = item.parent] {
+    db->cached(kInsert)
+        .bind(1, id)
+        .bind(2, ref)
+        .bind(3, workflow)
+        .bind(4, version)
+        .bind(5, state)
+        .bind(6, data)
+        .bind(7, revision)
+        .bind(8, created_at)
+        .bind(9, updated_at)
+        .bind(10, parent)
+        .run();
+  });
 }
 
 bool SqliteStore::update_item(const Item& item, std::int64_t expected_revision) {
@@ -388,23 +465,54 @@ std::optional<ChainLink> SqliteStore::chain_head() {
   return head;
 }
 
-// The indexed columns are bound from the values the body was made from, so nothing is parsed
-// again to write them (schema/sqlite/0009_event_columns.sql).
-std::int64_t SqliteStore::append(Event& event) {
-  auto last = chain_head();
-  event.seq = last ? last->seq + 1 : 1;
-  const std::string body = event.body();
-  db_->cached(
-         "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, event.seq)
+namespace {
+
+// The event row after `last`, its hash chained to last's. The indexed columns are bound from the
+// values the body was made from, so nothing is parsed again to write them
+// (schema/sqlite/0009_event_columns.sql).
+void insert_event(Database& db, const std::optional<ChainLink>& last, std::int64_t seq,
+                  std::string_view body, std::string_view ref, std::string_view actor,
+                  std::string_view action, std::string_view at) {
+  db.cached(
+        "INSERT INTO events(seq, body, hash, ref, actor, action, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, seq)
       .bind(2, body)
       .bind(3, chain_hash(last ? last->hash : genesis_hash(), body))
-      .bind(4, event.ref)
-      .bind(5, event.actor)
-      .bind(6, event.action)
-      .bind(7, event.at)
+      .bind(4, ref)
+      .bind(5, actor)
+      .bind(6, action)
+      .bind(7, at)
       .run();
+}
+
+}  // namespace
+
+std::int64_t SqliteStore::append(Event& event) {
+  if (!ahead_) {
+    auto last = chain_head();
+    event.seq = last ? last->seq + 1 : 1;
+    insert_event(*db_, last, event.seq, event.body(), event.ref, event.actor, event.action,
+                 event.at);
+    return event.seq;
+  }
+  if (!ahead_->last_seq) {
+    auto last = chain_head();
+    ahead_->last_seq = last ? last->seq : 0;
+  }
+  event.seq = ++*ahead_->last_seq;
+  // The body is made here, from the event as it is now; the writer chains it to the head.
+  db_->defer([this, seq = event.seq, body = event.body(), ref = event.ref, actor = event.actor,
+              action = event.action, at = event.at] {
+    auto last = chain_head();
+    if ((last ? last->seq : 0) + 1 != seq) {
+      throw Error(ErrorKind::Storage,
+                  fmt::format("database {}: event {} was to follow event {}, but the log ends at "
+                              "{}: nothing was written",
+                              db_->path().string(), seq, seq - 1, last ? last->seq : 0));
+    }
+    insert_event(*db_, last, seq, body, ref, actor, action, at);
+  });
   return event.seq;
 }
 
