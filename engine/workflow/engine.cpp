@@ -171,9 +171,12 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   event.at = now;
   event.to_state = item.state;
   event.version = d.version;
-  event.changes = diff_changes(Json::object(), item.data);
   event.parent = item.parent;
+  // A new item's changes are all its data (diff_changes from nothing): lent to the event while
+  // its body is written rather than copied.
+  event.changes = std::move(item.data);
   store_.append(event);
+  item.data = std::move(event.changes);
   store_.insert_item(item);
   return item;
 }
