@@ -386,23 +386,55 @@ std::vector<Item> SqliteStore::items_with_data(std::string_view workflow, std::s
   return out;
 }
 
-void SqliteStore::insert_item(Item& item) {
-  static constexpr std::string_view kInsert =
+namespace {
+
+// An items row as written, its data already JSON text: what a write behind the caller keeps.
+struct ItemRowText {
+  std::int64_t id;  // 0: the next rowid
+  std::string ref, workflow, version, state, data;
+  std::int64_t revision;
+  std::string created_at, updated_at, parent;
+};
+
+ItemRowText row_text(const Item& item, std::int64_t id) {
+  return {id,
+          item.ref,
+          item.workflow,
+          item.version,
+          item.state,
+          json_text(item.data),
+          item.revision,
+          item.created_at,
+          item.updated_at,
+          item.parent};
+}
+
+void insert_item_row(Database& db, const ItemRowText& row) {
+  auto& insert = db.cached(
       "INSERT INTO items(id, ref, workflow, version, state, data, revision, created_at, "
-      "updated_at, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))";
+      "updated_at, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))");
+  if (row.id != 0) {
+    insert.bind(1, row.id);
+  } else {
+    insert.bind_null(1);
+  }
+  insert.bind(2, row.ref)
+      .bind(3, row.workflow)
+      .bind(4, row.version)
+      .bind(5, row.state)
+      .bind(6, row.data)
+      .bind(7, row.revision)
+      .bind(8, row.created_at)
+      .bind(9, row.updated_at)
+      .bind(10, row.parent)
+      .run();
+}
+
+}  // namespace
+
+void SqliteStore::insert_item(Item& item) {
   if (!ahead_) {
-    db_->cached(kInsert)
-        .bind_null(1)  // the next rowid
-        .bind(2, item.ref)
-        .bind(3, item.workflow)
-        .bind(4, item.version)
-        .bind(5, item.state)
-        .bind(6, json_text(item.data))
-        .bind(7, item.revision)
-        .bind(8, item.created_at)
-        .bind(9, item.updated_at)
-        .bind(10, item.parent)
-        .run();
+    insert_item_row(*db_, row_text(item, 0));
     item.id = db_->last_insert_rowid();
     return;
   }
@@ -415,23 +447,7 @@ void SqliteStore::insert_item(Item& item) {
     q.reset();
   }
   item.id = ++*ahead_->last_item_id;
-  db_->defer([db = db_.get(), id = item.id, ref = item.ref, workflow = item.workflow,
-              version = item.version, state = item.state, data = json_text(item.data),
-              revision = item.revision, created_at = item.created_at, updated_at = item.updated_at,
-              parent = item.parent] {
-    db->cached(kInsert)
-        .bind(1, id)
-        .bind(2, ref)
-        .bind(3, workflow)
-        .bind(4, version)
-        .bind(5, state)
-        .bind(6, data)
-        .bind(7, revision)
-        .bind(8, created_at)
-        .bind(9, updated_at)
-        .bind(10, parent)
-        .run();
-  });
+  db_->defer([db = db_.get(), row = row_text(item, item.id)] { insert_item_row(*db, row); });
 }
 
 bool SqliteStore::update_item(const Item& item, std::int64_t expected_revision) {
