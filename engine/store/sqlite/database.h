@@ -1,6 +1,7 @@
 // Thin RAII over the SQLite C API: a connection, prepared statements and transactions.
 //
-// Not thread-safe: one Database per thread. Every failure throws commsflow::Error of kind
+// Not thread-safe: one Database per thread (its own write-behind thread aside, which it waits
+// for before any other use; see start_write_behind). Every failure throws commsflow::Error of kind
 // Storage (or Conflict for a busy database) whose message names the database file.
 #pragma once
 
@@ -82,7 +83,6 @@ class Database {
   // the transaction rolls back. Stopping runs what is still queued.
   void start_write_behind();
   void stop_write_behind();
-  bool writing_behind() const { return behind_ != nullptr; }
   void defer(std::function<void()> job);
 
  private:
