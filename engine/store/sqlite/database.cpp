@@ -2,6 +2,7 @@
 
 #include <commsflow/error.h>
 
+#include "store/sqlite/wal_batching_vfs.h"
 #include "store/sqlite/write_behind.h"
 
 namespace commsflow::store {
@@ -101,7 +102,7 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
                    Durability durability)
     : path_(path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, wal_batching_vfs::name());
   if (rc != SQLITE_OK) {
     std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);

@@ -1,0 +1,259 @@
+#include "store/sqlite/wal_batching_vfs.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace commsflow::store::wal_batching_vfs {
+
+namespace {
+
+// The write-ahead log's format (https://sqlite.org/fileformat2.html#walformat): each frame is a
+// 24-byte header, then the page; bytes 4 to 7 of the header, big-endian, are nonzero only in a
+// transaction's commit frame (the database's size in pages after the commit).
+constexpr int kFrameHeaderBytes = 24;
+// Appends held back beyond this are written at once: a large transaction (an import) writes
+// its spilled pages in chunks of about this size.
+constexpr std::size_t kHeldBackLimit = 1 << 20;
+// The most handed to the inner VFS in one write: SQLite's unix VFS writes at most 128 KiB - 1
+// bytes in one call (it masks the length with 0x1ffff), having only ever been given pages.
+constexpr std::size_t kWriteBytes = 64 * 1024;
+
+bool is_commit_frame_header(const void* bytes, int amount) {
+  if (amount != kFrameHeaderBytes) return false;
+  unsigned char size_after_commit[4];
+  std::memcpy(size_after_commit, static_cast<const unsigned char*>(bytes) + 4, 4);
+  return (size_after_commit[0] | size_after_commit[1] | size_after_commit[2] |
+          size_after_commit[3]) != 0;
+}
+
+sqlite3_vfs batching_vfs;
+
+// The VFS to forward to: the default when called (a test may install a fault-injecting one
+// after this was registered).
+sqlite3_vfs* inner_vfs() {
+  sqlite3_vfs* found = sqlite3_vfs_find(nullptr);
+  return found == &batching_vfs ? nullptr : found;
+}
+
+// What a file opened through this VFS holds besides SQLite's part.
+struct State {
+  sqlite3_file* inner = nullptr;  // the inner VFS's file, in memory from sqlite3_malloc64
+  bool is_log = false;            // a write-ahead log: its appends are held back
+  // Appends held back: `held` belongs at offset `held_at` of the file.
+  sqlite3_int64 held_at = 0;
+  std::string held;
+  bool commit_page_next = false;  // the last append was a commit frame's header
+
+  ~State() { sqlite3_free(inner); }
+};
+
+// SQLite allocates szOsFile bytes for each file and hands them to xOpen: ours is this.
+struct BatchingFile {
+  sqlite3_file base;
+  State* state;
+};
+
+State& state_of(sqlite3_file* f) {
+  return *reinterpret_cast<BatchingFile*>(f)->state;
+}
+sqlite3_file* inner_of(sqlite3_file* f) {
+  return state_of(f).inner;
+}
+
+// Writes what is held back, in pieces of at most kWriteBytes; what fails is reported to the
+// caller, and dropped, since SQLite fails the transaction those frames belong to.
+int flush(State& s) {
+  int rc = SQLITE_OK;
+  for (std::size_t done = 0; done < s.held.size() && rc == SQLITE_OK; done += kWriteBytes) {
+    const std::size_t piece = std::min(kWriteBytes, s.held.size() - done);
+    rc = s.inner->pMethods->xWrite(s.inner, s.held.data() + done, static_cast<int>(piece),
+                                   s.held_at + static_cast<sqlite3_int64>(done));
+  }
+  s.held.clear();
+  s.commit_page_next = false;
+  return rc;
+}
+
+int x_write(sqlite3_file* f, const void* buffer, int amount, sqlite3_int64 offset) {
+  State& s = state_of(f);
+  if (!s.is_log) return s.inner->pMethods->xWrite(s.inner, buffer, amount, offset);
+  // Only a write that continues what is held back joins it; anything else writes it first, so
+  // that the file sees every write in SQLite's order.
+  if (!s.held.empty() && offset != s.held_at + static_cast<sqlite3_int64>(s.held.size())) {
+    if (const int rc = flush(s); rc != SQLITE_OK) return rc;
+  }
+  if (s.held.empty()) s.held_at = offset;
+  s.held.append(static_cast<const char*>(buffer), static_cast<std::size_t>(amount));
+  const bool commit_page = s.commit_page_next;
+  s.commit_page_next = is_commit_frame_header(buffer, amount);
+  if (commit_page || s.held.size() >= kHeldBackLimit) return flush(s);
+  return SQLITE_OK;
+}
+
+// Every other call on a log writes what is held back first, so that it sees the file SQLite
+// expects.
+int x_read(sqlite3_file* f, void* buffer, int amount, sqlite3_int64 offset) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xRead(inner_of(f), buffer, amount, offset);
+}
+int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xTruncate(inner_of(f), size);
+}
+int x_sync(sqlite3_file* f, int flags) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xSync(inner_of(f), flags);
+}
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xFileSize(inner_of(f), size);
+}
+int x_lock(sqlite3_file* f, int level) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xLock(inner_of(f), level);
+}
+int x_unlock(sqlite3_file* f, int level) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xUnlock(inner_of(f), level);
+}
+int x_file_control(sqlite3_file* f, int op, void* arg) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return inner_of(f)->pMethods->xFileControl(inner_of(f), op, arg);
+}
+int x_close(sqlite3_file* f) {
+  State* s = reinterpret_cast<BatchingFile*>(f)->state;
+  const int flushed = flush(*s);
+  const int closed = s->inner->pMethods->xClose(s->inner);
+  delete s;
+  return flushed != SQLITE_OK ? flushed : closed;
+}
+
+// The rest only forward.
+int x_check_reserved_lock(sqlite3_file* f, int* out) {
+  return inner_of(f)->pMethods->xCheckReservedLock(inner_of(f), out);
+}
+int x_sector_size(sqlite3_file* f) {
+  return inner_of(f)->pMethods->xSectorSize(inner_of(f));
+}
+int x_device_characteristics(sqlite3_file* f) {
+  return inner_of(f)->pMethods->xDeviceCharacteristics(inner_of(f));
+}
+int x_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
+  return inner_of(f)->pMethods->xShmMap(inner_of(f), page, size, extend, out);
+}
+int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  return inner_of(f)->pMethods->xShmLock(inner_of(f), offset, n, flags);
+}
+void x_shm_barrier(sqlite3_file* f) {
+  inner_of(f)->pMethods->xShmBarrier(inner_of(f));
+}
+int x_shm_unmap(sqlite3_file* f, int delete_flag) {
+  return inner_of(f)->pMethods->xShmUnmap(inner_of(f), delete_flag);
+}
+int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
+  return inner_of(f)->pMethods->xFetch(inner_of(f), offset, amount, out);
+}
+int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
+  return inner_of(f)->pMethods->xUnfetch(inner_of(f), offset, page);
+}
+
+// Methods for an inner file of io-methods version `version` (1 to 3): no more than it offers,
+// so SQLite never calls a method the inner file lacks.
+const sqlite3_io_methods* methods_for(int version) {
+  static const sqlite3_io_methods by_version[3] = {
+      {1, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
+       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, nullptr,
+       nullptr, nullptr, nullptr, nullptr, nullptr},
+      {2, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
+       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, x_shm_map,
+       x_shm_lock, x_shm_barrier, x_shm_unmap, nullptr, nullptr},
+      {3, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
+       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, x_shm_map,
+       x_shm_lock, x_shm_barrier, x_shm_unmap, x_fetch, x_unfetch},
+  };
+  if (version < 1) version = 1;
+  if (version > 3) version = 3;
+  return &by_version[version - 1];
+}
+
+int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  auto* ours = reinterpret_cast<BatchingFile*>(file);
+  ours->base.pMethods = nullptr;
+  sqlite3_vfs* inner = inner_vfs();
+  if (!inner) return SQLITE_ERROR;
+  auto state = std::make_unique<State>();
+  state->inner = static_cast<sqlite3_file*>(sqlite3_malloc64(inner->szOsFile));
+  if (!state->inner) return SQLITE_NOMEM;
+  std::memset(state->inner, 0, static_cast<std::size_t>(inner->szOsFile));
+  state->is_log = (flags & SQLITE_OPEN_WAL) != 0;
+  const int rc = inner->xOpen(inner, name, state->inner, flags, out_flags);
+  // A failed open may still set methods that must be closed; SQLite then closes through ours.
+  if (!state->inner->pMethods) return rc;
+  ours->state = state.release();
+  ours->base.pMethods = methods_for(ours->state->inner->pMethods->iVersion);
+  return rc;
+}
+
+// The rest forward to the inner VFS, passing it (not ours) as the VFS argument.
+int x_delete(sqlite3_vfs*, const char* name, int sync_dir) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xDelete(inner, name, sync_dir) : SQLITE_ERROR;
+}
+int x_access(sqlite3_vfs*, const char* name, int flags, int* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xAccess(inner, name, flags, out) : SQLITE_ERROR;
+}
+int x_full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xFullPathname(inner, name, size, out) : SQLITE_ERROR;
+}
+int x_randomness(sqlite3_vfs*, int size, char* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xRandomness(inner, size, out) : 0;
+}
+int x_sleep(sqlite3_vfs*, int microseconds) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xSleep(inner, microseconds) : 0;
+}
+int x_current_time(sqlite3_vfs*, double* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xCurrentTime(inner, out) : SQLITE_ERROR;
+}
+int x_get_last_error(sqlite3_vfs*, int size, char* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xGetLastError(inner, size, out) : 0;
+}
+int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* out) {
+  sqlite3_vfs* inner = inner_vfs();
+  return inner ? inner->xCurrentTimeInt64(inner, out) : SQLITE_ERROR;
+}
+
+}  // namespace
+
+const char* name() {
+  static const bool registered = [] {
+    sqlite3_vfs* inner = sqlite3_vfs_find(nullptr);
+    batching_vfs = sqlite3_vfs{};
+    batching_vfs.iVersion = 2;
+    batching_vfs.szOsFile = static_cast<int>(sizeof(BatchingFile));
+    batching_vfs.mxPathname = inner->mxPathname;
+    batching_vfs.zName = "commsflow-wal-batching";
+    batching_vfs.xOpen = x_open;
+    batching_vfs.xDelete = x_delete;
+    batching_vfs.xAccess = x_access;
+    batching_vfs.xFullPathname = x_full_pathname;
+    batching_vfs.xRandomness = x_randomness;
+    batching_vfs.xSleep = x_sleep;
+    batching_vfs.xCurrentTime = x_current_time;
+    batching_vfs.xGetLastError = x_get_last_error;
+    batching_vfs.xCurrentTimeInt64 = x_current_time_int64;
+    return sqlite3_vfs_register(&batching_vfs, 0) == SQLITE_OK;
+  }();
+  return registered ? batching_vfs.zName : nullptr;
+}
+
+}  // namespace commsflow::store::wal_batching_vfs
