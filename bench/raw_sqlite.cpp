@@ -57,8 +57,13 @@ std::int64_t RawStatement::integer(int column) const {
 }
 
 std::string RawStatement::text(int column) const {
+  return std::string(view(column));
+}
+
+std::string_view RawStatement::view(int column) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : "";
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string_view();
 }
 
 RawDb::RawDb(const std::filesystem::path& path, bool full) {

@@ -28,6 +28,8 @@ class RawStatement {
   void reset();
   std::int64_t integer(int column) const;
   std::string text(int column) const;
+  // The column's text, valid until the next step() or reset().
+  std::string_view view(int column) const;
 
  private:
   sqlite3* db_;
