@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -22,12 +24,22 @@ constexpr std::size_t kHeldBackLimit = 1 << 20;
 // bytes in one call (it masks the length with 0x1ffff), having only ever been given pages.
 constexpr std::size_t kWriteBytes = 64 * 1024;
 
-bool is_commit_frame_header(const void* bytes, int amount) {
-  if (amount != kFrameHeaderBytes) return false;
+// How a write to the log starts a commit frame: not at all, with the header alone (SQLite
+// writes a frame as its header, then its page), or with the whole frame in one write (a page
+// is a power of two from 512 to 65536 bytes).
+enum class CommitFrame { kNone, kHeaderOnly, kWhole };
+
+CommitFrame commit_frame_in(const void* bytes, int amount) {
+  const int page = amount - kFrameHeaderBytes;
+  const bool whole = page >= 512 && page <= 65536 && (page & (page - 1)) == 0;
+  if (amount != kFrameHeaderBytes && !whole) return CommitFrame::kNone;
   unsigned char size_after_commit[4];
   std::memcpy(size_after_commit, static_cast<const unsigned char*>(bytes) + 4, 4);
-  return (size_after_commit[0] | size_after_commit[1] | size_after_commit[2] |
-          size_after_commit[3]) != 0;
+  if ((size_after_commit[0] | size_after_commit[1] | size_after_commit[2] | size_after_commit[3]) ==
+      0) {
+    return CommitFrame::kNone;
+  }
+  return whole ? CommitFrame::kWhole : CommitFrame::kHeaderOnly;
 }
 
 sqlite3_vfs batching_vfs;
@@ -47,8 +59,16 @@ struct State {
   sqlite3_int64 held_at = 0;
   std::string held;
   bool commit_page_next = false;  // the last append was a commit frame's header
+  // A database and its log, each opened through this VFS, know each other (see
+  // x_shm_barrier); each unlinks itself when closed.
+  State* log = nullptr;       // of a database: its log, while open
+  State* database = nullptr;  // of a log: its database
 
-  ~State() { sqlite3_free(inner); }
+  ~State() {
+    if (log) log->database = nullptr;
+    if (database) database->log = nullptr;
+    sqlite3_free(inner);
+  }
 };
 
 // SQLite allocates szOsFile bytes for each file and hands them to xOpen: ours is this.
@@ -88,9 +108,10 @@ int x_write(sqlite3_file* f, const void* buffer, int amount, sqlite3_int64 offse
   }
   if (s.held.empty()) s.held_at = offset;
   s.held.append(static_cast<const char*>(buffer), static_cast<std::size_t>(amount));
-  const bool commit_page = s.commit_page_next;
-  s.commit_page_next = is_commit_frame_header(buffer, amount);
-  if (commit_page || s.held.size() >= kHeldBackLimit) return flush(s);
+  const CommitFrame commit = commit_frame_in(buffer, amount);
+  const bool commit_ends_here = s.commit_page_next || commit == CommitFrame::kWhole;
+  s.commit_page_next = commit == CommitFrame::kHeaderOnly;
+  if (commit_ends_here || s.held.size() >= kHeldBackLimit) return flush(s);
   return SQLITE_OK;
 }
 
@@ -148,8 +169,22 @@ int x_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** o
 int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
   return inner_of(f)->pMethods->xShmLock(inner_of(f), offset, n, flags);
 }
+// SQLite publishes a commit to other connections (the log's new end, in shared memory) across
+// a barrier, after writing its frames. Nothing is held back by then, the commit frame having
+// flushed it; should a change in how SQLite writes frames ever defeat that, the frames are
+// written here rather than published unwritten. A failure here cannot be reported, so the
+// process stops before publishing: the next connection recovers the log from what the file
+// holds, which is every commit before this one.
 void x_shm_barrier(sqlite3_file* f) {
-  inner_of(f)->pMethods->xShmBarrier(inner_of(f));
+  State& s = state_of(f);
+  if (s.log && !s.log->held.empty() && flush(*s.log) != SQLITE_OK) {
+    std::fputs(
+        "commsflow: a commit's frames could not be written to the write-ahead log; "
+        "stopping before they are published\n",
+        stderr);
+    std::abort();
+  }
+  s.inner->pMethods->xShmBarrier(s.inner);
 }
 int x_shm_unmap(sqlite3_file* f, int delete_flag) {
   return inner_of(f)->pMethods->xShmUnmap(inner_of(f), delete_flag);
@@ -193,6 +228,17 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   const int rc = inner->xOpen(inner, name, state->inner, flags, out_flags);
   // A failed open may still set methods that must be closed; SQLite then closes through ours.
   if (!state->inner->pMethods) return rc;
+  if (state->is_log && rc == SQLITE_OK) {
+    // The database this log belongs to, when it too was opened through this VFS.
+    sqlite3_file* database = sqlite3_database_file_object(name);
+    if (database && database->pMethods &&
+        database->pMethods == methods_for(database->pMethods->iVersion)) {
+      State& database_state = state_of(database);
+      if (database_state.log) database_state.log->database = nullptr;
+      database_state.log = state.get();
+      state->database = &database_state;
+    }
+  }
   ours->state = state.release();
   ours->base.pMethods = methods_for(ours->state->inner->pMethods->iVersion);
   return rc;

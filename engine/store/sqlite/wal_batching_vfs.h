@@ -9,7 +9,8 @@
 // over bytes already written. What it holds back are appended frames of a transaction not yet
 // committed, and only until the commit frame, a read, a sync or any other call on the log file.
 // A failed write is reported by the write, read or sync that made it, so SQLite fails that
-// transaction and rolls it back as it would have anyway.
+// transaction and rolls it back as it would have anyway. As a second line, anything still held
+// when SQLite publishes a commit to other connections is written first (see x_shm_barrier).
 //
 // Each connection's log file is used by one thread at a time (SQLite's rule for a connection);
 // the VFS itself keeps no shared state beyond its registration.
