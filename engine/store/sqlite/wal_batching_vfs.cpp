@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite/vfs_forwarding.h"
+
 namespace commsflow::store::wal_batching_vfs {
 
 namespace {
@@ -43,12 +45,13 @@ CommitFrame commit_frame_in(const void* bytes, int amount) {
 }
 
 sqlite3_vfs batching_vfs;
+sqlite3_vfs* default_at_registration = nullptr;
 
 // The VFS to forward to: the default when called (a test may install a fault-injecting one
-// after this was registered).
+// after this was registered), or, should this one ever be made the default, the one before it.
 sqlite3_vfs* inner_vfs() {
   sqlite3_vfs* found = sqlite3_vfs_find(nullptr);
-  return found == &batching_vfs ? nullptr : found;
+  return found == &batching_vfs ? default_at_registration : found;
 }
 
 // What a file opened through this VFS holds besides SQLite's part.
@@ -153,22 +156,6 @@ int x_close(sqlite3_file* f) {
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
-// The rest only forward.
-int x_check_reserved_lock(sqlite3_file* f, int* out) {
-  return inner_of(f)->pMethods->xCheckReservedLock(inner_of(f), out);
-}
-int x_sector_size(sqlite3_file* f) {
-  return inner_of(f)->pMethods->xSectorSize(inner_of(f));
-}
-int x_device_characteristics(sqlite3_file* f) {
-  return inner_of(f)->pMethods->xDeviceCharacteristics(inner_of(f));
-}
-int x_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
-  return inner_of(f)->pMethods->xShmMap(inner_of(f), page, size, extend, out);
-}
-int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-  return inner_of(f)->pMethods->xShmLock(inner_of(f), offset, n, flags);
-}
 // SQLite publishes a commit to other connections (the log's new end, in shared memory) across
 // a barrier, after writing its frames. Nothing is held back by then, the commit frame having
 // flushed it; should a change in how SQLite writes frames ever defeat that, the frames are
@@ -186,40 +173,33 @@ void x_shm_barrier(sqlite3_file* f) {
   }
   s.inner->pMethods->xShmBarrier(s.inner);
 }
-int x_shm_unmap(sqlite3_file* f, int delete_flag) {
-  return inner_of(f)->pMethods->xShmUnmap(inner_of(f), delete_flag);
-}
-int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-  return inner_of(f)->pMethods->xFetch(inner_of(f), offset, amount, out);
-}
-int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
-  return inner_of(f)->pMethods->xUnfetch(inner_of(f), offset, page);
-}
+using Forward = vfs_forwarding::ForwardFile<inner_of>;
 
-// Methods for an inner file of io-methods version `version` (1 to 3): no more than it offers,
-// so SQLite never calls a method the inner file lacks.
+// Forwarding methods, but for the calls on a log that write what is held back first.
+constexpr sqlite3_io_methods kMethods = [] {
+  sqlite3_io_methods m = Forward::methods();
+  m.xClose = x_close;
+  m.xRead = x_read;
+  m.xWrite = x_write;
+  m.xTruncate = x_truncate;
+  m.xSync = x_sync;
+  m.xFileSize = x_file_size;
+  m.xLock = x_lock;
+  m.xUnlock = x_unlock;
+  m.xFileControl = x_file_control;
+  m.xShmBarrier = x_shm_barrier;
+  return m;
+}();
+constexpr auto kMethodsByVersion = vfs_forwarding::by_version(kMethods);
+
 const sqlite3_io_methods* methods_for(int version) {
-  static const sqlite3_io_methods by_version[3] = {
-      {1, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
-       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, nullptr,
-       nullptr, nullptr, nullptr, nullptr, nullptr},
-      {2, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
-       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, x_shm_map,
-       x_shm_lock, x_shm_barrier, x_shm_unmap, nullptr, nullptr},
-      {3, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
-       x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, x_shm_map,
-       x_shm_lock, x_shm_barrier, x_shm_unmap, x_fetch, x_unfetch},
-  };
-  if (version < 1) version = 1;
-  if (version > 3) version = 3;
-  return &by_version[version - 1];
+  return vfs_forwarding::for_version(kMethodsByVersion, version);
 }
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* ours = reinterpret_cast<BatchingFile*>(file);
   ours->base.pMethods = nullptr;
   sqlite3_vfs* inner = inner_vfs();
-  if (!inner) return SQLITE_ERROR;
   auto state = std::make_unique<State>();
   state->inner = static_cast<sqlite3_file*>(sqlite3_malloc64(inner->szOsFile));
   if (!state->inner) return SQLITE_NOMEM;
@@ -244,59 +224,18 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   return rc;
 }
 
-// The rest forward to the inner VFS, passing it (not ours) as the VFS argument.
-int x_delete(sqlite3_vfs*, const char* name, int sync_dir) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xDelete(inner, name, sync_dir) : SQLITE_ERROR;
-}
-int x_access(sqlite3_vfs*, const char* name, int flags, int* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xAccess(inner, name, flags, out) : SQLITE_ERROR;
-}
-int x_full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xFullPathname(inner, name, size, out) : SQLITE_ERROR;
-}
-int x_randomness(sqlite3_vfs*, int size, char* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xRandomness(inner, size, out) : 0;
-}
-int x_sleep(sqlite3_vfs*, int microseconds) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xSleep(inner, microseconds) : 0;
-}
-int x_current_time(sqlite3_vfs*, double* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xCurrentTime(inner, out) : SQLITE_ERROR;
-}
-int x_get_last_error(sqlite3_vfs*, int size, char* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xGetLastError(inner, size, out) : 0;
-}
-int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* out) {
-  sqlite3_vfs* inner = inner_vfs();
-  return inner ? inner->xCurrentTimeInt64(inner, out) : SQLITE_ERROR;
-}
-
 }  // namespace
 
 const char* name() {
   static const bool registered = [] {
-    sqlite3_vfs* inner = sqlite3_vfs_find(nullptr);
+    default_at_registration = sqlite3_vfs_find(nullptr);
     batching_vfs = sqlite3_vfs{};
     batching_vfs.iVersion = 2;
     batching_vfs.szOsFile = static_cast<int>(sizeof(BatchingFile));
-    batching_vfs.mxPathname = inner->mxPathname;
+    batching_vfs.mxPathname = default_at_registration->mxPathname;
     batching_vfs.zName = "commsflow-wal-batching";
     batching_vfs.xOpen = x_open;
-    batching_vfs.xDelete = x_delete;
-    batching_vfs.xAccess = x_access;
-    batching_vfs.xFullPathname = x_full_pathname;
-    batching_vfs.xRandomness = x_randomness;
-    batching_vfs.xSleep = x_sleep;
-    batching_vfs.xCurrentTime = x_current_time;
-    batching_vfs.xGetLastError = x_get_last_error;
-    batching_vfs.xCurrentTimeInt64 = x_current_time_int64;
+    vfs_forwarding::forward_vfs_methods<inner_vfs>(batching_vfs);
     return sqlite3_vfs_register(&batching_vfs, 0) == SQLITE_OK;
   }();
   return registered ? batching_vfs.zName : nullptr;
