@@ -103,9 +103,9 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   // What reading the log alone costs: plain SQLite stepping through the columns verify reads,
   // in the same order, touching each value and doing nothing with it. Verify cannot be faster.
+  RawDb reader(db, false);
   double scan_seconds = 0;
   {
-    RawDb reader(db, false);
     RawStatement q(reader.handle(),
                    "SELECT seq, body, hash, ref, actor, action, at FROM events ORDER BY seq");
     std::size_t bytes = 0;
@@ -119,7 +119,6 @@ void bench_verify(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
 
   std::vector<std::string> bodies;
   {
-    RawDb reader(db, false);
     RawStatement q(reader.handle(), "SELECT body FROM events ORDER BY seq");
     while (q.step()) bodies.push_back(q.text(0));
   }

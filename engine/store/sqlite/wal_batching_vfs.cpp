@@ -118,36 +118,6 @@ int x_write(sqlite3_file* f, const void* buffer, int amount, sqlite3_int64 offse
   return SQLITE_OK;
 }
 
-// Every other call on a log writes what is held back first, so that it sees the file SQLite
-// expects.
-int x_read(sqlite3_file* f, void* buffer, int amount, sqlite3_int64 offset) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xRead(inner_of(f), buffer, amount, offset);
-}
-int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xTruncate(inner_of(f), size);
-}
-int x_sync(sqlite3_file* f, int flags) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xSync(inner_of(f), flags);
-}
-int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xFileSize(inner_of(f), size);
-}
-int x_lock(sqlite3_file* f, int level) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xLock(inner_of(f), level);
-}
-int x_unlock(sqlite3_file* f, int level) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xUnlock(inner_of(f), level);
-}
-int x_file_control(sqlite3_file* f, int op, void* arg) {
-  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
-  return inner_of(f)->pMethods->xFileControl(inner_of(f), op, arg);
-}
 int x_close(sqlite3_file* f) {
   State* s = reinterpret_cast<BatchingFile*>(f)->state;
   const int flushed = flush(*s);
@@ -173,20 +143,29 @@ void x_shm_barrier(sqlite3_file* f) {
   }
   s.inner->pMethods->xShmBarrier(s.inner);
 }
+
 using Forward = vfs_forwarding::ForwardFile<inner_of>;
 
-// Forwarding methods, but for the calls on a log that write what is held back first.
+// `forward`, after writing what is held back, so that the call sees the file SQLite expects.
+template <auto forward, typename... Args>
+int flushed_first(sqlite3_file* f, Args... args) {
+  if (const int rc = flush(state_of(f)); rc != SQLITE_OK) return rc;
+  return forward(f, args...);
+}
+
+// Forwarding methods, but for appends to a log, which are held back, and every other call on
+// a log but the few that never touch its bytes, which write what is held back first.
 constexpr sqlite3_io_methods kMethods = [] {
   sqlite3_io_methods m = Forward::methods();
   m.xClose = x_close;
-  m.xRead = x_read;
   m.xWrite = x_write;
-  m.xTruncate = x_truncate;
-  m.xSync = x_sync;
-  m.xFileSize = x_file_size;
-  m.xLock = x_lock;
-  m.xUnlock = x_unlock;
-  m.xFileControl = x_file_control;
+  m.xRead = flushed_first<Forward::read>;
+  m.xTruncate = flushed_first<Forward::truncate>;
+  m.xSync = flushed_first<Forward::sync>;
+  m.xFileSize = flushed_first<Forward::file_size>;
+  m.xLock = flushed_first<Forward::lock>;
+  m.xUnlock = flushed_first<Forward::unlock>;
+  m.xFileControl = flushed_first<Forward::file_control>;
   m.xShmBarrier = x_shm_barrier;
   return m;
 }();
