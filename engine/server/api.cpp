@@ -50,13 +50,14 @@ using ApiHandler =
     std::function<void(const Principal&, const httplib::Request&, httplib::Response&)>;
 
 // Wraps a handler: resolves the actor (401 without one), checks CSRF for changes (403), maps
-// escaping errors to their status. Reads take the engine mutex here; changes go through calls.h.
+// escaping errors to their status. Reads take the engine mutex here; changes go through calls.h,
+// which confirms an API token let in on the cache (auth.h): a route that `changes` must make
+// every change through it.
 httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler) {
   return [&context, changes, handler](const httplib::Request& req, httplib::Response& res) {
-    auto principal = authenticate(context, req);
+    auto principal = authenticate(context, req, changes ? Purpose::Change : Purpose::Read);
     if (!principal) {
-      send_error(res, 401, "unauthorized",
-                 "sign in first, or send an API token as `Authorization: Bearer <token>`");
+      send_error(res, 401, "unauthorized", kUnauthorizedMessage);
       return;
     }
     if (changes && !csrf_ok(*principal, req)) {
@@ -168,7 +169,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               Json body = body_object(req);
               std::string workflow = text_member(body, "workflow");
               if (workflow.empty()) fail_field("workflow", "give the workflow name as text");
-              CallResult r = submit_item(c, p.actor, workflow, object_member(body, "data"),
+              CallResult r = submit_item(c, p, workflow, object_member(body, "data"),
                                          text_member(body, "parent"));
               send_result(res, r, take_item_json(r));
             }));
@@ -201,7 +202,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.inputs = object_member(body, "inputs");
               request.note = text_member(body, "note");
               request.expected_revision = revision_member(body);
-              CallResult r = act_on_item(c, p.actor, request);
+              CallResult r = act_on_item(c, p, request);
               send_result(res, r, take_item_json(r));
             }));
 
@@ -247,7 +248,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.comment = text_member(body, "comment");
               request.on_behalf_of = text_member(body, "on_behalf_of");
               request.expected_revision = revision_member(body);
-              CallResult r = decide_on_item(c, p.actor, request);
+              CallResult r = decide_on_item(c, p, request);
               send_result(res, r, take_item_json(r));
             }));
 
@@ -262,14 +263,14 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.content = body["content"].get<std::string>();
               request.note = text_member(body, "note");
               request.expected_revision = revision_member(body);
-              CallResult r = put_document_on_item(c, p.actor, request);
+              CallResult r = put_document_on_item(c, p, request);
               send_result(res, r, take_item_json(r));
             }));
 
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = declare_incident(c, p.actor, text_member(body, "name"),
+              CallResult r = declare_incident(c, p, text_member(body, "name"),
                                               text_member(body, "level", "major"));
               send_result(res, r, Json{{"incident", take_item_json(r)}, {"paused", r.affected}});
             }));
@@ -277,7 +278,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = close_incident(c, p.actor, text_member(body, "name"));
+              CallResult r = close_incident(c, p, text_member(body, "name"));
               send_result(res, r, Json{{"incident", take_item_json(r)}, {"resumed", r.affected}});
             }));
 

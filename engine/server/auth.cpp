@@ -71,29 +71,62 @@ void SignInThrottle::succeeded(Store& store, const std::string& name) {
   store.accounts().clear_sign_in_failures("name:" + name);
 }
 
-std::optional<Principal> authenticate(Context& context, const httplib::Request& request) {
+namespace {
+
+// The token's actor on `store`, or nullopt (unknown, revoked, expired, or its actor disabled).
+std::optional<Actor> token_actor(Store& store, const std::string& digest, const std::string& now) {
+  auto name = store.accounts().api_token_actor(digest, now);
+  if (!name) return std::nullopt;
+  return actor_named(store, *name);
+}
+
+// Keeps Context::tokens in step with what a read of the database said of the token.
+std::optional<Actor> noted(Context& context, const std::string& digest,
+                           std::optional<Actor> actor) {
+  if (!actor) {
+    context.tokens.forget(digest);
+  } else if (context.tokens.find(digest) != actor) {
+    context.tokens.remember(digest, *actor);
+  }
+  return actor;
+}
+
+}  // namespace
+
+std::optional<Principal> authenticate(Context& context, const httplib::Request& request,
+                                      Purpose purpose) {
   std::string bearer = request.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
-  // On the sign-in connection, not the engine's: a request is known while changes hold the
-  // engine, and it reads only what they committed.
-  auto lock = context.lock_sign_in_store();
-  Store& store = context.sign_in_store();
   if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
-    auto actor =
-        store.accounts().api_token_actor(token_digest(bearer.substr(prefix.size())), context.now());
+    std::string digest = token_digest(bearer.substr(prefix.size()));
+    if (purpose == Purpose::Change) {
+      if (auto known = context.tokens.find(digest)) return Principal{*known, "", "", digest};
+    }
+    std::optional<Actor> actor;
+    {
+      // On the sign-in connection, not the engine's: a request is known while changes hold the
+      // engine, and it reads only what they committed.
+      auto lock = context.lock_sign_in_store();
+      actor = token_actor(context.sign_in_store(), digest, context.now());
+    }
+    actor = noted(context, digest, std::move(actor));
     if (!actor) return std::nullopt;
-    auto found = actor_named(store, *actor);
-    if (!found) return std::nullopt;
-    return Principal{*found, "", ""};
+    return Principal{std::move(*actor), "", "", digest};
   }
   std::string token = cookie_value(request, kSessionCookie);
   if (token.empty()) return std::nullopt;
   std::string digest = token_digest(token);
+  auto lock = context.lock_sign_in_store();
+  Store& store = context.sign_in_store();
   auto session = store.accounts().session(digest, context.now());
   if (!session) return std::nullopt;
   auto found = actor_named(store, session->actor);
   if (!found) return std::nullopt;
-  return Principal{*found, session->csrf, digest};
+  return Principal{*found, session->csrf, digest, ""};
+}
+
+std::optional<Actor> confirm_token(Context& context, const std::string& digest) {
+  return noted(context, digest, token_actor(context.engine.store(), digest, context.now()));
 }
 
 bool csrf_ok(const Principal& principal, const httplib::Request& request) {

@@ -9,6 +9,10 @@
 //
 // Thread-safe: authenticate() reads on the sign-in connection under its own mutex (see
 // Context::sign_in_store); the others take the engine mutex where they touch the database.
+//
+// A change sent with a known API token is let through on Context::tokens, without a read; the
+// change then confirms the token in its own transaction (confirm_token, from calls.cpp), so it
+// is made only if the token is still good when it is made.
 #pragma once
 
 #include <optional>
@@ -20,15 +24,30 @@ namespace commsflow::server {
 
 inline constexpr const char* kSessionCookie = "cf_session";
 
+inline constexpr const char* kUnauthorizedMessage =
+    "sign in first, or send an API token as `Authorization: Bearer <token>`";
+
 struct Principal {
   Actor actor;
   std::string csrf;            // empty for bearer tokens
   std::string session_digest;  // empty for bearer tokens
+  std::string token_digest;    // empty for sessions
   bool via_token() const { return session_digest.empty(); }
 };
 
+// What the request is for. A Change may be let in on a cached token: only for requests whose
+// every change goes through calls.h, which confirms the token.
+enum class Purpose { Read, Change };
+
 // The signed-in actor for a request, or nullopt.
-std::optional<Principal> authenticate(Context& context, const httplib::Request& request);
+std::optional<Principal> authenticate(Context& context, const httplib::Request& request,
+                                      Purpose purpose = Purpose::Read);
+
+// The API token's actor as the engine's store has it now, or nullopt when the token is unknown,
+// revoked or expired or its actor disabled; Context::tokens is brought up to date either way.
+// For a change's work only: it reads on the engine's connection, so the engine mutex (or the
+// writer) must be held, and inside the change's transaction the answer holds until it commits.
+std::optional<Actor> confirm_token(Context& context, const std::string& digest);
 
 // True if the request may change state: a bearer token, or the session's CSRF token in the form
 // field `csrf` or the X-CSRF-Token header.

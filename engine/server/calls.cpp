@@ -11,6 +11,15 @@ namespace commsflow::server {
 
 namespace {
 
+// A token that did not survive its confirmation: answered as a request with no token is.
+CallResult unauthorized() {
+  CallResult r;
+  r.status = 401;
+  r.code = "unauthorized";
+  r.message = kUnauthorizedMessage;
+  return r;
+}
+
 // A refusal for a missing role is 403; a workflow rule's refusal is 422.
 CallResult from_refusal(const Refusal& refusal) {
   CallResult r;
@@ -22,19 +31,28 @@ CallResult from_refusal(const Refusal& refusal) {
   return r;
 }
 
-// Runs `fn`, one change, and returns its result once the change is durable or rolled back.
-// With group commit on, through Context::writer (group_commit.h): on the writer thread with the
-// engine mutex held, in a savepoint of the batch's transaction that is kept only when `fn`
-// succeeds, returning once that transaction's COMMIT has ended. Off, here under the engine mutex,
-// the Engine committing the change on its own. Refusals and errors become results; a storage
-// failure, `fn`'s or the batch's, is every change's in the transaction (nothing was written), so
-// it is thrown from the work and answered once the batch is over.
+// Runs `fn(actor)`, one change as `principal`'s actor, and returns its result once the change
+// is durable or rolled back. With group commit on, through Context::writer (group_commit.h): on
+// the writer thread with the engine mutex held, in a savepoint of the batch's transaction that is
+// kept only when `fn` succeeds, returning once that transaction's COMMIT has ended. Off, here
+// under the engine mutex, the Engine committing the change on its own. An API token is confirmed
+// first, in that transaction (auth.h). Refusals and errors become results; a storage failure,
+// `fn`'s or the batch's, is every change's in the transaction (nothing was written), so it is
+// thrown from the work and answered once the batch is over.
 template <typename Fn>
-CallResult guarded(Context& context, Fn&& fn) {
+CallResult guarded(Context& context, const Principal& principal, Fn&& fn) {
   CallResult result;
   auto work = [&] {
     try {
-      result = fn();
+      std::optional<Actor> confirmed;
+      if (!principal.token_digest.empty()) {
+        confirmed = confirm_token(context, principal.token_digest);
+        if (!confirmed) {
+          result = unauthorized();
+          return false;
+        }
+      }
+      result = fn(confirmed ? *confirmed : principal.actor);
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::Storage) throw;
       if (e.kind() == ErrorKind::Script) context.log("error: {}", e.what());
@@ -129,9 +147,9 @@ Json CallResult::error_json() const {
   return Json{{"error", error}};
 }
 
-CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
+CallResult submit_item(Context& context, const Principal& principal, const std::string& workflow,
                        const Json& inputs, const std::string& parent) {
-  CallResult result = guarded(context, [&] {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
     auto outcome = engine.submit(workflow, actor.name, inputs, parent);
     if (!outcome) return from_refusal(outcome.refusal());
@@ -141,13 +159,13 @@ CallResult submit_item(Context& context, const Actor& actor, const std::string& 
     r.item = seen_by(access, outcome.value());
     return r;
   });
-  if (result.ok()) context.log("{} submitted {}", actor.name, result.item->ref);
+  if (result.ok()) context.log("{} submitted {}", principal.actor.name, result.item->ref);
   return result;
 }
 
-CallResult act_on_item(Context& context, const Actor& actor, ActRequest request) {
-  request.actor = actor.name;
-  CallResult result = guarded(context, [&] {
+CallResult act_on_item(Context& context, const Principal& principal, ActRequest request) {
+  request.actor = principal.actor.name;
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
     auto outcome = engine.act(request, sight_of(access));
@@ -156,14 +174,16 @@ CallResult act_on_item(Context& context, const Actor& actor, ActRequest request)
     r.item = seen_by(access, outcome.value());
     return r;
   });
-  if (result.ok()) context.log("{} took {} on {}", actor.name, request.action, request.ref);
+  if (result.ok())
+    context.log("{} took {} on {}", principal.actor.name, request.action, request.ref);
   return result;
 }
 
-CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumentRequest request) {
-  request.actor = actor.name;
+CallResult put_document_on_item(Context& context, const Principal& principal,
+                                PutDocumentRequest request) {
+  request.actor = principal.actor.name;
   std::int64_t version = 0;
-  CallResult result = guarded(context, [&] {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
     ReadAccess access = context.read_access(actor);
     auto outcome = Signoff(engine).put_document(request, sight_of(access));
@@ -175,14 +195,14 @@ CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumen
     return r;
   });
   if (result.ok()) {
-    context.log("{} put document version {} on {}", actor.name, version, request.ref);
+    context.log("{} put document version {} on {}", principal.actor.name, version, request.ref);
   }
   return result;
 }
 
-CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request) {
-  request.actor = actor.name;
-  CallResult result = guarded(context, [&] {
+CallResult decide_on_item(Context& context, const Principal& principal, DecideRequest request) {
+  request.actor = principal.actor.name;
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     ReadAccess access = context.read_access(actor);
     auto outcome = Signoff(context.engine).decide(request, sight_of(access));
     if (!outcome) return from_refusal(outcome.refusal());
@@ -190,13 +210,14 @@ CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest re
     r.item = seen_by(access, outcome.value());
     return r;
   });
-  if (result.ok()) context.log("{} decided {} on {}", actor.name, request.decision, request.ref);
+  if (result.ok())
+    context.log("{} decided {} on {}", principal.actor.name, request.decision, request.ref);
   return result;
 }
 
-CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
+CallResult declare_incident(Context& context, const Principal& principal, const std::string& name,
                             const std::string& level) {
-  return guarded(context, [&] {
+  return guarded(context, principal, [&](const Actor& actor) {
     auto outcome = commsflow::declare_incident(context.engine, name, level, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
@@ -207,8 +228,8 @@ CallResult declare_incident(Context& context, const Actor& actor, const std::str
   });
 }
 
-CallResult close_incident(Context& context, const Actor& actor, const std::string& name) {
-  return guarded(context, [&] {
+CallResult close_incident(Context& context, const Principal& principal, const std::string& name) {
+  return guarded(context, principal, [&](const Actor& actor) {
     auto outcome = commsflow::close_incident(context.engine, name, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
@@ -218,17 +239,17 @@ CallResult close_incident(Context& context, const Actor& actor, const std::strin
   });
 }
 
-CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
+CallResult delegate_decisions(Context& context, const Principal& principal, const std::string& to,
                               const std::string& role, const std::string& until) {
-  return guarded(context, [&] {
+  return guarded(context, principal, [&](const Actor& actor) {
     auto outcome = Signoff(context.engine).delegate(actor.name, to, role, until, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });
 }
 
-CallResult end_delegation(Context& context, const Actor& actor, std::int64_t id) {
-  return guarded(context, [&] {
+CallResult end_delegation(Context& context, const Principal& principal, std::int64_t id) {
+  return guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
     auto delegation = engine.store().delegation(id);
     if (!delegation || (delegation->from != actor.name && delegation->to != actor.name)) {

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/auth.h"
 #include "server/context.h"
 
 namespace commsflow::server {
@@ -46,26 +47,30 @@ CallResult from_error(const Error& error);
 CallResult internal_error(Context& context, const std::exception& e);
 int status_for(ErrorKind kind);
 
-// Each call answers a refusal with 403 when the actor lacks the role (Refusal::forbidden) and
-// 422 when a workflow rule said no.
+// Each call acts as `principal`'s actor and answers a refusal with 403 when the actor lacks the
+// role (Refusal::forbidden) and 422 when a workflow rule said no. A principal signed in with an
+// API token has the token confirmed first, in the change's own transaction: 401 `unauthorized`
+// when it has been revoked or has expired, or its actor disabled, since the request came in;
+// the change is then made as the actor stands at that moment (their roles now, not cached).
 // `parent`: the item the new one belongs to, for a workflow whose items belong to another's.
-CallResult submit_item(Context& context, const Actor& actor, const std::string& workflow,
+CallResult submit_item(Context& context, const Principal& principal, const std::string& workflow,
                        const Json& inputs, const std::string& parent = {});
-CallResult act_on_item(Context& context, const Actor& actor, ActRequest request);
+CallResult act_on_item(Context& context, const Principal& principal, ActRequest request);
 // A sign-off decision: 403 when the actor fills none of the step's approver entries (in person
 // or by delegation); 422 when a rule refuses (authorship, already decided, the step's guard).
-CallResult decide_on_item(Context& context, const Actor& actor, DecideRequest request);
+CallResult decide_on_item(Context& context, const Principal& principal, DecideRequest request);
 // A new version of the item's document. 403 when the actor holds none of the workflow's
 // document roles; other refusals (closed item, same text as the current version) are 422.
-CallResult put_document_on_item(Context& context, const Actor& actor, PutDocumentRequest request);
-CallResult declare_incident(Context& context, const Actor& actor, const std::string& name,
+CallResult put_document_on_item(Context& context, const Principal& principal,
+                                PutDocumentRequest request);
+CallResult declare_incident(Context& context, const Principal& principal, const std::string& name,
                             const std::string& level);
-CallResult close_incident(Context& context, const Actor& actor, const std::string& name);
+CallResult close_incident(Context& context, const Principal& principal, const std::string& name);
 // The actor lets `to` decide in their place for `role` until the end of the day `until`.
-CallResult delegate_decisions(Context& context, const Actor& actor, const std::string& to,
+CallResult delegate_decisions(Context& context, const Principal& principal, const std::string& to,
                               const std::string& role, const std::string& until);
 // Ends delegation `id` early: the person who delegated or the delegate may (404 for anyone else,
 // as for a delegation that does not exist).
-CallResult end_delegation(Context& context, const Actor& actor, std::int64_t id);
+CallResult end_delegation(Context& context, const Principal& principal, std::int64_t id);
 
 }  // namespace commsflow::server

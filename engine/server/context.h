@@ -14,6 +14,7 @@
 #include <ostream>
 
 #include "server/group_commit.h"
+#include "server/token_cache.h"
 
 namespace commsflow::server {
 
@@ -76,6 +77,8 @@ struct Context {
     return std::unique_lock<std::mutex>(sign_in_mutex_);
   }
   Store& sign_in_store() { return *sign_in_store_; }
+  // API tokens seen lately, for changes only (token_cache.h): each change confirms its token.
+  TokenCache tokens;
   Accounts& accounts() { return engine.store().accounts(); }
   // What `actor` may see (read_access.h). Hold the lock while it is used.
   ReadAccess read_access(const Actor& actor) {

@@ -116,7 +116,7 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
               unnamed ? "Enter the name of the incident" : "Select the level of the incident";
           input_id = unnamed ? "incident-name" : "level-major";
         } else {
-          r = declare_incident(c, p.actor, name, level);
+          r = declare_incident(c, p, name, level);
         }
         if (!r.ok()) {
           send_page(res, r.status, &p, "Error: Incidents", "/incidents",
@@ -132,7 +132,7 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
   http.Post("/incidents/close",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               const std::string name = param(req, "name");
-              CallResult r = close_incident(c, p.actor, name);
+              CallResult r = close_incident(c, p, name);
               if (!r.ok()) {
                 send_page(res, r.status, &p, "Error: Incidents", "/incidents",
                           incidents_body(c, p, problem(r), "", ""));

@@ -430,7 +430,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               }
               CallResult r = parent_missing
                                  ? from_error(Error::bad_field("parent", "is required"))
-                                 : submit_item(c, p.actor, workflow, inputs, param(req, "parent"));
+                                 : submit_item(c, p, workflow, inputs, param(req, "parent"));
               if (r.ok()) {
                 res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);
                 return;
@@ -487,7 +487,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 send_page(res, 200, &p, confirm, "", confirmation_body(p, request, confirm, req));
                 return;
               }
-              CallResult r = act_on_item(c, p.actor, request);
+              CallResult r = act_on_item(c, p, request);
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item), 303);
                 return;
@@ -518,7 +518,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 r.code = "bad_input";
                 r.message = form.error;
               } else {
-                r = decide_on_item(c, p.actor, request);
+                r = decide_on_item(c, p, request);
               }
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item, "sign-off"), 303);
@@ -549,7 +549,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 r.code = "bad_input";
                 r.message = "content: the document's text is empty";
               } else {
-                r = put_document_on_item(c, p.actor, request);
+                r = put_document_on_item(c, p, request);
               }
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item, "documents"), 303);

@@ -143,7 +143,7 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
               if (!missing.empty()) {
                 r = from_error(Error::bad_fields("delegate", std::move(missing)));
               } else {
-                r = delegate_decisions(c, p.actor, inputs["to"], inputs["role"], inputs["until"]);
+                r = delegate_decisions(c, p, inputs["to"], inputs["role"], inputs["until"]);
               }
               if (!r.ok()) {
                 send_page(
@@ -181,7 +181,7 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                           : "You no longer decide for " + person_name(c.engine.store(), d->from);
                 }
               }
-              CallResult r = end_delegation(c, p.actor, id);
+              CallResult r = end_delegation(c, p, id);
               if (!r.ok()) {
                 send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
                           sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));

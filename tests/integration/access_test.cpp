@@ -332,6 +332,68 @@ TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
   CHECK(f.client().Get("/api/v1/me", bearer)->status == 401);
 }
 
+// A change sent with a token the server has seen is let through without a read of the database
+// and confirmed in its own transaction. What another process does meanwhile (the CLI revoking
+// the token, disabling its owner, taking a role away) holds from the next change on.
+TEST_CASE("access: a known token is confirmed by each change, against changes made elsewhere",
+          "[server][access][security]") {
+  WebFixture f;
+  // Another connection to the same database, as `commsflow token revoke` and the rest have.
+  auto elsewhere = Store::open(f.database.location(), Store::Options{});
+  const std::string at = "2026-03-02T09:00:00Z";
+  auto website_updates = [&] {
+    return elsewhere->items(ItemFilter{"website_update", "", -1}).size();
+  };
+  auto submit = [&](const std::string& actor, const std::string& title) {
+    return f.post_json(f.bearer(actor), "/api/v1/items",
+                       Json{{"workflow", "website_update"},
+                            {"data", {{"title", title}, {"page_url", "https://nhs.uk/a"}}}});
+  };
+  auto refused_as_unauthorized = [](const httplib::Result& res) {
+    REQUIRE(res);
+    INFO(res->body);
+    CHECK(res->status == 401);
+    CHECK(body_of(res)["error"]["code"] == "unauthorized");
+  };
+
+  SECTION("a revoked token") {
+    REQUIRE(submit("asha.requester", "First")->status == 201);
+    auto tokens = elsewhere->accounts().api_tokens("asha.requester");
+    REQUIRE(tokens.size() == 1);
+    elsewhere->accounts().revoke_api_token(tokens[0].id, at);
+    refused_as_unauthorized(submit("asha.requester", "Second"));
+    CHECK(website_updates() == 1);
+    refused_as_unauthorized(f.client().Get("/api/v1/me", f.bearer("asha.requester")));
+    // Asked again, it is refused again: the refusal is not a one-off.
+    refused_as_unauthorized(submit("asha.requester", "Third"));
+    CHECK(website_updates() == 1);
+  }
+
+  SECTION("a disabled owner") {
+    REQUIRE(submit("olivia.officer", "First")->status == 201);
+    REQUIRE(elsewhere->set_disabled("olivia.officer", at));
+    refused_as_unauthorized(submit("olivia.officer", "Second"));
+    CHECK(website_updates() == 1);
+  }
+
+  SECTION("a role taken away, and one given") {
+    REQUIRE(elsewhere->add_actor(Actor{"olivia.officer", {"triager"}}, at).size() == 1);
+    REQUIRE(submit("olivia.officer", "First")->status == 201);
+    REQUIRE(elsewhere->remove_role("olivia.officer", "comms_officer"));
+    // The change is judged with the roles she holds now, not those the server saw last.
+    auto refused = submit("olivia.officer", "Second");
+    REQUIRE(refused);
+    INFO(refused->body);
+    CHECK(refused->status == 403);
+    CHECK(website_updates() == 1);
+    // And a role given elsewhere counts at once, too.
+    REQUIRE(submit("tom.triage", "Third")->status == 403);
+    REQUIRE(elsewhere->add_actor(Actor{"tom.triage", {"requester"}}, at).size() == 1);
+    CHECK(submit("tom.triage", "Third")->status == 201);
+    CHECK(website_updates() == 2);
+  }
+}
+
 TEST_CASE("access: a signed-in person sees their sessions and ends the others",
           "[server][access][security]") {
   WebFixture f;
