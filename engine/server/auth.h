@@ -45,8 +45,10 @@ std::optional<Principal> authenticate(Context& context, const httplib::Request& 
 
 // The API token's actor as the engine's store has it now, or nullopt when the token is unknown,
 // revoked or expired or its actor disabled; Context::tokens is brought up to date either way.
-// For a change's work only: it reads on the engine's connection, so the engine mutex (or the
-// writer) must be held, and inside the change's transaction the answer holds until it commits.
+// For a change's work only: it reads on the engine's connection, inside the change's
+// transaction, so the engine mutex (or the writer) must be held. On SQLite nothing else can
+// revoke the token until that transaction commits; on PostgreSQL a revocation committed while
+// the change runs counts from the next change on.
 std::optional<Actor> confirm_token(Context& context, const std::string& digest);
 
 // True if the request may change state: a bearer token, or the session's CSRF token in the form
