@@ -83,10 +83,10 @@ std::optional<Actor> token_actor(Store& store, const std::string& digest, const 
 // Keeps Context::tokens in step with what a read of the database said of the token.
 std::optional<Actor> noted(Context& context, const std::string& digest,
                            std::optional<Actor> actor) {
-  if (!actor) {
-    context.tokens.forget(digest);
-  } else if (context.tokens.find(digest) != actor) {
+  if (actor) {
     context.tokens.remember(digest, *actor);
+  } else {
+    context.tokens.forget(digest);
   }
   return actor;
 }

@@ -57,7 +57,6 @@ struct Actor {
   bool holds_any(const std::vector<std::string>& roles) const;
   // The display name, or the name when there is none.
   const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
-  bool operator==(const Actor&) const = default;
 };
 
 struct StoredDefinition {
