@@ -37,6 +37,33 @@ std::string file_bytes(const std::filesystem::path& p) {
   return test::read_bytes(p);
 }
 
+// SQLite's message for `sql`, or "" when it ran.
+std::string exec_error(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* message = nullptr;
+  sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &message);
+  std::string error = message ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(h);
+  return error;
+}
+
+// How many of the instructions SQLite compiles `sql` into are `opcode`.
+int count_opcode(const std::filesystem::path& db, const std::string& sql, std::string_view opcode) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  int count = 0;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    if (reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)) == opcode) ++count;
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(h);
+  return count;
+}
+
 }  // namespace
 
 TEST_CASE("a new database is migrated, recorded and in WAL mode") {
@@ -77,6 +104,64 @@ TEST_CASE("a failing migration leaves the database at the previous version") {
   CHECK_THROWS_AS(store::migrate(db, broken), Error);
   CHECK(scalar(dir / "m.db", "SELECT max(version) FROM schema_migrations") == 1);
   CHECK(scalar(dir / "m.db", "SELECT count(*) FROM a") == 0);
+}
+
+TEST_CASE("the outbox rebuilt for its cheaper status rule keeps every row and the rule",
+          "[sqlite]") {
+  TempDir dir;
+  const auto path = dir / "old.db";
+  {
+    // A database at the schema before the rebuild, with a row in each state of delivery.
+    std::vector<store::Migration> before;
+    for (const auto& m : store::sqlite_migrations()) {
+      if (m.number < 13) before.push_back(m);
+    }
+    store::Database db(path, true, 1000, store::Durability::Full);
+    REQUIRE(store::migrate(db, before) == 12);
+    db.exec(
+        "INSERT INTO outbox(id, created_at, recipient, ref, kind, message, state, status, "
+        "attempts, last_error, next_attempt_at, sent_at, sent_to) VALUES "
+        "(4, '2026-03-02T09:00:00Z', 'hannah', 'MED-2026-0001', 'decision_needed', 'Please "
+        "approve', 'drafted', 'waiting', 1, 'connection refused', '2026-03-02T09:05:00Z', '', ''),"
+        "(7, '2026-03-02T09:01:00Z', 'role:director', 'MED-2026-0001', 'escalation', 'Late', "
+        "'drafted', 'sent', 1, '', '', '2026-03-02T09:02:00Z', 'dan@example.nhs.uk'),"
+        "(9, '2026-03-02T09:03:00Z', 'eve', 'MED-2026-0002', 'reminder', 'Due soon', 'review', "
+        "'failed', 5, 'mailbox full', '', '', '')");
+  }
+  auto store_owner = Store::open(path, Store::Options{});
+  const std::string db = path.string();
+  CHECK(test::query_text(db,
+                         "SELECT group_concat(id || ';' || created_at || ';' || recipient || ';' "
+                         "|| ref || ';' || kind || ';' || message || ';' || state || ';' || status "
+                         "|| ';' || attempts || ';' || last_error || ';' || next_attempt_at || ';' "
+                         "|| sent_at || ';' || sent_to, '|') FROM (SELECT * FROM outbox ORDER BY "
+                         "id)") ==
+        "4;2026-03-02T09:00:00Z;hannah;MED-2026-0001;decision_needed;Please approve;drafted;"
+        "waiting;1;connection refused;2026-03-02T09:05:00Z;;|"
+        "7;2026-03-02T09:01:00Z;role:director;MED-2026-0001;escalation;Late;drafted;sent;1;;;"
+        "2026-03-02T09:02:00Z;dan@example.nhs.uk|"
+        "9;2026-03-02T09:03:00Z;eve;MED-2026-0002;reminder;Due soon;review;failed;5;mailbox "
+        "full;;;");
+  CHECK(test::query_text(db,
+                         "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                         "WHERE tbl_name = 'outbox' AND type = 'index' ORDER BY name)") ==
+        "outbox_by_recipient,outbox_by_ref,outbox_waiting");
+  // The rule still refuses a status that is not one of the four, and changes nothing.
+  const std::string insert =
+      "INSERT INTO outbox(created_at, recipient, ref, kind, message, status) VALUES "
+      "('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', 'reminder', 'x', ?)";
+  CHECK_THAT(exec_error(path, "UPDATE outbox SET status = 'lost' WHERE id = 4"),
+             Catch::Contains("CHECK constraint failed"));
+  CHECK_THAT(exec_error(path,
+                        "INSERT INTO outbox(created_at, recipient, ref, kind, message, status) "
+                        "VALUES ('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', 'reminder', 'x', "
+                        "'lost')"),
+             Catch::Contains("CHECK constraint failed"));
+  CHECK(scalar(path, "SELECT count(*) FROM outbox") == 3);
+  CHECK(test::query_text(db, "SELECT status FROM outbox WHERE id = 4") == "waiting");
+  // What it was rebuilt for: writing a row no longer builds a temporary b-tree for the rule.
+  CHECK(count_opcode(path, insert, "OpenEphemeral") == 0);
+  CHECK(count_opcode(path, "UPDATE outbox SET status = ? WHERE id = 4", "OpenEphemeral") == 0);
 }
 
 TEST_CASE("a database from a newer version is refused and left unchanged", "[sqlite]") {
