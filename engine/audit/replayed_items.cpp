@@ -157,16 +157,14 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   item.revision += 1;
 }
 
-bool ReplayedItems::contains(std::string_view ref) const {
-  return items_.find(ref) != items_.end();
+std::optional<ReplayedItems::Found> ReplayedItems::find(std::string_view ref) {
+  auto it = items_.find(ref);
+  if (it == items_.end()) return std::nullopt;
+  return it;
 }
 
-const ReplayedItems::Compact& ReplayedItems::find(std::string_view ref) const {
-  return items_.find(ref)->second;
-}
-
-bool ReplayedItems::matches(const ItemRowView& row) {
-  const Compact& item = find(row.ref);
+bool ReplayedItems::matches(Found found, const ItemRowView& row) {
+  const Compact& item = found->second;
   const Unpacked u = unpack(item.packed);
   if (row.revision != item.revision || row.state != names_[item.state] ||
       row.version != names_[item.version] || row.created_at != u.created_at ||
@@ -184,11 +182,11 @@ bool ReplayedItems::matches(const ItemRowView& row) {
   return row.data == canonical_;
 }
 
-Item ReplayedItems::item(std::string_view ref) const {
-  const Compact& compact = find(ref);
+Item ReplayedItems::item(Found found) const {
+  const Compact& compact = found->second;
   const Unpacked u = unpack(compact.packed);
   Item item;
-  item.ref = ref;
+  item.ref = found->first;
   item.state = names_[compact.state];
   item.version = names_[compact.version];
   item.revision = compact.revision;
@@ -202,9 +200,7 @@ Item ReplayedItems::item(std::string_view ref) const {
   return item;
 }
 
-void ReplayedItems::take(std::string_view ref) {
-  items_.erase(items_.find(ref));
-}
+void ReplayedItems::take(Found found) { items_.erase(found); }
 
 std::vector<std::pair<std::int64_t, std::string>> ReplayedItems::remaining() const {
   std::vector<std::pair<std::int64_t, std::string>> out;
