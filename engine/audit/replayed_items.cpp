@@ -200,7 +200,9 @@ Item ReplayedItems::item(Found found) const {
   return item;
 }
 
-void ReplayedItems::take(Found found) { items_.erase(found); }
+void ReplayedItems::take(Found found) {
+  items_.erase(found);
+}
 
 std::vector<std::pair<std::int64_t, std::string>> ReplayedItems::remaining() const {
   std::vector<std::pair<std::int64_t, std::string>> out;
