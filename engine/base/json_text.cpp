@@ -1,6 +1,7 @@
 #include <commsflow/json_text.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -100,54 +101,51 @@ void append_json_string(std::string& out, std::string_view text) {
     return;
   }
   // dump() writes well-formed UTF-8 as it is, and refuses anything else: let it do the refusing.
-  bool needs_escape = false, beyond_ascii = false;
-  for (unsigned char c : text.substr(plain)) {
-    needs_escape |= c < 0x20 || c == '"' || c == '\\';
-    beyond_ascii |= c >= 0x80;
-  }
+  const bool beyond_ascii = std::any_of(text.begin() + static_cast<std::ptrdiff_t>(plain),
+                                        text.end(), [](char c) { return c & 0x80; });
   if (beyond_ascii && !simdjson::validate_utf8(text.data(), text.size())) {
     out += Json(text).dump();
     return;
   }
+  // dump()'s escapes: the short forms where JSON has them, \u00xx (lower-case hex) otherwise.
+  // Everything between two escaped bytes (UTF-8 included) goes in as one run.
+  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  if (!needs_escape) {
-    out += text;
-  } else {
-    // dump()'s escapes: the short forms where JSON has them, \u00xx (lower-case hex) otherwise.
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned char c : text) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-            out.append(escape, sizeof escape);
-          } else {
-            out += static_cast<char>(c);
-          }
+  std::size_t run = 0;
+  for (std::size_t at = plain; at < text.size(); ++at) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, at - run);
+    run = at + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out.append(escape, sizeof escape);
       }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
