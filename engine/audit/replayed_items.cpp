@@ -157,14 +157,16 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   item.revision += 1;
 }
 
-std::optional<ReplayedItems::Found> ReplayedItems::find(std::string_view ref) {
-  auto it = items_.find(ref);
-  if (it == items_.end()) return std::nullopt;
-  return it;
+bool ReplayedItems::contains(std::string_view ref) const {
+  return items_.find(ref) != items_.end();
 }
 
-bool ReplayedItems::matches(Found found, const ItemRowView& row) {
-  const Compact& item = found->second;
+const ReplayedItems::Compact& ReplayedItems::find(std::string_view ref) const {
+  return items_.find(ref)->second;
+}
+
+bool ReplayedItems::matches(const ItemRowView& row) {
+  const Compact& item = find(row.ref);
   const Unpacked u = unpack(item.packed);
   if (row.revision != item.revision || row.state != names_[item.state] ||
       row.version != names_[item.version] || row.created_at != u.created_at ||
@@ -182,11 +184,11 @@ bool ReplayedItems::matches(Found found, const ItemRowView& row) {
   return row.data == canonical_;
 }
 
-Item ReplayedItems::item(Found found) const {
-  const Compact& compact = found->second;
+Item ReplayedItems::item(std::string_view ref) const {
+  const Compact& compact = find(ref);
   const Unpacked u = unpack(compact.packed);
   Item item;
-  item.ref = found->first;
+  item.ref = ref;
   item.state = names_[compact.state];
   item.version = names_[compact.version];
   item.revision = compact.revision;
@@ -200,8 +202,8 @@ Item ReplayedItems::item(Found found) const {
   return item;
 }
 
-void ReplayedItems::take(Found found) {
-  items_.erase(found);
+void ReplayedItems::take(std::string_view ref) {
+  items_.erase(items_.find(ref));
 }
 
 std::vector<std::pair<std::int64_t, std::string>> ReplayedItems::remaining() const {

@@ -25,6 +25,24 @@
 namespace commsflow {
 
 class ReplayedItems {
+ public:
+  // Advances the event's item by one event, as replay() does (creating it at its first event).
+  void apply(std::int64_t seq, const ScannedEvent& e);
+  void apply(std::int64_t seq, const Event& e);
+
+  // True when `ref` was replayed and not yet taken.
+  bool contains(std::string_view ref) const;
+  // True when the stored row equals the replayed item (columns, and data as canonical text).
+  // Requires contains(row.ref).
+  bool matches(const ItemRowView& row);
+  // The replayed item as an Item (data read as JSON), for diagnostics. Requires contains(ref).
+  Item item(std::string_view ref) const;
+  // Forgets `ref`, so that what remains at the end are items with events but no row.
+  void take(std::string_view ref);
+  // (first event's sequence, ref) of every item not yet taken, in ref order.
+  std::vector<std::pair<std::int64_t, std::string>> remaining() const;
+
+ private:
   struct Compact {
     std::int64_t first_seq = 0;
     std::int64_t revision = 0;
@@ -35,38 +53,14 @@ class ReplayedItems {
     // the bytes.
     std::string packed;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Items = std::unordered_map<std::string, Compact, Hash, std::equal_to<>>;
-
- public:
-  // Advances the event's item by one event, as replay() does (creating it at its first event).
-  void apply(std::int64_t seq, const ScannedEvent& e);
-  void apply(std::int64_t seq, const Event& e);
-
-  // One replayed item, looked up once and then matched, read and taken through this (with a
-  // quarter of a million items, each lookup is a miss in the processor's caches). Valid until
-  // it is taken.
-  using Found = Items::iterator;
-
-  // The replayed item of `ref`, or nothing when it was not replayed or was taken already.
-  std::optional<Found> find(std::string_view ref);
-  // True when the stored row equals the replayed item (columns, and data as canonical text).
-  bool matches(Found item, const ItemRowView& row);
-  // The replayed item as an Item (data read as JSON), for diagnostics.
-  Item item(Found item) const;
-  // Forgets the item, so that what remains at the end are items with events but no row.
-  void take(Found item);
-  // (first event's sequence, ref) of every item not yet taken, in ref order.
-  std::vector<std::pair<std::int64_t, std::string>> remaining() const;
-
- private:
   struct Change {
     std::string_view key;
     std::string_view raw;      // empty: removed
     std::uint32_t key_id = 0;  // in names_; set for an item's entries, not an event's changes
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
   Compact& item_for(std::int64_t seq, std::string_view ref);
@@ -74,8 +68,9 @@ class ReplayedItems {
   void advance(Compact& item, std::string_view at, std::string_view parent,
                std::string_view to_state, std::string_view version,
                const std::vector<Change>& changes);
+  const Compact& find(std::string_view ref) const;
 
-  Items items_;
+  std::unordered_map<std::string, Compact, Hash, std::equal_to<>> items_;
   // States, definition versions and data keys: few, shared by many items. A deque, so that
   // views of its strings stay valid as it grows.
   std::deque<std::string> names_;

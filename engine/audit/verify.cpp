@@ -270,16 +270,13 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
     refs_by_id.emplace_back(row.id, std::string(row.ref));
-    const auto found = replayed.find(row.ref);
-    if (!found) {
+    if (!replayed.contains(row.ref)) {
       item_problems.push_back(
           VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});
       return;
     }
-    if (!replayed.matches(*found, row)) {
-      compare(stored_item(row), replayed.item(*found), item_problems);
-    }
-    replayed.take(*found);
+    if (!replayed.matches(row)) compare(stored_item(row), replayed.item(row.ref), item_problems);
+    replayed.take(row.ref);
   });
   verify_documents(store, documents, refs_by_id, report.problems);
   std::move(item_problems.begin(), item_problems.end(), std::back_inserter(report.problems));
