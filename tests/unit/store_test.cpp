@@ -37,18 +37,6 @@ std::string file_bytes(const std::filesystem::path& p) {
   return test::read_bytes(p);
 }
 
-// SQLite's message for `sql`, or "" when it ran.
-std::string exec_error(const std::filesystem::path& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  char* message = nullptr;
-  sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &message);
-  std::string error = message ? message : "";
-  sqlite3_free(message);
-  sqlite3_close(h);
-  return error;
-}
-
 // How many of the instructions SQLite compiles `sql` into are `opcode`.
 int count_opcode(const std::filesystem::path& db, const std::string& sql, std::string_view opcode) {
   sqlite3* h = nullptr;
@@ -147,19 +135,21 @@ TEST_CASE("the outbox rebuilt for its cheaper status rule keeps every row and th
                          "WHERE tbl_name = 'outbox' AND type = 'index' ORDER BY name)") ==
         "outbox_by_recipient,outbox_by_ref,outbox_waiting");
   // The rule still refuses a status that is not one of the four, and changes nothing.
-  const std::string insert =
-      "INSERT INTO outbox(created_at, recipient, ref, kind, message, status) VALUES "
-      "('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', 'reminder', 'x', ?)";
-  CHECK_THAT(exec_error(path, "UPDATE outbox SET status = 'lost' WHERE id = 4"),
-             Catch::Contains("CHECK constraint failed"));
-  CHECK_THAT(exec_error(path,
-                        "INSERT INTO outbox(created_at, recipient, ref, kind, message, status) "
-                        "VALUES ('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', 'reminder', 'x', "
-                        "'lost')"),
-             Catch::Contains("CHECK constraint failed"));
+  {
+    store::Database raw(path, false, 1000, store::Durability::Full);
+    CHECK_THROWS_WITH(raw.exec("UPDATE outbox SET status = 'lost' WHERE id = 4"),
+                      Catch::Contains("CHECK constraint failed"));
+    CHECK_THROWS_WITH(raw.exec("INSERT INTO outbox(created_at, recipient, ref, kind, message, "
+                               "status) VALUES ('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', "
+                               "'reminder', 'x', 'lost')"),
+                      Catch::Contains("CHECK constraint failed"));
+  }
   CHECK(scalar(path, "SELECT count(*) FROM outbox") == 3);
   CHECK(test::query_text(db, "SELECT status FROM outbox WHERE id = 4") == "waiting");
   // What it was rebuilt for: writing a row no longer builds a temporary b-tree for the rule.
+  const std::string insert =
+      "INSERT INTO outbox(created_at, recipient, ref, kind, message, status) VALUES "
+      "('2026-03-02T10:00:00Z', 'sam', 'MED-2026-0003', 'reminder', 'x', ?)";
   CHECK(count_opcode(path, insert, "OpenEphemeral") == 0);
   CHECK(count_opcode(path, "UPDATE outbox SET status = ? WHERE id = 4", "OpenEphemeral") == 0);
 }
