@@ -15,6 +15,10 @@
 // through the same three approvals in Node.js: xstate 5 with better-sqlite3, and bpmn-engine 25,
 // each approval one transaction on its own SQLite file (WAL, the same synchronous). Their rows
 // compare the engine's decisions/s with each peer's approvals/s.
+//
+// Also in the same turns: the fastest anything can commit here, one UPDATE of one integer in a
+// one-row table per transaction, at the same synchronous. A target above that rate cannot be met
+// by any engine that commits each decision on its own, which the figure requires.
 #include <commsflow/engine.h>
 #include <commsflow/import.h>
 #include <commsflow/registry.h>
@@ -167,8 +171,8 @@ struct PeerResult {
 };
 
 struct Pair {
-  double engine_seconds = 0, raw_seconds = 0;
-  std::int64_t actions = 0, notifications = 0;
+  double engine_seconds = 0, raw_seconds = 0, one_row_seconds = 0;
+  std::int64_t actions = 0, notifications = 0, one_row_commits = 0;
   std::vector<PeerResult> peers;
 };
 
@@ -223,6 +227,13 @@ Pair measure(const Paths& paths, int items, bool full) {
   RawStatement notify(raw.handle(),
                       "INSERT INTO outbox(created_at, recipient, ref, kind, message) "
                       "VALUES (?, ?, ?, ?, ?)");
+
+  RawDb one_row(paths.scratch / fmt::format("actions-{}-one-row.db", mode), full, true);
+  one_row.exec("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+  one_row.exec("INSERT INTO counter VALUES (1, 0)");
+  RawStatement one_row_begin(one_row.handle(), "BEGIN IMMEDIATE");
+  RawStatement one_row_commit(one_row.handle(), "COMMIT");
+  RawStatement one_row_update(one_row.handle(), "UPDATE counter SET n = ? WHERE id = 1");
 
   // In turns of kTurnItems items: the engine takes them through the three steps, then the
   // baseline writes the same rows, then each peer takes the same items through its own three
@@ -282,6 +293,14 @@ Pair measure(const Paths& paths, int items, bool full) {
     }
     result.raw_seconds += now_seconds() - t0;
     for (const auto& w : writes) result.notifications += std::ssize(w.outbox);
+
+    t0 = now_seconds();
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      one_row_begin.run();
+      one_row_update.bind(1, ++result.one_row_commits).run();
+      one_row_commit.run();
+    }
+    result.one_row_seconds += now_seconds() - t0;
     for (auto& peer : peers) peer->approve(first, last);
   }
   for (std::size_t i = 0; i < peers.size(); ++i) {
@@ -320,6 +339,32 @@ Row peer_row(const PeerSpec& spec, const PeerResult& peer, double engine_rate, b
   return row;
 }
 
+// The engine against the fastest one-transaction-per-decision rate there is here, and each
+// peer target's rate beside it: a target above the ceiling is out of reach for any engine.
+Row one_row_ceiling(const Pair& p, double engine_rate, bool full) {
+  const double ceiling = static_cast<double>(p.one_row_commits) / p.one_row_seconds;
+  std::string needs;
+  for (std::size_t i = 0; i < p.peers.size(); ++i) {
+    const PeerResult& peer = p.peers[i];
+    if (!peer.failure.empty() || peer.approvals == 0 || peer.seconds <= 0) continue;
+    const double wanted = kPeers[i].target * static_cast<double>(peer.approvals) / peer.seconds;
+    needs +=
+        fmt::format("; {:g}x {} would be {}, {} this ceiling", kPeers[i].target, kPeers[i].name,
+                    format_rate(wanted, "decisions/s"), wanted > ceiling ? "above" : "below");
+  }
+  return Row{fmt::format("1. One-row commits/s: the ceiling for one transaction per decision, "
+                         "synchronous={}",
+                         full ? "FULL" : "NORMAL"),
+             format_rate(engine_rate, "decisions/s"),
+             format_rate(ceiling, "commits/s"),
+             format_ratio(engine_rate / ceiling),
+             "-",
+             "-",
+             fmt::format("{} commits of one UPDATE of one integer in a one-row table, plain "
+                         "SQLite, taking turns with the engine{}",
+                         p.one_row_commits, needs)};
+}
+
 }  // namespace
 
 void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows) {
@@ -338,6 +383,7 @@ void bench_actions(const Paths& paths, const Sizes& sizes, std::vector<Row>& row
                     "baseline: the same item UPDATE, event INSERT and {} notification INSERTs "
                     "in all; the two alternate every {} items",
                     p.actions, p.actions / 3, p.notifications, kTurnItems)});
+    rows.push_back(one_row_ceiling(p, engine_rate, full));
     for (std::size_t i = 0; i < p.peers.size(); ++i) {
       rows.push_back(peer_row(kPeers[i], p.peers[i], engine_rate, full, p.notifications));
       const PeerResult& peer = p.peers[i];

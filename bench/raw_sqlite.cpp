@@ -66,9 +66,9 @@ std::string_view RawStatement::view(int column) const {
            : std::string_view();
 }
 
-RawDb::RawDb(const std::filesystem::path& path, bool full) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
+RawDb::RawDb(const std::filesystem::path& path, bool full, bool create) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw std::runtime_error("open " + path.string() + ": " + message);

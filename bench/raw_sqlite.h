@@ -38,8 +38,8 @@ class RawStatement {
 
 class RawDb {
  public:
-  // `full`: synchronous=FULL, otherwise NORMAL.
-  RawDb(const std::filesystem::path& path, bool full);
+  // `full`: synchronous=FULL, otherwise NORMAL. The file must exist unless `create`.
+  RawDb(const std::filesystem::path& path, bool full, bool create = false);
   ~RawDb();
   RawDb(const RawDb&) = delete;
   RawDb& operator=(const RawDb&) = delete;
