@@ -72,6 +72,9 @@ int run_silently(const std::filesystem::path& program, const std::vector<std::st
 // Runs `program` with `args` and returns what it printed on stdout; throws unless it exits 0.
 std::string run_capture(const std::filesystem::path& program, const std::vector<std::string>& args);
 
+// Processor time (user and system, all threads) this process has used so far, in seconds.
+double cpu_seconds();
+
 // Peak resident memory of this process so far (VmHWM), in bytes.
 std::int64_t peak_rss_bytes();
 // Starts the peak over from the current resident memory (Linux: /proc/self/clear_refs).
