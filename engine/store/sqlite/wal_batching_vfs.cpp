@@ -146,6 +146,23 @@ void x_shm_barrier(sqlite3_file* f) {
 
 using Forward = vfs_forwarding::ForwardFile<inner_of>;
 
+// SQLite releases the log's write lock (shared-memory lock 0) when a write transaction ends. A
+// commit has written everything it held by then (at its commit frame, or at the latest at the
+// barrier before it is published), so whatever is still held belongs to a transaction that
+// rolled back: pages it spilled into the log before its end. Those are thrown away, before the
+// lock is free: once it is, another connection may commit its own frames at the very same
+// offsets, and writing these later would overwrite them.
+int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  constexpr int kWriteLock = 0;
+  const bool releases_write_lock = (flags & SQLITE_SHM_UNLOCK) && (flags & SQLITE_SHM_EXCLUSIVE) &&
+                                   offset <= kWriteLock && kWriteLock < offset + n;
+  if (State& s = state_of(f); releases_write_lock && s.log) {
+    s.log->held.clear();
+    s.log->commit_page_next = false;
+  }
+  return Forward::shm_lock(f, offset, n, flags);
+}
+
 // `forward`, after writing what is held back, so that the call sees the file SQLite expects.
 template <auto forward, typename... Args>
 int flushed_first(sqlite3_file* f, Args... args) {
@@ -166,6 +183,7 @@ constexpr sqlite3_io_methods kMethods = [] {
   m.xLock = flushed_first<Forward::lock>;
   m.xUnlock = flushed_first<Forward::unlock>;
   m.xFileControl = flushed_first<Forward::file_control>;
+  m.xShmLock = x_shm_lock;
   m.xShmBarrier = x_shm_barrier;
   return m;
 }();

@@ -8,6 +8,8 @@
 // SQLite publishes the new log end to other connections, and syncs at synchronous=FULL, only
 // over bytes already written. What it holds back are appended frames of a transaction not yet
 // committed, and only until the commit frame, a read, a sync or any other call on the log file.
+// What a transaction that rolls back still holds is never written: it is dropped when SQLite
+// releases the log's write lock, before another connection may append where it would have gone.
 // A failed write is reported by the write, read or sync that made it, so SQLite fails that
 // transaction and rolls it back as it would have anyway. As a second line, anything still held
 // when SQLite publishes a commit to other connections is written first (see x_shm_barrier).
