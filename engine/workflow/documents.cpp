@@ -63,6 +63,12 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
     if (a.name.empty() || a.name.find('/') != std::string::npos || !names.insert(a.name).second) {
       fail(ErrorKind::BadInput, "attachment name '{}' must be a plain file name, once", a.name);
     }
+    // The document's hash lists the attachments a line each, name last: a name with a line
+    // break in it could stand for two attachments, and one hash for two sets of files.
+    if (!valid_utf8(a.name)) fail_field("attachment name", "is not valid UTF-8 text");
+    if (auto control = control_character_in(a.name, false); !control.empty()) {
+      fail_field("attachment name", "'{}' contains the control character {}", a.name, control);
+    }
   }
   const std::string hash = hash_document(request.content, attachments);
   const Json current = item.data.value("_document", Json());

@@ -410,6 +410,58 @@ TEST_CASE("documents: a version edited in the database is detected by verify", "
              Contains(ref + " document version 1: its content does not match its hash"));
 }
 
+TEST_CASE("documents: a version deleted from the database is detected by verify", "[sqlite]") {
+  Chain c;
+  std::string ref = c.draft();
+  REQUIRE(verify(*c.store).ok());
+  // The approved text must stay where its event says it is: deleting it would leave the event
+  // naming a hash nobody can show the text of.
+  test::raw_sql(c.db_path,
+                "DROP TRIGGER document_versions_no_delete; DELETE FROM document_versions WHERE "
+                "version = 1");
+  c.reopen();
+  auto report = verify(*c.store);
+  REQUIRE_FALSE(report.ok());
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems.front().ref == ref);
+  CHECK_THAT(report.problems.front().message,
+             Contains(ref + " document version 1 was recorded by a put_document event but is "
+                            "not stored"));
+}
+
+TEST_CASE("documents: an attachment name may not hold a line break, nor hide one from verify",
+          "[sqlite]") {
+  Chain c;
+  std::string ref = c.draft();
+  // Attachments are listed in the document's hash a line each: this name would read there as a
+  // second attachment, so that two different sets of files would share one hash.
+  const std::string forged_name = "a.txt\nfile " + std::string(64, '0') + " b.txt";
+  CHECK_THROWS_WITH(
+      Signoff(*c.engine).put_document(PutDocumentRequest{
+          ref, "olga", "Second draft.\n", {Attachment{forged_name, "", "x"}}, "", {}}),
+      Contains("attachment name") && Contains("U+000A"));
+  CHECK_THROWS_WITH(
+      Signoff(*c.engine).put_document(PutDocumentRequest{
+          ref, "olga", "Second draft.\n", {Attachment{"a\x1b.txt", "", "x"}}, "", {}}),
+      Contains("U+001B"));
+  CHECK(Signoff(*c.engine).documents(ref).size() == 1);
+
+  auto put = Signoff(*c.engine).put_document(
+      PutDocumentRequest{ref, "olga", "Second draft.\n", {Attachment{"a.txt", "", "x"}}, "", {}});
+  REQUIRE(put.ok());
+  REQUIRE(verify(*c.store).ok());
+  test::raw_sql(c.db_path,
+                "DROP TRIGGER document_attachments_no_update; UPDATE document_attachments SET "
+                "name = 'a.txt' || char(10) || 'file x b.txt'");
+  c.reopen();
+  auto report = verify(*c.store);
+  REQUIRE_FALSE(report.ok());
+  CHECK(std::any_of(report.problems.begin(), report.problems.end(), [&](const auto& p) {
+    return p.message.find(ref + " document version 2: an attachment's name has a line break") !=
+           std::string::npos;
+  }));
+}
+
 TEST_CASE("engine records cannot be forged by a workflow effect or by input") {
   Chain c;
   auto outcome = c.engine->submit("chain", "olivia", Json{{"title", "x"}});
