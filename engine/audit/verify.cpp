@@ -213,7 +213,9 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
           continue;
         }
         replayed.apply(seq, e);
-        if (e.action == "put_document") {
+        // The engine's own put_document sets `_document`, which no workflow action can: a
+        // workflow may name an action of its own put_document, and that stores no version.
+        if (e.action == "put_document" && e.changes.contains("_document")) {
           documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
               e.payload.value("document_hash", "");
         }
@@ -242,7 +244,17 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
     }
     batch->first_index = report.events;
   };
+  // Found on this thread, in log order: columns stored as other than text (SQLite only).
+  std::vector<PlacedProblem> type_problems;
   store.for_each_event([&](const EventRowView& row) {
+    if (!row.not_text.empty()) {
+      type_problems.push_back(PlacedProblem{
+          report.events,
+          VerifyProblem{row.seq, std::string(row.ref),
+                        fmt::format("event {}: its column {} is not text: searches and "
+                                    "reports by it miss the event",
+                                    row.seq, row.not_text)}});
+    }
     batch->add(row);
     ++report.events;
     report.head_seq = row.seq;
@@ -257,9 +269,11 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   std::vector<PlacedProblem> placed = std::move(checked.problems);
   const auto chain_count = static_cast<std::ptrdiff_t>(placed.size());
   std::move(replay_problems.begin(), replay_problems.end(), std::back_inserter(placed));
-  std::inplace_merge(
-      placed.begin(), placed.begin() + chain_count, placed.end(),
-      [](const PlacedProblem& a, const PlacedProblem& b) { return a.index < b.index; });
+  auto by_index = [](const PlacedProblem& a, const PlacedProblem& b) { return a.index < b.index; };
+  std::inplace_merge(placed.begin(), placed.begin() + chain_count, placed.end(), by_index);
+  const auto before_types = static_cast<std::ptrdiff_t>(placed.size());
+  std::move(type_problems.begin(), type_problems.end(), std::back_inserter(placed));
+  std::inplace_merge(placed.begin(), placed.begin() + before_types, placed.end(), by_index);
   for (auto& p : placed) report.problems.push_back(std::move(p.problem));
   if (anchor) check_anchor(*anchor, checked.recomputed_at_anchor, report);
 
@@ -270,6 +284,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
     refs_by_id.emplace_back(row.id, std::string(row.ref));
+    if (!row.not_text.empty()) {
+      item_problems.push_back(VerifyProblem{
+          0, std::string(row.ref),
+          fmt::format("item {}: its column {} is not text: searches and lists by it miss the item",
+                      row.ref, row.not_text)});
+    }
     if (!replayed.contains(row.ref)) {
       item_problems.push_back(
           VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});

@@ -282,6 +282,32 @@ TEST_CASE("verify names an event whose indexed columns disagree with its body", 
              Catch::Contains("actor column says 'mallory' but its body says '" + actor + "'"));
 }
 
+TEST_CASE("verify names a column stored as a blob, which searches would miss", "[sqlite]") {
+  Fixture f;
+  auto refs = seed(f);
+  REQUIRE(verify(*f.store).ok());
+  // The same bytes as a blob: equal to the body byte for byte, but SQLite compares types, so
+  // an audit of the actor's events, or a search for the item, would silently leave them out.
+  test::raw_sql(f.db,
+                "DROP TRIGGER events_no_update; UPDATE events SET actor = CAST(actor AS BLOB) "
+                "WHERE seq = 7; UPDATE items SET state = CAST(state AS BLOB) WHERE ref = '" +
+                    refs[1] + "'");
+  CHECK(test::query_text(f.db, "SELECT count(*) FROM events WHERE seq = 7 AND actor = '" +
+                                   test::query_text(f.db,
+                                                    "SELECT body ->> 'actor' FROM events "
+                                                    "WHERE seq = 7") +
+                                   "'") == "0");
+  VerifyReport r = verify(*f.store);
+  REQUIRE(r.problems.size() == 2);
+  CHECK(r.problems[0].seq == 7);
+  CHECK(r.problems[0].ref == refs[0]);
+  CHECK_THAT(r.problems[0].message,
+             Catch::Contains("event 7: its column actor (a blob) is not text"));
+  CHECK(r.problems[1].ref == refs[1]);
+  CHECK_THAT(r.problems[1].message,
+             Catch::Contains("item " + refs[1] + ": its column state (a blob) is not text"));
+}
+
 TEST_CASE("a recorded chain head proves the history up to it is unchanged", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);

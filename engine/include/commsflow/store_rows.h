@@ -44,6 +44,10 @@ struct ItemRowView {
   std::string_view created_at;
   std::string_view updated_at;
   std::string_view parent;  // empty for none
+  // The first of the text columns above stored as neither text nor null, e.g. "state (a
+  // blob)"; empty when there is none. SQLite keeps a blob in any column, and a search compares
+  // types: an item whose ref is a blob is found by no search for its ref.
+  std::string_view not_text;
 };
 
 struct Actor {
@@ -89,6 +93,7 @@ struct EventRowView {
   std::int64_t seq = 0;
   std::string_view body, hash;
   std::string_view ref, actor, action, at;
+  std::string_view not_text;  // as in ItemRowView: e.g. "actor (a blob)"; empty when none
 };
 
 struct Attachment {

@@ -46,10 +46,11 @@ void PgStore::for_each_item_row(const std::function<void(const ItemRowView&)>& v
       "SELECT id, ref, workflow, version, state, data, revision, created_at, updated_at, "
       "coalesce(parent, '') FROM items ORDER BY id",
       {}, [&](const Result& r, int row) {
+        // PostgreSQL's columns are typed: their values are text, and not_text is always empty.
         visit(ItemRowView{r.integer(row, 0), r.text_view(row, 1), r.text_view(row, 2),
                           r.text_view(row, 3), r.text_view(row, 4), r.text_view(row, 5),
                           r.integer(row, 6), r.text_view(row, 7), r.text_view(row, 8),
-                          r.text_view(row, 9)});
+                          r.text_view(row, 9), std::string_view()});
       });
 }
 
@@ -59,7 +60,7 @@ void PgStore::for_each_event(const std::function<void(const EventRowView& row)>&
       [&](const Result& r, int row) {
         visit(EventRowView{r.integer(row, 0), r.text_view(row, 1), r.text_view(row, 2),
                            r.text_view(row, 3), r.text_view(row, 4), r.text_view(row, 5),
-                           r.text_view(row, 6)});
+                           r.text_view(row, 6), std::string_view()});
       });
 }
 

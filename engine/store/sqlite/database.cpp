@@ -94,6 +94,21 @@ std::int64_t Statement::integer(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
+std::string_view Statement::first_not_text(int first,
+                                           std::initializer_list<std::string_view> columns) {
+  int column = first;
+  for (std::string_view name : columns) {
+    const int type = sqlite3_column_type(stmt_, column++);
+    if (type == SQLITE_TEXT || type == SQLITE_NULL) continue;
+    const char* stored = type == SQLITE_BLOB      ? "a blob"
+                         : type == SQLITE_INTEGER ? "an integer"
+                                                  : "a real number";
+    not_text_ = fmt::format("{} ({})", name, stored);
+    return not_text_;
+  }
+  return {};
+}
+
 bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }

@@ -11,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,10 +46,15 @@ class Statement {
   std::string_view text_view(int column) const;  // valid until the next step/reset
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
+  // Which of `columns` (names, in column order from `first`) is the first stored as neither
+  // text nor null, with its type: "ref (a blob)"; empty when there is none. Valid until the
+  // next call.
+  std::string_view first_not_text(int first, std::initializer_list<std::string_view> columns);
 
  private:
   Database* db_;
   sqlite3_stmt* stmt_;
+  std::string not_text_;
 };
 
 enum class Durability { Normal, Full };

@@ -562,8 +562,10 @@ std::vector<StoredEvent> SqliteStore::events_for(std::string_view ref) {
 void SqliteStore::for_each_event(const std::function<void(const EventRowView& row)>& visit) {
   auto& q = db_->cached("SELECT seq, body, hash, ref, actor, action, at FROM events ORDER BY seq");
   while (q.step()) {
+    const std::string_view not_text =
+        q.first_not_text(1, {"body", "hash", "ref", "actor", "action", "at"});
     visit(EventRowView{q.integer(0), q.text_view(1), q.text_view(2), q.text_view(3), q.text_view(4),
-                       q.text_view(5), q.text_view(6)});
+                       q.text_view(5), q.text_view(6), not_text});
   }
 }
 
