@@ -11,6 +11,7 @@
 #include "audit/batch_worker.h"
 #include "audit/chain_check.h"
 #include "audit/event_scan.h"
+#include "audit/item_workflows.h"
 #include "audit/replayed_accounts.h"
 #include "audit/replayed_items.h"
 
@@ -281,9 +282,11 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   // replayed item, to say how. Their problems follow the documents' problems.
   ItemRefs refs_by_id;  // rows come in id order, so it is sorted
   std::vector<VerifyProblem> item_problems;
+  ItemWorkflows workflows(store);
   store.for_each_item_row([&](const ItemRowView& row) {
     ++report.items;
     refs_by_id.emplace_back(row.id, std::string(row.ref));
+    workflows.check(row, item_problems);
     if (!row.not_text.empty()) {
       item_problems.push_back(VerifyProblem{
           0, std::string(row.ref),

@@ -308,6 +308,32 @@ TEST_CASE("verify names a column stored as a blob, which searches would miss", "
              Catch::Contains("item " + refs[1] + ": its column state (a blob) is not text"));
 }
 
+TEST_CASE("verify checks the workflow each item row names and the Lua stored for it", "[sqlite]") {
+  Fixture f;
+  auto refs = seed(f);
+  REQUIRE(verify(*f.store).ok());
+
+  SECTION("an item moved to another workflow's lists") {
+    test::raw_sql(f.db,
+                  "UPDATE items SET workflow = 'comms_request' WHERE ref = '" + refs[1] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].ref == refs[1]);
+    CHECK_THAT(r.problems[0].message,
+               Catch::Contains("its workflow column says 'comms_request' but its version "
+                               "belongs to 'review'"));
+  }
+  SECTION("the stored Lua of a version edited") {
+    // What `show` and the next action run is the stored source: an edit there changes the
+    // rules an item is under without a trace in its history.
+    test::raw_sql(f.db, "UPDATE definitions SET source = source || '-- edited'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    CHECK_THAT(r.problems[0].message,
+               Catch::Contains("its stored Lua does not hash to its version"));
+  }
+}
+
 TEST_CASE("a recorded chain head proves the history up to it is unchanged", "[sqlite]") {
   Fixture f;
   auto refs = seed(f);
