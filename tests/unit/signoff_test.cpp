@@ -136,6 +136,13 @@ struct Chain : test::Fixture {
     return ref;
   }
 
+  // What verify says after `sql` changed the file behind the engine's back.
+  VerifyReport verify_after_tampering(const std::string& sql) {
+    test::raw_sql(db_path, sql);
+    reopen();
+    return verify(*store);
+  }
+
   void verified() {
     auto report = verify(*store);
     std::string problems;
@@ -400,11 +407,9 @@ TEST_CASE("documents: versions are numbered, hashed, and closed after a final st
 TEST_CASE("documents: a version edited in the database is detected by verify", "[sqlite]") {
   Chain c;
   std::string ref = c.draft();
-  test::raw_sql(c.db_path,
-                "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content = "
-                "'Tampered.' WHERE version = 1");
-  c.reopen();
-  auto report = verify(*c.store);
+  auto report = c.verify_after_tampering(
+      "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content = "
+      "'Tampered.' WHERE version = 1");
   REQUIRE_FALSE(report.ok());
   CHECK_THAT(report.problems.front().message,
              Contains(ref + " document version 1: its content does not match its hash"));
@@ -416,11 +421,8 @@ TEST_CASE("documents: a version deleted from the database is detected by verify"
   REQUIRE(verify(*c.store).ok());
   // The approved text must stay where its event says it is: deleting it would leave the event
   // naming a hash nobody can show the text of.
-  test::raw_sql(c.db_path,
-                "DROP TRIGGER document_versions_no_delete; DELETE FROM document_versions WHERE "
-                "version = 1");
-  c.reopen();
-  auto report = verify(*c.store);
+  auto report = c.verify_after_tampering(
+      "DROP TRIGGER document_versions_no_delete; DELETE FROM document_versions WHERE version = 1");
   REQUIRE_FALSE(report.ok());
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems.front().ref == ref);
@@ -450,11 +452,9 @@ TEST_CASE("documents: an attachment name may not hold a line break, nor hide one
       PutDocumentRequest{ref, "olga", "Second draft.\n", {Attachment{"a.txt", "", "x"}}, "", {}});
   REQUIRE(put.ok());
   REQUIRE(verify(*c.store).ok());
-  test::raw_sql(c.db_path,
-                "DROP TRIGGER document_attachments_no_update; UPDATE document_attachments SET "
-                "name = 'a.txt' || char(10) || 'file x b.txt'");
-  c.reopen();
-  auto report = verify(*c.store);
+  auto report = c.verify_after_tampering(
+      "DROP TRIGGER document_attachments_no_update; UPDATE document_attachments SET name = "
+      "'a.txt' || char(10) || 'file x b.txt'");
   REQUIRE_FALSE(report.ok());
   CHECK(std::any_of(report.problems.begin(), report.problems.end(), [&](const auto& p) {
     return p.message.find(ref + " document version 2: an attachment's name has a line break") !=
