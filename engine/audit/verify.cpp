@@ -266,15 +266,12 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
   ChainCheck::Result checked = chain.finish();
   report.head_hash = checked.head_hash;
 
-  // Problems in log order; for one event, those of the chain before those of its replay.
+  // Problems in log order; for one event, those of the chain, then its replay, then its columns.
   std::vector<PlacedProblem> placed = std::move(checked.problems);
-  const auto chain_count = static_cast<std::ptrdiff_t>(placed.size());
   std::move(replay_problems.begin(), replay_problems.end(), std::back_inserter(placed));
-  auto by_index = [](const PlacedProblem& a, const PlacedProblem& b) { return a.index < b.index; };
-  std::inplace_merge(placed.begin(), placed.begin() + chain_count, placed.end(), by_index);
-  const auto before_types = static_cast<std::ptrdiff_t>(placed.size());
   std::move(type_problems.begin(), type_problems.end(), std::back_inserter(placed));
-  std::inplace_merge(placed.begin(), placed.begin() + before_types, placed.end(), by_index);
+  std::stable_sort(placed.begin(), placed.end(),
+                   [](const auto& a, const auto& b) { return a.index < b.index; });
   for (auto& p : placed) report.problems.push_back(std::move(p.problem));
   if (anchor) check_anchor(*anchor, checked.recomputed_at_anchor, report);
 
