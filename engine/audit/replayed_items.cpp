@@ -157,16 +157,15 @@ void ReplayedItems::advance(Compact& item, std::string_view at, std::string_view
   item.revision += 1;
 }
 
-bool ReplayedItems::contains(std::string_view ref) const {
-  return items_.find(ref) != items_.end();
+const ReplayedItems::Compact* ReplayedItems::take(std::string_view ref) {
+  auto it = items_.find(ref);
+  if (it == items_.end() || it->second.taken) return nullptr;
+  it->second.taken = true;
+  ++taken_;
+  return &it->second;
 }
 
-const ReplayedItems::Compact& ReplayedItems::find(std::string_view ref) const {
-  return items_.find(ref)->second;
-}
-
-bool ReplayedItems::matches(const ItemRowView& row) {
-  const Compact& item = find(row.ref);
+bool ReplayedItems::matches(const Compact& item, const ItemRowView& row) {
   const Unpacked u = unpack(item.packed);
   if (row.revision != item.revision || row.state != names_[item.state] ||
       row.version != names_[item.version] || row.created_at != u.created_at ||
@@ -184,8 +183,7 @@ bool ReplayedItems::matches(const ItemRowView& row) {
   return row.data == canonical_;
 }
 
-Item ReplayedItems::item(std::string_view ref) const {
-  const Compact& compact = find(ref);
+Item ReplayedItems::item(std::string_view ref, const Compact& compact) const {
   const Unpacked u = unpack(compact.packed);
   Item item;
   item.ref = ref;
@@ -202,14 +200,12 @@ Item ReplayedItems::item(std::string_view ref) const {
   return item;
 }
 
-void ReplayedItems::take(std::string_view ref) {
-  items_.erase(items_.find(ref));
-}
-
 std::vector<std::pair<std::int64_t, std::string>> ReplayedItems::remaining() const {
   std::vector<std::pair<std::int64_t, std::string>> out;
-  out.reserve(items_.size());
-  for (const auto& [ref, compact] : items_) out.emplace_back(compact.first_seq, ref);
+  if (taken_ == items_.size()) return out;
+  for (const auto& [ref, compact] : items_) {
+    if (!compact.taken) out.emplace_back(compact.first_seq, ref);
+  }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });
   return out;

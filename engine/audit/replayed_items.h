@@ -26,23 +26,6 @@ namespace commsflow {
 
 class ReplayedItems {
  public:
-  // Advances the event's item by one event, as replay() does (creating it at its first event).
-  void apply(std::int64_t seq, const ScannedEvent& e);
-  void apply(std::int64_t seq, const Event& e);
-
-  // True when `ref` was replayed and not yet taken.
-  bool contains(std::string_view ref) const;
-  // True when the stored row equals the replayed item (columns, and data as canonical text).
-  // Requires contains(row.ref).
-  bool matches(const ItemRowView& row);
-  // The replayed item as an Item (data read as JSON), for diagnostics. Requires contains(ref).
-  Item item(std::string_view ref) const;
-  // Forgets `ref`, so that what remains at the end are items with events but no row.
-  void take(std::string_view ref);
-  // (first event's sequence, ref) of every item not yet taken, in ref order.
-  std::vector<std::pair<std::int64_t, std::string>> remaining() const;
-
- private:
   struct Compact {
     std::int64_t first_seq = 0;
     std::int64_t revision = 0;
@@ -52,7 +35,27 @@ class ReplayedItems {
     // names_: keys repeat across items) and its value's JSON text; texts as a varint length and
     // the bytes.
     std::string packed;
+    // Marked rather than erased: an erase walks its bucket's chain, which cost more than the
+    // comparison itself.
+    bool taken = false;
   };
+
+  // Advances the event's item by one event, as replay() does (creating it at its first event).
+  void apply(std::int64_t seq, const ScannedEvent& e);
+  void apply(std::int64_t seq, const Event& e);
+
+  // Takes `ref`'s replayed item for comparison with its stored row, once: null when no event
+  // made it or it was taken already. What remains untaken at the end are items with events but
+  // no row.
+  const Compact* take(std::string_view ref);
+  // True when the stored row equals the taken item (columns, and data as canonical text).
+  bool matches(const Compact& item, const ItemRowView& row);
+  // The taken item as an Item (data read as JSON), for diagnostics.
+  Item item(std::string_view ref, const Compact& item) const;
+  // (first event's sequence, ref) of every item not yet taken, in ref order.
+  std::vector<std::pair<std::int64_t, std::string>> remaining() const;
+
+ private:
   struct Change {
     std::string_view key;
     std::string_view raw;      // empty: removed
@@ -68,9 +71,9 @@ class ReplayedItems {
   void advance(Compact& item, std::string_view at, std::string_view parent,
                std::string_view to_state, std::string_view version,
                const std::vector<Change>& changes);
-  const Compact& find(std::string_view ref) const;
 
   std::unordered_map<std::string, Compact, Hash, std::equal_to<>> items_;
+  std::size_t taken_ = 0;
   // States, definition versions and data keys: few, shared by many items. A deque, so that
   // views of its strings stay valid as it grows.
   std::deque<std::string> names_;

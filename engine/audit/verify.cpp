@@ -290,13 +290,15 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
           fmt::format("item {}: its column {} is not text: searches and lists by it miss the item",
                       row.ref, row.not_text)});
     }
-    if (!replayed.contains(row.ref)) {
+    const ReplayedItems::Compact* item = replayed.take(row.ref);
+    if (!item) {
       item_problems.push_back(
           VerifyProblem{0, std::string(row.ref), fmt::format("item {} has no events", row.ref)});
       return;
     }
-    if (!replayed.matches(row)) compare(stored_item(row), replayed.item(row.ref), item_problems);
-    replayed.take(row.ref);
+    if (!replayed.matches(*item, row)) {
+      compare(stored_item(row), replayed.item(row.ref, *item), item_problems);
+    }
   });
   verify_documents(store, documents, refs_by_id, report.problems);
   std::move(item_problems.begin(), item_problems.end(), std::back_inserter(report.problems));
