@@ -174,6 +174,18 @@ TEST_CASE("tampering is detected and located", "[sqlite]") {
       return p.seq == 7 && p.message.find("does not match its hash") != std::string::npos;
     }));
   }
+  SECTION("an item row deleted, and one added that no event made") {
+    raw_sql(f.db,
+            "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "
+            "updated_at) SELECT 'FORGED-1', workflow, version, state, data, revision, "
+            "created_at, updated_at FROM items WHERE ref = '" +
+                refs[0] + "'; DELETE FROM items WHERE ref = '" + refs[1] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 2);
+    CHECK(r.problems[0].message == "item FORGED-1 has no events");
+    CHECK(r.problems[1].ref == refs[1]);
+    CHECK(r.problems[1].message == "events for " + refs[1] + " exist but the item does not");
+  }
   SECTION("the last event deleted together with the change it made") {
     raw_sql(f.db, "DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store);
