@@ -215,6 +215,10 @@ return wf.workflow {
 
   submit = {
     roles = { "requester", "triager", "comms_officer" },
+    -- What the requester gives; the rating, due time and the rest are the rules' and triagers'.
+    sets = { "title", "description", "kind", "requester_team", "needed_by", "strategic_priority",
+             "incident", "statutory", "reputational_risk", "impact", "resource",
+             "time_sensitive", "responsibility", "owner_org" },
     to = { "triaged", "redirected" },
     route = function(item) return item.responsibility == "influence" and "redirected" or "triaged" end,
     effect = function(item, ctx)

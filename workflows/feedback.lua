@@ -36,6 +36,8 @@ return wf.workflow {
 
   submit = {
     roles = leads,
+    -- The answer (outcome, reason, response) is given by `answer`, once there is one.
+    sets = { "text", "channel", "has_suggestion", "suggestion" },
     guard = function(item, ctx)
       local reasons = {}
       if ctx.parent.state ~= "consultation_open" then

@@ -12,7 +12,7 @@ return wf.workflow {
     level = wf.choice { "major", "minor", required = true },
     closed_at = wf.datetime {},
   },
-  submit = { roles = { "triager" } },
+  submit = { roles = { "triager" }, sets = { "name", "level" } },
   -- Incidents are the comms team's.
   read = { roles = { "triager", "comms_officer", "head_of_comms", "director", "governance" } },
   initial = "active",

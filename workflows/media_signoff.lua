@@ -325,6 +325,10 @@ return wf.workflow {
 
   submit = {
     roles = { "comms_officer", "head_of_comms" },
+    sets = { "headline", "kind", "enquiry", "journalist", "outlet", "contact", "received_at",
+             "journalist_deadline", "embargo_until", "spokesperson", "reputational_risk",
+             "clinical_content", "patient_identifiable", "consent_recorded", "network_statement",
+             "lead_issue", "partner_orgs", "out_of_hours", "pre_election" },
     effect = function(item, ctx)
       item.drafted_by = ctx.actor.name
       item.received_at = item.received_at or ctx.now

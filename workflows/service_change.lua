@@ -391,7 +391,8 @@ return wf.workflow {
     monitoring_notes        = wf.text {},
   },
 
-  submit = { roles = leads },
+  -- Each stage's work is recorded by that stage's actions, not when the change is opened.
+  submit = { roles = leads, sets = { "title", "summary" } },
   -- A service change's engagement is seen by those running it and by governance.
   read = { roles = { "engagement_lead", "governance", "head_of_comms", "director" } },
   initial = "assessment",

@@ -34,6 +34,7 @@ return wf.workflow {
 
   submit = {
     roles = { "requester", "comms_officer" },
+    sets = { "title", "page_url", "details", "urgency", "needed_by" },
     effect = function(item, ctx) item.requested_by = ctx.actor.name end,
   },
 

@@ -20,10 +20,15 @@ namespace {
 
 using Values = std::map<std::string, std::string>;
 
+// The fields of the form that creates an item: those submit `sets` names, in the workflow's
+// order; without `sets`, those a person would fill in (see is_request_field).
 std::vector<const FieldSpec*> request_fields(const Definition& d) {
+  const auto& sets = d.submit.sets;
   std::vector<const FieldSpec*> out;
   for (const auto& f : d.fields) {
-    if (is_request_field(f)) out.push_back(&f);
+    const bool listed = sets.empty() ? is_request_field(f)
+                                     : std::find(sets.begin(), sets.end(), f.name) != sets.end();
+    if (listed) out.push_back(&f);
   }
   return out;
 }

@@ -293,6 +293,19 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   }
   check_roles(d.submit, "submit");
   check_targets(d.submit, "submit");
+  check_sets(d.submit, "submit");
+  if (!d.submit.sets.empty()) {
+    for (const auto& f : d.fields) {
+      const bool given =
+          std::find(d.submit.sets.begin(), d.submit.sets.end(), f.name) != d.submit.sets.end();
+      if (f.required && !f.default_value && !given) {
+        problem(d.submit.line,
+                fmt::format("submit sets leaves out '{}', which is required: no item could be "
+                            "created (add it to sets, or give it a default)",
+                            f.name));
+      }
+    }
+  }
   bool any_final = false;
   for (const auto& s : d.states) {
     any_final = any_final || s.final;

@@ -33,7 +33,7 @@ std::string action_list(const StateSpec* state) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// Fields of type actor must name an existing actor holding the field's role.
+// Fields of type actor must name an existing, enabled actor holding the field's role.
 void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, const Json& data,
                         std::vector<FieldProblem>& problems) {
   for (const auto& f : fields) {
@@ -44,8 +44,25 @@ void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, cons
       problems.push_back({f.name, fmt::format("there is no actor '{}'", name)});
     } else if (!f.role.empty() && !actor->has_role(f.role)) {
       problems.push_back({f.name, fmt::format("{} does not have the role {}", name, f.role)});
+    } else if (actor->disabled) {
+      problems.push_back({f.name, fmt::format("{} is disabled and cannot be given work", name)});
     }
   }
+}
+
+// Inputs a person may not give when creating an item: fields the workflow's submit `sets` leaves
+// out. Without `sets`, every field may be given.
+std::vector<FieldProblem> submit_input_problems(const Definition& d, const Json& inputs) {
+  std::vector<FieldProblem> problems;
+  const auto& sets = d.submit.sets;
+  if (sets.empty()) return problems;
+  for (const auto& [key, _] : inputs.items()) {
+    if (!d.field(key) || std::find(sets.begin(), sets.end(), key) != sets.end()) continue;
+    problems.push_back({key, fmt::format("is set by the workflow, not when an item is created "
+                                         "(submit takes: {})",
+                                         fmt::join(sets, ", "))});
+  }
+  return problems;
 }
 
 }  // namespace
@@ -127,6 +144,9 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   }
 
   Json data = inputs.is_null() ? Json::object() : std::move(inputs);
+  // Fields outside submit's `sets` are the workflow's to set (a rating, who overrode it): a
+  // person creating an item may not give them.
+  std::vector<FieldProblem> not_given = submit_input_problems(d, data);
   for (const auto& f : d.fields) {
     if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
   }
@@ -134,6 +154,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   for (const auto& [key, _] : data.items()) {
     if (!key.empty() && key[0] == '_') problems.push_back({key, "is not a field of this workflow"});
   }
+  problems.insert(problems.end(), not_given.begin(), not_given.end());
   check_actor_fields(store_, d.fields, data, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   if (!problems.empty())
@@ -221,6 +242,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   const Json& inputs = request.inputs.is_null() ? kNoInputs : request.inputs;
   Json data = item.data;
   Json payload = Json::object();
+  Json given_data = Json::object();  // the item fields this request sets
   std::vector<FieldProblem> problems;
   for (const auto& [key, value] : inputs.items()) {
     bool is_data = std::find(action->sets.begin(), action->sets.end(), key) != action->sets.end();
@@ -242,6 +264,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
       if (coerced.is_null()) {
         data.erase(key);
       } else {
+        given_data[key] = coerced;
         data[key] = std::move(coerced);
       }
     } else if (!coerced.is_null()) {
@@ -258,7 +281,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
          given->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos);
     if (f.required && blank) problems.push_back({f.name, "is required"});
   }
-  check_actor_fields(store_, d.fields, data, problems);
+  // Only the people named now: one named earlier who has since left or lost the role must not
+  // block every later action on the item.
+  check_actor_fields(store_, d.fields, given_data, problems);
   check_actor_fields(store_, action->fields, payload, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_past_dates(action->fields, payload, clock_.now(), problems);

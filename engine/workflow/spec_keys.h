@@ -19,8 +19,8 @@ inline constexpr std::array<std::string_view, 19> kWorkflow = {
 inline constexpr std::array<std::string_view, 14> kField = {
     "__field", "__line", "required", "label",  "default",     "min",  "max",
     "options", "labels", "of",       "fields", "required_if", "role", "past"};
-inline constexpr std::array<std::string_view, 7> kSubmit = {"__line", "roles", "guard", "effect",
-                                                            "label",  "to",    "route"};
+inline constexpr std::array<std::string_view, 8> kSubmit = {"__line", "roles", "guard", "effect",
+                                                            "label",  "to",    "route", "sets"};
 inline constexpr std::array<std::string_view, 12> kAction = {"__line", "to",    "roles",   "guard",
                                                              "effect", "label", "fields",  "sets",
                                                              "route",  "gate",  "confirm", "done"};

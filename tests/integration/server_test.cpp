@@ -308,13 +308,16 @@ TEST_CASE("server: pages show text from data as text, never as markup", "[server
 
 TEST_CASE("server: the New request form comes from the workflow's fields", "[server][pages]") {
   WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
-    // A field added in Lua, with a label, appears on the form with no rebuild.
+    // A field added in Lua, and given at submit, appears on the form with no rebuild.
     std::string source = test::read_bytes(workflows / "website_update.lua");
     const std::string anchor = "    urgency = wf.choice";
     REQUIRE(source.find(anchor) != std::string::npos);
     source.insert(
         source.find(anchor),
         "    audience = wf.choice { \"public\", \"staff\", label = \"Who is it for\" },\n");
+    const std::string sets = "sets = { \"title\",";
+    REQUIRE(source.find(sets) != std::string::npos);
+    source.insert(source.find(sets) + sets.size(), " \"audience\",");
     std::ofstream(workflows / "website_update.lua") << source;
   });
   std::string cookie = f.sign_in("asha.requester");

@@ -338,6 +338,25 @@ TEST_CASE("`sets` naming something that is not a field is reported on the action
   CHECK(problems.size() == 1);
 }
 
+TEST_CASE("submit's `sets` must name fields, and every required one without a default") {
+  SECTION("a name that is not a field") {
+    std::string text = with(kGood, "submit = { roles = { \"comms_officer\" } },",
+                            "submit = { roles = { \"comms_officer\" }, sets = { \"title\", "
+                            "\"titel\" } },");
+    auto problems = expect_problem(text, line_of(text, "submit ="),
+                                   "submit sets 'titel', which is not a field of the workflow");
+    CHECK(problems.size() == 1);
+  }
+  SECTION("a required field left out: no item could be created") {
+    std::string text = with(kGood, "submit = { roles = { \"comms_officer\" } },",
+                            "submit = { roles = { \"comms_officer\" }, sets = { \"tags\" } },");
+    auto problems = expect_problem(text, line_of(text, "submit ="),
+                                   "submit sets leaves out 'title', which is required");
+    // colour is required by nobody and has a default: leaving it out is fine.
+    CHECK(problems.size() == 1);
+  }
+}
+
 TEST_CASE("a payload field with the name of an item field is reported on its line") {
   std::string text =
       with(kGood, "fields = { reason = wf.text { required = true } },",

@@ -3,6 +3,7 @@
 #include <commsflow/import.h>
 #include <commsflow/import_rows.h>
 #include <commsflow/incidents.h>
+#include <commsflow/people.h>
 #include <commsflow/queue.h>
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
@@ -104,6 +105,57 @@ TEST_CASE("a submission missing criteria or with bad values is refused naming ev
     CHECK_THAT(e.what(), Catch::Contains("resource: 'huge' is not one of"));
   }
   CHECK(t.engine->items({}).empty());
+}
+
+TEST_CASE("a requester cannot give the fields the rules and triagers set") {
+  Triage t;
+  Json fields = Triage::all_low();
+  fields["rating_override"] = "red";
+  fields["overridden_by"] = "tom";
+  fields["paused_seconds"] = 999999;
+  try {
+    t.engine->submit("comms_request", "rita", fields);
+    FAIL("expected bad input");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("rating_override: is set by the workflow, not when an "
+                                         "item is created (submit takes: title, description,"));
+    CHECK_THAT(e.what(), Catch::Contains("overridden_by: is set by the workflow"));
+    CHECK_THAT(e.what(), Catch::Contains("paused_seconds: is set by the workflow"));
+  }
+  // Nor through an import, which submits each row the same way.
+  std::vector<ImportRow> rows = {{2, Triage::all_low()}, {3, fields}};
+  try {
+    import_items(*t.engine, "comms_request", "rita", rows);
+    FAIL("expected the import to be refused");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("line 3: rating_override: is set by the workflow"));
+  }
+  CHECK(t.engine->items({}).empty());
+  // The override is a triager's action, and says who took it.
+  Item item = t.submit();
+  CHECK(item.data["rating"] == "green");
+}
+
+TEST_CASE("work goes only to people who are here, and a leaver's work can still be finished") {
+  Triage t;
+  t.engine->add_actor("sam", {"comms_officer"});
+  People people(*t.store, *t.registry, t.clock);
+  Item first = t.submit();
+  Item second = t.submit();
+  t.act(first.ref, "accept", Json{{"assignee", "sam"}});
+  people.disable("sam", kOperator);
+  try {
+    t.engine->act(ActRequest{second.ref, "accept", "tom", Json{{"assignee", "sam"}}, "", {}});
+    FAIL("expected bad input");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("assignee: sam is disabled and cannot be given work"));
+  }
+  CHECK(t.engine->item(second.ref).state == "triaged");
+  // The request sam was given moves on without him.
+  CHECK(t.act(first.ref, "start").state == "in_progress");
+  CHECK(t.act(first.ref, "complete").state == "done");
 }
 
 TEST_CASE("influence requests are redirected to the owner and not queued") {

@@ -55,6 +55,7 @@ local commsflow = {}
 ---@field label? string
 ---@field to? string|string[] the first state, when not `initial`
 ---@field route? fun(item: commsflow.Item, ctx: commsflow.Context): string picks one of `to`
+---@field sets? string[] the fields a person gives; the others are the workflow's (without it, all)
 ---@field __line? integer
 
 ---An action people take in a state.
