@@ -45,11 +45,20 @@ long long seconds_locked(Accounts& accounts, const std::string& key, std::int64_
 
 }  // namespace
 
-long long SignInThrottle::wait_seconds(Store& store, const std::string& name,
-                                       const std::string& address) {
+long long SignInThrottle::claim(Store& store, const std::string& name, const std::string& address,
+                                Claim& claim) {
+  const std::string name_key = "name:" + name, address_key = "address:" + address;
+  auto tx = store.begin_write();
+  Accounts& accounts = store.accounts();
   const std::int64_t now = now_ms();
-  return std::max(seconds_locked(store.accounts(), "name:" + name, now),
-                  seconds_locked(store.accounts(), "address:" + address, now));
+  const long long wait =
+      std::max(seconds_locked(accounts, name_key, now), seconds_locked(accounts, address_key, now));
+  if (wait > 0) return wait;
+  claim.address_locked_until = accounts.sign_in_locked_until(address_key);
+  fail_key(accounts, name_key, options_.failures_before_lockout);
+  fail_key(accounts, address_key, options_.failures_before_address_lockout);
+  tx->commit();
+  return 0;
 }
 
 void SignInThrottle::fail_key(Accounts& accounts, const std::string& key, int allowed) {
@@ -60,15 +69,15 @@ void SignInThrottle::fail_key(Accounts& accounts, const std::string& key, int al
   accounts.lock_sign_in(key, now_ms() + std::chrono::milliseconds(wait).count());
 }
 
-void SignInThrottle::failed(Store& store, const std::string& name, const std::string& address) {
+void SignInThrottle::succeeded(Store& store, const std::string& name, const std::string& address,
+                               const Claim& claim) {
+  const std::string address_key = "address:" + address;
   auto tx = store.begin_write();
-  fail_key(store.accounts(), "name:" + name, options_.failures_before_lockout);
-  fail_key(store.accounts(), "address:" + address, options_.failures_before_address_lockout);
+  Accounts& accounts = store.accounts();
+  accounts.clear_sign_in_failures("name:" + name);
+  accounts.forgive_sign_in_failure(address_key);
+  accounts.lock_sign_in(address_key, claim.address_locked_until);
   tx->commit();
-}
-
-void SignInThrottle::succeeded(Store& store, const std::string& name) {
-  store.accounts().clear_sign_in_failures("name:" + name);
 }
 
 namespace {
@@ -140,9 +149,10 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
                const std::string& address) {
   SignIn result;
   long long wait = 0;
+  SignInThrottle::Claim claim;
   {
     auto guard = context.lock_sign_in_store();
-    wait = context.throttle.wait_seconds(context.sign_in_store(), name, address);
+    wait = context.throttle.claim(context.sign_in_store(), name, address, claim);
   }
   if (wait > 0) {
     result.status = SignIn::Status::Throttled;
@@ -159,16 +169,13 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
   if (!ok) {
-    {
-      auto guard = context.lock_sign_in_store();
-      context.throttle.failed(context.sign_in_store(), name, address);
-    }
+    // Counted already, when the attempt was claimed.
     context.log("sign-in failed for '{}'", name);
     return result;
   }
   {
     auto guard = context.lock_sign_in_store();
-    context.throttle.succeeded(context.sign_in_store(), name);
+    context.throttle.succeeded(context.sign_in_store(), name, address, claim);
   }
   result.status = SignIn::Status::Ok;
   result.token = random_token();

@@ -25,14 +25,20 @@ namespace commsflow::server {
 class SignInThrottle {
  public:
   explicit SignInThrottle(const ServerOptions& options) : options_(options) {}
-  // Seconds to wait before the name may try again from this address (the longer of the name's
-  // and the address's lockouts); 0 when it may try now.
-  long long wait_seconds(Store& store, const std::string& name, const std::string& address);
-  // A failure counts against the name and against the address: spraying one guess at many
-  // names from one place is slowed as well as many guesses at one name.
-  void failed(Store& store, const std::string& name, const std::string& address);
-  // Clears the name's failures (not the address's: one known password must not reset them).
-  void succeeded(Store& store, const std::string& name);
+  // What an attempt changed when it was claimed, for succeeded() to put back.
+  struct Claim {
+    std::int64_t address_locked_until = 0;
+  };
+  // Claims an attempt before its password is checked, so that attempts made at the same moment
+  // are counted as they start, not as they end: returns the seconds to wait (the longer of the
+  // name's and the address's lockouts; nothing claimed), or 0 having counted the attempt as a
+  // failure against the name and against the address (spraying one guess at many names from
+  // one place is slowed as well as many guesses at one name) until succeeded() says otherwise.
+  long long claim(Store& store, const std::string& name, const std::string& address, Claim& claim);
+  // The claimed attempt was right: clears the name's failures, and takes this attempt back from
+  // the address's (not the others: one known password must not reset them).
+  void succeeded(Store& store, const std::string& name, const std::string& address,
+                 const Claim& claim);
 
  private:
   void fail_key(Accounts& accounts, const std::string& key, int allowed);

@@ -422,6 +422,15 @@ void add_page_routes(httplib::Server& http, Context& c) {
   http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
     std::string name = param(req, "name");
     std::string next = safe_next(param(req, "next"));
+    // A page on another site must not sign the browser in (to an account of its choosing, so
+    // that what the person then writes lands under that name). Browsers say where a form came
+    // from; a request that does not say (a script, an old browser) is taken as it is.
+    const std::string from = req.get_header_value("Sec-Fetch-Site");
+    if (!from.empty() && from != "same-origin" && from != "none") {
+      send_page(res, 403, nullptr, "Sign in", "/sign-in",
+                sign_in_body(next, name, "Sign in from this site's own sign-in page"));
+      return;
+    }
     SignIn result = sign_in(c, name, param(req, "password"), client_address(c.options, req));
     switch (result.status) {
       case SignIn::Status::Ok:

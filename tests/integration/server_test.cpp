@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <fstream>
@@ -89,6 +90,15 @@ TEST_CASE("server: sign-in sets a strict HttpOnly cookie; wrong passwords are re
   CHECK(test::query_text(f.dir / "web.db", "SELECT count(*) FROM sessions WHERE token_digest = '" +
                                                token_digest(token) + "'") == "1");
 
+  // A form on another site cannot sign the browser in, nor count as a guess.
+  auto forged = c.Post("/sign-in", httplib::Headers{{"Sec-Fetch-Site", "cross-site"}},
+                       httplib::Params{{"name", "tom.triage"}, {"password", kPassword}});
+  CHECK(forged->status == 403);
+  CHECK(forged->get_header_value("Set-Cookie").empty());
+  CHECK(c.Post("/sign-in", httplib::Headers{{"Sec-Fetch-Site", "same-origin"}},
+               httplib::Params{{"name", "tom.triage"}, {"password", kPassword}})
+            ->status == 303);
+
   // An off-site `next` is not followed.
   auto offsite = c.Post("/sign-in", httplib::Params{{"name", "tom.triage"},
                                                     {"password", kPassword},
@@ -120,6 +130,59 @@ TEST_CASE("server: repeated failed sign-ins lock the name out for a while", "[se
   // Another name is not affected.
   CHECK(c.Post("/sign-in", httplib::Params{{"name", "hannah.head"}, {"password", kPassword}})
             ->status == 303);
+}
+
+TEST_CASE("server: guesses sent at the same moment are counted as they start",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.failures_before_lockout = 3;
+  options.lockout_base = std::chrono::hours(1);
+  WebFixture f(options);
+  // Twelve guesses at once, then the right password: each is checked only after it is counted,
+  // so no more than three passwords are ever checked, however the requests are timed.
+  std::vector<int> statuses(12);
+  std::vector<std::thread> guessers;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    guessers.emplace_back([&, i] {
+      auto r = f.client().Post("/sign-in",
+                               httplib::Params{{"name", "tom.triage"}, {"password", "guess"}});
+      statuses[i] = r ? r->status : 0;
+    });
+  }
+  for (auto& g : guessers) g.join();
+  CHECK(std::count(statuses.begin(), statuses.end(), 401) == 3);
+  CHECK(std::count(statuses.begin(), statuses.end(), 429) == 9);
+  CHECK(f.client()
+            .Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", kPassword}})
+            ->status == 429);
+}
+
+TEST_CASE("server: right passwords from one address do not count against it",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.failures_before_address_lockout = 2;
+  options.lockout_base = std::chrono::hours(1);
+  WebFixture f(options);
+  // An office behind one address: many people sign in, one of them mistyping once.
+  CHECK(f.client()
+            .Post("/sign-in", httplib::Params{{"name", "tom.triage"}, {"password", "typo"}})
+            ->status == 401);
+  for (const char* name : {"tom.triage", "hannah.head", "olivia.officer", "asha.requester"}) {
+    INFO(name);
+    CHECK(f.client()
+              .Post("/sign-in", httplib::Params{{"name", name}, {"password", kPassword}})
+              ->status == 303);
+  }
+  CHECK(test::query_text(f.database.location(),
+                         "SELECT failures FROM sign_in_failures WHERE key LIKE 'address:%'") ==
+        "1");
+  // A second failure reaches the address's limit: it is locked, for every name.
+  CHECK(f.client()
+            .Post("/sign-in", httplib::Params{{"name", "hannah.head"}, {"password", "typo"}})
+            ->status == 401);
+  CHECK(f.client()
+            .Post("/sign-in", httplib::Params{{"name", "olivia.officer"}, {"password", kPassword}})
+            ->status == 429);
 }
 
 TEST_CASE("server: sessions end at sign-out and when they expire", "[server][security]") {
