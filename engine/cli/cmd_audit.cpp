@@ -1,6 +1,7 @@
 // audit and verify: reading the record and proving it unaltered. Neither writes anything: they
 // open the database without loading workflows and read in one read transaction.
 #include <commsflow/audit.h>
+#include <commsflow/read_access.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
@@ -31,8 +32,12 @@ void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
   say_zone(query);
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
-  ChainHead head = query_history(
-      s.store(), query, [&](AuditRow&& row) { table.rows.push_back(audit_cells(std::move(row))); });
+  ReadAccess access = s.access();
+  AuditSight sight(access);
+  ChainHead head = query_history(s.store(), query, [&](AuditRow&& row) {
+    sight.limit(row);
+    table.rows.push_back(audit_cells(std::move(row)));
+  });
   print_report(s, table, report_header(s, describe(query), head.seq, head.hash), args);
 }
 

@@ -1,6 +1,7 @@
 // Audit downloads for the Audit page: the audit query and the sign-off summary of `commsflow
 // audit`, as CSV, JSON or a printable HTML page, with the filters of the form on the Audit page.
 #include <commsflow/audit.h>
+#include <commsflow/read_access.h>
 #include <commsflow/report_table.h>
 #include <fmt/format.h>
 
@@ -59,7 +60,10 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
           Store& store = c.engine.store();
           if (report == "history") {
             table = audit_table();
-            head = query_history(store, query, [&table](AuditRow&& row) {
+            ReadAccess access = c.read_access(p.actor);
+            AuditSight sight(access);
+            head = query_history(store, query, [&](AuditRow&& row) {
+              sight.limit(row);
               table.rows.push_back(audit_cells(std::move(row)));
             });
           } else {

@@ -180,6 +180,33 @@ Event ReadAccess::view(const Event& event, const Sight& s) const {
   return out;
 }
 
+void AuditSight::limit(AuditRow& row) {
+  if (access_.reader().sees_everything()) return;
+  if (row.ref.starts_with("actor:")) {
+    for (Json* part : {&row.changes, &row.payload}) part->erase("email");
+    return;
+  }
+  auto known = by_ref_.find(row.ref);
+  if (known == by_ref_.end()) {
+    std::optional<Item> item = access_.engine().store().item(row.ref);
+    known = by_ref_.emplace(row.ref, item ? access_.sight(*item) : Sight{}).first;
+  }
+  const Sight& s = known->second;
+  if (s.whole()) {
+    erase_keys(row.changes, s.hidden);
+    erase_keys(row.payload, s.hidden);
+    return;
+  }
+  if (s.item) {
+    keep_only(row.changes, s.only);
+  } else {
+    row.changes = Json::object();
+  }
+  row.payload = Json::object();
+  row.comment.clear();
+  row.note.clear();
+}
+
 void item_not_found(std::string_view ref) {
   fail(ErrorKind::NotFound, "no item {}", ref);
 }

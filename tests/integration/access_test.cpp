@@ -264,6 +264,44 @@ TEST_CASE("access: restricted fields and the draft are hidden from those without
   CHECK(officer_page->body.find("07700 900123") != std::string::npos);
 }
 
+TEST_CASE("access: the audit log holds every event, and of each item only what the auditor sees",
+          "[server][access]") {
+  WebFixture f;
+  Scene scene(f);
+  f.people().set_email("olivia.officer", "olivia.officer@nhs.net", kOperator);
+  auto download = [&](const std::string& who, const std::string& format) {
+    auto res = f.client().Get(("/audit/download?report=history&format=" + format).c_str(),
+                              httplib::Headers{{"Cookie", f.sign_in(who)}});
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    return res->body;
+  };
+  for (const char* format : {"csv", "json", "html"}) {
+    INFO(format);
+    // The director sees the statement, not the journalist's phone number.
+    const std::string director = download("dev.director", format);
+    CHECK(director.find(scene.med) != std::string::npos);
+    CHECK(director.find("Jo Reporter") != std::string::npos);
+    CHECK(director.find("07700 900123") == std::string::npos);
+    // Governance sees that the comms request was assigned, and when, but none of what it says
+    // (it sees no comms requests), nor the journalist's details.
+    const std::string governance = download("grace.governance", format);
+    CHECK(governance.find(scene.req) != std::string::npos);
+    CHECK(governance.find("Baby week") == std::string::npos);
+    CHECK(governance.find("internal: VIP") == std::string::npos);
+    CHECK(governance.find("Jo Reporter") == std::string::npos);
+    CHECK(governance.find("Ward 7 statement") != std::string::npos);
+    // That her address was set is audit; the address itself is for admins, as on the people list.
+    CHECK(director.find("email_set") != std::string::npos);
+    CHECK(director.find("olivia.officer@nhs.net") == std::string::npos);
+    // An admin sees it all.
+    const std::string admin = download("ada.admin", format);
+    CHECK(admin.find("07700 900123") != std::string::npos);
+    CHECK(admin.find("internal: VIP") != std::string::npos);
+    CHECK(admin.find("olivia.officer@nhs.net") != std::string::npos);
+  }
+}
+
 TEST_CASE("access: a disabled actor's session and tokens stop at once; history still names them",
           "[server][access]") {
   WebFixture f;

@@ -11,11 +11,13 @@
 // Not thread-safe: a ReadAccess shares its Engine's thread.
 #pragma once
 
+#include <commsflow/audit.h>
 #include <commsflow/engine.h>
 #include <commsflow/queue.h>
 #include <commsflow/signoff.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -96,6 +98,23 @@ class ReadAccess {
 
   Engine& engine_;
   Reader reader_;
+};
+
+// The whole log is the auditors' (governance, head_of_comms, director, admin): every event, who
+// took it, when, and its states and decisions. What an event changed and the inputs and comments
+// given are personal data, and an auditor sees them only as far as they may see that item: the
+// fields `read.fields` keeps from them are left out, and all of them for an item they may not see
+// (as for a submitter limited to some fields). People's e-mail addresses in account events are
+// for admins alone, as on the people list.
+class AuditSight {
+ public:
+  explicit AuditSight(ReadAccess& access) : access_(access) {}
+  // Leaves out of `row` what the reader may not see.
+  void limit(AuditRow& row);
+
+ private:
+  ReadAccess& access_;
+  std::map<std::string, Sight, std::less<>> by_ref_;
 };
 
 // By their roles alone: whether the actor may read the whole log (governance, head_of_comms,
