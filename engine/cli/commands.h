@@ -42,7 +42,8 @@ void set_password(Engine& engine, std::string_view actor, std::string_view passw
 // The password `init --demo` gives every demo actor. For demonstrations only.
 inline constexpr const char* kDemoPassword = "demo-password";
 
-// Adds demo actors and items (for `init --demo`); does nothing if there are items already.
+// Adds demo actors and items (for `init --demo`) to a database with no people and no items; does
+// nothing where they are already; Error(BadInput) on any other database, having added nothing.
 void add_demo_data(Engine& engine);
 
 }  // namespace commsflow::cli

@@ -6,6 +6,7 @@
 #include <commsflow/signoff.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <tuple>
 
@@ -169,6 +170,19 @@ void add_demo_data(Engine& engine) {
       {"lee.legal", "Lee Legal", {"legal"}},
       {"admin", "Administrator", {"admin"}},
   };
+  // The demo's people sign in with a published password, so demo data goes only into a new
+  // database (no people, no items). One that has it already is left as it is.
+  const std::vector<Actor> existing = engine.store().actors();
+  const bool has_demo = std::all_of(people.begin(), people.end(), [&](const Person& p) {
+    return std::any_of(existing.begin(), existing.end(),
+                       [&](const Actor& a) { return a.name == p.name; });
+  });
+  if (has_demo) return;
+  if (!existing.empty() || !engine.items(ItemFilter{"", "", 1}).empty()) {
+    fail(ErrorKind::BadInput,
+         "demo data goes only into a new database: this one already has people or items, and "
+         "the demo's people sign in with a published password (give a new file with --db)");
+  }
   // Addresses at example.org (reserved for examples): a demo never emails a real person.
   for (const auto& p : people) {
     engine.add_actor(p.name, p.roles, "operator", p.display_name,
@@ -176,14 +190,9 @@ void add_demo_data(Engine& engine) {
   }
   // Demo actors sign in to `commsflow serve` with kDemoPassword (demo only). The password is the
   // same and published, so one hash serves them all: each costs 64 MB and a tenth of a second.
-  std::string demo_hash;
+  const std::string demo_hash = hash_password(kDemoPassword);
   People people_store(engine.store(), engine.registry(), engine.clock());
-  for (const auto& p : people) {
-    if (engine.store().accounts().password_hash(p.name)) continue;
-    if (demo_hash.empty()) demo_hash = hash_password(kDemoPassword);
-    people_store.set_password_hash(p.name, demo_hash, kOperator);
-  }
-  if (!engine.items(ItemFilter{"", "", 1}).empty()) return;
+  for (const auto& p : people) people_store.set_password_hash(p.name, demo_hash, kOperator);
   if (!engine.store().current_version("website_update")) return;
 
   auto submit = [&](const char* title, const char* url, const char* urgency) {

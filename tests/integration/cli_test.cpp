@@ -339,6 +339,18 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(verified.out, Contains("ok"));
 }
 
+TEST_CASE("cli: init --demo never puts its published password into a database in use") {
+  Project p;
+  p.run(0, {"init"});
+  p.run(0, {"actor", "add", "rita", "--role", "requester"});
+  const std::string events = test::query_text(p.db(), "SELECT count(*) FROM events");
+  RunResult r = p.run(2, {"init", "--demo"});
+  CHECK_THAT(r.err, Contains("demo data goes only into a new database"));
+  CHECK(names_of(p.json(0, {"actor", "list"})) == std::vector<std::string>{"rita"});
+  CHECK(test::query_text(p.db(), "SELECT count(*) FROM passwords") == "0");
+  CHECK(test::query_text(p.db(), "SELECT count(*) FROM events") == events);
+}
+
 TEST_CASE("cli: commands other than init on a missing database exit 2 and suggest init") {
   Project p;
   const std::vector<Args> commands = {
