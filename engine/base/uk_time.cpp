@@ -110,10 +110,12 @@ std::optional<TimePoint> parse_uk_local(std::string_view text) {
   std::string copy(text);
   int n = std::sscanf(copy.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &sep, &h, &mi, &s);
   if ((n != 6 && n != 7) || (sep != 'T' && sep != ' ')) return std::nullopt;
+  // Exactly the digits and separators of that form, and nothing after: the same length is not
+  // enough ("2026-06-15T9:00:00Z" has it, and a time in UTC is not a UK local time).
   const std::string canonical =
-      n == 7 ? fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, mo, d, h, mi, s)
-             : fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}", y, mo, d, h, mi);
-  if (copy.size() != canonical.size()) return std::nullopt;
+      n == 7 ? fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}", y, mo, d, sep, h, mi, s)
+             : fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}", y, mo, d, sep, h, mi);
+  if (copy != canonical) return std::nullopt;
   const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)),
                                  date::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;

@@ -50,8 +50,12 @@ TEST_CASE("uk time: a local time typed by a person is read as UTC") {
   // 01:30 on the spring Sunday never happens; on the autumn Sunday it happens twice (BST first).
   CHECK_FALSE(parse_uk_local("2026-03-29T01:30"));
   CHECK(parse_uk_local("2026-10-25T01:30") == at("2026-10-25T00:30:00Z"));
-  for (const char* bad : {"", "2026-12-03", "2026-13-03T10:00", "2026-02-30T10:00",
-                          "2026-12-03T24:00", "2026-12-03T10:00Z", "3/12/2026 10:00"}) {
+  for (const char* bad :
+       {"", "2026-12-03", "2026-13-03T10:00", "2026-02-30T10:00", "2026-12-03T24:00",
+        "2026-12-03T10:00Z", "3/12/2026 10:00",
+        // A time in UTC, or with something after it, of the same length as a
+        // local one: not read as UK time.
+        "2026-06-15T9:00:00Z", "2026-06-15T9:00:00!", "2026-6-15T09:00:00Z", "2026-06-15T09:00!"}) {
     INFO(bad);
     CHECK_FALSE(parse_uk_local(bad));
   }
