@@ -32,7 +32,8 @@ void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
   say_zone(query);
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
-  ReadAccess access = s.access();
+  // Audit only reads: the workflows stored with the history, not the files as they are now.
+  ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
   AuditSight sight(access);
   ChainHead head = query_history(s.store(), query, [&](AuditRow&& row) {
     sight.limit(row);

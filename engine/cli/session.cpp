@@ -95,6 +95,11 @@ std::string printable(std::string_view text) {
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  // A folder opens as a stream that reads as empty: say what it is instead.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    fail(ErrorKind::BadInput, "{} is a folder, not a file", path.string());
+  }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   if (in) out << in.rdbuf();

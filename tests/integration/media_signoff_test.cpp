@@ -488,6 +488,13 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
              Contains("decision 'great' is not one of"));
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "missing.txt", "--as", "olivia"}).err,
              Contains("cannot read missing.txt"));
+  // A folder is not an empty statement, and an empty file gives approvers nothing to approve.
+  CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "workflows", "--as", "olivia"}).err,
+             Contains("workflows is a folder, not a file"));
+  std::ofstream(n.path() / "empty.txt") << " \n";
+  CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "empty.txt", "--as", "olivia"}).err,
+             Contains("text: is empty"));
+  CHECK(n.json(0, {"show", ref})["data"]["_document"]["version"] == 1);
   CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "7"}).err,
              Contains("has no document version 7"));
   CHECK_THAT(
