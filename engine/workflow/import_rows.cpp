@@ -29,6 +29,15 @@ void CsvImportSource::read_header(const std::string& source) {
   if (!reader_->csv.next(reader_->record))
     fail(ErrorKind::BadInput, "{}: the file is empty (it needs a header row)", source);
   header_ = std::move(reader_->record.fields);
+  // A column named twice would have one of its values dropped without a word.
+  for (std::size_t c = 0; c < header_.size(); ++c) {
+    for (std::size_t earlier = 0; earlier < c; ++earlier) {
+      if (header_[earlier] == header_[c]) {
+        fail(ErrorKind::BadInput, "{}: line 1: the column '{}' is named twice (columns {} and {})",
+             source, header_[c], earlier + 1, c + 1);
+      }
+    }
+  }
 }
 
 bool CsvImportSource::next(ImportRow& row) {

@@ -28,6 +28,12 @@ TEST_CASE("an empty CSV file or one with only blank lines is refused naming the 
   }
 }
 
+TEST_CASE("a column named twice is refused, naming it, rather than one value dropped") {
+  CHECK_THROWS_WITH(
+      import_rows_from_csv("title,kind,title\nFirst,media,Second\n", "in.csv"),
+      Contains("in.csv: line 1: the column 'title' is named twice (columns 1 and 3)"));
+}
+
 TEST_CASE("rows with too many or too few values are all listed by line, and none returned") {
   try {
     import_rows_from_csv("title,rating\nfine,red\nshort\nlong,red,extra\n", "in.csv");
