@@ -1,5 +1,6 @@
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/incidents.h>
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
 #include <commsflow/words.h>
@@ -105,6 +106,20 @@ void Engine::record_change(Event& event, const Item& before, Item& item, const s
 
 Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, const Json& inputs,
                              std::string_view parent) {
+  const auto declares = [](const Json& in) {
+    if (!in.is_object()) return false;
+    for (const auto& [key, _] : in.items()) {
+      if (key != "name" && key != "level") return false;
+    }
+    return true;
+  };
+  // Anything else given is refused by the normal path below, naming it.
+  if (workflow == kIncidentWorkflow && parent.empty() && declares(inputs)) {
+    auto declared =
+        declare_incident(*this, inputs.value("name", ""), inputs.value("level", ""), actor);
+    if (!declared) return declared.refusal();
+    return std::move(declared.value().incident);
+  }
   auto tx = store_.begin_write();
   auto outcome = submit_in_transaction(workflow, actor, inputs, parent);
   if (!outcome) return outcome;
@@ -120,6 +135,15 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
 }
 
 Outcome<Item> Engine::act(const ActRequest& request, const SeesItem& sees) {
+  if (request.action == kIncidentClose) {
+    auto incident = store_.item(request.ref);
+    if (incident && incident->workflow == kIncidentWorkflow && (!sees || sees(*incident)) &&
+        !registry_.version(incident->version).definition.is_final(incident->state)) {
+      auto closed = close_incident(*this, incident->data.value("name", ""), request.actor);
+      if (!closed) return closed.refusal();
+      return std::move(closed.value().incident);
+    }
+  }
   auto tx = store_.begin_write();
   auto outcome = act_in_transaction(request, /*by_engine=*/false, sees);
   if (outcome) tx->commit();

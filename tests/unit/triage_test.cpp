@@ -250,6 +250,31 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(verify(*t.store).ok());
 }
 
+TEST_CASE("an incident submitted or closed as a plain item still pauses and resumes its work") {
+  Triage t;
+  Item green = t.submit();
+  // What `commsflow submit incident` and the incident's own Close button do.
+  auto declared = t.engine->submit("incident", "tom", Json{{"name", "Floods"}, {"level", "major"}});
+  REQUIRE(declared.ok());
+  CHECK(t.engine->item(green.ref).state == "paused");
+  CHECK(t.engine->item(green.ref).data["paused_by_incident"] == "Floods");
+  // Fields the workflow sets are still refused, naming them.
+  CHECK_THROWS_WITH(
+      t.engine->submit("incident", "tom",
+                       Json{{"name", "Gales"}, {"level", "major"}, {"closed_at", "x"}}),
+      Catch::Contains("closed_at: is set by the workflow"));
+
+  auto closed = t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "", {}});
+  REQUIRE(closed.ok());
+  CHECK(closed.value().state == "closed");
+  CHECK(t.engine->item(green.ref).state == "triaged");
+  // A closed incident stays closed; a new one of the same name is not closed through it.
+  REQUIRE(declare_incident(*t.engine, "Floods", "major", "tom").ok());
+  CHECK_FALSE(t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "", {}}).ok());
+  CHECK(t.engine->item(green.ref).state == "paused");
+  CHECK(verify(*t.store).ok());
+}
+
 TEST_CASE("a minor incident pauses only green work, and only triagers may declare") {
   Triage t;
   Item amber = t.submit(Json{{"time_sensitive", "yes"}});

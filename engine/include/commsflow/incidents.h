@@ -15,6 +15,12 @@
 
 namespace commsflow {
 
+// The workflow whose items are incidents. Engine::submit of one declares it, and Engine::act
+// `close` on one closes it, as declare_incident and close_incident do: an incident made or closed
+// any other way would hold no work, or leave its work held for good.
+inline constexpr std::string_view kIncidentWorkflow = "incident";
+inline constexpr std::string_view kIncidentClose = "close";
+
 struct IncidentResult {
   Item incident;                      // the incident item (workflow "incident")
   std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
