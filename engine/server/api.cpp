@@ -2,9 +2,11 @@
 // an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
 #include <commsflow/json_text.h>
 #include <commsflow/queue.h>
+#include <commsflow/read_access.h>
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
+#include <filesystem>
 #include <limits>
 
 #include "server/auth.h"
@@ -126,17 +128,28 @@ void add_api_routes(httplib::Server& http, Context& c) {
                        Json{{"name", p.actor.name}, {"roles", p.actor.roles}, {"csrf", p.csrf}});
            }));
 
-  http.Get("/api/v1/workflows", api(c, false, [&c](const Principal&, const auto&, auto& res) {
+  http.Get("/api/v1/workflows", api(c, false, [&c](const Principal& p, const auto&, auto& res) {
+             // How many items each workflow holds, and where the server keeps its files, are
+             // for admins: others may not see every item the count takes in.
+             const bool admin = may_administer(p.actor);
              auto lock = c.lock();
              Json out = Json::array();
              for (const auto& w : c.engine.workflows()) {
-               out.push_back(Json{{"name", w.name},
-                                  {"title", w.title},
-                                  {"version", w.version},
-                                  {"loaded_at", w.loaded_at},
-                                  {"open_items", w.open_items}});
+               Json entry{{"name", w.name},
+                          {"title", w.title},
+                          {"version", w.version},
+                          {"loaded_at", w.loaded_at}};
+               if (admin) entry["open_items"] = w.open_items;
+               out.push_back(std::move(entry));
              }
-             send_json(res, 200, Json{{"workflows", out}, {"broken", diagnostics_json(c.broken)}});
+             Json broken = diagnostics_json(c.broken);
+             if (!admin) {
+               for (auto& b : broken) {
+                 b["file"] =
+                     std::filesystem::path(b["file"].get<std::string>()).filename().string();
+               }
+             }
+             send_json(res, 200, Json{{"workflows", out}, {"broken", broken}});
            }));
 
   http.Get(R"(/api/v1/workflows/([a-z0-9_]+))",

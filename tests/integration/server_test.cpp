@@ -484,7 +484,13 @@ TEST_CASE("server: a broken workflow file is reported and the old version keeps 
   // Every shipped workflow still serves.
   CHECK(workflows["workflows"].size() ==
         workflow_files(f.workflows).size() - 1);  // all but broken.lua
+  // The server's folders, and how many items each workflow holds, are for admins.
+  CHECK(workflows["broken"][0]["file"] == "broken.lua");
+  CHECK_FALSE(workflows["workflows"][0].contains("open_items"));
   f.add_person("ada.admin", "admin");
+  Json as_admin = body_of(f.client().Get("/api/v1/workflows", f.bearer("ada.admin")));
+  CHECK(as_admin["broken"][0]["file"].get<std::string>().ends_with("/broken.lua"));
+  CHECK(as_admin["workflows"][0].contains("open_items"));
   std::string cookie = f.sign_in("ada.admin");
   auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(admin->body, Catch::Contains("Workflow files that did not load"));
