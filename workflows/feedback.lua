@@ -73,7 +73,7 @@ return wf.workflow {
           end
           return reasons
         end,
-        effect = function(item, ctx) item.answered_on = ctx.now:sub(1, 10) end,
+        effect = function(item, ctx) item.answered_on = ctx.today end,
       },
       note = {
         to = "noted", roles = leads, label = "File (no suggestion to answer)",

@@ -45,7 +45,7 @@ local function given(value)
   return value ~= nil and value ~= "" and not (type(value) == "table" and next(value) == nil)
 end
 
-local function today(ctx) return ctx.now:sub(1, 10) end
+local function today(ctx) return ctx.today end
 
 local function days_between(from, to)
   return (calendar.seconds(to .. "T00:00:00Z") - calendar.seconds(from .. "T00:00:00Z")) // 86400

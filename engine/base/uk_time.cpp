@@ -82,6 +82,12 @@ std::string uk_local_input(std::string_view utc) {
                      time.hours().count(), time.minutes().count());
 }
 
+std::string uk_today(TimePoint t) {
+  const date::year_month_day ymd(date::floor<date::days>(to_local(t)));
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
 std::string uk_date(std::string_view text) {
   auto d = parse_date(text);
   if (!d) return std::string(text);

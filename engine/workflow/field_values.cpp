@@ -1,6 +1,7 @@
 #include "workflow/field_values.h"
 
 #include <commsflow/clock.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -399,13 +400,14 @@ void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, Ti
     if (it == data.end() || !it->is_string()) continue;
     const std::string& text = it->get_ref<const std::string&>();
     if (f.type == FieldType::Date) {
-      const std::string today = format_date(now);
+      const std::string today = uk_today(now);
       if (text > today) {
-        problems.push_back({f.name, fmt::format("cannot be in the future (today is {})", today)});
+        problems.push_back(
+            {f.name, fmt::format("cannot be in the future (today is {})", uk_date(today))});
       }
     } else if (auto t = parse_datetime(text); t && *t > now) {
-      problems.push_back(
-          {f.name, fmt::format("cannot be in the future (it is now {})", format_datetime(now))});
+      problems.push_back({f.name, fmt::format("cannot be in the future (it is now {}, UK time)",
+                                              uk_datetime(now))});
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "workflow/script_context.h"
 
+#include <commsflow/uk_time.h>
+
 namespace commsflow {
 
 Json script_context(const Definition& d, const Item* item, std::string_view now, Json extra) {
@@ -7,6 +9,7 @@ Json script_context(const Definition& d, const Item* item, std::string_view now,
            {"ref", item ? Json(item->ref) : Json()},
            {"state", item ? Json(item->state) : Json()},
            {"now", now}};
+  if (auto t = parse_datetime(now)) ctx["today"] = uk_today(*t);
   if (item) ctx["revision"] = item->revision;
   for (auto& [key, value] : extra.items()) ctx[key] = std::move(value);
   return ctx;

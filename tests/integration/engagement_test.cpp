@@ -294,11 +294,20 @@ TEST_CASE("Health scrutiny is required for a substantial variation and says why 
     // A notification that has happened cannot be dated tomorrow (it is 2 March 2026).
     CHECK_THAT(e.act(2, ref, "record", {"secretary_of_state_notified_on=2026-03-03"}).err,
                Contains("secretary_of_state_notified_on: cannot be in the future (today is "
-                        "2026-03-02)"));
+                        "Mon 2 Mar 2026)"));
     CHECK(unmet_labels(e.show(ref)).size() == 1);  // nothing was recorded
     e.act(0, ref, "record", {"secretary_of_state_notified_on=2026-03-02"});
     e.act(0, ref, "complete");
     CHECK(e.state(ref) == "consultation");
+  }
+  SECTION("today is the UK's date: at 00:30 BST it is already tomorrow") {
+    std::string ref = e.submit_change(true);
+    e.advance_to(ref, "health_scrutiny");
+    e.act(0, ref, "record", {"scrutiny_consulted_on=2026-06-16"}, "2026-06-15T23:30:00Z");
+    CHECK(e.show(ref)["data"]["scrutiny_consulted_on"] == "2026-06-16");
+    CHECK_THAT(
+        e.act(2, ref, "record", {"scrutiny_consulted_on=2026-06-17"}, "2026-06-15T23:30:00Z").err,
+        Contains("cannot be in the future (today is Tue 16 Jun 2026)"));
   }
   SECTION("not substantial: one met line that says why, and the gate is open") {
     std::string ref = e.submit_change(false);

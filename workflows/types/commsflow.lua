@@ -180,6 +180,7 @@ local commsflow = {}
 ---@field actor? { name: string, roles: string[] }
 ---@field payload? table<string, any> the action's fields
 ---@field now string UTC, as 2026-11-22T09:30:00Z
+---@field today string the date in the UK now, as 2026-11-22 (not now's UTC date after midnight in summer)
 ---@field note? string
 ---@field children? { ref: string, workflow: string, state: string, data: table }[]
 ---@field parent? { ref: string, workflow: string, state: string, data: table }

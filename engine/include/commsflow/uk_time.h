@@ -21,6 +21,9 @@ std::string uk_datetime(std::string_view utc);
 // Stored UTC text as the UK local time a datetime-local input shows ("2026-06-03T15:30"); the
 // text as it is when it is not UTC text.
 std::string uk_local_input(std::string_view utc);
+// The UK date at `t`, as stored ("2026-12-03"): what "today" is for people here, which differs
+// from the UTC date for the hour after midnight in summer.
+std::string uk_today(TimePoint t);
 // "Tue 3 Dec 2026" for a date ("2026-12-03"); the text as it is when it is not one.
 std::string uk_date(std::string_view date);
 // How far `t` is from `now`, in the largest whole unit: "in 2 hours", "3 days ago", "now".
