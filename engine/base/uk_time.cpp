@@ -106,6 +106,10 @@ std::string due_phrase(TimePoint due, TimePoint now) {
   return seconds > 0 ? "due in " + span(seconds) : "overdue by " + span(-seconds);
 }
 
+std::chrono::seconds uk_offset(TimePoint t) {
+  return london()->get_info(t).offset;
+}
+
 std::string uk_zone_name(TimePoint t) {
   return london()->get_info(t).abbrev;
 }

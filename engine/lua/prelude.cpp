@@ -3,7 +3,7 @@
 namespace commsflow {
 
 const char* const kCommsflowPrelude = R"lua(
-local getinfo, os_time, os_date, os_difftime, now = ...
+local getinfo, os_time, os_date, os_difftime, now, uk_offset = ...
 
 -- Line of the workflow code that called the constructor which called this.
 local function caller_line()
@@ -95,6 +95,14 @@ function M.days(n) return n * 86400 end
 
 -- The engine's current time, as 2026-11-22T09:30:00Z.
 function M.now() return os_date("!%Y-%m-%dT%H:%M:%SZ", now()) end
+
+-- Seconds UK time is ahead of UTC at `seconds` since 1970 (UTC): 0 in winter, 3600 in summer.
+function M.uk_offset(seconds)
+  if math.type(seconds) ~= "integer" then
+    error("commsflow.uk_offset expects whole seconds since 1970, got " .. tostring(seconds), 2)
+  end
+  return uk_offset(seconds)
+end
 
 local os = {
   time = function(t) if t == nil then return now() end return os_time(t) end,

@@ -1,6 +1,7 @@
 #include "lua/runtime.h"
 
 #include <commsflow/error.h>
+#include <commsflow/uk_time.h>
 
 #include <algorithm>
 #include <cctype>
@@ -202,6 +203,13 @@ int LuaRuntime::clock_now(lua_State* L) {
   return 1;
 }
 
+int LuaRuntime::uk_offset_of(lua_State* L) {
+  const lua_Integer seconds = luaL_checkinteger(L, 1);
+  lua_pushinteger(
+      L, static_cast<lua_Integer>(uk_offset(TimePoint(std::chrono::seconds(seconds))).count()));
+  return 1;
+}
+
 // require(name): "commsflow", or a module under lib/ loaded as text in its own sandbox _ENV, from
 // the stored version's record when there is one, otherwise from the file.
 //
@@ -369,7 +377,8 @@ void LuaRuntime::build_sandbox() {
   lua_getfield(L_, -3, "difftime");
   lua_remove(L_, -4);
   lua_pushcfunction(L_, &guarded<&LuaRuntime::clock_now>);
-  if (lua_pcall(L_, 5, 2, 0) != LUA_OK) {
+  lua_pushcfunction(L_, &guarded<&LuaRuntime::uk_offset_of>);
+  if (lua_pcall(L_, 6, 2, 0) != LUA_OK) {
     fail(ErrorKind::Script, "commsflow prelude: {}", lua_tostring(L_, -1));
   }
   // [M, sandbox_os]

@@ -82,6 +82,7 @@ class LuaRuntime {
   static int sandbox_xpcall(lua_State* L);
   static int sandbox_require(lua_State* L);
   static int clock_now(lua_State* L);
+  static int uk_offset_of(lua_State* L);
   void build_sandbox();
   void push_sandbox_env();
   // Records the globals the chunk on top of the stack (loaded from `file`) uses that the sandbox

@@ -88,6 +88,10 @@ return {
   use_region = function(_, ctx) calendar.use_region(ctx.region) end,
   between = function(_, ctx) return calendar.working_days_between(ctx.from, ctx.to) end,
   add = function(_, ctx) return calendar.add_working_days(ctx.from, ctx.n) end,
+  add_at = function(_, ctx) return calendar.add_working_days_at(ctx.from, ctx.n) end,
+  date = function(_, ctx) return calendar.date(ctx.at) end,
+  add_seconds = function(_, ctx) return calendar.add_working_seconds(ctx.from, ctx.seconds) end,
+  seconds_between = function(_, ctx) return calendar.working_seconds_between(ctx.from, ctx.to) end,
 }
 )lua";
 
@@ -115,6 +119,27 @@ TEST_CASE("working days skip weekends and the listed bank holidays") {
   // Easter 2026: Good Friday 3 April and Easter Monday 6 April.
   CHECK(c.call("add", Json{{"from", "2026-04-02"}, {"n", 1}}) == "2026-04-07");
   CHECK(c.call("add", Json{{"from", "2026-04-04"}, {"n", 0}}) == "2026-04-07");
+}
+
+TEST_CASE("days are the UK's: in summer the hour after midnight is already the next day") {
+  Calendar c;
+  // 23:30 UTC on Thursday 18 June 2026 is 00:30 BST on Friday 19 June.
+  CHECK(c.call("date", Json{{"at", "2026-06-18T23:30:00Z"}}) == "2026-06-19");
+  CHECK(c.call("date", Json{{"at", "2026-12-17T23:30:00Z"}}) == "2026-12-17");  // GMT
+  // One working day on from Friday 00:30 is Monday 00:30 BST, never Saturday.
+  CHECK(c.call("add_at", Json{{"from", "2026-06-18T23:30:00Z"}, {"n", 1}}) ==
+        "2026-06-21T23:30:00Z");
+  CHECK(c.call("add_at", Json{{"from", "2026-06-18T08:00:00Z"}, {"n", 1}}) ==
+        "2026-06-19T08:00:00Z");
+  // Across the autumn change the UK time of day is kept: 09:00 BST, then 09:00 GMT.
+  CHECK(c.call("add_at", Json{{"from", "2026-10-23T08:00:00Z"}, {"n", 1}}) ==
+        "2026-10-26T09:00:00Z");
+  // Working time stops at UK midnight on Friday, and a pause from then to Monday counts none.
+  // (the last hour of Friday used up, it goes on at 00:00 BST on Monday).
+  CHECK(c.call("add_seconds", Json{{"from", "2026-06-19T22:00:00Z"}, {"seconds", 3600}}) ==
+        "2026-06-21T23:00:00Z");
+  CHECK(c.call("seconds_between",
+               Json{{"from", "2026-06-19T23:00:00Z"}, {"to", "2026-06-21T23:00:00Z"}}) == 0);
 }
 
 TEST_CASE("working-day counts and additions agree with a day-by-day model over two years") {

@@ -3,7 +3,10 @@
 -- (fixed dates moved off weekends, Easter, the first and last Mondays), with the one-off changes
 -- listed below (a jubilee, a coronation, a state funeral). A date outside the years it covers is
 -- an error, never quietly a working day.
--- Dates are "YYYY-MM-DD" and times "YYYY-MM-DDTHH:MM:SSZ" (UTC), as stored by commsflow.
+-- Dates are "YYYY-MM-DD" and times "YYYY-MM-DDTHH:MM:SSZ" (UTC), as stored by commsflow. Days
+-- are the UK's: a time's date, and which day it falls on, are those of UK time (GMT, or BST in
+-- summer), so 00:30 BST on a Saturday is a Saturday although it is 23:30 on Friday in UTC.
+local wf = require "commsflow"
 local M = {}
 
 -- The years the rules are known to hold for.
@@ -73,7 +76,22 @@ function M.datetime(seconds)
   return string.format("%sT%02d:%02d:%02dZ", date_of(days), rest // 3600, rest % 3600 // 60, rest % 60)
 end
 
-function M.date(datetime) return datetime:sub(1, 10) end
+-- UK local seconds (as if UK time were UTC) for a UTC datetime, and the UTC datetime of UK local
+-- seconds. A local time the spring change skips is taken an hour later.
+local function local_seconds(datetime)
+  local t = M.seconds(datetime)
+  return t + wf.uk_offset(t)
+end
+
+local function utc_of_local(l)
+  return M.datetime(l - wf.uk_offset(l - wf.uk_offset(l)))
+end
+
+-- The UK date of a datetime (a date is its own).
+function M.date(datetime)
+  if #datetime == 10 then return datetime end
+  return date_of(local_seconds(datetime) // 86400)
+end
 
 local function is_weekday_number(day) return (day + 3) % 7 < 5 end -- day 0 was a Thursday
 local function weekday(day) return (day + 3) % 7 end               -- 0 Monday .. 6 Sunday
@@ -226,9 +244,11 @@ function M.add_working_days(date, n)
   return date_of(day)
 end
 
--- Like add_working_days, keeping the time of day of `datetime`.
+-- Like add_working_days from the UK date of `datetime`, keeping its UK time of day.
 function M.add_working_days_at(datetime, n)
-  return M.add_working_days(datetime, n) .. datetime:sub(11)
+  local l = local_seconds(datetime)
+  local day = day_number(M.add_working_days(date_of(l // 86400), n))
+  return utc_of_local(day * 86400 + l % 86400)
 end
 
 -- Working days after `from` up to and including `to` (negative when `to` is earlier): the
@@ -250,7 +270,7 @@ end
 
 -- Seconds of working days from `from` to `to` (datetimes; 0 when `to` is not later).
 function M.working_seconds_between(from, to)
-  local a, b = M.seconds(from), M.seconds(to)
+  local a, b = local_seconds(from), local_seconds(to)
   if b <= a then return 0 end
   local day_a, day_b = a // 86400, b // 86400
   if day_a == day_b then return is_working_day_number(day_a) and b - a or 0 end
@@ -266,7 +286,7 @@ end
 -- stepped over, never landed on. 0 gives `datetime` itself.
 function M.add_working_seconds(datetime, seconds)
   if seconds <= 0 then return datetime end
-  local t = M.seconds(datetime)
+  local t = local_seconds(datetime)
   local day, within = t // 86400, t % 86400
   while not is_working_day_number(day) do day, within = day + 1, 0 end
   while seconds >= 86400 - within do
@@ -274,7 +294,7 @@ function M.add_working_seconds(datetime, seconds)
     repeat day = day + 1 until is_working_day_number(day)
     within = 0
   end
-  return M.datetime(day * 86400 + within + seconds)
+  return utc_of_local(day * 86400 + within + seconds)
 end
 
 return M

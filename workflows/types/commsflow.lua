@@ -278,4 +278,9 @@ function commsflow.days(n) end
 ---@return string
 function commsflow.now() end
 
+---Seconds UK time is ahead of UTC at a moment: 0 in winter (GMT), 3600 in summer (BST).
+---@param seconds integer since 1970, UTC
+---@return integer
+function commsflow.uk_offset(seconds) end
+
 return commsflow

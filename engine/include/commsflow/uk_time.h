@@ -5,6 +5,7 @@
 
 #include <commsflow/clock.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ std::string uk_date(std::string_view date);
 std::string relative_time(TimePoint t, TimePoint now);
 // "due in 2 hours", "due now", or "overdue by 1 day".
 std::string due_phrase(TimePoint due, TimePoint now);
+// How far UK time is ahead of UTC at `t`: 0 in winter, an hour in summer.
+std::chrono::seconds uk_offset(TimePoint t);
 // The UK zone in force at `t`: "GMT" or "BST".
 std::string uk_zone_name(TimePoint t);
 // A UK local time typed by a person ("2026-12-03T14:30", "2026-12-03 14:30", seconds optional)
