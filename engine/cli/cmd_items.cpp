@@ -255,6 +255,20 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--parent", filter->parent, "Only the children of this item");
     add_read_as(cmd, s);
     cmd->callback([&s, filter] {
+      // A mistyped filter is named, not answered with an empty list.
+      if (!filter->workflow.empty()) {
+        if (!s.engine().store().current_version(filter->workflow)) {
+          fail(ErrorKind::NotFound, "no workflow '{}' (commsflow workflows lists them)",
+               filter->workflow);
+        }
+        const Definition& d = s.engine().registry().current(filter->workflow).definition;
+        if (!filter->state.empty() && !d.state(filter->state)) {
+          std::vector<std::string> states;
+          for (const auto& state : d.states) states.push_back(state.name);
+          fail_field("state", "{} has no state '{}' (its states: {})", filter->workflow,
+                     filter->state, fmt::join(states, ", "));
+        }
+      }
       auto items = s.access().items(*filter);
       if (s.options.json) {
         Json out = Json::array();

@@ -209,6 +209,14 @@ ApiTokenRecord People::create_api_token(std::string_view name, std::string_view 
   if (lifetime <= std::chrono::seconds::zero()) {
     fail(ErrorKind::BadInput, "a token must last at least one day");
   }
+  // Listed a line each: one name, on one line.
+  if (token_name.size() > 100) {
+    fail(ErrorKind::BadInput, "--name: at most 100 characters (it has {})", token_name.size());
+  }
+  if (!valid_utf8(token_name)) fail(ErrorKind::BadInput, "--name is not valid UTF-8 text");
+  if (auto control = control_character_in(token_name, /*line_breaks=*/false); !control.empty()) {
+    fail(ErrorKind::BadInput, "--name contains the control character {}", control);
+  }
   auto tx = store_.begin_write();
   now_ = format_datetime(clock_.now());
   Actor actor = require(name);

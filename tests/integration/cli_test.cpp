@@ -339,6 +339,17 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(verified.out, Contains("ok"));
 }
 
+TEST_CASE("cli: list names a mistyped workflow or state rather than listing nothing") {
+  Project p;
+  p.run(0, {"init"});
+  CHECK_THAT(p.run(2, {"list", "--workflow", "website_updat"}).err,
+             Contains("no workflow 'website_updat'"));
+  CHECK_THAT(p.run(2, {"list", "--workflow", "website_update", "--state", "donee"}).err,
+             Contains("state: website_update has no state 'donee' (its states: "));
+  CHECK_THAT(p.run(0, {"list", "--workflow", "website_update", "--state", "requested"}).out,
+             Contains("no items"));
+}
+
 TEST_CASE("cli: init --demo never puts its published password into a database in use") {
   Project p;
   p.run(0, {"init"});

@@ -39,6 +39,21 @@ std::string problems_of(Store& store) {
 
 }  // namespace
 
+TEST_CASE("people: a token's name is one line of text, or nothing is written", "[people]") {
+  Fixture f;
+  People p = people(f);
+  p.add("sam", {"comms_officer"}, kOperator);
+  const std::string events = test::query_text(f.db, "SELECT count(*) FROM events");
+  CHECK_THROWS_WITH(p.create_api_token("sam", token_digest("t"), "nightly\nexport",
+                                       kDefaultTokenLifetime, kOperator),
+                    Catch::Contains("--name contains the control character U+000A"));
+  CHECK_THROWS_WITH(p.create_api_token("sam", token_digest("t"), std::string(101, 'x'),
+                                       kDefaultTokenLifetime, kOperator),
+                    Catch::Contains("--name: at most 100 characters"));
+  CHECK(f.store->accounts().api_tokens("sam").empty());
+  CHECK(test::query_text(f.db, "SELECT count(*) FROM events") == events);
+}
+
 TEST_CASE("people: every change to an account is an event, by whom and when", "[people]") {
   Fixture f;
   People p = people(f);
