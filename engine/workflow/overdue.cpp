@@ -3,6 +3,7 @@
 // overdue while held. "Once" is the outbox itself: an item with an `overdue` row gets no other.
 #include <commsflow/engine.h>
 #include <commsflow/registry.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -56,7 +57,7 @@ void notify_overdue(Engine& engine, std::vector<FiredTimer>& fired) {
       std::sort(people.begin(), people.end());
       people.erase(std::unique(people.begin(), people.end()), people.end());
       const std::string title = item->data.value("title", item->ref);
-      const std::string due = item->data.value(q.due_field, std::string());
+      const std::string due = uk_datetime(item->data.value(q.due_field, std::string()));
       for (const auto& who : people) {
         OutboxEntry row{
             0,   now_text,  who,

@@ -1,6 +1,8 @@
 #include <commsflow/error.h>
 #include <commsflow/report.h>
+#include <commsflow/uk_time.h>
 
+#include <map>
 #include <optional>
 
 #include "workflow/family.h"
@@ -46,13 +48,22 @@ std::string timeline(Engine& engine, const Item& item) {
       title && title->is_string()) {
     md += fmt::format("**{}** ({})\n\n", title->get<std::string>(), d.title);
   }
+  // People as they are shown, times in UK time: the timeline is read, not processed.
+  std::map<std::string, std::string> shown;
+  auto who = [&](const std::string& name) {
+    auto [it, added] = shown.try_emplace(name, name);
+    if (added) {
+      if (auto actor = engine.store().actor(name)) it->second = actor->shown_name();
+    }
+    return it->second;
+  };
   // A list, not a table: CommonMark has no tables, and a list reads as well on paper.
   for (const auto& s : stages) {
     const StateSpec* spec = d.state(s.state);
-    md += fmt::format("- **{}**: opened {} by {}", spec ? spec->label : s.state, s.opened_at,
-                      s.opened_by);
+    md += fmt::format("- **{}**: opened {} by {}", spec ? spec->label : s.state,
+                      uk_datetime(s.opened_at), who(s.opened_by));
     if (!s.closed_at.empty()) {
-      md += fmt::format("; closed {} by {}\n", s.closed_at, s.closed_by);
+      md += fmt::format("; closed {} by {}\n", uk_datetime(s.closed_at), who(s.closed_by));
     } else {
       md += d.is_final(s.state) ? " (final)\n" : " (open now)\n";
     }

@@ -1,6 +1,7 @@
 // Signoff::tick: the timers of sign-off steps (remind before the due time, escalate at it),
 // each fired in its own transaction, then the queues' overdue notices (overdue.cpp).
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -32,27 +33,28 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
     for (const auto& e : open_entries(g, record["decisions"], "", {})) pending.push_back(e);
   }
   Event event;
+  // Said in UK time: these messages are read by people (the e-mails, `tick`).
+  const std::string due = uk_datetime(signoff.value("due_at", ""));
   if (timer.action == "remind") {
     signoff["reminded_at"] = now;
-    fired.message = fmt::format("reminded {} of the decision due {}", fmt::join(pending, ", "),
-                                signoff.value("due_at", ""));
+    fired.message =
+        fmt::format("reminded {} of the decision due {}", fmt::join(pending, ", "), due);
     notify_step(engine, item, *state, "reminder", pending,
-                fmt::format("reminder: your decision is due by {}", signoff.value("due_at", "")));
+                fmt::format("reminder: your decision is due by {}", due));
   } else {
     signoff["escalated_at"] = now;
     signoff["overdue"] = true;
     if (spec.escalate_to.empty()) {
-      fired.message = fmt::format("overdue since {}; no fallback approver is named",
-                                  signoff.value("due_at", ""));
+      fired.message = fmt::format("overdue since {}; no fallback approver is named", due);
       notify_step(engine, item, *state, "escalation", pending,
-                  fmt::format("overdue: the decision was due by {}", signoff.value("due_at", "")));
+                  fmt::format("overdue: the decision was due by {}", due));
     } else {
-      fired.message = fmt::format("overdue since {}; escalated to {}", signoff.value("due_at", ""),
-                                  fmt::join(spec.escalate_to, ", "));
+      fired.message =
+          fmt::format("overdue since {}; escalated to {}", due, fmt::join(spec.escalate_to, ", "));
       notify_step(engine, item, *state, "escalation", spec.escalate_to,
                   fmt::format("escalated to you: the decision was due by {} and {} has not "
                               "decided; you may decide in their place",
-                              signoff.value("due_at", ""), fmt::join(pending, ", ")));
+                              due, fmt::join(pending, ", ")));
     }
   }
   fired.ref = item.ref;

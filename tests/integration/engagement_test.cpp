@@ -512,11 +512,11 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
 
   RunResult timeline = e.run(0, {"report", ref, "timeline"}, kAfter);
   CHECK_THAT(timeline.out,
-             Contains("- **Assessment**: opened 2026-03-02T09:00:00Z by eve; closed "
-                      "2026-03-02T09:00:00Z by eve") &&
-                 Contains("- **Consultation: open**: opened 2026-03-02T09:00:00Z by eve; closed "
-                          "2026-06-20T09:00:00Z by eve") &&
-                 Contains("- **Closed**: opened 2026-06-20T09:00:00Z by eve (final)"));
+             Contains("- **Assessment**: opened Mon 2 Mar 2026, 09:00 by eve; closed "
+                      "Mon 2 Mar 2026, 09:00 by eve") &&
+                 Contains("- **Consultation: open**: opened Mon 2 Mar 2026, 09:00 by eve; closed "
+                          "Sat 20 Jun 2026, 10:00 by eve") &&
+                 Contains("- **Closed**: opened Sat 20 Jun 2026, 10:00 by eve (final)"));
   e.run(0, {"verify"});
 }
 
