@@ -282,7 +282,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->callback([&s, to] {
       Engine& engine = s.engine();
       auto list = engine.store().delegations(*to);
-      std::string today = format_date(s.clock().now());
+      std::string today = uk_today(s.clock().now());
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& d : list) {

@@ -1,5 +1,7 @@
 #include "cli/session.h"
 
+#include <commsflow/uk_time.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -59,7 +61,7 @@ Reader Session::reader() {
   Store& opened = engine_ ? engine_->store() : store();
   auto actor = opened.actor(options.read_as);
   if (!actor) fail(ErrorKind::NotFound, "--as: unknown actor '{}'", options.read_as);
-  return Reader::for_actor(opened, *actor, format_date(clock().now()));
+  return Reader::for_actor(opened, *actor, uk_today(clock().now()));
 }
 
 ReadAccess Session::access() {

@@ -45,20 +45,11 @@ long long seconds_locked(Accounts& accounts, const std::string& key, std::int64_
 
 }  // namespace
 
-long long SignInThrottle::claim(Store& store, const std::string& name, const std::string& address,
-                                Claim& claim) {
-  const std::string name_key = "name:" + name, address_key = "address:" + address;
-  auto tx = store.begin_write();
-  Accounts& accounts = store.accounts();
+long long SignInThrottle::wait_seconds(Store& store, const std::string& name,
+                                       const std::string& address) {
   const std::int64_t now = now_ms();
-  const long long wait =
-      std::max(seconds_locked(accounts, name_key, now), seconds_locked(accounts, address_key, now));
-  if (wait > 0) return wait;
-  claim.address_locked_until = accounts.sign_in_locked_until(address_key);
-  fail_key(accounts, name_key, options_.failures_before_lockout);
-  fail_key(accounts, address_key, options_.failures_before_address_lockout);
-  tx->commit();
-  return 0;
+  return std::max(seconds_locked(store.accounts(), "name:" + name, now),
+                  seconds_locked(store.accounts(), "address:" + address, now));
 }
 
 void SignInThrottle::fail_key(Accounts& accounts, const std::string& key, int allowed) {
@@ -69,15 +60,34 @@ void SignInThrottle::fail_key(Accounts& accounts, const std::string& key, int al
   accounts.lock_sign_in(key, now_ms() + std::chrono::milliseconds(wait).count());
 }
 
-void SignInThrottle::succeeded(Store& store, const std::string& name, const std::string& address,
-                               const Claim& claim) {
-  const std::string address_key = "address:" + address;
+void SignInThrottle::failed(Store& store, const std::string& name, const std::string& address) {
   auto tx = store.begin_write();
-  Accounts& accounts = store.accounts();
-  accounts.clear_sign_in_failures("name:" + name);
-  accounts.forgive_sign_in_failure(address_key);
-  accounts.lock_sign_in(address_key, claim.address_locked_until);
+  fail_key(store.accounts(), "name:" + name, options_.failures_before_lockout);
+  fail_key(store.accounts(), "address:" + address, options_.failures_before_address_lockout);
   tx->commit();
+}
+
+void SignInThrottle::succeeded(Store& store, const std::string& name) {
+  store.accounts().clear_sign_in_failures("name:" + name);
+}
+
+SignInThrottle::Turn::Turn(SignInThrottle& throttle, std::string name_key, std::string address_key)
+    : throttle_(throttle), name_key_(std::move(name_key)), address_key_(std::move(address_key)) {
+  std::unique_lock<std::mutex> lock(throttle_.turns_mutex_);
+  throttle_.turn_ended_.wait(lock, [&] {
+    return !throttle_.in_turn_.count(name_key_) && !throttle_.in_turn_.count(address_key_);
+  });
+  throttle_.in_turn_.insert(name_key_);
+  throttle_.in_turn_.insert(address_key_);
+}
+
+SignInThrottle::Turn::~Turn() {
+  {
+    std::lock_guard<std::mutex> lock(throttle_.turns_mutex_);
+    throttle_.in_turn_.erase(name_key_);
+    throttle_.in_turn_.erase(address_key_);
+  }
+  throttle_.turn_ended_.notify_all();
 }
 
 namespace {
@@ -148,11 +158,11 @@ bool csrf_ok(const Principal& principal, const httplib::Request& request) {
 SignIn sign_in(Context& context, const std::string& name, const std::string& password,
                const std::string& address) {
   SignIn result;
+  SignInThrottle::Turn turn(context.throttle, "name:" + name, "address:" + address);
   long long wait = 0;
-  SignInThrottle::Claim claim;
   {
     auto guard = context.lock_sign_in_store();
-    wait = context.throttle.claim(context.sign_in_store(), name, address, claim);
+    wait = context.throttle.wait_seconds(context.sign_in_store(), name, address);
   }
   if (wait > 0) {
     result.status = SignIn::Status::Throttled;
@@ -169,13 +179,16 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
   if (!ok) {
-    // Counted already, when the attempt was claimed.
+    {
+      auto guard = context.lock_sign_in_store();
+      context.throttle.failed(context.sign_in_store(), name, address);
+    }
     context.log("sign-in failed for '{}'", name);
     return result;
   }
   {
     auto guard = context.lock_sign_in_store();
-    context.throttle.succeeded(context.sign_in_store(), name, address, claim);
+    context.throttle.succeeded(context.sign_in_store(), name);
   }
   result.status = SignIn::Status::Ok;
   result.token = random_token();

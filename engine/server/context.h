@@ -5,13 +5,16 @@
 #include <commsflow/accounts.h>
 #include <commsflow/read_access.h>
 #include <commsflow/server.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/workflow_loader.h>
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <set>
 
 #include "server/group_commit.h"
 #include "server/token_cache.h"
@@ -25,22 +28,34 @@ namespace commsflow::server {
 class SignInThrottle {
  public:
   explicit SignInThrottle(const ServerOptions& options) : options_(options) {}
-  // What an attempt changed when it was claimed, for succeeded() to put back.
-  struct Claim {
-    std::int64_t address_locked_until = 0;
+  // Seconds to wait before the name may try again from this address (the longer of the name's
+  // and the address's lockouts); 0 when it may try now.
+  long long wait_seconds(Store& store, const std::string& name, const std::string& address);
+  // A failure counts against the name and against the address: spraying one guess at many
+  // names from one place is slowed as well as many guesses at one name.
+  void failed(Store& store, const std::string& name, const std::string& address);
+  // Clears the name's failures (not the address's: one known password must not reset them).
+  void succeeded(Store& store, const std::string& name);
+
+  // While held, no other attempt at the same name or from the same address runs in this server:
+  // each attempt's failure is counted before the next one is checked, so guesses sent at the
+  // same moment cannot all be checked before the first is counted.
+  class Turn {
+   public:
+    Turn(SignInThrottle& throttle, std::string name_key, std::string address_key);
+    ~Turn();
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+
+   private:
+    SignInThrottle& throttle_;
+    std::string name_key_, address_key_;
   };
-  // Claims an attempt before its password is checked, so that attempts made at the same moment
-  // are counted as they start, not as they end: returns the seconds to wait (the longer of the
-  // name's and the address's lockouts; nothing claimed), or 0 having counted the attempt as a
-  // failure against the name and against the address (spraying one guess at many names from
-  // one place is slowed as well as many guesses at one name) until succeeded() says otherwise.
-  long long claim(Store& store, const std::string& name, const std::string& address, Claim& claim);
-  // The claimed attempt was right: clears the name's failures, and takes this attempt back from
-  // the address's (not the others: one known password must not reset them).
-  void succeeded(Store& store, const std::string& name, const std::string& address,
-                 const Claim& claim);
 
  private:
+  std::mutex turns_mutex_;
+  std::condition_variable turn_ended_;
+  std::set<std::string> in_turn_;  // "name:…" and "address:…" keys with an attempt running
   void fail_key(Accounts& accounts, const std::string& key, int allowed);
   const ServerOptions& options_;
 };
@@ -88,7 +103,7 @@ struct Context {
   Accounts& accounts() { return engine.store().accounts(); }
   // What `actor` may see (read_access.h). Hold the lock while it is used.
   ReadAccess read_access(const Actor& actor) {
-    return ReadAccess(engine, Reader::for_actor(engine.store(), actor, format_date(clock.now())));
+    return ReadAccess(engine, Reader::for_actor(engine.store(), actor, uk_today(clock.now())));
   }
   std::string now() const { return format_datetime(clock.now()); }
 

@@ -59,7 +59,7 @@ Json pending_view(Context& c, const Principal& p) {
 // The delegations in force that the person gave or was given.
 Json delegations_view(Context& c, const Principal& p) {
   Store& store = c.engine.store();
-  const std::string today = format_date(c.clock.now());
+  const std::string today = uk_today(c.clock.now());
   Json rows = Json::array();
   for (const auto& d : store.delegations("")) {
     if (!d.revoked_at.empty() || d.until < today) continue;

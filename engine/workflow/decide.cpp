@@ -1,5 +1,6 @@
 // Signoff::decide: a decision on the current document version in the current sign-off step.
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -45,7 +46,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   const Item before = item;
   Json& signoff = item.data["_signoff"];
   const auto escalated = escalated_entries(spec, signoff);
-  const std::string today = format_date(engine_.clock().now());
+  const std::string today = uk_today(engine_.clock().now());
 
   // Who the decision counts for: the actor, or someone who delegated to them.
   std::vector<Actor> principals;

@@ -1,6 +1,7 @@
 // Signoff::delegate: letting someone decide for another person in a role, until a date.
 #include <commsflow/people.h>
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 namespace commsflow {
@@ -11,7 +12,7 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   if (!parse_date(until)) {
     fail_field("until", "must be a date like 2026-12-31, got '{}'", until);
   }
-  const std::string today = format_date(engine_.clock().now());
+  const std::string today = uk_today(engine_.clock().now());
   if (until < today) {
     fail_field("until", "{} is in the past (today is {})", until, today);
   }

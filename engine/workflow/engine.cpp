@@ -108,8 +108,8 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
                              std::string_view parent) {
   const auto declares = [](const Json& in) {
     if (!in.is_object()) return false;
-    for (const auto& [key, _] : in.items()) {
-      if (key != "name" && key != "level") return false;
+    for (const auto& [key, value] : in.items()) {
+      if ((key != "name" && key != "level") || !value.is_string()) return false;
     }
     return true;
   };
@@ -137,9 +137,12 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
 Outcome<Item> Engine::act(const ActRequest& request, const SeesItem& sees) {
   if (request.action == kIncidentClose) {
     auto incident = store_.item(request.ref);
-    if (incident && incident->workflow == kIncidentWorkflow && (!sees || sees(*incident)) &&
+    const bool plain = request.inputs.is_null() || request.inputs.empty();
+    if (incident && incident->workflow == kIncidentWorkflow && plain &&
+        (!sees || sees(*incident)) &&
         !registry_.version(incident->version).definition.is_final(incident->state)) {
-      auto closed = close_incident(*this, incident->data.value("name", ""), request.actor);
+      auto closed = close_incident(*this, incident->data.value("name", ""), request.actor,
+                                   request.note, request.expected_revision);
       if (!closed) return closed.refusal();
       return std::move(closed.value().incident);
     }

@@ -31,6 +31,7 @@ void CsvImportSource::read_header(const std::string& source) {
   header_ = std::move(reader_->record.fields);
   // A column named twice would have one of its values dropped without a word.
   for (std::size_t c = 0; c < header_.size(); ++c) {
+    if (header_[c].empty()) continue;  // an unnamed column: skipped, as its values are
     for (std::size_t earlier = 0; earlier < c; ++earlier) {
       if (header_[earlier] == header_[c]) {
         fail(ErrorKind::BadInput, "{}: line 1: the column '{}' is named twice (columns {} and {})",

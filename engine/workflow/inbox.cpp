@@ -1,5 +1,6 @@
 // Signoff::inbox and Signoff::outbox: what waits for a person, and what they were told.
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 
 #include <algorithm>
 #include <tuple>
@@ -12,7 +13,7 @@ namespace commsflow {
 std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
   auto tx = engine_.store().begin_read();
   Actor actor = engine_.require_actor(actor_name);
-  const std::string today = format_date(engine_.clock().now());
+  const std::string today = uk_today(engine_.clock().now());
   std::vector<Delegation> delegations;
   for (auto& del : engine_.store().delegations(actor.name)) {
     if (del.until >= today) delegations.push_back(std::move(del));

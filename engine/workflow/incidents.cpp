@@ -80,12 +80,14 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
 }
 
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
-                                       std::string_view actor) {
+                                       std::string_view actor, std::string_view note,
+                                       std::optional<std::int64_t> expected_revision) {
   auto tx = engine.store().begin_write();
   std::optional<Item> active = active_incident(engine, name);
   if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
-  auto closed = engine.act_in_transaction(
-      ActRequest{active->ref, "close", std::string(actor), Json::object(), "", std::nullopt});
+  auto closed = engine.act_in_transaction(ActRequest{active->ref, std::string(kIncidentClose),
+                                                     std::string(actor), Json::object(),
+                                                     std::string(note), expected_revision});
   if (!closed) return closed.refusal();
   IncidentResult result{closed.value(), {}};
   const std::vector<Json> still_active = active_incidents(engine);

@@ -1,5 +1,6 @@
 // Who is told when a sign-off step needs them (signoff_records.h): the outbox rows of a step.
 #include <commsflow/engine.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -33,7 +34,7 @@ std::vector<std::string> recipients(Engine& engine, std::string_view entry,
     out = engine.store().actors_with_role(entry);
   }
   std::vector<std::string> delegates;
-  for (const auto& d : engine.store().delegations_in_force(format_date(engine.clock().now()))) {
+  for (const auto& d : engine.store().delegations_in_force(uk_today(engine.clock().now()))) {
     if (d.from == excluded || std::find(out.begin(), out.end(), d.from) == out.end()) continue;
     if ((d.role == entry || d.from == entry) &&
         std::find(out.begin(), out.end(), d.to) == out.end()) {

@@ -264,9 +264,18 @@ TEST_CASE("an incident submitted or closed as a plain item still pauses and resu
                        Json{{"name", "Gales"}, {"level", "major"}, {"closed_at", "x"}}),
       Catch::Contains("closed_at: is set by the workflow"));
 
-  auto closed = t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "", {}});
+  // A stale revision is a conflict, as for any action; the note is kept.
+  CHECK_THROWS(t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "", 7}));
+  CHECK(t.engine->item(green.ref).state == "paused");
+  auto closed =
+      t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "stood down", 1});
   REQUIRE(closed.ok());
   CHECK(closed.value().state == "closed");
+  CHECK(t.engine->history(declared.value().ref).back().note == "stood down");
+  // A name that is not text is a field error, not a crash.
+  CHECK_THROWS_WITH(
+      t.engine->submit("incident", "tom", Json{{"name", nullptr}, {"level", "major"}}),
+      Catch::Contains("name"));
   CHECK(t.engine->item(green.ref).state == "triaged");
   // A closed incident stays closed; a new one of the same name is not closed through it.
   REQUIRE(declare_incident(*t.engine, "Floods", "major", "tom").ok());

@@ -89,8 +89,6 @@ class Accounts {
   // Until when the key is locked; 0 when it never was.
   virtual std::int64_t sign_in_locked_until(std::string_view key) = 0;
   virtual void clear_sign_in_failures(std::string_view key) = 0;
-  // Takes back one failure counted under `key` (an attempt counted before it was checked).
-  virtual void forgive_sign_in_failure(std::string_view key) = 0;
 };
 
 }  // namespace commsflow

@@ -9,6 +9,7 @@
 
 #include <commsflow/engine.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,9 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
 // `incidents.held_by` field names it take `incidents.resume` with payload {incident_name =
 // name}); items paused for other reasons stay paused, and an item another active incident
 // would hold stays paused by that one.
+// `note` and `expected_revision` are those of the incident's own close action (ActRequest).
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
-                                       std::string_view actor);
+                                       std::string_view actor, std::string_view note = {},
+                                       std::optional<std::int64_t> expected_revision = {});
 
 }  // namespace commsflow

@@ -153,9 +153,4 @@ void PgAccounts::clear_sign_in_failures(std::string_view key) {
   db_.run("DELETE FROM sign_in_failures WHERE key = $1", {key});
 }
 
-void PgAccounts::forgive_sign_in_failure(std::string_view key) {
-  db_.run("UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
-          {key});
-}
-
 }  // namespace commsflow::store::pg

@@ -196,10 +196,4 @@ void SqliteAccounts::clear_sign_in_failures(std::string_view key) {
   db_.cached("DELETE FROM sign_in_failures WHERE key = ?").bind(1, key).run();
 }
 
-void SqliteAccounts::forgive_sign_in_failure(std::string_view key) {
-  db_.cached("UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ? AND failures > 0")
-      .bind(1, key)
-      .run();
-}
-
 }  // namespace commsflow::store

@@ -43,7 +43,6 @@ class SqliteAccounts final : public Accounts {
   void lock_sign_in(std::string_view key, std::int64_t until_ms) override;
   std::int64_t sign_in_locked_until(std::string_view key) override;
   void clear_sign_in_failures(std::string_view key) override;
-  void forgive_sign_in_failure(std::string_view key) override;
 
  private:
   Database& db_;
