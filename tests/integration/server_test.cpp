@@ -132,14 +132,14 @@ TEST_CASE("server: repeated failed sign-ins lock the name out for a while", "[se
             ->status == 303);
 }
 
-TEST_CASE("server: guesses sent at the same moment are counted as they start",
+TEST_CASE("server: guesses sent at the same moment take turns, so no more are checked than allowed",
           "[server][security]") {
   server::ServerOptions options = test_options();
   options.failures_before_lockout = 3;
   options.lockout_base = std::chrono::hours(1);
   WebFixture f(options);
-  // Twelve guesses at once, then the right password: each is checked only after it is counted,
-  // so no more than three passwords are ever checked, however the requests are timed.
+  // Twelve guesses at once, then the right password: each waits until the one before it has been
+  // counted, so no more than three passwords are ever checked, however the requests are timed.
   std::vector<int> statuses(12);
   std::vector<std::thread> guessers;
   for (std::size_t i = 0; i < statuses.size(); ++i) {
