@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "audit/replayed_accounts.h"
+
 namespace commsflow {
 
 namespace {
@@ -167,22 +169,37 @@ std::optional<Item> ReadAccess::view(const Item& item) {
   return out;
 }
 
+namespace {
+
+// What a reader keeps of an event's changes, payload and note, by their sight of its item: all
+// but the hidden fields when they see the whole item; otherwise only the fields they may see of
+// it (none when they may not see it), without the inputs and note.
+void limit_event_parts(const Sight& s, Json& changes, Json& payload, std::string& note) {
+  if (s.whole()) {
+    erase_keys(changes, s.hidden);
+    erase_keys(payload, s.hidden);
+    return;
+  }
+  if (s.item) {
+    keep_only(changes, s.only);
+  } else {
+    changes = Json::object();
+  }
+  payload = Json::object();
+  note.clear();
+}
+
+}  // namespace
+
 Event ReadAccess::view(const Event& event, const Sight& s) const {
   Event out = event;
-  if (s.limited) {
-    keep_only(out.changes, s.only);
-    out.payload = Json::object();
-    out.note.clear();
-  } else {
-    erase_keys(out.changes, s.hidden);
-    erase_keys(out.payload, s.hidden);
-  }
+  limit_event_parts(s, out.changes, out.payload, out.note);
   return out;
 }
 
 void AuditSight::limit(AuditRow& row) {
   if (access_.reader().sees_everything()) return;
-  if (row.ref.starts_with("actor:")) {
+  if (is_account_ref(row.ref)) {
     for (Json* part : {&row.changes, &row.payload}) part->erase("email");
     return;
   }
@@ -192,19 +209,8 @@ void AuditSight::limit(AuditRow& row) {
     known = by_ref_.emplace(row.ref, item ? access_.sight(*item) : Sight{}).first;
   }
   const Sight& s = known->second;
-  if (s.whole()) {
-    erase_keys(row.changes, s.hidden);
-    erase_keys(row.payload, s.hidden);
-    return;
-  }
-  if (s.item) {
-    keep_only(row.changes, s.only);
-  } else {
-    row.changes = Json::object();
-  }
-  row.payload = Json::object();
-  row.comment.clear();
-  row.note.clear();
+  limit_event_parts(s, row.changes, row.payload, row.note);
+  if (!s.whole()) row.comment.clear();  // lifted from the payload
 }
 
 void item_not_found(std::string_view ref) {
