@@ -1,5 +1,6 @@
 #include <commsflow/audit.h>
 #include <commsflow/clock.h>
+#include <commsflow/engine.h>
 #include <commsflow/error.h>
 #include <commsflow/event.h>
 #include <commsflow/uk_time.h>
@@ -90,6 +91,10 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   });
   if (!any && !query.ref.empty() && !store.item(query.ref)) {
     fail(ErrorKind::NotFound, "no item {}", query.ref);
+  }
+  // A mistyped name would otherwise read as "this person did nothing".
+  if (!any && !query.actor.empty() && query.actor != kSystemActor && !store.actor(query.actor)) {
+    fail_field("actor", "no person is named '{}' (commsflow actor list shows who is)", query.actor);
   }
   tx->commit();
   return head;

@@ -283,11 +283,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
                        takes.empty() ? "nothing" : fmt::format("{}", fmt::join(takes, ", ")))});
       continue;
     }
-    std::string error;
-    Json coerced = coerce_value(*spec, value, error);
-    if (!error.empty()) {
-      problems.push_back(problem_at(key, error));
-    } else if (is_data) {
+    const size_t known = problems.size();
+    Json coerced = coerce_field(*spec, value, key, problems);
+    if (problems.size() != known) continue;  // each problem is reported
+    if (is_data) {
       if (coerced.is_null()) {
         data.erase(key);
       } else {

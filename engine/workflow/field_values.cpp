@@ -124,7 +124,9 @@ Json parse_json_text(const Json& input) {
   return input;
 }
 
-Json coerce_list(const FieldSpec& spec, const Json& raw, std::string& error) {
+// Each bad row and each bad field of a row is its own problem, so that one reply names them all.
+Json coerce_list(const FieldSpec& spec, const Json& raw, const std::string& key,
+                 std::vector<FieldProblem>& problems) {
   Json input = parse_json_text(raw);
   Json items = Json::array();
   if (input.is_string()) {
@@ -142,46 +144,44 @@ Json coerce_list(const FieldSpec& spec, const Json& raw, std::string& error) {
   } else if (input.is_object() && input.empty()) {
     // An empty Lua table reads as {} or []; both mean an empty list.
   } else {
-    error = fmt::format("expected a list, got {}", shown(input));
+    problems.push_back({key, fmt::format("expected a list, got {}", shown(input))});
     return nullptr;
   }
+  const size_t known = problems.size();
   Json out = Json::array();
   for (size_t i = 0; i < items.size(); ++i) {
-    std::string item_error;
-    Json v = spec.item ? coerce_value(*spec.item, items[i], item_error) : items[i];
-    if (!item_error.empty()) {
-      // Paths read like eia[3].impact, counting from 1 as Lua lists do.
-      bool nested = item_error[0] == '[' || item_error[0] == '.';
-      error = fmt::format("[{}]{}{}", i + 1, nested ? "" : ": ", item_error);
-      return nullptr;
-    }
+    // Paths read like eia[3].impact, counting from 1 as Lua lists do.
+    Json v = spec.item
+                 ? coerce_field(*spec.item, items[i], fmt::format("{}[{}]", key, i + 1), problems)
+                 : items[i];
     if (!v.is_null()) out.push_back(std::move(v));
   }
-  if (out_of_range(spec, static_cast<double>(out.size()), error, " items")) return nullptr;
+  if (problems.size() != known) return nullptr;
+  std::string error;
+  if (out_of_range(spec, static_cast<double>(out.size()), error, " items")) {
+    problems.push_back({key, error});
+    return nullptr;
+  }
   return out;
 }
 
-Json coerce_record(const FieldSpec& spec, const Json& raw, std::string& error) {
+Json coerce_record(const FieldSpec& spec, const Json& raw, const std::string& key,
+                   std::vector<FieldProblem>& problems) {
   Json input = parse_json_text(raw);
   if (input.is_array() && input.empty()) input = Json::object();
   if (!input.is_object()) {
-    error = fmt::format("expected a record (a JSON object), got {}", shown(input));
+    problems.push_back(
+        {key, fmt::format("expected a record (a JSON object), got {}", shown(input))});
     return nullptr;
   }
   Json out = input;
-  auto problems = validate_data(spec.fields, out, true);
-  if (!problems.empty()) {
-    error = fmt::format(".{}: {}", problems.front().field, problems.front().message);
-    return nullptr;
-  }
-  return out;
+  auto inner = validate_data(spec.fields, out, true);
+  for (auto& p : inner) problems.push_back({key + "." + p.field, std::move(p.message)});
+  return inner.empty() ? out : Json(nullptr);
 }
 
-}  // namespace
-
-Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) {
-  error.clear();
-  if (input.is_null()) return nullptr;
+// coerce_value for the types that hold one value.
+Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error) {
   switch (spec.type) {
     case FieldType::Text: {
       if (!input.is_string()) {
@@ -285,19 +285,34 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
       return trim(input.get<std::string>());
     }
     case FieldType::List:
-      return coerce_list(spec, input, error);
     case FieldType::Record:
-      return coerce_record(spec, input, error);
+      break;
   }
   return nullptr;
 }
 
-FieldProblem problem_at(const std::string& key, const std::string& error) {
-  size_t colon = error.find(": ");
-  if (!error.empty() && (error[0] == '[' || error[0] == '.') && colon != std::string::npos) {
-    return {key + error.substr(0, colon), error.substr(colon + 2)};
+}  // namespace
+
+Json coerce_field(const FieldSpec& spec, const Json& input, const std::string& key,
+                  std::vector<FieldProblem>& problems) {
+  if (input.is_null()) return nullptr;
+  if (spec.type == FieldType::List) return coerce_list(spec, input, key, problems);
+  if (spec.type == FieldType::Record) return coerce_record(spec, input, key, problems);
+  std::string error;
+  Json value = coerce_scalar(spec, input, error);
+  if (!error.empty()) problems.push_back({key, std::move(error)});
+  return value;
+}
+
+Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) {
+  std::vector<FieldProblem> problems;
+  Json value = coerce_field(spec, input, "", problems);
+  error.clear();
+  if (!problems.empty()) {
+    const FieldProblem& first = problems.front();
+    error = first.field.empty() ? first.message : first.field + ": " + first.message;
   }
-  return {key, error};
+  return value;
 }
 
 namespace {
@@ -353,14 +368,13 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
         continue;
       }
     }
-    std::string error;
-    Json coerced = coerce_value(*spec, value, error);
-    if (!error.empty()) {
-      problems.push_back(problem_at(key, error));
-    } else if (coerced.is_null()) {
-      unset.push_back(key);
-      continue;
-    } else {
+    const size_t known = problems.size();
+    Json coerced = coerce_field(*spec, value, key, problems);
+    if (problems.size() == known) {  // else each problem is reported
+      if (coerced.is_null()) {
+        unset.push_back(key);
+        continue;
+      }
       value = std::move(coerced);
     }
     has_answer = !blank(value);

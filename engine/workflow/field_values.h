@@ -16,7 +16,8 @@ namespace commsflow {
 // Returns `input` converted to the field's type: text as given is parsed for non-text types
 // ("yes" for a boolean, "3" for an integer, "a, b" or a JSON array for a list, a JSON object for
 // a record); dates and datetimes are normalised (datetimes to UTC with Z). null stays null
-// (meaning "unset"). On failure sets `error` to a plain-English reason and returns null.
+// (meaning "unset"). On failure sets `error` to a plain-English reason (the first, for a list or
+// record: "[3].impact: is required") and returns null.
 Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
@@ -29,9 +30,11 @@ bool valid_utf8(std::string_view s);
 // valid UTF-8.
 std::string control_character_in(std::string_view s, bool line_breaks = true);
 
-// The problem for field `key` given coerce_value's error: a problem inside a list or record
-// ("[3].impact: is required") is placed at its path, {"eia[3].impact", "is required"}.
-FieldProblem problem_at(const std::string& key, const std::string& error);
+// As coerce_value, for field `key`: adds every problem found to `problems`, each at its path
+// ({"eia[3].impact", "is required"} for a problem inside a list of records), and returns null if
+// there was any.
+Json coerce_field(const FieldSpec& spec, const Json& input, const std::string& key,
+                  std::vector<FieldProblem>& problems);
 
 // Coerces every value in `data` in place against `fields`, dropping nulls. Reports unknown keys,
 // values of the wrong type and, when `require_all`, missing required fields. `validated`, if

@@ -7,6 +7,7 @@
 // are written behind it (Store::write_behind), on a second core.
 #include <commsflow/error.h>
 #include <commsflow/import.h>
+#include <commsflow/incidents.h>
 #include <fmt/format.h>
 
 #include "workflow/incident_policy.h"
@@ -61,6 +62,11 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, ImportSource& rows,
                                       const ImportProgress& progress) {
+  // Declaring an incident pauses work and must find no other of its name: one at a time.
+  if (workflow == kIncidentWorkflow) {
+    fail(ErrorKind::BadInput,
+         "incidents are not imported: declare each with `commsflow incident declare NAME`");
+  }
   auto tx = engine.store().begin_write();
   // An unknown workflow or actor is one error, not one per row.
   CompiledWorkflow& wf = engine.registry().current(workflow);

@@ -104,9 +104,12 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   CHECK(dora["rows"][0]["seq"] == 10);
   CHECK(dora["range"] ==
         "workflow statement; actor dora; action decide; from 2026-04-01 to 2026-06-30");
-  CHECK(p.json({"audit", "--actor", "nobody", "--json"})["rows"].empty());
+  // A person who took no action has an empty history; a name nobody has is a mistake.
+  CHECK(p.json({"audit", "--actor", "dora", "--to", "2026-01-01", "--json"})["rows"].empty());
+  RunResult bad = p.run(2, {"audit", "--actor", "nobody"});
+  CHECK_THAT(bad.err, Contains("actor: no person is named 'nobody'"));
 
-  RunResult bad = p.run(2, {"audit", "--from", "31/03/2026"});
+  bad = p.run(2, {"audit", "--from", "31/03/2026"});
   CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));
   bad = p.run(2, {"audit", "--from", "2026-05-01", "--to", "2026-04-01"});
   CHECK_THAT(bad.err, Contains("after"));

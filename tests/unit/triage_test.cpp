@@ -281,6 +281,11 @@ TEST_CASE("an incident submitted or closed as a plain item still pauses and resu
   REQUIRE(declare_incident(*t.engine, "Floods", "major", "tom").ok());
   CHECK_FALSE(t.engine->act(ActRequest{declared.value().ref, "close", "tom", {}, "", {}}).ok());
   CHECK(t.engine->item(green.ref).state == "paused");
+  // An import would make incidents that pause nothing; it is refused, adding nothing.
+  std::vector<ImportRow> rows = {{2, Json{{"name", "Snow"}, {"level", "major"}}}};
+  CHECK_THROWS_WITH(import_items(*t.engine, "incident", "tom", rows),
+                    Catch::Contains("incident declare"));
+  CHECK(t.engine->items(ItemFilter{"incident", "", -1}).size() == 2);
   CHECK(verify(*t.store).ok());
 }
 

@@ -1,6 +1,7 @@
 // validate_data (engine/workflow/field_values.h): which fields are missing, and what a value
 // validated already is spared, decided in one pass over the data.
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,4 +81,23 @@ TEST_CASE("values validated already are kept, changed ones are checked again") {
   Json same = blank_title;
   CHECK(said(validate_data(fields, same, true, &blank_title)) ==
         std::vector<std::string>{"title: is required"});
+}
+
+TEST_CASE("a list of records names every bad row and every bad field of a row") {
+  FieldSpec group = field("group", FieldType::Text, true);
+  FieldSpec reach = field("reach", FieldType::Integer, true);
+  FieldSpec row = field("", FieldType::Record);
+  row.fields = {group, reach};
+  FieldSpec groups = field("groups", FieldType::List, true);
+  groups.item = std::make_shared<FieldSpec>(row);
+  Json data{{"groups",
+             Json::array({Json{{"group", "Carers"}, {"reach", 40}}, Json{{"reach", "lots"}},
+                          Json{{"group", "Parents"}}, Json{{"group", "Staff"}, {"reach", 9}}})}};
+  CHECK(said(validate_data({groups}, data, true)) ==
+        std::vector<std::string>{"groups[2].reach: expected a whole number, got 'lots'",
+                                 "groups[2].group: is required", "groups[3].reach: is required"});
+  // Where one message is wanted (a default in a workflow file), it is the first.
+  std::string error;
+  CHECK(coerce_value(groups, data["groups"], error).is_null());
+  CHECK(error == "[2].reach: expected a whole number, got 'lots'");
 }
