@@ -3,6 +3,8 @@
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
 #include <commsflow/people.h>
+#include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
@@ -89,9 +91,10 @@ void run_token_create(Session& s, const std::string& actor, const std::string& n
   }
   fmt::print("{}\n", token);
   std::cerr << fmt::format(
-      "API token {} '{}' for {} created; it expires at {}. It is shown only now; send it as "
-      "`Authorization: Bearer <token>`.\n",
-      record.id, record.name, actor, record.expires_at);
+      "API token {} '{}' for {} created; it expires {} (UK time). It is shown only now; send it "
+      "as `Authorization: Bearer <token>`.\n",
+      record.id, record.name, person_name(s.engine().store(), actor),
+      uk_datetime(record.expires_at));
 }
 
 void run_token_list(Session& s, const std::string& actor) {
@@ -107,12 +110,13 @@ void run_token_list(Session& s, const std::string& actor) {
     s.print_json(out);
     return;
   }
+  Store& store = s.engine().store();
   for (const auto& t : tokens) {
-    std::string status = !t.revoked_at.empty() ? "revoked " + t.revoked_at
-                         : t.expires_at <= now ? "expired " + t.expires_at
-                                               : "expires " + t.expires_at;
-    fmt::print("{:<4} {:<20} {:<24} created {}  {}\n", t.id, t.actor, printable(t.name),
-               t.created_at, status);
+    std::string status = !t.revoked_at.empty() ? "revoked " + uk_datetime(t.revoked_at)
+                         : t.expires_at <= now ? "expired " + uk_datetime(t.expires_at)
+                                               : "expires " + uk_datetime(t.expires_at);
+    fmt::print("{:<4} {:<20} {:<24} created {}  {}\n", t.id, person_name(store, t.actor),
+               printable(t.name), uk_datetime(t.created_at), status);
   }
   if (tokens.empty()) fmt::print("no API tokens\n");
 }
@@ -187,8 +191,8 @@ void add_account_commands(CLI::App& app, Session& s) {
     if (!outcome) return s.refused(outcome.refusal());
     const ApiTokenRecord& t = outcome.value();
     if (s.options.json) return s.print_json(token_json(t));
-    fmt::print("token {} '{}' of {} revoked at {}\n", t.id, printable(t.name), t.actor,
-               t.revoked_at);
+    fmt::print("token {} '{}' of {} revoked {}\n", t.id, printable(t.name),
+               person_name(s.engine().store(), t.actor), uk_datetime(t.revoked_at));
   });
 
   auto* delegation = app.add_subcommand("delegation", "End a delegation early");
@@ -209,8 +213,9 @@ void add_account_commands(CLI::App& app, Session& s) {
                                {"until", d.until},
                                {"revoked_at", d.revoked_at}});
     }
-    fmt::print("{} may no longer decide for {} as {} (revoked at {})\n", d.to, d.from, d.role,
-               d.revoked_at);
+    Store& store = s.engine().store();
+    fmt::print("{} may no longer decide for {} as {} (revoked {})\n", person_name(store, d.to),
+               person_name(store, d.from), readable_label(d.role), uk_datetime(d.revoked_at));
   });
 }
 

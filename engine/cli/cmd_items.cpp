@@ -123,7 +123,7 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
       for (const auto& a : actions) {
         list.push_back(Json{{"name", a.name},
                             {"label", a.label},
-                            {"to", a.to},
+                            {"to", a.to_text()},
                             {"roles", a.roles},
                             {"blocked_by", a.blocked_by},
                             {"sets", a.sets},
@@ -162,7 +162,8 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
     const std::string label =
         a.label.empty() || a.label == a.name ? readable_label(a.name) : a.label;
     fmt::print("  {} [{}]{}, for {}\n", label, a.name,
-               a.to.empty() ? "" : " -> " + state_label(d, a.to), roles_in_words(a.roles, "or"));
+               a.to.empty() ? "" : " -> " + states_in_words(d, a.to),
+               roles_in_words(a.roles, "or"));
     if (!a.blocked_by.empty()) fmt::print("      Not possible yet:\n");
     for (const auto& reason : a.blocked_by) fmt::print("      - {}\n", reason);
     std::vector<std::string> inputs;

@@ -12,7 +12,8 @@ namespace commsflow::cli {
 
 namespace {
 
-// A value as a person reads it: text as it is, times in UK time, yes/no, "(none)" when absent.
+// A value as a person reads it: text as it is, a choice by its label, times in UK time, yes/no,
+// "(none)" when absent.
 std::string readable_value(const FieldSpec* spec, const Json& value) {
   if (value.is_null()) return "(none)";
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
@@ -20,11 +21,12 @@ std::string readable_value(const FieldSpec* spec, const Json& value) {
   const std::string& text = value.get_ref<const std::string&>();
   if (spec && spec->type == FieldType::DateTime) return uk_datetime(text);
   if (spec && spec->type == FieldType::Date) return uk_date(text);
+  if (spec && spec->type == FieldType::Choice) return printable(option_label(*spec, text));
   return printable(text);
 }
 
 std::string field_title(const FieldSpec* spec, const std::string& name) {
-  return spec && spec->label != spec->name ? spec->label : readable_label(name);
+  return spec ? field_label(*spec) : readable_label(name);
 }
 
 void print_migration(Engine& engine, const ItemMigration& m, bool watched_only) {

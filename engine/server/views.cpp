@@ -37,7 +37,7 @@ Json item_json(Engine& engine, const Item& item, const Actor& actor) {
   for (const auto& a : engine.available_actions(engine.item(item.ref), &actor)) {
     actions.push_back(Json{{"name", a.name},
                            {"label", a.label},
-                           {"to", a.to},
+                           {"to", a.to_text()},
                            {"roles", a.roles},
                            {"blocked_by", a.blocked_by},
                            {"sets", a.sets},

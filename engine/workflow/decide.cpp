@@ -1,6 +1,7 @@
 // Signoff::decide: a decision on the current document version in the current sign-off step.
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -17,7 +18,7 @@ namespace commsflow {
 Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
   Item item = engine_.item_for_change(request.ref, sees);
-  Engine::check_revision(item, request.expected_revision);
+  engine_.check_revision(item, request.expected_revision);
   if (!valid_utf8(request.comment)) fail_field("comment", "is not valid UTF-8 text");
   if (auto control = control_character_in(request.comment); !control.empty()) {
     fail_field("comment", "contains the control character {}", control);
@@ -31,9 +32,8 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   const StateSpec* state = d.state(item.state);
   if (!state || !state->signoff) {
     return Refusal{
-        {fmt::format("{} is in state '{}', which is not a sign-off step: no decision "
-                     "is waiting",
-                     item.ref, item.state)}};
+        {fmt::format("{} is at \"{}\", which is not a sign-off step: no decision is waiting",
+                     item.ref, state_label(d, item.state))}};
   }
   const SignoffSpec& spec = *state->signoff;
   Actor actor = engine_.require_actor(request.actor);
@@ -47,20 +47,22 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   Json& signoff = item.data["_signoff"];
   const auto escalated = escalated_entries(spec, signoff);
   const std::string today = uk_today(engine_.clock().now());
+  Store& store = engine_.store();
 
   // Who the decision counts for: the actor, or someone who delegated to them.
   std::vector<Actor> principals;
   if (request.on_behalf_of.empty()) principals.push_back(actor);
   std::vector<std::string> lapsed;
-  const std::vector<Delegation> delegations = engine_.store().delegations(actor.name);
+  const std::vector<Delegation> delegations = store.delegations(actor.name);
   for (const auto& delegation : delegations) {
     if (!request.on_behalf_of.empty() && delegation.from != request.on_behalf_of) continue;
     if (delegation.until < today) {
-      lapsed.push_back(fmt::format("the delegation from {} for {} lapsed after {}", delegation.from,
-                                   delegation.role, delegation.until));
+      lapsed.push_back(fmt::format("the delegation from {} as {} lapsed after {}",
+                                   person_name(store, delegation.from),
+                                   readable_label(delegation.role), uk_date(delegation.until)));
       continue;
     }
-    if (auto from = engine_.store().actor(delegation.from)) principals.push_back(*from);
+    if (auto from = store.actor(delegation.from)) principals.push_back(*from);
   }
 
   struct Fill {
@@ -86,8 +88,9 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
         }
       }
       if (open_entries(g, record["decisions"], p.name, escalated).empty()) {
-        already = fmt::format("{} has already decided in step '{}' on version {}", p.name,
-                              state->name, doc.value("version", 0));
+        already = fmt::format("{} has already decided at \"{}\" on version {}",
+                              person_name(store, p.name), state_label(d, state->name),
+                              doc.value("version", 0));
       }
     }
     if (!fills.empty()) {
@@ -101,16 +104,21 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     if (!already.empty()) {
       reasons.push_back(already);
     } else {
+      // An approver entry names a person or a role.
+      const auto in_words = [&](const std::string& entry) {
+        return store.actor(entry) ? person_name(store, entry) : readable_label(entry);
+      };
       std::vector<std::string> needed;
       for (const auto& g : spec.groups) {
         if (signoff["groups"][g.name].contains("result")) continue;
-        for (const auto& e : g.approvers) needed.push_back(e);
-        for (const auto& e : escalated) needed.push_back(e);
+        for (const auto& e : g.approvers) needed.push_back(in_words(e));
+        for (const auto& e : escalated) needed.push_back(in_words(e));
       }
-      reasons.push_back(fmt::format(
-          "{} may not decide in step '{}': it needs {} ({} has {})", actor.name, state->name,
-          fmt::join(needed, " or "), actor.name,
-          actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", "))));
+      const std::string who = person_name(store, actor.name);
+      reasons.push_back(
+          fmt::format("{} may not decide at \"{}\": it needs {} ({} has {})", who,
+                      state_label(d, state->name), fmt::join(needed, " or "), who,
+                      actor.roles.empty() ? "no roles" : roles_in_words(actor.roles, "and")));
     }
     reasons.insert(reasons.end(), lapsed.begin(), lapsed.end());
     // Having decided already is a rule; holding none of the step's entries is a missing role.
@@ -121,7 +129,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   if (author == actor.name || author == principal) {
     return Refusal{
         {fmt::format("{} wrote version {} of the document, so someone else must decide on it",
-                     author, doc.value("version", 0))}};
+                     person_name(store, author), doc.value("version", 0))}};
   }
 
   const std::string now = format_datetime(engine_.clock().now());

@@ -30,7 +30,7 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
   Item item = engine_.item_for_change(request.ref, sees);
-  Engine::check_revision(item, request.expected_revision);
+  engine_.check_revision(item, request.expected_revision);
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {

@@ -3,6 +3,7 @@
 #include <commsflow/incidents.h>
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 
 #include <algorithm>
@@ -84,12 +85,14 @@ Actor Engine::require_actor(std::string_view name) {
   return *actor;
 }
 
-void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) {
+void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) const {
   if (expected && *expected != item.revision) {
     fail(ErrorKind::Conflict,
-         "{} has changed: you had revision {}, it is now at revision {} (state '{}', changed {}). "
-         "Look at it again and retry.",
-         item.ref, *expected, item.revision, item.state, item.updated_at);
+         "{} has changed: you had revision {}, it is now at revision {} ({}, changed {} UK "
+         "time). Look at it again and retry.",
+         item.ref, *expected, item.revision,
+         state_label(registry_.version(item.version).definition, item.state),
+         uk_datetime(item.updated_at));
   }
 }
 
@@ -102,6 +105,10 @@ void Engine::record_change(Event& event, const Item& before, Item& item, const s
     fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; look at it again",
          item.ref);
   }
+}
+
+std::string AvailableAction::to_text() const {
+  return fmt::format("{}", fmt::join(to, "|"));
 }
 
 Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, const Json& inputs,
@@ -397,8 +404,8 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item, const A
     unmet = unmet_reasons(run_checklist(wf, *state, item.data, ctx));
   }
   for (const auto& a : state->actions) {
-    std::string to = a.to.empty() ? item.state : fmt::format("{}", fmt::join(a.to, "|"));
-    AvailableAction available{a.name, a.label, to, a.roles, {}, a.sets, {}};
+    AvailableAction available{
+        a.name, a.label, a.to.empty() ? std::vector{item.state} : a.to, a.roles, {}, a.sets, {}};
     available.allowed = actor && actor->holds_any(a.roles);
     for (const auto& f : a.fields) available.fields.push_back(f.name);
     if (a.gate) available.blocked_by = unmet;

@@ -1,6 +1,7 @@
 // Starting and passing sign-off steps as an item moves (signoff_records.h): the step's record,
 // its due time and timers, and the approval of record when the chain is passed.
 #include <commsflow/engine.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include "workflow/script_context.h"
@@ -58,7 +59,7 @@ void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpe
   std::vector<std::string> entries;
   for (const auto& g : spec.groups)
     entries.insert(entries.end(), g.approvers.begin(), g.approvers.end());
-  std::string due_text = due ? fmt::format(", due {}", format_datetime(*due)) : "";
+  std::string due_text = due ? fmt::format(", due {} (UK time)", uk_datetime(*due)) : "";
   auto doc = item.data.value("_document", Json::object());
   notify_step(engine, item, state, "decision_needed", entries,
               fmt::format("your decision is needed on document version {}{}",

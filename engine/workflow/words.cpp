@@ -61,17 +61,36 @@ std::string person_name(Store& store, std::string_view name) {
   return actor ? actor->shown_name() : std::string(name);
 }
 
-std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
+namespace {
+
+// "a", "a or b", "a, b or c".
+std::string listed(const std::vector<std::string>& words, const char* conjunction) {
   std::string out;
-  for (size_t i = 0; i < roles.size(); ++i) {
-    std::string label = readable_label(roles[i]);
-    if (i > 0) {
-      label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
-      out += i + 1 == roles.size() ? fmt::format(" {} ", conjunction) : ", ";
-    }
-    out += label;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? fmt::format(" {} ", conjunction) : ", ";
+    out += words[i];
   }
   return out;
+}
+
+}  // namespace
+
+std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
+  std::vector<std::string> labels;
+  for (const auto& role : roles) {
+    std::string label = readable_label(role);
+    if (!labels.empty() && !label.empty()) {
+      label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
+    }
+    labels.push_back(std::move(label));
+  }
+  return listed(labels, conjunction);
+}
+
+std::string states_in_words(const Definition& d, const std::vector<std::string>& states) {
+  std::vector<std::string> labels;
+  for (const auto& state : states) labels.push_back(state_label(d, state));
+  return listed(labels, "or");
 }
 
 std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {

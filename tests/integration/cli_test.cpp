@@ -1093,7 +1093,11 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["name"] == "export");
   CHECK_FALSE(listed[0].contains("token"));
-  p.run(0, {"token", "revoke", std::to_string(token["id"].get<int>())});
+  // People read UK time: 09:00 UTC on 31 May is 10:00 BST.
+  CHECK_THAT(p.run(0, {"token", "list"}).out,
+             Contains("created Mon 2 Mar 2026, 09:00  expires Sun 31 May 2026, 10:00"));
+  CHECK_THAT(p.run(0, {"token", "revoke", std::to_string(token["id"].get<int>())}).out,
+             Contains("revoked Mon 2 Mar 2026, 09:00"));
   CHECK(p.json(0, {"token", "list"})[0]["active"] == false);
 
   CHECK(p.json(0, {"actor", "disable", "olivia"})["disabled"] == true);

@@ -160,7 +160,8 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
 
   // The drafter cannot approve; the head of comms asks for changes.
   auto refused = n.run(1, {"decide", ref, "approved", "--as", "olivia"});
-  CHECK_THAT(refused.err, Contains("olivia may not decide in step 'comms_review'"));
+  CHECK_THAT(refused.err,
+             Contains("olivia may not decide at \"Comms review\": it needs Head of comms"));
   n.run(0, {"decide", ref, "changes_required", "--as", "hannah", "--comment", "Name the dates"});
   CHECK(n.state(ref) == "drafting");
 
@@ -347,7 +348,7 @@ TEST_CASE(
   CHECK(put["payload"]["voided"] == 2);
   CHECK(put["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
   CHECK_THAT(n.run(1, {"decide", ref, "approved", "--as", "eddie"}).err,
-             Contains("may not decide in step 'comms_review'"));
+             Contains("may not decide at \"Comms review\""));
 
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");

@@ -77,7 +77,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
 
   // Old -> new, in the team's words and UK time, with the reasons.
   CHECK_THAT(dry.out,
-             Contains(amber) && Contains("Rating: amber -> red") && Contains("red: medium impact"));
+             Contains(amber) && Contains("Rating: Amber -> Red") && Contains("red: medium impact"));
   CHECK_THAT(dry.out, Contains(green) && Contains("Due at: Mon 16 Mar 2026, 09:00 -> Thu 12 Mar "
                                                   "2026, 09:00"));
   CHECK_THAT(dry.out, Contains("green requests are due 8 working day(s) after they arrive"));
@@ -94,7 +94,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
 
   RunResult applied = run(dir.path(), 0, {"retriage"});
-  CHECK_THAT(applied.out, Contains("Rating: amber -> red") && !Contains("dry run"));
+  CHECK_THAT(applied.out, Contains("Rating: Amber -> Red") && !Contains("dry run"));
   Json shown = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
   CHECK(shown["data"]["rating"] == "red");
   Json kept = Json::parse(run(dir.path(), 0, {"--json", "show", overridden}).out);

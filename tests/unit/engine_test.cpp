@@ -1,4 +1,5 @@
 // The engine: submitting, acting, roles, guards, effects, field validation and atomicity.
+#include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -172,6 +173,8 @@ TEST_CASE("a stale revision is a conflict and writes nothing") {
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Conflict);
     CHECK_THAT(e.what(), Catch::Contains("you had revision 1, it is now at revision 2"));
+    // In people's words: the state's label and UK time.
+    CHECK_THAT(e.what(), Catch::Contains("changed " + uk_datetime(f.clock.now()) + " UK time"));
   }
   CHECK(f.engine->item(item.ref).data["body"] == "v2");
 }

@@ -352,8 +352,9 @@ TEST_CASE("sign-off: refusals name the reason and change nothing") {
   CHECK_THAT(c.refused(bare, "approved", "hannah"), Contains("not a sign-off step"));
 
   std::string ref = c.draft();
-  CHECK_THAT(c.refused(ref, "approved", "ed"),
-             Contains("ed may not decide in step 'review': it needs head_of_comms"));
+  CHECK_THAT(
+      c.refused(ref, "approved", "ed"),
+      Contains("ed may not decide at \"Review\": it needs Head of comms (ed has Executive)"));
   CHECK_THROWS_WITH(c.decide(ref, "yes", "hannah"), Contains("decision 'yes' is not one of"));
   CHECK_THROWS_WITH(c.decide(ref, "approved", "nobody"), Contains("unknown actor 'nobody'"));
   CHECK_THROWS_AS(Signoff(*c.engine).decide(DecideRequest{ref, "approved", "hannah", "", "", 1}),
@@ -495,7 +496,7 @@ TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapse
   auto outcome = c.decide(later, "approved", "dee");
   REQUIRE_FALSE(outcome.ok());
   CHECK_THAT(outcome.refusal().reasons.back(),
-             Contains("the delegation from hannah for head_of_comms lapsed after 2026-03-03"));
+             Contains("the delegation from hannah as Head of comms lapsed after Tue 3 Mar 2026"));
   c.verified();
 }
 
@@ -569,7 +570,8 @@ TEST_CASE(
   CHECK(c.store->outbox("hannah", ref).size() == 1);
   CHECK(Signoff(*c.engine).tick().empty());
   // The director cannot decide before the step is overdue.
-  CHECK_THAT(c.refused(ref, "approved", "dan"), Contains("it needs head_of_comms"));
+  CHECK_THAT(c.refused(ref, "approved", "dan"),
+             Contains("it needs Head of comms (dan has Director)"));
 
   c.reopen();
   c.clock.set(*parse_datetime("2026-03-02T12:00:00Z"));

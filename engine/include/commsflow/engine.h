@@ -47,12 +47,15 @@ struct ActRequest {
 struct AvailableAction {
   std::string name;
   std::string label;
-  std::string to;
+  std::vector<std::string> to;  // the states it may lead to: one, several, or the present one
   std::vector<std::string> roles;
   std::vector<std::string> blocked_by;  // the guard's reasons, evaluated without an actor
   std::vector<std::string> sets;
   std::vector<std::string> fields;
   bool allowed = false;  // the actor asked about holds one of `roles` (false when none was given)
+
+  // `to` as JSON gives it: "published", or "triaged|accepted" when the action chooses.
+  std::string to_text() const;
 };
 
 // One line of a stage's checklist (see the state's `checklist` in the workflow).
@@ -127,7 +130,7 @@ class Engine {
   // The actor of that name, able to act: Error(NotFound) or Error(BadInput) (disabled) if not.
   Actor require_actor(std::string_view name);
   // Error(Conflict) when the caller expected another revision of `item`.
-  static void check_revision(const Item& item, std::optional<std::int64_t> expected);
+  void check_revision(const Item& item, std::optional<std::int64_t> expected) const;
   // Records the change from `before` to `item`: sets event.changes, appends the event, and
   // writes the item one revision on, or throws Error(Conflict) if it moved meanwhile.
   void record_change(Event& event, const Item& before, Item& item, const std::string& now);

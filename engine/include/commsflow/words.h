@@ -26,6 +26,9 @@ std::string person_name(Store& store, std::string_view name);
 // Roles as people say them: "Head of comms or director".
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
 
+// States of `d` by their labels: "Triaged, Accepted or In progress".
+std::string states_in_words(const Definition& d, const std::vector<std::string>& states);
+
 // A stored value of field `f`: a date or time in UK time, a choice by its label, yes/no, a person
 // (an actor field) by name, a list of plain values joined with "; ". A list of records is given
 // as "N rows" (readers that can, show it as a table).
