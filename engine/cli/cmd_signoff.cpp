@@ -6,6 +6,7 @@
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 
@@ -141,8 +142,27 @@ void add_doc_commands(CLI::App& app, Session& s) {
     auto a = std::make_shared<std::int64_t>(0);
     auto b = std::make_shared<std::int64_t>(0);
     cmd->add_option("ref", *ref, "Item reference")->required();
-    cmd->add_option("from", *a, "Earlier version number")->required()->check(CLI::PositiveNumber);
-    cmd->add_option("to", *b, "Later version number")->required()->check(CLI::PositiveNumber);
+    // CLI11's number checks name a range up to 1.8e308 when the text is not a number.
+    const CLI::Validator version_number(
+        [](std::string& text) -> std::string {
+          std::int64_t n = 0;
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+          if (ec != std::errc() || end != text.data() + text.size() || n < 1) {
+            return fmt::format("'{}' is not a version number (1, 2, ...)", text);
+          }
+          return {};
+        },
+        "", "version number");
+    cmd->add_option("from", *a, "Earlier version number")
+        ->required()
+        ->check(version_number)
+        ->type_name("VERSION")
+        ->default_str("");
+    cmd->add_option("to", *b, "Later version number")
+        ->required()
+        ->check(version_number)
+        ->type_name("VERSION")
+        ->default_str("");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, a, b] {
       auto versions = s.access().documents(*ref);

@@ -171,6 +171,9 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
         "olivia");
   auto diff = n.run(0, {"doc", "diff", ref, "1", "2"});
   CHECK_THAT(diff.out, Contains("+The consultation runs from 9 March to 1 June."));
+  CHECK_THAT(n.run(2, {"doc", "diff", ref, "one", "2"}).err,
+             Contains("from: 'one' is not a version number (1, 2, ...)"));
+  CHECK_THAT(n.run(2, {"doc", "diff", ref, "1", "0"}).err, Contains("to: '0' is not a version"));
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");
