@@ -6,7 +6,6 @@
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
-#include <filesystem>
 #include <limits>
 
 #include "server/auth.h"
@@ -69,7 +68,7 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
     try {
       handler(*principal, req, res);
     } catch (const Error& e) {
-      CallResult r = from_error(e);
+      CallResult r = from_error(context, e);
       send_json(res, r.status, r.error_json());
     } catch (const Json::exception& e) {
       CallResult r = internal_error(context, e);
@@ -145,8 +144,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
              Json broken = diagnostics_json(c.broken);
              if (!admin) {
                for (auto& b : broken) {
-                 b["file"] =
-                     std::filesystem::path(b["file"].get<std::string>()).filename().string();
+                 b["file"] = within_workflows(c, b["file"].get<std::string>());
+                 b["message"] = within_workflows(c, b["message"].get<std::string>());
                }
              }
              send_json(res, 200, Json{{"workflows", out}, {"broken", broken}});

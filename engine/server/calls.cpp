@@ -56,7 +56,7 @@ CallResult guarded(Context& context, const Principal& principal, Fn&& fn) {
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::Storage) throw;
       if (e.kind() == ErrorKind::Script) context.log("error: {}", e.what());
-      result = from_error(e);
+      result = from_error(context, e);
     } catch (const Json::exception& e) {
       result = internal_error(context, e);
     }
@@ -71,7 +71,7 @@ CallResult guarded(Context& context, const Principal& principal, Fn&& fn) {
     }
   } catch (const Error& e) {
     context.log("error: {}", e.what());
-    result = from_error(e);
+    result = from_error(context, e);
   }
   return result;
 }
@@ -123,6 +123,25 @@ CallResult from_error(const Error& error) {
                                                                              : error.what();
   r.field_errors = error.fields();
   r.where = error.where();
+  return r;
+}
+
+std::string within_workflows(const Context& context, std::string text) {
+  std::string folder = context.engine.registry().dir().string();
+  if (folder.empty()) return text;
+  if (folder.back() != '/') folder += '/';
+  for (size_t at = text.find(folder); at != std::string::npos; at = text.find(folder, at)) {
+    text.erase(at, folder.size());
+  }
+  return text;
+}
+
+CallResult from_error(Context& context, const Error& error) {
+  CallResult r = from_error(error);
+  if (error.kind() == ErrorKind::Script) {
+    r.message = within_workflows(context, std::move(r.message));
+    r.where = within_workflows(context, std::move(r.where));
+  }
   return r;
 }
 

@@ -42,6 +42,11 @@ struct CallResult {
 // An Error as a result: its kind's status and code (507 `storage_full` when the disk is full),
 // its fields at fault and, for a script, where it failed.
 CallResult from_error(const Error& error);
+// The same, answered by the server: a script error names the file within the workflows folder
+// ("website_update.lua:7"), not where the server keeps it (the log has the full path).
+CallResult from_error(Context& context, const Error& error);
+// `text` with every mention of the workflows folder's path taken out.
+std::string within_workflows(const Context& context, std::string text);
 // A JSON library exception escaping the engine is a defect, not the caller's bad JSON (input is
 // parsed by parse_input_json and checked): 500 `internal`, logged.
 CallResult internal_error(Context& context, const std::exception& e);

@@ -396,7 +396,7 @@ httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
     try {
       handler(*principal, req, res);
     } catch (const Error& e) {
-      CallResult r = from_error(e);
+      CallResult r = from_error(c, e);
       send_page(res, r.status, &*principal, "Problem", "",
                 render("message-page", {{"heading", r.status == 404 ? "Page not found"
                                                                     : "Sorry, there is a problem"},

@@ -468,14 +468,17 @@ TEST_CASE("server: a workflow script failing is a 500 naming the file and line",
   CHECK(r->status == 500);
   Json e = body_of(r)["error"];
   CHECK(e["code"] == "script");
-  CHECK(e["where"].get<std::string>().ends_with("website_update.lua:7"));
+  // Where it failed, within the workflows folder: not where the server keeps its files.
+  CHECK(e["where"] == "website_update.lua:7");
+  CHECK_THAT(e["message"].get<std::string>(), !Catch::Contains(f.workflows.string()));
   CHECK(f.engine->item(ref).state == "in_progress");
 }
 
 TEST_CASE("server: a broken workflow file is reported and the old version keeps serving",
           "[server][reload]") {
   WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
-    std::ofstream(workflows / "broken.lua") << "return {\n  name = \n";
+    // Lua names the files it looked in, with the server's folders.
+    std::ofstream(workflows / "broken.lua") << "local m = require(\"missing\")\nreturn m\n";
   });
   auto tom = f.bearer("tom.triage");
   Json workflows = body_of(f.client().Get("/api/v1/workflows", tom));
@@ -486,10 +489,15 @@ TEST_CASE("server: a broken workflow file is reported and the old version keeps 
         workflow_files(f.workflows).size() - 1);  // all but broken.lua
   // The server's folders, and how many items each workflow holds, are for admins.
   CHECK(workflows["broken"][0]["file"] == "broken.lua");
+  CHECK_THAT(
+      workflows["broken"][0]["message"].get<std::string>(),
+      Catch::Contains("no module lib/missing.lua") && !Catch::Contains(f.workflows.string()));
   CHECK_FALSE(workflows["workflows"][0].contains("open_items"));
   f.add_person("ada.admin", "admin");
   Json as_admin = body_of(f.client().Get("/api/v1/workflows", f.bearer("ada.admin")));
   CHECK(as_admin["broken"][0]["file"].get<std::string>().ends_with("/broken.lua"));
+  CHECK_THAT(as_admin["broken"][0]["message"].get<std::string>(),
+             Catch::Contains(f.workflows.string()));
   CHECK(as_admin["workflows"][0].contains("open_items"));
   std::string cookie = f.sign_in("ada.admin");
   auto admin = f.client().Get("/admin", httplib::Headers{{"Cookie", cookie}});
