@@ -3,7 +3,6 @@
 #include <commsflow/audit.h>
 #include <commsflow/clock.h>
 #include <commsflow/event.h>
-#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -54,7 +53,8 @@ std::string discrepancies(const Json& approved, int current_version) {
 
 }  // namespace
 
-ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head) {
+ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head,
+                          const std::function<std::string(const Item&)>& headline_of) {
   ReportTable table;
   table.title = "Sign-offs approved";
   table.columns = {{"ref", "Reference", true},
@@ -90,7 +90,7 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     double hours = 0;
     auto from = parse_datetime(submitted_at), to = parse_datetime(row.at);
     if (from && to) hours = static_cast<double>((*to - *from).count()) / 3600.0;
-    const std::string headline = item ? item_title(*item) : std::string();
+    const std::string headline = item ? headline_of(*item) : std::string();
     const int current_version =
         item ? item->data.value("_document", Json::object()).value("version", 0) : 0;
     const std::string warning = discrepancies(*approved, current_version);

@@ -119,8 +119,11 @@ void add_audit_commands(CLI::App& app, Session& s) {
   signoffs->callback([&s, range, signoff_export] {
     s.reader().require_audit();
     say_zone(*range);
+    ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
+    AuditSight sight(access);
     ChainHead head;
-    ReportTable table = signoff_table(s.store(), *range, head);
+    ReportTable table =
+        signoff_table(s.store(), *range, head, [&](const Item& item) { return sight.title(item); });
     print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),
                  *signoff_export);
   });

@@ -58,16 +58,17 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
         {
           auto lock = c.lock();
           Store& store = c.engine.store();
+          ReadAccess access = c.read_access(p.actor);
+          AuditSight sight(access);
           if (report == "history") {
             table = audit_table();
-            ReadAccess access = c.read_access(p.actor);
-            AuditSight sight(access);
             head = query_history(store, query, [&](AuditRow&& row) {
               sight.limit(row);
               table.rows.push_back(audit_cells(std::move(row)));
             });
           } else {
-            table = signoff_table(store, query, head);
+            table = signoff_table(store, query, head,
+                                  [&](const Item& item) { return sight.title(item); });
           }
         }
         ReportHeader header{c.engine.store().name(), describe(query), c.now(), head.seq, head.hash};

@@ -1,5 +1,6 @@
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
+#include <commsflow/words.h>
 
 #include <algorithm>
 
@@ -211,6 +212,12 @@ void AuditSight::limit(AuditRow& row) {
   const Sight& s = known->second;
   limit_event_parts(s, row.changes, row.payload, row.note);
   if (!s.whole()) row.comment.clear();  // lifted from the payload
+}
+
+std::string AuditSight::title(const Item& item) {
+  if (access_.reader().sees_everything()) return item_title(item);
+  auto seen = access_.view(item);
+  return seen ? item_title(*seen) : std::string();
 }
 
 void item_not_found(std::string_view ref) {

@@ -1,6 +1,9 @@
 // The sign-off mechanism: documents with versions, decision rules, parallel groups, version
 // voiding, separation of duties, delegation, timers and the outbox; on a small test workflow.
+#include <commsflow/audit.h>
+#include <commsflow/read_access.h>
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
@@ -74,7 +77,7 @@ return wf.workflow {
 )lua";
 
 struct Chain : test::Fixture {
-  Chain() : test::Fixture(kChain, "chain.lua") {
+  explicit Chain(const std::string& workflow = kChain) : test::Fixture(workflow, "chain.lua") {
     engine->add_actor("olga", {"comms_officer"});
     engine->add_actor("ed", {"executive"});
     engine->add_actor("eve", {"executive"});
@@ -713,4 +716,33 @@ TEST_CASE("timers: a tick long after the due time sends the reminder and escalat
   CHECK(fired[1].action == "escalate");
   CHECK(Signoff(*c.engine).tick().empty());
   CHECK(c.engine->item(ref).data["_signoff"]["overdue"] == true);
+}
+
+TEST_CASE("the sign-off register gives a headline only to an auditor who may read the item") {
+  // Governance audits, but this workflow's items are for the comms team and their approvers.
+  std::string workflow = kChain;
+  workflow.insert(workflow.find("  submit = {"),
+                  "  read = { roles = { \"comms_officer\", \"head_of_comms\", \"executive\", "
+                  "\"director\" } },\n");
+  Chain c(workflow);
+  std::string ref = c.draft("Ward 7 closure", Json{{"skip_checks", true}});
+  for (const char* who : {"hannah", "ed", "eve", "dan"}) c.ok(ref, "approved", who);
+  REQUIRE(c.engine->item(ref).state == "approved");
+  auto register_for = [&](const std::string& who) {
+    Actor reader = *c.store->actor(who);
+    ReadAccess access(*c.engine, Reader::for_actor(*c.store, reader, uk_today(c.clock.now())));
+    AuditSight sight(access);
+    ChainHead head;
+    return signoff_table(*c.store, AuditQuery{}, head,
+                         [&](const Item& item) { return sight.title(item); });
+  };
+  ReportTable comms = register_for("hannah");
+  REQUIRE(comms.rows.size() == 1);
+  CHECK(comms.rows[0][1] == "Ward 7 closure");
+  // The approval stands in governance's register, as in the audit log, without its words.
+  ReportTable governance = register_for("gus");
+  REQUIRE(governance.rows.size() == 1);
+  CHECK(governance.rows[0][0] == ref);
+  CHECK(governance.rows[0][1] == "");
+  CHECK(governance.rows[0][3] == comms.rows[0][3]);  // the version approved
 }

@@ -78,7 +78,9 @@ ReportTable audit_table(const std::vector<AuditRow>& rows = {});
 // approver with decision and time (and on whose behalf), time from first submission to final
 // approval, and any step that was escalated as overdue. An item approved more than once in the
 // range appears once, with its latest approval. Sets `head` to the snapshot's chain head.
-ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head);
+// `headline_of` gives an item's headline as the reader may see it (empty where they may not).
+ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head,
+                          const std::function<std::string(const Item&)>& headline_of);
 
 // One row's cells in the columns of audit_table (pass an rvalue to move its payload in).
 std::vector<Json> audit_cells(AuditRow row);

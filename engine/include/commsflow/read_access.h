@@ -111,6 +111,8 @@ class AuditSight {
   explicit AuditSight(ReadAccess& access) : access_(access) {}
   // Leaves out of `row` what the reader may not see.
   void limit(AuditRow& row);
+  // The words that name `item` (item_title), as far as the reader may see them.
+  std::string title(const Item& item);
 
  private:
   ReadAccess& access_;
