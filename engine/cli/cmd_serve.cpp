@@ -1,25 +1,9 @@
-// serve: the web app and JSON API over the same engine as the other commands.
-#include <commsflow/delivery.h>
-#include <commsflow/server.h>
-#include <commsflow/signoff.h>
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <iostream>
-
+// serve: the web app and JSON API over the same engine as the other commands (run by
+// serve_run.cpp).
 #include "cli/commands.h"
+#include "cli/hand_over.h"
 
 namespace commsflow::cli {
-
-namespace {
-
-std::filesystem::path own_executable() {
-  std::error_code ec;
-  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path() : path;
-}
-
-}  // namespace
 
 void add_serve_command(CLI::App& app, Session& s) {
   auto* cmd = app.add_subcommand(
@@ -28,18 +12,17 @@ void add_serve_command(CLI::App& app, Session& s) {
       "People sign in with the password set by `commsflow actor passwd NAME`; scripts use a\n"
       "token from `commsflow token create --as NAME`. Workflow files are reloaded when they\n"
       "change (a broken file is logged and shown on /admin; the previous version keeps serving).");
-  auto options = std::make_shared<server::ServerOptions>();
-  auto assets = std::make_shared<std::string>();
-  auto reload = std::make_shared<int>(5);
-  auto session_minutes = std::make_shared<int>(8 * 60);
+  auto args = std::make_shared<ServeArgs>();
+  server::ServerOptions* options = &args->options;
   cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", options->port, "Port to listen on (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--assets", *assets,
+  cmd->add_option("--assets", args->assets,
                   "nhsuk-frontend's dist/nhsuk folder (default: found from the executable or "
                   "./web/node_modules)");
-  cmd->add_option("--reload-every", *reload, "Seconds between checks for changed workflow files")
+  cmd->add_option("--reload-every", args->reload_seconds,
+                  "Seconds between checks for changed workflow files")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--public-url", options->public_url,
@@ -53,11 +36,10 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->add_option("--trusted-proxy", options->trusted_proxy,
                   "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "
                   "names the client, for slowing sign-in per address");
-  cmd->add_option("--session-minutes", *session_minutes, "How long a sign-in lasts")
+  cmd->add_option("--session-minutes", args->session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();
-  auto group_commit = std::make_shared<std::string>("on");
-  cmd->add_option("--group-commit", *group_commit,
+  cmd->add_option("--group-commit", args->group_commit,
                   "on: changes made at the same moment (actions, decisions, new items, ...) "
                   "share one transaction and one COMMIT, each in a savepoint of its own, and each "
                   "is answered once that COMMIT is durable; off: each change commits on its own")
@@ -68,39 +50,11 @@ void add_serve_command(CLI::App& app, Session& s) {
                   "its own, through the same writer)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  auto mail_config = std::make_shared<std::string>();
-  cmd->add_option("--mail-config", *mail_config,
+  cmd->add_option("--mail-config", args->mail_config,
                   "A file of COMMSFLOW_...=value lines saying how email leaves (or set them in "
                   "the environment; see README, \"Email\"). Without either, notifications wait "
                   "in the outbox");
-  cmd->callback([&s, options, assets, reload, session_minutes, group_commit, mail_config] {
-    options->assets = server::find_assets(*assets, own_executable());
-    options->group_commit = *group_commit == "on";
-    options->busy_timeout_ms = s.options.busy_timeout_ms;
-    options->reload_every = std::chrono::seconds(*reload);
-    options->session_lifetime = std::chrono::minutes(*session_minutes);
-    // Due timers (reminders, escalations) fire every tick_every, as `commsflow tick` does.
-    options->tick = [](Engine& engine) {
-      for (const auto& fired : Signoff(engine).tick()) {
-        std::cerr << fmt::format("timer: {} {} ({})\n", fired.ref, fired.action, fired.message);
-      }
-    };
-    // Notifications are emailed every deliver_every, as `commsflow deliver` does.
-    const MailSettings mail = read_mail_settings(*mail_config, options->public_url);
-    std::shared_ptr<Mailer> mailer = make_mailer(mail);
-    if (mailer) {
-      options->deliver = [mailer, mail](Engine& engine, const EngineLock& lock_engine) {
-        DeliveryReport r = deliver_due(engine, *mailer, mail, lock_engine);
-        for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
-        if (r.sent > 0) std::cerr << fmt::format("email: {} sent\n", r.sent);
-      };
-    } else {
-      std::cerr << "email: off (COMMSFLOW_MAIL is not set): notifications wait in the outbox\n";
-    }
-    Engine& engine = s.engine();
-    server::WebServer web(engine, s.clock(), *options, std::cerr);
-    server::run_until_signal(web, std::cerr);
-  });
+  cmd->callback([&s, args] { serve(s, *args); });
 }
 
 }  // namespace commsflow::cli

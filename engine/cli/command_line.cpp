@@ -1,12 +1,17 @@
 // The `commsflow` command line: parses the arguments and runs the command they name.
 #include <commsflow/command_line.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/hand_over.h"
 
 namespace {
 
@@ -54,7 +59,17 @@ std::string usage_message(CLI::App& app, const CLI::ParseError& e) {
 
 namespace commsflow::cli {
 
-int run_command_line(int argc, char** argv) {
+std::filesystem::path own_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : path;
+}
+
+namespace {
+
+// The command line run once. A command that needs what this program does not link sets
+// `handed` (with whether --json was given) and returns, having written nothing.
+int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& handed) {
   using commsflow::Error;
   commsflow::cli::Session session;
   CLI::App app{kDescription, "commsflow"};
@@ -96,6 +111,9 @@ int run_command_line(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const HandOver& h) {
+    handed.emplace(h, json());
+    return 0;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -122,6 +140,35 @@ int run_command_line(int argc, char** argv) {
     return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }
   return session.exit_code;
+}
+
+// Replaces this process with commsflow-full, beside this program, given the same arguments;
+// returns an exit code only when that cannot be done.
+int hand_over(char** argv, const HandOver& h, bool json) {
+  const std::filesystem::path self = own_executable();
+  const std::filesystem::path full = self.parent_path() / "commsflow-full";
+  std::cout.flush();
+  std::fflush(stdout);
+  execv(full.c_str(), argv);
+  const std::string message = fmt::format(
+      "this command needs {}, which only commsflow-full has (the same program with PostgreSQL, "
+      "email and the web server); it could not be run from {} ({}): install it beside {}",
+      h.needs, full.string(), std::strerror(errno), self.filename().string());
+  if (json) {
+    const Json error{{"code", to_string(ErrorKind::Storage)}, {"message", message}};
+    std::cout << Json{{"error", error}}.dump(2) << "\n";
+  } else {
+    std::cerr << "error: " << message << "\n";
+  }
+  return 3;
+}
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) {
+  std::optional<std::pair<HandOver, bool>> handed;
+  const int code = run_here(argc, argv, handed);  // what it opened is closed again by now
+  return handed ? hand_over(argv, handed->first, handed->second) : code;
 }
 
 }  // namespace commsflow::cli

@@ -14,8 +14,6 @@
 #include <commsflow/registry.h>
 #include <fmt/format.h>
 
-#include "delivery/mailers.h"
-
 namespace commsflow {
 
 namespace {
@@ -121,12 +119,6 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
 }
 
 }  // namespace
-
-std::unique_ptr<Mailer> make_mailer(const MailSettings& settings) {
-  if (settings.transport == "smtp") return smtp_mailer(settings);
-  if (settings.transport == "notify") return notify_mailer(settings);
-  return nullptr;
-}
 
 DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
                            const EngineLock& lock_engine, int batch) {

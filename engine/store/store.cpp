@@ -1,20 +1,12 @@
-// Opening a Store by location, and what the backends share about rows.
+// What the backends share about rows. (Store::open is store/open.cpp.)
 #include <commsflow/store.h>
 
 #include <algorithm>
-
-#include "store/postgresql/pg_store.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace commsflow {
 
 bool Store::is_url(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
-std::unique_ptr<Store> Store::open(const std::string& location, Options options) {
-  if (is_url(location)) return std::make_unique<store::pg::PgStore>(location, options);
-  return std::make_unique<store::SqliteStore>(std::filesystem::path(location), options);
 }
 
 Json Item::to_json() const& {
