@@ -51,6 +51,17 @@ std::string discrepancies(const Json& approved, int current_version) {
   return fmt::format("{}", fmt::join(out, "; "));
 }
 
+// An approval that no longer stands: the item's approval of record is a later one, or there is
+// none (a new version or a changed condition, such as an embargo brought forward, voided it).
+std::string no_longer_stands(const Json& approved, const std::optional<Item>& item) {
+  if (!item) return {};
+  const Json current = item->data.value("_approved", Json());
+  if (!current.is_object()) return "this approval no longer stands: it was voided since";
+  if (current.value("at", "") == approved.value("at", "")) return {};
+  return fmt::format("this approval no longer stands: the approval of {} replaced it",
+                     current.value("at", ""));
+}
+
 }  // namespace
 
 ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head,
@@ -63,7 +74,7 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                    {"document_version", "Version", true},
                    {"current_version", "Current version", true},
                    {"state", "State now", true},
-                   {"warning", "Versions differ", true},
+                   {"warning", "Warnings", true},
                    {"document_hash", "Approved version (SHA-256)", false},
                    {"approvers", "Approvers", false},
                    {"submitted_at", "First submitted", false},
@@ -93,7 +104,10 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     const std::string headline = item ? headline_of(*item) : std::string();
     const int current_version =
         item ? item->data.value("_document", Json::object()).value("version", 0) : 0;
-    const std::string warning = discrepancies(*approved, current_version);
+    std::string warning = discrepancies(*approved, current_version);
+    if (auto voided = no_longer_stands(*approved, item); !voided.empty()) {
+      warning += (warning.empty() ? "" : "; ") + voided;
+    }
     if (!latest.count(row.ref)) order.push_back(row.ref);
     latest[row.ref] = {
         row.ref,

@@ -249,7 +249,9 @@ CallResult declare_incident(Context& context, const Principal& principal, const 
 
 CallResult close_incident(Context& context, const Principal& principal, const std::string& name) {
   return guarded(context, principal, [&](const Actor& actor) {
-    auto outcome = commsflow::close_incident(context.engine, name, actor.name);
+    ReadAccess access = context.read_access(actor);
+    auto outcome =
+        commsflow::close_incident(context.engine, name, actor.name, {}, {}, sight_of(access));
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.item = outcome.value().incident;

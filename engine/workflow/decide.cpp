@@ -62,7 +62,18 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
                                    readable_label(delegation.role), uk_date(delegation.until)));
       continue;
     }
-    if (auto from = store.actor(delegation.from)) principals.push_back(*from);
+    auto from = store.actor(delegation.from);
+    if (from && from->disabled) {
+      lapsed.push_back(fmt::format("{} is disabled, so their delegation no longer stands",
+                                   person_name(store, delegation.from)));
+      continue;
+    }
+    if (from) principals.push_back(*from);
+  }
+  if (!request.on_behalf_of.empty() && principals.empty() && lapsed.empty()) {
+    return Refusal{
+        {fmt::format("{} has not let {} decide for them (no delegation is in force)",
+                     person_name(store, request.on_behalf_of), person_name(store, actor.name))}};
   }
 
   struct Fill {

@@ -81,10 +81,13 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
 
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
                                        std::string_view actor, std::string_view note,
-                                       std::optional<std::int64_t> expected_revision) {
+                                       std::optional<std::int64_t> expected_revision,
+                                       const SeesItem& sees) {
   auto tx = engine.store().begin_write();
   std::optional<Item> active = active_incident(engine, name);
-  if (!active) fail(ErrorKind::NotFound, "no active incident named '{}'", name);
+  if (!active || (sees && !sees(*active))) {
+    fail(ErrorKind::NotFound, "no active incident named '{}'", name);
+  }
   auto closed = engine.act_in_transaction(ActRequest{active->ref, std::string(kIncidentClose),
                                                      std::string(actor), Json::object(),
                                                      std::string(note), expected_revision});

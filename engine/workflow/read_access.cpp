@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "audit/replayed_accounts.h"
+#include "workflow/signoff_rules.h"
 
 namespace commsflow {
 
@@ -77,6 +78,9 @@ Reader Reader::for_actor(Store& store, const Actor& actor, std::string_view toda
   r.everything_ = r.roles_.count("admin") > 0;
   for (const auto& d : store.delegations_in_force(today)) {
     if (d.to != actor.name) continue;
+    // Only a delegation that lets them decide lets them read (see delegation_covers).
+    auto from = store.actor(d.from);
+    if (!from || !delegation_covers(d, *from, d.role, today)) continue;
     r.deciding_as_.insert(d.role);
     r.deciding_as_.insert(d.from);
   }

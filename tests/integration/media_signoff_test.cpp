@@ -536,6 +536,18 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   CHECK_THAT(rows[1]["escalated"].get<std::string>(), Contains("comms_review overdue"));
   CHECK(report["chain_head"]["seq"].get<int>() > 0);
 
+  // An approval a changed condition voided (the embargo brought forward) is flagged, not shown
+  // as standing.
+  CHECK(rows[0]["warning"].is_null());
+  n.run(0, {"act", quick, "update_timing", "--as", "olivia", "--set",
+            "embargo_until=2026-03-10T09:00:00Z"});
+  n.run(0, {"act", quick, "update_timing", "--as", "olivia", "--set",
+            "embargo_until=2026-03-09T09:00:00Z"});
+  REQUIRE(n.state(quick) != "approved");
+  Json voided = n.json(0, {"audit", "signoffs", "--from", "2026-03-01", "--to", "2026-03-31"});
+  CHECK_THAT(voided["rows"][0]["warning"].get<std::string>(),
+             Contains("this approval no longer stands: it was voided since"));
+
   // Outside the range: nothing. CSV parses back with its quotes intact.
   CHECK(n.json(0, {"audit", "signoffs", "--from", "2026-04-01"})["rows"].empty());
   auto csv = n.run(0, {"audit", "signoffs", "--format", "csv"}).out;

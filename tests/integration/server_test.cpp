@@ -698,6 +698,13 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
   CHECK_THAT(queue->body, Catch::Contains("Incident in progress"));
   CHECK_THAT(queue->body, Catch::Contains("Storm &lt;Bert&gt; (major incident"));
 
+  // One who may not see incidents learns nothing of them, not even that this one is active.
+  for (const char* name : {"Storm <Bert>", "No such storm"}) {
+    auto guess =
+        f.post_json(f.bearer("asha.requester"), "/api/v1/incidents/close", Json{{"name", name}});
+    CHECK(guess->status == 404);
+    CHECK_THAT(guess->body, Catch::Contains("no active incident named"));
+  }
   auto closed = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
   REQUIRE(closed->status == 200);
   queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});

@@ -1,6 +1,7 @@
 // The sign-off mechanism: documents with versions, decision rules, parallel groups, version
 // voiding, separation of duties, delegation, timers and the outbox; on a small test workflow.
 #include <commsflow/audit.h>
+#include <commsflow/people.h>
 #include <commsflow/read_access.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
@@ -500,6 +501,34 @@ TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapse
   REQUIRE_FALSE(outcome.ok());
   CHECK_THAT(outcome.refusal().reasons.back(),
              Contains("the delegation from hannah as Head of comms lapsed after Tue 3 Mar 2026"));
+  c.verified();
+}
+
+TEST_CASE("delegation: a leaver's delegation lets no one read or decide in their name") {
+  Chain c;
+  c.engine->add_actor("dee", {"comms_officer"});
+  REQUIRE(
+      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah").ok());
+  std::string ref = c.draft();
+  auto reader = [&] {
+    return Reader::for_actor(*c.store, *c.store->actor("dee"), uk_today(c.clock.now()));
+  };
+  REQUIRE(reader().decides_as("head_of_comms"));
+  REQUIRE(Signoff(*c.engine).inbox("dee").size() == 1);
+
+  People(*c.store, *c.registry, c.clock).disable("hannah", kOperator);
+  CHECK_FALSE(reader().decides_as("head_of_comms"));
+  CHECK_FALSE(reader().decides_as("hannah"));
+  CHECK(Signoff(*c.engine).inbox("dee").empty());
+  auto outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "dee", "", "hannah", {}});
+  REQUIRE_FALSE(outcome.ok());
+  CHECK_THAT(outcome.refusal().reasons.back(),
+             Contains("hannah is disabled, so their delegation no longer stands"));
+  // Asking to decide for someone who gave no delegation says so.
+  outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "olga", "", "dan", {}});
+  REQUIRE_FALSE(outcome.ok());
+  CHECK_THAT(outcome.refusal().reasons.front(), Contains("dan has not let olga decide for them"));
+  CHECK(c.engine->item(ref).state == "review");
   c.verified();
 }
 

@@ -37,8 +37,10 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
 // name}); items paused for other reasons stay paused, and an item another active incident
 // would hold stays paused by that one.
 // `note` and `expected_revision` are those of the incident's own close action (ActRequest).
+// With `sees`, an incident the actor may not see is not found, as a name that is none.
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
                                        std::string_view actor, std::string_view note = {},
-                                       std::optional<std::int64_t> expected_revision = {});
+                                       std::optional<std::int64_t> expected_revision = {},
+                                       const SeesItem& sees = {});
 
 }  // namespace commsflow
