@@ -96,6 +96,10 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   if (!any && !query.actor.empty() && query.actor != kSystemActor && !store.actor(query.actor)) {
     fail_field("actor", "no person is named '{}' (commsflow actor list shows who is)", query.actor);
   }
+  if (!any && !query.workflow.empty() && !store.current_version(query.workflow)) {
+    fail_field("workflow", "no workflow is named '{}' (commsflow workflows lists them)",
+               query.workflow);
+  }
   tx->commit();
   return head;
 }

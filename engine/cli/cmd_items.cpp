@@ -270,6 +270,8 @@ void add_item_commands(CLI::App& app, Session& s) {
                      filter->state, fmt::join(states, ", "));
         }
       }
+      // An item the reader may not see is not found, as one that does not exist.
+      if (!filter->parent.empty()) s.access().item(filter->parent);
       auto items = s.access().items(*filter);
       if (s.options.json) {
         Json out = Json::array();

@@ -89,7 +89,10 @@ void add_doc_commands(CLI::App& app, Session& s) {
   }
   {
     auto* cmd =
-        doc->add_subcommand("show", "Print a version of the document (default: the latest)");
+        doc->add_subcommand("show",
+                            "Print a version of the document (default: the latest): its text "
+                            "on standard output, as `doc put --file` takes it back, and its "
+                            "version, hash, author and attachments on standard error");
     auto ref = std::make_shared<std::string>();
     auto version = std::make_shared<std::int64_t>(0);
     cmd->add_option("ref", *ref, "Item reference")->required();
@@ -102,14 +105,17 @@ void add_doc_commands(CLI::App& app, Session& s) {
         s.print_json(version_json(v, true));
         return;
       }
-      fmt::print("{} document version {} of {}\n  sha256 {}\n  by {} at {} (UK time)\n", *ref,
-                 v.version, versions.back().version, v.hash,
-                 person_name(s.engine().store(), v.author), uk_datetime(v.created_at));
+      // Only the text on standard output: saved to a file, edited and put back, it is the text
+      // and nothing else.
+      std::cerr << fmt::format(
+          "{} document version {} of {}\n  sha256 {}\n  by {} at {} (UK time)\n", *ref, v.version,
+          versions.back().version, v.hash, person_name(s.engine().store(), v.author),
+          uk_datetime(v.created_at));
       for (const auto& a : v.attachments) {
-        fmt::print("  attachment {} ({} bytes, sha256 {})\n", a.name, a.content.size(), a.hash);
+        std::cerr << fmt::format("  attachment {} ({} bytes, sha256 {})\n", a.name,
+                                 a.content.size(), a.hash);
       }
-      fmt::print("\n{}{}", printable(v.content),
-                 v.content.empty() || v.content.back() == '\n' ? "" : "\n");
+      fmt::print("{}", printable(v.content));
     });
   }
   {

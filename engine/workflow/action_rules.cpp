@@ -13,12 +13,12 @@ namespace commsflow {
 std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
                                     const std::string& doing) {
   if (actor.holds_any(action.roles)) return std::nullopt;
-  return Refusal{
-      {fmt::format(
-          "{} may not {}: that needs the role {} ({} has {})", actor.name, doing,
-          fmt::join(action.roles, " or "), actor.name,
-          actor.roles.empty() ? "no roles" : fmt::format("{}", fmt::join(actor.roles, ", ")))},
-      /*forbidden=*/true};
+  const std::string who = actor.shown_name();
+  return Refusal{{fmt::format("{} may not {}: that needs the role {} ({} has {})", who, doing,
+                              roles_in_words(action.roles, "or"), who,
+                              actor.roles.empty() ? std::string("no roles")
+                                                  : roles_in_words(actor.roles, "and"))},
+                 /*forbidden=*/true};
 }
 
 std::vector<std::string> guard_reasons(const Json& result, const std::string& path,

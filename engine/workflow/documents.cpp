@@ -2,6 +2,7 @@
 // to its hash, and what a new version does to the approvals of earlier ones.
 #include <commsflow/sha256.h>
 #include <commsflow/signoff.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -37,16 +38,17 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
     fail(ErrorKind::BadInput, "{} is a {}, which has no document", item.ref, d.name);
   }
   if (d.is_final(item.state)) {
-    return Refusal{{fmt::format("{} is closed (state '{}'): its document can no longer change",
-                                item.ref, item.state)}};
+    return Refusal{{fmt::format("{} is closed (\"{}\"): its document can no longer change",
+                                item.ref, state_label(d, item.state))}};
   }
   Actor actor = engine_.require_actor(request.actor);
   if (std::none_of(d.document_roles.begin(), d.document_roles.end(),
                    [&](const std::string& r) { return actor.has_role(r); })) {
-    return Refusal{{fmt::format("{} may not put a new version of {}'s document: that needs the "
-                                "role {}",
-                                actor.name, item.ref, fmt::join(d.document_roles, " or "))},
-                   /*forbidden=*/true};
+    return Refusal{
+        {fmt::format("{} may not put a new version of {}'s document: that needs the "
+                     "role {}",
+                     actor.shown_name(), item.ref, roles_in_words(d.document_roles, "or"))},
+        /*forbidden=*/true};
   }
   if (!valid_utf8(request.content) || !valid_utf8(request.note)) {
     fail(ErrorKind::BadInput, "the document's text (or its note) is not valid UTF-8 text");

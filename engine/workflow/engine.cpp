@@ -35,6 +35,15 @@ std::string action_list(const StateSpec* state) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// The states of `d` that have `action`, by their labels.
+std::vector<std::string> states_with(const Definition& d, std::string_view action) {
+  std::vector<std::string> out;
+  for (const auto& s : d.states) {
+    if (s.action(action)) out.push_back(s.name);
+  }
+  return out;
+}
+
 // Fields of type actor must name an existing, enabled actor holding the field's role.
 void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, const Json& data,
                         std::vector<FieldProblem>& problems) {
@@ -170,7 +179,10 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
 Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
                                 std::string_view parent_ref, const std::string& now) {
   const Definition& d = wf.definition;
-  if (auto refusal = role_refusal(actor, d.submit, fmt::format("submit a {}", d.name))) {
+  if (auto refusal =
+          role_refusal(actor, d.submit,
+                       fmt::format("create an item of \"{}\"",
+                                   d.title.empty() ? readable_label(d.name) : d.title))) {
     return *refusal;
   }
   if (!inputs.is_object() && !inputs.is_null()) {
@@ -246,13 +258,14 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   const ActionSpec* action = state ? state->action(request.action) : nullptr;
   if (!action) {
     if (d.is_final(item.state)) {
-      return Refusal{
-          {fmt::format("{} is closed (state '{}'): no more actions", item.ref, item.state)}};
+      return Refusal{{fmt::format("{} is closed (\"{}\"): no more actions", item.ref,
+                                  state_label(d, item.state))}};
     }
-    if (const StateSpec* other = d.state_with_action(request.action)) {
-      return Refusal{{fmt::format(
-          "{} is in state '{}'; '{}' can only be taken in state '{}' (available now: {})", item.ref,
-          item.state, request.action, other->name, action_list(state))}};
+    if (auto others = states_with(d, request.action); !others.empty()) {
+      return Refusal{
+          {fmt::format("{} is at \"{}\"; '{}' can be taken only at {} (available now: {})",
+                       item.ref, state_label(d, item.state), request.action,
+                       states_in_words(d, others), action_list(state))}};
     }
     fail(ErrorKind::BadInput, "workflow '{}' has no action '{}' (available in state '{}': {})",
          d.name, request.action, item.state, action_list(state));
@@ -264,7 +277,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   }
   // The engine acting on a workflow's own rule (as "system") needs no role; people do.
   Actor actor = by_engine ? Actor{kSystemActor, {}} : require_actor(request.actor);
-  if (auto refusal = role_refusal(actor, *action, fmt::format("{} {}", action->name, item.ref));
+  if (auto refusal =
+          role_refusal(actor, *action,
+                       fmt::format("take \"{}\" on {}", action_label(d, action->name), item.ref));
       refusal && !by_engine) {
     return *refusal;
   }
@@ -312,7 +327,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
         given == payload.end() ||
         (given->is_string() &&
          given->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos);
-    if (f.required && blank) problems.push_back({f.name, "is required"});
+    // A value given but refused above is reported once, as that.
+    const bool refused = std::any_of(problems.begin(), problems.end(),
+                                     [&](const FieldProblem& p) { return p.field == f.name; });
+    if (f.required && blank && !refused) problems.push_back({f.name, "is required"});
   }
   // Only the people named now: one named earlier who has since left or lost the role must not
   // block every later action on the item.

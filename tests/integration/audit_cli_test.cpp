@@ -108,6 +108,8 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   CHECK(p.json({"audit", "--actor", "dora", "--to", "2026-01-01", "--json"})["rows"].empty());
   RunResult bad = p.run(2, {"audit", "--actor", "nobody"});
   CHECK_THAT(bad.err, Contains("actor: no person is named 'nobody'"));
+  bad = p.run(2, {"audit", "--workflow", "statment"});
+  CHECK_THAT(bad.err, Contains("workflow: no workflow is named 'statment'"));
 
   bad = p.run(2, {"audit", "--from", "31/03/2026"});
   CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));

@@ -703,13 +703,13 @@ TEST_CASE("cli: a role refusal exits 1 with the reason and writes nothing") {
   const std::string before = p.snapshot();
 
   RunResult r = p.run(1, {"act", ref, "accept", "--as", "asha"});
-  CHECK_THAT(r.err, Contains("refused") && Contains("asha") && Contains("comms_officer"));
+  CHECK_THAT(r.err, Contains("refused") && Contains("asha") && Contains("Comms officer"));
   RunResult submit = p.run(1, {"submit", "website_update", "--as", "hannah", "--set", "title=x"});
-  CHECK_THAT(submit.err, Contains("hannah") && Contains("requester"));
+  CHECK_THAT(submit.err, Contains("hannah") && Contains("Requester"));
 
   Json j = p.json(1, {"act", ref, "accept", "--as", "asha"});
   check_error_json(j, "refused");
-  CHECK_THAT(j["error"]["reasons"][0].get<std::string>(), Contains("comms_officer"));
+  CHECK_THAT(j["error"]["reasons"][0].get<std::string>(), Contains("Comms officer"));
 
   CHECK(p.snapshot() == before);
   p.run(0, {"verify"});

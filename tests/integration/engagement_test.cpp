@@ -392,6 +392,7 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
   Json children = e.json(0, {"list", "--parent", ref});
   REQUIRE(children.size() == 1);
   CHECK(children[0]["ref"] == fb);
+  CHECK_THAT(e.run(2, {"list", "--parent", "SC-2026-0042"}).err, Contains("no item SC-2026-0042"));
   CHECK(e.show(ref)["children"][0]["ref"] == fb);
   CHECK_THAT(e.run(0, {"show", ref}).out, Contains("Linked items (1):") && Contains(fb));
 

@@ -305,7 +305,7 @@ TEST_CASE("media: a proactive announcement in a pre-election period needs the di
   REQUIRE(chain.size() == 2);
   CHECK(chain[1]["step"] == "exec_signoff");
   auto refused = n.run(1, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
-  CHECK_THAT(refused.err, Contains("can only be taken in state 'approved'"));
+  CHECK_THAT(refused.err, Contains("can be taken only at Approved"));
   n.run(0, {"decide", earlier, "approved", "--as", "dev"});
   CHECK(n.state(earlier) == "approved");
   CHECK(n.json(0, {"show", earlier})["data"]["_approved"]["steps"].size() == 3);
@@ -325,7 +325,7 @@ TEST_CASE("media: a new version after approval goes back through the chain befor
   CHECK_FALSE(item["data"].contains("_approved"));
   CHECK(item["data"]["_signoff"]["void"][0]["document_version"] == 1);
   auto refused = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
-  CHECK_THAT(refused.err, Contains("can only be taken in state 'approved'"));
+  CHECK_THAT(refused.err, Contains("can be taken only at Approved"));
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
   n.run(0, {"verify"});
@@ -428,7 +428,7 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   CHECK(earlier["payload"]["back_to"] == "comms_review");
   CHECK(earlier["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
-             Contains("can only be taken in state 'approved'"));
+             Contains("can be taken only at Approved"));
   n.run(0, {"decide", ref, "approved", "--as", "hannah"});
   n.run(0, {"decide", ref, "approved", "--as", "cara"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
@@ -499,6 +499,10 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "empty.txt", "--as", "olivia"}).err,
              Contains("text: is empty"));
   CHECK(n.json(0, {"show", ref})["data"]["_document"]["version"] == 1);
+  // The text alone on standard output, as `doc put --file` takes it back.
+  test::RunResult shown = n.run(0, {"doc", "show", ref});
+  CHECK(shown.out == n.json(0, {"doc", "show", ref})["content"].get<std::string>());
+  CHECK_THAT(shown.err, Contains("sha256 "));
   CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "7"}).err,
              Contains("has no document version 7"));
   CHECK_THAT(

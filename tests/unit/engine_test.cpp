@@ -58,7 +58,7 @@ TEST_CASE("only an actor holding an allowed role may act, and a refusal writes n
   f.act(item.ref, "send", "olivia", Json{{"body", "x"}});
   auto outcome = f.engine->act(ActRequest{item.ref, "approve", "olivia", {}, "", std::nullopt});
   REQUIRE_FALSE(outcome.ok());
-  CHECK_THAT(outcome.refusal().reasons.at(0), Catch::Contains("needs the role head_of_comms"));
+  CHECK_THAT(outcome.refusal().reasons.at(0), Catch::Contains("needs the role Head of comms"));
   CHECK(f.engine->item(item.ref).state == "review");
   CHECK(f.engine->history(item.ref).size() == 2);
 
@@ -137,6 +137,15 @@ TEST_CASE("payload fields reach the effect and required payload is enforced") {
   f.act(item.ref, "send", "olivia", Json{{"body", "b"}});
   CHECK_THROWS_AS(f.engine->act(ActRequest{item.ref, "send_back", "hannah", {}, "", std::nullopt}),
                   Error);
+  // A required value given but refused is one problem, not also "is required".
+  try {
+    f.engine->act(
+        ActRequest{item.ref, "send_back", "hannah", Json{{"comment", 5}}, "", std::nullopt});
+    FAIL("expected bad input");
+  } catch (const Error& e) {
+    REQUIRE(e.fields().size() == 1);
+    CHECK(e.fields()[0].message == "expected text, got '5'");
+  }
   item = f.act(item.ref, "send_back", "hannah", Json{{"comment", "Shorter please"}});
   CHECK(item.state == "draft");
   CHECK(item.data["comments"] == Json::array({"Shorter please"}));
@@ -148,7 +157,7 @@ TEST_CASE("actions in the wrong state, unknown actions and closed items") {
   Item item = f.submit();
   auto wrong_state = f.engine->act(ActRequest{item.ref, "approve", "hannah", {}, "", std::nullopt});
   REQUIRE_FALSE(wrong_state.ok());
-  CHECK_THAT(wrong_state.refusal().reasons[0], Catch::Contains("only be taken in state 'review'"));
+  CHECK_THAT(wrong_state.refusal().reasons[0], Catch::Contains("can be taken only at Review"));
   CHECK_THROWS_AS(f.engine->act(ActRequest{item.ref, "explode", "hannah", {}, "", std::nullopt}),
                   Error);
   CHECK_THROWS_WITH(

@@ -381,7 +381,7 @@ TEST_CASE("documents: versions are numbered, hashed, and closed after a final st
   auto not_allowed =
       Signoff(*c.engine).put_document(PutDocumentRequest{ref, "hannah", "Mine.\n", {}, "", {}});
   REQUIRE_FALSE(not_allowed.ok());
-  CHECK_THAT(not_allowed.refusal().reasons.front(), Contains("needs the role comms_officer"));
+  CHECK_THAT(not_allowed.refusal().reasons.front(), Contains("needs the role Comms officer"));
 
   // Attachments: the hash covers a manifest of each part's hash.
   Item item = c.put(ref, "With a picture.\n", "olga");
