@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "server/calls.h"
 #include "server/form_errors.h"
@@ -23,7 +24,7 @@ struct DelegationFields {
   FieldSpec role = field("role", FieldType::Choice, "For which of your roles");
   FieldSpec until = field("until", FieldType::Date, "Until the end of");
 
-  explicit DelegationFields(const Actor& actor) { role.options = actor.roles; }
+  explicit DelegationFields(std::vector<std::string> roles) { role.options = std::move(roles); }
   std::vector<const FieldSpec*> all() const { return {&to, &role, &until}; }
 
   static FieldSpec field(const char* name, FieldType type, const char* label) {
@@ -74,15 +75,36 @@ Json delegations_view(Context& c, const Principal& p) {
   return rows;
 }
 
-// The form to delegate, as the page's `form`; null for a person with no roles.
+// The person's roles in which some sign-off step of a workflow in service decides (as an
+// approver, or once overdue): the ones they could let someone else decide in.
+std::vector<std::string> deciding_roles(Context& c, const Actor& actor) {
+  std::set<std::string> deciding;
+  for (const auto& [name, version] : c.engine.store().workflows()) {
+    for (const auto& state : c.engine.registry().version(version).definition.states) {
+      if (!state.signoff) continue;
+      for (const auto& g : state.signoff->groups)
+        deciding.insert(g.approvers.begin(), g.approvers.end());
+      deciding.insert(state.signoff->escalate_to.begin(), state.signoff->escalate_to.end());
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& role : actor.roles) {
+    if (deciding.count(role)) out.push_back(role);
+  }
+  return out;
+}
+
+// The form to delegate, as the page's `form`; null for a person who decides in no sign-off
+// step (a requester has nothing to hand over, and is not shown the list of colleagues).
 Json delegate_form_view(Context& c, const Principal& p,
                         const std::map<std::string, std::string>& values,
                         const CallResult* failed) {
-  if (p.actor.roles.empty()) return nullptr;
-  DelegationFields fields(p.actor);
+  std::vector<std::string> roles = deciding_roles(c, p.actor);
+  if (roles.empty()) return nullptr;
+  DelegationFields fields(std::move(roles));
   std::vector<Actor> others;
   for (auto& person : c.engine.store().actors()) {
-    if (person.name != p.actor.name) others.push_back(std::move(person));
+    if (person.name != p.actor.name && !person.disabled) others.push_back(std::move(person));
   }
   auto value = [&](const std::string& name) {
     auto it = values.find(name);
@@ -132,7 +154,10 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
            }));
   http.Post("/sign-offs/delegate",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              DelegationFields fields(p.actor);
+              DelegationFields fields = [&] {
+                auto lock = c.lock();
+                return DelegationFields(deciding_roles(c, p.actor));
+              }();
               const Json inputs = form_inputs(fields.all(), req);
               const auto values = posted_values(req);
               CallResult r;

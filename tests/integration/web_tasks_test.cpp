@@ -444,6 +444,11 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
   CHECK_THAT(page->body, Contains(R"(<option value="olivia.officer">)"));
   CHECK_THAT(page->body, !Contains(R"(<option value="hannah.head">)"));  // not herself
   CHECK_THAT(page->body, Contains(R"(name="until-day")"));
+  // A requester decides nowhere: no form, and no list of everyone's sign-in names.
+  auto requester = c.Get("/sign-offs", as(f.sign_in("asha.requester")));
+  REQUIRE(requester->status == 200);
+  CHECK_THAT(requester->body, !Contains("Let someone decide for you"));
+  CHECK_THAT(requester->body, !Contains(R"(<option value="olivia.officer">)"));
 
   auto post = [&](const char* to, const char* role, const char* day, const char* month) {
     return c.Post("/sign-offs/delegate", as(hannah),
