@@ -364,7 +364,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                        ? ""
                        : fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of)));
       }
-      if (pending.empty()) fmt::print("nothing waits for {}\n", *actor);
+      if (pending.empty())
+        fmt::print("nothing waits for {}\n", person_name(s.engine().store(), *actor));
     });
   }
   {
@@ -400,9 +401,14 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
+      Store& store = s.engine().store();
       for (const auto& e : entries) {
+        // As delivery will find it: a row about a step the item has left is not sent.
+        auto item = e.status == "waiting" && !e.state.empty() ? store.item(e.ref) : std::nullopt;
+        const bool moved_on = item && item->state != e.state;
         std::string delivery =
-            e.status == "sent"
+            moved_on ? std::string("not to be sent: no longer needed, the item has moved on")
+            : e.status == "sent"
                 ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
             : e.status == "failed"
                 ? fmt::format("FAILED after {} attempt(s): {}", e.attempts, e.last_error)
@@ -411,7 +417,9 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                 ? fmt::format("waiting, {} attempt(s) so far: {}", e.attempts, e.last_error)
                 : std::string("waiting to be emailed");
         fmt::print("#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
-                   e.recipient, e.kind, e.message, delivery);
+                   e.recipient.starts_with("role:") ? readable_label(e.recipient.substr(5))
+                                                    : person_name(store, e.recipient),
+                   readable_label(e.kind), e.message, delivery);
       }
       if (entries.empty())
         fmt::print("{}\n", *failed ? "no failed deliveries" : "the outbox is empty");

@@ -115,20 +115,16 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     if (!already.empty()) {
       reasons.push_back(already);
     } else {
-      // An approver entry names a person or a role.
-      const auto in_words = [&](const std::string& entry) {
-        return store.actor(entry) ? person_name(store, entry) : readable_label(entry);
-      };
       std::vector<std::string> needed;
       for (const auto& g : spec.groups) {
         if (signoff["groups"][g.name].contains("result")) continue;
-        for (const auto& e : g.approvers) needed.push_back(in_words(e));
-        for (const auto& e : escalated) needed.push_back(in_words(e));
+        needed.insert(needed.end(), g.approvers.begin(), g.approvers.end());
+        needed.insert(needed.end(), escalated.begin(), escalated.end());
       }
       const std::string who = person_name(store, actor.name);
       reasons.push_back(
           fmt::format("{} may not decide at \"{}\": it needs {} ({} has {})", who,
-                      state_label(d, state->name), fmt::join(needed, " or "), who,
+                      state_label(d, state->name), approvers_in_words(store, needed, "or"), who,
                       actor.roles.empty() ? "no roles" : roles_in_words(actor.roles, "and")));
     }
     reasons.insert(reasons.end(), lapsed.begin(), lapsed.end());

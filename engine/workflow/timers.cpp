@@ -2,6 +2,7 @@
 // each fired in its own transaction, then the queues' overdue notices (overdue.cpp).
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -23,6 +24,7 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
   if (!state || !state->signoff || step != item.state) return item;  // the step has passed
 
   const SignoffSpec& spec = *state->signoff;
+  Store& store = engine.store();
   Item before = item;
   const std::string now = format_datetime(engine.clock().now());
   Json& signoff = item.data["_signoff"];
@@ -37,8 +39,8 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
   const std::string due = uk_datetime(signoff.value("due_at", ""));
   if (timer.action == "remind") {
     signoff["reminded_at"] = now;
-    fired.message =
-        fmt::format("reminded {} of the decision due {}", fmt::join(pending, ", "), due);
+    fired.message = fmt::format("reminded {} of the decision due {}",
+                                approvers_in_words(store, pending, "and"), due);
     notify_step(engine, item, *state, "reminder", pending,
                 fmt::format("reminder: your decision is due by {}", due));
   } else {
@@ -49,12 +51,12 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
       notify_step(engine, item, *state, "escalation", pending,
                   fmt::format("overdue: the decision was due by {}", due));
     } else {
-      fired.message =
-          fmt::format("overdue since {}; escalated to {}", due, fmt::join(spec.escalate_to, ", "));
+      fired.message = fmt::format("overdue since {}; escalated to {}", due,
+                                  approvers_in_words(store, spec.escalate_to, "and"));
       notify_step(engine, item, *state, "escalation", spec.escalate_to,
                   fmt::format("escalated to you: the decision was due by {} and {} has not "
                               "decided; you may decide in their place",
-                              due, fmt::join(pending, ", ")));
+                              due, approvers_in_words(store, pending, "or")));
     }
   }
   fired.ref = item.ref;

@@ -87,6 +87,15 @@ std::string roles_in_words(const std::vector<std::string>& roles, const char* co
   return listed(labels, conjunction);
 }
 
+std::string approvers_in_words(Store& store, const std::vector<std::string>& entries,
+                               const char* conjunction) {
+  std::vector<std::string> words;
+  for (const auto& entry : entries) {
+    words.push_back(store.actor(entry) ? person_name(store, entry) : readable_label(entry));
+  }
+  return listed(words, conjunction);
+}
+
 std::string states_in_words(const Definition& d, const std::vector<std::string>& states) {
   std::vector<std::string> labels;
   for (const auto& state : states) labels.push_back(state_label(d, state));

@@ -40,6 +40,7 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
   std::vector<std::vector<std::string>> commands = {
       {"list"},        {"queue", "--workflow", "comms_request"}, {"inbox", "--as", "hannah.head"},
       {"delegations"}, {"doc", "list", "MED-2026-0001"},         {"doc", "show", "MED-2026-0001"},
+      {"outbox"},      {"inbox", "--as", "asha.requester"},
   };
   for (const auto& item : demo.json({"list"})) {
     const std::string ref = item.at("ref");

@@ -26,6 +26,11 @@ std::string person_name(Store& store, std::string_view name);
 // Roles as people say them: "Head of comms or director".
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
 
+// Sign-off entries as people say them: each a person's name, or a role's label ("Head of comms
+// or Dev Director").
+std::string approvers_in_words(Store& store, const std::vector<std::string>& entries,
+                               const char* conjunction);
+
 // States of `d` by their labels: "Triaged, Accepted or In progress".
 std::string states_in_words(const Definition& d, const std::vector<std::string>& states);
 
