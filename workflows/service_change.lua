@@ -197,7 +197,8 @@ local function consultation(item, ctx)
   local period = pre_election(today(ctx)) or (start and pre_election(start))
   lines[#lines + 1] = check("Outside a pre-election period", period == nil,
     period and string.format("no consultation opens in the pre-election period for %s (%s to %s)",
-                             period.name, period.from, period.to))
+                             period.name, calendar.in_words(period.from),
+                             calendar.in_words(period.to)))
   lines[#lines + 1] = check("Gunning: proposals still at a formative stage",
                             item.gunning_formative == true, "not confirmed yet")
   lines[#lines + 1] = check("Gunning: enough information to respond",
@@ -253,14 +254,29 @@ local function you_said_we_did(item, ctx)
   local function add(line) out[#out + 1] = line end
   add("# You said, we did: " .. item.title)
   add("")
-  add(string.format("%s. Decision made %s.", ctx.ref, item.decided_on or "(not yet)"))
+  add(string.format("%s. Decision made %s.", ctx.ref,
+                    item.decided_on and calendar.in_words(item.decided_on) or "(not yet)"))
   add("")
   add("## The consultation")
   add("")
+  -- When it was open, as it happened; the plan only until it opens.
+  local words = calendar.in_words
+  local opened, closed = item.consultation_opened_on, item.consultation_closed_on
+  if opened and closed then
+    add(string.format("- Ran from %s to %s (%.1f weeks).", words(opened), words(closed),
+                      days_between(opened, closed) / 7))
+    if given(item.early_close_reason) then
+      add(string.format("- Closed before its planned end (%s) because: %s",
+                        words(item.consultation_end), item.early_close_reason))
+    end
+  elseif opened then
+    add(string.format("- Open since %s; planned to close on %s.", words(opened),
+                      words(item.consultation_end)))
+  elseif item.consultation_start and item.consultation_end then
+    add(string.format("- Planned to run from %s to %s (not opened yet).",
+                      words(item.consultation_start), words(item.consultation_end)))
+  end
   if item.consultation_start and item.consultation_end then
-    local weeks = days_between(item.consultation_start, item.consultation_end) / 7
-    add(string.format("- Ran from %s to %s (%.1f weeks).", item.consultation_start,
-                      item.consultation_end, weeks))
     if given(item.short_consultation_rationale) then
       add("- Shorter than " .. consultation_norm_weeks .. " weeks because: "
           .. item.short_consultation_rationale)
@@ -442,7 +458,7 @@ return wf.workflow {
         fields = { reason = wf.text { max = 1000, label = "Why it is closing early" } },
         guard = function(item, ctx)
           return today(ctx) >= item.consultation_end or given(ctx.payload.reason) or {
-            "the consultation runs until " .. item.consultation_end
+            "the consultation runs until " .. calendar.in_words(item.consultation_end)
             .. ": closing it early needs the reason why" }
         end,
         effect = function(item, ctx)

@@ -417,7 +417,7 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
   std::string c = e.feedback(ref, "Sounds sensible");
 
   CHECK_THAT(e.act(1, ref, "close").err,
-             Contains("runs until 2026-06-01") && Contains("closing it early needs the reason"));
+             Contains("runs until 1 June 2026") && Contains("closing it early needs the reason"));
   SECTION("closed early, saying why") {
     e.act(0, ref, "close", {"reason=The service moved sooner than planned"});
     CHECK(e.show(ref)["data"]["early_close_reason"] == "The service moved sooner than planned");
@@ -477,7 +477,9 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
 
   RunResult md = e.run(0, {"report", ref, "you_said_we_did"}, kAfter);
   CHECK_THAT(md.out, Contains("# You said, we did: Community nursing locality restructure"));
-  CHECK_THAT(md.out, Contains("Ran from 2026-03-09 to 2026-06-01 (12.0 weeks)"));
+  // As it happened: opened on 2 March, closed on 20 June (the plan was 9 March to 1 June).
+  CHECK_THAT(md.out, Contains("Ran from 2 March 2026 to 20 June 2026 (15.7 weeks)"));
+  CHECK_THAT(md.out, Contains("Decision made 20 June 2026."));
   CHECK_THAT(md.out,
              Contains("Responses received: 4 (email 1, online survey 2, public meeting 1)"));
   CHECK_THAT(md.out, Contains("Specific suggestions: 3"));

@@ -65,6 +65,16 @@ local function date_of(n) return string.format("%04d-%02d-%02d", civil_from_days
 
 local function year_of(day) return (civil_from_days(day)) end
 
+local month_names = { "January", "February", "March", "April", "May", "June", "July", "August",
+                      "September", "October", "November", "December" }
+
+-- A date ("2026-03-09") as people write it in a letter or a report: "9 March 2026".
+function M.in_words(date)
+  local y, m, d = tostring(date):match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
+  if not y then return tostring(date) end
+  return string.format("%d %s %d", tonumber(d), month_names[tonumber(m)], tonumber(y))
+end
+
 -- Seconds since 1970 for "YYYY-MM-DDTHH:MM:SSZ", and back.
 function M.seconds(datetime)
   local h, mi, s = datetime:match("T(%d%d):(%d%d):(%d%d)")
