@@ -421,6 +421,11 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
   SECTION("closed early, saying why") {
     e.act(0, ref, "close", {"reason=The service moved sooner than planned"});
     CHECK(e.show(ref)["data"]["early_close_reason"] == "The service moved sooner than planned");
+    // The public report says when it really closed, and why early.
+    RunResult md = e.run(0, {"report", ref, "you_said_we_did"});
+    CHECK_THAT(md.out, Contains("Ran from 2 March 2026 to 2 March 2026"));
+    CHECK_THAT(md.out, Contains("Closed before its planned end (1 June 2026) because: The service "
+                                "moved sooner than planned"));
     return;
   }
   e.act(0, ref, "close", {}, kAfter);
