@@ -83,14 +83,30 @@ local function triage(item)
   item.late, item.late_reason = false, nil
   local needed = lead_time_working_days[item.kind][item.rating]
   if item.needed_by then
-    local notice = calendar.working_days_between(calendar.date(item.submitted_at), item.needed_by)
-    if notice < needed then
+    local submitted = calendar.date(item.submitted_at)
+    local notice = calendar.working_days_between(submitted, item.needed_by)
+    if item.needed_by < submitted then
+      item.late = true
+      item.late_reason = string.format("needed by %s, which had passed when it was asked for",
+                                       calendar.in_words(item.needed_by))
+    elseif notice < needed then
       item.late = true
       item.late_reason = string.format(
         "needed by %s leaves %d working day(s); %s requests rated %s need %d",
-        item.needed_by, math.max(notice, 0), item.kind, item.rating, needed)
+        calendar.in_words(item.needed_by), math.max(notice, 0), item.kind, item.rating, needed)
     end
   end
+end
+
+-- A needed-by date the working-day calendar can count to, or the reason it cannot.
+local function needed_by_in_calendar(item)
+  local year = item.needed_by and tonumber(item.needed_by:sub(1, 4))
+  if year and (year < calendar.first_year or year > calendar.last_year) then
+    return { string.format("needed_by: %s is outside the working-day calendar (%d to %d)",
+                           calendar.in_words(item.needed_by), calendar.first_year,
+                           calendar.last_year) }
+  end
+  return true
 end
 
 ---------------------------------------------------------------------------------------------
@@ -152,6 +168,7 @@ local function common_actions(actions)
     roles = { "triager" }, -- stays in its state
     sets = { "strategic_priority", "incident", "statutory", "reputational_risk", "impact",
              "resource", "time_sensitive", "needed_by", "kind" },
+    guard = needed_by_in_calendar,
     effect = triage,
   }
   actions.assign = { roles = { "triager" }, sets = { "assignee" }, -- stays in its state
@@ -221,6 +238,7 @@ return wf.workflow {
              "time_sensitive", "responsibility", "owner_org" },
     to = { "triaged", "redirected" },
     route = function(item) return item.responsibility == "influence" and "redirected" or "triaged" end,
+    guard = needed_by_in_calendar,
     effect = function(item, ctx)
       item.submitted_at = ctx.now
       triage(item)

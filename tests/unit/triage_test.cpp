@@ -185,6 +185,19 @@ TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") 
   Item early = t.submit(
       Json{{"kind", "campaign"}, {"strategic_priority", "primary"}, {"needed_by", "2027-01-29"}});
   CHECK(early.data["late"] == false);
+  // A date already past says so, not "0 working days".
+  Item past = t.submit(Json{{"needed_by", "2026-11-02"}});
+  CHECK(past.data["late_reason"] ==
+        "needed by 2 November 2026, which had passed when it was asked for");
+  // A date the working-day calendar does not reach is refused, naming the field.
+  auto far = t.engine->submit("comms_request", "rita", [&] {
+    Json fields = Triage::all_low();
+    fields["needed_by"] = "2101-01-01";
+    return fields;
+  }());
+  REQUIRE_FALSE(far.ok());
+  CHECK_THAT(far.refusal().reasons.front(),
+             Catch::Contains("needed_by: 1 January 2101 is outside the working-day calendar"));
 }
 
 TEST_CASE("due times count working days and skip bank holidays") {
