@@ -41,8 +41,8 @@ return wf.workflow {
     guard = function(item, ctx)
       local reasons = {}
       if ctx.parent.state ~= "consultation_open" then
-        reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at '" ..
-          ctx.parent.state .. "'): feedback is logged while the consultation is open"
+        reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at \"" ..
+          ctx.parent.state_label .. "\"): feedback is logged while the consultation is open"
       end
       if item.has_suggestion and (item.suggestion or "") == "" then
         reasons[#reasons + 1] = "has_suggestion is yes: say what the suggestion is (suggestion=...)"

@@ -358,8 +358,12 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       Engine& engine = s.engine();
       for (const auto& p : pending) {
         const Definition& d = engine.registry().version(p.item.version).definition;
-        fmt::print("{:<15} {:<20} due {:<23} {}{}\n", p.item.ref, state_label(d, p.step),
-                   p.due_at.empty() ? "-" : uk_datetime(p.due_at), printable(item_title(p.item)),
+        // An overdue decision says so beside its due time.
+        auto due = parse_datetime(p.due_at);
+        const bool overdue = due && *due < s.clock().now();
+        fmt::print("{:<15} {:<20} due {:<23} {}{}{}\n", p.item.ref, state_label(d, p.step),
+                   p.due_at.empty() ? "-" : uk_datetime(p.due_at), overdue ? "OVERDUE  " : "",
+                   printable(item_title(p.item)),
                    p.on_behalf_of.empty()
                        ? ""
                        : fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of)));

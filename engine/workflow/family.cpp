@@ -93,10 +93,12 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
                lower_label(child.name));
   }
   if (pd.is_final(parent->state)) {
-    return Refusal{{fmt::format("{} is closed (state '{}'): it takes no more {} items", parent_ref,
-                                parent->state, child.name)}};
+    return Refusal{{fmt::format("{} is closed (\"{}\"): it takes no more {} items", parent_ref,
+                                state_label(pd, parent->state), lower_label(child.name))}};
   }
-  return summary(*parent);
+  Json seen = summary(*parent);
+  seen["state_label"] = state_label(pd, parent->state);  // for reasons people read
+  return seen;
 }
 
 }  // namespace commsflow

@@ -129,6 +129,13 @@ Json coerce_list(const FieldSpec& spec, const Json& raw, const std::string& key,
                  std::vector<FieldProblem>& problems) {
   Json input = parse_json_text(raw);
   Json items = Json::array();
+  if (input.is_string() && spec.item && spec.item->type == FieldType::Record) {
+    // Plain text splits into plain values only; records come as JSON.
+    problems.push_back(
+        {key, fmt::format("expected a list of records (a JSON array of objects), got {}",
+                          shown(input))});
+    return nullptr;
+  }
   if (input.is_string()) {
     const auto& s = input.get_ref<const std::string&>();
     size_t start = 0;

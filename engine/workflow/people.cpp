@@ -1,5 +1,6 @@
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/uk_time.h>
 
 #include <algorithm>
 #include <regex>
@@ -244,7 +245,8 @@ Outcome<ApiTokenRecord> People::revoke_api_token(std::int64_t id, std::string_vi
     return not_yours(by, fmt::format("token {}", id), token->actor);
   }
   if (!token->revoked_at.empty()) {
-    fail(ErrorKind::BadInput, "token {} was already revoked at {}", id, token->revoked_at);
+    fail(ErrorKind::BadInput, "token {} was already revoked {} (UK time)", id,
+         uk_datetime(token->revoked_at));
   }
   accounts.revoke_api_token(id, now_);
   record(token->actor, "token_revoked", by, Json{{"token_id", id}});
@@ -262,8 +264,8 @@ Outcome<Delegation> People::revoke_delegation(std::int64_t id, std::string_view 
     return not_yours(by, fmt::format("delegation {}", id), delegation->from);
   }
   if (!delegation->revoked_at.empty()) {
-    fail(ErrorKind::BadInput, "delegation {} was already revoked at {}", id,
-         delegation->revoked_at);
+    fail(ErrorKind::BadInput, "delegation {} was already revoked {} (UK time)", id,
+         uk_datetime(delegation->revoked_at));
   }
   store_.revoke_delegation(id, now_);
   record(delegation->from, "delegation_revoked", by, Json{{"delegation_id", id}});

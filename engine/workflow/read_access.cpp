@@ -323,7 +323,7 @@ void ReadAccess::require_whole(std::string_view ref) {
 void Reader::require_audit() const {
   if (!may_audit()) {
     fail(ErrorKind::NotFound,
-         "the audit log is for governance, head_of_comms, director and admin only");
+         "the audit log is for governance, the head of comms, directors and admins only");
   }
 }
 

@@ -469,6 +469,12 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
   Json history = n.json(0, {"history", ref});
   CHECK(history.back()["actor"] == "system");
   CHECK_THAT(n.run(0, {"show", ref}).out, Contains("OVERDUE"));
+  CHECK_THAT(n.run(0, {"inbox", "--as", "hannah"}, "2026-03-02T11:36:00Z").out,
+             Contains("OVERDUE  Ward closure"));
+  CHECK_THAT(n.run(0, {"inbox", "--as", "hannah"}, "2026-03-02T11:29:00Z").out,
+             !Contains("OVERDUE"));
+  // The escalation names who has not decided, by role label.
+  CHECK_THAT(director[0]["message"].get<std::string>(), Contains("Head of comms has not decided"));
   n.run(0, {"decide", ref, "approved", "--as", "dev"}, "2026-03-02T11:40:00Z");
   CHECK(n.state(ref) == "approved");
 }

@@ -96,6 +96,11 @@ TEST_CASE("a list of records names every bad row and every bad field of a row") 
   CHECK(said(validate_data({groups}, data, true)) ==
         std::vector<std::string>{"groups[2].reach: expected a whole number, got 'lots'",
                                  "groups[2].group: is required", "groups[3].reach: is required"});
+  // Text is no list of records: named as the list, not as its first row.
+  Json text{{"groups", "Carers"}};
+  CHECK(said(validate_data({groups}, text, true)) ==
+        std::vector<std::string>{
+            "groups: expected a list of records (a JSON array of objects), got 'Carers'"});
   // Where one message is wanted (a default in a workflow file), it is the first.
   std::string error;
   CHECK(coerce_value(groups, data["groups"], error).is_null());
