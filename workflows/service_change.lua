@@ -265,7 +265,7 @@ local function you_said_we_did(item, ctx)
   if opened and closed then
     add(string.format("- Ran from %s to %s (%.1f weeks).", words(opened), words(closed),
                       days_between(opened, closed) / 7))
-    if given(item.early_close_reason) then
+    if given(item.early_close_reason) and closed < item.consultation_end then
       add(string.format("- Closed before its planned end (%s) because: %s",
                         words(item.consultation_end), item.early_close_reason))
     end

@@ -3,6 +3,7 @@
 #include <commsflow/audit.h>
 #include <commsflow/clock.h>
 #include <commsflow/event.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -57,9 +58,12 @@ std::string no_longer_stands(const Json& approved, const std::optional<Item>& it
   if (!item) return {};
   const Json current = item->data.value("_approved", Json());
   if (!current.is_object()) return "this approval no longer stands: it was voided since";
-  if (current.value("at", "") == approved.value("at", "")) return {};
-  return fmt::format("this approval no longer stands: the approval of {} replaced it",
-                     current.value("at", ""));
+  const auto same = [&](const char* key) {
+    return current.value(key, Json()) == approved.value(key, Json());
+  };
+  if (same("at") && same("document_hash") && same("document_version")) return {};
+  return fmt::format("this approval no longer stands: the approval of {} (UK time) replaced it",
+                     uk_datetime(current.value("at", "")));
 }
 
 }  // namespace

@@ -29,11 +29,12 @@ void say_zone(const AuditQuery& query) {
 
 void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
   s.reader().require_audit();
+  // Audit only reads: the workflows stored with the history, not the files as they are now.
+  // (Opened before anything is said, in case the command is handed over: hand_over.h.)
+  ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
   say_zone(query);
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
-  // Audit only reads: the workflows stored with the history, not the files as they are now.
-  ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
   AuditSight sight(access);
   ChainHead head = query_history(s.store(), query, [&](AuditRow&& row) {
     sight.limit(row);
@@ -118,8 +119,8 @@ void add_audit_commands(CLI::App& app, Session& s) {
   add_read_as(signoffs, s);
   signoffs->callback([&s, range, signoff_export] {
     s.reader().require_audit();
-    say_zone(*range);
     ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
+    say_zone(*range);
     AuditSight sight(access);
     ChainHead head;
     ReportTable table =

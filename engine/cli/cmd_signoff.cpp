@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "workflow/field_values.h"
 
 namespace commsflow::cli {
 
@@ -72,12 +73,15 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("--as", request->actor, "Actor writing the version")->required();
     cmd->add_option("--note", request->note, "What changed, kept in the history");
     cmd->callback([&s, request, file, attach] {
+      // The engine first: a command handed over to commsflow-full (hand_over.h) must not have
+      // read a pipe it then finds empty.
+      Engine& engine = s.engine();
       request->content = read_file(*file);
       for (const auto& path : *attach) {
         request->attachments.push_back(
             Attachment{std::filesystem::path(path).filename().string(), "", read_file(path)});
       }
-      auto outcome = Signoff(s.engine()).put_document(*request);
+      auto outcome = Signoff(engine).put_document(*request);
       std::string stored;
       if (outcome) {
         const Json& current = outcome.value().data["_document"];
@@ -115,7 +119,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
         std::cerr << fmt::format("  attachment {} ({} bytes, sha256 {})\n", a.name,
                                  a.content.size(), a.hash);
       }
-      fmt::print("{}", printable(v.content));
+      // Stored text holds no control characters but tabs and line breaks (CR LF too), and is
+      // printed as it is; anything else is shown escaped.
+      fmt::print("{}", control_character_in(v.content).empty() ? v.content : printable(v.content));
     });
   }
   {
@@ -408,10 +414,12 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       Store& store = s.engine().store();
       for (const auto& e : entries) {
         // As delivery will find it: a row about a step the item has left is not sent.
-        auto item = e.status == "waiting" && !e.state.empty() ? store.item(e.ref) : std::nullopt;
-        const bool moved_on = item && item->state != e.state;
+        const bool waiting = e.status == "waiting";
+        auto item = waiting ? store.item(e.ref) : std::nullopt;
+        const bool moved_on = item && !e.state.empty() && item->state != e.state;
         std::string delivery =
-            moved_on ? std::string("not to be sent: no longer needed, the item has moved on")
+            waiting && !item ? std::string("not to be sent: the item is gone")
+            : moved_on ? std::string("not to be sent: no longer needed, the item has moved on")
             : e.status == "sent"
                 ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
             : e.status == "failed"

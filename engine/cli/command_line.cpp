@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -145,15 +146,27 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
 // Replaces this process with commsflow-full, beside this program, given the same arguments;
 // returns an exit code only when that cannot be done.
 int hand_over(char** argv, const HandOver& h, bool json) {
+  // Set in commsflow-full's environment: a program that hands over again is not commsflow-full
+  // (a packaging mistake), and is not run round and round.
+  static constexpr const char* kHandedOver = "COMMSFLOW_HANDED_OVER";
   const std::filesystem::path self = own_executable();
   const std::filesystem::path full = self.parent_path() / "commsflow-full";
-  std::cout.flush();
-  std::fflush(stdout);
-  execv(full.c_str(), argv);
+  std::string why;
+  if (self.empty()) {
+    why = "this program's own path could not be read";
+  } else if (std::getenv(kHandedOver)) {
+    why = fmt::format("{} handed the command back", full.string());
+  } else {
+    std::cout.flush();
+    std::fflush(stdout);
+    setenv(kHandedOver, "1", 1);
+    execv(full.c_str(), argv);
+    why = fmt::format("it could not be run from {} ({})", full.string(), std::strerror(errno));
+  }
   const std::string message = fmt::format(
       "this command needs {}, which only commsflow-full has (the same program with PostgreSQL, "
-      "email and the web server); it could not be run from {} ({}): install it beside {}",
-      h.needs, full.string(), std::strerror(errno), self.filename().string());
+      "email and the web server); {}: install it beside {}",
+      h.needs, why, self.empty() ? std::string("commsflow") : self.filename().string());
   if (json) {
     const Json error{{"code", to_string(ErrorKind::Storage)}, {"message", message}};
     std::cout << Json{{"error", error}}.dump(2) << "\n";

@@ -76,7 +76,8 @@ Json delegations_view(Context& c, const Principal& p) {
 }
 
 // The person's roles in which some sign-off step of a workflow in service decides (as an
-// approver, or once overdue): the ones they could let someone else decide in.
+// approver, or once overdue), or all of them when a step names the person: the ones they could
+// let someone else decide in.
 std::vector<std::string> deciding_roles(Context& c, const Actor& actor) {
   std::set<std::string> deciding;
   for (const auto& [name, version] : c.engine.store().workflows()) {
@@ -87,6 +88,8 @@ std::vector<std::string> deciding_roles(Context& c, const Actor& actor) {
       deciding.insert(state.signoff->escalate_to.begin(), state.signoff->escalate_to.end());
     }
   }
+  // A step that names them decides through any of their roles (delegation_covers).
+  if (deciding.count(actor.name)) return actor.roles;
   std::vector<std::string> out;
   for (const auto& role : actor.roles) {
     if (deciding.count(role)) out.push_back(role);

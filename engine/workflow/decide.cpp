@@ -56,6 +56,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   const std::vector<Delegation> delegations = store.delegations(actor.name);
   for (const auto& delegation : delegations) {
     if (!request.on_behalf_of.empty() && delegation.from != request.on_behalf_of) continue;
+    if (!delegation.revoked_at.empty()) continue;  // ended early: as if never given
     if (delegation.until < today) {
       lapsed.push_back(fmt::format("the delegation from {} as {} lapsed after {}",
                                    person_name(store, delegation.from),

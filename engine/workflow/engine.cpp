@@ -328,8 +328,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
         (given->is_string() &&
          given->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos);
     // A value given but refused above is reported once, as that.
-    const bool refused = std::any_of(problems.begin(), problems.end(),
-                                     [&](const FieldProblem& p) { return p.field == f.name; });
+    const bool refused = std::any_of(problems.begin(), problems.end(), [&](const FieldProblem& p) {
+      return p.field == f.name || p.field.starts_with(f.name + "[") ||
+             p.field.starts_with(f.name + ".");
+    });
     if (f.required && blank && !refused) problems.push_back({f.name, "is required"});
   }
   // Only the people named now: one named earlier who has since left or lost the role must not

@@ -129,7 +129,8 @@ Json coerce_list(const FieldSpec& spec, const Json& raw, const std::string& key,
                  std::vector<FieldProblem>& problems) {
   Json input = parse_json_text(raw);
   Json items = Json::array();
-  if (input.is_string() && spec.item && spec.item->type == FieldType::Record) {
+  if (input.is_string() && spec.item && spec.item->type == FieldType::Record &&
+      !trim(input.get_ref<const std::string&>()).empty()) {
     // Plain text splits into plain values only; records come as JSON.
     problems.push_back(
         {key, fmt::format("expected a list of records (a JSON array of objects), got {}",

@@ -27,16 +27,19 @@ std::string step_label(const StateSpec& state) {
 
 std::vector<std::string> recipients(Engine& engine, std::string_view entry,
                                     std::string_view excluded) {
+  Store& store = engine.store();
   std::vector<std::string> out;
-  if (auto named = engine.store().actor(entry)) {
-    out.push_back(named->name);
+  if (auto named = store.actor(entry)) {
+    if (!named->disabled) out.push_back(named->name);  // a leaver is told nothing, nor for them
   } else {
-    out = engine.store().actors_with_role(entry);
+    out = store.actors_with_role(entry);
   }
   std::vector<std::string> delegates;
-  for (const auto& d : engine.store().delegations_in_force(uk_today(engine.clock().now()))) {
+  const std::string today = uk_today(engine.clock().now());
+  for (const auto& d : store.delegations_in_force(today)) {
     if (d.from == excluded || std::find(out.begin(), out.end(), d.from) == out.end()) continue;
-    if ((d.role == entry || d.from == entry) &&
+    auto from = store.actor(d.from);  // only a delegation that lets them decide (signoff_rules.h)
+    if (from && delegation_covers(d, *from, entry, today) &&
         std::find(out.begin(), out.end(), d.to) == out.end()) {
       delegates.push_back(d.to);
     }

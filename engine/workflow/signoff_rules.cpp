@@ -110,6 +110,7 @@ std::vector<std::string> open_entries(const ApproverGroupSpec& group, const Json
 bool delegation_covers(const Delegation& delegation, const Actor& from, std::string_view entry,
                        std::string_view date) {
   if (delegation.from != from.name || delegation.until < date) return false;
+  if (!delegation.revoked_at.empty()) return false;
   if (from.disabled || !from.has_role(delegation.role)) return false;
   return entry == delegation.role || entry == from.name;
 }

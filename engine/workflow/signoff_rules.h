@@ -47,8 +47,8 @@ std::vector<std::string> open_entries(const ApproverGroupSpec& group, const Json
 
 // Delegations in force on `date` (YYYY-MM-DD) that let `to` act for an entry: the delegating
 // actor fills the entry and the delegation's role is that entry (a role) or one the delegating
-// actor holds (an entry naming them). A delegation from someone disabled, or who no longer holds
-// its role, covers nothing: a leaver's decisions are not given in their name.
+// actor holds (an entry naming them). A delegation ended early, or from someone disabled or who
+// no longer holds its role, covers nothing: a leaver's decisions are not given in their name.
 bool delegation_covers(const Delegation& delegation, const Actor& from, std::string_view entry,
                        std::string_view date);
 

@@ -49,6 +49,12 @@ TEST_CASE("commsflow without commsflow-full beside it says what the command need
   CHECK_THAT(out, Contains("this command needs the web server, which only commsflow-full has"));
   CHECK_THAT(out, Contains("install it beside commsflow"));
   CHECK_FALSE(std::filesystem::exists(dir / "commsflow.db"));  // handed over before opening it
+  auto [mailed, mail_said] = shell("cd '" + dir.path().string() +
+                                   "' && COMMSFLOW_MAIL=smtp COMMSFLOW_SMTP_URL=smtp://127.0.0.1:1 "
+                                   "COMMSFLOW_MAIL_FROM=comms@example.org '" +
+                                   bin + "' deliver --public-url http://localhost");
+  CHECK(mailed == 3);
+  CHECK_THAT(mail_said, Contains("this command needs email"));
   // What it can do alone, it does: a new database here, without the web server.
   auto [made, said] = shell("cd '" + dir.path().string() + "' && '" + bin + "' --workflows '" +
                             commsflow::test::shipped_workflows().string() + "' init");

@@ -504,6 +504,28 @@ TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapse
   c.verified();
 }
 
+TEST_CASE("delegation: one ended early lets the delegate neither decide nor see it waiting") {
+  Chain c;
+  c.engine->add_actor("dee", {"comms_officer"});
+  auto given =
+      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah");
+  REQUIRE(given.ok());
+  std::string ref = c.draft();
+  REQUIRE(Signoff(*c.engine).inbox("dee").size() == 1);
+  REQUIRE(
+      People(*c.store, *c.registry, c.clock).revoke_delegation(given.value().id, "hannah").ok());
+  CHECK(Signoff(*c.engine).inbox("dee").empty());
+  CHECK_FALSE(
+      Reader::for_actor(*c.store, *c.store->actor("dee"), "2026-03-02").decides_as("hannah"));
+  auto outcome = c.decide(ref, "approved", "dee");
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(c.engine->item(ref).state == "review");
+  // Nor is the delegate told of the next decision for her.
+  std::string next = c.draft();
+  for (const auto& row : c.store->outbox("dee", next)) CHECK(row.kind != "decision_needed");
+  c.verified();
+}
+
 TEST_CASE("delegation: a leaver's delegation lets no one read or decide in their name") {
   Chain c;
   c.engine->add_actor("dee", {"comms_officer"});
