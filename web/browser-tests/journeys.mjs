@@ -116,7 +116,7 @@ test('an action without the role is refused', async () => {
   });
   await page.locator('.nhsuk-error-summary').waitFor();
   assert.match(await page.locator('.nhsuk-error-summary').textContent(),
-               /asha\.requester may not approve/);
+               /Asha Requester may not take "Approve" on WEB-/);
   assert.equal(await page.locator('#item-state').textContent(), 'In review');
   await checkPage();
   await shot('07-refused-without-role');
