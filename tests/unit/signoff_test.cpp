@@ -90,6 +90,14 @@ struct Chain : test::Fixture {
     engine->add_actor("hugo", {"head_of_comms"});
   }
 
+  // dee, a comms officer, may decide for hannah as head of comms to the end of `until`.
+  Delegation delegate_to_dee(const std::string& until) {
+    engine->add_actor("dee", {"comms_officer"});
+    auto given = Signoff(*engine).delegate("hannah", "dee", "head_of_comms", until, "hannah");
+    REQUIRE(given.ok());
+    return given.value();
+  }
+
   std::string draft(const std::string& title = "Statement", Json extra = Json::object()) {
     Json fields = extra;
     fields["title"] = title;
@@ -482,10 +490,7 @@ TEST_CASE("engine records cannot be forged by a workflow effect or by input") {
 
 TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapses after the date") {
   Chain c;
-  c.engine->add_actor("dee", {"comms_officer"});
-  auto given =
-      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-03", "hannah");
-  REQUIRE(given.ok());
+  c.delegate_to_dee("2026-03-03");
   std::string ref = c.draft();
   Item item = c.ok(ref, "approved", "dee");
   const Json& d = item.data["_chain"][0]["decisions"][0];
@@ -506,14 +511,10 @@ TEST_CASE("delegation: a delegate's decision is recorded on behalf of, and lapse
 
 TEST_CASE("delegation: one ended early lets the delegate neither decide nor see it waiting") {
   Chain c;
-  c.engine->add_actor("dee", {"comms_officer"});
-  auto given =
-      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah");
-  REQUIRE(given.ok());
+  const Delegation given = c.delegate_to_dee("2026-03-31");
   std::string ref = c.draft();
   REQUIRE(Signoff(*c.engine).inbox("dee").size() == 1);
-  REQUIRE(
-      People(*c.store, *c.registry, c.clock).revoke_delegation(given.value().id, "hannah").ok());
+  REQUIRE(People(*c.store, *c.registry, c.clock).revoke_delegation(given.id, "hannah").ok());
   CHECK(Signoff(*c.engine).inbox("dee").empty());
   CHECK_FALSE(
       Reader::for_actor(*c.store, *c.store->actor("dee"), "2026-03-02").decides_as("hannah"));
@@ -528,9 +529,7 @@ TEST_CASE("delegation: one ended early lets the delegate neither decide nor see 
 
 TEST_CASE("delegation: a leaver's delegation lets no one read or decide in their name") {
   Chain c;
-  c.engine->add_actor("dee", {"comms_officer"});
-  REQUIRE(
-      Signoff(*c.engine).delegate("hannah", "dee", "head_of_comms", "2026-03-31", "hannah").ok());
+  c.delegate_to_dee("2026-03-31");
   std::string ref = c.draft();
   auto reader = [&] {
     return Reader::for_actor(*c.store, *c.store->actor("dee"), uk_today(c.clock.now()));
