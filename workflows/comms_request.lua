@@ -216,7 +216,7 @@ return wf.workflow {
     rating_reasons = wf.list { of = wf.text {} },
     rating_override = wf.choice { "red", "amber", "green" },
     override_reason = wf.text {},
-    overridden_by = wf.text {},
+    overridden_by = wf.actor { role = "triager" },
     due_at = wf.datetime {},
     late = wf.boolean {},
     late_reason = wf.text {},

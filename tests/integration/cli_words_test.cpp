@@ -125,3 +125,12 @@ TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which",
   CHECK_THAT(audit.err, Contains("--from 2026-06-01 taken as UK time (BST)"));
   CHECK_THAT(audit.err, Contains("--to 2026-12-31 23:00 taken as UK time (GMT)"));
 }
+
+TEST_CASE("cli: who overrode a rating is shown by name", "[cli][words]") {
+  Demo demo;
+  REQUIRE(demo.run({"act", "REQ-2026-0001", "override", "--as", "tom.triage", "--set",
+                    "new_rating=red", "--set", "reason=Minister visiting"})
+              .exit_code == 0);
+  CHECK_THAT(demo.run({"show", "REQ-2026-0001"}).out, Catch::Contains("Overridden by: Tom Triage"));
+  CHECK(demo.json({"show", "REQ-2026-0001"})["data"]["overridden_by"] == "tom.triage");
+}
