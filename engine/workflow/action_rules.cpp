@@ -10,9 +10,7 @@
 
 namespace commsflow {
 
-std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
-                                    const std::string& doing) {
-  if (actor.holds_any(action.roles)) return std::nullopt;
+Refusal role_refusal(const Actor& actor, const ActionSpec& action, const std::string& doing) {
   const std::string who = actor.shown_name();
   return Refusal{{fmt::format("{} may not {}: that needs the role {} ({} has {})", who, doing,
                               roles_in_words(action.roles, "or"), who,

@@ -15,9 +15,9 @@
 
 namespace commsflow {
 
-// A Refusal (forbidden) naming the roles `action` needs, when `actor` holds none of them.
-std::optional<Refusal> role_refusal(const Actor& actor, const ActionSpec& action,
-                                    const std::string& doing);
+// The Refusal (forbidden) for `actor`, who holds none of `action`'s roles, naming them. Callers
+// check Actor::holds_any first, so the words are made only for a refusal.
+Refusal role_refusal(const Actor& actor, const ActionSpec& action, const std::string& doing);
 
 // What a guard returned as reasons for people (empty: allowed). A guard returns true (allowed),
 // false ("`what` said no"), a reason, or a list of reasons (empty: allowed); a time a reason

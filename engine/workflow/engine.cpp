@@ -35,7 +35,7 @@ std::string action_list(const StateSpec* state) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// The states of `d` that have `action`, by their labels.
+// The states of `d` that have `action`, in source order.
 std::vector<std::string> states_with(const Definition& d, std::string_view action) {
   std::vector<std::string> out;
   for (const auto& s : d.states) {
@@ -179,11 +179,10 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
 Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
                                 std::string_view parent_ref, const std::string& now) {
   const Definition& d = wf.definition;
-  if (auto refusal =
-          role_refusal(actor, d.submit,
-                       fmt::format("create an item of \"{}\"",
-                                   d.title.empty() ? readable_label(d.name) : d.title))) {
-    return *refusal;
+  if (!actor.holds_any(d.submit.roles)) {
+    return role_refusal(actor, d.submit,
+                        fmt::format("create an item of \"{}\"",
+                                    d.title.empty() ? readable_label(d.name) : d.title));
   }
   if (!inputs.is_object() && !inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object of fields", d.name);
@@ -277,11 +276,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   }
   // The engine acting on a workflow's own rule (as "system") needs no role; people do.
   Actor actor = by_engine ? Actor{kSystemActor, {}} : require_actor(request.actor);
-  if (auto refusal =
-          role_refusal(actor, *action,
-                       fmt::format("take \"{}\" on {}", action_label(d, action->name), item.ref));
-      refusal && !by_engine) {
-    return *refusal;
+  if (!by_engine && !actor.holds_any(action->roles)) {
+    return role_refusal(actor, *action,
+                        fmt::format("take \"{}\" on {}", action_label(d, action->name), item.ref));
   }
 
   if (!request.inputs.is_object() && !request.inputs.is_null()) {

@@ -16,7 +16,7 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
   const std::string today = uk_today(engine_.clock().now());
   std::vector<Delegation> delegations;
   for (auto& del : engine_.store().delegations(actor.name)) {
-    if (del.until >= today && del.revoked_at.empty()) delegations.push_back(std::move(del));
+    if (del.until >= today) delegations.push_back(std::move(del));
   }
   std::vector<PendingDecision> out;
   for (Item& item : engine_.store().items(ItemFilter{})) {
