@@ -227,7 +227,7 @@ return wf.workflow {
     paused_at = wf.datetime {},
     paused_by_incident = wf.text {},
     pause_reason = wf.text {},
-    paused_seconds = wf.integer { min = 0 },
+    paused_seconds = wf.integer { min = 0, unit = "seconds", label = "Working time paused" },
   },
 
   submit = {
@@ -291,8 +291,8 @@ return wf.workflow {
       if item.late and not late_before then remarks[#remarks + 1] = "late: " .. item.late_reason end
       if item.rating_override then
         remarks[#remarks + 1] = string.format(
-          "rating overridden to %s by %s: left alone (the rules give %s)",
-          item.rating_override, item.overridden_by or "a triager", item.computed_rating)
+          "rating overridden to %s (\"%s\"): left alone (the rules give %s)",
+          item.rating_override, item.override_reason or "no reason given", item.computed_rating)
       end
       return remarks
     end,

@@ -26,11 +26,20 @@ local pre_election_periods = {
 -- The nine protected characteristics of the Equality Act 2010, then local groups the
 -- assessment must also consider. Every one needs a row in the EIA.
 local eia_groups = {
-  "age", "disability", "gender_reassignment", "marriage_and_civil_partnership",
-  "pregnancy_and_maternity", "race", "religion_or_belief", "sex", "sexual_orientation",
-  "homelessness", "geographical_isolation", "communication_impairments", "carers",
-  "deprivation",
+  { "age", "Age" }, { "disability", "Disability" },
+  { "gender_reassignment", "Gender reassignment" },
+  { "marriage_and_civil_partnership", "Marriage and civil partnership" },
+  { "pregnancy_and_maternity", "Pregnancy and maternity" }, { "race", "Race" },
+  { "religion_or_belief", "Religion or belief" }, { "sex", "Sex" },
+  { "sexual_orientation", "Sexual orientation" }, { "homelessness", "People who are homeless" },
+  { "geographical_isolation", "Geographically isolated people" },
+  { "communication_impairments", "People with communication impairments" },
+  { "carers", "Carers" }, { "deprivation", "People living in deprivation" },
 }
+local eia_group_values, eia_group_labels = {}, {}
+for i, group in ipairs(eia_groups) do
+  eia_group_values[i], eia_group_labels[group[1]] = group[1], group[2]
+end
 
 local leads = { "engagement_lead" }
 
@@ -141,19 +150,33 @@ local function case_for_change(item)
 end
 
 local function equality_impact(item)
+  -- Every row of a group is checked: a second row must not hide the first one's impact.
   local rows, lines = {}, {}
-  for _, row in ipairs(item.eia or {}) do rows[row.group] = row end
-  local missing, actions = {}, {}
+  for _, row in ipairs(item.eia or {}) do
+    rows[row.group] = rows[row.group] or {}
+    table.insert(rows[row.group], row)
+  end
+  local missing, repeated, actions = {}, {}, {}
   for _, group in ipairs(eia_groups) do
-    local row = rows[group]
-    if not row then
-      missing[#missing + 1] = group
-    elseif row.impact and not (given(row.action) and given(row.owner) and row.due) then
-      actions[#actions + 1] = group
+    local value, label = group[1], group[2]
+    local group_rows = rows[value] or {}
+    if #group_rows == 0 then missing[#missing + 1] = label end
+    if #group_rows > 1 then repeated[#repeated + 1] = label end
+    for _, row in ipairs(group_rows) do
+      if row.impact and not (given(row.action) and given(row.owner) and row.due) then
+        actions[#actions + 1] = label
+        break
+      end
     end
   end
-  lines[1] = check("A row for every protected characteristic and listed group", #missing == 0,
-                   #missing > 0 and ("missing: " .. table.concat(missing, ", ")) or nil)
+  local unmet = {}
+  if #missing > 0 then unmet[#unmet + 1] = "missing: " .. table.concat(missing, ", ") end
+  if #repeated > 0 then
+    unmet[#unmet + 1] = "more than one row for: " .. table.concat(repeated, ", ")
+                        .. " (keep one row for each)"
+  end
+  lines[1] = check("A row for every protected characteristic and listed group", #unmet == 0,
+                   table.concat(unmet, "; "))
   lines[2] = check("Every impact has an action with an owner and a due date", #actions == 0,
                    #actions > 0 and ("no complete action for: " .. table.concat(actions, ", "))
                    or nil)
@@ -373,7 +396,8 @@ return wf.workflow {
     case_for_change         = wf.text {},
     -- equality impact assessment: one row per group
     eia                     = wf.list { label = "Equality impact assessment", of = wf.record {
-      group       = wf.choice { options = eia_groups, required = true, label = "Group" },
+      group       = wf.choice { options = eia_group_values, labels = eia_group_labels,
+                                required = true, label = "Group" },
       impact      = wf.boolean { required = true, label = "Affected" },
       description = wf.text { required = true, label = "Impact, or why there is none" },
       action      = wf.text { label = "Action to reduce it" },

@@ -121,6 +121,17 @@ FieldSpec DefinitionReader::field(const std::string& name, const Json& spec,
       f.past = it->get<bool>();
     }
   }
+  if (auto it = spec.find("unit"); it != spec.end()) {
+    if (f.type != FieldType::Integer || !it->is_string() ||
+        (*it != "seconds" && *it != "minutes")) {
+      problem(f.line, fmt::format("unit of '{}' applies only to commsflow.integer and must be "
+                                  "\"seconds\" or \"minutes\" (a length of time, shown to "
+                                  "people in hours and minutes)",
+                                  name));
+    } else {
+      f.unit = it->get<std::string>();
+    }
+  }
   if (auto it = spec.find("role"); it != spec.end()) {
     if (f.type != FieldType::Actor || !it->is_string()) {
       problem(f.line,

@@ -27,6 +27,18 @@ std::string plain(const Json& v) {
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// A length of time in hours and minutes ("26 hours 5 minutes", "45 minutes"), never in days:
+// the time may be working time, whose days are not 24 hours.
+std::string duration_in_words(long long seconds) {
+  auto count = [](long long n, const char* unit) {
+    return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+  };
+  const long long hours = seconds / 3600, minutes = seconds % 3600 / 60;
+  if (hours == 0) return count(minutes, "minute");
+  if (minutes == 0) return count(hours, "hour");
+  return count(hours, "hour") + " " + count(minutes, "minute");
+}
+
 }  // namespace
 
 std::string item_title(const Item& item) {
@@ -117,6 +129,9 @@ std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {
       default:
         return text;
     }
+  }
+  if (!f.unit.empty() && v.is_number_integer()) {
+    return duration_in_words(v.get<long long>() * (f.unit == "minutes" ? 60 : 1));
   }
   if (v.is_array() && f.item) {
     if (f.item->type == FieldType::Record) {

@@ -81,6 +81,33 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
                           std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$)")));
 }
 
+TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds in JSON",
+          "[cli][words]") {
+  Demo demo;
+  std::string paused;
+  for (const auto& item : demo.json({"list", "--workflow", "comms_request"})) {
+    if (item.at("state") == "paused") paused = item.at("ref");
+  }
+  REQUIRE_FALSE(paused.empty());
+  // The demo's incident closes three working hours and a quarter after it paused the work.
+  test::RunResult closed = demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"},
+                                    "2026-03-02T12:15:00Z");
+  INFO(closed.err);
+  REQUIRE(closed.exit_code == 0);
+  const Json resumed = demo.json({"show", paused}, "2026-03-02T12:15:00Z");
+  REQUIRE(resumed["data"]["paused_seconds"].is_number_integer());
+  const long long seconds = resumed["data"]["paused_seconds"];
+  const long long hours = seconds / 3600, minutes = seconds % 3600 / 60;
+  REQUIRE(hours > 0);
+  const std::string words = minutes == 0
+                                ? fmt::format("{} hour{}", hours, hours == 1 ? "" : "s")
+                                : fmt::format("{} hour{} {} minute{}", hours, hours == 1 ? "" : "s",
+                                              minutes, minutes == 1 ? "" : "s");
+  test::RunResult shown = demo.run({"show", paused}, "2026-03-02T12:15:00Z");
+  CHECK_THAT(shown.out, Contains("Working time paused: " + words));
+  CHECK_THAT(shown.out, !Contains(std::to_string(seconds)));
+}
+
 TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which", "[cli][words]") {
   Demo demo;
   const std::vector<std::string> statement = {

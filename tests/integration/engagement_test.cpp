@@ -255,15 +255,18 @@ TEST_CASE("The EIA needs a row for every group, and an action with owner and dat
   e.advance_to(ref, "equality_impact");
 
   RunResult refused = e.act(1, ref, "complete");
-  CHECK_THAT(refused.err, Contains("missing: age, disability") && Contains("sexual_orientation") &&
-                              Contains("homelessness") && Contains("geographical_isolation") &&
-                              Contains("communication_impairments"));
+  // The groups by name, as the assessment form shows them.
+  CHECK_THAT(refused.err, Contains("missing: Age, Disability") && Contains("Sexual orientation") &&
+                              Contains("People who are homeless") &&
+                              Contains("Geographically isolated people") &&
+                              Contains("People with communication impairments") &&
+                              !Contains("sexual_orientation"));
 
   Json eia = full_eia();
   eia["eia"][1].erase("owner");
   e.record_data(0, ref, eia);
   refused = e.act(1, ref, "complete");
-  CHECK_THAT(refused.err, Contains("no complete action for: disability"));
+  CHECK_THAT(refused.err, Contains("no complete action for: Disability"));
   CHECK_THAT(refused.err, !Contains("missing:"));
 
   SECTION("a row without its impact answer is bad input naming eia[3].impact") {
@@ -271,6 +274,17 @@ TEST_CASE("The EIA needs a row for every group, and an action with owner and dat
     bad["eia"][2].erase("impact");
     RunResult r = e.record_data(2, ref, bad);
     CHECK_THAT(r.err, Contains("eia[3].impact: is required"));
+  }
+  SECTION("a second row for a group does not hide the first one's impact") {
+    Json doubled = full_eia();
+    doubled["eia"][1].erase("owner");
+    doubled["eia"].push_back(
+        Json{{"group", "disability"}, {"impact", false}, {"description", "None"}});
+    e.record_data(0, ref, doubled);
+    RunResult r = e.act(1, ref, "complete");
+    CHECK_THAT(r.err, Contains("more than one row for: Disability") &&
+                          Contains("no complete action for: Disability"));
+    CHECK(e.state(ref) == "equality_impact");
   }
   SECTION("a complete EIA opens the gate") {
     e.record_data(0, ref, full_eia());

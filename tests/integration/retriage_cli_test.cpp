@@ -82,8 +82,8 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
                                                   "2026, 09:00"));
   CHECK_THAT(dry.out, Contains("green requests are due 8 working day(s) after they arrive"));
   CHECK_THAT(dry.out, Contains(overridden) &&
-                          Contains("rating overridden to green by tom: left alone (the rules "
-                                   "give amber)"));
+                          Contains("rating overridden to green (\"Estates are handling it\"): "
+                                   "left alone (the rules give amber)"));
   CHECK_THAT(dry.out, !Contains(done));
   CHECK_THAT(dry.out, Contains("dry run: nothing was changed"));
 

@@ -624,6 +624,21 @@ TEST_CASE("past applies to dates and times only") {
   expect_problem(bad, line_of(bad, "count = wf.integer"), "past of 'count' applies only to");
 }
 
+TEST_CASE("unit makes an integer a length of time, in seconds or minutes only") {
+  LoadedWorkflow loaded = load(
+      with(kGood, "count = wf.integer { min = 0 }", "count = wf.integer { unit = \"minutes\" }"));
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.definition.field("count")->unit == "minutes");
+
+  for (const char* wrong : {"wf.integer { unit = \"hours\" }", "wf.text { unit = \"seconds\" }"}) {
+    const std::string bad = with(kGood, "wf.integer { min = 0 }", wrong);
+    expect_problem(bad, line_of(bad, "count = wf."),
+                   "unit of 'count' applies only to commsflow.integer and must be \"seconds\" or "
+                   "\"minutes\"");
+  }
+}
+
 TEST_CASE("check: a queue or incident hooks naming what the workflow lacks are named") {
   // Each declaration on the line after `initial`, so the problem is on that line.
   auto declared = [](const std::string& declaration) {

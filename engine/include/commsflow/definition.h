@@ -46,6 +46,9 @@ struct FieldSpec {
   std::vector<FieldSpec> fields;    // record: its fields
   std::string role;                 // actor: the role the named actor must hold (optional)
   bool past = false;                // date/datetime: something that has happened, never future
+  // integer: a length of time in these units ("seconds" or "minutes"), which people see in
+  // hours and minutes; empty for a plain number.
+  std::string unit;
   // Required when another field has one of the listed values: {field, values}.
   std::vector<std::pair<std::string, std::vector<std::string>>> required_if;
   int line = 0;
