@@ -164,8 +164,8 @@ void bench_email(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows)
   for (int i = 0; i < decisions; ++i) {
     const size_t before = sink.received();
     t0 = now_seconds();
-    if (!Signoff(engine).decide(
-            DecideRequest{refs[static_cast<size_t>(i)], "approved", "hannah.head", "", "", {}})) {
+    if (!Signoff(engine).decide(DecideRequest{
+            refs[static_cast<size_t>(i)], "approved", "hannah.head", "", "", {}, {}})) {
       throw std::runtime_error("the decision was refused");
     }
     deliver_due(engine, *mailer, settings);

@@ -116,7 +116,8 @@ void bench_servers_on_postgresql(const Paths& paths, const Sizes& sizes, std::ve
   auto decide = [&](int c, int i) {
     return ServerRequest{
         fmt::format("/api/v1/items/{}/decide", signoff_ref(c + kClients * (i / 3) + 1)),
-        Json{{"decision", "approved"}}.dump(), tokens[static_cast<size_t>(i % 3)]};
+        Json{{"decision", "approved"}, {"document_version", 1}}.dump(),
+        tokens[static_cast<size_t>(i % 3)]};
   };
   auto run = [&](const std::string& db, int servers) {
     run_capture(paths.commsflow_bin, {"copy", "--from", source.string(), "--to", db});

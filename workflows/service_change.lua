@@ -208,12 +208,17 @@ local function consultation(item, ctx)
     (start and finish) and "the end must be after the start"
     or "no start and end dates yet")
   if start and finish and start < finish then
-    local weeks = days_between(start, finish) / 7
+    -- It runs from the day it opens: a planned start already past does not lengthen it.
+    local from = today(ctx) > start and today(ctx) or start
+    local weeks = math.max(days_between(from, finish), 0) / 7
     local short = weeks < consultation_norm_weeks
     lines[#lines + 1] = check(
-      string.format("Length (%.1f weeks; the norm is %d)", weeks, consultation_norm_weeks),
-      not short or given(item.short_consultation_rationale),
-      short and "shorter than the norm: give the rationale for a short consultation" or nil)
+      string.format("Length (%.1f weeks%s; the norm is %d)", weeks,
+                    from == start and "" or " if it opens today", consultation_norm_weeks),
+      from < finish and (not short or given(item.short_consultation_rationale)),
+      from >= finish and ("its planned end, " .. calendar.in_words(finish) .. ", has passed: "
+                          .. "set new dates")
+      or short and "shorter than the norm: give the rationale for a short consultation" or nil)
   end
   lines[#lines + 1] = check("Accessible formats listed", given(item.accessible_formats),
                             "none listed yet")

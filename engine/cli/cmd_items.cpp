@@ -179,12 +179,20 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
   }
 }
 
-void report(Session& s, Engine& engine, Outcome<Item>& outcome) {
+// What `actor`'s submit or action made, as far as they may read it.
+void report(Session& s, Engine& engine, Outcome<Item>& outcome, const std::string& actor) {
   if (!outcome) {
     s.refused(outcome.refusal());
     return;
   }
-  print_item(s, engine, outcome.value(), false);
+  const Item& made = outcome.value();
+  if (auto seen = s.seen_by(actor, made)) {
+    print_item(s, engine, *seen, false);
+  } else if (s.options.json) {
+    s.print_json(Json{{"ref", made.ref}});
+  } else {
+    fmt::print("{}: done\n", made.ref);
+  }
 }
 
 }  // namespace
@@ -207,7 +215,7 @@ void add_item_commands(CLI::App& app, Session& s) {
       const Definition& d = engine.registry().current(*workflow).definition;
       localise_times([&](const std::string& name) { return d.field(name); }, values);
       auto outcome = engine.submit(*workflow, *actor, values, *parent);
-      report(s, engine, outcome);
+      report(s, engine, outcome, *actor);
     });
   }
   {
@@ -233,7 +241,7 @@ void add_item_commands(CLI::App& app, Session& s) {
             request->inputs);
       }
       auto outcome = engine.act(*request);
-      report(s, engine, outcome);
+      report(s, engine, outcome, request->actor);
     });
   }
   {

@@ -1,5 +1,6 @@
 // doc put|show|list|diff, decide, delegate, delegations, inbox, outbox, tick; and the sign-off
 // part of `show`.
+#include <commsflow/delivery.h>
 #include <commsflow/registry.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
@@ -43,14 +44,17 @@ const DocumentVersion& find_version(const std::vector<DocumentVersion>& versions
        versions.back().version);
 }
 
-void print_outcome(Session& s, Outcome<Item>& outcome, const std::string& done) {
+void print_outcome(Session& s, Outcome<Item>& outcome, const std::string& done,
+                   const std::string& actor) {
   if (!outcome) {
     s.refused(outcome.refusal());
     return;
   }
   const Item& item = outcome.value();
   if (s.options.json) {
-    s.print_json(item.to_json());
+    // As far as the person who made the change may read it.
+    const std::optional<Item> seen = s.seen_by(actor, item);
+    s.print_json(seen ? seen->to_json() : Json{{"ref", item.ref}});
     return;
   }
   const Definition& d = s.engine().registry().version(item.version).definition;
@@ -88,7 +92,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
         stored = fmt::format("stored document version {} (sha256 {})", current.value("version", 0),
                              current.value("hash", ""));
       }
-      print_outcome(s, outcome, stored);
+      print_outcome(s, outcome, stored, request->actor);
     });
   }
   {
@@ -230,8 +234,10 @@ void print_signoff(Session& s, const Item& item) {
       fmt::print("  Void (given on an earlier version):\n");
       decisions((*signoff)["void"]);
     }
-    fmt::print("  To decide: commsflow decide {} DECISION --as NAME (see decide --help)\n",
-               item.ref);
+    fmt::print(
+        "  To decide, having read version {1}: commsflow decide {0} DECISION --version {1} --as "
+        "NAME (see decide --help)\n",
+        item.ref, doc == item.data.end() ? 0 : doc->value("version", 0));
   }
   auto chain = item.data.find("_chain");
   if (chain != item.data.end()) {
@@ -269,11 +275,20 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                     "Decide as the delegate of this actor (when several delegated to you)");
     auto* rev = cmd->add_option("--revision", *revision,
                                 "Refuse if the item is no longer at this revision");
-    cmd->callback([&s, request, revision, rev] {
+    auto version = std::make_shared<std::int64_t>(0);
+    cmd->add_option("--version", *version,
+                    "The version of the text you read (`doc show REF` prints it); refused if "
+                    "another was put since")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cmd->callback([&s, request, revision, rev, version] {
       if (rev->count() > 0) request->expected_revision = *revision;
+      request->document_version = *version;
       auto outcome = Signoff(s.engine()).decide(*request);
-      print_outcome(s, outcome, fmt::format("{} recorded", request->decision));
-      if (outcome && !s.options.json) print_signoff(s, outcome.value());
+      print_outcome(s, outcome, fmt::format("{} recorded", request->decision), request->actor);
+      if (outcome && !s.options.json) {
+        if (auto seen = s.seen_by(request->actor, outcome.value())) print_signoff(s, *seen);
+      }
     });
   }
   {
@@ -413,13 +428,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       }
       Store& store = s.engine().store();
       for (const auto& e : entries) {
-        // As delivery will find it: a row about a step the item has left is not sent.
-        const bool waiting = e.status == "waiting";
-        auto item = waiting ? store.item(e.ref) : std::nullopt;
-        const bool moved_on = item && !e.state.empty() && item->state != e.state;
+        // As delivery will find it: a row no longer needed is not sent.
+        const std::string unneeded =
+            e.status == "waiting" ? unneeded_reason(store, e, store.item(e.ref)) : std::string();
         std::string delivery =
-            waiting && !item ? std::string("not to be sent: the item is gone")
-            : moved_on ? std::string("not to be sent: no longer needed, the item has moved on")
+            !unneeded.empty() ? "not to be sent: " + unneeded
             : e.status == "sent"
                 ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
             : e.status == "failed"

@@ -47,7 +47,7 @@ std::string approved_statement(Engine& engine, const std::vector<std::string>& p
     for (const auto& name : people) {
       for (const auto& pending : Signoff(engine).inbox(name)) {
         if (pending.item.ref != ref) continue;
-        must(Signoff(engine).decide(DecideRequest{ref, "approved", name, "", "", std::nullopt}),
+        must(Signoff(engine).decide(DecideRequest{ref, "approved", name, "", "", std::nullopt, {}}),
              "a demo approval");
       }
     }
@@ -126,8 +126,8 @@ void add_consultation(Engine& engine) {
                        {"scrutiny_response", "Supportive, asks for transport support"},
                        {"secretary_of_state_notified_on", day(-14)}});
   stage("complete", Json::object());
-  stage("record", Json{{"consultation_start", day(-7)},
-                       {"consultation_end", day(77)},
+  stage("record", Json{{"consultation_start", day(0)},
+                       {"consultation_end", day(84)},
                        {"gunning_formative", "yes"},
                        {"gunning_information", "yes"},
                        {"gunning_time", "yes"},

@@ -64,6 +64,14 @@ Reader Session::reader() {
   return Reader::for_actor(opened, *actor, uk_today(clock().now()));
 }
 
+std::optional<Item> Session::seen_by(const std::string& actor, const Item& item) {
+  Engine& opened = engine();
+  auto person = opened.store().actor(actor);
+  if (!person) return std::nullopt;
+  ReadAccess as_them(opened, Reader::for_actor(opened.store(), *person, uk_today(clock().now())));
+  return as_them.view(item);
+}
+
 ReadAccess Session::access() {
   return ReadAccess(engine(), reader());
 }

@@ -1,7 +1,8 @@
 // deliver_due: one pass of the delivery worker (`commsflow deliver`, and continuously inside
 // `commsflow serve`). Three steps, the database unlocked while mail is sent:
 //   1. claim: in one transaction, read the rows due, give a row for a role to the role's
-//      holders, skip rows whose item moved on, record rows that cannot be sent (no address),
+//      holders, skip rows no longer needed (unneeded_reason), record rows that cannot be sent
+//      (no address),
 //      compose the rest and lease them (next attempt pushed past the send) so that another worker
 //      leaves them alone;
 //   2. send each message;
@@ -62,12 +63,8 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
   for (size_t i = 0; i < due.size(); ++i) {
     OutboxEntry row = due[i];
     auto item = store.item(row.ref);
-    if (!item) {
-      skip(store, row, "the item is gone", report);
-      continue;
-    }
-    if (!row.state.empty() && item->state != row.state) {
-      skip(store, row, "no longer needed: the item has moved on", report);
+    if (std::string why = unneeded_reason(store, row, item); !why.empty()) {
+      skip(store, row, why, report);
       continue;
     }
     if (row.recipient.starts_with("role:")) {

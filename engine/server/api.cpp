@@ -260,6 +260,17 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.comment = text_member(body, "comment");
               request.on_behalf_of = text_member(body, "on_behalf_of");
               request.expected_revision = revision_member(body);
+              // Required: a decision names the text it is on (see DecideRequest).
+              auto version = body.find("document_version");
+              if (version == body.end() || !version->is_number_integer() ||
+                  version->get<std::int64_t>() < 1) {
+                fail_field("document_version",
+                           "is required: the version of the text you read, a whole number from "
+                           "1 (GET /api/v1/items/{} gives the current one as "
+                           "data._document.version)",
+                           request.ref);
+              }
+              request.document_version = version->get<std::int64_t>();
               CallResult r = decide_on_item(c, p, request);
               send_result(res, r, take_item_json(r));
             }));

@@ -65,6 +65,15 @@ std::string error_for(const CallResult* r, const FieldSpec& field) {
 
 std::string result_summary(const CallResult& r, const std::string& id_prefix,
                            const std::vector<const FieldSpec*>& fields) {
+  if (r.code == "script") {
+    // A fault in a workflow file is not the person's to put right: say so, and where, for
+    // whoever is. The server's log has the whole message.
+    return error_summary_html(
+        {{"", fmt::format("Nothing was saved: the workflow could not run{}. This is a fault in "
+                          "the workflow file, not in what you entered; tell whoever looks after "
+                          "the workflow files.",
+                          r.where.empty() ? std::string() : " (" + r.where + ")")}});
+  }
   std::vector<std::pair<std::string, std::string>> problems;
   for (const auto& f : r.field_errors) {
     auto it = std::find_if(fields.begin(), fields.end(),

@@ -148,7 +148,11 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
     const FieldSpec* f = d.field(field);
     return f ? field_label(*f) : readable_label(field);
   };
-  const bool has_assignee = d.field("assignee") != nullptr;
+  // The column only for readers who may see every row's assignee: a requester is not told
+  // that work assigned to someone is "Not assigned".
+  bool has_assignee = d.field("assignee") != nullptr;
+  for (const auto& item : items)
+    has_assignee = has_assignee && access.sight(item).shows("assignee");
   // The filters again, for the page links.
   const std::string filters_query =
       fmt::format("workflow={}&tier={}&late={}&sort={}", url_encode(query.workflow),

@@ -41,6 +41,19 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   if (!doc.is_object()) {
     return Refusal{{fmt::format("{} has no document yet: put its text first", item.ref)}};
   }
+  const std::int64_t current_version = doc.value("version", std::int64_t{0});
+  if (request.document_version && *request.document_version > current_version) {
+    fail_field("document_version", "{} has no version {}: its current text is version {}", item.ref,
+               *request.document_version, current_version);
+  }
+  if (request.document_version && *request.document_version != current_version) {
+    fail(ErrorKind::Conflict,
+         "{}: you read version {} of the text, but version {} was put since (by {}, {} UK "
+         "time). Read version {} and decide on it.",
+         item.ref, *request.document_version, current_version,
+         person_name(engine_.store(), doc.value("author", "")), uk_datetime(doc.value("at", "")),
+         current_version);
+  }
   // Taken before anything below touches the item: the event's changes are the difference, and a
   // decision that leaves the step open changes nothing but `_signoff`.
   const Item before = item;

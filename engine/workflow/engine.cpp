@@ -406,6 +406,31 @@ bool Engine::may_submit(const Actor& actor, std::string_view workflow) {
   return actor.holds_any(registry_.current(workflow).definition.submit.roles);
 }
 
+namespace {
+
+// What people are told when a guard or checklist of `item`'s workflow fails while the item is
+// read: the fault, with its file named within the workflows folder, and what moves the item on
+// when it runs another version than the current one. Reading the item never fails for it.
+std::string workflow_fault(WorkflowRegistry& registry, const Item& item, const Error& error) {
+  std::string text = error.what();
+  std::string folder = registry.dir().string();
+  if (!folder.empty()) {
+    if (folder.back() != '/') folder += '/';
+    for (auto at = text.find(folder); at != std::string::npos; at = text.find(folder, at)) {
+      text.erase(at, folder.size());
+    }
+  }
+  const std::string& workflow = registry.version(item.version).definition.name;
+  const bool other = registry.current(workflow).definition.version != item.version;
+  return fmt::format("the workflow could not check this: {}{}", text,
+                     other ? fmt::format(" ({} runs a version of {} other than the current one: "
+                                         "`commsflow migrate {}` moves it to the current one)",
+                                         item.ref, workflow, item.ref)
+                           : std::string(" (tell whoever looks after the workflow files)"));
+}
+
+}  // namespace
+
 std::vector<AvailableAction> Engine::available_actions(const Item& item, const Actor* actor) {
   CompiledWorkflow& wf = registry_.version(item.version);
   const Definition& d = wf.definition;
@@ -418,7 +443,12 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item, const A
   std::vector<std::string> unmet;
   if (std::any_of(state->actions.begin(), state->actions.end(),
                   [](const ActionSpec& a) { return a.gate; })) {
-    unmet = unmet_reasons(run_checklist(wf, *state, item.data, ctx));
+    try {
+      unmet = unmet_reasons(run_checklist(wf, *state, item.data, ctx));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::Script) throw;
+      unmet = {workflow_fault(registry_, item, e)};
+    }
   }
   for (const auto& a : state->actions) {
     AvailableAction available{
@@ -430,9 +460,14 @@ std::vector<AvailableAction> Engine::available_actions(const Item& item, const A
       ctx["to"] = a.to;
       ctx["action"] = a.name;
       std::string label = fmt::format("the guard of action '{}'", a.name);
-      auto r = wf.script->ask(a.guard, item.data, ctx, label);
-      for (auto& reason : guard_reasons(r.result, d.path, label))
-        available.blocked_by.push_back(std::move(reason));
+      try {
+        auto r = wf.script->ask(a.guard, item.data, ctx, label);
+        for (auto& reason : guard_reasons(r.result, d.path, label))
+          available.blocked_by.push_back(std::move(reason));
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Script) throw;
+        available.blocked_by.push_back(workflow_fault(registry_, item, e));
+      }
     }
     out.push_back(std::move(available));
   }
@@ -446,7 +481,12 @@ std::vector<ChecklistLine> Engine::checklist(const Item& item) {
   Json ctx = script_context(wf.definition, &item, format_datetime(clock_.now()),
                             {{"actor", nullptr}, {"payload", Json::object()}, {"note", ""}});
   add_children(store_, wf.definition, item.ref, ctx);
-  return run_checklist(wf, *state, item.data, ctx);
+  try {
+    return run_checklist(wf, *state, item.data, ctx);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Script) throw;
+    return {ChecklistLine{"The checklist", false, workflow_fault(registry_, item, e)}};
+  }
 }
 
 std::vector<Event> Engine::history(std::string_view ref) {

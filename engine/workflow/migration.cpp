@@ -89,7 +89,15 @@ class Migrator {
                                        {"from_version", item.version},
                                        {"to_version", d.version},
                                        {"actor", Json{{"name", request_.actor}}}});
-      auto r = wf.script->call(d.migrate.data, data, ctx, "migrate.data");
+      // A fault names the item it met, among all those being moved.
+      auto r = [&] {
+        try {
+          return wf.script->call(d.migrate.data, data, ctx, "migrate.data");
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::Script) throw;
+          throw Error::script(fmt::format("{} (moving {})", e.what(), item.ref), e.where());
+        }
+      }();
       data = r.item;
       keep_engine_records(item.data, data);
       m.remarks = remarks_from(r.result, d.path);

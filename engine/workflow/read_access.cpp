@@ -252,6 +252,14 @@ std::vector<Event> ReadAccess::history(std::string_view ref) {
   std::vector<Event> events = engine_.history(ref);
   if (s.whole() && s.hidden.empty()) return events;
   for (auto& e : events) e = view(e, s);
+  // A reader who sees only some fields is not shown the events that changed none of them and
+  // left the state as it was (a triager's override, a note): that something happened is itself
+  // the team's business.
+  if (s.limited) {
+    std::erase_if(events, [](const Event& e) {
+      return !e.from_state.empty() && e.from_state == e.to_state && e.changes.empty();
+    });
+  }
   return events;
 }
 

@@ -86,6 +86,14 @@ void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, I
     data.erase("_chain");
   }
   data.erase("_signoff");
+  // An approval stands while the item rests where the chain left it, and once it has gone on to
+  // an end (issued, withdrawn); taken back to work (a redraft), it no longer does, and the item
+  // must pass the chain again.
+  if (auto approved = data.find("_approved"); approved != data.end() && approved->is_object() &&
+                                              approved->value("state", "") == before.state &&
+                                              !(to && to->final)) {
+    data.erase(approved);
+  }
   // start_step clears the timers itself.
   if (from && from->signoff && !(to && to->signoff)) engine.store().clear_timers(after.id);
 

@@ -81,9 +81,11 @@ passed=$((passed + 1))
 
 # A decision through the proxy with an API token.
 token=$("$bin" token create --as hannah.head 2>/dev/null)
-ref=$("$bin" --json inbox --as hannah.head | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ref"])')
+read -r ref version < <("$bin" --json inbox --as hannah.head | python3 -c \
+  'import json, sys; i = json.load(sys.stdin)[0]; print(i["ref"], i["data"]["_document"]["version"])')
 code=$(curl -sk -o "$tmp/decide.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' -d '{"decision": "approved"}' "$base/api/v1/items/$ref/decide")
+  -H 'Content-Type: application/json' -d "{\"decision\": \"approved\", \"document_version\": $version}" \
+  "$base/api/v1/items/$ref/decide")
 [ "$code" = 200 ] || fail "decide through the proxy answered $code: $(cat "$tmp/decide.json")"
 passed=$((passed + 1))
 

@@ -127,7 +127,7 @@ struct Scene {
             .ok());
     REQUIRE(f.engine->act(ActRequest{med, "send_for_review", "olivia.officer", {}, "", {}}).ok());
     auto decided =
-        Signoff(*f.engine).decide(DecideRequest{med, "approved", "hannah.head", "", "", {}});
+        Signoff(*f.engine).decide(DecideRequest{med, "approved", "hannah.head", "", "", {}, {}});
     REQUIRE(decided.ok());
     REQUIRE(decided.value().state == "clinical_review");
 
@@ -194,8 +194,9 @@ TEST_CASE("access: a refused item looks exactly like a missing one", "[server][a
   for (const std::string& path :
        {"/api/v1/items/" + scene.med + "/actions/withdraw",
         "/api/v1/items/" + scene.med + "/decide", "/api/v1/items/" + scene.med + "/documents"}) {
-    auto res = f.post_json(f.bearer("asha.requester"), path,
-                           Json{{"decision", "approved"}, {"content", "Mine now"}});
+    auto res = f.post_json(
+        f.bearer("asha.requester"), path,
+        Json{{"decision", "approved"}, {"document_version", 1}, {"content", "Mine now"}});
     REQUIRE(res);
     INFO(path << ": " << res->body);
     CHECK(res->status == 404);
@@ -219,10 +220,13 @@ TEST_CASE("access: a requester sees her request's state, rating and due time, no
 
   Json history = body_of(f.client().Get(("/api/v1/items/" + scene.req + "/history").c_str(),
                                         f.bearer("asha.requester")))["events"];
-  REQUIRE(history.size() == 2);
-  CHECK(history[1]["action"] == "assign");
-  CHECK(history[1].value("note", "") == "");
-  CHECK_FALSE(history[1]["changes"].contains("assignee"));
+  // The assignment changed nothing she may see, so she is not shown that it happened.
+  REQUIRE(history.size() == 1);
+  CHECK(history[0]["action"] == "submit");
+  Json team_history = body_of(f.client().Get(("/api/v1/items/" + scene.req + "/history").c_str(),
+                                             f.bearer("tom.triage")))["events"];
+  REQUIRE(team_history.size() == 2);
+  CHECK(team_history[1]["action"] == "assign");
 
   // The triager sees all of it.
   Json full =
@@ -235,6 +239,19 @@ TEST_CASE("access: a requester sees her request's state, rating and due time, no
   CHECK(listed[0]["ref"] == scene.req);
   Json queue = body_of(f.client().Get("/api/v1/queue", f.bearer("asha.requester")));
   CHECK(queue["total"] == 1);
+  // The queue page does not tell her the assigned request is "Not assigned": she has no
+  // assignee column; the triager has, with the name.
+  auto page_for = [&](const char* who) {
+    auto res = f.client().Get("/queue", httplib::Headers{{"Cookie", f.sign_in(who)}});
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    return res->body;
+  };
+  const std::string hers = page_for("asha.requester");
+  CHECK_THAT(hers, Catch::Contains(scene.req) && !Catch::Contains("Not assigned") &&
+                       !Catch::Contains(">Assignee</th>"));
+  CHECK_THAT(page_for("tom.triage"),
+             Catch::Contains(">Assignee</th>") && Catch::Contains(">olivia.officer</td>"));
 }
 
 TEST_CASE("access: restricted fields and the draft are hidden from those without the role",

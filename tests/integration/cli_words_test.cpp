@@ -108,6 +108,35 @@ TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds i
   CHECK_THAT(shown.out, !Contains(std::to_string(seconds)));
 }
 
+TEST_CASE("cli: submit and act show the item only as far as the person acting may read it",
+          "[cli][access]") {
+  Demo demo;
+  const std::vector<std::string> request = {
+      "submit", "comms_request",          "--as",  "asha.requester",
+      "--set",  "title=Clinic poster",    "--set", "kind=internal",
+      "--set",  "requester_team=Estates", "--set", "strategic_priority=none",
+      "--set",  "incident=none",          "--set", "statutory=no",
+      "--set",  "reputational_risk=low",  "--set", "impact=low",
+      "--set",  "resource=low",           "--set", "time_sensitive=no",
+      "--set",  "responsibility=own"};
+  test::RunResult made = demo.run(request);
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  // Green work is paused by the demo's incident; the requester sees her rating and due time,
+  // not the team's workings.
+  CHECK_THAT(made.out, Contains("Rating: Green"));
+  for (const char* team_only :
+       {"Computed rating", "Rating reasons", "Paused by incident", "Pause reason"}) {
+    CHECK_THAT(made.out, !Contains(team_only));
+  }
+  const Json item = demo.json(request);
+  CHECK(item["data"].contains("rating"));
+  CHECK_FALSE(item["data"].contains("computed_rating"));
+  CHECK_FALSE(item["data"].contains("paused_by_incident"));
+  // The operator, reading without --as, sees it all.
+  CHECK(demo.json({"show", item["ref"]})["data"].contains("computed_rating"));
+}
+
 TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which", "[cli][words]") {
   Demo demo;
   const std::vector<std::string> statement = {

@@ -241,8 +241,9 @@ TEST_CASE(
 
   // Hannah approves: the clinical review asks Cara, by email too.
   t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(180))));
-  REQUIRE(
-      Signoff(*t.here->engine).decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  REQUIRE(Signoff(*t.here->engine)
+              .decide(DecideRequest{ref, "approved", "hannah", "", "", {}, {}})
+              .ok());
   t.deliver(later(kMorning, std::chrono::seconds(240)));
   mail = sink.messages();
   REQUIRE(mail.size() == 2);
@@ -287,8 +288,9 @@ TEST_CASE(
   // is given up and listed as failed.
   REQUIRE(test::run_cli(t.dir.path(), {"actor", "set", "cara", "--email", ""}).exit_code == 0);
   t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(100))));
-  REQUIRE(
-      Signoff(*t.here->engine).decide(DecideRequest{ref, "approved", "hannah", "", "", {}}).ok());
+  REQUIRE(Signoff(*t.here->engine)
+              .decide(DecideRequest{ref, "approved", "hannah", "", "", {}, {}})
+              .ok());
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(110))).out,
              Contains("cara has no email address"));
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(170))).out, Contains("1 to retry"));
@@ -407,6 +409,43 @@ TEST_CASE(
     }
   }
   CHECK(passed_on);
+}
+
+TEST_CASE(
+    "email: a notification a later one replaces, or for someone who since wrote the text, is "
+    "not sent",
+    "[email]") {
+  Team t;
+  const std::string ref = t.statement("Ward reopens");
+  auto put = [&](const std::string& author, const std::string& text) {
+    REQUIRE(Signoff(*t.here->engine)
+                .put_document(PutDocumentRequest{ref, author, text, {}, "", {}})
+                .ok());
+  };
+  // Version 2 restarts the step and asks Hannah again; then Hannah writes version 3, so Olivia
+  // (who also holds the role) is asked, and Hannah is not.
+  put("olivia", "The ward reopens on Monday.\n");
+  put("hannah", "The ward reopens on Monday at 8am.\n");
+
+  // The outbox says so before delivery...
+  const std::string listed = test::run_cli(t.dir.path(), {"outbox"}, kMorning).out;
+  CHECK_THAT(listed, Contains("not to be sent: replaced by the later notification #") &&
+                         Contains("not to be sent: no longer needed: Hannah Head wrote version "
+                                  "3, so someone else decides"));
+  // ...and delivery sends one email, to Olivia, about version 3.
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("1 sent"));
+  REQUIRE(sink.messages().size() == 1);
+  CHECK(sink.messages()[0]["rcpt_tos"][0] == "olivia@example.org");
+  int skipped = 0;
+  for (const auto& r : t.outbox()) {
+    if (r["recipient"] == "hannah") {
+      CHECK(r["status"] == "skipped");
+      ++skipped;
+    }
+  }
+  CHECK(skipped == 2);
 }
 
 TEST_CASE("email: two workers delivering at once (two servers of one database) send each row once",

@@ -369,6 +369,19 @@ TEST_CASE(
     CHECK(shown["state"] == "consultation_open");
     CHECK(shown["data"]["consultation_opened_on"] == "2026-03-02");
   }
+  SECTION("a planned start already past counts from the day it opens") {
+    // Planned for 13 weeks from 5 January; opened on 2 March it would run 5 weeks.
+    e.act(0, ref, "record",
+          {"consultation_start=2026-01-05", "consultation_end=2026-04-06",
+           "short_consultation_rationale="});
+    CHECK_THAT(e.act(1, ref, "open").err,
+               Contains("Length (5.0 weeks if it opens today; the norm is 12)") &&
+                   Contains("rationale for a short consultation"));
+    e.act(0, ref, "record", {"consultation_end=2026-02-23"});
+    CHECK_THAT(e.act(1, ref, "open").err,
+               Contains("its planned end, 23 February 2026, has passed: set new dates"));
+    CHECK(e.state(ref) == "consultation");
+  }
   SECTION("12 weeks needs no rationale") {
     e.act(0, ref, "record", {"consultation_end=2026-06-01", "short_consultation_rationale="});
     e.act(0, ref, "open");

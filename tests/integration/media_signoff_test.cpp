@@ -76,6 +76,12 @@ class Newsroom {
 
   std::string state(const std::string& ref) const { return here_->item(ref).state; }
 
+  // The current version of the statement's text, as `doc show` gives it to the approver who
+  // reads it before deciding (`decide --version`).
+  std::string version(const std::string& ref) const {
+    return std::to_string(here_->item(ref).data["_document"].value("version", 0));
+  }
+
   const fs::path& path() const { return dir_.path(); }
 
  private:
@@ -159,10 +165,12 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   CHECK_THAT(outbox[0]["message"].get<std::string>(), Contains(ref));
 
   // The drafter cannot approve; the head of comms asks for changes.
-  auto refused = n.run(1, {"decide", ref, "approved", "--as", "olivia"});
+  auto refused =
+      n.run(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "olivia"});
   CHECK_THAT(refused.err,
              Contains("olivia may not decide at \"Comms review\": it needs Head of comms"));
-  n.run(0, {"decide", ref, "changes_required", "--as", "hannah", "--comment", "Name the dates"});
+  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "hannah",
+            "--comment", "Name the dates"});
   CHECK(n.state(ref) == "drafting");
 
   n.put(ref,
@@ -175,10 +183,10 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
              Contains("from: 'one' is not a version number (1, 2, ...)"));
   CHECK_THAT(n.run(2, {"doc", "diff", ref, "1", "0"}).err, Contains("to: '0' is not a version"));
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");
-  n.run(0, {"decide", ref, "approved_with_changes", "--as", "cara", "--comment",
-            "Name the hospital in full"});
+  n.run(0, {"decide", ref, "approved_with_changes", "--version", n.version(ref), "--as", "cara",
+            "--comment", "Name the hospital in full"});
   CHECK(n.state(ref) == "approved");
   auto shown = n.run(0, {"show", ref});
   CHECK_THAT(shown.out, Contains("Approved: version 2"));
@@ -192,8 +200,8 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
         "The consultation runs from 9 March to 1 June.\n",
         "olivia");
   CHECK(n.state(ref) == "comms_review");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   CHECK(n.state(ref) == "approved");
 
   item = n.json(0, {"show", ref});
@@ -222,11 +230,11 @@ TEST_CASE("media: a proactive network statement needs executive and regional sig
   std::string ref = n.draft({"headline=Sharing images between hospitals", "kind=press_release",
                              "network_statement=true", "reputational_risk=low"},
                             "The network will share X-ray images between hospitals.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "exec_signoff");
-  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "eddie"});
   CHECK(n.state(ref) == "regional_signoff");
-  n.run(0, {"decide", ref, "approved", "--as", "rhea"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "rhea"});
   CHECK(n.state(ref) == "approved");
   Json steps = n.json(0, {"show", ref})["data"]["_approved"]["steps"];
   REQUIRE(steps.size() == 3);
@@ -243,9 +251,9 @@ TEST_CASE("media: a lead issue names its partners and needs their agreement") {
   CHECK_THAT(refused.err, Contains("must name the partner organisations"));
   n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "partner_orgs=County Council"});
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "partner_agreement");
-  n.run(0, {"decide", ref, "approved", "--as", "pat"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "pat"});
   CHECK(n.state(ref) == "approved");
 }
 
@@ -254,13 +262,14 @@ TEST_CASE("media: patient-identifiable content without consent cannot be approve
   std::string ref = n.draft(
       {"headline=A patient's story", "kind=reactive_statement", "patient_identifiable=true"},
       "Mrs Smith, 82, of Oakwood, was treated ...\n");
-  auto refused = n.run(1, {"decide", ref, "approved", "--as", "hannah"});
+  auto refused =
+      n.run(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK_THAT(refused.err, Contains("identifies a patient and no consent is recorded"));
   CHECK(n.state(ref) == "comms_review");
-  n.run(0, {"decide", ref, "changes_required", "--as", "hannah"});
+  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "hannah"});
   n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "consent_recorded=true"});
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "approved");
 }
 
@@ -269,7 +278,7 @@ TEST_CASE("media: issuing before the embargo is refused, and allowed once it lif
   std::string ref = n.draft(
       {"headline=New scanner", "kind=reactive_statement", "embargo_until=2026-03-03T00:01:00Z"},
       "A new scanner opens on Tuesday.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   auto early = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
   CHECK_THAT(early.err, Contains("embargoed until Tue 3 Mar 2026, 00:01"));
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"},
@@ -283,20 +292,21 @@ TEST_CASE("media: a proactive announcement in a pre-election period needs the di
   std::string ref =
       n.draft({"headline=New clinic opens", "kind=press_release", "pre_election=true"},
               "A new clinic opens in March.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "eddie"});
   CHECK(n.state(ref) == "director_signoff");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});  // advises; the director decides
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as",
+            "hannah"});  // advises; the director decides
   CHECK(n.state(ref) == "director_signoff");
-  n.run(0, {"decide", ref, "approved", "--as", "dev"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"});
   CHECK(n.state(ref) == "approved");
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
 
   // Approved before the period began, without the director: issuing is refused once it begins.
   std::string earlier = n.draft({"headline=Car park changes", "kind=press_release"},
                                 "The car park changes in April.\n");
-  n.run(0, {"decide", earlier, "approved", "--as", "hannah"});
-  n.run(0, {"decide", earlier, "approved", "--as", "eddie"});
+  n.run(0, {"decide", earlier, "approved", "--version", n.version(earlier), "--as", "hannah"});
+  n.run(0, {"decide", earlier, "approved", "--version", n.version(earlier), "--as", "eddie"});
   CHECK(n.state(earlier) == "approved");
   // Once the period begins, the director's step is added; the steps that approved stand.
   n.run(0, {"act", earlier, "update_timing", "--as", "olivia", "--set", "pre_election=true"});
@@ -306,7 +316,7 @@ TEST_CASE("media: a proactive announcement in a pre-election period needs the di
   CHECK(chain[1]["step"] == "exec_signoff");
   auto refused = n.run(1, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
   CHECK_THAT(refused.err, Contains("can be taken only at Approved"));
-  n.run(0, {"decide", earlier, "approved", "--as", "dev"});
+  n.run(0, {"decide", earlier, "approved", "--version", n.version(earlier), "--as", "dev"});
   CHECK(n.state(earlier) == "approved");
   CHECK(n.json(0, {"show", earlier})["data"]["_approved"]["steps"].size() == 3);
   n.run(0, {"act", earlier, "issue", "--as", "olivia", "--set", "channel=website"});
@@ -317,7 +327,7 @@ TEST_CASE("media: a new version after approval goes back through the chain befor
   Newsroom n;
   std::string ref =
       n.draft({"headline=Opening hours", "kind=reactive_statement"}, "Open 8am to 8pm.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "approved");
   n.put(ref, "Open 8am to 6pm.\n", "sam");
   CHECK(n.state(ref) == "comms_review");
@@ -326,8 +336,34 @@ TEST_CASE("media: a new version after approval goes back through the chain befor
   CHECK(item["data"]["_signoff"]["void"][0]["document_version"] == 1);
   auto refused = n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
   CHECK_THAT(refused.err, Contains("can be taken only at Approved"));
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: a redraft after approval takes the approval back; the register says so") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=Car park opens", "kind=reactive_statement"}, "The car park opens.\n");
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  REQUIRE(n.state(ref) == "approved");
+  n.run(0, {"act", ref, "redraft", "--as", "olivia"});
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "headline=Car park opens: £5 a day"});
+  // Back at work, with the same text: no approval stands, none is shown.
+  CHECK_FALSE(n.json(0, {"show", ref})["data"].contains("_approved"));
+  CHECK_THAT(n.run(0, {"show", ref}).out, !Contains("Approved: version"));
+  Json register_rows = n.json(0, {"audit", "signoffs", "--from", "2026-03-01"})["rows"];
+  REQUIRE(register_rows.size() == 1);
+  CHECK_THAT(register_rows[0]["warning"].get<std::string>(),
+             Contains("this approval no longer stands: it was voided since"));
+  // It can be issued only after the chain again.
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
+             Contains("can be taken only at Approved"));
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  // An issued statement keeps its approval of record.
+  CHECK(n.json(0, {"show", ref})["data"].contains("_approved"));
   n.run(0, {"verify"});
 }
 
@@ -338,8 +374,8 @@ TEST_CASE(
   std::string ref = n.draft({"headline=New treatment", "kind=reactive_statement",
                              "clinical_content=true", "reputational_risk=high"},
                             "The new drug helps some patients.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   CHECK(n.state(ref) == "exec_signoff");
 
   // During executive sign-off the text changes: back to the start of the chain.
@@ -350,19 +386,21 @@ TEST_CASE(
   CHECK(put["payload"]["back_to"] == "comms_review");
   CHECK(put["payload"]["voided"] == 2);
   CHECK(put["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
-  CHECK_THAT(n.run(1, {"decide", ref, "approved", "--as", "eddie"}).err,
-             Contains("may not decide at \"Comms review\""));
+  CHECK_THAT(
+      n.run(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "eddie"}).err,
+      Contains("may not decide at \"Comms review\""));
 
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");
   CHECK(n.json(0, {"inbox", "--as", "cara"}).size() == 1);
-  n.run(0, {"decide", ref, "changes_required", "--as", "cara", "--comment", "Not true"});
+  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "cara",
+            "--comment", "Not true"});
   CHECK(n.state(ref) == "drafting");
   n.put(ref, "The new drug helps some patients with early symptoms.\n", "olivia");
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
-  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "eddie"});
   CHECK(n.state(ref) == "approved");
   Json approved = n.json(0, {"show", ref})["data"]["_approved"];
   CHECK(approved["document_version"] == 3);
@@ -405,8 +443,8 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   std::string ref = n.draft({"headline=New scanner", "kind=reactive_statement",
                              "clinical_content=true", "embargo_until=2026-03-03T00:01:00Z"},
                             "A new scanner opens on Tuesday.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   CHECK(n.state(ref) == "approved");
   CHECK(n.json(0, {"show", ref})["data"]["_approved"]["conditions"]["embargo_until"] ==
         "2026-03-03T00:01:00Z");
@@ -429,8 +467,8 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   CHECK(earlier["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
              Contains("can be taken only at Approved"));
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
   n.run(0, {"verify"});
 }
@@ -440,9 +478,9 @@ TEST_CASE("media: clearing the pre-election flag after approval needs the approv
   std::string ref =
       n.draft({"headline=New clinic opens", "kind=press_release", "pre_election=true"},
               "A new clinic opens in March.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "eddie"});
-  n.run(0, {"decide", ref, "approved", "--as", "dev"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "eddie"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"});
   CHECK(n.state(ref) == "approved");
   n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set", "pre_election=false"});
   CHECK(n.state(ref) == "comms_review");
@@ -475,7 +513,8 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
              !Contains("OVERDUE"));
   // The escalation names who has not decided, by role label.
   CHECK_THAT(director[0]["message"].get<std::string>(), Contains("Head of comms has not decided"));
-  n.run(0, {"decide", ref, "approved", "--as", "dev"}, "2026-03-02T11:40:00Z");
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"},
+        "2026-03-02T11:40:00Z");
   CHECK(n.state(ref) == "approved");
 }
 
@@ -484,7 +523,7 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
   n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"});
   std::string ref = n.draft({"headline=Parking", "kind=reactive_statement"}, "Parking is free.\n");
   CHECK(n.json(0, {"inbox", "--as", "sam"}).size() == 1);
-  auto decided = n.run(0, {"decide", ref, "approved", "--as", "sam"});
+  auto decided = n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "sam"});
   CHECK_THAT(decided.out, Contains("Approved: sam on behalf of hannah (as Head of comms)"));
   CHECK(n.json(0, {"history", ref}).back()["on_behalf_of"] == "hannah");
   auto lapsed = n.run(0, {"delegations"}, "2026-03-09T09:00:00Z");
@@ -494,7 +533,7 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
 TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem") {
   Newsroom n;
   std::string ref = n.draft({"headline=x", "kind=social_post"}, "Post.\n");
-  CHECK_THAT(n.run(2, {"decide", ref, "great", "--as", "hannah"}).err,
+  CHECK_THAT(n.run(2, {"decide", ref, "great", "--version", n.version(ref), "--as", "hannah"}).err,
              Contains("decision 'great' is not one of"));
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "missing.txt", "--as", "olivia"}).err,
              Contains("cannot read missing.txt"));
@@ -514,22 +553,52 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
   CHECK_THAT(
       n.run(2, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "soon"}).err,
       Contains("--until: must be a date"));
-  CHECK_THAT(n.run(2, {"decide", "MED-2026-9999", "approved", "--as", "hannah"}).err,
-             Contains("no item MED-2026-9999"));
-  Json error = n.json(1, {"decide", ref, "approved", "--as", "olivia"});
+  CHECK_THAT(
+      n.run(2, {"decide", "MED-2026-9999", "approved", "--version", "1", "--as", "hannah"}).err,
+      Contains("no item MED-2026-9999"));
+  Json error =
+      n.json(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "olivia"});
   CHECK(error["error"]["code"] == "refused");
+}
+
+TEST_CASE("media: a decision names the version of the text read, and a text put since is refused") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward move", "kind=reactive_statement"}, "Ward 4 moves.\n");
+  // Hannah reads version 1; then the drafter puts version 2, which Hannah has not seen.
+  CHECK_THAT(n.run(0, {"doc", "show", ref, "--as", "hannah"}).err, Contains("version 1"));
+  n.put(ref, "Ward 4 moves, and the beds will close in January.\n", "olivia");
+  const Json before = n.json(0, {"show", ref});
+
+  auto stale = n.run(1, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  CHECK_THAT(stale.err, Contains("you read version 1 of the text, but version 2 was put since "
+                                 "(by olivia") &&
+                            Contains("Read version 2 and decide on it"));
+  CHECK_THAT(n.run(2, {"decide", ref, "approved", "--as", "hannah"}).err,
+             Contains("--version is required"));
+  CHECK_THAT(n.run(2, {"decide", ref, "approved", "--version", "3", "--as", "hannah"}).err,
+             Contains("document_version: " + ref +
+                      " has no version 3: its current text is "
+                      "version 2"));
+  CHECK(n.json(0, {"show", ref}) == before);  // nothing was decided
+
+  n.run(0, {"decide", ref, "approved", "--version", "2", "--as", "hannah"});
+  const Json decided = n.json(0, {"history", ref}).back();
+  CHECK(decided["action"] == "decide");
+  CHECK(decided["payload"]["document_version"] == 2);
 }
 
 TEST_CASE("media: audit signoffs lists each approval with its version, approvers and delays") {
   Newsroom n;
   std::string quick = n.draft({"headline=Quick one", "kind=reactive_statement"}, "Quick.\n");
-  n.run(0, {"decide", quick, "approved", "--as", "hannah"}, "2026-03-02T10:00:00Z");
+  n.run(0, {"decide", quick, "approved", "--version", n.version(quick), "--as", "hannah"},
+        "2026-03-02T10:00:00Z");
   std::string slow = n.draft({"headline=Slow, \"quoted\" one", "kind=reactive_statement",
                               "journalist_deadline=2026-03-02T12:00:00Z"},
                              "Slow.\n");
   n.run(0, {"tick"}, "2026-03-02T11:40:00Z");  // reminder and escalation
   n.run(0, {"delegate", "dev", "sam", "--role", "director", "--until", "2026-03-31"});
-  n.run(0, {"decide", slow, "approved", "--as", "sam"}, "2026-03-02T11:45:00Z");
+  n.run(0, {"decide", slow, "approved", "--version", n.version(slow), "--as", "sam"},
+        "2026-03-02T11:45:00Z");
   std::string open = n.draft({"headline=Still open", "kind=reactive_statement"}, "Open.\n");
 
   Json report = n.json(0, {"audit", "signoffs", "--from", "2026-03-01", "--to", "2026-03-31"});
@@ -572,8 +641,8 @@ TEST_CASE("media: an approval mixing versions cannot be issued, and the register
   std::string ref =
       n.draft({"headline=Legacy statement", "kind=reactive_statement", "clinical_content=true"},
               "The first text.\n");
-  n.run(0, {"decide", ref, "approved", "--as", "hannah"});
-  n.run(0, {"decide", ref, "approved", "--as", "cara"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   write_legacy_mixed_approval(n.path() / "commsflow.db", ref);
   n.run(0, {"verify"});
 

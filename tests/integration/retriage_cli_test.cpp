@@ -190,3 +190,42 @@ TEST_CASE("cli: the queue reads in the team's words: tiers, states, UK time and 
   RunResult unknown = run(dir.path(), 2, {"queue", "--workflow", "nosuch"});
   CHECK_THAT(unknown.out + unknown.err, Contains("no workflow 'nosuch'"));
 }
+
+TEST_CASE("cli: a guard that fails at run time leaves its item readable, naming the fault",
+          "[cli][workflows]") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  const fs::path rules = dir / "workflows" / "comms_request.lua";
+  const std::string shipped = test::read_bytes(rules);
+  std::string ref;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("tom", {"triager", "comms_officer"});
+    ref = here.submit("comms_request", "tom", test::comms_request_fields("Rota change", "medium"),
+                      kMonday)
+              .ref;
+  }
+  // An edit that passes `check` but fails on every unassigned request.
+  replace_in_file(rules, R"(done = "assigned to {assignee}" })",
+                  R"(done = "assigned to {assignee}",
+                     guard = function(item) return #item.assignee > 0 end })");
+  run(dir.path(), 0, {"check"});
+  run(dir.path(), 0, {"migrate", "--workflow", "comms_request"});
+
+  RunResult shown = run(dir.path(), 0, {"show", ref});
+  CHECK_THAT(shown.out, Contains("Assign [assign]") && Contains("Not possible yet:") &&
+                            Contains("the workflow could not check this: comms_request.lua:") &&
+                            Contains("attempt to get length of a nil value") &&
+                            Contains("tell whoever looks after the workflow files"));
+  CHECK_THAT(shown.out, !Contains((dir / "workflows").string()));
+
+  // Put right, the item still runs the faulty version until it is moved on, and is told so.
+  std::ofstream(rules, std::ios::trunc | std::ios::binary) << shipped;
+  RunResult stale = run(dir.path(), 0, {"show", ref});
+  CHECK_THAT(stale.out, Contains(ref +
+                                 " runs a version of comms_request other than the current "
+                                 "one: `commsflow migrate " +
+                                 ref + "` moves it to the current one"));
+  // Its other actions still work.
+  run(dir.path(), 0, {"act", ref, "accept", "--as", "tom", "--set", "assignee=tom"});
+}

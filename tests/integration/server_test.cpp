@@ -472,6 +472,24 @@ TEST_CASE("server: a workflow script failing is a 500 naming the file and line",
   CHECK(e["where"] == "website_update.lua:7");
   CHECK_THAT(e["message"].get<std::string>(), !Catch::Contains(f.workflows.string()));
   CHECK(f.engine->item(ref).state == "in_progress");
+
+  // A person at the form is told it is the workflow's fault, not theirs, and nothing was saved;
+  // the Lua message is for the log.
+  const std::string cookie = f.sign_in("olivia.officer");
+  auto page = f.client().Post(("/items/" + ref + "/actions/send_for_review").c_str(),
+                              httplib::Headers{{"Cookie", cookie}},
+                              httplib::Params{{"csrf", f.csrf(cookie)}});
+  REQUIRE(page);
+  CHECK(page->status == 500);
+  const auto summary_at = page->body.find("nhsuk-error-summary__list");
+  REQUIRE(summary_at != std::string::npos);
+  const std::string summary =
+      page->body.substr(summary_at, page->body.find("</ul>", summary_at) - summary_at);
+  CHECK_THAT(summary, Catch::Contains("Nothing was saved: the workflow could not run "
+                                      "(website_update.lua:7)") &&
+                          Catch::Contains("not in what you entered") &&
+                          !Catch::Contains("attempt to index"));
+  CHECK(f.engine->item(ref).state == "in_progress");
 }
 
 TEST_CASE("server: a broken workflow file is reported and the old version keeps serving",
@@ -575,14 +593,30 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
   // The director sees it but is not among this step's approvers; a requester does not see it.
   f.add_person("dev.director", "director");
   auto refused = f.post_json(f.bearer("dev.director"), "/api/v1/items/" + ref + "/decide",
-                             Json{{"decision", "approved"}});
+                             Json{{"decision", "approved"}, {"document_version", 1}});
   CHECK(refused->status == 403);
   CHECK(body_of(refused)["error"]["code"] == "forbidden");
   auto hidden = f.post_json(f.bearer("asha.requester"), "/api/v1/items/" + ref + "/decide",
-                            Json{{"decision", "approved"}});
+                            Json{{"decision", "approved"}, {"document_version", 1}});
   CHECK(hidden->status == 404);
-  auto decided = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
-                             Json{{"decision", "approved"}, {"comment", "Fine"}});
+  // A decision names the version of the text read: without it, 400 naming the field; on a
+  // version since replaced, 409; and nothing is decided either way.
+  auto unnamed =
+      f.post_json(hannah, "/api/v1/items/" + ref + "/decide", Json{{"decision", "approved"}});
+  CHECK(unnamed->status == 400);
+  CHECK(body_of(unnamed)["error"]["fields"].contains("document_version"));
+  REQUIRE(f.post_json(f.bearer("olivia.officer"), "/api/v1/items/" + ref + "/documents",
+                      Json{{"content", "Ward closure: the beds close in January.\n"}})
+              ->status == 201);
+  auto stale = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                           Json{{"decision", "approved"}, {"document_version", 1}});
+  CHECK(stale->status == 409);
+  CHECK_THAT(body_of(stale)["error"]["message"].get<std::string>(),
+             Catch::Contains("you read version 1 of the text, but version 2 was put since"));
+  CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].size() == 1);
+  auto decided =
+      f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                  Json{{"decision", "approved"}, {"document_version", 2}, {"comment", "Fine"}});
   INFO(decided->body);
   CHECK(decided->status == 200);
   CHECK(body_of(decided)["state"] != "comms_review");
@@ -986,6 +1020,8 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
   CHECK_THAT(page, Catch::Contains(
                        "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Your "
                        "decision on document version 2 in step Comms review</legend>"));
+  // The form says which version the decision is on: the one shown to the person.
+  CHECK_THAT(page, Catch::Contains("name=\"document_version\" value=\"2\""));
   for (const char* d : {"approved", "approved_with_changes", "changes_required", "not_relevant"}) {
     CHECK_THAT(page, Catch::Contains(fmt::format("value=\"{}\"", d)));
   }
@@ -1060,7 +1096,7 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
   WebFixture f;
   std::string ref = statement_in_review(f);
   REQUIRE(Signoff(*f.engine)
-              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt})
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
               .ok());
   std::string cookie = f.sign_in("hannah.head");
   std::string audit = get_page(f, cookie, "/audit");
@@ -1246,13 +1282,15 @@ TEST_CASE(
   // statement; those who may not see it get 404, as if it did not exist.
   f.add_person("dev.director", "director");
   for (const auto& name : {"dev.director", "olivia.officer"}) {
-    auto res = f.post_json(f.bearer(name), decide, Json{{"decision", "approved"}});
+    auto res = f.post_json(f.bearer(name), decide,
+                           Json{{"decision", "approved"}, {"document_version", 1}});
     INFO(name << ": " << res->body);
     CHECK(res->status == 403);
     CHECK(body_of(res)["error"]["code"] == "forbidden");
   }
   for (const auto& name : {"asha.requester", "tom.triage"}) {
-    auto res = f.post_json(f.bearer(name), decide, Json{{"decision", "approved"}});
+    auto res = f.post_json(f.bearer(name), decide,
+                           Json{{"decision", "approved"}, {"document_version", 1}});
     CHECK(res->status == 404);
   }
   auto no_role_act = f.post_json(f.bearer("olivia.officer"),
@@ -1270,7 +1308,7 @@ TEST_CASE(
   REQUIRE(put->status == 201);
   CHECK(body_of(put)["state"] == "comms_review");
   CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].empty());
-  auto rule = f.post_json(hannah, decide, Json{{"decision", "approved"}});
+  auto rule = f.post_json(hannah, decide, Json{{"decision", "approved"}, {"document_version", 2}});
   CHECK(rule->status == 422);
   CHECK(body_of(rule)["error"]["code"] == "refused");
   CHECK_THAT(body_of(rule)["error"]["reasons"][0].get<std::string>(),
@@ -1552,7 +1590,7 @@ TEST_CASE(
       Json{{"headline", "New scanner"}, {"embargo_until", "2026-03-03T00:01:00Z"}},
       "A new scanner opens.\n");
   auto approved = f.post_json(f.bearer("hannah.head"), "/api/v1/items/" + ref + "/decide",
-                              Json{{"decision", "approved"}});
+                              Json{{"decision", "approved"}, {"document_version", 1}});
   REQUIRE(approved->status == 200);
   CHECK(body_of(approved)["state"] == "approved");
 
@@ -1576,7 +1614,7 @@ TEST_CASE(
   // Approved again (her earlier decision was voided); the register's JSON names the version
   // approved and the version now.
   REQUIRE(f.post_json(f.bearer("hannah.head"), "/api/v1/items/" + ref + "/decide",
-                      Json{{"decision", "approved"}})
+                      Json{{"decision", "approved"}, {"document_version", 1}})
               ->status == 200);
   std::string cookie = f.sign_in("hannah.head");
   auto report = f.client().Get("/audit/download?report=sign-offs&format=json",

@@ -336,7 +336,7 @@ TEST_CASE("web: decisions and document versions name people and times as people 
   const std::string ref =
       f.draft_in_review(Json{{"headline", "New scanner"}}, "The new scanner opens in May.\n");
   REQUIRE(Signoff(*f.engine)
-              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", {}, {}})
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", {}, {}, {}})
               .ok());
   const std::string cookie = f.sign_in("olivia.officer");
   auto c = f.client();

@@ -186,6 +186,25 @@ TEST_CASE("migrate: migrate.data that returns something other than remarks is a 
   CHECK(f.store->item(item.ref)->version == item.version);
 }
 
+TEST_CASE("migrate: a fault in migrate.data names the item it met and moves nothing") {
+  Fixture f;
+  Item first = f.submit("Winter campaign");
+  Item second = f.submit("Radio advert");
+  std::string text = edited(renamed_review_state(),
+                            "return { \"moved from \" .. ctx.from_state .. \" to \" .. ctx.state }",
+                            "if item.title:find(\"Radio\") then local x = nil; return x.y end");
+  replace_workflow(f, text);
+  try {
+    migrate(*f.engine, MigrationRequest{"", "review", "operator", false, false});
+    FAIL("expected a script error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Script);
+    CHECK_THAT(e.what(), Contains("(moving " + second.ref + ")") && !Contains(first.ref));
+    CHECK_FALSE(e.where().empty());
+  }
+  CHECK(f.store->item(first.ref)->version == first.version);
+}
+
 TEST_CASE("migrate: an unknown item or workflow is not found") {
   Fixture f;
   CHECK_THROWS_WITH(migrate(*f.engine, MigrationRequest{"REV-2026-0099", "", "operator"}),

@@ -118,7 +118,7 @@ struct Chain : test::Fixture {
 
   Outcome<Item> decide(const std::string& ref, const std::string& decision,
                        const std::string& actor, const std::string& comment = "") {
-    return Signoff(*engine).decide(DecideRequest{ref, decision, actor, comment, "", {}});
+    return Signoff(*engine).decide(DecideRequest{ref, decision, actor, comment, "", {}, {}});
   }
 
   Item ok(const std::string& ref, const std::string& decision, const std::string& actor) {
@@ -369,8 +369,8 @@ TEST_CASE("sign-off: refusals name the reason and change nothing") {
       Contains("ed may not decide at \"Review\": it needs Head of comms (ed has Executive)"));
   CHECK_THROWS_WITH(c.decide(ref, "yes", "hannah"), Contains("decision 'yes' is not one of"));
   CHECK_THROWS_WITH(c.decide(ref, "approved", "nobody"), Contains("unknown actor 'nobody'"));
-  CHECK_THROWS_AS(Signoff(*c.engine).decide(DecideRequest{ref, "approved", "hannah", "", "", 1}),
-                  Error);
+  CHECK_THROWS_AS(
+      Signoff(*c.engine).decide(DecideRequest{ref, "approved", "hannah", "", "", 1, {}}), Error);
 
   std::string blocked = c.draft("blocked by lua");
   CHECK_THAT(c.refused(blocked, "approved", "hannah"),
@@ -541,12 +541,13 @@ TEST_CASE("delegation: a leaver's delegation lets no one read or decide in their
   CHECK_FALSE(reader().decides_as("head_of_comms"));
   CHECK_FALSE(reader().decides_as("hannah"));
   CHECK(Signoff(*c.engine).inbox("dee").empty());
-  auto outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "dee", "", "hannah", {}});
+  auto outcome =
+      Signoff(*c.engine).decide(DecideRequest{ref, "approved", "dee", "", "hannah", {}, {}});
   REQUIRE_FALSE(outcome.ok());
   CHECK_THAT(outcome.refusal().reasons.back(),
              Contains("hannah is disabled, so their delegation no longer stands"));
   // Asking to decide for someone who gave no delegation says so.
-  outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "olga", "", "dan", {}});
+  outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "olga", "", "dan", {}, {}});
   REQUIRE_FALSE(outcome.ok());
   CHECK_THAT(outcome.refusal().reasons.front(), Contains("dan has not let olga decide for them"));
   CHECK(c.engine->item(ref).state == "review");

@@ -77,6 +77,12 @@ std::unique_ptr<Mailer> make_mailer(const MailSettings& settings);
 MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definition& definition,
                          const Actor& to, const MailSettings& settings, TimePoint now);
 
+// Why `row` no longer asks anything of its recipient, or empty while it does: its item (`item`,
+// as stored now) is gone or has left the row's step; a later row says the same again; or, in a
+// sign-off step, the recipient wrote the version to be decided on or has decided. Delivery skips
+// such a row with this reason, and `commsflow outbox` shows it.
+std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::optional<Item>& item);
+
 struct DeliveryReport {
   int sent = 0;
   int retrying = 0;                   // failed this time, to be tried again

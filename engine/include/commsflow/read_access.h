@@ -16,6 +16,7 @@
 #include <commsflow/queue.h>
 #include <commsflow/signoff.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -62,6 +63,11 @@ struct Sight {
   std::set<std::string> hidden;   // fields they may not see
   bool document = false;          // may read the document's text
   bool whole() const { return item && !limited; }
+  // True when the reader may see `field` of the item.
+  bool shows(std::string_view field) const {
+    if (!item || hidden.count(std::string(field)) > 0) return false;
+    return !limited || std::find(only.begin(), only.end(), field) != only.end();
+  }
 };
 
 class ReadAccess {

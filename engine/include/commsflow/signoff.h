@@ -24,6 +24,10 @@ struct DecideRequest {
   std::string comment;
   std::string on_behalf_of;  // optional: whose delegation to use when more than one applies
   std::optional<std::int64_t> expected_revision;
+  // The document version the decider read. When given, the decision is refused (a conflict)
+  // unless it is still the current one. The CLI and the API require it, so that nobody decides
+  // on a text put after they read theirs; the engine's own callers may leave it out.
+  std::optional<std::int64_t> document_version;
 };
 
 struct PutDocumentRequest {
