@@ -94,6 +94,12 @@ local function triage(item)
       item.late_reason = string.format(
         "needed by %s leaves %d working day(s); %s requests rated %s need %d",
         calendar.in_words(item.needed_by), math.max(notice, 0), item.kind, item.rating, needed)
+    elseif calendar.date(item.due_at) > item.needed_by then
+      -- Enough notice, but a pause (or a slower rating) has moved the due time past the need.
+      item.late = true
+      item.late_reason = string.format("due %s, after it is needed (%s)",
+                                       calendar.in_words(calendar.date(item.due_at)),
+                                       calendar.in_words(item.needed_by))
     end
   end
 end

@@ -75,26 +75,8 @@ Json delegations_view(Context& c, const Principal& p) {
   return rows;
 }
 
-// The person's roles in which some sign-off step of a workflow in service decides (as an
-// approver, or once overdue), or all of them when a step names the person: the ones they could
-// let someone else decide in.
 std::vector<std::string> deciding_roles(Context& c, const Actor& actor) {
-  std::set<std::string> deciding;
-  for (const auto& [name, version] : c.engine.store().workflows()) {
-    for (const auto& state : c.engine.registry().version(version).definition.states) {
-      if (!state.signoff) continue;
-      for (const auto& g : state.signoff->groups)
-        deciding.insert(g.approvers.begin(), g.approvers.end());
-      deciding.insert(state.signoff->escalate_to.begin(), state.signoff->escalate_to.end());
-    }
-  }
-  // A step that names them decides through any of their roles (delegation_covers).
-  if (deciding.count(actor.name)) return actor.roles;
-  std::vector<std::string> out;
-  for (const auto& role : actor.roles) {
-    if (deciding.count(role)) out.push_back(role);
-  }
-  return out;
+  return Signoff(c.engine).deciding_roles(actor);
 }
 
 // The form to delegate, as the page's `form`; null for a person who decides in no sign-off

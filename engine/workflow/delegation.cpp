@@ -1,8 +1,13 @@
 // Signoff::delegate: letting someone decide for another person in a role, until a date.
 #include <commsflow/people.h>
+#include <commsflow/registry.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
 
 namespace commsflow {
 
@@ -16,19 +21,28 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   if (until < today) {
     fail_field("until", "{} is in the past (today is {})", until, today);
   }
-  if (from == to) fail(ErrorKind::BadInput, "{} cannot delegate to themselves", from);
-  auto tx = engine_.store().begin_write();
+  Store& store = engine_.store();
+  if (from == to) {
+    fail(ErrorKind::BadInput, "{} cannot delegate to themselves", person_name(store, from));
+  }
+  auto tx = store.begin_write();
   Actor giver = engine_.require_actor(from);
   Actor delegate_actor = engine_.require_actor(to);
   Actor author = engine_.require_actor(by);
   if (author.name != giver.name && !author.has_role("admin")) {
     return Refusal{
-        {fmt::format("{} may not delegate for {}: only {} or an admin may", by, from, from)},
+        {fmt::format("{} may not delegate for {}: only {} or an admin may", person_name(store, by),
+                     person_name(store, from), person_name(store, from))},
         /*forbidden=*/true};
   }
   if (!giver.has_role(role)) {
-    return Refusal{
-        {fmt::format("{} does not hold the role {}, so cannot delegate it", from, role)}};
+    return Refusal{{fmt::format("{} does not hold the role {}, so cannot delegate it",
+                                person_name(store, from), readable_label(role))}};
+  }
+  const std::vector<std::string> deciding = deciding_roles(giver);
+  if (std::find(deciding.begin(), deciding.end(), role) == deciding.end()) {
+    return Refusal{{fmt::format("{} decides in no sign-off step, so there is nothing to delegate",
+                                readable_label(role))}};
   }
   Delegation delegation{0,
                         giver.name,
@@ -37,10 +51,29 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
                         std::string(until),
                         author.name,
                         format_datetime(engine_.clock().now())};
-  engine_.store().add_delegation(delegation);
-  record_delegation(engine_.store(), delegation);
+  store.add_delegation(delegation);
+  record_delegation(store, delegation);
   tx->commit();
   return delegation;
+}
+
+std::vector<std::string> Signoff::deciding_roles(const Actor& actor) {
+  std::set<std::string> deciding;
+  for (const auto& [name, version] : engine_.store().workflows()) {
+    for (const auto& state : engine_.registry().version(version).definition.states) {
+      if (!state.signoff) continue;
+      for (const auto& g : state.signoff->groups)
+        deciding.insert(g.approvers.begin(), g.approvers.end());
+      deciding.insert(state.signoff->escalate_to.begin(), state.signoff->escalate_to.end());
+    }
+  }
+  // A step that names them decides through any of their roles (delegation_covers).
+  if (deciding.count(actor.name)) return actor.roles;
+  std::vector<std::string> out;
+  for (const auto& role : actor.roles) {
+    if (deciding.count(role)) out.push_back(role);
+  }
+  return out;
 }
 
 }  // namespace commsflow

@@ -17,6 +17,27 @@ using commsflow::test::raw_sql;
 
 namespace {
 
+// A head of comms who decides in a sign-off step, so that her decisions can be delegated.
+struct SignoffFixture : Fixture {
+  SignoffFixture()
+      : Fixture(R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "statement", prefix = "ST",
+  fields = { title = wf.text { required = true } },
+  document = { roles = { "comms_officer" } },
+  submit = { roles = { "comms_officer" } },
+  initial = "drafting",
+  states = {
+    drafting = { actions = { send = { to = "review", roles = { "comms_officer" } } } },
+    review = wf.signoff { approvers = { "head_of_comms" }, approved = "approved",
+                          changes_required = "drafting" },
+    approved = { final = true },
+  },
+}
+)lua",
+                "statement.lua") {}
+};
+
 People people(Fixture& f) {
   return People(*f.store, *f.registry, f.clock);
 }
@@ -55,7 +76,7 @@ TEST_CASE("people: a token's name is one line of text, or nothing is written", "
 }
 
 TEST_CASE("people: every change to an account is an event, by whom and when", "[people]") {
-  Fixture f;
+  SignoffFixture f;
   People p = people(f);
   p.add("sam", {"comms_officer"}, "hannah");
   p.add("sam", {"head_of_comms"}, "hannah");
@@ -85,7 +106,7 @@ TEST_CASE("people: every change to an account is an event, by whom and when", "[
 }
 
 TEST_CASE("people: bad account changes are refused and change nothing", "[people]") {
-  Fixture f;
+  SignoffFixture f;
   People p = people(f);
   const auto before = f.store->chain_head()->seq;
   CHECK_THROWS_WITH(p.add("operator", {"admin"}, kOperator), Catch::Contains("reserved"));

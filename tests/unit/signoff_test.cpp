@@ -583,7 +583,13 @@ TEST_CASE("delegation: only the delegating actor or an admin, for a role they ho
   CHECK(Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "ada").ok());
   auto not_held = Signoff(*c.engine).delegate("hannah", "olga", "director", "2026-04-01", "hannah");
   REQUIRE_FALSE(not_held.ok());
-  CHECK_THAT(not_held.refusal().reasons.front(), Contains("does not hold the role director"));
+  CHECK_THAT(not_held.refusal().reasons.front(), Contains("does not hold the role Director"));
+  // A role in which no sign-off step decides has nothing to hand over.
+  c.engine->add_actor("rita", {"requester"});
+  auto nothing = Signoff(*c.engine).delegate("rita", "olga", "requester", "2026-04-01", "rita");
+  REQUIRE_FALSE(nothing.ok());
+  CHECK_THAT(nothing.refusal().reasons.front(),
+             Contains("Requester decides in no sign-off step, so there is nothing to delegate"));
   CHECK_THROWS_WITH(
       Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-03-01", "hannah"),
       Contains("in the past"));

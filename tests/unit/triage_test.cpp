@@ -528,3 +528,18 @@ TEST_CASE(
   CHECK(Signoff(*t.engine).tick().empty());  // once
   CHECK(t.store->outbox("", late.ref).size() == 2);
 }
+
+TEST_CASE("a pause that moves the due time past the needed-by date flags the request late") {
+  Triage t;
+  // Green internal work: 10 working days' notice needed, due 10 working days after it arrives
+  // (Mon 7 Dec); needed by Tue 8 Dec leaves 11, so it is on time.
+  Item green = t.submit(Json{{"needed_by", "2026-12-08"}});
+  CHECK(green.data["late"] == false);
+  REQUIRE(declare_incident(*t.engine, "Storm Bert", "major", "tom").ok());
+  t.clock.advance(std::chrono::hours(48));
+  REQUIRE(close_incident(*t.engine, "Storm Bert", "tom").ok());
+  Item resumed = t.engine->item(green.ref);
+  CHECK(resumed.data["due_at"] == "2026-12-09T09:00:00Z");
+  CHECK(resumed.data["late"] == true);
+  CHECK(resumed.data["late_reason"] == "due 9 December 2026, after it is needed (8 December 2026)");
+}

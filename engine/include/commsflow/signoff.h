@@ -77,6 +77,10 @@ class Signoff {
   // admin. Refused or Error(BadInput) naming the problem (engine/workflow/delegation.cpp).
   Outcome<Delegation> delegate(std::string_view from, std::string_view to, std::string_view role,
                                std::string_view until, std::string_view by);
+  // The actor's roles in which some sign-off step of a workflow in service decides (as an
+  // approver, or once overdue), or all of them when a step names the actor: the ones they may
+  // let someone else decide in.
+  std::vector<std::string> deciding_roles(const Actor& actor);
   // Fires every timer due by now, each in its own transaction, as actor `system`; then tells
   // the people a queue names when its items pass their due time (engine/workflow/timers.cpp).
   std::vector<FiredTimer> tick();
