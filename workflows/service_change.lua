@@ -282,8 +282,8 @@ local function you_said_we_did(item, ctx)
   local function add(line) out[#out + 1] = line end
   add("# You said, we did: " .. item.title)
   add("")
-  add(string.format("%s. Decision made %s.", ctx.ref,
-                    item.decided_on and calendar.in_words(item.decided_on) or "(not yet)"))
+  add(item.decided_on and string.format("Decision made %s.", calendar.in_words(item.decided_on))
+      or "No decision has been made yet.")
   add("")
   add("## The consultation")
   add("")

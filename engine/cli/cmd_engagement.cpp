@@ -84,8 +84,10 @@ void add_engagement_commands(CLI::App& app, Session& s) {
     Engine& engine = s.engine();
     s.access().require_whole(*ref);
     std::string markdown = render_report(engine, *ref, *name);
-    std::string text =
-        *format == "html" ? markdown_page(fmt::format("{}: {}", *ref, *name), markdown) : markdown;
+    // The page's title is the report's own first heading, as people read it.
+    std::string title = readable_label(*name);
+    if (markdown.starts_with("# ")) title = markdown.substr(2, markdown.find('\n') - 2);
+    std::string text = *format == "html" ? markdown_page(title, markdown) : markdown;
     if (out->empty()) {
       if (s.options.json) {
         s.print_json(Json{{"ref", *ref}, {"report", *name}, {"format", *format}, {"text", text}});

@@ -159,6 +159,23 @@ std::string payload_in_words(Store& store, const Definition& d, std::string_view
     for (const auto& x : v) parts.push_back(one(x));
     return fmt::format("{}", fmt::join(parts, ", "));
   }
+  if (v.is_object()) {
+    // Values by field ("Pre-election period: Yes -> No" for a {from, to} change).
+    std::vector<std::string> parts;
+    for (const auto& [name, x] : v.items()) {
+      const FieldSpec* f = d.field(name);
+      const std::string label = f ? field_label(*f) : readable_label(name);
+      if (x.is_object() && x.size() == 2 && x.contains("from") && x.contains("to")) {
+        auto side = [&](const Json& value) {
+          return value.is_null() ? std::string("(none)") : payload_in_words(store, d, name, value);
+        };
+        parts.push_back(fmt::format("{}: {} -> {}", label, side(x["from"]), side(x["to"])));
+      } else {
+        parts.push_back(fmt::format("{}: {}", label, payload_in_words(store, d, name, x)));
+      }
+    }
+    return fmt::format("{}", fmt::join(parts, "; "));
+  }
   return one(v);
 }
 

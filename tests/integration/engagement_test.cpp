@@ -567,7 +567,7 @@ TEST_CASE("Reports name unknown reports and items, and keep raw HTML out of the 
             "title=<script>alert(1)</script> clinic"});
   RunResult html = e.run(0, {"report", "SC-2026-0002", "timeline", "--format", "html"});
   CHECK_THAT(html.out, !Contains("<script>alert"));
-  CHECK_THAT(html.out, Contains("<title>SC-2026-0002: timeline</title>"));
+  CHECK_THAT(html.out, Contains("<title>Timeline of SC-2026-0002</title>"));
 }
 
 TEST_CASE("check names a gate without a checklist and a report called timeline", "[engagement]") {

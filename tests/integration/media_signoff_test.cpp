@@ -457,6 +457,9 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   CHECK(later["payload"]["approval"] == "stands");
   CHECK(later["payload"]["conditions_changed"]["embargo_until"]["from"] == "2026-03-03T00:01:00Z");
   CHECK(later["payload"]["conditions_changed"]["embargo_until"]["to"] == "2026-03-04T00:01:00Z");
+  // People read the change by label, in UK time.
+  CHECK_THAT(n.run(0, {"history", ref}).out,
+             Contains("Embargoed until: Tue 3 Mar 2026, 00:01 -> Wed 4 Mar 2026, 00:01"));
 
   // Earlier (to now): the chain starts again, and nothing can be issued until it is done.
   n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set",
