@@ -215,7 +215,7 @@ function approvedStatement(headline) {
   writeFileSync(text, `${headline}: our statement.\n`);
   cli(['doc', 'put', ref, '--file', text, '--as', 'olivia.officer']);
   cli(['act', ref, 'send_for_review', '--as', 'olivia.officer']);
-  cli(['decide', ref, 'approved', '--as', 'hannah.head']);
+  cli(['decide', ref, 'approved', '--version', '1', '--as', 'hannah.head']);
   return ref;
 }
 
