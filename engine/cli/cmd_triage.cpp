@@ -63,6 +63,8 @@ void run_queue(Session& s, const std::string& workflow) {
     const std::string due =
         spec.due_field.empty() ? "" : text_of(item.data, spec.due_field.c_str());
     const bool late = !spec.late_field.empty() && item.data.value(spec.late_field, false);
+    // A reader who may not see assignees is not told that assigned work is unassigned.
+    const bool shows_assignee = access.sight(item).shows("assignee");
     const std::string assignee = text_of(item.data, "assignee");
     auto person = assignee.empty() ? std::nullopt : engine.store().actor(assignee);
     fmt::print("{:<15} {:<10} {:<14} {:<22} {:<5} {:<18} {}\n", item.ref,
@@ -71,7 +73,8 @@ void run_queue(Session& s, const std::string& workflow) {
                                   : "-",
                state_label(engine.registry().version(item.version).definition, item.state),
                due.empty() ? "-" : uk_datetime(due), late ? "Late" : "",
-               person             ? person->shown_name()
+               !shows_assignee    ? "not shown"
+               : person           ? person->shown_name()
                : assignee.empty() ? "-"
                                   : assignee,
                text_of(item.data, "title"));

@@ -64,12 +64,17 @@ Reader Session::reader() {
   return Reader::for_actor(opened, *actor, uk_today(clock().now()));
 }
 
-std::optional<Item> Session::seen_by(const std::string& actor, const Item& item) {
+ReadAccess Session::access_as(const std::string& actor) {
   Engine& opened = engine();
   auto person = opened.store().actor(actor);
-  if (!person) return std::nullopt;
-  ReadAccess as_them(opened, Reader::for_actor(opened.store(), *person, uk_today(clock().now())));
-  return as_them.view(item);
+  if (!person) fail(ErrorKind::NotFound, "--as: unknown actor '{}'", actor);
+  return ReadAccess(opened, Reader::for_actor(opened.store(), *person, uk_today(clock().now())));
+}
+
+std::optional<Item> Session::seen_by(const std::string& actor, const Item& item) {
+  auto person = engine().store().actor(actor);
+  if (!person || person->disabled) return std::nullopt;
+  return access_as(actor).view(item);
 }
 
 ReadAccess Session::access() {

@@ -43,6 +43,9 @@ class Session {
   // unknown name.
   ReadAccess access();
   Reader reader();
+  // What `actor` may see, for a command that acts as them (`inbox --as`, what a change made).
+  // Error(NotFound) for an unknown name.
+  ReadAccess access_as(const std::string& actor);
   // `item` as `actor` may read it, to show them what their own change made: a requester is not
   // shown the team's fields by submitting. Nothing when they may not read it at all.
   std::optional<Item> seen_by(const std::string& actor, const Item& item);

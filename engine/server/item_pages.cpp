@@ -515,13 +515,13 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   fail_field("revision", "must be a whole number");
                 }
               }
-              // The version shown above the form: the text the person read.
-              if (auto version = param(req, "document_version"); !version.empty()) {
-                try {
-                  request.document_version = std::stoll(version);
-                } catch (const std::exception&) {
-                  fail_field("document_version", "must be a whole number");
-                }
+              // The version shown above the form: the text the person read. Required, as on
+              // the API: a form without it decides on no text in particular.
+              try {
+                request.document_version = std::stoll(param(req, "document_version"));
+              } catch (const std::exception&) {
+                fail_field("document_version",
+                           "is missing: open the statement again, read it and decide");
               }
               DecideFormState form{request.decision, request.comment, {}};
               CallResult r;

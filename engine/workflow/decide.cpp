@@ -42,7 +42,8 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     return Refusal{{fmt::format("{} has no document yet: put its text first", item.ref)}};
   }
   const std::int64_t current_version = doc.value("version", std::int64_t{0});
-  if (request.document_version && *request.document_version > current_version) {
+  if (request.document_version &&
+      (*request.document_version < 1 || *request.document_version > current_version)) {
     fail_field("document_version", "{} has no version {}: its current text is version {}", item.ref,
                *request.document_version, current_version);
   }

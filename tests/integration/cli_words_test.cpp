@@ -135,6 +135,10 @@ TEST_CASE("cli: submit and act show the item only as far as the person acting ma
   CHECK_FALSE(item["data"].contains("paused_by_incident"));
   // The operator, reading without --as, sees it all.
   CHECK(demo.json({"show", item["ref"]})["data"].contains("computed_rating"));
+  // Her queue does not call the request assigned to Olivia unassigned: it does not say.
+  CHECK_THAT(demo.run({"queue"}).out, Contains("Olivia Officer"));
+  const std::string hers = demo.run({"queue", "--as", "asha.requester"}).out;
+  CHECK_THAT(hers, Contains("not shown") && !Contains("Olivia Officer"));
 }
 
 TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which", "[cli][words]") {

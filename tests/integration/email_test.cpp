@@ -448,6 +448,32 @@ TEST_CASE(
   CHECK(skipped == 2);
 }
 
+TEST_CASE("email: a role's row given to its holders does not replace a later row to one of them",
+          "[email]") {
+  Team t;
+  const std::string ref = t.statement("Bank holiday opening");
+  // A row for the role from before Hannah held it, then one to her, made later.
+  OutboxEntry role{0, kMorning, "role:head_of_comms", ref, "decision_needed", "on version 1"};
+  role.state = "comms_review";
+  t.here->store->add_outbox(role);
+  OutboxEntry direct{0,
+                     later(kMorning, std::chrono::seconds(30)),
+                     "hannah",
+                     ref,
+                     "decision_needed",
+                     "on version 2"};
+  direct.state = "comms_review";
+  const std::int64_t direct_id = t.here->store->add_outbox(direct);
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("1 sent"));
+  REQUIRE(sink.messages().size() == 1);
+  CHECK(sink.messages()[0]["rcpt_tos"][0] == "hannah@example.org");
+  for (const auto& r : t.outbox()) {
+    if (r["id"] == direct_id) CHECK(r["status"] == "sent");
+  }
+}
+
 TEST_CASE("email: two workers delivering at once (two servers of one database) send each row once",
           "[email]") {
   Team t;

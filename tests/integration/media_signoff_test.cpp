@@ -590,6 +590,23 @@ TEST_CASE("media: a decision names the version of the text read, and a text put 
   CHECK(decided["payload"]["document_version"] == 2);
 }
 
+TEST_CASE(
+    "media: a clinical reviewer's inbox holds the statement without the journalist's details") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward 9", "kind=reactive_statement", "journalist=Jo Reporter",
+                             "contact=07700 900123", "clinical_content=true"},
+                            "Ward 9 reopens.\n");
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  REQUIRE(n.state(ref) == "clinical_review");
+  const Json inbox = n.json(0, {"inbox", "--as", "cara"});
+  REQUIRE(inbox.size() == 1);
+  CHECK(inbox[0]["ref"] == ref);
+  CHECK(inbox[0]["data"]["headline"] == "Ward 9");
+  CHECK_FALSE(inbox[0]["data"].contains("journalist"));
+  CHECK_FALSE(inbox[0]["data"].contains("contact"));
+  CHECK_THAT(n.run(2, {"inbox", "--as", "nobody"}).err, Contains("unknown actor 'nobody'"));
+}
+
 TEST_CASE("media: audit signoffs lists each approval with its version, approvers and delays") {
   Newsroom n;
   std::string quick = n.draft({"headline=Quick one", "kind=reactive_statement"}, "Quick.\n");

@@ -1040,8 +1040,10 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("no decision chosen: an error on the radios, nothing changes") {
-    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
-                      httplib::Params{{"csrf", f.csrf(hannah)}, {"comment", "Hmm <i>"}});
+    auto res =
+        c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+               httplib::Params{
+                   {"csrf", f.csrf(hannah)}, {"document_version", "2"}, {"comment", "Hmm <i>"}});
     CHECK(res->status == 400);
     CHECK_THAT(res->body, Catch::Contains("<a href=\"#decide-approved\">Select your decision</a>"));
     CHECK_THAT(res->body, Catch::Contains("nhsuk-form-group--error"));
@@ -1049,8 +1051,10 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("a decision without the step's role shows the reason and changes nothing") {
-    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", director}},
-                      httplib::Params{{"csrf", f.csrf(director)}, {"decision", "approved"}});
+    auto res = c.Post(
+        path.c_str(), httplib::Headers{{"Cookie", director}},
+        httplib::Params{
+            {"csrf", f.csrf(director)}, {"document_version", "2"}, {"decision", "approved"}});
     CHECK(res->status == 403);
     CHECK_THAT(res->body, Catch::Contains("There is a problem"));
     CHECK_THAT(res->body, Catch::Contains("<li>"));
@@ -1061,21 +1065,32 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
   SECTION("a stale revision is a conflict and changes nothing") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
                       httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"document_version", "2"},
                                       {"decision", "approved"},
                                       {"revision", std::to_string(before.revision - 1)}});
     CHECK(res->status == 409);
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("an unknown decision is bad input") {
-    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
-                      httplib::Params{{"csrf", f.csrf(hannah)}, {"decision", "maybe"}});
+    auto res =
+        c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+               httplib::Params{
+                   {"csrf", f.csrf(hannah)}, {"document_version", "2"}, {"decision", "maybe"}});
     CHECK(res->status == 400);
     CHECK_THAT(res->body, Catch::Contains("maybe"));
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("a form without the version it was read at is refused, and changes nothing") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)}, {"decision", "approved"}});
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("open the statement again, read it and decide"));
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("hannah approves: the item moves on and the page shows her decision") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
                       httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"document_version", "2"},
                                       {"decision", "approved"},
                                       {"comment", "Fine <b>now</b>"},
                                       {"revision", std::to_string(before.revision)}});
