@@ -45,7 +45,7 @@ return wf.workflow {
           ctx.parent.state_label .. "\"): feedback is logged while the consultation is open"
       end
       if item.has_suggestion and (item.suggestion or "") == "" then
-        reasons[#reasons + 1] = "has_suggestion is yes: say what the suggestion is (suggestion=...)"
+        reasons[#reasons + 1] = "suggestion: say what the suggestion is, as the feedback contains one"
       end
       return reasons
     end,

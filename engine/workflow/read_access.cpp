@@ -265,7 +265,11 @@ std::vector<Event> ReadAccess::history(std::string_view ref) {
 
 std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref) {
   Sight s = sight(engine_.item(ref));
-  if (!s.item || !s.document) item_not_found(ref);
+  if (!s.item) item_not_found(ref);
+  // One who may see the item is told why its text is withheld, not that it does not exist.
+  if (!s.document) {
+    fail(ErrorKind::NotFound, "{}'s text is a draft: you may read it once it is approved", ref);
+  }
   return Signoff(engine_).documents(ref);
 }
 
@@ -325,7 +329,14 @@ std::vector<PendingDecision> ReadAccess::inbox() {
 }
 
 void ReadAccess::require_whole(std::string_view ref) {
-  if (!sight(engine_.item(ref)).whole()) item_not_found(ref);
+  const Sight s = sight(engine_.item(ref));
+  if (!s.item) item_not_found(ref);
+  if (!s.whole()) {
+    fail(ErrorKind::NotFound,
+         "{} has details you may not see, so its reports are not open to you (`commsflow show {} "
+         "--as ...` gives what you may see)",
+         ref, ref);
+  }
 }
 
 void Reader::require_audit() const {

@@ -33,7 +33,7 @@ class Newsroom {
     const std::vector<std::pair<std::string, std::string>> team = {
         {"olivia", "comms_officer"},     {"hannah", "head_of_comms"}, {"cara", "clinical_lead"},
         {"eddie", "executive"},          {"dev", "director"},         {"pat", "partner_comms"},
-        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"}};
+        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"},    {"gil", "governance"}};
     for (const auto& [name, role] : team) here_->engine->add_actor(name, {role});
   }
 
@@ -605,6 +605,18 @@ TEST_CASE(
   CHECK_FALSE(inbox[0]["data"].contains("journalist"));
   CHECK_FALSE(inbox[0]["data"].contains("contact"));
   CHECK_THAT(n.run(2, {"inbox", "--as", "nobody"}).err, Contains("unknown actor 'nobody'"));
+}
+
+TEST_CASE(
+    "media: governance sees a statement under review, and is told its draft text is withheld") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward 3", "kind=reactive_statement"}, "Ward 3 moves.\n");
+  n.run(0, {"show", ref, "--as", "gil"});
+  CHECK_THAT(n.run(2, {"doc", "show", ref, "--as", "gil"}).err,
+             Contains(ref + "'s text is a draft: you may read it once it is approved"));
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  REQUIRE(n.state(ref) == "approved");
+  CHECK(n.run(0, {"doc", "show", ref, "--as", "gil"}).out == "Ward 3 moves.\n");
 }
 
 TEST_CASE("media: audit signoffs lists each approval with its version, approvers and delays") {
