@@ -153,6 +153,14 @@ struct Team {
     return ref;
   }
 
+  // A waiting outbox row about `ref`'s comms review step, made at `at`; its id.
+  std::int64_t add_row(const std::string& ref, const std::string& recipient, const char* kind,
+                       const std::string& at, const char* message) {
+    OutboxEntry row{0, at, recipient, ref, kind, message};
+    row.state = "comms_review";
+    return here->store->add_outbox(row);
+  }
+
   fs::path settings(int port, const std::string& extra = "") const {
     return dir.write("mail.conf",
                      fmt::format("# how email leaves, for these tests\n"
@@ -389,9 +397,7 @@ TEST_CASE(
     "[email]") {
   Team t;
   const std::string ref = t.statement("Bank holiday opening");
-  OutboxEntry row{0, kMorning, "role:head_of_comms", ref, "reminder", "why"};
-  row.state = "comms_review";
-  t.here->store->add_outbox(row);
+  t.add_row(ref, "role:head_of_comms", "reminder", kMorning, "why");
   SmtpSink sink(t.dir / "mail");
   t.settings(sink.port());
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("2 sent"));
@@ -453,17 +459,9 @@ TEST_CASE("email: a role's row given to its holders does not replace a later row
   Team t;
   const std::string ref = t.statement("Bank holiday opening");
   // A row for the role from before Hannah held it, then one to her, made later.
-  OutboxEntry role{0, kMorning, "role:head_of_comms", ref, "decision_needed", "on version 1"};
-  role.state = "comms_review";
-  t.here->store->add_outbox(role);
-  OutboxEntry direct{0,
-                     later(kMorning, std::chrono::seconds(30)),
-                     "hannah",
-                     ref,
-                     "decision_needed",
-                     "on version 2"};
-  direct.state = "comms_review";
-  const std::int64_t direct_id = t.here->store->add_outbox(direct);
+  t.add_row(ref, "role:head_of_comms", "decision_needed", kMorning, "on version 1");
+  const std::int64_t direct_id = t.add_row(
+      ref, "hannah", "decision_needed", later(kMorning, std::chrono::seconds(30)), "on version 2");
   SmtpSink sink(t.dir / "mail");
   t.settings(sink.port());
   CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("1 sent"));
