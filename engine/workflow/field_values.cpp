@@ -21,6 +21,21 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// "there is no 31 February 2027: ..." for a date in ISO form whose day does not exist in its
+// month (as the web form's day, month and year boxes can give); empty for any other text.
+std::string no_such_day(const std::string& iso) {
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+  unsigned year = 0, month = 0, day = 0;
+  char extra = 0;
+  if (std::sscanf(iso.c_str(), "%4u-%2u-%2u%c", &year, &month, &day, &extra) != 3 || month < 1 ||
+      month > 12 || day < 1 || day > 31) {
+    return {};
+  }
+  return fmt::format("there is no {} {} {}: enter a real date", day, kMonths[month - 1], year);
+}
+
 // A UK date as people write it ("31/03/2026", "1/4/2026") in ISO form ("2026-03-31"); any
 // other text as it is.
 std::string uk_date_as_iso(const std::string& text) {
@@ -268,10 +283,17 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
       return value;
     }
     case FieldType::Date: {
-      auto t = input.is_string() ? parse_date(uk_date_as_iso(trim(input.get<std::string>())))
-                                 : std::nullopt;
+      const std::string iso =
+          input.is_string() ? uk_date_as_iso(trim(input.get<std::string>())) : std::string();
+      auto t = input.is_string() ? parse_date(iso) : std::nullopt;
       if (!t) {
-        error = fmt::format("expected a date like 2026-03-31 or 31/03/2026, got {}", shown(input));
+        error = no_such_day(iso);
+        if (!error.empty()) {
+          error += fmt::format(" (got {})", shown(input));
+        } else {
+          error =
+              fmt::format("expected a date like 2026-03-31 or 31/03/2026, got {}", shown(input));
+        }
         return nullptr;
       }
       return format_date(*t);

@@ -111,6 +111,12 @@ TEST_CASE("bad input names every offending field and changes nothing") {
     CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
                                                Json{{"due", "31/13/2026"}}, "", std::nullopt}),
                       Catch::Contains("due: expected a date like 2026-03-31 or 31/03/2026"));
+    // A day its month does not have, as the web form's three boxes can give, is named.
+    for (const char* no_day : {"31/02/2027", "2027-02-31"}) {
+      CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia", Json{{"due", no_day}},
+                                                 "", std::nullopt}),
+                        Catch::Contains("due: there is no 31 February 2027: enter a real date"));
+    }
     CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
                                                Json{{"priority", "high"}}, "", std::nullopt}),
                       Catch::Contains("priority: is not an input of 'edit'"));
