@@ -127,13 +127,7 @@ CallResult from_error(const Error& error) {
 }
 
 std::string within_workflows(const Context& context, std::string text) {
-  std::string folder = context.engine.registry().dir().string();
-  if (folder.empty()) return text;
-  if (folder.back() != '/') folder += '/';
-  for (size_t at = text.find(folder); at != std::string::npos; at = text.find(folder, at)) {
-    text.erase(at, folder.size());
-  }
-  return text;
+  return context.engine.registry().within_dir(std::move(text));
 }
 
 CallResult from_error(Context& context, const Error& error) {

@@ -75,16 +75,12 @@ Json delegations_view(Context& c, const Principal& p) {
   return rows;
 }
 
-std::vector<std::string> deciding_roles(Context& c, const Actor& actor) {
-  return Signoff(c.engine).deciding_roles(actor);
-}
-
 // The form to delegate, as the page's `form`; null for a person who decides in no sign-off
 // step (a requester has nothing to hand over, and is not shown the list of colleagues).
 Json delegate_form_view(Context& c, const Principal& p,
                         const std::map<std::string, std::string>& values,
                         const CallResult* failed) {
-  std::vector<std::string> roles = deciding_roles(c, p.actor);
+  std::vector<std::string> roles = Signoff(c.engine).deciding_roles(p.actor);
   if (roles.empty()) return nullptr;
   DelegationFields fields(std::move(roles));
   std::vector<Actor> others;
@@ -141,7 +137,7 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               DelegationFields fields = [&] {
                 auto lock = c.lock();
-                return DelegationFields(deciding_roles(c, p.actor));
+                return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
               }();
               const Json inputs = form_inputs(fields.all(), req);
               const auto values = posted_values(req);

@@ -412,14 +412,7 @@ namespace {
 // read: the fault, with its file named within the workflows folder, and what moves the item on
 // when it runs another version than the current one. Reading the item never fails for it.
 std::string workflow_fault(WorkflowRegistry& registry, const Item& item, const Error& error) {
-  std::string text = error.what();
-  std::string folder = registry.dir().string();
-  if (!folder.empty()) {
-    if (folder.back() != '/') folder += '/';
-    for (auto at = text.find(folder); at != std::string::npos; at = text.find(folder, at)) {
-      text.erase(at, folder.size());
-    }
-  }
+  const std::string text = registry.within_dir(error.what());
   const std::string& workflow = registry.version(item.version).definition.name;
   const bool other = registry.current(workflow).definition.version != item.version;
   return fmt::format("the workflow could not check this: {}{}", text,

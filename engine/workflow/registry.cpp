@@ -180,4 +180,14 @@ std::vector<std::string> WorkflowRegistry::known_roles() {
   return {roles.begin(), roles.end()};
 }
 
+std::string WorkflowRegistry::within_dir(std::string text) const {
+  std::string folder = dir_.string();
+  if (folder.empty()) return text;
+  if (folder.back() != '/') folder += '/';
+  for (auto at = text.find(folder); at != std::string::npos; at = text.find(folder, at)) {
+    text.erase(at, folder.size());
+  }
+  return text;
+}
+
 }  // namespace commsflow

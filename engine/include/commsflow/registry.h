@@ -44,6 +44,9 @@ class WorkflowRegistry {
   CompiledWorkflow& version(std::string_view version);
 
   const std::filesystem::path& dir() const { return dir_; }
+  // `text` (a script error, a file's path) with the workflows folder left out of every path in
+  // it, so that people are told "website_update.lua:7", not where the server keeps its files.
+  std::string within_dir(std::string text) const;
   const ScriptLimits& limits() const { return limits_; }
   // Roles usable by actors: the standard ones and those the current workflows declare.
   std::vector<std::string> known_roles();
