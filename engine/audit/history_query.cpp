@@ -152,7 +152,7 @@ ReportTable audit_table(const std::vector<AuditRow>& rows) {
   ReportTable table;
   table.title = "Audit history";
   table.columns = {{"seq", "#", true},
-                   {"at", "Time (UTC)", true},
+                   {"at", "Time (UK)", true, CellShown::uk_time},
                    {"ref", "Item", true},
                    {"workflow", "Workflow", false},
                    {"actor", "Actor", true},

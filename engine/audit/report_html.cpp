@@ -11,9 +11,16 @@ namespace commsflow {
 
 namespace {
 
-std::string cell_html(const Json& cell) {
+// A stored UTC time keeps its exact value in the <time> element for machines; people read it
+// in UK time.
+std::string cell_html(const ReportColumn& column, const Json& cell) {
   if (cell.is_null()) return {};
-  return escape_html(cell.is_string() ? cell.get<std::string>() : cell.dump());
+  std::string shown = escape_html(cell_for_people(column, cell));
+  if (column.shown == CellShown::uk_time && cell.is_string()) {
+    return fmt::format("<time datetime=\"{}\">{}</time>", escape_html(cell.get<std::string>()),
+                       shown);
+  }
+  return shown;
 }
 
 constexpr const char* kStyle = R"css(
@@ -43,8 +50,9 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
       "<dt>Chain head</dt><dd>event {5}, hash <span class=\"hash\">{6}</span></dd>\n"
       "<dt>Rows</dt><dd>{7}</dd>\n</dl>\n</header>\n<table>\n<thead><tr>",
       escape_html(table.title), kStyle, escape_html(header.database), escape_html(header.range),
-      escape_html(header.produced_at), header.head_seq, escape_html(header.head_hash),
-      table.rows.size());
+      cell_html(ReportColumn{"produced_at", "Produced", true, CellShown::uk_time},
+                Json(header.produced_at)),
+      header.head_seq, escape_html(header.head_hash), table.rows.size());
   for (const auto& col : table.columns)
     out += fmt::format("<th scope=\"col\">{}</th>", escape_html(col.heading));
   out += "</tr></thead>\n<tbody>\n";
@@ -53,7 +61,7 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
     for (size_t c = 0; c < table.columns.size(); ++c) {
       bool is_hash = table.columns[c].key.find("hash") != std::string::npos;
       out += is_hash ? "<td class=\"hash\">" : "<td>";
-      out += cell_html(row[c]) + "</td>";
+      out += cell_html(table.columns[c], row[c]) + "</td>";
     }
     out += "</tr>\n";
   }

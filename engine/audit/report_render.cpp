@@ -1,5 +1,6 @@
 // render_text, render_csv and render_json for report tables (render_html is in report_html.cpp).
 #include <commsflow/report_table.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,11 +11,42 @@ namespace commsflow {
 
 namespace {
 
-// A cell as text: strings as they are, numbers and objects as JSON, null as nothing.
+// A cell as CSV holds it: strings as they are, numbers and objects as JSON, null as nothing.
 std::string cell_text(const Json& cell) {
   if (cell.is_null()) return {};
   if (cell.is_string()) return cell.get<std::string>();
   return cell.dump();
+}
+
+// Text that is exactly a stored UTC time ("2026-12-03T14:30:05Z") in UK time; other text as it is.
+std::string uk_time_if_utc(const std::string& text) {
+  auto t = parse_datetime(text);
+  return t && format_datetime(*t) == text ? uk_datetime_to_second(*t) : text;
+}
+
+std::string bracketed(std::string text, bool nested) {
+  return nested ? "(" + text + ")" : text;
+}
+
+// A value in words: "yes"/"no", lists joined by commas, objects as "key: value" pairs (nested
+// ones in brackets), and a string that is a stored UTC time in UK time.
+std::string in_words(const Json& value, bool nested) {
+  if (value.is_null()) return "none";
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  if (value.is_string()) return uk_time_if_utc(value.get<std::string>());
+  if (value.is_array()) {
+    if (value.empty()) return "none";
+    std::vector<std::string> parts;
+    for (const auto& v : value) parts.push_back(in_words(v, true));
+    return bracketed(fmt::format("{}", fmt::join(parts, ", ")), nested);
+  }
+  if (value.is_object()) {
+    if (value.empty()) return "none";
+    std::vector<std::string> parts;
+    for (const auto& [k, v] : value.items()) parts.push_back(k + ": " + in_words(v, true));
+    return bracketed(fmt::format("{}", fmt::join(parts, "; ")), nested);
+  }
+  return value.dump();
 }
 
 // Characters, not bytes, so that names with accents still line up.
@@ -25,6 +57,15 @@ size_t display_width(std::string_view text) {
 
 }  // namespace
 
+std::string cell_for_people(const ReportColumn& column, const Json& cell) {
+  if (cell.is_null()) return {};
+  if (column.shown == CellShown::uk_time && cell.is_string()) {
+    return uk_time_if_utc(cell.get<std::string>());
+  }
+  if (cell.is_number()) return cell.dump();
+  return in_words(cell, false);
+}
+
 std::string render_text(const ReportTable& table, const ReportHeader& header) {
   std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range,
                                 table.rows.size(), header.head_seq, header.head_hash);
@@ -34,7 +75,7 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
     if (!table.columns[c].summary) continue;
     width[c] = display_width(table.columns[c].heading);
     for (const auto& row : table.rows)
-      width[c] = std::max(width[c], display_width(cell_text(row[c])));
+      width[c] = std::max(width[c], display_width(cell_for_people(table.columns[c], row[c])));
   }
   auto line = [&](auto&& text_at) {
     std::string l;
@@ -50,10 +91,11 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
   if (table.rows.empty()) return out;
   out += line([&](size_t c) { return table.columns[c].heading; });
   for (const auto& row : table.rows) {
-    out += line([&](size_t c) { return cell_text(row[c]); });
+    out += line([&](size_t c) { return cell_for_people(table.columns[c], row[c]); });
     for (size_t c = 0; c < n; ++c) {
       if (table.columns[c].summary || row[c].is_null()) continue;
-      out += fmt::format("    {}: {}\n", table.columns[c].heading, cell_text(row[c]));
+      out += fmt::format("    {}: {}\n", table.columns[c].heading,
+                         cell_for_people(table.columns[c], row[c]));
     }
   }
   return out;

@@ -74,14 +74,14 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   table.title = "Sign-offs approved";
   table.columns = {{"ref", "Reference", true},
                    {"headline", "Headline", true},
-                   {"approved_at", "Approved at", true},
+                   {"approved_at", "Approved at (UK)", true, CellShown::uk_time},
                    {"document_version", "Version", true},
                    {"current_version", "Current version", true},
                    {"state", "State now", true},
                    {"warning", "Warnings", true},
                    {"document_hash", "Approved version (SHA-256)", false},
                    {"approvers", "Approvers", false},
-                   {"submitted_at", "First submitted", false},
+                   {"submitted_at", "First submitted (UK)", false, CellShown::uk_time},
                    {"hours_to_approval", "Hours to approval", true},
                    {"escalated", "Escalated or overdue", false}};
   AuditQuery query = range;

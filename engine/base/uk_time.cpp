@@ -53,6 +53,15 @@ std::string uk_datetime(TimePoint t) {
                      time.hours().count(), time.minutes().count());
 }
 
+std::string uk_datetime_to_second(TimePoint t) {
+  const date::local_seconds local = to_local(t);
+  const auto day = date::floor<date::days>(local);
+  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
+  return fmt::format("{}, {:02}:{:02}:{:02} {}", day_text(date::sys_days(day.time_since_epoch())),
+                     time.hours().count(), time.minutes().count(), time.seconds().count(),
+                     uk_zone_name(t));
+}
+
 std::string uk_deadline(TimePoint t, TimePoint now) {
   const date::local_seconds local = to_local(t);
   const auto day = date::floor<date::days>(local);

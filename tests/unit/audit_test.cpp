@@ -404,6 +404,45 @@ TEST_CASE("audit text: a summary line per event and the details beneath it") {
   CHECK_THAT(text, Contains("chain head 16:" + r.head.hash));
 }
 
+TEST_CASE("audit text and HTML: times in UK time, changes in words; CSV and JSON keep UTC") {
+  Fixture f(test::kStatementWorkflow, "statement.lua");
+  Seeded s = seed(f);
+  AuditResult r = query_history(*f.store, AuditQuery{s.a, "", "", "", "", ""});
+  ReportTable table = audit_table(r.rows);
+  ReportHeader header{"test.db", "item " + s.a, "2026-04-03T08:00:00Z", r.head.seq, r.head.hash};
+  std::string text = render_text(table, header);
+  CHECK_THAT(text, Contains("Time (UK)"));
+  CHECK_THAT(text, Contains("Mon 2 Mar 2026, 09:00:00 GMT"));
+  CHECK_THAT(text, Contains("Wed 1 Apr 2026, 10:00:00 BST"));  // 09:00 UTC in summer time
+  CHECK_THAT(text, !Contains("2026-04-01T09:00:00Z"));
+  CHECK_THAT(text, Contains("Changes: title: Community hospital consultation"));
+  CHECK_THAT(text, !Contains("{\"title\""));
+
+  std::string html = render_html(table, header);
+  CHECK_THAT(html, Contains("<time datetime=\"2026-04-01T09:00:00Z\">Wed 1 Apr 2026, 10:00:00 "
+                            "BST</time>"));
+  CHECK_THAT(html, Contains("<dd><time datetime=\"2026-04-03T08:00:00Z\">Fri 3 Apr 2026, "
+                            "09:00:00 BST</time></dd>"));  // produced
+
+  CHECK_THAT(render_csv(table), Contains("2026-04-01T09:00:00Z"));
+  CHECK(render_json(table, header)["rows"][0]["at"] == "2026-03-02T09:00:00Z");
+}
+
+TEST_CASE("report cells for people: yes/no, lists, nested records and bare numbers") {
+  ReportColumn words{"changes", "Changes", false};
+  CHECK(cell_for_people(words, Json(nullptr)).empty());
+  CHECK(cell_for_people(words, Json(3)) == "3");
+  CHECK(cell_for_people(words, Json{{"urgent", true}, {"tags", {"a", "b"}}, {"none", Json()}}) ==
+        "none: none; tags: (a, b); urgent: yes");
+  CHECK(cell_for_people(words,
+                        Json{{"_signoff", {{"step", "review"}, {"groups", Json::object()}}}}) ==
+        "_signoff: (groups: none; step: review)");
+  CHECK(cell_for_people(words, Json("2026-13-01T09:00:00Z")) == "2026-13-01T09:00:00Z");
+  ReportColumn when{"at", "Time (UK)", true, CellShown::uk_time};
+  CHECK(cell_for_people(when, Json("2026-07-01T23:30:00Z")) == "Thu 2 Jul 2026, 00:30:00 BST");
+  CHECK(cell_for_people(when, Json("not a time")) == "not a time");
+}
+
 TEST_CASE("audit: describe names the filters in plain words") {
   CHECK(describe(AuditQuery{}) == "all events");
   AuditQuery q;

@@ -13,12 +13,21 @@
 
 namespace commsflow {
 
+// How a column's cells read where people read them (text and HTML); CSV and JSON keep the
+// stored value.
+enum class CellShown {
+  words,    // strings as they are; objects and lists as "key: value; ..."; stored UTC times
+            // within them in UK time
+  uk_time,  // a stored UTC time ("2026-12-03T14:30:05Z") as UK time, to the second
+};
+
 struct ReportColumn {
   std::string key;      // CSV header and JSON member name, e.g. "on_behalf_of"
   std::string heading;  // for people, e.g. "On behalf of"
   // Text output shows summary columns on the row's first line and the others, when not empty,
   // as "Heading: value" lines beneath it.
   bool summary = true;
+  CellShown shown = CellShown::words;
 };
 
 struct ReportTable {
@@ -32,11 +41,13 @@ struct ReportTable {
 struct ReportHeader {
   std::string database;     // the database file, as the user named it
   std::string range;        // the filters in plain words, e.g. "from 2026-01-01 to 2026-03-31"
-  std::string produced_at;  // ISO 8601 UTC
+  std::string produced_at;  // ISO 8601 UTC (HTML shows it in UK time)
   std::int64_t head_seq = 0;
   std::string head_hash;  // the chain head of the snapshot the rows were read from
 };
 
+// A cell as people read it in text and HTML (see CellShown); null is the empty string.
+std::string cell_for_people(const ReportColumn& column, const Json& cell);
 // Human-readable lines: the title, then each row (summary cells on one line, the rest beneath).
 std::string render_text(const ReportTable& table, const ReportHeader& header);
 // RFC 4180: a UTF-8 byte-order mark (so spreadsheets read UTF-8), a header line of column keys,

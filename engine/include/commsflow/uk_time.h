@@ -14,6 +14,10 @@ namespace commsflow {
 
 // "Tue 3 Dec 2026, 14:30" in UK time.
 std::string uk_datetime(TimePoint t);
+// "Tue 3 Dec 2026, 14:30:05 GMT": to the second and naming the zone, for records such as an
+// audit history, where events a second apart must read in order and an hour's change must not
+// be mistaken.
+std::string uk_datetime_to_second(TimePoint t);
 // A deadline as a person reads it in a subject line: "14:30 today", "09:00 tomorrow", else as
 // uk_datetime.
 std::string uk_deadline(TimePoint t, TimePoint now);
