@@ -36,14 +36,16 @@ std::string no_such_day(const std::string& iso) {
   return fmt::format("there is no {} {} {}: enter a real date", day, kMonths[month - 1], year);
 }
 
-// A UK date as people write it ("31/03/2026", "1/4/2026") in ISO form ("2026-03-31"); any
-// other text as it is.
-std::string uk_date_as_iso(const std::string& text) {
+// A date as people write it ("31/03/2026", "1/4/2026", "2026-4-1") in ISO form ("2026-04-01");
+// any other text as it is.
+std::string date_as_iso(const std::string& text) {
   unsigned day = 0, month = 0, year = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%2u/%2u/%4u%c", &day, &month, &year, &extra) != 3 || year < 1000) {
+  if (std::sscanf(text.c_str(), "%2u/%2u/%4u%c", &day, &month, &year, &extra) != 3 &&
+      std::sscanf(text.c_str(), "%4u-%2u-%2u%c", &year, &month, &day, &extra) != 3) {
     return text;
   }
+  if (year < 1000) return text;
   return fmt::format("{:04}-{:02}-{:02}", year, month, day);
 }
 
@@ -284,7 +286,7 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
     }
     case FieldType::Date: {
       const std::string iso =
-          input.is_string() ? uk_date_as_iso(trim(input.get<std::string>())) : std::string();
+          input.is_string() ? date_as_iso(trim(input.get<std::string>())) : std::string();
       auto t = input.is_string() ? parse_date(iso) : std::nullopt;
       if (!t) {
         error = no_such_day(iso);

@@ -117,13 +117,17 @@ TEST_CASE("bad input names every offending field and changes nothing") {
                                                  "", std::nullopt}),
                         Catch::Contains("due: there is no 31 February 2027: enter a real date"));
     }
+    // Without leading zeros a real date is still a date.
+    f.engine->act(
+        ActRequest{item.ref, "edit", "olivia", Json{{"due", "2027-3-5"}}, "", std::nullopt});
+    CHECK(f.engine->item(item.ref).data["due"] == "2027-03-05");
     CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
                                                Json{{"priority", "high"}}, "", std::nullopt}),
                       Catch::Contains("priority: is not an input of 'edit'"));
     CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia", Json{{"words", "-3"}},
                                                "", std::nullopt}),
                       Catch::Contains("words: must be at least 0"));
-    CHECK(f.engine->item(item.ref).revision == 1);
+    CHECK(f.engine->item(item.ref).revision == 2);
   }
 }
 
