@@ -35,6 +35,7 @@ th, td { border: 1px solid #aeb7bd; padding: .25em .4em; text-align: left; verti
 th { background: #e8edee; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
+.warning { border: 4px solid #d5281b; padding: .5em .75em; margin: 0 0 1.5em; }
 .hash { font-family: monospace; word-break: break-all; }
 @media print { body { margin: 0; } }
 )css";
@@ -48,11 +49,15 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
       "<dt>Database</dt><dd>{2}</dd>\n<dt>Range</dt><dd>{3}</dd>\n"
       "<dt>Produced</dt><dd>{4}</dd>\n"
       "<dt>Chain head</dt><dd>event {5}, hash <span class=\"hash\">{6}</span></dd>\n"
-      "<dt>Rows</dt><dd>{7}</dd>\n</dl>\n</header>\n<table>\n<thead><tr>",
+      "<dt>Rows</dt><dd>{7}</dd>\n</dl>\n{8}</header>\n<table>\n<thead><tr>",
       escape_html(table.title), kStyle, escape_html(header.database), escape_html(header.range),
       cell_html(ReportColumn{"produced_at", "Produced", true, CellShown::uk_time},
                 Json(header.produced_at)),
-      header.head_seq, escape_html(header.head_hash), table.rows.size());
+      header.head_seq, escape_html(header.head_hash), table.rows.size(),
+      header.not_verified.empty()
+          ? std::string()
+          : fmt::format("<p class=\"warning\" role=\"alert\"><strong>Warning:</strong> {}</p>\n",
+                        escape_html(header.not_verified)));
   for (const auto& col : table.columns)
     out += fmt::format("<th scope=\"col\">{}</th>", escape_html(col.heading));
   out += "</tr></thead>\n<tbody>\n";

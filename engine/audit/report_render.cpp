@@ -69,6 +69,7 @@ std::string cell_for_people(const ReportColumn& column, const Json& cell) {
 std::string render_text(const ReportTable& table, const ReportHeader& header) {
   std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range,
                                 table.rows.size(), header.head_seq, header.head_hash);
+  if (!header.not_verified.empty()) out += "WARNING: " + header.not_verified + "\n";
   const size_t n = table.columns.size();
   std::vector<size_t> width(n, 0);
   for (size_t c = 0; c < n; ++c) {
@@ -123,12 +124,15 @@ Json render_json(const ReportTable& table, const ReportHeader& header) {
     for (size_t c = 0; c < table.columns.size(); ++c) r[table.columns[c].key] = row[c];
     rows.push_back(std::move(r));
   }
-  return Json{{"report", table.title},
-              {"database", header.database},
-              {"range", header.range},
-              {"produced_at", header.produced_at},
-              {"chain_head", {{"seq", header.head_seq}, {"hash", header.head_hash}}},
-              {"rows", std::move(rows)}};
+  Json out{{"report", table.title},
+           {"database", header.database},
+           {"range", header.range},
+           {"produced_at", header.produced_at},
+           {"chain_head", {{"seq", header.head_seq}, {"hash", header.head_hash}}},
+           {"verified", header.not_verified.empty()},
+           {"rows", std::move(rows)}};
+  if (!header.not_verified.empty()) out["warning"] = header.not_verified;
+  return out;
 }
 
 }  // namespace commsflow

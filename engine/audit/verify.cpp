@@ -59,7 +59,8 @@ void check_anchor(const ChainHead& anchor, const std::optional<std::string>& rec
         anchor.seq, "",
         report.head_seq < anchor.seq
             ? fmt::format("the anchor {}:{} is event {} but the log ends at event {}: events "
-                          "were removed",
+                          "were removed, or the anchor was copied wrongly (check it against "
+                          "where it was recorded)",
                           anchor.seq, anchor.hash, anchor.seq, report.head_seq)
             : fmt::format("the anchor {}:{} is event {}, which is missing from the log", anchor.seq,
                           anchor.hash, anchor.seq)});
@@ -109,6 +110,18 @@ Item stored_item(const ItemRowView& row) {
 }
 
 }  // namespace
+
+std::string VerifyReport::warning() const {
+  if (ok()) return {};
+  std::string more = problems.size() > 1
+                         ? fmt::format(" (and {} more problem(s))", problems.size() - 1)
+                         : std::string();
+  return fmt::format(
+      "the history does not verify: {}{}. This report shows events as they are stored now, which "
+      "may have been altered, and its chain head is not proven; `commsflow verify` lists every "
+      "problem.",
+      problems.front().message, more);
+}
 
 Json VerifyReport::to_json() const {
   Json listed = Json::array();

@@ -2,6 +2,7 @@
 
 #include <commsflow/clock.h>
 #include <commsflow/error.h>
+#include <commsflow/verify.h>
 #include <fmt/format.h>
 
 #include <fstream>
@@ -19,13 +20,18 @@ void add_export_options(CLI::App* cmd, ExportArgs& args) {
 
 ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
                            std::string head_hash) {
-  return ReportHeader{s.options.db, std::move(range), format_datetime(s.clock().now()), head_seq,
-                      std::move(head_hash)};
+  return ReportHeader{s.options.db, std::move(range),     format_datetime(s.clock().now()),
+                      head_seq,     std::move(head_hash), verify(s.store()).warning()};
 }
 
 void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
                   const ExportArgs& args) {
   std::string format = args.format.empty() ? (s.options.json ? "json" : "text") : args.format;
+  if (!header.not_verified.empty()) {
+    s.exit_code = 1;
+    if (format != "text" || !args.output.empty())
+      std::cerr << "WARNING: " << header.not_verified << "\n";
+  }
   std::string text;
   if (format == "csv") {
     text = render_csv(table);

@@ -23,12 +23,14 @@ struct ExportArgs {
 void add_export_options(CLI::App* cmd, ExportArgs& args);
 
 // The header every report states: the database as named, the range, the time now and the chain
-// head of the snapshot the rows came from.
+// head of the snapshot the rows came from. It verifies the history (commsflow/verify.h): a
+// report read from a history that does not verify says so at its top.
 ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
                            std::string head_hash);
 
 // Renders the table and writes it to --output or standard output. Throws Error(BadInput)
-// naming the file when it cannot be written.
+// naming the file when it cannot be written. When the history did not verify it also says so
+// on stderr (unless the text went to the terminal, which already says it) and exits 1.
 void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
                   const ExportArgs& args);
 

@@ -3,6 +3,7 @@
 #include <commsflow/audit.h>
 #include <commsflow/read_access.h>
 #include <commsflow/report_table.h>
+#include <commsflow/verify.h>
 #include <fmt/format.h>
 
 #include "server/context.h"
@@ -55,9 +56,18 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
         query.to = param(req, "to");
         ReportTable table;
         ChainHead head;
+        std::string not_verified;
         {
           auto lock = c.lock();
           Store& store = c.engine.store();
+          // A spreadsheet cannot carry a warning, so CSV is not given from a history that does
+          // not verify; the HTML and JSON say so at their top.
+          not_verified = verify(store).warning();
+          if (!not_verified.empty() && format.name == std::string_view("csv")) {
+            fail(ErrorKind::Conflict,
+                 "No CSV was made: {} Download the HTML or JSON, which say so at their top.",
+                 not_verified);
+          }
           ReadAccess access = c.read_access(p.actor);
           AuditSight sight(access);
           if (report == "history") {
@@ -71,7 +81,8 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
                                   [&](const Item& item) { return sight.title(item); });
           }
         }
-        ReportHeader header{c.engine.store().name(), describe(query), c.now(), head.seq, head.hash};
+        ReportHeader header{
+            c.engine.store().name(), describe(query), c.now(), head.seq, head.hash, not_verified};
         std::string body;
         if (format.name == std::string_view("csv"))
           body = render_csv(table);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,34 @@ TEST_CASE("cli audit and verify read only: a changed workflow file is not loaded
   CHECK(test::query_text(p.dir / "commsflow.db", "SELECT count(*) FROM events") == "11");
 }
 
+TEST_CASE("cli audit: a report from a history that does not verify says so and exits 1") {
+  AuditProject p;
+  RunResult intact = p.run(0, {"audit", "STM-2026-0001", "--format", "html"});
+  CHECK_THAT(intact.out, !Contains("Warning"));
+  CHECK(p.json({"audit", "--json"})["verified"] == true);
+
+  // Dora's approval is rewritten as "changes_required" in the stored body, its hash left alone.
+  test::raw_sql(
+      p.dir / "commsflow.db",
+      "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, "
+      "'\"decision\":\"approved\"', '\"decision\":\"changes_required\"') WHERE action = 'decide'");
+  RunResult text = p.run(1, {"audit", "STM-2026-0001"});
+  CHECK_THAT(text.out, Contains("WARNING: the history does not verify: ") &&
+                           Contains("STM-2026-0001") && Contains("chain head is not proven"));
+  CHECK_THAT(text.err, !Contains("WARNING"));  // the terminal shows it once
+
+  RunResult html = p.run(1, {"audit", "STM-2026-0001", "--format", "html"});
+  CHECK_THAT(html.out, Contains("role=\"alert\"><strong>Warning:</strong> the history does not "
+                                "verify"));
+  Json j = Json::parse(p.run(1, {"audit", "--json"}).out);
+  CHECK(j["verified"] == false);
+  CHECK_THAT(j["warning"].get<std::string>(), Contains("STM-2026-0001"));
+
+  RunResult csv = p.run(1, {"audit", "signoffs", "--format", "csv", "-o", "register.csv"});
+  CHECK_THAT(csv.err, Contains("WARNING: the history does not verify"));
+  CHECK(std::filesystem::exists(p.dir / "register.csv"));
+}
+
 TEST_CASE(
     "cli verify: --head prints the chain head and --since-head proves nothing before it changed") {
   AuditProject p;
@@ -193,7 +222,8 @@ TEST_CASE(
   p.run(0, {"verify"});
   RunResult tampered = p.run(1, {"verify", "--since-head", anchor});
   CHECK_THAT(tampered.err, Contains("TAMPERED"));
-  CHECK_THAT(tampered.err, Contains("the log ends at event 10"));
+  CHECK_THAT(tampered.err, Contains("the log ends at event 10: events were removed, or the anchor "
+                                    "was copied wrongly"));
   Json tj = Json::parse(p.run(1, {"verify", "--since-head", anchor, "--json"}).out);
   CHECK(tj["ok"] == false);
   CHECK(tj["problems"][0]["seq"] == 11);

@@ -1173,6 +1173,31 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
   }
 }
 
+TEST_CASE("server: an audit download from a history that does not verify says so, and no CSV",
+          "[server][audit][sqlite]") {
+  WebFixture f;
+  std::string ref = statement_in_review(f);
+  REQUIRE(Signoff(*f.engine)
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
+              .ok());
+  std::string cookie = f.sign_in("hannah.head");
+  test::raw_sql(f.database.location(),
+                "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, "
+                "'\"decision\":\"approved\"', '\"decision\":\"changes_required\"') "
+                "WHERE action = 'decide'");
+  auto get = [&](const char* path) {
+    return f.client().Get(path, httplib::Headers{{"Cookie", cookie}});
+  };
+  auto html = get("/audit/download?report=sign-offs&format=html");
+  REQUIRE(html->status == 200);
+  CHECK_THAT(html->body, Catch::Contains("<strong>Warning:</strong> the history does not verify"));
+  Json j = Json::parse(get("/audit/download?report=history&format=json")->body);
+  CHECK(j["verified"] == false);
+  auto csv = get("/audit/download?report=history&format=csv");
+  CHECK(csv->status == 409);
+  CHECK_THAT(csv->body, Catch::Contains("No CSV was made: the history does not verify"));
+}
+
 TEST_CASE("server: the item page stores a new document version; refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;

@@ -44,6 +44,9 @@ struct ReportHeader {
   std::string produced_at;  // ISO 8601 UTC (HTML shows it in UK time)
   std::int64_t head_seq = 0;
   std::string head_hash;  // the chain head of the snapshot the rows were read from
+  // Empty when the history verified as the report was made; else why it did not
+  // (VerifyReport::warning), stated at the top of text, JSON and HTML.
+  std::string not_verified = {};
 };
 
 // A cell as people read it in text and HTML (see CellShown); null is the empty string.

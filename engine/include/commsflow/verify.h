@@ -50,6 +50,9 @@ struct VerifyReport {
   std::string head_hash;                // genesis (64 zeros) for an empty log
   std::vector<VerifyProblem> problems;  // in order found; the first chain problem comes first
   bool ok() const { return problems.empty(); }
+  // For the top of a report read from this history: empty when it verified, else a sentence
+  // naming the first problem and how many more there are.
+  std::string warning() const;
   // {ok, events, items, head: {seq, hash}, problems: [{seq, ref, message}]}, as the CLI's
   // `verify --json` and the API print it.
   Json to_json() const;
