@@ -1,5 +1,7 @@
 #include "server/security_headers.h"
 
+#include <cctype>
+
 namespace commsflow::server {
 
 const char* const kContentSecurityPolicy =
@@ -39,6 +41,52 @@ bool headers_within_limits(const httplib::Request& req) {
   std::size_t bytes = 0;
   for (const auto& [name, value] : req.headers) bytes += name.size() + value.size();
   return bytes <= kMaxHeaderBytes;
+}
+
+namespace {
+
+std::string lower(std::string text) {
+  for (auto& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+
+// "https://comms.example.nhs.uk:8443/path" -> "comms.example.nhs.uk:8443"; empty for text
+// without a scheme.
+std::string authority_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  std::string rest = url.substr(scheme_end + 3);
+  return lower(rest.substr(0, rest.find('/')));
+}
+
+std::string without_port(const std::string& authority) {
+  if (!authority.empty() && authority.front() == '[') {  // an IPv6 literal: "[::1]:8080"
+    return authority.substr(0, authority.find(']') + 1);
+  }
+  return authority.substr(0, authority.rfind(':'));
+}
+
+}  // namespace
+
+bool from_another_site(const ServerOptions& options, const httplib::Request& req) {
+  if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return false;
+  const std::string fetch_site = lower(req.get_header_value("Sec-Fetch-Site"));
+  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return true;
+  if (!req.has_header("Origin")) return false;
+  const std::string origin = lower(req.get_header_value("Origin"));
+  if (!options.public_url.empty()) {
+    const std::string own = lower(options.public_url);
+    return origin != own.substr(0, own.find('/', own.find("://") + 3));
+  }
+  const std::string from = authority_of(origin);  // empty for "null", which names no site
+  const std::string host = lower(req.get_header_value("Host"));
+  if (from.empty() || host.empty()) return true;
+  // A proxy may pass on the host without its port.
+  return from != host && without_port(from) != host;
+}
+
+bool body_in_chunks(const httplib::Request& req) {
+  return lower(req.get_header_value("Transfer-Encoding")).find("chunked") != std::string::npos;
 }
 
 std::string client_address(const ServerOptions& options, const httplib::Request& req) {

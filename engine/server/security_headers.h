@@ -27,6 +27,17 @@ inline constexpr std::size_t kMaxHeaderCount = 100;
 inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 bool headers_within_limits(const httplib::Request& req);
 
+// True when a request that would change something (any method but GET, HEAD and OPTIONS) comes
+// from another site's page: the browser says so in Sec-Fetch-Site, or its Origin is not this
+// server (options.public_url when given, else the Host it was asked for). Such a request is
+// refused before any route sees it, so that no other site can sign someone in or act for them.
+// Requests from no page (curl, scripts with an API token) say neither and pass.
+bool from_another_site(const ServerOptions& options, const httplib::Request& req);
+
+// True when the request's body comes in chunks, with no Content-Length: it is refused (411)
+// before it is read, since only a declared length can be held to the size limit unread.
+bool body_in_chunks(const httplib::Request& req);
+
 // The client's address: X-Real-IP when the request comes from options.trusted_proxy, otherwise
 // the connection's own address.
 std::string client_address(const ServerOptions& options, const httplib::Request& req);

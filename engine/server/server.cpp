@@ -159,20 +159,34 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // Too many or too large headers are refused before any route sees them (431). The library
   // has read them by then: each line is capped at 8 KiB by the library, and the proxy in front
   // caps the rest.
+  //
+  // A body in chunks is refused (411) before it is read, and so is a request to change something
+  // from another site's page (403).
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
-    if (!headers_within_limits(req)) {
-      res.status = 431;
+    auto refuse = [&](int status, const char* code, std::string message) {
+      res.status = status;
       res.set_header("Connection", "close");
-      res.set_content(
-          Json{{"error",
-                {{"code", "bad_input"},
-                 {"message", fmt::format("too many or too large request headers (at most {} "
-                                         "headers, {} bytes in all)",
-                                         kMaxHeaderCount, kMaxHeaderBytes)}}}}
-              .dump(),
-          "application/json");
+      res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
+                      "application/json");
       add_security_headers(c.options, req, res);
       return httplib::Server::HandlerResponse::Handled;
+    };
+    if (!headers_within_limits(req)) {
+      return refuse(431, "bad_input",
+                    fmt::format("too many or too large request headers (at most {} headers, {} "
+                                "bytes in all)",
+                                kMaxHeaderCount, kMaxHeaderBytes));
+    }
+    if (body_in_chunks(req)) {
+      return refuse(411, "bad_input",
+                    fmt::format("send the request body with a Content-Length, not in chunks (at "
+                                "most {} bytes)",
+                                c.options.max_body_bytes));
+    }
+    if (from_another_site(c.options, req)) {
+      return refuse(403, "forbidden",
+                    "this request came from another site's page: commsflow takes changes only "
+                    "from its own pages");
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

@@ -1683,6 +1683,63 @@ TEST_CASE("server: too many or too large headers are refused with 431", "[server
   CHECK(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 200);
 }
 
+TEST_CASE("server: another site's page cannot sign anyone in or change anything",
+          "[server][security]") {
+  WebFixture f;
+  const httplib::Params credentials{{"name", "tom.triage"}, {"password", kPassword}};
+  auto sign_in_from = [&](httplib::Headers headers) {
+    auto res = f.client().Post("/sign-in", headers, credentials);
+    REQUIRE(res);
+    return res;
+  };
+  for (const httplib::Headers& foreign :
+       {httplib::Headers{{"Origin", "http://evil.example"}}, httplib::Headers{{"Origin", "null"}},
+        httplib::Headers{{"Sec-Fetch-Site", "cross-site"}},
+        httplib::Headers{{"Sec-Fetch-Site", "same-site"}, {"Origin", "http://127.0.0.1"}}}) {
+    auto refused = sign_in_from(foreign);
+    CHECK(refused->status == 403);
+    CHECK_FALSE(refused->has_header("Set-Cookie"));
+    CHECK_THAT(refused->body, Catch::Contains("came from another site's page"));
+  }
+  // The server's own page says it is the same origin, or names this server as its origin.
+  const std::string own = fmt::format("http://127.0.0.1:{}", f.web->port());
+  CHECK(sign_in_from({{"Origin", own}, {"Sec-Fetch-Site", "same-origin"}})->status == 303);
+  CHECK(sign_in_from({{"Origin", own}})->status == 303);
+  // A client that is no web page (curl, a script) says neither.
+  CHECK(sign_in_from({})->status == 303);
+  // The API too: a token does not make another site's request welcome.
+  httplib::Headers foreign_api = f.bearer("asha.requester");
+  foreign_api.emplace("Origin", "http://evil.example");
+  auto api = f.post_json(foreign_api, "/api/v1/items",
+                         Json{{"workflow", "website_update"}, {"data", {{"title", "x"}}}});
+  REQUIRE(api);
+  CHECK(api->status == 403);
+  CHECK(f.engine->items(ItemFilter{}).size() == 0);
+}
+
+TEST_CASE("server: a request body in chunks is refused before it is read (411)",
+          "[server][security]") {
+  WebFixture f;
+  std::size_t offered = 0;
+  auto res = f.client().Post(
+      "/sign-in",
+      [&](std::size_t, httplib::DataSink& sink) {
+        std::string chunk(64 * 1024, 'a');
+        offered += chunk.size();
+        // Far past the limit, were it all read.
+        if (offered > 64u * 1024 * 1024) return sink.done(), true;
+        return sink.write(chunk.data(), chunk.size());
+      },
+      "application/x-www-form-urlencoded");
+  if (res) {
+    CHECK(res->status == 411);
+    CHECK_THAT(res->body, Catch::Contains("Content-Length"));
+  }
+  CHECK(offered < 64u * 1024 * 1024);  // the server closed the connection rather than read on
+  // An ordinary sign-in still works.
+  CHECK_FALSE(f.sign_in("tom.triage").empty());
+}
+
 TEST_CASE(
     "server: a full disk is 507 storage_full, changes nothing, and passes once space is freed",
     "[server][security]") {
