@@ -177,8 +177,8 @@ local function common_actions(actions)
     guard = needed_by_in_calendar,
     effect = triage,
   }
-  actions.assign = { roles = { "triager" }, sets = { "assignee" }, -- stays in its state
-                     done = "assigned to {assignee}" }
+  actions.assign = { roles = { "triager" }, sets = { "assignee" }, required = { "assignee" },
+                     done = "assigned to {assignee}" } -- stays in its state
   actions.pause = {
     to = "paused", roles = { "triager" },
     fields = { reason = wf.text { max = 500 }, incident_name = wf.text {} },
@@ -318,7 +318,8 @@ return wf.workflow {
   initial = "triaged",
   states = {
     triaged = { actions = common_actions {
-      accept = { to = "accepted", roles = { "triager" }, sets = { "assignee" } },
+      accept = { to = "accepted", roles = { "triager" }, sets = { "assignee" },
+                 required = { "assignee" } },
     } },
     accepted = { actions = common_actions {
       start = { to = "in_progress", roles = { "comms_officer", "triager" } },

@@ -4,6 +4,7 @@
 #include <commsflow/incidents.h>
 #include <commsflow/queue.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -77,7 +78,7 @@ void run_queue(Session& s, const std::string& workflow) {
                : person           ? person->shown_name()
                : assignee.empty() ? "-"
                                   : assignee,
-               text_of(item.data, "title"));
+               item_title(engine.registry().version(item.version).definition, item));
   });
   if (total == 0) fmt::print("the queue is empty\n");
 }

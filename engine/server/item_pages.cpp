@@ -206,12 +206,16 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item,
     const CallResult* mine_failed = a.name == failed_action ? failed : nullptr;
     std::string inputs;
     for (const auto& name : a.sets) {
-      if (const FieldSpec* f = d.field(name)) {
+      if (const FieldSpec* declared = d.field(name)) {
+        FieldSpec f = *declared;  // required here when the action requires it
+        const auto& required = spec->required_sets;
+        f.required =
+            f.required || std::find(required.begin(), required.end(), name) != required.end();
         auto it = mine_failed ? values.find(name) : values.end();
         std::string value = it != values.end()         ? it->second
                             : item.data.contains(name) ? value_text(item.data[name])
                                                        : std::string();
-        inputs += field_input_html(*f, value, error_for(mine_failed, *f), prefix, &people);
+        inputs += field_input_html(f, value, error_for(mine_failed, f), prefix, &people);
       }
     }
     for (const auto& f : spec->fields) {

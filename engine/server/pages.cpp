@@ -163,7 +163,7 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
     Json row = {
         {"ref", item.ref},
         {"href", url_encode(item.ref)},
-        {"title", item.data.value("title", std::string())},
+        {"title", item_title(c.engine.registry().version(item.version).definition, item)},
         {"state", state_label(c.engine.registry().version(item.version).definition, item.state)}};
     if (!spec.tier_field.empty())
       row["tier"] = tier_tag(spec, item.data.value(spec.tier_field, Json()));

@@ -232,6 +232,11 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
                 fmt::format("{} sets '{}', which is not a field of the workflow", what, name));
       }
     }
+    for (const auto& name : a.required_sets) {
+      if (std::find(a.sets.begin(), a.sets.end(), name) == a.sets.end()) {
+        problem(a.line, fmt::format("{} requires '{}', which is not in its `sets`", what, name));
+      }
+    }
   };
 
   if (!d.state(d.initial)) {

@@ -331,6 +331,15 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     });
     if (f.required && blank && !refused) problems.push_back({f.name, "is required"});
   }
+  for (const auto& name : action->required_sets) {
+    const auto has = data.find(name);
+    const bool blank = has == data.end() || has->is_null() ||
+                       (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
+                                                " \t\r\n") == std::string::npos);
+    const bool refused = std::any_of(problems.begin(), problems.end(),
+                                     [&](const FieldProblem& p) { return p.field == name; });
+    if (blank && !refused) problems.push_back({name, "is required"});
+  }
   // Only the people named now: one named earlier who has since left or lost the role must not
   // block every later action on the item.
   check_actor_fields(store_, d.fields, given_data, problems);

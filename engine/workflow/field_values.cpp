@@ -428,8 +428,15 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
         auto it = data.find(other);
         if (it != data.end() && it->is_string() &&
             std::find(values.begin(), values.end(), it->get<std::string>()) != values.end()) {
+          // In people's words: "is required when Our responsibility is Partner".
+          auto named = std::find_if(fields.begin(), fields.end(),
+                                    [&](const FieldSpec& g) { return g.name == other; });
+          const std::string value = it->get<std::string>();
           problems.push_back(
-              {f.name, fmt::format("is required when {} is {}", other, it->get<std::string>())});
+              {f.name, named == fields.end()
+                           ? fmt::format("is required when {} is {}", other, value)
+                           : fmt::format("is required when {} is {}", field_label(*named),
+                                         option_label(*named, value))});
           break;
         }
       }

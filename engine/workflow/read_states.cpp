@@ -58,6 +58,7 @@ ActionSpec DefinitionReader::action(const std::string& name, const Json& spec, i
     a.fields = field_map(*it, fmt::format("payload field of {}", what), a.line);
   }
   a.sets = string_list(spec, "sets", a.line, fmt::format("sets of {}", what));
+  a.required_sets = string_list(spec, "required", a.line, fmt::format("required of {}", what));
   return a;
 }
 

@@ -21,9 +21,9 @@ inline constexpr std::array<std::string_view, 15> kField = {
     "labels",  "of",     "fields",   "required_if", "role",    "past", "unit"};
 inline constexpr std::array<std::string_view, 8> kSubmit = {"__line", "roles", "guard", "effect",
                                                             "label",  "to",    "route", "sets"};
-inline constexpr std::array<std::string_view, 12> kAction = {"__line", "to",    "roles",   "guard",
-                                                             "effect", "label", "fields",  "sets",
-                                                             "route",  "gate",  "confirm", "done"};
+inline constexpr std::array<std::string_view, 13> kAction = {
+    "__line", "to",    "roles", "guard",   "effect", "label",   "fields",
+    "sets",   "route", "gate",  "confirm", "done",   "required"};
 inline constexpr std::array<std::string_view, 5> kState = {"__line", "label", "final", "actions",
                                                            "checklist"};
 inline constexpr std::array<std::string_view, 17> kSignoff = {

@@ -139,6 +139,9 @@ TEST_CASE("cli: submit and act show the item only as far as the person acting ma
   CHECK_THAT(demo.run({"queue"}).out, Contains("Olivia Officer"));
   const std::string hers = demo.run({"queue", "--as", "asha.requester"}).out;
   CHECK_THAT(hers, Contains("not shown") && !Contains("Olivia Officer"));
+  // Statements are named by their headlines, as everywhere else.
+  CHECK_THAT(demo.run({"queue", "--workflow", "media_signoff"}).out,
+             Contains("Statement on the Oakwood community hospital consultation"));
 }
 
 TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which", "[cli][words]") {

@@ -45,6 +45,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   {
     test::LocalEngine here(dir.path(), /*create=*/true);
     here.engine->add_actor("tom", {"triager"});
+    here.engine->add_actor("olivia", {"comms_officer"});
     amber = here.submit("comms_request", "tom", test::comms_request_fields("Rota change", "medium"),
                         kMonday)
                 .ref;
@@ -59,7 +60,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
     done = here.submit("comms_request", "tom", test::comms_request_fields("Posters", "medium"),
                        kMonday)
                .ref;
-    here.act(done, "accept", "tom", Json::object(), kMonday);
+    here.act(done, "accept", "tom", Json{{"assignee", "olivia"}}, kMonday);
     here.act(done, "start", "tom", Json::object(), kMonday);
     here.act(done, "complete", "tom", Json::object(), kMonday);
   }

@@ -967,6 +967,10 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
   REQUIRE(versions.size() == 2);
   std::string cookie = f.sign_in("hannah.head");
 
+  // The queue names the statement by its headline.
+  CHECK_THAT(get_page(f, cookie, "/queue?workflow=media_signoff"),
+             Catch::Contains("Ward 7 statement"));
+
   std::string page = get_page(f, cookie, "/items/" + ref);
   // The page opens with what is needed next and the text being approved; the versions and
   // their hashes come after the details, folded.

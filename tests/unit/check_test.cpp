@@ -338,6 +338,15 @@ TEST_CASE("`sets` naming something that is not a field is reported on the action
   CHECK(problems.size() == 1);
 }
 
+TEST_CASE("an action's `required` names fields among its `sets`") {
+  std::string text = with(kGood, "sets = { \"title\", \"tags\" }",
+                          "sets = { \"title\", \"tags\" }, required = { \"title\", \"due\" }");
+  auto problems = expect_problem(text, line_of(text, "send ="),
+                                 "action 'send' in state 'draft' requires 'due', which is not in "
+                                 "its `sets`");
+  CHECK(problems.size() == 1);
+}
+
 TEST_CASE("submit's `sets` must name fields, and every required one without a default") {
   SECTION("a name that is not a field") {
     std::string text = with(kGood, "submit = { roles = { \"comms_officer\" } },",

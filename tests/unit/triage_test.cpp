@@ -158,6 +158,29 @@ TEST_CASE("work goes only to people who are here, and a leaver's work can still 
   CHECK(t.act(first.ref, "complete").state == "done");
 }
 
+TEST_CASE("work is assigned and accepted only with someone to do it") {
+  Triage t;
+  Item item = t.submit();
+  for (const char* action : {"assign", "accept"}) {
+    for (const Json& inputs : {Json::object(), Json{{"assignee", nullptr}}}) {
+      INFO(action << " " << inputs.dump());
+      try {
+        t.engine->act(ActRequest{item.ref, action, "tom", inputs, "", {}});
+        FAIL("expected bad input");
+      } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::BadInput);
+        CHECK_THAT(e.what(), Catch::Contains("assignee: is required"));
+      }
+    }
+  }
+  CHECK(t.engine->item(item.ref).revision == 1);
+  CHECK(t.act(item.ref, "assign", Json{{"assignee", "olivia"}}).data["assignee"] == "olivia");
+  // Once someone is assigned, accepting keeps them.
+  Item accepted = t.act(item.ref, "accept");
+  CHECK(accepted.state == "accepted");
+  CHECK(accepted.data["assignee"] == "olivia");
+}
+
 TEST_CASE("influence requests are redirected to the owner and not queued") {
   Triage t;
   CHECK_THROWS_WITH(t.engine->submit("comms_request", "rita",
@@ -166,7 +189,7 @@ TEST_CASE("influence requests are redirected to the owner and not queued") {
                                        f["responsibility"] = "influence";
                                        return f;
                                      }()),
-                    Catch::Contains("owner_org: is required when responsibility is influence"));
+                    Catch::Contains("owner_org: is required when Our responsibility is Influence"));
   Item item =
       t.submit(Json{{"responsibility", "influence"}, {"owner_org", "Acute trust press office"}});
   CHECK(item.state == "redirected");

@@ -55,7 +55,7 @@ TEST_CASE("a field required by another's answer is missing only with that answer
   const auto fields = request_fields();
   Json media{{"title", "Winter"}, {"count", 3}, {"kind", "Media"}};
   CHECK(said(validate_data(fields, media, true)) ==
-        std::vector<std::string>{"outlet: is required when kind is media"});
+        std::vector<std::string>{"outlet: is required when Kind is Media"});
   Json other{{"title", "Winter"}, {"count", 3}, {"kind", "other"}};
   CHECK(validate_data(fields, other, true).empty());
   Json answered{{"title", "Winter"}, {"count", 3}, {"kind", "media"}, {"outlet", "BBC"}};
@@ -72,7 +72,7 @@ TEST_CASE("values validated already are kept, changed ones are checked again") {
              {"title", "Winter"},
              {"_engine", {{"kept", true}}}};
   CHECK(said(validate_data(fields, after, true, &validated)) ==
-        std::vector<std::string>{"outlet: is required when kind is media"});
+        std::vector<std::string>{"outlet: is required when Kind is Media"});
   CHECK(after["count"] == 4);
   CHECK(after["_engine"] == Json{{"kept", true}});  // the engine's own records are left alone
 

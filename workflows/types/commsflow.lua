@@ -68,6 +68,7 @@ local commsflow = {}
 ---@field label? string what people see on the button
 ---@field fields? table<string, commsflow.Field> inputs, passed as ctx.payload
 ---@field sets? string[] item fields the action may set from its input
+---@field required? string[] of `sets`, the fields that must have a value once the action is taken
 ---@field route? fun(item: commsflow.Item, ctx: commsflow.Context): string picks one of `to`
 ---@field gate? boolean refused while any line of the state's checklist is unmet
 ---@field confirm? string the question asked before an action that ends or discards work

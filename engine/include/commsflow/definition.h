@@ -69,7 +69,10 @@ struct ActionSpec {
   ScriptFunction effect = 0;
   std::vector<FieldSpec> fields;  // payload, passed to guard and effect as ctx.payload
   std::vector<std::string> sets;  // item fields the action may set from its input
-  bool gate = false;              // refused while any line of its state's checklist is unmet
+  // Lua `required`: of `sets`, the fields that must have a value once the action is taken
+  // (given now, or already there).
+  std::vector<std::string> required_sets;
+  bool gate = false;  // refused while any line of its state's checklist is unmet
   // For an action that ends or discards work: the question the web app asks before taking it
   // (shown as a warning button with a confirmation step). Empty: taken at once.
   std::string confirm;
