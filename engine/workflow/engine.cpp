@@ -164,8 +164,20 @@ Outcome<Item> Engine::act(const ActRequest& request, const SeesItem& sees) {
     }
   }
   auto tx = store_.begin_write();
+  const std::optional<Item> before = store_.item(request.ref);
   auto outcome = act_in_transaction(request, /*by_engine=*/false, sees);
-  if (outcome) tx->commit();
+  if (!outcome) return outcome;
+  // A change during an incident is held or let go by the same policy as work that arrives (a
+  // rating lowered during a major incident pauses the request); the policy's own actions, taken
+  // by hand, are left as they are.
+  const IncidentHooks& hooks = registry_.version(outcome.value().version).definition.incidents;
+  if (before && hooks.holds && request.action != hooks.pause && request.action != hooks.resume) {
+    if (auto change = policy_change(*this, *before, outcome.value(), active_incidents(*this))) {
+      outcome = apply_policy_change(*this, request.ref, *change);
+      if (!outcome) return outcome;
+    }
+  }
+  tx->commit();
   return outcome;
 }
 

@@ -17,6 +17,21 @@ std::optional<Item> active_incident(Engine& engine, std::string_view name) {
   return std::nullopt;
 }
 
+// What the workflow's incidents.holds says of `item` for `incident`; false when it has none.
+bool policy_holds(Engine& engine, const Item& item, const Json& incident) {
+  CompiledWorkflow& wf = engine.registry().version(item.version);
+  const Definition& d = wf.definition;
+  if (!d.incidents.holds) return false;
+  const Json ctx = script_context(d, &item, format_datetime(engine.clock().now()));
+  auto decision = wf.script->call(d.incidents.holds, item.data, std::vector<Json>{incident, ctx},
+                                  "incidents.holds");
+  if (!decision.result.is_boolean()) {
+    fail(ErrorKind::Script, "{}: incidents.holds must return true or false, got {}", d.path,
+         decision.result.dump());
+  }
+  return decision.result.get<bool>();
+}
+
 }  // namespace
 
 std::vector<Json> active_incidents(Engine& engine) {
@@ -34,20 +49,12 @@ Outcome<bool> pause_by_policy(Engine& engine, const Item& item, const std::vecto
                               std::string_view actor) {
   const bool by_engine = actor == kSystemActor;
   if (incidents.empty()) return false;
-  CompiledWorkflow& wf = engine.registry().version(item.version);
-  const Definition& d = wf.definition;
+  const Definition& d = engine.registry().version(item.version).definition;
   const IncidentHooks& hooks = d.incidents;
   const StateSpec* state = d.state(item.state);
   if (!hooks.holds || !state || !state->action(hooks.pause)) return false;
-  const Json ctx = script_context(d, &item, format_datetime(engine.clock().now()));
   for (const Json& incident : incidents) {
-    auto decision = wf.script->call(hooks.holds, item.data, std::vector<Json>{incident, ctx},
-                                    "incidents.holds");
-    if (!decision.result.is_boolean()) {
-      fail(ErrorKind::Script, "{}: incidents.holds must return true or false, got {}", d.path,
-           decision.result.dump());
-    }
-    if (!decision.result.get<bool>()) continue;
+    if (!policy_holds(engine, item, incident)) continue;
     auto paused = engine.act_in_transaction(
         ActRequest{item.ref, hooks.pause, std::string(actor),
                    Json{{"incident_name", incident.at("name")}}, "", std::nullopt},
@@ -56,6 +63,46 @@ Outcome<bool> pause_by_policy(Engine& engine, const Item& item, const std::vecto
     return true;
   }
   return false;
+}
+
+std::optional<PolicyChange> policy_change(Engine& engine, const Item& before, const Item& after,
+                                          const std::vector<Json>& incidents) {
+  const Definition& d = engine.registry().version(after.version).definition;
+  const IncidentHooks& hooks = d.incidents;
+  const StateSpec* state = d.state(after.state);
+  if (!hooks.holds || incidents.empty() || !state) return std::nullopt;
+  const Json held_by = hooks.held_by.empty() ? Json() : after.data.value(hooks.held_by, Json());
+  if (held_by.is_string() && !held_by.get<std::string>().empty()) {
+    if (!state->action(hooks.resume)) return std::nullopt;
+    for (const Json& incident : incidents) {
+      if (incident.value("name", "") != held_by.get<std::string>()) continue;
+      if (policy_holds(engine, after, incident) || !policy_holds(engine, before, incident)) break;
+      // Another active incident whose policy holds it keeps it paused, as on a close.
+      for (const Json& other : incidents) {
+        if (&other != &incident && policy_holds(engine, after, other)) return std::nullopt;
+      }
+      return PolicyChange{
+          hooks.resume, held_by.get<std::string>(),
+          fmt::format("resumed, as {} no longer holds it", held_by.get<std::string>())};
+    }
+    return std::nullopt;
+  }
+  if (!state->action(hooks.pause)) return std::nullopt;
+  for (const Json& incident : incidents) {
+    if (policy_holds(engine, after, incident) && !policy_holds(engine, before, incident)) {
+      const std::string name = incident.value("name", "");
+      return PolicyChange{hooks.pause, name, fmt::format("paused, as {} now holds it", name)};
+    }
+  }
+  return std::nullopt;
+}
+
+Outcome<Item> apply_policy_change(Engine& engine, const std::string& ref,
+                                  const PolicyChange& change) {
+  return engine.act_in_transaction(
+      ActRequest{ref, change.action, std::string(kSystemActor),
+                 Json{{"incident_name", change.incident_name}}, "", std::nullopt},
+      /*by_engine=*/true);
 }
 
 Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,

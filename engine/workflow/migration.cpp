@@ -6,6 +6,7 @@
 #include <set>
 
 #include "workflow/field_values.h"
+#include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
 
 namespace commsflow {
@@ -113,7 +114,18 @@ class Migrator {
     }
     m.changes = field_changes(item.data, data);
     m.watched = d.migrate.watch;
-    plans_.push_back(PlannedItem{item, std::move(data), std::move(m)});
+    // An active incident's policy may now hold it, or no longer.
+    std::optional<PolicyChange> policy;
+    if (d.incidents.holds) {
+      if (!incidents_) incidents_ = active_incidents(engine_);
+      Item after = item;
+      after.state = m.to_state;
+      after.version = d.version;
+      after.data = data;
+      policy = policy_change(engine_, item, after, *incidents_);
+      if (policy) m.remarks.push_back(policy->remark);
+    }
+    plans_.push_back(PlannedItem{item, std::move(data), std::move(m), std::move(policy)});
   }
 
   bool refused() const { return !refused_.empty(); }
@@ -145,6 +157,13 @@ class Migrator {
         fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; try again",
              item.ref);
       }
+      if (p.policy) {
+        auto followed = apply_policy_change(engine_, item.ref, *p.policy);
+        if (!followed) {
+          fail(ErrorKind::Conflict, "{} could not be {}: {}", item.ref, p.policy->remark,
+               fmt::join(followed.refusal().reasons, "; "));
+        }
+      }
     }
   }
 
@@ -159,6 +178,7 @@ class Migrator {
     Item item;
     Json data;
     ItemMigration migration;
+    std::optional<PolicyChange> policy;  // taken once the item is on its new version
   };
 
   static std::vector<std::string> remarks_from(const Json& result, const std::string& path) {
@@ -183,6 +203,7 @@ class Migrator {
   const MigrationRequest& request_;
   const std::string now_;
   std::vector<PlannedItem> plans_;
+  std::optional<std::vector<Json>> incidents_;  // the active incidents, read when first needed
   std::vector<std::string> refused_;
 };
 

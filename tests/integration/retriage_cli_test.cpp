@@ -111,6 +111,47 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to move"));
 }
 
+TEST_CASE("cli: retriage during an incident resumes work the new rules make red, and says so") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  std::string amber, still_green;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("tom", {"triager"});
+    amber = here.submit("comms_request", "tom", test::comms_request_fields("Ward move", "medium"),
+                        kMonday)
+                .ref;
+    still_green = here.submit("comms_request", "tom",
+                              test::comms_request_fields("Newsletter", "low"), kMonday)
+                      .ref;
+  }
+  // Medium impact is amber under the shipped rules, due in more than two working days, so a
+  // major incident pauses it.
+  run(dir.path(), 0, {"incident", "declare", "Storm Bert", "--level", "major", "--as", "tom"});
+  Json before = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
+  REQUIRE(before["state"] == "paused");
+  REQUIRE(before["data"]["rating"] == "amber");
+  // The team now rates medium impact red, which no incident pauses.
+  replace_in_file(dir / "workflows" / "comms_request.lua",
+                  R"(value = "high",    reason = "high impact" },)",
+                  R"(value = "high",    reason = "high impact" },
+  { field = "impact", value = "medium", reason = "medium impact" },)");
+
+  RunResult dry = run(dir.path(), 0, {"retriage", "--dry-run"});
+  CHECK_THAT(dry.out, Contains(amber) && Contains("Rating: Amber -> Red") &&
+                          Contains("resumed, as Storm Bert no longer holds it"));
+  CHECK_THAT(dry.out, !Contains(still_green));
+  RunResult applied = run(dir.path(), 0, {"retriage"});
+  Json after = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
+  CHECK(after["state"] == "triaged");
+  CHECK(after["data"]["rating"] == "red");
+  CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", still_green}).out)["state"] == "paused");
+  Json history = Json::parse(run(dir.path(), 0, {"--json", "history", amber}).out);
+  CHECK(history[history.size() - 2]["action"] == "migrate");
+  CHECK(history.back()["action"] == "resume");
+  run(dir.path(), 0, {"verify"});
+}
+
 TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot move") {
   test::TempDir dir;
   fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);

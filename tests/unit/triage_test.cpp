@@ -286,6 +286,32 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(verify(*t.store).ok());
 }
 
+TEST_CASE("during an incident, a rating lowered by hand brings work under its policy") {
+  Triage t;
+  Item red = t.submit(Json{{"impact", "high"}});
+  Item kept_running = t.submit(Json{{"title", "Resumed by hand"}});
+  REQUIRE(declare_incident(*t.engine, "Storm Bert", "major", "tom").ok());
+  CHECK(t.engine->item(red.ref).state == "triaged");  // red never pauses
+  // A triager resumes one green request on purpose: later actions leave it running.
+  REQUIRE(t.engine->item(kept_running.ref).state == "paused");
+  t.act(kept_running.ref, "resume", Json{{"incident_name", "Storm Bert"}});
+  CHECK(t.act(kept_running.ref, "assign", Json{{"assignee", "olivia"}}).state == "triaged");
+
+  // Overridden to green, the red request is held as green work arriving now would be.
+  Item lowered = t.act(red.ref, "override", Json{{"new_rating", "green"}, {"reason", "Not news"}});
+  CHECK(lowered.state == "paused");
+  CHECK(lowered.data["paused_by_incident"] == "Storm Bert");
+  auto history = t.engine->history(red.ref);
+  CHECK(history[history.size() - 2].action == "override");
+  CHECK(history.back().action == "pause");
+  CHECK(history.back().actor == kSystemActor);
+
+  // Closing the incident resumes it with the rest.
+  REQUIRE(close_incident(*t.engine, "Storm Bert", "tom").ok());
+  CHECK(t.engine->item(red.ref).state == "triaged");
+  CHECK(verify(*t.store).ok());
+}
+
 TEST_CASE("an incident submitted or closed as a plain item still pauses and resumes its work") {
   Triage t;
   Item green = t.submit();
