@@ -1,6 +1,7 @@
 #include "audit/replayed_accounts.h"
 
 #include <commsflow/accounts.h>
+#include <commsflow/sha256.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -64,6 +65,7 @@ void ReplayedAccounts::apply(const Event& e) {
     account.disabled = false;
   } else if (e.action == "password_set") {
     account.password = true;
+    account.password_digest = p.value("password_digest", "");
   } else if (e.action == "token_created") {
     add_token(name, p);
   } else if (e.action == "token_revoked") {
@@ -114,10 +116,17 @@ void ReplayedAccounts::compare(Store& store, std::vector<VerifyProblem>& problem
                                       "'{}'",
                                       actor.name, actor.email, replayed.email));
     }
-    const bool password = accounts.password_hash(actor.name).has_value();
-    if (password != replayed.password) {
-      problem(actor.name, fmt::format("passwords: {} has a password: {}; the events say {}",
-                                      actor.name, yes_no(password), yes_no(replayed.password)));
+    const std::optional<std::string> hash = accounts.password_hash(actor.name);
+    if (hash.has_value() != replayed.password) {
+      problem(actor.name,
+              fmt::format("passwords: {} has a password: {}; the events say {}", actor.name,
+                          yes_no(hash.has_value()), yes_no(replayed.password)));
+    } else if (hash && !replayed.password_digest.empty() &&
+               !is_hex_of(replayed.password_digest, sha256(*hash))) {
+      problem(actor.name, fmt::format("passwords: {}'s password is not the one last set through "
+                                      "commsflow: its stored hash was changed, or copied from "
+                                      "another account",
+                                      actor.name));
     }
   }
   for (const auto& [name, account] : actors_) {

@@ -33,6 +33,9 @@ class ReplayedAccounts {
     std::set<std::string> roles;
     bool disabled = false;
     bool password = false;
+    // SHA-256 of the stored password hash its last password_set recorded; empty for events
+    // older than that record.
+    std::string password_digest;
     std::string display_name;
     std::string email;
   };

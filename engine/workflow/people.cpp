@@ -1,5 +1,6 @@
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/sha256.h>
 #include <commsflow/uk_time.h>
 
 #include <algorithm>
@@ -200,7 +201,9 @@ void People::set_password_hash(std::string_view name, std::string_view hash, std
   now_ = format_datetime(clock_.now());
   require(name);
   store_.accounts().set_password_hash(name, hash, now_);
-  record(name, "password_set", by);
+  // Not the hash itself: its digest, so that verify can tell a hash changed or copied from
+  // another account.
+  record(name, "password_set", by, Json{{"password_digest", to_hex(sha256(hash))}});
   tx->commit();
 }
 

@@ -162,6 +162,18 @@ TEST_CASE("people: verify fails when the account tables are edited around commsf
             "'2026-03-02T09:00:00Z')");
     CHECK_THAT(problems_of(*f.store), Catch::Contains("passwords: rita has a password: yes"));
   }
+  SECTION("a password hash copied from another account") {
+    p.set_password_hash("rita", "$argon2id$v=19$rita", kOperator);
+    p.set_password_hash("olivia", "$argon2id$v=19$olivia", kOperator);
+    REQUIRE(problems_of(*f.store).empty());
+    // Olivia's password would now sign in as Rita.
+    raw_sql(f.db,
+            "UPDATE passwords SET hash = (SELECT hash FROM passwords WHERE actor = 'olivia') "
+            "WHERE actor = 'rita'");
+    CHECK_THAT(problems_of(*f.store),
+               Catch::Contains("passwords: rita's password is not the one last set through "
+                               "commsflow"));
+  }
   SECTION("a delegation made in the table") {
     raw_sql(f.db,
             "INSERT INTO delegations(from_actor, to_actor, role, until, created_by, created_at) "
