@@ -32,6 +32,14 @@ std::optional<TimePoint> due_of(const OutboxEntry& row, const Item& item, const 
   return parse_datetime(due);
 }
 
+// What the workflow calls its document, as a word within a sentence: "statement".
+std::string document_noun(const Definition& d) {
+  std::string noun =
+      readable_label(d.document_label.empty() ? std::string("document") : d.document_label);
+  noun[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(noun[0])));
+  return noun;
+}
+
 std::string host_of(const std::string& url) {
   auto start = url.find("://");
   start = start == std::string::npos ? 0 : start + 3;
@@ -58,16 +66,19 @@ MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definit
     heading = due ? fmt::format("Overdue since {}", when) : "Overdue";
     explanation = "This was due and is not done yet.";
     button = "Open it";
+  } else if (row.kind == "changes_required") {
+    heading = "Changes required";
+    explanation = fmt::format(
+        "Changes were asked for on the {} you wrote. The decision's comment "
+        "says what to change.",
+        document_noun(d));
+    button = "Open it to redraft";
   } else {
     heading = due ? fmt::format("Decision needed by {}", when) : "Decision needed";
-    const std::string document =
-        d.document_label.empty() ? std::string("document") : d.document_label;
     const int version = item.data.value("_document", Json::object()).value("version", 0);
-    std::string noun = readable_label(document);
-    noun[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(noun[0])));
-    explanation =
-        version > 0 ? fmt::format("Your decision is needed on version {} of the {}.", version, noun)
-                    : std::string("Your decision is needed.");
+    explanation = version > 0 ? fmt::format("Your decision is needed on version {} of the {}.",
+                                            version, document_noun(d))
+                              : std::string("Your decision is needed.");
   }
   const std::string title = title_of(item);
   const std::string where =

@@ -26,6 +26,10 @@ std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::opt
       return fmt::format("replaced by the later notification #{}", later.id);
     }
   }
+  // The rest is about rows that ask for a decision in a sign-off step.
+  if (row.kind != "decision_needed" && row.kind != "reminder" && row.kind != "escalation") {
+    return {};
+  }
   const Json signoff = item->data.value("_signoff", Json());
   if (!signoff.is_object()) return {};
   const Json document = item->data.value("_document", Json::object());

@@ -227,6 +227,20 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
                     step_result == "changes_required" ? "changes_required"
                     : step_result == "not_relevant"   ? "not_relevant"
                                                       : "approved");
+    // Whoever wrote the version is told that changes were asked for: it is theirs to redraft.
+    auto writer = author.empty() ? std::nullopt : store.actor(author);
+    if (step_result == "changes_required" && writer && !writer->disabled) {
+      OutboxEntry row{0,
+                      now,
+                      writer->name,
+                      item.ref,
+                      "changes_required",
+                      fmt::format("{} \"{}\": {} asked for changes to version {}", item.ref,
+                                  item_title(d, item), person_name(store, actor.name),
+                                  doc.value("version", 0))};
+      row.state = item.state;
+      store.add_outbox(row);
+    }
   }
 
   Event event;

@@ -260,6 +260,39 @@ TEST_CASE(
   for (const auto& each : mail) CHECK(each["rcpt_tos"][0] != "olivia@example.org");
 }
 
+TEST_CASE("email: changes asked for reach the author of the version, without the comment",
+          "[email]") {
+  Team t;
+  const std::string ref = t.statement("Ward 7 reopens");
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(60))));
+  REQUIRE(Signoff(*t.here->engine)
+              .decide(DecideRequest{
+                  ref, "changes_required", "hannah", "Say which ward staff move to", "", {}, {}})
+              .ok());
+  t.deliver(later(kMorning, std::chrono::seconds(120)));
+  std::vector<Json> mail = sink.messages();
+  // Hannah's own "decision needed" is no longer needed: she has decided.
+  REQUIRE(mail.size() == 1);
+  CHECK(mail[0]["rcpt_tos"] == Json::array({"olivia@example.org"}));
+  CHECK(mail[0]["subject"] == "Changes required: " + ref + " Ward 7 reopens");
+  CHECK_THAT(mail[0]["text"].get<std::string>(),
+             Contains("Changes were asked for on the statement you wrote") &&
+                 Contains("https://comms.example.org/items/" + ref));
+  // The comment is read in commsflow, not in an email.
+  CHECK_THAT(mail[0]["raw"].get<std::string>(), !Contains("which ward"));
+  bool listed = false;
+  for (const auto& row : t.outbox()) {
+    if (row["kind"] != "changes_required") continue;
+    listed = true;
+    CHECK(row["recipient"] == "olivia");
+    CHECK_THAT(row["message"].get<std::string>(),
+               Contains("Hannah Head asked for changes to version 1"));
+  }
+  CHECK(listed);
+}
+
 TEST_CASE(
     "email: with the relay down a row is retried with backoff and sent once it is up; "
     "without an address it fails for good after the attempts allowed",

@@ -131,7 +131,7 @@ struct OutboxEntry {
   std::string created_at;
   std::string recipient;  // an actor's name, or "role:NAME" when nobody held the role
   std::string ref;
-  std::string kind;  // decision_needed, reminder, escalation, overdue
+  std::string kind;  // decision_needed, reminder, escalation, overdue, changes_required
   std::string message;
   std::string state = {};  // the item's state when it was made: moved on, it is not sent
   // Delivery: waiting, sent, failed (gave up) or skipped (no longer needed).
