@@ -71,10 +71,13 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, Json 
     keep_engine_records(data, out.data);
     auto problems = validate_data(d.fields, out.data, true, data_validated ? &data : nullptr);
     if (!problems.empty()) {
+      // Named by the action's line: the effect is the workflow's fault, not the person's input.
+      const std::string where =
+          action.line > 0 ? fmt::format("{}:{}", d.path, action.line) : d.path;
       std::string message =
-          fmt::format("{}: {} left data that does not fit the fields", d.path, label);
+          fmt::format("{}: {} left data that does not fit the fields", where, label);
       for (const auto& p : problems) message += fmt::format("\n  {}: {}", p.field, p.message);
-      throw Error(ErrorKind::Script, message);
+      throw Error::script(message, where);
     }
   } else {
     out.data = std::move(data);

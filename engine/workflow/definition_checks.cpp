@@ -268,13 +268,14 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
                                      what));
     }
   };
-  auto check_fields = [&](const std::vector<FieldSpec>& fields) {
+  // An action's inputs (`action`) may be required by another input's answer or an item field's.
+  auto check_fields = [&](const std::vector<FieldSpec>& fields, const ActionSpec* action) {
     for (const auto& f : fields) {
       if (f.type == FieldType::Actor && !f.role.empty() && !roles.count(f.role)) {
         problem(f.line, fmt::format("field '{}' names unknown role '{}'", f.name, f.role));
       }
       for (const auto& [other, values] : f.required_if) {
-        const FieldSpec* o = d.field(other);
+        const FieldSpec* o = action && action->field(other) ? action->field(other) : d.field(other);
         if (!o) {
           problem(f.line, fmt::format("required_if of '{}' names '{}', which is not a field",
                                       f.name, other));
@@ -290,7 +291,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
       }
     }
   };
-  check_fields(d.fields);
+  check_fields(d.fields, nullptr);
   for (const auto& role : d.document_roles) {
     if (!roles.count(role)) {
       problem(d.line, fmt::format("document names unknown role '{}'", role));
@@ -334,6 +335,7 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
       check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);
+      check_fields(a.fields, &a);
       for (const auto& name : placeholders(a.done)) {
         if (!d.field(name) && !a.field(name)) {
           problem(a.line,

@@ -342,6 +342,22 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
              p.field.starts_with(f.name + ".");
     });
     if (f.required && blank && !refused) problems.push_back({f.name, "is required"});
+    // Required by another input's answer, or by an item field's.
+    for (const auto& [other, values] : f.required_if) {
+      if (!blank || refused) break;
+      const Json answer = payload.contains(other) ? payload[other] : data.value(other, Json());
+      if (!answer.is_string() ||
+          std::find(values.begin(), values.end(), answer.get<std::string>()) == values.end()) {
+        continue;
+      }
+      const FieldSpec* named = action->field(other) ? action->field(other) : d.field(other);
+      problems.push_back(
+          {f.name,
+           named ? fmt::format("is required when {} is {}", field_label(*named),
+                               option_label(*named, answer.get<std::string>()))
+                 : fmt::format("is required when {} is {}", other, answer.get<std::string>())});
+      break;
+    }
   }
   for (const auto& name : action->required_sets) {
     const auto has = data.find(name);

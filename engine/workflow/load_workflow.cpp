@@ -55,9 +55,13 @@ LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& vers
   }
   out.definition.path = source.path;
   out.definition.version = version;
+  // The cross-checks (a `to` naming no state, a `required_if` naming no field) run on a
+  // definition read whole: a name left undefined is only nil in it, so they still run, and one
+  // `check` names every problem; after a table that could not be read they would mislead.
+  const std::size_t before_reading = out.problems.size();
   DefinitionReader(source.path, source.text, out.problems)
       .build(out.script->returned(), out.definition);
-  if (out.problems.empty()) check_definition(out.definition, out.problems);
+  if (out.problems.size() == before_reading) check_definition(out.definition, out.problems);
   return out;
 }
 

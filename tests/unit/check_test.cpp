@@ -741,3 +741,48 @@ TEST_CASE("check: a module's undefined globals are named in the module's file") 
   CHECK(loaded.problems[0].line == 4);
   CHECK(loaded.problems[0].message == "'tw0' is not defined (a typo, or a missing `local`?)");
 }
+
+TEST_CASE("one check names an undefined name and the structure problems it would have hidden") {
+  // A guard misspelt, a state misspelt, and a required_if naming no field: all in one run.
+  std::string text =
+      with(kGood, "approve = { to = \"done\", roles = { \"reviewer\" } },",
+           "approve = { to = \"dnoe\", roles = { \"reviewer\" }, guard = is_redy },");
+  text = with(text, "count = wf.integer { min = 0 },",
+              "count = wf.integer { min = 0, required_if = { colur = { \"red\" } } },");
+  auto loaded = load(text);
+  INFO(listing(loaded.problems));
+  const int approve = line_of(text, "approve =");
+  auto has = [&](int line, const std::string& fragment) {
+    return std::any_of(loaded.problems.begin(), loaded.problems.end(), [&](const Diagnostic& p) {
+      return p.line == line && p.message.find(fragment) != std::string::npos;
+    });
+  };
+  CHECK(has(approve, "'is_redy' is not defined"));
+  CHECK(has(approve, "goes to missing state 'dnoe'"));
+  CHECK(
+      has(line_of(text, "count ="), "required_if of 'count' names 'colur', which is not a field"));
+}
+
+TEST_CASE("an action's input required by another's answer names a field of the action or item") {
+  const std::string fields = "fields = { reason = wf.text { required = true } },";
+  SECTION("an input or an item field: clean") {
+    for (const char* required_if :
+         {"required_if = { severity = { \"high\" } }", "required_if = { colour = { \"red\" } }"}) {
+      std::string text =
+          with(kGood, fields,
+               fmt::format("fields = {{ severity = wf.choice {{ \"low\", \"high\" }}, reason = "
+                           "wf.text {{ {} }} }},",
+                           required_if));
+      auto loaded = load(text);
+      INFO(listing(loaded.problems));
+      CHECK(loaded.ok());
+    }
+  }
+  SECTION("neither: named on the input's line") {
+    std::string text =
+        with(kGood, fields,
+             "fields = { reason = wf.text { required_if = { sevrity = { \"high\" } } } },");
+    expect_problem(text, line_of(text, "reason = wf.text"),
+                   "required_if of 'reason' names 'sevrity', which is not a field");
+  }
+}

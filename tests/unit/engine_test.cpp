@@ -306,3 +306,31 @@ return wf.workflow {
   REQUIRE(due.ok());
   CHECK(due.value().data["due"] == "2026-04-01");
 }
+
+TEST_CASE(
+    "an action's input required by another input's answer, or an item field's, is asked for") {
+  std::string source = test::kReviewWorkflow;
+  const std::string plain = "fields = { comment = wf.text { required = true } },";
+  source.replace(source.find(plain), plain.size(),
+                 "fields = { severity = wf.choice { \"minor\", \"major\" }, comment = wf.text { "
+                 "required_if = { severity = { \"major\" }, priority = { \"high\" } } } },");
+  Fixture f(source);
+  Item plain_item = f.engine->submit("review", "olivia", Json{{"title", "Low"}}).value();
+  f.act(plain_item.ref, "edit", "olivia", Json{{"body", "Text"}});
+  f.act(plain_item.ref, "send", "olivia");
+  CHECK(f.act(plain_item.ref, "send_back", "hannah").state == "draft");  // neither answer given
+
+  f.act(plain_item.ref, "send", "olivia");
+  CHECK_THROWS_WITH(f.engine->act(ActRequest{plain_item.ref, "send_back", "hannah",
+                                             Json{{"severity", "major"}}, "", std::nullopt}),
+                    Catch::Contains("comment: is required when Severity is Major"));
+
+  Item urgent =
+      f.engine->submit("review", "olivia", Json{{"title", "High"}, {"priority", "high"}}).value();
+  f.act(urgent.ref, "edit", "olivia", Json{{"body", "Text"}});
+  f.act(urgent.ref, "send", "olivia");
+  CHECK_THROWS_WITH(f.engine->act(ActRequest{urgent.ref, "send_back", "hannah", Json::object(), "",
+                                             std::nullopt}),
+                    Catch::Contains("comment: is required when Priority is High"));
+  CHECK(f.act(urgent.ref, "send_back", "hannah", Json{{"comment", "Shorter"}}).state == "draft");
+}
