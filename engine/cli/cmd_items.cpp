@@ -4,6 +4,7 @@
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <functional>
 #include <iostream>
 
@@ -144,6 +145,14 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
   fmt::print("  Created {}, last changed {} (UK time)\n", uk_datetime(item.created_at),
              uk_datetime(item.updated_at));
   if (!item.parent.empty()) fmt::print("  Belongs to {}\n", item.parent);
+  // Open work that is not held says how it stands against its due time.
+  if (!d.queue.due_field.empty() && !d.is_final(item.state) && !d.queue.holds(item.state)) {
+    if (auto due = parse_datetime(item.data.value(d.queue.due_field, std::string()))) {
+      std::string phrase = due_phrase(*due, s.clock().now());  // "due in 2 hours", "overdue by…"
+      phrase[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(phrase[0])));
+      fmt::print("  {}\n", phrase);
+    }
+  }
   fmt::print("Details:\n");
   for (const auto& f : d.fields) {
     auto v = item.data.find(f.name);

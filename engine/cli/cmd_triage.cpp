@@ -56,8 +56,9 @@ void run_queue(Session& s, const std::string& workflow) {
   if (const FieldSpec* f = spec.tier_field.empty() ? nullptr : d.field(spec.tier_field)) {
     tier_header = field_label(*f);
   }
-  fmt::print("{:<15} {:<10} {:<14} {:<22} {:<5} {:<18} {}\n", "Reference", tier_header, "State",
+  fmt::print("{:<15} {:<10} {:<14} {:<34} {:<5} {:<18} {}\n", "Reference", tier_header, "State",
              "Due (UK time)", "Late", "Assignee", "Title");
+  const TimePoint now = s.clock().now();
   std::int64_t total = access.for_each_in_queue(query, [&](const Item& item) {
     const Json tier = spec.tier_field.empty() ? Json() : item.data.value(spec.tier_field, Json());
     const QueueTier* t = tier.is_string() ? spec.tier(tier.get<std::string>()) : nullptr;
@@ -68,12 +69,18 @@ void run_queue(Session& s, const std::string& workflow) {
     const bool shows_assignee = access.sight(item).shows("assignee");
     const std::string assignee = text_of(item.data, "assignee");
     auto person = assignee.empty() ? std::nullopt : engine.store().actor(assignee);
-    fmt::print("{:<15} {:<10} {:<14} {:<22} {:<5} {:<18} {}\n", item.ref,
+    // Past its due time and not held: said in words, as the web queue does.
+    const auto due_at = parse_datetime(due);
+    const bool overdue = due_at && *due_at < now && !spec.holds(item.state);
+    fmt::print("{:<15} {:<10} {:<14} {:<34} {:<5} {:<18} {}\n", item.ref,
                t                  ? t->label
                : tier.is_string() ? tier.get<std::string>()
                                   : "-",
                state_label(engine.registry().version(item.version).definition, item.state),
-               due.empty() ? "-" : uk_datetime(due), late ? "Late" : "",
+               due.empty() ? "-"
+               : overdue   ? fmt::format("{} (overdue)", uk_datetime(due))
+                           : uk_datetime(due),
+               late ? "Late" : "",
                !shows_assignee    ? "not shown"
                : person           ? person->shown_name()
                : assignee.empty() ? "-"

@@ -226,7 +226,12 @@ std::string action_forms(Engine& engine, const Definition& d, const Item& item,
     // Actions that end or discard work are warning buttons (confirmed on the next page);
     // actions that leave the item where it is are secondary.
     const char* style = !spec->confirm.empty() ? "warning" : spec->to.empty() ? "secondary" : "";
-    action["form"] = {{"name", a.name}, {"inputs", inputs}, {"style", style}};
+    // The note typed with a refused action is kept, with everything else typed.
+    auto note = mine_failed ? values.find("note") : values.end();
+    action["form"] = {{"name", a.name},
+                      {"inputs", inputs},
+                      {"style", style},
+                      {"note", note != values.end() ? note->second : std::string()}};
     mine.push_back(std::move(action));
   }
   return render("item-actions", {{"closed", false},

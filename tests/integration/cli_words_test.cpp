@@ -197,3 +197,20 @@ TEST_CASE("cli: who overrode a rating is shown by name", "[cli][words]") {
   CHECK_THAT(demo.run({"show", "REQ-2026-0001"}).out, Catch::Contains("Overridden by: Tom Triage"));
   CHECK(demo.json({"show", "REQ-2026-0001"})["data"]["overridden_by"] == "tom.triage");
 }
+
+TEST_CASE("cli: work past its due time says it is overdue, in the queue and on show",
+          "[cli][words]") {
+  Demo demo;
+  // The demo's red request is due two working days after Monday 2 March, 09:00.
+  const Json queue = demo.json({"queue", "--workflow", "comms_request"});
+  REQUIRE_FALSE(queue.empty());
+  const std::string red = queue[0]["ref"];
+  REQUIRE(queue[0]["data"]["rating"] == "red");
+  CHECK_THAT(demo.run({"queue", "--workflow", "comms_request"}).out, !Contains("(overdue)"));
+  CHECK_THAT(demo.run({"show", red}).out, Contains("  Due in "));
+
+  const std::string week_later = "2026-03-09T09:00:00Z";
+  const std::string late_queue = demo.run({"queue", "--workflow", "comms_request"}, week_later).out;
+  CHECK_THAT(late_queue, Contains("(overdue)"));
+  CHECK_THAT(demo.run({"show", red}, week_later).out, Contains("  Overdue by "));
+}

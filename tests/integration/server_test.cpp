@@ -351,6 +351,25 @@ TEST_CASE("server: a session's changes need its CSRF token", "[server][security]
   CHECK(f.engine->item(ref).state == "in_progress");
 }
 
+TEST_CASE("server: a refused action's form keeps what was typed, the note for the history too",
+          "[server][pages]") {
+  WebFixture f;
+  std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
+  std::string cookie = f.sign_in("olivia.officer");
+  // Declined without the reason it needs.
+  auto refused = f.client().Post(("/items/" + ref + "/actions/decline").c_str(),
+                                 httplib::Headers{{"Cookie", cookie}},
+                                 httplib::Params{{"csrf", f.csrf(cookie)},
+                                                 {"revision", "1"},
+                                                 {"reason", ""},
+                                                 {"note", "Agreed with Estates by phone"}});
+  REQUIRE(refused);
+  CHECK(refused->status == 400);
+  CHECK_THAT(refused->body, Catch::Contains("reason"));
+  CHECK_THAT(refused->body, Catch::Contains("value=\"Agreed with Estates by phone\""));
+  CHECK(f.engine->item(ref).state == "requested");
+}
+
 TEST_CASE("server: pages show text from data as text, never as markup", "[server][security]") {
   WebFixture f;
   std::string title = "<script>alert('x')</script> & \"quotes\"";
