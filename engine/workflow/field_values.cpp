@@ -49,6 +49,20 @@ std::string date_as_iso(const std::string& text) {
   return fmt::format("{:04}-{:02}-{:02}", year, month, day);
 }
 
+// What is wrong with text that is not a date and time, in words for whoever typed it, as the
+// web form's boxes or the command line give it ("2026-12-07T2.30pm", "2026-03-30T").
+std::string no_such_time(const std::string& text) {
+  const auto sep = text.find_first_of("T ");
+  const std::string day = date_as_iso(text.substr(0, sep));
+  const std::string time = sep == std::string::npos ? std::string() : text.substr(sep + 1);
+  if (!parse_date(day)) {
+    if (std::string missing = no_such_day(day); !missing.empty()) return missing;
+    return "enter a real date and time, like 2026-03-31 14:30 (UK time)";
+  }
+  if (time.empty()) return "enter a time as well as the date, like 14:30";
+  return "enter the time in hours and minutes on the 24-hour clock, like 14:30";
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -303,8 +317,9 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
     case FieldType::DateTime: {
       auto t = input.is_string() ? parse_datetime(trim(input.get<std::string>())) : std::nullopt;
       if (!t) {
-        error =
-            fmt::format("expected a date and time like 2026-03-31T14:00:00Z, got {}", shown(input));
+        error = fmt::format("{} (got {})",
+                            no_such_time(input.is_string() ? trim(input.get<std::string>()) : ""),
+                            shown(input));
         return nullptr;
       }
       return format_datetime(*t);

@@ -106,3 +106,25 @@ TEST_CASE("a list of records names every bad row and every bad field of a row") 
   CHECK(coerce_value(groups, data["groups"], error).is_null());
   CHECK(error == "[2].reach: expected a whole number, got 'lots'");
 }
+
+TEST_CASE("a date and time that is not one says what to type, in words") {
+  const std::vector<FieldSpec> fields = {field("at", FieldType::DateTime)};
+  auto problem_for = [&](const std::string& text) {
+    Json data{{"at", text}};
+    auto problems = said(validate_data(fields, data, false));
+    REQUIRE(problems.size() == 1);
+    return problems[0];
+  };
+  // As the web form's boxes give them: a 12-hour time, no time, a month that does not exist.
+  CHECK(problem_for("2026-12-07T2.30pm") ==
+        "at: enter the time in hours and minutes on the 24-hour clock, like 14:30 (got "
+        "'2026-12-07T2.30pm')");
+  CHECK(problem_for("2027-03-30T") ==
+        "at: enter a time as well as the date, like 14:30 (got '2027-03-30T')");
+  CHECK(problem_for("2027-02-30T09:00") ==
+        "at: there is no 30 February 2027: enter a real date (got '2027-02-30T09:00')");
+  CHECK(problem_for("soon") ==
+        "at: enter a real date and time, like 2026-03-31 14:30 (UK time) (got 'soon')");
+  Json good{{"at", "2026-12-07T14:30:00Z"}};
+  CHECK(validate_data(fields, good, false).empty());
+}
