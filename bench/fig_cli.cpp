@@ -141,6 +141,7 @@ int child_act_rss(const Paths& paths, const std::filesystem::path& db, const std
   request.ref = ref;
   request.action = "accept";
   request.actor = "tom.triage";
+  request.inputs = Json{{"assignee", "olivia.officer"}};
   if (!o.engine.act(request)) return 1;
   std::printf("%lld\n", static_cast<long long>(peak_rss_bytes()));
   return 0;

@@ -44,6 +44,7 @@ void bench_import(const Paths& paths, const Sizes& sizes, std::vector<Row>& rows
     registry.sync();
     Engine engine(store, registry, bench_clock());
     engine.add_actor("tom.triage", {"triager"});
+    engine.add_actor("olivia.officer", {"comms_officer"});  // accepted work needs an assignee
   }
   std::filesystem::copy_file(empty_db, engine_db);
   std::filesystem::copy_file(empty_db, raw_db);

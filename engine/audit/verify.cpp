@@ -113,14 +113,17 @@ Item stored_item(const ItemRowView& row) {
 
 std::string VerifyReport::warning() const {
   if (ok()) return {};
-  std::string more = problems.size() > 1
-                         ? fmt::format(" (and {} more problem(s))", problems.size() - 1)
-                         : std::string();
+  // Where, not what: a problem's message can quote data the reader of a report may not see.
+  const auto first_event =
+      std::find_if(problems.begin(), problems.end(), [](const auto& p) { return p.seq > 0; });
+  const std::string where = first_event != problems.end()
+                                ? fmt::format("the first at event {}", first_event->seq)
+                                : std::string("in the stored items or accounts");
   return fmt::format(
-      "the history does not verify: {}{}. This report shows events as they are stored now, which "
-      "may have been altered, and its chain head is not proven; `commsflow verify` lists every "
-      "problem.",
-      problems.front().message, more);
+      "the history does not verify: {} problem(s) found, {}. This report shows events as they "
+      "are stored now, which may have been altered, and its chain head is not proven; `commsflow "
+      "verify` lists every problem.",
+      problems.size(), where);
 }
 
 Json VerifyReport::to_json() const {

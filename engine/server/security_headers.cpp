@@ -66,27 +66,42 @@ std::string without_port(const std::string& authority) {
   return authority.substr(0, authority.rfind(':'));
 }
 
+// "https://comms.example.nhs.uk:443/x" -> "https://comms.example.nhs.uk": an origin as a browser
+// sends it, without a path or the scheme's default port.
+std::string origin_of(const std::string& url) {
+  const std::string authority = authority_of(url);
+  if (authority.empty()) return {};
+  const std::string scheme = lower(url.substr(0, url.find("://")));
+  std::string host = authority;
+  if ((scheme == "https" && host.ends_with(":443")) ||
+      (scheme == "http" && host.ends_with(":80"))) {
+    host = without_port(host);
+  }
+  return scheme + "://" + host;
+}
+
 }  // namespace
 
 bool from_another_site(const ServerOptions& options, const httplib::Request& req) {
   if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return false;
+  // The browser's own word, where it gives one, settles it.
   const std::string fetch_site = lower(req.get_header_value("Sec-Fetch-Site"));
-  if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") return true;
+  if (fetch_site == "same-origin" || fetch_site == "none") return false;
+  if (!fetch_site.empty()) return true;
   if (!req.has_header("Origin")) return false;
-  const std::string origin = lower(req.get_header_value("Origin"));
-  if (!options.public_url.empty()) {
-    const std::string own = lower(options.public_url);
-    return origin != own.substr(0, own.find('/', own.find("://") + 3));
-  }
-  const std::string from = authority_of(origin);  // empty for "null", which names no site
+  const std::string origin = origin_of(req.get_header_value("Origin"));  // empty for "null"
+  if (origin.empty()) return true;
+  if (!options.public_url.empty()) return origin != origin_of(options.public_url);
   const std::string host = lower(req.get_header_value("Host"));
-  if (from.empty() || host.empty()) return true;
-  // A proxy may pass on the host without its port.
-  return from != host && without_port(from) != host;
+  if (host.empty()) return true;
+  // A proxy may pass on the host with or without its port.
+  return without_port(authority_of(origin)) != without_port(host) && authority_of(origin) != host;
 }
 
-bool body_in_chunks(const httplib::Request& req) {
-  return lower(req.get_header_value("Transfer-Encoding")).find("chunked") != std::string::npos;
+bool body_without_length(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return true;
+  const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+  return has_body && !req.has_header("Content-Length");
 }
 
 std::string client_address(const ServerOptions& options, const httplib::Request& req) {

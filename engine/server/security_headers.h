@@ -34,9 +34,10 @@ bool headers_within_limits(const httplib::Request& req);
 // Requests from no page (curl, scripts with an API token) say neither and pass.
 bool from_another_site(const ServerOptions& options, const httplib::Request& req);
 
-// True when the request's body comes in chunks, with no Content-Length: it is refused (411)
-// before it is read, since only a declared length can be held to the size limit unread.
-bool body_in_chunks(const httplib::Request& req);
+// True when a request's body has no declared length: sent in chunks (any Transfer-Encoding), or
+// a POST, PUT or PATCH with no Content-Length (read to the end of the stream). It is refused
+// (411) before it is read, since only a declared length can be held to the size limit unread.
+bool body_without_length(const httplib::Request& req);
 
 // The client's address: X-Real-IP when the request comes from options.trusted_proxy, otherwise
 // the connection's own address.

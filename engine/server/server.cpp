@@ -154,8 +154,12 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   http.new_task_queue = [workers = c.options.workers] { return new httplib::ThreadPool(workers); };
   http.set_read_timeout(c.options.read_timeout);
   http.set_write_timeout(c.options.read_timeout);
+  // One request per connection: the HTTP library keeps a connection open after a refusal made
+  // before the body is read (431, 411, 403 below) whatever the answer says, and would read that
+  // body as the next request. Behind the proxy in deploy/ (no upstream keep-alive) this costs
+  // nothing; on loopback, a connection per request.
   http.set_keep_alive_timeout(2);
-  http.set_keep_alive_max_count(100);
+  http.set_keep_alive_max_count(1);
   // Too many or too large headers are refused before any route sees them (431). The library
   // has read them by then: each line is capped at 8 KiB by the library, and the proxy in front
   // caps the rest.
@@ -177,7 +181,7 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
                                 "bytes in all)",
                                 kMaxHeaderCount, kMaxHeaderBytes));
     }
-    if (body_in_chunks(req)) {
+    if (body_without_length(req)) {
       return refuse(411, "bad_input",
                     fmt::format("send the request body with a Content-Length, not in chunks (at "
                                 "most {} bytes)",

@@ -359,15 +359,21 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
       break;
     }
   }
-  for (const auto& name : action->required_sets) {
-    const auto has = data.find(name);
-    const bool blank = has == data.end() || has->is_null() ||
-                       (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
-                                                " \t\r\n") == std::string::npos);
-    const bool refused = std::any_of(problems.begin(), problems.end(),
-                                     [&](const FieldProblem& p) { return p.field == name; });
-    if (blank && !refused) problems.push_back({name, "is required"});
-  }
+  // `required` holds once the action is taken: checked with the other inputs, or after the
+  // effect when there is one (it may fill the field, or empty it).
+  auto unfilled = [&](const Json& after, std::vector<FieldProblem>& found) {
+    for (const auto& name : action->required_sets) {
+      const auto has = after.find(name);
+      const bool blank =
+          has == after.end() || has->is_null() ||
+          (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
+                                   " \t\r\n") == std::string::npos);
+      const bool refused = std::any_of(found.begin(), found.end(),
+                                       [&](const FieldProblem& p) { return p.field == name; });
+      if (blank && !refused) found.push_back({name, "is required"});
+    }
+  };
+  if (!action->effect) unfilled(data, problems);
   // Only the people named now: one named earlier who has since left or lost the role must not
   // block every later action on the item.
   check_actor_fields(store_, d.fields, given_data, problems);
@@ -392,6 +398,14 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   auto ruled = apply_rules(wf, *action, std::move(data), ctx, item.state,
                            fmt::format("action '{}'", action->name), /*data_validated=*/false);
   if (!ruled) return ruled.refusal();
+  if (action->effect) {
+    std::vector<FieldProblem> after_effect;
+    unfilled(ruled.value().data, after_effect);
+    if (!after_effect.empty()) {
+      throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref),
+                              std::move(after_effect));
+    }
+  }
 
   Event event;
   event.ref = item.ref;

@@ -1619,6 +1619,76 @@ int open_raw_connection(int port) {
 
 }  // namespace
 
+namespace {
+
+// Sends `bytes` on a new connection, closes its sending half, and returns everything the server
+// answers until it closes the connection.
+std::string exchange(int port, const std::string& bytes) {
+  int fd = open_raw_connection(port);
+  timeval wait{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  ::shutdown(fd, SHUT_WR);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) out.append(buffer, n);
+  ::close(fd);
+  return out;
+}
+
+std::size_t answers_in(const std::string& stream) {
+  std::size_t count = 0;
+  for (auto at = stream.find("HTTP/1.1 "); at != std::string::npos;
+       at = stream.find("HTTP/1.1 ", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("server: a refused request's body is never read as a request of its own",
+          "[server][security]") {
+  WebFixture f;
+  // Another site's page posts a body that is itself a request, from this machine.
+  const std::string inner =
+      "POST /sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Real-IP: 10.0.0.9\r\nContent-Type: "
+      "application/x-www-form-urlencoded\r\nContent-Length: 21\r\n\r\nname=eve&password=guess";
+  const std::string answers =
+      exchange(f.web->port(), fmt::format("POST /sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+                                          "http://evil.example\r\nContent-Type: text/plain\r\n"
+                                          "Content-Length: {}\r\n\r\n{}",
+                                          inner.size(), inner));
+  CHECK(answers.starts_with("HTTP/1.1 403"));
+  CHECK(answers_in(answers) == 1);
+
+  // A body with no declared length is refused before it is read.
+  const std::string no_length =
+      exchange(f.web->port(),
+               "POST /sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+               "application/x-www-form-urlencoded\r\n\r\nname=tom.triage&password=x");
+  CHECK(no_length.starts_with("HTTP/1.1 411"));
+  CHECK(answers_in(no_length) == 1);
+}
+
+TEST_CASE("server: the server's own origin is recognised however a proxy or browser writes it",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.public_url = "https://comms.example.org:443/";
+  WebFixture f(options);
+  auto sign_in = [&](httplib::Headers headers) {
+    auto res = f.client().Post("/sign-in", headers,
+                               httplib::Params{{"name", "tom.triage"}, {"password", kPassword}});
+    REQUIRE(res);
+    return res->status;
+  };
+  CHECK(sign_in({{"Origin", "https://comms.example.org"}}) == 303);  // the default port left out
+  CHECK(sign_in({{"Origin", "https://comms.example.org:8443"}}) == 403);
+  CHECK(sign_in({{"Origin", "http://comms.example.org"}}) == 403);
+  // A page whose origin the browser hides ("null") but says is this site's own.
+  CHECK(sign_in({{"Origin", "null"}, {"Sec-Fetch-Site", "same-origin"}}) == 303);
+}
+
 TEST_CASE("server: fifty idle or slow connections do not stop a normal request",
           "[server][security]") {
   WebFixture f;

@@ -334,3 +334,21 @@ TEST_CASE(
                     Catch::Contains("comment: is required when Priority is High"));
   CHECK(f.act(urgent.ref, "send_back", "hannah", Json{{"comment", "Shorter"}}).state == "draft");
 }
+
+TEST_CASE("an action's required field may be filled by its effect") {
+  std::string source = test::kReviewWorkflow;
+  const std::string approve =
+      "roles = { \"head_of_comms\" },\n          effect = function(item, ctx) "
+      "item.approved_by = ctx.actor.name end,";
+  REQUIRE(source.find(approve) != std::string::npos);
+  source.replace(source.find(approve), approve.size(),
+                 "roles = { \"head_of_comms\" }, sets = { \"approved_by\" }, required = { "
+                 "\"approved_by\" },\n          effect = function(item, ctx) item.approved_by = "
+                 "ctx.actor.name end,");
+  Fixture f(source);
+  Item item = f.submit();
+  f.act(item.ref, "edit", "olivia", Json{{"body", "Text"}});
+  f.act(item.ref, "send", "olivia");
+  Item approved = f.act(item.ref, "approve", "hannah");  // nothing given: the effect fills it
+  CHECK(approved.data["approved_by"] == "hannah");
+}

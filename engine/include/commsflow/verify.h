@@ -51,7 +51,7 @@ struct VerifyReport {
   std::vector<VerifyProblem> problems;  // in order found; the first chain problem comes first
   bool ok() const { return problems.empty(); }
   // For the top of a report read from this history: empty when it verified, else a sentence
-  // naming the first problem and how many more there are.
+  // saying how many problems there are and the event of the first, never what they quote.
   std::string warning() const;
   // {ok, events, items, head: {seq, hash}, problems: [{seq, ref, message}]}, as the CLI's
   // `verify --json` and the API print it.
