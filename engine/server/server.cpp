@@ -168,8 +168,7 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // from another site's page (403).
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&](int status, const char* code, std::string message) {
-      res.status = status;
-      res.set_header("Connection", "close");
+      res.status = status;  // the connection closes after it (one request per connection)
       res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
                       "application/json");
       add_security_headers(c.options, req, res);

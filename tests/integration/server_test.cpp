@@ -1621,14 +1621,14 @@ int open_raw_connection(int port) {
 
 namespace {
 
-// Sends `bytes` on a new connection, closes its sending half, and returns everything the server
-// answers until it closes the connection.
+// Sends `bytes` on a new connection and returns everything the server answers until it closes
+// the connection (the sending half stays open: the server takes a half-closed connection as
+// gone).
 std::string exchange(int port, const std::string& bytes) {
   int fd = open_raw_connection(port);
   timeval wait{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
   REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-  ::shutdown(fd, SHUT_WR);
   std::string out;
   char buffer[4096];
   for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) out.append(buffer, n);
