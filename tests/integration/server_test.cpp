@@ -896,6 +896,15 @@ std::string statement_in_review(WebFixture& f) {
   return ref;
 }
 
+// statement_in_review, approved by hannah (its only step), and hannah signed in: the cookie.
+std::string approved_and_signed_in(WebFixture& f, std::string& ref) {
+  ref = statement_in_review(f);
+  REQUIRE(Signoff(*f.engine)
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
+              .ok());
+  return f.sign_in("hannah.head");
+}
+
 std::string get_page(WebFixture& f, const std::string& cookie, const std::string& path,
                      int status = 200) {
   auto res = f.client().Get(path.c_str(), httplib::Headers{{"Cookie", cookie}});
@@ -1132,11 +1141,8 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
 TEST_CASE("server: the Audit page links reports that download as CSV, JSON and HTML",
           "[server][audit]") {
   WebFixture f;
-  std::string ref = statement_in_review(f);
-  REQUIRE(Signoff(*f.engine)
-              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
-              .ok());
-  std::string cookie = f.sign_in("hannah.head");
+  std::string ref;
+  std::string cookie = approved_and_signed_in(f, ref);
   std::string audit = get_page(f, cookie, "/audit");
   CHECK_THAT(audit, Catch::Contains("<form method=\"get\" action=\"/audit/download\""));
   CHECK_THAT(
@@ -1199,11 +1205,8 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
 TEST_CASE("server: an audit download from a history that does not verify says so, and no CSV",
           "[server][audit][sqlite]") {
   WebFixture f;
-  std::string ref = statement_in_review(f);
-  REQUIRE(Signoff(*f.engine)
-              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
-              .ok());
-  std::string cookie = f.sign_in("hannah.head");
+  std::string ref;
+  std::string cookie = approved_and_signed_in(f, ref);
   test::raw_sql(f.database.location(),
                 "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, "
                 "'\"decision\":\"approved\"', '\"decision\":\"changes_required\"') "
