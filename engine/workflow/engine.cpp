@@ -364,10 +364,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   auto unfilled = [&](const Json& after, std::vector<FieldProblem>& found) {
     for (const auto& name : action->required_sets) {
       const auto has = after.find(name);
-      const bool blank =
-          has == after.end() || has->is_null() ||
-          (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
-                                   " \t\r\n") == std::string::npos);
+      const bool blank = has == after.end() || has->is_null() ||
+                         (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
+                                                  " \t\r\n") == std::string::npos);
       const bool refused = std::any_of(found.begin(), found.end(),
                                        [&](const FieldProblem& p) { return p.field == name; });
       if (blank && !refused) found.push_back({name, "is required"});
