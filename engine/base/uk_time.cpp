@@ -30,6 +30,17 @@ std::string day_text(date::sys_days day) {
                      kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()));
 }
 
+// A moment as UK clocks show it: the day, and the time within it.
+struct LocalTime {
+  explicit LocalTime(TimePoint t)
+      : local(to_local(t)),
+        day(date::floor<date::days>(local).time_since_epoch()),
+        time(local - date::floor<date::days>(local)) {}
+  date::local_seconds local;
+  date::sys_days day;
+  date::hh_mm_ss<std::chrono::seconds> time;
+};
+
 std::string plural(long long n, const char* unit) {
   return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
 }
@@ -46,20 +57,15 @@ std::string span(long long seconds) {
 }  // namespace
 
 std::string uk_datetime(TimePoint t) {
-  const date::local_seconds local = to_local(t);
-  const auto day = date::floor<date::days>(local);
-  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
-  return fmt::format("{}, {:02}:{:02}", day_text(date::sys_days(day.time_since_epoch())),
-                     time.hours().count(), time.minutes().count());
+  const LocalTime local(t);
+  return fmt::format("{}, {:02}:{:02}", day_text(local.day), local.time.hours().count(),
+                     local.time.minutes().count());
 }
 
 std::string uk_datetime_to_second(TimePoint t) {
-  const date::local_seconds local = to_local(t);
-  const auto day = date::floor<date::days>(local);
-  const date::hh_mm_ss<std::chrono::seconds> time(local - day);
-  return fmt::format("{}, {:02}:{:02}:{:02} {}", day_text(date::sys_days(day.time_since_epoch())),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     uk_zone_name(t));
+  const LocalTime local(t);
+  return fmt::format("{}, {:02}:{:02}:{:02} {}", day_text(local.day), local.time.hours().count(),
+                     local.time.minutes().count(), local.time.seconds().count(), uk_zone_name(t));
 }
 
 std::string uk_deadline(TimePoint t, TimePoint now) {

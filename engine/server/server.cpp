@@ -164,8 +164,8 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // has read them by then: each line is capped at 8 KiB by the library, and the proxy in front
   // caps the rest.
   //
-  // A body in chunks is refused (411) before it is read, and so is a request to change something
-  // from another site's page (403).
+  // A body without a declared length is refused (411) before it is read, and so is a request
+  // to change something from another site's page (403).
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&](int status, const char* code, std::string message) {
       res.status = status;  // the connection closes after it (one request per connection)

@@ -330,21 +330,17 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   }
   for (const auto& f : action->fields) {
     if (!payload.contains(f.name) && f.default_value) payload[f.name] = *f.default_value;
-    // Text of spaces alone is no answer to a required question.
     const auto given = payload.find(f.name);
-    const bool blank =
-        given == payload.end() ||
-        (given->is_string() &&
-         given->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos);
+    const bool unanswered = given == payload.end() || blank(*given);
     // A value given but refused above is reported once, as that.
     const bool refused = std::any_of(problems.begin(), problems.end(), [&](const FieldProblem& p) {
       return p.field == f.name || p.field.starts_with(f.name + "[") ||
              p.field.starts_with(f.name + ".");
     });
-    if (f.required && blank && !refused) problems.push_back({f.name, "is required"});
+    if (f.required && unanswered && !refused) problems.push_back({f.name, "is required"});
     // Required by another input's answer, or by an item field's.
     for (const auto& [other, values] : f.required_if) {
-      if (!blank || refused) break;
+      if (!unanswered || refused) break;
       const Json answer = payload.contains(other) ? payload[other] : data.value(other, Json());
       if (!answer.is_string() ||
           std::find(values.begin(), values.end(), answer.get<std::string>()) == values.end()) {
@@ -364,12 +360,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   auto unfilled = [&](const Json& after, std::vector<FieldProblem>& found) {
     for (const auto& name : action->required_sets) {
       const auto has = after.find(name);
-      const bool blank = has == after.end() || has->is_null() ||
-                         (has->is_string() && has->get_ref<const std::string&>().find_first_not_of(
-                                                  " \t\r\n") == std::string::npos);
+      const bool unanswered = has == after.end() || has->is_null() || blank(*has);
       const bool refused = std::any_of(found.begin(), found.end(),
                                        [&](const FieldProblem& p) { return p.field == name; });
-      if (blank && !refused) found.push_back({name, "is required"});
+      if (unanswered && !refused) found.push_back({name, "is required"});
     }
   };
   if (!action->effect) unfilled(data, problems);

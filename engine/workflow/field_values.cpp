@@ -362,13 +362,12 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
   return value;
 }
 
-namespace {
-
-// True for text of spaces alone, which is no answer.
 bool blank(const Json& value) {
   return value.is_string() &&
          value.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
 }
+
+namespace {
 
 // True when `value` is a scalar equal, type included, to `found`.
 bool same_scalar(const Json& found, const Json& value) {

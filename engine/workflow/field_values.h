@@ -30,6 +30,9 @@ bool valid_utf8(std::string_view s);
 // valid UTF-8.
 std::string control_character_in(std::string_view s, bool line_breaks = true);
 
+// True for text of spaces alone, which is no answer to a required question.
+bool blank(const Json& value);
+
 // As coerce_value, for field `key`: adds every problem found to `problems`, each at its path
 // ({"eia[3].impact", "is required"} for a problem inside a list of records), and returns null if
 // there was any.
