@@ -298,12 +298,18 @@ TEST_CASE("audit exports: a cell a spreadsheet would run as a formula is shown a
   CHECK(render_json(table, header).dump().find("\"=HYPERLINK") != std::string::npos);
 }
 
-TEST_CASE("audit exports: CSV and JSON parse back to the same rows") {
-  Fixture f(test::kStatementWorkflow, "statement.lua");
+// Item A's seeded history as a report table, with the header an export states.
+struct ItemReport {
+  Fixture f{test::kStatementWorkflow, "statement.lua"};
   Seeded s = seed(f);
   AuditResult r = query_history(*f.store, AuditQuery{s.a, "", "", "", "", ""});
   ReportTable table = audit_table(r.rows);
   ReportHeader header{"test.db", "item " + s.a, "2026-04-03T08:00:00Z", r.head.seq, r.head.hash};
+};
+
+TEST_CASE("audit exports: CSV and JSON parse back to the same rows") {
+  ItemReport report;
+  auto& [f, s, r, table, header] = report;
 
   SECTION("CSV: RFC 4180 with a header line, CRLF, UTF-8") {
     std::string csv = render_csv(table);
@@ -405,11 +411,8 @@ TEST_CASE("audit text: a summary line per event and the details beneath it") {
 }
 
 TEST_CASE("audit text and HTML: times in UK time, changes in words; CSV and JSON keep UTC") {
-  Fixture f(test::kStatementWorkflow, "statement.lua");
-  Seeded s = seed(f);
-  AuditResult r = query_history(*f.store, AuditQuery{s.a, "", "", "", "", ""});
-  ReportTable table = audit_table(r.rows);
-  ReportHeader header{"test.db", "item " + s.a, "2026-04-03T08:00:00Z", r.head.seq, r.head.hash};
+  ItemReport report;
+  auto& [f, s, r, table, header] = report;
   std::string text = render_text(table, header);
   CHECK_THAT(text, Contains("Time (UK)"));
   CHECK_THAT(text, Contains("Mon 2 Mar 2026, 09:00:00 GMT"));
