@@ -100,6 +100,21 @@ ChainHead query_history(Store& store, const AuditQuery& query,
     fail_field("workflow", "no workflow is named '{}' (commsflow workflows lists them)",
                query.workflow);
   }
+  // Actions are the workflows' own words: one nobody has ever taken is most likely mistyped. (A
+  // rare question, so the whole log is read to answer it.)
+  if (!any && !query.action.empty()) {
+    bool ever = false;
+    EventFilter action_only;
+    action_only.action = query.action;
+    store.for_each_matching_event(action_only, [&](std::int64_t, std::string_view, std::string_view,
+                                                   std::string_view) { ever = true; });
+    if (!ever) {
+      fail_field("action",
+                 "no event in the whole history is of the action '{}': check its spelling (for "
+                 "example decide, assign or submit)",
+                 query.action);
+    }
+  }
   tx->commit();
   return head;
 }

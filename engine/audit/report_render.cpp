@@ -18,10 +18,25 @@ std::string cell_text(const Json& cell) {
   return cell.dump();
 }
 
-// Text that is exactly a stored UTC time ("2026-12-03T14:30:05Z") in UK time; other text as it is.
+// Text with each stored UTC time in it ("2026-12-03T14:30:05Z", whole or within words such as
+// "comms_review overdue at 2026-12-03T14:30:05Z") in UK time; the rest as it is.
 std::string uk_time_if_utc(const std::string& text) {
-  auto t = parse_datetime(text);
-  return t && format_datetime(*t) == text ? uk_datetime_to_second(*t) : text;
+  constexpr size_t kLength = 20;  // YYYY-MM-DDTHH:MM:SSZ
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (i + kLength <= text.size() && text[i + 4] == '-' && text[i + 10] == 'T' &&
+        text[i + 19] == 'Z') {
+      const std::string candidate = text.substr(i, kLength);
+      if (auto t = parse_datetime(candidate); t && format_datetime(*t) == candidate) {
+        out += uk_datetime_to_second(*t);
+        i += kLength;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
 }
 
 std::string bracketed(std::string text, bool nested) {
