@@ -378,7 +378,9 @@ httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
     auto principal = authenticate(c, req);
     if (!principal) {
       if (req.method == "GET") {
-        res.set_redirect("/sign-in?next=" + url_encode(req.path), 303);
+        // Back to the page asked for, its filters and all (safe_next checks it on the way).
+        res.set_redirect("/sign-in?next=" + url_encode(req.target.empty() ? req.path : req.target),
+                         303);
       } else {
         send_page(res, 401, nullptr, "Sign in", "",
                   render("message-page", {{"heading", "Sign in first"},

@@ -41,6 +41,18 @@ TEST_CASE("server: without a session, pages redirect to sign-in and the API answ
   REQUIRE(page);
   CHECK(page->status == 303);
   CHECK_THAT(page->get_header_value("Location"), Catch::StartsWith("/sign-in?next="));
+  // The page's filters come back after sign-in.
+  auto filtered = c.Get("/queue?workflow=comms_request&tier=red");
+  REQUIRE(filtered);
+  // (The client decodes a Location header; the server sends next=%2Fqueue%3Fworkflow...%26tier...)
+  CHECK(filtered->get_header_value("Location") ==
+        "/sign-in?next=/queue?workflow=comms_request&tier=red");
+  auto signed_in =
+      c.Post("/sign-in", httplib::Params{{"name", "tom.triage"},
+                                         {"password", kPassword},
+                                         {"next", "/queue?workflow=comms_request&tier=red"}});
+  REQUIRE(signed_in);
+  CHECK(signed_in->get_header_value("Location") == "/queue?workflow=comms_request&tier=red");
 
   auto api = c.Get("/api/v1/items");
   REQUIRE(api);
