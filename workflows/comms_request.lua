@@ -178,7 +178,8 @@ local function common_actions(actions)
     effect = triage,
   }
   actions.assign = { roles = { "triager" }, sets = { "assignee" }, required = { "assignee" },
-                     done = "assigned to {assignee}" } -- stays in its state
+                     done = "assigned to {assignee}",
+                     notify = { assignee = "Assigned to you" } } -- stays in its state
   actions.pause = {
     to = "paused", roles = { "triager" },
     fields = { reason = wf.text { max = 500 }, incident_name = wf.text {} },
@@ -277,6 +278,9 @@ return wf.workflow {
     sort = { "hold", "tier", "due_at" },
     -- Told once by email when an open request passes its due time (paused work is not).
     overdue_notify = { "assignee", "triager" },
+    -- Reminded once by email this long before it is due.
+    remind_before = wf.hours(4),
+    remind_notify = { "assignee" },
   },
 
   -- Open requests moved to a new version of these rules are triaged again by it
@@ -319,7 +323,7 @@ return wf.workflow {
   states = {
     triaged = { actions = common_actions {
       accept = { to = "accepted", roles = { "triager" }, sets = { "assignee" },
-                 required = { "assignee" } },
+                 required = { "assignee" }, notify = { assignee = "Assigned to you" } },
     } },
     accepted = { actions = common_actions {
       start = { to = "in_progress", roles = { "comms_officer", "triager" } },

@@ -1,19 +1,24 @@
 // deliver_due: one pass of the delivery worker (`commsflow deliver`, and continuously inside
 // `commsflow serve`). Three steps, the database unlocked while mail is sent:
 //   1. claim: in one transaction, read the rows due, give a row for a role to the role's
-//      holders, skip rows no longer needed (unneeded_reason), record rows that cannot be sent
-//      (no address),
-//      compose the rest and lease them (next attempt pushed past the send) so that another worker
-//      leaves them alone;
+//      holders, skip rows no longer needed (unneeded_reason) or for someone who may no longer
+//      see the item, record rows that cannot be sent (no address), compose the rest (a
+//      person's queue notices, due soon or overdue, in one email) and lease them (next attempt
+//      pushed past the send) so that another worker leaves them alone;
 //   2. send each message;
-//   3. record each outcome in its own transaction: sent, or the error with the next attempt
-//      after a backoff, or failed for good after the attempts allowed.
+//   3. record each email's outcome, for each row it carries, in its own transaction: sent, or
+//      the error with the next attempt after a backoff, or failed for good after the attempts
+//      allowed.
 // A crash after 2 and before 3 leaves the row leased, not sent: it is sent again when the lease
 // ends, with the same Message-ID.
 #include <commsflow/delivery.h>
 #include <commsflow/engine.h>
+#include <commsflow/read_access.h>
 #include <commsflow/registry.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
+
+#include <map>
 
 namespace commsflow {
 
@@ -22,8 +27,9 @@ namespace {
 // How long a claimed row is left alone: longer than any send can take.
 constexpr std::chrono::minutes kLease{5};
 
+// One email and the rows it tells (several for a digest of queue notices).
 struct Claimed {
-  OutboxEntry row;
+  std::vector<OutboxEntry> rows;
   MailMessage message;
 };
 
@@ -60,6 +66,7 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
   auto tx = store.begin_write();
   std::vector<OutboxEntry> due = store.outbox_due(format_datetime(now), batch);
   std::vector<Claimed> claimed;
+  std::map<std::string, std::pair<Actor, std::vector<MailPart>>> queue_notices;  // by recipient
   for (size_t i = 0; i < due.size(); ++i) {
     OutboxEntry row = due[i];
     auto item = store.item(row.ref);
@@ -105,11 +112,35 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
       store.record_delivery(row);
       continue;
     }
+    // Need to know, as it is now: someone who has since lost the roles that let them read the
+    // item is not sent its title; the email says only what they may see of it.
+    ReadAccess access(engine, Reader::for_actor(store, *actor, uk_today(now)));
+    const std::optional<Item> seen = access.view(*item);
+    if (!seen) {
+      skip(store, row, fmt::format("{} may no longer see {}", actor->name, row.ref), report);
+      continue;
+    }
     const Definition& d = engine.registry().version(item->version).definition;
-    MailMessage message = compose_mail(row, *item, d, *actor, settings, now);
     row.next_attempt_at = format_datetime(now + kLease);
     store.record_delivery(row);
-    claimed.push_back(Claimed{std::move(row), std::move(message)});
+    if (row.kind == "overdue" || row.kind == "due_soon") {
+      auto& [to, parts] = queue_notices[row.recipient];
+      to = *actor;
+      parts.push_back(MailPart{std::move(row), *seen, &d});
+      continue;
+    }
+    MailMessage message = compose_mail(row, *seen, d, *actor, settings, now);
+    claimed.push_back(Claimed{{std::move(row)}, std::move(message)});
+  }
+  // A person's queue notices waiting together (a `tick` after a long gap) go in one email.
+  for (auto& [recipient, notices] : queue_notices) {
+    auto& [to, parts] = notices;
+    Claimed c;
+    c.message = parts.size() == 1 ? compose_mail(parts[0].row, parts[0].item, *parts[0].definition,
+                                                 to, settings, now)
+                                  : compose_digest(parts, to, settings, now);
+    for (MailPart& p : parts) c.rows.push_back(std::move(p.row));
+    claimed.push_back(std::move(c));
   }
   tx->commit();
   return claimed;
@@ -136,18 +167,20 @@ DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& s
     const TimePoint now = engine.clock().now();
     Store& store = engine.store();
     auto tx = store.begin_write();
-    if (problem.empty()) {
-      c.row.attempts += 1;
-      c.row.status = "sent";
-      c.row.sent_at = format_datetime(now);
-      c.row.sent_to = c.message.to;
-      c.row.last_error.clear();
-      c.row.next_attempt_at.clear();
-      ++report.sent;
-    } else {
-      record_failure(c.row, problem, settings, now, report);
+    for (OutboxEntry& row : c.rows) {
+      if (problem.empty()) {
+        row.attempts += 1;
+        row.status = "sent";
+        row.sent_at = format_datetime(now);
+        row.sent_to = c.message.to;
+        row.last_error.clear();
+        row.next_attempt_at.clear();
+        ++report.sent;
+      } else {
+        record_failure(row, problem, settings, now, report);
+      }
+      store.record_delivery(row);
     }
-    store.record_delivery(c.row);
     tx->commit();
   }
   return report;

@@ -27,7 +27,8 @@ std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::opt
     }
   }
   // The rest is about rows that ask for a decision in a sign-off step.
-  if (row.kind != "decision_needed" && row.kind != "reminder" && row.kind != "escalation") {
+  if (row.kind != "decision_needed" && row.kind != "reminder" && row.kind != "escalation" &&
+      row.kind != "escalated") {
     return {};
   }
   const Json signoff = item->data.value("_signoff", Json());

@@ -153,17 +153,25 @@ void check_queue(const Definition& d, const std::set<std::string>& roles, Proble
       problem(q.line, fmt::format("queue.hold names '{}', which is not a state", state));
     }
   }
-  if (!q.overdue_notify.empty() && q.due_field.empty()) {
-    problem(q.line,
-            "queue.overdue_notify needs `due = \"field\"`: the time an item is overdue from");
-  }
-  for (const auto& name : q.overdue_notify) {
-    const FieldSpec* f = d.field(name);
-    if (f ? f->type != FieldType::Actor : !roles.count(name)) {
-      problem(q.line, fmt::format("queue.overdue_notify names '{}', which is neither a person "
-                                  "field (wf.actor) nor a role",
-                                  name));
+  for (const auto& [key, names] : {std::pair{"overdue_notify", &q.overdue_notify},
+                                   std::pair{"remind_notify", &q.remind_notify}}) {
+    if (!names->empty() && q.due_field.empty()) {
+      problem(q.line,
+              fmt::format("queue.{} needs `due = \"field\"`: the time an item is due", key));
     }
+    for (const auto& name : *names) {
+      const FieldSpec* f = d.field(name);
+      if (f ? f->type != FieldType::Actor : !roles.count(name)) {
+        problem(q.line, fmt::format("queue.{} names '{}', which is neither a person field "
+                                    "(wf.actor) nor a role",
+                                    key, name));
+      }
+    }
+  }
+  if ((q.remind_before > 0) != !q.remind_notify.empty()) {
+    problem(q.line,
+            "queue.remind_before and queue.remind_notify go together: how long before the "
+            "due time, and who is reminded");
   }
   for (const auto& key : q.sort) {
     if (key == "tier" && q.tier_field.empty()) {
@@ -235,6 +243,14 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
     for (const auto& name : a.required_sets) {
       if (std::find(a.sets.begin(), a.sets.end(), name) == a.sets.end()) {
         problem(a.line, fmt::format("{} requires '{}', which is not in its `sets`", what, name));
+      }
+    }
+    for (const auto& [name, heading] : a.notify) {
+      const FieldSpec* f = d.field(name);
+      if (f ? f->type != FieldType::Actor : !roles.count(name)) {
+        problem(a.line, fmt::format("{} notifies '{}', which is neither a person field "
+                                    "(wf.actor) nor a role",
+                                    what, name));
       }
     }
   };

@@ -196,6 +196,18 @@ std::vector<std::string> DefinitionReader::string_list(const Json& t, const char
   return out;
 }
 
+std::int64_t DefinitionReader::seconds(const Json& t, const char* key, int line,
+                                       const std::string& what) {
+  auto it = t.find(key);
+  if (it == t.end()) return 0;
+  if (!it->is_number() || it->get<double>() <= 0) {
+    problem(index_.find_key(key, line, line),
+            fmt::format("{} must be a positive number of seconds, like commsflow.hours(1)", what));
+    return 0;
+  }
+  return static_cast<std::int64_t>(it->get<double>());
+}
+
 ScriptFunction DefinitionReader::function(const Json& t, const char* key, int line,
                                           const std::string& what) {
   auto it = t.find(key);

@@ -45,6 +45,8 @@ class DefinitionReader {
   std::vector<std::string> string_list(const Json& t, const char* key, int line,
                                        const std::string& what);
   ScriptFunction function(const Json& t, const char* key, int line, const std::string& what);
+  // A length of time given in seconds (commsflow.minutes(30)); 0 when absent or not positive.
+  std::int64_t seconds(const Json& t, const char* key, int line, const std::string& what);
 
   // Fields (read_fields.cpp).
   std::vector<FieldSpec> field_map(const Json& fields, const std::string& what, int line);

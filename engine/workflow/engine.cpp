@@ -15,6 +15,7 @@
 #include "workflow/family.h"
 #include "workflow/field_values.h"
 #include "workflow/incident_policy.h"
+#include "workflow/notices.h"
 #include "workflow/script_context.h"
 #include "workflow/signoff_records.h"
 
@@ -373,6 +374,21 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   check_actor_fields(store_, action->fields, payload, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_past_dates(action->fields, payload, clock_.now(), problems);
+  // A pause "for" an incident is ended by closing it (IncidentHooks): it must name one that is
+  // open, or a pause of a triager's own would be taken for the incident's.
+  if (action->name == d.incidents.pause) {
+    const auto named = payload.find("incident_name");
+    if (named != payload.end() && named->is_string()) {
+      const auto open = active_incidents(*this);
+      if (std::none_of(open.begin(), open.end(),
+                       [&](const Json& i) { return i.value("name", "") == *named; })) {
+        problems.push_back(
+            {"incident_name", fmt::format("no incident named '{}' is open; leave it empty to "
+                                          "pause for a reason of your own",
+                                          named->get<std::string>())});
+      }
+    }
+  }
   if (!problems.empty())
     throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref), std::move(problems));
 
@@ -426,6 +442,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     reconsider_approval(*this, wf, before, item, action->name, ctx["actor"], event.payload);
   }
   event.to_state = item.state;
+  notify_action(*this, *action, before, item, actor);
   record_change(event, before, item, now);
   return item;
 }

@@ -114,6 +114,8 @@ void DefinitionReader::read_queue(const Json& t, Definition& d) {
   q.late_reason_field = text(*it, "late_reason", q.line, false);
   q.sort = string_list(*it, "sort", q.line, "sort of queue");
   q.overdue_notify = string_list(*it, "overdue_notify", q.line, "overdue_notify of queue");
+  q.remind_before = seconds(*it, "remind_before", q.line, "remind_before of queue");
+  q.remind_notify = string_list(*it, "remind_notify", q.line, "remind_notify of queue");
   auto tiers = it->find("tiers");
   if (tiers == it->end()) return;
   int line = index_.find_key("tiers", q.line, q.line);

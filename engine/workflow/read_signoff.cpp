@@ -119,16 +119,7 @@ SignoffSpec DefinitionReader::signoff(const std::string& name, const Json& spec,
   }
   so.due = function(spec, "due", line, what);
   so.guard = function(spec, "guard", line, what);
-  if (auto it = spec.find("remind_before"); it != spec.end()) {
-    if (!it->is_number() || it->get<double>() <= 0) {
-      problem(index_.find_key("remind_before", line, line),
-              fmt::format("remind_before of {} must be a positive number of seconds, like "
-                          "commsflow.hours(1)",
-                          what));
-    } else {
-      so.remind_before = static_cast<std::int64_t>(it->get<double>());
-    }
-  }
+  so.remind_before = seconds(spec, "remind_before", line, fmt::format("remind_before of {}", what));
   so.escalate_to = string_list(spec, "escalate_to", line, fmt::format("escalate_to of {}", what));
   so.approved = outcome(spec, "approved", line, what, true);
   so.changes_required = outcome(spec, "changes_required", line, what, true);

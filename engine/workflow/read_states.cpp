@@ -59,6 +59,20 @@ ActionSpec DefinitionReader::action(const std::string& name, const Json& spec, i
   }
   a.sets = string_list(spec, "sets", a.line, fmt::format("sets of {}", what));
   a.required_sets = string_list(spec, "required", a.line, fmt::format("required of {}", what));
+  if (auto it = spec.find("notify"); it != spec.end() && !is_submit) {
+    const bool well_formed = (it->is_object() || (it->is_array() && it->empty())) &&
+                             std::all_of(it->begin(), it->end(), [](auto& v) {
+                               return v.is_string() && !v.template get<std::string>().empty();
+                             });
+    if (!well_formed) {
+      problem(index_.find_key("notify", a.line, a.line),
+              fmt::format("notify of {} must name who is told and the email's heading, like "
+                          "{{ assignee = \"Assigned to you\" }}",
+                          what));
+    } else {
+      for (const auto& [who, heading] : it->items()) a.notify.emplace_back(who, heading);
+    }
+  }
   return a;
 }
 

@@ -52,10 +52,12 @@ std::vector<std::string> recipients(Engine& engine, std::string_view entry,
 
 }  // namespace
 
-void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::string_view kind,
-                 const std::vector<std::string>& entries, const std::string& why) {
+std::set<std::string> notify_step(Engine& engine, const Item& item, const StateSpec& state,
+                                  std::string_view kind, const std::vector<std::string>& entries,
+                                  const std::string& why, const std::set<std::string>& skip) {
   // Those who decided in this step already are not asked again; nor is the author.
-  std::set<std::string> sent;
+  std::set<std::string> sent = skip;
+  std::set<std::string> told;
   if (auto signoff = item.data.find("_signoff"); signoff != item.data.end()) {
     for (const auto& d : flatten_decisions(*signoff)) {
       sent.insert(d.value("on_behalf_of", d.value("actor", std::string())));
@@ -67,6 +69,7 @@ void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::
   for (const auto& entry : entries) {
     for (const auto& who : recipients(engine, entry, author)) {
       if (!sent.insert(who).second) continue;
+      told.insert(who);
       OutboxEntry row{0,
                       now,
                       who,
@@ -78,6 +81,7 @@ void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::
       engine.store().add_outbox(row);
     }
   }
+  return told;
 }
 
 }  // namespace commsflow

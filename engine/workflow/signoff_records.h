@@ -16,6 +16,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/signoff.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,10 +33,12 @@ void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpe
 std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& signoff);
 
 // Adds an outbox row for each person who may fill one of `entries`, except the author of the
-// item's current document version (who may not decide on it), anyone acting only for them, and
-// whoever decided in this step already (signoff_notify.cpp).
-void notify_step(Engine& engine, const Item& item, const StateSpec& state, std::string_view kind,
-                 const std::vector<std::string>& entries, const std::string& why);
+// item's current document version (who may not decide on it), anyone acting only for them,
+// whoever decided in this step already, and those in `skip`; returns those it told
+// (signoff_notify.cpp).
+std::set<std::string> notify_step(Engine& engine, const Item& item, const StateSpec& state,
+                                  std::string_view kind, const std::vector<std::string>& entries,
+                                  const std::string& why, const std::set<std::string>& skip = {});
 
 // Approvals of record (approval.cpp).
 //
@@ -48,10 +51,5 @@ void void_for_new_version(Engine& engine, CompiledWorkflow& wf, Item& item, Json
 // workflow's approval.on_change (default: the chain's start) sent the item.
 void reconsider_approval(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& item,
                          std::string_view action, const Json& actor, Json& payload);
-
-// For each workflow whose queue names `overdue_notify`: an open item past its due time (not
-// held) gets, once, an `overdue` outbox row for each person named (overdue.cpp). Each item in its
-// own transaction.
-void notify_overdue(Engine& engine, std::vector<FiredTimer>& fired);
 
 }  // namespace commsflow

@@ -21,9 +21,9 @@ inline constexpr std::array<std::string_view, 15> kField = {
     "labels",  "of",     "fields",   "required_if", "role",    "past", "unit"};
 inline constexpr std::array<std::string_view, 8> kSubmit = {"__line", "roles", "guard", "effect",
                                                             "label",  "to",    "route", "sets"};
-inline constexpr std::array<std::string_view, 13> kAction = {
-    "__line", "to",    "roles", "guard",   "effect", "label",   "fields",
-    "sets",   "route", "gate",  "confirm", "done",   "required"};
+inline constexpr std::array<std::string_view, 14> kAction = {
+    "__line", "to",    "roles", "guard",   "effect", "label",    "fields",
+    "sets",   "route", "gate",  "confirm", "done",   "required", "notify"};
 inline constexpr std::array<std::string_view, 5> kState = {"__line", "label", "final", "actions",
                                                            "checklist"};
 inline constexpr std::array<std::string_view, 17> kSignoff = {
@@ -42,8 +42,9 @@ inline constexpr std::array<std::string_view, 2> kReader = {"roles", "deciders"}
 inline constexpr std::array<std::string_view, 3> kMigrate = {"states", "data", "watch"};
 inline constexpr std::array<std::string_view, 4> kIncidents = {"holds", "pause", "resume",
                                                                "held_by"};
-inline constexpr std::array<std::string_view, 8> kQueue = {
-    "tier", "tiers", "hold", "due", "late", "late_reason", "sort", "overdue_notify"};
+inline constexpr std::array<std::string_view, 10> kQueue = {
+    "tier",        "tiers", "hold",           "due",           "late",
+    "late_reason", "sort",  "overdue_notify", "remind_before", "remind_notify"};
 inline constexpr std::array<std::string_view, 3> kQueueTier = {"value", "label", "colour"};
 
 // Each table's keys under the name of its class in the annotations.

@@ -1,5 +1,6 @@
 // Signoff::tick: the timers of sign-off steps (remind before the due time, escalate at it),
-// each fired in its own transaction, then the queues' overdue notices (overdue.cpp).
+// each fired in its own transaction, then the queues' reminders and overdue notices
+// (notices.cpp).
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/words.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 
+#include "workflow/notices.h"
 #include "workflow/signoff_records.h"
 #include "workflow/signoff_rules.h"
 
@@ -53,10 +55,17 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
     } else {
       fired.message = fmt::format("overdue since {}; escalated to {}", due,
                                   approvers_in_words(store, spec.escalate_to, "and"));
-      notify_step(engine, item, *state, "escalation", spec.escalate_to,
-                  fmt::format("escalated to you: the decision was due by {} and {} has not "
-                              "decided; you may decide in their place",
-                              due, approvers_in_words(store, pending, "or")));
+      const std::set<std::string> fallback =
+          notify_step(engine, item, *state, "escalation", spec.escalate_to,
+                      fmt::format("escalated to you: the decision was due by {} and {} has not "
+                                  "decided; you may decide in their place",
+                                  due, approvers_in_words(store, pending, "or")));
+      // Those who were asked are told it has gone further, and that they may still decide.
+      notify_step(engine, item, *state, "escalated", pending,
+                  fmt::format("overdue: the decision was due by {}, and {} may now decide in "
+                              "your place; you may still decide",
+                              due, approvers_in_words(store, spec.escalate_to, "or")),
+                  fallback);
     }
   }
   fired.ref = item.ref;
@@ -95,7 +104,7 @@ std::vector<FiredTimer> Signoff::tick() {
     tx->commit();
     if (!result.ref.empty()) fired.push_back(std::move(result));
   }
-  notify_overdue(engine_, fired);
+  notify_due(engine_, fired);
   return fired;
 }
 

@@ -2,6 +2,7 @@
 // free loopback port by each test (tests/tools/smtp_sink.py), which parses what it receives
 // with Python's email package and keeps each message as JSON. `commsflow deliver` is the real
 // binary, configured by a --mail-config file.
+#include <commsflow/people.h>
 #include <commsflow/signoff.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -289,6 +290,92 @@ TEST_CASE("email: changes asked for reach the author of the version, without the
     CHECK(row["recipient"] == "olivia");
     CHECK_THAT(row["message"].get<std::string>(),
                Contains("Hannah Head asked for changes to version 1"));
+  }
+  CHECK(listed);
+}
+
+TEST_CASE("email: the person assigned is told; overdue requests reach each person in one email",
+          "[email]") {
+  Team t;
+  t.here->engine->add_actor("rita", {"requester"}, "operator", "Rita Requester",
+                            "rita@example.org");
+  t.here->engine->add_actor("tom", {"triager"}, "operator", "Tom Triager", "tom@example.org");
+  const Json request{{"kind", "internal"},
+                     {"requester_team", "Workforce"},
+                     {"strategic_priority", "none"},
+                     {"incident", "none"},
+                     {"statutory", "no"},
+                     {"reputational_risk", "low"},
+                     {"impact", "low"},
+                     {"resource", "low"},
+                     {"time_sensitive", "no"},
+                     {"responsibility", "own"}};
+  std::vector<std::string> refs;
+  for (const char* title : {"Newsletter item", "Poster for the atrium", "Intranet banner"}) {
+    Json inputs = request;
+    inputs["title"] = title;
+    refs.push_back(t.here->submit("comms_request", "rita", inputs, kMorning).ref);
+    t.here->act(refs.back(), "accept", "tom", Json{{"assignee", "olivia"}}, kMorning);
+  }
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(60))).out, Contains("3 sent"));
+  std::vector<Json> mail = sink.messages();
+  REQUIRE(mail.size() == 3);
+  for (const auto& m : mail) {
+    CHECK(m["rcpt_tos"] == Json::array({"olivia@example.org"}));
+    CHECK_THAT(m["subject"].get<std::string>(), Catch::StartsWith("Assigned to you: REQ-"));
+  }
+
+  // A month on, without a tick between: each person gets one email listing all three.
+  const std::string month_on = "2026-04-02T09:00:00Z";
+  REQUIRE(test::run_cli(t.dir.path(), {"tick"}, month_on).exit_code == 0);
+  CHECK_THAT(t.deliver(later("2026-04-02T09:00:00Z", std::chrono::seconds(60))).out,
+             Contains("6 sent"));
+  mail = sink.messages();
+  REQUIRE(mail.size() == 5);
+  std::set<std::string> to;
+  for (size_t i = 3; i < mail.size(); ++i) {
+    const Json& m = mail[i];
+    to.insert(m["rcpt_tos"][0].get<std::string>());
+    CHECK(m["subject"] == "3 items overdue");
+    for (const auto& ref : refs) {
+      CHECK_THAT(m["text"].get<std::string>(),
+                 Contains(ref) && Contains("https://comms.example.org/items/" + ref));
+    }
+    CHECK_THAT(m["text"].get<std::string>(), Contains("overdue since") &&
+                                                 Contains("Poster for the atrium") &&
+                                                 Contains("https://comms.example.org/queue"));
+  }
+  CHECK(to == std::set<std::string>{"olivia@example.org", "tom@example.org"});
+  for (const auto& row : t.outbox(month_on)) CHECK(row["status"] == "sent");
+}
+
+TEST_CASE("email: someone who has lost the roles that let them read the item is not sent it",
+          "[email]") {
+  Team t;
+  const std::string ref = t.statement("Ward 7 reopens");
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(60))));
+  REQUIRE(
+      Signoff(*t.here->engine)
+          .decide(DecideRequest{ref, "changes_required", "hannah", "Say which ward", "", {}, {}})
+          .ok());
+  // Olivia moves to another team before the email leaves: she may no longer read statements.
+  People people(*t.here->store, *t.here->registry, t.here->clock);
+  people.add("olivia", {"requester"}, kOperator);
+  people.remove_role("olivia", "comms_officer", kOperator);
+  people.remove_role("olivia", "head_of_comms", kOperator);
+
+  CHECK_THAT(t.deliver(later(kMorning, std::chrono::seconds(120))).out, Contains("0 sent"));
+  CHECK(sink.messages().empty());
+  bool listed = false;
+  for (const auto& row : t.outbox()) {
+    if (row["kind"] != "changes_required") continue;
+    listed = true;
+    CHECK(row["status"] == "skipped");
+    CHECK(row["last_error"] == "olivia may no longer see " + ref);
   }
   CHECK(listed);
 }

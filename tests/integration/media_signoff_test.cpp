@@ -516,6 +516,15 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
              !Contains("OVERDUE"));
   // The escalation names who has not decided, by role label.
   CHECK_THAT(director[0]["message"].get<std::string>(), Contains("Head of comms has not decided"));
+  // Hannah, who was asked, is told it has gone to the director and that she may still decide.
+  std::vector<std::string> hannah_told;
+  for (const auto& row : n.json(0, {"outbox", "--for", "hannah", "--ref", ref})) {
+    hannah_told.push_back(row["kind"]);
+    if (row["kind"] != "escalated") continue;
+    CHECK_THAT(row["message"].get<std::string>(),
+               Contains("Director may now decide in your place; you may still decide"));
+  }
+  CHECK(hannah_told == std::vector<std::string>{"decision_needed", "reminder", "escalated"});
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"},
         "2026-03-02T11:40:00Z");
   CHECK(n.state(ref) == "approved");

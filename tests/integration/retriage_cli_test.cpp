@@ -248,9 +248,9 @@ TEST_CASE("cli: a guard that fails at run time leaves its item readable, naming 
               .ref;
   }
   // An edit that passes `check` but fails on every unassigned request.
-  replace_in_file(rules, R"(done = "assigned to {assignee}" })",
+  replace_in_file(rules, R"(done = "assigned to {assignee}",)",
                   R"(done = "assigned to {assignee}",
-                     guard = function(item) return #item.assignee > 0 end })");
+                     guard = function(item) return #item.assignee > 0 end,)");
   run(dir.path(), 0, {"check"});
   run(dir.path(), 0, {"migrate", "--workflow", "comms_request"});
 

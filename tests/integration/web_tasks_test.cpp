@@ -364,7 +364,7 @@ struct RecordingMailer final : Mailer {
     std::lock_guard<std::mutex> guard(mutex);
     ++attempts;
     if (!engine_free) engine_held_while_sending = true;
-    if (m.to == "tom@example.org") throw std::runtime_error("550 mailbox unavailable");
+    if (m.to == "gil@example.org") throw std::runtime_error("550 mailbox unavailable");
     sent.push_back(m);
   }
 };
@@ -389,9 +389,10 @@ TEST_CASE(
   };
   WebFixture f(options);
   f.add_person("ada.admin", "admin");
+  f.add_person("gil.governance", "governance");  // reads statements; their relay refuses
   People people = f.people();
   people.set_email("hannah.head", "hannah@example.org", kOperator);
-  people.set_email("tom.triage", "tom@example.org", kOperator);
+  people.set_email("gil.governance", "gil@example.org", kOperator);
   auto statement =
       f.engine->submit("media_signoff", "olivia.officer",
                        test::inputs_of({"headline=Ward 7 reopens", "kind=reactive_statement",
@@ -407,7 +408,7 @@ TEST_CASE(
                                std::nullopt})
               .ok());
   // A second row, for someone whose relay refuses: with one attempt allowed, it fails for good.
-  OutboxEntry refused{0, "2026-03-02T09:00:00Z", "tom.triage", ref, "reminder", "why"};
+  OutboxEntry refused{0, "2026-03-02T09:00:00Z", "gil.governance", ref, "reminder", "why"};
   refused.state = "comms_review";
   f.store->add_outbox(refused);
 
@@ -429,7 +430,7 @@ TEST_CASE(
   }
   const std::string admin = f.client().Get("/admin", as(f.sign_in("ada.admin")))->body;
   CHECK_THAT(admin, Contains("1 email(s) could not be sent") &&
-                        Contains("550 mailbox unavailable") && Contains("tom.triage") &&
+                        Contains("550 mailbox unavailable") && Contains("gil.governance") &&
                         Contains("/items/" + ref));
   *armed = false;
 }

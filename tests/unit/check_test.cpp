@@ -347,6 +347,28 @@ TEST_CASE("an action's `required` names fields among its `sets`") {
   CHECK(problems.size() == 1);
 }
 
+TEST_CASE("an action's `notify` names a person field or a role, with the email's heading") {
+  std::string text = with(kGood, "sets = { \"title\", \"tags\" }",
+                          "sets = { \"title\", \"tags\" }, notify = { colour = \"Yours\" }");
+  auto problems = expect_problem(text, line_of(text, "send ="),
+                                 "action 'send' in state 'draft' notifies 'colour', which is "
+                                 "neither a person field (wf.actor) nor a role");
+  CHECK(problems.size() == 1);
+  text = with(kGood, "sets = { \"title\", \"tags\" }",
+              "sets = { \"title\", \"tags\" }, notify = { \"reviewer\" }");
+  expect_problem(text, line_of(text, "send ="),
+                 "notify of action 'send' must name who is told and the email's heading, like "
+                 "{ assignee = \"Assigned to you\" }");
+
+  auto good = load(with(kGood, "sets = { \"title\", \"tags\" }",
+                        "sets = { \"title\", \"tags\" }, notify = { reviewer = \"To review\" }"));
+  INFO(listing(good.problems));
+  REQUIRE(good.ok());
+  const ActionSpec* send = good.definition.state("draft")->action("send");
+  REQUIRE(send->notify.size() == 1);
+  CHECK(send->notify[0] == std::pair<std::string, std::string>{"reviewer", "To review"});
+}
+
 TEST_CASE("submit's `sets` must name fields, and every required one without a default") {
   SECTION("a name that is not a field") {
     std::string text = with(kGood, "submit = { roles = { \"comms_officer\" } },",
@@ -673,6 +695,15 @@ TEST_CASE("check: a queue or incident hooks naming what the workflow lacks are n
                  "queue.sort names 'cuont', which is neither");
   expect_problem(declared(R"(queue = { order = { "count" } },)"), line,
                  "unknown key 'order' in queue");
+  expect_problem(declared(R"(queue = { due = "title", remind_before = 3600 },)"), line,
+                 "queue.remind_before and queue.remind_notify go together");
+  expect_problem(
+      declared(R"(queue = { due = "title", remind_before = -1, remind_notify = { "reviewer" } },)"),
+      line, "remind_before of queue must be a positive number of seconds");
+  expect_problem(declared(R"(queue = { remind_before = 60, remind_notify = { "reviewer" } },)"),
+                 line, "queue.remind_notify needs `due = \"field\"`");
+  expect_problem(declared(R"(queue = { due = "title", overdue_notify = { "colour" } },)"), line,
+                 "queue.overdue_notify names 'colour', which is neither a person field");
   expect_problem(
       declared(R"(incidents = { pause = "send", resume = "approve", held_by = "title" },)"), line,
       "incidents needs `holds = function(item, incident, ctx) ... end`");

@@ -100,6 +100,35 @@ TEST_CASE("delivery: the subject names what is needed and by when, in UK time") 
              Contains("Beds &lt;b&gt;&amp; &quot;trolleys&quot;&lt;/b&gt;") && !Contains("<b>&"));
 }
 
+TEST_CASE(
+    "delivery: the queue's reminders, an escalation away and a workflow's notice say what "
+    "happened, in UK time") {
+  Definition d = media_definition();
+  d.queue.due_field = "due_at";
+  Actor olivia{"olivia", {"comms_officer"}, false, "Olivia Officer", "olivia@nhs.net"};
+  Item request = waiting_item("2026-07-01T13:30:00Z");
+  request.data["due_at"] = "2026-12-04T16:00:00Z";
+  const TimePoint morning = at("2026-12-04T09:00:00Z");
+
+  MailMessage soon = compose_mail(row("due_soon"), request, d, olivia, settings(), morning);
+  CHECK(soon.subject == "Due by 16:00 today: MED-2026-0007 Statement on ward closures");
+  CHECK_THAT(soon.text, Contains("This is due soon and is not done yet.") &&
+                            Contains("Open it: " + soon.link));
+
+  MailMessage away =
+      compose_mail(row("escalated"), request, d, olivia, settings(), at("2026-07-01T15:00:00Z"));
+  CHECK(away.subject ==
+        "Overdue: decision was needed by 14:30 today: MED-2026-0007 Statement "
+        "on ward closures");
+  CHECK_THAT(away.text, Contains("fallback approver") && Contains("You may still decide."));
+
+  OutboxEntry notice = row("notice");
+  notice.message = "Assigned to you";
+  MailMessage assigned = compose_mail(notice, request, d, olivia, settings(), morning);
+  CHECK(assigned.subject == "Assigned to you: MED-2026-0007 Statement on ward closures");
+  CHECK_THAT(assigned.html, Contains(">Assigned to you</h1>"));
+}
+
 TEST_CASE("delivery: a failed email is tried again after a doubling wait, then given up") {
   MailSettings s;
   s.max_attempts = 8;

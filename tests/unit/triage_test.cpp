@@ -8,6 +8,7 @@
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -286,6 +287,30 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(verify(*t.store).ok());
 }
 
+TEST_CASE("a pause by hand may name only an incident that is open") {
+  Triage t;
+  Item request = t.submit();
+  auto refused = [&](const std::string& name) {
+    try {
+      t.engine->act(ActRequest{request.ref, "pause", "tom",
+                               Json{{"reason", "waiting"}, {"incident_name", name}}, "",
+                               std::nullopt});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("taken");
+  };
+  CHECK_THAT(refused("Storm Bret"),
+             Catch::Contains("incident_name: no incident named 'Storm Bret' is open"));
+  CHECK(t.engine->item(request.ref).state == "triaged");
+  REQUIRE(declare_incident(*t.engine, "Outage", "minor", "tom").ok());  // pauses green work
+  CHECK(t.engine->item(request.ref).state == "paused");
+  REQUIRE(close_incident(*t.engine, "Outage", "tom").ok());
+  CHECK_THAT(refused("Outage"), Catch::Contains("no incident named 'Outage' is open"));
+  // A pause for a reason of the triager's own names no incident.
+  CHECK(t.act(request.ref, "pause", Json{{"reason", "waiting for the venue"}}).state == "paused");
+}
+
 TEST_CASE("during an incident, a rating lowered by hand brings work under its policy") {
   Triage t;
   Item red = t.submit(Json{{"impact", "high"}});
@@ -541,6 +566,20 @@ TEST_CASE("overlapping incidents each resume only what they alone hold") {
   CHECK(verify(*t.store).ok());
 }
 
+namespace {
+
+// The recipients of the item's outbox rows of one kind, sorted.
+std::vector<std::string> told_of(Store& store, const std::string& ref, const std::string& kind) {
+  std::vector<std::string> told;
+  for (const auto& row : store.outbox("", ref)) {
+    if (row.kind == kind) told.push_back(row.recipient);
+  }
+  std::sort(told.begin(), told.end());
+  return told;
+}
+
+}  // namespace
+
 TEST_CASE(
     "an open request past its due time tells its assignee and the triagers, once; paused "
     "and finished work does not") {
@@ -555,27 +594,84 @@ TEST_CASE(
   t.act(done.ref, "complete");
   Item on_time = t.submit();  // green: due in 10 working days
 
-  t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) - std::chrono::minutes(1));
-  CHECK(Signoff(*t.engine).tick().empty());  // nothing overdue yet
-  CHECK(t.store->outbox("", late.ref).empty());
+  const TimePoint due = *parse_datetime(late.data["due_at"].get<std::string>());
+  t.clock.set(due - std::chrono::minutes(1));
+  for (const auto& fired : Signoff(*t.engine).tick()) CHECK(fired.action != "overdue");
+  CHECK(told_of(*t.store, late.ref, "overdue").empty());
 
-  t.clock.set(*parse_datetime(late.data["due_at"].get<std::string>()) + std::chrono::hours(1));
+  t.clock.set(due + std::chrono::hours(1));
   std::vector<FiredTimer> fired = Signoff(*t.engine).tick();
   REQUIRE(fired.size() == 1);
   CHECK(fired[0].ref == late.ref);
   CHECK(fired[0].action == "overdue");
-  std::vector<std::string> told;
   for (const auto& row : t.store->outbox("", late.ref)) {
-    CHECK(row.kind == "overdue");
-    CHECK(row.state == "accepted");
-    told.push_back(row.recipient);
+    if (row.kind == "overdue") CHECK(row.state == "accepted");
   }
-  CHECK(told == std::vector<std::string>{"olivia", "tom"});
+  CHECK(told_of(*t.store, late.ref, "overdue") == std::vector<std::string>{"olivia", "tom"});
   for (const auto& ref : {paused.ref, done.ref, on_time.ref}) {
-    CHECK(t.store->outbox("", ref).empty());
+    CHECK(told_of(*t.store, ref, "overdue").empty());
   }
   CHECK(Signoff(*t.engine).tick().empty());  // once
-  CHECK(t.store->outbox("", late.ref).size() == 2);
+  CHECK(told_of(*t.store, late.ref, "overdue").size() == 2);
+}
+
+TEST_CASE(
+    "the assignee is reminded once, four hours before a request is due; not before, not "
+    "while it is paused") {
+  Triage t;
+  Item soon = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(soon.ref, "accept", Json{{"assignee", "olivia"}});
+  Item paused = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(paused.ref, "accept", Json{{"assignee", "olivia"}});
+  t.act(paused.ref, "pause", Json{{"reason", "waiting for the venue"}});
+  const TimePoint due = *parse_datetime(soon.data["due_at"].get<std::string>());
+
+  t.clock.set(due - std::chrono::hours(4) - std::chrono::minutes(1));
+  CHECK(Signoff(*t.engine).tick().empty());
+  CHECK(told_of(*t.store, soon.ref, "due_soon").empty());
+
+  t.clock.set(due - std::chrono::hours(3));
+  std::vector<FiredTimer> fired = Signoff(*t.engine).tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].ref == soon.ref);
+  CHECK(fired[0].action == "due_soon");
+  CHECK(told_of(*t.store, soon.ref, "due_soon") == std::vector<std::string>{"olivia"});
+  CHECK(told_of(*t.store, paused.ref, "due_soon").empty());
+  CHECK(Signoff(*t.engine).tick().empty());  // once
+
+  // Past due, the overdue notice follows, and the reminder is not sent again.
+  t.clock.set(due + std::chrono::minutes(1));
+  fired = Signoff(*t.engine).tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "overdue");
+  CHECK(told_of(*t.store, soon.ref, "due_soon").size() == 1);
+}
+
+TEST_CASE(
+    "accepting or assigning tells the person assigned, unless they did it themselves or "
+    "were assigned already") {
+  Triage t;
+  t.engine->add_actor("tess", {"triager", "comms_officer"});
+  Item request = t.submit();
+  t.act(request.ref, "accept", Json{{"assignee", "olivia"}});
+  std::vector<OutboxEntry> rows = t.store->outbox("olivia", request.ref);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].kind == "notice");
+  CHECK(rows[0].message == "Assigned to you");
+  CHECK(rows[0].state == "accepted");
+
+  t.act(request.ref, "assign", Json{{"assignee", "olivia"}});  // no change: not told again
+  CHECK(t.store->outbox("olivia", request.ref).size() == 1);
+
+  // Tess assigns the work to herself: nobody needs telling.
+  REQUIRE(t.engine
+              ->act(ActRequest{request.ref, "assign", "tess", Json{{"assignee", "tess"}}, "",
+                               std::nullopt})
+              .ok());
+  CHECK(t.store->outbox("tess", request.ref).empty());
+  t.act(request.ref, "assign", Json{{"assignee", "olivia"}});
+  CHECK(t.store->outbox("olivia", request.ref).size() == 2);
+  CHECK(verify(*t.store).ok());
 }
 
 TEST_CASE("a pause that moves the due time past the needed-by date flags the request late") {

@@ -73,6 +73,7 @@ local commsflow = {}
 ---@field gate? boolean refused while any line of the state's checklist is unmet
 ---@field confirm? string the question asked before an action that ends or discards work
 ---@field done? string what the success banner says was done: "assigned to {assignee}"
+---@field notify? table<string, string> who is emailed once it is taken (a person field, told when it names someone new, or a role) and the heading: { assignee = "Assigned to you" }
 ---@field __line? integer
 
 ---A state.
@@ -158,6 +159,8 @@ local commsflow = {}
 ---@field late_reason? string the field saying why it is late
 ---@field sort? string[] "hold", "tier" or field names, in order
 ---@field overdue_notify? string[] person fields or roles told once when an item is overdue
+---@field remind_before? integer seconds before `due` that remind_notify are told, once
+---@field remind_notify? string[] person fields or roles reminded once before an item is due
 
 ---@class commsflow.QueueTier
 ---@field value string

@@ -72,6 +72,11 @@ struct ActionSpec {
   // Lua `required`: of `sets`, the fields that must have a value once the action is taken
   // (given now, or already there).
   std::vector<std::string> required_sets;
+  // Lua `notify = { assignee = "Assigned to you" }`: who is told by email once the action is
+  // taken, and the email's heading. Each key is an actor field of the item (told when the action
+  // leaves it naming someone it did not name before) or a role (its holders); never the person
+  // acting. In source order.
+  std::vector<std::pair<std::string, std::string>> notify;
   bool gate = false;  // refused while any line of its state's checklist is unmet
   // For an action that ends or discards work: the question the web app asks before taking it
   // (shown as a warning button with a confirmation step). Empty: taken at once.
@@ -221,6 +226,10 @@ struct QueueSpec {
   // Who is told, once, when an open item (not held) passes its due time: actor fields of the
   // item ("assignee") or roles ("triager").
   std::vector<std::string> overdue_notify;
+  // Who is told, once, `remind_before` seconds before an open item (not held) is due; the same
+  // kinds of names as overdue_notify. 0: nobody is reminded.
+  std::int64_t remind_before = 0;
+  std::vector<std::string> remind_notify;
   int line = 0;
 
   const QueueTier* tier(std::string_view value) const;

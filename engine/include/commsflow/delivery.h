@@ -77,6 +77,19 @@ std::unique_ptr<Mailer> make_mailer(const MailSettings& settings);
 MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definition& definition,
                          const Actor& to, const MailSettings& settings, TimePoint now);
 
+// One of several queue notices (due_soon, overdue) for one person that one email gives together.
+struct MailPart {
+  OutboxEntry row;
+  Item item;  // as the recipient may see it
+  const Definition* definition = nullptr;
+};
+
+// Several queue notices for one person waiting at once (a `tick` after a long gap): one email
+// that lists them (overdue first, then the soonest due), each with its due time in UK time and
+// a link to its page. It carries the first row's Message-ID.
+MailMessage compose_digest(const std::vector<MailPart>& parts, const Actor& to,
+                           const MailSettings& settings, TimePoint now);
+
 // Why `row` no longer asks anything of its recipient, or empty while it does: its item (`item`,
 // as stored now) is gone or has left the row's step; a later row says the same again; or, in a
 // sign-off step, the recipient wrote the version to be decided on or has decided. Delivery skips
@@ -84,7 +97,7 @@ MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definit
 std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::optional<Item>& item);
 
 struct DeliveryReport {
-  int sent = 0;
+  int sent = 0;                       // rows: one email may carry several (compose_digest)
   int retrying = 0;                   // failed this time, to be tried again
   int failed = 0;                     // failed for the last time
   int skipped = 0;                    // no longer needed: the item moved on

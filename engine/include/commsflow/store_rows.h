@@ -131,7 +131,9 @@ struct OutboxEntry {
   std::string created_at;
   std::string recipient;  // an actor's name, or "role:NAME" when nobody held the role
   std::string ref;
-  std::string kind;  // decision_needed, reminder, escalation, overdue, changes_required
+  // decision_needed, reminder, escalation, escalated, changes_required (sign-off steps); due_soon,
+  // overdue (queues); notice (an action's `notify`: the message is the email's heading)
+  std::string kind;
   std::string message;
   std::string state = {};  // the item's state when it was made: moved on, it is not sent
   // Delivery: waiting, sent, failed (gave up) or skipped (no longer needed).
