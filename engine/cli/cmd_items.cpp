@@ -8,6 +8,7 @@
 #include <functional>
 #include <iostream>
 
+#include "base/json_input.h"
 #include "cli/commands.h"
 
 namespace commsflow::cli {
@@ -30,12 +31,8 @@ Json collect_inputs(const InputArgs& args) {
   Json inputs = Json::object();
   if (!args.data.empty()) {
     std::string text = args.data[0] == '@' ? read_file(args.data.substr(1)) : args.data;
-    Json parsed = parse_input_json(text);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-      fail(ErrorKind::BadInput, "--data must be a JSON object{}",
-           args.data[0] == '@' ? fmt::format(" (in {})", args.data.substr(1)) : "");
-    }
-    inputs = parsed;
+    inputs = parse_input_object(
+        text, args.data[0] == '@' ? fmt::format("--data (in {})", args.data.substr(1)) : "--data");
   }
   for (const auto& set : args.sets) {
     auto eq = set.find('=');

@@ -8,6 +8,7 @@
 
 #include <limits>
 
+#include "base/json_input.h"
 #include "server/auth.h"
 #include "server/calls.h"
 #include "server/paging.h"
@@ -79,11 +80,7 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
 
 // The request body as a JSON object; throws Error(BadInput) otherwise.
 Json body_object(const httplib::Request& req) {
-  Json body = req.body.empty() ? Json::object() : parse_input_json(req.body);
-  if (body.is_discarded() || !body.is_object()) {
-    fail(ErrorKind::BadInput, "the request body must be a JSON object");
-  }
-  return body;
+  return req.body.empty() ? Json::object() : parse_input_object(req.body, "the request body");
 }
 
 // The body's member `key` as text; `fallback` when it is absent or null.

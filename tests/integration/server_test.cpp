@@ -73,6 +73,23 @@ TEST_CASE("server: without a session, pages redirect to sign-in and the API answ
              Catch::Contains("<label class=\"nhsuk-label\" for=\"field-name\">"));
 }
 
+TEST_CASE("api: a body that is not a JSON object is refused saying what is wrong with it",
+          "[server][api]") {
+  WebFixture f;
+  auto post = [&](const std::string& body) {
+    auto res =
+        f.client().Post("/api/v1/items", f.bearer("asha.requester"), body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    return body_of(res)["error"]["message"].get<std::string>();
+  };
+  CHECK_THAT(post("{\"workflow\": website_update}"),
+             Catch::StartsWith("the request body is not JSON: line 1, column 14: syntax error"));
+  CHECK(post("[\"website_update\"]") ==
+        "the request body must be a JSON object ({ \"field\": value, ... }), not a list");
+  CHECK_THAT(post("\"website_update\""), Catch::EndsWith("not text"));
+}
+
 TEST_CASE("server: sign-in sets a strict HttpOnly cookie; wrong passwords are refused",
           "[server][security]") {
   WebFixture f;
