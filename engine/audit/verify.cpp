@@ -3,10 +3,12 @@
 #include <commsflow/verify.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "audit/batch_worker.h"
 #include "audit/chain_check.h"
@@ -18,6 +20,41 @@
 namespace commsflow {
 
 namespace {
+
+// A value as a problem quotes it: JSON, cut short past 120 characters; "(unset)" for none.
+std::string quoted(const Json* value) {
+  if (!value) return "(unset)";
+  std::string text = value->dump();
+  if (text.size() > 120) text = text.substr(0, 117) + "...";
+  return text;
+}
+
+// The smallest parts in which `has` and `expected` differ, as paths below `path`
+// ("data._signoff.due_at") with each side's value: a record (the engine's sign-off record, say)
+// is named by the member that changed, not quoted whole. Null pointers are "unset".
+void differences(const std::string& path, const Json* has, const Json* expected,
+                 std::vector<std::array<std::string, 3>>& out) {
+  if (has && expected && *has == *expected) return;
+  if (has && expected && has->is_object() && expected->is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : has->items()) keys.insert(k);
+    for (const auto& [k, v] : expected->items()) keys.insert(k);
+    for (const auto& k : keys) {
+      auto a = has->find(k), b = expected->find(k);
+      differences(path + "." + k, a == has->end() ? nullptr : &*a,
+                  b == expected->end() ? nullptr : &*b, out);
+    }
+    return;
+  }
+  if (has && expected && has->is_array() && expected->is_array() &&
+      has->size() == expected->size()) {
+    for (size_t i = 0; i < has->size(); ++i) {
+      differences(fmt::format("{}[{}]", path, i), &(*has)[i], &(*expected)[i], out);
+    }
+    return;
+  }
+  out.push_back({path, quoted(has), quoted(expected)});
+}
 
 void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem>& problems) {
   auto differs = [&](const char* what, const std::string& has, const std::string& expected) {
@@ -41,12 +78,9 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
     differs("updated_at", stored.updated_at, replayed.updated_at);
   }
   if (stored.data != replayed.data) {
-    const Json changed = diff_changes(replayed.data, stored.data);
-    for (const auto& [key, value] : changed.items()) {
-      std::string expected = replayed.data.contains(key) ? replayed.data[key].dump() : "(unset)";
-      differs(fmt::format("data.{}", key).c_str(), value.is_null() ? "(unset)" : value.dump(),
-              expected);
-    }
+    std::vector<std::array<std::string, 3>> found;
+    differences("data", &stored.data, &replayed.data, found);
+    for (const auto& [path, has, expected] : found) differs(path.c_str(), has, expected);
   }
 }
 

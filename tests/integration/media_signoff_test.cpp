@@ -676,6 +676,26 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   CHECK(records[2].fields[1] == "Slow, \"quoted\" one");
 }
 
+TEST_CASE(
+    "media: verify names the member of the sign-off record that was edited, not the whole "
+    "record",
+    "[sqlite]") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward closure", "kind=reactive_statement",
+                             "journalist_deadline=2026-03-02T12:00:00Z"},
+                            "The ward is closed for cleaning.\n");
+  // Someone at the file gives the step a week longer.
+  test::raw_sql((n.path() / "commsflow.db").string(),
+                "UPDATE items SET data = json_set(data, '$._signoff.due_at', "
+                "'2026-03-09T11:30:00Z') WHERE ref = '" +
+                    ref + "'");
+  test::RunResult r = n.run(1, {"verify"});
+  CHECK_THAT(r.err, Contains("item " + ref +
+                             ": stored data._signoff.due_at is \"2026-03-09T11:30:00Z\" but its "
+                             "events give \"2026-03-02T11:30:00Z\""));
+  CHECK_THAT(r.err, !Contains("groups"));  // the rest of the record is not quoted
+}
+
 TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it",
           "[sqlite]") {
   Newsroom n;
