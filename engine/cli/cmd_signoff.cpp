@@ -445,7 +445,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         fmt::print("#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
                    e.recipient.starts_with("role:") ? readable_label(e.recipient.substr(5))
                                                     : person_name(store, e.recipient),
-                   readable_label(e.kind), e.message, delivery);
+                   readable_label(e.kind),
+                   // A workflow's notice is its heading alone: say which item it is about.
+                   e.message.starts_with(e.ref) ? e.message
+                                                : fmt::format("{}: {}", e.ref, e.message),
+                   delivery);
       }
       if (entries.empty())
         fmt::print("{}\n", *failed ? "no failed deliveries" : "the outbox is empty");

@@ -326,6 +326,9 @@ TEST_CASE("email: the person assigned is told; overdue requests reach each perso
     CHECK(m["rcpt_tos"] == Json::array({"olivia@example.org"}));
     CHECK_THAT(m["subject"].get<std::string>(), Catch::StartsWith("Assigned to you: REQ-"));
   }
+  // The outbox names the item beside the workflow's heading.
+  CHECK_THAT(test::run_cli(t.dir.path(), {"outbox", "--for", "olivia"}, kMorning).out,
+             Contains("Notice") && Contains(refs[0] + ": Assigned to you"));
 
   // A month on, without a tick between: each person gets one email listing all three.
   const std::string month_on = "2026-04-02T09:00:00Z";
