@@ -154,7 +154,11 @@ std::vector<Json> audit_cells(AuditRow r) {
           cell(r.from_state),
           cell(r.to_state),
           cell(r.decision),
-          cell(r.document_version),
+          // A number, as the event holds it and as `audit signoffs` gives it.
+          r.document_version.find_first_not_of("0123456789") == std::string::npos &&
+                  !r.document_version.empty() && r.document_version.size() < 10
+              ? Json(std::stoi(r.document_version))
+              : cell(r.document_version),
           cell(r.document_hash),
           cell(r.comment),
           cell(r.note),

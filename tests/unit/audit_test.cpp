@@ -356,6 +356,7 @@ TEST_CASE("audit exports: CSV and JSON parse back to the same rows") {
     CHECK(j["rows"][6]["decision"] == "approved");
     CHECK(j["rows"][6]["document_hash"] == kHash2);
     CHECK(j["rows"][6]["payload"]["document_version"] == 2);
+    CHECK(j["rows"][6]["document_version"] == 2);
     CHECK(j["rows"][0]["from_state"].is_null());
     CHECK(j["rows"][0]["changes"]["headline"] == "Community hospital consultation");
   }
