@@ -66,6 +66,13 @@ Json cell(const std::string& text) {
   return text.empty() ? Json(nullptr) : Json(text);
 }
 
+// A document version as a number, as the event holds it and `audit signoffs` gives it.
+Json version_cell(const std::string& text) {
+  const bool number = !text.empty() && text.size() < 10 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+  return number ? Json(std::stoi(text)) : cell(text);
+}
+
 }  // namespace
 
 ChainHead query_history(Store& store, const AuditQuery& query,
@@ -154,11 +161,7 @@ std::vector<Json> audit_cells(AuditRow r) {
           cell(r.from_state),
           cell(r.to_state),
           cell(r.decision),
-          // A number, as the event holds it and as `audit signoffs` gives it.
-          r.document_version.find_first_not_of("0123456789") == std::string::npos &&
-                  !r.document_version.empty() && r.document_version.size() < 10
-              ? Json(std::stoi(r.document_version))
-              : cell(r.document_version),
+          version_cell(r.document_version),
           cell(r.document_hash),
           cell(r.comment),
           cell(r.note),
