@@ -107,23 +107,27 @@ ChainHead query_history(Store& store, const AuditQuery& query,
     fail_field("workflow", "no workflow is named '{}' (commsflow workflows lists them)",
                query.workflow);
   }
-  // Actions are the workflows' own words: one nobody has ever taken is most likely mistyped. (A
-  // rare question, so the whole log is read to answer it.)
-  if (!any && !query.action.empty()) {
-    bool ever = false;
-    EventFilter action_only;
-    action_only.action = query.action;
-    store.for_each_matching_event(action_only, [&](std::int64_t, std::string_view, std::string_view,
-                                                   std::string_view) { ever = true; });
-    if (!ever) {
-      fail_field("action",
-                 "no event in the whole history is of the action '{}': check its spelling (for "
-                 "example decide, assign or submit)",
-                 query.action);
-    }
-  }
   tx->commit();
   return head;
+}
+
+bool action_ever_taken(Store& store, std::string_view action) {
+  auto tx = store.begin_read();
+  bool ever = false;
+  EventFilter action_only;
+  action_only.action = std::string(action);
+  store.for_each_matching_event(action_only, [&](std::int64_t, std::string_view, std::string_view,
+                                                 std::string_view) { ever = true; });
+  tx->commit();
+  return ever;
+}
+
+std::string unknown_action_note(Store& store, const AuditQuery& query, size_t rows) {
+  if (rows > 0 || query.action.empty() || action_ever_taken(store, query.action)) return {};
+  return fmt::format(
+      "no event in the whole history is of the action '{}': check its spelling "
+      "(for example decide, assign or submit)",
+      query.action);
 }
 
 AuditResult query_history(Store& store, const AuditQuery& query) {

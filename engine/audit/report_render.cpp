@@ -18,9 +18,14 @@ std::string cell_text(const Json& cell) {
   return cell.dump();
 }
 
-// Text with each stored UTC time in it ("2026-12-03T14:30:05Z", whole or within words such as
-// "comms_review overdue at 2026-12-03T14:30:05Z") in UK time; the rest as it is.
+// Text that is exactly a stored UTC time ("2026-12-03T14:30:05Z") in UK time; other text as it is.
 std::string uk_time_if_utc(const std::string& text) {
+  auto t = parse_datetime(text);
+  return t && format_datetime(*t) == text ? uk_datetime_to_second(*t) : text;
+}
+
+// Text with each stored UTC time in it, whole or within words, in UK time; the rest as it is.
+std::string uk_times_within(const std::string& text) {
   constexpr size_t kLength = 20;  // YYYY-MM-DDTHH:MM:SSZ
   std::string out;
   size_t i = 0;
@@ -76,6 +81,9 @@ std::string cell_for_people(const ReportColumn& column, const Json& cell) {
   if (cell.is_null()) return {};
   if (column.shown == CellShown::uk_time && cell.is_string()) {
     return uk_time_if_utc(cell.get<std::string>());
+  }
+  if (column.shown == CellShown::uk_times_within && cell.is_string()) {
+    return uk_times_within(cell.get<std::string>());
   }
   if (cell.is_number()) return cell.dump();
   return in_words(cell, false);

@@ -80,10 +80,10 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                    {"state", "State now", true},
                    {"warning", "Warnings", true},
                    {"document_hash", "Approved version (SHA-256)", false},
-                   {"approvers", "Approvers", false},
+                   {"approvers", "Approvers", false, CellShown::uk_times_within},
                    {"submitted_at", "First submitted (UK)", false, CellShown::uk_time},
                    {"hours_to_approval", "Hours to approval", true},
-                   {"escalated", "Escalated or overdue", false}};
+                   {"escalated", "Escalated or overdue", false, CellShown::uk_times_within}};
   AuditQuery query = range;
   query.action = "decide";
   std::map<std::string, std::vector<Json>> latest;  // ref -> the row of its latest approval

@@ -25,8 +25,10 @@ namespace {
 std::string quoted(const Json* value) {
   if (!value) return "(unset)";
   std::string text = value->dump();
-  if (text.size() > 120) text = text.substr(0, 117) + "...";
-  return text;
+  if (text.size() <= 120) return text;
+  size_t cut = 117;  // back to the start of a character: a UTF-8 sequence is never split
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
 }
 
 // The smallest parts in which `has` and `expected` differ, as paths below `path`

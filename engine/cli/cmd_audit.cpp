@@ -40,7 +40,12 @@ void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
     sight.limit(row);
     table.rows.push_back(audit_cells(std::move(row)));
   });
-  print_report(s, table, report_header(s, describe(query), head.seq, head.hash), args);
+  std::string range = describe(query);
+  if (auto note = unknown_action_note(s.store(), query, table.rows.size()); !note.empty()) {
+    std::cerr << "note: " << note << "\n";
+    range += " (" + note + ")";
+  }
+  print_report(s, table, report_header(s, range, head.seq, head.hash), args);
 }
 
 void print_problems(const VerifyReport& report) {

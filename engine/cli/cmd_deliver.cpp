@@ -30,6 +30,7 @@ void add_deliver_command(CLI::App& app, Session& s) {
     DeliveryReport r = deliver_due(s.engine(), *mailer, settings);
     if (s.options.json) {
       s.print_json(Json{{"sent", r.sent},
+                        {"emails", r.emails},
                         {"retrying", r.retrying},
                         {"failed", r.failed},
                         {"skipped", r.skipped},
@@ -37,8 +38,9 @@ void add_deliver_command(CLI::App& app, Session& s) {
       return;
     }
     for (const auto& p : r.problems) fmt::print("{}\n", p);
-    fmt::print("{} sent, {} to retry, {} failed for good, {} no longer needed\n", r.sent,
-               r.retrying, r.failed, r.skipped);
+    fmt::print("{} sent{}, {} to retry, {} failed for good, {} no longer needed\n", r.sent,
+               r.emails != r.sent ? fmt::format(" (in {} emails)", r.emails) : "", r.retrying,
+               r.failed, r.skipped);
   });
 }
 

@@ -429,9 +429,17 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       }
       Store& store = s.engine().store();
       for (const auto& e : entries) {
-        // As delivery will find it: a row no longer needed is not sent.
-        const std::string unneeded =
-            e.status == "waiting" ? unneeded_reason(store, e, store.item(e.ref)) : std::string();
+        // As delivery will find it: a row no longer needed, or for someone who may no longer
+        // see the item, is not sent.
+        std::string unneeded;
+        if (e.status == "waiting") {
+          const auto item = store.item(e.ref);
+          unneeded = unneeded_reason(store, e, item);
+          const auto person = store.actor(e.recipient);
+          if (unneeded.empty() && item && person && !seen_by(s.engine(), *person, *item)) {
+            unneeded = fmt::format("{} may no longer see {}", person->name, e.ref);
+          }
+        }
         std::string delivery =
             !unneeded.empty() ? "not to be sent: " + unneeded
             : e.status == "sent"
@@ -442,14 +450,14 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             : e.attempts > 0
                 ? fmt::format("waiting, {} attempt(s) so far: {}", e.attempts, e.last_error)
                 : std::string("waiting to be emailed");
-        fmt::print("#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
-                   e.recipient.starts_with("role:") ? readable_label(e.recipient.substr(5))
-                                                    : person_name(store, e.recipient),
-                   readable_label(e.kind),
-                   // A workflow's notice is its heading alone: say which item it is about.
-                   e.message.starts_with(e.ref) ? e.message
-                                                : fmt::format("{}: {}", e.ref, e.message),
-                   delivery);
+        fmt::print(
+            "#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
+            e.recipient.starts_with("role:") ? readable_label(e.recipient.substr(5))
+                                             : person_name(store, e.recipient),
+            readable_label(e.kind),
+            // A workflow's notice is its heading alone: say which item it is about.
+            e.message.starts_with(e.ref) ? e.message : fmt::format("{}: {}", e.ref, e.message),
+            delivery);
       }
       if (entries.empty())
         fmt::print("{}\n", *failed ? "no failed deliveries" : "the outbox is empty");

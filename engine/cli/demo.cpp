@@ -132,7 +132,11 @@ void add_consultation(Engine& engine) {
                        {"gunning_information", "yes"},
                        {"gunning_time", "yes"},
                        {"gunning_consideration", "yes"}});
-  stage("open", Json::object());
+  // No consultation opens in a pre-election period: on such a day the demo leaves it planned,
+  // its checklist saying why, rather than failing.
+  auto opened =
+      engine.act(ActRequest{ref, "open", "eve.engagement", Json::object(), "", std::nullopt});
+  if (!opened) return;
   for (auto [text, channel, suggestion] :
        {std::tuple{"Please keep evening visiting", "public_meeting", "Keep visiting until 8pm"},
         {"The bus to the General takes an hour", "online_survey", "Run a shuttle from Oakwood"},

@@ -30,7 +30,7 @@ void serve(Session& s, ServeArgs& args) {
     options.deliver = [mailer, mail](Engine& engine, const EngineLock& lock_engine) {
       DeliveryReport r = deliver_due(engine, *mailer, mail, lock_engine);
       for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
-      if (r.sent > 0) std::cerr << fmt::format("email: {} sent\n", r.sent);
+      if (r.sent > 0) std::cerr << fmt::format("email: {} sent in {} emails\n", r.sent, r.emails);
     };
   } else {
     std::cerr << "email: off (COMMSFLOW_MAIL is not set): notifications wait in the outbox\n";

@@ -3,9 +3,11 @@
 // the document's text or the item's other fields goes into an email.
 #include <commsflow/definition.h>
 #include <commsflow/delivery.h>
+#include <commsflow/sha256.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -78,7 +80,8 @@ MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definit
     heading = due ? fmt::format("Overdue: decision was needed by {}", when) : "Overdue decision";
     explanation = "The decision is overdue, and you are asked to decide.";
   } else if (row.kind == "escalated") {
-    heading = due ? fmt::format("Overdue: decision was needed by {}", when) : "Overdue decision";
+    heading = due ? fmt::format("Gone to a fallback approver: decision was needed by {}", when)
+                  : "Gone to a fallback approver";
     explanation =
         "The decision is overdue, so it has gone to a fallback approver, who may now decide in "
         "your place. You may still decide.";
@@ -87,7 +90,9 @@ MailMessage compose_mail(const OutboxEntry& row, const Item& item, const Definit
     explanation = "This was due and is not done yet.";
     button = "Open it";
   } else if (row.kind == "due_soon") {
-    heading = due ? fmt::format("Due by {}", when) : "Due soon";
+    heading = !due         ? std::string("Due soon")
+              : *due < now ? fmt::format("Overdue since {}", when)  // sent late
+                           : fmt::format("Due by {}", when);
     explanation = "This is due soon and is not done yet.";
     button = "Open it";
   } else if (row.kind == "notice") {
@@ -171,7 +176,13 @@ MailMessage compose_digest(const std::vector<MailPart>& parts, const Actor& to,
   m.to_name = to.shown_name();
   m.subject = heading;
   m.link = base + "/queue";
-  set_ids(m, parts.front().row, base);
+  // One id for this set of rows, the same on every attempt of it and never that of another set.
+  std::vector<std::string> ids;
+  for (const MailPart& p : parts) ids.push_back(fmt::format("{}.{}", p.row.id, p.row.created_at));
+  std::sort(ids.begin(), ids.end());
+  const std::string set = to_hex(sha256(fmt::format("{}", fmt::join(ids, ",")))).substr(0, 24);
+  m.message_id = fmt::format("<commsflow.outbox-digest.{}@{}>", set, host_of(base));
+  m.reference = fmt::format("commsflow-outbox-digest-{}", set);
   const std::string footer =
       "You are getting this because commsflow names you as someone who acts on these items. "
       "If they are not for you, tell your comms team.";

@@ -18,6 +18,7 @@
 #include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 
 namespace commsflow {
@@ -67,6 +68,20 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
   std::vector<OutboxEntry> due = store.outbox_due(format_datetime(now), batch);
   std::vector<Claimed> claimed;
   std::map<std::string, std::pair<Actor, std::vector<MailPart>>> queue_notices;  // by recipient
+  // An email that cannot be written (a record in the item it cannot read) fails its own rows,
+  // not the whole pass: the others still go.
+  auto add_claim = [&](std::vector<OutboxEntry> rows, const std::function<MailMessage()>& write) {
+    try {
+      MailMessage message = write();
+      claimed.push_back(Claimed{std::move(rows), std::move(message)});
+    } catch (const std::exception& e) {
+      for (OutboxEntry& row : rows) {
+        record_failure(row, fmt::format("the email could not be written: {}", e.what()), settings,
+                       now, report);
+        store.record_delivery(row);
+      }
+    }
+  };
   for (size_t i = 0; i < due.size(); ++i) {
     OutboxEntry row = due[i];
     auto item = store.item(row.ref);
@@ -112,10 +127,7 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
       store.record_delivery(row);
       continue;
     }
-    // Need to know, as it is now: someone who has since lost the roles that let them read the
-    // item is not sent its title; the email says only what they may see of it.
-    ReadAccess access(engine, Reader::for_actor(store, *actor, uk_today(now)));
-    const std::optional<Item> seen = access.view(*item);
+    const std::optional<Item> seen = seen_by(engine, *actor, *item);
     if (!seen) {
       skip(store, row, fmt::format("{} may no longer see {}", actor->name, row.ref), report);
       continue;
@@ -129,24 +141,30 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
       parts.push_back(MailPart{std::move(row), *seen, &d});
       continue;
     }
-    MailMessage message = compose_mail(row, *seen, d, *actor, settings, now);
-    claimed.push_back(Claimed{{std::move(row)}, std::move(message)});
+    add_claim({row}, [&] { return compose_mail(row, *seen, d, *actor, settings, now); });
   }
   // A person's queue notices waiting together (a `tick` after a long gap) go in one email.
   for (auto& [recipient, notices] : queue_notices) {
     auto& [to, parts] = notices;
-    Claimed c;
-    c.message = parts.size() == 1 ? compose_mail(parts[0].row, parts[0].item, *parts[0].definition,
-                                                 to, settings, now)
-                                  : compose_digest(parts, to, settings, now);
-    for (MailPart& p : parts) c.rows.push_back(std::move(p.row));
-    claimed.push_back(std::move(c));
+    std::vector<OutboxEntry> rows;
+    for (const MailPart& p : parts) rows.push_back(p.row);
+    add_claim(rows, [&] {
+      return parts.size() == 1 ? compose_mail(parts[0].row, parts[0].item, *parts[0].definition, to,
+                                              settings, now)
+                               : compose_digest(parts, to, settings, now);
+    });
   }
   tx->commit();
   return claimed;
 }
 
 }  // namespace
+
+std::optional<Item> seen_by(Engine& engine, const Actor& person, const Item& item) {
+  ReadAccess access(engine,
+                    Reader::for_actor(engine.store(), person, uk_today(engine.clock().now())));
+  return access.view(item);
+}
 
 DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
                            const EngineLock& lock_engine, int batch) {
@@ -167,6 +185,7 @@ DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& s
     const TimePoint now = engine.clock().now();
     Store& store = engine.store();
     auto tx = store.begin_write();
+    if (problem.empty()) ++report.emails;
     for (OutboxEntry& row : c.rows) {
       if (problem.empty()) {
         row.attempts += 1;

@@ -4,9 +4,28 @@
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <map>
+
 #include "workflow/signoff_rules.h"
 
 namespace commsflow {
+
+namespace {
+
+// Whether a row of kind `later` says all that one of kind `earlier` does, about the same item and
+// step. Kinds of one ladder, each rung saying more: a workflow's notices stand alone.
+bool says_as_much(const std::string& later, const std::string& earlier) {
+  static const std::map<std::string, std::pair<int, int>> rungs = {
+      // kind -> {ladder, rung}
+      {"decision_needed", {0, 0}}, {"reminder", {0, 1}}, {"escalation", {0, 2}},
+      {"escalated", {0, 2}},       {"due_soon", {1, 0}}, {"overdue", {1, 1}}};
+  if (later == earlier) return later != "notice";
+  auto a = rungs.find(later), b = rungs.find(earlier);
+  return a != rungs.end() && b != rungs.end() && a->second.first == b->second.first &&
+         a->second.second >= b->second.second;
+}
+
+}  // namespace
 
 std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::optional<Item>& item) {
   if (!item) return "the item is gone";
@@ -14,14 +33,15 @@ std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::opt
     return "no longer needed: the item has moved on";
   }
   if (row.recipient.starts_with("role:")) return {};
-  // A later row of the same kind for the same person and step says it again, about the item as
-  // it is now (a new version of the text restarts the step and asks again): one email, not two.
-  // Later by when it was made: a role's row given to its holders keeps its own time, though the
-  // rows given out have new ids.
+  // A later row for the same person and step that says as much or more (a decision needed, then
+  // a reminder, then overdue; due soon, then overdue) says it about the item as it is now (a new
+  // version of the text restarts the step and asks again): one email, not two. Later by when it
+  // was made: a role's row given to its holders keeps its own time, though the rows given out
+  // have new ids.
   for (const auto& later : store.outbox(row.recipient, row.ref)) {
     const bool made_later = later.created_at > row.created_at ||
                             (later.created_at == row.created_at && later.id > row.id);
-    if (made_later && later.kind == row.kind && later.state == row.state &&
+    if (made_later && says_as_much(later.kind, row.kind) && later.state == row.state &&
         later.status != "skipped") {
       return fmt::format("replaced by the later notification #{}", later.id);
     }

@@ -56,7 +56,7 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
         query.to = param(req, "to");
         ReportTable table;
         ChainHead head;
-        std::string not_verified;
+        std::string not_verified, range_note;
         {
           auto lock = c.lock();
           Store& store = c.engine.store();
@@ -76,13 +76,18 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
               sight.limit(row);
               table.rows.push_back(audit_cells(std::move(row)));
             });
+            range_note = unknown_action_note(store, query, table.rows.size());
           } else {
             table = signoff_table(store, query, head,
                                   [&](const Item& item) { return sight.title(item); });
           }
         }
-        ReportHeader header{
-            c.engine.store().name(), describe(query), c.now(), head.seq, head.hash, not_verified};
+        ReportHeader header{c.engine.store().name(),
+                            describe(query) + (range_note.empty() ? "" : " (" + range_note + ")"),
+                            c.now(),
+                            head.seq,
+                            head.hash,
+                            not_verified};
         std::string body;
         if (format.name == std::string_view("csv"))
           body = render_csv(table);

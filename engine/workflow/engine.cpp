@@ -378,14 +378,19 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   // open, or a pause of a triager's own would be taken for the incident's.
   if (action->name == d.incidents.pause) {
     const auto named = payload.find("incident_name");
-    if (named != payload.end() && named->is_string()) {
-      const auto open = active_incidents(*this);
-      if (std::none_of(open.begin(), open.end(),
-                       [&](const Json& i) { return i.value("name", "") == *named; })) {
+    if (named != payload.end() && blank(*named)) {
+      payload.erase(named);  // nothing given: a pause of the triager's own
+    } else if (named != payload.end() && named->is_string()) {
+      std::vector<std::string> open;
+      for (const Json& i : active_incidents(*this)) open.push_back(i.value("name", ""));
+      if (std::find(open.begin(), open.end(), named->get<std::string>()) == open.end()) {
         problems.push_back(
-            {"incident_name", fmt::format("no incident named '{}' is open; leave it empty to "
-                                          "pause for a reason of your own",
-                                          named->get<std::string>())});
+            {"incident_name",
+             fmt::format("no incident named '{}' is open ({}); leave it empty to pause for a "
+                         "reason of your own",
+                         named->get<std::string>(),
+                         open.empty() ? std::string("none is")
+                                      : fmt::format("open now: {}", fmt::join(open, ", ")))});
       }
     }
   }

@@ -37,33 +37,52 @@ std::vector<std::string> people_named(Store& store, const Definition& d, const I
 }
 
 void add_row(Store& store, const Item& item, const std::string& who, const std::string& kind,
-             const std::string& message, const std::string& now) {
+             const std::string& message, const std::string& now, bool in_state) {
   OutboxEntry row{0, now, who, item.ref, kind, message};
-  row.state = item.state;
+  if (in_state) row.state = item.state;  // moved on, it is not sent
   store.add_outbox(row);
 }
 
-// The queue's notice of one kind (due_soon, overdue) for the items `refs`, each in its own
-// transaction, unless the item has one of that kind already.
+// Whether the queue's notice of `kind` still applies to `item` at `now_text`, read again inside
+// the write transaction (an action may have paused, finished or moved it since the scan).
+bool still_due(WorkflowRegistry& registry, const QueueSpec& q, const Item& item,
+               const std::string& kind, const std::string& now_text, const std::string& soon_text) {
+  const auto due = item.data.find(q.due_field);
+  if (due == item.data.end() || !due->is_string() || q.holds(item.state)) return false;
+  if (registry.version(item.version).definition.is_final(item.state)) return false;
+  const std::string& at = due->get_ref<const std::string&>();
+  return kind == "overdue" ? at < now_text : at >= now_text && at < soon_text;
+}
+
+// The queue's notices of one kind (due_soon, overdue) for the items `refs`, each in its own
+// transaction: once for each due time (a due time moved by a pause or a new rating is told
+// again), and only while it still applies.
 void notify_items(Engine& engine, const Definition& current, const std::vector<std::string>& refs,
                   const std::string& kind, const std::vector<std::string>& entries,
-                  std::vector<FiredTimer>& fired) {
+                  const std::string& soon_text, std::vector<FiredTimer>& fired) {
   Store& store = engine.store();
   const std::string now = format_datetime(engine.clock().now());
-  const std::string& due_field = current.queue.due_field;
+  const QueueSpec& q = current.queue;
   for (const auto& ref : refs) {
     auto tx = store.begin_write();
-    if (store.outbox_has(ref, kind)) continue;
     auto item = store.item(ref);
-    if (!item) continue;
+    if (!item || !still_due(engine.registry(), q, *item, kind, now, soon_text)) continue;
+    const std::string due = uk_datetime(item->data.value(q.due_field, std::string()));
+    // Each message ends with the due time it tells of: a row that does is this due time's.
+    const auto told = store.outbox("", ref);
+    if (std::any_of(told.begin(), told.end(), [&](const OutboxEntry& row) {
+          return row.kind == kind && row.message.ends_with(due);
+        })) {
+      continue;
+    }
     const std::vector<std::string> people = people_named(store, current, *item, entries);
+    if (people.empty()) continue;  // nobody to tell yet (no assignee): asked again next time
     std::string title = item_title(*item);
     if (title.empty()) title = ref;
-    const std::string due = uk_datetime(item->data.value(due_field, std::string()));
     const std::string message =
         kind == "overdue" ? fmt::format("{} \"{}\" is overdue: it was due {}", ref, title, due)
                           : fmt::format("{} \"{}\" is due {}", ref, title, due);
-    for (const auto& who : people) add_row(store, *item, who, kind, message, now);
+    for (const auto& who : people) add_row(store, *item, who, kind, message, now, true);
     tx->commit();
     fired.push_back(
         FiredTimer{ref, kind,
@@ -82,15 +101,24 @@ void notify_action(Engine& engine, const ActionSpec& action, const Item& before,
   const std::string now = format_datetime(engine.clock().now());
   std::vector<std::string> told{actor.name};
   for (const auto& [entry, heading] : action.notify) {
-    // A person field tells only someone it names anew: assigning again tells nobody twice.
-    if (d.field(entry) &&
-        after.data.value(entry, std::string()) == before.data.value(entry, std::string())) {
-      continue;
+    if (const FieldSpec* field = d.field(entry)) {
+      // A person field tells only someone it names anew: assigning again tells nobody twice.
+      const std::string was = before.data.value(entry, std::string());
+      if (after.data.value(entry, std::string()) == was) continue;
+      // Whom it named before is no longer to be told it was given to them.
+      for (OutboxEntry row : store.outbox(was, after.ref)) {
+        if (row.kind != "notice" || row.status != "waiting" || was.empty()) continue;
+        row.status = "skipped";
+        row.last_error = fmt::format("no longer needed: {} is now {}", field_label(*field),
+                                     person_name(store, after.data.value(entry, std::string())));
+        store.record_delivery(row);
+      }
     }
     for (const auto& who : people_named(store, d, after, {entry})) {
       if (std::find(told.begin(), told.end(), who) != told.end()) continue;
       told.push_back(who);
-      add_row(store, after, who, "notice", heading, now);
+      // Not tied to the state: accepting work assigned a moment ago still tells of it.
+      add_row(store, after, who, "notice", heading, now, false);
     }
   }
 }
@@ -123,10 +151,12 @@ void notify_due(Engine& engine, std::vector<FiredTimer>& fired) {
         (due.text < now_text ? overdue : due_soon).emplace_back(k.ref);
       });
     }
-    if (!q.remind_notify.empty())
-      notify_items(engine, current, due_soon, "due_soon", q.remind_notify, fired);
-    if (!q.overdue_notify.empty())
-      notify_items(engine, current, overdue, "overdue", q.overdue_notify, fired);
+    if (!q.remind_notify.empty()) {
+      notify_items(engine, current, due_soon, "due_soon", q.remind_notify, soon_text, fired);
+    }
+    if (!q.overdue_notify.empty()) {
+      notify_items(engine, current, overdue, "overdue", q.overdue_notify, soon_text, fired);
+    }
   }
 }
 

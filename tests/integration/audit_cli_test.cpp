@@ -111,6 +111,12 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   CHECK_THAT(bad.err, Contains("actor: no person is named 'nobody'"));
   bad = p.run(2, {"audit", "--workflow", "statment"});
   CHECK_THAT(bad.err, Contains("workflow: no workflow is named 'statment'"));
+  // An action no event has ever had: an empty answer, which says the name may be mistyped.
+  RunResult typo = p.run(0, {"audit", "--action", "decdie"});
+  CHECK_THAT(typo.err, Contains("no event in the whole history is of the action 'decdie'"));
+  CHECK_THAT(typo.out, Contains("0 row(s)") && Contains("check its spelling"));
+  CHECK_THAT(p.run(0, {"audit", "--action", "decide", "--to", "2026-01-01"}).err,
+             !Contains("spelling"));
 
   bad = p.run(2, {"audit", "--from", "31/03/2026"});
   CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));

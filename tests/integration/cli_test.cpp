@@ -339,6 +339,16 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(verified.out, Contains("ok"));
 }
 
+TEST_CASE("cli: init --demo works on a day no consultation may open (a pre-election period)") {
+  Project p;
+  RunResult r = test::run_cli(p.path(), {"init", "--demo"}, "2026-03-31T09:00:00Z");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  RunResult listed =
+      test::run_cli(p.path(), {"list", "--workflow", "service_change"}, "2026-03-31T09:00:00Z");
+  CHECK_THAT(listed.out, Contains("Consultation: planned"));
+}
+
 TEST_CASE("cli: list names a mistyped workflow or state rather than listing nothing") {
   Project p;
   p.run(0, {"init"});

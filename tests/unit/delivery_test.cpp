@@ -112,14 +112,17 @@ TEST_CASE(
 
   MailMessage soon = compose_mail(row("due_soon"), request, d, olivia, settings(), morning);
   CHECK(soon.subject == "Due by 16:00 today: MED-2026-0007 Statement on ward closures");
+  // Sent after the time it was due by (delivery was held up): it says so.
+  CHECK(compose_mail(row("due_soon"), request, d, olivia, settings(), at("2026-12-04T16:30:00Z"))
+            .subject == "Overdue since 16:00 today: MED-2026-0007 Statement on ward closures");
   CHECK_THAT(soon.text, Contains("This is due soon and is not done yet.") &&
                             Contains("Open it: " + soon.link));
 
   MailMessage away =
       compose_mail(row("escalated"), request, d, olivia, settings(), at("2026-07-01T15:00:00Z"));
   CHECK(away.subject ==
-        "Overdue: decision was needed by 14:30 today: MED-2026-0007 Statement "
-        "on ward closures");
+        "Gone to a fallback approver: decision was needed by 14:30 today: "
+        "MED-2026-0007 Statement on ward closures");
   CHECK_THAT(away.text, Contains("fallback approver") && Contains("You may still decide."));
 
   OutboxEntry notice = row("notice");

@@ -1,5 +1,6 @@
 // The shipped comms_request workflow: RAG rating, late flags, due times, override, incidents,
 // queue and import.
+#include <commsflow/delivery.h>
 #include <commsflow/import.h>
 #include <commsflow/import_rows.h>
 #include <commsflow/incidents.h>
@@ -301,14 +302,20 @@ TEST_CASE("a pause by hand may name only an incident that is open") {
     return std::string("taken");
   };
   CHECK_THAT(refused("Storm Bret"),
-             Catch::Contains("incident_name: no incident named 'Storm Bret' is open"));
+             Catch::Contains("incident_name: no incident named 'Storm Bret' is open (none is)"));
   CHECK(t.engine->item(request.ref).state == "triaged");
   REQUIRE(declare_incident(*t.engine, "Outage", "minor", "tom").ok());  // pauses green work
   CHECK(t.engine->item(request.ref).state == "paused");
   REQUIRE(close_incident(*t.engine, "Outage", "tom").ok());
   CHECK_THAT(refused("Outage"), Catch::Contains("no incident named 'Outage' is open"));
-  // A pause for a reason of the triager's own names no incident.
-  CHECK(t.act(request.ref, "pause", Json{{"reason", "waiting for the venue"}}).state == "paused");
+  // A pause for a reason of the triager's own names no incident (or leaves the name empty).
+  Item red = t.submit(Json{{"impact", "high"}});  // red work carries on through the outage
+  REQUIRE(declare_incident(*t.engine, "Outage 2", "minor", "tom").ok());
+  request = red;
+  CHECK_THAT(refused("Outage"), Catch::Contains("(open now: Outage 2)"));
+  Item paused = t.act(red.ref, "pause", Json{{"reason", "waiting"}, {"incident_name", "  "}});
+  CHECK(paused.state == "paused");
+  CHECK_FALSE(paused.data.contains("paused_by_incident"));
 }
 
 TEST_CASE("during an incident, a rating lowered by hand brings work under its policy") {
@@ -624,6 +631,7 @@ TEST_CASE(
   Item paused = t.submit(Json{{"time_sensitive", "yes"}});
   t.act(paused.ref, "accept", Json{{"assignee", "olivia"}});
   t.act(paused.ref, "pause", Json{{"reason", "waiting for the venue"}});
+  Item unassigned = t.submit(Json{{"time_sensitive", "yes"}});  // nobody to remind: not "fired"
   const TimePoint due = *parse_datetime(soon.data["due_at"].get<std::string>());
 
   t.clock.set(due - std::chrono::hours(4) - std::chrono::minutes(1));
@@ -639,12 +647,31 @@ TEST_CASE(
   CHECK(told_of(*t.store, paused.ref, "due_soon").empty());
   CHECK(Signoff(*t.engine).tick().empty());  // once
 
-  // Past due, the overdue notice follows, and the reminder is not sent again.
+  // Past due, the overdue notice follows, and the reminder is not sent again: the overdue
+  // notice says all it did.
   t.clock.set(due + std::chrono::minutes(1));
   fired = Signoff(*t.engine).tick();
-  REQUIRE(fired.size() == 1);
+  REQUIRE(fired.size() == 2);
+  CHECK(fired[0].ref == soon.ref);
   CHECK(fired[0].action == "overdue");
+  CHECK(fired[1].ref == unassigned.ref);  // overdue tells the triagers
   CHECK(told_of(*t.store, soon.ref, "due_soon").size() == 1);
+  for (const auto& row : t.store->outbox("olivia", soon.ref)) {
+    if (row.kind == "due_soon") {
+      CHECK_THAT(unneeded_reason(*t.store, row, t.store->item(soon.ref)),
+                 Catch::StartsWith("replaced by the later notification"));
+    }
+  }
+
+  // A new rating moves the due time: that due time is reminded of, and overdue, in its turn.
+  Item later = t.act(soon.ref, "override", Json{{"new_rating", "green"}, {"reason", "Can wait"}});
+  const TimePoint moved = *parse_datetime(later.data["due_at"].get<std::string>());
+  REQUIRE(moved > due + std::chrono::hours(24));
+  t.clock.set(moved - std::chrono::hours(1));
+  fired = Signoff(*t.engine).tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "due_soon");
+  CHECK(told_of(*t.store, soon.ref, "due_soon").size() == 2);
 }
 
 TEST_CASE(
@@ -658,7 +685,7 @@ TEST_CASE(
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].kind == "notice");
   CHECK(rows[0].message == "Assigned to you");
-  CHECK(rows[0].state == "accepted");
+  CHECK(rows[0].state.empty());  // not tied to the state: accepting it next still tells of it
 
   t.act(request.ref, "assign", Json{{"assignee", "olivia"}});  // no change: not told again
   CHECK(t.store->outbox("olivia", request.ref).size() == 1);
@@ -671,7 +698,25 @@ TEST_CASE(
   CHECK(t.store->outbox("tess", request.ref).empty());
   t.act(request.ref, "assign", Json{{"assignee", "olivia"}});
   CHECK(t.store->outbox("olivia", request.ref).size() == 2);
+
+  // Given to Sam before Olivia's email left: hers is no longer to be sent.
+  t.engine->add_actor("sam", {"comms_officer"});
+  t.act(request.ref, "assign", Json{{"assignee", "sam"}});
+  const std::vector<OutboxEntry> olivias = t.store->outbox("olivia", request.ref);
+  CHECK(olivias.back().status == "skipped");
+  CHECK(olivias.back().last_error == "no longer needed: Assignee is now sam");
+  CHECK(t.store->outbox("sam", request.ref).size() == 1);
   CHECK(verify(*t.store).ok());
+}
+
+TEST_CASE("work assigned in triage and then accepted for the same person is still told of") {
+  Triage t;
+  Item request = t.submit();
+  t.act(request.ref, "assign", Json{{"assignee", "olivia"}});
+  t.act(request.ref, "accept", Json{{"assignee", "olivia"}});  // moves on; nobody new
+  std::vector<OutboxEntry> rows = t.store->outbox("olivia", request.ref);
+  REQUIRE(rows.size() == 1);
+  CHECK(unneeded_reason(*t.store, rows[0], t.store->item(request.ref)).empty());
 }
 
 TEST_CASE("a pause that moves the due time past the needed-by date flags the request late") {

@@ -153,6 +153,18 @@ TEST_CASE("tampering is detected and located", "[sqlite]") {
     CHECK_THAT(r.problems[0].message, Catch::Contains("data.title"));
     CHECK_THAT(r.problems[0].message, Catch::Contains("Forged"));
   }
+  SECTION("long text edited: quoted cut short, never inside a character") {
+    std::string accents;
+    for (int i = 0; i < 200; ++i) accents += "\xc3\xa9";  // é
+    raw_sql(f.db, "UPDATE items SET data = json_set(data, '$.title', 'a" + accents +
+                      "') WHERE ref = '" + refs[0] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE(r.problems.size() == 1);
+    const std::string& message = r.problems[0].message;
+    CHECK_THAT(message, Catch::Contains("stored data.title is \"a\xc3\xa9") &&
+                            Catch::Contains("...") && !Catch::Contains(accents));
+    CHECK_NOTHROW(r.to_json().dump());  // valid UTF-8 throughout
+  }
   SECTION("a stored hash rewritten in upper case") {
     // The same bytes, but not the text the engine wrote: that event alone is named, and the
     // chain goes on from the bytes it holds, so the next event still checks.

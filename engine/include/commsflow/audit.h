@@ -65,6 +65,11 @@ ChainHead query_history(Store& store, const AuditQuery& query,
                         const std::function<void(AuditRow&&)>& visit);
 // The same, collecting the rows.
 AuditResult query_history(Store& store, const AuditQuery& query);
+// A query's `action` is the workflows' own word, and a filter on one that no event in the whole
+// log has is most likely mistyped (or the action was never taken): when the query gave `rows`
+// rows, none, the words that say so beside the empty answer; else empty. Reads the whole log
+// only then.
+std::string unknown_action_note(Store& store, const AuditQuery& query, size_t rows);
 
 // Plain words for the query's filters, e.g. "actor hannah; from 2026-01-01 to 2026-03-31", or
 // "all events"; for report headers.

@@ -96,8 +96,14 @@ MailMessage compose_digest(const std::vector<MailPart>& parts, const Actor& to,
 // such a row with this reason, and `commsflow outbox` shows it.
 std::string unneeded_reason(Store& store, const OutboxEntry& row, const std::optional<Item>& item);
 
+// The item as `person` may see it now, or nullopt when they may not see it at all: need to know,
+// asked again as each email leaves (someone who has lost the roles that let them read an item is
+// not sent even its title).
+std::optional<Item> seen_by(Engine& engine, const Actor& person, const Item& item);
+
 struct DeliveryReport {
   int sent = 0;                       // rows: one email may carry several (compose_digest)
+  int emails = 0;                     // the emails that carried them
   int retrying = 0;                   // failed this time, to be tried again
   int failed = 0;                     // failed for the last time
   int skipped = 0;                    // no longer needed: the item moved on

@@ -19,6 +19,9 @@ enum class CellShown {
   words,    // strings as they are; objects and lists as "key: value; ..."; stored UTC times
             // within them in UK time
   uk_time,  // a stored UTC time ("2026-12-03T14:30:05Z") as UK time, to the second
+  // text the engine wrote with stored UTC times in it ("comms_review overdue at
+  // 2026-12-03T14:30:05Z"), each in UK time; never for text people typed, which is quoted as is
+  uk_times_within,
 };
 
 struct ReportColumn {
