@@ -68,26 +68,37 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
   std::vector<OutboxEntry> due = store.outbox_due(format_datetime(now), batch);
   std::vector<Claimed> claimed;
   std::map<std::string, std::pair<Actor, std::vector<MailPart>>> queue_notices;  // by recipient
-  // An email that cannot be written (a record in the item it cannot read) fails its own rows,
-  // not the whole pass: the others still go.
-  auto add_claim = [&](std::vector<OutboxEntry> rows, const std::function<MailMessage()>& write) {
+  // A row that cannot be read or written into an email (a record in its item it cannot read)
+  // fails itself, not the whole pass: the others still go. A failing store is not the row's
+  // fault, and ends the pass.
+  auto failing = [&](const std::vector<OutboxEntry*>& rows, const auto& attempt) {
     try {
-      MailMessage message = write();
-      claimed.push_back(Claimed{std::move(rows), std::move(message)});
-    } catch (const std::exception& e) {
-      for (OutboxEntry& row : rows) {
-        record_failure(row, fmt::format("the email could not be written: {}", e.what()), settings,
+      attempt();
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Storage) throw;
+      for (OutboxEntry* row : rows) {
+        record_failure(*row, fmt::format("the email could not be written: {}", e.what()), settings,
                        now, report);
-        store.record_delivery(row);
+        store.record_delivery(*row);
+      }
+    } catch (const std::exception& e) {
+      for (OutboxEntry* row : rows) {
+        record_failure(*row, fmt::format("the email could not be written: {}", e.what()), settings,
+                       now, report);
+        store.record_delivery(*row);
       }
     }
   };
-  for (size_t i = 0; i < due.size(); ++i) {
-    OutboxEntry row = due[i];
+  auto add_claim = [&](std::vector<OutboxEntry> rows, const std::function<MailMessage()>& write) {
+    std::vector<OutboxEntry*> each;
+    for (OutboxEntry& row : rows) each.push_back(&row);
+    failing(each, [&] { claimed.push_back(Claimed{rows, write()}); });
+  };
+  auto claim_one = [&](OutboxEntry& row) {
     auto item = store.item(row.ref);
     if (std::string why = unneeded_reason(store, row, item); !why.empty()) {
       skip(store, row, why, report);
-      continue;
+      return;
     }
     if (row.recipient.starts_with("role:")) {
       // Nobody held the role when the row was made: whoever holds it now is told, except the
@@ -100,7 +111,7 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
       if (holders.empty()) {
         record_failure(row, fmt::format("nobody holds the role {}", role), settings, now, report);
         store.record_delivery(row);
-        continue;
+        return;
       }
       for (const auto& holder : holders) {
         OutboxEntry given = row;
@@ -112,12 +123,12 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
       row.status = "skipped";
       row.last_error = fmt::format("given to those holding the role: {}", fmt::join(holders, ", "));
       store.record_delivery(row);
-      continue;
+      return;
     }
     auto actor = store.actor(row.recipient);
     if (!actor || actor->disabled) {
       skip(store, row, fmt::format("{} may no longer act", row.recipient), report);
-      continue;
+      return;
     }
     if (actor->email.empty()) {
       record_failure(row,
@@ -125,12 +136,12 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
                                  actor->name, actor->name),
                      settings, now, report);
       store.record_delivery(row);
-      continue;
+      return;
     }
     const std::optional<Item> seen = seen_by(engine, *actor, *item);
     if (!seen) {
       skip(store, row, fmt::format("{} may no longer see {}", actor->name, row.ref), report);
-      continue;
+      return;
     }
     const Definition& d = engine.registry().version(item->version).definition;
     row.next_attempt_at = format_datetime(now + kLease);
@@ -138,21 +149,34 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
     if (row.kind == "overdue" || row.kind == "due_soon") {
       auto& [to, parts] = queue_notices[row.recipient];
       to = *actor;
-      parts.push_back(MailPart{std::move(row), *seen, &d});
-      continue;
+      parts.push_back(MailPart{row, *seen, &d});
+      return;
     }
     add_claim({row}, [&] { return compose_mail(row, *seen, d, *actor, settings, now); });
+  };
+  for (size_t i = 0; i < due.size(); ++i) {
+    OutboxEntry row = due[i];  // a copy: claim_one may add to `due`
+    failing({&row}, [&] { claim_one(row); });
   }
-  // A person's queue notices waiting together (a `tick` after a long gap) go in one email.
+  // A person's queue notices waiting together (a `tick` after a long gap) go in one email; if
+  // that email cannot be written, each is tried on its own, so one bad item fails alone.
   for (auto& [recipient, notices] : queue_notices) {
     auto& [to, parts] = notices;
-    std::vector<OutboxEntry> rows;
-    for (const MailPart& p : parts) rows.push_back(p.row);
-    add_claim(rows, [&] {
-      return parts.size() == 1 ? compose_mail(parts[0].row, parts[0].item, *parts[0].definition, to,
-                                              settings, now)
-                               : compose_digest(parts, to, settings, now);
-    });
+    auto one = [&](const MailPart& p) {
+      return compose_mail(p.row, p.item, *p.definition, to, settings, now);
+    };
+    if (parts.size() == 1) {
+      add_claim({parts[0].row}, [&] { return one(parts[0]); });
+      continue;
+    }
+    try {
+      MailMessage digest = compose_digest(parts, to, settings, now);
+      std::vector<OutboxEntry> rows;
+      for (const MailPart& p : parts) rows.push_back(p.row);
+      claimed.push_back(Claimed{std::move(rows), std::move(digest)});
+    } catch (const std::exception&) {
+      for (const MailPart& p : parts) add_claim({p.row}, [&] { return one(p); });
+    }
   }
   tx->commit();
   return claimed;

@@ -13,7 +13,9 @@ namespace commsflow {
 namespace {
 
 // Whether a row of kind `later` says all that one of kind `earlier` does, about the same item and
-// step. Kinds of one ladder, each rung saying more: a workflow's notices stand alone.
+// step. Kinds of one ladder, each rung saying more; and a decision needed made later is a step
+// started again (a new version of the text), after which nothing said of the earlier start
+// holds. A workflow's notices stand alone.
 bool says_as_much(const std::string& later, const std::string& earlier) {
   static const std::map<std::string, std::pair<int, int>> rungs = {
       // kind -> {ladder, rung}
@@ -21,8 +23,8 @@ bool says_as_much(const std::string& later, const std::string& earlier) {
       {"escalated", {0, 2}},       {"due_soon", {1, 0}}, {"overdue", {1, 1}}};
   if (later == earlier) return later != "notice";
   auto a = rungs.find(later), b = rungs.find(earlier);
-  return a != rungs.end() && b != rungs.end() && a->second.first == b->second.first &&
-         a->second.second >= b->second.second;
+  if (a == rungs.end() || b == rungs.end() || a->second.first != b->second.first) return false;
+  return a->second.second >= b->second.second || later == "decision_needed";
 }
 
 }  // namespace

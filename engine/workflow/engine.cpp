@@ -108,6 +108,7 @@ void Engine::check_revision(const Item& item, std::optional<std::int64_t> expect
 
 void Engine::record_change(Event& event, const Item& before, Item& item, const std::string& now) {
   event.changes = diff_changes(before.data, item.data);
+  withdraw_stale_notices(*this, before, item);
   store_.append(event);
   item.revision = before.revision + 1;
   item.updated_at = now;

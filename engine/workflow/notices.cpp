@@ -68,15 +68,13 @@ void notify_items(Engine& engine, const Definition& current, const std::vector<s
     auto item = store.item(ref);
     if (!item || !still_due(engine.registry(), q, *item, kind, now, soon_text)) continue;
     const std::string due = uk_datetime(item->data.value(q.due_field, std::string()));
-    // Each message ends with the due time it tells of: a row that does is this due time's.
-    const auto told = store.outbox("", ref);
-    if (std::any_of(told.begin(), told.end(), [&](const OutboxEntry& row) {
-          return row.kind == kind && row.message.ends_with(due);
-        })) {
-      continue;
+    // Each message ends with the due time it tells of: whoever has a row that does has been told
+    // of this due time. Someone named since (a new assignee) is told too.
+    std::vector<std::string> people = people_named(store, current, *item, entries);
+    for (const auto& row : store.outbox("", ref)) {
+      if (row.kind == kind && row.message.ends_with(due)) std::erase(people, row.recipient);
     }
-    const std::vector<std::string> people = people_named(store, current, *item, entries);
-    if (people.empty()) continue;  // nobody to tell yet (no assignee): asked again next time
+    if (people.empty()) continue;  // nobody (else) to tell: asked again next time
     std::string title = item_title(*item);
     if (title.empty()) title = ref;
     const std::string message =
@@ -105,9 +103,12 @@ void notify_action(Engine& engine, const ActionSpec& action, const Item& before,
       // A person field tells only someone it names anew: assigning again tells nobody twice.
       const std::string was = before.data.value(entry, std::string());
       if (after.data.value(entry, std::string()) == was) continue;
-      // Whom it named before is no longer to be told it was given to them.
+      // Whom it named before is no longer to be told it was given to them, nor that it is due.
       for (OutboxEntry row : store.outbox(was, after.ref)) {
-        if (row.kind != "notice" || row.status != "waiting" || was.empty()) continue;
+        if (was.empty() || row.status != "waiting" ||
+            (row.kind != "notice" && row.kind != "due_soon" && row.kind != "overdue")) {
+          continue;
+        }
         row.status = "skipped";
         row.last_error = fmt::format("no longer needed: {} is now {}", field_label(*field),
                                      person_name(store, after.data.value(entry, std::string())));
@@ -120,6 +121,31 @@ void notify_action(Engine& engine, const ActionSpec& action, const Item& before,
       // Not tied to the state: accepting work assigned a moment ago still tells of it.
       add_row(store, after, who, "notice", heading, now, false);
     }
+  }
+}
+
+void withdraw_stale_notices(Engine& engine, const Item& before, const Item& after) {
+  const Definition& d = engine.registry().version(after.version).definition;
+  const std::string& due_field = d.queue.due_field;
+  const bool finished = after.state != before.state && d.is_final(after.state);
+  const bool due_moved = !due_field.empty() && before.data.value(due_field, Json()) !=
+                                                   after.data.value(due_field, Json());
+  if (!finished && !due_moved) return;
+  Store& store = engine.store();
+  for (OutboxEntry row : store.outbox("", after.ref)) {
+    if (row.status != "waiting") continue;
+    if (finished && row.kind == "notice") {
+      row.last_error = fmt::format("no longer needed: it is {}", state_label(d, after.state));
+    } else if (due_moved && (row.kind == "due_soon" || row.kind == "overdue")) {
+      const std::string due = after.data.value(due_field, std::string());
+      row.last_error = due.empty()
+                           ? "no longer needed: it has no due time now"
+                           : fmt::format("no longer needed: it is due {} now", uk_datetime(due));
+    } else {
+      continue;
+    }
+    row.status = "skipped";
+    store.record_delivery(row);
   }
 }
 

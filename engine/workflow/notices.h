@@ -15,6 +15,11 @@ namespace commsflow {
 void notify_action(Engine& engine, const ActionSpec& action, const Item& before, const Item& after,
                    const Actor& actor);
 
+// After any change of an item (Engine::record_change): waiting notices it made stale are not
+// sent. An action's notices once the item is finished; the queue's reminders and overdue notices
+// once its due time has moved (a new rating, a resume), since they tell of the old one.
+void withdraw_stale_notices(Engine& engine, const Item& before, const Item& after);
+
 // Run by `tick`, for each workflow whose queue names people to tell: an open item (not held)
 // within `remind_before` of its due time gets, once, a `due_soon` row for each person in
 // `remind_notify`; one past it gets, once, an `overdue` row for each in `overdue_notify`. Each

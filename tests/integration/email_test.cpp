@@ -595,6 +595,39 @@ TEST_CASE("email: a role's row given to its holders does not replace a later row
   }
 }
 
+TEST_CASE(
+    "email: a step started again (a new version) leaves nothing said of its earlier start to "
+    "send; an email that cannot be written fails alone",
+    "[email][sqlite]") {
+  Team t;
+  const std::string ref = t.statement("Bank holiday opening");
+  const std::string other = t.statement("Car park charges");
+  // Hannah was told the first start had gone to a fallback; the step then started again.
+  const std::int64_t stale =
+      t.add_row(ref, "hannah", "escalated", later(kMorning, std::chrono::seconds(10)), "v1");
+  t.add_row(ref, "hannah", "decision_needed", later(kMorning, std::chrono::seconds(20)), "v2");
+  // The other statement's record holds what no email can be written from.
+  test::raw_sql(test::folder_database(t.dir.path()),
+                "UPDATE items SET data = json_set(data, '$._document.version', 'two') "
+                "WHERE ref = '" +
+                    other + "'");
+  SmtpSink sink(t.dir / "mail");
+  t.settings(sink.port());
+  const RunResult delivered = t.deliver(later(kMorning, std::chrono::seconds(60)));
+  CHECK_THAT(delivered.out, Contains("1 sent") && Contains("the email could not be written"));
+  std::vector<Json> mail = sink.messages();
+  REQUIRE(mail.size() == 1);
+  CHECK_THAT(mail[0]["subject"].get<std::string>(),
+             Catch::StartsWith("Decision needed by") && Contains(ref));
+  for (const auto& r : t.outbox()) {
+    if (r["id"] == stale) {
+      CHECK(r["status"] == "skipped");
+      CHECK_THAT(r["last_error"].get<std::string>(), Contains("replaced by the later"));
+    }
+    if (r["ref"] == other) CHECK(r["attempts"] == 1);
+  }
+}
+
 TEST_CASE("email: two workers delivering at once (two servers of one database) send each row once",
           "[email]") {
   Team t;

@@ -709,6 +709,49 @@ TEST_CASE(
   CHECK(verify(*t.store).ok());
 }
 
+TEST_CASE(
+    "notices made stale before they leave are not sent: a new assignee, a moved due time, "
+    "finished work") {
+  Triage t;
+  t.engine->add_actor("sam", {"comms_officer"});
+  Item request = t.submit(Json{{"time_sensitive", "yes"}});
+  t.act(request.ref, "accept", Json{{"assignee", "olivia"}});
+  const TimePoint due = *parse_datetime(request.data["due_at"].get<std::string>());
+  auto waiting = [&](const std::string& who, const std::string& kind) {
+    std::vector<OutboxEntry> rows;
+    for (const auto& row : t.store->outbox(who, request.ref)) {
+      if (row.kind == kind && row.status == "waiting") rows.push_back(row);
+    }
+    return rows;
+  };
+
+  // Reminded, then given to Sam: Olivia's reminder is withdrawn and Sam is reminded next tick.
+  t.clock.set(due - std::chrono::hours(3));
+  Signoff(*t.engine).tick();
+  REQUIRE(waiting("olivia", "due_soon").size() == 1);
+  t.act(request.ref, "assign", Json{{"assignee", "sam"}});
+  CHECK(waiting("olivia", "due_soon").empty());
+  Signoff(*t.engine).tick();
+  CHECK(waiting("sam", "due_soon").size() == 1);
+
+  // Overdue, then a new rating moves the due time before the emails leave: they are withdrawn.
+  t.clock.set(due + std::chrono::minutes(5));
+  Signoff(*t.engine).tick();
+  REQUIRE(waiting("tom", "overdue").size() == 1);
+  t.act(request.ref, "override", Json{{"new_rating", "green"}, {"reason", "Can wait"}});
+  CHECK(waiting("tom", "overdue").empty());
+  CHECK(waiting("sam", "due_soon").empty());
+  const std::vector<OutboxEntry> toms = t.store->outbox("tom", request.ref);
+  CHECK_THAT(toms.back().last_error, Catch::StartsWith("no longer needed: it is due "));
+
+  // Given to Olivia and then declined before her email leaves: it is not sent.
+  t.act(request.ref, "assign", Json{{"assignee", "olivia"}});
+  REQUIRE(waiting("olivia", "notice").size() == 1);
+  t.act(request.ref, "decline", Json{{"reason", "Not for us"}});
+  CHECK(waiting("olivia", "notice").empty());
+  CHECK(verify(*t.store).ok());
+}
+
 TEST_CASE("work assigned in triage and then accepted for the same person is still told of") {
   Triage t;
   Item request = t.submit();
