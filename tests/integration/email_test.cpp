@@ -154,6 +154,14 @@ struct Team {
     return ref;
   }
 
+  // Hannah asks for changes to `ref`'s first version, a minute after kMorning.
+  void ask_for_changes(const std::string& ref, const std::string& comment) {
+    here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(60))));
+    REQUIRE(Signoff(*here->engine)
+                .decide(DecideRequest{ref, "changes_required", "hannah", comment, "", {}, {}})
+                .ok());
+  }
+
   // A waiting outbox row about `ref`'s comms review step, made at `at`; its id.
   std::int64_t add_row(const std::string& ref, const std::string& recipient, const char* kind,
                        const std::string& at, const char* message) {
@@ -267,11 +275,7 @@ TEST_CASE("email: changes asked for reach the author of the version, without the
   const std::string ref = t.statement("Ward 7 reopens");
   SmtpSink sink(t.dir / "mail");
   t.settings(sink.port());
-  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(60))));
-  REQUIRE(Signoff(*t.here->engine)
-              .decide(DecideRequest{
-                  ref, "changes_required", "hannah", "Say which ward staff move to", "", {}, {}})
-              .ok());
+  t.ask_for_changes(ref, "Say which ward staff move to");
   t.deliver(later(kMorning, std::chrono::seconds(120)));
   std::vector<Json> mail = sink.messages();
   // Hannah's own "decision needed" is no longer needed: she has decided.
@@ -300,21 +304,11 @@ TEST_CASE("email: the person assigned is told; overdue requests reach each perso
   t.here->engine->add_actor("rita", {"requester"}, "operator", "Rita Requester",
                             "rita@example.org");
   t.here->engine->add_actor("tom", {"triager"}, "operator", "Tom Triager", "tom@example.org");
-  const Json request{{"kind", "internal"},
-                     {"requester_team", "Workforce"},
-                     {"strategic_priority", "none"},
-                     {"incident", "none"},
-                     {"statutory", "no"},
-                     {"reputational_risk", "low"},
-                     {"impact", "low"},
-                     {"resource", "low"},
-                     {"time_sensitive", "no"},
-                     {"responsibility", "own"}};
   std::vector<std::string> refs;
   for (const char* title : {"Newsletter item", "Poster for the atrium", "Intranet banner"}) {
-    Json inputs = request;
-    inputs["title"] = title;
-    refs.push_back(t.here->submit("comms_request", "rita", inputs, kMorning).ref);
+    refs.push_back(
+        t.here->submit("comms_request", "rita", test::comms_request_fields(title, "low"), kMorning)
+            .ref);
     t.here->act(refs.back(), "accept", "tom", Json{{"assignee", "olivia"}}, kMorning);
   }
   SmtpSink sink(t.dir / "mail");
@@ -360,11 +354,7 @@ TEST_CASE("email: someone who has lost the roles that let them read the item is 
   const std::string ref = t.statement("Ward 7 reopens");
   SmtpSink sink(t.dir / "mail");
   t.settings(sink.port());
-  t.here->clock.set(*parse_datetime(later(kMorning, std::chrono::seconds(60))));
-  REQUIRE(
-      Signoff(*t.here->engine)
-          .decide(DecideRequest{ref, "changes_required", "hannah", "Say which ward", "", {}, {}})
-          .ok());
+  t.ask_for_changes(ref, "Say which ward");
   // Olivia moves to another team before the email leaves: she may no longer read statements.
   People people(*t.here->store, *t.here->registry, t.here->clock);
   people.add("olivia", {"requester"}, kOperator);
