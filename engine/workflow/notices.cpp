@@ -1,6 +1,6 @@
 // Notices (notices.h): an action's `notify`, and the queue's reminders and overdue notices run by
 // `tick`. Held items (paused) are neither due soon nor overdue while held. "Once" is the outbox
-// itself: an item with a row of that kind gets no other.
+// itself: who has a row of that kind telling of the item's due time has been told of it.
 #include "workflow/notices.h"
 
 #include <commsflow/registry.h>
@@ -104,8 +104,9 @@ void notify_action(Engine& engine, const ActionSpec& action, const Item& before,
       const std::string was = before.data.value(entry, std::string());
       if (after.data.value(entry, std::string()) == was) continue;
       // Whom it named before is no longer to be told it was given to them, nor that it is due.
-      for (OutboxEntry row : store.outbox(was, after.ref)) {
-        if (was.empty() || row.status != "waiting" ||
+      for (OutboxEntry row :
+           was.empty() ? std::vector<OutboxEntry>() : store.outbox(was, after.ref)) {
+        if (row.status != "waiting" ||
             (row.kind != "notice" && row.kind != "due_soon" && row.kind != "overdue")) {
           continue;
         }
