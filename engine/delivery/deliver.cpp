@@ -74,14 +74,11 @@ std::vector<Claimed> claim(Engine& engine, const MailSettings& settings, int bat
   auto failing = [&](const std::vector<OutboxEntry*>& rows, const auto& attempt) {
     try {
       attempt();
-    } catch (const Error& e) {
-      if (e.kind() == ErrorKind::Storage) throw;
-      for (OutboxEntry* row : rows) {
-        record_failure(*row, fmt::format("the email could not be written: {}", e.what()), settings,
-                       now, report);
-        store.record_delivery(*row);
-      }
     } catch (const std::exception& e) {
+      if (auto* error = dynamic_cast<const Error*>(&e);
+          error && error->kind() == ErrorKind::Storage) {
+        throw;
+      }
       for (OutboxEntry* row : rows) {
         record_failure(*row, fmt::format("the email could not be written: {}", e.what()), settings,
                        now, report);
