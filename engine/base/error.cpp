@@ -32,6 +32,7 @@ int exit_code_for(ErrorKind kind) {
     case ErrorKind::BadInput:
     case ErrorKind::NotFound:
       return 2;
+    case ErrorKind::Forbidden:
     case ErrorKind::Conflict:
       return 1;
     case ErrorKind::Storage:
@@ -47,6 +48,8 @@ const char* to_string(ErrorKind kind) {
       return "bad_input";
     case ErrorKind::NotFound:
       return "not_found";
+    case ErrorKind::Forbidden:
+      return "forbidden";
     case ErrorKind::Conflict:
       return "conflict";
     case ErrorKind::Storage:

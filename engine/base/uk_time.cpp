@@ -54,12 +54,19 @@ std::string span(long long seconds) {
   return "less than a minute";
 }
 
+// " GMT" or " BST" for a time the clocks show twice (the hour they go back, when 01:30 comes
+// once in BST and again in GMT); nothing otherwise. Without it the words name two moments.
+std::string zone_if_repeated(TimePoint t, date::local_seconds local) {
+  if (london()->get_info(local).result != date::local_info::ambiguous) return {};
+  return fmt::format(" {}", london()->get_info(t).abbrev);
+}
+
 }  // namespace
 
 std::string uk_datetime(TimePoint t) {
   const LocalTime local(t);
-  return fmt::format("{}, {:02}:{:02}", day_text(local.day), local.time.hours().count(),
-                     local.time.minutes().count());
+  return fmt::format("{}, {:02}:{:02}{}", day_text(local.day), local.time.hours().count(),
+                     local.time.minutes().count(), zone_if_repeated(t, local.local));
 }
 
 std::string uk_datetime_to_second(TimePoint t) {
@@ -73,8 +80,8 @@ std::string uk_deadline(TimePoint t, TimePoint now) {
   const auto day = date::floor<date::days>(local);
   const auto today = date::floor<date::days>(to_local(now));
   const date::hh_mm_ss<std::chrono::seconds> time(local - day);
-  const std::string clock =
-      fmt::format("{:02}:{:02}", time.hours().count(), time.minutes().count());
+  const std::string clock = fmt::format("{:02}:{:02}{}", time.hours().count(),
+                                        time.minutes().count(), zone_if_repeated(t, local));
   if (day == today) return clock + " today";
   if (day == today + date::days(1)) return clock + " tomorrow";
   return uk_datetime(t);

@@ -101,6 +101,8 @@ int status_for(ErrorKind kind) {
       return 400;
     case ErrorKind::NotFound:
       return 404;
+    case ErrorKind::Forbidden:
+      return 403;
     case ErrorKind::Conflict:
       return 409;
     case ErrorKind::Storage:

@@ -19,6 +19,12 @@ Refusal role_refusal(const Actor& actor, const ActionSpec& action, const std::st
                  /*forbidden=*/true};
 }
 
+Refusal submit_refusal(const Actor& actor, const Definition& d) {
+  return role_refusal(
+      actor, d.submit,
+      fmt::format("create an item of \"{}\"", d.title.empty() ? readable_label(d.name) : d.title));
+}
+
 std::vector<std::string> guard_reasons(const Json& result, const std::string& path,
                                        const std::string& what) {
   if (result.is_boolean()) {

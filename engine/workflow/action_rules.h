@@ -19,6 +19,9 @@ namespace commsflow {
 // check Actor::holds_any first, so the words are made only for a refusal.
 Refusal role_refusal(const Actor& actor, const ActionSpec& action, const std::string& doing);
 
+// The same for creating an item of `d`, which needs one of d.submit's roles.
+Refusal submit_refusal(const Actor& actor, const Definition& d);
+
 // What a guard returned as reasons for people (empty: allowed). A guard returns true (allowed),
 // false ("`what` said no"), a reason, or a list of reasons (empty: allowed); a time a reason
 // quotes is put in UK time. Anything else is Error(Script) naming `path` and `what`.

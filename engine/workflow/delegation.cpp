@@ -27,6 +27,10 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   }
   auto tx = store.begin_write();
   Actor giver = engine_.require_actor(from);
+  // The delegate named is input, not the person acting: a leaver named there is bad input.
+  if (auto named = store.actor(to); named && named->disabled) {
+    fail(ErrorKind::BadInput, "{} is disabled and cannot be delegated to", person_name(store, to));
+  }
   Actor delegate_actor = engine_.require_actor(to);
   Actor author = engine_.require_actor(by);
   if (author.name != giver.name && !author.has_role("admin")) {

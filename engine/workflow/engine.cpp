@@ -89,7 +89,7 @@ Actor Engine::require_actor(std::string_view name) {
          "unknown actor '{}' (add one with `commsflow actor add {} --role ROLE`)", name, name);
   }
   if (actor->disabled) {
-    fail(ErrorKind::BadInput, "{} is disabled and may not act (`commsflow actor enable {}`)", name,
+    fail(ErrorKind::Forbidden, "{} is disabled and may not act (`commsflow actor enable {}`)", name,
          name);
   }
   return *actor;
@@ -193,11 +193,7 @@ Outcome<Item> Engine::submit_in_transaction(std::string_view workflow, std::stri
 Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json inputs,
                                 std::string_view parent_ref, const std::string& now) {
   const Definition& d = wf.definition;
-  if (!actor.holds_any(d.submit.roles)) {
-    return role_refusal(actor, d.submit,
-                        fmt::format("create an item of \"{}\"",
-                                    d.title.empty() ? readable_label(d.name) : d.title));
-  }
+  if (!actor.holds_any(d.submit.roles)) return submit_refusal(actor, d);
   if (!inputs.is_object() && !inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object of fields", d.name);
   }

@@ -10,6 +10,7 @@
 #include <commsflow/incidents.h>
 #include <fmt/format.h>
 
+#include "workflow/action_rules.h"
 #include "workflow/incident_policy.h"
 
 namespace commsflow {
@@ -71,6 +72,11 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
   // An unknown workflow or actor is one error, not one per row.
   CompiledWorkflow& wf = engine.registry().current(workflow);
   const Actor submitter = engine.require_actor(actor);
+  // Without the role every row would be refused alike: said once, as a role check (exit 1).
+  if (!submitter.holds_any(wf.definition.submit.roles)) {
+    fail(ErrorKind::Forbidden, "nothing was imported: {}",
+         submit_refusal(submitter, wf.definition).reasons.front());
+  }
 
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.

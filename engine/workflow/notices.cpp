@@ -68,8 +68,9 @@ void notify_items(Engine& engine, const Definition& current, const std::vector<s
     auto item = store.item(ref);
     if (!item || !still_due(engine.registry(), q, *item, kind, now, soon_text)) continue;
     const std::string due = uk_datetime(item->data.value(q.due_field, std::string()));
-    // Each message ends with the due time it tells of: whoever has a row that does has been told
-    // of this due time. Someone named since (a new assignee) is told too.
+    // Each message ends with the due time it tells of, in words that name one moment (with the
+    // zone in the hour the clocks go back): whoever has a row that does has been told of this
+    // due time. Someone named since (a new assignee) is told too.
     std::vector<std::string> people = people_named(store, current, *item, entries);
     for (const auto& row : store.outbox("", ref)) {
       if (row.kind == kind && row.message.ends_with(due)) std::erase(people, row.recipient);

@@ -341,7 +341,7 @@ void ReadAccess::require_whole(std::string_view ref) {
 
 void Reader::require_audit() const {
   if (!may_audit()) {
-    fail(ErrorKind::NotFound,
+    fail(ErrorKind::Forbidden,
          "the audit log is for governance, the head of comms, directors and admins only");
   }
 }

@@ -132,3 +132,16 @@ TEST_CASE("cli: import of an empty or missing file is bad input naming the file"
   CHECK_THAT(missing.err, Contains("missing.csv"));
   CHECK(p.count("items") == "0");
 }
+
+TEST_CASE("cli: import by someone who may not create requests is refused once, as a role check") {
+  ImportProject p;
+  REQUIRE(test::run_cli(p.dir.path(), {"actor", "add", "gina", "--role", "governance"}).exit_code ==
+          0);
+  p.dir.write("in.csv", std::string(kHeader) + row("One") + row("Two"));
+  auto r = test::run_cli(p.dir.path(), {"import", "in.csv", "--as", "gina"});
+  CHECK(r.exit_code == 1);  // refused by a role check, as the README's exit codes say
+  CHECK_THAT(r.err, Contains("nothing was imported: gina may not create an item of"));
+  CHECK_THAT(r.err, Contains("needs the role"));
+  CHECK_THAT(r.err, !Contains("line 2"));  // one reason, not one for each row
+  CHECK(p.count("items") == "0");
+}

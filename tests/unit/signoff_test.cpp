@@ -600,6 +600,26 @@ TEST_CASE("delegation: only the delegating actor or an admin, for a role they ho
       Signoff(*c.engine).delegate("hannah", "hannah", "head_of_comms", "2026-04-01", "hannah"),
       Contains("themselves"));
   CHECK(c.store->delegations("olga").size() == 1);
+  // A leaver named as the delegate is bad input; a leaver delegating is refused by role.
+  People people(*c.store, *c.registry, c.clock);
+  people.disable("olga", kOperator);
+  try {
+    (void)Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "hannah");
+    FAIL("a disabled delegate was accepted");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Contains("is disabled and cannot be delegated to"));
+  }
+  people.enable("olga", kOperator);
+  people.disable("hannah", kOperator);
+  try {
+    (void)Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "hannah");
+    FAIL("a disabled person delegated");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Forbidden);
+    CHECK_THAT(e.what(), Contains("hannah is disabled and may not act"));
+  }
+  CHECK(c.store->delegations("olga").size() == 1);
 }
 
 TEST_CASE("the outbox lists by recipient or by item or by both or whole") {

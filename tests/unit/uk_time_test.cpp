@@ -21,8 +21,15 @@ TEST_CASE("uk time: shown as people read it, in GMT or BST") {
   // The clocks go forward at 01:00 UTC on the last Sunday of March, back on October's.
   CHECK(uk_datetime(at("2026-03-29T00:59:00Z")) == "Sun 29 Mar 2026, 00:59");
   CHECK(uk_datetime(at("2026-03-29T01:00:00Z")) == "Sun 29 Mar 2026, 02:00");
-  CHECK(uk_datetime(at("2026-10-25T00:59:00Z")) == "Sun 25 Oct 2026, 01:59");
-  CHECK(uk_datetime(at("2026-10-25T01:00:00Z")) == "Sun 25 Oct 2026, 01:00");
+  // Going back, 01:00 to 01:59 comes twice, first in BST: each says which.
+  CHECK(uk_datetime(at("2026-10-24T23:59:00Z")) == "Sun 25 Oct 2026, 00:59");
+  CHECK(uk_datetime(at("2026-10-25T00:30:00Z")) == "Sun 25 Oct 2026, 01:30 BST");
+  CHECK(uk_datetime(at("2026-10-25T00:59:00Z")) == "Sun 25 Oct 2026, 01:59 BST");
+  CHECK(uk_datetime(at("2026-10-25T01:00:00Z")) == "Sun 25 Oct 2026, 01:00 GMT");
+  CHECK(uk_datetime(at("2026-10-25T01:30:00Z")) == "Sun 25 Oct 2026, 01:30 GMT");
+  CHECK(uk_datetime(at("2026-10-25T02:00:00Z")) == "Sun 25 Oct 2026, 02:00");
+  CHECK(uk_deadline(at("2026-10-25T01:30:00Z"), at("2026-10-24T20:00:00Z")) ==
+        "01:30 GMT tomorrow");
   CHECK(uk_datetime(at("2028-03-26T01:00:00Z")) == "Sun 26 Mar 2028, 02:00");
   // A BST evening can be the next day in UK time.
   CHECK(uk_datetime(at("2026-06-30T23:30:00Z")) == "Wed 1 Jul 2026, 00:30");

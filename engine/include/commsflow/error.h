@@ -17,14 +17,17 @@
 namespace commsflow {
 
 enum class ErrorKind {
-  BadInput,  // the caller's input is wrong: a field, a value, a file or a usage error
-  NotFound,  // a named item, actor or workflow does not exist
-  Conflict,  // the item changed since the caller read it
-  Storage,   // the database could not be opened, read or written
-  Script,    // a workflow script failed: syntax, runtime error or exceeded a limit
+  BadInput,   // the caller's input is wrong: a field, a value, a file or a usage error
+  NotFound,   // a named item, actor or workflow does not exist
+  Forbidden,  // the actor may not do this at all (a role check, or a disabled actor): no
+              // Outcome to return it in, as for a whole import or the audit log
+  Conflict,   // the item changed since the caller read it
+  Storage,    // the database could not be opened, read or written
+  Script,     // a workflow script failed: syntax, runtime error or exceeded a limit
 };
 
-// Process exit code for a kind: 2 for bad input and not found, 1 for conflicts, 3 otherwise.
+// Process exit code for a kind: 2 for bad input and not found, 1 for forbidden and conflicts (as
+// for a refusal), 3 otherwise.
 int exit_code_for(ErrorKind kind);
 const char* to_string(ErrorKind kind);
 

@@ -12,14 +12,15 @@
 
 namespace commsflow {
 
-// "Tue 3 Dec 2026, 14:30" in UK time.
+// "Tue 3 Dec 2026, 14:30" in UK time; in the hour the clocks go back, which comes twice, with
+// the zone ("Sun 25 Oct 2026, 01:30 BST", then "... 01:30 GMT").
 std::string uk_datetime(TimePoint t);
 // "Tue 3 Dec 2026, 14:30:05 GMT": to the second and naming the zone, for records such as an
 // audit history, where events a second apart must read in order and an hour's change must not
 // be mistaken.
 std::string uk_datetime_to_second(TimePoint t);
 // A deadline as a person reads it in a subject line: "14:30 today", "09:00 tomorrow", else as
-// uk_datetime.
+// uk_datetime (with the zone in the repeated hour, as there).
 std::string uk_deadline(TimePoint t, TimePoint now);
 // The same for stored UTC text ("2026-12-03T14:30:00Z"); the text as it is when it is not one.
 std::string uk_datetime(std::string_view utc);
