@@ -41,6 +41,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   if (!doc.is_object()) {
     return Refusal{{fmt::format("{} has no document yet: put its text first", item.ref)}};
   }
+  require_document_intact(engine_.store(), item);  // a decision is on the text as approved
   const std::int64_t current_version = doc.value("version", std::int64_t{0});
   if (request.document_version &&
       (*request.document_version < 1 || *request.document_version > current_version)) {

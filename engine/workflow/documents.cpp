@@ -28,10 +28,39 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 
 }  // namespace
 
+void require_version_intact(std::string_view ref, const DocumentVersion& v,
+                            std::string_view recorded) {
+  const bool parts_intact = std::all_of(v.attachments.begin(), v.attachments.end(), [](auto& a) {
+    return to_hex(sha256(a.content)) == a.hash;
+  });
+  const bool as_written = parts_intact && document_hash(v.content, v.attachments) == v.hash;
+  if (as_written && (recorded.empty() || v.hash == recorded)) return;
+  fail(ErrorKind::Storage,
+       "{}: version {} of its document was changed outside commsflow (its stored text no longer "
+       "matches the hash {}). Nothing is shown, decided or done with it until the database is "
+       "restored from a backup (`commsflow verify` lists every problem)",
+       ref, v.version, as_written ? "its history recorded" : "it was written with");
+}
+
+void require_document_intact(Store& store, const Item& item) {
+  const auto doc = item.data.find("_document");
+  if (doc == item.data.end() || !doc->is_object()) return;
+  const std::int64_t number = doc->value("version", std::int64_t{0});
+  const auto stored = store.document_version(item.id, number);
+  if (!stored) {
+    fail(ErrorKind::Storage,
+         "{}: version {} of its document is missing from the database: restore it from a backup "
+         "(`commsflow verify` lists every problem)",
+         item.ref, number);
+  }
+  require_version_intact(item.ref, *stored, doc->value("hash", ""));
+}
+
 Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
   Item item = engine_.item_for_change(request.ref, sees);
   engine_.check_revision(item, request.expected_revision);
+  require_document_intact(engine_.store(), item);
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {
@@ -115,7 +144,17 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
 
 std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
   auto tx = engine_.store().begin_read();
-  return engine_.store().document_versions(engine_.item(ref).id);
+  const Item item = engine_.item(ref);
+  std::vector<DocumentVersion> versions = engine_.store().document_versions(item.id);
+  const Json current = item.data.value("_document", Json());
+  bool current_found = false;
+  for (const auto& v : versions) {
+    const bool is_current = current.is_object() && current.value("version", 0) == v.version;
+    require_version_intact(item.ref, v, is_current ? current.value("hash", "") : "");
+    current_found = current_found || is_current;
+  }
+  if (current.is_object() && !current_found) require_document_intact(engine_.store(), item);
+  return versions;
 }
 
 std::string changes_between(const DocumentVersion& before, const DocumentVersion& after) {

@@ -294,6 +294,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   if (!request.inputs.is_object() && !request.inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
   }
+  // Nothing goes on (an issue, say) with text that is no longer the text approved.
+  require_document_intact(store_, item);
   static const Json kNoInputs = Json::object();
   const Json& inputs = request.inputs.is_null() ? kNoInputs : request.inputs;
   Json data = item.data;

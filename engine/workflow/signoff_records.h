@@ -40,6 +40,17 @@ std::set<std::string> notify_step(Engine& engine, const Item& item, const StateS
                                   std::string_view kind, const std::vector<std::string>& entries,
                                   const std::string& why, const std::set<std::string>& skip = {});
 
+// The item's document as stored (documents.cpp).
+//
+// Error(Storage) unless `v`, a stored version of `ref`'s document, still hashes to the hash it
+// was written with, and to `recorded` (the hash the item's history gave it) when that is given:
+// text changed outside commsflow is never shown, decided on or acted on as the text approved.
+void require_version_intact(std::string_view ref, const DocumentVersion& v,
+                            std::string_view recorded = {});
+// The same for the item's current version, when it has a document; read inside the caller's
+// transaction. Every change to the item (a new version too) is refused until it is restored.
+void require_document_intact(Store& store, const Item& item);
+
 // Approvals of record (approval.cpp).
 //
 // A new document version: voids every standing approval of the chain and sends the item to the

@@ -1,13 +1,17 @@
 // The sign-off mechanism: documents with versions, decision rules, parallel groups, version
 // voiding, separation of duties, delegation, timers and the outbox; on a small test workflow.
 #include <commsflow/audit.h>
+#include <commsflow/migration.h>
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
+#include <commsflow/sha256.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <functional>
 
 #include "support.h"
 #include "workflow/signoff_rules.h"
@@ -426,6 +430,105 @@ TEST_CASE("documents: a version edited in the database is detected by verify", "
   REQUIRE_FALSE(report.ok());
   CHECK_THAT(report.problems.front().message,
              Contains(ref + " document version 1: its content does not match its hash"));
+}
+
+namespace {
+
+// The error a read or a change of a tampered document gives, checked by kind and words.
+void refused_as_altered(const std::function<void()>& attempt, const std::string& words) {
+  try {
+    attempt();
+    FAIL("text changed outside commsflow was used");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Storage);
+    CHECK_THAT(e.what(), Contains(words));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("documents: text changed in the database is neither shown, decided on nor acted on",
+          "[sqlite]") {
+  Chain c;
+  const std::string deciding = c.draft("In review");
+  const std::string approved = c.draft("Approved");
+  c.ok(approved, "not_relevant", "hannah");
+  const auto revision = c.engine->item(deciding).revision;
+
+  SECTION("the text alone: it no longer matches the hash it was written with") {
+    REQUIRE_FALSE(c.verify_after_tampering("DROP TRIGGER document_versions_no_update; UPDATE "
+                                           "document_versions SET content = 'Tampered.'")
+                      .ok());
+    const std::string words =
+        "version 1 of its document was changed outside commsflow (its stored text no longer "
+        "matches the hash it was written with)";
+    refused_as_altered([&] { Signoff(*c.engine).documents(deciding); }, deciding + ": " + words);
+    refused_as_altered([&] { c.decide(deciding, "approved", "hannah"); }, words);
+    refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, approved + ": " + words);
+    refused_as_altered([&] { c.put(deciding, "Another draft.\n", "olivia"); }, words);
+  }
+  SECTION("the text and its hash together: they no longer match the item's history") {
+    REQUIRE_FALSE(
+        c.verify_after_tampering(
+             "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content = "
+             "'Tampered.', hash = '" +
+             to_hex(sha256(std::string("Tampered."))) + "'")
+            .ok());
+    const std::string words = "no longer matches the hash its history recorded";
+    refused_as_altered([&] { Signoff(*c.engine).documents(deciding); }, words);
+    refused_as_altered([&] { c.decide(deciding, "approved", "hannah"); }, words);
+    refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, words);
+  }
+  SECTION("the version deleted") {
+    REQUIRE_FALSE(c.verify_after_tampering("DROP TRIGGER document_versions_no_delete; DELETE FROM "
+                                           "document_versions")
+                      .ok());
+    refused_as_altered([&] { Signoff(*c.engine).documents(deciding); },
+                       "version 1 of its document is missing from the database");
+    refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, "is missing");
+  }
+  CHECK(c.engine->item(deciding).revision == revision);  // nothing written
+  CHECK(c.engine->item(approved).state == "approved");
+}
+
+TEST_CASE("migrate: an item whose sign-off step is renamed starts that step afresh", "[sqlite]") {
+  Chain c;
+  const std::string ref = c.draft();
+  std::string text = kChain;
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"to = \"review\"", "to = \"comms_review\""},
+           {"    review = wf.signoff {", "    comms_review = wf.signoff {"},
+           {"on_new_version = \"review\"", "on_new_version = \"comms_review\""},
+           {"initial = \"drafting\",",
+            "initial = \"drafting\", migrate = { states = { review = \"comms_review\" } },"}}) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  }
+  std::ofstream(c.workflows / "chain.lua", std::ios::trunc) << text;
+
+  auto planned = migrate(*c.engine, MigrationRequest{"", "chain", "operator", false, true});
+  REQUIRE(planned.ok());
+  REQUIRE(planned.value().items.size() == 1);
+  CHECK(planned.value().items[0].remarks ==
+        std::vector<std::string>{"the sign-off starts again at step 'Comms review': decisions "
+                                 "made at 'Review' do not carry over"});
+  REQUIRE(migrate(*c.engine, MigrationRequest{"", "chain", "operator", false, false}).ok());
+
+  const Item moved = c.engine->item(ref);
+  CHECK(moved.state == "comms_review");
+  CHECK(moved.data["_signoff"]["step"] == "comms_review");
+  CHECK(moved.data["_signoff"].contains("due_at"));
+  const auto waiting = Signoff(*c.engine).inbox("hannah");
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting[0].step == "comms_review");
+  // The head of comms is told of the step again; it is decided and goes on as before.
+  int told = 0;
+  for (const auto& row : c.store->outbox("hannah", ref)) told += row.kind == "decision_needed";
+  CHECK(told == 2);
+  CHECK(c.ok(ref, "approved", "hannah").state == "panel");
+  CHECK(c.engine->item(ref).data["_chain"][0]["step"] == "comms_review");
+  c.verified();
 }
 
 TEST_CASE("documents: a version deleted from the database is detected by verify", "[sqlite]") {
