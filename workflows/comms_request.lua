@@ -120,10 +120,13 @@ end
 ---------------------------------------------------------------------------------------------
 
 local function pause(item, ctx)
+  local incident = ctx.payload.incident_name
+  if incident == "" then incident = nil end
   item.paused_from = ctx.state
   item.paused_at = ctx.now
-  item.paused_by_incident = ctx.payload.incident_name
-  item.pause_reason = ctx.payload.reason or ("incident " .. tostring(ctx.payload.incident_name))
+  item.paused_by_incident = incident
+  -- The reason given, else the incident's name; a pause with neither records no reason.
+  item.pause_reason = ctx.payload.reason or (incident and ("incident " .. incident))
 end
 
 local function resume(item, ctx)

@@ -64,7 +64,6 @@ void run_migration(Session& s, MigrationRequest request, bool retriage) {
     return;
   }
   const MigrationResult& result = outcome.value();
-  Session::warn_not_loaded(result.problems);
   if (s.options.json) {
     Json items = Json::array();
     for (const auto& m : result.items) {
@@ -76,7 +75,17 @@ void run_migration(Session& s, MigrationRequest request, bool retriage) {
     return;
   }
   if (result.items.empty()) {
-    std::cout << "Nothing to move: every open item is on its workflow's current version.\n";
+    if (!request.ref.empty()) {
+      std::cout << fmt::format(
+          "Nothing to move: {} is closed, or already on its workflow's current version.\n",
+          request.ref);
+    } else if (retriage) {
+      std::cout << "Nothing to re-triage: no open item of a workflow that watches fields "
+                   "(migrate.watch) is on an earlier version. `commsflow migrate` moves the "
+                   "rest.\n";
+    } else {
+      std::cout << "Nothing to move: every open item is on its workflow's current version.\n";
+    }
     return;
   }
   std::size_t listed = 0;

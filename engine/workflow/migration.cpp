@@ -8,6 +8,7 @@
 #include "workflow/field_values.h"
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
+#include "workflow/signoff_records.h"
 
 namespace commsflow {
 
@@ -57,6 +58,28 @@ std::string new_state_for(const Definition& d, const std::string& state) {
     if (old_state == state) return new_state;
   }
   return {};
+}
+
+// What moving from `from` (the old version's state) to `to` (the new version's) does to a
+// sign-off step: nothing when it stays in the same step, else the remark that says what happens
+// (empty when neither is a step).
+std::string signoff_remark(const Definition& old_d, const std::string& from, const Definition& d,
+                           const std::string& to) {
+  const StateSpec* was = old_d.state(from);
+  const StateSpec* is = d.state(to);
+  const bool left = was && was->signoff, entered = is && is->signoff;
+  if (!left && !entered) return {};
+  if (left && entered && from == to) return {};
+  if (left && entered) {
+    return fmt::format(
+        "the sign-off starts again at step '{}': decisions made at '{}' do not carry over",
+        state_label(d, to), state_label(old_d, from));
+  }
+  if (left) {
+    return fmt::format("leaves the sign-off step '{}': decisions made there do not carry over",
+                       state_label(old_d, from));
+  }
+  return fmt::format("enters the sign-off step '{}': its approvers are told", state_label(d, to));
 }
 
 class Migrator {
@@ -112,6 +135,8 @@ class Migrator {
       refused_.push_back(why);
       return;
     }
+    const std::string signoff = signoff_remark(old_wf.definition, item.state, d, m.to_state);
+    if (!signoff.empty()) m.remarks.push_back(signoff);
     m.changes = field_changes(item.data, data);
     m.watched = d.migrate.watch;
     // An active incident's policy may now hold it, or no longer.
@@ -125,7 +150,8 @@ class Migrator {
       policy = policy_change(engine_, item, after, *incidents_);
       if (policy) m.remarks.push_back(policy->remark);
     }
-    plans_.push_back(PlannedItem{item, std::move(data), std::move(m), std::move(policy)});
+    plans_.push_back(
+        PlannedItem{item, std::move(data), std::move(m), std::move(policy), !signoff.empty()});
   }
 
   bool refused() const { return !refused_.empty(); }
@@ -135,6 +161,12 @@ class Migrator {
   void apply() {
     for (auto& p : plans_) {
       Item item = p.item;
+      item.state = p.migration.to_state;
+      item.version = p.migration.to_version;
+      item.data = std::move(p.data);
+      item.revision = p.item.revision + 1;
+      item.updated_at = now_;
+      if (p.signoff_moves) move_signoff_records(p.item, item);
       Event event;
       event.ref = item.ref;
       event.action = "migrate";
@@ -146,13 +178,8 @@ class Migrator {
       event.payload =
           Json{{"from_version", p.migration.from_version}, {"to_version", p.migration.to_version}};
       if (!p.migration.remarks.empty()) event.payload["remarks"] = p.migration.remarks;
-      event.changes = diff_changes(item.data, p.data);
+      event.changes = diff_changes(p.item.data, item.data);
       engine_.store().append(event);
-      item.state = p.migration.to_state;
-      item.version = p.migration.to_version;
-      item.data = std::move(p.data);
-      item.revision = p.item.revision + 1;
-      item.updated_at = now_;
       if (!engine_.store().update_item(item, p.item.revision)) {
         fail(ErrorKind::Conflict, "{} was changed by someone else at the same time; try again",
              item.ref);
@@ -163,6 +190,8 @@ class Migrator {
           fail(ErrorKind::Conflict, "{} could not be {}: {}", item.ref, p.policy->remark,
                fmt::join(followed.refusal().reasons, "; "));
         }
+        // The changes reported are those the item ends with: a resume moves its due time.
+        p.migration.changes = field_changes(p.item.data, followed.value().data);
       }
     }
   }
@@ -179,7 +208,34 @@ class Migrator {
     Json data;
     ItemMigration migration;
     std::optional<PolicyChange> policy;  // taken once the item is on its new version
+    bool signoff_moves = false;          // it leaves or enters a sign-off step (signoff_remark)
   };
+
+  // The engine's sign-off records for an item that left or entered a step as it moved from
+  // `before` to `after` (on its new version): the step left is over (its record and timers
+  // dropped; left for a state outside the chain, the chain is over too), a step entered starts
+  // afresh (due time, timers, its approvers told). Steps passed already stay passed: an approval
+  // the item rested on becomes the chain the new step adds to.
+  void move_signoff_records(const Item& before, Item& after) {
+    CompiledWorkflow& wf = engine_.registry().version(after.version);
+    if (after.data.contains("_signoff")) {
+      after.data.erase("_signoff");
+      engine_.store().clear_timers(after.id);
+    }
+    const StateSpec* step = wf.definition.state(after.state);
+    if (!step || !step->signoff) {
+      after.data.erase("_chain");  // out of the chain, as an action taking it back to work
+      return;
+    }
+    if (auto approved = after.data.find("_approved");
+        approved != after.data.end() && approved->is_object() && !after.data.contains("_chain") &&
+        approved->value("state", "") == before.state) {
+      Json passed = approved->value("steps", Json::array());
+      after.data.erase(approved);
+      after.data["_chain"] = std::move(passed);
+    }
+    start_step(engine_, wf, after, *step);
+  }
 
   static std::vector<std::string> remarks_from(const Json& result, const std::string& path) {
     if (result.is_null() || (result.is_array() && result.empty()) ||
@@ -218,15 +274,24 @@ std::vector<Item> items_in_scope(Engine& engine, const MigrationRequest& request
 Outcome<MigrationResult> migrate(Engine& engine, const MigrationRequest& request) {
   auto tx = engine.store().begin_write();
   MigrationResult result;
-  result.problems = engine.registry().sync();
+  // Moving to the edited Lua is the point: with a file that did not load, its old version would
+  // stay current and the move would quietly do less than asked.
+  if (const auto problems = engine.registry().sync(); !problems.empty()) {
+    std::string listed;
+    for (const auto& p : problems) listed += fmt::format("\n{}", p.to_string());
+    fail(ErrorKind::Script,
+         "nothing was moved: {} problem(s) in the workflow files (fix them, `commsflow check` "
+         "lists them, and run it again):{}",
+         problems.size(), listed);
+  }
   Migrator migrator(engine, request);
   for (const Item& item : items_in_scope(engine, request)) migrator.plan(item);
   if (migrator.refused()) return migrator.refusal();
+  // A dry run makes the moves too, so that it reports what they really do (an incident's
+  // policy acting on the moved item included), and is then rolled back.
+  migrator.apply();
   result.items = migrator.migrations();
-  if (!request.dry_run) {
-    migrator.apply();
-    tx->commit();
-  }
+  if (!request.dry_run) tx->commit();
   return result;
 }
 

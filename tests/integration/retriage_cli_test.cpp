@@ -1,6 +1,7 @@
 // After the team edits its triage rules: `commsflow retriage --dry-run` lists the open requests
 // whose rating, due time or late flag would change, with the reasons, and changes nothing;
 // `retriage` moves them to the new rules as audited events; overrides are kept and listed.
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -28,8 +29,9 @@ void replace_in_file(const fs::path& file, const std::string& from, const std::s
   std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
 }
 
-RunResult run(const fs::path& dir, int expected_exit, const std::vector<std::string>& args) {
-  RunResult r = test::run_cli(dir, args, "2026-03-03T09:00:00Z");
+RunResult run(const fs::path& dir, int expected_exit, const std::vector<std::string>& args,
+              const std::string& now = "2026-03-03T09:00:00Z") {
+  RunResult r = test::run_cli(dir, args, now);
   INFO(fmt::format("$ commsflow {}\nexit {}\n{}{}", fmt::join(args, " "), r.exit_code, r.out,
                    r.err));
   REQUIRE(r.exit_code == expected_exit);
@@ -108,7 +110,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   CHECK(closed["version"] != shown["version"]);  // closed work keeps the rules it was done under
   run(dir.path(), 0, {"verify"});
 
-  CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to move"));
+  CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to re-triage"));
 }
 
 TEST_CASE("cli: retriage during an incident resumes work the new rules make red, and says so") {
@@ -137,14 +139,21 @@ TEST_CASE("cli: retriage during an incident resumes work the new rules make red,
                   R"(value = "high",    reason = "high impact" },
   { field = "impact", value = "medium", reason = "medium impact" },)");
 
-  RunResult dry = run(dir.path(), 0, {"retriage", "--dry-run"});
+  // A day and a half into the incident: the request resumes with that time added to its due time.
+  const std::string later = "2026-03-04T21:00:00Z";
+  RunResult dry = run(dir.path(), 0, {"retriage", "--dry-run"}, later);
   CHECK_THAT(dry.out, Contains(amber) && Contains("Rating: Amber -> Red") &&
                           Contains("resumed, as Storm Bert no longer holds it"));
   CHECK_THAT(dry.out, !Contains(still_green));
-  RunResult applied = run(dir.path(), 0, {"retriage"});
+  RunResult applied = run(dir.path(), 0, {"retriage"}, later);
   Json after = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
   CHECK(after["state"] == "triaged");
   CHECK(after["data"]["rating"] == "red");
+  // The due time the dry run gave is the one the request has: the time paused counted.
+  const std::string due = uk_datetime(after["data"]["due_at"].get<std::string>());
+  CHECK(after["data"]["due_at"] != before["data"]["due_at"]);
+  CHECK_THAT(dry.out, Contains("-> " + due + "\n"));
+  CHECK_THAT(applied.out, Contains("-> " + due + "\n"));
   CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", still_green}).out)["state"] == "paused");
   Json history = Json::parse(run(dir.path(), 0, {"--json", "history", amber}).out);
   CHECK(history[history.size() - 2]["action"] == "migrate");

@@ -154,6 +154,23 @@ TEST_CASE("migrate: a state the new version neither has nor maps is refused, and
   CHECK(everything(f) == before);
 }
 
+TEST_CASE("migrate: a workflow file that does not load moves nothing and says what is wrong",
+          "[sqlite]") {
+  Fixture f;
+  Item drafting = f.submit("Winter campaign");
+  replace_workflow(f, edited(renamed_review_state(), "    watch = {", "    wacth = {"));
+  const std::string before = everything(f);
+  try {
+    (void)migrate(*f.engine, MigrationRequest{"", "review", "operator", false, false});
+    FAIL("a migration ran on a workflow that did not load");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Script);
+    CHECK_THAT(e.what(), Contains("nothing was moved: 1 problem(s) in the workflow files") &&
+                             Contains("review.lua:") && Contains("wacth"));
+  }
+  CHECK(everything(f) == before);
+}
+
 TEST_CASE("migrate: data the new version's fields do not take is refused naming the field") {
   Fixture f;
   Item item = f.submit("Winter campaign");

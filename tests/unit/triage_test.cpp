@@ -316,6 +316,12 @@ TEST_CASE("a pause by hand may name only an incident that is open") {
   Item paused = t.act(red.ref, "pause", Json{{"reason", "waiting"}, {"incident_name", "  "}});
   CHECK(paused.state == "paused");
   CHECK_FALSE(paused.data.contains("paused_by_incident"));
+  CHECK(paused.data["pause_reason"] == "waiting");
+  // With neither a reason nor an incident, no reason is recorded (not "incident nil").
+  Item unexplained = t.submit(Json{{"impact", "high"}, {"title", "No reason given"}});
+  Item quiet = t.act(unexplained.ref, "pause", Json::object());
+  CHECK(quiet.state == "paused");
+  CHECK_FALSE(quiet.data.contains("pause_reason"));
 }
 
 TEST_CASE("during an incident, a rating lowered by hand brings work under its policy") {

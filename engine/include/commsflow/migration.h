@@ -54,19 +54,17 @@ struct MigrationRequest {
   // Only workflows whose current version declares migrate.watch (`retriage`: those that rate
   // their items).
   bool watching_only = false;
-  bool dry_run = false;  // plan only: the database is left exactly as it was
+  bool dry_run = false;  // moves made and rolled back: the database is left exactly as it was
 };
 
 struct MigrationResult {
   std::vector<ItemMigration> items;
-  // Workflow files that did not load (their previous version stays current), found while
-  // loading the folder as the migration began.
-  std::vector<Diagnostic> problems;
 };
 
 // Loads the workflows folder and migrates, in one write transaction (rolled back for a dry run).
-// Throws Error(NotFound) for an unknown item or workflow, Error(Script) when migrate.data
-// fails; returns a Refusal naming every item that cannot move.
+// Throws Error(NotFound) for an unknown item or workflow, Error(Script) when a workflow file does
+// not load (naming each problem) or migrate.data fails; returns a Refusal naming every item that
+// cannot move.
 Outcome<MigrationResult> migrate(Engine& engine, const MigrationRequest& request);
 
 }  // namespace commsflow
