@@ -150,9 +150,11 @@ void add_consultation(Engine& engine) {
   }
 }
 
-}  // namespace
+// The workflows the demo's items are made in.
+constexpr const char* kDemoWorkflows[] = {"website_update", "media_signoff", "service_change",
+                                          "feedback",       "comms_request", "incident"};
 
-void add_demo_data(Engine& engine) {
+void write_demo_data(Engine& engine) {
   struct Person {
     const char* name;
     const char* display_name;
@@ -187,6 +189,14 @@ void add_demo_data(Engine& engine) {
          "demo data goes only into a new database: this one already has people or items, and "
          "the demo's people sign in with a published password (give a new file with --db)");
   }
+  for (const char* name : kDemoWorkflows) {
+    if (!engine.store().current_version(name)) {
+      fail(ErrorKind::Script,
+           "it needs the shipped workflow '{}', which is not loaded (see the warnings above; "
+           "`commsflow check` names the problem)",
+           name);
+    }
+  }
   // Addresses at example.org (reserved for examples): a demo never emails a real person.
   for (const auto& p : people) {
     engine.add_actor(p.name, p.roles, "operator", p.display_name,
@@ -197,8 +207,6 @@ void add_demo_data(Engine& engine) {
   const std::string demo_hash = hash_password(kDemoPassword);
   People people_store(engine.store(), engine.registry(), engine.clock());
   for (const auto& p : people) people_store.set_password_hash(p.name, demo_hash, kOperator);
-  if (!engine.store().current_version("website_update")) return;
-
   auto submit = [&](const char* title, const char* url, const char* urgency) {
     auto outcome = engine.submit("website_update", "asha.requester",
                                  Json{{"title", title}, {"page_url", url}, {"urgency", urgency}});
@@ -225,7 +233,6 @@ void add_demo_data(Engine& engine) {
   act(published, "approve", "hannah.head");
   act(published, "publish", "olivia.officer");
 
-  if (!engine.store().current_version("media_signoff")) return;
   // A reactive statement waiting for the head of comms.
   statement_in_review(
       engine, "olivia.officer",
@@ -241,15 +248,8 @@ void add_demo_data(Engine& engine) {
     for (const auto& p : people) names.push_back(p.name);
     add_approved_statements(engine, names);
   }
-  if (engine.store().current_version("service_change") &&
-      engine.store().current_version("feedback")) {
-    add_consultation(engine);
-  }
+  add_consultation(engine);
 
-  if (!engine.store().current_version("comms_request") ||
-      !engine.store().current_version("incident")) {
-    return;
-  }
   // Comms requests rated by the shipped triage rules, one accepted for Olivia; then a major
   // incident pauses the green ones, so the queue shows its banner and paused work.
   auto request = [&](const char* title, const char* kind, const Json& answers) {
@@ -281,6 +281,19 @@ void add_demo_data(Engine& engine) {
     fail(ErrorKind::Script, "demo data: the incident was refused: {}",
          fmt::join(incident.refusal().reasons, "; "));
   }
+}
+
+}  // namespace
+
+void add_demo_data(Engine& engine) {
+  // All of it or none: a demo that stopped half way could not be added again.
+  auto tx = engine.store().begin_write();
+  try {
+    write_demo_data(engine);
+  } catch (const Error& e) {
+    fail(e.kind(), "demo data was not added (none of it was kept): {}", e.what());
+  }
+  tx->commit();
 }
 
 }  // namespace commsflow::cli
