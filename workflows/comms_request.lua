@@ -29,6 +29,15 @@ local lead_time_working_days = {
   other           = { red = 2,  amber = 5,  green = 10 },
 }
 
+-- Each setting gives every rating: a misspelt one stops the file loading (`commsflow check`
+-- names this line), not a request being triaged.
+for _, rating in ipairs({ "red", "amber", "green" }) do
+  if not due_working_days[rating] then error("due_working_days gives no " .. rating) end
+  for kind, days in pairs(lead_time_working_days) do
+    if not days[rating] then error("lead_time_working_days." .. kind .. " gives no " .. rating) end
+  end
+end
+
 -- During a major incident, amber work due within this many working days carries on.
 local major_incident_keeps_amber_due_within = 2
 

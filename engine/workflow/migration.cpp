@@ -106,6 +106,12 @@ class Migrator {
       return;
     }
     Json data = item.data;
+    // A field new in this version starts at its default, as on an item submitted now.
+    for (const auto& f : d.fields) {
+      if (f.default_value && !data.contains(f.name) && !old_wf.definition.field(f.name)) {
+        data[f.name] = *f.default_value;
+      }
+    }
     if (d.migrate.data) {
       const Json ctx = script_context(d, &item, now_,
                                       {{"state", m.to_state},

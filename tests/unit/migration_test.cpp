@@ -186,6 +186,21 @@ TEST_CASE("migrate: data the new version's fields do not take is refused naming 
   CHECK(f.store->item(item.ref)->version == item.version);
 }
 
+TEST_CASE("migrate: a required field new in the version starts at its default") {
+  Fixture f;
+  Item item = f.submit("Winter campaign");
+  replace_workflow(f, edited(kReviewWorkflow, "    words = wf.integer { min = 0 },\n",
+                             "    words = wf.integer { min = 0 },\n    team = wf.choice { "
+                             "\"digital\", \"press\", required = true, default = \"digital\" "
+                             "},\n"));
+  auto outcome = migrate(*f.engine, MigrationRequest{item.ref, "", "operator", false, false});
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome.value().items.size() == 1);
+  REQUIRE(outcome.value().items[0].changes.size() == 1);
+  CHECK(outcome.value().items[0].changes[0].field == "team");
+  CHECK(f.store->item(item.ref)->data["team"] == "digital");
+}
+
 TEST_CASE("migrate: migrate.data that returns something other than remarks is a script error") {
   Fixture f;
   Item item = f.submit("Winter campaign");
