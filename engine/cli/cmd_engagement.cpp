@@ -1,8 +1,10 @@
-// report, and the checklist and children that `show` prints for stage-based workflows.
+// report, and the checklist and children that `show` prints for stage-based workflows; and the
+// options several commands share.
 #include <commsflow/report.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <fstream>
 
 #include "cli/commands.h"
@@ -13,6 +15,17 @@ void add_read_as(CLI::App* cmd, Session& s) {
   cmd->add_option("--as", s.options.read_as,
                   "Read as this person, with their permissions (default: the operator of the "
                   "database file, who sees everything)");
+}
+
+CLI::Validator at_least(std::int64_t least) {
+  return CLI::Validator(
+      [least](std::string& text) -> std::string {
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec == std::errc() && end == text.data() + text.size() && n >= least) return {};
+        return fmt::format("'{}' is not a whole number of {} or more", text, least);
+      },
+      fmt::format("INT >= {}", least));
 }
 
 Json family_json(ReadAccess& access, const Item& item) {

@@ -1,6 +1,7 @@
 // doc put|show|list|diff, decide, delegate, delegations, inbox, outbox, tick; and the sign-off
 // part of `show`.
 #include <commsflow/delivery.h>
+#include <commsflow/people.h>
 #include <commsflow/registry.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
@@ -268,19 +269,22 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto request = std::make_shared<DecideRequest>();
     auto revision = std::make_shared<std::int64_t>(0);
     cmd->add_option("ref", request->ref, "Item reference")->required();
-    cmd->add_option("decision", request->decision, "The decision")->required();
+    cmd->add_option("decision", request->decision,
+                    "approved, approved_with_changes, changes_required or not_relevant")
+        ->required();
     cmd->add_option("--as", request->actor, "Actor deciding")->required();
     cmd->add_option("--comment", request->comment, "A comment kept with the decision");
     cmd->add_option("--on-behalf-of", request->on_behalf_of,
                     "Decide as the delegate of this actor (when several delegated to you)");
-    auto* rev = cmd->add_option("--revision", *revision,
-                                "Refuse if the item is no longer at this revision");
+    auto* rev =
+        cmd->add_option("--revision", *revision, "Refuse if the item is no longer at this revision")
+            ->check(at_least(0));
     auto version = std::make_shared<std::int64_t>(0);
     cmd->add_option("--version", *version,
                     "The version of the text you read (`doc show REF` prints it); refused if "
                     "another was put since")
         ->required()
-        ->check(CLI::PositiveNumber);
+        ->check(at_least(1));
     cmd->callback([&s, request, revision, rev, version] {
       if (rev->count() > 0) request->expected_revision = *revision;
       request->document_version = *version;
@@ -303,10 +307,12 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("to", *to, "The delegate")->required();
     cmd->add_option("--role", *role, "The role delegated")->required();
     cmd->add_option("--until", *until, "Last day of the delegation (YYYY-MM-DD)")->required();
-    cmd->add_option("--as", *by, "Who records it: FROM (the default) or an admin");
+    cmd->add_option("--as", *by,
+                    "Who records it: FROM or an admin (without it, the operator of the database, "
+                    "as for every change made here)");
     cmd->callback([&s, from, to, role, until, by] {
       auto outcome =
-          Signoff(s.engine()).delegate(*from, *to, *role, *until, by->empty() ? *from : *by);
+          Signoff(s.engine()).delegate(*from, *to, *role, *until, by->empty() ? kOperator : *by);
       if (!outcome) {
         s.refused(outcome.refusal());
         return;
@@ -400,11 +406,19 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto recipient = std::make_shared<std::string>();
     auto ref = std::make_shared<std::string>();
     auto failed = std::make_shared<bool>(false);
-    cmd->add_option("--for", *recipient, "Only notifications for this actor (or role:NAME)");
+    cmd->add_option("--for", *recipient,
+                    "Only notifications for this actor (or role:NAME: those for a role when "
+                    "nobody held it)");
     cmd->add_option("--ref", *ref, "Only notifications about this item");
     cmd->add_flag("--failed", *failed,
                   "Only those whose email failed for good, with the last error (see `deliver`)");
     cmd->callback([&s, recipient, ref, failed] {
+      // A misspelt name or reference is said so, not answered with an empty outbox.
+      Store& named = s.engine().store();
+      if (!recipient->empty() && !recipient->starts_with("role:") && !named.actor(*recipient)) {
+        fail(ErrorKind::NotFound, "--for: unknown actor '{}'", *recipient);
+      }
+      if (!ref->empty() && !named.item(*ref)) fail(ErrorKind::NotFound, "--ref: no item {}", *ref);
       auto entries = Signoff(s.engine()).outbox(*recipient, *ref);
       if (*failed)
         std::erase_if(entries, [](const OutboxEntry& e) { return e.status != "failed"; });

@@ -29,6 +29,8 @@ void print_family(ReadAccess& access, const Item& item);
 
 // Adds `--as NAME` to a reading command (see Options::read_as).
 void add_read_as(CLI::App* cmd, Session& session);
+// Checks an option is a whole number of at least `least`, saying so in plain words when not.
+CLI::Validator at_least(std::int64_t least);
 void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create
@@ -42,8 +44,10 @@ void set_password(Engine& engine, std::string_view actor, std::string_view passw
 // The password `init --demo` gives every demo actor. For demonstrations only.
 inline constexpr const char* kDemoPassword = "demo-password";
 
-// Adds demo actors and items (for `init --demo`) to a database with no people and no items; does
-// nothing where they are already; Error(BadInput) on any other database, having added nothing.
+// Adds demo actors and items (for `init --demo`) to a database with no people and no items, all
+// in one transaction; does nothing where they are already; Error(BadInput) on any other
+// database, and Error(Script) when a shipped workflow it uses is not loaded, having added
+// nothing.
 void add_demo_data(Engine& engine);
 
 }  // namespace commsflow::cli

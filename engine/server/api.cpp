@@ -262,9 +262,11 @@ void add_api_routes(httplib::Server& http, Context& c) {
               if (version == body.end() || !version->is_number_integer() ||
                   version->get<std::int64_t>() < 1) {
                 fail_field("document_version",
-                           "is required: the version of the text you read, a whole number from "
-                           "1 (GET /api/v1/items/{} gives the current one as "
-                           "data._document.version)",
+                           "{}: the version of the text you read, a whole number from 1 (GET "
+                           "/api/v1/items/{} gives the current one as data._document.version)",
+                           version == body.end()
+                               ? std::string("is required")
+                               : fmt::format("is {}, not a version number", version->dump()),
                            request.ref);
               }
               request.document_version = version->get<std::int64_t>();

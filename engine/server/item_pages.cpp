@@ -267,7 +267,7 @@ std::string timeline(ReadAccess& access, const Item& item) {
     }
     if (!e.note.empty()) details.push_back({{"label", "Note"}, {"text", e.note}, {"html", ""}});
     events.push_back({{"action", action_label(d, e.action)},
-                      {"actor", person_name(store, e.actor)},
+                      {"actor", acting_person(store, e.actor, e.on_behalf_of)},
                       {"at", time_html(e.at)},
                       {"from", e.from_state.empty() ? "(new)" : state_label(d, e.from_state)},
                       {"to", state_label(d, e.to_state)},

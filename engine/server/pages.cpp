@@ -240,12 +240,16 @@ bool contains_folded(std::string_view text, std::string_view part) {
 std::string items_body(Context& c, const Principal& p, const httplib::Request& req) {
   constexpr std::int64_t kPageSize = 50;
   const std::string workflow = param(req, "workflow");
-  const std::string state = param(req, "state");
+  std::string state = param(req, "state");
   const std::string search = param(req, "q");
   const bool mine = param(req, "mine") == "yes";
   std::int64_t page = whole_number_param(req, "page", 1, 1, 1000000);
 
   auto lock = c.lock();
+  // The state choice is the chosen workflow's: one left over from another reads as "Any".
+  if (workflow.empty() || !c.engine.registry().current(workflow).definition.state(state)) {
+    state.clear();
+  }
   std::vector<Item> found;
   for (auto& item : c.read_access(p.actor).items(ItemFilter{workflow, state, -1})) {
     const Definition& d = c.engine.registry().version(item.version).definition;

@@ -1,6 +1,7 @@
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
 #include <commsflow/words.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -234,7 +235,35 @@ Item ReadAccess::item(std::string_view ref) {
   return std::move(*seen);
 }
 
+namespace {
+
+// A filter's workflow and state must exist: a misspelt one is said so, not answered with an
+// empty list.
+void check_filter(Engine& engine, const ItemFilter& filter) {
+  std::vector<std::string> names;
+  if (!filter.workflow.empty()) {
+    engine.registry().current(filter.workflow);  // NotFound, naming those there are
+    names = {filter.workflow};
+  } else {
+    for (const auto& [name, version] : engine.store().workflows()) names.push_back(name);
+  }
+  if (filter.state.empty()) return;
+  std::vector<std::string> states;
+  for (const auto& name : names) {
+    for (const auto& state : engine.registry().current(name).definition.states) {
+      if (state.name == filter.state) return;
+      states.push_back(state.name);
+    }
+  }
+  if (filter.workflow.empty()) fail_field("state", "no workflow has a state '{}'", filter.state);
+  fail_field("state", "{} has no state '{}' (its states: {})", filter.workflow, filter.state,
+             fmt::join(states, ", "));
+}
+
+}  // namespace
+
 std::vector<Item> ReadAccess::items(const ItemFilter& filter) {
+  check_filter(engine_, filter);
   if (reader_.sees_everything()) return engine_.items(filter);
   ItemFilter all = filter;
   all.limit = -1;

@@ -1,6 +1,7 @@
 #include <commsflow/error.h>
 #include <commsflow/report.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 
 #include <map>
 #include <optional>
@@ -21,7 +22,7 @@ const ReportSpec* find_report(const Definition& d, std::string_view name) {
 
 struct Stage {
   std::string state;
-  std::string opened_at, opened_by, closed_at, closed_by;
+  std::string opened_at, opened_by, closed_at, closed_by;  // by: acting_person's words
 };
 
 // The item's events, oldest first, read inside the caller's transaction.
@@ -37,11 +38,12 @@ std::string timeline(Engine& engine, const Item& item) {
   std::vector<Stage> stages;
   for (const Event& e : events_of(engine, item)) {
     if (!stages.empty() && e.from_state == e.to_state) continue;
+    const std::string by = acting_person(engine.store(), e.actor, e.on_behalf_of);
     if (!stages.empty()) {
       stages.back().closed_at = e.at;
-      stages.back().closed_by = e.actor;
+      stages.back().closed_by = by;
     }
-    stages.push_back(Stage{e.to_state, e.at, e.actor, "", ""});
+    stages.push_back(Stage{e.to_state, e.at, by, "", ""});
   }
   std::string md = fmt::format("# Timeline of {}\n\n", item.ref);
   if (const auto* title = item.data.contains("title") ? &item.data["title"] : nullptr;
@@ -49,21 +51,13 @@ std::string timeline(Engine& engine, const Item& item) {
     md += fmt::format("**{}** ({})\n\n", title->get<std::string>(), d.title);
   }
   // People as they are shown, times in UK time: the timeline is read, not processed.
-  std::map<std::string, std::string> shown;
-  auto who = [&](const std::string& name) {
-    auto [it, added] = shown.try_emplace(name, name);
-    if (added) {
-      if (auto actor = engine.store().actor(name)) it->second = actor->shown_name();
-    }
-    return it->second;
-  };
   // A list, not a table: CommonMark has no tables, and a list reads as well on paper.
   for (const auto& s : stages) {
     const StateSpec* spec = d.state(s.state);
     md += fmt::format("- **{}**: opened {} by {}", spec ? spec->label : s.state,
-                      uk_datetime(s.opened_at), who(s.opened_by));
+                      uk_datetime(s.opened_at), s.opened_by);
     if (!s.closed_at.empty()) {
-      md += fmt::format("; closed {} by {}\n", uk_datetime(s.closed_at), who(s.closed_by));
+      md += fmt::format("; closed {} by {}\n", uk_datetime(s.closed_at), s.closed_by);
     } else {
       md += d.is_final(s.state) ? " (final)\n" : " (open now)\n";
     }

@@ -73,6 +73,12 @@ std::string person_name(Store& store, std::string_view name) {
   return actor ? actor->shown_name() : std::string(name);
 }
 
+std::string acting_person(Store& store, std::string_view actor, std::string_view on_behalf_of) {
+  if (on_behalf_of.empty()) return person_name(store, actor);
+  return fmt::format("{} on behalf of {}", person_name(store, actor),
+                     person_name(store, on_behalf_of));
+}
+
 namespace {
 
 // "a", "a or b", "a, b or c".

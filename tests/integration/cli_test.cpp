@@ -353,7 +353,7 @@ TEST_CASE("cli: list names a mistyped workflow or state rather than listing noth
   Project p;
   p.run(0, {"init"});
   CHECK_THAT(p.run(2, {"list", "--workflow", "website_updat"}).err,
-             Contains("no workflow 'website_updat'"));
+             Contains("unknown workflow 'website_updat'"));
   CHECK_THAT(p.run(2, {"list", "--workflow", "website_update", "--state", "donee"}).err,
              Contains("state: website_update has no state 'donee' (its states: "));
   CHECK_THAT(p.run(0, {"list", "--workflow", "website_update", "--state", "requested"}).out,
@@ -370,6 +370,43 @@ TEST_CASE("cli: init --demo never puts its published password into a database in
   CHECK(names_of(p.json(0, {"actor", "list"})) == std::vector<std::string>{"rita"});
   CHECK(test::query_text(p.db(), "SELECT count(*) FROM passwords") == "0");
   CHECK(test::query_text(p.db(), "SELECT count(*) FROM events") == events);
+}
+
+TEST_CASE("cli: init --demo adds all of the demo or none of it") {
+  Project p;
+  auto nothing_kept = [&] {
+    CHECK(test::query_text(p.db(), "SELECT count(*) FROM actors") == "0");
+    CHECK(test::query_text(p.db(), "SELECT count(*) FROM items") == "0");
+    CHECK(test::query_text(p.db(), "SELECT count(*) FROM passwords") == "0");
+  };
+  SECTION("a shipped workflow it uses does not load") {
+    p.write("workflows/website_update.lua", "return {");
+    RunResult r = p.run(3, {"init", "--demo"});
+    CHECK_THAT(r.err, Contains("demo data was not added (none of it was kept)") &&
+                          Contains("needs the shipped workflow 'website_update'"));
+    nothing_kept();
+  }
+  SECTION("a workflow refuses the demo's data part way") {
+    const fs::path file = p.file("workflows/comms_request.lua");
+    std::string text = test::read_bytes(file);
+    const std::string fields = "  fields = {\n";
+    REQUIRE(text.find(fields) != std::string::npos);
+    text.replace(text.find(fields), fields.size(),
+                 fields + "    budget_code = wf.text { required = true },\n");
+    const std::string sets = "sets = { \"title\", \"description\",";
+    REQUIRE(text.find(sets) != std::string::npos);
+    text.replace(text.find(sets), sets.size(),
+                 "sets = { \"budget_code\", \"title\", \"description\",");
+    p.write("workflows/comms_request.lua", text);
+    RunResult r = p.run(2, {"init", "--demo"});
+    CHECK_THAT(r.err, Contains("demo data was not added") && Contains("budget_code"));
+    nothing_kept();
+  }
+  // Put right, the demo goes in whole.
+  fs::remove_all(p.file("workflows"));
+  fs::copy(test::shipped_workflows(), p.file("workflows"), fs::copy_options::recursive);
+  p.run(0, {"init", "--demo"});
+  CHECK(p.json(0, {"list"}).size() == 16);
 }
 
 TEST_CASE("cli: commands other than init on a missing database exit 2 and suggest init") {

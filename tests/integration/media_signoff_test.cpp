@@ -420,6 +420,10 @@ TEST_CASE("media: the author of a version is not asked to decide on it") {
                              "journalist_deadline=2026-03-02T13:00:00Z"},
                             "Visiting is 2pm to 8pm.\n");
   CHECK(n.json(0, {"outbox", "--for", "hannah"}).size() == 1);
+  // A misspelt name or reference is said so, not shown as an empty outbox.
+  CHECK_THAT(n.run(2, {"outbox", "--for", "hanah"}).err, Contains("--for: unknown actor 'hanah'"));
+  CHECK_THAT(n.run(2, {"outbox", "--ref", "MED-2026-9999"}).err,
+             Contains("--ref: no item MED-2026-9999"));
   // Hannah rewrites it herself: the step starts again on her version, without her.
   n.put(ref, "Visiting is 2pm to 7pm.\n", "hannah");
   CHECK(n.json(0, {"outbox", "--for", "hannah"}).size() == 1);
@@ -538,6 +542,19 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
   auto decided = n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "sam"});
   CHECK_THAT(decided.out, Contains("Approved: sam on behalf of hannah (as Head of comms)"));
   CHECK(n.json(0, {"history", ref}).back()["on_behalf_of"] == "hannah");
+  // People read who acted for whom in the history and the timeline too.
+  CHECK_THAT(n.run(0, {"history", ref}).out, Contains(" by sam on behalf of hannah: "));
+  CHECK_THAT(n.run(0, {"report", ref, "timeline"}).out, Contains(" by sam on behalf of hannah"));
+  // Given from the command line, the delegation is recorded as the operator's, as every change
+  // made there without --as.
+  bool recorded = false;
+  const Json audit = n.json(0, {"audit", "actor:hannah"});
+  for (const auto& row : audit["rows"]) {
+    if (row["action"] != "delegation_created") continue;
+    CHECK(row["actor"] == "operator");
+    recorded = true;
+  }
+  CHECK(recorded);
   auto lapsed = n.run(0, {"delegations"}, "2026-03-09T09:00:00Z");
   CHECK_THAT(lapsed.out, Contains("(lapsed)"));
 }

@@ -239,7 +239,7 @@ TEST_CASE("cli: the queue reads in the team's words: tiers, states, UK time and 
   CHECK(items[2]["state"] == "paused");
 
   RunResult unknown = run(dir.path(), 2, {"queue", "--workflow", "nosuch"});
-  CHECK_THAT(unknown.out + unknown.err, Contains("no workflow 'nosuch'"));
+  CHECK_THAT(unknown.err, Contains("unknown workflow 'nosuch' (known: comms_request, "));
 }
 
 TEST_CASE("cli: a guard that fails at run time leaves its item readable, naming the fault",

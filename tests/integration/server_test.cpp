@@ -352,6 +352,23 @@ TEST_CASE("server: the queue API lists comms requests by rating", "[server][api]
   Json list = body_of(f.client().Get("/api/v1/items?workflow=comms_request&limit=1", tom));
   CHECK(list["items"].size() == 1);
   CHECK(f.client().Get("/api/v1/items?limit=lots", tom)->status == 400);
+  // A misspelt workflow is not found, and a misspelt state is bad input naming the field: never
+  // an empty list.
+  for (const char* misspelt :
+       {"/api/v1/queue?workflow=comms_reqest", "/api/v1/items?workflow=comms_reqest"}) {
+    auto refused = f.client().Get(misspelt, tom);
+    INFO(misspelt);
+    CHECK(refused->status == 404);
+    CHECK_THAT(body_of(refused)["error"]["message"].get<std::string>(),
+               Catch::Contains("unknown workflow 'comms_reqest'"));
+  }
+  for (const char* misspelt :
+       {"/api/v1/items?workflow=comms_request&state=triagd", "/api/v1/items?state=triagd"}) {
+    auto refused = f.client().Get(misspelt, tom);
+    INFO(misspelt);
+    CHECK(refused->status == 400);
+    CHECK(body_of(refused)["error"]["fields"].contains("state"));
+  }
 }
 
 TEST_CASE("server: a session's changes need its CSRF token", "[server][security]") {
@@ -652,7 +669,13 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide
   auto unnamed =
       f.post_json(hannah, "/api/v1/items/" + ref + "/decide", Json{{"decision", "approved"}});
   CHECK(unnamed->status == 400);
-  CHECK(body_of(unnamed)["error"]["fields"].contains("document_version"));
+  CHECK(body_of(unnamed)["error"]["fields"]["document_version"].get<std::string>().starts_with(
+      "is required"));
+  auto as_text = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"}, {"document_version", "1"}});
+  CHECK(as_text->status == 400);
+  CHECK(body_of(as_text)["error"]["fields"]["document_version"].get<std::string>().starts_with(
+      "is \"1\", not a version number"));
   REQUIRE(f.post_json(f.bearer("olivia.officer"), "/api/v1/items/" + ref + "/documents",
                       Json{{"content", "Ward closure: the beds close in January.\n"}})
               ->status == 201);
@@ -737,6 +760,10 @@ TEST_CASE("server: the queue API and page come in pages, with the total", "[serv
   CHECK(rows(page1->body) == 50);
   CHECK_THAT(page1->body, Catch::Contains("120 open item(s)"));
   CHECK_THAT(page1->body, Catch::Contains("Page 1 of 3"));
+  // The Late column says whether a request came too late for its date, not whether work on it
+  // is on time: "No", never "On time" beside an Overdue tag.
+  CHECK_THAT(page1->body, Catch::Contains(R"(<td class="nhsuk-table__cell">No</td>)"));
+  CHECK_THAT(page1->body, !Catch::Contains("On time"));
   CHECK_THAT(page1->body, Catch::Contains(fmt::format(R"(data-ref="{}")", order[0])));
   CHECK_THAT(
       page1->body,

@@ -22,6 +22,9 @@ std::string item_title(const Definition& d, const Item& item);
 
 // An actor's display name; the name itself when there is none or no such actor.
 std::string person_name(Store& store, std::string_view name);
+// Who took an event, as people read it: "Sam Officer", or "Sam Officer on behalf of Cara
+// Clinical" for a decision under a delegation (`on_behalf_of` not empty).
+std::string acting_person(Store& store, std::string_view actor, std::string_view on_behalf_of);
 
 // Roles as people say them: "Head of comms or director".
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
