@@ -211,7 +211,8 @@ return wf.workflow {
     description = wf.text { max = 5000, label = "Description" },
     kind = wf.choice { "media", "parliamentary", "mp_enquiry", "campaign", "publication",
                        "internal", "event", "social", "website", "incident", "service_change",
-                       "practice_change", "other", required = true },
+                       "practice_change", "other", required = true,
+                       labels = { mp_enquiry = "MP enquiry" } },
     requester_team = wf.text { required = true, max = 200 },
     needed_by = wf.date { label = "Needed by" },
 

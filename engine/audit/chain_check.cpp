@@ -47,7 +47,10 @@ void ChainCheck::check(const EventBatch& batch) {
     if (seq != expected_seq_) {
       problems.push_back(PlacedProblem{
           index, VerifyProblem{seq, ref_of(body),
-                               seq > expected_seq_
+                               seq == expected_seq_ + 1
+                                   ? fmt::format("event {} is missing (the sequence jumps to {})",
+                                                 expected_seq_, seq)
+                               : seq > expected_seq_
                                    ? fmt::format("events {} to {} are missing (the sequence jumps "
                                                  "to {})",
                                                  expected_seq_, seq - 1, seq)

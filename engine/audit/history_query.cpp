@@ -125,8 +125,9 @@ bool action_ever_taken(Store& store, std::string_view action) {
 std::string unknown_action_note(Store& store, const AuditQuery& query, size_t rows) {
   if (rows > 0 || query.action.empty() || action_ever_taken(store, query.action)) return {};
   return fmt::format(
-      "no event in the whole history is of the action '{}': check its spelling "
-      "(for example decide, assign or submit)",
+      "no event in the whole history is of the action '{}': it has not been taken yet, or "
+      "it is spelt otherwise (actions are named as in the workflows, such as submit or "
+      "decide)",
       query.action);
 }
 

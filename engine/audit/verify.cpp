@@ -111,9 +111,11 @@ void check_anchor(const ChainHead& anchor, const std::optional<std::string>& rec
       fmt::format("the history up to event {} differs from the anchor {}:{} (it now recomputes to "
                   "{}){}",
                   anchor.seq, anchor.seq, anchor.hash, *recomputed,
-                  chain_looks_intact ? ": events were changed and every later hash rewritten to "
-                                       "hide it; compare with a backup to find which"
-                                     : "; the problems above show where")});
+                  chain_looks_intact
+                      ? ": events were changed and every later hash rewritten to hide it (or the "
+                        "anchor was copied wrongly: check it against where it was recorded); "
+                        "compare with a backup to find which"
+                      : "; the problems above show where")});
 }
 
 // Advances `item` by one event, as replay() does for each of an item's events in turn.
@@ -186,7 +188,8 @@ ChainHead parse_chain_head(std::string_view text) {
   ChainHead head;
   auto seq_text = text.substr(0, colon);
   auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
-  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || head.seq < 0) return bad();
+  // An anchor is an event: numbered from 1.
+  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || head.seq < 1) return bad();
   for (char c : text.substr(colon + 1)) {
     head.hash += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }

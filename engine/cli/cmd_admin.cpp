@@ -55,12 +55,45 @@ void run_init(Session& s, bool demo) {
              demo ? ", demo data present" : "");
 }
 
+// What no file shows alone: two workflows with one prefix and, when the whole folder is
+// checked, a parent or child that names no workflow in it.
+void check_across_files(const std::vector<Definition>& defs, bool whole_folder,
+                        std::vector<Diagnostic>& problems) {
+  auto named = [&](const std::string& name) {
+    return std::any_of(defs.begin(), defs.end(),
+                       [&](const Definition& d) { return d.name == name; });
+  };
+  for (auto d = defs.begin(); d != defs.end(); ++d) {
+    for (auto earlier = defs.begin(); earlier != d; ++earlier) {
+      if (earlier->prefix == d->prefix && earlier->name != d->name) {
+        problems.push_back(Diagnostic{d->path, d->line,
+                                      fmt::format("prefix '{}' is also that of workflow '{}' ({})",
+                                                  d->prefix, earlier->name, earlier->path)});
+      }
+    }
+    if (!whole_folder) continue;
+    if (!d->parent.empty() && !named(d->parent)) {
+      problems.push_back(Diagnostic{
+          d->path, d->line,
+          fmt::format("parent names '{}', which is no workflow in this folder", d->parent)});
+    }
+    for (const auto& child : d->children) {
+      if (named(child)) continue;
+      problems.push_back(Diagnostic{
+          d->path, d->line,
+          fmt::format("children names '{}', which is no workflow in this folder", child)});
+    }
+  }
+}
+
 void run_check(Session& s, std::vector<std::string> files) {
-  if (files.empty()) {
+  const bool whole_folder = files.empty();
+  if (whole_folder) {
     for (const auto& f : workflow_files(s.options.workflows)) files.push_back(f.string());
   }
   std::vector<Diagnostic> problems;
   std::map<std::string, std::string> names;
+  std::vector<Definition> loaded_ok;  // for the checks across files
   for (const auto& file : files) {
     std::string source;
     try {
@@ -79,9 +112,11 @@ void run_check(Session& s, std::vector<std::string> files) {
                                              fmt::format("workflow '{}' is also defined in {}",
                                                          loaded.definition.name, it->second)});
       }
+      loaded_ok.push_back(loaded.definition);
     }
     for (auto& p : loaded.problems) problems.push_back(std::move(p));
   }
+  check_across_files(loaded_ok, whole_folder, problems);
   if (s.options.json) {
     Json out = Json::array();
     for (const auto& p : problems) {

@@ -25,7 +25,8 @@ void add_deliver_command(CLI::App& app, Session& s) {
     auto mailer = make_mailer(settings);
     if (!mailer) {
       fail(ErrorKind::BadInput,
-           "no way to send email is set: COMMSFLOW_MAIL=smtp or notify (see README, \"Email\")");
+           "email is off (COMMSFLOW_MAIL=off, the default): nothing is sent until it is "
+           "COMMSFLOW_MAIL=smtp or notify (see README, \"Email\")");
     }
     DeliveryReport r = deliver_due(s.engine(), *mailer, settings);
     if (s.options.json) {

@@ -123,7 +123,9 @@ void add_migration_commands(CLI::App& app, Session& s) {
     cmd->callback([&s, request, cmd] {
       if (request->ref.empty() == request->workflow.empty()) {
         throw CLI::ValidationError(cmd->get_name(),
-                                   "give one item (REF) or --workflow NAME, not both");
+                                   request->ref.empty()
+                                       ? "give one item (REF) or --workflow NAME"
+                                       : "give one item (REF) or --workflow NAME, not both");
       }
       run_migration(s, *request, /*retriage=*/false);
     });

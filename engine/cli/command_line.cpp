@@ -101,9 +101,17 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
 
   // --json counts even when parsing stopped before its value was stored.
   auto json = [&] { return session.options.json || app.get_option("--json")->count() > 0; };
-  auto report = [&](const char* code, const std::string& message, int exit_code) {
+  // With --json, as the API gives it: `fields` maps each input at fault to what is wrong.
+  auto report = [&](const char* code, const std::string& message, int exit_code,
+                    const std::vector<commsflow::FieldProblem>& fields = {}) {
     if (json()) {
-      session.print_json(commsflow::Json{{"error", {{"code", code}, {"message", message}}}});
+      commsflow::Json error{{"code", code}, {"message", message}};
+      if (!fields.empty()) {
+        commsflow::Json by_field = commsflow::Json::object();
+        for (const auto& f : fields) by_field[f.field] = f.message;
+        error["fields"] = std::move(by_field);
+      }
+      session.print_json(commsflow::Json{{"error", std::move(error)}});
     } else {
       std::cerr << "error: " << message << "\n";
     }
@@ -133,7 +141,7 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
         message = "--" + message;
       }
     }
-    return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()));
+    return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()), e.fields());
   } catch (const commsflow::Json::exception& e) {
     // Input JSON is parsed and checked before use; one escaping the engine is a defect.
     return report("internal", fmt::format("internal error, nothing was changed: {}", e.what()), 3);

@@ -113,7 +113,10 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
     }
     if (s.from.find('@') == std::string::npos) {
       fail(ErrorKind::BadInput,
-           "COMMSFLOW_MAIL_FROM: needed for SMTP, like \"Comms team <comms@example.nhs.uk>\"");
+           "COMMSFLOW_MAIL_FROM: {} for SMTP: an address, like \"Comms team "
+           "<comms@example.nhs.uk>\"",
+           s.from.empty() ? std::string("is needed")
+                          : fmt::format("'{}' is not an address, and one is needed", s.from));
     }
   }
   if (s.transport == "notify") {

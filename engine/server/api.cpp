@@ -300,7 +300,9 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = close_incident(c, p, text_member(body, "name"));
+              const std::string name = text_member(body, "name");
+              if (name.empty()) fail_field("name", "is required: the incident's name, as text");
+              CallResult r = close_incident(c, p, name);
               send_result(res, r, Json{{"incident", take_item_json(r)}, {"resumed", r.affected}});
             }));
 

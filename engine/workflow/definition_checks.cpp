@@ -287,6 +287,16 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
   // An action's inputs (`action`) may be required by another input's answer or an item field's.
   auto check_fields = [&](const std::vector<FieldSpec>& fields, const ActionSpec* action) {
     for (const auto& f : fields) {
+      // Rules no value could keep, which would refuse every item at its first save.
+      if (f.min && f.max && *f.min > *f.max) {
+        problem(f.line,
+                fmt::format("field '{}': min {} is more than max {}", f.name, *f.min, *f.max));
+      }
+      for (auto o = f.options.begin(); o != f.options.end(); ++o) {
+        if (std::find(f.options.begin(), o, *o) != o) {
+          problem(f.line, fmt::format("field '{}' lists the option '{}' twice", f.name, *o));
+        }
+      }
       if (f.type == FieldType::Actor && !f.role.empty() && !roles.count(f.role)) {
         problem(f.line, fmt::format("field '{}' names unknown role '{}'", f.name, f.role));
       }

@@ -55,7 +55,8 @@ void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, cons
     if (!actor) {
       problems.push_back({f.name, fmt::format("there is no actor '{}'", name)});
     } else if (!f.role.empty() && !actor->has_role(f.role)) {
-      problems.push_back({f.name, fmt::format("{} does not have the role {}", name, f.role)});
+      problems.push_back({f.name, fmt::format("{} does not have the role {}", actor->shown_name(),
+                                              readable_label(f.role))});
     } else if (actor->disabled) {
       problems.push_back({f.name, fmt::format("{} is disabled and cannot be given work", name)});
     }

@@ -83,10 +83,13 @@ void notify_items(Engine& engine, const Definition& current, const std::vector<s
                           : fmt::format("{} \"{}\" is due {}", ref, title, due);
     for (const auto& who : people) add_row(store, *item, who, kind, message, now, true);
     tx->commit();
+    // Told by name, or by the role's label where nobody held it ("role:triager").
+    std::vector<std::string> told;
+    for (const auto& who : people) told.push_back(who.starts_with("role:") ? who.substr(5) : who);
     fired.push_back(
         FiredTimer{ref, kind,
                    fmt::format("{} {}; told {}", kind == "overdue" ? "overdue since" : "due", due,
-                               fmt::join(people, ", "))});
+                               approvers_in_words(store, told, "and"))});
   }
 }
 

@@ -114,9 +114,9 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   // An action no event has ever had: an empty answer, which says the name may be mistyped.
   RunResult typo = p.run(0, {"audit", "--action", "decdie"});
   CHECK_THAT(typo.err, Contains("no event in the whole history is of the action 'decdie'"));
-  CHECK_THAT(typo.out, Contains("0 row(s)") && Contains("check its spelling"));
+  CHECK_THAT(typo.out, Contains("0 row(s)") && Contains("it is spelt otherwise"));
   CHECK_THAT(p.run(0, {"audit", "--action", "decide", "--to", "2026-01-01"}).err,
-             !Contains("spelling"));
+             !Contains("spelt"));
 
   bad = p.run(2, {"audit", "--from", "31/03/2026"});
   CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));

@@ -372,6 +372,17 @@ TEST_CASE("cli: init --demo never puts its published password into a database in
   CHECK(test::query_text(p.db(), "SELECT count(*) FROM events") == events);
 }
 
+TEST_CASE("cli: --json errors name each field at fault, as the API does") {
+  Project p;
+  p.set_up_team();
+  Json j = p.json(2, {"submit", "website_update", "--as", "asha", "--set", "title=Clinic times",
+                      "--set", "urgency=whenever"});
+  check_error_json(j, "bad_input");
+  REQUIRE(j["error"].contains("fields"));
+  CHECK(j["error"]["fields"].size() == 1);
+  CHECK_THAT(j["error"]["fields"]["urgency"].get<std::string>(), Contains("whenever"));
+}
+
 TEST_CASE("cli: init --demo adds all of the demo or none of it") {
   Project p;
   auto nothing_kept = [&] {
@@ -476,6 +487,20 @@ TEST_CASE("cli: check passes the shipped workflows, reports file:line and create
     REQUIRE(j["problems"].size() == 1);
     CHECK(j["problems"][0]["file"] == "broken.lua");
     CHECK(j["problems"][0]["line"] == 5);
+  }
+  SECTION("a prefix taken twice, and a parent that names no workflow") {
+    std::string web = test::read_bytes(p.file("workflows/website_update.lua"));
+    web.replace(web.find("prefix = \"WEB\""), 14, "prefix = \"MED\"");
+    p.write("workflows/website_update.lua", web);
+    std::string feedback = test::read_bytes(p.file("workflows/feedback.lua"));
+    feedback.replace(feedback.find("parent = \"service_change\""), 25,
+                     "parent = \"service_chnge\"");
+    p.write("workflows/feedback.lua", feedback);
+    RunResult r = p.run(2, {"check"});
+    CHECK_THAT(r.err, Contains("prefix 'MED' is also that of workflow"));
+    CHECK_THAT(r.err,
+               Contains("feedback.lua:") &&
+                   Contains("parent names 'service_chnge', which is no workflow in this folder"));
   }
   SECTION("an action that goes to a state that does not exist") {
     p.write("workflows/nowhere.lua",
@@ -940,7 +965,7 @@ TEST_CASE("cli: verify finds tampering and names the event or item") {
   SECTION("an event deleted") {
     test::raw_sql(p.db(), "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 7");
     RunResult r = p.run(1, {"verify"});
-    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("events 7 to 7 are missing"));
+    CHECK_THAT(r.err, Contains("TAMPERED") && Contains("event 7 is missing"));
     CHECK_THAT(r.err, Contains("item " + b));
     Json j = p.json(1, {"verify"});
     CHECK(j["ok"] == false);

@@ -820,6 +820,9 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
   CHECK_THAT(queue->body, !Catch::Contains("Incident in progress"));
   auto again = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
   CHECK(again->status >= 400);
+  auto unnamed = f.post_json(tom, "/api/v1/incidents/close", Json{{"nam", "Storm <Bert>"}});
+  CHECK(unnamed->status == 400);
+  CHECK(body_of(unnamed)["error"]["fields"].contains("name"));
 }
 
 TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {

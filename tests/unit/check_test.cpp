@@ -321,6 +321,15 @@ TEST_CASE("bad field types are reported on the field's line") {
     expect_problem(text, line_of(text, "count ="),
                    "field 'count' must be made with a type, like commsflow.text {}");
   }
+  SECTION("a min above the max: no value could be kept") {
+    std::string text = with(kGood, "wf.integer { min = 0 }", "wf.integer { min = 200, max = 120 }");
+    expect_problem(text, line_of(text, "count ="), "field 'count': min 200 is more than max 120");
+  }
+  SECTION("an option listed twice") {
+    std::string text = with(kGood, "wf.choice { \"red\", \"green\", default = \"red\" }",
+                            "wf.choice { \"red\", \"green\", \"red\", default = \"red\" }");
+    expect_problem(text, line_of(text, "colour ="), "field 'colour' lists the option 'red' twice");
+  }
   SECTION("required that is not a boolean") {
     std::string text = with(kGood, "title = wf.text { required = true }",
                             "title = wf.text { required = \"yes\" }");

@@ -169,7 +169,9 @@ TEST_CASE("delivery: settings name the setting, or file and line, that is wrong"
              Contains("mail.conf:5: expected KEY=value"));
   CHECK_THAT(error_of("COMMSFLOW_MAIL=pigeon\n"), Contains("COMMSFLOW_MAIL: 'pigeon'"));
   CHECK_THAT(error_of(smtp + "COMMSFLOW_SMTP_URL=relay.nhs.net\n"), Contains("COMMSFLOW_SMTP_URL"));
-  CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=\n"), Contains("COMMSFLOW_MAIL_FROM"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=\n"), Contains("COMMSFLOW_MAIL_FROM: is needed"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=not an address\n"),
+             Contains("COMMSFLOW_MAIL_FROM: 'not an address' is not an address"));
   CHECK_THAT(error_of(smtp + "COMMSFLOW_SMTP_STARTTLS=maybe\n"),
              Contains("COMMSFLOW_SMTP_STARTTLS: 'maybe'"));
   CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=comms.nhs.uk\n"),
