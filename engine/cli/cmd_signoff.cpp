@@ -334,8 +334,20 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("--to", *to, "Only delegations to this actor");
     cmd->callback([&s, to] {
       Engine& engine = s.engine();
-      auto list = engine.store().delegations(*to);
+      Store& store = engine.store();
+      auto list = store.delegations(*to);
       std::string today = uk_today(s.clock().now());
+      // Why one no longer counts, as deciding finds it (delegation_covers); empty while it does.
+      auto not_in_force = [&](const Delegation& d) -> std::string {
+        if (!d.revoked_at.empty()) return "revoked " + uk_datetime(d.revoked_at);
+        if (d.until < today) return "lapsed";
+        const auto giver = store.actor(d.from);
+        if (!giver || giver->disabled) return person_name(store, d.from) + " is disabled";
+        if (!giver->has_role(d.role)) {
+          return fmt::format("{} no longer holds the role", person_name(store, d.from));
+        }
+        return {};
+      };
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& d : list) {
@@ -344,7 +356,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                              {"to", d.to},
                              {"role", d.role},
                              {"until", d.until},
-                             {"active", d.until >= today && d.revoked_at.empty()},
+                             {"active", not_in_force(d).empty()},
                              {"revoked_at", d.revoked_at},
                              {"created_by", d.created_by},
                              {"created_at", d.created_at}});
@@ -352,13 +364,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
-      Store& store = engine.store();
       for (const auto& d : list) {
+        const std::string why = not_in_force(d);
         fmt::print("{:<4} {:<20} -> {:<20} {:<20} until {}{}\n", d.id, person_name(store, d.from),
                    person_name(store, d.to), readable_label(d.role), uk_date(d.until),
-                   !d.revoked_at.empty() ? " (revoked " + uk_datetime(d.revoked_at) + ")"
-                   : d.until >= today    ? ""
-                                         : " (lapsed)");
+                   why.empty() ? "" : " (" + why + ")");
       }
       if (list.empty()) fmt::print("no delegations\n");
     });

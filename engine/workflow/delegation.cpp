@@ -49,6 +49,16 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
     return Refusal{{fmt::format("{} decides in no sign-off step, so there is nothing to delegate",
                                 readable_label(role))}};
   }
+  // The same delegation twice would list twice and be revoked twice: one that already covers it
+  // is said so. A later `until` is a new delegation (an extension).
+  for (const auto& d : store.delegations(delegate_actor.name)) {
+    if (d.from == giver.name && d.role == role && d.revoked_at.empty() && d.until >= until) {
+      return Refusal{
+          {fmt::format("{} may already decide for {} as {} until the end of {} (delegation {})",
+                       person_name(store, d.to), person_name(store, d.from), readable_label(role),
+                       uk_date(d.until), d.id)}};
+    }
+  }
   Delegation delegation{0,
                         giver.name,
                         delegate_actor.name,

@@ -9,6 +9,9 @@
 #include <commsflow/import.h>
 #include <commsflow/incidents.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "workflow/action_rules.h"
 #include "workflow/incident_policy.h"
@@ -53,6 +56,32 @@ class RowsInMemory : public ImportSource {
 
 }  // namespace
 
+namespace {
+
+// Each named column must be a field submit takes (every field, when it lists none); an unnamed
+// column is skipped, as its values are.
+void check_columns(const Definition& d, const std::vector<std::string>& columns) {
+  std::vector<std::string> takes = d.submit.sets;
+  if (takes.empty()) {
+    for (const auto& f : d.fields) takes.push_back(f.name);
+  }
+  std::vector<std::string> problems;
+  for (const auto& column : columns) {
+    if (column.empty() || std::find(takes.begin(), takes.end(), column) != takes.end()) continue;
+    problems.push_back(
+        fmt::format("line 1: the column '{}' is {} (the columns it takes: {})", column,
+                    d.field(column) ? "set by the workflow, not given when an item is created"
+                                    : "not a field of the workflow",
+                    fmt::join(takes, ", ")));
+  }
+  if (!problems.empty()) {
+    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
+         fmt::join(problems, "\n"));
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, const std::vector<ImportRow>& rows,
                                       const ImportProgress& progress) {
@@ -77,6 +106,8 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
     fail(ErrorKind::Forbidden, "nothing was imported: {}",
          submit_refusal(submitter, wf.definition).reasons.front());
   }
+
+  check_columns(wf.definition, rows.columns());
 
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.
@@ -132,6 +163,7 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
     fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
          fmt::join(problems, "\n"));
   }
+  if (done == 0) fail(ErrorKind::BadInput, "nothing was imported: there are no rows to import");
   tx->commit();
   return refs;
 }

@@ -145,3 +145,21 @@ TEST_CASE("cli: import by someone who may not create requests is refused once, a
   CHECK_THAT(r.err, !Contains("line 2"));  // one reason, not one for each row
   CHECK(p.count("items") == "0");
 }
+
+TEST_CASE("cli: import names a column it does not take once, on line 1, and refuses no rows") {
+  ImportProject p;
+  // "rating" is the workflow's to set; "Title" is not a field at all (names are exact).
+  p.dir.write("columns.csv", "rating,Title,kind\nred,One,internal\namber,Two,internal\n");
+  auto r = p.import("columns.csv");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("columns.csv: nothing was imported: 2 problem(s)"));
+  CHECK_THAT(r.err, Contains("line 1: the column 'rating' is set by the workflow, not given when "
+                             "an item is created (the columns it takes: title, "));
+  CHECK_THAT(r.err, Contains("line 1: the column 'Title' is not a field of the workflow"));
+  CHECK_THAT(r.err, !Contains("line 2"));
+  p.dir.write("header_only.csv", kHeader);
+  auto empty = p.import("header_only.csv");
+  CHECK(empty.exit_code == 2);
+  CHECK_THAT(empty.err, Contains("header_only.csv: nothing was imported: there are no rows"));
+  CHECK(p.count("items") == "0");
+}

@@ -555,6 +555,17 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
     recorded = true;
   }
   CHECK(recorded);
+  // Given again, it is said to be there already; the giver losing the role ends it, and the
+  // list says so.
+  CHECK_THAT(
+      n.run(1, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"})
+          .err,
+      Contains("sam may already decide for hannah as Head of comms until the end of Fri 6 Mar "
+               "2026 (delegation 1)"));
+  n.run(0, {"actor", "add", "hannah", "--role", "director"});
+  n.run(0, {"actor", "role", "remove", "hannah", "head_of_comms"});
+  CHECK_THAT(n.run(0, {"delegations"}).out, Contains("(hannah no longer holds the role)"));
+  CHECK(n.json(0, {"delegations"})[0]["active"] == false);
   auto lapsed = n.run(0, {"delegations"}, "2026-03-09T09:00:00Z");
   CHECK_THAT(lapsed.out, Contains("(lapsed)"));
 }

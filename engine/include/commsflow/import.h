@@ -29,6 +29,9 @@ class ImportSource {
   virtual bool next(ImportRow& row) = 0;
   // The share of the input read so far, from 0 to 1.
   virtual double fraction_read() const = 0;
+  // The names the rows' fields come under, when the source has them (a CSV file's header row,
+  // line 1): checked once before any row, so a wrong column is one problem, not one per row.
+  virtual std::vector<std::string> columns() const { return {}; }
 };
 
 // Told after each row of an import: rows processed so far and the share of the input read.
@@ -36,8 +39,10 @@ using ImportProgress = std::function<void(size_t rows, double fraction)>;
 
 // Submits every row in one transaction. If any row is bad, unreadable or refused, nothing is
 // imported and Error(BadInput) lists every bad row as "line N: field: problem" (when the source
-// cannot read on, what it read until then). Each row is triaged exactly as Engine::submit would,
-// and held like it during an incident. Returns the new references in row order.
+// cannot read on, what it read until then); so it does for a column submit does not take, or no
+// rows at all. Error(Forbidden) when `actor` may not create items of `workflow`. Each row is
+// triaged exactly as Engine::submit would, and held like it during an incident. Returns the new
+// references in row order.
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, ImportSource& rows,
                                       const ImportProgress& progress = {});

@@ -27,6 +27,7 @@ class CsvImportSource : public ImportSource {
 
   bool next(ImportRow& row) override;
   double fraction_read() const override;
+  std::vector<std::string> columns() const override { return header_; }
 
  private:
   void read_header(const std::string& source);
