@@ -116,7 +116,8 @@ void run_check(Session& s, std::vector<std::string> files) {
     }
     for (auto& p : loaded.problems) problems.push_back(std::move(p));
   }
-  check_across_files(loaded_ok, whole_folder, problems);
+  // A parent or child is looked for only when every file loaded: one that did not is named above.
+  check_across_files(loaded_ok, whole_folder && loaded_ok.size() == files.size(), problems);
   if (s.options.json) {
     Json out = Json::array();
     for (const auto& p : problems) {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <functional>
 #include <iostream>
+#include <set>
 
 #include "base/json_input.h"
 #include "cli/commands.h"
@@ -34,12 +35,17 @@ Json collect_inputs(const InputArgs& args) {
     inputs = parse_input_object(
         text, args.data[0] == '@' ? fmt::format("--data (in {})", args.data.substr(1)) : "--data");
   }
+  std::set<std::string> set_here;  // a field given twice would keep one value without a word
   for (const auto& set : args.sets) {
     auto eq = set.find('=');
     if (eq == std::string::npos || eq == 0) {
       fail(ErrorKind::BadInput, "--set expects field=value, got '{}'", set);
     }
-    inputs[set.substr(0, eq)] = set.substr(eq + 1);
+    const std::string field = set.substr(0, eq);
+    if (!set_here.insert(field).second) {
+      fail(ErrorKind::BadInput, "--set gives {} twice: give each field once", field);
+    }
+    inputs[field] = set.substr(eq + 1);
   }
   return inputs;
 }

@@ -7,7 +7,9 @@
 #include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
@@ -425,7 +427,13 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->callback([&s, recipient, ref, failed] {
       // A misspelt name or reference is said so, not answered with an empty outbox.
       Store& named = s.engine().store();
-      if (!recipient->empty() && !recipient->starts_with("role:") && !named.actor(*recipient)) {
+      if (recipient->starts_with("role:")) {
+        const auto roles = s.engine().registry().known_roles();
+        if (std::find(roles.begin(), roles.end(), recipient->substr(5)) == roles.end()) {
+          fail(ErrorKind::NotFound, "--for: unknown role '{}' (known roles: {})",
+               recipient->substr(5), fmt::join(roles, ", "));
+        }
+      } else if (!recipient->empty() && !named.actor(*recipient)) {
         fail(ErrorKind::NotFound, "--for: unknown actor '{}'", *recipient);
       }
       if (!ref->empty() && !named.item(*ref)) fail(ErrorKind::NotFound, "--ref: no item {}", *ref);

@@ -27,6 +27,7 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
 // Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
 // with --json the same indented array that Session::print_json would print.
 void run_queue(Session& s, const std::string& workflow) {
+  s.engine().registry().current(workflow);  // NotFound, naming the workflows there are
   QueueQuery query;
   query.workflow = workflow;
   ReadAccess access = s.access();

@@ -224,6 +224,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
              query.offset =
                  whole_number_param(req, "offset", 0, 0, std::numeric_limits<std::int64_t>::max());
              auto lock = c.lock();
+             // One asked for by name must exist: a misspelt one is not an empty queue.
+             if (!param(req, "workflow").empty()) c.engine.registry().current(query.workflow);
              Json out = Json::array();
              std::int64_t total = c.read_access(p.actor).for_each_in_queue(
                  query, [&](const Item& item) { out.push_back(item.to_json()); });

@@ -247,7 +247,7 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
 
   auto lock = c.lock();
   // The state choice is the chosen workflow's: one left over from another reads as "Any".
-  if (workflow.empty() || !c.engine.registry().current(workflow).definition.state(state)) {
+  if (!workflow.empty() && !c.engine.registry().current(workflow).definition.state(state)) {
     state.clear();
   }
   std::vector<Item> found;

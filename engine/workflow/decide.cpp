@@ -41,7 +41,6 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   if (!doc.is_object()) {
     return Refusal{{fmt::format("{} has no document yet: put its text first", item.ref)}};
   }
-  require_document_intact(engine_.store(), item);  // a decision is on the text as approved
   const std::int64_t current_version = doc.value("version", std::int64_t{0});
   if (request.document_version &&
       (*request.document_version < 1 || *request.document_version > current_version)) {
@@ -171,6 +170,8 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     if (!reasons.empty()) return Refusal{std::move(reasons)};
   }
 
+  // Refusals first; then the text decided on must be the text as stored with its history.
+  require_document_intact(store, item);
   Json decision{{"actor", actor.name},
                 {"decision", request.decision},
                 {"document_version", doc.value("version", 0)},

@@ -26,20 +26,23 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
     fail(ErrorKind::BadInput, "{} cannot delegate to themselves", person_name(store, from));
   }
   auto tx = store.begin_write();
-  Actor giver = engine_.require_actor(from);
-  // The delegate named is input, not the person acting: a leaver named there is bad input.
-  if (auto named = store.actor(to); named && named->disabled) {
-    fail(ErrorKind::BadInput, "{} is disabled and cannot be delegated to", person_name(store, to));
-  }
-  Actor delegate_actor = engine_.require_actor(to);
-  // The operator of the database (the CLI without --as) is an admin by definition.
+  // Who records it acts (a leaver may not); the two people it names are input.
   const Actor author = by == kOperator ? Actor{kOperator, {"admin"}} : engine_.require_actor(by);
+  auto named = [&](std::string_view name, const char* as) {
+    auto actor = store.actor(name);
+    if (!actor) fail(ErrorKind::NotFound, "unknown actor '{}'", name);
+    if (actor->disabled)
+      fail(ErrorKind::BadInput, "{} is disabled, so {}", actor->shown_name(), as);
+    return *actor;
+  };
+  const Actor giver = named(from, "has nothing to delegate");
   if (author.name != giver.name && !author.has_role("admin")) {
     return Refusal{
         {fmt::format("{} may not delegate for {}: only {} or an admin may", person_name(store, by),
                      person_name(store, from), person_name(store, from))},
         /*forbidden=*/true};
   }
+  const Actor delegate_actor = named(to, "cannot be delegated to");
   if (!giver.has_role(role)) {
     return Refusal{{fmt::format("{} does not hold the role {}, so cannot delegate it",
                                 person_name(store, from), readable_label(role))}};

@@ -1,5 +1,6 @@
 // Signoff::put_document and Signoff::documents: the versions of an item's document, each bound
 // to its hash, and what a new version does to the approvals of earlier ones.
+#include <commsflow/event.h>
 #include <commsflow/sha256.h>
 #include <commsflow/signoff.h>
 #include <commsflow/words.h>
@@ -7,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/line_diff.h"
@@ -60,7 +62,6 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
   auto tx = engine_.store().begin_write();
   Item item = engine_.item_for_change(request.ref, sees);
   engine_.check_revision(item, request.expected_revision);
-  require_document_intact(engine_.store(), item);
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {
@@ -106,6 +107,7 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
       fail_field("attachment name", "'{}' contains the control character {}", a.name, control);
     }
   }
+  require_document_intact(engine_.store(), item);  // none goes over text altered outside
   const std::string hash = hash_document(request.content, attachments);
   const Json current = item.data.value("_document", Json());
   if (current.is_object() && current.value("hash", "") == hash) {
@@ -143,17 +145,36 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
 }
 
 std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
-  auto tx = engine_.store().begin_read();
+  Store& store = engine_.store();
+  auto tx = store.begin_read();
   const Item item = engine_.item(ref);
-  std::vector<DocumentVersion> versions = engine_.store().document_versions(item.id);
-  const Json current = item.data.value("_document", Json());
-  bool current_found = false;
-  for (const auto& v : versions) {
-    const bool is_current = current.is_object() && current.value("version", 0) == v.version;
-    require_version_intact(item.ref, v, is_current ? current.value("hash", "") : "");
-    current_found = current_found || is_current;
+  std::vector<DocumentVersion> versions = store.document_versions(item.id);
+  // Each version against the hash its put_document event recorded: the item's own history,
+  // which the hash chain holds, so an earlier version rewritten with a hash to match is found.
+  std::map<std::int64_t, std::string> recorded;
+  for (const auto& stored : store.events_for(item.ref)) {
+    const Event e = Event::from_body(stored.seq, stored.body);
+    if (e.action != "put_document") continue;
+    recorded[e.payload.value("document_version", std::int64_t{0})] =
+        e.payload.value("document_hash", "");
   }
-  if (current.is_object() && !current_found) require_document_intact(engine_.store(), item);
+  for (const auto& v : versions) {
+    const auto it = recorded.find(v.version);
+    if (it == recorded.end()) {
+      fail(ErrorKind::Storage,
+           "{}: version {} of its document is in the database but not in its history: it was "
+           "added outside commsflow (`commsflow verify` lists every problem)",
+           item.ref, v.version);
+    }
+    require_version_intact(item.ref, v, it->second);
+    recorded.erase(it);
+  }
+  if (!recorded.empty()) {
+    fail(ErrorKind::Storage,
+         "{}: version {} of its document is missing from the database: restore it from a backup "
+         "(`commsflow verify` lists every problem)",
+         item.ref, recorded.begin()->first);
+  }
   return versions;
 }
 

@@ -295,8 +295,6 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   if (!request.inputs.is_object() && !request.inputs.is_null()) {
     fail(ErrorKind::BadInput, "{}: input must be an object", item.ref);
   }
-  // Nothing goes on (an issue, say) with text that is no longer the text approved.
-  require_document_intact(store_, item);
   static const Json kNoInputs = Json::object();
   const Json& inputs = request.inputs.is_null() ? kNoInputs : request.inputs;
   Json data = item.data;
@@ -396,6 +394,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   }
   if (!problems.empty())
     throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref), std::move(problems));
+  // Nothing goes on (an issue, say) with text that is no longer the text approved.
+  require_document_intact(store_, item);
 
   std::string now = format_datetime(clock_.now());
   Json ctx = script_context(d, &item, now,

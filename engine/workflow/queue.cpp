@@ -79,8 +79,10 @@ std::int64_t for_each_in_queue(Engine& engine, const QueueQuery& query,
   if (query.offset < 0) fail_field("offset", "must be 0 or more");
   if (query.limit < -1) fail_field("limit", "must be 0 or more, or -1 for all");
   auto tx = store.begin_read();
-  // NotFound for a misspelt workflow, naming those there are: never an empty queue.
-  const QueueSpec& spec = registry.current(query.workflow).definition.queue;
+  static const QueueSpec kNoQueue;
+  const QueueSpec& spec = store.current_version(query.workflow)
+                              ? registry.current(query.workflow).definition.queue
+                              : kNoQueue;
   const std::vector<std::string> keys = order_keys(spec, query.order);
 
   // The fields to read: the tier and late flag when filtering, then each field ordered by.

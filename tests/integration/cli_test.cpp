@@ -381,6 +381,12 @@ TEST_CASE("cli: --json errors name each field at fault, as the API does") {
   REQUIRE(j["error"].contains("fields"));
   CHECK(j["error"]["fields"].size() == 1);
   CHECK_THAT(j["error"]["fields"]["urgency"].get<std::string>(), Contains("whenever"));
+  // A field given twice keeps neither value: which one was meant is not for the engine to guess.
+  CHECK_THAT(p.run(2, {"submit", "website_update", "--as", "asha", "--set", "title=One", "--set",
+                       "title=Two"})
+                 .err,
+             Contains("--set gives title twice"));
+  CHECK(p.json(0, {"list"}).empty());
 }
 
 TEST_CASE("cli: init --demo adds all of the demo or none of it") {
@@ -850,9 +856,9 @@ TEST_CASE("cli: bad --set or --data exits 2 naming the field and writes nothing"
       {with(submit, {"--data", "{not json"}), {"--data is not JSON: line 1, column 3"}},
       {with(submit, {"--data", "[1, 2]"}), {"--data must be a JSON object", "not a list"}},
       {with(submit, {"--data", "@missing.json"}), {"missing.json"}},
-      {with(submit, {"--set", "title=Clinic \x1b[2Jtimes"}), {"title", "U+001B"}},
-      {with(submit, {"--set", "title=Bell\a"}), {"title", "U+0007"}},
-      {with(submit, {"--set", "title=Over\rwritten"}), {"title", "U+000D"}},
+      {with(submit, {"--set", "details=Clinic \x1b[2Jtimes"}), {"details", "U+001B"}},
+      {with(submit, {"--set", "details=Bell\a"}), {"details", "U+0007"}},
+      {with(submit, {"--set", "details=Over\rwritten"}), {"details", "U+000D"}},
       {with(act, {"--note", "back\bspace"}), {"--note", "U+0008"}},
       {with(submit, {"--data", "{\"reviewer_notes\": " + std::string(50000, '[') +
                                    std::string(50000, ']') + "}"}),
@@ -867,7 +873,7 @@ TEST_CASE("cli: bad --set or --data exits 2 naming the field and writes nothing"
       {with(act, {"--set", "colour"}), {"colour", "field=value"}},
       {{"act", ref, "decline", "--as", "olivia"}, {"reason", "required"}},
       {{"act", ref, "decline", "--as", "olivia", "--set", "reason=   "}, {"reason", "required"}},
-      {with(submit, {"--set", "title=  "}), {"title", "required"}},
+      {{"submit", "website_update", "--as", "asha", "--set", "title=  "}, {"title", "required"}},
       {{"act", ref, "fly", "--as", "olivia"}, {"fly"}},
       {{"act", "WEB-2026-0099", "accept", "--as", "olivia"}, {"WEB-2026-0099"}},
       {{"show", "WEB-2026-0099"}, {"WEB-2026-0099"}},

@@ -1283,6 +1283,23 @@ TEST_CASE("server: an audit download from a history that does not verify says so
   CHECK_THAT(csv->body, Catch::Contains("No CSV was made: the history does not verify"));
 }
 
+TEST_CASE("server: text changed in the database is said so on the item page, never shown",
+          "[server][pages][signoff][sqlite]") {
+  WebFixture f;
+  const std::string ref =
+      f.draft_in_review(Json{{"headline", "Ward move"}}, "The ward moves in May.\n");
+  test::raw_sql(f.database.location(),
+                "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content "
+                "= 'The ward closes for good.'");
+  auto page = f.client().Get(("/items/" + ref).c_str(),
+                             httplib::Headers{{"Cookie", f.sign_in("hannah.head")}});
+  REQUIRE(page->status == 200);  // the rest of the page (details, history) is still there
+  CHECK_THAT(page->body, Catch::Contains("The text cannot be shown") &&
+                             Catch::Contains("was changed outside commsflow"));
+  CHECK_THAT(page->body, !Catch::Contains("The ward closes for good."));
+  CHECK_THAT(page->body, Catch::Contains(R"(id="timeline")"));
+}
+
 TEST_CASE("server: the item page stores a new document version; refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;

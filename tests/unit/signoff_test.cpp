@@ -454,6 +454,7 @@ TEST_CASE("documents: text changed in the database is neither shown, decided on 
   const std::string approved = c.draft("Approved");
   c.ok(approved, "not_relevant", "hannah");
   const auto revision = c.engine->item(deciding).revision;
+  const auto approved_revision = c.engine->item(approved).revision;
 
   SECTION("the text alone: it no longer matches the hash it was written with") {
     REQUIRE_FALSE(c.verify_after_tampering("DROP TRIGGER document_versions_no_update; UPDATE "
@@ -466,6 +467,7 @@ TEST_CASE("documents: text changed in the database is neither shown, decided on 
     refused_as_altered([&] { c.decide(deciding, "approved", "hannah"); }, words);
     refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, approved + ": " + words);
     refused_as_altered([&] { c.put(deciding, "Another draft.\n", "olivia"); }, words);
+    CHECK(c.engine->item(deciding).revision == revision);  // nothing written
   }
   SECTION("the text and its hash together: they no longer match the item's history") {
     REQUIRE_FALSE(
@@ -479,6 +481,19 @@ TEST_CASE("documents: text changed in the database is neither shown, decided on 
     refused_as_altered([&] { c.decide(deciding, "approved", "hannah"); }, words);
     refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, words);
   }
+  SECTION("an earlier version and its hash together: reading finds it by the item's history") {
+    c.put(deciding, "Second draft.\n", "olga");
+    REQUIRE_FALSE(
+        c.verify_after_tampering(
+             "DROP TRIGGER document_versions_no_update; UPDATE document_versions SET content = "
+             "'Tampered.', hash = '" +
+             to_hex(sha256(std::string("Tampered."))) + "' WHERE version = 1")
+            .ok());
+    refused_as_altered([&] { Signoff(*c.engine).documents(deciding); },
+                       deciding +
+                           ": version 1 of its document was changed outside commsflow (its "
+                           "stored text no longer matches the hash its history recorded)");
+  }
   SECTION("the version deleted") {
     REQUIRE_FALSE(c.verify_after_tampering("DROP TRIGGER document_versions_no_delete; DELETE FROM "
                                            "document_versions")
@@ -487,7 +502,7 @@ TEST_CASE("documents: text changed in the database is neither shown, decided on 
                        "version 1 of its document is missing from the database");
     refused_as_altered([&] { c.act(approved, "publish", "olivia"); }, "is missing");
   }
-  CHECK(c.engine->item(deciding).revision == revision);  // nothing written
+  CHECK(c.engine->item(approved).revision == approved_revision);  // nothing written
   CHECK(c.engine->item(approved).state == "approved");
 }
 
@@ -711,16 +726,23 @@ TEST_CASE("delegation: only the delegating actor or an admin, for a role they ho
     FAIL("a disabled delegate was accepted");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::BadInput);
-    CHECK_THAT(e.what(), Contains("is disabled and cannot be delegated to"));
+    CHECK_THAT(e.what(), Contains("is disabled, so cannot be delegated to"));
   }
   people.enable("olga", kOperator);
   people.disable("hannah", kOperator);
-  try {
+  try {  // recording it herself, she acts: refused as a leaver
     (void)Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", "hannah");
     FAIL("a disabled person delegated");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Forbidden);
     CHECK_THAT(e.what(), Contains("hannah is disabled and may not act"));
+  }
+  try {  // recorded by the operator for her: she has nothing to delegate
+    (void)Signoff(*c.engine).delegate("hannah", "olga", "head_of_comms", "2026-04-01", kOperator);
+    FAIL("a disabled person's role was delegated");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK_THAT(e.what(), Contains("is disabled, so has nothing to delegate"));
   }
   CHECK(c.store->delegations("olga").size() == 1);
 }
