@@ -426,17 +426,17 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                   "Only those whose email failed for good, with the last error (see `deliver`)");
     cmd->callback([&s, recipient, ref, failed] {
       // A misspelt name or reference is said so, not answered with an empty outbox.
-      Store& named = s.engine().store();
+      Store& store = s.engine().store();
       if (recipient->starts_with("role:")) {
         const auto roles = s.engine().registry().known_roles();
         if (std::find(roles.begin(), roles.end(), recipient->substr(5)) == roles.end()) {
           fail(ErrorKind::NotFound, "--for: unknown role '{}' (known roles: {})",
                recipient->substr(5), fmt::join(roles, ", "));
         }
-      } else if (!recipient->empty() && !named.actor(*recipient)) {
+      } else if (!recipient->empty() && !store.actor(*recipient)) {
         fail(ErrorKind::NotFound, "--for: unknown actor '{}'", *recipient);
       }
-      if (!ref->empty() && !named.item(*ref)) fail(ErrorKind::NotFound, "--ref: no item {}", *ref);
+      if (!ref->empty() && !store.item(*ref)) fail(ErrorKind::NotFound, "--ref: no item {}", *ref);
       auto entries = Signoff(s.engine()).outbox(*recipient, *ref);
       if (*failed)
         std::erase_if(entries, [](const OutboxEntry& e) { return e.status != "failed"; });
@@ -459,7 +459,6 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         s.print_json(out);
         return;
       }
-      Store& store = s.engine().store();
       for (const auto& e : entries) {
         // As delivery will find it: a row no longer needed, or for someone who may no longer
         // see the item, is not sent.

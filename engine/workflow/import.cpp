@@ -54,10 +54,6 @@ class RowsInMemory : public ImportSource {
   size_t next_ = 0;
 };
 
-}  // namespace
-
-namespace {
-
 // Each named column must be a field submit takes (every field, when it lists none); an unnamed
 // column is skipped, as its values are.
 void check_columns(const Definition& d, const std::vector<std::string>& columns) {

@@ -70,16 +70,21 @@ std::string signoff_remark(const Definition& old_d, const std::string& from, con
   const bool left = was && was->signoff, entered = is && is->signoff;
   if (!left && !entered) return {};
   if (left && entered && from == to) return {};
+  std::string was_words = state_label(old_d, from), is_words = state_label(d, to);
+  if (was_words == is_words) {  // renamed under the same label: the names tell them apart
+    was_words += fmt::format(" ({})", from);
+    is_words += fmt::format(" ({})", to);
+  }
   if (left && entered) {
     return fmt::format(
         "the sign-off starts again at step '{}': decisions made at '{}' do not carry over",
-        state_label(d, to), state_label(old_d, from));
+        is_words, was_words);
   }
   if (left) {
     return fmt::format("leaves the sign-off step '{}': decisions made there do not carry over",
-                       state_label(old_d, from));
+                       was_words);
   }
-  return fmt::format("enters the sign-off step '{}': its approvers are told", state_label(d, to));
+  return fmt::format("enters the sign-off step '{}': its approvers are told", is_words);
 }
 
 class Migrator {

@@ -512,7 +512,7 @@ TEST_CASE("migrate: an item whose sign-off step is renamed starts that step afre
   std::string text = kChain;
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"to = \"review\"", "to = \"comms_review\""},
-           {"    review = wf.signoff {", "    comms_review = wf.signoff {"},
+           {"    review = wf.signoff {", "    comms_review = wf.signoff { label = \"Review\","},
            {"on_new_version = \"review\"", "on_new_version = \"comms_review\""},
            {"initial = \"drafting\",",
             "initial = \"drafting\", migrate = { states = { review = \"comms_review\" } },"}}) {
@@ -525,9 +525,10 @@ TEST_CASE("migrate: an item whose sign-off step is renamed starts that step afre
   auto planned = migrate(*c.engine, MigrationRequest{"", "chain", "operator", false, true});
   REQUIRE(planned.ok());
   REQUIRE(planned.value().items.size() == 1);
+  // Renamed under the same label, the step is told apart by its names.
   CHECK(planned.value().items[0].remarks ==
-        std::vector<std::string>{"the sign-off starts again at step 'Comms review': decisions "
-                                 "made at 'Review' do not carry over"});
+        std::vector<std::string>{"the sign-off starts again at step 'Review (comms_review)': "
+                                 "decisions made at 'Review (review)' do not carry over"});
   REQUIRE(migrate(*c.engine, MigrationRequest{"", "chain", "operator", false, false}).ok());
 
   const Item moved = c.engine->item(ref);
