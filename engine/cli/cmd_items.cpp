@@ -273,7 +273,9 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto filter = std::make_shared<ItemFilter>();
     cmd->add_option("--workflow", filter->workflow, "Only items of this workflow");
     cmd->add_option("--state", filter->state, "Only items in this state");
-    cmd->add_option("--limit", filter->limit, "At most this many items");
+    cmd->add_option("--limit", filter->limit, "At most this many items (default: all)")
+        ->default_str("")
+        ->check(at_least(1));
     cmd->add_option("--parent", filter->parent, "Only the children of this item");
     add_read_as(cmd, s);
     cmd->callback([&s, filter] {

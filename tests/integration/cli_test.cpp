@@ -230,6 +230,8 @@ TEST_CASE("cli: --help at the top and on every command exits 0 and names its opt
       {{"incident", "close"}, {"name", "--as"}},
       {{"import"}, {"file", "--workflow", "--as"}},
   };
+  // A default people read, not the engine's stand-in for "all".
+  CHECK_THAT(p.run(0, {"list", "--help"}).out, Contains("(default: all)") && !Contains("=-1"));
   for (const auto& h : helps) {
     Args args = h.command;
     args.push_back("--help");
