@@ -325,12 +325,14 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // Guards run once per page: the summary and the action forms read the same answers.
   const std::vector<AvailableAction> actions = engine.available_actions(stored, &p.actor);
-  // Text changed outside commsflow is said so in place of the document's sections; the rest of
-  // the page (details, history) is still shown.
+  // The document's versions, read and checked once for every section that shows them. Text
+  // changed outside commsflow is said so in their place; the rest of the page (details,
+  // history) is still shown.
+  std::vector<DocumentVersion> versions;
   std::string altered;
   if (sight.document) {
     try {
-      Signoff(engine).documents(item.ref);
+      versions = Signoff(engine).documents(item.ref);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::Storage) throw;
       altered = render("item-document-altered", {{"problem", e.what()}});
@@ -345,16 +347,17 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"title", title},
        {"revision", item.revision},
        {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions)},
-       {"current_text", show_document ? current_text_html(engine, item) : altered},
+       {"current_text", show_document ? current_text_html(engine, item, versions) : altered},
        {"decide_form",
         show_document ? decide_form_html(engine, stored, p.actor, p.csrf, decide) : ""},
        {"details", summary_list(engine.store(), d, item)},
        {"checklist", checklist_html(engine, stored)},
        {"signoff", signoff_html(engine.store(), d, item)},
        {"children", children_html(access, item, p.actor)},
-       {"documents", show_document ? documents_html(engine, item) : ""},
+       {"documents", show_document ? documents_html(engine, item, versions) : ""},
        {"document_form",
-        show_document ? document_form_html(engine, stored, p.actor, p.csrf, document) : ""},
+        show_document ? document_form_html(engine, stored, p.actor, p.csrf, document, versions)
+                      : ""},
        {"actions", action_forms(engine, d, stored, actions, failed_action, values, failed, p.csrf)},
        {"timeline", timeline(access, item)}});
 }

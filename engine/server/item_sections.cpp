@@ -162,8 +162,8 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
                  {"last_changed", time_html(item.updated_at)}});
 }
 
-std::string current_text_html(Engine& engine, const Item& item) {
-  auto versions = Signoff(engine).documents(item.ref);
+std::string current_text_html(Engine& engine, const Item& item,
+                              const std::vector<DocumentVersion>& versions) {
   if (versions.empty()) return {};
   const DocumentVersion& current = versions.back();
   const Json approved = item.data.value("_approved", Json::object());
@@ -177,8 +177,8 @@ std::string current_text_html(Engine& engine, const Item& item) {
                  {"content", current.content}});
 }
 
-std::string documents_html(Engine& engine, const Item& item) {
-  auto versions = Signoff(engine).documents(item.ref);
+std::string documents_html(Engine& engine, const Item& item,
+                           const std::vector<DocumentVersion>& versions) {
   if (versions.empty()) return {};
   Json rows = Json::array();
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
@@ -305,7 +305,8 @@ std::string decide_form_html(Engine& engine, const Item& item, const Actor& acto
 }
 
 std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
-                               const std::string& csrf, const DocumentFormState& state) {
+                               const std::string& csrf, const DocumentFormState& state,
+                               const std::vector<DocumentVersion>& versions) {
   const Definition& d = engine.registry().version(item.version).definition;
   if (d.document_roles.empty() || d.is_final(item.state) ||
       std::none_of(d.document_roles.begin(), d.document_roles.end(),
@@ -315,7 +316,7 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
   std::string content;
   if (state.content) {
     content = *state.content;
-  } else if (auto versions = Signoff(engine).documents(item.ref); !versions.empty()) {
+  } else if (!versions.empty()) {
     content = versions.back().content;
   }
   return render("item-document-form", {{"csrf", csrf},

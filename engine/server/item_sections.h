@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace commsflow::server {
 
@@ -23,15 +24,18 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
                              const Item& item, const std::vector<AvailableAction>& actions);
 // The current version of the item's document in a read-only panel, under a heading that says
 // whether it is the text being approved or the text approved. Empty when there is none.
-std::string current_text_html(Engine& engine, const Item& item);
+// `versions` are Signoff::documents of the item (read once for the page, and checked there).
+std::string current_text_html(Engine& engine, const Item& item,
+                              const std::vector<DocumentVersion>& versions);
 
 // Met and unmet lines of the item's current stage, each stated in words ("Done" / "Not done"),
 // or an empty string when the stage has no checklist.
 std::string checklist_html(Engine& engine, const Item& item);
 // The item's document versions, newest first: number, SHA-256, author, time, and links to view
 // each and compare it with the one before, folded under "details" (they are for those who
-// audit). Empty when the item has no document.
-std::string documents_html(Engine& engine, const Item& item);
+// audit). Empty when the item has no document. `versions` as for current_text_html.
+std::string documents_html(Engine& engine, const Item& item,
+                           const std::vector<DocumentVersion>& versions);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.
 std::string signoff_html(Store& store, const Definition& d, const Item& item);
@@ -58,9 +62,10 @@ struct DocumentFormState {
 };
 // The form to store a new version of the item's document, starting from the current text, when
 // the workflow has a document, the item is open and `actor` holds a document role; else empty.
-// `csrf` is the session's token for the form.
+// `csrf` is the session's token for the form; `versions` as for current_text_html.
 std::string document_form_html(Engine& engine, const Item& item, const Actor& actor,
-                               const std::string& csrf, const DocumentFormState& state);
+                               const std::string& csrf, const DocumentFormState& state,
+                               const std::vector<DocumentVersion>& versions);
 
 // The body of the page showing document version `version` of the item, and the line diff from
 // version `against` (default: the version before) to it. Throws Error(NotFound) for a version

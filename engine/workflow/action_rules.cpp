@@ -25,6 +25,13 @@ Refusal submit_refusal(const Actor& actor, const Definition& d) {
       fmt::format("create an item of \"{}\"", d.title.empty() ? readable_label(d.name) : d.title));
 }
 
+std::vector<std::string> submit_takes(const Definition& d) {
+  if (!d.submit.sets.empty()) return d.submit.sets;
+  std::vector<std::string> all;
+  for (const auto& f : d.fields) all.push_back(f.name);
+  return all;
+}
+
 std::vector<std::string> guard_reasons(const Json& result, const std::string& path,
                                        const std::string& what) {
   if (result.is_boolean()) {

@@ -21,6 +21,9 @@ Refusal role_refusal(const Actor& actor, const ActionSpec& action, const std::st
 
 // The same for creating an item of `d`, which needs one of d.submit's roles.
 Refusal submit_refusal(const Actor& actor, const Definition& d);
+// The fields a person may give when creating an item of `d`: submit's `sets`, or without it
+// every field.
+std::vector<std::string> submit_takes(const Definition& d);
 
 // What a guard returned as reasons for people (empty: allowed). A guard returns true (allowed),
 // false ("`what` said no"), a reason, or a list of reasons (empty: allowed); a time a reason

@@ -30,6 +30,17 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 
 }  // namespace
 
+namespace {
+
+[[noreturn]] void version_missing(std::string_view ref, std::int64_t version) {
+  fail(ErrorKind::Storage,
+       "{}: version {} of its document is missing from the database: restore it from a backup "
+       "(`commsflow verify` lists every problem)",
+       ref, version);
+}
+
+}  // namespace
+
 void require_version_intact(std::string_view ref, const DocumentVersion& v,
                             std::string_view recorded) {
   const bool parts_intact = std::all_of(v.attachments.begin(), v.attachments.end(), [](auto& a) {
@@ -49,12 +60,7 @@ void require_document_intact(Store& store, const Item& item) {
   if (doc == item.data.end() || !doc->is_object()) return;
   const std::int64_t number = doc->value("version", std::int64_t{0});
   const auto stored = store.document_version(item.id, number);
-  if (!stored) {
-    fail(ErrorKind::Storage,
-         "{}: version {} of its document is missing from the database: restore it from a backup "
-         "(`commsflow verify` lists every problem)",
-         item.ref, number);
-  }
+  if (!stored) version_missing(item.ref, number);
   require_version_intact(item.ref, *stored, doc->value("hash", ""));
 }
 
@@ -169,12 +175,7 @@ std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
     require_version_intact(item.ref, v, it->second);
     recorded.erase(it);
   }
-  if (!recorded.empty()) {
-    fail(ErrorKind::Storage,
-         "{}: version {} of its document is missing from the database: restore it from a backup "
-         "(`commsflow verify` lists every problem)",
-         item.ref, recorded.begin()->first);
-  }
+  if (!recorded.empty()) version_missing(item.ref, recorded.begin()->first);
   return versions;
 }
 

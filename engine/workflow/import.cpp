@@ -57,10 +57,7 @@ class RowsInMemory : public ImportSource {
 // Each named column must be a field submit takes (every field, when it lists none); an unnamed
 // column is skipped, as its values are.
 void check_columns(const Definition& d, const std::vector<std::string>& columns) {
-  std::vector<std::string> takes = d.submit.sets;
-  if (takes.empty()) {
-    for (const auto& f : d.fields) takes.push_back(f.name);
-  }
+  const std::vector<std::string> takes = submit_takes(d);
   std::vector<std::string> problems;
   for (const auto& column : columns) {
     if (column.empty() || std::find(takes.begin(), takes.end(), column) != takes.end()) continue;
