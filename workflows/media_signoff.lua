@@ -78,13 +78,17 @@ local function steps_left_after(item, step)
 end
 
 -- Due: before the journalist's deadline, leaving time for the steps still to come and for
--- issuing; otherwise the standard time for the kind of statement.
+-- issuing. When the deadline is too close for that, the time left is shared equally between
+-- this step, those to come and issuing, so a step is never due before it starts. Without a
+-- deadline, or once it has passed, the standard time for the kind of statement.
 local function due(item, ctx)
-  if item.journalist_deadline then
-    local margin = margin_per_step * (steps_left_after(item, ctx.step) + 1)
-    return calendar.datetime(calendar.seconds(item.journalist_deadline) - margin)
-  end
-  return proactive(item) and step_time.proactive or step_time.reactive
+  local standard = proactive(item) and step_time.proactive or step_time.reactive
+  if not item.journalist_deadline then return standard end
+  local deadline, now = calendar.seconds(item.journalist_deadline), calendar.seconds(ctx.now)
+  if deadline <= now then return standard end
+  local after = steps_left_after(item, ctx.step) + 1 -- the steps to come, and issuing
+  local share = (deadline - now) // (after + 1)
+  return calendar.datetime(math.max(deadline - margin_per_step * after, now + share))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -154,6 +158,15 @@ local function edits_asked(approved)
   return out
 end
 
+-- Whether a step approved the statement (with changes or without): "not relevant" from every
+-- step passes the chain, but nobody has approved what goes out.
+local function any_step_approved(approved)
+  for _, step in ipairs(approved.steps or {}) do
+    if step.result == "approved" or step.result == "approved_with_changes" then return true end
+  end
+  return false
+end
+
 local function ready_to_issue(item, ctx)
   local reasons = {}
   local document = item._document
@@ -171,6 +184,9 @@ local function ready_to_issue(item, ctx)
     local missing = steps_missing(item, item._approved)
     if #missing > 0 then
       reasons[#reasons + 1] = "these steps have not approved it: " .. table.concat(missing, ", ")
+    end
+    if not any_step_approved(item._approved) then
+      reasons[#reasons + 1] = "no step approved it: every step found it not relevant"
     end
     local asked = edits_asked(item._approved)
     if #asked > 0 then
@@ -239,6 +255,16 @@ end
 local all_steps_after_review = { "clinical_review", "exec_signoff", "director_signoff",
                                  "partner_agreement", "regional_signoff", "approved" }
 
+-- Withdrawing a statement, by the roles given: it will not be issued, and the reason is kept.
+local function withdraw(roles)
+  return {
+    to = "withdrawn", roles = roles,
+    confirm = "Withdraw this statement? It will not be issued.",
+    fields = { reason = wf.text { required = true, max = 500 } },
+    effect = function(item, ctx) item.withdrawn_reason = ctx.payload.reason end,
+  }
+end
+
 -- A sign-off step of the chain: its label from the chain, and on approval the next step needed.
 local function step(name, spec)
   spec.label = step_labels[name]
@@ -250,8 +276,7 @@ local function step(name, spec)
   -- A new version of the text voids every approval given so far: back to the start of the chain.
   spec.on_new_version = "restart"
   spec.approved = { to = all_steps_after_review, route = next_after(name) }
-  spec.actions = { withdraw = { to = "withdrawn", roles = { "head_of_comms", "director" },
-                                 confirm = "Withdraw this statement? It will not be issued." } }
+  spec.actions = { withdraw = withdraw { "head_of_comms", "director" } }
   return wf.signoff(spec)
 end
 
@@ -276,7 +301,7 @@ return wf.workflow {
     outlet = wf.text { max = 200 },
     contact = wf.text { max = 200, label = "Journalist's phone or e-mail" },
     received_at = wf.datetime { past = true },
-    journalist_deadline = wf.datetime {},
+    journalist_deadline = wf.datetime { future = true },
     embargo_until = wf.datetime { label = "Embargoed until" },
     spokesperson = wf.text { max = 200 },
     reputational_risk = wf.choice { "high", "medium", "low", default = "medium" },
@@ -347,12 +372,7 @@ return wf.workflow {
                    "patient_identifiable", "consent_recorded", "network_statement", "lead_issue",
                    "partner_orgs", "out_of_hours", "pre_election" },
         },
-        withdraw = {
-          to = "withdrawn", roles = { "comms_officer", "head_of_comms" },
-          confirm = "Withdraw this statement? It will not be issued.",
-          fields = { reason = wf.text { required = true, max = 500 } },
-          effect = function(item, ctx) item.withdrawn_reason = ctx.payload.reason end,
-        },
+        withdraw = withdraw { "comms_officer", "head_of_comms" },
       },
     },
 

@@ -29,6 +29,9 @@ std::string stored_bound(const char* name, const std::string& text, bool end_of)
   if (auto t = parse_uk_local(text)) {
     return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
   }
+  if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) {
+    fail_field(name, "'{}': {}", text, skipped);
+  }
   fail_field(name, "'{}' is not a date (2026-03-31) or a date and time (2026-03-31 09:00)", text);
 }
 

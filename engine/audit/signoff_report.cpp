@@ -21,9 +21,12 @@ std::string approvers_of(const Json& approved) {
       if (d.contains("on_behalf_of")) {
         who += " on behalf of " + d["on_behalf_of"].get<std::string>();
       }
-      parts.push_back(fmt::format("{}: {} {} at {} (v{})", step.value("step", ""), who,
+      const std::string escalated =
+          d.value("escalated", false) ? fmt::format("; as {}, the step overdue", d.value("as", ""))
+                                      : std::string();
+      parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step.value("step", ""), who,
                                   d.value("decision", ""), d.value("at", ""),
-                                  d.value("document_version", 0)));
+                                  d.value("document_version", 0), escalated));
     }
   }
   return fmt::format("{}", fmt::join(parts, "; "));

@@ -136,7 +136,10 @@ std::string uk_zone_name(TimePoint t) {
   return london()->get_info(t).abbrev;
 }
 
-std::optional<TimePoint> parse_uk_local(std::string_view text) {
+namespace {
+
+// The local time `text` names, in the form parse_uk_local reads, whether or not it happens.
+std::optional<date::local_seconds> typed_local_time(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char sep = 0;
   std::string copy(text);
@@ -151,11 +154,33 @@ std::optional<TimePoint> parse_uk_local(std::string_view text) {
   const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)),
                                  date::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const date::local_seconds local = date::local_days(ymd) + std::chrono::hours(h) +
-                                    std::chrono::minutes(mi) + std::chrono::seconds(s);
-  const date::local_info info = london()->get_info(local);
+  return date::local_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(s);
+}
+
+}  // namespace
+
+std::optional<TimePoint> parse_uk_local(std::string_view text) {
+  const auto local = typed_local_time(text);
+  if (!local) return std::nullopt;
+  const date::local_info info = london()->get_info(*local);
   if (info.result == date::local_info::nonexistent) return std::nullopt;
-  return TimePoint(local.time_since_epoch()) - info.first.offset;
+  return TimePoint(local->time_since_epoch()) - info.first.offset;
+}
+
+std::string skipped_by_clocks(std::string_view text) {
+  const auto local = typed_local_time(text);
+  if (!local) return {};
+  const date::local_info info = london()->get_info(*local);
+  if (info.result != date::local_info::nonexistent) return {};
+  // The gap runs from the change (01:00 GMT) to an hour later, as the clock on the wall reads.
+  const auto change = date::floor<std::chrono::hours>(*local);
+  const std::string day = date::format("%F", date::floor<date::days>(*local));
+  return fmt::format(
+      "the clocks go forward at {} on {}, so there is no {} that night in UK "
+      "time: give a time from {}",
+      date::format("%H:%M", change), uk_date(day), date::format("%H:%M", *local),
+      date::format("%H:%M", change + std::chrono::hours(1)));
 }
 
 }  // namespace commsflow

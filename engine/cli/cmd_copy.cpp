@@ -16,14 +16,21 @@ struct CopyArgs {
   std::string to;
 };
 
-// Opens the target, creating an SQLite file when missing. Returns whether it made the file, so
-// that a copy that fails can take it away again.
-std::unique_ptr<Store> open_target(const Session& s, const std::string& to, bool& made_file) {
-  made_file = !Store::is_url(to) && !std::filesystem::exists(to);
+std::unique_ptr<Store> open_target(const Session& s, const std::string& to) {
   Store::Options options;
   options.create = true;
   options.busy_timeout_ms = s.options.busy_timeout_ms;
   return Store::open(to, options);
+}
+
+void remove_sqlite_file(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+// How a database is named to people: a file by the path given (the folder tells a backup from
+// the live file), a server by its URL without a password.
+std::string shown(const std::string& given, const Store& store) {
+  return Store::is_url(given) ? store.name() : given;
 }
 
 }  // namespace
@@ -45,31 +52,49 @@ void add_copy_command(CLI::App& app, Session& s) {
     Store::Options source_options;
     source_options.busy_timeout_ms = s.options.busy_timeout_ms;
     auto from = Store::open(args->from, source_options);
-    bool made_file = false;
-    auto to = open_target(s, args->to, made_file);
+    // A new file is made under a name of its own beside its place and given its place only once
+    // the copy is whole: a copy cut short (killed, a full disk) leaves no file that looks like a
+    // database, nor an empty one that verifies.
+    const bool new_file = !Store::is_url(args->to) && !std::filesystem::exists(args->to);
+    const std::string target = new_file ? args->to + ".incomplete" : args->to;
+    if (const auto folder = std::filesystem::path(args->to).parent_path();
+        new_file && !folder.empty() && !std::filesystem::is_directory(folder)) {
+      fail(ErrorKind::BadInput, "--to: there is no folder {} to make {} in", folder.string(),
+           args->to);
+    }
+    if (new_file) remove_sqlite_file(target);  // left by a copy cut short before
+    auto to = open_target(s, target);
     CopyReport report;
+    VerifyReport check;
     try {
       report = copy_database(*from, *to);
+      check = verify(*to);
     } catch (...) {
       to.reset();
-      if (made_file) {
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(args->to + suffix);
-      }
+      if (new_file) remove_sqlite_file(target);
       throw;
     }
-    VerifyReport check = verify(*to);
+    const std::string to_name = shown(args->to, *to);
+    if (new_file) {
+      to.reset();  // closed, its log folded into the file
+      for (const char* suffix : {"", "-wal"}) {
+        if (std::filesystem::exists(target + suffix))
+          std::filesystem::rename(target + suffix, args->to + suffix);
+      }
+      std::filesystem::remove(target + "-shm");
+    }
     if (!check.ok()) s.exit_code = 1;
     if (s.options.json) {
       Json tables = Json::object();
       for (const auto& [name, rows] : report.rows) tables[name] = rows;
-      s.print_json(Json{{"from", from->name()},
-                        {"to", to->name()},
+      s.print_json(Json{{"from", shown(args->from, *from)},
+                        {"to", to_name},
                         {"rows", tables},
                         {"verify", check.to_json()}});
       return;
     }
     fmt::print("Copied {} events and {} items from {} to {}.\n", report.events, report.items,
-               from->name(), to->name());
+               shown(args->from, *from), to_name);
     if (check.ok()) {
       fmt::print("verify: ok; chain head {}:{}\n", check.head_seq, check.head_hash);
     } else {

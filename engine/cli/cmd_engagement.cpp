@@ -1,11 +1,13 @@
 // report, and the checklist and children that `show` prints for stage-based workflows; and the
 // options several commands share.
 #include <commsflow/report.h>
+#include <commsflow/verify.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <charconv>
 #include <fstream>
+#include <iostream>
 
 #include "cli/commands.h"
 
@@ -100,10 +102,21 @@ void add_engagement_commands(CLI::App& app, Session& s) {
     // The page's title is the report's own first heading, as people read it.
     std::string title = readable_label(*name);
     if (markdown.starts_with("# ")) title = markdown.substr(2, markdown.find('\n') - 2);
+    // A report retells the history: from a history that does not verify it says so under its
+    // title, as the audit reports do, and exits 1.
+    const std::string not_verified = verify(s.store()).warning();
+    if (!not_verified.empty()) {
+      s.exit_code = 1;
+      const std::size_t body = markdown.starts_with("# ") ? markdown.find('\n') + 1 : 0;
+      markdown.insert(body, fmt::format("\n> **Warning:** {}\n", not_verified));
+      if (!out->empty() || s.options.json) std::cerr << "WARNING: " << not_verified << "\n";
+    }
     std::string text = *format == "html" ? markdown_page(title, markdown) : markdown;
     if (out->empty()) {
       if (s.options.json) {
-        s.print_json(Json{{"ref", *ref}, {"report", *name}, {"format", *format}, {"text", text}});
+        Json result{{"ref", *ref}, {"report", *name}, {"format", *format}, {"text", text}};
+        if (!not_verified.empty()) result["warning"] = not_verified;
+        s.print_json(result);
       } else {
         fmt::print("{}", text);
       }

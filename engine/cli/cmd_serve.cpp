@@ -1,5 +1,8 @@
 // serve: the web app and JSON API over the same engine as the other commands (run by
 // serve_run.cpp).
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "cli/hand_over.h"
 
@@ -35,7 +38,19 @@ void add_serve_command(CLI::App& app, Session& s) {
       });
   cmd->add_option("--trusted-proxy", options->trusted_proxy,
                   "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "
-                  "names the client, for slowing sign-in per address");
+                  "names the client, for slowing sign-in per address")
+      ->check([](const std::string& address) {
+        // Compared with each connection's address as the system gives it: an IP address, never
+        // a name; anything else would let the server listen beyond loopback with no proxy.
+        unsigned char parsed[sizeof(in6_addr)];
+        return inet_pton(AF_INET, address.c_str(), parsed) == 1 ||
+                       inet_pton(AF_INET6, address.c_str(), parsed) == 1
+                   ? std::string()
+                   : fmt::format(
+                         "--trusted-proxy: '{}' is not an IP address (such as 127.0.0.1 "
+                         "or ::1)",
+                         address);
+      });
   cmd->add_option("--session-minutes", args->session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();

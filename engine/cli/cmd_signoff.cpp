@@ -390,6 +390,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
           j["due_at"] = p.due_at;
           j["groups"] = p.groups;
           if (!p.on_behalf_of.empty()) j["on_behalf_of"] = p.on_behalf_of;
+          if (!p.in_place_of.empty()) j["in_place_of"] = p.in_place_of;
           out.push_back(j);
         }
         s.print_json(out);
@@ -404,9 +405,12 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         fmt::print("{:<15} {:<20} due {:<23} {}{}{}\n", p.item.ref, state_label(d, p.step),
                    p.due_at.empty() ? "-" : uk_datetime(p.due_at), overdue ? "OVERDUE  " : "",
                    printable(item_title(p.item)),
-                   p.on_behalf_of.empty()
-                       ? ""
-                       : fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of)));
+                   !p.on_behalf_of.empty()
+                       ? fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of))
+                   : !p.in_place_of.empty()
+                       ? fmt::format("  (overdue: in place of {})",
+                                     approvers_in_words(engine.store(), p.in_place_of, "or"))
+                       : "");
       }
       if (pending.empty())
         fmt::print("nothing waits for {}\n", person_name(s.engine().store(), *actor));

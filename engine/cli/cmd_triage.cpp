@@ -97,12 +97,15 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
   if (s.options.json) {
     Json out = r.incident.to_json();
     out[verb] = r.affected;
+    if (!r.held.empty()) out["still_paused"] = Json{{"refs", r.held}, {"for", r.held_for}};
     s.print_json(out);
     return;
   }
   fmt::print("{} {} ({}): {} item(s) {}{}{}\n", r.incident.ref, text_of(r.incident.data, "name"),
              text_of(r.incident.data, "level"), r.affected.size(), verb,
              r.affected.empty() ? "" : ": ", fmt::join(r.affected, ", "));
+  if (!r.held.empty())
+    fmt::print("{}: {}\n", still_paused_words(r.held, r.held_for), fmt::join(r.held, ", "));
 }
 
 // Streams the file: only the row being imported is held, however large the file.

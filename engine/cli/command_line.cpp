@@ -189,7 +189,20 @@ int hand_over(char** argv, const HandOver& h, bool json) {
 int run_command_line(int argc, char** argv) {
   std::optional<std::pair<HandOver, bool>> handed;
   const int code = run_here(argc, argv, handed);  // what it opened is closed again by now
-  return handed ? hand_over(argv, handed->first, handed->second) : code;
+  if (handed) return hand_over(argv, handed->first, handed->second);
+  // Output that never arrived (a full disk, a closed file) is a failure, not a success: a chain
+  // head or a register meant for the minutes must not be lost under exit 0.
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
+    const int why = errno;
+    std::cerr << fmt::format(
+        "error: the output could not be written ({}); the command itself ran to its end, so "
+        "any change it made is saved\n",
+        why != 0 ? std::strerror(why) : "a full disk, or an output that was closed");
+    return 3;
+  }
+  return code;
 }
 
 }  // namespace commsflow::cli

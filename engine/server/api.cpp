@@ -157,14 +157,10 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Get("/api/v1/items",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             ItemFilter filter{param(req, "workflow"), param(req, "state"), -1};
-             if (auto limit = param(req, "limit"); !limit.empty()) {
-               try {
-                 filter.limit = std::stoll(limit);
-               } catch (const std::exception&) {
-                 fail_field("limit", "must be a whole number, got '{}'", limit);
-               }
-             }
+             // Without `limit`, every item; with it, 1 or more, as `list --limit`.
+             ItemFilter filter{
+                 param(req, "workflow"), param(req, "state"),
+                 whole_number_param(req, "limit", -1, 1, std::numeric_limits<std::int64_t>::max())};
              auto lock = c.lock();
              Json out = Json::array();
              for (const auto& item : c.read_access(p.actor).items(filter)) {
@@ -245,6 +241,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
                j["step"] = pending.step;
                j["due_at"] = pending.due_at;
                j["on_behalf_of"] = pending.on_behalf_of;
+               if (!pending.in_place_of.empty()) j["in_place_of"] = pending.in_place_of;
                out.push_back(j);
              }
              send_json(res, 200, Json{{"items", out}});
@@ -305,7 +302,10 @@ void add_api_routes(httplib::Server& http, Context& c) {
               const std::string name = text_member(body, "name");
               if (name.empty()) fail_field("name", "is required: the incident's name, as text");
               CallResult r = close_incident(c, p, name);
-              send_result(res, r, Json{{"incident", take_item_json(r)}, {"resumed", r.affected}});
+              Json result{{"incident", take_item_json(r)}, {"resumed", r.affected}};
+              if (!r.held.empty())
+                result["still_paused"] = Json{{"refs", r.held}, {"for", r.held_for}};
+              send_result(res, r, std::move(result));
             }));
 
   http.Get("/api/v1/audit/verify", api(c, false, [&c](const Principal& p, const auto&, auto& res) {

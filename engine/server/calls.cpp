@@ -252,6 +252,8 @@ CallResult close_incident(Context& context, const Principal& principal, const st
     CallResult r;
     r.item = outcome.value().incident;
     r.affected = outcome.value().affected;
+    r.held = outcome.value().held;
+    r.held_for = outcome.value().held_for;
     return r;
   });
 }

@@ -32,7 +32,8 @@ struct CallResult {
   std::vector<FieldProblem> field_errors;  // bad_input, when the engine named fields
   std::string where;                       // script errors: "file:line" in the workflows
   std::optional<Item> item;
-  std::vector<std::string> affected;  // incidents: refs paused or resumed
+  std::vector<std::string> affected;        // incidents: refs paused or resumed
+  std::vector<std::string> held, held_for;  // closing one: taken over by another (incidents.h)
 
   bool ok() const { return code.empty(); }
   // {error: {code, message, reasons?, fields?, where?}}

@@ -252,19 +252,27 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
   return render("field-input", view);
 }
 
-Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request) {
+Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
+                 const Json* current) {
   Json inputs = Json::object();
   for (const FieldSpec* f : fields) {
     std::string value;
+    bool posted = true;
     if (request.has_param(f->name)) {
       value = request.get_param_value(f->name);
     } else if (is_record_list(*f)) {
       if (request.has_param(f->name + "[rows]")) inputs[f->name] = posted_rows(request, f->name);
       continue;
     } else if (f->type == FieldType::Date || f->type == FieldType::DateTime) {
+      posted = request.has_param(f->name + "-day");
       value = posted_date(request, f->name, f->type == FieldType::DateTime);
+    } else {
+      posted = false;
     }
-    if (value.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    if (value.find_first_not_of(" \t\r\n") == std::string::npos) {
+      if (posted && current && current->contains(f->name)) inputs[f->name] = nullptr;
+      continue;
+    }
     if (f->type == FieldType::List) {
       Json list = Json::array();
       std::istringstream lines(value);

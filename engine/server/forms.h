@@ -36,8 +36,11 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix 
 // one entry per line; dates and datetimes come from the NHS date input's boxes (NAME-day,
 // NAME-month, NAME-year, NAME-time), or from NAME itself when it is posted whole; datetimes are
 // UK time, stored as UTC (what is not a date, or a time the clocks skip, is passed on as typed
-// and refused by the field's check).
-Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request);
+// and refused by the field's check). With `current` (the item's data, for a form that changes
+// it), a field whose input was posted empty and that holds a value there is given as null, which
+// clears it: emptying a box and saving takes the value away rather than keeping it unseen.
+Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
+                 const Json* current = nullptr);
 // The raw posted text of each field (to show again after an error); a date input's boxes are
 // joined under the field's name too.
 std::map<std::string, std::string> posted_values(const httplib::Request& request);

@@ -1,6 +1,8 @@
 // GET and POST /incidents: declaring and closing an incident from the browser, through the same
 // engine calls as `commsflow incident declare|close` and the API, so the same work is paused and
 // resumed whichever is used.
+#include <commsflow/incidents.h>
+
 #include <algorithm>
 
 #include "server/calls.h"
@@ -129,23 +131,27 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
                                          fmt::format("{} item(s) paused.", r.affected.size())),
                                  "", ""));
       }));
-  http.Post("/incidents/close",
-            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              const std::string name = param(req, "name");
-              CallResult r = close_incident(c, p, name);
-              if (!r.ok()) {
-                send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                          incidents_body(c, p, problem(r), "", ""));
-                return;
-              }
-              send_page(
-                  res, 200, &p, "Incidents", "/incidents",
-                  incidents_body(c, p,
-                                 success(name + " closed",
-                                         fmt::format("{} item(s) resumed, due times moved on.",
-                                                     r.affected.size())),
-                                 "", ""));
-            }));
+  http.Post(
+      "/incidents/close",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        const std::string name = param(req, "name");
+        CallResult r = close_incident(c, p, name);
+        if (!r.ok()) {
+          send_page(res, r.status, &p, "Error: Incidents", "/incidents",
+                    incidents_body(c, p, problem(r), "", ""));
+          return;
+        }
+        send_page(
+            res, 200, &p, "Incidents", "/incidents",
+            incidents_body(
+                c, p,
+                success(
+                    name + " closed",
+                    fmt::format(
+                        "{} item(s) resumed, due times moved on.{}", r.affected.size(),
+                        r.held.empty() ? "" : " " + still_paused_words(r.held, r.held_for) + ".")),
+                "", ""));
+      }));
 }
 
 }  // namespace commsflow::server

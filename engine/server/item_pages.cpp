@@ -380,25 +380,37 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   if (history.empty() || history.back().actor != p.actor.name) return {};
   const Event& e = history.back();
   const Definition& d = c.engine.registry().version(item.version).definition;
+  const StateSpec* from = d.state(e.from_state);
+  const ActionSpec* a = from ? from->action(e.action) : nullptr;
   std::vector<std::string> said;
   if (e.from_state != e.to_state) said.push_back("It is now " + state_label(d, e.to_state) + ".");
+  // In people's words: labels for fields, choices, steps and decisions, UK times, names. A hash
+  // means nothing to a person here; the history and the audit keep it.
   auto describe = [&](const std::string& key, const Json& value) {
-    if (key.empty() || key[0] == '_' || value.is_object() || said.size() >= 4) return;
+    if (key.empty() || key[0] == '_' || value.is_object() || said.size() >= 4 ||
+        key.ends_with("_hash")) {
+      return;
+    }
     const FieldSpec* f = d.field(key);
-    std::string text = value.is_null() ? "(removed)" : value_text(value);
-    if (f && f->type == FieldType::DateTime) text = uk_datetime(text);
-    if (f && f->type == FieldType::Actor) text = person_name(c.engine.store(), text);
-    if (f && f->type == FieldType::Choice) text = option_label(*f, text);
+    if (!f && a) {
+      auto input = std::find_if(a->fields.begin(), a->fields.end(),
+                                [&](const FieldSpec& g) { return g.name == key; });
+      if (input != a->fields.end()) f = &*input;
+    }
+    Store& store = c.engine.store();
+    const std::string text = value.is_null() ? "(removed)"
+                             : f             ? value_in_words(store, *f, value)
+                                             : payload_in_words(store, d, key, value);
     said.push_back(fmt::format("{}: {}.", f ? field_label(*f) : readable_label(key), text));
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);
   Json paragraphs = Json::array();
   for (const auto& line : said) paragraphs.push_back({{"text", line}});
-  const StateSpec* from = d.state(e.from_state);
-  const ActionSpec* a = from ? from->action(e.action) : nullptr;
   const std::string heading =
       e.action == "decide" ? fmt::format("{}: your decision is recorded", item.ref)
+      : e.action == "put_document"
+          ? fmt::format("{}: version {} is saved", item.ref, e.payload.value("document_version", 0))
       : a && !a->done.empty()
           ? fmt::format("{} {}", item.ref, done_in_words(c.engine.store(), d, *a, item, e.payload))
           : fmt::format("{}: {} done", item.ref, action_label(d, e.action));
@@ -502,8 +514,10 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 if (const ActionSpec* a = state ? state->action(request.action) : nullptr) {
                   for (const auto& n : a->sets)
                     if (const FieldSpec* f = d.field(n)) fields.push_back(f);
+                  request.inputs = form_inputs(fields, req, &item.data);
+                  fields.clear();  // the action's own inputs: nothing held to clear
                   for (const auto& f : a->fields) fields.push_back(&f);
-                  request.inputs = form_inputs(fields, req);
+                  request.inputs.update(form_inputs(fields, req));
                   // Asked once what it needs is filled in (else the error comes first).
                   const bool complete =
                       std::all_of(a->fields.begin(), a->fields.end(), [&](const FieldSpec& f) {

@@ -4,6 +4,7 @@
 #include <commsflow/queue.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -342,7 +343,18 @@ std::string admin_body(Context& c) {
                         {"error", e.last_error}});
     }
   }
+  Json people = Json::array();
+  for (const auto& a : c.engine.store().actors()) {
+    std::vector<std::string> roles;
+    for (const auto& r : a.roles) roles.push_back(readable_label(r));
+    people.push_back({{"display_name", person_name(c.engine.store(), a.name)},
+                      {"name", a.name},
+                      {"roles", fmt::format("{}", fmt::join(roles, ", "))},
+                      {"email", a.email.empty() ? "None" : a.email},
+                      {"status", a.disabled ? "Disabled" : "Active"}});
+  }
   return render("admin-page", {{"any_broken", !broken.empty()},
+                               {"people", people},
                                {"broken", broken},
                                {"reload_every", c.options.reload_every.count()},
                                {"last_checked", time_html(c.last_reload_at)},

@@ -3,6 +3,7 @@
 #include <commsflow/error.h>
 
 #include <charconv>
+#include <limits>
 #include <string>
 
 namespace commsflow::server {
@@ -15,8 +16,10 @@ std::int64_t whole_number_param(const httplib::Request& req, const char* name,
   const char* end = text.data() + text.size();
   auto [stop, error] = std::from_chars(text.data(), end, value);
   if (error != std::errc() || stop != end || value < min || value > max) {
-    fail(ErrorKind::BadInput, "{}: must be a whole number from {} to {}, got '{}'", name, min, max,
-         text);
+    if (max == std::numeric_limits<std::int64_t>::max()) {
+      fail_field(name, "must be a whole number, {} or more, got '{}'", min, text);
+    }
+    fail_field(name, "must be a whole number from {} to {}, got '{}'", min, max, text);
   }
   return value;
 }

@@ -1,6 +1,7 @@
 // My sign-offs: the decisions waiting for the person, the delegations they gave or were given,
 // and the form to let someone decide in their place while they are away.
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,8 +52,11 @@ Json pending_view(Context& c, const Principal& p) {
          {"headline", item_title(definition, item)},
          {"step", state_label(definition, d.step)},
          {"due", d.due_at.empty() ? "" : due_html(d.due_at, c.clock.now())},
-         {"behalf",
-          d.on_behalf_of.empty() ? "Yourself" : person_name(c.engine.store(), d.on_behalf_of)}});
+         {"behalf", !d.on_behalf_of.empty() ? person_name(c.engine.store(), d.on_behalf_of)
+                    : !d.in_place_of.empty()
+                        ? fmt::format("In place of {} (overdue)",
+                                      approvers_in_words(c.engine.store(), d.in_place_of, "or"))
+                        : "Yourself"}});
   }
   return rows;
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <set>
 
 namespace commsflow {
@@ -23,6 +24,28 @@ std::vector<std::string> signoff_targets(const SignoffSpec& so) {
   return out;
 }
 
+// The role `entry` is a letter or two away from, if any: an approver that is not a role is taken
+// for a person's sign-in name, so a misspelt role would leave the step waiting for nobody.
+std::optional<std::string> near_role(const std::string& entry, const std::set<std::string>& roles) {
+  for (const auto& role : roles) {
+    // Levenshtein distance, one row at a time.
+    std::vector<std::size_t> row(role.size() + 1);
+    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= entry.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= role.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min(
+            {row[j] + 1, row[j - 1] + 1, diagonal + (entry[i - 1] == role[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    if (row.back() <= 2) return role;
+  }
+  return std::nullopt;
+}
+
 void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::string>& roles,
                    std::vector<Diagnostic>& problems) {
   auto problem = [&](int line, std::string message) {
@@ -34,7 +57,19 @@ void check_signoff(const Definition& d, const StateSpec& s, const std::set<std::
                                 "`document = {{ roles = {{ ... }} }}`",
                                 s.name));
   }
+  auto check_entries = [&](int line, const std::vector<std::string>& entries, const char* what) {
+    for (const auto& entry : entries) {
+      if (roles.count(entry) || d.field(entry)) continue;
+      if (auto role = near_role(entry, roles)) {
+        problem(line, fmt::format("{} '{}' of step '{}' is not a role, so it would be taken for a "
+                                  "person's sign-in name; did you mean the role '{}'?",
+                                  what, entry, s.name, *role));
+      }
+    }
+  };
+  check_entries(s.line, so.escalate_to, "escalate_to");
   for (const auto& g : so.groups) {
+    check_entries(g.line, g.approvers, "approver");
     if (g.rule == "quorum" && g.approvers.size() > 1 &&
         g.quorum > static_cast<int>(g.approvers.size()) &&
         std::none_of(g.approvers.begin(), g.approvers.end(),

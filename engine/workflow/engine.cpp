@@ -213,6 +213,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   problems.insert(problems.end(), not_given.begin(), not_given.end());
   check_actor_fields(store_, d.fields, data, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
+  check_future_dates(d.fields, data, clock_.now(), problems);
   if (!problems.empty())
     throw Error::bad_fields(fmt::format("submit {}", d.name), std::move(problems));
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));
@@ -318,6 +319,11 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     if (problems.size() != known) continue;  // each problem is reported
     if (is_data) {
       if (coerced.is_null()) {
+        // A field every item must have is changed, never emptied.
+        if (spec->required) {
+          problems.push_back({key, "is required, so it can be changed but not emptied"});
+          continue;
+        }
         data.erase(key);
       } else {
         given_data[key] = coerced;
@@ -372,6 +378,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   check_actor_fields(store_, action->fields, payload, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_past_dates(action->fields, payload, clock_.now(), problems);
+  check_future_dates(d.fields, given_data, clock_.now(), problems);
+  check_future_dates(action->fields, payload, clock_.now(), problems);
   // A pause "for" an incident is ended by closing it (IncidentHooks): it must name one that is
   // open, or a pause of a triager's own would be taken for the incident's.
   if (action->name == d.incidents.pause) {

@@ -60,6 +60,7 @@ std::string no_such_time(const std::string& text) {
     return "enter a real date and time, like 2026-03-31 14:30 (UK time)";
   }
   if (time.empty()) return "enter a time as well as the date, like 14:30";
+  if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) return skipped;
   return "enter the time in hours and minutes on the 24-hour clock, like 14:30";
 }
 
@@ -316,6 +317,8 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
     }
     case FieldType::DateTime: {
       auto t = input.is_string() ? parse_datetime(trim(input.get<std::string>())) : std::nullopt;
+      // Without a zone, the UK time people mean (as the forms and the CLI take it).
+      if (!t && input.is_string()) t = parse_uk_local(trim(input.get<std::string>()));
       if (!t) {
         error = fmt::format("{} (got {})",
                             no_such_time(input.is_string() ? trim(input.get<std::string>()) : ""),
@@ -475,6 +478,26 @@ void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, Ti
     } else if (auto t = parse_datetime(text); t && *t > now) {
       problems.push_back({f.name, fmt::format("cannot be in the future (it is now {}, UK time)",
                                               uk_datetime(now))});
+    }
+  }
+}
+
+void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
+                        std::vector<FieldProblem>& problems) {
+  for (const auto& f : fields) {
+    if (!f.future) continue;
+    auto it = given.find(f.name);
+    if (it == given.end() || !it->is_string()) continue;
+    const std::string& text = it->get_ref<const std::string&>();
+    if (f.type == FieldType::Date) {
+      const std::string today = uk_today(now);
+      if (text < today) {
+        problems.push_back(
+            {f.name, fmt::format("has already passed (today is {})", uk_date(today))});
+      }
+    } else if (auto t = parse_datetime(text); t && *t <= now) {
+      problems.push_back(
+          {f.name, fmt::format("has already passed (it is now {}, UK time)", uk_datetime(now))});
     }
   }
 }

@@ -52,6 +52,12 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
 void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
                       std::vector<FieldProblem>& problems);
 
+// A problem for each field marked `future` whose date in `given` is before today (UK) or whose
+// time is not after `now`. Only values given now are checked: an item whose deadline has since
+// passed can still be changed in other ways.
+void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
+                        std::vector<FieldProblem>& problems);
+
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever a
 // workflow's function did to them in `after`, they are put back as they were in `before`.
 void keep_engine_records(const Json& before, Json& after);

@@ -26,13 +26,21 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
     const Json& signoff = item.data["_signoff"];
     const auto escalated = escalated_entries(*state->signoff, signoff);
     const std::string author = item.data.value("_document", Json::object()).value("author", "");
-    PendingDecision pending{item, state->name, signoff.value("due_at", ""), "", {}};
+    PendingDecision pending{item, state->name, signoff.value("due_at", ""), "", {}, {}};
+    bool as_approver = false;  // in some group as one of its own approvers, not the fallback
+    std::vector<std::string> fallen_to;
     for (const auto& g : state->signoff->groups) {
       const Json& record = signoff["groups"][g.name];
       if (record.contains("result")) continue;
       bool mine = false;
       for (const auto& entry : open_entries(g, record["decisions"], actor.name, escalated)) {
-        if (fills_entry(actor, entry)) mine = true;
+        if (!fills_entry(actor, entry)) continue;
+        mine = true;
+        if (std::find(g.approvers.begin(), g.approvers.end(), entry) != g.approvers.end()) {
+          as_approver = true;
+        } else {
+          fallen_to.insert(fallen_to.end(), g.approvers.begin(), g.approvers.end());
+        }
       }
       for (const auto& del : delegations) {
         if (mine || del.from == author) continue;  // acting for the author is refused too
@@ -47,6 +55,7 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
       }
       if (mine) pending.groups.push_back(g.name);
     }
+    if (!as_approver && pending.on_behalf_of.empty()) pending.in_place_of = std::move(fallen_to);
     if (!pending.groups.empty() && author != actor.name) out.push_back(std::move(pending));
   }
   std::stable_sort(out.begin(), out.end(), [](const PendingDecision& a, const PendingDecision& b) {

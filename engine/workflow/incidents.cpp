@@ -1,6 +1,10 @@
 // Declaring and closing incidents (incidents.h), and the policy that holds work while one is
 // active (incident_policy.h).
 #include <commsflow/incidents.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
@@ -114,7 +118,7 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
   auto incident =
       engine.submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
   if (!incident) return incident.refusal();
-  IncidentResult result{incident.value(), {}};
+  IncidentResult result{incident.value(), {}, {}, {}};
   const std::vector<Json> this_one{
       Json{{"name", name}, {"level", level}, {"ref", result.incident.ref}}};
   for (const Item& item : engine.store().items(ItemFilter{})) {
@@ -124,6 +128,12 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
   }
   tx->commit();
   return result;
+}
+
+std::string still_paused_words(const std::vector<std::string>& held,
+                               const std::vector<std::string>& held_for) {
+  return fmt::format("{} item(s) stay paused, now for {}, still active", held.size(),
+                     fmt::join(held_for, ", "));
 }
 
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
@@ -139,7 +149,7 @@ Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
                                                      std::string(actor), Json::object(),
                                                      std::string(note), expected_revision});
   if (!closed) return closed.refusal();
-  IncidentResult result{closed.value(), {}};
+  IncidentResult result{closed.value(), {}, {}, {}};
   const std::vector<Json> still_active = active_incidents(engine);
   for (const Item& item : engine.store().items(ItemFilter{})) {
     const Definition& d = engine.registry().version(item.version).definition;
@@ -155,7 +165,14 @@ Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
     // incident, and resumes only when that one closes.
     auto held = pause_by_policy(engine, resumed.value(), still_active, kSystemActor);
     if (!held) return held.refusal();
-    if (!held.value()) result.affected.push_back(item.ref);
+    if (!held.value()) {
+      result.affected.push_back(item.ref);
+      continue;
+    }
+    result.held.push_back(item.ref);
+    const std::string by = engine.store().item(item.ref)->data.value(hooks.held_by, std::string());
+    if (std::find(result.held_for.begin(), result.held_for.end(), by) == result.held_for.end())
+      result.held_for.push_back(by);
   }
   tx->commit();
   return result;

@@ -121,6 +121,17 @@ FieldSpec DefinitionReader::field(const std::string& name, const Json& spec,
       f.past = it->get<bool>();
     }
   }
+  if (auto it = spec.find("future"); it != spec.end()) {
+    if ((f.type != FieldType::Date && f.type != FieldType::DateTime) || !it->is_boolean()) {
+      problem(f.line, fmt::format("future of '{}' applies only to commsflow.date and "
+                                  "commsflow.datetime and must be true or false",
+                                  name));
+    } else if (f.past && it->get<bool>()) {
+      problem(f.line, fmt::format("'{}' cannot be both past and future", name));
+    } else {
+      f.future = it->get<bool>();
+    }
+  }
   if (auto it = spec.find("unit"); it != spec.end()) {
     if (f.type != FieldType::Integer || !it->is_string() ||
         (*it != "seconds" && *it != "minutes")) {

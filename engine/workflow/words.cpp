@@ -157,6 +157,7 @@ std::string payload_in_words(Store& store, const Definition& d, std::string_view
     if (!x.is_string()) return plain(x);
     const std::string& s = x.get_ref<const std::string&>();
     if (d.state(s)) return state_label(d, s);
+    if (auto t = parse_datetime(s)) return uk_datetime(*t);
     if (is_identifier(s)) return readable_label(s);
     return person_name(store, s);
   };
@@ -201,8 +202,10 @@ std::string decision_in_words(Store& store, const Json& d) {
   }
   const std::string as = text_of(d, "as");
   const std::string comment = text_of(d, "comment");
+  const std::string escalated =
+      d.value("escalated", false) ? ", in the approvers' place: the step was overdue" : "";
   return fmt::format("{}: {}{} on version {} at {}{}", decision_label(text_of(d, "decision")), who,
-                     as.empty() ? "" : " (as " + approver_in_words(store, as) + ")",
+                     as.empty() ? "" : " (as " + approver_in_words(store, as) + escalated + ")",
                      text_of(d, "document_version"), uk_datetime(text_of(d, "at")),
                      comment.empty() ? "" : ": \"" + comment + "\"");
 }

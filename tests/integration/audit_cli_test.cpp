@@ -201,6 +201,28 @@ TEST_CASE("cli audit: a report from a history that does not verify says so and e
   CHECK(std::filesystem::exists(p.dir / "register.csv"));
 }
 
+TEST_CASE("cli report: a report from a history that does not verify says so under its title") {
+  AuditProject p;
+  CHECK_THAT(p.run(0, {"report", "STM-2026-0001", "timeline"}).out, !Contains("Warning"));
+  test::raw_sql(p.dir / "commsflow.db",
+                "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, "
+                "'\"decision\":\"approved\"', '\"decision\":\"changes_required\"') WHERE "
+                "action = 'decide'");
+  RunResult text = p.run(1, {"report", "STM-2026-0001", "timeline"});
+  CHECK(text.out.starts_with("# "));
+  CHECK_THAT(text.out, Contains("\n\n> **Warning:** the history does not verify: ") &&
+                           Contains("the first at event "));
+  CHECK_THAT(text.err, !Contains("WARNING"));  // the terminal shows it once
+
+  RunResult html = p.run(1, {"report", "STM-2026-0001", "timeline", "--format", "html"});
+  CHECK_THAT(html.out, Contains("<blockquote>\n<p><strong>Warning:</strong> the history does "
+                                "not verify"));
+  RunResult file = p.run(1, {"report", "STM-2026-0001", "timeline", "--out", "t.md"});
+  CHECK_THAT(file.err, Contains("WARNING: the history does not verify"));
+  Json j = Json::parse(p.run(1, {"report", "STM-2026-0001", "timeline", "--json"}).out);
+  CHECK_THAT(j["warning"].get<std::string>(), Contains("problem(s) found"));
+}
+
 TEST_CASE(
     "cli verify: --head prints the chain head and --since-head proves nothing before it changed") {
   AuditProject p;

@@ -4,9 +4,11 @@
 #include <commsflow/json.h>
 #include <commsflow/sha256.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -267,6 +269,9 @@ TEST_CASE("cli: an unknown command, option or a missing argument is a usage erro
       {{"actor", "add", "--role", "requester"}, {"name", "required"}},
       {{"show"}, {"ref", "required"}},
       {{"history"}, {"ref", "required"}},
+      // Beyond loopback only behind a proxy named by its address: a name is not one.
+      {{"serve", "--bind", "0.0.0.0", "--trusted-proxy", "hello world"},
+       {"--trusted-proxy", "'hello world' is not an IP address"}},
   };
   for (const auto& b : bad) {
     RunResult r = p.run(2, b.args);
@@ -1101,6 +1106,18 @@ TEST_CASE("cli: refusing another application's SQLite database leaves its bytes 
 // ---------------------------------------------------------------------------------------------
 // JSON errors
 // ---------------------------------------------------------------------------------------------
+
+TEST_CASE("cli: output that cannot be written fails the command, saying so") {
+  Project p;
+  p.run(0, {"init"});
+  // A chain head sent to a full disk is lost: exit 3, not 0, and stderr says why.
+  const std::string command = fmt::format("cd '{}' && '{}' verify --head > /dev/full 2> err.txt",
+                                          p.path().string(), COMMSFLOW_BIN);
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK_THAT(p.read("err.txt"), Contains("the output could not be written"));
+}
 
 TEST_CASE("cli: with --json every error is a JSON object on stdout") {
   Project p;

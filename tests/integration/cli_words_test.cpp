@@ -187,6 +187,9 @@ TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which",
   REQUIRE(audit.exit_code == 0);
   CHECK_THAT(audit.err, Contains("--from 2026-06-01 taken as UK time (BST)"));
   CHECK_THAT(audit.err, Contains("--to 2026-12-31 23:00 taken as UK time (GMT)"));
+  // A time the clocks skip is said to be one, not "not a date".
+  CHECK_THAT(demo.run({"audit", "--from", "2026-03-29 01:30"}).err,
+             Contains("the clocks go forward at 01:00 on Sun 29 Mar 2026, so there is no 01:30"));
 }
 
 TEST_CASE("cli: who overrode a rating is shown by name", "[cli][words]") {

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -98,4 +99,26 @@ TEST_CASE("copy: a source that is not there is named, and no target file is left
   CHECK_THAT(r.err, Contains("missing.db"));
   CHECK_FALSE(fs::exists(f.dir / "new.db"));
   CHECK_THAT(run(f.dir.path(), 2, {"copy", "--to", "new.db"}).err, Contains("--from"));
+}
+
+TEST_CASE("copy: a new file takes its name only once whole, and is named by the path given") {
+  Folder f;
+  fs::create_directories(f.dir / "backups");
+  // What a copy cut short left: a file that is not a database, under the working name.
+  { std::ofstream(f.dir / "backups/new.db.incomplete") << "cut short"; }
+  RunResult r = run(f.dir.path(), 0, {"copy", "--from", "source.db", "--to", "backups/new.db"});
+  CHECK_THAT(r.out, Contains("from source.db to backups/new.db"));
+  CHECK(verified(f.dir.path(), "backups/new.db")["head"] ==
+        verified(f.dir.path(), "source.db")["head"]);
+  for (const char* left : {"new.db.incomplete", "new.db.incomplete-wal"}) {
+    INFO(left);
+    CHECK_FALSE(fs::exists(f.dir / "backups" / left));
+  }
+}
+
+TEST_CASE("copy: into a folder that is not there is refused naming --to, and leaves nothing") {
+  Folder f;
+  RunResult r = run(f.dir.path(), 2, {"copy", "--from", "source.db", "--to", "gone/new.db"});
+  CHECK_THAT(r.err, Contains("--to: there is no folder gone to make gone/new.db in"));
+  CHECK_FALSE(fs::exists(f.dir / "gone"));
 }

@@ -494,6 +494,64 @@ TEST_CASE("media: clearing the pre-election flag after approval needs the approv
   n.run(0, {"verify"});
 }
 
+TEST_CASE(
+    "media: a chain passed as not relevant by every step is not issued, and a withdrawal "
+    "from a step keeps its reason") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Car park", "kind=reactive_statement"}, "Parking is free.\n");
+  n.run(0, {"decide", ref, "not_relevant", "--version", n.version(ref), "--as", "hannah"});
+  CHECK(n.state(ref) == "approved");
+  test::RunResult refused =
+      n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(refused.err, Contains("no step approved it: every step found it not relevant"));
+  CHECK(n.state(ref) == "approved");
+
+  std::string other =
+      n.draft({"headline=Ward move", "kind=reactive_statement"}, "The ward moves.\n");
+  CHECK_THAT(n.run(2, {"act", other, "withdraw", "--as", "hannah"}).err, Contains("reason"));
+  CHECK(n.state(other) == "comms_review");
+  n.run(0, {"act", other, "withdraw", "--as", "hannah", "--set", "reason=Story dropped"});
+  CHECK(n.state(other) == "withdrawn");
+  CHECK(n.json(0, {"show", other})["data"]["withdrawn_reason"] == "Story dropped");
+}
+
+TEST_CASE("media: a journalist's deadline must be to come when given, and a close one is shared") {
+  Newsroom n;
+  // Already past at 09:00: refused, naming the field, and nothing made.
+  const std::string before = n.run(0, {"list"}).out;
+  test::RunResult past =
+      n.run(2, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Late", "--set",
+                "kind=reactive_statement", "--set", "journalist_deadline=2026-03-02T08:00:00Z"});
+  CHECK_THAT(past.err, Contains("journalist_deadline") && Contains("has already passed") &&
+                           Contains("it is now Mon 2 Mar 2026, 09:00"));
+  CHECK(n.run(0, {"list"}).out == before);
+
+  // Deadline 10:00 with the clinical review and issuing to come: the standard rule (due 09:00,
+  // the moment it starts) gives way to a third of the hour each; comms review is due 09:20.
+  std::string ref = n.draft({"headline=Ward closure", "kind=reactive_statement",
+                             "clinical_content=true", "journalist_deadline=2026-03-02T10:00:00Z"},
+                            "The ward is closed for cleaning.\n");
+  CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T09:20:00Z");
+  CHECK(n.json(0, {"tick"}, "2026-03-02T09:10:00Z").empty());
+
+  // Once the deadline has passed, other changes go on; setting a passed one again is refused.
+  n.run(0,
+        {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "hannah",
+         "--comment", "shorter"},
+        "2026-03-02T10:30:00Z");
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "outlet=Gazette"},
+        "2026-03-02T10:31:00Z");
+  CHECK_THAT(n.run(2,
+                   {"act", ref, "edit", "--as", "olivia", "--set",
+                    "journalist_deadline=2026-03-02T10:15:00Z"},
+                   "2026-03-02T10:32:00Z")
+                 .err,
+             Contains("journalist_deadline: has already passed"));
+  // Sent for review after the deadline: the standard four hours for a reactive statement.
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"}, "2026-03-02T10:40:00Z");
+  CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T14:40:00Z");
+}
+
 TEST_CASE("media: an overdue step is escalated to the director by tick, as actor system") {
   Newsroom n;
   std::string ref = n.draft({"headline=Ward closure", "kind=reactive_statement",
@@ -513,9 +571,19 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
   CHECK(director[0]["kind"] == "escalation");
   Json history = n.json(0, {"history", ref});
   CHECK(history.back()["actor"] == "system");
+  // People read the due time it passed in UK time; the JSON keeps UTC.
+  const std::string told = n.run(0, {"history", ref}).out;
+  CHECK_THAT(told, Contains("Mon 2 Mar 2026, 11:30") && !Contains("2026-03-02T11:30:00Z"));
   CHECK_THAT(n.run(0, {"show", ref}).out, Contains("OVERDUE"));
   CHECK_THAT(n.run(0, {"inbox", "--as", "hannah"}, "2026-03-02T11:36:00Z").out,
              Contains("OVERDUE  Ward closure"));
+  // The director's inbox says whose place she decides in, and why.
+  CHECK_THAT(n.run(0, {"inbox", "--as", "dev"}, "2026-03-02T11:36:00Z").out,
+             Contains("Ward closure  (overdue: in place of Head of comms)"));
+  CHECK(n.json(0, {"inbox", "--as", "dev"}, "2026-03-02T11:36:00Z")[0]["in_place_of"] ==
+        Json::array({"head_of_comms"}));
+  CHECK_FALSE(
+      n.json(0, {"inbox", "--as", "hannah"}, "2026-03-02T11:36:00Z")[0].contains("in_place_of"));
   CHECK_THAT(n.run(0, {"inbox", "--as", "hannah"}, "2026-03-02T11:29:00Z").out,
              !Contains("OVERDUE"));
   // The escalation names who has not decided, by role label.
@@ -529,9 +597,18 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
                Contains("Director may now decide in your place; you may still decide"));
   }
   CHECK(hannah_told == std::vector<std::string>{"decision_needed", "reminder", "escalated"});
-  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"},
-        "2026-03-02T11:40:00Z");
+  const std::string decided =
+      n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"},
+            "2026-03-02T11:40:00Z")
+          .out;
   CHECK(n.state(ref) == "approved");
+  // The decision says it was the fallback's, in the approvers' place; so does the register.
+  CHECK_THAT(decided, Contains("(as Director, in the approvers' place: the step was overdue)"));
+  const Json registered =
+      n.json(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:41:00Z");
+  REQUIRE(registered["rows"].size() == 1);
+  CHECK_THAT(registered["rows"][0]["approvers"].get<std::string>(),
+             Contains("dev approved at 2026-03-02T11:40:00Z (v1; as director, the step overdue)"));
 }
 
 TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {

@@ -352,6 +352,11 @@ TEST_CASE("server: the queue API lists comms requests by rating", "[server][api]
   Json list = body_of(f.client().Get("/api/v1/items?workflow=comms_request&limit=1", tom));
   CHECK(list["items"].size() == 1);
   CHECK(f.client().Get("/api/v1/items?limit=lots", tom)->status == 400);
+  for (const char* limit : {"0", "-5", "5x"}) {  // as the queue: 1 or more, or none given
+    INFO(limit);
+    CHECK(f.client().Get((std::string("/api/v1/items?limit=") + limit).c_str(), tom)->status ==
+          400);
+  }
   // A misspelt workflow is not found, and a misspelt state is bad input naming the field: never
   // an empty list.
   for (const char* misspelt :
@@ -1194,6 +1199,13 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK_THAT(after, Catch::Contains("<strong>Approved</strong>: hannah.head"));
     CHECK_THAT(after, Catch::Contains("on version 2"));
     CHECK_THAT(after, Catch::Contains("Fine &lt;b&gt;now&lt;/b&gt;"));
+    // The banner the redirect leads to says it in people's words: no identifiers, no hash.
+    const std::string location = res->get_header_value("Location");
+    const std::string banner = get_page(f, hannah, location.substr(0, location.find('#')));
+    CHECK_THAT(banner, Catch::Contains("your decision is recorded") &&
+                           Catch::Contains("Decision: Approved.") &&
+                           !Catch::Contains("Decision: approved.") &&
+                           !Catch::Contains("Document hash"));
   }
 }
 

@@ -190,6 +190,56 @@ TEST_CASE("web: a time typed in the browser is UK time, stored as UTC", "[server
   CHECK(f.engine->items(ItemFilter{}).size() == before);
 }
 
+TEST_CASE("web: emptying a box and saving clears the field", "[server][pages]") {
+  WebFixture f;
+  const std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+  auto made = c.Post("/requests/new", as(olivia),
+                     httplib::Params{{"csrf", f.csrf(olivia)},
+                                     {"workflow", "media_signoff"},
+                                     {"headline", "New scanner"},
+                                     {"kind", "press_release"},
+                                     {"outlet", "Valley Gazette"},
+                                     {"contact", "07700 900123"},
+                                     {"embargo_until-day", "3"},
+                                     {"embargo_until-month", "6"},
+                                     {"embargo_until-year", "2026"},
+                                     {"embargo_until-time", "15:30"}});
+  REQUIRE(made->status == 303);
+  const std::string location = made->get_header_value("Location");
+  const std::string ref = location.substr(7, location.find('?') - 7);
+  // The edit form posts every box it shows; the journalist's phone and the embargo are emptied,
+  // the outlet is left as it was.
+  auto edited = c.Post(("/items/" + ref + "/actions/edit").c_str(), as(olivia),
+                       httplib::Params{{"csrf", f.csrf(olivia)},
+                                       {"revision", "1"},
+                                       {"headline", "New scanner"},
+                                       {"outlet", "Valley Gazette"},
+                                       {"contact", ""},
+                                       {"embargo_until-day", ""},
+                                       {"embargo_until-month", ""},
+                                       {"embargo_until-year", ""},
+                                       {"embargo_until-time", ""}});
+  REQUIRE(edited->status == 303);
+  const Json data = f.engine->item(ref).data;
+  CHECK_FALSE(data.contains("contact"));
+  CHECK_FALSE(data.contains("embargo_until"));
+  CHECK(data["outlet"] == "Valley Gazette");
+  // A required field cannot be emptied: refused, naming it, and nothing changes.
+  auto refused =
+      c.Post(("/items/" + ref + "/actions/edit").c_str(), as(olivia),
+             httplib::Params{{"csrf", f.csrf(olivia)}, {"revision", "2"}, {"headline", " "}});
+  CHECK(refused->status == 400);
+  CHECK_THAT(refused->body, Contains(R"(href="#field-edit-headline")") &&
+                                Contains("is required, so it can be changed but not emptied"));
+  CHECK(f.engine->item(ref).data["headline"] == "New scanner");
+  auto api = f.post_json(f.bearer("olivia.officer"), "/api/v1/items/" + ref + "/actions/edit",
+                         Json{{"inputs", {{"headline", nullptr}}}});
+  CHECK(api->status == 400);
+  CHECK(test::body_of(api)["error"]["fields"].contains("headline"));
+  CHECK(f.engine->item(ref).data["headline"] == "New scanner");
+}
+
 TEST_CASE("web: no page tells a person to use the command line or the API", "[server][pages]") {
   WebFixture f;
   f.add_person("ada.admin", "admin");
@@ -432,6 +482,12 @@ TEST_CASE(
   CHECK_THAT(admin, Contains("1 email(s) could not be sent") &&
                         Contains("550 mailbox unavailable") && Contains("gil.governance") &&
                         Contains("/items/" + ref));
+  // Who can sign in, with the roles they hold and where their notifications go.
+  CHECK_THAT(admin,
+             Contains(R"(<table class="nhsuk-table" id="people">)") &&
+                 Contains("<code>hannah.head</code></td><td class=\"nhsuk-table__cell\">Head "
+                          "of comms</td><td class=\"nhsuk-table__cell\">hannah@example.org") &&
+                 Contains(">Active<"));
   *armed = false;
 }
 

@@ -871,6 +871,21 @@ initial = "a", states = {
 )lua");
   CHECK_THAT(primary,
              Contains("primary 'legal' of sign-off step 's' must be one of its approvers"));
+
+  // A role misspelt would be taken for a person's sign-in name and wait for nobody; a person's
+  // name far from every role is taken as given.
+  std::string misspelt = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "clinical_leed", "dev.director" }, escalate_to = { "directr" },
+                   approved = "done", changes_required = "a" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(misspelt, Contains("w.lua:6: approver 'clinical_leed' of step 's' is not a role") &&
+                           Contains("did you mean the role 'clinical_lead'?"));
+  CHECK_THAT(misspelt, Contains("escalate_to 'directr' of step 's'") &&
+                           Contains("did you mean the role 'director'?"));
+  CHECK_THAT(misspelt, !Contains("dev.director"));
   CHECK_THAT(primary, Contains("sign-off step 's' needs `approved = \"state\"`"));
 
   std::string initial = problems(head + R"lua(document = { roles = { "comms_officer" } },

@@ -125,6 +125,16 @@ TEST_CASE("a date and time that is not one says what to type, in words") {
         "at: there is no 30 February 2027: enter a real date (got '2027-02-30T09:00')");
   CHECK(problem_for("soon") ==
         "at: enter a real date and time, like 2026-03-31 14:30 (UK time) (got 'soon')");
+  // A time the clocks skip in spring is a time people type; it says why there is none.
+  CHECK(problem_for("2027-03-28T01:30") ==
+        "at: the clocks go forward at 01:00 on Sun 28 Mar 2027, so there is no 01:30 that night "
+        "in UK time: give a time from 02:00 (got '2027-03-28T01:30')");
   Json good{{"at", "2026-12-07T14:30:00Z"}};
   CHECK(validate_data(fields, good, false).empty());
+  // Without a zone, as a form or a script may send it: UK time, kept as UTC.
+  Json summer{{"at", "2026-06-07 14:30"}}, winter{{"at", "2026-12-07T09:05"}};
+  CHECK(validate_data(fields, summer, false).empty());
+  CHECK(summer["at"] == "2026-06-07T13:30:00Z");
+  CHECK(validate_data(fields, winter, false).empty());
+  CHECK(winter["at"] == "2026-12-07T09:05:00Z");
 }

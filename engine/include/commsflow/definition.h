@@ -46,6 +46,7 @@ struct FieldSpec {
   std::vector<FieldSpec> fields;    // record: its fields
   std::string role;                 // actor: the role the named actor must hold (optional)
   bool past = false;                // date/datetime: something that has happened, never future
+  bool future = false;  // date/datetime: still to come when given (a deadline), checked only then
   // integer: a length of time in these units ("seconds" or "minutes"), which people see in
   // hours and minutes; empty for a plain number.
   std::string unit;

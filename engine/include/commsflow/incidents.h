@@ -25,6 +25,10 @@ inline constexpr std::string_view kIncidentClose = "close";
 struct IncidentResult {
   Item incident;                      // the incident item (workflow "incident")
   std::vector<std::string> affected;  // refs paused (declare) or resumed (close)
+  // close: refs another incident still active took over (they stay paused, now for it), and
+  // the names of those incidents, each once.
+  std::vector<std::string> held;
+  std::vector<std::string> held_for;
 };
 
 // Declares an incident and, in the same transaction, pauses every open item whose workflow's
@@ -38,6 +42,11 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
 // would hold stays paused by that one.
 // `note` and `expected_revision` are those of the incident's own close action (ActRequest).
 // With `sees`, an incident the actor may not see is not found, as a name that is none.
+// "3 item(s) stay paused, now for Storm Bert, still active": what closing an incident did not
+// resume, for people.
+std::string still_paused_words(const std::vector<std::string>& held,
+                               const std::vector<std::string>& held_for);
+
 Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
                                        std::string_view actor, std::string_view note = {},
                                        std::optional<std::int64_t> expected_revision = {},

@@ -44,5 +44,9 @@ std::string uk_zone_name(TimePoint t);
 // as UTC. nullopt when it is not one, or names a time the clocks skip in spring; a time the
 // autumn change repeats is the first of the two.
 std::optional<TimePoint> parse_uk_local(std::string_view text);
+// Why `text`, a date and time in the form parse_uk_local reads, is no UK time when the reason
+// is the spring change ("the clocks go forward at 01:00 on Sun 29 Mar 2026, so there is no
+// 01:30 that night in UK time: give a time from 02:00"); empty for any other text.
+std::string skipped_by_clocks(std::string_view text);
 
 }  // namespace commsflow
