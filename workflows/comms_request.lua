@@ -117,7 +117,7 @@ end
 local function needed_by_in_calendar(item)
   local year = item.needed_by and tonumber(item.needed_by:sub(1, 4))
   if year and (year < calendar.first_year or year > calendar.last_year) then
-    return { string.format("needed_by: %s is outside the working-day calendar (%d to %d)",
+    return { string.format("Needed by: %s is outside the working-day calendar (%d to %d)",
                            calendar.in_words(item.needed_by), calendar.first_year,
                            calendar.last_year) }
   end

@@ -318,7 +318,7 @@ return wf.workflow {
     drafted_by = wf.actor {},
     issued_at = wf.datetime {},
     issued_channel = wf.choice { options = channels, labels = channel_labels,
-                                 label = "Issued by" },
+                                 label = "Issued through" },
     withdrawn_reason = wf.text {},
   },
 
@@ -398,7 +398,9 @@ return wf.workflow {
         },
         -- Timing can change between approval and issue: an embargo moves, an election is called.
         update_timing = { roles = { "comms_officer", "head_of_comms" }, sets = { "embargo_until", "pre_election" } },
-        redraft = { to = "drafting", roles = { "comms_officer", "head_of_comms" } },
+        redraft = { to = "drafting", roles = { "comms_officer", "head_of_comms" },
+                    confirm = "Take this statement back to drafting? Its approval will no longer "
+                      .. "stand, and it must pass the sign-off again." },
       },
     },
     issued = { final = true },

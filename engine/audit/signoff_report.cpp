@@ -22,7 +22,7 @@ std::string approvers_of(const Json& approved) {
         who += " on behalf of " + d["on_behalf_of"].get<std::string>();
       }
       const std::string escalated =
-          d.value("escalated", false) ? fmt::format("; as {}, the step overdue", d.value("as", ""))
+          d.value("escalated", false) ? fmt::format("; as {}, escalated", d.value("as", ""))
                                       : std::string();
       parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step.value("step", ""), who,
                                   d.value("decision", ""), d.value("at", ""),

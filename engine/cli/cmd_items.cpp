@@ -1,6 +1,7 @@
 // submit, act, show, list, history.
 #include <commsflow/registry.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/verify.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
@@ -207,6 +208,20 @@ void report(Session& s, Engine& engine, Outcome<Item>& outcome, const std::strin
   }
 }
 
+// Says so on stderr, and exits 1, when the item's own history does not verify: what was shown
+// may have been altered outside commsflow (the audit reports do the same for the whole log).
+void warn_if_altered(Session& s, const Item& stored) {
+  Store& store = s.engine().store();
+  auto tx = store.begin_read();
+  const auto altered = item_history_problems(store, stored);
+  if (altered.empty()) return;
+  s.exit_code = 1;
+  std::cerr << fmt::format(
+      "WARNING: {}'s history does not verify ({}). What is shown may have been altered outside "
+      "commsflow; `commsflow verify` lists every problem.\n",
+      stored.ref, altered.front());
+}
+
 }  // namespace
 
 void add_item_commands(CLI::App& app, Session& s) {
@@ -241,6 +256,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--note", request->note, "A note kept in the history");
     auto* rev =
         cmd->add_option("--revision", *revision, "Refuse if the item is no longer at this revision")
+            ->default_str("")
             ->check(at_least(0));
     add_input_options(cmd, *inputs);
     cmd->callback([&s, request, inputs, revision, rev] {
@@ -266,6 +282,7 @@ void add_item_commands(CLI::App& app, Session& s) {
       Engine& engine = s.engine();
       ReadAccess access = s.access();
       print_item(s, engine, access.item(*ref), true, &access);
+      warn_if_altered(s, engine.item(*ref));
     });
   }
   {
@@ -304,6 +321,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
       auto events = s.access().history(*ref);
+      warn_if_altered(s, s.engine().item(*ref));
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& e : events) {

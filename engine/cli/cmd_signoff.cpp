@@ -280,12 +280,14 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                     "Decide as the delegate of this actor (when several delegated to you)");
     auto* rev =
         cmd->add_option("--revision", *revision, "Refuse if the item is no longer at this revision")
+            ->default_str("")
             ->check(at_least(0));
     auto version = std::make_shared<std::int64_t>(0);
     cmd->add_option("--version", *version,
                     "The version of the text you read (`doc show REF` prints it); refused if "
                     "another was put since")
         ->required()
+        ->default_str("")
         ->check(at_least(1));
     cmd->callback([&s, request, revision, rev, version] {
       if (rev->count() > 0) request->expected_revision = *revision;
@@ -408,7 +410,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                    !p.on_behalf_of.empty()
                        ? fmt::format("  (for {})", person_name(engine.store(), p.on_behalf_of))
                    : !p.in_place_of.empty()
-                       ? fmt::format("  (overdue: in place of {})",
+                       ? fmt::format("  (escalated: in place of {})",
                                      approvers_in_words(engine.store(), p.in_place_of, "or"))
                        : "");
       }

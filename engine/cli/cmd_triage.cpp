@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 
@@ -108,6 +109,48 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
     fmt::print("{}: {}\n", still_paused_words(r.held, r.held_for), fmt::join(r.held, ", "));
 }
 
+void run_incident_list(Session& s) {
+  Engine& engine = s.engine();
+  Store& store = engine.store();
+  std::vector<Item> open;
+  if (store.current_version(kIncidentWorkflow)) {
+    for (Item& i : s.access().items(ItemFilter{std::string(kIncidentWorkflow), "", -1})) {
+      if (!engine.registry().version(i.version).definition.is_final(i.state))
+        open.push_back(std::move(i));
+    }
+  }
+  // How much work each holds: items whose workflow's `incidents.held_by` field names it.
+  std::map<std::string, int> held;
+  for (const Item& item : store.items(ItemFilter{})) {
+    const std::string& by = engine.registry().version(item.version).definition.incidents.held_by;
+    if (by.empty()) continue;
+    if (auto name = item.data.find(by); name != item.data.end() && name->is_string())
+      ++held[name->get<std::string>()];
+  }
+  if (s.options.json) {
+    Json out = Json::array();
+    for (const Item& i : open) {
+      const std::string name = text_of(i.data, "name");
+      out.push_back(Json{{"ref", i.ref},
+                         {"name", name},
+                         {"level", text_of(i.data, "level")},
+                         {"declared_at", i.created_at},
+                         {"holds", held[name]}});
+    }
+    s.print_json(out);
+    return;
+  }
+  if (open.empty()) {
+    fmt::print("No incident is open.\n");
+    return;
+  }
+  for (const Item& i : open) {
+    const std::string name = text_of(i.data, "name");
+    fmt::print("{}  {} ({}), declared {}: holds {} item(s) paused\n", i.ref, printable(name),
+               text_of(i.data, "level"), uk_datetime(i.created_at), held[name]);
+  }
+}
+
 // Streams the file: only the row being imported is held, however large the file.
 void run_import(Session& s, const std::string& path, const std::string& workflow,
                 const std::string& actor) {
@@ -161,8 +204,12 @@ void add_triage_commands(CLI::App& app, Session& s) {
     cmd->callback([&s, workflow] { run_queue(s, *workflow); });
   }
   {
-    auto* incident = app.add_subcommand("incident", "Declare or close an incident");
+    auto* incident = app.add_subcommand("incident", "Declare, close or list incidents");
     incident->require_subcommand(1);
+    auto* list = incident->add_subcommand(
+        "list", "List the incidents still open, and how much work each holds paused");
+    add_read_as(list, s);
+    list->callback([&s] { run_incident_list(s); });
     auto* declare = incident->add_subcommand(
         "declare", "Declare an incident; pauses the work each workflow's incident policy names");
     auto name = std::make_shared<std::string>();

@@ -1,6 +1,7 @@
 // The New request form and the item page with its action forms and timeline.
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/verify.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -317,6 +318,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
     }
     summary = failed_action == kDecideAction && !decide.error.empty()
                   ? error_summary_html({{"decide-approved", decide.error}})
+              : failed_action == kDocumentAction && !document.error.empty()
+                  ? error_summary_html({{"document-content", document.error}})
                   : result_summary(*failed, prefix, fields);
   }
   // Every item page has a heading: the item's title, headline or name, else what it is.
@@ -339,12 +342,17 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
     }
   }
   const bool show_document = sight.document && altered.empty();
+  std::string history_altered;
+  if (auto problems = item_history_problems(engine.store(), stored); !problems.empty()) {
+    history_altered = render("item-history-altered", {{"problem", problems.front()}});
+  }
   return render(
       "item-page",
       {{"summary", summary},
        {"ref", item.ref},
        {"workflow", d.title.empty() ? d.name : d.title},
        {"title", title},
+       {"history_altered", history_altered},
        {"revision", item.revision},
        {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions)},
        {"current_text", show_document ? current_text_html(engine, item, versions) : altered},
@@ -595,19 +603,23 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 }
               }
               CallResult r;
+              std::string error;  // what is wrong with the text, said beside it
               if (request.content.find_first_not_of(" \t\r\n") == std::string::npos) {
                 r.status = 400;
                 r.code = "bad_input";
-                r.message = "content: the document's text is empty";
+                error = r.message = "Enter the text of the new version";
               } else {
                 r = put_document_on_item(c, p, request);
+                for (const auto& f : r.field_errors) {
+                  if (f.field == "text" || f.field == "content") error = f.message;
+                }
               }
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item, "documents"), 303);
                 return;
               }
               std::string body = item_body(c, p, request.ref, kDocumentAction, {}, &r, {},
-                                           DocumentFormState{request.content, request.note});
+                                           DocumentFormState{request.content, request.note, error});
               send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 

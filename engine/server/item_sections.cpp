@@ -323,7 +323,8 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
                                        {"path", url_encode(item.ref)},
                                        {"revision", item.revision},
                                        {"content", content},
-                                       {"note", state.note}});
+                                       {"note", state.note},
+                                       {"error", state.error}});
 }
 
 std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,

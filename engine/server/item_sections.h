@@ -59,6 +59,7 @@ std::string decide_form_html(Engine& engine, const Item& item, const Actor& acto
 struct DocumentFormState {
   std::optional<std::string> content;
   std::string note;
+  std::string error;  // what is wrong with the text, shown beside it
 };
 // The form to store a new version of the item's document, starting from the current text, when
 // the workflow has a document, the item is open and `actor` holds a document role; else empty.

@@ -14,6 +14,7 @@
 #include "server/pages.h"
 #include "server/templates.h"
 #include "server/views.h"
+#include "workflow/field_values.h"
 
 namespace commsflow::server {
 
@@ -54,7 +55,7 @@ Json pending_view(Context& c, const Principal& p) {
          {"due", d.due_at.empty() ? "" : due_html(d.due_at, c.clock.now())},
          {"behalf", !d.on_behalf_of.empty() ? person_name(c.engine.store(), d.on_behalf_of)
                     : !d.in_place_of.empty()
-                        ? fmt::format("In place of {} (overdue)",
+                        ? fmt::format("In place of {} (escalated)",
                                       approvers_in_words(c.engine.store(), d.in_place_of, "or"))
                         : "Yourself"}});
   }
@@ -143,12 +144,21 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                 auto lock = c.lock();
                 return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
               }();
-              const Json inputs = form_inputs(fields.all(), req);
+              Json inputs = form_inputs(fields.all(), req);
               const auto values = posted_values(req);
               CallResult r;
               std::vector<FieldProblem> missing;
               for (const FieldSpec* f : fields.all()) {
-                if (!inputs.contains(f->name)) missing.push_back({f->name, "is required"});
+                if (!inputs.contains(f->name)) {
+                  missing.push_back({f->name, f == &fields.until
+                                                  ? "enter the last day they may decide for you"
+                                                  : "is required"});
+                }
+              }
+              // A date the boxes make that is none ("31 February") is said so in words.
+              if (Json until{{"until", inputs.value("until", Json())}}; inputs.contains("until")) {
+                for (auto& problem : validate_data({fields.until}, until, false))
+                  missing.push_back(std::move(problem));
               }
               if (!missing.empty()) {
                 r = from_error(Error::bad_fields("delegate", std::move(missing)));

@@ -185,8 +185,8 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     Json& record = signoff["groups"][fill.group->name];
     Json entry_decision = decision;
     entry_decision["as"] = fill.entry;
-    // Decided by the step's fallback, in its approvers' place, once it was overdue: the record
-    // says so, for the register and the history.
+    // Decided by the step's fallback, in its approvers' place (the step was escalated): the
+    // record says so, for the register and the history.
     const auto& own = fill.group->approvers;
     if (std::find(own.begin(), own.end(), fill.entry) == own.end()) {
       entry_decision["escalated"] = true;

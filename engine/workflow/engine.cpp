@@ -4,6 +4,7 @@
 #include <commsflow/people.h>
 #include <commsflow/read_access.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/verify.h>
 #include <commsflow/words.h>
 
 #include <algorithm>
@@ -98,6 +99,14 @@ Actor Engine::require_actor(std::string_view name) {
 
 void Engine::check_revision(const Item& item, std::optional<std::int64_t> expected) const {
   if (expected && *expected != item.revision) {
+    const Definition& d = registry_.version(item.version).definition;
+    // A form sent twice, or a page left open while someone else finished the item: said as what
+    // happened, not as a retry that cannot succeed.
+    if (d.is_final(item.state)) {
+      fail(ErrorKind::Conflict,
+           "{} is already {} (since {} UK time): nothing more was done, as nothing more can be",
+           item.ref, state_label(d, item.state), uk_datetime(item.updated_at));
+    }
     fail(ErrorKind::Conflict,
          "{} has changed: you had revision {}, it is now at revision {} ({}, changed {} UK "
          "time). Look at it again and retry.",
@@ -426,6 +435,16 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     if (!after_effect.empty()) {
       throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref),
                               std::move(after_effect));
+    }
+  }
+  // An item is not closed (a statement issued, say) on a history changed outside commsflow: an
+  // approval forged in the file must not be acted on. Checked once per item, at its end.
+  if (ruled.value().to != item.state && d.is_final(ruled.value().to)) {
+    if (auto altered = item_history_problems(store_, item); !altered.empty()) {
+      fail(ErrorKind::Storage,
+           "{}: its history does not verify ({}), so it is not taken to '{}' on it: restore the "
+           "database from a backup; `commsflow verify` lists every problem",
+           item.ref, altered.front(), state_label(d, ruled.value().to));
     }
   }
 

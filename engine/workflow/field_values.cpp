@@ -83,6 +83,14 @@ std::string control_character_in(std::string_view s, bool line_breaks) {
       const auto next = static_cast<unsigned char>(s[i + 1]);
       if (next >= 0x80 && next <= 0x9F) return fmt::format("U+{:04X}", next);
     }
+    if (!line_breaks && c == 0xE2 && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]);
+      const auto b2 = static_cast<unsigned char>(s[i + 2]);
+      const std::uint32_t code = 0x2000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
+        return fmt::format("U+{:04X}", code);
+      }
+    }
   }
   return {};
 }
@@ -235,14 +243,20 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
       if (auto control =
               control_character_in(input.get_ref<const std::string&>(), spec.multiline());
           !control.empty()) {
-        error = spec.multiline() ? fmt::format(
-                                       "contains the control character {}: only text, line breaks "
-                                       "and tabs are allowed",
-                                       control)
-                                 : fmt::format(
-                                       "contains the control character {}: this field is one line "
-                                       "of text (tabs are allowed, line breaks are not)",
-                                       control);
+        error = control.starts_with("U+20")
+                    ? fmt::format(
+                          "contains {}, which reorders the text after it on screen: not "
+                          "allowed in one line of text",
+                          control)
+                : spec.multiline()
+                    ? fmt::format(
+                          "contains the control character {}: only text, line breaks "
+                          "and tabs are allowed",
+                          control)
+                    : fmt::format(
+                          "contains the control character {}: this field is one line "
+                          "of text (tabs are allowed, line breaks are not)",
+                          control);
         return nullptr;
       }
       if (out_of_range(spec, static_cast<double>(utf8_length(input.get<std::string>())), error,
@@ -305,8 +319,14 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
       auto t = input.is_string() ? parse_date(iso) : std::nullopt;
       if (!t) {
         error = no_such_day(iso);
+        const std::string typed = input.is_string() ? trim(input.get<std::string>()) : "";
         if (!error.empty()) {
           error += fmt::format(" (got {})", shown(input));
+        } else if (std::count(typed.begin(), typed.end(), '-') == 2 &&
+                   (typed.starts_with('-') || typed.ends_with('-') ||
+                    typed.find("--") != std::string::npos)) {
+          // As a form's day, month and year boxes give it with one left empty ("2026--").
+          error = "enter the day, the month and the year";
         } else {
           error =
               fmt::format("expected a date like 2026-03-31 or 31/03/2026, got {}", shown(input));

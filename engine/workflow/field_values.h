@@ -26,8 +26,10 @@ bool valid_utf8(std::string_view s);
 // The first control character in `s` other than tab and, with `line_breaks`, a line feed or a
 // carriage return that ends a line (CR LF), written as "U+001B"; empty when there is none.
 // People's text may hold tabs, and line breaks where it has more than one line; any other
-// control character (C0, DEL or C1) is invisible on a page and can drive a terminal. Requires
-// valid UTF-8.
+// control character (C0, DEL or C1) is invisible on a page and can drive a terminal. One-line
+// text (a headline, a name: `line_breaks` false) may not hold the controls that reorder the text
+// after them (U+202A to U+202E, U+2066 to U+2069), which would make a list of such lines read
+// other than it is; longer text may, as right-to-left languages need them. Requires valid UTF-8.
 std::string control_character_in(std::string_view s, bool line_breaks = true);
 
 // True for text of spaces alone, which is no answer to a required question.

@@ -8,10 +8,12 @@
 #include <commsflow/error.h>
 #include <commsflow/import.h>
 #include <commsflow/incidents.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "workflow/action_rules.h"
 #include "workflow/incident_policy.h"
@@ -54,13 +56,41 @@ class RowsInMemory : public ImportSource {
   size_t next_ = 0;
 };
 
+// A heading as people write it, for matching: lower case, spaces and hyphens as underscores.
+std::string heading_key(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out +=
+        c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 // Each named column must be a field submit takes (every field, when it lists none); an unnamed
-// column is skipped, as its values are.
-void check_columns(const Definition& d, const std::vector<std::string>& columns) {
+// column is skipped, as its values are. A column headed by a field's label or its name in any
+// case ("Needed by", "Needed_By") is that field: returned as {column, field} to rename in each
+// row (empty when every column is already a field's name).
+std::vector<std::pair<std::string, std::string>> check_columns(
+    const Definition& d, const std::vector<std::string>& columns) {
   const std::vector<std::string> takes = submit_takes(d);
   std::vector<std::string> problems;
+  std::vector<std::pair<std::string, std::string>> renames;
+  if (columns.size() == 1 && columns[0].find('\t') != std::string::npos) {
+    fail(ErrorKind::BadInput,
+         "nothing was imported: line 1 is separated by tabs; save the file as CSV (comma or "
+         "semicolon separated)");
+  }
   for (const auto& column : columns) {
     if (column.empty() || std::find(takes.begin(), takes.end(), column) != takes.end()) continue;
+    const auto named = std::find_if(takes.begin(), takes.end(), [&](const std::string& name) {
+      const FieldSpec* f = d.field(name);
+      return heading_key(column) == name ||
+             (f && heading_key(column) == heading_key(field_label(*f)));
+    });
+    if (named != takes.end()) {
+      renames.emplace_back(column, *named);
+      continue;
+    }
     problems.push_back(
         fmt::format("line 1: the column '{}' is {} (the columns it takes: {})", column,
                     d.field(column) ? "set by the workflow, not given when an item is created"
@@ -71,6 +101,7 @@ void check_columns(const Definition& d, const std::vector<std::string>& columns)
     fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
          fmt::join(problems, "\n"));
   }
+  return renames;
 }
 
 }  // namespace
@@ -100,7 +131,7 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
          submit_refusal(submitter, wf.definition).reasons.front());
   }
 
-  check_columns(wf.definition, rows.columns());
+  const auto renames = check_columns(wf.definition, rows.columns());
 
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.
@@ -120,6 +151,13 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
       if (e.kind() != ErrorKind::BadInput) throw;
       problems.push_back(e.what());  // the rest cannot be read: report what was found so far
       break;
+    }
+    for (const auto& [column, field] : renames) {
+      if (auto value = row.fields.find(column); value != row.fields.end()) {
+        Json moved = std::move(*value);
+        row.fields.erase(column);
+        row.fields[field] = std::move(moved);
+      }
     }
     if (!row.problem.empty()) {
       problems.push_back(fmt::format("line {}: {}", row.line, row.problem));
@@ -153,7 +191,15 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
     if (progress) progress(done, rows.fraction_read());
   }
   if (!problems.empty()) {
-    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", problems.size(),
+    const std::size_t found = problems.size();
+    // Excel's plain "CSV" is not UTF-8: say how to save it once, after the lines it spoiled.
+    if (std::any_of(problems.begin(), problems.end(), [](const std::string& p) {
+          return p.find("is not valid UTF-8") != std::string::npos;
+        })) {
+      problems.push_back(
+          "the file is not UTF-8 text: in Excel, save it as \"CSV UTF-8 (Comma delimited)\"");
+    }
+    fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", found,
          fmt::join(problems, "\n"));
   }
   if (done == 0) fail(ErrorKind::BadInput, "nothing was imported: there are no rows to import");

@@ -2,7 +2,11 @@
 // its due time and timers, and the approval of record when the chain is passed.
 #include <commsflow/engine.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
 
 #include "workflow/script_context.h"
 #include "workflow/signoff_records.h"
@@ -61,9 +65,24 @@ void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpe
     entries.insert(entries.end(), g.approvers.begin(), g.approvers.end());
   std::string due_text = due ? fmt::format(", due {} (UK time)", uk_datetime(*due)) : "";
   auto doc = item.data.value("_document", Json::object());
-  notify_step(engine, item, state, "decision_needed", entries,
-              fmt::format("your decision is needed on document version {}{}",
-                          doc.value("version", 0), due_text));
+  const std::set<std::string> asked =
+      notify_step(engine, item, state, "decision_needed", entries,
+                  fmt::format("your decision is needed on document version {}{}",
+                              doc.value("version", 0), due_text));
+  // Nobody who may decide can be asked (no one holds the approvers' roles, or only the version's
+  // author does, who may not decide on it): the step is escalated at once rather than left to
+  // wait unseen until it is overdue.
+  const bool nobody = std::all_of(asked.begin(), asked.end(),
+                                  [](const std::string& who) { return who.starts_with("role:"); });
+  if (nobody && !spec.escalate_to.empty()) {
+    item.data["_signoff"]["escalated_at"] = format_datetime(now);
+    notify_step(engine, item, state, "escalation", spec.escalate_to,
+                fmt::format("escalated to you at once: no {} can be asked to decide on document "
+                            "version {} (nobody holds the role, or only its author does, who may "
+                            "not decide on it); you may decide in their place{}",
+                            approvers_in_words(engine.store(), entries, "or"),
+                            doc.value("version", 0), due_text));
+  }
 }
 
 void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& after,

@@ -203,7 +203,7 @@ std::string decision_in_words(Store& store, const Json& d) {
   const std::string as = text_of(d, "as");
   const std::string comment = text_of(d, "comment");
   const std::string escalated =
-      d.value("escalated", false) ? ", in the approvers' place: the step was overdue" : "";
+      d.value("escalated", false) ? ", escalated: in the approvers' place" : "";
   return fmt::format("{}: {}{} on version {} at {}{}", decision_label(text_of(d, "decision")), who,
                      as.empty() ? "" : " (as " + approver_in_words(store, as) + escalated + ")",
                      text_of(d, "document_version"), uk_datetime(text_of(d, "at")),

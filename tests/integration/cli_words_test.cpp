@@ -71,7 +71,7 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
   test::RunResult shown = demo.run({"show", "MED-2026-0002"});
   CHECK_THAT(shown.out, Contains("Media statement sign-off, Issued"));
   CHECK_THAT(shown.out, Contains("Drafted by: Sam Officer"));
-  CHECK_THAT(shown.out, Contains("Issued by: Press release list"));
+  CHECK_THAT(shown.out, Contains("Issued through: Press release list"));
   CHECK_THAT(shown.out, Contains("Approved: Dev Director"));
   // Identifiers and UTC stay in JSON.
   Json item = demo.json({"show", "MED-2026-0002"});
@@ -89,11 +89,21 @@ TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds i
     if (item.at("state") == "paused") paused = item.at("ref");
   }
   REQUIRE_FALSE(paused.empty());
+  // The incidents open, in words, with the work each holds.
+  const Json open = demo.json({"incident", "list"});
+  REQUIRE(open.size() == 1);
+  CHECK(open[0]["name"] == "Storm Darragh");
+  CHECK(open[0]["holds"].get<int>() >= 1);
+  CHECK_THAT(demo.run({"incident", "list"}).out,
+             Contains("Storm Darragh (major), declared ") &&
+                 Contains(fmt::format("holds {} item(s) paused", open[0]["holds"].get<int>())));
   // The demo's incident closes three working hours and a quarter after it paused the work.
   test::RunResult closed = demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"},
                                     "2026-03-02T12:15:00Z");
   INFO(closed.err);
   REQUIRE(closed.exit_code == 0);
+  CHECK_THAT(demo.run({"incident", "list"}, "2026-03-02T12:15:00Z").out,
+             Contains("No incident is open."));
   const Json resumed = demo.json({"show", paused}, "2026-03-02T12:15:00Z");
   REQUIRE(resumed["data"]["paused_seconds"].is_number_integer());
   const long long seconds = resumed["data"]["paused_seconds"];

@@ -148,18 +148,43 @@ TEST_CASE("cli: import by someone who may not create requests is refused once, a
 
 TEST_CASE("cli: import names a column it does not take once, on line 1, and refuses no rows") {
   ImportProject p;
-  // "rating" is the workflow's to set; "Title" is not a field at all (names are exact).
-  p.dir.write("columns.csv", "rating,Title,kind\nred,One,internal\namber,Two,internal\n");
+  // "rating" is the workflow's to set; "Titel" is not a field at all.
+  p.dir.write("columns.csv", "rating,Titel,kind\nred,One,internal\namber,Two,internal\n");
   auto r = p.import("columns.csv");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("columns.csv: nothing was imported: 2 problem(s)"));
   CHECK_THAT(r.err, Contains("line 1: the column 'rating' is set by the workflow, not given when "
                              "an item is created (the columns it takes: title, "));
-  CHECK_THAT(r.err, Contains("line 1: the column 'Title' is not a field of the workflow"));
+  CHECK_THAT(r.err, Contains("line 1: the column 'Titel' is not a field of the workflow"));
   CHECK_THAT(r.err, !Contains("line 2"));
   p.dir.write("header_only.csv", kHeader);
   auto empty = p.import("header_only.csv");
   CHECK(empty.exit_code == 2);
   CHECK_THAT(empty.err, Contains("header_only.csv: nothing was imported: there are no rows"));
   CHECK(p.count("items") == "0");
+}
+
+TEST_CASE("cli: import takes columns headed as people head them, and says how to save the file") {
+  ImportProject p;
+  // "Needed by" is the field's label; "Requester Team" its name in other words and case.
+  const std::string header =
+      "Title,Kind,Requester Team,Needed by,Strategic_Priority,incident,statutory,"
+      "reputational-risk,impact,resource,time_sensitive,responsibility,owner_org\n";
+  p.dir.write("people.csv", header + row("One"));
+  auto r = p.import("people.csv");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(test::query_text(p.dir / "commsflow.db",
+                         "SELECT json_extract(data, '$.needed_by') FROM items WHERE ref LIKE "
+                         "'REQ-%'") == "2026-03-20");
+
+  // Excel's plain "CSV" (Windows-1252) and a tab-separated file: named, with how to save them.
+  p.dir.write("latin.csv", std::string(kHeader) + row("Caf\xE9 opening"));
+  auto latin = p.import("latin.csv");
+  CHECK(latin.exit_code == 2);
+  CHECK_THAT(latin.err, Contains("nothing was imported: 1 problem(s)") &&
+                            Contains("save it as \"CSV UTF-8 (Comma delimited)\""));
+  p.dir.write("tabs.csv", "title\tkind\nOne\tinternal\n");
+  CHECK_THAT(p.import("tabs.csv").err, Contains("line 1 is separated by tabs"));
+  CHECK(p.count("items") == "1");
 }

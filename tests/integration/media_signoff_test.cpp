@@ -552,6 +552,32 @@ TEST_CASE("media: a journalist's deadline must be to come when given, and a clos
   CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T14:40:00Z");
 }
 
+TEST_CASE("media: a step nobody may decide is escalated to the director at once") {
+  Newsroom n;
+  const std::string ref =
+      n.json(0, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Car park", "--set",
+                 "kind=reactive_statement"})["ref"];
+  // Hannah, the only head of comms, writes the text: she may not decide on it, and nobody else
+  // holds her role.
+  n.put(ref, "Parking is free.\n", "hannah");
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK(n.json(0, {"inbox", "--as", "hannah"}).empty());
+  const Json director = n.json(0, {"inbox", "--as", "dev"});
+  REQUIRE(director.size() == 1);
+  CHECK(director[0]["in_place_of"] == Json::array({"head_of_comms"}));
+  bool told = false;
+  for (const auto& row : n.json(0, {"outbox", "--for", "dev", "--ref", ref})) {
+    if (row["kind"] != "escalation") continue;
+    told = true;
+    CHECK_THAT(row["message"].get<std::string>(),
+               Contains("escalated to you at once: no Head of comms can be asked"));
+  }
+  CHECK(told);
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "dev"});
+  CHECK(n.state(ref) == "approved");
+  n.run(0, {"verify"});
+}
+
 TEST_CASE("media: an overdue step is escalated to the director by tick, as actor system") {
   Newsroom n;
   std::string ref = n.draft({"headline=Ward closure", "kind=reactive_statement",
@@ -579,7 +605,7 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
              Contains("OVERDUE  Ward closure"));
   // The director's inbox says whose place she decides in, and why.
   CHECK_THAT(n.run(0, {"inbox", "--as", "dev"}, "2026-03-02T11:36:00Z").out,
-             Contains("Ward closure  (overdue: in place of Head of comms)"));
+             Contains("Ward closure  (escalated: in place of Head of comms)"));
   CHECK(n.json(0, {"inbox", "--as", "dev"}, "2026-03-02T11:36:00Z")[0]["in_place_of"] ==
         Json::array({"head_of_comms"}));
   CHECK_FALSE(
@@ -603,12 +629,12 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
           .out;
   CHECK(n.state(ref) == "approved");
   // The decision says it was the fallback's, in the approvers' place; so does the register.
-  CHECK_THAT(decided, Contains("(as Director, in the approvers' place: the step was overdue)"));
+  CHECK_THAT(decided, Contains("(as Director, escalated: in the approvers' place)"));
   const Json registered =
       n.json(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:41:00Z");
   REQUIRE(registered["rows"].size() == 1);
   CHECK_THAT(registered["rows"][0]["approvers"].get<std::string>(),
-             Contains("dev approved at 2026-03-02T11:40:00Z (v1; as director, the step overdue)"));
+             Contains("dev approved at 2026-03-02T11:40:00Z (v1; as director, escalated)"));
 }
 
 TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
@@ -799,6 +825,54 @@ TEST_CASE(
                              ": stored data._signoff.due_at is \"2026-03-09T11:30:00Z\" but its "
                              "events give \"2026-03-02T11:30:00Z\""));
   CHECK_THAT(r.err, !Contains("groups"));  // the rest of the record is not quoted
+}
+
+TEST_CASE(
+    "media: a statement whose history was altered in the file is shown with a warning and "
+    "not issued",
+    "[sqlite]") {
+  Newsroom n;
+  std::string ref =
+      n.draft({"headline=Ward closure", "kind=reactive_statement", "clinical_content=true"},
+              "The ward is closed for cleaning.\n");
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "cara",
+            "--comment", "Say why"});
+  n.put(ref, "The ward is closed for deep cleaning.\n", "olivia");
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
+  CHECK(n.state(ref) == "approved");
+  CHECK_THAT(n.run(0, {"show", ref}).err, !Contains("WARNING"));
+  const std::string db = (n.path() / "commsflow.db").string();
+  const std::string copy = (n.path() / "before.db").string();
+  std::filesystem::copy_file(db, copy);
+
+  // The item row alone: the clinical lead's approval given to someone else.
+  test::raw_sql(db,
+                "UPDATE items SET data = json_set(data, "
+                "'$._approved.steps[1].decisions[0].actor', 'dev') WHERE ref = '" +
+                    ref + "'");
+  test::RunResult shown = n.run(1, {"show", ref});
+  CHECK_THAT(shown.err, Contains("WARNING: " + ref +
+                                 "'s history does not verify (the stored "
+                                 "item is not what its ") &&
+                            Contains("`commsflow verify` lists every problem"));
+  CHECK_THAT(n.run(1, {"history", ref}).err, Contains("history does not verify"));
+  test::RunResult issued =
+      n.run(3, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  CHECK_THAT(issued.err, Contains(ref + ": its history does not verify") &&
+                             Contains("so it is not taken to 'Issued' on it"));
+  CHECK(n.state(ref) == "approved");
+
+  // An event's body rewritten as well, without its hash: named by its number.
+  std::filesystem::copy_file(copy, db, std::filesystem::copy_options::overwrite_existing);
+  test::raw_sql(db,
+                "DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, "
+                "'\"comment\":\"Say why\"', '\"comment\":\"Fine\"') WHERE ref = '" +
+                    ref + "'");
+  CHECK_THAT(n.run(3, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
+             Contains("does not hash to the hash stored with it"));
 }
 
 TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it",

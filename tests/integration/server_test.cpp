@@ -1295,6 +1295,22 @@ TEST_CASE("server: an audit download from a history that does not verify says so
   CHECK_THAT(csv->body, Catch::Contains("No CSV was made: the history does not verify"));
 }
 
+TEST_CASE("server: an item whose history was changed in the database says so at its top",
+          "[server][pages][sqlite]") {
+  WebFixture f;
+  std::string ref;
+  std::string cookie = approved_and_signed_in(f, ref);
+  const std::string path = "/items/" + ref;
+  CHECK_THAT(get_page(f, cookie, path), !Catch::Contains("id=\"history-altered\""));
+  test::raw_sql(f.database.location(),
+                "UPDATE items SET data = json_set(data, '$._approved.document_version', 7) "
+                "WHERE ref = '" +
+                    ref + "'");
+  CHECK_THAT(get_page(f, cookie, path), Catch::Contains("id=\"history-altered\"") &&
+                                            Catch::Contains("s history does not verify</span>") &&
+                                            Catch::Contains("the stored item is not what its"));
+}
+
 TEST_CASE("server: text changed in the database is said so on the item page, never shown",
           "[server][pages][signoff][sqlite]") {
   WebFixture f;
@@ -1373,7 +1389,12 @@ TEST_CASE("server: the item page stores a new document version; refusals change 
   SECTION("an empty text is bad input naming the field, and the note is kept") {
     auto res = post(olivia, {{"content", "  \n"}, {"note", "typo <fix>"}});
     CHECK(res->status == 400);
-    CHECK_THAT(res->body, Catch::Contains("content: the document&apos;s text is empty"));
+    // Linked from the summary to the text box, and said beside it.
+    CHECK_THAT(
+        res->body,
+        Catch::Contains(R"(<a href="#document-content">Enter the text of the new version</a>)"));
+    CHECK_THAT(res->body, Catch::Contains("nhsuk-textarea--error") &&
+                              Catch::Contains(R"(id="document-content-error")"));
     CHECK_THAT(res->body, Catch::Contains("value=\"typo &lt;fix&gt;\""));
     unchanged();
   }

@@ -521,7 +521,15 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK(r->status == 400);
     CHECK_THAT(r->body, Contains(R"(href="#field-delegate-to")") &&
                             Contains("Select who may decide for you") &&
-                            Contains(R"(href="#field-delegate-role")"));
+                            Contains(R"(href="#field-delegate-role")") &&
+                            Contains("Until the end of: enter the day, the month and the year"));
+    CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("a day that does not exist is said so in words") {
+    auto r = post("olivia.officer", "head_of_comms", "31", "2");
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Contains("there is no 31 February 2026") &&
+                            Contains(R"(id="field-delegate-until-error")"));
     CHECK(f.engine->store().delegations("").empty());
   }
   SECTION("a day already past is refused naming the date") {

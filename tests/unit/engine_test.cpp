@@ -196,6 +196,17 @@ TEST_CASE("a stale revision is a conflict and writes nothing") {
     CHECK_THAT(e.what(), Catch::Contains("changed " + uk_datetime(f.clock.now()) + " UK time"));
   }
   CHECK(f.engine->item(item.ref).data["body"] == "v2");
+  // Sent again after the item was finished: said to be finished, not to be retried.
+  f.act(item.ref, "send", "olivia", Json{{"body", "b"}});
+  f.act(item.ref, "approve", "hannah");
+  try {
+    f.engine->act(ActRequest{item.ref, "approve", "hannah", {}, "", 3});
+    FAIL("expected a conflict");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Conflict);
+    CHECK_THAT(e.what(), Catch::Contains(item.ref + " is already ") &&
+                             Catch::Contains("nothing more was done"));
+  }
 }
 
 TEST_CASE("a change whose asker may not see the item is not found, before any other check") {

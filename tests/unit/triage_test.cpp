@@ -222,7 +222,7 @@ TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") 
   }());
   REQUIRE_FALSE(far.ok());
   CHECK_THAT(far.refusal().reasons.front(),
-             Catch::Contains("needed_by: 1 January 2101 is outside the working-day calendar"));
+             Catch::Contains("Needed by: 1 January 2101 is outside the working-day calendar"));
 }
 
 TEST_CASE("due times count working days and skip bank holidays") {
@@ -567,6 +567,10 @@ TEST_CASE("overlapping incidents each resume only what they alone hold") {
   auto outage_over = close_incident(*t.engine, "Outage", "tom");
   REQUIRE(outage_over.ok());
   CHECK(outage_over.value().affected.empty());
+  CHECK(outage_over.value().held == std::vector<std::string>{green.ref});
+  CHECK(outage_over.value().held_for == std::vector<std::string>{"Storm Bert"});
+  CHECK(still_paused_words(outage_over.value().held, outage_over.value().held_for) ==
+        "1 item(s) stay paused, now for Storm Bert, still active");
   Item held = t.engine->item(green.ref);
   CHECK(held.state == "paused");
   CHECK(held.data["paused_by_incident"] == "Storm Bert");
@@ -574,6 +578,7 @@ TEST_CASE("overlapping incidents each resume only what they alone hold") {
   auto storm_over = close_incident(*t.engine, "Storm Bert", "tom");
   REQUIRE(storm_over.ok());
   CHECK(storm_over.value().affected == std::vector<std::string>{green.ref, amber.ref});
+  CHECK(storm_over.value().held.empty());
   CHECK(t.engine->item(green.ref).state == "triaged");
   CHECK(t.engine->item(amber.ref).state == "triaged");
   CHECK(verify(*t.store).ok());

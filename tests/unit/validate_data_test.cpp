@@ -138,3 +138,27 @@ TEST_CASE("a date and time that is not one says what to type, in words") {
   CHECK(validate_data(fields, winter, false).empty());
   CHECK(winter["at"] == "2026-12-07T09:05:00Z");
 }
+
+TEST_CASE("one-line text may not hold the controls that reorder what follows; longer text may") {
+  FieldSpec headline = field("headline", FieldType::Text);
+  headline.max = 200;
+  FieldSpec body = field("body", FieldType::Text);  // no max: a text area, any language's text
+  Json spoofed{{"headline",
+                "Ward \xE2\x80\xAE"
+                "desolc"}};
+  const auto said_of_headline = said(validate_data({headline}, spoofed, false));
+  REQUIRE(said_of_headline.size() == 1);
+  CHECK_THAT(said_of_headline[0], Catch::Contains("headline:") && Catch::Contains("U+202E"));
+  Json isolate{{"headline",
+                "Name: \xE2\x81\xA7"
+                "abc"
+                "\xE2\x81\xA9"}};
+  CHECK(said(validate_data({headline}, isolate, false)).size() == 1);
+  Json arabic{{"body",
+               "\xE2\x80\xAB"
+               "text"
+               "\xE2\x80\xAC"}};
+  CHECK(validate_data({body}, arabic, false).empty());
+  Json dash{{"headline", "Ward 7 \xE2\x80\x94 reopened"}};  // an em dash is E2 80 94: fine
+  CHECK(validate_data({headline}, dash, false).empty());
+}

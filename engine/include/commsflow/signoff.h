@@ -53,7 +53,7 @@ struct PendingDecision {
   std::string due_at;        // empty when the step has no due time
   std::string on_behalf_of;  // set when the actor would decide as a delegate
   std::vector<std::string> groups;
-  // Set when the actor may decide only because the step is overdue (its `escalate_to`): the
+  // Set when the actor may decide only because the step was escalated (its `escalate_to`): the
   // approver entries (roles or names) of those groups, in whose place they decide.
   std::vector<std::string> in_place_of;
 };

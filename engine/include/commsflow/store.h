@@ -196,6 +196,9 @@ class Store {
   // Call inside a write transaction. Returns the seq.
   virtual std::int64_t append(Event& event) = 0;
   virtual std::vector<StoredEvent> events_for(std::string_view ref) = 0;
+  // The stored hash of event `seq`, nullopt when there is none: what checking one item's events
+  // against the chain needs, without reading the whole log.
+  virtual std::optional<std::string> event_hash(std::int64_t seq) = 0;
   // The actor of the event that created the item (its submitter), empty when it has none.
   virtual std::string creator(std::string_view ref) = 0;
   // Calls `visit` for each item row in id order without reading its data as JSON, so that a

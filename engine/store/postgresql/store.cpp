@@ -387,4 +387,10 @@ std::vector<StoredEvent> PgStore::events_for(std::string_view ref) {
   return out;
 }
 
+std::optional<std::string> PgStore::event_hash(std::int64_t seq) {
+  Result r = db_->run("SELECT hash FROM events WHERE seq = $1", {std::to_string(seq)});
+  if (r.rows() == 0) return std::nullopt;
+  return r.text(0, 0);
+}
+
 }  // namespace commsflow::store::pg

@@ -115,6 +115,7 @@ class SqliteStore final : public Store {
   void append_event(const StoredEvent& event) override;
   std::int64_t append(Event& event) override;
   std::vector<StoredEvent> events_for(std::string_view ref) override;
+  std::optional<std::string> event_hash(std::int64_t seq) override;
   std::string creator(std::string_view ref) override;
   void for_each_item_row(const std::function<void(const ItemRowView& row)>& visit) override;
   void for_each_event(const std::function<void(const EventRowView& row)>& visit) override;

@@ -559,6 +559,15 @@ std::vector<StoredEvent> SqliteStore::events_for(std::string_view ref) {
   return out;
 }
 
+std::optional<std::string> SqliteStore::event_hash(std::int64_t seq) {
+  auto& q = db_->cached("SELECT hash FROM events WHERE seq = ?");
+  q.bind(1, seq);
+  if (!q.step()) return std::nullopt;
+  std::string hash = q.text(0);
+  q.reset();
+  return hash;
+}
+
 void SqliteStore::for_each_event(const std::function<void(const EventRowView& row)>& visit) {
   auto& q = db_->cached("SELECT seq, body, hash, ref, actor, action, at FROM events ORDER BY seq");
   while (q.step()) {
