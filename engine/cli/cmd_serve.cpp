@@ -46,10 +46,7 @@ void add_serve_command(CLI::App& app, Session& s) {
         return inet_pton(AF_INET, address.c_str(), parsed) == 1 ||
                        inet_pton(AF_INET6, address.c_str(), parsed) == 1
                    ? std::string()
-                   : fmt::format(
-                         "--trusted-proxy: '{}' is not an IP address (such as 127.0.0.1 "
-                         "or ::1)",
-                         address);
+                   : fmt::format("'{}' is not an IP address (such as 127.0.0.1 or ::1)", address);
       });
   cmd->add_option("--session-minutes", args->session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))

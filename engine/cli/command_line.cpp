@@ -196,10 +196,17 @@ int run_command_line(int argc, char** argv) {
   errno = 0;
   if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
     const int why = errno;
+    const std::string reason =
+        why != 0 ? std::strerror(why) : "a full disk, or an output that was closed";
+    // A command that failed keeps its own exit code and message (already on stderr).
+    if (code != 0) {
+      std::cerr << fmt::format("error: its output could not be written either ({})\n", reason);
+      return code;
+    }
     std::cerr << fmt::format(
-        "error: the output could not be written ({}); the command itself ran to its end, so "
-        "any change it made is saved\n",
-        why != 0 ? std::strerror(why) : "a full disk, or an output that was closed");
+        "error: the command ran to its end (any change it made is saved), but its output could "
+        "not be written ({})\n",
+        reason);
     return 3;
   }
   return code;

@@ -200,7 +200,9 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
   Json view = {
       {"current", nullptr}, {"has_chain", false}, {"chain", Json::array()}, {"approved", nullptr}};
   if (auto s = item.data.find("_signoff"); s != item.data.end() && s->is_object()) {
-    const bool overdue = s->value("overdue", false) || s->contains("escalated_at");
+    // Escalated when overdue, or at once when nobody else could decide (signoff_steps.cpp).
+    const bool overdue = s->value("overdue", false);
+    const bool escalated = s->contains("escalated_at");
     Json groups = Json::array();
     const Json records = s->value("groups", Json::object());  // items() must not outlive it
     for (const auto& [group, record] : records.items()) {
@@ -217,8 +219,9 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
         {"step", state_label(d, text_of(*s, "step"))},
         {"started", time_html(text_of(*s, "started_at"))},
         {"due", text_of(*s, "due_at").empty() ? "" : time_html(text_of(*s, "due_at"))},
-        {"overdue",
-         overdue ? Json{{"text", "Overdue (escalated)"}, {"colour", "red"}} : Json(nullptr)},
+        {"overdue", overdue     ? Json{{"text", "Overdue (escalated)"}, {"colour", "red"}}
+                    : escalated ? Json{{"text", "Escalated"}, {"colour", "orange"}}
+                                : Json(nullptr)},
         {"groups", groups},
         {"void", voided.empty() ? Json(nullptr) : with_decisions(store, Json::object(), voided)}};
   }

@@ -25,8 +25,15 @@ std::vector<std::string> signoff_targets(const SignoffSpec& so) {
 }
 
 // The role `entry` is a letter or two away from, if any: an approver that is not a role is taken
-// for a person's sign-in name, so a misspelt role would leave the step waiting for nobody.
+// for a person's sign-in name, so a misspelt role would leave the step waiting for nobody. Only
+// an entry written as roles are (lower-case letters and underscores, four or more) is judged, a
+// letter away when short and two when long: a sign-in name with a dot or a digit never is.
 std::optional<std::string> near_role(const std::string& entry, const std::set<std::string>& roles) {
+  if (entry.size() < 4 || !std::all_of(entry.begin(), entry.end(),
+                                       [](char c) { return c == '_' || (c >= 'a' && c <= 'z'); })) {
+    return std::nullopt;
+  }
+  const std::size_t allowed = entry.size() < 7 ? 1 : 2;
   for (const auto& role : roles) {
     // Levenshtein distance, one row at a time.
     std::vector<std::size_t> row(role.size() + 1);
@@ -41,7 +48,7 @@ std::optional<std::string> near_role(const std::string& entry, const std::set<st
         diagonal = above;
       }
     }
-    if (row.back() <= 2) return role;
+    if (row.back() <= allowed) return role;
   }
   return std::nullopt;
 }

@@ -117,6 +117,18 @@ void Engine::check_revision(const Item& item, std::optional<std::int64_t> expect
 }
 
 void Engine::record_change(Event& event, const Item& before, Item& item, const std::string& now) {
+  // An item is not closed (a statement issued, a chain's last decision) on a history changed
+  // outside commsflow: an approval forged in the file must not be acted on. Checked here, where
+  // every change is written (actions, decisions, timers, migrations), once per item, at its end.
+  const Definition& d = registry_.version(item.version).definition;
+  if (item.state != before.state && d.is_final(item.state)) {
+    if (auto altered = item_history_problems(store_, before); !altered.empty()) {
+      fail(ErrorKind::Storage,
+           "{}: its history does not verify ({}), so it is not taken to '{}' on it: restore the "
+           "database from a backup; `commsflow verify` lists every problem",
+           item.ref, altered.front(), state_label(d, item.state));
+    }
+  }
   event.changes = diff_changes(before.data, item.data);
   withdraw_stale_notices(*this, before, item);
   store_.append(event);
@@ -387,7 +399,12 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   check_actor_fields(store_, action->fields, payload, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_past_dates(action->fields, payload, clock_.now(), problems);
-  check_future_dates(d.fields, given_data, clock_.now(), problems);
+  // A deadline given again as it was (a form sends back every box) is not given anew.
+  Json given_anew = Json::object();
+  for (const auto& [key, value] : given_data.items()) {
+    if (item.data.value(key, Json()) != value) given_anew[key] = value;
+  }
+  check_future_dates(d.fields, given_anew, clock_.now(), problems);
   check_future_dates(action->fields, payload, clock_.now(), problems);
   // A pause "for" an incident is ended by closing it (IncidentHooks): it must name one that is
   // open, or a pause of a triager's own would be taken for the incident's.
@@ -435,16 +452,6 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     if (!after_effect.empty()) {
       throw Error::bad_fields(fmt::format("{} {}", action->name, item.ref),
                               std::move(after_effect));
-    }
-  }
-  // An item is not closed (a statement issued, say) on a history changed outside commsflow: an
-  // approval forged in the file must not be acted on. Checked once per item, at its end.
-  if (ruled.value().to != item.state && d.is_final(ruled.value().to)) {
-    if (auto altered = item_history_problems(store_, item); !altered.empty()) {
-      fail(ErrorKind::Storage,
-           "{}: its history does not verify ({}), so it is not taken to '{}' on it: restore the "
-           "database from a backup; `commsflow verify` lists every problem",
-           item.ref, altered.front(), state_label(d, ruled.value().to));
     }
   }
 

@@ -88,7 +88,16 @@ std::vector<std::pair<std::string, std::string>> check_columns(
              (f && heading_key(column) == heading_key(field_label(*f)));
     });
     if (named != takes.end()) {
-      renames.emplace_back(column, *named);
+      if (std::find(columns.begin(), columns.end(), *named) != columns.end() ||
+          std::any_of(renames.begin(), renames.end(),
+                      [&](const auto& r) { return r.second == *named; })) {
+        problems.push_back(
+            fmt::format("line 1: the column '{}' is {} again: one column for "
+                        "each field",
+                        column, *named));
+      } else {
+        renames.emplace_back(column, *named);
+      }
       continue;
     }
     problems.push_back(

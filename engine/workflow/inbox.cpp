@@ -39,7 +39,10 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
         if (std::find(g.approvers.begin(), g.approvers.end(), entry) != g.approvers.end()) {
           as_approver = true;
         } else {
-          fallen_to.insert(fallen_to.end(), g.approvers.begin(), g.approvers.end());
+          for (const auto& approver : g.approvers) {  // each once, though groups share them
+            if (std::find(fallen_to.begin(), fallen_to.end(), approver) == fallen_to.end())
+              fallen_to.push_back(approver);
+          }
         }
       }
       for (const auto& del : delegations) {

@@ -1116,7 +1116,15 @@ TEST_CASE("cli: output that cannot be written fails the command, saying so") {
   const int status = std::system(command.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 3);
-  CHECK_THAT(p.read("err.txt"), Contains("the output could not be written"));
+  CHECK_THAT(p.read("err.txt"), Contains("the command ran to its end (any change it made is "
+                                         "saved), but its output could not be written"));
+  // A command that failed keeps its exit code: a missing item is still exit 2.
+  const int missing =
+      std::system(fmt::format("cd '{}' && '{}' show NOPE-2026-0001 > /dev/full 2> err.txt",
+                              p.path().string(), COMMSFLOW_BIN)
+                      .c_str());
+  REQUIRE(WIFEXITED(missing));
+  CHECK(WEXITSTATUS(missing) == 2);
 }
 
 TEST_CASE("cli: with --json every error is a JSON object on stdout") {

@@ -185,6 +185,9 @@ TEST_CASE("cli: import takes columns headed as people head them, and says how to
   CHECK_THAT(latin.err, Contains("nothing was imported: 1 problem(s)") &&
                             Contains("save it as \"CSV UTF-8 (Comma delimited)\""));
   p.dir.write("tabs.csv", "title\tkind\nOne\tinternal\n");
+  // Two columns for one field: which to take is not guessed.
+  p.dir.write("twice.csv", "Title," + std::string(kHeader) + "Other," + row("One"));
+  CHECK_THAT(p.import("twice.csv").err, Contains("line 1: the column 'Title' is title again"));
   CHECK_THAT(p.import("tabs.csv").err, Contains("line 1 is separated by tabs"));
   CHECK(p.count("items") == "1");
 }

@@ -541,6 +541,11 @@ TEST_CASE("media: a journalist's deadline must be to come when given, and a clos
         "2026-03-02T10:30:00Z");
   n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "outlet=Gazette"},
         "2026-03-02T10:31:00Z");
+  // As a form sends it: every box back, the passed deadline among them, unchanged.
+  n.run(0,
+        {"act", ref, "edit", "--as", "olivia", "--set", "outlet=Valley Gazette", "--set",
+         "journalist_deadline=2026-03-02T10:00:00Z"},
+        "2026-03-02T10:31:30Z");
   CHECK_THAT(n.run(2,
                    {"act", ref, "edit", "--as", "olivia", "--set",
                     "journalist_deadline=2026-03-02T10:15:00Z"},

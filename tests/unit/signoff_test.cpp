@@ -886,6 +886,15 @@ initial = "a", states = {
   CHECK_THAT(misspelt, Contains("escalate_to 'directr' of step 's'") &&
                            Contains("did you mean the role 'director'?"));
   CHECK_THAT(misspelt, !Contains("dev.director"));
+  std::string people = problems(head + R"lua(document = { roles = { "comms_officer" } },
+initial = "a", states = {
+  a = { actions = { go = { to = "s", roles = { "comms_officer" } } } },
+  s = wf.signoff { approvers = { "director1", "jo", "legl" }, approved = "done",
+                   changes_required = "a" },
+  done = { final = true } } }
+)lua");
+  CHECK_THAT(people, !Contains("director1") && !Contains("'jo'") &&
+                         Contains("approver 'legl' of step 's' is not a role"));
   CHECK_THAT(primary, Contains("sign-off step 's' needs `approved = \"state\"`"));
 
   std::string initial = problems(head + R"lua(document = { roles = { "comms_officer" } },
@@ -963,4 +972,33 @@ TEST_CASE("the sign-off register gives a headline only to an auditor who may rea
   CHECK(governance.rows[0][0] == ref);
   CHECK(governance.rows[0][1] == "");
   CHECK(governance.rows[0][3] == comms.rows[0][3]);  // the version approved
+}
+
+TEST_CASE("a decision that would close an item is refused on a history changed outside commsflow") {
+  const std::string workflow = R"lua(local wf = require "commsflow"
+return wf.workflow { name = "one", prefix = "ONE", fields = { title = wf.text {} },
+  document = { roles = { "comms_officer" } }, submit = { roles = { "comms_officer" } },
+  initial = "drafting", states = {
+    drafting = { actions = { send = { to = "review", roles = { "comms_officer" } } } },
+    review = wf.signoff { approvers = { "head_of_comms" }, approved = "done",
+                          changes_required = "drafting" },
+    done = { final = true } } }
+)lua";
+  test::Fixture f(workflow, "one.lua");
+  f.engine->add_actor("olga", {"comms_officer"});
+  f.engine->add_actor("hugo", {"head_of_comms"});
+  auto made = f.engine->submit("one", "olga", Json{{"title", "Ward 7"}});
+  REQUIRE(made.ok());
+  const std::string ref = made.value().ref;
+  REQUIRE(
+      Signoff(*f.engine).put_document(PutDocumentRequest{ref, "olga", "Text.\n", {}, "", {}}).ok());
+  f.act(ref, "send", "olga");
+  // The row changed around the engine: its events no longer give it.
+  Item row = f.engine->item(ref);
+  row.data["title"] = "Ward 8";
+  REQUIRE(f.store->update_item(row, row.revision));
+  CHECK_THROWS_WITH(
+      Signoff(*f.engine).decide(DecideRequest{ref, "approved", "hugo", "", "", {}, {}}),
+      Contains(ref + ": its history does not verify") && Contains("not taken to 'Done'"));
+  CHECK(f.engine->item(ref).state == "review");
 }
