@@ -21,9 +21,9 @@ std::string approvers_of(const Json& approved) {
       if (d.contains("on_behalf_of")) {
         who += " on behalf of " + d["on_behalf_of"].get<std::string>();
       }
-      const std::string escalated =
-          d.value("escalated", false) ? fmt::format("; as {}, escalated", d.value("as", ""))
-                                      : std::string();
+      const std::string escalated = d.value("escalated", false)
+                                        ? fmt::format("; as {}, escalated", d.value("as", ""))
+                                        : std::string();
       parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step.value("step", ""), who,
                                   d.value("decision", ""), d.value("at", ""),
                                   d.value("document_version", 0), escalated));

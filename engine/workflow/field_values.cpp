@@ -482,44 +482,40 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
   return problems;
 }
 
-void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
-                      std::vector<FieldProblem>& problems) {
+namespace {
+
+// A problem for each field `applies` to whose date or time in `data` is on the wrong side of
+// `now`: after it when it must be `past`, not after it when it must be to come.
+void check_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
+                 bool must_be_past, std::vector<FieldProblem>& problems) {
   for (const auto& f : fields) {
-    if (!f.past) continue;
+    if (!(must_be_past ? f.past : f.future)) continue;
     auto it = data.find(f.name);
     if (it == data.end() || !it->is_string()) continue;
     const std::string& text = it->get_ref<const std::string&>();
+    const char* wrong = must_be_past ? "cannot be in the future" : "has already passed";
     if (f.type == FieldType::Date) {
       const std::string today = uk_today(now);
-      if (text > today) {
-        problems.push_back(
-            {f.name, fmt::format("cannot be in the future (today is {})", uk_date(today))});
+      if (must_be_past ? text > today : text < today) {
+        problems.push_back({f.name, fmt::format("{} (today is {})", wrong, uk_date(today))});
       }
-    } else if (auto t = parse_datetime(text); t && *t > now) {
-      problems.push_back({f.name, fmt::format("cannot be in the future (it is now {}, UK time)",
-                                              uk_datetime(now))});
+    } else if (auto t = parse_datetime(text); t && (must_be_past ? *t > now : *t <= now)) {
+      problems.push_back(
+          {f.name, fmt::format("{} (it is now {}, UK time)", wrong, uk_datetime(now))});
     }
   }
 }
 
+}  // namespace
+
+void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, TimePoint now,
+                      std::vector<FieldProblem>& problems) {
+  check_dates(fields, data, now, /*must_be_past=*/true, problems);
+}
+
 void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
                         std::vector<FieldProblem>& problems) {
-  for (const auto& f : fields) {
-    if (!f.future) continue;
-    auto it = given.find(f.name);
-    if (it == given.end() || !it->is_string()) continue;
-    const std::string& text = it->get_ref<const std::string&>();
-    if (f.type == FieldType::Date) {
-      const std::string today = uk_today(now);
-      if (text < today) {
-        problems.push_back(
-            {f.name, fmt::format("has already passed (today is {})", uk_date(today))});
-      }
-    } else if (auto t = parse_datetime(text); t && *t <= now) {
-      problems.push_back(
-          {f.name, fmt::format("has already passed (it is now {}, UK time)", uk_datetime(now))});
-    }
-  }
+  check_dates(fields, given, now, /*must_be_past=*/false, problems);
 }
 
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an
