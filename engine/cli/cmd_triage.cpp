@@ -119,9 +119,10 @@ void run_incident_list(Session& s) {
         open.push_back(std::move(i));
     }
   }
-  // How much work each holds: items whose workflow's `incidents.held_by` field names it.
+  // How much work each holds: items whose workflow's `incidents.held_by` field names it, of
+  // those the reader may see.
   std::map<std::string, int> held;
-  for (const Item& item : store.items(ItemFilter{})) {
+  for (const Item& item : s.access().items(ItemFilter{})) {
     const std::string& by = engine.registry().version(item.version).definition.incidents.held_by;
     if (by.empty()) continue;
     if (auto name = item.data.find(by); name != item.data.end() && name->is_string())

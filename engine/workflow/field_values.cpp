@@ -337,8 +337,15 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
     }
     case FieldType::DateTime: {
       auto t = input.is_string() ? parse_datetime(trim(input.get<std::string>())) : std::nullopt;
-      // Without a zone, the UK time people mean (as the forms and the CLI take it).
-      if (!t && input.is_string()) t = parse_uk_local(trim(input.get<std::string>()));
+      // Without a zone, the UK time people mean (as the forms and the CLI take it), the date
+      // in either form a date field takes ("05/03/2026 14:00").
+      if (!t && input.is_string()) {
+        const std::string typed = trim(input.get<std::string>());
+        const auto sep = typed.find_first_of("T ");
+        t = parse_uk_local(sep == std::string::npos
+                               ? typed
+                               : date_as_iso(typed.substr(0, sep)) + typed.substr(sep));
+      }
       if (!t) {
         error = fmt::format("{} (got {})",
                             no_such_time(input.is_string() ? trim(input.get<std::string>()) : ""),

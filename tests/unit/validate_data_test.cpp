@@ -137,6 +137,10 @@ TEST_CASE("a date and time that is not one says what to type, in words") {
   CHECK(summer["at"] == "2026-06-07T13:30:00Z");
   CHECK(validate_data(fields, winter, false).empty());
   CHECK(winter["at"] == "2026-12-07T09:05:00Z");
+  // The date in the UK's form too, as a date field takes it.
+  Json uk{{"at", "05/06/2026 14:00"}};
+  CHECK(validate_data(fields, uk, false).empty());
+  CHECK(uk["at"] == "2026-06-05T13:00:00Z");
 }
 
 TEST_CASE("one-line text may not hold the controls that reorder what follows; longer text may") {
