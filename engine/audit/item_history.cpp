@@ -9,10 +9,19 @@ namespace commsflow {
 std::vector<std::string> item_history_problems(Store& store, const Item& item) {
   std::vector<std::string> problems;
   std::vector<Event> events;
-  for (const StoredEvent& stored : store.events_for(item.ref)) {
-    const std::optional<std::string> before = stored.seq == 1
-                                                  ? std::optional<std::string>(genesis_hash())
-                                                  : store.event_hash(stored.seq - 1);
+  const std::vector<StoredEvent> stored_events = store.events_for(item.ref);
+  const StoredEvent* previous = nullptr;  // the item's event before this one
+  for (const StoredEvent& stored : stored_events) {
+    // The hash before is read from the log only when another item's event came between.
+    std::optional<std::string> before;
+    if (stored.seq == 1) {
+      before = genesis_hash();
+    } else if (previous && previous->seq == stored.seq - 1) {
+      before = previous->hash;
+    } else {
+      before = store.event_hash(stored.seq - 1);
+    }
+    previous = &stored;
     if (!before || chain_hash(*before, stored.body) != stored.hash) {
       problems.push_back(
           fmt::format("event {} does not hash to the hash stored with it: it was "

@@ -82,10 +82,10 @@ std::vector<std::pair<std::string, std::string>> check_columns(
   }
   for (const auto& column : columns) {
     if (column.empty() || std::find(takes.begin(), takes.end(), column) != takes.end()) continue;
+    const std::string key = heading_key(column);
     const auto named = std::find_if(takes.begin(), takes.end(), [&](const std::string& name) {
       const FieldSpec* f = d.field(name);
-      return heading_key(column) == name ||
-             (f && heading_key(column) == heading_key(field_label(*f)));
+      return key == name || (f && key == heading_key(field_label(*f)));
     });
     if (named != takes.end()) {
       if (std::find(columns.begin(), columns.end(), *named) != columns.end() ||
