@@ -415,7 +415,12 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     } else if (named != payload.end() && named->is_string()) {
       std::vector<std::string> open;
       for (const Json& i : active_incidents(*this)) open.push_back(i.value("name", ""));
-      if (std::find(open.begin(), open.end(), named->get<std::string>()) == open.end()) {
+      const auto same = std::find_if(open.begin(), open.end(), [&](const std::string& name) {
+        return same_incident_name(name, named->get<std::string>());
+      });
+      if (same != open.end()) {
+        *named = *same;  // as the incident was declared, which closing it looks for
+      } else {
         problems.push_back(
             {"incident_name",
              fmt::format("no incident named '{}' is open ({}); leave it empty to pause for a "

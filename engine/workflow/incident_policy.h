@@ -15,6 +15,10 @@ namespace commsflow {
 // Every incident not yet closed, as a policy sees it: {name, level, ref}.
 std::vector<Json> active_incidents(Engine& engine);
 
+// Whether two incident names are one incident's: names match whatever their case, so "storm
+// bert" is the Storm Bert already open, not a second incident beside it.
+bool same_incident_name(std::string_view a, std::string_view b);
+
 // Pauses `item` (its workflow's `incidents.pause` action, by `actor`, or by the engine when that
 // is kSystemActor) for the first of `incidents` its workflow's `incidents.holds` says should hold
 // it. True when it was paused.

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
@@ -13,9 +14,11 @@ namespace commsflow {
 
 namespace {
 
-// The incident of that name not yet in a final state, if any.
+// The incident of that name (same_incident_name) not yet in a final state, if any.
 std::optional<Item> active_incident(Engine& engine, std::string_view name) {
-  for (Item& i : engine.store().items_with_data("incident", "name", name)) {
+  if (!engine.store().current_version("incident")) return std::nullopt;
+  for (Item& i : engine.store().items(ItemFilter{"incident", "", -1})) {
+    if (!same_incident_name(i.data.value("name", ""), name)) continue;
     if (!engine.registry().version(i.version).definition.is_final(i.state)) return std::move(i);
   }
   return std::nullopt;
@@ -37,6 +40,11 @@ bool policy_holds(Engine& engine, const Item& item, const Json& incident) {
 }
 
 }  // namespace
+
+bool same_incident_name(std::string_view a, std::string_view b) {
+  return std::ranges::equal(
+      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
 
 std::vector<Json> active_incidents(Engine& engine) {
   std::vector<Json> out;
@@ -113,7 +121,8 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
                                          std::string_view level, std::string_view actor) {
   auto tx = engine.store().begin_write();
   if (auto active = active_incident(engine, name)) {
-    fail(ErrorKind::BadInput, "incident '{}' is already active ({})", name, active->ref);
+    fail(ErrorKind::BadInput, "incident '{}' is already active ({})",
+         active->data.value("name", std::string(name)), active->ref);
   }
   auto incident =
       engine.submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});
@@ -145,6 +154,7 @@ Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
   if (!active || (sees && !sees(*active))) {
     fail(ErrorKind::NotFound, "no active incident named '{}'", name);
   }
+  const std::string active_name = active->data.value("name", std::string(name));
   auto closed = engine.act_in_transaction(ActRequest{active->ref, std::string(kIncidentClose),
                                                      std::string(actor), Json::object(),
                                                      std::string(note), expected_revision});
@@ -154,12 +164,12 @@ Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
   for (const Item& item : engine.store().items(ItemFilter{})) {
     const Definition& d = engine.registry().version(item.version).definition;
     const IncidentHooks& hooks = d.incidents;
-    if (hooks.held_by.empty() || item.data.value(hooks.held_by, Json()) != name) continue;
+    if (hooks.held_by.empty() || item.data.value(hooks.held_by, Json()) != active_name) continue;
     const StateSpec* state = d.state(item.state);
     if (!state || !state->action(hooks.resume)) continue;
-    auto resumed =
-        engine.act_in_transaction(ActRequest{item.ref, hooks.resume, std::string(actor),
-                                             Json{{"incident_name", name}}, "", std::nullopt});
+    auto resumed = engine.act_in_transaction(ActRequest{item.ref, hooks.resume, std::string(actor),
+                                                        Json{{"incident_name", active_name}}, "",
+                                                        std::nullopt});
     if (!resumed) return resumed.refusal();
     // An incident still active that would hold it takes it over: it stays paused, now by that
     // incident, and resumes only when that one closes.

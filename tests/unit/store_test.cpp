@@ -281,9 +281,6 @@ return wf.workflow {
   CHECK(refs(f.store->items({"", "", 1})) == Refs{first});
   CHECK(f.store->items({"note", "review", -1}).empty());
   CHECK(f.store->items({"no_such_workflow", "", -1}).empty());
-  CHECK(refs(f.store->items_with_data("", "title", "Second")) == Refs{note.value().ref, second});
-  CHECK(refs(f.store->items_with_data("review", "title", "Second")) == Refs{second});
-  CHECK(f.store->items_with_data("note", "title", "First").empty());
 }
 
 TEST_CASE(

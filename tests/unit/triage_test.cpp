@@ -275,9 +275,12 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   CHECK(t.engine->history(green.ref).back().payload["incident_name"] == "Storm Bert");
   CHECK_THROWS_WITH(declare_incident(*t.engine, "Storm Bert", "major", "tom"),
                     Catch::Contains("already active"));
+  // A name in another case is the same incident, not a second one beside it.
+  CHECK_THROWS_WITH(declare_incident(*t.engine, "STORM bert", "major", "tom"),
+                    Catch::Contains("incident 'Storm Bert' is already active"));
 
   t.clock.advance(std::chrono::hours(48));
-  auto closed = close_incident(*t.engine, "Storm Bert", "tom");
+  auto closed = close_incident(*t.engine, "storm bert", "tom");
   REQUIRE(closed.ok());
   CHECK(closed.value().affected == std::vector<std::string>{amber_soon.ref, green.ref});
   Item resumed = t.engine->item(green.ref);
@@ -313,6 +316,14 @@ TEST_CASE("a pause by hand may name only an incident that is open") {
   REQUIRE(declare_incident(*t.engine, "Outage 2", "minor", "tom").ok());
   request = red;
   CHECK_THAT(refused("Outage"), Catch::Contains("(open now: Outage 2)"));
+  // Named in another case, the pause is recorded under the incident's own name, which closing
+  // it resumes.
+  Item other = t.submit(Json{{"impact", "high"}, {"title", "Paused for the outage"}});
+  CHECK(t.act(other.ref, "pause", Json{{"reason", "outage"}, {"incident_name", "outage 2"}})
+            .data["paused_by_incident"] == "Outage 2");
+  REQUIRE(close_incident(*t.engine, "Outage 2", "tom").ok());
+  CHECK(t.engine->item(other.ref).state == "triaged");
+  REQUIRE(declare_incident(*t.engine, "Outage 2", "minor", "tom").ok());
   Item paused = t.act(red.ref, "pause", Json{{"reason", "waiting"}, {"incident_name", "  "}});
   CHECK(paused.state == "paused");
   CHECK_FALSE(paused.data.contains("paused_by_incident"));

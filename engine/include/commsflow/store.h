@@ -129,9 +129,6 @@ class Store {
   virtual std::optional<Item> item(std::string_view ref) = 0;
   virtual std::optional<Item> item_by_id(std::int64_t id) = 0;
   virtual std::vector<Item> items(const ItemFilter& filter) = 0;
-  // Items (of `workflow`, or any when empty) whose data.<key> equals `value`.
-  virtual std::vector<Item> items_with_data(std::string_view workflow, std::string_view key,
-                                            std::string_view value) = 0;
   // Calls `visit` for every item of `workflow`, in no particular order, with its keys and the
   // named top-level fields of its data (names without '"'; engine/store/*/item_keys.cpp). Reads no
   // more than that, so a caller can order and filter many items holding only small records. Call

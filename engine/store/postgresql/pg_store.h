@@ -79,8 +79,6 @@ class PgStore final : public Store {
   std::optional<Item> item(std::string_view ref) override;
   std::optional<Item> item_by_id(std::int64_t id) override;
   std::vector<Item> items(const ItemFilter& filter) override;
-  std::vector<Item> items_with_data(std::string_view workflow, std::string_view key,
-                                    std::string_view value) override;
   void for_each_item_keys(std::string_view workflow, const std::vector<std::string>& data_fields,
                           const std::function<void(const ItemKeys&)>& visit) override;
   void insert_item(Item& item) override;

@@ -310,16 +310,6 @@ std::vector<Item> PgStore::items(const ItemFilter& filter) {
       {filter.workflow, filter.state, filter.limit, filter.parent}));
 }
 
-std::vector<Item> PgStore::items_with_data(std::string_view workflow, std::string_view key,
-                                           std::string_view value) {
-  // A dotted key is a path into the data, as SQLite's '$.a.b'.
-  return items_of(
-      db_->run(fmt::format("SELECT {} FROM items WHERE ($1 = '' OR workflow = $1) AND "
-                           "(data::jsonb #>> string_to_array($2, '.')) = $3 ORDER BY id",
-                           kItemColumns),
-               {workflow, key, value}));
-}
-
 void PgStore::insert_item(Item& item) {
   item.id = db_->run(
                    "INSERT INTO items(ref, workflow, version, state, data, revision, created_at, "

@@ -372,20 +372,6 @@ std::vector<Item> SqliteStore::items(const ItemFilter& filter) {
   return out;
 }
 
-std::vector<Item> SqliteStore::items_with_data(std::string_view workflow, std::string_view key,
-                                               std::string_view value) {
-  std::string sql =
-      fmt::format("SELECT {} FROM items WHERE json_extract(data, ?2) = ?3", kItemColumns);
-  if (!workflow.empty()) sql += " AND workflow = ?1";
-  sql += " ORDER BY id";
-  auto& q = db_->cached(sql);
-  if (!workflow.empty()) q.bind(1, workflow);
-  q.bind(2, fmt::format("$.{}", key)).bind(3, value);
-  std::vector<Item> out;
-  while (q.step()) out.push_back(read_item(q));
-  return out;
-}
-
 namespace {
 
 // An items row as written, its data already JSON text: what a write behind the caller keeps.
