@@ -64,17 +64,17 @@ void add_copy_command(CLI::App& app, Session& s) {
     }
     if (new_file) remove_sqlite_file(target);  // left by a copy cut short before
     auto to = open_target(s, target);
+    const std::string to_name = shown(args->to, *to);
     CopyReport report;
     VerifyReport check;
     try {
-      report = copy_database(*from, *to);
+      report = copy_database(*from, *to, to_name);
       check = verify(*to);
     } catch (...) {
       to.reset();
       if (new_file) remove_sqlite_file(target);
       throw;
     }
-    const std::string to_name = shown(args->to, *to);
     if (new_file) {
       to.reset();  // closed, its log folded into the file
       for (const char* suffix : {"", "-wal"}) {

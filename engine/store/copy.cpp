@@ -14,13 +14,13 @@ bool holds_nothing(Store& store) {
 
 }  // namespace
 
-CopyReport copy_database(Store& from, Store& to) {
+CopyReport copy_database(Store& from, Store& to, std::string_view to_name) {
   auto writing = to.begin_write();
   if (!holds_nothing(to)) {
     fail(ErrorKind::BadInput,
          "--to: {} already holds workflows, people or history; copy only into a new, empty "
          "database. Nothing was copied.",
-         to.name());
+         to_name);
   }
   auto reading = from.begin_read();
   CopyReport report;

@@ -84,13 +84,17 @@ TEST_CASE("copy: a whole history moves to another database and back with the sam
 
 TEST_CASE("copy: into a database that already holds a history is refused and changes nothing") {
   Folder f;
-  run(f.dir.path(), 0, {"--db", "other.db", "init"});
-  const Json before = verified(f.dir.path(), "other.db");
-  RunResult refused = run(f.dir.path(), 2, {"copy", "--from", "source.db", "--to", "other.db"});
+  fs::create_directory(f.dir / "backups");
+  run(f.dir.path(), 0, {"--db", "backups/other.db", "init"});
+  const Json before = verified(f.dir.path(), "backups/other.db");
+  RunResult refused =
+      run(f.dir.path(), 2, {"copy", "--from", "source.db", "--to", "backups/other.db"});
+  // Named as given, folder and all: the folder tells a backup from the live file.
   CHECK_THAT(refused.err,
-             Contains("--to") && Contains("already holds") && Contains("Nothing was copied"));
-  CHECK(verified(f.dir.path(), "other.db") == before);
-  CHECK(test::query_text((f.dir / "other.db").string(), "SELECT count(*) FROM actors") == "0");
+             Contains("--to: backups/other.db already holds") && Contains("Nothing was copied"));
+  CHECK(verified(f.dir.path(), "backups/other.db") == before);
+  CHECK(test::query_text((f.dir / "backups/other.db").string(), "SELECT count(*) FROM actors") ==
+        "0");
 }
 
 TEST_CASE("copy: a source that is not there is named, and no target file is left behind") {

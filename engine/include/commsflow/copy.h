@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct CopyReport {
 // the copy's chain head is the original's and `verify` passes on it when it passes on the
 // original. Reads `from` in one read transaction (one snapshot, never blocking its writers) and
 // writes `to` in one write transaction: on any failure nothing is written. Throws
-// Error(BadInput) when `to` is not empty.
-CopyReport copy_database(Store& from, Store& to);
+// Error(BadInput) when `to` is not empty, naming it `to_name` (as the user gave it).
+CopyReport copy_database(Store& from, Store& to, std::string_view to_name);
 
 }  // namespace commsflow
