@@ -3,12 +3,16 @@
 #include <commsflow/accounts.h>
 #include <commsflow/credentials.h>
 #include <commsflow/people.h>
+#include <commsflow/registry.h>
+#include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -51,6 +55,63 @@ void print_actor(Session& s, const Actor& a, const char* what) {
   }
   fmt::print("{} {}: {}{}\n", a.name, what, fmt::join(a.roles, ", "),
              a.disabled ? " (disabled)" : "");
+}
+
+// The roles among the approvers of the groups `p` waits in (the rest name people).
+std::vector<std::string> roles_deciding(Store& store, const Definition& d,
+                                        const PendingDecision& p) {
+  std::vector<std::string> roles;
+  const StateSpec* state = d.state(p.step);
+  if (!state || !state->signoff) return roles;
+  for (const auto& group : state->signoff->groups) {
+    if (std::find(p.groups.begin(), p.groups.end(), group.name) == p.groups.end()) continue;
+    for (const auto& entry : group.approvers) {
+      if (!store.actor(entry) && std::find(roles.begin(), roles.end(), entry) == roles.end())
+        roles.push_back(entry);
+    }
+  }
+  return roles;
+}
+
+// A leaver's disabling, with the sign-off steps that waited for them (`waiting`, read before)
+// and who else may decide each now: a step only they could decide waits for nobody, and whoever
+// disables them is the one to hand it on.
+void print_disabled(Session& s, const Actor& leaver, const std::vector<PendingDecision>& waiting) {
+  Engine& engine = s.engine();
+  Signoff signoff(engine);
+  Json left = Json::array();
+  std::vector<std::string> lines;
+  for (const PendingDecision& p : waiting) {
+    const Item item = engine.store().item(p.item.ref).value_or(p.item);
+    const std::vector<std::string> others = signoff.others_who_may_decide(item, leaver.name);
+    left.push_back(
+        Json{{"ref", item.ref}, {"step", p.step}, {"due_at", p.due_at}, {"others", others}});
+    std::vector<std::string> names;
+    for (const auto& other : others) names.push_back(person_name(engine.store(), other));
+    const Definition& d = engine.registry().version(item.version).definition;
+    std::string who = fmt::format("{} may decide it", fmt::join(names, ", "));
+    if (others.empty()) {
+      who = "nobody else may decide it now";
+      if (const auto roles = roles_deciding(engine.store(), d, p); !roles.empty()) {
+        who += fmt::format("; give someone the role (`commsflow actor add NAME --role {}`)",
+                           roles.front());
+      }
+    }
+    lines.push_back(
+        fmt::format("  {} {}{}: {}", item.ref, state_label(d, p.step),
+                    p.due_at.empty() ? "" : fmt::format(", due {}", uk_datetime(p.due_at)), who));
+  }
+  if (s.options.json) {
+    s.print_json(Json{{"name", leaver.name},
+                      {"roles", leaver.roles},
+                      {"disabled", leaver.disabled},
+                      {"waiting_on_them", left}});
+    return;
+  }
+  print_actor(s, leaver, "disabled; roles");
+  if (lines.empty()) return;
+  fmt::print("Waiting for {} when disabled:\n{}\n", person_name(engine.store(), leaver.name),
+             fmt::join(lines, "\n"));
 }
 
 void run_passwd(Session& s, const std::string& name) {
@@ -155,8 +216,12 @@ void add_account_commands(CLI::App& app, Session& s) {
         "names them");
     auto leaver = std::make_shared<std::string>();
     disable->add_option("name", *leaver, "Actor name")->required();
-    disable->callback(
-        [&s, leaver] { print_actor(s, people(s).disable(*leaver, kOperator), "disabled; roles"); });
+    disable->callback([&s, leaver] {
+      const auto waiting = s.engine().store().actor(*leaver) ? Signoff(s.engine()).inbox(*leaver)
+                                                             : std::vector<PendingDecision>{};
+      const Actor disabled = people(s).disable(*leaver, kOperator);
+      print_disabled(s, disabled, waiting);
+    });
 
     auto* enable = actor->add_subcommand("enable", "Let a disabled actor sign in and act again");
     auto returner = std::make_shared<std::string>();

@@ -68,6 +68,31 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
   return out;
 }
 
+std::vector<std::string> Signoff::others_who_may_decide(const Item& item, std::string_view except) {
+  std::vector<std::string> out;
+  const Definition& d = engine_.registry().version(item.version).definition;
+  const StateSpec* state = d.state(item.state);
+  if (!state || !state->signoff || !item.data.contains("_signoff")) return out;
+  const Json& signoff = item.data.at("_signoff");
+  const auto escalated = escalated_entries(*state->signoff, signoff);
+  const std::string author = item.data.value("_document", Json::object()).value("author", "");
+  const auto may_decide = [&](const Actor& actor) {
+    for (const auto& g : state->signoff->groups) {
+      const Json& record = signoff.at("groups").at(g.name);
+      if (record.contains("result")) continue;
+      for (const auto& entry : open_entries(g, record.at("decisions"), actor.name, escalated)) {
+        if (fills_entry(actor, entry)) return true;
+      }
+    }
+    return false;
+  };
+  for (const Actor& actor : engine_.store().actors()) {
+    if (actor.disabled || actor.name == except || actor.name == author) continue;
+    if (may_decide(actor)) out.push_back(actor.name);
+  }
+  return out;
+}
+
 std::vector<OutboxEntry> Signoff::outbox(std::string_view recipient, std::string_view ref) {
   auto tx = engine_.store().begin_read();
   return engine_.store().outbox(recipient, ref);

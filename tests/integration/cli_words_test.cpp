@@ -227,3 +227,32 @@ TEST_CASE("cli: work past its due time says it is overdue, in the queue and on s
   CHECK_THAT(late_queue, Contains("(overdue)"));
   CHECK_THAT(demo.run({"show", red}, week_later).out, Contains("  Overdue by "));
 }
+
+TEST_CASE("cli: disabling a leaver lists what waited for them and who else may decide it",
+          "[cli][words]") {
+  Demo demo;
+  const Json waiting = demo.json({"inbox", "--as", "hannah.head"});
+  REQUIRE(waiting.size() == 1);
+  const std::string ref = waiting[0]["ref"];
+  // The only head of comms: nobody else may decide, and whoever disables her is told so.
+  const test::RunResult alone = demo.run({"actor", "disable", "hannah.head"});
+  REQUIRE(alone.exit_code == 0);
+  CHECK_THAT(alone.out,
+             Contains("Waiting for Hannah Head when disabled:") &&
+                 Contains(ref + " Comms review, due ") &&
+                 Contains("nobody else may decide it now; give someone the role (`commsflow "
+                          "actor add NAME --role head_of_comms`)"));
+  REQUIRE(demo.run({"actor", "enable", "hannah.head"}).exit_code == 0);
+  REQUIRE(demo.run({"actor", "add", "ravi.head", "--role", "head_of_comms", "--display-name",
+                    "Ravi Head"})
+              .exit_code == 0);
+  const Json shared = demo.json({"actor", "disable", "hannah.head"});
+  REQUIRE(shared["waiting_on_them"].size() == 1);
+  CHECK(shared["waiting_on_them"][0]["ref"] == ref);
+  CHECK(shared["waiting_on_them"][0]["others"] == Json::array({"ravi.head"}));
+  REQUIRE(demo.run({"actor", "enable", "hannah.head"}).exit_code == 0);
+  CHECK_THAT(demo.run({"actor", "disable", "hannah.head"}).out,
+             Contains("Ravi Head may decide it"));
+  // Someone nothing waits for is disabled with no list.
+  CHECK_THAT(demo.run({"actor", "disable", "asha.requester"}).out, !Contains("Waiting for"));
+}
