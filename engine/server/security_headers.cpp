@@ -1,6 +1,10 @@
 #include "server/security_headers.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 
 namespace commsflow::server {
 
@@ -102,6 +106,24 @@ bool body_without_length(const httplib::Request& req) {
   if (req.has_header("Transfer-Encoding")) return true;
   const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
   return has_body && !req.has_header("Content-Length");
+}
+
+std::optional<LengthRefusal> content_length_problem(const httplib::Request& req,
+                                                    std::size_t max_bytes) {
+  const std::size_t given = req.get_header_value_count("Content-Length");
+  if (given == 0) return std::nullopt;
+  if (given > 1) return LengthRefusal{400, "give Content-Length once"};
+  const std::string value = req.get_header_value("Content-Length");
+  std::uint64_t length = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+  if (value.empty() || error == std::errc::invalid_argument || end != value.data() + value.size()) {
+    return LengthRefusal{400, "Content-Length must be the body's size in bytes"};
+  }
+  if (error == std::errc::result_out_of_range || length > max_bytes) {
+    return LengthRefusal{
+        413, fmt::format("the request body is too large (at most {} bytes)", max_bytes)};
+  }
+  return std::nullopt;
 }
 
 std::string client_address(const ServerOptions& options, const httplib::Request& req) {

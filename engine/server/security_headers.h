@@ -8,7 +8,10 @@
 #include <commsflow/server.h>
 #include <httplib.h>
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace commsflow::server {
 
@@ -38,6 +41,17 @@ bool from_another_site(const ServerOptions& options, const httplib::Request& req
 // a POST, PUT or PATCH with no Content-Length (read to the end of the stream). It is refused
 // (411) before it is read, since only a declared length can be held to the size limit unread.
 bool body_without_length(const httplib::Request& req);
+
+// What is wrong with a request's declared Content-Length, or nullopt when nothing is: given more
+// than once, not a plain number of bytes ("-1", "5, 7"), or more than `max_bytes`. The HTTP
+// library would read and drop a body of such a length, holding a worker until the read timeout,
+// before answering; it is refused before the body is read instead (413 when too large, else 400).
+struct LengthRefusal {
+  int status;
+  std::string message;
+};
+std::optional<LengthRefusal> content_length_problem(const httplib::Request& req,
+                                                    std::size_t max_bytes);
 
 // The client's address: X-Real-IP when the request comes from options.trusted_proxy, otherwise
 // the connection's own address.

@@ -164,8 +164,9 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // has read them by then: each line is capped at 8 KiB by the library, and the proxy in front
   // caps the rest.
   //
-  // A body without a declared length is refused (411) before it is read, and so is a request
-  // to change something from another site's page (403).
+  // A body without a declared length is refused (411) before it is read, as is one whose
+  // declared length is no plain size within the limit (400, 413), and a request to change
+  // something from another site's page (403).
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&](int status, const char* code, std::string message) {
       res.status = status;  // the connection closes after it (one request per connection)
@@ -185,6 +186,9 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
                     fmt::format("send the request body with a Content-Length, not in chunks (at "
                                 "most {} bytes)",
                                 c.options.max_body_bytes));
+    }
+    if (auto problem = content_length_problem(req, c.options.max_body_bytes)) {
+      return refuse(problem->status, "bad_input", std::move(problem->message));
     }
     if (from_another_site(c.options, req)) {
       return refuse(403, "forbidden",

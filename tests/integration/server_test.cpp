@@ -1783,6 +1783,38 @@ TEST_CASE("server: a refused request's body is never read as a request of its ow
   CHECK(answers_in(no_length) == 1);
 }
 
+TEST_CASE("server: a Content-Length no body could have is refused at once and not waited on",
+          "[server][security]") {
+  server::ServerOptions options = test_options();
+  options.read_timeout = std::chrono::seconds(30);  // far longer than exchange() waits
+  WebFixture f(options);
+  const auto post_with_length = [&](const std::string& length) {
+    return exchange(f.web->port(),
+                    fmt::format("POST /sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                "application/x-www-form-urlencoded\r\n{}\r\n"
+                                "name=tom.triage&password=x",
+                                length));
+  };
+  for (const char* length :
+       {"Content-Length: -1\r\n", "Content-Length: 5, 7\r\n", "Content-Length: 0x10\r\n",
+        "Content-Length: 26\r\nContent-Length: 27\r\n"}) {
+    const std::string answer = post_with_length(length);
+    INFO(length);
+    CHECK(answer.starts_with("HTTP/1.1 400"));
+    CHECK_THAT(answer, Catch::Contains("Content-Length"));
+    CHECK(answers_in(answer) == 1);
+  }
+  for (const char* length :
+       {"Content-Length: 99999999999\r\n", "Content-Length: 99999999999999999999999\r\n"}) {
+    const std::string answer = post_with_length(length);
+    INFO(length);
+    CHECK(answer.starts_with("HTTP/1.1 413"));
+    CHECK_THAT(answer, Catch::Contains("too large (at most"));
+  }
+  // A true length is read as ever: the password is checked, and is wrong.
+  CHECK(post_with_length("Content-Length: 26\r\n").starts_with("HTTP/1.1 401"));
+}
+
 TEST_CASE("server: the server's own origin is recognised however a proxy or browser writes it",
           "[server][security]") {
   server::ServerOptions options = test_options();
