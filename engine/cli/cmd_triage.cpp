@@ -154,7 +154,7 @@ void run_incident_list(Session& s) {
 
 // Streams the file: only the row being imported is held, however large the file.
 void run_import(Session& s, const std::string& path, const std::string& workflow,
-                const std::string& actor) {
+                const std::string& actor, Duplicates duplicates) {
   std::ifstream in(path, std::ios::binary);
   std::error_code size_error;
   auto size = std::filesystem::file_size(path, size_error);
@@ -174,7 +174,7 @@ void run_import(Session& s, const std::string& path, const std::string& workflow
   };
   std::vector<std::string> refs;
   try {
-    refs = import_items(engine, workflow, actor, rows, progress);
+    refs = import_items(engine, workflow, actor, rows, progress, duplicates);
     if (tty) {
       draw(refs.size(), 100);
       std::cerr << "\n";
@@ -245,7 +245,14 @@ void add_triage_commands(CLI::App& app, Session& s) {
     cmd->add_option("file", *path, "CSV file")->required();
     cmd->add_option("--workflow", *workflow, "Workflow of the new items");
     cmd->add_option("--as", *actor, "Actor submitting them")->required();
-    cmd->callback([&s, path, workflow, actor] { run_import(s, *path, *workflow, *actor); });
+    auto allow_duplicates = std::make_shared<bool>(false);
+    cmd->add_flag("--allow-duplicates", *allow_duplicates,
+                  "Import rows whose every column holds what an item already here holds (without "
+                  "it they are refused, as a file imported twice)");
+    cmd->callback([&s, path, workflow, actor, allow_duplicates] {
+      run_import(s, *path, *workflow, *actor,
+                 *allow_duplicates ? Duplicates::Allow : Duplicates::Refuse);
+    });
   }
 }
 

@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "workflow/action_rules.h"
+#include "workflow/import_duplicates.h"
 #include "workflow/incident_policy.h"
 
 namespace commsflow {
@@ -113,6 +115,20 @@ std::vector<std::pair<std::string, std::string>> check_columns(
   return renames;
 }
 
+// The fields the columns fill, renamed as `renames` says; unnamed columns are skipped.
+std::vector<std::string> given_fields(
+    const std::vector<std::string>& columns,
+    const std::vector<std::pair<std::string, std::string>>& renames) {
+  std::vector<std::string> fields;
+  for (const auto& column : columns) {
+    if (column.empty()) continue;
+    const auto renamed = std::find_if(renames.begin(), renames.end(),
+                                      [&](const auto& r) { return r.first == column; });
+    fields.push_back(renamed == renames.end() ? column : renamed->second);
+  }
+  return fields;
+}
+
 }  // namespace
 
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
@@ -124,7 +140,7 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
 
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, ImportSource& rows,
-                                      const ImportProgress& progress) {
+                                      const ImportProgress& progress, Duplicates duplicates) {
   // Declaring an incident pauses work and must find no other of its name: one at a time.
   if (workflow == kIncidentWorkflow) {
     fail(ErrorKind::BadInput,
@@ -141,6 +157,12 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
   }
 
   const auto renames = check_columns(wf.definition, rows.columns());
+  // Read before any row is added, so a file's own rows are never taken for earlier ones.
+  const std::optional<ItemsAlreadyHere> already_here =
+      duplicates == Duplicates::Refuse
+          ? std::make_optional<ItemsAlreadyHere>(engine.store(), workflow,
+                                                 given_fields(rows.columns(), renames))
+          : std::nullopt;
 
   std::vector<std::string> refs, problems;
   // Imported work is paused like any other while an incident is active.
@@ -149,6 +171,7 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
   // The rows are written on another thread while the next are read and triaged (where the
   // store can); a failure among those writes fails the commit below.
   const auto behind = engine.store().write_behind();
+  std::size_t duplicate_rows = 0;
   TimePoint formatted_at{};
   std::string now;
   ImportRow row;
@@ -178,10 +201,16 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
           formatted_at = at;
         }
         auto outcome = engine.submit_as(wf, submitter, std::move(row.fields), {}, now);
+        const std::string* same =
+            outcome && already_here ? already_here->same_as(outcome.value().data) : nullptr;
         if (!outcome) {
           for (const auto& r : outcome.refusal().reasons) {
             problems.push_back(fmt::format("line {}: refused: {}", row.line, r));
           }
+        } else if (same) {
+          problems.push_back(fmt::format(
+              "line {}: the same as {} in every column (imported before?)", row.line, *same));
+          ++duplicate_rows;
         } else if (problems.empty()) {
           auto paused = pause_by_policy(engine, outcome.value(), incidents, kSystemActor);
           if (!paused) {
@@ -207,6 +236,12 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
         })) {
       problems.push_back(
           "the file is not UTF-8 text: in Excel, save it as \"CSV UTF-8 (Comma delimited)\"");
+    }
+    if (duplicate_rows > 0) {
+      problems.push_back(
+          fmt::format("{} row(s) are already here; to import them as new items even so, use "
+                      "--allow-duplicates",
+                      duplicate_rows));
     }
     fail(ErrorKind::BadInput, "nothing was imported: {} problem(s)\n{}", found,
          fmt::join(problems, "\n"));

@@ -191,3 +191,36 @@ TEST_CASE("cli: import takes columns headed as people head them, and says how to
   CHECK_THAT(p.import("tabs.csv").err, Contains("line 1 is separated by tabs"));
   CHECK(p.count("items") == "1");
 }
+
+TEST_CASE("cli: a file imported twice is refused row by row, naming the items it made") {
+  ImportProject p;
+  p.dir.write("first.csv", kHeader + row("Rota change") + row("Car park"));
+  REQUIRE(p.import("first.csv").exit_code == 0);
+  const std::string items = p.count("items");
+
+  // The same rows again, one of them under a label heading, among a new one: all or nothing.
+  std::string again = kHeader + row("Rota change") + row("New clinic") + row("Car park");
+  again.replace(again.find("requester_team"), 14, "Requester team");
+  p.dir.write("again.csv", again);
+  auto refused = p.import("again.csv");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err,
+             Contains("nothing was imported: 2 problem(s)") &&
+                 Contains("line 2: the same as REQ-2026-0001 in every column (imported before?)") &&
+                 Contains("line 4: the same as REQ-2026-0002 in every column") &&
+                 Contains("2 row(s) are already here; to import them as new items even so, use "
+                          "--allow-duplicates"));
+  CHECK_THAT(refused.err, !Contains("line 3"));
+  CHECK(p.count("items") == items);
+
+  // One column different is another request.
+  p.dir.write("other.csv", kHeader + row("Rota change", "media"));
+  CHECK(p.import("other.csv").exit_code == 0);
+  // Said to be wanted, the rows go in as new items.
+  auto allowed =
+      test::run_cli(p.dir.path(), {"import", "again.csv", "--as", "tom", "--allow-duplicates"});
+  INFO(allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(p.count("items") == std::to_string(std::stoi(items) + 4));
+  CHECK(test::run_cli(p.dir.path(), {"verify"}).exit_code == 0);
+}

@@ -43,9 +43,15 @@ using ImportProgress = std::function<void(size_t rows, double fraction)>;
 // rows at all. Error(Forbidden) when `actor` may not create items of `workflow`. Each row is
 // triaged exactly as Engine::submit would, and held like it during an incident. Returns the new
 // references in row order.
+//
+// A row whose every column holds what an item of the workflow already here holds in that field
+// (the same file imported twice) is refused like a bad row, naming that item, unless
+// `duplicates` is Allow. Only sources that name their columns are checked.
+enum class Duplicates { Refuse, Allow };
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, ImportSource& rows,
-                                      const ImportProgress& progress = {});
+                                      const ImportProgress& progress = {},
+                                      Duplicates duplicates = Duplicates::Refuse);
 // The same over rows already in memory.
 std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
                                       std::string_view actor, const std::vector<ImportRow>& rows,
