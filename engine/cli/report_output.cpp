@@ -16,6 +16,9 @@ void add_export_options(CLI::App* cmd, ExportArgs& args) {
                   "printable page)")
       ->check(CLI::IsMember({"text", "csv", "json", "html"}));
   cmd->add_option("--output,-o", args.output, "Write the report to this file instead of stdout");
+  cmd->add_flag("--even-if-unverified", args.even_if_unverified,
+                "Write a CSV even when the history does not verify (the file cannot say so; the "
+                "other formats do, at their top)");
 }
 
 ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
@@ -29,6 +32,15 @@ void print_report(Session& s, const ReportTable& table, const ReportHeader& head
   std::string format = args.format.empty() ? (s.options.json ? "json" : "text") : args.format;
   if (!header.not_verified.empty()) {
     s.exit_code = 1;
+    // Like the web app's Audit page: a spreadsheet of rows that cannot be trusted, with nothing
+    // in it to say so, is not handed out unless asked for by name.
+    if (format == "csv" && !args.even_if_unverified) {
+      std::cerr << fmt::format(
+          "error: no CSV was written: {}. A CSV cannot carry that warning; text, json and html "
+          "say it at their top. --even-if-unverified writes the CSV all the same.\n",
+          header.not_verified);
+      return;
+    }
     if (format != "text" || !args.output.empty())
       std::cerr << "WARNING: " << header.not_verified << "\n";
   }

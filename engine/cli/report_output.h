@@ -17,9 +17,10 @@ namespace commsflow::cli {
 struct ExportArgs {
   std::string format;  // text, csv, json or html; empty: json under --json, text otherwise
   std::string output;  // a file to write instead of standard output
+  bool even_if_unverified = false;  // write a CSV of a history that does not verify
 };
 
-// Adds --format and --output to `cmd`.
+// Adds --format, --output and --even-if-unverified to `cmd`.
 void add_export_options(CLI::App* cmd, ExportArgs& args);
 
 // The header every report states: the database as named, the range, the time now and the chain
@@ -30,7 +31,8 @@ ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
 
 // Renders the table and writes it to --output or standard output. Throws Error(BadInput)
 // naming the file when it cannot be written. When the history did not verify it also says so
-// on stderr (unless the text went to the terminal, which already says it) and exits 1.
+// on stderr (unless the text went to the terminal, which already says it) and exits 1; a CSV,
+// which cannot carry the warning, is then not written at all unless even_if_unverified.
 void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
                   const ExportArgs& args);
 

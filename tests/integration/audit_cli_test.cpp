@@ -196,8 +196,17 @@ TEST_CASE("cli audit: a report from a history that does not verify says so and e
   CHECK_THAT(j["warning"].get<std::string>(), Contains("problem(s) found, the first at event "));
   CHECK_THAT(j["warning"].get<std::string>(), !Contains("approved"));  // where, not what
 
+  // A CSV cannot say so: none is written, to a file or to stdout, unless asked for by name.
   RunResult csv = p.run(1, {"audit", "signoffs", "--format", "csv", "-o", "register.csv"});
-  CHECK_THAT(csv.err, Contains("WARNING: the history does not verify"));
+  CHECK_THAT(csv.err, Contains("no CSV was written: the history does not verify") &&
+                          Contains("--even-if-unverified"));
+  CHECK_FALSE(std::filesystem::exists(p.dir / "register.csv"));
+  RunResult piped = p.run(1, {"audit", "--format", "csv"});
+  CHECK(piped.out.empty());
+  CHECK_THAT(piped.err, Contains("no CSV was written"));
+  RunResult asked = p.run(
+      1, {"audit", "signoffs", "--format", "csv", "-o", "register.csv", "--even-if-unverified"});
+  CHECK_THAT(asked.err, Contains("WARNING: the history does not verify"));
   CHECK(std::filesystem::exists(p.dir / "register.csv"));
 }
 
