@@ -2,12 +2,14 @@
 // file of the same KEY=VALUE lines (blank lines and # comments allowed; a value may be quoted).
 #include <commsflow/delivery.h>
 #include <commsflow/error.h>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <vector>
 
 namespace commsflow {
 
@@ -31,12 +33,18 @@ bool known(const std::string& key) {
   return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; });
 }
 
-int whole_number(const std::string& key, const std::string& value, int low, int high) {
+// What is wrong with the settings: each setting (or file and line) with its problem.
+using Problems = std::vector<FieldProblem>;
+
+// The number, or `fallback` with a problem when the value is none from low to high.
+int whole_number(const std::string& key, const std::string& value, int low, int high, int fallback,
+                 Problems& problems) {
   int n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < low || n > high) {
-    fail(ErrorKind::BadInput, "{}: '{}' is not a whole number from {} to {}", key, value, low,
-         high);
+    problems.push_back(
+        {key, fmt::format("'{}' is not a whole number from {} to {}", value, low, high)});
+    return fallback;
   }
   return n;
 }
@@ -44,6 +52,7 @@ int whole_number(const std::string& key, const std::string& value, int low, int 
 }  // namespace
 
 MailSettings read_mail_settings(const std::filesystem::path& file, const std::string& public_url) {
+  Problems problems;
   std::map<std::string, std::string> values;
   for (const char* key : kKeys) {
     if (const char* v = std::getenv(key)) values[key] = v;
@@ -58,13 +67,15 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
       const auto first = line.find_first_not_of(" \t");
       if (first == std::string::npos || line[first] == '#') continue;
       std::smatch m;
+      const std::string where = fmt::format("{}:{}", file.string(), number);
       if (!std::regex_match(line, m, line_re)) {
-        fail(ErrorKind::BadInput, "{}:{}: expected KEY=value", file.string(), number);
+        problems.push_back({where, "expected KEY=value"});
+        continue;
       }
       std::string key = m[1], value = m[2];
       if (!known(key)) {
-        fail(ErrorKind::BadInput, "{}:{}: unknown setting {} (see README, \"Email\")",
-             file.string(), number, key);
+        problems.push_back({where, fmt::format("unknown setting {} (see README, \"Email\")", key)});
+        continue;
       }
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
@@ -81,14 +92,16 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
   s.transport = get("COMMSFLOW_MAIL");
   if (s.transport == "off") s.transport.clear();
   if (!s.transport.empty() && s.transport != "smtp" && s.transport != "notify") {
-    fail(ErrorKind::BadInput, "COMMSFLOW_MAIL: '{}' must be smtp, notify or off", s.transport);
+    problems.push_back(
+        {"COMMSFLOW_MAIL", fmt::format("'{}' must be smtp, notify or off", s.transport)});
   }
   s.smtp_url = get("COMMSFLOW_SMTP_URL");
   s.smtp_user = get("COMMSFLOW_SMTP_USER");
   s.smtp_password = get("COMMSFLOW_SMTP_PASSWORD");
   const std::string starttls = get("COMMSFLOW_SMTP_STARTTLS");
   if (!starttls.empty() && starttls != "required" && starttls != "off") {
-    fail(ErrorKind::BadInput, "COMMSFLOW_SMTP_STARTTLS: '{}' must be required or off", starttls);
+    problems.push_back(
+        {"COMMSFLOW_SMTP_STARTTLS", fmt::format("'{}' must be required or off", starttls)});
   }
   s.smtp_starttls = starttls != "off";
   s.smtp_ca_file = get("COMMSFLOW_SMTP_CA_FILE");
@@ -98,25 +111,29 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
   if (auto url = get("COMMSFLOW_NOTIFY_URL"); !url.empty()) s.notify_url = url;
   s.public_url = public_url.empty() ? get("COMMSFLOW_PUBLIC_URL") : public_url;
   if (auto n = get("COMMSFLOW_MAIL_MAX_ATTEMPTS"); !n.empty()) {
-    s.max_attempts = whole_number("COMMSFLOW_MAIL_MAX_ATTEMPTS", n, 1, 100);
+    s.max_attempts =
+        whole_number("COMMSFLOW_MAIL_MAX_ATTEMPTS", n, 1, 100, s.max_attempts, problems);
   }
   if (auto n = get("COMMSFLOW_MAIL_FIRST_RETRY_SECONDS"); !n.empty()) {
     s.first_retry =
-        std::chrono::seconds(whole_number("COMMSFLOW_MAIL_FIRST_RETRY_SECONDS", n, 1, 3600));
+        std::chrono::seconds(whole_number("COMMSFLOW_MAIL_FIRST_RETRY_SECONDS", n, 1, 3600,
+                                          static_cast<int>(s.first_retry.count()), problems));
   }
 
   if (s.transport == "smtp") {
     if (!s.smtp_url.starts_with("smtp://") && !s.smtp_url.starts_with("smtps://")) {
-      fail(ErrorKind::BadInput,
-           "COMMSFLOW_SMTP_URL: '{}' must be smtp://host:port (STARTTLS) or smtps://host:port",
-           s.smtp_url);
+      problems.push_back(
+          {"COMMSFLOW_SMTP_URL",
+           fmt::format("'{}' must be smtp://host:port (STARTTLS) or smtps://host:port",
+                       s.smtp_url)});
     }
     if (s.from.find('@') == std::string::npos) {
-      fail(ErrorKind::BadInput,
-           "COMMSFLOW_MAIL_FROM: {} for SMTP: an address, like \"Comms team "
-           "<comms@example.nhs.uk>\"",
-           s.from.empty() ? std::string("is needed")
-                          : fmt::format("'{}' is not an address, and one is needed", s.from));
+      problems.push_back(
+          {"COMMSFLOW_MAIL_FROM",
+           fmt::format("{} for SMTP: an address, like \"Comms team <comms@example.nhs.uk>\"",
+                       s.from.empty()
+                           ? std::string("is needed")
+                           : fmt::format("'{}' is not an address, and one is needed", s.from))});
     }
   }
   if (s.transport == "notify") {
@@ -124,22 +141,23 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
     static const std::regex key_re(
         R"(.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))");
     if (!std::regex_match(s.notify_api_key, key_re)) {
-      fail(ErrorKind::BadInput,
-           "COMMSFLOW_NOTIFY_API_KEY: not a GOV.UK Notify API key (name-serviceid-secret)");
+      problems.push_back(
+          {"COMMSFLOW_NOTIFY_API_KEY", "not a GOV.UK Notify API key (name-serviceid-secret)"});
     }
     static const std::regex uuid_re(
         R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
     if (!std::regex_match(s.notify_template_id, uuid_re)) {
-      fail(ErrorKind::BadInput,
-           "COMMSFLOW_NOTIFY_TEMPLATE_ID: the id of a Notify email template (a UUID)");
+      problems.push_back(
+          {"COMMSFLOW_NOTIFY_TEMPLATE_ID", "the id of a Notify email template (a UUID)"});
     }
   }
   if (!s.transport.empty() && !s.public_url.starts_with("https://") &&
       !s.public_url.starts_with("http://")) {
-    fail(ErrorKind::BadInput,
-         "COMMSFLOW_PUBLIC_URL: needed so emails can link to items, like "
-         "https://commsflow.example.nhs.uk (or --public-url)");
+    problems.push_back({"COMMSFLOW_PUBLIC_URL",
+                        "needed so emails can link to items, like "
+                        "https://commsflow.example.nhs.uk (or --public-url)"});
   }
+  if (!problems.empty()) throw Error::bad_fields("mail settings", std::move(problems));
   return s;
 }
 

@@ -181,6 +181,16 @@ TEST_CASE("delivery: settings name the setting, or file and line, that is wrong"
   CHECK_THAT(error_of("COMMSFLOW_MAIL=notify\nCOMMSFLOW_NOTIFY_API_KEY=abc\n"),
              Contains("COMMSFLOW_NOTIFY_API_KEY"));
   CHECK_THAT(error_of("COMMSFLOW_MAIL=off\n"), Contains("(accepted)"));
+  // Every problem at once, not one per attempt to start.
+  const std::string several = error_of(
+      "COMMSFLOW_MAIL=smtp\nCOMMSFLOW_SMTP_URL=relay.nhs.net\nCOMMSFLOW_SMTP_PORT=25\n"
+      "COMMSFLOW_MAIL_MAX_ATTEMPTS=many\n");
+  CHECK_THAT(several, Contains("mail settings: bad input") &&
+                          Contains("mail.conf:3: unknown setting COMMSFLOW_SMTP_PORT") &&
+                          Contains("COMMSFLOW_SMTP_URL: 'relay.nhs.net' must be") &&
+                          Contains("COMMSFLOW_MAIL_MAX_ATTEMPTS: 'many' is not a whole number") &&
+                          Contains("COMMSFLOW_MAIL_FROM: is needed") &&
+                          Contains("COMMSFLOW_PUBLIC_URL: needed"));
   CHECK_THROWS_WITH(read_mail_settings(dir / "missing.conf"), Contains("missing.conf"));
 
   const MailSettings s = read_mail_settings(dir.write("mail.conf", smtp), "https://other.nhs.uk");
