@@ -57,8 +57,8 @@ void print_actor(Session& s, const Actor& a, const char* what) {
              a.disabled ? " (disabled)" : "");
 }
 
-// The roles among the approvers of the groups `p` waits in (the rest name people).
-std::vector<std::string> roles_deciding(Store& store, const Definition& d,
+// The leaver's roles among the approvers of the groups `p` waits in: what to give another.
+std::vector<std::string> roles_deciding(const Actor& leaver, const Definition& d,
                                         const PendingDecision& p) {
   std::vector<std::string> roles;
   const StateSpec* state = d.state(p.step);
@@ -66,7 +66,7 @@ std::vector<std::string> roles_deciding(Store& store, const Definition& d,
   for (const auto& group : state->signoff->groups) {
     if (std::find(p.groups.begin(), p.groups.end(), group.name) == p.groups.end()) continue;
     for (const auto& entry : group.approvers) {
-      if (!store.actor(entry) && std::find(roles.begin(), roles.end(), entry) == roles.end())
+      if (leaver.has_role(entry) && std::find(roles.begin(), roles.end(), entry) == roles.end())
         roles.push_back(entry);
     }
   }
@@ -83,16 +83,16 @@ void print_disabled(Session& s, const Actor& leaver, const std::vector<PendingDe
   std::vector<std::string> lines;
   for (const PendingDecision& p : waiting) {
     const Item item = engine.store().item(p.item.ref).value_or(p.item);
-    const std::vector<std::string> others = signoff.others_who_may_decide(item, leaver.name);
+    const std::vector<std::string> others = signoff.others_in_place_of(item, leaver);
     left.push_back(
         Json{{"ref", item.ref}, {"step", p.step}, {"due_at", p.due_at}, {"others", others}});
     std::vector<std::string> names;
     for (const auto& other : others) names.push_back(person_name(engine.store(), other));
     const Definition& d = engine.registry().version(item.version).definition;
-    std::string who = fmt::format("{} may decide it", fmt::join(names, ", "));
+    std::string who = fmt::format("{} may decide it in their place", fmt::join(names, ", "));
     if (others.empty()) {
-      who = "nobody else may decide it now";
-      if (const auto roles = roles_deciding(engine.store(), d, p); !roles.empty()) {
+      who = "nobody else may decide it in their place now";
+      if (const auto roles = roles_deciding(leaver, d, p); !roles.empty()) {
         who += fmt::format("; give someone the role (`commsflow actor add NAME --role {}`)",
                            roles.front());
       }
@@ -213,12 +213,14 @@ void add_account_commands(CLI::App& app, Session& s) {
     auto* disable = actor->add_subcommand(
         "disable",
         "A leaver: cannot sign in or act, sessions end and tokens stop at once; history still "
-        "names them");
+        "names them. Lists the sign-off steps that waited for them and who else may decide each");
     auto leaver = std::make_shared<std::string>();
     disable->add_option("name", *leaver, "Actor name")->required();
     disable->callback([&s, leaver] {
-      const auto waiting = s.engine().store().actor(*leaver) ? Signoff(s.engine()).inbox(*leaver)
-                                                             : std::vector<PendingDecision>{};
+      // Read while they may still decide (one already disabled is refused below, as before).
+      const auto account = s.engine().store().actor(*leaver);
+      const auto waiting = account && !account->disabled ? Signoff(s.engine()).inbox(*leaver)
+                                                         : std::vector<PendingDecision>{};
       const Actor disabled = people(s).disable(*leaver, kOperator);
       print_disabled(s, disabled, waiting);
     });

@@ -415,9 +415,13 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     } else if (named != payload.end() && named->is_string()) {
       std::vector<std::string> open;
       for (const Json& i : active_incidents(*this)) open.push_back(i.value("name", ""));
-      const auto same = std::find_if(open.begin(), open.end(), [&](const std::string& name) {
-        return same_incident_name(name, named->get<std::string>());
-      });
+      const std::string given = named->get<std::string>();
+      auto same = std::find(open.begin(), open.end(), given);  // the one so named, if any
+      if (same == open.end()) {
+        same = std::find_if(open.begin(), open.end(), [&](const std::string& name) {
+          return same_incident_name(name, given);
+        });
+      }
       if (same != open.end()) {
         *named = *same;  // as the incident was declared, which closing it looks for
       } else {

@@ -68,27 +68,50 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
   return out;
 }
 
-std::vector<std::string> Signoff::others_who_may_decide(const Item& item, std::string_view except) {
+std::vector<std::string> Signoff::others_in_place_of(const Item& item, const Actor& leaver) {
   std::vector<std::string> out;
   const Definition& d = engine_.registry().version(item.version).definition;
   const StateSpec* state = d.state(item.state);
   if (!state || !state->signoff || !item.data.contains("_signoff")) return out;
   const Json& signoff = item.data.at("_signoff");
   const auto escalated = escalated_entries(*state->signoff, signoff);
-  const std::string author = item.data.value("_document", Json::object()).value("author", "");
-  const auto may_decide = [&](const Actor& actor) {
-    for (const auto& g : state->signoff->groups) {
-      const Json& record = signoff.at("groups").at(g.name);
-      if (record.contains("result")) continue;
-      for (const auto& entry : open_entries(g, record.at("decisions"), actor.name, escalated)) {
-        if (fills_entry(actor, entry)) return true;
-      }
+  const auto decisions = [&](const ApproverGroupSpec& g) -> const Json& {
+    return signoff.at("groups").at(g.name).at("decisions");
+  };
+  const auto open = [&](const ApproverGroupSpec& g) {
+    return !signoff.at("groups").at(g.name).contains("result");
+  };
+  // The leaver's part: each open entry, of each group still open, that they fill. Another
+  // person covers it only by filling that same entry (a role in an "all" group, or a step's
+  // primary approver, is not filled by the group's other approvers), or, once the step is
+  // escalated, by deciding in the approvers' place.
+  struct Part {
+    const ApproverGroupSpec* group;
+    std::string entry;
+  };
+  std::vector<Part> parts;
+  for (const auto& g : state->signoff->groups) {
+    if (!open(g)) continue;
+    for (auto& entry : open_entries(g, decisions(g), leaver.name, escalated)) {
+      if (fills_entry(leaver, entry)) parts.push_back(Part{&g, std::move(entry)});
+    }
+  }
+  if (parts.empty()) return out;
+  const auto covers = [&](const Actor& actor, const Part& part) {
+    for (const auto& entry :
+         open_entries(*part.group, decisions(*part.group), actor.name, escalated)) {
+      const bool in_place = std::find(escalated.begin(), escalated.end(), entry) != escalated.end();
+      if ((entry == part.entry || in_place) && fills_entry(actor, entry)) return true;
     }
     return false;
   };
+  const std::string author = item.data.value("_document", Json::object()).value("author", "");
   for (const Actor& actor : engine_.store().actors()) {
-    if (actor.disabled || actor.name == except || actor.name == author) continue;
-    if (may_decide(actor)) out.push_back(actor.name);
+    if (actor.disabled || actor.name == leaver.name || actor.name == author) continue;
+    if (std::all_of(parts.begin(), parts.end(),
+                    [&](const Part& part) { return covers(actor, part); })) {
+      out.push_back(actor.name);
+    }
   }
   return out;
 }

@@ -15,8 +15,9 @@ namespace commsflow {
 // Every incident not yet closed, as a policy sees it: {name, level, ref}.
 std::vector<Json> active_incidents(Engine& engine);
 
-// Whether two incident names are one incident's: names match whatever their case, so "storm
-// bert" is the Storm Bert already open, not a second incident beside it.
+// Whether two incident names are one incident's: names match whatever their case and the spaces
+// around them, so "storm bert" is the Storm Bert already open, not a second incident beside it
+// (and "storm éowyn" is Storm Éowyn).
 bool same_incident_name(std::string_view a, std::string_view b);
 
 // Pauses `item` (its workflow's `incidents.pause` action, by `actor`, or by the engine when that

@@ -3,9 +3,12 @@
 #include <commsflow/incidents.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <locale.h>
+#include <wctype.h>
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
@@ -14,14 +17,58 @@ namespace commsflow {
 
 namespace {
 
-// The incident of that name (same_incident_name) not yet in a final state, if any.
+// The incident of that name not yet in a final state, if any: the one named exactly so, or else
+// the first of the same name (same_incident_name), as a database may hold two open incidents
+// whose names differ only in case from before such names were one.
 std::optional<Item> active_incident(Engine& engine, std::string_view name) {
   if (!engine.store().current_version("incident")) return std::nullopt;
+  std::optional<Item> same;
   for (Item& i : engine.store().items(ItemFilter{"incident", "", -1})) {
-    if (!same_incident_name(i.data.value("name", ""), name)) continue;
-    if (!engine.registry().version(i.version).definition.is_final(i.state)) return std::move(i);
+    const std::string its_name = i.data.value("name", "");
+    if (!same_incident_name(its_name, name)) continue;
+    if (engine.registry().version(i.version).definition.is_final(i.state)) continue;
+    if (its_name == name) return std::move(i);
+    if (!same) same = std::move(i);
   }
-  return std::nullopt;
+  return same;
+}
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The bytes of the UTF-8 sequence `lead` begins; 1 for a byte that begins none.
+std::size_t sequence_length(unsigned char lead) {
+  if (lead >> 5 == 0x6) return 2;
+  if (lead >> 4 == 0xE) return 3;
+  if (lead >> 3 == 0x1E) return 4;
+  return 1;
+}
+
+// How a name is compared: without the spaces around it, each letter in lower case as Unicode
+// has it (É as é, in the C.UTF-8 locale's tables). Bytes that are not UTF-8 stand for themselves.
+std::u32string name_key(std::string_view text) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+  const auto lower = [](char32_t c) -> char32_t {
+    if (utf8) return static_cast<char32_t>(towlower_l(static_cast<wint_t>(c), utf8));
+    return c < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(c))) : c;
+  };
+  text = trimmed(text);
+  std::u32string key;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = sequence_length(lead);
+    if (i + length > text.size()) length = 1;
+    char32_t code = length == 1 ? lead : lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    key.push_back(lower(code));
+    i += length;
+  }
+  return key;
 }
 
 // What the workflow's incidents.holds says of `item` for `incident`; false when it has none.
@@ -42,8 +89,7 @@ bool policy_holds(Engine& engine, const Item& item, const Json& incident) {
 }  // namespace
 
 bool same_incident_name(std::string_view a, std::string_view b) {
-  return std::ranges::equal(
-      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+  return a == b || name_key(a) == name_key(b);
 }
 
 std::vector<Json> active_incidents(Engine& engine) {
@@ -119,6 +165,7 @@ Outcome<Item> apply_policy_change(Engine& engine, const std::string& ref,
 
 Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
                                          std::string_view level, std::string_view actor) {
+  name = trimmed(name);  // " Storm Bert" is Storm Bert
   auto tx = engine.store().begin_write();
   if (auto active = active_incident(engine, name)) {
     fail(ErrorKind::BadInput, "incident '{}' is already active ({})",

@@ -240,7 +240,8 @@ TEST_CASE("cli: disabling a leaver lists what waited for them and who else may d
   CHECK_THAT(alone.out,
              Contains("Waiting for Hannah Head when disabled:") &&
                  Contains(ref + " Comms review, due ") &&
-                 Contains("nobody else may decide it now; give someone the role (`commsflow "
+                 Contains("nobody else may decide it in their place now; give someone the role "
+                          "(`commsflow "
                           "actor add NAME --role head_of_comms`)"));
   REQUIRE(demo.run({"actor", "enable", "hannah.head"}).exit_code == 0);
   REQUIRE(demo.run({"actor", "add", "ravi.head", "--role", "head_of_comms", "--display-name",
@@ -252,7 +253,9 @@ TEST_CASE("cli: disabling a leaver lists what waited for them and who else may d
   CHECK(shared["waiting_on_them"][0]["others"] == Json::array({"ravi.head"}));
   REQUIRE(demo.run({"actor", "enable", "hannah.head"}).exit_code == 0);
   CHECK_THAT(demo.run({"actor", "disable", "hannah.head"}).out,
-             Contains("Ravi Head may decide it"));
+             Contains("Ravi Head may decide it in their place"));
+  // Disabled already: said so, as before (not that she may not act).
+  CHECK_THAT(demo.run({"actor", "disable", "hannah.head"}).err, Contains("already disabled"));
   // Someone nothing waits for is disabled with no list.
   CHECK_THAT(demo.run({"actor", "disable", "asha.requester"}).out, !Contains("Waiting for"));
 }

@@ -62,6 +62,20 @@ TEST_CASE("cli: import reads the shipped sample and reports the new references")
   CHECK(p.item_events() == std::to_string(out["imported"].get<int>()));
 }
 
+TEST_CASE("cli: import reads the shipped spreadsheet sample, headed by labels") {
+  ImportProject p;
+  fs::copy(fs::path(COMMSFLOW_SOURCE_DIR) / "samples" / "more_comms_requests.csv",
+           p.dir / "more.csv");
+  auto r = test::run_cli(p.dir.path(), {"--json", "import", "more.csv", "--as", "tom"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Json::parse(r.out)["imported"] == 3);
+  Json item = Json::parse(test::run_cli(p.dir.path(), {"--json", "show", "REQ-2026-0002"}).out);
+  CHECK(item["data"]["requester_team"] == "Pharmacy team");
+  CHECK(item["data"]["needed_by"] == "2026-12-14");
+  CHECK(item["data"]["statutory"] == "yes");
+}
+
 TEST_CASE("cli: import reads CSV as spreadsheets save it: semicolons, UK dates, Yes and No") {
   ImportProject p;
   // Saved by a spreadsheet set to a decimal comma: semicolons, a byte-order mark, CRLF, a UK

@@ -945,6 +945,41 @@ TEST_CASE("timers: a tick long after the due time sends the reminder and escalat
   CHECK(c.engine->item(ref).data["_signoff"]["overdue"] == true);
 }
 
+TEST_CASE("a leaver's part in a step is taken only by someone who fills the same entry") {
+  Chain c;
+  const auto in_place_of = [&](const std::string& ref, const std::string& leaver) {
+    return Signoff(*c.engine).others_in_place_of(c.engine->item(ref), *c.store->actor(leaver));
+  };
+  using Names = std::vector<std::string>;
+  std::string ref = c.draft();
+  CHECK(in_place_of(ref, "hannah") == Names{"hugo"});  // review: any head of comms
+  CHECK(in_place_of(ref, "dan").empty());              // nothing waits for him here
+  // Once the step is escalated, its fallback decides in the approvers' place.
+  c.clock.set(*parse_datetime("2026-03-03T09:00:00Z"));
+  Signoff(*c.engine).tick();
+  CHECK(in_place_of(ref, "hannah") == Names{"dan", "hugo"});
+
+  ref = c.draft();
+  c.ok(ref, "approved", "hannah");
+  c.ok(ref, "approved", "ed");
+  c.ok(ref, "approved", "eve");
+  REQUIRE(c.engine->item(ref).state == "chair");
+  // The primary director's part is not the advising heads of comms' to take.
+  CHECK(in_place_of(ref, "dan").empty());
+  CHECK(in_place_of(ref, "hugo") == Names{"hannah"});
+  c.engine->add_actor("dora", {"director"});
+  CHECK(in_place_of(ref, "dan") == Names{"dora"});
+  c.ok(ref, "approved", "dan");
+
+  // Parallel groups: the legal group's people do not take the clinical lead's part, and in an
+  // "all" group governance does not take legal's.
+  REQUIRE(c.engine->item(ref).state == "checks");
+  CHECK(in_place_of(ref, "cal").empty());
+  CHECK(in_place_of(ref, "lee").empty());
+  c.engine->add_actor("lena", {"legal"});
+  CHECK(in_place_of(ref, "lee") == Names{"lena"});
+}
+
 TEST_CASE("the sign-off register gives a headline only to an auditor who may read the item") {
   // Governance audits, but this workflow's items are for the comms team and their approvers.
   std::string workflow = kChain;

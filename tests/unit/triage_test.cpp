@@ -16,6 +16,7 @@
 
 #include "base/csv.h"
 #include "support.h"
+#include "workflow/import_duplicates.h"
 
 using namespace commsflow;
 using commsflow::test::TempDir;
@@ -278,6 +279,12 @@ TEST_CASE("a major incident pauses less critical work and closing it resumes exa
   // A name in another case is the same incident, not a second one beside it.
   CHECK_THROWS_WITH(declare_incident(*t.engine, "STORM bert", "major", "tom"),
                     Catch::Contains("incident 'Storm Bert' is already active"));
+  CHECK_THROWS_WITH(declare_incident(*t.engine, " Storm Bert ", "major", "tom"),
+                    Catch::Contains("incident 'Storm Bert' is already active"));
+  REQUIRE(declare_incident(*t.engine, "Storm Éowyn", "minor", "tom").ok());
+  CHECK_THROWS_WITH(declare_incident(*t.engine, "STORM éOWYN", "minor", "tom"),
+                    Catch::Contains("incident 'Storm Éowyn' is already active"));
+  REQUIRE(close_incident(*t.engine, "storm ÉOWYN", "tom").ok());
 
   t.clock.advance(std::chrono::hours(48));
   auto closed = close_incident(*t.engine, "storm bert", "tom");
@@ -797,4 +804,56 @@ TEST_CASE("a pause that moves the due time past the needed-by date flags the req
   CHECK(resumed.data["due_at"] == "2026-12-09T09:00:00Z");
   CHECK(resumed.data["late"] == true);
   CHECK(resumed.data["late_reason"] == "due 9 December 2026, after it is needed (8 December 2026)");
+}
+
+TEST_CASE("an import row is known again by the values its columns gave, however they are stored") {
+  test::Fixture f(R"lua(local wf = require "commsflow"
+return wf.workflow {
+  name = "figures", prefix = "FIG",
+  fields = {
+    title = wf.text { required = true },
+    amount = wf.number {}, count = wf.integer {}, urgent = wf.boolean {},
+    tags = wf.list { of = wf.text {} },
+    people = wf.list { of = wf.record { name = wf.text {}, lead = wf.boolean {} } },
+  },
+  submit = { roles = { "comms_officer" } },
+  initial = "open",
+  states = { open = { actions = { close = { to = "closed", roles = { "comms_officer" } } } },
+             closed = { final = true } },
+}
+)lua",
+                  "figures.lua");
+  const std::vector<Json> values = {
+      Json{{"title", "Fractions"}, {"amount", 0.30000000000000004}, {"count", 3}},
+      Json{{"title", "Large"}, {"amount", 1e20}, {"urgent", true}},
+      Json{{"title", "Precise"}, {"amount", 1234567.891234567}},
+      Json{{"title", "Whole"}, {"amount", 1e15}, {"count", 9000000000000000}},
+      Json{{"title", "Lists"},
+           {"tags", Json::array({"a \"quoted\" tag", "é"})},
+           {"people", Json::array({Json{{"name", "Ann"}, {"lead", true}}})}},
+      Json{{"title", "Only a title"}}};
+  std::vector<std::string> refs;
+  for (const Json& data : values) {
+    auto submitted = f.engine->submit("figures", "olivia", data);
+    REQUIRE(submitted.ok());
+    refs.push_back(submitted.value().ref);
+  }
+  const ItemsAlreadyHere here(*f.store, "figures",
+                              {"title", "amount", "count", "urgent", "tags", "people"});
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    INFO(values[i].dump());
+    const std::string* same = here.same_as(f.engine->item(refs[i]).data);
+    REQUIRE(same);
+    CHECK(*same == refs[i]);
+  }
+  // Any one value otherwise is another item.
+  Json other = f.engine->item(refs[0]).data;
+  other["count"] = 4;
+  CHECK_FALSE(here.same_as(other));
+  other = f.engine->item(refs[3]).data;
+  other["people"][0]["lead"] = false;
+  CHECK_FALSE(here.same_as(other));
+  other = f.engine->item(refs[5]).data;
+  other["urgent"] = false;  // given, where the item has none
+  CHECK_FALSE(here.same_as(other));
 }

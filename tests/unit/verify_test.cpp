@@ -570,9 +570,15 @@ TEST_CASE("values of every JSON type replay exactly, and a changed one is named"
   SECTION("written in another form but equal as JSON: still the same item") {
     set_data("$.n", "2.0");  // nlohmann compares numbers by value, as verify did before
     CHECK(verify(*f.store).ok());
+    // The item's own check agrees with verify: no warning, nothing refused.
+    CHECK(item_history_problems(*f.store, *f.store->item(item.ref)).empty());
   }
   SECTION("a changed number") {
     set_data("$.big", "12345678901235");
+    CHECK_THAT(item_history_problems(*f.store, *f.store->item(item.ref)),
+               Catch::VectorContains(std::string(
+                   "the stored item is not what its 3 event(s) record: it was changed outside "
+                   "commsflow")));
     VerifyReport r = verify(*f.store);
     REQUIRE(r.problems.size() == 1);
     CHECK_THAT(r.problems[0].message,

@@ -90,10 +90,11 @@ class Signoff {
   // Items in a sign-off step waiting for `actor`'s decision, soonest due first
   // (engine/workflow/inbox.cpp).
   std::vector<PendingDecision> inbox(std::string_view actor);
-  // The people other than `except` who may decide in `item`'s current sign-off step now, in
-  // their own right or as its fallback once it is escalated (not as someone's delegate), the
-  // version's author left out: empty when the step waits for nobody else.
-  std::vector<std::string> others_who_may_decide(const Item& item, std::string_view except);
+  // The people who may now decide in `item`'s current sign-off step in `leaver`'s place: who
+  // fill every approver entry the leaver could decide as there, or decide as the step's fallback
+  // once it is escalated (not as someone's delegate), leaving out the version's author. Empty when
+  // nobody can take the leaver's part.
+  std::vector<std::string> others_in_place_of(const Item& item, const Actor& leaver);
   std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
 
  private:
