@@ -32,6 +32,10 @@ void serve(Session& s, ServeArgs& args) {
       for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
       if (r.sent > 0) std::cerr << fmt::format("email: {} sent in {} emails\n", r.sent, r.emails);
     };
+    // Said at start, so that the log shows email is on and how it leaves.
+    std::cerr << fmt::format("email: on, by {}{}, from {}\n", mail.transport,
+                             mail.transport == "smtp" ? " through " + mail.smtp_url : "",
+                             mail.transport == "smtp" ? mail.from : std::string("GOV.UK Notify"));
   } else {
     std::cerr << "email: off (COMMSFLOW_MAIL is not set): notifications wait in the outbox\n";
   }

@@ -49,6 +49,19 @@ int whole_number(const std::string& key, const std::string& value, int low, int 
   return n;
 }
 
+// An address mail can come from: "comms@example.nhs.uk", or a name and the address in angle
+// brackets, "Comms team <comms@example.nhs.uk>". A name with the address after it unbracketed
+// ("Comms team comms@example") would go out as a malformed sender a relay refuses.
+bool sender_address(std::string_view from) {
+  if (const auto open = from.find('<'); open != std::string_view::npos) {
+    if (!from.ends_with('>')) return false;
+    from = from.substr(open + 1, from.size() - open - 2);
+  }
+  const auto at = from.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < from.size() &&
+         from.find_first_of(" \t<>,;") == std::string_view::npos;
+}
+
 }  // namespace
 
 MailSettings read_mail_settings(const std::filesystem::path& file, const std::string& public_url) {
@@ -58,6 +71,10 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
     if (const char* v = std::getenv(key)) values[key] = v;
   }
   if (!file.empty()) {
+    if (std::filesystem::is_directory(file)) {
+      fail(ErrorKind::BadInput, "the mail settings file {} is a folder: name the file in it",
+           file.string());
+    }
     std::ifstream in(file);
     if (!in) fail(ErrorKind::BadInput, "cannot read the mail settings file {}", file.string());
     static const std::regex line_re(R"(\s*([A-Z_]+)\s*=\s*(.*?)\s*)");
@@ -127,7 +144,7 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
            fmt::format("'{}' must be smtp://host:port (STARTTLS) or smtps://host:port",
                        s.smtp_url)});
     }
-    if (s.from.find('@') == std::string::npos) {
+    if (!sender_address(s.from)) {
       problems.push_back(
           {"COMMSFLOW_MAIL_FROM",
            fmt::format("{} for SMTP: an address, like \"Comms team <comms@example.nhs.uk>\"",
@@ -153,9 +170,15 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
   }
   if (!s.transport.empty() && !s.public_url.starts_with("https://") &&
       !s.public_url.starts_with("http://")) {
-    problems.push_back({"COMMSFLOW_PUBLIC_URL",
-                        "needed so emails can link to items, like "
-                        "https://commsflow.example.nhs.uk (or --public-url)"});
+    problems.push_back(
+        {"COMMSFLOW_PUBLIC_URL",
+         fmt::format(
+             "{} so emails can link to items, like https://commsflow.example.nhs.uk (or "
+             "--public-url)",
+             s.public_url.empty()
+                 ? std::string("needed")
+                 : fmt::format("'{}' does not begin with https:// or http://; one is needed",
+                               s.public_url))});
   }
   if (!problems.empty()) throw Error::bad_fields("mail settings", std::move(problems));
   return s;

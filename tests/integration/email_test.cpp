@@ -642,3 +642,17 @@ TEST_CASE("email: two workers delivering at once (two servers of one database) s
   }
   for (const auto& row : t.outbox()) CHECK(row["status"] == "sent");
 }
+
+TEST_CASE("email: serve says at start that email is on and how it leaves, or why it is off") {
+  Team t;
+  t.settings(2525);
+  {
+    test::ServeChild server(t.dir.path(), {}, kMorning, {"--mail-config", "mail.conf"});
+    CHECK_THAT(server.log(), Contains("email: on, by smtp through smtp://127.0.0.1:2525, from "
+                                      "Comms team <comms@example.org>"));
+  }
+  // A folder where the file should be is refused, not taken for "no email".
+  const RunResult folder = test::run_cli(t.dir.path(), {"serve", "--mail-config", "workflows"});
+  CHECK(folder.exit_code == 2);
+  CHECK_THAT(folder.err, Contains("the mail settings file workflows is a folder"));
+}

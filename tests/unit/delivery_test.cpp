@@ -172,6 +172,17 @@ TEST_CASE("delivery: settings name the setting, or file and line, that is wrong"
   CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=\n"), Contains("COMMSFLOW_MAIL_FROM: is needed"));
   CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=not an address\n"),
              Contains("COMMSFLOW_MAIL_FROM: 'not an address' is not an address"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=Comms team comms@example\n"),
+             Contains("COMMSFLOW_MAIL_FROM: 'Comms team comms@example' is not an address"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_MAIL_FROM=Comms <comms@nhs.net\n"),
+             Contains("is not an address"));
+  CHECK(error_of(smtp + "COMMSFLOW_MAIL_FROM=comms@nhs.net\n") == "(accepted)");
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=comms.nhs.uk\n"),
+             Contains("COMMSFLOW_PUBLIC_URL: 'comms.nhs.uk' does not begin with https://"));
+  {
+    // A folder named where the file should be is said to be one, not read as no settings.
+    CHECK_THROWS_WITH(read_mail_settings(dir.path()), Contains("is a folder"));
+  }
   CHECK_THAT(error_of(smtp + "COMMSFLOW_SMTP_STARTTLS=maybe\n"),
              Contains("COMMSFLOW_SMTP_STARTTLS: 'maybe'"));
   CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=comms.nhs.uk\n"),
