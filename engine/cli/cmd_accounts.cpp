@@ -73,17 +73,18 @@ std::vector<std::string> roles_deciding(const Actor& leaver, const Definition& d
   return roles;
 }
 
-// A leaver's disabling, with the sign-off steps that waited for them (`waiting`, read before)
-// and who else may decide each now: a step only they could decide waits for nobody, and whoever
-// disables them is the one to hand it on.
-void print_disabled(Session& s, const Actor& leaver, const std::vector<PendingDecision>& waiting) {
+// The sign-off steps of `waiting` (read before a change to `person`, who is shown as they were)
+// and who else may decide each in their place now: a step only they could decide waits for
+// nobody, and whoever made the change is the one to hand it on. Fills `lines` for people and
+// returns the same as JSON.
+Json left_waiting(Session& s, const Actor& person, const std::vector<PendingDecision>& waiting,
+                  std::vector<std::string>& lines) {
   Engine& engine = s.engine();
   Signoff signoff(engine);
   Json left = Json::array();
-  std::vector<std::string> lines;
   for (const PendingDecision& p : waiting) {
     const Item item = engine.store().item(p.item.ref).value_or(p.item);
-    const std::vector<std::string> others = signoff.others_in_place_of(item, leaver);
+    const std::vector<std::string> others = signoff.others_in_place_of(item, person);
     left.push_back(
         Json{{"ref", item.ref}, {"step", p.step}, {"due_at", p.due_at}, {"others", others}});
     std::vector<std::string> names;
@@ -92,7 +93,7 @@ void print_disabled(Session& s, const Actor& leaver, const std::vector<PendingDe
     std::string who = fmt::format("{} may decide it in their place", fmt::join(names, ", "));
     if (others.empty()) {
       who = "nobody else may decide it in their place now";
-      if (const auto roles = roles_deciding(leaver, d, p); !roles.empty()) {
+      if (const auto roles = roles_deciding(person, d, p); !roles.empty()) {
         who += fmt::format("; give someone the role (`commsflow actor add NAME --role {}`)",
                            roles.front());
       }
@@ -101,17 +102,34 @@ void print_disabled(Session& s, const Actor& leaver, const std::vector<PendingDe
         fmt::format("  {} {}{}: {}", item.ref, state_label(d, p.step),
                     p.due_at.empty() ? "" : fmt::format(", due {}", uk_datetime(p.due_at)), who));
   }
+  return left;
+}
+
+// An account change that may take someone out of sign-off steps (a leaver disabled, a role
+// taken away): the account as it is now, then what waited for them and no longer can.
+void print_change(Session& s, const Actor& now, const char* what, const Actor& before,
+                  const std::vector<PendingDecision>& waiting, std::string_view since) {
+  std::vector<std::string> lines;
+  Json left = left_waiting(s, before, waiting, lines);
   if (s.options.json) {
-    s.print_json(Json{{"name", leaver.name},
-                      {"roles", leaver.roles},
-                      {"disabled", leaver.disabled},
-                      {"waiting_on_them", left}});
+    s.print_json(Json{{"name", now.name},
+                      {"roles", now.roles},
+                      {"disabled", now.disabled},
+                      {"waiting_on_them", std::move(left)}});
     return;
   }
-  print_actor(s, leaver, "disabled; roles");
+  print_actor(s, now, what);
   if (lines.empty()) return;
-  fmt::print("Waiting for {} when disabled:\n{}\n", person_name(engine.store(), leaver.name),
+  fmt::print("Waiting for {} {}:\n{}\n", person_name(s.engine().store(), now.name), since,
              fmt::join(lines, "\n"));
+}
+
+// What waits for `name`'s decision now; nothing for an unknown or disabled actor (the change
+// that follows refuses those with its own message).
+std::vector<PendingDecision> waiting_for(Session& s, const std::string& name) {
+  const auto account = s.engine().store().actor(name);
+  return account && !account->disabled ? Signoff(s.engine()).inbox(name)
+                                       : std::vector<PendingDecision>{};
 }
 
 void run_passwd(Session& s, const std::string& name) {
@@ -207,7 +225,20 @@ void add_account_commands(CLI::App& app, Session& s) {
     remove->add_option("name", *who, "Actor name")->required();
     remove->add_option("role", *which, "Role to remove")->required();
     remove->callback([&s, who, which] {
-      print_actor(s, people(s).remove_role(*who, *which, kOperator), "now holds");
+      const auto before = s.engine().store().actor(*who);
+      const auto waiting = waiting_for(s, *who);
+      const Actor now = people(s).remove_role(*who, *which, kOperator);
+      // Only the steps they may no longer decide, with the role gone.
+      std::vector<PendingDecision> lost;
+      const auto still = waiting_for(s, *who);
+      for (const auto& p : waiting) {
+        if (std::none_of(still.begin(), still.end(),
+                         [&](const PendingDecision& q) { return q.item.ref == p.item.ref; })) {
+          lost.push_back(p);
+        }
+      }
+      print_change(s, now, "now holds", *before, lost,
+                   fmt::format("as {}", roles_in_words({*which}, "and")));
     });
 
     auto* disable = actor->add_subcommand(
@@ -217,12 +248,10 @@ void add_account_commands(CLI::App& app, Session& s) {
     auto leaver = std::make_shared<std::string>();
     disable->add_option("name", *leaver, "Actor name")->required();
     disable->callback([&s, leaver] {
-      // Read while they may still decide (one already disabled is refused below, as before).
-      const auto account = s.engine().store().actor(*leaver);
-      const auto waiting = account && !account->disabled ? Signoff(s.engine()).inbox(*leaver)
-                                                         : std::vector<PendingDecision>{};
-      const Actor disabled = people(s).disable(*leaver, kOperator);
-      print_disabled(s, disabled, waiting);
+      const auto before = s.engine().store().actor(*leaver);
+      const auto waiting = waiting_for(s, *leaver);  // read while they may still decide
+      const Actor now = people(s).disable(*leaver, kOperator);
+      print_change(s, now, "disabled; roles", *before, waiting, "when disabled");
     });
 
     auto* enable = actor->add_subcommand("enable", "Let a disabled actor sign in and act again");

@@ -256,6 +256,18 @@ TEST_CASE("cli: disabling a leaver lists what waited for them and who else may d
              Contains("Ravi Head may decide it in their place"));
   // Disabled already: said so, as before (not that she may not act).
   CHECK_THAT(demo.run({"actor", "disable", "hannah.head"}).err, Contains("already disabled"));
+  // Taking the role away says the same of the steps it leaves; a role kept lists nothing.
+  REQUIRE(demo.run({"actor", "enable", "hannah.head"}).exit_code == 0);
+  REQUIRE(demo.run({"actor", "disable", "ravi.head"}).exit_code == 0);
+  REQUIRE(demo.run({"actor", "add", "hannah.head", "--role", "requester"}).exit_code == 0);
+  CHECK_THAT(demo.run({"actor", "role", "remove", "hannah.head", "requester"}).out,
+             !Contains("Waiting for"));
+  REQUIRE(demo.run({"actor", "add", "hannah.head", "--role", "requester"}).exit_code == 0);
+  const test::RunResult removed =
+      demo.run({"actor", "role", "remove", "hannah.head", "head_of_comms"});
+  CHECK_THAT(removed.out, Contains("Waiting for Hannah Head as Head of comms:") &&
+                              Contains(ref + " Comms review") &&
+                              Contains("nobody else may decide it in their place now"));
   // Someone nothing waits for is disabled with no list.
   CHECK_THAT(demo.run({"actor", "disable", "asha.requester"}).out, !Contains("Waiting for"));
 }
