@@ -243,7 +243,8 @@ void add_account_commands(CLI::App& app, Session& s) {
 
     auto* disable = actor->add_subcommand(
         "disable",
-        "A leaver: cannot sign in or act, sessions end and tokens stop at once; history still "
+        "A leaver: cannot sign in or act, sessions end and API tokens are revoked at once; history "
+        "still "
         "names them. Lists the sign-off steps that waited for them and who else may decide each");
     auto leaver = std::make_shared<std::string>();
     disable->add_option("name", *leaver, "Actor name")->required();

@@ -180,6 +180,13 @@ Actor People::disable(std::string_view name, std::string_view by) {
   }
   store_.accounts().delete_sessions_of(name);
   record(name, "actor_disabled", by);
+  // Their API tokens are revoked, not only refused while they are away: enabling them again
+  // must not bring back a token that may have left with them.
+  for (const ApiTokenRecord& token : store_.accounts().api_tokens(name)) {
+    if (!token.revoked_at.empty() || token.expires_at <= now_) continue;
+    store_.accounts().revoke_api_token(token.id, now_);
+    record(name, "token_revoked", by, Json{{"token_id", token.id}});
+  }
   Actor actor = require(name);
   tx->commit();
   return actor;

@@ -1209,10 +1209,13 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
              Contains("revoked Mon 2 Mar 2026, 09:00"));
   CHECK(p.json(0, {"token", "list"})[0]["active"] == false);
 
+  p.json(0, {"token", "create", "--as", "olivia", "--name", "dashboard"});
   CHECK(p.json(0, {"actor", "disable", "olivia"})["disabled"] == true);
   CHECK_THAT(p.run(1, {"submit", "website_update", "--as", "olivia", "--set", "title=x"}).err,
              Contains("olivia is disabled"));
+  // A leaver's tokens are revoked, and stay so when they come back.
   p.run(0, {"actor", "enable", "olivia"});
+  for (const Json& t : p.json(0, {"token", "list"})) CHECK(t["active"] == false);
   p.run(0, {"actor", "add", "olivia", "--role", "head_of_comms"});
   p.run(0, {"actor", "role", "remove", "olivia", "head_of_comms"});
   CHECK_THAT(p.run(2, {"actor", "role", "remove", "olivia", "director"}).err,
@@ -1222,7 +1225,7 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
   std::vector<std::string> actions;
   for (const auto& row : audit["rows"]) actions.push_back(row["action"]);
   CHECK(actions == std::vector<std::string>{"actor_added", "token_created", "token_revoked",
-                                            "actor_disabled", "actor_enabled", "role_granted",
-                                            "role_removed"});
+                                            "token_created", "actor_disabled", "token_revoked",
+                                            "actor_enabled", "role_granted", "role_removed"});
   p.run(0, {"verify"});
 }

@@ -57,7 +57,9 @@ class People {
   // Takes a role away and ends the actor's sessions. Error(BadInput) when the actor does not
   // hold it, or it is the actor's last role (disable the actor instead).
   Actor remove_role(std::string_view name, std::string_view role, std::string_view by);
-  // A leaver: may not sign in or act, tokens stop working, sessions end; history still names them.
+  // A leaver: may not sign in or act, sessions end and their API tokens are revoked (each
+  // recorded, as by revoke_api_token: enabling them again brings none back); history still names
+  // them.
   Actor disable(std::string_view name, std::string_view by);
   Actor enable(std::string_view name, std::string_view by);
 
