@@ -3,9 +3,11 @@
 #include <commsflow/event.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "store/copy_tables.h"
@@ -64,6 +66,27 @@ TEST_CASE("a new database is migrated, recorded and in WAL mode") {
         static_cast<std::int64_t>(store::sqlite_migrations().size()));
   CHECK(scalar(dir / "a.db", "PRAGMA user_version") == newest);
   CHECK(test::query_text(dir / "a.db", "PRAGMA journal_mode") == "wal");
+}
+
+TEST_CASE("a new database file and its log are for their owner only", "[sqlite]") {
+  TempDir dir;
+  ::umask(022);  // as a shell leaves it: files readable by everyone unless made otherwise
+  namespace fs = std::filesystem;
+  const auto mode = [&](const char* name) {
+    return fs::status(dir / name).permissions() & fs::perms::all;
+  };
+  {
+    auto store = Store::open(dir / "a.db", Store::Options{true});  // migrated: a log written
+    for (const char* name : {"a.db", "a.db-wal"}) {
+      INFO(name);
+      REQUIRE(fs::exists(dir / name));
+      CHECK(mode(name) == (fs::perms::owner_read | fs::perms::owner_write));
+    }
+  }
+  // An existing file keeps the mode its owner gave it.
+  fs::permissions(dir / "a.db", fs::perms::group_read, fs::perm_options::add);
+  Store::open(dir / "a.db", Store::Options{true});
+  CHECK(mode("a.db") == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
 }
 
 TEST_CASE("opening an older database applies only the missing migrations, in order") {

@@ -117,7 +117,17 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
                    Durability durability)
     : path_(path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  std::error_code absent;
+  const bool is_new = create && !std::filesystem::exists(path, absent);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, wal_batching_vfs::name());
+  if (rc == SQLITE_OK && is_new) {
+    // It will hold password hashes and people's addresses: for its owner only, whatever the
+    // umask. SQLite gives its -wal and -shm files the database file's mode.
+    std::error_code ignored;
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, ignored);
+  }
   if (rc != SQLITE_OK) {
     std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
