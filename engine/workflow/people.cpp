@@ -211,6 +211,9 @@ void People::set_password_hash(std::string_view name, std::string_view hash, std
   // Not the hash itself: its digest, so that verify can tell a hash changed or copied from
   // another account.
   record(name, "password_set", by, Json{{"password_digest", to_hex(sha256(hash))}});
+  // A new password ends a lockout from failed sign-ins under the name (the key SignInThrottle,
+  // engine/server/auth.cpp, counts them under): whoever set it means the person to sign in now.
+  store_.accounts().clear_sign_in_failures(fmt::format("name:{}", name));
   tx->commit();
 }
 

@@ -105,6 +105,25 @@ TEST_CASE("people: every change to an account is an event, by whom and when", "[
   CHECK(problems_of(*f.store).empty());
 }
 
+TEST_CASE("people: a password set anew ends a lockout from failed sign-ins", "[people]") {
+  Fixture f;
+  People p = people(f);
+  p.add("sam", {"comms_officer"}, kOperator);
+  Accounts& accounts = f.store->accounts();
+  {
+    auto tx = f.store->begin_write();
+    for (int i = 0; i < 6; ++i) accounts.count_sign_in_failure("name:sam");
+    accounts.lock_sign_in("name:sam", 4102444800000);  // far ahead
+    accounts.count_sign_in_failure("name:olivia");
+    accounts.lock_sign_in("name:olivia", 4102444800000);
+    tx->commit();
+  }
+  p.set_password_hash("sam", hash_password("a long enough password"), kOperator);
+  CHECK(accounts.sign_in_locked_until("name:sam") == 0);
+  CHECK(accounts.count_sign_in_failure("name:sam") == 1);                // counting starts again
+  CHECK(accounts.sign_in_locked_until("name:olivia") == 4102444800000);  // only hers
+}
+
 TEST_CASE("people: bad account changes are refused and change nothing", "[people]") {
   SignoffFixture f;
   People p = people(f);
