@@ -9,6 +9,8 @@
 #include <chrono>
 #include <optional>
 
+#include "workflow/field_values.h"
+
 namespace commsflow {
 
 namespace {
@@ -16,8 +18,12 @@ namespace {
 // A bound as the stored form of a time. A date is a UK day (from its midnight, UK time) and a
 // datetime without a zone is UK time. `end_of` turns a date into the start of the next day and
 // a datetime into the next second, so that both bounds the user gives are inclusive.
-std::string stored_bound(const char* name, const std::string& text, bool end_of) {
-  if (text.empty()) return {};
+std::string stored_bound(const char* name, const std::string& given, bool end_of) {
+  if (given.empty()) return {};
+  // Its date may be written as people write dates ("31/12/2026"), as in fields.
+  const auto sep = given.find_first_of("T ");
+  const std::string date = date_as_iso(given.substr(0, sep));
+  const std::string text = sep == std::string::npos ? date : date + given.substr(sep);
   if (auto day = parse_date(text)) {
     auto midnight =
         parse_uk_local(format_date(end_of ? *day + std::chrono::days(1) : *day) + "T00:00");
@@ -30,9 +36,14 @@ std::string stored_bound(const char* name, const std::string& text, bool end_of)
     return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
   }
   if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) {
-    fail_field(name, "'{}': {}", text, skipped);
+    fail_field(name, "'{}': {}", given, skipped);
   }
-  fail_field(name, "'{}' is not a date (2026-03-31) or a date and time (2026-03-31 09:00)", text);
+  if (std::string missing = no_such_day(date); !missing.empty()) {
+    fail_field(name, "'{}': {}", given, missing);
+  }
+  fail_field(name,
+             "'{}' is not a date (2026-03-31 or 31/03/2026) or a date and time (2026-03-31 09:00)",
+             given);
 }
 
 std::string text_of(const Json& payload, const char* key) {

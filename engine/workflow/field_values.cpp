@@ -21,6 +21,28 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// What is wrong with text that is not a date and time, in words for whoever typed it, as the
+// web form's boxes or the command line give it ("2026-12-07T2.30pm", "2026-03-30T").
+std::string no_such_time(const std::string& text) {
+  const auto sep = text.find_first_of("T ");
+  const std::string day = date_as_iso(text.substr(0, sep));
+  const std::string time = sep == std::string::npos ? std::string() : text.substr(sep + 1);
+  if (!parse_date(day)) {
+    if (std::string missing = no_such_day(day); !missing.empty()) return missing;
+    return "enter a real date and time, like 2026-03-31 14:30 (UK time)";
+  }
+  if (time.empty()) return "enter a time as well as the date, like 14:30";
+  if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) return skipped;
+  return "enter the time in hours and minutes on the 24-hour clock, like 14:30";
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
 // "there is no 31 February 2027: ..." for a date in ISO form whose day does not exist in its
 // month (as the web form's day, month and year boxes can give); empty for any other text.
 std::string no_such_day(const std::string& iso) {
@@ -48,28 +70,6 @@ std::string date_as_iso(const std::string& text) {
   if (year < 1000) return text;
   return fmt::format("{:04}-{:02}-{:02}", year, month, day);
 }
-
-// What is wrong with text that is not a date and time, in words for whoever typed it, as the
-// web form's boxes or the command line give it ("2026-12-07T2.30pm", "2026-03-30T").
-std::string no_such_time(const std::string& text) {
-  const auto sep = text.find_first_of("T ");
-  const std::string day = date_as_iso(text.substr(0, sep));
-  const std::string time = sep == std::string::npos ? std::string() : text.substr(sep + 1);
-  if (!parse_date(day)) {
-    if (std::string missing = no_such_day(day); !missing.empty()) return missing;
-    return "enter a real date and time, like 2026-03-31 14:30 (UK time)";
-  }
-  if (time.empty()) return "enter a time as well as the date, like 14:30";
-  if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) return skipped;
-  return "enter the time in hours and minutes on the 24-hour clock, like 14:30";
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-}  // namespace
 
 std::string control_character_in(std::string_view s, bool line_breaks) {
   for (std::size_t i = 0; i < s.size(); ++i) {

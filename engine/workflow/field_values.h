@@ -20,6 +20,13 @@ namespace commsflow {
 // record: "[3].impact: is required") and returns null.
 Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 
+// A date as people write it ("31/03/2026", "1/4/2026", "2026-4-1") in ISO form ("2026-04-01");
+// any other text as it is.
+std::string date_as_iso(const std::string& text);
+// "there is no 31 February 2027: enter a real date" for a date in ISO form whose day does not
+// exist in its month; empty for any other text.
+std::string no_such_day(const std::string& iso);
+
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool valid_utf8(std::string_view s);
 

@@ -118,8 +118,14 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   CHECK_THAT(p.run(0, {"audit", "--action", "decide", "--to", "2026-01-01"}).err,
              !Contains("spelt"));
 
-  bad = p.run(2, {"audit", "--from", "31/03/2026"});
-  CHECK_THAT(bad.err, Contains("from: '31/03/2026'"));
+  // Dates as people write them, as in fields; a day that does not exist is named.
+  Json uk = p.json({"audit", "--action", "decide", "--actor", "dora", "--from", "01/04/2026",
+                    "--to", "30/06/2026 23:59", "--json"});
+  CHECK(uk["rows"].size() == 1);
+  bad = p.run(2, {"audit", "--from", "31/02/2026"});
+  CHECK_THAT(bad.err, Contains("from: '31/02/2026': there is no 31 February 2026"));
+  bad = p.run(2, {"audit", "--from", "March 2026"});
+  CHECK_THAT(bad.err, Contains("from: 'March 2026' is not a date (2026-03-31 or 31/03/2026)"));
   bad = p.run(2, {"audit", "--from", "2026-05-01", "--to", "2026-04-01"});
   CHECK_THAT(bad.err, Contains("after"));
   bad = p.run(2, {"audit", "--format", "pdf"});
