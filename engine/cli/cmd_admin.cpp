@@ -5,6 +5,7 @@
 #include <commsflow/workflow_loader.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -15,6 +16,15 @@
 namespace commsflow::cli {
 
 namespace {
+
+// How many files the problems are in.
+std::size_t files_with(const std::vector<Diagnostic>& problems) {
+  std::vector<std::string> files;
+  for (const auto& p : problems) {
+    if (std::find(files.begin(), files.end(), p.file) == files.end()) files.push_back(p.file);
+  }
+  return files.size();
+}
 
 void print_actor(Session& s, const Actor& a) {
   if (s.options.json) {
@@ -129,8 +139,8 @@ void run_check(Session& s, std::vector<std::string> files) {
     if (problems.empty())
       fmt::print("ok: {} workflow file(s) checked, no problems\n", files.size());
     else
-      std::cerr << fmt::format("{} problem(s) in {} file(s) checked\n", problems.size(),
-                               files.size());
+      std::cerr << fmt::format("{} problem(s) in {} of {} file(s) checked\n", problems.size(),
+                               files_with(problems), files.size());
   }
   s.exit_code = problems.empty() ? 0 : 2;
 }

@@ -511,6 +511,8 @@ TEST_CASE("cli: check passes the shipped workflows, reports file:line and create
     p.write("workflows/feedback.lua", feedback);
     RunResult r = p.run(2, {"check"});
     CHECK_THAT(r.err, Contains("prefix 'MED' is also that of workflow"));
+    CHECK_THAT(r.err, Contains(fmt::format("2 problem(s) in 2 of {} file(s) checked",
+                                           shipped_workflow_count())));
     CHECK_THAT(r.err,
                Contains("feedback.lua:") &&
                    Contains("parent names 'service_chnge', which is no workflow in this folder"));
