@@ -177,6 +177,11 @@ Json VerifyReport::to_json() const {
 }
 
 ChainHead parse_chain_head(std::string_view text) {
+  // As copied from minutes or an email: the spaces around it are no part of it.
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   auto bad = [&]() -> ChainHead {
     fail(ErrorKind::BadInput,
          "chain head '{}' is not SEQ:HASH (a sequence number, a colon and 64 hex digits, as "

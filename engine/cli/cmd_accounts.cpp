@@ -177,6 +177,9 @@ void run_token_create(Session& s, const std::string& actor, const std::string& n
 }
 
 void run_token_list(Session& s, const std::string& actor) {
+  if (!actor.empty() && !s.engine().store().actor(actor)) {  // a typo is not "no tokens"
+    fail(ErrorKind::NotFound, "unknown actor '{}'", actor);
+  }
   auto tokens = s.engine().store().accounts().api_tokens(actor);
   const std::string now = format_datetime(s.clock().now());
   if (s.options.json) {

@@ -49,6 +49,13 @@ void add_copy_command(CLI::App& app, Session& s) {
                   "database")
       ->required();
   cmd->callback([&s, args] {
+    if (!Store::is_url(args->from) && !std::filesystem::exists(args->from)) {
+      fail(ErrorKind::NotFound, "--from: there is no database at {}", args->from);
+    }
+    if (!Store::is_url(args->to) && std::filesystem::is_directory(args->to)) {
+      fail(ErrorKind::BadInput, "--to: {} is a folder: name the new file in it, like {}", args->to,
+           (std::filesystem::path(args->to) / "commsflow.db").string());
+    }
     Store::Options source_options;
     source_options.busy_timeout_ms = s.options.busy_timeout_ms;
     auto from = Store::open(args->from, source_options);

@@ -8,6 +8,19 @@
 
 namespace commsflow::cli {
 
+namespace {
+
+// CLI11's check: empty for an IP address (IPv4 or IPv6), else what is wrong.
+std::string ip_address(const std::string& address) {
+  unsigned char parsed[sizeof(in6_addr)];
+  return inet_pton(AF_INET, address.c_str(), parsed) == 1 ||
+                 inet_pton(AF_INET6, address.c_str(), parsed) == 1
+             ? std::string()
+             : fmt::format("'{}' is not an IP address (such as 127.0.0.1 or ::1)", address);
+}
+
+}  // namespace
+
 void add_serve_command(CLI::App& app, Session& s) {
   auto* cmd = app.add_subcommand(
       "serve",
@@ -17,7 +30,11 @@ void add_serve_command(CLI::App& app, Session& s) {
       "change (a broken file is logged and shown on /admin; the previous version keeps serving).");
   auto args = std::make_shared<ServeArgs>();
   server::ServerOptions* options = &args->options;
-  cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--bind", options->bind, "Address to listen on")
+      ->capture_default_str()
+      ->check([](const std::string& address) {
+        return address == "localhost" ? std::string() : ip_address(address);
+      });
   cmd->add_option("--port", options->port, "Port to listen on (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
@@ -39,15 +56,9 @@ void add_serve_command(CLI::App& app, Session& s) {
   cmd->add_option("--trusted-proxy", options->trusted_proxy,
                   "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "
                   "names the client, for slowing sign-in per address")
-      ->check([](const std::string& address) {
-        // Compared with each connection's address as the system gives it: an IP address, never
-        // a name; anything else would let the server listen beyond loopback with no proxy.
-        unsigned char parsed[sizeof(in6_addr)];
-        return inet_pton(AF_INET, address.c_str(), parsed) == 1 ||
-                       inet_pton(AF_INET6, address.c_str(), parsed) == 1
-                   ? std::string()
-                   : fmt::format("'{}' is not an IP address (such as 127.0.0.1 or ::1)", address);
-      });
+      // Compared with each connection's address as the system gives it: an IP address, never a
+      // name; anything else would let the server listen beyond loopback with no proxy.
+      ->check(ip_address);
   cmd->add_option("--session-minutes", args->session_minutes, "How long a sign-in lasts")
       ->check(CLI::Range(1, 7 * 24 * 60))
       ->capture_default_str();

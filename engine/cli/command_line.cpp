@@ -74,6 +74,12 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
   using commsflow::Error;
   commsflow::cli::Session session;
   CLI::App app{kDescription, "commsflow"};
+  // --version on its own answers before CLI11, which would first ask for a command.
+  app.set_version_flag("--version", "commsflow " COMMSFLOW_VERSION);
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::cout << "commsflow " COMMSFLOW_VERSION "\n";
+    return 0;
+  }
   app.require_subcommand(1);
   app.fallthrough();
   app.option_defaults()->always_capture_default();

@@ -254,6 +254,9 @@ TEST_CASE(
             "--set", "document_hash=" + kHash1});
   RunResult ok = p.run(0, {"verify", "--since-head", anchor});
   CHECK_THAT(ok.out, Contains("the history up to event 11 is unchanged"));
+  // Pasted with the spaces around it that minutes and emails add.
+  CHECK_THAT(p.run(0, {"verify", "--since-head", "  " + anchor + " \n"}).out,
+             Contains("the history up to event 11 is unchanged"));
   CHECK_THAT(ok.out, Contains("chain head 12:"));
 
   RunResult bad = p.run(2, {"verify", "--since-head", "8"});

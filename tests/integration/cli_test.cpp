@@ -272,6 +272,7 @@ TEST_CASE("cli: an unknown command, option or a missing argument is a usage erro
       // Beyond loopback only behind a proxy named by its address: a name is not one.
       {{"serve", "--bind", "0.0.0.0", "--trusted-proxy", "hello world"},
        {"--trusted-proxy", "'hello world' is not an IP address"}},
+      {{"serve", "--bind", "nonsense"}, {"--bind", "'nonsense' is not an IP address"}},
   };
   for (const auto& b : bad) {
     RunResult r = p.run(2, b.args);
@@ -281,6 +282,10 @@ TEST_CASE("cli: an unknown command, option or a missing argument is a usage erro
     CHECK(r.out.empty());
   }
   CHECK_FALSE(fs::exists(p.db()));
+  // The version, on its own, is no usage error.
+  RunResult version = p.run(0, {"--version"});
+  CHECK_THAT(version.out, Contains("commsflow "));
+  CHECK(version.err.empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1204,6 +1209,7 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["name"] == "export");
   CHECK_FALSE(listed[0].contains("token"));
+  CHECK_THAT(p.run(2, {"token", "list", "--as", "olvia"}).err, Contains("unknown actor 'olvia'"));
   // People read UK time: 09:00 UTC on 31 May is 10:00 BST.
   CHECK_THAT(p.run(0, {"token", "list"}).out,
              Contains("created Mon 2 Mar 2026, 09:00  expires Sun 31 May 2026, 10:00"));

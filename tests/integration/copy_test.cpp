@@ -100,7 +100,13 @@ TEST_CASE("copy: into a database that already holds a history is refused and cha
 TEST_CASE("copy: a source that is not there is named, and no target file is left behind") {
   Folder f;
   RunResult r = run(f.dir.path(), 2, {"copy", "--from", "missing.db", "--to", "new.db"});
-  CHECK_THAT(r.err, Contains("missing.db"));
+  CHECK_THAT(r.err, Contains("--from: there is no database at missing.db"));
+  CHECK_THAT(r.err, !Contains("init"));  // not advice to make an empty one
+  // A folder given for the new file is said to be one.
+  fs::create_directory(f.dir / "backups");
+  RunResult folder = run(f.dir.path(), 2, {"copy", "--from", "source.db", "--to", "backups"});
+  CHECK_THAT(folder.err, Contains("--to: backups is a folder: name the new file in it, like "
+                                  "backups/commsflow.db"));
   CHECK_FALSE(fs::exists(f.dir / "new.db"));
   CHECK_THAT(run(f.dir.path(), 2, {"copy", "--to", "new.db"}).err, Contains("--from"));
 }
