@@ -26,13 +26,20 @@ std::size_t files_with(const std::vector<Diagnostic>& problems) {
   return files.size();
 }
 
-void print_actor(Session& s, const Actor& a) {
+// `before`: the actor as it was before an `actor add`, when it was already there.
+void print_actor(Session& s, const Actor& a, const std::optional<Actor>& before = std::nullopt) {
   if (s.options.json) {
-    s.print_json(Json{{"name", a.name},
-                      {"display_name", a.display_name},
-                      {"email", a.email},
-                      {"roles", a.roles}});
+    Json out{
+        {"name", a.name}, {"display_name", a.display_name}, {"email", a.email}, {"roles", a.roles}};
+    if (before) out["existed"] = true;
+    s.print_json(out);
     return;
+  }
+  // Two people of one name would be one account: say so, lest a new starter be given another's.
+  if (before) {
+    fmt::print(
+        "{} was already here{}: the roles were added to that person\n", a.name,
+        before->display_name.empty() ? "" : fmt::format(" as {}", printable(before->display_name)));
   }
   fmt::print("{}{}: {}{}\n", a.name,
              a.display_name.empty() ? "" : fmt::format(" ({})", printable(a.display_name)),
@@ -201,8 +208,9 @@ void add_admin_commands(CLI::App& app, Session& s) {
   add->add_option("--email", *email,
                   "Where their notifications go, e.g. hannah.head@nhs.net (personal data)");
   add->callback([&s, name, roles, display_name, email] {
+    const std::optional<Actor> before = s.engine().store().actor(*name);
     Actor a = s.engine().add_actor(*name, *roles, kOperator, *display_name, *email);
-    print_actor(s, a);
+    print_actor(s, a, before);
   });
   auto* set = actor->add_subcommand("set", "Change how an actor is shown, or their email address");
   auto set_name = std::make_shared<std::string>();

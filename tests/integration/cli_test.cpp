@@ -1224,7 +1224,10 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
   // A leaver's tokens are revoked, and stay so when they come back.
   p.run(0, {"actor", "enable", "olivia"});
   for (const Json& t : p.json(0, {"token", "list"})) CHECK(t["active"] == false);
-  p.run(0, {"actor", "add", "olivia", "--role", "head_of_comms"});
+  // Added again, she is said to be there already (lest a namesake be given her account).
+  CHECK_THAT(p.run(0, {"actor", "add", "olivia", "--role", "head_of_comms"}).out,
+             Contains("olivia was already here: the roles were added to that person"));
+  CHECK(p.json(0, {"actor", "add", "olivia", "--role", "head_of_comms"})["existed"] == true);
   p.run(0, {"actor", "role", "remove", "olivia", "head_of_comms"});
   CHECK_THAT(p.run(2, {"actor", "role", "remove", "olivia", "director"}).err,
              Contains("does not hold the role director"));
