@@ -13,7 +13,8 @@ void add_deliver_command(CLI::App& app, Session& s) {
       "Email every notification that is due, once (for cron; `serve` does it continuously).\n"
       "Settings: COMMSFLOW_MAIL=smtp|notify and the rest, from the environment or\n"
       "--mail-config FILE (see README, \"Email\"). Failures are retried with backoff on later\n"
-      "passes and given up after the attempts allowed (`commsflow outbox --failed`).");
+      "passes and given up after the attempts allowed (`commsflow outbox --failed`).\n"
+      "Exit 1 when any email could not be sent in this pass.");
   auto config = std::make_shared<std::string>();
   auto public_url = std::make_shared<std::string>();
   cmd->add_option("--mail-config", *config, "A file of COMMSFLOW_...=value lines");
@@ -29,6 +30,9 @@ void add_deliver_command(CLI::App& app, Session& s) {
            "COMMSFLOW_MAIL=smtp or notify (see README, \"Email\")");
     }
     DeliveryReport r = deliver_due(s.engine(), *mailer, settings);
+    // For cron and monitoring: an email that could not be sent this pass is a failed run, even
+    // when it will be tried again.
+    if (r.retrying > 0 || r.failed > 0) s.exit_code = 1;
     if (s.options.json) {
       s.print_json(Json{{"sent", r.sent},
                         {"emails", r.emails},

@@ -341,7 +341,7 @@ TEST_CASE("media: a new version after approval goes back through the chain befor
   n.run(0, {"verify"});
 }
 
-TEST_CASE("media: a redraft after approval takes the approval back; the register says so") {
+TEST_CASE("media: a redraft after approval takes the approval back - the register says so") {
   Newsroom n;
   std::string ref =
       n.draft({"headline=Car park opens", "kind=reactive_statement"}, "The car park opens.\n");
@@ -368,7 +368,7 @@ TEST_CASE("media: a redraft after approval takes the approval back; the register
 }
 
 TEST_CASE(
-    "media: a new version mid-chain voids every approval; the clinical reviewer decides "
+    "media: a new version mid-chain voids every approval - the clinical reviewer decides "
     "again") {
   Newsroom n;
   std::string ref = n.draft({"headline=New treatment", "kind=reactive_statement",

@@ -90,7 +90,7 @@ TEST_CASE("api: a body that is not a JSON object is refused saying what is wrong
   CHECK_THAT(post("\"website_update\""), Catch::EndsWith("not text"));
 }
 
-TEST_CASE("server: sign-in sets a strict HttpOnly cookie; wrong passwords are refused",
+TEST_CASE("server: sign-in sets a strict HttpOnly cookie - wrong passwords are refused",
           "[server][security]") {
   WebFixture f;
   auto c = f.client();
@@ -641,7 +641,7 @@ TEST_CASE("server: workflow files edited while serving are reloaded on the sched
   CHECK_THAT(f.log.str(), Catch::Contains("website_update.lua"));
 }
 
-TEST_CASE("server: My sign-offs and the inbox API list what waits for me; decide moves it on",
+TEST_CASE("server: My sign-offs and the inbox API list what waits for me - decide moves it on",
           "[server][signoff]") {
   WebFixture f;
   // Set up a statement in comms review directly through the engine (the server is idle).
@@ -847,7 +847,7 @@ TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {
   CHECK(ticks >= 1);
 }
 
-TEST_CASE("cli: actor passwd reads the password from stdin; token create prints a token once",
+TEST_CASE("cli: actor passwd reads the password from stdin - token create prints a token once",
           "[server][cli]") {
   TempDir dir;
   auto workflows = test::shipped_workflows().string();
@@ -1102,7 +1102,7 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
              Catch::Contains("against: must be a version number"));
 }
 
-TEST_CASE("server: the decide form records a decision; refusals change nothing",
+TEST_CASE("server: the decide form records a decision - refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;
   std::string ref = statement_in_review(f);
@@ -1201,7 +1201,11 @@ TEST_CASE("server: the decide form records a decision; refusals change nothing",
     CHECK_THAT(after, Catch::Contains("Fine &lt;b&gt;now&lt;/b&gt;"));
     // The banner the redirect leads to says it in people's words: no identifiers, no hash.
     const std::string location = res->get_header_value("Location");
-    const std::string banner = get_page(f, hannah, location.substr(0, location.find('#')));
+    const std::string shown = get_page(f, hannah, location.substr(0, location.find('#')));
+    const auto start = shown.find("nhsuk-notification-banner--success");
+    REQUIRE(start != std::string::npos);
+    // The banner alone: the page's history lists each version's hash for governance.
+    const std::string banner = shown.substr(start, shown.find("nhsuk-caption-l", start) - start);
     CHECK_THAT(banner, Catch::Contains("your decision is recorded") &&
                            Catch::Contains("Decision: Approved.") &&
                            !Catch::Contains("Decision: approved.") &&
@@ -1328,7 +1332,7 @@ TEST_CASE("server: text changed in the database is said so on the item page, nev
   CHECK_THAT(page->body, Catch::Contains(R"(id="timeline")"));
 }
 
-TEST_CASE("server: the item page stores a new document version; refusals change nothing",
+TEST_CASE("server: the item page stores a new document version - refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;
   std::string ref = statement_in_review(f);
@@ -1445,7 +1449,7 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
 }
 
 TEST_CASE(
-    "server: decide answers 403 without the role and 422 for a rule; a new version "
+    "server: decide answers 403 without the role and 422 for a rule - a new version "
     "restarts the chain for everyone but its author",
     "[server][signoff]") {
   WebFixture f;
@@ -1536,7 +1540,7 @@ TEST_CASE("server: sign-in follows only this server's paths (no open redirect)",
   CHECK(res->get_header_value("Location") == "/queue");
 }
 
-TEST_CASE("server: a strict CSP on every answer; nothing behind sign-in is cached",
+TEST_CASE("server: a strict CSP on every answer - nothing behind sign-in is cached",
           "[server][security]") {
   WebFixture f;
   std::string cookie = f.sign_in("hannah.head");
@@ -1630,7 +1634,7 @@ TEST_CASE("server: a body over the limit is refused with 413 and changes nothing
   CHECK(anonymous->status == 413);
 }
 
-TEST_CASE("server: JSON nested past the limit is refused with 400 naming it; the server lives",
+TEST_CASE("server: JSON nested past the limit is refused with 400 naming it - the server lives",
           "[server][security]") {
   WebFixture f;
   const int depth = 100'000;
@@ -1859,8 +1863,8 @@ TEST_CASE("server: fifty idle or slow connections do not stop a normal request",
 }
 
 TEST_CASE(
-    "server: through the API an embargo moved later stands; moved earlier, the chain "
-    "starts again; the register shows the versions",
+    "server: through the API an embargo moved later stands - moved earlier, the chain "
+    "starts again - the register shows the versions",
     "[server][signoff]") {
   WebFixture f;
   const std::string ref = f.draft_in_review(

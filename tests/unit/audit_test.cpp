@@ -421,7 +421,7 @@ TEST_CASE("audit text: a summary line per event and the details beneath it") {
   CHECK_THAT(text, Contains("chain head 16:" + r.head.hash));
 }
 
-TEST_CASE("audit text and HTML: times in UK time, changes in words; CSV and JSON keep UTC") {
+TEST_CASE("audit text and HTML: times in UK time, changes in words - CSV and JSON keep UTC") {
   ItemReport report;
   auto& [f, s, r, table, header] = report;
   std::string text = render_text(table, header);
@@ -429,8 +429,8 @@ TEST_CASE("audit text and HTML: times in UK time, changes in words; CSV and JSON
   CHECK_THAT(text, Contains("Mon 2 Mar 2026, 09:00:00 GMT"));
   CHECK_THAT(text, Contains("Wed 1 Apr 2026, 10:00:00 BST"));  // 09:00 UTC in summer time
   CHECK_THAT(text, !Contains("2026-04-01T09:00:00Z"));
-  CHECK_THAT(text, Contains("Changes: title: Community hospital consultation"));
-  CHECK_THAT(text, !Contains("{\"title\""));
+  CHECK_THAT(text, Contains("Changes: headline: Community hospital consultation"));
+  CHECK_THAT(text, !Contains("{\"headline\""));
 
   std::string html = render_html(table, header);
   CHECK_THAT(html, Contains("<time datetime=\"2026-04-01T09:00:00Z\">Wed 1 Apr 2026, 10:00:00 "

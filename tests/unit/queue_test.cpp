@@ -219,7 +219,7 @@ TEST_CASE("the queue leaves out items in a final state of their own version") {
   CHECK(page.items[1].data == Json::object());
 }
 
-TEST_CASE("queue paging: past the end is empty with the total; bad bounds are bad input") {
+TEST_CASE("queue paging: past the end is empty with the total - bad bounds are bad input") {
   Fixture f;
   for (int i = 0; i < 5; ++i) f.submit(fmt::format("Item {}", i));
   QueuePage page = queue_page(*f.engine, query("", false, QueueOrder::Workflow, 3, 10));

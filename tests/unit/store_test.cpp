@@ -307,7 +307,7 @@ return wf.workflow {
 }
 
 TEST_CASE(
-    "reference numbers given in a savepoint rolled back are given again; committed ones never") {
+    "reference numbers given in a savepoint rolled back are given again - committed ones never") {
   Fixture f;
   {
     auto outer = f.store->begin_write();

@@ -17,7 +17,7 @@ TEST_CASE("templates: every embedded template parses and renders, its partials w
   }
 }
 
-TEST_CASE("templates: text from data is escaped; only a triple mustache inserts HTML") {
+TEST_CASE("templates: text from data is escaped - only a triple mustache inserts HTML") {
   std::string html = render("due", {{"time", "<time>x</time>"}, {"phrase", "<b>&'\"</b>"}});
   CHECK(html == "<time>x</time> (&lt;b&gt;&amp;&apos;&quot;&lt;/b&gt;)");
 }

@@ -617,7 +617,7 @@ std::vector<std::string> told_of(Store& store, const std::string& ref, const std
 }  // namespace
 
 TEST_CASE(
-    "an open request past its due time tells its assignee and the triagers, once; paused "
+    "an open request past its due time tells its assignee and the triagers, once - paused "
     "and finished work does not") {
   Triage t;
   Item late = t.submit(Json{{"time_sensitive", "yes"}});  // amber: due in 5 working days
@@ -652,7 +652,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "the assignee is reminded once, four hours before a request is due; not before, not "
+    "the assignee is reminded once, four hours before a request is due - not before, not "
     "while it is paused") {
   Triage t;
   Item soon = t.submit(Json{{"time_sensitive", "yes"}});

@@ -143,7 +143,7 @@ TEST_CASE("a date and time that is not one says what to type, in words") {
   CHECK(uk["at"] == "2026-06-05T13:00:00Z");
 }
 
-TEST_CASE("one-line text may not hold the controls that reorder what follows; longer text may") {
+TEST_CASE("one-line text may not hold the controls that reorder what follows - longer text may") {
   FieldSpec headline = field("headline", FieldType::Text);
   headline.max = 200;
   FieldSpec body = field("body", FieldType::Text);  // no max: a text area, any language's text

@@ -28,7 +28,7 @@ std::vector<ImportRow> review_rows(int count) {
 
 }  // namespace
 
-TEST_CASE("writes behind run in order; the first failure is kept and stops the rest") {
+TEST_CASE("writes behind run in order - the first failure is kept and stops the rest") {
   std::vector<int> ran;
   {
     store::WriteBehind behind;
