@@ -38,7 +38,8 @@ std::string stored_bound(const char* name, const std::string& given, bool end_of
   if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) {
     fail_field(name, "'{}': {}", given, skipped);
   }
-  if (std::string missing = no_such_day(date); !missing.empty()) {
+  if (std::string missing = parse_date(date) ? std::string() : no_such_day(date);
+      !missing.empty()) {
     fail_field(name, "'{}': {}", given, missing);
   }
   fail_field(name,

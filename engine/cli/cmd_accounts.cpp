@@ -84,7 +84,7 @@ Json left_waiting(Session& s, const Actor& person, const std::vector<PendingDeci
   Json left = Json::array();
   for (const PendingDecision& p : waiting) {
     const Item item = engine.store().item(p.item.ref).value_or(p.item);
-    const std::vector<std::string> others = signoff.others_in_place_of(item, person);
+    const std::vector<std::string> others = signoff.others_in_place_of(item, person, p.groups);
     left.push_back(
         Json{{"ref", item.ref}, {"step", p.step}, {"due_at", p.due_at}, {"others", others}});
     std::vector<std::string> names;

@@ -4,6 +4,7 @@
 #include <commsflow/uk_time.h>
 #include <commsflow/workflow_loader.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -37,9 +38,15 @@ void print_actor(Session& s, const Actor& a, const std::optional<Actor>& before 
   }
   // Two people of one name would be one account: say so, lest a new starter be given another's.
   if (before) {
+    std::vector<std::string> added;
+    for (const auto& role : a.roles) {
+      if (!before->has_role(role)) added.push_back(role);
+    }
     fmt::print(
-        "{} was already here{}: the roles were added to that person\n", a.name,
-        before->display_name.empty() ? "" : fmt::format(" as {}", printable(before->display_name)));
+        "{} was already here{}: {}\n", a.name,
+        before->display_name.empty() ? "" : fmt::format(" as {}", printable(before->display_name)),
+        added.empty() ? std::string("they held every role given already")
+                      : fmt::format("given {} as well", fmt::join(added, ", ")));
   }
   fmt::print("{}{}: {}{}\n", a.name,
              a.display_name.empty() ? "" : fmt::format(" ({})", printable(a.display_name)),
@@ -209,6 +216,20 @@ void add_admin_commands(CLI::App& app, Session& s) {
                   "Where their notifications go, e.g. hannah.head@nhs.net (personal data)");
   add->callback([&s, name, roles, display_name, email] {
     const std::optional<Actor> before = s.engine().store().actor(*name);
+    // Adding to someone already here changes how others see them only through `actor set`: a
+    // different display name or address given here is more likely a second person of the name.
+    if (before && ((!display_name->empty() && *display_name != before->display_name) ||
+                   (!email->empty() && *email != before->email))) {
+      fail(ErrorKind::BadInput,
+           "{} is already here{}, with another {}: to change it use `commsflow actor set {}`; "
+           "a new person needs a name of their own. Nothing was changed.",
+           *name,
+           before->display_name.empty() ? ""
+                                        : fmt::format(" as {}", printable(before->display_name)),
+           !display_name->empty() && *display_name != before->display_name ? "display name"
+                                                                           : "email address",
+           *name);
+    }
     Actor a = s.engine().add_actor(*name, *roles, kOperator, *display_name, *email);
     print_actor(s, a, before);
   });

@@ -52,6 +52,9 @@ void add_copy_command(CLI::App& app, Session& s) {
     if (!Store::is_url(args->from) && !std::filesystem::exists(args->from)) {
       fail(ErrorKind::NotFound, "--from: there is no database at {}", args->from);
     }
+    if (!Store::is_url(args->from) && std::filesystem::is_directory(args->from)) {
+      fail(ErrorKind::BadInput, "--from: {} is a folder: name the database file in it", args->from);
+    }
     if (!Store::is_url(args->to) && std::filesystem::is_directory(args->to)) {
       fail(ErrorKind::BadInput, "--to: {} is a folder: name the new file in it, like {}", args->to,
            (std::filesystem::path(args->to) / "commsflow.db").string());

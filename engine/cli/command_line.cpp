@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
@@ -74,12 +76,8 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
   using commsflow::Error;
   commsflow::cli::Session session;
   CLI::App app{kDescription, "commsflow"};
-  // --version on its own answers before CLI11, which would first ask for a command.
-  app.set_version_flag("--version", "commsflow " COMMSFLOW_VERSION);
-  if (argc == 2 && std::string_view(argv[1]) == "--version") {
-    std::cout << "commsflow " COMMSFLOW_VERSION "\n";
-    return 0;
-  }
+  std::string version_help = "Print the version and exit";
+  app.add_flag("--version", version_help);  // answered below, before parsing
   app.require_subcommand(1);
   app.fallthrough();
   app.option_defaults()->always_capture_default();
@@ -124,6 +122,17 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     return exit_code;
   };
 
+  // --version among the options before the command answers at once: CLI11 would first ask for
+  // a command. After a command it is that command's own (decide --version N).
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--version") {
+      std::cout << "commsflow " COMMSFLOW_VERSION "\n";
+      return 0;
+    }
+    const auto named = [&](const CLI::App* command) { return command->get_name() == arg; };
+    if (!std::as_const(app).get_subcommands(named).empty()) break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const HandOver& h) {

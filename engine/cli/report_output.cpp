@@ -30,15 +30,27 @@ ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
 void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
                   const ExportArgs& args) {
   std::string format = args.format.empty() ? (s.options.json ? "json" : "text") : args.format;
+  if (args.even_if_unverified && format != "csv") {
+    fail(ErrorKind::BadInput,
+         "--even-if-unverified is for --format csv (text, json and html say at their top when "
+         "the history does not verify)");
+  }
   if (!header.not_verified.empty()) {
     s.exit_code = 1;
     // Like the web app's Audit page: a spreadsheet of rows that cannot be trusted, with nothing
     // in it to say so, is not handed out unless asked for by name.
     if (format == "csv" && !args.even_if_unverified) {
-      std::cerr << fmt::format(
-          "error: no CSV was written: {}. A CSV cannot carry that warning; text, json and html "
-          "say it at their top. --even-if-unverified writes the CSV all the same.\n",
-          header.not_verified);
+      std::string why = header.not_verified;
+      if (why.ends_with('.')) why.pop_back();
+      const std::string message = fmt::format(
+          "no CSV was written: {}. A CSV cannot carry that warning; text, json and html say it "
+          "at their top. --even-if-unverified writes the CSV all the same.",
+          why);
+      if (s.options.json) {
+        s.print_json(Json{{"error", {{"code", "not_verified"}, {"message", message}}}});
+      } else {
+        std::cerr << "error: " << message << "\n";
+      }
       return;
     }
     if (format != "text" || !args.output.empty())

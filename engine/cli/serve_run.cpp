@@ -32,9 +32,17 @@ void serve(Session& s, ServeArgs& args) {
       for (const auto& p : r.problems) std::cerr << fmt::format("email: {}\n", p);
       if (r.sent > 0) std::cerr << fmt::format("email: {} sent in {} emails\n", r.sent, r.emails);
     };
-    // Said at start, so that the log shows email is on and how it leaves.
+    // Said at start, so that the log shows email is on and how it leaves (never a password
+    // written into the relay's URL).
+    std::string relay = mail.smtp_url;
+    if (const auto scheme = relay.find("://"); scheme != std::string::npos) {
+      const auto at = relay.find('@', scheme);
+      if (at != std::string::npos && at < relay.find('/', scheme + 3)) {
+        relay.erase(scheme + 3, at + 1 - (scheme + 3));
+      }
+    }
     std::cerr << fmt::format("email: on, by {}{}, from {}\n", mail.transport,
-                             mail.transport == "smtp" ? " through " + mail.smtp_url : "",
+                             mail.transport == "smtp" ? " through " + relay : "",
                              mail.transport == "smtp" ? mail.from : std::string("GOV.UK Notify"));
   } else {
     std::cerr << "email: off (COMMSFLOW_MAIL is not set): notifications wait in the outbox\n";

@@ -68,7 +68,8 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
   return out;
 }
 
-std::vector<std::string> Signoff::others_in_place_of(const Item& item, const Actor& leaver) {
+std::vector<std::string> Signoff::others_in_place_of(const Item& item, const Actor& leaver,
+                                                     const std::vector<std::string>& groups) {
   std::vector<std::string> out;
   const Definition& d = engine_.registry().version(item.version).definition;
   const StateSpec* state = d.state(item.state);
@@ -81,35 +82,45 @@ std::vector<std::string> Signoff::others_in_place_of(const Item& item, const Act
   const auto open = [&](const ApproverGroupSpec& g) {
     return !signoff.at("groups").at(g.name).contains("result");
   };
-  // The leaver's part: each open entry, of each group still open, that they fill. Another
-  // person covers it only by filling that same entry (a role in an "all" group, or a step's
-  // primary approver, is not filled by the group's other approvers), or, once the step is
-  // escalated, by deciding in the approvers' place.
-  struct Part {
-    const ApproverGroupSpec* group;
-    std::string entry;
-  };
-  std::vector<Part> parts;
-  for (const auto& g : state->signoff->groups) {
-    if (!open(g)) continue;
-    for (auto& entry : open_entries(g, decisions(g), leaver.name, escalated)) {
-      if (fills_entry(leaver, entry)) parts.push_back(Part{&g, std::move(entry)});
-    }
-  }
-  if (parts.empty()) return out;
-  const auto covers = [&](const Actor& actor, const Part& part) {
-    for (const auto& entry :
-         open_entries(*part.group, decisions(*part.group), actor.name, escalated)) {
-      const bool in_place = std::find(escalated.begin(), escalated.end(), entry) != escalated.end();
-      if ((entry == part.entry || in_place) && fills_entry(actor, entry)) return true;
+  // Whether `actor` may decide in `g` as `entry` (any entry, when empty) in their own right.
+  const auto may_decide_as = [&](const Actor& actor, const ApproverGroupSpec& g,
+                                 std::string_view entry) {
+    for (const auto& e : open_entries(g, decisions(g), actor.name, escalated)) {
+      if ((entry.empty() || e == entry) && fills_entry(actor, e)) return true;
     }
     return false;
   };
+  // The leaver's part in each group they could decide in (`groups`): the entry only they may
+  // fill there, when the group's rule needs that entry's own decision (every entry of an "all"
+  // group, the primary entry of a "primary" one) and the step is not escalated to a fallback;
+  // otherwise (any, quorum, an adviser beside the primary, a fallback, a delegate) anyone who may
+  // decide in the group takes it.
+  struct Part {
+    const ApproverGroupSpec* group;
+    std::string entry;  // empty: any entry of the group
+  };
+  std::vector<Part> parts;
+  for (const std::string& name : groups) {
+    const auto g = std::find_if(state->signoff->groups.begin(), state->signoff->groups.end(),
+                                [&](const ApproverGroupSpec& x) { return x.name == name; });
+    if (g == state->signoff->groups.end() || !open(*g)) continue;
+    Part part{&*g, ""};
+    for (const auto& entry : g->approvers) {
+      const bool needed = g->rule == "all" || (g->rule == "primary" && entry == g->primary);
+      if (escalated.empty() && needed && may_decide_as(leaver, *g, entry)) {
+        part.entry = entry;
+        break;
+      }
+    }
+    parts.push_back(std::move(part));
+  }
+  if (parts.empty()) return out;
   const std::string author = item.data.value("_document", Json::object()).value("author", "");
   for (const Actor& actor : engine_.store().actors()) {
     if (actor.disabled || actor.name == leaver.name || actor.name == author) continue;
-    if (std::all_of(parts.begin(), parts.end(),
-                    [&](const Part& part) { return covers(actor, part); })) {
+    if (std::all_of(parts.begin(), parts.end(), [&](const Part& part) {
+          return may_decide_as(actor, *part.group, part.entry);
+        })) {
       out.push_back(actor.name);
     }
   }

@@ -124,6 +124,8 @@ TEST_CASE("cli audit: filters combine, and dates, formats and unknown items are 
   CHECK(uk["rows"].size() == 1);
   bad = p.run(2, {"audit", "--from", "31/02/2026"});
   CHECK_THAT(bad.err, Contains("from: '31/02/2026': there is no 31 February 2026"));
+  bad = p.run(2, {"audit", "--from", "31/03/2026 25:00"});  // the day is real, the time not
+  CHECK_THAT(bad.err, Contains("from: '31/03/2026 25:00' is not a date"));
   bad = p.run(2, {"audit", "--from", "March 2026"});
   CHECK_THAT(bad.err, Contains("from: 'March 2026' is not a date (2026-03-31 or 31/03/2026)"));
   bad = p.run(2, {"audit", "--from", "2026-05-01", "--to", "2026-04-01"});

@@ -286,6 +286,7 @@ TEST_CASE("cli: an unknown command, option or a missing argument is a usage erro
   RunResult version = p.run(0, {"--version"});
   CHECK_THAT(version.out, Contains("commsflow "));
   CHECK(version.err.empty());
+  CHECK(p.run(0, {"--db", "other.db", "--version"}).out == version.out);  // among the options
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1226,7 +1227,12 @@ TEST_CASE("cli: a leaver is disabled, tokens listed and revoked, and each change
   for (const Json& t : p.json(0, {"token", "list"})) CHECK(t["active"] == false);
   // Added again, she is said to be there already (lest a namesake be given her account).
   CHECK_THAT(p.run(0, {"actor", "add", "olivia", "--role", "head_of_comms"}).out,
-             Contains("olivia was already here: the roles were added to that person"));
+             Contains("olivia was already here: given head_of_comms as well"));
+  CHECK_THAT(p.run(2, {"actor", "add", "olivia", "--role", "head_of_comms", "--display-name",
+                       "Olivia Other"})
+                 .err,
+             Contains("olivia is already here, with another display name: to change it use "
+                      "`commsflow actor set olivia`"));
   CHECK(p.json(0, {"actor", "add", "olivia", "--role", "head_of_comms"})["existed"] == true);
   p.run(0, {"actor", "role", "remove", "olivia", "head_of_comms"});
   CHECK_THAT(p.run(2, {"actor", "role", "remove", "olivia", "director"}).err,

@@ -107,6 +107,8 @@ TEST_CASE("copy: a source that is not there is named, and no target file is left
   RunResult folder = run(f.dir.path(), 2, {"copy", "--from", "source.db", "--to", "backups"});
   CHECK_THAT(folder.err, Contains("--to: backups is a folder: name the new file in it, like "
                                   "backups/commsflow.db"));
+  CHECK_THAT(run(f.dir.path(), 2, {"copy", "--from", "backups", "--to", "new.db"}).err,
+             Contains("--from: backups is a folder: name the database file in it"));
   CHECK_FALSE(fs::exists(f.dir / "new.db"));
   CHECK_THAT(run(f.dir.path(), 2, {"copy", "--to", "new.db"}).err, Contains("--from"));
 }

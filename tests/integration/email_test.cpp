@@ -655,6 +655,15 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
     CHECK_THAT(server.log(), Contains("email: on, by smtp through smtp://127.0.0.1:2525, from "
                                       "Comms team <comms@example.org>"));
   }
+  // A password written into the relay's URL stays out of the log.
+  t.dir.write("secret.conf",
+              "COMMSFLOW_MAIL=smtp\nCOMMSFLOW_SMTP_URL=smtp://comms:s3cret@127.0.0.1:2525\n"
+              "COMMSFLOW_MAIL_FROM=comms@example.org\n"
+              "COMMSFLOW_PUBLIC_URL=https://comms.example.org/\n");
+  {
+    test::ServeChild server(t.dir.path(), {}, kMorning, {"--mail-config", "secret.conf"});
+    CHECK_THAT(server.log(), Contains("through smtp://127.0.0.1:2525") && !Contains("s3cret"));
+  }
   // A folder where the file should be is refused, not taken for "no email".
   const RunResult folder = test::run_cli(t.dir.path(), {"serve", "--mail-config", "workflows"});
   CHECK(folder.exit_code == 2);

@@ -947,8 +947,14 @@ TEST_CASE("timers: a tick long after the due time sends the reminder and escalat
 
 TEST_CASE("a leaver's part in a step is taken only by someone who fills the same entry") {
   Chain c;
+  // As `actor disable` asks: of the groups the leaver's inbox gave for the item.
   const auto in_place_of = [&](const std::string& ref, const std::string& leaver) {
-    return Signoff(*c.engine).others_in_place_of(c.engine->item(ref), *c.store->actor(leaver));
+    std::vector<std::string> groups;
+    for (const auto& p : Signoff(*c.engine).inbox(leaver)) {
+      if (p.item.ref == ref) groups = p.groups;
+    }
+    return Signoff(*c.engine).others_in_place_of(c.engine->item(ref), *c.store->actor(leaver),
+                                                 groups);
   };
   using Names = std::vector<std::string>;
   std::string ref = c.draft();
@@ -964,9 +970,10 @@ TEST_CASE("a leaver's part in a step is taken only by someone who fills the same
   c.ok(ref, "approved", "ed");
   c.ok(ref, "approved", "eve");
   REQUIRE(c.engine->item(ref).state == "chair");
-  // The primary director's part is not the advising heads of comms' to take.
+  // The primary director's part is not the advising heads of comms' to take; an adviser's is
+  // anyone's who may decide there, the director first of all.
   CHECK(in_place_of(ref, "dan").empty());
-  CHECK(in_place_of(ref, "hugo") == Names{"hannah"});
+  CHECK(in_place_of(ref, "hugo") == Names{"dan", "hannah"});
   c.engine->add_actor("dora", {"director"});
   CHECK(in_place_of(ref, "dan") == Names{"dora"});
   c.ok(ref, "approved", "dan");
@@ -978,6 +985,11 @@ TEST_CASE("a leaver's part in a step is taken only by someone who fills the same
   CHECK(in_place_of(ref, "lee").empty());
   c.engine->add_actor("lena", {"legal"});
   CHECK(in_place_of(ref, "lee") == Names{"lena"});
+
+  // A delegate's part is taken by the person they decide for, and the others of the role.
+  c.delegate_to_dee("2026-03-31");
+  ref = c.draft();
+  CHECK(in_place_of(ref, "dee") == Names{"hannah", "hugo"});
 }
 
 TEST_CASE("the sign-off register gives a headline only to an auditor who may read the item") {

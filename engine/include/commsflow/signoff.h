@@ -90,11 +90,14 @@ class Signoff {
   // Items in a sign-off step waiting for `actor`'s decision, soonest due first
   // (engine/workflow/inbox.cpp).
   std::vector<PendingDecision> inbox(std::string_view actor);
-  // The people who may now decide in `item`'s current sign-off step in `leaver`'s place: who
-  // fill every approver entry the leaver could decide as there, or decide as the step's fallback
-  // once it is escalated (not as someone's delegate), leaving out the version's author. Empty when
-  // nobody can take the leaver's part.
-  std::vector<std::string> others_in_place_of(const Item& item, const Actor& leaver);
+  // The people who may now decide in `item`'s current sign-off step in `leaver`'s place, in each
+  // of `groups` (the groups the leaver could decide in, as their inbox gave them): in a group
+  // whose rule needs the leaver's own entry (an "all" group, a "primary" one's primary), who
+  // fill that entry; in any other, or once the step is escalated, anyone who may decide there in
+  // their own right or as its fallback (not as someone's delegate). The version's author is left
+  // out. Empty when nobody can take the leaver's part.
+  std::vector<std::string> others_in_place_of(const Item& item, const Actor& leaver,
+                                              const std::vector<std::string>& groups);
   std::vector<OutboxEntry> outbox(std::string_view recipient, std::string_view ref);
 
  private:
