@@ -256,7 +256,12 @@ void add_admin_commands(CLI::App& app, Session& s) {
     print_actor(s, a);
   });
   actor->add_subcommand("list", "List actors and their roles")->callback([&s] {
-    auto actors = s.engine().store().actors();
+    Store& store = s.engine().store();
+    auto actors = store.actors();
+    // Whether they can sign in at all: someone without a password cannot, and is not told why.
+    const auto has_password = [&](const Actor& a) {
+      return store.accounts().password_hash(a.name).has_value();
+    };
     if (s.options.json) {
       Json out = Json::array();
       for (const auto& a : actors) {
@@ -264,7 +269,8 @@ void add_admin_commands(CLI::App& app, Session& s) {
                            {"display_name", a.display_name},
                            {"email", a.email},
                            {"roles", a.roles},
-                           {"disabled", a.disabled}});
+                           {"disabled", a.disabled},
+                           {"has_password", has_password(a)}});
       }
       s.print_json(out);
       return;
@@ -272,7 +278,9 @@ void add_admin_commands(CLI::App& app, Session& s) {
     for (const auto& a : actors) {
       fmt::print("{:<24} {:<24} {:<32} {}{}\n", a.name, printable(a.display_name),
                  a.email.empty() ? "-" : a.email, fmt::join(a.roles, ", "),
-                 a.disabled ? "  (disabled)" : "");
+                 a.disabled        ? "  (disabled)"
+                 : has_password(a) ? ""
+                                   : "  (no password yet: cannot sign in)");
     }
   });
 }

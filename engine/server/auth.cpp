@@ -167,14 +167,25 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
   if (wait > 0) {
     result.status = SignIn::Status::Throttled;
     result.retry_after = wait;
+    context.log("sign-in refused for '{}' from {}: locked out for {} s after failed sign-ins", name,
+                address, wait);
     return result;
   }
   std::optional<std::string> hash;
+  // Why a sign-in fails, for the log only (the person is told the same whatever it is).
+  std::string why = "wrong password";
   {
     auto lock = context.lock();
     // A disabled actor (a leaver) signs in no more than an unknown one.
     auto actor = actor_named(context.engine.store(), name);
     if (actor && !actor->disabled) hash = context.accounts().password_hash(name);
+    if (!actor) {
+      why = "no such person";
+    } else if (actor->disabled) {
+      why = "disabled";
+    } else if (!hash) {
+      why = fmt::format("no password set (`commsflow actor passwd {}`)", name);
+    }
   }
   // Unknown names cost as much as wrong passwords, so timing does not reveal who exists.
   bool ok = verify_password(password, hash ? *hash : decoy_password_hash()) && hash;
@@ -183,7 +194,7 @@ SignIn sign_in(Context& context, const std::string& name, const std::string& pas
       auto guard = context.lock_sign_in_store();
       context.throttle.failed(context.sign_in_store(), name, address);
     }
-    context.log("sign-in failed for '{}'", name);
+    context.log("sign-in failed for '{}' from {}: {}", name, address, why);
     return result;
   }
   {

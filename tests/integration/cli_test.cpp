@@ -666,6 +666,9 @@ TEST_CASE("cli: actor add grants roles, actor list shows them, an unknown role e
   RunResult named =
       p.run(0, {"actor", "add", "carol", "--role", "requester", "--display-name", "Carol Smith"});
   CHECK_THAT(named.out, Contains("carol (Carol Smith): requester"));
+  // Nobody has a password yet: the list says they cannot sign in.
+  CHECK_THAT(p.run(0, {"actor", "list"}).out, Contains("(no password yet: cannot sign in)"));
+  CHECK(p.json(0, {"actor", "list"})[0]["has_password"] == false);
   p.run(0, {"actor", "set", "bob", "--display-name", "Bob Jones"});
   CHECK_THAT(p.run(0, {"actor", "list"}).out, Contains("Bob Jones") && Contains("Carol Smith"));
   CHECK(p.json(0, {"actor", "list"})[0]["display_name"] == "Bob Jones");

@@ -1602,6 +1602,36 @@ TEST_CASE("server: behind HTTPS the session cookie is Secure and answers carry H
   CHECK_THAT(res->get_header_value("Strict-Transport-Security"), Catch::Contains("max-age="));
 }
 
+TEST_CASE("server: the log says why a sign-in failed and who is locked out, the page does not",
+          "[server][security]") {
+  WebFixture f;
+  f.people().disable("olivia.officer", kOperator);
+  f.engine->add_actor("nia.new", {"requester"});  // no password yet
+  const auto sign_in = [&](const std::string& name, const std::string& password) {
+    auto res = f.client().Post("/sign-in", httplib::Params{{"name", name}, {"password", password}});
+    REQUIRE(res);
+    return res->status;
+  };
+  for (const char* name : {"nobody.here", "olivia.officer", "nia.new"}) {
+    CHECK(sign_in(name, kPassword) == 401);
+  }
+  CHECK(sign_in("tom.triage", "wrong password") == 401);
+  const std::string log = f.log.str();
+  CHECK_THAT(log,
+             Catch::Contains("sign-in failed for 'nobody.here' from 127.0.0.1: no such person"));
+  CHECK_THAT(log, Catch::Contains("sign-in failed for 'olivia.officer' from 127.0.0.1: disabled"));
+  CHECK_THAT(log, Catch::Contains("sign-in failed for 'nia.new' from 127.0.0.1: no password set "
+                                  "(`commsflow actor passwd nia.new`)"));
+  CHECK_THAT(log,
+             Catch::Contains("sign-in failed for 'tom.triage' from 127.0.0.1: wrong password"));
+  // Locked out after the failures allowed: said in the log as well as to the person.
+  int status = 401;
+  for (int i = 0; i < 10 && status != 429; ++i) status = sign_in("tom.triage", "wrong again");
+  CHECK(status == 429);
+  CHECK_THAT(f.log.str(), Catch::Contains("sign-in refused for 'tom.triage' from 127.0.0.1: "
+                                          "locked out for "));
+}
+
 TEST_CASE("server: user text cannot forge a log line", "[server][security]") {
   WebFixture f;
   auto res = f.client().Post(
