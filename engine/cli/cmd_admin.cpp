@@ -161,15 +161,22 @@ void run_check(Session& s, std::vector<std::string> files) {
 
 void run_workflows(Session& s) {
   auto workflows = s.engine().workflows();
+  // A file changed since its version in service that now fails to load: the row says so, as
+  // well as the warning on stderr, lest the table be read as the file's own state.
+  const auto problem_in = [&](const std::string& path) -> const Diagnostic* {
+    for (const auto& d : s.not_loaded()) {
+      if (std::filesystem::path(d.file).filename() == std::filesystem::path(path).filename())
+        return &d;
+    }
+    return nullptr;
+  };
   if (s.options.json) {
     Json out = Json::array();
     for (const auto& w : workflows) {
-      out.push_back(Json{{"name", w.name},
-                         {"title", w.title},
-                         {"version", w.version},
-                         {"path", w.path},
-                         {"loaded_at", w.loaded_at},
-                         {"open_items", w.open_items}});
+      Json row{{"name", w.name}, {"title", w.title},         {"version", w.version},
+               {"path", w.path}, {"loaded_at", w.loaded_at}, {"open_items", w.open_items}};
+      if (const Diagnostic* d = problem_in(w.path)) row["file_not_loaded"] = d->to_string();
+      out.push_back(std::move(row));
     }
     s.print_json(out);
     return;
@@ -178,8 +185,11 @@ void run_workflows(Session& s) {
   fmt::print("{:<20} {:<14} {:<24} {:>10}  {}\n", "WORKFLOW", "VERSION", "LOADED (UK TIME)",
              "OPEN ITEMS", "FILE");
   for (const auto& w : workflows) {
-    fmt::print("{:<20} {:<14} {:<24} {:>10}  {}\n", w.name, w.version.substr(0, 12),
-               uk_datetime(w.loaded_at), w.open_items, w.path);
+    fmt::print("{:<20} {:<14} {:<24} {:>10}  {}{}\n", w.name, w.version.substr(0, 12),
+               uk_datetime(w.loaded_at), w.open_items, w.path,
+               problem_in(w.path) ? "  (the file has changed and fails to load: this version "
+                                    "stays in service; see `commsflow check`)"
+                                  : "");
   }
 }
 

@@ -31,7 +31,10 @@ Engine& Session::engine(bool create, bool load_workflows) {
     if (create) workflow_files(options.workflows);
     if (!store_) store_ = open_store(create);
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
-    if (load_workflows) warn_not_loaded(registry_->sync());
+    if (load_workflows) {
+      not_loaded_ = registry_->sync();
+      warn_not_loaded(not_loaded_);
+    }
     engine_ = std::make_unique<Engine>(*store_, *registry_, clock());
   }
   return *engine_;

@@ -56,6 +56,8 @@ class Session {
   static void warn_not_loaded(const std::vector<Diagnostic>& problems);
   // Prints `value` as JSON (one line per document).
   void print_json(const Json& value);
+  // The workflow files that did not load when the engine was opened (warned of on stderr).
+  const std::vector<Diagnostic>& not_loaded() const { return not_loaded_; }
 
  private:
   std::unique_ptr<Store> open_store(bool create) const;
@@ -63,6 +65,7 @@ class Session {
   std::unique_ptr<Store> store_;
   std::unique_ptr<WorkflowRegistry> registry_;
   std::unique_ptr<Engine> engine_;
+  std::vector<Diagnostic> not_loaded_;
 };
 
 // `text` with every control character other than newline and tab written as \xNN, for human

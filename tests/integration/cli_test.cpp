@@ -614,6 +614,13 @@ TEST_CASE("cli: workflows lists versions and open items and an edited file serve
 
     Json after = p.json(0, {"workflows"});
     CHECK(workflow_entry(after, "website_update").at("version") == v1);
+    // The table says the file fails to load, beside the version still in service.
+    CHECK_THAT(workflow_entry(after, "website_update").at("file_not_loaded").get<std::string>(),
+               Contains(fmt::format("website_update.lua:{}:", bad_line)));
+    CHECK_FALSE(workflow_entry(after, "comms_request").contains("file_not_loaded"));
+    CHECK_THAT(p.run(0, {"workflows"}).out,
+               Contains("website_update.lua  (the file has changed and fails to load: this "
+                        "version stays in service"));
     Json item = p.json(0, {"show", "WEB-2026-0003"});
     CHECK(item["version"] == v1);
     CHECK(item["state"] == "requested");
