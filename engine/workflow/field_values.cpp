@@ -51,9 +51,14 @@ std::string no_such_day(const std::string& iso) {
                                         "September", "October",  "November", "December"};
   unsigned year = 0, month = 0, day = 0;
   char extra = 0;
-  if (std::sscanf(iso.c_str(), "%4u-%2u-%2u%c", &year, &month, &day, &extra) != 3 || month < 1 ||
-      month > 12 || day < 1 || day > 31) {
-    return {};
+  if (std::sscanf(iso.c_str(), "%4u-%2u-%2u%c", &year, &month, &day, &extra) != 3) return {};
+  // Said in the terms the person typed (day, month and year boxes, or 31/03/2026), not as the
+  // ISO date made of them.
+  if (month < 1 || month > 12) {
+    return fmt::format("there is no month {}: enter the month as a number from 1 to 12", month);
+  }
+  if (day < 1 || day > 31) {
+    return fmt::format("there is no day {} in a month: enter a day from 1 to 31", day);
   }
   return fmt::format("there is no {} {} {}: enter a real date", day, kMonths[month - 1], year);
 }

@@ -24,7 +24,8 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 // any other text as it is.
 std::string date_as_iso(const std::string& text);
 // "there is no 31 February 2027: enter a real date" for a date in ISO form whose day does not
-// exist in its month; empty for any other text.
+// exist in its month (or "there is no month 13: ..." for a month, a day, that none has); empty
+// for any other text.
 std::string no_such_day(const std::string& iso);
 
 // True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).

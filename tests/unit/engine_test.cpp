@@ -110,6 +110,9 @@ TEST_CASE("bad input names every offending field and changes nothing") {
     Item item = f.submit();
     CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
                                                Json{{"due", "31/13/2026"}}, "", std::nullopt}),
+                      Catch::Contains("due: there is no month 13"));
+    CHECK_THROWS_WITH(f.engine->act(ActRequest{item.ref, "edit", "olivia",
+                                               Json{{"due", "next week"}}, "", std::nullopt}),
                       Catch::Contains("due: expected a date like 2026-03-31 or 31/03/2026"));
     // A day its month does not have, as the web form's three boxes can give, is named.
     for (const char* no_day : {"31/02/2027", "2027-02-31"}) {

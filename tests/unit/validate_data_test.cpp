@@ -123,6 +123,11 @@ TEST_CASE("a date and time that is not one says what to type, in words") {
         "at: enter a time as well as the date, like 14:30 (got '2027-03-30T')");
   CHECK(problem_for("2027-02-30T09:00") ==
         "at: there is no 30 February 2027: enter a real date (got '2027-02-30T09:00')");
+  CHECK(problem_for("2027-13-01T09:00") ==
+        "at: there is no month 13: enter the month as a number from 1 to 12 (got "
+        "'2027-13-01T09:00')");
+  CHECK(problem_for("2027-01-32T09:00") ==
+        "at: there is no day 32 in a month: enter a day from 1 to 31 (got '2027-01-32T09:00')");
   CHECK(problem_for("soon") ==
         "at: enter a real date and time, like 2026-03-31 14:30 (UK time) (got 'soon')");
   // A time the clocks skip in spring is a time people type; it says why there is none.
