@@ -72,10 +72,9 @@ std::vector<std::string> item_history_problems(Store& store, const Item& item) {
   // Text that differs is compared as values, as verify does: the row may hold a number written
   // otherwise than its event did (5.0 for 5, 0.0 for -0.0) that a change left as it was.
   const auto same_values = [&] {
-    const Item r = replayed.item(item.ref, *compact);
-    return r.state == item.state && r.revision == item.revision && r.parent == item.parent &&
-           r.version == item.version && r.created_at == item.created_at &&
-           r.updated_at == item.updated_at && r.data == item.data;
+    std::vector<VerifyProblem> differences;
+    compare(item, replayed.item(item.ref, *compact), differences);
+    return differences.empty();
   };
   if (!compact || (!replayed.matches(*compact, row) && !same_values())) {
     problems.push_back(fmt::format(

@@ -10,6 +10,7 @@
 
 #include <commsflow/event.h>
 #include <commsflow/store.h>
+#include <commsflow/verify.h>
 
 #include <cstdint>
 #include <deque>
@@ -23,6 +24,11 @@
 #include "audit/event_scan.h"
 
 namespace commsflow {
+
+// Each way a stored item differs from what its events replay to (state, revision, parent,
+// version, times, data by path), as verify reports it; nothing when they are the same. Data is
+// compared as values (5 and 5.0 are one number).
+void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem>& problems);
 
 class ReplayedItems {
  public:

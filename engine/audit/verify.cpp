@@ -58,34 +58,6 @@ void differences(const std::string& path, const Json* has, const Json* expected,
   out.push_back({path, quoted(has), quoted(expected)});
 }
 
-void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem>& problems) {
-  auto differs = [&](const char* what, const std::string& has, const std::string& expected) {
-    problems.push_back(VerifyProblem{0, stored.ref,
-                                     fmt::format("item {}: stored {} is {} but its events give {}",
-                                                 stored.ref, what, has, expected)});
-  };
-  if (stored.state != replayed.state) differs("state", stored.state, replayed.state);
-  if (stored.revision != replayed.revision) {
-    differs("revision", std::to_string(stored.revision), std::to_string(replayed.revision));
-  }
-  if (stored.parent != replayed.parent) {
-    differs("parent", stored.parent.empty() ? "(none)" : stored.parent,
-            replayed.parent.empty() ? "(none)" : replayed.parent);
-  }
-  if (stored.version != replayed.version) differs("version", stored.version, replayed.version);
-  if (stored.created_at != replayed.created_at) {
-    differs("created_at", stored.created_at, replayed.created_at);
-  }
-  if (stored.updated_at != replayed.updated_at) {
-    differs("updated_at", stored.updated_at, replayed.updated_at);
-  }
-  if (stored.data != replayed.data) {
-    std::vector<std::array<std::string, 3>> found;
-    differences("data", &stored.data, &replayed.data, found);
-    for (const auto& [path, has, expected] : found) differs(path.c_str(), has, expected);
-  }
-}
-
 // The anchor problem, if any: the log no longer reaches the anchor, or recomputing the chain up
 // to it no longer gives its hash.
 void check_anchor(const ChainHead& anchor, const std::optional<std::string>& recomputed,
@@ -148,6 +120,34 @@ Item stored_item(const ItemRowView& row) {
 }
 
 }  // namespace
+
+void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem>& problems) {
+  auto differs = [&](const char* what, const std::string& has, const std::string& expected) {
+    problems.push_back(VerifyProblem{0, stored.ref,
+                                     fmt::format("item {}: stored {} is {} but its events give {}",
+                                                 stored.ref, what, has, expected)});
+  };
+  if (stored.state != replayed.state) differs("state", stored.state, replayed.state);
+  if (stored.revision != replayed.revision) {
+    differs("revision", std::to_string(stored.revision), std::to_string(replayed.revision));
+  }
+  if (stored.parent != replayed.parent) {
+    differs("parent", stored.parent.empty() ? "(none)" : stored.parent,
+            replayed.parent.empty() ? "(none)" : replayed.parent);
+  }
+  if (stored.version != replayed.version) differs("version", stored.version, replayed.version);
+  if (stored.created_at != replayed.created_at) {
+    differs("created_at", stored.created_at, replayed.created_at);
+  }
+  if (stored.updated_at != replayed.updated_at) {
+    differs("updated_at", stored.updated_at, replayed.updated_at);
+  }
+  if (stored.data != replayed.data) {
+    std::vector<std::array<std::string, 3>> found;
+    differences("data", &stored.data, &replayed.data, found);
+    for (const auto& [path, has, expected] : found) differs(path.c_str(), has, expected);
+  }
+}
 
 std::string VerifyReport::warning() const {
   if (ok()) return {};

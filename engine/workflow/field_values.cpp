@@ -14,13 +14,6 @@ namespace commsflow {
 
 namespace {
 
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // What is wrong with text that is not a date and time, in words for whoever typed it, as the
 // web form's boxes or the command line give it ("2026-12-07T2.30pm", "2026-03-30T").
 std::string no_such_time(const std::string& text) {
@@ -42,6 +35,13 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
 
 // "there is no 31 February 2027: ..." for a date in ISO form whose day does not exist in its
 // month (as the web form's day, month and year boxes can give); empty for any other text.

@@ -20,6 +20,9 @@ namespace commsflow {
 // record: "[3].impact: is required") and returns null.
 Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 
+// `s` without the spaces, tabs and line ends around it.
+std::string trim(std::string_view s);
+
 // A date as people write it ("31/03/2026", "1/4/2026", "2026-4-1") in ISO form ("2026-04-01");
 // any other text as it is.
 std::string date_as_iso(const std::string& text);

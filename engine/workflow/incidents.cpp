@@ -10,6 +10,7 @@
 #include <cctype>
 #include <string>
 
+#include "workflow/field_values.h"
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
 
@@ -33,12 +34,6 @@ std::optional<Item> active_incident(Engine& engine, std::string_view name) {
   return same;
 }
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 // The bytes of the UTF-8 sequence `lead` begins; 1 for a byte that begins none.
 std::size_t sequence_length(unsigned char lead) {
   if (lead >> 5 == 0x6) return 2;
@@ -55,15 +50,15 @@ std::u32string name_key(std::string_view text) {
     if (utf8) return static_cast<char32_t>(towlower_l(static_cast<wint_t>(c), utf8));
     return c < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(c))) : c;
   };
-  text = trimmed(text);
+  const std::string bare = trim(text);
   std::u32string key;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
+  for (std::size_t i = 0; i < bare.size();) {
+    const auto lead = static_cast<unsigned char>(bare[i]);
     std::size_t length = sequence_length(lead);
-    if (i + length > text.size()) length = 1;
+    if (i + length > bare.size()) length = 1;
     char32_t code = length == 1 ? lead : lead & (0x7F >> length);
     for (std::size_t k = 1; k < length; ++k) {
-      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      code = (code << 6) | (static_cast<unsigned char>(bare[i + k]) & 0x3F);
     }
     key.push_back(lower(code));
     i += length;
@@ -165,7 +160,8 @@ Outcome<Item> apply_policy_change(Engine& engine, const std::string& ref,
 
 Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
                                          std::string_view level, std::string_view actor) {
-  name = trimmed(name);  // " Storm Bert" is Storm Bert
+  const std::string bare_name = trim(name);  // " Storm Bert" is Storm Bert
+  name = bare_name;
   auto tx = engine.store().begin_write();
   if (auto active = active_incident(engine, name)) {
     fail(ErrorKind::BadInput, "incident '{}' is already active ({})",
