@@ -33,8 +33,11 @@ Json version_json(const DocumentVersion& v, bool with_content) {
   return out;
 }
 
+// `versions` as ReadAccess::documents gives them: all, or only those approved when
+// `drafts_withheld`. Number 0 is the latest the reader may read.
 const DocumentVersion& find_version(const std::vector<DocumentVersion>& versions,
-                                    const std::string& ref, std::int64_t number) {
+                                    bool drafts_withheld, const std::string& ref,
+                                    std::int64_t number) {
   if (versions.empty()) {
     fail(ErrorKind::NotFound, "{} has no document yet (put one with `commsflow doc put {}`)", ref,
          ref);
@@ -42,6 +45,14 @@ const DocumentVersion& find_version(const std::vector<DocumentVersion>& versions
   if (number == 0) return versions.back();
   for (const auto& v : versions) {
     if (v.version == number) return v;
+  }
+  if (drafts_withheld) {
+    std::vector<std::int64_t> numbers;
+    for (const auto& v : versions) numbers.push_back(v.version);
+    fail(ErrorKind::NotFound,
+         "version {} of {}'s document is a draft, or not there: you may read the versions that "
+         "were approved ({})",
+         number, ref, fmt::join(numbers, ", "));
   }
   fail(ErrorKind::NotFound, "{} has no document version {} (it has 1 to {})", ref, number,
        versions.back().version);
@@ -110,8 +121,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("--version", *version, "Version number");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, version] {
-      auto versions = s.access().documents(*ref);
-      const DocumentVersion& v = find_version(versions, *ref, *version);
+      bool drafts_withheld = false;
+      auto versions = s.access().documents(*ref, &drafts_withheld);
+      const DocumentVersion& v = find_version(versions, drafts_withheld, *ref, *version);
       if (s.options.json) {
         s.print_json(version_json(v, true));
         return;
@@ -119,9 +131,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
       // Only the text on standard output: saved to a file, edited and put back, it is the text
       // and nothing else.
       std::cerr << fmt::format(
-          "{} document version {} of {}\n  sha256 {}\n  by {} at {} (UK time)\n", *ref, v.version,
-          versions.back().version, v.hash, person_name(s.engine().store(), v.author),
-          uk_datetime(v.created_at));
+          "{} document version {}{}\n  sha256 {}\n  by {} at {} (UK time)\n", *ref, v.version,
+          drafts_withheld ? " (approved)" : fmt::format(" of {}", versions.back().version), v.hash,
+          person_name(s.engine().store(), v.author), uk_datetime(v.created_at));
       for (const auto& a : v.attachments) {
         std::cerr << fmt::format("  attachment {} ({} bytes, sha256 {})\n", a.name,
                                  a.content.size(), a.hash);
@@ -137,7 +149,8 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      auto versions = s.access().documents(*ref);
+      bool drafts_withheld = false;
+      auto versions = s.access().documents(*ref, &drafts_withheld);
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& v : versions) out.push_back(version_json(v, false));
@@ -145,6 +158,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
         return;
       }
       if (versions.empty()) fmt::print("{} has no document yet\n", *ref);
+      if (drafts_withheld) {
+        std::cerr << "Only the versions that were approved are listed: the others are drafts.\n";
+      }
       Store& store = s.engine().store();
       for (const auto& v : versions) {
         fmt::print(
@@ -184,9 +200,10 @@ void add_doc_commands(CLI::App& app, Session& s) {
         ->default_str("");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, a, b] {
-      auto versions = s.access().documents(*ref);
-      const DocumentVersion& from = find_version(versions, *ref, *a);
-      const DocumentVersion& to = find_version(versions, *ref, *b);
+      bool drafts_withheld = false;
+      auto versions = s.access().documents(*ref, &drafts_withheld);
+      const DocumentVersion& from = find_version(versions, drafts_withheld, *ref, *a);
+      const DocumentVersion& to = find_version(versions, drafts_withheld, *ref, *b);
       std::string diff = changes_between(from, to);
       if (s.options.json) {
         s.print_json(Json{{"ref", *ref},

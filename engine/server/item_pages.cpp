@@ -333,12 +333,15 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   // history) is still shown.
   std::vector<DocumentVersion> versions;
   std::string altered;
-  if (sight.document) {
-    try {
-      versions = Signoff(engine).documents(item.ref);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::Storage) throw;
+  // One who may not read the draft still reads the versions that were approved, listed alone.
+  bool drafts_withheld = false;
+  try {
+    versions = access.documents(item.ref, &drafts_withheld);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Storage) {
       altered = render("item-document-altered", {{"problem", e.what()}});
+    } else if (e.kind() != ErrorKind::NotFound) {
+      throw;
     }
   }
   const bool show_document = sight.document && altered.empty();
@@ -362,7 +365,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"checklist", checklist_html(engine, stored)},
        {"signoff", signoff_html(engine.store(), d, item)},
        {"children", children_html(access, item, p.actor)},
-       {"documents", show_document ? documents_html(engine, item, versions) : ""},
+       {"documents", altered.empty() ? documents_html(engine, item, versions, drafts_withheld)
+                                     : ""},
        {"document_form",
         show_document ? document_form_html(engine, stored, p.actor, p.csrf, document, versions)
                       : ""},
@@ -638,8 +642,11 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
              {
                auto lock = c.lock();
                ReadAccess access = c.read_access(p.actor);
-               access.documents(ref);  // not found unless the reader may read the text
-               body = document_page_html(c.engine, access.item(ref), version, against);
+               bool drafts_withheld = false;
+               // Not found unless the reader may read the text, or an approved version of it.
+               const auto versions = access.documents(ref, &drafts_withheld);
+               body = document_page_html(c.engine, access.item(ref), versions, drafts_withheld,
+                                         version, against);
              }
              send_page(res, 200, &p, fmt::format("{} document version {}", ref, version), "", body);
            }));

@@ -178,22 +178,25 @@ std::string current_text_html(Engine& engine, const Item& item,
 }
 
 std::string documents_html(Engine& engine, const Item& item,
-                           const std::vector<DocumentVersion>& versions) {
+                           const std::vector<DocumentVersion>& versions, bool drafts_withheld) {
   if (versions.empty()) return {};
   Json rows = Json::array();
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    const auto before = std::next(it);
     rows.push_back({{"version", it->version},
                     {"hash", it->hash},
                     {"author", person_name(engine.store(), it->author)},
                     {"stored", time_html(it->created_at)},
-                    {"has_previous", it->version > 1},
-                    {"previous", it->version - 1}});
+                    {"has_previous", before != versions.rend()},
+                    {"previous", before != versions.rend() ? before->version : 0}});
   }
-  return render(
-      "nhs-details",
-      {{"id", "documents"},
-       {"summary", "Document versions and their SHA-256 hashes"},
-       {"html", render("item-documents", {{"path", url_encode(item.ref)}, {"versions", rows}})}});
+  return render("nhs-details",
+                {{"id", "documents"},
+                 {"summary", drafts_withheld ? "The versions approved and their SHA-256 hashes"
+                                             : "Document versions and their SHA-256 hashes"},
+                 {"html", render("item-documents", {{"path", url_encode(item.ref)},
+                                                    {"versions", rows},
+                                                    {"drafts_withheld", drafts_withheld}})}});
 }
 
 std::string signoff_html(Store& store, const Definition& d, const Item& item) {
@@ -330,20 +333,27 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
                                        {"error", state.error}});
 }
 
-std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
-                               std::optional<std::int64_t> against) {
-  auto versions = Signoff(engine).documents(item.ref);
+std::string document_page_html(Engine& engine, const Item& item,
+                               const std::vector<DocumentVersion>& versions, bool drafts_withheld,
+                               std::int64_t version, std::optional<std::int64_t> against) {
   auto find = [&](std::int64_t n) -> const DocumentVersion* {
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const DocumentVersion& v) { return v.version == n; });
     return it == versions.end() ? nullptr : &*it;
   };
+  const auto missing = [&](std::int64_t n) {
+    return drafts_withheld ? fmt::format("{} has no approved document version {} you may read",
+                                         item.ref, n)
+                           : fmt::format("{} has no document version {}", item.ref, n);
+  };
   const DocumentVersion* shown = find(version);
-  if (!shown) fail(ErrorKind::NotFound, "{} has no document version {}", item.ref, version);
-  std::int64_t base_number = against.value_or(version - 1);
-  const DocumentVersion* base = base_number >= 1 ? find(base_number) : nullptr;
-  if (against && !base) {
-    fail(ErrorKind::NotFound, "compare: {} has no document version {}", item.ref, *against);
+  if (!shown) fail(ErrorKind::NotFound, "{}", missing(version));
+  const DocumentVersion* base = nullptr;
+  if (against) {
+    base = find(*against);
+    if (!base) fail(ErrorKind::NotFound, "compare: {}", missing(*against));
+  } else if (shown != &versions.front()) {
+    base = shown - 1;  // the one before it that the reader may read
   }
   Json options = Json::array();
   for (const auto& v : versions) {

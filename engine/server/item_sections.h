@@ -32,10 +32,12 @@ std::string current_text_html(Engine& engine, const Item& item,
 // or an empty string when the stage has no checklist.
 std::string checklist_html(Engine& engine, const Item& item);
 // The item's document versions, newest first: number, SHA-256, author, time, and links to view
-// each and compare it with the one before, folded under "details" (they are for those who
-// audit). Empty when the item has no document. `versions` as for current_text_html.
+// each and compare it with the one before it in `versions`, folded under "details" (they are for
+// those who audit). Empty when the item has no document. `versions` as the reader may read them
+// (ReadAccess::documents): all, or only those approved, with `drafts_withheld` saying so.
 std::string documents_html(Engine& engine, const Item& item,
-                           const std::vector<DocumentVersion>& versions);
+                           const std::vector<DocumentVersion>& versions,
+                           bool drafts_withheld = false);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.
 std::string signoff_html(Store& store, const Definition& d, const Item& item);
@@ -69,9 +71,11 @@ std::string document_form_html(Engine& engine, const Item& item, const Actor& ac
                                const std::vector<DocumentVersion>& versions);
 
 // The body of the page showing document version `version` of the item, and the line diff from
-// version `against` (default: the version before) to it. Throws Error(NotFound) for a version
-// the item does not have.
-std::string document_page_html(Engine& engine, const Item& item, std::int64_t version,
-                               std::optional<std::int64_t> against);
+// version `against` (default: the one before it in `versions`) to it. `versions` as the reader
+// may read them (ReadAccess::documents). Throws Error(NotFound) for a version the item does not
+// have, or that is a draft withheld from the reader.
+std::string document_page_html(Engine& engine, const Item& item,
+                               const std::vector<DocumentVersion>& versions, bool drafts_withheld,
+                               std::int64_t version, std::optional<std::int64_t> against);
 
 }  // namespace commsflow::server

@@ -292,14 +292,36 @@ std::vector<Event> ReadAccess::history(std::string_view ref) {
   return events;
 }
 
-std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref) {
+std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref, bool* drafts_withheld) {
   Sight s = sight(engine_.item(ref));
   if (!s.item) item_not_found(ref);
+  if (drafts_withheld) *drafts_withheld = false;
+  if (s.document) return Signoff(engine_).documents(ref);
+  // The versions an approval of record was given to (each by the hash approved), as the item's
+  // events set them: the current approval was taken back to work, or a new version voided it.
+  std::set<std::pair<std::int64_t, std::string>> approved;
+  for (const Event& e : engine_.history(ref)) {
+    auto a = e.changes.find("_approved");
+    if (a == e.changes.end() || !a->is_object()) continue;
+    approved.emplace(a->value("document_version", std::int64_t{0}), a->value("document_hash", ""));
+  }
+  std::vector<DocumentVersion> versions;
+  bool withheld = false;
+  if (!approved.empty()) {
+    for (DocumentVersion& v : Signoff(engine_).documents(ref)) {
+      if (approved.count({v.version, v.hash})) {
+        versions.push_back(std::move(v));
+      } else {
+        withheld = true;
+      }
+    }
+  }
   // One who may see the item is told why its text is withheld, not that it does not exist.
-  if (!s.document) {
+  if (versions.empty()) {
     fail(ErrorKind::NotFound, "{}'s text is a draft: you may read it once it is approved", ref);
   }
-  return Signoff(engine_).documents(ref);
+  if (drafts_withheld) *drafts_withheld = withheld;
+  return versions;
 }
 
 std::int64_t ReadAccess::for_each_in_queue(const QueueQuery& query,

@@ -762,6 +762,23 @@ TEST_CASE(
   n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
   REQUIRE(n.state(ref) == "approved");
   CHECK(n.run(0, {"doc", "show", ref, "--as", "gil"}).out == "Ward 3 moves.\n");
+
+  // Taken back to work and redrafted: the approved text can still be audited; the draft cannot.
+  n.run(0, {"act", ref, "redraft", "--as", "olivia"});
+  n.put(ref, "Ward 3 closes.\n", "olivia");
+  const auto shown = n.run(0, {"doc", "show", ref, "--as", "gil"});
+  CHECK(shown.out == "Ward 3 moves.\n");
+  CHECK_THAT(shown.err, Contains("document version 1 (approved)"));
+  const Json listed = n.json(0, {"doc", "list", ref, "--as", "gil"});
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["version"] == 1);
+  CHECK_THAT(n.run(0, {"doc", "list", ref, "--as", "gil"}).err,
+             Contains("Only the versions that were approved are listed"));
+  CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "2", "--as", "gil"}).err,
+             Contains("version 2 of " + ref + "'s document is a draft, or not there: you may "
+                      "read the versions that were approved (1)"));
+  n.run(2, {"doc", "diff", ref, "1", "2", "--as", "gil"});
+  CHECK(n.run(0, {"doc", "show", ref, "--as", "olivia"}).out == "Ward 3 closes.\n");
 }
 
 TEST_CASE("media: audit signoffs lists each approval with its version, approvers and delays") {

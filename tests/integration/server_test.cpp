@@ -1102,6 +1102,50 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
              Catch::Contains("against: must be a version number"));
 }
 
+TEST_CASE("server: governance reads an approved text after it is taken back to work, and no draft",
+          "[server][pages][signoff][access]") {
+  WebFixture f;
+  std::string ref;
+  approved_and_signed_in(f, ref);  // version 2 approved
+  f.add_person("gil.governance", "governance");
+  std::string gil = f.sign_in("gil.governance");
+  CHECK_THAT(get_page(f, gil, "/items/" + ref + "/documents/2"),
+             Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
+
+  REQUIRE(f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "",
+                                   std::nullopt})
+              .ok());
+  REQUIRE(Signoff(*f.engine)
+              .put_document(PutDocumentRequest{ref, "olivia.officer", "Ward 7 is closed.\n", {},
+                                               "", std::nullopt})
+              .ok());
+  REQUIRE_FALSE(f.engine->item(ref).data.contains("_approved"));
+
+  // The item page lists the version approved, and only it; the new draft's text is nowhere.
+  std::string page = get_page(f, gil, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains("The versions approved and their SHA-256 hashes"));
+  CHECK_THAT(page, Catch::Contains("data-version=\"2\""));
+  CHECK_THAT(page, !Catch::Contains("data-version=\"1\""));
+  CHECK_THAT(page, !Catch::Contains("data-version=\"3\""));
+  CHECK_THAT(page, !Catch::Contains("Ward 7 is closed."));
+  CHECK_THAT(page, !Catch::Contains(R"(/documents/2#diff)"));  // no earlier version to compare
+
+  std::string approved = get_page(f, gil, "/items/" + ref + "/documents/2");
+  CHECK_THAT(approved, Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
+  CHECK_THAT(approved, !Catch::Contains("id=\"diff\""));  // version 1 was never approved
+  CHECK_THAT(get_page(f, gil, "/items/" + ref + "/documents/3", 404),
+             Catch::Contains("has no approved document version 3 you may read"));
+  get_page(f, gil, "/items/" + ref + "/documents/1", 404);
+  get_page(f, gil, "/items/" + ref + "/documents/2?against=3", 404);
+
+  // Those who write the text still read every version.
+  std::string hannah = f.sign_in("hannah.head");
+  CHECK_THAT(get_page(f, hannah, "/items/" + ref + "/documents/3"),
+             Catch::Contains("Ward 7 is closed."));
+  CHECK_THAT(get_page(f, hannah, "/items/" + ref),
+             Catch::Contains("Document versions and their SHA-256 hashes"));
+}
+
 TEST_CASE("server: the decide form records a decision - refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;

@@ -85,8 +85,12 @@ class ReadAccess {
   Item item(std::string_view ref);
   std::vector<Item> items(const ItemFilter& filter);
   std::vector<Event> history(std::string_view ref);
-  // The document's versions; Error(NotFound) when the reader may not read the text.
-  std::vector<DocumentVersion> documents(std::string_view ref);
+  // The document's versions the reader may read, oldest first. A reader the workflow's
+  // `read.draft` leaves out (or a submitter who sees only some fields) reads only the versions
+  // that were ever approved of record, so that an approved text can still be audited once it has
+  // been taken back to work: `drafts_withheld`, when given, is set when others exist.
+  // Error(NotFound) when the reader may read none of them.
+  std::vector<DocumentVersion> documents(std::string_view ref, bool* drafts_withheld = nullptr);
   std::int64_t for_each_in_queue(const QueueQuery& query,
                                  const std::function<void(const Item&)>& visit);
   QueuePage queue(const QueueQuery& query);
