@@ -47,7 +47,8 @@ void add_serve_command(CLI::App& app, Session& s) {
       ->capture_default_str();
   cmd->add_option("--public-url", options->public_url,
                   "Where people reach the server, e.g. https://comms.example.nhs.uk behind an "
-                  "HTTPS proxy: with https, the session cookie is Secure and answers carry HSTS")
+                  "HTTPS proxy: with https, the session cookie is Secure and answers carry HSTS "
+                  "(default: COMMSFLOW_PUBLIC_URL in the mail settings)")
       ->check([](const std::string& url) {
         return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0
                    ? std::string()

@@ -284,6 +284,11 @@ void WebServer::run() {
   } else {
     c.log("group commit off: each change commits on its own");
   }
+  if (!c.options.public_url.empty()) {
+    c.log("reached at {}{}", c.options.public_url,
+          served_over_https(c.options) ? ": the session cookie is Secure, with HSTS" : "");
+  }
+  // Said last: whoever waits for the server to start waits for this line.
   c.log("serving http://{}:{}/ (workflows from {})", c.options.bind, impl_->port,
         c.engine.registry().dir().string());
   impl_->scheduler.start();

@@ -6,6 +6,7 @@
 #include <commsflow/signoff.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -660,10 +661,28 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
               "COMMSFLOW_MAIL=smtp\nCOMMSFLOW_SMTP_URL=smtp://comms:s3cret@127.0.0.1:2525\n"
               "COMMSFLOW_MAIL_FROM=comms@example.org\n"
               "COMMSFLOW_PUBLIC_URL=https://comms.example.org/\n");
+  REQUIRE(test::run_cli(t.dir.path(), {"actor", "passwd", "hannah"}, kMorning,
+                        "long enough password\n")
+              .exit_code == 0);
   {
     test::ServeChild server(t.dir.path(), {}, kMorning, {"--mail-config", "secret.conf"});
     CHECK_THAT(server.log(), Contains("through smtp://127.0.0.1:2525") && !Contains("s3cret"));
+    // The settings' public URL is the server's too: https there makes the cookie Secure.
+    CHECK_THAT(server.log(), Contains("reached at https://comms.example.org/: the session cookie "
+                                      "is Secure"));
+    httplib::Client client("127.0.0.1", server.port());
+    auto signed_in = client.Post(
+        "/sign-in", httplib::Params{{"name", "hannah"}, {"password", "long enough password"}});
+    REQUIRE(signed_in);
+    CHECK_THAT(signed_in->get_header_value("Set-Cookie"), Contains("; Secure"));
   }
+  // One that is not a web address is named, with email off as with it on.
+  t.dir.write("bad-url.conf", "COMMSFLOW_PUBLIC_URL=comms.example.org\n");
+  const RunResult bad_url =
+      test::run_cli(t.dir.path(), {"serve", "--mail-config", "bad-url.conf"});
+  CHECK(bad_url.exit_code == 2);
+  CHECK_THAT(bad_url.err, Contains("COMMSFLOW_PUBLIC_URL: 'comms.example.org' must begin with "
+                                   "https:// or http://"));
   // A folder where the file should be is refused, not taken for "no email".
   const RunResult folder = test::run_cli(t.dir.path(), {"serve", "--mail-config", "workflows"});
   CHECK(folder.exit_code == 2);
