@@ -28,6 +28,7 @@ void say_zone(const AuditQuery& query) {
 }
 
 void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
+  s.only_reads();
   s.reader().require_audit();
   // Audit only reads: the workflows stored with the history, not the files as they are now.
   // (Opened before anything is said, in case the command is handed over: hand_over.h.)
@@ -62,6 +63,7 @@ struct VerifyArgs {
 void run_verify(Session& s, const VerifyArgs& args) {
   std::optional<ChainHead> anchor;
   if (!args.since_head.empty()) anchor = parse_chain_head(args.since_head);
+  s.only_reads();
   VerifyReport report = verify(s.store(), anchor);
   s.exit_code = report.ok() ? 0 : 1;
   if (s.options.json) {
@@ -123,6 +125,7 @@ void add_audit_commands(CLI::App& app, Session& s) {
   add_export_options(signoffs, *signoff_export);
   add_read_as(signoffs, s);
   signoffs->callback([&s, range, signoff_export] {
+    s.only_reads();
     s.reader().require_audit();
     ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
     say_zone(*range);

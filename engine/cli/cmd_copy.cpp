@@ -61,6 +61,7 @@ void add_copy_command(CLI::App& app, Session& s) {
     }
     Store::Options source_options;
     source_options.busy_timeout_ms = s.options.busy_timeout_ms;
+    source_options.only_reads = true;  // a copy may be made from a file one may only read
     auto from = Store::open(args->from, source_options);
     // A new file is made under a name of its own beside its place and given its place only once
     // the copy is whole: a copy cut short (killed, a full disk) leaves no file that looks like a

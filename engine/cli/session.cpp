@@ -51,6 +51,7 @@ std::unique_ptr<Store> Session::open_store(bool create) const {
   Store::Options store_options;
   store_options.create = create;
   store_options.busy_timeout_ms = options.busy_timeout_ms;
+  store_options.only_reads = only_reads_;
   return Store::open(options.db, store_options);
 }
 

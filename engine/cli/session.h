@@ -39,6 +39,9 @@ class Session {
   // Opens the existing database without loading workflows: for read-only commands (audit,
   // verify), which must not write, not even a changed workflow's new version.
   Store& store();
+  // Said by a command that only reads (audit, verify) before it opens anything: a database file
+  // this user may only read is opened for reading (Store::Options::only_reads), not refused.
+  void only_reads() { only_reads_ = true; }
   // What the reader (options.read_as, or the operator) may see. Error(NotFound) for an
   // unknown name.
   ReadAccess access();
@@ -66,6 +69,7 @@ class Session {
   std::unique_ptr<WorkflowRegistry> registry_;
   std::unique_ptr<Engine> engine_;
   std::vector<Diagnostic> not_loaded_;
+  bool only_reads_ = false;
 };
 
 // `text` with every control character other than newline and tab written as \xNN, for human

@@ -291,6 +291,94 @@ TEST_CASE("cli: a database in a read-only folder exits 3 naming it, and works on
   p.run_ok({"verify"});
 }
 
+TEST_CASE("cli: a database one may only read is verified, audited and copied, and left as it was") {
+  Project p;
+  const std::string before = test::read_bytes(p.db);
+  const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+  // A scratch folder the unprivileged user may write, for the copy.
+  test::TempDir out;
+  fs::permissions(out.path(), fs::perms::all, fs::perm_options::add);
+  const auto reads = [&] {
+    RunResult verified = run_unprivileged(p.dir.path(), {"verify"});
+    INFO(describe(verified));
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.out, Contains("ok: "));
+    RunResult audited = run_unprivileged(p.dir.path(), {"--json", "audit", p.ref});
+    INFO(describe(audited));
+    CHECK(audited.exit_code == 0);
+    CHECK_THAT(audited.out, Contains("\"accept\""));
+    CHECK(run_unprivileged(p.dir.path(), {"audit", "signoffs"}).exit_code == 0);
+    const fs::path copy = out / "copy.db";
+    fs::remove(copy);
+    RunResult copied =
+        run_unprivileged(p.dir.path(), {"copy", "--from", "commsflow.db", "--to", copy.string()});
+    INFO(describe(copied));
+    CHECK(copied.exit_code == 0);
+    // A change is still refused, naming the file.
+    RunResult edited = run_unprivileged(p.dir.path(), p.edit("Opening hours"));
+    CHECK(edited.exit_code == 3);
+    CHECK_THAT(edited.err, Contains("read-only"));
+    CHECK(test::read_bytes(p.db) == before);
+    // No -wal or -shm file is left, which would keep the database's read-only mode.
+    CHECK_FALSE(fs::exists(p.db.string() + "-wal"));
+    CHECK_FALSE(fs::exists(p.db.string() + "-shm"));
+  };
+  SECTION("the file read-only, in a folder one may write") {
+    fs::permissions(p.db, read_only);
+    reads();
+  }
+  SECTION("in a read-only folder") {
+    fs::permissions(p.db, read_only);
+    fs::permissions(p.dir.path(),
+                    fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                    fs::perm_options::remove);
+    reads();
+    fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+  }
+}
+
+TEST_CASE("cli: a database in use is verified by one who may only read it, log and all") {
+  Project p;
+  // Another connection reading keeps commsflow from checkpointing: the change stays in the log,
+  // as while the server runs.
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open(p.db.c_str(), &reader) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM items;", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  p.run_ok(p.edit("Kept only in the log"));
+  const fs::path wal = p.db.string() + "-wal", shm = p.db.string() + "-shm";
+  REQUIRE(fs::file_size(wal) > 0);
+  const auto readable = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read;
+  for (const auto& file : {p.db, wal, shm}) fs::permissions(file, readable);
+  fs::permissions(p.dir.path(),
+                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  RunResult audited = run_unprivileged(p.dir.path(), {"--json", "audit", p.ref});
+  INFO(describe(audited));
+  CHECK(audited.exit_code == 0);
+  CHECK_THAT(audited.out, Contains("Kept only in the log"));
+  RunResult verified = run_unprivileged(p.dir.path(), {"verify"});
+  INFO(describe(verified));
+  CHECK(verified.exit_code == 0);
+
+  // Without its -shm file the log cannot be read here: said so, not read without it.
+  fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+  fs::rename(shm, p.dir / "aside-shm");
+  fs::permissions(p.dir.path(),
+                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  RunResult no_shm = run_unprivileged(p.dir.path(), {"verify"});
+  INFO(describe(no_shm));
+  CHECK(no_shm.exit_code == 3);
+  CHECK_THAT(no_shm.err, Contains("its write-ahead log (commsflow.db-wal) can be read only with "
+                                  "its -shm file"));
+  fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+  fs::rename(p.dir / "aside-shm", shm);
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Write-ahead log deleted
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ class Store {
     bool create = false;
     Durability durability = Durability::Full;
     int busy_timeout_ms = 5000;
+    // For a command that only reads (audit, verify, the source of a copy): an SQLite file this
+    // user may not write, or in a folder they may not write (a copy on read-only media, another
+    // user's file), is opened for reading alone rather than refused. Then nothing is written,
+    // not even the schema brought up to date, and a file that needs that is refused. Ignored
+    // for PostgreSQL, where the role's grants decide.
+    bool only_reads = false;
   };
 
   // Opens the database at `location` and migrates it to the newest schema: a PostgreSQL

@@ -114,8 +114,12 @@ bool Statement::is_null(int column) const {
 }
 
 Database::Database(const std::filesystem::path& path, bool create, int busy_timeout_ms,
-                   Durability durability)
-    : path_(path) {
+                   Durability durability, bool read_only)
+    : path_(path), read_only_(read_only) {
+  if (read_only) {
+    open_for_reading(busy_timeout_ms);
+    return;
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   std::error_code absent;
   const bool is_new = create && !std::filesystem::exists(path, absent);
@@ -159,6 +163,47 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
     db_ = nullptr;
     throw;
   }
+}
+
+void Database::open_for_reading(int busy_timeout_ms) {
+  // Without a -wal file no connection has the database open, and the file alone is the whole
+  // database: it is read as immutable, which makes no -shm file (one left with the database's
+  // read-only mode would go on blocking writers once the file was made writable). With one,
+  // SQLite reads through the -shm file, which must be there to read or possible to make.
+  std::error_code ec;
+  const bool has_log = std::filesystem::exists(path_.string() + "-wal", ec);
+  std::string uri = "file:";
+  for (unsigned char ch : path_.string()) {  // RFC 3986 escapes for what a URI path gives meaning
+    if (ch == '%' || ch == '?' || ch == '#' || ch < 0x20 || ch >= 0x7f) {
+      uri += fmt::format("%{:02X}", ch);
+    } else {
+      uri += static_cast<char>(ch);
+    }
+  }
+  if (!has_log) uri += "?immutable=1";
+  int rc = sqlite3_open_v2(uri.c_str(), &db_,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    // The first read: a non-database fails here (SQLITE_NOTADB), and so does a log whose -shm
+    // file cannot be opened or made.
+    rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  }
+  if (rc == SQLITE_OK) return;
+  const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  sqlite3_close(db_);
+  db_ = nullptr;
+  // SQLite says so as SQLITE_CANTOPEN or SQLITE_READONLY (_CANTINIT, _DIRECTORY) by version.
+  if (has_log && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
+    fail(ErrorKind::Storage,
+         "cannot read database {}: its write-ahead log ({}-wal) can be read only with its -shm "
+         "file, which is not there to read and cannot be made in a folder you may not write; "
+         "ask someone who may write it to copy it with `commsflow copy`, and read the copy",
+         path_.string(), path_.filename().string());
+  }
+  fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail,
+       advice_for(rc));
 }
 
 Database::~Database() {

@@ -61,9 +61,11 @@ enum class Durability { Normal, Full };
 
 class Database {
  public:
-  // Opens (creating when `create`) the file in WAL mode with the busy timeout.
+  // Opens (creating when `create`) the file in WAL mode with the busy timeout. `read_only`
+  // opens it for reading alone (Store::Options::read_only).
   Database(const std::filesystem::path& path, bool create, int busy_timeout_ms,
-           Durability durability);
+           Durability durability, bool read_only = false);
+  bool read_only() const { return read_only_; }
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -96,9 +98,12 @@ class Database {
   // Waits for the write-behind thread (unless called from it); then throws its failure when
   // `rethrow`.
   void settle(bool rethrow);
+  // The read-only open (Store::Options::read_only): throws Error(Storage) saying why not.
+  void open_for_reading(int busy_timeout_ms);
   void checkpoint_after_full_disk();
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  bool read_only_ = false;
   bool disk_was_full_ = false;
   struct SqlHash {
     using is_transparent = void;

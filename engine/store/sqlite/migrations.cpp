@@ -75,6 +75,16 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
          "to {}). Upgrade commsflow to open it; nothing was changed.",
          db.path().string(), current, newest);
   }
+  if (db.read_only()) {
+    if (current < newest) {
+      fail(ErrorKind::Storage,
+           "{} is from an earlier version of commsflow (schema version {}; this one reads {}): "
+           "one who may only read it cannot bring it up to date. Open it once as someone who may "
+           "write it (any command does)",
+           db.path().string(), current, newest);
+    }
+    return current;
+  }
   db.exec("PRAGMA journal_mode=WAL");  // persistent; a no-op when already in WAL mode
 
   for (const Migration& m : migrations) {

@@ -2,6 +2,8 @@
 #include <commsflow/json_text.h>
 #include <commsflow/store.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "store/sqlite/migrations.h"
@@ -47,9 +49,16 @@ std::unique_ptr<Database> open_file(const std::filesystem::path& path, Store::Op
   if (!options.create && !std::filesystem::exists(path)) {
     fail(ErrorKind::NotFound, "no database at {}: create one with `commsflow init`", path.string());
   }
+  // SQLite needs the folder too: it makes the -wal and -shm files beside the database.
+  const auto writable = [](const std::filesystem::path& p) {
+    return ::access(p.empty() ? "." : p.c_str(), W_OK) == 0;
+  };
+  const bool read_only = options.only_reads && !options.create &&
+                         (!writable(path) || !writable(path.parent_path()));
   return std::make_unique<Database>(
       path, options.create, options.busy_timeout_ms,
-      options.durability == Store::Durability::Full ? Durability::Full : Durability::Normal);
+      options.durability == Store::Durability::Full ? Durability::Full : Durability::Normal,
+      read_only);
 }
 
 }  // namespace
