@@ -1,6 +1,7 @@
 // deliver: one pass of email delivery over the outbox, for a cron job (`commsflow serve` does the
 // same continuously). How mail leaves is read from COMMSFLOW_* variables or --mail-config.
 #include <commsflow/delivery.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -13,7 +14,8 @@ void add_deliver_command(CLI::App& app, Session& s) {
       "Email every notification that is due, once (for cron; `serve` does it continuously).\n"
       "Settings: COMMSFLOW_MAIL=smtp|notify and the rest, from the environment or\n"
       "--mail-config FILE (see README, \"Email\"). Failures are retried with backoff on later\n"
-      "passes and given up after the attempts allowed (`commsflow outbox --failed`).\n"
+      "passes and given up after the attempts allowed (`commsflow outbox --failed` lists\n"
+      "them, `commsflow outbox resend` sends them again).\n"
       "Exit 1 when any email could not be sent in this pass.");
   auto config = std::make_shared<std::string>();
   auto public_url = std::make_shared<std::string>();
@@ -39,13 +41,18 @@ void add_deliver_command(CLI::App& app, Session& s) {
                         {"retrying", r.retrying},
                         {"failed", r.failed},
                         {"skipped", r.skipped},
+                        {"next_retry_at", r.next_retry_at.empty() ? Json() : Json(r.next_retry_at)},
                         {"problems", r.problems}});
       return;
     }
     for (const auto& p : r.problems) fmt::print("{}\n", p);
-    fmt::print("{} sent{}, {} to retry, {} failed for good, {} no longer needed\n", r.sent,
+    fmt::print("{} sent{}, {} to retry{}, {} failed for good{}, {} no longer needed\n", r.sent,
                r.emails != r.sent ? fmt::format(" (in {} emails)", r.emails) : "", r.retrying,
-               r.failed, r.skipped);
+               r.next_retry_at.empty()
+                   ? ""
+                   : fmt::format(" (the first at {}, at a pass from then)",
+                                 uk_datetime(r.next_retry_at)),
+               r.failed, r.failed > 0 ? " (`commsflow outbox --failed`)" : "", r.skipped);
   });
 }
 

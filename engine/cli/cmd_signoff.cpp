@@ -447,7 +447,36 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("--ref", *ref, "Only notifications about this item");
     cmd->add_flag("--failed", *failed,
                   "Only those whose email failed for good, with the last error (see `deliver`)");
-    cmd->callback([&s, recipient, ref, failed] {
+    auto* resend = cmd->add_subcommand(
+        "resend",
+        "Put emails that failed for good back to be sent at the next delivery pass (`serve` "
+        "runs one every 15 seconds; or `commsflow deliver`), their attempts counted afresh");
+    auto resend_ids = std::make_shared<std::vector<std::int64_t>>();
+    auto all_failed = std::make_shared<bool>(false);
+    resend->add_option("ids", *resend_ids, "Outbox row numbers, as `outbox --failed` shows (#12)")
+        ->check(CLI::PositiveNumber);
+    resend->add_flag("--all-failed", *all_failed, "Every one that failed for good");
+    resend->callback([&s, resend_ids, all_failed] {
+      if (resend_ids->empty() == !*all_failed) {
+        fail(ErrorKind::BadInput,
+             "name the rows to send again (`outbox resend 12 14`) or give --all-failed, not both");
+      }
+      const auto rows = resend_failed(s.engine().store(), *resend_ids);
+      if (s.options.json) {
+        Json ids = Json::array();
+        for (const auto& row : rows) ids.push_back(row.id);
+        s.print_json(Json{{"resent", ids}});
+        return;
+      }
+      for (const auto& row : rows) {
+        fmt::print("#{} to {} about {}: to be sent again (it failed: {})\n", row.id,
+                   row.recipient, row.ref, row.last_error);
+      }
+      fmt::print("{} email notification(s) put back to be sent at the next delivery pass\n",
+                 rows.size());
+    });
+    cmd->callback([&s, cmd, recipient, ref, failed] {
+      if (!cmd->get_subcommands().empty()) return;  // `outbox resend` ran on its own
       // A misspelt name or reference is said so, not answered with an empty outbox.
       Store& store = s.engine().store();
       if (recipient->starts_with("role:")) {
@@ -499,10 +528,15 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             : e.status == "sent"
                 ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
             : e.status == "failed"
-                ? fmt::format("FAILED after {} attempt(s): {}", e.attempts, e.last_error)
+                ? fmt::format("FAILED after {} attempt(s): {} (`commsflow outbox resend {}` "
+                              "sends it again)",
+                              e.attempts, e.last_error, e.id)
             : e.status == "skipped" ? fmt::format("not sent: {}", e.last_error)
             : e.attempts > 0
-                ? fmt::format("waiting, {} attempt(s) so far: {}", e.attempts, e.last_error)
+                ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}", e.attempts,
+                              e.last_error,
+                              e.next_attempt_at.empty() ? std::string("at the next pass")
+                                                        : "at " + uk_datetime(e.next_attempt_at))
                 : std::string("waiting to be emailed");
         fmt::print(
             "#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),

@@ -45,6 +45,9 @@ void record_failure(OutboxEntry& row, const std::string& why, const MailSettings
   row.last_error = why;
   if (auto next = next_attempt(settings, row.attempts, now)) {
     row.next_attempt_at = format_datetime(*next);
+    if (report.next_retry_at.empty() || row.next_attempt_at < report.next_retry_at) {
+      report.next_retry_at = row.next_attempt_at;
+    }
     ++report.retrying;
   } else {
     row.status = "failed";

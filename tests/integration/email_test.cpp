@@ -384,8 +384,11 @@ TEST_CASE(
   const std::string ref = t.statement("Car park closure");
 
   RunResult down = t.deliver(later(kMorning, std::chrono::seconds(10)), 1);  // for cron: failed
-  CHECK_THAT(down.out, Contains("0 sent, 1 to retry"));
+  CHECK_THAT(down.out, Contains("0 sent, 1 to retry (the first at Mon 2 Mar 2026, 09:01, at a pass from then)"));
   CHECK_THAT(down.out, Contains("outbox 1 (hannah)"));
+  CHECK_THAT(test::run_cli(t.dir.path(), {"outbox"}, kMorning).out,
+             Contains("waiting, 1 attempt(s) so far") &&
+                 Contains("next try at Mon 2 Mar 2026, 09:01"));
   Json row = t.outbox()[0];
   CHECK(row["status"] == "waiting");
   CHECK(row["attempts"] == 1);
@@ -423,6 +426,46 @@ TEST_CASE(
   CHECK_THAT(failed.out, Contains("cara") && Contains("FAILED after 3 attempt(s)") &&
                              Contains("cara has no email address"));
   CHECK_THAT(failed.out, !Contains("hannah"));
+
+  // Given an address, her email is sent again when asked: by number, or every failed one.
+  std::int64_t cara_row = 0;
+  for (const auto& r : t.outbox()) {
+    if (r["status"] == "failed") cara_row = r["id"].get<std::int64_t>();
+  }
+  REQUIRE(cara_row > 0);
+  CHECK_THAT(failed.out, Contains(fmt::format("commsflow outbox resend {}", cara_row)));
+  REQUIRE(test::run_cli(t.dir.path(), {"actor", "set", "cara", "--email", "cara@example.org"})
+              .exit_code == 0);
+  const auto resend = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"outbox", "resend"};
+    all.insert(all.end(), args.begin(), args.end());
+    return test::run_cli(t.dir.path(), all, kMorning);
+  };
+  RunResult neither = resend({});
+  CHECK(neither.exit_code == 2);
+  CHECK_THAT(neither.err, Contains("name the rows to send again"));
+  RunResult sent_already = resend({"1", std::to_string(cara_row)});
+  CHECK(sent_already.exit_code == 2);
+  CHECK_THAT(sent_already.err, Contains("outbox row #1 has not failed: it is sent already"));
+  for (const auto& r : t.outbox()) {  // nothing changed
+    if (r["id"] == cara_row) CHECK(r["status"] == "failed");
+  }
+  RunResult missing = resend({"999"});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Contains("there is no outbox row #999"));
+
+  RunResult again = resend({"--all-failed"});
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Contains("1 email notification(s) put back to be sent"));
+  {
+    SmtpSink sink(t.dir / "mail-again", port);
+    RunResult delivered = t.deliver(later(kMorning, std::chrono::seconds(300)));
+    CHECK_THAT(delivered.out, Contains("1 sent"));
+    REQUIRE(sink.messages().size() == 1);
+    CHECK(sink.messages()[0]["rcpt_tos"] == Json::array({"cara@example.org"}));
+  }
+  CHECK(test::run_cli(t.dir.path(), {"outbox", "--failed"}, kMorning).out ==
+        "no failed deliveries\n");
 }
 
 TEST_CASE(

@@ -107,6 +107,7 @@ struct DeliveryReport {
   int retrying = 0;                   // failed this time, to be tried again
   int failed = 0;                     // failed for the last time
   int skipped = 0;                    // no longer needed: the item moved on
+  std::string next_retry_at;          // the soonest retry of those failed this time (UTC text)
   std::vector<std::string> problems;  // "outbox 42 (olivia): connection refused"
 };
 
@@ -119,6 +120,12 @@ using EngineLock = std::function<std::unique_lock<std::mutex>()>;
 // used only while holding what it returns, and never while sending.
 DeliveryReport deliver_due(Engine& engine, Mailer& mailer, const MailSettings& settings,
                            const EngineLock& lock_engine = {}, int batch = 100);
+
+// Puts the outbox rows `ids` that failed for good (every one that did, when `ids` is empty) back
+// to be sent at the next delivery pass, their attempts counted afresh and their last error kept
+// until then. In one transaction: a row that is not there or has not failed is refused by its
+// number (Error(NotFound) or Error(BadInput)), and nothing changes. Returns the rows put back.
+std::vector<OutboxEntry> resend_failed(Store& store, const std::vector<std::int64_t>& ids);
 
 // When row attempt `attempts` (1 for the first) failed at `now`, the next is due at the returned
 // time; nullopt once `attempts` reaches the settings' limit.
