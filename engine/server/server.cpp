@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "server/context.h"
+#include "server/pages.h"
 #include "server/security_headers.h"
+#include "server/templates.h"
 
 namespace commsflow::server {
 
@@ -170,8 +172,16 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&](int status, const char* code, std::string message) {
       res.status = status;  // the connection closes after it (one request per connection)
-      res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
-                      "application/json");
+      if (req.path.starts_with("/api/")) {
+        res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
+                        "application/json");
+      } else {
+        // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
+        message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+        send_page(res, status, nullptr, "Problem", "",
+                  render("message-page", {{"heading", "Sorry, this could not be done"},
+                                          {"text", message + "."}}));
+      }
       add_security_headers(c.options, req, res);
       return httplib::Server::HandlerResponse::Handled;
     };
@@ -192,8 +202,12 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
     }
     if (from_another_site(c.options, req)) {
       return refuse(403, "forbidden",
-                    "this request came from another site's page: commsflow takes changes only "
-                    "from its own pages");
+                    c.options.public_url.empty()
+                        ? std::string("this request came from another site's page: commsflow "
+                                      "takes changes only from its own pages")
+                        : fmt::format("this request came from another site's page: commsflow "
+                                      "takes changes only from its own pages, at {}",
+                                      c.options.public_url));
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

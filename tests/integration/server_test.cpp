@@ -2014,7 +2014,10 @@ TEST_CASE("server: another site's page cannot sign anyone in or change anything"
     auto refused = sign_in_from(foreign);
     CHECK(refused->status == 403);
     CHECK_FALSE(refused->has_header("Set-Cookie"));
-    CHECK_THAT(refused->body, Catch::Contains("came from another site's page"));
+    CHECK_THAT(refused->body, Catch::Contains("This request came from another site"));
+    // The person at the browser is shown a page saying so, not JSON.
+    CHECK_THAT(refused->get_header_value("Content-Type"), Catch::StartsWith("text/html"));
+    CHECK_THAT(refused->body, Catch::Contains("<h1>Sorry, this could not be done</h1>"));
   }
   // The server's own page says it is the same origin, or names this server as its origin.
   const std::string own = fmt::format("http://127.0.0.1:{}", f.web->port());
@@ -2029,6 +2032,7 @@ TEST_CASE("server: another site's page cannot sign anyone in or change anything"
                          Json{{"workflow", "website_update"}, {"data", {{"title", "x"}}}});
   REQUIRE(api);
   CHECK(api->status == 403);
+  CHECK(Json::parse(api->body)["error"]["code"] == "forbidden");  // the API answers in JSON
   CHECK(f.engine->items(ItemFilter{}).size() == 0);
 }
 
