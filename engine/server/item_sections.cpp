@@ -123,7 +123,14 @@ std::string needed_next(const Definition& d, const Item& stored,
       return fmt::format("A decision from {} on the text below", in_words(groups, "and"));
     }
   }
-  std::vector<std::string> open, roles;
+  // The actions open, gathered by who may take them (in the order first met): "Accept or
+  // Decline, by triager; Pause, by triager or comms officer".
+  struct Takers {
+    std::vector<std::string> key;    // the roles, sorted: who they are, in any order
+    std::vector<std::string> roles;  // as the first such action lists them
+    std::vector<std::string> labels;
+  };
+  std::vector<Takers> by_roles;
   std::string blocked;
   for (const auto& a : actions) {
     const std::string label = a.label.empty() ? readable_label(a.name) : a.label;
@@ -132,13 +139,20 @@ std::string needed_next(const Definition& d, const Item& stored,
         blocked = fmt::format("{}: not possible yet ({})", label, a.blocked_by[0]);
       continue;
     }
-    open.push_back(label);
-    for (const auto& r : a.roles) {
-      if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
-    }
+    std::vector<std::string> key = a.roles;
+    std::sort(key.begin(), key.end());
+    auto same = std::find_if(by_roles.begin(), by_roles.end(),
+                             [&](const Takers& t) { return t.key == key; });
+    if (same == by_roles.end()) same = by_roles.insert(by_roles.end(), Takers{key, a.roles, {}});
+    same->labels.push_back(label);
   }
-  if (open.empty()) return blocked.empty() ? "Nothing can be done now." : blocked;
-  return fmt::format("{}, by {}", in_words(open, "or"), roles_in_words(roles, "or"));
+  if (by_roles.empty()) return blocked.empty() ? "Nothing can be done now." : blocked;
+  std::vector<std::string> parts;
+  for (const Takers& t : by_roles) {
+    parts.push_back(
+        fmt::format("{}, by {}", in_words(t.labels, "or"), roles_in_words(t.roles, "or")));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 }  // namespace

@@ -1051,6 +1051,31 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
   CHECK_THAT(page, Catch::Contains("Consultation feedback &middot; state Received"));
 }
 
+TEST_CASE("server: what is needed next names who may take each action, not everyone for all",
+          "[server][pages]") {
+  WebFixture f;
+  const Json data{{"title", "Ward closure statement"}, {"kind", "media"},
+                  {"requester_team", "Estates"},       {"strategic_priority", "none"},
+                  {"incident", "none"},                {"statutory", "no"},
+                  {"reputational_risk", "low"},        {"impact", "low"},
+                  {"resource", "low"},                 {"time_sensitive", "no"},
+                  {"responsibility", "own"}};
+  auto submitted = f.engine->submit("comms_request", "tom.triage", data);
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "accept", "tom.triage", Json{{"assignee", "olivia.officer"}},
+                               "", std::nullopt})
+              .ok());
+  const std::string page = get_page(f, f.sign_in("tom.triage"), "/items/" + ref);
+  const auto at = page.find(R"(id="needed-next">)");
+  REQUIRE(at != std::string::npos);
+  const std::string needed = page.substr(at, page.find("</dd>", at) - at);
+  // Starting the work is the officer's or a triager's; the rest a triager's alone.
+  CHECK_THAT(needed, Catch::Contains("Pause, Retriage or Decline, by Triager; "));
+  CHECK_THAT(needed, Catch::EndsWith("; Start, by Comms officer or triager"));
+}
+
 TEST_CASE("server: document versions are listed with their hashes and diffs render escaped",
           "[server][pages][signoff]") {
   WebFixture f;
