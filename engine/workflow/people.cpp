@@ -3,7 +3,11 @@
 #include <commsflow/sha256.h>
 #include <commsflow/uk_time.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <regex>
 
 #include "workflow/field_values.h"
@@ -31,8 +35,20 @@ bool People::may_manage(std::string_view by, std::string_view owner) {
   return actor && !actor->disabled && actor->has_role("admin");
 }
 
+std::string operator_login() {
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
+  passwd entry{};
+  passwd* found = nullptr;
+  std::string buffer(4096, '\0');
+  if (getpwuid_r(geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found) {
+    return found->pw_name;
+  }
+  return fmt::format("uid {}", geteuid());
+}
+
 void People::record(std::string_view name, std::string_view action, std::string_view by,
                     Json payload) {
+  if (by == kOperator) payload["login"] = operator_login();
   Event event;
   event.ref = fmt::format("actor:{}", name);
   event.action = std::string(action);
@@ -294,6 +310,7 @@ void record_delegation(Store& store, const Delegation& d) {
   event.actor = d.created_by;
   event.at = d.created_at;
   event.payload = Json{{"delegation_id", d.id}, {"to", d.to}, {"role", d.role}, {"until", d.until}};
+  if (d.created_by == kOperator) event.payload["login"] = operator_login();
   store.append(event);
 }
 

@@ -352,6 +352,27 @@ TEST_CASE("cli: init --demo adds demo actors and items once") {
   CHECK_THAT(verified.out, Contains("ok"));
 }
 
+TEST_CASE("cli: an account change at the database file records who ran it, behind sudo or not") {
+  Project p;
+  p.run(0, {"init"});
+  setenv("SUDO_USER", "alice.admin", 1);
+  p.run(0, {"actor", "add", "sam", "--role", "head_of_comms"});
+  p.run(0, {"actor", "add", "kim", "--role", "comms_officer"});
+  p.run(0, {"delegate", "sam", "kim", "--role", "head_of_comms", "--until", "2026-03-31"});
+  unsetenv("SUDO_USER");
+  p.run(0, {"actor", "add", "lee", "--role", "triager"});
+  const Json rows = p.json(0, {"audit", "--actor", "operator"})["rows"];
+  INFO(rows.dump(2));
+  REQUIRE(rows.size() == 4);
+  for (int i = 0; i < 3; ++i) CHECK(rows[i]["payload"]["login"] == "alice.admin");
+  CHECK(rows[2]["action"] == "delegation_created");
+  // Without sudo, the user running the command.
+  CHECK(rows[3]["ref"] == "actor:lee");
+  CHECK_FALSE(rows[3]["payload"]["login"].get<std::string>().empty());
+  CHECK(rows[3]["payload"]["login"] != "alice.admin");
+  p.run(0, {"verify"});
+}
+
 TEST_CASE("cli: init --demo works on a day no consultation may open (a pre-election period)") {
   Project p;
   RunResult r = test::run_cli(p.path(), {"init", "--demo"}, "2026-03-31T09:00:00Z");

@@ -35,6 +35,13 @@ class WorkflowRegistry;
 // The person at the database file (the CLI without --as): an admin by definition.
 inline constexpr const char* kOperator = "operator";
 
+// Who is at the database file, as the system names them: the login behind sudo (SUDO_USER, as
+// `sudo -u commsflow commsflow ...` sets it), else the user running the command. Recorded as
+// `login` in the payload of each account change made as the operator, so that administrators
+// who share the file can be told apart. What the system reports, not proof of who it was:
+// whoever may write the file may write anything in it.
+std::string operator_login();
+
 // How long an API token lasts unless told otherwise.
 inline constexpr std::chrono::hours kDefaultTokenLifetime{24 * 90};
 
