@@ -469,8 +469,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         return;
       }
       for (const auto& row : rows) {
-        fmt::print("#{} to {} about {}: to be sent again (it failed: {})\n", row.id,
-                   row.recipient, row.ref, row.last_error);
+        fmt::print("#{} to {} about {}: to be sent again (it failed: {})\n", row.id, row.recipient,
+                   row.ref, row.last_error);
       }
       fmt::print("{} email notification(s) put back to be sent at the next delivery pass\n",
                  rows.size());
@@ -528,9 +528,10 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             : e.status == "sent"
                 ? fmt::format("emailed to {} at {}", e.sent_to, uk_datetime(e.sent_at))
             : e.status == "failed"
-                ? fmt::format("FAILED after {} attempt(s): {} (`commsflow outbox resend {}` "
-                              "sends it again)",
-                              e.attempts, e.last_error, e.id)
+                ? fmt::format(
+                      "FAILED after {} attempt(s): {} (`commsflow outbox resend {}` "
+                      "sends it again)",
+                      e.attempts, e.last_error, e.id)
             : e.status == "skipped" ? fmt::format("not sent: {}", e.last_error)
             : e.attempts > 0
                 ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}", e.attempts,

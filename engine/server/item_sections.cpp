@@ -356,9 +356,9 @@ std::string document_page_html(Engine& engine, const Item& item,
     return it == versions.end() ? nullptr : &*it;
   };
   const auto missing = [&](std::int64_t n) {
-    return drafts_withheld ? fmt::format("{} has no approved document version {} you may read",
-                                         item.ref, n)
-                           : fmt::format("{} has no document version {}", item.ref, n);
+    return drafts_withheld
+               ? fmt::format("{} has no approved document version {} you may read", item.ref, n)
+               : fmt::format("{} has no document version {}", item.ref, n);
   };
   const DocumentVersion* shown = find(version);
   if (!shown) fail(ErrorKind::NotFound, "{}", missing(version));

@@ -179,8 +179,8 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
         // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
         message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
         send_page(res, status, nullptr, "Problem", "",
-                  render("message-page", {{"heading", "Sorry, this could not be done"},
-                                          {"text", message + "."}}));
+                  render("message-page",
+                         {{"heading", "Sorry, this could not be done"}, {"text", message + "."}}));
       }
       add_security_headers(c.options, req, res);
       return httplib::Server::HandlerResponse::Handled;

@@ -2,7 +2,6 @@
 #include <commsflow/registry.h>
 #include <commsflow/sha256.h>
 #include <commsflow/uk_time.h>
-
 #include <pwd.h>
 #include <unistd.h>
 

@@ -384,11 +384,13 @@ TEST_CASE(
   const std::string ref = t.statement("Car park closure");
 
   RunResult down = t.deliver(later(kMorning, std::chrono::seconds(10)), 1);  // for cron: failed
-  CHECK_THAT(down.out, Contains("0 sent, 1 to retry (the first at Mon 2 Mar 2026, 09:01, at a pass from then)"));
+  CHECK_THAT(
+      down.out,
+      Contains("0 sent, 1 to retry (the first at Mon 2 Mar 2026, 09:01, at a pass from then)"));
   CHECK_THAT(down.out, Contains("outbox 1 (hannah)"));
-  CHECK_THAT(test::run_cli(t.dir.path(), {"outbox"}, kMorning).out,
-             Contains("waiting, 1 attempt(s) so far") &&
-                 Contains("next try at Mon 2 Mar 2026, 09:01"));
+  CHECK_THAT(
+      test::run_cli(t.dir.path(), {"outbox"}, kMorning).out,
+      Contains("waiting, 1 attempt(s) so far") && Contains("next try at Mon 2 Mar 2026, 09:01"));
   Json row = t.outbox()[0];
   CHECK(row["status"] == "waiting");
   CHECK(row["attempts"] == 1);
@@ -704,9 +706,9 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
               "COMMSFLOW_MAIL=smtp\nCOMMSFLOW_SMTP_URL=smtp://comms:s3cret@127.0.0.1:2525\n"
               "COMMSFLOW_MAIL_FROM=comms@example.org\n"
               "COMMSFLOW_PUBLIC_URL=https://comms.example.org/\n");
-  REQUIRE(test::run_cli(t.dir.path(), {"actor", "passwd", "hannah"}, kMorning,
-                        "long enough password\n")
-              .exit_code == 0);
+  REQUIRE(
+      test::run_cli(t.dir.path(), {"actor", "passwd", "hannah"}, kMorning, "long enough password\n")
+          .exit_code == 0);
   {
     test::ServeChild server(t.dir.path(), {}, kMorning, {"--mail-config", "secret.conf"});
     CHECK_THAT(server.log(), Contains("through smtp://127.0.0.1:2525") && !Contains("s3cret"));
@@ -721,8 +723,7 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
   }
   // One that is not a web address is named, with email off as with it on.
   t.dir.write("bad-url.conf", "COMMSFLOW_PUBLIC_URL=comms.example.org\n");
-  const RunResult bad_url =
-      test::run_cli(t.dir.path(), {"serve", "--mail-config", "bad-url.conf"});
+  const RunResult bad_url = test::run_cli(t.dir.path(), {"serve", "--mail-config", "bad-url.conf"});
   CHECK(bad_url.exit_code == 2);
   CHECK_THAT(bad_url.err, Contains("COMMSFLOW_PUBLIC_URL: 'comms.example.org' must begin with "
                                    "https:// or http://"));

@@ -775,7 +775,8 @@ TEST_CASE(
   CHECK_THAT(n.run(0, {"doc", "list", ref, "--as", "gil"}).err,
              Contains("Only the versions that were approved are listed"));
   CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "2", "--as", "gil"}).err,
-             Contains("version 2 of " + ref + "'s document is a draft, or not there: you may "
+             Contains("version 2 of " + ref +
+                      "'s document is a draft, or not there: you may "
                       "read the versions that were approved (1)"));
   n.run(2, {"doc", "diff", ref, "1", "2", "--as", "gil"});
   CHECK(n.run(0, {"doc", "show", ref, "--as", "olivia"}).out == "Ward 3 closes.\n");

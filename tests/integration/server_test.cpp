@@ -1054,11 +1054,16 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
 TEST_CASE("server: what is needed next names who may take each action, not everyone for all",
           "[server][pages]") {
   WebFixture f;
-  const Json data{{"title", "Ward closure statement"}, {"kind", "media"},
-                  {"requester_team", "Estates"},       {"strategic_priority", "none"},
-                  {"incident", "none"},                {"statutory", "no"},
-                  {"reputational_risk", "low"},        {"impact", "low"},
-                  {"resource", "low"},                 {"time_sensitive", "no"},
+  const Json data{{"title", "Ward closure statement"},
+                  {"kind", "media"},
+                  {"requester_team", "Estates"},
+                  {"strategic_priority", "none"},
+                  {"incident", "none"},
+                  {"statutory", "no"},
+                  {"reputational_risk", "low"},
+                  {"impact", "low"},
+                  {"resource", "low"},
+                  {"time_sensitive", "no"},
                   {"responsibility", "own"}};
   auto submitted = f.engine->submit("comms_request", "tom.triage", data);
   REQUIRE(submitted.ok());
@@ -1137,12 +1142,12 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
   CHECK_THAT(get_page(f, gil, "/items/" + ref + "/documents/2"),
              Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
 
-  REQUIRE(f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "",
-                                   std::nullopt})
-              .ok());
+  REQUIRE(
+      f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "", std::nullopt})
+          .ok());
   REQUIRE(Signoff(*f.engine)
-              .put_document(PutDocumentRequest{ref, "olivia.officer", "Ward 7 is closed.\n", {},
-                                               "", std::nullopt})
+              .put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "Ward 7 is closed.\n", {}, "", std::nullopt})
               .ok());
   REQUIRE_FALSE(f.engine->item(ref).data.contains("_approved"));
 

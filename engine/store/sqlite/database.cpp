@@ -202,8 +202,7 @@ void Database::open_for_reading(int busy_timeout_ms) {
          "ask someone who may write it to copy it with `commsflow copy`, and read the copy",
          path_.string(), path_.filename().string());
   }
-  fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail,
-       advice_for(rc));
+  fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail, advice_for(rc));
 }
 
 Database::~Database() {

@@ -1,7 +1,6 @@
 #include <commsflow/error.h>
 #include <commsflow/json_text.h>
 #include <commsflow/store.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,8 +52,8 @@ std::unique_ptr<Database> open_file(const std::filesystem::path& path, Store::Op
   const auto writable = [](const std::filesystem::path& p) {
     return ::access(p.empty() ? "." : p.c_str(), W_OK) == 0;
   };
-  const bool read_only = options.only_reads && !options.create &&
-                         (!writable(path) || !writable(path.parent_path()));
+  const bool read_only =
+      options.only_reads && !options.create && (!writable(path) || !writable(path.parent_path()));
   return std::make_unique<Database>(
       path, options.create, options.busy_timeout_ms,
       options.durability == Store::Durability::Full ? Durability::Full : Durability::Normal,
