@@ -345,6 +345,11 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
     }
   }
   const bool show_document = sight.document && altered.empty();
+  // The current text is shown to one who reads only approved versions while it is one of them.
+  const std::int64_t current_version =
+      stored.data.value("_document", Json::object()).value("version", std::int64_t{0});
+  const bool show_current_text =
+      altered.empty() && !versions.empty() && versions.back().version == current_version;
   std::string history_altered;
   if (auto problems = item_history_problems(engine.store(), stored); !problems.empty()) {
     history_altered = render("item-history-altered", {{"problem", problems.front()}});
@@ -358,7 +363,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"history_altered", history_altered},
        {"revision", item.revision},
        {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions)},
-       {"current_text", show_document ? current_text_html(engine, item, versions) : altered},
+       {"current_text", show_current_text ? current_text_html(engine, item, versions) : altered},
        {"decide_form",
         show_document ? decide_form_html(engine, stored, p.actor, p.csrf, decide) : ""},
        {"details", summary_list(engine.store(), d, item)},

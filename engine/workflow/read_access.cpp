@@ -154,11 +154,13 @@ Sight ReadAccess::sight(const Item& item) {
   for (const auto& [field, spec] : r.fields) {
     if (!matches(spec)) s.hidden.insert(field);
   }
-  s.document = !r.draft || item.data.contains("_approved") || matches(*r.draft);
+  // Every version, drafts and all, for those the workflow's `draft` names (everyone without one);
+  // the rest read only the versions approved of record (documents()).
+  s.document = !r.draft || matches(*r.draft);
   if (s.limited) {
     std::erase_if(s.only, [&](const std::string& f) { return s.hidden.count(f) > 0; });
-    // A submitter limited to some fields still sees the document once it is approved, not before.
-    s.document = s.document && (!r.draft || item.data.contains("_approved"));
+    // A submitter limited to some fields reads only the versions approved, where there is a draft.
+    s.document = !r.draft;
   }
   return s;
 }

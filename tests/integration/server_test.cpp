@@ -1141,6 +1141,12 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
   std::string gil = f.sign_in("gil.governance");
   CHECK_THAT(get_page(f, gil, "/items/" + ref + "/documents/2"),
              Catch::Contains("We are reviewing ward &lt;7&gt; &amp; ward 8."));
+  // Approved, the statement shows governance the text approved, and never the draft before it.
+  std::string approved_page = get_page(f, gil, "/items/" + ref);
+  CHECK_THAT(approved_page, Catch::Contains(R"(<h2 id="current-text">The text approved</h2>)"));
+  CHECK_THAT(approved_page, !Catch::Contains("data-version=\"1\""));
+  get_page(f, gil, "/items/" + ref + "/documents/1", 404);
+  get_page(f, gil, "/items/" + ref + "/documents/2?against=1", 404);
 
   REQUIRE(
       f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "", std::nullopt})
@@ -1158,6 +1164,7 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
   CHECK_THAT(page, !Catch::Contains("data-version=\"1\""));
   CHECK_THAT(page, !Catch::Contains("data-version=\"3\""));
   CHECK_THAT(page, !Catch::Contains("Ward 7 is closed."));
+  CHECK_THAT(page, !Catch::Contains(R"(id="current-text")"));  // the current text is a draft
   CHECK_THAT(page, !Catch::Contains(R"(/documents/2#diff)"));  // no earlier version to compare
 
   std::string approved = get_page(f, gil, "/items/" + ref + "/documents/2");
