@@ -65,6 +65,7 @@ void run_verify(Session& s, const VerifyArgs& args) {
   if (!args.since_head.empty()) anchor = parse_chain_head(args.since_head);
   s.only_reads();
   VerifyReport report = verify(s.store(), anchor);
+  s.require_steady_read();  // a problem found in a torn read would be no problem at all
   s.exit_code = report.ok() ? 0 : 1;
   if (s.options.json) {
     Json out = report.to_json();

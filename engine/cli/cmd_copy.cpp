@@ -80,6 +80,7 @@ void add_copy_command(CLI::App& app, Session& s) {
     VerifyReport check;
     try {
       report = copy_database(*from, *to, to_name);
+      if (auto changed = from->changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
       check = verify(*to);
     } catch (...) {
       to.reset();

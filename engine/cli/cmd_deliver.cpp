@@ -48,9 +48,9 @@ void add_deliver_command(CLI::App& app, Session& s) {
     for (const auto& p : r.problems) fmt::print("{}\n", p);
     fmt::print("{} sent{}, {} to retry{}, {} failed for good{}, {} no longer needed\n", r.sent,
                r.emails != r.sent ? fmt::format(" (in {} emails)", r.emails) : "", r.retrying,
-               r.next_retry_at.empty() ? ""
-                                       : fmt::format(" (the first at {}, at a pass from then)",
-                                                     uk_datetime(r.next_retry_at)),
+               r.next_retry_at.empty()
+                   ? ""
+                   : fmt::format(" (the first from {})", uk_datetime(r.next_retry_at)),
                r.failed, r.failed > 0 ? " (`commsflow outbox --failed`)" : "", r.skipped);
   });
 }

@@ -1,6 +1,7 @@
 // serve: the web app and JSON API over the same engine as the other commands (run by
 // serve_run.cpp).
 #include <arpa/inet.h>
+#include <commsflow/delivery.h>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -50,9 +51,8 @@ void add_serve_command(CLI::App& app, Session& s) {
                   "HTTPS proxy: with https, the session cookie is Secure and answers carry HSTS "
                   "(default: COMMSFLOW_PUBLIC_URL in the mail settings)")
       ->check([](const std::string& url) {
-        return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0
-                   ? std::string()
-                   : std::string("--public-url must begin with https:// or http://");
+        const std::string problem = web_address_problem(url);
+        return problem.empty() ? problem : fmt::format("--public-url: '{}' {}", url, problem);
       });
   cmd->add_option("--trusted-proxy", options->trusted_proxy,
                   "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "

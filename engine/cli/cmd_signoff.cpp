@@ -450,17 +450,41 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto* resend = cmd->add_subcommand(
         "resend",
         "Put emails that failed for good back to be sent at the next delivery pass (`serve` "
-        "runs one every 15 seconds; or `commsflow deliver`), their attempts counted afresh");
+        "with email on runs one every 15 seconds; or `commsflow deliver`), their attempts "
+        "counted afresh");
     auto resend_ids = std::make_shared<std::vector<std::int64_t>>();
     auto all_failed = std::make_shared<bool>(false);
     resend->add_option("ids", *resend_ids, "Outbox row numbers, as `outbox --failed` shows (#12)")
-        ->check(CLI::PositiveNumber);
+        ->type_name("NUMBER")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+              std::int64_t n = 0;
+              const char* end = text.data() + text.size();
+              auto [at, ec] = std::from_chars(text.data(), end, n);
+              return ec == std::errc() && at == end && n >= 1
+                         ? std::string()
+                         : fmt::format("'{}' is not an outbox row number (12, as #12)", text);
+            },
+            "", "outbox row number"));
     resend->add_flag("--all-failed", *all_failed, "Every one that failed for good");
-    resend->callback([&s, resend_ids, all_failed] {
-      if (resend_ids->empty() == !*all_failed) {
+    resend->callback([&s, cmd, resend_ids, all_failed] {
+      if (resend_ids->empty() && !*all_failed) {
         fail(ErrorKind::BadInput,
-             "name the rows to send again (`outbox resend 12 14`) or give --all-failed, not both");
+             "name the rows to send again (`outbox resend 12 14`), or give --all-failed");
       }
+      if (!resend_ids->empty() && *all_failed) {
+        fail(ErrorKind::BadInput, "give the rows to send again or --all-failed, not both");
+      }
+      for (const char* listing : {"--for", "--ref", "--failed"}) {
+        if (cmd->count(listing) > 0) {
+          fail(ErrorKind::BadInput,
+               "{} chooses what `outbox` lists; `outbox resend` takes row numbers or "
+               "--all-failed",
+               listing);
+        }
+      }
+      std::sort(resend_ids->begin(), resend_ids->end());
+      resend_ids->erase(std::unique(resend_ids->begin(), resend_ids->end()), resend_ids->end());
       const auto rows = resend_failed(s.engine().store(), *resend_ids);
       if (s.options.json) {
         Json ids = Json::array();
@@ -536,8 +560,9 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             : e.attempts > 0
                 ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}", e.attempts,
                               e.last_error,
-                              e.next_attempt_at.empty() ? std::string("at the next pass")
-                                                        : "at " + uk_datetime(e.next_attempt_at))
+                              e.next_attempt_at <= format_datetime(s.clock().now())
+                                  ? std::string("at the next pass")
+                                  : "from " + uk_datetime(e.next_attempt_at))
                 : std::string("waiting to be emailed");
         fmt::print(
             "#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),

@@ -29,6 +29,7 @@ ReportHeader report_header(Session& s, std::string range, std::int64_t head_seq,
 
 void print_report(Session& s, const ReportTable& table, const ReportHeader& header,
                   const ExportArgs& args) {
+  s.require_steady_read();  // everything in the report, and its header, has been read
   std::string format = args.format.empty() ? (s.options.json ? "json" : "text") : args.format;
   if (args.even_if_unverified && format != "csv") {
     fail(ErrorKind::BadInput,

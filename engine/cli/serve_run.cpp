@@ -26,17 +26,9 @@ void serve(Session& s, ServeArgs& args) {
   // Notifications are emailed every deliver_every, as `commsflow deliver` does.
   const MailSettings mail = read_mail_settings(args.mail_config, options.public_url);
   // Where people reach the server, given once for the emails' links and the cookie alike: the
-  // mail settings' COMMSFLOW_PUBLIC_URL stands for --public-url, so an https address there makes
-  // the session cookie Secure as the option does.
-  if (options.public_url.empty() && !mail.public_url.empty()) {
-    if (!mail.public_url.starts_with("https://") && !mail.public_url.starts_with("http://")) {
-      throw Error::bad_fields(
-          "mail settings",
-          {{"COMMSFLOW_PUBLIC_URL",
-            fmt::format("'{}' must begin with https:// or http://", mail.public_url)}});
-    }
-    options.public_url = mail.public_url;
-  }
+  // mail settings' COMMSFLOW_PUBLIC_URL (checked there) stands for --public-url, so an https
+  // address there makes the session cookie Secure as the option does.
+  if (options.public_url.empty()) options.public_url = mail.public_url;
   std::shared_ptr<Mailer> mailer = make_mailer(mail);
   if (mailer) {
     options.deliver = [mailer, mail](Engine& engine, const EngineLock& lock_engine) {

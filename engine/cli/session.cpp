@@ -81,6 +81,11 @@ std::optional<Item> Session::seen_by(const std::string& actor, const Item& item)
   return access_as(actor).view(item);
 }
 
+void Session::require_steady_read() {
+  if (!store_) return;
+  if (auto changed = store_->changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
+}
+
 ReadAccess Session::access() {
   return ReadAccess(engine(), reader());
 }

@@ -42,6 +42,9 @@ class Session {
   // Said by a command that only reads (audit, verify) before it opens anything: a database file
   // this user may only read is opened for reading (Store::Options::only_reads), not refused.
   void only_reads() { only_reads_ = true; }
+  // Error(Storage) when the database, read alone, was opened to write while it was read
+  // (Store::changed_while_read): called by such a command before it reports what it read.
+  void require_steady_read();
   // What the reader (options.read_as, or the operator) may see. Error(NotFound) for an
   // unknown name.
   ReadAccess access();

@@ -64,6 +64,21 @@ bool sender_address(std::string_view from) {
 
 }  // namespace
 
+std::string web_address_problem(std::string_view url) {
+  std::string_view rest = url;
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (rest.starts_with(scheme)) rest.remove_prefix(scheme.size());
+  }
+  if (rest.size() == url.size()) return "does not begin with https:// or http://";
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
+    return "names no host after the //";
+  }
+  for (unsigned char ch : url) {
+    if (ch <= 0x20 || ch == 0x7f) return "has a space or a control character in it";
+  }
+  return {};
+}
+
 MailSettings read_mail_settings(const std::filesystem::path& file, const std::string& public_url) {
   Problems problems;
   std::map<std::string, std::string> values;
@@ -168,17 +183,18 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
           {"COMMSFLOW_NOTIFY_TEMPLATE_ID", "the id of a Notify email template (a UUID)"});
     }
   }
-  if (!s.transport.empty() && !s.public_url.starts_with("https://") &&
-      !s.public_url.starts_with("http://")) {
+  // Checked whenever given: `serve` takes it as its --public-url, email on or off.
+  if (!s.transport.empty() && s.public_url.empty()) {
+    problems.push_back({"COMMSFLOW_PUBLIC_URL",
+                        "needed so emails can link to items, like "
+                        "https://commsflow.example.nhs.uk (or --public-url)"});
+  } else if (auto problem = web_address_problem(s.public_url);
+             !s.public_url.empty() && !problem.empty()) {
     problems.push_back(
         {"COMMSFLOW_PUBLIC_URL",
-         fmt::format(
-             "{} so emails can link to items, like https://commsflow.example.nhs.uk (or "
-             "--public-url)",
-             s.public_url.empty()
-                 ? std::string("needed")
-                 : fmt::format("'{}' does not begin with https:// or http://; one is needed",
-                               s.public_url))});
+         fmt::format("'{}' {}: give where people reach the web app, like "
+                     "https://commsflow.example.nhs.uk",
+                     s.public_url, problem)});
   }
   if (!problems.empty()) throw Error::bad_fields("mail settings", std::move(problems));
   return s;

@@ -123,8 +123,8 @@ std::string needed_next(const Definition& d, const Item& stored,
       return fmt::format("A decision from {} on the text below", in_words(groups, "and"));
     }
   }
-  // The actions open, gathered by who may take them (in the order first met): "Accept or
-  // Decline, by triager; Pause, by triager or comms officer".
+  // The actions open, gathered by who may take them (in the order first met): "Assign, Pause or
+  // Decline, by Triager; Start, by Comms officer or triager".
   struct Takers {
     std::vector<std::string> key;    // the roles, sorted: who they are, in any order
     std::vector<std::string> roles;  // as the first such action lists them

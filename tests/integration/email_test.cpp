@@ -386,11 +386,11 @@ TEST_CASE(
   RunResult down = t.deliver(later(kMorning, std::chrono::seconds(10)), 1);  // for cron: failed
   CHECK_THAT(
       down.out,
-      Contains("0 sent, 1 to retry (the first at Mon 2 Mar 2026, 09:01, at a pass from then)"));
+      Contains("0 sent, 1 to retry (the first from Mon 2 Mar 2026, 09:01)"));
   CHECK_THAT(down.out, Contains("outbox 1 (hannah)"));
   CHECK_THAT(
       test::run_cli(t.dir.path(), {"outbox"}, kMorning).out,
-      Contains("waiting, 1 attempt(s) so far") && Contains("next try at Mon 2 Mar 2026, 09:01"));
+      Contains("waiting, 1 attempt(s) so far") && Contains("next try from Mon 2 Mar 2026, 09:01"));
   Json row = t.outbox()[0];
   CHECK(row["status"] == "waiting");
   CHECK(row["attempts"] == 1);
@@ -455,8 +455,18 @@ TEST_CASE(
   RunResult missing = resend({"999"});
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Contains("there is no outbox row #999"));
+  RunResult zero = resend({"0"});
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Contains("'0' is not an outbox row number"));
+  RunResult listing = test::run_cli(t.dir.path(), {"outbox", "--for", "cara", "resend", "1"});
+  CHECK(listing.exit_code == 2);
+  CHECK_THAT(listing.err, Contains("--for chooses what `outbox` lists"));
+  RunResult both = resend({std::to_string(cara_row), "--all-failed"});
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Contains("not both"));
 
-  RunResult again = resend({"--all-failed"});
+  // Named twice, put back once.
+  RunResult again = resend({std::to_string(cara_row), std::to_string(cara_row)});
   CHECK(again.exit_code == 0);
   CHECK_THAT(again.out, Contains("1 email notification(s) put back to be sent"));
   {
@@ -725,8 +735,11 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
   t.dir.write("bad-url.conf", "COMMSFLOW_PUBLIC_URL=comms.example.org\n");
   const RunResult bad_url = test::run_cli(t.dir.path(), {"serve", "--mail-config", "bad-url.conf"});
   CHECK(bad_url.exit_code == 2);
-  CHECK_THAT(bad_url.err, Contains("COMMSFLOW_PUBLIC_URL: 'comms.example.org' must begin with "
+  CHECK_THAT(bad_url.err, Contains("COMMSFLOW_PUBLIC_URL: 'comms.example.org' does not begin with "
                                    "https:// or http://"));
+  const RunResult bad_option = test::run_cli(t.dir.path(), {"serve", "--public-url", "https://"});
+  CHECK(bad_option.exit_code == 2);
+  CHECK_THAT(bad_option.err, Contains("--public-url: 'https://' names no host"));
   // A folder where the file should be is refused, not taken for "no email".
   const RunResult folder = test::run_cli(t.dir.path(), {"serve", "--mail-config", "workflows"});
   CHECK(folder.exit_code == 2);

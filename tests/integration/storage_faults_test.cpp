@@ -19,6 +19,7 @@
 #include <random>
 #include <sstream>
 
+#include "store/sqlite/database.h"
 #include "store/sqlite/fault_vfs.h"
 #include "support.h"
 
@@ -371,12 +372,36 @@ TEST_CASE("cli: a database in use is verified by one who may only read it, log a
   RunResult no_shm = run_unprivileged(p.dir.path(), {"verify"});
   INFO(describe(no_shm));
   CHECK(no_shm.exit_code == 3);
-  CHECK_THAT(no_shm.err, Contains("its write-ahead log (commsflow.db-wal) can be read only with "
-                                  "its -shm file"));
+  CHECK_THAT(no_shm.err, Contains("it has changes in its write-ahead log (commsflow.db-wal) that "
+                                  "can be read only with its -shm file, which is not there"));
+  // Nor where the folder may be written: SQLite would make a -shm file of the reader's own,
+  // which would stop the owner writing.
   fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+  RunResult writable_folder = run_unprivileged(p.dir.path(), {"verify"});
+  CHECK(writable_folder.exit_code == 3);
+  CHECK_FALSE(fs::exists(shm));
   fs::rename(p.dir / "aside-shm", shm);
   sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(reader);
+}
+
+TEST_CASE("a database read alone says when someone opened it to write while it was read") {
+  Project p;
+  store::Database reading(p.db, false, 5000, store::Durability::Full, /*read_only=*/true);
+  CHECK_FALSE(reading.changed_while_read());
+  // Reads as the engine reads, from the file alone, and writes nothing beside it.
+  reading.exec("SELECT count(*) FROM events");
+  CHECK_FALSE(fs::exists(p.db.string() + "-shm"));
+  CHECK_FALSE(reading.changed_while_read());
+
+  sqlite3* writer = nullptr;
+  REQUIRE(sqlite3_open(p.db.c_str(), &writer) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(writer, "SELECT count(*) FROM items", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  const auto changed = reading.changed_while_read();  // the writer's log is there now
+  REQUIRE(changed);
+  CHECK_THAT(*changed, Contains("was opened by someone who may write it while it was being read"));
+  sqlite3_close(writer);
 }
 
 // ---------------------------------------------------------------------------------------------

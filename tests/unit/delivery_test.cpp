@@ -179,6 +179,12 @@ TEST_CASE("delivery: settings name the setting, or file and line, that is wrong"
   CHECK(error_of(smtp + "COMMSFLOW_MAIL_FROM=comms@nhs.net\n") == "(accepted)");
   CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=comms.nhs.uk\n"),
              Contains("COMMSFLOW_PUBLIC_URL: 'comms.nhs.uk' does not begin with https://"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=https://\n"), Contains("names no host"));
+  CHECK_THAT(error_of(smtp + "COMMSFLOW_PUBLIC_URL=https://comms nhs.uk\n"),
+             Contains("has a space or a control character in it"));
+  // Checked with email off too: serve takes it as where it is reached.
+  CHECK_THAT(error_of("COMMSFLOW_PUBLIC_URL=comms.nhs.uk\n"),
+             Contains("does not begin with https://"));
   {
     // A folder named where the file should be is said to be one, not read as no settings.
     CHECK_THROWS_WITH(read_mail_settings(dir.path()), Contains("is a folder"));

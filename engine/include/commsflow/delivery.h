@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace commsflow {
@@ -53,6 +54,11 @@ struct MailSettings {
   std::chrono::seconds first_retry{60};  // doubling with each failure, at most an hour
   std::chrono::seconds timeout{30};      // for one send
 };
+
+// What is wrong with `url` as where people reach the web app (an http:// or https:// address
+// with a host and no space or control character in it), in words that follow the address
+// quoted; empty when nothing is. For --public-url and COMMSFLOW_PUBLIC_URL alike.
+std::string web_address_problem(std::string_view url);
 
 // The settings from the environment, then `file` when it is not empty (its lines win), then
 // `public_url` when it is not empty (a command's --public-url). Throws Error(BadInput) naming the

@@ -78,6 +78,10 @@ class Store {
   // How people see it: the file's name, or the server and database without any password.
   virtual std::string name() const = 0;
   int schema_version() const { return schema_version_; }
+  // Opened with Options::only_reads on a file read alone (no one had it open): why what was read
+  // may not be one consistent state, when someone opened it to write meanwhile. A command that
+  // only reads asks before it reports. Nothing for every other store.
+  virtual std::optional<std::string> changed_while_read() const { return std::nullopt; }
 
   // Write transactions take the write lock at once (BEGIN IMMEDIATE on SQLite, an advisory
   // lock on PostgreSQL), so writers take turns and the chain cannot fork. Begun while another is

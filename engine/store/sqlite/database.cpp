@@ -1,6 +1,7 @@
 #include "store/sqlite/database.h"
 
 #include <commsflow/error.h>
+#include <unistd.h>
 
 #include "store/sqlite/wal_batching_vfs.h"
 #include "store/sqlite/write_behind.h"
@@ -165,44 +166,90 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
   }
 }
 
-void Database::open_for_reading(int busy_timeout_ms) {
-  // Without a -wal file no connection has the database open, and the file alone is the whole
-  // database: it is read as immutable, which makes no -shm file (one left with the database's
-  // read-only mode would go on blocking writers once the file was made writable). With one,
-  // SQLite reads through the -shm file, which must be there to read or possible to make.
-  std::error_code ec;
-  const bool has_log = std::filesystem::exists(path_.string() + "-wal", ec);
-  std::string uri = "file:";
-  for (unsigned char ch : path_.string()) {  // RFC 3986 escapes for what a URI path gives meaning
+namespace {
+
+// An SQLite URI for `path`: RFC 3986 escapes for what a URI path gives meaning, and an empty
+// authority before an absolute path (so that //x is not read as a host named x).
+std::string file_uri(const std::filesystem::path& path, bool immutable) {
+  const std::string text = path.string();
+  std::string uri = text.starts_with('/') ? "file://" : "file:";
+  for (unsigned char ch : text) {
     if (ch == '%' || ch == '?' || ch == '#' || ch < 0x20 || ch >= 0x7f) {
       uri += fmt::format("%{:02X}", ch);
     } else {
       uri += static_cast<char>(ch);
     }
   }
-  if (!has_log) uri += "?immutable=1";
-  int rc = sqlite3_open_v2(uri.c_str(), &db_,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, busy_timeout_ms);
-    // The first read: a non-database fails here (SQLITE_NOTADB), and so does a log whose -shm
-    // file cannot be opened or made.
-    rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  return immutable ? uri + "?immutable=1" : uri;
+}
+
+// What says whether the file was written to: compared after reading it as immutable.
+std::pair<std::uintmax_t, std::filesystem::file_time_type> stamp_of(
+    const std::filesystem::path& path) {
+  std::error_code ec;
+  return {std::filesystem::file_size(path, ec), std::filesystem::last_write_time(path, ec)};
+}
+
+}  // namespace
+
+void Database::open_for_reading(int busy_timeout_ms) {
+  const std::filesystem::path wal = path_.string() + "-wal", shm = path_.string() + "-shm";
+  const auto readable = [](const std::filesystem::path& p) {
+    return ::access(p.c_str(), R_OK) == 0;
+  };
+  // Whoever has the database open keeps a -wal and a -shm file beside it: read through them,
+  // as SQLite does, which gives one consistent snapshot and creates nothing. With neither, no
+  // one has it open, and the file alone is the whole database: it is read as immutable, which
+  // makes no -shm file (one left with the reader's owner or the file's read-only mode would go
+  // on blocking writers), and changed_while_read() says whether anyone wrote to it meanwhile.
+  // A log with changes in it but no -shm to read it by (left by a crash) cannot be read here.
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    const bool has_wal = std::filesystem::exists(wal, ec);
+    const bool has_shm = std::filesystem::exists(shm, ec);
+    const bool log_has_changes = has_wal && std::filesystem::file_size(wal, ec) > 0 && !ec;
+    const bool through_log = has_wal && has_shm && readable(wal) && readable(shm);
+    if (!through_log && log_has_changes) {
+      fail(ErrorKind::Storage,
+           "cannot read database {}: it has changes in its write-ahead log ({}) that {}; someone "
+           "who may write the database must open it once (any command does), or copy it with "
+           "`commsflow copy`, and you can read that",
+           path_.string(), wal.filename().string(),
+           !readable(wal) ? "you may not read"
+           : !has_shm     ? "can be read only with its -shm file, which is not there"
+                          : "can be read only with its -shm file, which you may not read");
+    }
+    immutable_ = !through_log;
+    if (immutable_) stamp_ = stamp_of(path_);
+    int rc = sqlite3_open_v2(file_uri(path_, immutable_).c_str(), &db_,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_extended_result_codes(db_, 1);
+      sqlite3_busy_timeout(db_, busy_timeout_ms);
+      // The first read: a non-database fails here (SQLITE_NOTADB).
+      rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) return;
+    const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    // The last writer may have closed between the look and the open, taking its log with it.
+    if (through_log && attempt == 0 && !std::filesystem::exists(wal, ec)) continue;
+    fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail,
+         advice_for(rc));
   }
-  if (rc == SQLITE_OK) return;
-  const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  sqlite3_close(db_);
-  db_ = nullptr;
-  // SQLite says so as SQLITE_CANTOPEN or SQLITE_READONLY (_CANTINIT, _DIRECTORY) by version.
-  if (has_log && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
-    fail(ErrorKind::Storage,
-         "cannot read database {}: its write-ahead log ({}-wal) can be read only with its -shm "
-         "file, which is not there to read and cannot be made in a folder you may not write; "
-         "ask someone who may write it to copy it with `commsflow copy`, and read the copy",
-         path_.string(), path_.filename().string());
-  }
-  fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail, advice_for(rc));
+}
+
+std::optional<std::string> Database::changed_while_read() const {
+  if (!read_only_ || !immutable_) return std::nullopt;
+  std::error_code ec;
+  const bool log_now = std::filesystem::exists(path_.string() + "-wal", ec);
+  if (!log_now && stamp_of(path_) == stamp_) return std::nullopt;
+  return fmt::format(
+      "database {} was opened by someone who may write it while it was being read, so what was "
+      "read may not be one consistent state; run the command again, or read a copy made with "
+      "`commsflow copy`",
+      path_.string());
 }
 
 Database::~Database() {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <unordered_map>
 
 namespace commsflow::store {
@@ -62,10 +63,13 @@ enum class Durability { Normal, Full };
 class Database {
  public:
   // Opens (creating when `create`) the file in WAL mode with the busy timeout. `read_only`
-  // opens it for reading alone (Store::Options::read_only).
+  // opens it for reading alone (Store::Options::only_reads).
   Database(const std::filesystem::path& path, bool create, int busy_timeout_ms,
            Durability durability, bool read_only = false);
   bool read_only() const { return read_only_; }
+  // For a file read alone without its log (no one had it open): why what was read may not be
+  // one consistent state, when someone opened it to write meanwhile. Nothing otherwise.
+  std::optional<std::string> changed_while_read() const;
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -98,12 +102,14 @@ class Database {
   // Waits for the write-behind thread (unless called from it); then throws its failure when
   // `rethrow`.
   void settle(bool rethrow);
-  // The read-only open (Store::Options::read_only): throws Error(Storage) saying why not.
+  // The read-only open (Store::Options::only_reads): throws Error(Storage) saying why not.
   void open_for_reading(int busy_timeout_ms);
   void checkpoint_after_full_disk();
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   bool read_only_ = false;
+  bool immutable_ = false;  // read alone, as SQLite's immutable file
+  std::pair<std::uintmax_t, std::filesystem::file_time_type> stamp_;  // when opened immutable
   bool disk_was_full_ = false;
   struct SqlHash {
     using is_transparent = void;

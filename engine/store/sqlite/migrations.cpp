@@ -76,6 +76,10 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
          db.path().string(), current, newest);
   }
   if (db.read_only()) {
+    if (current == 0) {
+      fail(ErrorKind::Storage, "{} holds no commsflow database: it is empty",
+           db.path().string());
+    }
     if (current < newest) {
       fail(ErrorKind::Storage,
            "{} is from an earlier version of commsflow (schema version {}; this one reads {}): "

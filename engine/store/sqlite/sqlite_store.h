@@ -55,6 +55,9 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   std::string name() const override;
+  std::optional<std::string> changed_while_read() const override {
+    return db_->changed_while_read();
+  }
   std::unique_ptr<StoreTransaction> begin_write() override;
   std::unique_ptr<StoreTransaction> begin_read() override;
   bool in_transaction() const override;

@@ -48,6 +48,9 @@ std::unique_ptr<Database> open_file(const std::filesystem::path& path, Store::Op
   if (!options.create && !std::filesystem::exists(path)) {
     fail(ErrorKind::NotFound, "no database at {}: create one with `commsflow init`", path.string());
   }
+  if (std::filesystem::is_directory(path)) {
+    fail(ErrorKind::BadInput, "{} is a folder: name the database file in it", path.string());
+  }
   // SQLite needs the folder too: it makes the -wal and -shm files beside the database.
   const auto writable = [](const std::filesystem::path& p) {
     return ::access(p.empty() ? "." : p.c_str(), W_OK) == 0;
