@@ -557,13 +557,12 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                       "sends it again)",
                       e.attempts, e.last_error, e.id)
             : e.status == "skipped" ? fmt::format("not sent: {}", e.last_error)
-            : e.attempts > 0
-                ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}", e.attempts,
-                              e.last_error,
-                              e.next_attempt_at <= format_datetime(s.clock().now())
-                                  ? std::string("at the next pass")
-                                  : "from " + uk_datetime(e.next_attempt_at))
-                : std::string("waiting to be emailed");
+            : e.attempts > 0        ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}",
+                                                  e.attempts, e.last_error,
+                                           e.next_attempt_at <= format_datetime(s.clock().now())
+                                                      ? std::string("at the next pass")
+                                                      : "from " + uk_datetime(e.next_attempt_at))
+                                    : std::string("waiting to be emailed");
         fmt::print(
             "#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
             e.recipient.starts_with("role:") ? readable_label(e.recipient.substr(5))

@@ -191,10 +191,9 @@ MailSettings read_mail_settings(const std::filesystem::path& file, const std::st
   } else if (auto problem = web_address_problem(s.public_url);
              !s.public_url.empty() && !problem.empty()) {
     problems.push_back(
-        {"COMMSFLOW_PUBLIC_URL",
-         fmt::format("'{}' {}: give where people reach the web app, like "
-                     "https://commsflow.example.nhs.uk",
-                     s.public_url, problem)});
+        {"COMMSFLOW_PUBLIC_URL", fmt::format("'{}' {}: give where people reach the web app, like "
+                                             "https://commsflow.example.nhs.uk",
+                                             s.public_url, problem)});
   }
   if (!problems.empty()) throw Error::bad_fields("mail settings", std::move(problems));
   return s;

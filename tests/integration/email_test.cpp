@@ -384,9 +384,7 @@ TEST_CASE(
   const std::string ref = t.statement("Car park closure");
 
   RunResult down = t.deliver(later(kMorning, std::chrono::seconds(10)), 1);  // for cron: failed
-  CHECK_THAT(
-      down.out,
-      Contains("0 sent, 1 to retry (the first from Mon 2 Mar 2026, 09:01)"));
+  CHECK_THAT(down.out, Contains("0 sent, 1 to retry (the first from Mon 2 Mar 2026, 09:01)"));
   CHECK_THAT(down.out, Contains("outbox 1 (hannah)"));
   CHECK_THAT(
       test::run_cli(t.dir.path(), {"outbox"}, kMorning).out,

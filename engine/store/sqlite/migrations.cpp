@@ -77,8 +77,7 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
   }
   if (db.read_only()) {
     if (current == 0) {
-      fail(ErrorKind::Storage, "{} holds no commsflow database: it is empty",
-           db.path().string());
+      fail(ErrorKind::Storage, "{} holds no commsflow database: it is empty", db.path().string());
     }
     if (current < newest) {
       fail(ErrorKind::Storage,
