@@ -22,7 +22,11 @@ void add_deliver_command(CLI::App& app, Session& s) {
   cmd->add_option("--mail-config", *config, "A file of COMMSFLOW_...=value lines");
   cmd->add_option("--public-url", *public_url,
                   "Where people reach the web app, for the links in emails "
-                  "(default: COMMSFLOW_PUBLIC_URL)");
+                  "(default: COMMSFLOW_PUBLIC_URL)")
+      ->check([](const std::string& url) {
+        const std::string problem = web_address_problem(url);
+        return problem.empty() ? problem : fmt::format("'{}' {}", url, problem);
+      });
   cmd->callback([&s, config, public_url] {
     MailSettings settings = read_mail_settings(*config, *public_url);
     auto mailer = make_mailer(settings);

@@ -52,7 +52,7 @@ void add_serve_command(CLI::App& app, Session& s) {
                   "(default: COMMSFLOW_PUBLIC_URL in the mail settings)")
       ->check([](const std::string& url) {
         const std::string problem = web_address_problem(url);
-        return problem.empty() ? problem : fmt::format("--public-url: '{}' {}", url, problem);
+        return problem.empty() ? problem : fmt::format("'{}' {}", url, problem);
       });
   cmd->add_option("--trusted-proxy", options->trusted_proxy,
                   "Address of the reverse proxy in front (e.g. 127.0.0.1): its X-Real-IP header "

@@ -456,8 +456,9 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto all_failed = std::make_shared<bool>(false);
     resend->add_option("ids", *resend_ids, "Outbox row numbers, as `outbox --failed` shows (#12)")
         ->type_name("NUMBER")
-        ->check(CLI::Validator(
+        ->transform(CLI::Validator(
             [](std::string& text) -> std::string {
+              if (text.starts_with('#')) text.erase(0, 1);  // as `outbox` shows it: #12
               std::int64_t n = 0;
               const char* end = text.data() + text.size();
               auto [at, ec] = std::from_chars(text.data(), end, n);
@@ -495,6 +496,10 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       for (const auto& row : rows) {
         fmt::print("#{} to {} about {}: to be sent again (it failed: {})\n", row.id, row.recipient,
                    row.ref, row.last_error);
+      }
+      if (rows.empty()) {
+        fmt::print("no email had failed for good: nothing to send again\n");
+        return;
       }
       fmt::print("{} email notification(s) put back to be sent at the next delivery pass\n",
                  rows.size());

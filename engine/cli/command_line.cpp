@@ -147,6 +147,10 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     if (!json()) message += "\nRun with --help for more information.";
     return report(to_string(commsflow::ErrorKind::BadInput), message, 2);
   } catch (const Error& e) {
+    // A file read alone that someone wrote to meanwhile can read as damaged: said as it is.
+    if (auto changed = session.changed_while_read()) {
+      return report(to_string(commsflow::ErrorKind::Storage), *changed, 3);
+    }
     // The engine names the input at fault as the field ("parent: no item X"); here a few of
     // those inputs are options.
     std::string message = e.what();

@@ -81,9 +81,12 @@ std::optional<Item> Session::seen_by(const std::string& actor, const Item& item)
   return access_as(actor).view(item);
 }
 
+std::optional<std::string> Session::changed_while_read() const {
+  return store_ ? store_->changed_while_read() : std::nullopt;
+}
+
 void Session::require_steady_read() {
-  if (!store_) return;
-  if (auto changed = store_->changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
+  if (auto changed = changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
 }
 
 ReadAccess Session::access() {

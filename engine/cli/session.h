@@ -45,6 +45,8 @@ class Session {
   // Error(Storage) when the database, read alone, was opened to write while it was read
   // (Store::changed_while_read): called by such a command before it reports what it read.
   void require_steady_read();
+  // Why what was read may not be one consistent state (Store::changed_while_read), if it may not.
+  std::optional<std::string> changed_while_read() const;
   // What the reader (options.read_as, or the operator) may see. Error(NotFound) for an
   // unknown name.
   ReadAccess access();

@@ -4,6 +4,7 @@
 #include <commsflow/error.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -66,13 +67,19 @@ bool sender_address(std::string_view from) {
 
 std::string web_address_problem(std::string_view url) {
   std::string_view rest = url;
-  for (std::string_view scheme : {"https://", "http://"}) {
-    if (rest.starts_with(scheme)) rest.remove_prefix(scheme.size());
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    return "does not begin with https:// or http://";
   }
-  if (rest.size() == url.size()) return "does not begin with https:// or http://";
-  if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
+  // A host name or IP address (an IPv6 one in brackets) begins with a letter, digit or '['.
+  const auto host_starts = [](unsigned char ch) { return std::isalnum(ch) || ch == '['; };
+  if (rest.empty() || !host_starts(static_cast<unsigned char>(rest.front()))) {
     return "names no host after the //";
   }
+  if (rest.find("://") != std::string_view::npos) return "has a second scheme in it";
   for (unsigned char ch : url) {
     if (ch <= 0x20 || ch == 0x7f) return "has a space or a control character in it";
   }

@@ -464,7 +464,7 @@ TEST_CASE(
   CHECK_THAT(both.err, Contains("not both"));
 
   // Named twice, put back once.
-  RunResult again = resend({std::to_string(cara_row), std::to_string(cara_row)});
+  RunResult again = resend({std::to_string(cara_row), "#" + std::to_string(cara_row)});
   CHECK(again.exit_code == 0);
   CHECK_THAT(again.out, Contains("1 email notification(s) put back to be sent"));
   {
@@ -476,6 +476,7 @@ TEST_CASE(
   }
   CHECK(test::run_cli(t.dir.path(), {"outbox", "--failed"}, kMorning).out ==
         "no failed deliveries\n");
+  CHECK_THAT(resend({"--all-failed"}).out, Contains("no email had failed for good"));
 }
 
 TEST_CASE(
@@ -737,7 +738,11 @@ TEST_CASE("email: serve says at start that email is on and how it leaves, or why
                                    "https:// or http://"));
   const RunResult bad_option = test::run_cli(t.dir.path(), {"serve", "--public-url", "https://"});
   CHECK(bad_option.exit_code == 2);
-  CHECK_THAT(bad_option.err, Contains("--public-url: 'https://' names no host"));
+  CHECK_THAT(bad_option.err, Contains("--public-url: 'https://' names no host") &&
+                                 !Contains("--public-url: --public-url"));
+  for (const char* twice : {"https://http://comms.example.org", "https://@comms"}) {
+    CHECK(test::run_cli(t.dir.path(), {"serve", "--public-url", twice}).exit_code == 2);
+  }
   // A folder where the file should be is refused, not taken for "no email".
   const RunResult folder = test::run_cli(t.dir.path(), {"serve", "--mail-config", "workflows"});
   CHECK(folder.exit_code == 2);

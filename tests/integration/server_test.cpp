@@ -324,20 +324,29 @@ TEST_CASE("server: API creates, shows and moves items, with statuses for each fa
   }
 }
 
+namespace {
+
+// A comms request's answers that rate it green.
+Json green_request() {
+  return Json{{"title", "Ward closure statement"},
+              {"kind", "media"},
+              {"requester_team", "Estates"},
+              {"strategic_priority", "none"},
+              {"incident", "none"},
+              {"statutory", "no"},
+              {"reputational_risk", "low"},
+              {"impact", "low"},
+              {"resource", "low"},
+              {"time_sensitive", "no"},
+              {"responsibility", "own"}};
+}
+
+}  // namespace
+
 TEST_CASE("server: the queue API lists comms requests by rating", "[server][api]") {
   WebFixture f;
   auto tom = f.bearer("tom.triage");
-  Json base{{"title", "Ward closure statement"},
-            {"kind", "media"},
-            {"requester_team", "Estates"},
-            {"strategic_priority", "none"},
-            {"incident", "none"},
-            {"statutory", "no"},
-            {"reputational_risk", "low"},
-            {"impact", "low"},
-            {"resource", "low"},
-            {"time_sensitive", "no"},
-            {"responsibility", "own"}};
+  Json base = green_request();
   Json red = base;
   red["reputational_risk"] = "high";
   REQUIRE(f.post_json(tom, "/api/v1/items", Json{{"workflow", "comms_request"}, {"data", base}})
@@ -1054,18 +1063,7 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
 TEST_CASE("server: what is needed next names who may take each action, not everyone for all",
           "[server][pages]") {
   WebFixture f;
-  const Json data{{"title", "Ward closure statement"},
-                  {"kind", "media"},
-                  {"requester_team", "Estates"},
-                  {"strategic_priority", "none"},
-                  {"incident", "none"},
-                  {"statutory", "no"},
-                  {"reputational_risk", "low"},
-                  {"impact", "low"},
-                  {"resource", "low"},
-                  {"time_sensitive", "no"},
-                  {"responsibility", "own"}};
-  auto submitted = f.engine->submit("comms_request", "tom.triage", data);
+  auto submitted = f.engine->submit("comms_request", "tom.triage", green_request());
   REQUIRE(submitted.ok());
   const std::string ref = submitted.value().ref;
   REQUIRE(f.engine

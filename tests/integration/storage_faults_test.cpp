@@ -132,6 +132,17 @@ struct Project {
   }
 };
 
+// Another connection reading keeps commsflow from checkpointing: an edit made now stays in the
+// log when commsflow exits. Returns that connection, its read still open.
+sqlite3* edit_kept_in_log(const Project& p) {
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open(p.db.c_str(), &reader) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM items;", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  p.run_ok(p.edit("Kept only in the log"));
+  return reader;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +339,20 @@ TEST_CASE("cli: a database one may only read is verified, audited and copied, an
     fs::permissions(p.db, read_only);
     reads();
   }
+  SECTION("in a read-only folder, with an empty log beside it (copied with the file)") {
+    fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+    std::ofstream(p.db.string() + "-wal").close();
+    fs::permissions(p.db.string() + "-wal", read_only);
+    fs::permissions(p.db, read_only);
+    fs::permissions(p.dir.path(),
+                    fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                    fs::perm_options::remove);
+    RunResult verified = run_unprivileged(p.dir.path(), {"verify"});
+    INFO(describe(verified));
+    CHECK(verified.exit_code == 0);
+    fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
+    fs::remove(p.db.string() + "-wal");
+  }
   SECTION("in a read-only folder") {
     fs::permissions(p.db, read_only);
     fs::permissions(p.dir.path(),
@@ -340,13 +365,7 @@ TEST_CASE("cli: a database one may only read is verified, audited and copied, an
 
 TEST_CASE("cli: a database in use is verified by one who may only read it, log and all") {
   Project p;
-  // Another connection reading keeps commsflow from checkpointing: the change stays in the log,
-  // as while the server runs.
-  sqlite3* reader = nullptr;
-  REQUIRE(sqlite3_open(p.db.c_str(), &reader) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM items;", nullptr, nullptr, nullptr) ==
-          SQLITE_OK);
-  p.run_ok(p.edit("Kept only in the log"));
+  sqlite3* reader = edit_kept_in_log(p);  // as while the server runs
   const fs::path wal = p.db.string() + "-wal", shm = p.db.string() + "-shm";
   REQUIRE(fs::file_size(wal) > 0);
   const auto readable = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
@@ -379,6 +398,7 @@ TEST_CASE("cli: a database in use is verified by one who may only read it, log a
   fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
   RunResult writable_folder = run_unprivileged(p.dir.path(), {"verify"});
   CHECK(writable_folder.exit_code == 3);
+  CHECK_THAT(writable_folder.err, Contains("cannot be read safely by one who may not write"));
   CHECK_FALSE(fs::exists(shm));
   fs::rename(p.dir / "aside-shm", shm);
   sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
@@ -410,13 +430,8 @@ TEST_CASE("a database read alone says when someone opened it to write while it w
 
 TEST_CASE("cli: a write-ahead log deleted between runs leaves a database that opens and verifies") {
   Project p;
-  // Another connection reading keeps commsflow from checkpointing, so its writes stay in the
-  // log when it exits, as after a crash or a copy taken while the team was working.
-  sqlite3* reader = nullptr;
-  REQUIRE(sqlite3_open(p.db.c_str(), &reader) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM items;", nullptr, nullptr, nullptr) ==
-          SQLITE_OK);
-  p.run_ok(p.edit("Kept only in the log"));
+  // As after a crash, or a copy taken while the team was working.
+  sqlite3* reader = edit_kept_in_log(p);
   fs::path wal = p.db.string() + "-wal";
   REQUIRE(fs::exists(wal));
   REQUIRE(fs::file_size(wal) > 0);

@@ -3,6 +3,8 @@
 #include <commsflow/error.h>
 #include <unistd.h>
 
+#include <array>
+
 #include "store/sqlite/wal_batching_vfs.h"
 #include "store/sqlite/write_behind.h"
 
@@ -183,68 +185,74 @@ std::string file_uri(const std::filesystem::path& path, bool immutable) {
   return immutable ? uri + "?immutable=1" : uri;
 }
 
-// What says whether the file was written to: compared after reading it as immutable.
-std::pair<std::uintmax_t, std::filesystem::file_time_type> stamp_of(
-    const std::filesystem::path& path) {
-  std::error_code ec;
-  return {std::filesystem::file_size(path, ec), std::filesystem::last_write_time(path, ec)};
+// What says whether the file or its log was written to: compared after reading it as immutable.
+using Stamp = std::array<std::int64_t, 4>;
+Stamp stamp_of(const std::filesystem::path& path) {
+  const auto of = [](const std::filesystem::path& p) -> std::pair<std::int64_t, std::int64_t> {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (ec) return {-1, 0};
+    return {static_cast<std::int64_t>(size),
+            std::filesystem::last_write_time(p, ec).time_since_epoch().count()};
+  };
+  const auto [size, written] = of(path);
+  const auto [log_size, log_written] = of(path.string() + "-wal");
+  return {size, written, log_size, log_written};
 }
 
 }  // namespace
 
 void Database::open_for_reading(int busy_timeout_ms) {
   const std::filesystem::path wal = path_.string() + "-wal", shm = path_.string() + "-shm";
-  const auto readable = [](const std::filesystem::path& p) {
-    return ::access(p.c_str(), R_OK) == 0;
+  const auto may = [](const std::filesystem::path& p, int mode) {
+    return ::access(p.empty() ? "." : p.c_str(), mode) == 0;
   };
-  // Whoever has the database open keeps a -wal and a -shm file beside it: read through them,
-  // as SQLite does, which gives one consistent snapshot and creates nothing. With neither, no
-  // one has it open, and the file alone is the whole database: it is read as immutable, which
-  // makes no -shm file (one left with the reader's owner or the file's read-only mode would go
-  // on blocking writers), and changed_while_read() says whether anyone wrote to it meanwhile.
-  // A log with changes in it but no -shm to read it by (left by a crash) cannot be read here.
-  for (int attempt = 0;; ++attempt) {
-    std::error_code ec;
-    const bool has_wal = std::filesystem::exists(wal, ec);
-    const bool has_shm = std::filesystem::exists(shm, ec);
-    const bool log_has_changes = has_wal && std::filesystem::file_size(wal, ec) > 0 && !ec;
-    const bool through_log = has_wal && has_shm && readable(wal) && readable(shm);
-    if (!through_log && log_has_changes) {
-      fail(ErrorKind::Storage,
-           "cannot read database {}: it has changes in its write-ahead log ({}) that {}; someone "
-           "who may write the database must open it once (any command does), or copy it with "
-           "`commsflow copy`, and you can read that",
-           path_.string(), wal.filename().string(),
-           !readable(wal) ? "you may not read"
-           : !has_shm     ? "can be read only with its -shm file, which is not there"
-                          : "can be read only with its -shm file, which you may not read");
-    }
-    immutable_ = !through_log;
-    if (immutable_) stamp_ = stamp_of(path_);
-    int rc = sqlite3_open_v2(file_uri(path_, immutable_).c_str(), &db_,
-                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
-    if (rc == SQLITE_OK) {
-      sqlite3_extended_result_codes(db_, 1);
-      sqlite3_busy_timeout(db_, busy_timeout_ms);
-      // The first read: a non-database fails here (SQLITE_NOTADB).
-      rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
-    }
-    if (rc == SQLITE_OK) return;
-    const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    // The last writer may have closed between the look and the open, taking its log with it.
-    if (through_log && attempt == 0 && !std::filesystem::exists(wal, ec)) continue;
-    fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail,
-         advice_for(rc));
+  // Whoever has the database open keeps a -wal and a -shm file beside it. Where the folder may
+  // not be written, SQLite reads through them: one consistent snapshot, nothing created. Where
+  // it may, SQLite would make a -wal and -shm of the reader's own had the last writer just
+  // closed, and those would go on blocking writers; so there, and wherever there is no log, the
+  // file is read alone, as immutable, and changed_while_read() says whether anyone wrote to it
+  // meanwhile. A log with changes in it that cannot be read through is refused: reading the
+  // file alone would miss them.
+  std::error_code ec;
+  const bool has_wal = std::filesystem::exists(wal, ec);
+  const bool has_shm = std::filesystem::exists(shm, ec);
+  const bool log_has_changes = has_wal && std::filesystem::file_size(wal, ec) > 0 && !ec;
+  const bool folder_writable = may(path_.parent_path(), W_OK);
+  const bool through_log =
+      has_wal && has_shm && !folder_writable && may(wal, R_OK) && may(shm, R_OK);
+  if (!through_log && log_has_changes) {
+    fail(ErrorKind::Storage,
+         "cannot read database {}: it has changes in its write-ahead log ({}) that {}; someone "
+         "who may write the database must open it once (any command does), or copy it with "
+         "`commsflow copy`, and you can read that",
+         path_.string(), wal.filename().string(),
+         !may(wal, R_OK)   ? "you may not read"
+         : folder_writable ? "cannot be read safely by one who may not write the database, "
+                             "in a folder they may write"
+         : !has_shm        ? "can be read only with its -shm file, which is not there"
+                           : "can be read only with its -shm file, which you may not read");
   }
+  immutable_ = !through_log;
+  if (immutable_) stamp_ = stamp_of(path_);
+  int rc = sqlite3_open_v2(file_uri(path_, immutable_).c_str(), &db_,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    // The first read: a non-database fails here (SQLITE_NOTADB).
+    rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  }
+  if (rc == SQLITE_OK) return;
+  const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  sqlite3_close(db_);
+  db_ = nullptr;
+  if (auto changed = changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
+  fail(ErrorKind::Storage, "cannot read database {}: {}{}", path_.string(), detail, advice_for(rc));
 }
 
 std::optional<std::string> Database::changed_while_read() const {
-  if (!read_only_ || !immutable_) return std::nullopt;
-  std::error_code ec;
-  const bool log_now = std::filesystem::exists(path_.string() + "-wal", ec);
-  if (!log_now && stamp_of(path_) == stamp_) return std::nullopt;
+  if (!read_only_ || !immutable_ || stamp_of(path_) == stamp_) return std::nullopt;
   return fmt::format(
       "database {} was opened by someone who may write it while it was being read, so what was "
       "read may not be one consistent state; run the command again, or read a copy made with "

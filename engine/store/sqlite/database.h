@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -108,8 +109,8 @@ class Database {
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
   bool read_only_ = false;
-  bool immutable_ = false;  // read alone, as SQLite's immutable file
-  std::pair<std::uintmax_t, std::filesystem::file_time_type> stamp_;  // when opened immutable
+  bool immutable_ = false;               // read alone, as SQLite's immutable file
+  std::array<std::int64_t, 4> stamp_{};  // the file and its log, when opened immutable
   bool disk_was_full_ = false;
   struct SqlHash {
     using is_transparent = void;

@@ -45,10 +45,16 @@ constexpr const char* kItemColumns =
 namespace {
 
 std::unique_ptr<Database> open_file(const std::filesystem::path& path, Store::Options options) {
-  if (!options.create && !std::filesystem::exists(path)) {
+  std::error_code unreachable;
+  const auto status = std::filesystem::status(path, unreachable);
+  if (unreachable && unreachable != std::errc::no_such_file_or_directory) {
+    fail(ErrorKind::Storage, "cannot reach database {}: {} (the folder it is in, or one above)",
+         path.string(), unreachable.message());
+  }
+  if (!options.create && !std::filesystem::exists(status)) {
     fail(ErrorKind::NotFound, "no database at {}: create one with `commsflow init`", path.string());
   }
-  if (std::filesystem::is_directory(path)) {
+  if (std::filesystem::is_directory(status)) {
     fail(ErrorKind::BadInput, "{} is a folder: name the database file in it", path.string());
   }
   // SQLite needs the folder too: it makes the -wal and -shm files beside the database.
