@@ -552,6 +552,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
             unneeded = fmt::format("{} may no longer see {}", person->name, e.ref);
           }
         }
+        const auto next_try = [&] {
+          return e.next_attempt_at <= format_datetime(s.clock().now())
+                     ? std::string("at the next pass")
+                     : "from " + uk_datetime(e.next_attempt_at);
+        };
         std::string delivery =
             !unneeded.empty() ? "not to be sent: " + unneeded
             : e.status == "sent"
@@ -563,10 +568,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
                       e.attempts, e.last_error, e.id)
             : e.status == "skipped" ? fmt::format("not sent: {}", e.last_error)
             : e.attempts > 0        ? fmt::format("waiting, {} attempt(s) so far: {}; next try {}",
-                                                  e.attempts, e.last_error,
-                                           e.next_attempt_at <= format_datetime(s.clock().now())
-                                                      ? std::string("at the next pass")
-                                                      : "from " + uk_datetime(e.next_attempt_at))
+                                                  e.attempts, e.last_error, next_try())
                                     : std::string("waiting to be emailed");
         fmt::print(
             "#{:<5} {}  {:<20} {:<16} {}\n       {}\n", e.id, uk_datetime(e.created_at),
