@@ -336,8 +336,8 @@ return wf.workflow {
 
   -- Who sees what. The comms team, the director and governance see every statement; each
   -- approver sees the statements that reach her step. The journalist's contact details are
-  -- the press office's; the draft text is for the comms team and the approvers until the
-  -- statement is approved (governance then reads every version approved, never a draft).
+  -- the press office's; the draft text is for the comms team and the approvers (governance reads
+  -- every version that was approved, never a draft).
   read = {
     roles = { "comms_officer", "head_of_comms", "director", "governance" },
     deciders = true,
