@@ -201,13 +201,11 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
       return refuse(problem->status, "bad_input", std::move(problem->message));
     }
     if (from_another_site(c.options, req)) {
-      return refuse(403, "forbidden",
-                    c.options.public_url.empty()
-                        ? std::string("this request came from another site's page: commsflow "
-                                      "takes changes only from its own pages")
-                        : fmt::format("this request came from another site's page: commsflow "
-                                      "takes changes only from its own pages, at {}",
-                                      c.options.public_url));
+      std::string message =
+          "this request came from another site's page: commsflow takes changes only from its own "
+          "pages";
+      if (!c.options.public_url.empty()) message += ", at " + c.options.public_url;
+      return refuse(403, "forbidden", std::move(message));
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

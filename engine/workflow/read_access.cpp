@@ -300,7 +300,7 @@ std::vector<DocumentVersion> ReadAccess::documents(std::string_view ref, bool* d
   if (drafts_withheld) *drafts_withheld = false;
   if (s.document) return Signoff(engine_).documents(ref);
   // The versions an approval of record was given to (each by the hash approved), as the item's
-  // events set them: the current approval was taken back to work, or a new version voided it.
+  // events set them, whether that approval stands now or not.
   std::set<std::pair<std::int64_t, std::string>> approved;
   for (const Event& e : engine_.history(ref)) {
     auto a = e.changes.find("_approved");

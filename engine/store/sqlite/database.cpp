@@ -202,11 +202,12 @@ Stamp stamp_of(const std::filesystem::path& path) {
 
 }  // namespace
 
+bool may_access(const std::filesystem::path& path, int mode) {
+  return ::access(path.empty() ? "." : path.c_str(), mode) == 0;
+}
+
 void Database::open_for_reading(int busy_timeout_ms) {
   const std::filesystem::path wal = path_.string() + "-wal", shm = path_.string() + "-shm";
-  const auto may = [](const std::filesystem::path& p, int mode) {
-    return ::access(p.empty() ? "." : p.c_str(), mode) == 0;
-  };
   // Whoever has the database open keeps a -wal and a -shm file beside it. Where the folder may
   // not be written, SQLite reads through them: one consistent snapshot, nothing created. Where
   // it may, SQLite would make a -wal and -shm of the reader's own had the last writer just
@@ -218,20 +219,20 @@ void Database::open_for_reading(int busy_timeout_ms) {
   const bool has_wal = std::filesystem::exists(wal, ec);
   const bool has_shm = std::filesystem::exists(shm, ec);
   const bool log_has_changes = has_wal && std::filesystem::file_size(wal, ec) > 0 && !ec;
-  const bool folder_writable = may(path_.parent_path(), W_OK);
+  const bool folder_writable = may_access(path_.parent_path(), W_OK);
   const bool through_log =
-      has_wal && has_shm && !folder_writable && may(wal, R_OK) && may(shm, R_OK);
+      has_wal && has_shm && !folder_writable && may_access(wal, R_OK) && may_access(shm, R_OK);
   if (!through_log && log_has_changes) {
     fail(ErrorKind::Storage,
          "cannot read database {}: it has changes in its write-ahead log ({}) that {}; someone "
          "who may write the database must open it once (any command does), or copy it with "
          "`commsflow copy`, and you can read that",
          path_.string(), wal.filename().string(),
-         !may(wal, R_OK)   ? "you may not read"
-         : folder_writable ? "cannot be read safely by one who may not write the database, "
-                             "in a folder they may write"
-         : !has_shm        ? "can be read only with its -shm file, which is not there"
-                           : "can be read only with its -shm file, which you may not read");
+         !may_access(wal, R_OK) ? "you may not read"
+         : folder_writable      ? "cannot be read safely by one who may not write the database, "
+                                  "in a folder they may write"
+         : !has_shm             ? "can be read only with its -shm file, which is not there"
+                                : "can be read only with its -shm file, which you may not read");
   }
   immutable_ = !through_log;
   if (immutable_) stamp_ = stamp_of(path_);

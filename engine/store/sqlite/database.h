@@ -61,6 +61,10 @@ class Statement {
 
 enum class Durability { Normal, Full };
 
+// Whether this user may `mode` (R_OK, W_OK) the file or folder at `path` (an empty path is the
+// current folder): what decides how a database one may only read is opened.
+bool may_access(const std::filesystem::path& path, int mode);
+
 class Database {
  public:
   // Opens (creating when `create`) the file in WAL mode with the busy timeout. `read_only`

@@ -1,7 +1,7 @@
 #include <commsflow/error.h>
 #include <commsflow/json_text.h>
 #include <commsflow/store.h>
-#include <unistd.h>
+#include <unistd.h>  // W_OK
 
 #include <algorithm>
 
@@ -58,11 +58,8 @@ std::unique_ptr<Database> open_file(const std::filesystem::path& path, Store::Op
     fail(ErrorKind::BadInput, "{} is a folder: name the database file in it", path.string());
   }
   // SQLite needs the folder too: it makes the -wal and -shm files beside the database.
-  const auto writable = [](const std::filesystem::path& p) {
-    return ::access(p.empty() ? "." : p.c_str(), W_OK) == 0;
-  };
-  const bool read_only =
-      options.only_reads && !options.create && (!writable(path) || !writable(path.parent_path()));
+  const bool read_only = options.only_reads && !options.create &&
+                         (!may_access(path, W_OK) || !may_access(path.parent_path(), W_OK));
   return std::make_unique<Database>(
       path, options.create, options.busy_timeout_ms,
       options.durability == Store::Durability::Full ? Durability::Full : Durability::Normal,
