@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <regex>
 
 namespace commsflow {
@@ -95,13 +94,7 @@ std::string listed(const std::vector<std::string>& words, const char* conjunctio
 
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
   std::vector<std::string> labels;
-  for (const auto& role : roles) {
-    std::string label = readable_label(role);
-    if (!labels.empty() && !label.empty()) {
-      label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
-    }
-    labels.push_back(std::move(label));
-  }
+  for (const auto& role : roles) labels.push_back(readable_label(role));
   return listed(labels, conjunction);
 }
 

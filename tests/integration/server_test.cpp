@@ -1076,7 +1076,7 @@ TEST_CASE("server: what is needed next names who may take each action, not every
   const std::string needed = page.substr(at, page.find("</dd>", at) - at);
   // Starting the work is the officer's or a triager's; the rest a triager's alone.
   CHECK_THAT(needed, Catch::Contains("Pause, Retriage or Decline, by Triager; "));
-  CHECK_THAT(needed, Catch::EndsWith("; Start, by Comms officer or triager"));
+  CHECK_THAT(needed, Catch::EndsWith("; Start, by Comms officer or Triager"));
 }
 
 TEST_CASE("server: document versions are listed with their hashes and diffs render escaped",

@@ -26,7 +26,8 @@ std::string person_name(Store& store, std::string_view name);
 // Clinical" for a decision under a delegation (`on_behalf_of` not empty).
 std::string acting_person(Store& store, std::string_view actor, std::string_view on_behalf_of);
 
-// Roles as people say them: "Head of comms or director".
+// Roles as people say them, each a title as everywhere else a role is named (mid-sentence too,
+// as "as Head of comms" is): "Head of comms or Director".
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction);
 
 // Sign-off entries as people say them: each a person's name, or a role's label ("Head of comms
