@@ -177,18 +177,22 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
 }
 
 std::string current_text_html(Engine& engine, const Item& item,
-                              const std::vector<DocumentVersion>& versions) {
+                              const std::vector<DocumentVersion>& versions, bool drafts_withheld) {
   if (versions.empty()) return {};
   const DocumentVersion& current = versions.back();
   const Json approved = item.data.value("_approved", Json::object());
   const bool is_approved =
       text_of(approved, "document_version") == fmt::format("{}", current.version);
-  return render("item-current-text",
-                {{"heading", is_approved ? "The text approved" : "The text for approval"},
-                 {"version", current.version},
-                 {"author", person_name(engine.store(), current.author)},
-                 {"stored", time_html(current.created_at)},
-                 {"content", current.content}});
+  // One who reads approved versions alone is shown a text that is not approved now only when it
+  // was approved before the statement was taken back to work: it is not for approval.
+  const char* heading = is_approved       ? "The text approved"
+                        : drafts_withheld ? "The text last approved"
+                                          : "The text for approval";
+  return render("item-current-text", {{"heading", heading},
+                                      {"version", current.version},
+                                      {"author", person_name(engine.store(), current.author)},
+                                      {"stored", time_html(current.created_at)},
+                                      {"content", current.content}});
 }
 
 std::string documents_html(Engine& engine, const Item& item,

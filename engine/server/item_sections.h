@@ -23,10 +23,11 @@ namespace commsflow::server {
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
                              const Item& item, const std::vector<AvailableAction>& actions);
 // The current version of the item's document in a read-only panel, under a heading that says
-// whether it is the text being approved or the text approved. Empty when there is none.
-// `versions` are Signoff::documents of the item (read once for the page, and checked there).
+// whether it is the text being approved, the text approved, or (to one who reads approved
+// versions alone, `drafts_withheld`) the text last approved. Empty when there is none.
+// `versions` as the reader may read them (ReadAccess::documents, read once for the page).
 std::string current_text_html(Engine& engine, const Item& item,
-                              const std::vector<DocumentVersion>& versions);
+                              const std::vector<DocumentVersion>& versions, bool drafts_withheld);
 
 // Met and unmet lines of the item's current stage, each stated in words ("Done" / "Not done"),
 // or an empty string when the stage has no checklist.
