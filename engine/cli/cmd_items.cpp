@@ -279,6 +279,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       Engine& engine = s.engine();
       ReadAccess access = s.access();
       print_item(s, engine, access.item(*ref), true, &access);
@@ -296,6 +297,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--parent", filter->parent, "Only the children of this item");
     add_read_as(cmd, s);
     cmd->callback([&s, filter] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       // An item the reader may not see is not found, as one that does not exist.
       if (!filter->parent.empty()) s.access().item(filter->parent);
       auto items = s.access().items(*filter);
@@ -320,6 +322,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       auto events = s.access().history(*ref);
       warn_if_altered(s, s.engine().item(*ref));
       if (s.options.json) {

@@ -121,6 +121,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("--version", *version, "Version number");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, version] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       const DocumentVersion& v = find_version(versions, drafts_withheld, *ref, *version);
@@ -149,6 +150,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       if (s.options.json) {
@@ -200,6 +202,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
         ->default_str("");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, a, b] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       const DocumentVersion& from = find_version(versions, drafts_withheld, *ref, *a);
@@ -399,6 +402,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto actor = std::make_shared<std::string>();
     cmd->add_option("--as", *actor, "Actor")->required();
     cmd->callback([&s, actor] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       // As far as they may read each item (a clinical reviewer does not see the journalist).
       auto pending = s.access_as(*actor).inbox();
       if (s.options.json) {

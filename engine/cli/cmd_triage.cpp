@@ -28,6 +28,7 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
 // Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
 // with --json the same indented array that Session::print_json would print.
 void run_queue(Session& s, const std::string& workflow) {
+  s.only_reads();                           // a copy this user may only read is shown, not refused
   s.engine().registry().current(workflow);  // NotFound, naming the workflows there are
   QueueQuery query;
   query.workflow = workflow;
@@ -110,6 +111,7 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
 }
 
 void run_incident_list(Session& s) {
+  s.only_reads();  // a copy this user may only read is shown, not refused
   Engine& engine = s.engine();
   Store& store = engine.store();
   std::vector<Item> open;

@@ -167,6 +167,11 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
   } catch (const std::exception& e) {
     return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }
+  // A file read alone that someone wrote to meanwhile: what was printed may be torn, so the
+  // command fails after it, saying why (audit and verify ask before they print).
+  if (auto changed = session.changed_while_read()) {
+    return report(to_string(commsflow::ErrorKind::Storage), *changed, 3);
+  }
   return session.exit_code;
 }
 

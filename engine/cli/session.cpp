@@ -31,7 +31,14 @@ Engine& Session::engine(bool create, bool load_workflows) {
     if (create) workflow_files(options.workflows);
     if (!store_) store_ = open_store(create);
     registry_ = std::make_unique<WorkflowRegistry>(*store_, clock(), options.workflows);
-    if (load_workflows) {
+    // A file this user may only read is shown with the versions stored in it: loading a
+    // changed workflow file would be a write.
+    if (load_workflows && store_->reads_only()) {
+      std::cerr << fmt::format(
+          "note: {} is read-only for this user: it is shown as it is, with the workflow versions "
+          "stored in it; the workflow files are not loaded\n",
+          options.db);
+    } else if (load_workflows) {
       not_loaded_ = registry_->sync();
       warn_not_loaded(not_loaded_);
     }

@@ -39,8 +39,9 @@ class Session {
   // Opens the existing database without loading workflows: for read-only commands (audit,
   // verify), which must not write, not even a changed workflow's new version.
   Store& store();
-  // Said by a command that only reads (audit, verify) before it opens anything: a database file
-  // this user may only read is opened for reading (Store::Options::only_reads), not refused.
+  // Said by a command that only reads (audit, verify, show, list...) before it opens anything:
+  // a database file this user may only read is opened for reading (Store::Options::only_reads),
+  // not refused, and engine() then leaves the workflow files unloaded (saying so on stderr).
   void only_reads() { only_reads_ = true; }
   // Error(Storage) when the database, read alone, was opened to write while it was read
   // (Store::changed_while_read): called by such a command before it reports what it read.

@@ -303,9 +303,13 @@ TEST_CASE("cli: a database in a read-only folder exits 3 naming it, and works on
   p.run_ok({"verify"});
 }
 
-TEST_CASE("cli: a database one may only read is verified, audited and copied, and left as it was") {
+TEST_CASE(
+    "cli: a database one may only read is verified, audited, copied and shown, and left as it "
+    "was") {
   Project p;
   const std::string before = test::read_bytes(p.db);
+  // A workflow edited since: loading it would write a new version, so it is left unloaded.
+  std::ofstream(p.dir / "workflows" / "website_update.lua", std::ios::app) << "-- edited\n";
   const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
   // A scratch folder the unprivileged user may write, for the copy.
   test::TempDir out;
@@ -326,6 +330,19 @@ TEST_CASE("cli: a database one may only read is verified, audited and copied, an
         run_unprivileged(p.dir.path(), {"copy", "--from", "commsflow.db", "--to", copy.string()});
     INFO(describe(copied));
     CHECK(copied.exit_code == 0);
+    // Items are shown as they are, with the workflow versions stored in the file.
+    RunResult shown = run_unprivileged(p.dir.path(), {"show", p.ref});
+    INFO(describe(shown));
+    CHECK(shown.exit_code == 0);
+    CHECK_THAT(shown.out, Contains(p.ref) && Contains("Clinic times"));
+    CHECK_THAT(shown.err, Contains("commsflow.db is read-only for this user") &&
+                              Contains("the workflow files are not loaded"));
+    RunResult listed = run_unprivileged(p.dir.path(), {"--json", "list"});
+    INFO(describe(listed));
+    CHECK(listed.exit_code == 0);
+    CHECK(Json::parse(listed.out).size() == 1);
+    CHECK_THAT(run_unprivileged(p.dir.path(), {"history", p.ref}).out, Contains("Accept"));
+    CHECK(run_unprivileged(p.dir.path(), {"queue"}).exit_code == 0);
     // A change is still refused, naming the file.
     RunResult edited = run_unprivileged(p.dir.path(), p.edit("Opening hours"));
     CHECK(edited.exit_code == 3);

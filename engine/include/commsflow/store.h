@@ -82,6 +82,9 @@ class Store {
   // may not be one consistent state, when someone opened it to write meanwhile. A command that
   // only reads asks before it reports. Nothing for every other store.
   virtual std::optional<std::string> changed_while_read() const { return std::nullopt; }
+  // True when Options::only_reads opened it for reading alone (this user may not write it):
+  // nothing may be written, not even a changed workflow file's new version.
+  virtual bool reads_only() const { return false; }
 
   // Write transactions take the write lock at once (BEGIN IMMEDIATE on SQLite, an advisory
   // lock on PostgreSQL), so writers take turns and the chain cannot fork. Begun while another is

@@ -58,6 +58,7 @@ class SqliteStore final : public Store {
   std::optional<std::string> changed_while_read() const override {
     return db_->changed_while_read();
   }
+  bool reads_only() const override { return db_->read_only(); }
   std::unique_ptr<StoreTransaction> begin_write() override;
   std::unique_ptr<StoreTransaction> begin_read() override;
   bool in_transaction() const override;
