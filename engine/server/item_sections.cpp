@@ -177,7 +177,7 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
 }
 
 std::string current_text_html(Engine& engine, const Item& item,
-                              const std::vector<DocumentVersion>& versions, bool drafts_withheld) {
+                              const std::vector<DocumentVersion>& versions, bool approved_only) {
   if (versions.empty()) return {};
   const DocumentVersion& current = versions.back();
   const Json approved = item.data.value("_approved", Json::object());
@@ -185,9 +185,9 @@ std::string current_text_html(Engine& engine, const Item& item,
       text_of(approved, "document_version") == fmt::format("{}", current.version);
   // One who reads approved versions alone is shown a text that is not approved now only when it
   // was approved before the statement was taken back to work: it is not for approval.
-  const char* heading = is_approved       ? "The text approved"
-                        : drafts_withheld ? "The text last approved"
-                                          : "The text for approval";
+  const char* heading = is_approved     ? "The text approved"
+                        : approved_only ? "The text last approved"
+                                        : "The text for approval";
   return render("item-current-text", {{"heading", heading},
                                       {"version", current.version},
                                       {"author", person_name(engine.store(), current.author)},

@@ -24,10 +24,11 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
                              const Item& item, const std::vector<AvailableAction>& actions);
 // The current version of the item's document in a read-only panel, under a heading that says
 // whether it is the text being approved, the text approved, or (to one who reads approved
-// versions alone, `drafts_withheld`) the text last approved. Empty when there is none.
-// `versions` as the reader may read them (ReadAccess::documents, read once for the page).
+// versions alone, `approved_only`: Sight::document false) the text last approved. Empty when
+// there is none. `versions` as the reader may read them (ReadAccess::documents, read once for
+// the page).
 std::string current_text_html(Engine& engine, const Item& item,
-                              const std::vector<DocumentVersion>& versions, bool drafts_withheld);
+                              const std::vector<DocumentVersion>& versions, bool approved_only);
 
 // Met and unmet lines of the item's current stage, each stated in words ("Done" / "Not done"),
 // or an empty string when the stage has no checklist.

@@ -1187,6 +1187,35 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
              Catch::Contains("Document versions and their SHA-256 hashes"));
 }
 
+TEST_CASE(
+    "server: governance sees a first version approved, then taken back to work, as the text "
+    "last approved",
+    "[server][pages][signoff][access]") {
+  WebFixture f;
+  auto submitted =
+      f.engine->submit("media_signoff", "olivia.officer",
+                       Json{{"headline", "Ward 9 statement"}, {"kind", "reactive_statement"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  REQUIRE(Signoff(*f.engine)
+              .put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "Ward 9 is open.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(
+      f.engine->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "", {}})
+          .ok());
+  REQUIRE(Signoff(*f.engine)
+              .decide(DecideRequest{ref, "approved", "hannah.head", "Fine", "", std::nullopt, {}})
+              .ok());
+  REQUIRE(f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "", {}}).ok());
+  f.add_person("gil.governance", "governance");
+  // Every version there is was approved, so nothing is withheld: the heading still says that
+  // this text is the one approved before, not one for approval.
+  std::string page = get_page(f, f.sign_in("gil.governance"), "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains(R"(<h2 id="current-text">The text last approved</h2>)"));
+  CHECK_THAT(page, Catch::Contains("Ward 9 is open."));
+}
+
 TEST_CASE("server: the decide form records a decision - refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;
