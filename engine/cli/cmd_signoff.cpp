@@ -357,6 +357,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto to = std::make_shared<std::string>();
     cmd->add_option("--to", *to, "Only delegations to this actor");
     cmd->callback([&s, to] {
+      s.only_reads();  // a copy this user may only read is shown, not refused
       Engine& engine = s.engine();
       Store& store = engine.store();
       auto list = store.delegations(*to);
@@ -510,6 +511,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     });
     cmd->callback([&s, cmd, recipient, ref, failed] {
       if (!cmd->get_subcommands().empty()) return;  // `outbox resend` ran on its own
+      s.only_reads();  // a copy this user may only read is shown, not refused
       // A misspelt name or reference is said so, not answered with an empty outbox.
       Store& store = s.engine().store();
       if (recipient->starts_with("role:")) {

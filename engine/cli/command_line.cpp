@@ -122,6 +122,12 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     return exit_code;
   };
 
+  // A read of a file read alone that someone opened to write meanwhile (Store::changed_while_read)
+  // fails the command, however its error showed: a torn read can look like any fault.
+  auto torn = [&](const std::string& why) {
+    return report(to_string(commsflow::ErrorKind::Storage), why, 3);
+  };
+
   // --version among the options before the command answers at once: CLI11 would first ask for
   // a command. After a command it is that command's own (decide --version N).
   for (int i = 1; i < argc; ++i) {
@@ -148,9 +154,7 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     return report(to_string(commsflow::ErrorKind::BadInput), message, 2);
   } catch (const Error& e) {
     // A file read alone that someone wrote to meanwhile can read as damaged: said as it is.
-    if (auto changed = session.changed_while_read()) {
-      return report(to_string(commsflow::ErrorKind::Storage), *changed, 3);
-    }
+    if (auto changed = session.changed_while_read()) return torn(*changed);
     // The engine names the input at fault as the field ("parent: no item X"); here a few of
     // those inputs are options.
     std::string message = e.what();
@@ -162,15 +166,24 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     }
     return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()), e.fields());
   } catch (const commsflow::Json::exception& e) {
+    if (auto changed = session.changed_while_read()) return torn(*changed);
     // Input JSON is parsed and checked before use; one escaping the engine is a defect.
     return report("internal", fmt::format("internal error, nothing was changed: {}", e.what()), 3);
   } catch (const std::exception& e) {
+    if (auto changed = session.changed_while_read()) return torn(*changed);
     return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }
   // A file read alone that someone wrote to meanwhile: what was printed may be torn, so the
-  // command fails after it, saying why (audit and verify ask before they print).
+  // command fails after it, on stderr in JSON too, so that stdout keeps one document (audit and
+  // verify ask before they print).
   if (auto changed = session.changed_while_read()) {
-    return report(to_string(commsflow::ErrorKind::Storage), *changed, 3);
+    if (json()) {
+      std::cerr << commsflow::Json{{"error", {{"code", "storage"}, {"message", *changed}}}}.dump(2)
+                << "\n";
+    } else {
+      std::cerr << "error: " << *changed << "\n";
+    }
+    return 3;
   }
   return session.exit_code;
 }

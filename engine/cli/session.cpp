@@ -35,8 +35,8 @@ Engine& Session::engine(bool create, bool load_workflows) {
     // changed workflow file would be a write.
     if (load_workflows && store_->reads_only()) {
       std::cerr << fmt::format(
-          "note: {} is read-only for this user: it is shown as it is, with the workflow versions "
-          "stored in it; the workflow files are not loaded\n",
+          "note: this user may not write {} or the folder it is in: it is shown as it is, with "
+          "the workflow versions stored in it, and the workflow files are not loaded\n",
           options.db);
     } else if (load_workflows) {
       not_loaded_ = registry_->sync();

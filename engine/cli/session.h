@@ -34,10 +34,11 @@ class Session {
   const Clock& clock();
   // Opens the database (creating it when `create`) and loads the workflows, reporting files
   // that fail to load on stderr. Without `load_workflows` the folder is not read: the caller
-  // syncs the registry itself (in a transaction it may roll back, as a dry run does).
+  // syncs the registry itself (in a transaction it may roll back, as a dry run does). A store
+  // opened for reading alone (see only_reads) is never synced: the versions stored in it serve.
   Engine& engine(bool create = false, bool load_workflows = true);
-  // Opens the existing database without loading workflows: for read-only commands (audit,
-  // verify), which must not write, not even a changed workflow's new version.
+  // Opens the existing database without loading workflows: for commands that never load them
+  // (audit, verify), which must not write, not even a changed workflow's new version.
   Store& store();
   // Said by a command that only reads (audit, verify, show, list...) before it opens anything:
   // a database file this user may only read is opened for reading (Store::Options::only_reads),

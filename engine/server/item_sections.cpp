@@ -124,7 +124,7 @@ std::string needed_next(const Definition& d, const Item& stored,
     }
   }
   // The actions open, gathered by who may take them (in the order first met): "Assign, Pause or
-  // Decline, by Triager; Start, by Comms officer or triager".
+  // Decline, by Triager; Start, by Comms officer or Triager".
   struct Takers {
     std::vector<std::string> key;    // the roles, sorted: who they are, in any order
     std::vector<std::string> roles;  // as the first such action lists them

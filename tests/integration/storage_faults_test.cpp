@@ -307,6 +307,7 @@ TEST_CASE(
     "cli: a database one may only read is verified, audited, copied and shown, and left as it "
     "was") {
   Project p;
+  const Json in_service = Json::parse(p.run_ok({"--json", "workflows"}).out);
   const std::string before = test::read_bytes(p.db);
   // A workflow edited since: loading it would write a new version, so it is left unloaded.
   std::ofstream(p.dir / "workflows" / "website_update.lua", std::ios::app) << "-- edited\n";
@@ -335,14 +336,30 @@ TEST_CASE(
     INFO(describe(shown));
     CHECK(shown.exit_code == 0);
     CHECK_THAT(shown.out, Contains(p.ref) && Contains("Clinic times"));
-    CHECK_THAT(shown.err, Contains("commsflow.db is read-only for this user") &&
+    CHECK_THAT(shown.err, Contains("this user may not write commsflow.db or the folder it is in") &&
                               Contains("the workflow files are not loaded"));
     RunResult listed = run_unprivileged(p.dir.path(), {"--json", "list"});
     INFO(describe(listed));
     CHECK(listed.exit_code == 0);
     CHECK(Json::parse(listed.out).size() == 1);
     CHECK_THAT(run_unprivileged(p.dir.path(), {"history", p.ref}).out, Contains("Accept"));
-    CHECK(run_unprivileged(p.dir.path(), {"queue"}).exit_code == 0);
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"queue"},
+                                                    {"inbox", "--as", "olivia"},
+                                                    {"incident", "list"},
+                                                    {"actor", "list"},
+                                                    {"delegations"},
+                                                    {"outbox"},
+                                                    {"token", "list"},
+                                                    {"report", p.ref, "timeline"}}) {
+      RunResult listed_too = run_unprivileged(p.dir.path(), command);
+      INFO(describe(listed_too));
+      CHECK(listed_too.exit_code == 0);
+    }
+    // The workflows in service are those stored; the edited file is not looked at.
+    RunResult workflows = run_unprivileged(p.dir.path(), {"--json", "workflows"});
+    INFO(describe(workflows));
+    CHECK(workflows.exit_code == 0);
+    CHECK(Json::parse(workflows.out) == in_service);
     // A change is still refused, naming the file.
     RunResult edited = run_unprivileged(p.dir.path(), p.edit("Opening hours"));
     CHECK(edited.exit_code == 3);
