@@ -1,4 +1,5 @@
-// The words that name an item where its workflow gives it no title field.
+// The words that name things for people: an item where its workflow gives it no title field, and
+// roles.
 #include <commsflow/words.h>
 
 #include <catch2/catch.hpp>
@@ -37,4 +38,12 @@ TEST_CASE("words: an item without a title is named by the first line of its firs
   CHECK(item_title(d, item) == "We will");
   item.data = Json::object();
   CHECK(item_title(d, item).empty());
+}
+
+TEST_CASE("words: roles are named as titles, each of them, joined as people join a list") {
+  CHECK(roles_in_words({"triager"}, "or") == "Triager");
+  CHECK(roles_in_words({"comms_officer", "triager"}, "or") == "Comms officer or Triager");
+  CHECK(roles_in_words({"head_of_comms", "director", "governance"}, "and") ==
+        "Head of comms, Director and Governance");
+  CHECK(roles_in_words({}, "or").empty());
 }
