@@ -32,9 +32,6 @@ Error abandoned(const std::exception_ptr& cause) {
                kind_of_cause);
 }
 
-// The GroupCommit a work is on its way to from this thread (see on_the_way), if any.
-thread_local GroupCommit* tl_on_the_way = nullptr;
-
 }  // namespace
 
 // One caller of run(), on its own stack. The writer sets `error` (without mutex_) before it
@@ -51,12 +48,8 @@ struct GroupCommit::Waiter {
   std::exception_ptr error;
 };
 
-GroupCommit::GroupCommit(Store& store, std::mutex& engine_mutex, std::size_t max_batch,
-                         std::chrono::microseconds gather_wait)
-    : store_(store),
-      engine_mutex_(engine_mutex),
-      max_batch_(std::max<std::size_t>(max_batch, 1)),
-      gather_wait_(gather_wait) {
+GroupCommit::GroupCommit(Store& store, std::mutex& engine_mutex, std::size_t max_batch)
+    : store_(store), engine_mutex_(engine_mutex), max_batch_(std::max<std::size_t>(max_batch, 1)) {
   // The writer takes no signals: SIGTERM and SIGINT go to the thread that waits for them
   // (run_until_signal), whichever thread started the server.
   sigset_t all, previous;
@@ -79,10 +72,8 @@ GroupCommit::~GroupCommit() {
 std::size_t GroupCommit::run(const Work& work) {
   Waiter me(work);
   std::unique_lock<std::mutex> guard(mutex_);
-  arrived_locked();
   queue_.push_back(&me);
-  // The writer is waiting for work, or for the works on their way, this one among them.
-  work_queued_.notify_one();
+  if (queue_.size() == 1) work_queued_.notify_one();  // else the writer knows there is work
   me.wake.wait(guard, [&me] { return me.done; });
   // The next of the batch is still waiting (its `done` is set here, under mutex_), so it is
   // there to be woken.
@@ -100,12 +91,6 @@ void GroupCommit::write() {
   while (true) {
     work_queued_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to do
-    // Company known to be coming is waited for, a moment at most (see the header).
-    if (on_the_way_ > 0 && queue_.size() < max_batch_) {
-      work_queued_.wait_for(guard, gather_wait_, [this] {
-        return stopping_ || on_the_way_ == 0 || queue_.size() >= max_batch_;
-      });
-    }
     guard.unlock();
     // Those already waiting for the engine go first: a waiter woken when the writer lets go
     // needs a moment to be scheduled, in which the writer would take the mutex back. A few
@@ -176,27 +161,6 @@ void GroupCommit::run_batch(const std::vector<Waiter*>& batch) {
       for (Waiter* w : ran) w->error = std::current_exception();
     }
   }
-}
-
-void GroupCommit::on_the_way() {
-  std::lock_guard<std::mutex> guard(mutex_);
-  arrived_locked();  // a request left unended on this thread (it cannot call run() any more)
-  tl_on_the_way = this;
-  ++on_the_way_;
-}
-
-void GroupCommit::not_on_the_way() {
-  if (tl_on_the_way != this) return;
-  std::lock_guard<std::mutex> guard(mutex_);
-  arrived_locked();
-  // The writer may be waiting for this one alone.
-  if (on_the_way_ == 0) work_queued_.notify_one();
-}
-
-void GroupCommit::arrived_locked() {
-  if (tl_on_the_way != this) return;
-  tl_on_the_way = nullptr;
-  --on_the_way_;
 }
 
 std::unique_lock<std::mutex> GroupCommit::lock_engine() {

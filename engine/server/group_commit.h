@@ -4,15 +4,9 @@
 // Callers hand run() their work and wait. One writer thread takes the engine mutex, then every
 // work waiting by then (in the order they came, at most max_batch), opens one write
 // transaction, runs each work in a savepoint of its own, commits, and wakes the callers; then
-// it takes the next batch, made of the works that came meanwhile.
-//
-// It waits for company only when company is known to be coming: the server says when a request
-// that may change something has been read (on_the_way) until it reaches run() or is answered
-// without it (not_on_the_way). With fewer works queued than that, the writer waits for them, at
-// most `gather_wait`, before it begins a batch. Under many clients the batches are then whole:
-// without it each COMMIT carried the few works that had reached run() while the last one was
-// under way, and the rest followed in further small batches, each paying its own sync. A lone
-// work never waits: it is no longer on its way once it is queued.
+// it takes the next batch, made of the works that came meanwhile. It never waits for company:
+// a work that finds the writer idle runs at once, as a batch of one, so batches form only while
+// a batch (most of all its COMMIT) is under way.
 //
 // What each caller is told, and when:
 //  - Nothing before the COMMIT has returned: run() returns (or throws) only once the batch has
@@ -43,7 +37,6 @@
 #include <commsflow/store.h>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -69,14 +62,9 @@ class GroupCommit {
   using Work = std::function<bool()>;
 
   // Starts the writer thread, which takes at most `max_batch` works (at least 1) into one
-  // transaction, waiting at most `gather_wait` for works on their way. `store` and `engine_mutex`
-  // must outlive the GroupCommit; `engine_mutex` guards `store` (every other user of the store
-  // must hold it).
-  GroupCommit(Store& store, std::mutex& engine_mutex, std::size_t max_batch,
-              std::chrono::microseconds gather_wait = kGatherWait);
-  // How long the writer waits, at most, for works on their way before it begins a batch: about
-  // what one sync of the log takes on a virtual machine's disk.
-  static constexpr std::chrono::microseconds kGatherWait{1000};
+  // transaction. `store` and `engine_mutex` must outlive the GroupCommit; `engine_mutex` guards
+  // `store` (every other user of the store must hold it).
+  GroupCommit(Store& store, std::mutex& engine_mutex, std::size_t max_batch);
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -94,14 +82,6 @@ class GroupCommit {
   // for seconds.
   std::unique_lock<std::mutex> lock_engine();
 
-  // Said on the thread that serves a request which may change something, once its headers
-  // are read: a work is on its way from this thread. run() on the same thread, or
-  // not_on_the_way(), ends it; so does the next on_the_way() there.
-  void on_the_way();
-  // Said once the request is answered, whether or not it reached run(): nothing more is on its
-  // way from this thread. Does nothing when nothing was.
-  void not_on_the_way();
-
   Stats stats() const;
   // Works queued and not yet taken into a batch (for tests and diagnostics).
   std::size_t waiting() const;
@@ -113,18 +93,14 @@ class GroupCommit {
   void write();
   // Runs `batch` with the engine mutex held; sets each waiter's error.
   void run_batch(const std::vector<Waiter*>& batch);
-  // Ends this thread's work on its way, if any. Requires mutex_.
-  void arrived_locked();
 
   Store& store_;
   std::mutex& engine_mutex_;
   const std::size_t max_batch_;
-  const std::chrono::microseconds gather_wait_;
   std::atomic<int> others_waiting_{0};  // lock_engine() callers not yet holding the mutex
   mutable std::mutex mutex_;            // guards everything below
   std::condition_variable work_queued_;
   std::deque<Waiter*> queue_;
-  int on_the_way_ = 0;  // requests read that may yet call run() (see on_the_way)
   bool stopping_ = false;
   Stats stats_;
   std::thread writer_;  // started by the constructor once everything above is ready

@@ -26,24 +26,6 @@ bool same_problems(const std::vector<Diagnostic>& a, const std::vector<Diagnosti
       [](const Diagnostic& x, const Diagnostic& y) { return x.to_string() == y.to_string(); });
 }
 
-// The HTTP library's worker threads, each connection served by one of them, that tell the
-// writer (when group commit is on) once a connection is done: whatever it answered, no change
-// is on its way from that thread any more (GroupCommit::on_the_way, said as a request is read).
-class Workers final : public httplib::ThreadPool {
- public:
-  Workers(std::size_t count, std::optional<GroupCommit>& writer)
-      : httplib::ThreadPool(count), writer_(writer) {}
-  void enqueue(std::function<void()> serve) override {
-    httplib::ThreadPool::enqueue([this, serve = std::move(serve)] {
-      serve();
-      if (writer_) writer_->not_on_the_way();
-    });
-  }
-
- private:
-  std::optional<GroupCommit>& writer_;
-};
-
 }  // namespace
 
 // Reloads changed workflow files and runs due timers, each on its own period, until stopped.
@@ -171,7 +153,7 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // dozens of idle or slow clients cannot take them all. A client that trickles a header line
   // just inside the timeout still holds a worker: in front of a team, the proxy in deploy/
   // bounds that.
-  http.new_task_queue = [&c] { return new Workers(c.options.workers, c.writer); };
+  http.new_task_queue = [workers = c.options.workers] { return new httplib::ThreadPool(workers); };
   http.set_read_timeout(c.options.read_timeout);
   http.set_write_timeout(c.options.read_timeout);
   // One request per connection: the HTTP library keeps a connection open after a refusal made
@@ -225,8 +207,6 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
       if (!c.options.public_url.empty()) message += ", at " + c.options.public_url;
       return refuse(403, "forbidden", std::move(message));
     }
-    // A change may be on its way to the writer: it waits for it before its next batch.
-    if (c.writer && req.method != "GET" && req.method != "HEAD") c.writer->on_the_way();
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_post_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {

@@ -9,7 +9,6 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -164,81 +163,6 @@ TEST_CASE("group commit: a lone change runs at once, and batches take at most ma
   // In the order they queued.
   CHECK(f.engine->item(a.ref).data["body"] == "edit 4");
   CHECK(f.engine->item(a.ref).revision == 7);
-  require_verified(*f.store);
-}
-
-TEST_CASE("group commit: a change known to be on its way is waited for, and joins the batch",
-          "[group_commit]") {
-  Fixture f;
-  const Item a = f.submit("A"), b = f.submit("B");
-  std::mutex engine_mutex;
-  // A wait far longer than the test: a batch that waits in vain makes the test slow, and one
-  // that does not wait when it should runs the queued work alone, which the checks catch.
-  GroupCommit writer(*f.store, engine_mutex, 64, std::chrono::seconds(60));
-  Engine& engine = *f.engine;
-
-  // One request's work on its way from another thread: it has been read, and is not yet queued.
-  std::mutex m;
-  std::condition_variable changed;
-  bool marked = false, go = false, answered_without = false;
-  std::size_t coming_batch = 0;
-  std::thread coming([&] {
-    writer.on_the_way();
-    std::unique_lock<std::mutex> lock(m);
-    marked = true;
-    changed.notify_all();
-    changed.wait(lock, [&] { return go; });
-    lock.unlock();
-    if (answered_without) {
-      writer.not_on_the_way();  // answered without a change (refused before it was queued)
-    } else {
-      coming_batch = writer.run([&] { return engine.act(edit(b, "came")).ok(); });
-    }
-  });
-  {
-    std::unique_lock<std::mutex> lock(m);
-    changed.wait(lock, [&] { return marked; });
-  }
-  std::size_t first_batch = 0;
-  std::thread first(
-      [&] { first_batch = writer.run([&] { return engine.act(edit(a, "first")).ok(); }); });
-  // Queued, and held back for the one on its way.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (writer.waiting() < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  REQUIRE(writer.waiting() == 1);
-
-  SECTION("it comes: both share one COMMIT") {
-    {
-      std::lock_guard<std::mutex> lock(m);
-      go = true;
-    }
-    changed.notify_all();
-    coming.join();
-    first.join();
-    CHECK(first_batch == 2);
-    CHECK(coming_batch == 2);
-    CHECK(writer.stats().batches == 1);
-    CHECK(engine.item(b.ref).data["body"] == "came");
-  }
-  SECTION("it is answered without a change: the queued one goes at once, alone") {
-    {
-      std::lock_guard<std::mutex> lock(m);
-      go = answered_without = true;
-    }
-    changed.notify_all();
-    coming.join();
-    first.join();
-    CHECK(first_batch == 1);
-    CHECK(writer.stats().batches == 1);
-    CHECK(engine.item(b.ref).revision == 1);
-  }
-  CHECK(engine.item(a.ref).data["body"] == "first");
-  // A change on its way from this thread, then queued by it: nothing more is coming, so it runs
-  // at once (a wait here would hold the test for the whole minute).
-  writer.on_the_way();
-  CHECK(writer.run([&] { return engine.act(edit(a, "alone")).ok(); }) == 1);
   require_verified(*f.store);
 }
 
