@@ -111,6 +111,17 @@ Actor People::add(std::string_view name, const std::vector<std::string>& roles, 
     }
   }
   auto tx = store_.begin_write();
+  // A sign-off step names its approvers by role or by name alike: a person named as a role
+  // would decide (and read drafts) wherever the role may, whatever roles they hold. Only one who
+  // holds that role may bear its name (an `admin` account that is an admin).
+  if (std::find(known.begin(), known.end(), n) != known.end() &&
+      std::find(roles.begin(), roles.end(), n) == roles.end() && !store_.actor(n)) {
+    fail(ErrorKind::BadInput,
+         "actor name '{}' is the name of a role they are not given: sign-off steps name roles and "
+         "people alike, so someone called that would decide wherever the role may. Give them a "
+         "name of their own (like firstname.lastname).",
+         n);
+  }
   now_ = format_datetime(clock_.now());
   const bool existed = store_.actor(n).has_value();
   std::vector<std::string> granted = store_.add_actor(Actor{n, roles}, now_);
@@ -177,6 +188,12 @@ Actor People::remove_role(std::string_view name, std::string_view role, std::str
          "{} is the last role of {}: a person keeps at least one role (to stop {} acting, "
          "use `commsflow actor disable {}`)",
          role, name, name, name);
+  }
+  if (role == name) {  // see add(): they would go on filling the role's steps by name
+    fail(ErrorKind::BadInput,
+         "{} is named as the role {}, so keeps it: sign-off steps that name the role would still "
+         "take them for it (to stop {} acting, use `commsflow actor disable {}`)",
+         name, role, name, name);
   }
   store_.remove_role(name, role);
   store_.accounts().delete_sessions_of(name);

@@ -129,6 +129,19 @@ TEST_CASE("people: bad account changes are refused and change nothing", "[people
   People p = people(f);
   const auto before = f.store->chain_head()->seq;
   CHECK_THROWS_WITH(p.add("operator", {"admin"}, kOperator), Catch::Contains("reserved"));
+  // Named as a role, someone would fill every sign-off step that names it: refused, for the
+  // workflow's roles and the standard ones alike, and no account made.
+  for (const char* role : {"head_of_comms", "comms_officer", "admin"}) {
+    CHECK_THROWS_WITH(p.add(role, {"requester"}, kOperator),
+                      Catch::Contains(fmt::format(
+                          "actor name '{}' is the name of a role they are not given", role)));
+    CHECK_FALSE(f.store->actor(role).has_value());
+  }
+  // One who holds the role may bear its name, and keeps the role while named so.
+  p.add("admin", {"admin", "requester"}, kOperator);
+  CHECK_THROWS_WITH(p.remove_role("admin", "admin", kOperator),
+                    Catch::Contains("admin is named as the role admin, so keeps it"));
+  CHECK(f.store->actor("admin")->has_role("admin"));
   CHECK_THROWS_WITH(p.remove_role("rita", "admin", kOperator),
                     Catch::Contains("does not hold the role admin"));
   CHECK_THROWS_WITH(p.remove_role("rita", "requester", kOperator), Catch::Contains("last role"));
@@ -144,7 +157,7 @@ TEST_CASE("people: bad account changes are refused and change nothing", "[people
                           "rita");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.refusal().forbidden);
-  CHECK(f.store->chain_head()->seq == before + 1);  // only the delegation itself
+  CHECK(f.store->chain_head()->seq == before + 2);  // only the admin account and the delegation
 }
 
 TEST_CASE("people: verify fails when the account tables are edited around commsflow",
