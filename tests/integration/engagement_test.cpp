@@ -568,6 +568,12 @@ TEST_CASE("Reports name unknown reports and items, and keep raw HTML out of the 
   RunResult html = e.run(0, {"report", "SC-2026-0002", "timeline", "--format", "html"});
   CHECK_THAT(html.out, !Contains("<script>alert"));
   CHECK_THAT(html.out, Contains("<title>Timeline of SC-2026-0002</title>"));
+  // An image in text someone typed is shown as its words and address: the page fetches nothing.
+  e.run(0, {"submit", "service_change", "--as", "eve", "--set",
+            "title=Buses ![the map](https://tracker.example/s.gif) clinic"});
+  RunResult imaged = e.run(0, {"report", "SC-2026-0003", "timeline", "--format", "html"});
+  CHECK_THAT(imaged.out, !Contains("<img") && !Contains("src="));
+  CHECK_THAT(imaged.out, Contains("Buses the map (image: https://tracker.example/s.gif) clinic"));
 }
 
 TEST_CASE("check names a gate without a checklist and a report called timeline", "[engagement]") {
