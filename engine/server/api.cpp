@@ -291,8 +291,10 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
-              CallResult r = declare_incident(c, p, text_member(body, "name"),
-                                              text_member(body, "level", "major"));
+              // Asked for, as the CLI and the web form ask: a major incident pauses more work.
+              const std::string level = text_member(body, "level");
+              if (level.empty()) fail_field("level", "is required: \"major\" or \"minor\"");
+              CallResult r = declare_incident(c, p, text_member(body, "name"), level);
               send_result(res, r, Json{{"incident", take_item_json(r)}, {"paused", r.affected}});
             }));
 

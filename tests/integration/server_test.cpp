@@ -811,6 +811,14 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
           "[server][pages]") {
   WebFixture f;
   auto tom = f.bearer("tom.triage");
+  // The level is asked for, never assumed: a major incident pauses more work.
+  auto no_level = f.post_json(tom, "/api/v1/incidents", Json{{"name", "Storm <Bert>"}});
+  REQUIRE(no_level);
+  CHECK(no_level->status == 400);
+  CHECK(body_of(no_level)["error"]["fields"]["level"] == "is required: \"major\" or \"minor\"");
+  ItemFilter incidents;
+  incidents.workflow = "incident";
+  CHECK(f.engine->items(incidents).empty());
   auto declared =
       f.post_json(tom, "/api/v1/incidents", Json{{"name", "Storm <Bert>"}, {"level", "major"}});
   REQUIRE(declared);
