@@ -621,7 +621,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               } else {
                 r = put_document_on_item(c, p, request);
                 for (const auto& f : r.field_errors) {
-                  if (f.field == "text" || f.field == "content") error = f.message;
+                  if (f.field == "content") error = f.message;
                 }
               }
               if (r.ok()) {

@@ -98,7 +98,7 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
   // A version with no text and no attachment gives approvers nothing to approve.
   if (request.content.find_first_not_of(" \t\r\n") == std::string::npos &&
       request.attachments.empty()) {
-    fail_field("text", "is empty: a version needs its text (or an attachment) to be approved");
+    fail_field("content", "is empty: a version needs its text (or an attachment) to be approved");
   }
   std::vector<Attachment> attachments = request.attachments;
   std::set<std::string> names;

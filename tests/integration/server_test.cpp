@@ -1561,6 +1561,11 @@ TEST_CASE("server: the API stores a new document version, with statuses for each
   auto missing = f.post_json(f.bearer("olivia.officer"), path, Json{{"text", "Wrong key\n"}});
   CHECK(missing->status == 400);
   CHECK_THAT(body_of(missing)["error"]["message"].get<std::string>(), Catch::Contains("content"));
+  // Empty text is named under the member the API takes it in.
+  auto empty = f.post_json(f.bearer("olivia.officer"), path, Json{{"content", " \n"}});
+  CHECK(empty->status == 400);
+  CHECK_THAT(body_of(empty)["error"]["fields"]["content"].get<std::string>(),
+             Catch::Contains("is empty"));
   auto stale =
       f.post_json(f.bearer("olivia.officer"), path, Json{{"content", "Again\n"}, {"revision", 1}});
   CHECK(stale->status == 409);
