@@ -85,10 +85,13 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     }
     if (from) principals.push_back(*from);
   }
+  // No authority to decide for them at all: forbidden (403), as holding none of the step's roles
+  // is.
   if (!request.on_behalf_of.empty() && principals.empty() && lapsed.empty()) {
     return Refusal{
         {fmt::format("{} has not let {} decide for them (no delegation is in force)",
-                     person_name(store, request.on_behalf_of), person_name(store, actor.name))}};
+                     person_name(store, request.on_behalf_of), person_name(store, actor.name))},
+        /*forbidden=*/true};
   }
 
   struct Fill {

@@ -669,6 +669,7 @@ TEST_CASE("delegation: a leaver's delegation lets no one read or decide in their
   outcome = Signoff(*c.engine).decide(DecideRequest{ref, "approved", "olga", "", "dan", {}, {}});
   REQUIRE_FALSE(outcome.ok());
   CHECK_THAT(outcome.refusal().reasons.front(), Contains("dan has not let olga decide for them"));
+  CHECK(outcome.refusal().forbidden);  // no authority at all: 403 from the API
   CHECK(c.engine->item(ref).state == "review");
   c.verified();
 }
