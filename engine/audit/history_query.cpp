@@ -5,6 +5,7 @@
 #include <commsflow/event.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <optional>
@@ -116,11 +117,14 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   }
   // A mistyped name would otherwise read as "this person did nothing".
   if (!any && !query.actor.empty() && query.actor != kSystemActor && !store.actor(query.actor)) {
-    fail_field("actor", "no person is named '{}' (commsflow actor list shows who is)", query.actor);
+    // Said alike on the command line and the web: no command is suggested.
+    fail_field("actor", "no person is named '{}' (give the name they sign in with)", query.actor);
   }
   if (!any && !query.workflow.empty() && !store.current_version(query.workflow)) {
-    fail_field("workflow", "no workflow is named '{}' (commsflow workflows lists them)",
-               query.workflow);
+    std::vector<std::string> names;
+    for (const auto& [name, version] : store.workflows()) names.push_back(name);
+    fail_field("workflow", "no workflow is named '{}' (the workflows: {})", query.workflow,
+               fmt::join(names, ", "));
   }
   tx->commit();
   return head;

@@ -85,8 +85,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     }
     if (from) principals.push_back(*from);
   }
-  // No authority to decide for them at all: forbidden (403), as holding none of the step's roles
-  // is.
+  // No authority to decide for them at all: forbidden (403), as lacking the step's role is.
   if (!request.on_behalf_of.empty() && principals.empty() && lapsed.empty()) {
     return Refusal{
         {fmt::format("{} has not let {} decide for them (no delegation is in force)",
