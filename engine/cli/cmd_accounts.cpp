@@ -201,7 +201,7 @@ void run_token_list(Session& s, const std::string& actor) {
     fmt::print("{:<4} {:<20} {:<24} created {}  {}\n", t.id, person_name(store, t.actor),
                printable(t.name), uk_datetime(t.created_at), status);
   }
-  if (tokens.empty()) fmt::print("no API tokens\n");
+  fmt::print("{}\n", tokens.empty() ? "no API tokens" : "(times are UK time)");
 }
 
 }  // namespace

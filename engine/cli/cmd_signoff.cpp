@@ -438,6 +438,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       }
       if (pending.empty())
         fmt::print("nothing waits for {}\n", person_name(s.engine().store(), *actor));
+      else
+        fmt::print("(times are UK time)\n");
     });
   }
   {
@@ -587,6 +589,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       }
       if (entries.empty())
         fmt::print("{}\n", *failed ? "no failed deliveries" : "the outbox is empty");
+      else
+        fmt::print("(times are UK time)\n");
     });
   }
   app.add_subcommand("tick", "Fire due timers (reminders, escalations) as actor system")

@@ -9,6 +9,7 @@
 
 using namespace commsflow;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 
 namespace {
 
@@ -66,6 +67,11 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
   }
   INFO(fmt::format("{}", fmt::join(found, "\n")));
   CHECK(found.empty());
+  // Lists with times say which time they are in.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"inbox", "--as", "hannah.head"}, {"outbox"}}) {
+    CHECK_THAT(demo.run(args).out, EndsWith("(times are UK time)\n"));
+  }
 
   // The labels a reader looks for.
   test::RunResult shown = demo.run({"show", "MED-2026-0002"});
