@@ -896,6 +896,12 @@ TEST_CASE(
                     ref + "'");
   CHECK_THAT(n.run(3, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
              Contains("does not hash to the hash stored with it"));
+  // A change short of closing it is made (exit 0: it was written), and its maker is told what
+  // it rests on.
+  test::RunResult later = n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set",
+                                    "embargo_until=2026-03-09T10:00"});
+  CHECK_THAT(later.err, Contains("WARNING: " + ref + "'s history does not verify") &&
+                            Contains("this change was recorded on top of it"));
 }
 
 TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it",
