@@ -107,9 +107,10 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
       for (const auto& entry : open_entries(g, record["decisions"], p.name, escalated)) {
         bool allowed = delegated ? std::any_of(delegations.begin(), delegations.end(),
                                                [&](const Delegation& del) {
-                                                 return delegation_covers(del, p, entry, today);
+                                                 return delegation_covers(del, p, entry, today,
+                                                                          names_role(d, entry));
                                                })
-                                 : fills_entry(p, entry);
+                                 : fills_entry(p, entry, names_role(d, entry));
         if (allowed) {
           fills.push_back(Fill{&g, entry});
           break;

@@ -118,4 +118,10 @@ const std::vector<std::string>& standard_roles() {
   return roles;
 }
 
+bool names_role(const Definition& d, std::string_view entry) {
+  const auto is = [&](const std::string& role) { return role == entry; };
+  return std::any_of(standard_roles().begin(), standard_roles().end(), is) ||
+         std::any_of(d.roles.begin(), d.roles.end(), is);
+}
+
 }  // namespace commsflow

@@ -34,7 +34,7 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
       if (record.contains("result")) continue;
       bool mine = false;
       for (const auto& entry : open_entries(g, record["decisions"], actor.name, escalated)) {
-        if (!fills_entry(actor, entry)) continue;
+        if (!fills_entry(actor, entry, names_role(d, entry))) continue;
         mine = true;
         if (std::find(g.approvers.begin(), g.approvers.end(), entry) != g.approvers.end()) {
           as_approver = true;
@@ -50,7 +50,7 @@ std::vector<PendingDecision> Signoff::inbox(std::string_view actor_name) {
         auto from = engine_.store().actor(del.from);
         if (!from) continue;
         for (const auto& entry : open_entries(g, record["decisions"], from->name, escalated)) {
-          if (delegation_covers(del, *from, entry, today)) {
+          if (delegation_covers(del, *from, entry, today, names_role(d, entry))) {
             mine = true;
             pending.on_behalf_of = from->name;
           }
@@ -86,7 +86,7 @@ std::vector<std::string> Signoff::others_in_place_of(const Item& item, const Act
   const auto may_decide_as = [&](const Actor& actor, const ApproverGroupSpec& g,
                                  std::string_view entry) {
     for (const auto& e : open_entries(g, decisions(g), actor.name, escalated)) {
-      if ((entry.empty() || e == entry) && fills_entry(actor, e)) return true;
+      if ((entry.empty() || e == entry) && fills_entry(actor, e, names_role(d, e))) return true;
     }
     return false;
   };

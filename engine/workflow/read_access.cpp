@@ -81,9 +81,9 @@ Reader Reader::for_actor(Store& store, const Actor& actor, std::string_view toda
     if (d.to != actor.name) continue;
     // Only a delegation that lets them decide lets them read (see delegation_covers).
     auto from = store.actor(d.from);
-    if (!from || !delegation_covers(d, *from, d.role, today)) continue;
-    r.deciding_as_.insert(d.role);
-    r.deciding_as_.insert(d.from);
+    if (!from || !delegation_covers(d, *from, d.role, today, /*entry_is_role=*/true)) continue;
+    r.delegated_roles_.insert(d.role);
+    r.delegated_by_.insert(d.from);
   }
   return r;
 }
@@ -102,9 +102,10 @@ bool Reader::holds(std::string_view role) const {
   return roles_.count(std::string(role)) > 0;
 }
 
-bool Reader::decides_as(std::string_view entry) const {
+bool Reader::decides_as(std::string_view entry, bool entry_is_role) const {
   const std::string e(entry);
-  return e == name_ || roles_.count(e) > 0 || deciding_as_.count(e) > 0;
+  if (roles_.count(e) > 0 || delegated_roles_.count(e) > 0) return true;
+  return !entry_is_role && (e == name_ || delegated_by_.count(e) > 0);
 }
 
 bool ReadAccess::is_decider(const Definition& d, const Item& item) const {
@@ -113,11 +114,11 @@ bool ReadAccess::is_decider(const Definition& d, const Item& item) const {
     if (!state || !state->signoff) continue;
     for (const auto& group : state->signoff->groups) {
       for (const auto& entry : group.approvers) {
-        if (reader_.decides_as(entry)) return true;
+        if (reader_.decides_as(entry, names_role(d, entry))) return true;
       }
     }
     for (const auto& entry : state->signoff->escalate_to) {
-      if (reader_.decides_as(entry)) return true;
+      if (reader_.decides_as(entry, names_role(d, entry))) return true;
     }
   }
   return false;

@@ -25,11 +25,12 @@ std::string step_label(const StateSpec& state) {
   return state.label.empty() ? state.name : state.label;
 }
 
-std::vector<std::string> recipients(Engine& engine, std::string_view entry,
+std::vector<std::string> recipients(Engine& engine, std::string_view entry, bool entry_is_role,
                                     std::string_view excluded) {
   Store& store = engine.store();
   std::vector<std::string> out;
-  if (auto named = store.actor(entry)) {
+  // A role's holders are told, never someone merely named as it (signoff_rules.h).
+  if (auto named = entry_is_role ? std::nullopt : store.actor(entry)) {
     if (!named->disabled) out.push_back(named->name);  // a leaver is told nothing, nor for them
   } else {
     out = store.actors_with_role(entry);
@@ -39,7 +40,7 @@ std::vector<std::string> recipients(Engine& engine, std::string_view entry,
   for (const auto& d : store.delegations_in_force(today)) {
     if (d.from == excluded || std::find(out.begin(), out.end(), d.from) == out.end()) continue;
     auto from = store.actor(d.from);  // only a delegation that lets them decide (signoff_rules.h)
-    if (from && delegation_covers(d, *from, entry, today) &&
+    if (from && delegation_covers(d, *from, entry, today, entry_is_role) &&
         std::find(out.begin(), out.end(), d.to) == out.end()) {
       delegates.push_back(d.to);
     }
@@ -67,7 +68,8 @@ std::set<std::string> notify_step(Engine& engine, const Item& item, const StateS
   const std::string author =
       item.data.value("_document", Json::object()).value("author", std::string());
   for (const auto& entry : entries) {
-    for (const auto& who : recipients(engine, entry, author)) {
+    const Definition& d = engine.registry().version(item.version).definition;
+    for (const auto& who : recipients(engine, entry, names_role(d, entry), author)) {
       if (!sent.insert(who).second) continue;
       told.insert(who);
       OutboxEntry row{0,

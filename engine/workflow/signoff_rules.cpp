@@ -85,8 +85,8 @@ Json flatten_decisions(const Json& signoff) {
   return out;
 }
 
-bool fills_entry(const Actor& actor, std::string_view entry) {
-  return actor.name == entry || actor.has_role(entry);
+bool fills_entry(const Actor& actor, std::string_view entry, bool entry_is_role) {
+  return actor.has_role(entry) || (!entry_is_role && actor.name == entry);
 }
 
 std::vector<std::string> open_entries(const ApproverGroupSpec& group, const Json& decisions,
@@ -108,11 +108,11 @@ std::vector<std::string> open_entries(const ApproverGroupSpec& group, const Json
 }
 
 bool delegation_covers(const Delegation& delegation, const Actor& from, std::string_view entry,
-                       std::string_view date) {
+                       std::string_view date, bool entry_is_role) {
   if (delegation.from != from.name || delegation.until < date) return false;
   if (!delegation.revoked_at.empty()) return false;
   if (from.disabled || !from.has_role(delegation.role)) return false;
-  return entry == delegation.role || entry == from.name;
+  return entry == delegation.role || (!entry_is_role && entry == from.name);
 }
 
 }  // namespace commsflow

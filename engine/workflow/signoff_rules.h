@@ -35,8 +35,10 @@ std::optional<std::string> group_result(const ApproverGroupSpec& group, const Js
 // Every decision recorded in a step's `_signoff` record, each tagged with its group.
 Json flatten_decisions(const Json& signoff);
 
-// True when `actor` is the entry itself (a name) or holds it (a role).
-bool fills_entry(const Actor& actor, std::string_view entry);
+// True when `actor` holds the entry (a role) or is the entry itself (a name). An entry that is a
+// role (`entry_is_role`: names_role) is filled by its holders only: someone named as the role
+// (an account made before such names were refused, or a role declared later) is not one.
+bool fills_entry(const Actor& actor, std::string_view entry, bool entry_is_role);
 
 // The entries of `group` still open to a new decision by `principal` (the person the decision
 // counts for): for "all", entries nobody has filled yet; otherwise every entry, unless
@@ -49,7 +51,8 @@ std::vector<std::string> open_entries(const ApproverGroupSpec& group, const Json
 // actor fills the entry and the delegation's role is that entry (a role) or one the delegating
 // actor holds (an entry naming them). A delegation ended early, or from someone disabled or who
 // no longer holds its role, covers nothing: a leaver's decisions are not given in their name.
+// An entry that is a role (`entry_is_role`) is never taken for the delegating actor's name.
 bool delegation_covers(const Delegation& delegation, const Actor& from, std::string_view entry,
-                       std::string_view date);
+                       std::string_view date, bool entry_is_role);
 
 }  // namespace commsflow

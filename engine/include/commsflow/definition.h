@@ -304,5 +304,8 @@ std::string action_label(const Definition& d, std::string_view action);
 
 // Roles every workflow may use without declaring them.
 const std::vector<std::string>& standard_roles();
+// True when the approver entry `entry` of a step of `d` is a role (a standard one or one `d`
+// declares), not a person's name: then only those who hold it fill it, whoever is named so.
+bool names_role(const Definition& d, std::string_view entry);
 
 }  // namespace commsflow

@@ -43,14 +43,16 @@ class Reader {
   // Error(NotFound) unless the reader may read the whole log (audit, exports, the register).
   void require_audit() const;
   bool holds(std::string_view role) const;
-  // True when an approver entry (a role or a name) is the reader, one of their roles, or a
-  // role or person they are delegated to decide for.
-  bool decides_as(std::string_view entry) const;
+  // True when an approver entry is one of the reader's roles or a role delegated to them, or,
+  // when it is a name (not `entry_is_role`: names_role), the reader or someone who delegated to
+  // them.
+  bool decides_as(std::string_view entry, bool entry_is_role) const;
 
  private:
   std::string name_;
   std::set<std::string> roles_;
-  std::set<std::string> deciding_as_;  // roles and names delegated to the reader
+  std::set<std::string> delegated_roles_;  // roles delegated to the reader
+  std::set<std::string> delegated_by_;     // those who delegated them
   bool everything_ = false;
   bool disabled_ = false;
 };
