@@ -123,8 +123,9 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   if (!any && !query.workflow.empty() && !store.current_version(query.workflow)) {
     std::vector<std::string> names;
     for (const auto& [name, version] : store.workflows()) names.push_back(name);
-    fail_field("workflow", "no workflow is named '{}' (the workflows: {})", query.workflow,
-               fmt::join(names, ", "));
+    fail_field("workflow", "no workflow is named '{}' ({})", query.workflow,
+               names.empty() ? std::string("there are none")
+                             : fmt::format("the workflows: {}", fmt::join(names, ", ")));
   }
   tx->commit();
   return head;

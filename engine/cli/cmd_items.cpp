@@ -312,6 +312,7 @@ void add_item_commands(CLI::App& app, Session& s) {
       // An item the reader may not see is not found, as one that does not exist.
       if (!filter->parent.empty()) s.access().item(filter->parent);
       auto items = s.access().items(*filter);
+      s.require_steady_read();  // all read: printing (perhaps to a pager) may take its time
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& item : items) out.push_back(item.to_json());

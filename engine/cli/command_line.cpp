@@ -162,6 +162,8 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
       const std::string& field = e.fields()[0].field;
       if (field == "parent" || field == "note" || field == "comment" || field == "until") {
         message = "--" + message;
+      } else if (field == "content") {  // the document's text, given with `doc put --file`
+        message = "--file" + message.substr(field.size());
       }
     }
     return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()), e.fields());
@@ -176,7 +178,7 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
   // A file read alone that someone wrote to meanwhile: what was printed may be torn, so the
   // command fails after it, on stderr in JSON too, so that stdout keeps one document (audit and
   // verify ask before they print).
-  if (auto changed = session.changed_while_read()) {
+  if (auto changed = session.changed_while_read(); changed && !session.read_confirmed()) {
     if (json()) {
       std::cerr << commsflow::Json{{"error", {{"code", "storage"}, {"message", *changed}}}}.dump(2)
                 << "\n";

@@ -94,6 +94,7 @@ std::optional<std::string> Session::changed_while_read() const {
 
 void Session::require_steady_read() {
   if (auto changed = changed_while_read()) fail(ErrorKind::Storage, "{}", *changed);
+  read_confirmed_ = true;
 }
 
 ReadAccess Session::access() {

@@ -47,6 +47,9 @@ class Session {
   // Error(Storage) when the database, read alone, was opened to write while it was read
   // (Store::changed_while_read): called by such a command before it reports what it read.
   void require_steady_read();
+  // True once require_steady_read() has passed: everything the command reports was read by then,
+  // so a write after it (while the output is paged, say) tears nothing.
+  bool read_confirmed() const { return read_confirmed_; }
   // Why what was read may not be one consistent state (Store::changed_while_read), if it may not.
   std::optional<std::string> changed_while_read() const;
   // What the reader (options.read_as, or the operator) may see. Error(NotFound) for an
@@ -77,6 +80,7 @@ class Session {
   std::unique_ptr<Engine> engine_;
   std::vector<Diagnostic> not_loaded_;
   bool only_reads_ = false;
+  bool read_confirmed_ = false;
 };
 
 // `text` with every control character other than newline and tab written as \xNN, for human

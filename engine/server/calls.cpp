@@ -26,7 +26,7 @@ CallResult from_refusal(const Refusal& refusal) {
   r.status = refusal.forbidden ? 403 : 422;
   r.code = refusal.forbidden ? "forbidden" : "refused";
   r.message =
-      refusal.forbidden ? "You do not have the role this needs." : "A workflow rule said no.";
+      refusal.forbidden ? "You may not do this (the reasons say why)." : "A workflow rule said no.";
   r.reasons = refusal.reasons;
   return r;
 }

@@ -46,6 +46,7 @@ void images_as_text(cmark_node* document) {
   }
   cmark_iter_free(iter);
   for (cmark_node* image : images) {
+    const bool described = cmark_node_first_child(image) != nullptr;  // it has words of its own
     while (cmark_node* part = cmark_node_first_child(image)) {
       cmark_node_unlink(part);
       cmark_node_insert_before(image, part);
@@ -53,7 +54,8 @@ void images_as_text(cmark_node* document) {
     const char* url = cmark_node_get_url(image);
     if (url && *url) {
       cmark_node* address = cmark_node_new(CMARK_NODE_TEXT);
-      cmark_node_set_literal(address, fmt::format(" (image: {})", url).c_str());
+      cmark_node_set_literal(address,
+                             fmt::format("{}(image: {})", described ? " " : "", url).c_str());
       cmark_node_insert_before(image, address);
     }
     cmark_node_free(image);  // unlinks it

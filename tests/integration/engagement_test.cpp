@@ -574,6 +574,10 @@ TEST_CASE("Reports name unknown reports and items, and keep raw HTML out of the 
   RunResult imaged = e.run(0, {"report", "SC-2026-0003", "timeline", "--format", "html"});
   CHECK_THAT(imaged.out, !Contains("<img") && !Contains("src="));
   CHECK_THAT(imaged.out, Contains("Buses the map (image: https://tracker.example/s.gif) clinic"));
+  e.run(0, {"submit", "service_change", "--as", "eve", "--set",
+            "title=Trains ![](https://tracker.example/t.gif) clinic"});
+  CHECK_THAT(e.run(0, {"report", "SC-2026-0004", "timeline", "--format", "html"}).out,
+             Contains("Trains (image: https://tracker.example/t.gif) clinic"));
 }
 
 TEST_CASE("check names a gate without a checklist and a report called timeline", "[engagement]") {

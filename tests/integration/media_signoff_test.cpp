@@ -690,7 +690,7 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
              Contains("workflows is a folder, not a file"));
   std::ofstream(n.path() / "empty.txt") << " \n";
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "empty.txt", "--as", "olivia"}).err,
-             Contains("content: is empty"));
+             Contains("--file: is empty"));
   CHECK(n.json(0, {"show", ref})["data"]["_document"]["version"] == 1);
   // The text alone on standard output, as `doc put --file` takes it back.
   test::RunResult shown = n.run(0, {"doc", "show", ref});
