@@ -176,8 +176,9 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     return report(to_string(commsflow::ErrorKind::Storage), e.what(), 3);
   }
   // A file read alone that someone wrote to meanwhile: what was printed may be torn, so the
-  // command fails after it, on stderr in JSON too, so that stdout keeps one document (audit and
-  // verify ask before they print).
+  // command fails after it, on stderr in JSON too, so that stdout keeps one document. A command
+  // that confirmed its read before printing (Session::require_steady_read: audit, verify, list)
+  // is not failed by a write while its output is paged.
   if (auto changed = session.changed_while_read(); changed && !session.read_confirmed()) {
     if (json()) {
       std::cerr << commsflow::Json{{"error", {{"code", "storage"}, {"message", *changed}}}}.dump(2)

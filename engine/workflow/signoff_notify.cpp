@@ -67,8 +67,8 @@ std::set<std::string> notify_step(Engine& engine, const Item& item, const StateS
   std::string now = format_datetime(engine.clock().now());
   const std::string author =
       item.data.value("_document", Json::object()).value("author", std::string());
+  const Definition& d = engine.registry().version(item.version).definition;
   for (const auto& entry : entries) {
-    const Definition& d = engine.registry().version(item.version).definition;
     for (const auto& who : recipients(engine, entry, names_role(d, entry), author)) {
       if (!sent.insert(who).second) continue;
       told.insert(who);
