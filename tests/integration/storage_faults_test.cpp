@@ -98,6 +98,12 @@ RunResult run_unprivileged(const fs::path& cwd, const std::vector<std::string>& 
   return r;
 }
 
+// Nobody may write in `path` (a file, or a folder: nothing made or removed in it).
+void forbid_writes(const fs::path& path) {
+  fs::permissions(path, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+}
+
 std::string describe(const RunResult& r) {
   return fmt::format("exit code {}\n--- stdout ---\n{}--- stderr ---\n{}", r.exit_code, r.out,
                      r.err);
@@ -286,9 +292,7 @@ TEST_CASE("cli: a database in a read-only folder exits 3 naming it, and works on
   Project p;
   const std::string before = test::read_bytes(p.db);
   fs::permissions(p.db, fs::perms::all);
-  fs::permissions(p.dir.path(),
-                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                  fs::perm_options::remove);
+  forbid_writes(p.dir.path());
 
   RunResult r = run_unprivileged(p.dir.path(), p.edit("Opening hours"));
   INFO(describe(r));
@@ -378,9 +382,7 @@ TEST_CASE(
     std::ofstream(p.db.string() + "-wal").close();
     fs::permissions(p.db.string() + "-wal", read_only);
     fs::permissions(p.db, read_only);
-    fs::permissions(p.dir.path(),
-                    fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                    fs::perm_options::remove);
+    forbid_writes(p.dir.path());
     RunResult verified = run_unprivileged(p.dir.path(), {"verify"});
     INFO(describe(verified));
     CHECK(verified.exit_code == 0);
@@ -389,9 +391,7 @@ TEST_CASE(
   }
   SECTION("in a read-only folder") {
     fs::permissions(p.db, read_only);
-    fs::permissions(p.dir.path(),
-                    fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                    fs::perm_options::remove);
+    forbid_writes(p.dir.path());
     reads();
     fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
   }
@@ -405,9 +405,7 @@ TEST_CASE("cli: a database in use is verified by one who may only read it, log a
   const auto readable = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                         fs::perms::others_read;
   for (const auto& file : {p.db, wal, shm}) fs::permissions(file, readable);
-  fs::permissions(p.dir.path(),
-                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                  fs::perm_options::remove);
+  forbid_writes(p.dir.path());
   RunResult audited = run_unprivileged(p.dir.path(), {"--json", "audit", p.ref});
   INFO(describe(audited));
   CHECK(audited.exit_code == 0);
@@ -419,9 +417,7 @@ TEST_CASE("cli: a database in use is verified by one who may only read it, log a
   // Without its -shm file the log cannot be read here: said so, not read without it.
   fs::permissions(p.dir.path(), fs::perms::all, fs::perm_options::add);
   fs::rename(shm, p.dir / "aside-shm");
-  fs::permissions(p.dir.path(),
-                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
-                  fs::perm_options::remove);
+  forbid_writes(p.dir.path());
   RunResult no_shm = run_unprivileged(p.dir.path(), {"verify"});
   INFO(describe(no_shm));
   CHECK(no_shm.exit_code == 3);
