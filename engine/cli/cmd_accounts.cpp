@@ -177,7 +177,7 @@ void run_token_create(Session& s, const std::string& actor, const std::string& n
 }
 
 void run_token_list(Session& s, const std::string& actor) {
-  s.only_reads();  // a copy this user may only read is shown, not refused
+  s.only_reads();
   if (!actor.empty() && !s.engine().store().actor(actor)) {  // a typo is not "no tokens"
     fail(ErrorKind::NotFound, "unknown actor '{}'", actor);
   }

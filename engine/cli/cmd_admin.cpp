@@ -160,7 +160,7 @@ void run_check(Session& s, std::vector<std::string> files) {
 }
 
 void run_workflows(Session& s) {
-  s.only_reads();  // a copy this user may only read is shown, not refused
+  s.only_reads();
   auto workflows = s.engine().workflows();
   // A file changed since its version in service that now fails to load: the row says so, as
   // well as the warning on stderr, lest the table be read as the file's own state.
@@ -267,7 +267,7 @@ void add_admin_commands(CLI::App& app, Session& s) {
     print_actor(s, a);
   });
   actor->add_subcommand("list", "List actors and their roles")->callback([&s] {
-    s.only_reads();  // a copy this user may only read is shown, not refused
+    s.only_reads();
     Store& store = s.engine().store();
     auto actors = store.actors();
     // Whether they can sign in at all: someone without a password cannot, and is not told why.

@@ -96,7 +96,7 @@ void add_engagement_commands(CLI::App& app, Session& s) {
   cmd->add_option("--out", *out, "Write to this file instead of printing");
   add_read_as(cmd, s);
   cmd->callback([&s, ref, name, format, out] {
-    s.only_reads();  // a copy this user may only read is shown, not refused
+    s.only_reads();
     Engine& engine = s.engine();
     s.access().require_whole(*ref);
     std::string markdown = render_report(engine, *ref, *name);

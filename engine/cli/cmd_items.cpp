@@ -290,7 +290,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       Engine& engine = s.engine();
       ReadAccess access = s.access();
       print_item(s, engine, access.item(*ref), true, &access);
@@ -308,7 +308,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--parent", filter->parent, "Only the children of this item");
     add_read_as(cmd, s);
     cmd->callback([&s, filter] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       // An item the reader may not see is not found, as one that does not exist.
       if (!filter->parent.empty()) s.access().item(filter->parent);
       auto items = s.access().items(*filter);
@@ -334,7 +334,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       auto events = s.access().history(*ref);
       warn_if_altered(s, s.engine().item(*ref));
       if (s.options.json) {

@@ -121,7 +121,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("--version", *version, "Version number");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, version] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       const DocumentVersion& v = find_version(versions, drafts_withheld, *ref, *version);
@@ -150,7 +150,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", *ref, "Item reference")->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       if (s.options.json) {
@@ -202,7 +202,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
         ->default_str("");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, a, b] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
       const DocumentVersion& from = find_version(versions, drafts_withheld, *ref, *a);
@@ -357,7 +357,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto to = std::make_shared<std::string>();
     cmd->add_option("--to", *to, "Only delegations to this actor");
     cmd->callback([&s, to] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       Engine& engine = s.engine();
       Store& store = engine.store();
       auto list = store.delegations(*to);
@@ -403,7 +403,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto actor = std::make_shared<std::string>();
     cmd->add_option("--as", *actor, "Actor")->required();
     cmd->callback([&s, actor] {
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       // As far as they may read each item (a clinical reviewer does not see the journalist).
       auto pending = s.access_as(*actor).inbox();
       if (s.options.json) {
@@ -513,7 +513,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     });
     cmd->callback([&s, cmd, recipient, ref, failed] {
       if (!cmd->get_subcommands().empty()) return;  // `outbox resend` ran on its own
-      s.only_reads();  // a copy this user may only read is shown, not refused
+      s.only_reads();
       // A misspelt name or reference is said so, not answered with an empty outbox.
       Store& store = s.engine().store();
       if (recipient->starts_with("role:")) {

@@ -111,7 +111,7 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
 }
 
 void run_incident_list(Session& s) {
-  s.only_reads();  // a copy this user may only read is shown, not refused
+  s.only_reads();
   Engine& engine = s.engine();
   Store& store = engine.store();
   std::vector<Item> open;
