@@ -99,7 +99,8 @@ void add_audit_commands(CLI::App& app, Session& s) {
       "history (audit REF) or events across items matching every filter given. Read-only.");
   auto query = std::make_shared<AuditQuery>();
   auto export_args = std::make_shared<ExportArgs>();
-  audit->add_option("ref", query->ref, "Item reference: its complete history");
+  audit->add_option("ref", query->ref, "Item reference: its complete history")
+      ->transform(as_reference());
   audit->add_option("--actor", query->actor, "Events by this person, or on their behalf");
   audit->add_option("--workflow", query->workflow, "Events of items of this workflow");
   audit->add_option("--action", query->action, "Events of this action, e.g. decide");

@@ -5,6 +5,7 @@
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -28,6 +29,15 @@ CLI::Validator at_least(std::int64_t least) {
         return fmt::format("'{}' is not a whole number of {} or more", text, least);
       },
       fmt::format("INT >= {}", least));
+}
+
+CLI::Validator as_reference() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return {};
+      },
+      "");
 }
 
 Json family_json(ReadAccess& access, const Item& item) {
@@ -89,7 +99,9 @@ void add_engagement_commands(CLI::App& app, Session& s) {
   auto name = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("md");
   auto out = std::make_shared<std::string>();
-  cmd->add_option("ref", *ref, "Item reference, e.g. SC-2026-0001")->required();
+  cmd->add_option("ref", *ref, "Item reference, e.g. SC-2026-0001")
+      ->transform(as_reference())
+      ->required();
   cmd->add_option("name", *name, "Report name (timeline, or one the workflow defines)")->required();
   cmd->add_option("--format", *format, "md (Markdown, the default) or html")
       ->check(CLI::IsMember({"md", "html"}));

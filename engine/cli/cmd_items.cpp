@@ -245,7 +245,8 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("workflow", *workflow, "Workflow name")->required();
     cmd->add_option("--as", *actor, "Actor submitting")->required();
     cmd->add_option("--parent", *parent,
-                    "The item this one belongs to, e.g. feedback on SC-2026-0001");
+                    "The item this one belongs to, e.g. feedback on SC-2026-0001")
+        ->transform(as_reference());
     add_input_options(cmd, *inputs);
     cmd->callback([&s, workflow, actor, inputs, parent] {
       Engine& engine = s.engine();
@@ -261,7 +262,9 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto request = std::make_shared<ActRequest>();
     auto inputs = std::make_shared<InputArgs>();
     auto revision = std::make_shared<std::int64_t>(0);
-    cmd->add_option("ref", request->ref, "Item reference, e.g. WEB-2026-0001")->required();
+    cmd->add_option("ref", request->ref, "Item reference, e.g. WEB-2026-0001")
+        ->transform(as_reference())
+        ->required();
     cmd->add_option("action", request->action, "Action name")->required();
     cmd->add_option("--as", request->actor, "Actor taking the action")->required();
     cmd->add_option("--note", request->note, "A note kept in the history");
@@ -287,7 +290,7 @@ void add_item_commands(CLI::App& app, Session& s) {
   {
     auto* cmd = app.add_subcommand("show", "Show an item and the actions available now");
     auto ref = std::make_shared<std::string>();
-    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("ref", *ref, "Item reference")->transform(as_reference())->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
       s.only_reads();
@@ -305,7 +308,8 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->add_option("--limit", filter->limit, "At most this many items (default: all)")
         ->default_str("")
         ->check(at_least(1));
-    cmd->add_option("--parent", filter->parent, "Only the children of this item");
+    cmd->add_option("--parent", filter->parent, "Only the children of this item")
+        ->transform(as_reference());
     add_read_as(cmd, s);
     cmd->callback([&s, filter] {
       s.only_reads();
@@ -331,7 +335,7 @@ void add_item_commands(CLI::App& app, Session& s) {
   {
     auto* cmd = app.add_subcommand("history", "Show every event of an item, oldest first");
     auto ref = std::make_shared<std::string>();
-    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("ref", *ref, "Item reference")->transform(as_reference())->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
       s.only_reads();

@@ -115,7 +115,8 @@ void add_migration_commands(CLI::App& app, Session& s) {
         "Move open items to their workflow's current version (states mapped and data changed by "
         "the new version's `migrate` in Lua); one event per item, all or nothing");
     auto request = std::make_shared<MigrationRequest>();
-    cmd->add_option("ref", request->ref, "One item (e.g. REQ-2026-0042)");
+    cmd->add_option("ref", request->ref, "One item (e.g. REQ-2026-0042)")
+        ->transform(as_reference());
     cmd->add_option("--workflow", request->workflow, "Every open item of this workflow");
     cmd->add_flag("--dry-run", request->dry_run,
                   "List what would change (state, data, due times, rating) and why; change "

@@ -85,7 +85,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     auto request = std::make_shared<PutDocumentRequest>();
     auto file = std::make_shared<std::string>();
     auto attach = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("ref", request->ref, "Item reference")->required();
+    cmd->add_option("ref", request->ref, "Item reference")->transform(as_reference())->required();
     cmd->add_option("--file", *file, "Text file holding the new version")->required();
     cmd->add_option("--attach", *attach, "A file attached to this version (repeatable)");
     cmd->add_option("--as", request->actor, "Actor writing the version")->required();
@@ -117,7 +117,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
                             "version, hash, author and attachments on standard error");
     auto ref = std::make_shared<std::string>();
     auto version = std::make_shared<std::int64_t>(0);
-    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("ref", *ref, "Item reference")->transform(as_reference())->required();
     cmd->add_option("--version", *version, "Version number");
     add_read_as(cmd, s);
     cmd->callback([&s, ref, version] {
@@ -147,7 +147,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
   {
     auto* cmd = doc->add_subcommand("list", "List the document's versions");
     auto ref = std::make_shared<std::string>();
-    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("ref", *ref, "Item reference")->transform(as_reference())->required();
     add_read_as(cmd, s);
     cmd->callback([&s, ref] {
       s.only_reads();
@@ -178,7 +178,7 @@ void add_doc_commands(CLI::App& app, Session& s) {
     auto ref = std::make_shared<std::string>();
     auto a = std::make_shared<std::int64_t>(0);
     auto b = std::make_shared<std::int64_t>(0);
-    cmd->add_option("ref", *ref, "Item reference")->required();
+    cmd->add_option("ref", *ref, "Item reference")->transform(as_reference())->required();
     // CLI11's number checks name a range up to 1.8e308 when the text is not a number.
     const CLI::Validator version_number(
         [](std::string& text) -> std::string {
@@ -290,7 +290,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         "or not_relevant");
     auto request = std::make_shared<DecideRequest>();
     auto revision = std::make_shared<std::int64_t>(0);
-    cmd->add_option("ref", request->ref, "Item reference")->required();
+    cmd->add_option("ref", request->ref, "Item reference")->transform(as_reference())->required();
     cmd->add_option("decision", request->decision,
                     "approved, approved_with_changes, changes_required or not_relevant")
         ->required();
@@ -451,7 +451,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("--for", *recipient,
                     "Only notifications for this actor (or role:NAME: those for a role when "
                     "nobody held it)");
-    cmd->add_option("--ref", *ref, "Only notifications about this item");
+    cmd->add_option("--ref", *ref, "Only notifications about this item")->transform(as_reference());
     cmd->add_flag("--failed", *failed,
                   "Only those whose email failed for good, with the last error (see `deliver`)");
     auto* resend = cmd->add_subcommand(
