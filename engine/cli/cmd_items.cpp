@@ -206,17 +206,7 @@ void report(Session& s, Engine& engine, Outcome<Item>& outcome, const std::strin
   } else {
     fmt::print("{}: done\n", made.ref);
   }
-  // Only closing an item is refused on a history altered outside commsflow (Engine::
-  // record_change); a change short of that is made, and whoever made it is told what it rests on.
-  // The exit code stays 0: the change was written.
-  Store& store = engine.store();
-  auto tx = store.begin_read();
-  if (const auto altered = item_history_problems(store, made); !altered.empty()) {
-    std::cerr << fmt::format(
-        "WARNING: {}'s history does not verify ({}): this change was recorded on top of it. "
-        "`commsflow verify` lists every problem; restore the database from a backup.\n",
-        made.ref, altered.front());
-  }
+  warn_if_changed_on_altered(engine.store(), made);
 }
 
 // Says so on stderr, and exits 1, when the item's own history does not verify: what was shown
@@ -234,6 +224,16 @@ void warn_if_altered(Session& s, const Item& stored) {
 }
 
 }  // namespace
+
+void warn_if_changed_on_altered(Store& store, const Item& changed) {
+  auto tx = store.begin_read();
+  if (const auto altered = item_history_problems(store, changed); !altered.empty()) {
+    std::cerr << fmt::format(
+        "WARNING: {}'s history does not verify ({}): this change was recorded on top of it. "
+        "`commsflow verify` lists every problem; restore the database from a backup.\n",
+        changed.ref, altered.front());
+  }
+}
 
 void add_item_commands(CLI::App& app, Session& s) {
   {

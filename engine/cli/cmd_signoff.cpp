@@ -69,11 +69,12 @@ void print_outcome(Session& s, Outcome<Item>& outcome, const std::string& done,
     // As far as the person who made the change may read it.
     const std::optional<Item> seen = s.seen_by(actor, item);
     s.print_json(seen ? seen->to_json() : Json{{"ref", item.ref}});
-    return;
+  } else {
+    const Definition& d = s.engine().registry().version(item.version).definition;
+    fmt::print("{}: {}; now {} (revision {})\n", item.ref, done, state_label(d, item.state),
+               item.revision);
   }
-  const Definition& d = s.engine().registry().version(item.version).definition;
-  fmt::print("{}: {}; now {} (revision {})\n", item.ref, done, state_label(d, item.state),
-             item.revision);
+  warn_if_changed_on_altered(s.engine().store(), item);
 }
 
 void add_doc_commands(CLI::App& app, Session& s) {

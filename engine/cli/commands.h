@@ -15,6 +15,12 @@ void add_migration_commands(CLI::App& app, Session& session);  // migrate, retri
 // doc, decide, delegate, delegations, inbox, outbox, tick
 void add_signoff_commands(CLI::App& app, Session& session);
 
+// After a change made from the command line: a warning on stderr when `changed`'s history does
+// not verify. Only closing an item is refused on a history altered outside commsflow (Engine::
+// record_change); a change short of that is made, and whoever made it is told what it rests on.
+// The exit code stays 0: the change was written.
+void warn_if_changed_on_altered(Store& store, const Item& changed);
+
 // Prints an item's document version, sign-off step, decisions and approval record, if any.
 void print_signoff(Session& session, const Item& item);
 

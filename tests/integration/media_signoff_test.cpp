@@ -902,6 +902,17 @@ TEST_CASE(
                                     "embargo_until=2026-03-09T10:00"});
   CHECK_THAT(later.err, Contains("WARNING: " + ref + "'s history does not verify") &&
                             Contains("this change was recorded on top of it"));
+  // So is a new version of the text, and a decision on it.
+  const auto text = n.path() / "redraft.txt";
+  std::ofstream(text) << "The ward is closed today.\n";
+  test::RunResult redraft =
+      n.run(0, {"doc", "put", ref, "--file", text.string(), "--as", "olivia"});
+  CHECK_THAT(redraft.err, Contains("WARNING: " + ref + "'s history does not verify") &&
+                              Contains("this change was recorded on top of it"));
+  // It went back to the first sign-off step (a new version restarts the chain).
+  test::RunResult decided =
+      n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  CHECK_THAT(decided.err, Contains("WARNING: " + ref + "'s history does not verify"));
 }
 
 TEST_CASE("media: an approval mixing versions cannot be issued, and the register flags it",
