@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "server/calls.h"
@@ -318,6 +319,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
     }
     summary = failed_action == kDecideAction && !decide.error.empty()
                   ? error_summary_html({{"decide-approved", decide.error}})
+              : failed_action == kDecideAction && !decide.comment_error.empty()
+                  ? error_summary_html({{"decide-comment", decide.comment_error}})
               : failed_action == kDocumentAction && !document.error.empty()
                   ? error_summary_html({{"document-content", document.error}})
                   : result_summary(*failed, prefix, fields);
@@ -579,7 +582,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 fail_field("document_version",
                            "is missing: open the statement again, read it and decide");
               }
-              DecideFormState form{request.decision, request.comment, {}};
+              DecideFormState form{request.decision, request.comment, {}, {}};
               CallResult r;
               if (request.decision.empty()) {
                 form.error = "Select your decision";
@@ -592,6 +595,12 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item, "sign-off"), 303);
                 return;
+              }
+              for (const auto& f : r.field_errors) {
+                if (f.field != "comment" || f.message.empty()) continue;
+                form.comment_error = f.message;  // said beside the comment, as a sentence
+                form.comment_error[0] = static_cast<char>(
+                    std::toupper(static_cast<unsigned char>(form.comment_error[0])));
               }
               std::string body = item_body(c, p, request.ref, kDecideAction, {}, &r, form);
               send_page(res, r.status, &p, "Error: " + request.ref, "", body);

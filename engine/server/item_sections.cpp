@@ -324,6 +324,7 @@ std::string decide_form_html(Engine& engine, const Item& item, const Actor& acto
        {"version", doc.empty() ? "?" : doc},
        {"step", state_label(engine.registry().version(item.version).definition, mine->step)},
        {"error", state.error},
+       {"comment_error", state.comment_error},
        {"choices", choices},
        {"comment", state.comment}});
 }

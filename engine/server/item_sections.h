@@ -51,7 +51,8 @@ std::string children_html(ReadAccess& access, const Item& item, const Actor& act
 struct DecideFormState {
   std::string decision;
   std::string comment;
-  std::string error;  // inline error on the decision radios
+  std::string error;          // inline error on the decision radios
+  std::string comment_error;  // inline error on the comment
 };
 // The decide form when `actor` may decide on the item now (it is in their inbox), else empty.
 // `csrf` is the session's token for the form.

@@ -27,6 +27,12 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
          fmt::join(decision_names(), ", "));
   }
+  // The drafter works from the comment, and the history keeps what each approver wanted.
+  if (asks_for_changes(request.decision) &&
+      request.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+    fail_field("comment", "say which changes you want (needed with \"{}\")",
+               decision_label(request.decision));
+  }
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   const StateSpec* state = d.state(item.state);

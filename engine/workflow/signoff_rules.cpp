@@ -15,6 +15,10 @@ bool is_decision(std::string_view decision) {
   return std::find(names.begin(), names.end(), decision) != names.end();
 }
 
+bool asks_for_changes(std::string_view decision) {
+  return decision == "approved_with_changes" || decision == "changes_required";
+}
+
 std::string combine_decisions(const std::vector<std::string>& decisions) {
   static const std::vector<std::string> worst_first = {"changes_required", "approved_with_changes",
                                                        "approved"};

@@ -21,6 +21,9 @@ namespace commsflow {
 // approved, approved_with_changes, changes_required, not_relevant.
 const std::vector<std::string>& decision_names();
 bool is_decision(std::string_view decision);
+// True for the decisions that ask for changes to the text (approved_with_changes,
+// changes_required): they say which, in their comment.
+bool asks_for_changes(std::string_view decision);
 
 // The worst decision given: changes_required > approved_with_changes > approved; not_relevant
 // counts only when every decision is not_relevant. Empty for no decisions.

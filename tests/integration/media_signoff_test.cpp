@@ -266,7 +266,8 @@ TEST_CASE("media: patient-identifiable content without consent cannot be approve
       n.run(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK_THAT(refused.err, Contains("identifies a patient and no consent is recorded"));
   CHECK(n.state(ref) == "comms_review");
-  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "changes_required", "--version", n.version(ref), "--as", "hannah",
+            "--comment", "Record Mrs Smith's consent"});
   n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "consent_recorded=true"});
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
@@ -707,6 +708,17 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
   Json error =
       n.json(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "olivia"});
   CHECK(error["error"]["code"] == "refused");
+  // Asking for changes says which: without a comment (or with spaces only) nothing is recorded.
+  const std::int64_t revision = n.json(0, {"show", ref})["revision"];
+  for (const char* decision : {"changes_required", "approved_with_changes"}) {
+    CHECK_THAT(n.run(2, {"decide", ref, decision, "--version", n.version(ref), "--as", "hannah",
+                         "--comment", "  "})
+                   .err,
+               Contains("--comment: say which changes you want"));
+    Json unsaid = n.json(2, {"decide", ref, decision, "--version", n.version(ref), "--as", "hannah"});
+    CHECK(unsaid["error"]["fields"].contains("comment"));
+  }
+  CHECK(n.json(0, {"show", ref})["revision"] == revision);
 }
 
 TEST_CASE("media: a decision names the version of the text read, and a text put since is refused") {

@@ -699,6 +699,13 @@ TEST_CASE("server: My sign-offs and the inbox API list what waits for me - decid
   CHECK_THAT(body_of(stale)["error"]["message"].get<std::string>(),
              Catch::Contains("you read version 1 of the text, but version 2 was put since"));
   CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].size() == 1);
+  // Changes asked for without saying which: 400 naming the comment.
+  auto unsaid = f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
+                            Json{{"decision", "approved_with_changes"}, {"document_version", 2}});
+  CHECK(unsaid->status == 400);
+  CHECK_THAT(body_of(unsaid)["error"]["fields"]["comment"].get<std::string>(),
+             Catch::Contains("say which changes you want"));
+  CHECK(body_of(f.client().Get("/api/v1/inbox", hannah))["items"].size() == 1);
   auto decided =
       f.post_json(hannah, "/api/v1/items/" + ref + "/decide",
                   Json{{"decision", "approved"}, {"document_version", 2}, {"comment", "Fine"}});
@@ -1266,6 +1273,20 @@ TEST_CASE("server: the decide form records a decision - refusals change nothing"
     CHECK_THAT(res->body, Catch::Contains("<a href=\"#decide-approved\">Select your decision</a>"));
     CHECK_THAT(res->body, Catch::Contains("nhsuk-form-group--error"));
     CHECK_THAT(res->body, Catch::Contains(">Hmm &lt;i&gt;</textarea>"));
+    CHECK(f.engine->item(ref).revision == before.revision);
+  }
+  SECTION("changes asked for without a comment: an error on the comment, nothing changes") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"document_version", "2"},
+                                      {"decision", "changes_required"},
+                                      {"comment", " "}});
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains("<a href=\"#decide-comment\">Say which changes you want "
+                                          "(needed with &quot;Changes required&quot;)</a>"));
+    CHECK_THAT(res->body, Catch::Contains("id=\"decide-comment-error\""));
+    // The choice made is kept, to be sent again with the comment.
+    CHECK_THAT(res->body, Catch::Contains("value=\"changes_required\" checked"));
     CHECK(f.engine->item(ref).revision == before.revision);
   }
   SECTION("a decision without the step's role shows the reason and changes nothing") {

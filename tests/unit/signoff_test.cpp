@@ -125,8 +125,9 @@ struct Chain : test::Fixture {
     return Signoff(*engine).decide(DecideRequest{ref, decision, actor, comment, "", {}, {}});
   }
 
+  // A decision asking for changes says which (Signoff::decide requires it).
   Item ok(const std::string& ref, const std::string& decision, const std::string& actor) {
-    auto outcome = decide(ref, decision, actor);
+    auto outcome = decide(ref, decision, actor, asks_for_changes(decision) ? "Shorter" : "");
     if (!outcome) INFO(outcome.refusal().reasons.front());
     REQUIRE(outcome.ok());
     return outcome.value();

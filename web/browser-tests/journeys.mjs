@@ -172,7 +172,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await checkPage();
   await shot('11-decide-error');
   await page.getByLabel('Approved', { exact: true }).check();
-  await page.getByLabel('Comment (optional)').fill('Fine from comms');
+  await page.getByLabel('Comment', { exact: true }).fill('Fine from comms');
   await page.locator('button[data-action="decide"]').click();
   await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#sign-off`));
   assert.equal(await page.locator('#item-state').textContent(), 'Clinical accuracy review');
@@ -181,7 +181,7 @@ test('the demo statement is approved through its chain with the decide form', as
   await signIn('cara.clinical');
   await page.goto(`${base}/items/${ref}`);
   await page.getByLabel('Approved with changes').check();
-  await page.getByLabel('Comment (optional)').fill('Say "local people" once');
+  await page.getByLabel('Comment', { exact: true }).fill('Say "local people" once');
   await page.locator('button[data-action="decide"]').click();
   await page.waitForURL(new RegExp(`/items/${ref}\\?done=\\d+#sign-off`));
   assert.equal(await page.locator('#item-state').textContent(), 'Approved');
