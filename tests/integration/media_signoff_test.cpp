@@ -715,7 +715,8 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
                          "--comment", "  "})
                    .err,
                Contains("--comment: say which changes you want"));
-    Json unsaid = n.json(2, {"decide", ref, decision, "--version", n.version(ref), "--as", "hannah"});
+    Json unsaid =
+        n.json(2, {"decide", ref, decision, "--version", n.version(ref), "--as", "hannah"});
     CHECK(unsaid["error"]["fields"].contains("comment"));
   }
   CHECK(n.json(0, {"show", ref})["revision"] == revision);
