@@ -154,6 +154,10 @@ void add_doc_commands(CLI::App& app, Session& s) {
       s.only_reads();
       bool drafts_withheld = false;
       auto versions = s.access().documents(*ref, &drafts_withheld);
+      // Said on stderr in JSON too: the list stays the array it has always been.
+      if (drafts_withheld) {
+        std::cerr << "Only the versions that were approved are listed: the others are drafts.\n";
+      }
       if (s.options.json) {
         Json out = Json::array();
         for (const auto& v : versions) out.push_back(version_json(v, false));
@@ -161,9 +165,6 @@ void add_doc_commands(CLI::App& app, Session& s) {
         return;
       }
       if (versions.empty()) fmt::print("{} has no document yet\n", *ref);
-      if (drafts_withheld) {
-        std::cerr << "Only the versions that were approved are listed: the others are drafts.\n";
-      }
       Store& store = s.engine().store();
       for (const auto& v : versions) {
         fmt::print(

@@ -787,6 +787,9 @@ TEST_CASE(
   CHECK(listed[0]["version"] == 1);
   CHECK_THAT(n.run(0, {"doc", "list", ref, "--as", "gil"}).err,
              Contains("Only the versions that were approved are listed"));
+  CHECK_THAT(n.run(0, {"doc", "list", ref, "--as", "gil", "--json"}).err,
+             Contains("Only the versions that were approved are listed"));
+  CHECK(n.run(0, {"doc", "list", ref, "--as", "olivia", "--json"}).err.empty());
   CHECK_THAT(n.run(2, {"doc", "show", ref, "--version", "2", "--as", "gil"}).err,
              Contains("version 2 of " + ref +
                       "'s document is a draft, or not there: you may "
