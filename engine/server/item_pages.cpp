@@ -255,11 +255,12 @@ Json payload_view(const Definition& d, Store& store, const std::string& key, con
   return {{"text", payload_in_words(store, d, key, v)}, {"html", ""}};
 }
 
-std::string timeline(ReadAccess& access, const Item& item) {
+// `history`: the item's events as the reader may see them.
+std::string timeline(ReadAccess& access, const Item& item, const std::vector<Event>& history) {
   const Definition& d = access.engine().registry().version(item.version).definition;
   Store& store = access.engine().store();
   Json events = Json::array();
-  for (const auto& e : access.history(item.ref)) {
+  for (const auto& e : history) {
     Json details = Json::array();
     for (const auto& [k, v] : e.payload.items()) {
       const FieldSpec* f = d.field(k);
@@ -353,6 +354,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
       stored.data.value("_document", Json::object()).value("version", std::int64_t{0});
   const bool show_current_text =
       altered.empty() && !versions.empty() && versions.back().version == current_version;
+  const std::vector<Event> history = access.history(item.ref);
   std::string history_altered;
   if (auto problems = item_history_problems(engine.store(), stored); !problems.empty()) {
     history_altered = render("item-history-altered", {{"problem", problems.front()}});
@@ -365,7 +367,9 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"title", title},
        {"history_altered", history_altered},
        {"revision", item.revision},
-       {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions)},
+       {"at_a_glance",
+        at_a_glance_html(engine, d, stored, item, actions,
+                         changes_asked_in_words(engine.store(), d, history))},
        {"current_text",
         show_current_text ? current_text_html(engine, item, versions, !sight.document) : altered},
        {"decide_form",
@@ -380,7 +384,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
         show_document ? document_form_html(engine, stored, p.actor, p.csrf, document, versions)
                       : ""},
        {"actions", action_forms(engine, d, stored, actions, failed_action, values, failed, p.csrf)},
-       {"timeline", timeline(access, item)}});
+       {"timeline", timeline(access, item, history)}});
 }
 
 // Where to go after a change: the item, saying what was done (see done_banner), at `section`.

@@ -158,7 +158,8 @@ std::string needed_next(const Definition& d, const Item& stored,
 }  // namespace
 
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
-                             const Item& item, const std::vector<AvailableAction>& actions) {
+                             const Item& item, const std::vector<AvailableAction>& actions,
+                             const std::vector<std::string>& changes_asked) {
   const TimePoint now = engine.clock().now();
   std::string due;
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
@@ -172,6 +173,8 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
   return render("item-at-a-glance",
                 {{"state", state_label(d, item.state)},
                  {"needed_next", needed_next(d, stored, actions)},
+                 {"changes_asked", changes_asked},
+                 {"has_changes_asked", !changes_asked.empty()},
                  {"due", !due.empty() && !d.is_final(item.state) ? due_html(due, now) : ""},
                  {"last_changed", time_html(item.updated_at)}});
 }

@@ -19,9 +19,11 @@ namespace commsflow::server {
 // (the sign-off groups still to decide, else the actions open now and the roles that take them;
 // an action blocked by a rule is named with its first reason), and the due time with how far
 // off it is. `stored` is the item as stored, for the rules; `item` the reader's view of it;
-// `actions` Engine::available_actions of `stored`.
+// `actions` Engine::available_actions of `stored`; `changes_asked` changes_asked_in_words of the
+// history the reader sees, listed in a row of their own when there are any.
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
-                             const Item& item, const std::vector<AvailableAction>& actions);
+                             const Item& item, const std::vector<AvailableAction>& actions,
+                             const std::vector<std::string>& changes_asked);
 // The current version of the item's document in a read-only panel, under a heading that says
 // whether it is the text being approved, the text approved, or (to one who reads approved
 // versions alone, `approved_only`: Sight::document false) the text last approved. Empty when

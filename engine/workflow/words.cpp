@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "workflow/signoff_rules.h"
+
 namespace commsflow {
 
 namespace {
@@ -201,6 +203,35 @@ std::string decision_in_words(Store& store, const Json& d) {
                      as.empty() ? "" : " (as " + approver_in_words(store, as) + escalated + ")",
                      text_of(d, "document_version"), uk_datetime(text_of(d, "at")),
                      comment.empty() ? "" : ": \"" + comment + "\"");
+}
+
+std::vector<std::string> changes_asked_in_words(Store& store, const Definition& d,
+                                                const std::vector<Event>& history) {
+  std::vector<const Event*> asked;
+  for (const Event& e : history) {
+    // The engine's own put_document sets `_document`; a workflow action of that name does not.
+    if (e.action == "put_document" && e.changes.contains("_document")) {
+      asked.clear();
+      continue;
+    }
+    if (e.action != "decide") continue;
+    const std::string step = text_of(e.payload, "step");
+    std::erase_if(asked, [&](const Event* earlier) {
+      return earlier->actor == e.actor && text_of(earlier->payload, "step") == step;
+    });
+    if (asks_for_changes(text_of(e.payload, "decision"))) asked.push_back(&e);
+  }
+  std::vector<std::string> out;
+  for (const Event* e : asked) {
+    const std::string comment = text_of(e->payload, "comment");
+    out.push_back(fmt::format("{} by {} in {}, on version {} at {}{}",
+                              decision_label(text_of(e->payload, "decision")),
+                              acting_person(store, e->actor, e->on_behalf_of),
+                              state_label(d, text_of(e->payload, "step")),
+                              text_of(e->payload, "document_version"), uk_datetime(e->at),
+                              comment.empty() ? "" : ": \"" + comment + "\""));
+  }
+  return out;
 }
 
 std::string times_in_words(std::string_view text) {

@@ -274,6 +274,31 @@ TEST_CASE("media: patient-identifiable content without consent cannot be approve
   CHECK(n.state(ref) == "approved");
 }
 
+TEST_CASE("media: changes asked for are shown with the item until a new version answers them") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward 9", "kind=reactive_statement", "clinical_content=true"},
+                            "Ward 9 reopens.\n");
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  n.run(0, {"decide", ref, "changes_required", "--version", "1", "--as", "cara", "--comment",
+            "Say which day"});
+  const std::string asked =
+      "Changes required by cara in Clinical accuracy review, on version 1 at Mon 2 Mar 2026, "
+      "09:00: \"Say which day\"";
+  CHECK_THAT(n.run(0, {"show", ref, "--as", "olivia"}).out,
+             Contains("Changes asked for, on the current text:\n  - " + asked));
+  // Sent back unchanged, the next reviewer is shown what was asked.
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_THAT(n.run(0, {"show", ref, "--as", "hannah"}).out, Contains(asked));
+  // A new version answers the request.
+  n.put(ref, "Ward 9 reopens on Monday.\n", "olivia");
+  CHECK_THAT(n.run(0, {"show", ref, "--as", "hannah"}).out, !Contains("Changes asked for"));
+  // The same person deciding again in the same step answers their own request.
+  n.run(0, {"decide", ref, "approved_with_changes", "--version", "2", "--as", "hannah", "--comment",
+            "Add the time"});
+  CHECK_THAT(n.run(0, {"show", ref}).out,
+             Contains("Approved with changes by hannah in Comms review"));
+}
+
 TEST_CASE("media: issuing before the embargo is refused, and allowed once it lifts") {
   Newsroom n;
   std::string ref = n.draft(

@@ -1275,6 +1275,20 @@ TEST_CASE("server: the decide form records a decision - refusals change nothing"
     CHECK_THAT(res->body, Catch::Contains(">Hmm &lt;i&gt;</textarea>"));
     CHECK(f.engine->item(ref).revision == before.revision);
   }
+  SECTION("changes asked for are shown at a glance, to the drafter and to the next reviewer") {
+    auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
+                      httplib::Params{{"csrf", f.csrf(hannah)},
+                                      {"document_version", "2"},
+                                      {"decision", "changes_required"},
+                                      {"comment", "Name the <ward>"}});
+    REQUIRE(res->status == 303);
+    const std::string shown = get_page(f, hannah, "/items/" + ref);
+    CHECK_THAT(shown,
+               Catch::Contains("<dt class=\"nhsuk-summary-list__key\">Changes asked for</dt>"));
+    CHECK_THAT(shown, Catch::Contains("<li>Changes required by hannah.head in Comms review, on "
+                                      "version 2 at "));
+    CHECK_THAT(shown, Catch::Contains(": &quot;Name the &lt;ward&gt;&quot;</li>"));
+  }
   SECTION("changes asked for without a comment: an error on the comment, nothing changes") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
                       httplib::Params{{"csrf", f.csrf(hannah)},

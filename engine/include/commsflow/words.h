@@ -4,6 +4,7 @@
 #pragma once
 
 #include <commsflow/definition.h>
+#include <commsflow/event.h>
 #include <commsflow/json.h>
 #include <commsflow/store.h>
 
@@ -59,6 +60,14 @@ std::string approver_in_words(Store& store, std::string_view as);
 // One decision recorded in a sign-off: "Approved: Hannah Head (as Head of comms) on version 2 at
 // Tue 3 Dec 2026, 14:30: \"comment\"".
 std::string decision_in_words(Store& store, const Json& decision);
+
+// The changes asked for on an item's current text, in words, oldest first: each decision in
+// `history` (the item's events as the reader may see them) that asks for changes (changes
+// required, approved with changes), made since the document's last new version and not answered
+// since by a later decision of the same person in the same step. "Changes required by Cara
+// Clinical in Clinical accuracy review, on version 1 at Mon 7 Dec 2026, 07:54: \"Wrong dose\"".
+std::vector<std::string> changes_asked_in_words(Store& store, const Definition& d,
+                                                const std::vector<Event>& history);
 
 // `text` with each UTC time written in it ("2026-12-03T14:30:00Z") in UK time, as people read
 // it: prose a workflow writes (a guard's reasons) may quote a stored time.
