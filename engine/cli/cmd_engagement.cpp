@@ -5,7 +5,6 @@
 #include <commsflow/words.h>
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -34,9 +33,7 @@ CLI::Validator at_least(std::int64_t least) {
 CLI::Validator as_reference() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        // A name with a colon is no item's (`audit actor:NAME` reads a person's account).
-        if (text.find(':') != std::string::npos) return {};
-        for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        text = typed_reference(std::move(text));
         return {};
       },
       "");

@@ -37,8 +37,7 @@ void print_family(ReadAccess& access, const Item& item);
 void add_read_as(CLI::App* cmd, Session& session);
 // Checks an option is a whole number of at least `least`, saying so in plain words when not.
 CLI::Validator at_least(std::int64_t least);
-// Reads an item reference as typed: references are upper case (a workflow's prefix is capitals,
-// then year and number), so `med-2026-0001` finds MED-2026-0001.
+// Reads an item reference as typed (typed_reference): `med-2026-0001` finds MED-2026-0001.
 CLI::Validator as_reference();
 void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 

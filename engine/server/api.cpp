@@ -182,7 +182,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+))",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
-             Item item = c.read_access(p.actor).item(req.matches[1].str());
+             Item item = c.read_access(p.actor).item(typed_reference(req.matches[1].str()));
              send_json(res, 200, item_json(c.engine, item, p.actor));
            }));
 
@@ -190,7 +190,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
              Json out = Json::array();
-             for (const auto& e : c.read_access(p.actor).history(req.matches[1].str())) {
+             for (const auto& e :
+                  c.read_access(p.actor).history(typed_reference(req.matches[1].str()))) {
                Json j = Json::parse(e.body());
                j["seq"] = e.seq;
                out.push_back(j);
@@ -202,7 +203,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
               ActRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               request.action = req.matches[2].str();
               request.inputs = object_member(body, "inputs");
               request.note = text_member(body, "note");
@@ -251,7 +252,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
               DecideRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               request.decision = text_member(body, "decision");
               request.comment = text_member(body, "comment");
               request.on_behalf_of = text_member(body, "on_behalf_of");
@@ -277,7 +278,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               Json body = body_object(req);
               PutDocumentRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               if (!body.contains("content") || !body["content"].is_string()) {
                 fail_field("content", "must be the document's text, as a string");
               }

@@ -367,9 +367,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"title", title},
        {"history_altered", history_altered},
        {"revision", item.revision},
-       {"at_a_glance",
-        at_a_glance_html(engine, d, stored, item, actions,
-                         changes_asked_in_words(engine.store(), d, history))},
+       {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions,
+                                        changes_asked_in_words(engine.store(), d, history))},
        {"current_text",
         show_current_text ? current_text_html(engine, item, versions, !sight.document) : altered},
        {"decide_form",
@@ -507,7 +506,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
 
   http.Get(R"(/items/([A-Za-z0-9-]+))",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             std::string ref = req.matches[1].str();
+             std::string ref = typed_reference(req.matches[1].str());
              std::string title = ref;
              std::string body = item_body(c, p, ref, "", {}, nullptr, {}, {}, &title);
              if (auto done = param(req, "done"); !done.empty())
@@ -519,7 +518,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               ActRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               request.action = req.matches[2].str();
               request.note = param(req, "note");
               if (auto rev = param(req, "revision"); !rev.empty()) {
@@ -568,7 +567,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/items/([A-Za-z0-9-]+)/decide)",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               DecideRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               request.decision = param(req, "decision");
               request.comment = param(req, "comment");
               if (auto rev = param(req, "revision"); !rev.empty()) {
@@ -613,7 +612,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
   http.Post(R"(/items/([A-Za-z0-9-]+)/documents)",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               PutDocumentRequest request;
-              request.ref = req.matches[1].str();
+              request.ref = typed_reference(req.matches[1].str());
               // Browsers send a textarea's line breaks as CRLF whatever was typed; the text is
               // stored with LF, as from the CLI, so an unchanged text is seen as unchanged.
               request.content = without_carriage_returns(param(req, "content"));
@@ -648,7 +647,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
 
   http.Get(R"(/items/([A-Za-z0-9-]+)/documents/([0-9]{1,9}))",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             std::string ref = req.matches[1].str();
+             std::string ref = typed_reference(req.matches[1].str());
              std::int64_t version = std::stoll(req.matches[2].str());
              std::optional<std::int64_t> against;
              if (auto a = param(req, "against"); !a.empty()) {

@@ -8,6 +8,7 @@
 #include <commsflow/words.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <regex>
 #include <utility>
@@ -80,6 +81,12 @@ std::vector<FieldProblem> submit_input_problems(const Definition& d, const Json&
 }
 
 }  // namespace
+
+std::string typed_reference(std::string text) {
+  if (text.find(':') != std::string::npos) return text;
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
 
 Engine::Engine(Store& store, WorkflowRegistry& registry, const Clock& clock)
     : store_(store), registry_(registry), clock_(clock) {}

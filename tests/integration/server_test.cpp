@@ -246,6 +246,14 @@ TEST_CASE("server: API creates, shows and moves items, with statuses for each fa
   REQUIRE(item["actions"].size() == 2);
   CHECK(item["actions"][0]["name"] == "accept");
   CHECK(item["actions"][0]["allowed"] == true);
+  // A reference typed in lower case names the same item, on the API and the pages.
+  CHECK(body_of(f.client().Get("/api/v1/items/web-2026-0001", olivia))["ref"] == ref);
+  CHECK(body_of(f.client().Get("/api/v1/items/Web-2026-0001/history", olivia)).size() == 1);
+  auto page = f.client().Get("/items/web-2026-0001",
+                             httplib::Headers{{"Cookie", f.sign_in("olivia.officer")}});
+  CHECK(page->status == 200);
+  CHECK_THAT(page->body, Catch::Contains("action=\"/items/WEB-2026-0001/actions/accept\""));
+  CHECK(f.client().Get("/api/v1/items/web-2026-0009", olivia)->status == 404);
 
   auto act = [&](const httplib::Headers& who, const std::string& action, Json body = {}) {
     if (body.is_null()) body = Json::object();

@@ -29,6 +29,11 @@
 
 namespace commsflow {
 
+// An item reference as a person typed it, made the reference it names: references are upper
+// case (a workflow's prefix is capitals, then year and number), so "med-2026-0001" names
+// MED-2026-0001. Text with a colon (an account's "actor:NAME") is no item's and is left as it is.
+std::string typed_reference(std::string text);
+
 // Whether the one asking for a change may see the item as it stands. A change given one is
 // carried out only when it says yes; otherwise the item is reported not found, as if it did
 // not exist, before its revision or anything else about it is looked at. The server passes the
