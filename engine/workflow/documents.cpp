@@ -71,7 +71,8 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {
-    fail(ErrorKind::BadInput, "{} is a {}, which has no document", item.ref, d.name);
+    fail(ErrorKind::BadInput, "{} is a {} item, which has no document", item.ref,
+         d.title.empty() ? readable_label(d.name) : d.title);
   }
   if (d.is_final(item.state)) {
     return Refusal{{fmt::format("{} is closed (\"{}\"): its document can no longer change",
