@@ -86,7 +86,7 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
       } catch (const Error&) {
         // Not loaded: its name says what it is.
       }
-      fail_field("parent", "each {} belongs to a {}: say which one", kind_in_words(child),
+      fail_field("parent", "each {} item belongs to a {}: say which one", kind_in_words(child),
                  parent_kind);
     }
     return Json(nullptr);
@@ -96,7 +96,7 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
   const Definition& pd = registry.version(parent->version).definition;
   if (std::find(pd.children.begin(), pd.children.end(), child.name) == pd.children.end() ||
       (!child.parent.empty() && child.parent != pd.name)) {
-    fail_field("parent", "{} is a {}, which cannot own a {}", parent_ref, kind_in_words(pd),
+    fail_field("parent", "{} is a {}, which takes no {} items", parent_ref, kind_in_words(pd),
                kind_in_words(child));
   }
   if (pd.is_final(parent->state)) {

@@ -409,7 +409,8 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
       e.json(0, {"submit", "website_update", "--as", "eve", "--set", "title=Clinic page"}, kMarch);
   Args wrong = base;
   wrong.insert(wrong.end(), {"--parent", website["ref"].get<std::string>()});
-  CHECK_THAT(e.run(2, wrong).err, Contains("cannot own a feedback"));
+  CHECK_THAT(e.run(2, wrong).err,
+             Contains("is a website update request, which takes no consultation feedback items"));
   CHECK(e.json(0, {"list", "--workflow", "feedback"}).empty());
 
   e.advance_to(ref, "consultation_open");
