@@ -274,14 +274,14 @@ void add_account_commands(CLI::App& app, Session& s) {
   auto actor = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>("api");
   auto days = std::make_shared<int>(90);
-  create->add_option("--as", *actor, "Actor the token acts as")->required();
+  create->add_option("--as", *actor, "Actor the token acts as")->transform(as_person())->required();
   create->add_option("--name,--label", *name, "What the token is for, e.g. \"nightly export\"");
   create->add_option("--days", *days, "Days until it expires (default 90, at most 366)");
   create->callback([&s, actor, name, days] { run_token_create(s, *actor, *name, *days); });
 
   auto* list = token->add_subcommand("list", "List API tokens (never their values)");
   auto owner = std::make_shared<std::string>();
-  list->add_option("--as", *owner, "Only this actor's tokens");
+  list->add_option("--as", *owner, "Only this actor's tokens")->transform(as_person());
   list->callback([&s, owner] { run_token_list(s, *owner); });
 
   auto* revoke = token->add_subcommand("revoke", "Revoke an API token at once");

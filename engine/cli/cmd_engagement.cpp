@@ -1,5 +1,6 @@
 // report, and the checklist and children that `show` prints for stage-based workflows; and the
 // options several commands share.
+#include <commsflow/people.h>
 #include <commsflow/report.h>
 #include <commsflow/verify.h>
 #include <commsflow/words.h>
@@ -16,7 +17,8 @@ namespace commsflow::cli {
 void add_read_as(CLI::App* cmd, Session& s) {
   cmd->add_option("--as", s.options.read_as,
                   "Read as this person, with their permissions (default: the operator of the "
-                  "database file, who sees everything)");
+                  "database file, who sees everything)")
+      ->transform(as_person());
 }
 
 CLI::Validator at_least(std::int64_t least) {
@@ -28,6 +30,15 @@ CLI::Validator at_least(std::int64_t least) {
         return fmt::format("'{}' is not a whole number of {} or more", text, least);
       },
       fmt::format("INT >= {}", least));
+}
+
+CLI::Validator as_person() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        text = typed_person_name(text);
+        return {};
+      },
+      "");
 }
 
 CLI::Validator as_reference() {

@@ -248,7 +248,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     auto inputs = std::make_shared<InputArgs>();
     auto parent = std::make_shared<std::string>();
     cmd->add_option("workflow", *workflow, "Workflow name")->required();
-    cmd->add_option("--as", *actor, "Actor submitting")->required();
+    cmd->add_option("--as", *actor, "Actor submitting")->transform(as_person())->required();
     cmd->add_option("--parent", *parent,
                     "The item this one belongs to, e.g. feedback on SC-2026-0001")
         ->transform(as_reference());
@@ -271,7 +271,9 @@ void add_item_commands(CLI::App& app, Session& s) {
         ->transform(as_reference())
         ->required();
     cmd->add_option("action", request->action, "Action name")->required();
-    cmd->add_option("--as", request->actor, "Actor taking the action")->required();
+    cmd->add_option("--as", request->actor, "Actor taking the action")
+        ->transform(as_person())
+        ->required();
     cmd->add_option("--note", request->note, "A note kept in the history");
     auto* rev =
         cmd->add_option("--revision", *revision, "Refuse if the item is no longer at this revision")

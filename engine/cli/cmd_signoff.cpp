@@ -89,7 +89,9 @@ void add_doc_commands(CLI::App& app, Session& s) {
     cmd->add_option("ref", request->ref, "Item reference")->transform(as_reference())->required();
     cmd->add_option("--file", *file, "Text file holding the new version")->required();
     cmd->add_option("--attach", *attach, "A file attached to this version (repeatable)");
-    cmd->add_option("--as", request->actor, "Actor writing the version")->required();
+    cmd->add_option("--as", request->actor, "Actor writing the version")
+        ->transform(as_person())
+        ->required();
     cmd->add_option("--note", request->note, "What changed, kept in the history");
     cmd->callback([&s, request, file, attach] {
       // The engine first: a command handed over to commsflow-full (hand_over.h) must not have
@@ -296,10 +298,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("decision", request->decision,
                     "approved, approved_with_changes, changes_required or not_relevant")
         ->required();
-    cmd->add_option("--as", request->actor, "Actor deciding")->required();
+    cmd->add_option("--as", request->actor, "Actor deciding")->transform(as_person())->required();
     cmd->add_option("--comment", request->comment, "A comment kept with the decision");
     cmd->add_option("--on-behalf-of", request->on_behalf_of,
-                    "Decide as the delegate of this actor (when several delegated to you)");
+                    "Decide as the delegate of this actor (when several delegated to you)")
+        ->transform(as_person());
     auto* rev =
         cmd->add_option("--revision", *revision, "Refuse if the item is no longer at this revision")
             ->default_str("")
@@ -335,7 +338,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     cmd->add_option("--until", *until, "Last day of the delegation (YYYY-MM-DD)")->required();
     cmd->add_option("--as", *by,
                     "Who records it: FROM or an admin (without it, the operator of the database, "
-                    "as for every change made here)");
+                    "as for every change made here)")
+        ->transform(as_person());
     cmd->callback([&s, from, to, role, until, by] {
       auto outcome =
           Signoff(s.engine()).delegate(*from, *to, *role, *until, by->empty() ? kOperator : *by);
@@ -403,7 +407,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
   {
     auto* cmd = app.add_subcommand("inbox", "What waits for your decision, soonest due first");
     auto actor = std::make_shared<std::string>();
-    cmd->add_option("--as", *actor, "Actor")->required();
+    cmd->add_option("--as", *actor, "Actor")->transform(as_person())->required();
     cmd->callback([&s, actor] {
       s.only_reads();
       // As far as they may read each item (a clinical reviewer does not see the journalist).

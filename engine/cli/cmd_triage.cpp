@@ -222,7 +222,9 @@ void add_triage_commands(CLI::App& app, Session& s) {
     declare->add_option("--level", *level, "major or minor")
         ->required()
         ->check(CLI::IsMember({"major", "minor"}));
-    declare->add_option("--as", *actor, "Actor declaring (a triager)")->required();
+    declare->add_option("--as", *actor, "Actor declaring (a triager)")
+        ->transform(as_person())
+        ->required();
     declare->callback([&s, name, level, actor] {
       auto outcome = declare_incident(s.engine(), *name, *level, *actor);
       report_incident(s, outcome, "paused");
@@ -232,7 +234,9 @@ void add_triage_commands(CLI::App& app, Session& s) {
     auto close_name = std::make_shared<std::string>();
     auto close_actor = std::make_shared<std::string>();
     close->add_option("name", *close_name, "Incident name")->required();
-    close->add_option("--as", *close_actor, "Actor closing (a triager)")->required();
+    close->add_option("--as", *close_actor, "Actor closing (a triager)")
+        ->transform(as_person())
+        ->required();
     close->callback([&s, close_name, close_actor] {
       auto outcome = close_incident(s.engine(), *close_name, *close_actor);
       report_incident(s, outcome, "resumed");
@@ -246,7 +250,7 @@ void add_triage_commands(CLI::App& app, Session& s) {
     auto actor = std::make_shared<std::string>();
     cmd->add_option("file", *path, "CSV file")->required();
     cmd->add_option("--workflow", *workflow, "Workflow of the new items");
-    cmd->add_option("--as", *actor, "Actor submitting them")->required();
+    cmd->add_option("--as", *actor, "Actor submitting them")->transform(as_person())->required();
     auto allow_duplicates = std::make_shared<bool>(false);
     cmd->add_flag("--allow-duplicates", *allow_duplicates,
                   "Import rows whose every column holds what an item already here holds (without "

@@ -39,6 +39,8 @@ void add_read_as(CLI::App* cmd, Session& session);
 CLI::Validator at_least(std::int64_t least);
 // Reads an item reference as typed (typed_reference): `med-2026-0001` finds MED-2026-0001.
 CLI::Validator as_reference();
+// Reads a person's name as typed (typed_person_name): `--as Hannah.Head` is hannah.head.
+CLI::Validator as_person();
 void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create

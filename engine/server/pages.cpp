@@ -1,6 +1,7 @@
 // The pages: sign-in, triage queue, all items, my sign-offs, audit and workflows (admin).
 #include "server/pages.h"
 
+#include <commsflow/people.h>
 #include <commsflow/queue.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
@@ -442,7 +443,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
   });
 
   http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
-    std::string name = param(req, "name");
+    const std::string name = typed_person_name(param(req, "name"));
     std::string next = safe_next(param(req, "next"));
     // A page on another site must not sign the browser in (to an account of its choosing, so
     // that what the person then writes lands under that name). Browsers say where a form came

@@ -820,14 +820,15 @@ TEST_CASE("cli: submit, act, show, list and history take an item through its wor
   CHECK(report["problems"] == Json::array());
 }
 
-TEST_CASE("cli: a reference typed in lower case finds the item, for reading and acting") {
+TEST_CASE("cli: a reference in lower case, or a name with capitals, finds the item or person") {
   Project p;
   p.set_up_team();
   const std::string ref = p.submit("Correct the clinic times")["ref"];
   REQUIRE(ref == "WEB-2026-0001");
   CHECK(p.json(0, {"show", "web-2026-0001"})["ref"] == ref);
   CHECK(p.history("Web-2026-0001").size() == 1);
-  CHECK(p.act("web-2026-0001", "accept", "olivia")["state"] == "in_progress");
+  CHECK(p.act("web-2026-0001", "accept", " Olivia")["state"] == "in_progress");
+  CHECK(p.history(ref).back()["actor"] == "olivia");
   CHECK(p.json(0, {"audit", "web-2026-0001"})["rows"].size() == 2);
   // Still an exact match: a reference of no item is not found, whatever its case.
   CHECK_THAT(p.run(2, {"show", "web-2026-0009"}).err, Contains("WEB-2026-0009"));

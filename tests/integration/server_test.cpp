@@ -102,6 +102,10 @@ TEST_CASE("server: sign-in sets a strict HttpOnly cookie - wrong passwords are r
   auto unknown = c.Post("/sign-in", httplib::Params{{"name", "nobody"}, {"password", kPassword}});
   CHECK(unknown->status == 401);
 
+  // Names are lower case: one typed with capitals, or pasted with a space, is the same name.
+  CHECK(c.Post("/sign-in", httplib::Params{{"name", " Tom.Triage "}, {"password", kPassword}})
+            ->status == 303);
+
   auto ok =
       c.Post("/sign-in",
              httplib::Params{{"name", "tom.triage"}, {"password", kPassword}, {"next", "/admin"}});
@@ -1811,7 +1815,8 @@ TEST_CASE("server: user text cannot forge a log line", "[server][security]") {
   REQUIRE(res);
   CHECK(res->status == 401);
   const std::string log = f.log.str();
-  CHECK_THAT(log, Catch::Contains("sign-in failed for 'x\\x0a[2026-03-02T09:00:00Z] hannah.head"));
+  // The name as the sign-in reads it (names are lower case), its line break escaped.
+  CHECK_THAT(log, Catch::Contains("sign-in failed for 'x\\x0a[2026-03-02t09:00:00z] hannah.head"));
   for (std::size_t at = log.find('\n'); at != std::string::npos; at = log.find('\n', at + 1)) {
     if (at + 1 < log.size()) CHECK(log.compare(at + 1, 1, "[") == 0);  // each line is an entry
   }
