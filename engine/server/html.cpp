@@ -38,6 +38,11 @@ std::string due_html(std::string_view utc, TimePoint now) {
   return render("due", {{"time", time_html(utc)}, {"phrase", due_phrase(*due, now)}});
 }
 
+std::string held_due_html(std::string_view utc) {
+  if (!parse_datetime(utc)) return escape(utc);
+  return render("due", {{"time", time_html(utc)}, {"phrase", "on hold: its clock is stopped"}});
+}
+
 std::string page_html(const PageFrame& frame, std::string_view body_html) {
   struct Link {
     const char* path;

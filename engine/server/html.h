@@ -36,6 +36,9 @@ struct PageFrame {
 std::string time_html(std::string_view utc);
 // The same followed by how far it is from `now`: "(due in 2 hours)", "(overdue by 1 day)".
 std::string due_html(std::string_view utc, TimePoint now);
+// The due time of held work (a paused request): its time, and that its clock is stopped rather
+// than how far off it is, since the time moves on by the hold when work resumes.
+std::string held_due_html(std::string_view utc);
 
 // A whole NHS.UK page (header, navigation, main, footer) around `body_html`.
 std::string page_html(const PageFrame& frame, std::string_view body_html);

@@ -838,15 +838,23 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
   ItemFilter incidents;
   incidents.workflow = "incident";
   CHECK(f.engine->items(incidents).empty());
+  const std::string green =
+      f.engine->submit("comms_request", "tom.triage", green_request()).value().ref;
+  std::string cookie = f.sign_in("tom.triage");
+  CHECK_THAT(f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}})->body,
+             Catch::Contains("(due in "));
   auto declared =
       f.post_json(tom, "/api/v1/incidents", Json{{"name", "Storm <Bert>"}, {"level", "major"}});
   REQUIRE(declared);
   INFO(declared->body);
   REQUIRE(declared->status == 201);
-  std::string cookie = f.sign_in("tom.triage");
+  REQUIRE(f.engine->item(green).state == "paused");
   auto queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(queue->body, Catch::Contains("Incident in progress"));
   CHECK_THAT(queue->body, Catch::Contains("Storm &lt;Bert&gt; (major incident"));
+  // Paused work's clock is stopped: no countdown to a time that moves when work resumes.
+  CHECK_THAT(queue->body, Catch::Contains("(on hold: its clock is stopped)"));
+  CHECK_THAT(queue->body, !Catch::Contains("(due in "));
 
   // One who may not see incidents learns nothing of them, not even that this one is active.
   for (const char* name : {"Storm <Bert>", "No such storm"}) {
