@@ -232,7 +232,7 @@ CallResult decide_on_item(Context& context, const Principal& principal, DecideRe
 
 CallResult declare_incident(Context& context, const Principal& principal, const std::string& name,
                             const std::string& level) {
-  return guarded(context, principal, [&](const Actor& actor) {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     auto outcome = commsflow::declare_incident(context.engine, name, level, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
@@ -241,10 +241,15 @@ CallResult declare_incident(Context& context, const Principal& principal, const 
     r.affected = outcome.value().affected;
     return r;
   });
+  if (result.ok()) {
+    context.log("{} declared {} incident {}, pausing {} item(s)", principal.actor.name, level,
+                result.item->ref, result.affected.size());
+  }
+  return result;
 }
 
 CallResult close_incident(Context& context, const Principal& principal, const std::string& name) {
-  return guarded(context, principal, [&](const Actor& actor) {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     ReadAccess access = context.read_access(actor);
     auto outcome =
         commsflow::close_incident(context.engine, name, actor.name, {}, {}, sight_of(access));
@@ -256,19 +261,28 @@ CallResult close_incident(Context& context, const Principal& principal, const st
     r.held_for = outcome.value().held_for;
     return r;
   });
+  if (result.ok()) {
+    context.log("{} closed incident {}, resuming {} item(s)", principal.actor.name,
+                result.item->ref, result.affected.size());
+  }
+  return result;
 }
 
 CallResult delegate_decisions(Context& context, const Principal& principal, const std::string& to,
                               const std::string& role, const std::string& until) {
-  return guarded(context, principal, [&](const Actor& actor) {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     auto outcome = Signoff(context.engine).delegate(actor.name, to, role, until, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });
+  if (result.ok()) {
+    context.log("{} delegated {} to {} until {}", principal.actor.name, role, to, until);
+  }
+  return result;
 }
 
 CallResult end_delegation(Context& context, const Principal& principal, std::int64_t id) {
-  return guarded(context, principal, [&](const Actor& actor) {
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
     auto delegation = engine.store().delegation(id);
     if (!delegation || (delegation->from != actor.name && delegation->to != actor.name)) {
@@ -279,6 +293,8 @@ CallResult end_delegation(Context& context, const Principal& principal, std::int
     if (!outcome) return from_refusal(outcome.refusal());
     return CallResult{};
   });
+  if (result.ok()) context.log("{} ended delegation {}", principal.actor.name, id);
+  return result;
 }
 
 }  // namespace commsflow::server

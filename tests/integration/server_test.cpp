@@ -867,6 +867,11 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
   REQUIRE(closed->status == 200);
   queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
   CHECK_THAT(queue->body, !Catch::Contains("Incident in progress"));
+  // Each is in the server's log, as every other change is.
+  CHECK_THAT(
+      f.log.str(),
+      Catch::Contains("tom.triage declared major incident INC-2026-0001, pausing 1 item(s)") &&
+          Catch::Contains("tom.triage closed incident INC-2026-0001, resuming 1 item(s)"));
   auto again = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
   CHECK(again->status >= 400);
   auto unnamed = f.post_json(tom, "/api/v1/incidents/close", Json{{"nam", "Storm <Bert>"}});
