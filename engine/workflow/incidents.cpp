@@ -164,8 +164,8 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
   name = bare_name;
   auto tx = engine.store().begin_write();
   if (auto active = active_incident(engine, name)) {
-    fail(ErrorKind::BadInput, "incident '{}' is already active ({})",
-         active->data.value("name", std::string(name)), active->ref);
+    return Refusal{{fmt::format("incident '{}' is already active ({})",
+                                active->data.value("name", std::string(name)), active->ref)}};
   }
   auto incident =
       engine.submit_in_transaction("incident", actor, Json{{"name", name}, {"level", level}});

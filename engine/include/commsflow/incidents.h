@@ -33,7 +33,7 @@ struct IncidentResult {
 
 // Declares an incident and, in the same transaction, pauses every open item whose workflow's
 // `incidents.holds` says so, through that workflow's `incidents.pause` action with payload
-// {incident_name = name}.
+// {incident_name = name}. Refused when an incident of that name (in any case) is active.
 Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
                                          std::string_view level, std::string_view actor);
 // Closes the named active incident and resumes exactly the items it paused (the items whose
