@@ -164,6 +164,8 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
         message = "--" + message;
       } else if (field == "content") {  // the document's text, given with `doc put --file`
         message = "--file" + message.substr(field.size());
+      } else if (field == "on_behalf_of") {
+        message = "--on-behalf-of" + message.substr(field.size());
       }
     }
     return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()), e.fields());

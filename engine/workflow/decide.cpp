@@ -69,6 +69,9 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
   const std::string today = uk_today(engine_.clock().now());
   Store& store = engine_.store();
 
+  if (!request.on_behalf_of.empty() && !store.actor(request.on_behalf_of)) {
+    fail_field("on_behalf_of", "there is no person named '{}'", request.on_behalf_of);
+  }
   // Who the decision counts for: the actor, or someone who delegated to them.
   std::vector<Actor> principals;
   if (request.on_behalf_of.empty()) principals.push_back(actor);

@@ -673,6 +673,11 @@ TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
   n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"});
   std::string ref = n.draft({"headline=Parking", "kind=reactive_statement"}, "Parking is free.\n");
   CHECK(n.json(0, {"inbox", "--as", "sam"}).size() == 1);
+  // On behalf of nobody there is: bad input naming the option.
+  CHECK_THAT(n.run(2, {"decide", ref, "approved", "--version", n.version(ref), "--as", "sam",
+                       "--on-behalf-of", "ghost"})
+                 .err,
+             Contains("--on-behalf-of: there is no person named 'ghost'"));
   auto decided = n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "sam"});
   CHECK_THAT(decided.out, Contains("Approved: sam on behalf of hannah (as Head of comms)"));
   CHECK(n.json(0, {"history", ref}).back()["on_behalf_of"] == "hannah");
