@@ -427,12 +427,16 @@ void add_signoff_commands(CLI::App& app, Session& s) {
         return;
       }
       Engine& engine = s.engine();
+      const auto step_of = [&](const PendingDecision& p) {
+        return state_label(engine.registry().version(p.item.version).definition, p.step);
+      };
+      std::size_t step_width = 20;  // as wide as the longest step's label
+      for (const auto& p : pending) step_width = std::max(step_width, step_of(p).size());
       for (const auto& p : pending) {
-        const Definition& d = engine.registry().version(p.item.version).definition;
         // An overdue decision says so beside its due time.
         auto due = parse_datetime(p.due_at);
         const bool overdue = due && *due < s.clock().now();
-        fmt::print("{:<15} {:<20} due {:<23} {}{}{}\n", p.item.ref, state_label(d, p.step),
+        fmt::print("{:<15} {:<{}}  due {:<23} {}{}{}\n", p.item.ref, step_of(p), step_width,
                    p.due_at.empty() ? "-" : uk_datetime(p.due_at), overdue ? "OVERDUE  " : "",
                    printable(item_title(p.item)),
                    !p.on_behalf_of.empty()

@@ -279,6 +279,9 @@ TEST_CASE("media: changes asked for are shown with the item until a new version 
   std::string ref = n.draft({"headline=Ward 9", "kind=reactive_statement", "clinical_content=true"},
                             "Ward 9 reopens.\n");
   n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  // The inbox's columns stay apart, however long a step's label.
+  CHECK_THAT(n.run(0, {"inbox", "--as", "cara"}).out,
+             Contains(ref + "   Clinical accuracy review  due Mon 2 Mar 2026, "));
   n.run(0, {"decide", ref, "changes_required", "--version", "1", "--as", "cara", "--comment",
             "Say which day"});
   const std::string asked =
