@@ -2,7 +2,9 @@
 
 #include <commsflow/uk_time.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -135,10 +137,15 @@ std::string read_file(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     fail(ErrorKind::BadInput, "{} is a folder, not a file", path.string());
   }
+  if (!std::filesystem::exists(path, ec)) {
+    fail(ErrorKind::BadInput, "there is no file {}", path.string());
+  }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   if (in) out << in.rdbuf();
-  if (!in || in.bad()) fail(ErrorKind::BadInput, "cannot read {}", path.string());
+  if (!in || in.bad()) {
+    fail(ErrorKind::BadInput, "cannot read {}: {}", path.string(), std::strerror(errno));
+  }
   return out.str();
 }
 

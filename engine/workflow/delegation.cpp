@@ -9,13 +9,19 @@
 #include <algorithm>
 #include <set>
 
+#include "workflow/field_values.h"
+
 namespace commsflow {
 
 Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to,
-                                      std::string_view role, std::string_view until,
+                                      std::string_view role, std::string_view until_given,
                                       std::string_view by) {
+  // Written as people write dates ("31/12/2026"), as in fields.
+  const std::string until = date_as_iso(trim(until_given));
   if (!parse_date(until)) {
-    fail_field("until", "must be a date like 2026-12-31, got '{}'", until);
+    if (std::string missing = no_such_day(until); !missing.empty())
+      fail_field("until", "{}", missing);
+    fail_field("until", "must be a date like 31/12/2026, got '{}'", until_given);
   }
   const std::string today = uk_today(engine_.clock().now());
   if (until < today) {

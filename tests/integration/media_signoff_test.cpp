@@ -718,7 +718,7 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
   CHECK_THAT(n.run(2, {"decide", ref, "great", "--version", n.version(ref), "--as", "hannah"}).err,
              Contains("decision 'great' is not one of"));
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "missing.txt", "--as", "olivia"}).err,
-             Contains("cannot read missing.txt"));
+             Contains("there is no file missing.txt"));
   // A folder is not an empty statement, and an empty file gives approvers nothing to approve.
   CHECK_THAT(n.run(2, {"doc", "put", ref, "--file", "workflows", "--as", "olivia"}).err,
              Contains("workflows is a folder, not a file"));
@@ -735,6 +735,13 @@ TEST_CASE("media: bad input to the sign-off commands exits 2 naming the problem"
   CHECK_THAT(
       n.run(2, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "soon"}).err,
       Contains("--until: must be a date"));
+  // A date as people write it is a date; one that does not exist is said so.
+  CHECK_THAT(
+      n.run(2, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "31/02/2026"})
+          .err,
+      Contains("--until: there is no 31 February 2026"));
+  n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "6/3/2026"});
+  CHECK(n.json(0, {"delegations"})[0]["until"] == "2026-03-06");
   CHECK_THAT(
       n.run(2, {"decide", "MED-2026-9999", "approved", "--version", "1", "--as", "hannah"}).err,
       Contains("no item MED-2026-9999"));
