@@ -3,6 +3,7 @@
 #include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <set>
@@ -72,6 +73,44 @@ std::string param_text(const httplib::Request& request, const std::string& name)
   auto first = value.find_first_not_of(" \t");
   if (first == std::string::npos) return {};
   return value.substr(first, value.find_last_not_of(" \t") - first + 1);
+}
+
+bool all_digits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// What is wrong with the boxes of the NHS date input named `name` as typed, said as the NHS
+// style guide says it ("must include a year"); empty when nothing is, or when every box is
+// empty. A day that does not exist (31 February) is left to the field's own check, which names
+// the day.
+std::string date_boxes_problem(const httplib::Request& request, const std::string& name,
+                               bool with_time) {
+  const std::string day = param_text(request, name + "-day");
+  const std::string month = param_text(request, name + "-month");
+  const std::string year = param_text(request, name + "-year");
+  const std::string time = with_time ? param_text(request, name + "-time") : std::string();
+  if (day.empty() && month.empty() && year.empty() && time.empty()) return {};
+  std::vector<std::string> missing;
+  if (day.empty()) missing.emplace_back("a day");
+  if (month.empty()) missing.emplace_back("a month");
+  if (year.empty()) missing.emplace_back("a year");
+  if (missing.size() == 3) return "must include a day, a month and a year";
+  if (missing.size() == 2) return fmt::format("must include {} and {}", missing[0], missing[1]);
+  if (missing.size() == 1) return "must include " + missing[0];
+  if (!all_digits(day) || !all_digits(month) || !all_digits(year)) {
+    return "must be a real date, in numbers, like 31 3 2026";
+  }
+  if (year.size() != 4) return "must have a year of 4 numbers, like 2026";
+  if (!with_time) return {};
+  if (time.empty()) return "must include a time, like 14:30";
+  const auto colon = time.find(':');
+  const std::string hours = time.substr(0, colon);
+  const std::string minutes = colon == std::string::npos ? "" : time.substr(colon + 1);
+  if (hours.empty() || hours.size() > 2 || minutes.size() != 2 || !all_digits(hours) ||
+      !all_digits(minutes) || std::stoi(hours) > 23 || std::stoi(minutes) > 59) {
+    return "must include a real time, like 14:30";
+  }
+  return {};
 }
 
 // The date (and time) typed in the NHS date input named `name`, joined as "2026-04-15" or
@@ -253,7 +292,7 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
 }
 
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
-                 const Json* current) {
+                 std::vector<FieldProblem>& problems, const Json* current) {
   Json inputs = Json::object();
   for (const FieldSpec* f : fields) {
     std::string value;
@@ -265,7 +304,12 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
       continue;
     } else if (f->type == FieldType::Date || f->type == FieldType::DateTime) {
       posted = request.has_param(f->name + "-day");
-      value = posted_date(request, f->name, f->type == FieldType::DateTime);
+      const bool with_time = f->type == FieldType::DateTime;
+      if (std::string problem = date_boxes_problem(request, f->name, with_time); !problem.empty()) {
+        problems.push_back({f->name, std::move(problem)});
+        continue;
+      }
+      value = posted_date(request, f->name, with_time);
     } else {
       posted = false;
     }

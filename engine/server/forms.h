@@ -10,6 +10,7 @@
 #pragma once
 
 #include <commsflow/definition.h>
+#include <commsflow/error.h>
 #include <commsflow/store.h>
 #include <httplib.h>
 
@@ -39,8 +40,10 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix 
 // and refused by the field's check). With `current` (the item's data, for a form that changes
 // it), a field whose input was posted empty and that holds a value there is given as null, which
 // clears it: emptying a box and saving takes the value away rather than keeping it unseen.
+// The boxes of a date input typed wrongly (a part missing, a two-number year, a time that is
+// none) are left out and said so in `problems`, for the caller to refuse the form with.
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
-                 const Json* current = nullptr);
+                 std::vector<FieldProblem>& problems, const Json* current = nullptr);
 // The raw posted text of each field (to show again after an error); a date input's boxes are
 // joined under the field's name too.
 std::map<std::string, std::string> posted_values(const httplib::Request& request);

@@ -486,15 +486,17 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               std::string workflow = param(req, "workflow");
               Json inputs;
+              std::vector<FieldProblem> typed_wrongly;  // date boxes
               bool parent_missing = false;
               {
                 auto lock = c.lock();
                 const Definition& d = c.engine.registry().current(workflow).definition;
-                inputs = form_inputs(request_fields(d), req);
+                inputs = form_inputs(request_fields(d), req, typed_wrongly);
                 parent_missing = !d.parent.empty() && param(req, "parent").empty();
               }
-              CallResult r = parent_missing
-                                 ? from_error(Error::bad_field("parent", "is required"))
+              if (parent_missing) typed_wrongly.push_back({"parent", "is required"});
+              CallResult r = !typed_wrongly.empty()
+                                 ? from_error(Error::bad_fields("submit", std::move(typed_wrongly)))
                                  : submit_item(c, p, workflow, inputs, param(req, "parent"));
               if (r.ok()) {
                 res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);
@@ -529,6 +531,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 }
               }
               std::string confirm;  // the question to ask first, if the action needs one
+              std::vector<FieldProblem> typed_wrongly;  // date boxes
               {
                 auto lock = c.lock();
                 Item item = c.read_access(p.actor).item(request.ref);
@@ -538,23 +541,28 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 if (const ActionSpec* a = state ? state->action(request.action) : nullptr) {
                   for (const auto& n : a->sets)
                     if (const FieldSpec* f = d.field(n)) fields.push_back(f);
-                  request.inputs = form_inputs(fields, req, &item.data);
+                  request.inputs = form_inputs(fields, req, typed_wrongly, &item.data);
                   fields.clear();  // the action's own inputs: nothing held to clear
                   for (const auto& f : a->fields) fields.push_back(&f);
-                  request.inputs.update(form_inputs(fields, req));
+                  request.inputs.update(form_inputs(fields, req, typed_wrongly));
                   // Asked once what it needs is filled in (else the error comes first).
                   const bool complete =
                       std::all_of(a->fields.begin(), a->fields.end(), [&](const FieldSpec& f) {
                         return !f.required || request.inputs.contains(f.name);
                       });
-                  if (complete && param(req, "confirmed") != "yes") confirm = a->confirm;
+                  if (complete && typed_wrongly.empty() && param(req, "confirmed") != "yes") {
+                    confirm = a->confirm;
+                  }
                 }
               }
               if (!confirm.empty()) {
                 send_page(res, 200, &p, confirm, "", confirmation_body(p, request, confirm, req));
                 return;
               }
-              CallResult r = act_on_item(c, p, request);
+              CallResult r =
+                  typed_wrongly.empty()
+                      ? act_on_item(c, p, request)
+                      : from_error(Error::bad_fields(request.action, std::move(typed_wrongly)));
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item), 303);
                 return;

@@ -176,8 +176,8 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
           due.empty()
               ? Json(false)
               : Json{{"overdue", due_at && *due_at < c.clock.now() && !spec.holds(item.state)},
-                     {"when", spec.holds(item.state) ? held_due_html(due)
-                                                     : due_html(due, c.clock.now())}};
+                     {"when",
+                      spec.holds(item.state) ? held_due_html(due) : due_html(due, c.clock.now())}};
     }
     if (!spec.late_field.empty() && item.data.value(spec.late_field, false)) {
       row["late"] = {{"reason", spec.late_reason_field.empty()

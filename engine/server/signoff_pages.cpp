@@ -144,12 +144,14 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                 auto lock = c.lock();
                 return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
               }();
-              Json inputs = form_inputs(fields.all(), req);
+              std::vector<FieldProblem> missing;  // and typed wrongly
+              Json inputs = form_inputs(fields.all(), req, missing);
               const auto values = posted_values(req);
               CallResult r;
-              std::vector<FieldProblem> missing;
               for (const FieldSpec* f : fields.all()) {
-                if (!inputs.contains(f->name)) {
+                const bool said = std::any_of(missing.begin(), missing.end(),
+                                              [&](const auto& m) { return m.field == f->name; });
+                if (!said && !inputs.contains(f->name)) {
                   missing.push_back({f->name, f == &fields.until
                                                   ? "enter the last day they may decide for you"
                                                   : "is required"});

@@ -1,6 +1,7 @@
 // The web app as a daily tool: work that ends something is confirmed first, each change is
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
+#include <array>
 #include <commsflow/delivery.h>
 #include <commsflow/signoff.h>
 
@@ -186,6 +187,19 @@ TEST_CASE("web: a time typed in the browser is UK time, stored as UTC", "[server
     CHECK_THAT(res->body,
                Contains(fmt::format(
                    R"(name="embargo_until-day" type="text" inputmode="numeric" value="{}")", day)));
+  }
+  // Boxes typed wrongly are said so in words, not as the text they would have made.
+  const std::vector<std::pair<std::array<const char*, 4>, std::string>> typed = {
+      {{"3", "6", "26", "15:30"}, "must have a year of 4 numbers, like 2026"},
+      {{"3", "", "2026", "15:30"}, "must include a month"},
+      {{"3", "June", "2026", "15:30"}, "must be a real date, in numbers, like 31 3 2026"},
+      {{"3", "6", "2026", ""}, "must include a time, like 14:30"},
+      {{"3", "6", "2026", "25:00"}, "must include a real time, like 14:30"}};
+  for (const auto& [boxes, said] : typed) {
+    auto res = post(boxes[0], boxes[1], boxes[2], boxes[3]);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Contains("Embargoed until: " + said) && !Contains("(got "));
   }
   CHECK(f.engine->items(ItemFilter{}).size() == before);
 }
@@ -522,7 +536,7 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK_THAT(r->body, Contains(R"(href="#field-delegate-to")") &&
                             Contains("Select who may decide for you") &&
                             Contains(R"(href="#field-delegate-role")") &&
-                            Contains("Until the end of: enter the day, the month and the year"));
+                            Contains("Until the end of: must include a day and a month"));
     CHECK(f.engine->store().delegations("").empty());
   }
   SECTION("a day that does not exist is said so in words") {
