@@ -108,21 +108,22 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
   http.Post(
       "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string name = param(req, "name"), level = param(req, "level");
-        CallResult r;
-        std::string input_id;  // the input an unanswered question links to
-        if (name.find_first_not_of(" \t") == std::string::npos || level.empty()) {
-          r.status = 400;
-          r.code = "bad_input";
-          const bool unnamed = name.find_first_not_of(" \t") == std::string::npos;
-          r.message =
-              unnamed ? "Enter the name of the incident" : "Select the level of the incident";
-          input_id = unnamed ? "incident-name" : "level-major";
-        } else {
-          r = declare_incident(c, p, name, level);
+        // Each question left unanswered, linked to its input.
+        std::vector<std::pair<std::string, std::string>> unanswered;
+        if (name.find_first_not_of(" \t") == std::string::npos) {
+          unanswered.emplace_back("incident-name", "Enter the name of the incident");
         }
+        if (level.empty())
+          unanswered.emplace_back("level-major", "Select the level of the incident");
+        if (!unanswered.empty()) {
+          send_page(res, 400, &p, "Error: Incidents", "/incidents",
+                    incidents_body(c, p, error_summary_html(unanswered), name, level));
+          return;
+        }
+        CallResult r = declare_incident(c, p, name, level);
         if (!r.ok()) {
           send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                    incidents_body(c, p, problem(r, input_id), name, level));
+                    incidents_body(c, p, problem(r), name, level));
           return;
         }
         send_page(res, 200, &p, "Incidents", "/incidents",
@@ -145,11 +146,11 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
             res, 200, &p, "Incidents", "/incidents",
             incidents_body(
                 c, p,
-                success(
-                    name + " closed",
-                    fmt::format(
-                        "{} item(s) resumed, due times moved on.{}", r.affected.size(),
-                        r.held.empty() ? "" : " " + still_paused_words(r.held, r.held_for) + ".")),
+                success(name + " closed",
+                        fmt::format("{} item(s) resumed, due times moved on.{}", r.affected.size(),
+                                    r.held.empty() ? std::string()
+                                                   : fmt::format(" {}.", still_paused_words(
+                                                                             r.held, r.held_for)))),
                 "", ""));
       }));
 }

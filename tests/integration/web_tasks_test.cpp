@@ -1,10 +1,10 @@
 // The web app as a daily tool: work that ends something is confirmed first, each change is
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
-#include <array>
 #include <commsflow/delivery.h>
 #include <commsflow/signoff.h>
 
+#include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -111,12 +111,24 @@ TEST_CASE(
       c.Post("/incidents", as(tom), httplib::Params{{"csrf", f.csrf(tom)}, {"level", "major"}});
   CHECK(empty->status == 400);
   CHECK_THAT(empty->body, Contains("Enter the name of the incident"));
+  // Both questions left unanswered are said at once.
+  auto blank = c.Post("/incidents", as(tom), httplib::Params{{"csrf", f.csrf(tom)}});
+  CHECK(blank->status == 400);
+  CHECK_THAT(blank->body,
+             Contains(R"(<a href="#incident-name">Enter the name of the incident</a>)") &&
+                 Contains(R"(<a href="#level-major">Select the level of the incident</a>)"));
 
   auto declared =
       c.Post("/incidents", as(tom),
              httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "major"}});
   REQUIRE(declared->status == 200);
   CHECK_THAT(declared->body, Contains("Storm Bert declared") && Contains("1 item(s) paused."));
+  // Declared again (a page sent twice): refused with the reason, nothing more paused.
+  auto twice =
+      c.Post("/incidents", as(tom),
+             httplib::Params{{"csrf", f.csrf(tom)}, {"name", "storm bert"}, {"level", "major"}});
+  CHECK(twice->status == 422);
+  CHECK_THAT(twice->body, Contains("incident &apos;Storm Bert&apos; is already active"));
   CHECK(f.engine->item(green.value().ref).state == "paused");
   CHECK(f.engine->item(red.value().ref).state == "triaged");
   CHECK_THAT(declared->body, Contains("Storm Bert") && Contains("Close"));
