@@ -165,7 +165,10 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
   fmt::print("  Workflow version: {}\n", item.version.substr(0, 12));
   print_signoff(s, item);
   if (!with_actions) return;
-  if (const auto asked = changes_asked_in_words(store, d, access->history(item.ref));
+  // Open work only: a closed item (issued, withdrawn) asks nothing more of anyone.
+  if (const auto asked = d.is_final(item.state)
+                             ? std::vector<std::string>()
+                             : changes_asked_in_words(store, d, access->history(item.ref));
       !asked.empty()) {
     fmt::print("Changes asked for, on the current text:\n");
     for (const auto& one : asked) fmt::print("  - {}\n", printable(one));

@@ -367,8 +367,11 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"title", title},
        {"history_altered", history_altered},
        {"revision", item.revision},
-       {"at_a_glance", at_a_glance_html(engine, d, stored, item, actions,
-                                        changes_asked_in_words(engine.store(), d, history))},
+       {"at_a_glance",
+        at_a_glance_html(engine, d, stored, item, actions,
+                         d.is_final(item.state)  // a closed item asks nothing more of anyone
+                             ? std::vector<std::string>()
+                             : changes_asked_in_words(engine.store(), d, history))},
        {"current_text",
         show_current_text ? current_text_html(engine, item, versions, !sight.document) : altered},
        {"decide_form",

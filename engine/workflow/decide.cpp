@@ -27,12 +27,6 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
          fmt::join(decision_names(), ", "));
   }
-  // The drafter works from the comment, and the history keeps what each approver wanted.
-  if (asks_for_changes(request.decision) &&
-      request.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
-    fail_field("comment", "say which changes you want (needed with \"{}\")",
-               decision_label(request.decision));
-  }
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;
   const StateSpec* state = d.state(item.state);
@@ -166,6 +160,13 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
                      person_name(store, author), doc.value("version", 0))}};
   }
 
+  // Asked once the person may decide here, on the text they read: the drafter works from the
+  // comment, and the history keeps what each approver wanted.
+  if (asks_for_changes(request.decision) &&
+      request.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+    fail_field("comment", "say which changes you want (needed with \"{}\")",
+               decision_label(request.decision));
+  }
   const std::string now = format_datetime(engine_.clock().now());
   if (spec.guard) {
     Json ctx = script_context(d, &item, now,

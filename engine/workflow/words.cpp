@@ -214,10 +214,17 @@ std::vector<std::string> changes_asked_in_words(Store& store, const Definition& 
       asked.clear();
       continue;
     }
-    if (e.action != "decide") continue;
+    // A sign-off decision changes the engine's `_signoff` record, which no workflow action can
+    // (a workflow may name an action of its own `decide`).
+    if (e.action != "decide" || !e.changes.contains("_signoff")) continue;
+    // Whose place the decision was made in: a delegate's decision answers for the one who
+    // delegated, and their own for themselves.
+    const auto decided_for = [](const Event& decision) {
+      return decision.on_behalf_of.empty() ? decision.actor : decision.on_behalf_of;
+    };
     const std::string step = text_of(e.payload, "step");
     std::erase_if(asked, [&](const Event* earlier) {
-      return earlier->actor == e.actor && text_of(earlier->payload, "step") == step;
+      return decided_for(*earlier) == decided_for(e) && text_of(earlier->payload, "step") == step;
     });
     if (asks_for_changes(text_of(e.payload, "decision"))) asked.push_back(&e);
   }

@@ -274,7 +274,7 @@ TEST_CASE("media: patient-identifiable content without consent cannot be approve
   CHECK(n.state(ref) == "approved");
 }
 
-TEST_CASE("media: changes asked for are shown with the item until a new version answers them") {
+TEST_CASE("media: changes asked for are shown with the item until they are answered") {
   Newsroom n;
   std::string ref = n.draft({"headline=Ward 9", "kind=reactive_statement", "clinical_content=true"},
                             "Ward 9 reopens.\n");
@@ -289,17 +289,39 @@ TEST_CASE("media: changes asked for are shown with the item until a new version 
       "09:00: \"Say which day\"";
   CHECK_THAT(n.run(0, {"show", ref, "--as", "olivia"}).out,
              Contains("Changes asked for, on the current text:\n  - " + asked));
-  // Sent back unchanged, the next reviewer is shown what was asked.
+  // Sent back unchanged, each reviewer is shown what was asked; another's approval leaves it.
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   CHECK_THAT(n.run(0, {"show", ref, "--as", "hannah"}).out, Contains(asked));
-  // A new version answers the request.
-  n.put(ref, "Ward 9 reopens on Monday.\n", "olivia");
-  CHECK_THAT(n.run(0, {"show", ref, "--as", "hannah"}).out, !Contains("Changes asked for"));
-  // The same person deciding again in the same step answers their own request.
-  n.run(0, {"decide", ref, "approved_with_changes", "--version", "2", "--as", "hannah", "--comment",
-            "Add the time"});
-  CHECK_THAT(n.run(0, {"show", ref}).out,
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  CHECK_THAT(n.run(0, {"show", ref, "--as", "cara"}).out, Contains(asked));
+  // The one who asked, deciding again in the same step, answers their own request.
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "cara"});
+  REQUIRE(n.state(ref) == "approved");
+  CHECK_THAT(n.run(0, {"show", ref}).out, !Contains("Changes asked for"));
+
+  // A new version answers a request, and so does a delegate deciding in the asker's place.
+  std::string other = n.draft({"headline=Ward 10", "kind=reactive_statement"}, "Ward 10.\n");
+  n.run(0, {"decide", other, "changes_required", "--version", "1", "--as", "hannah", "--comment",
+            "Name the ward"});
+  n.put(other, "Ward 10 reopens.\n", "olivia");
+  CHECK_THAT(n.run(0, {"show", other}).out, !Contains("Changes asked for"));
+  n.run(0, {"act", other, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", other, "approved_with_changes", "--version", "2", "--as", "hannah",
+            "--comment", "Add the time"});
+  CHECK_THAT(n.run(0, {"show", other}).out,
              Contains("Approved with changes by hannah in Comms review"));
+  n.run(0, {"act", other, "redraft", "--as", "olivia"});
+  n.run(0, {"act", other, "send_for_review", "--as", "olivia"});
+  n.run(0, {"delegate", "hannah", "sam", "--role", "head_of_comms", "--until", "2026-03-06"});
+  n.run(0, {"decide", other, "approved", "--version", "2", "--as", "sam"});
+  CHECK_THAT(n.run(0, {"show", other}).out, !Contains("Changes asked for"));
+  // A closed item asks nothing more of anyone.
+  std::string third = n.draft({"headline=Ward 11", "kind=reactive_statement"}, "Ward 11.\n");
+  n.run(0, {"decide", third, "changes_required", "--version", "1", "--as", "hannah", "--comment",
+            "Name the ward"});
+  CHECK_THAT(n.run(0, {"show", third}).out, Contains("Changes asked for"));
+  n.run(0, {"act", third, "withdraw", "--as", "hannah", "--set", "reason=Not needed"});
+  CHECK_THAT(n.run(0, {"show", third}).out, !Contains("Changes asked for"));
 }
 
 TEST_CASE("media: issuing before the embargo is refused, and allowed once it lifts") {

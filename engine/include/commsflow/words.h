@@ -64,7 +64,8 @@ std::string decision_in_words(Store& store, const Json& decision);
 // The changes asked for on an item's current text, in words, oldest first: each decision in
 // `history` (the item's events as the reader may see them) that asks for changes (changes
 // required, approved with changes), made since the document's last new version and not answered
-// since by a later decision of the same person in the same step. "Changes required by Cara
+// since by a later decision in the same step in the same person's place (theirs, or a delegate's
+// on their behalf). "Changes required by Cara
 // Clinical in Clinical accuracy review, on version 1 at Mon 7 Dec 2026, 07:54: \"Wrong dose\"".
 std::vector<std::string> changes_asked_in_words(Store& store, const Definition& d,
                                                 const std::vector<Event>& history);
