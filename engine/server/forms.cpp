@@ -79,52 +79,62 @@ bool all_digits(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// What is wrong with the boxes of the NHS date input named `name` as typed, said as the NHS
-// style guide says it ("must include a year"); empty when nothing is, or when every box is
-// empty. A day that does not exist (31 February) is left to the field's own check, which names
-// the day.
-std::string date_boxes_problem(const httplib::Request& request, const std::string& name,
-                               bool with_time) {
-  const std::string day = param_text(request, name + "-day");
-  const std::string month = param_text(request, name + "-month");
-  const std::string year = param_text(request, name + "-year");
-  const std::string time = with_time ? param_text(request, name + "-time") : std::string();
-  if (day.empty() && month.empty() && year.empty() && time.empty()) return {};
-  std::vector<std::string> missing;
-  if (day.empty()) missing.emplace_back("a day");
-  if (month.empty()) missing.emplace_back("a month");
-  if (year.empty()) missing.emplace_back("a year");
-  if (missing.size() == 3) return "must include a day, a month and a year";
-  if (missing.size() == 2) return fmt::format("must include {} and {}", missing[0], missing[1]);
-  if (missing.size() == 1) return "must include " + missing[0];
-  if (!all_digits(day) || !all_digits(month) || !all_digits(year)) {
-    return "must be a real date, in numbers, like 31 3 2026";
-  }
-  if (year.size() != 4) return "must have a year of 4 numbers, like 2026";
-  if (!with_time) return {};
-  if (time.empty()) return "must include a time, like 14:30";
-  const auto colon = time.find(':');
-  const std::string hours = time.substr(0, colon);
-  const std::string minutes = colon == std::string::npos ? "" : time.substr(colon + 1);
-  if (hours.empty() || hours.size() > 2 || minutes.size() != 2 || !all_digits(hours) ||
-      !all_digits(minutes) || std::stoi(hours) > 23 || std::stoi(minutes) > 59) {
-    return "must include a real time, like 14:30";
-  }
-  return {};
-}
+// The boxes of the NHS date input named `name` as posted, each trimmed; `time` only for a
+// datetime.
+struct DateBoxes {
+  std::string day, month, year, time;
 
-// The date (and time) typed in the NHS date input named `name`, joined as "2026-04-15" or
-// "2026-04-15T14:30" with one-digit days, months and hours given a leading zero; empty when
-// every box is empty.
+  DateBoxes(const httplib::Request& request, const std::string& name, bool with_time)
+      : day(param_text(request, name + "-day")),
+        month(param_text(request, name + "-month")),
+        year(param_text(request, name + "-year")),
+        time(with_time ? param_text(request, name + "-time") : std::string()) {}
+
+  bool empty() const { return day.empty() && month.empty() && year.empty() && time.empty(); }
+
+  // What is wrong with them as typed, said as the NHS style guide says it ("must include a
+  // year"); empty when nothing is, or when every box is empty. A day its month does not have
+  // (31 February) is left to the field's own check, which names the day.
+  std::string problem(bool with_time) const {
+    if (empty()) return {};
+    std::vector<std::string> missing;
+    if (day.empty()) missing.emplace_back("a day");
+    if (month.empty()) missing.emplace_back("a month");
+    if (year.empty()) missing.emplace_back("a year");
+    if (missing.size() == 3) return "must include a day, a month and a year";
+    if (missing.size() == 2) return fmt::format("must include {} and {}", missing[0], missing[1]);
+    if (missing.size() == 1) return "must include " + missing[0];
+    if (!all_digits(day) || !all_digits(month) || !all_digits(year) || day.size() > 2 ||
+        month.size() > 2 || std::stoi(day) < 1 || std::stoi(day) > 31 || std::stoi(month) < 1 ||
+        std::stoi(month) > 12) {
+      return "must be a real date, in numbers, like 31 3 2026";
+    }
+    if (year.size() != 4) return "must have a year of 4 numbers, like 2026";
+    if (!with_time) return {};
+    if (time.empty()) return "must include a time, like 14:30";
+    const auto colon = time.find(':');
+    const std::string hours = time.substr(0, colon);
+    const std::string minutes = colon == std::string::npos ? "" : time.substr(colon + 1);
+    if (hours.empty() || hours.size() > 2 || minutes.size() != 2 || !all_digits(hours) ||
+        !all_digits(minutes) || std::stoi(hours) > 23 || std::stoi(minutes) > 59) {
+      return "must include a real time, like 14:30";
+    }
+    return {};
+  }
+
+  // Joined as "2026-04-15" or "2026-04-15T14:30", one-digit days, months and hours given a
+  // leading zero; empty when every box is empty.
+  std::string joined(bool with_time) const {
+    if (empty()) return {};
+    std::string out = fmt::format("{}-{}-{}", year, two_digits(month), two_digits(day));
+    if (with_time) out += "T" + (time.size() == 4 && time[1] == ':' ? "0" + time : time);
+    return out;
+  }
+};
+
+// The date (and time) typed in the NHS date input named `name`, joined (DateBoxes::joined).
 std::string posted_date(const httplib::Request& request, const std::string& name, bool with_time) {
-  std::string day = param_text(request, name + "-day");
-  std::string month = param_text(request, name + "-month");
-  std::string year = param_text(request, name + "-year");
-  std::string time = with_time ? param_text(request, name + "-time") : std::string();
-  if (day.empty() && month.empty() && year.empty() && time.empty()) return {};
-  std::string out = fmt::format("{}-{}-{}", year, two_digits(month), two_digits(day));
-  if (with_time) out += "T" + (time.size() == 4 && time[1] == ':' ? "0" + time : time);
-  return out;
+  return DateBoxes(request, name, with_time).joined(with_time);
 }
 
 // The date-input template's boxes for a date (and time) field, added to `view`.
@@ -305,11 +315,15 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
     } else if (f->type == FieldType::Date || f->type == FieldType::DateTime) {
       posted = request.has_param(f->name + "-day");
       const bool with_time = f->type == FieldType::DateTime;
-      if (std::string problem = date_boxes_problem(request, f->name, with_time); !problem.empty()) {
+      const DateBoxes boxes(request, f->name, with_time);
+      if (std::string problem = boxes.problem(with_time); !problem.empty()) {
+        // Given on as a value no date field takes, so that the engine refuses the change with
+        // every other problem the form has; the caller says this one in these words instead.
         problems.push_back({f->name, std::move(problem)});
+        inputs[f->name] = false;
         continue;
       }
-      value = posted_date(request, f->name, with_time);
+      value = boxes.joined(with_time);
     } else {
       posted = false;
     }
@@ -369,6 +383,18 @@ std::string value_text(const Json& value) {
     return out;
   }
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void typed_wrongly_said(CallResult& r, const std::vector<FieldProblem>& typed_wrongly) {
+  for (const FieldProblem& typed : typed_wrongly) {
+    auto said = std::find_if(r.field_errors.begin(), r.field_errors.end(),
+                             [&](const FieldProblem& p) { return p.field == typed.field; });
+    if (said != r.field_errors.end()) {
+      said->message = typed.message;
+    } else {
+      r.field_errors.push_back(typed);
+    }
+  }
 }
 
 }  // namespace commsflow::server

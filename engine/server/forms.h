@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "server/calls.h"
+
 namespace commsflow::server {
 
 bool is_request_field(const FieldSpec& field);
@@ -41,9 +43,14 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix 
 // it), a field whose input was posted empty and that holds a value there is given as null, which
 // clears it: emptying a box and saving takes the value away rather than keeping it unseen.
 // The boxes of a date input typed wrongly (a part missing, a two-number year, a time that is
-// none) are left out and said so in `problems`, for the caller to refuse the form with.
+// none) are said so in `problems`, and given as a value no date field takes (false): the engine
+// refuses the change, naming the field among any others at fault, and the caller puts these
+// words in place of its message for it (typed_wrongly_said).
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
                  std::vector<FieldProblem>& problems, const Json* current = nullptr);
+// `r` (a call refused for the inputs form_inputs gave) with each field typed wrongly said in
+// form_inputs' words: those replace the engine's message for the field, or are added.
+void typed_wrongly_said(CallResult& r, const std::vector<FieldProblem>& typed_wrongly);
 // The raw posted text of each field (to show again after an error); a date input's boxes are
 // joined under the field's name too.
 std::map<std::string, std::string> posted_values(const httplib::Request& request);

@@ -497,10 +497,10 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 inputs = form_inputs(request_fields(d), req, typed_wrongly);
                 parent_missing = !d.parent.empty() && param(req, "parent").empty();
               }
-              if (parent_missing) typed_wrongly.push_back({"parent", "is required"});
-              CallResult r = !typed_wrongly.empty()
-                                 ? from_error(Error::bad_fields("submit", std::move(typed_wrongly)))
+              CallResult r = parent_missing
+                                 ? from_error(Error::bad_field("parent", "is required"))
                                  : submit_item(c, p, workflow, inputs, param(req, "parent"));
+              if (r.code == "bad_input") typed_wrongly_said(r, typed_wrongly);
               if (r.ok()) {
                 res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);
                 return;
@@ -562,10 +562,8 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 send_page(res, 200, &p, confirm, "", confirmation_body(p, request, confirm, req));
                 return;
               }
-              CallResult r =
-                  typed_wrongly.empty()
-                      ? act_on_item(c, p, request)
-                      : from_error(Error::bad_fields(request.action, std::move(typed_wrongly)));
+              CallResult r = act_on_item(c, p, request);
+              if (r.code == "bad_input") typed_wrongly_said(r, typed_wrongly);
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item), 303);
                 return;

@@ -144,23 +144,27 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                 auto lock = c.lock();
                 return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
               }();
-              std::vector<FieldProblem> missing;  // and typed wrongly
-              Json inputs = form_inputs(fields.all(), req, missing);
+              std::vector<FieldProblem> typed_wrongly;  // date boxes
+              Json inputs = form_inputs(fields.all(), req, typed_wrongly);
               const auto values = posted_values(req);
               CallResult r;
+              // What is wrong with each field, in the page's order.
+              std::vector<FieldProblem> missing;
               for (const FieldSpec* f : fields.all()) {
-                const bool said = std::any_of(missing.begin(), missing.end(),
-                                              [&](const auto& m) { return m.field == f->name; });
-                if (!said && !inputs.contains(f->name)) {
+                auto typed = std::find_if(typed_wrongly.begin(), typed_wrongly.end(),
+                                          [&](const auto& t) { return t.field == f->name; });
+                if (typed != typed_wrongly.end()) {
+                  missing.push_back(*typed);
+                } else if (!inputs.contains(f->name)) {
                   missing.push_back({f->name, f == &fields.until
                                                   ? "enter the last day they may decide for you"
                                                   : "is required"});
+                } else if (f == &fields.until) {
+                  // A date the boxes make that is none ("31 February") is said so in words.
+                  Json until{{"until", inputs["until"]}};
+                  for (auto& problem : validate_data({fields.until}, until, false))
+                    missing.push_back(std::move(problem));
                 }
-              }
-              // A date the boxes make that is none ("31 February") is said so in words.
-              if (Json until{{"until", inputs.value("until", Json())}}; inputs.contains("until")) {
-                for (auto& problem : validate_data({fields.until}, until, false))
-                  missing.push_back(std::move(problem));
               }
               if (!missing.empty()) {
                 r = from_error(Error::bad_fields("delegate", std::move(missing)));

@@ -206,13 +206,40 @@ TEST_CASE("web: a time typed in the browser is UK time, stored as UTC", "[server
       {{"3", "", "2026", "15:30"}, "must include a month"},
       {{"3", "June", "2026", "15:30"}, "must be a real date, in numbers, like 31 3 2026"},
       {{"3", "6", "2026", ""}, "must include a time, like 14:30"},
-      {{"3", "6", "2026", "25:00"}, "must include a real time, like 14:30"}};
+      {{"3", "6", "2026", "25:00"}, "must include a real time, like 14:30"},
+      {{"32", "6", "2026", "15:30"}, "must be a real date, in numbers, like 31 3 2026"},
+      {{"3", "13", "2026", "15:30"}, "must be a real date, in numbers, like 31 3 2026"}};
   for (const auto& [boxes, said] : typed) {
     auto res = post(boxes[0], boxes[1], boxes[2], boxes[3]);
     REQUIRE(res);
     CHECK(res->status == 400);
     CHECK_THAT(res->body, Contains("Embargoed until: " + said) && !Contains("(got "));
   }
+  // Said beside every other problem the form has, so that one sending puts all of them right.
+  auto both = c.Post("/requests/new", as(olivia),
+                     httplib::Params{{"csrf", f.csrf(olivia)},
+                                     {"workflow", "media_signoff"},
+                                     {"headline", ""},
+                                     {"kind", "press_release"},
+                                     {"embargo_until-day", "3"},
+                                     {"embargo_until-month", "6"},
+                                     {"embargo_until-year", "26"},
+                                     {"embargo_until-time", "15:30"}});
+  CHECK(both->status == 400);
+  CHECK_THAT(both->body, Contains("Enter headline") &&
+                             Contains("Embargoed until: must have a year of 4 numbers"));
+  // On an action's form too, and nothing changes.
+  const Json kept = f.engine->item(summer).data;
+  auto edited = c.Post(("/items/" + summer + "/actions/edit").c_str(), as(olivia),
+                       httplib::Params{{"csrf", f.csrf(olivia)},
+                                       {"headline", "New scanner"},
+                                       {"embargo_until-day", "3"},
+                                       {"embargo_until-month", ""},
+                                       {"embargo_until-year", "2026"},
+                                       {"embargo_until-time", "15:30"}});
+  CHECK(edited->status == 400);
+  CHECK_THAT(edited->body, Contains("Embargoed until: must include a month"));
+  CHECK(f.engine->item(summer).data == kept);
   CHECK(f.engine->items(ItemFilter{}).size() == before);
 }
 
