@@ -10,6 +10,7 @@
 #include <cctype>
 #include <string>
 
+#include "workflow/action_rules.h"
 #include "workflow/field_values.h"
 #include "workflow/incident_policy.h"
 #include "workflow/script_context.h"
@@ -163,6 +164,12 @@ Outcome<IncidentResult> declare_incident(Engine& engine, std::string_view name,
   const std::string bare_name = trim(name);  // " Storm Bert" is Storm Bert
   name = bare_name;
   auto tx = engine.store().begin_write();
+  // One who may not declare an incident learns nothing of those active: refused for the role
+  // before the name is looked up.
+  const Actor declarer = engine.require_actor(actor);
+  if (!engine.may_submit(declarer, "incident")) {
+    return submit_refusal(declarer, engine.registry().current("incident").definition);
+  }
   if (auto active = active_incident(engine, name)) {
     return Refusal{{fmt::format("incident '{}' is already active ({})",
                                 active->data.value("name", std::string(name)), active->ref)}};

@@ -863,6 +863,11 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
     CHECK(guess->status == 404);
     CHECK_THAT(guess->body, Catch::Contains("no active incident named"));
   }
+  // Nor by declaring one by the same name: refused for the role first.
+  auto same = f.post_json(f.bearer("asha.requester"), "/api/v1/incidents",
+                          Json{{"name", "storm <bert>"}, {"level", "major"}});
+  CHECK(same->status == 403);
+  CHECK_THAT(same->body, !Catch::Contains("already active") && !Catch::Contains("INC-"));
   auto closed = f.post_json(tom, "/api/v1/incidents/close", Json{{"name", "Storm <Bert>"}});
   REQUIRE(closed->status == 200);
   queue = f.client().Get("/queue", httplib::Headers{{"Cookie", cookie}});
