@@ -32,22 +32,31 @@ CLI::Validator at_least(std::int64_t least) {
       fmt::format("INT >= {}", least));
 }
 
-CLI::Validator as_person() {
+namespace {
+
+// A name or reference read as typed: `made` makes it the one it names. Blank text is refused,
+// not read as no name (which would be the operator's).
+CLI::Validator typed_as(std::string (*made)(std::string)) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
-        text = typed_person_name(text);
+      [made](std::string& text) -> std::string {
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "is blank";
+        text = made(std::move(text));
         return {};
       },
       "");
 }
 
+std::string person_as_typed(std::string text) {
+  return typed_person_name(text);
+}
+
+}  // namespace
+
+CLI::Validator as_person() {
+  return typed_as(person_as_typed);
+}
 CLI::Validator as_reference() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        text = typed_reference(std::move(text));
-        return {};
-      },
-      "");
+  return typed_as(typed_reference);
 }
 
 Json family_json(ReadAccess& access, const Item& item) {

@@ -332,10 +332,11 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto role = std::make_shared<std::string>();
     auto until = std::make_shared<std::string>();
     auto by = std::make_shared<std::string>();
-    cmd->add_option("from", *from, "The actor delegating")->required();
-    cmd->add_option("to", *to, "The delegate")->required();
+    cmd->add_option("from", *from, "The actor delegating")->transform(as_person())->required();
+    cmd->add_option("to", *to, "The delegate")->transform(as_person())->required();
     cmd->add_option("--role", *role, "The role delegated")->required();
-    cmd->add_option("--until", *until, "Last day of the delegation (YYYY-MM-DD)")->required();
+    cmd->add_option("--until", *until, "Last day of the delegation (31/12/2026 or 2026-12-31)")
+        ->required();
     cmd->add_option("--as", *by,
                     "Who records it: FROM or an admin (without it, the operator of the database, "
                     "as for every change made here)")
@@ -460,7 +461,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto failed = std::make_shared<bool>(false);
     cmd->add_option("--for", *recipient,
                     "Only notifications for this actor (or role:NAME: those for a role when "
-                    "nobody held it)");
+                    "nobody held it)")
+        ->transform(as_person());
     cmd->add_option("--ref", *ref, "Only notifications about this item")->transform(as_reference());
     cmd->add_flag("--failed", *failed,
                   "Only those whose email failed for good, with the last error (see `deliver`)");

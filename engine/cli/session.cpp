@@ -137,14 +137,20 @@ std::string read_file(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) {
     fail(ErrorKind::BadInput, "{} is a folder, not a file", path.string());
   }
-  if (!std::filesystem::exists(path, ec)) {
+  // Why it cannot be read, in the system's words: missing, or not ours to read.
+  const std::filesystem::file_status found = std::filesystem::status(path, ec);
+  if (found.type() == std::filesystem::file_type::not_found) {
     fail(ErrorKind::BadInput, "there is no file {}", path.string());
   }
+  if (ec) fail(ErrorKind::BadInput, "cannot read {}: {}", path.string(), ec.message());
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
+  const int opened = errno;
   std::ostringstream out;
   if (in) out << in.rdbuf();
   if (!in || in.bad()) {
-    fail(ErrorKind::BadInput, "cannot read {}: {}", path.string(), std::strerror(errno));
+    fail(ErrorKind::BadInput, "cannot read {}{}", path.string(),
+         opened != 0 ? std::string(": ") + std::strerror(opened) : std::string());
   }
   return out.str();
 }

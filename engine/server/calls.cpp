@@ -270,13 +270,15 @@ CallResult close_incident(Context& context, const Principal& principal, const st
 
 CallResult delegate_decisions(Context& context, const Principal& principal, const std::string& to,
                               const std::string& role, const std::string& until) {
+  std::string stored_until;  // as the delegation stored it (a date typed 31/12/2026 is ISO)
   CallResult result = guarded(context, principal, [&](const Actor& actor) {
     auto outcome = Signoff(context.engine).delegate(actor.name, to, role, until, actor.name);
     if (!outcome) return from_refusal(outcome.refusal());
+    stored_until = outcome.value().until;
     return CallResult{};
   });
   if (result.ok()) {
-    context.log("{} delegated {} to {} until {}", principal.actor.name, role, to, until);
+    context.log("{} delegated {} to {} until {}", principal.actor.name, role, to, stored_until);
   }
   return result;
 }

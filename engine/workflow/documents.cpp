@@ -72,7 +72,7 @@ Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const See
   const Definition& d = wf.definition;
   if (d.document_roles.empty()) {
     fail(ErrorKind::BadInput, "{} is a {} item, which has no document", item.ref,
-         d.title.empty() ? readable_label(d.name) : d.title);
+         workflow_in_words(d));
   }
   if (d.is_final(item.state)) {
     return Refusal{{fmt::format("{} is closed (\"{}\"): its document can no longer change",

@@ -1,6 +1,7 @@
 #include "workflow/family.h"
 
 #include <commsflow/error.h>
+#include <commsflow/words.h>
 
 #include <algorithm>
 #include <cctype>
@@ -63,30 +64,17 @@ void add_children(Store& store, const Definition& d, const std::string& ref, Jso
   ctx["children"] = std::move(children);
 }
 
-namespace {
-
-// A workflow's title as words in a sentence: "media statement sign-off" (an initial capital is
-// lowered unless the next letter is a capital too, as in "NHS"); its name as a label without one.
-std::string kind_in_words(const Definition& d) {
-  std::string label = d.title.empty() ? readable_label(d.name) : d.title;
-  if (label.size() > 1 && !std::isupper(static_cast<unsigned char>(label[1])))
-    label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
-  return label;
-}
-
-}  // namespace
-
 Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Definition& child,
                            const std::string& parent_ref) {
   if (parent_ref.empty()) {
     if (!child.parent.empty()) {
       std::string parent_kind = readable_label(child.parent);
       try {
-        parent_kind = kind_in_words(registry.current(child.parent).definition);
+        parent_kind = workflow_in_words(registry.current(child.parent).definition);
       } catch (const Error&) {
         // Not loaded: its name says what it is.
       }
-      fail_field("parent", "each {} item belongs to a {}: say which one", kind_in_words(child),
+      fail_field("parent", "each {} item belongs to a {}: say which one", workflow_in_words(child),
                  parent_kind);
     }
     return Json(nullptr);
@@ -96,12 +84,12 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
   const Definition& pd = registry.version(parent->version).definition;
   if (std::find(pd.children.begin(), pd.children.end(), child.name) == pd.children.end() ||
       (!child.parent.empty() && child.parent != pd.name)) {
-    fail_field("parent", "{} is a {}, which takes no {} items", parent_ref, kind_in_words(pd),
-               kind_in_words(child));
+    fail_field("parent", "{} is a {}, which takes no {} items", parent_ref, workflow_in_words(pd),
+               workflow_in_words(child));
   }
   if (pd.is_final(parent->state)) {
     return Refusal{{fmt::format("{} is closed (\"{}\"): it takes no more {} items", parent_ref,
-                                state_label(pd, parent->state), kind_in_words(child))}};
+                                state_label(pd, parent->state), workflow_in_words(child))}};
   }
   Json seen = summary(*parent);
   seen["state_label"] = state_label(pd, parent->state);  // for reasons people read

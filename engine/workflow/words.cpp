@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "workflow/signoff_rules.h"
@@ -183,6 +184,13 @@ std::string payload_in_words(Store& store, const Definition& d, std::string_view
 
 std::string decision_label(std::string_view decision) {
   return readable_label(decision);
+}
+
+std::string workflow_in_words(const Definition& d) {
+  std::string label = d.title.empty() ? readable_label(d.name) : d.title;
+  if (label.size() > 1 && !std::isupper(static_cast<unsigned char>(label[1])))
+    label[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[0])));
+  return label;
 }
 
 std::string approver_in_words(Store& store, std::string_view as) {

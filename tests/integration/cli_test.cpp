@@ -829,6 +829,8 @@ TEST_CASE("cli: a reference in lower case, or a name with capitals, finds the it
   CHECK(p.history("Web-2026-0001").size() == 1);
   CHECK(p.act("web-2026-0001", "accept", " Olivia")["state"] == "in_progress");
   CHECK(p.history(ref).back()["actor"] == "olivia");
+  // A blank name is refused, not read as no name (the operator, who sees everything).
+  CHECK_THAT(p.run(2, {"show", ref, "--as", " "}).err, Contains("--as: is blank"));
   CHECK(p.json(0, {"audit", "web-2026-0001"})["rows"].size() == 2);
   // Still an exact match: a reference of no item is not found, whatever its case.
   CHECK_THAT(p.run(2, {"show", "web-2026-0009"}).err, Contains("WEB-2026-0009"));

@@ -36,6 +36,10 @@ std::string roles_in_words(const std::vector<std::string>& roles, const char* co
 std::string approvers_in_words(Store& store, const std::vector<std::string>& entries,
                                const char* conjunction);
 
+// A workflow as words in a sentence: its title with the initial capital lowered ("media statement
+// sign-off"; kept when the next letter is a capital too, as in "NHS"), else its name as a label.
+std::string workflow_in_words(const Definition& d);
+
 // States of `d` by their labels: "Triaged, Accepted or In progress".
 std::string states_in_words(const Definition& d, const std::vector<std::string>& states);
 
