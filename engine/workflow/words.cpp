@@ -239,12 +239,11 @@ std::vector<std::string> changes_asked_in_words(Store& store, const Definition& 
   std::vector<std::string> out;
   for (const Event* e : asked) {
     const std::string comment = text_of(e->payload, "comment");
-    out.push_back(fmt::format("{} by {} in {}, on version {} at {}{}",
-                              decision_label(text_of(e->payload, "decision")),
-                              acting_person(store, e->actor, e->on_behalf_of),
-                              state_label(d, text_of(e->payload, "step")),
-                              text_of(e->payload, "document_version"), uk_datetime(e->at),
-                              comment.empty() ? "" : ": \"" + comment + "\""));
+    out.push_back(fmt::format(
+        "{} by {} in {}, on version {} at {}{}", decision_label(text_of(e->payload, "decision")),
+        acting_person(store, e->actor, e->on_behalf_of),
+        state_label(d, text_of(e->payload, "step")), text_of(e->payload, "document_version"),
+        uk_datetime(e->at), comment.empty() ? "" : ": \"" + comment + "\""));
   }
   return out;
 }
