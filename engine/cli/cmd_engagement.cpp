@@ -46,14 +46,10 @@ CLI::Validator typed_as(std::string (*made)(std::string)) {
       "");
 }
 
-std::string person_as_typed(std::string text) {
-  return typed_person_name(text);
-}
-
 }  // namespace
 
 CLI::Validator as_person() {
-  return typed_as(person_as_typed);
+  return typed_as(typed_person_name);
 }
 CLI::Validator as_reference() {
   return typed_as(typed_reference);

@@ -46,13 +46,12 @@ std::string operator_login() {
   return fmt::format("uid {}", geteuid());
 }
 
-std::string typed_person_name(std::string_view text) {
+std::string typed_person_name(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
+  if (first == std::string::npos) return {};
   text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-  std::string name(text);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 void People::record(std::string_view name, std::string_view action, std::string_view by,

@@ -42,10 +42,10 @@ inline constexpr const char* kOperator = "operator";
 // whoever may write the file may write anything in it.
 std::string operator_login();
 
-// A person's name as someone typed it at a sign-in form, made the name it can only be: names
-// are lower case (People::add), and spaces around it are no part of it. "Hannah.Head " is
-// hannah.head.
-std::string typed_person_name(std::string_view text);
+// A person's name as someone typed it (at the sign-in form, in the CLI's --as), made the name it
+// can only be: names are lower case (People::add), and spaces around it are no part of it.
+// "Hannah.Head " is hannah.head.
+std::string typed_person_name(std::string text);
 
 // How long an API token lasts unless told otherwise.
 inline constexpr std::chrono::hours kDefaultTokenLifetime{24 * 90};

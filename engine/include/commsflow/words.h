@@ -65,12 +65,12 @@ std::string approver_in_words(Store& store, std::string_view as);
 // Tue 3 Dec 2026, 14:30: \"comment\"".
 std::string decision_in_words(Store& store, const Json& decision);
 
-// The changes asked for on an item's current text, in words, oldest first: each decision in
-// `history` (the item's events as the reader may see them) that asks for changes (changes
+// The changes asked for on an item's current text, in words, oldest first: each sign-off decision
+// in `history` (the item's events as the reader may see them) that asks for changes (changes
 // required, approved with changes), made since the document's last new version and not answered
 // since by a later decision in the same step in the same person's place (theirs, or a delegate's
-// on their behalf). "Changes required by Cara
-// Clinical in Clinical accuracy review, on version 1 at Mon 7 Dec 2026, 07:54: \"Wrong dose\"".
+// on their behalf): "Changes required by Cara Clinical in Clinical accuracy review, on version 1
+// at Mon 7 Dec 2026, 07:54: \"Wrong dose\"".
 std::vector<std::string> changes_asked_in_words(Store& store, const Definition& d,
                                                 const std::vector<Event>& history);
 
