@@ -274,9 +274,7 @@ VerifyReport verify(Store& store, const std::optional<ChainHead>& anchor) {
           continue;
         }
         replayed.apply(seq, e);
-        // The engine's own put_document sets `_document`, which no workflow action can: a
-        // workflow may name an action of its own put_document, and that stores no version.
-        if (e.action == "put_document" && e.changes.contains("_document")) {
+        if (stores_document_version(e)) {
           documents[{e.ref, e.payload.value("document_version", std::int64_t{0})}] =
               e.payload.value("document_hash", "");
         }

@@ -132,11 +132,6 @@ struct DateBoxes {
   }
 };
 
-// The date (and time) typed in the NHS date input named `name`, joined (DateBoxes::joined).
-std::string posted_date(const httplib::Request& request, const std::string& name, bool with_time) {
-  return DateBoxes(request, name, with_time).joined(with_time);
-}
-
 // The date-input template's boxes for a date (and time) field, added to `view`.
 void add_date_boxes(Json& view, const FieldSpec& f, const std::string& value) {
   const bool with_time = f.type == FieldType::DateTime;
@@ -169,7 +164,7 @@ std::string row_input_name(const std::string& list, size_t row, const std::strin
 }
 
 // The rows posted for the record list `name`, as text, in order: rows marked for removal and
-// rows left empty are left out. Date boxes are joined as posted_date joins them.
+// rows left empty are left out. Date boxes are joined (DateBoxes::joined).
 Json posted_rows(const httplib::Request& request, const std::string& name) {
   // The row numbers posted, from the parameter names.
   std::set<size_t> numbers;
@@ -196,8 +191,8 @@ Json posted_rows(const httplib::Request& request, const std::string& name) {
       for (const char* part : {"-day", "-month", "-year", "-time"}) {
         if (field.ends_with(part)) {
           field.resize(field.size() - std::strlen(part));
-          std::string joined = posted_date(request, row_prefix + field,
-                                           request.has_param(row_prefix + field + "-time"));
+          const bool with_time = request.has_param(row_prefix + field + "-time");
+          std::string joined = DateBoxes(request, row_prefix + field, with_time).joined(with_time);
           if (!joined.empty()) row[field] = joined;
           field.clear();
           break;

@@ -84,12 +84,11 @@ std::string success(const std::string& heading, const std::string& text) {
                                             {"paragraphs", {{{"text", text}}}}});
 }
 
-// The error summary for a refused or failed declaration or closing; a missing name links to
-// its input.
-std::string problem(const CallResult& r, const std::string& input_id = "") {
+// The error summary for a refused or failed declaration or closing: its reasons, else its message.
+std::string problem(const CallResult& r) {
   std::vector<std::pair<std::string, std::string>> problems;
   for (const auto& reason : r.reasons) problems.emplace_back("", reason);
-  if (problems.empty()) problems.emplace_back(input_id, r.message);
+  if (problems.empty()) problems.emplace_back("", r.message);
   return error_summary_html(problems);
 }
 

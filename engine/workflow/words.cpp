@@ -215,21 +215,20 @@ std::string decision_in_words(Store& store, const Json& d) {
 
 std::vector<std::string> changes_asked_in_words(Store& store, const Definition& d,
                                                 const std::vector<Event>& history) {
+  // Whose place a decision was made in: a delegate's decision answers for the one who
+  // delegated, and their own for themselves.
+  const auto decided_for = [](const Event& decision) {
+    return decision.on_behalf_of.empty() ? decision.actor : decision.on_behalf_of;
+  };
   std::vector<const Event*> asked;
   for (const Event& e : history) {
-    // The engine's own put_document sets `_document`; a workflow action of that name does not.
-    if (e.action == "put_document" && e.changes.contains("_document")) {
+    if (stores_document_version(e)) {
       asked.clear();
       continue;
     }
     // A sign-off decision changes the engine's `_signoff` record, which no workflow action can
     // (a workflow may name an action of its own `decide`).
     if (e.action != "decide" || !e.changes.contains("_signoff")) continue;
-    // Whose place the decision was made in: a delegate's decision answers for the one who
-    // delegated, and their own for themselves.
-    const auto decided_for = [](const Event& decision) {
-      return decision.on_behalf_of.empty() ? decision.actor : decision.on_behalf_of;
-    };
     const std::string step = text_of(e.payload, "step");
     std::erase_if(asked, [&](const Event* earlier) {
       return decided_for(*earlier) == decided_for(e) && text_of(earlier->payload, "step") == step;

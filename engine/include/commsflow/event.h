@@ -34,6 +34,13 @@ struct Event {
   static Event from_body(std::int64_t seq, std::string_view body);
 };
 
+// True for the event of the engine's own put_document, which stores a new version of the item's
+// document and sets its `_document` record (no workflow action can): a workflow may name an
+// action of its own put_document, and that stores no version.
+inline bool stores_document_version(const Event& e) {
+  return e.action == "put_document" && e.changes.contains("_document");
+}
+
 // Hex SHA-256 of the genesis "previous hash": 64 zeros.
 const std::string& genesis_hash();
 // hex(SHA-256(unhex(prev_hash_hex) || body)). Throws if prev_hash_hex is not 64 hex digits.
