@@ -21,12 +21,14 @@ return wf.workflow {
                                  "social_media", "focus_group", "easy_read_form", "other",
                                  required = true, label = "How it reached us" },
     has_suggestion = wf.boolean { default = false, label = "Contains a specific suggestion" },
-    suggestion     = wf.text { max = 500, label = "The suggestion, in brief" },
+    suggestion     = wf.text { max = 500, label = "The suggestion, in brief",
+                               required_if = { has_suggestion = { true } } },
     outcome        = wf.choice { options = outcomes, label = "What we will do", labels = {
                        already_done_or_planned = "Already done or planned",
                        will_now_do = "We will now do this",
                        not_taken_forward = "Not taken forward" } },
-    reason         = wf.text { label = "Why it is not taken forward" },
+    reason         = wf.text { label = "Why it is not taken forward",
+                               required_if = { outcome = { "not_taken_forward" } } },
     response       = wf.text { label = "Our individual response" },
     answered_on    = wf.date {},
   },
@@ -44,9 +46,6 @@ return wf.workflow {
         reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at \"" ..
           ctx.parent.state_label .. "\"): feedback is logged while the consultation is open"
       end
-      if item.has_suggestion and (item.suggestion or "") == "" then
-        reasons[#reasons + 1] = "suggestion: say what the suggestion is, as the feedback contains one"
-      end
       return reasons
     end,
   },
@@ -56,22 +55,10 @@ return wf.workflow {
     received = { label = "Received", actions = {
       answer = {
         to = "answered", roles = leads, label = "Answer the suggestion",
-        sets = { "outcome", "reason", "response" },
+        -- A reason, too, when it is not taken forward (see the field).
+        sets = { "outcome", "reason", "response" }, required = { "outcome", "response" },
         guard = function(item)
-          local reasons = {}
-          if not item.has_suggestion then
-            reasons[#reasons + 1] = "there is no suggestion to answer: file it instead"
-          end
-          if item.outcome == nil then
-            reasons[#reasons + 1] = "choose what we will do about the suggestion"
-          end
-          if item.outcome == "not_taken_forward" and (item.reason or "") == "" then
-            reasons[#reasons + 1] = "a suggestion not taken forward needs the reason why"
-          end
-          if (item.response or "") == "" then
-            reasons[#reasons + 1] = "write our individual response to this person"
-          end
-          return reasons
+          return item.has_suggestion or { "there is no suggestion to answer: file it instead" }
         end,
         effect = function(item, ctx) item.answered_on = ctx.today end,
       },

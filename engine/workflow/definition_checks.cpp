@@ -355,6 +355,11 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
             problem(f.line, fmt::format("required_if of '{}': '{}' is not an option of '{}'",
                                         f.name, v, other));
           }
+          if (o->type == FieldType::Boolean && v != "true" && v != "false") {
+            problem(f.line, fmt::format("required_if of '{}': '{}' is yes or no, so it takes true "
+                                        "or false, not '{}'",
+                                        f.name, other, v));
+          }
         }
       }
     }

@@ -375,17 +375,11 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     for (const auto& [other, values] : f.required_if) {
       if (!unanswered || refused) break;
       const Json answer = payload.contains(other) ? payload[other] : data.value(other, Json());
-      if (!answer.is_string() ||
-          std::find(values.begin(), values.end(), answer.get<std::string>()) == values.end()) {
-        continue;
-      }
       const FieldSpec* named = action->field(other) ? action->field(other) : d.field(other);
-      problems.push_back(
-          {f.name,
-           named ? fmt::format("is required when {} is {}", field_label(*named),
-                               option_label(*named, answer.get<std::string>()))
-                 : fmt::format("is required when {} is {}", other, answer.get<std::string>())});
-      break;
+      if (auto said = required_when(values, answer, named, other)) {
+        problems.push_back({f.name, std::move(*said)});
+        break;
+      }
     }
   }
   // `required` holds once the action is taken: checked with the other inputs, or after the
@@ -397,6 +391,21 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
       const bool refused = std::any_of(found.begin(), found.end(),
                                        [&](const FieldProblem& p) { return p.field == name; });
       if (unanswered && !refused) found.push_back({name, "is required"});
+    }
+    // An item field this action sets is required, too, when another field's answer says so.
+    for (const auto& name : action->sets) {
+      const FieldSpec* f = d.field(name);
+      const auto has = after.find(name);
+      const bool unanswered = has == after.end() || has->is_null() || blank(*has);
+      const bool reported = std::any_of(found.begin(), found.end(),
+                                        [&](const FieldProblem& p) { return p.field == name; });
+      if (!f || !unanswered || reported) continue;
+      for (const auto& [other, values] : f->required_if) {
+        if (auto said = required_when(values, after.value(other, Json()), d.field(other), other)) {
+          found.push_back({name, std::move(*said)});
+          break;
+        }
+      }
     }
   };
   if (!action->effect) unfilled(data, problems);

@@ -411,6 +411,23 @@ bool same_scalar(const Json& found, const Json& value) {
 
 }  // namespace
 
+std::optional<std::string> required_when(const std::vector<std::string>& values, const Json& answer,
+                                         const FieldSpec* named, std::string_view other) {
+  std::string value;
+  if (answer.is_string()) {
+    value = answer.get<std::string>();
+  } else if (answer.is_boolean()) {
+    value = answer.get<bool>() ? "true" : "false";
+  } else {
+    return std::nullopt;
+  }
+  if (std::find(values.begin(), values.end(), value) == values.end()) return std::nullopt;
+  if (!named) return fmt::format("is required when {} is {}", other, value);
+  return fmt::format("is required when {} is {}", field_label(*named),
+                     answer.is_boolean() ? (answer.get<bool>() ? "Yes" : "No")
+                                         : option_label(*named, value));
+}
+
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,
                                         bool require_all, const Json* validated) {
   std::vector<FieldProblem> problems;
@@ -474,18 +491,12 @@ std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Js
         continue;
       }
       for (const auto& [other, values] : f.required_if) {
-        auto it = data.find(other);
-        if (it != data.end() && it->is_string() &&
-            std::find(values.begin(), values.end(), it->get<std::string>()) != values.end()) {
-          // In people's words: "is required when Our responsibility is Partner".
-          auto named = std::find_if(fields.begin(), fields.end(),
-                                    [&](const FieldSpec& g) { return g.name == other; });
-          const std::string value = it->get<std::string>();
-          problems.push_back(
-              {f.name, named == fields.end()
-                           ? fmt::format("is required when {} is {}", other, value)
-                           : fmt::format("is required when {} is {}", field_label(*named),
-                                         option_label(*named, value))});
+        auto named = std::find_if(fields.begin(), fields.end(),
+                                  [&](const FieldSpec& g) { return g.name == other; });
+        auto said = required_when(values, data.value(other, Json()),
+                                  named == fields.end() ? nullptr : &*named, other);
+        if (said) {
+          problems.push_back({f.name, std::move(*said)});
           break;
         }
       }

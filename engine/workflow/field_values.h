@@ -7,6 +7,7 @@
 #include <commsflow/error.h>
 #include <commsflow/json.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,13 @@ bool blank(const Json& value);
 // there was any.
 Json coerce_field(const FieldSpec& spec, const Json& input, const std::string& key,
                   std::vector<FieldProblem>& problems);
+
+// The problem of a field left unanswered while another field's `answer` is one of `values`, as
+// its `required_if` lists them (a choice's options; "true" or "false" for a yes/no field), in
+// people's words: "is required when Our responsibility is Partner". Nothing when the answer is
+// not among them. `named` is the other field's spec, if known; else `other` is its name.
+std::optional<std::string> required_when(const std::vector<std::string>& values, const Json& answer,
+                                         const FieldSpec* named, std::string_view other);
 
 // Coerces every value in `data` in place against `fields`, dropping nulls. Reports unknown keys,
 // values of the wrong type and, when `require_all`, missing required fields. `validated`, if

@@ -163,9 +163,13 @@ FieldSpec DefinitionReader::field(const std::string& name, const Json& spec,
         for (const auto& v : values.is_array() ? values : Json::array({values})) {
           if (v.is_string())
             list.push_back(v.get<std::string>());
+          else if (v.is_boolean())  // a yes/no field's answer
+            list.push_back(v.get<bool>() ? "true" : "false");
           else
             problem(f.line,
-                    fmt::format("required_if of '{}': values of '{}' must be text", name, other));
+                    fmt::format("required_if of '{}': values of '{}' must be text, or true or "
+                                "false for a yes/no field",
+                                name, other));
         }
         f.required_if.emplace_back(other, std::move(list));
       }

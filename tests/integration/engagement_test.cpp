@@ -426,7 +426,10 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
 
   Args no_text = base;
   no_text.insert(no_text.end(), {"--parent", ref, "--set", "has_suggestion=yes"});
-  CHECK_THAT(e.run(1, no_text).err, Contains("say what the suggestion is"));
+  // Said as a missing answer, naming the field (bad input), with nothing stored.
+  CHECK_THAT(e.run(2, no_text).err,
+             Contains("suggestion: is required when Contains a specific suggestion is Yes"));
+  CHECK(e.json(0, {"list", "--parent", ref}).size() == 1);
 
   // The parent link is part of the record: verify replays it.
   e.run(0, {"verify"});
@@ -464,8 +467,13 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
   CHECK_THAT(refused.err, !Contains(c));
 
   SECTION("not taken forward needs a reason; every answer needs a response") {
-    RunResult r = e.act(1, b, "answer", {"outcome=not_taken_forward"}, kAfter);
-    CHECK_THAT(r.err, Contains("needs the reason") && Contains("individual response"));
+    RunResult r = e.act(2, b, "answer", {"outcome=not_taken_forward"}, kAfter);
+    CHECK_THAT(r.err, Contains("reason: is required when What we will do is Not taken forward") &&
+                          Contains("response: is required"));
+    CHECK_THAT(e.act(2, b, "answer", {}, kAfter).err,
+               Contains("outcome: is required") && Contains("response: is required") &&
+                   !Contains("reason"));
+    CHECK(e.show(b)["state"] == "received");
     CHECK_THAT(e.act(1, c, "answer", {"outcome=will_now_do", "response=x"}, kAfter).err,
                Contains("no suggestion to answer"));
     CHECK_THAT(e.act(1, a, "note", {}, kAfter).err, Contains("answer it"));

@@ -825,4 +825,21 @@ TEST_CASE("an action's input required by another's answer names a field of the a
     expect_problem(text, line_of(text, "reason = wf.text"),
                    "required_if of 'reason' names 'sevrity', which is not a field");
   }
+  SECTION("a yes/no field's answer: true or false, nothing else") {
+    auto with_required_if = [&](const char* required_if) {
+      return with(kGood, fields,
+                  fmt::format("fields = {{ urgent = wf.boolean {{}}, reason = wf.text {{ {} }} }},",
+                              required_if));
+    };
+    auto clean = load(with_required_if("required_if = { urgent = { true } }"));
+    INFO(listing(clean.problems));
+    CHECK(clean.ok());
+    std::string text = with_required_if("required_if = { urgent = { \"yes\" } }");
+    expect_problem(text, line_of(text, "reason = wf.text"),
+                   "required_if of 'reason': 'urgent' is yes or no, so it takes true or false, "
+                   "not 'yes'");
+    text = with_required_if("required_if = { urgent = { 1 } }");
+    expect_problem(text, line_of(text, "reason = wf.text"),
+                   "values of 'urgent' must be text, or true or false for a yes/no field");
+  }
 }
