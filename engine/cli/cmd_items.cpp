@@ -12,6 +12,7 @@
 
 #include "base/json_input.h"
 #include "cli/commands.h"
+#include "workflow/field_values.h"
 
 namespace commsflow::cli {
 
@@ -155,6 +156,14 @@ void print_item(Session& s, Engine& engine, const Item& item, bool with_actions,
       std::string phrase = due_phrase(*due, s.clock().now());  // "due in 2 hours", "overdue by…"
       phrase[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(phrase[0])));
       fmt::print("  {}\n", phrase);
+    }
+  }
+  // A deadline that has passed on open work: the time it named no longer counts down.
+  if (!d.is_final(item.state)) {
+    for (const FieldSpec* f : passed_deadlines(d.fields, item.data, s.clock().now())) {
+      const std::string when = item.data[f->name].get<std::string>();
+      fmt::print("  {} has passed: it was {}\n", field_label(*f),
+                 f->type == FieldType::Date ? uk_date(when) : uk_datetime(when) + " (UK time)");
     }
   }
   fmt::print("Details:\n");

@@ -2,6 +2,7 @@
 
 #include <commsflow/error.h>
 #include <commsflow/signoff.h>
+#include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "server/html.h"
 #include "server/templates.h"
 #include "server/views.h"
+#include "workflow/field_values.h"
 
 namespace commsflow::server {
 
@@ -170,8 +172,19 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
       due = v->get<std::string>();
     }
   }
+  // A deadline that has passed on open work is said, since nothing else counts down to it.
+  Json passed = Json::array();
+  if (!d.is_final(item.state)) {
+    for (const FieldSpec* f : passed_deadlines(d.fields, item.data, now)) {
+      const std::string when = item.data[f->name].get<std::string>();
+      passed.push_back({{"label", field_label(*f)},
+                        {"when", f->type == FieldType::Date ? escape(uk_date(when))
+                                                            : time_html(when)}});
+    }
+  }
   return render("item-at-a-glance",
                 {{"state", state_label(d, item.state)},
+                 {"passed", passed},
                  {"needed_next", needed_next(d, stored, actions)},
                  {"changes_asked", changes_asked},
                  {"has_changes_asked", !changes_asked.empty()},

@@ -541,6 +541,20 @@ void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given,
   check_dates(fields, given, now, /*must_be_past=*/false, problems);
 }
 
+std::vector<const FieldSpec*> passed_deadlines(const std::vector<FieldSpec>& fields,
+                                               const Json& data, TimePoint now) {
+  std::vector<FieldProblem> passed;
+  check_future_dates(fields, data, now, passed);
+  std::vector<const FieldSpec*> found;
+  for (const auto& f : fields) {
+    if (std::any_of(passed.begin(), passed.end(),
+                    [&](const FieldProblem& p) { return p.field == f.name; })) {
+      found.push_back(&f);
+    }
+  }
+  return found;
+}
+
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever an
 // effect did to them, they stay as they were.
 void keep_engine_records(const Json& before, Json& after) {

@@ -79,6 +79,11 @@ void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, Ti
 void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
                         std::vector<FieldProblem>& problems);
 
+// The fields marked `future` (deadlines) whose date or time in `data` has passed by `now`, as
+// check_future_dates finds them: what an open item's page and `show` flag.
+std::vector<const FieldSpec*> passed_deadlines(const std::vector<FieldSpec>& fields,
+                                               const Json& data, TimePoint now);
+
 // Keys beginning with '_' hold the engine's own records (documents, sign-off): whatever a
 // workflow's function did to them in `after`, they are put back as they were in `before`.
 void keep_engine_records(const Json& before, Json& after);

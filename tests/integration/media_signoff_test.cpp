@@ -584,6 +584,7 @@ TEST_CASE("media: a journalist's deadline must be to come when given, and a clos
                             "The ward is closed for cleaning.\n");
   CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T09:20:00Z");
   CHECK(n.json(0, {"tick"}, "2026-03-02T09:10:00Z").empty());
+  CHECK_THAT(n.run(0, {"show", ref}, "2026-03-02T09:59:00Z").out, !Contains("has passed"));
 
   // Once the deadline has passed, other changes go on; setting a passed one again is refused.
   n.run(0,
@@ -606,6 +607,12 @@ TEST_CASE("media: a journalist's deadline must be to come when given, and a clos
   // Sent for review after the deadline: the standard four hours for a reactive statement.
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"}, "2026-03-02T10:40:00Z");
   CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["due_at"] == "2026-03-02T14:40:00Z");
+  // `show` says the deadline has passed while the statement is open, and not once it is closed.
+  CHECK_THAT(n.run(0, {"show", ref}, "2026-03-02T10:41:00Z").out,
+             Contains("Journalist deadline has passed: it was Mon 2 Mar 2026, 10:00 (UK time)"));
+  n.run(0, {"act", ref, "withdraw", "--as", "hannah", "--set", "reason=Story dropped"},
+        "2026-03-02T10:42:00Z");
+  CHECK_THAT(n.run(0, {"show", ref}, "2026-03-02T10:43:00Z").out, !Contains("has passed"));
 }
 
 TEST_CASE("media: a step nobody may decide is escalated to the director at once") {

@@ -1261,6 +1261,33 @@ TEST_CASE(
   CHECK_THAT(page, Catch::Contains("Ward 9 is open."));
 }
 
+TEST_CASE("server: a journalist's deadline that has passed is said at a glance on open work",
+          "[server][pages][signoff]") {
+  WebFixture f;
+  auto submitted = f.engine->submit("media_signoff", "olivia.officer",
+                                    Json{{"headline", "Ward 9 statement"},
+                                         {"kind", "reactive_statement"},
+                                         {"journalist_deadline", "2026-03-02T10:00:00Z"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  const std::string hannah = f.sign_in("hannah.head");
+  const std::string passed = R"(<strong class="nhsuk-tag nhsuk-tag--red">Passed</strong>)";
+  CHECK_THAT(get_page(f, hannah, "/items/" + ref), !Catch::Contains(passed));
+
+  f.clock.advance(std::chrono::hours(2));
+  const std::string page = get_page(f, hannah, "/items/" + ref);
+  CHECK_THAT(page, Catch::Contains(
+                       R"(<dt class="nhsuk-summary-list__key">Journalist deadline</dt>)"));
+  CHECK_THAT(page, Catch::Contains(passed));
+  CHECK_THAT(page, Catch::Contains(R"(<time datetime="2026-03-02T10:00:00Z">)"));
+
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "withdraw", "hannah.head", Json{{"reason", "Story dropped"}},
+                               "", {}})
+              .ok());
+  CHECK_THAT(get_page(f, hannah, "/items/" + ref), !Catch::Contains(passed));
+}
+
 TEST_CASE("server: the decide form records a decision - refusals change nothing",
           "[server][pages][signoff]") {
   WebFixture f;
