@@ -61,12 +61,12 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
   for (const auto& col : table.columns)
     out += fmt::format("<th scope=\"col\">{}</th>", escape_html(col.heading));
   out += "</tr></thead>\n<tbody>\n";
-  for (const auto& row : table.rows) {
+  for (size_t r = 0; r < table.rows.size(); ++r) {
     out += "<tr>";
     for (size_t c = 0; c < table.columns.size(); ++c) {
       bool is_hash = table.columns[c].key.find("hash") != std::string::npos;
       out += is_hash ? "<td class=\"hash\">" : "<td>";
-      out += cell_html(table.columns[c], row[c]) + "</td>";
+      out += cell_html(table.columns[c], cell_shown(table, r, c)) + "</td>";
     }
     out += "</tr>\n";
   }

@@ -89,6 +89,14 @@ std::string cell_for_people(const ReportColumn& column, const Json& cell) {
   return in_words(cell, false);
 }
 
+Json cell_shown(const ReportTable& table, size_t row, size_t column) {
+  if (row < table.shown.size() && column < table.shown[row].size() &&
+      !table.shown[row][column].empty()) {
+    return table.shown[row][column];
+  }
+  return table.rows[row][column];
+}
+
 std::string render_text(const ReportTable& table, const ReportHeader& header) {
   std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range,
                                 table.rows.size(), header.head_seq, header.head_hash);
@@ -98,8 +106,10 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
   for (size_t c = 0; c < n; ++c) {
     if (!table.columns[c].summary) continue;
     width[c] = display_width(table.columns[c].heading);
-    for (const auto& row : table.rows)
-      width[c] = std::max(width[c], display_width(cell_for_people(table.columns[c], row[c])));
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      width[c] = std::max(width[c],
+                          display_width(cell_for_people(table.columns[c], cell_shown(table, r, c))));
+    }
   }
   auto line = [&](auto&& text_at) {
     std::string l;
@@ -114,12 +124,12 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
   };
   if (table.rows.empty()) return out;
   out += line([&](size_t c) { return table.columns[c].heading; });
-  for (const auto& row : table.rows) {
-    out += line([&](size_t c) { return cell_for_people(table.columns[c], row[c]); });
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    out += line([&](size_t c) { return cell_for_people(table.columns[c], cell_shown(table, r, c)); });
     for (size_t c = 0; c < n; ++c) {
-      if (table.columns[c].summary || row[c].is_null()) continue;
+      if (table.columns[c].summary || table.rows[r][c].is_null()) continue;
       out += fmt::format("    {}: {}\n", table.columns[c].heading,
-                         cell_for_people(table.columns[c], row[c]));
+                         cell_for_people(table.columns[c], cell_shown(table, r, c)));
     }
   }
   return out;

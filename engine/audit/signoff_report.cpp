@@ -2,6 +2,7 @@
 // approvals (a decide event whose changes set the engine's `_approved` record).
 #include <commsflow/audit.h>
 #include <commsflow/clock.h>
+#include <commsflow/definition.h>
 #include <commsflow/event.h>
 #include <commsflow/uk_time.h>
 #include <fmt/format.h>
@@ -13,19 +14,24 @@ namespace commsflow {
 
 namespace {
 
-std::string approvers_of(const Json& approved) {
+// Every approver with their decision, time and version, step by step. `step_name` and
+// `person` give the words for a step and a person: as stored for CSV and JSON, labels and
+// display names for people.
+std::string approvers_of(const Json& approved,
+                         const std::function<std::string(const std::string&)>& step_name,
+                         const std::function<std::string(const std::string&)>& person) {
   std::vector<std::string> parts;
   for (const auto& step : approved.value("steps", Json::array())) {
     for (const auto& d : step.value("decisions", Json::array())) {
-      std::string who = d.value("actor", "");
+      std::string who = person(d.value("actor", ""));
       if (d.contains("on_behalf_of")) {
-        who += " on behalf of " + d["on_behalf_of"].get<std::string>();
+        who += " on behalf of " + person(d["on_behalf_of"].get<std::string>());
       }
       const std::string escalated = d.value("escalated", false)
                                         ? fmt::format("; as {}, escalated", d.value("as", ""))
                                         : std::string();
-      parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step.value("step", ""), who,
-                                  d.value("decision", ""), d.value("at", ""),
+      parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step_name(step.value("step", "")),
+                                  who, d.value("decision", ""), d.value("at", ""),
                                   d.value("document_version", 0), escalated));
     }
   }
@@ -72,7 +78,8 @@ std::string no_longer_stands(const Json& approved, const std::optional<Item>& it
 }  // namespace
 
 ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head,
-                          const std::function<std::string(const Item&)>& headline_of) {
+                          const std::function<std::string(const Item&)>& headline_of,
+                          AuditWords& words) {
   ReportTable table;
   table.title = "Sign-offs approved";
   table.columns = {{"ref", "Reference", true},
@@ -89,8 +96,11 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                    {"escalated", "Escalated or overdue", false, CellShown::uk_times_within}};
   AuditQuery query = range;
   query.action = "decide";
-  std::map<std::string, std::vector<Json>> latest;  // ref -> the row of its latest approval
+  // ref -> the row of its latest approval, and that row as people read it
+  std::map<std::string, std::vector<Json>> latest;
+  std::map<std::string, std::vector<std::string>> latest_shown;
   std::vector<std::string> order;
+  const auto as_stored = [](const std::string& name) { return name; };
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
@@ -116,6 +126,12 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
       warning += (warning.empty() ? "" : "; ") + voided;
     }
     if (!latest.count(row.ref)) order.push_back(row.ref);
+    const Definition* d = words.definition(row.ref);
+    auto step_label = [&](const std::string& step) { return d ? state_label(*d, step) : step; };
+    auto person = [&](const std::string& name) { return words.person(name); };
+    // In the columns above: the state now and the approvers in people's words.
+    latest_shown[row.ref] = {"", "", "", "", "", item && d ? state_label(*d, item->state) : "", "",
+                             "", approvers_of(*approved, step_label, person)};
     latest[row.ref] = {
         row.ref,
         headline,
@@ -125,12 +141,15 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
         item ? Json(item->state) : Json(),
         warning.empty() ? Json() : Json(warning),
         approved->value("document_hash", ""),
-        approvers_of(*approved),
+        approvers_of(*approved, as_stored, as_stored),
         submitted_at,
         std::round(hours * 10) / 10,
         escalated.empty() ? Json() : Json(fmt::format("{}", fmt::join(escalated, "; ")))};
   });
-  for (const auto& ref : order) table.rows.push_back(latest[ref]);
+  for (const auto& ref : order) {
+    table.rows.push_back(latest[ref]);
+    table.shown.push_back(latest_shown[ref]);
+  }
   return table;
 }
 

@@ -37,8 +37,10 @@ void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
   AuditSight sight(access);
+  AuditWords words(s.engine());
   ChainHead head = query_history(s.store(), query, [&](AuditRow&& row) {
     sight.limit(row);
+    table.shown.push_back(words.shown(row));
     table.rows.push_back(audit_cells(std::move(row)));
   });
   std::string range = describe(query);
@@ -133,9 +135,10 @@ void add_audit_commands(CLI::App& app, Session& s) {
     ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
     say_zone(*range);
     AuditSight sight(access);
+    AuditWords words(s.engine());
     ChainHead head;
-    ReportTable table =
-        signoff_table(s.store(), *range, head, [&](const Item& item) { return sight.title(item); });
+    ReportTable table = signoff_table(
+        s.store(), *range, head, [&](const Item& item) { return sight.title(item); }, words);
     print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),
                  *signoff_export);
   });

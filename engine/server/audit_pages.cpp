@@ -70,16 +70,18 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
           }
           ReadAccess access = c.read_access(p.actor);
           AuditSight sight(access);
+          AuditWords words(c.engine);
           if (report == "history") {
             table = audit_table();
             head = query_history(store, query, [&](AuditRow&& row) {
               sight.limit(row);
+              table.shown.push_back(words.shown(row));
               table.rows.push_back(audit_cells(std::move(row)));
             });
             range_note = unknown_action_note(store, query, table.rows.size());
           } else {
-            table = signoff_table(store, query, head,
-                                  [&](const Item& item) { return sight.title(item); });
+            table = signoff_table(
+                store, query, head, [&](const Item& item) { return sight.title(item); }, words);
           }
         }
         ReportHeader header{c.engine.store().name(),

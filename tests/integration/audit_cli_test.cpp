@@ -81,7 +81,7 @@ TEST_CASE("cli audit: an item's history names who decided what on which version"
   RunResult r = p.run(0, {"audit", "STM-2026-0001"});
   CHECK_THAT(r.out, Contains("Audit history of STM-2026-0001"));
   CHECK_THAT(r.out, Contains("chain head 11:"));
-  CHECK_THAT(r.out, Contains("Decision: changes_required"));
+  CHECK_THAT(r.out, Contains("Decision: Changes required"));
   CHECK_THAT(r.out, Contains("Document hash: " + kHash2));
   CHECK_THAT(r.out, Contains("Comment: Shorter, please; \"no jargon\""));
   CHECK_THAT(r.out, Contains("Note: agreed by phone"));

@@ -87,6 +87,31 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
                           std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$)")));
 }
 
+TEST_CASE("cli: audit reports name people, steps, states and actions as people read them, while CSV "
+          "and JSON keep the names stored") {
+  Demo demo;
+  const std::string history = demo.run({"audit", "MED-2026-0002"}).out;
+  CHECK_THAT(history, Contains("Hannah Head") && Contains("Dev Director") &&
+                          Contains("Workflow: Media statement sign-off") &&
+                          Contains("Decision: Approved") && Contains("Comms review"));
+  CHECK_THAT(history, !Contains("  hannah.head  ") && !Contains("comms_review  "));
+  const std::string register_text = demo.run({"audit", "signoffs"}).out;
+  CHECK_THAT(register_text, Contains("Approvers: Comms review: Hannah Head approved at ") &&
+                                Contains("Executive sign-off: Dev Director approved at "));
+  CHECK_THAT(register_text, !Contains("hannah.head") && !Contains("comms_review"));
+  const std::string html =
+      demo.run({"audit", "signoffs", "--format", "html"}).out;
+  CHECK_THAT(html, Contains("Comms review: Hannah Head approved at "));
+
+  // The machine formats keep what is stored.
+  const Json rows = demo.json({"audit", "MED-2026-0002"})["rows"];
+  REQUIRE_FALSE(rows.empty());
+  CHECK(rows[0]["workflow"] == "media_signoff");
+  CHECK(rows[0]["to_state"] == "drafting");
+  const std::string csv = demo.run({"audit", "signoffs", "--format", "csv"}).out;
+  CHECK_THAT(csv, Contains("comms_review: hannah.head approved at 20"));
+}
+
 TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds in JSON",
           "[cli][words]") {
   Demo demo;

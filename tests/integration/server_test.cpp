@@ -1478,6 +1478,9 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
     REQUIRE(html->status == 200);
     CHECK_THAT(html->get_header_value("Content-Type"), Catch::StartsWith("text/html"));
     CHECK_THAT(html->body, Catch::Contains(ref));
+    // People read the step's label; the JSON keeps the step's name.
+    CHECK_THAT(html->body, Catch::Contains("Comms review: ") && !Catch::Contains("comms_review"));
+    CHECK_THAT(j["rows"][0]["approvers"].get<std::string>(), Catch::StartsWith("comms_review: "));
   }
   SECTION("bad filters and formats are 400 naming the field") {
     CHECK_THAT(get_page(f, cookie, "/audit/download?from=yesterday", 400), Catch::Contains("from"));

@@ -1008,9 +1008,10 @@ TEST_CASE("the sign-off register gives a headline only to an auditor who may rea
     Actor reader = *c.store->actor(who);
     ReadAccess access(*c.engine, Reader::for_actor(*c.store, reader, uk_today(c.clock.now())));
     AuditSight sight(access);
+    AuditWords words(*c.engine);
     ChainHead head;
-    return signoff_table(*c.store, AuditQuery{}, head,
-                         [&](const Item& item) { return sight.title(item); });
+    return signoff_table(
+        *c.store, AuditQuery{}, head, [&](const Item& item) { return sight.title(item); }, words);
   };
   ReportTable comms = register_for("hannah");
   REQUIRE(comms.rows.size() == 1);

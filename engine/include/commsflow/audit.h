@@ -14,10 +14,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace commsflow {
+
+class Engine;
+struct Definition;
 
 // What to look for. Every non-empty field narrows the result; they combine with AND.
 struct AuditQuery {
@@ -75,6 +80,26 @@ std::string unknown_action_note(Store& store, const AuditQuery& query, size_t ro
 // "all events"; for report headers.
 std::string describe(const AuditQuery& query);
 
+// What people read, in a report's text and HTML, for the names an audit row stores: a person's
+// display name for their sign-in name, and the workflow's title and the labels of its actions,
+// states (sign-off steps among them) and decisions, from the workflow version of the row's item.
+// CSV and JSON keep the names as stored. A name it cannot place (an item since gone, a version
+// that no longer loads) is shown as stored. Shares the engine's thread.
+class AuditWords {
+ public:
+  explicit AuditWords(Engine& engine) : engine_(engine) {}
+  // One text per column of audit_table, for ReportTable::shown ("" where the cell reads well).
+  std::vector<std::string> shown(const AuditRow& row);
+  std::string person(std::string_view name);
+  // The definition `ref`'s item runs on; null when it cannot be placed.
+  const Definition* definition(std::string_view ref);
+
+ private:
+  Engine& engine_;
+  std::map<std::string, const Definition*, std::less<>> by_ref_;
+  std::map<std::string, std::string, std::less<>> people_;
+};
+
 // The rows as a report table: one row per event. With no rows, the columns only: add rows with
 // audit_cells, e.g. from query_history's visitor, to avoid holding every AuditRow as well.
 ReportTable audit_table(const std::vector<AuditRow>& rows = {});
@@ -84,8 +109,10 @@ ReportTable audit_table(const std::vector<AuditRow>& rows = {});
 // approval, and any step that was escalated as overdue. An item approved more than once in the
 // range appears once, with its latest approval. Sets `head` to the snapshot's chain head.
 // `headline_of` gives an item's headline as the reader may see it (empty where they may not).
+// People read its state and approvers in `words`.
 ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head,
-                          const std::function<std::string(const Item&)>& headline_of);
+                          const std::function<std::string(const Item&)>& headline_of,
+                          AuditWords& words);
 
 // One row's cells in the columns of audit_table (pass an rvalue to move its payload in).
 std::vector<Json> audit_cells(AuditRow row);

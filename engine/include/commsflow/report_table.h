@@ -38,6 +38,11 @@ struct ReportTable {
   std::vector<ReportColumn> columns;
   // Each row has one cell per column: a string, a number, or null for "nothing here".
   std::vector<std::vector<Json>> rows;
+  // Optional, row for row: what people read in text and HTML in place of a cell that stores a
+  // name (a person's display name for their sign-in name, a label for a state), then shown as
+  // its column says. "" (or a row shorter than the columns) keeps the cell. CSV and JSON keep
+  // the cells.
+  std::vector<std::vector<std::string>> shown = {};
 };
 
 // What the report was produced from, stated at the top of exported reports.
@@ -54,6 +59,8 @@ struct ReportHeader {
 
 // A cell as people read it in text and HTML (see CellShown); null is the empty string.
 std::string cell_for_people(const ReportColumn& column, const Json& cell);
+// The cell at `row`, `column` as people read it: its `shown` text if any, else the cell itself.
+Json cell_shown(const ReportTable& table, size_t row, size_t column);
 // Human-readable lines: the title, then each row (summary cells on one line, the rest beneath).
 std::string render_text(const ReportTable& table, const ReportHeader& header);
 // RFC 4180: a UTF-8 byte-order mark (so spreadsheets read UTF-8), a header line of column keys,
