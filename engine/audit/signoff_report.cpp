@@ -14,23 +14,26 @@ namespace commsflow {
 
 namespace {
 
-// Every approver with their decision, time and version, step by step. `step_name` and
-// `person` give the words for a step and a person: as stored for CSV and JSON, labels and
-// display names for people.
-std::string approvers_of(const Json& approved,
-                         const std::function<std::string(const std::string&)>& step_name,
-                         const std::function<std::string(const std::string&)>& person) {
+// The words for a step and for a person: as stored for CSV and JSON, labels and display names
+// for people.
+struct Names {
+  std::function<std::string(const std::string&)> step;
+  std::function<std::string(const std::string&)> person;
+};
+
+// Every approver with their decision, time and version, step by step.
+std::string approvers_of(const Json& approved, const Names& names) {
   std::vector<std::string> parts;
   for (const auto& step : approved.value("steps", Json::array())) {
     for (const auto& d : step.value("decisions", Json::array())) {
-      std::string who = person(d.value("actor", ""));
+      std::string who = names.person(d.value("actor", ""));
       if (d.contains("on_behalf_of")) {
-        who += " on behalf of " + person(d["on_behalf_of"].get<std::string>());
+        who += " on behalf of " + names.person(d["on_behalf_of"].get<std::string>());
       }
       const std::string escalated = d.value("escalated", false)
                                         ? fmt::format("; as {}, escalated", d.value("as", ""))
                                         : std::string();
-      parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", step_name(step.value("step", "")),
+      parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", names.step(step.value("step", "")),
                                   who, d.value("decision", ""), d.value("at", ""),
                                   d.value("document_version", 0), escalated));
     }
@@ -42,14 +45,15 @@ std::string approvers_of(const Json& approved,
 // the one approved (possible only in approvals recorded before every new version voided the
 // whole chain), and an item whose text has moved on from the version approved. Empty when the
 // approval is whole.
-std::string discrepancies(const Json& approved, int current_version) {
+std::string discrepancies(const Json& approved, int current_version, const Names& names) {
   const int version = approved.value("document_version", 0);
   std::vector<std::string> out;
   for (const auto& step : approved.value("steps", Json::array())) {
     for (const auto& d : step.value("decisions", Json::array())) {
       if (d.value("document_version", 0) != version) {
         out.push_back(fmt::format("{} decided {} on version {}, not version {}",
-                                  d.value("actor", ""), step.value("step", ""),
+                                  names.person(d.value("actor", "")),
+                                  names.step(step.value("step", "")),
                                   d.value("document_version", 0), version));
       }
     }
@@ -101,18 +105,19 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   std::map<std::string, std::vector<std::string>> latest_shown;
   std::vector<std::string> order;
   const auto as_stored = [](const std::string& name) { return name; };
+  const Names stored_names{as_stored, as_stored};
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
     std::optional<Item> item = store.item(row.ref);
     std::string submitted_at = item ? item->created_at : "";
-    std::vector<std::string> escalated;
+    std::vector<std::string> escalated_steps;  // with the time each was due
     for (const auto& stored : store.events_for(row.ref)) {
       if (stored.seq > row.seq) break;
       Event e = Event::from_body(stored.seq, stored.body);
       if (e.action == "escalate") {
-        escalated.push_back(fmt::format("{} overdue at {}", e.payload.value("step", ""),
-                                        e.payload.value("due_at", "")));
+        escalated_steps.push_back(e.payload.value("step", ""));
+        escalated_steps.push_back(e.payload.value("due_at", ""));
       }
     }
     double hours = 0;
@@ -121,30 +126,52 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     const std::string headline = item ? headline_of(*item) : std::string();
     const int current_version =
         item ? item->data.value("_document", Json::object()).value("version", 0) : 0;
-    std::string warning = discrepancies(*approved, current_version);
-    if (auto voided = no_longer_stands(*approved, item); !voided.empty()) {
-      warning += (warning.empty() ? "" : "; ") + voided;
-    }
+    auto warning = [&](const Names& names) {
+      std::string text = discrepancies(*approved, current_version, names);
+      if (auto voided = no_longer_stands(*approved, item); !voided.empty()) {
+        text += (text.empty() ? "" : "; ") + voided;
+      }
+      return text;
+    };
+    auto escalated = [&](const Names& names) {
+      std::vector<std::string> parts;
+      for (size_t i = 0; i + 1 < escalated_steps.size(); i += 2) {
+        parts.push_back(
+            fmt::format("{} overdue at {}", names.step(escalated_steps[i]), escalated_steps[i + 1]));
+      }
+      return fmt::format("{}", fmt::join(parts, "; "));
+    };
     if (!latest.count(row.ref)) order.push_back(row.ref);
+    const std::string stored_warning = warning(stored_names),
+                      stored_escalated = escalated(stored_names);
+    latest[row.ref] = {row.ref,
+                       headline,
+                       row.at,
+                       approved->value("document_version", 0),
+                       current_version,
+                       item ? Json(item->state) : Json(),
+                       stored_warning.empty() ? Json() : Json(stored_warning),
+                       approved->value("document_hash", ""),
+                       approvers_of(*approved, stored_names),
+                       submitted_at,
+                       std::round(hours * 10) / 10,
+                       stored_escalated.empty() ? Json() : Json(stored_escalated)};
+    // The same row as people read it: labels for the state and steps, display names.
     const Definition* d = words.definition(row.ref);
-    auto step_label = [&](const std::string& step) { return d ? state_label(*d, step) : step; };
-    auto person = [&](const std::string& name) { return words.person(name); };
-    // In the columns above: the state now and the approvers in people's words.
-    latest_shown[row.ref] = {"", "", "", "", "", item && d ? state_label(*d, item->state) : "", "",
-                             "", approvers_of(*approved, step_label, person)};
-    latest[row.ref] = {
-        row.ref,
-        headline,
-        row.at,
-        approved->value("document_version", 0),
-        current_version,
-        item ? Json(item->state) : Json(),
-        warning.empty() ? Json() : Json(warning),
-        approved->value("document_hash", ""),
-        approvers_of(*approved, as_stored, as_stored),
-        submitted_at,
-        std::round(hours * 10) / 10,
-        escalated.empty() ? Json() : Json(fmt::format("{}", fmt::join(escalated, "; ")))};
+    const Names people{[&](const std::string& step) { return d ? state_label(*d, step) : step; },
+                       [&](const std::string& name) { return words.person(name); }};
+    latest_shown[row.ref] = {"",
+                             "",
+                             "",
+                             "",
+                             "",
+                             item && d ? state_label(*d, item->state) : "",
+                             warning(people),
+                             "",
+                             approvers_of(*approved, people),
+                             "",
+                             "",
+                             escalated(people)};
   });
   for (const auto& ref : order) {
     table.rows.push_back(latest[ref]);

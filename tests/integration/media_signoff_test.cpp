@@ -894,6 +894,11 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   CHECK_THAT(rows[1]["approvers"].get<std::string>(), Contains("sam on behalf of dev approved"));
   CHECK_THAT(rows[1]["escalated"].get<std::string>(), Contains("comms_review overdue"));
   CHECK(report["chain_head"]["seq"].get<int>() > 0);
+  // People read the steps' labels in the text, escalations included.
+  const std::string text =
+      n.run(0, {"audit", "signoffs", "--from", "2026-03-01", "--to", "2026-03-31"}).out;
+  CHECK_THAT(text, Contains("Escalated or overdue: Comms review overdue at ") &&
+                       Contains("Approvers: Comms review: ") && !Contains("comms_review"));
 
   // An approval a changed condition voided (the embargo brought forward) is flagged, not shown
   // as standing.
