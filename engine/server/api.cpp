@@ -1,6 +1,7 @@
 // The JSON API under /api/v1/. Every route needs a session (with X-CSRF-Token for changes) or
 // an API token (Authorization: Bearer). Errors are {error: {code, message, reasons?, fields?}}.
 #include <commsflow/json_text.h>
+#include <commsflow/people.h>
 #include <commsflow/queue.h>
 #include <commsflow/read_access.h>
 #include <commsflow/signoff.h>
@@ -255,7 +256,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
               request.ref = typed_reference(req.matches[1].str());
               request.decision = text_member(body, "decision");
               request.comment = text_member(body, "comment");
-              request.on_behalf_of = text_member(body, "on_behalf_of");
+              // Names are lower case: "Dev.Director" can only mean dev.director.
+              request.on_behalf_of = typed_person_name(text_member(body, "on_behalf_of"));
               request.expected_revision = revision_member(body);
               // Required: a decision names the text it is on (see DecideRequest).
               auto version = body.find("document_version");

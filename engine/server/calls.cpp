@@ -166,7 +166,8 @@ CallResult submit_item(Context& context, const Principal& principal, const std::
                        const Json& inputs, const std::string& parent) {
   CallResult result = guarded(context, principal, [&](const Actor& actor) {
     Engine& engine = context.engine;
-    auto outcome = engine.submit(workflow, actor.name, inputs, parent);
+    // A reference typed in lower case names the same item, as on every item route.
+    auto outcome = engine.submit(workflow, actor.name, inputs, typed_reference(parent));
     if (!outcome) return from_refusal(outcome.refusal());
     CallResult r;
     r.status = 201;

@@ -1261,6 +1261,22 @@ TEST_CASE(
   CHECK_THAT(page, Catch::Contains("Ward 9 is open."));
 }
 
+TEST_CASE("server: the decide API takes on_behalf_of as people type a name", "[server][api]") {
+  WebFixture f;
+  const std::string ref = statement_in_review(f);
+  f.add_person("sam.deputy", "comms_officer");
+  REQUIRE(Signoff(*f.engine)
+              .delegate("hannah.head", "sam.deputy", "head_of_comms", "2026-03-31", "hannah.head")
+              .ok());
+  auto decided = f.post_json(f.bearer("sam.deputy"), "/api/v1/items/" + ref + "/decide",
+                             Json{{"decision", "approved"},
+                                  {"document_version", 2},
+                                  {"on_behalf_of", " Hannah.Head "}});
+  INFO(decided->body);
+  REQUIRE(decided->status == 200);
+  CHECK(f.engine->history(ref).back().on_behalf_of == "hannah.head");
+}
+
 TEST_CASE("server: a journalist's deadline that has passed is said at a glance on open work",
           "[server][pages][signoff]") {
   WebFixture f;

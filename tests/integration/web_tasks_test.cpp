@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -682,6 +683,15 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   CHECK(early->status == 422);
   CHECK_THAT(early->body, Contains(ref + " is not consulting now"));
   CHECK(f.engine->items(ItemFilter{"feedback", "", -1}).empty());
+  // The API takes the reference in lower case, as every item route does.
+  std::string lower = ref;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto api = f.post_json(f.bearer("eve.lead"), "/api/v1/items",
+                         Json{{"workflow", "feedback"},
+                              {"parent", lower},
+                              {"data", {{"text", "Keep the evening clinic"}, {"channel", "email"}}}});
+  CHECK(api->status == 422);
+  CHECK_THAT(api->body, Contains(ref + " is not consulting now"));
   // Someone who reads the service change but may not log feedback is not offered it.
   auto head = c.Get(("/items/" + ref).c_str(), as(f.sign_in("hannah.head")));
   REQUIRE(head->status == 200);
