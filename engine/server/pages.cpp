@@ -395,7 +395,7 @@ httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
   return [&c, changes, handler](const httplib::Request& req, httplib::Response& res) {
     auto principal = authenticate(c, req);
     if (!principal) {
-      if (req.method == "GET") {
+      if (req.method == "GET" || req.method == "HEAD") {  // HEAD answers as GET would
         // Back to the page asked for, its filters and all (safe_next checks it on the way).
         res.set_redirect("/sign-in?next=" + url_encode(req.target.empty() ? req.path : req.target),
                          303);

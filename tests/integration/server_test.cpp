@@ -41,6 +41,11 @@ TEST_CASE("server: without a session, pages redirect to sign-in and the API answ
   REQUIRE(page);
   CHECK(page->status == 303);
   CHECK_THAT(page->get_header_value("Location"), Catch::StartsWith("/sign-in?next="));
+  // HEAD is answered as GET is (a link checker, a monitor).
+  auto head = c.Head("/queue");
+  REQUIRE(head);
+  CHECK(head->status == 303);
+  CHECK_THAT(head->get_header_value("Location"), Catch::StartsWith("/sign-in?next="));
   // The page's filters come back after sign-in.
   auto filtered = c.Get("/queue?workflow=comms_request&tier=red");
   REQUIRE(filtered);
