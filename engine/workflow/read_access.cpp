@@ -17,7 +17,8 @@ const std::set<std::string>& audit_roles() {
   return roles;
 }
 
-// The sign-off steps an item is in or has passed, as its data records them.
+// The sign-off steps an item is in, has reached (since a return to drafting, too) or has passed,
+// as its data records them.
 std::vector<std::string> steps_of(const Json& data) {
   std::vector<std::string> steps;
   if (auto s = data.find("_signoff"); s != data.end() && s->is_object()) {
@@ -29,6 +30,11 @@ std::vector<std::string> steps_of(const Json& data) {
       if (step.is_object()) steps.push_back(step.value("step", ""));
     }
   };
+  if (auto r = data.find("_reached"); r != data.end() && r->is_array()) {
+    for (const auto& step : *r) {
+      if (step.is_string()) steps.push_back(step.get<std::string>());
+    }
+  }
   if (auto c = data.find("_chain"); c != data.end()) add_all(*c);
   if (auto a = data.find("_approved"); a != data.end() && a->is_object()) {
     add_all(a->value("steps", Json::array()));

@@ -59,6 +59,14 @@ void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpe
     engine.store().add_timer(item.id, "escalate", format_datetime(*due), timer_payload);
   }
   item.data["_signoff"] = std::move(signoff);
+  // Every step the item has reached, kept through a new version and a return to drafting: those
+  // who decide in one go on reading the item (ReadAccess), so a reviewer who asked for changes
+  // follows the redraft they asked for.
+  Json& reached = item.data["_reached"];
+  if (!reached.is_array()) reached = Json::array();
+  if (std::find(reached.begin(), reached.end(), Json(state.name)) == reached.end()) {
+    reached.push_back(state.name);
+  }
 
   std::vector<std::string> entries;
   for (const auto& g : spec.groups)

@@ -33,7 +33,8 @@ class Newsroom {
     const std::vector<std::pair<std::string, std::string>> team = {
         {"olivia", "comms_officer"},     {"hannah", "head_of_comms"}, {"cara", "clinical_lead"},
         {"eddie", "executive"},          {"dev", "director"},         {"pat", "partner_comms"},
-        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"},    {"gil", "governance"}};
+        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"},    {"gil", "governance"},
+        {"lee", "legal"}};
     for (const auto& [name, role] : team) here_->engine->add_actor(name, {role});
   }
 
@@ -832,6 +833,26 @@ TEST_CASE(
   CHECK_FALSE(inbox[0]["data"].contains("journalist"));
   CHECK_FALSE(inbox[0]["data"].contains("contact"));
   CHECK_THAT(n.run(2, {"inbox", "--as", "nobody"}).err, Contains("unknown actor 'nobody'"));
+}
+
+TEST_CASE("media: a clinical reviewer who asks for changes follows the redraft she asked for") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=Ward 9", "kind=reactive_statement", "clinical_content=true"},
+                            "Ward 9 reopens with 20 beds.\n");
+  // Legal is never asked on this statement: it sees nothing of it, before or after.
+  CHECK_THAT(n.run(2, {"show", ref, "--as", "lee"}).err, Contains("no item " + ref));
+  n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
+  REQUIRE(n.state(ref) == "clinical_review");
+  n.run(0, {"decide", ref, "changes_required", "--version", "1", "--as", "cara", "--comment",
+            "It is 18 beds"});
+  REQUIRE(n.state(ref) == "drafting");
+  // Back in drafting, she still reads the statement, the changes she asked for and the redraft.
+  CHECK_THAT(n.run(0, {"show", ref, "--as", "cara"}).out,
+             Contains("Changes asked for, on the current text:") && Contains("It is 18 beds"));
+  n.put(ref, "Ward 9 reopens with 18 beds.\n", "olivia");
+  CHECK(n.run(0, {"doc", "show", ref, "--as", "cara"}).out == "Ward 9 reopens with 18 beds.\n");
+  CHECK_THAT(n.run(2, {"show", ref, "--as", "lee"}).err, Contains("no item " + ref));
+  n.run(0, {"verify"});
 }
 
 TEST_CASE(
