@@ -17,6 +17,7 @@
 #include <set>
 
 #include "server/group_commit.h"
+#include "server/page_notices.h"
 #include "server/token_cache.h"
 
 namespace commsflow::server {
@@ -100,6 +101,8 @@ struct Context {
   Store& sign_in_store() { return *sign_in_store_; }
   // API tokens seen lately, for changes only (token_cache.h): each change confirms its token.
   TokenCache tokens;
+  // Success banners kept for a session's next page (page_notices.h).
+  PageNotices notices;
   Accounts& accounts() { return engine.store().accounts(); }
   // What `actor` may see (read_access.h). Hold the lock while it is used.
   ReadAccess read_access(const Actor& actor) {

@@ -1,4 +1,5 @@
-// GET and POST /incidents: declaring and closing an incident from the browser, through the same
+// GET and POST /incidents: declaring and closing an incident from the browser (each answered with
+// a redirect to the page, which shows what was done once), through the same
 // engine calls as `commsflow incident declare|close` and the API, so the same work is paused and
 // resumed whichever is used.
 #include <commsflow/incidents.h>
@@ -102,7 +103,8 @@ bool may_declare_incidents(Engine& engine, const Actor& actor) {
 void add_incident_page_routes(httplib::Server& http, Context& c) {
   http.Get("/incidents",
            page(c, false, [&c](const Principal& p, const httplib::Request&, auto& res) {
-             send_page(res, 200, &p, "Incidents", "/incidents", incidents_body(c, p, "", "", ""));
+             send_page(res, 200, &p, "Incidents", "/incidents",
+                       incidents_body(c, p, c.notices.take(p.session_digest), "", ""));
            }));
   http.Post(
       "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -125,11 +127,11 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
                     incidents_body(c, p, problem(r), name, level));
           return;
         }
-        send_page(res, 200, &p, "Incidents", "/incidents",
-                  incidents_body(c, p,
-                                 success(name + " declared",
-                                         fmt::format("{} item(s) paused.", r.affected.size())),
-                                 "", ""));
+        // Answered with a redirect: reloading the page shows it, and does not declare again.
+        c.notices.keep(p.session_digest,
+                       success(name + " declared",
+                               fmt::format("{} item(s) paused.", r.affected.size())));
+        res.set_redirect("/incidents", 303);
       }));
   http.Post(
       "/incidents/close",
@@ -141,16 +143,14 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
                     incidents_body(c, p, problem(r), "", ""));
           return;
         }
-        send_page(
-            res, 200, &p, "Incidents", "/incidents",
-            incidents_body(
-                c, p,
-                success(name + " closed",
-                        fmt::format("{} item(s) resumed, due times moved on.{}", r.affected.size(),
-                                    r.held.empty() ? std::string()
-                                                   : fmt::format(" {}.", still_paused_words(
-                                                                             r.held, r.held_for)))),
-                "", ""));
+        c.notices.keep(
+            p.session_digest,
+            success(name + " closed",
+                    fmt::format("{} item(s) resumed, due times moved on.{}", r.affected.size(),
+                                r.held.empty()
+                                    ? std::string()
+                                    : fmt::format(" {}.", still_paused_words(r.held, r.held_for)))));
+        res.set_redirect("/incidents", 303);
       }));
 }
 

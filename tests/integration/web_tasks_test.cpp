@@ -119,11 +119,17 @@ TEST_CASE(
              Contains(R"(<a href="#incident-name">Enter the name of the incident</a>)") &&
                  Contains(R"(<a href="#level-major">Select the level of the incident</a>)"));
 
-  auto declared =
+  // Answered with a redirect to the page, which says what was done once: a reload does not
+  // post the form again.
+  auto posted =
       c.Post("/incidents", as(tom),
              httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "major"}});
+  REQUIRE(posted->status == 303);
+  CHECK(posted->get_header_value("Location") == "/incidents");
+  auto declared = c.Get("/incidents", as(tom));
   REQUIRE(declared->status == 200);
   CHECK_THAT(declared->body, Contains("Storm Bert declared") && Contains("1 item(s) paused."));
+  CHECK_THAT(c.Get("/incidents", as(tom))->body, !Contains("Storm Bert declared"));
   // Declared again (a page sent twice): refused with the reason, nothing more paused.
   auto twice =
       c.Post("/incidents", as(tom),
@@ -144,8 +150,10 @@ TEST_CASE(
   CHECK(again->status != 200);  // refused, and said so
   CHECK_THAT(again->body, Contains("There is a problem"));
 
-  auto closed = c.Post("/incidents/close", as(tom),
-                       httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}});
+  auto close = c.Post("/incidents/close", as(tom),
+                      httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}});
+  REQUIRE(close->status == 303);
+  auto closed = c.Get("/incidents", as(tom));
   REQUIRE(closed->status == 200);
   CHECK_THAT(closed->body, Contains("Storm Bert closed") && Contains("1 item(s) resumed"));
   CHECK(f.engine->item(green.value().ref).state == "triaged");
