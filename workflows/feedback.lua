@@ -46,6 +46,10 @@ return wf.workflow {
         reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at \"" ..
           ctx.parent.state_label .. "\"): feedback is logged while the consultation is open"
       end
+      if not item.has_suggestion and (item.suggestion or ""):match("%S") then
+        reasons[#reasons + 1] = "a suggestion is given, but \"Contains a specific suggestion\" " ..
+          "is no: say yes, so that it is answered, or leave the suggestion out"
+      end
       return reasons
     end,
   },

@@ -190,7 +190,7 @@ local function ready_to_issue(item, ctx)
     end
     local asked = edits_asked(item._approved)
     if #asked > 0 then
-      reasons[#reasons + 1] = "approved with changes by " .. table.concat(asked, ", ")
+      reasons[#reasons + 1] = "approved with changes in " .. table.concat(asked, ", ")
         .. ": put the edited version, which goes back through the chain, before issuing"
     end
   end

@@ -5,8 +5,10 @@
 #include <commsflow/definition.h>
 #include <commsflow/event.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -19,6 +21,7 @@ namespace {
 struct Names {
   std::function<std::string(const std::string&)> step;
   std::function<std::string(const std::string&)> person;
+  std::function<std::string(const std::string&)> decision;
 };
 
 // Every approver with their decision, time and version, step by step.
@@ -34,7 +37,7 @@ std::string approvers_of(const Json& approved, const Names& names) {
                                         ? fmt::format("; as {}, escalated", d.value("as", ""))
                                         : std::string();
       parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", names.step(step.value("step", "")),
-                                  who, d.value("decision", ""), d.value("at", ""),
+                                  who, names.decision(d.value("decision", "")), d.value("at", ""),
                                   d.value("document_version", 0), escalated));
     }
   }
@@ -105,7 +108,7 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   std::map<std::string, std::vector<std::string>> latest_shown;
   std::vector<std::string> order;
   const auto as_stored = [](const std::string& name) { return name; };
-  const Names stored_names{as_stored, as_stored};
+  const Names stored_names{as_stored, as_stored, as_stored};
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
@@ -159,7 +162,15 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     // The same row as people read it: labels for the state and steps, display names.
     const Definition* d = words.definition(row.ref);
     const Names people{[&](const std::string& step) { return d ? state_label(*d, step) : step; },
-                       [&](const std::string& name) { return words.person(name); }};
+                       [&](const std::string& name) { return words.person(name); },
+                       [](const std::string& decision) {  // mid-sentence: "approved with changes"
+                         std::string said = decision_label(decision);
+                         if (!said.empty()) {
+                           said[0] = static_cast<char>(
+                               std::tolower(static_cast<unsigned char>(said[0])));
+                         }
+                         return said;
+                       }};
     latest_shown[row.ref] = {"",
                              "",
                              "",

@@ -2,6 +2,7 @@
 // options several commands share.
 #include <commsflow/people.h>
 #include <commsflow/report.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
@@ -54,6 +55,9 @@ CLI::Validator as_person() {
 CLI::Validator as_reference() {
   return typed_as(typed_reference);
 }
+CLI::Validator as_decision() {
+  return typed_as(typed_decision);
+}
 
 Json family_json(ReadAccess& access, const Item& item) {
   Engine& engine = access.engine();
@@ -96,10 +100,11 @@ void print_family(ReadAccess& access, const Item& item) {
     Engine& engine = access.engine();
     for (const auto& c : family["children"]) {
       const Definition& d = engine.registry().version(c["version"].get<std::string>()).definition;
+      Item seen;  // the child as the reader sees it, for the words that name it
+      seen.data = c.value("data", Json::object());
       fmt::print("  {}  {}, {}: {}\n", c["ref"].get<std::string>(),
                  d.title.empty() ? readable_label(d.name) : d.title,
-                 state_label(d, c["state"].get<std::string>()),
-                 printable(item_title(access.engine().item(c["ref"].get<std::string>()))));
+                 state_label(d, c["state"].get<std::string>()), printable(item_title(d, seen)));
     }
   }
 }

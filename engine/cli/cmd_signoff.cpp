@@ -296,7 +296,9 @@ void add_signoff_commands(CLI::App& app, Session& s) {
     auto revision = std::make_shared<std::int64_t>(0);
     cmd->add_option("ref", request->ref, "Item reference")->transform(as_reference())->required();
     cmd->add_option("decision", request->decision,
-                    "approved, approved_with_changes, changes_required or not_relevant")
+                    "approved, approved_with_changes, changes_required or not_relevant (or as "
+                    "said: \"Approved with changes\")")
+        ->transform(as_decision())
         ->required();
     cmd->add_option("--as", request->actor, "Actor deciding")->transform(as_person())->required();
     cmd->add_option("--comment", request->comment, "A comment kept with the decision");
@@ -318,7 +320,7 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       if (rev->count() > 0) request->expected_revision = *revision;
       request->document_version = *version;
       auto outcome = Signoff(s.engine()).decide(*request);
-      print_outcome(s, outcome, fmt::format("{} recorded", request->decision), request->actor);
+      print_outcome(s, outcome, fmt::format("{} recorded", decision_label(request->decision)), request->actor);
       if (outcome && !s.options.json) {
         if (auto seen = s.seen_by(request->actor, outcome.value())) print_signoff(s, *seen);
       }

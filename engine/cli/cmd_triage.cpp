@@ -221,7 +221,7 @@ void add_triage_commands(CLI::App& app, Session& s) {
     declare->add_option("name", *name, "Incident name, e.g. \"Storm Bert\"")->required();
     declare->add_option("--level", *level, "major or minor")
         ->required()
-        ->check(CLI::IsMember({"major", "minor"}));
+        ->transform(CLI::IsMember({"major", "minor"}, CLI::ignore_case));
     declare->add_option("--as", *actor, "Actor declaring (a triager)")
         ->transform(as_person())
         ->required();

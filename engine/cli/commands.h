@@ -41,6 +41,8 @@ CLI::Validator at_least(std::int64_t least);
 CLI::Validator as_reference();
 // Reads a person's name as typed (typed_person_name): `--as Hannah.Head` is hannah.head.
 CLI::Validator as_person();
+// A decision as typed: "Approved with changes" is approved_with_changes (typed_decision).
+CLI::Validator as_decision();
 void add_audit_commands(CLI::App& app, Session& session);  // audit, verify
 
 void add_account_commands(CLI::App& app, Session& session);  // actor passwd, token create

@@ -385,21 +385,22 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   // `required` holds once the action is taken: checked with the other inputs, or after the
   // effect when there is one (it may fill the field, or empty it).
   auto unfilled = [&](const Json& after, std::vector<FieldProblem>& found) {
+    auto reported = [&](const std::string& name) {
+      return std::any_of(found.begin(), found.end(),
+                         [&](const FieldProblem& p) { return p.field == name; });
+    };
     for (const auto& name : action->required_sets) {
-      const auto has = after.find(name);
-      const bool unanswered = has == after.end() || has->is_null() || blank(*has);
-      const bool refused = std::any_of(found.begin(), found.end(),
-                                       [&](const FieldProblem& p) { return p.field == name; });
-      if (unanswered && !refused) found.push_back({name, "is required"});
+      if (unanswered(after, name) && !reported(name)) found.push_back({name, "is required"});
     }
-    // An item field this action sets is required, too, when another field's answer says so.
+    // An item field this action sets is required, too, when every item must have it or when
+    // another field's answer says so (apply_rules leaves these to be said here).
     for (const auto& name : action->sets) {
       const FieldSpec* f = d.field(name);
-      const auto has = after.find(name);
-      const bool unanswered = has == after.end() || has->is_null() || blank(*has);
-      const bool reported = std::any_of(found.begin(), found.end(),
-                                        [&](const FieldProblem& p) { return p.field == name; });
-      if (!f || !unanswered || reported) continue;
+      if (!f || !unanswered(after, name) || reported(name)) continue;
+      if (f->required) {
+        found.push_back({name, "is required"});
+        continue;
+      }
       for (const auto& [other, values] : f->required_if) {
         if (auto said = required_when(values, after.value(other, Json()), d.field(other), other)) {
           found.push_back({name, std::move(*said)});

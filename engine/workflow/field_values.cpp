@@ -278,8 +278,9 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
         }
         // "Yes" for yes, " Media " for media: as people type them and spreadsheets save them.
         const std::string folded = lower(trim(s));
+        // And as the app shows them: "Public meeting", "Not taken forward".
         for (const auto& option : spec.options) {
-          if (lower(option) == folded) return option;
+          if (lower(option) == folded || lower(option_label(spec, option)) == folded) return option;
         }
       }
       error = fmt::format("{} is not one of: {}", shown(input), fmt::join(spec.options, ", "));
@@ -341,16 +342,8 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
       return format_date(*t);
     }
     case FieldType::DateTime: {
-      auto t = input.is_string() ? parse_datetime(trim(input.get<std::string>())) : std::nullopt;
-      // Without a zone, the UK time people mean (as the forms and the CLI take it), the date
-      // in either form a date field takes ("05/03/2026 14:00").
-      if (!t && input.is_string()) {
-        const std::string typed = trim(input.get<std::string>());
-        const auto sep = typed.find_first_of("T ");
-        t = parse_uk_local(sep == std::string::npos
-                               ? typed
-                               : date_as_iso(typed.substr(0, sep)) + typed.substr(sep));
-      }
+      // Without a zone, the UK time people mean (as the forms and the CLI take it).
+      auto t = input.is_string() ? typed_datetime(trim(input.get<std::string>())) : std::nullopt;
       if (!t) {
         error = fmt::format("{} (got {})",
                             no_such_time(input.is_string() ? trim(input.get<std::string>()) : ""),
@@ -400,6 +393,19 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error) 
 bool blank(const Json& value) {
   return value.is_string() &&
          value.get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+bool unanswered(const Json& data, const std::string& field) {
+  const auto it = data.find(field);
+  return it == data.end() || it->is_null() || blank(*it);
+}
+
+std::optional<TimePoint> typed_datetime(const std::string& typed) {
+  if (auto t = parse_datetime(typed)) return t;
+  const auto sep = typed.find_first_of("T ");
+  return parse_uk_local(sep == std::string::npos
+                            ? typed
+                            : date_as_iso(typed.substr(0, sep)) + typed.substr(sep));
 }
 
 namespace {

@@ -46,6 +46,13 @@ std::string control_character_in(std::string_view s, bool line_breaks = true);
 
 // True for text of spaces alone, which is no answer to a required question.
 bool blank(const Json& value);
+// True when `data` has no answer for `field`: none, null, or blank.
+bool unanswered(const Json& data, const std::string& field);
+
+// A date and time as someone typed it: with its zone, or without one in UK time, its date in
+// either form a date field takes ("2026-03-05 14:00", "05/03/2026 14:00"). Nothing when it is
+// neither.
+std::optional<TimePoint> typed_datetime(const std::string& typed);
 
 // As coerce_value, for field `key`: adds every problem found to `problems`, each at its path
 // ({"eia[3].impact", "is required"} for a problem inside a list of records), and returns null if

@@ -1,6 +1,9 @@
 #include "workflow/signoff_rules.h"
 
+#include <commsflow/signoff.h>
+
 #include <algorithm>
+#include <cctype>
 
 namespace commsflow {
 
@@ -13,6 +16,16 @@ const std::vector<std::string>& decision_names() {
 bool is_decision(std::string_view decision) {
   const auto& names = decision_names();
   return std::find(names.begin(), names.end(), decision) != names.end();
+}
+
+std::string typed_decision(std::string text) {
+  const auto first = text.find_first_not_of(" \t"), last = text.find_last_not_of(" \t");
+  if (first == std::string::npos) return text;
+  std::string name;
+  for (char c : text.substr(first, last - first + 1)) {
+    name += c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return is_decision(name) ? name : text;
 }
 
 bool asks_for_changes(std::string_view decision) {

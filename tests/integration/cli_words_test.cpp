@@ -95,6 +95,8 @@ TEST_CASE("cli: audit reports name people, steps, states and actions as people r
                           Contains("Workflow: Media statement sign-off") &&
                           Contains("Decision: Approved") && Contains("Comms review"));
   CHECK_THAT(history, !Contains("  hannah.head  ") && !Contains("comms_review  "));
+  // The values changed, too, by the fields' labels.
+  CHECK_THAT(history, Contains("Changes: Clinical content: No; ") && Contains("Drafted by: Sam Officer"));
   const std::string register_text = demo.run({"audit", "signoffs"}).out;
   CHECK_THAT(register_text, Contains("Approvers: Comms review: Hannah Head approved at ") &&
                                 Contains("Executive sign-off: Dev Director approved at "));
@@ -110,6 +112,26 @@ TEST_CASE("cli: audit reports name people, steps, states and actions as people r
   CHECK(rows[0]["to_state"] == "drafting");
   const std::string csv = demo.run({"audit", "signoffs", "--format", "csv"}).out;
   CHECK_THAT(csv, Contains("comms_review: hannah.head approved at 20"));
+  const std::string history_csv = demo.run({"audit", "MED-2026-0002", "--format", "csv"}).out;
+  CHECK_THAT(history_csv, Contains("\"\"drafted_by\"\":\"\"sam.officer\"\""));
+}
+
+TEST_CASE("cli: a choice, a decision and an incident level may be typed as the app shows them") {
+  Demo demo;
+  const Json made = demo.json({"submit", "media_signoff", "--as", "olivia.officer", "--set",
+                               "headline=Clinic hours", "--set", "kind=Reactive statement"});
+  CHECK(made["data"]["kind"] == "reactive_statement");
+  // A label that is no option is refused, naming the options.
+  CHECK_THAT(demo.run({"submit", "media_signoff", "--as", "olivia.officer", "--set",
+                       "headline=Clinic hours", "--set", "kind=Reactive"})
+                 .err,
+             Contains("'Reactive' is not one of: reactive_statement"));
+  const Json declared =
+      demo.json({"incident", "declare", "Flood", "--level", "Minor", "--as", "tom.triage"});
+  CHECK(declared["data"]["level"] == "minor");
+  CHECK_THAT(demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"})
+                 .err,
+             Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
 }
 
 TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds in JSON",
@@ -206,6 +228,12 @@ TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which",
   CHECK(made["data"]["embargo_until"] == "2026-12-05T09:00:00Z");
   CHECK_THAT(summer.err, Contains("journalist_deadline: 2026-07-01 14:30 taken as UK time (BST)"));
   CHECK_THAT(summer.err, Contains("embargo_until: 2026-12-05T09:00 taken as UK time (GMT)"));
+
+  // A date written as people write it, with a time: UK time too, and said so.
+  test::RunResult written = demo.run(with({"--json", "--set", "journalist_deadline=01/07/2026 14:30"}));
+  REQUIRE(written.exit_code == 0);
+  CHECK(Json::parse(written.out)["data"]["journalist_deadline"] == "2026-07-01T13:30:00Z");
+  CHECK_THAT(written.err, Contains("journalist_deadline: 01/07/2026 14:30 taken as UK time (BST)"));
 
   // A time that names its zone is kept as given, without a word.
   test::RunResult zoned =

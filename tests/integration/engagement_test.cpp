@@ -422,13 +422,21 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
   CHECK(children[0]["ref"] == fb);
   CHECK_THAT(e.run(2, {"list", "--parent", "SC-2026-0042"}).err, Contains("no item SC-2026-0042"));
   CHECK(e.show(ref)["children"][0]["ref"] == fb);
-  CHECK_THAT(e.run(0, {"show", ref}).out, Contains("Linked items (1):") && Contains(fb));
+  CHECK_THAT(e.run(0, {"show", ref}).out,
+             Contains("Linked items (1):") &&
+                 Contains(fb + "  Consultation feedback, Received: Evening clinics please"));
 
   Args no_text = base;
   no_text.insert(no_text.end(), {"--parent", ref, "--set", "has_suggestion=yes"});
   // Said as a missing answer, naming the field (bad input), with nothing stored.
   CHECK_THAT(e.run(2, no_text).err,
              Contains("suggestion: is required when Contains a specific suggestion is Yes"));
+  CHECK(e.json(0, {"list", "--parent", ref}).size() == 1);
+  // A suggestion given while the feedback is said to hold none would never be answered.
+  Args unflagged = base;
+  unflagged.insert(unflagged.end(), {"--parent", ref, "--set", "has_suggestion=no", "--set",
+                                     "suggestion=Run a shuttle bus"});
+  CHECK_THAT(e.run(1, unflagged).err, Contains("a suggestion is given, but"));
   CHECK(e.json(0, {"list", "--parent", ref}).size() == 1);
 
   // The parent link is part of the record: verify replays it.
@@ -473,7 +481,18 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
     CHECK_THAT(e.act(2, b, "answer", {}, kAfter).err,
                Contains("outcome: is required") && Contains("response: is required") &&
                    !Contains("reason"));
+    // With the response given, the reason is still asked for, as a missing answer, blank or not.
+    for (const char* reason : {"response=Thanks", "reason=   "}) {
+      CHECK_THAT(
+          e.act(2, b, "answer", {"outcome=not_taken_forward", "response=Thanks", reason}, kAfter)
+              .err,
+          Contains("reason: is required when What we will do is Not taken forward"));
+    }
     CHECK(e.show(b)["state"] == "received");
+    // The outcome may be typed as the app shows it.
+    e.act(0, b, "answer",
+          {"outcome=Not taken forward", "reason=Too costly", "response=Thanks for this"}, kAfter);
+    CHECK(e.show(b)["data"]["outcome"] == "not_taken_forward");
     CHECK_THAT(e.act(1, c, "answer", {"outcome=will_now_do", "response=x"}, kAfter).err,
                Contains("no suggestion to answer"));
     CHECK_THAT(e.act(1, a, "note", {}, kAfter).err, Contains("answer it"));

@@ -186,16 +186,21 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");
-  n.run(0, {"decide", ref, "approved_with_changes", "--version", n.version(ref), "--as", "cara",
-            "--comment", "Name the hospital in full"});
+  // The decision typed as people say it.
+  CHECK_THAT(n.run(0, {"decide", ref, "Approved with changes", "--version", n.version(ref), "--as",
+                       "cara", "--comment", "Name the hospital in full"})
+                 .out,
+             Contains("Approved with changes recorded"));
   CHECK(n.state(ref) == "approved");
+  CHECK_THAT(n.run(0, {"audit", "signoffs"}).out,
+             Contains("Clinical accuracy review: cara approved with changes at "));
   auto shown = n.run(0, {"show", ref});
   CHECK_THAT(shown.out, Contains("Approved: version 2"));
   CHECK_THAT(shown.out, Contains("Approved with changes: cara (as Clinical lead) on version 2"));
 
   // Approved with changes: the edit must be made, and goes back through the chain to cara.
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
-             Contains("approved with changes by Clinical accuracy review: put the edited version"));
+             Contains("approved with changes in Clinical accuracy review: put the edited version"));
   n.put(ref,
         "We are asking local people for their views on the future of Oakwood Community Hospital.\n"
         "The consultation runs from 9 March to 1 June.\n",

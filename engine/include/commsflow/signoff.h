@@ -15,6 +15,10 @@
 
 namespace commsflow {
 
+// A decision as someone typed it ("Approved with changes", " approved "), made the name it can
+// only be (approved_with_changes); text that names no decision is left for decide to refuse.
+std::string typed_decision(std::string text);
+
 // A decision in a sign-off step (see decision_names(): approved, approved_with_changes,
 // changes_required, not_relevant).
 struct DecideRequest {
