@@ -84,18 +84,22 @@ TEST_CASE("cli: import reads CSV as spreadsheets save it: semicolons, UK dates, 
       "\xEF\xBB\xBFtitle;kind;requester_team;needed_by;strategic_priority;incident;statutory;"
       "reputational_risk;impact;resource;time_sensitive;responsibility;owner_org\r\n"
       "\"Rota; winter\";Internal;Workforce;31/03/2026;None;none;Yes;Low;low;LOW;No;Own;\r\n"
+      "Surgery letter;MP enquiry;Workforce;31/03/2026;None;none;No;Low;low;LOW;No;Own;\r\n"
       ";;;;;;;;;;;;\r\n";
   p.dir.write("saved.csv", csv);
   auto r = test::run_cli(p.dir.path(), {"--json", "import", "saved.csv", "--as", "tom"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(Json::parse(r.out)["imported"] == 1);
+  CHECK(Json::parse(r.out)["imported"] == 2);
   Json item = Json::parse(test::run_cli(p.dir.path(), {"--json", "show", "REQ-2026-0001"}).out);
   CHECK(item["data"]["title"] == "Rota; winter");
   CHECK(item["data"]["needed_by"] == "2026-03-31");
   CHECK(item["data"]["statutory"] == "yes");
   CHECK(item["data"]["kind"] == "internal");
   CHECK(item["data"]["rating"] == "red");  // statutory: yes
+  // A choice as the app shows it ("MP enquiry") is the option it labels.
+  CHECK(Json::parse(test::run_cli(p.dir.path(), {"--json", "show", "REQ-2026-0002"}).out)["data"]
+             ["kind"] == "mp_enquiry");
 
   // Anything else is still named by file, line and field.
   p.dir.write("bad.csv",
@@ -106,7 +110,7 @@ TEST_CASE("cli: import reads CSV as spreadsheets save it: semicolons, UK dates, 
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Contains("bad.csv") && Contains("line 2") && Contains("needed_by") &&
                           Contains("31/02/2026") && Contains("line 3") && Contains("kind"));
-  CHECK(p.count("items") == "1");
+  CHECK(p.count("items") == "2");
 }
 
 TEST_CASE("cli: import lists every bad row by line and field, and writes nothing") {
