@@ -7,6 +7,7 @@
 #include <commsflow/verify.h>
 #include <fmt/ranges.h>
 
+#include <cctype>
 #include <chrono>
 #include <optional>
 
@@ -78,6 +79,23 @@ AuditRow to_row(std::int64_t seq, std::string_view body, std::string_view hash,
   return row;
 }
 
+// The sign-in name of the one person whose name as shown is `typed`, in any case ("Hannah Head"
+// for hannah.head); nothing when no one, or more than one, is so named.
+std::optional<std::string> known_as(Store& store, const std::string& typed) {
+  auto folded = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  const std::string wanted = folded(typed);
+  std::optional<std::string> found;
+  for (const auto& actor : store.actors()) {
+    if (actor.display_name.empty() || folded(actor.display_name) != wanted) continue;
+    if (found) return std::nullopt;
+    found = actor.name;
+  }
+  return found;
+}
+
 Json cell(const std::string& text) {
   return text.empty() ? Json(nullptr) : Json(text);
 }
@@ -104,6 +122,10 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   }
 
   auto tx = store.begin_read();
+  // A person may be named as people know them, when that names one person.
+  if (!filter.actor.empty() && filter.actor != kSystemActor && !store.actor(filter.actor)) {
+    if (auto name = known_as(store, filter.actor)) filter.actor = *name;
+  }
   ChainHead head{0, genesis_hash()};
   if (auto last = store.chain_head()) head = *last;
   bool any = false;
@@ -116,9 +138,13 @@ ChainHead query_history(Store& store, const AuditQuery& query,
     fail(ErrorKind::NotFound, "no item {}", query.ref);
   }
   // A mistyped name would otherwise read as "this person did nothing".
-  if (!any && !query.actor.empty() && query.actor != kSystemActor && !store.actor(query.actor)) {
+  if (!any && !filter.actor.empty() && filter.actor != kSystemActor &&
+      !store.actor(filter.actor)) {
     // Said alike on the command line and the web: no command is suggested.
-    fail_field("actor", "no person is named '{}' (give the name they sign in with)", query.actor);
+    fail_field("actor",
+               "no person is named '{}' (give the name they sign in with, or the name they are "
+               "shown by when no one else has it)",
+               query.actor);
   }
   if (!any && !query.workflow.empty() && !store.current_version(query.workflow)) {
     std::vector<std::string> names;

@@ -97,6 +97,12 @@ TEST_CASE("cli: audit reports name people, steps, states and actions as people r
   CHECK_THAT(history, !Contains("  hannah.head  ") && !Contains("comms_review  "));
   // The values changed, too, by the fields' labels.
   CHECK_THAT(history, Contains("Changes: Clinical content: No; ") && Contains("Drafted by: Sam Officer"));
+  // A person may be named as people know them.
+  const Json hers = demo.json({"audit", "--actor", "Hannah Head"})["rows"];
+  REQUIRE_FALSE(hers.empty());
+  for (const auto& row : hers) CHECK(row["actor"] == "hannah.head");
+  CHECK_THAT(demo.run({"audit", "--actor", "Hannah Hed"}).err,
+             Contains("no person is named 'hannah hed'"));
   const std::string register_text = demo.run({"audit", "signoffs"}).out;
   CHECK_THAT(register_text, Contains("Approvers: Comms review: Hannah Head approved at ") &&
                                 Contains("Executive sign-off: Dev Director approved at "));
