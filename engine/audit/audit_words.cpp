@@ -40,12 +40,14 @@ std::string values_in_words(Store& store, const Definition* d, const Json& value
   for (const auto& [key, value] : values.items()) {
     const FieldSpec* f = d ? d->field(key) : nullptr;
     const bool engine_record = !key.empty() && key[0] == '_';
-    std::string text = value.is_null()            ? "(removed)"
-                       : engine_record || !d      ? cell_for_people(kWords, value)
-                       : f                        ? value_in_words(store, *f, value)
-                                                  : payload_in_words(store, *d, key, value);
+    std::string text = value.is_null()       ? "(removed)"
+                       : engine_record || !d ? cell_for_people(kWords, value)
+                       : f                   ? value_in_words(store, *f, value)
+                                             : payload_in_words(store, *d, key, value);
     parts.push_back(fmt::format("{}: {}",
-                                f ? field_label(*f) : engine_record ? key : readable_label(key),
+                                f               ? field_label(*f)
+                                : engine_record ? key
+                                                : readable_label(key),
                                 text));
   }
   return fmt::format("{}", fmt::join(parts, "; "));

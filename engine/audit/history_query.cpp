@@ -138,8 +138,7 @@ ChainHead query_history(Store& store, const AuditQuery& query,
     fail(ErrorKind::NotFound, "no item {}", query.ref);
   }
   // A mistyped name would otherwise read as "this person did nothing".
-  if (!any && !filter.actor.empty() && filter.actor != kSystemActor &&
-      !store.actor(filter.actor)) {
+  if (!any && !filter.actor.empty() && filter.actor != kSystemActor && !store.actor(filter.actor)) {
     // Said alike on the command line and the web: no command is suggested.
     fail_field("actor",
                "no person is named '{}' (give the name they sign in with, or the name they are "

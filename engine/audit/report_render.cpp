@@ -107,8 +107,8 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
     if (!table.columns[c].summary) continue;
     width[c] = display_width(table.columns[c].heading);
     for (size_t r = 0; r < table.rows.size(); ++r) {
-      width[c] = std::max(width[c],
-                          display_width(cell_for_people(table.columns[c], cell_shown(table, r, c))));
+      width[c] = std::max(
+          width[c], display_width(cell_for_people(table.columns[c], cell_shown(table, r, c))));
     }
   }
   auto line = [&](auto&& text_at) {
@@ -125,7 +125,8 @@ std::string render_text(const ReportTable& table, const ReportHeader& header) {
   if (table.rows.empty()) return out;
   out += line([&](size_t c) { return table.columns[c].heading; });
   for (size_t r = 0; r < table.rows.size(); ++r) {
-    out += line([&](size_t c) { return cell_for_people(table.columns[c], cell_shown(table, r, c)); });
+    out +=
+        line([&](size_t c) { return cell_for_people(table.columns[c], cell_shown(table, r, c)); });
     for (size_t c = 0; c < n; ++c) {
       if (table.columns[c].summary || table.rows[r][c].is_null()) continue;
       out += fmt::format("    {}: {}\n", table.columns[c].heading,

@@ -54,10 +54,9 @@ std::string discrepancies(const Json& approved, int current_version, const Names
   for (const auto& step : approved.value("steps", Json::array())) {
     for (const auto& d : step.value("decisions", Json::array())) {
       if (d.value("document_version", 0) != version) {
-        out.push_back(fmt::format("{} decided {} on version {}, not version {}",
-                                  names.person(d.value("actor", "")),
-                                  names.step(step.value("step", "")),
-                                  d.value("document_version", 0), version));
+        out.push_back(fmt::format(
+            "{} decided {} on version {}, not version {}", names.person(d.value("actor", "")),
+            names.step(step.value("step", "")), d.value("document_version", 0), version));
       }
     }
   }
@@ -139,8 +138,8 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     auto escalated = [&](const Names& names) {
       std::vector<std::string> parts;
       for (size_t i = 0; i + 1 < escalated_steps.size(); i += 2) {
-        parts.push_back(
-            fmt::format("{} overdue at {}", names.step(escalated_steps[i]), escalated_steps[i + 1]));
+        parts.push_back(fmt::format("{} overdue at {}", names.step(escalated_steps[i]),
+                                    escalated_steps[i + 1]));
       }
       return fmt::format("{}", fmt::join(parts, "; "));
     };
@@ -166,8 +165,8 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                        [](const std::string& decision) {  // mid-sentence: "approved with changes"
                          std::string said = decision_label(decision);
                          if (!said.empty()) {
-                           said[0] = static_cast<char>(
-                               std::tolower(static_cast<unsigned char>(said[0])));
+                           said[0] =
+                               static_cast<char>(std::tolower(static_cast<unsigned char>(said[0])));
                          }
                          return said;
                        }};

@@ -103,9 +103,10 @@ void add_audit_commands(CLI::App& app, Session& s) {
   auto export_args = std::make_shared<ExportArgs>();
   audit->add_option("ref", query->ref, "Item reference: its complete history")
       ->transform(as_reference());
-  audit->add_option("--actor", query->actor,
-                    "Events by this person, or on their behalf: the name they sign in with, or "
-                    "the one they are shown by (\"Hannah Head\")")
+  audit
+      ->add_option("--actor", query->actor,
+                   "Events by this person, or on their behalf: the name they sign in with, or "
+                   "the one they are shown by (\"Hannah Head\")")
       ->transform(as_person());
   audit->add_option("--workflow", query->workflow, "Events of items of this workflow");
   audit->add_option("--action", query->action, "Events of this action, e.g. decide");

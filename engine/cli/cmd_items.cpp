@@ -61,7 +61,7 @@ void localise_times(const std::function<const FieldSpec*(const std::string&)>& f
     if (!f || f->type != FieldType::DateTime || !value.is_string()) continue;
     const std::string typed = value.get<std::string>();
     if (parse_datetime(typed)) continue;  // it names its zone
-    auto t = typed_datetime(typed);  // "2026-07-01 14:30", "01/07/2026 14:30"
+    auto t = typed_datetime(typed);       // "2026-07-01 14:30", "01/07/2026 14:30"
     if (!t) continue;
     value = format_datetime(*t);
     std::cerr << fmt::format("{}: {} taken as UK time ({}); stored as {}\n", name, typed,

@@ -320,7 +320,8 @@ void add_signoff_commands(CLI::App& app, Session& s) {
       if (rev->count() > 0) request->expected_revision = *revision;
       request->document_version = *version;
       auto outcome = Signoff(s.engine()).decide(*request);
-      print_outcome(s, outcome, fmt::format("{} recorded", decision_label(request->decision)), request->actor);
+      print_outcome(s, outcome, fmt::format("{} recorded", decision_label(request->decision)),
+                    request->actor);
       if (outcome && !s.options.json) {
         if (auto seen = s.seen_by(request->actor, outcome.value())) print_signoff(s, *seen);
       }

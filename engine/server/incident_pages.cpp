@@ -128,30 +128,30 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
           return;
         }
         // Answered with a redirect: reloading the page shows it, and does not declare again.
-        c.notices.keep(p.session_digest,
-                       success(name + " declared",
-                               fmt::format("{} item(s) paused.", r.affected.size())));
-        res.set_redirect("/incidents", 303);
-      }));
-  http.Post(
-      "/incidents/close",
-      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-        const std::string name = param(req, "name");
-        CallResult r = close_incident(c, p, name);
-        if (!r.ok()) {
-          send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                    incidents_body(c, p, problem(r), "", ""));
-          return;
-        }
         c.notices.keep(
             p.session_digest,
-            success(name + " closed",
-                    fmt::format("{} item(s) resumed, due times moved on.{}", r.affected.size(),
-                                r.held.empty()
-                                    ? std::string()
-                                    : fmt::format(" {}.", still_paused_words(r.held, r.held_for)))));
+            success(name + " declared", fmt::format("{} item(s) paused.", r.affected.size())));
         res.set_redirect("/incidents", 303);
       }));
+  http.Post("/incidents/close",
+            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+              const std::string name = param(req, "name");
+              CallResult r = close_incident(c, p, name);
+              if (!r.ok()) {
+                send_page(res, r.status, &p, "Error: Incidents", "/incidents",
+                          incidents_body(c, p, problem(r), "", ""));
+                return;
+              }
+              c.notices.keep(
+                  p.session_digest,
+                  success(name + " closed",
+                          fmt::format(
+                              "{} item(s) resumed, due times moved on.{}", r.affected.size(),
+                              r.held.empty()
+                                  ? std::string()
+                                  : fmt::format(" {}.", still_paused_words(r.held, r.held_for)))));
+              res.set_redirect("/incidents", 303);
+            }));
 }
 
 }  // namespace commsflow::server

@@ -177,9 +177,9 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
   if (!d.is_final(item.state)) {
     for (const FieldSpec* f : passed_deadlines(d.fields, item.data, now)) {
       const std::string when = item.data[f->name].get<std::string>();
-      passed.push_back({{"label", field_label(*f)},
-                        {"when", f->type == FieldType::Date ? escape(uk_date(when))
-                                                            : time_html(when)}});
+      passed.push_back(
+          {{"label", field_label(*f)},
+           {"when", f->type == FieldType::Date ? escape(uk_date(when)) : time_html(when)}});
     }
   }
   return render("item-at-a-glance",

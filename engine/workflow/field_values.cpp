@@ -403,9 +403,8 @@ bool unanswered(const Json& data, const std::string& field) {
 std::optional<TimePoint> typed_datetime(const std::string& typed) {
   if (auto t = parse_datetime(typed)) return t;
   const auto sep = typed.find_first_of("T ");
-  return parse_uk_local(sep == std::string::npos
-                            ? typed
-                            : date_as_iso(typed.substr(0, sep)) + typed.substr(sep));
+  return parse_uk_local(
+      sep == std::string::npos ? typed : date_as_iso(typed.substr(0, sep)) + typed.substr(sep));
 }
 
 namespace {
@@ -429,9 +428,9 @@ std::optional<std::string> required_when(const std::vector<std::string>& values,
   }
   if (std::find(values.begin(), values.end(), value) == values.end()) return std::nullopt;
   if (!named) return fmt::format("is required when {} is {}", other, value);
-  return fmt::format("is required when {} is {}", field_label(*named),
-                     answer.is_boolean() ? (answer.get<bool>() ? "Yes" : "No")
-                                         : option_label(*named, value));
+  return fmt::format(
+      "is required when {} is {}", field_label(*named),
+      answer.is_boolean() ? (answer.get<bool>() ? "Yes" : "No") : option_label(*named, value));
 }
 
 std::vector<FieldProblem> validate_data(const std::vector<FieldSpec>& fields, Json& data,

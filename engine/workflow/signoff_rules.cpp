@@ -23,7 +23,8 @@ std::string typed_decision(std::string text) {
   if (first == std::string::npos) return text;
   std::string name;
   for (char c : text.substr(first, last - first + 1)) {
-    name += c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name +=
+        c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return is_decision(name) ? name : text;
 }

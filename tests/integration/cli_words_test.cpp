@@ -87,8 +87,9 @@ TEST_CASE("cli: human output shows labels, names and UK time, never ISO times or
                           std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$)")));
 }
 
-TEST_CASE("cli: audit reports name people, steps, states and actions as people read them, while CSV "
-          "and JSON keep the names stored") {
+TEST_CASE(
+    "cli: audit reports name people, steps, states and actions as people read them, while CSV "
+    "and JSON keep the names stored") {
   Demo demo;
   const std::string history = demo.run({"audit", "MED-2026-0002"}).out;
   CHECK_THAT(history, Contains("Hannah Head") && Contains("Dev Director") &&
@@ -96,7 +97,8 @@ TEST_CASE("cli: audit reports name people, steps, states and actions as people r
                           Contains("Decision: Approved") && Contains("Comms review"));
   CHECK_THAT(history, !Contains("  hannah.head  ") && !Contains("comms_review  "));
   // The values changed, too, by the fields' labels.
-  CHECK_THAT(history, Contains("Changes: Clinical content: No; ") && Contains("Drafted by: Sam Officer"));
+  CHECK_THAT(history,
+             Contains("Changes: Clinical content: No; ") && Contains("Drafted by: Sam Officer"));
   // A person may be named as people know them.
   const Json hers = demo.json({"audit", "--actor", "Hannah Head"})["rows"];
   REQUIRE_FALSE(hers.empty());
@@ -107,8 +109,7 @@ TEST_CASE("cli: audit reports name people, steps, states and actions as people r
   CHECK_THAT(register_text, Contains("Approvers: Comms review: Hannah Head approved at ") &&
                                 Contains("Executive sign-off: Dev Director approved at "));
   CHECK_THAT(register_text, !Contains("hannah.head") && !Contains("comms_review"));
-  const std::string html =
-      demo.run({"audit", "signoffs", "--format", "html"}).out;
+  const std::string html = demo.run({"audit", "signoffs", "--format", "html"}).out;
   CHECK_THAT(html, Contains("Comms review: Hannah Head approved at "));
 
   // The machine formats keep what is stored.
@@ -135,9 +136,9 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
   const Json declared =
       demo.json({"incident", "declare", "Flood", "--level", "Minor", "--as", "tom.triage"});
   CHECK(declared["data"]["level"] == "minor");
-  CHECK_THAT(demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"})
-                 .err,
-             Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
+  CHECK_THAT(
+      demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"}).err,
+      Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
 }
 
 TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds in JSON",
@@ -236,7 +237,8 @@ TEST_CASE("cli: a time typed without a zone is UK time, and the CLI says which",
   CHECK_THAT(summer.err, Contains("embargo_until: 2026-12-05T09:00 taken as UK time (GMT)"));
 
   // A date written as people write it, with a time: UK time too, and said so.
-  test::RunResult written = demo.run(with({"--json", "--set", "journalist_deadline=01/07/2026 14:30"}));
+  test::RunResult written =
+      demo.run(with({"--json", "--set", "journalist_deadline=01/07/2026 14:30"}));
   REQUIRE(written.exit_code == 0);
   CHECK(Json::parse(written.out)["data"]["journalist_deadline"] == "2026-07-01T13:30:00Z");
   CHECK_THAT(written.err, Contains("journalist_deadline: 01/07/2026 14:30 taken as UK time (BST)"));

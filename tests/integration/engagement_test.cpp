@@ -478,9 +478,9 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
     RunResult r = e.act(2, b, "answer", {"outcome=not_taken_forward"}, kAfter);
     CHECK_THAT(r.err, Contains("reason: is required when What we will do is Not taken forward") &&
                           Contains("response: is required"));
-    CHECK_THAT(e.act(2, b, "answer", {}, kAfter).err,
-               Contains("outcome: is required") && Contains("response: is required") &&
-                   !Contains("reason"));
+    CHECK_THAT(e.act(2, b, "answer", {}, kAfter).err, Contains("outcome: is required") &&
+                                                          Contains("response: is required") &&
+                                                          !Contains("reason"));
     // With the response given, the reason is still asked for, as a missing answer, blank or not.
     for (const char* reason : {"response=Thanks", "reason=   "}) {
       CHECK_THAT(

@@ -98,8 +98,9 @@ TEST_CASE("cli: import reads CSV as spreadsheets save it: semicolons, UK dates, 
   CHECK(item["data"]["kind"] == "internal");
   CHECK(item["data"]["rating"] == "red");  // statutory: yes
   // A choice as the app shows it ("MP enquiry") is the option it labels.
-  CHECK(Json::parse(test::run_cli(p.dir.path(), {"--json", "show", "REQ-2026-0002"}).out)["data"]
-             ["kind"] == "mp_enquiry");
+  CHECK(Json::parse(
+            test::run_cli(p.dir.path(), {"--json", "show", "REQ-2026-0002"}).out)["data"]["kind"] ==
+        "mp_enquiry");
 
   // Anything else is still named by file, line and field.
   p.dir.write("bad.csv",

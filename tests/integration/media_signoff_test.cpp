@@ -30,11 +30,16 @@ class Newsroom {
   Newsroom() {
     fs::copy(test::shipped_workflows(), dir_ / "workflows", fs::copy_options::recursive);
     here_ = std::make_unique<test::LocalEngine>(dir_.path(), /*create=*/true);
-    const std::vector<std::pair<std::string, std::string>> team = {
-        {"olivia", "comms_officer"},     {"hannah", "head_of_comms"}, {"cara", "clinical_lead"},
-        {"eddie", "executive"},          {"dev", "director"},         {"pat", "partner_comms"},
-        {"rhea", "regional_comms_lead"}, {"sam", "comms_officer"},    {"gil", "governance"},
-        {"lee", "legal"}};
+    const std::vector<std::pair<std::string, std::string>> team = {{"olivia", "comms_officer"},
+                                                                   {"hannah", "head_of_comms"},
+                                                                   {"cara", "clinical_lead"},
+                                                                   {"eddie", "executive"},
+                                                                   {"dev", "director"},
+                                                                   {"pat", "partner_comms"},
+                                                                   {"rhea", "regional_comms_lead"},
+                                                                   {"sam", "comms_officer"},
+                                                                   {"gil", "governance"},
+                                                                   {"lee", "legal"}};
     for (const auto& [name, role] : team) here_->engine->add_actor(name, {role});
   }
 

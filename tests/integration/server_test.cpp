@@ -1273,10 +1273,9 @@ TEST_CASE("server: the decide API takes on_behalf_of as people type a name", "[s
   REQUIRE(Signoff(*f.engine)
               .delegate("hannah.head", "sam.deputy", "head_of_comms", "2026-03-31", "hannah.head")
               .ok());
-  auto decided = f.post_json(f.bearer("sam.deputy"), "/api/v1/items/" + ref + "/decide",
-                             Json{{"decision", "approved"},
-                                  {"document_version", 2},
-                                  {"on_behalf_of", " Hannah.Head "}});
+  auto decided = f.post_json(
+      f.bearer("sam.deputy"), "/api/v1/items/" + ref + "/decide",
+      Json{{"decision", "approved"}, {"document_version", 2}, {"on_behalf_of", " Hannah.Head "}});
   INFO(decided->body);
   REQUIRE(decided->status == 200);
   CHECK(f.engine->history(ref).back().on_behalf_of == "hannah.head");
@@ -1297,14 +1296,14 @@ TEST_CASE("server: a journalist's deadline that has passed is said at a glance o
 
   f.clock.advance(std::chrono::hours(2));
   const std::string page = get_page(f, hannah, "/items/" + ref);
-  CHECK_THAT(page, Catch::Contains(
-                       R"(<dt class="nhsuk-summary-list__key">Journalist deadline</dt>)"));
+  CHECK_THAT(page,
+             Catch::Contains(R"(<dt class="nhsuk-summary-list__key">Journalist deadline</dt>)"));
   CHECK_THAT(page, Catch::Contains(passed));
   CHECK_THAT(page, Catch::Contains(R"(<time datetime="2026-03-02T10:00:00Z">)"));
 
   REQUIRE(f.engine
-              ->act(ActRequest{ref, "withdraw", "hannah.head", Json{{"reason", "Story dropped"}},
-                               "", {}})
+              ->act(ActRequest{
+                  ref, "withdraw", "hannah.head", Json{{"reason", "Story dropped"}}, "", {}})
               .ok());
   CHECK_THAT(get_page(f, hannah, "/items/" + ref), !Catch::Contains(passed));
 }

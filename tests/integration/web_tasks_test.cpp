@@ -694,10 +694,11 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   // The API takes the reference in lower case, as every item route does.
   std::string lower = ref;
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  auto api = f.post_json(f.bearer("eve.lead"), "/api/v1/items",
-                         Json{{"workflow", "feedback"},
-                              {"parent", lower},
-                              {"data", {{"text", "Keep the evening clinic"}, {"channel", "email"}}}});
+  auto api =
+      f.post_json(f.bearer("eve.lead"), "/api/v1/items",
+                  Json{{"workflow", "feedback"},
+                       {"parent", lower},
+                       {"data", {{"text", "Keep the evening clinic"}, {"channel", "email"}}}});
   CHECK(api->status == 422);
   CHECK_THAT(api->body, Contains(ref + " is not consulting now"));
   // Someone who reads the service change but may not log feedback is not offered it.
