@@ -82,8 +82,9 @@ std::string describe(const AuditQuery& query);
 
 // What people read, in a report's text and HTML, for the names an audit row stores: a person's
 // display name for their sign-in name, and the workflow's title and the labels of its actions,
-// states (sign-off steps among them) and decisions, from the workflow version of the row's item.
-// CSV and JSON keep the names as stored. A name it cannot place (an item since gone, a version
+// states (sign-off steps among them) and decisions, from the workflow version of the row's item;
+// and its changes and payload field by field, by label, as `show` gives the values. CSV and JSON
+// keep the names as stored. A name it cannot place (an item since gone, a version
 // that no longer loads) is shown as stored. Shares the engine's thread.
 class AuditWords {
  public:

@@ -38,8 +38,8 @@ struct ReportTable {
   std::vector<ReportColumn> columns;
   // Each row has one cell per column: a string, a number, or null for "nothing here".
   std::vector<std::vector<Json>> rows;
-  // Optional, row for row: what people read in text and HTML in place of a cell that stores a
-  // name (a person's display name for their sign-in name, a label for a state), then shown as
+  // Optional, row for row: what people read in text and HTML in place of a cell (a person's
+  // display name for their sign-in name, a label for a state, values in words), then shown as
   // its column says. "" (or a row shorter than the columns) keeps the cell. CSV and JSON keep
   // the cells.
   std::vector<std::vector<std::string>> shown = {};
