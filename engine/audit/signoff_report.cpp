@@ -22,6 +22,8 @@ struct Names {
   std::function<std::string(const std::string&)> step;
   std::function<std::string(const std::string&)> person;
   std::function<std::string(const std::string&)> decision;
+  // Whom a step overdue went to (", escalated to Director"), or "".
+  std::function<std::string(const std::string&)> escalated_to;
 };
 
 // Every approver with their decision, time and version, step by step.
@@ -107,7 +109,8 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   std::map<std::string, std::vector<std::string>> latest_shown;
   std::vector<std::string> order;
   const auto as_stored = [](const std::string& name) { return name; };
-  const Names stored_names{as_stored, as_stored, as_stored};
+  const Names stored_names{as_stored, as_stored, as_stored,
+                           [](const std::string&) { return std::string(); }};
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
@@ -138,8 +141,9 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     auto escalated = [&](const Names& names) {
       std::vector<std::string> parts;
       for (size_t i = 0; i + 1 < escalated_steps.size(); i += 2) {
-        parts.push_back(fmt::format("{} overdue at {}", names.step(escalated_steps[i]),
-                                    escalated_steps[i + 1]));
+        parts.push_back(fmt::format("{} overdue at {}{}", names.step(escalated_steps[i]),
+                                    escalated_steps[i + 1],
+                                    names.escalated_to(escalated_steps[i])));
       }
       return fmt::format("{}", fmt::join(parts, "; "));
     };
@@ -160,16 +164,23 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
                        stored_escalated.empty() ? Json() : Json(stored_escalated)};
     // The same row as people read it: labels for the state and steps, display names.
     const Definition* d = words.definition(row.ref);
-    const Names people{[&](const std::string& step) { return d ? state_label(*d, step) : step; },
-                       [&](const std::string& name) { return words.person(name); },
-                       [](const std::string& decision) {  // mid-sentence: "approved with changes"
-                         std::string said = decision_label(decision);
-                         if (!said.empty()) {
-                           said[0] =
-                               static_cast<char>(std::tolower(static_cast<unsigned char>(said[0])));
-                         }
-                         return said;
-                       }};
+    const Names people{
+        [&](const std::string& step) { return d ? state_label(*d, step) : step; },
+        [&](const std::string& name) { return words.person(name); },
+        [](const std::string& decision) {  // mid-sentence: "approved with changes"
+          std::string said = decision_label(decision);
+          if (!said.empty()) {
+            said[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(said[0])));
+          }
+          return said;
+        },
+        [&](const std::string& step) {
+          const StateSpec* state = d ? d->state(step) : nullptr;
+          if (!state || !state->signoff || state->signoff->escalate_to.empty()) {
+            return std::string();
+          }
+          return ", escalated to " + approvers_in_words(store, state->signoff->escalate_to, "and");
+        }};
     latest_shown[row.ref] = {"",
                              "",
                              "",

@@ -929,6 +929,7 @@ TEST_CASE("media: audit signoffs lists each approval with its version, approvers
   const std::string text =
       n.run(0, {"audit", "signoffs", "--from", "2026-03-01", "--to", "2026-03-31"}).out;
   CHECK_THAT(text, Contains("Escalated or overdue: Comms review overdue at ") &&
+                       Contains(", escalated to Director") &&
                        Contains("Approvers: Comms review: ") && !Contains("comms_review"));
 
   // An approval a changed condition voided (the embargo brought forward) is flagged, not shown
