@@ -2,9 +2,12 @@
 #include <commsflow/audit.h>
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include "audit/replayed_accounts.h"
 
 namespace commsflow {
 
@@ -30,30 +33,74 @@ std::string AuditWords::person(std::string_view name) {
 
 namespace {
 
-// An event's changes or payload in people's words: each field by its label and its value as
-// `show` gives it; the engine's own records (keys beginning with '_') as the report gives any
-// value, their times in UK time.
-std::string values_in_words(Store& store, const Definition* d, const Json& values) {
-  if (!values.is_object() || values.empty()) return {};
-  static const ReportColumn kWords{"", "", false, CellShown::words};
-  std::vector<std::string> parts;
-  for (const auto& [key, value] : values.items()) {
-    const FieldSpec* f = d ? d->field(key) : nullptr;
-    const bool engine_record = !key.empty() && key[0] == '_';
-    std::string text = value.is_null()       ? "(removed)"
-                       : engine_record || !d ? cell_for_people(kWords, value)
-                       : f                   ? value_in_words(store, *f, value)
-                                             : payload_in_words(store, *d, key, value);
-    parts.push_back(fmt::format("{}: {}",
-                                f               ? field_label(*f)
-                                : engine_record ? key
-                                                : readable_label(key),
-                                text));
-  }
-  return fmt::format("{}", fmt::join(parts, "; "));
+// What the engine's own records are called where people read them.
+std::string record_label(const std::string& key) {
+  static const std::map<std::string, std::string, std::less<>> labels = {
+      {"_document", "Document"},
+      {"_signoff", "Sign-off step"},
+      {"_chain", "Steps passed"},
+      {"_approved", "Approval of record"},
+      {"_reached", "Sign-off steps reached"}};
+  auto it = labels.find(key);
+  return it != labels.end() ? it->second : readable_label(key.substr(key.starts_with("_") ? 1 : 0));
+}
+
+// True for the members of a record that name a person by their sign-in name.
+bool names_a_person(const std::string& key) {
+  return key == "actor" || key == "author" || key == "on_behalf_of" || key == "by" || key == "to" ||
+         key == "from";
+}
+
+bool is_identifier(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
 }
 
 }  // namespace
+
+std::string AuditWords::recorded(const Definition* d, const std::string& key, const Json& value,
+                                 bool nested) {
+  auto bracketed = [&](const std::string& text) { return nested ? "(" + text + ")" : text; };
+  if (value.is_null()) return "none";
+  if (value.is_boolean()) return value.get<bool>() ? "Yes" : "No";
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (auto t = parse_datetime(s); t && format_datetime(*t) == s) return uk_datetime_to_second(*t);
+    if (auto day = parse_date(s); day && format_date(*day) == s) return uk_date(s);
+    if (names_a_person(key)) return person(s);
+    if (d && d->state(s)) return state_label(*d, s);
+    return is_identifier(s) ? readable_label(s) : s;
+  }
+  if (value.is_array()) {
+    if (value.empty()) return "none";
+    std::vector<std::string> parts;
+    for (const auto& v : value) parts.push_back(recorded(d, key, v, true));
+    return bracketed(fmt::format("{}", fmt::join(parts, ", ")));
+  }
+  if (value.is_object()) {
+    if (value.empty()) return "none";
+    std::vector<std::string> parts;
+    for (const auto& [k, v] : value.items()) {
+      // A sign-off record is keyed by its steps, too ("Comms review: (Decisions: none)").
+      const std::string label = d && d->state(k) ? state_label(*d, k) : readable_label(k);
+      parts.push_back(fmt::format("{}: {}", label, recorded(d, k, v, true)));
+    }
+    return bracketed(fmt::format("{}", fmt::join(parts, "; ")));
+  }
+  return value.dump();
+}
+
+std::string AuditWords::values(const Definition* d, const Json& values) {
+  if (!values.is_object() || values.empty()) return {};
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : values.items()) {
+    const FieldSpec* f = d ? d->field(key) : nullptr;
+    const std::string text = value.is_null() ? "(removed)"
+                             : f             ? value_in_words(engine_.store(), *f, value)
+                                             : recorded(d, key, value, value.is_object());
+    parts.push_back(fmt::format("{}: {}", f ? field_label(*f) : record_label(key), text));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
 
 std::vector<std::string> AuditWords::shown(const AuditRow& row) {
   const Definition* d = definition(row.ref);
@@ -63,13 +110,15 @@ std::vector<std::string> AuditWords::shown(const AuditRow& row) {
   // In the columns of audit_table: seq, at, ref, workflow, actor, on_behalf_of, action, from,
   // to, decision, document version and hash, comment, note, changes, payload; the rest read
   // as stored.
+  // An account's events are filed under "actor:NAME".
+  const bool account = is_account_ref(row.ref);
   return {"",
           "",
-          "",
+          account ? "Account of " + person(row.ref.substr(row.ref.find(':') + 1)) : "",
           d ? (d->title.empty() ? readable_label(d->name) : d->title) : "",
           person(row.actor),
           person(row.on_behalf_of),
-          d ? action_label(*d, row.action) : "",
+          d ? action_label(*d, row.action) : readable_label(row.action),
           state(row.from_state),
           state(row.to_state),
           row.decision.empty() ? "" : decision_label(row.decision),
@@ -77,8 +126,8 @@ std::vector<std::string> AuditWords::shown(const AuditRow& row) {
           "",
           "",
           "",
-          values_in_words(engine_.store(), d, row.changes),
-          values_in_words(engine_.store(), d, row.payload)};
+          values(d, row.changes),
+          values(d, row.payload)};
 }
 
 }  // namespace commsflow

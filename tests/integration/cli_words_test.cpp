@@ -99,6 +99,16 @@ TEST_CASE(
   // The values changed, too, by the fields' labels.
   CHECK_THAT(history,
              Contains("Changes: Clinical content: No; ") && Contains("Drafted by: Sam Officer"));
+  // And the engine's own records, member by member.
+  CHECK_THAT(history, Contains("Document: (At: ") && Contains("Author: Sam Officer") &&
+                          Contains("(Actor: Hannah Head; As: Head of comms; At: ") &&
+                          Contains("Step: Comms review"));
+  // An account's events are the person's, by name.
+  demo.run({"delegate", "cara.clinical", "sam.officer", "--role", "clinical_lead", "--until",
+            "31/12/2026", "--as", "cara.clinical"});
+  CHECK_THAT(demo.run({"audit", "--actor", "cara.clinical", "--action", "delegation_created"}).out,
+             Contains("Account of Cara Clinical") && Contains("Delegation created") &&
+                 Contains("Role: Clinical lead; To: Sam Officer; Until: Thu 31 Dec 2026"));
   // A person may be named as people know them.
   const Json hers = demo.json({"audit", "--actor", "Hannah Head"})["rows"];
   REQUIRE_FALSE(hers.empty());

@@ -94,8 +94,16 @@ class AuditWords {
   std::string person(std::string_view name);
   // The definition `ref`'s item runs on; null when it cannot be placed.
   const Definition* definition(std::string_view ref);
+  // An event's changes or payload, field by field: each field by its label and its value as
+  // `show` gives it; the engine's own records (a sign-off step, a document, an account's
+  // details) by what they are, member by member (see recorded).
+  std::string values(const Definition* d, const Json& values);
 
  private:
+  // A value under `key` in words: a person (a member named actor, author, by...) by display
+  // name, a state or step by its label, another name readably, a stored time in UK time, a
+  // record as "(Key: value; ...)", a list as "(a, b)" when `nested`.
+  std::string recorded(const Definition* d, const std::string& key, const Json& value, bool nested);
   Engine& engine_;
   std::map<std::string, const Definition*, std::less<>> by_ref_;
   std::map<std::string, std::string, std::less<>> people_;
