@@ -118,6 +118,7 @@ Json shown_value(const FieldSpec& f, const Json& v) {
     if (f.type == FieldType::Choice) return text(option_label(f, s));
   }
   if (v.is_boolean()) return text(v.get<bool>() ? "Yes" : "No");
+  if (auto length = length_in_words(f, v)) return text(*length);  // "2 hours 5 minutes"
   return text(value_text(v));
 }
 

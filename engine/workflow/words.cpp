@@ -70,6 +70,11 @@ std::string item_title(const Definition& d, const Item& item) {
   return {};
 }
 
+std::optional<std::string> length_in_words(const FieldSpec& f, const Json& value) {
+  if (f.unit.empty() || !value.is_number_integer()) return std::nullopt;
+  return duration_in_words(value.get<long long>() * (f.unit == "minutes" ? 60 : 1));
+}
+
 std::string person_name(Store& store, std::string_view name) {
   auto actor = store.actor(name);
   return actor ? actor->shown_name() : std::string(name);
@@ -132,9 +137,7 @@ std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {
         return text;
     }
   }
-  if (!f.unit.empty() && v.is_number_integer()) {
-    return duration_in_words(v.get<long long>() * (f.unit == "minutes" ? 60 : 1));
-  }
+  if (auto length = length_in_words(f, v)) return *length;
   if (v.is_array() && f.item) {
     if (f.item->type == FieldType::Record) {
       return v.size() == 1 ? "1 row" : fmt::format("{} rows", v.size());

@@ -150,6 +150,7 @@ TEST_CASE(
   CHECK(again->status != 200);  // refused, and said so
   CHECK_THAT(again->body, Contains("There is a problem"));
 
+  f.clock.advance(std::chrono::hours(2));  // two working hours paused (Monday, 09:00 to 11:00)
   auto close = c.Post("/incidents/close", as(tom),
                       httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}});
   REQUIRE(close->status == 303);
@@ -158,6 +159,12 @@ TEST_CASE(
   CHECK_THAT(closed->body, Contains("Storm Bert closed") && Contains("1 item(s) resumed"));
   CHECK(f.engine->item(green.value().ref).state == "triaged");
   CHECK_THAT(closed->body, Contains("No incident is in progress."));
+  // The working time it was paused reads in hours and minutes, not seconds.
+  const Json paused = f.engine->item(green.value().ref).data.value("paused_seconds", Json());
+  REQUIRE(paused.is_number_integer());
+  const std::string page = c.Get(("/items/" + green.value().ref).c_str(), as(tom))->body;
+  CHECK_THAT(page, Contains("Working time paused</dt>"));
+  CHECK_THAT(page, Contains(">2 hours</dd>") && !Contains(">" + paused.dump() + "</dd>"));
 
   // A requester neither sees the page nor is offered it.
   const std::string asha = f.sign_in("asha.requester");

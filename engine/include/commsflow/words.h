@@ -8,6 +8,7 @@
 #include <commsflow/json.h>
 #include <commsflow/store.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ std::string states_in_words(const Definition& d, const std::vector<std::string>&
 // (an actor field) by name, a list of plain values joined with "; ". A list of records is given
 // as "N rows" (readers that can, show it as a table).
 std::string value_in_words(Store& store, const FieldSpec& f, const Json& value);
+// A length of time kept in field `f` (one with a `unit`), in hours and minutes ("2 hours 5
+// minutes"); nothing for a field without one or a value that is no whole number.
+std::optional<std::string> length_in_words(const FieldSpec& f, const Json& value);
 
 // A value recorded in an event's payload under `key`: a field's value as value_in_words; else a
 // state by its label, an identifier ("approved") as a readable label, a person by name; lists
