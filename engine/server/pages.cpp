@@ -375,6 +375,18 @@ std::string tier_tag(const QueueSpec& spec, const Json& value) {
   return render("nhs-tag", {{"text", tier->label}, {"colour", tier->colour}});
 }
 
+namespace {
+
+// A page not found, or one the person may not use (the same to them): the way on from it.
+std::string not_found_body() {
+  return render("message-page", {{"heading", "Page not found"},
+                                 {"before", "Check the address, or go to the "},
+                                 {"link", {{"href", "/queue"}, {"text", "triage queue"}}},
+                                 {"after", "."}});
+}
+
+}  // namespace
+
 void require_page(bool allowed) {
   // Not found, not forbidden: a page a person may not use is not confirmed to exist.
   if (!allowed) fail(ErrorKind::NotFound, "Page not found");
@@ -421,10 +433,15 @@ httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
       handler(*principal, req, res);
     } catch (const Error& e) {
       CallResult r = from_error(c, e);
-      send_page(res, r.status, &*principal, "Problem", "",
-                render("message-page", {{"heading", r.status == 404 ? "Page not found"
-                                                                    : "Sorry, there is a problem"},
-                                        {"text", r.message}}));
+      // A page that is not there (or not theirs) says so as an unknown address does; an item
+      // not found names the reference they asked for.
+      const bool no_page = r.status == 404 && r.message == "Page not found";
+      send_page(res, r.status, &*principal, no_page ? "Page not found" : "Problem", "",
+                no_page ? not_found_body()
+                        : render("message-page",
+                                 {{"heading", r.status == 404 ? "Page not found"
+                                                              : "Sorry, there is a problem"},
+                                  {"text", r.message}}));
     }
   };
 }
@@ -482,11 +499,20 @@ void add_page_routes(httplib::Server& http, Context& c) {
     }
   });
 
-  http.Post("/sign-out", page(c, true, [&c](const Principal& p, const auto&, auto& res) {
-              sign_out(c, p);
-              res.set_header("Set-Cookie", cleared_session_cookie(served_over_https(c.options)));
-              res.set_redirect("/sign-in", 303);
-            }));
+  http.Post("/sign-out", [&c](const httplib::Request& req, httplib::Response& res) {
+    // Signed out already (the session ended, or another tab signed out): nothing to end, and
+    // the sign-in page is where they were going.
+    if (!authenticate(c, req)) {
+      res.set_header("Set-Cookie", cleared_session_cookie(served_over_https(c.options)));
+      res.set_redirect("/sign-in", 303);
+      return;
+    }
+    page(c, true, [&c](const Principal& p, const auto&, auto& answer) {
+      sign_out(c, p);
+      answer.set_header("Set-Cookie", cleared_session_cookie(served_over_https(c.options)));
+      answer.set_redirect("/sign-in", 303);
+    })(req, res);
+  });
 
   http.Get("/queue",
            page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -521,11 +547,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
       return;
     }
     auto principal = authenticate(c, req);
-    send_page(res, 404, principal ? &*principal : nullptr, "Page not found", "",
-              render("message-page", {{"heading", "Page not found"},
-                                      {"before", "Check the address, or go to the "},
-                                      {"link", {{"href", "/queue"}, {"text", "triage queue"}}},
-                                      {"after", "."}}));
+    send_page(res, 404, principal ? &*principal : nullptr, "Page not found", "", not_found_body());
   });
 }
 

@@ -41,6 +41,11 @@ TEST_CASE("server: without a session, pages redirect to sign-in and the API answ
   REQUIRE(page);
   CHECK(page->status == 303);
   CHECK_THAT(page->get_header_value("Location"), Catch::StartsWith("/sign-in?next="));
+  // Signing out when the session has already ended goes to the sign-in page.
+  auto sign_out = c.Post("/sign-out");
+  REQUIRE(sign_out);
+  CHECK(sign_out->status == 303);
+  CHECK(sign_out->get_header_value("Location") == "/sign-in");
   // HEAD is answered as GET is (a link checker, a monitor).
   auto head = c.Head("/queue");
   REQUIRE(head);

@@ -168,7 +168,10 @@ TEST_CASE(
 
   // A requester neither sees the page nor is offered it.
   const std::string asha = f.sign_in("asha.requester");
-  CHECK(c.Get("/incidents", as(asha))->status == 404);
+  auto refused = c.Get("/incidents", as(asha));
+  CHECK(refused->status == 404);
+  // As an address that is not there: with the way on.
+  CHECK_THAT(refused->body, Contains("Page not found") && Contains(R"(<a href="/queue">)"));
   CHECK(c.Post("/incidents", as(asha),
                httplib::Params{{"csrf", f.csrf(asha)}, {"name", "Fake"}, {"level", "major"}})
             ->status == 404);
