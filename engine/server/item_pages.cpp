@@ -429,7 +429,11 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
     const std::string text = value.is_null() ? "(removed)"
                              : f             ? value_in_words(store, *f, value)
                                              : payload_in_words(store, d, key, value);
-    said.push_back(fmt::format("{}: {}.", f ? field_label(*f) : readable_label(key), text));
+    // A sentence ends once: "Comment: Say how long the closure lasts."
+    const bool ended =
+        !text.empty() && (text.back() == '.' || text.back() == '?' || text.back() == '!');
+    said.push_back(
+        fmt::format("{}: {}{}", f ? field_label(*f) : readable_label(key), text, ended ? "" : "."));
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);

@@ -201,9 +201,12 @@ std::string current_text_html(Engine& engine, const Item& item,
       text_of(approved, "document_version") == fmt::format("{}", current.version);
   // One who reads approved versions alone is shown a text that is not approved now only when it
   // was approved before the statement was taken back to work: it is not for approval.
+  // A text in no sign-off step (back in drafting after changes were asked for) is a draft.
+  const bool in_a_step = item.data.contains("_signoff");
   const char* heading = is_approved     ? "The text approved"
                         : approved_only ? "The text last approved"
-                                        : "The text for approval";
+                        : in_a_step     ? "The text for approval"
+                                        : "The current draft";
   return render("item-current-text", {{"heading", heading},
                                       {"version", current.version},
                                       {"author", person_name(engine.store(), current.author)},

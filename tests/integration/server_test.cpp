@@ -1362,14 +1362,19 @@ TEST_CASE("server: the decide form records a decision - refusals change nothing"
                       httplib::Params{{"csrf", f.csrf(hannah)},
                                       {"document_version", "2"},
                                       {"decision", "changes_required"},
-                                      {"comment", "Name the <ward>"}});
+                                      {"comment", "Name the <ward>."}});
     REQUIRE(res->status == 303);
-    const std::string shown = get_page(f, hannah, "/items/" + ref);
+    const std::string shown = get_page(f, hannah, res->get_header_value("Location"));
     CHECK_THAT(shown,
                Catch::Contains("<dt class=\"nhsuk-summary-list__key\">Changes asked for</dt>"));
     CHECK_THAT(shown, Catch::Contains("<li>Changes required by hannah.head in Comms review, on "
                                       "version 2 at "));
-    CHECK_THAT(shown, Catch::Contains(": &quot;Name the &lt;ward&gt;&quot;</li>"));
+    CHECK_THAT(shown, Catch::Contains(": &quot;Name the &lt;ward&gt;.&quot;</li>"));
+    // Back in drafting, the text is a draft again, not one waiting for approval.
+    CHECK_THAT(shown, Catch::Contains(R"(<h2 id="current-text">The current draft</h2>)"));
+    // The banner's sentences end once, whatever the comment ends with.
+    CHECK_THAT(shown, Catch::Contains("your decision is recorded") &&
+                          Catch::Contains("Comment: Name the &lt;ward&gt;.</p>"));
   }
   SECTION("changes asked for without a comment: an error on the comment, nothing changes") {
     auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
