@@ -1205,11 +1205,11 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
       f.engine->act(ActRequest{ref, "redraft", "olivia.officer", Json::object(), "", std::nullopt})
           .ok());
   // Taken back to work, before a new version: the text shown was approved, and is not the text
-  // for approval now. Those who write it are shown it as the text for approval, as ever.
+  // for approval now. Those who write it are shown it as the current draft, back in drafting.
   std::string redrafted = get_page(f, gil, "/items/" + ref);
   CHECK_THAT(redrafted, Catch::Contains(R"(<h2 id="current-text">The text last approved</h2>)"));
   CHECK_THAT(get_page(f, f.sign_in("hannah.head"), "/items/" + ref),
-             Catch::Contains(R"(<h2 id="current-text">The text for approval</h2>)"));
+             Catch::Contains(R"(<h2 id="current-text">The current draft</h2>)"));
   REQUIRE(Signoff(*f.engine)
               .put_document(PutDocumentRequest{
                   ref, "olivia.officer", "Ward 7 is closed.\n", {}, "", std::nullopt})
