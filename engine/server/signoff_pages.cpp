@@ -136,7 +136,8 @@ std::string done_banner(const std::string& heading, const std::string& text) {
 
 void add_signoff_page_routes(httplib::Server& http, Context& c) {
   http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
-             send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p, ""));
+             send_page(res, 200, &p, "My sign-offs", "/sign-offs",
+                       sign_offs_body(c, p, c.notices.take(p.session_digest)));
            }));
   http.Post("/sign-offs/delegate",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -186,8 +187,9 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                                    readable_label(inputs["role"].get<std::string>()),
                                    uk_date(inputs["until"].get<std::string>()));
               }
-              send_page(res, 200, &p, "My sign-offs", "/sign-offs",
-                        sign_offs_body(c, p, done_banner(heading, text)));
+              // Answered with a redirect: reloading the page shows it, and does not post again.
+              c.notices.keep(p.session_digest, done_banner(heading, text));
+              res.set_redirect("/sign-offs", 303);
             }));
   http.Post("/sign-offs/delegations/end",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -213,8 +215,8 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
                           sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
                 return;
               }
-              send_page(res, 200, &p, "My sign-offs", "/sign-offs",
-                        sign_offs_body(c, p, done_banner(heading, "")));
+              c.notices.keep(p.session_digest, done_banner(heading, ""));
+              res.set_redirect("/sign-offs", 303);
             }));
 }
 

@@ -618,8 +618,14 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK(f.engine->store().delegations("").empty());
   }
   SECTION("done: a banner says so, the delegation is listed, and it is in force") {
-    auto r = post("olivia.officer", "head_of_comms", "31", "3");
+    // Answered with a redirect to the page, which says what was done once.
+    auto posted = post("olivia.officer", "head_of_comms", "31", "3");
+    REQUIRE(posted->status == 303);
+    CHECK(posted->get_header_value("Location") == "/sign-offs");
+    auto r = c.Get("/sign-offs", as(hannah));
     REQUIRE(r->status == 200);
+    CHECK_THAT(c.Get("/sign-offs", as(hannah))->body,
+               !Contains("nhsuk-notification-banner--success"));
     CHECK_THAT(r->body, Contains("nhsuk-notification-banner--success") &&
                             Contains("olivia.officer may decide for you") &&
                             Contains("As Head of comms, until the end of Tue 31 Mar 2026."));
@@ -631,7 +637,8 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
                Contains(R"(id="delegation-list")") && Contains("Head of comms"));
   }
   SECTION("ended early by the person who gave it; nobody else may end it") {
-    REQUIRE(post("olivia.officer", "head_of_comms", "31", "3")->status == 200);
+    REQUIRE(post("olivia.officer", "head_of_comms", "31", "3")->status == 303);
+    c.Get("/sign-offs", as(hannah));  // the banner of that, shown once
     const auto id = std::to_string(f.engine->store().delegations("olivia.officer").at(0).id);
     const std::string tom = f.sign_in("tom.triage");
     auto stranger = c.Post("/sign-offs/delegations/end", as(tom),
@@ -643,8 +650,10 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK(garbled->status == 400);
     CHECK_THAT(garbled->body, Contains("must be a delegation number"));
 
-    auto ended = c.Post("/sign-offs/delegations/end", as(hannah),
-                        httplib::Params{{"csrf", f.csrf(hannah)}, {"id", id}});
+    REQUIRE(c.Post("/sign-offs/delegations/end", as(hannah),
+                   httplib::Params{{"csrf", f.csrf(hannah)}, {"id", id}})
+                ->status == 303);
+    auto ended = c.Get("/sign-offs", as(hannah));
     REQUIRE(ended->status == 200);
     CHECK_THAT(ended->body, Contains("nhsuk-notification-banner--success") &&
                                 Contains("no longer decides for you") &&
