@@ -158,14 +158,24 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
     // The engine names the input at fault as the field ("parent: no item X"); here a few of
     // those inputs are options.
     std::string message = e.what();
-    if (e.fields().size() == 1 && message.starts_with(e.fields()[0].field + ":")) {
-      const std::string& field = e.fields()[0].field;
+    auto option_for = [](const std::string& field) -> std::string {
       if (field == "parent" || field == "note" || field == "comment" || field == "until") {
-        message = "--" + message;
-      } else if (field == "content") {  // the document's text, given with `doc put --file`
-        message = "--file" + message.substr(field.size());
-      } else if (field == "on_behalf_of") {
-        message = "--on-behalf-of" + message.substr(field.size());
+        return "--" + field;
+      }
+      if (field == "content") return "--file";  // the document's text, given with `doc put`
+      if (field == "on_behalf_of") return "--on-behalf-of";
+      return {};
+    };
+    for (const auto& problem : e.fields()) {
+      const std::string option = option_for(problem.field);
+      if (option.empty()) continue;
+      if (message.starts_with(problem.field + ":")) {  // said alone: "parent: no item X"
+        message = option + message.substr(problem.field.size());
+      }
+      // Or in a list of the fields at fault: "  parent: ...".
+      const std::string listed = "\n  " + problem.field + ": ";
+      if (auto at = message.find(listed); at != std::string::npos) {
+        message.replace(at, listed.size(), "\n  " + option + ": ");
       }
     }
     return report(to_string(e.kind()), message, commsflow::exit_code_for(e.kind()), e.fields());

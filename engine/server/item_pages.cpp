@@ -495,16 +495,18 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               std::string workflow = param(req, "workflow");
               Json inputs;
               std::vector<FieldProblem> typed_wrongly;  // date boxes
-              bool parent_missing = false;
               {
                 auto lock = c.lock();
                 const Definition& d = c.engine.registry().current(workflow).definition;
                 inputs = form_inputs(request_fields(d), req, typed_wrongly);
-                parent_missing = !d.parent.empty() && param(req, "parent").empty();
+                // A parent not chosen is said with every other problem of the form (the engine
+                // lists it with them), as the form says a choice left empty ("Select service
+                // change engagement").
+                if (!d.parent.empty() && param(req, "parent").empty()) {
+                  typed_wrongly.push_back({"parent", "is required"});
+                }
               }
-              CallResult r = parent_missing
-                                 ? from_error(Error::bad_field("parent", "is required"))
-                                 : submit_item(c, p, workflow, inputs, param(req, "parent"));
+              CallResult r = submit_item(c, p, workflow, inputs, param(req, "parent"));
               if (r.code == "bad_input") typed_wrongly_said(r, typed_wrongly);
               if (r.ok()) {
                 res.set_redirect("/items/" + url_encode(r.item->ref) + "?created=1", 303);

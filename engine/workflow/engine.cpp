@@ -242,6 +242,9 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   check_actor_fields(store_, d.fields, data, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_future_dates(d.fields, data, clock_.now(), problems);
+  if (auto missing = missing_parent(registry_, d, std::string(parent_ref))) {
+    problems.push_back(std::move(*missing));
+  }
   if (!problems.empty())
     throw Error::bad_fields(fmt::format("submit {}", d.name), std::move(problems));
   auto parent = check_parent(store_, registry_, d, std::string(parent_ref));

@@ -64,18 +64,24 @@ void add_children(Store& store, const Definition& d, const std::string& ref, Jso
   ctx["children"] = std::move(children);
 }
 
+std::optional<FieldProblem> missing_parent(WorkflowRegistry& registry, const Definition& child,
+                                           const std::string& parent_ref) {
+  if (!parent_ref.empty() || child.parent.empty()) return std::nullopt;
+  std::string parent_kind = readable_label(child.parent);
+  try {
+    parent_kind = workflow_in_words(registry.current(child.parent).definition);
+  } catch (const Error&) {
+    // Not loaded: its name says what it is.
+  }
+  return FieldProblem{"parent", fmt::format("each {} item belongs to a {}: say which one",
+                                            workflow_in_words(child), parent_kind)};
+}
+
 Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Definition& child,
                            const std::string& parent_ref) {
   if (parent_ref.empty()) {
-    if (!child.parent.empty()) {
-      std::string parent_kind = readable_label(child.parent);
-      try {
-        parent_kind = workflow_in_words(registry.current(child.parent).definition);
-      } catch (const Error&) {
-        // Not loaded: its name says what it is.
-      }
-      fail_field("parent", "each {} item belongs to a {}: say which one", workflow_in_words(child),
-                 parent_kind);
+    if (auto missing = missing_parent(registry, child, parent_ref)) {
+      throw Error::bad_fields("parent", {*missing});
     }
     return Json(nullptr);
   }

@@ -705,6 +705,17 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   CHECK(missing->status == 400);
   CHECK_THAT(missing->body,
              Contains(R"(href="#field-parent")") && Contains("Select service change"));
+  // Nothing chosen or typed: every problem at once, the service change among them.
+  auto empty = c.Post("/requests/new", as(eve),
+                      httplib::Params{{"csrf", f.csrf(eve)},
+                                      {"workflow", "feedback"},
+                                      {"parent", ""},
+                                      {"text", ""},
+                                      {"channel", ""}});
+  CHECK(empty->status == 400);
+  CHECK_THAT(empty->body, Contains(R"(href="#field-parent")") &&
+                              Contains(R"(href="#field-text")") &&
+                              Contains(R"(href="#field-channel")"));
   // The chosen service change reaches the workflow's rules: it is not consulting yet.
   auto early = post(ref);
   CHECK(early->status == 422);
