@@ -166,6 +166,14 @@ TEST_CASE(
   CHECK_THAT(page, Contains("Working time paused</dt>"));
   CHECK_THAT(page, Contains(">2 hours</dd>") && !Contains(">" + paused.dump() + "</dd>"));
 
+  // A form is not offered to someone who may not send it: they are told why, at once.
+  f.add_person("grace.governance", "governance");
+  const std::string grace = f.sign_in("grace.governance");
+  auto not_hers = c.Get("/requests/new?workflow=incident", as(grace));
+  CHECK(not_hers->status == 403);
+  CHECK_THAT(not_hers->body, Contains("You cannot make this request") &&
+                                 Contains("that needs the role Triager") &&
+                                 !Contains(R"(name="name")"));
   // A requester neither sees the page nor is offered it.
   const std::string asha = f.sign_in("asha.requester");
   auto refused = c.Get("/incidents", as(asha));
