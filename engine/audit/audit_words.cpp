@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cctype>
+
 #include "audit/replayed_accounts.h"
 
 namespace commsflow {
@@ -100,6 +102,45 @@ std::string AuditWords::values(const Definition* d, const Json& values) {
     parts.push_back(fmt::format("{}: {}", f ? field_label(*f) : record_label(key), text));
   }
   return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+void resolve_typed_names(Engine& engine, AuditQuery& query) {
+  auto folded = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      out += c == ' ' || c == '-' ? '_'
+                                  : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+  };
+  std::vector<const Definition*> current;
+  for (const auto& [name, version] : engine.store().workflows()) {
+    try {
+      current.push_back(&engine.registry().version(version).definition);
+    } catch (const Error&) {
+      // A version that no longer loads names nothing here.
+    }
+  }
+  if (!query.workflow.empty() && !engine.store().current_version(query.workflow)) {
+    for (const Definition* d : current) {
+      if (folded(d->title) == folded(query.workflow) || d->name == folded(query.workflow)) {
+        query.workflow = d->name;
+      }
+    }
+  }
+  if (!query.action.empty()) {
+    // Action names are lower case with underscores: "Send for review" is send_for_review,
+    // unless it is some action's label.
+    const std::string typed = folded(query.action);
+    query.action = typed;
+    for (const Definition* d : current) {
+      for (const auto& state : d->states) {
+        for (const auto& action : state.actions) {
+          if (folded(action.label) == typed) query.action = action.name;
+        }
+      }
+    }
+  }
 }
 
 std::vector<std::string> AuditWords::shown(const AuditRow& row) {

@@ -27,12 +27,13 @@ void say_zone(const AuditQuery& query) {
   }
 }
 
-void run_audit(Session& s, const AuditQuery& query, const ExportArgs& args) {
+void run_audit(Session& s, AuditQuery query, const ExportArgs& args) {
   s.only_reads();
   s.reader().require_audit();
   // Audit only reads: the workflows stored with the history, not the files as they are now.
   // (Opened before anything is said, in case the command is handed over: hand_over.h.)
   ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
+  resolve_typed_names(s.engine(), query);
   say_zone(query);
   ReportTable table = audit_table();
   if (!query.ref.empty()) table.title = "Audit history of " + query.ref;
@@ -136,6 +137,7 @@ void add_audit_commands(CLI::App& app, Session& s) {
     s.only_reads();
     s.reader().require_audit();
     ReadAccess access(s.engine(/*create=*/false, /*load_workflows=*/false), s.reader());
+    resolve_typed_names(s.engine(), *range);
     say_zone(*range);
     AuditSight sight(access);
     AuditWords words(s.engine());

@@ -60,6 +60,7 @@ void add_audit_download_routes(httplib::Server& http, Context& c) {
         {
           auto lock = c.lock();
           Store& store = c.engine.store();
+          resolve_typed_names(c.engine, query);  // "Media statement sign-off", "Decide"
           // A spreadsheet cannot carry a warning, so CSV is not given from a history that does
           // not verify; the HTML and JSON say so at their top.
           not_verified = verify(store).warning();

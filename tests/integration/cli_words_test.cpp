@@ -109,6 +109,15 @@ TEST_CASE(
   CHECK_THAT(demo.run({"audit", "--actor", "cara.clinical", "--action", "delegation_created"}).out,
              Contains("Account of Cara Clinical") && Contains("Delegation created") &&
                  Contains("Role: Clinical lead; To: Sam Officer; Until: Thu 31 Dec 2026"));
+  // A workflow by its title and an action as the report shows it.
+  const Json decided =
+      demo.json({"audit", "--workflow", "Media statement sign-off", "--action", "Decide"})["rows"];
+  REQUIRE_FALSE(decided.empty());
+  for (const auto& row : decided) {
+    CHECK(row["workflow"] == "media_signoff");
+    CHECK(row["action"] == "decide");
+  }
+  CHECK_FALSE(demo.json({"audit", "--action", "Send for review"})["rows"].empty());
   // A person may be named as people know them.
   const Json hers = demo.json({"audit", "--actor", "Hannah Head"})["rows"];
   REQUIRE_FALSE(hers.empty());

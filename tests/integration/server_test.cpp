@@ -1495,6 +1495,13 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
     CHECK(j["rows"][0]["decision"] == "approved");
     CHECK(j["chain_head"]["hash"].get<std::string>().size() == 64);
     CHECK(j["database"] == "web.db");
+    // The workflow by its title and the action as the report shows it find the same rows.
+    auto typed = f.client().Get(
+        "/audit/download?report=history&format=json&actor=hannah.head&action=Decide&workflow="
+        "Media+statement+sign-off",
+        httplib::Headers{{"Cookie", cookie}});
+    REQUIRE(typed->status == 200);
+    CHECK(Json::parse(typed->body)["rows"] == j["rows"]);
   }
   SECTION("sign-offs as JSON and as a printable page") {
     auto res = f.client().Get("/audit/download?report=sign-offs&format=json",

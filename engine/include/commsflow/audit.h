@@ -109,6 +109,12 @@ class AuditWords {
   std::map<std::string, std::string, std::less<>> people_;
 };
 
+// The names a query's filters are stored by, from what people type: a workflow by its title
+// ("Media statement sign-off"), an action by its label ("Answer the suggestion") or by its name
+// in any case ("Decide", "send for review"). A name stored already, or one nothing matches, is
+// kept for query_history to look for (and to say when no event has it).
+void resolve_typed_names(Engine& engine, AuditQuery& query);
+
 // The rows as a report table: one row per event. With no rows, the columns only: add rows with
 // audit_cells, e.g. from query_history's visitor, to avoid holding every AuditRow as well.
 ReportTable audit_table(const std::vector<AuditRow>& rows = {});
