@@ -24,8 +24,14 @@ std::vector<std::string> close_roles(const Definition& d) {
 
 // `notice` (a success banner or an error summary) above the page: the active incidents, each
 // with a close button for those who may close it, and the form to declare one.
+// The errors beside the declaration's questions, "" where none.
+struct DeclareErrors {
+  std::string name, level;
+};
+
 std::string incidents_body(Context& c, const Principal& p, const std::string& notice,
-                           const std::string& name, const std::string& level) {
+                           const std::string& name, const std::string& level,
+                           const DeclareErrors& errors = {}) {
   auto lock = c.lock();
   const Definition& d = c.engine.registry().current("incident").definition;
   require_page(p.actor.holds_any(d.submit.roles) || p.actor.holds_any(d.read.items.roles) ||
@@ -72,7 +78,11 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
       levels.push_back(
           {{"value", option}, {"label", readable_label(option)}, {"checked", level == option}});
     }
-    declare = {{"csrf", p.csrf}, {"name", name}, {"levels", levels}};
+    declare = {{"csrf", p.csrf},
+               {"name", name},
+               {"name_error", errors.name},
+               {"level_error", errors.level},
+               {"levels", levels}};
   }
   return render("incident-page", {{"notice", notice}, {"active", active}, {"declare", declare}});
 }
@@ -109,16 +119,19 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
   http.Post(
       "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string name = param(req, "name"), level = param(req, "level");
-        // Each question left unanswered, linked to its input.
-        std::vector<std::pair<std::string, std::string>> unanswered;
+        // Each question left unanswered (or answered with no level there is), linked to its
+        // input in the summary and said beside it.
+        DeclareErrors errors;
         if (name.find_first_not_of(" \t") == std::string::npos) {
-          unanswered.emplace_back("incident-name", "Enter the name of the incident");
+          errors.name = "Enter the name of the incident";
         }
-        if (level.empty())
-          unanswered.emplace_back("level-major", "Select the level of the incident");
-        if (!unanswered.empty()) {
+        if (level != "major" && level != "minor") errors.level = "Select the level of the incident";
+        if (!errors.name.empty() || !errors.level.empty()) {
+          std::vector<std::pair<std::string, std::string>> unanswered;
+          if (!errors.name.empty()) unanswered.emplace_back("incident-name", errors.name);
+          if (!errors.level.empty()) unanswered.emplace_back("level-major", errors.level);
           send_page(res, 400, &p, "Error: Incidents", "/incidents",
-                    incidents_body(c, p, error_summary_html(unanswered), name, level));
+                    incidents_body(c, p, error_summary_html(unanswered), name, level, errors));
           return;
         }
         CallResult r = declare_incident(c, p, name, level);

@@ -118,6 +118,15 @@ TEST_CASE(
   CHECK_THAT(blank->body,
              Contains(R"(<a href="#incident-name">Enter the name of the incident</a>)") &&
                  Contains(R"(<a href="#level-major">Select the level of the incident</a>)"));
+  // And beside each question.
+  CHECK_THAT(blank->body, Contains(R"(id="incident-name-error")") &&
+                              Contains(R"(id="level-error")") && Contains("nhsuk-input--error"));
+  // A level there is not is asked for again, as one not chosen.
+  auto unknown = c.Post(
+      "/incidents", as(tom),
+      httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "catastrophic"}});
+  CHECK(unknown->status == 400);
+  CHECK_THAT(unknown->body, Contains(R"(id="level-error")") && !Contains("bad input"));
 
   // Answered with a redirect to the page, which says what was done once: a reload does not
   // post the form again.
