@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <cctype>
+#include <set>
 
 #include "audit/replayed_accounts.h"
 
@@ -91,13 +92,36 @@ std::string AuditWords::recorded(const Definition* d, const std::string& key, co
   return value.dump();
 }
 
-std::string AuditWords::values(const Definition* d, const Json& values) {
+std::string AuditWords::field_value(const FieldSpec& f, const Json& value) {
+  // A list of records row by row, each by its fields' labels, where `show` counts the rows.
+  if (value.is_array() && f.item && f.item->type == FieldType::Record) {
+    std::vector<std::string> rows;
+    for (const auto& row : value) {
+      std::vector<std::string> cells;
+      for (const auto& sub : f.item->fields) {
+        auto it = row.is_object() ? row.find(sub.name) : row.end();
+        if (it == row.end() || it->is_null()) continue;
+        cells.push_back(
+            fmt::format("{}: {}", field_label(sub), value_in_words(engine_.store(), sub, *it)));
+      }
+      rows.push_back(fmt::format("({})", fmt::join(cells, "; ")));
+    }
+    return rows.empty() ? "none" : fmt::format("{}", fmt::join(rows, ", "));
+  }
+  return value_in_words(engine_.store(), f, value);
+}
+
+std::string AuditWords::values(const Definition* d, const AuditRow& row, const Json& values) {
   if (!values.is_object() || values.empty()) return {};
+  // What the person gave is read by its field: an item field, or an input of the action taken.
+  const StateSpec* from = d ? d->state(row.from_state) : nullptr;
+  const ActionSpec* action = from ? from->action(row.action) : nullptr;
   std::vector<std::string> parts;
   for (const auto& [key, value] : values.items()) {
     const FieldSpec* f = d ? d->field(key) : nullptr;
+    if (!f && action) f = action->field(key);
     const std::string text = value.is_null() ? "(removed)"
-                             : f             ? value_in_words(engine_.store(), *f, value)
+                             : f             ? field_value(*f, value)
                                              : recorded(d, key, value, value.is_object());
     parts.push_back(fmt::format("{}: {}", f ? field_label(*f) : record_label(key), text));
   }
@@ -129,17 +153,20 @@ void resolve_typed_names(Engine& engine, AuditQuery& query) {
     }
   }
   if (!query.action.empty()) {
-    // Action names are lower case with underscores: "Send for review" is send_for_review,
-    // unless it is some action's label.
+    // Action names are lower case with underscores: "Send for review" is send_for_review. A
+    // name no workflow has may be an action's label, when it is the label of one name only.
     const std::string typed = folded(query.action);
     query.action = typed;
+    std::set<std::string> named, labelled;
     for (const Definition* d : current) {
       for (const auto& state : d->states) {
         for (const auto& action : state.actions) {
-          if (folded(action.label) == typed) query.action = action.name;
+          if (action.name == typed) named.insert(action.name);
+          if (folded(action.label) == typed) labelled.insert(action.name);
         }
       }
     }
+    if (named.empty() && labelled.size() == 1) query.action = *labelled.begin();
   }
 }
 
@@ -167,8 +194,8 @@ std::vector<std::string> AuditWords::shown(const AuditRow& row) {
           "",
           "",
           "",
-          values(d, row.changes),
-          values(d, row.payload)};
+          values(d, row, row.changes),
+          values(d, row, row.payload)};
 }
 
 }  // namespace commsflow

@@ -172,9 +172,10 @@ int run_here(int argc, char** argv, std::optional<std::pair<HandOver, bool>>& ha
       if (message.starts_with(problem.field + ":")) {  // said alone: "parent: no item X"
         message = option + message.substr(problem.field.size());
       }
-      // Or in a list of the fields at fault: "  parent: ...".
+      // Or, for the parent of a new item, in the list of its problems: "  parent: ...". (The
+      // others are option names only when said alone: a workflow may have a field "note".)
       const std::string listed = "\n  " + problem.field + ": ";
-      if (auto at = message.find(listed); at != std::string::npos) {
+      if (auto at = message.find(listed); problem.field == "parent" && at != std::string::npos) {
         message.replace(at, listed.size(), "\n  " + option + ": ");
       }
     }

@@ -1,5 +1,5 @@
 // GET and POST /incidents: declaring and closing an incident from the browser (each answered with
-// a redirect to the page, which shows what was done once), through the same
+// a redirect to the page, which shows what was done once: answer_done), through the same
 // engine calls as `commsflow incident declare|close` and the API, so the same work is paused and
 // resumed whichever is used.
 #include <commsflow/incidents.h>
@@ -22,13 +22,13 @@ std::vector<std::string> close_roles(const Definition& d) {
   return close ? close->roles : std::vector<std::string>{};
 }
 
-// `notice` (a success banner or an error summary) above the page: the active incidents, each
-// with a close button for those who may close it, and the form to declare one.
 // The errors beside the declaration's questions, "" where none.
 struct DeclareErrors {
   std::string name, level;
 };
 
+// `notice` (a success banner or an error summary) above the page: the active incidents, each
+// with a close button for those who may close it, and the form to declare one, with `errors`.
 std::string incidents_body(Context& c, const Principal& p, const std::string& notice,
                            const std::string& name, const std::string& level,
                            const DeclareErrors& errors = {}) {
@@ -112,9 +112,9 @@ bool may_declare_incidents(Engine& engine, const Actor& actor) {
 
 void add_incident_page_routes(httplib::Server& http, Context& c) {
   http.Get("/incidents",
-           page(c, false, [&c](const Principal& p, const httplib::Request&, auto& res) {
+           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              send_page(res, 200, &p, "Incidents", "/incidents",
-                       incidents_body(c, p, c.notices.take(p.session_digest), "", ""));
+                       incidents_body(c, p, kept_banner(c, p, req, "/incidents"), "", ""));
            }));
   http.Post(
       "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
@@ -140,31 +140,36 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
                     incidents_body(c, p, problem(r), name, level));
           return;
         }
-        // Answered with a redirect: reloading the page shows it, and does not declare again.
-        c.notices.keep(
-            p.session_digest,
-            success(name + " declared", fmt::format("{} item(s) paused.", r.affected.size())));
-        res.set_redirect("/incidents", 303);
+        answer_done(
+            c, p, res, "/incidents",
+            success(name + " declared", fmt::format("{} item(s) paused.", r.affected.size())),
+            [&](const std::string& banner) {
+              send_page(res, 200, &p, "Incidents", "/incidents",
+                        incidents_body(c, p, banner, "", ""));
+            });
       }));
-  http.Post("/incidents/close",
-            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              const std::string name = param(req, "name");
-              CallResult r = close_incident(c, p, name);
-              if (!r.ok()) {
-                send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                          incidents_body(c, p, problem(r), "", ""));
-                return;
-              }
-              c.notices.keep(
-                  p.session_digest,
-                  success(name + " closed",
-                          fmt::format(
-                              "{} item(s) resumed, due times moved on.{}", r.affected.size(),
-                              r.held.empty()
-                                  ? std::string()
-                                  : fmt::format(" {}.", still_paused_words(r.held, r.held_for)))));
-              res.set_redirect("/incidents", 303);
-            }));
+  http.Post(
+      "/incidents/close",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        const std::string name = param(req, "name");
+        CallResult r = close_incident(c, p, name);
+        if (!r.ok()) {
+          send_page(res, r.status, &p, "Error: Incidents", "/incidents",
+                    incidents_body(c, p, problem(r), "", ""));
+          return;
+        }
+        answer_done(
+            c, p, res, "/incidents",
+            success(name + " closed",
+                    fmt::format("{} item(s) resumed, due times moved on.{}", r.affected.size(),
+                                r.held.empty()
+                                    ? std::string()
+                                    : fmt::format(" {}.", still_paused_words(r.held, r.held_for)))),
+            [&](const std::string& banner) {
+              send_page(res, 200, &p, "Incidents", "/incidents",
+                        incidents_body(c, p, banner, "", ""));
+            });
+      }));
 }
 
 }  // namespace commsflow::server

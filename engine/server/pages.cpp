@@ -387,6 +387,20 @@ std::string not_found_body() {
 
 }  // namespace
 
+void answer_done(Context& c, const Principal& p, httplib::Response& res, const std::string& path,
+                 std::string banner, const std::function<void(const std::string&)>& page_with) {
+  if (c.notices.keep(p.session_digest, path, banner)) {
+    res.set_redirect(path, 303);
+  } else {
+    page_with(banner);
+  }
+}
+
+std::string kept_banner(Context& c, const Principal& p, const httplib::Request& req,
+                        const std::string& path) {
+  return req.method == "GET" ? c.notices.take(p.session_digest, path) : std::string();
+}
+
 void require_page(bool allowed) {
   // Not found, not forbidden: a page a person may not use is not confirmed to exist.
   if (!allowed) fail(ErrorKind::NotFound, "Page not found");

@@ -26,6 +26,16 @@ void require_page(bool allowed);
 void send_page(httplib::Response& res, int status, const Principal* principal,
                const std::string& title, const std::string& path, const std::string& body);
 
+// Answers a form that changed something, once done: a redirect to the page at `path`, whose
+// next GET in this session shows `banner` once (PageNotices), so that reloading it does not post
+// the form again; without a session (an API token), that page itself, made by `page_with`.
+void answer_done(Context& c, const Principal& p, httplib::Response& res, const std::string& path,
+                 std::string banner, const std::function<void(const std::string&)>& page_with);
+// The banner kept by answer_done for this session's GET of `path`, once; "" otherwise (a HEAD
+// does not use it up).
+std::string kept_banner(Context& c, const Principal& p, const httplib::Request& req,
+                        const std::string& path);
+
 // A posted or query parameter's value, empty when absent.
 std::string param(const httplib::Request& req, const char* name);
 

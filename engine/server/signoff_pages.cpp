@@ -135,89 +135,92 @@ std::string done_banner(const std::string& heading, const std::string& text) {
 }  // namespace
 
 void add_signoff_page_routes(httplib::Server& http, Context& c) {
-  http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
+  http.Get("/sign-offs", page(c, false, [&c](const Principal& p, const auto& req, auto& res) {
              send_page(res, 200, &p, "My sign-offs", "/sign-offs",
-                       sign_offs_body(c, p, c.notices.take(p.session_digest)));
+                       sign_offs_body(c, p, kept_banner(c, p, req, "/sign-offs")));
            }));
-  http.Post("/sign-offs/delegate",
-            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              DelegationFields fields = [&] {
-                auto lock = c.lock();
-                return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
-              }();
-              std::vector<FieldProblem> typed_wrongly;  // date boxes
-              Json inputs = form_inputs(fields.all(), req, typed_wrongly);
-              const auto values = posted_values(req);
-              CallResult r;
-              // What is wrong with each field, in the page's order.
-              std::vector<FieldProblem> missing;
-              for (const FieldSpec* f : fields.all()) {
-                auto typed = std::find_if(typed_wrongly.begin(), typed_wrongly.end(),
-                                          [&](const auto& t) { return t.field == f->name; });
-                if (typed != typed_wrongly.end()) {
-                  missing.push_back(*typed);
-                } else if (!inputs.contains(f->name)) {
-                  missing.push_back({f->name, f == &fields.until
-                                                  ? "enter the last day they may decide for you"
-                                                  : "is required"});
-                } else if (f == &fields.until) {
-                  // A date the boxes make that is none ("31 February") is said so in words.
-                  Json until{{"until", inputs["until"]}};
-                  for (auto& problem : validate_data({fields.until}, until, false))
-                    missing.push_back(std::move(problem));
-                }
-              }
-              if (!missing.empty()) {
-                r = from_error(Error::bad_fields("delegate", std::move(missing)));
-              } else {
-                r = delegate_decisions(c, p, inputs["to"], inputs["role"], inputs["until"]);
-              }
-              if (!r.ok()) {
-                send_page(
-                    res, r.status, &p, "Error: My sign-offs", "/sign-offs",
+  http.Post(
+      "/sign-offs/delegate",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        DelegationFields fields = [&] {
+          auto lock = c.lock();
+          return DelegationFields(Signoff(c.engine).deciding_roles(p.actor));
+        }();
+        std::vector<FieldProblem> typed_wrongly;  // date boxes
+        Json inputs = form_inputs(fields.all(), req, typed_wrongly);
+        const auto values = posted_values(req);
+        CallResult r;
+        // What is wrong with each field, in the page's order.
+        std::vector<FieldProblem> missing;
+        for (const FieldSpec* f : fields.all()) {
+          auto typed = std::find_if(typed_wrongly.begin(), typed_wrongly.end(),
+                                    [&](const auto& t) { return t.field == f->name; });
+          if (typed != typed_wrongly.end()) {
+            missing.push_back(*typed);
+          } else if (!inputs.contains(f->name)) {
+            missing.push_back({f->name, f == &fields.until
+                                            ? "enter the last day they may decide for you"
+                                            : "is required"});
+          } else if (f == &fields.until) {
+            // A date the boxes make that is none ("31 February") is said so in words.
+            Json until{{"until", inputs["until"]}};
+            for (auto& problem : validate_data({fields.until}, until, false))
+              missing.push_back(std::move(problem));
+          }
+        }
+        if (!missing.empty()) {
+          r = from_error(Error::bad_fields("delegate", std::move(missing)));
+        } else {
+          r = delegate_decisions(c, p, inputs["to"], inputs["role"], inputs["until"]);
+        }
+        if (!r.ok()) {
+          send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
                     sign_offs_body(c, p, result_summary(r, kIdPrefix, fields.all()), values, &r));
-                return;
-              }
-              std::string heading, text;
-              {
-                auto lock = c.lock();
-                heading = person_name(c.engine.store(), inputs["to"].get<std::string>()) +
-                          " may decide for you";
-                text = fmt::format("As {}, until the end of {}.",
-                                   readable_label(inputs["role"].get<std::string>()),
-                                   uk_date(inputs["until"].get<std::string>()));
-              }
-              // Answered with a redirect: reloading the page shows it, and does not post again.
-              c.notices.keep(p.session_digest, done_banner(heading, text));
-              res.set_redirect("/sign-offs", 303);
-            }));
-  http.Post("/sign-offs/delegations/end",
-            page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              const std::string given = param(req, "id");
-              if (given.empty() || given.size() > 18 ||
-                  given.find_first_not_of("0123456789") != std::string::npos) {
-                fail_field("id", "must be a delegation number");
-              }
-              const std::int64_t id = std::stoll(given);
-              std::string heading;
-              {
-                auto lock = c.lock();
-                if (auto d = c.engine.store().delegation(id)) {
-                  heading =
-                      d->from == p.actor.name
+          return;
+        }
+        std::string heading, text;
+        {
+          auto lock = c.lock();
+          heading = person_name(c.engine.store(), inputs["to"].get<std::string>()) +
+                    " may decide for you";
+          text = fmt::format("As {}, until the end of {}.",
+                             readable_label(inputs["role"].get<std::string>()),
+                             uk_date(inputs["until"].get<std::string>()));
+        }
+        answer_done(
+            c, p, res, "/sign-offs", done_banner(heading, text), [&](const std::string& banner) {
+              send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p, banner));
+            });
+      }));
+  http.Post(
+      "/sign-offs/delegations/end",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        const std::string given = param(req, "id");
+        if (given.empty() || given.size() > 18 ||
+            given.find_first_not_of("0123456789") != std::string::npos) {
+          fail_field("id", "must be a delegation number");
+        }
+        const std::int64_t id = std::stoll(given);
+        std::string heading;
+        {
+          auto lock = c.lock();
+          if (auto d = c.engine.store().delegation(id)) {
+            heading = d->from == p.actor.name
                           ? person_name(c.engine.store(), d->to) + " no longer decides for you"
                           : "You no longer decide for " + person_name(c.engine.store(), d->from);
-                }
-              }
-              CallResult r = end_delegation(c, p, id);
-              if (!r.ok()) {
-                send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
-                          sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
-                return;
-              }
-              c.notices.keep(p.session_digest, done_banner(heading, ""));
-              res.set_redirect("/sign-offs", 303);
-            }));
+          }
+        }
+        CallResult r = end_delegation(c, p, id);
+        if (!r.ok()) {
+          send_page(res, r.status, &p, "Error: My sign-offs", "/sign-offs",
+                    sign_offs_body(c, p, result_summary(r, kIdPrefix, {})));
+          return;
+        }
+        answer_done(
+            c, p, res, "/sign-offs", done_banner(heading, ""), [&](const std::string& banner) {
+              send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p, banner));
+            });
+      }));
 }
 
 }  // namespace commsflow::server

@@ -83,12 +83,15 @@ Outcome<Ruled> apply_rules(CompiledWorkflow& wf, const ActionSpec& action, Json 
         (r.result.is_object() || (r.result.is_array() && r.result.empty())) ? r.result : r.item;
     keep_engine_records(data, out.data);
     auto problems = validate_data(d.fields, out.data, true, data_validated ? &data : nullptr);
-    // A field the action asks the person for, left empty by them and not filled by the effect,
-    // is theirs to give: Engine::act says it as their missing answer, not as the workflow's fault.
-    std::erase_if(problems, [&](const FieldProblem& p) {
-      return std::find(action.sets.begin(), action.sets.end(), p.field) != action.sets.end() &&
-             unanswered(data, p.field) && unanswered(out.data, p.field);
-    });
+    // A field an action (not submit, whose data was checked whole before) asks the person for,
+    // left empty by them and not filled by the effect, is theirs to give: Engine::act says it as
+    // their missing answer after the effect, not as the workflow's fault.
+    if (&action != &d.submit) {
+      std::erase_if(problems, [&](const FieldProblem& p) {
+        return std::find(action.sets.begin(), action.sets.end(), p.field) != action.sets.end() &&
+               unanswered(data, p.field) && unanswered(out.data, p.field);
+      });
+    }
     if (!problems.empty()) {
       // Named by the action's line: the effect is the workflow's fault, not the person's input.
       const std::string where =

@@ -81,7 +81,7 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
                            const std::string& parent_ref) {
   if (parent_ref.empty()) {
     if (auto missing = missing_parent(registry, child, parent_ref)) {
-      throw Error::bad_fields("parent", {*missing});
+      throw Error::bad_field("parent", missing->message);
     }
     return Json(nullptr);
   }

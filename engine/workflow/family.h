@@ -30,15 +30,15 @@ std::vector<std::string> unmet_reasons(const std::vector<ChecklistLine>& lines);
 // Adds ctx.children when the workflow declares children: the item's children in ref order.
 void add_children(Store& store, const Definition& d, const std::string& ref, Json& ctx);
 
-// Checks that an item of `child` may belong to `parent_ref` (empty: none given). Throws
-// Error(BadInput) for a missing, unknown or wrong kind of parent; returns a Refusal when the
-// parent is closed. On success returns {ref, workflow, state, data} of the parent (or null).
 // The problem of an item of `child` submitted without the parent its workflow needs, naming the
 // parent's kind; nothing when it needs none or one is given. submit_as lists it with the
 // fields' problems, so that a form says everything missing at once.
 std::optional<FieldProblem> missing_parent(WorkflowRegistry& registry, const Definition& child,
                                            const std::string& parent_ref);
 
+// Checks that an item of `child` may belong to `parent_ref` (empty: none given). Throws
+// Error(BadInput) for a missing, unknown or wrong kind of parent; returns a Refusal when the
+// parent is closed. On success returns {ref, workflow, state, data} of the parent (or null).
 Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Definition& child,
                            const std::string& parent_ref);
 

@@ -278,9 +278,20 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
         }
         // "Yes" for yes, " Media " for media: as people type them and spreadsheets save them.
         const std::string folded = lower(trim(s));
-        // And as the app shows them: "Public meeting", "Not taken forward".
         for (const auto& option : spec.options) {
-          if (lower(option) == folded || lower(option_label(spec, option)) == folded) return option;
+          if (lower(option) == folded) return option;
+        }
+        // And as the app shows them ("Public meeting", "Not taken forward"), when that is the
+        // label of one option only.
+        std::vector<std::string> labelled;
+        for (const auto& option : spec.options) {
+          if (lower(option_label(spec, option)) == folded) labelled.push_back(option);
+        }
+        if (labelled.size() == 1) return labelled.front();
+        if (labelled.size() > 1) {
+          error = fmt::format("{} is the label of {}: give one of them by name", shown(input),
+                              fmt::join(labelled, " and "));
+          return nullptr;
         }
       }
       error = fmt::format("{} is not one of: {}", shown(input), fmt::join(spec.options, ", "));

@@ -60,8 +60,8 @@ void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpe
   }
   item.data["_signoff"] = std::move(signoff);
   // Every step the item has reached, kept through a new version and a return to drafting: those
-  // who decide in one go on reading the item (ReadAccess), so a reviewer who asked for changes
-  // follows the redraft they asked for.
+  // who decide in any of them keep reading the item (ReadAccess::is_decider), so a reviewer who
+  // asked for changes follows the redraft they asked for.
   Json& reached = item.data["_reached"];
   if (!reached.is_array()) reached = Json::array();
   if (std::find(reached.begin(), reached.end(), Json(state.name)) == reached.end()) {

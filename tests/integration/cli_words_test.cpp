@@ -103,6 +103,11 @@ TEST_CASE(
   CHECK_THAT(history, Contains("Document: (At: ") && Contains("Author: Sam Officer") &&
                           Contains("(Actor: Hannah Head; As: Head of comms; At: ") &&
                           Contains("Step: Comms review"));
+  // A list of records row by row, not counted.
+  CHECK_THAT(
+      demo.run({"audit", "SC-2026-0001"}).out,
+      Contains("Stakeholder groups: (Group: Oakwood patients and carers; Interest: High; ") &&
+          !Contains(" rows;"));
   // An account's events are the person's, by name.
   demo.run({"delegate", "cara.clinical", "sam.officer", "--role", "clinical_lead", "--until",
             "31/12/2026", "--as", "cara.clinical"});

@@ -1498,8 +1498,9 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
     // The workflow by its title and the action as the report shows it find the same rows.
     auto typed = f.client().Get(
         "/audit/download?report=history&format=json&actor=hannah.head&action=Decide&workflow="
-        "Media+statement+sign-off",
+        "Media%20statement%20sign-off",
         httplib::Headers{{"Cookie", cookie}});
+    INFO(typed->body);
     REQUIRE(typed->status == 200);
     CHECK(Json::parse(typed->body)["rows"] == j["rows"]);
   }

@@ -175,6 +175,19 @@ TEST_CASE(
   CHECK_THAT(page, Contains("Working time paused</dt>"));
   CHECK_THAT(page, Contains(">2 hours</dd>") && !Contains(">" + paused.dump() + "</dd>"));
 
+  // A HEAD of the page does not use up the banner kept for the next GET.
+  REQUIRE(c.Post("/incidents", as(tom),
+                 httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Flood"}, {"level", "minor"}})
+              ->status == 303);
+  REQUIRE(c.Head("/incidents", as(tom))->status == 200);
+  CHECK_THAT(c.Get("/sign-offs", as(tom))->body, !Contains("Flood declared"));  // its page only
+  CHECK_THAT(c.Get("/incidents", as(tom))->body, Contains("Flood declared"));
+  // Through an API token there is no session to keep it for: the page itself answers.
+  auto by_token =
+      c.Post("/incidents/close", f.bearer("tom.triage"), httplib::Params{{"name", "Flood"}});
+  CHECK(by_token->status == 200);
+  CHECK_THAT(by_token->body, Contains("Flood closed"));
+  CHECK_THAT(c.Get("/incidents", as(tom))->body, !Contains("Flood closed"));
   // A form is not offered to someone who may not send it: they are told why, at once.
   f.add_person("grace.governance", "governance");
   const std::string grace = f.sign_in("grace.governance");

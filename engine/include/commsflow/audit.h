@@ -23,6 +23,7 @@ namespace commsflow {
 
 class Engine;
 struct Definition;
+struct FieldSpec;
 
 // What to look for. Every non-empty field narrows the result; they combine with AND.
 struct AuditQuery {
@@ -97,13 +98,17 @@ class AuditWords {
   // An event's changes or payload, field by field: each field by its label and its value as
   // `show` gives it; the engine's own records (a sign-off step, a document, an account's
   // details) by what they are, member by member (see recorded).
-  std::string values(const Definition* d, const Json& values);
+  // `row` is the event they belong to, whose action's inputs are read by their fields.
+  std::string values(const Definition* d, const AuditRow& row, const Json& values);
 
  private:
   // A value under `key` in words: a person (a member named actor, author, by...) by display
   // name, a state or step by its label, another name readably, a stored time in UK time, a
   // record as "(Key: value; ...)", a list as "(a, b)" when `nested`.
   std::string recorded(const Definition* d, const std::string& key, const Json& value, bool nested);
+  // A field's value as `show` gives it, a list of records row by row.
+  std::string field_value(const FieldSpec& f, const Json& value);
+
   Engine& engine_;
   std::map<std::string, const Definition*, std::less<>> by_ref_;
   std::map<std::string, std::string, std::less<>> people_;
@@ -112,7 +117,8 @@ class AuditWords {
 // The names a query's filters are stored by, from what people type: a workflow by its title
 // ("Media statement sign-off"), an action by its label ("Answer the suggestion") or by its name
 // in any case ("Decide", "send for review"). A name stored already, or one nothing matches, is
-// kept for query_history to look for (and to say when no event has it).
+// kept for query_history to look for (and to say when no event has it); so is a label that
+// several actions have.
 void resolve_typed_names(Engine& engine, AuditQuery& query);
 
 // The rows as a report table: one row per event. With no rows, the columns only: add rows with
