@@ -171,3 +171,20 @@ TEST_CASE("one-line text may not hold the controls that reorder what follows - l
   Json dash{{"headline", "Ward 7 \xE2\x80\x94 reopened"}};  // an em dash is E2 80 94: fine
   CHECK(validate_data({headline}, dash, false).empty());
 }
+
+TEST_CASE("a choice is taken by its name in any case, or by a label only one option has") {
+  FieldSpec channel = field("channel", FieldType::Choice);
+  channel.options = {"email", "public_meeting", "letter", "post"};
+  channel.option_labels = {{"letter", "Post"}, {"post", "Post"}, {"email", "E-mail"}};
+  std::string error;
+  CHECK(coerce_value(channel, Json(" EMAIL "), error) == "email");
+  CHECK(coerce_value(channel, Json("e-mail"), error) == "email");
+  CHECK(coerce_value(channel, Json("Public meeting"), error) == "public_meeting");
+  // "post" is an option's name first; "Post" the label of two is no answer.
+  CHECK(coerce_value(channel, Json("post"), error) == "post");
+  error.clear();
+  channel.options = {"email", "letter", "leaflet"};
+  channel.option_labels = {{"letter", "By hand"}, {"leaflet", "By hand"}};
+  CHECK(coerce_value(channel, Json("by hand"), error).is_null());
+  CHECK(error == "'by hand' is the label of letter and leaflet: give one of them by name");
+}
