@@ -474,44 +474,45 @@ std::string confirmation_body(const Principal& p, const ActRequest& request,
 }  // namespace
 
 void add_item_page_routes(httplib::Server& http, Context& c) {
-  http.Get("/requests/new",
-           page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             std::string workflow = param(req, "workflow");
-             // A form is offered only to those who may send it: others are told why at once,
-             // not after filling it in.
-             if (!workflow.empty()) {
-               std::string refused;
-               {
-                 auto lock = c.lock();
-                 const Definition& d = c.engine.registry().current(workflow).definition;
-                 if (!c.engine.may_submit(p.actor, workflow)) {
-                   refused = submit_refusal(p.actor, d).reasons.front();
-                 }
-               }
-               if (!refused.empty()) {
-                 send_page(res, 403, &p, "New request", "/requests/new",
-                           render("message-page",
-                                  {{"heading", "You cannot make this request"},
-                                   {"before", refused + (refused.ends_with('.') ? " " : ". ")},
-                                   {"link", {{"href", "/requests/new"},
-                                             {"text", "Choose a request you may make"}}},
-                                   {"after", "."}}));
-                 return;
-               }
-             }
-             Values chosen;
-             if (req.has_param("parent")) chosen["parent"] = param(req, "parent");
-             std::string body = workflow.empty()
-                                    ? choose_workflow_body(c, p)
-                                    : request_form_body(c, p, workflow, chosen, nullptr);
-             std::string title = "New request";
-             if (!workflow.empty()) {
-               auto lock = c.lock();
-               const Definition& d = c.engine.registry().current(workflow).definition;
-               title = "New " + (d.title.empty() ? readable_label(d.name) : d.title);
-             }
-             send_page(res, 200, &p, title, "/requests/new", body);
-           }));
+  http.Get(
+      "/requests/new",
+      page(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+        std::string workflow = param(req, "workflow");
+        // A form is offered only to those who may send it: others are told why at once,
+        // not after filling it in.
+        if (!workflow.empty()) {
+          std::string refused;
+          {
+            auto lock = c.lock();
+            const Definition& d = c.engine.registry().current(workflow).definition;
+            if (!c.engine.may_submit(p.actor, workflow)) {
+              refused = submit_refusal(p.actor, d).reasons.front();
+            }
+          }
+          if (!refused.empty()) {
+            send_page(
+                res, 403, &p, "New request", "/requests/new",
+                render("message-page",
+                       {{"heading", "You cannot make this request"},
+                        {"before", refused + (refused.ends_with('.') ? " " : ". ")},
+                        {"link",
+                         {{"href", "/requests/new"}, {"text", "Choose a request you may make"}}},
+                        {"after", "."}}));
+            return;
+          }
+        }
+        Values chosen;
+        if (req.has_param("parent")) chosen["parent"] = param(req, "parent");
+        std::string body = workflow.empty() ? choose_workflow_body(c, p)
+                                            : request_form_body(c, p, workflow, chosen, nullptr);
+        std::string title = "New request";
+        if (!workflow.empty()) {
+          auto lock = c.lock();
+          const Definition& d = c.engine.registry().current(workflow).definition;
+          title = "New " + (d.title.empty() ? readable_label(d.name) : d.title);
+        }
+        send_page(res, 200, &p, title, "/requests/new", body);
+      }));
 
   http.Post("/requests/new",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
