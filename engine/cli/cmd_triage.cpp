@@ -219,9 +219,11 @@ void add_triage_commands(CLI::App& app, Session& s) {
     auto level = std::make_shared<std::string>();
     auto actor = std::make_shared<std::string>();
     declare->add_option("name", *name, "Incident name, e.g. \"Storm Bert\"")->required();
-    declare->add_option("--level", *level, "major or minor")
-        ->required()
-        ->transform(CLI::IsMember({"major", "minor"}, CLI::ignore_case));
+    // One of the incident workflow's levels, checked there (in any case, or as labelled).
+    declare
+        ->add_option("--level", *level,
+                     "The incident's level, as the incident workflow has them (major or minor)")
+        ->required();
     declare->add_option("--as", *actor, "Actor declaring (a triager)")
         ->transform(as_person())
         ->required();

@@ -15,6 +15,12 @@ namespace commsflow::server {
 
 namespace {
 
+// The levels an incident may have: the options of the incident workflow's `level` field.
+std::vector<std::string> incident_levels(const Definition& d) {
+  const FieldSpec* level = d.field("level");
+  return level ? level->options : std::vector<std::string>{};
+}
+
 // Who may close an incident: the roles of its close action.
 std::vector<std::string> close_roles(const Definition& d) {
   const StateSpec* first = d.state(d.initial);
@@ -74,9 +80,11 @@ std::string incidents_body(Context& c, const Principal& p, const std::string& no
   Json declare = false;
   if (p.actor.holds_any(d.submit.roles)) {
     Json levels = Json::array();
-    for (const char* option : {"major", "minor"}) {
-      levels.push_back(
-          {{"value", option}, {"label", readable_label(option)}, {"checked", level == option}});
+    const FieldSpec* level_field = d.field("level");
+    for (const auto& option : incident_levels(d)) {
+      levels.push_back({{"value", option},
+                        {"label", option_label(*level_field, option)},
+                        {"checked", level == option}});
     }
     declare = {{"csrf", p.csrf},
                {"name", name},
@@ -125,11 +133,20 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
         if (name.find_first_not_of(" \t") == std::string::npos) {
           errors.name = "Enter the name of the incident";
         }
-        if (level != "major" && level != "minor") errors.level = "Select the level of the incident";
+        std::vector<std::string> levels;
+        {
+          auto lock = c.lock();
+          levels = incident_levels(c.engine.registry().current("incident").definition);
+        }
+        if (std::find(levels.begin(), levels.end(), level) == levels.end()) {
+          errors.level = "Select the level of the incident";
+        }
         if (!errors.name.empty() || !errors.level.empty()) {
           std::vector<std::pair<std::string, std::string>> unanswered;
           if (!errors.name.empty()) unanswered.emplace_back("incident-name", errors.name);
-          if (!errors.level.empty()) unanswered.emplace_back("level-major", errors.level);
+          if (!errors.level.empty() && !levels.empty()) {
+            unanswered.emplace_back("level-" + levels.front(), errors.level);  // the first radio
+          }
           send_page(res, 400, &p, "Error: Incidents", "/incidents",
                     incidents_body(c, p, error_summary_html(unanswered), name, level, errors));
           return;

@@ -160,6 +160,12 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
   const Json declared =
       demo.json({"incident", "declare", "Flood", "--level", "Minor", "--as", "tom.triage"});
   CHECK(declared["data"]["level"] == "minor");
+  // The levels are the incident workflow's: one it has not is refused, naming those it has.
+  test::RunResult huge =
+      demo.run({"incident", "declare", "Tidal surge", "--level", "Huge", "--as", "tom.triage"});
+  CHECK(huge.exit_code == 2);
+  CHECK_THAT(huge.err, Contains("level: 'Huge' is not one of: major, minor"));
+  CHECK_THAT(demo.run({"incident", "list"}).out, !Contains("Tidal surge"));
   CHECK_THAT(
       demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"}).err,
       Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
