@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cctype>
 #include <set>
 
 #include "audit/replayed_accounts.h"
+#include "workflow/field_values.h"
 
 namespace commsflow {
 
@@ -54,10 +54,6 @@ bool names_a_person(const std::string& key) {
          key == "from";
 }
 
-bool is_identifier(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
-}
-
 }  // namespace
 
 std::string AuditWords::recorded(const Definition* d, const std::string& key, const Json& value,
@@ -71,7 +67,7 @@ std::string AuditWords::recorded(const Definition* d, const std::string& key, co
     if (auto day = parse_date(s); day && format_date(*day) == s) return uk_date(s);
     if (names_a_person(key)) return person(s);
     if (d && d->state(s)) return state_label(*d, s);
-    return is_identifier(s) ? readable_label(s) : s;
+    return is_stored_name(s) ? readable_label(s) : s;
   }
   if (value.is_array()) {
     if (value.empty()) return "none";
@@ -129,14 +125,6 @@ std::string AuditWords::values(const Definition* d, const AuditRow& row, const J
 }
 
 void resolve_typed_names(Engine& engine, AuditQuery& query) {
-  auto folded = [](const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      out += c == ' ' || c == '-' ? '_'
-                                  : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-  };
   std::vector<const Definition*> current;
   for (const auto& [name, version] : engine.store().workflows()) {
     try {
@@ -147,7 +135,7 @@ void resolve_typed_names(Engine& engine, AuditQuery& query) {
   }
   if (!query.workflow.empty() && !engine.store().current_version(query.workflow)) {
     for (const Definition* d : current) {
-      if (folded(d->title) == folded(query.workflow) || d->name == folded(query.workflow)) {
+      if (as_name(d->title) == as_name(query.workflow) || d->name == as_name(query.workflow)) {
         query.workflow = d->name;
       }
     }
@@ -155,14 +143,14 @@ void resolve_typed_names(Engine& engine, AuditQuery& query) {
   if (!query.action.empty()) {
     // Action names are lower case with underscores: "Send for review" is send_for_review. A
     // name no workflow has may be an action's label, when it is the label of one name only.
-    const std::string typed = folded(query.action);
+    const std::string typed = as_name(query.action);
     query.action = typed;
     std::set<std::string> named, labelled;
     for (const Definition* d : current) {
       for (const auto& state : d->states) {
         for (const auto& action : state.actions) {
           if (action.name == typed) named.insert(action.name);
-          if (folded(action.label) == typed) labelled.insert(action.name);
+          if (as_name(action.label) == typed) labelled.insert(action.name);
         }
       }
     }

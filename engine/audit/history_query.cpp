@@ -7,7 +7,6 @@
 #include <commsflow/verify.h>
 #include <fmt/ranges.h>
 
-#include <cctype>
 #include <chrono>
 #include <optional>
 
@@ -82,14 +81,10 @@ AuditRow to_row(std::int64_t seq, std::string_view body, std::string_view hash,
 // The sign-in name of the one person whose name as shown is `typed`, in any case ("Hannah Head"
 // for hannah.head); nothing when no one, or more than one, is so named.
 std::optional<std::string> known_as(Store& store, const std::string& typed) {
-  auto folded = [](std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-  };
-  const std::string wanted = folded(typed);
+  const std::string wanted = lower(typed);
   std::optional<std::string> found;
   for (const auto& actor : store.actors()) {
-    if (actor.display_name.empty() || folded(actor.display_name) != wanted) continue;
+    if (actor.display_name.empty() || lower(actor.display_name) != wanted) continue;
     if (found) return std::nullopt;
     found = actor.name;
   }

@@ -29,12 +29,19 @@ std::string no_such_time(const std::string& text) {
   return "enter the time in hours and minutes on the 24-hour clock, like 14:30";
 }
 
+}  // namespace
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
 }
 
-}  // namespace
+std::string as_name(std::string_view typed) {
+  std::string name = lower(trim(typed));
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return c == ' ' || c == '-'; }, '_');
+  return name;
+}
 
 std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r\n");

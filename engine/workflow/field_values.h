@@ -23,6 +23,11 @@ Json coerce_value(const FieldSpec& spec, const Json& input, std::string& error);
 
 // `s` without the spaces, tabs and line ends around it.
 std::string trim(std::string_view s);
+// `s` with its ASCII letters in lower case: how names typed in any case are compared.
+std::string lower(std::string s);
+// A name as someone typed it, made the form stored names take: trimmed, in lower case, spaces
+// and hyphens as '_' ("Send for review" is send_for_review).
+std::string as_name(std::string_view typed);
 
 // A date as people write it ("31/03/2026", "1/4/2026", "2026-4-1") in ISO form ("2026-04-01");
 // any other text as it is.

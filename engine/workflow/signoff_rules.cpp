@@ -3,7 +3,8 @@
 #include <commsflow/signoff.h>
 
 #include <algorithm>
-#include <cctype>
+
+#include "workflow/field_values.h"
 
 namespace commsflow {
 
@@ -19,13 +20,7 @@ bool is_decision(std::string_view decision) {
 }
 
 std::string typed_decision(std::string text) {
-  const auto first = text.find_first_not_of(" \t"), last = text.find_last_not_of(" \t");
-  if (first == std::string::npos) return text;
-  std::string name;
-  for (char c : text.substr(first, last - first + 1)) {
-    name +=
-        c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const std::string name = as_name(text);
   return is_decision(name) ? name : text;
 }
 

@@ -12,10 +12,6 @@ namespace commsflow {
 
 namespace {
 
-bool is_identifier(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
-}
-
 std::string text_of(const Json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return {};
@@ -68,6 +64,10 @@ std::string item_title(const Definition& d, const Item& item) {
     return text;
   }
   return {};
+}
+
+bool is_stored_name(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
 }
 
 std::optional<std::string> length_in_words(const FieldSpec& f, const Json& value) {
@@ -157,7 +157,7 @@ std::string payload_in_words(Store& store, const Definition& d, std::string_view
     const std::string& s = x.get_ref<const std::string&>();
     if (d.state(s)) return state_label(d, s);
     if (auto t = parse_datetime(s)) return uk_datetime(*t);
-    if (is_identifier(s)) return readable_label(s);
+    if (is_stored_name(s)) return readable_label(s);
     return person_name(store, s);
   };
   if (v.is_array()) {

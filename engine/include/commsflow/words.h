@@ -51,6 +51,10 @@ std::string value_in_words(Store& store, const FieldSpec& f, const Json& value);
 // A length of time kept in field `f` (one with a `unit`), in hours and minutes ("2 hours 5
 // minutes"); nothing for a field without one or a value that is no whole number.
 std::optional<std::string> length_in_words(const FieldSpec& f, const Json& value);
+// True for a name as the engine and workflows store them, lower-case letters and '_' (a state,
+// a choice, a role, a decision): one readable_label reads well. Digits make it none, so that a
+// hash or a date is never relabelled.
+bool is_stored_name(std::string_view s);
 
 // A value recorded in an event's payload under `key`: a field's value as value_in_words; else a
 // state by its label, an identifier ("approved") as a readable label, a person by name; lists
