@@ -245,6 +245,14 @@ local function ready_for_review(item)
   if item.lead_issue and not (item.partner_orgs and #item.partner_orgs > 0) then
     reasons[#reasons + 1] = "a lead issue must name the partner organisations (partner_orgs)"
   end
+  -- Sent back with changes asked for, and nothing changed since: the same text would go round again.
+  local returned = item._returned
+  if returned then
+    reasons[#reasons + 1] = string.format(
+      "%s asked for changes to version %d and nothing has changed since: put a new version of the "
+      .. "text, or edit the details, first", step_labels[returned.step] or returned.step,
+      returned.document_version)
+  end
   return #reasons == 0 or reasons
 end
 

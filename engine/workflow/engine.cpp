@@ -136,6 +136,7 @@ void Engine::record_change(Event& event, const Item& before, Item& item, const s
            item.ref, altered.front(), state_label(d, item.state));
     }
   }
+  forget_answered_return(before, item);
   event.changes = diff_changes(before.data, item.data);
   withdraw_stale_notices(*this, before, item);
   store_.append(event);

@@ -7,6 +7,9 @@
 //   _chain     [{step, result, at, decisions}]        steps passed since the chain began
 //   _approved  {document_version, document_hash, at, state, conditions, steps}   the approval of
 //               record
+//   _reached   [step names]                             every sign-off step the item has reached
+//   _returned  {step, document_version, at}              the step that last asked for changes, until
+//               the item changes
 //
 // Used by the core (an action that moves an item) and by sign-off (signoff.h), inside the
 // caller's write transaction. Each function changes the item's data; call them before the event
@@ -29,6 +32,9 @@ namespace commsflow {
 void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, Item& after,
                      std::string_view outcome);
 void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpec& state);
+// Drops `after`'s `_returned` once the change from `before` answers it: a new document version, or
+// any workflow field changed. Called for every change, before its event is built.
+void forget_answered_return(const Item& before, Item& after);
 // The step's fallback approvers once it is overdue (empty before).
 std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& signoff);
 

@@ -113,6 +113,16 @@ void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, I
     data.erase("_chain");
   }
   data.erase("_signoff");
+  // Sent back for changes: the step and the version it asked changes to, until the item is changed
+  // (forget_answered_return) or goes into a sign-off step again. A workflow's guard reads it to
+  // refuse sending the same thing back for review.
+  if (to && to->signoff) data.erase("_returned");
+  if (from && from->signoff && outcome == "changes_required") {
+    data["_returned"] =
+        Json{{"step", from->name},
+             {"document_version", data.value("_document", Json::object()).value("version", 0)},
+             {"at", format_datetime(engine.clock().now())}};
+  }
   // An approval stands while the item rests where the chain left it, and once it has gone on to
   // an end (issued, withdrawn); taken back to work (a redraft), it no longer does, and the item
   // must pass the chain again.
@@ -137,6 +147,24 @@ void on_state_change(Engine& engine, CompiledWorkflow& wf, const Item& before, I
         {"at", format_datetime(engine.clock().now())}, {"state", after.state},
         {"conditions", std::move(conditions)},         {"steps", std::move(data["_chain"])}};
     data.erase("_chain");
+  }
+}
+
+void forget_answered_return(const Item& before, Item& after) {
+  auto returned = after.data.find("_returned");
+  if (returned == after.data.end() || !before.data.contains("_returned")) return;
+  for (const auto& [key, value] : after.data.items()) {
+    const bool engine_record = key.starts_with("_") && key != "_document";
+    if (!engine_record && before.data.value(key, Json()) != value) {
+      after.data.erase(returned);
+      return;
+    }
+  }
+  for (const auto& [key, value] : before.data.items()) {
+    if (!key.starts_with("_") && !after.data.contains(key)) {
+      after.data.erase(returned);
+      return;
+    }
   }
 }
 

@@ -300,8 +300,20 @@ TEST_CASE("media: changes asked for are shown with the item until they are answe
       "09:00: \"Say which day\"";
   CHECK_THAT(n.run(0, {"show", ref, "--as", "olivia"}).out,
              Contains("Changes asked for, on the current text:\n  - " + asked));
-  // Sent back unchanged, each reviewer is shown what was asked; another's approval leaves it.
+  // Not sent back for review while nothing has changed: the same thing would go round again.
+  auto unchanged = n.run(1, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_THAT(unchanged.err, Contains("Clinical accuracy review asked for changes to version 1 and "
+                                     "nothing has changed since: put a new version of the text, "
+                                     "or edit the details, first"));
+  CHECK(n.state(ref) == "drafting");
+  // An edit that changes nothing answers nothing; one that changes a detail does.
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "headline=Ward 9"});
+  n.run(1, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "spokesperson=Dr Amir Patel"});
+  // Sent back on the same text, each reviewer is shown what was asked; another's approval leaves
+  // it.
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  CHECK_FALSE(n.json(0, {"show", ref})["data"].contains("_returned"));
   CHECK_THAT(n.run(0, {"show", ref, "--as", "hannah"}).out, Contains(asked));
   n.run(0, {"decide", ref, "approved", "--version", "1", "--as", "hannah"});
   CHECK_THAT(n.run(0, {"show", ref, "--as", "cara"}).out, Contains(asked));
@@ -314,8 +326,11 @@ TEST_CASE("media: changes asked for are shown with the item until they are answe
   std::string other = n.draft({"headline=Ward 10", "kind=reactive_statement"}, "Ward 10.\n");
   n.run(0, {"decide", other, "changes_required", "--version", "1", "--as", "hannah", "--comment",
             "Name the ward"});
+  CHECK(n.json(0, {"show", other})["data"]["_returned"] ==
+        Json{{"step", "comms_review"}, {"document_version", 1}, {"at", "2026-03-02T09:00:00Z"}});
   n.put(other, "Ward 10 reopens.\n", "olivia");
   CHECK_THAT(n.run(0, {"show", other}).out, !Contains("Changes asked for"));
+  CHECK_FALSE(n.json(0, {"show", other})["data"].contains("_returned"));
   n.run(0, {"act", other, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", other, "approved_with_changes", "--version", "2", "--as", "hannah",
             "--comment", "Add the time"});

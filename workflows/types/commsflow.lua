@@ -175,6 +175,8 @@ local commsflow = {}
 ---@field _signoff? table the current step's decisions and due time
 ---@field _chain? table steps passed
 ---@field _approved? table the version approved and every decision
+---@field _reached? string[] every sign-off step reached
+---@field _returned? table the step that asked for changes and the version: {step, document_version, at}, until the item changes
 
 ---What a guard, effect, route, checklist or report is told.
 ---@class commsflow.Context
