@@ -7,8 +7,8 @@
 //   _chain     [{step, result, at, decisions}]        steps passed since the chain began
 //   _approved  {document_version, document_hash, at, state, conditions, steps}   the approval of
 //               record
-//   _reached   [step names]                             every sign-off step the item has reached
-//   _returned  {step, document_version, at}              the step that last asked for changes, until
+//   _reached   [step names]                           every sign-off step the item has reached
+//   _returned  {step, document_version, at}           the step that last asked for changes, until
 //               the item changes
 //
 // Used by the core (an action that moves an item) and by sign-off (signoff.h), inside the
