@@ -17,15 +17,17 @@ namespace commsflow {
 const Definition* AuditWords::definition(std::string_view ref) {
   if (auto known = by_ref_.find(ref); known != by_ref_.end()) return known->second;
   const Definition* found = nullptr;
-  if (auto item = engine_.store().item(ref)) {
-    try {
-      found = &engine_.registry().version(item->version).definition;
-    } catch (const Error&) {
-      // A stored version that no longer loads: its names are shown as stored.
-    }
-  }
+  if (auto item = engine_.store().item(ref)) found = definition_version(item->version);
   by_ref_.emplace(std::string(ref), found);
   return found;
+}
+
+const Definition* AuditWords::definition_version(std::string_view version) {
+  try {
+    return &engine_.registry().version(version).definition;
+  } catch (const Error&) {
+    return nullptr;  // a stored version that no longer loads: its names are shown as stored
+  }
 }
 
 std::string AuditWords::person(std::string_view name) {
@@ -43,7 +45,8 @@ std::string record_label(const std::string& key) {
       {"_signoff", "Sign-off step"},
       {"_chain", "Steps passed"},
       {"_approved", "Approval of record"},
-      {"_reached", "Sign-off steps reached"}};
+      {"_reached", "Sign-off steps reached"},
+      {"_returned", "Sent back for changes"}};
   auto it = labels.find(key);
   return it != labels.end() ? it->second : readable_label(key.substr(key.starts_with("_") ? 1 : 0));
 }

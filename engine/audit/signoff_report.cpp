@@ -16,6 +16,15 @@ namespace commsflow {
 
 namespace {
 
+// A step that went overdue, from its escalate event: `to` the entries it went to (null in events
+// recorded before they named them), `version` the workflow version the item ran on.
+struct Escalation {
+  std::string step;
+  std::string due_at;
+  Json to;
+  std::string version;
+};
+
 // The words for a step and for a person: as stored for CSV and JSON, labels and display names
 // for people.
 struct Names {
@@ -23,7 +32,7 @@ struct Names {
   std::function<std::string(const std::string&)> person;
   std::function<std::string(const std::string&)> decision;
   // Whom a step overdue went to (", escalated to Director"), or "".
-  std::function<std::string(const std::string&)> escalated_to;
+  std::function<std::string(const Escalation&)> escalated_to;
 };
 
 // Every approver with their decision, time and version, step by step.
@@ -110,19 +119,19 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   std::vector<std::string> order;
   const auto as_stored = [](const std::string& name) { return name; };
   const Names stored_names{as_stored, as_stored, as_stored,
-                           [](const std::string&) { return std::string(); }};
+                           [](const Escalation&) { return std::string(); }};
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
     std::optional<Item> item = store.item(row.ref);
     std::string submitted_at = item ? item->created_at : "";
-    std::vector<std::string> escalated_steps;  // with the time each was due
+    std::vector<Escalation> escalations;
     for (const auto& stored : store.events_for(row.ref)) {
       if (stored.seq > row.seq) break;
       Event e = Event::from_body(stored.seq, stored.body);
       if (e.action == "escalate") {
-        escalated_steps.push_back(e.payload.value("step", ""));
-        escalated_steps.push_back(e.payload.value("due_at", ""));
+        escalations.push_back({e.payload.value("step", ""), e.payload.value("due_at", ""),
+                               e.payload.value("escalated_to", Json()), e.version});
       }
     }
     double hours = 0;
@@ -140,10 +149,9 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
     };
     auto escalated = [&](const Names& names) {
       std::vector<std::string> parts;
-      for (size_t i = 0; i + 1 < escalated_steps.size(); i += 2) {
-        parts.push_back(fmt::format("{} overdue at {}{}", names.step(escalated_steps[i]),
-                                    escalated_steps[i + 1],
-                                    names.escalated_to(escalated_steps[i])));
+      for (const Escalation& e : escalations) {
+        parts.push_back(
+            fmt::format("{} overdue at {}{}", names.step(e.step), e.due_at, names.escalated_to(e)));
       }
       return fmt::format("{}", fmt::join(parts, "; "));
     };
@@ -174,12 +182,17 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
           }
           return said;
         },
-        [&](const std::string& step) {
-          const StateSpec* state = d ? d->state(step) : nullptr;
-          if (!state || !state->signoff || state->signoff->escalate_to.empty()) {
-            return std::string();
+        [&](const Escalation& e) {
+          std::vector<std::string> fallback;
+          if (e.to.is_array()) {
+            for (const auto& entry : e.to) fallback.push_back(entry.get<std::string>());
+          } else if (const Definition* then = words.definition_version(e.version)) {
+            // Recorded before escalations named whom: the step as the workflow version said.
+            const StateSpec* state = then->state(e.step);
+            if (state && state->signoff) fallback = state->signoff->escalate_to;
           }
-          return ", escalated to " + approvers_in_words(store, state->signoff->escalate_to, "and");
+          return fallback.empty() ? std::string()
+                                  : ", escalated to " + approvers_in_words(store, fallback, "and");
         }};
     latest_shown[row.ref] = {"",
                              "",

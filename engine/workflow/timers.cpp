@@ -78,6 +78,11 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
   event.to_state = item.state;
   event.version = item.version;
   event.payload = Json{{"step", step}, {"due_at", signoff.value("due_at", "")}};
+  // Whom it went to, as the step said then: the register reads it from here, not from the
+  // workflow as it is now.
+  if (timer.action != "remind" && !spec.escalate_to.empty()) {
+    event.payload["escalated_to"] = spec.escalate_to;
+  }
   engine.record_change(event, before, item, now);
   return item;
 }

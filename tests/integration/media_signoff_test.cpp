@@ -724,6 +724,27 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
   REQUIRE(registered["rows"].size() == 1);
   CHECK_THAT(registered["rows"][0]["approvers"].get<std::string>(),
              Contains("dev approved at 2026-03-02T11:40:00Z (v1; as director, escalated)"));
+
+  // The escalation records whom it went to: the register says so after the workflow names
+  // another fallback and the item moves to that version.
+  Json escalation;
+  for (const auto& e : n.json(0, {"history", ref})) {
+    if (e["action"] == "escalate") escalation = e;
+  }
+  CHECK(escalation["payload"]["escalated_to"] == Json::array({"director"}));
+  const fs::path script = n.path() / "workflows" / "media_signoff.lua";
+  std::stringstream lua;
+  lua << std::ifstream(script).rdbuf();
+  const std::string was = lua.str(), old_fallback = "local fallback = { \"director\" }";
+  REQUIRE(was.find(old_fallback) != std::string::npos);
+  std::ofstream(script) << std::string(was).replace(was.find(old_fallback), old_fallback.size(),
+                                                    "local fallback = { \"executive\" }");
+  const Json before = n.json(0, {"show", ref});
+  n.run(0, {"migrate", "--workflow", "media_signoff"}, "2026-03-02T11:42:00Z");
+  REQUIRE(n.json(0, {"show", ref})["version"] != before["version"]);
+  CHECK_THAT(n.run(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:43:00Z").out,
+             Contains("Comms review overdue at Mon 2 Mar 2026, 11:30:00 GMT, escalated to Director") &&
+                 !Contains("Executive"));
 }
 
 TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {

@@ -95,6 +95,8 @@ class AuditWords {
   std::string person(std::string_view name);
   // The definition `ref`'s item runs on; null when it cannot be placed.
   const Definition* definition(std::string_view ref);
+  // The definition of a workflow version (an event's `version`); null when it no longer loads.
+  const Definition* definition_version(std::string_view version);
   // An event's changes or payload, field by field: each field by its label and its value as
   // `show` gives it; the engine's own records (a sign-off step, a document, an account's
   // details) by what they are, member by member (see recorded).
