@@ -742,9 +742,10 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
   const Json before = n.json(0, {"show", ref});
   n.run(0, {"migrate", "--workflow", "media_signoff"}, "2026-03-02T11:42:00Z");
   REQUIRE(n.json(0, {"show", ref})["version"] != before["version"]);
-  CHECK_THAT(n.run(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:43:00Z").out,
-             Contains("Comms review overdue at Mon 2 Mar 2026, 11:30:00 GMT, escalated to Director") &&
-                 !Contains("Executive"));
+  CHECK_THAT(
+      n.run(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:43:00Z").out,
+      Contains("Comms review overdue at Mon 2 Mar 2026, 11:30:00 GMT, escalated to Director") &&
+          !Contains("Executive"));
 }
 
 TEST_CASE("media: delegation through the CLI is recorded as on behalf of") {
