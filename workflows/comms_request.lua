@@ -128,6 +128,14 @@ end
 -- Pausing and resuming, by hand or for an incident
 ---------------------------------------------------------------------------------------------
 
+-- A pause ends (resumed, or declined while paused): its working time is counted, and the request
+-- is no longer held by it or by an incident.
+local function end_pause(item, ctx)
+  item.paused_seconds = (item.paused_seconds or 0)
+    + calendar.working_seconds_between(item.paused_at, ctx.now)
+  item.paused_from, item.paused_at, item.paused_by_incident, item.pause_reason = nil, nil, nil, nil
+end
+
 local function pause(item, ctx)
   local incident = ctx.payload.incident_name
   if incident == "" then incident = nil end
@@ -139,9 +147,7 @@ local function pause(item, ctx)
 end
 
 local function resume(item, ctx)
-  item.paused_seconds = (item.paused_seconds or 0)
-    + calendar.working_seconds_between(item.paused_at, ctx.now)
-  item.paused_from, item.paused_at, item.paused_by_incident, item.pause_reason = nil, nil, nil, nil
+  end_pause(item, ctx)
   triage(item)
 end
 
@@ -167,7 +173,10 @@ local decline = {
   to = "declined", roles = { "triager" },
   confirm = "Decline this request? It will be closed and cannot be reopened.",
   fields = { reason = wf.text { required = true, max = 500 } },
-  effect = function(item, ctx) item.decline_reason = ctx.payload.reason end,
+  effect = function(item, ctx)
+    item.decline_reason = ctx.payload.reason
+    if item.paused_at then end_pause(item, ctx) end
+  end,
 }
 
 local function common_actions(actions)

@@ -25,6 +25,13 @@ std::string text_of(const Json& data, const char* key, const char* otherwise = "
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// An incident's level as the incident workflow labels it ("Major").
+std::string level_in_words(Engine& engine, const Item& incident) {
+  const FieldSpec* level = engine.registry().version(incident.version).definition.field("level");
+  return level ? value_in_words(engine.store(), *level, incident.data.value("level", Json()))
+               : text_of(incident.data, "level");
+}
+
 // Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
 // with --json the same indented array that Session::print_json would print.
 void run_queue(Session& s, const std::string& workflow) {
@@ -104,7 +111,7 @@ void report_incident(Session& s, Outcome<IncidentResult>& outcome, const char* v
     return;
   }
   fmt::print("{} {} ({}): {} item(s) {}{}{}\n", r.incident.ref, text_of(r.incident.data, "name"),
-             text_of(r.incident.data, "level"), r.affected.size(), verb,
+             level_in_words(s.engine(), r.incident), r.affected.size(), verb,
              r.affected.empty() ? "" : ": ", fmt::join(r.affected, ", "));
   if (!r.held.empty())
     fmt::print("{}: {}\n", still_paused_words(r.held, r.held_for), fmt::join(r.held, ", "));
@@ -121,12 +128,13 @@ void run_incident_list(Session& s) {
         open.push_back(std::move(i));
     }
   }
-  // How much work each holds: items whose workflow's `incidents.held_by` field names it, of
-  // those the reader may see.
+  // How much work each holds: open items whose workflow's `incidents.held_by` field names it,
+  // of those the reader may see (a closed item holds nothing, whatever its data kept).
   std::map<std::string, int> held;
   for (const Item& item : s.access().items(ItemFilter{})) {
-    const std::string& by = engine.registry().version(item.version).definition.incidents.held_by;
-    if (by.empty()) continue;
+    const Definition& d = engine.registry().version(item.version).definition;
+    const std::string& by = d.incidents.held_by;
+    if (by.empty() || d.is_final(item.state)) continue;
     if (auto name = item.data.find(by); name != item.data.end() && name->is_string())
       ++held[name->get<std::string>()];
   }
@@ -150,7 +158,7 @@ void run_incident_list(Session& s) {
   for (const Item& i : open) {
     const std::string name = text_of(i.data, "name");
     fmt::print("{}  {} ({}), declared {}: holds {} item(s) paused\n", i.ref, printable(name),
-               text_of(i.data, "level"), uk_datetime(i.created_at), held[name]);
+               level_in_words(engine, i), uk_datetime(i.created_at), held[name]);
   }
 }
 

@@ -171,6 +171,32 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
       Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
 }
 
+TEST_CASE("cli: a request declined while paused is held by no incident, and is not counted",
+          "[cli][incidents]") {
+  Demo demo;
+  std::vector<std::string> paused;
+  for (const auto& item : demo.json({"list", "--workflow", "comms_request", "--state", "paused"})) {
+    paused.push_back(item.at("ref"));
+  }
+  REQUIRE(paused.size() >= 2);
+  const int held = demo.json({"incident", "list"})[0]["holds"];
+  demo.run({"act", paused[0], "decline", "--as", "tom.triage", "--set", "reason=Not ours"},
+           "2026-03-02T10:00:00Z");
+  const Json declined = demo.json({"show", paused[0]});
+  CHECK(declined["state"] == "declined");
+  for (const char* field : {"paused_by_incident", "paused_at", "paused_from", "pause_reason"}) {
+    CHECK_FALSE(declined["data"].contains(field));
+  }
+  CHECK(declined["data"]["paused_seconds"].get<int>() > 0);  // the pause's working time is kept
+  CHECK(demo.json({"incident", "list"})[0]["holds"] == held - 1);
+  // Closing the incident resumes the rest, and says how many.
+  CHECK_THAT(demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"},
+                      "2026-03-02T12:15:00Z")
+                 .out,
+             Contains(fmt::format("(Major): {} item(s) resumed", held - 1)));
+  demo.run({"verify"});
+}
+
 TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds in JSON",
           "[cli][words]") {
   Demo demo;
@@ -185,7 +211,7 @@ TEST_CASE("cli: time paused is shown in hours and minutes, and kept in seconds i
   CHECK(open[0]["name"] == "Storm Darragh");
   CHECK(open[0]["holds"].get<int>() >= 1);
   CHECK_THAT(demo.run({"incident", "list"}).out,
-             Contains("Storm Darragh (major), declared ") &&
+             Contains("Storm Darragh (Major), declared ") &&
                  Contains(fmt::format("holds {} item(s) paused", open[0]["holds"].get<int>())));
   // The demo's incident closes three working hours and a quarter after it paused the work.
   test::RunResult closed = demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"},
