@@ -190,10 +190,10 @@ TEST_CASE("cli: a request declined while paused is held by no incident, and is n
   CHECK(declined["data"]["paused_seconds"].get<int>() > 0);  // the pause's working time is kept
   CHECK(demo.json({"incident", "list"})[0]["holds"] == held - 1);
   // Closing the incident resumes the rest, and says how many.
-  CHECK_THAT(demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"},
-                      "2026-03-02T12:15:00Z")
-                 .out,
-             Contains(fmt::format("(Major): {} item(s) resumed", held - 1)));
+  CHECK_THAT(
+      demo.run({"incident", "close", "Storm Darragh", "--as", "tom.triage"}, "2026-03-02T12:15:00Z")
+          .out,
+      Contains(fmt::format("(Major): {} item(s) resumed", held - 1)));
   demo.run({"verify"});
 }
 
