@@ -385,6 +385,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
         break;
       }
     }
+    // Only spaces typed is no answer: the workflow's rules, and the record, see none.
+    if (given != payload.end() && blank(*given)) payload.erase(given);
   }
   // `required` holds once the action is taken: checked with the other inputs, or after the
   // effect when there is one (it may fill the field, or empty it).

@@ -457,6 +457,10 @@ TEST_CASE("The decision is refused while any suggestion is unanswered, naming th
 
   CHECK_THAT(e.act(1, ref, "close").err,
              Contains("runs until 1 June 2026") && Contains("closing it early needs the reason"));
+  // Spaces are no reason: refused the same, and the consultation stays open.
+  CHECK_THAT(e.act(1, ref, "close", {"reason=   "}).err,
+             Contains("closing it early needs the reason"));
+  CHECK(e.show(ref)["state"] == "consultation_open");
   SECTION("closed early, saying why") {
     e.act(0, ref, "close", {"reason=The service moved sooner than planned"});
     CHECK(e.show(ref)["data"]["early_close_reason"] == "The service moved sooner than planned");
