@@ -3,6 +3,7 @@
 #include <commsflow/engine.h>
 #include <commsflow/error.h>
 #include <commsflow/event.h>
+#include <commsflow/people.h>
 #include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 #include <fmt/ranges.h>
@@ -78,19 +79,6 @@ AuditRow to_row(std::int64_t seq, std::string_view body, std::string_view hash,
   return row;
 }
 
-// The sign-in name of the one person whose name as shown is `typed`, in any case ("Hannah Head"
-// for hannah.head); nothing when no one, or more than one, is so named.
-std::optional<std::string> known_as(Store& store, const std::string& typed) {
-  const std::string wanted = lower(typed);
-  std::optional<std::string> found;
-  for (const auto& actor : store.actors()) {
-    if (actor.display_name.empty() || lower(actor.display_name) != wanted) continue;
-    if (found) return std::nullopt;
-    found = actor.name;
-  }
-  return found;
-}
-
 Json cell(const std::string& text) {
   return text.empty() ? Json(nullptr) : Json(text);
 }
@@ -119,7 +107,7 @@ ChainHead query_history(Store& store, const AuditQuery& query,
   auto tx = store.begin_read();
   // A person may be named as people know them, when that names one person.
   if (!filter.actor.empty() && filter.actor != kSystemActor && !store.actor(filter.actor)) {
-    if (auto name = known_as(store, filter.actor)) filter.actor = *name;
+    if (auto name = sign_in_name_of(store, filter.actor)) filter.actor = *name;
   }
   ChainHead head{0, genesis_hash()};
   if (auto last = store.chain_head()) head = *last;

@@ -55,8 +55,13 @@ void print_migration(Engine& engine, const ItemMigration& m, bool watched_only) 
 // Runs the migration and prints it. `retriage` lists only the items whose watched fields change
 // or about which the workflow remarked.
 void run_migration(Session& s, MigrationRequest request, bool retriage) {
-  request.actor = kOperator;
   Engine& engine = s.engine(/*create=*/false, /*load_workflows=*/false);
+  // Recorded as who moved the items: the person named, else the operator (with their login).
+  if (request.actor.empty()) {
+    request.actor = kOperator;
+  } else {
+    engine.require_actor(request.actor);
+  }
   auto outcome = migrate(engine, request);
   if (!outcome) {
     if (!s.options.json) std::cerr << "nothing was migrated: fix these in the workflow's Lua\n";
@@ -106,6 +111,14 @@ void run_migration(Session& s, MigrationRequest request, bool retriage) {
   }
 }
 
+// `--as NAME`: the person the events record as having moved the items.
+void add_as(CLI::App* cmd, std::string& actor) {
+  cmd->add_option("--as", actor,
+                  "The person making the change, recorded as who did it (default: the operator, "
+                  "with your login)")
+      ->transform(as_person());
+}
+
 }  // namespace
 
 void add_migration_commands(CLI::App& app, Session& s) {
@@ -121,6 +134,7 @@ void add_migration_commands(CLI::App& app, Session& s) {
     cmd->add_flag("--dry-run", request->dry_run,
                   "List what would change (state, data, due times, rating) and why; change "
                   "nothing");
+    add_as(cmd, request->actor);
     cmd->callback([&s, request, cmd] {
       if (request->ref.empty() == request->workflow.empty()) {
         throw CLI::ValidationError(cmd->get_name(),
@@ -143,6 +157,7 @@ void add_migration_commands(CLI::App& app, Session& s) {
                     "Only this workflow (default: every workflow whose Lua declares "
                     "migrate.watch)");
     cmd->add_flag("--dry-run", request->dry_run, "List what would change; change nothing");
+    add_as(cmd, request->actor);
     cmd->callback([&s, request] { run_migration(s, *request, /*retriage=*/true); });
   }
 }

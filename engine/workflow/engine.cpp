@@ -94,6 +94,16 @@ Engine::Engine(Store& store, WorkflowRegistry& registry, const Clock& clock)
 Actor Engine::require_actor(std::string_view name) {
   auto actor = store_.actor(name);
   if (!actor) {
+    // Typed as the person is shown ("Tom Triage"): said which name to give instead.
+    if (auto known = sign_in_name_of(store_, std::string(name))) {
+      fail(ErrorKind::NotFound, "unknown actor '{}': give the name they sign in with, {}", name,
+           *known);
+    }
+    if (!is_sign_in_name(name)) {
+      fail(ErrorKind::NotFound,
+           "unknown actor '{}': give the name a person signs in with (`commsflow actor list`)",
+           name);
+    }
     fail(ErrorKind::NotFound,
          "unknown actor '{}' (add one with `commsflow actor add {} --role ROLE`)", name, name);
   }

@@ -1,4 +1,5 @@
 #include <commsflow/migration.h>
+#include <commsflow/people.h>
 #include <commsflow/registry.h>
 #include <fmt/format.h>
 
@@ -189,6 +190,7 @@ class Migrator {
       event.payload =
           Json{{"from_version", p.migration.from_version}, {"to_version", p.migration.to_version}};
       if (!p.migration.remarks.empty()) event.payload["remarks"] = p.migration.remarks;
+      if (event.actor == kOperator) event.payload["login"] = operator_login();
       event.changes = diff_changes(p.item.data, item.data);
       engine_.store().append(event);
       if (!engine_.store().update_item(item, p.item.revision)) {

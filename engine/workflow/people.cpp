@@ -54,6 +54,22 @@ std::string typed_person_name(std::string text) {
   return text;
 }
 
+bool is_sign_in_name(std::string_view name) {
+  static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
+  return std::regex_match(name.begin(), name.end(), name_re);
+}
+
+std::optional<std::string> sign_in_name_of(Store& store, const std::string& typed) {
+  const std::string wanted = lower(typed);
+  std::optional<std::string> found;
+  for (const auto& actor : store.actors()) {
+    if (actor.display_name.empty() || lower(actor.display_name) != wanted) continue;
+    if (found) return std::nullopt;
+    found = actor.name;
+  }
+  return found;
+}
+
 void People::record(std::string_view name, std::string_view action, std::string_view by,
                     Json payload) {
   if (by == kOperator) payload["login"] = operator_login();
@@ -102,9 +118,8 @@ Actor People::add(std::string_view name, const std::vector<std::string>& roles, 
                   std::string_view display_name, std::string_view email) {
   check_display_name(display_name);
   check_email(email);
-  static const std::regex name_re("[a-z0-9][a-z0-9_.-]{0,63}");
   std::string n(name);
-  if (!std::regex_match(n, name_re)) {
+  if (!is_sign_in_name(n)) {
     fail(ErrorKind::BadInput,
          "actor name '{}' must be 1-64 lower-case letters, digits, '.', '-' or '_'", name);
   }

@@ -171,6 +171,19 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
       Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
 }
 
+TEST_CASE("cli: a person given by the name they are shown by is told the name to give",
+          "[cli][words]") {
+  Demo demo;
+  CHECK_THAT(demo.run({"act", "REQ-2026-0001", "accept", "--as", "Tom Triage"}).err,
+             Contains("unknown actor 'tom triage': give the name they sign in with, tom.triage"));
+  // No `actor add` is offered for a name no one could sign in with.
+  const std::string nobody = demo.run({"act", "REQ-2026-0001", "accept", "--as", "Jo Bloggs"}).err;
+  CHECK_THAT(nobody, Contains("give the name a person signs in with (`commsflow actor list`)") &&
+                         !Contains("actor add"));
+  CHECK_THAT(demo.run({"act", "REQ-2026-0001", "accept", "--as", "jo.bloggs"}).err,
+             Contains("add one with `commsflow actor add jo.bloggs --role ROLE`"));
+}
+
 TEST_CASE("cli: a request declined while paused is held by no incident, and is not counted",
           "[cli][incidents]") {
   Demo demo;

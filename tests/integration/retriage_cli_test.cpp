@@ -1,6 +1,7 @@
 // After the team edits its triage rules: `commsflow retriage --dry-run` lists the open requests
 // whose rating, due time or late flag would change, with the reasons, and changes nothing;
 // `retriage` moves them to the new rules as audited events; overrides are kept and listed.
+#include <commsflow/people.h>
 #include <commsflow/uk_time.h>
 #include <fmt/format.h>
 
@@ -96,7 +97,11 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   REQUIRE(planned["items"].size() == 3);
   CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
 
-  RunResult applied = run(dir.path(), 0, {"retriage"});
+  // Who moves them must be someone: a name nobody has is refused, and nothing moves.
+  CHECK_THAT(run(dir.path(), 2, {"retriage", "--as", "ghost"}).err,
+             Contains("unknown actor 'ghost'"));
+  CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
+  RunResult applied = run(dir.path(), 0, {"retriage", "--as", "Tom"});
   CHECK_THAT(applied.out, Contains("Rating: Amber -> Red") && !Contains("dry run"));
   Json shown = Json::parse(run(dir.path(), 0, {"--json", "show", amber}).out);
   CHECK(shown["data"]["rating"] == "red");
@@ -105,7 +110,8 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   CHECK(kept["data"]["computed_rating"] == "amber");
   Json history = Json::parse(run(dir.path(), 0, {"--json", "history", amber}).out);
   CHECK(history.back()["action"] == "migrate");
-  CHECK(history.back()["actor"] == "operator");
+  CHECK(history.back()["actor"] == "tom");
+  CHECK_FALSE(history.back()["payload"].contains("login"));
   Json closed = Json::parse(run(dir.path(), 0, {"--json", "show", done}).out);
   CHECK(closed["version"] != shown["version"]);  // closed work keeps the rules it was done under
   run(dir.path(), 0, {"verify"});
@@ -194,6 +200,10 @@ TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot m
   CHECK_FALSE(fs::exists(dir / "commsflow.db-wal"));
   run(dir.path(), 0, {"migrate", ref});
   CHECK(Json::parse(run(dir.path(), 0, {"--json", "show", ref}).out)["state"] == "asked");
+  // Moved by the operator, named by their login, as account changes are.
+  const Json moved = Json::parse(run(dir.path(), 0, {"--json", "history", ref}).out).back();
+  CHECK(moved["actor"] == "operator");
+  CHECK(moved["payload"]["login"] == operator_login());
   run(dir.path(), 0, {"verify"});
 }
 

@@ -24,6 +24,7 @@
 #include <commsflow/store.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,13 @@ std::string operator_login();
 // can only be: names are lower case (People::add), and spaces around it are no part of it.
 // "Hannah.Head " is hannah.head.
 std::string typed_person_name(std::string text);
+
+// True for a name a person may sign in with: 1-64 lower-case letters, digits, '.', '-' or '_'.
+bool is_sign_in_name(std::string_view name);
+
+// The sign-in name of the one person whose name as shown is `typed`, in any case ("Hannah Head"
+// for hannah.head); nothing when no one, or more than one, is so named.
+std::optional<std::string> sign_in_name_of(Store& store, const std::string& typed);
 
 // How long an API token lasts unless told otherwise.
 inline constexpr std::chrono::hours kDefaultTokenLifetime{24 * 90};
