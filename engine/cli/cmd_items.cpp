@@ -268,6 +268,7 @@ void add_item_commands(CLI::App& app, Session& s) {
     cmd->callback([&s, workflow, actor, inputs, parent] {
       Engine& engine = s.engine();
       Json values = collect_inputs(*inputs);
+      *workflow = engine.registry().stored_name(*workflow);  // or its title
       const Definition& d = engine.registry().current(*workflow).definition;
       localise_times([&](const std::string& name) { return d.field(name); }, values);
       auto outcome = engine.submit(*workflow, *actor, values, *parent);
@@ -334,6 +335,7 @@ void add_item_commands(CLI::App& app, Session& s) {
       s.only_reads();
       // An item the reader may not see is not found, as one that does not exist.
       if (!filter->parent.empty()) s.access().item(filter->parent);
+      filter->workflow = s.engine().registry().stored_name(filter->workflow);  // or its title
       auto items = s.access().items(*filter);
       s.require_steady_read();  // all read: printing (perhaps to a pager) may take its time
       if (s.options.json) {

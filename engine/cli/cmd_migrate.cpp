@@ -56,6 +56,7 @@ void print_migration(Engine& engine, const ItemMigration& m, bool watched_only) 
 // or about which the workflow remarked.
 void run_migration(Session& s, MigrationRequest request, bool retriage) {
   Engine& engine = s.engine(/*create=*/false, /*load_workflows=*/false);
+  request.workflow = engine.registry().stored_name(request.workflow);  // or its title
   // Recorded as who moved the items: the person named, else the operator (with their login).
   if (request.actor.empty()) {
     request.actor = kOperator;

@@ -34,8 +34,9 @@ std::string level_in_words(Engine& engine, const Item& incident) {
 
 // Prints the queue as it is read, one item at a time, so its length costs no memory: a table, or
 // with --json the same indented array that Session::print_json would print.
-void run_queue(Session& s, const std::string& workflow) {
-  s.only_reads();                           // a copy this user may only read is shown, not refused
+void run_queue(Session& s, const std::string& typed_workflow) {
+  s.only_reads();  // a copy this user may only read is shown, not refused
+  const std::string workflow = s.engine().registry().stored_name(typed_workflow);  // or its title
   s.engine().registry().current(workflow);  // NotFound, naming the workflows there are
   QueueQuery query;
   query.workflow = workflow;
@@ -184,7 +185,8 @@ void run_import(Session& s, const std::string& path, const std::string& workflow
   };
   std::vector<std::string> refs;
   try {
-    refs = import_items(engine, workflow, actor, rows, progress, duplicates);
+    refs = import_items(engine, engine.registry().stored_name(workflow), actor, rows, progress,
+                        duplicates);
     if (tty) {
       draw(refs.size(), 100);
       std::cerr << "\n";
@@ -243,7 +245,8 @@ void add_triage_commands(CLI::App& app, Session& s) {
         "close", "Close an incident; resumes exactly the work it paused, due times moved later");
     auto close_name = std::make_shared<std::string>();
     auto close_actor = std::make_shared<std::string>();
-    close->add_option("name", *close_name, "Incident name")->required();
+    close->add_option("name", *close_name, "The incident's name, or its reference (INC-2026-0001)")
+        ->required();
     close->add_option("--as", *close_actor, "Actor closing (a triager)")
         ->transform(as_person())
         ->required();

@@ -25,6 +25,30 @@ namespace commsflow {
 
 namespace {
 
+// The action of `state` someone meant, typed as the app shows it: its label ("Send for review"),
+// or its name in any case. Null when none is, or when a label is shared.
+const ActionSpec* typed_action(const StateSpec& state, std::string_view typed) {
+  const std::string wanted = as_name(typed);
+  const ActionSpec* found = nullptr;
+  for (const ActionSpec& action : state.actions) {
+    if (action.name == wanted) return &action;
+    if (as_name(action.label) != wanted) continue;
+    if (found) return nullptr;
+    found = &action;
+  }
+  return found;
+}
+
+// A person given as typed: their sign-in name in any case ("Olivia.Officer"), or the name they
+// are shown by when no one else has it ("Olivia Officer"). Given back as typed when no one is, for
+// check_actor_fields to say so.
+std::string stored_person_name(Store& store, const std::string& typed) {
+  if (store.actor(typed)) return typed;
+  const std::string name = typed_person_name(typed);
+  if (store.actor(name)) return name;
+  return sign_in_name_of(store, typed).value_or(typed);
+}
+
 const FieldSpec* find_spec(const std::vector<FieldSpec>& fields, std::string_view name) {
   auto it = std::find_if(fields.begin(), fields.end(),
                          [&](const FieldSpec& f) { return f.name == name; });
@@ -47,12 +71,13 @@ std::vector<std::string> states_with(const Definition& d, std::string_view actio
   return out;
 }
 
-// Fields of type actor must name an existing, enabled actor holding the field's role.
-void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, const Json& data,
+// Fields of type actor must name an existing, enabled actor holding the field's role. A person
+// typed as people write them is written in `data` by their sign-in name (stored_person_name).
+void check_actor_fields(Store& store, const std::vector<FieldSpec>& fields, Json& data,
                         std::vector<FieldProblem>& problems) {
   for (const auto& f : fields) {
-    if (f.type != FieldType::Actor || !data.contains(f.name)) continue;
-    std::string name = data[f.name].get<std::string>();
+    if (f.type != FieldType::Actor || !data.contains(f.name) || !data[f.name].is_string()) continue;
+    std::string name = data[f.name] = stored_person_name(store, data[f.name].get<std::string>());
     auto actor = store.actor(name);
     if (!actor) {
       problems.push_back({f.name, fmt::format("there is no actor '{}'", name)});
@@ -309,6 +334,7 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   const Definition& d = wf.definition;
   const StateSpec* state = d.state(item.state);
   const ActionSpec* action = state ? state->action(request.action) : nullptr;
+  if (!action && state) action = typed_action(*state, request.action);
   if (!action) {
     if (d.is_final(item.state)) {
       return Refusal{{fmt::format("{} is closed (\"{}\"): no more actions", item.ref,
@@ -359,6 +385,9 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
     const size_t known = problems.size();
     Json coerced = coerce_field(*spec, value, key, problems);
     if (problems.size() != known) continue;  // each problem is reported
+    if (spec->type == FieldType::Actor && coerced.is_string()) {
+      coerced = stored_person_name(store_, coerced.get<std::string>());
+    }
     if (is_data) {
       if (coerced.is_null()) {
         // A field every item must have is changed, never emptied.

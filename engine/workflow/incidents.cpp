@@ -201,6 +201,12 @@ Outcome<IncidentResult> close_incident(Engine& engine, std::string_view name,
                                        const SeesItem& sees) {
   auto tx = engine.store().begin_write();
   std::optional<Item> active = active_incident(engine, name);
+  // Or by its reference, which `incident list` shows first.
+  if (auto by_ref = active ? std::nullopt : engine.store().item(typed_reference(std::string(name)));
+      by_ref && by_ref->workflow == kIncidentWorkflow &&
+      !engine.registry().version(by_ref->version).definition.is_final(by_ref->state)) {
+    active = std::move(by_ref);
+  }
   if (!active || (sees && !sees(*active))) {
     fail(ErrorKind::NotFound, "no active incident named '{}'", name);
   }

@@ -4,8 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "audit/replayed_accounts.h"
+#include "workflow/field_values.h"
 #include "workflow/signoff_rules.h"
 
 namespace commsflow {
@@ -247,8 +249,9 @@ Item ReadAccess::item(std::string_view ref) {
 namespace {
 
 // A filter's workflow and state must exist: a misspelt one is said so, not answered with an
-// empty list.
-void check_filter(Engine& engine, const ItemFilter& filter) {
+// empty list. Returns the filter with its state as stored, when it was typed as its label
+// ("Paused") or its name in any case.
+ItemFilter checked_filter(Engine& engine, ItemFilter filter) {
   std::vector<std::string> names;
   if (!filter.workflow.empty()) {
     engine.registry().current(filter.workflow);  // NotFound, naming those there are
@@ -256,13 +259,22 @@ void check_filter(Engine& engine, const ItemFilter& filter) {
   } else {
     for (const auto& [name, version] : engine.store().workflows()) names.push_back(name);
   }
-  if (filter.state.empty()) return;
+  if (filter.state.empty()) return filter;
+  const std::string typed = as_name(filter.state);
   std::vector<std::string> states;
+  std::optional<std::string> labelled;
   for (const auto& name : names) {
     for (const auto& state : engine.registry().current(name).definition.states) {
-      if (state.name == filter.state) return;
+      if (state.name == filter.state) return filter;
+      if (!labelled && (state.name == typed || as_name(state.label) == typed)) {
+        labelled = state.name;
+      }
       states.push_back(state.name);
     }
+  }
+  if (labelled) {
+    filter.state = *labelled;
+    return filter;
   }
   if (filter.workflow.empty()) fail_field("state", "no workflow has a state '{}'", filter.state);
   fail_field("state", "{} has no state '{}' (its states: {})", filter.workflow, filter.state,
@@ -271,8 +283,8 @@ void check_filter(Engine& engine, const ItemFilter& filter) {
 
 }  // namespace
 
-std::vector<Item> ReadAccess::items(const ItemFilter& filter) {
-  check_filter(engine_, filter);
+std::vector<Item> ReadAccess::items(const ItemFilter& typed) {
+  const ItemFilter filter = checked_filter(engine_, typed);
   if (reader_.sees_everything()) return engine_.items(filter);
   ItemFilter all = filter;
   all.limit = -1;

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "workflow/field_values.h"
+
 namespace commsflow {
 
 namespace {
@@ -137,6 +139,20 @@ std::vector<Diagnostic> WorkflowRegistry::sync() {
         CompiledWorkflow{std::move(loaded->definition), std::move(loaded->script)});
   }
   return problems;
+}
+
+std::string WorkflowRegistry::stored_name(std::string_view typed) {
+  if (typed.empty() || store_.current_version(typed)) return std::string(typed);
+  const std::string wanted = as_name(typed);
+  for (const auto& [name, hash] : store_.workflows()) {
+    if (name == wanted) return name;
+    try {
+      if (as_name(version(hash).definition.title) == wanted) return name;
+    } catch (const Error&) {
+      // A version that no longer loads has no title to match.
+    }
+  }
+  return std::string(typed);
 }
 
 CompiledWorkflow& WorkflowRegistry::current(std::string_view workflow) {

@@ -171,6 +171,35 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
       Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
 }
 
+TEST_CASE("cli: workflows, states, actions, people and incidents typed as the app shows them",
+          "[cli][words]") {
+  Demo demo;
+  const Json paused = demo.json({"list", "--workflow", "Comms request", "--state", "Paused"});
+  REQUIRE_FALSE(paused.empty());
+  CHECK(paused == demo.json({"list", "--workflow", "comms_request", "--state", "paused"}));
+  CHECK(demo.json({"list", "--state", "in progress"}) ==
+        demo.json({"list", "--state", "in_progress"}));
+  CHECK_THAT(demo.run({"list", "--state", "Snoozed"}).err, Contains("no workflow has a state"));
+  CHECK_THAT(demo.run({"queue", "--workflow", "comms request"}).out, Contains("REQ-2026-0001"));
+  // An action by its label or its name in any case; a person by the name they are shown by.
+  const Json accepted = demo.json(
+      {"act", "REQ-2026-0001", "Accept", "--as", "tom.triage", "--set", "assignee=Olivia Officer"});
+  CHECK(accepted["state"] == "accepted");
+  CHECK(accepted["data"]["assignee"] == "olivia.officer");
+  CHECK(demo.json({"act", "REQ-2026-0001", "assign", "--as", "tom.triage", "--set",
+                   "assignee=Sam.Officer"})["data"]["assignee"] == "sam.officer");
+  CHECK_THAT(
+      demo.run({"act", "REQ-2026-0001", "assign", "--as", "tom.triage", "--set", "assignee=Sam"})
+          .err,
+      Contains("there is no actor 'Sam'"));
+  // An incident closed by the reference `incident list` shows first.
+  const std::string ref = demo.json({"incident", "list"})[0]["ref"];
+  CHECK_THAT(demo.run({"incident", "close", ref, "--as", "tom.triage"}).out,
+             Contains("Storm Darragh (Major)") && Contains("resumed"));
+  CHECK_THAT(demo.run({"incident", "close", ref, "--as", "tom.triage"}).err,
+             Contains("no active incident named"));
+}
+
 TEST_CASE("cli: a person given by the name they are shown by is told the name to give",
           "[cli][words]") {
   Demo demo;
