@@ -63,6 +63,11 @@ local amber_criteria = {
   { field = "time_sensitive",     value = "yes",       reason = "time-sensitive" },
 }
 
+-- What people call each kind of request, where its name does not say it (a sentence says the
+-- rest in lower case: "service change requests").
+local kind_labels = { mp_enquiry = "MP enquiry" }
+local function kind_in_words(kind) return kind_labels[kind] or (kind:gsub("_", " ")) end
+
 local function reasons_for(item, rating, criteria)
   local reasons = {}
   for _, c in ipairs(criteria) do
@@ -102,7 +107,8 @@ local function triage(item)
       item.late = true
       item.late_reason = string.format(
         "needed by %s leaves %d working day(s); %s requests rated %s need %d",
-        calendar.in_words(item.needed_by), math.max(notice, 0), item.kind, item.rating, needed)
+        calendar.in_words(item.needed_by), math.max(notice, 0), kind_in_words(item.kind), item.rating,
+        needed)
     elseif calendar.date(item.due_at) > item.needed_by then
       -- Enough notice, but a pause (or a slower rating) has moved the due time past the need.
       item.late = true
@@ -221,7 +227,7 @@ return wf.workflow {
     kind = wf.choice { "media", "parliamentary", "mp_enquiry", "campaign", "publication",
                        "internal", "event", "social", "website", "incident", "service_change",
                        "practice_change", "other", required = true,
-                       labels = { mp_enquiry = "MP enquiry" } },
+                       labels = kind_labels },
     requester_team = wf.text { required = true, max = 200 },
     needed_by = wf.date { label = "Needed by" },
 

@@ -484,8 +484,8 @@ return wf.workflow {
       close = {
         to = "feedback_analysis", roles = leads, label = "Close the consultation",
         confirm = "Close the consultation? No more feedback can be logged against it.",
-        fields = { reason = wf.text { max = 1000,
-                                      label = "Why it is closing early (needed before its planned end)" } },
+        fields = { reason = wf.text { max = 1000, label = "Why it is closing early",
+                                      needed_when = "Needed before the consultation's planned end" } },
         guard = function(item, ctx)
           return today(ctx) >= item.consultation_end or given(ctx.payload.reason) or {
             "the consultation runs until " .. calendar.in_words(item.consultation_end)

@@ -195,6 +195,23 @@ CallResult act_on_item(Context& context, const Principal& principal, ActRequest 
   return result;
 }
 
+CallResult try_act_on_item(Context& context, const Principal& principal, ActRequest request) {
+  request.actor = principal.actor.name;
+  bool would = false;
+  CallResult result = guarded(context, principal, [&](const Actor& actor) {
+    ReadAccess access = context.read_access(actor);
+    // Never committed: the action's writes are a savepoint of this, rolled back with it.
+    auto trial = context.engine.store().begin_write();
+    auto outcome = context.engine.act(request, sight_of(access));
+    if (!outcome) return from_refusal(outcome.refusal());
+    would = true;
+    CallResult undone;
+    undone.code = "tried";  // not ok: a batch's writer rolls back its savepoint as well
+    return undone;
+  });
+  return would ? CallResult{} : result;
+}
+
 CallResult put_document_on_item(Context& context, const Principal& principal,
                                 PutDocumentRequest request) {
   request.actor = principal.actor.name;

@@ -62,6 +62,10 @@ int status_for(ErrorKind kind);
 CallResult submit_item(Context& context, const Principal& principal, const std::string& workflow,
                        const Json& inputs, const std::string& parent = {});
 CallResult act_on_item(Context& context, const Principal& principal, ActRequest request);
+// The same action tried and undone, nothing written: ok when it would be taken now, else what
+// act_on_item would answer (a missing answer, a refusal). For asking "are you sure?" only of
+// what can be done.
+CallResult try_act_on_item(Context& context, const Principal& principal, ActRequest request);
 // A sign-off decision: 403 when the actor fills none of the step's approver entries (in person
 // or by delegation); 422 when a rule refuses (authorship, already decided, the step's guard).
 CallResult decide_on_item(Context& context, const Principal& principal, DecideRequest request);

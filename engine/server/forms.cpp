@@ -258,12 +258,20 @@ std::string field_input_html(const FieldSpec& f, const std::string& value, const
                              const std::string& id_prefix, const std::vector<Actor>* people) {
   if (is_record_list(f)) return record_list_html(f, value, error, id_prefix, people);
   const std::string id = field_input_id(f, id_prefix);
-  const std::string hint = f.type == FieldType::Actor && people ? std::string() : hint_for(f);
+  const std::string type_hint = f.type == FieldType::Actor && people ? std::string() : hint_for(f);
+  // A field needed only sometimes says when, and is not called optional.
+  const std::string hint = f.needed_when.empty() ? type_hint
+                           : type_hint.empty()   ? f.needed_when
+                                                 : f.needed_when + ". " + type_hint;
   std::string described = hint.empty() ? "" : id + "-hint";
   if (!error.empty()) described += (described.empty() ? "" : " ") + id + "-error";
-  Json view = {
-      {"id", id},     {"name", f.name}, {"label", field_label(f)}, {"optional", !f.required},
-      {"hint", hint}, {"error", error}, {"described", described}};
+  Json view = {{"id", id},
+               {"name", f.name},
+               {"label", field_label(f)},
+               {"optional", !f.required && f.needed_when.empty()},
+               {"hint", hint},
+               {"error", error},
+               {"described", described}};
   if (f.type == FieldType::Date || f.type == FieldType::DateTime) {
     add_date_boxes(view, f, value);
     return render("date-input", view);

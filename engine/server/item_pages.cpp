@@ -579,21 +579,19 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                   fields.clear();  // the action's own inputs: nothing held to clear
                   for (const auto& f : a->fields) fields.push_back(&f);
                   request.inputs.update(form_inputs(fields, req, typed_wrongly));
-                  // Asked once what it needs is filled in (else the error comes first).
-                  const bool complete =
-                      std::all_of(a->fields.begin(), a->fields.end(), [&](const FieldSpec& f) {
-                        return !f.required || request.inputs.contains(f.name);
-                      });
-                  if (complete && typed_wrongly.empty() && param(req, "confirmed") != "yes") {
+                  if (typed_wrongly.empty() && param(req, "confirmed") != "yes") {
                     confirm = a->confirm;
                   }
                 }
               }
-              if (!confirm.empty()) {
+              // Asked only of what can be done: a missing answer or a rule that says no comes
+              // first, from the action tried and undone.
+              CallResult r =
+                  confirm.empty() ? act_on_item(c, p, request) : try_act_on_item(c, p, request);
+              if (!confirm.empty() && r.ok()) {
                 send_page(res, 200, &p, confirm, "", confirmation_body(p, request, confirm, req));
                 return;
               }
-              CallResult r = act_on_item(c, p, request);
               if (r.code == "bad_input") typed_wrongly_said(r, typed_wrongly);
               if (r.ok()) {
                 res.set_redirect(done_location(*r.item), 303);

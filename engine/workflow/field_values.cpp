@@ -3,6 +3,7 @@
 #include <commsflow/clock.h>
 #include <commsflow/uk_time.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -433,6 +434,41 @@ bool same_scalar(const Json& found, const Json& value) {
 }
 
 }  // namespace
+
+void say_when_needed(Definition& d) {
+  auto say = [&](std::vector<FieldSpec>& fields, const ActionSpec* action) {
+    for (FieldSpec& f : fields) {
+      if (!f.needed_when.empty() || f.required || f.required_if.empty()) continue;
+      std::vector<std::string> whens;
+      for (const auto& [other, values] : f.required_if) {
+        const FieldSpec* named =
+            action && action->field(other) ? action->field(other) : d.field(other);
+        std::vector<std::string> said;
+        for (const auto& v : values) {
+          if (!named) {
+            said.push_back(v);
+          } else if (named->type == FieldType::Boolean) {
+            said.push_back(v == "true" ? "Yes" : "No");
+          } else {
+            said.push_back(option_label(*named, v));
+          }
+        }
+        std::string listed = said.empty() ? std::string() : said.back();
+        if (said.size() > 1) {
+          listed = fmt::format("{} or {}",
+                               fmt::join(std::vector(said.begin(), said.end() - 1), ", "), listed);
+        }
+        whens.push_back(
+            fmt::format("{} is {}", named ? field_label(*named) : readable_label(other), listed));
+      }
+      f.needed_when = fmt::format("Needed when {}", fmt::join(whens, ", or when "));
+    }
+  };
+  say(d.fields, nullptr);
+  for (auto& state : d.states) {
+    for (auto& action : state.actions) say(action.fields, &action);
+  }
+}
 
 std::optional<std::string> required_when(const std::vector<std::string>& values, const Json& answer,
                                          const FieldSpec* named, std::string_view other) {

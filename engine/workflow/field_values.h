@@ -69,6 +69,9 @@ Json coerce_field(const FieldSpec& spec, const Json& input, const std::string& k
 // its `required_if` lists them (a choice's options; "true" or "false" for a yes/no field), in
 // people's words: "is required when Our responsibility is Partner". Nothing when the answer is
 // not among them. `named` is the other field's spec, if known; else `other` is its name.
+// Fills each field's `needed_when` from its `required_if` where the workflow gave none: "Needed
+// when Our responsibility is Lead, Partner or Influence".
+void say_when_needed(Definition& d);
 std::optional<std::string> required_when(const std::vector<std::string>& values, const Json& answer,
                                          const FieldSpec* named, std::string_view other);
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "workflow/definition_reader.h"
+#include "workflow/field_values.h"
 
 namespace commsflow {
 
@@ -61,7 +62,10 @@ LoadedWorkflow load_workflow(const ScriptSource& source, const std::string& vers
   const std::size_t before_reading = out.problems.size();
   DefinitionReader(source.path, source.text, out.problems)
       .build(out.script->returned(), out.definition);
-  if (out.problems.size() == before_reading) check_definition(out.definition, out.problems);
+  if (out.problems.size() == before_reading) {
+    check_definition(out.definition, out.problems);
+    say_when_needed(out.definition);
+  }
   return out;
 }
 

@@ -152,6 +152,14 @@ FieldSpec DefinitionReader::field(const std::string& name, const Json& spec,
       f.role = it->get<std::string>();
     }
   }
+  if (auto it = spec.find("needed_when"); it != spec.end()) {
+    if (it->is_string()) {
+      f.needed_when = it->get<std::string>();
+    } else {
+      problem(f.line,
+              fmt::format("needed_when of '{}' must be text, saying when it is needed", name));
+    }
+  }
   if (auto it = spec.find("required_if"); it != spec.end()) {
     if (!it->is_object()) {
       problem(f.line,

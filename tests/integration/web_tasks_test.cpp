@@ -3,6 +3,7 @@
 // with the same effect as the CLI, and times are typed in UK time.
 #include <commsflow/delivery.h>
 #include <commsflow/signoff.h>
+#include <commsflow/verify.h>
 
 #include <array>
 #include <atomic>
@@ -74,6 +75,54 @@ TEST_CASE("web: declining asks first, then a banner says what was done", "[serve
   auto other = c.Get(location.c_str(), as(f.sign_in("hannah.head")));
   REQUIRE(other->status == 200);
   CHECK_THAT(other->body, !Contains("nhsuk-notification-banner"));
+}
+
+TEST_CASE("web: a rule that would refuse is said before the question, and asking writes nothing",
+          "[server][pages]") {
+  WebFixture f(test::test_options(), [](const std::filesystem::path& workflows) {
+    std::string lua = test::read_bytes(workflows / "website_update.lua");
+    const std::string confirm =
+        "confirm = \"Decline this request? It will be closed and cannot be reopened.\",";
+    REQUIRE(lua.find(confirm) != std::string::npos);
+    lua.insert(lua.find(confirm) + confirm.size(),
+               "\n guard = function(item, ctx) return ctx.payload.reason ~= \"No\" or "
+               "{ \"say why it is declined\" } end,");
+    std::ofstream(workflows / "website_update.lua") << lua;
+  });
+  const std::string ref = f.submit_website_update("Clinic times", "https://example.nhs.uk/c");
+  const std::string olivia = f.sign_in("olivia.officer");
+  auto c = f.client();
+  const std::string path = "/items/" + ref + "/actions/decline";
+  const auto events = f.engine->history(ref).size();
+
+  auto refused =
+      c.Post(path.c_str(), as(olivia),
+             httplib::Params{{"csrf", f.csrf(olivia)}, {"revision", "1"}, {"reason", "No"}});
+  CHECK(refused->status == 422);
+  CHECK_THAT(refused->body, Contains("say why it is declined") && !Contains("Yes, go ahead"));
+  auto asked =
+      c.Post(path.c_str(), as(olivia),
+             httplib::Params{{"csrf", f.csrf(olivia)}, {"revision", "1"}, {"reason", "Done"}});
+  REQUIRE(asked->status == 200);
+  CHECK_THAT(asked->body, Contains("Decline this request?"));
+  // Trying the action to ask wrote nothing: no event, no change, no one told.
+  const Item item = f.engine->item(ref);
+  CHECK(item.state == "requested");
+  CHECK(item.revision == 1);
+  CHECK(f.engine->history(ref).size() == events);
+  CHECK(verify(f.engine->store()).ok());
+}
+
+TEST_CASE("web: a field needed only sometimes says when, and is not called optional",
+          "[server][pages]") {
+  WebFixture f;
+  const std::string tom = f.sign_in("tom.triage");
+  auto form = f.client().Get("/requests/new?workflow=comms_request", as(tom));
+  REQUIRE(form->status == 200);
+  CHECK_THAT(form->body,
+             Contains(R"(for="field-owner_org">Owning or partner organisation(s)</label>)") &&
+                 Contains("Needed when Our responsibility is Influence, Lead or Partner. Up to "
+                          "200 characters"));
 }
 
 TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",

@@ -841,5 +841,19 @@ TEST_CASE("an action's input required by another's answer names a field of the a
     text = with_required_if("required_if = { urgent = { 1 } }");
     expect_problem(text, line_of(text, "reason = wf.text"),
                    "values of 'urgent' must be text, or true or false for a yes/no field");
+    // Said on forms in words made from the rule, or the workflow's own.
+    auto said = load(with_required_if("required_if = { urgent = { true } }"));
+    REQUIRE(said.ok());
+    const FieldSpec* reason = nullptr;
+    for (const auto& state : said.definition.states) {
+      for (const auto& action : state.actions) {
+        if (!reason) reason = action.field("reason");
+      }
+    }
+    REQUIRE(reason);
+    CHECK(reason->needed_when == "Needed when Urgent is Yes");
+    text = with_required_if("needed_when = 7");
+    expect_problem(text, line_of(text, "reason = wf.text"),
+                   "needed_when of 'reason' must be text, saying when it is needed");
   }
 }

@@ -208,6 +208,11 @@ TEST_CASE("a request needed tomorrow for work with a 10-day lead time is late") 
   CHECK(item.data["late"] == true);
   CHECK_THAT(item.data["late_reason"].get<std::string>(),
              Catch::Contains("leaves 1 working day(s); campaign requests rated red need 10"));
+  // Kinds are said as people say them.
+  Item change = t.submit(Json{
+      {"kind", "service_change"}, {"strategic_priority", "primary"}, {"needed_by", "2026-11-24"}});
+  CHECK_THAT(change.data["late_reason"].get<std::string>(),
+             Catch::Contains("; service change requests rated red need"));
   Item early = t.submit(
       Json{{"kind", "campaign"}, {"strategic_priority", "primary"}, {"needed_by", "2027-01-29"}});
   CHECK(early.data["late"] == false);

@@ -42,6 +42,7 @@ local commsflow = {}
 ---@field of? commsflow.Field a list's element
 ---@field fields? table<string, commsflow.Field> a record's fields
 ---@field required_if? table<string, (string|boolean)[]> required when that field has one of these values (true or false for a yes/no field)
+---@field needed_when? string when an answer is needed although not required, said on forms (made from required_if when not given)
 ---@field role? string an actor field: the role the actor must hold
 ---@field past? boolean a date or time of something that has happened: never in the future
 ---@field future? boolean a date or time still to come when it is given (a deadline)

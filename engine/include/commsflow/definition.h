@@ -52,6 +52,10 @@ struct FieldSpec {
   std::string unit;
   // Required when another field has one of the listed values: {field, values}.
   std::vector<std::pair<std::string, std::vector<std::string>>> required_if;
+  // When an answer is needed although the field is not required, in words for forms ("Needed when
+  // Our responsibility is Lead or Partner"): the workflow's `needed_when`, else made from
+  // `required_if` once the definition is read (say_when_needed). Empty: optional.
+  std::string needed_when;
   int line = 0;
 
   // Text without a `max`, or with one over 500 characters, may hold line breaks (a text area on
