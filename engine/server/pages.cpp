@@ -305,19 +305,6 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
                                {"pagination", pagination("/items", filters_query, page, pages)}});
 }
 
-std::string audit_body(Context& c) {
-  auto lock = c.lock();
-  VerifyReport report = verify(c.engine.store());
-  Json problems = Json::array();
-  for (const auto& p : report.problems) problems.push_back({{"message", p.message}});
-  return render("audit-page", {{"ok", report.ok()},
-                               {"events", report.events},
-                               {"items", report.items},
-                               {"problems", problems},
-                               {"head_seq", report.head_seq},
-                               {"head_hash", report.head_hash}});
-}
-
 std::string admin_body(Context& c) {
   auto lock = c.lock();
   Json workflows = Json::array();
@@ -537,10 +524,6 @@ void add_page_routes(httplib::Server& http, Context& c) {
              send_page(res, 200, &p, "All items", "/items", items_body(c, p, req));
            }));
   add_signoff_page_routes(http, c);
-  http.Get("/audit", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
-             require_page(may_audit(p.actor));
-             send_page(res, 200, &p, "Audit", "/audit", audit_body(c));
-           }));
   http.Get("/admin", page(c, false, [&c](const Principal& p, const auto&, auto& res) {
              require_page(may_administer(p.actor));
              send_page(res, 200, &p, "Workflows", "/admin", admin_body(c));
@@ -549,7 +532,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
   add_item_page_routes(http, c);
   add_account_page_routes(http, c);
   add_incident_page_routes(http, c);
-  add_audit_download_routes(http, c);
+  add_audit_page_routes(http, c);
 
   http.set_error_handler([&c](const httplib::Request& req, httplib::Response& res) {
     if (res.status != 404 || !res.body.empty()) return;

@@ -58,9 +58,9 @@ bool may_declare_incidents(Engine& engine, const Actor& actor);
 // (account_pages.cpp).
 void add_account_page_routes(httplib::Server& http, Context& context);
 
-// The Audit page's report form (audit_pages.cpp), and GET /audit/download?report=history|sign-offs
-// &format=csv|json|html with the optional filters actor, workflow, action, from and to.
-std::string audit_download_form_html();
-void add_audit_download_routes(httplib::Server& http, Context& context);
+// GET /audit: the integrity of the record and the report form; GET /audit/download?report=
+// history|sign-offs&format=csv|json|html with the optional filters actor, workflow, action, from
+// and to, which answers a wrong filter with the Audit page again, saying which (audit_pages.cpp).
+void add_audit_page_routes(httplib::Server& http, Context& context);
 
 }  // namespace commsflow::server

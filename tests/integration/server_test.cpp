@@ -1520,11 +1520,27 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
     CHECK_THAT(html->body, Catch::Contains("Comms review: ") && !Catch::Contains("comms_review"));
     CHECK_THAT(j["rows"][0]["approvers"].get<std::string>(), Catch::StartsWith("comms_review: "));
   }
-  SECTION("bad filters and formats are 400 naming the field") {
-    CHECK_THAT(get_page(f, cookie, "/audit/download?from=yesterday", 400), Catch::Contains("from"));
+  SECTION("bad filters and formats are 400 naming the field, on the page as it was filled in") {
+    const std::string wrong = get_page(
+        f, cookie,
+        "/audit/download?report=sign-offs&format=html&actor=Hannah%20Head&from=yesterday", 400);
+    // The Audit page again: the problem in the summary, linked to its box, and beside it.
+    CHECK_THAT(wrong,
+               Catch::Contains("<h1>Audit</h1>") &&
+                   Catch::Contains(R"(<a href="#audit-from">From: &apos;yesterday&apos; is)") &&
+                   Catch::Contains(R"(<span class="nhsuk-error-message" id="audit-from-error">)"));
+    // What was typed and chosen is kept.
+    CHECK_THAT(wrong, Catch::Contains(
+                          R"(id="audit-actor" name="actor" type="text" value="Hannah Head")") &&
+                          Catch::Contains(R"(name="from" type="text" value="yesterday")") &&
+                          Catch::Contains(R"(value="sign-offs" checked>)") &&
+                          Catch::Contains(R"(value="html" checked>)") &&
+                          !Catch::Contains(R"(value="history" checked>)"));
+    CHECK_THAT(get_page(f, cookie, "/audit/download?actor=nobody", 400),
+               Catch::Contains(R"(<a href="#audit-actor">Actor: no person is named)"));
     CHECK_THAT(get_page(f, cookie, "/audit/download?format=pdf", 400),
-               Catch::Contains("format: &apos;pdf&apos; is not one of csv, json, html"));
-    CHECK_THAT(get_page(f, cookie, "/audit/download?report=all", 400), Catch::Contains("report:"));
+               Catch::Contains("Format: &apos;pdf&apos; is not one of csv, json, html"));
+    CHECK_THAT(get_page(f, cookie, "/audit/download?report=all", 400), Catch::Contains("Report:"));
   }
   SECTION("without a session, downloads redirect to sign-in") {
     auto res = f.client().Get("/audit/download?format=csv");
