@@ -52,7 +52,16 @@ std::string field_message(const FieldSpec* spec, const FieldProblem& error) {
   if (error.message == "is required") {
     return (spec && picked(*spec) ? "Select " : "Enter ") + lower_first(label);
   }
-  return label + ": " + error.message;
+  // A date was typed in boxes: the text made of them ("(got '2027-02-31')") is not what the
+  // person typed, so it is not quoted back.
+  std::string message = error.message;
+  if (spec && (spec->type == FieldType::Date || spec->type == FieldType::DateTime)) {
+    if (const auto got = message.rfind(" (got '");
+        got != std::string::npos && message.ends_with("')")) {
+      message.erase(got);
+    }
+  }
+  return label + ": " + message;
 }
 
 std::string error_for(const CallResult* r, const FieldSpec& field) {
@@ -74,12 +83,20 @@ std::string result_summary(const CallResult& r, const std::string& id_prefix,
                           "the workflow files.",
                           r.where.empty() ? std::string() : " (" + r.where + ")")}});
   }
-  std::vector<std::pair<std::string, std::string>> problems;
+  // In the order of the page's questions, which is not the order the engine found them in;
+  // a problem with no question on the page comes last.
+  std::vector<std::pair<std::size_t, const FieldProblem*>> placed;
   for (const auto& f : r.field_errors) {
     auto it = std::find_if(fields.begin(), fields.end(),
                            [&](const FieldSpec* s) { return concerns(*s, f.field); });
-    const FieldSpec* spec = it != fields.end() ? *it : nullptr;
-    problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, f)});
+    placed.emplace_back(static_cast<std::size_t>(it - fields.begin()), &f);
+  }
+  std::stable_sort(placed.begin(), placed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, std::string>> problems;
+  for (const auto& [at, f] : placed) {
+    const FieldSpec* spec = at < fields.size() ? fields[at] : nullptr;
+    problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, *f)});
   }
   if (r.status == 403 || r.status == 422) problems.push_back({"", r.message});
   for (const auto& reason : r.reasons) problems.push_back({"", reason});

@@ -125,6 +125,36 @@ TEST_CASE("web: a field needed only sometimes says when, and is not called optio
                           "200 characters"));
 }
 
+TEST_CASE("web: the error summary follows the form's questions, and a date is not quoted as stored",
+          "[server][pages]") {
+  WebFixture f;
+  const std::string tom = f.sign_in("tom.triage");
+  auto sent = f.client().Post("/requests/new", as(tom),
+                              httplib::Params{{"csrf", f.csrf(tom)},
+                                              {"workflow", "comms_request"},
+                                              {"title", ""},
+                                              {"kind", "media"},
+                                              {"requester_team", ""},
+                                              {"needed_by-day", "31"},
+                                              {"needed_by-month", "2"},
+                                              {"needed_by-year", "2027"}});
+  REQUIRE(sent->status == 400);
+  const std::string& body = sent->body;
+  const auto title = body.find(R"(<a href="#field-title">)");
+  const auto team = body.find(R"(<a href="#field-requester_team">)");
+  const auto needed = body.find(R"(<a href="#field-needed_by)");
+  const auto responsibility = body.find(R"(<a href="#field-responsibility">)");
+  REQUIRE(title != std::string::npos);
+  REQUIRE(team != std::string::npos);
+  REQUIRE(needed != std::string::npos);
+  REQUIRE(responsibility != std::string::npos);
+  CHECK(title < team);
+  CHECK(team < needed);
+  CHECK(needed < responsibility);
+  CHECK_THAT(body, Contains("Needed by: there is no 31 February 2027: enter a real date<") &&
+                       !Contains("2027-02-31"));
+}
+
 TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",
           "[server][pages]") {
   WebFixture f;
