@@ -60,14 +60,15 @@ FieldSpec parent_field(Context& c, const Definition& d) {
   return spec;
 }
 
-// The parent choice: the open items of the parent workflow the person may see, `chosen`
-// selected.
+// The parent choice: the open items of the parent workflow the person may see and a new item may
+// belong to now, `chosen` selected (offered whatever it is, to be refused with the reason).
 std::string parent_input_html(Context& c, const Principal& p, const Definition& d,
                               const FieldSpec& spec, const std::string& chosen,
                               const CallResult* failed) {
   Json options = Json::array();
   for (const auto& item : c.read_access(p.actor).items(ItemFilter{d.parent, "", -1})) {
     if (c.engine.registry().version(item.version).definition.is_final(item.state)) continue;
+    if (item.ref != chosen && !c.engine.child_blocked_by(d.name, item.ref).empty()) continue;
     options.push_back({{"ref", item.ref},
                        {"title", item.data.value("title", item.data.value("name", std::string()))},
                        {"selected", item.ref == chosen}});

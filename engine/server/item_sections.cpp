@@ -300,6 +300,7 @@ std::string children_html(ReadAccess& access, const Item& item, const Actor& act
     for (const auto& w : engine.workflows()) {
       const Definition& child = engine.registry().current(w.name).definition;
       if (child.parent != item.workflow || !engine.may_submit(actor, w.name)) continue;
+      if (!engine.child_blocked_by(w.name, item.ref).empty()) continue;  // not now
       adds.push_back({{"workflow", url_encode(w.name)},
                       {"parent", url_encode(item.ref)},
                       {"label", child.title.empty() ? readable_label(w.name) : child.title}});

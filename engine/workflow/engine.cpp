@@ -577,6 +577,32 @@ bool Engine::may_submit(const Actor& actor, std::string_view workflow) {
   return actor.holds_any(registry_.current(workflow).definition.submit.roles);
 }
 
+std::vector<std::string> Engine::child_blocked_by(std::string_view workflow,
+                                                  const std::string& parent_ref) {
+  CompiledWorkflow& wf = registry_.current(workflow);
+  const Definition& d = wf.definition;
+  auto parent = check_parent(store_, registry_, d, parent_ref);
+  if (!parent) return parent.refusal().reasons;
+  if (!d.submit.guard) return {};
+  Json data = Json::object();
+  for (const auto& f : d.fields) {
+    if (f.default_value) data[f.name] = *f.default_value;
+  }
+  Json ctx = script_context(d, nullptr, format_datetime(clock_.now()),
+                            {{"to", d.submit.to.empty() ? Json(d.initial) : Json(d.submit.to)},
+                             {"action", "submit"},
+                             {"actor", nullptr},
+                             {"payload", Json::object()}});
+  if (!parent.value().is_null()) ctx["parent"] = parent.value();
+  const std::string label = "the guard of submit";
+  try {
+    return guard_reasons(wf.script->ask(d.submit.guard, data, ctx, label).result, d.path, label);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Script) throw;
+    return {};  // a guard that needs what is filled in: the submit itself will say
+  }
+}
+
 namespace {
 
 // What people are told when a guard or checklist of `item`'s workflow fails while the item is

@@ -790,9 +790,14 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   const std::string eve = f.sign_in("eve.lead");
   auto c = f.client();
 
-  // The service change offers to add feedback; the form chooses it already.
+  // Not consulting yet: the service change does not offer to add feedback, and the form does not
+  // offer it, unless it was chosen (then the refusal says why).
   auto item = c.Get(("/items/" + ref).c_str(), as(eve));
-  CHECK_THAT(item->body, Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
+  REQUIRE(item->status == 200);
+  CHECK_THAT(item->body, !Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
+  auto blank = c.Get("/requests/new?workflow=feedback", as(eve));
+  REQUIRE(blank->status == 200);
+  CHECK_THAT(blank->body, !Contains("<option value=\"" + ref + "\""));
   auto form = c.Get(("/requests/new?workflow=feedback&parent=" + ref).c_str(), as(eve));
   REQUIRE(form->status == 200);
   CHECK_THAT(
