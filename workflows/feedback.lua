@@ -14,6 +14,8 @@ return wf.workflow {
   title = "Consultation feedback",
   prefix = "FB",
   parent = "service_change",
+  -- Feedback is logged while the consultation is open, and offered on the web only then.
+  parent_states = { "consultation_open" },
 
   fields = {
     text           = wf.text { required = true, label = "What was said" },
@@ -42,10 +44,6 @@ return wf.workflow {
     sets = { "text", "channel", "has_suggestion", "suggestion" },
     guard = function(item, ctx)
       local reasons = {}
-      if ctx.parent.state ~= "consultation_open" then
-        reasons[#reasons + 1] = ctx.parent.ref .. " is not consulting now (it is at \"" ..
-          ctx.parent.state_label .. "\"): feedback is logged while the consultation is open"
-      end
       if not item.has_suggestion and (item.suggestion or ""):match("%S") then
         reasons[#reasons + 1] = "a suggestion is given, but \"Contains a specific suggestion\" " ..
           "is no: say yes, so that it is answered, or leave the suggestion out"

@@ -110,7 +110,7 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
   AuditQuery query = form.query;
   ReportTable table;
   ChainHead head;
-  std::string not_verified, range_note;
+  std::string not_verified;
   {
     auto lock = c.lock();
     Store& store = c.engine.store();
@@ -133,14 +133,17 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
         table.shown.push_back(words.shown(row));
         table.rows.push_back(audit_cells(std::move(row)));
       });
-      range_note = unknown_action_note(store, query, table.rows.size());
+      // An action no event has is said beside its box, not answered with an empty file.
+      if (auto never = unknown_action_note(store, query, table.rows.size()); !never.empty()) {
+        fail_field("action", "{}", never);
+      }
     } else {
       table = signoff_table(
           store, query, head, [&](const Item& item) { return sight.title(item); }, words);
     }
   }
   ReportHeader header{c.engine.store().name(),
-                      describe(query) + (range_note.empty() ? "" : " (" + range_note + ")"),
+                      describe(query),
                       c.now(),
                       head.seq,
                       head.hash,

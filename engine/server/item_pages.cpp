@@ -407,8 +407,14 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   const Item item = access.item(ref);
   if (std::to_string(item.revision) != done) return {};
   const auto history = access.history(ref);
-  if (history.empty() || history.back().actor != p.actor.name) return {};
-  const Event& e = history.back();
+  if (history.empty()) return {};
+  // The person's change, and after it what the engine did at once by the workflow's rules (an
+  // incident's policy pausing the request whose rating was lowered), said after it.
+  std::size_t mine = history.size() - 1;
+  while (mine > 0 && history[mine].actor == kSystemActor && history[mine].at == history[mine - 1].at)
+    --mine;
+  if (history[mine].actor != p.actor.name) return {};
+  const Event& e = history[mine];
   const Definition& d = c.engine.registry().version(item.version).definition;
   const StateSpec* from = d.state(e.from_state);
   const ActionSpec* a = from ? from->action(e.action) : nullptr;
@@ -439,6 +445,14 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);
+  for (std::size_t then = mine + 1; then < history.size(); ++then) {
+    const Event& rule = history[then];
+    const Json reason = rule.payload.value("reason", Json());
+    const std::string why = reason.is_string() ? reason.get<std::string>() : std::string();
+    said.push_back(fmt::format("Then, by the workflow's rules: {}{}. It is now {}.",
+                               action_label(d, rule.action), why.empty() ? "" : " (" + why + ")",
+                               state_label(d, rule.to_state)));
+  }
   Json paragraphs = Json::array();
   for (const auto& line : said) paragraphs.push_back({{"text", line}});
   const std::string heading =
@@ -638,6 +652,9 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
                 res.set_redirect(done_location(*r.item, "sign-off"), 303);
                 return;
               }
+              // The statement changed since it was read (a new version, another decision): the
+              // decision was about what it was, so it is not kept ticked against what it is.
+              if (r.status == 409) form.decision.clear();
               for (const auto& f : r.field_errors) {
                 if (f.field != "comment" || f.message.empty()) continue;
                 form.comment_error = f.message;  // said beside the comment, as a sentence

@@ -25,6 +25,13 @@ namespace commsflow {
 
 namespace {
 
+// True for an action's name as workflows write it: lower-case letters, digits and '_'.
+bool is_action_name(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 // The action of `state` someone meant, typed as the app shows it: its label ("Send for review"),
 // or its name in any case. Null when none is, or when a label is shared.
 const ActionSpec* typed_action(const StateSpec& state, std::string_view typed) {
@@ -218,6 +225,18 @@ Outcome<Item> Engine::submit(std::string_view workflow, std::string_view actor, 
 }
 
 Outcome<Item> Engine::act(const ActRequest& request, const SeesItem& sees) {
+  // An action typed as the app shows it ("Close", "Send for review") is taken by its name from
+  // here on, where the incident's hooks are told apart by name.
+  if (!is_action_name(request.action)) {
+    if (auto item = store_.item(request.ref)) {
+      const StateSpec* state = registry_.version(item->version).definition.state(item->state);
+      if (const ActionSpec* named = state ? typed_action(*state, request.action) : nullptr) {
+        ActRequest renamed = request;
+        renamed.action = named->name;
+        return act(renamed, sees);
+      }
+    }
+  }
   if (request.action == kIncidentClose) {
     auto incident = store_.item(request.ref);
     const bool plain = request.inputs.is_null() || request.inputs.empty();
@@ -579,27 +598,12 @@ bool Engine::may_submit(const Actor& actor, std::string_view workflow) {
 
 std::vector<std::string> Engine::child_blocked_by(std::string_view workflow,
                                                   const std::string& parent_ref) {
-  CompiledWorkflow& wf = registry_.current(workflow);
-  const Definition& d = wf.definition;
-  auto parent = check_parent(store_, registry_, d, parent_ref);
-  if (!parent) return parent.refusal().reasons;
-  if (!d.submit.guard) return {};
-  Json data = Json::object();
-  for (const auto& f : d.fields) {
-    if (f.default_value) data[f.name] = *f.default_value;
-  }
-  Json ctx = script_context(d, nullptr, format_datetime(clock_.now()),
-                            {{"to", d.submit.to.empty() ? Json(d.initial) : Json(d.submit.to)},
-                             {"action", "submit"},
-                             {"actor", nullptr},
-                             {"payload", Json::object()}});
-  if (!parent.value().is_null()) ctx["parent"] = parent.value();
-  const std::string label = "the guard of submit";
   try {
-    return guard_reasons(wf.script->ask(d.submit.guard, data, ctx, label).result, d.path, label);
+    auto parent = check_parent(store_, registry_, registry_.current(workflow).definition, parent_ref);
+    return parent ? std::vector<std::string>{} : parent.refusal().reasons;
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Script) throw;
-    return {};  // a guard that needs what is filled in: the submit itself will say
+    if (e.kind() != ErrorKind::BadInput) throw;
+    return {e.summary()};  // not a parent of this workflow's items (its version lists no such child)
   }
 }
 

@@ -97,6 +97,12 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
     return Refusal{{fmt::format("{} is closed (\"{}\"): it takes no more {} items", parent_ref,
                                 state_label(pd, parent->state), workflow_in_words(child))}};
   }
+  const auto& allowed = child.parent_states;
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), parent->state) == allowed.end()) {
+    return Refusal{{fmt::format("{} is at \"{}\": {} items are added only at {}", parent_ref,
+                                state_label(pd, parent->state), workflow_in_words(child),
+                                states_in_words(pd, allowed))}};
+  }
   Json seen = summary(*parent);
   seen["state_label"] = state_label(pd, parent->state);  // for reasons people read
   return seen;

@@ -40,6 +40,23 @@ void add_problems(std::int64_t line, const std::string& message,
   }
 }
 
+// A row's bad input, one problem per field, each by the heading the file gave its column ("line
+// 3: Needed by: ..." for a column headed "Needed by").
+void add_field_problems(std::int64_t line, const Error& e,
+                        const std::vector<std::pair<std::string, std::string>>& renames,
+                        std::vector<std::string>& problems) {
+  if (e.fields().empty()) {
+    add_problems(line, e.what(), problems);
+    return;
+  }
+  for (const auto& p : e.fields()) {
+    auto column = std::find_if(renames.begin(), renames.end(),
+                               [&](const auto& r) { return r.second == p.field; });
+    problems.push_back(fmt::format("line {}: {}: {}", line,
+                                   column == renames.end() ? p.field : column->first, p.message));
+  }
+}
+
 // Rows already in memory, as a source.
 class RowsInMemory : public ImportSource {
  public:
@@ -222,7 +239,7 @@ std::vector<std::string> import_items(Engine& engine, std::string_view workflow,
         }
       } catch (const Error& e) {
         if (e.kind() != ErrorKind::BadInput) throw;
-        add_problems(row.line, e.what(), problems);
+        add_field_problems(row.line, e, renames, problems);
       }
     }
     ++done;

@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <optional>
+#include <set>
 
 #include "audit/replayed_accounts.h"
 #include "workflow/field_values.h"
@@ -260,20 +260,21 @@ ItemFilter checked_filter(Engine& engine, ItemFilter filter) {
     for (const auto& [name, version] : engine.store().workflows()) names.push_back(name);
   }
   if (filter.state.empty()) return filter;
+  // A name, in any case, before any label; a label that names two states names neither.
   const std::string typed = as_name(filter.state);
   std::vector<std::string> states;
-  std::optional<std::string> labelled;
+  std::set<std::string> labelled;
+  bool named = false;
   for (const auto& name : names) {
     for (const auto& state : engine.registry().current(name).definition.states) {
       if (state.name == filter.state) return filter;
-      if (!labelled && (state.name == typed || as_name(state.label) == typed)) {
-        labelled = state.name;
-      }
+      named = named || state.name == typed;
+      if (as_name(state.label) == typed) labelled.insert(state.name);
       states.push_back(state.name);
     }
   }
-  if (labelled) {
-    filter.state = *labelled;
+  if (named || labelled.size() == 1) {
+    filter.state = named ? typed : *labelled.begin();
     return filter;
   }
   if (filter.workflow.empty()) fail_field("state", "no workflow has a state '{}'", filter.state);

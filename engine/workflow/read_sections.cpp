@@ -172,11 +172,15 @@ void DefinitionReader::read_migration(const Json& t, Definition& d) {
   m.watch = string_list(*it, "watch", m.line, "watch of migrate");
 }
 
-// `children = { "feedback" }`, `parent = "service_change"` and
+// `children = { "feedback" }`, `parent = "service_change"`, `parent_states = { "..." }` and
 // `reports = { name = function(item, ctx) return markdown end }`.
 void DefinitionReader::read_family_and_reports(const Json& t, Definition& d) {
   d.children = string_list(t, "children", d.line, "children");
   if (t.contains("parent")) d.parent = text(t, "parent", d.line, false);
+  d.parent_states = string_list(t, "parent_states", d.line, "parent_states");
+  if (!d.parent_states.empty() && d.parent.empty()) {
+    problem(d.line, "parent_states needs parent: the workflow whose states they are");
+  }
   auto it = t.find("reports");
   if (it == t.end()) return;
   int reports_line = index_.find_key("reports", d.line, d.line);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -144,15 +145,21 @@ std::vector<Diagnostic> WorkflowRegistry::sync() {
 std::string WorkflowRegistry::stored_name(std::string_view typed) {
   if (typed.empty() || store_.current_version(typed)) return std::string(typed);
   const std::string wanted = as_name(typed);
-  for (const auto& [name, hash] : store_.workflows()) {
-    if (name == wanted) return name;
-    try {
-      if (as_name(version(hash).definition.title) == wanted) return name;
-    } catch (const Error&) {
-      // A version that no longer loads has no title to match.
-    }
+  const auto workflows = store_.workflows();
+  for (const auto& [name, hash] : workflows) {
+    if (name == wanted) return name;  // a name, in any case, before any title
   }
-  return std::string(typed);
+  std::optional<std::string> titled;
+  for (const auto& [name, hash] : workflows) {
+    try {
+      if (as_name(version(hash).definition.title) != wanted) continue;
+    } catch (const Error&) {
+      continue;  // a version that no longer loads has no title to match
+    }
+    if (titled) return std::string(typed);  // a title two workflows share names neither
+    titled = name;
+  }
+  return titled.value_or(std::string(typed));
 }
 
 CompiledWorkflow& WorkflowRegistry::current(std::string_view workflow) {

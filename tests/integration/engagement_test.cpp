@@ -402,7 +402,9 @@ TEST_CASE("Feedback belongs to a service change that is consulting", "[engagemen
   CHECK_THAT(e.run(2, unknown).err, Contains("no item SC-2026-0042"));
   Args early = base;
   early.insert(early.end(), {"--parent", ref});
-  CHECK_THAT(e.run(1, early).err, Contains("not consulting now"));
+  CHECK_THAT(e.run(1, early).err,
+             Contains(ref + " is at \"Assessment\": consultation feedback items are added only at "
+                            "\"Consultation: open\""));
 
   e.run(0, {"actor", "add", "eve", "--role", "requester"});
   Json website =

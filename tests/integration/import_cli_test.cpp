@@ -196,6 +196,14 @@ TEST_CASE("cli: import takes columns headed as people head them, and says how to
   CHECK(test::query_text(p.dir / "commsflow.db",
                          "SELECT json_extract(data, '$.needed_by') FROM items WHERE ref LIKE "
                          "'REQ-%'") == "2026-03-20");
+  // A problem is named by the column's heading in the file, not the field's name.
+  std::string wrong = row("Two");
+  wrong.replace(wrong.find("2026-03-20"), 10, "2026-02-31");
+  p.dir.write("wrong.csv", header + wrong);
+  auto refused = p.import("wrong.csv");
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Contains("line 2: Needed by: there is no 31 February 2026") &&
+                              !Contains("needed_by"));
 
   // Excel's plain "CSV" (Windows-1252) and a tab-separated file: named, with how to save them.
   p.dir.write("latin.csv", std::string(kHeader) + row("Caf\xE9 opening"));

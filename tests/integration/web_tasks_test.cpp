@@ -2,6 +2,7 @@
 // followed by a banner saying what happened, incidents are declared and closed in the browser
 // with the same effect as the CLI, and times are typed in UK time.
 #include <commsflow/delivery.h>
+#include <commsflow/incidents.h>
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 
@@ -79,7 +80,10 @@ TEST_CASE("web: declining asks first, then a banner says what was done", "[serve
 
 TEST_CASE("web: a rule that would refuse is said before the question, and asking writes nothing",
           "[server][pages]") {
-  WebFixture f(test::test_options(), [](const std::filesystem::path& workflows) {
+  // With the writer taking changes together and without it.
+  auto options = test::test_options();
+  options.group_commit = GENERATE(true, false);
+  WebFixture f(options, [](const std::filesystem::path& workflows) {
     std::string lua = test::read_bytes(workflows / "website_update.lua");
     const std::string confirm =
         "confirm = \"Decline this request? It will be closed and cannot be reopened.\",";
@@ -88,6 +92,12 @@ TEST_CASE("web: a rule that would refuse is said before the question, and asking
                "\n guard = function(item, ctx) return ctx.payload.reason ~= \"No\" or "
                "{ \"say why it is declined\" } end,");
     std::ofstream(workflows / "website_update.lua") << lua;
+    // Assigning, which tells the one assigned, is asked about first too.
+    lua = test::read_bytes(workflows / "comms_request.lua");
+    const std::string assign = "actions.assign = { roles = { \"triager\" },";
+    REQUIRE(lua.find(assign) != std::string::npos);
+    lua.insert(lua.find(assign) + assign.size(), " confirm = \"Assign it?\",");
+    std::ofstream(workflows / "comms_request.lua") << lua;
   });
   const std::string ref = f.submit_website_update("Clinic times", "https://example.nhs.uk/c");
   const std::string olivia = f.sign_in("olivia.officer");
@@ -111,6 +121,26 @@ TEST_CASE("web: a rule that would refuse is said before the question, and asking
   CHECK(item.revision == 1);
   CHECK(f.engine->history(ref).size() == events);
   CHECK(verify(f.engine->store()).ok());
+
+  // Asked whether to assign: no one is told until it is confirmed.
+  auto request = f.engine->submit("comms_request", "tom.triage",
+                                  test::comms_request_fields("Rota", "low"));
+  REQUIRE(request.ok());
+  const std::string tom = f.sign_in("tom.triage");
+  const std::string assign = "/items/" + request.value().ref + "/actions/assign";
+  httplib::Params form{{"csrf", f.csrf(tom)},
+                       {"revision", std::to_string(request.value().revision)},
+                       {"assignee", "olivia.officer"}};
+  const auto told = [&] { return f.engine->store().outbox("olivia.officer", request.value().ref); };
+  const auto before = told().size();
+  auto question = c.Post(assign.c_str(), as(tom), form);
+  REQUIRE(question->status == 200);
+  CHECK_THAT(question->body, Contains("Assign it?"));
+  CHECK(told().size() == before);
+  CHECK_FALSE(f.engine->item(request.value().ref).data.contains("assignee"));
+  form.emplace("confirmed", "yes");
+  REQUIRE(c.Post(assign.c_str(), as(tom), form)->status == 303);
+  CHECK(told().size() == before + 1);
 }
 
 TEST_CASE("web: a field needed only sometimes says when, and is not called optional",
@@ -153,6 +183,30 @@ TEST_CASE("web: the error summary follows the form's questions, and a date is no
   CHECK(needed < responsibility);
   CHECK_THAT(body, Contains("Needed by: there is no 31 February 2027: enter a real date<") &&
                        !Contains("2027-02-31"));
+}
+
+TEST_CASE("web: the banner says what the rules did straight after a change", "[server][pages]") {
+  WebFixture f;
+  auto red = f.engine->submit("comms_request", "tom.triage",
+                              test::comms_request_fields("Outbreak", "high"));
+  REQUIRE(red.ok());
+  const std::string ref = red.value().ref;
+  REQUIRE(declare_incident(*f.engine, "Storm Bert", "minor", "tom.triage").ok());
+  REQUIRE(f.engine->item(ref).state == "triaged");  // red work is never paused
+  const std::string tom = f.sign_in("tom.triage");
+  auto c = f.client();
+  // Lowered to green during a minor incident: the incident's policy pauses it at once.
+  auto done = c.Post(("/items/" + ref + "/actions/override").c_str(), as(tom),
+                     httplib::Params{{"csrf", f.csrf(tom)},
+                                     {"revision", std::to_string(f.engine->item(ref).revision)},
+                                     {"new_rating", "green"},
+                                     {"reason", "Handled by the ward"}});
+  REQUIRE(done->status == 303);
+  REQUIRE(f.engine->item(ref).state == "paused");
+  const std::string page = c.Get(done->get_header_value("Location").c_str(), as(tom))->body;
+  CHECK_THAT(page, Contains(ref + ": Override done") &&
+                       Contains("Then, by the workflow&apos;s rules: Pause (incident Storm Bert). "
+                                "It is now Paused."));
 }
 
 TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",
@@ -833,7 +887,8 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   // The chosen service change reaches the workflow's rules: it is not consulting yet.
   auto early = post(ref);
   CHECK(early->status == 422);
-  CHECK_THAT(early->body, Contains(ref + " is not consulting now"));
+  CHECK_THAT(early->body, Contains(ref + " is at &quot;Assessment&quot;: consultation feedback items "
+                                       "are added only at &quot;Consultation: open&quot;"));
   CHECK(f.engine->items(ItemFilter{"feedback", "", -1}).empty());
   // The API takes the reference in lower case, as every item route does.
   std::string lower = ref;
@@ -844,7 +899,7 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
                        {"parent", lower},
                        {"data", {{"text", "Keep the evening clinic"}, {"channel", "email"}}}});
   CHECK(api->status == 422);
-  CHECK_THAT(api->body, Contains(ref + " is not consulting now"));
+  CHECK_THAT(api->body, Contains("consultation feedback items are added only at"));
   // Someone who reads the service change but may not log feedback is not offered it.
   auto head = c.Get(("/items/" + ref).c_str(), as(f.sign_in("hannah.head")));
   REQUIRE(head->status == 200);

@@ -22,6 +22,7 @@ local commsflow = {}
 ---@field queue? commsflow.Queue how its open items are queued
 ---@field document? commsflow.Document items carry a versioned document
 ---@field children? string[] workflows whose items may belong to items of this one
+---@field parent_states? string[] the parent's states in which an item may be added to it (refused, and not offered on the web, in any other)
 ---@field parent? string every item belongs to an item of this workflow
 ---@field reports? table<string, fun(item: commsflow.Item, ctx: commsflow.Context): string> Markdown
 ---@field approval? commsflow.Approval the fields an approval is given under

@@ -279,6 +279,9 @@ struct Definition {
   // checklists and reports as ctx.children (loaded only when this list is not empty).
   std::vector<std::string> children;
   std::string parent;               // when set, every item of this workflow belongs to one of it
+  // When not empty: the parent's states in which an item may be added to it (check_parent
+  // refuses, and the web offers it, in no other).
+  std::vector<std::string> parent_states;
   std::vector<ReportSpec> reports;  // by name
   MigrateSpec migrate;
   int line = 0;

@@ -105,9 +105,10 @@ class Engine {
   std::vector<AvailableAction> available_actions(const Item& item, const Actor* actor = nullptr);
   // Whether `actor` holds a role that may start an item of the workflow's current version.
   bool may_submit(const Actor& actor, std::string_view workflow);
-  // Why a new item of `workflow` could not belong to `parent_ref` now, whatever was given: the
-  // parent's own refusal, then the submit guard asked with nothing filled in (as
-  // available_actions asks a guard). Empty when it could. For offering only what can be done.
+  // Why a new item of `workflow` could not belong to `parent_ref` now, whatever was given: it is
+  // closed, at a state the workflow's `parent_states` leaves out, or no parent of such items.
+  // Empty when it could (its submit guard, which reads what is given, may still say no). For
+  // offering only what can be done.
   std::vector<std::string> child_blocked_by(std::string_view workflow,
                                             const std::string& parent_ref);
   // The checklist of the item's current state, met and unmet lines (empty when it has none).

@@ -40,8 +40,9 @@ class WorkflowRegistry {
 
   // The version new items of `workflow` start on. Throws Error(NotFound) naming the known ones.
   CompiledWorkflow& current(std::string_view workflow);
-  // A workflow's name as stored, from what someone typed: its name, or its title or name in any
-  // case ("Comms request"). What matches none is given back as typed, for current() to refuse.
+  // A workflow's name as stored, from what someone typed: its name in any case, else its title
+  // ("Comms request") when no other workflow has that title. What matches none is given back as
+  // typed, for current() to refuse.
   std::string stored_name(std::string_view typed);
   // Any stored version. Throws Error(NotFound) or Error(Script).
   CompiledWorkflow& version(std::string_view version);
