@@ -192,12 +192,26 @@ TEST_CASE("cli: workflows, states, actions, people and incidents typed as the ap
       demo.run({"act", "REQ-2026-0001", "assign", "--as", "tom.triage", "--set", "assignee=Sam"})
           .err,
       Contains("there is no actor 'Sam'"));
+  // A workflow's name in any case comes before any title.
+  CHECK(demo.json({"list", "--workflow", "FEEDBACK"}) == demo.json({"list", "--workflow", "feedback"}));
   // An incident closed by the reference `incident list` shows first.
   const std::string ref = demo.json({"incident", "list"})[0]["ref"];
   CHECK_THAT(demo.run({"incident", "close", ref, "--as", "tom.triage"}).out,
              Contains("Storm Darragh (Major)") && Contains("resumed"));
   CHECK_THAT(demo.run({"incident", "close", ref, "--as", "tom.triage"}).err,
              Contains("no active incident named"));
+}
+
+TEST_CASE("cli: an incident closed by its action typed as labelled resumes its work",
+          "[cli][incidents]") {
+  Demo demo;
+  const Json open = demo.json({"incident", "list"});
+  REQUIRE(open.size() == 1);
+  REQUIRE(open[0]["holds"].get<int>() > 0);
+  demo.run({"act", open[0]["ref"].get<std::string>(), "Close", "--as", "tom.triage"},
+           "2026-03-02T12:15:00Z");
+  CHECK(demo.json({"list", "--workflow", "comms_request", "--state", "paused"}).empty());
+  CHECK(demo.json({"incident", "list"}).empty());
 }
 
 TEST_CASE("cli: a person given by the name they are shown by is told the name to give",
