@@ -208,8 +208,9 @@ TEST_CASE("cli: an incident closed by its action typed as labelled resumes its w
   const Json open = demo.json({"incident", "list"});
   REQUIRE(open.size() == 1);
   REQUIRE(open[0]["holds"].get<int>() > 0);
-  demo.run({"act", open[0]["ref"].get<std::string>(), "Close", "--as", "tom.triage"},
-           "2026-03-02T12:15:00Z");
+  REQUIRE(demo.run({"act", open[0]["ref"].get<std::string>(), "Close", "--as", "tom.triage"},
+                   "2026-03-02T12:15:00Z")
+              .exit_code == 0);
   CHECK(demo.json({"list", "--workflow", "comms_request", "--state", "paused"}).empty());
   CHECK(demo.json({"incident", "list"}).empty());
 }
