@@ -411,7 +411,8 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   // The person's change, and after it what the engine did at once by the workflow's rules (an
   // incident's policy pausing the request whose rating was lowered), said after it.
   std::size_t mine = history.size() - 1;
-  while (mine > 0 && history[mine].actor == kSystemActor && history[mine].at == history[mine - 1].at)
+  while (mine > 0 && history[mine].actor == kSystemActor &&
+         history[mine].at == history[mine - 1].at)
     --mine;
   if (history[mine].actor != p.actor.name) return {};
   const Event& e = history[mine];
@@ -447,8 +448,12 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   for (const auto& [key, value] : e.changes.items()) describe(key, value);
   for (std::size_t then = mine + 1; then < history.size(); ++then) {
     const Event& rule = history[then];
+    // Its reason, or the incident it was for (the input the incident hooks give).
     const Json reason = rule.payload.value("reason", Json());
-    const std::string why = reason.is_string() ? reason.get<std::string>() : std::string();
+    const Json incident = rule.payload.value("incident_name", Json());
+    const std::string why = reason.is_string()     ? reason.get<std::string>()
+                            : incident.is_string() ? "for " + incident.get<std::string>()
+                                                   : std::string();
     said.push_back(fmt::format("Then, by the workflow's rules: {}{}. It is now {}.",
                                action_label(d, rule.action), why.empty() ? "" : " (" + why + ")",
                                state_label(d, rule.to_state)));

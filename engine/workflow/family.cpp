@@ -2,6 +2,7 @@
 
 #include <commsflow/error.h>
 #include <commsflow/words.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -98,10 +99,14 @@ Outcome<Json> check_parent(Store& store, WorkflowRegistry& registry, const Defin
                                 state_label(pd, parent->state), workflow_in_words(child))}};
   }
   const auto& allowed = child.parent_states;
-  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), parent->state) == allowed.end()) {
+  if (!allowed.empty() &&
+      std::find(allowed.begin(), allowed.end(), parent->state) == allowed.end()) {
+    std::vector<std::string> quoted;
+    for (const auto& state : allowed)
+      quoted.push_back(fmt::format("\"{}\"", state_label(pd, state)));
     return Refusal{{fmt::format("{} is at \"{}\": {} items are added only at {}", parent_ref,
                                 state_label(pd, parent->state), workflow_in_words(child),
-                                states_in_words(pd, allowed))}};
+                                fmt::join(quoted, " or "))}};
   }
   Json seen = summary(*parent);
   seen["state_label"] = state_label(pd, parent->state);  // for reasons people read

@@ -123,8 +123,8 @@ TEST_CASE("web: a rule that would refuse is said before the question, and asking
   CHECK(verify(f.engine->store()).ok());
 
   // Asked whether to assign: no one is told until it is confirmed.
-  auto request = f.engine->submit("comms_request", "tom.triage",
-                                  test::comms_request_fields("Rota", "low"));
+  auto request =
+      f.engine->submit("comms_request", "tom.triage", test::comms_request_fields("Rota", "low"));
   REQUIRE(request.ok());
   const std::string tom = f.sign_in("tom.triage");
   const std::string assign = "/items/" + request.value().ref + "/actions/assign";
@@ -205,8 +205,8 @@ TEST_CASE("web: the banner says what the rules did straight after a change", "[s
   REQUIRE(f.engine->item(ref).state == "paused");
   const std::string page = c.Get(done->get_header_value("Location").c_str(), as(tom))->body;
   CHECK_THAT(page, Contains(ref + ": Override done") &&
-                       Contains("Then, by the workflow&apos;s rules: Pause (incident Storm Bert). "
-                                "It is now Paused."));
+                       Contains("Then, by the workflow&apos;s rules: Pause (for Storm Bert). It "
+                                "is now Paused."));
 }
 
 TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",
@@ -887,8 +887,9 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   // The chosen service change reaches the workflow's rules: it is not consulting yet.
   auto early = post(ref);
   CHECK(early->status == 422);
-  CHECK_THAT(early->body, Contains(ref + " is at &quot;Assessment&quot;: consultation feedback items "
-                                       "are added only at &quot;Consultation: open&quot;"));
+  CHECK_THAT(early->body,
+             Contains(ref + " is at &quot;Assessment&quot;: consultation feedback items "
+                            "are added only at &quot;Consultation: open&quot;"));
   CHECK(f.engine->items(ItemFilter{"feedback", "", -1}).empty());
   // The API takes the reference in lower case, as every item route does.
   std::string lower = ref;
