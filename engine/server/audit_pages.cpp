@@ -142,12 +142,8 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
           store, query, head, [&](const Item& item) { return sight.title(item); }, words);
     }
   }
-  ReportHeader header{c.engine.store().name(),
-                      describe(query),
-                      c.now(),
-                      head.seq,
-                      head.hash,
-                      not_verified};
+  ReportHeader header{
+      c.engine.store().name(), describe(query), c.now(), head.seq, head.hash, not_verified};
   std::string body;
   if (format.name == std::string_view("csv"))
     body = render_csv(table);

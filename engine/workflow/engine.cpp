@@ -599,11 +599,13 @@ bool Engine::may_submit(const Actor& actor, std::string_view workflow) {
 std::vector<std::string> Engine::child_blocked_by(std::string_view workflow,
                                                   const std::string& parent_ref) {
   try {
-    auto parent = check_parent(store_, registry_, registry_.current(workflow).definition, parent_ref);
+    auto parent =
+        check_parent(store_, registry_, registry_.current(workflow).definition, parent_ref);
     return parent ? std::vector<std::string>{} : parent.refusal().reasons;
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::BadInput) throw;
-    return {e.summary()};  // not a parent of this workflow's items (its version lists no such child)
+    return {
+        e.summary()};  // not a parent of this workflow's items (its version lists no such child)
   }
 }
 

@@ -13,8 +13,8 @@ namespace commsflow::spec_keys {
 using Keys = std::span<const std::string_view>;
 
 inline constexpr std::array<std::string_view, 20> kWorkflow = {
-    "__workflow", "__line",  "name",     "title",     "prefix", "roles",    "fields",
-    "initial",    "submit",  "states",   "incidents", "queue",  "document", "children",
+    "__workflow", "__line",  "name",     "title",     "prefix",  "roles",        "fields",
+    "initial",    "submit",  "states",   "incidents", "queue",   "document",     "children",
     "parent",     "reports", "approval", "read",      "migrate", "parent_states"};
 inline constexpr std::array<std::string_view, 17> kField = {
     "__field", "__line",  "required", "label", "default",    "min",

@@ -193,7 +193,8 @@ TEST_CASE("cli: workflows, states, actions, people and incidents typed as the ap
           .err,
       Contains("there is no actor 'Sam'"));
   // A workflow's name in any case comes before any title.
-  CHECK(demo.json({"list", "--workflow", "FEEDBACK"}) == demo.json({"list", "--workflow", "feedback"}));
+  CHECK(demo.json({"list", "--workflow", "FEEDBACK"}) ==
+        demo.json({"list", "--workflow", "feedback"}));
   // An incident closed by the reference `incident list` shows first.
   const std::string ref = demo.json({"incident", "list"})[0]["ref"];
   CHECK_THAT(demo.run({"incident", "close", ref, "--as", "tom.triage"}).out,

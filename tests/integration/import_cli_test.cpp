@@ -202,8 +202,8 @@ TEST_CASE("cli: import takes columns headed as people head them, and says how to
   p.dir.write("wrong.csv", header + wrong);
   auto refused = p.import("wrong.csv");
   CHECK(refused.exit_code == 2);
-  CHECK_THAT(refused.err, Contains("line 2: Needed by: there is no 31 February 2026") &&
-                              !Contains("needed_by"));
+  CHECK_THAT(refused.err,
+             Contains("line 2: Needed by: there is no 31 February 2026") && !Contains("needed_by"));
 
   // Excel's plain "CSV" (Windows-1252) and a tab-separated file: named, with how to save them.
   p.dir.write("latin.csv", std::string(kHeader) + row("Caf\xE9 opening"));

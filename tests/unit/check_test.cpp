@@ -604,10 +604,11 @@ TEST_CASE("migrate maps only states this version lacks, to states it has, and wa
 }
 
 TEST_CASE("parent_states needs the parent whose states they are") {
-  const std::string text =
-      with(kGood, "  initial = \"draft\",\n", "  initial = \"draft\",\n  parent_states = { \"open\" },\n");
+  const std::string text = with(kGood, "  initial = \"draft\",\n",
+                                "  initial = \"draft\",\n  parent_states = { \"open\" },\n");
   expect_problem(text, line_of(text, "wf.workflow"), "parent_states needs parent");
-  LoadedWorkflow child = load(with(text, "  parent_states", "  parent = \"case\",\n  parent_states"));
+  LoadedWorkflow child =
+      load(with(text, "  parent_states", "  parent = \"case\",\n  parent_states"));
   INFO(listing(child.problems));
   CHECK(child.ok());
   CHECK(child.definition.parent_states == std::vector<std::string>{"open"});

@@ -278,7 +278,7 @@ struct Definition {
   // Workflows whose items may belong to items of this one; their items are passed to guards,
   // checklists and reports as ctx.children (loaded only when this list is not empty).
   std::vector<std::string> children;
-  std::string parent;               // when set, every item of this workflow belongs to one of it
+  std::string parent;  // when set, every item of this workflow belongs to one of it
   // When not empty: the parent's states in which an item may be added to it (check_parent
   // refuses, and the web offers it, in no other).
   std::vector<std::string> parent_states;
