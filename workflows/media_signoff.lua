@@ -405,7 +405,12 @@ return wf.workflow {
           end,
         },
         -- Timing can change between approval and issue: an embargo moves, an election is called.
-        update_timing = { roles = { "comms_officer", "head_of_comms" }, sets = { "embargo_until", "pre_election" } },
+        update_timing = {
+          roles = { "comms_officer", "head_of_comms" }, sets = { "embargo_until", "pre_election" },
+          confirm = "Change the timing? An embargo brought forward, or a change to the "
+            .. "pre-election period, takes the approvals back: the statement must pass the "
+            .. "sign-off again.",
+        },
         redraft = { to = "drafting", roles = { "comms_officer", "head_of_comms" },
                     confirm = "Take this statement back to drafting? Its approval will no longer "
                       .. "stand, and it must pass the sign-off again." },

@@ -3,6 +3,7 @@
 
 #include <commsflow/people.h>
 #include <commsflow/queue.h>
+#include <commsflow/signoff.h>
 #include <commsflow/verify.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -137,6 +138,8 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   query.limit = kQueuePageSize;
 
   auto lock = c.lock();
+  // The first page most people see: those with decisions waiting are pointed to them.
+  const std::size_t waiting = Signoff(c.engine).inbox(p.actor.name).size();
   ReadAccess access = c.read_access(p.actor);
   QueuePage found = access.queue(query);
   const std::vector<Item>& items = found.items;
@@ -213,6 +216,7 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   return render("queue-page", {{"incidents", incident_callouts(access)},
                                {"may_declare", may_declare_incidents(c.engine, p.actor)},
                                {"filters", filters},
+                               {"decisions_waiting", waiting > 0 ? Json(waiting) : Json(false)},
                                {"total", found.total},
                                {"nothing_matches", found.total == 0},
                                {"no_such_page", found.total != 0 && items.empty()},

@@ -209,6 +209,29 @@ TEST_CASE("web: the banner says what the rules did straight after a change", "[s
                                 "is now Paused."));
 }
 
+TEST_CASE("web: the queue points a person with decisions waiting to My sign-offs",
+          "[server][pages]") {
+  WebFixture f;
+  auto c = f.client();
+  const std::string hannah = f.sign_in("hannah.head");
+  CHECK_THAT(c.Get("/queue", as(hannah))->body, !Contains("wait for you"));
+  auto made = f.engine->submit("media_signoff", "olivia.officer",
+                               Json{{"headline", "Ward 9"}, {"kind", "reactive_statement"}});
+  REQUIRE(made.ok());
+  const std::string ref = made.value().ref;
+  REQUIRE(Signoff(*f.engine)
+              .put_document(PutDocumentRequest{
+                  ref, "olivia.officer", "Ward 9 reopens.\n", {}, "", std::nullopt})
+              .ok());
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  CHECK_THAT(c.Get("/queue", as(hannah))->body,
+             Contains(R"(1 sign-off decision(s) wait for you: <a href="/sign-offs">)"));
+  CHECK_THAT(c.Get("/queue", as(f.sign_in("tom.triage")))->body, !Contains("wait for you"));
+}
+
 TEST_CASE("web: an action that takes no input and is not possible yet shows why, not a button",
           "[server][pages]") {
   WebFixture f;
