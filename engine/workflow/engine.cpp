@@ -604,8 +604,8 @@ std::vector<std::string> Engine::child_blocked_by(std::string_view workflow,
     return parent ? std::vector<std::string>{} : parent.refusal().reasons;
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::BadInput) throw;
-    return {
-        e.summary()};  // not a parent of this workflow's items (its version lists no such child)
+    // Not a parent of this workflow's items (its version lists no such child).
+    return {e.summary()};
   }
 }
 
