@@ -8,6 +8,7 @@
 #include <commsflow/verify.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -19,7 +20,8 @@ namespace {
 
 // A bound as the stored form of a time. A date is a UK day (from its midnight, UK time) and a
 // datetime without a zone is UK time. `end_of` turns a date into the start of the next day and
-// a datetime into the next second, so that both bounds the user gives are inclusive.
+// a datetime into the next minute, or the next second when seconds were given, so that both
+// bounds the user gives are inclusive ("to 14:06" takes in 14:06:13).
 std::string stored_bound(const char* name, const std::string& given, bool end_of) {
   if (given.empty()) return {};
   // Its date may be written as people write dates ("31/12/2026"), as in fields.
@@ -31,12 +33,11 @@ std::string stored_bound(const char* name, const std::string& given, bool end_of
         parse_uk_local(format_date(end_of ? *day + std::chrono::days(1) : *day) + "T00:00");
     if (midnight) return format_datetime(*midnight);
   }
-  if (auto t = parse_datetime(text)) {
-    return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
-  }
-  if (auto t = parse_uk_local(text)) {
-    return format_datetime(end_of ? *t + std::chrono::seconds(1) : *t);
-  }
+  const bool to_the_second =
+      sep != std::string::npos && std::count(given.begin() + sep, given.end(), ':') >= 2;
+  const std::chrono::seconds last(to_the_second ? 1 : 60);
+  if (auto t = parse_datetime(text)) return format_datetime(end_of ? *t + last : *t);
+  if (auto t = parse_uk_local(text)) return format_datetime(end_of ? *t + last : *t);
   if (std::string skipped = skipped_by_clocks(text); !skipped.empty()) {
     fail_field(name, "'{}': {}", given, skipped);
   }
@@ -94,12 +95,25 @@ Json version_cell(const std::string& text) {
 
 ChainHead query_history(Store& store, const AuditQuery& query,
                         const std::function<void(AuditRow&&)>& visit) {
+  // Both bounds are read before either is said wrong, so that both are said at once.
+  std::vector<FieldProblem> wrong;
+  const auto bound = [&](const char* name, const std::string& given, bool end_of) {
+    try {
+      return stored_bound(name, given, end_of);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::BadInput || e.fields().empty()) throw;
+      wrong.insert(wrong.end(), e.fields().begin(), e.fields().end());
+      return std::string();
+    }
+  };
   EventFilter filter{query.ref,
                      query.actor,
                      query.workflow,
                      query.action,
-                     stored_bound("from", query.from, false),
-                     stored_bound("to", query.to, true)};
+                     bound("from", query.from, false),
+                     bound("to", query.to, true)};
+  if (wrong.size() == 1) throw Error::bad_field(wrong[0].field, wrong[0].message);
+  if (!wrong.empty()) throw Error::bad_fields("audit", std::move(wrong));
   if (!filter.from.empty() && !filter.to.empty() && filter.from >= filter.to) {
     fail_field("from", "{} is after to: {}", query.from, query.to);
   }

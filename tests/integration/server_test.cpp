@@ -1551,6 +1551,10 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
                           Catch::Contains(R"(value="sign-offs" checked>)") &&
                           Catch::Contains(R"(value="html" checked>)") &&
                           !Catch::Contains(R"(value="history" checked>)"));
+    // Both dates wrong: both said.
+    CHECK_THAT(
+        get_page(f, cookie, "/audit/download?from=yesterday&to=tomorrow", 400),
+        Catch::Contains(R"(<a href="#audit-from">)") && Catch::Contains(R"(<a href="#audit-to">)"));
     CHECK_THAT(get_page(f, cookie, "/audit/download?actor=nobody", 400),
                Catch::Contains(R"(<a href="#audit-actor">Actor: no person is named)"));
     // An action no event has is said beside its box, not given as an empty file.

@@ -163,6 +163,33 @@ TEST_CASE("audit REF: the item's complete history with decisions, versions and c
   CHECK(delegated.rows[3].on_behalf_of == "dora");
 }
 
+TEST_CASE(
+    "audit queries: a time to the minute takes in that whole minute, and both bounds are checked") {
+  Fixture f(test::kStatementWorkflow, "statement.lua");
+  seed(f);
+  f.clock.set(*parse_datetime("2026-04-02T12:00:30Z"));
+  const std::string late =
+      f.engine->submit("statement", "olivia", Json{{"headline", "Late"}}).value().ref;
+  auto refs = [&](const std::string& to) {
+    AuditQuery q;
+    q.from = "2026-04-02";
+    q.to = to;
+    std::vector<std::string> out;
+    for (const auto& row : query_history(*f.store, q).rows) out.push_back(row.ref);
+    return out;
+  };
+  // 13:00 UK time (BST) is 12:00 UTC: the event at 12:00:30 is within that minute.
+  CHECK(refs("2026-04-02 13:00").back() == late);
+  CHECK(refs("02/04/2026 13:00").back() == late);
+  // To the second, the bound is that second.
+  CHECK(refs("2026-04-02 13:00:00").back() != late);
+  AuditQuery both;
+  both.from = "yesterday";
+  both.to = "2026-13-01";
+  CHECK_THROWS_WITH(query_history(*f.store, both),
+                    Contains("from: 'yesterday' is not a date") && Contains("to: '2026-13-01'"));
+}
+
 TEST_CASE("audit queries: each filter and their combinations return exactly the right events") {
   Fixture f(test::kStatementWorkflow, "statement.lua");
   seed(f);
