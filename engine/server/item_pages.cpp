@@ -362,9 +362,23 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   if (auto problems = item_history_problems(engine.store(), stored); !problems.empty()) {
     history_altered = render("item-history-altered", {{"problem", problems.front()}});
   }
+  // The item it belongs to (feedback's service change), linked, when the reader may see it.
+  Json belongs_to = false;
+  if (!item.parent.empty()) {
+    if (auto stored_parent = engine.store().item(item.parent)) {
+      if (auto parent = access.view(*stored_parent)) {
+        const Definition& pd = engine.registry().version(parent->version).definition;
+        belongs_to = {{"workflow", workflow_in_words(pd)},
+                      {"href", "/items/" + url_encode(parent->ref)},
+                      {"ref", parent->ref},
+                      {"title", item_title(pd, *parent)}};
+      }
+    }
+  }
   return render(
       "item-page",
       {{"summary", summary},
+       {"belongs_to", belongs_to},
        {"ref", item.ref},
        {"workflow", d.title.empty() ? d.name : d.title},
        {"title", title},

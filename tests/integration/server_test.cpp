@@ -1114,6 +1114,12 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
   CHECK_THAT(page, Catch::Contains("<h2 id=\"children\">Linked items</h2>"));
   CHECK_THAT(page, Catch::Contains("<a href=\"/items/" + child_ref + "\">" + child_ref + "</a>"));
   CHECK_THAT(page, Catch::Contains("Consultation feedback &middot; state Received"));
+  // The child's page names the item it belongs to, linked; the parent's names none.
+  CHECK_THAT(get_page(f, cookie, "/items/" + child_ref),
+             Catch::Contains("<p class=\"nhsuk-body\">Part of the service change engagement <a "
+                             "href=\"/items/" +
+                             ref + "\">" + ref + ": Move clinic</a>.</p>"));
+  CHECK_THAT(page, !Catch::Contains("Part of the"));
 }
 
 TEST_CASE("server: what is needed next names who may take each action, not everyone for all",
