@@ -148,8 +148,18 @@ std::string needed_next(const Definition& d, const Item& stored,
     if (same == by_roles.end()) same = by_roles.insert(by_roles.end(), Takers{key, a.roles, {}});
     same->labels.push_back(label);
   }
-  if (by_roles.empty()) return blocked.empty() ? "Nothing can be done now." : blocked;
   std::vector<std::string> parts;
+  // Sent back with changes asked for: what they want first is a new version of the text.
+  if (auto r = stored.data.find("_returned");
+      r != stored.data.end() && r->is_object() && !d.document_roles.empty()) {
+    const std::string document = d.document_label.empty() ? "text" : lower(d.document_label);
+    parts.push_back(fmt::format("A new version of the {} (changes were asked for in {}), by {}",
+                                document, state_label(d, text_of(*r, "step")),
+                                roles_in_words(d.document_roles, "or")));
+  }
+  if (by_roles.empty() && parts.empty()) {
+    return blocked.empty() ? "Nothing can be done now." : blocked;
+  }
   for (const Takers& t : by_roles) {
     parts.push_back(
         fmt::format("{}, by {}", in_words(t.labels, "or"), roles_in_words(t.roles, "or")));

@@ -1379,6 +1379,9 @@ TEST_CASE("server: the decide form records a decision - refusals change nothing"
     CHECK_THAT(shown, Catch::Contains(": &quot;Name the &lt;ward&gt;.&quot;</li>"));
     // Back in drafting, the text is a draft again, not one waiting for approval.
     CHECK_THAT(shown, Catch::Contains(R"(<h2 id="current-text">The current draft</h2>)"));
+    // What is needed next begins with the new version asked for.
+    CHECK_THAT(shown, Catch::Contains("A new version of the statement (changes were asked for in "
+                                      "Comms review), by Comms officer or Head of comms; "));
     // The banner's sentences end once, whatever the comment ends with.
     CHECK_THAT(shown, Catch::Contains("your decision is recorded") &&
                           Catch::Contains("Comment: Name the &lt;ward&gt;.</p>"));
