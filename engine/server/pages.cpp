@@ -122,6 +122,26 @@ Json pagination(const std::string& path, const std::string& query, std::int64_t 
 
 // The queue of a workflow, in the order and with the tiers its `queue` declares: a column for
 // the tier, due time and late flag only when it names them.
+// Whether a sign-off step of a current workflow could ask `actor`: they are, or hold the role of,
+// one of its approvers or fallbacks, or someone has let them decide in their place.
+bool may_be_asked_to_decide(Context& c, const Actor& actor) {
+  if (!c.engine.store().delegations(actor.name).empty()) return true;
+  const auto names = [&](const std::vector<std::string>& entries) {
+    return actor.holds_any(entries) ||
+           std::find(entries.begin(), entries.end(), actor.name) != entries.end();
+  };
+  for (const auto& [name, version] : c.engine.store().workflows()) {
+    for (const auto& state : c.engine.registry().version(version).definition.states) {
+      if (!state.signoff) continue;
+      if (names(state.signoff->escalate_to)) return true;
+      for (const auto& group : state.signoff->groups) {
+        if (names(group.approvers)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::string queue_body(Context& c, const Principal& p, const httplib::Request& req) {
   QueueQuery query;
   query.workflow = param(req, "workflow");
@@ -138,8 +158,10 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   query.limit = kQueuePageSize;
 
   auto lock = c.lock();
-  // The first page most people see: those with decisions waiting are pointed to them.
-  const std::size_t waiting = Signoff(c.engine).inbox(p.actor.name).size();
+  // The first page most people see: those with decisions waiting are pointed to them. The inbox
+  // reads every item, so it is asked only of those some sign-off step could ask.
+  const std::size_t waiting =
+      may_be_asked_to_decide(c, p.actor) ? Signoff(c.engine).inbox(p.actor.name).size() : 0;
   ReadAccess access = c.read_access(p.actor);
   QueuePage found = access.queue(query);
   const std::vector<Item>& items = found.items;
