@@ -3,6 +3,7 @@
 #include <commsflow/error.h>
 #include <commsflow/signoff.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -97,14 +98,6 @@ std::string checklist_html(Engine& engine, const Item& item) {
 
 namespace {
 
-// "A or B", "A, B or C".
-std::string in_words(const std::vector<std::string>& parts, const char* conjunction) {
-  if (parts.empty()) return {};
-  if (parts.size() == 1) return parts[0];
-  std::vector<std::string> head(parts.begin(), parts.end() - 1);
-  return fmt::format("{} {} {}", fmt::join(head, ", "), conjunction, parts.back());
-}
-
 // The sign-off groups still to decide in the current step, by label.
 std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff) {
   std::vector<std::string> out;
@@ -122,7 +115,7 @@ std::string needed_next(const Definition& d, const Item& stored,
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     auto groups = waiting_groups(d, *s);
     if (!groups.empty()) {
-      return fmt::format("A decision from {} on the text below", in_words(groups, "and"));
+      return fmt::format("A decision from {} on the text below", listed(groups, "and"));
     }
   }
   // The actions open, gathered by who may take them (in the order first met): "Assign, Pause or
@@ -162,7 +155,7 @@ std::string needed_next(const Definition& d, const Item& stored,
   }
   for (const Takers& t : by_roles) {
     parts.push_back(
-        fmt::format("{}, by {}", in_words(t.labels, "or"), roles_in_words(t.roles, "or")));
+        fmt::format("{}, by {}", listed(t.labels, "or"), roles_in_words(t.roles, "or")));
   }
   return fmt::format("{}", fmt::join(parts, "; "));
 }

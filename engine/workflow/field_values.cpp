@@ -2,6 +2,7 @@
 
 #include <commsflow/clock.h>
 #include <commsflow/uk_time.h>
+#include <commsflow/words.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -453,13 +454,8 @@ void say_when_needed(Definition& d) {
             said.push_back(option_label(*named, v));
           }
         }
-        std::string listed = said.empty() ? std::string() : said.back();
-        if (said.size() > 1) {
-          listed = fmt::format("{} or {}",
-                               fmt::join(std::vector(said.begin(), said.end() - 1), ", "), listed);
-        }
-        whens.push_back(
-            fmt::format("{} is {}", named ? field_label(*named) : readable_label(other), listed));
+        whens.push_back(fmt::format("{} is {}", named ? field_label(*named) : readable_label(other),
+                                    commsflow::listed(said, "or")));
       }
       f.needed_when = fmt::format("Needed when {}", fmt::join(whens, ", or when "));
     }

@@ -10,6 +10,15 @@
 
 namespace commsflow {
 
+std::string listed(const std::vector<std::string>& words, const char* conjunction) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? fmt::format(" {} ", conjunction) : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
 namespace {
 
 std::string text_of(const Json& object, const char* key) {
@@ -86,19 +95,7 @@ std::string acting_person(Store& store, std::string_view actor, std::string_view
                      person_name(store, on_behalf_of));
 }
 
-namespace {
-
-// "a", "a or b", "a, b or c".
-std::string listed(const std::vector<std::string>& words, const char* conjunction) {
-  std::string out;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) out += i + 1 == words.size() ? fmt::format(" {} ", conjunction) : ", ";
-    out += words[i];
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
   std::vector<std::string> labels;

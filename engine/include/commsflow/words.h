@@ -42,6 +42,8 @@ std::string approvers_in_words(Store& store, const std::vector<std::string>& ent
 std::string workflow_in_words(const Definition& d);
 
 // States of `d` by their labels: "Triaged, Accepted or In progress".
+// "a", "a or b", "a, b or c" (with "and" or "or" as `conjunction`).
+std::string listed(const std::vector<std::string>& words, const char* conjunction);
 std::string states_in_words(const Definition& d, const std::vector<std::string>& states);
 
 // A stored value of field `f`: a date or time in UK time, a choice by its label, yes/no, a person
