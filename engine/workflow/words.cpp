@@ -95,8 +95,6 @@ std::string acting_person(Store& store, std::string_view actor, std::string_view
                      person_name(store, on_behalf_of));
 }
 
-namespace {}  // namespace
-
 std::string roles_in_words(const std::vector<std::string>& roles, const char* conjunction) {
   std::vector<std::string> labels;
   for (const auto& role : roles) labels.push_back(readable_label(role));
