@@ -24,8 +24,10 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
     fail_field("comment", "contains the control character {}", control);
   }
   if (!is_decision(request.decision)) {
+    std::vector<std::string> labels;
+    for (const auto& name : decision_names()) labels.push_back(decision_label(name));
     fail(ErrorKind::BadInput, "decision '{}' is not one of: {}", request.decision,
-         fmt::join(decision_names(), ", "));
+         listed(labels, "or"));
   }
   CompiledWorkflow& wf = engine_.registry().version(item.version);
   const Definition& d = wf.definition;

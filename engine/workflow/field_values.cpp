@@ -155,6 +155,19 @@ std::string shown(const Json& v) {
   return "'" + s + "'";
 }
 
+// A choice's options as people see them: "Major or Minor". An option whose label another shares
+// is given by name as well, since the label alone would not say which.
+std::string options_in_words(const FieldSpec& spec) {
+  std::vector<std::string> labels;
+  for (const auto& option : spec.options) labels.push_back(option_label(spec, option));
+  std::vector<std::string> words;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const bool shared = std::count(labels.begin(), labels.end(), labels[i]) > 1;
+    words.push_back(shared ? fmt::format("{} ({})", labels[i], spec.options[i]) : labels[i]);
+  }
+  return listed(words, "or");
+}
+
 bool out_of_range(const FieldSpec& spec, double value, std::string& error, const char* unit) {
   if (spec.min && value < *spec.min) {
     error = fmt::format("must be at least {}{}", *spec.min, unit);
@@ -303,7 +316,7 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
           return nullptr;
         }
       }
-      error = fmt::format("{} is not one of: {}", shown(input), fmt::join(spec.options, ", "));
+      error = fmt::format("{} is not one of: {}", shown(input), options_in_words(spec));
       return nullptr;
     }
     case FieldType::Boolean: {

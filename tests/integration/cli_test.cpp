@@ -910,7 +910,7 @@ TEST_CASE("cli: bad --set or --data exits 2 naming the field and writes nothing"
       {with(submit, {"--set", "urgency"}), {"urgency", "field=value"}},
       {with(submit, {"--set", "=today"}), {"=today"}},
       {with(submit, {"--set", "colour=blue"}), {"colour", "not a field"}},
-      {with(submit, {"--set", "urgency=yesterday"}), {"urgency", "yesterday", "routine"}},
+      {with(submit, {"--set", "urgency=yesterday"}), {"urgency", "yesterday", "Routine"}},
       {with(submit, {"--set", "needed_by=31.03.2026"}), {"needed_by", "31.03.2026", "date"}},
       {with(submit, {"--set", "needed_by=31/02/2026"}), {"needed_by", "31/02/2026", "date"}},
       {with(submit, {"--set", "needed_by=2026-02-30"}), {"needed_by", "2026-02-30"}},

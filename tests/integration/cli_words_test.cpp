@@ -156,7 +156,7 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
   CHECK_THAT(demo.run({"submit", "media_signoff", "--as", "olivia.officer", "--set",
                        "headline=Clinic hours", "--set", "kind=Reactive"})
                  .err,
-             Contains("'Reactive' is not one of: reactive_statement"));
+             Contains("'Reactive' is not one of: Reactive statement, Press release or Social post"));
   const Json declared =
       demo.json({"incident", "declare", "Flood", "--level", "Minor", "--as", "tom.triage"});
   CHECK(declared["data"]["level"] == "minor");
@@ -164,11 +164,11 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
   test::RunResult huge =
       demo.run({"incident", "declare", "Tidal surge", "--level", "Huge", "--as", "tom.triage"});
   CHECK(huge.exit_code == 2);
-  CHECK_THAT(huge.err, Contains("level: 'Huge' is not one of: major, minor"));
+  CHECK_THAT(huge.err, Contains("level: 'Huge' is not one of: Major or Minor"));
   CHECK_THAT(demo.run({"incident", "list"}).out, !Contains("Tidal surge"));
   CHECK_THAT(
       demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"}).err,
-      Contains("decision 'Fine' is not one of: approved, approved_with_changes"));
+      Contains("decision 'Fine' is not one of: Approved, Approved with changes, Changes required or Not relevant"));
 }
 
 TEST_CASE("cli: workflows, states, actions, people and incidents typed as the app shows them",

@@ -98,7 +98,7 @@ TEST_CASE("bad input names every offending field and changes nothing") {
     } catch (const Error& e) {
       CHECK(e.kind() == ErrorKind::BadInput);
       std::string m = e.what();
-      CHECK_THAT(m, Catch::Contains("priority: 'urgent' is not one of: low, high"));
+      CHECK_THAT(m, Catch::Contains("priority: 'urgent' is not one of: Low or High"));
       CHECK_THAT(m, Catch::Contains("words: expected a whole number"));
       CHECK_THAT(m, Catch::Contains("colour: is not a field"));
       CHECK_THAT(m, Catch::Contains("title: is required"));

@@ -187,4 +187,7 @@ TEST_CASE("a choice is taken by its name in any case, or by a label only one opt
   channel.option_labels = {{"letter", "By hand"}, {"leaflet", "By hand"}};
   CHECK(coerce_value(channel, Json("by hand"), error).is_null());
   CHECK(error == "'by hand' is the label of letter and leaflet: give one of them by name");
+  // A wrong answer is told the options as people see them, and by name where a label is shared.
+  CHECK(coerce_value(channel, Json("fax"), error).is_null());
+  CHECK(error == "'fax' is not one of: Email, By hand (letter) or By hand (leaflet)");
 }
