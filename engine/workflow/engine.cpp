@@ -62,18 +62,19 @@ const FieldSpec* find_spec(const std::vector<FieldSpec>& fields, std::string_vie
   return it == fields.end() ? nullptr : &*it;
 }
 
-std::string action_list(const StateSpec* state) {
+// The actions of `state` as people see them: "Assign, Pause or Decline".
+std::string action_list(const Definition& d, const StateSpec* state) {
   if (!state || state->actions.empty()) return "none";
-  std::vector<std::string> names;
-  for (const auto& a : state->actions) names.push_back(a.name);
-  return fmt::format("{}", fmt::join(names, ", "));
+  std::vector<std::string> labels;
+  for (const auto& a : state->actions) labels.push_back(action_label(d, a.name));
+  return listed(labels, "or");
 }
 
-// The states of `d` that have `action`, in source order.
+// The states of `d` that have `action` (by name or label, as typed_action takes it), in order.
 std::vector<std::string> states_with(const Definition& d, std::string_view action) {
   std::vector<std::string> out;
   for (const auto& s : d.states) {
-    if (s.action(action)) out.push_back(s.name);
+    if (typed_action(s, action)) out.push_back(s.name);
   }
   return out;
 }
@@ -363,10 +364,10 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
       return Refusal{
           {fmt::format("{} is at \"{}\"; '{}' can be taken only at {} (available now: {})",
                        item.ref, state_label(d, item.state), request.action,
-                       states_in_words(d, others), action_list(state))}};
+                       states_in_words(d, others), action_list(d, state))}};
     }
-    fail(ErrorKind::BadInput, "workflow '{}' has no action '{}' (available in state '{}': {})",
-         d.name, request.action, item.state, action_list(state));
+    fail(ErrorKind::BadInput, "{} has no action '{}' (available at \"{}\": {})", item.ref,
+         request.action, state_label(d, item.state), action_list(d, state));
   }
 
   if (!valid_utf8(request.note)) fail_field("note", "is not valid UTF-8 text");
