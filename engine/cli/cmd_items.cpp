@@ -382,12 +382,13 @@ void add_item_commands(CLI::App& app, Session& s) {
                    e.from_state.empty() ? "(new)" : state_label(d, e.from_state),
                    state_label(d, e.to_state));
         auto detail = [&](const char* what, const std::string& key, const Json& value) {
-          const FieldSpec* f = d.field(key);
           fmt::print(
-              "         {}{}: {}\n", what, f ? field_label(*f) : readable_label(key),
+              "         {}{}: {}\n", what, payload_label(d, key),
               printable(value.is_null() ? "(removed)" : payload_in_words(store, d, key, value)));
         };
-        for (const auto& [key, value] : e.payload.items()) detail("", key, value);
+        for (const auto& [key, value] : e.payload.items()) {
+          if (!payload_says_nothing(key, value)) detail("", key, value);
+        }
         // Fields the engine keeps for itself ("_signoff") are in --json and the audit.
         for (const auto& [key, value] : e.changes.items()) {
           if (key.empty() || key[0] != '_') detail("Set ", key, value);

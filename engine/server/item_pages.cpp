@@ -266,9 +266,9 @@ std::string timeline(ReadAccess& access, const Item& item, const std::vector<Eve
   for (const auto& e : history) {
     Json details = Json::array();
     for (const auto& [k, v] : e.payload.items()) {
-      const FieldSpec* f = d.field(k);
+      if (payload_says_nothing(k, v)) continue;
       Json detail = payload_view(d, store, k, v);
-      detail["label"] = f ? field_label(*f) : readable_label(k);
+      detail["label"] = payload_label(d, k);
       details.push_back(std::move(detail));
     }
     if (!e.note.empty()) details.push_back({{"label", "Note"}, {"text", e.note}, {"html", ""}});
@@ -439,9 +439,11 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
   // means nothing to a person here; the history and the audit keep it.
   auto describe = [&](const std::string& key, const Json& value) {
     if (key.empty() || key[0] == '_' || value.is_object() || said.size() >= 4 ||
-        key.ends_with("_hash")) {
+        key.ends_with("_hash") || payload_says_nothing(key, value)) {
       return;
     }
+    // "It is now ..." has said where the item went back to.
+    if (key == "back_to" && e.from_state != e.to_state) return;
     const FieldSpec* f = d.field(key);
     if (!f && a) {
       auto input = std::find_if(a->fields.begin(), a->fields.end(),
@@ -456,7 +458,7 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
     const bool ended =
         !text.empty() && (text.back() == '.' || text.back() == '?' || text.back() == '!');
     said.push_back(
-        fmt::format("{}: {}{}", f ? field_label(*f) : readable_label(key), text, ended ? "" : "."));
+        fmt::format("{}: {}{}", f ? field_label(*f) : payload_label(d, key), text, ended ? "" : "."));
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);

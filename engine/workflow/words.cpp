@@ -180,6 +180,17 @@ std::string payload_in_words(Store& store, const Definition& d, std::string_view
   return one(v);
 }
 
+std::string payload_label(const Definition& d, std::string_view key) {
+  if (const FieldSpec* f = d.field(key)) return field_label(*f);
+  if (key == "voided") return "Decisions taken back";
+  if (key == "voided_steps") return "Steps to pass again";
+  return readable_label(key);
+}
+
+bool payload_says_nothing(std::string_view key, const Json& value) {
+  return key == "voided" && value == 0;
+}
+
 std::string decision_label(std::string_view decision) {
   return readable_label(decision);
 }

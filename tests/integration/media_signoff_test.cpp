@@ -549,6 +549,11 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   Json earlier = n.json(0, {"history", ref}).back();
   CHECK(earlier["payload"]["back_to"] == "comms_review");
   CHECK(earlier["payload"]["voided_steps"] == Json({"comms_review", "clinical_review"}));
+  // People read what was taken back in words; a change that took nothing back says nothing of it.
+  const std::string said = n.run(0, {"history", ref}).out;
+  CHECK_THAT(said, Contains("Decisions taken back: 2"));
+  CHECK_THAT(said, Contains("Steps to pass again: Comms review, Clinical accuracy review"));
+  CHECK_THAT(said, !Contains("Voided"));
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
              Contains("can be taken only at Approved"));
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});

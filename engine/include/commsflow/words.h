@@ -64,6 +64,13 @@ bool is_stored_name(std::string_view s);
 std::string payload_in_words(Store& store, const Definition& d, std::string_view key,
                              const Json& value);
 
+// The label of what an event's payload records under `key`: a field's label, the sign-off's own
+// records in words ("Decisions taken back" for `voided`), else the key made readable.
+std::string payload_label(const Definition& d, std::string_view key);
+
+// True for a payload entry that tells a person nothing: no decision taken back (`voided` 0).
+bool payload_says_nothing(std::string_view key, const Json& value);
+
 // A sign-off decision (approved, approved_with_changes, ...) as people say it: "Approved with
 // changes".
 std::string decision_label(std::string_view decision);
