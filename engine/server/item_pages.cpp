@@ -457,8 +457,8 @@ std::string done_banner(Context& c, const Principal& p, const std::string& ref,
     // A sentence ends once: "Comment: Say how long the closure lasts."
     const bool ended =
         !text.empty() && (text.back() == '.' || text.back() == '?' || text.back() == '!');
-    said.push_back(
-        fmt::format("{}: {}{}", f ? field_label(*f) : payload_label(d, key), text, ended ? "" : "."));
+    said.push_back(fmt::format("{}: {}{}", f ? field_label(*f) : payload_label(d, key), text,
+                               ended ? "" : "."));
   };
   for (const auto& [key, value] : e.payload.items()) describe(key, value);
   for (const auto& [key, value] : e.changes.items()) describe(key, value);
