@@ -395,7 +395,7 @@ return wf.workflow {
     approved = {
       actions = {
         issue = {
-          to = "issued", roles = { "comms_officer", "head_of_comms" },
+          to = "issued", roles = { "comms_officer", "head_of_comms" }, releases = true,
           fields = { channel = wf.choice { options = channels, labels = channel_labels,
                                            required = true, label = "How it is issued" } },
           guard = ready_to_issue,

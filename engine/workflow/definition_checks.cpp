@@ -405,6 +405,11 @@ void check_definition(const Definition& d, std::vector<Diagnostic>& problems) {
                                     "function(item, ctx) return {{ ... }} end`",
                                     what, s.name));
       }
+      if (a.releases && d.document_roles.empty()) {
+        problem(a.line, fmt::format("{} releases the document, so the workflow needs `document = "
+                                    "{{ roles = {{ ... }} }}`",
+                                    what));
+      }
       check_targets(a, what);
       check_roles(a, what);
       check_sets(a, what);

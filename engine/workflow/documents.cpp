@@ -64,6 +64,22 @@ void require_document_intact(Store& store, const Item& item) {
   require_version_intact(item.ref, *stored, doc->value("hash", ""));
 }
 
+std::string release_refused(const Definition& d, const Item& item, Json& payload) {
+  const Json doc = item.data.value("_document", Json());
+  const Json approved = item.data.value("_approved", Json());
+  const std::string label = lower(d.document_label);
+  if (!doc.is_object()) return fmt::format("there is no {} to release", label);
+  const std::int64_t version = doc.value("version", std::int64_t{0});
+  const std::string hash = doc.value("hash", "");
+  if (!approved.is_object() || approved.value("document_version", std::int64_t{0}) != version ||
+      approved.value("document_hash", "") != hash) {
+    return fmt::format("version {} of the {} is not the version approved", version, label);
+  }
+  payload["document_version"] = version;
+  payload["document_hash"] = hash;
+  return {};
+}
+
 Outcome<Item> Signoff::put_document(const PutDocumentRequest& request, const SeesItem& sees) {
   auto tx = engine_.store().begin_write();
   Item item = engine_.item_for_change(request.ref, sees);

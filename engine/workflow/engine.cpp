@@ -537,6 +537,12 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   auto ruled = apply_rules(wf, *action, std::move(data), ctx, item.state,
                            fmt::format("action '{}'", action->name), /*data_validated=*/false);
   if (!ruled) return ruled.refusal();
+  // Said after the workflow's own reasons, which say more; the engine's word is final.
+  if (action->releases) {
+    if (auto refused = release_refused(d, item, payload); !refused.empty()) {
+      return Refusal{{std::move(refused)}};
+    }
+  }
   if (action->effect) {
     std::vector<FieldProblem> after_effect;
     unfilled(ruled.value().data, after_effect);

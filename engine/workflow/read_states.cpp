@@ -31,6 +31,12 @@ ActionSpec DefinitionReader::action(const std::string& name, const Json& spec, i
       else
         a.gate = it->get<bool>();
     }
+    if (auto it = spec.find("releases"); it != spec.end()) {
+      if (!it->is_boolean())
+        problem(a.line, fmt::format("releases of {} must be true or false", what));
+      else
+        a.releases = it->get<bool>();
+    }
     // The question the web app asks before an action that ends or discards work.
     a.confirm = text(spec, "confirm", a.line, false);
     a.done = text(spec, "done", a.line, false);

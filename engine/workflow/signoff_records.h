@@ -57,6 +57,12 @@ void require_version_intact(std::string_view ref, const DocumentVersion& v,
 // transaction. Every change to the item (a new version too) is refused until it is restored.
 void require_document_intact(Store& store, const Item& item);
 
+// For an action that releases the item's document (ActionSpec::releases): the reason it may not,
+// when no approval of record stands for the current version and its hash; else empty, with that
+// version and its SHA-256 added to `payload` (`document_version`, `document_hash`), as a decision
+// records what it was given.
+std::string release_refused(const Definition& d, const Item& item, Json& payload);
+
 // Approvals of record (approval.cpp).
 //
 // A new document version: voids every standing approval of the chain and sends the item to the

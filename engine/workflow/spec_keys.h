@@ -22,9 +22,9 @@ inline constexpr std::array<std::string_view, 17> kField = {
     "role",    "past",    "future",   "unit",  "needed_when"};
 inline constexpr std::array<std::string_view, 8> kSubmit = {"__line", "roles", "guard", "effect",
                                                             "label",  "to",    "route", "sets"};
-inline constexpr std::array<std::string_view, 14> kAction = {
-    "__line", "to",    "roles", "guard",   "effect", "label",    "fields",
-    "sets",   "route", "gate",  "confirm", "done",   "required", "notify"};
+inline constexpr std::array<std::string_view, 15> kAction = {
+    "__line", "to",   "roles",   "guard", "effect",   "label",  "fields",  "sets",
+    "route",  "gate", "confirm", "done",  "required", "notify", "releases"};
 inline constexpr std::array<std::string_view, 5> kState = {"__line", "label", "final", "actions",
                                                            "checklist"};
 inline constexpr std::array<std::string_view, 17> kSignoff = {

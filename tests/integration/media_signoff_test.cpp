@@ -559,6 +559,14 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
   n.run(0, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"});
+  // The issue names the version that went out, and its SHA-256, for the audit.
+  const Json issued = n.json(0, {"history", ref}).back();
+  CHECK(issued["action"] == "issue");
+  CHECK(issued["payload"]["document_version"] == 1);
+  CHECK(issued["payload"]["document_hash"] ==
+        n.json(0, {"show", ref})["data"]["_approved"]["document_hash"]);
+  CHECK_THAT(n.run(0, {"audit", ref, "--action", "issue", "--format", "csv"}).out,
+             Contains(issued["payload"]["document_hash"].get<std::string>()));
   n.run(0, {"verify"});
 }
 

@@ -690,6 +690,19 @@ TEST_CASE("unit makes an integer a length of time, in seconds or minutes only") 
   }
 }
 
+TEST_CASE("check: an action that releases the document needs a workflow with one") {
+  const std::string releasing =
+      with(kGood, R"(approve = { to = "done", roles = { "reviewer" } },)",
+           R"(approve = { to = "done", roles = { "reviewer" }, releases = true },)");
+  expect_problem(releasing, line_of(kGood, "approve = {"),
+                 "action 'approve' in state 'review' releases the document, so the workflow "
+                 "needs `document = { roles = { ... } }`");
+  expect_problem(with(kGood, R"(approve = { to = "done", roles = { "reviewer" } },)",
+                      R"(approve = { to = "done", roles = { "reviewer" }, releases = "yes" },)"),
+                 line_of(kGood, "approve = {"),
+                 "releases of action 'approve' must be true or false");
+}
+
 TEST_CASE("check: a queue or incident hooks naming what the workflow lacks are named") {
   // Each declaration on the line after `initial`, so the problem is on that line.
   auto declared = [](const std::string& declaration) {

@@ -595,6 +595,44 @@ TEST_CASE("documents: an attachment name may not hold a line break, nor hide one
   }));
 }
 
+TEST_CASE("an action that releases the document needs the approval of record, and records it") {
+  std::string releasing = kChain;
+  const std::string publish = R"(publish = { to = "published", roles = { "comms_officer" } })";
+  releasing.replace(
+      releasing.find(publish), publish.size(),
+      R"(publish = { to = "published", roles = { "comms_officer" }, releases = true })");
+  const std::string send = R"(send = { to = "review", roles = { "comms_officer" } },)";
+  releasing.replace(
+      releasing.find(send), send.size(),
+      send + R"( leak = { to = "published", roles = { "comms_officer" }, releases = true },)");
+  Chain c(releasing);
+  auto submitted = c.engine->submit("chain", "olivia", Json{{"title", "Early"}});
+  const std::string early = submitted.value().ref;
+  c.put(early, "Not yet approved.\n", "olivia");
+  // No workflow guard stands in the way: the engine refuses, and writes nothing.
+  const auto before = c.engine->item(early);
+  auto leaked = c.engine->act(ActRequest{early, "leak", "olivia", {}, "", std::nullopt});
+  REQUIRE_FALSE(leaked.ok());
+  CHECK(leaked.refusal().reasons.front() ==
+        "version 1 of the document is not the version approved");
+  CHECK(c.engine->item(early).revision == before.revision);
+
+  const std::string ref = c.draft("Approved", Json{{"skip_checks", true}});
+  c.ok(ref, "approved", "hannah");
+  c.ok(ref, "approved", "ed");
+  c.ok(ref, "approved", "eve");
+  c.ok(ref, "approved", "dan");
+  REQUIRE(c.engine->item(ref).state == "approved");
+  const Json approved = c.engine->item(ref).data["_approved"];
+  c.act(ref, "publish", "olivia");
+  const Event released = c.engine->history(ref).back();
+  CHECK(released.action == "publish");
+  CHECK(released.payload["document_version"] == approved["document_version"]);
+  CHECK(released.payload["document_hash"] == approved["document_hash"]);
+  CHECK(released.payload["document_hash"] == Signoff(*c.engine).documents(ref).back().hash);
+  CHECK(verify(*c.store).ok());
+}
+
 TEST_CASE("engine records cannot be forged by a workflow effect or by input") {
   Chain c;
   auto outcome = c.engine->submit("chain", "olivia", Json{{"title", "x"}});

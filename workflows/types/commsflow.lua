@@ -74,6 +74,7 @@ local commsflow = {}
 ---@field required? string[] of `sets`, the fields that must have a value once the action is taken
 ---@field route? fun(item: commsflow.Item, ctx: commsflow.Context): string picks one of `to`
 ---@field gate? boolean refused while any line of the state's checklist is unmet
+---@field releases? boolean puts out the document: refused unless its current version is approved; the event records it
 ---@field confirm? string the question asked before an action that ends or discards work
 ---@field done? string what the success banner says was done: "assigned to {assignee}"
 ---@field notify? table<string, string> who is emailed once it is taken (a person field, told when it names someone new, or a role) and the heading: { assignee = "Assigned to you" }

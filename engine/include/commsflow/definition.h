@@ -83,6 +83,10 @@ struct ActionSpec {
   // acting. In source order.
   std::vector<std::pair<std::string, std::string>> notify;
   bool gate = false;  // refused while any line of its state's checklist is unmet
+  // Lua `releases = true`: the action puts out the item's document (a statement issued). The
+  // engine refuses it unless an approval of record stands for the current version, unaltered,
+  // and records that version and its SHA-256 in the action's event.
+  bool releases = false;
   // For an action that ends or discards work: the question the web app asks before taking it
   // (shown as a warning button with a confirmation step). Empty: taken at once.
   std::string confirm;
