@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/hidden_characters.h"
 #include "cli/commands.h"
 #include "workflow/field_values.h"
 
@@ -141,6 +142,13 @@ void add_doc_commands(CLI::App& app, Session& s) {
       for (const auto& a : v.attachments) {
         std::cerr << fmt::format("  attachment {} ({} bytes, sha256 {})\n", a.name,
                                  a.content.size(), a.hash);
+      }
+      // Characters that show nothing are said, not changed: the text saved and put back is the
+      // same text.
+      if (auto hidden = hidden_characters_in(v.content); !hidden.empty()) {
+        std::cerr << fmt::format(
+            "  it holds characters that do not show ({}): its web page and `doc diff` mark each\n",
+            listed(hidden, "and"));
       }
       // Stored text holds no control characters but tabs and line breaks (CR LF too), and is
       // printed as it is; anything else is shown escaped.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "base/hidden_characters.h"
 #include "server/html.h"
 #include "server/templates.h"
 #include "server/views.h"
@@ -210,11 +211,14 @@ std::string current_text_html(Engine& engine, const Item& item,
                         : approved_only ? "The text last approved"
                         : in_a_step     ? "The text for approval"
                                         : "The current draft";
+  const auto hidden = hidden_characters_in(current.content);
   return render("item-current-text", {{"heading", heading},
                                       {"version", current.version},
                                       {"author", person_name(engine.store(), current.author)},
                                       {"stored", time_html(current.created_at)},
-                                      {"content", current.content}});
+                                      {"content", hidden_characters_marked(current.content)},
+                                      {"has_hidden", !hidden.empty()},
+                                      {"hidden", listed(hidden, "and")}});
 }
 
 std::string documents_html(Engine& engine, const Item& item,
@@ -415,6 +419,7 @@ std::string document_page_html(Engine& engine, const Item& item,
   for (const auto& a : shown->attachments) {
     attachments.push_back({{"name", a.name}, {"hash", a.hash}});
   }
+  const auto hidden = hidden_characters_in(shown->content);
   return render("item-document-page",
                 {{"path", url_encode(item.ref)},
                  {"ref", item.ref},
@@ -424,7 +429,9 @@ std::string document_page_html(Engine& engine, const Item& item,
                  {"stored", time_html(shown->created_at)},
                  {"has_attachments", !attachments.empty()},
                  {"attachments", attachments},
-                 {"content", shown->content},
+                 {"content", hidden_characters_marked(shown->content)},
+                 {"has_hidden", !hidden.empty()},
+                 {"hidden", listed(hidden, "and")},
                  {"compare", options.empty() ? Json(nullptr) : Json{{"options", options}}},
                  {"changes", changes}});
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "base/hidden_characters.h"
 #include "base/line_diff.h"
 #include "chain/document_hash.h"
 #include "workflow/field_values.h"
@@ -197,7 +198,9 @@ std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
 }
 
 std::string changes_between(const DocumentVersion& before, const DocumentVersion& after) {
-  return line_diff(before.content, after.content);
+  // A change no one could see (a zero-width space taken out) is shown as what it is.
+  return line_diff(hidden_characters_marked(before.content),
+                   hidden_characters_marked(after.content));
 }
 
 }  // namespace commsflow

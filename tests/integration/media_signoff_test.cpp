@@ -188,6 +188,18 @@ TEST_CASE("media: a reactive statement with clinical content goes from enquiry t
   CHECK_THAT(n.run(2, {"doc", "diff", ref, "one", "2"}).err,
              Contains("from: 'one' is not a version number (1, 2, ...)"));
   CHECK_THAT(n.run(2, {"doc", "diff", ref, "1", "0"}).err, Contains("to: '0' is not a version"));
+  {
+    // A change no one can see is shown for what it is; the text itself is printed as stored.
+    Newsroom hidden;
+    const std::string other = hidden.draft({"headline=Ward 7", "kind=reactive_statement"},
+                                           "We will \u202Eesolc ton\u202C the ward.\n");
+    hidden.put(other, "We will \u202Eesolc ton\u202C the\u200B ward.\n", "olivia");
+    CHECK_THAT(hidden.run(0, {"doc", "diff", other, "1", "2"}).out,
+               Contains("+We will [U+202E]esolc ton[U+202C] the[U+200B] ward."));
+    const test::RunResult shown = hidden.run(0, {"doc", "show", other});
+    CHECK(shown.out == "We will \u202Eesolc ton\u202C the\u200B ward.\n");
+    CHECK_THAT(shown.err, Contains("characters that do not show (U+202E, U+202C and U+200B)"));
+  }
   n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
   CHECK(n.state(ref) == "clinical_review");

@@ -1188,6 +1188,29 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
 
   get_page(f, cookie, "/items/" + ref + "/documents/3", 404);
   get_page(f, cookie, "/items/" + ref + "/documents/2?against=9", 404);
+  // Characters that show nothing are marked, on the item's page, the version's and the diff.
+  CHECK_THAT(page, !Catch::Contains("do not show"));
+  REQUIRE(Signoff(*f.engine)
+              .put_document(PutDocumentRequest{ref,
+                                               "olivia.officer",
+                                               "We will \u202Eesolc ton\u202C the\u200B ward.\n",
+                                               {},
+                                               "",
+                                               std::nullopt})
+              .ok());
+  const std::string marked = "We will [U+202E]esolc ton[U+202C] the[U+200B] ward.";
+  for (const auto& path : {"/items/" + ref, "/items/" + ref + "/documents/3"}) {
+    const std::string shown = get_page(f, f.sign_in("olivia.officer"), path);
+    CHECK_THAT(shown, Catch::Contains(marked));
+    CHECK_THAT(shown, Catch::Contains("This text holds characters that do not show"));
+    CHECK_THAT(shown, Catch::Contains("(U+202E, U+202C and U+200B)"));
+  }
+  // The version's page shows the text marked only; the item's page keeps it as stored in the
+  // box for a new version, so that editing it changes nothing unseen.
+  const std::string version =
+      get_page(f, f.sign_in("olivia.officer"), "/items/" + ref + "/documents/3");
+  CHECK_THAT(version, Catch::Contains("<ins>+" + marked + "</ins>"));
+  CHECK_THAT(version, !Catch::Contains("\u202E"));
   CHECK_THAT(get_page(f, cookie, "/items/" + ref + "/documents/2?against=one", 400),
              Catch::Contains("against: must be a version number"));
 }

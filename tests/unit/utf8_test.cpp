@@ -1,6 +1,7 @@
 // Text must be well-formed UTF-8: everything is stored as JSON and shown on web pages.
 #include <catch2/catch.hpp>
 
+#include "base/hidden_characters.h"
 #include "support.h"
 #include "workflow/field_values.h"
 
@@ -28,4 +29,19 @@ TEST_CASE(
       f.engine->act(ActRequest{item.ref, "edit", "olivia", Json::object(), "\xfe", std::nullopt}),
       Contains("note: is not valid UTF-8"));
   CHECK(f.engine->item(item.ref).revision == item.revision);
+}
+
+TEST_CASE("characters that show nothing are found and marked, and nothing else is") {
+  // "We will not close the ward", as a right-to-left override shows "esolc ton".
+  const std::string reversed = "We will \u202Eesolc ton\u202C the ward.";
+  CHECK(hidden_characters_marked(reversed) == "We will [U+202E]esolc ton[U+202C] the ward.");
+  CHECK(hidden_characters_in(reversed) == std::vector<std::string>{"U+202E", "U+202C"});
+  CHECK(hidden_characters_marked("ward\u200B 7\u200B") == "ward[U+200B] 7[U+200B]");
+  CHECK(hidden_characters_in("ward\u200B 7\u200B") == std::vector<std::string>{"U+200B"});
+  CHECK(hidden_characters_marked("\uFEFFtag\U000E0041") == "[U+FEFF]tag[U+E0041]");
+  // Seen characters are left alone, whatever the script; a stray byte is kept as it was.
+  const std::string seen = "Siân, Zoë, 東京, مرحبا 😀";
+  CHECK(hidden_characters_marked(seen) == seen);
+  CHECK(hidden_characters_in(seen).empty());
+  CHECK(hidden_characters_marked("a\xff\u200Bz") == "a\xff[U+200B]z");
 }
