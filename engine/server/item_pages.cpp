@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <optional>
 
 #include "server/calls.h"
@@ -13,6 +14,7 @@
 #include "server/forms.h"
 #include "server/item_sections.h"
 #include "server/pages.h"
+#include "server/paging.h"
 #include "server/templates.h"
 #include "server/views.h"
 #include "workflow/action_rules.h"
@@ -406,6 +408,13 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"timeline", timeline(access, item, history)}});
 }
 
+// The revision a form was filled in at (a hidden field), when it says one: a change made since
+// is refused rather than overwritten.
+std::optional<std::int64_t> revision_param(const httplib::Request& req) {
+  if (param(req, "revision").empty()) return std::nullopt;
+  return whole_number_param(req, "revision", 0, 0, std::numeric_limits<std::int64_t>::max());
+}
+
 // Where to go after a change: the item, saying what was done (see done_banner), at `section`.
 std::string done_location(const Item& item, const std::string& section = "") {
   return fmt::format("/items/{}?done={}{}", url_encode(item.ref), item.revision,
@@ -593,13 +602,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               request.ref = typed_reference(req.matches[1].str());
               request.action = req.matches[2].str();
               request.note = param(req, "note");
-              if (auto rev = param(req, "revision"); !rev.empty()) {
-                try {
-                  request.expected_revision = std::stoll(rev);
-                } catch (const std::exception&) {
-                  fail_field("revision", "must be a whole number");
-                }
-              }
+              request.expected_revision = revision_param(req);
               std::string confirm;  // the question to ask first, if the action needs one
               std::vector<FieldProblem> typed_wrongly;  // date boxes
               {
@@ -644,21 +647,15 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               request.ref = typed_reference(req.matches[1].str());
               request.decision = param(req, "decision");
               request.comment = param(req, "comment");
-              if (auto rev = param(req, "revision"); !rev.empty()) {
-                try {
-                  request.expected_revision = std::stoll(rev);
-                } catch (const std::exception&) {
-                  fail_field("revision", "must be a whole number");
-                }
-              }
+              request.expected_revision = revision_param(req);
               // The version shown above the form: the text the person read. Required, as on
               // the API: a form without it decides on no text in particular.
-              try {
-                request.document_version = std::stoll(param(req, "document_version"));
-              } catch (const std::exception&) {
+              if (param(req, "document_version").empty()) {
                 fail_field("document_version",
                            "is missing: open the statement again, read it and decide");
               }
+              request.document_version = whole_number_param(
+                  req, "document_version", 0, 1, std::numeric_limits<std::int64_t>::max());
               DecideFormState form{request.decision, request.comment, {}, {}};
               CallResult r;
               if (request.decision.empty()) {
@@ -694,13 +691,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               // stored with LF, as from the CLI, so an unchanged text is seen as unchanged.
               request.content = without_carriage_returns(param(req, "content"));
               request.note = param(req, "note");
-              if (auto rev = param(req, "revision"); !rev.empty()) {
-                try {
-                  request.expected_revision = std::stoll(rev);
-                } catch (const std::exception&) {
-                  fail_field("revision", "must be a whole number");
-                }
-              }
+              request.expected_revision = revision_param(req);
               CallResult r;
               std::string error;  // what is wrong with the text, said beside it
               if (request.content.find_first_not_of(" \t\r\n") == std::string::npos) {

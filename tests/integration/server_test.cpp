@@ -1376,6 +1376,19 @@ TEST_CASE("server: the decide form records a decision - refusals change nothing"
     CHECK(res->status == 403);
     CHECK(f.engine->item(ref).revision == before.revision);
   }
+  SECTION("a version or revision that is not a whole number is refused, nothing changes") {
+    for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+             {"document_version", "2abc"}, {"document_version", "0"}, {"revision", "4x"}}) {
+      httplib::Params form{{"csrf", f.csrf(hannah)}, {"decision", "approved"}};
+      form.emplace("document_version", field == "document_version" ? value : "2");
+      if (field == "revision") form.emplace("revision", value);
+      auto res = c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}}, form);
+      INFO(field << "=" << value);
+      CHECK(res->status == 400);
+      CHECK_THAT(res->body, Catch::Contains(field + ": must be a whole number"));
+      CHECK(f.engine->item(ref).revision == before.revision);
+    }
+  }
   SECTION("no decision chosen: an error on the radios, nothing changes") {
     auto res =
         c.Post(path.c_str(), httplib::Headers{{"Cookie", hannah}},
