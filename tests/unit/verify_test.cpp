@@ -305,6 +305,12 @@ TEST_CASE("verify names an event whose indexed columns disagree with its body", 
   CHECK(r.problems[0].ref == refs[0]);
   CHECK_THAT(r.problems[0].message,
              Catch::Contains("actor column says 'mallory' but its body says '" + actor + "'"));
+  // The item's own check, which its page and `show` make, finds it too.
+  CHECK_THAT(item_history_problems(*f.store, *f.store->item(refs[0])),
+             Catch::VectorContains(std::string(
+                 "event 7's indexed columns (who, action, time) no longer say what its body says: "
+                 "they were changed after it was written")));
+  CHECK(item_history_problems(*f.store, *f.store->item(refs[1])).empty());
 }
 
 TEST_CASE("verify names a column stored as a blob, which searches would miss", "[sqlite]") {

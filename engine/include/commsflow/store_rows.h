@@ -84,6 +84,8 @@ struct StoredEvent {
   std::int64_t seq = 0;
   std::string body;
   std::string hash;
+  // The columns beside the body that the indexes use (events_for fills them; empty elsewhere).
+  std::string actor{}, action{}, at{};
 };
 
 // One row of the event log as it is stored: the body that was hashed and its hash, and the

@@ -79,8 +79,9 @@ Item replay(const std::vector<Event>& events);
 
 // What is wrong with one item's stored history, checked without walking the whole log: each of
 // its events must hash, after the event before it, to the hash stored with it, and the item row
-// must be what its events replay to (state, revision, data). Empty when both hold. Finds an
-// event or an item row changed in the file by hand; a chain rewritten from some event on, each
+// must be what its events replay to (state, revision, data), and the columns beside each body
+// (actor, action, at) must say what it says. Empty when all hold. Finds an event, its columns
+// or an item row changed in the file by hand; a chain rewritten from some event on, each
 // later hash made again, is for `verify --since-head` to find. Call inside a transaction.
 std::vector<std::string> item_history_problems(Store& store, const Item& item);
 

@@ -369,10 +369,12 @@ std::string PgStore::creator(std::string_view ref) {
 }
 
 std::vector<StoredEvent> PgStore::events_for(std::string_view ref) {
-  Result r = db_->run("SELECT seq, body, hash FROM events WHERE ref = $1 ORDER BY seq", {ref});
+  Result r = db_->run(
+      "SELECT seq, body, hash, actor, action, at FROM events WHERE ref = $1 ORDER BY seq", {ref});
   std::vector<StoredEvent> out;
   for (int row = 0; row < r.rows(); ++row) {
-    out.push_back(StoredEvent{r.integer(row, 0), r.text(row, 1), r.text(row, 2)});
+    out.push_back(StoredEvent{r.integer(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3),
+                              r.text(row, 4), r.text(row, 5)});
   }
   return out;
 }

@@ -552,10 +552,13 @@ std::string SqliteStore::creator(std::string_view ref) {
 }
 
 std::vector<StoredEvent> SqliteStore::events_for(std::string_view ref) {
-  auto& q = db_->cached("SELECT seq, body, hash FROM events WHERE ref = ? ORDER BY seq");
+  auto& q = db_->cached(
+      "SELECT seq, body, hash, actor, action, at FROM events WHERE ref = ? ORDER BY seq");
   q.bind(1, ref);
   std::vector<StoredEvent> out;
-  while (q.step()) out.push_back(StoredEvent{q.integer(0), q.text(1), q.text(2)});
+  while (q.step()) {
+    out.push_back(StoredEvent{q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5)});
+  }
   return out;
 }
 
