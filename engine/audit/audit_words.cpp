@@ -81,7 +81,18 @@ std::string AuditWords::recorded(const Definition* d, const std::string& key, co
   if (value.is_object()) {
     if (value.empty()) return "none";
     std::vector<std::string> parts;
+    // An approval's conditions, and their changes, are keyed by the item's fields: said by the
+    // fields' labels and in their words ("Pre-election period: No -> Yes").
+    const bool by_field = d && (key == "conditions" || key == "conditions_changed");
     for (const auto& [k, v] : value.items()) {
+      if (const FieldSpec* f = by_field ? d->field(k) : nullptr) {
+        auto said = [&](const Json& x) { return x.is_null() ? "none" : field_value(*f, x); };
+        const bool change =
+            v.is_object() && v.size() == 2 && v.contains("from") && v.contains("to");
+        parts.push_back(fmt::format("{}: {}", field_label(*f),
+                                    change ? said(v["from"]) + " -> " + said(v["to"]) : said(v)));
+        continue;
+      }
       // A sign-off record is keyed by its steps, too ("Comms review: (Decisions: none)").
       const std::string label = d && d->state(k) ? state_label(*d, k) : readable_label(k);
       parts.push_back(fmt::format("{}: {}", label, recorded(d, k, v, true)));
@@ -117,12 +128,16 @@ std::string AuditWords::values(const Definition* d, const AuditRow& row, const J
   const ActionSpec* action = from ? from->action(row.action) : nullptr;
   std::vector<std::string> parts;
   for (const auto& [key, value] : values.items()) {
+    if (payload_says_nothing(key, value)) continue;
     const FieldSpec* f = d ? d->field(key) : nullptr;
     if (!f && action) f = action->field(key);
     const std::string text = value.is_null() ? "(removed)"
                              : f             ? field_value(*f, value)
                                              : recorded(d, key, value, value.is_object());
-    parts.push_back(fmt::format("{}: {}", f ? field_label(*f) : record_label(key), text));
+    const std::string label = f                                      ? field_label(*f)
+                              : key.starts_with("_") || d == nullptr ? record_label(key)
+                                                                     : payload_label(*d, key);
+    parts.push_back(fmt::format("{}: {}", label, text));
   }
   return fmt::format("{}", fmt::join(parts, "; "));
 }

@@ -33,6 +33,8 @@ struct Names {
   std::function<std::string(const std::string&)> decision;
   // Whom a step overdue went to (", escalated to Director"), or "".
   std::function<std::string(const Escalation&)> escalated_to;
+  // Whom a decision was made as (a role, or a person named as an approver).
+  std::function<std::string(const std::string&)> as;
 };
 
 // Every approver with their decision, time and version, step by step.
@@ -44,9 +46,10 @@ std::string approvers_of(const Json& approved, const Names& names) {
       if (d.contains("on_behalf_of")) {
         who += " on behalf of " + names.person(d["on_behalf_of"].get<std::string>());
       }
-      const std::string escalated = d.value("escalated", false)
-                                        ? fmt::format("; as {}, escalated", d.value("as", ""))
-                                        : std::string();
+      const std::string escalated =
+          d.value("escalated", false)
+              ? fmt::format("; as {}, escalated", names.as(d.value("as", "")))
+              : std::string();
       parts.push_back(fmt::format("{}: {} {} at {} (v{}{})", names.step(step.value("step", "")),
                                   who, names.decision(d.value("decision", "")), d.value("at", ""),
                                   d.value("document_version", 0), escalated));
@@ -118,8 +121,26 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
   std::map<std::string, std::vector<std::string>> latest_shown;
   std::vector<std::string> order;
   const auto as_stored = [](const std::string& name) { return name; };
+  // Whom an escalation went to: as its event records, or, recorded before events named whom,
+  // as the step said in the workflow version the item ran on.
+  const auto fallback_of = [&](const Escalation& e) {
+    std::vector<std::string> fallback;
+    if (e.to.is_array()) {
+      for (const auto& entry : e.to) fallback.push_back(entry.get<std::string>());
+    } else if (const Definition* then = words.definition_version(e.version)) {
+      const StateSpec* state = then->state(e.step);
+      if (state && state->signoff) fallback = state->signoff->escalate_to;
+    }
+    return fallback;
+  };
   const Names stored_names{as_stored, as_stored, as_stored,
-                           [](const Escalation&) { return std::string(); }};
+                           [&](const Escalation& e) {
+                             const auto fallback = fallback_of(e);
+                             return fallback.empty() ? std::string()
+                                                     : fmt::format(", escalated to {}",
+                                                                   fmt::join(fallback, " and "));
+                           },
+                           as_stored};
   head = query_history(store, query, [&](AuditRow&& row) {
     auto approved = row.changes.find("_approved");
     if (approved == row.changes.end() || !approved->is_object()) return;
@@ -183,17 +204,11 @@ ReportTable signoff_table(Store& store, const AuditQuery& range, ChainHead& head
           return said;
         },
         [&](const Escalation& e) {
-          std::vector<std::string> fallback;
-          if (e.to.is_array()) {
-            for (const auto& entry : e.to) fallback.push_back(entry.get<std::string>());
-          } else if (const Definition* then = words.definition_version(e.version)) {
-            // Recorded before escalations named whom: the step as the workflow version said.
-            const StateSpec* state = then->state(e.step);
-            if (state && state->signoff) fallback = state->signoff->escalate_to;
-          }
+          const auto fallback = fallback_of(e);
           return fallback.empty() ? std::string()
                                   : ", escalated to " + approvers_in_words(store, fallback, "and");
-        }};
+        },
+        [&](const std::string& as) { return approver_in_words(store, as); }};
     latest_shown[row.ref] = {"",
                              "",
                              "",

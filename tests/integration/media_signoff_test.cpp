@@ -550,9 +550,14 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   CHECK(later["payload"]["approval"] == "stands");
   CHECK(later["payload"]["conditions_changed"]["embargo_until"]["from"] == "2026-03-03T00:01:00Z");
   CHECK(later["payload"]["conditions_changed"]["embargo_until"]["to"] == "2026-03-04T00:01:00Z");
-  // People read the change by label, in UK time.
+  // People read the change by label, in UK time, in the history and the audit alike.
   CHECK_THAT(n.run(0, {"history", ref}).out,
              Contains("Embargoed until: Tue 3 Mar 2026, 00:01 -> Wed 4 Mar 2026, 00:01"));
+  const std::string audited = n.run(0, {"audit", ref}).out;
+  CHECK_THAT(audited, Contains("Conditions changed: (Embargoed until: Tue 3 Mar 2026, 00:01 -> "
+                               "Wed 4 Mar 2026, 00:01)"));
+  CHECK_THAT(audited, Contains("Conditions: (Clinical content: Yes;") &&
+                          Contains("Pre-election period: No") && !Contains("Pre election"));
 
   // Earlier (to now): the chain starts again, and nothing can be issued until it is done.
   n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set",
@@ -749,6 +754,12 @@ TEST_CASE("media: an overdue step is escalated to the director by tick, as actor
   REQUIRE(registered["rows"].size() == 1);
   CHECK_THAT(registered["rows"][0]["approvers"].get<std::string>(),
              Contains("dev approved at 2026-03-02T11:40:00Z (v1; as director, escalated)"));
+  // The stored register says whom the escalation went to, as its text does.
+  CHECK(registered["rows"][0]["escalated"] ==
+        "comms_review overdue at 2026-03-02T11:30:00Z, escalated to director");
+  // People read the role the fallback decided as by its label.
+  CHECK_THAT(n.run(0, {"audit", "signoffs", "--from", "2026-03-01"}, "2026-03-02T11:41:00Z").out,
+             Contains("(v1; as Director, escalated)"));
 
   // The escalation records whom it went to: the register says so after the workflow names
   // another fallback and the item moves to that version.
