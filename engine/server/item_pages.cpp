@@ -390,7 +390,8 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
         at_a_glance_html(engine, d, stored, item, actions,
                          d.is_final(item.state)  // a closed item asks nothing more of anyone
                              ? std::vector<std::string>()
-                             : changes_asked_in_words(engine.store(), d, history))},
+                             : changes_asked_in_words(engine.store(), d, history),
+                         show_current_text)},
        {"current_text",
         show_current_text ? current_text_html(engine, item, versions, !sight.document) : altered},
        {"decide_form",

@@ -111,12 +111,13 @@ std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff
 }
 
 std::string needed_next(const Definition& d, const Item& stored,
-                        const std::vector<AvailableAction>& actions) {
+                        const std::vector<AvailableAction>& actions, bool text_shown) {
   if (d.is_final(stored.state)) return "Nothing: this item is closed.";
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
     auto groups = waiting_groups(d, *s);
     if (!groups.empty()) {
-      return fmt::format("A decision from {} on the text below", listed(groups, "and"));
+      return fmt::format("A decision from {}{}", listed(groups, "and"),
+                         text_shown ? " on the text below" : "");
     }
   }
   // The actions open, gathered by who may take them (in the order first met): "Assign, Pause or
@@ -165,7 +166,7 @@ std::string needed_next(const Definition& d, const Item& stored,
 
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
                              const Item& item, const std::vector<AvailableAction>& actions,
-                             const std::vector<std::string>& changes_asked) {
+                             const std::vector<std::string>& changes_asked, bool text_shown) {
   const TimePoint now = engine.clock().now();
   std::string due;
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
@@ -189,7 +190,7 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
   return render("item-at-a-glance",
                 {{"state", state_label(d, item.state)},
                  {"passed", passed},
-                 {"needed_next", needed_next(d, stored, actions)},
+                 {"needed_next", needed_next(d, stored, actions, text_shown)},
                  {"changes_asked", changes_asked},
                  {"has_changes_asked", !changes_asked.empty()},
                  {"due", !due.empty() && !d.is_final(item.state) ? due_html(due, now) : ""},

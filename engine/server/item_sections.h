@@ -20,10 +20,11 @@ namespace commsflow::server {
 // an action blocked by a rule is named with its first reason), and the due time with how far
 // off it is. `stored` is the item as stored, for the rules; `item` the reader's view of it;
 // `actions` Engine::available_actions of `stored`; `changes_asked` changes_asked_in_words of the
-// history the reader sees, listed in a row of their own when there are any.
+// history the reader sees, listed in a row of their own when there are any; `text_shown` whether
+// the page shows the reader the current text (a decision waiting is "on the text below").
 std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& stored,
                              const Item& item, const std::vector<AvailableAction>& actions,
-                             const std::vector<std::string>& changes_asked);
+                             const std::vector<std::string>& changes_asked, bool text_shown);
 // The current version of the item's document in a read-only panel, under a heading that says
 // whether it is the text being approved, the text approved, or (to one who reads approved
 // versions alone, `approved_only`: Sight::document false) the text last approved. Empty when

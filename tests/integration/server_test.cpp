@@ -1270,6 +1270,17 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
              Catch::Contains("Ward 7 is closed."));
   CHECK_THAT(get_page(f, hannah, "/items/" + ref),
              Catch::Contains("Document versions and their SHA-256 hashes"));
+
+  // In review again: what is needed next points to the text only for one who is shown it.
+  REQUIRE(f.engine
+              ->act(ActRequest{ref, "send_for_review", "olivia.officer", Json::object(), "",
+                               std::nullopt})
+              .ok());
+  CHECK_THAT(get_page(f, hannah, "/items/" + ref),
+             Catch::Contains(R"(id="needed-next">A decision from Comms review on the text below)"));
+  const std::string in_review = get_page(f, gil, "/items/" + ref);
+  CHECK_THAT(in_review, Catch::Contains(R"(id="needed-next">A decision from Comms review<)") &&
+                            !Catch::Contains("the text below"));
 }
 
 TEST_CASE(
