@@ -142,6 +142,22 @@ std::string AuditWords::values(const Definition* d, const AuditRow& row, const J
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
+std::string AuditWords::described(const AuditQuery& query) {
+  AuditQuery said = query;
+  const Definition* d = nullptr;
+  if (!query.workflow.empty()) {
+    if (auto version = engine_.store().current_version(query.workflow)) {
+      d = definition_version(*version);
+    }
+    if (d) said.workflow = workflow_in_words(*d);
+  }
+  if (!query.actor.empty()) said.actor = person(query.actor);
+  if (!query.action.empty()) {
+    said.action = d ? action_label(*d, query.action) : readable_label(query.action);
+  }
+  return describe(said);
+}
+
 void resolve_typed_names(Engine& engine, AuditQuery& query) {
   std::vector<const Definition*> current;
   for (const auto& [name, version] : engine.store().workflows()) {

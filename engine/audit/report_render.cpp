@@ -98,7 +98,7 @@ Json cell_shown(const ReportTable& table, size_t row, size_t column) {
 }
 
 std::string render_text(const ReportTable& table, const ReportHeader& header) {
-  std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range,
+  std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range_in_words(),
                                 table.rows.size(), header.head_seq, header.head_hash);
   if (!header.not_verified.empty()) out += "WARNING: " + header.not_verified + "\n";
   const size_t n = table.columns.size();

@@ -44,12 +44,15 @@ void run_audit(Session& s, AuditQuery query, const ExportArgs& args) {
     table.shown.push_back(words.shown(row));
     table.rows.push_back(audit_cells(std::move(row)));
   });
-  std::string range = describe(query);
+  std::string range = describe(query), range_shown = words.described(query);
   if (auto note = unknown_action_note(s.store(), query, table.rows.size()); !note.empty()) {
     std::cerr << "note: " << note << "\n";
     range += " (" + note + ")";
+    range_shown += " (" + note + ")";
   }
-  print_report(s, table, report_header(s, range, head.seq, head.hash), args);
+  ReportHeader header = report_header(s, range, head.seq, head.hash);
+  header.range_shown = range_shown;
+  print_report(s, table, header, args);
 }
 
 void print_problems(const VerifyReport& report) {
@@ -144,8 +147,9 @@ void add_audit_commands(CLI::App& app, Session& s) {
     ChainHead head;
     ReportTable table = signoff_table(
         s.store(), *range, head, [&](const Item& item) { return sight.title(item); }, words);
-    print_report(s, table, report_header(s, describe(*range), head.seq, head.hash),
-                 *signoff_export);
+    ReportHeader header = report_header(s, describe(*range), head.seq, head.hash);
+    header.range_shown = words.described(*range);
+    print_report(s, table, header, *signoff_export);
   });
 
   auto* verify_cmd = app.add_subcommand(

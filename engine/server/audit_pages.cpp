@@ -47,6 +47,7 @@ AuditForm form_of(const httplib::Request& req) {
   AuditForm form;
   if (auto report = param(req, "report"); !report.empty()) form.report = report;
   if (auto format = param(req, "format"); !format.empty()) form.format = format;
+  if (auto item = param(req, "item"); !item.empty()) form.query.ref = typed_reference(item);
   form.query.actor = param(req, "actor");
   form.query.workflow = param(req, "workflow");
   form.query.action = param(req, "action");
@@ -76,11 +77,10 @@ std::string audit_body(Context& c, const AuditForm& form) {
             {"format_json", form.format == "json"},
             {"format_html", form.format == "html"}};
   std::vector<std::pair<std::string, std::string>> summary;
-  const std::pair<const char*, const std::string*> filters[] = {{"actor", &form.query.actor},
-                                                                {"workflow", &form.query.workflow},
-                                                                {"action", &form.query.action},
-                                                                {"from", &form.query.from},
-                                                                {"to", &form.query.to}};
+  const std::pair<const char*, const std::string*> filters[] = {
+      {"item", &form.query.ref},          {"actor", &form.query.actor},
+      {"workflow", &form.query.workflow}, {"action", &form.query.action},
+      {"from", &form.query.from},         {"to", &form.query.to}};
   for (const auto& [name, value] : filters) {
     view[name] = *value;
     std::string error;
@@ -110,7 +110,7 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
   AuditQuery query = form.query;
   ReportTable table;
   ChainHead head;
-  std::string not_verified;
+  std::string not_verified, range_shown;
   {
     auto lock = c.lock();
     Store& store = c.engine.store();
@@ -124,8 +124,16 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
            not_verified);
     }
     ReadAccess access = c.read_access(p.actor);
+    // One item's history, when the reader may see the item: one they may not is not there.
+    if (!query.ref.empty()) {
+      auto item = store.item(query.ref);
+      if (!item || !access.view(*item)) {
+        fail_field("item", "there is no item {} that you may see", query.ref);
+      }
+    }
     AuditSight sight(access);
     AuditWords words(c.engine);
+    range_shown = words.described(query);
     if (report == "history") {
       table = audit_table();
       head = query_history(store, query, [&](AuditRow&& row) {
@@ -142,8 +150,13 @@ void send_report(Context& c, const Principal& p, const AuditForm& form, httplib:
           store, query, head, [&](const Item& item) { return sight.title(item); }, words);
     }
   }
-  ReportHeader header{
-      c.engine.store().name(), describe(query), c.now(), head.seq, head.hash, not_verified};
+  ReportHeader header{c.engine.store().name(),
+                      describe(query),
+                      c.now(),
+                      head.seq,
+                      head.hash,
+                      not_verified,
+                      range_shown};
   std::string body;
   if (format.name == std::string_view("csv"))
     body = render_csv(table);

@@ -102,6 +102,9 @@ class AuditWords {
   // details) by what they are, member by member (see recorded).
   // `row` is the event they belong to, whose action's inputs are read by their fields.
   std::string values(const Definition* d, const AuditRow& row, const Json& values);
+  // describe(query) as people read it: the workflow by its title, the action by its label, the
+  // person by the name they are shown by.
+  std::string described(const AuditQuery& query);
 
  private:
   // A value under `key` in words: a person (a member named actor, author, by...) by display

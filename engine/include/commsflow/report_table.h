@@ -55,6 +55,10 @@ struct ReportHeader {
   // Empty when the history verified as the report was made; else why it did not
   // (VerifyReport::warning), stated at the top of text, JSON and HTML.
   std::string not_verified = {};
+  // The range as people read it in text and HTML (titles, labels, display names); empty: `range`,
+  // which JSON keeps with the names as stored.
+  std::string range_shown = {};
+  const std::string& range_in_words() const { return range_shown.empty() ? range : range_shown; }
 };
 
 // A cell as people read it in text and HTML (see CellShown); null is the empty string.
