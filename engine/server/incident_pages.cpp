@@ -153,8 +153,22 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
         }
         CallResult r = declare_incident(c, p, name, level);
         if (!r.ok()) {
+          // A name or level the workflow refused (too long, a control character) is said beside
+          // its box, as typed; anything else above the form.
+          std::vector<std::pair<std::string, std::string>> said;
+          for (const FieldProblem& f : r.field_errors) {
+            const bool named = f.field == "name", leveled = f.field == "level";
+            const std::string text = readable_label(f.field) + ": " + f.message;
+            if (named) errors.name = text;
+            if (leveled) errors.level = text;
+            said.emplace_back(named                        ? "incident-name"
+                              : leveled && !levels.empty() ? "level-" + levels.front()
+                                                           : "",
+                              text);
+          }
           send_page(res, r.status, &p, "Error: Incidents", "/incidents",
-                    incidents_body(c, p, problem(r), name, level));
+                    incidents_body(c, p, said.empty() ? problem(r) : error_summary_html(said), name,
+                                   level, errors));
           return;
         }
         answer_done(

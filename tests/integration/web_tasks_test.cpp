@@ -283,6 +283,18 @@ TEST_CASE(
       httplib::Params{{"csrf", f.csrf(tom)}, {"name", "Storm Bert"}, {"level", "catastrophic"}});
   CHECK(unknown->status == 400);
   CHECK_THAT(unknown->body, Contains(R"(id="level-error")") && !Contains("bad input"));
+  // A name the workflow refuses is said beside its box, and kept as typed.
+  const std::string long_name(300, 'x');
+  auto too_long =
+      c.Post("/incidents", as(tom),
+             httplib::Params{{"csrf", f.csrf(tom)}, {"name", long_name}, {"level", "major"}});
+  CHECK(too_long->status == 400);
+  CHECK_THAT(too_long->body, Contains(R"(<a href="#incident-name">Name: must be at most)") &&
+                                 Contains(R"(id="incident-name-error")") &&
+                                 Contains("value=\"" + long_name) && !Contains("bad input"));
+  ItemFilter incidents;
+  incidents.workflow = "incident";
+  CHECK(f.engine->items(incidents).empty());
 
   // Answered with a redirect to the page, which says what was done once: a reload does not
   // post the form again.
