@@ -243,7 +243,7 @@ local function ready_for_review(item)
     reasons[#reasons + 1] = "put the statement's text first (a new version of the document)"
   end
   if item.lead_issue and not (item.partner_orgs and #item.partner_orgs > 0) then
-    reasons[#reasons + 1] = "a lead issue must name the partner organisations (partner_orgs)"
+    reasons[#reasons + 1] = "a lead issue must name the partner organisations"
   end
   -- Sent back with changes asked for, and nothing changed since: the same text would go round again.
   local returned = item._returned
@@ -318,7 +318,7 @@ return wf.workflow {
     consent_recorded = wf.boolean { default = false, label = "Patient consent recorded" },
     network_statement = wf.boolean { default = false, label = "Statement for the network" },
     lead_issue = wf.boolean { default = false, label = "Lead issue (agree with partners)" },
-    partner_orgs = wf.list { of = wf.text {} },
+    partner_orgs = wf.list { of = wf.text {}, label = "Partner organisations" },
     out_of_hours = wf.boolean { default = false },
     pre_election = wf.boolean { default = false, label = "Pre-election period" },
 

@@ -25,7 +25,7 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   }
   const std::string today = uk_today(engine_.clock().now());
   if (until < today) {
-    fail_field("until", "{} is in the past (today is {})", until, today);
+    fail_field("until", "{} is in the past (today is {})", uk_date(until), uk_date(today));
   }
   Store& store = engine_.store();
   if (from == to) {
@@ -34,21 +34,21 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   auto tx = store.begin_write();
   // Who records it acts (a leaver may not); the two people it names are input.
   const Actor author = by == kOperator ? Actor{kOperator, {"admin"}} : engine_.require_actor(by);
-  auto named = [&](std::string_view name, const char* as) {
+  auto named = [&](std::string_view name, const char* field, const char* as) {
     auto actor = store.actor(name);
-    if (!actor) fail(ErrorKind::NotFound, "unknown actor '{}'", name);
+    if (!actor) fail_field(field, "there is no person who signs in as '{}'", name);
     if (actor->disabled)
       fail(ErrorKind::BadInput, "{} is disabled, so {}", actor->shown_name(), as);
     return *actor;
   };
-  const Actor giver = named(from, "has nothing to delegate");
+  const Actor giver = named(from, "from", "has nothing to delegate");
   if (author.name != giver.name && !author.has_role("admin")) {
     return Refusal{
         {fmt::format("{} may not delegate for {}: only {} or an admin may", person_name(store, by),
                      person_name(store, from), person_name(store, from))},
         /*forbidden=*/true};
   }
-  const Actor delegate_actor = named(to, "cannot be delegated to");
+  const Actor delegate_actor = named(to, "to", "cannot be delegated to");
   if (!giver.has_role(role)) {
     return Refusal{{fmt::format("{} does not hold the role {}, so cannot delegate it",
                                 person_name(store, from), readable_label(role))}};

@@ -805,8 +805,15 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
   SECTION("a day already past is refused naming the date") {
     auto r = post("olivia.officer", "head_of_comms", "1", "3");
     CHECK(r->status == 400);
-    CHECK_THAT(r->body,
-               Contains(R"(id="field-delegate-until-error")") && Contains("is in the past"));
+    CHECK_THAT(r->body, Contains(R"(id="field-delegate-until-error")") &&
+                            Contains("Sun 1 Mar 2026 is in the past (today is Mon 2 Mar 2026)"));
+    CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("someone who does not sign in here is said beside the box") {
+    auto r = post("ghost", "head_of_comms", "31", "3");
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Contains(R"(id="field-delegate-to-error")") &&
+                            Contains("there is no person who signs in as &apos;ghost&apos;"));
     CHECK(f.engine->store().delegations("").empty());
   }
   SECTION("a role she does not hold is refused with the reason") {
