@@ -12,8 +12,9 @@ local calendar = require "calendar"
 -- Settings
 ---------------------------------------------------------------------------------------------
 
--- Without a journalist's deadline, how long each step has to decide.
-local step_time = { reactive = wf.hours(4), proactive = wf.days(2) }
+-- Without a journalist's deadline, how long each step has to decide: hours for a reactive
+-- statement, days (to the same UK time of day) for a proactive one.
+local step_time = { reactive_hours = 4, proactive_days = 2 }
 
 -- With a deadline, each step is due this long before the deadline for every step still to come,
 -- plus this long for issuing the statement.
@@ -82,7 +83,8 @@ end
 -- this step, those to come and issuing, so a step is never due before it starts. Without a
 -- deadline, or once it has passed, the standard time for the kind of statement.
 local function due(item, ctx)
-  local standard = proactive(item) and step_time.proactive or step_time.reactive
+  local standard = proactive(item) and calendar.add_days_at(ctx.now, step_time.proactive_days)
+    or wf.hours(step_time.reactive_hours)
   if not item.journalist_deadline then return standard end
   local deadline, now = calendar.seconds(item.journalist_deadline), calendar.seconds(ctx.now)
   if deadline <= now then return standard end

@@ -45,10 +45,13 @@ std::string plural(long long n, const char* unit) {
   return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
 }
 
-// The largest whole unit of a span of seconds: "2 hours", "3 days", "5 minutes".
+// A span of seconds in its largest whole unit ("2 hours", "3 days", "5 minutes"), with the hours
+// too within three days (47 hours 59 minutes is neither "1 day" nor "2 days").
 std::string span(long long seconds) {
-  if (seconds >= 2 * 86400) return plural(seconds / 86400, "day");
-  if (seconds >= 86400) return "1 day";
+  if (seconds >= 86400 && seconds < 3 * 86400 && seconds % 86400 >= 3600) {
+    return plural(seconds / 86400, "day") + " and " + plural(seconds % 86400 / 3600, "hour");
+  }
+  if (seconds >= 86400) return plural(seconds / 86400, "day");
   if (seconds >= 3600) return plural(seconds / 3600, "hour");
   if (seconds >= 60) return plural(seconds / 60, "minute");
   return "less than a minute";

@@ -89,6 +89,7 @@ return {
   between = function(_, ctx) return calendar.working_days_between(ctx.from, ctx.to) end,
   add = function(_, ctx) return calendar.add_working_days(ctx.from, ctx.n) end,
   add_at = function(_, ctx) return calendar.add_working_days_at(ctx.from, ctx.n) end,
+  add_days_at = function(_, ctx) return calendar.add_days_at(ctx.from, ctx.n) end,
   date = function(_, ctx) return calendar.date(ctx.at) end,
   add_seconds = function(_, ctx) return calendar.add_working_seconds(ctx.from, ctx.seconds) end,
   seconds_between = function(_, ctx) return calendar.working_seconds_between(ctx.from, ctx.to) end,
@@ -134,6 +135,14 @@ TEST_CASE("days are the UK's: in summer the hour after midnight is already the n
   // Across the autumn change the UK time of day is kept: 09:00 BST, then 09:00 GMT.
   CHECK(c.call("add_at", Json{{"from", "2026-10-23T08:00:00Z"}, {"n", 1}}) ==
         "2026-10-26T09:00:00Z");
+  // Calendar days keep the UK time of day too: two days after Friday 16:00 GMT is Sunday 16:00
+  // BST, across the spring change (48 hours would be 17:00), and 15:00 UTC in autumn.
+  CHECK(c.call("add_days_at", Json{{"from", "2027-03-26T16:00:00Z"}, {"n", 2}}) ==
+        "2027-03-28T15:00:00Z");
+  CHECK(c.call("add_days_at", Json{{"from", "2026-10-23T15:00:00Z"}, {"n", 2}}) ==
+        "2026-10-25T16:00:00Z");
+  CHECK(c.call("add_days_at", Json{{"from", "2026-06-18T23:30:00Z"}, {"n", 1}}) ==
+        "2026-06-19T23:30:00Z");
   // Working time stops at UK midnight on Friday, and a pause from then to Monday counts none.
   // (the last hour of Friday used up, it goes on at 00:00 BST on Monday).
   CHECK(c.call("add_seconds", Json{{"from", "2026-06-19T22:00:00Z"}, {"seconds", 3600}}) ==

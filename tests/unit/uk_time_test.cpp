@@ -43,7 +43,10 @@ TEST_CASE("uk time: how long until, or since") {
   const TimePoint now = at("2026-12-03T12:00:00Z");
   CHECK(due_phrase(at("2026-12-03T14:30:00Z"), now) == "due in 2 hours");
   CHECK(due_phrase(at("2026-12-03T12:45:00Z"), now) == "due in 45 minutes");
-  CHECK(due_phrase(at("2026-12-02T11:00:00Z"), now) == "overdue by 1 day");
+  CHECK(due_phrase(at("2026-12-02T11:00:00Z"), now) == "overdue by 1 day and 1 hour");
+  CHECK(due_phrase(at("2026-12-02T11:30:00Z"), now) == "overdue by 1 day");
+  CHECK(due_phrase(at("2026-12-05T11:59:00Z"), now) == "due in 1 day and 23 hours");
+  CHECK(due_phrase(at("2026-12-06T11:00:00Z"), now) == "due in 2 days and 23 hours");
   CHECK(due_phrase(at("2026-11-30T12:00:00Z"), now) == "overdue by 3 days");
   CHECK(due_phrase(at("2026-12-03T12:00:30Z"), now) == "due now");
   CHECK(relative_time(at("2026-12-03T11:00:00Z"), now) == "1 hour ago");

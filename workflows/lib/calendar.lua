@@ -261,6 +261,13 @@ function M.add_working_days_at(datetime, n)
   return utc_of_local(day * 86400 + l % 86400)
 end
 
+-- `n` UK calendar days after `datetime`, at the same UK time of day: two days after Friday 16:00
+-- is Sunday 16:00 whether or not the clocks change between (48 hours would be 17:00 or 15:00).
+function M.add_days_at(datetime, n)
+  local l = local_seconds(datetime)
+  return utc_of_local((l // 86400 + n) * 86400 + l % 86400)
+end
+
 -- Working days after `from` up to and including `to` (negative when `to` is earlier): the
 -- weekdays in between, less the bank holidays among them.
 function M.working_days_between(from, to)
