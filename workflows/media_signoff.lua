@@ -391,7 +391,12 @@ return wf.workflow {
     exec_signoff = step("exec_signoff", { approvers = { "executive", "director" }, rule = "any" }),
     director_signoff = step("director_signoff",
                             { approvers = { "director", "head_of_comms" }, primary = "director" }),
-    partner_agreement = step("partner_agreement", { approvers = { "partner_comms" }, rule = "all" }),
+    -- A lead issue is agreed with each partner named: one partner comms lead's agreement for
+    -- each organisation, each by a different person.
+    partner_agreement = step("partner_agreement", {
+      approvers = { "partner_comms" },
+      quorum = function(item) return math.max(1, #(item.partner_orgs or {})) end,
+    }),
     regional_signoff = step("regional_signoff", { approvers = { "regional_comms_lead" }, rule = "any" }),
 
     approved = {

@@ -260,9 +260,8 @@ void print_signoff(Session& s, const Item& item) {
                    : "",
                signoff->value("overdue", false) ? "  OVERDUE (escalated)" : "");
     for (const auto& [group, record] : (*signoff)["groups"].items()) {
-      const std::string result = record.value("result", std::string());
       fmt::print("  {}: {}\n", d.state(group) ? state_label(d, group) : readable_label(group),
-                 result.empty() ? "waiting" : decision_label(result));
+                 group_result_in_words(record));
       decisions(record["decisions"]);
     }
     if (signoff->contains("void") && !(*signoff)["void"].empty()) {

@@ -254,13 +254,11 @@ std::string signoff_html(Store& store, const Definition& d, const Item& item) {
     Json groups = Json::array();
     const Json records = s->value("groups", Json::object());  // items() must not outlive it
     for (const auto& [group, record] : records.items()) {
-      std::string result = text_of(record, "result");
       // A step of one group names the group after the step.
       const std::string group_name = d.state(group) ? state_label(d, group) : readable_label(group);
-      groups.push_back(with_decisions(
-          store,
-          {{"name", group_name}, {"result", result.empty() ? "waiting" : decision_label(result)}},
-          record.value("decisions", Json::array())));
+      groups.push_back(
+          with_decisions(store, {{"name", group_name}, {"result", group_result_in_words(record)}},
+                         record.value("decisions", Json::array())));
     }
     const Json voided = s->value("void", Json::array());
     view["current"] = {

@@ -207,7 +207,7 @@ Outcome<Item> Signoff::decide(const DecideRequest& request, const SeesItem& sees
       entry_decision["escalated"] = true;
     }
     record["decisions"].push_back(entry_decision);
-    if (auto result = group_result(*fill.group, record["decisions"], escalated)) {
+    if (auto result = group_result(*fill.group, record, escalated)) {
       record["result"] = *result;
     }
     group_names.push_back(fill.group->name);

@@ -49,8 +49,12 @@ ApproverGroupSpec DefinitionReader::group(const std::string& name, const Json& s
   }
   if (auto it = spec.find("quorum"); it != spec.end()) {
     g.rule = "quorum";
-    if (!it->is_number_integer() || it->get<int>() < 1) {
-      problem(line, fmt::format("quorum of {} must be a whole number of at least 1", what));
+    if (it->is_object() && it->contains("$fn")) {
+      g.quorum_of = function(spec, "quorum", line, what);
+    } else if (!it->is_number_integer() || it->get<int>() < 1) {
+      problem(line, fmt::format("quorum of {} must be a whole number of at least 1, or a function "
+                                "giving one",
+                                what));
     } else {
       g.quorum = it->get<int>();
     }

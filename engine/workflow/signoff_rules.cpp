@@ -56,8 +56,9 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 
 }  // namespace
 
-std::optional<std::string> group_result(const ApproverGroupSpec& group, const Json& decisions,
+std::optional<std::string> group_result(const ApproverGroupSpec& group, const Json& record,
                                         const std::vector<std::string>& escalated_to) {
+  const Json& decisions = record.at("decisions");
   const std::vector<std::string> given = values_of(decisions);
   if (contains(given, "changes_required")) return std::string("changes_required");
   for (const auto& d : decisions) {
@@ -67,7 +68,8 @@ std::optional<std::string> group_result(const ApproverGroupSpec& group, const Js
     if (decides_alone) return d.value("decision", "");
   }
   if (group.rule == "any" && !given.empty()) return combine_decisions(given);
-  if (group.rule == "quorum" && static_cast<int>(given.size()) >= group.quorum) {
+  const int quorum = record.value("quorum", group.quorum);  // as the step started, when asked
+  if (group.rule == "quorum" && static_cast<int>(given.size()) >= quorum) {
     return combine_decisions(given);
   }
   if (group.rule == "all") {

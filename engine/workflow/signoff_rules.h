@@ -29,10 +29,12 @@ bool asks_for_changes(std::string_view decision);
 // counts only when every decision is not_relevant. Empty for no decisions.
 std::string combine_decisions(const std::vector<std::string>& decisions);
 
-// The group's result once its rule is met, or nullopt while it waits. A changes_required
-// decision ends any group at once (nothing can make it better). `escalated_to` entries, once the
-// step is overdue, end the group with their decision like a primary decider.
-std::optional<std::string> group_result(const ApproverGroupSpec& group, const Json& decisions,
+// The group's result once its rule is met, or nullopt while it waits. `record` is the group's in
+// the step (`decisions`, and the `quorum` asked of the workflow as the step started). A
+// changes_required decision ends any group at once (nothing can make it better).
+// `escalated_to` entries, once the step is overdue, end the group with their decision like a
+// primary decider.
+std::optional<std::string> group_result(const ApproverGroupSpec& group, const Json& record,
                                         const std::vector<std::string>& escalated_to);
 
 // Every decision recorded in a step's `_signoff` record, each tagged with its group.

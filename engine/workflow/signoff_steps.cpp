@@ -18,13 +18,36 @@ std::vector<std::string> escalated_entries(const SignoffSpec& spec, const Json& 
   return signoff.contains("escalated_at") ? spec.escalate_to : std::vector<std::string>{};
 }
 
+namespace {
+
+// The quorum the workflow asks of `group` for this item as its step starts: a whole number of at
+// least 1, else Error(Script) naming the step.
+int quorum_for(CompiledWorkflow& wf, const Item& item, const StateSpec& state,
+               const ApproverGroupSpec& group, TimePoint now) {
+  const Definition& d = wf.definition;
+  Json ctx = script_context(d, &item, format_datetime(now),
+                            {{"state", state.name}, {"step", state.name}, {"group", group.name}});
+  const std::string what = fmt::format("the quorum of step '{}'", state.name);
+  const Json n = wf.script->call(group.quorum_of, item.data, ctx, what).result;
+  if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > 1000) {
+    fail(ErrorKind::Script, "{}: {} returned {}, which is not a whole number from 1 to 1000",
+         d.path, what, n.dump());
+  }
+  return n.get<int>();
+}
+
+}  // namespace
+
 void start_step(Engine& engine, CompiledWorkflow& wf, Item& item, const StateSpec& state) {
   const SignoffSpec& spec = *state.signoff;
   const Definition& d = wf.definition;
   const TimePoint now = engine.clock().now();
   Json signoff{{"step", state.name}, {"started_at", format_datetime(now)}};
   Json groups = Json::object();
-  for (const auto& g : spec.groups) groups[g.name] = Json{{"decisions", Json::array()}};
+  for (const auto& g : spec.groups) {
+    groups[g.name] = Json{{"decisions", Json::array()}};
+    if (g.quorum_of) groups[g.name]["quorum"] = quorum_for(wf, item, state, g, now);
+  }
   signoff["groups"] = std::move(groups);
 
   std::optional<TimePoint> due;

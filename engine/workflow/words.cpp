@@ -195,6 +195,14 @@ std::string decision_label(std::string_view decision) {
   return readable_label(decision);
 }
 
+std::string group_result_in_words(const Json& record) {
+  const std::string result = record.value("result", "");
+  if (!result.empty()) return decision_label(result);
+  if (!record.contains("quorum")) return "waiting";
+  return fmt::format("waiting: {} of {} decisions, each by a different person",
+                     record.value("decisions", Json::array()).size(), record.value("quorum", 0));
+}
+
 std::string workflow_in_words(const Definition& d) {
   std::string label = d.title.empty() ? readable_label(d.name) : d.title;
   if (label.size() > 1 && !std::isupper(static_cast<unsigned char>(label[1])))

@@ -280,6 +280,33 @@ TEST_CASE("media: a lead issue names its partners and needs their agreement") {
   CHECK(n.state(ref) == "approved");
 }
 
+TEST_CASE("media: each partner named must agree, each by a different partner comms lead") {
+  Newsroom n;
+  n.run(0, {"actor", "add", "paul", "--role", "partner_comms"});
+  std::string ref =
+      n.json(0, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Joint winter plan",
+                 "--set", "kind=reactive_statement", "--set", "lead_issue=true", "--set",
+                 "partner_orgs=County Council, Police"})["ref"];
+  n.put(ref, "Partners are working together this winter.\n", "olivia");
+  n.run(0, {"act", ref, "send_for_review", "--as", "olivia"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  REQUIRE(n.state(ref) == "partner_agreement");
+  CHECK(n.json(0, {"show", ref})["data"]["_signoff"]["groups"]["partner_agreement"]["quorum"] == 2);
+  // One partner's agreement is not both partners': the step waits, and the same person
+  // cannot agree twice.
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "pat"});
+  CHECK(n.state(ref) == "partner_agreement");
+  CHECK_THAT(n.run(0, {"show", ref}).out,
+             Contains("Partner agreement: waiting: 1 of 2 decisions, each by a different person"));
+  n.run(1, {"decide", ref, "approved", "--version", n.version(ref), "--as", "pat"});
+  CHECK(n.state(ref) == "partner_agreement");
+  CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
+             Contains("can be taken only at Approved"));
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "paul"});
+  CHECK(n.state(ref) == "approved");
+  n.run(0, {"verify"});
+}
+
 TEST_CASE("media: patient-identifiable content without consent cannot be approved") {
   Newsroom n;
   std::string ref = n.draft(

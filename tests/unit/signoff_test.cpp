@@ -186,32 +186,43 @@ TEST_CASE("group rules: all waits for every entry, quorum counts people, primary
   auto decision = [](std::string as, std::string value, std::string actor) {
     return Json{{"as", as}, {"decision", value}, {"actor", actor}};
   };
+  // A group's record in the step: its decisions (and a quorum asked as the step started).
+  auto decided = [](Json decisions) { return Json{{"decisions", std::move(decisions)}}; };
   ApproverGroupSpec all{"g", {"legal", "governance"}, "all", 0, "", 0};
-  CHECK_FALSE(group_result(all, Json::array({decision("legal", "approved", "a")}), {}));
+  CHECK_FALSE(group_result(all, decided(Json::array({decision("legal", "approved", "a")})), {}));
   CHECK(*group_result(all,
-                      Json::array({decision("legal", "approved", "a"),
-                                   decision("governance", "approved_with_changes", "b")}),
+                      decided(Json::array({decision("legal", "approved", "a"),
+                                           decision("governance", "approved_with_changes", "b")})),
                       {}) == "approved_with_changes");
-  CHECK(*group_result(all, Json::array({decision("legal", "changes_required", "a")}), {}) ==
-        "changes_required");
+  CHECK(*group_result(all, decided(Json::array({decision("legal", "changes_required", "a")})),
+                      {}) == "changes_required");
 
   ApproverGroupSpec quorum{"g", {"executive"}, "quorum", 2, "", 0};
-  CHECK_FALSE(group_result(quorum, Json::array({decision("executive", "approved", "a")}), {}));
+  CHECK_FALSE(
+      group_result(quorum, decided(Json::array({decision("executive", "approved", "a")})), {}));
   CHECK(*group_result(quorum,
-                      Json::array({decision("executive", "approved", "a"),
-                                   decision("executive", "approved", "b")}),
+                      decided(Json::array({decision("executive", "approved", "a"),
+                                           decision("executive", "approved", "b")})),
                       {}) == "approved");
 
   ApproverGroupSpec primary{"g", {"director", "head_of_comms"}, "primary", 0, "director", 0};
-  CHECK_FALSE(group_result(primary, Json::array({decision("head_of_comms", "approved", "h")}), {}));
+  CHECK_FALSE(group_result(primary,
+                           decided(Json::array({decision("head_of_comms", "approved", "h")})), {}));
   CHECK(*group_result(primary,
-                      Json::array({decision("head_of_comms", "approved", "h"),
-                                   decision("director", "not_relevant", "d")}),
+                      decided(Json::array({decision("head_of_comms", "approved", "h"),
+                                           decision("director", "not_relevant", "d")})),
                       {}) == "not_relevant");
+  // A quorum asked of the workflow as the step started is the step's own.
+  Json three = decided(Json::array(
+      {decision("executive", "approved", "a"), decision("executive", "approved", "b")}));
+  three["quorum"] = 3;
+  CHECK_FALSE(group_result(quorum, three, {}));
+  three["decisions"].push_back(decision("executive", "approved", "c"));
+  CHECK(*group_result(quorum, three, {}) == "approved");
   // Once escalated, the fallback decides in the approvers' place.
   ApproverGroupSpec any{"g", {"head_of_comms"}, "any", 0, "", 0};
-  CHECK(*group_result(any, Json::array({decision("director", "approved", "d")}), {"director"}) ==
-        "approved");
+  CHECK(*group_result(any, decided(Json::array({decision("director", "approved", "d")})),
+                      {"director"}) == "approved");
 }
 
 TEST_CASE("sign-off: an approval moves the item to the next step and binds to the version") {
@@ -631,6 +642,30 @@ TEST_CASE("an action that releases the document needs the approval of record, an
   CHECK(released.payload["document_hash"] == approved["document_hash"]);
   CHECK(released.payload["document_hash"] == Signoff(*c.engine).documents(ref).back().hash);
   CHECK(verify(*c.store).ok());
+}
+
+TEST_CASE(
+    "a quorum the workflow gives per item is asked as the step starts, and a wrong one said") {
+  std::string asked = kChain;
+  const std::string review = R"(approvers = { "head_of_comms" }, rule = "any",)";
+  asked.replace(asked.find(review), review.size(),
+                R"(approvers = { "head_of_comms" },
+      quorum = function(item) return item.title == "none" and 0 or #item.title end,)");
+  Chain c(asked);
+  const std::string ref = c.draft("ab");
+  CHECK(c.engine->item(ref).data["_signoff"]["groups"]["review"]["quorum"] == 2);
+  c.engine->add_actor("hope", {"head_of_comms"});
+  CHECK(c.ok(ref, "approved", "hannah").state == "review");
+  CHECK(c.ok(ref, "approved", "hope").state == "panel");
+
+  auto submitted = c.engine->submit("chain", "olivia", Json{{"title", "none"}});
+  const std::string none = submitted.value().ref;
+  c.put(none, "Text.\n", "olivia");
+  const Item before = c.engine->item(none);
+  CHECK_THROWS_WITH(c.act(none, "send", "olivia"),
+                    Contains("the quorum of step 'review' returned 0, which is not a whole number "
+                             "from 1 to 1000"));
+  CHECK(c.engine->item(none).revision == before.revision);
 }
 
 TEST_CASE("engine records cannot be forged by a workflow effect or by input") {

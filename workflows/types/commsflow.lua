@@ -94,7 +94,7 @@ local commsflow = {}
 ---@field actions? table<string, commsflow.Action> other actions in the step
 ---@field approvers? string[] roles or actors' names
 ---@field rule? "all"|"any"
----@field quorum? integer this many approvers decide
+---@field quorum? integer|fun(item: commsflow.Item, ctx: commsflow.Context): integer this many approvers decide, each a different person (a function: asked as the step starts)
 ---@field primary? string the approver whose decision ends the step
 ---@field groups? table<string, commsflow.SignoffGroup> groups that must all decide, in parallel
 ---@field due? fun(item: commsflow.Item, ctx: commsflow.Context): string|integer a datetime, or seconds from now
@@ -111,7 +111,7 @@ local commsflow = {}
 ---@class commsflow.SignoffGroup
 ---@field approvers string[]
 ---@field rule? "all"|"any"
----@field quorum? integer
+---@field quorum? integer|fun(item: commsflow.Item, ctx: commsflow.Context): integer
 ---@field primary? string
 
 ---Where a result leads when it may lead to several states.

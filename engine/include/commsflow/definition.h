@@ -119,6 +119,10 @@ struct ApproverGroupSpec {
   int quorum = 0;
   std::string primary;
   int line = 0;
+  // Lua `quorum = function(item, ctx) ... end`: the quorum for this item, asked when the step
+  // starts and kept in its record (`_signoff.groups.NAME.quorum`): one decision per partner
+  // organisation the statement names, say.
+  ScriptFunction quorum_of = 0;
 };
 
 // A state in which named approvers decide on the item's current document version.

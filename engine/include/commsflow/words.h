@@ -75,6 +75,11 @@ bool payload_says_nothing(std::string_view key, const Json& value);
 // changes".
 std::string decision_label(std::string_view decision);
 
+// A sign-off group's result in the current step as people read it: its decision's label, or
+// "waiting", with how many decisions it has of those asked when the step set a number
+// ("waiting: 1 of 2 decisions, each by a different person").
+std::string group_result_in_words(const Json& record);
+
 // Whom a decision's "as" names: a person named as an approver, by name; else a role's label.
 std::string approver_in_words(Store& store, std::string_view as);
 
