@@ -102,11 +102,12 @@ Json workflow_options(Engine& engine, const std::string& current, const std::str
 }
 
 // The pagination view for page `page` of `pages` of `path`, keeping the filters in `query`
-// ("workflow=...&tier=...", encoded): false when nothing matches or everything fits on the one
-// page shown.
+// ("workflow=...&tier=...", encoded): false when nothing matches, when everything fits on the
+// one page shown, or past the last page.
 Json pagination(const std::string& path, const std::string& query, std::int64_t page,
                 std::int64_t pages) {
-  if (pages == 0 || (pages == 1 && page == 1)) return false;
+  // Past the last page the page says so, and links the first.
+  if (pages == 0 || page > pages || (pages == 1 && page == 1)) return false;
   Json links = Json::array();
   auto link = [&](std::int64_t to, const char* rel, const char* short_rel, const char* label) {
     links.push_back({{"rel", rel},
@@ -148,8 +149,12 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   if (query.workflow.empty()) query.workflow = "comms_request";
   query.tier = param(req, "tier");
   std::string late = param(req, "late");
+  if (!late.empty() && late != "yes") fail_field("late", "must be yes, or left out");
   query.late_only = late == "yes";
   std::string sort = param(req, "sort");
+  if (!sort.empty() && sort != "due" && sort != "ref") {
+    fail_field("sort", "must be due or ref, or left out for the queue's order");
+  }
   query.order = sort == "due"   ? QueueOrder::Due
                 : sort == "ref" ? QueueOrder::Reference
                                 : QueueOrder::Workflow;

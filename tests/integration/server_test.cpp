@@ -826,13 +826,23 @@ TEST_CASE("server: the queue API and page come in pages, with the total", "[serv
   auto past_end = f.client().Get("/queue?page=4", session);
   CHECK(past_end->status == 200);
   CHECK(rows(past_end->body) == 0);
-  CHECK_THAT(past_end->body, Catch::Contains("There is no page 4 of the queue"));
+  CHECK_THAT(past_end->body,
+             Catch::Contains("There is no page 4 of the queue") && !Catch::Contains("Page 4 of 3"));
   for (const char* bad :
        {"/queue?page=0", "/queue?page=-1", "/queue?page=two", "/queue?page=2.0"}) {
     auto res = f.client().Get(bad, session);
     INFO(bad);
     CHECK(res->status == 400);
     CHECK_THAT(res->body, Catch::Contains("page: must be a whole number"));
+  }
+  // A filter the page does not offer is said, not ignored.
+  for (const auto& [bad, said] : std::vector<std::pair<std::string, std::string>>{
+           {"/queue?sort=xyz", "ort: must be due or ref"},
+           {"/queue?late=maybe", "ate: must be yes, or left out"}}) {
+    auto res = f.client().Get(bad, session);
+    INFO(bad);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Catch::Contains(said));
   }
 }
 
