@@ -3,29 +3,65 @@
 #include <commsflow/error.h>
 #include <commsflow/json.h>
 
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
 namespace commsflow {
 
-Json parse_input_json(std::string_view text) {
-  // The callback sees each value's depth as the parser reaches it, so the parse stops at the
-  // first value too deep: nothing deeper is ever built.
-  auto limit = [](int depth, Json::parse_event_t, Json&) {
+namespace {
+
+// What the parser is told to refuse as it reads, so that nothing refused is ever built: a value
+// nested deeper than the limit, and a key given twice in one object (JSON leaves it to the
+// reader, which would keep one answer and drop the other unsaid).
+class InputRules {
+ public:
+  explicit InputRules(bool refuse_duplicates) : refuse_duplicates_(refuse_duplicates) {}
+
+  bool operator()(int depth, Json::parse_event_t event, Json& parsed) {
     if (depth > kMaxJsonDepth) {
       fail(ErrorKind::BadInput, "the JSON nests deeper than {} levels, the limit", kMaxJsonDepth);
     }
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        keys_.emplace_back();
+        break;
+      case Json::parse_event_t::object_end:
+        if (!keys_.empty()) keys_.pop_back();
+        break;
+      case Json::parse_event_t::key:
+        if (refuse_duplicates_ && !keys_.empty() &&
+            !keys_.back().insert(parsed.get<std::string>()).second) {
+          fail(ErrorKind::BadInput, "\"{}\" is given twice in one object: give it once",
+               parsed.get<std::string>());
+        }
+        break;
+      default:
+        break;
+    }
     return true;
-  };
-  return Json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/false);
+  }
+
+ private:
+  bool refuse_duplicates_;
+  std::vector<std::set<std::string>> keys_;  // of each object open, outermost first
+};
+
+}  // namespace
+
+Json parse_input_json(std::string_view text) {
+  // A field's text read as JSON when it looks like it: what is not well-formed is kept as text,
+  // for the field's own check to name.
+  InputRules rules(/*refuse_duplicates=*/false);
+  return Json::parse(text.begin(), text.end(), std::ref(rules), /*allow_exceptions=*/false);
 }
 
 Json parse_input_object(std::string_view text, std::string_view what) {
   Json value;
   try {
-    value = Json::parse(text.begin(), text.end(), [](int depth, Json::parse_event_t, Json&) {
-      if (depth > kMaxJsonDepth) {
-        fail(ErrorKind::BadInput, "the JSON nests deeper than {} levels, the limit", kMaxJsonDepth);
-      }
-      return true;
-    });
+    InputRules rules(/*refuse_duplicates=*/true);
+    value = Json::parse(text.begin(), text.end(), std::ref(rules));
   } catch (const Json::parse_error& e) {
     // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error ...;
     // last read: '...'": where and what, without the prefix or the text read.

@@ -9,7 +9,8 @@ namespace commsflow {
 
 // `text` as a JSON object. Throws Error(BadInput) naming `what` ("the request body") and what is
 // wrong: not JSON (with the line and column of the fault), another kind of value than an object,
-// or nesting deeper than the limit. The text itself is not echoed back.
+// nesting deeper than the limit, or a key given twice in one object (which of the two to keep
+// is not the reader's to guess). The text itself is not echoed back.
 Json parse_input_object(std::string_view text, std::string_view what);
 
 }  // namespace commsflow

@@ -310,6 +310,13 @@ Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Req
   for (const FieldSpec* f : fields) {
     std::string value;
     bool posted = true;
+    // A question answered twice (a form posted by hand or twice merged): neither answer is
+    // taken, as a date the boxes cannot make is not.
+    if (request.get_param_value_count(f->name) > 1) {
+      problems.push_back({f->name, "was answered more than once: give one answer"});
+      inputs[f->name] = false;
+      continue;
+    }
     if (request.has_param(f->name)) {
       value = request.get_param_value(f->name);
     } else if (is_record_list(*f)) {

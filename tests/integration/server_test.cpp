@@ -98,6 +98,10 @@ TEST_CASE("api: a body that is not a JSON object is refused saying what is wrong
   CHECK(post("[\"website_update\"]") ==
         "the request body must be a JSON object ({ \"field\": value, ... }), not a list");
   CHECK_THAT(post("\"website_update\""), Catch::EndsWith("not text"));
+  // A key given twice: neither answer is taken.
+  CHECK(post(R"({"workflow": "website_update", "data": {"title": "A", "title": "B"}})") ==
+        "\"title\" is given twice in one object: give it once");
+  CHECK(f.engine->items(ItemFilter{}).empty());
 }
 
 TEST_CASE("server: sign-in sets a strict HttpOnly cookie - wrong passwords are refused",
@@ -514,6 +518,16 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
   CHECK_THAT(
       missing->body,
       Catch::Contains(R"(name="needed_by-month" type="text" inputmode="numeric" value="2")"));
+  CHECK(f.engine->items(ItemFilter{}).empty());
+  // A question answered twice takes neither answer, and says so beside it.
+  httplib::Params twice{{"csrf", csrf},           {"workflow", "website_update"},
+                        {"title", "First title"}, {"title", "Second title"},
+                        {"audience", "public"},   {"needed_by-day", "20"},
+                        {"needed_by-month", "3"}, {"needed_by-year", "2026"}};
+  auto doubled = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}}, twice);
+  CHECK(doubled->status == 400);
+  CHECK_THAT(doubled->body, Catch::Contains("was answered more than once: give one answer") &&
+                                Catch::Contains("id=\"field-title-error\""));
   CHECK(f.engine->items(ItemFilter{}).empty());
 
   auto ok = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
