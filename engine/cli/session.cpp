@@ -40,6 +40,13 @@ Engine& Session::engine(bool create, bool load_workflows) {
           "note: this user may not write {} or the folder it is in: it is shown as it is, with "
           "the workflow versions stored in it, and the workflow files are not loaded\n",
           options.db);
+    } else if (load_workflows && !create && !std::filesystem::is_directory(options.workflows)) {
+      // Run from another folder, reading or acting on a database made before: the versions
+      // stored in it serve, as for a file this user may only read.
+      std::cerr << fmt::format(
+          "note: there is no workflows folder {} here: {} is used with the workflow versions "
+          "stored in it (give --workflows DIR to load changed workflow files)\n",
+          options.workflows, options.db);
     } else if (load_workflows) {
       not_loaded_ = registry_->sync();
       warn_not_loaded(not_loaded_);

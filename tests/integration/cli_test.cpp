@@ -499,6 +499,23 @@ TEST_CASE("cli: init with a missing workflows folder exits 2 naming it and creat
   CHECK_FALSE(fs::exists(p.db()));
 }
 
+TEST_CASE("cli: a database made before is read and acted on from a folder with no workflows") {
+  Project p;
+  p.run(0, {"init"});
+  p.run(0, {"actor", "add", "olivia", "--role", "comms_officer"});
+  fs::remove_all(p.path() / "workflows");
+  // The versions stored in the file serve, and the person is told why the files are not read.
+  RunResult people = p.run(0, {"actor", "list"});
+  CHECK_THAT(people.out, Contains("olivia"));
+  CHECK_THAT(people.err, Contains("there is no workflows folder workflows here") &&
+                             Contains("--workflows DIR"));
+  const Json made =
+      p.json(0, {"submit", "website_update", "--as", "olivia", "--set", "title=Clinic times"});
+  CHECK(made["state"] == "requested");
+  CHECK_THAT(p.run(0, {"list"}).out, Contains("Clinic times"));
+  p.run(0, {"verify"});
+}
+
 // ---------------------------------------------------------------------------------------------
 // check
 // ---------------------------------------------------------------------------------------------
