@@ -68,7 +68,9 @@ std::optional<std::string> group_result(const ApproverGroupSpec& group, const Js
     if (decides_alone) return d.value("decision", "");
   }
   if (group.rule == "any" && !given.empty()) return combine_decisions(given);
-  const int quorum = record.value("quorum", group.quorum);  // as the step started, when asked
+  // As the step started, when the workflow asked it then; a step begun before its workflow's
+  // version asked (an item migrated mid-step) needs one decision, as it did.
+  const int quorum = std::max(1, record.value("quorum", group.quorum));
   if (group.rule == "quorum" && static_cast<int>(given.size()) >= quorum) {
     return combine_decisions(given);
   }

@@ -219,6 +219,13 @@ TEST_CASE("group rules: all waits for every entry, quorum counts people, primary
   CHECK_FALSE(group_result(quorum, three, {}));
   three["decisions"].push_back(decision("executive", "approved", "c"));
   CHECK(*group_result(quorum, three, {}) == "approved");
+  // A step begun before the workflow asked (no quorum kept) waits for one decision, never none.
+  ApproverGroupSpec asked = quorum;
+  asked.quorum = 0;
+  asked.quorum_of = 1;
+  CHECK_FALSE(group_result(asked, decided(Json::array()), {}));
+  CHECK(*group_result(asked, decided(Json::array({decision("executive", "approved", "a")})), {}) ==
+        "approved");
   // Once escalated, the fallback decides in the approvers' place.
   ApproverGroupSpec any{"g", {"head_of_comms"}, "any", 0, "", 0};
   CHECK(*group_result(any, decided(Json::array({decision("director", "approved", "d")})),
