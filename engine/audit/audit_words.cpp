@@ -69,6 +69,7 @@ std::string AuditWords::recorded(const Definition* d, const std::string& key, co
     if (auto t = parse_datetime(s); t && format_datetime(*t) == s) return uk_datetime_to_second(*t);
     if (auto day = parse_date(s); day && format_date(*day) == s) return uk_date(s);
     if (names_a_person(key)) return person(s);
+    if (key == "login") return s;  // the operator's login on the machine, as it is
     if (d && d->state(s)) return state_label(*d, s);
     return is_stored_name(s) ? readable_label(s) : s;
   }

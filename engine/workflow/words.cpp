@@ -147,6 +147,8 @@ std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {
 std::string payload_in_words(Store& store, const Definition& d, std::string_view key,
                              const Json& v) {
   if (const FieldSpec* f = d.field(key); f && !v.is_null()) return value_in_words(store, *f, v);
+  // The operator's login on the machine (what the CLI records for `--as` left out): as it is.
+  if (key == "login" && v.is_string()) return v.get<std::string>();
   auto one = [&](const Json& x) -> std::string {
     if (!x.is_string()) return plain(x);
     const std::string& s = x.get_ref<const std::string&>();
