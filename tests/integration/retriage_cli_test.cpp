@@ -204,6 +204,10 @@ TEST_CASE("cli: migrate takes one item or --workflow, and names what it cannot m
   const Json moved = Json::parse(run(dir.path(), 0, {"--json", "history", ref}).out).back();
   CHECK(moved["actor"] == "operator");
   CHECK(moved["payload"]["login"] == operator_login());
+  // People read the login as it is, in the history and the audit: it is no label.
+  CHECK_THAT(run(dir.path(), 0, {"history", ref}).out,
+             Contains("Login: " + operator_login() + "\n"));
+  CHECK_THAT(run(dir.path(), 0, {"audit", ref}).out, Contains("Login: " + operator_login()));
   run(dir.path(), 0, {"verify"});
 }
 
