@@ -401,7 +401,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
        {"signoff", signoff_html(engine.store(), d, item)},
        {"children", children_html(access, item, p.actor)},
        {"documents",
-        altered.empty() ? documents_html(engine, item, versions, drafts_withheld) : ""},
+        altered.empty() ? documents_html(engine, item, versions, history, drafts_withheld) : ""},
        {"document_form",
         show_document ? document_form_html(engine, stored, p.actor, p.csrf, document, versions)
                       : ""},

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "base/hidden_characters.h"
@@ -222,13 +223,45 @@ std::string current_text_html(Engine& engine, const Item& item,
                                       {"hidden", listed(hidden, "and")}});
 }
 
+namespace {
+
+// What became of the approval of record given to each version (by its hash), from the item's
+// events: the latest approval of each, said in words.
+std::map<std::string, std::string> approvals_in_words(const Item& item,
+                                                      const std::vector<Event>& history) {
+  std::map<std::string, Json> given;  // hash -> the latest approval of record given to it
+  for (const Event& e : history) {
+    auto a = e.changes.find("_approved");
+    if (a != e.changes.end() && a->is_object()) given[a->value("document_hash", "")] = *a;
+  }
+  const Json standing = item.data.value("_approved", Json());
+  std::map<std::string, std::string> words;
+  for (const auto& [hash, approval] : given) {
+    bool with_changes = false;
+    for (const auto& step : approval.value("steps", Json::array())) {
+      with_changes = with_changes || step.value("result", "") == "approved_with_changes";
+    }
+    const bool stands = standing.is_object() && standing.value("document_hash", "") == hash &&
+                        standing.value("at", "") == approval.value("at", "");
+    words[hash] = fmt::format("{}{}", stands ? "Approved" : "Approved, no longer stands",
+                              with_changes ? " (with changes asked: not for issue as it is)" : "");
+  }
+  return words;
+}
+
+}  // namespace
+
 std::string documents_html(Engine& engine, const Item& item,
-                           const std::vector<DocumentVersion>& versions, bool drafts_withheld) {
+                           const std::vector<DocumentVersion>& versions,
+                           const std::vector<Event>& history, bool drafts_withheld) {
   if (versions.empty()) return {};
+  const auto approvals = approvals_in_words(item, history);
   Json rows = Json::array();
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
     const auto before = std::next(it);
+    const auto approval = approvals.find(it->hash);
     rows.push_back({{"version", it->version},
+                    {"approval", approval == approvals.end() ? "" : approval->second},
                     {"hash", it->hash},
                     {"author", person_name(engine.store(), it->author)},
                     {"stored", time_html(it->created_at)},

@@ -39,10 +39,12 @@ std::string checklist_html(Engine& engine, const Item& item);
 // The item's document versions, newest first: number, SHA-256, author, time, and links to view
 // each and compare it with the one before it in `versions`, folded under "details" (they are for
 // those who audit). Empty when the item has no document. `versions` as the reader may read them
-// (ReadAccess::documents): all, or only those approved, with `drafts_withheld` saying so.
+// (ReadAccess::documents): all, or only those approved, with `drafts_withheld` saying so. Each
+// version an approval of record was given to says so, from `history` (the item's events): the
+// approval that stands, one given with changes asked, or one that no longer stands.
 std::string documents_html(Engine& engine, const Item& item,
                            const std::vector<DocumentVersion>& versions,
-                           bool drafts_withheld = false);
+                           const std::vector<Event>& history, bool drafts_withheld = false);
 // The current sign-off step (groups, their decisions, due time, overdue), the steps passed and
 // the final approval, from the engine's records in item.data. Empty when there are none.
 std::string signoff_html(Store& store, const Definition& d, const Item& item);

@@ -1239,6 +1239,21 @@ TEST_CASE("server: document versions are listed with their hashes and diffs rend
              Catch::Contains("against: must be a version number"));
 }
 
+TEST_CASE("server: a version approved with changes asked says so beside it",
+          "[server][pages][signoff]") {
+  WebFixture f;
+  const std::string ref = statement_in_review(f);
+  const std::int64_t version = Signoff(*f.engine).documents(ref).back().version;
+  DecideRequest decide{ref, "approved_with_changes", "hannah.head", "Say ward 7 in full", "", {},
+                       {}};
+  decide.document_version = version;
+  REQUIRE(Signoff(*f.engine).decide(decide).ok());
+  REQUIRE(f.engine->item(ref).state == "approved");
+  CHECK_THAT(get_page(f, f.sign_in("olivia.officer"), "/items/" + ref),
+             Catch::Contains("<td class=\"nhsuk-table__cell\">Approved (with changes asked: not "
+                             "for issue as it is)</td>"));
+}
+
 TEST_CASE("server: governance reads an approved text after it is taken back to work, and no draft",
           "[server][pages][signoff][access]") {
   WebFixture f;
@@ -1252,6 +1267,7 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
   std::string approved_page = get_page(f, gil, "/items/" + ref);
   CHECK_THAT(approved_page, Catch::Contains(R"(<h2 id="current-text">The text approved</h2>)"));
   CHECK_THAT(approved_page, !Catch::Contains("data-version=\"1\""));
+  CHECK_THAT(approved_page, Catch::Contains("<td class=\"nhsuk-table__cell\">Approved</td>"));
   get_page(f, gil, "/items/" + ref + "/documents/1", 404);
   get_page(f, gil, "/items/" + ref + "/documents/2?against=1", 404);
 
@@ -1274,6 +1290,9 @@ TEST_CASE("server: governance reads an approved text after it is taken back to w
   std::string page = get_page(f, gil, "/items/" + ref);
   CHECK_THAT(page, Catch::Contains("The versions approved and their SHA-256 hashes"));
   CHECK_THAT(page, Catch::Contains("data-version=\"2\""));
+  // What became of its approval is said beside it: a new version took it back.
+  CHECK_THAT(page,
+             Catch::Contains("<td class=\"nhsuk-table__cell\">Approved, no longer stands</td>"));
   CHECK_THAT(page, !Catch::Contains("data-version=\"1\""));
   CHECK_THAT(page, !Catch::Contains("data-version=\"3\""));
   CHECK_THAT(page, !Catch::Contains("Ward 7 is closed."));
