@@ -50,7 +50,8 @@ std::string render_html(const ReportTable& table, const ReportHeader& header) {
       "<dt>Produced</dt><dd>{4}</dd>\n"
       "<dt>Chain head</dt><dd>event {5}, hash <span class=\"hash\">{6}</span></dd>\n"
       "<dt>Rows</dt><dd>{7}</dd>\n</dl>\n{8}</header>\n<table>\n<thead><tr>",
-      escape_html(table.title), kStyle, escape_html(header.database), escape_html(header.range_in_words()),
+      escape_html(table.title), kStyle, escape_html(header.database),
+      escape_html(header.range_in_words()),
       cell_html(ReportColumn{"produced_at", "Produced", true, CellShown::uk_time},
                 Json(header.produced_at)),
       header.head_seq, escape_html(header.head_hash), table.rows.size(),

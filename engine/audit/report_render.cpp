@@ -98,8 +98,9 @@ Json cell_shown(const ReportTable& table, size_t row, size_t column) {
 }
 
 std::string render_text(const ReportTable& table, const ReportHeader& header) {
-  std::string out = fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range_in_words(),
-                                table.rows.size(), header.head_seq, header.head_hash);
+  std::string out =
+      fmt::format("{}: {}, {} row(s); chain head {}:{}\n", table.title, header.range_in_words(),
+                  table.rows.size(), header.head_seq, header.head_hash);
   if (!header.not_verified.empty()) out += "WARNING: " + header.not_verified + "\n";
   const size_t n = table.columns.size();
   std::vector<size_t> width(n, 0);
