@@ -43,9 +43,10 @@ std::string field_input_id(const FieldSpec& field, const std::string& id_prefix 
 // it), a field whose input was posted empty and that holds a value there is given as null, which
 // clears it: emptying a box and saving takes the value away rather than keeping it unseen.
 // The boxes of a date input typed wrongly (a part missing, a two-number year, a time that is
-// none), and a question answered more than once, are said so in `problems`, and given as a value no date field takes (false): the engine
-// refuses the change, naming the field among any others at fault, and the caller puts these
-// words in place of its message for it (typed_wrongly_said).
+// none), and a question answered more than once, are said so in `problems`, and given as a
+// value no field takes (false): the engine refuses the change, naming the field among any
+// others at fault, and the caller puts these words in place of its message for it
+// (typed_wrongly_said).
 Json form_inputs(const std::vector<const FieldSpec*>& fields, const httplib::Request& request,
                  std::vector<FieldProblem>& problems, const Json* current = nullptr);
 // `r` (a call refused for the inputs form_inputs gave) with each field typed wrongly said in
