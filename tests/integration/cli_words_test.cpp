@@ -153,10 +153,11 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
                                "headline=Clinic hours", "--set", "kind=Reactive statement"});
   CHECK(made["data"]["kind"] == "reactive_statement");
   // A label that is no option is refused, naming the options.
-  CHECK_THAT(demo.run({"submit", "media_signoff", "--as", "olivia.officer", "--set",
-                       "headline=Clinic hours", "--set", "kind=Reactive"})
-                 .err,
-             Contains("'Reactive' is not one of: Reactive statement, Press release or Social post"));
+  CHECK_THAT(
+      demo.run({"submit", "media_signoff", "--as", "olivia.officer", "--set",
+                "headline=Clinic hours", "--set", "kind=Reactive"})
+          .err,
+      Contains("'Reactive' is not one of: Reactive statement, Press release or Social post"));
   const Json declared =
       demo.json({"incident", "declare", "Flood", "--level", "Minor", "--as", "tom.triage"});
   CHECK(declared["data"]["level"] == "minor");
@@ -168,7 +169,8 @@ TEST_CASE("cli: a choice, a decision and an incident level may be typed as the a
   CHECK_THAT(demo.run({"incident", "list"}).out, !Contains("Tidal surge"));
   CHECK_THAT(
       demo.run({"decide", "MED-2026-0001", "Fine", "--version", "1", "--as", "hannah.head"}).err,
-      Contains("decision 'Fine' is not one of: Approved, Approved with changes, Changes required or Not relevant"));
+      Contains("decision 'Fine' is not one of: Approved, Approved with changes, Changes required "
+               "or Not relevant"));
 }
 
 TEST_CASE("cli: workflows, states, actions, people and incidents typed as the app shows them",
