@@ -54,7 +54,18 @@ bool is_hidden_character(char32_t c) {
          (c >= 0xE0000 && c <= 0xE007F);
 }
 
+namespace {
+
+// Every hidden character is outside ASCII: text that is all ASCII (most statements) has none.
+bool all_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+}
+
+}  // namespace
+
 std::string hidden_characters_marked(std::string_view text) {
+  if (all_ascii(text)) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for_each_character(text, [&](char32_t c, std::string_view bytes) {
@@ -69,6 +80,7 @@ std::string hidden_characters_marked(std::string_view text) {
 
 std::vector<std::string> hidden_characters_in(std::string_view text) {
   std::vector<std::string> found;
+  if (all_ascii(text)) return found;
   for_each_character(text, [&](char32_t c, std::string_view) {
     if (!is_hidden_character(c)) return;
     std::string named = code_point(c);

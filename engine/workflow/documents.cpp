@@ -66,14 +66,17 @@ void require_document_intact(Store& store, const Item& item) {
 }
 
 std::string release_refused(const Definition& d, const Item& item, Json& payload) {
-  const Json doc = item.data.value("_document", Json());
-  const Json approved = item.data.value("_approved", Json());
+  const auto doc = item.data.find("_document");
+  const auto approved = item.data.find("_approved");
   const std::string label = lower(d.document_label);
-  if (!doc.is_object()) return fmt::format("there is no {} to release", label);
-  const std::int64_t version = doc.value("version", std::int64_t{0});
-  const std::string hash = doc.value("hash", "");
-  if (!approved.is_object() || approved.value("document_version", std::int64_t{0}) != version ||
-      approved.value("document_hash", "") != hash) {
+  if (doc == item.data.end() || !doc->is_object()) {
+    return fmt::format("there is no {} to release", label);
+  }
+  const std::int64_t version = doc->value("version", std::int64_t{0});
+  const std::string hash = doc->value("hash", "");
+  if (approved == item.data.end() || !approved->is_object() ||
+      approved->value("document_version", std::int64_t{0}) != version ||
+      approved->value("document_hash", "") != hash) {
     return fmt::format("version {} of the {} is not the version approved", version, label);
   }
   payload["document_version"] = version;
