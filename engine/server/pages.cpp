@@ -92,13 +92,19 @@ Json select_view(const std::string& id, const std::string& label, const std::str
   return view;
 }
 
-Json workflow_options(Engine& engine, const std::string& current, const std::string& select_id) {
+// The workflows to offer the reader in a filter, by title: those they may see something of
+// (ReadAccess::may_see_some_of), and `current` whatever it is, so that the choice made shows.
+std::vector<std::pair<std::string, std::string>> workflows_offered(Engine& engine,
+                                                                   ReadAccess& access,
+                                                                   const std::string& current,
+                                                                   bool with_incidents) {
   std::vector<std::pair<std::string, std::string>> options;
   for (const auto& w : engine.workflows()) {
-    if (w.name == "incident") continue;
-    options.push_back({w.name, w.title.empty() ? w.name : w.title});
+    if (w.name == "incident" && !with_incidents) continue;
+    if (w.name != current && !access.may_see_some_of(w.name)) continue;
+    options.push_back({w.name, w.title.empty() ? readable_label(w.name) : w.title});
   }
-  return select_view(select_id, "Workflow", "workflow", options, current);
+  return options;
 }
 
 // The pagination view for page `page` of `pages` of `path`, keeping the filters in `query`
@@ -146,7 +152,6 @@ bool may_be_asked_to_decide(Context& c, const Actor& actor) {
 std::string queue_body(Context& c, const Principal& p, const httplib::Request& req) {
   QueueQuery query;
   query.workflow = param(req, "workflow");
-  if (query.workflow.empty()) query.workflow = "comms_request";
   query.tier = param(req, "tier");
   std::string late = param(req, "late");
   if (!late.empty() && late != "yes") fail_field("late", "must be yes, or left out");
@@ -168,6 +173,9 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   const std::size_t waiting =
       may_be_asked_to_decide(c, p.actor) ? Signoff(c.engine).inbox(p.actor.name).size() : 0;
   ReadAccess access = c.read_access(p.actor);
+  const auto workflows = workflows_offered(c.engine, access, query.workflow, false);
+  // Without a choice, the first workflow the reader may see something of.
+  if (query.workflow.empty() && !workflows.empty()) query.workflow = workflows.front().first;
   QueuePage found = access.queue(query);
   const std::vector<Item>& items = found.items;
   std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
@@ -225,7 +233,11 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
     rows.push_back(std::move(row));
   }
 
-  Json filters = Json::array({workflow_options(c.engine, query.workflow, "filter-workflow")});
+  Json filters = Json::array();
+  if (!workflows.empty()) {
+    filters.push_back(
+        select_view("filter-workflow", "Workflow", "workflow", workflows, query.workflow));
+  }
   if (!spec.tiers.empty()) {
     std::vector<std::pair<std::string, std::string>> tiers{{"", "Any"}};
     for (const auto& t : spec.tiers) tiers.emplace_back(t.value, t.label);
@@ -312,8 +324,9 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
   }
 
   std::vector<std::pair<std::string, std::string>> workflows = {{"", "Any"}};
-  for (const auto& w : c.engine.workflows()) {
-    workflows.push_back({w.name, w.title.empty() ? readable_label(w.name) : w.title});
+  ReadAccess access = c.read_access(p.actor);
+  for (auto& offered : workflows_offered(c.engine, access, workflow, true)) {
+    workflows.push_back(std::move(offered));
   }
   Json filters =
       Json::array({select_view("filter-workflow", "Workflow", "workflow", workflows, workflow)});

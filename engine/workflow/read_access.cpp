@@ -383,6 +383,21 @@ bool ReadAccess::sees_every_item_of(std::string_view workflow) {
   return true;
 }
 
+bool ReadAccess::may_see_some_of(std::string_view workflow) {
+  if (reader_.sees_everything()) return true;
+  Store& store = engine_.store();
+  if (store.current_version(workflow)) {
+    const auto& roles = engine_.registry().current(workflow).definition.read.items.roles;
+    if (std::any_of(roles.begin(), roles.end(),
+                    [&](const std::string& role) { return reader_.holds(role); })) {
+      return true;
+    }
+  }
+  QueueQuery open{std::string(workflow)};
+  open.limit = 0;
+  return for_each_in_queue(open, [](const Item&) {}) > 0;
+}
+
 QueuePage ReadAccess::queue(const QueueQuery& query) {
   QueuePage page;
   page.total = for_each_in_queue(query, [&](const Item& item) { page.items.push_back(item); });

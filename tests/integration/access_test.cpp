@@ -254,6 +254,41 @@ TEST_CASE("access: a requester sees her request's state, rating and due time, no
              Catch::Contains(">Assignee</th>") && Catch::Contains(">olivia.officer</td>"));
 }
 
+TEST_CASE("access: the Workflow filters offer only workflows the reader may see something of",
+          "[server][access]") {
+  WebFixture f;
+  Scene scene(f);
+  auto page_for = [&](const char* who, const char* path) {
+    auto res = f.client().Get(path, httplib::Headers{{"Cookie", f.sign_in(who)}});
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    return res->body;
+  };
+  const auto offers = [](const std::string& title) {
+    return Catch::Contains(">" + title + "</option>");
+  };
+  // The requester sees her own request: the queue and the list offer that workflow alone.
+  for (const char* path : {"/queue", "/items"}) {
+    INFO(path);
+    const std::string hers = page_for("asha.requester", path);
+    CHECK_THAT(hers, offers("Comms request") && !offers("Media statement sign-off") &&
+                         !offers("Service change engagement") && !offers("Incident"));
+  }
+  // The clinical lead, asked to decide on the statement, sees no comms request: her queue opens
+  // on the statement's workflow, and offers no other.
+  const std::string clinical = page_for("cara.clinical", "/queue");
+  CHECK_THAT(clinical, offers("Media statement sign-off") && !offers("Comms request") &&
+                           Catch::Contains(scene.med));
+  // The head of comms reads every workflow but incidents are not a queue.
+  CHECK_THAT(page_for("hannah.head", "/queue"),
+             offers("Comms request") && offers("Media statement sign-off") &&
+                 offers("Service change engagement") && !offers("Incident"));
+  // A workflow chosen by URL stays chosen, seen or not: the page shows the choice made.
+  CHECK_THAT(page_for("asha.requester", "/queue?workflow=service_change"),
+             Catch::Contains("Nothing in the queue matches") &&
+                 Catch::Contains("selected>Service change engagement</option>"));
+}
+
 TEST_CASE("access: restricted fields and the draft are hidden from those without the role",
           "[server][access]") {
   WebFixture f;

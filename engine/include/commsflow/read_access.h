@@ -100,6 +100,10 @@ class ReadAccess {
   std::vector<PendingDecision> inbox();
   // Error(NotFound) unless the reader sees all of the item (reports may show any of it).
   void require_whole(std::string_view ref);
+  // Whether the workflow is one to offer the reader in a filter: they hold a role that reads
+  // every item of its current version, or they may see one of its open items (as its submitter
+  // or a decider). Walks the workflow's queue only in the second case.
+  bool may_see_some_of(std::string_view workflow);
 
  private:
   bool is_decider(const Definition& d, const Item& item) const;
