@@ -67,8 +67,8 @@ void add_account_page_routes(httplib::Server& http, Context& c) {
         }
         send_page(res, 200, &p, "Your account", "/account", account_body(c, p, notice));
       }));
-  http.Post(
-      "/account/sessions/end",
+  post_form(
+      http, "/account/sessions/end",
       page(c, true, [&c](const Principal& p, const httplib::Request& req, httplib::Response& res) {
         std::string digest = req.has_param("session") ? req.get_param_value("session") : "";
         bool ended = false;
@@ -79,8 +79,8 @@ void add_account_page_routes(httplib::Server& http, Context& c) {
         if (!ended) fail(ErrorKind::NotFound, "session: no such session of yours");
         res.set_redirect(digest == p.session_digest ? "/sign-in" : "/account?ended=1", 303);
       }));
-  http.Post(
-      "/account/sessions/end-others",
+  post_form(
+      http, "/account/sessions/end-others",
       page(c, true, [&c](const Principal& p, const httplib::Request&, httplib::Response& res) {
         {
           auto lock = c.lock();

@@ -124,8 +124,9 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
              send_page(res, 200, &p, "Incidents", "/incidents",
                        incidents_body(c, p, kept_banner(c, p, req, "/incidents"), "", ""));
            }));
-  http.Post(
-      "/incidents", page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+  post_form(
+      http, "/incidents",
+      page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string name = param(req, "name"), level = param(req, "level");
         // Each question left unanswered (or answered with no level there is), linked to its
         // input in the summary and said beside it.
@@ -179,8 +180,8 @@ void add_incident_page_routes(httplib::Server& http, Context& c) {
                         incidents_body(c, p, banner, "", ""));
             });
       }));
-  http.Post(
-      "/incidents/close",
+  post_form(
+      http, "/incidents/close",
       page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string name = param(req, "name");
         CallResult r = close_incident(c, p, name);

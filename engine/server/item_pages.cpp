@@ -560,7 +560,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
         send_page(res, 200, &p, title, "/requests/new", body);
       }));
 
-  http.Post("/requests/new",
+  post_form(http, "/requests/new",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               std::string workflow = param(req, "workflow");
               Json inputs;
@@ -597,7 +597,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
              send_page(res, 200, &p, title, "", body);
            }));
 
-  http.Post(R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
+  post_form(http, R"(/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               ActRequest request;
               request.ref = typed_reference(req.matches[1].str());
@@ -642,7 +642,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 
-  http.Post(R"(/items/([A-Za-z0-9-]+)/decide)",
+  post_form(http, R"(/items/([A-Za-z0-9-]+)/decide)",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               DecideRequest request;
               request.ref = typed_reference(req.matches[1].str());
@@ -684,7 +684,7 @@ void add_item_page_routes(httplib::Server& http, Context& c) {
               send_page(res, r.status, &p, "Error: " + request.ref, "", body);
             }));
 
-  http.Post(R"(/items/([A-Za-z0-9-]+)/documents)",
+  post_form(http, R"(/items/([A-Za-z0-9-]+)/documents)",
             page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
               PutDocumentRequest request;
               request.ref = typed_reference(req.matches[1].str());

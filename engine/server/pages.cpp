@@ -448,6 +448,24 @@ void send_page(httplib::Response& res, int status, const Principal* principal,
   res.set_content(page_html(frame, body), "text/html; charset=utf-8");
 }
 
+void post_form(httplib::Server& http, const std::string& pattern,
+               httplib::Server::Handler handler) {
+  http.Post(pattern, [handler = std::move(handler)](const httplib::Request& req,
+                                                    httplib::Response& res,
+                                                    const httplib::ContentReader& read) {
+    httplib::Request posted = req;  // its `matches` still point into `req`, alive until we return
+    const bool read_whole = read([&](const char* data, std::size_t size) {
+      posted.body.append(data, size);
+      return true;
+    });
+    if (!read_whole) return;  // the library answers (413 over the limit) and closes
+    if (posted.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+      httplib::detail::parse_query_text(posted.body, posted.params);
+    }
+    handler(posted, res);
+  });
+}
+
 httplib::Server::Handler page(Context& c, bool changes, PageHandler handler) {
   return [&c, changes, handler](const httplib::Request& req, httplib::Response& res) {
     auto principal = authenticate(c, req);
@@ -505,7 +523,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
               sign_in_body(safe_next(param(req, "next")), "", ""));
   });
 
-  http.Post("/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
+  post_form(http, "/sign-in", [&c](const httplib::Request& req, httplib::Response& res) {
     const std::string name = typed_person_name(param(req, "name"));
     std::string next = safe_next(param(req, "next"));
     // A page on another site must not sign the browser in (to an account of its choosing, so
@@ -544,7 +562,7 @@ void add_page_routes(httplib::Server& http, Context& c) {
     }
   });
 
-  http.Post("/sign-out", [&c](const httplib::Request& req, httplib::Response& res) {
+  post_form(http, "/sign-out", [&c](const httplib::Request& req, httplib::Response& res) {
     // Signed out already (the session ended, or another tab signed out): nothing to end, and
     // the sign-in page is where they were going.
     if (!authenticate(c, req)) {

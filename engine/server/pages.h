@@ -21,6 +21,13 @@ using PageHandler =
 // the handler becomes an error page with its status.
 httplib::Server::Handler page(Context& context, bool changes, PageHandler handler);
 
+// Registers a form's POST route. The HTTP library parses a form body itself only up to 8 KiB,
+// and answers a larger one 413 with an empty page, the typed text lost: a feedback letter
+// quoted whole, or a full equality impact assessment, could not be sent. A body read here is
+// parsed as the library parses it, up to the server's limit on any body
+// (ServerOptions::max_body_bytes), and given to `handler` with the query's parameters.
+void post_form(httplib::Server& http, const std::string& pattern, httplib::Server::Handler handler);
+
 // Error(NotFound) ("Page not found") unless `allowed`: for pages only some roles may use.
 void require_page(bool allowed);
 void send_page(httplib::Response& res, int status, const Principal* principal,

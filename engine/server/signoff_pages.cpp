@@ -139,8 +139,8 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
              send_page(res, 200, &p, "My sign-offs", "/sign-offs",
                        sign_offs_body(c, p, kept_banner(c, p, req, "/sign-offs")));
            }));
-  http.Post(
-      "/sign-offs/delegate",
+  post_form(
+      http, "/sign-offs/delegate",
       page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         DelegationFields fields = [&] {
           auto lock = c.lock();
@@ -192,8 +192,8 @@ void add_signoff_page_routes(httplib::Server& http, Context& c) {
               send_page(res, 200, &p, "My sign-offs", "/sign-offs", sign_offs_body(c, p, banner));
             });
       }));
-  http.Post(
-      "/sign-offs/delegations/end",
+  post_form(
+      http, "/sign-offs/delegations/end",
       page(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
         const std::string given = param(req, "id");
         if (given.empty() || given.size() > 18 ||

@@ -549,6 +549,42 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
   CHECK(item.data["needed_by"] == "2026-03-20");
 }
 
+TEST_CASE("server: a form longer than 8 KiB is taken whole, and one over the body limit is refused",
+          "[server][pages]") {
+  WebFixture f;
+  std::string cookie = f.sign_in("asha.requester");
+  auto c = f.client();
+  // 4,000 letters the form encodes in nine bytes each ("%E2%80%94"): 36 KB of form.
+  std::string details;
+  for (int i = 0; i < 4000; ++i) details += "\u2014";
+  auto ok = c.Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
+                   httplib::Params{{"csrf", f.csrf(cookie)},
+                                   {"workflow", "website_update"},
+                                   {"title", "Long details"},
+                                   {"details", details},
+                                   {"needed_by-day", "20"},
+                                   {"needed_by-month", "3"},
+                                   {"needed_by-year", "2026"}});
+  REQUIRE(ok);
+  REQUIRE(ok->status == 303);
+  CHECK(f.engine->item("WEB-2026-0001").data["details"] == details);
+
+  // Over the server's limit on any body: refused with a page saying so, nothing stored.
+  server::ServerOptions small = test_options();
+  small.max_body_bytes = 16 * 1024;
+  WebFixture limited(small);
+  std::string their_cookie = limited.sign_in("asha.requester");
+  auto refused = limited.client().Post("/requests/new", httplib::Headers{{"Cookie", their_cookie}},
+                                       httplib::Params{{"csrf", limited.csrf(their_cookie)},
+                                                       {"workflow", "website_update"},
+                                                       {"title", "Too long"},
+                                                       {"details", details}});
+  REQUIRE(refused);
+  CHECK(refused->status == 413);
+  CHECK_THAT(refused->body, Catch::Contains("The request body is too large (at most 16384 bytes)"));
+  CHECK(limited.engine->items(ItemFilter{}).empty());
+}
+
 TEST_CASE("server: an action without the role is refused on the item page", "[server][pages]") {
   WebFixture f;
   std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
