@@ -10,6 +10,7 @@
 -- ctx.children. Settings first: change them here, no rebuild.
 local wf = require "commsflow"
 local calendar = require "calendar"
+local markdown = require "markdown"
 
 ---------------------------------------------------------------------------------------------
 -- Settings
@@ -280,7 +281,9 @@ local outcome_titles = {
 local function you_said_we_did(item, ctx)
   local out = {}
   local function add(line) out[#out + 1] = line end
-  add("# You said, we did: " .. item.title)
+  -- People's words (the team's and the public's) as written, not read as Markdown.
+  local said = markdown.text
+  add("# You said, we did: " .. said(item.title))
   add("")
   add(item.decided_on and string.format("Decision made %s.", calendar.in_words(item.decided_on))
       or "No decision has been made yet.")
@@ -295,7 +298,7 @@ local function you_said_we_did(item, ctx)
                       days_between(opened, closed) / 7))
     if given(item.early_close_reason) and closed < item.consultation_end then
       add(string.format("- Closed before its planned end (%s) because: %s",
-                        words(item.consultation_end), item.early_close_reason))
+                        words(item.consultation_end), said(item.early_close_reason)))
     end
   elseif opened then
     add(string.format("- Open since %s; planned to close on %s.", words(opened),
@@ -307,11 +310,13 @@ local function you_said_we_did(item, ctx)
   if item.consultation_start and item.consultation_end then
     if given(item.short_consultation_rationale) then
       add("- Shorter than " .. consultation_norm_weeks .. " weeks because: "
-          .. item.short_consultation_rationale)
+          .. said(item.short_consultation_rationale))
     end
   end
   if given(item.accessible_formats) then
-    add("- Formats: " .. table.concat(item.accessible_formats, ", ") .. ".")
+    local formats = {}
+    for i, format in ipairs(item.accessible_formats) do formats[i] = said(format) end
+    add("- Formats: " .. table.concat(formats, ", ") .. ".")
   end
   local children, by_channel, channels = ctx.children or {}, {}, {}
   for _, c in ipairs(children) do
@@ -328,10 +333,11 @@ local function you_said_we_did(item, ctx)
   add("")
   add("## What we decided")
   add("")
-  add(item.decision or "(not yet decided)")
+  add(item.decision and said(item.decision, "") or "(not yet decided)")
   add("")
   if given(item.responses_changed_decision) then
-    add("**How your responses changed the decision:** " .. item.responses_changed_decision)
+    add("**How your responses changed the decision:** "
+        .. said(item.responses_changed_decision, ""))
     add("")
   end
   add("## What you said and what we did")
@@ -344,9 +350,11 @@ local function you_said_we_did(item, ctx)
     add(string.format("### %s (%d)", o[2], #group))
     add("")
     for _, s in ipairs(group) do
-      add(string.format("- **You said:** %s  ", s.data.suggestion or s.data.text))
-      add(string.format("  **We did:** %s", s.data.response))
-      if o[1] == "not_taken_forward" then add(string.format("  **Why:** %s", s.data.reason)) end
+      add(string.format("- **You said:** %s  ", said(s.data.suggestion or s.data.text)))
+      add(string.format("  **We did:** %s  ", said(s.data.response)))
+      if o[1] == "not_taken_forward" then
+        add(string.format("  **Why:** %s  ", said(s.data.reason)))
+      end
       add(string.format("  (%s)", s.ref))
     end
   end
@@ -359,7 +367,7 @@ local function you_said_we_did(item, ctx)
     add(string.format("### Still to be answered (%d)", #waiting))
     add("")
     for _, s in ipairs(waiting) do
-      add(string.format("- %s (%s)", s.data.suggestion or s.data.text, s.ref))
+      add(string.format("- %s (%s)", said(s.data.suggestion or s.data.text), s.ref))
     end
   end
   add("")

@@ -527,11 +527,14 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
   e.act(0, ref, "record", {"feedback_summary=Broad support; travel worries"}, kAfter);
   e.act(0, a, "answer", {"outcome=will_now_do", "response=We will publish them from July"}, kAfter);
   e.act(0, b, "answer",
-        {"outcome=not_taken_forward", "reason=There are not enough nurses for two sites",
+        {"outcome=not_taken_forward",
+         "reason=There are not enough nurses for two sites\n- nor the money for them",
          "response=We understand; transport support is offered"},
         kAfter);
   e.act(0, c, "answer",
-        {"outcome=already_done_or_planned", "response=Already agreed with the council"}, kAfter);
+        {"outcome=already_done_or_planned",
+         "response=Already agreed with the council <b>in writing</b> & *soon*"},
+        kAfter);
   e.act(0, d, "note", {}, kAfter);
   e.act(0, ref, "complete", {}, kAfter);
   CHECK_THAT(e.act(1, ref, "decide", {}, kAfter).err, Contains("Decision recorded"));
@@ -578,6 +581,12 @@ TEST_CASE("A whole cycle from assessment to the published 'you said, we did' rep
                  Contains("<h1>You said, we did: Community nursing locality restructure</h1>") &&
                  Contains("<strong>Why:</strong> There are not enough nurses"));
   CHECK_THAT(page, !Contains("<script") && !Contains("<link") && !Contains("src=\"http"));
+  // People's words read as they wrote them: no tag taken out, no emphasis made, and a line
+  // starting "- " in a reason is a line of it, not a new list.
+  CHECK_THAT(page, Contains("Already agreed with the council &lt;b&gt;in writing&lt;/b&gt; &amp; "
+                            "*soon*") &&
+                       !Contains("raw HTML omitted") && !Contains("<em>soon</em>"));
+  CHECK_THAT(page, Contains("There are not enough nurses for two sites<br />\n- nor the money"));
 
   RunResult timeline = e.run(0, {"report", ref, "timeline"}, kAfter);
   CHECK_THAT(timeline.out,
