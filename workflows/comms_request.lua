@@ -229,7 +229,8 @@ return wf.workflow {
                        "practice_change", "other", required = true,
                        labels = kind_labels },
     requester_team = wf.text { required = true, max = 200 },
-    needed_by = wf.date { label = "Needed by" },
+    -- Within two years: a year typed wrongly (2062 for 2026) is asked about.
+    needed_by = wf.date { label = "Needed by", within_days = 730 },
 
     strategic_priority = criterion({ "primary", "secondary", "none" }, "Strategic priority"),
     incident = criterion({ "major", "minor", "none" }, "Incident response"),

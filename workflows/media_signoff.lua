@@ -311,8 +311,9 @@ return wf.workflow {
     outlet = wf.text { max = 200 },
     contact = wf.text { max = 200, label = "Journalist's phone or e-mail" },
     received_at = wf.datetime { past = true },
-    journalist_deadline = wf.datetime { future = true },
-    embargo_until = wf.datetime { label = "Embargoed until" },
+    -- Within a year: a year typed wrongly is asked about.
+    journalist_deadline = wf.datetime { future = true, within_days = 365 },
+    embargo_until = wf.datetime { label = "Embargoed until", within_days = 365 },
     spokesperson = wf.text { max = 200 },
     reputational_risk = wf.choice { "high", "medium", "low", default = "medium" },
     clinical_content = wf.boolean { default = false },

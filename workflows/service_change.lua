@@ -423,8 +423,10 @@ return wf.workflow {
     scrutiny_response       = wf.text {},
     secretary_of_state_notified_on = wf.date { past = true },
     -- consultation
-    consultation_start      = wf.date {},
-    consultation_end        = wf.date {},
+    -- Within two years of when they are given. A planned start that has passed is counted from
+    -- the day it opens (see the consultation's checklist).
+    consultation_start      = wf.date { within_days = 730 },
+    consultation_end        = wf.date { within_days = 730 },
     short_consultation_rationale = wf.text {},
     gunning_formative       = wf.boolean {},
     gunning_information     = wf.boolean {},

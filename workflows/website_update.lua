@@ -25,7 +25,7 @@ return wf.workflow {
     page_url = wf.text { max = 500, label = "Page address" },
     details = wf.text { max = 4000, label = "Details" },
     urgency = wf.choice { "routine", "this_week", "today", default = "routine" },
-    needed_by = wf.date { label = "Needed by" },
+    needed_by = wf.date { label = "Needed by", within_days = 730 },
     requested_by = wf.actor {},
     reviewer_notes = wf.list { of = wf.text {} },
     decline_reason = wf.text {},

@@ -27,6 +27,13 @@ Outcome<Delegation> Signoff::delegate(std::string_view from, std::string_view to
   if (until < today) {
     fail_field("until", "{} is in the past (today is {})", uk_date(until), uk_date(today));
   }
+  // Cover for an absence, renewed if it runs on: a year at most, so that a year mistyped (2099)
+  // does not hand someone's decisions on for good.
+  const std::string latest = format_date(*parse_date(today) + std::chrono::days(366));
+  if (until > latest) {
+    fail_field("until", "{} is more than a year away: a delegation lasts until {} at the latest",
+               uk_date(until), uk_date(latest));
+  }
   Store& store = engine_.store();
   if (from == to) {
     fail(ErrorKind::BadInput, "{} cannot delegate to themselves", person_name(store, from));

@@ -298,6 +298,7 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   check_actor_fields(store_, d.fields, data, problems);
   check_past_dates(d.fields, data, clock_.now(), problems);
   check_future_dates(d.fields, data, clock_.now(), problems);
+  check_date_horizons(d.fields, data, clock_.now(), problems);
   if (auto missing = missing_parent(registry_, d, std::string(parent_ref))) {
     problems.push_back(std::move(*missing));
   }
@@ -488,6 +489,8 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   }
   check_future_dates(d.fields, given_anew, clock_.now(), problems);
   check_future_dates(action->fields, payload, clock_.now(), problems);
+  check_date_horizons(d.fields, given_anew, clock_.now(), problems);
+  check_date_horizons(action->fields, payload, clock_.now(), problems);
   // A pause "for" an incident is ended by closing it (IncidentHooks): it must name one that is
   // open, or a pause of a triager's own would be taken for the incident's.
   if (action->name == d.incidents.pause) {

@@ -609,6 +609,31 @@ void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given,
   check_dates(fields, given, now, /*must_be_past=*/false, problems);
 }
 
+void check_date_horizons(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
+                         std::vector<FieldProblem>& problems) {
+  const std::string today_text = uk_today(now);
+  const auto today = parse_date(today_text);
+  if (!today) return;
+  for (const auto& f : fields) {
+    if (f.within_days == 0) continue;
+    auto it = given.find(f.name);
+    if (it == given.end() || !it->is_string()) continue;
+    const std::string& text = it->get_ref<const std::string&>();
+    const bool is_date = f.type == FieldType::Date;
+    const auto at = is_date ? parse_date(text) : parse_datetime(text);
+    if (!at) continue;  // not a date: said by the value's own check
+    // A time's UK day: the horizon is counted in days, as people count them.
+    const auto day = is_date ? at : parse_date(uk_today(*at));
+    const auto apart =
+        std::chrono::abs(std::chrono::duration_cast<std::chrono::days>(*day - *today)).count();
+    if (apart <= f.within_days) continue;
+    problems.push_back(
+        {f.name, fmt::format("{} is more than {} days {} today ({}): check the year",
+                             is_date ? uk_date(text) : uk_datetime(*at), f.within_days,
+                             *day > *today ? "after" : "before", uk_date(today_text))});
+  }
+}
+
 std::vector<const FieldSpec*> passed_deadlines(const std::vector<FieldSpec>& fields,
                                                const Json& data, TimePoint now) {
   std::vector<FieldProblem> passed;

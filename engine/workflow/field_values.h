@@ -94,6 +94,11 @@ void check_past_dates(const std::vector<FieldSpec>& fields, const Json& data, Ti
 void check_future_dates(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
                         std::vector<FieldProblem>& problems);
 
+// A problem for each field with `within_days` whose date or time in `given` is more than that
+// many days from today (UK), before or after. Only values given now are checked, as above.
+void check_date_horizons(const std::vector<FieldSpec>& fields, const Json& given, TimePoint now,
+                         std::vector<FieldProblem>& problems);
+
 // The fields marked `future` (deadlines) whose date or time in `data` has passed by `now`, as
 // check_future_dates finds them: what an open item's page and `show` flag.
 std::vector<const FieldSpec*> passed_deadlines(const std::vector<FieldSpec>& fields,

@@ -132,6 +132,17 @@ FieldSpec DefinitionReader::field(const std::string& name, const Json& spec,
       f.future = it->get<bool>();
     }
   }
+  if (auto it = spec.find("within_days"); it != spec.end()) {
+    if ((f.type != FieldType::Date && f.type != FieldType::DateTime) || !it->is_number_integer() ||
+        it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 36500) {
+      problem(f.line, fmt::format("within_days of '{}' applies only to commsflow.date and "
+                                  "commsflow.datetime and must be a whole number of days from 1 "
+                                  "to 36500",
+                                  name));
+    } else {
+      f.within_days = static_cast<int>(it->get<std::int64_t>());
+    }
+  }
   if (auto it = spec.find("unit"); it != spec.end()) {
     if (f.type != FieldType::Integer || !it->is_string() ||
         (*it != "seconds" && *it != "minutes")) {

@@ -16,10 +16,10 @@ inline constexpr std::array<std::string_view, 20> kWorkflow = {
     "__workflow", "__line",  "name",     "title",     "prefix",  "roles",        "fields",
     "initial",    "submit",  "states",   "incidents", "queue",   "document",     "children",
     "parent",     "reports", "approval", "read",      "migrate", "parent_states"};
-inline constexpr std::array<std::string_view, 17> kField = {
-    "__field", "__line",  "required", "label", "default",    "min",
-    "max",     "options", "labels",   "of",    "fields",     "required_if",
-    "role",    "past",    "future",   "unit",  "needed_when"};
+inline constexpr std::array<std::string_view, 18> kField = {
+    "__field", "__line",  "required", "label",       "default", "min",
+    "max",     "options", "labels",   "of",          "fields",  "required_if",
+    "role",    "past",    "future",   "within_days", "unit",    "needed_when"};
 inline constexpr std::array<std::string_view, 8> kSubmit = {"__line", "roles", "guard", "effect",
                                                             "label",  "to",    "route", "sets"};
 inline constexpr std::array<std::string_view, 15> kAction = {

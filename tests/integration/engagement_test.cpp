@@ -382,6 +382,15 @@ TEST_CASE(
                Contains("its planned end, 23 February 2026, has passed: set new dates"));
     CHECK(e.state(ref) == "consultation");
   }
+  SECTION("dates years away are refused, naming each") {
+    RunResult r =
+        e.act(2, ref, "record", {"consultation_start=2020-01-01", "consultation_end=2150-02-01"});
+    CHECK_THAT(r.err, Contains("consultation_start: Wed 1 Jan 2020 is more than 730 days before "
+                               "today (Mon 2 Mar 2026): check the year") &&
+                          Contains("consultation_end: Sun 1 Feb 2150 is more than 730 days "
+                                   "after today"));
+    CHECK(e.show(ref)["data"]["consultation_start"] != "2020-01-01");
+  }
   SECTION("12 weeks needs no rationale") {
     e.act(0, ref, "record", {"consultation_end=2026-06-01", "short_consultation_rationale="});
     e.act(0, ref, "open");

@@ -659,6 +659,13 @@ TEST_CASE("media: a journalist's deadline must be to come when given, and a clos
   CHECK_THAT(past.err, Contains("journalist_deadline") && Contains("has already passed") &&
                            Contains("it is now Mon 2 Mar 2026, 09:00"));
   CHECK(n.run(0, {"list"}).out == before);
+  // A year mistyped (2101 for 2026): more than a year away, refused naming the field.
+  test::RunResult far =
+      n.run(2, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Far", "--set",
+                "kind=reactive_statement", "--set", "journalist_deadline=2101-03-02T12:00:00Z"});
+  CHECK_THAT(far.err, Contains("journalist_deadline: Wed 2 Mar 2101, 12:00 is more than 365 days "
+                               "after today (Mon 2 Mar 2026): check the year"));
+  CHECK(n.run(0, {"list"}).out == before);
 
   // Deadline 10:00 with the clinical review and issuing to come: the standard rule (due 09:00,
   // the moment it starts) gives way to a third of the hour each; comms review is due 09:20.

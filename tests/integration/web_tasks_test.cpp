@@ -777,14 +777,15 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
   CHECK_THAT(requester->body, !Contains("Let someone decide for you"));
   CHECK_THAT(requester->body, !Contains(R"(<option value="olivia.officer">)"));
 
-  auto post = [&](const char* to, const char* role, const char* day, const char* month) {
+  auto post = [&](const char* to, const char* role, const char* day, const char* month,
+                  const char* year = "2026") {
     return c.Post("/sign-offs/delegate", as(hannah),
                   httplib::Params{{"csrf", f.csrf(hannah)},
                                   {"to", to},
                                   {"role", role},
                                   {"until-day", day},
                                   {"until-month", month},
-                                  {"until-year", "2026"}});
+                                  {"until-year", year}});
   };
   SECTION("nothing chosen: each field is named, nothing is stored") {
     auto r = post("", "", "", "");
@@ -808,6 +809,16 @@ TEST_CASE("web: a person delegates their decisions from My sign-offs", "[server]
     CHECK_THAT(r->body, Contains(R"(id="field-delegate-until-error")") &&
                             Contains("Sun 1 Mar 2026 is in the past (today is Mon 2 Mar 2026)"));
     CHECK(f.engine->store().delegations("").empty());
+  }
+  SECTION("a year mistyped, more than a year away, is refused naming the latest date") {
+    auto r = post("olivia.officer", "head_of_comms", "31", "3", "2099");
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Contains(R"(id="field-delegate-until-error")") &&
+                            Contains("Tue 31 Mar 2099 is more than a year away: a delegation "
+                                     "lasts until Wed 3 Mar 2027 at the latest"));
+    CHECK(f.engine->store().delegations("").empty());
+    // A year to the day is taken.
+    CHECK(post("olivia.officer", "head_of_comms", "3", "3", "2027")->status == 303);
   }
   SECTION("someone who does not sign in here is said beside the box") {
     auto r = post("ghost", "head_of_comms", "31", "3");

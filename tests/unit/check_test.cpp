@@ -675,6 +675,24 @@ TEST_CASE("past applies to dates and times only") {
   expect_problem(bad, line_of(bad, "count = wf.integer"), "past of 'count' applies only to");
 }
 
+TEST_CASE("within_days bounds a date or time, by a whole number of days") {
+  LoadedWorkflow loaded = load(
+      with(kGood, "    count = wf.integer { min = 0 },\n",
+           "    count = wf.integer { min = 0 },\n    due = wf.datetime { within_days = 90 },\n"));
+  INFO(listing(loaded.problems));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.definition.field("due")->within_days == 90);
+  for (const char* wrong :
+       {"wf.integer { within_days = 30 }", "wf.date { within_days = 0 }",
+        "wf.date { within_days = 1.5 }", "wf.date { within_days = \"year\" }"}) {
+    INFO(wrong);
+    const std::string bad = with(kGood, "wf.integer { min = 0 }", wrong);
+    expect_problem(bad, line_of(bad, "count = wf."),
+                   "within_days of 'count' applies only to commsflow.date and commsflow.datetime "
+                   "and must be a whole number of days from 1 to 36500");
+  }
+}
+
 TEST_CASE("unit makes an integer a length of time, in seconds or minutes only") {
   LoadedWorkflow loaded = load(
       with(kGood, "count = wf.integer { min = 0 }", "count = wf.integer { unit = \"minutes\" }"));

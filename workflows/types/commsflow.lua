@@ -47,6 +47,7 @@ local commsflow = {}
 ---@field role? string an actor field: the role the actor must hold
 ---@field past? boolean a date or time of something that has happened: never in the future
 ---@field future? boolean a date or time still to come when it is given (a deadline)
+---@field within_days? integer when given, at most this many days from today either way
 ---@field unit? "seconds"|"minutes" an integer that is a length of time, shown in hours and minutes
 ---@field __field? string set by the constructor
 ---@field __line? integer set by the constructor

@@ -47,6 +47,9 @@ struct FieldSpec {
   std::string role;                 // actor: the role the named actor must hold (optional)
   bool past = false;                // date/datetime: something that has happened, never future
   bool future = false;  // date/datetime: still to come when given (a deadline), checked only then
+  // date/datetime: when given, at most this many days from today either way, so that a year
+  // mistyped (2062 for 2026) is asked about; checked only then. 0: any date.
+  int within_days = 0;
   // integer: a length of time in these units ("seconds" or "minutes"), which people see in
   // hours and minutes; empty for a plain number.
   std::string unit;
