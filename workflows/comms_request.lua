@@ -158,11 +158,15 @@ local function resume(item, ctx)
 end
 
 -- Which open requests an incident pauses: a major incident pauses green work and amber work not
--- due within two working days; a minor incident pauses green work. Red work never pauses.
+-- due, or needed, within two working days; a minor incident pauses green work. Red work never
+-- pauses.
 local function paused_by_incident(item, incident, ctx)
   if item.rating == "green" then return true end
   if incident.level == "major" and item.rating == "amber" then
-    local due_within = calendar.working_days_between(calendar.date(ctx.now), calendar.date(item.due_at))
+    -- Urgent by the sooner of its due time and the date the requester needs it by.
+    local urgent_by = calendar.date(item.due_at)
+    if item.needed_by and item.needed_by < urgent_by then urgent_by = item.needed_by end
+    local due_within = calendar.working_days_between(calendar.date(ctx.now), urgent_by)
     return due_within > major_incident_keeps_amber_due_within
   end
   return false

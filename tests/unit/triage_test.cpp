@@ -557,6 +557,15 @@ TEST_CASE("work that arrives during an incident is paused by the same policy") {
   CHECK(green.data["paused_by_incident"] == "Storm Bert");
   CHECK(t.engine->history(green.ref).back().actor == "system");  // by the workflow's rule
   CHECK(red.state == "triaged");
+  // Amber work is paused unless it is due, or needed, within two working days: a request due
+  // in five days but needed tomorrow carries on.
+  Item amber = t.submit(Json{{"reputational_risk", "medium"}});
+  Item needed_tomorrow =
+      t.submit(Json{{"reputational_risk", "medium"}, {"needed_by", "2026-11-24"}});
+  CHECK(amber.data["rating"] == "amber");
+  CHECK(amber.state == "paused");
+  CHECK(needed_tomorrow.data["rating"] == "amber");
+  CHECK(needed_tomorrow.state == "triaged");
 
   // Imported work too.
   const std::string header =
@@ -571,7 +580,7 @@ TEST_CASE("work that arrives during an incident is paused by the same policy") {
 
   auto closed = close_incident(*t.engine, "Storm Bert", "tom");
   REQUIRE(closed.ok());
-  CHECK(closed.value().affected == std::vector<std::string>{green.ref, refs[0]});
+  CHECK(closed.value().affected == std::vector<std::string>{green.ref, amber.ref, refs[0]});
   CHECK(t.engine->item(green.ref).state == "triaged");
   CHECK(verify(*t.store).ok());
 }
