@@ -45,6 +45,22 @@ std::string address_of(const std::string& from) {
   return from;
 }
 
+// `text` with each line ending in CRLF, a lone LF (or CR) turned into one.
+std::string with_crlf(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\r' || ch == '\n') {
+      out += "\r\n";
+      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string rfc5322_date() {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -106,8 +122,12 @@ class SmtpMailer final : public Mailer {
     // multipart/mixed holding one multipart/alternative of the text and the HTML.
     std::unique_ptr<curl_mime, CurlDeleter> mime(curl_mime_init(c));
     curl_mime* alternative = curl_mime_init(c);
-    for (const auto& [body, type] : {std::pair{&m.text, "text/plain; charset=utf-8"},
-                                     std::pair{&m.html, "text/html; charset=utf-8"}}) {
+    // Lines end in CRLF, as text in mail does (RFC 2045): libcurl's quoted-printable encoder
+    // keeps a CRLF as a line break and encodes a lone LF as "=0A", which strict mail readers
+    // show as one run-on line.
+    const std::string text = with_crlf(m.text), html = with_crlf(m.html);
+    for (const auto& [body, type] : {std::pair{&text, "text/plain; charset=utf-8"},
+                                     std::pair{&html, "text/html; charset=utf-8"}}) {
       curl_mimepart* part = curl_mime_addpart(alternative);
       curl_mime_data(part, body->c_str(), body->size());
       curl_mime_type(part, type);

@@ -243,6 +243,10 @@ TEST_CASE(
   CHECK_THAT(m["text"].get<std::string>(),
              Contains(link) && Contains("version 1 of the statement") && Contains("Comms review"));
   CHECK_THAT(m["html"].get<std::string>(), Contains("href=\"" + link + "\""));
+  // Its lines are lines of the message, as mail readers expect (RFC 2045), not "=0A" escapes.
+  CHECK_THAT(m["raw"].get<std::string>(), !Contains("=0A") && !Contains("=0D"));
+  const std::string text = m["text"].get<std::string>();
+  CHECK(std::count(text.begin(), text.end(), '\n') >= 3);
   // Nothing of the statement itself leaves in an email.
   CHECK_THAT(m["raw"].get<std::string>(), !Contains("deep clean"));
   CHECK_THAT(m["message_id"].get<std::string>(),
