@@ -64,10 +64,25 @@ std::string field_message(const FieldSpec* spec, const FieldProblem& error) {
   return label + ": " + message;
 }
 
+namespace {
+
+// Whether a workflow rule's reason is about `field`: rules name the field they refuse by its
+// label, as "Needed by: 1 January 2100 is outside the working-day calendar".
+bool reason_names(const std::string& reason, const FieldSpec& field) {
+  const std::string label = field_label(field);
+  return reason.size() > label.size() + 2 && reason.starts_with(label) &&
+         reason.compare(label.size(), 2, ": ") == 0;
+}
+
+}  // namespace
+
 std::string error_for(const CallResult* r, const FieldSpec& field) {
   if (!r) return {};
   for (const auto& f : r->field_errors) {
     if (concerns(field, f.field)) return field_message(&field, f);
+  }
+  for (const auto& reason : r->reasons) {
+    if (reason_names(reason, field)) return reason;
   }
   return {};
 }
@@ -98,8 +113,12 @@ std::string result_summary(const CallResult& r, const std::string& id_prefix,
     const FieldSpec* spec = at < fields.size() ? fields[at] : nullptr;
     problems.push_back({spec ? field_input_id(*spec, id_prefix) : "", field_message(spec, *f)});
   }
-  if (r.status == 403 || r.status == 422) problems.push_back({"", r.message});
-  for (const auto& reason : r.reasons) problems.push_back({"", reason});
+  // A refusal's reasons say it all: the message ("A workflow rule said no.") is the API's.
+  for (const auto& reason : r.reasons) {
+    auto named = std::find_if(fields.begin(), fields.end(),
+                              [&](const FieldSpec* f) { return reason_names(reason, *f); });
+    problems.push_back({named != fields.end() ? field_input_id(**named, id_prefix) : "", reason});
+  }
   if (problems.empty()) problems.push_back({"", r.message});
   return error_summary_html(problems);
 }

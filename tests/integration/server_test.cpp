@@ -585,6 +585,40 @@ TEST_CASE("server: a form longer than 8 KiB is taken whole, and one over the bod
   CHECK(limited.engine->items(ItemFilter{}).empty());
 }
 
+TEST_CASE("server: a workflow rule's reason that names a field is shown beside it",
+          "[server][pages]") {
+  WebFixture f(test_options(), [](const std::filesystem::path& workflows) {
+    std::string source = test::read_bytes(workflows / "website_update.lua");
+    const std::string effect = "    effect = function(item, ctx) item.requested_by";
+    REQUIRE(source.find(effect) != std::string::npos);
+    source.insert(source.find(effect),
+                  "    guard = function(item, ctx)\n"
+                  "      if (item.page_url or \"\"):match(\"^https://example%.nhs%.uk/\") then "
+                  "return true end\n"
+                  "      return { \"Page address: must be a page of our own website\", "
+                  "\"Nothing else may be asked today\" }\n"
+                  "    end,\n");
+    std::ofstream(workflows / "website_update.lua") << source;
+  });
+  std::string cookie = f.sign_in("asha.requester");
+  auto r = f.client().Post("/requests/new", httplib::Headers{{"Cookie", cookie}},
+                           httplib::Params{{"csrf", f.csrf(cookie)},
+                                           {"workflow", "website_update"},
+                                           {"title", "Fix clinic times"},
+                                           {"page_url", "https://elsewhere.example.com/"}});
+  REQUIRE(r);
+  CHECK(r->status == 422);
+  // Beside the box, and linked to it from the summary; a reason naming no field is listed.
+  CHECK_THAT(r->body,
+             Catch::Contains(R"(id="field-page_url-error")") &&
+                 Catch::Contains(R"(<a href="#field-page_url">Page address: must be a page of our )"
+                                 R"(own website</a>)") &&
+                 Catch::Contains("Nothing else may be asked today") &&
+                 !Catch::Contains("A workflow rule said no"));
+  CHECK_THAT(r->body, Catch::Contains(R"(value="https://elsewhere.example.com/")"));
+  CHECK(f.engine->items(ItemFilter{}).empty());
+}
+
 TEST_CASE("server: an action without the role is refused on the item page", "[server][pages]") {
   WebFixture f;
   std::string ref = f.submit_website_update("Fix clinic times", "https://example.nhs.uk/c");
