@@ -275,6 +275,8 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
                           "contains {}, which reorders the text after it on screen: not "
                           "allowed in one line of text",
                           control)
+                : !spec.multiline() && (control == "U+000A" || control == "U+000D")
+                    ? std::string("is one line of text: take out the line break")
                 : spec.multiline()
                     ? fmt::format(
                           "contains the control character {}: only text, line breaks "
