@@ -87,11 +87,15 @@ std::string request_form_body(Context& c, const Principal& p, const std::string&
   const std::vector<Actor> people = c.engine.store().actors();
   std::string parent_input, inputs;
   std::optional<FieldSpec> parent;
+  Json back = false;  // to the item it is added to, when it was opened from one
   if (!d.parent.empty()) {
     parent = parent_field(c, d);
     auto chosen = values.find("parent");
-    parent_input =
-        parent_input_html(c, p, d, *parent, chosen == values.end() ? "" : chosen->second, failed);
+    const std::string parent_ref = chosen == values.end() ? "" : chosen->second;
+    parent_input = parent_input_html(c, p, d, *parent, parent_ref, failed);
+    if (!parent_ref.empty()) {
+      back = {{"href", "/items/" + url_encode(parent_ref)}, {"text", "Back to " + parent_ref}};
+    }
   }
   for (const FieldSpec* f : fields) {
     auto it = values.find(f->name);
@@ -108,6 +112,7 @@ std::string request_form_body(Context& c, const Principal& p, const std::string&
                  {"csrf", p.csrf},
                  {"workflow", workflow},
                  {"parent", parent_input},
+                 {"back", back},
                  {"inputs", inputs}});
 }
 

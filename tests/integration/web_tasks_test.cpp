@@ -913,6 +913,10 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
           R"(<label class="nhsuk-label" for="field-parent">Service change engagement</label>)"));
   CHECK_THAT(form->body, Contains("<option value=\"" + ref + "\" selected>" + ref +
                                   ": Community nursing hub</option>"));
+  // Opened from the service change, it links back to it; opened from nowhere, it does not.
+  CHECK_THAT(form->body, Contains("<a class=\"nhsuk-back-link\" href=\"/items/" + ref +
+                                  "\">Back to " + ref + "</a>"));
+  CHECK_THAT(blank->body, !Contains("nhsuk-back-link"));
 
   auto post = [&](const std::string& parent) {
     return c.Post("/requests/new", as(eve),
