@@ -115,8 +115,10 @@ void add_audit_commands(CLI::App& app, Session& s) {
   audit->add_option("--workflow", query->workflow, "Events of items of this workflow");
   audit->add_option("--action", query->action, "Events of this action, e.g. decide");
   audit->add_option("--from", query->from,
-                    "From this UK day (2026-01-01) or time (\"2026-01-01 09:00\"), inclusive");
-  audit->add_option("--to", query->to, "To this UK day (2026-03-31) or time, inclusive");
+                    "From this UK day (1/1/2026 or 2026-01-01) or time (\"1/1/2026 09:00\"), "
+                    "inclusive");
+  audit->add_option("--to", query->to,
+                    "To this UK day (31/3/2026 or 2026-03-31) or time, inclusive");
   add_export_options(audit, *export_args);
   add_read_as(audit, s);
   audit->callback([&s, audit, query, export_args] {

@@ -1713,6 +1713,19 @@ TEST_CASE("server: the Audit page links reports that download as CSV, JSON and H
         printable,
         Catch::Contains("workflow media statement sign-off; actor hannah.head; action Decide"));
   }
+  SECTION("dates as the form's hints write them, UK style, with or without a time") {
+    CHECK_THAT(audit, Catch::Contains("for example 1/1/2026 09:00 (UK time)"));
+    const auto rows = [&](const std::string& range) {
+      auto res = f.client().Get("/audit/download?report=history&format=json" + range,
+                                httplib::Headers{{"Cookie", cookie}});
+      REQUIRE(res->status == 200);
+      return Json::parse(res->body)["rows"].size();
+    };
+    const std::size_t all = rows("");
+    CHECK(all > 0);
+    CHECK(rows("&from=1/1/2000%2009:00&to=31/12/2098") == all);
+    CHECK(rows("&from=1/1/2099") == 0);
+  }
   SECTION("sign-offs as JSON and as a printable page") {
     auto res = f.client().Get("/audit/download?report=sign-offs&format=json",
                               httplib::Headers{{"Cookie", cookie}});
