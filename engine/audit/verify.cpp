@@ -1,5 +1,6 @@
 #include <commsflow/error.h>
 #include <commsflow/sha256.h>
+#include <commsflow/uk_time.h>
 #include <commsflow/verify.h>
 
 #include <algorithm>
@@ -21,10 +22,17 @@ namespace commsflow {
 
 namespace {
 
-// A value as a problem quotes it: JSON, cut short past 120 characters; "(unset)" for none.
+// A value as a problem quotes it: JSON, cut short past 120 bytes; "(unset)" for none. A time
+// has its UK reading beside it, for the people who read the report: "2026-03-02T09:00:00Z"
+// (Mon 2 Mar 2026, 09:00:00 GMT).
 std::string quoted(const Json* value) {
   if (!value) return "(unset)";
   std::string text = value->dump();
+  if (value->is_string()) {
+    if (auto t = parse_datetime(value->get_ref<const std::string&>())) {
+      return text + " (" + uk_datetime_to_second(*t) + ")";
+    }
+  }
   if (text.size() <= 120) return text;
   size_t cut = 117;  // back to the start of a character: a UTF-8 sequence is never split
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
@@ -136,11 +144,15 @@ void compare(const Item& stored, const Item& replayed, std::vector<VerifyProblem
             replayed.parent.empty() ? "(none)" : replayed.parent);
   }
   if (stored.version != replayed.version) differs("version", stored.version, replayed.version);
+  const auto time = [](const std::string& at) {
+    const Json value(at);
+    return quoted(&value);
+  };
   if (stored.created_at != replayed.created_at) {
-    differs("created_at", stored.created_at, replayed.created_at);
+    differs("created_at", time(stored.created_at), time(replayed.created_at));
   }
   if (stored.updated_at != replayed.updated_at) {
-    differs("updated_at", stored.updated_at, replayed.updated_at);
+    differs("updated_at", time(stored.updated_at), time(replayed.updated_at));
   }
   if (stored.data != replayed.data) {
     std::vector<std::array<std::string, 3>> found;

@@ -1074,8 +1074,9 @@ TEST_CASE(
                     ref + "'");
   test::RunResult r = n.run(1, {"verify"});
   CHECK_THAT(r.err, Contains("item " + ref +
-                             ": stored data._signoff.due_at is \"2026-03-09T11:30:00Z\" but its "
-                             "events give \"2026-03-02T11:30:00Z\""));
+                             ": stored data._signoff.due_at is \"2026-03-09T11:30:00Z\" (Mon 9 "
+                             "Mar 2026, 11:30:00 GMT) but its events give \"2026-03-02T11:30:00Z\" "
+                             "(Mon 2 Mar 2026, 11:30:00 GMT)"));
   CHECK_THAT(r.err, !Contains("groups"));  // the rest of the record is not quoted
 }
 

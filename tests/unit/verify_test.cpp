@@ -199,6 +199,15 @@ TEST_CASE("tampering is detected and located", "[sqlite]") {
     CHECK(r.problems[1].ref == refs[1]);
     CHECK(r.problems[1].message == "events for " + refs[1] + " exist but the item does not");
   }
+  SECTION("a stored time changed by hand is quoted with its UK reading") {
+    raw_sql(f.db,
+            "UPDATE items SET updated_at = '2026-07-01T12:00:00Z' WHERE ref = '" + refs[0] + "'");
+    VerifyReport r = verify(*f.store);
+    REQUIRE_FALSE(r.ok());
+    CHECK(mentions(r,
+                   "stored updated_at is \"2026-07-01T12:00:00Z\" (Wed 1 Jul 2026, 13:00:00 "
+                   "BST) but its events give \""));
+  }
   SECTION("the last event deleted together with the change it made") {
     raw_sql(f.db, "DELETE FROM events WHERE seq = 11");
     VerifyReport r = verify(*f.store);
