@@ -330,11 +330,26 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
   }
   Json filters =
       Json::array({select_view("filter-workflow", "Workflow", "workflow", workflows, workflow)});
-  if (!workflow.empty() && c.engine.store().current_version(workflow)) {
-    std::vector<std::pair<std::string, std::string>> states = {{"", "Any"}};
-    for (const auto& s : c.engine.registry().current(workflow).definition.states) {
-      states.push_back({s.name, s.label});
+  // The chosen workflow's states; with none chosen, those of every workflow offered, a name
+  // shared by several given once (with each label it has, where they differ).
+  std::vector<std::pair<std::string, std::vector<std::string>>> state_labels;
+  for (std::size_t w = 1; w < workflows.size(); ++w) {
+    const std::string& name = workflows[w].first;
+    if ((!workflow.empty() && name != workflow) || !c.engine.store().current_version(name)) {
+      continue;
     }
+    for (const auto& s : c.engine.registry().current(name).definition.states) {
+      auto same = std::find_if(state_labels.begin(), state_labels.end(),
+                               [&](const auto& listed) { return listed.first == s.name; });
+      if (same == state_labels.end()) same = state_labels.insert(same, {s.name, {}});
+      if (std::find(same->second.begin(), same->second.end(), s.label) == same->second.end())
+        same->second.push_back(s.label);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> states = {{"", "Any"}};
+  for (const auto& [name, labels] : state_labels)
+    states.push_back({name, fmt::format("{}", fmt::join(labels, " / "))});
+  if (states.size() > 1) {
     filters.push_back(select_view("filter-state", "State", "state", states, state));
   }
   const std::string filters_query =

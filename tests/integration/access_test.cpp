@@ -274,6 +274,14 @@ TEST_CASE("access: the Workflow filters offer only workflows the reader may see 
     CHECK_THAT(hers, offers("Comms request") && !offers("Media statement sign-off") &&
                          !offers("Service change engagement") && !offers("Incident"));
   }
+  // Without a workflow chosen, the State box lists the states of the workflows offered.
+  const std::string her_items = page_for("asha.requester", "/items");
+  CHECK_THAT(her_items, Catch::Contains(R"(id="filter-state" name="state")") &&
+                            Catch::Contains(R"(<option value="triaged">Triaged</option>)") &&
+                            !Catch::Contains(">Consultation: open</option>"));
+  CHECK_THAT(page_for("asha.requester", "/items?state=triaged"),
+             Catch::Contains(scene.req) && Catch::Contains("1 item(s)."));
+  CHECK_THAT(page_for("asha.requester", "/items?state=closed"), Catch::Contains("0 item(s)."));
   // The clinical lead, asked to decide on the statement, sees no comms request: her queue opens
   // on the statement's workflow, and offers no other.
   const std::string clinical = page_for("cara.clinical", "/queue");
