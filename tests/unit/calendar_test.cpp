@@ -239,6 +239,36 @@ TEST_CASE("a date the calendar does not cover is an error, never a working day")
                     Catch::Contains("unknown region 'wales'"));
 }
 
+TEST_CASE("a one-off change mistyped stops the calendar loading, naming the entry") {
+  const std::string shipped = test::read_bytes(test::shipped_workflows() / "lib" / "calendar.lua");
+  const std::string last =
+      "  { date = \"2023-05-08\", name = \"Coronation of King Charles III\" },\n";
+  REQUIRE(shipped.find(last) != std::string::npos);
+  for (const auto& [entry, said] : std::vector<std::pair<std::string, std::string>>{
+           {R"({ date = "08/12/2026", name = "Office closure" })",
+            "entry 11 (Office closure): date '08/12/2026' is not a real date written YYYY-MM-DD"},
+           {R"({ date = "2026-12-32", name = "Office closure" })",
+            "date '2026-12-32' is not a real"},
+           {R"({ date = "2026-12-08", nme = "Office closure" })",
+            "entry 11 (2026-12-08): unknown key 'nme'"},
+           {R"({ date = "2026-12-08", name = "Closure", regions = { "englnd_and_wales" } })",
+            "unknown region 'englnd_and_wales'"},
+           {R"({ date = "2026-12-08", name = "Closure", instead_of = "2026-12-07x" })",
+            "instead_of '2026-12-07x' is not a real date"}}) {
+    INFO(entry);
+    test::TempDir dir;
+    std::string source = shipped;
+    source.insert(source.find(last) + last.size(), "  " + entry + ",\n");
+    dir.write("lib/calendar.lua", source);
+    FixedClock clock{*parse_datetime("2026-03-02T09:00:00Z")};
+    CHECK_THROWS_WITH(
+        WorkflowScript::load(
+            ScriptSource{"workflows/calendar_check.lua", kCheck, dir.path() / "lib"},
+            ScriptLimits{2'000'000'000, 64u << 20}, clock),
+        Catch::Contains("lib/calendar.lua, one_off entry 11") && Catch::Contains(said));
+  }
+}
+
 TEST_CASE("a working day asked about in one region is asked again after the region changes") {
   Calendar c;
   // Friday 2 January 2026: a working day in England and Wales, a bank holiday in Scotland.

@@ -158,6 +158,41 @@ local regions = {
   },
 }
 
+-- The one-off changes are read as they load: a mistyped entry (a date written 08/12/2026, a
+-- 32nd of December, a misspelt key or region) would otherwise be passed over without a word,
+-- and every due time near it would be wrong. `commsflow check` reports the error.
+do
+  local keys = { date = true, name = true, instead_of = true, regions = true }
+  local function real_date(text)
+    local y, m, d = tostring(text):match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
+    return y and date_of(days_from_civil(tonumber(y), tonumber(m), tonumber(d))) == text
+  end
+  for i, change in ipairs(M.one_off) do
+    local function wrong(what)
+      error(string.format("lib/calendar.lua, one_off entry %d (%s): %s", i,
+                          tostring(change.name or change.date), what), 0)
+    end
+    for key in pairs(change) do
+      if not keys[key] then
+        wrong("unknown key '" .. tostring(key) .. "' (date, name, instead_of, regions)")
+      end
+    end
+    if not real_date(change.date) then
+      wrong("date '" .. tostring(change.date) .. "' is not a real date written YYYY-MM-DD")
+    end
+    if change.instead_of ~= nil and not real_date(change.instead_of) then
+      wrong("instead_of '" .. tostring(change.instead_of) .. "' is not a real date written YYYY-MM-DD")
+    end
+    if type(change.name) ~= "string" or not change.name:match("%S") then wrong("it needs a name") end
+    for _, region in ipairs(change.regions or {}) do
+      if not regions[region] then
+        wrong("unknown region '" .. tostring(region)
+              .. "' (england_and_wales, scotland or northern_ireland)")
+      end
+    end
+  end
+end
+
 -- Bank holidays of year `y` in the current region: day number -> name. Computed once a year.
 local by_year = {}
 -- Whether a day number is a working day, as found so far: due times and lead times fall near
