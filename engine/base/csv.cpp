@@ -47,6 +47,15 @@ bool CsvReader::next(CsvRecord& record) {
   if (!started_) {
     started_ = true;
     if (peek() >= 0 && chunk_.substr(pos_, 3) == "\xEF\xBB\xBF") pos_ += 3;  // a UTF-8 BOM
+    // Excel's "Unicode text" and some exports are UTF-16: read as UTF-8 they are a NUL byte in
+    // every other place, and their first line would be quoted back as noise.
+    if (peek() >= 0 &&
+        (chunk_.substr(pos_, 2) == "\xFF\xFE" || chunk_.substr(pos_, 2) == "\xFE\xFF")) {
+      fail(ErrorKind::BadInput,
+           "{}: the file is UTF-16 text, not UTF-8: in Excel, save it as \"CSV UTF-8 (Comma "
+           "delimited)\"",
+           source_);
+    }
     if (peek() >= 0) delimiter_ = delimiter_of(chunk_.substr(pos_));
   }
   std::string field;

@@ -211,6 +211,18 @@ TEST_CASE("cli: import takes columns headed as people head them, and says how to
   CHECK(latin.exit_code == 2);
   CHECK_THAT(latin.err, Contains("nothing was imported: 1 problem(s)") &&
                             Contains("save it as \"CSV UTF-8 (Comma delimited)\""));
+  // Excel's "Unicode text" (UTF-16, little- or big-endian): said in those words, not as noise.
+  for (const std::string bom : {"\xFF\xFE", "\xFE\xFF"}) {
+    std::string utf16 = bom;
+    for (char c : std::string("title,kind\nOne,internal\n")) {
+      utf16 += bom[0] == '\xFF' ? std::string{c, '\0'} : std::string{'\0', c};
+    }
+    p.dir.write("utf16.csv", utf16);
+    auto wide = p.import("utf16.csv");
+    CHECK(wide.exit_code == 2);
+    CHECK_THAT(wide.err, Contains("utf16.csv: the file is UTF-16 text, not UTF-8: in Excel, save "
+                                  "it as \"CSV UTF-8 (Comma delimited)\""));
+  }
   p.dir.write("tabs.csv", "title\tkind\nOne\tinternal\n");
   // Two columns for one field: which to take is not guessed.
   p.dir.write("twice.csv", "Title," + std::string(kHeader) + "Other," + row("One"));
