@@ -21,6 +21,10 @@ std::string hash_password(std::string_view password) {
   if (password.size() < kMinPasswordLength) {
     fail_field("password", "must be at least {} characters", kMinPasswordLength);
   }
+  // Spaces alone are a password nobody chose: one typed by mistake, or a blank line padded.
+  if (password.find_first_not_of(" \t") == std::string_view::npos) {
+    fail_field("password", "must be more than spaces");
+  }
   std::array<char, crypto_pwhash_STRBYTES> out{};
   if (crypto_pwhash_str(out.data(), password.data(), password.size(),
                         crypto_pwhash_OPSLIMIT_INTERACTIVE,

@@ -1017,6 +1017,11 @@ TEST_CASE("cli: actor passwd reads the password from stdin - token create prints
                                 "", "short\n");
   CHECK(short_pw.exit_code == 2);
   CHECK_THAT(short_pw.err, Catch::Contains("at least 10 characters"));
+  auto spaces = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "sam"}, "",
+                              "            \n");
+  CHECK(spaces.exit_code == 2);
+  CHECK_THAT(spaces.err, Catch::Contains("password: must be more than spaces"));
+  CHECK(test::query_text(dir / "commsflow.db", "SELECT count(*) FROM passwords") == "0");
   auto none = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "sam"});
   CHECK(none.exit_code == 2);
   auto unknown = test::run_cli(dir.path(), {"--workflows", workflows, "actor", "passwd", "kim"}, "",
