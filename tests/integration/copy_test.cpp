@@ -126,6 +126,15 @@ TEST_CASE("copy: a new file takes its name only once whole, and is named by the 
     INFO(left);
     CHECK_FALSE(fs::exists(f.dir / "backups" / left));
   }
+  // It holds password hashes and people's addresses: for its owner only, made new or made
+  // into an empty file someone had left readable by all.
+  const auto owner_only = fs::perms::owner_read | fs::perms::owner_write;
+  CHECK((fs::status(f.dir / "backups/new.db").permissions() & fs::perms::all) == owner_only);
+  { std::ofstream(f.dir / "backups/empty.db"); }
+  fs::permissions(f.dir / "backups/empty.db",
+                  owner_only | fs::perms::group_read | fs::perms::others_read);
+  run(f.dir.path(), 0, {"copy", "--from", "source.db", "--to", "backups/empty.db"});
+  CHECK((fs::status(f.dir / "backups/empty.db").permissions() & fs::perms::all) == owner_only);
 }
 
 TEST_CASE("copy: into a folder that is not there is refused naming --to, and leaves nothing") {

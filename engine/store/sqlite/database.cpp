@@ -125,7 +125,9 @@ Database::Database(const std::filesystem::path& path, bool create, int busy_time
   }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   std::error_code absent;
-  const bool is_new = create && !std::filesystem::exists(path, absent);
+  // An empty file made beforehand (`copy --to` one, say) becomes a new database as well.
+  const bool is_new = create && (!std::filesystem::exists(path, absent) ||
+                                 std::filesystem::file_size(path, absent) == 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, wal_batching_vfs::name());
   if (rc == SQLITE_OK && is_new) {
     // It will hold password hashes and people's addresses: for its owner only, whatever the
