@@ -65,7 +65,7 @@ void run_migration(Session& s, MigrationRequest request, bool retriage) {
   }
   auto outcome = migrate(engine, request);
   if (!outcome) {
-    if (!s.options.json) std::cerr << "nothing was migrated: fix these in the workflow's Lua\n";
+    if (!s.options.json) std::cerr << "nothing was migrated: each item below is why\n";
     s.refused(outcome.refusal());
     return;
   }

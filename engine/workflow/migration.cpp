@@ -1,6 +1,7 @@
 #include <commsflow/migration.h>
 #include <commsflow/people.h>
 #include <commsflow/registry.h>
+#include <commsflow/verify.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -101,6 +102,15 @@ class Migrator {
     const Definition& d = wf.definition;
     if (d.version == item.version) return;
     if (request_.watching_only && d.migrate.watch.empty()) return;
+    // Moved from a stored row changed outside commsflow, a forged value would become real,
+    // recorded decisions (a rating, a due time, a pause).
+    if (const auto altered = item_history_problems(engine_.store(), item); !altered.empty()) {
+      refused_.push_back(
+          fmt::format("{}'s history does not verify ({}): it is not moved; "
+                      "`commsflow verify` lists every problem",
+                      item.ref, altered.front()));
+      return;
+    }
 
     ItemMigration m{item.ref, d.name, item.version, d.version, item.state, {}, {}, {}, {}};
     m.to_state = new_state_for(d, item.state);

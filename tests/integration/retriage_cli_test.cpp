@@ -119,6 +119,38 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to re-triage"));
 }
 
+TEST_CASE("cli: retriage refuses an item whose stored row was changed by hand, moving nothing") {
+  test::TempDir dir;
+  fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
+  std::string forged, honest;
+  {
+    test::LocalEngine here(dir.path(), /*create=*/true);
+    here.engine->add_actor("tom", {"triager"});
+    forged =
+        here.submit("comms_request", "tom", test::comms_request_fields("Rota", "high"), kMonday)
+            .ref;
+    honest =
+        here.submit("comms_request", "tom", test::comms_request_fields("Posters", "low"), kMonday)
+            .ref;
+  }
+  // Rated red for high impact; someone lowers the impact in the file, by hand.
+  test::raw_sql(
+      (dir / "commsflow.db").string(),
+      "UPDATE items SET data = json_set(data, '$.impact', 'low') WHERE ref = '" + forged + "'");
+  replace_in_file(dir / "workflows" / "comms_request.lua", "green = 10 }", "green = 8 }");
+  const std::string bytes_before = test::read_bytes(dir / "commsflow.db");
+  for (bool dry : {true, false}) {
+    INFO(dry);
+    std::vector<std::string> args{"retriage"};
+    if (dry) args.push_back("--dry-run");
+    RunResult refused = run(dir.path(), 1, args);
+    CHECK_THAT(refused.err, Contains("nothing was migrated") &&
+                                Contains(forged + "'s history does not verify") &&
+                                Contains("changed outside commsflow") && !Contains(honest));
+    CHECK(test::read_bytes(dir / "commsflow.db") == bytes_before);
+  }
+}
+
 TEST_CASE("cli: retriage during an incident resumes work the new rules make red, and says so") {
   test::TempDir dir;
   fs::copy(test::shipped_workflows(), dir / "workflows", fs::copy_options::recursive);
