@@ -183,8 +183,15 @@ void add_api_routes(httplib::Server& http, Context& c) {
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+))",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
-             Item item = c.read_access(p.actor).item(typed_reference(req.matches[1].str()));
-             send_json(res, 200, item_json(c.engine, item, p.actor));
+             const std::string ref = typed_reference(req.matches[1].str());
+             Item item = c.read_access(p.actor).item(ref);
+             Json out = item_json(c.engine, item, p.actor);
+             // As the item page and `show` warn: whether its own history verifies, checked on
+             // the stored item (not the reader's view of it), and if not, why.
+             const auto problems = item_history_problems(c.engine.store(), c.engine.item(ref));
+             out["history_verifies"] = problems.empty();
+             if (!problems.empty()) out["history_problems"] = problems;
+             send_json(res, 200, out);
            }));
 
   http.Get(R"(/api/v1/items/([A-Za-z0-9-]+)/history)",

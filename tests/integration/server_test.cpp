@@ -1812,6 +1812,10 @@ TEST_CASE("server: an item whose history was changed in the database says so at 
   std::string cookie = approved_and_signed_in(f, ref);
   const std::string path = "/items/" + ref;
   CHECK_THAT(get_page(f, cookie, path), !Catch::Contains("id=\"history-altered\""));
+  const std::string api = "/api/v1/items/" + ref;
+  Json before = body_of(f.client().Get(api.c_str(), f.bearer("hannah.head")));
+  CHECK(before["history_verifies"] == true);
+  CHECK_FALSE(before.contains("history_problems"));
   test::raw_sql(f.database.location(),
                 "UPDATE items SET data = json_set(data, '$._approved.document_version', 7) "
                 "WHERE ref = '" +
@@ -1819,6 +1823,12 @@ TEST_CASE("server: an item whose history was changed in the database says so at 
   CHECK_THAT(get_page(f, cookie, path), Catch::Contains("id=\"history-altered\"") &&
                                             Catch::Contains("s history does not verify</span>") &&
                                             Catch::Contains("the stored item is not what its"));
+  // The API says so too, as the page does.
+  Json after = body_of(f.client().Get(api.c_str(), f.bearer("hannah.head")));
+  CHECK(after["history_verifies"] == false);
+  REQUIRE(after["history_problems"].size() == 1);
+  CHECK_THAT(after["history_problems"][0].get<std::string>(),
+             Catch::Contains("the stored item is not what its"));
 }
 
 TEST_CASE("server: text changed in the database is said so on the item page, never shown",
