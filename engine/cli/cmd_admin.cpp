@@ -174,8 +174,13 @@ void run_workflows(Session& s) {
   if (s.options.json) {
     Json out = Json::array();
     for (const auto& w : workflows) {
-      Json row{{"name", w.name}, {"title", w.title},         {"version", w.version},
-               {"path", w.path}, {"loaded_at", w.loaded_at}, {"open_items", w.open_items}};
+      Json row{{"name", w.name},
+               {"title", w.title},
+               {"version", w.version},
+               {"path", w.path},
+               {"loaded_at", w.loaded_at},
+               {"open_items", w.open_items},
+               {"open_on_earlier_versions", w.open_on_earlier_versions}};
       if (const Diagnostic* d = problem_in(w.path)) row["file_not_loaded"] = d->to_string();
       out.push_back(std::move(row));
     }
@@ -191,6 +196,15 @@ void run_workflows(Session& s) {
                problem_in(w.path) ? "  (the file has changed and fails to load: this version "
                                     "stays in service; see `commsflow check`)"
                                   : "");
+  }
+  // Open items stay on the version they were made under until moved: said, lest the count be
+  // read as the new version's.
+  for (const auto& w : workflows) {
+    if (w.open_on_earlier_versions == 0) continue;
+    fmt::print(
+        "{}: {} of its open items are on an earlier version; `commsflow migrate --workflow "
+        "{} --dry-run` shows what moving them to {} does\n",
+        w.name, w.open_on_earlier_versions, w.name, w.version.substr(0, 12));
   }
 }
 

@@ -719,7 +719,9 @@ std::vector<WorkflowSummary> Engine::workflows() {
     s.title = registry_.version(version).definition.title;
     for (const auto& [item_version, state, count] : counts) {
       const Definition& d = registry_.version(item_version).definition;
-      if (d.name == name && !d.is_final(state)) s.open_items += count;
+      if (d.name != name || d.is_final(state)) continue;
+      s.open_items += count;
+      if (item_version != version) s.open_on_earlier_versions += count;
     }
     out.push_back(std::move(s));
   }

@@ -73,6 +73,12 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
                   R"(value = "high",    reason = "high impact" },
   { field = "impact", value = "medium", reason = "medium impact" },)");
   replace_in_file(rules, "green = 10 }", "green = 8 }");
+  // The list of workflows says the open requests are still on the rules they came under.
+  CHECK_THAT(run(dir.path(), 0, {"workflows"}).out,
+             Contains("comms_request: 3 of its open items are on an earlier version; `commsflow "
+                      "migrate --workflow comms_request --dry-run` shows what moving them"));
+  CHECK(Json::parse(
+            run(dir.path(), 0, {"--json", "workflows"}).out)[0]["open_on_earlier_versions"] == 3);
 
   const std::string bytes_before = test::read_bytes(dir / "commsflow.db");
   RunResult dry = run(dir.path(), 0, {"retriage", "--dry-run"});
@@ -117,6 +123,7 @@ TEST_CASE("cli: retriage lists what new triage rules change, then applies them a
   run(dir.path(), 0, {"verify"});
 
   CHECK_THAT(run(dir.path(), 0, {"retriage"}).out, Contains("Nothing to re-triage"));
+  CHECK_THAT(run(dir.path(), 0, {"workflows"}).out, !Contains("on an earlier version"));
 }
 
 TEST_CASE("cli: retriage refuses an item whose stored row was changed by hand, moving nothing") {

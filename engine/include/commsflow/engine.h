@@ -77,6 +77,7 @@ struct WorkflowSummary {
   std::string path;
   std::string loaded_at;
   std::int64_t open_items = 0;  // items of any version of this workflow not in a final state
+  std::int64_t open_on_earlier_versions = 0;  // of those, the items on a version before `version`
 };
 
 // The actor the engine records for what it does by a workflow's own rules (timers firing, work
