@@ -184,11 +184,13 @@ void add_api_routes(httplib::Server& http, Context& c) {
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
              auto lock = c.lock();
              const std::string ref = typed_reference(req.matches[1].str());
-             Item item = c.read_access(p.actor).item(ref);
-             Json out = item_json(c.engine, item, p.actor);
+             const Item stored = c.engine.item(ref);
+             auto seen = c.read_access(p.actor).view(stored);
+             if (!seen) item_not_found(ref);
+             Json out = item_json(c.engine, *seen, p.actor);
              // As the item page and `show` warn: whether its own history verifies, checked on
              // the stored item (not the reader's view of it), and if not, why.
-             const auto problems = item_history_problems(c.engine.store(), c.engine.item(ref));
+             const auto problems = item_history_problems(c.engine.store(), stored);
              out["history_verifies"] = problems.empty();
              if (!problems.empty()) out["history_problems"] = problems;
              send_json(res, 200, out);

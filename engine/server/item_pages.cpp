@@ -93,7 +93,11 @@ std::string request_form_body(Context& c, const Principal& p, const std::string&
     auto chosen = values.find("parent");
     const std::string parent_ref = chosen == values.end() ? "" : chosen->second;
     parent_input = parent_input_html(c, p, d, *parent, parent_ref, failed);
-    if (!parent_ref.empty()) {
+    // Only to an item there is and the person may see: a made-up `parent` in the URL gets no
+    // link to a page saying it does not exist.
+    const std::optional<Item> stored =
+        parent_ref.empty() ? std::nullopt : c.engine.store().item(parent_ref);
+    if (stored && c.read_access(p.actor).view(*stored)) {
       back = {{"href", "/items/" + url_encode(parent_ref)}, {"text", "Back to " + parent_ref}};
     }
   }

@@ -370,28 +370,25 @@ std::int64_t ReadAccess::for_each_in_queue(const QueueQuery& query,
   return seen;
 }
 
+bool ReadAccess::reads_every_item_by_role(const Definition& d) const {
+  const auto& roles = d.read.items.roles;
+  return std::any_of(roles.begin(), roles.end(),
+                     [&](const std::string& role) { return reader_.holds(role); });
+}
+
 bool ReadAccess::sees_every_item_of(std::string_view workflow) {
   for (const auto& [version, state, count] : engine_.store().item_counts()) {
     const Definition& d = engine_.registry().version(version).definition;
-    if (d.name != workflow) continue;
-    const auto& roles = d.read.items.roles;
-    if (std::none_of(roles.begin(), roles.end(),
-                     [&](const std::string& role) { return reader_.holds(role); })) {
-      return false;
-    }
+    if (d.name == workflow && !reads_every_item_by_role(d)) return false;
   }
   return true;
 }
 
 bool ReadAccess::may_see_some_of(std::string_view workflow) {
   if (reader_.sees_everything()) return true;
-  Store& store = engine_.store();
-  if (store.current_version(workflow)) {
-    const auto& roles = engine_.registry().current(workflow).definition.read.items.roles;
-    if (std::any_of(roles.begin(), roles.end(),
-                    [&](const std::string& role) { return reader_.holds(role); })) {
-      return true;
-    }
+  if (engine_.store().current_version(workflow) &&
+      reads_every_item_by_role(engine_.registry().current(workflow).definition)) {
+    return true;
   }
   QueueQuery open{std::string(workflow)};
   open.limit = 0;

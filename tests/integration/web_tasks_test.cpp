@@ -901,7 +901,8 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   // offer it, unless it was chosen (then the refusal says why).
   auto item = c.Get(("/items/" + ref).c_str(), as(eve));
   REQUIRE(item->status == 200);
-  CHECK_THAT(item->body, !Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
+  CHECK_THAT(item->body, !Contains("/requests/new?workflow=feedback&amp;parent=" + ref) &&
+                             !Contains("Add consultation feedback"));
   auto blank = c.Get("/requests/new?workflow=feedback", as(eve));
   REQUIRE(blank->status == 200);
   CHECK_THAT(blank->body, !Contains("<option value=\"" + ref + "\""));
@@ -917,6 +918,10 @@ TEST_CASE("web: feedback is logged against the service change chosen in the brow
   CHECK_THAT(form->body, Contains("<a class=\"nhsuk-back-link\" href=\"/items/" + ref +
                                   "\">Back to " + ref + "</a>"));
   CHECK_THAT(blank->body, !Contains("nhsuk-back-link"));
+  // A made-up parent in the URL gets no link to a page saying it does not exist.
+  auto made_up = c.Get("/requests/new?workflow=feedback&parent=SC-9999", as(eve));
+  REQUIRE(made_up->status == 200);
+  CHECK_THAT(made_up->body, !Contains("nhsuk-back-link"));
 
   auto post = [&](const std::string& parent) {
     return c.Post("/requests/new", as(eve),

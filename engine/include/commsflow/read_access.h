@@ -107,6 +107,8 @@ class ReadAccess {
 
  private:
   bool is_decider(const Definition& d, const Item& item) const;
+  // Whether the reader holds a role `d.read.items` lets read every item of that version.
+  bool reads_every_item_by_role(const Definition& d) const;
   // True when the reader's roles show them every item of every version of the workflow in use.
   bool sees_every_item_of(std::string_view workflow);
   std::string submitter(const Item& item);
