@@ -540,6 +540,22 @@ Outcome<Item> Engine::act_in_transaction(const ActRequest& request, bool by_engi
   auto ruled = apply_rules(wf, *action, std::move(data), ctx, item.state,
                            fmt::format("action '{}'", action->name), /*data_validated=*/false);
   if (!ruled) return ruled.refusal();
+  // A change that changes nothing (assigning the one already assigned) is refused, not recorded
+  // and notified again: every field given is as it was, and nothing else moves or is said.
+  if (!given_data.empty() && given_anew.empty() && payload.empty() && blank(Json(request.note)) &&
+      ruled.value().to == item.state && ruled.value().data == item.data) {
+    if (given_data.size() > 3) {  // a whole form sent back as it was
+      return Refusal{{fmt::format("nothing to change: the {} fields given are as they were",
+                                  given_data.size())}};
+    }
+    std::vector<std::string> already;
+    for (const auto& [key, value] : given_data.items()) {
+      const FieldSpec& f = *d.field(key);
+      already.push_back(
+          fmt::format("{} is already {}", field_label(f), value_in_words(store_, f, value)));
+    }
+    return Refusal{{fmt::format("nothing to change: {}", fmt::join(already, "; "))}};
+  }
   // Said after the workflow's own reasons, which say more; the engine's word is final.
   if (action->releases) {
     if (auto refused = release_refused(d, item, payload); !refused.empty()) {

@@ -146,7 +146,7 @@ TEST_CASE("cli: two people editing the same revision at once: one wins, the othe
                                       "--as",
                                       who,
                                       "--set",
-                                      "details=by " + who,
+                                      fmt::format("details=by {} in round {}", who, round),
                                       "--revision",
                                       std::to_string(revision)};
     };
@@ -161,7 +161,7 @@ TEST_CASE("cli: two people editing the same revision at once: one wins, the othe
                               Contains(fmt::format("revision {}", revision + 1)));
     Json item = p.item();
     CHECK(item.at("revision") == revision + 1);
-    CHECK(item.at("data").at("details") == "by " + winner);
+    CHECK(item.at("data").at("details") == fmt::format("by {} in round {}", winner, round));
     CHECK(p.history().back().at("actor") == winner);
   }
   p.run_ok({"verify"});

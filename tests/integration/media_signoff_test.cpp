@@ -345,8 +345,9 @@ TEST_CASE("media: changes asked for are shown with the item until they are answe
                                      "nothing has changed since: put a new version of the text, "
                                      "or edit the details, first"));
   CHECK(n.state(ref) == "drafting");
-  // An edit that changes nothing answers nothing; one that changes a detail does.
-  n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "headline=Ward 9"});
+  // An edit that changes nothing is refused, and answers nothing; one that changes a detail does.
+  CHECK_THAT(n.run(1, {"act", ref, "edit", "--as", "olivia", "--set", "headline=Ward 9"}).err,
+             Contains("nothing to change: Headline is already Ward 9"));
   n.run(1, {"act", ref, "send_for_review", "--as", "olivia"});
   n.run(0, {"act", ref, "edit", "--as", "olivia", "--set", "spokesperson=Dr Amir Patel"});
   // Sent back on the same text, each reviewer is shown what was asked; another's approval leaves

@@ -730,8 +730,21 @@ TEST_CASE(
   CHECK(rows[0].message == "Assigned to you");
   CHECK(rows[0].state.empty());  // not tied to the state: accepting it next still tells of it
 
-  t.act(request.ref, "assign", Json{{"assignee", "olivia"}});  // no change: not told again
+  // Assigned to her again: refused, saying so, with nothing recorded and nobody told again.
+  const auto events = t.engine->history(request.ref).size();
+  auto again = t.engine->act(
+      ActRequest{request.ref, "assign", "tom", Json{{"assignee", "olivia"}}, "", std::nullopt});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.refusal().reasons ==
+        std::vector<std::string>{"nothing to change: Assignee is already olivia"});
+  CHECK(t.engine->history(request.ref).size() == events);
   CHECK(t.store->outbox("olivia", request.ref).size() == 1);
+  // With a note, it is something to record.
+  REQUIRE(t.engine
+              ->act(ActRequest{request.ref, "assign", "tom", Json{{"assignee", "olivia"}},
+                               "Still hers after the handover", std::nullopt})
+              .ok());
+  CHECK(t.engine->history(request.ref).size() == events + 1);
 
   // Tess assigns the work to herself: nobody needs telling.
   REQUIRE(t.engine
