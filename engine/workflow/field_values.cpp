@@ -168,6 +168,26 @@ std::string options_in_words(const FieldSpec& spec) {
   return listed(words, "or");
 }
 
+// For a choice of exactly "yes" and "no" (in any case): the option `input` means when it is
+// true or false, as JSON or as text ("TRUE", " false ").
+std::optional<std::string> yes_no_answer(const FieldSpec& spec, const Json& input) {
+  if (spec.options.size() != 2) return std::nullopt;
+  const auto named = [&](const char* word) -> std::optional<std::string> {
+    for (const auto& option : spec.options) {
+      if (lower(option) == word) return option;
+    }
+    return std::nullopt;
+  };
+  const auto yes = named("yes"), no = named("no");
+  if (!yes || !no) return std::nullopt;
+  if (input.is_boolean()) return input.get<bool>() ? yes : no;
+  if (!input.is_string()) return std::nullopt;
+  const std::string folded = lower(trim(input.get<std::string>()));
+  if (folded == "true") return yes;
+  if (folded == "false") return no;
+  return std::nullopt;
+}
+
 bool out_of_range(const FieldSpec& spec, double value, std::string& error, const char* unit) {
   if (spec.min && value < *spec.min) {
     error = fmt::format("must be at least {}{}", *spec.min, unit);
@@ -318,6 +338,8 @@ Json coerce_scalar(const FieldSpec& spec, const Json& input, std::string& error)
           return nullptr;
         }
       }
+      // A yes/no choice takes true and false, as a spreadsheet saves a tick box (TRUE, FALSE).
+      if (auto answer = yes_no_answer(spec, input)) return *answer;
       error = fmt::format("{} is not one of: {}", shown(input), options_in_words(spec));
       return nullptr;
     }

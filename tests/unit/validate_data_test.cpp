@@ -191,3 +191,22 @@ TEST_CASE("a choice is taken by its name in any case, or by a label only one opt
   CHECK(coerce_value(channel, Json("fax"), error).is_null());
   CHECK(error == "'fax' is not one of: Email, By hand (letter) or By hand (leaflet)");
 }
+
+TEST_CASE("a yes/no choice takes true and false, as a spreadsheet saves a tick box") {
+  FieldSpec statutory = field("statutory", FieldType::Choice);
+  statutory.options = {"yes", "no"};
+  std::string error;
+  CHECK(coerce_value(statutory, Json("TRUE"), error) == "yes");
+  CHECK(coerce_value(statutory, Json(" false "), error) == "no");
+  CHECK(coerce_value(statutory, Json(true), error) == "yes");
+  CHECK(coerce_value(statutory, Json(false), error) == "no");
+  CHECK(error.empty());
+  // Nothing else is taken for an answer, and another choice takes neither.
+  CHECK(coerce_value(statutory, Json("maybe"), error).is_null());
+  CHECK(error == "'maybe' is not one of: Yes or No");
+  FieldSpec channel = field("channel", FieldType::Choice);
+  channel.options = {"yes", "no", "not_sure"};
+  error.clear();
+  CHECK(coerce_value(channel, Json("TRUE"), error).is_null());
+  CHECK_FALSE(error.empty());
+}
