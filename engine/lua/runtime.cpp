@@ -130,9 +130,17 @@ int LuaRuntime::note_error_place(lua_State* L) {
   auto& rt = of(L);
   lua_Debug ar;
   for (int level = 1; lua_getstack(L, level, &ar); ++level) {
-    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source && ar.source[0] == '@') {
+    if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0 || !ar.source || ar.source[0] != '@') {
+      continue;
+    }
+    if (!rt.error_source_) {
       rt.error_source_ = ar.source + 1;
       rt.error_line_ = ar.currentline;
+    }
+    // Raised in a library: the workflow's own line that called into it, the one its author
+    // looks for.
+    if (rt.path_ == ar.source + 1) {
+      if (rt.path_ != rt.error_source_) rt.caller_line_ = ar.currentline;
       break;
     }
   }
@@ -475,7 +483,7 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
   budget_exceeded_ = memory_exceeded_ = refused_ = false;
   lua_sethook(L_, &LuaRuntime::count_hook, LUA_MASKCOUNT, kHookEvery);
   error_source_ = nullptr;
-  error_line_ = 0;
+  error_line_ = caller_line_ = 0;
   const int handler = lua_gettop(L_) - nargs;  // the handler goes below the function
   lua_pushcfunction(L_, &LuaRuntime::note_error_place);
   lua_insert(L_, handler);
@@ -513,8 +521,11 @@ void LuaRuntime::call(int nargs, int nresults, std::string_view what) {
          "{}: workflow stopped in {}: it used more than its memory cap of {} MiB", path_, what,
          limits_.memory_bytes >> 20);
   }
-  throw Error::script(fmt::format("{} (in {})", whole_paths(std::move(message)), what),
-                      std::move(error_place));
+  std::string called_from;
+  if (caller_line_ > 0) called_from = fmt::format(", called from {}:{}", path_, caller_line_);
+  throw Error::script(
+      fmt::format("{} (in {}{})", whole_paths(std::move(message)), what, called_from),
+      std::move(error_place));
 }
 
 }  // namespace commsflow

@@ -110,6 +110,7 @@ class LuaRuntime {
   std::string abort_source_;
   int error_line_ = 0;
   const char* error_source_ = nullptr;  // interned by Lua: valid while the function's proto is
+  int caller_line_ = 0;  // the workflow's line that called the library where the error was raised
   std::vector<UndefinedGlobal> undefined_globals_;
 };
 

@@ -373,6 +373,21 @@ TEST_CASE("a script error says where it arose as file:line, apart from its messa
     Error e = script_failure([&] { s.call("spin"); });
     CHECK(e.where() == fmt::format("{}:{}", kPath, line_of(text, "-- spin")));
   }
+  SECTION("an error in a library is placed there, and names the workflow's line that called it") {
+    TempDir dir;
+    const auto lib = dir.write("lib/util.lua",
+                               "local M = {}\nfunction M.half(n)\n  return n / 2\nend\nreturn M\n");
+    const std::string text =
+        "local util = require 'util'\nreturn { guard = function(item)\n"
+        "  return util.half(item.missing) > 1 -- calls\nend }\n";
+    Script s(text, small_limits(), dir / "lib");
+    Error e = script_failure([&] { s.call("guard"); });
+    CHECK(e.where() == fmt::format("{}:3", lib.string()));
+    CHECK_THAT(e.what(), Catch::Contains("arithmetic on a nil value") &&
+                             Catch::EndsWith(fmt::format("(in the function 'guard', called from "
+                                                         "{}:{})",
+                                                         kPath, line_of(text, "-- calls"))));
+  }
   SECTION("the memory cap has no place") {
     Script s(
         "return { grow = function(item)\n  local t = {}\n  for i = 1, 1e9 do t[i] = i end\n"
