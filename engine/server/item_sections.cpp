@@ -111,7 +111,25 @@ std::vector<std::string> waiting_groups(const Definition& d, const Json& signoff
   return out;
 }
 
-std::string needed_next(const Definition& d, const Item& stored,
+// The items that may be added to `item` now (feedback to an open consultation), each as
+// "Add <title>, by <who may>".
+std::vector<std::string> children_to_add(Engine& engine, const Item& item) {
+  std::vector<std::string> out;
+  for (const auto& w : engine.workflows()) {
+    const Definition& child = engine.registry().current(w.name).definition;
+    if (child.parent != item.workflow || !engine.child_blocked_by(w.name, item.ref).empty()) {
+      continue;
+    }
+    out.push_back(fmt::format("Add {}, by {}",
+                              lower(child.title.empty() ? readable_label(w.name) : child.title),
+                              roles_in_words(child.submit.roles, "or")));
+  }
+  return out;
+}
+
+// What is to be done next, by whom: the actions open and items that may be added, then the
+// first action not possible yet, with why.
+std::string needed_next(Engine& engine, const Definition& d, const Item& stored,
                         const std::vector<AvailableAction>& actions, bool text_shown) {
   if (d.is_final(stored.state)) return "Nothing: this item is closed.";
   if (auto s = stored.data.find("_signoff"); s != stored.data.end() && s->is_object()) {
@@ -153,13 +171,13 @@ std::string needed_next(const Definition& d, const Item& stored,
                                 document, state_label(d, text_of(*r, "step")),
                                 roles_in_words(d.document_roles, "or")));
   }
-  if (by_roles.empty() && parts.empty()) {
-    return blocked.empty() ? "Nothing can be done now." : blocked;
-  }
   for (const Takers& t : by_roles) {
     parts.push_back(
         fmt::format("{}, by {}", listed(t.labels, "or"), roles_in_words(t.roles, "or")));
   }
+  for (auto& add : children_to_add(engine, stored)) parts.push_back(std::move(add));
+  if (!blocked.empty()) parts.push_back(std::move(blocked));
+  if (parts.empty()) return "Nothing can be done now.";
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
@@ -191,7 +209,7 @@ std::string at_a_glance_html(Engine& engine, const Definition& d, const Item& st
   return render("item-at-a-glance",
                 {{"state", state_label(d, item.state)},
                  {"passed", passed},
-                 {"needed_next", needed_next(d, stored, actions, text_shown)},
+                 {"needed_next", needed_next(engine, d, stored, actions, text_shown)},
                  {"changes_asked", changes_asked},
                  {"has_changes_asked", !changes_asked.empty()},
                  {"due", !due.empty() && !d.is_final(item.state) ? due_html(due, now) : ""},

@@ -1203,6 +1203,10 @@ TEST_CASE("server: the item page links each child item", "[server][pages]") {
              Catch::Contains(
                  "<h2 id=\"children\">Linked items</h2><p class=\"nhsuk-body\">None yet.</p>"));
   CHECK_THAT(empty, Catch::Contains("/requests/new?workflow=feedback&amp;parent=" + ref));
+  // What is needed next says a child may be added, and by whom, as well as the actions open.
+  CHECK_THAT(empty, Catch::Contains("Record evidence, by Engagement lead; Add consultation "
+                                    "feedback, by Engagement lead; Close the stage: not possible "
+                                    "yet ("));
 
   auto child = f.engine->submit("feedback", "eve.lead",
                                 Json{{"text", "Buses <rarely> run"}, {"channel", "email"}}, ref);
