@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "server/auth.h"
 #include "server/context.h"
 #include "server/pages.h"
 #include "server/security_headers.h"
@@ -177,8 +178,10 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
                         "application/json");
       } else {
         // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
+        // One signed in sees the header as on every other page.
         message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
-        send_page(res, status, nullptr, "Problem", "",
+        const auto principal = authenticate(c, req);
+        send_page(res, status, principal ? &*principal : nullptr, "Problem", "",
                   render("message-page",
                          {{"heading", "Sorry, this could not be done"}, {"text", message + "."}}));
       }

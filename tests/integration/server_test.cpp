@@ -2501,6 +2501,16 @@ TEST_CASE("server: another site's page cannot sign anyone in or change anything"
     CHECK_THAT(refused->get_header_value("Content-Type"), Catch::StartsWith("text/html"));
     CHECK_THAT(refused->body, Catch::Contains("<h1>Sorry, this could not be done</h1>"));
   }
+  // One signed in is refused on a page that still shows them signed in.
+  const std::string tom = f.sign_in("tom.triage");
+  httplib::Headers signed_in{{"Cookie", tom}};
+  signed_in.emplace("Origin", "http://evil.example");
+  auto theirs =
+      f.client().Post("/incidents/new", signed_in, httplib::Params{{"csrf", f.csrf(tom)}});
+  REQUIRE(theirs);
+  CHECK(theirs->status == 403);
+  CHECK_THAT(theirs->body,
+             Catch::Contains("This request came from another site") && Catch::Contains("Sign out"));
   // The server's own page says it is the same origin, or names this server as its origin.
   const std::string own = fmt::format("http://127.0.0.1:{}", f.web->port());
   CHECK(sign_in_from({{"Origin", own}, {"Sec-Fetch-Site", "same-origin"}})->status == 303);
