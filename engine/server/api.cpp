@@ -6,8 +6,12 @@
 #include <commsflow/read_access.h>
 #include <commsflow/signoff.h>
 #include <commsflow/verify.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <limits>
+#include <string_view>
 
 #include "base/json_input.h"
 #include "server/auth.h"
@@ -79,9 +83,20 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
   };
 }
 
-// The request body as a JSON object; throws Error(BadInput) otherwise.
-Json body_object(const httplib::Request& req) {
-  return req.body.empty() ? Json::object() : parse_input_object(req.body, "the request body");
+// The request body as a JSON object with no members but `takes`; throws Error(BadInput)
+// otherwise, naming each other member. A misspelt one ("input", "revison") would otherwise be
+// passed over, and the change made without what it said.
+Json body_object(const httplib::Request& req, std::initializer_list<std::string_view> takes) {
+  Json body = req.body.empty() ? Json::object() : parse_input_object(req.body, "the request body");
+  std::vector<FieldProblem> unknown;
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(takes.begin(), takes.end(), key) != takes.end()) continue;
+    unknown.push_back(
+        {key, fmt::format("is not taken here (the body takes: {})", fmt::join(takes, ", "))});
+  }
+  if (unknown.size() == 1) throw Error::bad_field(unknown[0].field, unknown[0].message);
+  if (!unknown.empty()) throw Error::bad_fields("the request body", std::move(unknown));
+  return body;
 }
 
 // The body's member `key` as text; `fallback` when it is absent or null.
@@ -106,6 +121,23 @@ std::optional<std::int64_t> revision_member(const Json& body) {
   if (it == body.end()) return std::nullopt;
   if (!it->is_number_integer()) fail_field("revision", "must be a whole number");
   return it->get<std::int64_t>();
+}
+
+// Refuses a query parameter the route does not take, naming it: a misspelt or guessed one
+// ("page" for "offset") would otherwise be passed over, and the answer read as what it asked.
+void takes_only_params(const httplib::Request& req, std::initializer_list<std::string_view> takes) {
+  std::vector<FieldProblem> unknown;
+  for (const auto& [name, value] : req.params) {
+    if (std::find(takes.begin(), takes.end(), name) != takes.end()) continue;
+    if (std::any_of(unknown.begin(), unknown.end(),
+                    [&](const FieldProblem& p) { return p.field == name; })) {
+      continue;
+    }
+    unknown.push_back(
+        {name, fmt::format("is not taken here (the query takes: {})", fmt::join(takes, ", "))});
+  }
+  if (unknown.size() == 1) throw Error::bad_field(unknown[0].field, unknown[0].message);
+  if (!unknown.empty()) throw Error::bad_fields("the query", std::move(unknown));
 }
 
 std::string param(const httplib::Request& req, const char* name) {
@@ -158,21 +190,26 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Get("/api/v1/items",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-             // Without `limit`, every item; with it, 1 or more, as `list --limit`.
-             ItemFilter filter{
-                 param(req, "workflow"), param(req, "state"),
-                 whole_number_param(req, "limit", -1, 1, std::numeric_limits<std::int64_t>::max())};
+             takes_only_params(req, {"workflow", "state", "limit", "offset"});
+             // Without `limit`, every item; with it, 1 or more, as `list --limit`; from the
+             // `offset`th (0 first).
+             constexpr auto kMost = std::numeric_limits<std::int32_t>::max();
+             const std::int64_t limit = whole_number_param(req, "limit", -1, 1, kMost);
+             const std::int64_t offset = whole_number_param(req, "offset", 0, 0, kMost);
+             ItemFilter filter{param(req, "workflow"), param(req, "state"),
+                               limit < 0 ? -1 : offset + limit};
              auto lock = c.lock();
              Json out = Json::array();
+             std::int64_t index = 0;
              for (const auto& item : c.read_access(p.actor).items(filter)) {
-               out.push_back(item.to_json());
+               if (index++ >= offset) out.push_back(item.to_json());
              }
-             send_json(res, 200, Json{{"items", out}});
+             send_json(res, 200, Json{{"offset", offset}, {"items", out}});
            }));
 
   http.Post("/api/v1/items",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(req, {"workflow", "data", "parent"});
               std::string workflow = text_member(body, "workflow");
               if (workflow.empty()) fail_field("workflow", "give the workflow name as text");
               CallResult r = submit_item(c, p, workflow, object_member(body, "data"),
@@ -211,7 +248,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/actions/([a-z0-9_]+))",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(req, {"inputs", "note", "revision"});
               ActRequest request;
               request.ref = typed_reference(req.matches[1].str());
               request.action = req.matches[2].str();
@@ -224,6 +261,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Get("/api/v1/queue",
            api(c, false, [&c](const Principal& p, const httplib::Request& req, auto& res) {
+             takes_only_params(req, {"workflow", "limit", "offset"});
              QueueQuery query;
              query.workflow = param(req, "workflow");
              if (query.workflow.empty()) query.workflow = "comms_request";
@@ -260,7 +298,8 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/decide)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(
+                  req, {"decision", "comment", "on_behalf_of", "revision", "document_version"});
               DecideRequest request;
               request.ref = typed_reference(req.matches[1].str());
               request.decision = text_member(body, "decision");
@@ -287,7 +326,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Post(R"(/api/v1/items/([A-Za-z0-9-]+)/documents)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(req, {"content", "note", "revision"});
               PutDocumentRequest request;
               request.ref = typed_reference(req.matches[1].str());
               if (!body.contains("content") || !body["content"].is_string()) {
@@ -302,7 +341,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Post("/api/v1/incidents",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(req, {"name", "level"});
               // Asked for, as the CLI and the web form ask: a major incident pauses more work.
               const std::string level = text_member(body, "level");
               if (level.empty()) fail_field("level", "is required: \"major\" or \"minor\"");
@@ -312,7 +351,7 @@ void add_api_routes(httplib::Server& http, Context& c) {
 
   http.Post(R"(/api/v1/incidents/close)",
             api(c, true, [&c](const Principal& p, const httplib::Request& req, auto& res) {
-              Json body = body_object(req);
+              Json body = body_object(req, {"name"});
               const std::string name = text_member(body, "name");
               if (name.empty()) fail_field("name", "is required: the incident's name, as text");
               CallResult r = close_incident(c, p, name);

@@ -191,12 +191,12 @@ TEST_CASE("access: a refused item looks exactly like a missing one", "[server][a
   CHECK(body_of(hidden)["error"]["code"] == body_of(missing)["error"]["code"]);
 
   // Changes to an item one may not see are not found either: nothing is confirmed or done.
-  for (const std::string& path :
-       {"/api/v1/items/" + scene.med + "/actions/withdraw",
-        "/api/v1/items/" + scene.med + "/decide", "/api/v1/items/" + scene.med + "/documents"}) {
-    auto res = f.post_json(
-        f.bearer("asha.requester"), path,
-        Json{{"decision", "approved"}, {"document_version", 1}, {"content", "Mine now"}});
+  const std::string item = "/api/v1/items/" + scene.med;
+  for (const auto& [path, body] :
+       {std::pair{item + "/actions/withdraw", Json::object()},
+        std::pair{item + "/decide", Json{{"decision", "approved"}, {"document_version", 1}}},
+        std::pair{item + "/documents", Json{{"content", "Mine now"}}}}) {
+    auto res = f.post_json(f.bearer("asha.requester"), path, body);
     REQUIRE(res);
     INFO(path << ": " << res->body);
     CHECK(res->status == 404);

@@ -104,6 +104,43 @@ TEST_CASE("api: a body that is not a JSON object is refused saying what is wrong
   CHECK(f.engine->items(ItemFilter{}).empty());
 }
 
+TEST_CASE("api: a member a request does not take is refused by name, and nothing changes",
+          "[server][api]") {
+  WebFixture f;
+  auto refused = [&](const std::string& path, const Json& body) {
+    auto res = f.post_json(f.bearer("olivia.officer"), path, body);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    return body_of(res)["error"];
+  };
+  const Json misspelt =
+      refused("/api/v1/items", Json{{"workflow", "website_update"},
+                                    {"data", {{"title", "Fix times"}, {"urgency", "routine"}}},
+                                    {"extra", 1}});
+  CHECK(misspelt["fields"]["extra"] ==
+        "is not taken here (the body takes: workflow, data, parent)");
+  CHECK(f.engine->items(ItemFilter{}).empty());
+
+  const std::string ref = f.submit_website_update("Fix times", "https://example.nhs.uk/a");
+  const Item before = f.engine->item(ref);
+  const std::string act = "/api/v1/items/" + ref + "/actions/accept";
+  // "input" for "inputs": not taken as an action with no input.
+  CHECK(
+      refused(act, Json{{"input", {{"page_url", "https://example.nhs.uk/b"}}}})["fields"].contains(
+          "input"));
+  // "revison" for "revision": not taken as an action with no revision to check.
+  const Json revison =
+      refused(act, Json{{"inputs", {{"page_url", "https://example.nhs.uk/b"}}}, {"revison", 1}});
+  CHECK(revison["fields"]["revison"] ==
+        "is not taken here (the body takes: inputs, note, revision)");
+  CHECK(
+      refused("/api/v1/items/" + ref + "/decide",
+              Json{{"decision", "approved"}, {"document_version", 1}, {"comments", "ok"}})["fields"]
+          .contains("comments"));
+  CHECK(f.engine->item(ref).revision == before.revision);
+  CHECK(f.engine->history(ref).size() == 1);
+}
+
 TEST_CASE("server: sign-in sets a strict HttpOnly cookie - wrong passwords are refused",
           "[server][security]") {
   WebFixture f;
@@ -386,6 +423,21 @@ TEST_CASE("server: the queue API lists comms requests by rating", "[server][api]
 
   Json list = body_of(f.client().Get("/api/v1/items?workflow=comms_request&limit=1", tom));
   CHECK(list["items"].size() == 1);
+  // The next page starts at `offset`, not at the first again.
+  Json next = body_of(f.client().Get("/api/v1/items?workflow=comms_request&limit=1&offset=1", tom));
+  REQUIRE(next["items"].size() == 1);
+  CHECK(next["offset"] == 1);
+  CHECK(next["items"][0]["ref"] != list["items"][0]["ref"]);
+  CHECK(body_of(f.client().Get("/api/v1/items?workflow=comms_request&offset=2", tom))["items"]
+            .empty());
+  // A parameter the route does not take is named, not passed over.
+  for (const char* guessed : {"/api/v1/items?limit=1&page=2", "/api/v1/queue?page=2"}) {
+    INFO(guessed);
+    auto refused = f.client().Get(guessed, tom);
+    CHECK(refused->status == 400);
+    CHECK_THAT(body_of(refused)["error"]["fields"]["page"].get<std::string>(),
+               Catch::StartsWith("is not taken here (the query takes: workflow, "));
+  }
   CHECK(f.client().Get("/api/v1/items?limit=lots", tom)->status == 400);
   for (const char* limit : {"0", "-5", "5x"}) {  // as the queue: 1 or more, or none given
     INFO(limit);
@@ -985,7 +1037,10 @@ TEST_CASE("server: the queue page shows an incident banner while an incident is 
   CHECK(again->status >= 400);
   auto unnamed = f.post_json(tom, "/api/v1/incidents/close", Json{{"nam", "Storm <Bert>"}});
   CHECK(unnamed->status == 400);
-  CHECK(body_of(unnamed)["error"]["fields"].contains("name"));
+  CHECK(body_of(unnamed)["error"]["fields"]["nam"] == "is not taken here (the body takes: name)");
+  auto nameless = f.post_json(tom, "/api/v1/incidents/close", Json::object());
+  CHECK(nameless->status == 400);
+  CHECK(body_of(nameless)["error"]["fields"].contains("name"));
 }
 
 TEST_CASE("server: the tick hook runs on the scheduler", "[server][timers]") {
