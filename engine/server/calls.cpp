@@ -16,7 +16,7 @@ CallResult unauthorized() {
   CallResult r;
   r.status = 401;
   r.code = "unauthorized";
-  r.message = kUnauthorizedMessage;
+  r.message = kTokenRefusedMessage;
   return r;
 }
 
@@ -54,7 +54,8 @@ CallResult guarded(Context& context, const Principal& principal, Fn&& fn) {
       }
       result = fn(confirmed ? *confirmed : principal.actor);
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::Storage) throw;
+      // The item's own fault, not the database's: answered alone, the batch goes on.
+      if (e.kind() == ErrorKind::Storage && e.cause() != Error::Cause::Altered) throw;
       if (e.kind() == ErrorKind::Script) context.log("error: {}", e.what());
       result = from_error(context, e);
     } catch (const Json::exception& e) {
@@ -120,6 +121,10 @@ CallResult from_error(const Error& error) {
     // Insufficient Storage: nothing was written, and it works again once space is freed.
     r.status = 507;
     r.code = "storage_full";
+  } else if (error.cause() == Error::Cause::Altered) {
+    // Not the server's fault: the item's stored state conflicts with its own history.
+    r.status = 409;
+    r.code = "history_altered";
   }
   r.message = error.kind() == ErrorKind::BadInput && !error.fields().empty() ? error.summary()
                                                                              : error.what();

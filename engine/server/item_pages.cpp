@@ -345,7 +345,7 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   if (title.empty()) title = fmt::format("{} {}", d.title, item.ref);
   if (page_title) *page_title = fmt::format("{}: {}", item.ref, title);
   // Guards run once per page: the summary and the action forms read the same answers.
-  const std::vector<AvailableAction> actions = engine.available_actions(stored, &p.actor);
+  std::vector<AvailableAction> actions = engine.available_actions(stored, &p.actor);
   // The document's versions, read and checked once for every section that shows them. Text
   // changed outside commsflow is said so in their place; the rest of the page (details,
   // history) is still shown.
@@ -372,6 +372,16 @@ std::string item_body(Context& c, const Principal& p, const std::string& ref,
   std::string history_altered;
   if (auto problems = item_history_problems(engine.store(), stored); !problems.empty()) {
     history_altered = render("item-history-altered", {{"problem", problems.front()}});
+    // The engine refuses to close it on such a history (Engine::record_change): the page does
+    // not offer it as if it could.
+    for (AvailableAction& a : actions) {
+      if (!a.to.empty() && std::all_of(a.to.begin(), a.to.end(),
+                                       [&](const std::string& to) { return d.is_final(to); })) {
+        a.blocked_by.push_back(
+            "its history does not verify, so it is not closed: restore the database from a "
+            "backup");
+      }
+    }
   }
   // The item it belongs to (feedback's service change), linked, when the reader may see it.
   Json belongs_to = false;

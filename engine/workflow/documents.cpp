@@ -34,10 +34,10 @@ std::string hash_document(const std::string& content, std::vector<Attachment>& a
 namespace {
 
 [[noreturn]] void version_missing(std::string_view ref, std::int64_t version) {
-  fail(ErrorKind::Storage,
-       "{}: version {} of its document is missing from the database: restore it from a backup "
-       "(`commsflow verify` lists every problem)",
-       ref, version);
+  fail_altered(
+      "{}: version {} of its document is missing from the database: restore it from a backup "
+      "(`commsflow verify` lists every problem)",
+      ref, version);
 }
 
 }  // namespace
@@ -49,11 +49,11 @@ void require_version_intact(std::string_view ref, const DocumentVersion& v,
   });
   const bool as_written = parts_intact && document_hash(v.content, v.attachments) == v.hash;
   if (as_written && (recorded.empty() || v.hash == recorded)) return;
-  fail(ErrorKind::Storage,
-       "{}: version {} of its document was changed outside commsflow (its stored text no longer "
-       "matches the hash {}). Nothing is shown, decided or done with it until the database is "
-       "restored from a backup (`commsflow verify` lists every problem)",
-       ref, v.version, as_written ? "its history recorded" : "it was written with");
+  fail_altered(
+      "{}: version {} of its document was changed outside commsflow (its stored text no longer "
+      "matches the hash {}). Nothing is shown, decided or done with it until the database is "
+      "restored from a backup (`commsflow verify` lists every problem)",
+      ref, v.version, as_written ? "its history recorded" : "it was written with");
 }
 
 void require_document_intact(Store& store, const Item& item) {
@@ -188,10 +188,10 @@ std::vector<DocumentVersion> Signoff::documents(std::string_view ref) {
   for (const auto& v : versions) {
     const auto it = recorded.find(v.version);
     if (it == recorded.end()) {
-      fail(ErrorKind::Storage,
-           "{}: version {} of its document is in the database but not in its history: it was "
-           "added outside commsflow (`commsflow verify` lists every problem)",
-           item.ref, v.version);
+      fail_altered(
+          "{}: version {} of its document is in the database but not in its history: it was "
+          "added outside commsflow (`commsflow verify` lists every problem)",
+          item.ref, v.version);
     }
     require_version_intact(item.ref, v, it->second);
     recorded.erase(it);

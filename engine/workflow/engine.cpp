@@ -173,10 +173,10 @@ void Engine::record_change(Event& event, const Item& before, Item& item, const s
   const Definition& d = registry_.version(item.version).definition;
   if (item.state != before.state && d.is_final(item.state)) {
     if (auto altered = item_history_problems(store_, before); !altered.empty()) {
-      fail(ErrorKind::Storage,
-           "{}: its history does not verify ({}), so it is not taken to '{}' on it: restore the "
-           "database from a backup; `commsflow verify` lists every problem",
-           item.ref, altered.front(), state_label(d, item.state));
+      fail_altered(
+          "{}: its history does not verify ({}), so it is not taken to '{}' on it: restore the "
+          "database from a backup; `commsflow verify` lists every problem",
+          item.ref, altered.front(), state_label(d, item.state));
     }
   }
   forget_answered_return(before, item);

@@ -41,8 +41,10 @@ struct FieldProblem {
 class Error : public std::runtime_error {
  public:
   // What a caller may act on beyond the kind: a storage error because the disk is full is one
-  // a person can fix (free space), and the server answers it with its own status.
-  enum class Cause { None, DiskFull };
+  // a person can fix (free space), and the server answers it with its own status. Altered: the
+  // stored item or text no longer agrees with its hash-chained history (changed outside
+  // commsflow), so nothing is done with it; a fault of that item alone, not of the database.
+  enum class Cause { None, DiskFull, Altered };
 
   Error(ErrorKind kind, std::string message, Cause cause = Cause::None)
       : std::runtime_error(std::move(message)), kind_(kind), cause_(cause) {}
@@ -74,6 +76,13 @@ class Error : public std::runtime_error {
 template <typename... Args>
 [[noreturn]] void fail(ErrorKind kind, fmt::format_string<Args...> format, Args&&... args) {
   throw Error(kind, fmt::format(format, std::forward<Args>(args)...));
+}
+
+// An item or its text changed outside commsflow (Error::Cause::Altered).
+template <typename... Args>
+[[noreturn]] void fail_altered(fmt::format_string<Args...> format, Args&&... args) {
+  throw Error(ErrorKind::Storage, fmt::format(format, std::forward<Args>(args)...),
+              Error::Cause::Altered);
 }
 
 // Bad input in one field: what() reads "field: message".
