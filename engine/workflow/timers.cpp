@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 
 #include "workflow/notices.h"
 #include "workflow/signoff_records.h"
@@ -40,11 +41,23 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
   // Said in UK time: these messages are read by people (the e-mails, `tick`).
   const std::string due = uk_datetime(signoff.value("due_at", ""));
   if (timer.action == "remind") {
+    const std::set<std::string> told =
+        notify_step(engine, item, *state, "reminder", pending,
+                    fmt::format("reminder: your decision is due by {}", due));
+    fired.ref = item.ref;
+    fired.action = timer.action;
+    if (told.empty()) {
+      // Only the author, or nobody able, could be asked: nothing is recorded as sent.
+      fired.message = fmt::format(
+          "nobody to remind of the decision due {}: {} wrote the text "
+          "or may not decide now",
+          due, approvers_in_words(store, pending, "and"));
+      return item;
+    }
     signoff["reminded_at"] = now;
-    fired.message = fmt::format("reminded {} of the decision due {}",
-                                approvers_in_words(store, pending, "and"), due);
-    notify_step(engine, item, *state, "reminder", pending,
-                fmt::format("reminder: your decision is due by {}", due));
+    fired.message = fmt::format(
+        "reminded {} of the decision due {}",
+        approvers_in_words(store, std::vector<std::string>(told.begin(), told.end()), "and"), due);
   } else {
     signoff["escalated_at"] = now;
     signoff["overdue"] = true;

@@ -1015,6 +1015,35 @@ initial = "a", states = {
   CHECK_THAT(targets, Contains("on_new_version of sign-off step 's' names missing state 'keep'"));
 }
 
+TEST_CASE("timers: a reminder nobody may be sent is not recorded as sent") {
+  Chain c;
+  People people(*c.store, *c.registry, c.clock);
+  people.disable("hugo", kOperator);
+  people.add("hannah", {"comms_officer"}, kOperator);
+  // Hannah, the one head of comms left, wrote the text: the author is never asked or reminded.
+  auto submitted = c.engine->submit("chain", "hannah", Json{{"title", "Her own"}});
+  REQUIRE(submitted.ok());
+  const std::string ref = submitted.value().ref;
+  c.put(ref, "Her text.\n", "hannah");
+  c.act(ref, "send", "hannah");
+  const auto events = c.engine->history(ref).size();
+  c.clock.set(*parse_datetime("2026-03-02T12:00:00Z"));
+  auto fired = Signoff(*c.engine).tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "remind");
+  CHECK_THAT(fired[0].message, Contains("nobody to remind of the decision due"));
+  CHECK(c.store->outbox("hannah", ref).empty());
+  // Nothing recorded: the history does not say someone was chased who was not.
+  CHECK(c.engine->history(ref).size() == events);
+  CHECK_FALSE(c.engine->item(ref).data["_signoff"].contains("reminded_at"));
+  // The escalation still comes at the due time.
+  c.clock.set(*parse_datetime("2026-03-02T13:30:00Z"));
+  fired = Signoff(*c.engine).tick();
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].action == "escalate");
+  c.verified();
+}
+
 TEST_CASE("timers: a tick long after the due time sends the reminder and escalates at once") {
   Chain c;
   std::string ref = c.draft();
