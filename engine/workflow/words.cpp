@@ -144,9 +144,27 @@ std::string value_in_words(Store& store, const FieldSpec& f, const Json& v) {
   return plain(v);
 }
 
+namespace {
+
+// Whether a payload's `key` holds text a person typed: a decision's comment, or a text input of
+// one of the workflow's actions ("reason"). Quoted as typed, never read as a stored name: a
+// comment "fine" is not "Fine".
+bool holds_typed_text(const Definition& d, std::string_view key) {
+  if (key == "comment") return true;
+  for (const StateSpec& state : d.states) {
+    for (const ActionSpec& action : state.actions) {
+      if (const FieldSpec* f = action.field(key)) return f->type == FieldType::Text;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string payload_in_words(Store& store, const Definition& d, std::string_view key,
                              const Json& v) {
   if (const FieldSpec* f = d.field(key); f && !v.is_null()) return value_in_words(store, *f, v);
+  if (v.is_string() && holds_typed_text(d, key)) return v.get<std::string>();
   // The operator's login on the machine (what the CLI records for `--as` left out): as it is.
   if (key == "login" && v.is_string()) return v.get<std::string>();
   auto one = [&](const Json& x) -> std::string {

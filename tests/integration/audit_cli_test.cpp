@@ -52,7 +52,10 @@ class AuditProject {
     put(2, kHash2);
     here.act(ref, "send", "olivia", Json::object(), kNow);
     here.act(ref, "decide", "dora",
-             Json{{"decision", "approved"}, {"document_version", 2}, {"document_hash", kHash2}},
+             Json{{"decision", "approved"},
+                  {"document_version", 2},
+                  {"document_hash", kHash2},
+                  {"comment", "fine"}},
              "2026-04-01T09:00:00Z", "agreed by phone");
     here.submit("statement", "olivia", Json{{"headline", "Winter campaign"}},
                 "2026-04-01T09:00:00Z");
@@ -85,6 +88,8 @@ TEST_CASE("cli audit: an item's history names who decided what on which version"
   CHECK_THAT(r.out, Contains("Document hash: " + kHash2));
   CHECK_THAT(r.out, Contains("Comment: Shorter, please; \"no jargon\""));
   CHECK_THAT(r.out, Contains("Note: agreed by phone"));
+  // A comment is quoted as typed in every column, never read as a name ("fine", not "Fine").
+  CHECK_THAT(r.out, Contains("Comment: fine") && !Contains("Fine"));
 
   Json j = p.json({"audit", "STM-2026-0001", "--json"});
   REQUIRE(j["rows"].size() == 7);
