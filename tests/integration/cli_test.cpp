@@ -448,6 +448,9 @@ TEST_CASE("cli: init --demo adds all of the demo or none of it") {
     REQUIRE(text.find(sets) != std::string::npos);
     text.replace(text.find(sets), sets.size(),
                  "sets = { \"budget_code\", \"title\", \"description\",");
+    const std::string shown = "submitter = { \"title\",";  // the requester sees what she gave
+    REQUIRE(text.find(shown) != std::string::npos);
+    text.replace(text.find(shown), shown.size(), "submitter = { \"budget_code\", \"title\",");
     p.write("workflows/comms_request.lua", text);
     RunResult r = p.run(2, {"init", "--demo"});
     CHECK_THAT(r.err, Contains("demo data was not added") && Contains("budget_code"));
