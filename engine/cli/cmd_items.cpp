@@ -24,7 +24,8 @@ struct InputArgs {
 };
 
 void add_input_options(CLI::App* cmd, InputArgs& args) {
-  cmd->add_option("--set", args.sets, "field=value (repeatable)");
+  cmd->add_option("--set", args.sets,
+                  "field=value (repeatable); field= with nothing after empties it");
   cmd->add_option("--data", args.data,
                   "JSON object of fields, inline or @file.json (for lists and records)");
 }
@@ -47,7 +48,9 @@ Json collect_inputs(const InputArgs& args) {
     if (!set_here.insert(field).second) {
       fail(ErrorKind::BadInput, "--set gives {} twice: give each field once", field);
     }
-    inputs[field] = set.substr(eq + 1);
+    // Nothing after '=' empties the field (an embargo lifted), as an emptied box on the web does.
+    const std::string value = set.substr(eq + 1);
+    inputs[field] = value.empty() ? Json(nullptr) : Json(value);
   }
   return inputs;
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -153,6 +154,12 @@ void add_doc_commands(CLI::App& app, Session& s) {
       // Stored text holds no control characters but tabs and line breaks (CR LF too), and is
       // printed as it is; anything else is shown escaped.
       fmt::print("{}", control_character_in(v.content).empty() ? v.content : printable(v.content));
+      // A text without a last line break leaves the terminal's next line after it: the break is
+      // written on standard error, so the text on standard output stays as it was stored.
+      if (!v.content.empty() && v.content.back() != '\n') {
+        std::fflush(stdout);
+        std::cerr << "\n";
+      }
     });
   }
   {
@@ -265,7 +272,9 @@ void print_signoff(Session& s, const Item& item) {
       decisions(record["decisions"]);
     }
     if (signoff->contains("void") && !(*signoff)["void"].empty()) {
-      fmt::print("  Void (given on an earlier version):\n");
+      fmt::print(
+          "  Void (taken back when the text, or a condition of its approval, changed; the "
+          "history says which):\n");
       decisions((*signoff)["void"]);
     }
     fmt::print(

@@ -599,6 +599,10 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
   CHECK_THAT(said, Contains("Decisions taken back: 2"));
   CHECK_THAT(said, Contains("Steps to pass again: Comms review, Clinical accuracy review"));
   CHECK_THAT(said, !Contains("Voided"));
+  // The text did not change: the approvals taken back are not said to be of another version.
+  CHECK_THAT(n.run(0, {"show", ref}).out,
+             Contains("Void (taken back when the text, or a condition of its approval, changed") &&
+                 !Contains("earlier version"));
   CHECK_THAT(n.run(1, {"act", ref, "issue", "--as", "olivia", "--set", "channel=website"}).err,
              Contains("can be taken only at Approved"));
   n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
@@ -612,6 +616,19 @@ TEST_CASE("media: an embargo brought forward after approval needs the approvals 
         n.json(0, {"show", ref})["data"]["_approved"]["document_hash"]);
   CHECK_THAT(n.run(0, {"audit", ref, "--action", "issue", "--format", "csv"}).out,
              Contains(issued["payload"]["document_hash"].get<std::string>()));
+  n.run(0, {"verify"});
+}
+
+TEST_CASE("media: an embargo is lifted with --set embargo_until= and nothing after it") {
+  Newsroom n;
+  std::string ref = n.draft({"headline=New scanner", "kind=reactive_statement",
+                             "clinical_content=true", "embargo_until=2026-03-03T00:01:00Z"},
+                            "A new scanner opens on Tuesday.\n");
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "hannah"});
+  n.run(0, {"decide", ref, "approved", "--version", n.version(ref), "--as", "cara"});
+  REQUIRE(n.state(ref) == "approved");
+  n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set", "embargo_until="});
+  CHECK_FALSE(n.json(0, {"show", ref})["data"].contains("embargo_until"));
   n.run(0, {"verify"});
 }
 
