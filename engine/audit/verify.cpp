@@ -168,7 +168,9 @@ std::string VerifyReport::warning() const {
       std::find_if(problems.begin(), problems.end(), [](const auto& p) { return p.seq > 0; });
   const std::string where = first_event != problems.end()
                                 ? fmt::format("the first at event {}", first_event->seq)
-                                : std::string("in the stored items or accounts");
+                                : std::string(
+                                      "in what is kept beside the events: the items, their "
+                                      "texts or the accounts");
   return fmt::format(
       "the history does not verify: {} problem(s) found, {}. This report shows events as they "
       "are stored now, which may have been altered, and its chain head is not proven; `commsflow "

@@ -64,7 +64,8 @@ httplib::Server::Handler api(Context& context, bool changes, ApiHandler handler)
   return [&context, changes, handler](const httplib::Request& req, httplib::Response& res) {
     auto principal = authenticate(context, req, changes ? Purpose::Change : Purpose::Read);
     if (!principal) {
-      send_error(res, 401, "unauthorized", kUnauthorizedMessage);
+      send_error(res, 401, "unauthorized",
+                 bearer_token(req).empty() ? kUnauthorizedMessage : kTokenRefusedMessage);
       return;
     }
     if (changes && !csrf_ok(*principal, req)) {
@@ -119,7 +120,9 @@ Json object_member(const Json& body, const char* key) {
 std::optional<std::int64_t> revision_member(const Json& body) {
   auto it = body.find("revision");
   if (it == body.end()) return std::nullopt;
-  if (!it->is_number_integer()) fail_field("revision", "must be a whole number");
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 1) {
+    fail_field("revision", "must be a whole number from 1: the item's revision as you read it");
+  }
   return it->get<std::int64_t>();
 }
 

@@ -2,6 +2,9 @@
 
 #include <commsflow/credentials.h>
 
+#include <cctype>
+#include <string_view>
+
 namespace commsflow::server {
 
 namespace {
@@ -112,12 +115,20 @@ std::optional<Actor> noted(Context& context, const std::string& digest,
 
 }  // namespace
 
+std::string bearer_token(const httplib::Request& request) {
+  const std::string header = request.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
+  }
+  return header.substr(kScheme.size());
+}
+
 std::optional<Principal> authenticate(Context& context, const httplib::Request& request,
                                       Purpose purpose) {
-  std::string bearer = request.get_header_value("Authorization");
-  const std::string prefix = "Bearer ";
-  if (bearer.size() > prefix.size() && bearer.compare(0, prefix.size(), prefix) == 0) {
-    std::string digest = token_digest(bearer.substr(prefix.size()));
+  if (const std::string bearer = bearer_token(request); !bearer.empty()) {
+    std::string digest = token_digest(bearer);
     if (purpose == Purpose::Change) {
       if (auto known = context.tokens.find(digest)) return Principal{*known, "", "", digest};
     }

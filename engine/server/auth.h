@@ -26,6 +26,14 @@ inline constexpr const char* kSessionCookie = "cf_session";
 
 inline constexpr const char* kUnauthorizedMessage =
     "sign in first, or send an API token as `Authorization: Bearer <token>`";
+// For a request that sent a token that was not taken.
+inline constexpr const char* kTokenRefusedMessage =
+    "the API token was not accepted: it is unknown, has expired or was revoked, or its owner's "
+    "account is disabled (`commsflow token list --as NAME` shows a person's tokens)";
+
+// The token in a request's `Authorization: Bearer <token>` header (the scheme in any case, as
+// HTTP allows); empty when there is none.
+std::string bearer_token(const httplib::Request& request);
 
 struct Principal {
   Actor actor;

@@ -176,14 +176,25 @@ std::string queue_body(Context& c, const Principal& p, const httplib::Request& r
   const auto workflows = workflows_offered(c.engine, access, query.workflow, false);
   // Without a choice, the first workflow the reader may see something of.
   if (query.workflow.empty() && !workflows.empty()) query.workflow = workflows.front().first;
-  QueuePage found = access.queue(query);
-  const std::vector<Item>& items = found.items;
-  std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
   static const Definition kNoWorkflow;
   const Definition& d = c.engine.store().current_version(query.workflow)
                             ? c.engine.registry().current(query.workflow).definition
                             : kNoWorkflow;
   const QueueSpec& spec = d.queue;
+  // A filter the chosen workflow's queue does not have (a rating kept from another workflow's
+  // queue when the workflow was changed) is dropped, not applied unseen: it would hide every
+  // item, with no box on the page to clear it.
+  if (std::none_of(spec.tiers.begin(), spec.tiers.end(),
+                   [&](const QueueTier& t) { return t.value == query.tier; })) {
+    query.tier.clear();
+  }
+  if (spec.late_field.empty()) {
+    query.late_only = false;
+    late.clear();
+  }
+  QueuePage found = access.queue(query);
+  const std::vector<Item>& items = found.items;
+  std::int64_t pages = (found.total + kQueuePageSize - 1) / kQueuePageSize;
   auto label_of = [&](const std::string& field) {
     const FieldSpec* f = d.field(field);
     return f ? field_label(*f) : readable_label(field);
@@ -359,7 +370,11 @@ std::string items_body(Context& c, const Principal& p, const httplib::Request& r
                                {"search", search},
                                {"mine", mine},
                                {"total", total},
-                               {"has_rows", total != 0},
+                               {"has_rows", !rows.empty()},
+                               {"nothing_matches", total == 0},
+                               {"no_such_page", total != 0 && rows.empty()},
+                               {"page", page},
+                               {"query", filters_query},
                                {"rows", rows},
                                {"pagination", pagination("/items", filters_query, page, pages)}});
 }
@@ -589,6 +604,24 @@ void add_page_routes(httplib::Server& http, Context& c) {
       sign_out(c, p);
       answer.set_header("Set-Cookie", cleared_session_cookie(served_over_https(c.options)));
       answer.set_redirect("/sign-in", 303);
+    })(req, res);
+  });
+
+  // Typed or bookmarked: a sign-out is a change, so the page asks for the button, never signs
+  // out on a GET (a link on another site could).
+  http.Get("/sign-out", [&c](const httplib::Request& req, httplib::Response& res) {
+    if (!authenticate(c, req)) {
+      res.set_redirect("/sign-in", 303);
+      return;
+    }
+    page(c, false, [](const Principal& p, const auto&, auto& answer) {
+      send_page(answer, 200, &p, "Sign out", "",
+                render("message-page", {{"heading", "Sign out"},
+                                        {"text", "Sign out of commsflow on this browser?"}}) +
+                    render("post-button", {{"action", "/sign-out"},
+                                           {"csrf", p.csrf},
+                                           {"fields", Json::array()},
+                                           {"label", "Sign out"}}));
     })(req, res);
   });
 

@@ -27,6 +27,51 @@ bool same_problems(const std::vector<Diagnostic>& a, const std::vector<Diagnosti
       [](const Diagnostic& x, const Diagnostic& y) { return x.to_string() == y.to_string(); });
 }
 
+// What is refused before a request's body is read (see the comment in the constructor): true,
+// with `res` the refusal, when it is.
+bool refused_before_reading(Context& c, const httplib::Request& req, httplib::Response& res) {
+  auto refuse = [&](int status, const char* code, std::string message) {
+    res.status = status;  // the connection closes after it (one request per connection)
+    if (req.path.starts_with("/api/")) {
+      res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
+                      "application/json");
+    } else {
+      // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
+      // One signed in sees the header as on every other page.
+      message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+      const auto principal = authenticate(c, req);
+      send_page(res, status, principal ? &*principal : nullptr, "Problem", "",
+                render("message-page",
+                       {{"heading", "Sorry, this could not be done"}, {"text", message + "."}}));
+    }
+    add_security_headers(c.options, req, res);
+    return true;
+  };
+  if (!headers_within_limits(req)) {
+    return refuse(431, "bad_input",
+                  fmt::format("too many or too large request headers (at most {} headers, {} "
+                              "bytes in all)",
+                              kMaxHeaderCount, kMaxHeaderBytes));
+  }
+  if (body_without_length(req)) {
+    return refuse(411, "bad_input",
+                  fmt::format("send the request body with a Content-Length, not in chunks (at "
+                              "most {} bytes)",
+                              c.options.max_body_bytes));
+  }
+  if (auto problem = content_length_problem(req, c.options.max_body_bytes)) {
+    return refuse(problem->status, "bad_input", std::move(problem->message));
+  }
+  if (from_another_site(c.options, req)) {
+    std::string message =
+        "this request came from another site's page: commsflow takes changes only from its own "
+        "pages";
+    if (!c.options.public_url.empty()) message += ", at " + c.options.public_url;
+    return refuse(403, "forbidden", std::move(message));
+  }
+  return false;
+}
+
 }  // namespace
 
 // Reloads changed workflow files and runs due timers, each on its own period, until stopped.
@@ -50,10 +95,22 @@ class Scheduler {
   void reload() {
     auto lock = context_.lock();
     std::vector<Diagnostic> problems;
+    const auto in_service = context_.engine.store().workflows();  // name, version
     try {
       problems = context_.engine.registry().sync();
     } catch (const Error& e) {
       problems.push_back(Diagnostic{context_.engine.registry().dir().string(), 0, e.what()});
+    }
+    // An edit taken into service is said, as one that fails to load is.
+    for (const auto& [name, version] : context_.engine.store().workflows()) {
+      if (std::find(in_service.begin(), in_service.end(), std::pair{name, version}) !=
+          in_service.end()) {
+        continue;
+      }
+      context_.log(
+          "workflow {} version {} is in service: new items use it; open items stay on "
+          "theirs until `commsflow migrate` moves them",
+          name, version.substr(0, 12));
     }
     if (!same_problems(problems, context_.broken)) {
       for (const auto& p : problems) {
@@ -171,46 +228,13 @@ WebServer::WebServer(Engine& engine, const Clock& clock, ServerOptions options, 
   // declared length is no plain size within the limit (400, 413), and a request to change
   // something from another site's page (403).
   http.set_pre_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
-    auto refuse = [&](int status, const char* code, std::string message) {
-      res.status = status;  // the connection closes after it (one request per connection)
-      if (req.path.starts_with("/api/")) {
-        res.set_content(Json{{"error", {{"code", code}, {"message", std::move(message)}}}}.dump(),
-                        "application/json");
-      } else {
-        // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
-        // One signed in sees the header as on every other page.
-        message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
-        const auto principal = authenticate(c, req);
-        send_page(res, status, principal ? &*principal : nullptr, "Problem", "",
-                  render("message-page",
-                         {{"heading", "Sorry, this could not be done"}, {"text", message + "."}}));
-      }
-      add_security_headers(c.options, req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    };
-    if (!headers_within_limits(req)) {
-      return refuse(431, "bad_input",
-                    fmt::format("too many or too large request headers (at most {} headers, {} "
-                                "bytes in all)",
-                                kMaxHeaderCount, kMaxHeaderBytes));
-    }
-    if (body_without_length(req)) {
-      return refuse(411, "bad_input",
-                    fmt::format("send the request body with a Content-Length, not in chunks (at "
-                                "most {} bytes)",
-                                c.options.max_body_bytes));
-    }
-    if (auto problem = content_length_problem(req, c.options.max_body_bytes)) {
-      return refuse(problem->status, "bad_input", std::move(problem->message));
-    }
-    if (from_another_site(c.options, req)) {
-      std::string message =
-          "this request came from another site's page: commsflow takes changes only from its own "
-          "pages";
-      if (!c.options.public_url.empty()) message += ", at " + c.options.public_url;
-      return refuse(403, "forbidden", std::move(message));
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    return refused_before_reading(c, req, res) ? httplib::Server::HandlerResponse::Handled
+                                               : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // A client that asks before sending its body (Expect: 100-continue, as curl does for one
+  // over 1 MiB) is refused in place of the invitation, not invited and then cut off.
+  http.set_expect_100_continue_handler([&c](const httplib::Request& req, httplib::Response& res) {
+    return refused_before_reading(c, req, res) ? res.status : 100;
   });
   http.set_post_routing_handler([&c](const httplib::Request& req, httplib::Response& res) {
     add_security_headers(c.options, req, res);

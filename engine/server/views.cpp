@@ -2,8 +2,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 
 namespace commsflow::server {
+
+namespace {
+
+// A bound as JSON: a whole number (a length, a count) as one, 120 not 120.0.
+Json bound_json(double bound) {
+  const double whole = std::trunc(bound);
+  if (whole == bound && std::abs(bound) < 9.0e15) return static_cast<std::int64_t>(whole);
+  return bound;
+}
+
+}  // namespace
 
 Json field_json(const FieldSpec& f) {
   Json j{{"name", f.name},
@@ -11,8 +24,8 @@ Json field_json(const FieldSpec& f) {
          {"label", field_label(f)},
          {"required", f.required}};
   if (!f.options.empty()) j["options"] = f.options;
-  if (f.min) j["min"] = *f.min;
-  if (f.max) j["max"] = *f.max;
+  if (f.min) j["min"] = bound_json(*f.min);
+  if (f.max) j["max"] = bound_json(*f.max);
   if (f.default_value) j["default"] = *f.default_value;
   if (!f.role.empty()) j["role"] = f.role;
   if (!f.required_if.empty()) {

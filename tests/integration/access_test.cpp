@@ -417,8 +417,18 @@ TEST_CASE("access: a revoked or expired token is refused", "[server][access]") {
   auto tokens = f.store->accounts().api_tokens("tom.triage");
   REQUIRE(tokens.size() == 1);
   CHECK(tokens[0].expires_at == "2026-05-31T09:00:00Z");  // 90 days from the fixture's clock
+  // The scheme is taken in any case, as HTTP allows.
+  CHECK(f.client()
+            .Get("/api/v1/me", {{"Authorization", "bearer " + f.tokens.at("tom.triage")}})
+            ->status == 200);
   REQUIRE(f.people().revoke_api_token(tokens[0].id, kOperator).ok());
-  CHECK(f.client().Get("/api/v1/me", f.bearer("tom.triage"))->status == 401);
+  auto revoked = f.client().Get("/api/v1/me", f.bearer("tom.triage"));
+  CHECK(revoked->status == 401);
+  // Told that the token was not taken, not to send one.
+  CHECK_THAT(body_of(revoked)["error"]["message"].get<std::string>(),
+             Catch::StartsWith("the API token was not accepted: it is unknown, has expired"));
+  CHECK_THAT(body_of(f.client().Get("/api/v1/me"))["error"]["message"].get<std::string>(),
+             Catch::StartsWith("sign in first, or send an API token"));
   CHECK_THROWS_WITH(f.people().revoke_api_token(tokens[0].id, kOperator),
                     Catch::Contains("already revoked"));
   // Someone else's token is not theirs to revoke.

@@ -275,6 +275,13 @@ TEST_CASE("server: sessions end at sign-out and when they expire", "[server][sec
   auto c = f.client();
   CHECK(c.Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 200);
 
+  // Typed as an address, the sign-out page asks for the button: a GET signs nobody out.
+  auto asked = c.Get("/sign-out", httplib::Headers{{"Cookie", cookie}});
+  CHECK(asked->status == 200);
+  CHECK_THAT(asked->body, Catch::Contains("<form method=\"post\" action=\"/sign-out\">") &&
+                              Catch::Contains("value=\"" + f.csrf(cookie) + "\""));
+  CHECK(c.Get("/api/v1/me", httplib::Headers{{"Cookie", cookie}})->status == 200);
+  CHECK(c.Get("/sign-out")->status == 303);  // signed out already: to the sign-in page
   // Sign-out needs the CSRF token too.
   CHECK(c.Post("/sign-out", httplib::Headers{{"Cookie", cookie}}, httplib::Params{})->status ==
         403);
@@ -538,6 +545,9 @@ TEST_CASE("server: the New request form comes from the workflow's fields", "[ser
     const std::string sets = "sets = { \"title\",";
     REQUIRE(source.find(sets) != std::string::npos);
     source.insert(source.find(sets) + sets.size(), " \"audience\",");
+    const std::string shown = "submitter = { \"title\",";  // and seen again by who gave it
+    REQUIRE(source.find(shown) != std::string::npos);
+    source.insert(source.find(shown) + shown.size(), " \"audience\",");
     std::ofstream(workflows / "website_update.lua") << source;
   });
   std::string cookie = f.sign_in("asha.requester");
@@ -773,6 +783,9 @@ TEST_CASE("server: workflow files edited while serving are reloaded on the sched
     REQUIRE(res);
     return Json::parse(res->body)["version"].get<std::string>();
   };
+  // A length's bound is a whole number, as the workflow gives it.
+  CHECK_THAT(c.Get("/api/v1/workflows/website_update", tom)->body,
+             Catch::Contains(R"("max":120,)") && !Catch::Contains("120.0"));
   auto broken_count = [&] {
     auto res = c.Get("/api/v1/workflows", tom);
     REQUIRE(res);
@@ -806,6 +819,11 @@ TEST_CASE("server: workflow files edited while serving are reloaded on the sched
   f.thread = std::thread([] {});
   CHECK_THAT(f.log.str(), Catch::Contains("workflow not loaded"));
   CHECK_THAT(f.log.str(), Catch::Contains("website_update.lua"));
+  // The edit that loaded was said too, once.
+  const std::string taken =
+      "workflow website_update version " + edited.substr(0, 12) + " is in service";
+  CHECK_THAT(f.log.str(), Catch::Contains(taken));
+  CHECK(f.log.str().find(taken) == f.log.str().rfind(taken));
 }
 
 TEST_CASE("server: My sign-offs and the inbox API list what waits for me - decide moves it on",
@@ -971,6 +989,14 @@ TEST_CASE("server: the queue API and page come in pages, with the total", "[serv
     CHECK(res->status == 400);
     CHECK_THAT(res->body, Catch::Contains("page: must be a whole number"));
   }
+  // A rating and "late only" kept from the comms request queue when the workflow is changed to
+  // one whose queue has neither are dropped, not applied unseen.
+  const std::string update = f.submit_website_update("Fix times", "https://example.nhs.uk/a");
+  auto carried = f.client().Get("/queue?workflow=website_update&tier=red&late=yes",
+                                httplib::Headers{{"Cookie", f.sign_in("hannah.head")}});
+  REQUIRE(carried->status == 200);
+  CHECK_THAT(carried->body, Catch::Contains("data-ref=\"" + update + "\"") &&
+                                !Catch::Contains("id=\"filter-tier\""));
   // A filter the page does not offer is said, not ignored.
   for (const auto& [bad, said] : std::vector<std::pair<std::string, std::string>>{
            {"/queue?sort=xyz", "ort: must be due or ref"},
@@ -1862,6 +1888,10 @@ TEST_CASE("server: an audit download from a history that does not verify says so
   auto csv = get("/audit/download?report=history&format=csv");
   CHECK(csv->status == 409);
   CHECK_THAT(csv->body, Catch::Contains("No CSV was made: the history does not verify"));
+  // The Audit page does not give the chain head as if it were proven.
+  CHECK_THAT(get("/audit")->body, Catch::Contains("The history has been altered") &&
+                                      Catch::Contains(": not proven, since the history does not "
+                                                      "verify."));
 }
 
 TEST_CASE("server: an item whose history was changed in the database says so at its top",
@@ -1879,15 +1909,47 @@ TEST_CASE("server: an item whose history was changed in the database says so at 
                 "UPDATE items SET data = json_set(data, '$._approved.document_version', 7) "
                 "WHERE ref = '" +
                     ref + "'");
+  // Issuing is not offered as if it could be done: the engine refuses to close it on this.
+  CHECK_THAT(get_page(f, cookie, path),
+             Catch::Contains("its history does not verify, so it is not closed: restore the "
+                             "database from a backup"));
   CHECK_THAT(get_page(f, cookie, path), Catch::Contains("id=\"history-altered\"") &&
                                             Catch::Contains("s history does not verify</span>") &&
                                             Catch::Contains("the stored item is not what its"));
+  // A report's warning says where the problem is: beside the events, not in one.
+  CHECK_THAT(get_page(f, cookie, "/audit/download?report=history&format=html"),
+             Catch::Contains("1 problem(s) found, in what is kept beside the events: the items, "
+                             "their texts or the accounts"));
   // The API says so too, as the page does.
   Json after = body_of(f.client().Get(api.c_str(), f.bearer("hannah.head")));
   CHECK(after["history_verifies"] == false);
   REQUIRE(after["history_problems"].size() == 1);
   CHECK_THAT(after["history_problems"][0].get<std::string>(),
              Catch::Contains("the stored item is not what its"));
+}
+
+TEST_CASE("server: an item changed in the database is not issued - 409, not a server fault",
+          "[server][api][sqlite]") {
+  WebFixture f;
+  std::string ref;
+  approved_and_signed_in(f, ref);
+  REQUIRE(f.engine->item(ref).state == "approved");
+  test::raw_sql(f.database.location(),
+                "UPDATE items SET data = json_set(data, '$.headline', 'Ward 7 reopens') WHERE ref "
+                "= '" +
+                    ref + "'");
+  auto issued = f.post_json(f.bearer("olivia.officer"), "/api/v1/items/" + ref + "/actions/issue",
+                            Json{{"inputs", {{"channel", "website"}}}});
+  REQUIRE(issued);
+  CHECK(issued->status == 409);
+  const Json error = body_of(issued)["error"];
+  CHECK(error["code"] == "history_altered");
+  CHECK_THAT(error["message"].get<std::string>(),
+             Catch::Contains(ref + ": its history does not verify"));
+  CHECK(f.engine->item(ref).state == "approved");
+  // Another change in the same moment is taken as ever.
+  const std::string other = f.submit_website_update("Fix times", "https://example.nhs.uk/a");
+  CHECK(f.engine->item(other).state == "requested");
 }
 
 TEST_CASE("server: text changed in the database is said so on the item page, never shown",
@@ -1905,6 +1967,13 @@ TEST_CASE("server: text changed in the database is said so on the item page, nev
                              Catch::Contains("was changed outside commsflow"));
   CHECK_THAT(page->body, !Catch::Contains("The ward closes for good."));
   CHECK_THAT(page->body, Catch::Contains(R"(id="timeline")"));
+  // The version's own page says why, as a conflict with the history, not a server fault.
+  auto version = f.client().Get(("/items/" + ref + "/documents/1").c_str(),
+                                httplib::Headers{{"Cookie", f.sign_in("hannah.head")}});
+  REQUIRE(version);
+  CHECK(version->status == 409);
+  CHECK_THAT(version->body, Catch::Contains("was changed outside commsflow") &&
+                                !Catch::Contains("The ward closes for good."));
 }
 
 TEST_CASE("server: the item page stores a new document version - refusals change nothing",
@@ -2428,6 +2497,14 @@ TEST_CASE("server: a Content-Length no body could have is refused at once and no
   }
   // A true length is read as ever: the password is checked, and is wrong.
   CHECK(post_with_length("Content-Length: 26\r\n").starts_with("HTTP/1.1 401"));
+  // A client that asks first (Expect: 100-continue) is refused in place of being invited; one
+  // within the limit is invited as ever.
+  const std::string asked =
+      post_with_length("Content-Length: 99999999\r\nExpect: 100-continue\r\n");
+  CHECK(asked.starts_with("HTTP/1.1 413"));
+  CHECK_THAT(asked, !Catch::Contains("100 Continue") && Catch::Contains("too large (at most"));
+  CHECK(post_with_length("Content-Length: 26\r\nExpect: 100-continue\r\n")
+            .starts_with("HTTP/1.1 100 Continue"));
 }
 
 TEST_CASE("server: the server's own origin is recognised however a proxy or browser writes it",
@@ -2721,5 +2798,11 @@ TEST_CASE("server: all items can be filtered by workflow, state and mine, search
   CHECK(rows("mine=yes&page=2").size() == 5);
   CHECK_THAT(get_page(f, olivia, "/items?mine=yes"), Catch::Contains("55 item(s)"));
   CHECK_THAT(get_page(f, olivia, "/items?q=nothing-like-this"), Catch::Contains("No items match"));
+  // Past the last page: said so, with the way back, and no empty table.
+  const std::string past = get_page(f, olivia, "/items?mine=yes&page=9");
+  CHECK_THAT(past,
+             Catch::Contains("There is no page 9 of these items") &&
+                 Catch::Contains("href=\"/items?workflow=&amp;state=&amp;q=&amp;mine=yes\"") &&
+                 !Catch::Contains("id=\"items\"") && !Catch::Contains("No items match"));
   get_page(f, olivia, "/items?page=0", 400);
 }
