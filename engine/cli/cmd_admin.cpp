@@ -110,6 +110,22 @@ void check_across_files(const std::vector<Definition>& defs, bool whole_folder,
   }
 }
 
+// What `check` points out without refusing the file (a workflow in service keeps loading): a
+// field the submitter gives (`submit.sets`) that `read.submitter`, listing fields, leaves out, so
+// they give it and never see it again.
+void add_submitter_warnings(const Definition& d, std::vector<Diagnostic>& warnings) {
+  const auto& shown = d.read.submitter_fields;
+  if (shown.empty()) return;
+  for (const auto& name : d.submit.sets) {
+    if (std::find(shown.begin(), shown.end(), name) != shown.end()) continue;
+    warnings.push_back(Diagnostic{
+        d.path, d.read.line,
+        fmt::format("read.submitter leaves out '{}', which submit.sets has the submitter give: "
+                    "they will not see what they gave (add it to read.submitter)",
+                    name)});
+  }
+}
+
 void run_check(Session& s, std::vector<std::string> files) {
   const bool whole_folder = files.empty();
   if (whole_folder) {
@@ -142,16 +158,24 @@ void run_check(Session& s, std::vector<std::string> files) {
   }
   // A parent or child is looked for only when every file loaded: one that did not is named above.
   check_across_files(loaded_ok, whole_folder && loaded_ok.size() == files.size(), problems);
+  std::vector<Diagnostic> warnings;
+  for (const auto& d : loaded_ok) add_submitter_warnings(d, warnings);
   if (s.options.json) {
-    Json out = Json::array();
-    for (const auto& p : problems) {
-      out.push_back(Json{{"file", p.file}, {"line", p.line}, {"message", p.message}});
-    }
-    s.print_json(Json{{"files", files.size()}, {"problems", out}});
+    auto listed = [](const std::vector<Diagnostic>& found) {
+      Json out = Json::array();
+      for (const auto& p : found) {
+        out.push_back(Json{{"file", p.file}, {"line", p.line}, {"message", p.message}});
+      }
+      return out;
+    };
+    s.print_json(Json{
+        {"files", files.size()}, {"problems", listed(problems)}, {"warnings", listed(warnings)}});
   } else {
     for (const auto& p : problems) std::cerr << p.to_string() << "\n";
+    for (const auto& w : warnings) std::cerr << "warning: " << w.to_string() << "\n";
     if (problems.empty())
-      fmt::print("ok: {} workflow file(s) checked, no problems\n", files.size());
+      fmt::print("ok: {} workflow file(s) checked, no problems{}\n", files.size(),
+                 warnings.empty() ? "" : fmt::format(" ({} warning(s) above)", warnings.size()));
     else
       std::cerr << fmt::format("{} problem(s) in {} of {} file(s) checked\n", problems.size(),
                                files_with(problems), files.size());

@@ -196,11 +196,12 @@ void add_api_routes(httplib::Server& http, Context& c) {
              takes_only_params(req, {"workflow", "state", "limit", "offset"});
              // Without `limit`, every item; with it, 1 or more, as `list --limit`; from the
              // `offset`th (0 first).
-             constexpr auto kMost = std::numeric_limits<std::int32_t>::max();
+             constexpr auto kMost = std::numeric_limits<std::int64_t>::max();
              const std::int64_t limit = whole_number_param(req, "limit", -1, 1, kMost);
              const std::int64_t offset = whole_number_param(req, "offset", 0, 0, kMost);
+             // The rows up to the page's end are read; a page ending past any number is all.
              ItemFilter filter{param(req, "workflow"), param(req, "state"),
-                               limit < 0 ? -1 : offset + limit};
+                               limit < 0 || limit > kMost - offset ? -1 : offset + limit};
              auto lock = c.lock();
              Json out = Json::array();
              std::int64_t index = 0;

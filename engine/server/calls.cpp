@@ -56,7 +56,9 @@ CallResult guarded(Context& context, const Principal& principal, Fn&& fn) {
     } catch (const Error& e) {
       // The item's own fault, not the database's: answered alone, the batch goes on.
       if (e.kind() == ErrorKind::Storage && e.cause() != Error::Cause::Altered) throw;
-      if (e.kind() == ErrorKind::Script) context.log("error: {}", e.what());
+      if (e.kind() == ErrorKind::Script || e.cause() == Error::Cause::Altered) {
+        context.log("error: {}", e.what());
+      }
       result = from_error(context, e);
     } catch (const Json::exception& e) {
       result = internal_error(context, e);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <optional>
 #include <thread>
 
 #include "server/auth.h"
@@ -39,7 +40,13 @@ bool refused_before_reading(Context& c, const httplib::Request& req, httplib::Re
       // Someone at a browser is shown a page: their form (the sign-in form) could not be taken.
       // One signed in sees the header as on every other page.
       message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
-      const auto principal = authenticate(c, req);
+      // Also asked from the Expect: 100-continue handler, outside the HTTP library's own catch:
+      // a database that cannot be read now costs the header, never the server.
+      std::optional<Principal> principal;
+      try {
+        principal = authenticate(c, req);
+      } catch (const std::exception&) {
+      }
       send_page(res, status, principal ? &*principal : nullptr, "Problem", "",
                 render("message-page",
                        {{"heading", "Sorry, this could not be done"}, {"text", message + "."}}));

@@ -243,16 +243,6 @@ void check_read(const Definition& d, const std::set<std::string>& roles, Problem
       problem(r.line, fmt::format("read.submitter names '{}', which is not a field", name));
     }
   }
-  // A field added to the form and not to what its submitter reads: they would give it and
-  // never see it again, on the item page or in what `submit` answers.
-  const auto& shown = r.submitter_fields;
-  for (const auto& name : d.submit.sets) {
-    if (shown.empty() || std::find(shown.begin(), shown.end(), name) != shown.end()) continue;
-    problem(r.line, fmt::format("read.submitter leaves out '{}', which submit.sets has the "
-                                "submitter give: add it to read.submitter, or they will not see "
-                                "what they gave",
-                                name));
-  }
   for (const auto& [name, reader] : r.fields) {
     if (!d.field(name)) {
       problem(r.line, fmt::format("read.fields names '{}', which is not a field", name));

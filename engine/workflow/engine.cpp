@@ -287,8 +287,12 @@ Outcome<Item> Engine::submit_as(CompiledWorkflow& wf, const Actor& actor, Json i
   // Fields outside submit's `sets` are the workflow's to set (a rating, who overrode it): a
   // person creating an item may not give them.
   std::vector<FieldProblem> not_given = submit_input_problems(d, data);
+  // Null is no answer (`--set field=`, an emptied API member): the default stands in for it.
   for (const auto& f : d.fields) {
-    if (!data.contains(f.name) && f.default_value) data[f.name] = *f.default_value;
+    const auto given = data.find(f.name);
+    if ((given == data.end() || given->is_null()) && f.default_value) {
+      data[f.name] = *f.default_value;
+    }
   }
   auto problems = validate_data(d.fields, data, /*require_all=*/true);
   for (const auto& [key, _] : data.items()) {

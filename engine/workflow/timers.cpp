@@ -49,9 +49,9 @@ Outcome<Item> fire_timer(Engine& engine, const Timer& timer, FiredTimer& fired) 
     if (told.empty()) {
       // Only the author, or nobody able, could be asked: nothing is recorded as sent.
       fired.message = fmt::format(
-          "nobody to remind of the decision due {}: {} wrote the text "
-          "or may not decide now",
-          due, approvers_in_words(store, pending, "and"));
+          "nobody to remind of the decision due {}: those who may decide wrote the text, have "
+          "decided, or may not decide now",
+          due);
       return item;
     }
     signoff["reminded_at"] = now;

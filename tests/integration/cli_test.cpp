@@ -523,6 +523,29 @@ TEST_CASE("cli: a database made before is read and acted on from a folder with n
 // check
 // ---------------------------------------------------------------------------------------------
 
+TEST_CASE("cli: check warns of a field the submitter gives and would never see again") {
+  Project p;
+  std::string text = test::read_bytes(p.file("workflows/website_update.lua"));
+  const std::string fields = "  fields = {\n";
+  REQUIRE(text.find(fields) != std::string::npos);
+  text.replace(text.find(fields), fields.size(),
+               fields + "    audience = wf.choice { \"public\", \"staff\" },\n");
+  const std::string sets = "sets = { \"title\",";
+  REQUIRE(text.find(sets) != std::string::npos);
+  text.replace(text.find(sets), sets.size(), "sets = { \"title\", \"audience\",");
+  p.write("workflows/website_update.lua", text);
+  // A warning, not a problem: a version in service that does this keeps loading.
+  RunResult warned = p.run(0, {"check"});
+  CHECK_THAT(warned.err, Contains("warning: workflows/website_update.lua:") &&
+                             Contains("read.submitter leaves out 'audience', which submit.sets "
+                                      "has the submitter give: they will not see what they gave"));
+  CHECK_THAT(warned.out, Contains("no problems (1 warning(s) above)"));
+  Json j = p.json(0, {"check"});
+  CHECK(j["problems"].empty());
+  CHECK(j["warnings"].size() == 1);
+  p.run(0, {"init"});  // and it loads
+}
+
 TEST_CASE("cli: check passes the shipped workflows, reports file:line and creates no database") {
   Project p;
   RunResult clean = p.run(0, {"check"});
@@ -532,6 +555,7 @@ TEST_CASE("cli: check passes the shipped workflows, reports file:line and create
   Json clean_json = p.json(0, {"check"});
   CHECK(clean_json["files"] == shipped_workflow_count());
   CHECK(clean_json["problems"] == Json::array());
+  CHECK(clean_json["warnings"] == Json::array());
 
   SECTION("a syntax error") {
     p.write("broken.lua",

@@ -629,6 +629,11 @@ TEST_CASE("media: an embargo is lifted with --set embargo_until= and nothing aft
   REQUIRE(n.state(ref) == "approved");
   n.run(0, {"act", ref, "update_timing", "--as", "olivia", "--set", "embargo_until="});
   CHECK_FALSE(n.json(0, {"show", ref})["data"].contains("embargo_until"));
+  // At submit, a field given empty so takes its default, as one not given does.
+  const Json submitted =
+      n.json(0, {"submit", "media_signoff", "--as", "olivia", "--set", "headline=Parking", "--set",
+                 "kind=reactive_statement", "--set", "reputational_risk=", "--json"});
+  CHECK(submitted["data"]["reputational_risk"] == "medium");
   n.run(0, {"verify"});
 }
 

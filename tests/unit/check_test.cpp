@@ -580,24 +580,6 @@ TEST_CASE("read names known roles and fields, and a draft only where there is a 
                  "read.draft restricts the document, but the workflow has no `document`");
 }
 
-TEST_CASE("what the submitter gives, read.submitter must show them") {
-  const std::string given = with(kGood, "submit = { roles = { \"comms_officer\" } }",
-                                 "submit = { roles = { \"comms_officer\" }, sets = { \"title\", "
-                                 "\"colour\", \"count\" } }");
-  const std::string read_line = "  read = { submitter = { \"title\", \"colour\" } },\n";
-  const std::string text =
-      with(given, "  initial = \"draft\",\n", "  initial = \"draft\",\n" + read_line);
-  auto problems = expect_problem(text, line_of(text, "read = {"),
-                                 "read.submitter leaves out 'count', which submit.sets has the "
-                                 "submitter give: add it to read.submitter, or they will not see "
-                                 "what they gave");
-  CHECK(problems.size() == 1);  // title and colour are shown
-  // Without a list, the submitter sees the whole item: nothing to leave out.
-  CHECK(load(with(given, "  initial = \"draft\",\n",
-                  "  initial = \"draft\",\n  read = { submitter = true },\n"))
-            .problems.empty());
-}
-
 TEST_CASE("migrate maps only states this version lacks, to states it has, and watches fields") {
   const std::string migrate = R"lua(  initial = "draft",
   migrate = {
